@@ -1,0 +1,29 @@
+import type { TokenLogprob } from '../task/schema.js';
+
+/** Why an answer could not be read as a label. Counted per model in reports, never guessed over. */
+export const ABSTENTION_REASONS = ['empty', 'no-label', 'ambiguous', 'refusal', 'out-of-set', 'missing', 'error'] as const;
+export type AbstentionReason = (typeof ABSTENTION_REASONS)[number];
+
+/** How a readable answer was read; useful to audit the normalizer on real outputs. */
+export type ReadMethod = 'exact' | 'alias' | 'prefix' | 'json' | 'logprobs' | 'verdict' | 'stem' | 'fuzzy' | 'mention';
+
+export type NormalizedLabel =
+  | {
+      kind: 'label';
+      /** Probability over the task's labels, in task order; sums to 1. */
+      dist: Float64Array;
+      method: ReadMethod;
+    }
+  | {
+      kind: 'abstain';
+      reason: AbstentionReason;
+      detail?: string;
+    };
+
+/** What a normalizer reads: the raw text and, when the provider gave them, token logprobs. */
+export interface RawAnswer {
+  output: string;
+  logprobs?: readonly TokenLogprob[];
+}
+
+export type ClassificationNormalizer = (answer: RawAnswer) => NormalizedLabel;

@@ -1,0 +1,138 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type InputIssue, InputError, zodIssues } from './errors.js';
+import { parseJsonl } from './jsonl.js';
+import { labelIndex } from './labels.js';
+import {
+  type ClassificationItem,
+  type ClassificationTask,
+  ClassificationItemSchema,
+  type QaItem,
+  type QaTask,
+  QaItemSchema,
+  type RecordedResponse,
+  ResponseSchema,
+  type Task,
+  TaskSchema,
+} from './schema.js';
+
+export interface ClassificationFolder {
+  kind: 'classification';
+  dir: string;
+  task: ClassificationTask;
+  items: ClassificationItem[];
+  /** Gold label index per item, -1 where the item has no label. */
+  gold: Int32Array;
+  responses: RecordedResponse[];
+}
+
+export interface QaFolder {
+  kind: 'qa';
+  dir: string;
+  task: QaTask;
+  items: QaItem[];
+  responses: RecordedResponse[];
+}
+
+export type EvalFolder = ClassificationFolder | QaFolder;
+
+export function loadTaskFile(file: string): Task {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError([{ file, message: `cannot read task: ${(e as Error).message}` }]);
+  }
+  const parsed = TaskSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
+  const task = parsed.data;
+  if (task.kind === 'classification') {
+    const issues = labelIndex(task).issues.map((message) => ({ file, field: 'labels', message }));
+    if (issues.length > 0) throw new InputError(issues);
+  }
+  return task;
+}
+
+function readText(file: string): string {
+  if (!existsSync(file)) throw new InputError([{ file, message: 'file not found' }]);
+  return readFileSync(file, 'utf8');
+}
+
+/**
+ * Loads and cross-checks an eval folder (task.json, items.jsonl, responses.jsonl).
+ * Every problem that would make a score wrong is collected and thrown together as an InputError:
+ * a malformed line, an unknown gold label, a duplicate item id, a response for an unknown item,
+ * a duplicate (item, model, sample) response. Unreadable raw answers are not errors here: the
+ * normalizer turns them into counted abstentions.
+ */
+export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean } = {}): EvalFolder {
+  const task = loadTaskFile(join(dir, 'task.json'));
+  const itemsFile = join(dir, 'items.jsonl');
+  const responsesFile = join(dir, 'responses.jsonl');
+  const issues: InputIssue[] = [];
+
+  const itemParse =
+    task.kind === 'classification'
+      ? parseJsonl(itemsFile, readText(itemsFile), ClassificationItemSchema)
+      : parseJsonl(itemsFile, readText(itemsFile), QaItemSchema);
+  issues.push(...itemParse.issues);
+
+  const itemLine = new Map<string, number>();
+  for (const { line, value } of itemParse.records) {
+    const first = itemLine.get(value.id);
+    if (first !== undefined) issues.push({ file: itemsFile, line, field: 'id', message: `duplicate item id "${value.id}" (first on line ${first})` });
+    else itemLine.set(value.id, line);
+  }
+
+  let gold = new Int32Array(0);
+  if (task.kind === 'classification') {
+    const { lookup } = labelIndex(task);
+    const records = itemParse.records as { line: number; value: ClassificationItem }[];
+    gold = new Int32Array(records.length).fill(-1);
+    records.forEach(({ line, value }, i) => {
+      if (value.label === undefined) return;
+      const k = lookup.get(value.label.trim().toLowerCase());
+      if (k === undefined) {
+        issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
+      } else gold[i] = k;
+    });
+  } else {
+    const records = itemParse.records as { line: number; value: QaItem }[];
+    for (const { line, value } of records) {
+      if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
+        issues.push({ file: itemsFile, line, field: 'choices', message: 'a multiple-choice item needs choices' });
+      }
+    }
+  }
+
+  const responses: RecordedResponse[] = [];
+  if (existsSync(responsesFile)) {
+    const respParse = parseJsonl(responsesFile, readFileSync(responsesFile, 'utf8'), ResponseSchema);
+    issues.push(...respParse.issues);
+    const seen = new Map<string, number>();
+    for (const { line, value } of respParse.records) {
+      if (!itemLine.has(value.item)) {
+        issues.push({ file: responsesFile, line, field: 'item', message: `response for unknown item "${value.item}"` });
+        continue;
+      }
+      const key = `${value.item}\u0000${value.model}\u0000${value.sample ?? 0}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        const sample = value.sample === undefined ? '' : ` sample ${value.sample}`;
+        issues.push({ file: responsesFile, line, message: `duplicate response of model "${value.model}" for item "${value.item}"${sample} (first on line ${first})` });
+        continue;
+      }
+      seen.set(key, line);
+      responses.push(value);
+    }
+  } else if (opts.requireResponses) {
+    issues.push({ file: responsesFile, message: 'file not found (record answers first, or pass --models)' });
+  }
+
+  if (issues.length > 0) throw new InputError(issues);
+  const items = itemParse.records.map((r) => r.value);
+  if (task.kind === 'classification') {
+    return { kind: 'classification', dir, task, items: items as ClassificationItem[], gold, responses };
+  }
+  return { kind: 'qa', dir, task, items: items as QaItem[], responses };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** One label of a classification task; aliases are other spellings the models were asked to use. */
+export const LabelSchema = z.object({
+  name: z.string().min(1),
+  aliases: z.array(z.string()).default([]),
+});
+
+export const ClassificationTaskSchema = z.object({
+  name: z.string().min(1),
+  kind: z.literal('classification'),
+  labels: z.array(LabelSchema).min(2, 'a classification task needs at least two labels'),
+  instructions: z.string().default(''),
+  /** Name of a prompt template in prompts/ (without extension) or a path to one. */
+  prompt: z.string().optional(),
+});
+
+export const QaAnswerTypeSchema = z.enum(['free-form', 'multiple-choice', 'numeric']);
+
+export const QaTaskSchema = z.object({
+  name: z.string().min(1),
+  kind: z.literal('qa'),
+  answerType: QaAnswerTypeSchema,
+  instructions: z.string().default(''),
+  prompt: z.string().optional(),
+});
+
+export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema]);
+
+export const ClassificationItemSchema = z.object({
+  id: z.string().min(1),
+  text: z.string(),
+  /** Gold label (a label name or alias); absent on unlabelled input. */
+  label: z.string().optional(),
+});
+
+export const ChoiceSchema = z.object({ label: z.string().min(1), text: z.string() });
+
+export const QaItemSchema = z.object({
+  id: z.string().min(1),
+  question: z.string(),
+  /** Gold answer first, then aliases; absent on unlabelled input. */
+  answers: z.array(z.string()).optional(),
+  choices: z.array(ChoiceSchema).optional(),
+});
+
+/** Token logprob as OpenAI and Ollama report it. */
+export const TokenLogprobSchema = z.object({
+  token: z.string(),
+  logprob: z.number(),
+  top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).optional(),
+});
+
+export const ResponseSchema = z.object({
+  item: z.string().min(1),
+  model: z.string().min(1),
+  /** Raw text the model returned. */
+  output: z.string(),
+  sample: z.number().int().nonnegative().optional(),
+  correct: z.boolean().optional(),
+  logprobs: z.array(TokenLogprobSchema).optional(),
+  tokens: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
+  cost: z.number().nonnegative().optional(),
+  latencyMs: z.number().nonnegative().optional(),
+});
+
+export type Label = z.infer<typeof LabelSchema>;
+export type ClassificationTask = z.infer<typeof ClassificationTaskSchema>;
+export type QaTask = z.infer<typeof QaTaskSchema>;
+export type QaAnswerType = z.infer<typeof QaAnswerTypeSchema>;
+export type Task = z.infer<typeof TaskSchema>;
+export type ClassificationItem = z.infer<typeof ClassificationItemSchema>;
+export type QaItem = z.infer<typeof QaItemSchema>;
+export type Choice = z.infer<typeof ChoiceSchema>;
+export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
+export type RecordedResponse = z.infer<typeof ResponseSchema>;
