@@ -1,0 +1,148 @@
+import OpenAI from 'openai';
+import type { TokenLogprob } from '../../task/schema.js';
+import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
+import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
+
+export interface OpenAIModelOptions {
+  modelId: string;
+  apiKey: string;
+  baseURL: string;
+  organization?: string;
+  project?: string;
+  /** Extra headers, e.g. for a gateway. */
+  headers?: Record<string, string>;
+  /** SDK-level timeout; the orchestrator normally passes its own signal instead. */
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** False for servers or models that reject `logprobs` (e.g. reasoning models). */
+  supportsLogprobs?: boolean;
+  /**
+   * Which parameter carries the output limit. OpenAI's own API wants `max_completion_tokens`
+   * (reasoning models reject `max_tokens`); many compatible servers only know `max_tokens`.
+   * Default: the former for api.openai.com, the latter elsewhere.
+   */
+  maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+}
+
+type CreateParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+
+function isOpenAIHost(baseURL: string): boolean {
+  try {
+    return new URL(baseURL).hostname === 'api.openai.com';
+  } catch {
+    return false;
+  }
+}
+
+function mapLogprobs(content: NonNullable<NonNullable<ChatCompletionBody['choices'][number]['logprobs']>['content']>): TokenLogprob[] {
+  return content.map((t) => ({
+    token: t.token,
+    logprob: t.logprob,
+    ...(t.top_logprobs ? { top_logprobs: t.top_logprobs.map((a) => ({ token: a.token, logprob: a.logprob })) } : {}),
+  }));
+}
+
+/** `openai:<model>` and any OpenAI-compatible chat completions endpoint. */
+export class OpenAIModel implements LanguageModel {
+  readonly provider = 'openai';
+  readonly modelId: string;
+  readonly supportsLogprobs: boolean;
+  // Private fields stay out of JSON.stringify and util.inspect, so the key inside the client cannot leak through a logged model.
+  readonly #client: OpenAI;
+  readonly #ctx: CallContext;
+  readonly #maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+
+  constructor(options: OpenAIModelOptions) {
+    this.modelId = options.modelId;
+    this.supportsLogprobs = options.supportsLogprobs ?? true;
+    this.#maxTokensParam = options.maxTokensParam ?? (isOpenAIHost(options.baseURL) ? 'max_completion_tokens' : 'max_tokens');
+    this.#ctx = { provider: 'openai', model: options.modelId, secrets: [options.apiKey] };
+    this.#client = new OpenAI({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL,
+      organization: options.organization ?? null,
+      project: options.project ?? null,
+      // The orchestrator owns retries and backoff; SDK retries would double-count and hide 429s.
+      maxRetries: 0,
+      logLevel: 'warn',
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      ...(options.headers ? { defaultHeaders: options.headers } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  buildParams(request: GenerateRequest): CreateParams {
+    const params: CreateParams = {
+      model: this.modelId,
+      messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+    };
+    if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (request.maxTokens !== undefined) params[this.#maxTokensParam] = request.maxTokens;
+    if (request.topLogprobs !== undefined && this.supportsLogprobs) {
+      params.logprobs = true;
+      params.top_logprobs = request.topLogprobs;
+    }
+    if (request.jsonSchema) {
+      params.response_format = {
+        type: 'json_schema',
+        json_schema: { name: request.jsonSchema.name, schema: request.jsonSchema.schema, strict: true },
+      };
+    }
+    return params;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const ctx = this.#ctx;
+    let raw: unknown;
+    try {
+      raw = await this.#client.chat.completions.create(
+        this.buildParams(request),
+        request.signal ? { signal: request.signal } : undefined,
+      );
+    } catch (err) {
+      throw this.#mapError(err, request.signal);
+    }
+    const parsed = ChatCompletionSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const choice = parsed.data.choices[0]!;
+    const refusal = choice.message.refusal;
+    if (refusal !== undefined && refusal !== null && refusal.trim() !== '') {
+      throw providerError('refusal', ctx, `model refused: ${refusal}`);
+    }
+    if (choice.finish_reason === 'content_filter') throw providerError('refusal', ctx, 'output stopped by the content filter');
+    const usage = parsed.data.usage;
+    const content = choice.logprobs?.content;
+    return {
+      // A null or empty content is an answer of nothing: the normalizer records it as an 'empty' abstention.
+      text: choice.message.content ?? '',
+      ...(content && content.length > 0 ? { logprobs: mapLogprobs(content) } : {}),
+      ...(usage ? { usage: { input: usage.prompt_tokens, output: usage.completion_tokens } } : {}),
+      ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
+    };
+  }
+
+  #mapError(err: unknown, signal: AbortSignal | undefined) {
+    if (err instanceof OpenAI.APIError && typeof err.status === 'number') {
+      const body = err.error as { message?: unknown } | undefined;
+      const message = typeof body?.message === 'string' ? body.message : err.message;
+      return errorFromStatus(this.#ctx, err.status, message, err.headers, err.code);
+    }
+    if (err instanceof OpenAI.APIConnectionTimeoutError) {
+      return providerError('timeout', this.#ctx, 'request timed out');
+    }
+    if (err instanceof OpenAI.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? abortedSignal());
+    if (err instanceof OpenAI.APIConnectionError) {
+      const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
+      return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
+    }
+    return errorFromException(this.#ctx, err, signal);
+  }
+}
+
+function abortedSignal(): AbortSignal {
+  return AbortSignal.abort();
+}
