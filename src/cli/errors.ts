@@ -1,0 +1,25 @@
+import { InputError } from '../task/errors.js';
+import type { CliIo } from './io.js';
+
+/** Wrong command-line usage: printed with the command's help, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Prints an error a user must act on and returns the exit code; unexpected errors keep their stack. */
+export function reportError(io: CliIo, error: unknown): number {
+  if (error instanceof InputError) {
+    io.stderr.write(`fusion: invalid input:\n${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof UsageError) {
+    io.stderr.write(`fusion: ${error.message}\n`);
+    return 2;
+  }
+  if (error instanceof Error && ['StrategyError', 'ProviderError', 'BudgetError', 'ConfigError'].includes(error.name)) {
+    io.stderr.write(`fusion: ${error.message}\n`);
+    return 1;
+  }
+  io.stderr.write(`fusion: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

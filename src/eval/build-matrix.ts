@@ -1,0 +1,79 @@
+import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
+import type { AbstentionReason, ClassificationNormalizer } from '../normalize/types.js';
+import type { ClassificationFolder } from '../task/load-folder.js';
+
+export interface RejectedAnswer {
+  item: string;
+  output: string;
+  reason: AbstentionReason;
+  detail?: string;
+}
+
+export interface ModelAbstentions {
+  model: string;
+  /** Count per reason; `missing` = no recorded answer for the item. */
+  counts: Partial<Record<AbstentionReason, number>>;
+  rejected: RejectedAnswer[];
+}
+
+export interface BuiltMatrix {
+  matrix: AnswerMatrix;
+  abstentions: ModelAbstentions[];
+}
+
+/**
+ * Reads every recorded answer through the normalizer into a dense AnswerMatrix. Models are in
+ * order of first appearance in responses.jsonl. With several samples per (item, model), the
+ * model's distribution is the mean of its readable samples.
+ */
+export function buildAnswerMatrix(folder: ClassificationFolder, normalize: ClassificationNormalizer): BuiltMatrix {
+  const labels = folder.task.labels.map((l) => l.name);
+  const K = labels.length;
+  const models: string[] = [];
+  const modelIndex = new Map<string, number>();
+  for (const r of folder.responses) {
+    if (!modelIndex.has(r.model)) {
+      modelIndex.set(r.model, models.length);
+      models.push(r.model);
+    }
+  }
+  const itemIds = folder.items.map((it) => it.id);
+  const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
+  const matrix = emptyMatrix(labels, models, itemIds);
+  const M = models.length;
+  const abstentions: ModelAbstentions[] = models.map((model) => ({ model, counts: {}, rejected: [] }));
+  const sums = new Float64Array(itemIds.length * M * K);
+  const readable = new Uint16Array(itemIds.length * M);
+  const answered = new Uint8Array(itemIds.length * M);
+
+  for (const r of folder.responses) {
+    const i = itemIndex.get(r.item) as number;
+    const j = modelIndex.get(r.model) as number;
+    answered[i * M + j] = 1;
+    const read = normalize(r.logprobs ? { output: r.output, logprobs: r.logprobs } : { output: r.output });
+    if (read.kind === 'label') {
+      const base = (i * M + j) * K;
+      for (let k = 0; k < K; k++) sums[base + k] = (sums[base + k] as number) + (read.dist[k] as number);
+      readable[i * M + j] = (readable[i * M + j] as number) + 1;
+    } else {
+      const a = abstentions[j] as ModelAbstentions;
+      a.counts[read.reason] = (a.counts[read.reason] ?? 0) + 1;
+      a.rejected.push({ item: r.item, output: r.output, reason: read.reason, ...(read.detail ? { detail: read.detail } : {}) });
+    }
+  }
+  const dist = new Float64Array(K);
+  for (let i = 0; i < itemIds.length; i++) {
+    for (let j = 0; j < M; j++) {
+      const c = readable[i * M + j] as number;
+      if (c > 0) {
+        const base = (i * M + j) * K;
+        for (let k = 0; k < K; k++) dist[k] = (sums[base + k] as number) / c;
+        setAnswer(matrix, i, j, dist);
+      } else if (answered[i * M + j] === 0) {
+        const a = abstentions[j] as ModelAbstentions;
+        a.counts.missing = (a.counts.missing ?? 0) + 1;
+      }
+    }
+  }
+  return { matrix, abstentions };
+}

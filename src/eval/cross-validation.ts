@@ -1,0 +1,93 @@
+import { type AnswerMatrix, selectItems } from '../fuse/answer-matrix.js';
+import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
+import { seededRandom, shuffleInPlace } from '../util/random.js';
+
+/**
+ * Stratified k-fold: returns `folds` arrays of test indices that partition 0..n-1, each class
+ * spread evenly across folds (as scikit-learn's StratifiedKFold with shuffling). Items with
+ * gold -1 (unlabelled) are spread like one more class. Folds are sorted ascending.
+ */
+export function stratifiedKFold(gold: Int32Array, folds: number, seed: number): number[][] {
+  const n = gold.length;
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer >= 2, got ${folds}`);
+  if (folds > n) throw new RangeError(`cannot make ${folds} folds from ${n} items`);
+  const random = seededRandom(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const g = gold[i] as number;
+    const list = byClass.get(g);
+    if (list) list.push(i);
+    else byClass.set(g, [i]);
+  }
+  const out: number[][] = Array.from({ length: folds }, () => []);
+  // Continue the round-robin across classes so fold sizes stay within one of each other.
+  let next = 0;
+  for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
+    const members = shuffleInPlace(byClass.get(cls) as number[], random);
+    for (const i of members) {
+      (out[next] as number[]).push(i);
+      next = (next + 1) % folds;
+    }
+  }
+  for (const f of out) f.sort((a, b) => a - b);
+  return out;
+}
+
+/** Plain seeded k-fold (no labels): for QA items or unlabelled data. */
+export function kFold(n: number, folds: number, seed: number): number[][] {
+  return stratifiedKFold(new Int32Array(n), folds, seed);
+}
+
+/** The complement of a test fold in 0..n-1, ascending. */
+export function trainIndices(n: number, test: readonly number[]): number[] {
+  const inTest = new Uint8Array(n);
+  for (const i of test) inTest[i] = 1;
+  const train: number[] = [];
+  for (let i = 0; i < n; i++) if (inTest[i] === 0) train.push(i);
+  return train;
+}
+
+export function selectGold(gold: Int32Array, rows: readonly number[]): Int32Array {
+  const out = new Int32Array(rows.length);
+  rows.forEach((i, r) => {
+    out[r] = gold[i] as number;
+  });
+  return out;
+}
+
+export interface CrossValidationResult {
+  prediction: FusedPrediction;
+  /** The fitted strategy of each fold, in fold order (e.g. to report what `auto` picked). */
+  fitted: FittedStrategy[];
+  folds: number[][];
+}
+
+/**
+ * Out-of-fold predictions: each item is predicted by the strategy fitted on the other folds.
+ * The strategy is handed only training rows and their gold labels; test rows reach it solely
+ * through `predict`, without labels.
+ */
+export function crossValidatePredict(
+  strategy: FusionStrategy,
+  answers: AnswerMatrix,
+  gold: Int32Array,
+  options: { folds: number; seed: number },
+): CrossValidationResult {
+  const n = answers.itemIds.length;
+  const K = answers.labels.length;
+  const folds = stratifiedKFold(gold, options.folds, options.seed);
+  const probs = new Float64Array(n * K);
+  const decided = new Uint8Array(n);
+  const fitted: FittedStrategy[] = [];
+  folds.forEach((test, f) => {
+    const train = trainIndices(n, test);
+    const model = strategy.fit(selectItems(answers, train), selectGold(gold, train), { seed: options.seed + 1000 * (f + 1) });
+    fitted.push(model);
+    const pred = model.predict(selectItems(answers, test));
+    test.forEach((i, r) => {
+      probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
+      decided[i] = pred.decided[r] as number;
+    });
+  });
+  return { prediction: { probs, decided }, fitted, folds };
+}

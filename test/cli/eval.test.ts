@@ -1,0 +1,75 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../support/run-cli.js';
+import { sentimentTask, writeEvalFolder } from '../support/temp-folder.js';
+
+describe('fusion eval (end to end)', () => {
+  it('prints the leaderboard for the bundled toxicity-en set and writes JSON and Markdown', () => {
+    const out = mkdtempSync(join(tmpdir(), 'fusion-cli-'));
+    const json = join(out, 'result.json');
+    const report = join(out, 'report.md');
+    const r = runCli(['eval', 'evals/toxicity-en', '--json', json, '--report', report]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^toxicity-en: 750 items, 12 models/);
+    expect(r.stdout).toMatch(/\* \S+ +strategy/);
+    expect(r.stdout).toMatch(/deepseek-chat +model +96\.8 +96\.8 +100\.0/);
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(result).toMatchObject({ task: 'toxicity-en', items: 750 });
+    expect(result.models).toHaveLength(12);
+    expect(result.strategies.map((s: { name: string }) => s.name)).toContain('majority-vote');
+    for (const e of [...result.models, ...result.strategies]) {
+      expect(e).toEqual(expect.objectContaining({ name: expect.any(String), accuracy: expect.any(Number), macroF1: expect.any(Number), coverage: expect.any(Number) }));
+    }
+    expect(result.oracle).toBeCloseTo(0.991, 3);
+    const md = readFileSync(report, 'utf8');
+    expect(md).toMatch(/^# toxicity-en: fusion eval/);
+    expect(md).toMatch(/## Abstentions per model/);
+    expect(md).toMatch(/Fleiss' kappa over all models: 0\.\d{3}/);
+  });
+
+  it('reports a malformed file with its line and exits 2, printing nothing on stdout', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: [{ id: 'a', text: 'x', label: 'positive' }], responses: '{"item": "a", "model": "m", "output": "C"}\n{"item": "a"\n' });
+    const r = runCli(['eval', dir]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${join(dir, 'responses.jsonl')}:2: invalid JSON`);
+  });
+
+  it('counts unreadable answers as abstentions rather than failing', () => {
+    const dir = writeEvalFolder({
+      task: sentimentTask,
+      items: [
+        { id: 'a', text: 'x', label: 'positive' },
+        { id: 'b', text: 'y', label: 'negative' },
+      ],
+      responses: [
+        { item: 'a', model: 'm', output: 'C' },
+        { item: 'b', model: 'm', output: '' },
+      ],
+    });
+    const json = join(dir, 'out.json');
+    const r = runCli(['eval', dir, '--folds', '2', '--json', json, '--quiet']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    expect(result.models[0]).toMatchObject({ name: 'm', accuracy: 0.5, coverage: 0.5, abstentions: { empty: 1 } });
+  });
+
+  it('rejects bad options with a usage error', () => {
+    expect(runCli(['eval']).status).toBe(2);
+    const r = runCli(['eval', 'evals/toxicity-en', '--folds', 'many']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--folds must be/);
+    expect(runCli(['nope']).stderr).toMatch(/unknown command "nope"/);
+  });
+
+  it.skipIf(!existsSync(join(repoRoot, 'dist/cli/main.js')))('runs as the installed `fusion` bin through npx', () => {
+    const r = spawnSync('npx', ['--no-install', 'fusion', 'eval', 'evals/toxicity-en', '--strategies', 'majority-vote'], { cwd: repoRoot, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\* majority-vote +strategy +95\.3/);
+  });
+});

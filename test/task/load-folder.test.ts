@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/task/errors.js';
+import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { sentimentTask, writeEvalFolder } from '../support/temp-folder.js';
+
+const items = [
+  { id: 'a', text: 'great', label: 'positive' },
+  { id: 'b', text: 'awful', label: 'A' },
+];
+const responses = [
+  { item: 'a', model: 'm1', output: 'C' },
+  { item: 'b', model: 'm1', output: 'A' },
+];
+
+function loadError(dir: string): InputError {
+  try {
+    loadEvalFolder(dir);
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return e as InputError;
+  }
+  throw new Error('expected an InputError');
+}
+
+describe('loadEvalFolder', () => {
+  it('loads a valid folder, mapping gold labels given by name or alias to indices', () => {
+    const f = loadEvalFolder(writeEvalFolder({ task: sentimentTask, items, responses }));
+    expect(f.kind).toBe('classification');
+    if (f.kind !== 'classification') return;
+    expect(Array.from(f.gold)).toEqual([2, 0]);
+    expect(f.responses).toHaveLength(2);
+  });
+
+  it('reports invalid JSON with file and line', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: `${JSON.stringify(items[0])}\n{"id": "b", text}\n`, responses });
+    const e = loadError(dir);
+    expect(e.message).toMatch(/items\.jsonl:2: invalid JSON/);
+  });
+
+  it('reports a missing field with file, line and field', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: [items[0], { id: 'b', label: 'neutral' }], responses: [responses[0]] });
+    const e = loadError(dir);
+    expect(e.issues[0]).toMatchObject({ line: 2, field: 'text' });
+    expect(e.message).toMatch(/items\.jsonl:2: text:/);
+  });
+
+  it('rejects an unknown gold label, naming the line and the known labels', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: [items[0], { id: 'b', text: 'x', label: 'angry' }], responses });
+    expect(loadError(dir).message).toMatch(/items\.jsonl:2: label: unknown gold label "angry" \(labels: negative, neutral, positive\)/);
+  });
+
+  it('rejects duplicate item ids', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: [items[0], items[0]], responses: [responses[0]] });
+    expect(loadError(dir).message).toMatch(/items\.jsonl:2: id: duplicate item id "a" \(first on line 1\)/);
+  });
+
+  it('rejects a response for an unknown item', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items, responses: [...responses, { item: 'zzz', model: 'm1', output: 'A' }] });
+    expect(loadError(dir).message).toMatch(/responses\.jsonl:3: item: response for unknown item "zzz"/);
+  });
+
+  it('rejects a duplicate response of the same model for the same item', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items, responses: [...responses, { item: 'a', model: 'm1', output: 'B' }] });
+    expect(loadError(dir).message).toMatch(/responses\.jsonl:3: duplicate response of model "m1" for item "a" \(first on line 1\)/);
+  });
+
+  it('accepts several samples of one model when they are numbered', () => {
+    const dir = writeEvalFolder({
+      task: sentimentTask,
+      items,
+      responses: [
+        { item: 'a', model: 'm1', output: 'C', sample: 0 },
+        { item: 'a', model: 'm1', output: 'B', sample: 1 },
+      ],
+    });
+    expect(loadEvalFolder(dir).responses).toHaveLength(2);
+  });
+
+  it('collects every issue of a file instead of stopping at the first', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items, responses: '{"item": 1}\nnot json\n{"item": "a", "model": "m", "output": "A"}\n' });
+    const e = loadError(dir);
+    const lines = e.issues.map((i) => i.line);
+    expect(lines).toContain(1);
+    expect(lines).toContain(2);
+  });
+
+  it('validates task.json: kind, labels, and aliases that name two labels', () => {
+    expect(loadError(writeEvalFolder({ task: { name: 'x', kind: 'regression' }, items, responses })).message).toMatch(/task\.json: kind:/);
+    expect(loadError(writeEvalFolder({ task: { ...sentimentTask, labels: [sentimentTask.labels[0]] }, items, responses })).message).toMatch(/task\.json: labels: a classification task needs at least two labels/);
+    const clash = { ...sentimentTask, labels: [{ name: 'yes', aliases: ['1'] }, { name: 'no', aliases: ['1'] }] };
+    expect(loadError(writeEvalFolder({ task: clash, items, responses })).message).toMatch(/"1" names both "yes" and "no"/);
+    expect(loadError(writeEvalFolder({ task: '{oops', items, responses })).message).toMatch(/task\.json: cannot read task/);
+  });
+
+  it('says which file is missing', () => {
+    expect(loadError(writeEvalFolder({ task: sentimentTask })).message).toMatch(/items\.jsonl: file not found/);
+    expect(() => loadEvalFolder(writeEvalFolder({ task: sentimentTask, items }), { requireResponses: true })).toThrow(/responses\.jsonl: file not found/);
+  });
+
+  it('loads a QA folder and requires choices for multiple choice', () => {
+    const task = { name: 'q', kind: 'qa', answerType: 'multiple-choice', instructions: '' };
+    const ok = loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'], choices: [{ label: 'A', text: 'x' }] }], responses: [] }));
+    expect(ok.kind).toBe('qa');
+    expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'] }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: a multiple-choice item needs choices/);
+  });
+});
