@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { type AnswerMatrix, argmax, hardVote } from './answer-matrix.js';
+import { alignModels, checkLabels } from './model-alignment.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { parseState, requireLength } from './strategy-state.js';
+import { hardVotes, labelledCount, softmaxInPlace } from './votes.js';
+
+const NAME = 'weighted-vote';
+
+/**
+ * Pseudo-answers at the pooled accuracy added to every model's record: a model seen on few
+ * labelled items gets a weight close to the average one instead of an extreme one.
+ */
+export const ACCURACY_PRIOR_STRENGTH = 10;
+/** Weights never reach zero so that, when all voters are useless, the plurality still decides. */
+const MIN_WEIGHT = 1e-3;
+
+/**
+ * Weight of a model that is right with probability `acc` and otherwise picks one of the K-1
+ * wrong labels uniformly: the log-likelihood ratio its vote adds to the label it names. Worse
+ * than chance models get the floor, not a negative weight, because their errors carry no
+ * reliable signal for any particular other label.
+ */
+export function logOddsWeight(acc: number, K: number): number {
+  const a = Math.min(Math.max(acc, 1e-4), 1 - 1e-4);
+  return Math.max(MIN_WEIGHT, Math.log((a * (K - 1)) / (1 - a)));
+}
+
+/** Accuracy of each model on the labelled items it answered, shrunk toward the pooled accuracy. */
+export function shrunkAccuracies(votes: Int32Array, M: number, gold: Int32Array): { acc: number[]; pooled: number } {
+  const correct = new Float64Array(M);
+  const answered = new Float64Array(M);
+  for (let i = 0; i < gold.length; i++) {
+    const g = gold[i] as number;
+    if (g < 0) continue;
+    for (let j = 0; j < M; j++) {
+      const v = votes[i * M + j] as number;
+      if (v < 0) continue;
+      answered[j] = (answered[j] as number) + 1;
+      if (v === g) correct[j] = (correct[j] as number) + 1;
+    }
+  }
+  let c = 0;
+  let a = 0;
+  for (let j = 0; j < M; j++) {
+    c += correct[j] as number;
+    a += answered[j] as number;
+  }
+  const pooled = a > 0 ? c / a : 0.5;
+  const acc = Array.from({ length: M }, (_, j) => ((correct[j] as number) + ACCURACY_PRIOR_STRENGTH * pooled) / ((answered[j] as number) + ACCURACY_PRIOR_STRENGTH));
+  return { acc, pooled };
+}
+
+interface WeightedVoteState {
+  models: string[];
+  weights: number[];
+  /** Weight of a model the fit never saw: that of a model with the pooled accuracy. */
+  defaultWeight: number;
+}
+
+const StateSchema = z.object({
+  models: z.array(z.string()),
+  weights: z.array(z.number().nonnegative()),
+  defaultWeight: z.number().nonnegative(),
+});
+
+/** Weighted plurality: label scores are the summed weights of the models naming them, turned into a distribution by softmax. */
+export function weightedVote(answers: AnswerMatrix, weightOf: (j: number) => number): FusedPrediction {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const N = answers.itemIds.length;
+  const votes = hardVotes(answers);
+  const w = Float64Array.from({ length: M }, (_, j) => weightOf(j));
+  const probs = new Float64Array(N * K);
+  const decided = new Uint8Array(N);
+  for (let i = 0; i < N; i++) {
+    let any = false;
+    for (let j = 0; j < M; j++) {
+      const v = votes[i * M + j] as number;
+      if (v < 0) continue;
+      any = true;
+      probs[i * K + v] = (probs[i * K + v] as number) + (w[j] as number);
+    }
+    if (!any) continue;
+    decided[i] = 1;
+    softmaxInPlace(probs, i * K, K);
+  }
+  return { probs, decided };
+}
+
+function fitted(state: WeightedVoteState, labels: readonly string[]): FittedStrategy {
+  const byName = new Map(state.models.map((m, f) => [m, state.weights[f] as number]));
+  const weightsFor = (answers: AnswerMatrix) => answers.models.map((m) => byName.get(m) ?? state.defaultWeight);
+  return {
+    name: NAME,
+    predict(answers) {
+      checkLabels(NAME, labels, answers);
+      const w = weightsFor(answers);
+      return weightedVote(answers, (j) => w[j] as number);
+    },
+    state: () => state,
+    explain(answers, i): ModelContribution[] {
+      const w = weightsFor(answers);
+      return voteContributions(answers, i, w);
+    },
+  };
+}
+
+/** Each model's vote and weight on item i; influence is its share of the weight behind the winning label. */
+export function voteContributions(answers: AnswerMatrix, i: number, w: readonly number[]): ModelContribution[] {
+  const K = answers.labels.length;
+  const votes = answers.models.map((_, j) => hardVote(answers, i, j));
+  const score = new Float64Array(K);
+  let total = 0;
+  votes.forEach((v, j) => {
+    if (v < 0) return;
+    score[v] = (score[v] as number) + (w[j] as number);
+    total += w[j] as number;
+  });
+  const top = argmax(score, 0, K);
+  return answers.models.map((model, j) => {
+    const v = votes[j] as number;
+    const wj = v < 0 ? 0 : (w[j] as number);
+    return { model, answer: v < 0 ? null : (answers.labels[v] as string), weight: wj, influence: v === top && total > 0 ? wj / total : 0 };
+  });
+}
+
+export const weightedVoteStrategy: FusionStrategy = {
+  name: NAME,
+  supervised: true,
+  fit(train, gold) {
+    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    const K = train.labels.length;
+    const M = train.models.length;
+    const { acc, pooled } = shrunkAccuracies(hardVotes(train), M, gold);
+    return fitted(
+      { models: [...train.models], weights: acc.map((a) => logOddsWeight(a, K)), defaultWeight: logOddsWeight(pooled, K) },
+      train.labels,
+    );
+  },
+  load(state, labels) {
+    const s = parseState(NAME, StateSchema, state);
+    requireLength(NAME, 'weights', s.weights.length, s.models.length);
+    return fitted(s, labels);
+  },
+};
