@@ -1,0 +1,322 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
+import { Budget } from './budget.js';
+import type { CachedResponse, ResponseCache } from './cache.js';
+import { cacheKey } from './cache-key.js';
+import { type Clock, systemClock } from './clock.js';
+import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from './prices.js';
+import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
+import { type CallStats, type OrchestratorStats, type StopReason, emptyStats } from './stats.js';
+
+/** A model as the orchestrator uses it: its adapter and the name answers are recorded under (the spec string). */
+export interface ModelHandle {
+  /** e.g. `openai:gpt-4o-mini`; the `model` field of responses.jsonl. */
+  name: string;
+  model: LanguageModel;
+}
+
+export interface ProviderLimits extends RateLimits {
+  /** At most this many calls in flight to this provider (within the global limit). */
+  concurrency?: number;
+}
+
+export interface OrchestratorOptions {
+  /** Calls in flight across all providers. Default 8. */
+  concurrency?: number;
+  /** Per-provider limits keyed by provider name (`openai`, `anthropic`, `ollama`, ...). */
+  providers?: Readonly<Record<string, ProviderLimits>>;
+  retry?: Partial<RetryPolicy>;
+  /** Per-attempt timeout. Default 120 s. */
+  timeoutMs?: number;
+  /** Omit for no caching at all (`--no-cache`). */
+  cache?: ResponseCache;
+  prices?: PriceTable;
+  /** Stop issuing calls once this many USD would be exceeded. */
+  maxCostUsd?: number;
+  /** Output tokens assumed when reserving budget for a request without maxTokens. Default 512. */
+  assumedOutputTokens?: number;
+  clock?: Clock;
+  random?: () => number;
+}
+
+export type CallOutcome =
+  | { status: 'ok'; response: CachedResponse; cached: boolean; attempts: number }
+  | { status: 'failed'; error: ProviderError; attempts: number }
+  | { status: 'skipped'; reason: StopReason };
+
+interface ProviderState {
+  limit: LimitFunction;
+  rate: ProviderRateLimiter;
+}
+
+/** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
+function estimateInputTokens(request: GenerateRequest): number {
+  let chars = 0;
+  for (const m of request.messages) chars += m.content.length + 8;
+  return Math.ceil(chars / 3);
+}
+
+function asProviderError(error: unknown, handle: ModelHandle): ProviderError {
+  if (error instanceof ProviderError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ProviderError('bad-response', `unexpected adapter error: ${message}`, { provider: handle.model.provider, model: handle.model.modelId });
+}
+
+/** Settles `promise`, or rejects with the signal's reason as soon as it aborts (for adapters that ignore signals). */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/**
+ * Runs model calls under every limit at once: a global and per-provider concurrency cap,
+ * per-provider request and token rates, retries with backoff on transient failures, a per-call
+ * timeout, a cost budget, and a persistent cache so no call is ever paid for twice. Identical
+ * requests in flight at the same time share one call.
+ *
+ * Stopping (`stop`) never loses work: answers already received stay cached; `drain` lets calls in
+ * flight finish, `abort` cancels them. Calls not issued come back as `skipped`.
+ */
+export class Orchestrator {
+  private readonly global: LimitFunction;
+  private readonly providers = new Map<string, ProviderState>();
+  private readonly inflight = new Map<string, Promise<CallOutcome>>();
+  private readonly policy: RetryPolicy;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly prices: PriceTable;
+  private readonly budget: Budget;
+  private readonly timeoutMs: number;
+  private readonly assumedOutputTokens: number;
+  /** Fires on any stop: wakes rate-limit and backoff waits so they give up. */
+  private readonly stopController = new AbortController();
+  /** Fires on `stop('abort')`: cancels calls in flight. */
+  private readonly abortController = new AbortController();
+  private stopReasonValue: StopReason | undefined;
+  private readonly total: CallStats = emptyStats();
+  private readonly perModel: Record<string, CallStats> = {};
+  private inFlightNow = 0;
+  private maxInFlightSeen = 0;
+
+  constructor(private readonly options: OrchestratorOptions = {}) {
+    this.global = pLimit(Math.max(1, options.concurrency ?? 8));
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.prices = options.prices ?? DEFAULT_PRICES;
+    this.budget = new Budget(options.maxCostUsd);
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.assumedOutputTokens = options.assumedOutputTokens ?? 512;
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.stopReasonValue;
+  }
+
+  /** Signal that fires when the run is asked to stop (for loops feeding the orchestrator). */
+  get stopSignal(): AbortSignal {
+    return this.stopController.signal;
+  }
+
+  /**
+   * Problems that must stop a run before its first call: with a budget, every paid model needs a
+   * known price, or the budget could not be enforced.
+   */
+  checkModels(handles: readonly ModelHandle[]): string[] {
+    if (this.options.maxCostUsd === undefined) return [];
+    return handles
+      .filter((h) => priceOf(this.prices, h.model.provider, h.model.modelId) === undefined)
+      .map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`);
+  }
+
+  /** Stops issuing calls. `drain` lets calls in flight finish; `abort` cancels them too. */
+  stop(mode: 'drain' | 'abort', reason: StopReason = 'interrupted'): void {
+    this.stopReasonValue ??= reason;
+    if (!this.stopController.signal.aborted) this.stopController.abort();
+    if (mode === 'abort' && !this.abortController.signal.aborted) {
+      this.abortController.abort(new ProviderError('aborted', 'call cancelled by the user'));
+    }
+  }
+
+  stats(): OrchestratorStats {
+    const perModel: Record<string, CallStats> = {};
+    for (const [k, v] of Object.entries(this.perModel)) perModel[k] = { ...v };
+    return {
+      total: { ...this.total },
+      perModel,
+      inFlight: this.inFlightNow,
+      maxInFlight: this.maxInFlightSeen,
+      ...(this.stopReasonValue ? { stopReason: this.stopReasonValue } : {}),
+    };
+  }
+
+  /** Spend of this run so far, in USD. */
+  get spentUsd(): number {
+    return this.budget.spent;
+  }
+
+  /** Cache key of a request to a model (what `call` looks up). */
+  keyOf(handle: ModelHandle, request: GenerateRequest): string {
+    return cacheKey(handle.model.provider, handle.model.modelId, request);
+  }
+
+  /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
+  call(handle: ModelHandle, request: GenerateRequest): Promise<CallOutcome> {
+    const key = this.keyOf(handle, request);
+    const hit = this.options.cache?.get(key);
+    if (hit) {
+      this.bump(handle.name, (s) => s.cacheHits++);
+      return Promise.resolve({ status: 'ok', response: hit, cached: true, attempts: 0 });
+    }
+    const shared = this.inflight.get(key);
+    if (shared) {
+      this.bump(handle.name, (s) => s.cacheHits++);
+      return shared.then((o) => (o.status === 'ok' ? { ...o, cached: true } : o));
+    }
+    const p = this.execute(handle, request, key).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private providerState(provider: string): ProviderState {
+    let s = this.providers.get(provider);
+    if (!s) {
+      const limits = this.options.providers?.[provider] ?? {};
+      s = {
+        limit: pLimit(Math.max(1, limits.concurrency ?? this.global.concurrency)),
+        rate: new ProviderRateLimiter(limits, this.clock),
+      };
+      this.providers.set(provider, s);
+    }
+    return s;
+  }
+
+  private bump(model: string, f: (s: CallStats) => void): void {
+    let s = this.perModel[model];
+    if (!s) {
+      s = emptyStats();
+      this.perModel[model] = s;
+    }
+    f(s);
+    f(this.total);
+  }
+
+  private skip(model: string, reason: StopReason): CallOutcome {
+    this.bump(model, (s) => s.skipped++);
+    return { status: 'skipped', reason };
+  }
+
+  private async execute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
+    const { provider, modelId } = handle.model;
+    const state = this.providerState(provider);
+    const price = priceOf(this.prices, provider, modelId);
+    const estIn = estimateInputTokens(request);
+    const estOut = request.maxTokens ?? this.assumedOutputTokens;
+    const estCost = price ? costOf(price, { input: estIn, output: estOut }) : 0;
+    return state.limit(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+        if (state.rate.active) {
+          await state.rate.acquire(estIn + estOut, this.stopController.signal);
+          if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+        }
+        const result = await this.global(() => this.attemptOnce(handle, request, price, estCost));
+        if (result === 'budget') {
+          this.stop('drain', 'budget');
+          return this.skip(handle.name, 'budget');
+        }
+        if (state.rate.active) {
+          const used = 'response' in result && result.response.usage ? result.response.usage.input + result.response.usage.output : estIn + estOut;
+          state.rate.settle(estIn + estOut, used);
+        }
+        if ('response' in result) {
+          const response = result.response;
+          this.options.cache?.put({ key, provider, model: modelId }, response);
+          this.bump(handle.name, (s) => {
+            s.successes++;
+            s.inputTokens += response.usage?.input ?? 0;
+            s.outputTokens += response.usage?.output ?? 0;
+            s.costUsd += response.cost ?? 0;
+            s.latencyMs += response.latencyMs;
+          });
+          return { status: 'ok', response, cached: false, attempts: attempt };
+        }
+        const error = result.error;
+        if (error.kind === 'aborted' && this.abortController.signal.aborted) {
+          return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
+        }
+        if (shouldRetry(error, attempt, this.policy) && !this.stopReasonValue) {
+          this.bump(handle.name, (s) => s.retries++);
+          await this.clock.sleep(backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs), this.stopController.signal);
+          continue;
+        }
+        this.bump(handle.name, (s) => s.failures++);
+        this.options.cache?.recordFailure(
+          { key, provider, model: modelId },
+          { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
+        );
+        return { status: 'failed', error, attempts: attempt };
+      }
+    });
+  }
+
+  /** One request inside a global slot: budget reservation, timeout, accounting. */
+  private async attemptOnce(
+    handle: ModelHandle,
+    request: GenerateRequest,
+    price: Price | undefined,
+    estCost: number,
+  ): Promise<'budget' | { response: CachedResponse } | { error: ProviderError }> {
+    if (this.stopReasonValue) return { error: new ProviderError('aborted', 'run stopped') };
+    if (!(await this.budget.reserve(estCost))) return 'budget';
+    this.bump(handle.name, (s) => s.requests++);
+    this.inFlightNow++;
+    if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
+    const ac = new AbortController();
+    const timer = setTimeout(
+      () => ac.abort(new ProviderError('timeout', `no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
+      this.timeoutMs,
+    );
+    const stopSignal = this.abortController.signal;
+    const onStop = (): void => ac.abort(stopSignal.reason);
+    stopSignal.addEventListener('abort', onStop, { once: true });
+    if (stopSignal.aborted) onStop();
+    const started = performance.now();
+    let actualCost = 0;
+    try {
+      const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
+      const response: CachedResponse = { text: result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+      if (result.logprobs) response.logprobs = result.logprobs;
+      if (result.usage) response.usage = result.usage;
+      if (result.finishReason !== undefined) response.finishReason = result.finishReason;
+      if (price) {
+        // Without usage, charge the estimate: under-counting would let a budget overrun.
+        actualCost = result.usage ? costOf(price, result.usage) : estCost;
+        response.cost = actualCost;
+      }
+      return { response };
+    } catch (e) {
+      // A timeout or cancellation wins over whatever the adapter made of the abort.
+      const error = ac.signal.aborted && ac.signal.reason instanceof ProviderError ? ac.signal.reason : asProviderError(e, handle);
+      return { error };
+    } finally {
+      clearTimeout(timer);
+      stopSignal.removeEventListener('abort', onStop);
+      this.inFlightNow--;
+      this.budget.settle(estCost, actualCost);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { InputError, zodIssues } from '../task/errors.js';
+
+/** USD per one million tokens. */
+export interface Price {
+  input: number;
+  output: number;
+}
+
+/**
+ * List prices (USD per 1M tokens, standard tier, no batch or cache discounts) keyed by
+ * `provider:model`. A key ending in `*` matches any model with that prefix; otherwise the longest
+ * key that is a prefix of the model id wins, so dated snapshots (`gpt-4o-mini-2024-07-18`) and
+ * `-latest` aliases find their family. Check against the providers' pages before trusting a budget;
+ * override with `--prices file.json`.
+ */
+export const DEFAULT_PRICES: Readonly<Record<string, Price>> = {
+  'openai:gpt-5': { input: 1.25, output: 10 },
+  'openai:gpt-5-mini': { input: 0.25, output: 2 },
+  'openai:gpt-5-nano': { input: 0.05, output: 0.4 },
+  'openai:gpt-4.1': { input: 2, output: 8 },
+  'openai:gpt-4.1-mini': { input: 0.4, output: 1.6 },
+  'openai:gpt-4.1-nano': { input: 0.1, output: 0.4 },
+  'openai:gpt-4o': { input: 2.5, output: 10 },
+  'openai:gpt-4o-mini': { input: 0.15, output: 0.6 },
+  'openai:gpt-4-turbo': { input: 10, output: 30 },
+  'openai:gpt-3.5-turbo': { input: 0.5, output: 1.5 },
+  'openai:o1': { input: 15, output: 60 },
+  'openai:o1-mini': { input: 1.1, output: 4.4 },
+  'openai:o3': { input: 2, output: 8 },
+  'openai:o3-mini': { input: 1.1, output: 4.4 },
+  'openai:o4-mini': { input: 1.1, output: 4.4 },
+  'anthropic:claude-opus-4': { input: 15, output: 75 },
+  'anthropic:claude-sonnet-4': { input: 3, output: 15 },
+  'anthropic:claude-haiku-4-5': { input: 1, output: 5 },
+  'anthropic:claude-3-7-sonnet': { input: 3, output: 15 },
+  'anthropic:claude-3-5-sonnet': { input: 3, output: 15 },
+  'anthropic:claude-3-5-haiku': { input: 0.8, output: 4 },
+  'anthropic:claude-3-opus': { input: 15, output: 75 },
+  'anthropic:claude-3-haiku': { input: 0.25, output: 1.25 },
+  // Local models cost nothing per token.
+  'ollama:*': { input: 0, output: 0 },
+};
+
+export type PriceTable = Readonly<Record<string, Price>>;
+
+const PriceFileSchema = z.record(
+  z.string().regex(/^[a-z0-9_-]+:.+$/i, 'keys are "provider:model" or "provider:prefix*"'),
+  z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict(),
+);
+
+/** Reads a JSON price file (`{"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}`) and lays it over the defaults. */
+export function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): PriceTable {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError([{ file, message: `cannot read prices: ${(e as Error).message}` }]);
+  }
+  const parsed = PriceFileSchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
+  return { ...base, ...parsed.data };
+}
+
+/** The price of `provider:modelId`, or undefined when the table does not know it. */
+export function priceOf(table: PriceTable, provider: string, modelId: string): Price | undefined {
+  const full = `${provider}:${modelId}`;
+  const exact = table[full];
+  if (exact) return exact;
+  let best: Price | undefined;
+  let bestLength = -1;
+  for (const [key, price] of Object.entries(table)) {
+    const prefix = key.endsWith('*') ? key.slice(0, -1) : key;
+    if (full.startsWith(prefix) && prefix.length > bestLength) {
+      best = price;
+      bestLength = prefix.length;
+    }
+  }
+  return best;
+}
+
+export function costOf(price: Price, usage: { input: number; output: number }): number {
+  return (usage.input * price.input + usage.output * price.output) / 1e6;
+}

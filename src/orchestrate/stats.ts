@@ -1,0 +1,34 @@
+/** Counters for one model (or the total), all plain numbers so reports can serialise them. */
+export interface CallStats {
+  /** Requests actually sent (first attempts and retries). */
+  requests: number;
+  /** Answers obtained from the provider in this run. */
+  successes: number;
+  /** Answers served from the cache (or shared with an identical request in flight). */
+  cacheHits: number;
+  /** Calls that ended without an answer after all attempts. */
+  failures: number;
+  retries: number;
+  /** Calls not issued because the run was stopped (budget or Ctrl-C). */
+  skipped: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD spent in this run (cache hits excluded). */
+  costUsd: number;
+  /** Sum of provider latencies of this run's answers. */
+  latencyMs: number;
+}
+
+export function emptyStats(): CallStats {
+  return { requests: 0, successes: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+}
+
+export type StopReason = 'budget' | 'interrupted';
+
+export interface OrchestratorStats {
+  total: CallStats;
+  perModel: Record<string, CallStats>;
+  inFlight: number;
+  maxInFlight: number;
+  stopReason?: StopReason;
+}

@@ -1,0 +1,177 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
+import { ProviderError } from '../../src/providers/provider.js';
+import { FakeModel, userRequest } from './fake-model.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'orch-'));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
+
+describe('Orchestrator', () => {
+  it('never exceeds the global concurrency limit', async () => {
+    const a = new FakeModel('openai', 'a', () => ({ text: 'x', delayMs: 5 }));
+    const b = new FakeModel('anthropic', 'b', () => ({ text: 'x', delayMs: 5 }));
+    const orch = new Orchestrator({ concurrency: 4 });
+    const calls = [];
+    for (let i = 0; i < 30; i++) {
+      calls.push(orch.call({ name: 'openai:a', model: a }, userRequest(`q${i}`)));
+      calls.push(orch.call({ name: 'anthropic:b', model: b }, userRequest(`q${i}`)));
+    }
+    const out = await Promise.all(calls);
+    expect(out.every((o) => o.status === 'ok')).toBe(true);
+    expect(orch.stats().maxInFlight).toBe(4);
+    expect(a.maxInFlight + b.maxInFlight).toBeLessThanOrEqual(8);
+  });
+
+  it('applies a per-provider concurrency limit inside the global one', async () => {
+    const a = new FakeModel('openai', 'a', () => ({ text: 'x', delayMs: 5 }));
+    const b = new FakeModel('ollama', 'b', () => ({ text: 'x', delayMs: 5 }));
+    const orch = new Orchestrator({ concurrency: 6, providers: { ollama: { concurrency: 1 } } });
+    const calls = [];
+    for (let i = 0; i < 12; i++) {
+      calls.push(orch.call({ name: 'openai:a', model: a }, userRequest(`q${i}`)));
+      calls.push(orch.call({ name: 'ollama:b', model: b }, userRequest(`q${i}`)));
+    }
+    await Promise.all(calls);
+    expect(b.maxInFlight).toBe(1);
+    expect(a.maxInFlight).toBeGreaterThan(1);
+  });
+
+  it('retries retryable errors and honours retry-after as a floor', async () => {
+    const m = new FakeModel('openai', 'a', (_r, n) =>
+      n === 1 ? { error: new ProviderError('rate-limit', '429', { status: 429, retryAfterMs: 40 }) } : { text: 'ok' },
+    );
+    const orch = new Orchestrator({ retry: fastRetry });
+    const t0 = performance.now();
+    const out = await orch.call({ name: 'openai:a', model: m }, userRequest('q'));
+    expect(out.status).toBe('ok');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+    expect(orch.stats().total.retries).toBe(1);
+    expect(orch.stats().total.requests).toBe(2);
+  });
+
+  it('gives up after maxAttempts and does not retry non-retryable errors', async () => {
+    const flaky = new FakeModel('openai', 'a', () => ({ error: new ProviderError('server', '500', { status: 500 }) }));
+    const orch = new Orchestrator({ retry: { ...fastRetry, maxAttempts: 3 } });
+    const out = await orch.call({ name: 'openai:a', model: flaky }, userRequest('q'));
+    expect(out).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(flaky.requests).toHaveLength(3);
+
+    const auth = new FakeModel('openai', 'b', () => ({ error: new ProviderError('auth', '401', { status: 401 }) }));
+    const out2 = await orch.call({ name: 'openai:b', model: auth }, userRequest('q'));
+    expect(out2).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(auth.requests).toHaveLength(1);
+  });
+
+  it('times out a slow call and retries it', async () => {
+    const m = new FakeModel('openai', 'a', (_r, n) => (n === 1 ? { text: 'late', delayMs: 1000 } : { text: 'ok' }));
+    const orch = new Orchestrator({ timeoutMs: 30, retry: fastRetry });
+    const out = await orch.call({ name: 'openai:a', model: m }, userRequest('q'));
+    expect(out).toMatchObject({ status: 'ok', attempts: 2 });
+    if (out.status === 'ok') expect(out.response.text).toBe('ok');
+  });
+
+  it('serves repeated requests from the cache and shares identical calls in flight', async () => {
+    const dir = tempDir();
+    const m = new FakeModel('openai', 'a', () => ({ text: 'cached answer', delayMs: 5 }));
+    const handle = { name: 'openai:a', model: m };
+    const cache = new ResponseCache(join(dir, 'c.sqlite'));
+    const orch = new Orchestrator({ cache });
+    const [x, y] = await Promise.all([orch.call(handle, userRequest('q')), orch.call(handle, userRequest('q'))]);
+    expect(x.status).toBe('ok');
+    expect(y).toMatchObject({ status: 'ok', cached: true });
+    expect(m.requests).toHaveLength(1);
+    cache.close();
+
+    // A new process (new cache object on the same file) makes no call either.
+    const cache2 = new ResponseCache(join(dir, 'c.sqlite'));
+    const orch2 = new Orchestrator({ cache: cache2 });
+    const z = await orch2.call(handle, userRequest('q'));
+    expect(z).toMatchObject({ status: 'ok', cached: true });
+    if (z.status === 'ok') expect(z.response).toMatchObject({ text: 'cached answer', usage: { input: 100, output: 10 } });
+    expect(m.requests).toHaveLength(1);
+    // Different parameters are a different call.
+    await orch2.call(handle, userRequest('q', { temperature: 1 }));
+    expect(m.requests).toHaveLength(2);
+    cache2.close();
+  });
+
+  it('refresh mode writes but does not read; failures are recorded, not served', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'c.sqlite');
+    let fail = true;
+    const m = new FakeModel('openai', 'a', () => (fail ? { error: new ProviderError('bad-request', 'nope', { status: 400 }) } : { text: 'fine' }));
+    const handle = { name: 'openai:a', model: m };
+    const c1 = new ResponseCache(path);
+    expect((await new Orchestrator({ cache: c1 }).call(handle, userRequest('q'))).status).toBe('failed');
+    expect(c1.failures()).toHaveLength(1);
+    expect(c1.size()).toBe(0);
+    fail = false;
+    expect((await new Orchestrator({ cache: c1 }).call(handle, userRequest('q'))).status).toBe('ok');
+    expect(c1.failures()).toHaveLength(0);
+    expect(m.requests).toHaveLength(2);
+    c1.close();
+    const c2 = new ResponseCache(path, { read: false, write: true });
+    await new Orchestrator({ cache: c2 }).call(handle, userRequest('q'));
+    expect(m.requests).toHaveLength(3);
+    c2.close();
+  });
+
+  it('stops issuing calls when the budget is reached, counting reservations in flight', async () => {
+    // 1000 USD per 1M tokens = 0.001 USD per token. Each prompt "qN" is estimated at
+    // ceil((2+8)/3) = 4 input + 10 output tokens = 0.014 USD and really costs 3 + 10 = 0.013 USD.
+    const prices = { 'openai:p': { input: 1000, output: 1000 } };
+    const m = new FakeModel('openai', 'p', () => ({ text: 'x', delayMs: 2, usage: { input: 3, output: 10 } }));
+    const orch = new Orchestrator({ concurrency: 4, maxCostUsd: 0.05, prices, assumedOutputTokens: 10 });
+    const out = await Promise.all(Array.from({ length: 10 }, (_, i) => orch.call({ name: 'openai:p', model: m }, userRequest(`q${i}`))));
+    // Three reservations fit (0.042); after they settle (0.039 spent) a fourth would overrun.
+    expect(out.filter((o) => o.status === 'ok')).toHaveLength(3);
+    expect(out.filter((o) => o.status === 'skipped')).toHaveLength(7);
+    expect(orch.spentUsd).toBeCloseTo(0.039, 9);
+    expect(orch.spentUsd).toBeLessThanOrEqual(0.05);
+    expect(orch.stopReason).toBe('budget');
+    expect(m.maxInFlight).toBeLessThanOrEqual(3);
+  });
+
+  it('refuses a budget over a model without a price', () => {
+    const orch = new Orchestrator({ maxCostUsd: 1 });
+    const issues = orch.checkModels([
+      { name: 'openai:mystery', model: new FakeModel('openai', 'mystery') },
+      { name: 'ollama:llama3.1', model: new FakeModel('ollama', 'llama3.1') },
+    ]);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain('openai:mystery');
+  });
+
+  it('stop(drain) lets calls in flight finish and skips the rest; stop(abort) cancels', async () => {
+    const m = new FakeModel('openai', 'a', () => ({ text: 'x', delayMs: 30 }));
+    const handle = { name: 'openai:a', model: m };
+    const orch = new Orchestrator({ concurrency: 2 });
+    const calls = Array.from({ length: 6 }, (_, i) => orch.call(handle, userRequest(`q${i}`)));
+    await new Promise((r) => setTimeout(r, 5));
+    orch.stop('drain');
+    const out = await Promise.all(calls);
+    expect(out.filter((o) => o.status === 'ok')).toHaveLength(2);
+    expect(out.filter((o) => o.status === 'skipped')).toHaveLength(4);
+
+    const orch2 = new Orchestrator({ concurrency: 2 });
+    const calls2 = Array.from({ length: 4 }, (_, i) => orch2.call(handle, userRequest(`r${i}`)));
+    await new Promise((r) => setTimeout(r, 5));
+    orch2.stop('abort');
+    const out2 = await Promise.all(calls2);
+    expect(out2.every((o) => o.status === 'skipped')).toBe(true);
+    expect(orch2.stats().total.failures).toBe(0);
+  });
+});
