@@ -134,15 +134,11 @@ export class OpenAIModel implements LanguageModel {
     if (err instanceof OpenAI.APIConnectionTimeoutError) {
       return providerError('timeout', this.#ctx, 'request timed out');
     }
-    if (err instanceof OpenAI.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? abortedSignal());
+    if (err instanceof OpenAI.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? AbortSignal.abort());
     if (err instanceof OpenAI.APIConnectionError) {
       const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
       return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
     }
     return errorFromException(this.#ctx, err, signal);
   }
-}
-
-function abortedSignal(): AbortSignal {
-  return AbortSignal.abort();
 }

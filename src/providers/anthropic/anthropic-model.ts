@@ -1,0 +1,115 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
+import { AnthropicMessageSchema } from './message-schema.js';
+
+export interface AnthropicModelOptions {
+  modelId: string;
+  apiKey: string;
+  /** Without the `/v1` suffix, as the SDK expects (default https://api.anthropic.com). */
+  baseURL: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+  /** The Messages API requires an output limit; used when the request names none. */
+  defaultMaxTokens?: number;
+}
+
+type CreateParams = Anthropic.Messages.MessageCreateParamsNonStreaming;
+
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 1024;
+
+/**
+ * Anthropic has no JSON-schema mode on every model, so structured output is asked for in the
+ * system prompt; the normalizer reads the JSON back (and falls back to the text when it is not).
+ */
+export function jsonInstruction(schema: Record<string, unknown>): string {
+  return [
+    'Respond with only a JSON object, without code fences or any text before or after it, that matches this JSON schema:',
+    JSON.stringify(schema),
+  ].join('\n');
+}
+
+/** `anthropic:<model>` on the Messages API. */
+export class AnthropicModel implements LanguageModel {
+  readonly provider = 'anthropic';
+  readonly modelId: string;
+  readonly supportsLogprobs = false;
+  readonly #client: Anthropic;
+  readonly #ctx: CallContext;
+  readonly #defaultMaxTokens: number;
+
+  constructor(options: AnthropicModelOptions) {
+    this.modelId = options.modelId;
+    this.#defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+    this.#ctx = { provider: 'anthropic', model: options.modelId, secrets: [options.apiKey] };
+    this.#client = new Anthropic({
+      apiKey: options.apiKey,
+      // Only the key we were given: an ambient ANTHROPIC_AUTH_TOKEN must not add a second credential.
+      authToken: null,
+      baseURL: options.baseURL,
+      maxRetries: 0,
+      logLevel: 'warn',
+      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      ...(options.headers ? { defaultHeaders: options.headers } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+  }
+
+  buildParams(request: GenerateRequest): CreateParams {
+    const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content);
+    if (request.jsonSchema) system.push(jsonInstruction(request.jsonSchema.schema));
+    const params: CreateParams = {
+      model: this.modelId,
+      max_tokens: request.maxTokens ?? this.#defaultMaxTokens,
+      messages: request.messages
+        .filter((m) => m.role !== 'system')
+        .map((m) => ({ role: m.role === 'assistant' ? 'assistant' : 'user', content: m.content })),
+    };
+    if (system.length > 0) params.system = system.join('\n\n');
+    // No temperature: API version 2026-10-21 (sent by this SDK) rejects every sampling parameter with a 400.
+    return params;
+  }
+
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const ctx = this.#ctx;
+    let raw: unknown;
+    try {
+      raw = await this.#client.messages.create(this.buildParams(request), request.signal ? { signal: request.signal } : undefined);
+    } catch (err) {
+      throw this.#mapError(err, request.signal);
+    }
+    const parsed = AnthropicMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+    }
+    const { content, stop_reason: stopReason, usage } = parsed.data;
+    const text = content
+      .filter((b) => b.type === 'text')
+      .map((b) => b.text ?? '')
+      .join('');
+    if (stopReason === 'refusal') throw providerError('refusal', ctx, `model refused${text.trim() ? `: ${text}` : ''}`);
+    return {
+      // No text blocks is an answer of nothing: the normalizer records it as an 'empty' abstention.
+      text,
+      ...(usage ? { usage: { input: usage.input_tokens, output: usage.output_tokens } } : {}),
+      ...(stopReason ? { finishReason: stopReason } : {}),
+    };
+  }
+
+  #mapError(err: unknown, signal: AbortSignal | undefined) {
+    if (err instanceof Anthropic.APIError && typeof err.status === 'number') {
+      const body = err.error as { error?: { message?: unknown } } | undefined;
+      const message = typeof body?.error?.message === 'string' ? body.error.message : err.message;
+      return errorFromStatus(this.#ctx, err.status, message, err.headers);
+    }
+    if (err instanceof Anthropic.APIConnectionTimeoutError) return providerError('timeout', this.#ctx, 'request timed out');
+    if (err instanceof Anthropic.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? AbortSignal.abort());
+    if (err instanceof Anthropic.APIConnectionError) {
+      const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
+      return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
+    }
+    return errorFromException(this.#ctx, err, signal);
+  }
+}
