@@ -1,0 +1,122 @@
+import type { AbstentionReason } from '../types.js';
+import type { Choice, QaAnswerType } from '../../task/schema.js';
+import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
+import { readChoice } from './multiple-choice.js';
+import { delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
+import { answerTokens, normalizeAnswer } from './squad-normalize.js';
+
+/** How an answer was read, for auditing the extractor on real outputs. */
+export type QaReadMethod = FinalMarker | 'bare' | 'choice-text' | 'last-number' | 'whole';
+
+export type QaReading =
+  | {
+      kind: 'answer';
+      /** The answer as stated (a span of the output, or the whole output for sentence answers). */
+      text: string;
+      /** Canonical key: equal keys are the same answer (choice label, number key, or SQuAD-normalized text). */
+      key: string;
+      method: QaReadMethod;
+      number?: ParsedNumber;
+      /** The choice label for multiple-choice answers. */
+      choice?: string;
+    }
+  | { kind: 'abstain'; reason: AbstentionReason; detail?: string };
+
+export interface QaContext {
+  answerType: QaAnswerType;
+  choices?: readonly Choice[];
+}
+
+/** Free-form answers up to this many SQuAD tokens count as short answers (spans, not sentences). */
+export const SHORT_ANSWER_MAX_TOKENS = 6;
+
+const REFUSAL = /^\s*(?:i'?m sorry|i am sorry|sorry[,.]|i (?:cannot|can'?t|am unable to|do not know|don'?t know)|as an ai\b[^.]*\b(?:cannot|can'?t|unable|don'?t|do not))/i;
+
+function abstain(reason: AbstentionReason, detail?: string): QaReading {
+  return detail === undefined ? { kind: 'abstain', reason } : { kind: 'abstain', reason, detail };
+}
+
+function readMultipleChoice(output: string, choices: readonly Choice[]): QaReading {
+  const { region } = answerRegion(output);
+  for (const span of finalAnswerSpans(region)) {
+    const r = readChoice(span.text, choices);
+    if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : span.marker };
+    if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
+    if (r.kind === 'out-of-set') return abstain('out-of-set', `choice ${r.label} is not offered`);
+  }
+  // A short answer with no marker at all: "B", "(B)", "B) Anger", "**B. Paris**", or a choice's text.
+  const trimmed = region.trim();
+  if (trimmed.length <= 200 && !trimmed.includes('\n\n')) {
+    const line = trimmed.split('\n')[0] ?? '';
+    // A bare letter must look like one ("B", "(B)", "B)", "B."), not the article of "A remote Trojan".
+    const r = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) ? { kind: 'none' as const } : readChoice(line, choices);
+    if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : 'bare' };
+    if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
+  }
+  return abstain('no-label', 'no final choice stated');
+}
+
+function numberReading(n: ParsedNumber, text: string, method: QaReadMethod): QaReading {
+  return { kind: 'answer', text, key: numberKey(n.value), number: n, method };
+}
+
+/** Two different values offered as alternatives ("35 or 36"). */
+function hedgedNumbers(span: string): boolean {
+  const plain = delatex(span);
+  const nums = findNumbers(plain);
+  for (let k = 0; k + 1 < nums.length; k++) {
+    const a = nums[k];
+    const b = nums[k + 1];
+    if (a && b && a.value !== b.value && /^[^\d=+*×]{0,25}$/.test(plain.slice(a.end, b.start)) && /\bor\b/i.test(plain.slice(a.end, b.start))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function readNumeric(output: string): QaReading {
+  const { region } = answerRegion(output);
+  for (const span of finalAnswerSpans(region)) {
+    if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
+    const n = parseNumberAnswer(span.text);
+    if (n) return numberReading(n, cleanSpan(span.text), span.marker);
+  }
+  const nums = findNumbers(region);
+  const last = nums[nums.length - 1];
+  if (last) return numberReading(last, delatex(region).slice(last.start, last.end).trim(), 'last-number');
+  return abstain('no-label', 'no number stated');
+}
+
+function readFreeForm(output: string): QaReading {
+  const { region } = answerRegion(output);
+  if (REFUSAL.test(region) && answerTokens(region).length <= 25) return abstain('refusal');
+  const span = finalAnswerSpans(region)[0];
+  const text = span ? cleanSpan(span.text) : region.trim();
+  const norm = normalizeAnswer(text);
+  if (norm === '') return abstain('empty');
+  const method: QaReadMethod = span ? span.marker : 'whole';
+  const toks = norm.split(' ');
+  if (toks.length <= SHORT_ANSWER_MAX_TOKENS) {
+    const n = parseNumberAnswer(text);
+    // A short answer that is just a number ("291", "291 episodes") groups by value.
+    if (n && toks.filter((t) => !/^\d/.test(t)).length <= 1) return { kind: 'answer', text, key: `#${numberKey(n.value)}`, number: n, method };
+  }
+  return { kind: 'answer', text, key: norm, method };
+}
+
+/**
+ * Reads one raw output as an answer of the task's type, or an abstention with a reason:
+ * `empty`, `no-label` (no answer found), `ambiguous` (hedges between answers), `out-of-set`
+ * (a choice that is not offered), `refusal`.
+ */
+export function extractQaAnswer(output: string, ctx: QaContext): QaReading {
+  if (output.trim() === '') return abstain('empty');
+  switch (ctx.answerType) {
+    case 'multiple-choice':
+      return readMultipleChoice(output, ctx.choices ?? []);
+    case 'numeric':
+      return readNumeric(output);
+    case 'free-form':
+      return readFreeForm(output);
+  }
+}
