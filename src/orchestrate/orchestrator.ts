@@ -122,6 +122,11 @@ export class Orchestrator {
     this.assumedOutputTokens = options.assumedOutputTokens ?? 512;
   }
 
+  /** The global concurrency limit. */
+  get concurrency(): number {
+    return this.global.concurrency;
+  }
+
   get stopReason(): StopReason | undefined {
     return this.stopReasonValue;
   }

@@ -1,0 +1,117 @@
+import { ProviderError } from '../providers/provider.js';
+import type { ClassificationItem, QaItem, RecordedResponse, Task } from '../task/schema.js';
+import type { CachedResponse } from './cache.js';
+import type { ModelHandle, Orchestrator } from './orchestrator.js';
+import type { RequestBuilder } from './request-builder.js';
+import { ResponsesWriter, readRecordedKeys, responseKey } from './responses-file.js';
+import type { StopReason } from './stats.js';
+
+export interface RecordOptions {
+  task: Task;
+  items: readonly (ClassificationItem | QaItem)[];
+  /** Models to ask; each handle's `name` (the spec string, e.g. `openai:gpt-4o-mini`) is the recorded model name. */
+  models: readonly ModelHandle[];
+  /** responses.jsonl to complete; created when absent, only ever appended to. */
+  responsesPath: string;
+  orchestrator: Orchestrator;
+  buildRequest: RequestBuilder;
+  /** Items whose calls are in progress at once (bounds memory on huge sets). Default 4 x concurrency, at least 64. */
+  window?: number;
+  /** Called once per item when all its models are settled (progress). */
+  onItemDone?: () => void;
+}
+
+export interface RecordFailure {
+  item: string;
+  model: string;
+  kind: string;
+  message: string;
+}
+
+export interface RecordResult {
+  /** (item, model) answers that were already in the responses file. */
+  alreadyRecorded: number;
+  /** Answers appended now (from the provider or the cache). */
+  recorded: number;
+  /** ... of which served by the cache (no call made). */
+  fromCache: number;
+  failed: RecordFailure[];
+  /** Answers not obtained because the run stopped (budget or interrupt). */
+  skipped: number;
+  stopReason?: StopReason;
+}
+
+function toRecorded(item: string, model: string, r: CachedResponse): RecordedResponse {
+  return {
+    item,
+    model,
+    output: r.text,
+    ...(r.usage ? { tokens: r.usage } : {}),
+    ...(r.cost === undefined ? {} : { cost: r.cost }),
+    latencyMs: r.latencyMs,
+    ...(r.logprobs ? { logprobs: r.logprobs } : {}),
+  };
+}
+
+/**
+ * Record mode: asks every model for every item that has no recorded answer from it yet, and appends
+ * the answers to responses.jsonl in the interchange format, so a live run becomes a recorded set
+ * that `fusion eval` replays offline. Safe to re-run after a kill, a failure or a budget stop: what
+ * is recorded is skipped, what is cached is written without a call, only the rest is asked.
+ */
+export async function recordResponses(options: RecordOptions): Promise<RecordResult> {
+  const { task, items, models, orchestrator, buildRequest } = options;
+  const names = new Set<string>();
+  for (const m of models) {
+    if (names.has(m.name)) throw new ProviderError('config', `model ${m.name} is listed twice`);
+    names.add(m.name);
+  }
+  const recorded = readRecordedKeys(options.responsesPath);
+  const writer = new ResponsesWriter(options.responsesPath);
+  const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
+  const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));
+  const running = new Set<Promise<void>>();
+
+  const askItem = async (item: ClassificationItem | QaItem, missing: readonly ModelHandle[]): Promise<void> => {
+    await Promise.all(
+      missing.map(async (handle) => {
+        let outcome;
+        try {
+          outcome = await orchestrator.call(handle, buildRequest(task, item, handle.model));
+        } catch (e) {
+          // A prompt that cannot be built for this item is its failure, not the run's.
+          const message = e instanceof Error ? e.message : String(e);
+          result.failed.push({ item: item.id, model: handle.name, kind: 'prompt', message });
+          return;
+        }
+        if (outcome.status === 'ok') {
+          writer.append(toRecorded(item.id, handle.name, outcome.response));
+          result.recorded++;
+          if (outcome.cached) result.fromCache++;
+        } else if (outcome.status === 'failed') {
+          result.failed.push({ item: item.id, model: handle.name, kind: outcome.error.kind, message: outcome.error.message });
+        } else result.skipped++;
+      }),
+    );
+    options.onItemDone?.();
+  };
+
+  try {
+    for (const item of items) {
+      const missing = models.filter((m) => !recorded.has(responseKey(item.id, m.name)));
+      result.alreadyRecorded += models.length - missing.length;
+      if (missing.length === 0) {
+        options.onItemDone?.();
+        continue;
+      }
+      const p = askItem(item, missing).finally(() => running.delete(p));
+      running.add(p);
+      if (running.size >= window) await Promise.race(running);
+    }
+    await Promise.all(running);
+  } finally {
+    writer.close();
+  }
+  const stopReason = orchestrator.stopReason;
+  return stopReason ? { ...result, stopReason } : result;
+}

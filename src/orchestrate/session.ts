@@ -1,0 +1,177 @@
+import { UsageError } from '../cli/errors.js';
+import type { CliIo } from '../cli/io.js';
+import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from './cache.js';
+import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from './orchestrator.js';
+import { DEFAULT_PRICES, loadPrices, type PriceTable } from './prices.js';
+import { ProgressReporter, formatUsd } from './progress.js';
+import { loadProviderLimits } from './provider-limits.js';
+
+/** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
+export const ORCHESTRATION_ARGS = {
+  concurrency: { type: 'string' },
+  'max-cost': { type: 'string' },
+  cache: { type: 'string' },
+  'no-cache': { type: 'boolean', default: false },
+  refresh: { type: 'boolean', default: false },
+  prices: { type: 'string' },
+  limits: { type: 'string' },
+  timeout: { type: 'string' },
+  'max-attempts': { type: 'string' },
+  progress: { type: 'boolean', default: false },
+} as const;
+
+export const orchestrationHelp = `Calling models:
+  --concurrency N    calls in flight across all providers (default 8)
+  --limits FILE      per-provider limits, JSON: {"openai": {"concurrency": 16, "rpm": 500, "tpm": 200000}}
+  --max-cost USD     stop issuing new calls once this much would be spent in this run
+  --prices FILE      JSON price overrides, USD per 1M tokens: {"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}
+  --cache PATH       response cache, SQLite (default ${DEFAULT_CACHE_PATH}); a re-run makes no call twice
+  --no-cache         neither read nor write the cache
+  --refresh          ignore cached answers but store the new ones
+  --timeout SECONDS  per-call timeout (default 120)
+  --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
+  --progress         progress on stderr even when it is not a terminal
+Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
+`;
+
+export interface OrchestrationValues {
+  concurrency?: string;
+  'max-cost'?: string;
+  cache?: string;
+  'no-cache'?: boolean;
+  refresh?: boolean;
+  prices?: string;
+  limits?: string;
+  timeout?: string;
+  'max-attempts'?: string;
+  progress?: boolean;
+}
+
+export interface OrchestrationSettings {
+  concurrency: number;
+  maxCostUsd?: number;
+  /** null: `--no-cache`. */
+  cache: { path: string; mode: CacheMode } | null;
+  prices: PriceTable;
+  providers: Record<string, ProviderLimits>;
+  timeoutMs: number;
+  maxAttempts: number;
+  progress: boolean;
+}
+
+function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Turns the parsed flags into settings, reading the prices and limits files (InputError on bad ones). */
+export function readOrchestrationArgs(values: OrchestrationValues): OrchestrationSettings {
+  if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
+  if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
+  const maxCostUsd = positiveNumber('max-cost', values['max-cost'], false);
+  return {
+    concurrency: positiveNumber('concurrency', values.concurrency, true) ?? 8,
+    ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
+    cache: values['no-cache']
+      ? null
+      : { path: values.cache ?? DEFAULT_CACHE_PATH, mode: { read: !values.refresh, write: true } },
+    prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
+    providers: values.limits ? loadProviderLimits(values.limits) : {},
+    timeoutMs: (positiveNumber('timeout', values.timeout, false) ?? 120) * 1000,
+    maxAttempts: positiveNumber('max-attempts', values['max-attempts'], true) ?? 5,
+    progress: values.progress === true,
+  };
+}
+
+/**
+ * Everything a command needs to call models for one run: the orchestrator over an open cache,
+ * a progress line, Ctrl-C handling and a closing summary. `close()` always runs (finally), so the
+ * cache is closed cleanly whatever happened.
+ */
+export class RunSession {
+  readonly orchestrator: Orchestrator;
+  readonly progress: ProgressReporter;
+  private readonly cache: ResponseCache | undefined;
+  private sigintHandler: (() => void) | undefined;
+  private interrupts = 0;
+
+  constructor(
+    readonly settings: OrchestrationSettings,
+    private readonly io: Pick<CliIo, 'stderr'>,
+    extra: Partial<OrchestratorOptions> & { totalItems?: number } = {},
+  ) {
+    const { totalItems, ...orchestratorExtra } = extra;
+    this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
+    this.orchestrator = new Orchestrator({
+      concurrency: settings.concurrency,
+      providers: settings.providers,
+      prices: settings.prices,
+      timeoutMs: settings.timeoutMs,
+      retry: { maxAttempts: settings.maxAttempts },
+      ...(settings.maxCostUsd === undefined ? {} : { maxCostUsd: settings.maxCostUsd }),
+      ...(this.cache ? { cache: this.cache } : {}),
+      ...orchestratorExtra,
+    });
+    this.progress = new ProgressReporter({
+      stream: io.stderr,
+      force: settings.progress,
+      ...(totalItems === undefined ? {} : { totalItems }),
+      stats: () => this.orchestrator.stats(),
+    });
+  }
+
+  /** Refuses models the budget cannot account for, before any call. */
+  checkModels(handles: readonly ModelHandle[]): void {
+    const issues = this.orchestrator.checkModels(handles);
+    if (issues.length > 0) throw new UsageError(issues.join('\n'));
+  }
+
+  /**
+   * First Ctrl-C: stop issuing calls, let calls in flight finish. Second: cancel them.
+   * Either way the command returns normally, so outputs and the cache are flushed and closed.
+   */
+  handleInterrupts(): void {
+    this.sigintHandler = () => {
+      this.interrupts++;
+      const inFlight = this.orchestrator.stats().inFlight;
+      if (this.interrupts === 1) {
+        this.progress.stop();
+        this.io.stderr.write(`\nfusion: interrupted; waiting for ${inFlight} call(s) in flight (Ctrl-C again to cancel them)\n`);
+        this.orchestrator.stop('drain', 'interrupted');
+      } else {
+        this.io.stderr.write('fusion: cancelling calls in flight\n');
+        this.orchestrator.stop('abort', 'interrupted');
+      }
+    };
+    process.on('SIGINT', this.sigintHandler);
+  }
+
+  /** Totals per model and overall, for stderr at the end of a run. */
+  summary(): string {
+    const stats = this.orchestrator.stats();
+    const lines = Object.entries(stats.perModel).map(
+      ([model, s]) =>
+        `  ${model}: ${s.successes} new answer(s), ${s.cacheHits} cached, ${s.failures} failed, ${s.retries} retries, ` +
+        `${s.inputTokens}+${s.outputTokens} tokens, ${formatUsd(s.costUsd)}`,
+    );
+    const t = stats.total;
+    lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
+    if (stats.stopReason === 'budget') {
+      lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
+    } else if (stats.stopReason === 'interrupted') {
+      lines.push(`  stopped: interrupted; ${t.skipped} call(s) not issued. Re-run the same command to resume: answers already received come from the cache.`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  close(): void {
+    this.progress.stop();
+    if (this.sigintHandler) process.off('SIGINT', this.sigintHandler);
+    this.sigintHandler = undefined;
+    this.cache?.close();
+  }
+}

@@ -1,0 +1,48 @@
+import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
+import type { RequestBuilder } from '../orchestrate/request-builder.js';
+import type { ClassificationItem, Task, TokenLogprob } from '../task/schema.js';
+
+/** One model's raw answer to one item, or why there is none. */
+export type RawModelAnswer =
+  | { model: string; status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
+  | { model: string; status: 'failed'; error: string }
+  | { model: string; status: 'skipped'; error: string };
+
+const SKIP_MESSAGE = {
+  budget: 'not asked: the --max-cost budget was reached',
+  interrupted: 'not asked: the run was interrupted',
+} as const;
+
+/** Asks every model for one item through the orchestrator (cache, limits, retries); never throws per model. */
+export async function askItem(
+  orchestrator: Orchestrator,
+  task: Task,
+  item: ClassificationItem,
+  models: readonly ModelHandle[],
+  buildRequest: RequestBuilder,
+): Promise<RawModelAnswer[]> {
+  return Promise.all(
+    models.map(async (handle): Promise<RawModelAnswer> => {
+      let request;
+      try {
+        request = buildRequest(task, item, handle.model);
+      } catch (e) {
+        return { model: handle.name, status: 'failed', error: `cannot build the prompt: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      const outcome = await orchestrator.call(handle, request);
+      if (outcome.status === 'ok') {
+        const r = outcome.response;
+        return {
+          model: handle.name,
+          status: 'ok',
+          output: r.text,
+          ...(r.logprobs ? { logprobs: r.logprobs } : {}),
+          ...(r.cost === undefined ? {} : { cost: r.cost }),
+          cached: outcome.cached,
+        };
+      }
+      if (outcome.status === 'failed') return { model: handle.name, status: 'failed', error: outcome.error.message };
+      return { model: handle.name, status: 'skipped', error: SKIP_MESSAGE[outcome.reason] };
+    }),
+  );
+}

@@ -1,0 +1,73 @@
+import { emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
+import type { ClassificationNormalizer } from '../normalize/types.js';
+import type { ClassificationTask } from '../task/schema.js';
+import type { RawModelAnswer } from './ask-item.js';
+import type { StreamFuser } from './strategy-choice.js';
+
+/** One model's answer as shown in `fusion run` output. */
+export interface ModelAnswerLine {
+  model: string;
+  /** Raw text, or null when the model gave none. */
+  output: string | null;
+  /** The label read from the output, or null when it abstained. */
+  label: string | null;
+  /** Why there is no label (normalizer reason, `error` for a failed call, `missing` for a call not made). */
+  abstain?: string;
+  error?: string;
+}
+
+/** One output line of `fusion run`. */
+export interface FusedLine {
+  id: string;
+  /** The fused label, or null when no model gave a readable answer. */
+  label: string | null;
+  /** Fused probability per label (empty when undecided). */
+  distribution: Record<string, number>;
+  answers: ModelAnswerLine[];
+  /** USD spent on this item's new calls (cached answers cost nothing now). */
+  cost: number;
+}
+
+/**
+ * Fuses a batch of items from their raw answers: normalizes each answer, builds the answer matrix
+ * (models in `models` order) and applies the strategy. Pure: no I/O.
+ */
+export function fuseItems(
+  task: ClassificationTask,
+  models: readonly string[],
+  items: readonly { id: string; answers: readonly RawModelAnswer[] }[],
+  normalize: ClassificationNormalizer,
+  fuser: StreamFuser,
+): FusedLine[] {
+  const labels = task.labels.map((l) => l.name);
+  const K = labels.length;
+  const matrix = emptyMatrix(labels, models, items.map((it) => it.id));
+  const column = new Map(models.map((m, j) => [m, j]));
+  const lines: FusedLine[] = items.map((item, i) => {
+    let cost = 0;
+    const answers = item.answers.map((a): ModelAnswerLine => {
+      if (a.status !== 'ok') return { model: a.model, output: null, label: null, abstain: a.status === 'failed' ? 'error' : 'missing', error: a.error };
+      if (!a.cached) cost += a.cost ?? 0;
+      const read = normalize({ output: a.output, ...(a.logprobs ? { logprobs: a.logprobs } : {}) });
+      if (read.kind === 'abstain') return { model: a.model, output: a.output, label: null, abstain: read.reason };
+      const j = column.get(a.model);
+      if (j !== undefined) setAnswer(matrix, i, j, read.dist);
+      let best = 0;
+      for (let k = 1; k < K; k++) if ((read.dist[k] as number) > (read.dist[best] as number)) best = k;
+      return { model: a.model, output: a.output, label: labels[best] as string };
+    });
+    return { id: item.id, label: null, distribution: {}, answers, cost };
+  });
+  const fused = fuser.fuse(matrix);
+  lines.forEach((line, i) => {
+    if (fused.decided[i] !== 1) return;
+    let best = 0;
+    for (let k = 0; k < K; k++) {
+      const p = fused.probs[i * K + k] as number;
+      if (p > 0) line.distribution[labels[k] as string] = Math.round(p * 1e6) / 1e6;
+      if (p > (fused.probs[i * K + best] as number)) best = k;
+    }
+    line.label = labels[best] as string;
+  });
+  return lines;
+}

@@ -1,0 +1,151 @@
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { createClassificationNormalizer } from '../normalize/classification.js';
+import type { ClassificationNormalizer } from '../normalize/types.js';
+import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
+import type { RequestBuilder } from '../orchestrate/request-builder.js';
+import { formatIssue } from '../task/errors.js';
+import { parseJsonlLine } from '../task/jsonl.js';
+import { type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
+import { type RawModelAnswer, askItem } from './ask-item.js';
+import { type FusedLine, fuseItems } from './fuse-items.js';
+import type { StreamFuser } from './strategy-choice.js';
+
+export interface RunPipelineOptions {
+  task: ClassificationTask;
+  models: readonly ModelHandle[];
+  orchestrator: Orchestrator;
+  buildRequest: RequestBuilder;
+  fuser: StreamFuser;
+  input: Readable;
+  output: Writable;
+  /** Where bad input lines are reported (`stdin:LINE: ...`). */
+  errors: Writable;
+  /** Name used in messages about input lines. Default `stdin`. */
+  inputName?: string;
+  /** Items read but not yet written, at most (bounds memory). Default max(64, 4 x concurrency, 2 x batch). */
+  window?: number;
+  normalizer?: ClassificationNormalizer;
+  onItemDone?: () => void;
+}
+
+export interface RunPipelineResult {
+  /** Output lines written (one per non-blank input line read). */
+  lines: number;
+  badLines: number;
+  /** Items on which no model gave a readable answer. */
+  undecided: number;
+  /** True when reading stopped early because the run was interrupted. */
+  interrupted: boolean;
+}
+
+/** An error line for input that is not an item; carries the id when one could be read. */
+interface ErrorLine {
+  id?: string;
+  line: number;
+  error: string;
+}
+
+type Entry = { kind: 'item'; id: string; answers: Promise<RawModelAnswer[]> } | { kind: 'bad'; out: ErrorLine };
+
+/**
+ * The streaming `fusion run` pipeline: reads JSONL items, asks every model (through the
+ * orchestrator: cache, limits, budget), fuses, and writes one JSON line per non-blank input line in
+ * input order. At most `window` items are held at once; output backpressure is respected. Items are
+ * grouped in batches of `fuser.batchSize` (1 for per-item strategies); a batch is fused when all its
+ * answers are in. An interrupt stops reading; the items already read are still answered (calls not
+ * made are marked `missing`) and written.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
+  const { task, models, orchestrator, buildRequest, fuser, output } = options;
+  const inputName = options.inputName ?? 'stdin';
+  const normalize = options.normalizer ?? createClassificationNormalizer(task);
+  const modelNames = models.map((m) => m.name);
+  const batchSize = Math.max(1, fuser.batchSize);
+  const window = Math.max(options.window ?? Math.max(64, 4 * orchestrator.concurrency), 2 * batchSize);
+  const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false };
+
+  // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
+  const pending: Promise<string[]>[] = [];
+  let current: Entry[] = [];
+  let held = 0;
+
+  const write = async (text: string): Promise<void> => {
+    if (!output.write(text)) await once(output, 'drain');
+  };
+
+  const settleBatch = async (entries: Entry[]): Promise<string[]> => {
+    const items: { id: string; answers: RawModelAnswer[] }[] = [];
+    for (const e of entries) if (e.kind === 'item') items.push({ id: e.id, answers: await e.answers });
+    const fused = items.length > 0 ? fuseItems(task, modelNames, items, normalize, fuser) : [];
+    let f = 0;
+    return entries.map((e) => {
+      if (e.kind === 'bad') return `${JSON.stringify(e.out)}\n`;
+      const line = fused[f++] as FusedLine;
+      if (line.label === null) result.undecided++;
+      return `${JSON.stringify(line)}\n`;
+    });
+  };
+
+  const closeBatch = (): void => {
+    if (current.length === 0) return;
+    pending.push(settleBatch(current));
+    current = [];
+  };
+
+  const flushHead = async (): Promise<void> => {
+    const head = pending.shift();
+    if (!head) return;
+    const lines = await head;
+    for (const text of lines) {
+      await write(text);
+      result.lines++;
+      held--;
+      options.onItemDone?.();
+    }
+  };
+
+  const rl = createInterface({ input: options.input, crlfDelay: Infinity });
+  let lineNo = 0;
+  try {
+    for await (const text of rl) {
+      lineNo++;
+      if (text.trim() === '') continue;
+      if (orchestrator.stopReason === 'interrupted') {
+        result.interrupted = true;
+        break;
+      }
+      const parsed = parseJsonlLine(inputName, lineNo, text, ClassificationItemSchema);
+      if (parsed.value === undefined) {
+        const message = parsed.issues.map(formatIssue).join('; ');
+        options.errors.write(`${message}\n`);
+        result.badLines++;
+        const id = idOf(text);
+        current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
+      } else {
+        const item = parsed.value;
+        current.push({ kind: 'item', id: item.id, answers: askItem(orchestrator, task, item, models, buildRequest) });
+      }
+      held++;
+      if (current.length >= batchSize) closeBatch();
+      while (held >= window && pending.length > 0) await flushHead();
+    }
+  } finally {
+    rl.close();
+  }
+  closeBatch();
+  while (pending.length > 0) await flushHead();
+  return result;
+}
+
+/** The `id` of a line that failed validation, when it is at least JSON with a string id. */
+function idOf(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && 'id' in v && typeof v.id === 'string') return v.id;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}

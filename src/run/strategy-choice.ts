@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { getStrategy } from '../fuse/registry.js';
+import { type FusedPrediction, type FittedStrategy, SavedStrategySchema, StrategyError } from '../fuse/strategy.js';
+import { InputError, zodIssues } from '../task/errors.js';
+import type { ClassificationTask } from '../task/schema.js';
+
+/**
+ * How a stream of items is fused. Strategies without state fuse item by item; an unsupervised
+ * strategy that learns from the answers themselves (Dawid-Skene) needs many items at once, so it
+ * is refitted on each batch of `batchSize` consecutive items: output still comes one line per
+ * input line, in order, a batch later.
+ */
+export interface StreamFuser {
+  readonly name: string;
+  /** Items fused together; 1 means item by item. */
+  readonly batchSize: number;
+  /** Models a saved strategy was fitted on (the default `--models`). */
+  readonly models?: readonly string[];
+  fuse(answers: AnswerMatrix): FusedPrediction;
+}
+
+export const DEFAULT_BATCH_SIZE = 256;
+
+/** Built-in strategies that need nothing but the item's own answers. */
+const PER_ITEM = new Set(['majority-vote']);
+
+function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
+  return { name, batchSize: 1, ...(models ? { models } : {}), fuse: (answers) => fitted.predict(answers) };
+}
+
+/** Reads a `fusion fit --out` file, checking its format, its labels against the task, and its state. */
+export function loadSavedStrategy(file: string, task: ClassificationTask): StreamFuser {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError([{ file, message: `cannot read strategy: ${(e as Error).message}` }]);
+  }
+  const parsed = SavedStrategySchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
+  const saved = parsed.data;
+  const labels = task.labels.map((l) => l.name);
+  if (saved.labels.length !== labels.length || saved.labels.some((l, k) => l !== labels[k])) {
+    throw new InputError([
+      { file, field: 'labels', message: `the strategy was fitted on labels [${saved.labels.join(', ')}] but the task has [${labels.join(', ')}]` },
+    ]);
+  }
+  let fitted: FittedStrategy;
+  try {
+    fitted = getStrategy(saved.strategy).load(saved.state, saved.labels);
+  } catch (e) {
+    if (e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
+    throw e;
+  }
+  return fromFitted(saved.strategy, fitted, saved.models);
+}
+
+/**
+ * `--strategy` as given: a saved strategy file (a path, or any value ending in .json), or the name
+ * of a built-in unsupervised strategy. Supervised strategies need gold labels and must be fitted
+ * first (`fusion fit`), then passed as a file.
+ */
+export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
+  const value = arg ?? 'majority-vote';
+  if (value.endsWith('.json') || existsSync(value)) return loadSavedStrategy(value, task);
+  const strategy = getStrategy(value);
+  if (strategy.supervised) {
+    throw new StrategyError(`${value} learns from gold labels: fit it on a labelled set first (fusion fit ... --out strategy.json) and pass --strategy strategy.json`);
+  }
+  if (PER_ITEM.has(value)) {
+    return fromFitted(value, strategy.fit(emptyAnswers(task), new Int32Array(0), { seed: 1 }));
+  }
+  return {
+    name: value,
+    batchSize: Math.max(1, batchSize),
+    fuse(answers) {
+      return strategy.fit(answers, new Int32Array(answers.itemIds.length).fill(-1), { seed: 1 }).predict(answers);
+    },
+  };
+}
+
+function emptyAnswers(task: ClassificationTask): AnswerMatrix {
+  return { labels: task.labels.map((l) => l.name), models: [], itemIds: [], probs: new Float64Array(0), present: new Uint8Array(0) };
+}

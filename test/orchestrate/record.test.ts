@@ -1,0 +1,107 @@
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
+import { recordResponses } from '../../src/orchestrate/record.js';
+import { ProviderError } from '../../src/providers/provider.js';
+import { ResponseSchema } from '../../src/task/schema.js';
+import { FakeModel } from './fake-model.js';
+import { makeTempDir, plainBuilder, sentimentTask } from './helpers.js';
+
+const items = Array.from({ length: 12 }, (_, i) => ({ id: `i${i}`, text: `text number ${i}` }));
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function readResponses(path: string) {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => ResponseSchema.parse(JSON.parse(l)));
+}
+
+describe('recordResponses', () => {
+  it('asks each model once per missing item and writes the interchange format', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    // i0 is already recorded for model a: it must not be asked again.
+    writeFileSync(path, `${JSON.stringify({ item: 'i0', model: 'openai:a', output: 'positive' })}\n`);
+    const a = new FakeModel('openai', 'a', () => ({ text: 'positive' }));
+    const b = new FakeModel('ollama', 'b', () => ({ text: 'negative', usage: { input: 7, output: 1 } }));
+    const models = [
+      { name: 'openai:a', model: a },
+      { name: 'ollama:b', model: b },
+    ];
+    const result = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder });
+    expect(result).toMatchObject({ alreadyRecorded: 1, recorded: 23, fromCache: 0, failed: [], skipped: 0 });
+    expect(a.requests).toHaveLength(11);
+    expect(b.requests).toHaveLength(12);
+    const lines = readResponses(path);
+    expect(lines).toHaveLength(24);
+    const bLine = lines.find((l) => l.model === 'ollama:b' && l.item === 'i3');
+    expect(bLine).toMatchObject({ output: 'negative', tokens: { input: 7, output: 1 }, cost: 0 });
+    expect(bLine?.latencyMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('resumes after failures and a truncated last line: only missing answers are asked, cached ones are not paid again', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    const cachePath = join(t.dir, 'cache.sqlite');
+    let broken = true;
+    const a = new FakeModel('openai', 'a', (r) =>
+      broken && r.messages[1]?.content.endsWith('7') ? { error: new ProviderError('bad-request', 'refused input', { status: 400 }) } : { text: 'pos' },
+    );
+    const models = [{ name: 'openai:a', model: a }];
+    const cache1 = new ResponseCache(cachePath);
+    const r1 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }), buildRequest: plainBuilder });
+    cache1.close();
+    expect(r1.recorded).toBe(11);
+    expect(r1.failed).toEqual([{ item: 'i7', model: 'openai:a', kind: 'bad-request', message: 'refused input' }]);
+    expect(a.requests).toHaveLength(12);
+
+    // Simulate a kill while writing: the last line lost its end; the answers stay in the cache.
+    const text = readFileSync(path, 'utf8');
+    const lines = text.split('\n').filter(Boolean);
+    writeFileSync(path, `${lines.slice(0, 9).join('\n')}\n${(lines[9] ?? '').slice(0, 10)}`);
+    broken = false;
+    const cache2 = new ResponseCache(cachePath);
+    const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder });
+    cache2.close();
+    expect(r2.alreadyRecorded).toBe(9);
+    expect(r2.recorded).toBe(3);
+    expect(r2.fromCache).toBe(2);
+    expect(a.requests).toHaveLength(13); // only i7 was asked again
+    const final = readResponses(path);
+    expect(final).toHaveLength(12);
+    expect(new Set(final.map((l) => l.item)).size).toBe(12);
+  });
+
+  it('stops at the budget and says why', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    const a = new FakeModel('openai', 'p', () => ({ text: 'pos', usage: { input: 10, output: 1 } }));
+    const orchestrator = new Orchestrator({ concurrency: 2, maxCostUsd: 0.1, prices: { 'openai:p': { input: 1000, output: 1000 } }, assumedOutputTokens: 1 });
+    const r = await recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:p', model: a }], responsesPath: path, orchestrator, buildRequest: plainBuilder });
+    expect(r.stopReason).toBe('budget');
+    expect(r.recorded).toBeGreaterThan(0);
+    expect(r.recorded + r.skipped).toBe(12);
+    expect(orchestrator.spentUsd).toBeLessThanOrEqual(0.1);
+    expect(readResponses(path)).toHaveLength(r.recorded);
+  });
+
+  it('refuses a corrupt responses file naming the line', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    writeFileSync(path, '{"item": "i0", "model": "openai:a", "output": "pos"}\nnot json\n');
+    appendFileSync(path, '{"item": "i1", "model": "openai:a", "output": "pos"}\n');
+    const a = new FakeModel('openai', 'a');
+    await expect(
+      recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:a', model: a }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder }),
+    ).rejects.toThrow(/responses\.jsonl:2/);
+    expect(a.requests).toHaveLength(0);
+  });
+});
