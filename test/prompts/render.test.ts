@@ -141,7 +141,7 @@ describe('shipped templates on the recorded sets', () => {
       if (!existsSync(taskFile)) continue;
       const task = JSON.parse(readFileSync(taskFile, 'utf8')) as ClassificationTask | QaTask;
       const first = JSON.parse(readFileSync(join(data, set, 'items.jsonl'), 'utf8').split('\n')[0]!) as never;
-      const task2 = task.kind === 'classification' ? { ...task, labels: task.labels.map((l) => ({ aliases: [], ...l })) } : task;
+      const task2 = task.kind === 'classification' ? { ...task, labels: task.labels.map((l) => ({ ...l, aliases: l.aliases ?? [] })) } : task;
       const messages = createPromptRenderer(task2 as ClassificationTask | QaTask)(first);
       expect(messages.map((m) => m.role)).toEqual(['system', 'user']);
       expect(messages[0]!.content).not.toMatch(/\{\{/);
