@@ -1,36 +1,234 @@
-import { labelIndex } from '../task/labels.js';
 import type { ClassificationTask } from '../task/schema.js';
-import type { ClassificationNormalizer, NormalizedLabel, RawAnswer } from './types.js';
+import { oneHot, spreadConfidence, statedConfidence } from './confidence.js';
+import { fuzzyLabel } from './fuzzy.js';
+import { readJsonAnswer } from './json-answer.js';
+import { type AnswerRead, LabelMatcher, type Mention } from './label-matcher.js';
+import { LogprobReader } from './logprobs.js';
+import { isRefusal } from './refusal.js';
+import { cleanText, type Token, tokenize } from './text.js';
+import type { ClassificationNormalizer, NormalizedLabel, RawAnswer, ReadMethod } from './types.js';
+import { verdictStarts } from './verdict.js';
 
-function oneHot(K: number, k: number): Float64Array {
-  const d = new Float64Array(K);
-  d[k] = 1;
-  return d;
-}
+/** Answers of at most this many words that name no label are read as a clear answer outside the set. */
+const SHORT_ANSWER_WORDS = 3;
+const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|the (?:options|categories|labels|choices))\b/;
+/** Cues after which a stated label overrides an answer given up front (`... So the answer is C`). */
+const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with)\s*$|(?:^|[.!?\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
 
-/** Strips what surrounds a bare label: whitespace, quotes, Markdown emphasis, brackets, final punctuation. */
-function bare(text: string): string {
-  return text
-    .trim()
-    .replace(/^[\s"'`*_([{]+|[\s"'`*_)\]}.!:;,]+$/g, '')
-    .trim()
-    .toLowerCase();
+export interface ClassificationNormalizerOptions {
+  /** Read token logprobs when an answer carries them (default true). */
+  useLogprobs?: boolean;
 }
 
 /**
- * Builds the reader of raw answers for one task. This first version reads exact label names and
- * aliases (case, whitespace, quotes, Markdown and final punctuation aside); everything else is an
- * abstention with a reason, never a guess.
+ * Builds the reader of raw answers for one task; all per-task lookup structures are built here,
+ * once. Each answer becomes a distribution over the task's labels or an abstention with a reason:
+ *
+ * 1. `empty`: nothing but whitespace, Markdown or punctuation.
+ * 2. The whole answer spells a name or alias (`B`, ` positive`, `1.0`, ` 20`, `"Neutral."`): one-hot.
+ * 3. JSON (or JSON in a code block), validated with zod: the label field read like a short answer,
+ *    its confidence/probability/score field shaping the distribution (see confidence.ts), or a
+ *    whole label -> probability map, renormalized over the known labels.
+ * 4. Text: the answer at the start (after an `Answer:`/`Label:`-style prefix, a list marker, an
+ *    opening bracket or filler words: `B) Anger`, `Negative. Because ...`, `(C)`); a final verdict
+ *    after a strong cue (`So the answer is C`, `Therefore: negative`) wins over it and over every
+ *    label mentioned while reasoning; weaker verdicts (`this comment is toxic`, `falls under B`)
+ *    count when nothing was stated up front.
+ * 5. `refusal` when the model declines (`I cannot classify`, `As an AI`) and stated no label.
+ * 6. Labels mentioned in running text, not negated (`not positive` does not count): one label is
+ *    read as that label; several are `ambiguous`, and so is `either A or B`: the normalizer never
+ *    picks one of two named labels. Negations that rule out all labels but one (`not toxic` with
+ *    two labels, `neither positive nor negative` with three) leave that one.
+ * 7. A misspelt short answer, by Jaro-Winkler similarity (see fuzzy.ts).
+ * 8. `out-of-set` for a clear answer outside the labels (`G` when options run A-F, code `11`,
+ *    `Mixed`, `none of the above`); `no-label` for everything else.
+ *
+ * A bare letter alias is an answer only where it stands as one: alone, `(A)`, `A)`, `A:`, `A.` at
+ * the start, `option A`, `answer is A`. The article in `A positive review` is not option A.
+ * With logprobs, the distribution comes from the first answer token's top_logprobs (see logprobs.ts);
+ * the text reading picks that token and stays the fallback.
  */
-export function createClassificationNormalizer(task: Pick<ClassificationTask, 'labels'>): ClassificationNormalizer {
-  const { lookup } = labelIndex(task);
-  const K = task.labels.length;
-  const names = new Set(task.labels.map((l) => l.name.trim().toLowerCase()));
-  return (answer: RawAnswer): NormalizedLabel => {
-    if (answer.output.trim() === '') return { kind: 'abstain', reason: 'empty' };
-    const key = bare(answer.output);
-    const k = lookup.get(key);
-    if (k !== undefined) return { kind: 'label', dist: oneHot(K, k), method: names.has(key) ? 'exact' : 'alias' };
-    return { kind: 'abstain', reason: 'no-label' };
+export function createClassificationNormalizer(
+  task: Pick<ClassificationTask, 'labels'> & { instructions?: string },
+  options: ClassificationNormalizerOptions = {},
+): ClassificationNormalizer {
+  const matcher = new LabelMatcher(task);
+  const logprobReader = new LogprobReader(matcher);
+  const useLogprobs = options.useLogprobs ?? true;
+  const K = matcher.K;
+  const names = matcher.names;
+
+  const label = (k: number, method: ReadMethod, confidence?: number): NormalizedLabel =>
+    confidence === undefined
+      ? { kind: 'label', dist: oneHot(K, k), method }
+      : { kind: 'label', dist: spreadConfidence(K, k, confidence), method, confidence };
+  const ambiguous = (labels: readonly number[]): NormalizedLabel => ({
+    kind: 'abstain',
+    reason: 'ambiguous',
+    detail: [...new Set(labels)].map((k) => names[k]).join(' | '),
+  });
+
+  /** Step 4's reading of an answer position, as a result or undefined when nothing stands there. */
+  const fromRead = (read: AnswerRead, method: ReadMethod, confidence: number | undefined): NormalizedLabel | undefined => {
+    if (read.kind === 'label') return label(read.label, read.via === 'stem' && method === 'prefix' ? 'stem' : read.via === 'alias' && method === 'prefix' ? 'alias' : method, confidence);
+    if (read.kind === 'ambiguous') return ambiguous(read.labels);
+    return undefined;
   };
+
+  /** A label value from a JSON field: a short answer, read without JSON or verdict search. */
+  const readValue = (value: string, confidence: number | undefined): NormalizedLabel => {
+    const whole = matcher.lookupWhole(value);
+    if (whole) return label(whole.label, 'json', confidence);
+    const tokens = tokenize(cleanText(value).toLowerCase());
+    const read = matcher.readAnswerAt(tokens, 0);
+    if (read.kind === 'label') return label(read.label, 'json', confidence);
+    if (read.kind === 'ambiguous') return ambiguous(read.labels);
+    if (read.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: read.token };
+    const fuzzy = fuzzyLabel(matcher, value.trim().toLowerCase());
+    if (fuzzy) return label(fuzzy.label, 'json', confidence);
+    if (value.trim() === '') return { kind: 'abstain', reason: 'empty', detail: 'empty JSON label' };
+    return { kind: 'abstain', reason: 'out-of-set', detail: value.trim().slice(0, 60) };
+  };
+
+  const readJson = (raw: string): NormalizedLabel | undefined => {
+    const json = readJsonAnswer(raw);
+    if (!json) return undefined;
+    if (json.distribution) {
+      const dist = new Float64Array(K);
+      let total = 0;
+      for (const [key, value] of Object.entries(json.distribution)) {
+        const hit = matcher.lookupWhole(key);
+        if (!hit || !Number.isFinite(value) || value < 0) continue;
+        dist[hit.label] = (dist[hit.label] as number) + value;
+        total += value;
+      }
+      if (total > 0) {
+        for (let k = 0; k < K; k++) dist[k] = (dist[k] as number) / total;
+        return { kind: 'label', dist, method: 'json' };
+      }
+    }
+    if (json.label === undefined) return undefined;
+    return readValue(json.label, json.confidence);
+  };
+
+  const readText = (raw: string): NormalizedLabel => {
+    const clean = cleanText(raw);
+    const lower = clean.toLowerCase();
+    const tokens = tokenize(lower);
+    if (!tokens.some((t) => t.kind !== 'punct')) return { kind: 'abstain', reason: 'empty' };
+    const confidence = statedConfidence(lower);
+    const start = answerStart(tokens, matcher);
+
+    const lead = matcher.readAnswerAt(tokens, start);
+    let weak: NormalizedLabel | undefined;
+    for (const offset of verdictStarts(lower)) {
+      const at = tokens.findIndex((t) => t.start >= offset);
+      if (at < 0 || at <= start) continue;
+      const read = matcher.readAnswerAt(tokens, at, { listMarkers: false });
+      const result = fromRead(read, 'verdict', confidence);
+      if (!result) continue;
+      if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) return result;
+      weak ??= result;
+    }
+    const fromLead = fromRead(lead, 'prefix', confidence);
+    if (fromLead) return fromLead;
+    if (lead.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: lead.token };
+    if (weak) return weak;
+    if (isRefusal(lower)) return { kind: 'abstain', reason: 'refusal' };
+
+    const { mentions, outOfSet } = matcher.mentions(tokens);
+    const fromMentions = readMentions(mentions);
+    if (fromMentions !== undefined) {
+      if (fromMentions.kind === 'ambiguous') return ambiguous(fromMentions.labels);
+      return label(fromMentions.label, fromMentions.method, confidence);
+    }
+    if (NONE_OF_THE_ABOVE.test(lower)) return { kind: 'abstain', reason: 'out-of-set', detail: 'none of the above' };
+    if (outOfSet.length > 0) return { kind: 'abstain', reason: 'out-of-set', detail: outOfSet.join(', ') };
+
+    const rest = tokens.slice(start);
+    const words = rest.filter((t) => t.kind === 'word');
+    // A negated label (`not positive`) says what the answer is not; it is no misspelling of it.
+    const negatedOnly = lead.kind === 'negated' || mentions.length > 0;
+    if (negatedOnly) return { kind: 'abstain', reason: 'no-label', detail: `only negated: ${[...new Set(mentions.map((m) => names[m.label]))].join(' | ')}` };
+    if (words.length > 0 && words.length <= SHORT_ANSWER_WORDS) {
+      const phrase = lower.slice(rest[0]?.start ?? 0).replace(/[^\p{L}\p{N}\s'-]+/gu, ' ').trim();
+      const fuzzy = fuzzyLabel(matcher, phrase) ?? singleFuzzy(words);
+      if (fuzzy) return label(fuzzy.label, 'fuzzy', confidence);
+      return { kind: 'abstain', reason: 'out-of-set', detail: phrase.slice(0, 60) };
+    }
+    return words.length === 0 ? { kind: 'abstain', reason: 'no-label', detail: 'no words' } : { kind: 'abstain', reason: 'no-label' };
+  };
+
+  /** One fuzzy label shared by every word that has one (`very postive` -> positive). */
+  const singleFuzzy = (words: readonly Token[]): { label: number } | undefined => {
+    let found: number | undefined;
+    for (const w of words) {
+      const hit = fuzzyLabel(matcher, w.text);
+      if (!hit) continue;
+      if (found !== undefined && found !== hit.label) return undefined;
+      found = hit.label;
+    }
+    return found === undefined ? undefined : { label: found };
+  };
+
+  /** Step 6: what the labels mentioned in running text add up to. */
+  const readMentions = (
+    mentions: readonly Mention[],
+  ): { kind: 'label'; label: number; method: ReadMethod } | { kind: 'ambiguous'; labels: number[] } | undefined => {
+    const stated = new Set<number>();
+    const negated = new Set<number>();
+    let allStem = true;
+    for (const m of mentions) {
+      if (m.negated) negated.add(m.label);
+      else {
+        stated.add(m.label);
+        if (m.via !== 'stem') allStem = false;
+      }
+    }
+    for (const k of negated) stated.delete(k);
+    if (stated.size === 1) return { kind: 'label', label: [...stated][0] as number, method: allStem ? 'stem' : 'mention' };
+    if (stated.size > 1) return { kind: 'ambiguous', labels: [...stated] };
+    if (negated.size === K - 1) {
+      for (let k = 0; k < K; k++) if (!negated.has(k)) return { kind: 'label', label: k, method: 'mention' };
+    }
+    return undefined;
+  };
+
+  return (answer: RawAnswer): NormalizedLabel => {
+    const raw = answer.output;
+    if (raw.trim() === '') return { kind: 'abstain', reason: 'empty' };
+    const whole = matcher.lookupWhole(raw);
+    const text = whole ? label(whole.label, whole.via) : (readJson(raw) ?? readText(raw));
+    if (useLogprobs && answer.logprobs && answer.logprobs.length > 0 && text.kind === 'label') {
+      const dist = logprobReader.distribution(answer.logprobs, argmaxOf(text.dist));
+      if (dist) return { kind: 'label', dist, method: 'logprobs' };
+    }
+    return text;
+  };
+}
+
+function argmaxOf(d: Float64Array): number {
+  let best = 0;
+  for (let k = 1; k < d.length; k++) if ((d[k] as number) > (d[best] as number)) best = k;
+  return best;
+}
+
+/**
+ * Where the answer proper starts: after a short `Answer:` / `Sentiment:` / `Final label:` prefix
+ * (one to three words and a colon, when those words are not themselves a label or alias).
+ */
+function answerStart(tokens: readonly Token[], matcher: LabelMatcher): number {
+  for (let i = 1; i <= 3 && i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (t.kind === 'punct') {
+      if (t.text !== ':') return 0;
+      const head = tokens.slice(0, i);
+      if (head.some((h) => h.kind !== 'word')) return 0;
+      if (matcher.phraseAt(tokens, 0)) return 0;
+      if (i === 1 && (matcher.letterLabel(head[0]?.text ?? '') !== undefined || /^\p{L}$/u.test(head[0]?.text ?? ''))) return 0;
+      return i + 1;
+    }
+    if (t.newline) return 0;
+  }
+  return 0;
 }

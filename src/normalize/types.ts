@@ -13,6 +13,8 @@ export type NormalizedLabel =
       /** Probability over the task's labels, in task order; sums to 1. */
       dist: Float64Array;
       method: ReadMethod;
+      /** The confidence the model stated (JSON field or words), when it shaped `dist`. */
+      confidence?: number;
     }
   | {
       kind: 'abstain';

@@ -89,7 +89,7 @@ function readNumeric(output: string): QaReading {
 
 function readFreeForm(output: string): QaReading {
   const { region } = answerRegion(output);
-  if (REFUSAL.test(region) && answerTokens(region).length <= 25) return abstain('refusal');
+  if (REFUSAL.test(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
   const span = finalAnswerSpans(region)[0];
   const text = span ? cleanSpan(span.text) : region.trim();
   const norm = normalizeAnswer(text);

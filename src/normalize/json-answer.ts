@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { confidenceFromString, toProbability } from './confidence.js';
+
+/** Keys under which structured outputs put the chosen label, in order of preference. */
+const LABEL_KEYS = [
+  'label', 'answer', 'final_answer', 'finalAnswer', 'prediction', 'predicted_label', 'classification', 'category', 'class',
+  'choice', 'option', 'sentiment', 'emotion', 'stance', 'topic', 'verdict', 'result', 'output', 'response', 'type',
+] as const;
+/** Keys under which they put the confidence in that label. */
+const CONFIDENCE_KEYS = ['confidence', 'probability', 'prob', 'score', 'certainty', 'likelihood', 'confidence_score', 'confidenceScore'] as const;
+/** Keys under which they put a whole distribution over labels. */
+const DISTRIBUTION_KEYS = ['probabilities', 'distribution', 'scores', 'probs', 'confidences', 'label_probabilities'] as const;
+
+const Scalar = z.union([z.string(), z.number()]);
+const Confidence = z.union([z.number(), z.string()]);
+const Distribution = z.record(z.string(), z.number().nonnegative());
+
+/** A structured answer as models emit it; unknown keys are allowed and ignored. */
+export const JsonAnswerSchema = z.looseObject({
+  ...Object.fromEntries(LABEL_KEYS.map((k) => [k, Scalar.optional()])),
+  ...Object.fromEntries(CONFIDENCE_KEYS.map((k) => [k, Confidence.optional()])),
+  ...Object.fromEntries(DISTRIBUTION_KEYS.map((k) => [k, Distribution.optional()])),
+});
+
+export interface JsonAnswer {
+  /** The label value as written (string form), when a label key was present. */
+  label?: string;
+  /** The stated confidence as a probability, when a confidence key was present and readable. */
+  confidence?: number;
+  /** A label -> weight map, when the answer gave a distribution (or was one). */
+  distribution?: Record<string, number>;
+}
+
+/** The JSON text of an answer: a fenced code block, or the outermost `{...}` of the answer. */
+function jsonCandidate(text: string): string | undefined {
+  const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(text);
+  if (fence?.[1]?.trim().startsWith('{')) return fence[1].trim();
+  const open = text.indexOf('{');
+  const close = text.lastIndexOf('}');
+  if (open < 0 || close <= open) return undefined;
+  return text.slice(open, close + 1);
+}
+
+/**
+ * Reads a JSON (or JSON-in-a-code-block) answer with zod. Returns undefined when the answer holds
+ * no JSON object, or one with neither a label key nor a distribution.
+ */
+export function readJsonAnswer(text: string): JsonAnswer | undefined {
+  if (!text.includes('{')) return undefined;
+  const candidate = jsonCandidate(text);
+  if (candidate === undefined) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(candidate);
+  } catch {
+    return undefined;
+  }
+  const parsed = JsonAnswerSchema.safeParse(raw);
+  if (!parsed.success) {
+    // A bare map of label -> number is a distribution too: {"positive": 0.7, "neutral": 0.3}.
+    const dist = Distribution.safeParse(raw);
+    return dist.success && Object.keys(dist.data).length > 0 ? { distribution: dist.data } : undefined;
+  }
+  const obj = parsed.data as Record<string, unknown>;
+  const out: JsonAnswer = {};
+  for (const key of LABEL_KEYS) {
+    const v = obj[key];
+    if (typeof v === 'string' || typeof v === 'number') {
+      out.label = String(v);
+      break;
+    }
+  }
+  for (const key of CONFIDENCE_KEYS) {
+    const v = obj[key];
+    const p = typeof v === 'number' ? toProbability(v) : typeof v === 'string' ? confidenceFromString(v) : undefined;
+    if (p !== undefined) {
+      out.confidence = p;
+      break;
+    }
+  }
+  for (const key of DISTRIBUTION_KEYS) {
+    const v = obj[key];
+    if (v && typeof v === 'object') {
+      out.distribution = v as Record<string, number>;
+      break;
+    }
+  }
+  if (out.label === undefined && out.distribution === undefined) {
+    const dist = Distribution.safeParse(raw);
+    if (dist.success && Object.keys(dist.data).length > 0) return { distribution: dist.data };
+    return undefined;
+  }
+  return out;
+}

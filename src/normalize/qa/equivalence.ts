@@ -1,0 +1,43 @@
+import type { QaReading } from './extract.js';
+import { numbersEqual, parseNumberAnswer } from './numbers.js';
+import { containsAllTokens, contentTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
+
+type Answer = Extract<QaReading, { kind: 'answer' }>;
+
+/**
+ * Two short free-form answers are the same answer when their SQuAD tokens overlap with token F1 at
+ * least this much: `Wilhelm Röntgen` ~ `Wilhelm Conrad Röntgen` (0.8), `John Kennedy` ~ `John F. Kennedy`
+ * (0.8), but not `George Washington` ~ `George Bush` (0.5).
+ */
+export const SHORT_FUZZY_MIN_F1 = 0.6;
+/**
+ * Two sentence-long answers are the same answer when their content tokens (no stopwords, none of the
+ * question's own words) overlap with token F1 at least this much.
+ */
+export const LONG_FUZZY_MIN_F1 = 0.5;
+
+/** Equivalence of two extracted answers: same key, numeric equality, or (free-form) fuzzy token overlap. */
+export function answersEquivalent(a: Answer, b: Answer, questionTokens?: ReadonlySet<string>): boolean {
+  if (a.key === b.key) return true;
+  if (a.choice !== undefined || b.choice !== undefined) return false;
+  if (a.number && b.number) return numbersEqual(a.number, b.number);
+  const ta = normalizeAnswer(a.text).split(' ');
+  const tb = normalizeAnswer(b.text).split(' ');
+  const short = 6;
+  if (ta.length <= short && tb.length <= short) return tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
+  const ca = contentTokens(a.text, questionTokens);
+  const cb = contentTokens(b.text, questionTokens);
+  if (ta.length <= short) return containsAllTokens(cb, contentTokens(a.text));
+  if (tb.length <= short) return containsAllTokens(ca, contentTokens(b.text));
+  return tokenF1(ca, cb) >= LONG_FUZZY_MIN_F1;
+}
+
+/** Does a free-text gold alias match this answer: same normalized text, same number, or (for short answers) fuzzy. */
+export function matchesGold(answer: Answer, gold: string): boolean {
+  if (answer.choice !== undefined) return answer.choice.toUpperCase() === gold.trim().toUpperCase();
+  const g = normalizeAnswer(gold);
+  if (g !== '' && normalizeAnswer(answer.text) === g) return true;
+  const gn = parseNumberAnswer(gold);
+  if (answer.number && gn) return numbersEqual(answer.number, gn);
+  return false;
+}

@@ -1,0 +1,72 @@
+/** One word, number or punctuation mark of an answer, lowercased, with its place in the cleaned text. */
+export interface Token {
+  /** Lowercased text of the token. */
+  text: string;
+  /** Offsets into the cleaned text. */
+  start: number;
+  end: number;
+  kind: 'word' | 'number' | 'punct';
+  /** True when a line break separates this token from the previous one. */
+  newline: boolean;
+}
+
+const ZERO_WIDTH = /[\u200B-\u200D\uFEFF]/g;
+const FANCY_QUOTES = /[\u2018\u2019\u201A\u201B\u2032]/g;
+const FANCY_DOUBLE = /[\u201C\u201D\u201E\u201F\u00AB\u00BB\u2033]/g;
+const DASHES = /[\u2010-\u2015\u2212]/g;
+// Markdown emphasis and headings carry no meaning for a label; code fences are handled by the JSON reader.
+const MARKDOWN = /\*\*|__|(?<![\p{L}\p{N}])[*_]|[*_](?![\p{L}\p{N}])|`+|^#{1,6}\s+|^>\s?/gmu;
+
+/**
+ * Cleans a raw answer for reading: Unicode compatibility forms, typographic quotes and dashes,
+ * zero-width characters and Markdown emphasis are folded away; case and line breaks are kept.
+ */
+export function cleanText(raw: string): string {
+  return raw
+    .normalize('NFKC')
+    .replace(ZERO_WIDTH, '')
+    .replace(FANCY_QUOTES, "'")
+    .replace(FANCY_DOUBLE, '"')
+    .replace(DASHES, '-')
+    .replace(MARKDOWN, '')
+    .replace(/\r\n?/g, '\n');
+}
+
+/** Numbers (with one decimal part), words with inner hyphens or apostrophes, single punctuation marks. */
+const TOKEN = /\d+(?:\.\d+)?|[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
+
+/**
+ * Splits a cleaned answer into tokens with offsets. natural's tokenizers drop punctuation and
+ * offsets, both of which matter here (`B)` is an answer, `B` inside a word is not), so this is a
+ * single regular expression; stems and similarity still come from natural.
+ */
+export function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  let prevEnd = 0;
+  for (const m of text.matchAll(TOKEN)) {
+    const raw = m[0];
+    const start = m.index;
+    const c = raw.charCodeAt(0);
+    const kind: Token['kind'] = c >= 48 && c <= 57 ? 'number' : /[\p{L}\p{N}]/u.test(raw) ? 'word' : 'punct';
+    out.push({ text: raw.toLowerCase(), start, end: start + raw.length, kind, newline: text.slice(prevEnd, start).includes('\n') });
+    prevEnd = start + raw.length;
+  }
+  return out;
+}
+
+/** Canonical spelling of a numeric answer: `1.0`, ` 20`, `20.`, `020` all become the integer's digits. */
+export function canonicalNumber(text: string): string | undefined {
+  const m = /^\s*[+]?(\d+)(?:\.0*)?\.?\s*$/.exec(text);
+  if (!m) return undefined;
+  return String(Number(m[1]));
+}
+
+/** Lowercased, trimmed, with surrounding quotes, brackets, Markdown and final punctuation removed. */
+export function bareKey(text: string): string {
+  return text
+    .trim()
+    .replace(/^[\s"'`*_([{<]+|[\s"'`*_)\]}>.!:;,]+$/g, '')
+    .trim()
+    .toLowerCase()
+    .replace(/\s+/g, ' ');
+}
