@@ -1,0 +1,120 @@
+import { answersEquivalent, SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 } from '../normalize/qa/equivalence.js';
+import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
+import { numbersEqual } from '../normalize/qa/numbers.js';
+import { containsAllTokens, contentTokens, answerTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
+import type { QaAnswer } from './types.js';
+
+export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
+
+/**
+ * Groups equivalent answers of one question. Returns the cluster index of each answer; clusters
+ * are numbered in order of first appearance, so the result is deterministic.
+ *
+ * 1. Same canonical key (choice label, number value, SQuAD-normalized text).
+ * 2. Numbers with equal value (units and currencies decide only when both name one).
+ * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when their token F1 is at
+ *    least SHORT_FUZZY_MIN_F1; a sentence that contains every content token of a short answer
+ *    joins that short answer's cluster (the most specific one when it contains several); remaining
+ *    sentences join the first sentence cluster whose leader overlaps them by at least
+ *    LONG_FUZZY_MIN_F1 in content tokens, the question's own words left out.
+ */
+export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: ReadonlySet<string>): Int32Array {
+  const n = readings.length;
+  const clusterOf = new Int32Array(n).fill(-1);
+  // Step 1: exact keys.
+  const groups: number[][] = [];
+  const byKey = new Map<string, number>();
+  readings.forEach((r, a) => {
+    let g = byKey.get(r.key);
+    if (g === undefined) {
+      g = groups.length;
+      byKey.set(r.key, g);
+      groups.push([]);
+    }
+    groups[g]?.push(a);
+  });
+  const head = (g: number): QaAnswer => readings[groups[g]?.[0] ?? 0] as QaAnswer;
+
+  // Union of groups into clusters (parent pointers over groups).
+  const parent = groups.map((_, g) => g);
+  const find = (g: number): number => {
+    while (parent[g] !== g) g = parent[g] as number;
+    return g;
+  };
+  const union = (into: number, from: number): void => {
+    const a = find(into);
+    const b = find(from);
+    if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+  };
+
+  const isChoice = readings.some((r) => r.choice !== undefined);
+  if (!isChoice) {
+    const tokens = groups.map((_, g) => answerTokens(head(g).text));
+    const isShort = tokens.map((t) => t.length <= SHORT_ANSWER_MAX_TOKENS);
+    // Step 2 and short-short fuzzy.
+    for (let g = 0; g < groups.length; g++) {
+      for (let h = 0; h < g; h++) {
+        const a = head(g);
+        const b = head(h);
+        if (a.number && b.number) {
+          if (numbersEqual(a.number, b.number)) union(h, g);
+        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && tokenF1(tokens[g] ?? [], tokens[h] ?? []) >= SHORT_FUZZY_MIN_F1) union(h, g);
+      }
+    }
+    // Sentences containing a short answer join it.
+    const content = groups.map((_, g) => contentTokens(head(g).text));
+    const longContent = groups.map((_, g) => contentTokens(head(g).text, questionTokens));
+    const shortGroups = groups.map((_, g) => g).filter((g) => isShort[g] && (content[g]?.length ?? 0) > 0);
+    const pendingLong: number[] = [];
+    for (let g = 0; g < groups.length; g++) {
+      if (isShort[g]) continue;
+      const hay = answerTokens(head(g).text);
+      let best = -1;
+      let bestLen = 0;
+      for (const s of shortGroups) {
+        const needle = content[s] ?? [];
+        const hit = head(s).number ? hayHasNumber(head(g), head(s)) : containsAllTokens(hay, needle);
+        if (hit && needle.length > bestLen) {
+          best = s;
+          bestLen = needle.length;
+        }
+      }
+      if (best >= 0) union(best, g);
+      else pendingLong.push(g);
+    }
+    // Leader clustering of the remaining sentences.
+    const leaders: number[] = [];
+    for (const g of pendingLong) {
+      const leader = leaders.find((l) => tokenF1(longContent[l] ?? [], longContent[g] ?? []) >= LONG_FUZZY_MIN_F1);
+      if (leader === undefined) leaders.push(g);
+      else union(leader, g);
+    }
+  }
+
+  const clusterIndex = new Map<number, number>();
+  for (let a = 0; a < n; a++) {
+    const root = find(byKey.get((readings[a] as QaAnswer).key) as number);
+    let c = clusterIndex.get(root);
+    if (c === undefined) {
+      c = clusterIndex.size;
+      clusterIndex.set(root, c);
+    }
+    clusterOf[a] = c;
+  }
+  return clusterOf;
+}
+
+/** Does a sentence state the short numeric answer's value (e.g. "There are 291 episodes." for "291")? */
+function hayHasNumber(sentence: QaAnswer, short: QaAnswer): boolean {
+  const target = short.number;
+  if (!target) return false;
+  const digits = sentence.text.match(/\d[\d,]*(?:\.\d+)?/g) ?? [];
+  return digits.some((d) => numbersEqual({ value: Number(d.replace(/,/g, '')) }, target));
+}
+
+/** Similarity of two answers in [0, 1] for centrality: 1 when equivalent, else content-token F1 (free-form only). */
+export function answerSimilarity(a: QaAnswer, b: QaAnswer, questionTokens?: ReadonlySet<string>): number {
+  if (answersEquivalent(a, b, questionTokens)) return 1;
+  if (a.choice !== undefined || b.choice !== undefined || a.number || b.number) return 0;
+  return tokenF1(contentTokens(a.text, questionTokens), contentTokens(b.text, questionTokens));
+}

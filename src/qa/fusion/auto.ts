@@ -1,0 +1,76 @@
+import { kFold, trainIndices } from '../../eval/cross-validation.js';
+import type { AnswerCorrectness, FittedQaStrategy, QaItemAnswers, QaStrategy } from '../types.js';
+
+/** Inner folds used by `auto` to choose a strategy on the training items. */
+export const AUTO_INNER_FOLDS = 5;
+
+/** Share of items whose fused answer is right, over items with known correctness; undecided items count as wrong. */
+export function pickAccuracy(items: readonly QaItemAnswers[], correct: readonly AnswerCorrectness[], fitted: FittedQaStrategy): number {
+  let hit = 0;
+  let n = 0;
+  items.forEach((item, i) => {
+    const corr = correct[i] ?? [];
+    if (!corr.some((c) => c !== null)) return;
+    n++;
+    const p = fitted.pick(item);
+    if (p && corr[p.representative] === true) hit++;
+  });
+  return n === 0 ? 0 : hit / n;
+}
+
+/**
+ * Out-of-fold accuracy of each candidate on the given (training) items, by inner k-fold. Uses only
+ * the correctness it is given, i.e. never the outer test fold's.
+ */
+export function innerCvScores(
+  candidates: readonly QaStrategy[],
+  train: readonly QaItemAnswers[],
+  correct: readonly AnswerCorrectness[],
+  models: readonly string[],
+  seed: number,
+): number[] {
+  const n = train.length;
+  const folds = Math.min(AUTO_INNER_FOLDS, n);
+  if (folds < 2) return candidates.map(() => 0);
+  const hits = candidates.map(() => 0);
+  let counted = 0;
+  for (const test of kFold(n, folds, seed)) {
+    const tr = trainIndices(n, test);
+    const trItems = tr.map((i) => train[i] as QaItemAnswers);
+    const trCorrect = tr.map((i) => correct[i] ?? []);
+    const teItems = test.map((i) => train[i] as QaItemAnswers);
+    const teCorrect = test.map((i) => correct[i] ?? []);
+    const known = teCorrect.filter((c) => c.some((x) => x !== null)).length;
+    counted += known;
+    candidates.forEach((s, k) => {
+      const fitted = s.fit(trItems, trCorrect, { seed, models });
+      hits[k] = (hits[k] as number) + pickAccuracy(teItems, teCorrect, fitted) * known;
+    });
+  }
+  return hits.map((h) => (counted === 0 ? 0 : h / counted));
+}
+
+/**
+ * Chooses among `candidates` by inner cross-validation on the training items only, then refits the
+ * winner on all of them. Ties go to the earlier candidate (simpler strategies are listed first).
+ */
+export function createAuto(candidates: readonly QaStrategy[]): QaStrategy {
+  return {
+    name: 'auto',
+    supervised: true,
+    fit(train, correct, options): FittedQaStrategy {
+      const scores = innerCvScores(candidates, train, correct, options.models, options.seed + 7919);
+      let best = 0;
+      scores.forEach((s, k) => {
+        if (s > (scores[best] as number) + 1e-12) best = k;
+      });
+      const chosen = candidates[best] as QaStrategy;
+      const fitted = chosen.fit(train, correct, options);
+      return {
+        name: 'auto',
+        pick: (item) => fitted.pick(item),
+        state: () => ({ chosen: chosen.name, innerAccuracy: Object.fromEntries(candidates.map((c, k) => [c.name, scores[k]])), fitted: fitted.state() }),
+      };
+    },
+  };
+}

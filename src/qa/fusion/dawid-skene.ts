@@ -1,0 +1,88 @@
+import type { FittedQaStrategy, QaItemAnswers, QaStrategy } from '../types.js';
+import { pickByClusterScore, weightedShares } from './pick.js';
+
+const ITERATIONS = 50;
+const MIN_ACC = 0.01;
+const MAX_ACC = 0.99;
+
+/**
+ * Size of the answer space assumed by the one-coin model: the number of choices when closed, else
+ * the observed clusters plus one (the truth may be an answer nobody gave).
+ */
+function spaceSize(item: QaItemAnswers): number {
+  return Math.max(2, item.answerSpace > 0 ? item.answerSpace : item.clusters.length + 1);
+}
+
+/** Posterior over the item's clusters given per-model accuracies (one-coin Dawid-Skene). */
+export function clusterPosterior(item: QaItemAnswers, accuracy: ArrayLike<number>): Float64Array {
+  const C = item.clusters.length;
+  const K = spaceSize(item);
+  const logp = new Float64Array(C);
+  for (let m = 0; m < item.answered.length; m++) {
+    if (!item.answered[m]) continue;
+    const a = accuracy[m] as number;
+    const right = Math.log(a);
+    const wrong = Math.log((1 - a) / (K - 1));
+    for (let c = 0; c < C; c++) {
+      const s = item.share[m * C + c] as number;
+      logp[c] = (logp[c] as number) + s * right + (1 - s) * wrong;
+    }
+  }
+  let max = -Infinity;
+  for (const v of logp) max = Math.max(max, v);
+  let z = 0;
+  for (let c = 0; c < C; c++) {
+    logp[c] = Math.exp((logp[c] as number) - max);
+    z += logp[c] as number;
+  }
+  for (let c = 0; c < C; c++) logp[c] = (logp[c] as number) / z;
+  return logp;
+}
+
+/**
+ * Estimates each model's accuracy without any label (EM over the clusters of the training items,
+ * one-coin Dawid-Skene: a model is right with probability a_m and otherwise picks one of the other
+ * K-1 answers uniformly). Starts from the plain vote. Best where the answer space is closed
+ * (multiple choice); on open answers K is the observed clusters plus one.
+ */
+export function estimateAccuracies(items: readonly QaItemAnswers[], M: number): Float64Array {
+  const acc = new Float64Array(M).fill(0.7);
+  const ones = new Float64Array(M).fill(1);
+  let posts: Float64Array[] = items.map((item) => {
+    const s = weightedShares(item, ones);
+    let z = 0;
+    for (const v of s) z += v;
+    return s.map((v) => (z > 0 ? v / z : 0));
+  });
+  for (let it = 0; it < ITERATIONS; it++) {
+    const hit = new Float64Array(M);
+    const n = new Float64Array(M);
+    items.forEach((item, i) => {
+      const post = posts[i] as Float64Array;
+      const C = item.clusters.length;
+      for (let m = 0; m < M; m++) {
+        if (!item.answered[m]) continue;
+        let h = 0;
+        for (let c = 0; c < C; c++) h += (post[c] as number) * (item.share[m * C + c] as number);
+        hit[m] = (hit[m] as number) + h;
+        n[m] = (n[m] as number) + 1;
+      }
+    });
+    for (let m = 0; m < M; m++) acc[m] = Math.min(MAX_ACC, Math.max(MIN_ACC, ((hit[m] as number) + 1) / ((n[m] as number) + 2)));
+    posts = items.map((item) => clusterPosterior(item, acc));
+  }
+  return acc;
+}
+
+export const dawidSkene: QaStrategy = {
+  name: 'dawid-skene',
+  supervised: false,
+  fit(train, _correct, { models }): FittedQaStrategy {
+    const accuracy = estimateAccuracies(train, models.length);
+    return {
+      name: 'dawid-skene',
+      pick: (item) => pickByClusterScore(item, clusterPosterior(item, accuracy), accuracy),
+      state: () => ({ models: [...models], accuracy: [...accuracy] }),
+    };
+  },
+};
