@@ -23,7 +23,7 @@ export interface StreamFuser {
 export const DEFAULT_BATCH_SIZE = 256;
 
 /** Built-in strategies that need nothing but the item's own answers. */
-const PER_ITEM = new Set(['majority-vote']);
+const PER_ITEM = new Set(['majority-vote', 'soft-vote', 'soft-vote-log']);
 
 function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
   return { name, batchSize: 1, ...(models ? { models } : {}), fuse: (answers) => fitted.predict(answers) };

@@ -1,0 +1,103 @@
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequestBuilder } from '../../orchestrate/default-request.js';
+import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../../orchestrate/session.js';
+import type { EnvSource } from '../../providers/env.js';
+import { resolveModels, splitModelList } from '../../run/models.js';
+import { runPipeline } from '../../run/pipeline.js';
+import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
+import { loadTaskFile } from '../../task/load-folder.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+
+export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
+
+Asks every model to label every item of a JSONL stream ({"id": ..., "text": ...} per line) and
+writes one JSON line per input line, in input order, in bounded memory:
+  {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}
+A bad input line is reported on stderr as stdin:LINE: ... and gets an {"line", "error"} output line.
+
+Options:
+  --task FILE        classification task (labels, instructions, optional prompt template)
+  --models LIST      comma-separated provider:model specs, e.g. openai:gpt-4o-mini,ollama:llama3.1
+                     (default: the models a saved --strategy was fitted on)
+  --strategy S       a saved strategy file from "fusion fit", or an unsupervised built-in:
+                     majority-vote (default), soft-vote, soft-vote-log (item by item), or
+                     dawid-skene, dawid-skene-one-coin (refitted on each batch of --batch items)
+  --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
+  --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
+  --json-answers     ask for JSON answers with a schema instead of a bare label
+${orchestrationHelp}
+Exit status: 0 done; 1 some input lines were bad; 3 stopped by --max-cost; 130 interrupted.
+`;
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+/** `fusion run`: the streaming pipeline. `io.env` replaces process.env (tests). */
+export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      task: { type: 'string' },
+      models: { type: 'string' },
+      strategy: { type: 'string' },
+      batch: { type: 'string' },
+      window: { type: 'string' },
+      'json-answers': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      ...ORCHESTRATION_ARGS,
+    },
+  });
+  if (values.help) {
+    io.stdout.write(runHelp);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
+  if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
+  const task = loadTaskFile(values.task);
+  if (task.kind !== 'classification') throw new UsageError(`${values.task}: fusion run fuses classification tasks; QA sets are fused by fusion eval`);
+  const batch = positiveInt('batch', values.batch);
+  const window = positiveInt('window', values.window);
+  const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE);
+  const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
+  const models = resolveModels(specs, io.env ?? process.env);
+  if (fuser.models) {
+    const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
+    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
+  }
+  const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text' });
+  const settings = readOrchestrationArgs(values);
+  const session = new RunSession(settings, io);
+  try {
+    session.checkModels(models);
+    session.handleInterrupts();
+    const result = await runPipeline({
+      task,
+      models,
+      orchestrator: session.orchestrator,
+      buildRequest,
+      fuser,
+      input: io.stdin,
+      output: io.stdout,
+      errors: io.stderr,
+      ...(window === undefined ? {} : { window }),
+      onItemDone: () => session.progress.itemDone(),
+    });
+    session.progress.stop();
+    io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
+    io.stderr.write(session.summary());
+    const stop = session.orchestrator.stopReason;
+    if (stop === 'interrupted' || result.interrupted) return 130;
+    if (stop === 'budget') return 3;
+    return result.badLines > 0 ? 1 : 0;
+  } finally {
+    session.close();
+  }
+}

@@ -1,0 +1,68 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliIo } from '../cli/io.js';
+import type { EnvSource } from '../providers/env.js';
+import type { ProviderOverrides } from '../providers/registry.js';
+import { resolveModels } from '../run/models.js';
+import { InputError } from '../task/errors.js';
+import { parseJsonl } from '../task/jsonl.js';
+import { loadTaskFile } from '../task/load-folder.js';
+import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
+import { type RequestOptions, createRequestBuilder } from './default-request.js';
+import { type RecordResult, recordResponses } from './record.js';
+import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './session.js';
+
+export interface RecordFolderOptions {
+  env?: EnvSource;
+  overrides?: ProviderOverrides;
+  request?: RequestOptions;
+}
+
+/**
+ * `fusion eval <folder> --models a,b,c`, first half: completes `<folder>/responses.jsonl` with the
+ * answers of every listed model on every item that lacks one (cache, limits, budget, progress and
+ * Ctrl-C handled), prints per-model totals on stderr, and returns what happened. The folder can then
+ * be evaluated offline as usual; items still missing an answer (failure, budget, interrupt) are
+ * absent from responses.jsonl.
+ */
+export async function recordFolderResponses(
+  dir: string,
+  modelSpecs: readonly string[],
+  values: OrchestrationValues,
+  io: Pick<CliIo, 'stderr'>,
+  options: RecordFolderOptions = {},
+): Promise<RecordResult> {
+  const task = loadTaskFile(join(dir, 'task.json'));
+  const itemsFile = join(dir, 'items.jsonl');
+  if (!existsSync(itemsFile)) throw new InputError([{ file: itemsFile, message: 'file not found' }]);
+  const text = readFileSync(itemsFile, 'utf8');
+  const parsed = task.kind === 'classification' ? parseJsonl(itemsFile, text, ClassificationItemSchema) : parseJsonl(itemsFile, text, QaItemSchema);
+  if (parsed.issues.length > 0) throw new InputError(parsed.issues);
+  const items = parsed.records.map((r) => r.value);
+
+  const settings = readOrchestrationArgs(values);
+  const models = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
+  const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
+  const session = new RunSession(settings, io, { totalItems: items.length });
+  try {
+    session.checkModels(models);
+    session.handleInterrupts();
+    const result = await recordResponses({
+      task,
+      items,
+      models,
+      responsesPath: join(dir, 'responses.jsonl'),
+      orchestrator: session.orchestrator,
+      buildRequest,
+      onItemDone: () => session.progress.itemDone(),
+    });
+    session.progress.stop();
+    io.stderr.write(`recorded ${result.recorded} answer(s) (${result.fromCache} from the cache), ${result.alreadyRecorded} already present\n`);
+    for (const f of result.failed.slice(0, 10)) io.stderr.write(`  failed: ${f.model} on ${f.item}: ${f.message}\n`);
+    if (result.failed.length > 10) io.stderr.write(`  ... and ${result.failed.length - 10} more failures (re-run to retry them)\n`);
+    io.stderr.write(session.summary());
+    return result;
+  } finally {
+    session.close();
+  }
+}
