@@ -81,6 +81,19 @@ describe('OpenAIModel request shape', () => {
     expect(model({ supportsLogprobs: false }).buildParams({ messages, topLogprobs: 3 })).toEqual({ model: 'gpt-4o-mini', messages });
   });
 
+  it('leaves temperature and logprobs out for reasoning models, unless told otherwise', () => {
+    const request = { messages, temperature: 0, topLogprobs: 5 };
+    for (const id of ['o1', 'o3-mini', 'o4-mini-2025-04-16', 'gpt-5-mini', 'GPT-5']) {
+      const m = model({ modelId: id });
+      expect([id, m.supportsLogprobs]).toEqual([id, false]);
+      expect(m.buildParams(request)).toEqual({ model: id, messages });
+    }
+    for (const id of ['gpt-4o-mini', 'gpt-4.1', 'qwen2.5-7b-instruct', 'gpt-oss-20b', 'o-llama']) {
+      expect([id, model({ modelId: id }).supportsLogprobs]).toEqual([id, true]);
+    }
+    expect(model({ modelId: 'my-finetune', reasoning: true }).buildParams(request)).toEqual({ model: 'my-finetune', messages });
+  });
+
   it('does not expose the key when the model object is serialized', () => {
     expect(JSON.stringify(model())).not.toContain('SECRET123');
   });
@@ -129,6 +142,18 @@ describe('OpenAIModel response parsing', () => {
       usage: { input: 12, output: 1 },
       finishReason: 'stop',
     });
+  });
+
+  it('drops an unreadable usage or logprobs block from a compatible server instead of failing', async () => {
+    server.use(
+      http.post(`${BASE}/chat/completions`, () =>
+        HttpResponse.json({
+          choices: [{ message: { content: 'toxic' }, finish_reason: 'stop', logprobs: { content: [{ token: 't', logprob: null }] } }],
+          usage: { prompt_tokens: 'n/a' },
+        }),
+      ),
+    );
+    expect(await model().generate({ messages, topLogprobs: 2 })).toEqual({ text: 'toxic', finishReason: 'stop' });
   });
 
   it('returns empty text for empty or null content, so the normalizer can record an empty answer', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -92,6 +93,28 @@ describe('createModel', () => {
     expect(createModel('ollama:llama3.1', {})).toBeInstanceOf(OllamaModel);
     configError(() => createModel('cohere:command', { OPENAI_API_KEY: 'k' }));
     configError(() => createModel('openai:x', { OPENAI_API_KEY: 'k' }, { openai: { baseURL: 'not a url' } }));
+  });
+
+  it('keeps keys out of serialized and inspected models, and out of errors of failing calls', async () => {
+    const env = { OPENAI_API_KEY: 'sk-test-SECRET123', ANTHROPIC_API_KEY: 'sk-test-SECRET123' };
+    const overrides = { ollama: { apiKey: 'sk-test-SECRET123' } };
+    server.use(
+      http.post('https://api.openai.com/v1/chat/completions', () => HttpResponse.json({ error: { message: 'bad key sk-test-SECRET123' } }, { status: 401 })),
+      http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json({ error: { message: 'bad key sk-test-SECRET123' } }, { status: 401 })),
+      http.post('http://127.0.0.1:11434/api/chat', () => HttpResponse.text('bad key sk-test-SECRET123', { status: 403 })),
+    );
+    for (const spec of ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1']) {
+      const m = createModel(spec, env, overrides);
+      expect(JSON.stringify(m)).not.toContain('SECRET123');
+      expect(inspect(m, { depth: 10, showHidden: true })).not.toContain('SECRET123');
+      const err = await m.generate({ messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ProviderError);
+      const pe = err as ProviderError;
+      expect(pe.kind).toBe('auth');
+      for (const text of [pe.message, pe.stack ?? '', JSON.stringify(pe), inspect(pe, { depth: 10, showHidden: true })]) {
+        expect(text).not.toContain('SECRET123');
+      }
+    }
   });
 
   it('does not read keys from process.env when given another environment', () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const AnthropicMessageSchema = z.object({
   content: z.array(z.object({ type: z.string(), text: z.string().optional() }).loose()),
   stop_reason: z.string().nullish(),
-  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).loose().nullish(),
+  usage: z.object({ input_tokens: z.number(), output_tokens: z.number() }).loose().nullish().catch(undefined),
 });
 
 export type AnthropicMessageBody = z.infer<typeof AnthropicMessageSchema>;

@@ -22,11 +22,15 @@ export const ChatCompletionSchema = z.object({
           refusal: z.string().nullish(),
         }),
         finish_reason: z.string().nullish(),
-        logprobs: z.object({ content: z.array(OpenAITokenLogprobSchema).nullish() }).nullish(),
+        // Extras are read leniently: an odd usage or logprobs block from a compatible server is dropped, not fatal.
+        logprobs: z
+          .object({ content: z.array(OpenAITokenLogprobSchema).nullish() })
+          .nullish()
+          .catch(undefined),
       }),
     )
     .min(1, 'no choices in the response'),
-  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish(),
+  usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number() }).nullish().catch(undefined),
 });
 
 export type ChatCompletionBody = z.infer<typeof ChatCompletionSchema>;

@@ -23,6 +23,16 @@ export interface OpenAIModelOptions {
    * Default: the former for api.openai.com, the latter elsewhere.
    */
   maxTokensParam?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Reasoning models (o1, o3, o4-mini, gpt-5...) reject `temperature` other than 1 and `logprobs`;
+   * for them both are left out. Default: guessed from the model id (see isReasoningModelId).
+   */
+  reasoning?: boolean;
+}
+
+/** OpenAI's reasoning families by name; a wrong guess is fixed with the `reasoning` option. */
+export function isReasoningModelId(modelId: string): boolean {
+  return /^(o\d+(-|$)|gpt-[5-9])/i.test(modelId);
 }
 
 type CreateParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -52,10 +62,12 @@ export class OpenAIModel implements LanguageModel {
   readonly #client: OpenAI;
   readonly #ctx: CallContext;
   readonly #maxTokensParam: 'max_tokens' | 'max_completion_tokens';
+  readonly #reasoning: boolean;
 
   constructor(options: OpenAIModelOptions) {
     this.modelId = options.modelId;
-    this.supportsLogprobs = options.supportsLogprobs ?? true;
+    this.#reasoning = options.reasoning ?? isReasoningModelId(options.modelId);
+    this.supportsLogprobs = options.supportsLogprobs ?? !this.#reasoning;
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAIHost(options.baseURL) ? 'max_completion_tokens' : 'max_tokens');
     this.#ctx = { provider: 'openai', model: options.modelId, secrets: [options.apiKey] };
     this.#client = new OpenAI({
@@ -77,7 +89,7 @@ export class OpenAIModel implements LanguageModel {
       model: this.modelId,
       messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
     };
-    if (request.temperature !== undefined) params.temperature = request.temperature;
+    if (request.temperature !== undefined && !this.#reasoning) params.temperature = request.temperature;
     if (request.maxTokens !== undefined) params[this.#maxTokensParam] = request.maxTokens;
     if (request.topLogprobs !== undefined && this.supportsLogprobs) {
       params.logprobs = true;

@@ -1,0 +1,11 @@
+export type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel, ProviderErrorKind } from './provider.js';
+export { ProviderError } from './provider.js';
+export { createModel, createModels, modelName, type EndpointOverride, type ProviderOverrides } from './registry.js';
+export { parseModelList, parseModelSpec, KNOWN_PROVIDERS, type KnownProvider, type ModelSpec } from './model-spec.js';
+export { loadProviderEnv, ProviderEnvSchema, type EnvSource, type ProviderEnv } from './env.js';
+export { redactSecrets } from './redact.js';
+export { parseRetryAfterMs } from './retry-after.js';
+export { OpenAIModel, type OpenAIModelOptions } from './openai/openai-model.js';
+export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
+export { OllamaModel, type OllamaModelOptions } from './ollama/ollama-model.js';
+export { createReplayModels, promptResolver, ReplayModel, type ItemResolver, type ReplayModelOptions } from './replay/replay-model.js';
