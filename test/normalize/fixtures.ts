@@ -3,7 +3,7 @@ import type { Label } from '../../src/task/schema.js';
 const lettered = (names: string[]): Label[] => names.map((name, i) => ({ name, aliases: [String.fromCharCode(65 + i)] }));
 
 /** Hand-written tasks shaped like the recorded sets in ../shared/data. */
-export const TASKS = {
+const tasks = {
   emotion: { labels: lettered(['fear', 'anger', 'joy', 'sadness', 'love', 'surprise']) },
   sentiment: { labels: ['negative', 'neutral', 'positive'].map((name) => ({ name, aliases: [] })) },
   flute: { labels: lettered(['idiom', 'metaphor', 'sarcasm', 'simile']) },
@@ -39,6 +39,7 @@ export const TASKS = {
       'threatening and intimidation (conveys a speaker commitment to a target’s pain)',
     ]),
   },
-} as const;
+};
 
-export type TaskName = keyof typeof TASKS;
+export type TaskName = keyof typeof tasks;
+export const TASKS: { [K in TaskName]: { labels: Label[] } } = tasks;
