@@ -47,6 +47,14 @@ describe('ReplayModel', () => {
     expect(replay('m2').supportsLogprobs).toBe(false);
   });
 
+  it('presents a recorded provider:model name as that provider and model', async () => {
+    const recorded: RecordedResponse[] = [{ item: 'a', model: 'openai:gpt-4o-mini', output: 'positive' }];
+    const m = new ReplayModel({ recordedName: 'openai:gpt-4o-mini', responses: recorded, itemFor: promptResolver(task, items) });
+    expect([m.provider, m.modelId]).toEqual(['openai', 'gpt-4o-mini']);
+    expect((await m.generate({ messages: render(items[0]!) })).text).toBe('positive');
+    expect(replay('m1').provider).toBe('replay');
+  });
+
   it('walks through samples in order on repeated calls', async () => {
     const m1 = replay('m1');
     const texts = [];
@@ -75,7 +83,7 @@ describe('createReplayModels on a recorded set', () => {
     const byItem = new Map(folder.items.map((i) => [i.id, i]));
     let checked = 0;
     for (const model of models) {
-      const expected = folder.responses.filter((r) => r.model === model.modelId).slice(0, 50);
+      const expected = folder.responses.filter((r) => r.model === model.recordedName).slice(0, 50);
       for (const r of expected) {
         const got = await model.generate({ messages: renderSet(byItem.get(r.item)!) });
         expect(got.text).toBe(r.output);

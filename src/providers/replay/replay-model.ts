@@ -1,6 +1,7 @@
 import { createPromptRenderer, type RenderOptions } from '../../prompts/render.js';
 import type { EvalFolder } from '../../task/load-folder.js';
 import type { ClassificationItem, ClassificationTask, QaItem, QaTask, RecordedResponse } from '../../task/schema.js';
+import { KNOWN_PROVIDERS } from '../model-spec.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ProviderError } from '../provider.js';
 
@@ -13,7 +14,10 @@ export interface ReplayModelOptions {
   /** All recorded responses; only this model's are used. */
   responses: readonly RecordedResponse[];
   itemFor: ItemResolver;
-  /** How the model presents itself (default `replay` and the recorded name). */
+  /**
+   * How the model presents itself. Default: a recorded `provider:model` name (as live runs record)
+   * is split so modelName() gives the recorded name back; any other name is `replay:<name>`.
+   */
   provider?: string;
   modelId?: string;
 }
@@ -65,9 +69,13 @@ export class ReplayModel implements LanguageModel {
   readonly #itemFor: ItemResolver;
 
   constructor(options: ReplayModelOptions) {
-    this.provider = options.provider ?? 'replay';
-    this.modelId = options.modelId ?? options.recordedName;
+    const colon = options.recordedName.indexOf(':');
+    const recordedProvider = colon > 0 ? options.recordedName.slice(0, colon) : undefined;
+    const knownProvider = recordedProvider !== undefined && (KNOWN_PROVIDERS as readonly string[]).includes(recordedProvider);
+    this.provider = options.provider ?? (knownProvider ? recordedProvider : 'replay');
+    this.modelId = options.modelId ?? (knownProvider ? options.recordedName.slice(colon + 1) : options.recordedName);
     this.#itemFor = options.itemFor;
+    this.recordedName = options.recordedName;
     let logprobs = false;
     for (const r of options.responses) {
       if (r.model !== options.recordedName) continue;
@@ -81,6 +89,8 @@ export class ReplayModel implements LanguageModel {
   }
 
   /** Items this model has at least one recorded answer for. */
+  readonly recordedName: string;
+
   get items(): ReadonlySet<string> {
     return new Set(this.#byItem.keys());
   }
