@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { AnthropicModel } from '../../src/providers/anthropic/anthropic-model.js';
 import { loadProviderEnv, normalizeOllamaHost } from '../../src/providers/env.js';
 import { parseModelList, parseModelSpec } from '../../src/providers/model-spec.js';
@@ -103,6 +103,21 @@ describe('createModel', () => {
       http.post('https://api.anthropic.com/v1/messages', () => HttpResponse.json({ error: { message: 'bad key sk-test-SECRET123' } }, { status: 401 })),
       http.post('http://127.0.0.1:11434/api/chat', () => HttpResponse.text('bad key sk-test-SECRET123', { status: 403 })),
     );
+    // Even with the SDKs' debug logging asked for through their env variables, nothing logged carries the key.
+    const saved = { openai: process.env.OPENAI_LOG, anthropic: process.env.ANTHROPIC_LOG };
+    process.env.OPENAI_LOG = 'debug';
+    process.env.ANTHROPIC_LOG = 'debug';
+    const logged: unknown[] = [];
+    const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((name) =>
+      vi.spyOn(console, name).mockImplementation((...args: unknown[]) => void logged.push(...args)),
+    );
+    onTestFinished(() => {
+      for (const spy of spies) spy.mockRestore();
+      for (const [key, value] of [['OPENAI_LOG', saved.openai], ['ANTHROPIC_LOG', saved.anthropic]] as const) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    });
     for (const spec of ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1']) {
       const m = createModel(spec, env, overrides);
       expect(JSON.stringify(m)).not.toContain('SECRET123');
@@ -115,6 +130,7 @@ describe('createModel', () => {
         expect(text).not.toContain('SECRET123');
       }
     }
+    expect(inspect(logged, { depth: 10 })).not.toContain('SECRET123');
   });
 
   it('does not read keys from process.env when given another environment', () => {
