@@ -144,6 +144,11 @@ describe('AnthropicModel errors', () => {
     expect((await failure(model())).kind).toBe('bad-response');
   });
 
+  it('a request the SDK refuses to send is a bad request', async () => {
+    const err = await model().generate({ messages, maxTokens: 500_000 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'bad-request', retryable: false });
+  });
+
   it("stop_reason 'refusal' is a refusal", async () => {
     server.use(http.post(URL_, () => HttpResponse.json(message([{ type: 'text', text: 'I cannot' }], 'refusal'))));
     const err = await failure(model());

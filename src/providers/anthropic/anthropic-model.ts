@@ -110,6 +110,8 @@ export class AnthropicModel implements LanguageModel {
       const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
       return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
     }
+    // The SDK refusing a request before sending it (e.g. a max_tokens too large for a non-streaming call).
+    if (err instanceof Anthropic.AnthropicError) return providerError('bad-request', this.#ctx, `request rejected by the SDK: ${err.message}`);
     return errorFromException(this.#ctx, err, signal);
   }
 }
