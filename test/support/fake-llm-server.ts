@@ -241,6 +241,15 @@ export class FakeLlmServer {
     this.stats.requests++;
     this.inFlight++;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.inFlight);
+    // A request stops counting as in flight when answered or when the client hangs up (timeout),
+    // whichever comes first: the client may then legitimately use the freed slot.
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.inFlight--;
+    };
+    res.once('close', release);
     try {
       const fault = this.faultFor(key, count.attempts);
       const latency = (this.options.latencyMs ?? 0) + (fault === 'slow' ? (this.options.faults?.slowMs ?? 5000) : 0);
@@ -258,7 +267,7 @@ export class FakeLlmServer {
       this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
       this.answer(call, label, Math.ceil(prompt.length / 4), res);
     } finally {
-      this.inFlight--;
+      release();
     }
   }
 

@@ -1,0 +1,58 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
+import type { LanguageModel } from '../../src/providers/provider.js';
+import type { ClassificationTask } from '../../src/task/schema.js';
+import { fakeLabel } from '../support/fake-llm-server.js';
+
+export const LABELS = ['positive', 'negative', 'neutral'];
+export const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
+
+export const task: ClassificationTask = {
+  name: 'fake-sentiment',
+  kind: 'classification',
+  labels: LABELS.map((name) => ({ name, aliases: [] })),
+  instructions: 'Label the sentiment of the text.',
+};
+
+export function itemsOf(n: number): { id: string; text: string }[] {
+  return Array.from({ length: n }, (_, i) => ({ id: `item-${i}`, text: `Review number ${i}: the product was ${['fine', 'awful', 'great', 'ok'][i % 4]}.` }));
+}
+
+/** Writes task.json and items.jsonl into `dir` (an eval folder without answers). */
+export function writeFolder(dir: string, n: number): void {
+  writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
+  writeFileSync(join(dir, 'items.jsonl'), itemsOf(n).map((i) => JSON.stringify(i)).join('\n') + '\n');
+}
+
+/** What the fake server answers for an item: computed from the prompt the real builder renders. */
+export function expectedLabel(spec: string, text: string): string {
+  const build = createRequestBuilder(task);
+  const modelId = spec.slice(spec.indexOf(':') + 1);
+  const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
+  const user = build(task, { id: 'x', text }, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
+  return fakeLabel(LABELS, modelId, user);
+}
+
+/** A stderr that keeps what was written. */
+export function captureStream(): Writable & { text: () => string } {
+  const chunks: string[] = [];
+  const w = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  }) as Writable & { text: () => string };
+  w.text = () => chunks.join('');
+  return w;
+}
+
+/** Polls `check` every 10 ms until true or `timeoutMs` passes (then throws): bounded waits only. */
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
