@@ -1,0 +1,106 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { fuse } from '../../src/run/fuse.js';
+import { makeTempDir } from '../orchestrate/helpers.js';
+import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
+
+let server: FakeLlmServer | undefined;
+let cleanup: (() => void) | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  cleanup?.();
+});
+
+/** The majority of the three models' expected labels, ties to task label order. */
+function expectedFused(text: string): string {
+  const votes = new Map<string, number>();
+  for (const m of MODELS) {
+    const l = expectedLabel(m, text);
+    votes.set(l, (votes.get(l) ?? 0) + 1);
+  }
+  let best = LABELS[0] as string;
+  for (const l of LABELS) if ((votes.get(l) ?? 0) > (votes.get(best) ?? 0)) best = l;
+  return best;
+}
+
+describe('fusion run and fuse() through the real SDKs', () => {
+  it('streams one fused line per input line, in order, with each model answer; a re-run is served from the cache', async () => {
+    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 3, faults: { rateLimit: 0.1, retryAfterMs: 10, serverError: 0.05 } });
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const taskFile = join(t.dir, 'task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const items = itemsOf(50);
+    const input = [...items.slice(0, 20).map((i) => JSON.stringify(i)), '{"id": 3}', ...items.slice(20).map((i) => JSON.stringify(i))].join('\n');
+    const argv = ['--task', taskFile, '--models', MODELS.join(','), '--concurrency', '5', '--cache', join(t.dir, 'c.sqlite')];
+
+    const stdout = captureStream();
+    const stderr = captureStream();
+    const code = await runCommand(argv, { stdin: Readable.from([input]), stdout, stderr, env: server.env() });
+    expect(code).toBe(1); // one bad line
+    expect(stderr.text()).toMatch(/^stdin:21: id: /m);
+    const lines = stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(51);
+    expect(lines[20]).toMatchObject({ line: 21 });
+    const fused = lines.filter((l) => !('error' in l));
+    expect(fused.map((l) => l.id)).toEqual(items.map((i) => i.id));
+    fused.forEach((line, i) => {
+      const item = items[i] as { id: string; text: string };
+      expect(line.label).toBe(expectedFused(item.text));
+      expect((line.answers as { model: string; label: string }[]).map((a) => [a.model, a.label])).toEqual(MODELS.map((m) => [m, expectedLabel(m, item.text)]));
+    });
+    const s1 = server.snapshot();
+    expect(s1.successes).toBe(150);
+    expect(s1.maxInFlight).toBeLessThanOrEqual(5);
+
+    const stdout2 = captureStream();
+    const code2 = await runCommand(argv, { stdin: Readable.from([input]), stdout: stdout2, stderr: captureStream(), env: server.env() });
+    expect(code2).toBe(1);
+    expect(server.snapshot().requests).toBe(s1.requests);
+    expect(stdout2.text().split('\n').map((l) => (l ? JSON.parse(l).label : undefined))).toEqual(
+      stdout.text().split('\n').map((l) => (l ? JSON.parse(l).label : undefined)),
+    );
+  });
+
+  it('runs Dawid-Skene over batches and reports a missing key before any call', async () => {
+    server = await startFakeLlmServer({ labels: LABELS });
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const taskFile = join(t.dir, 'task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const items = itemsOf(30);
+    const stdout = captureStream();
+    const code = await runCommand(['--task', taskFile, '--models', MODELS.join(','), '--strategy', 'dawid-skene', '--batch', '10', '--no-cache'], {
+      stdin: Readable.from([items.map((i) => JSON.stringify(i)).join('\n')]),
+      stdout,
+      stderr: captureStream(),
+      env: server.env(),
+    });
+    expect(code).toBe(0);
+    const lines = stdout.text().trim().split('\n').map((l) => JSON.parse(l) as { id: string; label: string });
+    expect(lines.map((l) => l.id)).toEqual(items.map((i) => i.id));
+    expect(lines.every((l) => LABELS.includes(l.label))).toBe(true);
+
+    const before = server.snapshot().requests;
+    const env = { ...server.env(), ANTHROPIC_API_KEY: '' };
+    await expect(
+      runCommand(['--task', taskFile, '--models', MODELS.join(','), '--no-cache'], { stdin: Readable.from(['{"id":"a","text":"b"}']), stdout: captureStream(), stderr: captureStream(), env }),
+    ).rejects.toThrow(/ANTHROPIC_API_KEY is not set/);
+    expect(server.snapshot().requests).toBe(before);
+  });
+
+  it('fuse() classifies one text as a library call', async () => {
+    server = await startFakeLlmServer({ labels: LABELS });
+    const text = 'Review number 7: the product was great.';
+    const r = await fuse(task, text, { models: MODELS, env: server.env() });
+    expect(r.label).toBe(expectedFused(text));
+    expect(r.answers.map((a) => a.model)).toEqual(MODELS);
+    expect(Object.values(r.distribution).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(r.cost).toBeGreaterThan(0);
+  });
+});
