@@ -2,7 +2,7 @@ import type { ClassificationTask } from '../task/schema.js';
 import { oneHot, spreadConfidence, statedConfidence } from './confidence.js';
 import { fuzzyLabel } from './fuzzy.js';
 import { readJsonAnswer } from './json-answer.js';
-import { type AnswerRead, LabelMatcher, type Mention } from './label-matcher.js';
+import { type AnswerRead, LabelMatcher, type Mention, REASON_WORDS } from './label-matcher.js';
 import { LogprobReader } from './logprobs.js';
 import { isRefusal } from './refusal.js';
 import { cleanText, type Token, tokenize } from './text.js';
@@ -11,9 +11,11 @@ import { verdictStarts } from './verdict.js';
 
 /** Answers of at most this many words that name no label are read as a clear answer outside the set. */
 const SHORT_ANSWER_WORDS = 3;
+/** Answers longer than this many tokens are read as prose (see the lead rule in readText). */
+const LONG_ANSWER_TOKENS = 8;
 const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|the (?:options|categories|labels|choices))\b/;
 /** Cues after which a stated label overrides an answer given up front (`... So the answer is C`). */
-const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with)\s*$|(?:^|[.!?\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
+const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with|lean towards?)\s*$|(?:^|[.!?;\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
 
 export interface ClassificationNormalizerOptions {
   /** Read token logprobs when an answer carries them (default true). */
@@ -79,7 +81,7 @@ export function createClassificationNormalizer(
   const readValue = (value: string, confidence: number | undefined): NormalizedLabel => {
     const whole = matcher.lookupWhole(value);
     if (whole) return label(whole.label, 'json', confidence);
-    const tokens = tokenize(cleanText(value).toLowerCase());
+    const tokens = tokenize(cleanText(value));
     const read = matcher.readAnswerAt(tokens, 0);
     if (read.kind === 'label') return label(read.label, 'json', confidence);
     if (read.kind === 'ambiguous') return ambiguous(read.labels);
@@ -114,12 +116,18 @@ export function createClassificationNormalizer(
   const readText = (raw: string): NormalizedLabel => {
     const clean = cleanText(raw);
     const lower = clean.toLowerCase();
-    const tokens = tokenize(lower);
+    const tokens = tokenize(clean);
     if (!tokens.some((t) => t.kind !== 'punct')) return { kind: 'abstain', reason: 'empty' };
     const confidence = statedConfidence(lower);
     const start = answerStart(tokens, matcher);
 
-    const lead = matcher.readAnswerAt(tokens, start);
+    let lead = matcher.readAnswerAt(tokens, start);
+    // In a long answer, a label word opening a sentence (`Negative news dominated ...`) is only an
+    // answer when a boundary follows it: punctuation, a line break, or `because`-style reasons.
+    if (lead.kind === 'label' && lead.via !== 'alias' && tokens.length > LONG_ANSWER_TOKENS) {
+      const next = tokens[lead.end];
+      if (next && !next.newline && next.kind !== 'punct' && !REASON_WORDS.has(next.text)) lead = { kind: 'none' };
+    }
     let weak: NormalizedLabel | undefined;
     for (const offset of verdictStarts(lower)) {
       const at = tokens.findIndex((t) => t.start >= offset);
@@ -130,11 +138,14 @@ export function createClassificationNormalizer(
       if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) return result;
       weak ??= result;
     }
+    const closing = fromRead(matcher.finalAlias(tokens, start), 'verdict', confidence);
+    if (closing) return closing;
     const fromLead = fromRead(lead, 'prefix', confidence);
     if (fromLead) return fromLead;
     if (lead.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: lead.token };
-    if (weak) return weak;
+    if (weak?.kind === 'label') return weak;
     if (isRefusal(lower)) return { kind: 'abstain', reason: 'refusal' };
+    if (weak) return weak;
 
     const { mentions, outOfSet } = matcher.mentions(tokens);
     const fromMentions = readMentions(mentions);
@@ -149,7 +160,10 @@ export function createClassificationNormalizer(
     const words = rest.filter((t) => t.kind === 'word');
     // A negated label (`not positive`) says what the answer is not; it is no misspelling of it.
     const negatedOnly = lead.kind === 'negated' || mentions.length > 0;
-    if (negatedOnly) return { kind: 'abstain', reason: 'no-label', detail: `only negated: ${[...new Set(mentions.map((m) => names[m.label]))].join(' | ')}` };
+    if (negatedOnly) {
+      const negated = [...new Set(mentions.map((m) => names[m.label]))].join(' | ');
+      return { kind: 'abstain', reason: 'no-label', detail: negated ? `only negated: ${negated}` : 'negated answer' };
+    }
     if (words.length > 0 && words.length <= SHORT_ANSWER_WORDS) {
       const phrase = lower.slice(rest[0]?.start ?? 0).replace(/[^\p{L}\p{N}\s'-]+/gu, ' ').trim();
       const fuzzy = fuzzyLabel(matcher, phrase) ?? singleFuzzy(words);

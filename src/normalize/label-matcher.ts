@@ -39,9 +39,11 @@ const ANSWER_FILLERS = new Set([
 /** Punctuation that may open an answer: `(B)`, `"positive"`, `- B`, `: B`. */
 const OPENERS = new Set(['(', '[', '{', '"', "'", '-', ':', '=', '#', '<']);
 /** Punctuation that may close a bare letter or code answer: `B)`, `B:`, `B.`, `B -`. */
-const ALIAS_CLOSERS = new Set([')', ']', '}', ':', '.', '-', ',', ';', '"', "'", '!', '>', '/']);
+const ALIAS_CLOSERS = new Set([')', ']', '}', ':', '.', '-', ',', ';', '"', "'", '!', '>', '/', '(']);
 /** Words joining two alternatives: `positive or neutral`, `A/B`, `neutral to positive`. */
 const ALTERNATIVE_JOINERS = new Set(['or', 'and', '/', 'vs', 'versus', 'to', 'nor', '&', '|', ',', ';']);
+/** Words that start the reason after an answer: `B because ...`, `Negative as the stock fell`. */
+export const REASON_WORDS = new Set(['because', 'since', 'as', 'due', 'given', 'for', 'with']);
 /** Words after which a bare letter or code in running text is an answer token: `option A`, `code 12`. */
 const ALIAS_INTRODUCERS = new Set(['option', 'choice', 'letter', 'answer', 'code', 'topic', 'category', 'class', 'label']);
 
@@ -71,7 +73,7 @@ export class LabelMatcher {
   readonly usesLetters: boolean;
   readonly usesNumbers: boolean;
 
-  constructor(task: Pick<ClassificationTask, 'labels'>) {
+  constructor(task: Pick<ClassificationTask, 'labels'> & { instructions?: string }) {
     this.K = task.labels.length;
     this.names = task.labels.map((l) => l.name);
     const shortNames = task.labels.map((l) => shortName(l.name));
@@ -92,6 +94,7 @@ export class LabelMatcher {
         this.addWhole(alias, k, 'alias');
       }
     });
+    if (task.instructions) this.addOptionLines(task.instructions);
     // Phrases only for word spellings: letters and codes are read where they stand as answers.
     for (const [key, { label, via }] of this.whole) {
       if (isSingleLetter(key) || canonicalNumber(key) !== undefined) continue;
@@ -122,6 +125,25 @@ export class LabelMatcher {
     }
     const num = canonicalNumber(key);
     if (num !== undefined && !this.whole.has(num)) this.whole.set(num, { label: k, via });
+  }
+
+  /**
+   * Option lines of the prompt (`A: Fear`, `12. Law and crime`) name the label of their letter or
+   * code the way the models saw it; those spellings count as aliases unless another label has them.
+   */
+  private addOptionLines(instructions: string): void {
+    for (const line of instructions.split('\n')) {
+      const m = /^\s*\(?([A-Za-z]|\d{1,3})[).:]\s+(\S.{0,200})$/.exec(line);
+      if (!m) continue;
+      const key = (m[1] as string).toLowerCase();
+      const k = this.letters.get(key) ?? this.numberLabel(key);
+      if (k === undefined) continue;
+      for (const spelling of [m[2] as string, shortName(m[2] as string)]) {
+        if (!spelling) continue;
+        const bare = bareKey(spelling);
+        if (bare !== '' && !this.whole.has(bare) && !isSingleLetter(bare) && canonicalNumber(bare) === undefined) this.whole.set(bare, { label: k, via: 'alias' });
+      }
+    }
   }
 
   /** The label an entire (bare) answer spells exactly, if any: the fast path for `B`, ` positive`, `1.0`. */
@@ -200,7 +222,9 @@ export class LabelMatcher {
         i++;
         continue;
       }
-      if (isNegatorAt(tokens, i)) {
+      // A label spelling that starts with a negator (`non-toxic`) is that label, not a negation.
+      const phraseHere = this.phraseAt(tokens, i);
+      if (!phraseHere && isNegatorAt(tokens, i)) {
         const inner = this.readAnswerAt(tokens, i + 1);
         if (inner.kind === 'label') return { kind: 'negated', label: inner.label };
         return { kind: 'none' };
@@ -208,7 +232,12 @@ export class LabelMatcher {
       // A bare letter: only an answer when nothing but a closer or the end follows it.
       if (t.kind === 'word' && isSingleLetter(t.text)) {
         const next = tokens[i + 1];
-        const closes = !next || next.newline || (next.kind === 'punct' && ALIAS_CLOSERS.has(next.text));
+        const closes =
+          !next ||
+          next.newline ||
+          (next.kind === 'punct' && ALIAS_CLOSERS.has(next.text)) ||
+          // `B because ...`: a capital letter followed by its reason.
+          (t.upper && (next.text === 'because' || next.text === 'since'));
         const k0 = this.letters.get(t.text);
         // `A C`, `A or B`, `A/B`: two option letters in a row are two answers.
         if (!closes && k0 !== undefined && next) {
@@ -237,7 +266,7 @@ export class LabelMatcher {
         }
         return { kind: 'none' };
       }
-      const phrase = this.phraseAt(tokens, i);
+      const phrase = phraseHere;
       if (phrase) {
         if (phrase.labels.length > 1) return { kind: 'ambiguous', labels: phrase.labels };
         return this.checkAlternatives(tokens, phrase.labels[0] as number, i, phrase.end, phrase.via);
@@ -271,9 +300,16 @@ export class LabelMatcher {
 
   /** `positive or neutral`, `A/B`, `neutral to positive`: two answers are no answer. */
   private checkAlternatives(tokens: readonly Token[], k: number, start: number, end: number, via: MatchVia): AnswerRead {
-    const joiner = tokens[end];
+    // `neutral-to-positive`, `positive - or neutral`
+    const at = tokens[end]?.text === '-' && ALTERNATIVE_JOINERS.has(tokens[end + 1]?.text ?? '') ? end + 1 : end;
+    const joiner = tokens[at];
+    // An echo of the option list (`A: Fear\nB: Anger`) is no answer either.
+    const listed = joiner?.newline && joiner.kind === 'word' && isSingleLetter(joiner.text) ? this.letters.get(joiner.text) : undefined;
+    if (listed !== undefined && listed !== k && (tokens[at + 1]?.text === ':' || tokens[at + 1]?.text === ')')) {
+      return { kind: 'ambiguous', labels: [k, listed] };
+    }
     if (joiner && !joiner.newline && ALTERNATIVE_JOINERS.has(joiner.text)) {
-      for (let j = end + 1; j <= end + 3 && j < tokens.length; j++) {
+      for (let j = at + 1; j <= at + 3 && j < tokens.length; j++) {
         const t = tokens[j] as Token;
         if (t.kind === 'punct' && (t.text === '.' || t.text === ',')) break;
         const other = this.phraseAt(tokens, j);
@@ -287,6 +323,23 @@ export class LabelMatcher {
       }
     }
     return { kind: 'label', label: k, via, start, end };
+  }
+
+  /**
+   * A bare option letter or code closing the answer on its own (`... in two days. F`,
+   * `reasoning ...\n\n14`): the model's final answer after its reasoning.
+   */
+  finalAlias(tokens: readonly Token[], from: number): AnswerRead {
+    let last = tokens.length - 1;
+    while (last >= 0 && (tokens[last] as Token).kind === 'punct' && ALIAS_CLOSERS.has((tokens[last] as Token).text)) last--;
+    if (last <= from) return { kind: 'none' };
+    const t = tokens[last] as Token;
+    const prev = tokens[last - 1] as Token;
+    const opened = prev.text === '(' ? tokens[last - 2] : prev;
+    const standsAlone = t.newline || (opened !== undefined && opened.kind === 'punct' && ['.', '!', '?', ':'].includes(opened.text)) || (prev.text === '(' && t.newline);
+    if (!standsAlone) return { kind: 'none' };
+    const k = t.kind === 'word' && isSingleLetter(t.text) && t.upper ? this.letters.get(t.text) : t.kind === 'number' ? this.numberLabel(t.text) : undefined;
+    return k === undefined ? { kind: 'none' } : { kind: 'label', label: k, via: 'alias', start: last, end: last + 1 };
   }
 
   /**

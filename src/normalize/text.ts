@@ -6,6 +6,8 @@ export interface Token {
   start: number;
   end: number;
   kind: 'word' | 'number' | 'punct';
+  /** True when the token was written with an initial capital (`B` the option, not `b`). */
+  upper: boolean;
   /** True when a line break separates this token from the previous one. */
   newline: boolean;
 }
@@ -32,8 +34,12 @@ export function cleanText(raw: string): string {
     .replace(/\r\n?/g, '\n');
 }
 
-/** Numbers (with one decimal part), words with inner hyphens or apostrophes, single punctuation marks. */
-const TOKEN = /\d+(?:\.\d+)?|[\p{L}\p{N}]+(?:['-][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
+/**
+ * Numbers (with one decimal part), words with inner apostrophes, single punctuation marks. Hyphens
+ * are tokens of their own so that `neutral-to-positive` shows its two labels; label spellings are
+ * tokenized the same way, so `non-toxic` still matches as one phrase.
+ */
+const TOKEN = /\d+(?:\.\d+)?|[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
 
 /**
  * Splits a cleaned answer into tokens with offsets. natural's tokenizers drop punctuation and
@@ -48,7 +54,15 @@ export function tokenize(text: string): Token[] {
     const start = m.index;
     const c = raw.charCodeAt(0);
     const kind: Token['kind'] = c >= 48 && c <= 57 ? 'number' : /[\p{L}\p{N}]/u.test(raw) ? 'word' : 'punct';
-    out.push({ text: raw.toLowerCase(), start, end: start + raw.length, kind, newline: text.slice(prevEnd, start).includes('\n') });
+    const lower = raw.toLowerCase();
+    out.push({
+      text: lower,
+      start,
+      end: start + raw.length,
+      kind,
+      upper: kind === 'word' && raw[0] !== lower[0],
+      newline: text.slice(prevEnd, start).includes('\n'),
+    });
     prevEnd = start + raw.length;
   }
   return out;

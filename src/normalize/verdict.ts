@@ -5,18 +5,18 @@
  */
 const VERDICT_CUES: readonly RegExp[] = [
   // `the answer is C`, `Final answer: negative`, `my choice would be B`, `Label = positive`
-  /\b(?:final |correct |best |right |most (?:accurate|appropriate|likely|fitting) |my )?(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*/g,
+  /\b(?:final |correct |best |right |most (?:accurate|appropriate|likely|fitting) |my )?(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*/g,
   // `I would say B`, `I'd go with neutral`, `I classify it as toxic`
-  /\b(?:i would|i'd|i will|i'll|i|we would|we)(?: therefore| thus| hence)? (?:say|choose|pick|select|go with|answer|label (?:it|this) as|classify (?:it|this|the \w+) as|categori[sz]e (?:it|this|the \w+) as|rate (?:it|this) as)\s*/g,
+  /\b(?:i would|i'd|i will|i'll|i|we would|we)(?: therefore| thus| hence)? (?:say|choose|pick|select|go with|lean towards?|am leaning towards?|answer|label (?:it|this) as|classify (?:it|this|the \w+) as|categori[sz]e (?:it|this|the \w+) as|rate (?:it|this) as)\s*/g,
   // `is best described as B`, `would be classified as negative`, `falls under C`
   /\b(?:classified|categori[sz]ed|labell?ed|described|characteri[sz]ed|considered|seen|identified|marked) as\s*/g,
   /\b(?:falls?|fits?|goes) (?:under|into|in)\s*/g,
   /\bbelongs? (?:to|in)\s*/g,
   // `the sentiment is negative`, `the emotion expressed is joy`, `this comment is toxic`
-  /\b(?:sentiment|emotion|tone|stance|topic|leaning|category|class|type|polarity|politeness|strategy|language)(?: (?:of|in|expressed|conveyed|used)(?: (?:by|in))?(?: the| this)?(?: \w+)?)? (?:is|would be|seems to be|appears to be|here is)\s+/g,
+  /\b(?:sentiment|emotion|tone|stance|topic|leaning|category|class|type|polarity|politeness|strategy|language)(?: (?:of|in|expressed|conveyed|used)(?: (?:by|in))?(?: the| this)?(?: \w+)?)?(?: (?:is|would be|seems to be|appears to be|here is)\s+|\s*:\s*)/g,
   /\b(?:text|sentence|comment|statement|tweet|post|article|message|headline|conversation|request|passage|review|hypothesis|it|this) (?:is|seems|appears|would be|reads as|comes across as)(?: to be)?(?: (?:clearly|mostly|overall|largely|primarily|rather|more|most likely|likely|probably))?\s+/g,
   // Sentence-initial conclusions: `So, C.`, `Therefore: negative`, `Overall, neutral`
-  /(?:^|[.!?\n]\s*|,\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*/g,
+  /(?:^|[.!?;\n]\s*|,\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*/g,
 ];
 
 /** Offsets (into the text) where a stated verdict would begin, last first. */
