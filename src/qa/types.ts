@@ -71,4 +71,11 @@ export interface QaStrategy {
   readonly supervised: boolean;
   /** Fits on training items only; `correct[i][a]` is the correctness of answer a of train[i]. */
   fit(train: readonly QaItemAnswers[], correct: readonly AnswerCorrectness[], options: QaFitOptions): FittedQaStrategy;
+  /** Restores a fitted strategy from its `state()` for the given models; throws QaStateError on malformed state. */
+  load(state: unknown, models: readonly string[]): FittedQaStrategy;
+}
+
+/** A saved QA strategy state that does not fit the strategy or the models. */
+export class QaStateError extends Error {
+  override readonly name = 'QaStateError';
 }

@@ -1,5 +1,6 @@
 import { kFold, trainIndices } from '../../eval/cross-validation.js';
-import type { AnswerCorrectness, FittedQaStrategy, QaItemAnswers, QaStrategy } from '../types.js';
+import { z } from 'zod';
+import { QaStateError, type AnswerCorrectness, type FittedQaStrategy, type QaItemAnswers, type QaStrategy } from '../types.js';
 
 /** Inner folds used by `auto` to choose a strategy on the training items. */
 export const AUTO_INNER_FOLDS = 5;
@@ -50,6 +51,12 @@ export function innerCvScores(
   return hits.map((h) => (counted === 0 ? 0 : h / counted));
 }
 
+const AutoStateSchema = z.object({ chosen: z.string(), innerAccuracy: z.record(z.string(), z.number()), fitted: z.unknown() });
+
+function wrap(fitted: FittedQaStrategy, chosen: string, innerAccuracy: Record<string, number>): FittedQaStrategy {
+  return { name: 'auto', pick: (item) => fitted.pick(item), state: () => ({ chosen, innerAccuracy, fitted: fitted.state() }) };
+}
+
 /**
  * Chooses among `candidates` by inner cross-validation on the training items only, then refits the
  * winner on all of them. Ties go to the earlier candidate (simpler strategies are listed first).
@@ -65,12 +72,15 @@ export function createAuto(candidates: readonly QaStrategy[]): QaStrategy {
         if (s > (scores[best] as number) + 1e-12) best = k;
       });
       const chosen = candidates[best] as QaStrategy;
-      const fitted = chosen.fit(train, correct, options);
-      return {
-        name: 'auto',
-        pick: (item) => fitted.pick(item),
-        state: () => ({ chosen: chosen.name, innerAccuracy: Object.fromEntries(candidates.map((c, k) => [c.name, scores[k]])), fitted: fitted.state() }),
-      };
+      const innerAccuracy = Object.fromEntries(candidates.map((c, k) => [c.name, scores[k] as number]));
+      return wrap(chosen.fit(train, correct, options), chosen.name, innerAccuracy);
+    },
+    load(state, models) {
+      const parsed = AutoStateSchema.safeParse(state);
+      if (!parsed.success) throw new QaStateError('auto: malformed state (expected {chosen, innerAccuracy, fitted})');
+      const chosen = candidates.find((c) => c.name === parsed.data.chosen);
+      if (!chosen) throw new QaStateError(`auto: unknown chosen strategy "${parsed.data.chosen}"`);
+      return wrap(chosen.load(parsed.data.fitted, models), chosen.name, parsed.data.innerAccuracy);
     },
   };
 }

@@ -1,7 +1,27 @@
-import type { FittedQaStrategy, QaStrategy } from '../types.js';
+import { z } from 'zod';
+import { QaStateError, type FittedQaStrategy, type QaStrategy } from '../types.js';
 import { majorityVote } from './majority-vote.js';
 import { pickByClusterScore } from './pick.js';
 import { modelRecords } from './reliability.js';
+
+function fitted(models: readonly string[], best: number): FittedQaStrategy {
+  const fallback = majorityVote.load({}, models);
+  return {
+    name: 'best-single',
+    pick: (item) => {
+      if (best < 0 || !item.answered[best]) return fallback.pick(item);
+      const C = item.clusters.length;
+      const weight = new Float64Array(models.length);
+      weight[best] = 1;
+      const p = pickByClusterScore(item, item.share.subarray(best * C, (best + 1) * C), weight);
+      if (!p) return null;
+      // The cluster is stated in the chosen model's own words.
+      const own = item.clusters[p.cluster]?.members.find((a) => item.answers[a]?.model === best);
+      return own === undefined ? p : { ...p, representative: own };
+    },
+    state: () => ({ model: models[best] ?? null }),
+  };
+}
 
 /**
  * Trusts the model with the best record on training items (accuracy over all training items, an
@@ -11,30 +31,20 @@ import { modelRecords } from './reliability.js';
 export const bestSingle: QaStrategy = {
   name: 'best-single',
   supervised: true,
-  fit(train, correct, options): FittedQaStrategy {
-    const rec = modelRecords(train, correct, options.models.length);
+  fit(train, correct, { models }) {
+    const rec = modelRecords(train, correct, models.length);
+    const score = rec.map((r) => (r.seen > 0 ? r.correct / r.seen : 0));
     let best = 0;
-    rec.forEach((r, m) => {
-      const score = r.seen > 0 ? r.correct / r.seen : 0;
-      const top = rec[best];
-      if (top && score > (top.seen > 0 ? top.correct / top.seen : 0) + 1e-12) best = m;
+    score.forEach((s, m) => {
+      if (s > (score[best] as number) + 1e-12) best = m;
     });
-    const fallback = majorityVote.fit(train, correct, options);
-    return {
-      name: 'best-single',
-      pick: (item) => {
-        if (!item.answered[best]) return fallback.pick(item);
-        const C = item.clusters.length;
-        const scores = item.share.subarray(best * C, (best + 1) * C);
-        const weight = new Float64Array(options.models.length);
-        weight[best] = 1;
-        const p = pickByClusterScore(item, scores, weight);
-        if (!p) return null;
-        // Stand for the cluster with the chosen model's own answer.
-        const own = item.clusters[p.cluster]?.members.find((a) => item.answers[a]?.model === best);
-        return own === undefined ? p : { ...p, representative: own };
-      },
-      state: () => ({ model: options.models[best] ?? null }),
-    };
+    return fitted(models, best);
+  },
+  load(state, models) {
+    const parsed = z.object({ model: z.string().nullable() }).safeParse(state);
+    if (!parsed.success) throw new QaStateError('best-single: malformed state (expected {model})');
+    const best = parsed.data.model === null ? -1 : models.indexOf(parsed.data.model);
+    if (parsed.data.model !== null && best < 0) throw new QaStateError(`best-single: model "${parsed.data.model}" is not among the models given`);
+    return fitted(models, best);
   },
 };

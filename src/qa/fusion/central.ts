@@ -6,10 +6,7 @@ import type { FittedQaStrategy, QaStrategy } from '../types.js';
  * Suited to free-form answers where clusters are fragile; on choices and numbers it is a vote.
  * Ties go to the answer whose cluster has more members, then to the first answer.
  */
-export const central: QaStrategy = {
-  name: 'central',
-  supervised: false,
-  fit(): FittedQaStrategy {
+function fitted(): FittedQaStrategy {
     return {
       name: 'central',
       pick: (item) => {
@@ -26,5 +23,11 @@ export const central: QaStrategy = {
       },
       state: () => ({}),
     };
-  },
+}
+
+export const central: QaStrategy = {
+  name: 'central',
+  supervised: false,
+  fit: () => fitted(),
+  load: () => fitted(),
 };

@@ -1,5 +1,6 @@
 import type { FittedQaStrategy, QaItemAnswers, QaStrategy } from '../types.js';
 import { pickByClusterScore, weightedShares } from './pick.js';
+import { loadModelNumbers, saveModelNumbers } from './state.js';
 
 const ITERATIONS = 50;
 const MIN_ACC = 0.01;
@@ -74,15 +75,17 @@ export function estimateAccuracies(items: readonly QaItemAnswers[], M: number): 
   return acc;
 }
 
+function fitted(models: readonly string[], accuracy: Float64Array): FittedQaStrategy {
+  return {
+    name: 'dawid-skene',
+    pick: (item) => pickByClusterScore(item, clusterPosterior(item, accuracy), accuracy),
+    state: () => saveModelNumbers(models, accuracy),
+  };
+}
+
 export const dawidSkene: QaStrategy = {
   name: 'dawid-skene',
   supervised: false,
-  fit(train, _correct, { models }): FittedQaStrategy {
-    const accuracy = estimateAccuracies(train, models.length);
-    return {
-      name: 'dawid-skene',
-      pick: (item) => pickByClusterScore(item, clusterPosterior(item, accuracy), accuracy),
-      state: () => ({ models: [...models], accuracy: [...accuracy] }),
-    };
-  },
+  fit: (train, _correct, { models }) => fitted(models, estimateAccuracies(train, models.length)),
+  load: (state, models) => fitted(models, loadModelNumbers('dawid-skene', state, models, 0.5)),
 };

@@ -1,4 +1,5 @@
-import type { AnswerCorrectness, FittedQaStrategy, QaItemAnswers, QaStrategy } from '../types.js';
+import { z } from 'zod';
+import { QaStateError, type AnswerCorrectness, type FittedQaStrategy, type QaItemAnswers, type QaStrategy } from '../types.js';
 import { modelRecords, smoothedAccuracy } from './reliability.js';
 import { logOddsWeights } from './weighted-vote.js';
 
@@ -198,35 +199,78 @@ export function fitRanker(train: readonly QaItemAnswers[], correct: readonly Ans
   return w;
 }
 
+const StackingStateSchema = z.object({
+  models: z.array(z.string()),
+  share: z.array(z.number()),
+  own: z.array(z.number()),
+  soft: z.array(z.number()),
+  logSize: z.number(),
+});
+
+function saveWeights(models: readonly string[], w: Float64Array): z.infer<typeof StackingStateSchema> {
+  const M = models.length;
+  return {
+    models: [...models],
+    share: Array.from(w.subarray(0, M)),
+    own: Array.from(w.subarray(M, 2 * M)),
+    soft: Array.from(w.subarray(2 * M, 3 * M)),
+    logSize: w[3 * M] as number,
+  };
+}
+
+function loadWeights(state: unknown, models: readonly string[]): Float64Array {
+  const parsed = StackingStateSchema.safeParse(state);
+  const M = models.length;
+  if (!parsed.success) throw new QaStateError('stacking: malformed state (expected {models, share, own, soft, logSize})');
+  const s = parsed.data;
+  const n = s.models.length;
+  if (s.share.length !== n || s.own.length !== n || s.soft.length !== n) throw new QaStateError('stacking: weight arrays must have one entry per model');
+  const w = new Float64Array(3 * M + 1);
+  // Models unknown to the state keep weight 0: they neither help nor hurt a candidate.
+  models.forEach((m, j) => {
+    const k = s.models.indexOf(m);
+    if (k < 0) return;
+    w[j] = s.share[k] as number;
+    w[M + j] = s.own[k] as number;
+    w[2 * M + j] = s.soft[k] as number;
+  });
+  w[3 * M] = s.logSize;
+  return w;
+}
+
+function fitted(name: string, models: readonly string[], w: Float64Array, perAnswer: boolean): FittedQaStrategy {
+  const M = models.length;
+  return {
+    name,
+    pick: (item) => {
+      const A = item.answers.length;
+      if (A === 0) return null;
+      const p = Float64Array.from(candidateRows(item, M, perAnswer), (r) => score(r, w));
+      let best = 0;
+      for (let a = 1; a < A; a++) if ((p[a] as number) > (p[best] as number) + 1e-12) best = a;
+      softmaxInPlace(p);
+      const cluster = item.clusterOf[best] as number;
+      let support = 0;
+      for (const a of item.clusters[cluster]?.members ?? []) support += p[a] as number;
+      return { cluster, representative: best, support };
+    },
+    state: () => saveWeights(models, w),
+  };
+}
+
 /**
  * Supervised ranking of candidate answers (stacking for QA): learns from training items which
  * coalitions of models, and whose phrasing, tend to be right, then picks the best-scored answer.
+ * The strong default L2 (1 per item) keeps the weights close to their first, robust direction:
+ * more expressive settings overfit the few hundred items of a typical dev set.
  */
 export function createStacking(options: Partial<StackingOptions> = {}): QaStrategy {
   const opts: StackingOptions = { ...STACKING_DEFAULTS, ...options };
   return {
     name: opts.name,
     supervised: true,
-    fit(train, correct, { models }): FittedQaStrategy {
-      const M = models.length;
-      const w = fitRanker(train, correct, M, opts);
-      return {
-        name: opts.name,
-        pick: (item) => {
-          const A = item.answers.length;
-          if (A === 0) return null;
-          const p = Float64Array.from(candidateRows(item, M, opts.perAnswer), (r) => score(r, w));
-          let best = 0;
-          for (let a = 1; a < A; a++) if ((p[a] as number) > (p[best] as number) + 1e-12) best = a;
-          softmaxInPlace(p);
-          const cluster = item.clusterOf[best] as number;
-          let support = 0;
-          for (const a of item.clusters[cluster]?.members ?? []) support += p[a] as number;
-          return { cluster, representative: best, support };
-        },
-        state: () => ({ models: [...models], weights: [...w] }),
-      };
-    },
+    fit: (train, correct, { models }) => fitted(opts.name, models, fitRanker(train, correct, models.length, opts), opts.perAnswer),
+    load: (state, models) => fitted(opts.name, models, loadWeights(state, models), opts.perAnswer),
   };
 }
 
