@@ -16,6 +16,8 @@ import { createClassificationNormalizer } from '../src/normalize/classification.
 import { createExactAliasNormalizer } from '../src/normalize/exact-alias.js';
 import type { ClassificationNormalizer, NormalizedLabel } from '../src/normalize/types.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
+import { CASES } from '../test/normalize/cases.js';
+import { TASKS } from '../test/normalize/fixtures.js';
 
 const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 /** Sets whose SOURCE.md names an open licence: their raw outputs may be quoted in the repository. */
@@ -142,6 +144,23 @@ for (const set of sets) {
   rows.push(row);
 }
 
+/** Time per answer on the hand-written test answers (chatty shapes the recorded sets lack). */
+function chattyTiming(): { short: number; long: number; nShort: number; nLong: number } {
+  const normalizers = new Map(Object.entries(TASKS).map(([name, task]) => [name, createClassificationNormalizer(task)]));
+  const time = (cases: typeof CASES): number => {
+    const reps = 200;
+    for (const [task, output] of cases) normalizers.get(task)?.({ output });
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) for (const [task, output] of cases) normalizers.get(task)?.({ output });
+    return ((performance.now() - t0) * 1000) / (reps * Math.max(1, cases.length));
+  };
+  const short = CASES.filter(([, o]) => o.length <= 40);
+  const long = CASES.filter(([, o]) => o.length > 40);
+  return { short: time(short), long: time(long), nShort: short.length, nLong: long.length };
+}
+const chatty = chattyTiming();
+const timingLine = `Time on the ${CASES.length} hand-written test answers (test/normalize/cases.ts): ${chatty.short.toFixed(2)} µs per answer up to 40 characters (${chatty.nShort}), ${chatty.long.toFixed(2)} µs per longer answer (${chatty.nLong}).`;
+
 const reasonText = (r: Record<string, number>) =>
   Object.entries(r)
     .sort((a, b) => b[1] - a[1])
@@ -170,6 +189,7 @@ for (const r of rows) {
 }
 
 console.log(table.join('\n'));
+console.log(`\n${timingLine}`);
 console.log('\nRejected outputs by reason (all sets, printed in full here):');
 for (const r of rows) {
   if (r.rejected.length === 0) continue;
@@ -194,6 +214,8 @@ if (!values['no-write']) {
     'Reproduce: `npx tsx bench/normalizer-coverage.ts` (reads ../shared/data). Parsed = share of all recorded answers read as a label; accuracy change = per model, (normalizer − exact/alias parser) correct answers over all its answers, abstentions counting as wrong; the smallest over the set\'s models is shown and must not be negative.',
     '',
     ...table,
+    '',
+    timingLine,
     '',
     'Rejected outputs by reason (quoted only for openly licensed sets):',
     '',

@@ -5,7 +5,7 @@ import { readJsonAnswer } from './json-answer.js';
 import { type AnswerRead, LabelMatcher, type Mention, REASON_WORDS } from './label-matcher.js';
 import { LogprobReader } from './logprobs.js';
 import { isRefusal } from './refusal.js';
-import { cleanText, type Token, tokenize } from './text.js';
+import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
 import type { ClassificationNormalizer, NormalizedLabel, RawAnswer, ReadMethod } from './types.js';
 import { verdictStarts } from './verdict.js';
 
@@ -113,6 +113,13 @@ export function createClassificationNormalizer(
     return readValue(json.label, json.confidence);
   };
 
+  /** The content of an `<answer>` tag is the whole answer; an empty tag is an empty answer. */
+  const readTagged = (content: string): NormalizedLabel => {
+    if (content.trim() === '') return { kind: 'abstain', reason: 'empty', detail: 'empty answer tag' };
+    const whole = matcher.lookupWhole(content);
+    return whole ? label(whole.label, whole.via) : (readJson(content) ?? readText(content));
+  };
+
   const readText = (raw: string): NormalizedLabel => {
     const clean = cleanText(raw);
     const lower = clean.toLowerCase();
@@ -212,7 +219,8 @@ export function createClassificationNormalizer(
     const raw = answer.output;
     if (raw.trim() === '') return { kind: 'abstain', reason: 'empty' };
     const whole = matcher.lookupWhole(raw);
-    const text = whole ? label(whole.label, whole.via) : (readJson(raw) ?? readText(raw));
+    const tagged = whole ? undefined : taggedAnswer(raw);
+    const text = whole ? label(whole.label, whole.via) : tagged !== undefined ? readTagged(tagged) : (readJson(raw) ?? readText(raw));
     if (useLogprobs && answer.logprobs && answer.logprobs.length > 0 && text.kind === 'label') {
       const dist = logprobReader.distribution(answer.logprobs, argmaxOf(text.dist));
       if (dist) return { kind: 'label', dist, method: 'logprobs' };

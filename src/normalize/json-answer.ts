@@ -11,13 +11,13 @@ const CONFIDENCE_KEYS = ['confidence', 'probability', 'prob', 'score', 'certaint
 /** Keys under which they put a whole distribution over labels. */
 const DISTRIBUTION_KEYS = ['probabilities', 'distribution', 'scores', 'probs', 'confidences', 'label_probabilities'] as const;
 
-const Scalar = z.union([z.string(), z.number()]);
 const Confidence = z.union([z.number(), z.string()]);
 const Distribution = z.record(z.string(), z.number().nonnegative());
 
 /** A structured answer as models emit it; unknown keys are allowed and ignored. */
 export const JsonAnswerSchema = z.looseObject({
-  ...Object.fromEntries(LABEL_KEYS.map((k) => [k, Scalar.optional()])),
+  // Label keys may hold anything (a nested object is looked into below); only strings and numbers are read.
+  ...Object.fromEntries(LABEL_KEYS.map((k) => [k, z.unknown().optional()])),
   ...Object.fromEntries(CONFIDENCE_KEYS.map((k) => [k, Confidence.optional()])),
   ...Object.fromEntries(DISTRIBUTION_KEYS.map((k) => [k, Distribution.optional()])),
 });
@@ -61,7 +61,17 @@ export function readJsonAnswer(text: string): JsonAnswer | undefined {
     const dist = Distribution.safeParse(raw);
     return dist.success && Object.keys(dist.data).length > 0 ? { distribution: dist.data } : undefined;
   }
-  const obj = parsed.data as Record<string, unknown>;
+  let obj = parsed.data as Record<string, unknown>;
+  // One level of nesting: {"result": {"label": "positive", "confidence": 0.8}}.
+  if (!LABEL_KEYS.some((k) => obj[k] !== undefined) && !DISTRIBUTION_KEYS.some((k) => obj[k] !== undefined)) {
+    for (const v of Object.values(obj)) {
+      const inner = v && typeof v === 'object' && !Array.isArray(v) ? JsonAnswerSchema.safeParse(v) : undefined;
+      if (inner?.success && LABEL_KEYS.some((k) => (inner.data as Record<string, unknown>)[k] !== undefined)) {
+        obj = inner.data as Record<string, unknown>;
+        break;
+      }
+    }
+  }
   const out: JsonAnswer = {};
   for (const key of LABEL_KEYS) {
     const v = obj[key];

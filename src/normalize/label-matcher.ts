@@ -82,6 +82,11 @@ export class LabelMatcher {
 
     task.labels.forEach((label, k) => {
       this.addWhole(label.name, k, 'exact');
+      // Names that are codes or letters (`1`..`5` ratings, `A`/`B`) are read like aliases of that kind.
+      const nameKey = bareKey(label.name);
+      const nameNum = canonicalNumber(nameKey);
+      if (nameNum !== undefined) this.numbers.set(nameNum, k);
+      else if (isSingleLetter(nameKey)) this.letters.set(nameKey, k);
       const short = shortNames[k];
       // A short name shared by two labels names neither.
       if (short && shortCount.get(short) === 1) this.addWhole(short, k, 'exact');

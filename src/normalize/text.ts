@@ -26,6 +26,10 @@ const MARKDOWN = /\*\*|__|(?<![\p{L}\p{N}])[*_]|[*_](?![\p{L}\p{N}])|`+|^#{1,6}\
 export function cleanText(raw: string): string {
   return raw
     .normalize('NFKC')
+    // A reasoning model's hidden thoughts discuss every label; the answer follows them.
+    .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, ' ')
+    // LaTeX wrappers: `\boxed{B}`, `\text{positive}`.
+    .replace(/\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}/g, '$1')
     .replace(ZERO_WIDTH, '')
     .replace(FANCY_QUOTES, "'")
     .replace(FANCY_DOUBLE, '"')
@@ -73,6 +77,13 @@ export function canonicalNumber(text: string): string | undefined {
   const m = /^\s*[+]?(\d+)(?:\.0*)?\.?\s*$/.exec(text);
   if (!m) return undefined;
   return String(Number(m[1]));
+}
+
+/** The content of an `<answer>...</answer>` (or `<label>`, `<final_answer>`) tag, the last one if several. */
+export function taggedAnswer(raw: string): string | undefined {
+  let found: string | undefined;
+  for (const m of raw.matchAll(/<(answer|label|final_answer|final)>([\s\S]*?)<\/\1>/gi)) found = m[2];
+  return found;
 }
 
 /** Lowercased, trimmed, with surrounding quotes, brackets, Markdown and final punctuation removed. */

@@ -7,7 +7,7 @@ const VERDICT_CUES: readonly RegExp[] = [
   // `the answer is C`, `Final answer: negative`, `my choice would be B`, `Label = positive`
   /\b(?:final |correct |best |right |most (?:accurate|appropriate|likely|fitting) |my )?(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*/g,
   // `I would say B`, `I'd go with neutral`, `I classify it as toxic`
-  /\b(?:i would|i'd|i will|i'll|i|we would|we)(?: therefore| thus| hence)? (?:say|choose|pick|select|go with|lean towards?|am leaning towards?|answer|label (?:it|this) as|classify (?:it|this|the \w+) as|categori[sz]e (?:it|this|the \w+) as|rate (?:it|this) as)\s*/g,
+  /\b(?:i would|i'd|i will|i'll|i|we would|we)(?: therefore| thus| hence)? (?:say|choose|pick|select|go with|lean towards?|am leaning towards?|answer|label (?:it|this) as|classify (?:it|this|the \w+) as|categori[sz]e (?:it|this|the \w+) as|rate (?:it|this)(?: as)?|give (?:it|this)(?: a)?)\s*/g,
   // `is best described as B`, `would be classified as negative`, `falls under C`
   /\b(?:classified|categori[sz]ed|labell?ed|described|characteri[sz]ed|considered|seen|identified|marked) as\s*/g,
   /\b(?:falls?|fits?|goes) (?:under|into|in)\s*/g,

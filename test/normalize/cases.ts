@@ -267,5 +267,27 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['sentiment', 'The overall sentiment: negative', 'negative'],
   ['sentiment', 'Neutral (the text merely reports facts)', 'neutral'],
   ['sentiment', "The text expresses a positive outlook on the company's earnings.", 'positive'],
+  // --- reasoning-model and structured shapes ---
+  ['emotion', '<think>The writer mentions fear of the dark, but the tone is angry about the landlord.</think>\nB', 'anger'],
+  ['sentiment', '<think>Could be positive or negative...</think>\n\nNeutral', 'neutral'],
+  ['emotion', 'Let me reason.\n<answer>D</answer>', 'sadness'],
+  ['sentiment', '<answer>negative</answer>', 'negative'],
+  ['sentiment', '<answer></answer>', '!empty'],
+  ['emotion', 'Final Answer: \\boxed{C}', 'joy'],
+  ['sentiment', '{"result": {"label": "neutral", "confidence": 0.6}}', 'neutral'],
+  ['sentiment', '- Positive', 'positive'],
+  // --- labels that are numbers or yes/no ---
+  ['rating', '4', '4'],
+  ['rating', '4.0', '4'],
+  ['rating', 'Rating: 4', '4'],
+  ['rating', '4 stars', '4'],
+  ['rating', 'I would rate it 2.', '2'],
+  ['rating', '6', '!out-of-set'],
+  ['rating', '3 or 4', '!ambiguous'],
+  ['yesno', 'Yes', 'yes'],
+  ['yesno', 'No.', 'no'],
+  ['yesno', 'No, it is not sarcastic.', 'no'],
+  ['yesno', 'The answer is no.', 'no'],
+  ['yesno', 'Yes or no, hard to say', '!ambiguous'],
 ];
 

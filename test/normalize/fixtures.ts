@@ -29,6 +29,8 @@ const tasks = {
       'other',
     ]),
   },
+  rating: { labels: ['1', '2', '3', '4', '5'].map((name) => ({ name, aliases: [] })) },
+  yesno: { labels: [{ name: 'yes', aliases: [] }, { name: 'no', aliases: [] }] },
   hate: {
     labels: lettered([
       'white grievance (frustration over a minority group’s perceived privilege)',
