@@ -1,7 +1,7 @@
 import { answersEquivalent, SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 } from '../normalize/qa/equivalence.js';
 import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
 import { numbersEqual } from '../normalize/qa/numbers.js';
-import { containsAllTokens, contentTokens, answerTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
+import { containsAllTokens, contentTokens, answerTokens, keyTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
 import type { QaAnswer } from './types.js';
 
 export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
@@ -62,7 +62,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
       }
     }
     // Sentences containing a short answer join it.
-    const content = groups.map((_, g) => contentTokens(head(g).text));
+    const content = groups.map((_, g) => keyTokens(head(g).text));
     const longContent = groups.map((_, g) => contentTokens(head(g).text, questionTokens));
     const shortGroups = groups.map((_, g) => g).filter((g) => isShort[g] && (content[g]?.length ?? 0) > 0);
     const pendingLong: number[] = [];

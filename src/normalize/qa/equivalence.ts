@@ -1,6 +1,6 @@
 import type { QaReading } from './extract.js';
 import { numbersEqual, parseNumberAnswer } from './numbers.js';
-import { containsAllTokens, contentTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
+import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
 
 type Answer = Extract<QaReading, { kind: 'answer' }>;
 
@@ -27,8 +27,8 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
   if (ta.length <= short && tb.length <= short) return tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
   const ca = contentTokens(a.text, questionTokens);
   const cb = contentTokens(b.text, questionTokens);
-  if (ta.length <= short) return containsAllTokens(cb, contentTokens(a.text));
-  if (tb.length <= short) return containsAllTokens(ca, contentTokens(b.text));
+  if (ta.length <= short) return containsAllTokens(answerTokens(b.text), keyTokens(a.text));
+  if (tb.length <= short) return containsAllTokens(answerTokens(a.text), keyTokens(b.text));
   return tokenF1(ca, cb) >= LONG_FUZZY_MIN_F1;
 }
 

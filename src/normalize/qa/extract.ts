@@ -82,7 +82,9 @@ function readNumeric(output: string): QaReading {
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
   }
   const nums = findNumbers(region);
-  const last = nums[nums.length - 1];
+  // Digits over number words: "35 miles in seven days" answers 35.
+  const digits = nums.filter((n) => /\d/.test(delatex(region).slice(n.start, n.end)));
+  const last = (digits.length > 0 ? digits : nums)[(digits.length > 0 ? digits : nums).length - 1];
   if (last) return numberReading(last, delatex(region).slice(last.start, last.end).trim(), 'last-number');
   return abstain('no-label', 'no number stated');
 }

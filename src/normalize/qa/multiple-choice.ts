@@ -13,8 +13,8 @@ export const CHOICE_TEXT_MIN_F1 = 0.8;
 
 const LETTER_HEAD = /^(?:option|choice|letter)?\s*[([]?\s*([A-Za-z])\s*[)\]]?(?=$|[\s.,:;)\]*]|\s*$)/;
 
-// Two choices joined as alternatives: "(A) or (B)", "A or B", "A/B", "either (A) or (C)".
-const HEDGE = /(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))[^()\n]{0,40}?(?:\s+or\s+|\s*\/\s*|\s+and\/or\s+)(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))/;
+// Two choices offered together: "(A) or (B)", "A or B", "A/B", "either (A) or (C)", "(A), (D) and (F)".
+const HEDGE = /(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))[^()\n]{0,40}?(?:\s+or\s+|\s*\/\s*|\s+and\/or\s+|\s*,\s*|\s+and\s+)(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))/;
 
 /** The distinct valid choices a statement offers as alternatives, or [] when it offers none. */
 function hedgedLetters(text: string, valid: ReadonlySet<string>): string[] {

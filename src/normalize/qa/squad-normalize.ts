@@ -73,3 +73,9 @@ export function containsAllTokens(haystack: readonly string[], needle: readonly 
   }
   return true;
 }
+
+/** The tokens a short answer must be found by: its content tokens, or all its tokens when every one is a stopword ("AM", "It"). */
+export function keyTokens(text: string): string[] {
+  const c = contentTokens(text);
+  return c.length > 0 ? c : answerTokens(text);
+}
