@@ -125,6 +125,10 @@ export function createClassificationNormalizer(
     const lower = clean.toLowerCase();
     const tokens = tokenize(clean);
     if (!tokens.some((t) => t.kind !== 'punct')) return { kind: 'abstain', reason: 'empty' };
+    if (/[:=]\s*\d/.test(lower)) {
+      const scores = readScoreLines(tokens);
+      if (scores) return { kind: 'label', dist: scores, method: 'json' };
+    }
     const confidence = statedConfidence(lower);
     const start = answerStart(tokens, matcher);
 
@@ -145,8 +149,14 @@ export function createClassificationNormalizer(
       if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) return result;
       weak ??= result;
     }
-    const closing = fromRead(matcher.finalAlias(tokens, start), 'verdict', confidence);
-    if (closing) return closing;
+    const final = matcher.finalAlias(tokens, start);
+    if (final.kind === 'label') {
+      // `1\n0`: two bare answers in a row are two answers, not an answer and a verdict.
+      if (lead.kind === 'label' && lead.label !== final.label && !tokens.slice(lead.end, final.start).some((t) => t.kind === 'word')) {
+        return ambiguous([lead.label, final.label]);
+      }
+      return label(final.label, 'verdict', confidence);
+    }
     const fromLead = fromRead(lead, 'prefix', confidence);
     if (fromLead) return fromLead;
     if (lead.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: lead.token };
@@ -155,7 +165,7 @@ export function createClassificationNormalizer(
     if (weak) return weak;
 
     const { mentions, outOfSet } = matcher.mentions(tokens);
-    const fromMentions = readMentions(mentions);
+    const fromMentions = readMentions(mentions, lead.kind === 'negated' ? lead.label : undefined);
     if (fromMentions !== undefined) {
       if (fromMentions.kind === 'ambiguous') return ambiguous(fromMentions.labels);
       return label(fromMentions.label, fromMentions.method, confidence);
@@ -180,6 +190,34 @@ export function createClassificationNormalizer(
     return words.length === 0 ? { kind: 'abstain', reason: 'no-label', detail: 'no words' } : { kind: 'abstain', reason: 'no-label' };
   };
 
+  /**
+   * `Positive: 0.7, Neutral: 0.2, Negative: 0.1`: scores written as text for two or more labels are
+   * a distribution, renormalized like a JSON one. Read only when every label-score pair is clean
+   * (label, `:` or `=`, number, optional `%`).
+   */
+  const readScoreLines = (tokens: readonly Token[]): Float64Array | undefined => {
+    const dist = new Float64Array(K);
+    let pairs = 0;
+    let total = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const phrase = matcher.phraseAt(tokens, i);
+      if (!phrase || phrase.labels.length !== 1) continue;
+      const sep = tokens[phrase.end];
+      const num = tokens[phrase.end + 1];
+      if (!sep || !num || (sep.text !== ':' && sep.text !== '=') || num.kind !== 'number') continue;
+      const value = Number(num.text);
+      if (!Number.isFinite(value)) continue;
+      const k = phrase.labels[0] as number;
+      dist[k] = (dist[k] as number) + value;
+      total += value;
+      pairs++;
+      i = phrase.end + 1;
+    }
+    if (pairs < 2 || !(total > 0)) return undefined;
+    for (let k = 0; k < K; k++) dist[k] = (dist[k] as number) / total;
+    return dist;
+  };
+
   /** One fuzzy label shared by every word that has one (`very postive` -> positive). */
   const singleFuzzy = (words: readonly Token[]): { label: number } | undefined => {
     let found: number | undefined;
@@ -195,9 +233,10 @@ export function createClassificationNormalizer(
   /** Step 6: what the labels mentioned in running text add up to. */
   const readMentions = (
     mentions: readonly Mention[],
+    negatedLead: number | undefined,
   ): { kind: 'label'; label: number; method: ReadMethod } | { kind: 'ambiguous'; labels: number[] } | undefined => {
     const stated = new Set<number>();
-    const negated = new Set<number>();
+    const negated = new Set<number>(negatedLead === undefined ? [] : [negatedLead]);
     let allStem = true;
     for (const m of mentions) {
       if (m.negated) negated.add(m.label);

@@ -8,11 +8,18 @@ import type { LabelMatcher } from './label-matcher.js';
  * pass (`postive`/`positive` 0.94, `angry`/`anger` 0.91) while different words of one family do not
  * (`neutral`/`negative` 0.69, `positive`/`negative` 0.58); the margin keeps near-ties out.
  * Spellings under four characters are never fuzzy-matched.
+ *
+ * An abbreviation (`pos`, `neu`) is read as the one label it starts: at least three letters, a
+ * prefix of exactly one label's spelling and of no other label's.
  */
 export const FUZZY_THRESHOLD = 0.9;
 export const FUZZY_MARGIN = 0.05;
 
 export function fuzzyLabel(matcher: LabelMatcher, answer: string): { label: number; similarity: number } | undefined {
+  if (answer.length >= 3 && /^\p{L}+$/u.test(answer)) {
+    const starts = new Set(matcher.phrases.filter((p) => p.words.join(' ').startsWith(answer)).map((p) => p.label));
+    if (starts.size === 1) return { label: [...starts][0] as number, similarity: 1 };
+  }
   if (answer.length < 4) return undefined;
   const best = new Float64Array(matcher.K);
   for (const p of matcher.phrases) {

@@ -305,6 +305,12 @@ export class LabelMatcher {
 
   /** `positive or neutral`, `A/B`, `neutral to positive`: two answers are no answer. */
   private checkAlternatives(tokens: readonly Token[], k: number, start: number, end: number, via: MatchVia): AnswerRead {
+    // `Toxic: No`, `Sarcasm - false`: the label named as a question answered no.
+    const sep = tokens[end];
+    const verdictWord = tokens[end + 1];
+    if (sep && verdictWord && (sep.text === ':' || sep.text === '-' || sep.text === '?' || sep.text === '=') && !this.whole.has(verdictWord.text)) {
+      if (verdictWord.text === 'no' || verdictWord.text === 'false') return { kind: 'negated', label: k };
+    }
     // `neutral-to-positive`, `positive - or neutral`
     const at = tokens[end]?.text === '-' && ALTERNATIVE_JOINERS.has(tokens[end + 1]?.text ?? '') ? end + 1 : end;
     const joiner = tokens[at];

@@ -15,6 +15,8 @@ const VERDICT_CUES: readonly RegExp[] = [
   // `the sentiment is negative`, `the emotion expressed is joy`, `this comment is toxic`
   /\b(?:sentiment|emotion|tone|stance|topic|leaning|category|class|type|polarity|politeness|strategy|language)(?: (?:of|in|expressed|conveyed|used)(?: (?:by|in))?(?: the| this)?(?: \w+)?)?(?: (?:is|would be|seems to be|appears to be|here is)\s+|\s*:\s*)/g,
   /\b(?:text|sentence|comment|statement|tweet|post|article|message|headline|conversation|request|passage|review|hypothesis|it|this) (?:is|seems|appears|would be|reads as|comes across as)(?: to be)?(?: (?:clearly|mostly|overall|largely|primarily|rather|more|most likely|likely|probably))?\s+/g,
+  // `the strongest is D`, `the best fit would be neutral`, `most likely one is B`
+  /\b(?:strongest|best|closest|likeliest|most (?:likely|fitting|accurate|appropriate|suitable|plausible|probable))(?: (?:fit|match|one|option|choice|candidate|label|category))? (?:is|would be|seems to be|remains)\s+/g,
   // Sentence-initial conclusions: `So, C.`, `Therefore: negative`, `Overall, neutral`
   /(?:^|[.!?;\n]\s*|,\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*/g,
 ];

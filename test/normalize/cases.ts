@@ -289,5 +289,23 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['yesno', 'No, it is not sarcastic.', 'no'],
   ['yesno', 'The answer is no.', 'no'],
   ['yesno', 'Yes or no, hard to say', '!ambiguous'],
+  // --- scores as text, yes/no after a label, abbreviations, stated picks ---
+  ['sentiment', 'Positive: 0.7, Neutral: 0.2, Negative: 0.1', 'positive'],
+  ['sentiment', 'negative = 0.2\nneutral = 0.5\npositive = 0.3', 'neutral'],
+  ['toxicity', 'Toxic: No', 'non-toxic'],
+  ['toxicity', 'Toxic: Yes', 'toxic'],
+  ['toxicity', '1\n0', '!ambiguous'],
+  ['toxicity', 'The comment contains no toxic language.', 'non-toxic'],
+  ['toxicity', 'I would not consider this toxic.', 'non-toxic'],
+  ['sentiment', 'Pos', 'positive'],
+  ['sentiment', 'neg', 'negative'],
+  ['emotion', 'Among the options, fear (A) and sadness (D) are plausible, but the strongest is D.', 'sadness'],
+  ['emotion', "I'd say C (Joy), with moderate confidence.", 'joy'],
+  ['ibc', 'The article has a liberal leaning.', 'liberal'],
+  ['sentiment', 'The tone is cautiously optimistic.', '!no-label'],
+  ['sentiment', 'It depends on the context.', '!no-label'],
+  ['sentiment', 'The answer is not negative.', '!no-label'],
+  ['sentiment', "No negative sentiment here; it's positive.", 'positive'],
+  ['politeness', 'The conversation is neither polite nor impolite, it is neutral.', 'neutral'],
 ];
 

@@ -19,6 +19,7 @@ describe('confidence', () => {
     expect(statedConfidence('i am not very confident')).toBe(0.5);
     expect(statedConfidence('not sure, maybe neutral')).toBe(0.45);
     expect(statedConfidence('positive')).toBeUndefined();
+    expect(statedConfidence('the article has a liberal leaning')).toBeUndefined();
     for (const [phrase, c] of VERBAL_CONFIDENCE) expect(statedConfidence(`${phrase} b`)).toBe(c);
   });
 

@@ -60,9 +60,14 @@ describe('fuzzy matching', () => {
     expect(fuzzyLabel(matcher, 'postive')?.label).toBe(2);
     expect(fuzzyLabel(matcher, 'nuetral')?.label).toBe(1);
   });
+  it('reads abbreviations that start exactly one label', () => {
+    expect(fuzzyLabel(matcher, 'neg')?.label).toBe(0);
+    expect(fuzzyLabel(matcher, 'pos')?.label).toBe(2);
+  });
   it('rejects other words and short strings', () => {
     expect(fuzzyLabel(matcher, 'mixed')).toBeUndefined();
-    expect(fuzzyLabel(matcher, 'neg')).toBeUndefined();
+    expect(fuzzyLabel(matcher, 'ne')).toBeUndefined();
+    expect(fuzzyLabel(matcher, 'n')).toBeUndefined();
   });
 });
 
