@@ -52,8 +52,10 @@ interface ResponseRow {
 /**
  * The response cache: one SQLite file (WAL, so readers never block the writer and a killed process
  * loses nothing it committed). Successes and failures live in separate tables: a failure is kept
- * for the report but never served as an answer, so a resumed run tries it again. Each write is its
- * own transaction: a run killed with SIGKILL keeps every answer it received before.
+ * for the report but never served as an answer, so a resumed run tries it again. New answers are
+ * committed together once per event-loop turn (one transaction instead of one per answer, the
+ * main cost at high concurrency): a run killed with SIGKILL loses at most the answers received in
+ * its last turn, which a resumed run asks again.
  * Keys are request hashes; no API key or header is ever stored.
  */
 export class ResponseCache {
@@ -62,6 +64,9 @@ export class ResponseCache {
   private readonly putStmt: Database.Statement<unknown[]>;
   private readonly failStmt: Database.Statement<unknown[]>;
   private readonly clearFailStmt: Database.Statement<[string]>;
+  private readonly pending = new Map<string, { id: CallIdentity; value: CachedResponse }>();
+  private flushScheduled = false;
+  private hasFailures: boolean;
 
   constructor(
     readonly path: string,
@@ -109,10 +114,13 @@ export class ResponseCache {
       `INSERT OR REPLACE INTO failures (key, provider, model, kind, message, status, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.clearFailStmt = this.db.prepare('DELETE FROM failures WHERE key = ?');
+    this.hasFailures = this.db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
   }
 
   get(key: string): CachedResponse | undefined {
     if (!this.mode.read) return undefined;
+    const waiting = this.pending.get(key);
+    if (waiting) return waiting.value;
     const row = this.getStmt.get(key);
     if (!row) return undefined;
     const out: CachedResponse = { text: row.text, latencyMs: row.latency_ms };
@@ -125,28 +133,48 @@ export class ResponseCache {
 
   put(id: CallIdentity, value: CachedResponse): void {
     if (!this.mode.write) return;
-    this.putStmt.run(
-      id.key,
-      id.provider,
-      id.model,
-      value.text,
-      value.logprobs ? JSON.stringify(value.logprobs) : null,
-      value.usage?.input ?? null,
-      value.usage?.output ?? null,
-      value.cost ?? null,
-      value.latencyMs,
-      value.finishReason ?? null,
-      new Date().toISOString(),
-    );
-    this.clearFailStmt.run(id.key);
+    this.pending.set(id.key, { id, value });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** Commits the answers not yet written, in one transaction. */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.pending.size === 0 || !this.db.open) return;
+    const rows = [...this.pending.values()];
+    this.pending.clear();
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const { id, value } of rows) {
+        this.putStmt.run(
+          id.key,
+          id.provider,
+          id.model,
+          value.text,
+          value.logprobs ? JSON.stringify(value.logprobs) : null,
+          value.usage?.input ?? null,
+          value.usage?.output ?? null,
+          value.cost ?? null,
+          value.latencyMs,
+          value.finishReason ?? null,
+          now,
+        );
+        if (this.hasFailures) this.clearFailStmt.run(id.key);
+      }
+    })();
   }
 
   recordFailure(id: CallIdentity, failure: { kind: string; message: string; status?: number; attempts: number }): void {
     if (!this.mode.write) return;
+    this.hasFailures = true;
     this.failStmt.run(id.key, id.provider, id.model, failure.kind, failure.message, failure.status ?? null, failure.attempts, new Date().toISOString());
   }
 
   failures(): RecordedFailure[] {
+    this.flush();
     const rows = this.db
       .prepare('SELECT key, provider, model, kind, message, status, attempts, at FROM failures ORDER BY at')
       .all() as (Omit<RecordedFailure, 'status'> & { status: number | null })[];
@@ -155,10 +183,12 @@ export class ResponseCache {
 
   /** Number of stored answers (all models), for reports and tests. */
   size(): number {
+    this.flush();
     return (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
   }
 
   close(): void {
+    this.flush();
     if (this.db.open) this.db.close();
   }
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
 import { Budget } from './budget.js';
@@ -120,6 +121,8 @@ export class Orchestrator {
     this.budget = new Budget(options.maxCostUsd);
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.assumedOutputTokens = options.assumedOutputTokens ?? 512;
+    // Every call in flight or waiting listens to these two: hundreds of listeners are expected.
+    setMaxListeners(0, this.stopController.signal, this.abortController.signal);
   }
 
   /** The global concurrency limit. */
