@@ -6,7 +6,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { fuse } from '../../src/run/fuse.js';
 import { makeTempDir } from '../orchestrate/helpers.js';
 import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
-import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
+import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor } from './setup.js';
 
 let server: FakeLlmServer | undefined;
 let cleanup: (() => void) | undefined;
@@ -92,6 +92,42 @@ describe('fusion run and fuse() through the real SDKs', () => {
       runCommand(['--task', taskFile, '--models', MODELS.join(','), '--no-cache'], { stdin: Readable.from(['{"id":"a","text":"b"}']), stdout: captureStream(), stderr: captureStream(), env }),
     ).rejects.toThrow(/ANTHROPIC_API_KEY is not set/);
     expect(server.snapshot().requests).toBe(before);
+  });
+
+  it('Ctrl-C stops reading, writes complete lines for what was read, exits 130; the re-run pays nothing twice', async () => {
+    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 20 });
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const taskFile = join(t.dir, 'task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const items = itemsOf(200);
+    const argv = ['--task', taskFile, '--models', MODELS.join(','), '--concurrency', '4', '--cache', join(t.dir, 'c.sqlite')];
+    // A producer that trickles lines in, like a pipe from another program.
+    async function* trickle() {
+      for (const item of items) {
+        yield `${JSON.stringify(item)}\n`;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }
+    const stdout = captureStream();
+    const stderr = captureStream();
+    const running = runCommand(argv, { stdin: Readable.from(trickle()), stdout, stderr, env: server.env() });
+    await waitFor(() => (server?.snapshot().successes ?? 0) >= 30, 20_000, '30 answers');
+    process.emit('SIGINT');
+    expect(await running).toBe(130);
+    expect(stderr.text()).toMatch(/interrupted; waiting for \d+ call\(s\) in flight/);
+    expect(stderr.text()).toMatch(/Re-run the same command to resume/);
+    const partial = stdout.text().trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(items.length);
+    expect(partial.map((l) => l.id)).toEqual(items.slice(0, partial.length).map((i) => i.id));
+
+    const stdout2 = captureStream();
+    expect(await runCommand(argv, { stdin: Readable.from(trickle()), stdout: stdout2, stderr: captureStream(), env: server.env() })).toBe(0);
+    expect(stdout2.text().trim().split('\n')).toHaveLength(items.length);
+    const after = server.snapshot();
+    expect(after.duplicateSuccesses).toBe(0);
+    expect(after.successes).toBe(items.length * MODELS.length);
   });
 
   it('fuse() classifies one text as a library call', async () => {
