@@ -76,11 +76,11 @@ export interface PreparedQa {
   built: BuiltItem[];
   /** Per item, per readable answer: right or wrong, or null where unknown. Kept apart from the items. */
   correct: AnswerCorrectness[];
-  /** Per item: F1/EM data for scoring (gold aliases), empty when unknown. */
+  /** Per item: the gold answer and its aliases (for exact match and token F1), empty when unknown. */
   gold: string[][];
-  /** Per item, per model: the raw responses in input order. */
+  /** Per item: its raw responses in input order. */
   responsesByItem: RecordedResponse[][];
-  /** Per item: the human judgement of each readable answer, when given (null otherwise). */
+  /** `human` when any response carries a `correct` judgement (used for that answer), else `gold`. */
   scoredBy: 'human' | 'gold';
 }
 

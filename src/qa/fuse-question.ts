@@ -27,6 +27,8 @@ export interface QaFusedAnswer {
   strategy: string;
   /** The fused answer (the representative's reading), or null when no output was readable. */
   answer: string | null;
+  /** The shortest answer in the winning cluster: a short span even when the representative is a sentence. */
+  shortAnswer: string | null;
   /** For multiple choice: the chosen option. */
   choice: Choice | null;
   /** The representative's raw output. */
@@ -38,6 +40,12 @@ export interface QaFusedAnswer {
   /** Every cluster of equivalent answers, with its members. */
   clusters: { answer: string; members: { model: string; sample: number }[] }[];
   models: QaModelAnswer[];
+}
+
+function shortest(texts: readonly string[]): string | null {
+  let best: string | null = null;
+  for (const t of texts) if (best === null || t.length < best.length) best = t;
+  return best;
 }
 
 /**
@@ -68,12 +76,13 @@ export function fuseQaQuestion(input: QaQuestionInput, fitted?: FittedQaStrategy
     }
     return { model: o.model, sample, answer: answerText(a), cluster: item.clusterOf[a] as number };
   });
-  if (!pick) return { strategy: strategy.name, answer: null, choice: null, output: null, cluster: null, support: 0, clusters, models: perModel };
+  if (!pick) return { strategy: strategy.name, answer: null, shortAnswer: null, choice: null, output: null, cluster: null, support: 0, clusters, models: perModel };
   const rep = item.answers[pick.representative];
   const label = rep?.reading.choice;
   return {
     strategy: strategy.name,
     answer: rep ? rep.reading.text : null,
+    shortAnswer: shortest(item.clusters[pick.cluster]?.members.map(answerText) ?? []),
     choice: label === undefined ? null : (input.choices?.find((c) => c.label.toUpperCase() === label) ?? null),
     output: rep?.output ?? null,
     cluster: pick.cluster,

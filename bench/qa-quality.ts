@@ -1,0 +1,71 @@
+/**
+ * QA fusion quality on the real QA dev sets in ../shared/data: per set, the hindsight best single
+ * model, the plain vote, every strategy out-of-fold (5-fold, seed 1), `auto` and what it picked,
+ * and the oracle. Writes the table into BENCHMARKS.md between the qa-quality markers.
+ *
+ *   npx tsx bench/qa-quality.ts [--no-write] [--data ../shared/data]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateQaFolder, type QaEvalResult } from '../src/qa/evaluate-qa.js';
+import { loadEvalFolder } from '../src/task/load-folder.js';
+
+const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' } } });
+const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;
+const SETS = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
+const FOLDS = 5;
+const SEED = 1;
+
+const results: QaEvalResult[] = [];
+for (const set of SETS) {
+  const dir = join(dataDir, set);
+  if (!existsSync(join(dir, 'responses.jsonl'))) {
+    console.error(`skipping ${set}: not found in ${dataDir}`);
+    continue;
+  }
+  const folder = loadEvalFolder(dir);
+  if (folder.kind !== 'qa') throw new Error(`${set} is not a QA set`);
+  results.push(await evaluateQaFolder(folder, { folds: FOLDS, seed: SEED }));
+  console.error(`${set}: done`);
+}
+
+const pct = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(3));
+const names = results[0]?.strategies.map((s) => s.name) ?? [];
+const lines: string[] = [];
+lines.push(`Command: \`npx tsx bench/qa-quality.ts\` (${FOLDS}-fold out-of-fold, seed ${SEED}; every strategy is fitted on training folds only).`, '');
+lines.push(
+  'Accuracy: exact match of the extracted answer with the gold answer (multiple choice, numeric), or the human judgement of the answer the fused result names (evouna-nq). `best single` is picked with hindsight on all items: an optimistic baseline.',
+  '',
+);
+lines.push(`| set | items | models | scored by | best single (hindsight) | ${names.join(' | ')} | oracle | seconds |`);
+lines.push(`|---|---|---|---|---|${names.map(() => '---').join('|')}|---|---|`);
+for (const r of results) {
+  const acc = new Map(r.strategies.map((s) => [s.name, s.accuracy]));
+  const top = Math.max(...r.strategies.map((s) => s.accuracy));
+  const cells = names.map((n) => {
+    const v = pct(acc.get(n));
+    return acc.get(n) === top ? `**${v}**` : v;
+  });
+  lines.push(
+    `| ${r.task} | ${r.items} | ${r.models.length} | ${r.scoredBy} | ${r.bestSingle?.name ?? '-'}: ${pct(r.bestSingle?.accuracy)} | ${cells.join(' | ')} | ${pct(r.oracle)} | ${(r.elapsedMs / 1000).toFixed(1)} |`,
+  );
+}
+lines.push('', 'What `auto` chose in each outer fold (by inner 5-fold cross-validation on the training folds):', '');
+for (const r of results) lines.push(`- ${r.task}: ${(r.strategies.find((s) => s.name === 'auto')?.picks ?? []).join(', ')}`);
+lines.push('', 'How often the winning cluster holds a right answer (a cluster can be right while its representative sentence is judged wrong):', '');
+for (const r of results) lines.push(`- ${r.task}: ${r.strategies.map((s) => `${s.name} ${pct(s.clusterAccuracy)}`).join(', ')}`);
+const table = lines.join('\n');
+console.log(table);
+
+if (!values['no-write']) {
+  const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+  const start = '<!-- qa-quality:start -->';
+  const end = '<!-- qa-quality:end -->';
+  const section = `${start}\n## QA fusion quality\n\n${table}\n${end}`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = old.indexOf(start);
+  const b = old.indexOf(end);
+  const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + end.length) : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { LeaderboardInput } from '../../src/eval/leaderboard.js';
+import { renderLeaderboard } from '../../src/eval/leaderboard.js';
+import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
+import { evaluateQaFolder } from '../../src/qa/evaluate-qa.js';
+import { renderQaReport } from '../../src/qa/report.js';
+import { bestTokenF1, exactMatch, goldCorrect } from '../../src/qa/scoring.js';
+import type { QaFolder } from '../../src/task/load-folder.js';
+import { InputError } from '../../src/task/errors.js';
+import { syntheticMcFolder } from './synthetic.js';
+
+function read(output: string, answerType: 'free-form' | 'numeric' = 'free-form') {
+  const r = extractQaAnswer(output, { answerType });
+  if (r.kind !== 'answer') throw new Error(output);
+  return r;
+}
+
+describe('scoring against gold aliases', () => {
+  it('exact match after normalization, numbers by value', () => {
+    expect(exactMatch(read('The Beatles'), ['Beatles'])).toBe(true);
+    expect(exactMatch(read('291'), ['291 episodes', '291'])).toBe(true);
+    expect(exactMatch(read('\\boxed{1,000}', 'numeric'), ['1000'])).toBe(true);
+    expect(exactMatch(read('Wilhelm Röntgen'), ['Wilhelm Conrad Röntgen'])).toBe(false);
+  });
+  it('token F1 takes the best alias', () => {
+    expect(bestTokenF1(read('Wilhelm Röntgen'), ['Cyrus', 'Wilhelm Conrad Röntgen'])).toBeCloseTo(0.8);
+  });
+  it('a sentence is right when it contains a short alias', () => {
+    expect(goldCorrect(read('The first Nobel Prize in Physics was awarded to Wilhelm Conrad Röntgen in 1901.'), ['Wilhelm Conrad Röntgen'])).toBe(true);
+    expect(goldCorrect(read('There are 291 episodes of Dragon Ball Z in total.'), ['291'])).toBe(true);
+    expect(goldCorrect(read('There are 276 episodes of Dragon Ball Z in total.'), ['291'])).toBe(false);
+  });
+});
+
+describe('QA eval result and report', () => {
+  it('fits the shared leaderboard and renders a Markdown section', async () => {
+    const r = await evaluateQaFolder(syntheticMcFolder(60, [0.8, 0.6, 0.5], 2), { folds: 3, seed: 1 });
+    const board: LeaderboardInput = r;
+    expect(renderLeaderboard(board)).toContain('auto');
+    const md = renderQaReport(r);
+    expect(md).toContain('## synthetic-mc (QA, multiple-choice)');
+    expect(md).toMatch(/\| strategy \| (\*\*)?auto/);
+    for (const m of r.models) expect(md).toContain(`| model | ${m.name} |`);
+    expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(['majority-vote', 'central', 'dawid-skene', 'weighted-vote', 'best-single', 'stacking', 'auto']);
+  });
+
+  it('lists unreadable outputs per model and reason', async () => {
+    const f = syntheticMcFolder(30, [0.8, 0.6], 4);
+    f.responses[0] = { ...(f.responses[0] as QaFolder['responses'][number]), output: 'The answer is (A) or (B).' };
+    const r = await evaluateQaFolder(f, { folds: 3, seed: 1 });
+    expect(r.models[0]?.abstentions.ambiguous).toBe(1);
+    expect(r.rejected[0]).toMatchObject({ model: 'm0', reason: 'ambiguous' });
+    expect(renderQaReport(r)).toContain('`ambiguous` m0');
+  });
+
+  it('refuses a folder with nothing to score against', async () => {
+    const f = syntheticMcFolder(10, [0.8, 0.6], 4);
+    const unlabelled = { ...f, items: f.items.map(({ answers: _a, ...rest }) => rest) };
+    await expect(evaluateQaFolder(unlabelled, { folds: 2, seed: 1 })).rejects.toThrow(InputError);
+  });
+});
