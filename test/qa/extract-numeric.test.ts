@@ -40,6 +40,8 @@ const cases: [string, string][] = [
   ['Answer: 42', '42'],
   ['The answer is -3.', '-3'],
   ['He paid \\boxed{\\$ 12.50} in total.', '12.5'],
+  ['Option two costs 1000 + 350 = 1350 pesos, so the answer is 1000 + 350 = 1350 pesos. He saves 1600 - 1350 = 250 pesos.\n\nAnswer: \\boxed{250}.', '250'],
+  ['The answer is 18 or eighteen dollars.', '18'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

@@ -74,9 +74,19 @@ function hedgedNumbers(span: string): boolean {
   return false;
 }
 
+/**
+ * A box or `####` is a deliberate final answer; "the answer is" also turns up mid-reasoning
+ * ("so the answer is 1000 + 350 = 1350 pesos ... Answer: \boxed{250}"). Numeric answers read the
+ * first box (or `####`) when there is one, else the first "answer is".
+ */
+function byStrength(spans: ReturnType<typeof finalAnswerSpans>): ReturnType<typeof finalAnswerSpans> {
+  const strong = spans.filter((s) => s.marker === 'boxed' || s.marker === 'hashes');
+  return strong.length > 0 ? [...strong, ...spans.filter((s) => !strong.includes(s))] : spans;
+}
+
 function readNumeric(output: string): QaReading {
   const { region } = answerRegion(output);
-  for (const span of finalAnswerSpans(region)) {
+  for (const span of byStrength(finalAnswerSpans(region))) {
     if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
     const n = parseNumberAnswer(span.text);
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
