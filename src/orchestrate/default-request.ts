@@ -1,6 +1,6 @@
 import { type AnswerFormat, classificationAnswerSchema, qaAnswerSchema } from '../prompts/answer-format.js';
 import { type ClassificationRenderer, type QaRenderer, type RenderOptions, createPromptRenderer } from '../prompts/render.js';
-import type { GenerateRequest } from '../providers/provider.js';
+import type { ChatMessage, GenerateRequest } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
 import type { Task } from '../task/schema.js';
 import type { RequestBuilder } from './request-builder.js';
@@ -32,15 +32,22 @@ export function createRequestBuilder(task: Task, options: RequestOptions = {}): 
   const topLogprobs = options.topLogprobs ?? 5;
   const jsonSchema = format === 'json' ? (task.kind === 'classification' ? classificationAnswerSchema(task) : qaAnswerSchema()) : undefined;
   const maxTokens = options.maxTokens ?? (task.kind === 'classification' ? 64 : 1024);
+  // Every model is asked about an item back to back, and the prompt does not depend on the model:
+  // render once per item.
+  let lastItem: unknown;
+  let lastMessages: ChatMessage[] = [];
   return (_task, item, model): GenerateRequest => {
-    let messages;
-    if (task.kind === 'classification') {
+    let messages: ChatMessage[];
+    if (item === lastItem) messages = lastMessages;
+    else if (task.kind === 'classification') {
       if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: `item ${item.id} has no text` }]);
       messages = (render as ClassificationRenderer)(item);
     } else {
       if (!('question' in item)) throw new InputError([{ file: task.name, field: 'question', message: `item ${item.id} has no question` }]);
       messages = (render as QaRenderer)(item);
     }
+    lastItem = item;
+    lastMessages = messages;
     return {
       messages,
       temperature,

@@ -8,6 +8,7 @@ import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { resolveModels } from '../../src/run/models.js';
 import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
+import { loadEvalFolder } from '../../src/task/load-folder.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { makeTempDir } from '../orchestrate/helpers.js';
 import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
@@ -73,6 +74,10 @@ describe('live eval through the real SDKs against the fake server', () => {
     expect(openai?.tokens?.input).toBeGreaterThan(0);
     expect(openai?.cost).toBeGreaterThan(0);
     expect(openai?.logprobs?.[0]?.top_logprobs?.length).toBeGreaterThan(0);
+
+    // The folder is now a recorded set that the offline loader accepts as is.
+    const folder = loadEvalFolder(t.dir, { requireResponses: true });
+    expect(folder.responses).toHaveLength(N * MODELS.length);
 
     const s2 = server.snapshot();
     expect(s2.successes).toBe(N * MODELS.length);
