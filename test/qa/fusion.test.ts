@@ -12,6 +12,7 @@ import { QA_STRATEGIES } from '../../src/qa/fusion/registry.js';
 import { stacking } from '../../src/qa/fusion/stacking.js';
 import { weightedVote } from '../../src/qa/fusion/weighted-vote.js';
 import { type AnswerCorrectness, type QaItemAnswers, QaStateError } from '../../src/qa/types.js';
+import type { QaFolder } from '../../src/task/load-folder.js';
 import { syntheticMcFolder } from './synthetic.js';
 
 const choices = ['A', 'B', 'C', 'D'].map((label) => ({ label, text: `text ${label}` }));
@@ -185,5 +186,27 @@ describe('evaluation, saving and fusing one question', () => {
     expect(r.clusters[r.cluster ?? -1]?.members.map((m) => m.model)).toEqual(['x', 'y']);
     expect(r.models.find((m) => m.model === 'w')).toMatchObject({ answer: null, abstention: 'ambiguous', cluster: null });
     expect(r.models.find((m) => m.model === 'z')?.answer).toBe('A');
+  });
+});
+
+describe('several samples per model (self-consistency)', () => {
+  it('a model\'s samples form its distribution: its modal answer is its answer, and it votes once', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `Q${i}?`, answers: ['7'] }));
+    const responses = items.flatMap((it) => [
+      // m0 samples five times and is right three times out of five.
+      ...['7', '7', '8', '7', '9'].map((x, sample) => ({ item: it.id, model: 'm0', sample, output: `\\boxed{${x}}` })),
+      { item: it.id, model: 'm1', output: 'The answer is 8.' },
+      { item: it.id, model: 'm2', output: 'The answer is 7.' },
+    ]);
+    const folder: QaFolder = { kind: 'qa', dir: '/s', task: { name: 'sc', kind: 'qa', answerType: 'numeric', instructions: '' }, items, responses };
+    const r = await evaluateQaFolder(folder, { folds: 3, seed: 1 });
+    expect(r.models.find((m) => m.name === 'm0')?.accuracy).toBe(1);
+    expect(r.models.find((m) => m.name === 'm1')?.accuracy).toBe(0);
+    expect(r.strategies.find((s) => s.name === 'majority-vote')?.accuracy).toBe(1);
+    const p = prepareQa(folder);
+    // one voice per model: m0's share of "7" is 3/5, not 3 votes.
+    const item = p.built[0]?.item as QaItemAnswers;
+    const seven = item.clusterOf[0] as number;
+    expect(item.share[0 * item.clusters.length + seven]).toBeCloseTo(0.6);
   });
 });
