@@ -1,7 +1,7 @@
 import type { AbstentionReason } from '../normalize/types.js';
 import { extractQaAnswer, type QaContext } from '../normalize/qa/extract.js';
-import { answerTokens, STOPWORDS } from '../normalize/qa/squad-normalize.js';
-import { answerSimilarity, clusterAnswers } from './cluster.js';
+import { answerTokens, contentTokens, STOPWORDS, tokenF1 } from '../normalize/qa/squad-normalize.js';
+import { clusterAnswers } from './cluster.js';
 import type { ItemAnswer, QaAnswer, QaItemAnswers } from './types.js';
 
 /** One raw output of one model on the question. */
@@ -76,10 +76,12 @@ export function buildItemAnswers(
 
   const A = answers.length;
   const sim = new Float64Array(A * A);
+  // Across clusters, free-form answers keep a soft similarity (content-token F1); choices and numbers none.
+  const content = ctx.answerType === 'free-form' ? readings.map((r) => contentTokens(r.text, qTokens)) : null;
   for (let a = 0; a < A; a++) {
     sim[a * A + a] = 1;
     for (let b = 0; b < a; b++) {
-      const s = clusterOf[a] === clusterOf[b] ? 1 : answerSimilarity(readings[a] as QaAnswer, readings[b] as QaAnswer, qTokens);
+      const s = clusterOf[a] === clusterOf[b] ? 1 : content ? tokenF1(content[a] ?? [], content[b] ?? []) : 0;
       sim[a * A + b] = s;
       sim[b * A + a] = s;
     }

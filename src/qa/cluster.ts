@@ -1,4 +1,4 @@
-import { answersEquivalent, SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 } from '../normalize/qa/equivalence.js';
+import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 } from '../normalize/qa/equivalence.js';
 import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
 import { numbersEqual } from '../normalize/qa/numbers.js';
 import { containsAllTokens, contentTokens, answerTokens, keyTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
@@ -110,11 +110,4 @@ function hayHasNumber(sentence: QaAnswer, short: QaAnswer): boolean {
   if (!target) return false;
   const digits = sentence.text.match(/\d[\d,]*(?:\.\d+)?/g) ?? [];
   return digits.some((d) => numbersEqual({ value: Number(d.replace(/,/g, '')) }, target));
-}
-
-/** Similarity of two answers in [0, 1] for centrality: 1 when equivalent, else content-token F1 (free-form only). */
-export function answerSimilarity(a: QaAnswer, b: QaAnswer, questionTokens?: ReadonlySet<string>): number {
-  if (answersEquivalent(a, b, questionTokens)) return 1;
-  if (a.choice !== undefined || b.choice !== undefined || a.number || b.number) return 0;
-  return tokenF1(contentTokens(a.text, questionTokens), contentTokens(b.text, questionTokens));
 }

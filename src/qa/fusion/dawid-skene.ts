@@ -14,16 +14,20 @@ function spaceSize(item: QaItemAnswers): number {
   return Math.max(2, item.answerSpace > 0 ? item.answerSpace : item.clusters.length + 1);
 }
 
+/** log a_m and log(1 - a_m), computed once per set of accuracies. */
+export function logAccuracies(accuracy: ArrayLike<number>): { right: Float64Array; wrong: Float64Array } {
+  return { right: Float64Array.from(accuracy, (a) => Math.log(a)), wrong: Float64Array.from(accuracy, (a) => Math.log(1 - a)) };
+}
+
 /** Posterior over the item's clusters given per-model accuracies (one-coin Dawid-Skene). */
-export function clusterPosterior(item: QaItemAnswers, accuracy: ArrayLike<number>): Float64Array {
+export function clusterPosterior(item: QaItemAnswers, logs: { right: Float64Array; wrong: Float64Array }): Float64Array {
   const C = item.clusters.length;
-  const K = spaceSize(item);
+  const spread = Math.log(spaceSize(item) - 1);
   const logp = new Float64Array(C);
   for (let m = 0; m < item.answered.length; m++) {
     if (!item.answered[m]) continue;
-    const a = accuracy[m] as number;
-    const right = Math.log(a);
-    const wrong = Math.log((1 - a) / (K - 1));
+    const right = logs.right[m] as number;
+    const wrong = (logs.wrong[m] as number) - spread;
     for (let c = 0; c < C; c++) {
       const s = item.share[m * C + c] as number;
       logp[c] = (logp[c] as number) + s * right + (1 - s) * wrong;
@@ -56,6 +60,7 @@ export function estimateAccuracies(items: readonly QaItemAnswers[], M: number): 
     return s.map((v) => (z > 0 ? v / z : 0));
   });
   for (let it = 0; it < ITERATIONS; it++) {
+    const before = Float64Array.from(acc);
     const hit = new Float64Array(M);
     const n = new Float64Array(M);
     items.forEach((item, i) => {
@@ -70,15 +75,20 @@ export function estimateAccuracies(items: readonly QaItemAnswers[], M: number): 
       }
     });
     for (let m = 0; m < M; m++) acc[m] = Math.min(MAX_ACC, Math.max(MIN_ACC, ((hit[m] as number) + 1) / ((n[m] as number) + 2)));
-    posts = items.map((item) => clusterPosterior(item, acc));
+    const logs = logAccuracies(acc);
+    posts = items.map((item) => clusterPosterior(item, logs));
+    let change = 0;
+    for (let m = 0; m < M; m++) change = Math.max(change, Math.abs((acc[m] as number) - (before[m] as number)));
+    if (change < 1e-6) break;
   }
   return acc;
 }
 
 function fitted(models: readonly string[], accuracy: Float64Array): FittedQaStrategy {
+  const logs = logAccuracies(accuracy);
   return {
     name: 'dawid-skene',
-    pick: (item) => pickByClusterScore(item, clusterPosterior(item, accuracy), accuracy),
+    pick: (item) => pickByClusterScore(item, clusterPosterior(item, logs), accuracy),
     state: () => saveModelNumbers(models, accuracy),
   };
 }
