@@ -67,6 +67,14 @@ async function startServer(): Promise<{ child: ChildProcess; port: number }> {
   throw new Error('the fake server did not start');
 }
 
+/** CPU time (ms) a child process has used so far, from /proc (Linux); undefined elsewhere. */
+function childCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  // utime and stime are fields 14 and 15 of the stat line, in clock ticks (100 per second on Linux).
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 async function main(): Promise<void> {
   const { child, port } = await startServer();
   const url = `http://127.0.0.1:${port}`;
@@ -84,13 +92,15 @@ async function main(): Promise<void> {
       const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
       const responsesPath = join(dir, `responses-${label}.jsonl`);
       const cpu0 = process.cpuUsage();
+      const server0 = childCpuMs(child.pid);
       const t0 = performance.now();
       const r = await recordResponses({ task, items, models: runModels, responsesPath, orchestrator, buildRequest });
       const wall = performance.now() - t0;
       const cpu = process.cpuUsage(cpu0);
+      const server1 = childCpuMs(child.pid);
       cache.close();
       if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
-      return { wall, cpuMs: (cpu.user + cpu.system) / 1000, stats: orchestrator.stats() };
+      return { wall, serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, stats: orchestrator.stats() };
     };
 
     // Warm-up (JIT, connection pools) on a separate small set, not measured.
@@ -118,7 +128,8 @@ async function main(): Promise<void> {
       ['measured wall time', `${(live.wall / 1000).toFixed(2)} s`],
       ['throughput vs ideal (goal >= 90%)', `${(ratio * 100).toFixed(1)}%`],
       ['peak calls in flight', `${live.stats.maxInFlight}`],
-      ['our CPU per call, SDKs + orchestration + SQLite + JSONL (goal < 1 ms)', `${cpuPerCall.toFixed(3)} ms`],
+      ['our CPU per call, SDKs + orchestration + SQLite + JSONL (goal < 1 ms)', `${cpuPerCall.toFixed(3)} ms (user ${(live.userMs / calls).toFixed(3)}, kernel ${(live.systemMs / calls).toFixed(3)})`],
+      ['fake server CPU (child process) per call; machine cores busy with client + server', live.serverCpuMs === undefined ? 'n/a' : `${(live.serverCpuMs / calls).toFixed(3)} ms; ${((live.cpuMs + live.serverCpuMs) / live.wall).toFixed(2)} of ${cpus().length}`],
       ['same run with in-process models (no HTTP, no SDK): wall time, throughput, CPU per call', `${(inProcess.wall / 1000).toFixed(2)} s, ${((ideal / inProcess.wall) * 100).toFixed(1)}%, ${(inProcess.cpuMs / calls).toFixed(3)} ms`],
       ['fully cached re-run: wall time, CPU per answer', `${(cached.wall / 1000).toFixed(2)} s, ${(cached.cpuMs / calls).toFixed(3)} ms`],
     ];

@@ -39,6 +39,9 @@ export interface CacheMode {
 
 export const DEFAULT_CACHE_PATH = '.fusion/cache.sqlite';
 
+/** How long new answers may wait to be committed together. */
+const FLUSH_MS = 10;
+
 interface ResponseRow {
   text: string;
   logprobs: string | null;
@@ -54,8 +57,8 @@ interface ResponseRow {
  * loses nothing it committed). Successes and failures live in separate tables: a failure is kept
  * for the report but never served as an answer, so a resumed run tries it again. New answers are
  * committed together once per event-loop turn (one transaction instead of one per answer, the
- * main cost at high concurrency): a run killed with SIGKILL loses at most the answers received in
- * its last turn, which a resumed run asks again.
+ * main cost at high concurrency) at most FLUSH_MS after the first of them: a run killed with
+ * SIGKILL loses at most the answers of its last few milliseconds, which a resumed run asks again.
  * Keys are request hashes; no API key or header is ever stored.
  */
 export class ResponseCache {
@@ -136,7 +139,7 @@ export class ResponseCache {
     this.pending.set(id.key, { id, value });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flush());
+      setTimeout(() => this.flush(), FLUSH_MS);
     }
   }
 
