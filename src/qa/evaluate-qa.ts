@@ -2,7 +2,8 @@ import { kFold, trainIndices } from '../eval/cross-validation.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { InputError } from '../task/errors.js';
 import type { QaFolder } from '../task/load-folder.js';
-import type { QaAnswerType, RecordedResponse } from '../task/schema.js';
+import type { Choice, QaAnswerType, RecordedResponse } from '../task/schema.js';
+import { readChoice } from '../normalize/qa/multiple-choice.js';
 import { type BuiltItem, buildItemAnswers, type RawQaOutput } from './build-items.js';
 import { QA_STRATEGIES } from './fusion/registry.js';
 import { bestTokenF1, exactMatch, goldCorrect } from './scoring.js';
@@ -84,6 +85,17 @@ export interface PreparedQa {
   scoredBy: 'human' | 'gold';
 }
 
+/** Multiple-choice gold given as a choice's text ("Paris") is read as that choice's label. */
+function goldAliases(answers: readonly string[], choices: readonly Choice[] | undefined): string[] {
+  if (!choices || choices.length === 0) return [...answers];
+  const labels = new Set(choices.map((c) => c.label.toUpperCase()));
+  return answers.map((g) => {
+    if (labels.has(g.trim().toUpperCase())) return g.trim().toUpperCase();
+    const r = readChoice(g, choices);
+    return r.kind === 'choice' ? r.label : g;
+  });
+}
+
 /** Reads every output, clusters per item and records each answer's correctness (kept apart from the items). */
 export function prepareQa(folder: QaFolder): PreparedQa {
   const models: string[] = [];
@@ -107,7 +119,7 @@ export function prepareQa(folder: QaFolder): PreparedQa {
     const responses = byItem.get(item.id) ?? [];
     const outputs: RawQaOutput[] = responses.map((r) => ({ model: modelIndex.get(r.model) as number, ...(r.sample === undefined ? {} : { sample: r.sample }), output: r.output }));
     const b = buildItemAnswers(item.id, item.question, { answerType: folder.task.answerType, ...(item.choices ? { choices: item.choices } : {}) }, outputs, models.length);
-    const aliases = item.answers ?? [];
+    const aliases = goldAliases(item.answers ?? [], item.choices);
     const corr: (boolean | null)[] = new Array(b.item.answers.length).fill(null);
     responses.forEach((r, k) => {
       const a = b.answerIndex[k] as number;

@@ -92,3 +92,20 @@ describe('multiple-choice extraction on real-looking outputs', () => {
     expect(answerRegion('\nQuestion: restated\nThe answer is (A).').cut).toBe(false);
   });
 });
+
+describe('choices labelled other than A-J', () => {
+  const numbered: Choice[] = [
+    { label: '1', text: 'red' },
+    { label: '2', text: 'green' },
+    { label: '3', text: 'blue' },
+  ];
+  it.each([
+    ['The answer is 2.', '2'],
+    ['The answer is (3).', '3'],
+    ['The answer is blue.', '3'],
+    ['Answer: option 1', '1'],
+  ])('%j -> %s', (output, label) => {
+    const r = extractQaAnswer(output, { answerType: 'multiple-choice', choices: numbered });
+    expect(r.kind === 'answer' ? r.choice : 'abstain').toBe(label);
+  });
+});

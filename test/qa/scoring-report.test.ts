@@ -59,3 +59,17 @@ describe('QA eval result and report', () => {
     await expect(evaluateQaFolder(unlabelled, { folds: 2, seed: 1 })).rejects.toThrow(InputError);
   });
 });
+
+describe('multiple-choice gold given as choice text', () => {
+  it('is read as the label of that choice', async () => {
+    const f = syntheticMcFolder(20, [0.9, 0.7], 8);
+    const byText = {
+      ...f,
+      items: f.items.map((it) => ({ ...it, answers: [it.choices?.find((c) => c.label === it.answers?.[0])?.text ?? ''] })),
+    };
+    const a = await evaluateQaFolder(f, { folds: 2, seed: 1 });
+    const b = await evaluateQaFolder(byText, { folds: 2, seed: 1 });
+    expect(b.models.map((m) => m.accuracy)).toEqual(a.models.map((m) => m.accuracy));
+    expect(a.models[0]?.accuracy).toBeGreaterThan(0.5);
+  });
+});

@@ -53,6 +53,12 @@ export function readChoice(statement: string, choices: readonly Choice[]): Choic
   const letter = rawLetter && (rawLetter === rawLetter.toUpperCase() || /^[([]/.test(span.replace(/^(?:option|choice|letter)\s*/i, '')))
     ? rawLetter.toUpperCase()
     : undefined;
+  // Labels that are not single letters ("1".."4", "i".."iv"): the statement starts with one.
+  const head2 = /^(?:option|choice)?\s*[([]?\s*([^\s()[\].,:;]+)\s*[)\].,:;]?(?:\s|$)/i.exec(span)?.[1]?.toUpperCase();
+  if (head2 && head2.length > 1 || (head2 && /^\d$/.test(head2))) {
+    const hit = choices.find((c) => c.label.toUpperCase() === head2);
+    if (hit) return { kind: 'choice', label: hit.label.toUpperCase(), via: 'letter' };
+  }
   const hedged = hedgedLetters(span, valid);
   if (hedged.length >= 2) return { kind: 'ambiguous', labels: hedged };
   if (letter) {
