@@ -3,7 +3,7 @@ import type { Choice, QaAnswerType } from '../task/schema.js';
 import { buildItemAnswers } from './build-items.js';
 import { central } from './fusion/central.js';
 import { majorityVote } from './fusion/majority-vote.js';
-import type { FittedQaStrategy } from './types.js';
+import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
 
 export interface QaQuestionInput {
   question: string;
@@ -52,12 +52,13 @@ function shortest(texts: readonly string[]): string | null {
  * Fuses the models' outputs for one question: reads each, clusters equivalent answers, and lets the
  * strategy pick a cluster and its representative. Without a fitted strategy (nothing learned yet),
  * multiple-choice and numeric answers go by majority vote and free-form ones by the most central
- * answer. Pure: no I/O.
+ * answer. A saved strategy (from `fitQaStrategy`) is restored onto this question's models by name:
+ * a model it never saw gets a neutral weight. Pure: no I/O.
  */
-export function fuseQaQuestion(input: QaQuestionInput, fitted?: FittedQaStrategy, modelNames?: readonly string[]): QaFusedAnswer {
-  const models = [...(modelNames ?? [])];
+export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
+  const models: string[] = [];
   for (const o of input.outputs) if (!models.includes(o.model)) models.push(o.model);
-  const strategy = fitted ?? (input.answerType === 'free-form' ? central : majorityVote).load({}, models);
+  const strategy = saved ? loadQaStrategy(saved, models) : (input.answerType === 'free-form' ? central : majorityVote).load({}, models);
   const outputs = input.outputs.map((o) => ({ model: models.indexOf(o.model), output: o.output, ...(o.sample === undefined ? {} : { sample: o.sample }) }));
   const ctx = { answerType: input.answerType, ...(input.choices ? { choices: input.choices } : {}) };
   const { item, abstentions, answerIndex } = buildItemAnswers('question', input.question, ctx, outputs, models.length);

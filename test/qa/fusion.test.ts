@@ -210,3 +210,39 @@ describe('several samples per model (self-consistency)', () => {
     expect(item.share[0 * item.clusters.length + seven]).toBeCloseTo(0.6);
   });
 });
+
+describe('fusing one question with a saved strategy', () => {
+  it('restores the strategy onto the question\'s models by name, whatever their order', () => {
+    const folder = syntheticMcFolder(60, [0.95, 0.3, 0.3], 9, [1, 2]);
+    const { saved } = fitQaStrategy(folder, 'weighted-vote', 1);
+    const input = {
+      question: 'q?',
+      answerType: 'multiple-choice' as const,
+      choices,
+      outputs: [
+        { model: 'm2', output: 'The answer is (B).' },
+        { model: 'new-model', output: 'The answer is (B).' },
+        { model: 'm1', output: 'The answer is (B).' },
+        { model: 'm0', output: 'The answer is (A).' },
+      ],
+    };
+    expect(fuseQaQuestion(input).answer).toBe('B');
+    const r = fuseQaQuestion(input, saved);
+    expect(r.strategy).toBe('weighted-vote');
+    expect(r.answer).toBe('A');
+    expect(r.clusters[r.cluster ?? -1]?.members).toEqual([{ model: 'm0', sample: 0 }]);
+    for (const name of ['stacking', 'best-single', 'dawid-skene', 'auto']) {
+      expect(fuseQaQuestion(input, fitQaStrategy(folder, name, 1).saved).answer, name).toBeTypeOf('string');
+    }
+  });
+});
+
+describe('saved QA strategy files', () => {
+  it('round-trip through JSON and reject malformed files with the file named', async () => {
+    const { parseSavedQaStrategy } = await import('../../src/qa/fit-qa.js');
+    const { saved } = fitQaStrategy(syntheticMcFolder(30, [0.9, 0.5], 2), 'stacking', 1);
+    expect(parseSavedQaStrategy(JSON.parse(JSON.stringify(saved)), 'x.json').strategy).toBe('stacking');
+    expect(() => parseSavedQaStrategy({ strategy: 'nope', models: [], state: {} }, 'x.json')).toThrow(/x\.json.*unknown QA strategy/s);
+    expect(() => parseSavedQaStrategy({ models: 3 }, 'y.json')).toThrow(/y\.json/);
+  });
+});

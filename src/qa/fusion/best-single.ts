@@ -43,8 +43,7 @@ export const bestSingle: QaStrategy = {
   load(state, models) {
     const parsed = z.object({ model: z.string().nullable() }).safeParse(state);
     if (!parsed.success) throw new QaStateError('best-single: malformed state (expected {model})');
-    const best = parsed.data.model === null ? -1 : models.indexOf(parsed.data.model);
-    if (parsed.data.model !== null && best < 0) throw new QaStateError(`best-single: model "${parsed.data.model}" is not among the models given`);
-    return fitted(models, best);
+    // A best model absent from the given models leaves the decision to the plain vote.
+    return fitted(models, parsed.data.model === null ? -1 : models.indexOf(parsed.data.model));
   },
 };
