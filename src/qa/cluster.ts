@@ -14,7 +14,8 @@ export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
  * 2. Numbers with equal value (units and currencies decide only when both name one).
  * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when their token F1 is at
  *    least SHORT_FUZZY_MIN_F1; a sentence that contains every content token of a short answer
- *    joins that short answer's cluster (the most specific one when it contains several); remaining
+ *    joins that short answer's cluster (the most specific one when it contains several; a short
+ *    answer made only of the question's own words attracts no sentence); remaining
  *    sentences join the first sentence cluster whose leader overlaps them by at least
  *    LONG_FUZZY_MIN_F1 in content tokens, the question's own words left out.
  */
@@ -64,7 +65,11 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
     // Sentences containing a short answer join it.
     const content = groups.map((_, g) => keyTokens(head(g).text));
     const longContent = groups.map((_, g) => contentTokens(head(g).text, questionTokens));
-    const shortGroups = groups.map((_, g) => g).filter((g) => isShort[g] && (content[g]?.length ?? 0) > 0);
+    // A short answer made only of the question's words ("Reading" for "who owns Reading FC") would
+    // swallow every sentence that restates the question: it attracts none.
+    const shortGroups = groups
+      .map((_, g) => g)
+      .filter((g) => isShort[g] && (content[g] ?? []).some((t) => !(questionTokens?.has(t) ?? false)));
     const pendingLong: number[] = [];
     for (let g = 0; g < groups.length; g++) {
       if (isShort[g]) continue;

@@ -109,3 +109,15 @@ describe('item summary', () => {
     expect(item.centrality[3]).toBeCloseTo(1 / 3);
   });
 });
+
+describe('short answers that only repeat the question', () => {
+  it('do not swallow the sentences that restate the question', () => {
+    expect(
+      clustersOf('who is the owner of reading football club', freeForm, [
+        'Reading',
+        'The owner of Reading Football Club is Dai Yongge.',
+        'Reading Football Club is owned by Dai Yongge and Dai Xiu Li.',
+      ]),
+    ).toEqual([0, 1, 1]);
+  });
+});
