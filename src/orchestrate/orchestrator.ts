@@ -110,6 +110,8 @@ export class Orchestrator {
   private readonly total: CallStats = emptyStats();
   private readonly perModel: Record<string, CallStats> = {};
   private inFlightNow = 0;
+  /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
+  private readonly inputScale = new Map<string, number>();
   private maxInFlightSeen = 0;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
@@ -231,12 +233,13 @@ export class Orchestrator {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = priceOf(this.prices, provider, modelId);
-    const estIn = estimateInputTokens(request);
+    const baseIn = estimateInputTokens(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
-    const estCost = price ? costOf(price, { input: estIn, output: estOut }) : 0;
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1));
+        const estCost = price ? costOf(price, { input: estIn, output: estOut }) : 0;
         if (state.rate.active) {
           await state.rate.acquire(estIn + estOut, this.stopController.signal);
           if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
@@ -252,6 +255,11 @@ export class Orchestrator {
         }
         if ('response' in result) {
           const response = result.response;
+          // The provider counts tokens its own way (tokenizer, hidden system tokens): when it counts
+          // more than we estimated, scale later estimates up so reservations stay conservative.
+          if (response.usage && response.usage.input > baseIn) {
+            this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, response.usage.input / baseIn));
+          }
           this.options.cache?.put({ key, provider, model: modelId }, response);
           this.bump(handle.name, (s) => {
             s.successes++;

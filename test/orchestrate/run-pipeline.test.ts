@@ -114,6 +114,28 @@ describe('runPipeline', () => {
     expect(parsed.every((p, i) => p.label === (i % 2 === 0 ? 'positive' : 'negative'))).toBe(true);
   });
 
+  it('after the budget stops calls, still writes a line per input line, marking unasked models as missing', async () => {
+    const prices = { 'openai:a': { input: 1000, output: 1000 }, 'anthropic:b': { input: 1000, output: 1000 }, 'ollama:c': { input: 0, output: 0 } };
+    const orchestrator = new Orchestrator({ concurrency: 2, maxCostUsd: 1, prices, assumedOutputTokens: 10 });
+    const output = new PassThrough();
+    const out = collect(output);
+    const result = await runPipeline({
+      task: sentimentTask,
+      models: models(() => 1),
+      orchestrator,
+      buildRequest: plainBuilder,
+      fuser: chooseStrategy(undefined, sentimentTask),
+      input: Readable.from(Array.from({ length: 40 }, (_, i) => `${JSON.stringify({ id: `x${i}`, text: `item ${i}` })}\n`)),
+      output,
+      errors: new PassThrough(),
+    });
+    expect(orchestrator.stopReason).toBe('budget');
+    expect(orchestrator.spentUsd).toBeLessThanOrEqual(1);
+    expect(result.lines).toBe(40);
+    const last = JSON.parse(out()[39] as string) as { answers: { model: string; abstain?: string; error?: string }[] };
+    expect(last.answers[0]).toMatchObject({ model: 'openai:a', abstain: 'missing', error: 'not asked: the --max-cost budget was reached' });
+  });
+
   it('loads a saved strategy and refuses one fitted on other labels', () => {
     const t = makeTempDir();
     cleanup = t.cleanup;
