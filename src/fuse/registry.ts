@@ -1,8 +1,27 @@
+import { autoStrategy } from './auto.js';
+import { bestModelStrategy } from './best-model.js';
+import { calibrated } from './calibration.js';
+import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from './dawid-skene.js';
 import { majorityVoteStrategy } from './majority-vote.js';
+import { logSoftVoteStrategy, softVoteStrategy } from './soft-vote.js';
+import { stackingStrategy } from './stacking.js';
 import { type FusionStrategy, StrategyError } from './strategy.js';
+import { weightedVoteStrategy } from './weighted-vote.js';
 
 /** Every strategy `fusion eval` runs, in leaderboard order of introduction. */
-export const STRATEGIES: readonly FusionStrategy[] = [majorityVoteStrategy];
+export const STRATEGIES: readonly FusionStrategy[] = [
+  majorityVoteStrategy,
+  weightedVoteStrategy,
+  softVoteStrategy,
+  logSoftVoteStrategy,
+  dawidSkeneStrategy,
+  oneCoinDawidSkeneStrategy,
+  stackingStrategy,
+  bestModelStrategy,
+  calibrated(softVoteStrategy),
+  calibrated(stackingStrategy),
+  autoStrategy,
+];
 
 export function getStrategy(name: string): FusionStrategy {
   const s = STRATEGIES.find((x) => x.name === name);

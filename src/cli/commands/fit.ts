@@ -1,0 +1,86 @@
+import { parseArgs } from 'node:util';
+import { buildAnswerMatrix } from '../../eval/build-matrix.js';
+import { crossValidatePredict } from '../../eval/cross-validation.js';
+import { scoreClassification } from '../../eval/metrics.js';
+import { getStrategy, STRATEGIES } from '../../fuse/registry.js';
+import { toSavedStrategy, writeSavedStrategy } from '../../fuse/saved-strategy.js';
+import { StrategyError } from '../../fuse/strategy.js';
+import { createClassificationNormalizer } from '../../normalize/classification.js';
+import { loadEvalFolder } from '../../task/load-folder.js';
+import { UsageError } from '../errors.js';
+import { type CliIo, processIo } from '../io.js';
+
+export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
+
+Fits a fusion strategy on a labelled folder (task.json, items.jsonl, responses.jsonl) and saves
+it as a versioned JSON file that can later fuse unlabelled answers of the same task.
+
+Options:
+  --strategy NAME    strategy to fit (${STRATEGIES.map((s) => s.name).join(', ')})
+  --out FILE         where to write the fitted strategy
+  --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
+  --seed N           seed for folds and anything random (default 1)
+`;
+
+function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      strategy: { type: 'string' },
+      out: { type: 'string' },
+      folds: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(fitHelp);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`fit takes one folder\n\n${fitHelp}`);
+  if (!values.strategy) throw new UsageError(`--strategy is required\n\n${fitHelp}`);
+  if (!values.out) throw new UsageError(`--out is required\n\n${fitHelp}`);
+  const folds = nonNegativeInt('folds', values.folds, 5);
+  if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
+  const seed = nonNegativeInt('seed', values.seed, 1);
+  let strategy;
+  try {
+    strategy = getStrategy(values.strategy);
+  } catch (e) {
+    if (e instanceof StrategyError) throw new UsageError(e.message);
+    throw e;
+  }
+
+  const dir = positionals[0] as string;
+  const folder = loadEvalFolder(dir, { requireResponses: true });
+  if (folder.kind !== 'classification') throw new UsageError(`${dir}: kind qa is not supported by fit`);
+  const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
+  const gold = strategy.supervised ? folder.gold : new Int32Array(folder.gold.length).fill(-1);
+  const labelled = folder.gold.reduce((n, g) => n + (g >= 0 ? 1 : 0), 0);
+  if (strategy.supervised && labelled === 0) throw new StrategyError(`${strategy.name} learns from labels, but no item in ${dir} has a label`);
+
+  const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${matrix.itemIds.length} items (${labelled} labelled), ${matrix.models.length} models`];
+  if (folds >= 2 && labelled >= folds) {
+    const cv = strategy.supervised
+      ? crossValidatePredict(strategy, matrix, folder.gold, { folds, seed }).prediction
+      : strategy.fit(matrix, gold, { seed }).predict(matrix);
+    const s = scoreClassification(folder.gold, cv, matrix.labels);
+    const how = strategy.supervised ? `out-of-fold (${folds} folds, seed ${seed})` : 'on all items, without labels';
+    lines.push(`estimated ${how}: accuracy ${s.accuracy.toFixed(3)}, macro-F1 ${s.macroF1.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
+  }
+  const fitted = strategy.fit(matrix, gold, { seed });
+  const state = fitted.state() as { picked?: unknown } | null;
+  if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
+  writeSavedStrategy(values.out, toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }));
+  lines.push(`wrote ${values.out}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}

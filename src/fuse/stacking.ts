@@ -1,0 +1,315 @@
+import { z } from 'zod';
+import { trainIndices } from '../eval/cross-validation.js';
+import { type AnswerMatrix, selectItems } from './answer-matrix.js';
+import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
+import { fitLogistic, type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
+import { alignModels, checkLabels } from './model-alignment.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { parseState, requireLength } from './strategy-state.js';
+import { labelledCount } from './votes.js';
+
+/**
+ * Feature layout of the meta-model. Per fitted model: one-hot of its hard answer (K), an
+ * abstention indicator (1) and, for models that gave graded distributions in training, those
+ * probabilities (K). Then, shared by all models, the vote shares of the labels (K): a pooled
+ * signal whose K x K weights are cheap to learn when items are few and models many.
+ */
+export interface FeatureLayout {
+  models: readonly string[];
+  soft: readonly boolean[];
+  K: number;
+  /** Whether the pooled vote-share features are included. */
+  shares: boolean;
+}
+
+function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
+  const offset = new Int32Array(layout.models.length + 1);
+  layout.soft.forEach((s, f) => {
+    offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0);
+  });
+  return { offset, dim: (offset[layout.models.length] as number) + (layout.shares ? layout.K : 0) };
+}
+
+/** A model is soft when some training answer is not one-hot. */
+export function layoutFor(train: AnswerMatrix, shares: boolean): FeatureLayout {
+  const K = train.labels.length;
+  const M = train.models.length;
+  const soft = new Array<boolean>(M).fill(false);
+  for (let c = 0; c < train.present.length; c++) {
+    if (train.present[c] === 0) continue;
+    const j = c % M;
+    if (soft[j]) continue;
+    for (let k = 0; k < K; k++) {
+      const p = train.probs[c * K + k] as number;
+      if (p > 1e-9 && p < 1 - 1e-9) {
+        soft[j] = true;
+        break;
+      }
+    }
+  }
+  return { models: [...train.models], soft, K, shares };
+}
+
+/** Sparse feature rows of `answers` under `layout`; models absent from `answers` count as abstaining. */
+export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: SparseRows; decided: Uint8Array } {
+  const { K } = layout;
+  const M = answers.models.length;
+  const N = answers.itemIds.length;
+  const F = layout.models.length;
+  const col = alignModels(layout.models, answers);
+  const { offset, dim } = offsets(layout);
+  const shareBase = offset[F] as number;
+  let perRow = K;
+  for (let f = 0; f < F; f++) perRow += 1 + (layout.soft[f] ? K : 0);
+  const start = new Int32Array(N + 1);
+  const index = new Int32Array(N * perRow);
+  const value = new Float64Array(N * perRow);
+  const decided = new Uint8Array(N);
+  const shares = new Float64Array(K);
+  let p = 0;
+  for (let i = 0; i < N; i++) {
+    shares.fill(0);
+    let voters = 0;
+    for (let f = 0; f < F; f++) {
+      const j = col[f] as number;
+      const o = offset[f] as number;
+      if (j < 0 || answers.present[i * M + j] === 0) {
+        index[p] = o + K;
+        value[p++] = 1;
+        continue;
+      }
+      const base = (i * M + j) * K;
+      let top = 0;
+      for (let k = 1; k < K; k++) if ((answers.probs[base + k] as number) > (answers.probs[base + top] as number)) top = k;
+      index[p] = o + top;
+      value[p++] = 1;
+      shares[top] = (shares[top] as number) + 1;
+      voters++;
+      if (layout.soft[f]) {
+        for (let k = 0; k < K; k++) {
+          const v = answers.probs[base + k] as number;
+          if (v === 0) continue;
+          index[p] = o + K + 1 + k;
+          value[p++] = v;
+        }
+      }
+    }
+    if (voters > 0) decided[i] = 1;
+    if (voters > 0 && layout.shares) {
+      for (let k = 0; k < K; k++) {
+        const v = (shares[k] as number) / voters;
+        if (v === 0) continue;
+        index[p] = shareBase + k;
+        value[p++] = v;
+      }
+    }
+    start[i + 1] = p;
+  }
+  return { X: { rows: N, dim, start, index: index.slice(0, p), value: value.slice(0, p) }, decided };
+}
+
+export type ClassWeighting = 'none' | 'balanced';
+
+/**
+ * One meta-model setting. `C` is the inverse L2 strength per training item (as scikit-learn's
+ * C), so the same value means the same trade-off whatever the training size.
+ */
+export interface StackingConfig {
+  C: number;
+  classWeighting: ClassWeighting;
+}
+
+/** The grid inner CV searches: regularization a decade either side of C = 1, with and without class balancing (macro-F1 rewards rare classes). */
+export const STACKING_GRID: readonly StackingConfig[] = [0.1, 1, 10].flatMap((C) =>
+  (['none', 'balanced'] as const).map((classWeighting) => ({ C, classWeighting })),
+);
+
+export function configName(c: StackingConfig): string {
+  return `C=${c.C},${c.classWeighting}`;
+}
+
+function sampleWeights(y: Int32Array, K: number, weighting: ClassWeighting): Float64Array | undefined {
+  if (weighting === 'none') return undefined;
+  const count = new Float64Array(K);
+  for (let r = 0; r < y.length; r++) count[y[r] as number] = (count[y[r] as number] as number) + 1;
+  let present = 0;
+  for (let k = 0; k < K; k++) if ((count[k] as number) > 0) present++;
+  return Float64Array.from(y, (c) => y.length / (present * (count[c] as number)));
+}
+
+function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
+  const w = sampleWeights(y, K, c.classWeighting);
+  return fitLogistic(X, y, K, { l2: 1 / (c.C * Math.max(1, y.length)), ...(w ? { sampleWeights: w } : {}), ...(init ? { init } : {}) });
+}
+
+/**
+ * Out-of-fold predictions of every config on the rows `rows` of X (gold `y` per row of X), over
+ * the given folds of those rows. Configs sharing a class weighting are fitted along increasing C
+ * with warm starts, which is what makes a grid affordable.
+ */
+export function crossValidateConfigs(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
+  const n = X.rows;
+  const out = configs.map(() => new Float64Array(n * K));
+  const order = configs.map((_, idx) => idx).sort((a, b) => {
+    const ca = configs[a] as StackingConfig;
+    const cb = configs[b] as StackingConfig;
+    return ca.classWeighting.localeCompare(cb.classWeighting) || ca.C - cb.C;
+  });
+  for (const test of folds) {
+    const train = trainIndices(n, test);
+    const Xtr = selectRows(X, train);
+    const ytr = Int32Array.from(train, (i) => y[i] as number);
+    const Xte = selectRows(X, test);
+    let prev: { weighting: ClassWeighting; model: LogisticModel } | undefined;
+    for (const idx of order) {
+      const c = configs[idx] as StackingConfig;
+      const init = prev && prev.weighting === c.classWeighting ? prev.model : undefined;
+      const model = fitConfig(Xtr, ytr, K, c, init);
+      prev = { weighting: c.classWeighting, model };
+      const p = predictLogistic(model, Xte);
+      const o = out[idx] as Float64Array;
+      test.forEach((i, r) => o.set(p.subarray(r * K, (r + 1) * K), i * K));
+    }
+  }
+  return out;
+}
+
+const StateSchema = z.object({
+  models: z.array(z.string()),
+  soft: z.array(z.boolean()),
+  shares: z.boolean(),
+  config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
+  /** Inner-CV macro-F1 of each config tried, when the config was chosen by inner CV. */
+  innerScores: z.record(z.string(), z.number()).optional(),
+  coef: z.array(z.number()),
+  intercept: z.array(z.number()),
+});
+type StackingState = z.infer<typeof StateSchema>;
+
+function fitted(name: string, state: StackingState, labels: readonly string[]): FittedStrategy {
+  const K = labels.length;
+  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares };
+  const model: LogisticModel = { K, dim: offsets(layout).dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept) };
+  const predict = (answers: AnswerMatrix): FusedPrediction => {
+    checkLabels(name, labels, answers);
+    const { X, decided } = featurize(answers, layout);
+    const probs = predictLogistic(model, X);
+    // No known model answered: nothing to stack, so the item is an abstention, not a prior guess.
+    for (let i = 0; i < decided.length; i++) if (decided[i] === 0) probs.fill(0, i * K, (i + 1) * K);
+    return { probs, decided };
+  };
+  return {
+    name,
+    predict,
+    state: () => state,
+    explain(answers, i): ModelContribution[] {
+      const pred = predict(selectItems(answers, [i]));
+      let top = 0;
+      for (let k = 1; k < K; k++) if ((pred.probs[k] as number) > (pred.probs[top] as number)) top = k;
+      const { offset } = offsets(layout);
+      const col = alignModels(state.models, answers);
+      const M = answers.models.length;
+      return answers.models.map((m, j) => {
+        const f = state.models.indexOf(m);
+        const present = answers.present[i * M + j] === 1;
+        let answer: string | null = null;
+        if (present) {
+          let best = 0;
+          for (let k = 1; k < K; k++) if ((answers.probs[(i * M + j) * K + k] as number) > (answers.probs[(i * M + j) * K + best] as number)) best = k;
+          answer = labels[best] as string;
+        }
+        if (f < 0 || (col[f] as number) < 0) return { model: m, answer, weight: 0, influence: 0 };
+        // Its features' push toward the fused label relative to the mean label: the logit it adds.
+        const o = offset[f] as number;
+        const featureOf = present ? o + labels.indexOf(answer as string) : o + K;
+        let mean = 0;
+        for (let k = 0; k < K; k++) mean += (model.coef[featureOf * K + k] as number) / K;
+        const influence = (model.coef[featureOf * K + top] as number) - mean;
+        return { model: m, answer, weight: Math.abs(influence), influence };
+      });
+    },
+  };
+}
+
+export interface StackingOptions {
+  /** Candidate settings; several are chosen among by inner CV, one is used as is. */
+  configs?: readonly StackingConfig[];
+  /** Strategy name, e.g. for a fixed config inside `auto`. */
+  name?: string;
+  /** Include the pooled vote-share features (default true). */
+  shares?: boolean;
+}
+
+/** Fits the meta-model on all labelled rows with `config`. */
+export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, shares: boolean, innerScores?: Record<string, number>): StackingState {
+  const K = train.labels.length;
+  const layout = layoutFor(train, shares);
+  const rows: number[] = [];
+  for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
+  const X = selectRows(featurize(train, layout).X, rows);
+  const y = Int32Array.from(rows, (i) => gold[i] as number);
+  const model = fitConfig(X, y, K, config);
+  return {
+    models: [...layout.models],
+    soft: [...layout.soft],
+    shares,
+    config,
+    ...(innerScores ? { innerScores } : {}),
+    coef: Array.from(model.coef),
+    intercept: Array.from(model.intercept),
+  };
+}
+
+/** Inner-CV macro-F1 of each config on the training data only. */
+export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], shares: boolean, seed: number): number[] | null {
+  const rows = innerCvRows(gold, seed);
+  const y = Int32Array.from(rows, (i) => gold[i] as number);
+  const folds = innerFolds(y, seed);
+  if (!folds) return null;
+  const layout = layoutFor(train, shares);
+  const { X: all, decided: allDecided } = featurize(train, layout);
+  const X = selectRows(all, rows);
+  const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
+  const K = train.labels.length;
+  return crossValidateConfigs(X, y, K, folds, configs).map((probs) => innerScore(y, { probs, decided }, train.labels));
+}
+
+export function createStacking(options: StackingOptions = {}): FusionStrategy {
+  const configs = options.configs ?? STACKING_GRID;
+  const name = options.name ?? 'stacking';
+  const shares = options.shares ?? true;
+  if (configs.length === 0) throw new StrategyError(`${name}: no configuration to fit`);
+  return {
+    name,
+    supervised: true,
+    fit(train, gold, { seed }) {
+      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      let config = configs[0] as StackingConfig;
+      let innerScores: Record<string, number> | undefined;
+      if (configs.length > 1) {
+        const scores = scoreConfigs(train, gold, configs, shares, seed);
+        if (scores) {
+          innerScores = {};
+          let best = 0;
+          scores.forEach((s, idx) => {
+            (innerScores as Record<string, number>)[configName(configs[idx] as StackingConfig)] = s;
+            if (s > (scores[best] as number)) best = idx;
+          });
+          config = configs[best] as StackingConfig;
+        }
+      }
+      return fitted(name, fitStackingState(train, gold, config, shares, innerScores), train.labels);
+    },
+    load(state, labels) {
+      const s = parseState(name, StateSchema, state);
+      requireLength(name, 'soft', s.soft.length, s.models.length);
+      const K = labels.length;
+      const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares }).dim;
+      requireLength(name, 'coef', s.coef.length, dim * K);
+      requireLength(name, 'intercept', s.intercept.length, K);
+      return fitted(name, s, labels);
+    },
+  };
+}
+
+export const stackingStrategy = createStacking();
