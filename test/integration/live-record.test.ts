@@ -84,6 +84,12 @@ describe('live eval through the real SDKs against the fake server', () => {
     expect(s2.duplicateSuccesses).toBe(0);
     expect(s2.maxInFlight).toBeLessThanOrEqual(6);
 
+    // No key leaks into the cache, the responses or the messages.
+    for (const text of [readFileSync(cache).toString('latin1'), readFileSync(join(t.dir, 'responses.jsonl'), 'utf8'), stderr.text()]) {
+      expect(text).not.toContain('test-key-openai');
+      expect(text).not.toContain('test-key-anthropic');
+    }
+
     // A third run makes no request at all.
     const third = await recordFolderResponses(t.dir, MODELS, flags, { stderr }, { env });
     expect(third.recorded).toBe(0);
