@@ -249,6 +249,7 @@ export class Orchestrator {
           this.stop('drain', 'budget');
           return this.skip(handle.name, 'budget');
         }
+        if (result === 'stopped') return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
         if (state.rate.active) {
           const used = 'response' in result && result.response.usage ? result.response.usage.input + result.response.usage.output : estIn + estOut;
           state.rate.settle(estIn + estOut, used);
@@ -295,8 +296,9 @@ export class Orchestrator {
     request: GenerateRequest,
     price: Price | undefined,
     estCost: number,
-  ): Promise<'budget' | { response: CachedResponse } | { error: ProviderError }> {
-    if (this.stopReasonValue) return { error: new ProviderError('aborted', 'run stopped') };
+  ): Promise<'budget' | 'stopped' | { response: CachedResponse } | { error: ProviderError }> {
+    // The run may have stopped while this call waited for a slot: then it is not issued at all.
+    if (this.stopReasonValue) return 'stopped';
     if (!(await this.budget.reserve(estCost))) return 'budget';
     this.bump(handle.name, (s) => s.requests++);
     this.inFlightNow++;

@@ -166,6 +166,21 @@ describe('Orchestrator', () => {
     expect(out.filter((o) => o.status === 'ok')).toHaveLength(2);
     expect(out.filter((o) => o.status === 'skipped')).toHaveLength(4);
 
+    // Calls of different providers queue for the global slot itself: stopping skips them too, as
+    // skipped, not as failures to retry.
+    const other = { name: 'anthropic:b', model: new FakeModel('anthropic', 'b', () => ({ text: 'x', delayMs: 30 })) };
+    const dir = tempDir();
+    const cache = new ResponseCache(join(dir, 'c.sqlite'));
+    const orch3 = new Orchestrator({ concurrency: 1, cache });
+    const calls3 = [orch3.call(handle, userRequest('s1')), orch3.call(other, userRequest('s2')), orch3.call(other, userRequest('s3'))];
+    await new Promise((r) => setTimeout(r, 5));
+    orch3.stop('drain');
+    const out3 = await Promise.all(calls3);
+    expect(out3.map((o) => o.status)).toEqual(['ok', 'skipped', 'skipped']);
+    expect(orch3.stats().total.failures).toBe(0);
+    expect(cache.failures()).toEqual([]);
+    cache.close();
+
     const orch2 = new Orchestrator({ concurrency: 2 });
     const calls2 = Array.from({ length: 4 }, (_, i) => orch2.call(handle, userRequest(`r${i}`)));
     await new Promise((r) => setTimeout(r, 5));
