@@ -88,3 +88,18 @@ describe('numbers', () => {
     expect(findNumbers('twenty-one and 7').map((x) => x.value)).toEqual([21, 7]);
   });
 });
+
+describe('symbolic answers in numeric tasks', () => {
+  it.each([
+    ['The answer is \\boxed{\\sqrt{2}}.', 'expr:\\sqrt{2}'],
+    ['Thus \\boxed{\\frac{\\sqrt{3}}{2}}', 'expr:\\frac{\\sqrt{3}}{2}'],
+    ['So \\boxed{2^{10}}', 'expr:2^{10}'],
+    ['\\boxed{3\\pi}', 'expr:3\\pi'],
+    ['The answer is x = 18.', '18'],
+    ['\\boxed{60000 \\text{ hours}}', '60000'],
+    ['\\boxed{\\frac{43}{3}}', numberKey(43 / 3)],
+  ])('%j -> %s', (output, key) => {
+    const r = extractQaAnswer(output, { answerType: 'numeric' });
+    expect(r.kind === 'answer' ? r.key : 'abstain').toBe(key);
+  });
+});

@@ -73,3 +73,10 @@ describe('multiple-choice gold given as choice text', () => {
     expect(a.models[0]?.accuracy).toBeGreaterThan(0.5);
   });
 });
+
+describe('symbolic gold', () => {
+  it('matches the same expression written with other spacing or \\dfrac', () => {
+    expect(exactMatch(read('\\boxed{\\dfrac{\\sqrt{3}}{2}}', 'numeric'), ['\\frac{\\sqrt{3}}{2}'])).toBe(true);
+    expect(exactMatch(read('\\boxed{\\sqrt{2}}', 'numeric'), ['\\sqrt{3}'])).toBe(false);
+  });
+});

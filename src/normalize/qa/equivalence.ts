@@ -1,4 +1,4 @@
-import type { QaReading } from './extract.js';
+import { type QaReading, symbolicKey } from './extract.js';
 import { numbersEqual, parseNumberAnswer } from './numbers.js';
 import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
 
@@ -35,6 +35,7 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
 /** Does a free-text gold alias match this answer: same normalized text, same number, or (for short answers) fuzzy. */
 export function matchesGold(answer: Answer, gold: string): boolean {
   if (answer.choice !== undefined) return answer.choice.toUpperCase() === gold.trim().toUpperCase();
+  if (answer.key.startsWith('expr:') && symbolicKey(gold) === answer.key) return true;
   const g = normalizeAnswer(gold);
   if (g !== '' && normalizeAnswer(answer.text) === g) return true;
   const gn = parseNumberAnswer(gold);

@@ -84,11 +84,22 @@ function byStrength(spans: ReturnType<typeof finalAnswerSpans>): ReturnType<type
   return strong.length > 0 ? [...strong, ...spans.filter((s) => !strong.includes(s))] : spans;
 }
 
+/** A canonical key for a symbolic answer (`\\frac{\\sqrt{3}}{2}`, `2^{10}`, `3\\pi`), or null for plain numbers and prose. */
+export function symbolicKey(span: string): string | null {
+  const t = span.replace(/\\(?:text|mathrm|textbf)\s*\{[^{}]*\}/g, ' ');
+  if (!/\\(?:sqrt|pi|infty|cdot|times|ln|log|sin|cos|tan)|\^|\\frac\s*\{[^{}]*[a-z\\][^{}]*\}|(?:^|[^a-z])[a-z]\s*[+\-*/^]|[+\-*/^]\s*[a-z](?:[^a-z]|$)/i.test(t)) return null;
+  return `expr:${t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right|\$|\s+/g, '').toLowerCase()}`;
+}
+
 function readNumeric(output: string): QaReading {
   const { region } = answerRegion(output);
   for (const span of byStrength(finalAnswerSpans(region))) {
     if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
     const n = parseNumberAnswer(span.text);
+    // Only a box is trusted to hold an expression; prose spans mix words and operators.
+    const expr = span.marker === 'boxed' ? symbolicKey(span.text) : null;
+    // "\sqrt{2}" or "2^{10}" is an expression, not the number 2: it is compared as written.
+    if (expr !== null && !(n && /=/.test(span.text))) return { kind: 'answer', text: cleanSpan(span.text), key: expr, method: span.marker };
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
   }
   const nums = findNumbers(region);
