@@ -37,7 +37,14 @@ export async function recordFolderResponses(
   if (!existsSync(itemsFile)) throw new InputError([{ file: itemsFile, message: 'file not found' }]);
   const text = readFileSync(itemsFile, 'utf8');
   const parsed = task.kind === 'classification' ? parseJsonl(itemsFile, text, ClassificationItemSchema) : parseJsonl(itemsFile, text, QaItemSchema);
-  if (parsed.issues.length > 0) throw new InputError(parsed.issues);
+  const issues = [...parsed.issues];
+  const firstLine = new Map<string, number>();
+  for (const { line, value } of parsed.records) {
+    const first = firstLine.get(value.id);
+    if (first !== undefined) issues.push({ file: itemsFile, line, field: 'id', message: `duplicate item id "${value.id}" (first on line ${first})` });
+    else firstLine.set(value.id, line);
+  }
+  if (issues.length > 0) throw new InputError(issues);
   const items = parsed.records.map((r) => r.value);
 
   const settings = readOrchestrationArgs(values);

@@ -1,4 +1,5 @@
 import { ProviderError } from '../providers/provider.js';
+import { InputError } from '../task/errors.js';
 import type { ClassificationItem, QaItem, RecordedResponse, Task } from '../task/schema.js';
 import type { CachedResponse } from './cache.js';
 import type { ModelHandle, Orchestrator } from './orchestrator.js';
@@ -65,6 +66,11 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
   for (const m of models) {
     if (names.has(m.name)) throw new ProviderError('config', `model ${m.name} is listed twice`);
     names.add(m.name);
+  }
+  const ids = new Set<string>();
+  for (const item of items) {
+    if (ids.has(item.id)) throw new InputError([{ file: 'items', field: 'id', message: `duplicate item id "${item.id}"` }]);
+    ids.add(item.id);
   }
   const recorded = readRecordedKeys(options.responsesPath);
   const writer = new ResponsesWriter(options.responsesPath);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
+import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { recordResponses } from '../../src/orchestrate/record.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
@@ -90,6 +91,29 @@ describe('recordResponses', () => {
     expect(r.recorded + r.skipped).toBe(12);
     expect(orchestrator.spentUsd).toBeLessThanOrEqual(0.1);
     expect(readResponses(path)).toHaveLength(r.recorded);
+  });
+
+  it('records QA items with the QA prompt template', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    const qaTask = { name: 'arith', kind: 'qa' as const, answerType: 'numeric' as const, instructions: '' };
+    const m = new FakeModel('openai', 'a', () => ({ text: 'The answer is 4.' }));
+    const r = await recordResponses({
+      task: qaTask,
+      items: [{ id: 'q1', question: 'What is 2 + 2?' }],
+      models: [{ name: 'openai:a', model: m }],
+      responsesPath: path,
+      orchestrator: new Orchestrator(),
+      buildRequest: createRequestBuilder(qaTask),
+    });
+    expect(r.recorded).toBe(1);
+    expect(m.requests[0]?.messages.map((x) => x.content).join('\n')).toContain('What is 2 + 2?');
+    expect(m.requests[0]?.topLogprobs).toBeUndefined();
+    expect(readResponses(path)[0]).toMatchObject({ item: 'q1', model: 'openai:a', output: 'The answer is 4.' });
+    await expect(
+      recordResponses({ task: qaTask, items: [{ id: 'q1', question: 'a' }, { id: 'q1', question: 'b' }], models: [{ name: 'openai:a', model: m }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: createRequestBuilder(qaTask) }),
+    ).rejects.toThrow(/duplicate item id "q1"/);
   });
 
   it('refuses a corrupt responses file naming the line', async () => {
