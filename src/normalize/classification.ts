@@ -11,6 +11,7 @@ import { verdictStarts } from './verdict.js';
 
 /** Answers of at most this many words that name no label are read as a clear answer outside the set. */
 const SHORT_ANSWER_WORDS = 3;
+const MAX_VERDICT_CUES = 48;
 /** Answers longer than this many tokens are read as prose (see the lead rule in readText). */
 const LONG_ANSWER_TOKENS = 8;
 const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|the (?:options|categories|labels|choices))\b/;
@@ -140,8 +141,9 @@ export function createClassificationNormalizer(
       if (next && !next.newline && next.kind !== 'punct' && !REASON_WORDS.has(next.text)) lead = { kind: 'none' };
     }
     let weak: NormalizedLabel | undefined;
-    for (const offset of verdictStarts(lower)) {
-      const at = tokens.findIndex((t) => t.start >= offset);
+    // Verdicts stand at the end; the last few dozen cues are plenty and keep odd inputs linear.
+    for (const offset of verdictStarts(lower).slice(0, MAX_VERDICT_CUES)) {
+      const at = firstTokenFrom(tokens, offset);
       if (at < 0 || at <= start) continue;
       const read = matcher.readAnswerAt(tokens, at, { listMarkers: false });
       const result = fromRead(read, 'verdict', confidence);
@@ -266,6 +268,18 @@ export function createClassificationNormalizer(
     }
     return text;
   };
+}
+
+/** Index of the first token starting at or after `offset`, or -1 (binary search). */
+function firstTokenFrom(tokens: readonly Token[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((tokens[mid] as Token).start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < tokens.length ? lo : -1;
 }
 
 function argmaxOf(d: Float64Array): number {

@@ -20,7 +20,7 @@ export function fuzzyLabel(matcher: LabelMatcher, answer: string): { label: numb
     const starts = new Set(matcher.phrases.filter((p) => p.words.join(' ').startsWith(answer)).map((p) => p.label));
     if (starts.size === 1) return { label: [...starts][0] as number, similarity: 1 };
   }
-  if (answer.length < 4) return undefined;
+  if (answer.length < 4 || answer.length > 60) return undefined;
   const best = new Float64Array(matcher.K);
   for (const p of matcher.phrases) {
     const spelling = p.words.join(' ');

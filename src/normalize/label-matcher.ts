@@ -47,6 +47,8 @@ export const REASON_WORDS = new Set(['because', 'since', 'as', 'due', 'given', '
 /** Words after which a bare letter or code in running text is an answer token: `option A`, `code 12`. */
 const ALIAS_INTRODUCERS = new Set(['option', 'choice', 'letter', 'answer', 'code', 'topic', 'category', 'class', 'label']);
 
+const MAX_STEM_LENGTH = 30;
+
 function isSingleLetter(s: string): boolean {
   return /^\p{L}$/u.test(s);
 }
@@ -181,7 +183,8 @@ export class LabelMatcher {
     const t = tokens[i];
     if (!t || t.kind === 'punct') return undefined;
     const exact = this.byFirst.get(t.text);
-    const stemmed = t.text.length >= 3 ? this.byStem.get(stem(t.text)) : undefined;
+    // Long tokens are no inflection of a label word (and Porter is slow on them).
+    const stemmed = t.kind === 'word' && t.text.length >= 3 && t.text.length <= MAX_STEM_LENGTH ? this.byStem.get(stem(t.text)) : undefined;
     if (!exact && !stemmed) return undefined;
     let bestLen = 0;
     let labels: number[] = [];

@@ -31,7 +31,7 @@ const E_DROP_SUFFIXES = ['ity', 'ities', 'ing', 'ed', 'er', 'est', 'ion'];
  */
 export function isWordForm(token: string, word: string): boolean {
   if (token === word) return true;
-  if (token.length < 3 || word.length < 3) return false;
+  if (token.length < 3 || word.length < 3 || token.length > 40) return false;
   const s = stem(token);
   // Three-letter label words (`joy`, `sad`) only match forms that extend them (`joyful`, `sadly`);
   // Porter turns `joy` itself into `joi`, so the token's stem is compared with the word too.

@@ -35,7 +35,11 @@ export function cleanText(raw: string): string {
     .replace(FANCY_DOUBLE, '"')
     .replace(DASHES, '-')
     .replace(MARKDOWN, '')
-    .replace(/\r\n?/g, '\n');
+    .replace(/\r\n?/g, '\n')
+    // Bounded whitespace keeps every later regular expression linear on pathological inputs.
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n[\s]*\n */g, '\n\n')
+    .replace(/ \n|\n /g, '\n');
 }
 
 /**
@@ -86,12 +90,15 @@ export function taggedAnswer(raw: string): string | undefined {
   return found;
 }
 
+const LEADING_WRAP = new Set([...' \t\n\r"\'`*_([{<']);
+const TRAILING_WRAP = new Set([...' \t\n\r"\'`*_)]}>.!:;,']);
+
 /** Lowercased, trimmed, with surrounding quotes, brackets, Markdown and final punctuation removed. */
 export function bareKey(text: string): string {
-  return text
-    .trim()
-    .replace(/^[\s"'`*_([{<]+|[\s"'`*_)\]}>.!:;,]+$/g, '')
-    .trim()
-    .toLowerCase()
-    .replace(/\s+/g, ' ');
+  // A scan rather than an anchored regular expression: `[...]+$` is quadratic on long runs.
+  let a = 0;
+  let b = text.length;
+  while (a < b && LEADING_WRAP.has(text[a] as string)) a++;
+  while (b > a && TRAILING_WRAP.has(text[b - 1] as string)) b--;
+  return text.slice(a, b).trim().toLowerCase().replace(/\s+/g, ' ');
 }
