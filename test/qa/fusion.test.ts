@@ -246,3 +246,20 @@ describe('saved QA strategy files', () => {
     expect(() => parseSavedQaStrategy({ models: 3 }, 'y.json')).toThrow(/y\.json/);
   });
 });
+
+describe('effective answer space of the weighted vote', () => {
+  it('is small when wrong answers coincide and large when they scatter', async () => {
+    const { effectiveAnswerSpace } = await import('../../src/qa/fusion/error-spread.js');
+    const coincide = oneGoodModel(30); // the two bad models always share their wrong answer
+    expect(effectiveAnswerSpace(coincide.train, coincide.correct, 0)).toBeLessThan(2.1);
+    const scatter: QaItemAnswers[] = [];
+    const correct: AnswerCorrectness[] = [];
+    for (let i = 0; i < 30; i++) {
+      const item = mcItem(['A', 'B', 'C', 'D']);
+      scatter.push(item);
+      correct.push(item.answers.map((a) => a.model === 0));
+    }
+    expect(effectiveAnswerSpace(scatter, correct, 0)).toBeGreaterThan(20);
+    expect(effectiveAnswerSpace(scatter, correct, 4)).toBe(4);
+  });
+});

@@ -1,23 +1,10 @@
 import { kFold, trainIndices } from '../../eval/cross-validation.js';
+import { pickAccuracy } from './pick-accuracy.js';
 import { z } from 'zod';
 import { QaStateError, type AnswerCorrectness, type FittedQaStrategy, type QaItemAnswers, type QaStrategy } from '../types.js';
 
 /** Inner folds used by `auto` to choose a strategy on the training items. */
 export const AUTO_INNER_FOLDS = 5;
-
-/** Share of items whose fused answer is right, over items with known correctness; undecided items count as wrong. */
-export function pickAccuracy(items: readonly QaItemAnswers[], correct: readonly AnswerCorrectness[], fitted: FittedQaStrategy): number {
-  let hit = 0;
-  let n = 0;
-  items.forEach((item, i) => {
-    const corr = correct[i] ?? [];
-    if (!corr.some((c) => c !== null)) return;
-    n++;
-    const p = fitted.pick(item);
-    if (p && corr[p.representative] === true) hit++;
-  });
-  return n === 0 ? 0 : hit / n;
-}
 
 /**
  * Out-of-fold accuracy of each candidate on the given (training) items, by inner k-fold. Uses only
