@@ -47,7 +47,11 @@ export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pool
       continue;
     }
     decided[i] = 1;
-    if (pooling === 'log') softmaxInPlace(probs, i * K, K);
+    if (pooling === 'log') {
+      // Weights normalized to sum 1: a geometric mean, as confident as one average model, not a product.
+      for (let k = 0; k < K; k++) probs[i * K + k] = (probs[i * K + k] as number) / total;
+      softmaxInPlace(probs, i * K, K);
+    }
     else {
       let sum = 0;
       for (let k = 0; k < K; k++) sum += probs[i * K + k] as number;

@@ -20,18 +20,20 @@ export interface FeatureLayout {
   K: number;
   /** Whether the pooled vote-share features are included. */
   shares: boolean;
+  /** Whether each model's one-hot answer is split by whether it sides with the plurality. */
+  agreement?: boolean;
 }
 
 function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
   const offset = new Int32Array(layout.models.length + 1);
   layout.soft.forEach((s, f) => {
-    offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0);
+    offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0) + (layout.agreement ? layout.K : 0);
   });
   return { offset, dim: (offset[layout.models.length] as number) + (layout.shares ? layout.K : 0) };
 }
 
 /** A model is soft when some training answer is not one-hot. */
-export function layoutFor(train: AnswerMatrix, shares: boolean): FeatureLayout {
+export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = false): FeatureLayout {
   const K = train.labels.length;
   const M = train.models.length;
   const soft = new Array<boolean>(M).fill(false);
@@ -47,7 +49,7 @@ export function layoutFor(train: AnswerMatrix, shares: boolean): FeatureLayout {
       }
     }
   }
-  return { models: [...train.models], soft, K, shares };
+  return { models: [...train.models], soft, K, shares, agreement };
 }
 
 /** Sparse feature rows of `answers` under `layout`; models absent from `answers` count as abstaining. */
@@ -67,25 +69,37 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
   const decided = new Uint8Array(N);
   const shares = new Float64Array(K);
   let p = 0;
+  const votes = new Int32Array(F);
   for (let i = 0; i < N; i++) {
     shares.fill(0);
     let voters = 0;
     for (let f = 0; f < F; f++) {
       const j = col[f] as number;
+      votes[f] = -1;
+      if (j < 0 || answers.present[i * M + j] === 0) continue;
+      const base = (i * M + j) * K;
+      let top = 0;
+      for (let k = 1; k < K; k++) if ((answers.probs[base + k] as number) > (answers.probs[base + top] as number)) top = k;
+      votes[f] = top;
+      shares[top] = (shares[top] as number) + 1;
+      voters++;
+    }
+    let maxShare = 0;
+    for (let k = 0; k < K; k++) maxShare = Math.max(maxShare, shares[k] as number);
+    for (let f = 0; f < F; f++) {
+      const j = col[f] as number;
       const o = offset[f] as number;
-      if (j < 0 || answers.present[i * M + j] === 0) {
+      const top = votes[f] as number;
+      if (top < 0) {
         index[p] = o + K;
         value[p++] = 1;
         continue;
       }
-      const base = (i * M + j) * K;
-      let top = 0;
-      for (let k = 1; k < K; k++) if ((answers.probs[base + k] as number) > (answers.probs[base + top] as number)) top = k;
-      index[p] = o + top;
+      const dissent = layout.agreement === true && (shares[top] as number) < maxShare;
+      index[p] = dissent ? o + K + 1 + (layout.soft[f] ? K : 0) + top : o + top;
       value[p++] = 1;
-      shares[top] = (shares[top] as number) + 1;
-      voters++;
       if (layout.soft[f]) {
+        const base = (i * M + j) * K;
         for (let k = 0; k < K; k++) {
           const v = answers.probs[base + k] as number;
           if (v === 0) continue;
@@ -178,6 +192,7 @@ const StateSchema = z.object({
   models: z.array(z.string()),
   soft: z.array(z.boolean()),
   shares: z.boolean(),
+  agreement: z.boolean(),
   config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
   /** Inner-CV macro-F1 of each config tried, when the config was chosen by inner CV. */
   innerScores: z.record(z.string(), z.number()).optional(),
@@ -188,7 +203,7 @@ type StackingState = z.infer<typeof StateSchema>;
 
 function fitted(name: string, state: StackingState, labels: readonly string[]): FittedStrategy {
   const K = labels.length;
-  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares };
+  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares, agreement: state.agreement };
   const model: LogisticModel = { K, dim: offsets(layout).dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept) };
   const predict = (answers: AnswerMatrix): FusedPrediction => {
     checkLabels(name, labels, answers);
@@ -238,12 +253,19 @@ export interface StackingOptions {
   name?: string;
   /** Include the pooled vote-share features (default true). */
   shares?: boolean;
+  /** Split each answer's one-hot by whether it sides with the plurality (default false: it did not help on the development sets). */
+  agreement?: boolean;
+}
+
+export interface FeatureSet {
+  shares: boolean;
+  agreement: boolean;
 }
 
 /** Fits the meta-model on all labelled rows with `config`. */
-export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, shares: boolean, innerScores?: Record<string, number>): StackingState {
+export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, features: FeatureSet, innerScores?: Record<string, number>): StackingState {
   const K = train.labels.length;
-  const layout = layoutFor(train, shares);
+  const layout = layoutFor(train, features.shares, features.agreement);
   const rows: number[] = [];
   for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
   const X = selectRows(featurize(train, layout).X, rows);
@@ -252,7 +274,8 @@ export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: 
   return {
     models: [...layout.models],
     soft: [...layout.soft],
-    shares,
+    shares: features.shares,
+    agreement: features.agreement,
     config,
     ...(innerScores ? { innerScores } : {}),
     coef: Array.from(model.coef),
@@ -261,12 +284,12 @@ export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: 
 }
 
 /** Inner-CV macro-F1 of each config on the training data only. */
-export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], shares: boolean, seed: number): number[] | null {
+export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number): number[] | null {
   const rows = innerCvRows(gold, seed);
   const y = Int32Array.from(rows, (i) => gold[i] as number);
   const folds = innerFolds(y, seed);
   if (!folds) return null;
-  const layout = layoutFor(train, shares);
+  const layout = layoutFor(train, features.shares, features.agreement);
   const { X: all, decided: allDecided } = featurize(train, layout);
   const X = selectRows(all, rows);
   const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
@@ -277,7 +300,7 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
 export function createStacking(options: StackingOptions = {}): FusionStrategy {
   const configs = options.configs ?? STACKING_GRID;
   const name = options.name ?? 'stacking';
-  const shares = options.shares ?? true;
+  const features: FeatureSet = { shares: options.shares ?? true, agreement: options.agreement ?? false };
   if (configs.length === 0) throw new StrategyError(`${name}: no configuration to fit`);
   return {
     name,
@@ -287,7 +310,7 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
       let config = configs[0] as StackingConfig;
       let innerScores: Record<string, number> | undefined;
       if (configs.length > 1) {
-        const scores = scoreConfigs(train, gold, configs, shares, seed);
+        const scores = scoreConfigs(train, gold, configs, features, seed);
         if (scores) {
           innerScores = {};
           let best = 0;
@@ -298,13 +321,13 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
           config = configs[best] as StackingConfig;
         }
       }
-      return fitted(name, fitStackingState(train, gold, config, shares, innerScores), train.labels);
+      return fitted(name, fitStackingState(train, gold, config, features, innerScores), train.labels);
     },
     load(state, labels) {
       const s = parseState(name, StateSchema, state);
       requireLength(name, 'soft', s.soft.length, s.models.length);
       const K = labels.length;
-      const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares }).dim;
+      const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares, agreement: s.agreement }).dim;
       requireLength(name, 'coef', s.coef.length, dim * K);
       requireLength(name, 'intercept', s.intercept.length, K);
       return fitted(name, s, labels);

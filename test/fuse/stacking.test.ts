@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { selectItems } from '../../src/fuse/answer-matrix.js';
+import { autoStrategy } from '../../src/fuse/auto.js';
+import { calibrated, fitTemperatures } from '../../src/fuse/calibration.js';
+import { fitLogistic, predictLogistic, type SparseRows } from '../../src/fuse/logistic-regression.js';
+import { softVoteStrategy } from '../../src/fuse/soft-vote.js';
+import { createStacking, stackingStrategy } from '../../src/fuse/stacking.js';
+import type { FusionStrategy } from '../../src/fuse/strategy.js';
+import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
+import { bestModelStrategy } from '../../src/fuse/best-model.js';
+import { selectGold, stratifiedKFold, trainIndices } from '../../src/eval/cross-validation.js';
+import { decided, fromVotes } from './helpers.js';
+
+const L = ['a', 'b', 'c'];
+
+function dense(rows: number[][]): SparseRows {
+  const start = new Int32Array(rows.length + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  rows.forEach((r, i) => {
+    r.forEach((v, f) => {
+      if (v !== 0) {
+        index.push(f);
+        value.push(v);
+      }
+    });
+    start[i + 1] = index.length;
+  });
+  return { rows: rows.length, dim: rows[0]?.length ?? 0, start, index: Int32Array.from(index), value: Float64Array.from(value) };
+}
+
+describe('logistic regression', () => {
+  it('reaches the optimum: the gradient of the penalized loss vanishes', () => {
+    const X = dense([[1, 0], [0, 1], [1, 1], [0, 0], [1, 0], [0, 1]]);
+    const y = Int32Array.from([0, 1, 2, 0, 0, 1]);
+    const l2 = 0.1;
+    const m = fitLogistic(X, y, 3, { l2, tolerance: 1e-14, maxIterations: 1000 });
+    // Numerical gradient of the objective at the solution, coefficient by coefficient.
+    const objective = (coef: Float64Array): number => {
+      const p = predictLogistic({ ...m, coef }, X);
+      let loss = 0;
+      for (let r = 0; r < 6; r++) loss -= Math.log(p[r * 3 + (y[r] as number)] as number);
+      let pen = 0;
+      for (const c of coef) pen += c * c;
+      return loss / 6 + 0.5 * l2 * pen;
+    };
+    for (let c = 0; c < m.coef.length; c++) {
+      const up = Float64Array.from(m.coef);
+      const down = Float64Array.from(m.coef);
+      up[c] = (up[c] as number) + 1e-5;
+      down[c] = (down[c] as number) - 1e-5;
+      expect(Math.abs((objective(up) - objective(down)) / 2e-5)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('keeps a class absent from training finite and unlikely', () => {
+    const X = dense([[1], [0], [1], [0]]);
+    const m = fitLogistic(X, Int32Array.from([0, 1, 0, 1]), 3, { l2: 0.01 });
+    const p = predictLogistic(m, X);
+    for (const v of p) expect(Number.isFinite(v)).toBe(true);
+    expect(p[2]).toBeLessThan(0.05);
+  });
+});
+
+describe('stacking', () => {
+  // "flip" always names the label after the true one: useless to a vote, perfect to a stacker.
+  const rows: (number | null)[][] = [];
+  const gold: number[] = [];
+  for (let i = 0; i < 90; i++) {
+    const t = i % 3;
+    gold.push(t);
+    rows.push([(t + 1) % 3, i % 4 === 0 ? null : (t + (i % 2)) % 3, i % 3 === 1 ? 0 : 2]);
+  }
+  const m = fromVotes(L, ['flip', 'noisy', 'constant'], rows);
+  const g = Int32Array.from(gold);
+
+  it('learns that a systematically wrong model is informative, and handles its abstentions', () => {
+    const f = stackingStrategy.fit(m, g, { seed: 1 });
+    const test = fromVotes(L, ['flip', 'noisy', 'constant'], [[1, null, 2], [2, 2, 2], [0, 1, null]]);
+    expect(decided(f.predict(test), 3)).toEqual([0, 1, 2]);
+    expect(typeof (f.state() as { config: { C: number } }).config.C).toBe('number');
+  });
+
+  it('maps models by name: reordered columns give the same prediction; unknown and missing ones do not crash', () => {
+    const f = stackingStrategy.fit(m, g, { seed: 1 });
+    const a = fromVotes(L, ['flip', 'noisy', 'constant'], [[1, 0, 2]]);
+    const b = fromVotes(L, ['constant', 'stranger', 'flip', 'noisy'], [[2, 1, 1, 0]]);
+    expect(Array.from(f.predict(b).probs)).toEqual(Array.from(f.predict(a).probs));
+    const onlyNew = fromVotes(L, ['stranger'], [[1]]);
+    expect(Array.from(f.predict(onlyNew).decided)).toEqual([0]);
+    const missing = fromVotes(L, ['flip'], [[2]]);
+    expect(decided(f.predict(missing), 3)).toEqual([1]);
+  });
+
+  it('predicts a label never seen in training only when evidence is overwhelming (and never crashes)', () => {
+    const two = fromVotes(L, ['x', 'y'], [[0, 0], [1, 1], [0, 0], [1, 1], [0, 1], [1, 0]]);
+    const f = createStacking({ configs: [{ C: 1, classWeighting: 'balanced' }] }).fit(two, Int32Array.from([0, 1, 0, 1, 0, 1]), { seed: 1 });
+    const p = f.predict(fromVotes(L, ['x', 'y'], [[2, 2], [0, 0]]));
+    for (const v of p.probs) expect(Number.isFinite(v)).toBe(true);
+    expect(decided(p, 3)[1]).toBe(0);
+  });
+
+  it('explains a decision by each model\'s logit contribution', () => {
+    const f = stackingStrategy.fit(m, g, { seed: 1 });
+    const e = f.explain?.(fromVotes(L, ['flip', 'noisy', 'constant'], [[1, null, 2]]), 0) ?? [];
+    expect(e.map((c) => c.answer)).toEqual(['b', null, 'c']);
+    expect(e[0]?.influence).toBeGreaterThan(0);
+  });
+});
+
+describe('calibration', () => {
+  it('fits a temperature per model that matches its accuracy on one-hot answers', () => {
+    // "good" right 9 times in 10, "coin" right half the time on a binary task.
+    const rows: (number | null)[][] = [];
+    const gold: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t = i % 2;
+      gold.push(t);
+      rows.push([i % 10 === 0 ? 1 - t : t, i % 4 < 2 ? t : 1 - t]);
+    }
+    const m = fromVotes(['a', 'b'], ['good', 'coin'], rows);
+    const [tGood, tCoin] = fitTemperatures(m, Int32Array.from(gold));
+    // Tempered confidence 1 / (1 + floor^(1/T)) should be the accuracy: 0.9 for good, ~0.5 (T large) for coin.
+    expect(1 / (1 + Math.pow(1e-4, 1 / (tGood as number)))).toBeCloseTo(0.9, 3);
+    expect(tCoin).toBeGreaterThan(50);
+    const f = calibrated(softVoteStrategy).fit(m, Int32Array.from(gold), { seed: 1 });
+    // The good model now outweighs the coin-flipper when they disagree.
+    expect(decided(f.predict(fromVotes(['a', 'b'], ['good', 'coin'], [[1, 0], [0, 1]])), 2)).toEqual([1, 0]);
+  });
+});
+
+describe('supervised strategies never see test-fold labels', () => {
+  const { matrix, gold } = syntheticAnswers({ items: 240, models: 6, labels: 3, seed: 21, abstainRate: 0.1 });
+  const folds = stratifiedKFold(gold, 4, 1);
+  const test = folds[0] as number[];
+  const train = trainIndices(240, test);
+
+  const cases: FusionStrategy[] = [stackingStrategy, autoStrategy, calibrated(stackingStrategy), bestModelStrategy];
+  for (const s of cases) {
+    it(`${s.name}: poisoning the held-out rows' labels changes nothing, poisoning training labels does`, () => {
+      const run = (labels: Int32Array) => s.fit(selectItems(matrix, train), selectGold(labels, train), { seed: 3 }).predict(selectItems(matrix, test));
+      const clean = run(gold);
+      const poisonedTest = Int32Array.from(gold);
+      for (const i of test) poisonedTest[i] = ((gold[i] as number) + 1) % 3;
+      // Fitting once on everything with the poisoned labels first must not leave anything behind either.
+      s.fit(matrix, poisonedTest, { seed: 3 });
+      expect(Array.from(run(poisonedTest).probs)).toEqual(Array.from(clean.probs));
+      const poisonedTrain = Int32Array.from(gold);
+      for (const i of train) poisonedTrain[i] = ((gold[i] as number) + 1) % 3;
+      expect(Array.from(run(poisonedTrain).probs)).not.toEqual(Array.from(clean.probs));
+    });
+  }
+
+  it('auto reports what it picked and the inner scores of all candidates', () => {
+    const f = autoStrategy.fit(selectItems(matrix, train), selectGold(gold, train), { seed: 3 });
+    const s = f.state() as { picked: string; innerScores: Record<string, number> };
+    expect(Object.keys(s.innerScores)).toEqual(expect.arrayContaining(['majority-vote', 'dawid-skene', 'weighted-vote', 'stacking(C=1,none)']));
+    expect(s.innerScores[s.picked]).toBe(Math.max(...Object.values(s.innerScores)));
+  });
+});
