@@ -17,13 +17,13 @@ export const FUZZY_MARGIN = 0.05;
 
 export function fuzzyLabel(matcher: LabelMatcher, answer: string): { label: number; similarity: number } | undefined {
   if (answer.length >= 3 && /^\p{L}+$/u.test(answer)) {
-    const starts = new Set(matcher.phrases.filter((p) => p.words.join(' ').startsWith(answer)).map((p) => p.label));
+    const starts = new Set(matcher.spellings.filter((p) => p.key.startsWith(answer)).map((p) => p.label));
     if (starts.size === 1) return { label: [...starts][0] as number, similarity: 1 };
   }
   if (answer.length < 4 || answer.length > 60) return undefined;
   const best = new Float64Array(matcher.K);
-  for (const p of matcher.phrases) {
-    const spelling = p.words.join(' ');
+  for (const p of matcher.spellings) {
+    const spelling = p.key;
     if (spelling.length < 4) continue;
     const s = JaroWinklerDistance(answer, spelling, { ignoreCase: true });
     if (s > (best[p.label] as number)) best[p.label] = s;

@@ -70,8 +70,10 @@ export class LabelMatcher {
   /** Phrases by their first word, and by the Porter stem of their first word. */
   private readonly byFirst = new Map<string, Phrase[]>();
   private readonly byStem = new Map<string, Phrase[]>();
-  /** Every phrase, for fuzzy matching. */
+  /** Every phrase (token sequences of word spellings). */
   readonly phrases: Phrase[] = [];
+  /** Every word spelling as written (bare key), for fuzzy and token-prefix matching. */
+  readonly spellings: { key: string; label: number }[] = [];
   readonly usesLetters: boolean;
   readonly usesNumbers: boolean;
 
@@ -107,6 +109,7 @@ export class LabelMatcher {
       if (isSingleLetter(key) || canonicalNumber(key) !== undefined) continue;
       const words = tokenize(key).map((t) => t.text);
       if (words.length === 0) continue;
+      this.spellings.push({ key, label });
       const phrase: Phrase = { label, words, via };
       this.phrases.push(phrase);
       push(this.byFirst, words[0] as string, phrase);

@@ -21,11 +21,11 @@ function tokenKey(token: string): string {
  * carry no evidence and are left out.
  */
 export class LogprobReader {
-  private readonly spellings: { key: string; label: number }[] = [];
+  private readonly spellings: readonly { key: string; label: number }[];
   private readonly cache = new Map<string, number>();
 
   constructor(private readonly matcher: LabelMatcher) {
-    for (const p of matcher.phrases) this.spellings.push({ key: p.words.join(' '), label: p.label });
+    this.spellings = matcher.spellings;
   }
 
   /** The label a token names, or -1 (none) / -2 (prefix of several labels). */
@@ -48,6 +48,20 @@ export class LogprobReader {
   }
 
   /**
+   * Whether the sampled token at `p` really starts the label: a whole spelling does; a prefix
+   * (`so`, which starts `social welfare`) must be continued by the next token (`neg` + `ative`,
+   * `non` + `-`), else it was an ordinary word (`So the answer is 13`).
+   */
+  private continuesLabel(logprobs: readonly TokenLogprob[], p: number, expected: number): boolean {
+    const key = tokenKey((logprobs[p] as TokenLogprob).token);
+    if (this.matcher.lookupWhole(key)) return true;
+    const next = logprobs[p + 1]?.token;
+    if (next === undefined || /^\s/.test(next)) return false;
+    const joined = key + next.toLowerCase();
+    return this.spellings.some((s) => s.label === expected && (s.key.startsWith(joined) || joined.startsWith(s.key)));
+  }
+
+  /**
    * The distribution over labels at the first answer token, from its top_logprobs: the probability
    * of every alternative token that names a label, summed per label and renormalized. The answer
    * token is the first of the leading tokens whose sampled token names `expected` (the label the
@@ -59,6 +73,7 @@ export class LogprobReader {
     for (let p = 0; p < logprobs.length && p < MAX_POSITION; p++) {
       const lp = logprobs[p] as TokenLogprob;
       if (this.labelOf(lp.token) !== expected) continue;
+      if (!this.continuesLabel(logprobs, p, expected)) continue;
       const alternatives = lp.top_logprobs;
       if (!alternatives || alternatives.length === 0) return undefined;
       const dist = new Float64Array(K);

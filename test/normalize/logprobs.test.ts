@@ -94,3 +94,18 @@ describe('logprobs', () => {
     expect(n.kind === 'label' && n.method).toBe('exact');
   });
 });
+
+describe('logprobs: prefixes must start the label', () => {
+  const policy = createClassificationNormalizer(TASKS.policy);
+  it('does not read `So` as the start of `social welfare`', () => {
+    const n = policy({
+      output: 'So the answer is 13',
+      logprobs: [tok('So', 0.9, [['So', 0.9], ['Social', 0.1]]), tok(' the', 1), tok(' answer', 1), tok(' is', 1), tok(' 13', 0.8, [[' 13', 0.8], [' 12', 0.2]])],
+    });
+    expect(n.kind === 'label' && n.method).toBe('logprobs');
+    if (n.kind === 'label') {
+      expect(n.dist[11]).toBeCloseTo(0.8, 12);
+      expect(n.dist[10]).toBeCloseTo(0.2, 12);
+    }
+  });
+});
