@@ -32,17 +32,23 @@ export interface ClassificationNormalizerOptions {
  * 3. JSON (or JSON in a code block), validated with zod: the label field read like a short answer,
  *    its confidence/probability/score field shaping the distribution (see confidence.ts), or a
  *    whole label -> probability map, renormalized over the known labels.
+ *    An `<answer>...</answer>` tag is read as the whole answer; `<think>` blocks are dropped.
+ *    Scores written as text for two or more labels (`Positive: 0.7, Neutral: 0.2, ...`) are a
+ *    distribution too.
  * 4. Text: the answer at the start (after an `Answer:`/`Label:`-style prefix, a list marker, an
- *    opening bracket or filler words: `B) Anger`, `Negative. Because ...`, `(C)`); a final verdict
- *    after a strong cue (`So the answer is C`, `Therefore: negative`) wins over it and over every
- *    label mentioned while reasoning; weaker verdicts (`this comment is toxic`, `falls under B`)
- *    count when nothing was stated up front.
+ *    opening bracket or filler words: `B) Anger`, `Negative. Because ...`, `(C)`; `Toxic: No`
+ *    negates); a final verdict after a strong cue (`So the answer is C`, `Therefore: negative`),
+ *    or a bare option letter or code closing the answer on its own line or sentence, wins over it
+ *    and over every label mentioned while reasoning; weaker verdicts (`this comment is toxic`,
+ *    `falls under B`, `the strongest is D`) count when nothing was stated up front. In answers
+ *    longer than a few words, a label word opening a sentence counts only when punctuation, a line
+ *    break or a reason (`because`) follows it.
  * 5. `refusal` when the model declines (`I cannot classify`, `As an AI`) and stated no label.
  * 6. Labels mentioned in running text, not negated (`not positive` does not count): one label is
  *    read as that label; several are `ambiguous`, and so is `either A or B`: the normalizer never
  *    picks one of two named labels. Negations that rule out all labels but one (`not toxic` with
  *    two labels, `neither positive nor negative` with three) leave that one.
- * 7. A misspelt short answer, by Jaro-Winkler similarity (see fuzzy.ts).
+ * 7. A misspelt or abbreviated short answer, by Jaro-Winkler similarity or unique prefix (fuzzy.ts).
  * 8. `out-of-set` for a clear answer outside the labels (`G` when options run A-F, code `11`,
  *    `Mixed`, `none of the above`); `no-label` for everything else.
  *
@@ -87,6 +93,11 @@ export function createClassificationNormalizer(
     if (read.kind === 'label') return label(read.label, 'json', confidence);
     if (read.kind === 'ambiguous') return ambiguous(read.labels);
     if (read.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: read.token };
+    // A sentence in the label field (`"answer": "The sentiment is positive because ..."`) is read as text.
+    if (tokens.filter((t) => t.kind === 'word').length > SHORT_ANSWER_WORDS) {
+      const text = readText(value);
+      return text.kind === 'label' ? label(argmaxOf(text.dist), 'json', confidence ?? text.confidence) : text;
+    }
     const fuzzy = fuzzyLabel(matcher, value.trim().toLowerCase());
     if (fuzzy) return label(fuzzy.label, 'json', confidence);
     if (value.trim() === '') return { kind: 'abstain', reason: 'empty', detail: 'empty JSON label' };

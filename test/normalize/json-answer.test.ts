@@ -41,6 +41,11 @@ describe('JSON answers', () => {
     expect(rounded(sentiment({ output: '{"probabilities": {"Positive": 3, "Negative": 1, "mixed": 4}}' }))).toEqual([0.25, 0, 0.75]);
   });
 
+  it('reads a sentence in the label field as text', () => {
+    expect(rounded(sentiment({ output: '{"answer": "The sentiment is negative because sales fell."}' }))).toEqual([1, 0, 0]);
+    expect(sentiment({ output: '{"answer": "The text reports quarterly figures for the bank."}' })).toMatchObject({ kind: 'abstain', reason: 'no-label' });
+  });
+
   it('abstains on labels outside the set and on two labels', () => {
     expect(sentiment({ output: '{"label": "bullish", "confidence": 0.7}' })).toMatchObject({ kind: 'abstain', reason: 'out-of-set' });
     expect(sentiment({ output: '{"label": "positive or neutral"}' })).toMatchObject({ kind: 'abstain', reason: 'ambiguous' });
