@@ -18,6 +18,7 @@ const cases: [string, string][] = [
   ['AC/DC', 'ac dc'],
   ['Answer: Mary Kom', 'mary kom'],
   ['I cannot answer that.', '!refusal'],
+  ['You can shout "Bingo!". Another option is to shout "Game over".', 'you can shout bingo another option is to shout game over'],
 ];
 
 describe('free-form extraction', () => {

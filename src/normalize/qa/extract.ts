@@ -38,7 +38,7 @@ function abstain(reason: AbstentionReason, detail?: string): QaReading {
 
 function readMultipleChoice(output: string, choices: readonly Choice[]): QaReading {
   const { region } = answerRegion(output);
-  for (const span of finalAnswerSpans(region)) {
+  for (const span of finalAnswerSpans(region, true)) {
     const r = readChoice(span.text, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : span.marker };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);

@@ -56,15 +56,19 @@ function braced(text: string, open: number): { inner: string; end: number } | nu
 
 // Up to the end of the sentence: a period followed by space/end (not a decimal point), a newline, or the end.
 const SENTENCE_REST = String.raw`([^\n]*?)(?=\.(?:\s|$)|\n|$)`;
-const ANSWER_IS = new RegExp(
-  String.raw`\b(?:the\s+|my\s+|so\s+the\s+|thus\s+the\s+)?(?:final\s+|correct\s+|right\s+|best\s+)?(?:answer|option|choice)\s*(?:is|would\s+be|will\s+be|should\s+be|=)\s*:?\s*` + SENTENCE_REST,
-  'gi',
-);
+const answerIs = (nouns: string): RegExp =>
+  new RegExp(
+    String.raw`\b(?:the\s+|my\s+|so\s+the\s+|thus\s+the\s+)?(?:final\s+|correct\s+|right\s+|best\s+)?(?:${nouns})\s*(?:is|would\s+be|will\s+be|should\s+be|=)\s*:?\s*` + SENTENCE_REST,
+    'gi',
+  );
+// "The correct option is C" states a choice; in open answers "another option is to shout" does not.
+const ANSWER_IS_CHOICE = answerIs('answer|option|choice');
+const ANSWER_IS = answerIs('answer');
 const ANSWER_LABEL = new RegExp(String.raw`(?:^|\n)[ \t*#]*(?:final\s+)?answer\s*[:：]\s*` + SENTENCE_REST, 'gi');
 const HASHES = /####\s*([^\n]*)/g;
 
-/** Every final-answer statement in the region, in order of appearance. */
-export function finalAnswerSpans(region: string): FinalAnswerSpan[] {
+/** Every final-answer statement in the region, in order of appearance. `choices`: also "the option is X". */
+export function finalAnswerSpans(region: string, choices = false): FinalAnswerSpan[] {
   const spans: FinalAnswerSpan[] = [];
   for (const m of region.matchAll(/\\(?:boxed|fbox)\s*\{/g)) {
     const open = (m.index ?? 0) + m[0].length - 1;
@@ -72,7 +76,7 @@ export function finalAnswerSpans(region: string): FinalAnswerSpan[] {
     if (b) spans.push({ text: b.inner, marker: 'boxed', start: m.index ?? 0 });
   }
   for (const m of region.matchAll(HASHES)) spans.push({ text: (m[1] ?? '').trim(), marker: 'hashes', start: m.index ?? 0 });
-  for (const m of region.matchAll(ANSWER_IS)) {
+  for (const m of region.matchAll(choices ? ANSWER_IS_CHOICE : ANSWER_IS)) {
     const text = (m[1] ?? '').trim();
     // "the answer is \boxed{5}": the box is the same statement, keep one span.
     if (/^\$*\\(?:boxed|fbox)\s*\{/.test(text)) continue;
