@@ -1,0 +1,65 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildItemAnswers } from '../../src/qa/build-items.js';
+import { QA_BASE_STRATEGIES } from '../../src/qa/fusion/registry.js';
+
+const OUTPUTS = ['The answer is (A).', 'The answer is (B).', '\\boxed{C}', 'The answer is (A) or (B).', 'no idea', 'The answer is D.', 'B'];
+const FREE = ['Paris', 'The capital of France is Paris.', 'Lyon', 'It is Lyon, in France.', "I'm sorry, I don't know.", 'Marseille is the answer.'];
+const choices = ['A', 'B', 'C', 'D'].map((label) => ({ label, text: `t${label}` }));
+
+const outputsArb = (pool: string[]) =>
+  fc.array(fc.record({ model: fc.integer({ min: 0, max: 3 }), text: fc.constantFrom(...pool) }), { minLength: 1, maxLength: 12 });
+
+describe('QA fusion invariants (property-based)', () => {
+  it('shares form one distribution per answering model; every pick is a member of its cluster', () => {
+    fc.assert(
+      fc.property(fc.boolean().chain((ff) => fc.tuple(fc.constant(ff), outputsArb(ff ? FREE : OUTPUTS))), ([freeForm, outs]) => {
+        const outputs = outs.map((o, k) => ({ model: o.model, sample: k, output: o.text }));
+        const ctx = freeForm ? { answerType: 'free-form' as const } : { answerType: 'multiple-choice' as const, choices };
+        const { item } = buildItemAnswers('q', 'what is the capital of france', ctx, outputs, 4);
+        const C = item.clusters.length;
+        for (let m = 0; m < 4; m++) {
+          let sum = 0;
+          for (let c = 0; c < C; c++) sum += item.share[m * C + c] as number;
+          expect(sum).toBeCloseTo(item.answered[m] ? 1 : 0, 9);
+        }
+        expect(item.clusters.reduce((s, c) => s + c.members.length, 0)).toBe(item.answers.length);
+        for (const s of QA_BASE_STRATEGIES) {
+          const pick = s.load(s.name === 'best-single' ? { model: 'm0' } : s.name === 'stacking' ? { models: [], share: [], own: [], soft: [], logSize: 0 } : s.name === 'weighted-vote' ? { models: [], values: [], answerSpace: 2 } : s.name === 'dawid-skene' ? { models: [], values: [] } : {}, ['m0', 'm1', 'm2', 'm3']).pick(item);
+          if (item.answers.length === 0) {
+            expect(pick).toBeNull();
+            continue;
+          }
+          expect(pick).not.toBeNull();
+          if (!pick) continue;
+          expect(item.clusters[pick.cluster]?.members).toContain(pick.representative);
+          expect(pick.support).toBeGreaterThanOrEqual(0);
+          expect(pick.support).toBeLessThanOrEqual(1 + 1e-9);
+        }
+      }),
+      { numRuns: 200, seed: 42 },
+    );
+  });
+
+  it('majority vote does not depend on the order of the outputs, up to exact ties', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('A', 'B', 'C'), { minLength: 1, maxLength: 9 }), fc.integer(), (letters, seed) => {
+        const outputs = letters.map((l, model) => ({ model, output: `The answer is (${l}).` }));
+        const counts = new Map<string, number>();
+        for (const l of letters) counts.set(l, (counts.get(l) ?? 0) + 1);
+        const top = Math.max(...counts.values());
+        if ([...counts.values()].filter((v) => v === top).length > 1) return;
+        const shuffled = [...outputs].sort((a, b) => ((a.model * 7919 + seed) % 13) - ((b.model * 7919 + seed) % 13));
+        const vote = QA_BASE_STRATEGIES[0];
+        if (!vote) throw new Error('no strategy');
+        const pickLetter = (outs: typeof outputs) => {
+          const { item } = buildItemAnswers('q', 'q', { answerType: 'multiple-choice', choices }, outs, letters.length);
+          const p = vote.load({}, letters.map((_, k) => `m${k}`)).pick(item);
+          return p ? item.answers[p.representative]?.reading.choice : null;
+        };
+        expect(pickLetter(shuffled)).toBe(pickLetter(outputs));
+      }),
+      { numRuns: 200, seed: 7 },
+    );
+  });
+});
