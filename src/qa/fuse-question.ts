@@ -1,6 +1,8 @@
 import type { AbstentionReason } from '../normalize/types.js';
 import type { Choice, QaAnswerType } from '../task/schema.js';
-import { buildItemAnswers } from './build-items.js';
+import { type BuiltItem, buildItemAnswers } from './build-items.js';
+import { dawidSkene } from './fusion/dawid-skene.js';
+import type { FittedQaStrategy } from './types.js';
 import { central } from './fusion/central.js';
 import { majorityVote } from './fusion/majority-vote.js';
 import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
@@ -48,20 +50,23 @@ function shortest(texts: readonly string[]): string | null {
   return best;
 }
 
-/**
- * Fuses the models' outputs for one question: reads each, clusters equivalent answers, and lets the
- * strategy pick a cluster and its representative. Without a fitted strategy (nothing learned yet),
- * multiple-choice and numeric answers go by majority vote and free-form ones by the most central
- * answer. A saved strategy (from `fitQaStrategy`) is restored onto this question's models by name:
- * a model it never saw gets a neutral weight. Pure: no I/O.
- */
-export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
+/** Minimum questions in a batch for Dawid-Skene to estimate reliabilities without labels. */
+export const BATCH_DAWID_SKENE_MIN_QUESTIONS = 20;
+
+function modelsOf(inputs: readonly QaQuestionInput[]): string[] {
   const models: string[] = [];
-  for (const o of input.outputs) if (!models.includes(o.model)) models.push(o.model);
-  const strategy = saved ? loadQaStrategy(saved, models) : (input.answerType === 'free-form' ? central : majorityVote).load({}, models);
+  for (const input of inputs) for (const o of input.outputs) if (!models.includes(o.model)) models.push(o.model);
+  return models;
+}
+
+function build(input: QaQuestionInput, models: readonly string[], id: string): BuiltItem {
   const outputs = input.outputs.map((o) => ({ model: models.indexOf(o.model), output: o.output, ...(o.sample === undefined ? {} : { sample: o.sample }) }));
   const ctx = { answerType: input.answerType, ...(input.choices ? { choices: input.choices } : {}) };
-  const { item, abstentions, answerIndex } = buildItemAnswers('question', input.question, ctx, outputs, models.length);
+  return buildItemAnswers(id, input.question, ctx, outputs, models.length);
+}
+
+function describe(input: QaQuestionInput, models: readonly string[], built: BuiltItem, strategy: FittedQaStrategy): QaFusedAnswer {
+  const { item, abstentions, answerIndex } = built;
   const pick = strategy.pick(item);
   const answerText = (a: number): string => item.answers[a]?.reading.text ?? '';
   const clusters = item.clusters.map((c) => ({
@@ -91,4 +96,34 @@ export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy):
     clusters,
     models: perModel,
   };
+}
+
+/**
+ * Fuses the models' outputs for one question: reads each, clusters equivalent answers, and lets the
+ * strategy pick a cluster and its representative. Without a saved strategy (nothing learned yet),
+ * multiple-choice and numeric answers go by majority vote and free-form ones by the most central
+ * answer. A saved strategy (from `fitQaStrategy`) is restored onto this question's models by name:
+ * a model it never saw gets a neutral weight. Pure: no I/O.
+ */
+export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
+  const models = modelsOf([input]);
+  const strategy = saved ? loadQaStrategy(saved, models) : (input.answerType === 'free-form' ? central : majorityVote).load({}, models);
+  return describe(input, models, build(input, models, 'question'), strategy);
+}
+
+/**
+ * Fuses a batch of questions of one task. Without a saved strategy, a batch of at least
+ * BATCH_DAWID_SKENE_MIN_QUESTIONS multiple-choice or numeric questions first estimates each model's
+ * reliability without labels (Dawid-Skene over the batch, which beat the plain vote on the dev
+ * sets); free-form questions go by the most central answer; small batches by majority vote.
+ */
+export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy): QaFusedAnswer[] {
+  const models = modelsOf(inputs);
+  const built = inputs.map((input, i) => build(input, models, `question-${i}`));
+  let strategy: FittedQaStrategy;
+  if (saved) strategy = loadQaStrategy(saved, models);
+  else if (inputs.some((i) => i.answerType === 'free-form')) strategy = central.load({}, models);
+  else if (inputs.length >= BATCH_DAWID_SKENE_MIN_QUESTIONS) strategy = dawidSkene.fit(built.map((b) => b.item), [], { seed: 1, models });
+  else strategy = majorityVote.load({}, models);
+  return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, strategy));
 }

@@ -263,3 +263,23 @@ describe('effective answer space of the weighted vote', () => {
     expect(effectiveAnswerSpace(scatter, correct, 4)).toBe(4);
   });
 });
+
+describe('fusing a batch of questions without labels', () => {
+  it('learns who is reliable from the batch itself (Dawid-Skene) and overrules a wrong majority', async () => {
+    const { fuseQaBatch } = await import('../../src/qa/fuse-question.js');
+    const folder = syntheticMcFolder(200, [0.9, 0.85, 0.35, 0.35, 0.35], 21);
+    const inputs = folder.items.map((it) => ({
+      question: it.question,
+      answerType: 'multiple-choice' as const,
+      choices: it.choices ?? [],
+      outputs: folder.responses.filter((r) => r.item === it.id).map((r) => ({ model: r.model, output: r.output })),
+    }));
+    const fused = fuseQaBatch(inputs);
+    expect(fused[0]?.strategy).toBe('dawid-skene');
+    const acc = (answers: (string | null | undefined)[]) => answers.filter((a, i) => a === folder.items[i]?.answers?.[0]).length / answers.length;
+    const dsAcc = acc(fused.map((f) => f.answer));
+    const voteAcc = acc(inputs.map((q) => fuseQaQuestion(q).answer));
+    expect(dsAcc).toBeGreaterThan(voteAcc);
+    expect(fuseQaBatch(inputs.slice(0, 5))[0]?.strategy).toBe('majority-vote');
+  });
+});
