@@ -7,7 +7,7 @@ import { readChoice } from '../normalize/qa/multiple-choice.js';
 import { type BuiltItem, buildItemAnswers, type RawQaOutput } from './build-items.js';
 import { QA_STRATEGIES } from './fusion/registry.js';
 import { bestTokenF1, exactMatch, goldCorrect } from './scoring.js';
-import type { AnswerCorrectness, FittedQaStrategy, QaItemAnswers, QaPick, QaStrategy } from './types.js';
+import { type AnswerCorrectness, type FittedQaStrategy, type QaItemAnswers, type QaPick, type QaStrategy, QaUsageError } from './types.js';
 
 export interface QaEvalOptions {
   folds: number;
@@ -191,6 +191,8 @@ export function crossValidatePicks(strategy: QaStrategy, p: PreparedQa, folds: r
  */
 export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): Promise<QaEvalResult> {
   const t0 = Date.now();
+  const unknown = (opts.strategies ?? []).filter((n) => !QA_STRATEGIES.some((s) => s.name === n));
+  if (unknown.length > 0) throw new QaUsageError(`unknown QA strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${QA_STRATEGIES.map((s) => s.name).join(', ')})`);
   const strategies = opts.strategies ? QA_STRATEGIES.filter((s) => opts.strategies?.includes(s.name)) : QA_STRATEGIES;
   const total = strategies.length + 1;
   const p = prepareQa(folder);

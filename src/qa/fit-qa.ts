@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { InputError, zodIssues } from '../task/errors.js';
 import type { QaFolder } from '../task/load-folder.js';
 import { prepareQa } from './evaluate-qa.js';
-import { qaStrategy } from './fusion/registry.js';
-import { type FittedQaStrategy, QaStateError } from './types.js';
+import { QA_STRATEGIES, qaStrategy } from './fusion/registry.js';
+import { type FittedQaStrategy, QaStateError, QaUsageError } from './types.js';
 
 /** What `fusion fit` saves for a QA task: validated on load. */
 export const SavedQaStrategySchema = z.object({
@@ -27,7 +27,7 @@ export function parseSavedQaStrategy(raw: unknown, file: string): SavedQaStrateg
 /** Fits one QA strategy on every labelled item of a folder (for `fusion fit` on a QA task). */
 export function fitQaStrategy(folder: QaFolder, name: string, seed: number): { fitted: FittedQaStrategy; saved: SavedQaStrategy } {
   const strategy = qaStrategy(name);
-  if (!strategy) throw new QaStateError(`unknown QA strategy "${name}"`);
+  if (!strategy) throw new QaUsageError(`unknown QA strategy "${name}" (known: ${QA_STRATEGIES.map((s) => s.name).join(', ')})`);
   const p = prepareQa(folder);
   const fitted = strategy.fit(
     p.built.map((b) => b.item),

@@ -5,5 +5,5 @@ export { fitQaStrategy, loadQaStrategy, parseSavedQaStrategy, SavedQaStrategySch
 export { fuseQaQuestion, fuseQaBatch, type QaFusedAnswer, type QaQuestionInput, type QaModelAnswer } from './fuse-question.js';
 export { QA_STRATEGIES, QA_BASE_STRATEGIES, qaStrategy } from './fusion/registry.js';
 export { buildItemAnswers, type BuiltItem, type RawQaOutput } from './build-items.js';
-export { QaStateError, type QaStrategy, type FittedQaStrategy, type QaItemAnswers, type QaPick } from './types.js';
+export { QaStateError, QaUsageError, type QaStrategy, type FittedQaStrategy, type QaItemAnswers, type QaPick } from './types.js';
 export { extractQaAnswer, type QaReading, type QaContext } from '../normalize/qa/extract.js';

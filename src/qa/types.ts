@@ -79,3 +79,8 @@ export interface QaStrategy {
 export class QaStateError extends Error {
   override readonly name = 'QaStateError';
 }
+
+/** A request that names something that does not exist, e.g. an unknown QA strategy. */
+export class QaUsageError extends Error {
+  override readonly name = 'QaUsageError';
+}

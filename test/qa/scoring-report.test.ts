@@ -80,3 +80,11 @@ describe('symbolic gold', () => {
     expect(exactMatch(read('\\boxed{\\sqrt{2}}', 'numeric'), ['\\sqrt{3}'])).toBe(false);
   });
 });
+
+describe('usage errors', () => {
+  it('names unknown strategies', async () => {
+    const { QaUsageError } = await import('../../src/qa/types.js');
+    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['auto', 'magic'] })).rejects.toThrow(QaUsageError);
+    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['magic'] })).rejects.toThrow(/"magic".*known: majority-vote/);
+  });
+});
