@@ -14,7 +14,9 @@ const SHORT_ANSWER_WORDS = 3;
 const MAX_VERDICT_CUES = 48;
 /** Answers longer than this many tokens are read as prose (see the lead rule in readText). */
 const LONG_ANSWER_TOKENS = 8;
-const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|the (?:options|categories|labels|choices))\b/;
+const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|(?:the )?(?:given |provided )?(?:options|categories|labels|choices))\b/;
+/** Words by which a later verdict corrects an earlier one. */
+const CORRECTION = /\b(?:however|but|actually|wait|correction|on second thought|on reflection|upon reflection|rather|instead|re-?evaluat\w*|reconsider\w*|corrected)\b/;
 /** Cues after which a stated label overrides an answer given up front (`... So the answer is C`). */
 const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with|lean towards?)\s*$|(?:^|[.!?;\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
 
@@ -152,6 +154,8 @@ export function createClassificationNormalizer(
       if (next && !next.newline && next.kind !== 'punct' && !REASON_WORDS.has(next.text)) lead = { kind: 'none' };
     }
     let weak: NormalizedLabel | undefined;
+    /** Strong verdicts, last first. */
+    const strong: { result: NormalizedLabel; offset: number }[] = [];
     // Verdicts stand at the end; the last few dozen cues are plenty and keep odd inputs linear.
     for (const offset of verdictStarts(lower).slice(0, MAX_VERDICT_CUES)) {
       const at = firstTokenFrom(tokens, offset);
@@ -159,9 +163,10 @@ export function createClassificationNormalizer(
       const read = matcher.readAnswerAt(tokens, at, { listMarkers: false });
       const result = fromRead(read, 'verdict', confidence);
       if (!result) continue;
-      if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) return result;
-      weak ??= result;
+      if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) strong.push({ result, offset });
+      else weak ??= result;
     }
+    if (strong.length > 0) return settleVerdicts(strong, lower);
     const final = matcher.finalAlias(tokens, start);
     if (final.kind === 'label') {
       // `1\n0`: two bare answers in a row are two answers, not an answer and a verdict.
@@ -177,13 +182,13 @@ export function createClassificationNormalizer(
     if (isRefusal(lower)) return { kind: 'abstain', reason: 'refusal' };
     if (weak) return weak;
 
+    if (NONE_OF_THE_ABOVE.test(lower)) return { kind: 'abstain', reason: 'out-of-set', detail: 'none of the above' };
     const { mentions, outOfSet } = matcher.mentions(tokens);
     const fromMentions = readMentions(mentions, lead.kind === 'negated' ? lead.label : undefined);
     if (fromMentions !== undefined) {
       if (fromMentions.kind === 'ambiguous') return ambiguous(fromMentions.labels);
       return label(fromMentions.label, fromMentions.method, confidence);
     }
-    if (NONE_OF_THE_ABOVE.test(lower)) return { kind: 'abstain', reason: 'out-of-set', detail: 'none of the above' };
     if (outOfSet.length > 0) return { kind: 'abstain', reason: 'out-of-set', detail: outOfSet.join(', ') };
 
     const rest = tokens.slice(start);
@@ -229,6 +234,20 @@ export function createClassificationNormalizer(
     if (pairs < 2 || !(total > 0)) return undefined;
     for (let k = 0; k < K; k++) dist[k] = (dist[k] as number) / total;
     return dist;
+  };
+
+  /**
+   * Several stated answers (`The answer is (I). ... The answer is (F).`): agreeing ones are that
+   * answer; disagreeing ones are `ambiguous`, unless the last one corrects the others
+   * (`However, ... the answer is (F)`, `Actually, the answer is B`).
+   */
+  const settleVerdicts = (strong: readonly { result: NormalizedLabel; offset: number }[], lower: string): NormalizedLabel => {
+    const last = strong[0] as { result: NormalizedLabel; offset: number };
+    const labels = new Set(strong.map((v) => (v.result.kind === 'label' ? argmaxOf(v.result.dist) : -1)));
+    if (labels.size === 1) return last.result;
+    const sentenceStart = Math.max(lower.lastIndexOf('.', last.offset - 1), lower.lastIndexOf('\n', last.offset - 1)) + 1;
+    if (CORRECTION.test(lower.slice(sentenceStart, last.offset))) return last.result;
+    return ambiguous([...labels].filter((k) => k >= 0));
   };
 
   /** One fuzzy label shared by every word that has one (`very postive` -> positive). */

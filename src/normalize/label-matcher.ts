@@ -37,9 +37,9 @@ const ANSWER_FILLERS = new Set([
   'rather', 'quite', 'more', 'overall', 'either', 'between', 'generally', 'predominantly', 'primarily', 'as', 'be', 'is', 'it', "it's", 'one',
 ]);
 /** Punctuation that may open an answer: `(B)`, `"positive"`, `- B`, `: B`. */
-const OPENERS = new Set(['(', '[', '{', '"', "'", '-', ':', '=', '#', '<']);
+const OPENERS = new Set(['(', '[', '{', '"', "'", '-', ':', '=', '#', '<', '>', '\\', '$']);
 /** Punctuation that may close a bare letter or code answer: `B)`, `B:`, `B.`, `B -`. */
-const ALIAS_CLOSERS = new Set([')', ']', '}', ':', '.', '-', ',', ';', '"', "'", '!', '>', '/', '(']);
+const ALIAS_CLOSERS = new Set([')', ']', '}', ':', '.', '-', ',', ';', '"', "'", '!', '>', '/', '(', '<', '\\', '$']);
 /** Words joining two alternatives: `positive or neutral`, `A/B`, `neutral to positive`. */
 const ALTERNATIVE_JOINERS = new Set(['or', 'and', '/', 'vs', 'versus', 'to', 'nor', '&', '|', ',', ';']);
 /** Words that start the reason after an answer: `B because ...`, `Negative as the stock fell`. */
@@ -184,7 +184,8 @@ export class LabelMatcher {
    */
   phraseAt(tokens: readonly Token[], i: number): { labels: number[]; end: number; via: MatchVia } | undefined {
     const t = tokens[i];
-    if (!t || t.kind === 'punct') return undefined;
+    if (!t) return undefined;
+    // Option texts may start with punctuation (`$925.00`): punctuation is looked up like words.
     const exact = this.byFirst.get(t.text);
     // Long tokens are no inflection of a label word (and Porter is slow on them).
     const stemmed = t.kind === 'word' && t.text.length >= 3 && t.text.length <= MAX_STEM_LENGTH ? this.byStem.get(stem(t.text)) : undefined;

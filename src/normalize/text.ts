@@ -24,12 +24,13 @@ const MARKDOWN = /\*\*|__|(?<![\p{L}\p{N}])[*_]|[*_](?![\p{L}\p{N}])|`+|^#{1,6}\
  * zero-width characters and Markdown emphasis are folded away; case and line breaks are kept.
  */
 export function cleanText(raw: string): string {
-  return raw
+  return endOfAnswer(raw)
     .normalize('NFKC')
     // A reasoning model's hidden thoughts discuss every label; the answer follows them.
     .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, ' ')
-    // LaTeX wrappers: `\boxed{B}`, `\text{positive}`.
+    // LaTeX wrappers and display delimiters: `\boxed{B}`, `\text{positive}`, `\[ ... \]`.
     .replace(/\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}/g, '$1')
+    .replace(/\\[[\]()]/g, ' ')
     .replace(ZERO_WIDTH, '')
     .replace(FANCY_QUOTES, "'")
     .replace(FANCY_DOUBLE, '"')
@@ -40,6 +41,22 @@ export function cleanText(raw: string): string {
     .replace(/[^\S\n]+/g, ' ')
     .replace(/ ?\n[\s]*\n */g, '\n\n')
     .replace(/ \n|\n /g, '\n');
+}
+
+/** End-of-sequence markers some models print inside their text. */
+const EOS_MARKERS = /<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|<end_of_turn>/gi;
+/** A new few-shot turn after a blank line: what follows is the model inventing the next example. */
+const NEXT_TURN = /\n[^\S\n]*\n\s*(?:#+\s*)?(?:question|q|human|user|instruction)\s*\d*\s*:/i;
+
+/**
+ * The answer proper: end-of-sequence markers become blank lines, and the text is cut where the
+ * model starts inventing a next few-shot turn (`\n\nQuestion: ...`), which otherwise contributes
+ * its own `The answer is ...` to the reading.
+ */
+export function endOfAnswer(raw: string): string {
+  const text = raw.replace(EOS_MARKERS, '\n\n');
+  const m = NEXT_TURN.exec(text);
+  return m && text.slice(0, m.index).trim() !== '' ? text.slice(0, m.index) : text;
 }
 
 /**

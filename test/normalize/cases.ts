@@ -307,5 +307,16 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['sentiment', 'The answer is not negative.', '!no-label'],
   ['sentiment', "No negative sentiment here; it's positive.", 'positive'],
   ['politeness', 'The conversation is neither polite nor impolite, it is neutral.', 'neutral'],
+  // --- chain-of-thought endings (shapes from the open mmlu-pro-dev answers, rewritten) ---
+  ['emotion', 'The writer describes shaking hands and a racing heart. The answer is (A).\n\nQuestion:\nWhich emotion is this?\nOptions:\nA. fear\nB. anger\nAnswer: The answer is (B).', 'fear'],
+  ['emotion', 'They sound upset. The answer is (B).<EOS_TOKEN>Final answer: B<EOS_TOKEN>', 'anger'],
+  ['emotion', 'Weighing the cues:\n\\[\n\\boxed{D}\n\\]', 'sadness'],
+  ['emotion', 'Thus the emotion is $\\boxed{C}$.', 'joy'],
+  ['emotion', 'The answer is (C).\n\nNow, combining all the answers we get:\nThe answer is (F).', '!ambiguous'],
+  ['emotion', 'The answer is (C) joy. However, since the writer mentions a gift, the answer is (E) love.', 'love'],
+  ['emotion', 'The answer is (D). So the final answer is D.', 'sadness'],
+  ['emotion', 'The answer is (None of the above).', '!out-of-set'],
+  ['emotion', 'The answer is (Cannot be determined).', '!refusal'],
+  ['emotion', 'The answer is (A), (D).', '!ambiguous'],
 ];
 
