@@ -82,7 +82,7 @@ describe('fusion strategies on hand-worked cases', () => {
 
   it('Dawid-Skene finds the reliable model without labels', () => {
     const p = prepareQa(syntheticMcFolder(300, [0.9, 0.45, 0.45, 0.45], 7));
-    const acc = estimateAccuracies(p.built.map((b) => b.item), 4);
+    const acc = estimateAccuracies(p.built.map((b) => b.item), 4).accuracy;
     expect(acc[0]).toBeGreaterThan(0.8);
     for (const k of [1, 2, 3]) expect(acc[k]).toBeLessThan(0.6);
   });
