@@ -38,6 +38,8 @@ export interface RunPipelineResult {
   undecided: number;
   /** True when reading stopped early because the run was interrupted. */
   interrupted: boolean;
+  /** True when the reader went away (e.g. `| head`): reading and calling stopped, nothing more was written. */
+  outputClosed: boolean;
 }
 
 /** An error line for input that is not an item; carries the id when one could be read. */
@@ -64,15 +66,27 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
   const modelNames = models.map((m) => m.name);
   const batchSize = Math.max(1, fuser.batchSize);
   const window = Math.max(options.window ?? Math.max(64, 4 * orchestrator.concurrency), 2 * batchSize);
-  const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false };
+  const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
 
   // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
   const pending: Promise<string[]>[] = [];
   let current: Entry[] = [];
   let held = 0;
 
+  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid for.
+  const onOutputError = (): void => {
+    result.outputClosed = true;
+    orchestrator.stop('abort', 'interrupted');
+  };
+  output.on('error', onOutputError);
   const write = async (text: string): Promise<void> => {
-    if (!output.write(text)) await once(output, 'drain');
+    if (result.outputClosed || output.destroyed) {
+      result.outputClosed = true;
+      return;
+    }
+    if (!output.write(text)) {
+      await Promise.race([once(output, 'drain'), once(output, 'close')]).catch(() => undefined);
+    }
   };
 
   const settleBatch = async (entries: Entry[]): Promise<string[]> => {
@@ -100,6 +114,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     const lines = await head;
     for (const text of lines) {
       await write(text);
+      if (result.outputClosed) continue;
       result.lines++;
       held--;
       options.onItemDone?.();
@@ -112,8 +127,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     for await (const text of rl) {
       lineNo++;
       if (text.trim() === '') continue;
-      if (orchestrator.stopReason === 'interrupted') {
-        result.interrupted = true;
+      if (orchestrator.stopReason === 'interrupted' || result.outputClosed) {
+        result.interrupted = !result.outputClosed;
         break;
       }
       const parsed = parseJsonlLine(inputName, lineNo, text, ClassificationItemSchema);
@@ -136,6 +151,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
   }
   closeBatch();
   while (pending.length > 0) await flushHead();
+  output.off('error', onOutputError);
   return result;
 }
 

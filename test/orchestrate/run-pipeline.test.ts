@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { runPipeline } from '../../src/run/pipeline.js';
@@ -134,6 +134,33 @@ describe('runPipeline', () => {
     expect(result.lines).toBe(40);
     const last = JSON.parse(out()[39] as string) as { answers: { model: string; abstain?: string; error?: string }[] };
     expect(last.answers[0]).toMatchObject({ model: 'openai:a', abstain: 'missing', error: 'not asked: the --max-cost budget was reached' });
+  });
+
+  it('stops calling and returns quietly when the reader goes away (EPIPE)', async () => {
+    let written = 0;
+    const output = new Writable({
+      write(_chunk, _enc, cb) {
+        written++;
+        if (written === 3) cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+        else cb();
+      },
+    });
+    const ms = models(() => 2);
+    const orchestrator = new Orchestrator({ concurrency: 4 });
+    const result = await runPipeline({
+      task: sentimentTask,
+      models: ms,
+      orchestrator,
+      buildRequest: plainBuilder,
+      fuser: chooseStrategy(undefined, sentimentTask),
+      input: Readable.from(Array.from({ length: 500 }, (_, i) => `${JSON.stringify({ id: `x${i}`, text: `item ${i}` })}\n`)),
+      output,
+      errors: new PassThrough(),
+      window: 8,
+    });
+    expect(result.outputClosed).toBe(true);
+    expect(result.lines).toBeLessThan(10);
+    expect(orchestrator.stats().total.successes).toBeLessThan(100);
   });
 
   it('loads a saved strategy and refuses one fitted on other labels', () => {

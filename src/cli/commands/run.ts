@@ -91,6 +91,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       onItemDone: () => session.progress.itemDone(),
     });
     session.progress.stop();
+    if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
     io.stderr.write(session.summary());
     const stop = session.orchestrator.stopReason;
