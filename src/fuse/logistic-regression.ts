@@ -11,6 +11,16 @@ export interface SparseRows {
   start: Int32Array;
   index: Int32Array;
   value: Float64Array;
+  /**
+   * Optional class-tied features (conditional-logit terms): entry e adds
+   * `tiedValue[e] * tied[tiedIndex[e]]` to the score of class `tiedClass[e]` only, so one weight
+   * per feature is shared by all classes, e.g. "how much model j's vote counts, whatever it names".
+   */
+  tiedDim?: number;
+  tiedStart?: Int32Array;
+  tiedIndex?: Int32Array;
+  tiedClass?: Int32Array;
+  tiedValue?: Float64Array;
 }
 
 export interface LogisticModel {
@@ -19,6 +29,8 @@ export interface LogisticModel {
   /** coef[f*K + k]: weight of feature f for class k. */
   coef: Float64Array;
   intercept: Float64Array;
+  /** Weights of the class-tied features (empty without them). */
+  tied: Float64Array;
 }
 
 export interface LogisticOptions {
@@ -41,6 +53,12 @@ const HISTORY = 10;
 function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float64Array | undefined, K: number, l2: number, grad: Float64Array, scores: Float64Array): number {
   const { dim, start, index, value } = X;
   const nc = dim * K;
+  const nt = nc + K;
+  const T = X.tiedDim ?? 0;
+  const ts = X.tiedStart;
+  const ti = X.tiedIndex;
+  const tc = X.tiedClass;
+  const tv = X.tiedValue;
   grad.fill(0);
   let loss = 0;
   let wsum = 0;
@@ -55,6 +73,12 @@ function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float6
       const base = (index[p] as number) * K;
       const x = value[p] as number;
       for (let k = 0; k < K; k++) scores[k] = (scores[k] as number) + x * (params[base + k] as number);
+    }
+    if (T > 0 && ts && ti && tc && tv) {
+      for (let e = ts[r] as number; e < (ts[r + 1] as number); e++) {
+        const c = tc[e] as number;
+        scores[c] = (scores[c] as number) + (tv[e] as number) * (params[nt + (ti[e] as number)] as number);
+      }
     }
     let max = -Infinity;
     for (let k = 0; k < K; k++) if ((scores[k] as number) > max) max = scores[k] as number;
@@ -73,6 +97,12 @@ function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float6
       const x = value[p] as number;
       for (let k = 0; k < K; k++) grad[base + k] = (grad[base + k] as number) + x * (scores[k] as number);
     }
+    if (T > 0 && ts && ti && tc && tv) {
+      for (let e = ts[r] as number; e < (ts[r + 1] as number); e++) {
+        const g = nt + (ti[e] as number);
+        grad[g] = (grad[g] as number) + (tv[e] as number) * (scores[tc[e] as number] as number);
+      }
+    }
   }
   const inv = wsum > 0 ? 1 / wsum : 0;
   let penalty = 0;
@@ -87,6 +117,11 @@ function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float6
     ipen += v * v;
     grad[nc + k] = (grad[nc + k] as number) * inv + INTERCEPT_L2 * v;
   }
+  for (let t = 0; t < T; t++) {
+    const v = params[nt + t] as number;
+    penalty += v * v;
+    grad[nt + t] = (grad[nt + t] as number) * inv + l2 * v;
+  }
   return loss * inv + 0.5 * l2 * penalty + 0.5 * INTERCEPT_L2 * ipen;
 }
 
@@ -97,13 +132,15 @@ function dot(a: Float64Array, b: Float64Array): number {
 }
 
 export function fitLogistic(X: SparseRows, y: Int32Array, K: number, options: LogisticOptions): LogisticModel {
-  const n = X.dim * K + K;
+  const T = X.tiedDim ?? 0;
+  const n = X.dim * K + K + T;
   const maxIterations = options.maxIterations ?? 200;
   const tolerance = options.tolerance ?? 1e-5;
   const x = new Float64Array(n);
   if (options.init) {
     x.set(options.init.coef, 0);
     x.set(options.init.intercept, X.dim * K);
+    if (T > 0 && options.init.tied.length === T) x.set(options.init.tied, X.dim * K + K);
   }
   const scores = new Float64Array(K);
   const g = new Float64Array(n);
@@ -182,7 +219,7 @@ export function fitLogistic(X: SparseRows, y: Int32Array, K: number, options: Lo
     f = fNew;
     if (decrease <= tolerance * Math.max(1, Math.abs(f))) break;
   }
-  return { K, dim: X.dim, coef: x.slice(0, X.dim * K), intercept: x.slice(X.dim * K) };
+  return { K, dim: X.dim, coef: x.slice(0, X.dim * K), intercept: x.slice(X.dim * K, X.dim * K + K), tied: x.slice(X.dim * K + K) };
 }
 
 /** Class probabilities, out[r*K + k]. */
@@ -196,6 +233,12 @@ export function predictLogistic(model: LogisticModel, X: SparseRows): Float64Arr
       const base = (X.index[p] as number) * K;
       const v = X.value[p] as number;
       for (let k = 0; k < K; k++) out[o + k] = (out[o + k] as number) + v * (model.coef[base + k] as number);
+    }
+    if (X.tiedStart && X.tiedIndex && X.tiedClass && X.tiedValue) {
+      for (let e = X.tiedStart[r] as number; e < (X.tiedStart[r + 1] as number); e++) {
+        const c = o + (X.tiedClass[e] as number);
+        out[c] = (out[c] as number) + (X.tiedValue[e] as number) * (model.tied[X.tiedIndex[e] as number] ?? 0);
+      }
     }
     let max = -Infinity;
     for (let k = 0; k < K; k++) max = Math.max(max, out[o + k] as number);
@@ -230,5 +273,27 @@ export function selectRows(X: SparseRows, rows: ArrayLike<number>): SparseRows {
     p += b - a;
     start[r + 1] = p;
   }
-  return { rows: rows.length, dim: X.dim, start, index, value };
+  const out: SparseRows = { rows: rows.length, dim: X.dim, start, index, value };
+  if (X.tiedStart && X.tiedIndex && X.tiedClass && X.tiedValue) {
+    const ts = X.tiedStart;
+    let tn = 0;
+    for (let r = 0; r < rows.length; r++) tn += (ts[(rows[r] as number) + 1] as number) - (ts[rows[r] as number] as number);
+    const tiedStart = new Int32Array(rows.length + 1);
+    const tiedIndex = new Int32Array(tn);
+    const tiedClass = new Int32Array(tn);
+    const tiedValue = new Float64Array(tn);
+    let q = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const i = rows[r] as number;
+      const a = ts[i] as number;
+      const b = ts[i + 1] as number;
+      tiedIndex.set(X.tiedIndex.subarray(a, b), q);
+      tiedClass.set(X.tiedClass.subarray(a, b), q);
+      tiedValue.set(X.tiedValue.subarray(a, b), q);
+      q += b - a;
+      tiedStart[r + 1] = q;
+    }
+    Object.assign(out, { tiedDim: X.tiedDim ?? 0, tiedStart, tiedIndex, tiedClass, tiedValue });
+  }
+  return out;
 }

@@ -12,7 +12,9 @@ import { labelledCount } from './votes.js';
  * Feature layout of the meta-model. Per fitted model: one-hot of its hard answer (K), an
  * abstention indicator (1) and, for models that gave graded distributions in training, those
  * probabilities (K). Then, shared by all models, the vote shares of the labels (K): a pooled
- * signal whose K x K weights are cheap to learn when items are few and models many.
+ * signal whose K x K weights are cheap to learn when items are few and models many. Optionally
+ * each model also gets one class-tied weight on the label it names, so the meta-model starts from
+ * a learned weighted vote and the per-label weights only correct it.
  */
 export interface FeatureLayout {
   models: readonly string[];
@@ -22,6 +24,8 @@ export interface FeatureLayout {
   shares: boolean;
   /** Whether each model's one-hot answer is split by whether it sides with the plurality. */
   agreement?: boolean;
+  /** Whether each model also gets one class-tied weight on the label it names (a learned weighted vote inside the meta-model). */
+  tiedVotes?: boolean;
 }
 
 function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
@@ -33,7 +37,7 @@ function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
 }
 
 /** A model is soft when some training answer is not one-hot. */
-export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = false): FeatureLayout {
+export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = false, tiedVotes = false): FeatureLayout {
   const K = train.labels.length;
   const M = train.models.length;
   const soft = new Array<boolean>(M).fill(false);
@@ -49,7 +53,7 @@ export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = fals
       }
     }
   }
-  return { models: [...train.models], soft, K, shares, agreement };
+  return { models: [...train.models], soft, K, shares, agreement, tiedVotes };
 }
 
 /** Sparse feature rows of `answers` under `layout`; models absent from `answers` count as abstaining. */
@@ -69,6 +73,11 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
   const decided = new Uint8Array(N);
   const shares = new Float64Array(K);
   let p = 0;
+  const tied = layout.tiedVotes === true;
+  const tiedStart = new Int32Array(tied ? N + 1 : 0);
+  const tiedIndex = new Int32Array(tied ? N * F : 0);
+  const tiedClass = new Int32Array(tied ? N * F : 0);
+  let q = 0;
   const votes = new Int32Array(F);
   for (let i = 0; i < N; i++) {
     shares.fill(0);
@@ -95,6 +104,10 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
         value[p++] = 1;
         continue;
       }
+      if (tied) {
+        tiedIndex[q] = f;
+        tiedClass[q++] = top;
+      }
       const dissent = layout.agreement === true && (shares[top] as number) < maxShare;
       index[p] = dissent ? o + K + 1 + (layout.soft[f] ? K : 0) + top : o + top;
       value[p++] = 1;
@@ -118,8 +131,13 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
       }
     }
     start[i + 1] = p;
+    if (tied) tiedStart[i + 1] = q;
   }
-  return { X: { rows: N, dim, start, index: index.slice(0, p), value: value.slice(0, p) }, decided };
+  const X: SparseRows = { rows: N, dim, start, index: index.slice(0, p), value: value.slice(0, p) };
+  if (tied) {
+    Object.assign(X, { tiedDim: F, tiedStart, tiedIndex: tiedIndex.slice(0, q), tiedClass: tiedClass.slice(0, q), tiedValue: new Float64Array(q).fill(1) });
+  }
+  return { X, decided };
 }
 
 export type ClassWeighting = 'none' | 'balanced';
@@ -193,18 +211,20 @@ const StateSchema = z.object({
   soft: z.array(z.boolean()),
   shares: z.boolean(),
   agreement: z.boolean(),
+  tiedVotes: z.boolean(),
   config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
   /** Inner-CV macro-F1 of each config tried, when the config was chosen by inner CV. */
   innerScores: z.record(z.string(), z.number()).optional(),
   coef: z.array(z.number()),
   intercept: z.array(z.number()),
+  tied: z.array(z.number()),
 });
 type StackingState = z.infer<typeof StateSchema>;
 
 function fitted(name: string, state: StackingState, labels: readonly string[]): FittedStrategy {
   const K = labels.length;
-  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares, agreement: state.agreement };
-  const model: LogisticModel = { K, dim: offsets(layout).dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept) };
+  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares, agreement: state.agreement, tiedVotes: state.tiedVotes };
+  const model: LogisticModel = { K, dim: offsets(layout).dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept), tied: Float64Array.from(state.tied) };
   const predict = (answers: AnswerMatrix): FusedPrediction => {
     checkLabels(name, labels, answers);
     const { X, decided } = featurize(answers, layout);
@@ -255,17 +275,20 @@ export interface StackingOptions {
   shares?: boolean;
   /** Split each answer's one-hot by whether it sides with the plurality (default false: it did not help on the development sets). */
   agreement?: boolean;
+  /** One class-tied vote weight per model (default true). */
+  tiedVotes?: boolean;
 }
 
 export interface FeatureSet {
   shares: boolean;
   agreement: boolean;
+  tiedVotes: boolean;
 }
 
 /** Fits the meta-model on all labelled rows with `config`. */
 export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, features: FeatureSet, innerScores?: Record<string, number>): StackingState {
   const K = train.labels.length;
-  const layout = layoutFor(train, features.shares, features.agreement);
+  const layout = layoutFor(train, features.shares, features.agreement, features.tiedVotes);
   const rows: number[] = [];
   for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
   const X = selectRows(featurize(train, layout).X, rows);
@@ -276,10 +299,12 @@ export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: 
     soft: [...layout.soft],
     shares: features.shares,
     agreement: features.agreement,
+    tiedVotes: features.tiedVotes,
     config,
     ...(innerScores ? { innerScores } : {}),
     coef: Array.from(model.coef),
     intercept: Array.from(model.intercept),
+    tied: Array.from(model.tied),
   };
 }
 
@@ -289,7 +314,7 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
   const y = Int32Array.from(rows, (i) => gold[i] as number);
   const folds = innerFolds(y, seed);
   if (!folds) return null;
-  const layout = layoutFor(train, features.shares, features.agreement);
+  const layout = layoutFor(train, features.shares, features.agreement, features.tiedVotes);
   const { X: all, decided: allDecided } = featurize(train, layout);
   const X = selectRows(all, rows);
   const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
@@ -300,7 +325,7 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
 export function createStacking(options: StackingOptions = {}): FusionStrategy {
   const configs = options.configs ?? STACKING_GRID;
   const name = options.name ?? 'stacking';
-  const features: FeatureSet = { shares: options.shares ?? true, agreement: options.agreement ?? false };
+  const features: FeatureSet = { shares: options.shares ?? true, agreement: options.agreement ?? false, tiedVotes: options.tiedVotes ?? true };
   if (configs.length === 0) throw new StrategyError(`${name}: no configuration to fit`);
   return {
     name,
@@ -330,6 +355,7 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
       const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares, agreement: s.agreement }).dim;
       requireLength(name, 'coef', s.coef.length, dim * K);
       requireLength(name, 'intercept', s.intercept.length, K);
+      requireLength(name, 'tied', s.tied.length, s.tiedVotes ? s.models.length : 0);
       return fitted(name, s, labels);
     },
   };
