@@ -48,6 +48,8 @@ const EOS_MARKERS = /<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|im_end\|>|<\|eot_id\|>
 /** A new few-shot turn after a blank line: what follows is the model inventing the next example. */
 const NEXT_TURN = /\n[^\S\n]*\n\s*(?:#+\s*)?(?:question|q|human|user|instruction)\s*\d*\s*:/i;
 
+const STATED_ANSWER = /\banswer(?:\s+is|\s*:|\s+would be)/i;
+
 /**
  * The answer proper: end-of-sequence markers become blank lines, and the text is cut where the
  * model starts inventing a next few-shot turn (`\n\nQuestion: ...`), which otherwise contributes
@@ -56,7 +58,8 @@ const NEXT_TURN = /\n[^\S\n]*\n\s*(?:#+\s*)?(?:question|q|human|user|instruction
 export function endOfAnswer(raw: string): string {
   const text = raw.replace(EOS_MARKERS, '\n\n');
   const m = NEXT_TURN.exec(text);
-  return m && text.slice(0, m.index).trim() !== '' ? text.slice(0, m.index) : text;
+  // Only after an answer was given: a `Question 6:` header that restates the question is no new turn.
+  return m && STATED_ANSWER.test(text.slice(0, m.index)) ? text.slice(0, m.index) : text;
 }
 
 /**
