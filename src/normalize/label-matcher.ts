@@ -1,3 +1,4 @@
+import { words as STOPWORD_LIST } from 'natural/lib/natural/util/stopwords.js';
 import type { ClassificationTask } from '../task/schema.js';
 import { isNegated, isNegatorAt } from './negation.js';
 import { isWordForm, stem } from './stemming.js';
@@ -48,6 +49,8 @@ export const REASON_WORDS = new Set(['because', 'since', 'as', 'due', 'given', '
 const ALIAS_INTRODUCERS = new Set(['option', 'choice', 'letter', 'answer', 'code', 'topic', 'category', 'class', 'label']);
 
 const MAX_STEM_LENGTH = 30;
+/** natural's English stopwords: a label spelt as one of them (`other`) is too common to count in prose. */
+const STOPWORDS = new Set(STOPWORD_LIST);
 
 function isSingleLetter(s: string): boolean {
   return /^\p{L}$/u.test(s);
@@ -76,6 +79,11 @@ export class LabelMatcher {
   readonly spellings: { key: string; label: number }[] = [];
   readonly usesLetters: boolean;
   readonly usesNumbers: boolean;
+  /**
+   * Labels spelt as a stopword or a word of at most two letters (`other`, `no`): in running text
+   * such a word is ordinary language, so it counts only where it stands as an answer.
+   */
+  private readonly commonWordLabels = new Set<number>();
 
   constructor(task: Pick<ClassificationTask, 'labels'> & { instructions?: string }) {
     this.K = task.labels.length;
@@ -110,6 +118,7 @@ export class LabelMatcher {
       const words = tokenize(key).map((t) => t.text);
       if (words.length === 0) continue;
       this.spellings.push({ key, label });
+      if (words.length === 1 && (STOPWORDS.has(key) || key.length <= 2)) this.commonWordLabels.add(label);
       const phrase: Phrase = { label, words, via };
       this.phrases.push(phrase);
       push(this.byFirst, words[0] as string, phrase);
@@ -373,7 +382,11 @@ export class LabelMatcher {
       const phrase = this.phraseAt(tokens, i);
       if (phrase) {
         const negated = isNegated(tokens, i);
-        for (const label of phrase.labels) mentions.push({ label, start: i, end: phrase.end, via: phrase.via, negated });
+        const single = phrase.end - i === 1;
+        for (const label of phrase.labels) {
+          if (single && this.commonWordLabels.has(label)) continue;
+          mentions.push({ label, start: i, end: phrase.end, via: phrase.via, negated });
+        }
         i = phrase.end;
         continue;
       }

@@ -9,3 +9,7 @@ declare module 'natural/lib/natural/distance/jaro-winkler_distance.js' {
   const JaroWinklerDistance: (s1: string, s2: string, options?: { ignoreCase?: boolean }) => number;
   export default JaroWinklerDistance;
 }
+
+declare module 'natural/lib/natural/util/stopwords.js' {
+  export const words: readonly string[];
+}

@@ -318,5 +318,10 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['emotion', 'The answer is (None of the above).', '!out-of-set'],
   ['emotion', 'The answer is (Cannot be determined).', '!refusal'],
   ['emotion', 'The answer is (A), (D).', '!ambiguous'],
+  ['persuasion', 'The other person in the thread is asking for pizza because they are broke.', '!no-label'],
+  ['persuasion', 'The request fits none of the specific strategies, so the answer is other.', 'other'],
+  ['persuasion', 'Other (the request is a joke).', 'other'],
+  ['yesno', 'I see no reason to doubt it, the speaker is sincere.', '!no-label'],
+  ['emotion', "Here is my analysis:\n\nQuestion 6:\nThe writer's hands shake. The answer is (A).", 'fear'],
 ];
 
