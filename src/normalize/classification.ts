@@ -29,6 +29,8 @@ export interface ClassificationNormalizerOptions {
  * Builds the reader of raw answers for one task; all per-task lookup structures are built here,
  * once. Each answer becomes a distribution over the task's labels or an abstention with a reason:
  *
+ * 0. What is read: `<think>` blocks, end-of-sequence markers and an invented next few-shot turn
+ *    after a stated answer (`The answer is (A).\n\nQuestion: ...`) are dropped (text.ts).
  * 1. `empty`: nothing but whitespace, Markdown or punctuation.
  * 2. The whole answer spells a name or alias (`B`, ` positive`, `1.0`, ` 20`, `"Neutral."`): one-hot.
  * 3. JSON (or JSON in a code block), validated with zod: the label field read like a short answer,
@@ -44,15 +46,21 @@ export interface ClassificationNormalizerOptions {
  *    and over every label mentioned while reasoning; weaker verdicts (`this comment is toxic`,
  *    `falls under B`, `the strongest is D`) count when nothing was stated up front. In answers
  *    longer than a few words, a label word opening a sentence counts only when punctuation, a line
- *    break or a reason (`because`) follows it.
+ *    break or a reason (`because`) follows it. Several stated answers that disagree
+ *    (`The answer is (I). ... The answer is (F).`) are `ambiguous`, unless the last one corrects
+ *    the others (`However, ... the answer is (F)`).
  * 5. `refusal` when the model declines (`I cannot classify`, `As an AI`) and stated no label.
  * 6. Labels mentioned in running text, not negated (`not positive` does not count): one label is
  *    read as that label; several are `ambiguous`, and so is `either A or B`: the normalizer never
- *    picks one of two named labels. Negations that rule out all labels but one (`not toxic` with
- *    two labels, `neither positive nor negative` with three) leave that one.
+ *    picks one of two named labels. Labels spelt as a common word (natural's stopwords, such as
+ *    `other`, or two letters such as `no`) do not count here, only where they stand as answers.
+ *    Negations that rule out all labels but one (`not toxic` with two labels, `neither positive
+ *    nor negative` with three) leave that one.
  * 7. A misspelt or abbreviated short answer, by Jaro-Winkler similarity or unique prefix (fuzzy.ts).
  * 8. `out-of-set` for a clear answer outside the labels (`G` when options run A-F, code `11`,
  *    `Mixed`, `none of the above`); `no-label` for everything else.
+ * Option lines in `instructions` (`A: Scared or anxious`) add the spelling the prompt showed for a
+ * letter or code as an alias of its label.
  *
  * A bare letter alias is an answer only where it stands as one: alone, `(A)`, `A)`, `A:`, `A.` at
  * the start, `option A`, `answer is A`. The article in `A positive review` is not option A.
