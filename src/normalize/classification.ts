@@ -147,7 +147,7 @@ export function createClassificationNormalizer(
     const lower = clean.toLowerCase();
     const tokens = tokenize(clean);
     if (!tokens.some((t) => t.kind !== 'punct')) return { kind: 'abstain', reason: 'empty' };
-    if (/[:=]\s*\d/.test(lower)) {
+    if (/[:=(]\s*\d/.test(lower)) {
       const scores = readScoreLines(tokens);
       if (scores) return { kind: 'label', dist: scores, method: 'json' };
     }
@@ -219,7 +219,7 @@ export function createClassificationNormalizer(
   /**
    * `Positive: 0.7, Neutral: 0.2, Negative: 0.1`: scores written as text for two or more labels are
    * a distribution, renormalized like a JSON one. Read only when every label-score pair is clean
-   * (label, `:` or `=`, number, optional `%`).
+   * (label, `:`, `=` or `(`, number, optional `%`).
    */
   const readScoreLines = (tokens: readonly Token[]): Float64Array | undefined => {
     const dist = new Float64Array(K);
@@ -230,7 +230,7 @@ export function createClassificationNormalizer(
       if (!phrase || phrase.labels.length !== 1) continue;
       const sep = tokens[phrase.end];
       const num = tokens[phrase.end + 1];
-      if (!sep || !num || (sep.text !== ':' && sep.text !== '=') || num.kind !== 'number') continue;
+      if (!sep || !num || (sep.text !== ':' && sep.text !== '=' && sep.text !== '(') || num.kind !== 'number') continue;
       const value = Number(num.text);
       if (!Number.isFinite(value)) continue;
       const k = phrase.labels[0] as number;

@@ -323,5 +323,7 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['persuasion', 'Other (the request is a joke).', 'other'],
   ['yesno', 'I see no reason to doubt it, the speaker is sincere.', '!no-label'],
   ['emotion', "Here is my analysis:\n\nQuestion 6:\nThe writer's hands shake. The answer is (A).", 'fear'],
+  ['sentiment', 'Positive (70%), Neutral (20%), Negative (10%)', 'positive'],
+  ['sentiment', 'Negative (confidence 40%)', 'negative'],
 ];
 

@@ -78,6 +78,25 @@ describe('normalizer properties', () => {
     );
   });
 
+  it('permuting the label order permutes a logprob distribution', () => {
+    const alternatives = fc.array(fc.tuple(fc.constantFrom(...NAMES, 'A', 'B', '1', 'the', 'neg', 'pos'), fc.double({ min: 0.001, max: 1, noNaN: true })), { minLength: 1, maxLength: 6 });
+    fc.assert(
+      fc.property(taskArb, alternatives, ({ labels, perm }, alts) => {
+        const [first] = alts[0] as [string, number];
+        const logprobs = [{ token: first, logprob: Math.log(alts[0]?.[1] ?? 1), top_logprobs: alts.map(([token, p]) => ({ token, logprob: Math.log(p) })) }];
+        const permuted = perm.map((i) => labels[i] as Label);
+        const a = createClassificationNormalizer({ labels })({ output: first, logprobs });
+        const b = createClassificationNormalizer({ labels: permuted })({ output: first, logprobs });
+        expect(b.kind).toBe(a.kind);
+        if (a.kind === 'label' && b.kind === 'label') {
+          checkDistribution(a, labels.length);
+          perm.forEach((i, j) => expect(b.dist[j]).toBeCloseTo(a.dist[i] as number, 12));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is deterministic', () => {
     fc.assert(
       fc.property(taskArb, outputArb, ({ labels }, output) => {
