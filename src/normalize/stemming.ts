@@ -25,7 +25,8 @@ const E_DROP_SUFFIXES = ['ity', 'ities', 'ing', 'ed', 'er', 'est', 'ion'];
  * The Porter stems must agree, and, because stems alone conflate unrelated words (`position` and
  * `positive` both stem to `posit`, `politics` and `polite` to `polit`), the token must also extend
  * the label word (`positively`, `negatives`, `neutrality`), extend it after dropping a final `e`
- * with a known suffix (`positivity`, `surprising`), or be a shorter form of it (`sad` for `sadness`).
+ * with a known suffix (`positivity`, `surprising`), be a shorter form of it (`sad` for `sadness`),
+ * or share a stem of six letters or more (`entailed` and `entailment` share `entail`).
  * Label words of three letters only match forms that extend them (`joyful`); shorter ones only
  * match exactly: their stems say too little.
  */
@@ -38,6 +39,8 @@ export function isWordForm(token: string, word: string): boolean {
   if (word.length === 3) return token.startsWith(word) && (s === word || s === stem(word));
   if (s !== stem(word)) return false;
   if (token.startsWith(word)) return true;
+  // A long shared stem is specific enough on its own (`entailed`/`entailment`, `contradicts`/`contradiction`).
+  if (s.length >= 6) return true;
   if (word.endsWith('e')) {
     const root = word.slice(0, -1);
     if (token.startsWith(root) && E_DROP_SUFFIXES.includes(token.slice(root.length))) return true;

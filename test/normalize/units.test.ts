@@ -19,6 +19,8 @@ describe('word forms', () => {
     ['politics', 'polite', false],
     ['impolite', 'polite', false],
     ['joi', 'joy', false],
+    ['entailed', 'entailment', true],
+    ['contradicts', 'contradiction', true],
   ] as const)('%s is a form of %s: %s', (token, word, expected) => {
     expect(isWordForm(token, word)).toBe(expected);
   });
