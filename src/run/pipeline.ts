@@ -102,35 +102,65 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
     });
   };
 
+  // The writer runs beside the reader: a line goes out as soon as it and every line before it are
+  // fused, even while the producer is idle. The reader waits only when `window` lines are held.
+  let inputDone = false;
+  let wakeWriter: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+  let writerError: unknown;
+  const poke = (): void => {
+    const w = wakeWriter;
+    wakeWriter = undefined;
+    w?.();
+  };
   const closeBatch = (): void => {
     if (current.length === 0) return;
     pending.push(settleBatch(current));
     current = [];
+    poke();
   };
-
-  const flushHead = async (): Promise<void> => {
-    const head = pending.shift();
-    if (!head) return;
-    const lines = await head;
-    for (const text of lines) {
-      await write(text);
-      if (result.outputClosed) continue;
-      result.lines++;
-      held--;
-      options.onItemDone?.();
+  const writer = (async (): Promise<void> => {
+    try {
+      for (;;) {
+        const head = pending.shift();
+        if (!head) {
+          if (inputDone) return;
+          await new Promise<void>((resolve) => (wakeWriter = resolve));
+          continue;
+        }
+        for (const text of await head) {
+          await write(text);
+          held--;
+          if (!result.outputClosed) {
+            result.lines++;
+            options.onItemDone?.();
+          }
+          if (held < window && wakeReader) {
+            const r = wakeReader;
+            wakeReader = undefined;
+            r();
+          }
+        }
+      }
+    } catch (e) {
+      writerError = e;
+      orchestrator.stop('abort', 'interrupted');
+      wakeReader?.();
     }
-  };
+  })();
 
   const rl = createInterface({ input: options.input, crlfDelay: Infinity });
+  // Ctrl-C must end the run even while the producer is idle and no next line comes to notice it.
+  const stopReading = (): void => {
+    if (orchestrator.stopReason === 'interrupted') rl.close();
+  };
+  orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
   let lineNo = 0;
   try {
     for await (const text of rl) {
       lineNo++;
       if (text.trim() === '') continue;
-      if (orchestrator.stopReason === 'interrupted' || result.outputClosed) {
-        result.interrupted = !result.outputClosed;
-        break;
-      }
+      if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
       const parsed = parseJsonlLine(inputName, lineNo, text, ClassificationItemSchema);
       if (parsed.value === undefined) {
         const message = parsed.issues.map(formatIssue).join('; ');
@@ -144,14 +174,19 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunPipel
       }
       held++;
       if (current.length >= batchSize) closeBatch();
-      while (held >= window && pending.length > 0) await flushHead();
+      while (held >= window && writerError === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
     }
   } finally {
+    orchestrator.stopSignal.removeEventListener('abort', stopReading);
     rl.close();
+    closeBatch();
+    inputDone = true;
+    poke();
+    await writer;
+    output.off('error', onOutputError);
   }
-  closeBatch();
-  while (pending.length > 0) await flushHead();
-  output.off('error', onOutputError);
+  if (writerError !== undefined) throw writerError;
+  if (orchestrator.stopReason === 'interrupted' && !result.outputClosed) result.interrupted = true;
   return result;
 }
 
