@@ -239,12 +239,13 @@ export class LabelMatcher {
     let skippedNumber = false;
     while (i < tokens.length) {
       const t = tokens[i] as Token;
-      if (t.kind === 'punct' && OPENERS.has(t.text)) {
+      // A label spelling that starts with an opener (`$925.00`), a negator (`non-toxic`) or a
+      // number (`4.5 stars`) is that label.
+      const phraseHere = this.phraseAt(tokens, i);
+      if (!phraseHere && t.kind === 'punct' && OPENERS.has(t.text)) {
         i++;
         continue;
       }
-      // A label spelling that starts with a negator (`non-toxic`) is that label, not a negation.
-      const phraseHere = this.phraseAt(tokens, i);
       if (!phraseHere && isNegatorAt(tokens, i)) {
         const inner = this.readAnswerAt(tokens, i + 1);
         if (inner.kind === 'label') return { kind: 'negated', label: inner.label };
@@ -274,7 +275,7 @@ export class LabelMatcher {
           if (this.usesLetters) return { kind: 'out-of-set', token: t.text.toUpperCase() };
         }
       }
-      if (t.kind === 'number') {
+      if (t.kind === 'number' && !phraseHere) {
         const k = this.numberLabel(t.text);
         if (k !== undefined) return this.afterAlias(tokens, i, k);
         if (this.usesNumbers && !t.text.includes('.')) return { kind: 'out-of-set', token: t.text };

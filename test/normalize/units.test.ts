@@ -73,6 +73,15 @@ describe('fuzzy matching', () => {
   });
 });
 
+describe('labels starting with punctuation or numbers', () => {
+  it('reads option texts such as `$925.00` and `4.5 stars` where answers stand', () => {
+    const normalize = createClassificationNormalizer({ labels: [{ name: '$925.00', aliases: ['A'] }, { name: '$742.97', aliases: ['B'] }, { name: '4.5 stars', aliases: ['C'] }] });
+    expect(normalize({ output: 'The answer is **$925.00**.' })).toMatchObject({ kind: 'label', method: 'verdict', dist: new Float64Array([1, 0, 0]) });
+    expect(normalize({ output: 'The answer is $742.97 because of compounding.' })).toMatchObject({ dist: new Float64Array([0, 1, 0]) });
+    expect(normalize({ output: 'I would rate it 4.5 stars.' })).toMatchObject({ dist: new Float64Array([0, 0, 1]) });
+  });
+});
+
 describe('option lines in the instructions', () => {
   it('reads the spelling the prompt showed for a letter as that label', () => {
     const task = {
