@@ -102,7 +102,7 @@ describe('fusion run and fuse() through the real SDKs', () => {
     cleanup = t.cleanup;
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
-    const items = itemsOf(200);
+    const items = itemsOf(120);
     const argv = ['--task', taskFile, '--models', MODELS.join(','), '--concurrency', '4', '--cache', join(t.dir, 'c.sqlite')];
     // A producer that trickles lines in, like a pipe from another program.
     async function* trickle() {
@@ -124,6 +124,7 @@ describe('fusion run and fuse() through the real SDKs', () => {
     expect(partial.length).toBeLessThan(items.length);
     expect(partial.map((l) => l.id)).toEqual(items.slice(0, partial.length).map((i) => i.id));
 
+    server.options.latencyMs = 1; // the resumed run need not be slow
     const stdout2 = captureStream();
     expect(await runCommand(argv, { stdin: Readable.from(trickle()), stdout: stdout2, stderr: captureStream(), env: server.env() })).toBe(0);
     expect(stdout2.text().trim().split('\n')).toHaveLength(items.length);
