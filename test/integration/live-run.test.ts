@@ -88,6 +88,13 @@ describe('fusion run and fuse() through the real SDKs', () => {
     expect(lines.map((l) => l.id)).toEqual(items.map((i) => i.id));
     expect(lines.every((l) => LABELS.includes(l.label))).toBe(true);
 
+    // A saved strategy brings its models: --models may be left out.
+    const saved = join(t.dir, 'strategy.json');
+    writeFileSync(saved, JSON.stringify({ format: 'llm-fusion/strategy', version: 1, strategy: 'majority-vote', task: task.name, labels: LABELS, models: MODELS, createdAt: '2026-01-01T00:00:00Z', state: {} }));
+    const stdout3 = captureStream();
+    expect(await runCommand(['--task', taskFile, '--strategy', saved, '--no-cache'], { stdin: Readable.from(['{"id":"s1","text":"good"}\n']), stdout: stdout3, stderr: captureStream(), env: server.env() })).toBe(0);
+    expect((JSON.parse(stdout3.text()) as { answers: { model: string }[] }).answers.map((a) => a.model)).toEqual(MODELS);
+
     const before = server.snapshot().requests;
     const env = { ...server.env(), ANTHROPIC_API_KEY: '' };
     await expect(
