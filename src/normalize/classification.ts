@@ -7,7 +7,8 @@ import { LogprobReader } from './logprobs.js';
 import { isRefusal } from './refusal.js';
 import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
 import type { ClassificationNormalizer, NormalizedLabel, RawAnswer, ReadMethod } from './types.js';
-import { verdictStarts } from './verdict.js';
+import { readScoreLines } from './score-lines.js';
+import { correctsEarlier, isStrongCue, verdictStarts } from './verdict.js';
 
 /** Answers of at most this many words that name no label are read as a clear answer outside the set. */
 const SHORT_ANSWER_WORDS = 3;
@@ -15,10 +16,6 @@ const MAX_VERDICT_CUES = 48;
 /** Answers longer than this many tokens are read as prose (see the lead rule in readText). */
 const LONG_ANSWER_TOKENS = 8;
 const NONE_OF_THE_ABOVE = /\bnone of (?:the )?(?:above|these|them|(?:the )?(?:given |provided )?(?:options|categories|labels|choices))\b/;
-/** Words by which a later verdict corrects an earlier one. */
-const CORRECTION = /\b(?:however|but|actually|wait|correction|on second thought|on reflection|upon reflection|rather|instead|re-?evaluat\w*|reconsider\w*|corrected)\b/;
-/** Cues after which a stated label overrides an answer given up front (`... So the answer is C`). */
-const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with|lean towards?)\s*$|(?:^|[.!?;\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
 
 export interface ClassificationNormalizerOptions {
   /** Read token logprobs when an answer carries them (default true). */
@@ -148,11 +145,11 @@ export function createClassificationNormalizer(
     const tokens = tokenize(clean);
     if (!tokens.some((t) => t.kind !== 'punct')) return { kind: 'abstain', reason: 'empty' };
     if (/[:=(]\s*\d/.test(lower)) {
-      const scores = readScoreLines(tokens);
+      const scores = readScoreLines(matcher, tokens);
       if (scores) return { kind: 'label', dist: scores, method: 'json' };
     }
     const confidence = statedConfidence(lower);
-    const start = answerStart(tokens, matcher);
+    const start = matcher.answerStart(tokens);
 
     let lead = matcher.readAnswerAt(tokens, start);
     // In a long answer, a label word opening a sentence (`Negative news dominated ...`) is only an
@@ -171,7 +168,7 @@ export function createClassificationNormalizer(
       const read = matcher.readAnswerAt(tokens, at, { listMarkers: false });
       const result = fromRead(read, 'verdict', confidence);
       if (!result) continue;
-      if (STRONG_CUE.test(lower.slice(Math.max(0, offset - 60), offset))) strong.push({ result, offset });
+      if (isStrongCue(lower, offset)) strong.push({ result, offset });
       else weak ??= result;
     }
     if (strong.length > 0) return settleVerdicts(strong, lower);
@@ -217,34 +214,6 @@ export function createClassificationNormalizer(
   };
 
   /**
-   * `Positive: 0.7, Neutral: 0.2, Negative: 0.1`: scores written as text for two or more labels are
-   * a distribution, renormalized like a JSON one. Read only when every label-score pair is clean
-   * (label, `:`, `=` or `(`, number, optional `%`).
-   */
-  const readScoreLines = (tokens: readonly Token[]): Float64Array | undefined => {
-    const dist = new Float64Array(K);
-    let pairs = 0;
-    let total = 0;
-    for (let i = 0; i < tokens.length; i++) {
-      const phrase = matcher.phraseAt(tokens, i);
-      if (!phrase || phrase.labels.length !== 1) continue;
-      const sep = tokens[phrase.end];
-      const num = tokens[phrase.end + 1];
-      if (!sep || !num || (sep.text !== ':' && sep.text !== '=' && sep.text !== '(') || num.kind !== 'number') continue;
-      const value = Number(num.text);
-      if (!Number.isFinite(value)) continue;
-      const k = phrase.labels[0] as number;
-      dist[k] = (dist[k] as number) + value;
-      total += value;
-      pairs++;
-      i = phrase.end + 1;
-    }
-    if (pairs < 2 || !(total > 0)) return undefined;
-    for (let k = 0; k < K; k++) dist[k] = (dist[k] as number) / total;
-    return dist;
-  };
-
-  /**
    * Several stated answers (`The answer is (I). ... The answer is (F).`): agreeing ones are that
    * answer; disagreeing ones are `ambiguous`, unless the last one corrects the others
    * (`However, ... the answer is (F)`, `Actually, the answer is B`).
@@ -253,8 +222,7 @@ export function createClassificationNormalizer(
     const last = strong[0] as { result: NormalizedLabel; offset: number };
     const labels = new Set(strong.map((v) => (v.result.kind === 'label' ? argmaxOf(v.result.dist) : -1)));
     if (labels.size === 1) return last.result;
-    const sentenceStart = Math.max(lower.lastIndexOf('.', last.offset - 1), lower.lastIndexOf('\n', last.offset - 1)) + 1;
-    if (CORRECTION.test(lower.slice(sentenceStart, last.offset))) return last.result;
+    if (correctsEarlier(lower, last.offset)) return last.result;
     return ambiguous([...labels].filter((k) => k >= 0));
   };
 
@@ -324,24 +292,4 @@ function argmaxOf(d: Float64Array): number {
   let best = 0;
   for (let k = 1; k < d.length; k++) if ((d[k] as number) > (d[best] as number)) best = k;
   return best;
-}
-
-/**
- * Where the answer proper starts: after a short `Answer:` / `Sentiment:` / `Final label:` prefix
- * (one to three words and a colon, when those words are not themselves a label or alias).
- */
-function answerStart(tokens: readonly Token[], matcher: LabelMatcher): number {
-  for (let i = 1; i <= 3 && i < tokens.length; i++) {
-    const t = tokens[i] as Token;
-    if (t.kind === 'punct') {
-      if (t.text !== ':') return 0;
-      const head = tokens.slice(0, i);
-      if (head.some((h) => h.kind !== 'word')) return 0;
-      if (matcher.phraseAt(tokens, 0)) return 0;
-      if (i === 1 && (matcher.letterLabel(head[0]?.text ?? '') !== undefined || /^\p{L}$/u.test(head[0]?.text ?? ''))) return 0;
-      return i + 1;
-    }
-    if (t.newline) return 0;
-  }
-  return 0;
 }

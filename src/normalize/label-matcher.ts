@@ -165,6 +165,26 @@ export class LabelMatcher {
     }
   }
 
+  /**
+   * Where the answer proper starts: after a short `Answer:` / `Sentiment:` / `Final label:` prefix
+   * (one to three words and a colon, when those words are not themselves a label or alias).
+   */
+  answerStart(tokens: readonly Token[]): number {
+    for (let i = 1; i <= 3 && i < tokens.length; i++) {
+      const t = tokens[i] as Token;
+      if (t.kind === 'punct') {
+        if (t.text !== ':') return 0;
+        const head = tokens.slice(0, i);
+        if (head.some((h) => h.kind !== 'word')) return 0;
+        if (this.phraseAt(tokens, 0)) return 0;
+        if (i === 1 && isSingleLetter(head[0]?.text ?? '')) return 0;
+        return i + 1;
+      }
+      if (t.newline) return 0;
+    }
+    return 0;
+  }
+
   /** The label an entire (bare) answer spells exactly, if any: the fast path for `B`, ` positive`, `1.0`. */
   lookupWhole(raw: string): { label: number; via: 'exact' | 'alias' } | undefined {
     const key = bareKey(raw);

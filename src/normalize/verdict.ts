@@ -33,3 +33,19 @@ export function verdictStarts(lowerText: string): number[] {
   }
   return [...new Set(starts)].sort((a, b) => b - a);
 }
+
+/** Cues after which a stated label overrides an answer given up front (`... So the answer is C`). */
+const STRONG_CUE = /(?:answer|option|choice|label|classification|category|prediction|verdict|response|output|result|selection|topic|code|class)s?(?: here)?(?: would be| will be| is| should be| must be|:| =| -)\s*$|\b(?:say|choose|pick|select|go with|lean towards?)\s*$|(?:^|[.!?;\n,]\s*)(?:so|therefore|thus|hence|overall|in conclusion|in summary|to conclude|to summari[sz]e|in short|ultimately|all in all|conclusion|summary)\b[,:]?\s*$/;
+/** Words by which a later verdict corrects an earlier one. */
+const CORRECTION = /\b(?:however|but|actually|wait|correction|on second thought|on reflection|upon reflection|rather|instead|re-?evaluat\w*|reconsider\w*|corrected)\b/;
+
+/** Whether the verdict starting at `offset` follows a strong cue (a stated answer, `so`, `therefore`). */
+export function isStrongCue(lowerText: string, offset: number): boolean {
+  return STRONG_CUE.test(lowerText.slice(Math.max(0, offset - 60), offset));
+}
+
+/** Whether the sentence holding the verdict at `offset` corrects what came before (`However, ...`). */
+export function correctsEarlier(lowerText: string, offset: number): boolean {
+  const sentenceStart = Math.max(lowerText.lastIndexOf('.', offset - 1), lowerText.lastIndexOf('\n', offset - 1)) + 1;
+  return CORRECTION.test(lowerText.slice(sentenceStart, offset));
+}
