@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { getStrategy } from '../fuse/registry.js';
-import { type FusedPrediction, type FittedStrategy, SavedStrategySchema, StrategyError } from '../fuse/strategy.js';
-import { InputError, zodIssues } from '../task/errors.js';
+import { readSavedStrategy } from '../fuse/saved-strategy.js';
+import { type FusedPrediction, type FittedStrategy, StrategyError } from '../fuse/strategy.js';
+import { InputError } from '../task/errors.js';
 import type { ClassificationTask } from '../task/schema.js';
 
 /**
@@ -29,29 +30,14 @@ function fromFitted(name: string, fitted: FittedStrategy, models?: readonly stri
   return { name, batchSize: 1, ...(models ? { models } : {}), fuse: (answers) => fitted.predict(answers) };
 }
 
-/** Reads a `fusion fit --out` file, checking its format, its labels against the task, and its state. */
-export function loadSavedStrategy(file: string, task: ClassificationTask): StreamFuser {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new InputError([{ file, message: `cannot read strategy: ${(e as Error).message}` }]);
-  }
-  const parsed = SavedStrategySchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
-  const saved = parsed.data;
+/** Reads a `fusion fit --out` file (validated by the fuse module) and checks its labels against the task. */
+export function loadSavedFuser(file: string, task: ClassificationTask): StreamFuser {
+  const { saved, fitted } = readSavedStrategy(file);
   const labels = task.labels.map((l) => l.name);
   if (saved.labels.length !== labels.length || saved.labels.some((l, k) => l !== labels[k])) {
     throw new InputError([
       { file, field: 'labels', message: `the strategy was fitted on labels [${saved.labels.join(', ')}] but the task has [${labels.join(', ')}]` },
     ]);
-  }
-  let fitted: FittedStrategy;
-  try {
-    fitted = getStrategy(saved.strategy).load(saved.state, saved.labels);
-  } catch (e) {
-    if (e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
-    throw e;
   }
   return fromFitted(saved.strategy, fitted, saved.models);
 }
@@ -63,7 +49,7 @@ export function loadSavedStrategy(file: string, task: ClassificationTask): Strea
  */
 export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
   const value = arg ?? 'majority-vote';
-  if (value.endsWith('.json') || existsSync(value)) return loadSavedStrategy(value, task);
+  if (value.endsWith('.json') || existsSync(value)) return loadSavedFuser(value, task);
   const strategy = getStrategy(value);
   if (strategy.supervised) {
     throw new StrategyError(`${value} learns from gold labels: fit it on a labelled set first (fusion fit ... --out strategy.json) and pass --strategy strategy.json`);
