@@ -209,5 +209,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
     expect(r.answers.map((a) => a.model)).toEqual(MODELS);
     expect(Object.values(r.distribution).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(r.cost).toBeGreaterThan(0);
+    // A batch strategy on a single item still gives an answer (it reduces to a vote).
+    const ds = await fuse(task, text, { models: MODELS, env: server.env(), strategy: 'dawid-skene' });
+    expect(LABELS).toContain(ds.label);
   });
 });
