@@ -275,7 +275,9 @@ export class Orchestrator {
         if (error.kind === 'aborted' && this.abortController.signal.aborted) {
           return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
         }
-        if (shouldRetry(error, attempt, this.policy) && !this.stopReasonValue) {
+        if (shouldRetry(error, attempt, this.policy)) {
+          // Stopped runs make no retries; the call is left for the resumed run, not marked failed.
+          if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
           this.bump(handle.name, (s) => s.retries++);
           await this.clock.sleep(backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs), this.stopController.signal);
           continue;
