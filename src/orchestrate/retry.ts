@@ -30,6 +30,6 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 }
 
 /** Whether a failure is worth another attempt under the policy. */
-export function shouldRetry(error: unknown, attempt: number, policy: RetryPolicy): error is ProviderError {
+export function shouldRetry(error: unknown, attempt: number, policy: RetryPolicy): boolean {
   return error instanceof ProviderError && error.retryable && attempt < policy.maxAttempts;
 }
