@@ -259,7 +259,9 @@ function fitted(name: string, state: StackingState, labels: readonly string[]): 
         const featureOf = present ? o + labels.indexOf(answer as string) : o + K;
         let mean = 0;
         for (let k = 0; k < K; k++) mean += (model.coef[featureOf * K + k] as number) / K;
-        const influence = (model.coef[featureOf * K + top] as number) - mean;
+        let influence = (model.coef[featureOf * K + top] as number) - mean;
+        // Its class-tied vote weight lifts the label it named by that weight, the others not at all.
+        if (present && state.tiedVotes) influence += (model.tied[f] ?? 0) * ((answer === labels[top] ? 1 : 0) - 1 / K);
         return { model: m, answer, weight: Math.abs(influence), influence };
       });
     },
