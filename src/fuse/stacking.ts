@@ -36,18 +36,31 @@ function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
   return { offset, dim: (offset[layout.models.length] as number) + (layout.shares ? layout.K : 0) };
 }
 
-/** A model is soft when some training answer is not one-hot. */
+/**
+ * A model is soft when its training distributions say more than its top label: two answers with
+ * the same top label but different distributions. One-hot answers, and one-hot answers passed
+ * through a temperature (a fixed distribution per top label), add nothing beyond the one-hot
+ * features, so they do not get soft features (which would double the meta-model's size).
+ */
 export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = false, tiedVotes = false): FeatureLayout {
   const K = train.labels.length;
   const M = train.models.length;
   const soft = new Array<boolean>(M).fill(false);
+  // First distribution seen per (model, top label): offset into probs, or -1.
+  const seen = new Int32Array(M * K).fill(-1);
   for (let c = 0; c < train.present.length; c++) {
     if (train.present[c] === 0) continue;
     const j = c % M;
     if (soft[j]) continue;
+    let top = 0;
+    for (let k = 1; k < K; k++) if ((train.probs[c * K + k] as number) > (train.probs[c * K + top] as number)) top = k;
+    const first = seen[j * K + top] as number;
+    if (first < 0) {
+      seen[j * K + top] = c * K;
+      continue;
+    }
     for (let k = 0; k < K; k++) {
-      const p = train.probs[c * K + k] as number;
-      if (p > 1e-9 && p < 1 - 1e-9) {
+      if (Math.abs((train.probs[c * K + k] as number) - (train.probs[first + k] as number)) > 1e-9) {
         soft[j] = true;
         break;
       }

@@ -158,3 +158,18 @@ describe('supervised strategies never see test-fold labels', () => {
     expect(s.innerScores[s.picked]).toBe(Math.max(...Object.values(s.innerScores)));
   });
 });
+
+describe('stacking feature layout', () => {
+  it('gives soft features only to models whose distributions say more than their top label', async () => {
+    const { emptyMatrix, setAnswer } = await import('../../src/fuse/answer-matrix.js');
+    const { layoutFor } = await import('../../src/fuse/stacking.js');
+    const m = emptyMatrix(['a', 'b'], ['onehot', 'tempered', 'graded'], ['i0', 'i1', 'i2']);
+    const rows: [number[], number[], number[]][] = [
+      [[1, 0], [0.8, 0.2], [0.9, 0.1]],
+      [[0, 1], [0.2, 0.8], [0.3, 0.7]],
+      [[1, 0], [0.8, 0.2], [0.6, 0.4]],
+    ];
+    rows.forEach((r, i) => r.forEach((d, j) => setAnswer(m, i, j, d)));
+    expect(layoutFor(m, true).soft).toEqual([false, false, true]);
+  });
+});
