@@ -83,7 +83,7 @@ export const autoStrategy: FusionStrategy = {
         });
         scores.push({ name: candidate.name, score: innerScore(y, { probs, decided }, train.labels), strategy: candidate });
       }
-      const stacked = scoreConfigs(train, gold, STACKING_GRID, { shares: true, agreement: false, tiedVotes: true }, seed) ?? [];
+      const stacked = scoreConfigs(train, gold, STACKING_GRID, { shares: true, tiedVotes: true }, seed) ?? [];
       stacked.forEach((score, idx) => {
         const config = STACKING_GRID[idx] as StackingConfig;
         const name = `stacking(${configName(config)})`;

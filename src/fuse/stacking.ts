@@ -22,8 +22,6 @@ export interface FeatureLayout {
   K: number;
   /** Whether the pooled vote-share features are included. */
   shares: boolean;
-  /** Whether each model's one-hot answer is split by whether it sides with the plurality. */
-  agreement?: boolean;
   /** Whether each model also gets one class-tied weight on the label it names (a learned weighted vote inside the meta-model). */
   tiedVotes?: boolean;
 }
@@ -31,7 +29,7 @@ export interface FeatureLayout {
 function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
   const offset = new Int32Array(layout.models.length + 1);
   layout.soft.forEach((s, f) => {
-    offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0) + (layout.agreement ? layout.K : 0);
+    offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0);
   });
   return { offset, dim: (offset[layout.models.length] as number) + (layout.shares ? layout.K : 0) };
 }
@@ -42,7 +40,7 @@ function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
  * through a temperature (a fixed distribution per top label), add nothing beyond the one-hot
  * features, so they do not get soft features (which would double the meta-model's size).
  */
-export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = false, tiedVotes = false): FeatureLayout {
+export function layoutFor(train: AnswerMatrix, shares: boolean, tiedVotes = false): FeatureLayout {
   const K = train.labels.length;
   const M = train.models.length;
   const soft = new Array<boolean>(M).fill(false);
@@ -66,7 +64,7 @@ export function layoutFor(train: AnswerMatrix, shares: boolean, agreement = fals
       }
     }
   }
-  return { models: [...train.models], soft, K, shares, agreement, tiedVotes };
+  return { models: [...train.models], soft, K, shares, tiedVotes };
 }
 
 /** Sparse feature rows of `answers` under `layout`; models absent from `answers` count as abstaining. */
@@ -106,8 +104,6 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
       shares[top] = (shares[top] as number) + 1;
       voters++;
     }
-    let maxShare = 0;
-    for (let k = 0; k < K; k++) maxShare = Math.max(maxShare, shares[k] as number);
     for (let f = 0; f < F; f++) {
       const j = col[f] as number;
       const o = offset[f] as number;
@@ -121,8 +117,7 @@ export function featurize(answers: AnswerMatrix, layout: FeatureLayout): { X: Sp
         tiedIndex[q] = f;
         tiedClass[q++] = top;
       }
-      const dissent = layout.agreement === true && (shares[top] as number) < maxShare;
-      index[p] = dissent ? o + K + 1 + (layout.soft[f] ? K : 0) + top : o + top;
+      index[p] = o + top;
       value[p++] = 1;
       if (layout.soft[f]) {
         const base = (i * M + j) * K;
@@ -223,7 +218,6 @@ const StateSchema = z.object({
   models: z.array(z.string()),
   soft: z.array(z.boolean()),
   shares: z.boolean(),
-  agreement: z.boolean(),
   tiedVotes: z.boolean(),
   config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
   /** Inner-CV macro-F1 of each config tried, when the config was chosen by inner CV. */
@@ -236,7 +230,7 @@ type StackingState = z.infer<typeof StateSchema>;
 
 function fitted(name: string, state: StackingState, labels: readonly string[]): FittedStrategy {
   const K = labels.length;
-  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares, agreement: state.agreement, tiedVotes: state.tiedVotes };
+  const layout: FeatureLayout = { models: state.models, soft: state.soft, K, shares: state.shares, tiedVotes: state.tiedVotes };
   const model: LogisticModel = { K, dim: offsets(layout).dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept), tied: Float64Array.from(state.tied) };
   const predict = (answers: AnswerMatrix): FusedPrediction => {
     checkLabels(name, labels, answers);
@@ -288,22 +282,19 @@ export interface StackingOptions {
   name?: string;
   /** Include the pooled vote-share features (default true). */
   shares?: boolean;
-  /** Split each answer's one-hot by whether it sides with the plurality (default false: it did not help on the development sets). */
-  agreement?: boolean;
   /** One class-tied vote weight per model (default true). */
   tiedVotes?: boolean;
 }
 
 export interface FeatureSet {
   shares: boolean;
-  agreement: boolean;
   tiedVotes: boolean;
 }
 
 /** Fits the meta-model on all labelled rows with `config`. */
 export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, features: FeatureSet, innerScores?: Record<string, number>): StackingState {
   const K = train.labels.length;
-  const layout = layoutFor(train, features.shares, features.agreement, features.tiedVotes);
+  const layout = layoutFor(train, features.shares, features.tiedVotes);
   const rows: number[] = [];
   for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
   const X = selectRows(featurize(train, layout).X, rows);
@@ -313,7 +304,6 @@ export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: 
     models: [...layout.models],
     soft: [...layout.soft],
     shares: features.shares,
-    agreement: features.agreement,
     tiedVotes: features.tiedVotes,
     config,
     ...(innerScores ? { innerScores } : {}),
@@ -329,7 +319,7 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
   const y = Int32Array.from(rows, (i) => gold[i] as number);
   const folds = innerFolds(y, seed);
   if (!folds) return null;
-  const layout = layoutFor(train, features.shares, features.agreement, features.tiedVotes);
+  const layout = layoutFor(train, features.shares, features.tiedVotes);
   const { X: all, decided: allDecided } = featurize(train, layout);
   const X = selectRows(all, rows);
   const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
@@ -340,7 +330,7 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
 export function createStacking(options: StackingOptions = {}): FusionStrategy {
   const configs = options.configs ?? STACKING_GRID;
   const name = options.name ?? 'stacking';
-  const features: FeatureSet = { shares: options.shares ?? true, agreement: options.agreement ?? false, tiedVotes: options.tiedVotes ?? true };
+  const features: FeatureSet = { shares: options.shares ?? true, tiedVotes: options.tiedVotes ?? true };
   if (configs.length === 0) throw new StrategyError(`${name}: no configuration to fit`);
   return {
     name,
@@ -367,7 +357,7 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
       const s = parseState(name, StateSchema, state);
       requireLength(name, 'soft', s.soft.length, s.models.length);
       const K = labels.length;
-      const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares, agreement: s.agreement }).dim;
+      const dim = offsets({ models: s.models, soft: s.soft, K, shares: s.shares, tiedVotes: s.tiedVotes }).dim;
       requireLength(name, 'coef', s.coef.length, dim * K);
       requireLength(name, 'intercept', s.intercept.length, K);
       requireLength(name, 'tied', s.tied.length, s.tiedVotes ? s.models.length : 0);
