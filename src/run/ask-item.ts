@@ -1,6 +1,6 @@
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, Task, TokenLogprob } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TokenLogprob } from '../task/schema.js';
 
 /** One model's raw answer to one item, or why there is none. */
 export type RawModelAnswer =
@@ -17,7 +17,7 @@ const SKIP_MESSAGE = {
 export async function askItem(
   orchestrator: Orchestrator,
   task: Task,
-  item: ClassificationItem,
+  item: ClassificationItem | QaItem,
   models: readonly ModelHandle[],
   buildRequest: RequestBuilder,
 ): Promise<RawModelAnswer[]> {

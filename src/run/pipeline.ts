@@ -1,16 +1,14 @@
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import { formatIssue } from '../task/errors.js';
-import { parseJsonlLine } from '../task/jsonl.js';
-import { type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
-import { type RawModelAnswer, askItem } from './ask-item.js';
+import { type ClassificationItem, type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import type { StreamFuser } from './strategy-choice.js';
+import { type RunPipelineResult, type StreamKind, runStream } from './stream.js';
+
+export type { RunPipelineResult } from './stream.js';
 
 export interface RunPipelineOptions {
   task: ClassificationTask;
@@ -30,173 +28,27 @@ export interface RunPipelineOptions {
   onItemDone?: () => void;
 }
 
-export interface RunPipelineResult {
-  /** Output lines written (one per non-blank input line read). */
-  lines: number;
-  badLines: number;
-  /** Items on which no model gave a readable answer. */
-  undecided: number;
-  /** True when reading stopped early because the run was interrupted. */
-  interrupted: boolean;
-  /** True when the reader went away (e.g. `| head`): reading and calling stopped, nothing more was written. */
-  outputClosed: boolean;
+/** How classification items are read and fused in a stream. */
+export function classificationStream(
+  task: ClassificationTask,
+  models: readonly string[],
+  fuser: StreamFuser,
+  normalizer: ClassificationNormalizer = createClassificationNormalizer(task),
+): StreamKind<ClassificationItem, FusedLine> {
+  return {
+    schema: ClassificationItemSchema,
+    batchSize: fuser.batchSize,
+    fuse: (items) => fuseItems(task, models, items.map((it) => ({ id: it.item.id, answers: it.answers })), normalizer, fuser),
+    decided: (line) => line.label !== null,
+  };
 }
-
-/** An error line for input that is not an item; carries the id when one could be read. */
-interface ErrorLine {
-  id?: string;
-  line: number;
-  error: string;
-}
-
-type Entry = { kind: 'item'; id: string; answers: Promise<RawModelAnswer[]> } | { kind: 'bad'; out: ErrorLine };
 
 /**
- * The streaming `fusion run` pipeline: reads JSONL items, asks every model (through the
- * orchestrator: cache, limits, budget), fuses, and writes one JSON line per non-blank input line in
- * input order. At most `window` items are held at once; output backpressure is respected. Items are
- * grouped in batches of `fuser.batchSize` (1 for per-item strategies); a batch is fused when all its
- * answers are in. An interrupt stops reading; the items already read are still answered (calls not
- * made are marked `missing`) and written.
+ * The streaming `fusion run` pipeline for classification: one fused JSON line per non-blank input
+ * line ({"id", "text"} items), in input order, in bounded memory (see runStream).
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
-  const { task, models, orchestrator, buildRequest, fuser, output } = options;
-  const inputName = options.inputName ?? 'stdin';
-  const normalize = options.normalizer ?? createClassificationNormalizer(task);
-  const modelNames = models.map((m) => m.name);
-  const batchSize = Math.max(1, fuser.batchSize);
-  const window = Math.max(options.window ?? Math.max(64, 4 * orchestrator.concurrency), 2 * batchSize);
-  const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
-
-  // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
-  const pending: Promise<string[]>[] = [];
-  let current: Entry[] = [];
-  let held = 0;
-
-  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid for.
-  const onOutputError = (): void => {
-    result.outputClosed = true;
-    orchestrator.stop('abort', 'interrupted');
-  };
-  output.on('error', onOutputError);
-  const write = async (text: string): Promise<void> => {
-    if (result.outputClosed || output.destroyed) {
-      result.outputClosed = true;
-      return;
-    }
-    if (!output.write(text)) {
-      await Promise.race([once(output, 'drain'), once(output, 'close')]).catch(() => undefined);
-    }
-  };
-
-  const settleBatch = async (entries: Entry[]): Promise<string[]> => {
-    const items: { id: string; answers: RawModelAnswer[] }[] = [];
-    for (const e of entries) if (e.kind === 'item') items.push({ id: e.id, answers: await e.answers });
-    const fused = items.length > 0 ? fuseItems(task, modelNames, items, normalize, fuser) : [];
-    let f = 0;
-    return entries.map((e) => {
-      if (e.kind === 'bad') return `${JSON.stringify(e.out)}\n`;
-      const line = fused[f++] as FusedLine;
-      if (line.label === null) result.undecided++;
-      return `${JSON.stringify(line)}\n`;
-    });
-  };
-
-  // The writer runs beside the reader: a line goes out as soon as it and every line before it are
-  // fused, even while the producer is idle. The reader waits only when `window` lines are held.
-  let inputDone = false;
-  let wakeWriter: (() => void) | undefined;
-  let wakeReader: (() => void) | undefined;
-  let writerError: unknown;
-  const poke = (): void => {
-    const w = wakeWriter;
-    wakeWriter = undefined;
-    w?.();
-  };
-  const closeBatch = (): void => {
-    if (current.length === 0) return;
-    pending.push(settleBatch(current));
-    current = [];
-    poke();
-  };
-  const writer = (async (): Promise<void> => {
-    try {
-      for (;;) {
-        const head = pending.shift();
-        if (!head) {
-          if (inputDone) return;
-          await new Promise<void>((resolve) => (wakeWriter = resolve));
-          continue;
-        }
-        for (const text of await head) {
-          await write(text);
-          held--;
-          if (!result.outputClosed) {
-            result.lines++;
-            options.onItemDone?.();
-          }
-          if (held < window && wakeReader) {
-            const r = wakeReader;
-            wakeReader = undefined;
-            r();
-          }
-        }
-      }
-    } catch (e) {
-      writerError = e;
-      orchestrator.stop('abort', 'interrupted');
-      wakeReader?.();
-    }
-  })();
-
-  const rl = createInterface({ input: options.input, crlfDelay: Infinity });
-  // Ctrl-C must end the run even while the producer is idle and no next line comes to notice it.
-  const stopReading = (): void => {
-    if (orchestrator.stopReason === 'interrupted') rl.close();
-  };
-  orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
-  let lineNo = 0;
-  try {
-    for await (const text of rl) {
-      lineNo++;
-      if (text.trim() === '') continue;
-      if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
-      const parsed = parseJsonlLine(inputName, lineNo, text, ClassificationItemSchema);
-      if (parsed.value === undefined) {
-        const message = parsed.issues.map(formatIssue).join('; ');
-        options.errors.write(`${message}\n`);
-        result.badLines++;
-        const id = idOf(text);
-        current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
-      } else {
-        const item = parsed.value;
-        current.push({ kind: 'item', id: item.id, answers: askItem(orchestrator, task, item, models, buildRequest) });
-      }
-      held++;
-      if (current.length >= batchSize) closeBatch();
-      while (held >= window && writerError === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
-    }
-  } finally {
-    orchestrator.stopSignal.removeEventListener('abort', stopReading);
-    rl.close();
-    closeBatch();
-    inputDone = true;
-    poke();
-    await writer;
-    output.off('error', onOutputError);
-  }
-  if (writerError !== undefined) throw writerError;
-  if (orchestrator.stopReason === 'interrupted' && !result.outputClosed) result.interrupted = true;
-  return result;
-}
-
-/** The `id` of a line that failed validation, when it is at least JSON with a string id. */
-function idOf(text: string): string | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && 'id' in v && typeof v.id === 'string') return v.id;
-  } catch {
-    // not JSON
-  }
-  return undefined;
+  const { task, models, fuser, normalizer, ...rest } = options;
+  const kind = classificationStream(task, models.map((m) => m.name), fuser, normalizer);
+  return runStream({ ...rest, task, models, kind });
 }

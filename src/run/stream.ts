@@ -1,0 +1,212 @@
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { ZodType } from 'zod';
+import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
+import type { RequestBuilder } from '../orchestrate/request-builder.js';
+import { formatIssue } from '../task/errors.js';
+import { parseJsonlLine } from '../task/jsonl.js';
+import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import { type RawModelAnswer, askItem } from './ask-item.js';
+
+/**
+ * What differs between task kinds in a streaming run: the input line schema and how a batch of
+ * answered items becomes output lines. Everything else (reading, asking, ordering, windowing,
+ * interrupts, closed pipes) is shared.
+ */
+export interface StreamKind<I extends ClassificationItem | QaItem, L> {
+  /** Validates one input line. */
+  schema: ZodType<I>;
+  /** Items fused together; 1 means item by item. */
+  batchSize: number;
+  /** One output line per item, in the order given. Pure: no I/O. */
+  fuse(items: readonly { item: I; answers: RawModelAnswer[] }[]): L[];
+  /** False when no model gave a readable answer (counted as undecided). */
+  decided(line: L): boolean;
+}
+
+export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
+  task: Task;
+  kind: StreamKind<I, L>;
+  models: readonly ModelHandle[];
+  orchestrator: Orchestrator;
+  buildRequest: RequestBuilder;
+  input: Readable;
+  output: Writable;
+  /** Where bad input lines are reported (`stdin:LINE: ...`). */
+  errors: Writable;
+  /** Name used in messages about input lines. Default `stdin`. */
+  inputName?: string;
+  /** Items read but not yet written, at most (bounds memory). Default max(64, 4 x concurrency, 2 x batch). */
+  window?: number;
+  onItemDone?: () => void;
+}
+
+export interface RunPipelineResult {
+  /** Output lines written (one per non-blank input line read). */
+  lines: number;
+  badLines: number;
+  /** Items on which no model gave a readable answer. */
+  undecided: number;
+  /** True when reading stopped early because the run was interrupted. */
+  interrupted: boolean;
+  /** True when the reader went away (e.g. `| head`): reading and calling stopped, nothing more was written. */
+  outputClosed: boolean;
+}
+
+/** An error line for input that is not an item; carries the id when one could be read. */
+interface ErrorLine {
+  id?: string;
+  line: number;
+  error: string;
+}
+
+type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]> } | { kind: 'bad'; out: ErrorLine };
+
+/**
+ * The streaming engine of `fusion run`: reads JSONL items, asks every model (through the
+ * orchestrator: cache, limits, budget), fuses, and writes one JSON line per non-blank input line in
+ * input order. At most `window` items are held at once; output backpressure is respected. Items are
+ * grouped in batches of `kind.batchSize`; a batch is fused when all its answers are in. An
+ * interrupt stops reading; the items already read are still answered (calls not made are marked
+ * `missing`) and written.
+ */
+export async function runStream<I extends ClassificationItem | QaItem, L>(options: StreamOptions<I, L>): Promise<RunPipelineResult> {
+  const { task, kind, models, orchestrator, buildRequest, output } = options;
+  const inputName = options.inputName ?? 'stdin';
+  const batchSize = Math.max(1, kind.batchSize);
+  const window = Math.max(options.window ?? Math.max(64, 4 * orchestrator.concurrency), 2 * batchSize);
+  const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
+
+  // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
+  const pending: Promise<string[]>[] = [];
+  let current: Entry<I>[] = [];
+  let held = 0;
+
+  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid for.
+  const onOutputError = (): void => {
+    result.outputClosed = true;
+    orchestrator.stop('abort', 'interrupted');
+  };
+  output.on('error', onOutputError);
+  const write = async (text: string): Promise<void> => {
+    if (result.outputClosed || output.destroyed) {
+      result.outputClosed = true;
+      return;
+    }
+    if (!output.write(text)) {
+      await Promise.race([once(output, 'drain'), once(output, 'close')]).catch(() => undefined);
+    }
+  };
+
+  const settleBatch = async (entries: Entry<I>[]): Promise<string[]> => {
+    const items: { item: I; answers: RawModelAnswer[] }[] = [];
+    for (const e of entries) if (e.kind === 'item') items.push({ item: e.item, answers: await e.answers });
+    const fused = items.length > 0 ? kind.fuse(items) : [];
+    let f = 0;
+    return entries.map((e) => {
+      if (e.kind === 'bad') return `${JSON.stringify(e.out)}\n`;
+      const line = fused[f++] as L;
+      if (!kind.decided(line)) result.undecided++;
+      return `${JSON.stringify(line)}\n`;
+    });
+  };
+
+  // The writer runs beside the reader: a line goes out as soon as it and every line before it are
+  // fused, even while the producer is idle. The reader waits only when `window` lines are held.
+  let inputDone = false;
+  let wakeWriter: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+  let writerError: unknown;
+  const poke = (): void => {
+    const w = wakeWriter;
+    wakeWriter = undefined;
+    w?.();
+  };
+  const closeBatch = (): void => {
+    if (current.length === 0) return;
+    pending.push(settleBatch(current));
+    current = [];
+    poke();
+  };
+  const writer = (async (): Promise<void> => {
+    try {
+      for (;;) {
+        const head = pending.shift();
+        if (!head) {
+          if (inputDone) return;
+          await new Promise<void>((resolve) => (wakeWriter = resolve));
+          continue;
+        }
+        for (const text of await head) {
+          await write(text);
+          held--;
+          if (!result.outputClosed) {
+            result.lines++;
+            options.onItemDone?.();
+          }
+          if (held < window && wakeReader) {
+            const r = wakeReader;
+            wakeReader = undefined;
+            r();
+          }
+        }
+      }
+    } catch (e) {
+      writerError = e;
+      orchestrator.stop('abort', 'interrupted');
+      wakeReader?.();
+    }
+  })();
+
+  const rl = createInterface({ input: options.input, crlfDelay: Infinity });
+  // Ctrl-C must end the run even while the producer is idle and no next line comes to notice it.
+  const stopReading = (): void => {
+    if (orchestrator.stopReason === 'interrupted') rl.close();
+  };
+  orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
+  let lineNo = 0;
+  try {
+    for await (const text of rl) {
+      lineNo++;
+      if (text.trim() === '') continue;
+      if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
+      const parsed = parseJsonlLine(inputName, lineNo, text, kind.schema);
+      if (parsed.value === undefined) {
+        const message = parsed.issues.map(formatIssue).join('; ');
+        options.errors.write(`${message}\n`);
+        result.badLines++;
+        const id = idOf(text);
+        current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
+      } else {
+        const item = parsed.value;
+        current.push({ kind: 'item', item, answers: askItem(orchestrator, task, item, models, buildRequest) });
+      }
+      held++;
+      if (current.length >= batchSize) closeBatch();
+      while (held >= window && writerError === undefined) await new Promise<void>((resolve) => (wakeReader = resolve));
+    }
+  } finally {
+    orchestrator.stopSignal.removeEventListener('abort', stopReading);
+    rl.close();
+    closeBatch();
+    inputDone = true;
+    poke();
+    await writer;
+    output.off('error', onOutputError);
+  }
+  if (writerError !== undefined) throw writerError;
+  if (orchestrator.stopReason === 'interrupted' && !result.outputClosed) result.interrupted = true;
+  return result;
+}
+
+/** The `id` of a line that failed validation, when it is at least JSON with a string id. */
+function idOf(text: string): string | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object' && 'id' in v && typeof v.id === 'string') return v.id;
+  } catch {
+    // not JSON
+  }
+  return undefined;
+}
