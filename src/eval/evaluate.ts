@@ -6,6 +6,7 @@ import type { ClassificationFolder } from '../task/load-folder.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidatePredict } from './cross-validation.js';
+import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from './metrics.js';
 
 export interface EvalOptions {
@@ -15,6 +16,8 @@ export interface EvalOptions {
   strategies?: readonly string[];
   /** Called after each step, for a progress indicator. */
   onProgress?: (done: number, total: number, what: string) => void;
+  /** Explain this many contested decisions per strategy (default 0). */
+  explain?: number;
 }
 
 export interface ScoredEntry {
@@ -38,6 +41,8 @@ export interface StrategyEntry extends ScoredEntry {
   scoredOn: 'out-of-fold' | 'all-items';
   /** What each fold's fitted strategy chose, for strategies that choose (e.g. `auto`). */
   picks?: string[];
+  /** Contested decisions explained model by model (`explain` option), by the model that made them. */
+  explanations?: DecisionExplanation[];
 }
 
 export interface ClassificationEvalResult {
@@ -55,7 +60,7 @@ export interface ClassificationEvalResult {
   oracle: number;
   agreement: { fleissKappa: number; pairwise: { a: string; b: string; kappa: number }[] };
   /** Raw outputs the normalizer could not read, per model (for the report). */
-  rejected: { model: string; output: string; reason: string; item: string }[];
+  rejected: { model: string; output: string; reason: string; detail?: string; item: string }[];
 }
 
 function entry(name: string, score: ClassificationScore): ScoredEntry {
@@ -91,25 +96,33 @@ export function scoreStrategy(
   strategy: FusionStrategy,
   built: BuiltMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number },
+  options: { folds: number; seed: number; explain?: number },
 ): StrategyEntry {
   const { matrix } = built;
+  const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
   if (strategy.supervised) {
     const cv = crossValidatePredict(strategy, matrix, gold, options);
     const picks = picksOf(cv.fitted);
+    const foldOf = new Int32Array(gold.length);
+    cv.folds.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+    const explanations = explainDecisions(matrix, gold, cv.prediction, contested, (i) => cv.fitted[foldOf[i] as number] as FittedStrategy);
     return {
       ...entry(strategy.name, scoreClassification(gold, cv.prediction, matrix.labels)),
       supervised: true,
       scoredOn: 'out-of-fold',
       ...(picks ? { picks } : {}),
+      ...(explanations.length > 0 ? { explanations } : {}),
     };
   }
   // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
   const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
+  const prediction = fitted.predict(matrix);
+  const explanations = explainDecisions(matrix, gold, prediction, contested, () => fitted);
   return {
-    ...entry(strategy.name, scoreClassification(gold, fitted.predict(matrix), matrix.labels)),
+    ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: false,
     scoredOn: 'all-items',
+    ...(explanations.length > 0 ? { explanations } : {}),
   };
 }
 
@@ -156,7 +169,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     oracle: oracleRate(matrix, gold),
     agreement: { fleissKappa: fleissKappa(columns, K), pairwise },
     rejected: built.abstentions.flatMap((a) =>
-      a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, item: r.item })),
+      a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}), item: r.item })),
     ),
   };
 }

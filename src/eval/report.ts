@@ -1,4 +1,5 @@
 import type { ClassificationEvalResult } from './evaluate.js';
+import type { DecisionExplanation } from './explanations.js';
 import { leaderboardRows } from './leaderboard.js';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
@@ -6,7 +7,7 @@ const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, 'â
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}â€¦` : s);
 
 /** A Markdown report of a classification eval: leaderboard, per-class scores, abstentions, agreement. */
-export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number } = {}): string {
+export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const out: string[] = [];
   out.push(`# ${r.task}: fusion eval`, '');
   out.push(`${r.items} items, ${r.models.length} models, ${r.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.oracle)}%.`, '');
@@ -41,16 +42,18 @@ export function renderClassificationReport(r: ClassificationEvalResult, opts: { 
     const perReason = opts.rejectedPerReason ?? 20;
     out.push('### Rejected raw answers', '', `Up to ${perReason} per model and reason.`, '');
     const shown = new Map<string, number>();
-    out.push('| model | reason | item | raw output |', '|---|---|---|---|');
+    out.push('| model | reason | item | raw output | why |', '|---|---|---|---|---|');
     for (const x of r.rejected) {
       const key = `${x.model}\u0000${x.reason}`;
       const c = shown.get(key) ?? 0;
       if (c >= perReason) continue;
       shown.set(key, c + 1);
-      out.push(`| ${esc(x.model)} | ${x.reason} | ${esc(x.item)} | \`${esc(clip(x.output, 120)).replace(/`/g, "'")}\` |`);
+      out.push(`| ${esc(x.model)} | ${x.reason} | ${esc(x.item)} | \`${esc(clip(x.output, 120)).replace(/`/g, "'")}\` | ${esc(x.detail ?? '')} |`);
     }
     out.push('');
   }
+  const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
+  if (explained?.explanations) out.push(...renderExplanations(explained.name, explained.explanations));
   out.push('## Agreement', '', `Fleiss' kappa over all models: ${r.agreement.fleissKappa.toFixed(3)}.`, '');
   if (r.models.length <= 20) {
     out.push("Pairwise Cohen's kappa:", '', `| | ${r.models.map((m) => esc(m.name)).join(' | ')} |`, `|---|${r.models.map(() => '---').join('|')}|`);
@@ -65,4 +68,18 @@ export function renderClassificationReport(r: ClassificationEvalResult, opts: { 
   }
   out.push('');
   return out.join('\n');
+}
+
+function renderExplanations(strategy: string, explanations: readonly DecisionExplanation[]): string[] {
+  const out = [`## Why: ${explanations.length} contested decisions of ${strategy}`, ''];
+  out.push('Items on which the models disagree, each explained by the fitted strategy that predicted it (out-of-fold for strategies that learn). `weight` is the model\'s weight in the strategy; `influence` is how much probability it added to the fused label.', '');
+  for (const e of explanations) {
+    const verdict = e.fused === null ? 'abstained' : `**${esc(e.fused)}** (p = ${e.confidence.toFixed(2)})`;
+    const right = e.gold === null ? '' : e.fused === e.gold ? ', right' : `, wrong: gold ${esc(e.gold)}`;
+    out.push(`### ${esc(e.item)}: ${verdict}${right}`, '', '| model | answer | weight | influence |', '|---|---|---|---|');
+    const sorted = [...e.contributions].sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence));
+    for (const c of sorted) out.push(`| ${esc(c.model)} | ${c.answer === null ? '(abstained)' : esc(c.answer)} | ${c.weight.toFixed(3)} | ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(3)} |`);
+    out.push('');
+  }
+  return out;
 }

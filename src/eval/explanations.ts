@@ -1,0 +1,63 @@
+import { type AnswerMatrix, argmax, hardVote, selectItems } from '../fuse/answer-matrix.js';
+import type { FittedStrategy, FusedPrediction, ModelContribution } from '../fuse/strategy.js';
+
+/** Why a strategy decided as it did on one item: each model's answer, weight and influence. */
+export interface DecisionExplanation {
+  item: string;
+  /** Gold label name, or null when the item is unlabelled. */
+  gold: string | null;
+  /** The fused label, or null when the strategy abstained. */
+  fused: string | null;
+  /** Probability of the fused label. */
+  confidence: number;
+  contributions: ModelContribution[];
+}
+
+/**
+ * The items worth explaining: the first `count` items (in file order) on which the models that
+ * answered do not all agree. Unanimous items explain themselves.
+ */
+export function itemsToExplain(answers: AnswerMatrix, count: number): number[] {
+  const out: number[] = [];
+  const M = answers.models.length;
+  for (let i = 0; i < answers.itemIds.length && out.length < count; i++) {
+    const votes = new Set<number>();
+    for (let j = 0; j < M; j++) {
+      const v = hardVote(answers, i, j);
+      if (v >= 0) votes.add(v);
+    }
+    if (votes.size > 1) out.push(i);
+  }
+  return out;
+}
+
+/**
+ * Explains the given items with the fitted strategy that actually predicted them: `fittedFor(i)`
+ * is the fold model for out-of-fold scoring (fitted without item i), or the single model fitted
+ * on all items for unsupervised strategies. Strategies without `explain` give no explanations.
+ */
+export function explainDecisions(
+  answers: AnswerMatrix,
+  gold: Int32Array,
+  prediction: FusedPrediction,
+  items: readonly number[],
+  fittedFor: (item: number) => FittedStrategy,
+): DecisionExplanation[] {
+  const K = answers.labels.length;
+  const out: DecisionExplanation[] = [];
+  for (const i of items) {
+    const fitted = fittedFor(i);
+    if (!fitted.explain) return [];
+    const g = gold[i] ?? -1;
+    const decided = prediction.decided[i] === 1;
+    const k = argmax(prediction.probs, i * K, K);
+    out.push({
+      item: answers.itemIds[i] as string,
+      gold: g >= 0 ? (answers.labels[g] as string) : null,
+      fused: decided ? (answers.labels[k] as string) : null,
+      confidence: decided ? (prediction.probs[i * K + k] as number) : 0,
+      contributions: fitted.explain(selectItems(answers, [i]), 0),
+    });
+  }
+  return out;
+}
