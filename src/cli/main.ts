@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { existsSync, realpathSync } from 'node:fs';
 import { evalCommand } from './commands/eval.js';
+import { fitCommand } from './commands/fit.js';
+import { runCommand } from './commands/run.js';
 import { reportError, UsageError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder' },
+  eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)' },
+  fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON' },
+  run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers' },
 };
 
 function help(): string {
@@ -40,6 +44,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 const invokedPath = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invokedPath === fileURLToPath(import.meta.url)) {
+  // Keys and endpoints may live in ./.env (see .env.example); variables already set win.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -67,6 +67,35 @@ describe('fusion eval (end to end)', () => {
     expect(runCli(['nope']).stderr).toMatch(/unknown command "nope"/);
   });
 
+  it('explains contested decisions in --json and --report, and names unknown strategies', () => {
+    const out = mkdtempSync(join(tmpdir(), 'fusion-cli-'));
+    const json = join(out, 'result.json');
+    const report = join(out, 'report.md');
+    const r = runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,stacking', '--explain', '2', '--explain-strategy', 'stacking', '--json', json, '--report', report, '--quiet']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(json, 'utf8'));
+    for (const s of result.strategies) {
+      expect(s.explanations).toHaveLength(2);
+      for (const e of s.explanations) expect(e.contributions).toHaveLength(12);
+    }
+    expect(readFileSync(report, 'utf8')).toMatch(/## Why: 2 contested decisions of stacking/);
+    const bad = runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,nope']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/unknown strategy "nope" \(known: majority-vote, /);
+  });
+
+  it('lists every command in its help, and each command has its own help', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    for (const c of ['eval', 'fit', 'run']) {
+      expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+      const h = runCli([c, '--help']);
+      expect(h.status).toBe(0);
+      expect(h.stdout).toMatch(new RegExp(`^Usage: fusion ${c} `));
+    }
+  });
+
   it.skipIf(!existsSync(join(repoRoot, 'dist/cli/main.js')))('runs as the installed `fusion` bin through npx', () => {
     const r = spawnSync('npx', ['--no-install', 'fusion', 'eval', 'evals/toxicity-en', '--strategies', 'majority-vote'], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.status).toBe(0);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { crossValidatePredict } from '../../eval/cross-validation.js';
@@ -6,7 +7,8 @@ import { getStrategy, STRATEGIES } from '../../fuse/registry.js';
 import { toSavedStrategy, writeSavedStrategy } from '../../fuse/saved-strategy.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
-import { loadEvalFolder } from '../../task/load-folder.js';
+import { evaluateQaFolder, fitQaStrategy, QA_STRATEGIES, QaUsageError } from '../../qa/index.js';
+import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, processIo } from '../io.js';
 
@@ -16,7 +18,8 @@ Fits a fusion strategy on a labelled folder (task.json, items.jsonl, responses.j
 it as a versioned JSON file that can later fuse unlabelled answers of the same task.
 
 Options:
-  --strategy NAME    strategy to fit (${STRATEGIES.map((s) => s.name).join(', ')})
+  --strategy NAME    strategy to fit; classification: ${STRATEGIES.map((s) => s.name).join(', ')}
+                     QA: ${QA_STRATEGIES.map((s) => s.name).join(', ')}
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
@@ -51,6 +54,10 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const folds = nonNegativeInt('folds', values.folds, 5);
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
   const seed = nonNegativeInt('seed', values.seed, 1);
+  const dir = positionals[0] as string;
+  const folder = loadEvalFolder(dir, { requireResponses: true });
+  if (folder.kind === 'qa') return fitQa(folder, values.strategy, values.out, folds, seed, io);
+
   let strategy;
   try {
     strategy = getStrategy(values.strategy);
@@ -58,10 +65,6 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
     if (e instanceof StrategyError) throw new UsageError(e.message);
     throw e;
   }
-
-  const dir = positionals[0] as string;
-  const folder = loadEvalFolder(dir, { requireResponses: true });
-  if (folder.kind !== 'classification') throw new UsageError(`${dir}: kind qa is not supported by fit`);
   const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const gold = strategy.supervised ? folder.gold : new Int32Array(folder.gold.length).fill(-1);
   const labelled = folder.gold.reduce((n, g) => n + (g >= 0 ? 1 : 0), 0);
@@ -81,6 +84,25 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
   writeSavedStrategy(values.out, toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }));
   lines.push(`wrote ${values.out}`);
+  io.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+async function fitQa(folder: QaFolder, name: string, out: string, folds: number, seed: number, io: CliIo): Promise<number> {
+  if (!QA_STRATEGIES.some((s) => s.name === name)) {
+    throw new QaUsageError(`unknown QA strategy "${name}" (known: ${QA_STRATEGIES.map((s) => s.name).join(', ')})`);
+  }
+  const lines = [`QA strategy ${name} on ${folder.task.name}: ${folder.items.length} questions`];
+  if (folds >= 2) {
+    const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [name] });
+    const s = estimate.strategies[0];
+    if (s) lines.push(`estimated out-of-fold (${folds} folds, seed ${seed}): accuracy ${s.accuracy.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
+  }
+  const { fitted, saved } = fitQaStrategy(folder, name, seed);
+  const state = fitted.state() as { picked?: unknown } | null;
+  if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
+  writeFileSync(out, `${JSON.stringify({ ...saved, createdAt: new Date().toISOString() }, null, 2)}\n`);
+  lines.push(`wrote ${out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }
