@@ -1,0 +1,82 @@
+/**
+ * llm-fusion as a library: read eval folders, turn raw answers into label distributions, fuse
+ * them, score the result, and call live models. The CLI (`fusion`) is a thin layer over these.
+ */
+
+// Eval folders: the interchange format (task.json, items.jsonl, responses.jsonl).
+export {
+  TaskSchema,
+  ClassificationTaskSchema,
+  QaTaskSchema,
+  ClassificationItemSchema,
+  QaItemSchema,
+  ResponseSchema,
+  type Task,
+  type ClassificationTask,
+  type QaTask,
+  type QaAnswerType,
+  type ClassificationItem,
+  type QaItem,
+  type Choice,
+  type RecordedResponse,
+  type TokenLogprob,
+} from './task/schema.js';
+export { loadEvalFolder, loadTaskFile, type EvalFolder, type ClassificationFolder, type QaFolder } from './task/load-folder.js';
+export { InputError, type InputIssue } from './task/errors.js';
+
+// Raw answers -> label distributions.
+export { createClassificationNormalizer, type ClassificationNormalizerOptions } from './normalize/classification.js';
+export { ABSTENTION_REASONS, type AbstentionReason, type NormalizedLabel, type RawAnswer, type ClassificationNormalizer } from './normalize/types.js';
+
+// Fusion strategies.
+export { type AnswerMatrix, emptyMatrix, setAnswer, selectItems, selectModels } from './fuse/answer-matrix.js';
+export {
+  type FusionStrategy,
+  type FittedStrategy,
+  type FusedPrediction,
+  type FitOptions,
+  type ModelContribution,
+  type SavedStrategy,
+  SavedStrategySchema,
+  StrategyError,
+} from './fuse/strategy.js';
+export { STRATEGIES, getStrategy } from './fuse/registry.js';
+export { toSavedStrategy, writeSavedStrategy, readSavedStrategy, loadSavedStrategy } from './fuse/saved-strategy.js';
+
+// Evaluation.
+export { evaluateClassification, type ClassificationEvalResult, type EvalOptions } from './eval/evaluate.js';
+export { buildAnswerMatrix } from './eval/build-matrix.js';
+export { scoreClassification, type ClassificationScore, type ClassMetrics } from './eval/metrics.js';
+export { stratifiedKFold, crossValidatePredict, type CrossValidationResult } from './eval/cross-validation.js';
+export { cohensKappa, fleissKappa, oracleRate } from './eval/agreement.js';
+export { renderLeaderboard } from './eval/leaderboard.js';
+export { renderClassificationReport } from './eval/report.js';
+export type { DecisionExplanation } from './eval/explanations.js';
+
+// QA answer aggregation.
+export {
+  evaluateQaFolder,
+  renderQaReport,
+  fitQaStrategy,
+  loadQaStrategy,
+  parseSavedQaStrategy,
+  fuseQaQuestion,
+  fuseQaBatch,
+  extractQaAnswer,
+  QA_STRATEGIES,
+  QaStateError,
+  QaUsageError,
+  type QaEvalResult,
+  type QaFusedAnswer,
+  type QaQuestionInput,
+  type SavedQaStrategy,
+} from './qa/index.js';
+
+// Live models and orchestration.
+export * from './providers/index.js';
+export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from './orchestrate/orchestrator.js';
+export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
+export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './orchestrate/prices.js';
+export { recordFolderResponses } from './orchestrate/record-folder.js';
+export { fuse, type FuseOptions } from './run/fuse.js';
+export type { FusedLine } from './run/fuse-items.js';
