@@ -2,7 +2,7 @@ import type { AbstentionReason } from '../normalize/types.js';
 import type { Choice, QaAnswerType } from '../task/schema.js';
 import { type BuiltItem, buildItemAnswers } from './build-items.js';
 import { dawidSkene } from './fusion/dawid-skene.js';
-import type { FittedQaStrategy } from './types.js';
+import type { FittedQaStrategy, QaItemAnswers } from './types.js';
 import { central } from './fusion/central.js';
 import { majorityVote } from './fusion/majority-vote.js';
 import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
@@ -40,8 +40,18 @@ export interface QaFusedAnswer {
   /** The strategy's support for the winning cluster, in [0, 1]. */
   support: number;
   /** Every cluster of equivalent answers, with its members. */
-  clusters: { answer: string; members: { model: string; sample: number }[] }[];
+  clusters: QaFusedCluster[];
   models: QaModelAnswer[];
+}
+
+export interface QaFusedCluster {
+  /** The first member's answer as stated. */
+  answer: string;
+  /** Canonical form shared by the members' readings (choice label, number key, normalized text). */
+  key: string;
+  /** Share of the answering models' votes on this cluster (a model's samples split its vote); sums to 1. */
+  share: number;
+  members: { model: string; sample: number }[];
 }
 
 function shortest(texts: readonly string[]): string | null {
@@ -69,10 +79,19 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
   const { item, abstentions, answerIndex } = built;
   const pick = strategy.pick(item);
   const answerText = (a: number): string => item.answers[a]?.reading.text ?? '';
-  const clusters = item.clusters.map((c) => ({
-    answer: answerText(c.members[0] ?? 0),
-    members: c.members.map((a) => ({ model: models[item.answers[a]?.model ?? 0] as string, sample: item.answers[a]?.sample ?? 0 })),
-  }));
+  const C = item.clusters.length;
+  let voices = 0;
+  for (const v of item.answered) voices += v;
+  const clusters = item.clusters.map((c, k): QaFusedCluster => {
+    let votes = 0;
+    for (let m = 0; m < item.answered.length; m++) votes += item.share[m * C + k] as number;
+    return {
+      answer: answerText(c.members[0] ?? 0),
+      key: item.answers[c.members[0] ?? 0]?.reading.key ?? '',
+      share: voices === 0 ? 0 : Math.round((votes / voices) * 1e6) / 1e6,
+      members: c.members.map((a) => ({ model: models[item.answers[a]?.model ?? 0] as string, sample: item.answers[a]?.sample ?? 0 })),
+    };
+  });
   const perModel: QaModelAnswer[] = input.outputs.map((o, k) => {
     const a = answerIndex[k] as number;
     const sample = o.sample ?? 0;
@@ -112,18 +131,43 @@ export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy):
 }
 
 /**
- * Fuses a batch of questions of one task. Without a saved strategy, a batch of at least
- * BATCH_DAWID_SKENE_MIN_QUESTIONS multiple-choice or numeric questions first estimates each model's
- * reliability without labels (Dawid-Skene over the batch, which beat the plain vote on the dev
- * sets); free-form questions go by the most central answer; small batches by majority vote.
+ * Chooses the strategy for a batch: sees the batch's summarized questions (no gold) and the models
+ * in the order their indices refer to, e.g. to fit an unsupervised strategy on the batch itself.
  */
-export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy): QaFusedAnswer[] {
+export type QaBatchStrategy = (items: readonly QaItemAnswers[], models: readonly string[]) => FittedQaStrategy;
+
+/** Fuses a batch of questions with the strategy `choose` returns for it. Pure: no I/O. */
+export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy): QaFusedAnswer[] {
   const models = modelsOf(inputs);
   const built = inputs.map((input, i) => build(input, models, `question-${i}`));
-  let strategy: FittedQaStrategy;
-  if (saved) strategy = loadQaStrategy(saved, models);
-  else if (inputs.some((i) => i.answerType === 'free-form')) strategy = central.load({}, models);
-  else if (inputs.length >= BATCH_DAWID_SKENE_MIN_QUESTIONS) strategy = dawidSkene.fit(built.map((b) => b.item), [], { seed: 1, models });
-  else strategy = majorityVote.load({}, models);
+  const strategy = choose(
+    built.map((b) => b.item),
+    models,
+  );
   return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, strategy));
+}
+
+/**
+ * The default choice without a saved strategy: multiple-choice and numeric batches of at least
+ * BATCH_DAWID_SKENE_MIN_QUESTIONS questions first estimate each model's reliability without labels
+ * (Dawid-Skene over the batch, which beat the plain vote on the dev sets); free-form questions go by
+ * the most central answer; small batches by majority vote.
+ */
+export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[]): QaBatchStrategy {
+  return (items, models) => {
+    if (answerTypes.some((t) => t === 'free-form')) return central.load({}, models);
+    if (items.length >= BATCH_DAWID_SKENE_MIN_QUESTIONS) return dawidSkene.fit(items, [], { seed: 1, models });
+    return majorityVote.load({}, models);
+  };
+}
+
+/**
+ * Fuses a batch of questions of one task: with a saved strategy restored onto the batch's models,
+ * else by defaultBatchStrategy.
+ */
+export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy): QaFusedAnswer[] {
+  return fuseQaWith(
+    inputs,
+    saved ? (_items, models) => loadQaStrategy(saved, models) : defaultBatchStrategy(inputs.map((i) => i.answerType)),
+  );
 }

@@ -5,6 +5,8 @@ import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArg
 import type { EnvSource } from '../../providers/env.js';
 import { resolveModels, splitModelList } from '../../run/models.js';
 import { runPipeline } from '../../run/pipeline.js';
+import { runQaPipeline } from '../../run/qa-pipeline.js';
+import { chooseQaStrategy } from '../../run/qa-strategy-choice.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
@@ -12,18 +14,33 @@ import type { CliIo } from '../io.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
-Asks every model to label every item of a JSONL stream ({"id": ..., "text": ...} per line) and
-writes one JSON line per input line, in input order, in bounded memory:
+Asks every model about every item of a JSONL stream and writes one JSON line per input line, in
+input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
+an {"line", "error"} output line (with its "id" when one could be read).
+
+Classification task: items {"id", "text"}; output
   {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}
-A bad input line is reported on stderr as stdin:LINE: ... and gets an {"line", "error"} output line.
+QA task ("kind": "qa"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
+ignored; multiple-choice tasks need choices); output
+  {"id", "answer", "choice"? (multiple choice: {"label", "text"} or null), "shortAnswer"?,
+   "cluster": {"index", "answer", "key", "share", "models"} or null, "support",
+   "distribution": [{"answer", "key", "share", "models"}],
+   "answers": [{"model", "output", "answer", "cluster"?, "abstain"?}], "cost"}
+  "answer" is the winning cluster's representative answer (a choice letter, a number as stated, a
+  span or sentence); "key" is the canonical form its members share; "share" is the share of the
+  answering models in a cluster; "support" is the strategy's support for the winner; each model's
+  "cluster" indexes "distribution".
 
 Options:
-  --task FILE        classification task (labels, instructions, optional prompt template)
+  --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
   --models LIST      comma-separated provider:model specs, e.g. openai:gpt-4o-mini,ollama:llama3.1
                      (default: the models a saved --strategy was fitted on)
-  --strategy S       a saved strategy file from "fusion fit", or an unsupervised built-in:
-                     majority-vote (default), soft-vote, soft-vote-log (item by item), or
-                     dawid-skene, dawid-skene-one-coin (refitted on each batch of --batch items)
+  --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
+                     unsupervised built-in. Classification: majority-vote (default), soft-vote,
+                     soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
+                     each batch of --batch items). QA: majority-vote over answer clusters (default
+                     for multiple-choice and numeric), central (the answer most supported by the
+                     others; default for free-form), or dawid-skene (refitted on each batch)
   --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label
@@ -61,10 +78,13 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
   const task = loadTaskFile(values.task);
-  if (task.kind !== 'classification') throw new UsageError(`${values.task}: fusion run fuses classification tasks; QA sets are fused by fusion eval`);
   const batch = positiveInt('batch', values.batch);
   const window = positiveInt('window', values.window);
-  const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE);
+  const plan =
+    task.kind === 'classification'
+      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
+      : { kind: 'qa' as const, task, fuser: chooseQaStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
+  const { fuser } = plan;
   const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   const models = resolveModels(specs, io.env ?? process.env);
@@ -78,18 +98,20 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   try {
     session.checkModels(models);
     session.handleInterrupts();
-    const result = await runPipeline({
-      task,
+    const common = {
       models,
       orchestrator: session.orchestrator,
       buildRequest,
-      fuser,
       input: io.stdin,
       output: io.stdout,
       errors: io.stderr,
       ...(window === undefined ? {} : { window }),
       onItemDone: () => session.progress.itemDone(),
-    });
+    };
+    const result =
+      plan.kind === 'classification'
+        ? await runPipeline({ ...common, task: plan.task, fuser: plan.fuser })
+        : await runQaPipeline({ ...common, task: plan.task, fuser: plan.fuser });
     session.progress.stop();
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);

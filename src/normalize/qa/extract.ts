@@ -2,6 +2,7 @@ import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
 import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
 import { readChoice } from './multiple-choice.js';
+import { unwrapJsonAnswer } from './json-answer.js';
 import { delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
 import { answerTokens, normalizeAnswer } from './squad-normalize.js';
 
@@ -130,9 +131,10 @@ function readFreeForm(output: string): QaReading {
 /**
  * Reads one raw output as an answer of the task's type, or an abstention with a reason:
  * `empty`, `no-label` (no answer found), `ambiguous` (hedges between answers), `out-of-set`
- * (a choice that is not offered), `refusal`.
+ * (a choice that is not offered), `refusal`. A structured output ({"answer": ...}) is read by its answer field.
  */
-export function extractQaAnswer(output: string, ctx: QaContext): QaReading {
+export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
+  const output = unwrapJsonAnswer(raw);
   if (output.trim() === '') return abstain('empty');
   switch (ctx.answerType) {
     case 'multiple-choice':

@@ -1,0 +1,43 @@
+import type { Readable, Writable } from 'node:stream';
+import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
+import type { RequestBuilder } from '../orchestrate/request-builder.js';
+import type { QaTask } from '../task/schema.js';
+import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
+import { type QaQuestion, qaQuestionSchema } from './qa-question.js';
+import type { QaStreamFuser } from './qa-strategy-choice.js';
+import { type RunPipelineResult, type StreamKind, runStream } from './stream.js';
+
+export interface RunQaPipelineOptions {
+  task: QaTask;
+  models: readonly ModelHandle[];
+  orchestrator: Orchestrator;
+  buildRequest: RequestBuilder;
+  fuser: QaStreamFuser;
+  input: Readable;
+  output: Writable;
+  /** Where bad input lines are reported (`stdin:LINE: ...`). */
+  errors: Writable;
+  inputName?: string;
+  /** Questions read but not yet written, at most. Default max(64, 4 x concurrency, 2 x batch). */
+  window?: number;
+  onItemDone?: () => void;
+}
+
+/** How QA questions are read and fused in a stream. */
+export function qaStream(task: QaTask, fuser: QaStreamFuser): StreamKind<QaQuestion, QaFusedLine> {
+  return {
+    schema: qaQuestionSchema(task),
+    batchSize: fuser.batchSize,
+    fuse: (items) => fuseQaItems(task, items, fuser),
+    decided: (line) => line.answer !== null,
+  };
+}
+
+/**
+ * `fusion run` on a QA task: one fused JSON line per non-blank input line ({"id", "question",
+ * "choices"?} questions), in input order, in bounded memory (see runStream).
+ */
+export async function runQaPipeline(options: RunQaPipelineOptions): Promise<RunPipelineResult> {
+  const { task, fuser, ...rest } = options;
+  return runStream({ ...rest, task, kind: qaStream(task, fuser) });
+}
