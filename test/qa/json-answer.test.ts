@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
+import { unwrapJsonAnswer } from '../../src/normalize/qa/json-answer.js';
+
+describe('unwrapJsonAnswer', () => {
+  it('reads the answer field of an output that is one JSON object, bare or fenced', () => {
+    expect(unwrapJsonAnswer('{"answer": "Paris", "confidence": 0.9}')).toBe('Paris');
+    expect(unwrapJsonAnswer('  ```json\n{"answer": 42, "confidence": 1}\n```  ')).toBe('42');
+    expect(unwrapJsonAnswer('{"final_answer": "(C)"}')).toBe('(C)');
+  });
+
+  it('leaves everything else alone: reasoning with braces, JSON without an answer, broken JSON', () => {
+    for (const text of ['So x = 4. \\boxed{42}', '{"confidence": 0.3}', '{"answer": "B"', 'Answer: {"answer": "B"} I think', '{"answer": {"text": "B"}}']) {
+      expect(unwrapJsonAnswer(text)).toBe(text);
+    }
+  });
+
+  it('feeds the extractor: the JSON answer is read like a bare answer of the task type', () => {
+    const choices = [
+      { label: 'A', text: 'Lyon' },
+      { label: 'B', text: 'Paris' },
+    ];
+    expect(extractQaAnswer('{"answer": "B", "confidence": 0.8}', { answerType: 'multiple-choice', choices })).toMatchObject({ kind: 'answer', choice: 'B' });
+    const plain = extractQaAnswer('The answer is 1000', { answerType: 'numeric' });
+    expect(plain.kind).toBe('answer');
+    expect(extractQaAnswer('{"answer": "1,000"}', { answerType: 'numeric' })).toMatchObject({ kind: 'answer', key: (plain as { key: string }).key });
+    expect(extractQaAnswer('{"answer": ""}', { answerType: 'free-form' })).toMatchObject({ kind: 'abstain', reason: 'empty' });
+  });
+});

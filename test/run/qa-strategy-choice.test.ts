@@ -1,0 +1,119 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StrategyError } from '../../src/fuse/strategy.js';
+import { fitQaStrategy } from '../../src/qa/fit-qa.js';
+import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
+import type { RawModelAnswer } from '../../src/run/ask-item.js';
+import { fuseQaItems } from '../../src/run/fuse-qa-items.js';
+import { chooseQaStrategy, loadSavedQaFuser } from '../../src/run/qa-strategy-choice.js';
+import { InputError } from '../../src/task/errors.js';
+import { makeTempDir } from '../orchestrate/helpers.js';
+import { syntheticMcFolder } from '../qa/synthetic.js';
+
+const LETTERS = ['A', 'B', 'C', 'D'];
+const choices = LETTERS.map((label) => ({ label, text: `option ${label}` }));
+const mc = { answerType: 'multiple-choice' as const };
+const say = (model: string, letter: string): RawModelAnswer => ({ model, status: 'ok', output: `The answer is (${letter}).`, cached: false });
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe('chooseQaStrategy', () => {
+  it('defaults to the vote for closed answers and the most central answer for free-form', () => {
+    expect(chooseQaStrategy(undefined, mc)).toMatchObject({ name: 'majority-vote', batchSize: 1 });
+    expect(chooseQaStrategy(undefined, { answerType: 'numeric' })).toMatchObject({ name: 'majority-vote', batchSize: 1 });
+    expect(chooseQaStrategy(undefined, { answerType: 'free-form' })).toMatchObject({ name: 'central', batchSize: 1 });
+    expect(chooseQaStrategy('majority-vote', { answerType: 'free-form' }).name).toBe('majority-vote');
+    expect(chooseQaStrategy('dawid-skene', mc, 40)).toMatchObject({ name: 'dawid-skene', batchSize: 40 });
+  });
+
+  it('refuses strategies that need judged answers, and unknown names', () => {
+    for (const name of ['weighted-vote', 'stacking', 'best-single', 'auto']) {
+      expect(() => chooseQaStrategy(name, mc)).toThrow(/fusion fit <folder> --strategy/);
+    }
+    expect(() => chooseQaStrategy('soft-vote', mc)).toThrow(StrategyError);
+    expect(() => chooseQaStrategy('soft-vote', mc)).toThrow(/unknown QA strategy "soft-vote"/);
+  });
+
+  it('Dawid-Skene over a batch trusts the models that agree with the others, where the vote ties', () => {
+    // m-a and m-b are always right; m-c and m-d always wrong (differently), except that on the last
+    // question they agree with each other. Listed first, they win the vote's tie there.
+    const items = Array.from({ length: 31 }, (_, i) => {
+      const truth = i % 4;
+      const last = i === 30;
+      return {
+        item: { id: `q${i}`, question: `Question ${i}?`, choices },
+        answers: [
+          say('m-c', last ? 'C' : (LETTERS[(truth + 1) % 4] as string)),
+          say('m-d', last ? 'C' : (LETTERS[(truth + 2) % 4] as string)),
+          say('m-a', last ? 'B' : (LETTERS[truth] as string)),
+          say('m-b', last ? 'B' : (LETTERS[truth] as string)),
+        ],
+      };
+    });
+    const vote = fuseQaItems(mc, items, chooseQaStrategy('majority-vote', mc));
+    const ds = fuseQaItems(mc, items, chooseQaStrategy('dawid-skene', mc, 64));
+    expect(vote[30]?.answer).toBe('C');
+    expect(ds[30]?.answer).toBe('B');
+    expect(ds.slice(0, 30).map((l) => l.answer)).toEqual(vote.slice(0, 30).map((l) => l.answer));
+    expect(ds[30]?.support).toBeGreaterThan(0.9);
+  });
+});
+
+describe('saved QA strategies', () => {
+  it('loads what fitQaStrategy saves (as fusion fit writes it) and fuses like fuseQaQuestion; the models come from the file', () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const folder = syntheticMcFolder(60, [0.95, 0.3, 0.3], 9, [1, 2]);
+    const { saved } = fitQaStrategy(folder, 'weighted-vote', 1);
+    const file = join(t.dir, 'qa-strategy.json');
+    writeFileSync(file, `${JSON.stringify({ ...saved, createdAt: '2026-01-01T00:00:00Z' }, null, 2)}\n`);
+    const fuser = loadSavedQaFuser(file);
+    expect(fuser).toMatchObject({ name: 'weighted-vote', batchSize: 1, models: ['m0', 'm1', 'm2'] });
+    expect(chooseQaStrategy(file, mc).name).toBe('weighted-vote');
+
+    const answers = [say('m2', 'B'), say('m1', 'B'), say('m0', 'A')];
+    const [line] = fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], fuser);
+    const direct = fuseQaQuestion({ question: 'q?', answerType: 'multiple-choice', choices, outputs: answers.map((a) => ({ model: a.model, output: (a as { output: string }).output })) }, saved);
+    expect(line?.answer).toBe('A');
+    expect(line?.answer).toBe(direct.answer);
+    expect(line?.support).toBeCloseTo(direct.support, 6);
+    // Without the saved strategy, the two weak models outvote the strong one.
+    expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], chooseQaStrategy(undefined, mc))[0]?.answer).toBe('B');
+
+    for (const name of ['stacking', 'auto', 'dawid-skene', 'best-single', 'central']) {
+      const f = join(t.dir, `${name}.json`);
+      writeFileSync(f, JSON.stringify(fitQaStrategy(folder, name, 1).saved));
+      expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], loadSavedQaFuser(f))[0]?.answer, name).toMatch(/^[AB]$/);
+    }
+  });
+
+  it('bad files fail before any call, naming the file and the field', () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const write = (name: string, body: string): string => {
+      const f = join(t.dir, name);
+      writeFileSync(f, body);
+      return f;
+    };
+    const cases: [string, RegExp][] = [
+      [write('a.json', '{"format": "llm-fusion/strategy", "version": 1, "strategy": "majority-vote", "labels": ["x", "y"], "models": [], "state": {}}'), /a\.json.*format.*classification task/s],
+      [write('b.json', '{"strategy": "weighted-vote", "models": ["m0"], "state": {"models": ["m0"]}}'), /b\.json.*state.*malformed/s],
+      [write('c.json', '{"strategy": "nope", "models": [], "state": {}}'), /c\.json.*strategy.*unknown QA strategy/s],
+      [write('d.json', '{"strategy": '), /d\.json.*invalid JSON/s],
+      [write('e.json', '{"strategy": "central", "state": {}}'), /e\.json.*models/s],
+    ];
+    for (const [file, message] of cases) {
+      let error: unknown;
+      try {
+        loadSavedQaFuser(file);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, file).toBeInstanceOf(InputError);
+      const issues = (error as InputError).issues.map((i) => `${i.file} ${i.field ?? ''} ${i.message}`).join('\n');
+      expect(issues, file).toMatch(message);
+    }
+  });
+});
