@@ -35,6 +35,8 @@ export interface QaFusedAnswer {
   choice: Choice | null;
   /** The representative's raw output. */
   output: string | null;
+  /** Whose answer the representative is. */
+  representative: { model: string; sample: number } | null;
   /** Index of the winning cluster in `clusters`. */
   cluster: number | null;
   /** The strategy's support for the winning cluster, in [0, 1]. */
@@ -101,7 +103,7 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
     }
     return { model: o.model, sample, answer: answerText(a), cluster: item.clusterOf[a] as number };
   });
-  if (!pick) return { strategy: strategy.name, answer: null, shortAnswer: null, choice: null, output: null, cluster: null, support: 0, clusters, models: perModel };
+  if (!pick) return { strategy: strategy.name, answer: null, shortAnswer: null, choice: null, output: null, representative: null, cluster: null, support: 0, clusters, models: perModel };
   const rep = item.answers[pick.representative];
   const label = rep?.reading.choice;
   return {
@@ -110,6 +112,7 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
     shortAnswer: shortest(item.clusters[pick.cluster]?.members.map(answerText) ?? []),
     choice: label === undefined ? null : (input.choices?.find((c) => c.label.toUpperCase() === label) ?? null),
     output: rep?.output ?? null,
+    representative: rep ? { model: models[rep.model] as string, sample: rep.sample } : null,
     cluster: pick.cluster,
     support: pick.support,
     clusters,

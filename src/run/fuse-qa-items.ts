@@ -39,8 +39,8 @@ export interface QaFusedLine {
   choice?: Choice | null;
   /** The shortest answer of the winning cluster, when shorter than `answer` (a span for a sentence answer). */
   shortAnswer?: string;
-  /** The winning cluster and its index in `distribution`, or null. */
-  cluster: (QaClusterLine & { index: number }) | null;
+  /** The winning cluster, its index in `distribution` and the model whose answer stands for it, or null. */
+  cluster: (QaClusterLine & { index: number; representative: string }) | null;
   /** The strategy's support for the winning cluster, in [0, 1] (for a vote: its share of the votes). */
   support: number;
   /** Every cluster of equivalent answers, first seen first. */
@@ -89,7 +89,7 @@ function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawM
     answer: fused.answer,
     ...(task.answerType === 'multiple-choice' ? { choice: fused.choice } : {}),
     ...(fused.shortAnswer !== null && fused.answer !== null && fused.shortAnswer.length < fused.answer.length ? { shortAnswer: fused.shortAnswer } : {}),
-    cluster: winner && fused.cluster !== null ? { index: fused.cluster, ...winner } : null,
+    cluster: winner && fused.cluster !== null && fused.representative ? { index: fused.cluster, ...winner, representative: fused.representative.model } : null,
     support: Math.round(fused.support * 1e6) / 1e6,
     distribution,
     answers,

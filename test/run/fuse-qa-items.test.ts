@@ -33,7 +33,7 @@ describe('fuseQaItems', () => {
       id: 'q1',
       answer: 'C',
       choice: { label: 'C', text: 'city' },
-      cluster: { index: 0, answer: 'C', key: 'C', share: 0.666667, models: ['m1', 'm4'] },
+      cluster: { index: 0, answer: 'C', key: 'C', share: 0.666667, models: ['m1', 'm4'], representative: 'm1' },
       support: 0.666667,
       distribution: [
         { answer: 'C', key: 'C', share: 0.666667, models: ['m1', 'm4'] },

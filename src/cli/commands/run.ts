@@ -23,13 +23,13 @@ Classification task: items {"id", "text"}; output
 QA task ("kind": "qa"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
 ignored; multiple-choice tasks need choices); output
   {"id", "answer", "choice"? (multiple choice: {"label", "text"} or null), "shortAnswer"?,
-   "cluster": {"index", "answer", "key", "share", "models"} or null, "support",
+   "cluster": {"index", "answer", "key", "share", "models", "representative"} or null, "support",
    "distribution": [{"answer", "key", "share", "models"}],
    "answers": [{"model", "output", "answer", "cluster"?, "abstain"?}], "cost"}
   "answer" is the winning cluster's representative answer (a choice letter, a number as stated, a
   span or sentence); "key" is the canonical form its members share; "share" is the share of the
-  answering models in a cluster; "support" is the strategy's support for the winner; each model's
-  "cluster" indexes "distribution".
+  answering models in a cluster; "representative" is the model whose answer "answer" is; "support"
+  is the strategy's support for the winner; each model's "cluster" indexes "distribution".
 
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
