@@ -34,10 +34,17 @@ function questions(n: number): { id: string; question: string; choices: { label:
 }
 
 /** What the fake server answers a model for a question, computed from the prompt the real builder renders. */
-function expectedAnswer(task: QaTask, labels: readonly string[], spec: string, item: { id: string; question: string; choices?: { label: string; text: string }[] }, disagreement?: number): string {
+function expectedAnswer(
+  task: QaTask,
+  labels: readonly string[],
+  spec: string,
+  item: { id: string; question: string; choices?: { label: string; text: string }[] },
+  disagreement?: number,
+  format: 'text' | 'json' = 'text',
+): string {
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
-  const user = createRequestBuilder(task)(task, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
+  const user = createRequestBuilder(task, { format })(task, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
   return fakeLabel(labels, modelId, user, disagreement);
 }
 
@@ -88,6 +95,30 @@ describe('fusion run on a QA task through the real SDKs', () => {
       expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     });
     expect(contested).toBeGreaterThan(3);
+
+    // --json-answers: OpenAI and Ollama models (structured output) answer {"answer": "B"}, read by its answer field.
+    const json = captureStream();
+    const few = items.slice(0, 6);
+    expect(
+      await runCommand(['--task', taskFile, '--models', MODELS.join(','), '--json-answers', '--no-cache'], {
+        stdin: Readable.from([few.map((i) => JSON.stringify(i)).join('\n')]),
+        stdout: json,
+        stderr: captureStream(),
+        env: server.env(),
+      }),
+    ).toBe(0);
+    json
+      .text()
+      .trim()
+      .split('\n')
+      .forEach((text, i) => {
+        const line = JSON.parse(text) as { answer: string; answers: { output: string; answer: string }[] };
+        const letters = MODELS.map((m) => expectedAnswer(mcTask, LETTERS, m, few[i] as (typeof items)[number], 0.4, 'json'));
+        expect(line.answers[0]?.output).toBe(JSON.stringify({ answer: letters[0] }));
+        expect(line.answers[2]?.output).toBe(JSON.stringify({ answer: letters[2] }));
+        expect(line.answers.map((a) => a.answer)).toEqual(letters);
+        expect(line.answer).toBe(plurality(letters));
+      });
   });
 
   it('a strategy fitted by fusion fit on a QA folder supplies the models and its weights', async () => {

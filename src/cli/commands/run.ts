@@ -43,7 +43,7 @@ Options:
                      others; default for free-form), or dawid-skene (refitted on each batch)
   --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
-  --json-answers     ask for JSON answers with a schema instead of a bare label
+  --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
 Exit status: 0 done; 1 some input lines were bad; 3 stopped by --max-cost; 130 interrupted.
 `;
