@@ -163,6 +163,15 @@ describe('fusion run on a QA task through the real SDKs', () => {
       if (plurality(letters) !== letters[0]) overruled++;
     });
     expect(overruled).toBeGreaterThan(0);
+
+    // Asking other models than the strategy knows: both directions are reported, the run goes on.
+    const stderr = captureStream();
+    const other = captureStream();
+    const models = [MODELS[0] as string, 'openai:gpt-4o'];
+    expect(await runCommand(['--task', taskFile, '--strategy', strategyFile, '--models', models.join(','), '--no-cache'], { stdin: Readable.from([JSON.stringify(items[0])]), stdout: other, stderr, env: server.env() })).toBe(0);
+    expect(stderr.text()).toMatch(/fitted with anthropic:claude-3-5-haiku-latest, ollama:llama3\.1, not asked here/);
+    expect(stderr.text()).toMatch(/not fitted with openai:gpt-4o; their answers get a neutral weight/);
+    expect((JSON.parse(other.text()) as { answers: { model: string }[] }).answers.map((a) => a.model)).toEqual(models);
   });
 
   it('numeric: the same value written differently is one answer; --strategy dawid-skene runs per batch', async () => {

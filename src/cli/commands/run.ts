@@ -40,7 +40,8 @@ Options:
                      soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
                      each batch of --batch items). QA: majority-vote over answer clusters (default
                      for multiple-choice and numeric), central (the answer most supported by the
-                     others; default for free-form), or dawid-skene (refitted on each batch)
+                     others; default for free-form), or dawid-skene (refitted on each batch; on
+                     the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
   --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
@@ -90,7 +91,9 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
-    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
+    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);    const fitted = fuser.models;
+    const unseen = plan.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
+    if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text' });
   const settings = readOrchestrationArgs(values);
