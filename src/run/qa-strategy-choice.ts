@@ -75,10 +75,12 @@ export function chooseQaStrategy(arg: string | undefined, task: Pick<QaTask, 'an
   const value = arg ?? defaultQaStrategyName(task);
   if (value.endsWith('.json') || existsSync(value)) return loadSavedQaFuser(value);
   const strategy: QaStrategy | undefined = qaStrategy(value);
-  if (!strategy) {
-    throw new StrategyError(`unknown QA strategy "${value}" (built-in: ${[...PER_ITEM, ...PER_BATCH].join(', ')}; fitted: ${QA_STRATEGIES.filter((s) => s.supervised).map((s) => s.name).join(', ')})`);
+  if (!strategy || (!strategy.supervised && !PER_ITEM.has(value) && !PER_BATCH.has(value))) {
+    throw new StrategyError(
+      `unknown QA strategy "${value}" (built-in: ${[...PER_ITEM, ...PER_BATCH].join(', ')}; fitted first with fusion fit: ${QA_STRATEGIES.filter((s) => s.supervised).map((s) => s.name).join(', ')})`,
+    );
   }
-  if (strategy.supervised || !(PER_ITEM.has(value) || PER_BATCH.has(value))) {
+  if (strategy.supervised) {
     throw new StrategyError(`${value} learns from judged answers: fit it on a labelled QA folder first (fusion fit <folder> --strategy ${value} --out strategy.json) and pass --strategy strategy.json`);
   }
   if (PER_ITEM.has(value)) return perQuestion(value, (_items, models) => strategy.load({}, models));
