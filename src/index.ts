@@ -78,5 +78,7 @@ export { Orchestrator, type ModelHandle, type OrchestratorOptions, type Provider
 export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './orchestrate/prices.js';
 export { recordFolderResponses } from './orchestrate/record-folder.js';
-export { fuse, type FuseOptions } from './run/fuse.js';
+export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export type { FusedLine } from './run/fuse-items.js';
+export type { QaFusedLine, QaAnswerLine, QaClusterLine } from './run/fuse-qa-items.js';
+export { QaQuestionSchema, type QaQuestion } from './run/qa-question.js';
