@@ -2,6 +2,18 @@ import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 
+export interface HttpFetchOptions {
+  maxSockets?: number;
+}
+
+/** The transports made here, with their options, so a worker thread can build the same one. */
+const transports = new WeakMap<typeof fetch, HttpFetchOptions>();
+
+/** The options `fetch` was made with, if it is one of ours (createHttpFetch); undefined for any other fetch. */
+export function httpFetchOptions(transport: typeof fetch): HttpFetchOptions | undefined {
+  return transports.get(transport);
+}
+
 /**
  * A lean `fetch` for the provider SDKs' non-streaming JSON calls, on node:http with keep-alive.
  * Node's built-in fetch costs about three times the CPU per request (WHATWG streams around every
@@ -10,7 +22,13 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * stream) goes to the built-in fetch. Failures look like the built-in fetch's: `TypeError('fetch
  * failed')` with the socket error as `cause`, or the signal's reason on abort.
  */
-export function createHttpFetch(options: { maxSockets?: number } = {}): typeof fetch {
+export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
+  const transport = leanFetch(options);
+  transports.set(transport, { ...options });
+  return transport;
+}
+
+function leanFetch(options: HttpFetchOptions): typeof fetch {
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, scheduling: 'lifo' as const };
   const httpAgent = new HttpAgent(agentOptions);
   const httpsAgent = new HttpsAgent(agentOptions);
@@ -24,10 +42,7 @@ export function createHttpFetch(options: { maxSockets?: number } = {}): typeof f
     const signal = init?.signal ?? undefined;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
 
-    const headers: Record<string, string> = {};
-    new Headers(init?.headers).forEach((value, key) => {
-      headers[key] = value;
-    });
+    const headers = plainHeaders(init?.headers);
     headers['accept-encoding'] ??= 'gzip, deflate, br';
     const payload = typeof body === 'string' ? Buffer.from(body) : body instanceof Uint8Array ? body : undefined;
     if (payload) headers['content-length'] = String(payload.byteLength);
@@ -76,7 +91,7 @@ export function createHttpFetch(options: { maxSockets?: number } = {}): typeof f
             for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(key, v);
           }
           const nullBody = status === 204 || status === 205 || status === 304 || init?.method === 'HEAD';
-          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }));
+          resolve(new BufferedResponse(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: responseHeaders }) as unknown as Response);
         });
       });
       req.end(payload);
@@ -94,4 +109,101 @@ function decode(res: IncomingMessage): NodeJS.ReadableStream {
   if (encoding === 'deflate') return res.pipe(createInflate());
   if (encoding === 'br') return res.pipe(createBrotliDecompress());
   return res;
+}
+
+/** Lower-cased header names to values, read without copying a Headers object first. */
+function plainHeaders(init: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (init === undefined) return out;
+  if (init instanceof Headers) {
+    init.forEach((value, key) => {
+      out[key] = value;
+    });
+    return out;
+  }
+  const source = Array.isArray(init) ? init : Object.entries(init);
+  for (const [key, value] of source) {
+    const name = String(key).toLowerCase();
+    const text = String(value).trim();
+    out[name] = out[name] === undefined ? text : `${out[name]}, ${text}`;
+  }
+  return out;
+}
+
+const utf8 = new TextDecoder();
+
+/**
+ * A Response over a body already in memory. A Response built around a buffer wraps it in a WHATWG
+ * stream and reads it back through that stream, which costs more CPU than the whole HTTP exchange
+ * once dozens of calls are in flight; the SDKs only call json() or text(), which here decode the
+ * buffer directly. Anything else (body, blob, formData, clone) gets a real Response on demand.
+ */
+// Typed as a plain base: the DOM typings declare Response's methods as properties, which a subclass cannot override.
+const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => Pick<Response, 'status' | 'statusText' | 'headers'>;
+
+class BufferedResponse extends ResponseBase {
+  readonly #bytes: Buffer | null;
+  #consumed = false;
+  #full: Response | undefined;
+
+  constructor(bytes: Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#bytes = bytes;
+  }
+
+  #real(): Response {
+    if (!this.#full) {
+      if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
+      this.#full = new Response(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+    }
+    return this.#full;
+  }
+
+  #take(): Buffer | null {
+    if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#consumed = true;
+    return this.#bytes;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#bytes === null) return null;
+    return this.#real().body;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#consumed || (this.#full?.bodyUsed ?? false);
+  }
+
+  async text(): Promise<string> {
+    if (this.#full) return this.#full.text();
+    const bytes = this.#take();
+    return bytes === null ? '' : utf8.decode(bytes);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text()) as unknown;
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    if (this.#full) return this.#full.arrayBuffer();
+    const bytes = this.#take();
+    if (bytes === null) return new ArrayBuffer(0);
+    const copy = new ArrayBuffer(bytes.byteLength);
+    new Uint8Array(copy).set(bytes);
+    return copy;
+  }
+
+  blob(): Promise<Blob> {
+    return this.#real().blob();
+  }
+
+  formData(): Promise<FormData> {
+    return this.#real().formData();
+  }
+
+  clone(): Response {
+    if (this.#full) return this.#full.clone();
+    if (this.#consumed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) }) as unknown as Response;
+  }
 }

@@ -176,9 +176,9 @@ export class FakeLlmServer {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
-  /** Counters, plus attempts and successes per (model, prompt) key. */
-  snapshot(): FakeServerStats & { keys: number } {
-    return { ...this.stats, perModel: { ...this.stats.perModel }, keys: this.counts.size };
+  /** Counters, requests being answered now, and the number of (model, prompt) keys seen. */
+  snapshot(): FakeServerStats & { keys: number; inFlight: number } {
+    return { ...this.stats, perModel: { ...this.stats.perModel }, keys: this.counts.size, inFlight: this.inFlight };
   }
 
   /** Attempts and successes for one (model, prompt) key, where prompt is all message contents joined by newlines. */
