@@ -132,50 +132,50 @@ function plainHeaders(init: RequestInit['headers']): Record<string, string> {
 
 const utf8 = new TextDecoder();
 
-/**
- * A Response over a body already in memory. A Response built around a buffer wraps it in a WHATWG
- * stream and reads it back through that stream, which costs more CPU than the whole HTTP exchange
- * once dozens of calls are in flight; the SDKs only call json() or text(), which here decode the
- * buffer directly. Anything else (body, blob, formData, clone) gets a real Response on demand.
- */
 // Typed as a plain base: the DOM typings declare Response's methods as properties, which a subclass cannot override.
 const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => Pick<Response, 'status' | 'statusText' | 'headers'>;
 
+/**
+ * A Response over a body already in memory. A Response built around a buffer wraps it in a WHATWG
+ * byte stream and reads it back through that stream, which costs more CPU than the whole HTTP
+ * exchange once dozens of calls are in flight; the SDKs call json() or text(), which here decode
+ * the buffer directly. `body` is a plain stream made on first access (the Anthropic SDK only takes
+ * it as an identity); blob() and formData() go through a real Response.
+ */
 class BufferedResponse extends ResponseBase {
   readonly #bytes: Buffer | null;
   #consumed = false;
-  #full: Response | undefined;
+  #stream: ReadableStream<Uint8Array> | undefined;
 
   constructor(bytes: Buffer | null, init: ResponseInit) {
     super(null, init);
     this.#bytes = bytes;
   }
 
-  #real(): Response {
-    if (!this.#full) {
-      if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
-      this.#full = new Response(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
-    }
-    return this.#full;
-  }
-
+  /** The bytes, once: a second read, or a read after the stream was taken, fails as fetch's does. */
   #take(): Buffer | null {
-    if (this.#consumed) throw new TypeError('Body is unusable: Body has already been read');
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
     this.#consumed = true;
     return this.#bytes;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.#bytes === null) return null;
-    return this.#real().body;
+    const bytes = this.#bytes;
+    if (bytes === null) return null;
+    this.#stream ??= new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+        controller.close();
+      },
+    });
+    return this.#stream;
   }
 
   get bodyUsed(): boolean {
-    return this.#consumed || (this.#full?.bodyUsed ?? false);
+    return this.#consumed || (this.#stream?.locked ?? false);
   }
 
   async text(): Promise<string> {
-    if (this.#full) return this.#full.text();
     const bytes = this.#take();
     return bytes === null ? '' : utf8.decode(bytes);
   }
@@ -185,7 +185,6 @@ class BufferedResponse extends ResponseBase {
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.#full) return this.#full.arrayBuffer();
     const bytes = this.#take();
     if (bytes === null) return new ArrayBuffer(0);
     const copy = new ArrayBuffer(bytes.byteLength);
@@ -194,16 +193,19 @@ class BufferedResponse extends ResponseBase {
   }
 
   blob(): Promise<Blob> {
-    return this.#real().blob();
+    return this.#asResponse().blob();
   }
 
   formData(): Promise<FormData> {
-    return this.#real().formData();
+    return this.#asResponse().formData();
   }
 
   clone(): Response {
-    if (this.#full) return this.#full.clone();
-    if (this.#consumed) throw new TypeError('Response.clone: Body has already been consumed.');
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     return new BufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: new Headers(this.headers) }) as unknown as Response;
+  }
+
+  #asResponse(): Response {
+    return new Response(this.#take(), { status: this.status, statusText: this.statusText, headers: this.headers });
   }
 }

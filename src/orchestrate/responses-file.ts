@@ -45,19 +45,38 @@ export function readRecordedKeys(path: string): Set<string> {
   return keys;
 }
 
-/** Appends responses one line at a time; each line is a single write, so a kill loses at most the line being written. */
+/**
+ * Appends responses. Lines finished in the same event-loop turn go out in one write (at dozens of
+ * answers in flight, a write per line is a system call per answer); every write holds whole lines,
+ * so a killed run loses at most the lines of its last turn, whose answers are in the cache and are
+ * written again by the resumed run. `close` writes what is waiting.
+ */
 export class ResponsesWriter {
   private readonly fd: number;
+  private waiting = '';
+  private scheduled: NodeJS.Immediate | undefined;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a');
   }
 
   append(response: RecordedResponse): void {
-    writeSync(this.fd, `${JSON.stringify(response)}\n`);
+    this.waiting += `${JSON.stringify(response)}\n`;
+    this.scheduled ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes the lines appended so far. */
+  flush(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.waiting === '') return;
+    const text = this.waiting;
+    this.waiting = '';
+    writeSync(this.fd, text);
   }
 
   close(): void {
+    this.flush();
     closeSync(this.fd);
   }
 }

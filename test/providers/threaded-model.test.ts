@@ -126,8 +126,8 @@ describe('ModelThreadPool failures', () => {
 
   it('a worker that stops with calls pending fails them as retryable connection errors', async () => {
     const code = `const { parentPort } = require('node:worker_threads');
-      parentPort.postMessage({ type: 'ready' });
-      parentPort.on('message', (m) => { if (m.type === 'call') process.exit(3); });`;
+      parentPort.postMessage([{ type: 'ready' }]);
+      parentPort.on('message', (batch) => { if (batch.some((m) => m.type === 'call')) process.exit(3); });`;
     const pool = new ModelThreadPool(1, () => new Worker(code, { eval: true }));
     const model = new ThreadedModel(local(), config, pool);
     const err = await model.generate(request('a')).catch((e: unknown) => e);

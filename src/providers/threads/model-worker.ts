@@ -7,7 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { createHttpFetch } from '../../orchestrate/http-fetch.js';
 import type { LanguageModel } from '../provider.js';
 import { createModelInThread } from '../registry.js';
-import { type FromWorker, type ThreadModelConfig, type ToWorker, serializeError } from './protocol.js';
+import { type FromWorker, Outbox, type ThreadModelConfig, type ToWorker, serializeError } from './protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('model-worker.ts runs as a worker thread only');
@@ -27,11 +27,10 @@ function build(config: ThreadModelConfig): LanguageModel {
   return createModelInThread(config.spec, config.env, { [provider]: { ...config.override, fetch } });
 }
 
-function send(message: FromWorker): void {
-  port?.postMessage(message);
-}
+const outbox = new Outbox<FromWorker>((batch) => port.postMessage(batch));
+const send = (message: FromWorker): void => outbox.push(message);
 
-port.on('message', (message: ToWorker) => {
+function handle(message: ToWorker): void {
   if (message.type === 'model') {
     try {
       models.set(message.model, build(message.config));
@@ -61,6 +60,10 @@ port.on('message', (message: ToWorker) => {
       },
     );
   }
+}
+
+port.on('message', (batch: ToWorker[]) => {
+  for (const message of batch) handle(message);
 });
 
 send({ type: 'ready' });

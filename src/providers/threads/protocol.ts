@@ -25,6 +25,29 @@ export interface SerializedError {
   details?: ProviderError['details'];
 }
 
+/**
+ * Messages travel in batches, one per event-loop turn: each postMessage wakes the other thread, and
+ * answers that arrive together (or calls issued together) then cost one wake-up instead of several.
+ */
+export class Outbox<T> {
+  private waiting: T[] = [];
+  private scheduled = false;
+
+  constructor(private readonly post: (batch: T[]) => void) {}
+
+  push(message: T): void {
+    this.waiting.push(message);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      const batch = this.waiting;
+      this.waiting = [];
+      if (batch.length > 0) this.post(batch);
+    });
+  }
+}
+
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; result: GenerateResult }

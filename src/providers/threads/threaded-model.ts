@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { EnvSource } from '../env.js';
 import { type CallContext, errorFromException, providerError } from '../error-mapping.js';
 import { type GenerateRequest, type GenerateResult, type LanguageModel, ProviderError } from '../provider.js';
-import { type FromWorker, type ThreadModelConfig, type ToWorker, deserializeError } from './protocol.js';
+import { type FromWorker, Outbox, type ThreadModelConfig, type ToWorker, deserializeError } from './protocol.js';
 
 /** Worker threads at most, whatever FUSION_MODEL_THREADS says: each holds its own SDK clients and sockets. */
 const MAX_THREADS = 16;
@@ -40,13 +40,16 @@ class ModelThread {
   ready = false;
   stopped = false;
 
+  private readonly outbox: Outbox<ToWorker>;
+
   constructor(readonly worker: Worker) {
     // An idle worker must not keep the process alive; it is ref'd while calls are pending.
     worker.unref();
+    this.outbox = new Outbox((batch) => worker.postMessage(batch));
   }
 
   post(message: ToWorker): void {
-    this.worker.postMessage(message);
+    this.outbox.push(message);
   }
 
   add(id: number, call: PendingCall): void {
@@ -136,15 +139,17 @@ export class ModelThreadPool {
   private spawn(): ModelThread {
     const thread = new ModelThread(this.start());
     this.threads.push(thread);
-    thread.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        thread.ready = true;
-        return;
+    thread.worker.on('message', (batch: FromWorker[]) => {
+      for (const message of batch) {
+        if (message.type === 'ready') {
+          thread.ready = true;
+          continue;
+        }
+        const call = thread.take(message.id);
+        if (!call) continue; // cancelled meanwhile
+        if (message.type === 'result') call.resolve(message.result);
+        else call.reject(deserializeError(message.error));
       }
-      const call = thread.take(message.id);
-      if (!call) return; // cancelled meanwhile
-      if (message.type === 'result') call.resolve(message.result);
-      else call.reject(deserializeError(message.error));
     });
     thread.worker.on('error', (error) => this.stopped(thread, error));
     thread.worker.on('exit', (code) => this.stopped(thread, new Error(`exit code ${code}`)));
