@@ -4,11 +4,14 @@
  * through the full record path (prompt rendering, orchestrator, SQLite cache, responses.jsonl).
  * The server runs in a child process so that this process's CPU time is ours alone.
  *
- *   npx tsx bench/orchestration.ts [--items 2000] [--latency 50] [--concurrency 64]
+ *   npx tsx bench/orchestration.ts [--items 2000] [--latency 50] [--concurrency 64] [--repeat 3]
  *
  * Reports wall time against the ideal (calls x latency / concurrency), the throughput ratio, and our
- * CPU per call (process.cpuUsage over the run / calls); then a fully cached re-run. Writes the table
- * into BENCHMARKS.md between the orchestration markers.
+ * CPU per call (process.cpuUsage of every thread over the run / calls), as the median of --repeat
+ * runs (default 3); then the same run with provider calls on the main thread
+ * (FUSION_MODEL_THREADS=0), with in-process models (no HTTP, no SDK), fully cached, and at a
+ * realistic 500 ms latency (--context-latency, on --context-items items). Writes the table into
+ * BENCHMARKS.md between the orchestration markers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +24,7 @@ import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import { recordResponses } from '../src/orchestrate/record.js';
+import { ThreadedModel, modelThreadsFromEnv } from '../src/providers/threads/threaded-model.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 
@@ -49,12 +53,15 @@ function arg(name: string, fallback: number): number {
 const ITEMS = arg('items', 2000);
 const LATENCY = arg('latency', 50);
 const CONCURRENCY = arg('concurrency', 64);
+const REPEAT = arg('repeat', 3);
+const CONTEXT_LATENCY = arg('context-latency', 500);
+const CONTEXT_ITEMS = arg('context-items', 1000);
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 const LABELS = ['positive', 'negative', 'neutral'];
 
-async function startServer(): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(latency: number): Promise<{ child: ChildProcess; port: number }> {
   const script = fileURLToPath(new URL('../test/support/fake-llm-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--labels', LABELS.join(','), '--latency', String(LATENCY)], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--labels', LABELS.join(','), '--latency', String(latency)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const rl = createInterface({ input: child.stdout as NodeJS.ReadableStream });
@@ -75,77 +82,145 @@ function childCpuMs(pid: number | undefined): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function main(): Promise<void> {
-  const { child, port } = await startServer();
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+interface RunResult {
+  wall: number;
+  calls: number;
+  cpuMs: number;
+  userMs: number;
+  systemMs: number;
+  /** Time the main thread's event loop was busy (performance.eventLoopUtilization), ms. */
+  mainBusyMs: number;
+  serverCpuMs: number | undefined;
+  stats: ReturnType<Orchestrator['stats']>;
+}
+
+const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
+const buildRequest = createRequestBuilder(task);
+const makeItems = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: `Benchmark review ${prefix}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
+
+/** One record run of `items` x `models` into a fresh (or the given) cache; throws unless every call was answered. */
+async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`): Promise<RunResult> {
+  const cache = new ResponseCache(join(dir, cacheName));
+  const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
+  const responsesPath = join(dir, `responses-${label}.jsonl`);
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const server0 = childCpuMs(serverPid);
+  const t0 = performance.now();
+  const r = await recordResponses({ task, items, models, responsesPath, orchestrator, buildRequest });
+  const wall = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
+  const server1 = childCpuMs(serverPid);
+  cache.close();
+  const calls = items.length * models.length;
+  if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
+  return {
+    wall,
+    calls,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    userMs: cpu.user / 1000,
+    systemMs: cpu.system / 1000,
+    mainBusyMs: elu.active,
+    serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0,
+    stats: orchestrator.stats(),
+  };
+}
+
+function envFor(port: number, threads?: string): Record<string, string> {
   const url = `http://127.0.0.1:${port}`;
-  const env = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
+  const env: Record<string, string> = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
+  const t = threads ?? process.env.FUSION_MODEL_THREADS;
+  if (t !== undefined) env.FUSION_MODEL_THREADS = t;
+  return env;
+}
+
+async function warmUp(dir: string, models: ModelHandle[], label: string): Promise<void> {
+  // JIT, connection pools and worker threads, on a separate small set; not measured.
+  await record(dir, `warm-${label}`, makeItems(300, `w${label}`), models, undefined);
+}
+
+const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-orch-'));
+  const { child, port } = await startServer(LATENCY);
+  let contextServer: ChildProcess | undefined;
   try {
-    const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-    const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `b${i}`, text: `Benchmark review ${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
-    const models = resolveModels(MODELS, env);
-    const buildRequest = createRequestBuilder(task);
+    const items = makeItems(ITEMS, 'b');
     const calls = ITEMS * MODELS.length;
-
-    const run = async (label: string, runModels: ModelHandle[] = models, cacheName = 'cache.sqlite') => {
-      const cache = new ResponseCache(join(dir, cacheName));
-      const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
-      const responsesPath = join(dir, `responses-${label}.jsonl`);
-      const cpu0 = process.cpuUsage();
-      const server0 = childCpuMs(child.pid);
-      const t0 = performance.now();
-      const r = await recordResponses({ task, items, models: runModels, responsesPath, orchestrator, buildRequest });
-      const wall = performance.now() - t0;
-      const cpu = process.cpuUsage(cpu0);
-      const server1 = childCpuMs(child.pid);
-      cache.close();
-      if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
-      return { wall, serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0, cpuMs: (cpu.user + cpu.system) / 1000, userMs: cpu.user / 1000, systemMs: cpu.system / 1000, stats: orchestrator.stats() };
-    };
-
-    // Warm-up (JIT, connection pools) on a separate small set, not measured.
-    {
-      const cache = new ResponseCache(join(dir, 'warm.sqlite'));
-      const o = new Orchestrator({ concurrency: CONCURRENCY, cache });
-      await recordResponses({ task, items: items.slice(0, 200).map((i) => ({ ...i, id: `w${i.id}`, text: `warm ${i.text}` })), models, responsesPath: join(dir, 'warm.jsonl'), orchestrator: o, buildRequest });
-      cache.close();
-    }
-
-    const live = await run('live');
-    const cached = await run('cached');
-    if (cached.stats.total.requests !== 0) throw new Error('the cached re-run made requests');
-    // The same run with in-process models that answer after the same latency: what the
-    // orchestration itself costs (limits, cache, prompts, JSONL), without HTTP and SDKs.
-    const inProcess = await run('in-process', MODELS.map((name) => ({ name, model: new SleepModel(name, LATENCY) })), 'in-process.sqlite');
-
     const ideal = (calls * LATENCY) / CONCURRENCY;
-    const ratio = ideal / live.wall;
-    const cpuPerCall = live.cpuMs / calls;
+    const models = resolveModels(MODELS, envFor(port));
+    const threads = models[0]?.model instanceof ThreadedModel ? modelThreadsFromEnv(envFor(port)) : 0;
+    await warmUp(dir, models, 'live');
+
+    const live: RunResult[] = [];
+    for (let i = 0; i < REPEAT; i++) {
+      live.push(await record(dir, `live-${i}`, items, models, child.pid));
+      process.stderr.write(`run ${i + 1}/${REPEAT}: ${fmtS(live[i]!.wall)}, ${pct(ideal / live[i]!.wall)}, ${(live[i]!.cpuMs / calls).toFixed(3)} ms CPU/call\n`);
+    }
+    // The median run by wall time stands for all; the table lists every run's ratio too.
+    const byWall = [...live].sort((a, b) => a.wall - b.wall);
+    const mid = byWall[(byWall.length - 1) >> 1] as RunResult;
+    const cached = await record(dir, 'cached', items, models, child.pid, 'live-0.sqlite');
+    if (cached.stats.total.requests !== 0) throw new Error('the cached re-run made requests');
+
+    // Provider calls on the main thread, as before worker threads (FUSION_MODEL_THREADS=0).
+    const inThreadModels = resolveModels(MODELS, envFor(port, '0'));
+    await warmUp(dir, inThreadModels, 'in-thread');
+    const inThread = await record(dir, 'in-thread', items, inThreadModels, child.pid);
+
+    // In-process models that answer after the same latency: what the orchestration itself costs
+    // (limits, cache, prompts, JSONL), without HTTP and SDKs.
+    const inProcess = await record(dir, 'in-process', items, MODELS.map((name) => ({ name, model: new SleepModel(name, LATENCY) })), undefined);
+
+    // Context: a realistic LLM latency, where the same overhead matters far less.
+    const ctx = await startServer(CONTEXT_LATENCY);
+    contextServer = ctx.child;
+    const ctxModels = resolveModels(MODELS, envFor(ctx.port));
+    await warmUp(dir, ctxModels, 'ctx');
+    const ctxItems = makeItems(CONTEXT_ITEMS, 'c');
+    const context = await record(dir, 'context', ctxItems, ctxModels, ctx.child.pid);
+    const ctxIdeal = (context.calls * CONTEXT_LATENCY) / CONCURRENCY;
+
+    const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
     const rows = [
       ['calls (items x models)', `${calls} (${ITEMS} x ${MODELS.length})`],
       ['server latency / concurrency', `${LATENCY} ms / ${CONCURRENCY}`],
-      ['ideal wall time (calls x latency / concurrency)', `${(ideal / 1000).toFixed(2)} s`],
-      ['measured wall time', `${(live.wall / 1000).toFixed(2)} s`],
-      ['throughput vs ideal (goal >= 90%)', `${(ratio * 100).toFixed(1)}%`],
-      ['peak calls in flight', `${live.stats.maxInFlight}`],
-      ['mean call latency seen by the orchestrator (server latency + transport + SDK + waiting for CPU)', `${(live.stats.total.latencyMs / Math.max(1, live.stats.total.successes)).toFixed(1)} ms`],
-      ['our CPU per call, SDKs + orchestration + SQLite + JSONL (goal < 1 ms)', `${cpuPerCall.toFixed(3)} ms (user ${(live.userMs / calls).toFixed(3)}, kernel ${(live.systemMs / calls).toFixed(3)})`],
-      ['fake server CPU (child process) per call; machine cores busy with client + server', live.serverCpuMs === undefined ? 'n/a' : `${(live.serverCpuMs / calls).toFixed(3)} ms; ${((live.cpuMs + live.serverCpuMs) / live.wall).toFixed(2)} of ${cpus().length}`],
-      ['same run with in-process models (no HTTP, no SDK): wall time, throughput, CPU per call', `${(inProcess.wall / 1000).toFixed(2)} s, ${((ideal / inProcess.wall) * 100).toFixed(1)}%, ${(inProcess.cpuMs / calls).toFixed(3)} ms`],
-      ['fully cached re-run: wall time, CPU per answer', `${(cached.wall / 1000).toFixed(2)} s, ${(cached.cpuMs / calls).toFixed(3)} ms`],
+      ['provider calls run on', threads > 0 ? `${threads} worker thread${threads > 1 ? 's' : ''} (FUSION_MODEL_THREADS default)` : 'the main thread'],
+      ['ideal wall time (calls x latency / concurrency)', fmtS(ideal)],
+      [`measured wall time (median of ${REPEAT} runs)`, fmtS(mid.wall)],
+      [`throughput vs ideal (goal >= 90%), median; each run`, `**${pct(ideal / mid.wall)}**; ${live.map((r) => pct(ideal / r.wall)).join(', ')}`],
+      ['peak calls in flight', `${mid.stats.maxInFlight}`],
+      ['mean call latency seen by the orchestrator (server latency + transport + SDK + waiting for CPU)', `${(mid.stats.total.latencyMs / Math.max(1, mid.stats.total.successes)).toFixed(1)} ms`],
+      [`our CPU per call, all threads: SDKs + orchestration + SQLite + JSONL (goal < 1 ms), median run`, `**${perCall(mid)}** (user ${(mid.userMs / calls).toFixed(3)}, kernel ${(mid.systemMs / calls).toFixed(3)}); each run ${live.map(perCall).join(', ')}`],
+      ['main thread busy per call (event loop utilization x wall / calls)', `${(mid.mainBusyMs / calls).toFixed(3)} ms`],
+      ['fake server CPU (child process) per call; machine cores busy with client + server', mid.serverCpuMs === undefined ? 'n/a' : `${(mid.serverCpuMs / calls).toFixed(3)} ms; ${((mid.cpuMs + mid.serverCpuMs) / mid.wall).toFixed(2)} of ${cpus().length}`],
+      ['same run, provider calls on the main thread (FUSION_MODEL_THREADS=0): wall time, throughput, CPU per call', `${fmtS(inThread.wall)}, ${pct(ideal / inThread.wall)}, ${perCall(inThread)}`],
+      ['same run with in-process models (no HTTP, no SDK): wall time, throughput, CPU per call', `${fmtS(inProcess.wall)}, ${pct(ideal / inProcess.wall)}, ${perCall(inProcess)}`],
+      ['fully cached re-run: wall time, CPU per answer', `${fmtS(cached.wall)}, ${perCall(cached)}`],
+      [`context: ${CONTEXT_ITEMS} x ${MODELS.length} calls at ${CONTEXT_LATENCY} ms latency: wall time vs ideal, throughput, CPU per call`, `${fmtS(context.wall)} vs ${fmtS(ctxIdeal)}, ${pct(ctxIdeal / context.wall)}, ${perCall(context)}`],
     ];
     const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
     const section = [
       '<!-- orchestration:start -->',
       '## Orchestration overhead',
       '',
-      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY}\``,
+      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT}\``,
       '',
-      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the SQLite cache and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs shared the machine).`,
+      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the SQLite cache and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
       '',
       table,
       '',
-      'Reading: the gap between measured and ideal wall time is the mean call latency above the server\'s fixed latency: time spent in the SDKs, HTTP and waiting for the CPU (responses queue behind each other while the process is busy), not in scheduling, which the in-process row isolates. The OpenAI SDK costs most per call (eager request formatting and parsing in the SDK); the adapters use a keep-alive node:http transport (src/orchestrate/http-fetch.ts, `FUSION_HTTP=fetch` restores the built-in fetch), which roughly halves the transport CPU. On a machine where other jobs compete for the two cores, throughput drops further.',
+      "Reading: the gap between measured and ideal wall time is the mean call latency above the server's fixed latency: time in the SDKs, HTTP and waiting for a CPU (at 64 calls in flight, answers queue behind each other while a thread is busy), not in scheduling, which the in-process row isolates. Provider calls run on a worker thread (src/providers/threads: SDK request building, HTTP and parsing leave the main thread, which keeps the orchestration), over a keep-alive node:http transport whose responses are decoded straight from the buffer (src/orchestrate/http-fetch.ts; `FUSION_HTTP=fetch` restores the built-in fetch, `FUSION_MODEL_THREADS=0` the main thread). At a realistic LLM latency the same overhead is a small share of the wall time.",
       '<!-- orchestration:end -->',
     ].join('\n');
     const file = new URL('../BENCHMARKS.md', import.meta.url);
@@ -155,8 +230,10 @@ async function main(): Promise<void> {
     writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
     process.stdout.write(`${table}\n`);
   } finally {
-    child.stdin?.end();
-    child.kill('SIGTERM');
+    for (const c of [child, contextServer]) {
+      c?.stdin?.end();
+      c?.kill('SIGTERM');
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
