@@ -124,6 +124,29 @@ describe('ModelThreadPool failures', () => {
     }
   });
 
+  it('models built again and again from the same configuration share one adapter in the thread', async () => {
+    // A stand-in worker that answers each call with the number of models it was sent.
+    const code = `const { parentPort } = require('node:worker_threads');
+      let models = 0;
+      parentPort.postMessage([{ type: 'ready' }]);
+      parentPort.on('message', (batch) => {
+        const out = [];
+        for (const m of batch) {
+          if (m.type === 'model') models++;
+          if (m.type === 'call') out.push({ type: 'result', id: m.id, result: { text: String(models) } });
+        }
+        if (out.length > 0) parentPort.postMessage(out);
+      });`;
+    const pool = new ModelThreadPool(1, () => new Worker(code, { eval: true }));
+    const other = { ...config, spec: 'openai:other' };
+    const answers: string[] = [];
+    for (let i = 0; i < 20; i++) answers.push((await new ThreadedModel(local(), config, pool).generate(request('a'))).text);
+    answers.push((await new ThreadedModel(local(), other, pool).generate(request('a'))).text);
+    expect(answers.slice(0, 20)).toEqual(Array(20).fill('1'));
+    expect(answers[20]).toBe('2');
+    await pool.close();
+  });
+
   it('a worker that stops with calls pending fails them as retryable connection errors', async () => {
     const code = `const { parentPort } = require('node:worker_threads');
       parentPort.postMessage([{ type: 'ready' }]);

@@ -196,7 +196,22 @@ export async function closeModelThreads(): Promise<void> {
   await Promise.all([...pools.values()].map((p) => p.close()));
 }
 
-let nextModel = 1;
+/**
+ * Model numbers by configuration: models built from the same spec, variables and overrides share
+ * one adapter in each thread, so a process that builds models over and over (a `fuse()` call per
+ * item, say) does not pile up adapters in its threads.
+ */
+const modelNumbers = new Map<string, number>();
+
+function modelNumber(config: ThreadModelConfig): number {
+  const key = JSON.stringify([config.spec, config.env, config.override, config.transport]);
+  let n = modelNumbers.get(key);
+  if (n === undefined) {
+    n = modelNumbers.size + 1;
+    modelNumbers.set(key, n);
+  }
+  return n;
+}
 
 /**
  * A model whose calls run on a worker thread: the same adapter, built there from the same spec,
@@ -214,7 +229,7 @@ export class ThreadedModel implements LanguageModel {
   readonly #local: LanguageModel;
   readonly #config: ThreadModelConfig;
   readonly #pool: ModelThreadPool;
-  readonly #index = nextModel++;
+  readonly #index: number;
   readonly #ctx: CallContext;
 
   /** `local` is the adapter built on this thread from `config`: its capabilities, and the fallback. */
@@ -224,6 +239,7 @@ export class ThreadedModel implements LanguageModel {
     this.supportsLogprobs = local.supportsLogprobs;
     this.#local = local;
     this.#config = config;
+    this.#index = modelNumber(config);
     this.#pool = pool;
     this.#ctx = { provider: local.provider, model: local.modelId, secrets: [] };
   }
