@@ -1,21 +1,23 @@
 import { z } from 'zod';
 import { selectGold, trainIndices } from '../eval/cross-validation.js';
-import { selectItems } from './answer-matrix.js';
+import { argmax, selectItems } from './answer-matrix.js';
 import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
 import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from './dawid-skene.js';
 import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
+import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
-import { configName, createStacking, scoreConfigs, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import type { AnswerMatrix } from './answer-matrix.js';
 import { parseState, StrategyStateError } from './strategy-state.js';
 import { labelledCount } from './votes.js';
 import { weightedVoteStrategy } from './weighted-vote.js';
 
 const NAME = 'auto';
 
-/** Strategies `auto` scores directly by inner CV; stacking is scored per grid setting on the same folds. */
+/** Strategies `auto` cross-validates directly; stacking is cross-validated per grid setting on the same folds. */
 const CANDIDATES: readonly FusionStrategy[] = [
   majorityVoteStrategy,
   weightedVoteStrategy,
@@ -28,29 +30,99 @@ const CANDIDATES: readonly FusionStrategy[] = [
 /** Restorable strategies by name (a stacking pick restores with plain `stacking`: its state holds its setting). */
 const RESTORE = new Map<string, FusionStrategy>([...CANDIDATES.map((s) => [s.name, s] as const), [stackingStrategy.name, stackingStrategy]]);
 
-const StateSchema = z.object({
-  /** What was picked, e.g. `dawid-skene` or `stacking(C=1,balanced)`: shown per fold by `fusion eval`. */
-  picked: z.string(),
+const ComponentSchema = z.object({
+  /** What the component is, e.g. `dawid-skene` or `stacking(C=1,balanced)`. */
+  name: z.string(),
   /** The strategy whose `load` restores `inner`. */
   strategy: z.string(),
-  /** Inner-CV macro-F1 of every candidate on the training data. */
-  innerScores: z.record(z.string(), z.number()),
+  weight: z.number().positive().max(1),
   inner: z.unknown(),
+});
+
+const StateSchema = z.object({
+  /** The mixture, heaviest component first, e.g. `stacking(C=0.1,none)*0.62+weighted-vote*0.38`: shown per fold by `fusion eval`. */
+  picked: z.string(),
+  /** Inner-CV macro-F1 of every candidate on the training data (for the report; the weights come from the likelihood). */
+  innerScores: z.record(z.string(), z.number()),
+  /** Mixture weight of every candidate before pruning. */
+  weights: z.record(z.string(), z.number()),
+  components: z.array(ComponentSchema).min(1),
 });
 type AutoState = z.infer<typeof StateSchema>;
 
-function wrap(state: AutoState, inner: FittedStrategy): FittedStrategy {
+interface Component {
+  name: string;
+  strategy: string;
+  weight: number;
+  fitted: FittedStrategy;
+}
+
+function mixtureName(components: readonly Component[]): string {
+  return components.map((c) => `${c.name}*${c.weight.toFixed(2)}`).join('+');
+}
+
+/** Uniform rows where a prediction is undecided: a component with no answer has no preference. */
+function filled(pred: FusedPrediction, K: number): Float64Array {
+  const out = Float64Array.from(pred.probs);
+  for (let i = 0; i < pred.decided.length; i++) if (pred.decided[i] === 0) out.fill(1 / K, i * K, (i + 1) * K);
+  return out;
+}
+
+function wrap(state: Omit<AutoState, 'components'>, components: readonly Component[], K: number): FittedStrategy {
+  const predict = (answers: AnswerMatrix): FusedPrediction => {
+    const N = answers.itemIds.length;
+    const probs = new Float64Array(N * K);
+    const decided = new Uint8Array(N);
+    for (const c of components) {
+      const p = c.fitted.predict(answers);
+      const f = filled(p, K);
+      for (let x = 0; x < f.length; x++) probs[x] = (probs[x] as number) + c.weight * (f[x] as number);
+      for (let i = 0; i < N; i++) if (p.decided[i] === 1) decided[i] = 1;
+    }
+    // No component had an answer: an abstention, not the mixture's uniform guess.
+    for (let i = 0; i < N; i++) if (decided[i] === 0) probs.fill(0, i * K, (i + 1) * K);
+    return { probs, decided };
+  };
   return {
     name: NAME,
-    predict: (answers) => inner.predict(answers),
-    state: () => ({ ...state, inner: inner.state() }),
-    ...(inner.explain ? { explain: inner.explain.bind(inner) } : {}),
+    predict,
+    state: () => ({ ...state, components: components.map((c) => ({ name: c.name, strategy: c.strategy, weight: c.weight, inner: c.fitted.state() })) }),
+    // Each model's contribution in each component, weighted by the component's share of the mixture.
+    explain(answers, item): ModelContribution[] {
+      const out: ModelContribution[] = [];
+      const M = answers.models.length;
+      for (let j = 0; j < M; j++) {
+        const answer = answers.present[item * M + j] === 1 ? (answers.labels[argmax(answers.probs, (item * M + j) * K, K)] as string) : null;
+        out.push({ model: answers.models[j] as string, answer, weight: 0, influence: 0 });
+      }
+      for (const c of components) {
+        const parts = c.fitted.explain?.(answers, item) ?? [];
+        parts.forEach((part, j) => {
+          const o = out[j];
+          if (!o) return;
+          o.weight += c.weight * part.weight;
+          o.influence += c.weight * part.influence;
+        });
+      }
+      return out;
+    },
   };
 }
 
+interface Candidate {
+  name: string;
+  strategy: FusionStrategy;
+  /** Inner-CV out-of-fold distributions on the inner rows, undecided rows uniform. */
+  probs: Float64Array;
+  score: number;
+}
+
 /**
- * Picks the candidate with the best out-of-fold macro-F1 under inner cross-validation on the
- * training items only, then refits it on all of them. Ties go to the earlier, simpler candidate.
+ * A mixture of all candidates (every strategy in CANDIDATES and every stacking grid setting),
+ * weighted to maximize the likelihood of the training labels under their inner cross-validation
+ * predictions, computed on the training items only; the candidates with weight are then refitted
+ * on all of them. A mixture rather than one pick: on a few hundred items the inner-CV winner is
+ * partly luck, and averaging near-equal candidates removes that variance.
  */
 export const autoStrategy: FusionStrategy = {
   name: NAME,
@@ -61,7 +133,7 @@ export const autoStrategy: FusionStrategy = {
     const rows = innerCvRows(gold, seed);
     const y = Int32Array.from(rows, (i) => gold[i] as number);
     const folds = innerFolds(y, seed);
-    const scores: { name: string; score: number; strategy: FusionStrategy }[] = [];
+    const candidates: Candidate[] = [];
     if (folds) {
       const sub = selectItems(train, rows);
       for (const candidate of CANDIDATES) {
@@ -73,7 +145,7 @@ export const autoStrategy: FusionStrategy = {
           try {
             pred = candidate.fit(selectItems(sub, tr), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectItems(sub, test));
           } catch (e) {
-            if (e instanceof StrategyError) return; // e.g. a fold without labels: the candidate scores as undecided
+            if (e instanceof StrategyError) return; // e.g. a fold without labels: the candidate is undecided there
             throw e;
           }
           test.forEach((i, r) => {
@@ -81,32 +153,64 @@ export const autoStrategy: FusionStrategy = {
             decided[i] = pred.decided[r] as number;
           });
         });
-        scores.push({ name: candidate.name, score: innerScore(y, { probs, decided }, train.labels), strategy: candidate });
+        const score = innerScore(y, { probs, decided }, train.labels);
+        candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, K), score });
       }
-      const stacked = scoreConfigs(train, gold, STACKING_GRID, { shares: true, tiedVotes: true }, seed) ?? [];
-      stacked.forEach((score, idx) => {
+      const stacked = innerConfigPredictions(train, gold, STACKING_GRID, { shares: true, tiedVotes: true }, seed);
+      stacked?.probs.forEach((probs, idx) => {
         const config = STACKING_GRID[idx] as StackingConfig;
-        const name = `stacking(${configName(config)})`;
-        scores.push({ name, score, strategy: createStacking({ configs: [config], name: 'stacking' }) });
+        candidates.push({
+          name: `stacking(${configName(config)})`,
+          strategy: createStacking({ configs: [config], name: 'stacking' }),
+          probs: filled({ probs, decided: stacked.decided }, K),
+          score: innerScore(stacked.y, { probs, decided: stacked.decided }, train.labels),
+        });
       });
     }
-    let best = scores[0] ?? { name: weightedVoteStrategy.name, score: 0, strategy: weightedVoteStrategy };
-    for (const s of scores) if (s.score > best.score) best = s;
     const innerScores: Record<string, number> = {};
-    for (const s of scores) innerScores[s.name] = s.score;
-    const inner = best.strategy.fit(train, gold, { seed });
-    const strategy = best.name.startsWith('stacking(') ? stackingStrategy.name : best.strategy.name;
-    return wrap({ picked: best.name, strategy, innerScores, inner: null }, inner);
+    const weights: Record<string, number> = {};
+    let chosen: { candidate: Candidate | null; weight: number }[];
+    if (candidates.length === 0) {
+      // Too few labelled items to cross-validate: the reliability-weighted vote needs the least data.
+      chosen = [{ candidate: null, weight: 1 }];
+    } else {
+      const raw = fitMixtureWeights(
+        candidates.map((c) => c.probs),
+        y,
+        K,
+      );
+      const kept = pruneWeights(raw);
+      candidates.forEach((c, idx) => {
+        innerScores[c.name] = c.score;
+        weights[c.name] = raw[idx] as number;
+      });
+      chosen = candidates.map((candidate, idx) => ({ candidate, weight: kept[idx] as number })).filter((c) => c.weight > 0);
+    }
+    const components: Component[] = chosen
+      .map(({ candidate, weight }) => {
+        const strategy = candidate ? candidate.strategy : weightedVoteStrategy;
+        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed }) };
+      })
+      .sort((a, b) => b.weight - a.weight);
+    return wrap({ picked: mixtureName(components), innerScores, weights }, components, K);
   },
   load(raw, labels) {
     const s = parseState(NAME, StateSchema, raw);
-    const restore = RESTORE.get(s.strategy);
-    if (!restore) throw new StrategyStateError(NAME, [{ field: 'strategy', message: `unknown strategy "${s.strategy}"` }]);
-    try {
-      return wrap(s, restore.load(s.inner, labels));
-    } catch (e) {
-      if (e instanceof StrategyStateError) throw new StrategyStateError(NAME, e.issues.map((i) => ({ field: i.field ? `inner.${i.field}` : 'inner', message: i.message })));
-      throw e;
-    }
+    const total = s.components.reduce((a, c) => a + c.weight, 0);
+    if (Math.abs(total - 1) > 1e-6) throw new StrategyStateError(NAME, [{ field: 'components', message: `weights must sum to 1, got ${total}` }]);
+    const components = s.components.map((c, idx): Component => {
+      const restore = RESTORE.get(c.strategy);
+      if (!restore) throw new StrategyStateError(NAME, [{ field: `components.${idx}.strategy`, message: `unknown strategy "${c.strategy}"` }]);
+      try {
+        return { name: c.name, strategy: c.strategy, weight: c.weight, fitted: restore.load(c.inner, labels) };
+      } catch (e) {
+        if (e instanceof StrategyStateError) {
+          throw new StrategyStateError(NAME, e.issues.map((i) => ({ field: i.field ? `components.${idx}.inner.${i.field}` : `components.${idx}.inner`, message: i.message })));
+        }
+        throw e;
+      }
+    });
+    const { picked, innerScores, weights } = s;
+    return wrap({ picked, innerScores, weights }, components, labels.length);
   },
 };

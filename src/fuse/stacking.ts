@@ -313,8 +313,18 @@ export function fitStackingState(train: AnswerMatrix, gold: Int32Array, config: 
   };
 }
 
-/** Inner-CV macro-F1 of each config on the training data only. */
-export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number): number[] | null {
+/**
+ * Inner-CV out-of-fold distributions of every config on the labelled training rows
+ * (`innerCvRows(gold, seed)`, in that order, split by `innerFolds`): what `auto` mixes and scores.
+ * Null when there are too few rows to split.
+ */
+export function innerConfigPredictions(
+  train: AnswerMatrix,
+  gold: Int32Array,
+  configs: readonly StackingConfig[],
+  features: FeatureSet,
+  seed: number,
+): { rows: number[]; y: Int32Array; probs: Float64Array[]; decided: Uint8Array } | null {
   const rows = innerCvRows(gold, seed);
   const y = Int32Array.from(rows, (i) => gold[i] as number);
   const folds = innerFolds(y, seed);
@@ -323,8 +333,14 @@ export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: rea
   const { X: all, decided: allDecided } = featurize(train, layout);
   const X = selectRows(all, rows);
   const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
-  const K = train.labels.length;
-  return crossValidateConfigs(X, y, K, folds, configs).map((probs) => innerScore(y, { probs, decided }, train.labels));
+  return { rows, y, probs: crossValidateConfigs(X, y, train.labels.length, folds, configs), decided };
+}
+
+/** Inner-CV macro-F1 of each config on the training data only. */
+export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number): number[] | null {
+  const inner = innerConfigPredictions(train, gold, configs, features, seed);
+  if (!inner) return null;
+  return inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
 }
 
 export function createStacking(options: StackingOptions = {}): FusionStrategy {

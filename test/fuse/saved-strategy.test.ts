@@ -75,9 +75,12 @@ describe('saved strategies', () => {
     expect(issues[0]?.message).toMatch(/expected \d+ values, got 3/);
     save('auto', file);
     const auto = JSON.parse(readFileSync(file, 'utf8'));
-    const nested = issuesOf(() => loadSavedStrategy(file, { ...auto, state: { ...auto.state, inner: 'nope' } }));
-    expect(nested[0]?.field).toMatch(/^state\.inner/);
-    expect(issuesOf(() => loadSavedStrategy(file, { ...auto, state: { ...auto.state, strategy: 'magic' } }))[0]).toMatchObject({ field: 'state.strategy' });
+    const first = auto.state.components[0];
+    const withFirst = (c: unknown) => ({ ...auto, state: { ...auto.state, components: [c, ...auto.state.components.slice(1)] } });
+    const nested = issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, inner: 'nope' })));
+    expect(nested[0]?.field).toMatch(/^state\.components\.0\.inner/);
+    expect(issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, strategy: 'magic' })))[0]).toMatchObject({ field: 'state.components.0.strategy' });
+    expect(issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, weight: first.weight / 2 })))[0]).toMatchObject({ field: 'state.components' });
   });
 
   it('rejects an unknown strategy, invalid JSON and a missing file with the file name', () => {

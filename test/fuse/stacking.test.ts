@@ -151,11 +151,31 @@ describe('supervised strategies never see test-fold labels', () => {
     });
   }
 
-  it('auto reports what it picked and the inner scores of all candidates', () => {
+  it('auto reports its mixture, the inner scores and weights of all candidates, and restores to the same predictions', () => {
     const f = autoStrategy.fit(selectItems(matrix, train), selectGold(gold, train), { seed: 3 });
-    const s = f.state() as { picked: string; innerScores: Record<string, number> };
+    const s = f.state() as { picked: string; innerScores: Record<string, number>; weights: Record<string, number>; components: { name: string; weight: number }[] };
     expect(Object.keys(s.innerScores)).toEqual(expect.arrayContaining(['majority-vote', 'dawid-skene', 'weighted-vote', 'stacking(C=1,none)']));
-    expect(s.innerScores[s.picked]).toBe(Math.max(...Object.values(s.innerScores)));
+    expect(Object.keys(s.weights).sort()).toEqual(Object.keys(s.innerScores).sort());
+    expect(Object.values(s.weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(s.components.reduce((a, c) => a + c.weight, 0)).toBeCloseTo(1, 12);
+    for (const c of s.components) expect(s.weights[c.name]).toBeGreaterThanOrEqual(0.01 * 0.99);
+    expect(s.picked.split('+').map((p) => p.split('*')[0])).toEqual(s.components.map((c) => c.name));
+    const restored = autoStrategy.load(JSON.parse(JSON.stringify(s)), matrix.labels);
+    expect(Array.from(restored.predict(selectItems(matrix, test)).probs)).toEqual(Array.from(f.predict(selectItems(matrix, test)).probs));
+  });
+
+  it('auto gives all the weight to a stacker when only a stacker can read the models', () => {
+    // "flip" names the label after the true one, "constant" always says a: votes are useless, stacking is perfect.
+    const rows: (number | null)[][] = [];
+    const y: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      y.push(i % 3);
+      rows.push([((i % 3) + 1) % 3, 0]);
+    }
+    const f = autoStrategy.fit(fromVotes(L, ['flip', 'constant'], rows), Int32Array.from(y), { seed: 1 });
+    const s = f.state() as { components: { name: string }[] };
+    expect(s.components.every((c) => c.name.startsWith('stacking('))).toBe(true);
+    expect(decided(f.predict(fromVotes(L, ['flip', 'constant'], [[1, 0], [2, 0], [0, 0]])), 3)).toEqual([0, 1, 2]);
   });
 });
 
