@@ -50,9 +50,9 @@ function checkUrl(provider: string, model: string, url: string): string {
  * configuration problem (bad spec, unknown provider, missing key, bad URL) is a
  * ProviderError('config') thrown here, before any call is made.
  *
- * A model on the library's keep-alive transport (an override `fetch` made by createHttpFetch, as
- * resolveModels gives every model) runs its calls on a worker thread (see ThreadedModel; the count
- * is FUSION_MODEL_THREADS, 0 for none). Any other `fetch`, or none, keeps the calls on this thread,
+ * With FUSION_MODEL_THREADS=N (N > 0), a model on the library's keep-alive transport (an override
+ * `fetch` made by createHttpFetch, as resolveModels gives every model) runs its calls on one of N
+ * worker threads (see ThreadedModel). Any other `fetch`, or none, keeps the calls on this thread,
  * where that fetch lives.
  */
 export function createModel(spec: string, env: EnvSource = process.env, overrides: ProviderOverrides = {}): LanguageModel {

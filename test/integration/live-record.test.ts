@@ -30,7 +30,7 @@ function readResponses(dir: string) {
 }
 
 describe('live eval through the real SDKs against the fake server', () => {
-  it.each(['node-http', 'fetch'])('answers every item with every model, retries faults, never exceeds concurrency, never pays twice (transport: %s)', async (transport) => {
+  it.each(['node-http', 'fetch', 'node-http on 2 worker threads'])('answers every item with every model, retries faults, never exceeds concurrency, never pays twice (transport: %s)', async (transport) => {
     const N = 40;
     server = await startFakeLlmServer({
       labels: LABELS,
@@ -43,7 +43,11 @@ describe('live eval through the real SDKs against the fake server', () => {
     const cache = join(t.dir, 'cache.sqlite');
     const flags = { concurrency: '6', cache };
     const stderr = captureStream();
-    const env = { ...server.env(), ...(transport === 'fetch' ? { FUSION_HTTP: 'fetch' } : {}) };
+    const env = {
+      ...server.env(),
+      ...(transport === 'fetch' ? { FUSION_HTTP: 'fetch' } : {}),
+      ...(transport.includes('worker threads') ? { FUSION_MODEL_THREADS: '2' } : {}),
+    };
 
     const first = await recordFolderResponses(t.dir, MODELS, flags, { stderr }, { env });
     const s1 = server.snapshot();

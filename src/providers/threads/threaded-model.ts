@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EnvSource } from '../env.js';
@@ -11,12 +10,14 @@ import { type FromWorker, Outbox, type ThreadModelConfig, type ToWorker, deseria
 const MAX_THREADS = 16;
 
 /**
- * Worker threads for provider calls: FUSION_MODEL_THREADS, or by default one fewer than the cores
- * (at least 1, at most 4), leaving a core to the orchestration. 0 keeps every call on the main thread.
+ * Worker threads for provider calls: FUSION_MODEL_THREADS, default 0 (every call on the main
+ * thread). A thread adds about a millisecond of hand-over per call and only pays when the main
+ * thread's CPU is what limits the run: hundreds of calls per second on a machine with a spare core.
+ * On the 2-core benchmark machine, 64 calls in flight at 50 ms run faster without one (BENCHMARKS.md).
  */
 export function modelThreadsFromEnv(env: EnvSource): number {
   const raw = env.FUSION_MODEL_THREADS?.trim();
-  if (raw === undefined || raw === '') return Math.max(1, Math.min(4, availableParallelism() - 1));
+  if (raw === undefined || raw === '') return 0;
   if (!/^\d+$/.test(raw)) {
     throw new ProviderError('config', 'FUSION_MODEL_THREADS must be a whole number of worker threads (0 keeps provider calls on the main thread)');
   }
