@@ -89,11 +89,22 @@ lines.push(`| **mean macro-F1** | | | ${f3(mean(rows.map((r) => r.best.macroF1))
 lines.push('');
 if (names.includes('auto')) {
   const below = rows.filter((r) => (r.results.get('auto')?.macroF1 ?? 0) < r.best.macroF1).map((r) => r.set);
+  const autoMean = mean(rows.map((r) => r.results.get('auto')?.macroF1 ?? 0));
+  // The quality bar of issue 4: the reference stacking figure of ../shared/data/README.md (0.742) plus 1.5 points.
+  const bar = 0.742 + 0.015;
   lines.push(`auto below the hindsight best single model on ${below.length} set(s)${below.length ? `: ${below.join(', ')}` : ''}.`);
   lines.push('');
-  lines.push('What `auto` picked per outer fold:');
+  if (rows.length === SETS.length) {
+    lines.push(`Quality bar (mean macro-F1 >= ${f3(bar)}, the reference stacking 0.742 + 1.5 points, and below the best single model on at most two sets): auto ${f3(autoMean)}, ${autoMean >= bar && below.length <= 2 ? 'met' : 'NOT met'}.`);
+    lines.push('');
+  }
+  lines.push('What `auto` mixed per outer fold (components with their weights, heaviest three; folds separated by `;`):');
   lines.push('');
-  for (const r of rows) lines.push(`- ${r.set}: ${(r.results.get('auto')?.picks ?? []).join(', ')}`);
+  const short = (pick: string) => {
+    const parts = pick.split('+');
+    return parts.length > 3 ? `${parts.slice(0, 3).join(' + ')} (+${parts.length - 3} more)` : parts.join(' + ');
+  };
+  for (const r of rows) lines.push(`- ${r.set}: ${(r.results.get('auto')?.picks ?? []).map(short).join('; ')}`);
   lines.push('');
 }
 lines.push(`Seconds per strategy (all folds, all sets): ${names.map((n) => `${n} ${rows.reduce((a, r) => a + (r.results.get(n)?.seconds ?? 0), 0).toFixed(1)}`).join(', ')}.`);
