@@ -1,25 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
-import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task } from '../integration/setup.js';
 
-let server: FakeLlmServer | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  cleanup?.();
-});
+const fixture = fakeServerFixture();
 
 describe('fusion eval --models (asks the models, then evaluates)', () => {
   it('records the missing answers through the real SDKs, evaluates them, and a re-run makes no call', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 2, faults: { rateLimit: 0.1, retryAfterMs: 10, serverError: 0.05 } });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 2, faults: { rateLimit: 0.1, retryAfterMs: 10, serverError: 0.05 } });
+    const t = fixture.tempDir();
     // Gold = what the first model answers, so its accuracy must come out exactly 1.
     const items = itemsOf(30).map((i) => ({ ...i, label: expectedLabel(MODELS[0] as string, i.text) }));
     writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
@@ -47,8 +39,7 @@ describe('fusion eval --models (asks the models, then evaluates)', () => {
   });
 
   it('refuses a model whose key is missing before any call', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = fixture.tempDir();
     writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
     writeFileSync(join(t.dir, 'items.jsonl'), `${JSON.stringify({ id: 'a', text: 'x', label: 'positive' })}\n`);
     const io = { stdin: new PassThrough(), stdout: captureStream(), stderr: captureStream(), env: {} };

@@ -1,23 +1,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
-import { type FakeLlmServer, fakeLabel, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeLabel } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, itemsOf, task } from './setup.js';
 
-let server: FakeLlmServer | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  cleanup?.();
-});
+const fixture = fakeServerFixture();
 
 /** The item's true label on the fake server (what a model that never errs would say). */
 function truth(text: string): string {
@@ -28,9 +22,8 @@ function truth(text: string): string {
 
 describe('live record, fit, then run with the fitted strategy', () => {
   it('goes from an unanswered labelled folder to fused answers on new items', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, disagreement: 0.3 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, disagreement: 0.3 });
+    const t = fixture.tempDir();
     const train = itemsOf(150).map((i) => ({ ...i, label: truth(i.text) }));
     writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
     writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/orchestrate/cache.js';
 import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
@@ -10,17 +10,10 @@ import { resolveModels } from '../../src/run/models.js';
 import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
 import { ResponseSchema } from '../../src/task/schema.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
-import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor, writeFolder } from './setup.js';
 
-let server: FakeLlmServer | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  cleanup?.();
-});
+const fixture = fakeServerFixture();
 
 function readResponses(dir: string) {
   return readFileSync(join(dir, 'responses.jsonl'), 'utf8')
@@ -32,13 +25,12 @@ function readResponses(dir: string) {
 describe('live eval through the real SDKs against the fake server', () => {
   it.each(['node-http', 'fetch', 'node-http on 2 worker threads'])('answers every item with every model, retries faults, never exceeds concurrency, never pays twice (transport: %s)', async (transport) => {
     const N = 40;
-    server = await startFakeLlmServer({
+    const server = await fixture.start({
       labels: LABELS,
       latencyMs: 5,
       faults: { rateLimit: 0.12, retryAfterMs: 30, serverError: 0.06, drop: 0.06, malformed: 0.04 },
     });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = fixture.tempDir();
     writeFolder(t.dir, N);
     const cache = join(t.dir, 'cache.sqlite');
     const flags = { concurrency: '6', cache };
@@ -102,9 +94,8 @@ describe('live eval through the real SDKs against the fake server', () => {
 
   it('abandons a call that exceeds --timeout and retries it; the late answer is never counted', async () => {
     const N = 20;
-    server = await startFakeLlmServer({ labels: LABELS, faults: { slow: 0.3, slowMs: 4000 } });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, faults: { slow: 0.3, slowMs: 4000 } });
+    const t = fixture.tempDir();
     writeFolder(t.dir, N);
     const started = Date.now();
     const r = await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true, timeout: '0.3' }, { stderr: captureStream() }, { env: server.env() });
@@ -118,9 +109,8 @@ describe('live eval through the real SDKs against the fake server', () => {
 
   it('Ctrl-C stops issuing calls, keeps everything done, and the resumed run makes only the missing calls', async () => {
     const N = 60;
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 15 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 15 });
+    const t = fixture.tempDir();
     writeFolder(t.dir, N);
     const flags = { concurrency: '4', cache: join(t.dir, 'cache.sqlite') };
     const running = recordFolderResponses(t.dir, MODELS, flags, { stderr: captureStream() }, { env: server.env() });
@@ -144,9 +134,8 @@ describe('live eval through the real SDKs against the fake server', () => {
 
   it('a run killed with SIGKILL resumes with only the calls whose answers were not stored', async () => {
     const N = 60;
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 15 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 15 });
+    const t = fixture.tempDir();
     writeFolder(t.dir, N);
     const cachePath = join(t.dir, 'cache.sqlite');
     const childScript = fileURLToPath(new URL('../support/record-child.ts', import.meta.url));
@@ -196,9 +185,8 @@ describe('live eval through the real SDKs against the fake server', () => {
 
   it('stops at --max-cost, says so, and never overspends', async () => {
     const N = 50;
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 2 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 2 });
+    const t = fixture.tempDir();
     writeFolder(t.dir, N);
     // A deliberately steep price so a few cents buy a handful of calls.
     const prices = join(t.dir, 'prices.json');

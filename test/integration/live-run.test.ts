@@ -3,20 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { fuse } from '../../src/run/fuse.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
-import { type FakeLlmServer, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor } from './setup.js';
 
-let server: FakeLlmServer | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  cleanup?.();
-});
+const fixture = fakeServerFixture();
 
 /** The majority of the three models' expected labels, ties to task label order. */
 function expectedFused(text: string): string {
@@ -32,9 +25,8 @@ function expectedFused(text: string): string {
 
 describe('fusion run and fuse() through the real SDKs', () => {
   it('streams one fused line per input line, in order, with each model answer; a re-run is served from the cache', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 3, faults: { rateLimit: 0.1, retryAfterMs: 10, serverError: 0.05 } });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 3, faults: { rateLimit: 0.1, retryAfterMs: 10, serverError: 0.05 } });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(50);
@@ -70,9 +62,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
   });
 
   it('runs Dawid-Skene over batches and reports a missing key before any call', async () => {
-    server = await startFakeLlmServer({ labels: LABELS });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(30);
@@ -104,9 +95,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
   });
 
   it('Ctrl-C stops reading, writes complete lines for what was read, exits 130; the re-run pays nothing twice', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 20 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 20 });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(120);
@@ -141,9 +131,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
   });
 
   it('a real SIGINT to a fusion run process: exit 130, complete lines in order, a clear message', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 20 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 20 });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(300);
@@ -175,9 +164,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
   });
 
   it('a SIGINT while the producer is idle ends the run at once with every line read answered', async () => {
-    server = await startFakeLlmServer({ labels: LABELS, latencyMs: 5 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LABELS, latencyMs: 5 });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(20);
@@ -202,7 +190,7 @@ describe('fusion run and fuse() through the real SDKs', () => {
   });
 
   it('fuse() classifies one text as a library call', async () => {
-    server = await startFakeLlmServer({ labels: LABELS });
+    const server = await fixture.start({ labels: LABELS });
     const text = 'Review number 7: the product was great.';
     const r = await fuse(task, text, { models: MODELS, env: server.env() });
     expect(r.label).toBe(expectedFused(text));

@@ -1,15 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import { fitQaStrategy } from '../../src/qa/fit-qa.js';
 import type { QaFolder } from '../../src/task/load-folder.js';
 import type { QaTask } from '../../src/task/schema.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
-import { type FakeLlmServer, fakeLabel, startFakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeLabel } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { MODELS, captureStream } from './setup.js';
 
 // The fake server answers each prompt with one of its "labels", chosen by hashing the model and the
@@ -17,13 +17,7 @@ import { MODELS, captureStream } from './setup.js';
 const LETTERS = ['A', 'B', 'C', 'D'];
 const mcTask: QaTask = { name: 'fake-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick the right option.' };
 
-let server: FakeLlmServer | undefined;
-let cleanup: (() => void) | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-  cleanup?.();
-});
+const fixture = fakeServerFixture();
 
 function questions(n: number): { id: string; question: string; choices: { label: string; text: string }[] }[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -58,9 +52,8 @@ function plurality(letters: readonly string[]): string {
 
 describe('fusion run on a QA task through the real SDKs', () => {
   it('multiple choice: one fused line per input line in order, each model\'s letter, a bad line reported in place', async () => {
-    server = await startFakeLlmServer({ labels: LETTERS, latencyMs: 2, disagreement: 0.4, faults: { rateLimit: 0.1, retryAfterMs: 5 } });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LETTERS, latencyMs: 2, disagreement: 0.4, faults: { rateLimit: 0.1, retryAfterMs: 5 } });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(mcTask));
     const items = questions(30);
@@ -122,9 +115,8 @@ describe('fusion run on a QA task through the real SDKs', () => {
   });
 
   it('a strategy fitted by fusion fit on a QA folder supplies the models and its weights', async () => {
-    server = await startFakeLlmServer({ labels: LETTERS, disagreement: 0.5 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels: LETTERS, disagreement: 0.5 });
+    const t = fixture.tempDir();
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(mcTask));
     // A labelled history in which the first model is always right and the other two share wrong answers.
@@ -176,9 +168,8 @@ describe('fusion run on a QA task through the real SDKs', () => {
 
   it('numeric: the same value written differently is one answer; --strategy dawid-skene runs per batch', async () => {
     const labels = ['1,000', '1000.0', '999'];
-    server = await startFakeLlmServer({ labels, disagreement: 0.5 });
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const server = await fixture.start({ labels, disagreement: 0.5 });
+    const t = fixture.tempDir();
     const task: QaTask = { name: 'fake-numeric', kind: 'qa', answerType: 'numeric', instructions: '' };
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
