@@ -1,31 +1,16 @@
-import type { Readable, Writable } from 'node:stream';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
-import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
-import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { type ClassificationItem, type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import type { StreamFuser } from './strategy-choice.js';
-import { type RunPipelineResult, type StreamKind, runStream } from './stream.js';
+import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
 
 export type { RunPipelineResult } from './stream.js';
 
-export interface RunPipelineOptions {
+export interface RunPipelineOptions extends Omit<StreamOptions<ClassificationItem, FusedLine>, 'task' | 'kind'> {
   task: ClassificationTask;
-  models: readonly ModelHandle[];
-  orchestrator: Orchestrator;
-  buildRequest: RequestBuilder;
   fuser: StreamFuser;
-  input: Readable;
-  output: Writable;
-  /** Where bad input lines are reported (`stdin:LINE: ...`). */
-  errors: Writable;
-  /** Name used in messages about input lines. Default `stdin`. */
-  inputName?: string;
-  /** Items read but not yet written, at most (bounds memory). Default max(64, 4 x concurrency, 2 x batch). */
-  window?: number;
   normalizer?: ClassificationNormalizer;
-  onItemDone?: () => void;
 }
 
 /** How classification items are read and fused in a stream. */

@@ -1,26 +1,12 @@
-import type { Readable, Writable } from 'node:stream';
-import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
-import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { QaTask } from '../task/schema.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
 import { type QaQuestion, qaQuestionSchema } from './qa-question.js';
 import type { QaStreamFuser } from './qa-strategy-choice.js';
-import { type RunPipelineResult, type StreamKind, runStream } from './stream.js';
+import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
 
-export interface RunQaPipelineOptions {
+export interface RunQaPipelineOptions extends Omit<StreamOptions<QaQuestion, QaFusedLine>, 'task' | 'kind'> {
   task: QaTask;
-  models: readonly ModelHandle[];
-  orchestrator: Orchestrator;
-  buildRequest: RequestBuilder;
   fuser: QaStreamFuser;
-  input: Readable;
-  output: Writable;
-  /** Where bad input lines are reported (`stdin:LINE: ...`). */
-  errors: Writable;
-  inputName?: string;
-  /** Questions read but not yet written, at most. Default max(64, 4 x concurrency, 2 x batch). */
-  window?: number;
-  onItemDone?: () => void;
 }
 
 /** How QA questions are read and fused in a stream. */
