@@ -73,7 +73,7 @@ for (const set of sets) {
 
 const names = strategies.map((s) => s.name);
 const lines: string[] = [];
-lines.push(`Command: \`npx tsx bench/fusion-quality.ts\` (folds ${folds}, seed ${seed}; supervised strategies out-of-fold, unsupervised ones on all items without labels). Cells are accuracy / macro-F1; best single is picked with hindsight.`);
+lines.push(`Command: \`npx tsx bench/fusion-quality.ts\` (folds ${folds}, seed ${seed}; supervised strategies out-of-fold, unsupervised ones on all items without labels). Cells are accuracy / macro-F1; best single is picked with hindsight. \`stacking-text\` (and \`auto\`, which mixes it in) also reads the items' texts as hashed words and word pairs; every other strategy sees only the answers.`);
 lines.push('');
 lines.push(`| set | items | models | best single (hindsight) | ${names.join(' | ')} | oracle |`);
 lines.push(`|---|---|---|---|${names.map(() => '---|').join('')}---|`);

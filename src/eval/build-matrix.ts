@@ -39,7 +39,7 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
   }
   const itemIds = folder.items.map((it) => it.id);
   const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
-  const matrix = emptyMatrix(labels, models, itemIds);
+  const matrix = { ...emptyMatrix(labels, models, itemIds), texts: folder.items.map((it) => it.text) };
   const M = models.length;
   const abstentions: ModelAbstentions[] = models.map((model) => ({ model, counts: {}, rejected: [] }));
   const sums = new Float64Array(itemIds.length * M * K);

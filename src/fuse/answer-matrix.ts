@@ -14,6 +14,8 @@ export interface AnswerMatrix {
   readonly probs: Float64Array;
   /** present[i*M + j] is 1 when model j gave a readable answer on item i. */
   readonly present: Uint8Array;
+  /** The items' texts (the questions asked), when known: only text-aware strategies read them. */
+  readonly texts?: readonly string[];
 }
 
 export function emptyMatrix(labels: readonly string[], models: readonly string[], itemIds: readonly string[]): AnswerMatrix {
@@ -50,7 +52,8 @@ export function selectItems(m: AnswerMatrix, rows: ArrayLike<number>): AnswerMat
     probs.set(m.probs.subarray(i * M * K, (i + 1) * M * K), r * M * K);
     present.set(m.present.subarray(i * M, (i + 1) * M), r * M);
   }
-  return { labels: m.labels, models: m.models, itemIds, probs, present };
+  const texts = m.texts;
+  return { labels: m.labels, models: m.models, itemIds, probs, present, ...(texts ? { texts: Array.from(rows, (i) => texts[i] as string) } : {}) };
 }
 
 /** Only the models in `cols`, in that order. */
@@ -68,7 +71,7 @@ export function selectModels(m: AnswerMatrix, cols: readonly number[]): AnswerMa
       probs.set(m.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), (i * M2 + c) * K);
     }
   }
-  return { labels: m.labels, models: cols.map((j) => m.models[j] as string), itemIds: m.itemIds, probs, present };
+  return { labels: m.labels, models: cols.map((j) => m.models[j] as string), itemIds: m.itemIds, probs, present, ...(m.texts ? { texts: m.texts } : {}) };
 }
 
 /** Index of the largest of the K values starting at `offset`; ties go to the lowest index (task label order). */

@@ -9,6 +9,7 @@ import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
 import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
+import { createStackingText, innerTextConfigPredictions, stackingTextStrategy, TEXT_STACKING_GRID } from './stacking-text.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 import { parseState, StrategyStateError } from './strategy-state.js';
@@ -28,7 +29,7 @@ const CANDIDATES: readonly FusionStrategy[] = [
 ];
 
 /** Restorable strategies by name (a stacking pick restores with plain `stacking`: its state holds its setting). */
-const RESTORE = new Map<string, FusionStrategy>([...CANDIDATES.map((s) => [s.name, s] as const), [stackingStrategy.name, stackingStrategy]]);
+const RESTORE = new Map<string, FusionStrategy>([...CANDIDATES.map((s) => [s.name, s] as const), [stackingStrategy.name, stackingStrategy], [stackingTextStrategy.name, stackingTextStrategy]]);
 
 const ComponentSchema = z.object({
   /** What the component is, e.g. `dawid-skene` or `stacking(C=1,balanced)`. */
@@ -118,7 +119,8 @@ interface Candidate {
 }
 
 /**
- * A mixture of all candidates (every strategy in CANDIDATES and every stacking grid setting),
+ * A mixture of all candidates (every strategy in CANDIDATES, every stacking grid setting and, when
+ * the items' texts are given, every text-stacking setting),
  * weighted to maximize the likelihood of the training labels under their inner cross-validation
  * predictions, computed on the training items only; the candidates with weight are then refitted
  * on all of them. A mixture rather than one pick: on a few hundred items the inner-CV winner is
@@ -164,6 +166,17 @@ export const autoStrategy: FusionStrategy = {
           strategy: createStacking({ configs: [config], name: 'stacking' }),
           probs: filled({ probs, decided: stacked.decided }, K),
           score: innerScore(stacked.y, { probs, decided: stacked.decided }, train.labels),
+        });
+      });
+      // With the items' texts, stackers that also read them join, on the same inner rows and folds.
+      const texted = innerTextConfigPredictions(train, gold, TEXT_STACKING_GRID, seed);
+      texted?.probs.forEach((probs, idx) => {
+        const config = TEXT_STACKING_GRID[idx] as StackingConfig;
+        candidates.push({
+          name: `stacking-text(${configName(config)})`,
+          strategy: createStackingText({ configs: [config] }),
+          probs: filled({ probs, decided: texted.decided }, K),
+          score: innerScore(texted.y, { probs, decided: texted.decided }, train.labels),
         });
       });
     }

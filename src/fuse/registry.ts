@@ -5,6 +5,7 @@ import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from './dawid-skene.js'
 import { majorityVoteStrategy } from './majority-vote.js';
 import { logSoftVoteStrategy, softVoteStrategy } from './soft-vote.js';
 import { stackingStrategy } from './stacking.js';
+import { stackingTextStrategy } from './stacking-text.js';
 import { type FusionStrategy, StrategyError } from './strategy.js';
 import { weightedVoteStrategy } from './weighted-vote.js';
 
@@ -20,6 +21,7 @@ export const STRATEGIES: readonly FusionStrategy[] = [
   bestModelStrategy,
   calibrated(softVoteStrategy),
   calibrated(stackingStrategy),
+  stackingTextStrategy,
   autoStrategy,
 ];
 

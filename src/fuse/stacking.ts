@@ -177,7 +177,8 @@ function sampleWeights(y: Int32Array, K: number, weighting: ClassWeighting): Flo
   return Float64Array.from(y, (c) => y.length / (present * (count[c] as number)));
 }
 
-function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
+/** Fits the meta-model with one setting (optionally warm-started). */
+export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
   const w = sampleWeights(y, K, c.classWeighting);
   return fitLogistic(X, y, K, { l2: 1 / (c.C * Math.max(1, y.length)), ...(w ? { sampleWeights: w } : {}), ...(init ? { init } : {}) });
 }

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { type AnswerMatrix, emptyMatrix } from './answer-matrix.js';
+import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
+import { type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
+import { checkLabels } from './model-alignment.js';
+import {
+  configName,
+  crossValidateConfigs,
+  type FeatureLayout,
+  featurize,
+  fitConfig,
+  layoutFor,
+  type StackingConfig,
+  stackingStrategy,
+} from './stacking.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { parseState, requireLength } from './strategy-state.js';
+import { appendText, DEFAULT_TEXT_HASHING, type TextHashing } from './text-features.js';
+import { labelledCount } from './votes.js';
+
+const NAME = 'stacking-text';
+
+/**
+ * Stacking whose meta-model also sees the item's text (hashed words and word pairs appended to
+ * the answer features): on a kind of item where the models are wrong in a way the words predict,
+ * the text moves the decision, e.g. it breaks a disagreement between equally trusted models.
+ * A linear meta-model on concatenated features learns label evidence from words, not a
+ * per-word trust of each model (that would need product features, too many for a few hundred
+ * items).
+ */
+export const TEXT_STACKING_GRID: readonly StackingConfig[] = [0.1, 1].flatMap((C) => (['none', 'balanced'] as const).map((classWeighting) => ({ C, classWeighting })));
+
+const FEATURES = { shares: true, tiedVotes: true } as const;
+
+const StateSchema = z.object({
+  hashing: z.object({ bits: z.number().int().min(1).max(20), scale: z.number().positive() }),
+  models: z.array(z.string()),
+  soft: z.array(z.boolean()),
+  config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
+  innerScores: z.record(z.string(), z.number()).optional(),
+  coef: z.array(z.number()),
+  intercept: z.array(z.number()),
+  tied: z.array(z.number()),
+  /** An answers-only stacking state with the same setting, used where item texts are not given. */
+  answersOnly: z.unknown(),
+});
+type TextState = z.infer<typeof StateSchema>;
+
+function layoutOf(models: readonly string[], soft: readonly boolean[], K: number): FeatureLayout {
+  return { models, soft, K, ...FEATURES };
+}
+
+/** Width of the answer features of a layout (the text columns follow them). */
+function answerDim(layout: FeatureLayout, labels: readonly string[]): number {
+  return featurize(emptyMatrix(labels, layout.models, []), layout).X.dim;
+}
+
+function design(answers: AnswerMatrix, layout: FeatureLayout, hashing: TextHashing): { X: SparseRows; decided: Uint8Array } {
+  // No texts is no words: the text columns stay empty and the meta-model is plain stacking.
+  const texts = answers.texts ?? new Array<string>(answers.itemIds.length).fill('');
+  const { X, decided } = featurize(answers, layout);
+  return { X: appendText(X, texts, hashing), decided };
+}
+
+function fitted(state: TextState, answersOnly: FittedStrategy, labels: readonly string[]): FittedStrategy {
+  const K = labels.length;
+  const layout = layoutOf(state.models, state.soft, K);
+  const dim = answerDim(layout, labels) + 2 ** state.hashing.bits;
+  const model: LogisticModel = { K, dim, coef: Float64Array.from(state.coef), intercept: Float64Array.from(state.intercept), tied: Float64Array.from(state.tied) };
+  // The answer features' weights of the text model, read as a plain stacking model: what each model contributed.
+  const answerPart = stackingStrategy.load(
+    { models: state.models, soft: state.soft, ...FEATURES, config: state.config, coef: state.coef.slice(0, (dim - 2 ** state.hashing.bits) * K), intercept: state.intercept, tied: state.tied },
+    labels,
+  );
+  const predict = (answers: AnswerMatrix): FusedPrediction => {
+    checkLabels(NAME, labels, answers);
+    // Without texts (e.g. answers streamed without their questions) the answers-only model decides.
+    if (!answers.texts) return answersOnly.predict(answers);
+    const { X, decided } = design(answers, layout, state.hashing);
+    const probs = predictLogistic(model, X);
+    for (let i = 0; i < decided.length; i++) if (decided[i] === 0) probs.fill(0, i * K, (i + 1) * K);
+    return { probs, decided };
+  };
+  return {
+    name: NAME,
+    predict,
+    state: () => state,
+    explain: (answers, i) => (answerPart.explain ? answerPart.explain(answers, i) : []),
+  };
+}
+
+/** Fits the text meta-model and its answers-only fallback with `config` on all labelled rows. */
+function fitState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, hashing: TextHashing, innerScores?: Record<string, number>): TextState {
+  const K = train.labels.length;
+  const layout = layoutFor(train, FEATURES.shares, FEATURES.tiedVotes);
+  const rows: number[] = [];
+  for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
+  const X = selectRows(design(train, layout, hashing).X, rows);
+  const y = Int32Array.from(rows, (i) => gold[i] as number);
+  const model = fitConfig(X, y, K, config);
+  // The fallback starts from the text model's answer weights: close to its optimum, so cheap to fit.
+  const answerX = selectRows(featurize(train, layout).X, rows);
+  const width = answerX.dim * K;
+  const init: LogisticModel = { K, dim: answerX.dim, coef: model.coef.slice(0, width), intercept: model.intercept, tied: model.tied };
+  const fallback = fitConfig(answerX, y, K, config, init);
+  return {
+    hashing,
+    models: [...layout.models],
+    soft: [...layout.soft],
+    config,
+    ...(innerScores ? { innerScores } : {}),
+    coef: Array.from(model.coef),
+    intercept: Array.from(model.intercept),
+    tied: Array.from(model.tied),
+    answersOnly: {
+      models: [...layout.models],
+      soft: [...layout.soft],
+      ...FEATURES,
+      config,
+      coef: Array.from(fallback.coef),
+      intercept: Array.from(fallback.intercept),
+      tied: Array.from(fallback.tied),
+    },
+  };
+}
+
+/**
+ * Inner-CV out-of-fold distributions of every config on the labelled training rows, on the same
+ * rows and folds as `innerConfigPredictions` (so `auto` can mix them). Null without texts or
+ * with too few rows.
+ */
+export function innerTextConfigPredictions(
+  train: AnswerMatrix,
+  gold: Int32Array,
+  configs: readonly StackingConfig[],
+  seed: number,
+  hashing: TextHashing = DEFAULT_TEXT_HASHING,
+): { rows: number[]; y: Int32Array; probs: Float64Array[]; decided: Uint8Array } | null {
+  if (!train.texts) return null;
+  const rows = innerCvRows(gold, seed);
+  const y = Int32Array.from(rows, (i) => gold[i] as number);
+  const folds = innerFolds(y, seed);
+  if (!folds) return null;
+  const { X: all, decided: allDecided } = design(train, layoutFor(train, FEATURES.shares, FEATURES.tiedVotes), hashing);
+  const decided = Uint8Array.from(rows, (i) => allDecided[i] as number);
+  return { rows, y, probs: crossValidateConfigs(selectRows(all, rows), y, train.labels.length, folds, configs), decided };
+}
+
+export function createStackingText(options: { configs?: readonly StackingConfig[]; hashing?: TextHashing } = {}): FusionStrategy {
+  const configs = options.configs ?? TEXT_STACKING_GRID;
+  const hashing = options.hashing ?? DEFAULT_TEXT_HASHING;
+  if (configs.length === 0) throw new StrategyError(`${NAME}: no configuration to fit`);
+  return {
+    name: NAME,
+    supervised: true,
+    fit(train, gold, { seed }) {
+      if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+      let config = configs[0] as StackingConfig;
+      let innerScores: Record<string, number> | undefined;
+      const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
+      if (inner) {
+        const scores = inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
+        innerScores = {};
+        let best = 0;
+        scores.forEach((s, idx) => {
+          (innerScores as Record<string, number>)[configName(configs[idx] as StackingConfig)] = s;
+          if (s > (scores[best] as number)) best = idx;
+        });
+        config = configs[best] as StackingConfig;
+      }
+      const state = fitState(train, gold, config, hashing, innerScores);
+      return fitted(state, stackingStrategy.load(state.answersOnly, train.labels), train.labels);
+    },
+    load(raw, labels) {
+      const s = parseState(NAME, StateSchema, raw);
+      requireLength(NAME, 'soft', s.soft.length, s.models.length);
+      const K = labels.length;
+      const dim = answerDim(layoutOf(s.models, s.soft, K), labels) + 2 ** s.hashing.bits;
+      requireLength(NAME, 'coef', s.coef.length, dim * K);
+      requireLength(NAME, 'intercept', s.intercept.length, K);
+      requireLength(NAME, 'tied', s.tied.length, s.models.length);
+      return fitted(s, stackingStrategy.load(s.answersOnly, labels), labels);
+    },
+  };
+}
+
+export const stackingTextStrategy = createStackingText();
