@@ -30,18 +30,21 @@ export interface FusedLine {
 
 /**
  * Fuses a batch of items from their raw answers: normalizes each answer, builds the answer matrix
- * (models in `models` order) and applies the strategy. Pure: no I/O.
+ * (models in `models` order, with the item texts) and applies the strategy. Pure: no I/O.
  */
 export function fuseItems(
   task: ClassificationTask,
   models: readonly string[],
-  items: readonly { id: string; answers: readonly RawModelAnswer[] }[],
+  items: readonly { id: string; text?: string; answers: readonly RawModelAnswer[] }[],
   normalize: ClassificationNormalizer,
   fuser: StreamFuser,
 ): FusedLine[] {
   const labels = task.labels.map((l) => l.name);
   const K = labels.length;
-  const matrix = emptyMatrix(labels, models, items.map((it) => it.id));
+  // Item texts go with the answers: strategies that read them (stacking-text) need them to predict
+  // as they were fitted; the others ignore them.
+  const texts = items.every((it) => it.text !== undefined) ? { texts: items.map((it) => it.text as string) } : {};
+  const matrix = { ...emptyMatrix(labels, models, items.map((it) => it.id)), ...texts };
   const column = new Map(models.map((m, j) => [m, j]));
   const lines: FusedLine[] = items.map((item, i) => {
     let cost = 0;

@@ -74,7 +74,7 @@ export async function fuse(task: Task, text: string, options: FuseOptions): Prom
   const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, task);
   const id = options.id ?? 'item';
   const { names, answers } = await askOnce(task, { id, text }, options);
-  const [line] = fuseItems(task, names, [{ id, answers }], createClassificationNormalizer(task), fuser);
+  const [line] = fuseItems(task, names, [{ id, text, answers }], createClassificationNormalizer(task), fuser);
   return line as FusedLine;
 }
 

@@ -23,7 +23,7 @@ export function classificationStream(
   return {
     schema: ClassificationItemSchema,
     batchSize: fuser.batchSize,
-    fuse: (items) => fuseItems(task, models, items.map((it) => ({ id: it.item.id, answers: it.answers })), normalizer, fuser),
+    fuse: (items) => fuseItems(task, models, items.map((it) => ({ id: it.item.id, text: it.item.text, answers: it.answers })), normalizer, fuser),
     decided: (line) => line.label !== null,
   };
 }
