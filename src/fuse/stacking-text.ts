@@ -4,12 +4,12 @@ import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
 import { type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
 import { checkLabels } from './model-alignment.js';
 import {
-  configName,
   crossValidateConfigs,
   type FeatureLayout,
   featurize,
   fitConfig,
   layoutFor,
+  pickConfig,
   type StackingConfig,
   stackingStrategy,
 } from './stacking.js';
@@ -155,19 +155,9 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
     supervised: true,
     fit(train, gold, { seed }) {
       if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
-      let config = configs[0] as StackingConfig;
-      let innerScores: Record<string, number> | undefined;
       const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
-      if (inner) {
-        const scores = inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
-        innerScores = {};
-        let best = 0;
-        scores.forEach((s, idx) => {
-          (innerScores as Record<string, number>)[configName(configs[idx] as StackingConfig)] = s;
-          if (s > (scores[best] as number)) best = idx;
-        });
-        config = configs[best] as StackingConfig;
-      }
+      const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
+      const { config, innerScores } = pickConfig(configs, scores);
       const state = fitState(train, gold, config, hashing, innerScores);
       return fitted(state, stackingStrategy.load(state.answersOnly, train.labels), train.labels);
     },

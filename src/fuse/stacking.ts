@@ -354,20 +354,8 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
     supervised: true,
     fit(train, gold, { seed }) {
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
-      let config = configs[0] as StackingConfig;
-      let innerScores: Record<string, number> | undefined;
-      if (configs.length > 1) {
-        const scores = scoreConfigs(train, gold, configs, features, seed);
-        if (scores) {
-          innerScores = {};
-          let best = 0;
-          scores.forEach((s, idx) => {
-            (innerScores as Record<string, number>)[configName(configs[idx] as StackingConfig)] = s;
-            if (s > (scores[best] as number)) best = idx;
-          });
-          config = configs[best] as StackingConfig;
-        }
-      }
+      const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed) : undefined;
+      const { config, innerScores } = pickConfig(configs, scores);
       return fitted(name, fitStackingState(train, gold, config, features, innerScores), train.labels);
     },
     load(state, labels) {
@@ -384,3 +372,18 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
 }
 
 export const stackingStrategy = createStacking();
+
+/** The setting with the best inner-CV score (the first on ties), and every setting's score by name; the first setting when unscored. */
+export function pickConfig(
+  configs: readonly StackingConfig[],
+  scores: readonly number[] | null | undefined,
+): { config: StackingConfig; innerScores?: Record<string, number> } {
+  if (!scores) return { config: configs[0] as StackingConfig };
+  const innerScores: Record<string, number> = {};
+  let best = 0;
+  scores.forEach((s, idx) => {
+    innerScores[configName(configs[idx] as StackingConfig)] = s;
+    if (s > (scores[best] as number)) best = idx;
+  });
+  return { config: configs[best] as StackingConfig, innerScores };
+}
