@@ -43,6 +43,26 @@ class SleepModel implements LanguageModel {
   }
 }
 
+/** Wraps a model to time each call as the orchestrator sees it: SDK, transport, event-loop waits and the server. */
+class TimedModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly supportsLogprobs: boolean;
+  constructor(private readonly inner: LanguageModel, private readonly samples: number[]) {
+    this.provider = inner.provider;
+    this.modelId = inner.modelId;
+    this.supportsLogprobs = inner.supportsLogprobs;
+  }
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const t0 = performance.now();
+    try {
+      return await this.inner.generate(request);
+    } finally {
+      this.samples.push(performance.now() - t0);
+    }
+  }
+}
+
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -56,6 +76,9 @@ const CONCURRENCY = arg('concurrency', 64);
 const REPEAT = arg('repeat', 3);
 const CONTEXT_LATENCY = arg('context-latency', 500);
 const CONTEXT_ITEMS = arg('context-items', 1000);
+const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
+const WIDE_ITEMS = arg('wide-items', 2000);
+const WRITE = !process.argv.includes('--no-write');
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 const LABELS = ['positive', 'negative', 'neutral'];
 
@@ -82,6 +105,12 @@ function childCpuMs(pid: number | undefined): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** The q-quantile (0..1) of values, nearest rank. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -106,9 +135,9 @@ const makeItems = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: `Benchmark review ${prefix}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
 
 /** One record run of `items` x `models` into a fresh (or the given) cache; throws unless every call was answered. */
-async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`): Promise<RunResult> {
+async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`, concurrency = CONCURRENCY): Promise<RunResult> {
   const cache = new ResponseCache(join(dir, cacheName));
-  const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
+  const orchestrator = new Orchestrator({ concurrency, cache });
   const responsesPath = join(dir, `responses-${label}.jsonl`);
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
@@ -139,6 +168,7 @@ function envFor(port: number, threads?: string): Record<string, string> {
   const env: Record<string, string> = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
   const t = threads ?? process.env.FUSION_MODEL_THREADS;
   if (t !== undefined) env.FUSION_MODEL_THREADS = t;
+  if (process.env.FUSION_HTTP !== undefined) env.FUSION_HTTP = process.env.FUSION_HTTP;
   return env;
 }
 
@@ -148,6 +178,8 @@ async function warmUp(dir: string, models: ModelHandle[], label: string): Promis
 }
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
+const timed = (handles: readonly ModelHandle[], samples: number[]): ModelHandle[] => handles.map((h) => ({ ...h, model: new TimedModel(h.model, samples) }));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
@@ -190,10 +222,17 @@ async function main(): Promise<void> {
     const ctxModels = resolveModels(MODELS, envFor(ctx.port));
     await warmUp(dir, ctxModels, 'ctx');
     const ctxItems = makeItems(CONTEXT_ITEMS, 'c');
-    const context = await record(dir, 'context', ctxItems, ctxModels, ctx.child.pid);
+    const ctxSamples: number[] = [];
+    const context = await record(dir, 'context', ctxItems, timed(ctxModels, ctxSamples), ctx.child.pid);
     const ctxIdeal = (context.calls * CONTEXT_LATENCY) / CONCURRENCY;
+    // The same server with many more calls in flight: what our code adds to each call when a run is wide.
+    const wideSamples: number[] = [];
+    const wide = await record(dir, 'wide', makeItems(WIDE_ITEMS, 'x'), timed(ctxModels, wideSamples), ctx.child.pid, 'wide.sqlite', WIDE_CONCURRENCY);
+    const overhead = (samples: readonly number[], r: RunResult, concurrency: number) => {
+      const extra = samples.map((ms) => ms - CONTEXT_LATENCY);
+      return `**${quantile(extra, 0.5).toFixed(1)} ms / ${quantile(extra, 0.99).toFixed(1)} ms**; peak ${r.stats.maxInFlight} of ${concurrency} in flight; ${perCall(r)} CPU per call`;
+    };
 
-    const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
     const rows = [
       ['calls (items x models)', `${calls} (${ITEMS} x ${MODELS.length})`],
       ['server latency / concurrency', `${LATENCY} ms / ${CONCURRENCY}`],
@@ -210,6 +249,8 @@ async function main(): Promise<void> {
       ['same run with in-process models (no HTTP, no SDK): wall time, throughput, CPU per call', `${fmtS(inProcess.wall)}, ${pct(ideal / inProcess.wall)}, ${perCall(inProcess)}`],
       ['fully cached re-run: wall time, CPU per answer', `${fmtS(cached.wall)}, ${perCall(cached)}`],
       [`context: ${CONTEXT_ITEMS} x ${MODELS.length} calls at ${CONTEXT_LATENCY} ms latency: wall time vs ideal, throughput, CPU per call`, `${fmtS(context.wall)} vs ${fmtS(ctxIdeal)}, ${pct(ctxIdeal / context.wall)}, ${perCall(context)}`],
+      [`latency our code adds to a call (seen by the client minus the server's fixed ${CONTEXT_LATENCY} ms), p50 / p99, at ${CONCURRENCY} calls in flight (${context.calls} calls)`, overhead(ctxSamples, context, CONCURRENCY)],
+      [`the same at ${WIDE_CONCURRENCY} calls in flight (${WIDE_ITEMS} x ${MODELS.length} calls)`, overhead(wideSamples, wide, WIDE_CONCURRENCY)],
     ];
     const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
     const section = [
@@ -229,7 +270,7 @@ async function main(): Promise<void> {
     const path = fileURLToPath(file);
     const before = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
     const re = /<!-- orchestration:start -->[\s\S]*?<!-- orchestration:end -->/;
-    writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
+    if (WRITE) writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
     process.stdout.write(`${table}\n`);
   } finally {
     for (const c of [child, contextServer]) {

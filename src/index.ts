@@ -78,7 +78,7 @@ export { closeModelThreads } from './providers/threads/threaded-model.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from './orchestrate/orchestrator.js';
 export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './orchestrate/prices.js';
-export { recordFolderResponses } from './orchestrate/record-folder.js';
+export { recordFolderResponses } from './cli/record-folder.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export type { FusedLine } from './run/fuse-items.js';
 export type { QaFusedLine, QaAnswerLine, QaClusterLine } from './run/fuse-qa-items.js';

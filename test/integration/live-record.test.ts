@@ -7,7 +7,7 @@ import { ResponseCache } from '../../src/orchestrate/cache.js';
 import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { resolveModels } from '../../src/run/models.js';
-import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
+import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_PRICES, costOf, loadPrices, priceOf } from '../../src/orchestrate/prices.js';
 import { ProgressReporter, progressText } from '../../src/orchestrate/progress.js';
 import { loadProviderLimits } from '../../src/orchestrate/provider-limits.js';
-import { readOrchestrationArgs } from '../../src/orchestrate/session.js';
+import { readOrchestrationArgs } from '../../src/cli/run-session.js';
 import { emptyStats } from '../../src/orchestrate/stats.js';
 import { InputError } from '../../src/task/errors.js';
 import { makeTempDir } from './helpers.js';

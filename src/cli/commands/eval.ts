@@ -4,13 +4,13 @@ import { evaluateClassification } from '../../eval/evaluate.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
-import { recordFolderResponses } from '../../orchestrate/record-folder.js';
-import { ORCHESTRATION_ARGS, orchestrationHelp } from '../../orchestrate/session.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, progressLine } from '../io.js';
+import { recordFolderResponses } from '../record-folder.js';
+import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
 

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
-import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../../orchestrate/session.js';
+import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { resolveModels, splitModelList } from '../../run/models.js';
 import { runPipeline } from '../../run/pipeline.js';

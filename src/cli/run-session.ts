@@ -1,10 +1,10 @@
-import { UsageError } from '../cli/errors.js';
-import type { CliIo } from '../cli/io.js';
-import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from './cache.js';
-import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from './orchestrator.js';
-import { DEFAULT_PRICES, loadPrices, type PriceTable } from './prices.js';
-import { ProgressReporter, formatUsd } from './progress.js';
-import { loadProviderLimits } from './provider-limits.js';
+import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
+import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
+import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../orchestrate/prices.js';
+import { ProgressReporter, formatUsd } from '../orchestrate/progress.js';
+import { loadProviderLimits } from '../orchestrate/provider-limits.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
 export const ORCHESTRATION_ARGS = {

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIo } from '../cli/io.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels } from '../run/models.js';
@@ -8,9 +7,10 @@ import { InputError } from '../task/errors.js';
 import { parseJsonl } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
-import { type RequestOptions, createRequestBuilder } from './default-request.js';
-import { type RecordResult, recordResponses } from './record.js';
-import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './session.js';
+import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
+import { type RecordResult, recordResponses } from '../orchestrate/record.js';
+import type { CliIo } from './io.js';
+import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
 
 export interface RecordFolderOptions {
   env?: EnvSource;
