@@ -1,4 +1,7 @@
+import type { ChatMessage } from '../prompts/chat-message.js';
 import type { TokenLogprob } from '../task/schema.js';
+
+export type { ChatMessage };
 
 /**
  * The one small interface every provider adapter implements (in the spirit of the Vercel AI
@@ -6,11 +9,6 @@ import type { TokenLogprob } from '../task/schema.js';
  * live in their own folders and map their SDK's errors to ProviderError; retries, rate limits,
  * caching and budgets are the orchestrator's job, not the adapter's.
  */
-export interface ChatMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
-}
-
 export interface GenerateRequest {
   messages: ChatMessage[];
   temperature?: number;
