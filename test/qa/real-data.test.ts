@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { evaluateQaFolder, prepareQa } from '../../src/qa/evaluate-qa.js';
 import { loadEvalFolder, type QaFolder } from '../../src/task/load-folder.js';
+import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
-const has = (set: string): boolean => existsSync(`${DATA}${set}/responses.jsonl`);
+const has = (set: string): boolean => sharedData(set) !== null;
 
 function qa(set: string): QaFolder {
   const f = loadEvalFolder(`${DATA}${set}`);
