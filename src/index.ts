@@ -74,7 +74,6 @@ export {
 
 // Live models and orchestration.
 export * from './providers/index.js';
-export { closeModelThreads } from './providers/threads/threaded-model.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from './orchestrate/orchestrator.js';
 export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './orchestrate/prices.js';

@@ -32,10 +32,7 @@ export const orchestrationHelp = `Calling models:
   --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
   --progress         progress on stderr even when it is not a terminal
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
-Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST;
-FUSION_HTTP=fetch makes the SDKs use Node's built-in fetch instead of the keep-alive node:http transport;
-FUSION_MODEL_THREADS=N runs provider calls on N worker threads (default 0: the main thread; raise it only
-when the main thread's CPU limits hundreds of calls per second on a machine with spare cores).
+Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST.
 `;
 
 export interface OrchestrationValues {

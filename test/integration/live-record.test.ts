@@ -23,7 +23,7 @@ function readResponses(dir: string) {
 }
 
 describe('live eval through the real SDKs against the fake server', () => {
-  it.each(['node-http', 'fetch', 'node-http on 2 worker threads'])('answers every item with every model, retries faults, never exceeds concurrency, never pays twice (transport: %s)', async (transport) => {
+  it('answers every item with every model, retries faults, never exceeds concurrency, never pays twice', async () => {
     const N = 40;
     const server = await fixture.start({
       labels: LABELS,
@@ -35,11 +35,7 @@ describe('live eval through the real SDKs against the fake server', () => {
     const cache = join(t.dir, 'cache.sqlite');
     const flags = { concurrency: '6', cache };
     const stderr = captureStream();
-    const env = {
-      ...server.env(),
-      ...(transport === 'fetch' ? { FUSION_HTTP: 'fetch' } : {}),
-      ...(transport.includes('worker threads') ? { FUSION_MODEL_THREADS: '2' } : {}),
-    };
+    const env = server.env();
 
     const first = await recordFolderResponses(t.dir, MODELS, flags, { stderr }, { env });
     const s1 = server.snapshot();
