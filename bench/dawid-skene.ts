@@ -46,7 +46,7 @@ function guardNote(state: unknown): string {
   if (g.fallback) parts.push(`fell back: ${g.fallback}`);
   if (g.restarts) parts.push(`${g.restarts} restart(s)`);
   if (g.constantModels?.length) parts.push(`${g.constantModels.length} constant`);
-  if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} duplicate`);
+  if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} copy group(s)`);
   return parts.join(', ');
 }
 

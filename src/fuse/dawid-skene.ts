@@ -133,7 +133,7 @@ function guardedRun(
   const N = answers.itemIds.length;
   const shared = hasSharedLabels(answers);
   const votes = hardVotes(answers);
-  const screen = screenVoters(votes, N, M, shared ? (_i, k) => k : (i, k) => answers.candidates?.[i]?.[k] ?? '');
+  const screen = shared ? screenVoters(votes, N, M, (_i, k) => k, 1 / K) : screenVoters(votes, N, M, (i, k) => answers.candidates?.[i]?.[k] ?? '');
   if (inherited) {
     const col = new Map(answers.models.map((m, j) => [m, j]));
     for (const name of inherited.constant) {
