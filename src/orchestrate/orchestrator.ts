@@ -113,6 +113,8 @@ export class Orchestrator {
   /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
   private readonly inputScale = new Map<string, number>();
   private maxInFlightSeen = 0;
+  /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
+  private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -171,6 +173,13 @@ export class Orchestrator {
       maxInFlight: this.maxInFlightSeen,
       ...(this.stopReasonValue ? { stopReason: this.stopReasonValue } : {}),
     };
+  }
+
+  /** Calls that failed after all attempts, per model and kind, with one message each: what the user must fix. */
+  failureReasons(): { model: string; kind: string; count: number; example: string }[] {
+    const out: { model: string; kind: string; count: number; example: string }[] = [];
+    for (const [model, kinds] of this.failureLog) for (const [kind, v] of kinds) out.push({ model, kind, ...v });
+    return out;
   }
 
   /** Spend of this run so far, in USD. */
@@ -283,6 +292,10 @@ export class Orchestrator {
           continue;
         }
         this.bump(handle.name, (s) => s.failures++);
+        let kinds = this.failureLog.get(handle.name);
+        if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+        const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
+        kinds.set(error.kind, { count: seen.count + 1, example: error.message });
         this.options.cache?.recordFailure(
           { key, provider, model: modelId },
           { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { EXIT_CALLS_FAILED, UsageError } from '../cli/errors.js';
 import type { CliIo } from '../cli/io.js';
 import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from './cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from './orchestrator.js';
@@ -162,7 +162,11 @@ export class RunSession {
         `  ${model}: ${s.successes} new answer(s), ${s.cacheHits} cached, ${s.failures} failed, ${s.retries} retries, ` +
         `${s.inputTokens}+${s.outputTokens} tokens, ${formatUsd(s.costUsd)}`,
     );
+    for (const f of this.orchestrator.failureReasons()) {
+      lines.push(`  failed: ${f.model}: ${f.count} call(s) ${f.kind}, e.g. ${f.example}`);
+    }
     const t = stats.total;
+    if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
