@@ -10,6 +10,7 @@ import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
 import { type RequestOptions, createRequestBuilder } from './default-request.js';
 import { type RecordResult, recordResponses } from './record.js';
+import { lockFolder } from './folder-lock.js';
 import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './session.js';
 
 export interface RecordFolderOptions {
@@ -50,7 +51,14 @@ export async function recordFolderResponses(
   const settings = readOrchestrationArgs(values);
   const models = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
-  const session = new RunSession(settings, io, { totalItems: items.length });
+  const unlock = lockFolder(dir);
+  let session: RunSession;
+  try {
+    session = new RunSession(settings, io, { totalItems: items.length });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     session.checkModels(models);
     session.handleInterrupts();
@@ -71,5 +79,6 @@ export async function recordFolderResponses(
     return result;
   } finally {
     session.close();
+    unlock();
   }
 }

@@ -110,6 +110,7 @@ export class RunSession {
   ) {
     const { totalItems, ...orchestratorExtra } = extra;
     this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
+    for (const notice of this.cache?.notices ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,
       providers: settings.providers,

@@ -226,6 +226,7 @@ export class ThreadedModel implements LanguageModel {
   readonly provider: string;
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
+  readonly endpoint?: string;
   // Private: the config carries API keys, which must stay out of JSON.stringify and util.inspect.
   readonly #local: LanguageModel;
   readonly #config: ThreadModelConfig;
@@ -238,6 +239,7 @@ export class ThreadedModel implements LanguageModel {
     this.provider = local.provider;
     this.modelId = local.modelId;
     this.supportsLogprobs = local.supportsLogprobs;
+    if (local.endpoint !== undefined) this.endpoint = local.endpoint;
     this.#local = local;
     this.#config = config;
     this.#index = modelNumber(config);
