@@ -4,6 +4,9 @@ import { QaStateError, QaUsageError } from '../qa/types.js';
 import { InputError } from '../task/errors.js';
 import type { CliIo } from './io.js';
 
+/** Exit status of a run that finished but some calls failed after all retries (a re-run retries only those). */
+export const EXIT_CALLS_FAILED = 4;
+
 /** Wrong command-line usage: printed with the command's help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -8,6 +8,7 @@ import { parseJsonl } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
+import { lockFolder } from '../orchestrate/folder-lock.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
 import type { CliIo } from './io.js';
 import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
@@ -50,7 +51,14 @@ export async function recordFolderResponses(
   const settings = readOrchestrationArgs(values);
   const models = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
-  const session = new RunSession(settings, io, { totalItems: items.length });
+  const unlock = lockFolder(dir);
+  let session: RunSession;
+  try {
+    session = new RunSession(settings, io, { totalItems: items.length });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     session.checkModels(models);
     session.handleInterrupts();
@@ -71,5 +79,6 @@ export async function recordFolderResponses(
     return result;
   } finally {
     session.close();
+    unlock();
   }
 }

@@ -3,7 +3,7 @@ import { type ModelHandle, Orchestrator, type OrchestratorOptions, type Provider
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../orchestrate/prices.js';
 import { ProgressReporter, formatUsd } from '../orchestrate/progress.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
-import { UsageError } from './errors.js';
+import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
@@ -107,6 +107,7 @@ export class RunSession {
   ) {
     const { totalItems, ...orchestratorExtra } = extra;
     this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
+    for (const notice of this.cache?.notices ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,
       providers: settings.providers,
@@ -159,7 +160,11 @@ export class RunSession {
         `  ${model}: ${s.successes} new answer(s), ${s.cacheHits} cached, ${s.failures} failed, ${s.retries} retries, ` +
         `${s.inputTokens}+${s.outputTokens} tokens, ${formatUsd(s.costUsd)}`,
     );
+    for (const f of this.orchestrator.failureReasons()) {
+      lines.push(`  failed: ${f.model}: ${f.count} call(s) ${f.kind}, e.g. ${f.example}`);
+    }
     const t = stats.total;
+    if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);

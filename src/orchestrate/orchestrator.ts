@@ -51,6 +51,9 @@ interface ProviderState {
   rate: ProviderRateLimiter;
 }
 
+/** How often a call claimed by another process is checked for its answer. */
+const CLAIM_POLL_MS = 50;
+
 /** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
 function estimateInputTokens(request: GenerateRequest): number {
   let chars = 0;
@@ -113,6 +116,8 @@ export class Orchestrator {
   /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
   private readonly inputScale = new Map<string, number>();
   private maxInFlightSeen = 0;
+  /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
+  private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -173,6 +178,13 @@ export class Orchestrator {
     };
   }
 
+  /** Calls that failed after all attempts, per model and kind, with one message each: what the user must fix. */
+  failureReasons(): { model: string; kind: string; count: number; example: string }[] {
+    const out: { model: string; kind: string; count: number; example: string }[] = [];
+    for (const [model, kinds] of this.failureLog) for (const [kind, v] of kinds) out.push({ model, kind, ...v });
+    return out;
+  }
+
   /** Spend of this run so far, in USD. */
   get spentUsd(): number {
     return this.budget.spent;
@@ -180,7 +192,7 @@ export class Orchestrator {
 
   /** Cache key of a request to a model (what `call` looks up). */
   keyOf(handle: ModelHandle, request: GenerateRequest): string {
-    return cacheKey(handle.model.provider, handle.model.modelId, request);
+    return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint);
   }
 
   /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
@@ -229,7 +241,34 @@ export class Orchestrator {
     return { status: 'skipped', reason };
   }
 
+  /**
+   * Claims the call in the cache first, so a process sharing the cache never pays for it too: when
+   * another live process holds the claim, waits for its answer (a cache hit) or for it to give up.
+   */
   private async execute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
+    const cache = this.options.cache;
+    if (!cache?.mode.write) return this.callProvider(handle, request, key);
+    let waited = false;
+    for (;;) {
+      if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+      const claim = cache.claim(key, cache.mode.read || waited);
+      if (claim.status === 'answered') {
+        this.bump(handle.name, (s) => s.cacheHits++);
+        return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
+      }
+      if (claim.status === 'claimed') break;
+      waited = true;
+      // Real time, whatever the clock: another process's answer arrives in real time.
+      await systemClock.sleep(CLAIM_POLL_MS, this.stopController.signal);
+    }
+    try {
+      return await this.callProvider(handle, request, key);
+    } finally {
+      cache.release(key);
+    }
+  }
+
+  private async callProvider(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = priceOf(this.prices, provider, modelId);
@@ -283,6 +322,10 @@ export class Orchestrator {
           continue;
         }
         this.bump(handle.name, (s) => s.failures++);
+        let kinds = this.failureLog.get(handle.name);
+        if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+        const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
+        kinds.set(error.kind, { count: seen.count + 1, example: error.message });
         this.options.cache?.recordFailure(
           { key, provider, model: modelId },
           { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },

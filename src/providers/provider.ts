@@ -33,6 +33,11 @@ export interface LanguageModel {
   readonly provider: string;
   /** The provider's model id, e.g. `gpt-4o-mini`. */
   readonly modelId: string;
+  /**
+   * Where calls go (base URL or host), without credentials. Part of the cache key: two servers
+   * serving the same model id (a local vLLM and a hosted one) are different models.
+   */
+  readonly endpoint?: string;
   /** Capabilities the orchestrator and prompts adapt to. */
   readonly supportsLogprobs: boolean;
   generate(request: GenerateRequest): Promise<GenerateResult>;

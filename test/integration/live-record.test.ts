@@ -161,7 +161,7 @@ describe('live eval through the real SDKs against the fake server', () => {
     let kept = 0;
     for (const item of itemsOf(N)) {
       for (const h of handles) {
-        const cached = c.get(cacheKey(h.model.provider, h.model.modelId, build(task, item, h.model))) !== undefined;
+        const cached = c.get(cacheKey(h.model.provider, h.model.modelId, build(task, item, h.model), h.model.endpoint)) !== undefined;
         if (cached || inFile.has(`${item.id}/${h.name}`)) kept++;
       }
     }

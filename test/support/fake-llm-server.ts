@@ -40,6 +40,12 @@ export interface FakeLlmServerOptions {
   disagreement?: number;
   faults?: FaultPlan;
   port?: number;
+  /** Hostile servers: answer every call with this HTTP error (the message is the error body's text). */
+  failAll?: { status: number; message: string | ((apiKey: string) => string) };
+  /** Reports this many times the input tokens it counted (a provider whose tokenizer counts very differently). */
+  usageScale?: number;
+  /** Replaces the answer's content: gets the model and the Authorization / x-api-key header the call carried. */
+  content?: (call: { model: string; apiKey: string }) => string;
 }
 
 export interface KeyCount {
@@ -239,6 +245,7 @@ export class FakeLlmServer {
       return this.json(res, 400, { error: { message: 'request body is not JSON' } });
     }
     const call = parseCall(api, body);
+    const apiKey = String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     const prompt = call.messages.map((m) => m.content).join('\n');
     const key = `${call.model}\u0000${prompt}`;
     const count = this.counts.get(key) ?? { attempts: 0, successes: 0 };
@@ -260,6 +267,13 @@ export class FakeLlmServer {
       const fault = this.faultFor(key, count.attempts);
       const latency = (this.options.latencyMs ?? 0) + (fault === 'slow' ? (this.options.faults?.slowMs ?? 5000) : 0);
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      if (this.options.failAll) {
+        this.stats.faults++;
+        const { status } = this.options.failAll;
+        const m = this.options.failAll.message;
+        const message = typeof m === 'function' ? m(apiKey) : m;
+        return this.json(res, status, api === 'anthropic' ? { type: 'error', error: { type: 'error', message } } : api === 'openai' ? { error: { message, type: 'error', code: null } } : { error: message });
+      }
       if (fault && fault !== 'slow') {
         this.stats.faults++;
         return this.fail(api, fault, res);
@@ -271,7 +285,8 @@ export class FakeLlmServer {
       if (count.successes > 1) this.stats.duplicateSuccesses++;
       this.stats.successes++;
       this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
-      this.answer(call, label, Math.ceil(prompt.length / 4), res);
+      const content = this.options.content?.({ model: call.model, apiKey });
+      this.answer(call, content ?? label, Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), res, content !== undefined);
     } finally {
       release();
     }
@@ -302,8 +317,8 @@ export class FakeLlmServer {
     else this.json(res, status, { error: message }, headers);
   }
 
-  private answer(call: ChatCall, label: string, inputTokens: number, res: ServerResponse): void {
-    const text = call.jsonKey ? JSON.stringify({ [call.jsonKey]: label }) : label;
+  private answer(call: ChatCall, label: string, inputTokens: number, res: ServerResponse, verbatim = false): void {
+    const text = call.jsonKey && !verbatim ? JSON.stringify({ [call.jsonKey]: label }) : label;
     const others = this.options.labels.filter((l) => l !== label);
     const top = [{ token: label, logprob: -0.05 }, ...others.map((l, i) => ({ token: l, logprob: -3 - i }))].slice(0, Math.max(1, call.topLogprobs));
     const logprobs = [{ token: label, logprob: -0.05, top_logprobs: top }];

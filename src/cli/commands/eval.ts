@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateClassification } from '../../eval/evaluate.js';
 import { STRATEGIES } from '../../fuse/registry.js';
@@ -7,7 +8,7 @@ import { renderClassificationReport } from '../../eval/report.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
-import { UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import { type CliIo, progressLine } from '../io.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
@@ -32,7 +33,9 @@ Options:
                      answers there, then evaluate as usual
 
 ${orchestrationHelp}
-Exit status: 0 done; 2 bad input or usage; 130 interrupted while asking models (answers so far are kept).
+Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 4 some calls to
+--models failed after all retries (evaluated without them; a re-run retries only those);
+130 interrupted while asking models (answers so far are kept).
 `;
 
 function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
@@ -72,6 +75,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const explain = nonNegativeInt('explain', values.explain, 0);
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
 
+  let callsFailed = 0;
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
@@ -81,6 +85,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       return 130;
     }
     if (recorded.stopReason === 'budget') io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
+    callsFailed = recorded.failed.length;
+    if (callsFailed > 0 && !hasResponses(dir)) {
+      io.stderr.write(`fusion: ${callsFailed} call(s) failed and no answer is recorded: nothing to evaluate\n`);
+      return EXIT_CALLS_FAILED;
+    }
   }
 
   const progress = progressLine(io, true);
@@ -117,5 +126,17 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.quiet) io.stdout.write(renderLeaderboard(result));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
   if (values.report) writeFileSync(values.report, report());
+  if (callsFailed > 0) {
+    io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
+    return EXIT_CALLS_FAILED;
+  }
   return 0;
+}
+
+function hasResponses(dir: string): boolean {
+  try {
+    return statSync(join(dir, 'responses.jsonl')).size > 0;
+  } catch {
+    return false;
+  }
 }

@@ -9,7 +9,7 @@ import { runQaPipeline } from '../../run/qa-pipeline.js';
 import { chooseQaStrategy } from '../../run/qa-strategy-choice.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import { UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
@@ -46,7 +46,9 @@ Options:
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
-Exit status: 0 done; 1 some input lines were bad; 3 stopped by --max-cost; 130 interrupted.
+Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
+4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
+130 interrupted.
 `;
 
 function positiveInt(flag: string, value: string | undefined): number | undefined {
@@ -122,6 +124,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const stop = session.orchestrator.stopReason;
     if (stop === 'interrupted' || result.interrupted) return 130;
     if (stop === 'budget') return 3;
+    if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
     session.close();

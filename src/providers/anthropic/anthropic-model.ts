@@ -35,12 +35,14 @@ export class AnthropicModel implements LanguageModel {
   readonly provider = 'anthropic';
   readonly modelId: string;
   readonly supportsLogprobs = false;
+  readonly endpoint: string;
   readonly #client: Anthropic;
   readonly #ctx: CallContext;
   readonly #defaultMaxTokens: number;
 
   constructor(options: AnthropicModelOptions) {
     this.modelId = options.modelId;
+    this.endpoint = options.baseURL;
     this.#defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
     this.#ctx = { provider: 'anthropic', model: options.modelId, secrets: [options.apiKey] };
     this.#client = new Anthropic({

@@ -30,6 +30,7 @@ export class OllamaModel implements LanguageModel {
   readonly provider = 'ollama';
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
+  readonly endpoint: string;
   readonly #host: string;
   readonly #headers: Record<string, string> | undefined;
   readonly #fetch: typeof fetch;
@@ -39,6 +40,7 @@ export class OllamaModel implements LanguageModel {
     this.modelId = options.modelId;
     this.supportsLogprobs = options.supportsLogprobs ?? true;
     this.#host = options.host;
+    this.endpoint = options.host;
     this.#headers = options.headers;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#ctx = { provider: 'ollama', model: options.modelId, secrets: Object.values(options.headers ?? {}) };

@@ -58,6 +58,7 @@ export class OpenAIModel implements LanguageModel {
   readonly provider = 'openai';
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
+  readonly endpoint: string;
   // Private fields stay out of JSON.stringify and util.inspect, so the key inside the client cannot leak through a logged model.
   readonly #client: OpenAI;
   readonly #ctx: CallContext;
@@ -66,6 +67,7 @@ export class OpenAIModel implements LanguageModel {
 
   constructor(options: OpenAIModelOptions) {
     this.modelId = options.modelId;
+    this.endpoint = options.baseURL;
     this.#reasoning = options.reasoning ?? isReasoningModelId(options.modelId);
     this.supportsLogprobs = options.supportsLogprobs ?? !this.#reasoning;
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAIHost(options.baseURL) ? 'max_completion_tokens' : 'max_tokens');
