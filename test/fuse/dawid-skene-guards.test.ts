@@ -160,8 +160,12 @@ describe('dawid-skene guards: collapse', () => {
   });
 });
 
-/** Free-form answers: item i's candidates are its own answer texts, listed in a different order on every item. */
-function ragged(seed: number): { matrix: AnswerMatrix; gold: Int32Array } {
+/**
+ * Free-form answers: item i's candidates are its own answer texts, listed in a different order on
+ * every item. Four junk voters give the same junk: the same text on every question ('constant'),
+ * or a question-specific junk answer that they copy from one another 90% of the time ('copying').
+ */
+function ragged(seed: number, junk: 'constant' | 'copying' = 'constant'): { matrix: AnswerMatrix; gold: Int32Array } {
   const random = seededRandom(seed);
   const N = 300;
   const models = ['good-0', 'good-1', 'good-2', 'ok-0', 'junk-0', 'junk-1', 'junk-2', 'junk-3'];
@@ -172,7 +176,8 @@ function ragged(seed: number): { matrix: AnswerMatrix; gold: Int32Array } {
   const gold = new Int32Array(N);
   for (let i = 0; i < N; i++) {
     // Truth, two wrong answers and the junk every junk voter gives, in an item-specific order.
-    const names = [`right-${i}`, `wrong-${i}-1`, `wrong-${i}-2`, 'i do not know'];
+    const junkName = junk === 'constant' ? 'i do not know' : `junk-${i}`;
+    const names = [`right-${i}`, `wrong-${i}-1`, `wrong-${i}-2`, junkName];
     for (let k = names.length - 1; k > 0; k--) {
       const r = Math.floor(random() * (k + 1));
       [names[k], names[r]] = [names[r] as string, names[k] as string];
@@ -181,7 +186,8 @@ function ragged(seed: number): { matrix: AnswerMatrix; gold: Int32Array } {
     gold[i] = names.indexOf(`right-${i}`);
     const col = (name: string) => names.indexOf(name);
     const answer = (acc: number) => (random() < acc ? col(`right-${i}`) : col(`wrong-${i}-${1 + Math.floor(random() * 2)}`));
-    const picks = [answer(0.8), answer(0.75), answer(0.7), answer(0.55), col('i do not know'), col('i do not know'), col('i do not know'), col('i do not know')];
+    const junkAnswer = () => (junk === 'constant' || random() < 0.9 ? col(junkName) : answer(0.3));
+    const picks = [answer(0.8), answer(0.75), answer(0.7), answer(0.55), junkAnswer(), junkAnswer(), junkAnswer(), junkAnswer()];
     picks.forEach((k, j) => {
       base.probs[(i * M + j) * K + k] = 1;
       base.present[i * M + j] = 1;
@@ -214,6 +220,25 @@ describe('dawid-skene on per-item candidates (ragged matrix)', () => {
     const why = f.explain?.(matrix, 0) ?? [];
     expect(why.map((c) => c.answer)).toContain('i do not know');
     for (const c of why) expect(Number.isFinite(c.weight) && Number.isFinite(c.influence)).toBe(true);
+  });
+
+  it('junk voters agreeing on a question-specific junk answer: plain EM takes them for the truth; guarded, it falls back to the vote and says so', () => {
+    const { matrix, gold } = ragged(4, 'copying');
+    const N = gold.length;
+    const K = matrix.labels.length;
+    const vote = accuracy(majorityVote(matrix), gold, K);
+    // Unguarded, the junk block's agreement looks like reliability and the good voters look always wrong.
+    const cc = Int32Array.from({ length: N }, (_, i) => candidateCount(matrix, i));
+    const raw = dawidSkene(hardVotes(matrix), N, matrix.models.length, K, { variant: 'one-coin', candidateCounts: cc });
+    expect(accuracy({ probs: raw.posteriors, decided: raw.decided }, gold, K)).toBeLessThan(vote / 2);
+    const f = oneCoinDawidSkeneStrategy.fit(matrix, UNLABELLED(N), { seed: 1 });
+    expect(accuracy(f.predict(matrix), gold, K)).toBeGreaterThanOrEqual(vote - 0.01);
+    const g = guardOf(f.state());
+    expect(g.used).toBe('majority-vote');
+    expect(g.note).toMatch(/^fell back to the majority vote: the solution judged good-0, .* \(almost\) never right/);
+    // Predictions follow the fit: the vote, explained as the vote.
+    expect(Array.from(f.predict(matrix).probs)).toEqual(Array.from(majorityVote(matrix).probs));
+    expect(f.explain?.(matrix, 0).every((c) => c.weight === (c.answer === null ? 0 : 1))).toBe(true);
   });
 
   it('spreads a wrong answer over the item\'s other candidates: accuracies are recovered without labels', () => {
