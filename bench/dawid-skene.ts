@@ -108,10 +108,10 @@ for (const set of CLASSIFICATION) {
  * first member's canonical key), with each model's share of its answers as its distribution.
  * Returns per item the cluster that each column stands for (-1 for a letter nobody gave).
  */
-function qaMatrix(p: PreparedQa, folder: QaFolder): { matrix: AnswerMatrix; clusterOfColumn: Int32Array[] } {
+function qaMatrix(p: PreparedQa, folder: QaFolder, asCandidates: boolean): { matrix: AnswerMatrix; clusterOfColumn: Int32Array[] } {
   const items = p.built.map((b) => b.item);
   const M = p.models.length;
-  const mc = folder.task.answerType === 'multiple-choice';
+  const mc = folder.task.answerType === 'multiple-choice' && !asCandidates;
   const letters = mc ? Array.from({ length: Math.max(...folder.items.map((it) => it.choices?.length ?? 0)) }, (_, k) => String.fromCharCode(65 + k)) : [];
   const K = mc ? letters.length : Math.max(1, ...items.map((it) => it.clusters.length));
   const labels = mc ? letters : Array.from({ length: K }, (_, k) => `candidate ${k + 1}`);
@@ -140,7 +140,8 @@ function qaMatrix(p: PreparedQa, folder: QaFolder): { matrix: AnswerMatrix; clus
   return { matrix: mc ? base : { ...base, candidates }, clusterOfColumn };
 }
 
-for (const set of QA) {
+// Multiple choice once more as per-item candidates (its answer clusters), the path free-form and numeric answers take.
+for (const [set, asCandidates] of [...QA.map((s) => [s, false] as const), ['mmlu-pro-dev', true] as const]) {
   if (wanted && !wanted.has(set)) continue;
   const dir = join(values.data as string, set);
   if (!existsSync(join(dir, 'responses.jsonl'))) {
@@ -151,7 +152,7 @@ for (const set of QA) {
   const folder = loadEvalFolder(dir);
   if (folder.kind !== 'qa') continue;
   const p = prepareQa(folder);
-  const { matrix, clusterOfColumn } = qaMatrix(p, folder);
+  const { matrix, clusterOfColumn } = qaMatrix(p, folder, asCandidates);
   const K = matrix.labels.length;
   const scored = p.built.map((_, i) => (p.gold[i]?.length ?? 0) > 0 || (p.responsesByItem[i] ?? []).some((r) => r.correct !== undefined));
   const nScored = scored.filter(Boolean).length;
@@ -171,7 +172,7 @@ for (const set of QA) {
   };
   const vote = score(majorityVoteStrategy);
   const variants = new Map(VARIANTS.map((s) => [s.name, score(s)]));
-  rows.push({ set, kind: 'qa', metric: 'accuracy', items: matrix.itemIds.length, models: matrix.models.length, vote, variants, seconds: (performance.now() - t0) / 1000 });
+  rows.push({ set: asCandidates ? `${set} (as candidates)` : set, kind: 'qa', metric: 'accuracy', items: matrix.itemIds.length, models: matrix.models.length, vote, variants, seconds: (performance.now() - t0) / 1000 });
   console.error(`${set} (${hasSharedLabels(matrix) ? 'shared labels' : 'ragged'}): vote ${vote.score?.toFixed(3)} ${[...variants].map(([n, c]) => `${n} ${c.score?.toFixed(3)} ${c.note}`).join(' ')}`);
 }
 
@@ -180,7 +181,7 @@ const names = VARIANTS.map((s) => s.name);
 const ok = (c: Cell | undefined, vote: Cell) => (c?.score ?? null) === null || (c?.score as number) >= (vote.score as number) - MARGIN - 1e-12;
 const lines: string[] = [];
 lines.push(
-  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant or duplicate voters left out, restarts, fall-back to the vote).',
+  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant or duplicate voters left out, restarts, fall-back to the vote).',
 );
 lines.push('');
 lines.push(`| set | metric | items | models | majority-vote | ${names.join(' | ')} | ok | guards |`);

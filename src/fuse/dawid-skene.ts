@@ -5,7 +5,7 @@ import { majorityVote, majorityVoteStrategy } from './majority-vote.js';
 import { alignModels, checkLabels } from './model-alignment.js';
 import { type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, StrategyError } from './strategy.js';
 import { parseState, StrategyStateError } from './strategy-state.js';
-import { screenVoters, type VoterScreen } from './voter-screen.js';
+import { SCREEN_MIN_ANSWERS, screenVoters, type VoterScreen } from './voter-screen.js';
 import { hardVotes } from './votes.js';
 
 export * from './dawid-skene-em.js';
@@ -66,6 +66,24 @@ export function collapseOf(prediction: FusedPrediction, vote: FusedPrediction, a
   return share >= COLLAPSE_SHARE && share - voteShare >= COLLAPSE_MARGIN ? { answer: top, share, voteShare } : null;
 }
 
+/**
+ * With per-item candidates a voter is never worse than a blind pick among them, so a solution in
+ * which a voter that answers (and is not left out) is almost never right has turned the evidence
+ * upside down: typically a block of voters giving the same kind of junk taken for the truth.
+ */
+export const MIN_PLAUSIBLE_ACCURACY = 0.05;
+
+/** The voters such a solution judges (almost) never right, or an empty list. Per-item candidates only. */
+export function implausibleVoters(r: DawidSkeneResult, weights: Float64Array, answers: AnswerMatrix): string[] {
+  if (hasSharedLabels(answers)) return [];
+  const acc = r.counts.accuracy;
+  if (!acc) return [];
+  return answers.models.filter((_, j) => {
+    const n = acc[2 * j + 1] as number;
+    return (weights[j] as number) > 0 && n >= SCREEN_MIN_ANSWERS && (acc[2 * j] as number) < MIN_PLAUSIBLE_ACCURACY * n;
+  });
+}
+
 const GuardSchema = z.object({
   /** Which run was kept: see STEPS. */
   used: z.enum(STEPS),
@@ -104,12 +122,12 @@ interface Outcome {
   guard: Guard;
 }
 
-function describe(used: Step, collapse: Collapse | null, screen: VoterScreen, models: readonly string[]): string {
+function describe(used: Step, degenerate: string | null, screen: VoterScreen, models: readonly string[]): string {
   const parts: string[] = [];
   if (screen.constant.length > 0) parts.push(`left out ${screen.constant.length} constant voter(s): ${screen.constant.map((j) => models[j]).join(', ')}`);
   if (screen.duplicates.length > 0) parts.push(`counted ${screen.duplicates.map((g) => g.map((j) => models[j]).join(' = ')).join('; ')} as one voter each`);
   if (used !== 'learned-priors') {
-    const why = collapse ? `the solution collapsed onto "${collapse.answer}" (${(collapse.share * 100).toFixed(0)}% of items, ${(collapse.voteShare * 100).toFixed(0)}% under the vote)` : 'inherited from the fit';
+    const why = degenerate ?? 'inherited from the fit';
     const what = used === 'majority-vote' ? 'fell back to the majority vote' : used.startsWith('one-coin') ? `fell back to the one-coin model${used.endsWith('uniform-priors') ? ' with uniform class priors' : ''}` : 'restarted with uniform class priors';
     parts.push(`${what}: ${why}`);
   }
@@ -118,7 +136,8 @@ function describe(used: Step, collapse: Collapse | null, screen: VoterScreen, mo
 
 /**
  * Dawid-Skene with its guards: constant voters left out and copies counted once, then the runs of
- * STEPS from `start` on until one does not collapse (checked against the vote on the same items).
+ * STEPS from `start` on until one is not degenerate: collapsed onto one answer (checked against the
+ * vote on the same items), or, with per-item candidates, judging an answering voter never right.
  * `inherited` carries what the fit screened out, by model name.
  */
 function guardedRun(
@@ -153,7 +172,7 @@ function guardedRun(
   const vote = majorityVote(answers);
   const candidateCounts = shared ? undefined : Int32Array.from({ length: N }, (_, i) => candidateCount(answers, i));
   const anyVoice = screen.weights.some((w) => w > 0);
-  let collapse: Collapse | null = null;
+  let degenerate: string | null = null;
   let last: DawidSkeneResult | null = null;
   const finish = (used: Step, result: DawidSkeneResult | null): Outcome => ({
     prediction: result ? { probs: result.posteriors, decided: result.decided } : vote,
@@ -164,7 +183,7 @@ function guardedRun(
       used,
       constantModels: screen.constant.map((j) => answers.models[j] as string),
       duplicateModels: screen.duplicates.map((g) => g.map((j) => answers.models[j] as string)),
-      note: anyVoice ? describe(used, collapse, screen, answers.models) : 'fell back to the majority vote: every voter gives the same answer on (nearly) every item',
+      note: anyVoice ? describe(used, degenerate, screen, answers.models) : 'fell back to the majority vote: every voter gives the same answer on (nearly) every item',
     },
   });
   if (!anyVoice) return finish('majority-vote', null);
@@ -178,8 +197,11 @@ function guardedRun(
     const r = dawidSkene(votes, N, M, K, { variant: oneCoin ? 'one-coin' : variant, weights: screen.weights, uniformPriors, ...(candidateCounts ? { candidateCounts } : {}) }, warm);
     last = r;
     const c = collapseOf({ probs: r.posteriors, decided: r.decided }, vote, answers);
-    if (!c) return finish(step, r);
-    collapse ??= c;
+    const never = c ? [] : implausibleVoters(r, screen.weights, answers);
+    if (!c && never.length === 0) return finish(step, r);
+    degenerate ??= c
+      ? `the solution collapsed onto "${c.answer}" (${(c.share * 100).toFixed(0)}% of items, ${(c.voteShare * 100).toFixed(0)}% under the vote)`
+      : `the solution judged ${never.join(', ')} (almost) never right`;
   }
   return finish('majority-vote', null);
 }

@@ -28,7 +28,7 @@ export const NEAR_COPY_AGREEMENT = 0.85;
 export const COPY_EXCESS = 0.3;
 /** Outsiders read per pair (the first ones that copy neither), to bound the cost. */
 const TRIAD_OUTSIDERS = 24;
-const MIN_TRIAD_DENOMINATOR = 0.05;
+const MIN_TRIAD_DENOMINATOR = 0.2;
 /** Pairs are compared on at most this many items (evenly spaced), so screening stays cheap at scale. */
 const PAIR_SAMPLE = 4000;
 
