@@ -1,10 +1,12 @@
 import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../orchestrate/prices.js';
-import { ProgressReporter, formatUsd } from '../orchestrate/progress.js';
+import { formatUsd } from '../orchestrate/progress.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
 import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { numericOption } from './numeric-option.js';
+import { ProgressReporter } from './progress-line.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
 export const ORCHESTRATION_ARGS = {
@@ -60,30 +62,21 @@ export interface OrchestrationSettings {
   progress: boolean;
 }
 
-function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
-  }
-  return n;
-}
-
 /** Turns the parsed flags into settings, reading the prices and limits files (InputError on bad ones). */
 export function readOrchestrationArgs(values: OrchestrationValues): OrchestrationSettings {
   if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
   if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
-  const maxCostUsd = positiveNumber('max-cost', values['max-cost'], false);
+  const maxCostUsd = numericOption('max-cost', values['max-cost'], 'positive number');
   return {
-    concurrency: positiveNumber('concurrency', values.concurrency, true) ?? 8,
+    concurrency: numericOption('concurrency', values.concurrency, 'positive integer') ?? 8,
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
       ? null
       : { path: values.cache ?? DEFAULT_CACHE_PATH, mode: { read: !values.refresh, write: true } },
     prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
     providers: values.limits ? loadProviderLimits(values.limits) : {},
-    timeoutMs: (positiveNumber('timeout', values.timeout, false) ?? 120) * 1000,
-    maxAttempts: positiveNumber('max-attempts', values['max-attempts'], true) ?? 5,
+    timeoutMs: (numericOption('timeout', values.timeout, 'positive number') ?? 120) * 1000,
+    maxAttempts: numericOption('max-attempts', values['max-attempts'], 'positive integer') ?? 5,
     progress: values.progress === true,
   };
 }

@@ -9,7 +9,9 @@ import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
-import { type CliIo, progressLine } from '../io.js';
+import type { CliIo } from '../io.js';
+import { numericOption } from '../numeric-option.js';
+import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 
@@ -38,13 +40,6 @@ Exit status: 0 done; 2 bad input or usage (or the folder is in use by another ru
 130 interrupted while asking models (answers so far are kept).
 `;
 
-function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
-
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -69,10 +64,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`eval takes one folder\n\n${evalHelp}`);
   const dir = positionals[0] as string;
-  const folds = nonNegativeInt('folds', values.folds, 5);
+  const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds < 2) throw new UsageError('--folds must be at least 2');
-  const seed = nonNegativeInt('seed', values.seed, 1);
-  const explain = nonNegativeInt('explain', values.explain, 0);
+  const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
+  const explain = numericOption('explain', values.explain, 'non-negative integer') ?? 0;
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
 
   let callsFailed = 0;
@@ -92,12 +87,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     }
   }
 
-  const progress = progressLine(io, true);
-  const onProgress = (done: number, total: number, what: string): void => {
-    const text = `[${done}/${total}] ${what}`;
-    if (values.progress) io.stderr.write(`${text}\n`);
-    else progress.update(text);
-  };
+  const progress = new ProgressLine({ stream: io.stderr, ...(values.progress ? { force: true, intervalMs: 0 } : {}) });
+  const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
   const folder = loadEvalFolder(dir, { requireResponses: true });
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
@@ -121,7 +112,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     result = cls;
     report = () => renderClassificationReport(cls, explainStrategy === undefined ? {} : { explainStrategy });
   }
-  progress.done();
+  progress.stop();
 
   if (!values.quiet) io.stdout.write(renderLeaderboard(result));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);

@@ -11,6 +11,7 @@ import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js
 import { loadTaskFile } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { numericOption } from '../numeric-option.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
@@ -51,13 +52,6 @@ Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3
 130 interrupted.
 `;
 
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return n;
-}
-
 /** `fusion run`: the streaming pipeline. `io.env` replaces process.env (tests). */
 export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -81,8 +75,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
   const task = loadTaskFile(values.task);
-  const batch = positiveInt('batch', values.batch);
-  const window = positiveInt('window', values.window);
+  const batch = numericOption('batch', values.batch, 'positive integer');
+  const window = numericOption('window', values.window, 'positive integer');
   const plan =
     task.kind === 'classification'
       ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
