@@ -6,6 +6,7 @@ import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
 import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from './prices.js';
+import { currentLimits } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
 import { type CallStats, type OrchestratorStats, type StopReason, emptyStats } from './stats.js';
@@ -35,6 +36,8 @@ export interface OrchestratorOptions {
   prices?: PriceTable;
   /** Stop issuing calls once this many USD would be exceeded. */
   maxCostUsd?: number;
+  /** Longest answer kept, in characters; longer ones are cut (finishReason `cut`) and counted. Default: FUSION_MAX_ANSWER_CHARS or 65536. */
+  maxAnswerChars?: number;
   /** Output tokens assumed when reserving budget for a request without maxTokens. Default 512. */
   assumedOutputTokens?: number;
   clock?: Clock;
@@ -350,7 +353,7 @@ export class Orchestrator {
     if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
     const ac = new AbortController();
     const timer = setTimeout(
-      () => ac.abort(new ProviderError('timeout', `no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
+      () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
       this.timeoutMs,
     );
     const stopSignal = this.abortController.signal;
@@ -361,10 +364,17 @@ export class Orchestrator {
     let actualCost = 0;
     try {
       const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
-      const response: CachedResponse = { text: result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+      const maxChars = this.options.maxAnswerChars ?? currentLimits().maxAnswerChars;
+      const cut = result.text.length > maxChars;
+      // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
+      const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
       if (result.logprobs) response.logprobs = result.logprobs;
       if (result.usage) response.usage = result.usage;
       if (result.finishReason !== undefined) response.finishReason = result.finishReason;
+      if (cut) {
+        response.finishReason = 'cut';
+        this.bump(handle.name, (s) => s.cut++);
+      }
       if (price) {
         // Without usage, charge the estimate: under-counting would let a budget overrun.
         actualCost = result.usage ? costOf(price, result.usage) : estCost;

@@ -3,6 +3,7 @@ import type { CliIo } from '../cli/io.js';
 import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from './cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from './orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from './prices.js';
+import { currentLimits } from '../task/limits.js';
 import { ProgressReporter, formatUsd } from './progress.js';
 import { loadProviderLimits } from './provider-limits.js';
 
@@ -167,6 +168,7 @@ export class RunSession {
       lines.push(`  failed: ${f.model}: ${f.count} call(s) ${f.kind}, e.g. ${f.example}`);
     }
     const t = stats.total;
+    if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
     if (stats.stopReason === 'budget') {
