@@ -54,6 +54,9 @@ interface ProviderState {
   rate: ProviderRateLimiter;
 }
 
+/** Safety margin on the (learned) input estimate when reserving budget. */
+const RESERVE_MARGIN = 1.25;
+
 /** How often a call claimed by another process is checked for its answer. */
 const CLAIM_POLL_MS = 50;
 
@@ -118,6 +121,12 @@ export class Orchestrator {
   private inFlightNow = 0;
   /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
   private readonly inputScale = new Map<string, number>();
+  /** Per model: how many times more output tokens than max_tokens the provider reported, at most (a server may ignore it). */
+  private readonly outputScale = new Map<string, number>();
+  /** Priced models whose real usage has been seen; until then their calls go out one at a time under a budget. */
+  private readonly usageSeen = new Set<string>();
+  /** Per model: the call probing its real usage, when one is in flight. */
+  private readonly probes = new Map<string, Promise<void>>();
   private maxInFlightSeen = 0;
   /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
   private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
@@ -280,13 +289,39 @@ export class Orchestrator {
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
-        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1));
-        const estCost = price ? costOf(price, { input: estIn, output: estOut }) : 0;
+        // Under a budget, until a priced model's first answer shows its real usage, its calls go out
+        // one at a time: the estimate may be wrong by any factor (a provider counting 100x the tokens).
+        let endProbe: (() => void) | undefined;
+        const paid = this.options.maxCostUsd !== undefined && price !== undefined && (price.input > 0 || price.output > 0);
+        while (paid && !this.usageSeen.has(handle.name)) {
+          const probe = this.probes.get(handle.name);
+          if (!probe) {
+            this.probes.set(handle.name, new Promise<void>((resolve) => (endProbe = resolve)));
+            break;
+          }
+          await probe;
+        }
+        // Worst case: the input estimate scaled by the largest reported/estimated ratio seen, with a
+        // margin, plus the whole output allowance (scaled when a server exceeded max_tokens).
+        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1) * RESERVE_MARGIN);
+        const estOutNow = Math.ceil(estOut * (this.outputScale.get(handle.name) ?? 1));
+        const estCost = price ? costOf(price, { input: estIn, output: estOutNow }) : 0;
         if (state.rate.active) {
           await state.rate.acquire(estIn + estOut, this.stopController.signal);
-          if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+          if (this.stopReasonValue) {
+            this.endProbe(handle.name, endProbe);
+            return this.skip(handle.name, this.stopReasonValue);
+          }
         }
         const result = await this.global(() => this.attemptOnce(handle, request, price, estCost));
+        const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;
+        if (answered?.usage) {
+          const usage = answered.usage;
+          if (usage.input > baseIn) this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, usage.input / baseIn));
+          if (estOut > 0 && usage.output > estOut) this.outputScale.set(handle.name, Math.max(this.outputScale.get(handle.name) ?? 1, usage.output / estOut));
+        }
+        if (answered) this.usageSeen.add(handle.name);
+        this.endProbe(handle.name, endProbe);
         if (result === 'budget') {
           this.stop('drain', 'budget');
           return this.skip(handle.name, 'budget');
@@ -298,11 +333,6 @@ export class Orchestrator {
         }
         if ('response' in result) {
           const response = result.response;
-          // The provider counts tokens its own way (tokenizer, hidden system tokens): when it counts
-          // more than we estimated, scale later estimates up so reservations stay conservative.
-          if (response.usage && response.usage.input > baseIn) {
-            this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, response.usage.input / baseIn));
-          }
           this.options.cache?.put({ key, provider, model: modelId }, response);
           this.bump(handle.name, (s) => {
             s.successes++;
@@ -336,6 +366,13 @@ export class Orchestrator {
         return { status: 'failed', error, attempts: attempt };
       }
     });
+  }
+
+  /** Lets the next call of a model go out once its probing call is settled (whatever the outcome). */
+  private endProbe(model: string, end: (() => void) | undefined): void {
+    if (!end) return;
+    this.probes.delete(model);
+    end();
   }
 
   /** One request inside a global slot: budget reservation, timeout, accounting. */
