@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels } from '../run/models.js';
 import { InputError } from '../task/errors.js';
-import { parseJsonl } from '../task/jsonl.js';
+import { parseJsonlFile } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
@@ -35,9 +34,7 @@ export async function recordFolderResponses(
 ): Promise<RecordResult> {
   const task = loadTaskFile(join(dir, 'task.json'));
   const itemsFile = join(dir, 'items.jsonl');
-  if (!existsSync(itemsFile)) throw new InputError([{ file: itemsFile, message: 'file not found' }]);
-  const text = readFileSync(itemsFile, 'utf8');
-  const parsed = task.kind === 'classification' ? parseJsonl(itemsFile, text, ClassificationItemSchema) : parseJsonl(itemsFile, text, QaItemSchema);
+  const parsed = task.kind === 'classification' ? parseJsonlFile(itemsFile, ClassificationItemSchema) : parseJsonlFile(itemsFile, QaItemSchema);
   const issues = [...parsed.issues];
   const firstLine = new Map<string, number>();
   for (const { line, value } of parsed.records) {
@@ -70,6 +67,7 @@ export async function recordFolderResponses(
       orchestrator: session.orchestrator,
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
+      notify: (message) => io.stderr.write(`fusion: ${message}\n`),
     });
     session.progress.stop();
     io.stderr.write(`recorded ${result.recorded} answer(s) (${result.fromCache} from the cache), ${result.alreadyRecorded} already present\n`);

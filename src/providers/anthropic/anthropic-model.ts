@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { redactKnownSecrets } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { AnthropicMessageSchema } from './message-schema.js';
 
@@ -94,7 +95,8 @@ export class AnthropicModel implements LanguageModel {
     if (stopReason === 'refusal') throw providerError('refusal', ctx, `model refused${text.trim() ? `: ${text}` : ''}`);
     return {
       // No text blocks is an answer of nothing: the normalizer records it as an 'empty' abstention.
-      text,
+      // A server echoing the key as its answer must not put it into responses.jsonl, the cache or any report.
+      text: redactKnownSecrets(text, ctx.secrets),
       ...(usage ? { usage: { input: usage.input_tokens, output: usage.output_tokens } } : {}),
       ...(stopReason ? { finishReason: stopReason } : {}),
     };

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import type { TokenLogprob } from '../../task/schema.js';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
 
@@ -132,8 +133,9 @@ export class OpenAIModel implements LanguageModel {
     const content = choice.logprobs?.content;
     return {
       // A null or empty content is an answer of nothing: the normalizer records it as an 'empty' abstention.
-      text: choice.message.content ?? '',
-      ...(content && content.length > 0 ? { logprobs: mapLogprobs(content) } : {}),
+      // A server echoing the key as its answer must not put it into responses.jsonl, the cache or any report.
+      text: redactKnownSecrets(choice.message.content ?? '', ctx.secrets),
+      ...(content && content.length > 0 ? { logprobs: redactTokens(mapLogprobs(content), ctx.secrets) } : {}),
       ...(usage ? { usage: { input: usage.prompt_tokens, output: usage.completion_tokens } } : {}),
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
     };
