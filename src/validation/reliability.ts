@@ -1,5 +1,3 @@
-import { argmax } from '../fuse/answer-matrix.js';
-
 export interface ReliabilityBin {
   /** Lower edge of the bin's confidence range (width 1 / bins). */
   from: number;
@@ -24,7 +22,9 @@ export function reliabilityBins(probs: ArrayLike<number>, decided: ArrayLike<num
   for (let i = 0; i < decided.length; i++) {
     const g = gold[i] as number;
     if (!decided[i] || g < 0) continue;
-    const p = argmax(probs, i * K, K);
+    // Top label, ties to the first (task label order), as everywhere a decision is taken.
+    let p = 0;
+    for (let k = 1; k < K; k++) if ((probs[i * K + k] as number) > (probs[i * K + p] as number)) p = k;
     const c = probs[i * K + p] as number;
     const b = Math.min(bins - 1, Math.floor(c * bins));
     count[b] = (count[b] as number) + 1;
