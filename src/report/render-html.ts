@@ -12,7 +12,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:4px 0 8px;border-botto
 section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px 16px;margin:14px 0}
 .meta{color:#6b7280}.verdict{background:#fff7ed;border-left:4px solid #f58518;padding:8px 12px}
 table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #f1f5f9;text-align:right;white-space:nowrap}
-th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child{text-align:left}
+th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child,th:last-child{text-align:left}
 table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 tr.best td{font-weight:bold}tr.model td:nth-child(2){color:#4c78a8}tr.strategy td:nth-child(2){color:#f58518}
 .ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
