@@ -82,3 +82,12 @@ export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type As
 export type { FusedLine } from './run/fuse-items.js';
 export type { QaFusedLine, QaAnswerLine, QaClusterLine } from './run/fuse-qa-items.js';
 export { QaQuestionSchema, type QaQuestion } from './run/qa-question.js';
+
+// The HTML report and the statistics behind it.
+export { buildReportData, renderHtmlReport, modelCosts, type ReportData, type ReportOptions, type CostCurve } from './report/index.js';
+export { binaryAuc, macroOvrAuc } from './validation/roc-auc.js';
+export { bootstrapResamples, percentileInterval, type Interval } from './validation/bootstrap.js';
+export { mcnemarExact, comparePaired, describeComparison, type PairedComparison } from './validation/paired-test.js';
+export { effectiveVoters, errorCorrelation } from './validation/error-correlation.js';
+export type { EvalPredictions } from './eval/evaluate.js';
+export type { QaOutcomes } from './qa/evaluate-qa.js';

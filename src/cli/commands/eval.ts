@@ -1,11 +1,13 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateClassification } from '../../eval/evaluate.js';
+import { type EvalPredictions, evaluateClassification } from '../../eval/evaluate.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
+import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
+import type { QaOutcomes } from '../../qa/evaluate-qa.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
@@ -26,6 +28,8 @@ Options:
   --strategies LIST  comma-separated strategy names (default: all)
   --json FILE        write the whole result as JSON
   --report FILE.md   write a Markdown report
+  --html FILE.html   write a self-contained HTML report (charts, 95% intervals, AUC, paired test);
+                     its data also goes into --json under "report"
   --explain N        explain N contested decisions per strategy, model by model (classification;
                      in --json for every strategy, in --report for the best one)
   --explain-strategy NAME  the strategy the report explains (default: the best one)
@@ -50,6 +54,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       strategies: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'string' },
+      html: { type: 'string' },
       explain: { type: 'string' },
       'explain-strategy': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -95,11 +100,16 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   let result;
   let report: () => string;
+  const wantReport = values.html !== undefined || values.json !== undefined;
+  const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
+  let reportData: ReportData | undefined;
   if (folder.kind === 'qa') {
     if (values.explain !== undefined) throw new UsageError('--explain applies to classification folders; the QA report shows each cluster and its support');
-    const qa = await evaluateQaFolder(folder, options);
+    let outcomes: QaOutcomes | undefined;
+    const qa = await evaluateQaFolder(folder, { ...options, ...(wantReport ? { onOutcomes: (o) => (outcomes = o) } : {}) });
     result = qa;
     report = () => renderQaReport(qa);
+    if (outcomes) reportData = buildReportData(qa, { outcomes }, reportOptions);
   } else {
     const known = STRATEGIES.map((s) => s.name);
     const unknown = (strategies ?? []).filter((n) => !known.includes(n));
@@ -108,14 +118,17 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
       throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
     }
-    const cls = evaluateClassification(folder, { ...options, explain });
+    let predictions: EvalPredictions | undefined;
+    const cls = evaluateClassification(folder, { ...options, explain, ...(wantReport ? { onPredictions: (p) => (predictions = p) } : {}) });
     result = cls;
+    if (predictions) reportData = buildReportData(cls, { predictions }, reportOptions);
     report = () => renderClassificationReport(cls, explainStrategy === undefined ? {} : { explainStrategy });
   }
   progress.stop();
 
   if (!values.quiet) io.stdout.write(renderLeaderboard(result));
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
+  if (values.html && reportData) writeFileSync(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileSync(values.report, report());
   if (callsFailed > 0) {
     io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
