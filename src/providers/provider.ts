@@ -1,4 +1,5 @@
 import type { TokenLogprob } from '../task/schema.js';
+import type { BatchApi } from './batch-api.js';
 
 /**
  * The one small interface every provider adapter implements (in the spirit of the Vercel AI
@@ -38,6 +39,8 @@ export interface LanguageModel {
   /** Capabilities the orchestrator and prompts adapt to. */
   readonly supportsLogprobs: boolean;
   generate(request: GenerateRequest): Promise<GenerateResult>;
+  /** The provider's batch engine, when it has one (half price, answers within 24 h). */
+  readonly batch?: BatchApi;
 }
 
 export type ProviderErrorKind =

@@ -5,6 +5,7 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { recordFolderResponses } from '../../orchestrate/record-folder.js';
+import { BATCH_ARGS, batchHelp, readBatchArgs } from '../../orchestrate/batch/batch-phase.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../../orchestrate/session.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import { splitModelList } from '../../run/models.js';
@@ -32,6 +33,7 @@ Options:
                      answers there, then evaluate as usual
 
 ${orchestrationHelp}
+${batchHelp}
 Exit status: 0 done; 2 bad input or usage; 130 interrupted while asking models (answers so far are kept).
 `;
 
@@ -58,6 +60,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       models: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
+      ...BATCH_ARGS,
     },
   });
   if (values.help) {
@@ -72,10 +75,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const explain = nonNegativeInt('explain', values.explain, 0);
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
 
+  const batch = readBatchArgs(values);
+  if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
-    const recorded = await recordFolderResponses(dir, specs, values, io, io.env ? { env: io.env } : {});
+    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}) });
     if (recorded.stopReason === 'interrupted') {
       io.stderr.write('fusion: interrupted: the answers so far are in responses.jsonl; run the same command again to finish\n');
       return 130;

@@ -1,7 +1,9 @@
 import OpenAI from 'openai';
 import type { TokenLogprob } from '../../task/schema.js';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import type { BatchApi } from '../batch-api.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
+import { OpenAIBatchApi } from './openai-batch.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
 
 export interface OpenAIModelOptions {
@@ -63,6 +65,7 @@ export class OpenAIModel implements LanguageModel {
   readonly #ctx: CallContext;
   readonly #maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   readonly #reasoning: boolean;
+  readonly batch: BatchApi;
 
   constructor(options: OpenAIModelOptions) {
     this.modelId = options.modelId;
@@ -81,6 +84,11 @@ export class OpenAIModel implements LanguageModel {
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.batch = new OpenAIBatchApi(this.#client, this.#ctx, {
+      encode: (request) => this.buildParams(request),
+      parse: (raw) => this.parseCompletion(raw),
+      mapError: (err) => this.#mapError(err, undefined),
     });
   }
 
@@ -105,7 +113,6 @@ export class OpenAIModel implements LanguageModel {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const ctx = this.#ctx;
     let raw: unknown;
     try {
       raw = await this.#client.chat.completions.create(
@@ -115,6 +122,12 @@ export class OpenAIModel implements LanguageModel {
     } catch (err) {
       throw this.#mapError(err, request.signal);
     }
+    return this.parseCompletion(raw);
+  }
+
+  /** A chat completion body (live or from a batch output file) as a result, or the ProviderError it amounts to. */
+  parseCompletion(raw: unknown): GenerateResult {
+    const ctx = this.#ctx;
     const parsed = ChatCompletionSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

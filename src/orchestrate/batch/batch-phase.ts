@@ -1,0 +1,141 @@
+import { UsageError } from '../../cli/errors.js';
+import type { CliIo } from '../../cli/io.js';
+import { ResponseCache } from '../cache.js';
+import type { ModelHandle } from '../orchestrator.js';
+import { batchPriceOf } from '../prices.js';
+import { formatUsd } from '../progress.js';
+import type { OrchestrationSettings } from '../session.js';
+import { BatchStore } from './batch-store.js';
+import type { PollSettings } from './poll.js';
+import { type BatchCall, type BatchRetry, type BatchRunReport, runBatches } from './run-batches.js';
+import { withSettledFailures } from './settled-failures.js';
+
+/** `parseArgs` options of offline (batch) mode, shared by `run` and `eval --models`. */
+export const BATCH_ARGS = {
+  batch: { type: 'boolean', default: false },
+  'batch-retry': { type: 'string' },
+  'batch-poll': { type: 'string' },
+} as const;
+
+export const batchHelp = `Offline mode (provider batch APIs, half price, answers within 24 h):
+  --batch            ask openai: and anthropic: models through their batch APIs and wait for the
+                     results (ollama: and servers without a batch API are asked live, with a note);
+                     a killed run started again polls its batches instead of submitting them again
+  --batch-retry M    expired or errored requests: "live" (default) asks them live at the full price,
+                     "batch" submits them again in a new batch (up to 3 rounds)
+  --batch-poll S     longest wait between two polls, seconds (default 60; the first poll comes after
+                     min(5, S) s and the wait grows by half each round)
+`;
+
+export interface BatchValues {
+  batch?: boolean;
+  'batch-retry'?: string;
+  'batch-poll'?: string;
+}
+
+export interface BatchModeOptions {
+  retry: BatchRetry;
+  poll: Partial<PollSettings>;
+}
+
+/** The batch-mode flags as options, or undefined without `--batch`. */
+export function readBatchArgs(values: BatchValues): BatchModeOptions | undefined {
+  if (!values.batch) {
+    if (values['batch-retry'] !== undefined || values['batch-poll'] !== undefined) throw new UsageError('--batch-retry and --batch-poll need --batch');
+    return undefined;
+  }
+  const retry = values['batch-retry'] ?? 'live';
+  if (retry !== 'live' && retry !== 'batch') throw new UsageError(`--batch-retry must be "live" or "batch", got "${retry}"`);
+  const poll: Partial<PollSettings> = {};
+  if (values['batch-poll'] !== undefined) {
+    const s = Number(values['batch-poll']);
+    if (!Number.isFinite(s) || s <= 0) throw new UsageError(`--batch-poll must be a positive number of seconds, got "${values['batch-poll']}"`);
+    poll.maxMs = s * 1000;
+    poll.initialMs = Math.min(5000, s * 1000);
+  }
+  return { retry, poll };
+}
+
+export interface BatchPhaseResult {
+  report: BatchRunReport;
+  /** The handles the live pass uses: final batch failures are answered without a call. */
+  models: ModelHandle[];
+  /** USD left of --max-cost for the live pass. */
+  remainingUsd?: number;
+}
+
+/**
+ * The batch half of an offline run, for a command: checks the flags against the settings, runs
+ * the batches over their own connections to the cache file (closed before the live pass opens its
+ * own), shows progress and notes on stderr, and stops polling on Ctrl-C (the batches go on at the
+ * provider; the same command started again picks them up).
+ */
+export async function runBatchPhase(
+  settings: OrchestrationSettings,
+  models: readonly ModelHandle[],
+  calls: Iterable<BatchCall>,
+  io: Pick<CliIo, 'stderr'>,
+  options: BatchModeOptions,
+): Promise<BatchPhaseResult> {
+  if (!settings.cache) throw new UsageError('--batch needs the cache (it keeps the answers and the submitted batches): drop --no-cache');
+  if (settings.maxCostUsd !== undefined) {
+    const unknown = models.filter((h) => h.model.batch && !batchPriceOf(settings.prices, h.model.provider, h.model.modelId));
+    if (unknown.length > 0) throw new UsageError(unknown.map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`).join('\n'));
+  }
+  const cache = new ResponseCache(settings.cache.path, settings.cache.mode);
+  const store = new BatchStore(settings.cache.path);
+  const stop = new AbortController();
+  const onSigint = (): void => {
+    io.stderr.write('\nfusion: interrupted: the batches go on at the provider; run the same command again to pick them up (nothing is submitted twice)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let lastProgress = '';
+  try {
+    const report = await runBatches({
+      calls,
+      cache,
+      store,
+      prices: settings.prices,
+      ...(settings.maxCostUsd === undefined ? {} : { maxCostUsd: settings.maxCostUsd }),
+      retry: options.retry,
+      poll: options.poll,
+      signal: stop.signal,
+      onNote: (text) => io.stderr.write(`fusion: ${text}\n`),
+      onProgress: (p) => {
+        const text = `fusion: batches: ${p.batches} watched, ${p.inProgress} in progress, ${p.done} done; requests ${p.succeeded} succeeded, ${p.failed} failed`;
+        if (text !== lastProgress) io.stderr.write(`${text}\n`);
+        lastProgress = text;
+      },
+    });
+    io.stderr.write(batchSummary(report));
+    return {
+      report,
+      models: withSettledFailures(models, report.settled),
+      ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd) }),
+    };
+  } finally {
+    process.off('SIGINT', onSigint);
+    cache.close();
+    store.close();
+  }
+}
+
+/** What the batches did, for stderr. */
+export function batchSummary(r: BatchRunReport): string {
+  const failedKeys = new Set(r.failures.map((f) => f.key)).size;
+  const recovered = Math.max(0, failedKeys - r.settled.size - r.leftForLive);
+  const lines = [
+    `batch: ${r.batchesSubmitted} batch(es) submitted with ${r.requestsSubmitted} request(s), ${r.batchesResumed} resumed; ` +
+      `${r.succeeded} answered, ${r.fromCache} already cached, ${formatUsd(r.costUsd)} at batch prices` +
+      (r.resumedCostUsd > 0 ? ` (+ ${formatUsd(r.resumedCostUsd)} of resumed batches)` : ''),
+  ];
+  if (failedKeys > 0) lines.push(`  ${failedKeys} request(s) failed in a batch: ${recovered} answered by a later batch, ${r.leftForLive} left to live calls, ${r.settled.size} failed for good`);
+  for (const x of r.rejected) lines.push(`  batch refused by the provider${x.batchId ? ` (${x.batchId})` : ''}: ${x.message}`);
+  for (const f of r.failures.slice(0, 10)) lines.push(`  batch failure: ${f.error.message}`);
+  if (r.failures.length > 10) lines.push(`  ... and ${r.failures.length - 10} more batch failures`);
+  if (r.leftForLive > 0) lines.push(`  the ${r.leftForLive} left to live calls are asked now at the full price (--batch-retry live)`);
+  if (r.settled.size > 0) lines.push(`  the ${r.settled.size} failed for good are reported as failed answers and not asked again`);
+  if (r.stopReason === 'budget') lines.push('  stopped: --max-cost does not cover the next batch; calls not submitted are not asked live either');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,160 @@
+import OpenAI, { toFile } from 'openai';
+import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../batch-api.js';
+import { type CallContext, errorFromStatus, providerError } from '../error-mapping.js';
+import { jsonlLines } from '../jsonl-lines.js';
+import { ProviderError, type GenerateRequest, type GenerateResult } from '../provider.js';
+
+/** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
+export interface OpenAIBatchHooks {
+  encode(request: GenerateRequest): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+  parse(raw: unknown): GenerateResult;
+  mapError(err: unknown): ProviderError;
+}
+
+/** OpenAI's documented limits: 50,000 requests and 200 MB per input file. */
+export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 } as const;
+
+const STATUS: Record<OpenAI.Batches.Batch['status'], BatchStatus> = {
+  validating: 'validating',
+  in_progress: 'in-progress',
+  finalizing: 'finalizing',
+  completed: 'ended',
+  failed: 'failed',
+  expired: 'expired',
+  cancelling: 'cancelling',
+  cancelled: 'cancelled',
+};
+
+interface OutputLine {
+  custom_id?: unknown;
+  response?: { status_code?: unknown; body?: unknown } | null;
+  error?: { code?: unknown; message?: unknown } | null;
+}
+
+/**
+ * OpenAI Batch through the SDK: upload the JSONL with `client.files.create` (purpose `batch`),
+ * `client.batches.create` on /v1/chat/completions with a 24 h window, poll `client.batches.retrieve`,
+ * then read the output and error files with `client.files.content`.
+ */
+export class OpenAIBatchApi implements BatchApi {
+  readonly limits = OPENAI_BATCH_LIMITS;
+  readonly #client: OpenAI;
+  readonly #ctx: CallContext;
+  readonly #hooks: OpenAIBatchHooks;
+
+  constructor(client: OpenAI, ctx: CallContext, hooks: OpenAIBatchHooks) {
+    this.#client = client;
+    this.#ctx = ctx;
+    this.#hooks = hooks;
+  }
+
+  encode(customId: string, request: GenerateRequest): string {
+    return JSON.stringify({ custom_id: customId, method: 'POST', url: '/v1/chat/completions', body: this.#hooks.encode(request) });
+  }
+
+  async unavailable(): Promise<string | undefined> {
+    try {
+      await this.#client.batches.list({ limit: 1 });
+      return undefined;
+    } catch (err) {
+      if (err instanceof OpenAI.APIError && (err.status === 404 || err.status === 405 || err.status === 501)) {
+        return 'the server has no /v1/batches endpoint';
+      }
+      throw this.#hooks.mapError(err);
+    }
+  }
+
+  async submit(lines: readonly string[]): Promise<BatchInfo> {
+    try {
+      const file = await this.#client.files.create({
+        file: await toFile(Buffer.from(`${lines.join('\n')}\n`, 'utf8'), 'fusion-batch.jsonl', { type: 'application/jsonl' }),
+        purpose: 'batch',
+      });
+      return this.#info(await this.#client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }));
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+  }
+
+  async retrieve(id: string): Promise<BatchInfo> {
+    try {
+      return this.#info(await this.#client.batches.retrieve(id));
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+  }
+
+  async cancel(id: string): Promise<BatchInfo> {
+    try {
+      return this.#info(await this.#client.batches.cancel(id));
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+  }
+
+  async *results(id: string): AsyncIterable<BatchOutcome> {
+    let batch: OpenAI.Batches.Batch;
+    try {
+      batch = await this.#client.batches.retrieve(id);
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+    for (const fileId of [batch.output_file_id, batch.error_file_id]) {
+      if (!fileId) continue;
+      let response: Response;
+      try {
+        response = await this.#client.files.content(fileId);
+      } catch (err) {
+        throw this.#hooks.mapError(err);
+      }
+      for await (const line of jsonlLines(response.body)) yield this.#outcome(line);
+    }
+  }
+
+  #outcome(line: string): BatchOutcome {
+    let parsed: OutputLine;
+    try {
+      parsed = JSON.parse(line) as OutputLine;
+    } catch {
+      throw providerError('bad-response', this.#ctx, `batch output line is not JSON: ${line.slice(0, 80)}`);
+    }
+    const customId = typeof parsed.custom_id === 'string' ? parsed.custom_id : '';
+    const status = typeof parsed.response?.status_code === 'number' ? parsed.response.status_code : undefined;
+    if (status === 200) {
+      try {
+        return { customId, status: 'ok', result: this.#hooks.parse(parsed.response?.body) };
+      } catch (err) {
+        return { customId, status: 'failed', error: err instanceof ProviderError ? err : this.#hooks.mapError(err) };
+      }
+    }
+    if (status !== undefined) {
+      const body = parsed.response?.body as { error?: { message?: unknown; code?: unknown } } | undefined;
+      const message = typeof body?.error?.message === 'string' ? body.error.message : undefined;
+      const code = typeof body?.error?.code === 'string' ? body.error.code : undefined;
+      return { customId, status: 'failed', error: errorFromStatus(this.#ctx, status, message, undefined, code) };
+    }
+    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : 'error';
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : code;
+    // Expired requests were never run: asking again is the remedy. Cancelled ones were the user's choice.
+    const kind = code === 'batch_expired' ? 'timeout' : code === 'batch_cancelled' ? 'aborted' : 'bad-request';
+    return { customId, status: 'failed', error: providerError(kind, this.#ctx, `batch request ${code}: ${message}`) };
+  }
+
+  #info(batch: OpenAI.Batches.Batch): BatchInfo {
+    const status = STATUS[batch.status] ?? 'in-progress';
+    const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 };
+    const message = batch.errors?.data?.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.message ?? e.code ?? 'invalid'}`).join('; ');
+    return {
+      id: batch.id,
+      status,
+      done: status === 'ended' || status === 'failed' || status === 'expired' || status === 'cancelled',
+      counts: {
+        total: counts.total,
+        succeeded: counts.completed,
+        failed: counts.failed,
+        processing: Math.max(0, counts.total - counts.completed - counts.failed),
+      },
+      ...(message ? { message } : {}),
+    };
+  }
+}
