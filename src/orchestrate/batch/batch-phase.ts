@@ -132,8 +132,11 @@ export function batchSummary(r: BatchRunReport): string {
   ];
   if (failedKeys > 0) lines.push(`  ${failedKeys} request(s) failed in a batch: ${recovered} answered by a later batch, ${r.leftForLive} left to live calls, ${r.settled.size} failed for good`);
   for (const x of r.rejected) lines.push(`  batch refused by the provider${x.batchId ? ` (${x.batchId})` : ''}: ${x.message}`);
-  for (const f of r.failures.slice(0, 10)) lines.push(`  batch failure: ${f.error.message}`);
-  if (r.failures.length > 10) lines.push(`  ... and ${r.failures.length - 10} more batch failures`);
+  const byMessage = new Map<string, number>();
+  for (const f of r.failures) byMessage.set(f.error.message, (byMessage.get(f.error.message) ?? 0) + 1);
+  const distinct = [...byMessage];
+  for (const [message, n] of distinct.slice(0, 10)) lines.push(`  batch failure${n > 1 ? ` (x${n})` : ''}: ${message}`);
+  if (distinct.length > 10) lines.push(`  ... and ${distinct.length - 10} more kinds of batch failure`);
   if (r.leftForLive > 0) lines.push(`  the ${r.leftForLive} left to live calls are asked now at the full price (--batch-retry live)`);
   if (r.settled.size > 0) lines.push(`  the ${r.settled.size} failed for good are reported as failed answers and not asked again`);
   if (r.stopReason === 'budget') lines.push('  stopped: --max-cost does not cover the next batch; calls not submitted are not asked live either');
