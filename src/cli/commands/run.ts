@@ -42,7 +42,7 @@ Options:
   --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
                      unsupervised built-in. Classification: majority-vote (default), soft-vote,
                      soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
-                     each batch of --batch items). QA: majority-vote over answer clusters (default
+                     each batch of --batch-size items). QA: majority-vote over answer clusters (default
                      for multiple-choice and numeric), central (the answer most supported by the
                      others; default for free-form), or dawid-skene (refitted on each batch; on
                      the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
