@@ -140,3 +140,31 @@ describe('runBatches', () => {
     expect(jobs.find((j) => j.batchId === ids[0])?.status).toBe('cancelled');
   });
 });
+
+describe('pollUntilDone', () => {
+  it('backs off from the first interval by the factor up to the cap, and hands each batch over as soon as it is done', async () => {
+    const { pollUntilDone } = await import('../../src/orchestrate/batch/poll.js');
+    const waits: number[] = [];
+    const clock = { now: () => 0, sleep: async (ms: number) => void waits.push(ms) };
+    const polls = new Map<string, number>();
+    const done: string[] = [];
+    const finishAt: Record<string, number> = { a: 2, b: 6 };
+    const finished = await pollUntilDone(
+      ['a', 'b'],
+      async (id) => {
+        const n = (polls.get(id) ?? 0) + 1;
+        polls.set(id, n);
+        if (id === 'b' && n === 3) throw new (await import('../../src/providers/provider.js')).ProviderError('server', 'flaky');
+        const isDone = n >= (finishAt[id] ?? 0);
+        return { id, status: isDone ? 'ended' : 'in-progress', done: isDone, counts: { total: 1, succeeded: isDone ? 1 : 0, failed: 0, processing: isDone ? 0 : 1 } };
+      },
+      async (info) => void done.push(info.id),
+      () => true,
+      { clock, settings: { initialMs: 100, factor: 2, maxMs: 500 } },
+    );
+    expect(finished).toBe(true);
+    expect(done).toEqual(['a', 'b']);
+    expect(polls.get('a')).toBe(2); // not polled after it was done
+    expect(waits).toEqual([100, 200, 400, 500, 500]);
+  });
+});

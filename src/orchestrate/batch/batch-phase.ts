@@ -78,6 +78,8 @@ export async function runBatchPhase(
   options: BatchModeOptions,
 ): Promise<BatchPhaseResult> {
   if (!settings.cache) throw new UsageError('--batch needs the cache (it keeps the answers and the submitted batches): drop --no-cache');
+  // The live pass reads the batch answers back from the cache, which --refresh forbids.
+  if (!settings.cache.mode.read) throw new UsageError('--batch and --refresh do not go together: use a fresh --cache PATH to ask everything again');
   if (settings.maxCostUsd !== undefined) {
     const unknown = models.filter((h) => h.model.batch && !batchPriceOf(settings.prices, h.model.provider, h.model.modelId));
     if (unknown.length > 0) throw new UsageError(unknown.map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`).join('\n'));
