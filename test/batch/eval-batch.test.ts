@@ -51,7 +51,7 @@ describe('fusion eval --models --batch (provider batch APIs)', () => {
     expect(code, err).toBe(0);
     // ollama has no batch API: asked live, with a note.
     expect(err).toMatch(/ollama:llama3\.1: ollama has no batch API; asked with live calls/);
-    expect(err).toMatch(/batches: \d+ watched, \d+ in progress/);
+    expect(err).toMatch(/batches: \d+ submitted, \d+ in progress/);
     expect(err).toMatch(/submitting \d+ failed or expired request\(s\) again in a new batch/);
     const batchLines = readResponses(batchDir);
     expect(batchLines).toHaveLength(N * MODELS.length);

@@ -61,6 +61,19 @@ describe('fusion run --batch (offline mode)', () => {
     expect(cost(batched.stdout.text())).toBeLessThan(cost(live.stdout.text()));
   });
 
+  it('stops at --max-cost before submitting a batch that does not fit, and says so (exit 3)', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const { dir } = fixture.tempDir();
+    const taskFile = join(dir, 'task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const run = io(server.env(), itemsOf(5).map((i) => JSON.stringify(i)).join('\n'));
+    const code = await main(['run', '--task', taskFile, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'c.sqlite'), '--batch', '--max-cost', '0.000001'], run);
+    expect(code, run.stderr.text()).toBe(3);
+    expect(run.stderr.text()).toMatch(/does not fit the budget; not submitted/);
+    expect(server.snapshot().batchesCreated).toBe(0);
+    expect(server.snapshot().requests).toBe(0);
+  });
+
   it('--batch N still means the refit size, with a note', async () => {
     const server = await fixture.start({ labels: LABELS });
     const { dir } = fixture.tempDir();
@@ -87,12 +100,12 @@ describe('fusion run --batch (offline mode)', () => {
     child.stderr.on('data', (c: Buffer) => (childErr += c.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
-      await waitFor(() => /batches: 2 watched, 2 in progress/.test(childErr) || child.exitCode !== null, 60_000, 'the child to submit and poll');
+      await waitFor(() => /batches: 2 submitted, 2 in progress/.test(childErr) || child.exitCode !== null, 60_000, 'the child to submit and poll');
     } finally {
       child.kill('SIGKILL');
     }
     await exited;
-    expect(childErr).toMatch(/batches: 2 watched, 2 in progress/);
+    expect(childErr).toMatch(/batches: 2 submitted, 2 in progress/);
     expect(server.snapshot().batchesCreated).toBe(2);
     const store = new BatchStore(cachePath);
     expect(store.list().map((j) => j.collected)).toEqual([false, false]);

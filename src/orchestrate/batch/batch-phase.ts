@@ -105,7 +105,7 @@ export async function runBatchPhase(
       signal: stop.signal,
       onNote: (text) => io.stderr.write(`fusion: ${text}\n`),
       onProgress: (p) => {
-        const text = `fusion: batches: ${p.batches} watched, ${p.inProgress} in progress, ${p.done} done; requests ${p.succeeded} succeeded, ${p.failed} failed`;
+        const text = `fusion: batches: ${p.batches} submitted, ${p.inProgress} in progress, ${p.done} done; requests ${p.succeeded} succeeded, ${p.failed} failed`;
         if (text !== lastProgress) io.stderr.write(`${text}\n`);
         lastProgress = text;
       },
