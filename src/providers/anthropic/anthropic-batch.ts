@@ -2,6 +2,8 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../batch-api.js';
 import { type CallContext, kindForStatus, providerError } from '../error-mapping.js';
 import { ProviderError, type GenerateRequest, type GenerateResult, type ProviderErrorKind } from '../provider.js';
+import { unreadableLine } from '../unreadable-line.js';
+import { BatchResultLineSchema } from './batch-result-schema.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface AnthropicBatchHooks {
@@ -85,18 +87,30 @@ export class AnthropicBatchApi implements BatchApi {
   }
 
   async *results(id: string): AsyncIterable<BatchOutcome> {
-    let stream: AsyncIterable<Anthropic.Messages.MessageBatchIndividualResponse>;
+    let stream: AsyncIterable<unknown>;
     try {
       stream = await this.#client.messages.batches.results(id);
     } catch (err) {
       throw this.#hooks.mapError(err);
     }
-    for await (const line of stream) yield this.#outcome(line);
+    // A line that cannot be read does not cost the others: it is reported once the stream is read
+    // (breaking out of the SDK's stream early leaves its body hanging).
+    let unreadable: ProviderError | undefined;
+    for await (const line of stream) {
+      const outcome = this.#outcome(line);
+      if (outcome instanceof ProviderError) unreadable ??= outcome;
+      else yield outcome;
+    }
+    if (unreadable) throw unreadable;
   }
 
-  #outcome(line: Anthropic.Messages.MessageBatchIndividualResponse): BatchOutcome {
-    const customId = line.custom_id;
-    const r = line.result;
+  #outcome(line: unknown): BatchOutcome | ProviderError {
+    const checked = BatchResultLineSchema.safeParse(line);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      return unreadableLine(line, providerError('bad-response', this.#ctx, `unexpected batch result line at ${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}`));
+    }
+    const { custom_id: customId, result: r } = checked.data;
     switch (r.type) {
       case 'succeeded':
         try {
@@ -105,13 +119,13 @@ export class AnthropicBatchApi implements BatchApi {
           return { customId, status: 'failed', error: err instanceof ProviderError ? err : this.#hooks.mapError(err) };
         }
       case 'errored': {
-        const inner = (r.error as { error?: { type?: string; message?: string } } | undefined)?.error;
+        const inner = r.error?.error;
         const kind = ERROR_KIND[inner?.type ?? ''] ?? kindForStatus(500);
         return { customId, status: 'failed', error: providerError(kind, this.#ctx, `batch request errored: ${inner?.message ?? inner?.type ?? 'unknown error'}`) };
       }
       case 'expired':
         return { customId, status: 'failed', error: providerError('timeout', this.#ctx, 'batch request expired before it was processed') };
-      default:
+      case 'canceled':
         return { customId, status: 'failed', error: providerError('aborted', this.#ctx, 'batch request cancelled') };
     }
   }

@@ -2,6 +2,8 @@ import OpenAI, { toFile } from 'openai';
 import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../batch-api.js';
 import { type CallContext, errorFromStatus, providerError } from '../error-mapping.js';
 import { jsonlLines } from '../jsonl-lines.js';
+import { unreadableLine } from '../unreadable-line.js';
+import { BatchErrorBodySchema, BatchOutputLineSchema } from './batch-output-schema.js';
 import { ProviderError, type GenerateRequest, type GenerateResult } from '../provider.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
@@ -25,11 +27,6 @@ const STATUS: Record<OpenAI.Batches.Batch['status'], BatchStatus> = {
   cancelled: 'cancelled',
 };
 
-interface OutputLine {
-  custom_id?: unknown;
-  response?: { status_code?: unknown; body?: unknown } | null;
-  error?: { code?: unknown; message?: unknown } | null;
-}
 
 /**
  * OpenAI Batch through the SDK: upload the JSONL with `client.files.create` (purpose `batch`),
@@ -107,34 +104,44 @@ export class OpenAIBatchApi implements BatchApi {
       } catch (err) {
         throw this.#hooks.mapError(err);
       }
-      for await (const line of jsonlLines(response.body)) yield this.#outcome(line);
+      let unreadable: ProviderError | undefined;
+      for await (const line of jsonlLines(response.body)) {
+        const outcome = this.#outcome(line);
+        if (outcome instanceof ProviderError) unreadable ??= outcome;
+        else yield outcome;
+      }
+      // A line that cannot be read does not cost the others: reported once the file is read.
+      if (unreadable) throw unreadable;
     }
   }
 
-  #outcome(line: string): BatchOutcome {
-    let parsed: OutputLine;
+  #outcome(line: string): BatchOutcome | ProviderError {
+    let raw: unknown;
     try {
-      parsed = JSON.parse(line) as OutputLine;
+      raw = JSON.parse(line);
     } catch {
-      throw providerError('bad-response', this.#ctx, `batch output line is not JSON: ${line.slice(0, 80)}`);
+      return providerError('bad-response', this.#ctx, `batch output line is not JSON: ${line.slice(0, 80)}`);
     }
-    const customId = typeof parsed.custom_id === 'string' ? parsed.custom_id : '';
-    const status = typeof parsed.response?.status_code === 'number' ? parsed.response.status_code : undefined;
-    if (status === 200) {
+    const checked = BatchOutputLineSchema.safeParse(raw);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      return unreadableLine(raw, providerError('bad-response', this.#ctx, `unexpected batch output line at ${issue?.path.join('.') || 'line'}: ${issue?.message ?? 'invalid'}`));
+    }
+    const { custom_id: customId, response, error } = checked.data;
+    if (response?.status_code === 200) {
       try {
-        return { customId, status: 'ok', result: this.#hooks.parse(parsed.response?.body) };
+        return { customId, status: 'ok', result: this.#hooks.parse(response.body) };
       } catch (err) {
         return { customId, status: 'failed', error: err instanceof ProviderError ? err : this.#hooks.mapError(err) };
       }
     }
-    if (status !== undefined) {
-      const body = parsed.response?.body as { error?: { message?: unknown; code?: unknown } } | undefined;
-      const message = typeof body?.error?.message === 'string' ? body.error.message : undefined;
-      const code = typeof body?.error?.code === 'string' ? body.error.code : undefined;
-      return { customId, status: 'failed', error: errorFromStatus(this.#ctx, status, message, undefined, code) };
+    if (response) {
+      const body = BatchErrorBodySchema.safeParse(response.body);
+      const e = body.success ? body.data.error : undefined;
+      return { customId, status: 'failed', error: errorFromStatus(this.#ctx, response.status_code, e?.message ?? undefined, undefined, e?.code ?? undefined) };
     }
-    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : 'error';
-    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : code;
+    const code = error?.code ?? 'error';
+    const message = error?.message ?? code;
     // Expired requests were never run: asking again is the remedy. Cancelled ones were the user's choice.
     const kind = code === 'batch_expired' ? 'timeout' : code === 'batch_cancelled' ? 'aborted' : 'bad-request';
     return { customId, status: 'failed', error: providerError(kind, this.#ctx, `batch request ${code}: ${message}`) };
