@@ -5,7 +5,7 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { recordFolderResponses } from '../../orchestrate/record-folder.js';
-import { BATCH_ARGS, batchHelp, readBatchArgs } from '../../orchestrate/batch/batch-phase.js';
+import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../../orchestrate/session.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import { splitModelList } from '../../run/models.js';

@@ -1,7 +1,8 @@
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { BATCH_ARGS, batchHelp, readBatchArgs, runBatchPhase } from '../../orchestrate/batch/batch-phase.js';
+import { runBatchPhase } from '../../orchestrate/batch/batch-phase.js';
+import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../../orchestrate/session.js';
