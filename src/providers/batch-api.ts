@@ -24,6 +24,8 @@ export interface BatchInfo {
   counts: { total: number; succeeded: number; failed: number; processing: number };
   /** Why the provider rejected the whole batch (validation), in its own words. */
   message?: string;
+  /** A rejection for a limit of the moment (e.g. too many tokens enqueued): the same requests may be submitted again later. */
+  retryable?: boolean;
 }
 
 export type BatchOutcome =

@@ -81,6 +81,18 @@ describe('runBatches', () => {
     expect(server.snapshot().requests).toBe(3); // ollama only
   });
 
+  it('submits again a batch refused for the enqueued-token limit of the moment (--batch-retry batch)', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1, tokenLimitBatches: 1 } });
+    const s = setup(server, ['openai:gpt-4o-mini'], 4);
+    const report = await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST, retry: 'batch' });
+    expect(report.rejected[0]?.message).toMatch(/Enqueued token limit reached/);
+    expect(report.batchesSubmitted).toBe(2);
+    expect(report.succeeded).toBe(4);
+    expect(report.settled.size).toBe(0);
+    expect(server.snapshot().successes).toBe(4);
+    s.close();
+  });
+
   it('falls back to live calls with a note on a compatible server without /v1/batches', async () => {
     const server = await fixture.start({ labels: LABELS, batches: false });
     const s = setup(server, ['openai:gpt-4o-mini'], 2);

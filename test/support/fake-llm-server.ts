@@ -59,6 +59,8 @@ export interface BatchPlan {
   expireShare?: number;
   /** Models whose batches fail validation with the provider's message. */
   rejectModels?: readonly string[];
+  /** This many first OpenAI batches fail with `token_limit_exceeded` (the enqueued-token limit of the moment). */
+  tokenLimitBatches?: number;
 }
 
 interface FakeBatch {
@@ -70,6 +72,7 @@ interface FakeBatch {
   polls: number;
   cancelled: boolean;
   rejected?: string;
+  rejectCode?: string;
   /** Result lines once ended (OpenAI: output and error files; Anthropic: results). */
   output?: string[];
   errors?: string[];
@@ -180,6 +183,7 @@ export class FakeLlmServer {
   private stats: FakeServerStats = emptyStats();
   private readonly files = new Map<string, string>();
   private readonly batchesById = new Map<string, FakeBatch>();
+  private tokenLimited = 0;
   /** Per `model \u0000 prompt`: how many times it came inside a batch. */
   private readonly batchSubmissions = new Map<string, number>();
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -487,6 +491,11 @@ export class FakeLlmServer {
     const batch = this.register('openai', model, requests);
     const plan = this.options.batches || {};
     if (models.size > 1) batch.rejected = 'A batch input file may only contain requests for one model';
+    else if ((plan.tokenLimitBatches ?? 0) > this.tokenLimited) {
+      this.tokenLimited++;
+      batch.rejected = `Enqueued token limit reached for ${model} in organization org-test. Please try again once some in_progress batches have been completed.`;
+      batch.rejectCode = 'token_limit_exceeded';
+    }
     else if (plan.rejectModels?.includes(model)) batch.rejected = `The model '${model}' does not exist or you do not have access to it.`;
     this.json(res, 200, this.batchView(batch));
   }
@@ -585,7 +594,7 @@ export class FakeLlmServer {
       completion_window: '24h',
       created_at: 1_700_000_000,
       status,
-      ...(status === 'failed' ? { errors: { object: 'list', data: [{ code: 'invalid_request', message: batch.rejected, line: 1 }] } } : {}),
+      ...(status === 'failed' ? { errors: { object: 'list', data: [{ code: batch.rejectCode ?? 'invalid_request', message: batch.rejected, line: batch.rejectCode ? null : 1 }] } } : {}),
       ...(batch.output && batch.output.length > 0 ? { output_file_id: `file-out-${batch.id}` } : {}),
       ...(batch.errors && batch.errors.length > 0 ? { error_file_id: `file-err-${batch.id}` } : {}),
       request_counts: { total, completed: ended ? c.succeeded : 0, failed: ended ? c.errored + c.expired : 0 },

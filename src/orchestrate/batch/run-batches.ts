@@ -1,13 +1,13 @@
 import type { BatchApi, BatchInfo } from '../../providers/batch-api.js';
 import { type GenerateRequest, ProviderError } from '../../providers/provider.js';
 import type { ResponseCache } from '../cache.js';
-import type { Clock } from '../clock.js';
+import { type Clock, systemClock } from '../clock.js';
 import type { ModelHandle } from '../orchestrator.js';
 import { type Price, type PriceTable, batchPriceOf, costOf } from '../prices.js';
 import type { BatchStore } from './batch-store.js';
 import { collectResults } from './collect.js';
 import { customIdOf } from './custom-id.js';
-import { type PollSettings, pollUntilDone } from './poll.js';
+import { DEFAULT_POLL, type PollSettings, pollUntilDone } from './poll.js';
 import { shardLines } from './shard.js';
 
 export interface BatchCall {
@@ -231,13 +231,15 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       const message = info.message ?? 'the provider rejected the batch';
       report.rejected.push({ model: m.handle.name, batchId: info.id, message });
       note(`${m.handle.name}: batch ${info.id} failed validation: ${message}`);
-      const error = new ProviderError('bad-request', `${m.handle.name}: batch ${info.id} failed validation: ${message}`, {
+      // A batch refused for a limit of the moment (enqueued tokens) is worth another try; one refused on its merits is not.
+      const error = new ProviderError(info.retryable ? 'rate-limit' : 'bad-request', `${m.handle.name}: batch ${info.id} failed validation: ${message}`, {
         provider: m.handle.model.provider,
         model: m.handle.model.modelId,
       });
       for (const k of keys) {
         if (!m.state.has(k)) continue;
-        settle(m, k, error);
+        if (error.retryable) m.state.set(k, 'retry');
+        else settle(m, k, error);
         report.failures.push({ key: k, model: m.handle.name, error });
       }
       store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
@@ -268,32 +270,40 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     active.delete(info.id);
   };
 
+  const clock = options.clock ?? systemClock;
   for (let round = 1; ; round++) {
     if (report.stopReason === undefined) await submitWaiting();
-    if (active.size === 0) break;
-    const byId = new Map([...active].map(([id, b]) => [id, b.model.api]));
-    const finished = await pollUntilDone([...active.keys()], (id) => byId.get(id)!.retrieve(id), onDone, transient, {
-      ...(options.poll ? { settings: options.poll } : {}),
-      ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      onRound: (infos) =>
-        options.onProgress?.({
-          batches: infos.length,
-          inProgress: infos.filter((i) => !i.done).length,
-          done: infos.filter((i) => i.done).length,
-          succeeded: infos.reduce((s, i) => s + i.counts.succeeded, 0),
-          failed: infos.reduce((s, i) => s + i.counts.failed, 0),
-        }),
-      onError: (id, error) => note(`polling batch ${id} failed (${error instanceof Error ? error.message : String(error)}); polling again`),
-    });
-    if (!finished) {
-      report.stopReason = 'interrupted';
-      break;
+    if (active.size > 0) {
+      const byId = new Map([...active].map(([id, b]) => [id, b.model.api]));
+      const finished = await pollUntilDone([...active.keys()], (id) => byId.get(id)!.retrieve(id), onDone, transient, {
+        ...(options.poll ? { settings: options.poll } : {}),
+        ...(options.clock ? { clock: options.clock } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRound: (infos) =>
+          options.onProgress?.({
+            batches: infos.length,
+            inProgress: infos.filter((i) => !i.done).length,
+            done: infos.filter((i) => i.done).length,
+            succeeded: infos.reduce((s, i) => s + i.counts.succeeded, 0),
+            failed: infos.reduce((s, i) => s + i.counts.failed, 0),
+          }),
+        onError: (id, error) => note(`polling batch ${id} failed (${error instanceof Error ? error.message : String(error)}); polling again`),
+      });
+      if (!finished) {
+        report.stopReason = 'interrupted';
+        break;
+      }
     }
     const again = [...models.values()].flatMap((m) => [...m.state].filter(([, s]) => s === 'retry').map(([k]) => [m, k] as const));
     if (again.length === 0 || round >= maxRounds || report.stopReason !== undefined) break;
     note(`submitting ${again.length} failed or expired request(s) again in a new batch (round ${round + 1} of ${maxRounds})`);
     for (const [m, k] of again) m.state.set(k, 'waiting');
+    // A refused submission (rate limit, enqueued-token limit) needs time before the next try.
+    await clock.sleep({ ...DEFAULT_POLL, ...options.poll }.initialMs, options.signal);
+    if (options.signal?.aborted) {
+      report.stopReason = 'interrupted';
+      break;
+    }
   }
 
   for (const m of models.values()) {

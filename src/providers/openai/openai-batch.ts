@@ -151,6 +151,8 @@ export class OpenAIBatchApi implements BatchApi {
     const status = STATUS[batch.status] ?? 'in-progress';
     const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 };
     const message = batch.errors?.data?.map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.message ?? e.code ?? 'invalid'}`).join('; ');
+    // The organisation's enqueued-token limit refuses a batch for now, not for good.
+    const retryable = status === 'failed' && (batch.errors?.data ?? []).some((e) => e.code === 'token_limit_exceeded');
     return {
       id: batch.id,
       status,
@@ -162,6 +164,7 @@ export class OpenAIBatchApi implements BatchApi {
         processing: Math.max(0, counts.total - counts.completed - counts.failed),
       },
       ...(message ? { message } : {}),
+      ...(retryable ? { retryable } : {}),
     };
   }
 }
