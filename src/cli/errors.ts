@@ -1,3 +1,4 @@
+import { FolderInUseError } from '../orchestrate/folder-lock.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { ProviderError } from '../providers/provider.js';
 import { QaStateError, QaUsageError } from '../qa/types.js';
@@ -22,7 +23,7 @@ export function reportError(io: CliIo, error: unknown): number {
     io.stderr.write(`fusion: invalid input:\n${error.message}\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof QaUsageError) {
+  if (error instanceof UsageError || error instanceof QaUsageError || error instanceof FolderInUseError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 2;
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { existsSync, realpathSync } from 'node:fs';
+import { batchesCommand } from './commands/batches.js';
 import { evalCommand } from './commands/eval.js';
 import { fitCommand } from './commands/fit.js';
 import { runCommand } from './commands/run.js';
@@ -13,6 +14,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)' },
   fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON' },
   run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers' },
+  batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs' },
 };
 
 function help(): string {

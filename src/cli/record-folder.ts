@@ -6,9 +6,13 @@ import { InputError } from '../task/errors.js';
 import { parseJsonlFile } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
+import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
+import type { BatchCall } from '../orchestrate/batch/run-batches.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
 import { lockFolder } from '../orchestrate/folder-lock.js';
+import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
+import { readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
 import type { CliIo } from './io.js';
 import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
 
@@ -16,6 +20,8 @@ export interface RecordFolderOptions {
   env?: EnvSource;
   overrides?: ProviderOverrides;
   request?: RequestOptions;
+  /** Offline mode (`--batch`): the calls go through the providers' batch APIs first. */
+  batch?: BatchModeOptions;
 }
 
 /**
@@ -46,12 +52,38 @@ export async function recordFolderResponses(
   const items = parsed.records.map((r) => r.value);
 
   const settings = readOrchestrationArgs(values);
-  const models = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
+  let models: ModelHandle[] = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
   const unlock = lockFolder(dir);
   let session: RunSession;
   try {
-    session = new RunSession(settings, io, { totalItems: items.length });
+    let maxCostUsd: number | undefined;
+    let batchStop: 'budget' | 'interrupted' | undefined;
+    if (options.batch) {
+      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'));
+      const calls: BatchCall[] = [];
+      for (const item of items) {
+        for (const handle of models) {
+          if (recorded.has(responseKey(item.id, handle.name))) continue;
+          try {
+            calls.push({ handle, request: buildRequest(task, item, handle.model) });
+          } catch {
+            // A prompt that cannot be built is reported by the live pass, as without --batch.
+          }
+        }
+      }
+      const phase = await runBatchPhase(settings, models, calls, io, options.batch);
+      if (phase.report.stopReason === 'interrupted') {
+        unlock();
+        return { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: calls.length, stopReason: 'interrupted' };
+      }
+      models = phase.models;
+      maxCostUsd = phase.remainingUsd;
+      batchStop = phase.report.stopReason;
+    }
+    session = new RunSession(settings, io, { totalItems: items.length, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
+    if (batchStop) session.orchestrator.stop('drain', batchStop);
   } catch (e) {
     unlock();
     throw e;

@@ -1,6 +1,10 @@
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
-import { UsageError } from '../cli/errors.js';
+
+/** Another live run holds the folder: the user waits for it or stops it (exit 2 in the CLI). */
+export class FolderInUseError extends Error {
+  override readonly name = 'FolderInUseError';
+}
 
 /** A lock left by a killed run is taken over once it has not been refreshed for this long. */
 export const STALE_LOCK_MS = 10_000;
@@ -18,7 +22,7 @@ export function lockFolder(dir: string): () => void {
     return lockfile.lockSync(dir, { lockfilePath: lockPath, realpath: false, stale: STALE_LOCK_MS });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new UsageError(
+      throw new FolderInUseError(
         `${dir} is in use by another fusion run (lock ${lockPath}); wait for it to finish. ` +
           `A lock left by a killed run is taken over ${STALE_LOCK_MS / 1000} s after it stopped.`,
       );

@@ -6,7 +6,12 @@ import { InputError, zodIssues } from '../task/errors.js';
 export interface Price {
   input: number;
   output: number;
+  /** Through the provider's batch API; default: half of `input` and `output` (BATCH_DISCOUNT). */
+  batch?: { input: number; output: number };
 }
+
+/** OpenAI Batch and Anthropic Message Batches both bill half the list price. */
+export const BATCH_DISCOUNT = 0.5;
 
 /**
  * List prices (USD per 1M tokens, standard tier, no batch or cache discounts) keyed by
@@ -47,7 +52,13 @@ export type PriceTable = Readonly<Record<string, Price>>;
 
 const PriceFileSchema = z.record(
   z.string().regex(/^[a-z0-9_-]+:.+$/i, 'keys are "provider:model" or "provider:prefix*"'),
-  z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict(),
+  z
+    .object({
+      input: z.number().nonnegative(),
+      output: z.number().nonnegative(),
+      batch: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).strict().optional(),
+    })
+    .strict(),
 );
 
 /** Reads a JSON price file (`{"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}`) and lays it over the defaults. */
@@ -82,4 +93,11 @@ export function priceOf(table: PriceTable, provider: string, modelId: string): P
 
 export function costOf(price: Price, usage: { input: number; output: number }): number {
   return (usage.input * price.input + usage.output * price.output) / 1e6;
+}
+
+/** The price of `provider:modelId` through its batch API, or undefined when the table does not know it. */
+export function batchPriceOf(table: PriceTable, provider: string, modelId: string): Price | undefined {
+  const price = priceOf(table, provider, modelId);
+  if (!price) return undefined;
+  return price.batch ?? { input: price.input * BATCH_DISCOUNT, output: price.output * BATCH_DISCOUNT };
 }

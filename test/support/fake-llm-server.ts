@@ -46,6 +46,43 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Replaces the answer's content: gets the model and the Authorization / x-api-key header the call carried. */
   content?: (call: { model: string; apiKey: string }) => string;
+  /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
+  batches?: false | BatchPlan;
+}
+
+/**
+ * How the fake batch engines behave. A batch moves one status per poll (OpenAI: validating,
+ * in_progress, finalizing, completed; Anthropic: in_progress, ended), so tests see statuses change
+ * without waiting for a clock. Faults hit a hash-chosen share of requests on their first
+ * submission only, so a retry succeeds; result lines come back in a shuffled order.
+ */
+export interface BatchPlan {
+  /** Polls (retrieves) before a batch ends. Default 3. */
+  pollsToFinish?: number;
+  /** Share of requests answered with a server error (OpenAI 500 line, Anthropic api_error). */
+  errorShare?: number;
+  /** Share of requests that expire unprocessed. */
+  expireShare?: number;
+  /** Models whose batches fail validation with the provider's message. */
+  rejectModels?: readonly string[];
+  /** This many first OpenAI batches fail with `token_limit_exceeded` (the enqueued-token limit of the moment). */
+  tokenLimitBatches?: number;
+}
+
+interface FakeBatch {
+  api: 'openai' | 'anthropic';
+  id: string;
+  model: string;
+  /** [custom_id, request body] */
+  requests: [string, Record<string, unknown>][];
+  polls: number;
+  cancelled: boolean;
+  rejected?: string;
+  rejectCode?: string;
+  /** Result lines once ended (OpenAI: output and error files; Anthropic: results). */
+  output?: string[];
+  errors?: string[];
+  counts: { succeeded: number; errored: number; expired: number };
 }
 
 export interface KeyCount {
@@ -62,6 +99,10 @@ export interface FakeServerStats {
   duplicateSuccesses: number;
   /** Successful answers per model. */
   perModel: Record<string, number>;
+  /** Batches created (both APIs). */
+  batchesCreated: number;
+  /** Requests received inside batches. */
+  batchRequests: number;
 }
 
 /** FNV-1a with a murmur3 finalizer (so near-identical prompts spread over the whole range): stable across runs. */
@@ -80,6 +121,10 @@ export function hash32(text: string): number {
 }
 
 const unit = (text: string): number => hash32(text) / 2 ** 32;
+
+function emptyStats(): FakeServerStats {
+  return { requests: 0, successes: 0, faults: 0, maxInFlight: 0, duplicateSuccesses: 0, perModel: {}, batchesCreated: 0, batchRequests: 0 };
+}
 
 /** The label the fake model `model` gives to an item whose prompt ends with user message `item`. */
 export function fakeLabel(labels: readonly string[], model: string, item: string, disagreement = 0.2): string {
@@ -141,7 +186,12 @@ export class FakeLlmServer {
   private server: Server | undefined;
   private readonly counts = new Map<string, KeyCount>();
   private inFlight = 0;
-  private stats: FakeServerStats = { requests: 0, successes: 0, faults: 0, maxInFlight: 0, duplicateSuccesses: 0, perModel: {} };
+  private stats: FakeServerStats = emptyStats();
+  private readonly files = new Map<string, string>();
+  private readonly batchesById = new Map<string, FakeBatch>();
+  private tokenLimited = 0;
+  /** Per `model \u0000 prompt`: how many times it came inside a batch. */
+  private readonly batchSubmissions = new Map<string, number>();
   private readonly sockets = new Set<import('node:net').Socket>();
   port = 0;
 
@@ -199,7 +249,13 @@ export class FakeLlmServer {
 
   reset(): void {
     this.counts.clear();
-    this.stats = { requests: 0, successes: 0, faults: 0, maxInFlight: 0, duplicateSuccesses: 0, perModel: {} };
+    this.stats = emptyStats();
+    this.batchSubmissions.clear();
+  }
+
+  /** How many times each (model, prompt) key was submitted inside a batch. */
+  batchSubmissionCounts(): ReadonlyMap<string, number> {
+    return this.batchSubmissions;
   }
 
   private faultFor(key: string, attempt: number): Fault {
@@ -235,6 +291,11 @@ export class FakeLlmServer {
     if (req.method === 'POST' && url === '/_reset') {
       this.reset();
       return this.json(res, 200, { ok: true });
+    }
+    const path = url.split('?')[0] ?? '';
+    if (path.startsWith('/v1/files') || path.startsWith('/v1/batches') || path.startsWith('/v1/messages/batches')) {
+      if (this.options.batches === false) return this.json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+      return this.handleBatchRoute(req, path, Buffer.concat(chunks), res);
     }
     const api = url.endsWith('/chat/completions') ? 'openai' : url.endsWith('/v1/messages') ? 'anthropic' : url === '/api/chat' ? 'ollama' : undefined;
     if (req.method !== 'POST' || !api) return this.json(res, 404, { error: { message: `no route ${req.method} ${url}` } });
@@ -279,14 +340,7 @@ export class FakeLlmServer {
         return this.fail(api, fault, res);
       }
       if (res.destroyed || req.socket.destroyed) return; // the client gave up (timeout): not an answer it received
-      const user = [...call.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-      const label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
-      count.successes++;
-      if (count.successes > 1) this.stats.duplicateSuccesses++;
-      this.stats.successes++;
-      this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
-      const content = this.options.content?.({ model: call.model, apiKey });
-      this.answer(call, content ?? label, Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), res, content !== undefined);
+      this.json(res, 200, this.succeed(call, count, apiKey));
     } finally {
       release();
     }
@@ -317,13 +371,26 @@ export class FakeLlmServer {
     else this.json(res, status, { error: message }, headers);
   }
 
-  private answer(call: ChatCall, label: string, inputTokens: number, res: ServerResponse, verbatim = false): void {
+  /** Counts a success for `call` and returns the body a live call answers with (batches answer the same). */
+  private succeed(call: ChatCall, count: KeyCount, apiKey = ''): Record<string, unknown> {
+    const prompt = call.messages.map((m) => m.content).join('\n');
+    const user = [...call.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
+    count.successes++;
+    if (count.successes > 1) this.stats.duplicateSuccesses++;
+    this.stats.successes++;
+    this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
+    const content = this.options.content?.({ model: call.model, apiKey });
+    return this.answerBody(call, content ?? label, Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
+  }
+
+  private answerBody(call: ChatCall, label: string, inputTokens: number, verbatim = false): Record<string, unknown> {
     const text = call.jsonKey && !verbatim ? JSON.stringify({ [call.jsonKey]: label }) : label;
     const others = this.options.labels.filter((l) => l !== label);
     const top = [{ token: label, logprob: -0.05 }, ...others.map((l, i) => ({ token: l, logprob: -3 - i }))].slice(0, Math.max(1, call.topLogprobs));
     const logprobs = [{ token: label, logprob: -0.05, top_logprobs: top }];
     if (call.api === 'openai') {
-      this.json(res, 200, {
+      return {
         id: `chatcmpl-${hash32(text + inputTokens)}`,
         object: 'chat.completion',
         created: 1_700_000_000,
@@ -337,9 +404,9 @@ export class FakeLlmServer {
           },
         ],
         usage: { prompt_tokens: inputTokens, completion_tokens: 1, total_tokens: inputTokens + 1 },
-      });
+      };
     } else if (call.api === 'anthropic') {
-      this.json(res, 200, {
+      return {
         id: `msg_${hash32(text + inputTokens)}`,
         type: 'message',
         role: 'assistant',
@@ -348,9 +415,9 @@ export class FakeLlmServer {
         stop_reason: 'end_turn',
         stop_sequence: null,
         usage: { input_tokens: inputTokens, output_tokens: 1 },
-      });
+      };
     } else {
-      this.json(res, 200, {
+      return {
         model: call.model,
         created_at: '2026-01-01T00:00:00Z',
         message: { role: 'assistant', content: text },
@@ -359,9 +426,209 @@ export class FakeLlmServer {
         prompt_eval_count: inputTokens,
         eval_count: 1,
         ...(call.logprobs ? { logprobs } : {}),
-      });
+      };
     }
   }
+
+  private handleBatchRoute(req: IncomingMessage, path: string, body: Buffer, res: ServerResponse): void {
+    const method = req.method ?? 'GET';
+    const parts = path.split('/').filter((p) => p !== '');
+    // OpenAI: POST /v1/files, GET /v1/files/:id/content, POST|GET /v1/batches, GET /v1/batches/:id, POST /v1/batches/:id/cancel
+    if (parts[1] === 'files') {
+      if (method === 'POST' && parts.length === 2) {
+        const content = multipartFile(req.headers['content-type'] ?? '', body);
+        if (content === undefined) return this.json(res, 400, { error: { message: 'no file in the upload' } });
+        const id = `file-${this.files.size + 1}`;
+        this.files.set(id, content);
+        return this.json(res, 200, { id, object: 'file', bytes: Buffer.byteLength(content), created_at: 1_700_000_000, filename: 'batch.jsonl', purpose: 'batch', status: 'processed' });
+      }
+      const content = this.files.get(parts[2] ?? '');
+      if (method === 'GET' && parts[3] === 'content' && content !== undefined) {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return void res.end(content);
+      }
+      return this.json(res, 404, { error: { message: `no file ${parts[2]}` } });
+    }
+    const anthropic = parts[1] === 'messages';
+    const rest = anthropic ? parts.slice(3) : parts.slice(2);
+    if (method === 'GET' && rest.length === 0) {
+      const data = [...this.batchesById.values()].filter((b) => (b.api === 'anthropic') === anthropic).map((b) => this.batchView(b));
+      return this.json(res, 200, anthropic ? { data, has_more: false, first_id: null, last_id: null } : { object: 'list', data, has_more: false });
+    }
+    if (method === 'POST' && rest.length === 0) {
+      let parsed: Record<string, unknown>;
+      try {
+        parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return this.json(res, 400, { error: { message: 'request body is not JSON' } });
+      }
+      return anthropic ? this.createAnthropicBatch(parsed, res) : this.createOpenAIBatch(parsed, res);
+    }
+    const batch = this.batchesById.get(rest[0] ?? '');
+    if (!batch || (batch.api === 'anthropic') !== anthropic) return this.json(res, 404, { error: { message: `no batch ${rest[0]}` } });
+    if (method === 'GET' && rest.length === 1) {
+      if (!batch.cancelled) batch.polls++;
+      if (this.ended(batch)) this.process(batch);
+      return this.json(res, 200, this.batchView(batch));
+    }
+    if (method === 'POST' && rest[1] === 'cancel') {
+      if (!this.ended(batch)) batch.cancelled = true;
+      return this.json(res, 200, this.batchView(batch));
+    }
+    if (method === 'GET' && rest[1] === 'results' && anthropic && batch.output) {
+      res.writeHead(200, { 'content-type': 'application/binary' });
+      return void res.end(`${batch.output.join('\n')}\n`);
+    }
+    return this.json(res, 404, { error: { message: `no route ${method} ${path}` } });
+  }
+
+  private register(api: FakeBatch['api'], model: string, requests: FakeBatch['requests']): FakeBatch {
+    const batch: FakeBatch = { api, id: `${api === 'openai' ? 'batch' : 'msgbatch'}_${this.batchesById.size + 1}`, model, requests, polls: 0, cancelled: false, counts: { succeeded: 0, errored: 0, expired: 0 } };
+    this.batchesById.set(batch.id, batch);
+    this.stats.batchesCreated++;
+    this.stats.batchRequests += requests.length;
+    return batch;
+  }
+
+  private createOpenAIBatch(body: Record<string, unknown>, res: ServerResponse): void {
+    const content = this.files.get(String(body.input_file_id));
+    if (content === undefined) return this.json(res, 400, { error: { message: `no file ${String(body.input_file_id)}` } });
+    if (body.endpoint !== '/v1/chat/completions' || body.completion_window !== '24h') return this.json(res, 400, { error: { message: 'unsupported endpoint or window' } });
+    const requests: FakeBatch['requests'] = content
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => {
+        const line = JSON.parse(l) as { custom_id: string; body: Record<string, unknown> };
+        return [line.custom_id, line.body];
+      });
+    const models = new Set(requests.map(([, b]) => String(b.model)));
+    const model = [...models][0] ?? '';
+    const batch = this.register('openai', model, requests);
+    const plan = this.options.batches || {};
+    if (models.size > 1) batch.rejected = 'A batch input file may only contain requests for one model';
+    else if ((plan.tokenLimitBatches ?? 0) > this.tokenLimited) {
+      this.tokenLimited++;
+      batch.rejected = `Enqueued token limit reached for ${model} in organization org-test. Please try again once some in_progress batches have been completed.`;
+      batch.rejectCode = 'token_limit_exceeded';
+    }
+    else if (plan.rejectModels?.includes(model)) batch.rejected = `The model '${model}' does not exist or you do not have access to it.`;
+    this.json(res, 200, this.batchView(batch));
+  }
+
+  private createAnthropicBatch(body: Record<string, unknown>, res: ServerResponse): void {
+    const raw = Array.isArray(body.requests) ? (body.requests as { custom_id: string; params: Record<string, unknown> }[]) : [];
+    const requests: FakeBatch['requests'] = raw.map((r) => [r.custom_id, r.params]);
+    const rejected = requests.find(([, p]) => (this.options.batches || {}).rejectModels?.includes(String(p.model)));
+    if (rejected) {
+      return this.json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: `requests.0.params.model: model '${String(rejected[1].model)}' not found` } });
+    }
+    const batch = this.register('anthropic', String(requests[0]?.[1].model ?? ''), requests);
+    this.json(res, 200, this.batchView(batch));
+  }
+
+  private ended(batch: FakeBatch): boolean {
+    return batch.cancelled || batch.rejected !== undefined || batch.polls >= ((this.options.batches || {}).pollsToFinish ?? 3);
+  }
+
+  /** Runs every request of an ended batch once (faults on a key's first submission), results shuffled. */
+  private process(batch: FakeBatch): void {
+    if (batch.output || batch.rejected !== undefined) return;
+    const plan = this.options.batches || {};
+    const output: [string, string][] = [];
+    const errors: [string, string][] = [];
+    for (const [customId, body] of batch.requests) {
+      const call = parseCall(batch.api, body);
+      const prompt = call.messages.map((m) => m.content).join('\n');
+      const key = `${call.model}\u0000${prompt}`;
+      const submissions = (this.batchSubmissions.get(key) ?? 0) + 1;
+      this.batchSubmissions.set(key, submissions);
+      const u = unit(`batchfault\u0000${key}`);
+      const fault = batch.cancelled ? 'cancelled' : submissions > 1 ? undefined : u < (plan.errorShare ?? 0) ? 'error' : u < (plan.errorShare ?? 0) + (plan.expireShare ?? 0) ? 'expired' : undefined;
+      let line: unknown;
+      if (fault === undefined) {
+        const count = this.counts.get(key) ?? { attempts: 0, successes: 0 };
+        this.counts.set(key, count);
+        count.attempts++;
+        const answer = this.succeed(call, count);
+        batch.counts.succeeded++;
+        line = batch.api === 'openai'
+          ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
+          : { custom_id: customId, result: { type: 'succeeded', message: answer } };
+        output.push([customId, JSON.stringify(line)]);
+        continue;
+      }
+      if (fault === 'error') batch.counts.errored++;
+      else batch.counts.expired++;
+      if (batch.api === 'openai') {
+        line = fault === 'error'
+          ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
+          : { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: null, error: { code: fault === 'expired' ? 'batch_expired' : 'batch_cancelled', message: fault === 'expired' ? 'This request could not be executed before the completion window expired.' : 'This request was cancelled.' } };
+        errors.push([customId, JSON.stringify(line)]);
+      } else {
+        line = { custom_id: customId, result: fault === 'error' ? { type: 'errored', error: { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } } : { type: fault === 'expired' ? 'expired' : 'canceled' } };
+        output.push([customId, JSON.stringify(line)]);
+      }
+    }
+    const shuffle = (lines: [string, string][]): string[] => lines.sort(([a], [b]) => hash32(`order\u0000${a}`) - hash32(`order\u0000${b}`)).map(([, l]) => l);
+    batch.output = shuffle(output);
+    batch.errors = shuffle(errors);
+    if (batch.api === 'openai') {
+      if (batch.output.length > 0) this.files.set(`file-out-${batch.id}`, `${batch.output.join('\n')}\n`);
+      if (batch.errors.length > 0) this.files.set(`file-err-${batch.id}`, `${batch.errors.join('\n')}\n`);
+    }
+  }
+
+  private batchView(batch: FakeBatch): Record<string, unknown> {
+    const ended = this.ended(batch);
+    const total = batch.requests.length;
+    const c = batch.counts;
+    if (batch.api === 'anthropic') {
+      return {
+        id: batch.id,
+        type: 'message_batch',
+        processing_status: ended ? 'ended' : batch.cancelled ? 'canceling' : 'in_progress',
+        request_counts: ended && batch.output
+          ? { processing: 0, succeeded: c.succeeded, errored: c.errored, canceled: batch.cancelled ? total : 0, expired: c.expired }
+          : { processing: total, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+        ended_at: ended ? '2026-01-01T00:00:00Z' : null,
+        created_at: '2026-01-01T00:00:00Z',
+        expires_at: '2026-01-02T00:00:00Z',
+        archived_at: null,
+        cancel_initiated_at: batch.cancelled ? '2026-01-01T00:00:00Z' : null,
+        results_url: ended && batch.output ? `${this.url}/v1/messages/batches/${batch.id}/results` : null,
+      };
+    }
+    const polls = batch.polls;
+    const finish = (this.options.batches || {}).pollsToFinish ?? 3;
+    const status = batch.rejected !== undefined && polls > 0 ? 'failed' : batch.cancelled ? 'cancelled' : ended ? 'completed' : polls === 0 ? 'validating' : polls < finish - 1 ? 'in_progress' : 'finalizing';
+    return {
+      id: batch.id,
+      object: 'batch',
+      endpoint: '/v1/chat/completions',
+      input_file_id: 'file-in',
+      completion_window: '24h',
+      created_at: 1_700_000_000,
+      status,
+      ...(status === 'failed' ? { errors: { object: 'list', data: [{ code: batch.rejectCode ?? 'invalid_request', message: batch.rejected, line: batch.rejectCode ? null : 1 }] } } : {}),
+      ...(batch.output && batch.output.length > 0 ? { output_file_id: `file-out-${batch.id}` } : {}),
+      ...(batch.errors && batch.errors.length > 0 ? { error_file_id: `file-err-${batch.id}` } : {}),
+      request_counts: { total, completed: ended ? c.succeeded : 0, failed: ended ? c.errored + c.expired : 0 },
+    };
+  }
+}
+
+/** The file part of a multipart/form-data upload, as text. */
+function multipartFile(contentType: string, body: Buffer): string | undefined {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const b = boundary?.[1] ?? boundary?.[2];
+  if (!b) return undefined;
+  for (const part of body.toString('utf8').split(`--${b}`)) {
+    if (!/name="file"/.test(part)) continue;
+    const start = part.indexOf('\r\n\r\n');
+    if (start < 0) return undefined;
+    return part.slice(start + 4).replace(/\r\n$/, '');
+  }
+  return undefined;
 }
 
 export async function startFakeLlmServer(options: FakeLlmServerOptions): Promise<FakeLlmServer> {

@@ -6,6 +6,7 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
+import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
 import type { QaOutcomes } from '../../qa/evaluate-qa.js';
 import { splitModelList } from '../../run/models.js';
@@ -39,6 +40,7 @@ Options:
                      answers there, then evaluate as usual
 
 ${orchestrationHelp}
+${batchHelp}
 Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 4 some calls to
 --models failed after all retries (evaluated without them; a re-run retries only those);
 130 interrupted while asking models (answers so far are kept).
@@ -61,6 +63,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       models: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
+      ...BATCH_ARGS,
     },
   });
   if (values.help) {
@@ -76,10 +79,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
 
   let callsFailed = 0;
+  const batch = readBatchArgs(values);
+  if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
-    const recorded = await recordFolderResponses(dir, specs, values, io, io.env ? { env: io.env } : {});
+    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}) });
     if (recorded.stopReason === 'interrupted') {
       io.stderr.write('fusion: interrupted: the answers so far are in responses.jsonl; run the same command again to finish\n');
       return 130;

@@ -1,5 +1,9 @@
 import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { runBatchPhase } from '../batch-phase.js';
+import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
+import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
@@ -9,6 +13,7 @@ import { runQaPipeline } from '../../run/qa-pipeline.js';
 import { chooseQaStrategy } from '../../run/qa-strategy-choice.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
+import { ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -39,33 +44,68 @@ Options:
   --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
                      unsupervised built-in. Classification: majority-vote (default), soft-vote,
                      soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
-                     each batch of --batch items). QA: majority-vote over answer clusters (default
+                     each batch of --batch-size items). QA: majority-vote over answer clusters (default
                      for multiple-choice and numeric), central (the answer most supported by the
                      others; default for free-form), or dawid-skene (refitted on each batch; on
                      the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
-  --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
+  --batch-size N     items per refit for batch strategies (default ${DEFAULT_BATCH_SIZE}; was --batch N,
+                     which still works for one release)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
+${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line.
+
 Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
 130 interrupted.
 `;
 
+/**
+ * `--batch N` named the refit size of batch strategies before `--batch` came to mean the providers'
+ * batch APIs: a number after it (or `--batch=N`) is still read as `--batch-size N`, with a note.
+ */
+function legacyBatchSize(argv: readonly string[], io: Pick<CliIo, 'stderr'>): string[] {
+  const out: string[] = [];
+  const note = (): void => {
+    io.stderr.write('fusion: note: "--batch N" is now "--batch-size N" (the old spelling works until the next release); "--batch" alone asks the providers\' batch APIs\n');
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const inline = /^--batch=(.*)$/.exec(arg);
+    const next = argv[i + 1];
+    if (inline) {
+      note();
+      out.push('--batch-size', inline[1] ?? '');
+    } else if (arg === '--batch' && next !== undefined && /^\d+$/.test(next)) {
+      note();
+      out.push('--batch-size', next);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+async function readAll(input: Readable): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of input) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** `fusion run`: the streaming pipeline. `io.env` replaces process.env (tests). */
 export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: legacyBatchSize(argv, io),
     allowPositionals: true,
     options: {
       task: { type: 'string' },
       models: { type: 'string' },
       strategy: { type: 'string' },
-      batch: { type: 'string' },
+      'batch-size': { type: 'string' },
       window: { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
+      ...BATCH_ARGS,
     },
   });
   if (values.help) {
@@ -75,7 +115,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
   const task = loadTaskFile(values.task);
-  const batch = numericOption('batch', values.batch, 'positive integer');
+  const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
+  const offline = readBatchArgs(values);
   const window = numericOption('window', values.window, 'positive integer');
   const plan =
     task.kind === 'classification'
@@ -84,16 +125,49 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const { fuser } = plan;
   const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
-  const models = resolveModels(specs, io.env ?? process.env);
+  let models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
-    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);    const fitted = fuser.models;
+    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
+    const fitted = fuser.models;
     const unseen = plan.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text' });
   const settings = readOrchestrationArgs(values);
-  const session = new RunSession(settings, io);
+  let input: Readable = io.stdin;
+  let maxCostUsd: number | undefined;
+  let batchStop: 'budget' | 'interrupted' | undefined;
+  if (offline) {
+    // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
+    const text = await readAll(io.stdin);
+    const schema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+    const calls: BatchCall[] = [];
+    for (const line of text.split('\n')) {
+      if (line.trim() === '') continue;
+      let item;
+      try {
+        item = schema.parse(JSON.parse(line));
+      } catch {
+        continue; // reported with its line number by the pipeline
+      }
+      for (const handle of models) {
+        try {
+          calls.push({ handle, request: buildRequest(task, item, handle.model) });
+        } catch {
+          // a prompt that cannot be built is reported by the pipeline
+        }
+      }
+    }
+    const phase = await runBatchPhase(settings, models, calls, io, offline);
+    if (phase.report.stopReason === 'interrupted') return 130;
+    models = phase.models;
+    maxCostUsd = phase.remainingUsd;
+    batchStop = phase.report.stopReason;
+    input = Readable.from([text]);
+  }
+  const session = new RunSession(settings, io, maxCostUsd === undefined ? {} : { maxCostUsd });
+  if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);
     session.handleInterrupts();
@@ -101,7 +175,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       models,
       orchestrator: session.orchestrator,
       buildRequest,
-      input: io.stdin,
+      input,
       output: io.stdout,
       errors: io.stderr,
       ...(window === undefined ? {} : { window }),

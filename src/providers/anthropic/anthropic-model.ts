@@ -1,7 +1,9 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
 import { redactKnownSecrets } from '../redact.js';
+import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
+import { AnthropicBatchApi } from './anthropic-batch.js';
 import { AnthropicMessageSchema } from './message-schema.js';
 
 export interface AnthropicModelOptions {
@@ -40,6 +42,7 @@ export class AnthropicModel implements LanguageModel {
   readonly #client: Anthropic;
   readonly #ctx: CallContext;
   readonly #defaultMaxTokens: number;
+  readonly batch: BatchApi;
 
   constructor(options: AnthropicModelOptions) {
     this.modelId = options.modelId;
@@ -56,6 +59,11 @@ export class AnthropicModel implements LanguageModel {
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.batch = new AnthropicBatchApi(this.#client, this.#ctx, {
+      encode: (request) => this.buildParams(request),
+      parse: (raw) => this.parseMessage(raw),
+      mapError: (err) => this.#mapError(err, undefined),
     });
   }
 
@@ -75,13 +83,18 @@ export class AnthropicModel implements LanguageModel {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const ctx = this.#ctx;
     let raw: unknown;
     try {
       raw = await this.#client.messages.create(this.buildParams(request), request.signal ? { signal: request.signal } : undefined);
     } catch (err) {
       throw this.#mapError(err, request.signal);
     }
+    return this.parseMessage(raw);
+  }
+
+  /** A Messages API body (live or from a batch's results) as a result, or the ProviderError it amounts to. */
+  parseMessage(raw: unknown): GenerateResult {
+    const ctx = this.#ctx;
     const parsed = AnthropicMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

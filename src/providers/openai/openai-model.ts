@@ -2,7 +2,9 @@ import OpenAI from 'openai';
 import type { TokenLogprob } from '../../task/schema.js';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
 import { redactKnownSecrets, redactTokens } from '../redact.js';
+import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
+import { OpenAIBatchApi } from './openai-batch.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
 
 export interface OpenAIModelOptions {
@@ -65,6 +67,7 @@ export class OpenAIModel implements LanguageModel {
   readonly #ctx: CallContext;
   readonly #maxTokensParam: 'max_tokens' | 'max_completion_tokens';
   readonly #reasoning: boolean;
+  readonly batch: BatchApi;
 
   constructor(options: OpenAIModelOptions) {
     this.modelId = options.modelId;
@@ -84,6 +87,11 @@ export class OpenAIModel implements LanguageModel {
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    this.batch = new OpenAIBatchApi(this.#client, this.#ctx, {
+      encode: (request) => this.buildParams(request),
+      parse: (raw) => this.parseCompletion(raw),
+      mapError: (err) => this.#mapError(err, undefined),
     });
   }
 
@@ -108,7 +116,6 @@ export class OpenAIModel implements LanguageModel {
   }
 
   async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const ctx = this.#ctx;
     let raw: unknown;
     try {
       raw = await this.#client.chat.completions.create(
@@ -118,6 +125,12 @@ export class OpenAIModel implements LanguageModel {
     } catch (err) {
       throw this.#mapError(err, request.signal);
     }
+    return this.parseCompletion(raw);
+  }
+
+  /** A chat completion body (live or from a batch output file) as a result, or the ProviderError it amounts to. */
+  parseCompletion(raw: unknown): GenerateResult {
+    const ctx = this.#ctx;
     const parsed = ChatCompletionSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

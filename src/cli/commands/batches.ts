@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type BatchJob, BatchStore } from '../../orchestrate/batch/batch-store.js';
+import { DEFAULT_CACHE_PATH } from '../../orchestrate/cache.js';
+import { formatUsd } from '../../orchestrate/progress.js';
+import type { EnvSource } from '../../providers/env.js';
+import { resolveModels } from '../../run/models.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+
+export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
+
+Lists the provider batches that runs with --batch submitted (remembered in the cache database):
+status, requests, answers received, failures and cost at batch prices. Open batches are the ones
+whose results are not in the cache yet; running the command that submitted them again collects them.
+
+  cancel ID...       ask the provider to cancel these batches (requests it has not run yet are not
+                     billed; a later --batch run submits them again)
+  --check            ask the providers for the current status of open batches first
+  --cache PATH       the cache database (default ${DEFAULT_CACHE_PATH})
+  --json             one JSON object per batch instead of the table
+
+Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage.
+`;
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+}
+
+function table(jobs: readonly BatchJob[]): string {
+  const head = ['batch', 'model', 'status', 'requests', 'answered', 'failed', 'cost', 'created'];
+  const rows = jobs.map((j) => [
+    j.batchId,
+    j.model,
+    j.collected ? j.status : `${j.status} (open)`,
+    String(j.requests),
+    String(j.succeeded),
+    String(j.failed),
+    j.cost === undefined ? `~${formatUsd(j.estimatedCost)}` : formatUsd(j.cost),
+    j.createdAt.replace(/\.\d+Z$/, 'Z'),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const open = jobs.filter((j) => !j.collected);
+  const spent = jobs.reduce((s, j) => s + (j.cost ?? 0), 0);
+  const reserved = open.reduce((s, j) => s + j.estimatedCost, 0);
+  const total = `${jobs.length} batch(es), ${open.length} open; ${formatUsd(spent)} received at batch prices` + (open.length > 0 ? `, about ${formatUsd(reserved)} more in open batches` : '');
+  return `${[row(head, widths), ...rows.map((r) => row(r, widths))].join('\n')}\n${total}\n`;
+}
+
+/** `fusion batches`: list, check and cancel the batches of offline runs. `io.env` replaces process.env (tests). */
+export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      cache: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(batchesHelp);
+    return 0;
+  }
+  const [action, ...ids] = positionals;
+  if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}"\n\n${batchesHelp}`);
+  if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
+  const path = values.cache ?? DEFAULT_CACHE_PATH;
+  if (!existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);
+  const store = new BatchStore(path);
+  let failures = 0;
+  try {
+    const env = io.env ?? process.env;
+    const apiOf = (job: BatchJob) => {
+      const api = resolveModels([job.model], env)[0]?.model.batch;
+      if (!api) throw new UsageError(`${job.model} has no batch API`);
+      return api;
+    };
+    const targets = action === 'cancel' ? ids.map((id) => store.get(id) ?? id) : values.check ? store.list().filter((j) => !j.collected) : [];
+    for (const target of targets) {
+      if (typeof target === 'string') throw new UsageError(`no batch ${target} in ${path}`);
+      try {
+        const api = apiOf(target);
+        const info = action === 'cancel' ? await api.cancel(target.batchId) : await api.retrieve(target.batchId);
+        store.update(info);
+        if (action === 'cancel') io.stderr.write(`fusion: ${target.batchId}: ${info.status}\n`);
+      } catch (error) {
+        if (error instanceof UsageError) throw error;
+        failures++;
+        io.stderr.write(`fusion: ${target.batchId}: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+    const jobs = store.list();
+    if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j)}\n`).join(''));
+    else io.stdout.write(jobs.length === 0 ? `no batches in ${path}\n` : table(jobs));
+  } finally {
+    store.close();
+  }
+  return failures > 0 ? 1 : 0;
+}
