@@ -1,4 +1,4 @@
-import type { ReportData, ReportEntry } from './report-data.js';
+import type { CostChart, ReportData, ReportEntry } from './report-data.js';
 import { barChartWithIntervals, costQualityChart, esc, heatmap, reliabilityDiagram, simpleBars, stackedBars } from './svg.js';
 
 const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : (100 * x).toFixed(digits));
@@ -133,16 +133,20 @@ function agreementSection(d: ReportData): string {
   return `<section><h2>Agreement</h2><p>Mean pairwise error correlation ${a.meanErrorCorrelation.toFixed(3)}: the ${a.models.length} models are worth about <b>${a.effectiveVoters.toFixed(1)} independent voters</b> (M / (1 + (M - 1) rho)).${fleiss} Oracle (some model right): ${pct(d.oracle)}%.</p><div class="grid">${kappa}${err}</div></section>`;
 }
 
-function costSection(d: ReportData): string {
-  const c = d.cost;
-  const xLabel = c.axis === 'cost' ? 'recorded cost per item (USD)' : 'calls per item (no costs recorded)';
-  const chart = costQualityChart(
+function costChart(c: CostChart, xLabel: string): string {
+  return costQualityChart(
     c.points.map((p) => ({ name: p.name, kind: p.kind, x: p.x, y: p.accuracy, pareto: p.pareto })),
     c.curves.map((k) => ({ name: k.name, points: k.points.map((p) => ({ x: p.x, y: p.accuracy })) })),
     xLabel,
   );
+}
+
+function costSection(d: ReportData): string {
+  const c = d.cost;
+  const xLabel = c.axis === 'cost' ? 'recorded cost per item (USD)' : 'calls per item (no costs recorded)';
   const front = c.points.filter((p) => p.pareto).map((p) => esc(p.name));
-  return `<section><h2>Cost and quality</h2><p class="meta">Accuracy against ${c.axis === 'cost' ? 'cost' : 'calls'} per item; every strategy asks every model, so strategies cost the whole ensemble. Pareto front: ${front.join(', ')}.</p>${chart}</section>`;
+  const calls = d.calls ? costChart(d.calls, 'calls per item') : '';
+  return `<section><h2>Cost and quality</h2><p class="meta">Accuracy against ${c.axis === 'cost' ? 'cost' : 'calls'} per item; every strategy asks every model, so strategies cost the whole ensemble. Pareto front: ${front.join(', ')}.</p>${costChart(c, xLabel)}${calls}</section>`;
 }
 
 function abstentionSection(d: ReportData): string {

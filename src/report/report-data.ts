@@ -42,10 +42,18 @@ export interface CostPoint {
   pareto: boolean;
 }
 
-/** An extra cost/quality curve (e.g. an adaptive strategy's budget sweep), drawn as a line. */
+/** An extra cost/quality curve (e.g. an adaptive strategy's budget sweep), drawn as a line on the chart of its axis. */
 export interface CostCurve {
   name: string;
+  /** `cost`: x is USD per item; `calls`: x is calls per item. */
+  axis: 'cost' | 'calls';
   points: { x: number; accuracy: number }[];
+}
+
+export interface CostChart {
+  axis: 'cost' | 'calls';
+  points: CostPoint[];
+  curves: CostCurve[];
 }
 
 export interface ContestedItem {
@@ -90,7 +98,10 @@ export interface ReportData {
     meanErrorCorrelation: number;
     effectiveVoters: number;
   };
-  cost: { axis: 'cost' | 'calls'; points: CostPoint[]; curves: CostCurve[] };
+  /** Quality against recorded cost per item, or calls per item when some model has no recorded cost. */
+  cost: CostChart;
+  /** Quality against calls per item, when `cost` is drawn against recorded cost. */
+  calls: CostChart | null;
   abstentions: { model: string; counts: Record<string, number>; examples: { item: string; reason: string; output: string }[] }[];
   contested: { total: number; shown: ContestedItem[]; models: string[]; strategy: string | null };
   auto: (MixtureSummary & { strategy: string }) | null;
@@ -150,9 +161,8 @@ function best<T extends { accuracy: number; macroF1?: number | null }>(xs: reado
   return top;
 }
 
-function costPoints(result: ClassificationEvalResult | QaEvalResult, costs: readonly ModelCost[]): ReportData['cost'] {
+function costPoints(result: ClassificationEvalResult | QaEvalResult, costs: readonly ModelCost[], axis: 'cost' | 'calls', curves: readonly CostCurve[]): CostChart {
   const byModel = new Map(costs.map((c) => [c.model, c]));
-  const axis = result.models.length > 0 && result.models.every((m) => byModel.get(m.name)?.costPerItem !== null && byModel.has(m.name)) ? 'cost' : 'calls';
   const xOf = (name: string): number => {
     const c = byModel.get(name);
     return axis === 'cost' ? (c?.costPerItem ?? 0) : (c?.callsPerItem ?? 1);
@@ -164,7 +174,7 @@ function costPoints(result: ClassificationEvalResult | QaEvalResult, costs: read
     ...result.strategies.map((s) => ({ name: s.name, kind: 'strategy' as const, x: ensemble, accuracy: s.accuracy })),
   ];
   const front = new Set(paretoFront(points.map((q) => ({ x: q.x, y: q.accuracy }))));
-  return { axis, points: points.map((q, i) => ({ ...q, pareto: front.has(i) })), curves: [] };
+  return { axis, points: points.map((q, i) => ({ ...q, pareto: front.has(i) })), curves: curves.filter((c) => c.axis === axis) };
 }
 
 function contestedClassification(result: ClassificationEvalResult, p: EvalPredictions, items: EntryItems[], limit: number): ReportData['contested'] {
@@ -334,8 +344,11 @@ export function buildReportData(
     kappa = models.map((a) => models.map((b) => (a === b ? 1 : (k.get(`${a}\u0000${b}`) ?? 0))));
   }
 
-  const cost = costPoints(result, options.costs ?? []);
-  cost.curves = [...(options.curves ?? [])];
+  const costs = options.costs ?? [];
+  const costed = result.models.length > 0 && result.models.every((m) => (costs.find((c) => c.model === m.name)?.costPerItem ?? null) !== null);
+  const curves = options.curves ?? [];
+  const cost = costPoints(result, costs, costed ? 'cost' : 'calls', curves);
+  const calls = costed ? costPoints(result, costs, 'calls', curves) : null;
 
   const abstentions = result.models.map((m) => {
     const counts: Record<string, number> = {};
@@ -385,6 +398,7 @@ export function buildReportData(
       effectiveVoters: effectiveVoters(models.length, meanErrorCorrelation),
     },
     cost,
+    calls,
     abstentions,
     contested,
     auto,
