@@ -1,4 +1,4 @@
-import type { GenerateRequest } from '../../providers/provider.js';
+import type { GenerateRequest, LanguageModel } from '../../providers/provider.js';
 import { cacheKey } from '../cache-key.js';
 
 /** Anthropic's rule for custom_id, the stricter of the two providers. */
@@ -9,8 +9,8 @@ const CUSTOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * batch result lands under the same key a live call of the same request would, and a batch run and
  * a live run never pay twice.
  */
-export function customIdOf(provider: string, modelId: string, request: GenerateRequest): string {
-  const key = cacheKey(provider, modelId, request);
+export function customIdOf(model: Pick<LanguageModel, 'provider' | 'modelId' | 'endpoint'>, request: GenerateRequest): string {
+  const key = cacheKey(model.provider, model.modelId, request, model.endpoint);
   if (!CUSTOM_ID.test(key)) throw new Error(`cache key "${key}" cannot serve as a batch custom_id`);
   return key;
 }

@@ -18,6 +18,7 @@ class SettledFailuresModel implements LanguageModel {
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
   readonly batch?: BatchApi;
+  readonly endpoint?: string;
 
   constructor(
     private readonly inner: LanguageModel,
@@ -26,10 +27,11 @@ class SettledFailuresModel implements LanguageModel {
     this.provider = inner.provider;
     this.modelId = inner.modelId;
     this.supportsLogprobs = inner.supportsLogprobs;
+    if (inner.endpoint !== undefined) this.endpoint = inner.endpoint;
   }
 
   generate(request: GenerateRequest): Promise<GenerateResult> {
-    const failure = this.settled.get(customIdOf(this.provider, this.modelId, request));
+    const failure = this.settled.get(customIdOf(this, request));
     if (failure) return Promise.reject(new SettledBatchError(failure.kind, failure.message, failure.details));
     return this.inner.generate(request);
   }
