@@ -1,4 +1,4 @@
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { modelPrediction } from '../fuse/answer-matrix.js';
 import { STRATEGIES } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
@@ -68,20 +68,8 @@ function entry(name: string, score: ClassificationScore): ScoredEntry {
   return { name, accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass };
 }
 
-/** A single model's answers as a prediction: its own distribution where it answered. */
-export function modelPrediction(answers: AnswerMatrix, j: number): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
-  for (let i = 0; i < N; i++) {
-    if (answers.present[i * M + j] === 0) continue;
-    decided[i] = 1;
-    probs.set(answers.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), i * K);
-  }
-  return { probs, decided };
-}
+/** A single model's answers as a prediction (written once, in the answer matrix). */
+export { modelPrediction } from '../fuse/answer-matrix.js';
 
 function picksOf(fitted: readonly FittedStrategy[]): string[] | undefined {
   const picks = fitted.map((f) => {

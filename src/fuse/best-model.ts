@@ -1,27 +1,12 @@
 import { z } from 'zod';
 import { scoreClassification } from '../eval/metrics.js';
-import type { AnswerMatrix } from './answer-matrix.js';
+import { modelPrediction } from './answer-matrix.js';
 import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
 import { parseState } from './strategy-state.js';
 import { labelledCount } from './votes.js';
 
 const NAME = 'best-model';
-
-/** Model j's own distributions as a prediction (undecided where it abstained). */
-function modelAnswers(answers: AnswerMatrix, j: number): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
-  for (let i = 0; i < N; i++) {
-    if (answers.present[i * M + j] === 0) continue;
-    decided[i] = 1;
-    probs.set(answers.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), i * K);
-  }
-  return { probs, decided };
-}
 
 const StateSchema = z.object({
   /** Models from best to worst training macro-F1: the first one that answered decides. */
@@ -88,7 +73,7 @@ export const bestModelStrategy: FusionStrategy = {
   fit(train, gold) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
     const scored = train.models.map((model, j) => {
-      const s = scoreClassification(gold, modelAnswers(train, j), train.labels);
+      const s = scoreClassification(gold, modelPrediction(train, j), train.labels);
       return { model, score: s.macroF1 + 1e-6 * s.accuracy };
     });
     scored.sort((a, b) => b.score - a.score);
