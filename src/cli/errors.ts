@@ -1,6 +1,5 @@
 import { StrategyError } from '../fuse/strategy.js';
 import { ProviderError } from '../providers/provider.js';
-import { QaStateError, QaUsageError } from '../qa/types.js';
 import { InputError } from '../task/errors.js';
 import type { CliIo } from './io.js';
 
@@ -15,13 +14,13 @@ export function reportError(io: CliIo, error: unknown): number {
     io.stderr.write(`fusion: invalid input:\n${error.message}\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof QaUsageError) {
+  if (error instanceof UsageError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 2;
   }
   // Failures a user must act on (a strategy that cannot be fitted or loaded, a provider refusing
   // the run before any call): their message is the whole story, a stack trace would be noise.
-  if (error instanceof StrategyError || error instanceof QaStateError || error instanceof ProviderError) {
+  if (error instanceof StrategyError || error instanceof ProviderError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 1;
   }

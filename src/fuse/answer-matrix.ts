@@ -92,6 +92,18 @@ export function selectItems(m: AnswerMatrix, rows: ArrayLike<number>): AnswerMat
   return { labels: m.labels, models: m.models, itemIds, probs, present, ...itemFields(m, rows) };
 }
 
+/** The rows `rows` of a per-item, per-column array (N*K), e.g. FitOptions.right for a fold. */
+export function selectRows(values: Uint8Array, K: number, rows: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(rows.length * K);
+  for (let r = 0; r < rows.length; r++) out.set(values.subarray((rows[r] as number) * K, ((rows[r] as number) + 1) * K), r * K);
+  return out;
+}
+
+/** Whether column k is right on item i: the gold column, or one of FitOptions.right. */
+export function isRight(gold: Int32Array, right: Uint8Array | undefined, K: number, i: number, k: number): boolean {
+  return k >= 0 && ((gold[i] as number) === k || (right !== undefined && right[i * K + k] === 1));
+}
+
 /** Only the models in `cols`, in that order. */
 export function selectModels(m: AnswerMatrix, cols: readonly number[]): AnswerMatrix {
   const K = m.labels.length;
@@ -120,19 +132,8 @@ export function selectModels(m: AnswerMatrix, cols: readonly number[]): AnswerMa
   };
 }
 
-/** Index of the largest of the K values starting at `offset`; ties go to the lowest index (task label order). */
-export function argmax(values: ArrayLike<number>, offset: number, K: number): number {
-  let best = 0;
-  let bestValue = -Infinity;
-  for (let k = 0; k < K; k++) {
-    const v = values[offset + k] as number;
-    if (v > bestValue) {
-      bestValue = v;
-      best = k;
-    }
-  }
-  return best;
-}
+export { argmax } from '../util/argmax.js';
+import { argmax } from '../util/argmax.js';
 
 /** Model j's hard vote on item i (argmax of its distribution over the item's candidates), or -1 when it abstained. */
 export function hardVote(m: AnswerMatrix, i: number, j: number): number {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { scoreClassification } from '../eval/metrics.js';
 import { modelPrediction } from './answer-matrix.js';
+import { innerScore } from './inner-cv.js';
 import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
 import { parseState } from './strategy-state.js';
@@ -20,7 +20,7 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
     name: NAME,
     predict(answers) {
       checkLabels(NAME, labels, answers);
-      const K = labels.length;
+      const K = answers.labels.length;
       const M = answers.models.length;
       const N = answers.itemIds.length;
       const cols = Array.from(alignModels(state.ranking, answers)).filter((j) => j >= 0);
@@ -37,9 +37,10 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
       return { probs, decided };
     },
     state: () => state,
+    modelTrust: () => Object.fromEntries(state.ranking.map((m, r) => [m, state.ranking.length - r])),
     explain(answers, i) {
       const M = answers.models.length;
-      const K = labels.length;
+      const K = answers.labels.length;
       const rank = new Map(state.ranking.map((m, r) => [m, r]));
       let chosen = -1;
       let best = Infinity;
@@ -70,11 +71,10 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
 export const bestModelStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold) {
+  fit(train, gold, { right }) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
     const scored = train.models.map((model, j) => {
-      const s = scoreClassification(gold, modelPrediction(train, j), train.labels);
-      return { model, score: s.macroF1 + 1e-6 * s.accuracy };
+      return { model, score: innerScore(gold, modelPrediction(train, j), train, right) };
     });
     scored.sort((a, b) => b.score - a.score);
     return fitted({ ranking: scored.map((s) => s.model), scores: scored.map((s) => s.score) }, train.labels);

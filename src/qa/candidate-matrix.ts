@@ -96,8 +96,8 @@ export function buildCandidateMatrix(
 
 /**
  * Gold column of each item from the correctness of the answers (true/false/null per answer): the
- * column whose cluster's representative is right, the most voted one when several are (an answer
- * split over two clusters), -1 when none is or nothing is known. `goldLetter[i]`, for multiple
+ * column whose cluster holds a right answer, the most voted one when several do (an answer split
+ * over two clusters), -1 when none does or nothing is known. `goldLetter[i]`, for multiple
  * choice, names the right option even when no model chose it.
  */
 export function candidateGold(
@@ -120,7 +120,7 @@ export function candidateGold(
     let bestVotes = -1;
     for (let k = 0; k < map.length; k++) {
       const c = map[k] as number;
-      if (c < 0 || correct[i]?.[mostCentralMember(item, c)] !== true) continue;
+      if (c < 0 || !(item.clusters[c]?.members ?? []).some((a) => correct[i]?.[a] === true)) continue;
       let votes = 0;
       for (let j = 0; j < M; j++) votes += matrix.probs[(i * M + j) * K + k] as number;
       if (votes > bestVotes) {
@@ -130,4 +130,30 @@ export function candidateGold(
     }
   });
   return gold;
+}
+
+/**
+ * right[i*K + k] = 1 where column k of item i holds a right answer (any member of its cluster right,
+ * or the gold option letter): the set of which `candidateGold` names one, for FitOptions.right.
+ */
+export function candidateRight(
+  built: CandidateMatrix,
+  items: readonly QaItemAnswers[],
+  correct: readonly (readonly (boolean | null)[])[],
+  gold: Int32Array,
+): Uint8Array {
+  const { matrix, columnCluster } = built;
+  const K = matrix.labels.length;
+  const right = new Uint8Array(items.length * K);
+  items.forEach((item, i) => {
+    if ((gold[i] as number) >= 0) right[i * K + (gold[i] as number)] = 1;
+    // With shared labels the gold letter is the one right column.
+    if (!matrix.candidates) return;
+    const map = columnCluster[i] as Int32Array;
+    for (let k = 0; k < map.length; k++) {
+      const c = map[k] as number;
+      if (c >= 0 && (item.clusters[c]?.members ?? []).some((a) => correct[i]?.[a] === true)) right[i * K + k] = 1;
+    }
+  });
+  return right;
 }

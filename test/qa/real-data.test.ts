@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
-import { evaluateQaFolder, prepareQa } from '../../src/qa/evaluate-qa.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { prepareQa } from '../../src/qa/prepare.js';
 import { loadEvalFolder, type QaFolder } from '../../src/task/load-folder.js';
 
 const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
@@ -50,12 +51,10 @@ describe.skipIf(!has('mmlu-pro-dev'))('mmlu-pro-dev (real outputs)', () => {
 });
 
 describe.skipIf(!has('gsm8k-re2'))('gsm8k-re2 (real outputs, 10 MB)', () => {
-  it('reproduces the reference best single (0.942) and evaluates in seconds', async () => {
+  it('reproduces the reference best single (0.942), and auto beats it', async () => {
     const f = qa('gsm8k-re2');
     expect(modelAccuracy(f, 'gpt-4o-mini-reread-cot')).toBeCloseTo(0.9416, 3);
-    const t0 = Date.now();
     const r = await evaluateQaFolder(f, { folds: 5, seed: 1 });
-    expect(Date.now() - t0).toBeLessThan(30_000);
     const auto = r.strategies.find((s) => s.name === 'auto')?.accuracy ?? 0;
     expect(auto).toBeGreaterThan(0.942);
     expect(auto).toBeGreaterThan(r.strategies.find((s) => s.name === 'majority-vote')?.accuracy ?? 1);

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateClassification } from '../../eval/evaluate.js';
+import { evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { recordFolderResponses } from '../../orchestrate/record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../../orchestrate/session.js';
-import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
+import { renderQaReport } from '../../eval/answer-report.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
@@ -93,6 +93,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const folder = loadEvalFolder(dir, { requireResponses: true });
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
+  const known = STRATEGIES.map((s) => s.name);
+  const unknown = (strategies ?? []).filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+
   let result;
   let report: () => string;
   if (folder.kind === 'qa') {
@@ -101,9 +105,6 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     result = qa;
     report = () => renderQaReport(qa);
   } else {
-    const known = STRATEGIES.map((s) => s.name);
-    const unknown = (strategies ?? []).filter((n) => !known.includes(n));
-    if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
     const explainStrategy = values['explain-strategy'];
     if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
       throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
