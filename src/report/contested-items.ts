@@ -1,6 +1,6 @@
 import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
 import { hardVote } from '../fuse/answer-matrix.js';
-import type { QaEvalResult, QaOutcomes } from '../qa/evaluate-qa.js';
+import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
 
 export interface ContestedItem {
   item: string;

@@ -1,5 +1,5 @@
 import type { ClassificationEvalResult } from '../eval/evaluate.js';
-import type { QaEvalResult } from '../qa/evaluate-qa.js';
+import type { QaEvalResult } from '../eval/answer-score.js';
 import type { ModelCost } from './model-costs.js';
 import { paretoFront } from './pareto.js';
 

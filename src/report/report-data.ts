@@ -1,9 +1,9 @@
 import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
 import { leaderboardRows } from '../eval/leaderboard.js';
-import type { ClassMetrics } from '../eval/metrics.js';
-import { decisions } from '../eval/metrics.js';
+import type { ClassMetrics } from '../validation/metrics.js';
+import { decisions } from '../validation/metrics.js';
 import { type MixtureSummary, summarizePicks } from '../eval/mixture-summary.js';
-import type { QaEvalResult, QaOutcomes } from '../qa/evaluate-qa.js';
+import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
 import { accuracyOf, bootstrapResamples, type Interval, macroF1Of, percentileInterval } from '../validation/bootstrap.js';
 import { effectiveVoters, errorCorrelation } from '../validation/error-correlation.js';
 import { comparePaired, describeComparison, type PairedComparison } from '../validation/paired-test.js';

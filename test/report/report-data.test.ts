@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
 import { summarizePicks } from '../../src/eval/mixture-summary.js';
-import type { QaOutcomes } from '../../src/qa/evaluate-qa.js';
-import { evaluateQaFolder } from '../../src/qa/index.js';
+import type { QaOutcomes } from '../../src/eval/answer-score.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
