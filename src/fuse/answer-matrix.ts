@@ -157,23 +157,3 @@ export function modelPrediction(answers: AnswerMatrix, j: number): { probs: Floa
   }
   return { probs, decided };
 }
-
-/**
- * Zeroes the columns beyond each item's candidates and renormalizes the rest, in place: for
- * strategies whose arithmetic (a softmax, a log pool) would otherwise give mass to columns that
- * are no answer at all. No-op with shared labels.
- */
-export function keepCandidates(m: AnswerMatrix, probs: Float64Array): void {
-  if (hasSharedLabels(m)) return;
-  const K = m.labels.length;
-  for (let i = 0; i < m.itemIds.length; i++) {
-    const c = candidateCount(m, i);
-    let sum = 0;
-    for (let k = 0; k < c; k++) sum += probs[i * K + k] as number;
-    let rest = 0;
-    for (let k = c; k < K; k++) rest += probs[i * K + k] as number;
-    if (rest === 0) continue;
-    for (let k = c; k < K; k++) probs[i * K + k] = 0;
-    for (let k = 0; k < c; k++) probs[i * K + k] = sum > 0 ? (probs[i * K + k] as number) / sum : 1 / c;
-  }
-}

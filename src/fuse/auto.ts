@@ -207,14 +207,15 @@ export const autoStrategy: FusionStrategy = {
         const score = innerScore(y, { probs, decided }, train, innerRight);
         candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), score });
       }
-      if (!shared) {
-        // Candidate-wise stacking per C, on the same inner rows and folds.
+      // Candidate-wise stacking per C, on the same inner rows and folds: wherever candidates differ per
+      // item, and for QA on option letters too (its answers carry centrality), where a letter is no class.
+      if (!shared || train.centrality !== undefined) {
         const inner = innerCandidatePredictions(train, gold, CANDIDATE_STACKING_GRID, seed, right);
         inner?.probs.forEach((probs, idx) => {
           const C = CANDIDATE_STACKING_GRID[idx] as number;
           candidates.push({
-            name: `stacking(C=${C})`,
-            strategy: createStacking({ configs: [{ C, classWeighting: 'none' }], name: 'stacking' }),
+            name: `stacking(candidates,C=${C})`,
+            strategy: createStacking({ configs: [{ C, classWeighting: 'none' }], name: 'stacking', candidateWise: true }),
             probs: filled({ probs, decided: inner.decided }, sub),
             score: innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight),
           });

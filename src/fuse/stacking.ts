@@ -294,6 +294,8 @@ export interface StackingOptions {
   shares?: boolean;
   /** One class-tied vote weight per model (default true). */
   tiedVotes?: boolean;
+  /** Always the candidate-wise conditional logit, even on a fixed label set (e.g. multiple-choice QA inside `auto`). */
+  candidateWise?: boolean;
 }
 
 export interface FeatureSet {
@@ -363,7 +365,7 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
     supervised: true,
     fit(train, gold, { seed, right }) {
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
-      if (!hasSharedLabels(train)) return fitOverCandidates(name, train, gold, configs, seed, right);
+      if (!hasSharedLabels(train) || options.candidateWise === true) return fitOverCandidates(name, train, gold, configs, seed, right);
       const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed) : undefined;
       const { config, innerScores } = pickConfig(configs, scores);
       return fitted(name, fitStackingState(train, gold, config, features, innerScores), train.labels);

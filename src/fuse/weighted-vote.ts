@@ -3,6 +3,7 @@ import { type AnswerMatrix, argmax, candidateCount, hardVote, isRight } from './
 import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
+import { rightAccuracy } from './inner-cv.js';
 import { hardVotes, labelledCount, softmaxInPlace } from './votes.js';
 
 const NAME = 'weighted-vote';
@@ -127,19 +128,39 @@ export function voteContributions(answers: AnswerMatrix, i: number, w: readonly 
 }
 
 /**
- * The number of answers a wrong model spreads over: the label count on a fixed label set, the mean
- * candidate count of the labelled items (at least 2) where candidates differ per item.
+ * The number of answers a wrong model spreads over. On a classification label set, the label count.
+ * For QA answers (they carry centrality), the effective count learned from the training items: if
+ * the wrong answers of two models coincide with probability q, they behave as if spread uniformly
+ * over K - 1 = 1/q wrong answers; real errors pile up on attractive distractors, so K is usually far
+ * below the number of options, and the largest K would flatten the weights towards a plain vote.
  */
-export function answerSpace(train: AnswerMatrix, gold: Int32Array): number {
-  if (!train.candidates) return train.labels.length;
-  let sum = 0;
+export function answerSpace(train: AnswerMatrix, gold: Int32Array, votes: Int32Array, right?: Uint8Array): number {
+  if (!train.centrality) return train.labels.length;
+  const K = train.labels.length;
+  const M = train.models.length;
+  let pairs = 0;
+  let same = 0;
+  let cap = 0;
   let n = 0;
+  const wrong = new Map<number, number>();
   for (let i = 0; i < gold.length; i++) {
     if ((gold[i] as number) < 0) continue;
-    sum += candidateCount(train, i);
+    cap += candidateCount(train, i);
     n++;
+    wrong.clear();
+    let w = 0;
+    for (let j = 0; j < M; j++) {
+      const v = votes[i * M + j] as number;
+      if (v < 0 || isRight(gold, right, K, i, v)) continue;
+      wrong.set(v, (wrong.get(v) ?? 0) + 1);
+      w++;
+    }
+    pairs += (w * (w - 1)) / 2;
+    for (const c of wrong.values()) same += (c * (c - 1)) / 2;
   }
-  return Math.max(2, n === 0 ? 2 : sum / n);
+  const q = (same + 1) / (pairs + 2);
+  const limit = train.candidates ? Math.max(2, n === 0 ? 2 : cap / n) : K;
+  return Math.max(2, Math.min(limit, 1 + 1 / q));
 }
 
 export const weightedVoteStrategy: FusionStrategy = {
@@ -147,13 +168,26 @@ export const weightedVoteStrategy: FusionStrategy = {
   supervised: true,
   fit(train, gold, { right }) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
-    const K = answerSpace(train, gold);
     const M = train.models.length;
-    const { acc, pooled } = shrunkAccuracies(hardVotes(train), M, gold, right, train.labels.length);
-    return fitted(
-      { models: [...train.models], weights: acc.map((a) => logOddsWeight(a, K)), defaultWeight: logOddsWeight(pooled, K) },
-      train.labels,
-    );
+    const votes = hardVotes(train);
+    const { acc, pooled } = shrunkAccuracies(votes, M, gold, right, train.labels.length);
+    const stateFor = (K: number): WeightedVoteState => ({ models: [...train.models], weights: acc.map((a) => logOddsWeight(a, K)), defaultWeight: logOddsWeight(pooled, K) });
+    const estimate = answerSpace(train, gold, votes, right);
+    if (!train.centrality) return fitted(stateFor(estimate), train.labels);
+    // QA: the estimate and a small grid of answer spaces, the one with the best training accuracy
+    // (one number fitted on hundreds of items barely overfits; ties to the smaller K).
+    const grid = [...new Set([2, 3, 4, 6, 10, estimate].filter((k) => train.candidates !== undefined || k <= train.labels.length))].sort((a, b) => a - b);
+    let best = stateFor(grid[0] as number);
+    let bestAcc = -1;
+    for (const K of grid) {
+      const s = stateFor(K);
+      const a = rightAccuracy(gold, weightedVote(train, (j) => s.weights[j] as number), train.labels.length, right);
+      if (a > bestAcc + 1e-12) {
+        best = s;
+        bestAcc = a;
+      }
+    }
+    return fitted(best, train.labels);
   },
   load(state, labels) {
     const s = parseState(NAME, StateSchema, state);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateCount, hardVote, hasSharedLabels, keepCandidates, selectItems, selectModels } from '../../src/fuse/answer-matrix.js';
+import { candidateCount, hardVote, hasSharedLabels, selectItems, selectModels } from '../../src/fuse/answer-matrix.js';
 import { buildItemAnswers } from '../../src/qa/build-items.js';
 import { buildCandidateMatrix, candidateGold } from '../../src/qa/candidate-matrix.js';
 
@@ -51,13 +51,5 @@ describe('answer matrix over QA candidates', () => {
     expect(Array.from(sub.centrality ?? [])).toEqual(Array.from(matrix.centrality?.subarray(3, 6) ?? []));
     expect(candidateCount(sub, 0)).toBe(3);
     expect(selectModels(matrix, [2, 0]).candidates).toBe(matrix.candidates);
-  });
-
-  it('keepCandidates zeroes the columns beyond an item\'s candidates', () => {
-    const items = [freeItem('q1', ['Shakespeare', 'Shakespeare', 'Marlowe']), freeItem('q2', ['Paris', 'Paris', 'Paris'])];
-    const { matrix } = buildCandidateMatrix(items, models, 'free-form');
-    const probs = Float64Array.from([0.5, 0.5, 0.5, 0.5]);
-    keepCandidates(matrix, probs);
-    expect(Array.from(probs)).toEqual([0.5, 0.5, 1, 0]);
   });
 });

@@ -182,7 +182,7 @@ describe('runPipeline', () => {
     const bad = join(t.dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...saved, labels: ['yes', 'no'] }));
     expect(() => chooseStrategy(bad, sentimentTask)).toThrow(InputError);
-    expect(() => chooseStrategy('stacking', sentimentTask)).toThrow(/fit it on a labelled set first/);
+    expect(() => chooseStrategy('stacking', sentimentTask)).toThrow(/fit it on a labelled folder first/);
     expect(() => chooseStrategy('nonsense', sentimentTask)).toThrow(/unknown strategy/);
   });
 });
