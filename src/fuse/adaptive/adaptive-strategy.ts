@@ -1,0 +1,266 @@
+import { selectGold, trainIndices } from '../../eval/cross-validation.js';
+import { decisions, scoreClassification } from '../../eval/metrics.js';
+import { type AnswerMatrix, selectItems, selectModels } from '../answer-matrix.js';
+import { autoStrategy } from '../auto.js';
+import { innerCvRows, innerFolds } from '../inner-cv.js';
+import { stackingStrategy } from '../stacking.js';
+import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from '../strategy.js';
+import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
+import { hardVotes, labelledCount } from '../votes.js';
+import { logOddsWeight, shrunkAccuracies, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
+import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
+import { defaultCheckpoints } from './checkpoints.js';
+import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
+import { givenOrder, learnOrder } from './order.js';
+import { type ReplayResult, replayPolicy } from './replay.js';
+import { ruleGrid, type StopRule, type StopRuleKind } from './stop-rule.js';
+import { meanCallCost } from './usage.js';
+
+const NAME = 'adaptive';
+
+export interface AdaptiveOptions {
+  /** Strategy name in the registry and saved files (default `adaptive`). */
+  name?: string;
+  /**
+   * The stopping rule; its parameter is chosen on training folds for `target` (default `cascade`).
+   * A rule with its parameter (e.g. `{ kind: 'settled', slack: 1 }`) is used as given.
+   */
+  rule?: StopRuleKind | StopRule;
+  /** Default: at most half a point of macro-F1 below the full strategy, as few calls as possible. */
+  target?: Target;
+  /** The strategy that decides once every model was asked, and the reference of `maxLoss` (default `auto`). */
+  final?: FusionStrategy;
+  /** The cascade's fusion of the models asked so far, fitted once per checkpoint (default: text stacking with one setting). */
+  prefix?: FusionStrategy;
+  /** Asking order given by the user (model names); learned from the training labels otherwise. */
+  order?: readonly string[];
+  /** USD per call by model name: orders by gain per dollar and prices the curve. */
+  pricePerCall?: Readonly<Record<string, number>>;
+  /** Never ask more than this many models per item. */
+  maxCalls?: number;
+}
+
+/** Text stacking with one fixed setting: refitted at every checkpoint, so no inner search of its own. */
+export const DEFAULT_PREFIX = createStackingText({ configs: [{ C: 0.5, classWeighting: 'none' }] });
+
+/** Strategies a saved policy's prefix and final fits are restored with. */
+const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy, stackingTextStrategy, weightedVoteStrategy].map((s) => [s.name, s]));
+
+/** A fitted adaptive policy: predicts by replaying the answers it is given, asking only what it needs. */
+export interface FittedAdaptive extends FittedStrategy {
+  /** The replay behind `predict`: which models were asked on each item and why asking stopped. */
+  replay(answers: AnswerMatrix): ReplayResult;
+  /** The policy's asking order as model names. */
+  readonly order: readonly string[];
+  /** The same policy with another stopping rule (e.g. to trace the cost/quality curve on test folds). */
+  withRule(rule: StopRule): FittedAdaptive;
+}
+
+export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
+  return typeof (f as Partial<FittedAdaptive>).replay === 'function';
+}
+
+/** A rule is vote-based when its decision is the weighted vote of the answers so far. */
+const voteBased = (kind: StopRuleKind) => kind !== 'cascade';
+
+function describe(rule: StopRule, finalName: string | null): string {
+  const param = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}`;
+  return `${rule.kind}(${param}) -> ${finalName ?? weightedVoteStrategy.name}`;
+}
+
+interface Parts {
+  state: AdaptiveState;
+  prefixes: FittedStrategy[];
+  final: FittedStrategy | null;
+}
+
+function wrap(name: string, parts: Parts): FittedAdaptive {
+  const { state } = parts;
+  const byName = new Map(state.order.map((m, p) => [m, state.weights[p] as number]));
+  const meanWeight = state.weights.reduce((a, b) => a + b, 0) / Math.max(1, state.weights.length);
+  const replay = (answers: AnswerMatrix): ReplayResult => {
+    const M = answers.models.length;
+    // Models the policy never saw are asked last, with the mean weight.
+    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const weights = answers.models.map((m) => byName.get(m) ?? meanWeight);
+    const checkpoints = [...state.checkpoints.filter((t) => t < M), M];
+    const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
+      const items = selectItems(answers, rows);
+      if (voteBased(state.rule.kind)) {
+        const prefix = new Set(order.slice(0, t));
+        return weightedVote(items, (j) => (prefix.has(j) ? (weights[j] as number) : 0));
+      }
+      const c = state.checkpoints.indexOf(t);
+      const prefix = c >= 0 && t < M ? parts.prefixes[c] : undefined;
+      if (prefix) return prefix.predict(selectModels(items, order.slice(0, t)));
+      if (t === M && parts.final) return parts.final.predict(items);
+      throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
+    };
+    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
+  };
+  return {
+    name,
+    order: state.order,
+    replay,
+    predict: (answers) => replay(answers).prediction,
+    state: () => state,
+    withRule: (rule) => {
+      if (voteBased(rule.kind) !== voteBased(state.rule.kind)) throw new StrategyError(`${name}: a ${state.rule.kind} policy cannot switch to the ${rule.kind} rule`);
+      return wrap(name, { ...parts, state: { ...state, rule, picked: describe(rule, parts.final?.name ?? null) } });
+    },
+  };
+}
+
+interface Curve {
+  points: CurvePoint[];
+}
+
+/** Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the training rows. */
+function measureCurve(
+  answers: AnswerMatrix,
+  y: Int32Array,
+  grid: readonly StopRule[],
+  order: readonly number[],
+  checkpoints: readonly number[],
+  weights: readonly number[],
+  oof: ReadonlyMap<number, FusedPrediction>,
+  pricePerCall: readonly (number | null)[],
+  maxCalls: number | undefined,
+): Curve {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const full = oof.get(M) as FusedPrediction;
+  const fullScore = scoreClassification(y, full, answers.labels).macroF1;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const n = Math.max(1, y.length);
+  const points = grid.map((rule): CurvePoint => {
+    const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
+      const p = oof.get(t) as FusedPrediction;
+      const probs = new Float64Array(rows.length * K);
+      const decided = new Uint8Array(rows.length);
+      rows.forEach((i, r) => {
+        probs.set(p.probs.subarray(i * K, (i + 1) * K), r * K);
+        decided[r] = p.decided[i] as number;
+      });
+      return { probs, decided };
+    };
+    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse, ...(maxCalls ? { maxCalls } : {}) });
+    const score = scoreClassification(y, r.prediction, answers.labels).macroF1;
+    const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
+    const own = decisions(r.prediction.probs, r.prediction.decided, K);
+    let differ = 0;
+    for (let i = 0; i < own.length; i++) if (own[i] !== fullDecisions[i]) differ++;
+    const loss = fullScore - score;
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: loss + Math.sqrt(differ) / n };
+  });
+  return { points };
+}
+
+/**
+ * Adaptive querying as a fitted strategy: an order in which to ask the models and a per-item
+ * stopping rule whose parameter is chosen on the training folds for a target, so that most items
+ * are decided by the first few models. `predict` replays the answers it is given in that order
+ * (an answer counts only once the policy asks for it), which is both the out-of-fold measurement
+ * on recorded answers and what `fusion run` does live.
+ */
+export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
+  const name = options.name ?? NAME;
+  const kind: StopRuleKind = typeof options.rule === 'object' ? options.rule.kind : (options.rule ?? 'cascade');
+  const grid = typeof options.rule === 'object' ? [options.rule] : ruleGrid(kind);
+  const target = options.target ?? DEFAULT_TARGET;
+  const final = voteBased(kind) ? null : (options.final ?? autoStrategy);
+  const prefixStrategy = options.prefix ?? DEFAULT_PREFIX;
+  return {
+    name,
+    supervised: true,
+    fit(train, gold, { seed }) {
+      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      const K = train.labels.length;
+      const M = train.models.length;
+      const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
+      const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
+      const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
+      const weights = acc.map((a) => logOddsWeight(a, K));
+      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : defaultCheckpoints(M);
+
+      // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.
+      const rows = innerCvRows(gold, seed);
+      const y = Int32Array.from(rows, (i) => gold[i] as number);
+      const sub = selectItems(train, rows);
+      const oof = new Map<number, FusedPrediction>();
+      if (voteBased(kind)) {
+        for (const t of checkpoints) {
+          const prefix = new Set(order.slice(0, t));
+          oof.set(t, weightedVote(sub, (j) => (prefix.has(j) ? (weights[j] as number) : 0)));
+        }
+      } else {
+        const folds = innerFolds(y, seed);
+        if (!folds) throw new StrategyError(`${name} needs at least two labelled training items`);
+        for (const t of checkpoints) {
+          const probs = new Float64Array(rows.length * K);
+          const decided = new Uint8Array(rows.length);
+          const cols = order.slice(0, t);
+          folds.forEach((test, f) => {
+            const tr = trainIndices(rows.length, test);
+            let pred: FusedPrediction;
+            try {
+              pred = prefixStrategy.fit(selectModels(selectItems(sub, tr), cols), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectModels(selectItems(sub, test), cols));
+            } catch (e) {
+              if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
+              throw e;
+            }
+            test.forEach((i, r) => {
+              probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
+              decided[i] = pred.decided[r] as number;
+            });
+          });
+          oof.set(t, { probs, decided });
+        }
+      }
+      const { points } = measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls);
+      const chosen = chooseOperatingPoint(points, target);
+
+      const prefixes: FittedStrategy[] = voteBased(kind)
+        ? []
+        : checkpoints.slice(0, -1).map((t) => prefixStrategy.fit(selectModels(train, order.slice(0, t)), gold, { seed }));
+      const finalFit = final ? final.fit(train, gold, { seed }) : null;
+      const state: AdaptiveState = {
+        picked: describe(chosen.rule, final?.name ?? null),
+        rule: chosen.rule,
+        order: order.map((j) => train.models[j] as string),
+        weights: order.map((j) => weights[j] as number),
+        checkpoints,
+        ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),
+        target,
+        curve: points,
+        prefixes: prefixes.map((p) => ({ strategy: p.name, state: p.state() })),
+        final: finalFit ? { strategy: finalFit.name, state: finalFit.state() } : null,
+      };
+      return wrap(name, { state, prefixes, final: finalFit });
+    },
+    load(raw, labels) {
+      const s = parseState(name, AdaptiveStateSchema, raw);
+      requireLength(name, 'weights', s.weights.length, s.order.length);
+      const restore = (field: string, saved: { strategy: string; state: unknown }): FittedStrategy => {
+        const strategy = RESTORE.get(saved.strategy);
+        if (!strategy) throw new StrategyStateError(name, [{ field: `${field}.strategy`, message: `unknown strategy "${saved.strategy}"` }]);
+        try {
+          return strategy.load(saved.state, labels);
+        } catch (e) {
+          if (e instanceof StrategyStateError) throw new StrategyStateError(name, e.issues.map((i) => ({ field: `${field}.state${i.field ? `.${i.field}` : ''}`, message: i.message })));
+          throw e;
+        }
+      };
+      if (!voteBased(s.rule.kind)) {
+        requireLength(name, 'prefixes', s.prefixes.length, s.checkpoints.length - 1);
+        if (!s.final) throw new StrategyStateError(name, [{ field: 'final', message: 'a cascade needs its final strategy' }]);
+      }
+      const prefixes = s.prefixes.map((p, c) => restore(`prefixes.${c}`, p));
+      const finalFit = s.final ? restore('final', s.final) : null;
+      return wrap(name, { state: s, prefixes, final: finalFit });
+    },
+  };
+}
+
+export const adaptiveStrategy = createAdaptive();
