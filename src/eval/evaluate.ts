@@ -5,6 +5,10 @@ import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationFolder } from '../task/load-folder.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
+import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
+import { foldUsage } from '../fuse/adaptive/usage.js';
+import { estimateCallPrices } from './call-prices.js';
+import { selectItems } from '../fuse/answer-matrix.js';
 import { crossValidatePredict } from './cross-validation.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from './metrics.js';
@@ -43,6 +47,12 @@ export interface StrategyEntry extends ScoredEntry {
   picks?: string[];
   /** Contested decisions explained model by model (`explain` option), by the model that made them. */
   explanations?: DecisionExplanation[];
+  /** Mean number of recorded answers the strategy used per item (an adaptive policy: the ones it asked for). */
+  callsPerItem: number;
+  /** Mean USD per item of those answers at list prices; null when a model used has no price. */
+  costPerItem: number | null;
+  /** Adaptive policies: calls, cost and macro-F1 out-of-fold for every setting of their stopping rule. */
+  curve?: OutOfFoldPoint[];
 }
 
 export interface ClassificationEvalResult {
@@ -96,9 +106,11 @@ export function scoreStrategy(
   strategy: FusionStrategy,
   built: BuiltMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number },
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[] },
 ): StrategyEntry {
   const { matrix } = built;
+  const prices = options.pricePerCall ?? matrix.models.map(() => null);
+  const N = Math.max(1, matrix.itemIds.length);
   const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
   if (strategy.supervised) {
     const cv = crossValidatePredict(strategy, matrix, gold, options);
@@ -106,10 +118,16 @@ export function scoreStrategy(
     const foldOf = new Int32Array(gold.length);
     cv.folds.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
     const explanations = explainDecisions(matrix, gold, cv.prediction, contested, (i) => cv.fitted[foldOf[i] as number] as FittedStrategy);
+    const usage = cv.folds.map((test, f) => foldUsage(cv.fitted[f] as FittedStrategy, selectItems(matrix, test), prices));
+    const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
+    const curve = outOfFoldCurve(matrix, cv.folds, cv.fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices);
     return {
       ...entry(strategy.name, scoreClassification(gold, cv.prediction, matrix.labels)),
       supervised: true,
       scoredOn: 'out-of-fold',
+      callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
+      costPerItem: cost,
+      ...(curve ? { curve } : {}),
       ...(picks ? { picks } : {}),
       ...(explanations.length > 0 ? { explanations } : {}),
     };
@@ -118,10 +136,13 @@ export function scoreStrategy(
   const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
   const prediction = fitted.predict(matrix);
   const explanations = explainDecisions(matrix, gold, prediction, contested, () => fitted);
+  const usage = foldUsage(fitted, matrix, prices);
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: false,
     scoredOn: 'all-items',
+    callsPerItem: usage.calls / N,
+    costPerItem: usage.cost === null ? null : usage.cost / N,
     ...(explanations.length > 0 ? { explanations } : {}),
   };
 }
@@ -143,8 +164,9 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   options.onProgress?.(1, total, 'models');
 
   const strategies: StrategyEntry[] = [];
+  const pricePerCall = estimateCallPrices(folder, matrix.models);
   selected.forEach((s, idx) => {
-    strategies.push(scoreStrategy(s, built, gold, options));
+    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall }));
     options.onProgress?.(idx + 2, total, s.name);
   });
 

@@ -1,3 +1,4 @@
+import { adaptiveStrategy } from './adaptive/adaptive-strategy.js';
 import { autoStrategy } from './auto.js';
 import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
@@ -23,6 +24,7 @@ export const STRATEGIES: readonly FusionStrategy[] = [
   calibrated(stackingStrategy),
   stackingTextStrategy,
   autoStrategy,
+  adaptiveStrategy,
 ];
 
 export function getStrategy(name: string): FusionStrategy {

@@ -1,14 +1,14 @@
 import { selectGold, trainIndices } from '../../eval/cross-validation.js';
 import { decisions, scoreClassification } from '../../eval/metrics.js';
-import { type AnswerMatrix, selectItems, selectModels } from '../answer-matrix.js';
+import { type AnswerMatrix, argmax as top, selectItems, selectModels } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds } from '../inner-cv.js';
 import { stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from '../strategy.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
 import { hardVotes, labelledCount } from '../votes.js';
-import { logOddsWeight, shrunkAccuracies, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
+import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
@@ -99,10 +99,37 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     };
     return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
+  // The stage that decided the item explains it; models it did not ask get no weight.
+  const explain = (answers: AnswerMatrix, i: number): ModelContribution[] => {
+    const one = selectItems(answers, [i]);
+    const r = replay(one);
+    const t = r.calls[0] as number;
+    const M = answers.models.length;
+    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const asked = order.slice(0, t);
+    const K = answers.labels.length;
+    const own = answers.models.map((model, j): ModelContribution => {
+      const present = answers.present[i * M + j] === 1;
+      return { model, answer: present ? (answers.labels[top(answers.probs, (i * M + j) * K, K)] as string) : null, weight: 0, influence: 0 };
+    });
+    let contributions: ModelContribution[] = [];
+    if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
+    else {
+      const c = state.checkpoints.indexOf(t);
+      const stage = t < M && c >= 0 ? parts.prefixes[c] : parts.final;
+      contributions = stage?.explain?.(t < M ? selectModels(one, asked) : one, 0) ?? [];
+    }
+    for (const p of contributions) {
+      const o = own.find((x) => x.model === p.model);
+      if (o) Object.assign(o, { weight: p.weight, influence: p.influence });
+    }
+    return own;
+  };
   return {
     name,
     order: state.order,
     replay,
+    explain,
     predict: (answers) => replay(answers).prediction,
     state: () => state,
     withRule: (rule) => {

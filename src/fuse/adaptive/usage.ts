@@ -33,3 +33,11 @@ export function meanCalls(asked: Uint8Array, N: number): number {
   for (let c = 0; c < asked.length; c++) total += asked[c] as number;
   return N > 0 ? total / N : 0;
 }
+
+/** Calls and cost a fitted strategy spends on one test fold: summed over its items (cost null when unknown). */
+export function foldUsage(fitted: FittedStrategy, answers: AnswerMatrix, pricePerCall: readonly (number | null)[]): { calls: number; cost: number | null } {
+  const asked = answersUsed(fitted, answers);
+  const N = answers.itemIds.length;
+  const cost = meanCallCost(asked, answers.models.length, pricePerCall);
+  return { calls: meanCalls(asked, N) * N, cost: cost === null ? null : cost * N };
+}
