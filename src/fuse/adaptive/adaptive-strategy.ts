@@ -2,8 +2,8 @@ import { selectGold, trainIndices } from '../../eval/cross-validation.js';
 import { decisions, scoreClassification } from '../../eval/metrics.js';
 import { type AnswerMatrix, argmax as top, selectItems, selectModels } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
-import { innerCvRows, innerFolds } from '../inner-cv.js';
-import { stackingStrategy } from '../stacking.js';
+import { innerCvRows, innerFolds, innerScore } from '../inner-cv.js';
+import { createStacking, stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
@@ -31,18 +31,30 @@ export interface AdaptiveOptions {
   target?: Target;
   /** The strategy that decides once every model was asked, and the reference of `maxLoss` (default `auto`). */
   final?: FusionStrategy;
-  /** The cascade's fusion of the models asked so far, fitted once per checkpoint (default: text stacking with one setting). */
-  prefix?: FusionStrategy;
+  /**
+   * The cascade's fusion of the models asked so far, fitted once per checkpoint; with several, the
+   * best by inner cross-validation at each checkpoint (default: stacking on the answers, and on the
+   * answers and the item's text, one setting each).
+   */
+  prefix?: FusionStrategy | readonly FusionStrategy[];
   /** Asking order given by the user (model names); learned from the training labels otherwise. */
   order?: readonly string[];
   /** USD per call by model name: orders by gain per dollar and prices the curve. */
   pricePerCall?: Readonly<Record<string, number>>;
   /** Never ask more than this many models per item. */
   maxCalls?: number;
+  /**
+   * Standard errors of the training-fold loss added before comparing it with `maxLoss` (default
+   * 0: the walk down the curve that stops at the first setting over the target is caution enough).
+   */
+  caution?: number;
 }
 
-/** Text stacking with one fixed setting: refitted at every checkpoint, so no inner search of its own. */
-export const DEFAULT_PREFIX = createStackingText({ configs: [{ C: 0.5, classWeighting: 'none' }] });
+/** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
+export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
+  createStacking({ configs: [{ C: 1, classWeighting: 'none' }] }),
+  createStackingText({ configs: [{ C: 0.5, classWeighting: 'none' }] }),
+];
 
 /** Strategies a saved policy's prefix and final fits are restored with. */
 const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy, stackingTextStrategy, weightedVoteStrategy].map((s) => [s.name, s]));
@@ -65,7 +77,7 @@ export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
 const voteBased = (kind: StopRuleKind) => kind !== 'cascade';
 
 function describe(rule: StopRule, finalName: string | null): string {
-  const param = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}`;
+  const param = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
   return `${rule.kind}(${param}) -> ${finalName ?? weightedVoteStrategy.name}`;
 }
 
@@ -154,6 +166,7 @@ function measureCurve(
   oof: ReadonlyMap<number, FusedPrediction>,
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
+  caution: number,
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
@@ -179,7 +192,7 @@ function measureCurve(
     let differ = 0;
     for (let i = 0; i < own.length; i++) if (own[i] !== fullDecisions[i]) differ++;
     const loss = fullScore - score;
-    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: loss + Math.sqrt(differ) / n };
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: loss + (caution * Math.sqrt(differ)) / n };
   });
   return { points };
 }
@@ -197,7 +210,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
   const grid = typeof options.rule === 'object' ? [options.rule] : ruleGrid(kind);
   const target = options.target ?? DEFAULT_TARGET;
   const final = voteBased(kind) ? null : (options.final ?? autoStrategy);
-  const prefixStrategy = options.prefix ?? DEFAULT_PREFIX;
+  const prefixCandidates = options.prefix ? [options.prefix].flat() : DEFAULT_PREFIX;
+  if (prefixCandidates.length === 0) throw new StrategyError(`${name}: no prefix fusion to fit`);
   return {
     name,
     supervised: true,
@@ -216,41 +230,51 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const y = Int32Array.from(rows, (i) => gold[i] as number);
       const sub = selectItems(train, rows);
       const oof = new Map<number, FusedPrediction>();
+      const pick = new Map<number, number>();
       if (voteBased(kind)) {
         for (const t of checkpoints) {
           const prefix = new Set(order.slice(0, t));
           oof.set(t, weightedVote(sub, (j) => (prefix.has(j) ? (weights[j] as number) : 0)));
         }
       } else {
-        const folds = innerFolds(y, seed);
-        if (!folds) throw new StrategyError(`${name} needs at least two labelled training items`);
-        for (const t of checkpoints) {
-          const probs = new Float64Array(rows.length * K);
-          const decided = new Uint8Array(rows.length);
+        const folds = innerFolds(y, seed) ?? [];
+        for (const t of folds.length > 0 ? checkpoints : []) {
           const cols = order.slice(0, t);
-          folds.forEach((test, f) => {
-            const tr = trainIndices(rows.length, test);
-            let pred: FusedPrediction;
-            try {
-              pred = prefixStrategy.fit(selectModels(selectItems(sub, tr), cols), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectModels(selectItems(sub, test), cols));
-            } catch (e) {
-              if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
-              throw e;
-            }
-            test.forEach((i, r) => {
-              probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
-              decided[i] = pred.decided[r] as number;
+          // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
+          let bestScore = -Infinity;
+          prefixCandidates.forEach((candidate, c) => {
+            const probs = new Float64Array(rows.length * K);
+            const decided = new Uint8Array(rows.length);
+            folds.forEach((test, f) => {
+              const tr = trainIndices(rows.length, test);
+              let pred: FusedPrediction;
+              try {
+                pred = candidate.fit(selectModels(selectItems(sub, tr), cols), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectModels(selectItems(sub, test), cols));
+              } catch (e) {
+                if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
+                throw e;
+              }
+              test.forEach((i, r) => {
+                probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
+                decided[i] = pred.decided[r] as number;
+              });
             });
+            const score = innerScore(y, { probs, decided }, train.labels);
+            if (score > bestScore) {
+              bestScore = score;
+              oof.set(t, { probs, decided });
+              pick.set(t, c);
+            }
           });
-          oof.set(t, { probs, decided });
         }
       }
-      const { points } = measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls);
-      const chosen = chooseOperatingPoint(points, target);
+      // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
+      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? 0).points : [];
+      const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       const prefixes: FittedStrategy[] = voteBased(kind)
         ? []
-        : checkpoints.slice(0, -1).map((t) => prefixStrategy.fit(selectModels(train, order.slice(0, t)), gold, { seed }));
+        : checkpoints.slice(0, -1).map((t) => (prefixCandidates[pick.get(t) ?? 0] as FusionStrategy).fit(selectModels(train, order.slice(0, t)), gold, { seed }));
       const finalFit = final ? final.fit(train, gold, { seed }) : null;
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),

@@ -13,9 +13,8 @@ export const CurvePointSchema = z.object({
   /** Score of the full strategy minus `score` (negative when stopping early does better). */
   loss: z.number(),
   /**
-   * `loss` plus one standard error of it (sqrt of the items decided otherwise than by the full
-   * strategy, over the items): what `maxLoss` is held to, so that a lucky dip of a noisy curve on
-   * a few hundred training items does not pick a setting that loses on new items.
+   * `loss` plus a chosen number of its standard errors (sqrt of the items decided otherwise than by
+   * the full strategy, over the items): what `maxLoss` is held to.
    */
   lossBound: z.number(),
 });
@@ -40,7 +39,7 @@ export const DEFAULT_TARGET: Target = { maxLoss: 0.005 };
  * it (the cheapest point when none fits); otherwise the fewest calls (then lowest cost) whose
  * `lossBound` is within `maxLoss`, walking from the most calls down and stopping at the first
  * point that is not (a setting is only trusted when every costlier one also met the target), or
- * the smallest bound when no point is within it. `curve` is ordered from most calls to fewest.
+ * the smallest bound when no point is within it.
  */
 export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Target = DEFAULT_TARGET): CurvePoint {
   if (curve.length === 0) throw new RangeError('chooseOperatingPoint: empty curve');
@@ -56,7 +55,7 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Targe
   }
   const maxLoss = target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number);
   const ok: CurvePoint[] = [];
-  for (const p of curve) {
+  for (const p of [...curve].sort((a, b) => b.calls - a.calls)) {
     if (p.lossBound > maxLoss + 1e-12) break;
     ok.push(p);
   }

@@ -46,7 +46,7 @@ export function outOfFoldCurve(
     });
     let calls = 0;
     for (let c = 0; c < asked.length; c++) calls += asked[c] as number;
-    const setting = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}`;
+    const setting = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
     return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, pricePerCall), score: score({ probs, decided }) };
   });
 }

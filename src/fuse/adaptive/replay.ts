@@ -82,6 +82,7 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
         fused: fused.probs,
         offset: r * K,
         K,
+        askedShare: t / M,
       };
       const stop = last || (fused.decided[r] === 1 && shouldStop(plan.rule, view));
       if (!stop) {

@@ -11,7 +11,15 @@ import { isSettled } from './settled.js';
 export const StopRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('settled'), slack: z.number().min(0) }),
   z.object({ kind: z.literal('posterior'), delta: z.number().min(0).max(1) }),
-  z.object({ kind: z.literal('cascade'), threshold: z.number().min(0) }),
+  z.object({
+    kind: z.literal('cascade'),
+    threshold: z.number().min(0),
+    /**
+     * The threshold falls by `decay` times the share of models already asked: an item still
+     * uncertain after most models is one the rest will rarely settle, so it stops sooner.
+     */
+    decay: z.number().min(0).max(1).default(0),
+  }),
 ]);
 export type StopRule = z.infer<typeof StopRuleSchema>;
 export type StopRuleKind = StopRule['kind'];
@@ -31,6 +39,8 @@ export interface StepView {
   fused: Float64Array;
   offset: number;
   K: number;
+  /** Share of the models asked so far (0..1). */
+  askedShare: number;
 }
 
 /** True when the rule stops asking on this item. */
@@ -41,7 +51,7 @@ export function shouldStop(rule: StopRule, view: StepView): boolean {
     case 'posterior':
       return isLeaderLikelyFinal(view.counts, rule.delta);
     case 'cascade':
-      return isConfident(view.fused, view.offset, view.K, rule.threshold);
+      return isConfident(view.fused, view.offset, view.K, rule.threshold - rule.decay * view.askedShare);
   }
 }
 
@@ -53,6 +63,8 @@ export function ruleGrid(kind: StopRuleKind): StopRule[] {
     case 'posterior':
       return [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3].map((delta) => ({ kind, delta }));
     case 'cascade':
-      return [1.01, 0.999, 0.995, 0.99, 0.98, 0.97, 0.95, 0.93, 0.9, 0.87, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.4, 0.3].map((threshold) => ({ kind, threshold }));
+      return [0, 0.3, 0.6].flatMap((decay) =>
+        [1.01, 0.999, 0.995, 0.99, 0.98, 0.97, 0.95, 0.93, 0.9, 0.87, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.4, 0.3].map((threshold) => ({ kind, threshold, decay })),
+      );
   }
 }

@@ -40,7 +40,7 @@ describe('cascade rule', () => {
 
 describe('operating point', () => {
   const point = (threshold: number, calls: number, loss: number, lossBound = loss, cost: number | null = null): CurvePoint => ({
-    rule: { kind: 'cascade', threshold },
+    rule: { kind: 'cascade', threshold, decay: 0 },
     calls,
     cost,
     score: 0.8 - loss,
