@@ -45,10 +45,13 @@ export interface AdaptiveOptions {
   maxCalls?: number;
   /**
    * Standard errors of the training-fold loss added before comparing it with `maxLoss` (default
-   * 0: the walk down the curve that stops at the first setting over the target is caution enough).
+   * DEFAULT_CAUTION): the training-fold curve is noisy, and the cheapest setting that looks within
+   * the target there is, more often than not, a lucky one.
    */
   caution?: number;
 }
+
+export const DEFAULT_CAUTION = 0.5;
 
 /** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
 export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
@@ -269,7 +272,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       }
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
-      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? 0).points : [];
+      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       const prefixes: FittedStrategy[] = voteBased(kind)

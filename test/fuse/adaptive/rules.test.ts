@@ -61,3 +61,12 @@ describe('operating point', () => {
     expect(chooseOperatingPoint([point(1.01, 10, 0, 0, 0.5), point(0.9, 3, 0.01, 0.01, null)], { maxCost: 1 }).calls).toBe(10);
   });
 });
+
+describe('checkpoints', () => {
+  it('checks after each of the first models, then at doubling counts, then after all', async () => {
+    const { defaultCheckpoints } = await import('../../../src/fuse/adaptive/checkpoints.js');
+    expect(defaultCheckpoints(5)).toEqual([1, 2, 3, 4, 5]);
+    expect(defaultCheckpoints(12)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 12]);
+    expect(defaultCheckpoints(112)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64, 112]);
+  });
+});
