@@ -8,6 +8,7 @@ import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './bu
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
 import { foldUsage } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
+import { type CoveragePoint, riskCoverage } from './risk-coverage.js';
 import { selectItems } from '../fuse/answer-matrix.js';
 import { crossValidatePredict } from './cross-validation.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
@@ -51,6 +52,8 @@ export interface StrategyEntry extends ScoredEntry {
   callsPerItem: number;
   /** Mean USD per item of those answers at list prices; null when a model used has no price. */
   costPerItem: number | null;
+  /** Accuracy on the most confident 100/90/80/50% of the items (risk-coverage), to pick `--min-confidence`. */
+  riskCoverage: CoveragePoint[];
   /** Adaptive policies: calls, cost and macro-F1 out-of-fold for every setting of their stopping rule. */
   curve?: OutOfFoldPoint[];
 }
@@ -125,6 +128,7 @@ export function scoreStrategy(
       ...entry(strategy.name, scoreClassification(gold, cv.prediction, matrix.labels)),
       supervised: true,
       scoredOn: 'out-of-fold',
+      riskCoverage: riskCoverage(gold, cv.prediction, matrix.labels.length),
       callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
       costPerItem: cost,
       ...(curve ? { curve } : {}),
@@ -141,6 +145,7 @@ export function scoreStrategy(
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: false,
     scoredOn: 'all-items',
+    riskCoverage: riskCoverage(gold, prediction, matrix.labels.length),
     callsPerItem: usage.calls / N,
     costPerItem: usage.cost === null ? null : usage.cost / N,
     ...(explanations.length > 0 ? { explanations } : {}),

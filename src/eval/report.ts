@@ -93,6 +93,11 @@ function renderCalls(r: ClassificationEvalResult): string[] {
   out.push('| strategy | calls per item | cost | macro-F1 % |', '|---|---|---|---|');
   for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.callsPerItem.toFixed(2)} | ${usd(s.costPerItem)} | ${pct(s.macroF1)} |`);
   out.push('');
+  out.push('## Accuracy at coverage (risk-coverage)', '', 'Accuracy % on the most confident share of the items, and the fused probability of the winner at that cut (`fusion run --min-confidence` at that value abstains on the rest with reason `no-consensus`).', '');
+  const cov = r.strategies[0]?.riskCoverage.map((p) => `${Math.round(100 * p.coverage)}%`) ?? [];
+  out.push(`| strategy | ${cov.join(' | ')} |`, `|---|${cov.map(() => '---').join('|')}|`);
+  for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.riskCoverage.map((p) => `${pct(p.accuracy)} (p >= ${p.minConfidence.toFixed(2)})`).join(' | ')} |`);
+  out.push('');
   for (const s of r.strategies) {
     if (!s.curve) continue;
     out.push(`### Cost/quality curve of ${esc(s.name)}`, '', 'Every setting of its stopping rule replayed on the test folds (the policy picks its setting on the training folds).', '');
