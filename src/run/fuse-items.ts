@@ -26,6 +26,8 @@ export interface FusedLine {
   answers: ModelAnswerLine[];
   /** USD spent on this item's new calls (cached answers cost nothing now). */
   cost: number;
+  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
+  abstain?: 'no-consensus';
 }
 
 /**
@@ -62,7 +64,9 @@ export function fuseItems(
     return { id: item.id, label: null, distribution: {}, answers, cost };
   });
   const fused = fuser.fuse(matrix);
+  const withheld = (fused as { withheld?: Uint8Array }).withheld;
   lines.forEach((line, i) => {
+    if (withheld?.[i] === 1) line.abstain = 'no-consensus';
     if (fused.decided[i] !== 1) return;
     let best = 0;
     for (let k = 0; k < K; k++) {

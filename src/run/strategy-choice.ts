@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { withMinConfidence } from '../fuse/min-confidence.js';
 import { getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
 import { type FusedPrediction, type FittedStrategy, StrategyError } from '../fuse/strategy.js';
@@ -47,7 +48,14 @@ export function loadSavedFuser(file: string, task: ClassificationTask): StreamFu
  * of a built-in unsupervised strategy. Supervised strategies need gold labels and must be fitted
  * first (`fusion fit`), then passed as a file.
  */
-export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
+export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE, minConfidence?: number): StreamFuser {
+  const fuser = chooseFuser(arg, task, batchSize);
+  if (minConfidence === undefined) return fuser;
+  const K = task.labels.length;
+  return { ...fuser, fuse: (answers) => withMinConfidence(fuser.fuse(answers), K, minConfidence) };
+}
+
+function chooseFuser(arg: string | undefined, task: ClassificationTask, batchSize: number): StreamFuser {
   const value = arg ?? 'majority-vote';
   if (value.endsWith('.json') || existsSync(value)) return loadSavedFuser(value, task);
   const strategy = getStrategy(value);

@@ -42,6 +42,8 @@ Options:
                      for multiple-choice and numeric), central (the answer most supported by the
                      others; default for free-form), or dawid-skene (refitted on each batch; on
                      the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
+  --min-confidence P classification: no label (abstain "no-consensus") when the fused winner's
+                     probability is below P (pick P from the risk-coverage table of fusion eval)
   --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
@@ -67,6 +69,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       strategy: { type: 'string' },
       batch: { type: 'string' },
       window: { type: 'string' },
+      'min-confidence': { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
@@ -81,9 +84,11 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const task = loadTaskFile(values.task);
   const batch = positiveInt('batch', values.batch);
   const window = positiveInt('window', values.window);
+  const minConfidence = values['min-confidence'] === undefined ? undefined : Number(values['min-confidence']);
+  if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be a probability between 0 and 1, got "${values['min-confidence']}"`);
   const plan =
     task.kind === 'classification'
-      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
+      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, minConfidence) }
       : { kind: 'qa' as const, task, fuser: chooseQaStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
   const { fuser } = plan;
   const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
