@@ -17,5 +17,5 @@ export function withMinConfidence(prediction: FusedPrediction, K: number, minCon
     decided[i] = 0;
     withheld[i] = 1;
   }
-  return { probs, decided, withheld };
+  return { ...prediction, probs, decided, withheld };
 }

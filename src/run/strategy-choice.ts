@@ -3,7 +3,9 @@ import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { withMinConfidence } from '../fuse/min-confidence.js';
 import { getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FusedPrediction, type FittedStrategy, StrategyError } from '../fuse/strategy.js';
+import { type FittedAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { type FittedStrategy, StrategyError } from '../fuse/strategy.js';
+import type { StreamPrediction } from './fuse-items.js';
 import { InputError } from '../task/errors.js';
 import type { ClassificationTask } from '../task/schema.js';
 
@@ -19,7 +21,9 @@ export interface StreamFuser {
   readonly batchSize: number;
   /** Models a saved strategy was fitted on (the default `--models`). */
   readonly models?: readonly string[];
-  fuse(answers: AnswerMatrix): FusedPrediction;
+  /** A saved adaptive policy: the run asks only the models it asks for. */
+  readonly policy?: FittedAdaptive;
+  fuse(answers: AnswerMatrix): StreamPrediction;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;
@@ -28,7 +32,21 @@ export const DEFAULT_BATCH_SIZE = 256;
 const PER_ITEM = new Set(['majority-vote', 'soft-vote', 'soft-vote-log']);
 
 function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
+  if (isAdaptive(fitted)) {
+    const fuse = (answers: AnswerMatrix): StreamPrediction => {
+      const r = fitted.replay(answers);
+      return { ...r.prediction, calls: r.calls, reasons: r.reasons };
+    };
+    return { name, batchSize: 1, ...(models ? { models } : {}), policy: fitted, fuse };
+  }
   return { name, batchSize: 1, ...(models ? { models } : {}), fuse: (answers) => fitted.predict(answers) };
+}
+
+/** The same fuser never asking more than `maxCalls` models per item: an adaptive policy stops there, any other strategy asks the first `maxCalls` models. */
+export function capCalls(fuser: StreamFuser, maxCalls: number): StreamFuser {
+  if (!fuser.policy) return fuser;
+  const policy = fuser.policy.withMaxCalls(maxCalls);
+  return fromFitted(fuser.name, policy, fuser.models);
 }
 
 /** Reads a `fusion fit --out` file (validated by the fuse module) and checks its labels against the task. */
@@ -48,8 +66,9 @@ export function loadSavedFuser(file: string, task: ClassificationTask): StreamFu
  * of a built-in unsupervised strategy. Supervised strategies need gold labels and must be fitted
  * first (`fusion fit`), then passed as a file.
  */
-export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE, minConfidence?: number): StreamFuser {
-  const fuser = chooseFuser(arg, task, batchSize);
+export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE, minConfidence?: number, maxCalls?: number): StreamFuser {
+  const chosen = chooseFuser(arg, task, batchSize);
+  const fuser = maxCalls === undefined ? chosen : capCalls(chosen, maxCalls);
   if (minConfidence === undefined) return fuser;
   const K = task.labels.length;
   return { ...fuser, fuse: (answers) => withMinConfidence(fuser.fuse(answers), K, minConfidence) };

@@ -44,6 +44,12 @@ Options:
                      the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
   --min-confidence P classification: no label (abstain "no-consensus") when the fused winner's
                      probability is below P (pick P from the risk-coverage table of fusion eval)
+  --max-calls-per-item N  never ask more than N models about an item: a saved adaptive policy
+                     (fusion fit --strategy adaptive) stops there, any other strategy asks the first
+                     N models of --models. A saved adaptive policy asks the models in its order,
+                     one wave at a time, and only until its rule settles the item; each output line
+                     then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
+                     max-calls)
   --batch N          items per batch for batch strategies (default ${DEFAULT_BATCH_SIZE})
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
@@ -70,6 +76,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       batch: { type: 'string' },
       window: { type: 'string' },
       'min-confidence': { type: 'string' },
+      'max-calls-per-item': { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
@@ -84,14 +91,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const task = loadTaskFile(values.task);
   const batch = positiveInt('batch', values.batch);
   const window = positiveInt('window', values.window);
+  const maxCalls = positiveInt('max-calls-per-item', values['max-calls-per-item']);
   const minConfidence = values['min-confidence'] === undefined ? undefined : Number(values['min-confidence']);
   if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) throw new UsageError(`--min-confidence must be a probability between 0 and 1, got "${values['min-confidence']}"`);
   const plan =
     task.kind === 'classification'
-      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, minConfidence) }
+      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, minConfidence, maxCalls) }
       : { kind: 'qa' as const, task, fuser: chooseQaStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
   const { fuser } = plan;
-  const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
+  const specs = maxCalls !== undefined && !('policy' in fuser && fuser.policy) ? listed.slice(0, maxCalls) : listed;
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   const models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {

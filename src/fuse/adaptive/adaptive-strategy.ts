@@ -14,7 +14,7 @@ import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { type ReplayResult, replayPolicy } from './replay.js';
-import { ruleGrid, type StopRule, type StopRuleKind } from './stop-rule.js';
+import { ruleGrid, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
 
 const NAME = 'adaptive';
@@ -70,6 +70,16 @@ export interface FittedAdaptive extends FittedStrategy {
   readonly order: readonly string[];
   /** The same policy with another stopping rule (e.g. to trace the cost/quality curve on test folds). */
   withRule(rule: StopRule): FittedAdaptive;
+  /** The same policy never asking more than `maxCalls` models per item. */
+  withMaxCalls(maxCalls: number): FittedAdaptive;
+  /**
+   * Live asking, one item (`one`, a one-item matrix whose models not yet asked are absent): with
+   * the first `asked` models of the order asked, how many to have asked after the next wave, or
+   * null when the item is done, and why.
+   */
+  nextWave(one: AnswerMatrix, asked: number): { next: number | null; reason: StopReason };
+  /** The asking order as columns of `models`. */
+  orderOf(models: readonly string[]): number[];
 }
 
 export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
@@ -147,6 +157,20 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     explain,
     predict: (answers) => replay(answers).prediction,
     state: () => state,
+    withMaxCalls: (maxCalls) => wrap(name, { ...parts, state: { ...state, maxCalls: Math.max(1, Math.min(maxCalls, state.maxCalls ?? maxCalls)) } }),
+    orderOf: (models) => givenOrder(models, state.order.filter((m) => models.includes(m))),
+    nextWave(one, asked) {
+      const M = one.models.length;
+      const cap = Math.min(M, state.maxCalls ?? M);
+      if (asked > 0) {
+        // The rule sees only what was asked: it stopped at or before `asked` exactly when it stops on these answers there.
+        const r = replay(one);
+        if ((r.calls[0] as number) <= asked) return { next: null, reason: r.reasons[0] as StopReason };
+      }
+      if (asked >= cap) return { next: null, reason: cap < M ? 'max-calls' : 'all-asked' };
+      const next = [...state.checkpoints.filter((t) => t < M), M].find((t) => t > asked) ?? M;
+      return { next: Math.min(next, cap), reason: 'all-asked' };
+    },
     withRule: (rule) => {
       if (voteBased(rule.kind) !== voteBased(state.rule.kind)) throw new StrategyError(`${name}: a ${state.rule.kind} policy cannot switch to the ${rule.kind} rule`);
       return wrap(name, { ...parts, state: { ...state, rule, picked: describe(rule, parts.final?.name ?? null) } });
