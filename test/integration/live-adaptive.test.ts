@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
+import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
 
@@ -65,6 +66,12 @@ describe('fusion run with a saved adaptive policy', () => {
     const free = (lines: Line[]) => lines.map((l) => ({ ...l, cost: 0 }));
     expect(free(again.lines)).toEqual(free(first.lines));
     expect(again.lines.every((l) => (l as Line & { cost: number }).cost === 0)).toBe(true);
+
+    // fuse(), the library form, asks the same way.
+    const before = server.snapshot().successes;
+    const one = await fuse(task, 'A brand new review, rather poor.', { models: MODELS, strategy: policy, env: server.env() });
+    expect(server.snapshot().successes - before).toBe(one.asked);
+    expect(one.asked).toBeGreaterThanOrEqual(1);
 
     // A cap of one call per item, with an empty cache: at most one new call each.
     const capped = await run(['--max-calls-per-item', '1'], join(t.dir, 'other-cache.sqlite'));
