@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -30,6 +30,13 @@ describe('fusion run with a saved adaptive policy', () => {
     await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: server.env() });
     const policy = join(t.dir, 'policy.json');
     expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+
+    // A call budget as the target: the setting chosen on the training folds asks at most 1.2 models per item there.
+    const budget = join(t.dir, 'budget.json');
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', budget, '--folds', '0', '--max-calls', '1.2'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    const saved = JSON.parse(readFileSync(budget, 'utf8')) as { state: { rule: unknown; target: unknown; curve: { rule: unknown; calls: number }[] } };
+    expect(saved.state.target).toEqual({ maxCalls: 1.2 });
+    expect(saved.state.curve.find((p) => JSON.stringify(p.rule) === JSON.stringify(saved.state.rule))?.calls).toBeLessThanOrEqual(1.2);
 
     const fresh = Array.from({ length: 30 }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }));
     const input = fresh.map((i) => JSON.stringify(i)).join('\n');
