@@ -2,7 +2,7 @@ import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { ResponseCache } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
-import { batchPriceOf } from '../orchestrate/prices.js';
+import { batchPriceOf } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { OrchestrationSettings } from './run-session.js';
 import { BatchStore } from '../orchestrate/batch/batch-store.js';

@@ -1,6 +1,6 @@
 import { UsageError } from './errors.js';
 
-export type NumericKind = 'positive integer' | 'positive number' | 'non-negative integer';
+export type NumericKind = 'positive integer' | 'positive number' | 'non-negative integer' | 'non-negative number' | 'probability';
 
 function accepts(kind: NumericKind, n: number): boolean {
   if (!Number.isFinite(n)) return false;
@@ -11,6 +11,10 @@ function accepts(kind: NumericKind, n: number): boolean {
       return n > 0;
     case 'non-negative integer':
       return Number.isInteger(n) && n >= 0;
+    case 'non-negative number':
+      return n >= 0;
+    case 'probability':
+      return n >= 0 && n <= 1;
   }
 }
 

@@ -1,6 +1,6 @@
 import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
-import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../orchestrate/prices.js';
+import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
 import { EXIT_CALLS_FAILED, UsageError } from './errors.js';

@@ -11,6 +11,11 @@ import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
+import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
+import { foldUsage } from '../fuse/adaptive/usage.js';
+import { estimateCallPrices } from './call-prices.js';
+import { type CoveragePoint, riskCoverage } from './risk-coverage.js';
+import { selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
 
@@ -62,6 +67,14 @@ export interface StrategyEntry extends ScoredEntry {
   picks?: string[];
   /** Contested decisions explained model by model (`explain` option), by the model that made them. */
   explanations?: DecisionExplanation[];
+  /** Mean number of recorded answers the strategy used per item (an adaptive policy: the ones it asked for). */
+  callsPerItem: number;
+  /** Mean USD per item of those answers at list prices; null when a model used has no price. */
+  costPerItem: number | null;
+  /** Accuracy on the most confident 100/90/80/50% of the items (risk-coverage), to pick `--min-confidence`. */
+  riskCoverage: CoveragePoint[];
+  /** Adaptive policies: calls, cost and macro-F1 out-of-fold for every setting of their stopping rule. */
+  curve?: OutOfFoldPoint[];
 }
 
 export interface ClassificationEvalResult {
@@ -146,10 +159,12 @@ export function scoreStrategy(
   strategy: FusionStrategy,
   built: BuiltMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number },
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[] },
   onPrediction?: (prediction: FusedPrediction) => void,
 ): StrategyEntry {
   const { matrix } = built;
+  const prices = options.pricePerCall ?? matrix.models.map(() => null);
+  const N = Math.max(1, matrix.itemIds.length);
   const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
   const { prediction, fitted, folds } = fusedPrediction(strategy, matrix, gold, options);
   onPrediction?.(prediction);
@@ -157,10 +172,18 @@ export function scoreStrategy(
   folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
   const explanations = explainDecisions(matrix, gold, prediction, contested, (i) => fitted[folds ? (foldOf[i] as number) : 0] as FittedStrategy);
   const picks = strategy.supervised ? picksOf(fitted) : undefined;
+  // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
+  const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
+  const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
+  const curve = folds ? outOfFoldCurve(matrix, folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices) : undefined;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: strategy.supervised,
     scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
+    riskCoverage: riskCoverage(gold, prediction, matrix.labels.length),
+    callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
+    costPerItem: cost,
+    ...(curve ? { curve } : {}),
     ...(picks ? { picks } : {}),
     ...(explanations.length > 0 ? { explanations } : {}),
   };
@@ -184,8 +207,9 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
 
   const strategies: StrategyEntry[] = [];
   const predictions: FusedPrediction[] = [];
+  const pricePerCall = estimateCallPrices(folder, matrix.models);
   selected.forEach((s, idx) => {
-    strategies.push(scoreStrategy(s, built, gold, options, (p) => predictions.push(p)));
+    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall }, (p) => predictions.push(p)));
     options.onProgress?.(idx + 2, total, s.name);
   });
 

@@ -14,7 +14,7 @@ export interface LeaderboardInput {
   task: string;
   items: number;
   models: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number }[];
-  strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[] }[];
+  strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number }[];
   best: string | null;
   oracle: number;
 }
@@ -30,13 +30,14 @@ export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
   const rows: LeaderboardRow[] = [
     ...result.strategies.map((s) => {
       const picks = s.picks ? ` picks: ${summarizePicks(s.picks).text}` : '';
+      const calls = s.callsPerItem !== undefined && s.callsPerItem < result.models.length - 1e-9 ? ` ${s.callsPerItem.toFixed(2)} calls/item` : '';
       return {
         kind: 'strategy' as const,
         name: s.name,
         accuracy: s.accuracy,
         macroF1: s.macroF1 ?? null,
         coverage: s.coverage,
-        note: `${s.scoredOn ?? ''}${picks}`.trim(),
+        note: `${s.scoredOn ?? ''}${calls}${picks}`.trim(),
       };
     }),
     ...result.models.map((m) => ({ kind: 'model' as const, name: m.name, accuracy: m.accuracy, macroF1: m.macroF1 ?? null, coverage: m.coverage, note: '' })),

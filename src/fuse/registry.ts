@@ -1,3 +1,4 @@
+import { adaptiveStrategy } from './adaptive/adaptive-strategy.js';
 import { autoStrategy } from './auto.js';
 import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
@@ -29,6 +30,7 @@ export const STRATEGIES: readonly FusionStrategy[] = [
   stackingTextStrategy,
   centralStrategy,
   autoStrategy,
+  adaptiveStrategy,
 ];
 
 export function getStrategy(name: string): FusionStrategy {

@@ -5,7 +5,7 @@ import { Budget } from './budget.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
-import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from './prices.js';
+import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from '../task/prices.js';
 import { currentLimits } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';

@@ -1,8 +1,10 @@
-import { emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
+import type { StopReason } from '../fuse/adaptive/stop-rule.js';
+import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
+import type { FusedPrediction } from '../fuse/strategy.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationTask } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
-import type { StreamFuser } from './strategy-choice.js';
+import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
 
 /** One model's answer as shown in `fusion run` output. */
 export interface ModelAnswerLine {
@@ -26,7 +28,14 @@ export interface FusedLine {
   answers: ModelAnswerLine[];
   /** USD spent on this item's new calls (cached answers cost nothing now). */
   cost: number;
+  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
+  abstain?: 'no-consensus';
+  /** Adaptive policies: how many models were asked about this item, and why asking stopped. */
+  asked?: number;
+  stopped?: StopReason;
 }
+
+/** A fused prediction, with what an adaptive policy asked per item when the fuser is one. */
 
 /**
  * Fuses a batch of items from their raw answers: normalizes each answer, builds the answer matrix
@@ -39,6 +48,35 @@ export function fuseItems(
   normalize: ClassificationNormalizer,
   fuser: StreamFuser,
 ): FusedLine[] {
+  const { matrix, lines } = readAnswers(task, models, items, normalize);
+  const labels = matrix.labels;
+  const K = labels.length;
+  const fused: StreamPrediction = fuser.fuse(matrix);
+  lines.forEach((line, i) => {
+    if (fused.withheld?.[i] === 1) line.abstain = 'no-consensus';
+    if (fused.calls && fused.reasons) {
+      line.asked = fused.calls[i] as number;
+      line.stopped = fused.reasons[i] as StopReason;
+    }
+    if (fused.decided[i] !== 1) return;
+    let best = 0;
+    for (let k = 0; k < K; k++) {
+      const p = fused.probs[i * K + k] as number;
+      if (p > 0) line.distribution[labels[k] as string] = Math.round(p * 1e6) / 1e6;
+      if (p > (fused.probs[i * K + best] as number)) best = k;
+    }
+    line.label = labels[best] as string;
+  });
+  return lines;
+}
+
+/** The items' answers read into an answer matrix, and their output lines without a fused label yet. */
+export function readAnswers(
+  task: ClassificationTask,
+  models: readonly string[],
+  items: readonly { id: string; text?: string; answers: readonly RawModelAnswer[] }[],
+  normalize: ClassificationNormalizer,
+): { matrix: AnswerMatrix; lines: FusedLine[] } {
   const labels = task.labels.map((l) => l.name);
   const K = labels.length;
   // Item texts go with the answers: strategies that read them (stacking-text) need them to predict
@@ -61,16 +99,5 @@ export function fuseItems(
     });
     return { id: item.id, label: null, distribution: {}, answers, cost };
   });
-  const fused = fuser.fuse(matrix);
-  lines.forEach((line, i) => {
-    if (fused.decided[i] !== 1) return;
-    let best = 0;
-    for (let k = 0; k < K; k++) {
-      const p = fused.probs[i * K + k] as number;
-      if (p > 0) line.distribution[labels[k] as string] = Math.round(p * 1e6) / 1e6;
-      if (p > (fused.probs[i * K + best] as number)) best = k;
-    }
-    line.label = labels[best] as string;
-  });
-  return lines;
+  return { matrix, lines };
 }

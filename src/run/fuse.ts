@@ -8,6 +8,7 @@ import type { ProviderOverrides } from '../providers/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError, zodIssues } from '../task/errors.js';
 import type { Choice, QaTask, Task } from '../task/schema.js';
+import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
@@ -47,13 +48,18 @@ export interface FuseQuestionOptions extends AskOptions {
 }
 
 /** Asks every model about one item through an orchestrator made for the call unless one is given. */
-async function askOnce(task: Task, item: Parameters<typeof askItem>[2], options: AskOptions): Promise<{ names: string[]; answers: RawModelAnswer[] }> {
+async function askOnce(
+  task: Task,
+  item: Parameters<typeof askItem>[2],
+  options: AskOptions,
+  ask: (orchestrator: Orchestrator, handles: ReturnType<typeof resolveModels>, buildRequest: RequestBuilder) => Promise<RawModelAnswer[]> = (o, h, b) => askItem(o, task, item, h, b),
+): Promise<{ names: string[]; answers: RawModelAnswer[] }> {
   const handles = resolveModels(options.models, options.env ?? process.env, options.overrides ?? {});
   const buildRequest = options.buildRequest ?? createRequestBuilder(task, options.request ?? {});
   const cache = options.orchestrator || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
   const orchestrator = options.orchestrator ?? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) });
   try {
-    return { names: handles.map((h) => h.name), answers: await askItem(orchestrator, task, item, handles, buildRequest) };
+    return { names: handles.map((h) => h.name), answers: await ask(orchestrator, handles, buildRequest) };
   } finally {
     cache?.close();
   }
@@ -72,8 +78,12 @@ export async function fuse(task: Task, text: string, options: FuseOptions): Prom
   if (task.kind !== 'classification') throw new StrategyError('fuse() classifies: the task must be a classification task (fuseQuestion() answers QA tasks)');
   const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, task);
   const id = options.id ?? 'item';
-  const { names, answers } = await askOnce(task, { id, text }, options);
-  const [line] = fuseItems(task, names, [{ id, text, answers }], createClassificationNormalizer(task), fuser);
+  const normalize = createClassificationNormalizer(task);
+  const { policy } = fuser;
+  // A saved adaptive policy asks only the models it needs, wave by wave.
+  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, { id, text }, h, b, policy, normalize) : undefined;
+  const { names, answers } = await askOnce(task, { id, text }, options, ask);
+  const [line] = fuseItems(task, names, [{ id, text, answers }], normalize, fuser);
   return line as FusedLine;
 }
 

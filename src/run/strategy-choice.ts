@@ -1,15 +1,22 @@
 import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { withMinConfidence } from '../fuse/min-confidence.js';
 import { getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FusedPrediction, type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
+import { type FittedAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
+import type { StopReason } from '../fuse/adaptive/stop-rule.js';
+import type { FusedPrediction } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { ClassificationTask, QaTask } from '../task/schema.js';
+
+/** A fused prediction as a run reports it: items withheld for low confidence, and, under an adaptive policy, how many models were asked and why asking stopped. */
+export type StreamPrediction = FusedPrediction & { withheld?: Uint8Array; calls?: Int32Array; reasons?: readonly StopReason[] };
 
 /** The fused decisions on a batch, and whose words a QA answer should be stated in. */
 export interface StreamDecision {
   strategy: string;
-  prediction: FusedPrediction;
+  prediction: StreamPrediction;
   /** The fitted strategy's trust per model name (FittedStrategy.modelTrust). */
   trust?: Readonly<Record<string, number>>;
 }
@@ -26,8 +33,10 @@ export interface StreamFuser {
   readonly batchSize: number;
   /** Models a saved strategy was fitted on (the default `--models`). */
   readonly models?: readonly string[];
+  /** A saved adaptive policy: the run asks only the models it asks for. */
+  readonly policy?: FittedAdaptive;
   decide(answers: AnswerMatrix): StreamDecision;
-  fuse(answers: AnswerMatrix): FusedPrediction;
+  fuse(answers: AnswerMatrix): StreamPrediction;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;
@@ -37,7 +46,12 @@ const PER_ITEM = new Set(['majority-vote', 'soft-vote', 'soft-vote-log', 'centra
 
 function decision(name: string, fitted: FittedStrategy, answers: AnswerMatrix): StreamDecision {
   const trust = fitted.modelTrust?.();
-  return { strategy: name, prediction: fitted.predict(answers), ...(trust ? { trust } : {}) };
+  let prediction: StreamPrediction;
+  if (isAdaptive(fitted)) {
+    const r = fitted.replay(answers);
+    prediction = { ...r.prediction, calls: r.calls, reasons: r.reasons };
+  } else prediction = fitted.predict(answers);
+  return { strategy: name, prediction, ...(trust ? { trust } : {}) };
 }
 
 function fromDecide(name: string, batchSize: number, decide: (answers: AnswerMatrix) => StreamDecision, models?: readonly string[]): StreamFuser {
@@ -45,7 +59,23 @@ function fromDecide(name: string, batchSize: number, decide: (answers: AnswerMat
 }
 
 function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
-  return fromDecide(name, 1, (answers) => decision(name, fitted, answers), models);
+  const fuser = fromDecide(name, 1, (answers) => decision(name, fitted, answers), models);
+  return isAdaptive(fitted) ? { ...fuser, policy: fitted } : fuser;
+}
+
+/** The same fuser never asking more than `maxCalls` models per item: an adaptive policy stops there (any other strategy is capped by asking only the first `maxCalls` models). */
+export function capCalls(fuser: StreamFuser, maxCalls: number): StreamFuser {
+  if (!fuser.policy) return fuser;
+  return fromFitted(fuser.name, fuser.policy.withMaxCalls(maxCalls), fuser.models);
+}
+
+/** The same fuser abstaining ("no-consensus") where the fused winner's probability is below `minConfidence`. */
+function withConfidenceFloor(fuser: StreamFuser, minConfidence: number): StreamFuser {
+  const decide = (answers: AnswerMatrix): StreamDecision => {
+    const d = fuser.decide(answers);
+    return { ...d, prediction: withMinConfidence(d.prediction, answers.labels.length, minConfidence) };
+  };
+  return { ...fuser, decide, fuse: (answers) => decide(answers).prediction };
 }
 
 type RunTask = ClassificationTask | Pick<QaTask, 'kind' | 'answerType'>;
@@ -90,7 +120,18 @@ export function defaultStrategyName(task: RunTask): string {
  * and must be fitted first (`fusion fit`), then passed as a file; strategies that need a fixed label
  * set are refused on free-form and numeric QA.
  */
-export function chooseStrategy(arg: string | undefined, task: RunTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
+export function chooseStrategy(
+  arg: string | undefined,
+  task: RunTask,
+  batchSize = DEFAULT_BATCH_SIZE,
+  limits: { minConfidence?: number; maxCalls?: number } = {},
+): StreamFuser {
+  const chosen = chooseFuser(arg, task, batchSize);
+  const capped = limits.maxCalls === undefined ? chosen : capCalls(chosen, limits.maxCalls);
+  return limits.minConfidence === undefined ? capped : withConfidenceFloor(capped, limits.minConfidence);
+}
+
+function chooseFuser(arg: string | undefined, task: RunTask, batchSize: number): StreamFuser {
   const value = arg ?? defaultStrategyName(task);
   if (value.endsWith('.json') || existsSync(value)) return loadSavedFuser(value, task);
   const strategy: FusionStrategy = getStrategy(value);

@@ -26,6 +26,8 @@ export interface StreamKind<I extends ClassificationItem | QaItem, L> {
   fuse(items: readonly { item: I; answers: RawModelAnswer[] }[]): L[];
   /** False when no model gave a readable answer (counted as undecided). */
   decided(line: L): boolean;
+  /** Asks the models about one item when not every model is asked (an adaptive policy); all of them by default. */
+  ask?(item: I, context: { orchestrator: Orchestrator; models: readonly ModelHandle[]; buildRequest: RequestBuilder }): Promise<RawModelAnswer[]>;
 }
 
 export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
@@ -216,7 +218,8 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
         current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
       } else {
         const item = parsed.value;
-        current.push({ kind: 'item', item, answers: askItem(orchestrator, task, item, models, buildRequest) });
+        const answers = kind.ask ? kind.ask(item, { orchestrator, models, buildRequest }) : askItem(orchestrator, task, item, models, buildRequest);
+        current.push({ kind: 'item', item, answers });
       }
       held++;
       if (current.length >= batchSize) closeBatch();

@@ -8,7 +8,7 @@ import { shardLines } from '../../src/orchestrate/batch/shard.js';
 import { ResponseCache } from '../../src/orchestrate/cache.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../../src/orchestrate/orchestrator.js';
-import { DEFAULT_PRICES, batchPriceOf, priceOf } from '../../src/orchestrate/prices.js';
+import { DEFAULT_PRICES, batchPriceOf, priceOf } from '../../src/task/prices.js';
 import { resolveModels } from '../../src/run/models.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';

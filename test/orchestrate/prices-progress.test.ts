@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_PRICES, costOf, loadPrices, priceOf } from '../../src/orchestrate/prices.js';
+import { DEFAULT_PRICES, costOf, loadPrices, priceOf } from '../../src/task/prices.js';
 import { ProgressReporter } from '../../src/cli/progress-line.js';
 import { progressText } from '../../src/orchestrate/progress.js';
 import { loadProviderLimits } from '../../src/orchestrate/provider-limits.js';

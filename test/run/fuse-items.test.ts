@@ -50,3 +50,26 @@ describe('fuseItems with a saved text-reading strategy', () => {
     expect(lines.map((l) => l.label)).toEqual(['pos', 'neg']);
   });
 });
+
+describe('fuseItems with --min-confidence', () => {
+  it('returns no label with reason no-consensus when the fused winner is below the threshold', () => {
+    const split: RawModelAnswer[] = [
+      { model: 'A', status: 'ok', output: 'pos', cached: false },
+      { model: 'B', status: 'ok', output: 'neg', cached: false },
+      { model: 'C', status: 'ok', output: 'pos', cached: false },
+    ];
+    const agree: RawModelAnswer[] = split.map((a) => ({ ...a, output: 'pos' }));
+    const silent: RawModelAnswer[] = split.map((a) => ({ ...a, status: 'failed' as const, output: '', error: 'x' }));
+    const items = [
+      { id: 'split', answers: split },
+      { id: 'agree', answers: agree },
+      { id: 'silent', answers: silent },
+    ];
+    const fuse = (p?: number) => fuseItems(task, ['A', 'B', 'C'], items, createClassificationNormalizer(task), chooseStrategy('majority-vote', task, 1, p === undefined ? {} : { minConfidence: p }));
+    expect(fuse().map((l) => l.label)).toEqual(['pos', 'pos', null]);
+    const lines = fuse(0.9);
+    expect(lines.map((l) => l.label)).toEqual([null, 'pos', null]);
+    expect(lines.map((l) => l.abstain)).toEqual(['no-consensus', undefined, undefined]);
+    expect(lines[0]?.distribution).toEqual({});
+  });
+});

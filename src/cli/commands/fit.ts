@@ -3,6 +3,8 @@ import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { crossValidateStrategy } from '../../fuse/cross-validate.js';
 import { scoreClassification } from '../../validation/metrics.js';
 import { getStrategy, STRATEGIES } from '../../fuse/registry.js';
+import { adaptiveStrategy, createAdaptive } from '../../fuse/adaptive/adaptive-strategy.js';
+import { estimateCallPrices } from '../../eval/call-prices.js';
 import { toSavedStrategy, writeSavedStrategy } from '../../fuse/saved-strategy.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
@@ -24,6 +26,10 @@ Options:
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
+  --max-loss P       adaptive: the fewest calls within P points of macro-F1 of the full fusion on
+                     the training folds (default 0.5)
+  --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
+  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices)
 `;
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -35,6 +41,9 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
       out: { type: 'string' },
       folds: { type: 'string' },
       seed: { type: 'string' },
+      'max-loss': { type: 'string' },
+      'max-calls': { type: 'string' },
+      'max-cost': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -58,6 +67,19 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   } catch (e) {
     if (e instanceof StrategyError) throw new UsageError(e.message);
     throw e;
+  }
+  const maxLoss = numericOption('max-loss', values['max-loss'], 'non-negative number');
+  const maxCalls = numericOption('max-calls', values['max-calls'], 'non-negative number');
+  const maxCost = numericOption('max-cost', values['max-cost'], 'non-negative number');
+  if (maxLoss !== undefined || maxCalls !== undefined || maxCost !== undefined) {
+    if (strategy.name !== adaptiveStrategy.name) throw new UsageError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+    const { matrix: m } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
+    const prices = estimateCallPrices(folder, m.models);
+    const pricePerCall = Object.fromEntries(m.models.flatMap((name, j) => (prices[j] === null || prices[j] === undefined ? [] : [[name, prices[j] as number]])));
+    strategy = createAdaptive({
+      pricePerCall,
+      target: { ...(maxLoss !== undefined ? { maxLoss: maxLoss / 100 } : {}), ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxCost !== undefined ? { maxCost } : {}) },
+    });
   }
   const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const gold = strategy.supervised ? folder.gold : new Int32Array(folder.gold.length).fill(-1);

@@ -49,6 +49,14 @@ Options:
                      the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
   --batch-size N     items per refit for batch strategies (default ${DEFAULT_BATCH_SIZE}; was --batch N,
                      which still works for one release)
+  --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P
+                     (pick P from the risk-coverage table of fusion eval)
+  --max-calls-per-item N  never ask more than N models about an item: a saved adaptive policy
+                     (fusion fit --strategy adaptive) stops there, any other strategy asks the first
+                     N models of --models. A saved adaptive policy asks the models in its order,
+                     one wave at a time, and only until its rule settles the item; each output line
+                     then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
+                     max-calls)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
@@ -101,6 +109,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       strategy: { type: 'string' },
       'batch-size': { type: 'string' },
       window: { type: 'string' },
+      'min-confidence': { type: 'string' },
+      'max-calls-per-item': { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
@@ -117,12 +127,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
   const offline = readBatchArgs(values);
   const window = numericOption('window', values.window, 'positive integer');
+  const maxCalls = numericOption('max-calls-per-item', values['max-calls-per-item'], 'positive integer');
+  const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
+  const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
   const plan =
     task.kind === 'classification'
-      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
-      : { kind: 'qa' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
+      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits) }
+      : { kind: 'qa' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits) };
   const { fuser } = plan;
-  const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
+  const specs = maxCalls !== undefined && !('policy' in fuser && fuser.policy) ? listed.slice(0, maxCalls) : listed;
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   let models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {

@@ -1,7 +1,7 @@
 import type { BatchOutcome } from '../../providers/provider.js';
 import { type ProviderError } from '../../providers/provider.js';
 import type { CachedResponse } from '../cache.js';
-import { type Price, costOf } from '../prices.js';
+import { type Price, costOf } from '../../task/prices.js';
 
 export interface CollectedBatch {
   /** Keys answered, now in the cache. */

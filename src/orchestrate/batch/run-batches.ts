@@ -3,7 +3,7 @@ import { type GenerateRequest, ProviderError } from '../../providers/provider.js
 import type { ResponseCache } from '../cache.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { ModelHandle } from '../orchestrator.js';
-import { type Price, type PriceTable, batchPriceOf, costOf } from '../prices.js';
+import { type Price, type PriceTable, batchPriceOf, costOf } from '../../task/prices.js';
 import type { BatchStore } from './batch-store.js';
 import { collectResults } from './collect.js';
 import { customIdOf } from './custom-id.js';

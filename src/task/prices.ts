@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { InputError, zodIssues } from '../task/errors.js';
-import { readTextFileSync } from '../task/safe-read.js';
+import { InputError, zodIssues } from './errors.js';
+import { readTextFileSync } from './safe-read.js';
 
 /** USD per one million tokens. */
 export interface Price {

@@ -1,0 +1,229 @@
+/**
+ * Adaptive querying measured on recorded answers: per labelled classification set in
+ * ../shared/data, out-of-fold (5-fold stratified, every policy fitted on training folds only),
+ * the calls per item and cost per item of `adaptive` (cascade with its default target: at most
+ * half a point of macro-F1 below `auto` on the training folds) against `auto` (every model) and
+ * the best single model, the loss in macro-F1, and the exact `settled` rule of a weighted vote.
+ * `auto` fits are cached on disk (--cache) and shared with adaptive's last stage: the same fit.
+ *
+ *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
+import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
+import { modelPrediction } from '../src/eval/evaluate.js';
+import { scoreClassification } from '../src/validation/metrics.js';
+import { selectItems } from '../src/fuse/answer-matrix.js';
+import { autoStrategy } from '../src/fuse/auto.js';
+import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
+import { outOfFoldCurve } from '../src/fuse/adaptive/out-of-fold-curve.js';
+import { meanCallCost, meanCalls } from '../src/fuse/adaptive/usage.js';
+import type { FusionStrategy } from '../src/fuse/strategy.js';
+import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
+import { createClassificationNormalizer } from '../src/normalize/classification.js';
+import { DEFAULT_PRICES, priceOf } from '../src/task/prices.js';
+import { loadEvalFolder } from '../src/task/load-folder.js';
+
+const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
+    sets: { type: 'string' },
+    folds: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '1' },
+    cache: { type: 'string', default: new URL('../.bench-cache/adaptive/', import.meta.url).pathname },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const folds = Number(values.folds);
+const seed = Number(values.seed);
+const sets = values.sets ? values.sets.split(',') : SETS;
+const cacheDir = values.cache as string;
+mkdirSync(cacheDir, { recursive: true });
+
+/** `auto` with its fits cached on disk by training items and seed (its fit is the slow part of this bench). */
+function cachedAuto(set: string): FusionStrategy {
+  return {
+    ...autoStrategy,
+    fit(train, gold, options) {
+      const key = createHash('sha256').update(JSON.stringify([set, train.itemIds, train.models, Array.from(gold), options.seed])).digest('hex').slice(0, 24);
+      const file = join(cacheDir, `${set}-auto-${key}.json`);
+      if (existsSync(file)) return autoStrategy.load(JSON.parse(readFileSync(file, 'utf8')), train.labels);
+      const fitted = autoStrategy.fit(train, gold, options);
+      writeFileSync(file, JSON.stringify(fitted.state()));
+      return fitted;
+    },
+  };
+}
+
+/**
+ * Expected USD per call of each model from the default price table (provider guessed from the
+ * name): input tokens ~ (instructions + item text) / 4 characters, output tokens ~ the model's mean
+ * recorded output / 4. Null when the table has no price for the model.
+ */
+function callPrices(models: readonly string[], promptChars: number, outputChars: Map<string, number>): (number | null)[] {
+  return models.map((m) => {
+    const price = priceOf(DEFAULT_PRICES, 'openai', m) ?? priceOf(DEFAULT_PRICES, 'anthropic', m);
+    if (!price) return null;
+    const out = outputChars.get(m) ?? 0;
+    return ((promptChars / 4) * price.input + (out / 4) * price.output) / 1e6;
+  });
+}
+
+const f3 = (x: number) => x.toFixed(3);
+const money = (x: number | null) => (x === null ? 'n/a' : `$${(x * 1000).toFixed(3)}/1k`);
+interface Row {
+  set: string;
+  items: number;
+  models: number;
+  best: { name: string; macroF1: number; cost: number | null };
+  auto: { macroF1: number; calls: number; cost: number | null };
+  adaptive: { macroF1: number; calls: number; cost: number | null; picks: string[] };
+  settled: { macroF1: number; calls: number; wv: number; same: boolean };
+  curve: { label: string; calls: number; macroF1: number }[];
+  seconds: number;
+}
+const rows: Row[] = [];
+for (const set of sets) {
+  const dir = join(values.data as string, set);
+  if (!existsSync(dir)) {
+    console.error(`skip ${set}: ${dir} not found`);
+    continue;
+  }
+  const folder = loadEvalFolder(dir);
+  if (folder.kind !== 'classification') continue;
+  const t0 = performance.now();
+  const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
+  const { gold } = folder;
+  const N = matrix.itemIds.length;
+  const M = matrix.models.length;
+  const promptChars = folder.task.instructions.length + folder.items.reduce((a, it) => a + it.text.length, 0) / Math.max(1, N);
+  const outSum = new Map<string, { chars: number; n: number }>();
+  for (const r of folder.responses) {
+    const o = outSum.get(r.model) ?? { chars: 0, n: 0 };
+    o.chars += r.output.length;
+    o.n++;
+    outSum.set(r.model, o);
+  }
+  const prices = callPrices(matrix.models, promptChars, new Map([...outSum].map(([m, o]) => [m, o.chars / o.n])));
+
+  let best = { name: '', macroF1: -1, cost: null as number | null };
+  matrix.models.forEach((name, j) => {
+    const s = scoreClassification(gold, modelPrediction(matrix, j), matrix.labels);
+    if (s.macroF1 > best.macroF1) best = { name, macroF1: s.macroF1, cost: prices[j] ?? null };
+  });
+  const auto = cachedAuto(set);
+  const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
+  const autoF1 = scoreClassification(gold, autoCv.prediction, matrix.labels).macroF1;
+  const autoCost = meanCallCost(Uint8Array.from(matrix.present), M, prices);
+
+  const pricePerCall = Object.fromEntries(matrix.models.flatMap((m, j) => (prices[j] === null ? [] : [[m, prices[j] as number]])));
+  const adaptive = createAdaptive({ final: auto, pricePerCall });
+  const cv = crossValidateStrategy(adaptive, matrix, gold, { folds, seed });
+  const asked = new Uint8Array(N * M);
+  cv.folds.forEach((test, f) => {
+    const r = (cv.fitted[f] as FittedAdaptive).replay(selectItems(matrix, test));
+    test.forEach((i, row) => asked.set(r.asked.subarray(row * M, (row + 1) * M), i * M));
+  });
+  const adaptiveF1 = scoreClassification(gold, cv.prediction, matrix.labels).macroF1;
+
+  // The cost/quality curve on the test folds: every setting of the rule, each fold's own fits; its Pareto frontier.
+  const all = outOfFoldCurve(matrix, cv.folds, cv.fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices) ?? [];
+  const curve = all
+    .filter((p) => !all.some((q) => q.callsPerItem <= p.callsPerItem && q.score >= p.score && (q.callsPerItem < p.callsPerItem || q.score > p.score)))
+    .sort((x, y) => x.callsPerItem - y.callsPerItem)
+    .map((p) => ({ label: p.setting, calls: p.callsPerItem, macroF1: p.score }));
+  console.error(`${set} frontier: ${curve.map((c) => `${c.label}: ${c.calls.toFixed(2)} ${f3(c.macroF1)}`).join(', ')}`);
+
+  // The exact settled rule of a weighted vote: same decisions as the weighted vote of every model.
+  const settledCv = crossValidateStrategy(createAdaptive({ rule: { kind: "settled", slack: 1 } }), matrix, gold, { folds, seed });
+  const wvCv = crossValidateStrategy(weightedVoteStrategy, matrix, gold, { folds, seed });
+  let settledCalls = 0;
+  cv.folds.forEach((test, f) => {
+    const r = (settledCv.fitted[f] as FittedAdaptive).replay(selectItems(matrix, test));
+    settledCalls += r.calls.reduce((a, b) => a + b, 0);
+  });
+  const K = matrix.labels.length;
+  let same = true;
+  for (let i = 0; i < N; i++) {
+    let a = 0;
+    let b = 0;
+    for (let k = 1; k < K; k++) {
+      if ((settledCv.prediction.probs[i * K + k] as number) > (settledCv.prediction.probs[i * K + a] as number)) a = k;
+      if ((wvCv.prediction.probs[i * K + k] as number) > (wvCv.prediction.probs[i * K + b] as number)) b = k;
+    }
+    if (a !== b || settledCv.prediction.decided[i] !== wvCv.prediction.decided[i]) same = false;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const row: Row = {
+    set,
+    items: N,
+    models: M,
+    best,
+    auto: { macroF1: autoF1, calls: meanCalls(matrix.present, N), cost: autoCost },
+    adaptive: { macroF1: adaptiveF1, calls: meanCalls(asked, N), cost: meanCallCost(asked, M, prices), picks: cv.fitted.map((f) => (f.state() as { picked: string }).picked) },
+    settled: {
+      macroF1: scoreClassification(gold, settledCv.prediction, matrix.labels).macroF1,
+      calls: settledCalls / N,
+      wv: scoreClassification(gold, wvCv.prediction, matrix.labels).macroF1,
+      same,
+    },
+    curve,
+    seconds,
+  };
+  rows.push(row);
+  console.error(
+    `${set}: auto ${f3(autoF1)} adaptive ${f3(adaptiveF1)} calls ${row.adaptive.calls.toFixed(2)}/${M} (${f3(row.adaptive.calls / M)}) settled ${row.settled.calls.toFixed(2)} same=${same} picks ${row.adaptive.picks.join(' | ')} (${seconds.toFixed(0)} s)`,
+  );
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const lines: string[] = [];
+lines.push(
+  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds, the cascade rule (stop once the fusion of the models asked so far, stacking on their answers with or without the item's text, whichever cross-validates better at that checkpoint, gives its top label at least the threshold, which may decay with the share of models asked), the setting chosen on the training folds as the fewest calls whose loss plus half a standard error stays within 0.5 point of macro-F1 of the full fusion, and \`auto\` deciding when every model was asked. Cost: list prices of src/orchestrate/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+);
+lines.push('');
+lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');
+lines.push('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  lines.push(
+    `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.macroF1)}, ${money(r.best.cost)} | ${f3(r.auto.macroF1)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.macroF1)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${(100 * (r.auto.macroF1 - r.adaptive.macroF1)).toFixed(2)} | ${f3(r.adaptive.calls / r.models)} | ${f3(r.settled.calls / r.models)} (${r.settled.same ? 'yes' : 'NO'}) |`,
+  );
+}
+const meanAuto = mean(rows.map((r) => r.auto.macroF1));
+const meanAdaptive = mean(rows.map((r) => r.adaptive.macroF1));
+const meanRatio = mean(rows.map((r) => r.adaptive.calls / r.models));
+lines.push(`| **mean** | | | ${f3(mean(rows.map((r) => r.best.macroF1)))} | ${f3(meanAuto)} | ${f3(meanAdaptive)} | ${(100 * (meanAuto - meanAdaptive)).toFixed(2)} | ${f3(meanRatio)} | ${f3(mean(rows.map((r) => r.settled.calls / r.models)))} |`);
+lines.push('');
+if (rows.length === SETS.length) {
+  const met = meanAuto - meanAdaptive <= 0.005 && meanRatio <= 0.3;
+  lines.push(`Goal (mean macro-F1 of adaptive within 0.5 point of auto, mean calls / models <= 0.30): loss ${(100 * (meanAuto - meanAdaptive)).toFixed(2)} points, calls ${f3(meanRatio)}: ${met ? 'met' : 'NOT met'}.`);
+  lines.push('');
+}
+lines.push('Cost/quality curve on the test folds: every setting of the cascade rule (threshold, and its decay with the share of models asked) replayed out-of-fold with each fold\'s own fits; shown is its Pareto frontier as `setting: calls per item -> macro-F1` (the setting `adaptive` uses is chosen per fold on the training folds, not from this curve):');
+lines.push('');
+for (const r of rows) lines.push(`- ${r.set}: ${r.curve.map((c) => `${c.label}: ${c.calls.toFixed(2)} -> ${f3(c.macroF1)}`).join('; ')}`);
+lines.push('');
+lines.push('Threshold picked per outer fold:');
+lines.push('');
+for (const r of rows) lines.push(`- ${r.set}: ${r.adaptive.picks.join('; ')}`);
+lines.push('');
+lines.push(`QA sets: not measured here yet (the QA answer matrix of the unified strategy core is not on this branch). Seconds per set: ${rows.map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')} (auto fits cached; machine shared with other jobs).`);
+const table = lines.join('\n');
+console.log(table);
+
+if (!values['no-write']) {
+  const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+  const start = '<!-- adaptive:start -->';
+  const end = '<!-- adaptive:end -->';
+  const section = `${start}\n## Adaptive querying: fewer calls per item\n\n${table}\n${end}`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = old.indexOf(start);
+  const b = old.indexOf(end);
+  const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + end.length) : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

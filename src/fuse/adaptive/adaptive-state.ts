@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { CurvePointSchema, TargetSchema } from './operating-point.js';
+import { StopRuleSchema } from './stop-rule.js';
+
+const SavedFitSchema = z.object({ strategy: z.string().min(1), state: z.unknown() });
+
+/** A fitted adaptive policy as `fusion fit --strategy adaptive --out` saves it. */
+export const AdaptiveStateSchema = z.object({
+  /** Short description, e.g. `cascade(threshold=0.95) -> auto`: shown per fold by `fusion eval`. */
+  picked: z.string(),
+  rule: StopRuleSchema,
+  /** Model names in asking order. */
+  order: z.array(z.string()).min(1),
+  /** Vote weight of each model of `order` (for the vote-based rules and models never seen). */
+  weights: z.array(z.number().nonnegative()),
+  /** Numbers of models asked after which the rule is checked, ascending, the last one the number of models. */
+  checkpoints: z.array(z.number().int().positive()).min(1),
+  /** Never ask more models per item than this. */
+  maxCalls: z.number().int().positive().optional(),
+  target: TargetSchema,
+  /** Cost/quality on the training folds for every setting tried (the report's curve). */
+  curve: z.array(CurvePointSchema),
+  /** For the cascade: the fitted fusion of the first checkpoints[c] models, one per checkpoint but the last. */
+  prefixes: z.array(SavedFitSchema),
+  /** The strategy deciding once every model was asked (the cascade's last stage). */
+  final: SavedFitSchema.nullable(),
+});
+export type AdaptiveState = z.infer<typeof AdaptiveStateSchema>;

@@ -1,0 +1,344 @@
+import { selectGold, trainIndices } from '../../validation/folds.js';
+import { decisions, scoreClassification } from '../../validation/metrics.js';
+import { type AnswerMatrix, argmax as top, selectItems, selectModels } from '../answer-matrix.js';
+import { autoStrategy } from '../auto.js';
+import { innerCvRows, innerFolds, innerScore } from '../inner-cv.js';
+import { createStacking, stackingStrategy } from '../stacking.js';
+import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
+import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
+import { hardVotes, labelledCount } from '../votes.js';
+import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
+import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
+import { defaultCheckpoints } from './checkpoints.js';
+import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
+import { givenOrder, learnOrder } from './order.js';
+import { type ReplayResult, replayPolicy } from './replay.js';
+import { ruleGrid, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
+import { meanCallCost } from './usage.js';
+
+const NAME = 'adaptive';
+
+export interface AdaptiveOptions {
+  /** Strategy name in the registry and saved files (default `adaptive`). */
+  name?: string;
+  /**
+   * The stopping rule; its parameter is chosen on training folds for `target` (default `cascade`).
+   * A rule with its parameter (e.g. `{ kind: 'settled', slack: 1 }`) is used as given.
+   */
+  rule?: StopRuleKind | StopRule;
+  /** Default: at most half a point of macro-F1 below the full strategy, as few calls as possible. */
+  target?: Target;
+  /** The strategy that decides once every model was asked, and the reference of `maxLoss` (default `auto`). */
+  final?: FusionStrategy;
+  /**
+   * The cascade's fusion of the models asked so far, fitted once per checkpoint; with several, the
+   * best by inner cross-validation at each checkpoint (default: stacking on the answers, and on the
+   * answers and the item's text, one setting each).
+   */
+  prefix?: FusionStrategy | readonly FusionStrategy[];
+  /** Asking order given by the user (model names); learned from the training labels otherwise. */
+  order?: readonly string[];
+  /** USD per call by model name: orders by gain per dollar and prices the curve. */
+  pricePerCall?: Readonly<Record<string, number>>;
+  /** Never ask more than this many models per item. */
+  maxCalls?: number;
+  /**
+   * Standard errors of the training-fold loss added before comparing it with `maxLoss` (default
+   * DEFAULT_CAUTION): the training-fold curve is noisy, and the cheapest setting that looks within
+   * the target there is, more often than not, a lucky one.
+   */
+  caution?: number;
+}
+
+export const DEFAULT_CAUTION = 0.5;
+
+/** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
+export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
+  createStacking({ configs: [{ C: 1, classWeighting: 'none' }] }),
+  createStackingText({ configs: [{ C: 0.5, classWeighting: 'none' }] }),
+];
+
+/** Strategies a saved policy's prefix and final fits are restored with. */
+const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy, stackingTextStrategy, weightedVoteStrategy].map((s) => [s.name, s]));
+
+/** A fitted adaptive policy: predicts by replaying the answers it is given, asking only what it needs. */
+export interface FittedAdaptive extends FittedStrategy {
+  /** The replay behind `predict`: which models were asked on each item and why asking stopped. */
+  replay(answers: AnswerMatrix): ReplayResult;
+  /** The policy's asking order as model names. */
+  readonly order: readonly string[];
+  /** The same policy with another stopping rule (e.g. to trace the cost/quality curve on test folds). */
+  withRule(rule: StopRule): FittedAdaptive;
+  /** The same policy never asking more than `maxCalls` models per item. */
+  withMaxCalls(maxCalls: number): FittedAdaptive;
+  /**
+   * Live asking, one item (`one`, a one-item matrix whose models not yet asked are absent): with
+   * the first `asked` models of the order asked, how many to have asked after the next wave, or
+   * null when the item is done, and why.
+   */
+  nextWave(one: AnswerMatrix, asked: number): { next: number | null; reason: StopReason };
+  /** The asking order as columns of `models`. */
+  orderOf(models: readonly string[]): number[];
+}
+
+export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
+  return typeof (f as Partial<FittedAdaptive>).replay === 'function';
+}
+
+/** A rule is vote-based when its decision is the weighted vote of the answers so far. */
+const voteBased = (kind: StopRuleKind) => kind !== 'cascade';
+
+function describe(rule: StopRule, finalName: string | null): string {
+  const param = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
+  return `${rule.kind}(${param}) -> ${finalName ?? weightedVoteStrategy.name}`;
+}
+
+interface Parts {
+  state: AdaptiveState;
+  prefixes: FittedStrategy[];
+  final: FittedStrategy | null;
+}
+
+function wrap(name: string, parts: Parts): FittedAdaptive {
+  const { state } = parts;
+  const byName = new Map(state.order.map((m, p) => [m, state.weights[p] as number]));
+  const meanWeight = state.weights.reduce((a, b) => a + b, 0) / Math.max(1, state.weights.length);
+  const replay = (answers: AnswerMatrix): ReplayResult => {
+    const M = answers.models.length;
+    // Models the policy never saw are asked last, with the mean weight.
+    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const weights = answers.models.map((m) => byName.get(m) ?? meanWeight);
+    const checkpoints = [...state.checkpoints.filter((t) => t < M), M];
+    const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
+      const items = selectItems(answers, rows);
+      if (voteBased(state.rule.kind)) {
+        const prefix = new Set(order.slice(0, t));
+        return weightedVote(items, (j) => (prefix.has(j) ? (weights[j] as number) : 0));
+      }
+      const c = state.checkpoints.indexOf(t);
+      const prefix = c >= 0 && t < M ? parts.prefixes[c] : undefined;
+      if (prefix) return prefix.predict(selectModels(items, order.slice(0, t)));
+      if (t === M && parts.final) return parts.final.predict(items);
+      throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
+    };
+    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
+  };
+  // The stage that decided the item explains it; models it did not ask get no weight.
+  const explain = (answers: AnswerMatrix, i: number): ModelContribution[] => {
+    const one = selectItems(answers, [i]);
+    const r = replay(one);
+    const t = r.calls[0] as number;
+    const M = answers.models.length;
+    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const asked = order.slice(0, t);
+    const K = answers.labels.length;
+    const own = answers.models.map((model, j): ModelContribution => {
+      const present = answers.present[i * M + j] === 1;
+      return { model, answer: present ? (answers.labels[top(answers.probs, (i * M + j) * K, K)] as string) : null, weight: 0, influence: 0 };
+    });
+    let contributions: ModelContribution[] = [];
+    if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
+    else {
+      const c = state.checkpoints.indexOf(t);
+      const stage = t < M && c >= 0 ? parts.prefixes[c] : parts.final;
+      contributions = stage?.explain?.(t < M ? selectModels(one, asked) : one, 0) ?? [];
+    }
+    for (const p of contributions) {
+      const o = own.find((x) => x.model === p.model);
+      if (o) Object.assign(o, { weight: p.weight, influence: p.influence });
+    }
+    return own;
+  };
+  return {
+    name,
+    order: state.order,
+    replay,
+    explain,
+    predict: (answers) => replay(answers).prediction,
+    state: () => state,
+    withMaxCalls: (maxCalls) => wrap(name, { ...parts, state: { ...state, maxCalls: Math.max(1, Math.min(maxCalls, state.maxCalls ?? maxCalls)) } }),
+    orderOf: (models) => givenOrder(models, state.order.filter((m) => models.includes(m))),
+    nextWave(one, asked) {
+      const M = one.models.length;
+      const cap = Math.min(M, state.maxCalls ?? M);
+      if (asked > 0) {
+        // The rule sees only what was asked: it stopped at or before `asked` exactly when it stops on these answers there.
+        const r = replay(one);
+        if ((r.calls[0] as number) <= asked) return { next: null, reason: r.reasons[0] as StopReason };
+      }
+      if (asked >= cap) return { next: null, reason: cap < M ? 'max-calls' : 'all-asked' };
+      const next = [...state.checkpoints.filter((t) => t < M), M].find((t) => t > asked) ?? M;
+      return { next: Math.min(next, cap), reason: 'all-asked' };
+    },
+    withRule: (rule) => {
+      if (voteBased(rule.kind) !== voteBased(state.rule.kind)) throw new StrategyError(`${name}: a ${state.rule.kind} policy cannot switch to the ${rule.kind} rule`);
+      return wrap(name, { ...parts, state: { ...state, rule, picked: describe(rule, parts.final?.name ?? null) } });
+    },
+  };
+}
+
+interface Curve {
+  points: CurvePoint[];
+}
+
+/** Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the training rows. */
+function measureCurve(
+  answers: AnswerMatrix,
+  y: Int32Array,
+  grid: readonly StopRule[],
+  order: readonly number[],
+  checkpoints: readonly number[],
+  weights: readonly number[],
+  oof: ReadonlyMap<number, FusedPrediction>,
+  pricePerCall: readonly (number | null)[],
+  maxCalls: number | undefined,
+  caution: number,
+): Curve {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const full = oof.get(M) as FusedPrediction;
+  const fullScore = scoreClassification(y, full, answers.labels).macroF1;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const n = Math.max(1, y.length);
+  const points = grid.map((rule): CurvePoint => {
+    const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
+      const p = oof.get(t) as FusedPrediction;
+      const probs = new Float64Array(rows.length * K);
+      const decided = new Uint8Array(rows.length);
+      rows.forEach((i, r) => {
+        probs.set(p.probs.subarray(i * K, (i + 1) * K), r * K);
+        decided[r] = p.decided[i] as number;
+      });
+      return { probs, decided };
+    };
+    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse, ...(maxCalls ? { maxCalls } : {}) });
+    const score = scoreClassification(y, r.prediction, answers.labels).macroF1;
+    const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
+    const own = decisions(r.prediction.probs, r.prediction.decided, K);
+    let differ = 0;
+    for (let i = 0; i < own.length; i++) if (own[i] !== fullDecisions[i]) differ++;
+    const loss = fullScore - score;
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: loss + (caution * Math.sqrt(differ)) / n };
+  });
+  return { points };
+}
+
+/**
+ * Adaptive querying as a fitted strategy: an order in which to ask the models and a per-item
+ * stopping rule whose parameter is chosen on the training folds for a target, so that most items
+ * are decided by the first few models. `predict` replays the answers it is given in that order
+ * (an answer counts only once the policy asks for it), which is both the out-of-fold measurement
+ * on recorded answers and what `fusion run` does live.
+ */
+export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
+  const name = options.name ?? NAME;
+  const kind: StopRuleKind = typeof options.rule === 'object' ? options.rule.kind : (options.rule ?? 'cascade');
+  const grid = typeof options.rule === 'object' ? [options.rule] : ruleGrid(kind);
+  const target = options.target ?? DEFAULT_TARGET;
+  const final = voteBased(kind) ? null : (options.final ?? autoStrategy);
+  const prefixCandidates = options.prefix ? [options.prefix].flat() : DEFAULT_PREFIX;
+  if (prefixCandidates.length === 0) throw new StrategyError(`${name}: no prefix fusion to fit`);
+  return {
+    name,
+    supervised: true,
+    fit(train, gold, { seed }) {
+      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      const K = train.labels.length;
+      const M = train.models.length;
+      const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
+      const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
+      const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
+      const weights = acc.map((a) => logOddsWeight(a, K));
+      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : defaultCheckpoints(M);
+
+      // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.
+      const rows = innerCvRows(gold, seed);
+      const y = Int32Array.from(rows, (i) => gold[i] as number);
+      const sub = selectItems(train, rows);
+      const oof = new Map<number, FusedPrediction>();
+      const pick = new Map<number, number>();
+      if (voteBased(kind)) {
+        for (const t of checkpoints) {
+          const prefix = new Set(order.slice(0, t));
+          oof.set(t, weightedVote(sub, (j) => (prefix.has(j) ? (weights[j] as number) : 0)));
+        }
+      } else {
+        const folds = innerFolds(y, seed) ?? [];
+        for (const t of folds.length > 0 ? checkpoints : []) {
+          const cols = order.slice(0, t);
+          // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
+          let bestScore = -Infinity;
+          prefixCandidates.forEach((candidate, c) => {
+            const probs = new Float64Array(rows.length * K);
+            const decided = new Uint8Array(rows.length);
+            folds.forEach((test, f) => {
+              const tr = trainIndices(rows.length, test);
+              let pred: FusedPrediction;
+              try {
+                pred = candidate.fit(selectModels(selectItems(sub, tr), cols), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectModels(selectItems(sub, test), cols));
+              } catch (e) {
+                if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
+                throw e;
+              }
+              test.forEach((i, r) => {
+                probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
+                decided[i] = pred.decided[r] as number;
+              });
+            });
+            const score = innerScore(y, { probs, decided }, train);
+            if (score > bestScore) {
+              bestScore = score;
+              oof.set(t, { probs, decided });
+              pick.set(t, c);
+            }
+          });
+        }
+      }
+      // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
+      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION).points : [];
+      const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
+
+      const prefixes: FittedStrategy[] = voteBased(kind)
+        ? []
+        : checkpoints.slice(0, -1).map((t) => (prefixCandidates[pick.get(t) ?? 0] as FusionStrategy).fit(selectModels(train, order.slice(0, t)), gold, { seed }));
+      const finalFit = final ? final.fit(train, gold, { seed }) : null;
+      const state: AdaptiveState = {
+        picked: describe(chosen.rule, final?.name ?? null),
+        rule: chosen.rule,
+        order: order.map((j) => train.models[j] as string),
+        weights: order.map((j) => weights[j] as number),
+        checkpoints,
+        ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),
+        target,
+        curve: points,
+        prefixes: prefixes.map((p) => ({ strategy: p.name, state: p.state() })),
+        final: finalFit ? { strategy: finalFit.name, state: finalFit.state() } : null,
+      };
+      return wrap(name, { state, prefixes, final: finalFit });
+    },
+    load(raw, labels) {
+      const s = parseState(name, AdaptiveStateSchema, raw);
+      requireLength(name, 'weights', s.weights.length, s.order.length);
+      const restore = (field: string, saved: { strategy: string; state: unknown }): FittedStrategy => {
+        const strategy = RESTORE.get(saved.strategy);
+        if (!strategy) throw new StrategyStateError(name, [{ field: `${field}.strategy`, message: `unknown strategy "${saved.strategy}"` }]);
+        try {
+          return strategy.load(saved.state, labels);
+        } catch (e) {
+          if (e instanceof StrategyStateError) throw new StrategyStateError(name, e.issues.map((i) => ({ field: `${field}.state${i.field ? `.${i.field}` : ''}`, message: i.message })));
+          throw e;
+        }
+      };
+      if (!voteBased(s.rule.kind)) {
+        requireLength(name, 'prefixes', s.prefixes.length, s.checkpoints.length - 1);
+        if (!s.final) throw new StrategyStateError(name, [{ field: 'final', message: 'a cascade needs its final strategy' }]);
+      }
+      const prefixes = s.prefixes.map((p, c) => restore(`prefixes.${c}`, p));
+      const finalFit = s.final ? restore('final', s.final) : null;
+      return wrap(name, { state: s, prefixes, final: finalFit });
+    },
+  };
+}
+
+export const adaptiveStrategy = createAdaptive();

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { StopRuleSchema } from './stop-rule.js';
+
+/** One setting of a stopping rule measured on training folds: the cost/quality curve is a list of these. */
+export const CurvePointSchema = z.object({
+  rule: StopRuleSchema,
+  /** Mean models asked per item. */
+  calls: z.number(),
+  /** Mean USD per item, null when a model asked has no price. */
+  cost: z.number().nullable(),
+  /** Macro-F1 (accuracy for QA) of the policy's decisions. */
+  score: z.number(),
+  /** Score of the full strategy minus `score` (negative when stopping early does better). */
+  loss: z.number(),
+  /**
+   * `loss` plus a chosen number of its standard errors (sqrt of the items decided otherwise than by
+   * the full strategy, over the items): what `maxLoss` is held to.
+   */
+  lossBound: z.number(),
+});
+export type CurvePoint = z.infer<typeof CurvePointSchema>;
+
+/**
+ * What a policy is fitted for: at most `maxLoss` (a fraction: 0.005 is half a point) below the
+ * full strategy with as few calls as possible, or the best score within `maxCalls` models or
+ * `maxCost` USD per item.
+ */
+export const TargetSchema = z.object({
+  maxLoss: z.number().min(0).optional(),
+  maxCalls: z.number().positive().optional(),
+  maxCost: z.number().nonnegative().optional(),
+});
+export type Target = z.infer<typeof TargetSchema>;
+
+export const DEFAULT_TARGET: Target = { maxLoss: 0.005 };
+
+/**
+ * The point of the curve that meets the target: with a call or cost budget, the best score within
+ * it (the cheapest point when none fits); otherwise the fewest calls (then lowest cost) whose
+ * `lossBound` is within `maxLoss`, walking from the most calls down and stopping at the first
+ * point that is not (a setting is only trusted when every costlier one also met the target), or
+ * the smallest bound when no point is within it.
+ */
+export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Target = DEFAULT_TARGET): CurvePoint {
+  if (curve.length === 0) throw new RangeError('chooseOperatingPoint: empty curve');
+  const cheapest = (xs: readonly CurvePoint[]) => [...xs].sort((a, b) => a.calls - b.calls || (a.cost ?? 0) - (b.cost ?? 0) || b.score - a.score)[0] as CurvePoint;
+  const best = (xs: readonly CurvePoint[]) => [...xs].sort((a, b) => b.score - a.score || a.calls - b.calls)[0] as CurvePoint;
+  if (target.maxCalls !== undefined || target.maxCost !== undefined) {
+    const within = curve.filter(
+      (p) => (target.maxCalls === undefined || p.calls <= target.maxCalls) && (target.maxCost === undefined || (p.cost !== null && p.cost <= target.maxCost)),
+    );
+    const pool = target.maxLoss !== undefined ? within.filter((p) => p.lossBound <= (target.maxLoss as number) + 1e-12) : within;
+    if (pool.length > 0) return target.maxLoss !== undefined ? cheapest(pool) : best(pool);
+    return within.length > 0 ? best(within) : cheapest(curve);
+  }
+  const maxLoss = target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number);
+  const ok: CurvePoint[] = [];
+  for (const p of [...curve].sort((a, b) => b.calls - a.calls)) {
+    if (p.lossBound > maxLoss + 1e-12) break;
+    ok.push(p);
+  }
+  if (ok.length > 0) return cheapest(ok);
+  return [...curve].sort((a, b) => a.lossBound - b.lossBound || a.calls - b.calls)[0] as CurvePoint;
+}

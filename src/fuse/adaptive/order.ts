@@ -1,0 +1,101 @@
+import type { AnswerMatrix } from '../answer-matrix.js';
+import { StrategyError } from '../strategy.js';
+import { hardVotes } from '../votes.js';
+import { logOddsWeight, shrunkAccuracies } from '../weighted-vote.js';
+
+/**
+ * The order in which to ask the models, learned from labelled training items: greedily, the model
+ * whose vote most raises the accuracy of the weighted vote of the models already chosen (so a
+ * model that only repeats the leaders comes late), per dollar when prices are known. The first
+ * pick is therefore the most accurate model per dollar. Ties go to the more accurate model.
+ *
+ * `pricePerCall[j]` is model j's expected USD per call, or null when unknown; unknown prices
+ * count as the mean known price (all equal when none is known).
+ */
+export function learnOrder(train: AnswerMatrix, gold: Int32Array, pricePerCall?: readonly (number | null)[]): number[] {
+  const M = train.models.length;
+  const N = train.itemIds.length;
+  const K = train.labels.length;
+  const votes = hardVotes(train);
+  const { acc } = shrunkAccuracies(votes, M, gold);
+  const w = acc.map((a) => logOddsWeight(a, K));
+  const price = relativePrices(M, pricePerCall);
+  const labelled: number[] = [];
+  for (let i = 0; i < N; i++) if ((gold[i] as number) >= 0) labelled.push(i);
+  const scores = new Float64Array(labelled.length * K);
+  const order: number[] = [];
+  const used = new Uint8Array(M);
+  let current = 0;
+  while (order.length < M) {
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let j = 0; j < M; j++) {
+      if (used[j]) continue;
+      // Correct items of the weighted vote with model j added (ties count half).
+      let correct = 0;
+      labelled.forEach((i, r) => {
+        const v = votes[i * M + j] as number;
+        correct += correctShare(scores, r * K, K, gold[i] as number, v, w[j] as number);
+      });
+      const gain = (correct - current) / Math.max(1, labelled.length);
+      // Gain per dollar; accuracy breaks ties (e.g. when every remaining model adds nothing).
+      const value = gain / (price[j] as number) + 1e-6 * (acc[j] as number);
+      if (value > bestValue) {
+        bestValue = value;
+        best = j;
+      }
+    }
+    used[best] = 1;
+    order.push(best);
+    current = 0;
+    labelled.forEach((i, r) => {
+      const v = votes[i * M + best] as number;
+      if (v >= 0) scores[r * K + v] = (scores[r * K + v] as number) + (w[best] as number);
+      current += correctShare(scores, r * K, K, gold[i] as number, -1, 0);
+    });
+  }
+  return order;
+}
+
+/** 1 when gold leads the scores (plus a vote `v` of weight `wv`) alone, 1/n when tied with n-1 others, 0 otherwise. */
+function correctShare(scores: Float64Array, offset: number, K: number, gold: number, v: number, wv: number): number {
+  let max = -Infinity;
+  let ties = 0;
+  let goldScore = 0;
+  for (let k = 0; k < K; k++) {
+    const s = (scores[offset + k] as number) + (k === v ? wv : 0);
+    if (k === gold) goldScore = s;
+    if (s > max) {
+      max = s;
+      ties = 1;
+    } else if (s === max) ties++;
+  }
+  return goldScore === max && max > 0 ? 1 / ties : 0;
+}
+
+/** Prices scaled to a mean of 1 over the known ones; unknown prices are 1, free models a small positive price. */
+function relativePrices(M: number, pricePerCall?: readonly (number | null)[]): number[] {
+  const known = (pricePerCall ?? []).filter((p): p is number => p !== null && p !== undefined);
+  const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
+  return Array.from({ length: M }, (_, j) => {
+    const p = pricePerCall?.[j];
+    if (p === null || p === undefined || mean === 0) return 1;
+    return Math.max(p / mean, 0.01);
+  });
+}
+
+/** An order given by the user as model names; the models it leaves out are asked after, in matrix order. */
+export function givenOrder(models: readonly string[], names: readonly string[]): number[] {
+  const seen = new Set<number>();
+  const order: number[] = [];
+  for (const name of names) {
+    const j = models.indexOf(name);
+    if (j < 0) throw new StrategyError(`adaptive: order names model "${name}", not among the answers' models (${models.join(', ')})`);
+    if (!seen.has(j)) order.push(j);
+    seen.add(j);
+  }
+  models.forEach((_, j) => {
+    if (!seen.has(j)) order.push(j);
+  });
+  return order;
+}

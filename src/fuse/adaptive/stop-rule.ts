@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { isConfident } from './cascade.js';
+import { isLeaderLikelyFinal } from './leader-posterior.js';
+import { isSettled } from './settled.js';
+
+/**
+ * A per-item stopping rule with its one parameter: `settled` (slack on the unasked weight, 1 =
+ * exact), `posterior` (delta of the Adaptive-Consistency rule) or `cascade` (fused-confidence
+ * threshold). Larger `slack`, smaller `delta` and larger `threshold` ask more models.
+ */
+export const StopRuleSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('settled'), slack: z.number().min(0) }),
+  z.object({ kind: z.literal('posterior'), delta: z.number().min(0).max(1) }),
+  z.object({
+    kind: z.literal('cascade'),
+    threshold: z.number().min(0),
+    /**
+     * The threshold falls by `decay` times the share of models already asked: an item still
+     * uncertain after most models is one the rest will rarely settle, so it stops sooner.
+     */
+    decay: z.number().min(0).max(1).default(0),
+  }),
+]);
+export type StopRule = z.infer<typeof StopRuleSchema>;
+export type StopRuleKind = StopRule['kind'];
+
+/** Why an item stopped being asked: shown per item by `fusion run` and counted by the replay. */
+export type StopReason = 'settled' | 'confident' | 'all-asked' | 'max-calls';
+
+/** What a rule sees of one item after some models were asked. */
+export interface StepView {
+  /** Weighted-vote scores per label of the answers so far. */
+  scores: Float64Array;
+  /** Hard answer counts per label so far. */
+  counts: Float64Array;
+  /** Sum of the weights of the models not yet asked. */
+  remainingWeight: number;
+  /** The fused distribution of the answers so far (K values at `offset`). */
+  fused: Float64Array;
+  offset: number;
+  K: number;
+  /** Share of the models asked so far (0..1). */
+  askedShare: number;
+}
+
+/** True when the rule stops asking on this item. */
+export function shouldStop(rule: StopRule, view: StepView): boolean {
+  switch (rule.kind) {
+    case 'settled':
+      return isSettled(view.scores, view.remainingWeight, rule.slack);
+    case 'posterior':
+      return isLeaderLikelyFinal(view.counts, rule.delta);
+    case 'cascade':
+      return isConfident(view.fused, view.offset, view.K, rule.threshold - rule.decay * view.askedShare);
+  }
+}
+
+/** The parameters tried when a rule's parameter is chosen on training folds, from most to fewest calls. */
+export function ruleGrid(kind: StopRuleKind): StopRule[] {
+  switch (kind) {
+    case 'settled':
+      return [1, 0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0].map((slack) => ({ kind, slack }));
+    case 'posterior':
+      return [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3].map((delta) => ({ kind, delta }));
+    case 'cascade':
+      return [0, 0.3, 0.6].flatMap((decay) =>
+        [1.01, 0.999, 0.995, 0.99, 0.98, 0.97, 0.95, 0.93, 0.9, 0.87, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.4, 0.3].map((threshold) => ({ kind, threshold, decay })),
+      );
+  }
+}

@@ -1,0 +1,43 @@
+import type { AnswerMatrix } from '../answer-matrix.js';
+import type { FittedStrategy } from '../strategy.js';
+
+/**
+ * Which answers a fitted strategy uses on these items: for an adaptive policy the ones it asks
+ * for (its replay), for any other strategy every recorded answer. asked[i*M + j] = 1 when used.
+ */
+export function answersUsed(fitted: FittedStrategy, answers: AnswerMatrix): Uint8Array {
+  const f = fitted as FittedStrategy & { replay?: (a: AnswerMatrix) => { asked: Uint8Array } };
+  if (typeof f.replay === 'function') return f.replay(answers).asked;
+  return Uint8Array.from(answers.present);
+}
+
+/**
+ * Mean USD per item of the calls in `asked` (N*M), given each model's price per call; null as soon
+ * as a model without a price was asked (an unknown cost is not a zero cost).
+ */
+export function meanCallCost(asked: Uint8Array, M: number, pricePerCall: readonly (number | null)[]): number | null {
+  const N = asked.length / Math.max(1, M);
+  let total = 0;
+  for (let c = 0; c < asked.length; c++) {
+    if (asked[c] === 0) continue;
+    const p = pricePerCall[c % M];
+    if (p === null || p === undefined) return null;
+    total += p;
+  }
+  return N > 0 ? total / N : 0;
+}
+
+/** Mean number of answers used per item. */
+export function meanCalls(asked: Uint8Array, N: number): number {
+  let total = 0;
+  for (let c = 0; c < asked.length; c++) total += asked[c] as number;
+  return N > 0 ? total / N : 0;
+}
+
+/** Calls and cost a fitted strategy spends on one test fold: summed over its items (cost null when unknown). */
+export function foldUsage(fitted: FittedStrategy, answers: AnswerMatrix, pricePerCall: readonly (number | null)[]): { calls: number; cost: number | null } {
+  const asked = answersUsed(fitted, answers);
+  const N = answers.itemIds.length;
+  const cost = meanCallCost(asked, answers.models.length, pricePerCall);
+  return { calls: meanCalls(asked, N) * N, cost: cost === null ? null : cost * N };
+}
