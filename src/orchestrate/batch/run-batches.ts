@@ -156,7 +156,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       m = { handle, api, price: batchPriceOf(options.prices, handle.model.provider, handle.model.modelId), calls: new Map(), state: new Map() };
       models.set(handle.name, m);
     }
-    const key = customIdOf(handle.model.provider, handle.model.modelId, request);
+    const key = customIdOf(handle.model, request);
     if (m.calls.has(key)) continue;
     if (cache.get(key)) {
       report.fromCache++;

@@ -18,6 +18,8 @@ class SettledFailuresModel implements LanguageModel {
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
   readonly batch?: BatchApi;
+  /** Carried over: where the model is served from is part of its calls' cache keys. */
+  readonly endpoint?: string;
 
   constructor(
     private readonly inner: LanguageModel,
@@ -26,10 +28,12 @@ class SettledFailuresModel implements LanguageModel {
     this.provider = inner.provider;
     this.modelId = inner.modelId;
     this.supportsLogprobs = inner.supportsLogprobs;
+    const endpoint = (inner as { endpoint?: string }).endpoint;
+    if (endpoint !== undefined) this.endpoint = endpoint;
   }
 
   generate(request: GenerateRequest): Promise<GenerateResult> {
-    const failure = this.settled.get(customIdOf(this.provider, this.modelId, request));
+    const failure = this.settled.get(customIdOf(this, request));
     if (failure) return Promise.reject(new SettledBatchError(failure.kind, failure.message, failure.details));
     return this.inner.generate(request);
   }
