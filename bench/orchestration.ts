@@ -8,10 +8,11 @@
  *
  * Reports wall time against the ideal (calls x latency / concurrency), the throughput ratio, and our
  * CPU per call (process.cpuUsage of every thread over the run / calls), as the median of --repeat
- * runs (default 3); then the same run with provider calls on a worker thread
- * (FUSION_MODEL_THREADS=1), with in-process models (no HTTP, no SDK), fully cached, and at a
- * realistic 500 ms latency (--context-latency, on --context-items items). Writes the table into
- * BENCHMARKS.md between the orchestration markers.
+ * runs (default 3); then the same run with in-process models (no HTTP, no SDK), fully cached, and at
+ * a realistic 500 ms latency (--context-latency, on --context-items items), where it also reports
+ * the latency our code adds to a call (seen by the client minus the server's fixed latency), p50 and
+ * p99, at --concurrency and at --wide-concurrency (default 1,000) calls in flight. Writes the table
+ * into BENCHMARKS.md between the orchestration markers unless --no-write.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,6 @@ import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import { recordResponses } from '../src/orchestrate/record.js';
-import { ThreadedModel, modelThreadsFromEnv } from '../src/providers/threads/threaded-model.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 
@@ -43,6 +43,26 @@ class SleepModel implements LanguageModel {
   }
 }
 
+/** Wraps a model to time each call as the orchestrator sees it: SDK, transport, event-loop waits and the server. */
+class TimedModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly supportsLogprobs: boolean;
+  constructor(private readonly inner: LanguageModel, private readonly samples: number[]) {
+    this.provider = inner.provider;
+    this.modelId = inner.modelId;
+    this.supportsLogprobs = inner.supportsLogprobs;
+  }
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const t0 = performance.now();
+    try {
+      return await this.inner.generate(request);
+    } finally {
+      this.samples.push(performance.now() - t0);
+    }
+  }
+}
+
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
@@ -56,6 +76,9 @@ const CONCURRENCY = arg('concurrency', 64);
 const REPEAT = arg('repeat', 3);
 const CONTEXT_LATENCY = arg('context-latency', 500);
 const CONTEXT_ITEMS = arg('context-items', 1000);
+const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
+const WIDE_ITEMS = arg('wide-items', 2000);
+const WRITE = !process.argv.includes('--no-write');
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 const LABELS = ['positive', 'negative', 'neutral'];
 
@@ -82,6 +105,12 @@ function childCpuMs(pid: number | undefined): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** The q-quantile (0..1) of values, nearest rank. */
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -106,9 +135,9 @@ const makeItems = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: `Benchmark review ${prefix}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
 
 /** One record run of `items` x `models` into a fresh (or the given) cache; throws unless every call was answered. */
-async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`): Promise<RunResult> {
+async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`, concurrency = CONCURRENCY): Promise<RunResult> {
   const cache = new ResponseCache(join(dir, cacheName));
-  const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
+  const orchestrator = new Orchestrator({ concurrency, cache });
   const responsesPath = join(dir, `responses-${label}.jsonl`);
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
@@ -134,20 +163,19 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   };
 }
 
-function envFor(port: number, threads?: string): Record<string, string> {
+function envFor(port: number): Record<string, string> {
   const url = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
-  const t = threads ?? process.env.FUSION_MODEL_THREADS;
-  if (t !== undefined) env.FUSION_MODEL_THREADS = t;
-  return env;
+  return { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
 }
 
 async function warmUp(dir: string, models: ModelHandle[], label: string): Promise<void> {
-  // JIT, connection pools and worker threads, on a separate small set; not measured.
+  // JIT and connection pools, on a separate small set; not measured.
   await record(dir, `warm-${label}`, makeItems(300, `w${label}`), models, undefined);
 }
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
+const timed = (handles: readonly ModelHandle[], samples: number[]): ModelHandle[] => handles.map((h) => ({ ...h, model: new TimedModel(h.model, samples) }));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 async function main(): Promise<void> {
@@ -159,7 +187,6 @@ async function main(): Promise<void> {
     const calls = ITEMS * MODELS.length;
     const ideal = (calls * LATENCY) / CONCURRENCY;
     const models = resolveModels(MODELS, envFor(port));
-    const threads = models[0]?.model instanceof ThreadedModel ? modelThreadsFromEnv(envFor(port)) : 0;
     await warmUp(dir, models, 'live');
 
     const live: RunResult[] = [];
@@ -173,13 +200,6 @@ async function main(): Promise<void> {
     const cached = await record(dir, 'cached', items, models, child.pid, 'live-0.sqlite');
     if (cached.stats.total.requests !== 0) throw new Error('the cached re-run made requests');
 
-    // The other placement of the provider calls: on one worker thread if the headline ran them on
-    // the main thread (FUSION_MODEL_THREADS=1), else on the main thread.
-    const otherThreads = threads > 0 ? '0' : '1';
-    const otherModels = resolveModels(MODELS, envFor(port, otherThreads));
-    await warmUp(dir, otherModels, 'other');
-    const other = await record(dir, 'other-threads', items, otherModels, child.pid);
-
     // In-process models that answer after the same latency: what the orchestration itself costs
     // (limits, cache, prompts, JSONL), without HTTP and SDKs.
     const inProcess = await record(dir, 'in-process', items, MODELS.map((name) => ({ name, model: new SleepModel(name, LATENCY) })), undefined);
@@ -190,14 +210,20 @@ async function main(): Promise<void> {
     const ctxModels = resolveModels(MODELS, envFor(ctx.port));
     await warmUp(dir, ctxModels, 'ctx');
     const ctxItems = makeItems(CONTEXT_ITEMS, 'c');
-    const context = await record(dir, 'context', ctxItems, ctxModels, ctx.child.pid);
+    const ctxSamples: number[] = [];
+    const context = await record(dir, 'context', ctxItems, timed(ctxModels, ctxSamples), ctx.child.pid);
     const ctxIdeal = (context.calls * CONTEXT_LATENCY) / CONCURRENCY;
+    // The same server with many more calls in flight: what our code adds to each call when a run is wide.
+    const wideSamples: number[] = [];
+    const wide = await record(dir, 'wide', makeItems(WIDE_ITEMS, 'x'), timed(ctxModels, wideSamples), ctx.child.pid, 'wide.sqlite', WIDE_CONCURRENCY);
+    const overhead = (samples: readonly number[], r: RunResult, concurrency: number) => {
+      const extra = samples.map((ms) => ms - CONTEXT_LATENCY);
+      return `**${quantile(extra, 0.5).toFixed(1)} ms / ${quantile(extra, 0.99).toFixed(1)} ms**; peak ${r.stats.maxInFlight} of ${concurrency} in flight; ${perCall(r)} CPU per call`;
+    };
 
-    const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
     const rows = [
       ['calls (items x models)', `${calls} (${ITEMS} x ${MODELS.length})`],
       ['server latency / concurrency', `${LATENCY} ms / ${CONCURRENCY}`],
-      ['provider calls run on', threads > 0 ? `${threads} worker thread${threads > 1 ? 's' : ''} (FUSION_MODEL_THREADS=${threads})` : 'the main thread (FUSION_MODEL_THREADS unset: the default)'],
       ['ideal wall time (calls x latency / concurrency)', fmtS(ideal)],
       [`measured wall time (median of ${REPEAT} runs)`, fmtS(mid.wall)],
       [`throughput vs ideal (goal >= 90%), median; each run`, `**${pct(ideal / mid.wall)}**; ${live.map((r) => pct(ideal / r.wall)).join(', ')}`],
@@ -206,30 +232,31 @@ async function main(): Promise<void> {
       [`our CPU per call, all threads: SDKs + orchestration + SQLite + JSONL (goal < 1 ms), median run`, `**${perCall(mid)}** (user ${(mid.userMs / calls).toFixed(3)}, kernel ${(mid.systemMs / calls).toFixed(3)}); each run ${live.map(perCall).join(', ')}`],
       ['main thread busy per call (event loop utilization x wall / calls)', `${(mid.mainBusyMs / calls).toFixed(3)} ms`],
       ['fake server CPU (child process) per call; machine cores busy with client + server', mid.serverCpuMs === undefined ? 'n/a' : `${(mid.serverCpuMs / calls).toFixed(3)} ms; ${((mid.cpuMs + mid.serverCpuMs) / mid.wall).toFixed(2)} of ${cpus().length}`],
-      [`same run, provider calls on ${otherThreads === '0' ? 'the main thread' : 'one worker thread'} (FUSION_MODEL_THREADS=${otherThreads}): wall time, throughput, CPU per call, main thread busy per call`, `${fmtS(other.wall)}, ${pct(ideal / other.wall)}, ${perCall(other)}, ${(other.mainBusyMs / calls).toFixed(3)} ms`],
       ['same run with in-process models (no HTTP, no SDK): wall time, throughput, CPU per call', `${fmtS(inProcess.wall)}, ${pct(ideal / inProcess.wall)}, ${perCall(inProcess)}`],
       ['fully cached re-run: wall time, CPU per answer', `${fmtS(cached.wall)}, ${perCall(cached)}`],
       [`context: ${CONTEXT_ITEMS} x ${MODELS.length} calls at ${CONTEXT_LATENCY} ms latency: wall time vs ideal, throughput, CPU per call`, `${fmtS(context.wall)} vs ${fmtS(ctxIdeal)}, ${pct(ctxIdeal / context.wall)}, ${perCall(context)}`],
+      [`latency our code adds to a call (seen by the client minus the server's fixed ${CONTEXT_LATENCY} ms), p50 / p99, at ${CONCURRENCY} calls in flight (${context.calls} calls)`, overhead(ctxSamples, context, CONCURRENCY)],
+      [`the same at ${WIDE_CONCURRENCY} calls in flight (${WIDE_ITEMS} x ${MODELS.length} calls)`, overhead(wideSamples, wide, WIDE_CONCURRENCY)],
     ];
     const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
     const section = [
       '<!-- orchestration:start -->',
       '## Orchestration overhead',
       '',
-      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT}\``,
+      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS}\``,
       '',
       `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the SQLite cache and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
       '',
       table,
       '',
-      "Reading: the gap between measured and ideal wall time is the mean call latency above the server's fixed latency: time in the SDKs, HTTP and waiting for the CPU (at 64 calls in flight, answers queue behind each other while the thread is busy), not in scheduling, which the in-process row isolates. Before this version, the same command on the same machine, quiet, gave 86.0% (84.2%, 86.0%, 86.9% over three runs) and 0.89 ms CPU per call; the 74.8% recorded earlier was measured while other jobs shared the two cores. What changed: responses are decoded straight from the buffer instead of through a WHATWG stream (src/orchestrate/http-fetch.ts), responses.jsonl lines go out once per event-loop turn instead of one write per answer, and the fake server reads request bodies with data events (its CPU shares the two cores). Provider calls can also run on worker threads (FUSION_MODEL_THREADS=N, src/providers/threads): that takes the SDK work off the main thread (see its busy time in that row) but adds a hand-over per call, which on two cores costs more than it saves at this load, so it is off by default. Any other job on the machine lowers the ratio at once (the run is latency-bound on two shared cores); at a realistic LLM latency the same overhead is a small share of the wall time.",
+      "Reading: the gap between measured and ideal wall time is the mean call latency above the server's fixed latency: time in the SDKs, HTTP and waiting for the CPU (at 64 calls in flight, answers queue behind each other while the thread is busy), not in scheduling, which the in-process row isolates. The two latency rows time each call around the adapter (SDK, Node's fetch, event-loop waits and the fake server's own work, less its fixed latency); waiting for a free slot under --concurrency is not in them. Any other job on the machine lowers the ratio and raises the latency rows at once (the run is latency-bound on two shared cores, and with 1,000 calls in flight answers queue behind each other for the CPU); CPU per call is the steadier figure.",
       '<!-- orchestration:end -->',
     ].join('\n');
     const file = new URL('../BENCHMARKS.md', import.meta.url);
     const path = fileURLToPath(file);
     const before = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
     const re = /<!-- orchestration:start -->[\s\S]*?<!-- orchestration:end -->/;
-    writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
+    if (WRITE) writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
     process.stdout.write(`${table}\n`);
   } finally {
     for (const c of [child, contextServer]) {

@@ -74,16 +74,24 @@ export {
 
 // Live models and orchestration.
 export * from './providers/index.js';
-export { closeModelThreads } from './providers/threads/threaded-model.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from './orchestrate/orchestrator.js';
 export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './orchestrate/prices.js';
-export { recordFolderResponses } from './orchestrate/record-folder.js';
+export { recordFolderResponses } from './cli/record-folder.js';
 export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type BatchRunReport } from './orchestrate/batch/run-batches.js';
 export { BatchStore, type BatchJob } from './orchestrate/batch/batch-store.js';
 export { batchPriceOf, BATCH_DISCOUNT } from './orchestrate/prices.js';
-export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/batch-api.js';
+export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export type { FusedLine } from './run/fuse-items.js';
 export type { QaFusedLine, QaAnswerLine, QaClusterLine } from './run/fuse-qa-items.js';
 export { QaQuestionSchema, type QaQuestion } from './run/qa-question.js';
+
+// The HTML report and the statistics behind it.
+export { buildReportData, renderHtmlReport, modelCosts, type ReportData, type ReportOptions, type CostCurve } from './report/index.js';
+export { binaryAuc, macroOvrAuc } from './validation/roc-auc.js';
+export { bootstrapResamples, percentileInterval, type Interval } from './validation/bootstrap.js';
+export { mcnemarExact, comparePaired, describeComparison, type PairedComparison } from './validation/paired-test.js';
+export { effectiveVoters, errorCorrelation } from './validation/error-correlation.js';
+export type { EvalPredictions } from './eval/evaluate.js';
+export type { QaOutcomes } from './qa/evaluate-qa.js';

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireBuild } from './support/built-package.js';
 import { repoRoot } from './support/run-cli.js';
 
 // The package as users import it: `import { ... } from 'llm-fusion'` resolves through package.json
 // "exports" to the build output, so this checks the published entry point, not the sources.
-describe.skipIf(!existsSync(join(repoRoot, 'dist/index.js')))('the llm-fusion package entry point', () => {
+describe('the llm-fusion package entry point', () => {
   it('evaluates a bundled eval folder through the public API', async () => {
+    requireBuild('index.js');
     const lib = await import('llm-fusion');
     const folder = lib.loadEvalFolder(join(repoRoot, 'evals/toxicity-en'), { requireResponses: true });
     if (folder.kind !== 'classification') throw new Error('expected a classification folder');

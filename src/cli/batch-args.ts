@@ -1,4 +1,4 @@
-import type { BatchModeOptions } from '../orchestrate/batch/batch-phase.js';
+import type { BatchModeOptions } from './batch-phase.js';
 import type { PollSettings } from '../orchestrate/batch/poll.js';
 import { UsageError } from './errors.js';
 

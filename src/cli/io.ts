@@ -10,23 +10,3 @@ export interface CliIo {
 }
 
 export const processIo = (): CliIo => ({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
-
-/** A one-line progress indicator on stderr, redrawn in place on a terminal and silent otherwise. */
-export function progressLine(io: CliIo, enabled: boolean): { update(text: string): void; done(): void } {
-  const tty = enabled && io.stderr.isTTY === true;
-  let last = 0;
-  let shown = false;
-  return {
-    update(text) {
-      if (!tty) return;
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      shown = true;
-      io.stderr.write(`\r\x1b[2K${text}`);
-    },
-    done() {
-      if (shown) io.stderr.write('\r\x1b[2K');
-    },
-  };
-}

@@ -18,6 +18,18 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number, what: string) => void;
   /** Explain this many contested decisions per strategy (default 0). */
   explain?: number;
+  /** Receives the per-item predictions behind the scores (for the HTML report: intervals, AUC, plots). */
+  onPredictions?: (predictions: EvalPredictions) => void;
+}
+
+/** The per-item predictions behind an evaluation's scores. */
+export interface EvalPredictions {
+  matrix: AnswerMatrix;
+  gold: Int32Array;
+  /** Each model's own answers as a prediction, in `matrix.models` order. */
+  models: FusedPrediction[];
+  /** Each strategy's scored prediction (out-of-fold when it learns), in the result's strategy order. */
+  strategies: FusedPrediction[];
 }
 
 export interface ScoredEntry {
@@ -97,11 +109,13 @@ export function scoreStrategy(
   built: BuiltMatrix,
   gold: Int32Array,
   options: { folds: number; seed: number; explain?: number },
+  onPrediction?: (prediction: FusedPrediction) => void,
 ): StrategyEntry {
   const { matrix } = built;
   const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
   if (strategy.supervised) {
     const cv = crossValidatePredict(strategy, matrix, gold, options);
+    onPrediction?.(cv.prediction);
     const picks = picksOf(cv.fitted);
     const foldOf = new Int32Array(gold.length);
     cv.folds.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
@@ -117,6 +131,7 @@ export function scoreStrategy(
   // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
   const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
   const prediction = fitted.predict(matrix);
+  onPrediction?.(prediction);
   const explanations = explainDecisions(matrix, gold, prediction, contested, () => fitted);
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
@@ -143,8 +158,9 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   options.onProgress?.(1, total, 'models');
 
   const strategies: StrategyEntry[] = [];
+  const predictions: FusedPrediction[] = [];
   selected.forEach((s, idx) => {
-    strategies.push(scoreStrategy(s, built, gold, options));
+    strategies.push(scoreStrategy(s, built, gold, options, (p) => predictions.push(p)));
     options.onProgress?.(idx + 2, total, s.name);
   });
 
@@ -155,6 +171,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
       pairwise.push({ a: matrix.models[a] as string, b: matrix.models[b] as string, kappa: cohensKappa(columns[a] as Int32Array, columns[b] as Int32Array, K) });
     }
   }
+  options.onPredictions?.({ matrix, gold, models: matrix.models.map((_, j) => modelPrediction(matrix, j)), strategies: predictions });
   const best = [...strategies].sort((x, y) => y.macroF1 - x.macroF1 || y.accuracy - x.accuracy)[0]?.name ?? null;
   return {
     task: folder.task.name,

@@ -1,3 +1,5 @@
+import { summarizePicks } from './mixture-summary.js';
+
 export interface LeaderboardRow {
   kind: 'model' | 'strategy';
   name: string;
@@ -27,7 +29,7 @@ function sortKey(r: { macroF1?: number | null; accuracy: number }): number {
 export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
   const rows: LeaderboardRow[] = [
     ...result.strategies.map((s) => {
-      const picks = s.picks ? ` picks: ${[...new Set(s.picks)].join('/')}` : '';
+      const picks = s.picks ? ` picks: ${summarizePicks(s.picks).text}` : '';
       return {
         kind: 'strategy' as const,
         name: s.name,

@@ -16,6 +16,22 @@ export interface AnswerMatrix {
   readonly present: Uint8Array;
   /** The items' texts (the questions asked), when known: only text-aware strategies read them. */
   readonly texts?: readonly string[];
+  /**
+   * Present only when the candidate answers differ per item (free-form and numeric QA: the item's answer
+   * clusters). Item i then has candidates[i].length <= K valid columns (the rest are always 0 for every
+   * model), and column k of item i has NOTHING to do with column k of another item.
+   */
+  readonly candidates?: readonly (readonly string[])[];
+}
+
+/** True when column k means the same label on every item (no `candidates`). */
+export function hasSharedLabels(m: AnswerMatrix): boolean {
+  return m.candidates === undefined;
+}
+
+/** Number of valid columns of item i (K for shared labels). */
+export function candidateCount(m: AnswerMatrix, i: number): number {
+  return m.candidates === undefined ? m.labels.length : (m.candidates[i]?.length ?? 0);
 }
 
 export function emptyMatrix(labels: readonly string[], models: readonly string[], itemIds: readonly string[]): AnswerMatrix {

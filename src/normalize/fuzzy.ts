@@ -1,4 +1,4 @@
-import JaroWinklerDistance from 'natural/lib/natural/distance/jaro-winkler_distance.js';
+import { JaroWinklerDistance } from 'natural/lib/natural/distance/index.js';
 import type { LabelMatcher } from './label-matcher.js';
 
 /**

@@ -1,4 +1,4 @@
-import { words as STOPWORD_LIST } from 'natural/lib/natural/util/stopwords.js';
+import { stopwords as STOPWORD_LIST } from 'natural/lib/natural/util/index.js';
 import type { ClassificationTask } from '../task/schema.js';
 import { isNegated, isNegatorAt } from './negation.js';
 import { isWordForm, stem } from './stemming.js';

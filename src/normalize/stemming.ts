@@ -1,4 +1,4 @@
-import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
+import { PorterStemmer } from 'natural/lib/natural/stemmers/index.js';
 
 // Stemming costs a few microseconds a word and answers repeat the same few words, so stems are
 // memoized; the cache is bounded so that a stream of odd tokens cannot grow it without limit.

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { GenerateRequest } from '../providers/provider.js';
 
 /** Bump when the meaning of a cached entry changes, so old entries are not served for new requests. */
-const KEY_VERSION = 'llm-fusion/cache/v1';
+export const KEY_VERSION = 'llm-fusion/cache/v2';
 
 /** JSON with object keys sorted at every level, so equal requests hash equally whatever their key order. */
 export function canonicalJson(value: unknown): string {
@@ -15,12 +15,27 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The identity of a call: provider, model, the exact messages and every parameter that changes
- * the answer. The abort signal is not part of it. Returned as hex SHA-256.
+ * Where a call goes, as it enters the key: scheme, host, port and path, without credentials or a
+ * trailing slash, so two OpenAI-compatible servers serving the same model id never share answers.
  */
-export function cacheKey(provider: string, modelId: string, request: GenerateRequest): string {
+export function endpointId(endpoint: string | undefined): string | undefined {
+  if (endpoint === undefined) return undefined;
+  try {
+    const url = new URL(endpoint);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`.toLowerCase();
+  } catch {
+    return endpoint;
+  }
+}
+
+/**
+ * The identity of a call: provider, endpoint (base URL), model, the exact messages and every
+ * parameter that changes the answer. The abort signal is not part of it. Returned as hex SHA-256.
+ * v1 keys (llm-fusion 0.1) had no endpoint; they never match a v2 key.
+ */
+export function cacheKey(provider: string, modelId: string, request: GenerateRequest, endpoint?: string): string {
   const { signal: _signal, ...params } = request;
   return createHash('sha256')
-    .update(canonicalJson({ v: KEY_VERSION, provider, model: modelId, ...params }))
+    .update(canonicalJson({ v: KEY_VERSION, provider, endpoint: endpointId(endpoint), model: modelId, ...params }))
     .digest('hex');
 }

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TokenLogprob } from '../task/schema.js';
+import { KEY_VERSION } from './cache-key.js';
 
 /** What a successful call produced; exactly what a re-run needs instead of calling again. */
 export interface CachedResponse {
@@ -39,8 +41,18 @@ export interface CacheMode {
 
 export const DEFAULT_CACHE_PATH = '.fusion/cache.sqlite';
 
-/** How long new answers may wait to be committed together. */
-const FLUSH_MS = 10;
+/** What `claim` found: the answer is cached, this process may call, or another live process is calling. */
+export type ClaimResult = { status: 'claimed' } | { status: 'answered'; response: CachedResponse } | { status: 'busy'; pid: number };
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 interface ResponseRow {
   text: string;
@@ -55,11 +67,15 @@ interface ResponseRow {
 /**
  * The response cache: one SQLite file (WAL, so readers never block the writer and a killed process
  * loses nothing it committed). Successes and failures live in separate tables: a failure is kept
- * for the report but never served as an answer, so a resumed run tries it again. New answers are
- * committed together once per event-loop turn (one transaction instead of one per answer, the
- * main cost at high concurrency) at most FLUSH_MS after the first of them: a run killed with
- * SIGKILL loses at most the answers of its last few milliseconds, which a resumed run asks again.
- * Keys are request hashes; no API key or header is ever stored.
+ * for the report but never served as an answer, so a resumed run tries it again. An answer is
+ * committed as soon as it arrives, before anything else sees it, so a run killed with SIGKILL
+ * re-pays at most the calls that were in flight.
+ *
+ * Processes sharing one cache never pay for the same call: before calling, a process claims the
+ * key (a row naming its pid, in a write transaction); another process finding a live claim waits
+ * for the answer instead of calling. Claims of dead processes are taken over.
+ * Keys are request hashes; no API key or header is ever stored. The file is created 0600 in a
+ * folder created 0700: answers may quote private data.
  */
 export class ResponseCache {
   private readonly db: Database.Database;
@@ -67,15 +83,25 @@ export class ResponseCache {
   private readonly putStmt: Database.Statement<unknown[]>;
   private readonly failStmt: Database.Statement<unknown[]>;
   private readonly clearFailStmt: Database.Statement<[string]>;
-  private readonly pending = new Map<string, { id: CallIdentity; value: CachedResponse }>();
-  private flushScheduled = false;
+  private readonly claimGetStmt: Database.Statement<[string], { owner: string; pid: number }>;
+  private readonly claimPutStmt: Database.Statement<unknown[]>;
+  private readonly releaseStmt: Database.Statement<[string, string]>;
   private hasFailures: boolean;
+  /** This process's claims are marked with this token (a pid may be reused). */
+  private readonly owner = randomUUID();
+  /** Messages for the user about the cache file (e.g. entries of an older version that are ignored). */
+  readonly notices: string[] = [];
 
   constructor(
     readonly path: string,
     readonly mode: CacheMode = { read: true, write: true },
   ) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const fresh = path === ':memory:' || !existsSync(path);
+    if (path !== ':memory:') {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // SQLite gives its -wal and -shm files the database file's permissions.
+      if (fresh) closeSync(openSync(path, 'a', 0o600));
+    }
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is durable against process crashes in WAL mode (only power loss can drop the last commits).
@@ -105,7 +131,15 @@ export class ResponseCache {
         attempts INTEGER NOT NULL,
         at TEXT NOT NULL
       );
+      CREATE TABLE IF NOT EXISTS claims (
+        key TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `);
+    this.checkKeyVersion();
     this.getStmt = this.db.prepare(
       'SELECT text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason FROM responses WHERE key = ?',
     );
@@ -118,12 +152,28 @@ export class ResponseCache {
     );
     this.clearFailStmt = this.db.prepare('DELETE FROM failures WHERE key = ?');
     this.hasFailures = this.db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
+    this.claimGetStmt = this.db.prepare('SELECT owner, pid FROM claims WHERE key = ?');
+    this.claimPutStmt = this.db.prepare('INSERT OR REPLACE INTO claims (key, owner, pid, at) VALUES (?, ?, ?, ?)');
+    this.releaseStmt = this.db.prepare('DELETE FROM claims WHERE key = ? AND owner = ?');
   }
 
-  get(key: string): CachedResponse | undefined {
-    if (!this.mode.read) return undefined;
-    const waiting = this.pending.get(key);
-    if (waiting) return waiting.value;
+  /**
+   * Entries written under another key version (llm-fusion 0.1 keys had no endpoint) can never be
+   * served: they are left in the file, ignored, and the user is told once.
+   */
+  private checkKeyVersion(): void {
+    const row = this.db.prepare("SELECT value FROM meta WHERE name = 'key_version'").get() as { value: string } | undefined;
+    if (row?.value === KEY_VERSION) return;
+    const old = (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
+    if (old > 0) {
+      this.notices.push(
+        `the cache ${this.path} holds ${old} answer(s) stored by an older llm-fusion whose keys do not name the endpoint; they are ignored (asked again when needed)`,
+      );
+    }
+    this.db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('key_version', ?)").run(KEY_VERSION);
+  }
+
+  private read(key: string): CachedResponse | undefined {
     const row = this.getStmt.get(key);
     if (!row) return undefined;
     const out: CachedResponse = { text: row.text, latencyMs: row.latency_ms };
@@ -134,45 +184,64 @@ export class ResponseCache {
     return out;
   }
 
-  put(id: CallIdentity, value: CachedResponse): void {
-    if (!this.mode.write) return;
-    this.pending.set(id.key, { id, value });
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setTimeout(() => this.flush(), FLUSH_MS);
-    }
+  /**
+   * Takes the right to call for `key`, unless its answer is cached and `acceptCached` (under
+   * --refresh: only once another process answered while this one waited), or a live process holds it.
+   */
+  claim(key: string, acceptCached: boolean): ClaimResult {
+    if (!this.mode.write) return { status: 'claimed' };
+    return this.db.transaction((): ClaimResult => {
+      if (acceptCached) {
+        const response = this.read(key);
+        if (response) return { status: 'answered', response };
+      }
+      const held = this.claimGetStmt.get(key);
+      if (held && held.owner !== this.owner && held.pid !== process.pid && processAlive(held.pid)) return { status: 'busy', pid: held.pid };
+      this.claimPutStmt.run(key, this.owner, process.pid, new Date().toISOString());
+      return { status: 'claimed' };
+    }).immediate();
   }
 
-  /** Commits the answers not yet written, in one transaction. */
-  flush(): void {
-    this.flushScheduled = false;
-    if (this.pending.size === 0 || !this.db.open) return;
-    const rows = [...this.pending.values()];
-    this.pending.clear();
+  /** Gives up a claim (the call failed or was not made). */
+  release(key: string): void {
+    if (this.mode.write && this.db.open) this.releaseStmt.run(key, this.owner);
+  }
+
+  get(key: string): CachedResponse | undefined {
+    if (!this.mode.read) return undefined;
+    return this.read(key);
+  }
+
+  /** Commits an answer at once (and gives up this process's claim on it, in the same transaction). */
+  put(id: CallIdentity, value: CachedResponse): void {
+    if (!this.mode.write) return;
     const now = new Date().toISOString();
     this.db.transaction(() => {
-      for (const { id, value } of rows) {
-        this.putStmt.run(
-          id.key,
-          id.provider,
-          id.model,
-          value.text,
-          value.logprobs ? JSON.stringify(value.logprobs) : null,
-          value.usage?.input ?? null,
-          value.usage?.output ?? null,
-          value.cost ?? null,
-          value.latencyMs,
-          value.finishReason ?? null,
-          now,
-        );
-        if (this.hasFailures) this.clearFailStmt.run(id.key);
-      }
+      this.putStmt.run(
+        id.key,
+        id.provider,
+        id.model,
+        value.text,
+        value.logprobs ? JSON.stringify(value.logprobs) : null,
+        value.usage?.input ?? null,
+        value.usage?.output ?? null,
+        value.cost ?? null,
+        value.latencyMs,
+        value.finishReason ?? null,
+        now,
+      );
+      if (this.hasFailures) this.clearFailStmt.run(id.key);
+      this.releaseStmt.run(id.key, this.owner);
     })();
   }
+
+  /** Answers are committed as they come; kept for callers that flush before reading. */
+  flush(): void {}
 
   recordFailure(id: CallIdentity, failure: { kind: string; message: string; status?: number; attempts: number }): void {
     if (!this.mode.write) return;
     this.hasFailures = true;
+    this.releaseStmt.run(id.key, this.owner);
     this.failStmt.run(id.key, id.provider, id.model, failure.kind, failure.message, failure.status ?? null, failure.attempts, new Date().toISOString());
   }
 
@@ -191,7 +260,8 @@ export class ResponseCache {
   }
 
   close(): void {
-    this.flush();
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.mode.write) this.db.prepare('DELETE FROM claims WHERE owner = ?').run(this.owner);
+    this.db.close();
   }
 }

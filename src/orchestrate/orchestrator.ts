@@ -6,6 +6,7 @@ import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
 import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from './prices.js';
+import { currentLimits } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
 import { type CallStats, type OrchestratorStats, type StopReason, emptyStats } from './stats.js';
@@ -35,6 +36,8 @@ export interface OrchestratorOptions {
   prices?: PriceTable;
   /** Stop issuing calls once this many USD would be exceeded. */
   maxCostUsd?: number;
+  /** Longest answer kept, in characters; longer ones are cut (finishReason `cut`) and counted. Default: FUSION_MAX_ANSWER_CHARS or 65536. */
+  maxAnswerChars?: number;
   /** Output tokens assumed when reserving budget for a request without maxTokens. Default 512. */
   assumedOutputTokens?: number;
   clock?: Clock;
@@ -50,6 +53,12 @@ interface ProviderState {
   limit: LimitFunction;
   rate: ProviderRateLimiter;
 }
+
+/** Safety margin on the (learned) input estimate when reserving budget. */
+const RESERVE_MARGIN = 1.25;
+
+/** How often a call claimed by another process is checked for its answer. */
+const CLAIM_POLL_MS = 50;
 
 /** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
 function estimateInputTokens(request: GenerateRequest): number {
@@ -112,7 +121,15 @@ export class Orchestrator {
   private inFlightNow = 0;
   /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
   private readonly inputScale = new Map<string, number>();
+  /** Per model: how many times more output tokens than max_tokens the provider reported, at most (a server may ignore it). */
+  private readonly outputScale = new Map<string, number>();
+  /** Priced models whose real usage has been seen; until then their calls go out one at a time under a budget. */
+  private readonly usageSeen = new Set<string>();
+  /** Per model: the call probing its real usage, when one is in flight. */
+  private readonly probes = new Map<string, Promise<void>>();
   private maxInFlightSeen = 0;
+  /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
+  private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -173,6 +190,13 @@ export class Orchestrator {
     };
   }
 
+  /** Calls that failed after all attempts, per model and kind, with one message each: what the user must fix. */
+  failureReasons(): { model: string; kind: string; count: number; example: string }[] {
+    const out: { model: string; kind: string; count: number; example: string }[] = [];
+    for (const [model, kinds] of this.failureLog) for (const [kind, v] of kinds) out.push({ model, kind, ...v });
+    return out;
+  }
+
   /** Spend of this run so far, in USD. */
   get spentUsd(): number {
     return this.budget.spent;
@@ -180,7 +204,7 @@ export class Orchestrator {
 
   /** Cache key of a request to a model (what `call` looks up). */
   keyOf(handle: ModelHandle, request: GenerateRequest): string {
-    return cacheKey(handle.model.provider, handle.model.modelId, request);
+    return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint);
   }
 
   /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
@@ -229,7 +253,34 @@ export class Orchestrator {
     return { status: 'skipped', reason };
   }
 
+  /**
+   * Claims the call in the cache first, so a process sharing the cache never pays for it too: when
+   * another live process holds the claim, waits for its answer (a cache hit) or for it to give up.
+   */
   private async execute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
+    const cache = this.options.cache;
+    if (!cache?.mode.write) return this.callProvider(handle, request, key);
+    let waited = false;
+    for (;;) {
+      if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+      const claim = cache.claim(key, cache.mode.read || waited);
+      if (claim.status === 'answered') {
+        this.bump(handle.name, (s) => s.cacheHits++);
+        return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
+      }
+      if (claim.status === 'claimed') break;
+      waited = true;
+      // Real time, whatever the clock: another process's answer arrives in real time.
+      await systemClock.sleep(CLAIM_POLL_MS, this.stopController.signal);
+    }
+    try {
+      return await this.callProvider(handle, request, key);
+    } finally {
+      cache.release(key);
+    }
+  }
+
+  private async callProvider(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = priceOf(this.prices, provider, modelId);
@@ -238,13 +289,39 @@ export class Orchestrator {
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
-        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1));
-        const estCost = price ? costOf(price, { input: estIn, output: estOut }) : 0;
+        // Under a budget, until a priced model's first answer shows its real usage, its calls go out
+        // one at a time: the estimate may be wrong by any factor (a provider counting 100x the tokens).
+        let endProbe: (() => void) | undefined;
+        const paid = this.options.maxCostUsd !== undefined && price !== undefined && (price.input > 0 || price.output > 0);
+        while (paid && !this.usageSeen.has(handle.name)) {
+          const probe = this.probes.get(handle.name);
+          if (!probe) {
+            this.probes.set(handle.name, new Promise<void>((resolve) => (endProbe = resolve)));
+            break;
+          }
+          await probe;
+        }
+        // Worst case: the input estimate scaled by the largest reported/estimated ratio seen, with a
+        // margin, plus the whole output allowance (scaled when a server exceeded max_tokens).
+        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1) * RESERVE_MARGIN);
+        const estOutNow = Math.ceil(estOut * (this.outputScale.get(handle.name) ?? 1));
+        const estCost = price ? costOf(price, { input: estIn, output: estOutNow }) : 0;
         if (state.rate.active) {
           await state.rate.acquire(estIn + estOut, this.stopController.signal);
-          if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+          if (this.stopReasonValue) {
+            this.endProbe(handle.name, endProbe);
+            return this.skip(handle.name, this.stopReasonValue);
+          }
         }
         const result = await this.global(() => this.attemptOnce(handle, request, price, estCost));
+        const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;
+        if (answered?.usage) {
+          const usage = answered.usage;
+          if (usage.input > baseIn) this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, usage.input / baseIn));
+          if (estOut > 0 && usage.output > estOut) this.outputScale.set(handle.name, Math.max(this.outputScale.get(handle.name) ?? 1, usage.output / estOut));
+        }
+        if (answered) this.usageSeen.add(handle.name);
+        this.endProbe(handle.name, endProbe);
         if (result === 'budget') {
           this.stop('drain', 'budget');
           return this.skip(handle.name, 'budget');
@@ -256,11 +333,6 @@ export class Orchestrator {
         }
         if ('response' in result) {
           const response = result.response;
-          // The provider counts tokens its own way (tokenizer, hidden system tokens): when it counts
-          // more than we estimated, scale later estimates up so reservations stay conservative.
-          if (response.usage && response.usage.input > baseIn) {
-            this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, response.usage.input / baseIn));
-          }
           this.options.cache?.put({ key, provider, model: modelId }, response);
           this.bump(handle.name, (s) => {
             s.successes++;
@@ -283,6 +355,10 @@ export class Orchestrator {
           continue;
         }
         this.bump(handle.name, (s) => s.failures++);
+        let kinds = this.failureLog.get(handle.name);
+        if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+        const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
+        kinds.set(error.kind, { count: seen.count + 1, example: error.message });
         this.options.cache?.recordFailure(
           { key, provider, model: modelId },
           { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
@@ -290,6 +366,13 @@ export class Orchestrator {
         return { status: 'failed', error, attempts: attempt };
       }
     });
+  }
+
+  /** Lets the next call of a model go out once its probing call is settled (whatever the outcome). */
+  private endProbe(model: string, end: (() => void) | undefined): void {
+    if (!end) return;
+    this.probes.delete(model);
+    end();
   }
 
   /** One request inside a global slot: budget reservation, timeout, accounting. */
@@ -307,7 +390,7 @@ export class Orchestrator {
     if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
     const ac = new AbortController();
     const timer = setTimeout(
-      () => ac.abort(new ProviderError('timeout', `no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
+      () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
       this.timeoutMs,
     );
     const stopSignal = this.abortController.signal;
@@ -318,10 +401,17 @@ export class Orchestrator {
     let actualCost = 0;
     try {
       const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
-      const response: CachedResponse = { text: result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+      const maxChars = this.options.maxAnswerChars ?? currentLimits().maxAnswerChars;
+      const cut = result.text.length > maxChars;
+      // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
+      const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
       if (result.logprobs) response.logprobs = result.logprobs;
       if (result.usage) response.usage = result.usage;
       if (result.finishReason !== undefined) response.finishReason = result.finishReason;
+      if (cut) {
+        response.finishReason = 'cut';
+        this.bump(handle.name, (s) => s.cut++);
+      }
       if (price) {
         // Without usage, charge the estimate: under-counting would let a budget overrun.
         actualCost = result.usage ? costOf(price, result.usage) : estCost;

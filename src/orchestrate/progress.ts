@@ -1,15 +1,4 @@
-import type { Writable } from 'node:stream';
 import type { OrchestratorStats } from './stats.js';
-
-export interface ProgressOptions {
-  stream: Writable & { isTTY?: boolean };
-  /** Show even when the stream is not a terminal (one line per update instead of redrawing). */
-  force?: boolean;
-  totalItems?: number;
-  stats: () => OrchestratorStats;
-  /** Minimum time between two renders. Default 200 ms on a terminal, 5 s otherwise. */
-  intervalMs?: number;
-}
 
 function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
@@ -36,58 +25,4 @@ export function progressText(stats: OrchestratorStats, itemsDone: number, totalI
   }
   if (stats.stopReason) parts.push(`stopping (${stats.stopReason})`);
   return parts.join(' | ');
-}
-
-/**
- * A throttled progress line on stderr: redrawn in place on a terminal, printed as plain lines at a
- * slow pace when forced on a pipe, silent otherwise, so logs and redirected output stay clean.
- */
-export class ProgressReporter {
-  private itemsDone = 0;
-  private last = 0;
-  private shown = false;
-  private readonly started = performance.now();
-  private readonly tty: boolean;
-  private readonly enabled: boolean;
-  private readonly interval: number;
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(private readonly options: ProgressOptions) {
-    this.tty = options.stream.isTTY === true;
-    this.enabled = this.tty || options.force === true;
-    this.interval = options.intervalMs ?? (this.tty ? 200 : 5000);
-    if (this.enabled) {
-      // Redraw even when nothing completes (ETA, retries in backoff); never keeps the process alive.
-      this.timer = setInterval(() => this.render(false), this.interval);
-      this.timer.unref();
-    }
-  }
-
-  set totalItems(n: number | undefined) {
-    this.options.totalItems = n;
-  }
-
-  itemDone(n = 1): void {
-    this.itemsDone += n;
-    this.render(false);
-  }
-
-  private render(force: boolean): void {
-    if (!this.enabled) return;
-    const now = performance.now();
-    if (!force && now - this.last < this.interval) return;
-    this.last = now;
-    const text = progressText(this.options.stats(), this.itemsDone, this.options.totalItems, now - this.started);
-    if (this.tty) {
-      this.options.stream.write(`\r\x1b[2K${text}`);
-      this.shown = true;
-    } else this.options.stream.write(`${text}\n`);
-  }
-
-  /** Stops redrawing and clears the line, so the final summary starts on a clean line. */
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    if (this.tty && this.shown) this.options.stream.write('\r\x1b[2K');
-  }
 }

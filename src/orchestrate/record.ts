@@ -18,6 +18,8 @@ export interface RecordOptions {
   buildRequest: RequestBuilder;
   /** Items whose calls are in progress at once (bounds memory on huge sets). Default 4 x concurrency, at least 64. */
   window?: number;
+  /** Messages for the user (e.g. a killed run's incomplete line set aside). */
+  notify?: (message: string) => void;
   /** Called once per item when all its models are settled (progress). */
   onItemDone?: () => void;
 }
@@ -72,7 +74,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     if (ids.has(item.id)) throw new InputError([{ file: 'items', field: 'id', message: `duplicate item id "${item.id}"` }]);
     ids.add(item.id);
   }
-  const recorded = readRecordedKeys(options.responsesPath);
+  const recorded = readRecordedKeys(options.responsesPath, options.notify);
   const writer = new ResponsesWriter(options.responsesPath);
   const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
   const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));

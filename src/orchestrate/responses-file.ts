@@ -1,6 +1,8 @@
-import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, realpathSync, truncateSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { parseJsonlLine } from '../task/jsonl.js';
+import { readLinesSync } from '../task/safe-read.js';
 import { type RecordedResponse, ResponseSchema } from '../task/schema.js';
 
 /** Key of one recorded answer: item, model and sample (first sample when absent). */
@@ -9,35 +11,106 @@ export function responseKey(item: string, model: string, sample = 0): string {
 }
 
 /**
- * Reads the (item, model, sample) keys already in a responses.jsonl. A run killed while writing can
- * leave a last line without its newline; such a line is cut off (its answer is still in the cache,
- * so it will be written again) instead of making the whole file unreadable. Any other bad line is
- * an InputError naming it.
+ * The journal of a responses file: before each append, the offset it starts at and the exact text,
+ * so the next run can tell a line this tool was writing when it was killed (set aside) from a line
+ * someone else wrote (never touched).
  */
-export function readRecordedKeys(path: string): Set<string> {
-  const keys = new Set<string>();
-  if (!existsSync(path)) return keys;
-  const text = readFileSync(path, 'utf8');
-  const lines = text.split('\n');
-  const issues: InputIssue[] = [];
-  let validBytes = 0;
-  let offset = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    const isLast = i === lines.length - 1;
-    const parsed = parseJsonlLine(path, i + 1, line, ResponseSchema);
-    if (isLast && line !== '' && parsed.issues.length > 0) {
-      truncateSync(path, Buffer.byteLength(text.slice(0, offset)));
-      break;
+export function journalPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.journal`);
+}
+
+interface JournalEntry {
+  offset: number;
+  text: string;
+}
+
+function readJournal(path: string): JournalEntry | undefined {
+  try {
+    const j = JSON.parse(readFileSync(journalPath(path), 'utf8')) as unknown;
+    if (j && typeof j === 'object' && 'offset' in j && 'text' in j && typeof j.offset === 'number' && typeof j.text === 'string') {
+      return { offset: j.offset, text: j.text };
     }
-    issues.push(...parsed.issues);
-    if (parsed.value) keys.add(responseKey(parsed.value.item, parsed.value.model, parsed.value.sample));
-    offset += line.length + 1;
-    validBytes = offset;
+  } catch {
+    // no journal, or not ours
   }
+  return undefined;
+}
+
+/**
+ * Refuses to write anywhere but a regular file inside the folder: a responses.jsonl that is a
+ * symlink leading out of its folder, a directory, a FIFO or a device is an InputError.
+ */
+export function checkWritableInFolder(path: string): void {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return; // absent: created as a regular file
+  }
+  if (st.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = realpathSync(path);
+    } catch {
+      throw new InputError([{ file: path, message: 'is a symlink to nothing; fusion writes only to regular files inside the folder' }]);
+    }
+    const rel = relative(realpathSync(dirname(path)), target);
+    if (rel.startsWith('..') || isAbsolute(rel)) {
+      throw new InputError([{ file: path, message: `is a symlink leading out of its folder (to ${target}); fusion writes only inside the folder` }]);
+    }
+    st = lstatSync(target);
+  }
+  if (!st.isFile()) throw new InputError([{ file: path, message: 'is not a regular file; fusion writes only to regular files' }]);
+}
+
+/** The bytes of `path` from `offset` to its end (the tail a killed write left). */
+function tailBytes(path: string, offset: number, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.max(0, size - offset));
+    readSync(fd, buf, 0, buf.length, offset);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Reads the (item, model, sample) keys already in a responses.jsonl. A bad line is an InputError
+ * naming it, with one exception: an incomplete last line that this tool was writing when it was
+ * killed (the journal holds its text) is set aside into `responses.jsonl.partial-<time>` and cut
+ * off, with a message; its answer is in the cache and is written again. Nothing anyone else wrote
+ * is ever deleted or rewritten.
+ */
+export function readRecordedKeys(path: string, notify: (message: string) => void = () => undefined): Set<string> {
+  const keys = new Set<string>();
+  checkWritableInFolder(path);
+  let exists = true;
+  try {
+    lstatSync(path);
+  } catch {
+    exists = false;
+  }
+  if (!exists) return keys;
+  const state = { endsWithNewline: true, size: 0 };
+  const issues: InputIssue[] = [];
+  let last: { line: number; issue?: InputIssue; parsedIssues: InputIssue[] } | undefined;
+  for (const l of readLinesSync(path, { state })) {
+    if (last) issues.push(...(last.issue ? [last.issue] : last.parsedIssues));
+    if (l.issue) {
+      last = { line: l.line, issue: l.issue, parsedIssues: [] };
+      continue;
+    }
+    const parsed = parseJsonlLine(path, l.line, l.text, ResponseSchema);
+    if (parsed.value) keys.add(responseKey(parsed.value.item, parsed.value.model, parsed.value.sample));
+    last = { line: l.line, parsedIssues: parsed.issues };
+  }
+  const lastBad = last !== undefined && (last.issue !== undefined || last.parsedIssues.length > 0);
+  const setAside = last !== undefined && lastBad && !state.endsWithNewline && state.size > 0 && issues.length === 0 && setAsidePartialLine(path, state.size, last.line, notify);
+  if (last && !setAside) issues.push(...(last.issue ? [last.issue] : last.parsedIssues));
   if (issues.length > 0) throw new InputError(issues);
-  // A complete last line without its newline: add one so the next append starts a fresh line.
-  if (text.length > 0 && !text.endsWith('\n') && validBytes > text.length) {
+  // A complete last line without its newline: add one so the next append starts a fresh line (an append, not a rewrite).
+  if (!setAside && state.size > 0 && !state.endsWithNewline) {
     const fd = openSync(path, 'a');
     writeSync(fd, '\n');
     closeSync(fd);
@@ -45,19 +118,48 @@ export function readRecordedKeys(path: string): Set<string> {
   return keys;
 }
 
+/** True when the file's incomplete tail is exactly the start of the text this tool last appended. */
+function setAsidePartialLine(path: string, size: number, line: number, notify: (message: string) => void): boolean {
+  const journal = readJournal(path);
+  if (!journal || journal.offset >= size) return false;
+  const written = Buffer.from(journal.text, 'utf8');
+  const tail = tailBytes(path, journal.offset, size);
+  if (tail.length >= written.length || !written.subarray(0, tail.length).equals(tail)) return false;
+  // Keep whole lines of the killed write; set aside only its incomplete last line.
+  const cut = journal.offset + tail.lastIndexOf(0x0a) + 1;
+  const backup = `${path}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const fd = openSync(backup, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeSync(fd, tailBytes(path, cut, size));
+  } finally {
+    closeSync(fd);
+  }
+  truncateSync(path, cut);
+  notify(`${path}:${line}: incomplete line left by a killed fusion run; set aside in ${backup} (its answer is in the cache and is written again)`);
+  return true;
+}
+
 /**
  * Appends responses. Lines finished in the same event-loop turn go out in one write (at dozens of
- * answers in flight, a write per line is a system call per answer); every write holds whole lines,
- * so a killed run loses at most the lines of its last turn, whose answers are in the cache and are
- * written again by the resumed run. `close` writes what is waiting.
+ * answers in flight, a write per line is a system call per answer); every write holds whole lines
+ * and is journalled first (offset and text), so a killed run's incomplete last line is recognised
+ * as this tool's own by the next run. Writes only to a regular file inside the folder.
  */
 export class ResponsesWriter {
   private readonly fd: number;
+  private offset: number;
   private waiting = '';
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    checkWritableInFolder(path);
+    this.fd = openSync(path, 'a', 0o644);
+    const st = fstatSync(this.fd);
+    if (!st.isFile()) {
+      closeSync(this.fd);
+      throw new InputError([{ file: path, message: 'is not a regular file; fusion writes only to regular files' }]);
+    }
+    this.offset = st.size;
   }
 
   append(response: RecordedResponse): void {
@@ -72,7 +174,14 @@ export class ResponsesWriter {
     if (this.waiting === '') return;
     const text = this.waiting;
     this.waiting = '';
-    writeSync(this.fd, text);
+    // O_NOFOLLOW: a symlink planted as the journal must not redirect the write.
+    const jfd = openSync(journalPath(this.path), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+    try {
+      writeSync(jfd, JSON.stringify({ offset: this.offset, text } satisfies JournalEntry));
+    } finally {
+      closeSync(jfd);
+    }
+    this.offset += writeSync(this.fd, text);
   }
 
   close(): void {
@@ -80,3 +189,4 @@ export class ResponsesWriter {
     closeSync(this.fd);
   }
 }
+

@@ -15,12 +15,14 @@ export interface CallStats {
   outputTokens: number;
   /** USD spent in this run (cache hits excluded). */
   costUsd: number;
+  /** Answers longer than the kept maximum (FUSION_MAX_ANSWER_CHARS), cut to it. */
+  cut: number;
   /** Sum of provider latencies of this run's answers. */
   latencyMs: number;
 }
 
 export function emptyStats(): CallStats {
-  return { requests: 0, successes: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+  return { requests: 0, successes: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0, cut: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
 }
 
 export type StopReason = 'budget' | 'interrupted';

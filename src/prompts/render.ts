@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../providers/provider.js';
+import type { ChatMessage } from './chat-message.js';
 import { InputError } from '../task/errors.js';
 import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task } from '../task/schema.js';
 import { type AnswerFormat, classificationAnswerFormat, qaAnswerFormat } from './answer-format.js';

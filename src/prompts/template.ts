@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, type InputIssue } from '../task/errors.js';
+import { readTextFileSync } from '../task/safe-read.js';
 
 export const PLACEHOLDERS = [
   'instructions',
@@ -88,10 +89,33 @@ export function resolveTemplatePath(nameOrPath: string, location: TemplateLocati
   return join(location.promptsDir ?? defaultPromptsDir(), `${nameOrPath}.md`);
 }
 
+/** True when `file` (symlinks resolved) lies inside `dir`. */
+function inside(file: string, dir: string): boolean {
+  let real: string;
+  let root: string;
+  try {
+    real = realpathSync(file);
+    root = realpathSync(dir);
+  } catch {
+    return false;
+  }
+  const rel = relative(root, real);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/**
+ * Loads a template, only from the task's folder (or below) or the prompts folder: a task file
+ * cannot make the tool read (and send to a paid model) an arbitrary file such as ~/.ssh/id_rsa or
+ * /dev/zero. Regular files only, size-bounded, strict UTF-8.
+ */
 export function loadTemplate(nameOrPath: string, location: TemplateLocation = {}): PromptTemplate {
   const file = resolveTemplatePath(nameOrPath, location);
   if (!existsSync(file)) {
     throw new InputError([{ file, message: `prompt template "${nameOrPath}" not found` }]);
   }
-  return parseTemplate(readFileSync(file, 'utf8'), file);
+  const roots = [location.baseDir ?? process.cwd(), location.promptsDir ?? defaultPromptsDir()];
+  if (!roots.some((root) => inside(file, root))) {
+    throw new InputError([{ file, message: `prompt template "${nameOrPath}" is outside the task's folder and prompts/; templates are read only from there` }]);
+  }
+  return parseTemplate(readTextFileSync(file), file);
 }

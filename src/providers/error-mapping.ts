@@ -23,7 +23,8 @@ export function providerError(
   message: string,
   extra: { status?: number; retryAfterMs?: number } = {},
 ): ProviderError {
-  const text = redactSecrets(`${ctx.provider}:${ctx.model}: ${clip(message)}`, ctx.secrets);
+  // Redacted before clipping too: a cut could leave part of an encoded key that no longer matches.
+  const text = redactSecrets(`${ctx.provider}:${ctx.model}: ${clip(redactSecrets(message, ctx.secrets))}`, ctx.secrets);
   return new ProviderError(kind, text, { ...extra, provider: ctx.provider, model: ctx.model });
 }
 

@@ -1,7 +1,8 @@
 /**
- * Removes secrets from text that may leave the process (error messages, logs, reports). Servers
- * sometimes echo the key they rejected, and SDK messages quote response bodies verbatim, so every
- * message we build from a provider's answer passes through here.
+ * Removes secrets from text that may leave the process (error messages, logs, reports, answers).
+ * Servers sometimes echo the key they rejected, in the clear, base64-encoded (a Basic auth header)
+ * or URL-encoded, and SDK messages quote response bodies verbatim, so every message we build from a
+ * provider's answer passes through here.
  */
 const KEY_SHAPES: readonly RegExp[] = [
   // OpenAI/Anthropic/Groq-style keys: a prefix then a long token.
@@ -10,14 +11,57 @@ const KEY_SHAPES: readonly RegExp[] = [
   /\b(Bearer)\s+[A-Za-z0-9._~+/=-]{6,}/gi,
 ];
 
-export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+/** Very short "keys" (e.g. `x` for a local server) would blank out ordinary words; they protect nothing anyway. */
+const MIN_SECRET = 4;
+/** Base64 fragments shorter than this could match ordinary words by chance. */
+const MIN_ENCODED = 8;
+
+/**
+ * The forms a secret can take in text: as is, URL-encoded, and base64 (standard and URL-safe) at
+ * each of the three byte alignments it can have inside a longer encoded string (`user:KEY` in a
+ * Basic header), keeping only the characters that depend on the secret alone.
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set<string>([secret]);
+  forms.add(encodeURIComponent(secret));
+  forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  const bytes = Buffer.from(secret, 'utf8');
+  for (let shift = 0; shift < 3; shift++) {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const start = Math.ceil((shift * 4) / 3);
+    const end = Math.floor(((shift + bytes.length) * 4) / 3);
+    const core = encoded.slice(start, end);
+    if (core.length >= MIN_ENCODED) {
+      forms.add(core);
+      forms.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every form of each known secret by `***` (used on answers, where key-like words may be legitimate text). */
+export function redactKnownSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
   for (const secret of secrets) {
-    // Very short "keys" (e.g. `x` for a local server) would blank out ordinary words; they protect nothing anyway.
-    if (secret !== undefined && secret.length >= 4) out = out.split(secret).join('***');
+    if (secret === undefined || secret.length < MIN_SECRET) continue;
+    for (const form of secretForms(secret)) if (out.includes(form)) out = out.split(form).join('***');
   }
+  return out;
+}
+
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = redactKnownSecrets(text, secrets);
   for (const shape of KEY_SHAPES) {
     out = out.replace(shape, (match, bearer?: string) => (typeof bearer === 'string' ? `${bearer} ***` : '***'));
   }
   return out;
+}
+
+/** The same for logprob tokens, which carry the answer's text too. */
+export function redactTokens<T extends { token: string; top_logprobs?: { token: string }[] }>(tokens: T[], secrets: readonly (string | undefined)[]): T[] {
+  return tokens.map((t) => ({
+    ...t,
+    token: redactKnownSecrets(t.token, secrets),
+    ...(t.top_logprobs ? { top_logprobs: t.top_logprobs.map((a) => ({ ...a, token: redactKnownSecrets(a.token, secrets) })) } : {}),
+  }));
 }

@@ -1,4 +1,3 @@
-import { httpFetchOptions } from '../orchestrate/http-fetch.js';
 import { AnthropicModel } from './anthropic/anthropic-model.js';
 import {
   DEFAULT_ANTHROPIC_BASE_URL,
@@ -7,13 +6,11 @@ import {
   loadProviderEnv,
   missingKeyError,
   normalizeOllamaHost,
-  ProviderEnvSchema,
 } from './env.js';
 import { parseModelSpec } from './model-spec.js';
 import { OllamaModel } from './ollama/ollama-model.js';
 import { OpenAIModel } from './openai/openai-model.js';
 import { ProviderError, type LanguageModel } from './provider.js';
-import { ThreadedModel, modelThreadsFromEnv, sharedModelThreadPool } from './threads/threaded-model.js';
 
 /** Per-provider settings that win over the environment (from a config file or a test). */
 export interface EndpointOverride {
@@ -49,35 +46,8 @@ function checkUrl(provider: string, model: string, url: string): string {
  * or `ollama:llama3.1`. Keys and endpoints come from `env` unless `overrides` name them. Every
  * configuration problem (bad spec, unknown provider, missing key, bad URL) is a
  * ProviderError('config') thrown here, before any call is made.
- *
- * With FUSION_MODEL_THREADS=N (N > 0), a model on the library's keep-alive transport (an override
- * `fetch` made by createHttpFetch, as resolveModels gives every model) runs its calls on one of N
- * worker threads (see ThreadedModel). Any other `fetch`, or none, keeps the calls on this thread,
- * where that fetch lives.
  */
 export function createModel(spec: string, env: EnvSource = process.env, overrides: ProviderOverrides = {}): LanguageModel {
-  const model = createModelInThread(spec, env, overrides);
-  const override = overrides[model.provider as keyof ProviderOverrides];
-  const transport = override?.fetch === undefined ? undefined : httpFetchOptions(override.fetch);
-  if (override === undefined || transport === undefined) return model;
-  const threads = modelThreadsFromEnv(env);
-  if (threads === 0) return model;
-  const { fetch: _fetch, ...rest } = override;
-  return new ThreadedModel(model, { spec, env: providerVariables(env), override: rest, transport }, sharedModelThreadPool(threads));
-}
-
-/** The environment variables adapters read, and no others, for a worker thread to build the same model. */
-function providerVariables(env: EnvSource): Record<string, string> {
-  const picked: Record<string, string> = {};
-  for (const key of Object.keys(ProviderEnvSchema.shape)) {
-    const value = env[key];
-    if (value !== undefined) picked[key] = value;
-  }
-  return picked;
-}
-
-/** createModel without worker threads: the adapter itself, calling from the current thread. */
-export function createModelInThread(spec: string, env: EnvSource = process.env, overrides: ProviderOverrides = {}): LanguageModel {
   const { provider, modelId } = parseModelSpec(spec);
   const config = loadProviderEnv(env);
   switch (provider) {

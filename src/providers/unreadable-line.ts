@@ -1,4 +1,4 @@
-import type { BatchOutcome } from './batch-api.js';
+import type { BatchOutcome } from './provider.js';
 import type { ProviderError } from './provider.js';
 
 /**

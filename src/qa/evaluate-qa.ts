@@ -15,6 +15,22 @@ export interface QaEvalOptions {
   /** Strategy names to run; all by default. */
   strategies?: readonly string[];
   onProgress?: (done: number, total: number, what: string) => void;
+  /** Receives each item's answers and their correctness behind the scores (for the HTML report). */
+  onOutcomes?: (outcomes: QaOutcomes) => void;
+}
+
+/** One model's or strategy's answer on each item (null: none) and whether it is right (1) or not (0). */
+export interface QaEntryOutcomes {
+  answers: (string | null)[];
+  correct: Uint8Array;
+}
+
+/** The per-item outcomes behind a QA evaluation's scores; `scored[i]` is 1 where item i has gold or judgements. */
+export interface QaOutcomes {
+  itemIds: string[];
+  scored: Uint8Array;
+  models: QaEntryOutcomes[];
+  strategies: QaEntryOutcomes[];
 }
 
 export interface QaScore {
@@ -204,6 +220,19 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
   }
   if (n < opts.folds) throw new InputError([{ file: `${folder.dir}/items.jsonl`, message: `cannot make ${opts.folds} folds from ${n} items` }]);
 
+  const outcomesOf = (answerOf: (i: number) => number): QaEntryOutcomes => ({
+    answers: p.built.map((b, i) => {
+      const a = answerOf(i);
+      return a < 0 ? null : (b.item.answers[a]?.reading.text ?? null);
+    }),
+    correct: Uint8Array.from(p.built, (_, i) => {
+      const a = answerOf(i);
+      return a >= 0 && p.correct[i]?.[a] === true ? 1 : 0;
+    }),
+  });
+  const modelOutcomes: QaEntryOutcomes[] = [];
+  const strategyOutcomes: QaEntryOutcomes[] = [];
+
   const scoreAnswer = (i: number, a: number, t: Tally): void => {
     if (a < 0) return;
     t.answered++;
@@ -224,6 +253,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
       scoreAnswer(i, modelAnswer(b.item, m), t);
       for (const ab of b.abstentions) if (ab.model === m) abstentions[ab.reason] = (abstentions[ab.reason] ?? 0) + 1;
     });
+    if (opts.onOutcomes) modelOutcomes.push(outcomesOf((i) => modelAnswer((p.built[i] as BuiltItem).item, m)));
     return { name, ...finish(t, scoredIdx.length, n), abstentions };
   });
 
@@ -231,6 +261,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
   const entries: QaStrategyEntry[] = [];
   strategies.forEach((s, k) => {
     const { picks, fitted } = crossValidatePicks(s, p, folds, opts.seed);
+    if (opts.onOutcomes) strategyOutcomes.push(outcomesOf((i) => picks[i]?.representative ?? -1));
     const t: Tally = { hit: 0, answered: 0, em: 0, f1: 0 };
     let clusterHit = 0;
     picks.forEach((pick, i) => {
@@ -249,6 +280,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
     opts.onProgress?.(k + 2, total, s.name);
   });
 
+  opts.onOutcomes?.({ itemIds: p.built.map((b) => b.item.itemId), scored: Uint8Array.from(p.built, (_, i) => (isScored(p, i) ? 1 : 0)), models: modelOutcomes, strategies: strategyOutcomes });
   let oracleHits = 0;
   for (const i of scoredIdx) if ((p.correct[i] ?? []).some((c) => c === true)) oracleHits++;
   const rejected: QaEvalResult['rejected'] = [];

@@ -1,30 +1,7 @@
-import { createHttpFetch } from '../orchestrate/http-fetch.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { EnvSource } from '../providers/env.js';
 import { ProviderError } from '../providers/provider.js';
 import { type ProviderOverrides, createModel, modelName } from '../providers/registry.js';
-
-let sharedFetch: typeof fetch | undefined;
-
-/**
- * The transport given to every adapter unless an override names its own: keep-alive node:http
- * (see http-fetch.ts), or Node's built-in fetch when FUSION_HTTP=fetch.
- */
-function defaultOverrides(env: EnvSource): ProviderOverrides {
-  if (env.FUSION_HTTP === 'fetch') return {};
-  sharedFetch ??= createHttpFetch();
-  const fetch = sharedFetch;
-  return { openai: { fetch }, anthropic: { fetch }, ollama: { fetch } };
-}
-
-function withDefaults(overrides: ProviderOverrides, env: EnvSource): ProviderOverrides {
-  const d = defaultOverrides(env);
-  return {
-    openai: { ...d.openai, ...overrides.openai },
-    anthropic: { ...d.anthropic, ...overrides.anthropic },
-    ollama: { ...d.ollama, ...overrides.ollama },
-  };
-}
 
 /**
  * Builds the adapters for a model list (spec strings like `openai:gpt-4o-mini`, or ready handles),
@@ -38,7 +15,7 @@ export function resolveModels(
 ): ModelHandle[] {
   const handles = models.map((m) => {
     if (typeof m !== 'string') return m;
-    const model = createModel(m, env, withDefaults(overrides, env));
+    const model = createModel(m, env, overrides);
     return { name: modelName(model), model };
   });
   const seen = new Set<string>();

@@ -1,11 +1,14 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { ZodType } from 'zod';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue } from '../task/errors.js';
+import { escapeControl } from '../task/escape.js';
 import { parseJsonlLine } from '../task/jsonl.js';
+import { currentLimits } from '../task/limits.js';
+import { LineSplitter } from '../task/line-splitter.js';
+import type { FileLine } from '../task/safe-read.js';
 import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 
@@ -37,6 +40,8 @@ export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
   errors: Writable;
   /** Name used in messages about input lines. Default `stdin`. */
   inputName?: string;
+  /** Longest input line in bytes; longer lines are bad lines (default: FUSION_MAX_LINE_BYTES or 1 MiB). */
+  maxLineBytes?: number;
   /** Items read but not yet written, at most (bounds memory). Default max(64, 4 x concurrency, 2 x batch). */
   window?: number;
   onItemDone?: () => void;
@@ -159,22 +164,28 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
     }
   })();
 
-  const rl = createInterface({ input: options.input, crlfDelay: Infinity });
+  const lines = new LineSplitter(inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
+  options.input.pipe(lines);
+  const closeInput = (): void => {
+    options.input.unpipe(lines);
+    if (!lines.writableEnded) lines.end();
+  };
   // Ctrl-C must end the run even while the producer is idle and no next line comes to notice it.
   const stopReading = (): void => {
-    if (orchestrator.stopReason === 'interrupted') rl.close();
+    if (orchestrator.stopReason === 'interrupted') closeInput();
   };
   orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
   let lineNo = 0;
   try {
-    for await (const text of rl) {
-      lineNo++;
-      if (text.trim() === '') continue;
+    for await (const l of lines as AsyncIterable<FileLine>) {
+      lineNo = l.line;
+      const text = l.text ?? '';
+      if (l.issue === undefined && text.trim() === '') continue;
       if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
-      const parsed = parseJsonlLine(inputName, lineNo, text, kind.schema);
+      const parsed = l.issue ? { issues: [l.issue], value: undefined } : parseJsonlLine(inputName, lineNo, text, kind.schema);
       if (parsed.value === undefined) {
         const message = parsed.issues.map(formatIssue).join('; ');
-        options.errors.write(`${message}\n`);
+        options.errors.write(`${escapeControl(message)}\n`);
         result.badLines++;
         const id = idOf(text);
         current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
@@ -188,7 +199,7 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
     }
   } finally {
     orchestrator.stopSignal.removeEventListener('abort', stopReading);
-    rl.close();
+    closeInput();
     closeBatch();
     inputDone = true;
     poke();

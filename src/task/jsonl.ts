@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { type InputIssue, zodIssues } from './errors.js';
+import { readLinesSync } from './safe-read.js';
 
 export interface JsonlRecord<T> {
   line: number;
@@ -41,6 +42,25 @@ export function parseJsonl<S extends z.ZodType>(file: string, text: string, sche
     const r = parseJsonlLine(file, i + 1, lines[i] ?? '', schema);
     issues.push(...r.issues);
     if (r.value !== undefined) records.push({ line: i + 1, value: r.value });
+  }
+  return { records, issues };
+}
+
+/**
+ * Validates every line of a JSONL file read as a stream (regular file only, bounded line length,
+ * strict UTF-8, BOM accepted), collecting all issues instead of stopping at the first.
+ */
+export function parseJsonlFile<S extends z.ZodType>(file: string, schema: S): JsonlParse<z.infer<S>> {
+  const records: JsonlRecord<z.infer<S>>[] = [];
+  const issues: InputIssue[] = [];
+  for (const l of readLinesSync(file)) {
+    if (l.issue) {
+      issues.push(l.issue);
+      continue;
+    }
+    const r = parseJsonlLine(file, l.line, l.text, schema);
+    issues.push(...r.issues);
+    if (r.value !== undefined) records.push({ line: l.line, value: r.value });
   }
   return { records, issues };
 }

@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type InputIssue, InputError, zodIssues } from './errors.js';
-import { parseJsonl } from './jsonl.js';
+import { parseJsonlFile } from './jsonl.js';
+import { currentLimits, limitVariable } from './limits.js';
+import { readTextFileSync } from './safe-read.js';
 import { labelIndex } from './labels.js';
 import {
   type ClassificationItem,
@@ -39,23 +41,23 @@ export type EvalFolder = ClassificationFolder | QaFolder;
 export function loadTaskFile(file: string): Task {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readTextFileSync(file));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([{ file, message: `cannot read task: ${(e as Error).message}` }]);
   }
   const parsed = TaskSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
   const task = parsed.data;
   if (task.kind === 'classification') {
+    const { maxLabels } = currentLimits();
+    if (task.labels.length > maxLabels) {
+      throw new InputError([{ file, field: 'labels', message: `${task.labels.length} labels, more than ${maxLabels} (raise ${limitVariable('maxLabels')} if it is meant to be)` }]);
+    }
     const issues = labelIndex(task).issues.map((message) => ({ file, field: 'labels', message }));
     if (issues.length > 0) throw new InputError(issues);
   }
   return task;
-}
-
-function readText(file: string): string {
-  if (!existsSync(file)) throw new InputError([{ file, message: 'file not found' }]);
-  return readFileSync(file, 'utf8');
 }
 
 /**
@@ -73,8 +75,8 @@ export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean }
 
   const itemParse =
     task.kind === 'classification'
-      ? parseJsonl(itemsFile, readText(itemsFile), ClassificationItemSchema)
-      : parseJsonl(itemsFile, readText(itemsFile), QaItemSchema);
+      ? parseJsonlFile(itemsFile, ClassificationItemSchema)
+      : parseJsonlFile(itemsFile, QaItemSchema);
   issues.push(...itemParse.issues);
 
   const itemLine = new Map<string, number>();
@@ -107,7 +109,7 @@ export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean }
 
   const responses: RecordedResponse[] = [];
   if (existsSync(responsesFile)) {
-    const respParse = parseJsonl(responsesFile, readFileSync(responsesFile, 'utf8'), ResponseSchema);
+    const respParse = parseJsonlFile(responsesFile, ResponseSchema);
     issues.push(...respParse.issues);
     const seen = new Map<string, number>();
     for (const { line, value } of respParse.records) {

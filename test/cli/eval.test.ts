@@ -1,17 +1,18 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { requireBuild } from '../support/built-package.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { sentimentTask, writeEvalFolder } from '../support/temp-folder.js';
 
 describe('fusion eval (end to end)', () => {
-  it('prints the leaderboard for the bundled toxicity-en set and writes JSON and Markdown', () => {
+  it('prints the leaderboard for the bundled toxicity-en set and writes JSON and Markdown', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fusion-cli-'));
     const json = join(out, 'result.json');
     const report = join(out, 'report.md');
-    const r = runCli(['eval', 'evals/toxicity-en', '--json', json, '--report', report]);
+    const r = await runCli(['eval', 'evals/toxicity-en', '--json', json, '--report', report]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^toxicity-en: 750 items, 12 models/);
@@ -31,15 +32,15 @@ describe('fusion eval (end to end)', () => {
     expect(md).toMatch(/Fleiss' kappa over all models: 0\.\d{3}/);
   });
 
-  it('reports a malformed file with its line and exits 2, printing nothing on stdout', () => {
+  it('reports a malformed file with its line and exits 2, printing nothing on stdout', async () => {
     const dir = writeEvalFolder({ task: sentimentTask, items: [{ id: 'a', text: 'x', label: 'positive' }], responses: '{"item": "a", "model": "m", "output": "C"}\n{"item": "a"\n' });
-    const r = runCli(['eval', dir]);
+    const r = await runCli(['eval', dir]);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${join(dir, 'responses.jsonl')}:2: invalid JSON`);
   });
 
-  it('counts unreadable answers as abstentions rather than failing', () => {
+  it('counts unreadable answers as abstentions rather than failing', async () => {
     const dir = writeEvalFolder({
       task: sentimentTask,
       items: [
@@ -52,26 +53,26 @@ describe('fusion eval (end to end)', () => {
       ],
     });
     const json = join(dir, 'out.json');
-    const r = runCli(['eval', dir, '--folds', '2', '--json', json, '--quiet']);
+    const r = await runCli(['eval', dir, '--folds', '2', '--json', json, '--quiet']);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe('');
     const result = JSON.parse(readFileSync(json, 'utf8'));
     expect(result.models[0]).toMatchObject({ name: 'm', accuracy: 0.5, coverage: 0.5, abstentions: { empty: 1 } });
   });
 
-  it('rejects bad options with a usage error', () => {
-    expect(runCli(['eval']).status).toBe(2);
-    const r = runCli(['eval', 'evals/toxicity-en', '--folds', 'many']);
+  it('rejects bad options with a usage error', async () => {
+    expect((await runCli(['eval'])).status).toBe(2);
+    const r = await runCli(['eval', 'evals/toxicity-en', '--folds', 'many']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--folds must be/);
-    expect(runCli(['nope']).stderr).toMatch(/unknown command "nope"/);
+    expect((await runCli(['nope'])).stderr).toMatch(/unknown command "nope"/);
   });
 
-  it('explains contested decisions in --json and --report, and names unknown strategies', () => {
+  it('explains contested decisions in --json and --report, and names unknown strategies', async () => {
     const out = mkdtempSync(join(tmpdir(), 'fusion-cli-'));
     const json = join(out, 'result.json');
     const report = join(out, 'report.md');
-    const r = runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,stacking', '--explain', '2', '--explain-strategy', 'stacking', '--json', json, '--report', report, '--quiet']);
+    const r = await runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,stacking', '--explain', '2', '--explain-strategy', 'stacking', '--json', json, '--report', report, '--quiet']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const result = JSON.parse(readFileSync(json, 'utf8'));
@@ -80,23 +81,25 @@ describe('fusion eval (end to end)', () => {
       for (const e of s.explanations) expect(e.contributions).toHaveLength(12);
     }
     expect(readFileSync(report, 'utf8')).toMatch(/## Why: 2 contested decisions of stacking/);
-    const bad = runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,nope']);
+    const bad = await runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,nope']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/unknown strategy "nope" \(known: majority-vote, /);
   });
 
-  it('lists every command in its help, and each command has its own help', () => {
-    const r = runCli(['--help']);
+  it('lists every command in its help, and each command has its own help', async () => {
+    const r = await runCli(['--help']);
     expect(r.status).toBe(0);
     for (const c of ['eval', 'fit', 'run']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
-      const h = runCli([c, '--help']);
+      const h = await runCli([c, '--help']);
       expect(h.status).toBe(0);
       expect(h.stdout).toMatch(new RegExp(`^Usage: fusion ${c} `));
     }
   });
 
-  it.skipIf(!existsSync(join(repoRoot, 'dist/cli/main.js')))('runs as the installed `fusion` bin through npx', () => {
+  // The one test that spawns a process: the built bin, as a user runs it.
+  it('runs as the installed `fusion` bin through npx', () => {
+    requireBuild('cli/main.js');
     const r = spawnSync('npx', ['--no-install', 'fusion', 'eval', 'evals/toxicity-en', '--strategies', 'majority-vote'], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/\* majority-vote +strategy +95\.3/);

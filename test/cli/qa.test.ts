@@ -16,11 +16,11 @@ const responses = items.flatMap((it, i) => [
 const task = { name: 'tiny-sums', kind: 'qa', answerType: 'numeric', instructions: 'Answer with a number.' };
 
 describe('fusion eval and fit on a QA folder (end to end)', () => {
-  it('prints the QA leaderboard and writes the shared JSON shape', () => {
+  it('prints the QA leaderboard and writes the shared JSON shape', async () => {
     const dir = writeEvalFolder({ task, items, responses });
     const json = join(dir, 'result.json');
     const report = join(dir, 'report.md');
-    const r = runCli(['eval', dir, '--folds', '3', '--json', json, '--report', report]);
+    const r = await runCli(['eval', dir, '--folds', '3', '--json', json, '--report', report]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^tiny-sums: 12 items, 3 models/);
@@ -37,10 +37,10 @@ describe('fusion eval and fit on a QA folder (end to end)', () => {
     expect(readFileSync(report, 'utf8')).toMatch(/tiny-sums/);
   });
 
-  it('fits a QA strategy and saves a file its loader accepts', () => {
+  it('fits a QA strategy and saves a file its loader accepts', async () => {
     const dir = writeEvalFolder({ task, items, responses });
     const out = join(dir, 'qa-model.json');
-    const r = runCli(['fit', dir, '--strategy', 'weighted-vote', '--out', out, '--folds', '3']);
+    const r = await runCli(['fit', dir, '--strategy', 'weighted-vote', '--out', out, '--folds', '3']);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/estimated out-of-fold \(3 folds, seed 1\): accuracy 1\.000/);
@@ -48,15 +48,15 @@ describe('fusion eval and fit on a QA folder (end to end)', () => {
     expect(saved).toMatchObject({ strategy: 'weighted-vote', task: 'tiny-sums', models: ['solid', 'shaky', 'wrong'] });
   });
 
-  it('rejects an unknown QA strategy and classification-only options with usage errors', () => {
+  it('rejects an unknown QA strategy and classification-only options with usage errors', async () => {
     const dir = writeEvalFolder({ task, items, responses });
-    const a = runCli(['eval', dir, '--strategies', 'nope']);
+    const a = await runCli(['eval', dir, '--strategies', 'nope']);
     expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/unknown QA strategy "nope"/);
-    const b = runCli(['eval', dir, '--explain', '3']);
+    const b = await runCli(['eval', dir, '--explain', '3']);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--explain applies to classification/);
-    const c = runCli(['fit', dir, '--strategy', 'nope', '--out', join(dir, 'x.json')]);
+    const c = await runCli(['fit', dir, '--strategy', 'nope', '--out', join(dir, 'x.json')]);
     expect(c.status).toBe(2);
     expect(c.stderr).toMatch(/unknown QA strategy "nope"/);
   });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
-import { recordFolderResponses } from '../../src/orchestrate/record-folder.js';
+import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';

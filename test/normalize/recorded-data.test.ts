@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createClassificationNormalizer } from '../../src/normalize/classification.js';
 import { createExactAliasNormalizer } from '../../src/normalize/exact-alias.js';
 import type { NormalizedLabel } from '../../src/normalize/types.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { sharedData } from '../support/shared-data.js';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+const DATA = sharedData() ?? '';
 // The -all sets repeat these sets' answer shapes at 10x the size; the coverage bench reads them.
 const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'raop', 'toxicity-en', 'wiki-politeness'];
 
@@ -17,8 +16,8 @@ const argmax = (n: NormalizedLabel): number => {
   return best;
 };
 
-describe.skipIf(!existsSync(DATA))('recorded answers in ../shared/data', () => {
-  it.each(SETS.filter((s) => existsSync(`${DATA}${s}`)))('%s: reads at least what exact/alias parsing reads, never less accurately per model', (set) => {
+describe.skipIf(DATA === '')('recorded answers in ../shared/data', () => {
+  it.each(SETS.filter((s) => sharedData(s) !== null))('%s: reads at least what exact/alias parsing reads, never less accurately per model', (set) => {
     const folder = loadEvalFolder(`${DATA}${set}`);
     if (folder.kind !== 'classification') throw new Error('not a classification set');
     const full = createClassificationNormalizer(folder.task);

@@ -1,10 +1,11 @@
-import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResponseCache } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { recordResponses } from '../../src/orchestrate/record.js';
+import { journalPath } from '../../src/orchestrate/responses-file.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from './fake-model.js';
@@ -62,17 +63,19 @@ describe('recordResponses', () => {
     expect(r1.failed).toEqual([{ item: 'i7', model: 'openai:a', kind: 'bad-request', message: 'refused input' }]);
     expect(a.requests).toHaveLength(12);
 
-    // Simulate a kill while writing: the last line lost its end; the answers stay in the cache.
-    const text = readFileSync(path, 'utf8');
-    const lines = text.split('\n').filter(Boolean);
-    writeFileSync(path, `${lines.slice(0, 9).join('\n')}\n${(lines[9] ?? '').slice(0, 10)}`);
+    // Simulate a kill while writing: the last write (its text is journalled) lost its end; the answers stay in the cache.
+    const journal = JSON.parse(readFileSync(journalPath(path), 'utf8')) as { offset: number; text: string };
+    truncateSync(path, journal.offset + 10);
+    const kept = readFileSync(path, 'utf8').split('\n').length - 1;
     broken = false;
     const cache2 = new ResponseCache(cachePath);
-    const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder });
+    const notes: string[] = [];
+    const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder, notify: (m) => notes.push(m) });
     cache2.close();
-    expect(r2.alreadyRecorded).toBe(9);
-    expect(r2.recorded).toBe(3);
-    expect(r2.fromCache).toBe(2);
+    expect(notes.join('\n')).toMatch(/incomplete line left by a killed fusion run; set aside in .*responses\.jsonl\.partial-/);
+    expect(r2.alreadyRecorded).toBe(kept);
+    expect(r2.recorded).toBe(12 - kept);
+    expect(r2.fromCache).toBe(11 - kept);
     expect(a.requests).toHaveLength(13); // only i7 was asked again
     const final = readResponses(path);
     expect(final).toHaveLength(12);

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classificationAnswerSchema } from '../../src/prompts/answer-format.js';
@@ -10,6 +9,7 @@ import { createPromptRenderer, renderPrompt } from '../../src/prompts/render.js'
 import { loadTemplate, parseTemplate } from '../../src/prompts/template.js';
 import { InputError } from '../../src/task/errors.js';
 import type { ClassificationTask, QaTask } from '../../src/task/schema.js';
+import { sharedData } from '../support/shared-data.js';
 
 const toxicity: ClassificationTask = {
   name: 'toxicity',
@@ -134,8 +134,8 @@ describe('custom templates', () => {
 });
 
 describe('shipped templates on the recorded sets', () => {
-  const data = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
-  it.skipIf(!existsSync(data))('render the first item of every set without leftovers', () => {
+  const data = sharedData() ?? '';
+  it.skipIf(data === '')('render the first item of every set without leftovers', () => {
     for (const set of readdirSync(data)) {
       const taskFile = join(data, set, 'task.json');
       if (!existsSync(taskFile)) continue;

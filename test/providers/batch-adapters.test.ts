@@ -2,7 +2,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicModel } from '../../src/providers/anthropic/anthropic-model.js';
-import type { BatchOutcome } from '../../src/providers/batch-api.js';
+import type { BatchOutcome } from '../../src/providers/provider.js';
 import { OpenAIModel } from '../../src/providers/openai/openai-model.js';
 
 const KEY = 'sk-test-SECRET123';

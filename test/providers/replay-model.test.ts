@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createPromptRenderer } from '../../src/prompts/render.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { createReplayModels, promptResolver, ReplayModel } from '../../src/providers/replay/replay-model.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
 import type { ClassificationTask, RecordedResponse } from '../../src/task/schema.js';
+import { sharedData } from '../support/shared-data.js';
 
 const task: ClassificationTask = {
   name: 'sentiment',
@@ -73,8 +72,8 @@ describe('ReplayModel', () => {
 });
 
 describe('createReplayModels on a recorded set', () => {
-  const dir = fileURLToPath(new URL('../../../shared/data/toxicity-en/', import.meta.url));
-  it.skipIf(!existsSync(dir))('replays every recorded answer of every model exactly', async () => {
+  const dir = sharedData('toxicity-en') ?? '';
+  it.skipIf(dir === '')('replays every recorded answer of every model exactly', async () => {
     const folder = loadEvalFolder(dir);
     if (folder.kind !== 'classification') throw new Error('expected a classification set');
     const models = createReplayModels(folder);

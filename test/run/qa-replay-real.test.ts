@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
 import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
@@ -13,14 +11,14 @@ import { runQaPipeline } from '../../src/run/qa-pipeline.js';
 import { chooseQaStrategy } from '../../src/run/qa-strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
+import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
 
-const DATA = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 const SETS = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 const ITEMS = 200;
 
 /** The first ITEMS questions of a recorded QA set, or null when the shared data is not beside the repo. */
 function subset(name: string): QaFolder | null {
-  if (!existsSync(`${DATA}${name}/responses.jsonl`)) return null;
+  if (sharedData(name) === null) return null;
   const folder = loadEvalFolder(`${DATA}${name}`, { requireResponses: true });
   if (folder.kind !== 'qa') throw new Error(`${name} is not a QA set`);
   const items = folder.items.slice(0, ITEMS);

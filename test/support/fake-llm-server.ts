@@ -40,6 +40,12 @@ export interface FakeLlmServerOptions {
   disagreement?: number;
   faults?: FaultPlan;
   port?: number;
+  /** Hostile servers: answer every call with this HTTP error (the message is the error body's text). */
+  failAll?: { status: number; message: string | ((apiKey: string) => string) };
+  /** Reports this many times the input tokens it counted (a provider whose tokenizer counts very differently). */
+  usageScale?: number;
+  /** Replaces the answer's content: gets the model and the Authorization / x-api-key header the call carried. */
+  content?: (call: { model: string; apiKey: string }) => string;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
   batches?: false | BatchPlan;
 }
@@ -300,6 +306,7 @@ export class FakeLlmServer {
       return this.json(res, 400, { error: { message: 'request body is not JSON' } });
     }
     const call = parseCall(api, body);
+    const apiKey = String(req.headers['x-api-key'] ?? req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     const prompt = call.messages.map((m) => m.content).join('\n');
     const key = `${call.model}\u0000${prompt}`;
     const count = this.counts.get(key) ?? { attempts: 0, successes: 0 };
@@ -321,12 +328,19 @@ export class FakeLlmServer {
       const fault = this.faultFor(key, count.attempts);
       const latency = (this.options.latencyMs ?? 0) + (fault === 'slow' ? (this.options.faults?.slowMs ?? 5000) : 0);
       if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      if (this.options.failAll) {
+        this.stats.faults++;
+        const { status } = this.options.failAll;
+        const m = this.options.failAll.message;
+        const message = typeof m === 'function' ? m(apiKey) : m;
+        return this.json(res, status, api === 'anthropic' ? { type: 'error', error: { type: 'error', message } } : api === 'openai' ? { error: { message, type: 'error', code: null } } : { error: message });
+      }
       if (fault && fault !== 'slow') {
         this.stats.faults++;
         return this.fail(api, fault, res);
       }
       if (res.destroyed || req.socket.destroyed) return; // the client gave up (timeout): not an answer it received
-      this.json(res, 200, this.succeed(call, count));
+      this.json(res, 200, this.succeed(call, count, apiKey));
     } finally {
       release();
     }
@@ -358,7 +372,7 @@ export class FakeLlmServer {
   }
 
   /** Counts a success for `call` and returns the body a live call answers with (batches answer the same). */
-  private succeed(call: ChatCall, count: KeyCount): Record<string, unknown> {
+  private succeed(call: ChatCall, count: KeyCount, apiKey = ''): Record<string, unknown> {
     const prompt = call.messages.map((m) => m.content).join('\n');
     const user = [...call.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     const label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
@@ -366,11 +380,12 @@ export class FakeLlmServer {
     if (count.successes > 1) this.stats.duplicateSuccesses++;
     this.stats.successes++;
     this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
-    return this.answerBody(call, label, Math.ceil(prompt.length / 4));
+    const content = this.options.content?.({ model: call.model, apiKey });
+    return this.answerBody(call, content ?? label, Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
   }
 
-  private answerBody(call: ChatCall, label: string, inputTokens: number): Record<string, unknown> {
-    const text = call.jsonKey ? JSON.stringify({ [call.jsonKey]: label }) : label;
+  private answerBody(call: ChatCall, label: string, inputTokens: number, verbatim = false): Record<string, unknown> {
+    const text = call.jsonKey && !verbatim ? JSON.stringify({ [call.jsonKey]: label }) : label;
     const others = this.options.labels.filter((l) => l !== label);
     const top = [{ token: label, logprob: -0.05 }, ...others.map((l, i) => ({ token: l, logprob: -3 - i }))].slice(0, Math.max(1, call.topLogprobs));
     const logprobs = [{ token: label, logprob: -0.05, top_logprobs: top }];

@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { sharedData } from './shared-data.js';
 
 /** Writes an eval folder from plain objects (or raw text for a file) into a fresh temp dir. */
 export function writeEvalFolder(files: { task?: unknown; items?: unknown[] | string; responses?: unknown[] | string }): string {
@@ -24,8 +24,7 @@ export const sentimentTask = {
   instructions: 'Sentiment? Answer A, B or C.',
 };
 
-/** The shared data folder with real recorded answers, or null when this checkout has none beside it. */
+/** The shared data folder with real recorded answers, or null when this checkout has none beside it (throws in CI). */
 export function sharedDataDir(): string | null {
-  const dir = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
-  return existsSync(join(dir, 'README.md')) ? dir : null;
+  return sharedData();
 }

@@ -1,17 +1,22 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateClassification } from '../../eval/evaluate.js';
+import { type EvalPredictions, evaluateClassification } from '../../eval/evaluate.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
-import { recordFolderResponses } from '../../orchestrate/record-folder.js';
+import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
-import { ORCHESTRATION_ARGS, orchestrationHelp } from '../../orchestrate/session.js';
 import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
+import type { QaOutcomes } from '../../qa/evaluate-qa.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
-import { UsageError } from '../errors.js';
-import { type CliIo, progressLine } from '../io.js';
+import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { numericOption } from '../numeric-option.js';
+import { ProgressLine } from '../progress-line.js';
+import { recordFolderResponses } from '../record-folder.js';
+import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
 
@@ -24,6 +29,8 @@ Options:
   --strategies LIST  comma-separated strategy names (default: all)
   --json FILE        write the whole result as JSON
   --report FILE.md   write a Markdown report
+  --html FILE.html   write a self-contained HTML report (charts, 95% intervals, AUC, paired test);
+                     its data also goes into --json under "report"
   --explain N        explain N contested decisions per strategy, model by model (classification;
                      in --json for every strategy, in --report for the best one)
   --explain-strategy NAME  the strategy the report explains (default: the best one)
@@ -34,15 +41,10 @@ Options:
 
 ${orchestrationHelp}
 ${batchHelp}
-Exit status: 0 done; 2 bad input or usage; 130 interrupted while asking models (answers so far are kept).
+Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 4 some calls to
+--models failed after all retries (evaluated without them; a re-run retries only those);
+130 interrupted while asking models (answers so far are kept).
 `;
-
-function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
 export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -54,6 +56,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       strategies: { type: 'string' },
       json: { type: 'string' },
       report: { type: 'string' },
+      html: { type: 'string' },
       explain: { type: 'string' },
       'explain-strategy': { type: 'string' },
       quiet: { type: 'boolean', default: false },
@@ -69,12 +72,13 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`eval takes one folder\n\n${evalHelp}`);
   const dir = positionals[0] as string;
-  const folds = nonNegativeInt('folds', values.folds, 5);
+  const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds < 2) throw new UsageError('--folds must be at least 2');
-  const seed = nonNegativeInt('seed', values.seed, 1);
-  const explain = nonNegativeInt('explain', values.explain, 0);
+  const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
+  const explain = numericOption('explain', values.explain, 'non-negative integer') ?? 0;
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
 
+  let callsFailed = 0;
   const batch = readBatchArgs(values);
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.models !== undefined) {
@@ -86,25 +90,31 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       return 130;
     }
     if (recorded.stopReason === 'budget') io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
+    callsFailed = recorded.failed.length;
+    if (callsFailed > 0 && !hasResponses(dir)) {
+      io.stderr.write(`fusion: ${callsFailed} call(s) failed and no answer is recorded: nothing to evaluate\n`);
+      return EXIT_CALLS_FAILED;
+    }
   }
 
-  const progress = progressLine(io, true);
-  const onProgress = (done: number, total: number, what: string): void => {
-    const text = `[${done}/${total}] ${what}`;
-    if (values.progress) io.stderr.write(`${text}\n`);
-    else progress.update(text);
-  };
+  const progress = new ProgressLine({ stream: io.stderr, ...(values.progress ? { force: true, intervalMs: 0 } : {}) });
+  const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
   const folder = loadEvalFolder(dir, { requireResponses: true });
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
   let result;
   let report: () => string;
+  const wantReport = values.html !== undefined || values.json !== undefined;
+  const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
+  let reportData: ReportData | undefined;
   if (folder.kind === 'qa') {
     if (values.explain !== undefined) throw new UsageError('--explain applies to classification folders; the QA report shows each cluster and its support');
-    const qa = await evaluateQaFolder(folder, options);
+    let outcomes: QaOutcomes | undefined;
+    const qa = await evaluateQaFolder(folder, { ...options, ...(wantReport ? { onOutcomes: (o) => (outcomes = o) } : {}) });
     result = qa;
     report = () => renderQaReport(qa);
+    if (outcomes) reportData = buildReportData(qa, { outcomes }, reportOptions);
   } else {
     const known = STRATEGIES.map((s) => s.name);
     const unknown = (strategies ?? []).filter((n) => !known.includes(n));
@@ -113,14 +123,29 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
       throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
     }
-    const cls = evaluateClassification(folder, { ...options, explain });
+    let predictions: EvalPredictions | undefined;
+    const cls = evaluateClassification(folder, { ...options, explain, ...(wantReport ? { onPredictions: (p) => (predictions = p) } : {}) });
     result = cls;
+    if (predictions) reportData = buildReportData(cls, { predictions }, reportOptions);
     report = () => renderClassificationReport(cls, explainStrategy === undefined ? {} : { explainStrategy });
   }
-  progress.done();
+  progress.stop();
 
   if (!values.quiet) io.stdout.write(renderLeaderboard(result));
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
+  if (values.html && reportData) writeFileSync(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileSync(values.report, report());
+  if (callsFailed > 0) {
+    io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
+    return EXIT_CALLS_FAILED;
+  }
   return 0;
+}
+
+function hasResponses(dir: string): boolean {
+  try {
+    return statSync(join(dir, 'responses.jsonl')).size > 0;
+  } catch {
+    return false;
+  }
 }

@@ -11,6 +11,7 @@ import { evaluateQaFolder, fitQaStrategy, QA_STRATEGIES, QaUsageError } from '..
 import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, processIo } from '../io.js';
+import { numericOption } from '../numeric-option.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -24,13 +25,6 @@ Options:
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
 `;
-
-function nonNegativeInt(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return n;
-}
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -51,9 +45,9 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (positionals.length !== 1) throw new UsageError(`fit takes one folder\n\n${fitHelp}`);
   if (!values.strategy) throw new UsageError(`--strategy is required\n\n${fitHelp}`);
   if (!values.out) throw new UsageError(`--out is required\n\n${fitHelp}`);
-  const folds = nonNegativeInt('folds', values.folds, 5);
+  const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
-  const seed = nonNegativeInt('seed', values.seed, 1);
+  const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
   const dir = positionals[0] as string;
   const folder = loadEvalFolder(dir, { requireResponses: true });
   if (folder.kind === 'qa') return fitQa(folder, values.strategy, values.out, folds, seed, io);

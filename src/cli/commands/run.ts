@@ -1,11 +1,11 @@
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { runBatchPhase } from '../../orchestrate/batch/batch-phase.js';
+import { runBatchPhase } from '../batch-phase.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
-import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../../orchestrate/session.js';
+import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { resolveModels, splitModelList } from '../../run/models.js';
 import { runPipeline } from '../../run/pipeline.js';
@@ -14,8 +14,9 @@ import { chooseQaStrategy } from '../../run/qa-strategy-choice.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
-import { UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
+import { numericOption } from '../numeric-option.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
@@ -54,15 +55,10 @@ Options:
 ${orchestrationHelp}
 ${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line.
 
-Exit status: 0 done; 1 some input lines were bad; 3 stopped by --max-cost; 130 interrupted.
+Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
+4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
+130 interrupted.
 `;
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return n;
-}
 
 /**
  * `--batch N` named the refit size of batch strategies before `--batch` came to mean the providers'
@@ -119,9 +115,9 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
   const task = loadTaskFile(values.task);
-  const batch = positiveInt('batch-size', values['batch-size']);
+  const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
   const offline = readBatchArgs(values);
-  const window = positiveInt('window', values.window);
+  const window = numericOption('window', values.window, 'positive integer');
   const plan =
     task.kind === 'classification'
       ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
@@ -132,7 +128,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   let models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
-    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);    const fitted = fuser.models;
+    if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
+    const fitted = fuser.models;
     const unseen = plan.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
@@ -195,6 +192,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const stop = session.orchestrator.stopReason;
     if (stop === 'interrupted' || result.interrupted) return 130;
     if (stop === 'budget') return 3;
+    if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
     session.close();

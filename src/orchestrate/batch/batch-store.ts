@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BatchInfo, BatchStatus } from '../../providers/batch-api.js';
+import type { BatchInfo, BatchStatus } from '../../providers/provider.js';
 
 /** A provider batch this project submitted, as remembered in the cache database. */
 export interface BatchJob {

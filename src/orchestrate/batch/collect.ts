@@ -1,4 +1,4 @@
-import type { BatchOutcome } from '../../providers/batch-api.js';
+import type { BatchOutcome } from '../../providers/provider.js';
 import { type ProviderError } from '../../providers/provider.js';
 import type { CachedResponse } from '../cache.js';
 import { type Price, costOf } from '../prices.js';

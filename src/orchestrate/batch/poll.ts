@@ -1,4 +1,4 @@
-import type { BatchInfo } from '../../providers/batch-api.js';
+import type { BatchInfo } from '../../providers/provider.js';
 import { type Clock, systemClock } from '../clock.js';
 
 /** How often batches are polled: from `initialMs`, growing by `factor` per round, up to `maxMs`. */

@@ -1,4 +1,4 @@
-import type { BatchApi, BatchInfo } from '../../providers/batch-api.js';
+import type { BatchApi, BatchInfo } from '../../providers/provider.js';
 import { type GenerateRequest, ProviderError } from '../../providers/provider.js';
 import type { ResponseCache } from '../cache.js';
 import { type Clock, systemClock } from '../clock.js';

@@ -1,4 +1,4 @@
-import type { BatchApi } from '../../providers/batch-api.js';
+import type { BatchApi } from '../../providers/provider.js';
 import { type GenerateRequest, type GenerateResult, type LanguageModel, ProviderError } from '../../providers/provider.js';
 import type { ModelHandle } from '../orchestrator.js';
 import { customIdOf } from './custom-id.js';

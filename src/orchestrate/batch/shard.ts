@@ -1,4 +1,4 @@
-import type { BatchLimits } from '../../providers/batch-api.js';
+import type { BatchLimits } from '../../providers/provider.js';
 
 /**
  * Cuts encoded requests into consecutive shards that each respect a provider's limits: at most

@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../batch-api.js';
+import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../provider.js';
 import { type CallContext, kindForStatus, providerError } from '../error-mapping.js';
 import { ProviderError, type GenerateRequest, type GenerateResult, type ProviderErrorKind } from '../provider.js';
 import { unreadableLine } from '../unreadable-line.js';

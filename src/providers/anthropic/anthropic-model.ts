@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
-import type { BatchApi } from '../batch-api.js';
+import { redactKnownSecrets } from '../redact.js';
+import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { AnthropicBatchApi } from './anthropic-batch.js';
 import { AnthropicMessageSchema } from './message-schema.js';
@@ -37,6 +38,7 @@ export class AnthropicModel implements LanguageModel {
   readonly provider = 'anthropic';
   readonly modelId: string;
   readonly supportsLogprobs = false;
+  readonly endpoint: string;
   readonly #client: Anthropic;
   readonly #ctx: CallContext;
   readonly #defaultMaxTokens: number;
@@ -44,6 +46,7 @@ export class AnthropicModel implements LanguageModel {
 
   constructor(options: AnthropicModelOptions) {
     this.modelId = options.modelId;
+    this.endpoint = options.baseURL;
     this.#defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
     this.#ctx = { provider: 'anthropic', model: options.modelId, secrets: [options.apiKey] };
     this.#client = new Anthropic({
@@ -105,7 +108,8 @@ export class AnthropicModel implements LanguageModel {
     if (stopReason === 'refusal') throw providerError('refusal', ctx, `model refused${text.trim() ? `: ${text}` : ''}`);
     return {
       // No text blocks is an answer of nothing: the normalizer records it as an 'empty' abstention.
-      text,
+      // A server echoing the key as its answer must not put it into responses.jsonl, the cache or any report.
+      text: redactKnownSecrets(text, ctx.secrets),
       ...(usage ? { usage: { input: usage.input_tokens, output: usage.output_tokens } } : {}),
       ...(stopReason ? { finishReason: stopReason } : {}),
     };

@@ -1,6 +1,7 @@
 import { Ollama, type ChatRequest } from 'ollama';
 import type { TokenLogprob } from '../../task/schema.js';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OllamaChatResponseSchema, OllamaErrorBodySchema } from './chat-response-schema.js';
 
@@ -30,6 +31,7 @@ export class OllamaModel implements LanguageModel {
   readonly provider = 'ollama';
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
+  readonly endpoint: string;
   readonly #host: string;
   readonly #headers: Record<string, string> | undefined;
   readonly #fetch: typeof fetch;
@@ -39,9 +41,10 @@ export class OllamaModel implements LanguageModel {
     this.modelId = options.modelId;
     this.supportsLogprobs = options.supportsLogprobs ?? true;
     this.#host = options.host;
+    this.endpoint = options.host;
     this.#headers = options.headers;
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#ctx = { provider: 'ollama', model: options.modelId, secrets: Object.values(options.headers ?? {}) };
+    this.#ctx = { provider: 'ollama', model: options.modelId, secrets: Object.values(options.headers ?? {}).flatMap((v) => [v, v.replace(/^Bearer\s+/i, '')]) };
   }
 
   buildRequest(request: GenerateRequest): ChatRequest & { stream: false } {
@@ -104,8 +107,9 @@ export class OllamaModel implements LanguageModel {
     }));
     const hasUsage = typeof body.prompt_eval_count === 'number' || typeof body.eval_count === 'number';
     return {
-      text: body.message.content ?? '',
-      ...(logprobs && logprobs.length > 0 ? { logprobs } : {}),
+      // A proxy echoing its token as the answer must not put it into responses.jsonl, the cache or any report.
+      text: redactKnownSecrets(body.message.content ?? '', this.#ctx.secrets),
+      ...(logprobs && logprobs.length > 0 ? { logprobs: redactTokens(logprobs, this.#ctx.secrets) } : {}),
       ...(hasUsage ? { usage: { input: body.prompt_eval_count ?? 0, output: body.eval_count ?? 0 } } : {}),
       ...(body.done_reason ? { finishReason: body.done_reason } : {}),
     };

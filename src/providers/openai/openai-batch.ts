@@ -1,5 +1,5 @@
 import OpenAI, { toFile } from 'openai';
-import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../batch-api.js';
+import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../provider.js';
 import { type CallContext, errorFromStatus, providerError } from '../error-mapping.js';
 import { jsonlLines } from '../jsonl-lines.js';
 import { unreadableLine } from '../unreadable-line.js';

@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
 import type { TokenLogprob } from '../../task/schema.js';
 import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
-import type { BatchApi } from '../batch-api.js';
+import { redactKnownSecrets, redactTokens } from '../redact.js';
+import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OpenAIBatchApi } from './openai-batch.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
@@ -60,6 +61,7 @@ export class OpenAIModel implements LanguageModel {
   readonly provider = 'openai';
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
+  readonly endpoint: string;
   // Private fields stay out of JSON.stringify and util.inspect, so the key inside the client cannot leak through a logged model.
   readonly #client: OpenAI;
   readonly #ctx: CallContext;
@@ -69,6 +71,7 @@ export class OpenAIModel implements LanguageModel {
 
   constructor(options: OpenAIModelOptions) {
     this.modelId = options.modelId;
+    this.endpoint = options.baseURL;
     this.#reasoning = options.reasoning ?? isReasoningModelId(options.modelId);
     this.supportsLogprobs = options.supportsLogprobs ?? !this.#reasoning;
     this.#maxTokensParam = options.maxTokensParam ?? (isOpenAIHost(options.baseURL) ? 'max_completion_tokens' : 'max_tokens');
@@ -143,8 +146,9 @@ export class OpenAIModel implements LanguageModel {
     const content = choice.logprobs?.content;
     return {
       // A null or empty content is an answer of nothing: the normalizer records it as an 'empty' abstention.
-      text: choice.message.content ?? '',
-      ...(content && content.length > 0 ? { logprobs: mapLogprobs(content) } : {}),
+      // A server echoing the key as its answer must not put it into responses.jsonl, the cache or any report.
+      text: redactKnownSecrets(choice.message.content ?? '', ctx.secrets),
+      ...(content && content.length > 0 ? { logprobs: redactTokens(mapLogprobs(content), ctx.secrets) } : {}),
       ...(usage ? { usage: { input: usage.prompt_tokens, output: usage.completion_tokens } } : {}),
       ...(choice.finish_reason ? { finishReason: choice.finish_reason } : {}),
     };

@@ -1,10 +1,13 @@
-import { UsageError } from '../cli/errors.js';
-import type { CliIo } from '../cli/io.js';
-import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from './cache.js';
-import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from './orchestrator.js';
-import { DEFAULT_PRICES, loadPrices, type PriceTable } from './prices.js';
-import { ProgressReporter, formatUsd } from './progress.js';
-import { loadProviderLimits } from './provider-limits.js';
+import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
+import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
+import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../orchestrate/prices.js';
+import { formatUsd } from '../orchestrate/progress.js';
+import { loadProviderLimits } from '../orchestrate/provider-limits.js';
+import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { numericOption } from './numeric-option.js';
+import { ProgressReporter } from './progress-line.js';
+import { currentLimits } from '../task/limits.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
 export const ORCHESTRATION_ARGS = {
@@ -32,10 +35,7 @@ export const orchestrationHelp = `Calling models:
   --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
   --progress         progress on stderr even when it is not a terminal
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
-Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST;
-FUSION_HTTP=fetch makes the SDKs use Node's built-in fetch instead of the keep-alive node:http transport;
-FUSION_MODEL_THREADS=N runs provider calls on N worker threads (default 0: the main thread; raise it only
-when the main thread's CPU limits hundreds of calls per second on a machine with spare cores).
+Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST.
 `;
 
 export interface OrchestrationValues {
@@ -63,30 +63,21 @@ export interface OrchestrationSettings {
   progress: boolean;
 }
 
-function positiveNumber(flag: string, value: string | undefined, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`);
-  }
-  return n;
-}
-
 /** Turns the parsed flags into settings, reading the prices and limits files (InputError on bad ones). */
 export function readOrchestrationArgs(values: OrchestrationValues): OrchestrationSettings {
   if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
   if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
-  const maxCostUsd = positiveNumber('max-cost', values['max-cost'], false);
+  const maxCostUsd = numericOption('max-cost', values['max-cost'], 'positive number');
   return {
-    concurrency: positiveNumber('concurrency', values.concurrency, true) ?? 8,
+    concurrency: numericOption('concurrency', values.concurrency, 'positive integer') ?? 8,
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
       ? null
       : { path: values.cache ?? DEFAULT_CACHE_PATH, mode: { read: !values.refresh, write: true } },
     prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
     providers: values.limits ? loadProviderLimits(values.limits) : {},
-    timeoutMs: (positiveNumber('timeout', values.timeout, false) ?? 120) * 1000,
-    maxAttempts: positiveNumber('max-attempts', values['max-attempts'], true) ?? 5,
+    timeoutMs: (numericOption('timeout', values.timeout, 'positive number') ?? 120) * 1000,
+    maxAttempts: numericOption('max-attempts', values['max-attempts'], 'positive integer') ?? 5,
     progress: values.progress === true,
   };
 }
@@ -110,6 +101,7 @@ export class RunSession {
   ) {
     const { totalItems, ...orchestratorExtra } = extra;
     this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
+    for (const notice of this.cache?.notices ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,
       providers: settings.providers,
@@ -162,7 +154,12 @@ export class RunSession {
         `  ${model}: ${s.successes} new answer(s), ${s.cacheHits} cached, ${s.failures} failed, ${s.retries} retries, ` +
         `${s.inputTokens}+${s.outputTokens} tokens, ${formatUsd(s.costUsd)}`,
     );
+    for (const f of this.orchestrator.failureReasons()) {
+      lines.push(`  failed: ${f.model}: ${f.count} call(s) ${f.kind}, e.g. ${f.example}`);
+    }
     const t = stats.total;
+    if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
+    if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);

@@ -1,20 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CliIo } from '../cli/io.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels } from '../run/models.js';
 import { InputError } from '../task/errors.js';
-import { parseJsonl } from '../task/jsonl.js';
+import { parseJsonlFile } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
-import { type RequestOptions, createRequestBuilder } from './default-request.js';
-import { type BatchModeOptions, runBatchPhase } from './batch/batch-phase.js';
-import type { BatchCall } from './batch/run-batches.js';
-import type { ModelHandle } from './orchestrator.js';
-import { type RecordResult, recordResponses } from './record.js';
-import { readRecordedKeys, responseKey } from './responses-file.js';
-import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './session.js';
+import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
+import type { BatchCall } from '../orchestrate/batch/run-batches.js';
+import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
+import { lockFolder } from '../orchestrate/folder-lock.js';
+import type { ModelHandle } from '../orchestrate/orchestrator.js';
+import { type RecordResult, recordResponses } from '../orchestrate/record.js';
+import { readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
+import type { CliIo } from './io.js';
+import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
 
 export interface RecordFolderOptions {
   env?: EnvSource;
@@ -40,9 +40,7 @@ export async function recordFolderResponses(
 ): Promise<RecordResult> {
   const task = loadTaskFile(join(dir, 'task.json'));
   const itemsFile = join(dir, 'items.jsonl');
-  if (!existsSync(itemsFile)) throw new InputError([{ file: itemsFile, message: 'file not found' }]);
-  const text = readFileSync(itemsFile, 'utf8');
-  const parsed = task.kind === 'classification' ? parseJsonl(itemsFile, text, ClassificationItemSchema) : parseJsonl(itemsFile, text, QaItemSchema);
+  const parsed = task.kind === 'classification' ? parseJsonlFile(itemsFile, ClassificationItemSchema) : parseJsonlFile(itemsFile, QaItemSchema);
   const issues = [...parsed.issues];
   const firstLine = new Map<string, number>();
   for (const { line, value } of parsed.records) {
@@ -56,30 +54,40 @@ export async function recordFolderResponses(
   const settings = readOrchestrationArgs(values);
   let models: ModelHandle[] = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
-  let maxCostUsd: number | undefined;
-  let batchStop: 'budget' | 'interrupted' | undefined;
-  if (options.batch) {
-    const recorded = readRecordedKeys(join(dir, 'responses.jsonl'));
-    const calls: BatchCall[] = [];
-    for (const item of items) {
-      for (const handle of models) {
-        if (recorded.has(responseKey(item.id, handle.name))) continue;
-        try {
-          calls.push({ handle, request: buildRequest(task, item, handle.model) });
-        } catch {
-          // A prompt that cannot be built is reported by the live pass, as without --batch.
+  const unlock = lockFolder(dir);
+  let session: RunSession;
+  try {
+    let maxCostUsd: number | undefined;
+    let batchStop: 'budget' | 'interrupted' | undefined;
+    if (options.batch) {
+      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'));
+      const calls: BatchCall[] = [];
+      for (const item of items) {
+        for (const handle of models) {
+          if (recorded.has(responseKey(item.id, handle.name))) continue;
+          try {
+            calls.push({ handle, request: buildRequest(task, item, handle.model) });
+          } catch {
+            // A prompt that cannot be built is reported by the live pass, as without --batch.
+          }
         }
       }
+      const phase = await runBatchPhase(settings, models, calls, io, options.batch);
+      if (phase.report.stopReason === 'interrupted') {
+        unlock();
+        return { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: calls.length, stopReason: 'interrupted' };
+      }
+      models = phase.models;
+      maxCostUsd = phase.remainingUsd;
+      batchStop = phase.report.stopReason;
     }
-    const phase = await runBatchPhase(settings, models, calls, io, options.batch);
-    if (phase.report.stopReason === 'interrupted') return { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: calls.length, stopReason: 'interrupted' };
-    models = phase.models;
-    maxCostUsd = phase.remainingUsd;
-    batchStop = phase.report.stopReason;
+    session = new RunSession(settings, io, { totalItems: items.length, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
+    if (batchStop) session.orchestrator.stop('drain', batchStop);
+  } catch (e) {
+    unlock();
+    throw e;
   }
-  const session = new RunSession(settings, io, { totalItems: items.length, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
-  // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
-  if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);
     session.handleInterrupts();
@@ -91,6 +99,7 @@ export async function recordFolderResponses(
       orchestrator: session.orchestrator,
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
+      notify: (message) => io.stderr.write(`fusion: ${message}\n`),
     });
     session.progress.stop();
     io.stderr.write(`recorded ${result.recorded} answer(s) (${result.fromCache} from the cache), ${result.alreadyRecorded} already present\n`);
@@ -100,5 +109,6 @@ export async function recordFolderResponses(
     return result;
   } finally {
     session.close();
+    unlock();
   }
 }

@@ -1,14 +1,14 @@
-import { UsageError } from '../../cli/errors.js';
-import type { CliIo } from '../../cli/io.js';
-import { ResponseCache } from '../cache.js';
-import type { ModelHandle } from '../orchestrator.js';
-import { batchPriceOf } from '../prices.js';
-import { formatUsd } from '../progress.js';
-import type { OrchestrationSettings } from '../session.js';
-import { BatchStore } from './batch-store.js';
-import type { PollSettings } from './poll.js';
-import { type BatchCall, type BatchRetry, type BatchRunReport, runBatches } from './run-batches.js';
-import { withSettledFailures } from './settled-failures.js';
+import { UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+import { ResponseCache } from '../orchestrate/cache.js';
+import type { ModelHandle } from '../orchestrate/orchestrator.js';
+import { batchPriceOf } from '../orchestrate/prices.js';
+import { formatUsd } from '../orchestrate/progress.js';
+import type { OrchestrationSettings } from './run-session.js';
+import { BatchStore } from '../orchestrate/batch/batch-store.js';
+import type { PollSettings } from '../orchestrate/batch/poll.js';
+import { type BatchCall, type BatchRetry, type BatchRunReport, runBatches } from '../orchestrate/batch/run-batches.js';
+import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
 
 export interface BatchModeOptions {
   retry: BatchRetry;

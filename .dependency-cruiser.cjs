@@ -1,0 +1,65 @@
+/**
+ * Layers point down only (run by `npm test` as `npm run check:layers`). Lowest first; a folder may
+ * import its own layer and the ones before it. providers/ and orchestrate/ sit at the edge: they
+ * may use the plain-data layers (util, task, normalize, prompts), orchestrate may use providers,
+ * and neither knows fusion, evaluation, reports, run/ or cli/. run/ is above them, cli/ on top,
+ * and only src/index.ts (the library's entry) may import anything, cli/ included.
+ */
+const LAYERS = ['util', 'task', 'normalize', 'prompts', 'validation', 'fuse', 'qa', 'eval', 'report'];
+const FUSION = ['validation', 'fuse', 'qa', 'eval', 'report'];
+const folders = (names) => `^src/(${names.join('|')})/`;
+
+const layerRules = LAYERS.map((layer, i) => ({
+  name: `${layer}-points-down`,
+  severity: 'error',
+  comment: `src/${layer}/ may import only the layers below it (${LAYERS.slice(0, i).join(', ') || 'none'})`,
+  from: { path: `^src/${layer}/` },
+  to: { path: folders([...LAYERS.slice(i + 1), 'providers', 'orchestrate', 'run', 'cli']) },
+}));
+
+module.exports = {
+  forbidden: [
+    ...layerRules,
+    {
+      name: 'providers-at-the-edge',
+      severity: 'error',
+      comment: 'providers/ may use util, task, normalize and prompts; never orchestrate/, fusion, run/ or cli/',
+      from: { path: '^src/providers/' },
+      to: { path: folders([...FUSION, 'orchestrate', 'run', 'cli']) },
+    },
+    {
+      name: 'orchestrate-at-the-edge',
+      severity: 'error',
+      comment: 'orchestrate/ may use util, task, normalize, prompts and providers; never fusion, run/ or cli/',
+      from: { path: '^src/orchestrate/' },
+      to: { path: folders([...FUSION, 'run', 'cli']) },
+    },
+    {
+      name: 'run-below-cli',
+      severity: 'error',
+      comment: 'run/ is the pipeline the CLI and the library call; it never imports cli/',
+      from: { path: '^src/run/' },
+      to: { path: folders(['cli']) },
+    },
+    {
+      name: 'only-the-entry-imports-index',
+      severity: 'error',
+      comment: 'src/index.ts is the library entry point; nothing inside src imports it',
+      from: { path: '^src/', pathNot: '^src/index\\.ts$' },
+      to: { path: '^src/index\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'an import cycle ties two modules into one; break it by moving the shared part down',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|dist|test|bench)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+  },
+};

@@ -1,0 +1,226 @@
+/**
+ * Does unsupervised Dawid-Skene hold up against the majority vote? On every classification dev set
+ * in ../shared/data (macro-F1) and every QA dev set (accuracy), both unsupervised Dawid-Skene
+ * variants are fitted and scored on all items (they never see gold), next to the majority vote
+ * over the same answer matrix, with what each variant's guards did. Writes the table into
+ * BENCHMARKS.md between the dawid-skene markers.
+ *
+ *   npx tsx bench/dawid-skene.ts [--data DIR] [--sets a,b] [--no-write]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
+import { decisions, scoreClassification } from '../src/eval/metrics.js';
+import { type AnswerMatrix, argmax, candidateCount, emptyMatrix, hasSharedLabels } from '../src/fuse/answer-matrix.js';
+import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../src/fuse/dawid-skene.js';
+import { majorityVoteStrategy } from '../src/fuse/majority-vote.js';
+import { type FusedPrediction, type FusionStrategy, StrategyError } from '../src/fuse/strategy.js';
+import { createClassificationNormalizer } from '../src/normalize/classification.js';
+import { mostCentralMember } from '../src/qa/build-items.js';
+import { type PreparedQa, prepareQa } from '../src/qa/evaluate-qa.js';
+import { loadEvalFolder, type QaFolder } from '../src/task/load-folder.js';
+
+const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
+const QA = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
+/** The bar of issue 10: no unsupervised Dawid-Skene variant more than 1 point below the vote. */
+const MARGIN = 0.01;
+/** The textbook figure of ../shared/data/README.md: plain 50-iteration EM, mean macro-F1 over the 11 sets. */
+const TEXTBOOK = 0.672;
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
+    sets: { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+const wanted = values.sets ? new Set(values.sets.split(',')) : undefined;
+const VARIANTS: FusionStrategy[] = [dawidSkeneStrategy, oneCoinDawidSkeneStrategy];
+
+/** What a fitted Dawid-Skene's state says its guards did, in a few words. */
+function guardNote(state: unknown): string {
+  const g = (state as { guard?: { fallback?: string | null; constantModels?: string[]; duplicateModels?: string[]; restarts?: number } }).guard;
+  if (!g) return '';
+  const parts: string[] = [];
+  if (g.fallback) parts.push(`fell back: ${g.fallback}`);
+  if (g.restarts) parts.push(`${g.restarts} restart(s)`);
+  if (g.constantModels?.length) parts.push(`${g.constantModels.length} constant`);
+  if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} copy group(s)`);
+  return parts.join(', ');
+}
+
+interface Cell {
+  score: number | null;
+  accuracy?: number;
+  note: string;
+}
+interface Row {
+  set: string;
+  kind: 'classification' | 'qa';
+  metric: 'macro-F1' | 'accuracy';
+  items: number;
+  models: number;
+  vote: Cell;
+  variants: Map<string, Cell>;
+  seconds: number;
+}
+
+/** Fits on all items without labels and predicts them; a refusal (e.g. no shared labels) becomes a note. */
+function fuse(s: FusionStrategy, m: AnswerMatrix): { prediction: FusedPrediction | null; note: string } {
+  try {
+    const f = s.fit(m, new Int32Array(m.itemIds.length).fill(-1), { seed: 1 });
+    return { prediction: f.predict(m), note: guardNote(f.state()) };
+  } catch (e) {
+    if (e instanceof StrategyError) return { prediction: null, note: `refused: ${e.message}` };
+    throw e;
+  }
+}
+
+const rows: Row[] = [];
+for (const set of CLASSIFICATION) {
+  if (wanted && !wanted.has(set)) continue;
+  const dir = join(values.data as string, set);
+  if (!existsSync(dir)) {
+    console.error(`skip ${set}: ${dir} not found`);
+    continue;
+  }
+  const t0 = performance.now();
+  const folder = loadEvalFolder(dir);
+  if (folder.kind !== 'classification') continue;
+  const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
+  const score = (s: FusionStrategy): Cell => {
+    const { prediction, note } = fuse(s, matrix);
+    if (!prediction) return { score: null, note };
+    const sc = scoreClassification(folder.gold, prediction, matrix.labels);
+    return { score: sc.macroF1, accuracy: sc.accuracy, note };
+  };
+  const vote = score(majorityVoteStrategy);
+  const variants = new Map(VARIANTS.map((s) => [s.name, score(s)]));
+  rows.push({ set, kind: 'classification', metric: 'macro-F1', items: matrix.itemIds.length, models: matrix.models.length, vote, variants, seconds: (performance.now() - t0) / 1000 });
+  console.error(`${set}: vote ${vote.score?.toFixed(3)} ${[...variants].map(([n, c]) => `${n} ${c.score?.toFixed(3)} ${c.note}`).join(' ')}`);
+}
+
+/**
+ * TO BE REPLACED by core's QA matrix builder (issue 10): QA items as an answer matrix. Multiple
+ * choice gets the shared label set of option letters (column k = the k-th letter on every item);
+ * numeric and free-form answers get ragged candidates, the item's answer clusters (named by their
+ * first member's canonical key), with each model's share of its answers as its distribution.
+ * Returns per item the cluster that each column stands for (-1 for a letter nobody gave).
+ */
+function qaMatrix(p: PreparedQa, folder: QaFolder, asCandidates: boolean): { matrix: AnswerMatrix; clusterOfColumn: Int32Array[] } {
+  const items = p.built.map((b) => b.item);
+  const M = p.models.length;
+  const mc = folder.task.answerType === 'multiple-choice' && !asCandidates;
+  const letters = mc ? Array.from({ length: Math.max(...folder.items.map((it) => it.choices?.length ?? 0)) }, (_, k) => String.fromCharCode(65 + k)) : [];
+  const K = mc ? letters.length : Math.max(1, ...items.map((it) => it.clusters.length));
+  const labels = mc ? letters : Array.from({ length: K }, (_, k) => `candidate ${k + 1}`);
+  const base = emptyMatrix(labels, p.models, items.map((it) => it.itemId));
+  const candidates: string[][] = [];
+  const clusterOfColumn: Int32Array[] = [];
+  items.forEach((it, i) => {
+    const C = it.clusters.length;
+    const key = (c: number) => it.answers[it.clusters[c]?.members[0] as number]?.reading;
+    const colOf = Int32Array.from({ length: C }, (_, c) => (mc ? letters.indexOf(key(c)?.choice ?? '') : c));
+    const back = new Int32Array(mc ? K : C).fill(-1);
+    colOf.forEach((col, c) => {
+      if (col >= 0) back[col] = c;
+    });
+    clusterOfColumn.push(back);
+    candidates.push(Array.from({ length: C }, (_, c) => key(c)?.key ?? ''));
+    for (let j = 0; j < M; j++) {
+      if (!it.answered[j]) continue;
+      base.present[i * M + j] = 1;
+      for (let c = 0; c < C; c++) {
+        const col = colOf[c] as number;
+        if (col >= 0) base.probs[(i * M + j) * K + col] = it.share[j * C + c] as number;
+      }
+    }
+  });
+  return { matrix: mc ? base : { ...base, candidates }, clusterOfColumn };
+}
+
+// Multiple choice once more as per-item candidates (its answer clusters), the path free-form and numeric answers take.
+for (const [set, asCandidates] of [...QA.map((s) => [s, false] as const), ['mmlu-pro-dev', true] as const]) {
+  if (wanted && !wanted.has(set)) continue;
+  const dir = join(values.data as string, set);
+  if (!existsSync(join(dir, 'responses.jsonl'))) {
+    console.error(`skip ${set}: not found`);
+    continue;
+  }
+  const t0 = performance.now();
+  const folder = loadEvalFolder(dir);
+  if (folder.kind !== 'qa') continue;
+  const p = prepareQa(folder);
+  const { matrix, clusterOfColumn } = qaMatrix(p, folder, asCandidates);
+  const K = matrix.labels.length;
+  const scored = p.built.map((_, i) => (p.gold[i]?.length ?? 0) > 0 || (p.responsesByItem[i] ?? []).some((r) => r.correct !== undefined));
+  const nScored = scored.filter(Boolean).length;
+  // As the QA evaluation scores a pick: the winning cluster's most central answer, right or wrong.
+  const score = (s: FusionStrategy): Cell => {
+    const { prediction, note } = fuse(s, matrix);
+    if (!prediction) return { score: null, note };
+    let hit = 0;
+    p.built.forEach((b, i) => {
+      if (!scored[i] || !prediction.decided[i]) return;
+      const col = argmax(prediction.probs, i * K, candidateCount(matrix, i));
+      const cluster = clusterOfColumn[i]?.[col] ?? -1;
+      if (cluster < 0) return;
+      if (p.correct[i]?.[mostCentralMember(b.item, cluster)] === true) hit++;
+    });
+    return { score: hit / nScored, note };
+  };
+  const vote = score(majorityVoteStrategy);
+  const variants = new Map(VARIANTS.map((s) => [s.name, score(s)]));
+  rows.push({ set: asCandidates ? `${set} (as candidates)` : set, kind: 'qa', metric: 'accuracy', items: matrix.itemIds.length, models: matrix.models.length, vote, variants, seconds: (performance.now() - t0) / 1000 });
+  console.error(`${set} (${hasSharedLabels(matrix) ? 'shared labels' : 'ragged'}): vote ${vote.score?.toFixed(3)} ${[...variants].map(([n, c]) => `${n} ${c.score?.toFixed(3)} ${c.note}`).join(' ')}`);
+}
+
+const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
+const names = VARIANTS.map((s) => s.name);
+const ok = (c: Cell | undefined, vote: Cell) => (c?.score ?? null) === null || (c?.score as number) >= (vote.score as number) - MARGIN - 1e-12;
+const lines: string[] = [];
+lines.push(
+  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant or duplicate voters left out, restarts, fall-back to the vote).',
+);
+lines.push('');
+lines.push(`| set | metric | items | models | majority-vote | ${names.join(' | ')} | ok | guards |`);
+lines.push(`|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
+for (const r of rows) {
+  const cell = (c: Cell | undefined) => (c?.score === null || c === undefined ? (c?.note.startsWith('refused') ? 'refused' : '-') : `${f3(c.score)}${c.accuracy === undefined ? '' : ` (${f3(c.accuracy)})`}`);
+  const good = names.every((n) => ok(r.variants.get(n), r.vote));
+  const notes = names
+    .map((n) => {
+      const note = r.variants.get(n)?.note ?? '';
+      return note && !note.startsWith('refused') ? `${n}: ${note}` : '';
+    })
+    .filter(Boolean)
+    .join('; ');
+  lines.push(`| ${r.set} | ${r.metric} | ${r.items} | ${r.models} | ${cell(r.vote)} | ${names.map((n) => cell(r.variants.get(n))).join(' | ')} | ${good ? 'yes' : '**no**'} | ${notes} |`);
+}
+const cls = rows.filter((r) => r.kind === 'classification');
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const dsMean = mean(cls.map((r) => r.variants.get('dawid-skene')?.score ?? 0));
+lines.push('');
+lines.push(
+  `Mean macro-F1 over the ${cls.length} classification sets: majority-vote ${f3(mean(cls.map((r) => r.vote.score ?? 0)))}, ${names.map((n) => `${n} ${f3(mean(cls.map((r) => r.variants.get(n)?.score ?? 0)))}`).join(', ')}.${
+    cls.length === CLASSIFICATION.length ? ` Textbook Dawid-Skene (../shared/data/README.md): ${TEXTBOOK}; \`dawid-skene\` ${dsMean >= TEXTBOOK ? 'reaches it' : 'does NOT reach it'}.` : ''
+  }`,
+);
+const failing = rows.filter((r) => !names.every((n) => ok(r.variants.get(n), r.vote))).map((r) => r.set);
+lines.push('');
+lines.push(`Sets where a variant is more than 1 point below the vote: ${failing.length === 0 ? 'none' : failing.join(', ')}. Seconds (load, normalize, fuse; all sets): ${rows.reduce((a, r) => a + r.seconds, 0).toFixed(1)}.`);
+const table = lines.join('\n');
+console.log(table);
+
+if (!values['no-write'] && !wanted) {
+  const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+  const start = '<!-- dawid-skene:start -->';
+  const end = '<!-- dawid-skene:end -->';
+  const section = `${start}\n## Unsupervised Dawid-Skene against the vote\n\n${table}\n${end}`;
+  const old = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
+  const a = old.indexOf(start);
+  const b = old.indexOf(end);
+  const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + end.length) : `${old.trimEnd()}\n\n${section}\n`;
+  writeFileSync(file, next);
+}

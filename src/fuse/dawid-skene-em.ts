@@ -1,0 +1,293 @@
+/**
+ * 'full': one K x K confusion matrix per model (Dawid & Skene 1979), each row shrunk toward the
+ * model's one-coin matrix so that rare classes borrow strength; 'one-coin': a single accuracy
+ * per model, for thin data and for answers whose candidates differ per item.
+ */
+export type DawidSkeneVariant = 'full' | 'one-coin';
+
+export interface DawidSkeneOptions {
+  variant: DawidSkeneVariant;
+  /** Hard cap on EM iterations. */
+  maxIterations?: number;
+  /** EM stops when no posterior moves by more than this. */
+  tolerance?: number;
+  /**
+   * Per-item candidates (free-form and numeric QA): item i has candidateCounts[i] valid columns and
+   * column k means something else on every item. One-coin only; the class prior is then uniform
+   * over the item's candidates and a wrong answer is spread evenly over its other candidates.
+   */
+  candidateCounts?: Int32Array;
+  /** Each model's weight in the posteriors: 0 leaves it out, 1/g shares one voice among g copies. Default 1. */
+  weights?: Float64Array;
+  /** Uniform class priors instead of learned ones (always uniform with per-item candidates). */
+  uniformPriors?: boolean;
+}
+
+export const DS_MAX_ITERATIONS = 100;
+export const DS_TOLERANCE = 1e-6;
+/** Pseudo-answers per confusion row pulling the full matrix toward the model's one-coin matrix. */
+export const DS_SHRINK = 8;
+/** Accuracies stay inside this band, so that no single model can overrule every other one. */
+export const DS_MIN_ACCURACY = 0.01;
+export const DS_MAX_ACCURACY = 0.99;
+const COIN_STEPS = 10;
+
+/**
+ * Prior counts carried into EM, e.g. the expected counts of a fit on other items: per model
+ * `confusion[(j*K + k)*K + l]` (true class k answered l), `priors[k]` for the classes, and
+ * `accuracy[2*j]`, `accuracy[2*j + 1]` (expected right answers, answers) for per-item candidates.
+ */
+export interface DawidSkeneCounts {
+  confusion: Float64Array;
+  priors: Float64Array;
+  accuracy?: Float64Array;
+}
+
+export interface DawidSkeneResult {
+  /** posteriors[i*K + k]; an all-zero row where no model answered. */
+  posteriors: Float64Array;
+  decided: Uint8Array;
+  /** Row-normalized confusion matrices, confusion[(j*K + true)*K + answered] (shared labels only). */
+  confusion: Float64Array;
+  /** Per model, the probability that its answer is the truth (one-coin: its coin; full: prior-weighted diagonal). */
+  accuracy: Float64Array;
+  priors: Float64Array;
+  /** Expected counts from these items only (no prior), to warm-start a later run. */
+  counts: DawidSkeneCounts;
+  iterations: number;
+  converged: boolean;
+}
+
+const clampAccuracy = (a: number): number => Math.min(DS_MAX_ACCURACY, Math.max(DS_MIN_ACCURACY, a));
+
+/**
+ * One-coin fit of one model's expected counts C[k*K + l] (true k, answered l): P(l | k) =
+ * a [l = k] + (1 - a) b_l. The model names the truth with "probability" `a`, and otherwise answers
+ * from its own error habit `b` (learned, not even: a model that always answers the same label then
+ * carries no information, instead of looking reliable whenever that label wins). `a` may be negative
+ * for a model worse than its habit (on two labels this is exactly the full confusion matrix). A few
+ * coordinate steps warm-started from the previous `a` and `b`: `a` maximizes the (concave) likelihood
+ * for the current `b` by bisection, with two pseudo-answers on the diagonal and one off it per row
+ * spread over the labels; `b` follows the expected wrong answers (add-one).
+ */
+function fitCoin(C: Float64Array, K: number, a0: number, b: Float64Array, bBase: number): number {
+  let a = a0;
+  const wrong = new Float64Array(K);
+  for (let step = 0; step < COIN_STEPS; step++) {
+    let W = 0;
+    let lo = -Infinity;
+    for (let l = 0; l < K; l++) {
+      for (let k = 0; k < K; k++) if (k !== l) W += (C[k * K + l] as number) + 1 / K;
+      const bl = b[bBase + l] as number;
+      // P(l | l) = a + (1 - a) b_l stays at least DS_MIN_ACCURACY * b_l.
+      lo = Math.max(lo, (bl * DS_MIN_ACCURACY - bl) / (1 - bl));
+    }
+    const slope = (x: number): number => {
+      let d = -W / (1 - x);
+      for (let l = 0; l < K; l++) {
+        const bl = b[bBase + l] as number;
+        d += (((C[l * K + l] as number) + 2 / K) * (1 - bl)) / (x + (1 - x) * bl);
+      }
+      return d;
+    };
+    let x0 = lo;
+    let x1 = DS_MAX_ACCURACY;
+    if (slope(x1) >= 0) a = x1;
+    else if (slope(x0) <= 0) a = x0;
+    else {
+      for (let it = 0; it < 50; it++) {
+        const mid = (x0 + x1) / 2;
+        if (slope(mid) > 0) x0 = mid;
+        else x1 = mid;
+      }
+      a = (x0 + x1) / 2;
+    }
+    wrong.fill(0);
+    for (let k = 0; k < K; k++) {
+      for (let l = 0; l < K; l++) {
+        const c = C[k * K + l] as number;
+        // Below zero there is no hidden coin: the habit is then simply how the model answers.
+        const r = k === l && a > 0 ? a / (a + (1 - a) * (b[bBase + l] as number)) : 0;
+        wrong[l] = (wrong[l] as number) + c * (1 - r);
+      }
+    }
+    let total = 0;
+    for (let l = 0; l < K; l++) total += (wrong[l] as number) + 1;
+    for (let l = 0; l < K; l++) b[bBase + l] = ((wrong[l] as number) + 1) / total;
+  }
+  return a;
+}
+
+/**
+ * Unsupervised EM over hard votes (votes[i*M + j], -1 = abstained), initialized from the
+ * majority-vote shares. Accuracies and priors are smoothed and kept away from 0 and 1. The full
+ * variant first fits the one-coin model, then starts from its posteriors with every confusion row
+ * given DS_SHRINK pseudo-answers shaped like the model's one-coin row, so it reduces to one-coin
+ * where a row has little data. `iterations` counts the last stage. Deterministic: no random restarts.
+ */
+export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, options: DawidSkeneOptions, warm?: DawidSkeneCounts): DawidSkeneResult {
+  const maxIterations = options.maxIterations ?? DS_MAX_ITERATIONS;
+  const tolerance = options.tolerance ?? DS_TOLERANCE;
+  const cc = options.candidateCounts;
+  const shared = cc === undefined;
+  if (!shared && options.variant === 'full') throw new RangeError('full-confusion Dawid-Skene needs a shared label set');
+  // The full variant starts where the one-coin model ends and shrinks toward its (then fixed)
+  // matrices: a target re-fitted from the full model's own drifting posteriors would follow it.
+  const coinStage = options.variant === 'full' ? dawidSkene(votes, N, M, K, { ...options, variant: 'one-coin' }, warm) : undefined;
+  const weights = options.weights ?? new Float64Array(M).fill(1);
+  const uniform = !shared || options.uniformPriors === true;
+  const T = new Float64Array(N * K);
+  const decided = new Uint8Array(N);
+  /** 1 where some model with a non-zero weight answered: elsewhere the vote shares stand. */
+  const heard = new Uint8Array(N);
+  for (let i = 0; i < N; i++) {
+    let n = 0;
+    for (let j = 0; j < M; j++) {
+      const v = votes[i * M + j] as number;
+      if (v < 0) continue;
+      T[i * K + v] = (T[i * K + v] as number) + 1;
+      n++;
+      if ((weights[j] as number) > 0) heard[i] = 1;
+    }
+    if (n === 0) continue;
+    decided[i] = 1;
+    for (let k = 0; k < K; k++) T[i * K + k] = (T[i * K + k] as number) / n;
+  }
+  if (coinStage) T.set(coinStage.posteriors);
+
+  const counts = new Float64Array(shared ? M * K * K : 0);
+  const classCounts = new Float64Array(K);
+  const accCounts = new Float64Array(2 * M);
+  const theta = new Float64Array(shared ? M * K * K : 0);
+  const logTheta = new Float64Array(shared ? M * K * K : 0);
+  const coin = new Float64Array(M).fill(0.6);
+  const habit = new Float64Array(shared ? M * K : 0).fill(1 / K);
+  const accuracy = new Float64Array(M);
+  const logRight = new Float64Array(M);
+  const logWrong = new Float64Array(M);
+  const priors = new Float64Array(K);
+  const logPriors = new Float64Array(K);
+  const row = new Float64Array(K);
+  const C = new Float64Array(K * K);
+
+  const mStep = (): void => {
+    counts.fill(0);
+    classCounts.fill(0);
+    accCounts.fill(0);
+    for (let i = 0; i < N; i++) {
+      if (decided[i] === 0) continue;
+      for (let k = 0; k < K; k++) classCounts[k] = (classCounts[k] as number) + (T[i * K + k] as number);
+      for (let j = 0; j < M; j++) {
+        const v = votes[i * M + j] as number;
+        if (v < 0) continue;
+        accCounts[2 * j] = (accCounts[2 * j] as number) + (T[i * K + v] as number);
+        accCounts[2 * j + 1] = (accCounts[2 * j + 1] as number) + 1;
+        if (!shared) continue;
+        const base = j * K * K + v;
+        for (let k = 0; k < K; k++) counts[base + k * K] = (counts[base + k * K] as number) + (T[i * K + k] as number);
+      }
+    }
+    let totalClass = 0;
+    for (let k = 0; k < K; k++) {
+      const c = uniform ? 1 : (classCounts[k] as number) + (warm ? (warm.priors[k] as number) : 0) + 1;
+      priors[k] = c;
+      totalClass += c;
+    }
+    for (let k = 0; k < K; k++) {
+      priors[k] = (priors[k] as number) / totalClass;
+      logPriors[k] = Math.log(priors[k] as number);
+    }
+    if (!shared) {
+      for (let j = 0; j < M; j++) {
+        const right = (accCounts[2 * j] as number) + (warm?.accuracy ? (warm.accuracy[2 * j] as number) : 0);
+        const n = (accCounts[2 * j + 1] as number) + (warm?.accuracy ? (warm.accuracy[2 * j + 1] as number) : 0);
+        const a = clampAccuracy((right + 2) / (n + 3));
+        accuracy[j] = a;
+        logRight[j] = Math.log(a);
+        logWrong[j] = Math.log(1 - a);
+      }
+      return;
+    }
+    for (let j = 0; j < M; j++) {
+      const base = j * K * K;
+      for (let c = 0; c < K * K; c++) C[c] = (counts[base + c] as number) + (warm ? (warm.confusion[base + c] as number) : 0);
+      const a = coinStage ? 0 : fitCoin(C, K, coin[j] as number, habit, j * K);
+      coin[j] = a;
+      let acc = 0;
+      for (let k = 0; k < K; k++) {
+        const r = base + k * K;
+        let rowTotal = 0;
+        for (let l = 0; l < K; l++) rowTotal += C[k * K + l] as number;
+        for (let l = 0; l < K; l++) {
+          theta[r + l] = coinStage
+            ? ((C[k * K + l] as number) + DS_SHRINK * (coinStage.confusion[r + l] as number)) / (rowTotal + DS_SHRINK)
+            : (l === k ? a : 0) + (1 - a) * (habit[j * K + l] as number);
+          logTheta[r + l] = Math.log(theta[r + l] as number);
+        }
+        acc += (priors[k] as number) * (theta[r + k] as number);
+      }
+      accuracy[j] = acc;
+    }
+  };
+
+  /** Returns the largest posterior change. */
+  const eStep = (): number => {
+    let maxChange = 0;
+    for (let i = 0; i < N; i++) {
+      if (heard[i] === 0) continue;
+      const Ki = shared ? K : (cc[i] as number);
+      const spread = Ki > 1 ? Math.log(Ki - 1) : 0;
+      for (let k = 0; k < Ki; k++) row[k] = logPriors[k] as number;
+      for (let j = 0; j < M; j++) {
+        const v = votes[i * M + j] as number;
+        const w = weights[j] as number;
+        if (v < 0 || w === 0) continue;
+        if (shared) {
+          const base = j * K * K + v;
+          for (let k = 0; k < K; k++) row[k] = (row[k] as number) + w * (logTheta[base + k * K] as number);
+        } else {
+          const wrong = (logWrong[j] as number) - spread;
+          for (let k = 0; k < Ki; k++) row[k] = (row[k] as number) + w * (k === v ? (logRight[j] as number) : wrong);
+        }
+      }
+      let max = -Infinity;
+      for (let k = 0; k < Ki; k++) max = Math.max(max, row[k] as number);
+      let sum = 0;
+      for (let k = 0; k < Ki; k++) {
+        const e = Math.exp((row[k] as number) - max);
+        row[k] = e;
+        sum += e;
+      }
+      for (let k = 0; k < Ki; k++) {
+        const p = (row[k] as number) / sum;
+        const d = Math.abs(p - (T[i * K + k] as number));
+        if (d > maxChange) maxChange = d;
+        T[i * K + k] = p;
+      }
+    }
+    return maxChange;
+  };
+
+  let iterations = 0;
+  let converged = false;
+  while (iterations < maxIterations) {
+    mStep();
+    iterations++;
+    if (eStep() <= tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  // Counts matching the final posteriors, for a later warm start.
+  mStep();
+  return {
+    posteriors: T,
+    decided,
+    confusion: theta,
+    accuracy,
+    priors,
+    counts: { confusion: Float64Array.from(counts), priors: Float64Array.from(classCounts), accuracy: Float64Array.from(accCounts) },
+    iterations,
+    converged,
+  };
+}

@@ -1,0 +1,218 @@
+import type { ReportData, ReportEntry } from './report-data.js';
+import { barChartWithIntervals, costQualityChart, esc, heatmap, reliabilityDiagram, simpleBars, stackedBars } from './svg.js';
+
+const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : (100 * x).toFixed(digits));
+const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
+const dv = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '' : String(x));
+
+const STYLE = `
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;margin:0;background:#f9fafb}
+main{max-width:1180px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:4px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
+section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px 16px;margin:14px 0}
+.meta{color:#6b7280}.verdict{background:#fff7ed;border-left:4px solid #f58518;padding:8px 12px}
+table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #f1f5f9;text-align:right;white-space:nowrap}
+th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child,th:last-child{text-align:left}
+table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
+tr.best td{font-weight:bold}tr.model td:nth-child(2){color:#4c78a8}tr.strategy td:nth-child(2){color:#f58518}
+.ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
+td.text{text-align:left;white-space:normal;max-width:420px}td.why{text-align:left;white-space:normal;min-width:280px}#contested td{text-align:left}.right{color:#15803d}.wrong{color:#b91c1c}
+details{margin:4px 0}pre{white-space:pre-wrap;background:#f3f4f6;padding:4px 6px;margin:2px 0;font-size:12px}
+input,select{font:inherit;padding:2px 6px}
+`;
+
+/** Sorting, filtering and the per-class metric switch; no request, no library. */
+const SCRIPT = `
+for (const table of document.querySelectorAll('table.sortable')) {
+  const heads = [...table.tHead.rows[0].cells];
+  heads.forEach((th, col) => th.addEventListener('click', () => {
+    const asc = th.getAttribute('aria-sort') !== 'ascending';
+    heads.forEach((h) => h.removeAttribute('aria-sort'));
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+    const body = table.tBodies[0];
+    const key = (tr) => { const c = tr.cells[col]; const v = c.dataset.v; return v !== undefined && v !== '' ? Number(v) : c.textContent.trim().toLowerCase(); };
+    const rows = [...body.rows].sort((a, b) => { const x = key(a), y = key(b); const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y)); return asc ? c : -c; });
+    rows.forEach((r) => body.appendChild(r));
+  }));
+}
+const metric = document.getElementById('perclass-metric');
+if (metric) metric.addEventListener('change', () => {
+  for (const td of document.querySelectorAll('#perclass td[data-f]')) td.textContent = td.dataset[metric.value];
+});
+const filter = document.getElementById('contested-filter');
+const show = document.getElementById('contested-show');
+const count = document.getElementById('contested-count');
+function applyFilter() {
+  const q = filter.value.trim().toLowerCase();
+  let n = 0;
+  for (const tr of document.querySelectorAll('#contested tbody tr')) {
+    const ok = (!q || tr.textContent.toLowerCase().includes(q)) && (show.value === 'all' || tr.dataset.right === (show.value === 'right' ? '1' : '0'));
+    tr.hidden = !ok;
+    if (ok) n++;
+  }
+  count.textContent = String(n);
+}
+if (filter && show) { filter.addEventListener('input', applyFilter); show.addEventListener('change', applyFilter); }
+`;
+
+function leaderboardTable(d: ReportData): string {
+  const cls = d.kind === 'classification';
+  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
+  const rows = d.entries.map((e) => {
+    const best = e.kind === 'strategy' && e.name === d.best;
+    const cells = [
+      `<td>${esc(e.name)}${best ? ' *' : ''}</td>`,
+      `<td>${e.kind}</td>`,
+      `<td data-v="${dv(e.accuracy)}">${pct(e.accuracy)} <span class="ci">[${pct(e.accuracyCi.low)}, ${pct(e.accuracyCi.high)}]</span></td>`,
+      ...(cls
+        ? [
+            `<td data-v="${dv(e.macroF1)}">${pct(e.macroF1)} <span class="ci">${e.macroF1Ci ? `[${pct(e.macroF1Ci.low)}, ${pct(e.macroF1Ci.high)}]` : ''}</span></td>`,
+            `<td data-v="${dv(e.rocAuc)}">${num(e.rocAuc)}</td>`,
+          ]
+        : []),
+      `<td data-v="${dv(e.coverage)}">${pct(e.coverage)}</td>`,
+      ...(cls ? [`<td data-v="${dv(e.ece)}">${num(e.ece)}</td>`, `<td data-v="${dv(e.brier)}">${num(e.brier)}</td>`] : []),
+      `<td class="text">${esc(e.note)}</td>`,
+    ];
+    return `<tr class="${e.kind}${best ? ' best' : ''}">${cells.join('')}</tr>`;
+  });
+  return `<div class="wrap"><table id="leaderboard" class="sortable"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+}
+
+function leaderboardChart(d: ReportData): string {
+  const useF1 = d.kind === 'classification';
+  const rows = d.entries.map((e) => {
+    const ci = useF1 && e.macroF1Ci ? e.macroF1Ci : e.accuracyCi;
+    return { name: e.name, kind: e.kind, value: useF1 ? (e.macroF1 ?? 0) : e.accuracy, low: ci.low, high: ci.high, highlight: e.kind === 'strategy' && e.name === d.best };
+  });
+  return barChartWithIntervals(rows, `${useF1 ? 'macro-F1' : 'accuracy'} % with 95% bootstrap interval (blue: model, orange: strategy, red: best strategy)`);
+}
+
+function perClassSection(d: ReportData): string {
+  const labels = d.labels ?? [];
+  const entries = d.entries.filter((e) => e.perClass);
+  if (labels.length === 0 || entries.length === 0) return '';
+  const rows = entries.map((e) => {
+    const cells = labels.map((l) => {
+      const c = e.perClass?.find((p) => p.label === l);
+      if (!c) return '<td>-</td>';
+      return `<td data-v="${c.f1}" data-p="${num(c.precision, 2)}" data-r="${num(c.recall, 2)}" data-f="${num(c.f1, 2)}" title="P ${num(c.precision, 2)} R ${num(c.recall, 2)} F1 ${num(c.f1, 2)} (support ${c.support})">${num(c.f1, 2)}</td>`;
+    });
+    return `<tr class="${e.kind}"><td>${esc(e.name)}</td><td>${e.kind}</td>${cells.join('')}</tr>`;
+  });
+  const support = entries[0]?.perClass ?? [];
+  return `<section><h2>Per class</h2><p>Show <select id="perclass-metric"><option value="f">F1</option><option value="p">precision</option><option value="r">recall</option></select> per class (hover a cell for all three). Support: ${support.map((c) => `${esc(c.label)} ${c.support}`).join(', ')}.</p>
+<div class="wrap"><table id="perclass" class="sortable"><thead><tr><th>name</th><th>kind</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
+function confusionSection(d: ReportData): string {
+  const c = d.confusion;
+  if (!c) return '';
+  const cols = [...c.labels, '(abstained)'];
+  const values = c.counts.map((row) => row.map(String));
+  const shade = c.counts.map((row) => {
+    const total = row.reduce((s, v) => s + v, 0) || 1;
+    return row.map((v) => v / total);
+  });
+  return `<section><h2>Confusion matrix of ${esc(c.strategy)}</h2><p class="meta">Rows: gold label; columns: the fused label; shading by share of the row.</p>${heatmap(c.labels, cols, values, shade, { label: `confusion matrix of ${c.strategy}` })}</section>`;
+}
+
+function reliabilitySection(d: ReportData): string {
+  const withBins = d.entries.filter((e): e is ReportEntry & { reliability: NonNullable<ReportEntry['reliability']> } => e.reliability !== null && e.reliability.length > 0);
+  if (withBins.length === 0) return '';
+  return `<section><h2>Calibration</h2><p class="meta">Reliability diagrams: decided items binned by the top label's probability (10 bins); a calibrated predictor sits on the diagonal. ECE = the count-weighted mean gap. Strategies, and models that give graded probabilities.</p><div class="grid">${withBins.map((e) => reliabilityDiagram(e.name, e.reliability, e.ece)).join('')}</div></section>`;
+}
+
+function agreementSection(d: ReportData): string {
+  const a = d.agreement;
+  if (a.models.length < 2) return '';
+  const fmt = (m: number[][]): string[][] => m.map((r) => r.map((v) => v.toFixed(2)));
+  const kappa = a.kappa ? `<div><h3>Cohen's kappa between models</h3>${heatmap(a.models, a.models, fmt(a.kappa), a.kappa, { label: 'pairwise kappa', diverging: true })}</div>` : '';
+  const err = `<div><h3>Correlation of the models' errors</h3>${heatmap(a.models, a.models, fmt(a.errorCorrelation), a.errorCorrelation, { label: 'error correlation', diverging: true })}</div>`;
+  const fleiss = a.fleissKappa === null ? '' : ` Fleiss' kappa over all models: ${a.fleissKappa.toFixed(3)}.`;
+  return `<section><h2>Agreement</h2><p>Mean pairwise error correlation ${a.meanErrorCorrelation.toFixed(3)}: the ${a.models.length} models are worth about <b>${a.effectiveVoters.toFixed(1)} independent voters</b> (M / (1 + (M - 1) rho)).${fleiss} Oracle (some model right): ${pct(d.oracle)}%.</p><div class="grid">${kappa}${err}</div></section>`;
+}
+
+function costSection(d: ReportData): string {
+  const c = d.cost;
+  const xLabel = c.axis === 'cost' ? 'recorded cost per item (USD)' : 'calls per item (no costs recorded)';
+  const chart = costQualityChart(
+    c.points.map((p) => ({ name: p.name, kind: p.kind, x: p.x, y: p.accuracy, pareto: p.pareto })),
+    c.curves.map((k) => ({ name: k.name, points: k.points.map((p) => ({ x: p.x, y: p.accuracy })) })),
+    xLabel,
+  );
+  const front = c.points.filter((p) => p.pareto).map((p) => esc(p.name));
+  return `<section><h2>Cost and quality</h2><p class="meta">Accuracy against ${c.axis === 'cost' ? 'cost' : 'calls'} per item; every strategy asks every model, so strategies cost the whole ensemble. Pareto front: ${front.join(', ')}.</p>${chart}</section>`;
+}
+
+function abstentionSection(d: ReportData): string {
+  const reasons = [...new Set(d.abstentions.flatMap((a) => Object.keys(a.counts)))].sort();
+  if (reasons.length === 0) return `<section><h2>Abstentions</h2><p>Every model gave a readable answer on every item.</p></section>`;
+  const examples = d.abstentions
+    .filter((a) => a.examples.length > 0)
+    .map(
+      (a) =>
+        `<details><summary>${esc(a.model)}: ${Object.entries(a.counts)
+          .map(([r, n]) => `${n} ${esc(r)}`)
+          .join(', ')}</summary>${a.examples.map((x) => `<div><b>${esc(x.reason)}</b> on ${esc(x.item)}<pre>${esc(x.output)}</pre></div>`).join('')}</details>`,
+    )
+    .join('');
+  return `<section><h2>Abstentions</h2><p class="meta">Answers the normalizer could not read, by model and reason (missing = no recorded answer). Click a model for examples.</p>${stackedBars(
+    d.abstentions.map((a) => ({ name: a.model, counts: a.counts })),
+    reasons,
+    'abstentions by reason',
+  )}${examples}</section>`;
+}
+
+function contestedSection(d: ReportData): string {
+  const c = d.contested;
+  if (c.total === 0) return '';
+  const cls = d.kind === 'classification';
+  const rows = c.shown.map(
+    (x) =>
+      `<tr data-right="${x.fusedRight ? 1 : 0}"><td>${esc(x.item)}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}${x.answers.map((a) => `<td>${a === null ? '<i>abstained</i>' : esc(a.length > 60 ? `${a.slice(0, 60)}…` : a)}</td>`).join('')}<td class="text ${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : esc(x.fused)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,
+  );
+  const shownNote = c.shown.length < c.total ? ` (the first ${c.shown.length} shown)` : '';
+  return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Filter: <input id="contested-filter" placeholder="item, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
+<div class="wrap"><table id="contested" class="sortable"><thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}${c.models.map((m) => `<th>${esc(m)}</th>`).join('')}<th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+}
+
+function autoSection(d: ReportData): string {
+  const a = d.auto;
+  if (!a || a.components.length === 0) return '';
+  const top = a.components.slice(0, 10);
+  return `<section><h2>What ${esc(a.strategy)} mixed</h2><p>${esc(a.text)}. Mean weight of each component over the ${a.folds} folds (0 in folds that dropped it).</p>${simpleBars(
+    a.families.map((c) => ({ name: c.name, value: c.weight })),
+    'mean weight per strategy family',
+    Math.max(...a.families.map((c) => c.weight)),
+  )}<details><summary>Each component (setting in parentheses)</summary>${simpleBars(
+    top.map((c) => ({ name: c.name, value: c.weight })),
+    'mean weight of each component',
+    Math.max(...top.map((c) => c.weight)),
+  )}</details></section>`;
+}
+
+/** The whole report as one self-contained HTML page: inline styles, inline SVG, one small inline script. */
+export function renderHtmlReport(d: ReportData): string {
+  const verdict = d.comparison ? `<p class="verdict"><b>${esc(d.comparison.strategy)} vs ${esc(d.comparison.model)}</b> (best strategy vs best single model, chosen with hindsight): ${esc(d.comparison.text)}</p>` : '';
+  const meta = `${d.kind}, ${d.items} items (${d.scoredItems} scored), ${d.agreement.models.length} models, ${d.entries.filter((e) => e.kind === 'strategy').length} strategies; learning strategies scored out-of-fold (${d.folds} folds, seed ${d.seed}); 95% intervals: percentile bootstrap over items, ${d.bootstrap.resamples} resamples, seed ${d.bootstrap.seed}.`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>llm-fusion report: ${esc(d.task)}</title><style>${STYLE}</style></head>
+<body><main>
+<h1>${esc(d.task)}: models and fusion strategies</h1><p class="meta">${esc(meta)}</p>
+${verdict}
+<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy. ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
+${autoSection(d)}
+${perClassSection(d)}
+${confusionSection(d)}
+${reliabilitySection(d)}
+${agreementSection(d)}
+${costSection(d)}
+${abstentionSection(d)}
+${contestedSection(d)}
+<p class="meta">Generated by llm-fusion <code>fusion eval --html</code>. The same data is in <code>--json</code> under <code>report</code>.</p>
+</main><script>${SCRIPT}</script></body></html>
+`;
+}

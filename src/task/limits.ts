@@ -1,0 +1,43 @@
+import { InputError } from './errors.js';
+
+/**
+ * Bounds on what the tool accepts, so a hostile or mistaken input ends in a clear message (exit 2)
+ * instead of a hang or an out-of-memory crash. Each is overridable through the environment.
+ */
+export interface Limits {
+  /** Longest line of a JSONL file or stdin, in bytes (FUSION_MAX_LINE_BYTES, default 1 MiB). */
+  maxLineBytes: number;
+  /** Longest whole-document file (task.json, prompt template, prices, limits), in bytes (FUSION_MAX_FILE_BYTES, default 16 MiB). */
+  maxFileBytes: number;
+  /** Longest answer kept from a provider, in characters; longer ones are cut and counted (FUSION_MAX_ANSWER_CHARS, default 65536). */
+  maxAnswerChars: number;
+  /** Most labels a classification task may have (FUSION_MAX_LABELS, default 1000). */
+  maxLabels: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = { maxLineBytes: 1 << 20, maxFileBytes: 16 << 20, maxAnswerChars: 65_536, maxLabels: 1000 };
+
+const VARIABLES: Record<keyof Limits, string> = {
+  maxLineBytes: 'FUSION_MAX_LINE_BYTES',
+  maxFileBytes: 'FUSION_MAX_FILE_BYTES',
+  maxAnswerChars: 'FUSION_MAX_ANSWER_CHARS',
+  maxLabels: 'FUSION_MAX_LABELS',
+};
+
+/** The environment variable that overrides a limit (named in messages). */
+export function limitVariable(name: keyof Limits): string {
+  return VARIABLES[name];
+}
+
+/** The limits in force: defaults, overridden by FUSION_MAX_* variables (a bad value is an InputError). */
+export function currentLimits(env: Record<string, string | undefined> = process.env): Limits {
+  const out = { ...DEFAULT_LIMITS };
+  for (const [name, variable] of Object.entries(VARIABLES) as [keyof Limits, string][]) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0) throw new InputError([{ file: variable, message: `must be a positive integer, got "${raw}"` }]);
+    out[name] = n;
+  }
+  return out;
+}

@@ -1,0 +1,172 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticMcFolder } from '../qa/synthetic.js';
+import { repoRoot, runCli } from '../support/run-cli.js';
+import { writeEvalFolder } from '../support/temp-folder.js';
+
+/** Debian's chromium (`.ci/run` installs it); CHROMIUM_PATH overrides. */
+const executable = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const artifacts = join(repoRoot, 'test-artifacts');
+
+if (!executable && process.env.CI) {
+  // In CI a missing browser must fail the run, not quietly skip the only test of the page.
+  describe('HTML report in a real browser', () => {
+    it('needs chromium', () => {
+      throw new Error('chromium not found (apt-get install chromium, or set CHROMIUM_PATH): the HTML report test cannot run');
+    });
+  });
+}
+
+describe.skipIf(!executable)('HTML report in a real browser', () => {
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'fusion-html-'));
+  const classificationPage = join(dir, 'toxicity.html');
+  const qaPage = join(dir, 'qa.html');
+
+  beforeAll(async () => {
+    const cls = await runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,weighted-vote,dawid-skene,stacking,auto', '--explain', '10', '--html', classificationPage, '--json', join(dir, 'toxicity.json'), '--quiet']);
+    expect(cls.stderr).toBe('');
+    expect(cls.status).toBe(0);
+    const synthetic = syntheticMcFolder(120, [0.8, 0.7, 0.6, 0.55, 0.5], 3, [3, 4]);
+    // A few unreadable answers, so the abstention panel has something to show.
+    const responses = synthetic.responses.map((r, k) => (r.model === 'm2' && k < 60 ? { ...r, output: "I'm sorry, I cannot help with that." } : r));
+    const qaDir = writeEvalFolder({ task: synthetic.task, items: synthetic.items, responses });
+    const qa = await runCli(['eval', qaDir, '--html', qaPage, '--quiet']);
+    expect(qa.status).toBe(0);
+    browser = await chromium.launch({ executablePath: executable as string, args: ['--no-sandbox'] });
+    mkdirSync(artifacts, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function open(file: string): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    const url = pathToFileURL(file).href;
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    return { page, problems, requests };
+  }
+
+  /** Every chart's SVG, with how many shapes it draws and its size on screen. */
+  async function charts(page: Page): Promise<{ label: string; shapes: number; width: number; height: number }[]> {
+    return page.$$eval('svg.chart', (svgs) =>
+      svgs.map((s) => {
+        const box = s.getBoundingClientRect();
+        return { label: s.getAttribute('aria-label') ?? '', shapes: s.querySelectorAll('rect,circle,line,path,polyline').length, width: box.width, height: box.height };
+      }),
+    );
+  }
+
+  it('draws every panel of a classification report offline, without errors, and sorts the table', async () => {
+    const { page, problems, requests } = await open(classificationPage);
+    // The top of the page before any interaction (leaderboard, verdict, chart), then the whole page.
+    await page.setViewportSize({ width: 1280, height: 1500 });
+    await page.screenshot({ path: join(artifacts, 'report-toxicity-en.png') });
+    await page.screenshot({ path: join(artifacts, 'report-toxicity-en-full.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    const drawn = await charts(page);
+    const labels = drawn.map((c) => c.label);
+    for (const expected of ['macro-F1', 'confusion matrix of', 'reliability of', 'pairwise kappa', 'error correlation', 'accuracy against cost', 'mean weight per strategy family']) {
+      expect(labels.some((l) => l.includes(expected)), `chart "${expected}" in ${labels.join(' | ')}`).toBe(true);
+    }
+    for (const c of drawn) {
+      expect(c.shapes, c.label).toBeGreaterThan(0);
+      if (!c.label.includes('each component')) {
+        expect(c.width, c.label).toBeGreaterThan(50);
+        expect(c.height, c.label).toBeGreaterThan(50);
+      }
+    }
+    // Five strategies and 12 models: one bar each in the leaderboard chart, with its interval.
+    expect(await page.$$eval('svg.chart[aria-label^="macro-F1"] rect.bar', (r) => r.length)).toBe(17);
+
+    // Sorting: accuracy ascending, then descending.
+    const accuracy = async (): Promise<number[]> => page.$$eval('#leaderboard tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    const header = page.locator('#leaderboard th', { hasText: 'accuracy' });
+    await header.click();
+    const up = await accuracy();
+    expect(up).toEqual([...up].sort((a, b) => a - b));
+    expect(await header.getAttribute('aria-sort')).toBe('ascending');
+    await header.click();
+    const down = await accuracy();
+    expect(down).toEqual([...up].sort((a, b) => b - a));
+    await page.locator('#leaderboard th', { hasText: 'name' }).click();
+    const names = await page.$$eval('#leaderboard tbody tr td:first-child', (tds) => tds.map((td) => td.textContent?.trim().toLowerCase() ?? ''));
+    expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
+
+    // Contested items: filter to the fused answer's mistakes, then by text.
+    const visible = (): Promise<{ right: string | undefined; text: string }[]> =>
+      page.$$eval('#contested tbody tr', (trs) => trs.filter((tr) => !tr.hasAttribute('hidden')).map((tr) => ({ right: tr.getAttribute('data-right') ?? undefined, text: tr.textContent ?? '' })));
+    const all = await visible();
+    expect(all.length).toBeGreaterThan(0);
+    await page.selectOption('#contested-show', 'wrong');
+    const wrong = await visible();
+    expect(wrong.length).toBeLessThan(all.length);
+    expect(wrong.every((r) => r.right === '0')).toBe(true);
+    expect(await page.textContent('#contested-count')).toBe(String(wrong.length));
+    await page.selectOption('#contested-show', 'all');
+    const first = all[0]?.text.match(/toxicity-en-\d+/)?.[0] as string;
+    await page.fill('#contested-filter', first);
+    expect((await visible()).map((r) => r.text.match(/toxicity-en-\d+/)?.[0])).toEqual([first]);
+    await page.fill('#contested-filter', '');
+
+    // The per-class metric switch rewrites the cells.
+    await page.selectOption('#perclass-metric', 'p');
+    const cell = page.locator('#perclass tbody td[data-f]').first();
+    expect(await cell.textContent()).toBe(await cell.getAttribute('data-p'));
+
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    expect(statSync(join(artifacts, 'report-toxicity-en.png')).size).toBeGreaterThan(10_000);
+    await page.close();
+  });
+
+  it('carries in --json what the page shows', () => {
+    const json = JSON.parse(readFileSync(join(dir, 'toxicity.json'), 'utf8'));
+    expect(json.report.format).toBe('llm-fusion/report');
+    expect(json.report.entries).toHaveLength(17);
+    expect(json.report.comparison.text).toMatch(/McNemar p/);
+    expect(json.report.bootstrap).toMatchObject({ resamples: 1000, seed: 1, level: 0.95 });
+    const html = readFileSync(classificationPage, 'utf8');
+    // The plain-words verdict and an interval of the JSON are on the page.
+    expect(html).toContain(json.report.comparison.text.slice(0, 40));
+    const top = json.report.entries[0];
+    expect(html).toContain(`[${(100 * top.accuracyCi.low).toFixed(1)}, ${(100 * top.accuracyCi.high).toFixed(1)}]`);
+    // No reference to anything outside the file.
+    expect(html).not.toMatch(/(?:src|href)\s*=\s*["'](?:https?:)?\/\//);
+  });
+
+  it('draws the panels that apply to a QA report', async () => {
+    const { page, problems, requests } = await open(qaPage);
+    const drawn = await charts(page);
+    const labels = drawn.map((c) => c.label);
+    expect(labels.some((l) => l.startsWith('accuracy %'))).toBe(true);
+    expect(labels).toContain('error correlation');
+    expect(labels).toContain('accuracy against cost');
+    expect(labels).toContain('abstentions by reason');
+    expect(labels.some((l) => l.includes('confusion'))).toBe(false);
+    expect(await page.locator('details summary', { hasText: 'm2: ' }).textContent()).toMatch(/^m2: \d+ (refusal|no-label)$/);
+    for (const c of drawn) expect(c.shapes, c.label).toBeGreaterThan(0);
+    await page.locator('#leaderboard th', { hasText: 'accuracy' }).click();
+    const acc = await page.$$eval('#leaderboard tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    expect(acc).toEqual([...acc].sort((a, b) => a - b));
+    expect(await page.locator('#contested tbody tr').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(artifacts, 'report-qa.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
+import { summarizePicks } from '../../src/eval/mixture-summary.js';
+import type { QaOutcomes } from '../../src/qa/evaluate-qa.js';
+import { evaluateQaFolder } from '../../src/qa/index.js';
+import { buildReportData } from '../../src/report/report-data.js';
+import { modelCosts } from '../../src/report/model-costs.js';
+import { paretoFront } from '../../src/report/pareto.js';
+import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { syntheticMcFolder } from '../qa/synthetic.js';
+
+describe('summarizePicks', () => {
+  it('averages mixture weights over folds and groups settings into families', () => {
+    const s = summarizePicks(['stacking(C=1)*0.60+majority-vote*0.40', 'stacking(C=10)*0.50+dawid-skene*0.50'], 2);
+    expect(s.folds).toBe(2);
+    expect(s.components[0]).toEqual({ name: 'stacking(C=1)', weight: 0.3 });
+    expect(s.families.map((f) => f.name)).toEqual(['stacking', 'dawid-skene', 'majority-vote']);
+    expect(s.families[0]?.weight).toBeCloseTo(0.55, 12);
+    expect(s.text).toBe('stacking 0.55, dawid-skene 0.25 (+1 more), mean over 2 folds');
+    // A strategy that picks one candidate per fold: weight 1 in the folds that picked it.
+    expect(summarizePicks(['dawid-skene', 'dawid-skene', 'weighted-vote', 'dawid-skene']).text).toBe('dawid-skene 0.75, weighted-vote 0.25, mean over 4 folds');
+  });
+});
+
+describe('paretoFront and modelCosts', () => {
+  it('keeps the points no other is cheaper-and-better than', () => {
+    const pts = [
+      { x: 1, y: 0.8 },
+      { x: 1, y: 0.7 },
+      { x: 2, y: 0.9 },
+      { x: 3, y: 0.85 },
+      { x: 3, y: 0.95 },
+      { x: 2, y: 0.9 },
+    ];
+    expect(paretoFront(pts)).toEqual([0, 2, 4, 5]);
+  });
+
+  it('counts calls and recorded cost per item', () => {
+    const c = modelCosts([{ model: 'a', cost: 0.002 }, { model: 'a', cost: 0.004 }, { model: 'b' }, { model: 'b' }, { model: 'b' }, { model: 'b' }], 2);
+    expect(c).toEqual([
+      { model: 'a', callsPerItem: 1, costPerItem: 0.003 },
+      { model: 'b', callsPerItem: 2, costPerItem: null },
+    ]);
+  });
+});
+
+describe('buildReportData', () => {
+  it('agrees with the evaluation it reports on (classification)', () => {
+    const folder = loadEvalFolder('evals/toxicity-en', { requireResponses: true });
+    if (folder.kind !== 'classification') throw new Error('expected classification');
+    let predictions: EvalPredictions | undefined;
+    const result = evaluateClassification(folder, { folds: 5, seed: 1, strategies: ['majority-vote', 'weighted-vote', 'dawid-skene'], onPredictions: (p) => (predictions = p) });
+    if (!predictions) throw new Error('no predictions');
+    const d = buildReportData(result, { predictions }, { resamples: 300, costs: modelCosts(folder.responses, folder.items.length) });
+    expect(d.entries).toHaveLength(result.models.length + 3);
+    for (const e of d.entries) {
+      const source = [...result.models, ...result.strategies].find((x) => x.name === e.name);
+      expect(e.accuracy).toBe(source?.accuracy);
+      expect(e.accuracyCi.low).toBeLessThanOrEqual(e.accuracy + 1e-12);
+      expect(e.accuracyCi.high).toBeGreaterThanOrEqual(e.accuracy - 1e-12);
+      expect(e.macroF1Ci?.low).toBeLessThanOrEqual((e.macroF1 as number) + 1e-12);
+    }
+    // Hard one-answer models have no AUC; the vote-share strategies do.
+    expect(d.entries.filter((e) => e.kind === 'model').every((e) => e.rocAuc === null)).toBe(true);
+    expect(d.entries.find((e) => e.name === 'majority-vote')?.rocAuc).toBeGreaterThan(0.9);
+    // The confusion matrix of the best strategy sums to the items and matches its accuracy.
+    const counts = d.confusion?.counts ?? [];
+    const diagonal = counts.reduce((s, row, g) => s + (row[g] as number), 0);
+    expect(counts.flat().reduce((s, v) => s + v, 0)).toBe(750);
+    expect(diagonal / 750).toBeCloseTo(d.entries.find((e) => e.name === d.best)?.accuracy as number, 12);
+    expect(d.comparison?.strategy).toBe(result.best);
+    expect(d.comparison?.n).toBe(750);
+    expect(d.cost.axis).toBe('calls');
+    expect(d.cost.points.filter((p) => p.kind === 'model').every((p) => p.x === 1)).toBe(true);
+    expect(d.agreement.effectiveVoters).toBeGreaterThan(1);
+    expect(d.agreement.effectiveVoters).toBeLessThan(result.models.length);
+    expect(d.contested.total).toBeGreaterThan(0);
+    // Seeded: the same input gives the same intervals.
+    expect(buildReportData(result, { predictions }, { resamples: 300 }).entries[0]?.accuracyCi).toEqual(d.entries[0]?.accuracyCi);
+    expect(() => JSON.stringify(d)).not.toThrow();
+  });
+
+  it('covers a QA evaluation with the panels that apply', async () => {
+    const folder = syntheticMcFolder(80, [0.8, 0.6, 0.5], 5);
+    let outcomes: QaOutcomes | undefined;
+    const result = await evaluateQaFolder(folder, { folds: 4, seed: 1, strategies: ['majority-vote', 'weighted-vote'], onOutcomes: (o) => (outcomes = o) });
+    if (!outcomes) throw new Error('no outcomes');
+    const d = buildReportData(result, { outcomes }, { resamples: 200 });
+    expect(d.kind).toBe('qa');
+    expect(d.confusion).toBeNull();
+    expect(d.agreement.kappa).toBeNull();
+    expect(d.entries.every((e) => e.macroF1Ci === null && e.rocAuc === null)).toBe(true);
+    for (const e of d.entries) {
+      const source = [...result.models, ...result.strategies].find((x) => x.name === e.name);
+      expect(e.accuracy).toBe(source?.accuracy);
+      // The per-item outcomes reproduce the evaluation's accuracy.
+      const out = e.kind === 'model' ? outcomes.models[result.models.findIndex((m) => m.name === e.name)] : outcomes.strategies[result.strategies.findIndex((s) => s.name === e.name)];
+      expect((out?.correct.reduce((s, v) => s + v, 0) ?? -1) / result.scoredItems).toBeCloseTo(e.accuracy, 12);
+    }
+    expect(d.comparison?.model).toBe(result.bestSingle?.name);
+  });
+});
