@@ -111,6 +111,19 @@ describe('runBatches', () => {
     s.close();
   });
 
+  it('cuts an answer past the answer limit, as a live call would', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const s = setup(server, ['anthropic:claude-3-5-haiku-latest'], 3);
+    await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST, maxAnswerChars: 3 });
+    const { customIdOf } = await import('../../src/orchestrate/batch/custom-id.js');
+    for (const { handle, request } of s.calls) {
+      const hit = s.cache.get(customIdOf(handle.model, request));
+      expect(hit?.text).toHaveLength(3);
+      expect(hit?.finishReason).toBe('cut');
+    }
+    s.close();
+  });
+
   it('falls back to live calls with a note on a compatible server without /v1/batches', async () => {
     const server = await fixture.start({ labels: LABELS, batches: false });
     const s = setup(server, ['openai:gpt-4o-mini'], 2);
