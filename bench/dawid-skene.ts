@@ -11,15 +11,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
-import { decisions, scoreClassification } from '../src/eval/metrics.js';
-import { type AnswerMatrix, argmax, candidateCount, emptyMatrix, hasSharedLabels } from '../src/fuse/answer-matrix.js';
+import { scoreClassification } from '../src/validation/metrics.js';
+import { type AnswerMatrix, hasSharedLabels } from '../src/fuse/answer-matrix.js';
 import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../src/fuse/dawid-skene.js';
 import { majorityVoteStrategy } from '../src/fuse/majority-vote.js';
 import { type FusedPrediction, type FusionStrategy, StrategyError } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { mostCentralMember } from '../src/qa/build-items.js';
-import { type PreparedQa, prepareQa } from '../src/qa/evaluate-qa.js';
-import { loadEvalFolder, type QaFolder } from '../src/task/load-folder.js';
+import { prepareQa } from '../src/qa/prepare.js';
+import { buildCandidateMatrix } from '../src/qa/candidate-matrix.js';
+import { scoreAnswers } from '../src/eval/answer-score.js';
+import { loadEvalFolder } from '../src/task/load-folder.js';
 
 const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 const QA = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
@@ -101,45 +102,6 @@ for (const set of CLASSIFICATION) {
   console.error(`${set}: vote ${vote.score?.toFixed(3)} ${[...variants].map(([n, c]) => `${n} ${c.score?.toFixed(3)} ${c.note}`).join(' ')}`);
 }
 
-/**
- * TO BE REPLACED by core's QA matrix builder (issue 10): QA items as an answer matrix. Multiple
- * choice gets the shared label set of option letters (column k = the k-th letter on every item);
- * numeric and free-form answers get ragged candidates, the item's answer clusters (named by their
- * first member's canonical key), with each model's share of its answers as its distribution.
- * Returns per item the cluster that each column stands for (-1 for a letter nobody gave).
- */
-function qaMatrix(p: PreparedQa, folder: QaFolder, asCandidates: boolean): { matrix: AnswerMatrix; clusterOfColumn: Int32Array[] } {
-  const items = p.built.map((b) => b.item);
-  const M = p.models.length;
-  const mc = folder.task.answerType === 'multiple-choice' && !asCandidates;
-  const letters = mc ? Array.from({ length: Math.max(...folder.items.map((it) => it.choices?.length ?? 0)) }, (_, k) => String.fromCharCode(65 + k)) : [];
-  const K = mc ? letters.length : Math.max(1, ...items.map((it) => it.clusters.length));
-  const labels = mc ? letters : Array.from({ length: K }, (_, k) => `candidate ${k + 1}`);
-  const base = emptyMatrix(labels, p.models, items.map((it) => it.itemId));
-  const candidates: string[][] = [];
-  const clusterOfColumn: Int32Array[] = [];
-  items.forEach((it, i) => {
-    const C = it.clusters.length;
-    const key = (c: number) => it.answers[it.clusters[c]?.members[0] as number]?.reading;
-    const colOf = Int32Array.from({ length: C }, (_, c) => (mc ? letters.indexOf(key(c)?.choice ?? '') : c));
-    const back = new Int32Array(mc ? K : C).fill(-1);
-    colOf.forEach((col, c) => {
-      if (col >= 0) back[col] = c;
-    });
-    clusterOfColumn.push(back);
-    candidates.push(Array.from({ length: C }, (_, c) => key(c)?.key ?? ''));
-    for (let j = 0; j < M; j++) {
-      if (!it.answered[j]) continue;
-      base.present[i * M + j] = 1;
-      for (let c = 0; c < C; c++) {
-        const col = colOf[c] as number;
-        if (col >= 0) base.probs[(i * M + j) * K + col] = it.share[j * C + c] as number;
-      }
-    }
-  });
-  return { matrix: mc ? base : { ...base, candidates }, clusterOfColumn };
-}
-
 // Multiple choice once more as per-item candidates (its answer clusters), the path free-form and numeric answers take.
 for (const [set, asCandidates] of [...QA.map((s) => [s, false] as const), ['mmlu-pro-dev', true] as const]) {
   if (wanted && !wanted.has(set)) continue;
@@ -151,24 +113,15 @@ for (const [set, asCandidates] of [...QA.map((s) => [s, false] as const), ['mmlu
   const t0 = performance.now();
   const folder = loadEvalFolder(dir);
   if (folder.kind !== 'qa') continue;
-  const p = prepareQa(folder);
-  const { matrix, clusterOfColumn } = qaMatrix(p, folder, asCandidates);
-  const K = matrix.labels.length;
-  const scored = p.built.map((_, i) => (p.gold[i]?.length ?? 0) > 0 || (p.responsesByItem[i] ?? []).some((r) => r.correct !== undefined));
-  const nScored = scored.filter(Boolean).length;
-  // As the QA evaluation scores a pick: the winning cluster's most central answer, right or wrong.
+  const prepared = prepareQa(folder);
+  // The QA evaluation's own candidate matrix; multiple choice once more over its answer clusters.
+  const p = asCandidates ? { ...prepared, candidates: buildCandidateMatrix(prepared.built.map((b) => b.item), prepared.models, 'free-form') } : prepared;
+  const { matrix } = p.candidates;
+  // Scored as the QA evaluation scores a pick: the answer the winning column names.
   const score = (s: FusionStrategy): Cell => {
     const { prediction, note } = fuse(s, matrix);
     if (!prediction) return { score: null, note };
-    let hit = 0;
-    p.built.forEach((b, i) => {
-      if (!scored[i] || !prediction.decided[i]) return;
-      const col = argmax(prediction.probs, i * K, candidateCount(matrix, i));
-      const cluster = clusterOfColumn[i]?.[col] ?? -1;
-      if (cluster < 0) return;
-      if (p.correct[i]?.[mostCentralMember(b.item, cluster)] === true) hit++;
-    });
-    return { score: hit / nScored, note };
+    return { score: scoreAnswers(p, prediction).accuracy, note };
   };
   const vote = score(majorityVoteStrategy);
   const variants = new Map(VARIANTS.map((s) => [s.name, score(s)]));
@@ -181,7 +134,7 @@ const names = VARIANTS.map((s) => s.name);
 const ok = (c: Cell | undefined, vote: Cell) => (c?.score ?? null) === null || (c?.score as number) >= (vote.score as number) - MARGIN - 1e-12;
 const lines: string[] = [];
 lines.push(
-  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant or duplicate voters left out, restarts, fall-back to the vote).',
+  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant voters left out, groups of copying voters counted as one, restarts, fall-back to the vote). Before the guards (commit fa2a1ea, `npx tsx bench/fusion-quality.ts` on the same matrices), mean macro-F1 was 0.655 for `dawid-skene` and 0.491 for `dawid-skene-one-coin`, which collapsed onto one label on flute, ibc, implicit-hate, raop and wiki-politeness.',
 );
 lines.push('');
 lines.push(`| set | metric | items | models | majority-vote | ${names.join(' | ')} | ok | guards |`);

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { oracleRate } from '../src/eval/agreement.js';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { modelPrediction, scoreStrategy } from '../src/eval/evaluate.js';
-import { scoreClassification } from '../src/eval/metrics.js';
+import { scoreClassification } from '../src/validation/metrics.js';
 import { STRATEGIES } from '../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';

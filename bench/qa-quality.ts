@@ -8,12 +8,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateQaFolder, type QaEvalResult } from '../src/qa/evaluate-qa.js';
+import type { QaEvalResult } from '../src/eval/answer-score.js';
+import { evaluateQaFolder } from '../src/eval/evaluate.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
 
-const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' } } });
+const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' }, sets: { type: 'string' }, strategies: { type: 'string' } } });
 const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;
-const SETS = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
+const SETS = values.sets ? values.sets.split(',') : ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 const FOLDS = 5;
 const SEED = 1;
 
@@ -26,7 +27,7 @@ for (const set of SETS) {
   }
   const folder = loadEvalFolder(dir);
   if (folder.kind !== 'qa') throw new Error(`${set} is not a QA set`);
-  results.push(await evaluateQaFolder(folder, { folds: FOLDS, seed: SEED }));
+  results.push(await evaluateQaFolder(folder, { folds: FOLDS, seed: SEED, ...(values.strategies ? { strategies: values.strategies.split(',') } : {}) }));
   console.error(`${set}: done`);
 }
 
@@ -55,7 +56,7 @@ lines.push(
   '',
   'Against the reference figures of ../shared/data/README.md (simple extractor): a statement that offers two choices ("(A) or (B)", "(A) and (B)") is an abstention here rather than its first letter, so mmlu-pro-dev reads vote 0.738 for 0.735 and oracle 0.946 for 0.948; on evouna-nq a model\'s empty or refusing output is no answer here (new-bing 0.798 for 0.799).',
 );
-lines.push('', 'What `auto` chose in each outer fold (by inner 5-fold cross-validation on the training folds):', '');
+lines.push('', 'What `auto` chose in each outer fold (the likelihood-weighted mixture, by inner 3-fold cross-validation on the training folds):', '');
 for (const r of results) lines.push(`- ${r.task}: ${(r.strategies.find((s) => s.name === 'auto')?.picks ?? []).join(', ')}`);
 lines.push('', 'How often the winning cluster holds a right answer (a cluster can be right while its representative sentence is judged wrong):', '');
 for (const r of results) lines.push(`- ${r.task}: ${r.strategies.map((s) => `${s.name} ${pct(s.clusterAccuracy)}`).join(', ')}`);

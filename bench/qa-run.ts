@@ -21,7 +21,7 @@ import { fitQaStrategy } from '../src/qa/fit-qa.js';
 import { goldCorrect } from '../src/qa/scoring.js';
 import type { QaFusedLine } from '../src/run/fuse-qa-items.js';
 import { runQaPipeline } from '../src/run/qa-pipeline.js';
-import { type QaStreamFuser, chooseQaStrategy, savedQaFuser } from '../src/run/qa-strategy-choice.js';
+import { type StreamFuser, chooseStrategy, savedFuser } from '../src/run/strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../src/task/load-folder.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' } } });
@@ -53,7 +53,7 @@ function subset(folder: QaFolder, keep: (i: number) => boolean): QaFolder {
   return { ...folder, items, responses: folder.responses.filter((r) => ids.has(r.item)) };
 }
 
-async function run(folder: QaFolder, fuser: QaStreamFuser): Promise<{ accuracy: number; seconds: number }> {
+async function run(folder: QaFolder, fuser: StreamFuser): Promise<{ accuracy: number; seconds: number }> {
   const byModel = new Map<string, Map<string, string>>();
   for (const r of folder.responses) {
     if ((r.sample ?? 0) !== 0) continue;
@@ -107,17 +107,17 @@ for (const set of SETS) {
   const folder = loadEvalFolder(dir, { requireResponses: true });
   if (folder.kind !== 'qa') throw new Error(`${set} is not a QA set`);
   const calls = folder.responses.length;
-  const def = chooseQaStrategy(undefined, folder.task);
+  const def = chooseStrategy(undefined, folder.task);
   const a = await run(folder, def);
-  const ds = await run(folder, chooseQaStrategy('dawid-skene', folder.task, BATCH));
+  const ds = await run(folder, chooseStrategy('dawid-skene-one-coin', folder.task, BATCH));
   rows.push(
     `| ${set} | ${folder.items.length} | ${calls} | ${def.name}: ${f3(a.accuracy)} | ${f3(ds.accuracy)} | ${a.seconds.toFixed(2)} | ${Math.round(folder.items.length / a.seconds)} |`,
   );
   const even = subset(folder, (i) => i % 2 === 0);
   const odd = subset(folder, (i) => i % 2 === 1);
   const { saved, fitted } = fitQaStrategy(even, 'auto', 1);
-  const chosen = (fitted.state() as { chosen?: string }).chosen ?? '?';
-  const fittedRun = await run(odd, savedQaFuser(JSON.parse(JSON.stringify(saved))));
+  const chosen = (fitted.state() as { picked?: string }).picked ?? '?';
+  const fittedRun = await run(odd, savedFuser(JSON.parse(JSON.stringify(saved))));
   const defOdd = await run(odd, def);
   halves.push(`| ${set} | ${even.items.length} / ${odd.items.length} | ${chosen} | ${f3(defOdd.accuracy)} | ${f3(fittedRun.accuracy)} |`);
   console.error(`${set}: done`);

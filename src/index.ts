@@ -46,27 +46,26 @@ export { toSavedStrategy, writeSavedStrategy, readSavedStrategy, loadSavedStrate
 // Evaluation.
 export { evaluateClassification, type ClassificationEvalResult, type EvalOptions } from './eval/evaluate.js';
 export { buildAnswerMatrix } from './eval/build-matrix.js';
-export { scoreClassification, type ClassificationScore, type ClassMetrics } from './eval/metrics.js';
-export { stratifiedKFold, crossValidatePredict, type CrossValidationResult } from './eval/cross-validation.js';
+export { scoreClassification, type ClassificationScore, type ClassMetrics } from './validation/metrics.js';
+export { stratifiedKFold, kFold } from './validation/folds.js';
+export { crossValidatePredict, type CrossValidationResult, type Prediction } from './validation/cross-validation.js';
+export { crossValidateStrategy } from './fuse/cross-validate.js';
 export { cohensKappa, fleissKappa, oracleRate } from './eval/agreement.js';
 export { renderLeaderboard } from './eval/leaderboard.js';
 export { renderClassificationReport } from './eval/report.js';
 export type { DecisionExplanation } from './eval/explanations.js';
 
 // QA answer aggregation.
+export { evaluateQaFolder, type EvalResult } from './eval/evaluate.js';
+export { renderQaReport } from './eval/answer-report.js';
+export type { QaEvalResult, QaModelEntry, QaStrategyEntry, QaScore } from './eval/answer-score.js';
 export {
-  evaluateQaFolder,
-  renderQaReport,
   fitQaStrategy,
   loadQaStrategy,
   parseSavedQaStrategy,
   fuseQaQuestion,
   fuseQaBatch,
   extractQaAnswer,
-  QA_STRATEGIES,
-  QaStateError,
-  QaUsageError,
-  type QaEvalResult,
   type QaFusedAnswer,
   type QaQuestionInput,
   type SavedQaStrategy,
@@ -94,4 +93,4 @@ export { bootstrapResamples, percentileInterval, type Interval } from './validat
 export { mcnemarExact, comparePaired, describeComparison, type PairedComparison } from './validation/paired-test.js';
 export { effectiveVoters, errorCorrelation } from './validation/error-correlation.js';
 export type { EvalPredictions } from './eval/evaluate.js';
-export type { QaOutcomes } from './qa/evaluate-qa.js';
+export type { QaOutcomes } from './eval/answer-score.js';

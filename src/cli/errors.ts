@@ -1,7 +1,6 @@
 import { FolderInUseError } from '../orchestrate/folder-lock.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { ProviderError } from '../providers/provider.js';
-import { QaStateError, QaUsageError } from '../qa/types.js';
 import { InputError } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
 import type { CliIo } from './io.js';
@@ -23,13 +22,13 @@ export function reportError(io: CliIo, error: unknown): number {
     io.stderr.write(`fusion: invalid input:\n${error.message}\n`);
     return 2;
   }
-  if (error instanceof UsageError || error instanceof QaUsageError || error instanceof FolderInUseError) {
+  if (error instanceof UsageError || error instanceof FolderInUseError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 2;
   }
   // Failures a user must act on (a strategy that cannot be fitted or loaded, a provider refusing
   // the run before any call): their message is the whole story, a stack trace would be noise.
-  if (error instanceof StrategyError || error instanceof QaStateError || error instanceof ProviderError) {
+  if (error instanceof StrategyError || error instanceof ProviderError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 1;
   }

@@ -1,13 +1,18 @@
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
-import { STRATEGIES } from '../fuse/registry.js';
+import { type AnswerMatrix, hasSharedLabels, modelPrediction } from '../fuse/answer-matrix.js';
+import { requireSharedLabels } from '../fuse/strategy.js';
+import type { AbstentionReason } from '../normalize/types.js';
+import { isScored, prepareQa } from '../qa/prepare.js';
+import { InputError } from '../task/errors.js';
+import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers } from './answer-score.js';
+import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
-import type { ClassificationFolder } from '../task/load-folder.js';
+import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
-import { crossValidatePredict } from './cross-validation.js';
+import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
-import { type ClassMetrics, type ClassificationScore, scoreClassification } from './metrics.js';
+import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
 
 export interface EvalOptions {
   folds: number;
@@ -20,6 +25,8 @@ export interface EvalOptions {
   explain?: number;
   /** Receives the per-item predictions behind the scores (for the HTML report: intervals, AUC, plots). */
   onPredictions?: (predictions: EvalPredictions) => void;
+  /** QA: receives each item's named answers and their correctness behind the scores (for the HTML report). */
+  onOutcomes?: (outcomes: QaOutcomes) => void;
 }
 
 /** The per-item predictions behind an evaluation's scores. */
@@ -80,20 +87,8 @@ function entry(name: string, score: ClassificationScore): ScoredEntry {
   return { name, accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass };
 }
 
-/** A single model's answers as a prediction: its own distribution where it answered. */
-export function modelPrediction(answers: AnswerMatrix, j: number): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
-  for (let i = 0; i < N; i++) {
-    if (answers.present[i * M + j] === 0) continue;
-    decided[i] = 1;
-    probs.set(answers.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), i * K);
-  }
-  return { probs, decided };
-}
+/** A single model's answers as a prediction (written once, in the answer matrix). */
+export { modelPrediction } from '../fuse/answer-matrix.js';
 
 function picksOf(fitted: readonly FittedStrategy[]): string[] | undefined {
   const picks = fitted.map((f) => {
@@ -101,6 +96,49 @@ function picksOf(fitted: readonly FittedStrategy[]): string[] | undefined {
     return s && typeof s === 'object' && typeof s.picked === 'string' ? s.picked : undefined;
   });
   return picks.every((p): p is string => p !== undefined) ? picks : undefined;
+}
+
+/**
+ * One strategy's predictions on every item, the same way for every task kind: out-of-fold when it
+ * learns from labels (stratified k-fold), else fitted and applied on all items without labels.
+ */
+export function fusedPrediction(
+  strategy: FusionStrategy,
+  matrix: AnswerMatrix,
+  gold: Int32Array,
+  options: { folds: number; seed: number; right?: Uint8Array },
+): { prediction: FusedPrediction; fitted: FittedStrategy[]; folds: number[][] | null } {
+  if (strategy.supervised) {
+    const cv = crossValidateStrategy(strategy, matrix, gold, options);
+    return { prediction: cv.prediction, fitted: cv.fitted, folds: cv.folds };
+  }
+  // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
+  const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
+  return { prediction: fitted.predict(matrix), fitted: [fitted], folds: null };
+}
+
+/**
+ * The strategies a run asks for, by name (all by default), split into the ones that can run on
+ * `matrix` and the ones refused because they need a fixed label set. Unknown names, and a refused
+ * strategy asked for by name, are StrategyErrors.
+ */
+export function selectStrategies(matrix: AnswerMatrix, names?: readonly string[]): { run: FusionStrategy[]; refused: { name: string; reason: string }[] } {
+  const wanted = names ? names.map((n) => getStrategy(n)) : [...STRATEGIES];
+  const run: FusionStrategy[] = [];
+  const refused: { name: string; reason: string }[] = [];
+  for (const s of wanted) {
+    if (s.needsSharedLabels === true && !hasSharedLabels(matrix)) {
+      try {
+        requireSharedLabels(s.name, matrix);
+      } catch (e) {
+        if (names) throw e;
+        refused.push({ name: s.name, reason: (e as Error).message });
+        continue;
+      }
+    }
+    run.push(s);
+  }
+  return { run, refused };
 }
 
 /** Fits and scores one strategy: out-of-fold when it learns from labels, on all items otherwise. */
@@ -113,30 +151,17 @@ export function scoreStrategy(
 ): StrategyEntry {
   const { matrix } = built;
   const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
-  if (strategy.supervised) {
-    const cv = crossValidatePredict(strategy, matrix, gold, options);
-    onPrediction?.(cv.prediction);
-    const picks = picksOf(cv.fitted);
-    const foldOf = new Int32Array(gold.length);
-    cv.folds.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
-    const explanations = explainDecisions(matrix, gold, cv.prediction, contested, (i) => cv.fitted[foldOf[i] as number] as FittedStrategy);
-    return {
-      ...entry(strategy.name, scoreClassification(gold, cv.prediction, matrix.labels)),
-      supervised: true,
-      scoredOn: 'out-of-fold',
-      ...(picks ? { picks } : {}),
-      ...(explanations.length > 0 ? { explanations } : {}),
-    };
-  }
-  // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
-  const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
-  const prediction = fitted.predict(matrix);
+  const { prediction, fitted, folds } = fusedPrediction(strategy, matrix, gold, options);
   onPrediction?.(prediction);
-  const explanations = explainDecisions(matrix, gold, prediction, contested, () => fitted);
+  const foldOf = new Int32Array(gold.length);
+  folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+  const explanations = explainDecisions(matrix, gold, prediction, contested, (i) => fitted[folds ? (foldOf[i] as number) : 0] as FittedStrategy);
+  const picks = strategy.supervised ? picksOf(fitted) : undefined;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
-    supervised: false,
-    scoredOn: 'all-items',
+    supervised: strategy.supervised,
+    scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
+    ...(picks ? { picks } : {}),
     ...(explanations.length > 0 ? { explanations } : {}),
   };
 }
@@ -147,7 +172,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   const { gold } = folder;
   const labels = matrix.labels as string[];
   const K = labels.length;
-  const selected = options.strategies ? STRATEGIES.filter((s) => options.strategies?.includes(s.name)) : STRATEGIES;
+  const selected = selectStrategies(matrix, options.strategies).run;
   const total = selected.length + 1;
   options.onProgress?.(0, total, 'models');
 
@@ -190,3 +215,96 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     ),
   };
 }
+
+/**
+ * Evaluates every strategy of the one registry on a QA folder through the same path as
+ * classification: the items become a candidate matrix (option letters, or each item's answer
+ * clusters), strategies predict a column, and the QA scorer judges the answer it names. Strategies
+ * that need a fixed label set are refused on free-form and numeric QA (listed in `refused`; an
+ * error when asked for by name).
+ */
+export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Promise<QaEvalResult> {
+  const t0 = Date.now();
+  const p = prepareQa(folder);
+  const { matrix } = p.candidates;
+  const gold = p.goldColumn;
+  const { run, refused } = selectStrategies(matrix, opts.strategies);
+  const total = run.length + 1;
+  opts.onProgress?.(1, total, 'read and clustered answers');
+  const n = p.built.length;
+  const scoredIdx = p.built.map((_, i) => i).filter((i) => isScored(p, i));
+  if (scoredIdx.length === 0) {
+    throw new InputError([{ file: `${folder.dir}/items.jsonl`, field: 'answers', message: 'no item has gold answers and no response has a `correct` judgement: nothing to score' }]);
+  }
+  if (n < opts.folds) throw new InputError([{ file: `${folder.dir}/items.jsonl`, message: `cannot make ${opts.folds} folds from ${n} items` }]);
+
+  const modelOutcomes: QaEntryOutcomes[] = [];
+  const strategyOutcomes: QaEntryOutcomes[] = [];
+  const models: QaModelEntry[] = p.models.map((name, j) => {
+    if (opts.onOutcomes) modelOutcomes.push(answerOutcomes(p, modelPrediction(matrix, j), { speaker: j }));
+    const abstentions: Partial<Record<AbstentionReason, number>> = {};
+    for (const b of p.built) for (const ab of b.abstentions) if (ab.model === j) abstentions[ab.reason] = (abstentions[ab.reason] ?? 0) + 1;
+    const { clusterAccuracy: _unused, ...score } = scoreAnswers(p, modelPrediction(matrix, j), { speaker: j });
+    return { name, ...score, abstentions };
+  });
+
+  const entries: QaStrategyEntry[] = run.map((s, k) => {
+    const { prediction, fitted, folds } = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
+    const picks = s.supervised ? picksOf(fitted) : undefined;
+    opts.onProgress?.(k + 2, total, s.name);
+    const trust = fitted.map((f) => trustVector(f, p.models));
+    const foldOf = new Int32Array(n);
+    folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+    const voice = { trust: (i: number) => trust[folds ? (foldOf[i] as number) : 0] };
+    if (opts.onOutcomes) strategyOutcomes.push(answerOutcomes(p, prediction, voice));
+    return { name: s.name, ...scoreAnswers(p, prediction, voice), supervised: s.supervised, scoredOn: s.supervised ? 'out-of-fold' : 'all-items', ...(picks ? { picks } : {}) };
+  });
+
+  opts.onOutcomes?.({ itemIds: p.built.map((b) => b.item.itemId), scored: Uint8Array.from(p.built, (_, i) => (isScored(p, i) ? 1 : 0)), models: modelOutcomes, strategies: strategyOutcomes });
+  let oracleHits = 0;
+  for (const i of scoredIdx) if ((p.correct[i] ?? []).some((c) => c === true)) oracleHits++;
+  const rejected: QaEvalResult['rejected'] = [];
+  const shown = new Map<string, number>();
+  p.built.forEach((b, i) => {
+    for (const ab of b.abstentions) {
+      const key = `${ab.model}\u0000${ab.reason}`;
+      const c = shown.get(key) ?? 0;
+      if (c >= 20) continue;
+      shown.set(key, c + 1);
+      const r = (p.responsesByItem[i] ?? []).find((x) => x.model === p.models[ab.model] && (x.sample ?? 0) === ab.sample);
+      rejected.push({ model: p.models[ab.model] as string, item: b.item.itemId, reason: ab.reason, ...(ab.detail ? { detail: ab.detail } : {}), output: r?.output ?? '' });
+    }
+  });
+  let best: QaStrategyEntry | null = null;
+  for (const e of entries) if (!best || e.accuracy > best.accuracy + 1e-12) best = e;
+  let top: QaModelEntry | null = null;
+  for (const m of models) if (!top || m.accuracy > top.accuracy + 1e-12) top = m;
+  return {
+    task: folder.task.name,
+    kind: 'qa',
+    answerType: folder.task.answerType,
+    items: n,
+    scoredItems: scoredIdx.length,
+    scoredBy: p.scoredBy,
+    folds: opts.folds,
+    seed: opts.seed,
+    models,
+    strategies: entries,
+    refused,
+    best: best?.name ?? null,
+    bestSingle: top ? { name: top.name, accuracy: top.accuracy } : null,
+    oracle: oracleHits / scoredIdx.length,
+    meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
+    rejected,
+    elapsedMs: Date.now() - t0,
+  };
+}
+
+/** A fitted strategy's trust in each of `models`, in that order (undefined when it has none). */
+export function trustVector(fitted: FittedStrategy, models: readonly string[]): Float64Array | undefined {
+  const t = fitted.modelTrust?.();
+  return t ? Float64Array.from(models, (m) => t[m] ?? 0) : undefined;
+}
+
+/** The result of `fusion eval`, for either task kind (same leaderboard shape). */
+export type EvalResult = ClassificationEvalResult | QaEvalResult;

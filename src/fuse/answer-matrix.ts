@@ -17,21 +17,42 @@ export interface AnswerMatrix {
   /** The items' texts (the questions asked), when known: only text-aware strategies read them. */
   readonly texts?: readonly string[];
   /**
-   * Present only when the candidate answers differ per item (free-form and numeric QA: the item's answer
-   * clusters). Item i then has candidates[i].length <= K valid columns (the rest are always 0 for every
-   * model), and column k of item i has NOTHING to do with column k of another item.
+   * Present only when the candidate answers differ per item (free-form and numeric QA: the item's
+   * answer clusters). Item i then has candidates[i].length <= K valid columns (the rest are 0 for
+   * every model), and column k of item i has nothing to do with column k of another item.
    */
   readonly candidates?: readonly (readonly string[])[];
+  /**
+   * centrality[i*K + k], with candidates only: how much the other models' answers resemble candidate
+   * k's best-placed answer (mean soft similarity, in [0, 1]), computed over the models the matrix was
+   * built with. Read by `central`; a soft signal for free-form answers where clusters are fragile.
+   */
+  readonly centrality?: Float64Array;
 }
 
-/** True when column k means the same label on every item (no `candidates`). */
+/** True when column k means the same label on every item (no per-item `candidates`). */
 export function hasSharedLabels(m: AnswerMatrix): boolean {
   return m.candidates === undefined;
 }
 
 /** Number of valid columns of item i (K for shared labels). */
 export function candidateCount(m: AnswerMatrix, i: number): number {
-  return m.candidates === undefined ? m.labels.length : (m.candidates[i]?.length ?? 0);
+  return m.candidates ? (m.candidates[i]?.length ?? 0) : m.labels.length;
+}
+
+/** The per-item fields of `m` for the rows `rows` (texts, candidates, centrality), to spread into a new matrix. */
+function itemFields(m: AnswerMatrix, rows: ArrayLike<number>): Pick<AnswerMatrix, 'texts' | 'candidates' | 'centrality'> {
+  const K = m.labels.length;
+  const out: { texts?: string[]; candidates?: (readonly string[])[]; centrality?: Float64Array } = {};
+  const { texts, candidates, centrality } = m;
+  if (texts) out.texts = Array.from(rows, (i) => texts[i] as string);
+  if (candidates) out.candidates = Array.from(rows, (i) => candidates[i] as readonly string[]);
+  if (centrality) {
+    const c = new Float64Array(rows.length * K);
+    for (let r = 0; r < rows.length; r++) c.set(centrality.subarray((rows[r] as number) * K, ((rows[r] as number) + 1) * K), r * K);
+    out.centrality = c;
+  }
+  return out;
 }
 
 export function emptyMatrix(labels: readonly string[], models: readonly string[], itemIds: readonly string[]): AnswerMatrix {
@@ -68,8 +89,19 @@ export function selectItems(m: AnswerMatrix, rows: ArrayLike<number>): AnswerMat
     probs.set(m.probs.subarray(i * M * K, (i + 1) * M * K), r * M * K);
     present.set(m.present.subarray(i * M, (i + 1) * M), r * M);
   }
-  const texts = m.texts;
-  return { labels: m.labels, models: m.models, itemIds, probs, present, ...(texts ? { texts: Array.from(rows, (i) => texts[i] as string) } : {}) };
+  return { labels: m.labels, models: m.models, itemIds, probs, present, ...itemFields(m, rows) };
+}
+
+/** The rows `rows` of a per-item, per-column array (N*K), e.g. FitOptions.right for a fold. */
+export function selectRows(values: Uint8Array, K: number, rows: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(rows.length * K);
+  for (let r = 0; r < rows.length; r++) out.set(values.subarray((rows[r] as number) * K, ((rows[r] as number) + 1) * K), r * K);
+  return out;
+}
+
+/** Whether column k is right on item i: the gold column, or one of FitOptions.right. */
+export function isRight(gold: Int32Array, right: Uint8Array | undefined, K: number, i: number, k: number): boolean {
+  return k >= 0 && ((gold[i] as number) === k || (right !== undefined && right[i * K + k] === 1));
 }
 
 /** Only the models in `cols`, in that order. */
@@ -87,27 +119,61 @@ export function selectModels(m: AnswerMatrix, cols: readonly number[]): AnswerMa
       probs.set(m.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), (i * M2 + c) * K);
     }
   }
-  return { labels: m.labels, models: cols.map((j) => m.models[j] as string), itemIds: m.itemIds, probs, present, ...(m.texts ? { texts: m.texts } : {}) };
+  const { texts, candidates, centrality } = m;
+  return {
+    labels: m.labels,
+    models: cols.map((j) => m.models[j] as string),
+    itemIds: m.itemIds,
+    probs,
+    present,
+    ...(texts ? { texts } : {}),
+    ...(candidates ? { candidates } : {}),
+    ...(centrality ? { centrality } : {}),
+  };
 }
 
-/** Index of the largest of the K values starting at `offset`; ties go to the lowest index (task label order). */
-export function argmax(values: ArrayLike<number>, offset: number, K: number): number {
-  let best = 0;
-  let bestValue = -Infinity;
-  for (let k = 0; k < K; k++) {
-    const v = values[offset + k] as number;
-    if (v > bestValue) {
-      bestValue = v;
-      best = k;
-    }
-  }
-  return best;
-}
+export { argmax } from '../util/argmax.js';
+import { argmax } from '../util/argmax.js';
 
-/** Model j's hard vote on item i (argmax of its distribution), or -1 when it abstained. */
+/** Model j's hard vote on item i (argmax of its distribution over the item's candidates), or -1 when it abstained. */
 export function hardVote(m: AnswerMatrix, i: number, j: number): number {
   const M = m.models.length;
   if (m.present[i * M + j] === 0) return -1;
   const K = m.labels.length;
-  return argmax(m.probs, (i * M + j) * K, K);
+  return argmax(m.probs, (i * M + j) * K, candidateCount(m, i));
+}
+
+/** Model j's answers as a prediction: its own distribution where it answered, undecided where it abstained. */
+export function modelPrediction(answers: AnswerMatrix, j: number): { probs: Float64Array; decided: Uint8Array } {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const N = answers.itemIds.length;
+  const probs = new Float64Array(N * K);
+  const decided = new Uint8Array(N);
+  for (let i = 0; i < N; i++) {
+    if (answers.present[i * M + j] === 0) continue;
+    decided[i] = 1;
+    probs.set(answers.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), i * K);
+  }
+  return { probs, decided };
+}
+
+/**
+ * Zeroes the columns beyond each item's candidates and renormalizes the rest, in place: for
+ * strategies whose arithmetic (a softmax, a log pool) would otherwise give mass to columns that
+ * are no answer at all. No-op with shared labels.
+ */
+export function keepCandidates(m: AnswerMatrix, probs: Float64Array): void {
+  if (hasSharedLabels(m)) return;
+  const K = m.labels.length;
+  for (let i = 0; i < m.itemIds.length; i++) {
+    const c = candidateCount(m, i);
+    let sum = 0;
+    for (let k = 0; k < c; k++) sum += probs[i * K + k] as number;
+    let rest = 0;
+    for (let k = c; k < K; k++) rest += probs[i * K + k] as number;
+    if (rest === 0) continue;
+    for (let k = c; k < K; k++) probs[i * K + k] = 0;
+    for (let k = 0; k < c; k++) probs[i * K + k] = sum > 0 ? (probs[i * K + k] as number) / sum : 1 / c;
+  }
 }

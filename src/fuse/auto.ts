@@ -1,9 +1,12 @@
 import { z } from 'zod';
-import { selectGold, trainIndices } from '../eval/cross-validation.js';
-import { argmax, selectItems } from './answer-matrix.js';
+import { selectGold, trainIndices } from '../validation/folds.js';
+import { argmax, candidateCount, hasSharedLabels, isRight, selectItems, selectRows } from './answer-matrix.js';
+import { CANDIDATE_STACKING_GRID, innerCandidatePredictions } from './candidate-stacking.js';
+import { centralStrategy } from './central.js';
 import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
-import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from './dawid-skene.js';
+import { oneCoinDawidSkeneStrategy } from './dawid-skene.js';
+import { fullDawidSkeneStrategy } from './shared-labels.js';
 import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { majorityVoteStrategy } from './majority-vote.js';
@@ -23,13 +26,27 @@ const CANDIDATES: readonly FusionStrategy[] = [
   majorityVoteStrategy,
   weightedVoteStrategy,
   calibrated(softVoteStrategy),
-  dawidSkeneStrategy,
+  fullDawidSkeneStrategy,
   oneCoinDawidSkeneStrategy,
   bestModelStrategy,
 ];
 
+/**
+ * Where candidates differ per item, the ones that need a fixed label set drop out and the
+ * label-symmetric ones join: the soft vote (a model's samples split its vote) and `central`.
+ */
+const CANDIDATE_WISE: readonly FusionStrategy[] = [
+  ...CANDIDATES.filter((s) => s.needsSharedLabels !== true),
+  softVoteStrategy,
+  centralStrategy,
+];
+
 /** Restorable strategies by name (a stacking pick restores with plain `stacking`: its state holds its setting). */
-const RESTORE = new Map<string, FusionStrategy>([...CANDIDATES.map((s) => [s.name, s] as const), [stackingStrategy.name, stackingStrategy], [stackingTextStrategy.name, stackingTextStrategy]]);
+const RESTORE = new Map<string, FusionStrategy>([
+  ...[...CANDIDATES, ...CANDIDATE_WISE].map((s) => [s.name, s] as const),
+  [stackingStrategy.name, stackingStrategy],
+  [stackingTextStrategy.name, stackingTextStrategy],
+]);
 
 const ComponentSchema = z.object({
   /** What the component is, e.g. `dawid-skene` or `stacking(C=1,balanced)`. */
@@ -62,21 +79,27 @@ function mixtureName(components: readonly Component[]): string {
   return components.map((c) => `${c.name}*${c.weight.toFixed(2)}`).join('+');
 }
 
-/** Uniform rows where a prediction is undecided: a component with no answer has no preference. */
-function filled(pred: FusedPrediction, K: number): Float64Array {
+/** Uniform rows (over the item's candidates) where a prediction is undecided: a component with no answer has no preference. */
+function filled(pred: FusedPrediction, answers: AnswerMatrix): Float64Array {
+  const K = answers.labels.length;
   const out = Float64Array.from(pred.probs);
-  for (let i = 0; i < pred.decided.length; i++) if (pred.decided[i] === 0) out.fill(1 / K, i * K, (i + 1) * K);
+  for (let i = 0; i < pred.decided.length; i++) {
+    if (pred.decided[i] !== 0) continue;
+    const c = Math.max(1, candidateCount(answers, i));
+    out.fill(1 / c, i * K, i * K + c);
+  }
   return out;
 }
 
-function wrap(state: Omit<AutoState, 'components'>, components: readonly Component[], K: number): FittedStrategy {
+function wrap(state: Omit<AutoState, 'components'>, components: readonly Component[]): FittedStrategy {
   const predict = (answers: AnswerMatrix): FusedPrediction => {
+    const K = answers.labels.length;
     const N = answers.itemIds.length;
     const probs = new Float64Array(N * K);
     const decided = new Uint8Array(N);
     for (const c of components) {
       const p = c.fitted.predict(answers);
-      const f = filled(p, K);
+      const f = filled(p, answers);
       for (let x = 0; x < f.length; x++) probs[x] = (probs[x] as number) + c.weight * (f[x] as number);
       for (let i = 0; i < N; i++) if (p.decided[i] === 1) decided[i] = 1;
     }
@@ -88,10 +111,22 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
     name: NAME,
     predict,
     state: () => ({ ...state, components: components.map((c) => ({ name: c.name, strategy: c.strategy, weight: c.weight, inner: c.fitted.state() })) }),
+    // Each component's trust scaled to a top of 1, weighted by the component's share of the mixture.
+    modelTrust() {
+      const out: Record<string, number> = {};
+      for (const c of components) {
+        const t = c.fitted.modelTrust?.();
+        if (!t) continue;
+        const top = Math.max(...Object.values(t).map(Math.abs), 1e-12);
+        for (const [m, v] of Object.entries(t)) out[m] = (out[m] ?? 0) + (c.weight * v) / top;
+      }
+      return out;
+    },
     // Each model's contribution in each component, weighted by the component's share of the mixture.
     explain(answers, item): ModelContribution[] {
       const out: ModelContribution[] = [];
       const M = answers.models.length;
+      const K = answers.labels.length;
       for (let j = 0; j < M; j++) {
         const answer = answers.present[item * M + j] === 1 ? (answers.labels[argmax(answers.probs, (item * M + j) * K, K)] as string) : null;
         out.push({ model: answers.models[j] as string, answer, weight: 0, influence: 0 });
@@ -108,6 +143,17 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
       return out;
     },
   };
+}
+
+/** The gold column of each row holds the probability of any right column: the likelihood the mixture maximizes. */
+function collapseRight(probs: Float64Array, y: Int32Array, right: Uint8Array, K: number): Float64Array {
+  const out = Float64Array.from(probs);
+  for (let i = 0; i < y.length; i++) {
+    let s = 0;
+    for (let k = 0; k < K; k++) if (isRight(y, right, K, i, k)) s += probs[i * K + k] as number;
+    out[i * K + (y[i] as number)] = s;
+  }
+  return out;
 }
 
 interface Candidate {
@@ -129,23 +175,26 @@ interface Candidate {
 export const autoStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold, { seed }) {
+  fit(train, gold, { seed, right }) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
     const K = train.labels.length;
     const rows = innerCvRows(gold, seed);
+    const innerRight = right && selectRows(right, K, rows);
     const y = Int32Array.from(rows, (i) => gold[i] as number);
     const folds = innerFolds(y, seed);
     const candidates: Candidate[] = [];
+    const shared = hasSharedLabels(train);
     if (folds) {
       const sub = selectItems(train, rows);
-      for (const candidate of CANDIDATES) {
+      for (const candidate of shared ? CANDIDATES : CANDIDATE_WISE) {
         const probs = new Float64Array(rows.length * K);
         const decided = new Uint8Array(rows.length);
         folds.forEach((test, f) => {
           const tr = trainIndices(rows.length, test);
           let pred: FusedPrediction;
           try {
-            pred = candidate.fit(selectItems(sub, tr), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectItems(sub, test));
+            const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
+            pred = candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
           } catch (e) {
             if (e instanceof StrategyError) return; // e.g. a fold without labels: the candidate is undecided there
             throw e;
@@ -155,28 +204,41 @@ export const autoStrategy: FusionStrategy = {
             decided[i] = pred.decided[r] as number;
           });
         });
-        const score = innerScore(y, { probs, decided }, train.labels);
-        candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, K), score });
+        const score = innerScore(y, { probs, decided }, train, innerRight);
+        candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), score });
       }
-      const stacked = innerConfigPredictions(train, gold, STACKING_GRID, { shares: true, tiedVotes: true }, seed);
+      if (!shared) {
+        // Candidate-wise stacking per C, on the same inner rows and folds.
+        const inner = innerCandidatePredictions(train, gold, CANDIDATE_STACKING_GRID, seed, right);
+        inner?.probs.forEach((probs, idx) => {
+          const C = CANDIDATE_STACKING_GRID[idx] as number;
+          candidates.push({
+            name: `stacking(C=${C})`,
+            strategy: createStacking({ configs: [{ C, classWeighting: 'none' }], name: 'stacking' }),
+            probs: filled({ probs, decided: inner.decided }, sub),
+            score: innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight),
+          });
+        });
+      }
+      const stacked = !shared ? null : innerConfigPredictions(train, gold, STACKING_GRID, { shares: true, tiedVotes: true }, seed);
       stacked?.probs.forEach((probs, idx) => {
         const config = STACKING_GRID[idx] as StackingConfig;
         candidates.push({
           name: `stacking(${configName(config)})`,
           strategy: createStacking({ configs: [config], name: 'stacking' }),
-          probs: filled({ probs, decided: stacked.decided }, K),
-          score: innerScore(stacked.y, { probs, decided: stacked.decided }, train.labels),
+          probs: filled({ probs, decided: stacked.decided }, sub),
+          score: innerScore(stacked.y, { probs, decided: stacked.decided }, train),
         });
       });
       // With the items' texts, stackers that also read them join, on the same inner rows and folds.
-      const texted = innerTextConfigPredictions(train, gold, TEXT_STACKING_GRID, seed);
+      const texted = !shared ? null : innerTextConfigPredictions(train, gold, TEXT_STACKING_GRID, seed);
       texted?.probs.forEach((probs, idx) => {
         const config = TEXT_STACKING_GRID[idx] as StackingConfig;
         candidates.push({
           name: `stacking-text(${configName(config)})`,
           strategy: createStackingText({ configs: [config] }),
-          probs: filled({ probs, decided: texted.decided }, K),
-          score: innerScore(texted.y, { probs, decided: texted.decided }, train.labels),
+          probs: filled({ probs, decided: texted.decided }, sub),
+          score: innerScore(texted.y, { probs, decided: texted.decided }, train),
         });
       });
     }
@@ -188,7 +250,7 @@ export const autoStrategy: FusionStrategy = {
       chosen = [{ candidate: null, weight: 1 }];
     } else {
       const raw = fitMixtureWeights(
-        candidates.map((c) => c.probs),
+        candidates.map((c) => (innerRight ? collapseRight(c.probs, y, innerRight, K) : c.probs)),
         y,
         K,
       );
@@ -202,10 +264,10 @@ export const autoStrategy: FusionStrategy = {
     const components: Component[] = chosen
       .map(({ candidate, weight }) => {
         const strategy = candidate ? candidate.strategy : weightedVoteStrategy;
-        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed }) };
+        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed, ...(right ? { right } : {}) }) };
       })
       .sort((a, b) => b.weight - a.weight);
-    return wrap({ picked: mixtureName(components), innerScores, weights }, components, K);
+    return wrap({ picked: mixtureName(components), innerScores, weights }, components);
   },
   load(raw, labels) {
     const s = parseState(NAME, StateSchema, raw);
@@ -224,6 +286,6 @@ export const autoStrategy: FusionStrategy = {
       }
     });
     const { picked, innerScores, weights } = s;
-    return wrap({ picked, innerScores, weights }, components, labels.length);
+    return wrap({ picked, innerScores, weights }, components);
   },
 };

@@ -1,27 +1,12 @@
 import { z } from 'zod';
-import { scoreClassification } from '../eval/metrics.js';
-import type { AnswerMatrix } from './answer-matrix.js';
+import { modelPrediction } from './answer-matrix.js';
+import { innerScore } from './inner-cv.js';
 import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
 import { parseState } from './strategy-state.js';
 import { labelledCount } from './votes.js';
 
 const NAME = 'best-model';
-
-/** Model j's own distributions as a prediction (undecided where it abstained). */
-function modelAnswers(answers: AnswerMatrix, j: number): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
-  for (let i = 0; i < N; i++) {
-    if (answers.present[i * M + j] === 0) continue;
-    decided[i] = 1;
-    probs.set(answers.probs.subarray((i * M + j) * K, (i * M + j + 1) * K), i * K);
-  }
-  return { probs, decided };
-}
 
 const StateSchema = z.object({
   /** Models from best to worst training macro-F1: the first one that answered decides. */
@@ -35,7 +20,7 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
     name: NAME,
     predict(answers) {
       checkLabels(NAME, labels, answers);
-      const K = labels.length;
+      const K = answers.labels.length;
       const M = answers.models.length;
       const N = answers.itemIds.length;
       const cols = Array.from(alignModels(state.ranking, answers)).filter((j) => j >= 0);
@@ -52,9 +37,10 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
       return { probs, decided };
     },
     state: () => state,
+    modelTrust: () => Object.fromEntries(state.ranking.map((m, r) => [m, state.ranking.length - r])),
     explain(answers, i) {
       const M = answers.models.length;
-      const K = labels.length;
+      const K = answers.labels.length;
       const rank = new Map(state.ranking.map((m, r) => [m, r]));
       let chosen = -1;
       let best = Infinity;
@@ -85,11 +71,10 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
 export const bestModelStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold) {
+  fit(train, gold, { right }) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
     const scored = train.models.map((model, j) => {
-      const s = scoreClassification(gold, modelAnswers(train, j), train.labels);
-      return { model, score: s.macroF1 + 1e-6 * s.accuracy };
+      return { model, score: innerScore(gold, modelPrediction(train, j), train, right) };
     });
     scored.sort((a, b) => b.score - a.score);
     return fitted({ ranking: scored.map((s) => s.model), scores: scored.map((s) => s.score) }, train.labels);

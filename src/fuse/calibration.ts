@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AnswerMatrix } from './answer-matrix.js';
 import type { FittedStrategy, FusionStrategy } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
-import { StrategyError } from './strategy.js';
+import { requireSharedLabels, StrategyError } from './strategy.js';
 import { labelledCount } from './votes.js';
 
 /**
@@ -122,6 +122,7 @@ export function calibrated(inner: FusionStrategy): FusionStrategy {
       name,
       predict: (answers) => innerFitted.predict(applyTemperatures(answers, temperatureOf)),
       state: () => ({ ...state, inner: innerFitted.state() }),
+      ...(innerFitted.modelTrust ? { modelTrust: innerFitted.modelTrust } : {}),
       ...(innerFitted.explain
         ? { explain: (answers: AnswerMatrix, i: number) => (innerFitted.explain as NonNullable<FittedStrategy['explain']>)(applyTemperatures(answers, temperatureOf), i) }
         : {}),
@@ -130,7 +131,10 @@ export function calibrated(inner: FusionStrategy): FusionStrategy {
   return {
     name,
     supervised: true,
+    // Tempering spreads a floor of probability over every column: only meaningful on a fixed label set.
+    needsSharedLabels: true,
     fit(train, gold, options) {
+      requireSharedLabels(name, train);
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
       const temperatures = fitTemperatures(train, gold);
       const state: CalibratedState = { models: [...train.models], temperatures, defaultTemperature: median(temperatures), inner: null };

@@ -209,11 +209,10 @@ function guardedRun(
 function fitted(name: string, state: DawidSkeneState, labels: readonly string[]): FittedStrategy {
   const shared = state.sharedLabels !== false;
   const K = labels.length;
+  /** The last run on each answer matrix, for explanations. */
   const cache = new WeakMap<AnswerMatrix, Outcome>();
   /** The guarded EM on the given answers, with the fit's counts as a prior for the models it knows (matched by name). */
   const run = (answers: AnswerMatrix): Outcome => {
-    const hit = cache.get(answers);
-    if (hit) return hit;
     if (shared) {
       if (!hasSharedLabels(answers)) throw new StrategyError(`${name} was fitted on a shared label set but these answers have per-item candidates`);
       checkLabels(name, labels, answers);
@@ -242,7 +241,8 @@ function fitted(name: string, state: DawidSkeneState, labels: readonly string[])
     predict: (answers): FusedPrediction => run(answers).prediction,
     state: () => state,
     explain(answers, i): ModelContribution[] {
-      const out = run(answers);
+      // Explanations come item by item after a prediction on the same answers: reuse its run.
+      const out = cache.get(answers) ?? run(answers);
       const r = out.result;
       if (!r) return majorityVoteStrategy.fit(answers, new Int32Array(0), { seed: 0 }).explain?.(answers, i) ?? [];
       const M = answers.models.length;

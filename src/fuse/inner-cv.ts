@@ -1,5 +1,6 @@
-import { stratifiedKFold } from '../eval/cross-validation.js';
-import { scoreClassification } from '../eval/metrics.js';
+import { stratifiedKFold } from '../validation/folds.js';
+import { scoreClassification } from '../validation/metrics.js';
+import { type AnswerMatrix, argmax, isRight } from './answer-matrix.js';
 import type { FusedPrediction } from './strategy.js';
 
 /**
@@ -29,9 +30,25 @@ export function innerFolds(gold: Int32Array, seed: number): number[][] | null {
   return stratifiedKFold(gold, folds, seed);
 }
 
-/** Macro-F1 of out-of-fold predictions: the criterion inner CV maximizes, as the project is judged on it. */
-export function innerScore(gold: Int32Array, prediction: FusedPrediction, labels: readonly string[]): number {
-  const s = scoreClassification(gold, prediction, labels);
-  // Accuracy breaks macro-F1 ties at a far smaller scale.
+/** Share of labelled items whose predicted column is right (the gold column or one of `right`); undecided = wrong. */
+export function rightAccuracy(gold: Int32Array, prediction: FusedPrediction, K: number, right?: Uint8Array): number {
+  let n = 0;
+  let hit = 0;
+  for (let i = 0; i < gold.length; i++) {
+    if ((gold[i] as number) < 0) continue;
+    n++;
+    if (prediction.decided[i] === 1 && isRight(gold, right, K, i, argmax(prediction.probs, i * K, K))) hit++;
+  }
+  return n === 0 ? 0 : hit / n;
+}
+
+/**
+ * The one criterion by which the core ranks what it chooses between (inner CV, `best-model`):
+ * macro-F1 on a fixed label set, as the project is judged on it (accuracy breaks ties at a far
+ * smaller scale); accuracy where candidates differ per item, since a column is no class there.
+ */
+export function innerScore(gold: Int32Array, prediction: FusedPrediction, answers: Pick<AnswerMatrix, 'labels' | 'candidates'>, right?: Uint8Array): number {
+  if (answers.candidates) return rightAccuracy(gold, prediction, answers.labels.length, right);
+  const s = scoreClassification(gold, prediction, answers.labels);
   return s.macroF1 + 1e-6 * s.accuracy;
 }

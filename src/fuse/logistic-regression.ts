@@ -21,6 +21,12 @@ export interface SparseRows {
   tiedIndex?: Int32Array;
   tiedClass?: Int32Array;
   tiedValue?: Float64Array;
+  /**
+   * Optional per-row number of valid classes (conditional logit over per-row candidates): row r's
+   * softmax runs over classes 0..classCount[r]-1 only, and with it the intercepts stay 0, since
+   * class k of one row has nothing to do with class k of another.
+   */
+  classCount?: Int32Array;
 }
 
 export interface LogisticModel {
@@ -80,11 +86,12 @@ function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float6
         scores[c] = (scores[c] as number) + (tv[e] as number) * (params[nt + (ti[e] as number)] as number);
       }
     }
+    const Kr = X.classCount ? (X.classCount[r] as number) : K;
     let max = -Infinity;
-    for (let k = 0; k < K; k++) if ((scores[k] as number) > max) max = scores[k] as number;
+    for (let k = 0; k < Kr; k++) if ((scores[k] as number) > max) max = scores[k] as number;
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      const e = Math.exp((scores[k] as number) - max);
+      const e = k < Kr ? Math.exp((scores[k] as number) - max) : 0;
       scores[k] = e;
       sum += e;
     }
@@ -115,7 +122,7 @@ function objective(params: Float64Array, X: SparseRows, y: Int32Array, w: Float6
   for (let k = 0; k < K; k++) {
     const v = params[nc + k] as number;
     ipen += v * v;
-    grad[nc + k] = (grad[nc + k] as number) * inv + INTERCEPT_L2 * v;
+    grad[nc + k] = X.classCount ? 0 : (grad[nc + k] as number) * inv + INTERCEPT_L2 * v;
   }
   for (let t = 0; t < T; t++) {
     const v = params[nt + t] as number;
@@ -270,15 +277,16 @@ export function predictLogistic(model: LogisticModel, X: SparseRows): Float64Arr
         out[c] = (out[c] as number) + (X.tiedValue[e] as number) * (model.tied[X.tiedIndex[e] as number] ?? 0);
       }
     }
+    const Kr = X.classCount ? (X.classCount[r] as number) : K;
     let max = -Infinity;
-    for (let k = 0; k < K; k++) max = Math.max(max, out[o + k] as number);
+    for (let k = 0; k < Kr; k++) max = Math.max(max, out[o + k] as number);
     let sum = 0;
     for (let k = 0; k < K; k++) {
-      const e = Math.exp((out[o + k] as number) - max);
+      const e = k < Kr ? Math.exp((out[o + k] as number) - max) : 0;
       out[o + k] = e;
       sum += e;
     }
-    for (let k = 0; k < K; k++) out[o + k] = (out[o + k] as number) / sum;
+    for (let k = 0; k < K; k++) out[o + k] = sum > 0 ? (out[o + k] as number) / sum : 0;
   }
   return out;
 }
@@ -304,6 +312,8 @@ export function selectRows(X: SparseRows, rows: ArrayLike<number>): SparseRows {
     start[r + 1] = p;
   }
   const out: SparseRows = { rows: rows.length, dim: X.dim, start, index, value };
+  const cc = X.classCount;
+  if (cc) out.classCount = Int32Array.from(rows, (i) => cc[i] as number);
   if (X.tiedStart && X.tiedIndex && X.tiedClass && X.tiedValue) {
     const ts = X.tiedStart;
     let tn = 0;

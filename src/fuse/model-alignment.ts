@@ -18,6 +18,8 @@ export function alignModels(fittedModels: readonly string[], answers: AnswerMatr
 
 /** Refuses answers whose labels differ from the ones the strategy was fitted on: indices would silently mean other labels. */
 export function checkLabels(strategy: string, fittedLabels: readonly string[], answers: AnswerMatrix): void {
+  // Per-item candidates carry placeholder column names: nothing to compare.
+  if (answers.candidates) return;
   const a = answers.labels;
   if (a.length !== fittedLabels.length || a.some((l, k) => l !== fittedLabels[k])) {
     throw new StrategyError(

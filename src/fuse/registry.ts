@@ -1,27 +1,33 @@
 import { autoStrategy } from './auto.js';
 import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
-import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from './dawid-skene.js';
+import { centralStrategy } from './central.js';
+import { oneCoinDawidSkeneStrategy } from './dawid-skene.js';
 import { majorityVoteStrategy } from './majority-vote.js';
+import { fullDawidSkeneStrategy } from './shared-labels.js';
 import { logSoftVoteStrategy, softVoteStrategy } from './soft-vote.js';
 import { stackingStrategy } from './stacking.js';
 import { stackingTextStrategy } from './stacking-text.js';
 import { type FusionStrategy, StrategyError } from './strategy.js';
 import { weightedVoteStrategy } from './weighted-vote.js';
 
-/** Every strategy `fusion eval` runs, in leaderboard order of introduction. */
+/**
+ * Every strategy, for classification and QA alike, in leaderboard order of introduction. The ones
+ * with `needsSharedLabels` refuse free-form and numeric QA (candidates differ per item).
+ */
 export const STRATEGIES: readonly FusionStrategy[] = [
   majorityVoteStrategy,
   weightedVoteStrategy,
   softVoteStrategy,
   logSoftVoteStrategy,
-  dawidSkeneStrategy,
+  fullDawidSkeneStrategy,
   oneCoinDawidSkeneStrategy,
   stackingStrategy,
   bestModelStrategy,
   calibrated(softVoteStrategy),
   calibrated(stackingStrategy),
   stackingTextStrategy,
+  centralStrategy,
   autoStrategy,
 ];
 
@@ -29,4 +35,9 @@ export function getStrategy(name: string): FusionStrategy {
   const s = STRATEGIES.find((x) => x.name === name);
   if (!s) throw new StrategyError(`unknown strategy "${name}" (available: ${STRATEGIES.map((x) => x.name).join(', ')})`);
   return s;
+}
+
+/** The strategies that accept answers whose candidates differ per item (free-form and numeric QA). */
+export function candidateWiseStrategies(): FusionStrategy[] {
+  return STRATEGIES.filter((s) => s.needsSharedLabels !== true);
 }

@@ -7,6 +7,7 @@ import {
   SAVED_STRATEGY_VERSION,
   type SavedStrategy,
   SavedStrategySchema,
+  SavedStrategyV1Schema,
   StrategyError,
 } from './strategy.js';
 import { StrategyStateError } from './strategy-state.js';
@@ -15,6 +16,9 @@ export interface SaveMeta {
   /** Registered strategy name (`getStrategy` restores it). */
   strategy: string;
   task: string;
+  /** The task kind; QA also names its answer type. Classification by default. */
+  kind?: { kind: 'classification' } | { kind: 'qa'; answerType: 'free-form' | 'multiple-choice' | 'numeric' };
+  /** The labels (classification, multiple-choice letters); empty where candidates differ per item. */
   labels: readonly string[];
   models: readonly string[];
   createdAt?: string;
@@ -22,9 +26,9 @@ export interface SaveMeta {
 
 /** The versioned document `fusion fit --out` writes. */
 export function toSavedStrategy(fitted: FittedStrategy, meta: SaveMeta): SavedStrategy {
-  return {
-    format: SAVED_STRATEGY_FORMAT,
-    version: SAVED_STRATEGY_VERSION,
+  const common = {
+    format: SAVED_STRATEGY_FORMAT as typeof SAVED_STRATEGY_FORMAT,
+    version: SAVED_STRATEGY_VERSION as typeof SAVED_STRATEGY_VERSION,
     strategy: meta.strategy,
     task: meta.task,
     labels: [...meta.labels],
@@ -32,7 +36,12 @@ export function toSavedStrategy(fitted: FittedStrategy, meta: SaveMeta): SavedSt
     createdAt: meta.createdAt ?? new Date().toISOString(),
     state: fitted.state(),
   };
+  const kind = meta.kind ?? { kind: 'classification' as const };
+  return kind.kind === 'qa' ? { ...common, kind: 'qa', answerType: kind.answerType } : { ...common, kind: 'classification' };
 }
+
+/** QA strategies saved by llm-fusion 0.1 used their own format, retired with the QA strategy family. */
+const RETIRED_QA_FORMAT = 'llm-fusion/qa-strategy';
 
 export function writeSavedStrategy(file: string, saved: SavedStrategy): void {
   writeFileSync(file, `${JSON.stringify(saved)}\n`);
@@ -43,12 +52,28 @@ export function writeSavedStrategy(file: string, saved: SavedStrategy): void {
  * Every problem is an InputError naming `file` and the offending field.
  */
 export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStrategy; fitted: FittedStrategy } {
-  const parsed = SavedStrategySchema.safeParse(raw);
+  const r = raw as { format?: unknown; version?: unknown } | null;
+  if (r && typeof r === 'object' && (r.format === RETIRED_QA_FORMAT || (r.format === undefined && 'models' in r && 'strategy' in r && !('labels' in r)))) {
+    throw new InputError([
+      {
+        file,
+        field: 'format',
+        message: `saved by llm-fusion 0.1 as a QA strategy (format ${RETIRED_QA_FORMAT}, version ${String(r.version ?? 1)}); QA now shares the one strategy core and format version ${SAVED_STRATEGY_VERSION}: fit it again (fusion fit <qa-folder> --strategy NAME --out FILE)`,
+      },
+    ]);
+  }
+  let candidate: unknown = raw;
+  if (r && typeof r === 'object' && r.format === SAVED_STRATEGY_FORMAT && r.version === 1) {
+    // Version 1 was classification only: read it as version 2 of that kind.
+    const v1 = SavedStrategyV1Schema.safeParse(raw);
+    if (!v1.success) throw new InputError(zodIssues(file, undefined, v1.error));
+    candidate = { ...v1.data, version: SAVED_STRATEGY_VERSION, kind: 'classification' };
+  }
+  const parsed = SavedStrategySchema.safeParse(candidate);
   if (!parsed.success) {
-    const r = raw as { format?: unknown; version?: unknown } | null;
     const hint: InputIssue[] =
-      r && typeof r === 'object' && r.format === SAVED_STRATEGY_FORMAT && r.version !== SAVED_STRATEGY_VERSION
-        ? [{ file, field: 'version', message: `saved with format version ${String(r.version)}; this build reads version ${SAVED_STRATEGY_VERSION}` }]
+      r && typeof r === 'object' && r.format === SAVED_STRATEGY_FORMAT && r.version !== SAVED_STRATEGY_VERSION && r.version !== 1
+        ? [{ file, field: 'version', message: `saved with format version ${String(r.version)}; this build reads versions 1 and ${SAVED_STRATEGY_VERSION}` }]
         : [];
     throw new InputError(hint.length > 0 ? hint : zodIssues(file, undefined, parsed.error));
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AnswerMatrix } from './answer-matrix.js';
+import { type AnswerMatrix, candidateCount } from './answer-matrix.js';
 import { checkLabels } from './model-alignment.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
 import { parseState } from './strategy-state.js';
@@ -49,8 +49,9 @@ export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pool
     decided[i] = 1;
     if (pooling === 'log') {
       // Weights normalized to sum 1: a geometric mean, as confident as one average model, not a product.
-      for (let k = 0; k < K; k++) probs[i * K + k] = (probs[i * K + k] as number) / total;
-      softmaxInPlace(probs, i * K, K);
+      const c = candidateCount(answers, i);
+      for (let k = 0; k < K; k++) probs[i * K + k] = k < c ? (probs[i * K + k] as number) / total : 0;
+      softmaxInPlace(probs, i * K, c);
     }
     else {
       let sum = 0;

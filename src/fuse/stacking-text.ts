@@ -13,7 +13,7 @@ import {
   type StackingConfig,
   stackingStrategy,
 } from './stacking.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { requireSharedLabels, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { appendText, DEFAULT_TEXT_HASHING, type TextHashing } from './text-features.js';
 import { labelledCount } from './votes.js';
@@ -153,10 +153,12 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
   return {
     name: NAME,
     supervised: true,
+    needsSharedLabels: true,
     fit(train, gold, { seed }) {
+      requireSharedLabels(NAME, train);
       if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
       const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
-      const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
+      const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
       const { config, innerScores } = pickConfig(configs, scores);
       const state = fitState(train, gold, config, hashing, innerScores);
       return fitted(state, stackingStrategy.load(state.answersOnly, train.labels), train.labels);

@@ -1,6 +1,14 @@
 import { z } from 'zod';
-import { trainIndices } from '../eval/cross-validation.js';
-import { type AnswerMatrix, selectItems } from './answer-matrix.js';
+import { trainIndices } from '../validation/folds.js';
+import { type AnswerMatrix, hasSharedLabels, selectItems, selectRows as selectColumnRows } from './answer-matrix.js';
+import {
+  CANDIDATE_POOLED_FEATURES,
+  CANDIDATE_STACKING_GRID,
+  CandidateStackingStateSchema,
+  fitCandidateState,
+  fittedCandidateStacking,
+  innerCandidatePredictions,
+} from './candidate-stacking.js';
 import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
 import { fitLogistic, type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
 import { alignModels, checkLabels } from './model-alignment.js';
@@ -245,6 +253,7 @@ function fitted(name: string, state: StackingState, labels: readonly string[]): 
     name,
     predict,
     state: () => state,
+    ...(state.tiedVotes ? { modelTrust: () => Object.fromEntries(state.models.map((m, f) => [m, state.tied[f] ?? 0])) } : {}),
     explain(answers, i): ModelContribution[] {
       const pred = predict(selectItems(answers, [i]));
       let top = 0;
@@ -341,7 +350,7 @@ export function innerConfigPredictions(
 export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number): number[] | null {
   const inner = innerConfigPredictions(train, gold, configs, features, seed);
   if (!inner) return null;
-  return inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train.labels));
+  return inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
 }
 
 export function createStacking(options: StackingOptions = {}): FusionStrategy {
@@ -352,13 +361,19 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
   return {
     name,
     supervised: true,
-    fit(train, gold, { seed }) {
+    fit(train, gold, { seed, right }) {
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      if (!hasSharedLabels(train)) return fitOverCandidates(name, train, gold, configs, seed, right);
       const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed) : undefined;
       const { config, innerScores } = pickConfig(configs, scores);
       return fitted(name, fitStackingState(train, gold, config, features, innerScores), train.labels);
     },
     load(state, labels) {
+      if (state !== null && typeof state === 'object' && (state as { form?: unknown }).form === 'candidates') {
+        const c = parseState(name, CandidateStackingStateSchema, state);
+        requireLength(name, 'weights', c.weights.length, c.models.length + CANDIDATE_POOLED_FEATURES.length);
+        return fittedCandidateStacking(name, c);
+      }
       const s = parseState(name, StateSchema, state);
       requireLength(name, 'soft', s.soft.length, s.models.length);
       const K = labels.length;
@@ -372,6 +387,33 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
 }
 
 export const stackingStrategy = createStacking();
+
+/**
+ * Stacking where candidates differ per item: the candidate-wise conditional logit, its C chosen by
+ * inner CV on the training items (a single given config fixes it, as inside `auto`).
+ */
+function fitOverCandidates(name: string, train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], seed: number, right?: Uint8Array): FittedStrategy {
+  const grid = configs.length === 1 ? [(configs[0] as StackingConfig).C] : CANDIDATE_STACKING_GRID;
+  let C = grid[0] as number;
+  let innerScores: Record<string, number> | undefined;
+  if (grid.length > 1) {
+    const inner = innerCandidatePredictions(train, gold, grid, seed, right);
+    if (inner) {
+      const innerRight = right && selectColumnRows(right, train.labels.length, inner.rows);
+      innerScores = {};
+      let best = -Infinity;
+      inner.probs.forEach((probs, idx) => {
+        const score = innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight);
+        (innerScores as Record<string, number>)[`C=${grid[idx]}`] = score;
+        if (score > best) {
+          best = score;
+          C = grid[idx] as number;
+        }
+      });
+    }
+  }
+  return fittedCandidateStacking(name, fitCandidateState(train, gold, C, innerScores, right));
+}
 
 /** The setting with the best inner-CV score (the first on ties), and every setting's score by name; the first setting when unscored. */
 export function pickConfig(

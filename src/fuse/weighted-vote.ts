@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AnswerMatrix, argmax, hardVote } from './answer-matrix.js';
+import { type AnswerMatrix, argmax, candidateCount, hardVote, isRight } from './answer-matrix.js';
 import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
@@ -27,7 +27,7 @@ export function logOddsWeight(acc: number, K: number): number {
 }
 
 /** Accuracy of each model on the labelled items it answered, shrunk toward the pooled accuracy. */
-export function shrunkAccuracies(votes: Int32Array, M: number, gold: Int32Array): { acc: number[]; pooled: number } {
+export function shrunkAccuracies(votes: Int32Array, M: number, gold: Int32Array, right?: Uint8Array, K = 0): { acc: number[]; pooled: number } {
   const correct = new Float64Array(M);
   const answered = new Float64Array(M);
   for (let i = 0; i < gold.length; i++) {
@@ -37,7 +37,7 @@ export function shrunkAccuracies(votes: Int32Array, M: number, gold: Int32Array)
       const v = votes[i * M + j] as number;
       if (v < 0) continue;
       answered[j] = (answered[j] as number) + 1;
-      if (v === g) correct[j] = (correct[j] as number) + 1;
+      if (isRight(gold, right, K, i, v)) correct[j] = (correct[j] as number) + 1;
     }
   }
   let c = 0;
@@ -83,7 +83,7 @@ export function weightedVote(answers: AnswerMatrix, weightOf: (j: number) => num
     }
     if (!any) continue;
     decided[i] = 1;
-    softmaxInPlace(probs, i * K, K);
+    softmaxInPlace(probs, i * K, candidateCount(answers, i));
   }
   return { probs, decided };
 }
@@ -99,6 +99,7 @@ function fitted(state: WeightedVoteState, labels: readonly string[]): FittedStra
       return weightedVote(answers, (j) => w[j] as number);
     },
     state: () => state,
+    modelTrust: () => Object.fromEntries(state.models.map((m, f) => [m, state.weights[f] as number])),
     explain(answers, i): ModelContribution[] {
       const w = weightsFor(answers);
       return voteContributions(answers, i, w);
@@ -125,14 +126,30 @@ export function voteContributions(answers: AnswerMatrix, i: number, w: readonly 
   });
 }
 
+/**
+ * The number of answers a wrong model spreads over: the label count on a fixed label set, the mean
+ * candidate count of the labelled items (at least 2) where candidates differ per item.
+ */
+export function answerSpace(train: AnswerMatrix, gold: Int32Array): number {
+  if (!train.candidates) return train.labels.length;
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < gold.length; i++) {
+    if ((gold[i] as number) < 0) continue;
+    sum += candidateCount(train, i);
+    n++;
+  }
+  return Math.max(2, n === 0 ? 2 : sum / n);
+}
+
 export const weightedVoteStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold) {
+  fit(train, gold, { right }) {
     if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
-    const K = train.labels.length;
+    const K = answerSpace(train, gold);
     const M = train.models.length;
-    const { acc, pooled } = shrunkAccuracies(hardVotes(train), M, gold);
+    const { acc, pooled } = shrunkAccuracies(hardVotes(train), M, gold, right, train.labels.length);
     return fitted(
       { models: [...train.models], weights: acc.map((a) => logOddsWeight(a, K)), defaultWeight: logOddsWeight(pooled, K) },
       train.labels,

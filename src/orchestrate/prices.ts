@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, zodIssues } from '../task/errors.js';
+import { readTextFileSync } from '../task/safe-read.js';
 
 /** USD per one million tokens. */
 export interface Price {
@@ -65,8 +65,9 @@ const PriceFileSchema = z.record(
 export function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): PriceTable {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readTextFileSync(file));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([{ file, message: `cannot read prices: ${(e as Error).message}` }]);
   }
   const parsed = PriceFileSchema.safeParse(raw);

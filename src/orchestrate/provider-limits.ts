@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { InputError, zodIssues } from '../task/errors.js';
 import type { ProviderLimits } from './orchestrator.js';
+import { readTextFileSync } from '../task/safe-read.js';
 
 const LimitsSchema = z
   .object({
@@ -17,8 +17,9 @@ export const ProviderLimitsFileSchema = z.record(z.string().min(1), LimitsSchema
 export function loadProviderLimits(file: string): Record<string, ProviderLimits> {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(readTextFileSync(file));
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError([{ file, message: `cannot read provider limits: ${(e as Error).message}` }]);
   }
   const parsed = ProviderLimitsFileSchema.safeParse(raw);

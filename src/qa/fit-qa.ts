@@ -1,45 +1,42 @@
-import { z } from 'zod';
-import { InputError, zodIssues } from '../task/errors.js';
+import { getStrategy } from '../fuse/registry.js';
+import { loadSavedStrategy, toSavedStrategy } from '../fuse/saved-strategy.js';
+import { type FittedStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
+import { InputError } from '../task/errors.js';
 import type { QaFolder } from '../task/load-folder.js';
-import { prepareQa } from './evaluate-qa.js';
-import { QA_STRATEGIES, qaStrategy } from './fusion/registry.js';
-import { type FittedQaStrategy, QaStateError, QaUsageError } from './types.js';
+import { prepareQa } from './prepare.js';
 
-/** What `fusion fit` saves for a QA task: validated on load. */
-export const SavedQaStrategySchema = z.object({
-  format: z.literal('llm-fusion/qa-strategy').default('llm-fusion/qa-strategy'),
-  version: z.literal(1).default(1),
-  strategy: z.string().min(1),
-  task: z.string().optional(),
-  models: z.array(z.string()),
-  state: z.unknown(),
-});
-export type SavedQaStrategy = z.input<typeof SavedQaStrategySchema>;
+/** A saved strategy of a QA task: the one saved format (version 2), of kind `qa`. */
+export type SavedQaStrategy = Extract<SavedStrategy, { kind: 'qa' }>;
 
-/** Validates a saved QA strategy read from `file`; errors name the file and the field. */
+/**
+ * Validates a saved QA strategy read from `file`; errors name the file and the field (a file saved
+ * by llm-fusion 0.1's QA format gets a message naming that version).
+ */
 export function parseSavedQaStrategy(raw: unknown, file: string): SavedQaStrategy {
-  const parsed = SavedQaStrategySchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
-  if (!qaStrategy(parsed.data.strategy)) throw new InputError([{ file, field: 'strategy', message: `unknown QA strategy "${parsed.data.strategy}"` }]);
-  return parsed.data;
+  const { saved } = loadSavedStrategy(file, raw);
+  if (saved.kind !== 'qa') throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a classification task; fit one on a QA folder (fusion fit <qa-folder> ...)' }]);
+  return saved;
 }
 
-/** Fits one QA strategy on every labelled item of a folder (for `fusion fit` on a QA task). */
-export function fitQaStrategy(folder: QaFolder, name: string, seed: number): { fitted: FittedQaStrategy; saved: SavedQaStrategy } {
-  const strategy = qaStrategy(name);
-  if (!strategy) throw new QaUsageError(`unknown QA strategy "${name}" (known: ${QA_STRATEGIES.map((s) => s.name).join(', ')})`);
+/** Fits one strategy of the one registry on every labelled item of a QA folder (for `fusion fit`). */
+export function fitQaStrategy(folder: QaFolder, name: string, seed: number): { fitted: FittedStrategy; saved: SavedQaStrategy } {
+  const strategy = getStrategy(name);
   const p = prepareQa(folder);
-  const fitted = strategy.fit(
-    p.built.map((b) => b.item),
-    p.correct,
-    { seed, models: p.models },
-  );
-  return { fitted, saved: { format: 'llm-fusion/qa-strategy', version: 1, strategy: name, task: folder.task.name, models: p.models, state: fitted.state() } };
+  const { matrix } = p.candidates;
+  if (strategy.supervised && !p.goldColumn.some((g) => g >= 0)) throw new StrategyError(`${name} learns from labels, but no item in ${folder.dir} has a right answer to learn from`);
+  const gold = strategy.supervised ? p.goldColumn : new Int32Array(p.goldColumn.length).fill(-1);
+  const fitted = strategy.fit(matrix, gold, { seed, ...(strategy.supervised ? { right: p.rightColumns } : {}) });
+  const saved = toSavedStrategy(fitted, {
+    strategy: name,
+    task: folder.task.name,
+    kind: { kind: 'qa', answerType: folder.task.answerType },
+    labels: matrix.candidates ? [] : matrix.labels,
+    models: matrix.models,
+  });
+  return { fitted, saved: saved as SavedQaStrategy };
 }
 
-/** Restores a saved QA strategy for the given models (the saved ones by default). */
-export function loadQaStrategy(saved: SavedQaStrategy, models: readonly string[] = saved.models): FittedQaStrategy {
-  const strategy = qaStrategy(saved.strategy);
-  if (!strategy) throw new QaStateError(`unknown QA strategy "${saved.strategy}"`);
-  return strategy.load(saved.state, models);
+/** Restores a saved QA strategy; predictions map models by name. */
+export function loadQaStrategy(saved: SavedQaStrategy): FittedStrategy {
+  return getStrategy(saved.strategy).load(saved.state, saved.labels);
 }

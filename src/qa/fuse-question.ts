@@ -1,10 +1,12 @@
 import type { AbstentionReason } from '../normalize/types.js';
 import type { Choice, QaAnswerType } from '../task/schema.js';
-import { type BuiltItem, buildItemAnswers } from './build-items.js';
-import { dawidSkene } from './fusion/dawid-skene.js';
-import type { FittedQaStrategy, QaItemAnswers } from './types.js';
-import { central } from './fusion/central.js';
-import { majorityVote } from './fusion/majority-vote.js';
+import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { candidateCount } from '../fuse/answer-matrix.js';
+import { getStrategy } from '../fuse/registry.js';
+import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
+import { argmax } from '../util/argmax.js';
+import { type BuiltItem, buildItemAnswers, mostCentralMember } from './build-items.js';
+import { buildCandidateMatrix } from './candidate-matrix.js';
 import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
 
 export interface QaQuestionInput {
@@ -62,8 +64,6 @@ function shortest(texts: readonly string[]): string | null {
   return best;
 }
 
-/** Minimum questions in a batch for Dawid-Skene to estimate reliabilities without labels. */
-export const BATCH_DAWID_SKENE_MIN_QUESTIONS = 20;
 
 function modelsOf(inputs: readonly QaQuestionInput[]): string[] {
   const models: string[] = [];
@@ -77,9 +77,16 @@ function build(input: QaQuestionInput, models: readonly string[], id: string): B
   return buildItemAnswers(id, input.question, ctx, outputs, models.length);
 }
 
-function describe(input: QaQuestionInput, models: readonly string[], built: BuiltItem, strategy: FittedQaStrategy): QaFusedAnswer {
+/** A batch's fused decisions: one distribution per question over its candidate columns, and whose words to trust. */
+export interface BatchDecision {
+  strategy: string;
+  prediction: FusedPrediction;
+  /** The strategy's trust per model name (FittedStrategy.modelTrust), to choose a representative. */
+  trust?: Readonly<Record<string, number>>;
+}
+
+function describe(input: QaQuestionInput, models: readonly string[], built: BuiltItem, matrix: AnswerMatrix, columnCluster: Int32Array, decision: BatchDecision, row: number): QaFusedAnswer {
   const { item, abstentions, answerIndex } = built;
-  const pick = strategy.pick(item);
   const answerText = (a: number): string => item.answers[a]?.reading.text ?? '';
   const C = item.clusters.length;
   let voices = 0;
@@ -103,74 +110,95 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
     }
     return { model: o.model, sample, answer: answerText(a), cluster: item.clusterOf[a] as number };
   });
-  if (!pick) return { strategy: strategy.name, answer: null, shortAnswer: null, choice: null, output: null, representative: null, cluster: null, support: 0, clusters, models: perModel };
-  const rep = item.answers[pick.representative];
-  const label = rep?.reading.choice;
+  const none = { strategy: decision.strategy, answer: null, shortAnswer: null, choice: null, output: null, representative: null, cluster: null, support: 0, clusters, models: perModel };
+  const K = matrix.labels.length;
+  const count = candidateCount(matrix, row);
+  if (decision.prediction.decided[row] !== 1 || count === 0 || C === 0) return none;
+  const column = argmax(decision.prediction.probs, row * K, count);
+  const support = decision.prediction.probs[row * K + column] as number;
+  const cluster = columnCluster[column] ?? -1;
+  if (cluster < 0) {
+    // An option no model chose (a strategy may still name it): the choice itself is the answer.
+    const letter = matrix.labels[column] as string;
+    const choice = input.choices?.find((c) => c.label.toUpperCase() === letter) ?? null;
+    return { ...none, answer: letter, shortAnswer: letter, choice, support };
+  }
+  const trust = decision.trust;
+  const rep = mostCentralMember(item, cluster, trust ? models.map((m) => trust[m] ?? 0) : undefined);
+  const answer = item.answers[rep];
+  const label = answer?.reading.choice;
   return {
-    strategy: strategy.name,
-    answer: rep ? rep.reading.text : null,
-    shortAnswer: shortest(item.clusters[pick.cluster]?.members.map(answerText) ?? []),
+    strategy: decision.strategy,
+    answer: answer ? answer.reading.text : null,
+    shortAnswer: shortest(item.clusters[cluster]?.members.map(answerText) ?? []),
     choice: label === undefined ? null : (input.choices?.find((c) => c.label.toUpperCase() === label) ?? null),
-    output: rep?.output ?? null,
-    representative: rep ? { model: models[rep.model] as string, sample: rep.sample } : null,
-    cluster: pick.cluster,
-    support: pick.support,
+    output: answer?.output ?? null,
+    representative: answer ? { model: models[answer.model] as string, sample: answer.sample } : null,
+    cluster,
+    support,
     clusters,
     models: perModel,
   };
 }
 
+/** A fitted strategy's decisions on a batch's candidate matrix. */
+export function decideWith(fitted: FittedStrategy, matrix: AnswerMatrix, name = fitted.name): BatchDecision {
+  const trust = fitted.modelTrust?.();
+  return { strategy: name, prediction: fitted.predict(matrix), ...(trust ? { trust } : {}) };
+}
+
 /**
  * Fuses the models' outputs for one question: reads each, clusters equivalent answers, and lets the
- * strategy pick a cluster and its representative. Without a saved strategy (nothing learned yet),
- * multiple-choice and numeric answers go by majority vote and free-form ones by the most central
- * answer. A saved strategy (from `fitQaStrategy`) is restored onto this question's models by name:
- * a model it never saw gets a neutral weight. Pure: no I/O.
+ * strategy pick a cluster (a column of the question's candidate matrix) and its representative.
+ * Without a saved strategy (nothing learned yet), multiple-choice and numeric answers go by majority
+ * vote and free-form ones by the most central answer. A saved strategy (from `fusion fit` on a QA
+ * folder) is restored and applied by model name: a model it never saw gets a neutral weight. Pure.
  */
 export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
-  const models = modelsOf([input]);
-  const strategy = saved ? loadQaStrategy(saved, models) : (input.answerType === 'free-form' ? central : majorityVote).load({}, models);
-  return describe(input, models, build(input, models, 'question'), strategy);
+  return fuseQaBatch([input], saved, 1)[0] as QaFusedAnswer;
 }
 
-/**
- * Chooses the strategy for a batch: sees the batch's summarized questions (no gold) and the models
- * in the order their indices refer to, e.g. to fit an unsupervised strategy on the batch itself.
- */
-export type QaBatchStrategy = (items: readonly QaItemAnswers[], models: readonly string[]) => FittedQaStrategy;
+/** Chooses the decisions for a batch from its candidate matrix (no gold), e.g. by fitting an unsupervised strategy on it. */
+export type QaBatchStrategy = (matrix: AnswerMatrix) => BatchDecision;
 
-/** Fuses a batch of questions with the strategy `choose` returns for it. Pure: no I/O. */
+/** Fuses a batch of questions of one answer type with the decisions `choose` makes on its candidate matrix. Pure: no I/O. */
 export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy): QaFusedAnswer[] {
+  if (inputs.length === 0) return [];
   const models = modelsOf(inputs);
   const built = inputs.map((input, i) => build(input, models, `question-${i}`));
-  const strategy = choose(
+  const { matrix, columnCluster } = buildCandidateMatrix(
     built.map((b) => b.item),
     models,
+    (inputs[0] as QaQuestionInput).answerType,
+    { choiceLabels: inputs.map((i) => (i.choices ?? []).map((c) => c.label)), texts: inputs.map((i) => i.question) },
   );
-  return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, strategy));
+  const decision = choose(matrix);
+  return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, matrix, columnCluster[i] as Int32Array, decision, i));
 }
+
+/** Minimum questions in a batch for Dawid-Skene to estimate reliabilities without labels. */
+export const BATCH_DAWID_SKENE_MIN_QUESTIONS = 20;
 
 /**
  * The default choice without a saved strategy: multiple-choice and numeric batches of at least
  * BATCH_DAWID_SKENE_MIN_QUESTIONS questions first estimate each model's reliability without labels
- * (Dawid-Skene over the batch, which beat the plain vote on the dev sets); free-form questions go by
- * the most central answer; small batches by majority vote.
+ * (one-coin Dawid-Skene over the batch); free-form questions go by the most central answer; small
+ * batches by majority vote.
  */
-export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[]): QaBatchStrategy {
-  return (items, models) => {
-    if (answerTypes.some((t) => t === 'free-form')) return central.load({}, models);
-    if (items.length >= BATCH_DAWID_SKENE_MIN_QUESTIONS) return dawidSkene.fit(items, [], { seed: 1, models });
-    return majorityVote.load({}, models);
-  };
+export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[], batchSize: number): QaBatchStrategy {
+  const name = answerTypes.some((t) => t === 'free-form') ? 'central' : batchSize >= BATCH_DAWID_SKENE_MIN_QUESTIONS ? 'dawid-skene-one-coin' : 'majority-vote';
+  const strategy = getStrategy(name);
+  return (matrix) => decideWith(strategy.fit(matrix, new Int32Array(matrix.itemIds.length).fill(-1), { seed: 1 }), matrix);
 }
 
 /**
- * Fuses a batch of questions of one task: with a saved strategy restored onto the batch's models,
- * else by defaultBatchStrategy.
+ * Fuses a batch of questions of one task: with a saved strategy restored once, else by
+ * defaultBatchStrategy.
  */
-export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy): QaFusedAnswer[] {
-  return fuseQaWith(
-    inputs,
-    saved ? (_items, models) => loadQaStrategy(saved, models) : defaultBatchStrategy(inputs.map((i) => i.answerType)),
-  );
+export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy, batchSize = inputs.length): QaFusedAnswer[] {
+  if (saved) {
+    const fitted = loadQaStrategy(saved);
+    return fuseQaWith(inputs, (matrix) => decideWith(fitted, matrix, saved.strategy));
+  }
+  return fuseQaWith(inputs, defaultBatchStrategy(inputs.map((i) => i.answerType), batchSize));
 }

@@ -40,47 +40,5 @@ export interface QaItemAnswers {
   answerSpace: number;
 }
 
-/** A fused decision on one item. */
-export interface QaPick {
-  cluster: number;
-  /** The answer that stands for the cluster (scored, and shown as the fused answer). */
-  representative: number;
-  /** Strategy-specific support of the winning cluster, normalized to [0, 1] over the item's clusters. */
-  support: number;
-}
-
 /** Per-answer correctness on training items: true/false, or null when unknown (no gold). */
 export type AnswerCorrectness = readonly (boolean | null)[];
-
-export interface QaFitOptions {
-  seed: number;
-  models: readonly string[];
-}
-
-export interface FittedQaStrategy {
-  readonly name: string;
-  /** The fused decision on one item, or null when no model gave a readable answer. */
-  pick(item: QaItemAnswers): QaPick | null;
-  /** JSON-serializable state (learned weights), for reports and saving. */
-  state(): unknown;
-}
-
-export interface QaStrategy {
-  readonly name: string;
-  /** True when `fit` needs per-answer correctness of training items. */
-  readonly supervised: boolean;
-  /** Fits on training items only; `correct[i][a]` is the correctness of answer a of train[i]. */
-  fit(train: readonly QaItemAnswers[], correct: readonly AnswerCorrectness[], options: QaFitOptions): FittedQaStrategy;
-  /** Restores a fitted strategy from its `state()` for the given models; throws QaStateError on malformed state. */
-  load(state: unknown, models: readonly string[]): FittedQaStrategy;
-}
-
-/** A saved QA strategy state that does not fit the strategy or the models. */
-export class QaStateError extends Error {
-  override readonly name = 'QaStateError';
-}
-
-/** A request that names something that does not exist, e.g. an unknown QA strategy. */
-export class QaUsageError extends Error {
-  override readonly name = 'QaUsageError';
-}

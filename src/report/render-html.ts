@@ -1,4 +1,4 @@
-import type { ReportData, ReportEntry } from './report-data.js';
+import type { CostChart, ReportData, ReportEntry } from './report-data.js';
 import { barChartWithIntervals, costQualityChart, esc, heatmap, reliabilityDiagram, simpleBars, stackedBars } from './svg.js';
 
 const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : (100 * x).toFixed(digits));
@@ -123,26 +123,45 @@ function reliabilitySection(d: ReportData): string {
   return `<section><h2>Calibration</h2><p class="meta">Reliability diagrams: decided items binned by the top label's probability (10 bins); a calibrated predictor sits on the diagonal. ECE = the count-weighted mean gap. Strategies, and models that give graded probabilities.</p><div class="grid">${withBins.map((e) => reliabilityDiagram(e.name, e.reliability, e.ece)).join('')}</div></section>`;
 }
 
+/** Heatmaps past this many models are unreadable and heavy (cells grow as M squared): the most accurate ones are drawn. */
+const MAX_HEATMAP_MODELS = 30;
+
 function agreementSection(d: ReportData): string {
   const a = d.agreement;
   if (a.models.length < 2) return '';
+  const accuracy = new Map(d.entries.filter((e) => e.kind === 'model').map((e) => [e.name, e.accuracy]));
+  const keep = a.models
+    .map((m, j) => ({ m, j }))
+    .sort((x, y) => (accuracy.get(y.m) ?? 0) - (accuracy.get(x.m) ?? 0))
+    .slice(0, MAX_HEATMAP_MODELS)
+    .map((x) => x.j)
+    .sort((x, y) => x - y);
+  const names = keep.map((j) => a.models[j] as string);
+  const sub = (m: number[][]): number[][] => keep.map((r) => keep.map((c) => m[r]?.[c] ?? 0));
   const fmt = (m: number[][]): string[][] => m.map((r) => r.map((v) => v.toFixed(2)));
-  const kappa = a.kappa ? `<div><h3>Cohen's kappa between models</h3>${heatmap(a.models, a.models, fmt(a.kappa), a.kappa, { label: 'pairwise kappa', diverging: true })}</div>` : '';
-  const err = `<div><h3>Correlation of the models' errors</h3>${heatmap(a.models, a.models, fmt(a.errorCorrelation), a.errorCorrelation, { label: 'error correlation', diverging: true })}</div>`;
+  const kappaM = a.kappa ? sub(a.kappa) : null;
+  const errM = sub(a.errorCorrelation);
+  const kappa = kappaM ? `<div><h3>Cohen's kappa between models</h3>${heatmap(names, names, fmt(kappaM), kappaM, { label: 'pairwise kappa', diverging: true })}</div>` : '';
+  const err = `<div><h3>Correlation of the models' errors</h3>${heatmap(names, names, fmt(errM), errM, { label: 'error correlation', diverging: true })}</div>`;
   const fleiss = a.fleissKappa === null ? '' : ` Fleiss' kappa over all models: ${a.fleissKappa.toFixed(3)}.`;
-  return `<section><h2>Agreement</h2><p>Mean pairwise error correlation ${a.meanErrorCorrelation.toFixed(3)}: the ${a.models.length} models are worth about <b>${a.effectiveVoters.toFixed(1)} independent voters</b> (M / (1 + (M - 1) rho)).${fleiss} Oracle (some model right): ${pct(d.oracle)}%.</p><div class="grid">${kappa}${err}</div></section>`;
+  const subset = keep.length < a.models.length ? ` The heatmaps show the ${keep.length} most accurate of the ${a.models.length} models (all of them are in --json).` : '';
+  return `<section><h2>Agreement</h2><p>Mean pairwise error correlation ${a.meanErrorCorrelation.toFixed(3)}: the ${a.models.length} models are worth about <b>${a.effectiveVoters.toFixed(1)} independent voters</b> (M / (1 + (M - 1) rho)).${fleiss} Oracle (some model right): ${pct(d.oracle)}%.${subset}</p><div class="grid">${kappa}${err}</div></section>`;
+}
+
+function costChart(c: CostChart, xLabel: string): string {
+  return costQualityChart(
+    c.points.map((p) => ({ name: p.name, kind: p.kind, x: p.x, y: p.accuracy, pareto: p.pareto })),
+    c.curves.map((k) => ({ name: k.name, points: k.points.map((p) => ({ x: p.x, y: p.accuracy })) })),
+    xLabel,
+  );
 }
 
 function costSection(d: ReportData): string {
   const c = d.cost;
   const xLabel = c.axis === 'cost' ? 'recorded cost per item (USD)' : 'calls per item (no costs recorded)';
-  const chart = costQualityChart(
-    c.points.map((p) => ({ name: p.name, kind: p.kind, x: p.x, y: p.accuracy, pareto: p.pareto })),
-    c.curves.map((k) => ({ name: k.name, points: k.points.map((p) => ({ x: p.x, y: p.accuracy })) })),
-    xLabel,
-  );
   const front = c.points.filter((p) => p.pareto).map((p) => esc(p.name));
-  return `<section><h2>Cost and quality</h2><p class="meta">Accuracy against ${c.axis === 'cost' ? 'cost' : 'calls'} per item; every strategy asks every model, so strategies cost the whole ensemble. Pareto front: ${front.join(', ')}.</p>${chart}</section>`;
+  const calls = d.calls ? costChart(d.calls, 'calls per item') : '';
+  return `<section><h2>Cost and quality</h2><p class="meta">Accuracy against ${c.axis === 'cost' ? 'cost' : 'calls'} per item; every strategy asks every model, so strategies cost the whole ensemble. Pareto front: ${front.join(', ')}.</p>${costChart(c, xLabel)}${calls}</section>`;
 }
 
 function abstentionSection(d: ReportData): string {
@@ -164,17 +183,33 @@ function abstentionSection(d: ReportData): string {
   )}${examples}</section>`;
 }
 
+/** Past this many models, the contested table shows the answers' tally instead of one column per model. */
+const MAX_ANSWER_COLUMNS = 16;
+
+function tally(answers: readonly (string | null)[]): string {
+  const counts = new Map<string, number>();
+  for (const a of answers) counts.set(a ?? '(abstained)', (counts.get(a ?? '(abstained)') ?? 0) + 1);
+  return [...counts]
+    .sort((x, y) => y[1] - x[1])
+    .map(([a, n]) => `${a.length > 40 ? `${a.slice(0, 40)}…` : a} ${n}`)
+    .join(', ');
+}
+
 function contestedSection(d: ReportData): string {
   const c = d.contested;
   if (c.total === 0) return '';
   const cls = d.kind === 'classification';
+  const wide = c.models.length > MAX_ANSWER_COLUMNS;
+  const answerCells = (answers: readonly (string | null)[]): string =>
+    wide ? `<td class="text">${esc(tally(answers))}</td>` : answers.map((a) => `<td>${a === null ? '<i>abstained</i>' : esc(a.length > 60 ? `${a.slice(0, 60)}…` : a)}</td>`).join('');
   const rows = c.shown.map(
     (x) =>
-      `<tr data-right="${x.fusedRight ? 1 : 0}"><td>${esc(x.item)}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}${x.answers.map((a) => `<td>${a === null ? '<i>abstained</i>' : esc(a.length > 60 ? `${a.slice(0, 60)}…` : a)}</td>`).join('')}<td class="text ${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : esc(x.fused)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,
+      `<tr data-right="${x.fusedRight ? 1 : 0}"><td>${esc(x.item)}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}${answerCells(x.answers)}<td class="text ${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : esc(x.fused)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,
   );
   const shownNote = c.shown.length < c.total ? ` (the first ${c.shown.length} shown)` : '';
+  const heads = wide ? `<th>answers of the ${c.models.length} models</th>` : c.models.map((m) => `<th>${esc(m)}</th>`).join('');
   return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Filter: <input id="contested-filter" placeholder="item, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
-<div class="wrap"><table id="contested" class="sortable"><thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}${c.models.map((m) => `<th>${esc(m)}</th>`).join('')}<th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+<div class="wrap"><table id="contested" class="sortable"><thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}${heads}<th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
 
 function autoSection(d: ReportData): string {

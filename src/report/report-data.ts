@@ -1,17 +1,20 @@
-import { hardVote } from '../fuse/answer-matrix.js';
 import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
 import { leaderboardRows } from '../eval/leaderboard.js';
-import type { ClassMetrics } from '../eval/metrics.js';
-import { decisions } from '../eval/metrics.js';
+import type { ClassMetrics } from '../validation/metrics.js';
+import { decisions } from '../validation/metrics.js';
 import { type MixtureSummary, summarizePicks } from '../eval/mixture-summary.js';
-import type { QaEvalResult, QaOutcomes } from '../qa/evaluate-qa.js';
+import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
 import { accuracyOf, bootstrapResamples, type Interval, macroF1Of, percentileInterval } from '../validation/bootstrap.js';
 import { effectiveVoters, errorCorrelation } from '../validation/error-correlation.js';
 import { comparePaired, describeComparison, type PairedComparison } from '../validation/paired-test.js';
 import { type ReliabilityBin, confusionMatrix, reliabilityBins } from '../validation/reliability.js';
 import { isGraded, macroOvrAuc } from '../validation/roc-auc.js';
+import { type ContestedItems, contestedClassification, contestedQa } from './contested-items.js';
+import { type CostChart, type CostCurve, costQuality } from './cost-quality.js';
 import type { ModelCost } from './model-costs.js';
-import { paretoFront } from './pareto.js';
+
+export type { ContestedItem, ContestedItems } from './contested-items.js';
+export type { CostChart, CostCurve, CostPoint } from './cost-quality.js';
 
 /** One row of the leaderboard, with its intervals and the panels that apply to it. */
 export interface ReportEntry {
@@ -31,32 +34,6 @@ export interface ReportEntry {
   perClass: ClassMetrics[] | null;
   /** Reliability diagram (strategies and graded models, classification). */
   reliability: ReliabilityBin[] | null;
-}
-
-/** A point of the cost/quality chart; `x` is cost per item (USD) or calls per item (see `axis`). */
-export interface CostPoint {
-  name: string;
-  kind: 'model' | 'strategy';
-  x: number;
-  accuracy: number;
-  pareto: boolean;
-}
-
-/** An extra cost/quality curve (e.g. an adaptive strategy's budget sweep), drawn as a line. */
-export interface CostCurve {
-  name: string;
-  points: { x: number; accuracy: number }[];
-}
-
-export interface ContestedItem {
-  item: string;
-  /** Gold label (classification) or null. */
-  gold: string | null;
-  /** Each model's answer, in model order; null = abstained. */
-  answers: (string | null)[];
-  fused: string | null;
-  fusedRight: boolean;
-  explanation: string;
 }
 
 export interface ReportData {
@@ -90,9 +67,12 @@ export interface ReportData {
     meanErrorCorrelation: number;
     effectiveVoters: number;
   };
-  cost: { axis: 'cost' | 'calls'; points: CostPoint[]; curves: CostCurve[] };
+  /** Quality against recorded cost per item, or calls per item when some model has no recorded cost. */
+  cost: CostChart;
+  /** Quality against calls per item, when `cost` is drawn against recorded cost. */
+  calls: CostChart | null;
   abstentions: { model: string; counts: Record<string, number>; examples: { item: string; reason: string; output: string }[] }[];
-  contested: { total: number; shown: ContestedItem[]; models: string[]; strategy: string | null };
+  contested: ContestedItems;
   auto: (MixtureSummary & { strategy: string }) | null;
 }
 
@@ -148,90 +128,6 @@ function best<T extends { accuracy: number; macroF1?: number | null }>(xs: reado
     if (!top || key > topKey + 1e-12 || (Math.abs(key - topKey) <= 1e-12 && x.accuracy > top.accuracy)) top = x;
   }
   return top;
-}
-
-function costPoints(result: ClassificationEvalResult | QaEvalResult, costs: readonly ModelCost[]): ReportData['cost'] {
-  const byModel = new Map(costs.map((c) => [c.model, c]));
-  const axis = result.models.length > 0 && result.models.every((m) => byModel.get(m.name)?.costPerItem !== null && byModel.has(m.name)) ? 'cost' : 'calls';
-  const xOf = (name: string): number => {
-    const c = byModel.get(name);
-    return axis === 'cost' ? (c?.costPerItem ?? 0) : (c?.callsPerItem ?? 1);
-  };
-  // Every strategy asks every model: its cost is the whole ensemble's.
-  const ensemble = result.models.reduce((s, m) => s + xOf(m.name), 0);
-  const points = [
-    ...result.models.map((m) => ({ name: m.name, kind: 'model' as const, x: xOf(m.name), accuracy: m.accuracy })),
-    ...result.strategies.map((s) => ({ name: s.name, kind: 'strategy' as const, x: ensemble, accuracy: s.accuracy })),
-  ];
-  const front = new Set(paretoFront(points.map((q) => ({ x: q.x, y: q.accuracy }))));
-  return { axis, points: points.map((q, i) => ({ ...q, pareto: front.has(i) })), curves: [] };
-}
-
-function contestedClassification(result: ClassificationEvalResult, p: EvalPredictions, items: EntryItems[], limit: number): ReportData['contested'] {
-  const { matrix, gold } = p;
-  const labels = result.labels;
-  const M = matrix.models.length;
-  const K = labels.length;
-  const strategy = result.best;
-  const fusedItems = items.find((e) => e.kind === 'strategy' && e.name === strategy);
-  const explanations = new Map((result.strategies.find((s) => s.name === strategy)?.explanations ?? []).map((e) => [e.item, e]));
-  const shown: ContestedItem[] = [];
-  let total = 0;
-  for (let i = 0; i < matrix.itemIds.length; i++) {
-    const votes: number[] = [];
-    for (let j = 0; j < M; j++) votes.push(hardVote(matrix, i, j));
-    if (new Set(votes.filter((v) => v >= 0)).size < 2) continue;
-    total++;
-    if (shown.length >= limit) continue;
-    const f = fusedItems?.pred?.[i] ?? -1;
-    const fused = f >= 0 ? (labels[f] as string) : null;
-    const conf = f >= 0 && fusedItems?.probs ? (fusedItems.probs[i * K + f] as number) : 0;
-    const ex = explanations.get(matrix.itemIds[i] as string);
-    const explanation = ex
-      ? ex.contributions
-          .filter((c) => c.answer !== null)
-          .sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence))
-          .slice(0, 3)
-          .map((c) => `${c.model} (${c.answer}) ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(2)}`)
-          .join('; ')
-      : fused === null
-        ? 'no decision'
-        : `p(${fused}) = ${conf.toFixed(2)}; ${votes.filter((v) => v === f).length} of ${votes.filter((v) => v >= 0).length} answering models chose it`;
-    shown.push({
-      item: matrix.itemIds[i] as string,
-      gold: (gold[i] as number) >= 0 ? (labels[gold[i] as number] as string) : null,
-      answers: votes.map((v) => (v >= 0 ? (labels[v] as string) : null)),
-      fused,
-      fusedRight: f >= 0 && f === gold[i],
-      explanation: ex ? `influence on ${fused}: ${explanation}` : explanation,
-    });
-  }
-  return { total, shown, models: [...matrix.models], strategy };
-}
-
-function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number): ReportData['contested'] {
-  const strategy = result.best;
-  const s = result.strategies.findIndex((e) => e.name === strategy);
-  const fusedOut = s >= 0 ? o.strategies[s] : undefined;
-  const shown: ContestedItem[] = [];
-  let total = 0;
-  o.itemIds.forEach((item, i) => {
-    const answers = o.models.map((m) => m.answers[i] ?? null);
-    if (new Set(answers.filter((a): a is string => a !== null).map((a) => a.trim().toLowerCase())).size < 2) return;
-    total++;
-    if (shown.length >= limit) return;
-    const fused = fusedOut?.answers[i] ?? null;
-    const right = o.models.filter((m) => m.correct[i] === 1).length;
-    shown.push({
-      item,
-      gold: null,
-      answers,
-      fused,
-      fusedRight: fusedOut?.correct[i] === 1,
-      explanation: `${right} of ${answers.filter((a) => a !== null).length} answering models are right`,
-    });
-  });
-  return { total, shown, models: [...result.models.map((m) => m.name)], strategy };
 }
 
 /**
@@ -334,8 +230,11 @@ export function buildReportData(
     kappa = models.map((a) => models.map((b) => (a === b ? 1 : (k.get(`${a}\u0000${b}`) ?? 0))));
   }
 
-  const cost = costPoints(result, options.costs ?? []);
-  cost.curves = [...(options.curves ?? [])];
+  const costs = options.costs ?? [];
+  const costed = result.models.length > 0 && result.models.every((m) => (costs.find((c) => c.model === m.name)?.costPerItem ?? null) !== null);
+  const curves = options.curves ?? [];
+  const cost = costQuality(result, costs, costed ? 'cost' : 'calls', curves);
+  const calls = costed ? costQuality(result, costs, 'calls', curves) : null;
 
   const abstentions = result.models.map((m) => {
     const counts: Record<string, number> = {};
@@ -354,7 +253,9 @@ export function buildReportData(
 
   const limit = options.contestedLimit ?? 500;
   const contested =
-    'predictions' in details && isClassification ? contestedClassification(result, details.predictions, items, limit) : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit);
+    'predictions' in details && isClassification
+      ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit)
+      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit);
 
   const autoEntry = result.strategies.find((s) => s.picks && s.picks.length > 0);
   const auto = autoEntry?.picks ? { strategy: autoEntry.name, ...summarizePicks(autoEntry.picks, 5) } : null;
@@ -385,6 +286,7 @@ export function buildReportData(
       effectiveVoters: effectiveVoters(models.length, meanErrorCorrelation),
     },
     cost,
+    calls,
     abstentions,
     contested,
     auto,

@@ -1,8 +1,8 @@
-import type { QaFusedAnswer, QaQuestionInput } from '../qa/fuse-question.js';
+import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput } from '../qa/fuse-question.js';
 import type { Choice, QaTask } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
 import type { QaQuestion } from './qa-question.js';
-import type { QaStreamFuser } from './qa-strategy-choice.js';
+import type { StreamFuser } from './strategy-choice.js';
 
 /** One model's answer to a question as shown in `fusion run` output. */
 export interface QaAnswerLine {
@@ -58,7 +58,7 @@ export interface QaFusedLine {
 export function fuseQaItems(
   task: Pick<QaTask, 'answerType'>,
   items: readonly { item: QaQuestion; answers: readonly RawModelAnswer[] }[],
-  fuser: QaStreamFuser,
+  fuser: StreamFuser,
 ): QaFusedLine[] {
   const inputs: QaQuestionInput[] = items.map(({ item, answers }) => ({
     question: item.question,
@@ -66,7 +66,7 @@ export function fuseQaItems(
     ...(item.choices ? { choices: item.choices } : {}),
     outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output }] : [])),
   }));
-  const fused = fuser.fuse(inputs);
+  const fused = fuseQaWith(inputs, (matrix) => fuser.decide(matrix));
   return items.map(({ item, answers }, i) => layOut(task, item.id, answers, fused[i] as QaFusedAnswer));
 }
 

@@ -12,7 +12,6 @@ import { type RawModelAnswer, askItem } from './ask-item.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
 import { qaQuestionSchema } from './qa-question.js';
-import { type QaStreamFuser, chooseQaStrategy } from './qa-strategy-choice.js';
 import { resolveModels } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 
@@ -44,7 +43,7 @@ export interface FuseQuestionOptions extends AskOptions {
    * Saved QA strategy file (from `fusion fit` on a QA folder), built-in name (majority-vote,
    * central), or a prepared fuser. Default: majority-vote, or central for free-form answers.
    */
-  strategy?: string | QaStreamFuser;
+  strategy?: string | StreamFuser;
 }
 
 /** Asks every model about one item through an orchestrator made for the call unless one is given. */
@@ -95,7 +94,7 @@ export async function fuseQuestion(
 ): Promise<QaFusedLine> {
   if (task.kind !== 'qa') throw new StrategyError('fuseQuestion() answers questions: the task must be a QA task (fuse() classifies)');
   const qaTask: QaTask = task;
-  const fuser = typeof options.strategy === 'object' ? options.strategy : chooseQaStrategy(options.strategy, qaTask, 1);
+  const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, qaTask, 1);
   const id = options.id ?? 'item';
   const raw = typeof question === 'string' ? { id, question } : { id, question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) };
   const parsed = qaQuestionSchema(qaTask).safeParse(raw);

@@ -1,16 +1,16 @@
 import type { QaTask } from '../task/schema.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
 import { type QaQuestion, qaQuestionSchema } from './qa-question.js';
-import type { QaStreamFuser } from './qa-strategy-choice.js';
+import type { StreamFuser } from './strategy-choice.js';
 import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
 
 export interface RunQaPipelineOptions extends Omit<StreamOptions<QaQuestion, QaFusedLine>, 'task' | 'kind'> {
   task: QaTask;
-  fuser: QaStreamFuser;
+  fuser: StreamFuser;
 }
 
 /** How QA questions are read and fused in a stream. */
-export function qaStream(task: QaTask, fuser: QaStreamFuser): StreamKind<QaQuestion, QaFusedLine> {
+export function qaStream(task: QaTask, fuser: StreamFuser): StreamKind<QaQuestion, QaFusedLine> {
   return {
     schema: qaQuestionSchema(task),
     batchSize: fuser.batchSize,

@@ -2,15 +2,23 @@ import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FusedPrediction, type FittedStrategy, StrategyError } from '../fuse/strategy.js';
+import { type FusedPrediction, type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationTask } from '../task/schema.js';
+import type { ClassificationTask, QaTask } from '../task/schema.js';
+
+/** The fused decisions on a batch, and whose words a QA answer should be stated in. */
+export interface StreamDecision {
+  strategy: string;
+  prediction: FusedPrediction;
+  /** The fitted strategy's trust per model name (FittedStrategy.modelTrust). */
+  trust?: Readonly<Record<string, number>>;
+}
 
 /**
- * How a stream of items is fused. Strategies without state fuse item by item; an unsupervised
- * strategy that learns from the answers themselves (Dawid-Skene) needs many items at once, so it
- * is refitted on each batch of `batchSize` consecutive items: output still comes one line per
- * input line, in order, a batch later.
+ * How a stream of items is fused, for either task kind (a QA batch comes as its candidate matrix).
+ * Strategies without state fuse item by item; an unsupervised strategy that learns from the answers
+ * themselves (Dawid-Skene) needs many items at once, so it is refitted on each batch of `batchSize`
+ * consecutive items: output still comes one line per input line, in order, a batch later.
  */
 export interface StreamFuser {
   readonly name: string;
@@ -18,54 +26,89 @@ export interface StreamFuser {
   readonly batchSize: number;
   /** Models a saved strategy was fitted on (the default `--models`). */
   readonly models?: readonly string[];
+  decide(answers: AnswerMatrix): StreamDecision;
   fuse(answers: AnswerMatrix): FusedPrediction;
 }
 
 export const DEFAULT_BATCH_SIZE = 256;
 
 /** Built-in strategies that need nothing but the item's own answers. */
-const PER_ITEM = new Set(['majority-vote', 'soft-vote', 'soft-vote-log']);
+const PER_ITEM = new Set(['majority-vote', 'soft-vote', 'soft-vote-log', 'central']);
 
-function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
-  return { name, batchSize: 1, ...(models ? { models } : {}), fuse: (answers) => fitted.predict(answers) };
+function decision(name: string, fitted: FittedStrategy, answers: AnswerMatrix): StreamDecision {
+  const trust = fitted.modelTrust?.();
+  return { strategy: name, prediction: fitted.predict(answers), ...(trust ? { trust } : {}) };
 }
 
-/** Reads a `fusion fit --out` file (validated by the fuse module) and checks its labels against the task. */
-export function loadSavedFuser(file: string, task: ClassificationTask): StreamFuser {
+function fromDecide(name: string, batchSize: number, decide: (answers: AnswerMatrix) => StreamDecision, models?: readonly string[]): StreamFuser {
+  return { name, batchSize, ...(models ? { models } : {}), decide, fuse: (answers) => decide(answers).prediction };
+}
+
+function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
+  return fromDecide(name, 1, (answers) => decision(name, fitted, answers), models);
+}
+
+type RunTask = ClassificationTask | Pick<QaTask, 'kind' | 'answerType'>;
+
+/** Whether the task's answers form a fixed label set (classification, multiple-choice QA). */
+function sharesLabels(task: RunTask): boolean {
+  return task.kind === 'classification' || task.answerType === 'multiple-choice';
+}
+
+/** Reads a `fusion fit --out` file (validated by the fuse module) and checks it against the task. */
+export function loadSavedFuser(file: string, task: RunTask): StreamFuser {
   const { saved, fitted } = readSavedStrategy(file);
-  const labels = task.labels.map((l) => l.name);
-  if (saved.labels.length !== labels.length || saved.labels.some((l, k) => l !== labels[k])) {
-    throw new InputError([
-      { file, field: 'labels', message: `the strategy was fitted on labels [${saved.labels.join(', ')}] but the task has [${labels.join(', ')}]` },
-    ]);
+  if (saved.kind !== task.kind) {
+    throw new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${saved.kind === 'qa' ? 'QA' : 'classification'} task; the task of this run is ${task.kind === 'qa' ? 'QA' : 'classification'}: fit one on a matching folder (fusion fit <folder> ...)` }]);
+  }
+  if (task.kind === 'classification') {
+    const labels = task.labels.map((l) => l.name);
+    if (saved.labels.length !== labels.length || saved.labels.some((l, k) => l !== labels[k])) {
+      throw new InputError([
+        { file, field: 'labels', message: `the strategy was fitted on labels [${saved.labels.join(', ')}] but the task has [${labels.join(', ')}]` },
+      ]);
+    }
+  } else if (saved.kind === 'qa' && (saved.answerType === 'multiple-choice') !== (task.answerType === 'multiple-choice')) {
+    throw new InputError([{ file, field: 'answerType', message: `the strategy was fitted on ${saved.answerType} answers but the task's are ${task.answerType}` }]);
   }
   return fromFitted(saved.strategy, fitted, saved.models);
 }
 
-/**
- * `--strategy` as given: a saved strategy file (a path, or any value ending in .json), or the name
- * of a built-in unsupervised strategy. Supervised strategies need gold labels and must be fitted
- * first (`fusion fit`), then passed as a file.
- */
-export function chooseStrategy(arg: string | undefined, task: ClassificationTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
-  const value = arg ?? 'majority-vote';
-  if (value.endsWith('.json') || existsSync(value)) return loadSavedFuser(value, task);
-  const strategy = getStrategy(value);
-  if (strategy.supervised) {
-    throw new StrategyError(`${value} learns from gold labels: fit it on a labelled set first (fusion fit ... --out strategy.json) and pass --strategy strategy.json`);
-  }
-  if (PER_ITEM.has(value)) {
-    return fromFitted(value, strategy.fit(emptyAnswers(task), new Int32Array(0), { seed: 1 }));
-  }
-  return {
-    name: value,
-    batchSize: Math.max(1, batchSize),
-    fuse(answers) {
-      return strategy.fit(answers, new Int32Array(answers.itemIds.length).fill(-1), { seed: 1 }).predict(answers);
-    },
-  };
+/** A saved strategy (already validated, e.g. from `fusion fit`) as a stream fuser. */
+export function savedFuser(saved: SavedStrategy): StreamFuser {
+  return fromFitted(saved.strategy, getStrategy(saved.strategy).load(saved.state, saved.labels), saved.models);
 }
 
-function emptyAnswers(task: ClassificationTask): AnswerMatrix {
-  return { labels: task.labels.map((l) => l.name), models: [], itemIds: [], probs: new Float64Array(0), present: new Uint8Array(0) };
+/** The default strategy of `fusion run`: the plurality; for free-form answers the most central answer (sentence answers rarely coincide exactly). */
+export function defaultStrategyName(task: RunTask): string {
+  return task.kind === 'qa' && task.answerType === 'free-form' ? 'central' : 'majority-vote';
+}
+
+/**
+ * `--strategy` as given, for either task kind: a saved strategy file (a path, or any value ending in
+ * .json), or the name of a built-in unsupervised strategy. Supervised strategies learn from labels
+ * and must be fitted first (`fusion fit`), then passed as a file; strategies that need a fixed label
+ * set are refused on free-form and numeric QA.
+ */
+export function chooseStrategy(arg: string | undefined, task: RunTask, batchSize = DEFAULT_BATCH_SIZE): StreamFuser {
+  const value = arg ?? defaultStrategyName(task);
+  if (value.endsWith('.json') || existsSync(value)) return loadSavedFuser(value, task);
+  const strategy: FusionStrategy = getStrategy(value);
+  if (strategy.supervised) {
+    throw new StrategyError(`${value} learns from labels: fit it on a labelled folder first (fusion fit <folder> --strategy ${value} --out strategy.json) and pass --strategy strategy.json`);
+  }
+  if (strategy.needsSharedLabels === true && !sharesLabels(task)) {
+    throw new StrategyError(`${value} needs a fixed label set (classification or multiple-choice QA): it learns parameters per label, but ${task.kind === 'qa' ? task.answerType : ''} answers differ per question`);
+  }
+  if (PER_ITEM.has(value)) {
+    const fitted = strategy.fit(emptyAnswers(), new Int32Array(0), { seed: 1 });
+    return fromFitted(value, fitted);
+  }
+  return fromDecide(value, Math.max(1, batchSize), (answers) =>
+    decision(value, strategy.fit(answers, new Int32Array(answers.itemIds.length).fill(-1), { seed: 1 }), answers),
+  );
+}
+
+function emptyAnswers(): AnswerMatrix {
+  return { labels: [], models: [], itemIds: [], probs: new Float64Array(0), present: new Uint8Array(0) };
 }

@@ -165,10 +165,35 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
   })();
 
   const lines = new LineSplitter(inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
-  options.input.pipe(lines);
-  const closeInput = (): void => {
-    options.input.unpipe(lines);
+  // Fed by hand rather than piped, so that stopping detaches the input completely (a paused stdin
+  // with no listener no longer holds the process open, as readline's close did).
+  const input = options.input;
+  const onData = (chunk: Buffer | string): void => {
+    if (!lines.write(chunk)) input.pause();
+  };
+  const onDrain = (): void => {
+    input.resume();
+  };
+  const onEnd = (): void => {
     if (!lines.writableEnded) lines.end();
+  };
+  const onInputError = (e: Error): void => {
+    lines.destroy(e);
+  };
+  input.on('data', onData);
+  input.once('end', onEnd);
+  input.once('error', onInputError);
+  lines.on('drain', onDrain);
+  const closeInput = (): void => {
+    input.off('data', onData);
+    input.off('end', onEnd);
+    input.off('error', onInputError);
+    lines.off('drain', onDrain);
+    input.pause();
+    // A paused stdin pipe that is still open keeps reading and holds the process alive; nothing more
+    // is read from it, so it must not (a socket's unref only affects that).
+    (input as unknown as { unref?: () => void }).unref?.();
+    if (!lines.writableEnded && !lines.destroyed) lines.end();
   };
   // Ctrl-C must end the run even while the producer is idle and no next line comes to notice it.
   const stopReading = (): void => {

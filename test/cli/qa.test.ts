@@ -48,16 +48,26 @@ describe('fusion eval and fit on a QA folder (end to end)', () => {
     expect(saved).toMatchObject({ strategy: 'weighted-vote', task: 'tiny-sums', models: ['solid', 'shaky', 'wrong'] });
   });
 
-  it('rejects an unknown QA strategy and classification-only options with usage errors', async () => {
+  it('fit --strategy auto prints what the mixture holds; numeric answers refuse fixed-label strategies', async () => {
+    const dir = writeEvalFolder({ task, items, responses });
+    const r = await runCli(['fit', dir, '--strategy', 'auto', '--out', join(dir, 'auto.json'), '--folds', '0']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^picked: \S+\*\d\.\d\d/m);
+    const e = await runCli(['eval', dir, '--folds', '3', '--strategies', 'dawid-skene']);
+    expect(e.status).not.toBe(0);
+    expect(e.stderr).toMatch(/dawid-skene needs a fixed label set/);
+  });
+
+  it('rejects an unknown strategy and classification-only options with usage errors', async () => {
     const dir = writeEvalFolder({ task, items, responses });
     const a = await runCli(['eval', dir, '--strategies', 'nope']);
     expect(a.status).toBe(2);
-    expect(a.stderr).toMatch(/unknown QA strategy "nope"/);
+    expect(a.stderr).toMatch(/unknown strategy "nope"/);
     const b = await runCli(['eval', dir, '--explain', '3']);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--explain applies to classification/);
     const c = await runCli(['fit', dir, '--strategy', 'nope', '--out', join(dir, 'x.json')]);
     expect(c.status).toBe(2);
-    expect(c.stderr).toMatch(/unknown QA strategy "nope"/);
+    expect(c.stderr).toMatch(/unknown strategy "nope"/);
   });
 });

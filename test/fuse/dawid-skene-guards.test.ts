@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisions } from '../../src/eval/metrics.js';
+import { decisions } from '../../src/validation/metrics.js';
 import { type AnswerMatrix, candidateCount, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
 import { collapseOf, dawidSkene, dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../../src/fuse/dawid-skene.js';
 import { majorityVote } from '../../src/fuse/majority-vote.js';

@@ -3,7 +3,7 @@ import { dawidSkene, dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../..
 import { majorityVote } from '../../src/fuse/majority-vote.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { hardVotes } from '../../src/fuse/votes.js';
-import { decisions } from '../../src/eval/metrics.js';
+import { decisions } from '../../src/validation/metrics.js';
 import { decided, fromVotes } from './helpers.js';
 
 const UNLABELLED = (n: number) => new Int32Array(n).fill(-1);

@@ -1,5 +1,5 @@
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
-import { decisions } from '../../src/eval/metrics.js';
+import { decisions } from '../../src/validation/metrics.js';
 import type { FusedPrediction } from '../../src/fuse/strategy.js';
 
 /** A matrix from hard votes: votes[i][j] is a label index, or null for an abstention. */

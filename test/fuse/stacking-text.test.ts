@@ -8,7 +8,7 @@ import { StrategyError } from '../../src/fuse/strategy.js';
 import { StrategyStateError } from '../../src/fuse/strategy-state.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { appendText, hashText } from '../../src/fuse/text-features.js';
-import { selectGold, stratifiedKFold, trainIndices } from '../../src/eval/cross-validation.js';
+import { selectGold, stratifiedKFold, trainIndices } from '../../src/validation/folds.js';
 import { decided, fromVotes } from './helpers.js';
 
 const withTexts = (m: AnswerMatrix, texts: string[]): AnswerMatrix => ({ ...m, texts });

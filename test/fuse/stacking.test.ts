@@ -8,7 +8,7 @@ import { createStacking, stackingStrategy } from '../../src/fuse/stacking.js';
 import type { FusionStrategy } from '../../src/fuse/strategy.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { bestModelStrategy } from '../../src/fuse/best-model.js';
-import { selectGold, stratifiedKFold, trainIndices } from '../../src/eval/cross-validation.js';
+import { selectGold, stratifiedKFold, trainIndices } from '../../src/validation/folds.js';
 import { decided, fromVotes } from './helpers.js';
 
 const L = ['a', 'b', 'c'];

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -71,6 +71,21 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
     expect(statSync(join(t.dir, 'shared', 'cache.sqlite')).mode & 0o777).toBe(0o600);
     expect(statSync(join(t.dir, 'shared')).mode & 0o777).toBe(0o700);
   }, 60_000);
+
+  it('a lock left by a run killed with SIGKILL on this machine is taken over at once', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(t.dir, 'items.jsonl'), itemsOf(3).map((i) => JSON.stringify({ ...i, label: 'positive' })).join('\n') + '\n');
+    // A run that took the lock and was killed: the lock (fresh, so not yet stale by age) and its dead pid remain.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(join(t.dir, '.fusion.lock'));
+    writeFileSync(join(t.dir, '.fusion.lock.pid'), `${dead}\n`);
+    const r = await startCli(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache', '--strategies', 'majority-vote', '--quiet'], server.env());
+    expect(r.stderr).not.toMatch(/in use/);
+    expect(r.status).toBe(0);
+    expect(server.snapshot().successes).toBe(3);
+  });
 
   it('a run on a folder locked by a live run stops with exit 2 before any call', async () => {
     const server = await fixture.start({ labels: LABELS });

@@ -192,6 +192,18 @@ describe('issue 11 case 10: strict UTF-8, BOM, escaped control characters, timeo
     expect(run.stdout.text()).toMatch(/fake-sentiment: 2 items/);
   });
 
+  it('invalid UTF-8 on stdin is a bad line naming it; a BOM on stdin is accepted', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const input = Buffer.concat([Buffer.from('\ufeff'), Buffer.from(line({ id: 'a', text: 'fine' })), Buffer.from('{"id": "b\xff", "text": "y"}\n', 'latin1')]);
+    const run = io(server.env(), input);
+    expect(await main(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache'], run)).toBe(1);
+    expect(run.stderr.text()).toMatch(/stdin:2: invalid UTF-8/);
+    expect(run.stderr.text()).not.toMatch(/stdin:1/);
+    expect(server.snapshot().requests).toBe(1);
+  });
+
   it('control bytes from stdin are escaped in messages', async () => {
     const t = fixture.tempDir();
     writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));

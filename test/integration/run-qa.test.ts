@@ -43,11 +43,10 @@ function expectedAnswer(
 }
 
 /** Plurality of the models' letters; a tie goes to the answer seen first (models in --models order). */
+/** The plurality letter; ties go to the first option letter (the one core's tie rule: label order). */
 function plurality(letters: readonly string[]): string {
-  let best = letters[0] as string;
   const count = (l: string) => letters.filter((x) => x === l).length;
-  for (const l of letters) if (count(l) > count(best)) best = l;
-  return best;
+  return [...letters].sort((a, b) => count(b) - count(a) || a.localeCompare(b))[0] as string;
 }
 
 describe('fusion run on a QA task through the real SDKs', () => {
@@ -166,7 +165,7 @@ describe('fusion run on a QA task through the real SDKs', () => {
     expect((JSON.parse(other.text()) as { answers: { model: string }[] }).answers.map((a) => a.model)).toEqual(models);
   });
 
-  it('numeric: the same value written differently is one answer; --strategy dawid-skene runs per batch', async () => {
+  it('numeric: the same value written differently is one answer; --strategy dawid-skene-one-coin runs per batch', async () => {
     const labels = ['1,000', '1000.0', '999'];
     const server = await fixture.start({ labels, disagreement: 0.5 });
     const t = fixture.tempDir();
@@ -174,7 +173,7 @@ describe('fusion run on a QA task through the real SDKs', () => {
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = Array.from({ length: 25 }, (_, i) => ({ id: `n${i}`, question: `How many grams are in ${i + 1} kilograms, roughly?` }));
-    for (const strategy of ['majority-vote', 'dawid-skene']) {
+    for (const strategy of ['majority-vote', 'dawid-skene-one-coin']) {
       const stdout = captureStream();
       const code = await runCommand(['--task', taskFile, '--models', MODELS.join(','), '--strategy', strategy, '--batch', '10', '--no-cache'], {
         stdin: Readable.from([items.map((i) => JSON.stringify(i)).join('\n')]),

@@ -1,141 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { kFold } from '../../src/eval/cross-validation.js';
 import { buildItemAnswers } from '../../src/qa/build-items.js';
-import { crossValidatePicks, evaluateQaFolder, prepareQa, type PreparedQa } from '../../src/qa/evaluate-qa.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { prepareQa } from '../../src/qa/prepare.js';
 import { fitQaStrategy, loadQaStrategy } from '../../src/qa/fit-qa.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
-import { bestSingle } from '../../src/qa/fusion/best-single.js';
-import { central } from '../../src/qa/fusion/central.js';
-import { estimateAccuracies } from '../../src/qa/fusion/dawid-skene.js';
-import { majorityVote } from '../../src/qa/fusion/majority-vote.js';
-import { QA_STRATEGIES } from '../../src/qa/fusion/registry.js';
-import { stacking } from '../../src/qa/fusion/stacking.js';
-import { weightedVote } from '../../src/qa/fusion/weighted-vote.js';
-import { type AnswerCorrectness, type QaItemAnswers, QaStateError } from '../../src/qa/types.js';
+import type { QaItemAnswers } from '../../src/qa/types.js';
+import { STRATEGIES } from '../../src/fuse/registry.js';
+import { InputError } from '../../src/task/errors.js';
 import type { QaFolder } from '../../src/task/load-folder.js';
 import { syntheticMcFolder } from './synthetic.js';
 
 const choices = ['A', 'B', 'C', 'D'].map((label) => ({ label, text: `text ${label}` }));
-const mc = { answerType: 'multiple-choice' as const, choices };
-
-function mcItem(letters: (string | string[])[], M = letters.length): QaItemAnswers {
-  const outputs = letters.flatMap((l, model) =>
-    (Array.isArray(l) ? l : [l]).map((x, sample) => ({ model, sample, output: `The answer is (${x}).` })),
-  );
-  return buildItemAnswers('q', 'which?', mc, outputs, M).item;
-}
-
-function letterOf(item: QaItemAnswers, pick: { representative: number } | null): string | undefined {
-  return pick ? item.answers[pick.representative]?.reading.choice : undefined;
-}
-
-const models = ['good', 'bad1', 'bad2'];
-
-/** Training items where model 0 is always right and models 1 and 2 always agree on a wrong answer. */
-function oneGoodModel(n: number): { train: QaItemAnswers[]; correct: AnswerCorrectness[] } {
-  const train: QaItemAnswers[] = [];
-  const correct: AnswerCorrectness[] = [];
-  for (let i = 0; i < n; i++) {
-    const item = mcItem(i % 2 === 0 ? ['A', 'B', 'B'] : ['C', 'D', 'D']);
-    train.push(item);
-    correct.push(item.answers.map((a) => a.model === 0));
-  }
-  return { train, correct };
-}
-
-describe('fusion strategies on hand-worked cases', () => {
-  it('majority vote: plurality, ties to the cluster seen first, samples are one voice', () => {
-    const fit = majorityVote.fit([], [], { seed: 1, models });
-    const item = mcItem(['A', 'A', 'B']);
-    const p = fit.pick(item);
-    expect(letterOf(item, p)).toBe('A');
-    expect(p?.support).toBeCloseTo(2 / 3);
-    const tie = mcItem(['B', 'A']);
-    expect(letterOf(tie, fit.pick(tie))).toBe('B');
-    const sampled = mcItem([['B', 'B', 'B'], 'A', 'A']);
-    expect(letterOf(sampled, fit.pick(sampled))).toBe('A');
-    expect(fit.pick(mcItem([]))).toBeNull();
-  });
-
-  it('weighted vote, stacking and best-single follow the model that was right on training items', () => {
-    const { train, correct } = oneGoodModel(20);
-    const test = mcItem(['A', 'B', 'B']);
-    expect(letterOf(test, majorityVote.fit(train, correct, { seed: 1, models }).pick(test))).toBe('B');
-    for (const s of [weightedVote, stacking, bestSingle]) {
-      const fitted = s.fit(train, correct, { seed: 1, models });
-      expect(letterOf(test, fitted.pick(test)), s.name).toBe('A');
-    }
-    const state = weightedVote.fit(train, correct, { seed: 1, models }).state() as { values: number[] };
-    // Laplace-smoothed: (20 + 1) / (20 + 2) and (0 + 1) / (20 + 2).
-    expect(state.values[0]).toBeCloseTo(21 / 22);
-    expect(state.values[1]).toBeCloseTo(1 / 22);
-  });
-
-  it('best-single states the cluster in its own model\'s words and falls back to the vote when that model is silent', () => {
-    const { train, correct } = oneGoodModel(10);
-    const fitted = bestSingle.fit(train, correct, { seed: 1, models });
-    const item = mcItem(['C', 'C', 'B']);
-    expect(item.answers[fitted.pick(item)?.representative ?? -1]?.model).toBe(0);
-    const silent = buildItemAnswers('q', 'which?', mc, [{ model: 0, output: 'no idea' }, { model: 1, output: '(B)' }, { model: 2, output: '(B)' }], 3).item;
-    expect(letterOf(silent, fitted.pick(silent))).toBe('B');
-  });
-
-  it('Dawid-Skene finds the reliable model without labels', () => {
-    const p = prepareQa(syntheticMcFolder(300, [0.9, 0.45, 0.45, 0.45], 7));
-    const acc = estimateAccuracies(p.built.map((b) => b.item), 4).accuracy;
-    expect(acc[0]).toBeGreaterThan(0.8);
-    for (const k of [1, 2, 3]) expect(acc[k]).toBeLessThan(0.6);
-  });
-
-  it('central picks the free-form answer the others support most', () => {
-    const { item } = buildItemAnswers(
-      'q',
-      'who wrote hamlet',
-      { answerType: 'free-form' },
-      [
-        { model: 0, output: 'Christopher Marlowe' },
-        { model: 1, output: 'Hamlet was written by William Shakespeare around 1600.' },
-        { model: 2, output: 'William Shakespeare' },
-        { model: 3, output: 'Shakespeare wrote it.' },
-      ],
-      4,
-    );
-    const p = central.fit([], [], { seed: 1, models: ['a', 'b', 'c', 'd'] }).pick(item);
-    expect(p).not.toBeNull();
-    expect(item.answers[p?.representative ?? -1]?.reading.text).toMatch(/Shakespeare/);
-    expect(item.clusters[p?.cluster ?? -1]?.members.length).toBeGreaterThanOrEqual(2);
-  });
-});
-
-function flipCorrectness(p: PreparedQa, rows: readonly number[]): PreparedQa {
-  const correct = p.correct.map((c, i) => (rows.includes(i) ? c.map((x) => (x === null ? null : !x)) : c));
-  const gold = p.gold.map((g, i) => (rows.includes(i) ? ['Z'] : g));
-  return { ...p, correct, gold };
-}
-
-describe('no strategy reads test-fold gold', () => {
-  it('poisoning the test fold\'s correctness leaves its predictions unchanged, for every strategy', () => {
-    const p = prepareQa(syntheticMcFolder(120, [0.85, 0.6, 0.6, 0.5, 0.3], 3, [1, 2]));
-    const folds = kFold(p.built.length, 4, 1);
-    for (const s of QA_STRATEGIES) {
-      const clean = crossValidatePicks(s, p, folds, 1).picks;
-      for (const test of folds) {
-        const poisoned = crossValidatePicks(s, flipCorrectness(p, test), [test], 1).picks;
-        for (const i of test) expect(poisoned[i], `${s.name} item ${i}`).toEqual(clean[i]);
-      }
-    }
-  });
-
-  it('poisoning the training folds does change supervised predictions (the test above can fail)', () => {
-    const p = prepareQa(syntheticMcFolder(120, [0.85, 0.6, 0.6, 0.5, 0.3], 3, [1, 2]));
-    const folds = kFold(p.built.length, 4, 1);
-    const test = folds[0] as number[];
-    const train = p.built.map((_, i) => i).filter((i) => !test.includes(i));
-    const clean = crossValidatePicks(bestSingle, p, [test], 1).picks;
-    const poisoned = crossValidatePicks(bestSingle, flipCorrectness(p, train), [test], 1).picks;
-    expect(test.some((i) => JSON.stringify(poisoned[i]) !== JSON.stringify(clean[i]))).toBe(true);
-  });
-});
 
 describe('evaluation, saving and fusing one question', () => {
   it('evaluates a synthetic folder: fusion beats the best model when errors are independent', async () => {
@@ -151,16 +26,15 @@ describe('evaluation, saving and fusing one question', () => {
     for (const m of r.models) expect(m.macroF1).toBeNull();
   });
 
-  it('saves and restores every strategy with identical picks', () => {
+  it('saves (format version 2, kind qa) and restores every strategy with identical predictions', () => {
     const folder = syntheticMcFolder(80, [0.8, 0.6, 0.5], 5, [1, 2]);
-    const p = prepareQa(folder);
-    for (const s of QA_STRATEGIES) {
+    const { matrix } = prepareQa(folder).candidates;
+    for (const s of STRATEGIES) {
       const { fitted, saved } = fitQaStrategy(folder, s.name, 1);
+      expect(saved).toMatchObject({ version: 2, kind: 'qa', answerType: 'multiple-choice', labels: ['A', 'B', 'C', 'D'] });
       const restored = loadQaStrategy(JSON.parse(JSON.stringify(saved)));
-      for (const b of p.built.slice(0, 20)) expect(restored.pick(b.item), s.name).toEqual(fitted.pick(b.item));
+      expect(Array.from(restored.predict(matrix).probs), s.name).toEqual(Array.from(fitted.predict(matrix).probs));
     }
-    expect(() => weightedVote.load({ models: ['a'] }, ['a'])).toThrow(QaStateError);
-    expect(() => stacking.load({ nope: 1 }, ['a'])).toThrow(QaStateError);
   });
 
   it('fuseQaQuestion returns the answer, its cluster, its support and each model\'s answer', () => {
@@ -231,7 +105,7 @@ describe('fusing one question with a saved strategy', () => {
     expect(r.strategy).toBe('weighted-vote');
     expect(r.answer).toBe('A');
     expect(r.clusters[r.cluster ?? -1]?.members).toEqual([{ model: 'm0', sample: 0 }]);
-    for (const name of ['stacking', 'best-single', 'dawid-skene', 'auto']) {
+    for (const name of ['stacking', 'best-model', 'dawid-skene', 'auto']) {
       expect(fuseQaQuestion(input, fitQaStrategy(folder, name, 1).saved).answer, name).toBeTypeOf('string');
     }
   });
@@ -242,25 +116,11 @@ describe('saved QA strategy files', () => {
     const { parseSavedQaStrategy } = await import('../../src/qa/fit-qa.js');
     const { saved } = fitQaStrategy(syntheticMcFolder(30, [0.9, 0.5], 2), 'stacking', 1);
     expect(parseSavedQaStrategy(JSON.parse(JSON.stringify(saved)), 'x.json').strategy).toBe('stacking');
-    expect(() => parseSavedQaStrategy({ strategy: 'nope', models: [], state: {} }, 'x.json')).toThrow(/x\.json.*unknown QA strategy/s);
+    expect(() => parseSavedQaStrategy({ ...saved, strategy: 'nope' }, 'x.json')).toThrow(/x\.json.*unknown strategy "nope"/s);
     expect(() => parseSavedQaStrategy({ models: 3 }, 'y.json')).toThrow(/y\.json/);
-  });
-});
-
-describe('effective answer space of the weighted vote', () => {
-  it('is small when wrong answers coincide and large when they scatter', async () => {
-    const { effectiveAnswerSpace } = await import('../../src/qa/fusion/error-spread.js');
-    const coincide = oneGoodModel(30); // the two bad models always share their wrong answer
-    expect(effectiveAnswerSpace(coincide.train, coincide.correct, 0)).toBeLessThan(2.1);
-    const scatter: QaItemAnswers[] = [];
-    const correct: AnswerCorrectness[] = [];
-    for (let i = 0; i < 30; i++) {
-      const item = mcItem(['A', 'B', 'C', 'D']);
-      scatter.push(item);
-      correct.push(item.answers.map((a) => a.model === 0));
-    }
-    expect(effectiveAnswerSpace(scatter, correct, 0)).toBeGreaterThan(20);
-    expect(effectiveAnswerSpace(scatter, correct, 4)).toBe(4);
+    // A file of the retired 0.1 QA format names its version and says what to do.
+    expect(() => parseSavedQaStrategy({ format: 'llm-fusion/qa-strategy', version: 1, strategy: 'central', models: [], state: {} }, 'z.json')).toThrow(InputError);
+    expect(() => parseSavedQaStrategy({ strategy: 'central', models: [], state: {} }, 'z.json')).toThrow(/z\.json.*llm-fusion 0\.1.*version 1.*fit it again/s);
   });
 });
 
@@ -275,7 +135,7 @@ describe('fusing a batch of questions without labels', () => {
       outputs: folder.responses.filter((r) => r.item === it.id).map((r) => ({ model: r.model, output: r.output })),
     }));
     const fused = fuseQaBatch(inputs);
-    expect(fused[0]?.strategy).toBe('dawid-skene');
+    expect(fused[0]?.strategy).toBe('dawid-skene-one-coin');
     const acc = (answers: (string | null | undefined)[]) => answers.filter((a, i) => a === folder.items[i]?.answers?.[0]).length / answers.length;
     const dsAcc = acc(fused.map((f) => f.answer));
     const voteAcc = acc(inputs.map((q) => fuseQaQuestion(q).answer));

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildItemAnswers } from '../../src/qa/build-items.js';
-import { QA_BASE_STRATEGIES } from '../../src/qa/fusion/registry.js';
+import { candidateCount } from '../../src/fuse/answer-matrix.js';
+import { getStrategy } from '../../src/fuse/registry.js';
+import { buildCandidateMatrix } from '../../src/qa/candidate-matrix.js';
+
+const UNSUPERVISED = ['majority-vote', 'soft-vote', 'soft-vote-log', 'central', 'dawid-skene-one-coin'];
 
 const OUTPUTS = ['The answer is (A).', 'The answer is (B).', '\\boxed{C}', 'The answer is (A) or (B).', 'no idea', 'The answer is D.', 'B'];
 const FREE = ['Paris', 'The capital of France is Paris.', 'Lyon', 'It is Lyon, in France.', "I'm sorry, I don't know.", 'Marseille is the answer.'];
@@ -24,17 +28,28 @@ describe('QA fusion invariants (property-based)', () => {
           expect(sum).toBeCloseTo(item.answered[m] ? 1 : 0, 9);
         }
         expect(item.clusters.reduce((s, c) => s + c.members.length, 0)).toBe(item.answers.length);
-        for (const s of QA_BASE_STRATEGIES) {
-          const pick = s.load(s.name === 'best-single' ? { model: 'm0' } : s.name === 'stacking' ? { models: [], share: [], own: [], soft: [], logSize: 0 } : s.name === 'weighted-vote' ? { models: [], values: [], answerSpace: 2 } : s.name === 'dawid-skene' ? { models: [], values: [] } : {}, ['m0', 'm1', 'm2', 'm3']).pick(item);
+        const { matrix, columnCluster } = buildCandidateMatrix([item], ['m0', 'm1', 'm2', 'm3'], ctx.answerType, freeForm ? {} : { choiceLabels: [['A', 'B', 'C', 'D']] });
+        const K = matrix.labels.length;
+        for (const name of UNSUPERVISED) {
+          const pred = getStrategy(name).fit(matrix, Int32Array.of(-1), { seed: 1 }).predict(matrix);
           if (item.answers.length === 0) {
-            expect(pick).toBeNull();
+            expect(pred.decided[0], name).toBe(0);
             continue;
           }
-          expect(pick).not.toBeNull();
-          if (!pick) continue;
-          expect(item.clusters[pick.cluster]?.members).toContain(pick.representative);
-          expect(pick.support).toBeGreaterThanOrEqual(0);
-          expect(pick.support).toBeLessThanOrEqual(1 + 1e-9);
+          expect(pred.decided[0], name).toBe(1);
+          let sum = 0;
+          let best = 0;
+          for (let k = 0; k < K; k++) {
+            const p = pred.probs[k] as number;
+            expect(p).toBeGreaterThanOrEqual(0);
+            // Only the item's own candidates get probability.
+            if (k >= candidateCount(matrix, 0)) expect(p, name).toBe(0);
+            sum += p;
+            if (p > (pred.probs[best] as number)) best = k;
+          }
+          expect(sum, name).toBeCloseTo(1, 9);
+          // The winning column is an answer some model gave.
+          expect(columnCluster[0]?.[best], name).toBeGreaterThanOrEqual(0);
         }
       }),
       { numRuns: 200, seed: 42 },
@@ -50,12 +65,14 @@ describe('QA fusion invariants (property-based)', () => {
         const top = Math.max(...counts.values());
         if ([...counts.values()].filter((v) => v === top).length > 1) return;
         const shuffled = [...outputs].sort((a, b) => ((a.model * 7919 + seed) % 13) - ((b.model * 7919 + seed) % 13));
-        const vote = QA_BASE_STRATEGIES[0];
-        if (!vote) throw new Error('no strategy');
+        const vote = getStrategy('majority-vote');
         const pickLetter = (outs: typeof outputs) => {
           const { item } = buildItemAnswers('q', 'q', { answerType: 'multiple-choice', choices }, outs, letters.length);
-          const p = vote.load({}, letters.map((_, k) => `m${k}`)).pick(item);
-          return p ? item.answers[p.representative]?.reading.choice : null;
+          const { matrix } = buildCandidateMatrix([item], letters.map((_, k) => `m${k}`), 'multiple-choice', { choiceLabels: [['A', 'B', 'C', 'D']] });
+          const p = vote.fit(matrix, Int32Array.of(-1), { seed: 1 }).predict(matrix).probs;
+          let best = 0;
+          for (let k = 1; k < p.length; k++) if ((p[k] as number) > (p[best] as number)) best = k;
+          return matrix.labels[best];
         };
         expect(pickLetter(shuffled)).toBe(pickLetter(outputs));
       }),

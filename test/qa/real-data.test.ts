@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
-import { evaluateQaFolder, prepareQa } from '../../src/qa/evaluate-qa.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { prepareQa } from '../../src/qa/prepare.js';
 import { loadEvalFolder, type QaFolder } from '../../src/task/load-folder.js';
 import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
 
@@ -48,7 +49,7 @@ describe.skipIf(!has('mmlu-pro-dev'))('mmlu-pro-dev (real outputs)', () => {
 });
 
 describe.skipIf(!has('gsm8k-re2'))('gsm8k-re2 (real outputs, 10 MB)', () => {
-  it('reproduces the reference best single (0.942)', async () => {
+  it('reproduces the reference best single (0.942), and auto beats it', async () => {
     const f = qa('gsm8k-re2');
     expect(modelAccuracy(f, 'gpt-4o-mini-reread-cot')).toBeCloseTo(0.9416, 3);
     const r = await evaluateQaFolder(f, { folds: 5, seed: 1 });

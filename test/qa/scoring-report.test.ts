@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LeaderboardInput } from '../../src/eval/leaderboard.js';
 import { renderLeaderboard } from '../../src/eval/leaderboard.js';
+import { STRATEGIES } from '../../src/fuse/registry.js';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
-import { evaluateQaFolder } from '../../src/qa/evaluate-qa.js';
-import { renderQaReport } from '../../src/qa/report.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { renderQaReport } from '../../src/eval/answer-report.js';
 import { bestTokenF1, exactMatch, goldCorrect } from '../../src/qa/scoring.js';
 import type { QaFolder } from '../../src/task/load-folder.js';
 import { InputError } from '../../src/task/errors.js';
@@ -41,7 +42,9 @@ describe('QA eval result and report', () => {
     expect(md).toContain('## synthetic-mc (QA, multiple-choice)');
     expect(md).toMatch(/\| strategy \| (\*\*)?auto/);
     for (const m of r.models) expect(md).toContain(`| model | ${m.name} |`);
-    expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(['majority-vote', 'central', 'dawid-skene', 'weighted-vote', 'best-single', 'stacking', 'auto']);
+    // Multiple choice shares the option letters as labels: every registered strategy runs.
+    expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(STRATEGIES.map((s) => s.name));
+    expect(r.refused).toEqual([]);
   });
 
   it('lists unreadable outputs per model and reason', async () => {
@@ -83,8 +86,8 @@ describe('symbolic gold', () => {
 
 describe('usage errors', () => {
   it('names unknown strategies', async () => {
-    const { QaUsageError } = await import('../../src/qa/types.js');
-    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['auto', 'magic'] })).rejects.toThrow(QaUsageError);
-    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['magic'] })).rejects.toThrow(/"magic".*known: majority-vote/);
+    const { StrategyError } = await import('../../src/fuse/strategy.js');
+    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['auto', 'magic'] })).rejects.toThrow(StrategyError);
+    await expect(evaluateQaFolder(syntheticMcFolder(10, [0.8], 1), { folds: 2, seed: 1, strategies: ['magic'] })).rejects.toThrow(/"magic".*available: majority-vote/);
   });
 });

@@ -33,7 +33,9 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     expect(cls.status).toBe(0);
     const synthetic = syntheticMcFolder(120, [0.8, 0.7, 0.6, 0.55, 0.5], 3, [3, 4]);
     // A few unreadable answers, so the abstention panel has something to show.
-    const responses = synthetic.responses.map((r, k) => (r.model === 'm2' && k < 60 ? { ...r, output: "I'm sorry, I cannot help with that." } : r));
+    // One of them tries to load an image and run a script: the page must show it as text.
+    const hostile = '<img src="http://127.0.0.1:9/x.png"></pre></script><script>console.error("injected")</script>';
+    const responses = synthetic.responses.map((r, k) => (r.model === 'm2' && k < 60 ? { ...r, output: k === 2 ? hostile : "I'm sorry, I cannot help with that." } : r));
     const qaDir = writeEvalFolder({ task: synthetic.task, items: synthetic.items, responses });
     const qa = await runCli(['eval', qaDir, '--html', qaPage, '--quiet']);
     expect(qa.status).toBe(0);
@@ -158,12 +160,14 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     expect(labels).toContain('accuracy against cost');
     expect(labels).toContain('abstentions by reason');
     expect(labels.some((l) => l.includes('confusion'))).toBe(false);
-    expect(await page.locator('details summary', { hasText: 'm2: ' }).textContent()).toMatch(/^m2: \d+ (refusal|no-label)$/);
+    expect(await page.locator('details summary', { hasText: 'm2: ' }).textContent()).toMatch(/^m2: \d+ (refusal|no-label)/);
     for (const c of drawn) expect(c.shapes, c.label).toBeGreaterThan(0);
     await page.locator('#leaderboard th', { hasText: 'accuracy' }).click();
     const acc = await page.$$eval('#leaderboard tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
     expect(acc).toEqual([...acc].sort((a, b) => a - b));
     expect(await page.locator('#contested tbody tr').count()).toBeGreaterThan(0);
+    await page.locator('details summary', { hasText: 'm2: ' }).click();
+    expect(await page.locator('details pre', { hasText: 'console.error("injected")' }).count()).toBe(1);
     await page.screenshot({ path: join(artifacts, 'report-qa.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);

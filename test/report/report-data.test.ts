@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
 import { summarizePicks } from '../../src/eval/mixture-summary.js';
-import type { QaOutcomes } from '../../src/qa/evaluate-qa.js';
-import { evaluateQaFolder } from '../../src/qa/index.js';
+import type { QaOutcomes } from '../../src/eval/answer-score.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { renderLeaderboard } from '../../src/eval/leaderboard.js';
+import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { modelCosts } from '../../src/report/model-costs.js';
 import { paretoFront } from '../../src/report/pareto.js';
@@ -78,6 +80,42 @@ describe('buildReportData', () => {
     // Seeded: the same input gives the same intervals.
     expect(buildReportData(result, { predictions }, { resamples: 300 }).entries[0]?.accuracyCi).toEqual(d.entries[0]?.accuracyCi);
     expect(() => JSON.stringify(d)).not.toThrow();
+  });
+
+  it('draws quality against recorded cost and against calls, with extra curves on their axis', () => {
+    const folder = loadEvalFolder('evals/toxicity-en', { requireResponses: true });
+    if (folder.kind !== 'classification') throw new Error('expected classification');
+    let predictions: EvalPredictions | undefined;
+    const result = evaluateClassification(folder, { folds: 5, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
+    if (!predictions) throw new Error('no predictions');
+    // Model j costs j + 1 thousandths of a dollar per item.
+    const costs = result.models.map((m, j) => ({ model: m.name, callsPerItem: 1, costPerItem: (j + 1) / 1000 }));
+    const curve = { name: 'adaptive', axis: 'cost' as const, points: [{ x: 0.002, accuracy: 0.9 }, { x: 0.01, accuracy: 0.95 }] };
+    const d = buildReportData(result, { predictions }, { resamples: 100, costs, curves: [curve] });
+    expect(d.cost.axis).toBe('cost');
+    expect(d.calls?.axis).toBe('calls');
+    expect(d.cost.curves).toEqual([curve]);
+    expect(d.calls?.curves).toEqual([]);
+    const total = costs.reduce((s, c) => s + (c.costPerItem as number), 0);
+    expect(d.cost.points.find((p) => p.kind === 'strategy')?.x).toBeCloseTo(total, 12);
+    // The cheapest model is on the front; a model both dearer and less accurate than another is not.
+    const models = d.cost.points.filter((p) => p.kind === 'model');
+    expect(models[0]?.pareto).toBe(true);
+    for (const p of models) {
+      const dominated = models.some((q) => q !== p && q.x <= p.x && q.accuracy >= p.accuracy && (q.x < p.x || q.accuracy > p.accuracy));
+      expect(p.pareto).toBe(!dominated);
+    }
+    const html = renderHtmlReport(d);
+    expect(html.match(/aria-label="accuracy against cost"/g)).toHaveLength(2);
+    expect(html).toContain('<polyline class="curve"');
+  });
+
+  it("gives the terminal leaderboard a short note for auto's mixture", () => {
+    const picks = Array.from({ length: 5 }, () => 'stacking-text(C=0.1,balanced)*0.12+stacking-text(C=0.1,none)*0.12+stacking(C=1,balanced)*0.12+stacking(C=1,none)*0.12+stacking(C=10,balanced)*0.11+stacking(C=10,none)*0.11+majority-vote*0.08+stacking(C=0.1,balanced)*0.05+stacking(C=0.1,none)*0.05+stacking-text(C=1,balanced)*0.05+stacking-text(C=1,none)*0.05+best-model*0.02');
+    const text = renderLeaderboard({ task: 't', items: 10, models: [], strategies: [{ name: 'auto', accuracy: 0.9, macroF1: 0.9, coverage: 1, scoredOn: 'out-of-fold', picks }], best: 'auto', oracle: 1 });
+    const line = text.split('\n').find((l) => l.includes('auto')) as string;
+    expect(line).toContain('picks: stacking 0.56, stacking-text 0.34, majority-vote 0.08 (+1 more), mean over 5 folds');
+    expect(line.length).toBeLessThan(160);
   });
 
   it('covers a QA evaluation with the panels that apply', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RawModelAnswer } from '../../src/run/ask-item.js';
 import { fuseQaItems } from '../../src/run/fuse-qa-items.js';
-import { chooseQaStrategy } from '../../src/run/qa-strategy-choice.js';
+import { chooseStrategy } from '../../src/run/strategy-choice.js';
 
 const choices = [
   { label: 'A', text: 'river' },
@@ -12,7 +12,7 @@ const ok = (model: string, output: string, cost = 0, cached = false): RawModelAn
 
 describe('fuseQaItems', () => {
   it('multiple choice: the fused letter and option, its cluster and support, every cluster, each model in asked order', () => {
-    const mc = { answerType: 'multiple-choice' as const };
+    const mc = { kind: 'qa' as const, answerType: 'multiple-choice' as const };
     const [line] = fuseQaItems(
       mc,
       [
@@ -27,7 +27,7 @@ describe('fuseQaItems', () => {
           ],
         },
       ],
-      chooseQaStrategy(undefined, mc),
+      chooseStrategy(undefined, mc),
     );
     expect(line).toEqual({
       id: 'q1',
@@ -51,7 +51,7 @@ describe('fuseQaItems', () => {
   });
 
   it('numeric: equal values written differently form one cluster; batches keep input order', () => {
-    const num = { answerType: 'numeric' as const };
+    const num = { kind: 'qa' as const, answerType: 'numeric' as const };
     const lines = fuseQaItems(
       num,
       [
@@ -59,7 +59,7 @@ describe('fuseQaItems', () => {
         { item: { id: 'b', question: 'How few?' }, answers: [ok('x', 'The answer is 3'), ok('y', 'The answer is 4'), ok('z', 'The answer is 4')] },
         { item: { id: 'c', question: 'Unanswered?' }, answers: [ok('x', ''), { model: 'y', status: 'skipped', error: 'not asked' }, ok('z', 'no idea')] },
       ],
-      chooseQaStrategy(undefined, num),
+      chooseStrategy(undefined, num),
     );
     expect(lines.map((l) => l.id)).toEqual(['a', 'b', 'c']);
     expect(lines[0]?.answer).toBe('1,000');
@@ -72,8 +72,8 @@ describe('fuseQaItems', () => {
   });
 
   it('free-form: by default the most central answer, with the short answer of its cluster', () => {
-    const ff = { answerType: 'free-form' as const };
-    const fuser = chooseQaStrategy(undefined, ff);
+    const ff = { kind: 'qa' as const, answerType: 'free-form' as const };
+    const fuser = chooseStrategy(undefined, ff);
     expect(fuser.name).toBe('central');
     const [line] = fuseQaItems(
       ff,
@@ -92,11 +92,11 @@ describe('fuseQaItems', () => {
   });
 
   it('reads structured answers ({"answer": ...}) as asked for by --json-answers', () => {
-    const mc = { answerType: 'multiple-choice' as const };
+    const mc = { kind: 'qa' as const, answerType: 'multiple-choice' as const };
     const [line] = fuseQaItems(
       mc,
       [{ item: { id: 'j', question: 'q?', choices }, answers: [ok('a', '{"answer": "B", "confidence": 0.9}'), ok('b', '```json\n{"answer": "(B)", "confidence": 0.6}\n```'), ok('c', '{"answer": "A"}')] }],
-      chooseQaStrategy(undefined, mc),
+      chooseStrategy(undefined, mc),
     );
     expect(line?.answer).toBe('B');
     expect(line?.answers.map((a) => a.answer)).toEqual(['B', 'B', 'A']);

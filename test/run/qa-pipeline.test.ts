@@ -4,7 +4,7 @@ import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { fuseQuestion } from '../../src/run/fuse.js';
 import { runQaPipeline } from '../../src/run/qa-pipeline.js';
-import { chooseQaStrategy } from '../../src/run/qa-strategy-choice.js';
+import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import type { QaTask } from '../../src/task/schema.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
@@ -61,7 +61,7 @@ describe('runQaPipeline', () => {
       models: ms,
       orchestrator: new Orchestrator({ concurrency: 16 }),
       buildRequest: createRequestBuilder(task),
-      fuser: chooseQaStrategy(undefined, task),
+      fuser: chooseStrategy(undefined, task),
       input: Readable.from(lines.map((l) => `${l}\n`)),
       output,
       errors,
@@ -107,7 +107,7 @@ describe('runQaPipeline', () => {
       models: [{ name: 'openai:s', model: silent }],
       orchestrator: new Orchestrator({ concurrency: 4 }),
       buildRequest: createRequestBuilder(task),
-      fuser: chooseQaStrategy('dawid-skene', task, 7),
+      fuser: chooseStrategy('dawid-skene', task, 7),
       input: Readable.from(Array.from({ length: 30 }, (_, i) => `${JSON.stringify(question(i))}\n`)),
       output,
       errors: new PassThrough(),

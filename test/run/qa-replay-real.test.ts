@@ -4,11 +4,11 @@ import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../../src/orchestrate/request-builder.js';
 import { ProviderError } from '../../src/providers/provider.js';
-import { evaluateQaFolder } from '../../src/qa/evaluate-qa.js';
+import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { goldCorrect } from '../../src/qa/scoring.js';
 import type { QaFusedLine } from '../../src/run/fuse-qa-items.js';
 import { runQaPipeline } from '../../src/run/qa-pipeline.js';
-import { chooseQaStrategy } from '../../src/run/qa-strategy-choice.js';
+import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
 import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
@@ -57,7 +57,7 @@ describe.each(SETS)('fusion run replaying the recorded answers of %s', (name) =>
       models: replayModels(f),
       orchestrator: new Orchestrator({ concurrency: 64 }),
       buildRequest: idBuilder,
-      fuser: chooseQaStrategy(undefined, f.task),
+      fuser: chooseStrategy(undefined, f.task),
       input: Readable.from(f.items.map((i) => `${JSON.stringify(i)}\n`)),
       output,
       errors: new PassThrough(),
@@ -82,7 +82,7 @@ describe.each(SETS)('fusion run replaying the recorded answers of %s', (name) =>
       const reading = extractQaAnswer(output, { answerType: f.task.answerType, ...(item.choices ? { choices: item.choices } : {}) });
       if (reading.kind === 'answer' && goldCorrect(reading, item.answers ?? [])) right++;
     });
-    const strategy = chooseQaStrategy(undefined, f.task).name;
+    const strategy = chooseStrategy(undefined, f.task).name;
     const evaluated = await evaluateQaFolder(f, { folds: 2, seed: 1, strategies: [strategy] });
     expect(evaluated.scoredItems).toBe(f.items.length);
     expect(right / f.items.length).toBeCloseTo(evaluated.strategies[0]?.accuracy ?? -1, 9);

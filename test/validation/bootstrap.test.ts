@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreClassification } from '../../src/eval/metrics.js';
+import { scoreClassification } from '../../src/validation/metrics.js';
 import { accuracyOf, bootstrapResamples, macroF1Of, percentileInterval, quantile } from '../../src/validation/bootstrap.js';
 
 describe('bootstrap', () => {

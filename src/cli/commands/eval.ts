@@ -1,14 +1,14 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type EvalPredictions, evaluateClassification } from '../../eval/evaluate.js';
-import { STRATEGIES } from '../../fuse/registry.js';
+import type { QaOutcomes } from '../../eval/answer-score.js';
+import { renderQaReport } from '../../eval/answer-report.js';
+import { type EvalPredictions, evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
+import { STRATEGIES } from '../../fuse/registry.js';
 import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
-import { evaluateQaFolder, renderQaReport } from '../../qa/index.js';
-import type { QaOutcomes } from '../../qa/evaluate-qa.js';
 import { splitModelList } from '../../run/models.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
@@ -103,6 +103,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const folder = loadEvalFolder(dir, { requireResponses: true });
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
+  const known = STRATEGIES.map((s) => s.name);
+  const unknown = (strategies ?? []).filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+
   let result;
   let report: () => string;
   const wantReport = values.html !== undefined || values.json !== undefined;
@@ -116,9 +120,6 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     report = () => renderQaReport(qa);
     if (outcomes) reportData = buildReportData(qa, { outcomes }, reportOptions);
   } else {
-    const known = STRATEGIES.map((s) => s.name);
-    const unknown = (strategies ?? []).filter((n) => !known.includes(n));
-    if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
     const explainStrategy = values['explain-strategy'];
     if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
       throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);

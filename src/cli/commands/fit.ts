@@ -1,13 +1,13 @@
-import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
-import { crossValidatePredict } from '../../eval/cross-validation.js';
-import { scoreClassification } from '../../eval/metrics.js';
+import { crossValidateStrategy } from '../../fuse/cross-validate.js';
+import { scoreClassification } from '../../validation/metrics.js';
 import { getStrategy, STRATEGIES } from '../../fuse/registry.js';
 import { toSavedStrategy, writeSavedStrategy } from '../../fuse/saved-strategy.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
-import { evaluateQaFolder, fitQaStrategy, QA_STRATEGIES, QaUsageError } from '../../qa/index.js';
+import { evaluateQaFolder } from '../../eval/evaluate.js';
+import { fitQaStrategy } from '../../qa/fit-qa.js';
 import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, processIo } from '../io.js';
@@ -19,8 +19,8 @@ Fits a fusion strategy on a labelled folder (task.json, items.jsonl, responses.j
 it as a versioned JSON file that can later fuse unlabelled answers of the same task.
 
 Options:
-  --strategy NAME    strategy to fit; classification: ${STRATEGIES.map((s) => s.name).join(', ')}
-                     QA: ${QA_STRATEGIES.map((s) => s.name).join(', ')}
+  --strategy NAME    strategy to fit (classification and QA alike): ${STRATEGIES.map((s) => s.name).join(', ')}
+                     (free-form and numeric QA refuse the ones that need a fixed label set)
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
@@ -67,7 +67,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${matrix.itemIds.length} items (${labelled} labelled), ${matrix.models.length} models`];
   if (folds >= 2 && labelled >= folds) {
     const cv = strategy.supervised
-      ? crossValidatePredict(strategy, matrix, folder.gold, { folds, seed }).prediction
+      ? crossValidateStrategy(strategy, matrix, folder.gold, { folds, seed }).prediction
       : strategy.fit(matrix, gold, { seed }).predict(matrix);
     const s = scoreClassification(folder.gold, cv, matrix.labels);
     const how = strategy.supervised ? `out-of-fold (${folds} folds, seed ${seed})` : 'on all items, without labels';
@@ -83,10 +83,13 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
 }
 
 async function fitQa(folder: QaFolder, name: string, out: string, folds: number, seed: number, io: CliIo): Promise<number> {
-  if (!QA_STRATEGIES.some((s) => s.name === name)) {
-    throw new QaUsageError(`unknown QA strategy "${name}" (known: ${QA_STRATEGIES.map((s) => s.name).join(', ')})`);
+  try {
+    getStrategy(name);
+  } catch (e) {
+    if (e instanceof StrategyError) throw new UsageError(e.message);
+    throw e;
   }
-  const lines = [`QA strategy ${name} on ${folder.task.name}: ${folder.items.length} questions`];
+  const lines = [`strategy ${name} on ${folder.task.name}: ${folder.items.length} questions`];
   if (folds >= 2) {
     const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [name] });
     const s = estimate.strategies[0];
@@ -95,7 +98,7 @@ async function fitQa(folder: QaFolder, name: string, out: string, folds: number,
   const { fitted, saved } = fitQaStrategy(folder, name, seed);
   const state = fitted.state() as { picked?: unknown } | null;
   if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
-  writeFileSync(out, `${JSON.stringify({ ...saved, createdAt: new Date().toISOString() }, null, 2)}\n`);
+  writeSavedStrategy(out, saved);
   lines.push(`wrote ${out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;

@@ -10,7 +10,6 @@ import type { EnvSource } from '../../providers/env.js';
 import { resolveModels, splitModelList } from '../../run/models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { runQaPipeline } from '../../run/qa-pipeline.js';
-import { chooseQaStrategy } from '../../run/qa-strategy-choice.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
@@ -121,7 +120,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const plan =
     task.kind === 'classification'
       ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) }
-      : { kind: 'qa' as const, task, fuser: chooseQaStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
+      : { kind: 'qa' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE) };
   const { fuser } = plan;
   const specs = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);

@@ -18,7 +18,6 @@ class SettledFailuresModel implements LanguageModel {
   readonly modelId: string;
   readonly supportsLogprobs: boolean;
   readonly batch?: BatchApi;
-  /** Carried over: where the model is served from is part of its calls' cache keys. */
   readonly endpoint?: string;
 
   constructor(
@@ -28,8 +27,7 @@ class SettledFailuresModel implements LanguageModel {
     this.provider = inner.provider;
     this.modelId = inner.modelId;
     this.supportsLogprobs = inner.supportsLogprobs;
-    const endpoint = (inner as { endpoint?: string }).endpoint;
-    if (endpoint !== undefined) this.endpoint = endpoint;
+    if (inner.endpoint !== undefined) this.endpoint = inner.endpoint;
   }
 
   generate(request: GenerateRequest): Promise<GenerateResult> {

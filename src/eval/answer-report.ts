@@ -1,4 +1,4 @@
-import type { QaEvalResult } from './evaluate-qa.js';
+import type { QaEvalResult } from './answer-score.js';
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 

@@ -1,5 +1,3 @@
-import { type AnswerMatrix, selectItems } from '../fuse/answer-matrix.js';
-import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { seededRandom, shuffleInPlace } from '../util/random.js';
 
 /**
@@ -53,41 +51,4 @@ export function selectGold(gold: Int32Array, rows: readonly number[]): Int32Arra
     out[r] = gold[i] as number;
   });
   return out;
-}
-
-export interface CrossValidationResult {
-  prediction: FusedPrediction;
-  /** The fitted strategy of each fold, in fold order (e.g. to report what `auto` picked). */
-  fitted: FittedStrategy[];
-  folds: number[][];
-}
-
-/**
- * Out-of-fold predictions: each item is predicted by the strategy fitted on the other folds.
- * The strategy is handed only training rows and their gold labels; test rows reach it solely
- * through `predict`, without labels.
- */
-export function crossValidatePredict(
-  strategy: FusionStrategy,
-  answers: AnswerMatrix,
-  gold: Int32Array,
-  options: { folds: number; seed: number },
-): CrossValidationResult {
-  const n = answers.itemIds.length;
-  const K = answers.labels.length;
-  const folds = stratifiedKFold(gold, options.folds, options.seed);
-  const probs = new Float64Array(n * K);
-  const decided = new Uint8Array(n);
-  const fitted: FittedStrategy[] = [];
-  folds.forEach((test, f) => {
-    const train = trainIndices(n, test);
-    const model = strategy.fit(selectItems(answers, train), selectGold(gold, train), { seed: options.seed + 1000 * (f + 1) });
-    fitted.push(model);
-    const pred = model.predict(selectItems(answers, test));
-    test.forEach((i, r) => {
-      probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
-      decided[i] = pred.decided[r] as number;
-    });
-  });
-  return { prediction: { probs, decided }, fitted, folds };
 }

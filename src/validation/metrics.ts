@@ -1,4 +1,4 @@
-import { argmax } from '../fuse/answer-matrix.js';
+import { argmax } from '../util/argmax.js';
 
 export interface ClassMetrics {
   label: string;

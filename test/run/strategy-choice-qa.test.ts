@@ -6,55 +6,60 @@ import { fitQaStrategy } from '../../src/qa/fit-qa.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
 import type { RawModelAnswer } from '../../src/run/ask-item.js';
 import { fuseQaItems } from '../../src/run/fuse-qa-items.js';
-import { chooseQaStrategy, loadSavedQaFuser } from '../../src/run/qa-strategy-choice.js';
+import { chooseStrategy, loadSavedFuser } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import { makeTempDir } from '../orchestrate/helpers.js';
 import { syntheticMcFolder } from '../qa/synthetic.js';
 
 const LETTERS = ['A', 'B', 'C', 'D'];
 const choices = LETTERS.map((label) => ({ label, text: `option ${label}` }));
-const mc = { answerType: 'multiple-choice' as const };
+const qaTask = (answerType: 'multiple-choice' | 'numeric' | 'free-form') => ({ kind: 'qa' as const, name: 't', answerType, instructions: '' });
+const mc = qaTask('multiple-choice');
 const say = (model: string, letter: string): RawModelAnswer => ({ model, status: 'ok', output: `The answer is (${letter}).`, cached: false });
 
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-describe('chooseQaStrategy', () => {
+describe('chooseStrategy on a QA task (the one strategy choice of fusion run)', () => {
   it('defaults to the vote for closed answers and the most central answer for free-form', () => {
-    expect(chooseQaStrategy(undefined, mc)).toMatchObject({ name: 'majority-vote', batchSize: 1 });
-    expect(chooseQaStrategy(undefined, { answerType: 'numeric' })).toMatchObject({ name: 'majority-vote', batchSize: 1 });
-    expect(chooseQaStrategy(undefined, { answerType: 'free-form' })).toMatchObject({ name: 'central', batchSize: 1 });
-    expect(chooseQaStrategy('majority-vote', { answerType: 'free-form' }).name).toBe('majority-vote');
-    expect(chooseQaStrategy('dawid-skene', mc, 40)).toMatchObject({ name: 'dawid-skene', batchSize: 40 });
+    expect(chooseStrategy(undefined, mc)).toMatchObject({ name: 'majority-vote', batchSize: 1 });
+    expect(chooseStrategy(undefined, qaTask('numeric'))).toMatchObject({ name: 'majority-vote', batchSize: 1 });
+    expect(chooseStrategy(undefined, qaTask('free-form'))).toMatchObject({ name: 'central', batchSize: 1 });
+    expect(chooseStrategy('majority-vote', qaTask('free-form')).name).toBe('majority-vote');
+    expect(chooseStrategy('dawid-skene', mc, 40)).toMatchObject({ name: 'dawid-skene', batchSize: 40 });
   });
 
-  it('refuses strategies that need judged answers, and unknown names', () => {
-    for (const name of ['weighted-vote', 'stacking', 'best-single', 'auto']) {
-      expect(() => chooseQaStrategy(name, mc)).toThrow(/fusion fit <folder> --strategy/);
+  it('refuses strategies that need judged answers, unknown names, and fixed-label ones on free-form answers', () => {
+    for (const name of ['weighted-vote', 'stacking', 'best-model', 'auto']) {
+      expect(() => chooseStrategy(name, mc)).toThrow(/fusion fit <folder> --strategy/);
     }
-    expect(() => chooseQaStrategy('soft-vote', mc)).toThrow(StrategyError);
-    expect(() => chooseQaStrategy('soft-vote', mc)).toThrow(/unknown QA strategy "soft-vote"/);
+    expect(() => chooseStrategy('magic', mc)).toThrow(StrategyError);
+    expect(() => chooseStrategy('magic', mc)).toThrow(/unknown strategy "magic"/);
+    // The strategies a classification run accepts work on multiple choice, and the free-form default is central.
+    expect(chooseStrategy('soft-vote', mc).name).toBe('soft-vote');
+    expect(() => chooseStrategy('dawid-skene', qaTask('free-form'))).toThrow(/dawid-skene needs a fixed label set/);
+    expect(chooseStrategy('dawid-skene-one-coin', qaTask('numeric'), 64)).toMatchObject({ batchSize: 64 });
   });
 
   it('Dawid-Skene over a batch trusts the models that agree with the others, where the vote ties', () => {
     // m-a and m-b are always right; m-c and m-d always wrong (differently), except that on the last
-    // question they agree with each other. Listed first, they win the vote's tie there.
+    // question they agree with each other on A, which wins the vote's tie there (label order).
     const items = Array.from({ length: 31 }, (_, i) => {
       const truth = i % 4;
       const last = i === 30;
       return {
         item: { id: `q${i}`, question: `Question ${i}?`, choices },
         answers: [
-          say('m-c', last ? 'C' : (LETTERS[(truth + 1) % 4] as string)),
-          say('m-d', last ? 'C' : (LETTERS[(truth + 2) % 4] as string)),
+          say('m-c', last ? 'A' : (LETTERS[(truth + 1) % 4] as string)),
+          say('m-d', last ? 'A' : (LETTERS[(truth + 2) % 4] as string)),
           say('m-a', last ? 'B' : (LETTERS[truth] as string)),
           say('m-b', last ? 'B' : (LETTERS[truth] as string)),
         ],
       };
     });
-    const vote = fuseQaItems(mc, items, chooseQaStrategy('majority-vote', mc));
-    const ds = fuseQaItems(mc, items, chooseQaStrategy('dawid-skene', mc, 64));
-    expect(vote[30]?.answer).toBe('C');
+    const vote = fuseQaItems(mc, items, chooseStrategy('majority-vote', mc));
+    const ds = fuseQaItems(mc, items, chooseStrategy('dawid-skene', mc, 64));
+    expect(vote[30]?.answer).toBe('A');
     expect(ds[30]?.answer).toBe('B');
     expect(ds.slice(0, 30).map((l) => l.answer)).toEqual(vote.slice(0, 30).map((l) => l.answer));
     expect(ds[30]?.support).toBeGreaterThan(0.9);
@@ -69,9 +74,9 @@ describe('saved QA strategies', () => {
     const { saved } = fitQaStrategy(folder, 'weighted-vote', 1);
     const file = join(t.dir, 'qa-strategy.json');
     writeFileSync(file, `${JSON.stringify({ ...saved, createdAt: '2026-01-01T00:00:00Z' }, null, 2)}\n`);
-    const fuser = loadSavedQaFuser(file);
+    const fuser = loadSavedFuser(file, mc);
     expect(fuser).toMatchObject({ name: 'weighted-vote', batchSize: 1, models: ['m0', 'm1', 'm2'] });
-    expect(chooseQaStrategy(file, mc).name).toBe('weighted-vote');
+    expect(chooseStrategy(file, mc).name).toBe('weighted-vote');
 
     const answers = [say('m2', 'B'), say('m1', 'B'), say('m0', 'A')];
     const [line] = fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], fuser);
@@ -80,12 +85,12 @@ describe('saved QA strategies', () => {
     expect(line?.answer).toBe(direct.answer);
     expect(line?.support).toBeCloseTo(direct.support, 6);
     // Without the saved strategy, the two weak models outvote the strong one.
-    expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], chooseQaStrategy(undefined, mc))[0]?.answer).toBe('B');
+    expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], chooseStrategy(undefined, mc))[0]?.answer).toBe('B');
 
-    for (const name of ['stacking', 'auto', 'dawid-skene', 'best-single', 'central']) {
+    for (const name of ['stacking', 'auto', 'dawid-skene', 'best-model', 'central', 'calibrated-stacking']) {
       const f = join(t.dir, `${name}.json`);
       writeFileSync(f, JSON.stringify(fitQaStrategy(folder, name, 1).saved));
-      expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], loadSavedQaFuser(f))[0]?.answer, name).toMatch(/^[AB]$/);
+      expect(fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], loadSavedFuser(f, mc))[0]?.answer, name).toMatch(/^[AB]$/);
     }
   });
 
@@ -98,16 +103,16 @@ describe('saved QA strategies', () => {
       return f;
     };
     const cases: [string, RegExp][] = [
-      [write('a.json', '{"format": "llm-fusion/strategy", "version": 1, "strategy": "majority-vote", "labels": ["x", "y"], "models": [], "state": {}}'), /a\.json.*format.*classification task/s],
-      [write('b.json', '{"strategy": "weighted-vote", "models": ["m0"], "state": {"models": ["m0"]}}'), /b\.json.*state.*malformed/s],
-      [write('c.json', '{"strategy": "nope", "models": [], "state": {}}'), /c\.json.*strategy.*unknown QA strategy/s],
-      [write('d.json', '{"strategy": '), /d\.json.*invalid JSON/s],
-      [write('e.json', '{"strategy": "central", "state": {}}'), /e\.json.*models/s],
+      [write('a.json', '{"format": "llm-fusion/strategy", "version": 1, "strategy": "majority-vote", "task": "t", "labels": ["x", "y"], "models": [], "createdAt": "", "state": {}}'), /a\.json.*kind.*classification task/s],
+      [write('b.json', '{"format": "llm-fusion/strategy", "version": 2, "kind": "qa", "answerType": "multiple-choice", "task": "t", "labels": ["A", "B"], "createdAt": "", "strategy": "weighted-vote", "models": ["m0"], "state": {"models": ["m0"]}}'), /b\.json.*state/s],
+      [write('c.json', '{"format": "llm-fusion/strategy", "version": 2, "kind": "qa", "answerType": "multiple-choice", "task": "t", "labels": [], "createdAt": "", "strategy": "nope", "models": [], "state": {}}'), /c\.json.*strategy.*unknown strategy/s],
+      [write('d.json', '{"strategy": '), /d\.json.*JSON/s],
+      [write('e.json', '{"format": "llm-fusion/qa-strategy", "version": 1, "strategy": "central", "models": [], "state": {}}'), /e\.json.*llm-fusion 0\.1.*version 1.*fit it again/s],
     ];
     for (const [file, message] of cases) {
       let error: unknown;
       try {
-        loadSavedQaFuser(file);
+        loadSavedFuser(file, mc);
       } catch (e) {
         error = e;
       }

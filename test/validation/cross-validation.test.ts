@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { crossValidatePredict, stratifiedKFold } from '../../src/eval/cross-validation.js';
+import { crossValidateStrategy } from '../../src/fuse/cross-validate.js';
+import { stratifiedKFold } from '../../src/validation/folds.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
 import type { FittedStrategy, FusionStrategy } from '../../src/fuse/strategy.js';
 
@@ -33,7 +34,7 @@ describe('stratifiedKFold', () => {
   });
 });
 
-describe('crossValidatePredict', () => {
+describe('crossValidateStrategy', () => {
   const N = 40;
   const labels = ['x', 'y'];
   const answers: AnswerMatrix = emptyMatrix(labels, ['m'], Array.from({ length: N }, (_, i) => `item-${i}`));
@@ -65,7 +66,7 @@ describe('crossValidatePredict', () => {
         throw new Error('unused');
       },
     };
-    const cv = crossValidatePredict(spy, answers, gold, { folds: 4, seed: 3 });
+    const cv = crossValidateStrategy(spy, answers, gold, { folds: 4, seed: 3 });
     expect(trainedOn).toHaveLength(4);
     trainedOn.forEach((train, f) => {
       const test = new Set(predictedOn[f]);
@@ -89,7 +90,7 @@ describe('crossValidatePredict', () => {
         throw new Error('unused');
       },
     };
-    crossValidatePredict(recorder, answers, gold, { folds: 5, seed: 1 });
+    crossValidateStrategy(recorder, answers, gold, { folds: 5, seed: 1 });
     for (const [id, g] of seen) expect(g).toBe(Number(id.split('-')[1]) % 2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cohensKappa, fleissKappa } from '../../src/eval/agreement.js';
-import { scoreClassification } from '../../src/eval/metrics.js';
+import { scoreClassification } from '../../src/validation/metrics.js';
 
 /** Builds a prediction from hard labels (-1 = abstain) with one-hot rows. */
 function hard(labels: number[], K: number) {

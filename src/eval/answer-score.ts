@@ -1,0 +1,183 @@
+import { candidateCount } from '../fuse/answer-matrix.js';
+import type { AbstentionReason } from '../normalize/types.js';
+import { mostCentralMember } from '../qa/build-items.js';
+import { isScored, type PreparedQa } from '../qa/prepare.js';
+import { bestTokenF1, exactMatch } from '../qa/scoring.js';
+import type { QaAnswerType } from '../task/schema.js';
+import { argmax } from '../util/argmax.js';
+import type { Prediction } from '../validation/cross-validation.js';
+
+/** The QA scorer's figures: what a fused (or a single model's) answer is worth. */
+export interface QaScore {
+  /** Share of scored items whose answer is right (human judgement where given, else gold); no answer counts as wrong. */
+  accuracy: number;
+  /** Always null for QA: kept so QA and classification rows share one leaderboard shape. */
+  macroF1: null;
+  /** Share of items with an answer. */
+  coverage: number;
+  /** Exact match against the gold aliases, after normalization. */
+  exactMatch: number;
+  /** Mean best token F1 against the gold aliases. */
+  f1: number;
+}
+
+export interface QaModelEntry extends QaScore {
+  name: string;
+  abstentions: Partial<Record<AbstentionReason, number>>;
+}
+
+export interface QaStrategyEntry extends QaScore {
+  name: string;
+  supervised: boolean;
+  /** `out-of-fold` for strategies that learn from labels, `all-items` for the others (as for classification). */
+  scoredOn: 'out-of-fold' | 'all-items';
+  /** Share of scored items whose winning cluster holds at least one right answer. */
+  clusterAccuracy: number;
+  /** What each fold's fitted strategy chose (`auto`'s mixture). */
+  picks?: string[];
+}
+
+export interface QaEvalResult {
+  task: string;
+  kind: 'qa';
+  answerType: QaAnswerType;
+  items: number;
+  /** Items with a gold answer or judgements, i.e. the ones scored. */
+  scoredItems: number;
+  /** `human` when responses carry `correct` judgements, `gold` when scored against gold aliases. */
+  scoredBy: 'human' | 'gold';
+  folds: number;
+  seed: number;
+  models: QaModelEntry[];
+  strategies: QaStrategyEntry[];
+  /** Strategies not run because they need a fixed label set and the candidates differ per item. */
+  refused: { name: string; reason: string }[];
+  /** Strategy with the highest accuracy (ties to the first listed). */
+  best: string | null;
+  /** The best single model with hindsight (highest accuracy on all items): an optimistic baseline. */
+  bestSingle: { name: string; accuracy: number } | null;
+  /** Share of scored items on which at least one answer is right. */
+  oracle: number;
+  /** Mean number of answer clusters per item. */
+  meanClusters: number;
+  /** Unreadable outputs, up to 20 per model and reason, for the report. */
+  rejected: { model: string; item: string; reason: AbstentionReason; detail?: string; output: string }[];
+  elapsedMs: number;
+}
+
+/** One model's or strategy's answer on each item (null: none) and whether it is right (1) or not (0). */
+export interface QaEntryOutcomes {
+  answers: (string | null)[];
+  correct: Uint8Array;
+}
+
+/** The per-item outcomes behind a QA evaluation's scores; `scored[i]` is 1 where item i has gold or judgements. */
+export interface QaOutcomes {
+  itemIds: string[];
+  scored: Uint8Array;
+  models: QaEntryOutcomes[];
+  strategies: QaEntryOutcomes[];
+}
+
+/** Whose words state a fused answer: a single model's own (its row), or the members of the most trusted models. */
+export interface Voice {
+  speaker?: number;
+  /** Per model (index into the folder's models), the fitted strategy's trust; missing = none. */
+  trust?: (i: number) => ArrayLike<number> | undefined;
+}
+
+/**
+ * The answer a prediction names on item i: the winning column's cluster and the answer that stands
+ * for it (`speaker`'s own answer there for a single model's row, else the most central member, the
+ * strategy's trust in the models breaking ties). `cluster` is -1 for an option letter no model chose.
+ */
+export function namedAnswer(p: PreparedQa, prediction: Prediction, i: number, voice: Voice = {}): { column: number; cluster: number; answer: number } | null {
+  const { speaker } = voice;
+  if (prediction.decided[i] === 0) return null;
+  const { matrix, columnCluster } = p.candidates;
+  const K = matrix.labels.length;
+  const c = candidateCount(matrix, i);
+  if (c === 0) return null;
+  const column = argmax(prediction.probs, i * K, c);
+  const cluster = columnCluster[i]?.[column] ?? -1;
+  const item = p.built[i]?.item;
+  if (cluster < 0 || !item) return { column, cluster: -1, answer: -1 };
+  const own = speaker === undefined ? undefined : item.clusters[cluster]?.members.find((a) => item.answers[a]?.model === speaker);
+  return { column, cluster, answer: own ?? mostCentralMember(item, cluster, voice.trust?.(i)) };
+}
+
+/** The answer a prediction names on each item and whether it is right, for per-item reports. */
+export function answerOutcomes(p: PreparedQa, prediction: Prediction, voice: Voice = {}): QaEntryOutcomes {
+  const n = p.built.length;
+  const answers: (string | null)[] = new Array(n);
+  const correct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const named = namedAnswer(p, prediction, i, voice);
+    if (!named) {
+      answers[i] = null;
+      continue;
+    }
+    if (named.cluster < 0) {
+      const letter = p.candidates.matrix.labels[named.column] ?? '';
+      answers[i] = letter;
+      correct[i] = (p.gold[i] ?? []).some((g) => g.toUpperCase() === letter) ? 1 : 0;
+      continue;
+    }
+    answers[i] = p.built[i]?.item.answers[named.answer]?.reading.text ?? null;
+    correct[i] = p.correct[i]?.[named.answer] === true ? 1 : 0;
+  }
+  return { answers, correct };
+}
+
+/**
+ * Scores a prediction over the QA candidate matrix as answers: accuracy by the named answer's
+ * judgement (or gold match), exact match and token F1 against the gold aliases, coverage, and how
+ * often the winning cluster holds a right answer.
+ */
+export function scoreAnswers(p: PreparedQa, prediction: Prediction, voice: Voice = {}): QaScore & { clusterAccuracy: number } {
+  const n = p.built.length;
+  let scored = 0;
+  let answered = 0;
+  let hit = 0;
+  let em = 0;
+  let f1 = 0;
+  let clusterHit = 0;
+  for (let i = 0; i < n; i++) {
+    const named = namedAnswer(p, prediction, i, voice);
+    const counted = isScored(p, i);
+    if (counted) scored++;
+    if (!named) continue;
+    answered++;
+    if (!counted) continue;
+    const gold = p.gold[i] ?? [];
+    if (named.cluster < 0) {
+      // An option letter no model chose: right when it is the gold letter.
+      const letter = p.candidates.matrix.labels[named.column] ?? '';
+      const right = gold.some((g) => g.toUpperCase() === letter);
+      if (right) {
+        hit++;
+        em++;
+        f1++;
+        clusterHit++;
+      }
+      continue;
+    }
+    const item = p.built[i]?.item;
+    if (p.correct[i]?.[named.answer] === true) hit++;
+    if ((item?.clusters[named.cluster]?.members ?? []).some((a) => p.correct[i]?.[a] === true)) clusterHit++;
+    const reading = item?.answers[named.answer]?.reading;
+    if (reading && gold.length > 0) {
+      if (exactMatch(reading, gold)) em++;
+      f1 += bestTokenF1(reading, gold);
+    }
+  }
+  const over = (x: number, d: number): number => (d === 0 ? 0 : x / d);
+  return {
+    accuracy: over(hit, scored),
+    macroF1: null,
+    coverage: over(answered, n),
+    exactMatch: over(em, scored),
+    f1: over(f1, scored),
+    clusterAccuracy: over(clusterHit, scored),
+  };
+}

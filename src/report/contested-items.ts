@@ -1,0 +1,91 @@
+import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
+import { hardVote } from '../fuse/answer-matrix.js';
+import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
+
+export interface ContestedItem {
+  item: string;
+  /** Gold label (classification) or null. */
+  gold: string | null;
+  /** Each model's answer, in model order; null = abstained. */
+  answers: (string | null)[];
+  fused: string | null;
+  fusedRight: boolean;
+  explanation: string;
+}
+
+export interface ContestedItems {
+  /** Items on which the models that answered do not all agree. */
+  total: number;
+  /** The first of them, in file order, up to the limit. */
+  shown: ContestedItem[];
+  models: string[];
+  /** The strategy whose fused answer is shown. */
+  strategy: string | null;
+}
+
+/** Contested items of a classification evaluation, with the best strategy's fused label and why. */
+export function contestedClassification(result: ClassificationEvalResult, p: EvalPredictions, fusedItems: { pred: Int32Array; probs: Float64Array } | undefined, limit: number): ContestedItems {
+  const { matrix, gold } = p;
+  const labels = result.labels;
+  const M = matrix.models.length;
+  const K = labels.length;
+  const strategy = result.best;
+  const explanations = new Map((result.strategies.find((s) => s.name === strategy)?.explanations ?? []).map((e) => [e.item, e]));
+  const shown: ContestedItem[] = [];
+  let total = 0;
+  for (let i = 0; i < matrix.itemIds.length; i++) {
+    const votes: number[] = [];
+    for (let j = 0; j < M; j++) votes.push(hardVote(matrix, i, j));
+    if (new Set(votes.filter((v) => v >= 0)).size < 2) continue;
+    total++;
+    if (shown.length >= limit) continue;
+    const f = fusedItems?.pred[i] ?? -1;
+    const fused = f >= 0 ? (labels[f] as string) : null;
+    const conf = f >= 0 && fusedItems?.probs ? (fusedItems.probs[i * K + f] as number) : 0;
+    const ex = explanations.get(matrix.itemIds[i] as string);
+    const explanation = ex
+      ? ex.contributions
+          .filter((c) => c.answer !== null)
+          .sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence))
+          .slice(0, 3)
+          .map((c) => `${c.model} (${c.answer}) ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(2)}`)
+          .join('; ')
+      : fused === null
+        ? 'no decision'
+        : `p(${fused}) = ${conf.toFixed(2)}; ${votes.filter((v) => v === f).length} of ${votes.filter((v) => v >= 0).length} answering models chose it`;
+    shown.push({
+      item: matrix.itemIds[i] as string,
+      gold: (gold[i] as number) >= 0 ? (labels[gold[i] as number] as string) : null,
+      answers: votes.map((v) => (v >= 0 ? (labels[v] as string) : null)),
+      fused,
+      fusedRight: f >= 0 && f === gold[i],
+      explanation: ex ? `influence on ${fused}: ${explanation}` : explanation,
+    });
+  }
+  return { total, shown, models: [...matrix.models], strategy };
+}
+
+export function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number): ContestedItems {
+  const strategy = result.best;
+  const s = result.strategies.findIndex((e) => e.name === strategy);
+  const fusedOut = s >= 0 ? o.strategies[s] : undefined;
+  const shown: ContestedItem[] = [];
+  let total = 0;
+  o.itemIds.forEach((item, i) => {
+    const answers = o.models.map((m) => m.answers[i] ?? null);
+    if (new Set(answers.filter((a): a is string => a !== null).map((a) => a.trim().toLowerCase())).size < 2) return;
+    total++;
+    if (shown.length >= limit) return;
+    const fused = fusedOut?.answers[i] ?? null;
+    const right = o.models.filter((m) => m.correct[i] === 1).length;
+    shown.push({
+      item,
+      gold: null,
+      answers,
+      fused,
+      fusedRight: fusedOut?.correct[i] === 1,
+      explanation: `${right} of ${answers.filter((a) => a !== null).length} answering models are right`,
+    });
+  });
+  return { total, shown, models: [...result.models.map((m) => m.name)], strategy };
+}

@@ -1,0 +1,47 @@
+import type { ClassificationEvalResult } from '../eval/evaluate.js';
+import type { QaEvalResult } from '../eval/answer-score.js';
+import type { ModelCost } from './model-costs.js';
+import { paretoFront } from './pareto.js';
+
+/** A point of the cost/quality chart; `x` is cost per item (USD) or calls per item (see `axis`). */
+export interface CostPoint {
+  name: string;
+  kind: 'model' | 'strategy';
+  x: number;
+  accuracy: number;
+  pareto: boolean;
+}
+
+/** An extra cost/quality curve (e.g. an adaptive strategy's budget sweep), drawn as a line on the chart of its axis. */
+export interface CostCurve {
+  name: string;
+  /** `cost`: x is USD per item; `calls`: x is calls per item. */
+  axis: 'cost' | 'calls';
+  points: { x: number; accuracy: number }[];
+}
+
+export interface CostChart {
+  axis: 'cost' | 'calls';
+  points: CostPoint[];
+  curves: CostCurve[];
+}
+
+/**
+ * Quality against cost (or calls) per item of every model and strategy, with the Pareto front
+ * marked and the extra curves drawn on this axis.
+ */
+export function costQuality(result: ClassificationEvalResult | QaEvalResult, costs: readonly ModelCost[], axis: 'cost' | 'calls', curves: readonly CostCurve[]): CostChart {
+  const byModel = new Map(costs.map((c) => [c.model, c]));
+  const xOf = (name: string): number => {
+    const c = byModel.get(name);
+    return axis === 'cost' ? (c?.costPerItem ?? 0) : (c?.callsPerItem ?? 1);
+  };
+  // Every strategy asks every model: its cost is the whole ensemble's.
+  const ensemble = result.models.reduce((s, m) => s + xOf(m.name), 0);
+  const points = [
+    ...result.models.map((m) => ({ name: m.name, kind: 'model' as const, x: xOf(m.name), accuracy: m.accuracy })),
+    ...result.strategies.map((s) => ({ name: s.name, kind: 'strategy' as const, x: ensemble, accuracy: s.accuracy })),
+  ];
+  const front = new Set(paretoFront(points.map((q) => ({ x: q.x, y: q.accuracy }))));
+  return { axis, points: points.map((q, i) => ({ ...q, pareto: front.has(i) })), curves: curves.filter((c) => c.axis === axis) };
+}
