@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -91,13 +91,17 @@ describe('fusion run --batch (offline mode)', () => {
     const plan: BatchPlan = { pollsToFinish: 1_000_000 };
     const server = await fixture.start({ labels: LABELS, batches: plan });
     const { dir } = fixture.tempDir();
-    writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
-    writeFileSync(join(dir, 'items.jsonl'), itemsOf(N).map((i) => JSON.stringify({ ...i, label: 'positive' })).join('\n') + '\n');
+    const taskFile = join(dir, 'task.json');
+    writeFileSync(taskFile, JSON.stringify(task));
+    const input = itemsOf(N).map((i) => JSON.stringify(i)).join('\n') + '\n';
     const cachePath = join(dir, 'cache.sqlite');
-    const args = ['eval', dir, '--models', BATCH_MODELS.join(','), '--cache', cachePath, '--folds', '2', '--quiet', '--batch', '--batch-poll', '0.02'];
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...server.env() }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = ['run', '--task', taskFile, '--models', BATCH_MODELS.join(','), '--cache', cachePath, '--batch', '--batch-poll', '0.02'];
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...server.env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input);
     let childErr = '';
+    let childOut = '';
     child.stderr.on('data', (c: Buffer) => (childErr += c.toString()));
+    child.stdout.on('data', (c: Buffer) => (childOut += c.toString()));
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
       await waitFor(() => /batches: 2 submitted, 2 in progress/.test(childErr) || child.exitCode !== null, 60_000, 'the child to submit and poll');
@@ -106,6 +110,7 @@ describe('fusion run --batch (offline mode)', () => {
     }
     await exited;
     expect(childErr).toMatch(/batches: 2 submitted, 2 in progress/);
+    expect(childOut).toBe('');
     expect(server.snapshot().batchesCreated).toBe(2);
     const store = new BatchStore(cachePath);
     expect(store.list().map((j) => j.collected)).toEqual([false, false]);
@@ -113,7 +118,7 @@ describe('fusion run --batch (offline mode)', () => {
 
     // The batches end at the provider while nobody watches; the same command picks them up.
     plan.pollsToFinish = 0;
-    const again = io(server.env());
+    const again = io(server.env(), input);
     expect(await main(args, again), again.stderr.text()).toBe(0);
     expect(again.stderr.text()).toMatch(/resuming 2 batch\(es\) submitted by an earlier run/);
     const snap = server.snapshot();
@@ -121,6 +126,6 @@ describe('fusion run --batch (offline mode)', () => {
     expect(snap.batchRequests).toBe(2 * N);
     expect(snap.requests).toBe(0);
     expect(snap.successes).toBe(2 * N);
-    expect(readFileSync(join(dir, 'responses.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2 * N);
+    expect(again.stdout.text().trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(itemsOf(N).map((i) => i.id));
   });
 });

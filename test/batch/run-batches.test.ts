@@ -37,6 +37,24 @@ describe('shardLines', () => {
   });
 });
 
+describe('customIdOf', () => {
+  it('is the key the orchestrator looks a live call up by, for the adapter and for the live-pass wrapper', async () => {
+    const { customIdOf } = await import('../../src/orchestrate/batch/custom-id.js');
+    const { withSettledFailures } = await import('../../src/orchestrate/batch/settled-failures.js');
+    const { Orchestrator } = await import('../../src/orchestrate/orchestrator.js');
+    const env = { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
+    const handles = resolveModels(['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest'], env);
+    const request = createRequestBuilder(task)(task, itemsOf(1)[0]!, handles[0]!.model);
+    const orchestrator = new Orchestrator();
+    const wrapped = withSettledFailures(handles, new Map([['x', new (await import('../../src/providers/provider.js')).ProviderError('server', 'x')]]));
+    for (const [i, h] of handles.entries()) {
+      expect(customIdOf(h.model, request)).toBe(orchestrator.keyOf(h, request));
+      expect(orchestrator.keyOf(wrapped[i]!, request)).toBe(orchestrator.keyOf(h, request));
+      expect(customIdOf(h.model, request)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
+    }
+  });
+});
+
 describe('batch prices', () => {
   it('are half the list price unless the table names them', () => {
     const live = priceOf(DEFAULT_PRICES, 'openai', 'gpt-4o-mini');
@@ -90,6 +108,19 @@ describe('runBatches', () => {
     expect(report.succeeded).toBe(4);
     expect(report.settled.size).toBe(0);
     expect(server.snapshot().successes).toBe(4);
+    s.close();
+  });
+
+  it('cuts an answer past the answer limit, as a live call would', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const s = setup(server, ['anthropic:claude-3-5-haiku-latest'], 3);
+    await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST, maxAnswerChars: 3 });
+    const { customIdOf } = await import('../../src/orchestrate/batch/custom-id.js');
+    for (const { handle, request } of s.calls) {
+      const hit = s.cache.get(customIdOf(handle.model, request));
+      expect(hit?.text).toHaveLength(3);
+      expect(hit?.finishReason).toBe('cut');
+    }
     s.close();
   });
 

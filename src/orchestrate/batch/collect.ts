@@ -19,13 +19,14 @@ export interface CollectedBatch {
 /**
  * Matches a batch's results to its calls by custom_id (which is the cache key) in whatever order
  * they come, turns each answer into the cache entry a live call would have made (cost at the batch
- * price; no per-call latency exists, so 0), and hands it to `put`. A duplicate line counts once.
+ * price; no per-call latency exists, so 0; cut at `maxAnswerChars`), and hands it to `put`. A duplicate line counts once.
  */
 export async function collectResults(
   outcomes: AsyncIterable<BatchOutcome>,
   keys: readonly string[],
   price: Price | undefined,
   put: (key: string, response: CachedResponse) => void,
+  maxAnswerChars = Number.POSITIVE_INFINITY,
 ): Promise<CollectedBatch> {
   const expected = new Set(keys);
   const seen = new Set<string>();
@@ -41,10 +42,13 @@ export async function collectResults(
       continue;
     }
     const r = outcome.result;
-    const response: CachedResponse = { text: r.text, latencyMs: 0 };
+    // Cut like a live answer past the limit, before it reaches the cache or any file.
+    const cut = r.text.length > maxAnswerChars;
+    const response: CachedResponse = { text: cut ? r.text.slice(0, maxAnswerChars) : r.text, latencyMs: 0 };
     if (r.logprobs) response.logprobs = r.logprobs;
     if (r.usage) response.usage = r.usage;
     if (r.finishReason !== undefined) response.finishReason = r.finishReason;
+    if (cut) response.finishReason = 'cut';
     if (price && r.usage) {
       response.cost = costOf(price, r.usage);
       out.cost += response.cost;

@@ -9,6 +9,7 @@ import { collectResults } from './collect.js';
 import { customIdOf } from './custom-id.js';
 import { DEFAULT_POLL, type PollSettings, pollUntilDone } from './poll.js';
 import { shardLines } from './shard.js';
+import { currentLimits } from '../../task/limits.js';
 
 export interface BatchCall {
   handle: ModelHandle;
@@ -30,6 +31,8 @@ export interface BatchRunOptions {
   retry?: BatchRetry;
   /** Batch rounds at most when `retry` is `batch`. Default 3. */
   maxRounds?: number;
+  /** Longest answer kept, in characters, as in live calls. Default: FUSION_MAX_ANSWER_CHARS or 65536. */
+  maxAnswerChars?: number;
   /** Output tokens assumed for a request without maxTokens, when estimating a batch's cost. Default 512. */
   assumedOutputTokens?: number;
   poll?: Partial<PollSettings>;
@@ -245,7 +248,13 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
     } else {
       const { provider, modelId } = m.handle.model;
-      const got = await collectResults(m.api.results(info.id), keys, m.price, (key, response) => cache.put({ key, provider, model: modelId }, response));
+      const got = await collectResults(
+        m.api.results(info.id),
+        keys,
+        m.price,
+        (key, response) => cache.put({ key, provider, model: modelId }, response),
+        options.maxAnswerChars ?? currentLimits().maxAnswerChars,
+      );
       cache.flush();
       store.markCollected(info.id, { succeeded: got.succeeded.length, failed: got.failed.size + got.missing.length, cost: got.cost });
       for (const k of got.succeeded) {
