@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { modelPrediction } from './answer-matrix.js';
 import { innerScore } from './inner-cv.js';
 import { alignModels, checkLabels } from './model-alignment.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { StrategyError, type FittedStrategy, type FusionStrategy } from './strategy.js';
 import { parseState } from './strategy-state.js';
 import { labelledCount } from './votes.js';
 

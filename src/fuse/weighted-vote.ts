@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type AnswerMatrix, argmax, candidateCount, hardVote, isRight } from './answer-matrix.js';
-import { alignModels, checkLabels } from './model-alignment.js';
+import { checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { rightAccuracy } from './inner-cv.js';

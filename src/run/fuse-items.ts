@@ -1,6 +1,5 @@
 import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
-import type { FusedPrediction } from '../fuse/strategy.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationTask } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';

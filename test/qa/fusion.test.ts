@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { buildItemAnswers } from '../../src/qa/build-items.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { prepareQa } from '../../src/qa/prepare.js';
 import { fitQaStrategy, loadQaStrategy } from '../../src/qa/fit-qa.js';
