@@ -143,13 +143,16 @@ export function hardVote(m: AnswerMatrix, i: number, j: number): number {
   return argmax(m.probs, (i * M + j) * K, candidateCount(m, i));
 }
 
+/** The matrix's sizes and an all-undecided prediction of its shape, for a strategy to fill in. */
+export function blankPrediction(answers: AnswerMatrix): { K: number; M: number; N: number; probs: Float64Array; decided: Uint8Array } {
+  const K = answers.labels.length;
+  const N = answers.itemIds.length;
+  return { K, M: answers.models.length, N, probs: new Float64Array(N * K), decided: new Uint8Array(N) };
+}
+
 /** Model j's answers as a prediction: its own distribution where it answered, undecided where it abstained. */
 export function modelPrediction(answers: AnswerMatrix, j: number): { probs: Float64Array; decided: Uint8Array } {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
+  const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     if (answers.present[i * M + j] === 0) continue;
     decided[i] = 1;

@@ -1,4 +1,4 @@
-import { type AnswerMatrix, hardVote } from './answer-matrix.js';
+import { type AnswerMatrix, blankPrediction, hardVote } from './answer-matrix.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
 
 /**
@@ -7,11 +7,7 @@ import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution
  * the same rule `argmax` applies everywhere, so the result never depends on model order.
  */
 export function majorityVote(answers: AnswerMatrix): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
+  const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     let votes = 0;
     for (let j = 0; j < M; j++) {

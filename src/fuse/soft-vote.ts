@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type AnswerMatrix, candidateCount } from './answer-matrix.js';
+import { type AnswerMatrix, blankPrediction, candidateCount } from './answer-matrix.js';
 import { checkLabels } from './model-alignment.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
 import { parseState } from './strategy-state.js';
@@ -24,11 +24,7 @@ export interface SoftVoteOptions {
  * geometric mean (log-linear pooling), which rewards labels all models find plausible.
  */
 export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pooling: Pooling): FusedPrediction {
-  const K = answers.labels.length;
-  const M = answers.models.length;
-  const N = answers.itemIds.length;
-  const probs = new Float64Array(N * K);
-  const decided = new Uint8Array(N);
+  const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     let total = 0;
     for (let j = 0; j < M; j++) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TokenLogprob } from '../task/schema.js';
+import { processAlive } from '../util/process-alive.js';
+import { openCacheDatabase } from './cache-database.js';
 import { KEY_VERSION } from './cache-key.js';
 
 /** What a successful call produced; exactly what a re-run needs instead of calling again. */
@@ -44,15 +44,6 @@ export const DEFAULT_CACHE_PATH = '.fusion/cache.sqlite';
 /** What `claim` found: the answer is cached, this process may call, or another live process is calling. */
 export type ClaimResult = { status: 'claimed' } | { status: 'answered'; response: CachedResponse } | { status: 'busy'; pid: number };
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 interface ResponseRow {
   text: string;
@@ -96,17 +87,8 @@ export class ResponseCache {
     readonly path: string,
     readonly mode: CacheMode = { read: true, write: true },
   ) {
-    const fresh = path === ':memory:' || !existsSync(path);
-    if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // SQLite gives its -wal and -shm files the database file's permissions.
-      if (fresh) closeSync(openSync(path, 'a', 0o600));
-    }
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable against process crashes in WAL mode (only power loss can drop the last commits).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    const db = openCacheDatabase(path);
+    this.db = db;
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS responses (
         key TEXT PRIMARY KEY,

@@ -1,6 +1,7 @@
 import { closeSync, constants, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { processAlive } from '../util/process-alive.js';
 
 /** Another live run holds the folder: the user waits for it or stops it (exit 2 in the CLI). */
 export class FolderInUseError extends Error {
@@ -10,14 +11,6 @@ export class FolderInUseError extends Error {
 /** A lock left by a killed run on another machine is taken over once it has not been refreshed for this long. */
 export const STALE_LOCK_MS = 10_000;
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /**
  * Makes a run the only writer of an eval folder: a second `fusion eval D --models` on the same

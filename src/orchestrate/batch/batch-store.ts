@@ -1,6 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { openCacheDatabase } from '../cache-database.js';
 import type { BatchInfo, BatchStatus } from '../../providers/provider.js';
 
 /** A provider batch this project submitted, as remembered in the cache database. */
@@ -69,10 +68,7 @@ export class BatchStore {
   private readonly db: Database.Database;
 
   constructor(readonly path: string) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openCacheDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS batch_jobs (
         batch_id TEXT PRIMARY KEY,
