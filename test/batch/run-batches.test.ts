@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -52,6 +53,15 @@ describe('customIdOf', () => {
       expect(orchestrator.keyOf(wrapped[i]!, request)).toBe(orchestrator.keyOf(h, request));
       expect(customIdOf(h.model, request)).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
     }
+  });
+});
+
+describe('BatchStore', () => {
+  it('creating the cache file first, keeps it private as the cache does (folder 0700, file 0600)', () => {
+    const path = join(fixture.tempDir().dir, 'fresh', 'cache.sqlite');
+    new BatchStore(path).close();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
   });
 });
 
