@@ -7,6 +7,51 @@ import { type RawModelAnswer, askItem } from './ask-item.js';
 import { readAnswers } from './fuse-items.js';
 
 /**
+ * One item under an adaptive policy: its answers so far, and which models it needs next. The one
+ * place the "which wave next" step lives, for live runs (wave by wave per item) and batch runs
+ * (every unsettled item's next wave in one round), so both ask exactly the same calls.
+ */
+export class AdaptiveItem {
+  private readonly names: string[];
+  private readonly order: number[];
+  private readonly got = new Map<number, RawModelAnswer>();
+  private asked = 0;
+  /** Columns of the wave last returned by `nextWave`, until `record` takes its answers. */
+  private pending: number[] = [];
+
+  constructor(
+    private readonly task: ClassificationTask,
+    private readonly item: ClassificationItem,
+    private readonly models: readonly ModelHandle[],
+    private readonly policy: FittedAdaptive,
+    private readonly normalize: ClassificationNormalizer,
+  ) {
+    this.names = models.map((h) => h.name);
+    this.order = policy.orderOf(this.names);
+  }
+
+  /** The models of the next wave, given the answers so far; null when the policy stops. */
+  nextWave(): ModelHandle[] | null {
+    const one = readAnswers(this.task, this.names, [{ id: this.item.id, text: this.item.text, answers: this.answers() }], this.normalize).matrix;
+    const { next } = this.policy.nextWave(one, this.asked);
+    this.pending = next === null || next <= this.asked ? [] : this.order.slice(this.asked, next);
+    return this.pending.length === 0 ? null : this.pending.map((j) => this.models[j] as ModelHandle);
+  }
+
+  /** Records the answers to the wave `nextWave` returned (same order). */
+  record(answers: readonly RawModelAnswer[]): void {
+    this.pending.forEach((j, w) => this.got.set(j, answers[w] as RawModelAnswer));
+    this.asked += this.pending.length;
+    this.pending = [];
+  }
+
+  /** Every model's answer so far, in `models` order; models never asked come back `skipped`. */
+  answers(): RawModelAnswer[] {
+    return this.models.map((h, j) => this.got.get(j) ?? { model: h.name, status: 'skipped', error: 'not asked: the adaptive policy stopped before it' });
+  }
+}
+
+/**
  * Asks the models about one item as an adaptive policy says: in its order, one wave at a time
  * (the models up to its next checkpoint together), until its rule stops. Models never asked come
  * back `skipped`. Other items are asked meanwhile, so the concurrency limit stays full.
@@ -20,22 +65,12 @@ export async function askAdaptively(
   policy: FittedAdaptive,
   normalize: ClassificationNormalizer,
 ): Promise<RawModelAnswer[]> {
-  const names = models.map((h) => h.name);
-  const order = policy.orderOf(names);
-  const got = new Map<number, RawModelAnswer>();
-  const current = (): RawModelAnswer[] =>
-    models.map((h, j) => got.get(j) ?? { model: h.name, status: 'skipped', error: 'not asked: the adaptive policy stopped before it' });
-  let asked = 0;
-  for (;;) {
-    const one = readAnswers(task, names, [{ id: item.id, text: item.text, answers: current() }], normalize).matrix;
-    const { next } = policy.nextWave(one, asked);
-    if (next === null || next <= asked) break;
-    const wave = order.slice(asked, next);
-    const answers = await askItem(orchestrator, task, item, wave.map((j) => models[j] as ModelHandle), buildRequest);
-    wave.forEach((j, w) => got.set(j, answers[w] as RawModelAnswer));
-    asked = next;
+  const state = new AdaptiveItem(task, item, models, policy, normalize);
+  for (let wave = state.nextWave(); wave; wave = state.nextWave()) {
+    const answers = await askItem(orchestrator, task, item, wave, buildRequest);
+    state.record(answers);
     // Interrupted or out of budget: what was asked is kept (cached), nothing more is.
     if (answers.some((a) => a.status === 'skipped')) break;
   }
-  return current();
+  return state.answers();
 }

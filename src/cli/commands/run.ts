@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { runBatchPhase } from '../batch-phase.js';
+import { runBatchRounds } from '../batch-rounds-phase.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
@@ -12,7 +13,8 @@ import { runPipeline } from '../../run/pipeline.js';
 import { runQaPipeline } from '../../run/qa-pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import { ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
+import { type ClassificationItem, ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
+import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -156,7 +158,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
     const text = await readAll(io.stdin);
     const schema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+    // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
+    const policy = plan.kind === 'classification' ? plan.fuser.policy : undefined;
     const calls: BatchCall[] = [];
+    const items: ClassificationItem[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let item;
@@ -164,6 +169,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
         item = schema.parse(JSON.parse(line));
       } catch {
         continue; // reported with its line number by the pipeline
+      }
+      if (policy) {
+        items.push(item as ClassificationItem); // the schema is the classification one when there is a policy
+        continue;
       }
       for (const handle of models) {
         try {
@@ -173,7 +182,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
         }
       }
     }
-    const phase = await runBatchPhase(settings, models, calls, io, offline);
+    const phase =
+      plan.kind === 'classification' && policy
+        ? await runBatchRounds(settings, models, { task: plan.task, items, buildRequest, policy, normalize: createClassificationNormalizer(plan.task) }, io, offline)
+        : await runBatchPhase(settings, models, calls, io, offline);
     if (phase.report.stopReason === 'interrupted') return 130;
     models = phase.models;
     maxCostUsd = phase.remainingUsd;

@@ -1,0 +1,106 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { fitCommand } from '../../src/cli/commands/fit.js';
+import { runCommand } from '../../src/cli/commands/run.js';
+import { recordFolderResponses } from '../../src/cli/record-folder.js';
+import type { FakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { LABELS, captureStream, expectedLabel, itemsOf, task } from '../integration/setup.js';
+
+const fixture = fakeServerFixture();
+// Models with a batch API only: every call the policy asks can go into a batch.
+const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'openai:gpt-4o'];
+
+interface Line {
+  id: string;
+  label: string | null;
+  asked?: number;
+  stopped?: string;
+  cost: number;
+}
+
+describe('fusion run --batch with a saved adaptive policy', () => {
+  it('submits round after round only what the policy asks, exactly the calls of a live run, and a re-run submits nothing', async () => {
+    const options = { labels: LABELS, disagreement: 0.3 };
+    const trainServer = await fixture.start(options);
+    const t = fixture.tempDir();
+    // Gold: the models' majority (so no model alone is enough, and agreeing models settle an item).
+    const majority = (text: string): string => {
+      const votes = MODELS.map((m) => expectedLabel(m, text));
+      return votes.find((v) => votes.filter((x) => x === v).length >= 2) ?? (votes[0] as string);
+    };
+    const train = itemsOf(120).map((i) => ({ ...i, label: majority(i.text) }));
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
+    const policy = join(t.dir, 'policy.json');
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+
+    const fresh = Array.from({ length: 40 }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }));
+    const input = fresh.map((i) => JSON.stringify(i)).join('\n') + '\n';
+    const run = async (server: FakeLlmServer, cache: string, extra: string[]) => {
+      const stdout = captureStream();
+      const stderr = captureStream();
+      const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', policy, '--models', MODELS.join(','), '--cache', join(t.dir, cache), ...extra], {
+        stdin: Readable.from([input]),
+        stdout,
+        stderr,
+        env: server.env(),
+      });
+      return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line) };
+    };
+
+    const liveServer = await fixture.start(options);
+    const live = await run(liveServer, 'live.sqlite', []);
+    expect(live.code, live.err).toBe(0);
+    const liveCalls = liveServer.snapshot();
+    const asked = live.lines.reduce((a, l) => a + (l.asked ?? 0), 0);
+    expect(liveCalls.successes).toBe(asked);
+    // The policy stops early on some items and asks further on others: there is more than one round to run.
+    const askedCounts = live.lines.map((l) => l.asked ?? 0);
+    const first = Math.min(...askedCounts);
+    expect(Math.max(...askedCounts)).toBeGreaterThan(first);
+    expect(first).toBeGreaterThan(0);
+
+    const batchServer = await fixture.start({ ...options, batches: { pollsToFinish: 1 } });
+    const batched = await run(batchServer, 'batch.sqlite', ['--batch', '--batch-poll', '0.001']);
+    expect(batched.code, batched.err).toBe(0);
+    const snap = batchServer.snapshot();
+    expect(snap.requests).toBe(0); // no live call: the live pass found every answer cached
+    expect(snap.batchRequests).toBe(asked);
+    expect(snap.perModel).toEqual(liveCalls.perModel);
+    expect(snap.duplicateSuccesses).toBe(0);
+    const rounds = Number(/batch rounds: (\d+), (\d+) call\(s\) in all/.exec(batched.err)?.[1]);
+    expect(batched.err).toMatch(new RegExp(`batch rounds: ${rounds}, ${asked} call\\(s\\) in all`));
+    expect(rounds).toBeGreaterThanOrEqual(2);
+    // Round 1 asks every item's first wave; each later round only the items not settled yet.
+    const perRound = [...batched.err.matchAll(/batch round (\d+) \(adaptive policy\): (\d+) call\(s\)/g)].map((m) => Number(m[2]));
+    expect(perRound).toHaveLength(rounds);
+    expect(perRound.reduce((a, b) => a + b, 0)).toBe(asked);
+    expect(perRound[0]).toBeGreaterThanOrEqual(fresh.length);
+    for (let k = 1; k < rounds; k++) expect(perRound[k]).toBeLessThanOrEqual(perRound[k - 1] as number);
+    expect(perRound[rounds - 1]).toBeLessThan(fresh.length);
+    const free = (lines: Line[]) => lines.map((l) => ({ ...l, cost: 0 }));
+    expect(free(batched.lines)).toEqual(free(live.lines));
+
+    // The same command again: everything is cached, nothing is submitted or asked.
+    const again = await run(batchServer, 'batch.sqlite', ['--batch', '--batch-poll', '0.001']);
+    expect(again.code, again.err).toBe(0);
+    expect(batchServer.snapshot()).toMatchObject({ batchesCreated: snap.batchesCreated, batchRequests: asked, requests: 0, successes: asked });
+    expect(free(again.lines)).toEqual(free(live.lines));
+
+    // Expired batch requests leave their items to the live pass, which asks the rest of their waves live: still the same calls, once each.
+    const expiring = await fixture.start({ ...options, batches: { pollsToFinish: 1, expireShare: 0.2 } });
+    const mixed = await run(expiring, 'expiring.sqlite', ['--batch', '--batch-poll', '0.001']);
+    expect(mixed.code, mixed.err).toBe(0);
+    expect(mixed.err).toMatch(/item\(s\) are finished with live calls/);
+    const m = expiring.snapshot();
+    expect(m.requests).toBeGreaterThan(0);
+    expect(m.successes).toBe(asked);
+    expect(m.perModel).toEqual(liveCalls.perModel);
+    expect(m.duplicateSuccesses).toBe(0);
+    expect(free(mixed.lines)).toEqual(free(live.lines));
+  });
+});
