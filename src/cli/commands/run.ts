@@ -62,7 +62,9 @@ Options:
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
-${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line.
+${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line. With a
+saved adaptive policy (--strategy policy.json) the batches go in rounds: round 1 holds every item's
+first wave, round k only the next wave of the items the policy has not settled yet.
 
 Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
