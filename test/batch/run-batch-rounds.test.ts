@@ -1,15 +1,18 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
-import type { FakeLlmServer } from '../support/fake-llm-server.js';
+import type { BatchPlan, FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, captureStream, expectedLabel, itemsOf, task } from '../integration/setup.js';
+import { LABELS, captureStream, expectedLabel, itemsOf, task, waitFor } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
+const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 // Models with a batch API only: every call the policy asks can go into a batch.
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'openai:gpt-4o'];
 
@@ -21,36 +24,44 @@ interface Line {
   cost: number;
 }
 
+const options = { labels: LABELS, disagreement: 0.3 };
+const fresh = Array.from({ length: 40 }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }));
+const input = fresh.map((i) => JSON.stringify(i)).join('\n') + '\n';
+
+/** A folder with the task and a saved adaptive policy fitted on recorded answers of MODELS. */
+async function fitPolicy(): Promise<{ dir: string; policy: string }> {
+  const trainServer = await fixture.start(options);
+  const t = fixture.tempDir();
+  // Gold: the models' majority (so no model alone is enough, and agreeing models settle an item).
+  const majority = (text: string): string => {
+    const votes = MODELS.map((m) => expectedLabel(m, text));
+    return votes.find((v) => votes.filter((x) => x === v).length >= 2) ?? (votes[0] as string);
+  };
+  const train = itemsOf(120).map((i) => ({ ...i, label: majority(i.text) }));
+  writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+  writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
+  await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
+  const policy = join(t.dir, 'policy.json');
+  expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+  return { dir: t.dir, policy };
+}
+
+async function runWith(t: { dir: string; policy: string }, server: FakeLlmServer, cache: string, extra: string[]) {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', t.policy, '--models', MODELS.join(','), '--cache', join(t.dir, cache), ...extra], {
+    stdin: Readable.from([input]),
+    stdout,
+    stderr,
+    env: server.env(),
+  });
+  return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line) };
+}
+
 describe('fusion run --batch with a saved adaptive policy', () => {
   it('submits round after round only what the policy asks, exactly the calls of a live run, and a re-run submits nothing', async () => {
-    const options = { labels: LABELS, disagreement: 0.3 };
-    const trainServer = await fixture.start(options);
-    const t = fixture.tempDir();
-    // Gold: the models' majority (so no model alone is enough, and agreeing models settle an item).
-    const majority = (text: string): string => {
-      const votes = MODELS.map((m) => expectedLabel(m, text));
-      return votes.find((v) => votes.filter((x) => x === v).length >= 2) ?? (votes[0] as string);
-    };
-    const train = itemsOf(120).map((i) => ({ ...i, label: majority(i.text) }));
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
-    writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
-    await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
-    const policy = join(t.dir, 'policy.json');
-    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
-
-    const fresh = Array.from({ length: 40 }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }));
-    const input = fresh.map((i) => JSON.stringify(i)).join('\n') + '\n';
-    const run = async (server: FakeLlmServer, cache: string, extra: string[]) => {
-      const stdout = captureStream();
-      const stderr = captureStream();
-      const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', policy, '--models', MODELS.join(','), '--cache', join(t.dir, cache), ...extra], {
-        stdin: Readable.from([input]),
-        stdout,
-        stderr,
-        env: server.env(),
-      });
-      return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line) };
-    };
+    const t = await fitPolicy();
+    const run = (server: FakeLlmServer, cache: string, extra: string[]) => runWith(t, server, cache, extra);
 
     const liveServer = await fixture.start(options);
     const live = await run(liveServer, 'live.sqlite', []);
@@ -102,5 +113,46 @@ describe('fusion run --batch with a saved adaptive policy', () => {
     expect(m.perModel).toEqual(liveCalls.perModel);
     expect(m.duplicateSuccesses).toBe(0);
     expect(free(mixed.lines)).toEqual(free(live.lines));
+  });
+
+  it('a run killed while polling round 2 and started again submits nothing new', async () => {
+    const t = await fitPolicy();
+    const plan: BatchPlan = { pollsToFinish: 0 };
+    const server = await fixture.start({ ...options, batches: plan });
+    const args = ['run', '--task', join(t.dir, 'task.json'), '--strategy', t.policy, '--models', MODELS.join(','), '--cache', join(t.dir, 'cache.sqlite'), '--batch', '--batch-poll', '0.5'];
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, ...server.env() }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input);
+    let childErr = '';
+    let childOut = '';
+    child.stderr.on('data', (c: Buffer) => {
+      childErr += c.toString();
+      // Round 2's batches stay in progress (its first poll comes 0.5 s after submitting).
+      if (/batch round 2 /.test(childErr)) plan.pollsToFinish = 1_000_000;
+    });
+    child.stdout.on('data', (c: Buffer) => (childOut += c.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      await waitFor(() => /batch round 2 [^]*batches: \d+ submitted, [1-9]\d* in progress/.test(childErr) || child.exitCode !== null, 60_000, 'round 2 to be submitted and polled');
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await exited;
+    expect(childErr).toMatch(/batch round 2 [^]*in progress/);
+    expect(childOut).toBe('');
+    const killed = server.snapshot();
+    expect(killed.requests).toBe(0);
+
+    plan.pollsToFinish = 0;
+    const again = await runWith(t, server, 'cache.sqlite', ['--batch', '--batch-poll', '0.001']);
+    expect(again.code, again.err).toBe(0);
+    expect(again.err).toMatch(/resuming \d+ batch\(es\) submitted by an earlier run/);
+    const snap = server.snapshot();
+    const asked = again.lines.reduce((a, l) => a + (l.asked ?? 0), 0);
+    // Round 1 came from the cache, round 2 from the resumed batches: each call submitted once, none live.
+    expect(snap.requests).toBe(0);
+    expect(snap.batchRequests).toBe(asked);
+    expect(snap.successes).toBe(asked);
+    expect(snap.duplicateSuccesses).toBe(0);
+    expect(again.lines.map((l) => l.id)).toEqual(fresh.map((i) => i.id));
   });
 });
