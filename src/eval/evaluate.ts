@@ -175,7 +175,7 @@ export function scoreStrategy(
   // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
   const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
   const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
-  const curve = folds ? outOfFoldCurve(matrix, folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices) : undefined;
+  const curve = folds ? outOfFoldCurve(matrix, folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices, (p) => scoreClassification(gold, p, matrix.labels).accuracy) : undefined;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: strategy.supervised,

@@ -36,11 +36,19 @@ export function costQuality(result: ClassificationEvalResult | QaEvalResult, cos
     const c = byModel.get(name);
     return axis === 'cost' ? (c?.costPerItem ?? 0) : (c?.callsPerItem ?? 1);
   };
-  // Every strategy asks every model: its cost is the whole ensemble's.
+  // A strategy that asks every model costs the whole ensemble. One that says how many calls it made
+  // per item (an adaptive policy) is placed at that many calls, and on the cost axis at that share
+  // of the ensemble's recorded cost, so that models and strategies stay on one price source.
   const ensemble = result.models.reduce((s, m) => s + xOf(m.name), 0);
+  const M = Math.max(1, result.models.length);
+  const strategyX = (s: object): number => {
+    const calls = 'callsPerItem' in s && typeof s.callsPerItem === 'number' ? s.callsPerItem : undefined;
+    if (calls === undefined) return ensemble;
+    return axis === 'calls' ? calls : (ensemble * calls) / M;
+  };
   const points = [
     ...result.models.map((m) => ({ name: m.name, kind: 'model' as const, x: xOf(m.name), accuracy: m.accuracy })),
-    ...result.strategies.map((s) => ({ name: s.name, kind: 'strategy' as const, x: ensemble, accuracy: s.accuracy })),
+    ...result.strategies.map((s) => ({ name: s.name, kind: 'strategy' as const, x: strategyX(s), accuracy: s.accuracy })),
   ];
   const front = new Set(paretoFront(points.map((q) => ({ x: q.x, y: q.accuracy }))));
   return { axis, points: points.map((q, i) => ({ ...q, pareto: front.has(i) })), curves: curves.filter((c) => c.axis === axis) };

@@ -3,6 +3,7 @@ import { leaderboardRows } from '../eval/leaderboard.js';
 import type { ClassMetrics } from '../validation/metrics.js';
 import { decisions } from '../validation/metrics.js';
 import { type MixtureSummary, summarizePicks } from '../eval/mixture-summary.js';
+import { strategyCurves } from './strategy-curves.js';
 import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
 import { accuracyOf, bootstrapResamples, type Interval, macroF1Of, percentileInterval } from '../validation/bootstrap.js';
 import { effectiveVoters, errorCorrelation } from '../validation/error-correlation.js';
@@ -232,7 +233,7 @@ export function buildReportData(
 
   const costs = options.costs ?? [];
   const costed = result.models.length > 0 && result.models.every((m) => (costs.find((c) => c.model === m.name)?.costPerItem ?? null) !== null);
-  const curves = options.curves ?? [];
+  const curves = [...(options.curves ?? []), ...strategyCurves(result)];
   const cost = costQuality(result, costs, costed ? 'cost' : 'calls', curves);
   const calls = costed ? costQuality(result, costs, 'calls', curves) : null;
 

@@ -82,6 +82,25 @@ describe('buildReportData', () => {
     expect(() => JSON.stringify(d)).not.toThrow();
   });
 
+  it('places a strategy at the calls it made, and draws an adaptive policy\'s curve over its settings', () => {
+    const folder = loadEvalFolder('evals/toxicity-en', { requireResponses: true });
+    if (folder.kind !== 'classification') throw new Error('expected classification');
+    let predictions: EvalPredictions | undefined;
+    const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote', 'adaptive'], onPredictions: (p) => (predictions = p) });
+    if (!predictions) throw new Error('no predictions');
+    const adaptive = result.strategies.find((s) => s.name === 'adaptive');
+    expect(adaptive?.curve?.length).toBeGreaterThan(1);
+    const d = buildReportData(result, { predictions }, { resamples: 50 });
+    expect(d.cost.axis).toBe('calls');
+    const point = d.cost.points.find((p) => p.name === 'adaptive');
+    expect(point?.x).toBeCloseTo(adaptive?.callsPerItem as number, 12);
+    expect(point?.x).toBeLessThan(result.models.length);
+    expect(d.cost.points.find((p) => p.name === 'majority-vote')?.x).toBe(result.models.length);
+    const curve = d.cost.curves.find((c) => c.name === 'adaptive: every setting');
+    expect(curve?.points.map((p) => p.x)).toEqual(adaptive?.curve?.map((p) => p.callsPerItem));
+    for (const p of curve?.points ?? []) expect(p.accuracy).toBeGreaterThan(0.5);
+  });
+
   it('draws quality against recorded cost and against calls, with extra curves on their axis', () => {
     const folder = loadEvalFolder('evals/toxicity-en', { requireResponses: true });
     if (folder.kind !== 'classification') throw new Error('expected classification');

@@ -10,6 +10,8 @@ export interface OutOfFoldPoint {
   callsPerItem: number;
   costPerItem: number | null;
   score: number;
+  /** Accuracy of the same predictions, when asked for (plotted against calls and cost in the HTML report). */
+  accuracy?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export function outOfFoldCurve(
   fitted: readonly FittedStrategy[],
   score: (prediction: FusedPrediction) => number,
   pricePerCall: readonly (number | null)[],
+  accuracy?: (prediction: FusedPrediction) => number,
 ): OutOfFoldPoint[] | null {
   const policies = fitted.filter(isAdaptive);
   const first = policies[0];
@@ -47,6 +50,7 @@ export function outOfFoldCurve(
     let calls = 0;
     for (let c = 0; c < asked.length; c++) calls += asked[c] as number;
     const setting = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
-    return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, pricePerCall), score: score({ probs, decided }) };
+    const prediction = { probs, decided };
+    return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, pricePerCall), score: score(prediction), ...(accuracy ? { accuracy: accuracy(prediction) } : {}) };
   });
 }
