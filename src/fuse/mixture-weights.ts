@@ -71,30 +71,3 @@ export function pruneWeights(weights: readonly number[], min = 0.01): number[] {
   const sum = kept.reduce((a, b) => a + b, 0);
   return kept.map((v) => (sum > 0 ? v / sum : 0));
 }
-
-/**
- * Which candidates stay in the mixture: those whose rows-right record is not clearly worse than
- * the best candidate's (`best`), by the one-standard-error rule on paired differences: a
- * candidate stays when its mean deficit in rows right is at most one standard error of that
- * deficit. A likelihood mixture otherwise gives hedged, weaker candidates (a plain vote's spread
- * shares) weight for being calibrated where sharper ones are wrong, and the argmax of the mixture
- * then drifts toward the weaker candidate's picks.
- */
-export function notClearlyWorse(correct: readonly Uint8Array[], best: number): boolean[] {
-  const b = correct[best];
-  if (!b) return correct.map(() => true);
-  const n = b.length;
-  return correct.map((c, idx) => {
-    if (idx === best || n < 2) return true;
-    let s = 0;
-    let s2 = 0;
-    for (let i = 0; i < n; i++) {
-      const d = (b[i] as number) - (c[i] as number);
-      s += d;
-      s2 += d * d;
-    }
-    const mean = s / n;
-    const variance = Math.max(0, s2 / n - mean * mean) * (n / (n - 1));
-    return mean <= Math.sqrt(variance / n);
-  });
-}
