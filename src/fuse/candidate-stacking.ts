@@ -13,10 +13,12 @@ import type { FittedStrategy, FusedPrediction, ModelContribution } from './strat
  * differ per item (answer clusters) as well as on a fixed label set. Features of candidate k:
  * - per fitted model: its probability of k (the share of its samples on k): a learned weighted vote;
  * - the vote share of k among the answering models; whether k is the plurality answer;
- * - k's centrality (soft similarity of the other models' answers), when the answers carry it.
+ * - k's centrality (soft similarity of the other models' answers), when the answers carry it;
+ * - the log of k's smoothed vote share: the logit then weighs shares multiplicatively (going from
+ *   one vote to three counts more than from eight to ten), which a linear share cannot express.
  * Fitted with the project's one L-BFGS logistic solver (class-tied features, per-row class count).
  */
-export const CANDIDATE_POOLED_FEATURES = ['vote-share', 'plurality', 'centrality'] as const;
+export const CANDIDATE_POOLED_FEATURES = ['vote-share', 'plurality', 'centrality', 'log-vote-share'] as const;
 
 /** Inverse L2 strengths the inner CV chooses among (per training item, as scikit-learn's C). */
 export const CANDIDATE_STACKING_GRID: readonly number[] = [0.01, 0.1, 1, 10];
@@ -70,6 +72,7 @@ export function featurizeCandidates(answers: AnswerMatrix, models: readonly stri
       push(F, k, all > 0 ? (share[k] as number) / all : 0);
       if (k === top && all > 0) push(F + 1, k, 1);
       if (answers.centrality) push(F + 2, k, answers.centrality[i * K + k] as number);
+      if (all > 0) push(F + 3, k, Math.log(((share[k] as number) + 0.5) / (all + 0.5 * c)));
     }
     tiedStart[i + 1] = tiedIndex.length;
   }

@@ -373,8 +373,10 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
     load(state, labels) {
       if (state !== null && typeof state === 'object' && (state as { form?: unknown }).form === 'candidates') {
         const c = parseState(name, CandidateStackingStateSchema, state);
-        requireLength(name, 'weights', c.weights.length, c.models.length + CANDIDATE_POOLED_FEATURES.length);
-        return fittedCandidateStacking(name, c);
+        // Saved before the log vote share joined the pooled features: its weight 0 predicts as before.
+        const weights = c.weights.length === c.models.length + CANDIDATE_POOLED_FEATURES.length - 1 ? [...c.weights, 0] : c.weights;
+        requireLength(name, 'weights', weights.length, c.models.length + CANDIDATE_POOLED_FEATURES.length);
+        return fittedCandidateStacking(name, { ...c, weights });
       }
       const s = parseState(name, StateSchema, state);
       requireLength(name, 'soft', s.soft.length, s.models.length);
