@@ -5,6 +5,9 @@ import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
 import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers } from './answer-score.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
+import { autoStrategy } from '../fuse/auto.js';
+import { adaptiveStrategy, createAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
@@ -151,7 +154,18 @@ export function selectStrategies(matrix: AnswerMatrix, names?: readonly string[]
     }
     run.push(s);
   }
-  return { run, refused };
+  return { run: shareAutoFits(run), refused };
+}
+
+/**
+ * With both `auto` and the default `adaptive` in the run, `adaptive`'s final stage is `auto` fitted
+ * on the same training folds: one memoised `auto` serves both, so each fold's `auto` is fitted once.
+ */
+function shareAutoFits(run: readonly FusionStrategy[]): FusionStrategy[] {
+  if (!run.includes(autoStrategy) || !run.includes(adaptiveStrategy)) return [...run];
+  const auto = memoizeFits(autoStrategy);
+  const adaptive = createAdaptive({ final: auto });
+  return run.map((s) => (s === autoStrategy ? auto : s === adaptiveStrategy ? adaptive : s));
 }
 
 /** Fits and scores one strategy: out-of-fold when it learns from labels, on all items otherwise. */
