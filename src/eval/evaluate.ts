@@ -286,6 +286,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     return { name, ...score, abstentions };
   });
 
+  const prices = estimateCallPrices(folder, p.models);
   const entries: QaStrategyEntry[] = run.map((s, k) => {
     const { prediction, fitted, folds } = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
     const picks = s.supervised ? picksOf(fitted) : undefined;
@@ -295,7 +296,17 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
     const voice = { trust: (i: number) => trust[folds ? (foldOf[i] as number) : 0] };
     if (opts.onOutcomes) strategyOutcomes.push(answerOutcomes(p, prediction, voice));
-    return { name: s.name, ...scoreAnswers(p, prediction, voice), supervised: s.supervised, scoredOn: s.supervised ? 'out-of-fold' : 'all-items', ...(picks ? { picks } : {}) };
+    const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
+    const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / Math.max(1, n);
+    return {
+      name: s.name,
+      ...scoreAnswers(p, prediction, voice),
+      supervised: s.supervised,
+      scoredOn: s.supervised ? 'out-of-fold' : 'all-items',
+      callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / Math.max(1, n),
+      costPerItem: cost,
+      ...(picks ? { picks } : {}),
+    };
   });
 
   opts.onOutcomes?.({ itemIds: p.built.map((b) => b.item.itemId), scored: Uint8Array.from(p.built, (_, i) => (isScored(p, i) ? 1 : 0)), models: modelOutcomes, strategies: strategyOutcomes });
