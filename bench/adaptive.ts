@@ -5,8 +5,9 @@
  * half a point of macro-F1 below `auto` on the training folds) against `auto` (every model) and
  * the best single model, the loss in macro-F1, and the exact `settled` rule of a weighted vote.
  * `auto` fits are cached on disk (--cache) and shared with adaptive's last stage: the same fit.
+ * Then the QA sets through the path `fusion eval` takes (candidate matrix, answer scorer): accuracy.
  *
- *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
+ *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -260,7 +261,7 @@ for (const set of qaSets) {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
 lines.push(
-  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds, the cascade rule (stop once the fusion of the models asked so far, stacking on their answers with or without the item's text, whichever cross-validates better at that checkpoint, gives its top label at least the threshold, which may decay with the share of models asked), the setting chosen on the training folds as the fewest calls whose loss plus half a standard error stays within 0.5 point of macro-F1 of the full fusion, and \`auto\` deciding when every model was asked. Cost: list prices of src/orchestrate/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds, the cascade rule (stop once the fusion of the models asked so far, stacking on their answers with or without the item's text, whichever cross-validates better at that checkpoint, gives its top label at least the threshold, which may decay with the share of models asked), the setting chosen on the training folds as the fewest calls whose loss plus half a standard error stays within 0.5 point of macro-F1 of the full fusion, and \`auto\` deciding when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
 );
 lines.push('');
 lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');
