@@ -5,8 +5,9 @@
  * half a point of macro-F1 below `auto` on the training folds) against `auto` (every model) and
  * the best single model, the loss in macro-F1, and the exact `settled` rule of a weighted vote.
  * `auto` fits are cached on disk (--cache) and shared with adaptive's last stage: the same fit.
+ * Then the QA sets through the path `fusion eval` takes (candidate matrix, answer scorer): accuracy.
  *
- *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
+ *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,16 +24,22 @@ import { outOfFoldCurve } from '../src/fuse/adaptive/out-of-fold-curve.js';
 import { meanCallCost, meanCalls } from '../src/fuse/adaptive/usage.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
+import { scoreAnswers } from '../src/eval/answer-score.js';
+import { fusedPrediction, trustVector } from '../src/eval/evaluate.js';
+import { prepareQa } from '../src/qa/prepare.js';
+import type { FittedStrategy, FusedPrediction } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { DEFAULT_PRICES, priceOf } from '../src/task/prices.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
 
+const QA_SETS = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
     sets: { type: 'string' },
+    'qa-sets': { type: 'string' },
     folds: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     cache: { type: 'string', default: new URL('../.bench-cache/adaptive/', import.meta.url).pathname },
@@ -41,7 +48,8 @@ const { values } = parseArgs({
 });
 const folds = Number(values.folds);
 const seed = Number(values.seed);
-const sets = values.sets ? values.sets.split(',') : SETS;
+const sets = values.sets !== undefined ? values.sets.split(',').filter(Boolean) : SETS;
+const qaSets = values['qa-sets'] !== undefined ? values['qa-sets'].split(',').filter(Boolean) : QA_SETS;
 const cacheDir = values.cache as string;
 mkdirSync(cacheDir, { recursive: true });
 
@@ -181,10 +189,79 @@ for (const set of sets) {
   );
 }
 
+/** QA through the path `fusion eval` takes: the candidate matrix, out-of-fold, scored as answers. */
+interface QaRow {
+  set: string;
+  items: number;
+  models: number;
+  best: { name: string; accuracy: number; cost: number | null };
+  auto: { accuracy: number; calls: number; cost: number | null };
+  adaptive: { accuracy: number; calls: number; cost: number | null; picks: string[] };
+  seconds: number;
+}
+const qaRows: QaRow[] = [];
+for (const set of qaSets) {
+  const dir = join(values.data as string, set);
+  if (!existsSync(dir)) {
+    console.error(`skip ${set}: ${dir} not found`);
+    continue;
+  }
+  const folder = loadEvalFolder(dir);
+  if (folder.kind !== 'qa') continue;
+  const t0 = performance.now();
+  const p = prepareQa(folder);
+  const { matrix } = p.candidates;
+  const gold = p.goldColumn;
+  const N = matrix.itemIds.length;
+  const M = matrix.models.length;
+  const promptChars = folder.task.instructions.length + folder.items.reduce((a, it) => a + it.question.length + (it.choices ?? []).reduce((b, c) => b + c.text.length + 4, 0), 0) / Math.max(1, N);
+  const outSum = new Map<string, { chars: number; n: number }>();
+  for (const r of folder.responses) {
+    const o = outSum.get(r.model) ?? { chars: 0, n: 0 };
+    o.chars += r.output.length;
+    o.n++;
+    outSum.set(r.model, o);
+  }
+  const prices = callPrices(matrix.models, promptChars, new Map([...outSum].map(([m, o]) => [m, o.chars / o.n])));
+  let best = { name: '', accuracy: -1, cost: null as number | null };
+  matrix.models.forEach((name, j) => {
+    const s = scoreAnswers(p, modelPrediction(matrix, j), { speaker: j });
+    if (s.accuracy > best.accuracy) best = { name, accuracy: s.accuracy, cost: prices[j] ?? null };
+  });
+  const scored = (s: FusionStrategy) => {
+    const r = fusedPrediction(s, matrix, gold, { folds, seed, right: p.rightColumns });
+    const foldOf = new Int32Array(N);
+    r.folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+    const trust = r.fitted.map((f: FittedStrategy) => trustVector(f, p.models));
+    const accuracy = scoreAnswers(p, r.prediction as FusedPrediction, { trust: (i) => trust[r.folds ? (foldOf[i] as number) : 0] }).accuracy;
+    return { ...r, accuracy };
+  };
+  const auto = cachedAuto(set);
+  const autoR = scored(auto);
+  const pricePerCall = Object.fromEntries(matrix.models.flatMap((m, j) => (prices[j] === null ? [] : [[m, prices[j] as number]])));
+  const adaptiveR = scored(createAdaptive({ final: auto, pricePerCall }));
+  const asked = new Uint8Array(N * M);
+  adaptiveR.folds?.forEach((test, f) => {
+    const r = (adaptiveR.fitted[f] as FittedAdaptive).replay(selectItems(matrix, test));
+    test.forEach((i, row) => asked.set(r.asked.subarray(row * M, (row + 1) * M), i * M));
+  });
+  const row: QaRow = {
+    set,
+    items: N,
+    models: M,
+    best,
+    auto: { accuracy: autoR.accuracy, calls: meanCalls(matrix.present, N), cost: meanCallCost(Uint8Array.from(matrix.present), M, prices) },
+    adaptive: { accuracy: adaptiveR.accuracy, calls: meanCalls(asked, N), cost: meanCallCost(asked, M, prices), picks: adaptiveR.fitted.map((f) => (f.state() as { picked: string }).picked) },
+    seconds: (performance.now() - t0) / 1000,
+  };
+  qaRows.push(row);
+  console.error(`${set}: auto ${f3(row.auto.accuracy)} adaptive ${f3(row.adaptive.accuracy)} calls ${row.adaptive.calls.toFixed(2)}/${f3(row.auto.calls)} picks ${row.adaptive.picks.join(' | ')} (${row.seconds.toFixed(0)} s)`);
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
 lines.push(
-  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds, the cascade rule (stop once the fusion of the models asked so far, stacking on their answers with or without the item's text, whichever cross-validates better at that checkpoint, gives its top label at least the threshold, which may decay with the share of models asked), the setting chosen on the training folds as the fewest calls whose loss plus half a standard error stays within 0.5 point of macro-F1 of the full fusion, and \`auto\` deciding when every model was asked. Cost: list prices of src/orchestrate/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds, the cascade rule (stop once the fusion of the models asked so far, stacking on their answers with or without the item's text, whichever cross-validates better at that checkpoint, gives its top label at least the threshold, which may decay with the share of models asked), the setting chosen on the training folds as the fewest calls whose loss plus half a standard error stays within 0.5 point of macro-F1 of the full fusion, and \`auto\` deciding when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
 );
 lines.push('');
 lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');
@@ -212,7 +289,26 @@ lines.push('Threshold picked per outer fold:');
 lines.push('');
 for (const r of rows) lines.push(`- ${r.set}: ${r.adaptive.picks.join('; ')}`);
 lines.push('');
-lines.push(`QA sets: not measured here yet (the QA answer matrix of the unified strategy core is not on this branch). Seconds per set: ${rows.map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')} (auto fits cached; machine shared with other jobs).`);
+lines.push(`Seconds per set: ${[...rows, ...qaRows].map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')} (auto fits cached; machine shared with other jobs).`);
+if (qaRows.length > 0) {
+  lines.push('');
+  lines.push('QA sets, through the path `fusion eval` takes (answers clustered per item into the candidate matrix, out-of-fold, the fused answer scored against the gold aliases): accuracy, calls per item against `auto` (every recorded answer), and the calls of `adaptive` over the calls of `auto` (its loss on the training folds is measured in accuracy where candidates differ per item, in macro-F1 over the option letters of multiple choice).');
+  lines.push('');
+  lines.push('| set | items | models | best single (hindsight): accuracy, cost | auto: accuracy, calls, cost | adaptive: accuracy, calls, cost | loss vs auto (points) | calls / auto calls |');
+  lines.push('|---|---|---|---|---|---|---|---|');
+  for (const r of qaRows) {
+    lines.push(
+      `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.accuracy)}, ${money(r.best.cost)} | ${f3(r.auto.accuracy)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.accuracy)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${(100 * (r.auto.accuracy - r.adaptive.accuracy)).toFixed(2)} | ${f3(r.adaptive.calls / r.auto.calls)} |`,
+    );
+  }
+  const qaAuto = mean(qaRows.map((r) => r.auto.accuracy));
+  const qaAdaptive = mean(qaRows.map((r) => r.adaptive.accuracy));
+  const qaRatio = mean(qaRows.map((r) => r.adaptive.calls / r.auto.calls));
+  lines.push(`| **mean** | | | ${f3(mean(qaRows.map((r) => r.best.accuracy)))} | ${f3(qaAuto)} | ${f3(qaAdaptive)} | ${(100 * (qaAuto - qaAdaptive)).toFixed(2)} | ${f3(qaRatio)} |`);
+  lines.push('');
+  const perSet = qaRows.every((r) => r.auto.accuracy - r.adaptive.accuracy <= 0.005 && r.adaptive.calls / r.auto.calls <= 0.4);
+  lines.push(`Goal (QA accuracy within 0.5 point of auto at <= 0.40 of the calls): mean loss ${(100 * (qaAuto - qaAdaptive)).toFixed(2)} points at ${f3(qaRatio)} of the calls (${perSet ? 'met on every set' : 'not met on every set'}). Picks per outer fold: ${qaRows.map((r) => `${r.set}: ${r.adaptive.picks.join('; ')}`).join(' / ')}.`);
+}
 const table = lines.join('\n');
 console.log(table);
 

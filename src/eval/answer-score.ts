@@ -35,6 +35,10 @@ export interface QaStrategyEntry extends QaScore {
   clusterAccuracy: number;
   /** What each fold's fitted strategy chose (`auto`'s mixture). */
   picks?: string[];
+  /** Mean number of recorded answers the strategy used per item (an adaptive policy: the ones it asked for). */
+  callsPerItem: number;
+  /** Mean USD per item of those answers at list prices, null when a model has no price. */
+  costPerItem: number | null;
 }
 
 export interface QaEvalResult {

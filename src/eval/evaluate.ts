@@ -5,6 +5,9 @@ import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
 import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers } from './answer-score.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
+import { autoStrategy } from '../fuse/auto.js';
+import { adaptiveStrategy, createAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
@@ -151,7 +154,18 @@ export function selectStrategies(matrix: AnswerMatrix, names?: readonly string[]
     }
     run.push(s);
   }
-  return { run, refused };
+  return { run: shareAutoFits(run), refused };
+}
+
+/**
+ * With both `auto` and the default `adaptive` in the run, `adaptive`'s final stage is `auto` fitted
+ * on the same training folds: one memoised `auto` serves both, so each fold's `auto` is fitted once.
+ */
+function shareAutoFits(run: readonly FusionStrategy[]): FusionStrategy[] {
+  if (!run.includes(autoStrategy) || !run.includes(adaptiveStrategy)) return [...run];
+  const auto = memoizeFits(autoStrategy);
+  const adaptive = createAdaptive({ final: auto });
+  return run.map((s) => (s === autoStrategy ? auto : s === adaptiveStrategy ? adaptive : s));
 }
 
 /** Fits and scores one strategy: out-of-fold when it learns from labels, on all items otherwise. */
@@ -272,6 +286,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     return { name, ...score, abstentions };
   });
 
+  const prices = estimateCallPrices(folder, p.models);
   const entries: QaStrategyEntry[] = run.map((s, k) => {
     const { prediction, fitted, folds } = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
     const picks = s.supervised ? picksOf(fitted) : undefined;
@@ -281,7 +296,17 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
     const voice = { trust: (i: number) => trust[folds ? (foldOf[i] as number) : 0] };
     if (opts.onOutcomes) strategyOutcomes.push(answerOutcomes(p, prediction, voice));
-    return { name: s.name, ...scoreAnswers(p, prediction, voice), supervised: s.supervised, scoredOn: s.supervised ? 'out-of-fold' : 'all-items', ...(picks ? { picks } : {}) };
+    const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
+    const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / Math.max(1, n);
+    return {
+      name: s.name,
+      ...scoreAnswers(p, prediction, voice),
+      supervised: s.supervised,
+      scoredOn: s.supervised ? 'out-of-fold' : 'all-items',
+      callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / Math.max(1, n),
+      costPerItem: cost,
+      ...(picks ? { picks } : {}),
+    };
   });
 
   opts.onOutcomes?.({ itemIds: p.built.map((b) => b.item.itemId), scored: Uint8Array.from(p.built, (_, i) => (isScored(p, i) ? 1 : 0)), models: modelOutcomes, strategies: strategyOutcomes });

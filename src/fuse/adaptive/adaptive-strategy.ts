@@ -1,6 +1,6 @@
 import { selectGold, trainIndices } from '../../validation/folds.js';
 import { decisions, scoreClassification } from '../../validation/metrics.js';
-import { type AnswerMatrix, argmax as top, selectItems, selectModels } from '../answer-matrix.js';
+import { type AnswerMatrix, argmax as top, hasSharedLabels, selectItems, selectModels } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
@@ -10,6 +10,7 @@ import { parseState, requireLength, StrategyStateError } from '../strategy-state
 import { hardVotes, labelledCount } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
+import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
@@ -118,7 +119,10 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       }
       const c = state.checkpoints.indexOf(t);
       const prefix = c >= 0 && t < M ? parts.prefixes[c] : undefined;
-      if (prefix) return prefix.predict(selectModels(items, order.slice(0, t)));
+      if (prefix) {
+        const view = askedView(items, order.slice(0, t));
+        return fromView(view, prefix.predict(view.answers));
+      }
       if (t === M && parts.final) return parts.final.predict(items);
       throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
     };
@@ -142,7 +146,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     else {
       const c = state.checkpoints.indexOf(t);
       const stage = t < M && c >= 0 ? parts.prefixes[c] : parts.final;
-      contributions = stage?.explain?.(t < M ? selectModels(one, asked) : one, 0) ?? [];
+      contributions = stage?.explain?.(t < M ? askedView(one, asked).answers : one, 0) ?? [];
     }
     for (const p of contributions) {
       const o = own.find((x) => x.model === p.model);
@@ -178,6 +182,15 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   };
 }
 
+/**
+ * What the target's loss is measured in: macro-F1 over a fixed label set, accuracy where the
+ * candidates differ per item (QA answer clusters, where macro-F1 over columns means nothing).
+ */
+function policyScore(y: Int32Array, prediction: FusedPrediction, answers: AnswerMatrix): number {
+  if (answers.candidates) return innerScore(y, prediction, answers);
+  return scoreClassification(y, prediction, answers.labels).macroF1;
+}
+
 interface Curve {
   points: CurvePoint[];
 }
@@ -198,7 +211,7 @@ function measureCurve(
   const K = answers.labels.length;
   const M = answers.models.length;
   const full = oof.get(M) as FusedPrediction;
-  const fullScore = scoreClassification(y, full, answers.labels).macroF1;
+  const fullScore = policyScore(y, full, answers);
   const fullDecisions = decisions(full.probs, full.decided, K);
   const n = Math.max(1, y.length);
   const points = grid.map((rule): CurvePoint => {
@@ -213,7 +226,7 @@ function measureCurve(
       return { probs, decided };
     };
     const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse, ...(maxCalls ? { maxCalls } : {}) });
-    const score = scoreClassification(y, r.prediction, answers.labels).macroF1;
+    const score = policyScore(y, r.prediction, answers);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
     const own = decisions(r.prediction.probs, r.prediction.decided, K);
     let differ = 0;
@@ -242,7 +255,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
   return {
     name,
     supervised: true,
-    fit(train, gold, { seed }) {
+    fit(train, gold, fitOptions) {
+      const { seed } = fitOptions;
+      // Free-form QA: fusions that need one label set for every item drop out of the prefix candidates.
+      const prefixFits = prefixCandidates.filter((c) => c.needsSharedLabels !== true || hasSharedLabels(train));
+      if (!voteBased(kind) && prefixFits.length === 0) throw new StrategyError(`${name}: no prefix fusion works where candidates differ per item`);
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
       const K = train.labels.length;
       const M = train.models.length;
@@ -269,14 +286,16 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           const cols = order.slice(0, t);
           // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
           let bestScore = -Infinity;
-          prefixCandidates.forEach((candidate, c) => {
+          prefixFits.forEach((candidate, c) => {
             const probs = new Float64Array(rows.length * K);
             const decided = new Uint8Array(rows.length);
             folds.forEach((test, f) => {
               const tr = trainIndices(rows.length, test);
               let pred: FusedPrediction;
               try {
-                pred = candidate.fit(selectModels(selectItems(sub, tr), cols), selectGold(y, tr), { seed: seed + f + 1 }).predict(selectModels(selectItems(sub, test), cols));
+                const fitOn = askedView(selectItems(sub, tr), cols);
+                const view = askedView(selectItems(sub, test), cols);
+                pred = fromView(view, candidate.fit(fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }).predict(view.answers));
               } catch (e) {
                 if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
                 throw e;
@@ -301,8 +320,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
 
       const prefixes: FittedStrategy[] = voteBased(kind)
         ? []
-        : checkpoints.slice(0, -1).map((t) => (prefixCandidates[pick.get(t) ?? 0] as FusionStrategy).fit(selectModels(train, order.slice(0, t)), gold, { seed }));
-      const finalFit = final ? final.fit(train, gold, { seed }) : null;
+        : checkpoints.slice(0, -1).map((t) => {
+              const view = askedView(train, order.slice(0, t));
+              return (prefixFits[pick.get(t) ?? 0] as FusionStrategy).fit(view.answers, viewGold(view, gold), { seed });
+            });
+      const finalFit = final ? final.fit(train, gold, fitOptions) : null;
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),
         rule: chosen.rule,
