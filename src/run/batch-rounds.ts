@@ -4,7 +4,7 @@ import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
 import type { ClassificationItem, ClassificationTask } from '../task/schema.js';
-import { AdaptiveItem } from './ask-adaptively.js';
+import { AdaptiveItem, readClassificationItem } from './ask-adaptively.js';
 import type { RawModelAnswer } from './ask-item.js';
 
 export interface BatchRoundsOptions {
@@ -35,7 +35,7 @@ export interface BatchRoundsResult {
  */
 export async function askInBatchRounds(options: BatchRoundsOptions): Promise<BatchRoundsResult> {
   const { task, models, buildRequest, policy, normalize } = options;
-  let open = options.items.map((item) => ({ item, state: new AdaptiveItem(task, item, models, policy, normalize) }));
+  let open = options.items.map((item) => ({ item, state: new AdaptiveItem(models, policy, readClassificationItem(task, item, models.map((m) => m.name), normalize)) }));
   let rounds = 0;
   let calls = 0;
   let leftToLive = 0;
