@@ -1,5 +1,6 @@
 import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
@@ -22,6 +23,15 @@ export function readClassificationItem(task: ClassificationTask, item: Classific
 
 export function readQaQuestion(task: Pick<QaTask, 'answerType'>, item: QaQuestion, models: readonly string[]): ReadOne {
   return (answers) => readQaAnswers(task, item, models, answers);
+}
+
+/** The reader of the task's kind, for items of that kind (a classification task's items are ClassificationItems, a QA task's QaItems). */
+export function readerFor(task: Task, normalize?: ClassificationNormalizer): (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne {
+  if (task.kind === 'classification') {
+    const n = normalize ?? createClassificationNormalizer(task);
+    return (item, models) => readClassificationItem(task, item as ClassificationItem, models, n);
+  }
+  return (item, models) => readQaQuestion(task, item as QaItem, models);
 }
 
 /**

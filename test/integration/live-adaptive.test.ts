@@ -5,13 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
-import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
-import type { LanguageModel } from '../../src/providers/provider.js';
 import { fuse, fuseQuestion } from '../../src/run/fuse.js';
-import type { QaTask } from '../../src/task/schema.js';
-import { fakeLabel } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
+import { LETTERS, MODELS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions as questions, mcTask, task } from './setup.js';
 
 const fixture = fakeServerFixture();
 
@@ -91,25 +87,6 @@ describe('fusion run with a saved adaptive policy', () => {
     expect(capped.lines.every((l) => (l.asked ?? 0) <= 1)).toBe(true);
   });
 });
-
-const LETTERS = ['A', 'B', 'C', 'D'];
-const mcTask: QaTask = { name: 'fake-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick the right option.' };
-
-function questions(n: number, prefix: string): { id: string; question: string; choices: { label: string; text: string }[] }[] {
-  return Array.from({ length: n }, (_, i) => ({
-    id: `${prefix}${i}`,
-    question: `Question ${prefix}${i}: which of these is the ${['largest', 'smallest', 'oldest', 'newest'][i % 4]} one?`,
-    choices: LETTERS.map((label) => ({ label, text: `thing ${label.toLowerCase()}${i}` })),
-  }));
-}
-
-/** The letter the fake server answers a model for a question, from the prompt the real builder renders. */
-function letterOf(spec: string, item: { id: string; question: string; choices: { label: string; text: string }[] }, disagreement: number): string {
-  const modelId = spec.slice(spec.indexOf(':') + 1);
-  const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
-  const user = createRequestBuilder(mcTask, {})(mcTask, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
-  return fakeLabel(LETTERS, modelId, user, disagreement);
-}
 
 interface QaLine {
   id: string;
