@@ -158,6 +158,15 @@ describe('fusion run --batch with a saved adaptive policy', () => {
     expect(batched.err).toMatch(/batch round 2 \(adaptive policy\)/);
     const free = (lines: Line[]) => lines.map((l) => ({ ...l, cost: 0 }));
     expect(free(batched.lines)).toEqual(free(live.lines));
+
+    // --max-calls-per-item caps the policy on QA too: one call per question where it asked more.
+    expect(live.lines.some((l) => (l.asked ?? 0) > 1)).toBe(true);
+    const capServer = await fixture.start(qa);
+    const capped = await run(capServer, 'capped.sqlite', ['--max-calls-per-item', '1']);
+    expect(capped.code, capped.err).toBe(0);
+    expect(capServer.snapshot().successes).toBe(40);
+    expect(capped.lines.every((l) => l.asked === 1 && ['max-calls', 'confident', 'settled'].includes(l.stopped ?? ''))).toBe(true);
+    expect(capped.lines.some((l) => l.stopped === 'max-calls')).toBe(true);
   });
 
   it('a run killed while polling round 2 and started again submits nothing new', async () => {
