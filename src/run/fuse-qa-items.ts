@@ -50,6 +50,8 @@ export interface QaFusedLine {
   answers: QaAnswerLine[];
   /** USD spent on this question's new calls (cached answers cost nothing now). */
   cost: number;
+  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
+  abstain?: 'no-consensus';
   /** Adaptive policies: how many models were asked about this question, and why asking stopped. */
   asked?: number;
   stopped?: StopReason;
@@ -80,6 +82,7 @@ export function fuseQaItems(
   );
   return items.map(({ item, answers }, i) => {
     const line = layOut(task, item.id, answers, fused[i] as QaFusedAnswer);
+    if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
     if (prediction?.calls && prediction.reasons) {
       line.asked = prediction.calls[i] as number;
       line.stopped = prediction.reasons[i] as StopReason;
