@@ -1,26 +1,16 @@
 import type { ProviderError } from '../providers/provider.js';
 import { ResponseCache } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
-import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { customIdOf } from '../orchestrate/batch/custom-id.js';
 import type { BatchRunReport } from '../orchestrate/batch/run-batches.js';
 import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
-import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
-import type { ClassificationNormalizer } from '../normalize/types.js';
-import type { ClassificationItem, ClassificationTask } from '../task/schema.js';
-import { askInBatchRounds } from '../run/batch-rounds.js';
+import { type BatchRoundsOptions, askInBatchRounds } from '../run/batch-rounds.js';
 import { type BatchModeOptions, type BatchPhaseResult, runBatchPhase } from './batch-phase.js';
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import type { OrchestrationSettings } from './run-session.js';
 
-export interface AdaptiveBatchPlan {
-  task: ClassificationTask;
-  items: readonly ClassificationItem[];
-  buildRequest: RequestBuilder;
-  policy: FittedAdaptive;
-  normalize: ClassificationNormalizer;
-}
+export type AdaptiveBatchPlan = Pick<BatchRoundsOptions, 'task' | 'items' | 'buildRequest' | 'policy' | 'readerOf'>;
 
 /** Two rounds' reports as one: counts added up, failures and refusals listed together, the last stop kept. */
 function merged(a: BatchRunReport | undefined, b: BatchRunReport): BatchRunReport {

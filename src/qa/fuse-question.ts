@@ -6,7 +6,7 @@ import { getStrategy } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
 import { type BuiltItem, buildItemAnswers, mostCentralMember } from './build-items.js';
-import { buildCandidateMatrix } from './candidate-matrix.js';
+import { type CandidateMatrix, buildCandidateMatrix } from './candidate-matrix.js';
 import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
 
 export interface QaQuestionInput {
@@ -161,10 +161,12 @@ export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy):
 /** Chooses the decisions for a batch from its candidate matrix (no gold), e.g. by fitting an unsupervised strategy on it. */
 export type QaBatchStrategy = (matrix: AnswerMatrix) => BatchDecision;
 
-/** Fuses a batch of questions of one answer type with the decisions `choose` makes on its candidate matrix. Pure: no I/O. */
-export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy): QaFusedAnswer[] {
-  if (inputs.length === 0) return [];
-  const models = modelsOf(inputs);
+/**
+ * A batch of questions of one answer type read and clustered into its candidate matrix. `models`
+ * fixes the matrix's model columns (models without an output are absent); by default the models
+ * that gave an output, first seen first.
+ */
+export function qaCandidateMatrix(inputs: readonly QaQuestionInput[], models: readonly string[] = modelsOf(inputs)): { built: BuiltItem[] } & CandidateMatrix {
   const built = inputs.map((input, i) => build(input, models, `question-${i}`));
   const { matrix, columnCluster } = buildCandidateMatrix(
     built.map((b) => b.item),
@@ -172,6 +174,13 @@ export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchSt
     (inputs[0] as QaQuestionInput).answerType,
     { choiceLabels: inputs.map((i) => (i.choices ?? []).map((c) => c.label)), texts: inputs.map((i) => i.question) },
   );
+  return { built, matrix, columnCluster };
+}
+
+/** Fuses a batch of questions of one answer type with the decisions `choose` makes on its candidate matrix (model columns as in qaCandidateMatrix). Pure: no I/O. */
+export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy, models: readonly string[] = modelsOf(inputs)): QaFusedAnswer[] {
+  if (inputs.length === 0) return [];
+  const { built, matrix, columnCluster } = qaCandidateMatrix(inputs, models);
   const decision = choose(matrix);
   return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, matrix, columnCluster[i] as Int32Array, decision, i));
 }

@@ -1,10 +1,38 @@
 import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, ClassificationTask } from '../task/schema.js';
+import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import { readAnswers } from './fuse-items.js';
+import { readQaAnswers } from './fuse-qa-items.js';
+import type { QaQuestion } from './qa-question.js';
+
+/**
+ * Reads one item's answers so far (every model of the run, in order; those not asked `skipped`)
+ * into its one-item answer matrix: for classification the labels, for QA the question's candidate
+ * matrix (QA is classification over answer clusters).
+ */
+export type ReadOne = (answers: readonly RawModelAnswer[]) => AnswerMatrix;
+
+export function readClassificationItem(task: ClassificationTask, item: ClassificationItem, models: readonly string[], normalize: ClassificationNormalizer): ReadOne {
+  return (answers) => readAnswers(task, models, [{ id: item.id, text: item.text, answers }], normalize).matrix;
+}
+
+export function readQaQuestion(task: Pick<QaTask, 'answerType'>, item: QaQuestion, models: readonly string[]): ReadOne {
+  return (answers) => readQaAnswers(task, item, models, answers);
+}
+
+/** The reader of the task's kind, for items of that kind (a classification task's items are ClassificationItems, a QA task's QaItems). */
+export function readerFor(task: Task, normalize?: ClassificationNormalizer): (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne {
+  if (task.kind === 'classification') {
+    const n = normalize ?? createClassificationNormalizer(task);
+    return (item, models) => readClassificationItem(task, item as ClassificationItem, models, n);
+  }
+  return (item, models) => readQaQuestion(task, item as QaItem, models);
+}
 
 /**
  * One item under an adaptive policy: its answers so far, and which models it needs next. The one
@@ -20,11 +48,9 @@ export class AdaptiveItem {
   private pending: number[] = [];
 
   constructor(
-    private readonly task: ClassificationTask,
-    private readonly item: ClassificationItem,
     private readonly models: readonly ModelHandle[],
     private readonly policy: FittedAdaptive,
-    private readonly normalize: ClassificationNormalizer,
+    private readonly read: ReadOne,
   ) {
     this.names = models.map((h) => h.name);
     this.order = policy.orderOf(this.names);
@@ -32,8 +58,7 @@ export class AdaptiveItem {
 
   /** The models of the next wave, given the answers so far; null when the policy stops. */
   nextWave(): ModelHandle[] | null {
-    const one = readAnswers(this.task, this.names, [{ id: this.item.id, text: this.item.text, answers: this.answers() }], this.normalize).matrix;
-    const { next } = this.policy.nextWave(one, this.asked);
+    const { next } = this.policy.nextWave(this.read(this.answers()), this.asked);
     this.pending = next === null || next <= this.asked ? [] : this.order.slice(this.asked, next);
     return this.pending.length === 0 ? null : this.pending.map((j) => this.models[j] as ModelHandle);
   }
@@ -58,14 +83,14 @@ export class AdaptiveItem {
  */
 export async function askAdaptively(
   orchestrator: Orchestrator,
-  task: ClassificationTask,
-  item: ClassificationItem,
+  task: Task,
+  item: ClassificationItem | QaItem,
   models: readonly ModelHandle[],
   buildRequest: RequestBuilder,
   policy: FittedAdaptive,
-  normalize: ClassificationNormalizer,
+  read: ReadOne,
 ): Promise<RawModelAnswer[]> {
-  const state = new AdaptiveItem(task, item, models, policy, normalize);
+  const state = new AdaptiveItem(models, policy, read);
   for (let wave = state.nextWave(); wave; wave = state.nextWave()) {
     const answers = await askItem(orchestrator, task, item, wave, buildRequest);
     state.record(answers);

@@ -1,19 +1,19 @@
 import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
-import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
-import type { ClassificationItem, ClassificationTask } from '../task/schema.js';
-import { AdaptiveItem } from './ask-adaptively.js';
+import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import { AdaptiveItem, type ReadOne } from './ask-adaptively.js';
 import type { RawModelAnswer } from './ask-item.js';
 
 export interface BatchRoundsOptions {
-  task: ClassificationTask;
-  items: readonly ClassificationItem[];
+  task: Task;
+  items: readonly (ClassificationItem | QaItem)[];
   models: readonly ModelHandle[];
   buildRequest: RequestBuilder;
   policy: FittedAdaptive;
-  normalize: ClassificationNormalizer;
+  /** How an item's answers so far are read for the policy (readClassificationItem, readQaQuestion), given the models' names. */
+  readerOf: (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne;
   /** Runs one round's calls through the batch APIs; false stops the rounds (interrupted, out of budget). */
   submit: (calls: BatchCall[], round: number) => Promise<boolean>;
   /** A call's answer now that its round is done (cache hit or final failure), or undefined when it has none yet. */
@@ -34,8 +34,9 @@ export interface BatchRoundsResult {
  * so the live pass that follows asks the very same waves and finds every answer cached.
  */
 export async function askInBatchRounds(options: BatchRoundsOptions): Promise<BatchRoundsResult> {
-  const { task, models, buildRequest, policy, normalize } = options;
-  let open = options.items.map((item) => ({ item, state: new AdaptiveItem(task, item, models, policy, normalize) }));
+  const { task, models, buildRequest, policy } = options;
+  const names = models.map((m) => m.name);
+  let open = options.items.map((item) => ({ item, state: new AdaptiveItem(models, policy, options.readerOf(item, names)) }));
   let rounds = 0;
   let calls = 0;
   let leftToLive = 0;

@@ -1,8 +1,10 @@
-import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput } from '../qa/fuse-question.js';
+import type { StopReason } from '../fuse/adaptive/stop-rule.js';
+import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../qa/fuse-question.js';
 import type { Choice, QaTask } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
 import type { QaQuestion } from './qa-question.js';
-import type { StreamFuser } from './strategy-choice.js';
+import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
 
 /** One model's answer to a question as shown in `fusion run` output. */
 export interface QaAnswerLine {
@@ -48,6 +50,11 @@ export interface QaFusedLine {
   answers: QaAnswerLine[];
   /** USD spent on this question's new calls (cached answers cost nothing now). */
   cost: number;
+  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
+  abstain?: 'no-consensus';
+  /** Adaptive policies: how many models were asked about this question, and why asking stopped. */
+  asked?: number;
+  stopped?: StopReason;
 }
 
 /**
@@ -60,14 +67,42 @@ export function fuseQaItems(
   items: readonly { item: QaQuestion; answers: readonly RawModelAnswer[] }[],
   fuser: StreamFuser,
 ): QaFusedLine[] {
-  const inputs: QaQuestionInput[] = items.map(({ item, answers }) => ({
+  const inputs = items.map(({ item, answers }) => qaInput(task, item, answers));
+  let prediction: StreamPrediction | undefined;
+  // An adaptive policy replays the answers over every model of the run, in the columns it asked them in.
+  const models = fuser.policy ? items[0]?.answers.map((a) => a.model) : undefined;
+  const fused = fuseQaWith(
+    inputs,
+    (matrix) => {
+      const d = fuser.decide(matrix);
+      prediction = d.prediction;
+      return d;
+    },
+    ...(models ? [models] : []),
+  );
+  return items.map(({ item, answers }, i) => {
+    const line = layOut(task, item.id, answers, fused[i] as QaFusedAnswer);
+    if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
+    if (prediction?.calls && prediction.reasons) {
+      line.asked = prediction.calls[i] as number;
+      line.stopped = prediction.reasons[i] as StopReason;
+    }
+    return line;
+  });
+}
+
+/** One question's answers so far as its one-item candidate matrix over `models` (every model of the run, in order; those without an answer absent): what an adaptive policy decides its next wave on. */
+export function readQaAnswers(task: Pick<QaTask, 'answerType'>, item: QaQuestion, models: readonly string[], answers: readonly RawModelAnswer[]): AnswerMatrix {
+  return qaCandidateMatrix([qaInput(task, item, answers)], models).matrix;
+}
+
+function qaInput(task: Pick<QaTask, 'answerType'>, item: QaQuestion, answers: readonly RawModelAnswer[]): QaQuestionInput {
+  return {
     question: item.question,
     answerType: task.answerType,
     ...(item.choices ? { choices: item.choices } : {}),
     outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output }] : [])),
-  }));
-  const fused = fuseQaWith(inputs, (matrix) => fuser.decide(matrix));
-  return items.map(({ item, answers }, i) => layOut(task, item.id, answers, fused[i] as QaFusedAnswer));
+  };
 }
 
 function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawModelAnswer[], fused: QaFusedAnswer): QaFusedLine {

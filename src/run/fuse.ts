@@ -8,7 +8,7 @@ import type { ProviderOverrides } from '../providers/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError, zodIssues } from '../task/errors.js';
 import type { Choice, QaTask, Task } from '../task/schema.js';
-import { askAdaptively } from './ask-adaptively.js';
+import { askAdaptively, readClassificationItem, readQaQuestion } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
@@ -81,7 +81,7 @@ export async function fuse(task: Task, text: string, options: FuseOptions): Prom
   const normalize = createClassificationNormalizer(task);
   const { policy } = fuser;
   // A saved adaptive policy asks only the models it needs, wave by wave.
-  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, { id, text }, h, b, policy, normalize) : undefined;
+  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, { id, text }, h, b, policy, readClassificationItem(task, { id, text }, h.map((m) => m.name), normalize)) : undefined;
   const { names, answers } = await askOnce(task, { id, text }, options, ask);
   const [line] = fuseItems(task, names, [{ id, text, answers }], normalize, fuser);
   return line as FusedLine;
@@ -109,7 +109,11 @@ export async function fuseQuestion(
   const raw = typeof question === 'string' ? { id, question } : { id, question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) };
   const parsed = qaQuestionSchema(qaTask).safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues('question', undefined, parsed.error));
-  const { answers } = await askOnce(task, parsed.data, options);
-  const [line] = fuseQaItems(qaTask, [{ item: parsed.data, answers }], fuser);
+  const { policy } = fuser;
+  const item = parsed.data;
+  // A saved adaptive policy asks only the models it needs, wave by wave.
+  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, item, h, b, policy, readQaQuestion(qaTask, item, h.map((m) => m.name))) : undefined;
+  const { answers } = await askOnce(task, item, options, ask);
+  const [line] = fuseQaItems(qaTask, [{ item, answers }], fuser);
   return line as QaFusedLine;
 }

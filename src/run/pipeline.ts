@@ -1,7 +1,7 @@
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import { type ClassificationItem, type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
-import { askAdaptively } from './ask-adaptively.js';
+import { askAdaptively, readClassificationItem } from './ask-adaptively.js';
 import { type FusedLine, fuseItems } from './fuse-items.js';
 import type { StreamFuser } from './strategy-choice.js';
 import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
@@ -23,7 +23,7 @@ export function classificationStream(
 ): StreamKind<ClassificationItem, FusedLine> {
   const { policy } = fuser;
   return {
-    ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, normalizer) } : {}),
+    ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, readClassificationItem(task, item, models, normalizer)) } : {}),
     schema: ClassificationItemSchema,
     batchSize: fuser.batchSize,
     fuse: (items) => fuseItems(task, models, items.map((it) => ({ id: it.item.id, text: it.item.text, answers: it.answers })), normalizer, fuser),

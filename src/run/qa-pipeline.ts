@@ -1,4 +1,5 @@
 import type { QaTask } from '../task/schema.js';
+import { askAdaptively, readQaQuestion } from './ask-adaptively.js';
 import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
 import { type QaQuestion, qaQuestionSchema } from './qa-question.js';
 import type { StreamFuser } from './strategy-choice.js';
@@ -11,7 +12,9 @@ export interface RunQaPipelineOptions extends Omit<StreamOptions<QaQuestion, QaF
 
 /** How QA questions are read and fused in a stream. */
 export function qaStream(task: QaTask, fuser: StreamFuser): StreamKind<QaQuestion, QaFusedLine> {
+  const { policy } = fuser;
   return {
+    ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, readQaQuestion(task, item, c.models.map((m) => m.name))) } : {}),
     schema: qaQuestionSchema(task),
     batchSize: fuser.batchSize,
     fuse: (items) => fuseQaItems(task, items, fuser),

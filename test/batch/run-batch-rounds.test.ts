@@ -9,7 +9,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { BatchPlan, FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, captureStream, expectedLabel, itemsOf, task, waitFor } from '../integration/setup.js';
+import { LABELS, LETTERS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions, mcTask, task, waitFor } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -113,6 +113,60 @@ describe('fusion run --batch with a saved adaptive policy', () => {
     expect(m.perModel).toEqual(liveCalls.perModel);
     expect(m.duplicateSuccesses).toBe(0);
     expect(free(mixed.lines)).toEqual(free(live.lines));
+  });
+
+  it('QA: the rounds ask the waves of the question\'s candidate matrix, exactly the calls of a live run', async () => {
+    const qa = { labels: LETTERS, disagreement: 0.3 };
+    const trainServer = await fixture.start(qa);
+    const t = fixture.tempDir();
+    const majority = (q: (typeof train)[number]): string => {
+      const votes = MODELS.map((m) => letterOf(m, q, 0.3));
+      return votes.find((v) => votes.filter((x) => x === v).length >= 2) ?? (votes[0] as string);
+    };
+    const train = mcQuestions(120, 'train-');
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(mcTask));
+    writeFileSync(join(t.dir, 'items.jsonl'), train.map((q) => JSON.stringify({ ...q, answers: [majority(q)] })).join('\n') + '\n');
+    await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
+    const policy = join(t.dir, 'policy.json');
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    const questions = mcQuestions(40, 'new-').map((q) => JSON.stringify(q)).join('\n') + '\n';
+    const run = async (server: FakeLlmServer, cache: string, extra: string[]) => {
+      const stdout = captureStream();
+      const stderr = captureStream();
+      const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', policy, '--models', MODELS.join(','), '--cache', join(t.dir, cache), ...extra], {
+        stdin: Readable.from([questions]),
+        stdout,
+        stderr,
+        env: server.env(),
+      });
+      return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line & { answer: string | null }) };
+    };
+    const liveServer = await fixture.start(qa);
+    const live = await run(liveServer, 'live.sqlite', []);
+    expect(live.code, live.err).toBe(0);
+    const asked = live.lines.reduce((a, l) => a + (l.asked ?? 0), 0);
+    expect(liveServer.snapshot().successes).toBe(asked);
+    expect(asked).toBeLessThan(40 * MODELS.length);
+
+    const batchServer = await fixture.start({ ...qa, batches: { pollsToFinish: 1 } });
+    const batched = await run(batchServer, 'batch.sqlite', ['--batch', '--batch-poll', '0.001']);
+    expect(batched.code, batched.err).toBe(0);
+    const snap = batchServer.snapshot();
+    expect(snap.requests).toBe(0);
+    expect(snap.batchRequests).toBe(asked);
+    expect(snap.perModel).toEqual(liveServer.snapshot().perModel);
+    expect(batched.err).toMatch(/batch round 2 \(adaptive policy\)/);
+    const free = (lines: Line[]) => lines.map((l) => ({ ...l, cost: 0 }));
+    expect(free(batched.lines)).toEqual(free(live.lines));
+
+    // --max-calls-per-item caps the policy on QA too: one call per question where it asked more.
+    expect(live.lines.some((l) => (l.asked ?? 0) > 1)).toBe(true);
+    const capServer = await fixture.start(qa);
+    const capped = await run(capServer, 'capped.sqlite', ['--max-calls-per-item', '1']);
+    expect(capped.code, capped.err).toBe(0);
+    expect(capServer.snapshot().successes).toBe(40);
+    expect(capped.lines.every((l) => l.asked === 1 && ['max-calls', 'confident', 'settled'].includes(l.stopped ?? ''))).toBe(true);
+    expect(capped.lines.some((l) => l.stopped === 'max-calls')).toBe(true);
   });
 
   it('a run killed while polling round 2 and started again submits nothing new', async () => {

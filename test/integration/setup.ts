@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
-import type { ClassificationTask } from '../../src/task/schema.js';
+import type { ClassificationTask, QaTask } from '../../src/task/schema.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
 
 export const LABELS = ['positive', 'negative', 'neutral'];
@@ -55,4 +55,26 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Option letters of the fake multiple-choice QA task: the fake server answers such a prompt with a bare letter. */
+export const LETTERS = ['A', 'B', 'C', 'D'];
+export const mcTask: QaTask = { name: 'fake-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick the right option.' };
+
+export type McQuestion = { id: string; question: string; choices: { label: string; text: string }[] };
+
+export function mcQuestions(n: number, prefix: string): McQuestion[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `${prefix}${i}`,
+    question: `Question ${prefix}${i}: which of these is the ${['largest', 'smallest', 'oldest', 'newest'][i % 4]} one?`,
+    choices: LETTERS.map((label) => ({ label, text: `thing ${label.toLowerCase()}${i}` })),
+  }));
+}
+
+/** The letter the fake server answers a model for a question, from the prompt the real builder renders. */
+export function letterOf(spec: string, item: McQuestion, disagreement: number): string {
+  const modelId = spec.slice(spec.indexOf(':') + 1);
+  const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
+  const user = createRequestBuilder(mcTask, {})(mcTask, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
+  return fakeLabel(LETTERS, modelId, user, disagreement);
 }

@@ -101,4 +101,14 @@ describe('fuseQaItems', () => {
     expect(line?.answer).toBe('B');
     expect(line?.answers.map((a) => a.answer)).toEqual(['B', 'B', 'A']);
   });
+
+  it('--min-confidence: a question whose winner is below the floor has no answer and says no-consensus', () => {
+    const mc = { kind: 'qa' as const, answerType: 'multiple-choice' as const };
+    const item = { item: { id: 'q', question: 'Which is a city?', choices }, answers: [ok('m1', 'C'), ok('m2', 'C'), ok('m3', 'A')] };
+    const [loose] = fuseQaItems(mc, [item], chooseStrategy('majority-vote', mc, 1, { minConfidence: 0.6 }));
+    expect(loose).toMatchObject({ answer: 'C' });
+    expect(loose?.abstain).toBeUndefined();
+    const [strict] = fuseQaItems(mc, [item], chooseStrategy('majority-vote', mc, 1, { minConfidence: 0.9 }));
+    expect(strict).toMatchObject({ answer: null, abstain: 'no-consensus' });
+  });
 });

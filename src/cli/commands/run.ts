@@ -13,8 +13,8 @@ import { runPipeline } from '../../run/pipeline.js';
 import { runQaPipeline } from '../../run/qa-pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import { type ClassificationItem, ClassificationItemSchema, QaItemSchema } from '../../task/schema.js';
-import { createClassificationNormalizer } from '../../normalize/classification.js';
+import { type ClassificationItem, ClassificationItemSchema, type QaItem, QaItemSchema } from '../../task/schema.js';
+import { readerFor } from '../../run/ask-adaptively.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -161,9 +161,9 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const text = await readAll(io.stdin);
     const schema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
-    const policy = plan.kind === 'classification' ? plan.fuser.policy : undefined;
+    const policy = plan.fuser.policy;
     const calls: BatchCall[] = [];
-    const items: ClassificationItem[] = [];
+    const items: (ClassificationItem | QaItem)[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let item;
@@ -173,7 +173,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
         continue; // reported with its line number by the pipeline
       }
       if (policy) {
-        items.push(item as ClassificationItem); // the schema is the classification one when there is a policy
+        items.push(item);
         continue;
       }
       for (const handle of models) {
@@ -185,8 +185,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       }
     }
     const phase =
-      plan.kind === 'classification' && policy
-        ? await runBatchRounds(settings, models, { task: plan.task, items, buildRequest, policy, normalize: createClassificationNormalizer(plan.task) }, io, offline)
+      policy
+        ? await runBatchRounds(settings, models, { task: plan.task, items, buildRequest, policy, readerOf: readerFor(plan.task) }, io, offline)
         : await runBatchPhase(settings, models, calls, io, offline);
     if (phase.report.stopReason === 'interrupted') return 130;
     models = phase.models;
