@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { selectGold, trainIndices } from '../validation/folds.js';
+import { selectGold } from '../validation/folds.js';
 import { argmax, candidateCount, hasSharedLabels, isRight, selectItems, selectRows } from './answer-matrix.js';
 import { CANDIDATE_STACKING_GRID, innerCandidatePredictions } from './candidate-stacking.js';
 import { centralStrategy } from './central.js';
@@ -7,7 +7,7 @@ import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
 import { oneCoinDawidSkeneStrategy } from './dawid-skene.js';
 import { fullDawidSkeneStrategy } from './shared-labels.js';
-import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
+import { innerCvRows, innerFolds, innerScore, outOfFold } from './inner-cv.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
@@ -187,22 +187,9 @@ export const autoStrategy: FusionStrategy = {
     if (folds) {
       const sub = selectItems(train, rows);
       for (const candidate of shared ? CANDIDATES : CANDIDATE_WISE) {
-        const probs = new Float64Array(rows.length * K);
-        const decided = new Uint8Array(rows.length);
-        folds.forEach((test, f) => {
-          const tr = trainIndices(rows.length, test);
-          let pred: FusedPrediction;
-          try {
-            const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
-            pred = candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
-          } catch (e) {
-            if (e instanceof StrategyError) return; // e.g. a fold without labels: the candidate is undecided there
-            throw e;
-          }
-          test.forEach((i, r) => {
-            probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
-            decided[i] = pred.decided[r] as number;
-          });
+        const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
+          const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
+          return candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
         });
         const score = innerScore(y, { probs, decided }, train, innerRight);
         candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), score });

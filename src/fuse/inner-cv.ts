@@ -1,7 +1,7 @@
-import { stratifiedKFold } from '../validation/folds.js';
+import { stratifiedKFold, trainIndices } from '../validation/folds.js';
 import { scoreClassification } from '../validation/metrics.js';
 import { type AnswerMatrix, argmax, isRight } from './answer-matrix.js';
-import type { FusedPrediction } from './strategy.js';
+import { type FusedPrediction, StrategyError } from './strategy.js';
 
 /**
  * Inner cross-validation on training data only, for choices a strategy makes itself (L2
@@ -51,4 +51,33 @@ export function innerScore(gold: Int32Array, prediction: FusedPrediction, answer
   if (answers.candidates) return rightAccuracy(gold, prediction, answers.labels.length, right);
   const s = scoreClassification(gold, prediction, answers.labels);
   return s.macroF1 + 1e-6 * s.accuracy;
+}
+
+/**
+ * Out-of-fold predictions on `n` rows: `fitPredict(train, test, fold)` fits on the training rows
+ * and predicts the test rows. A fold it cannot fit (a StrategyError, e.g. a fold without labels)
+ * leaves its rows undecided.
+ */
+export function outOfFold(
+  n: number,
+  K: number,
+  folds: readonly (readonly number[])[],
+  fitPredict: (train: number[], test: readonly number[], fold: number) => FusedPrediction,
+): FusedPrediction {
+  const probs = new Float64Array(n * K);
+  const decided = new Uint8Array(n);
+  folds.forEach((test, f) => {
+    let pred: FusedPrediction;
+    try {
+      pred = fitPredict(trainIndices(n, test), test, f);
+    } catch (e) {
+      if (e instanceof StrategyError) return;
+      throw e;
+    }
+    test.forEach((i, r) => {
+      probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
+      decided[i] = pred.decided[r] as number;
+    });
+  });
+  return { probs, decided };
 }

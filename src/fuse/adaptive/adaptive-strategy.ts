@@ -1,8 +1,8 @@
-import { selectGold, trainIndices } from '../../validation/folds.js';
+import { selectGold } from '../../validation/folds.js';
 import { decisions, scoreClassification } from '../../validation/metrics.js';
 import { type AnswerMatrix, argmax as top, hasSharedLabels, selectItems, selectModels } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
-import { innerCvRows, innerFolds, innerScore } from '../inner-cv.js';
+import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
@@ -287,23 +287,10 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
           let bestScore = -Infinity;
           prefixFits.forEach((candidate, c) => {
-            const probs = new Float64Array(rows.length * K);
-            const decided = new Uint8Array(rows.length);
-            folds.forEach((test, f) => {
-              const tr = trainIndices(rows.length, test);
-              let pred: FusedPrediction;
-              try {
-                const fitOn = askedView(selectItems(sub, tr), cols);
-                const view = askedView(selectItems(sub, test), cols);
-                pred = fromView(view, candidate.fit(fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }).predict(view.answers));
-              } catch (e) {
-                if (e instanceof StrategyError) return; // e.g. a fold without labels: undecided there
-                throw e;
-              }
-              test.forEach((i, r) => {
-                probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
-                decided[i] = pred.decided[r] as number;
-              });
+            const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
+              const fitOn = askedView(selectItems(sub, tr), cols);
+              const view = askedView(selectItems(sub, test), cols);
+              return fromView(view, candidate.fit(fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }).predict(view.answers));
             });
             const score = innerScore(y, { probs, decided }, train);
             if (score > bestScore) {
