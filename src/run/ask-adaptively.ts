@@ -72,7 +72,7 @@ export class AdaptiveItem {
 
   /** Every model's answer so far, in `models` order; models never asked come back `skipped`. */
   answers(): RawModelAnswer[] {
-    return this.models.map((h, j) => this.got.get(j) ?? { model: h.name, status: 'skipped', error: 'not asked: the adaptive policy stopped before it' });
+    return this.models.map((h, j) => this.got.get(j) ?? { model: h.name, status: 'skipped', error: 'not asked: the adaptive policy stopped before it', reason: 'not-needed' });
   }
 }
 

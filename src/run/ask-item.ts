@@ -1,17 +1,45 @@
+import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { ClassificationItem, QaItem, Task, TokenLogprob } from '../task/schema.js';
+
+/**
+ * Why a model was not asked: the run stopped issuing calls (`interrupted`, `budget`), or an adaptive
+ * policy did not need it (`not-needed`).
+ */
+export type SkipReason = 'interrupted' | 'budget' | 'not-needed';
+
+/** Why asking about an item stopped, on an output line: the policy's rule, or the run stopping calls. */
+export type AskStopReason = StopReason | 'interrupted' | 'budget';
 
 /** One model's raw answer to one item, or why there is none. */
 export type RawModelAnswer =
   | { model: string; status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
   | { model: string; status: 'failed'; error: string }
-  | { model: string; status: 'skipped'; error: string };
+  | { model: string; status: 'skipped'; error: string; reason?: SkipReason };
 
 const SKIP_MESSAGE = {
   budget: 'not asked: the --max-cost budget was reached',
   interrupted: 'not asked: the run was interrupted',
 } as const;
+
+/**
+ * Why asking about an item was cut short: the run stopped issuing calls (interrupt, budget) before
+ * every call it wanted was made; undefined when it was not.
+ */
+export function cutShort(answers: readonly RawModelAnswer[]): 'interrupted' | 'budget' | undefined {
+  for (const a of answers) if (a.status === 'skipped' && (a.reason === 'interrupted' || a.reason === 'budget')) return a.reason;
+  return undefined;
+}
+
+/**
+ * What an output line says an adaptive policy asked: the replayed count and stop reason, unless the
+ * run cut the item short, when it is the models really asked and why asking stopped.
+ */
+export function askedOf(answers: readonly RawModelAnswer[], calls: number, reason: StopReason): { asked: number; stopped: AskStopReason } {
+  const cut = cutShort(answers);
+  return cut ? { asked: answers.filter((a) => a.status !== 'skipped').length, stopped: cut } : { asked: calls, stopped: reason };
+}
 
 /** Asks every model for one item through the orchestrator (cache, limits, retries); never throws per model. */
 export async function askItem(
@@ -42,7 +70,7 @@ export async function askItem(
         };
       }
       if (outcome.status === 'failed') return { model: handle.name, status: 'failed', error: outcome.error.message };
-      return { model: handle.name, status: 'skipped', error: SKIP_MESSAGE[outcome.reason] };
+      return { model: handle.name, status: 'skipped', error: SKIP_MESSAGE[outcome.reason], reason: outcome.reason };
     }),
   );
 }

@@ -2,7 +2,7 @@ import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationTask } from '../task/schema.js';
-import type { RawModelAnswer } from './ask-item.js';
+import { type AskStopReason, type RawModelAnswer, askedOf } from './ask-item.js';
 import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
 
 /** One model's answer as shown in `fusion run` output. */
@@ -31,7 +31,7 @@ export interface FusedLine {
   abstain?: 'no-consensus';
   /** Adaptive policies: how many models were asked about this item, and why asking stopped. */
   asked?: number;
-  stopped?: StopReason;
+  stopped?: AskStopReason;
 }
 
 /** A fused prediction, with what an adaptive policy asked per item when the fuser is one. */
@@ -54,8 +54,7 @@ export function fuseItems(
   lines.forEach((line, i) => {
     if (fused.withheld?.[i] === 1) line.abstain = 'no-consensus';
     if (fused.calls && fused.reasons) {
-      line.asked = fused.calls[i] as number;
-      line.stopped = fused.reasons[i] as StopReason;
+      Object.assign(line, askedOf(items[i]?.answers ?? [], fused.calls[i] as number, fused.reasons[i] as StopReason));
     }
     if (fused.decided[i] !== 1) return;
     let best = 0;

@@ -2,7 +2,7 @@ import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../qa/fuse-question.js';
 import type { Choice, QaTask } from '../task/schema.js';
-import type { RawModelAnswer } from './ask-item.js';
+import { type AskStopReason, type RawModelAnswer, askedOf } from './ask-item.js';
 import type { QaQuestion } from './qa-question.js';
 import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
 
@@ -54,7 +54,7 @@ export interface QaFusedLine {
   abstain?: 'no-consensus';
   /** Adaptive policies: how many models were asked about this question, and why asking stopped. */
   asked?: number;
-  stopped?: StopReason;
+  stopped?: AskStopReason;
 }
 
 /**
@@ -84,8 +84,7 @@ export function fuseQaItems(
     const line = layOut(task, item.id, answers, fused[i] as QaFusedAnswer);
     if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
     if (prediction?.calls && prediction.reasons) {
-      line.asked = prediction.calls[i] as number;
-      line.stopped = prediction.reasons[i] as StopReason;
+      Object.assign(line, askedOf(answers, prediction.calls[i] as number, prediction.reasons[i] as StopReason));
     }
     return line;
   });

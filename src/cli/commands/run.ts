@@ -58,7 +58,7 @@ Options:
                      N models of --models. A saved adaptive policy asks the models in its order,
                      one wave at a time, and only until its rule settles the item; each output line
                      then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
-                     max-calls)
+                     max-calls; interrupted or budget when the run stopped calls first)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
