@@ -1,8 +1,9 @@
 import type { QaEvalResult } from './answer-score.js';
+import { renderCalls } from './calls-report.js';
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
-/** The QA section of the Markdown eval report: leaderboard, what `auto` chose, abstentions, unreadable outputs. */
+/** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
 export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number } = {}): string {
   const lines: string[] = [];
   const judged = r.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
@@ -24,6 +25,8 @@ export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: numb
     lines.push(`| ${row.kind} | ${mark}${row.name}${mark} | ${pct(row.s.accuracy)} | ${pct(row.s.exactMatch)} | ${pct(row.s.f1)} | ${pct(row.s.coverage)} | ${cl} | ${row.note} |`);
   }
   lines.push('');
+  // One level below this section's heading: the QA report is a section of the eval report.
+  lines.push(...renderCalls(r).map((l) => (l.startsWith('#') ? `#${l}` : l)));
   const reasons = [...new Set(r.models.flatMap((m) => Object.keys(m.abstentions)))].sort();
   if (reasons.length > 0) {
     lines.push('### Unreadable outputs per model', '', `| model | ${reasons.join(' | ')} |`, `|---|${reasons.map(() => '---').join('|')}|`);

@@ -6,6 +6,8 @@ import { bestTokenF1, exactMatch } from '../qa/scoring.js';
 import type { QaAnswerType } from '../task/schema.js';
 import { argmax } from '../util/argmax.js';
 import type { Prediction } from '../validation/cross-validation.js';
+import type { OutOfFoldPoint } from '../fuse/adaptive/out-of-fold-curve.js';
+import type { CoveragePoint, ItemOutcome } from './risk-coverage.js';
 
 /** The QA scorer's figures: what a fused (or a single model's) answer is worth. */
 export interface QaScore {
@@ -39,6 +41,10 @@ export interface QaStrategyEntry extends QaScore {
   callsPerItem: number;
   /** Mean USD per item of those answers at list prices, null when a model has no price. */
   costPerItem: number | null;
+  /** Accuracy on the most confident 100/90/80/50% of the scored items (risk-coverage), to pick `--min-confidence`. */
+  riskCoverage: CoveragePoint[];
+  /** Adaptive policies: calls, cost and accuracy out-of-fold for every setting of their stopping rule. */
+  curve?: OutOfFoldPoint[];
 }
 
 export interface QaEvalResult {
@@ -73,6 +79,8 @@ export interface QaEvalResult {
 export interface QaEntryOutcomes {
   answers: (string | null)[];
   correct: Uint8Array;
+  /** The fused probability of the named answer's column (-1 where there is no answer): what risk-coverage sorts by. */
+  confidence: Float64Array;
 }
 
 /** The per-item outcomes behind a QA evaluation's scores; `scored[i]` is 1 where item i has gold or judgements. */
@@ -115,12 +123,15 @@ export function answerOutcomes(p: PreparedQa, prediction: Prediction, voice: Voi
   const n = p.built.length;
   const answers: (string | null)[] = new Array(n);
   const correct = new Uint8Array(n);
+  const confidence = new Float64Array(n).fill(-1);
+  const K = p.candidates.matrix.labels.length;
   for (let i = 0; i < n; i++) {
     const named = namedAnswer(p, prediction, i, voice);
     if (!named) {
       answers[i] = null;
       continue;
     }
+    confidence[i] = prediction.probs[i * K + named.column] as number;
     if (named.cluster < 0) {
       const letter = p.candidates.matrix.labels[named.column] ?? '';
       answers[i] = letter;
@@ -130,7 +141,14 @@ export function answerOutcomes(p: PreparedQa, prediction: Prediction, voice: Voi
     answers[i] = p.built[i]?.item.answers[named.answer]?.reading.text ?? null;
     correct[i] = p.correct[i]?.[named.answer] === true ? 1 : 0;
   }
-  return { answers, correct };
+  return { answers, correct, confidence };
+}
+
+/** The scored items' outcomes (fused probability of the named answer, right or not), for risk-coverage. */
+export function scoredOutcomes(p: PreparedQa, outcomes: QaEntryOutcomes): ItemOutcome[] {
+  const out: ItemOutcome[] = [];
+  for (let i = 0; i < p.built.length; i++) if (isScored(p, i)) out.push({ confidence: outcomes.confidence[i] as number, hit: outcomes.correct[i] === 1 });
+  return out;
 }
 
 /**

@@ -3,7 +3,7 @@ import { requireSharedLabels } from '../fuse/strategy.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
-import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers } from './answer-score.js';
+import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
 import { adaptiveStrategy, createAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
@@ -17,7 +17,7 @@ import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
 import { foldUsage } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
-import { type CoveragePoint, riskCoverage } from './risk-coverage.js';
+import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
@@ -194,7 +194,7 @@ export function scoreStrategy(
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: strategy.supervised,
     scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
-    riskCoverage: riskCoverage(gold, prediction, matrix.labels.length),
+    riskCoverage: riskCoverage(labelOutcomes(gold, prediction, matrix.labels.length)),
     callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
     costPerItem: cost,
     ...(curve ? { curve } : {}),
@@ -295,9 +295,13 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     const foldOf = new Int32Array(n);
     folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
     const voice = { trust: (i: number) => trust[folds ? (foldOf[i] as number) : 0] };
-    if (opts.onOutcomes) strategyOutcomes.push(answerOutcomes(p, prediction, voice));
+    const outcomes = answerOutcomes(p, prediction, voice);
+    if (opts.onOutcomes) strategyOutcomes.push(outcomes);
     const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
     const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / Math.max(1, n);
+    // The same curve as for classification, its quality measured by the QA scorer (accuracy).
+    const accuracy = (q: FusedPrediction): number => scoreAnswers(p, q, voice).accuracy;
+    const curve = folds ? outOfFoldCurve(matrix, folds, fitted, accuracy, prices, accuracy) : undefined;
     return {
       name: s.name,
       ...scoreAnswers(p, prediction, voice),
@@ -305,6 +309,8 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
       scoredOn: s.supervised ? 'out-of-fold' : 'all-items',
       callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / Math.max(1, n),
       costPerItem: cost,
+      riskCoverage: riskCoverage(scoredOutcomes(p, outcomes)),
+      ...(curve ? { curve } : {}),
       ...(picks ? { picks } : {}),
     };
   });

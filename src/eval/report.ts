@@ -1,5 +1,6 @@
 import type { ClassificationEvalResult } from './evaluate.js';
 import type { DecisionExplanation } from './explanations.js';
+import { renderCalls } from './calls-report.js';
 import { leaderboardRows } from './leaderboard.js';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
@@ -80,29 +81,6 @@ function renderExplanations(strategy: string, explanations: readonly DecisionExp
     out.push(`### ${esc(e.item)}: ${verdict}${right}`, '', '| model | answer | weight | influence |', '|---|---|---|---|');
     const sorted = [...e.contributions].sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence));
     for (const c of sorted) out.push(`| ${esc(c.model)} | ${c.answer === null ? '(abstained)' : esc(c.answer)} | ${c.weight.toFixed(3)} | ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(3)} |`);
-    out.push('');
-  }
-  return out;
-}
-
-const usd = (x: number | null): string => (x === null ? 'n/a (a model has no price)' : `$${(1000 * x).toFixed(4)} per 1k items`);
-
-/** Calls and cost per item of every strategy, and the cost/quality curve of the adaptive policies. */
-function renderCalls(r: ClassificationEvalResult): string[] {
-  const out = ['## Calls and cost per item', '', `Answers each strategy used per item (of ${r.models.length} models; an adaptive policy only the ones it asked for, replayed out-of-fold), and their cost at list prices (tokens estimated from the prompt and the recorded outputs).`, ''];
-  out.push('| strategy | calls per item | cost | macro-F1 % |', '|---|---|---|---|');
-  for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.callsPerItem.toFixed(2)} | ${usd(s.costPerItem)} | ${pct(s.macroF1)} |`);
-  out.push('');
-  out.push('## Accuracy at coverage (risk-coverage)', '', 'Accuracy % on the most confident share of the items, and the fused probability of the winner at that cut (`fusion run --min-confidence` at that value abstains on the rest with reason `no-consensus`).', '');
-  const cov = r.strategies[0]?.riskCoverage.map((p) => `${Math.round(100 * p.coverage)}%`) ?? [];
-  out.push(`| strategy | ${cov.join(' | ')} |`, `|---|${cov.map(() => '---').join('|')}|`);
-  for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.riskCoverage.map((p) => `${pct(p.accuracy)} (p >= ${p.minConfidence.toFixed(2)})`).join(' | ')} |`);
-  out.push('');
-  for (const s of r.strategies) {
-    if (!s.curve) continue;
-    out.push(`### Cost/quality curve of ${esc(s.name)}`, '', 'Every setting of its stopping rule replayed on the test folds (the policy picks its setting on the training folds).', '');
-    out.push('| setting | calls per item | cost | macro-F1 % |', '|---|---|---|---|');
-    for (const p of s.curve) out.push(`| ${p.setting} | ${p.callsPerItem.toFixed(2)} | ${usd(p.costPerItem)} | ${pct(p.score)} |`);
     out.push('');
   }
   return out;

@@ -2,7 +2,7 @@ import { decisions } from '../validation/metrics.js';
 
 /** Accuracy on the most confident share of the items: what `--min-confidence` trades coverage for. */
 export interface CoveragePoint {
-  /** Share of the labelled items kept (the most confident ones). */
+  /** Share of the scored items kept (the most confident ones). */
   coverage: number;
   /** Accuracy over the kept items. */
   accuracy: number;
@@ -10,29 +10,49 @@ export interface CoveragePoint {
   minConfidence: number;
 }
 
+/** One scored item: the fused probability of the winner (-1 when undecided) and whether the answer is right. */
+export interface ItemOutcome {
+  confidence: number;
+  hit: boolean;
+}
+
 export const COVERAGES = [1, 0.9, 0.8, 0.5] as const;
 
 /**
- * Selective prediction (risk-coverage): the labelled items sorted by the fused probability of the
- * winner, most confident first; for each coverage c, the accuracy over the top c of them. An
- * undecided item counts as least confident and wrong.
+ * Selective prediction (risk-coverage), for every task kind: the scored items sorted by the fused
+ * probability of the winner, most confident first; for each coverage c, the accuracy over the top c
+ * of them. An undecided item (confidence -1) counts as least confident and wrong.
  */
-export function riskCoverage(gold: Int32Array, prediction: { probs: Float64Array; decided: Uint8Array }, K: number, coverages: readonly number[] = COVERAGES): CoveragePoint[] {
+export function riskCoverage(items: readonly ItemOutcome[], coverages: readonly number[] = COVERAGES): CoveragePoint[] {
+  const rows = items.map((r) => (r.confidence < 0 ? { confidence: -1, hit: false } : r));
+  // Stable sort: ties keep item order, so the result is deterministic.
+  rows.sort((a, b) => b.confidence - a.confidence);
+  return coverages.map((c) => {
+    const n = Math.min(Math.max(1, Math.round(c * rows.length)), rows.length);
+    let hits = 0;
+    for (let r = 0; r < n; r++) if ((rows[r] as ItemOutcome).hit) hits++;
+    const cut = rows[n - 1];
+    return { coverage: c, accuracy: n > 0 ? hits / n : 0, minConfidence: cut ? Math.max(0, cut.confidence) : 0 };
+  });
+}
+
+/** The fused probability of the winner on item i of a prediction over K columns, or -1 when undecided. */
+export function winnerProbability(prediction: { probs: Float64Array; decided: Uint8Array }, K: number, i: number): number {
+  if (prediction.decided[i] !== 1) return -1;
+  let best = -1;
+  for (let k = 0; k < K; k++) best = Math.max(best, prediction.probs[i * K + k] as number);
+  return best;
+}
+
+/** Classification: the labelled items' outcomes against their gold label (gold -1: not scored). */
+export function labelOutcomes(gold: Int32Array, prediction: { probs: Float64Array; decided: Uint8Array }, K: number): ItemOutcome[] {
   const pred = decisions(prediction.probs, prediction.decided, K);
-  const rows: { conf: number; hit: number }[] = [];
+  const out: ItemOutcome[] = [];
   for (let i = 0; i < gold.length; i++) {
     const g = gold[i] as number;
     if (g < 0) continue;
     const p = pred[i] as number;
-    rows.push(p < 0 ? { conf: -1, hit: 0 } : { conf: prediction.probs[i * K + p] as number, hit: p === g ? 1 : 0 });
+    out.push(p < 0 ? { confidence: -1, hit: false } : { confidence: prediction.probs[i * K + p] as number, hit: p === g });
   }
-  // Stable sort: ties keep item order, so the result is deterministic.
-  rows.sort((a, b) => b.conf - a.conf);
-  return coverages.map((c) => {
-    const n = Math.max(1, Math.round(c * rows.length));
-    let hits = 0;
-    for (let r = 0; r < Math.min(n, rows.length); r++) hits += (rows[r] as { hit: number }).hit;
-    const cut = rows[Math.min(n, rows.length) - 1];
-    return { coverage: c, accuracy: rows.length > 0 ? hits / Math.min(n, rows.length) : 0, minConfidence: cut ? Math.max(0, cut.conf) : 0 };
-  });
+  return out;
 }

@@ -1,5 +1,6 @@
 import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
 import { leaderboardRows } from '../eval/leaderboard.js';
+import type { CoveragePoint } from '../eval/risk-coverage.js';
 import type { ClassMetrics } from '../validation/metrics.js';
 import { decisions } from '../validation/metrics.js';
 import { type MixtureSummary, summarizePicks } from '../eval/mixture-summary.js';
@@ -72,6 +73,8 @@ export interface ReportData {
   cost: CostChart;
   /** Quality against calls per item, when `cost` is drawn against recorded cost. */
   calls: CostChart | null;
+  /** Each strategy's accuracy on its most confident 100/90/80/50% of the scored items, and the fused probability at each cut. */
+  riskCoverage: { strategy: string; points: CoveragePoint[] }[];
   abstentions: { model: string; counts: Record<string, number>; examples: { item: string; reason: string; output: string }[] }[];
   contested: ContestedItems;
   auto: (MixtureSummary & { strategy: string }) | null;
@@ -288,6 +291,7 @@ export function buildReportData(
     },
     cost,
     calls,
+    riskCoverage: result.strategies.map((s) => ({ strategy: s.name, points: s.riskCoverage })),
     abstentions,
     contested,
     auto,
