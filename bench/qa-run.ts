@@ -19,8 +19,8 @@ import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/prov
 import { ProviderError } from '../src/providers/provider.js';
 import { fitQaStrategy } from '../src/qa/fit-qa.js';
 import { goldCorrect } from '../src/qa/scoring.js';
-import type { QaFusedLine } from '../src/run/fuse-qa-items.js';
-import { runQaPipeline } from '../src/run/qa-pipeline.js';
+import type { QaFusedLine } from '../src/run/kinds/qa.js';
+import { runPipeline } from '../src/run/pipeline.js';
 import { type StreamFuser, chooseStrategy, savedFuser } from '../src/run/strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../src/task/load-folder.js';
 
@@ -65,7 +65,7 @@ async function run(folder: QaFolder, fuser: StreamFuser): Promise<{ accuracy: nu
   const chunks: string[] = [];
   output.on('data', (c: Buffer) => chunks.push(c.toString()));
   const t0 = performance.now();
-  await runQaPipeline({
+  await runPipeline({
     task: folder.task,
     models,
     orchestrator: new Orchestrator({ concurrency: CONCURRENCY }),
@@ -124,7 +124,7 @@ for (const set of SETS) {
 }
 
 const table = [
-  'Command: `npx tsx bench/qa-run.ts` (the recorded answers of each set replayed by in-process models through `runQaPipeline`: orchestrator, window, ordering; concurrency 64, no cache).',
+  'Command: `npx tsx bench/qa-run.ts` (the recorded answers of each set replayed by in-process models through `runPipeline`: orchestrator, window, ordering; concurrency 64, no cache).',
   '',
   `Accuracy is scored as in qa-quality (gold match, or the human judgement of the representative answer). Time covers the whole stream: reading, ${'calls'}, extraction, clustering, fusion, writing.`,
   '',

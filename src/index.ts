@@ -82,9 +82,8 @@ export { BatchStore, type BatchJob } from './orchestrate/batch/batch-store.js';
 export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
-export type { FusedLine } from './run/fuse-items.js';
-export type { QaFusedLine, QaAnswerLine, QaClusterLine } from './run/fuse-qa-items.js';
-export { QaQuestionSchema, type QaQuestion } from './run/qa-question.js';
+export type { FusedLine } from './run/kinds/classification.js';
+export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './run/kinds/qa.js';
 
 // The HTML report and the statistics behind it.
 export { buildReportData, renderHtmlReport, modelCosts, type ReportData, type ReportOptions, type CostCurve } from './report/index.js';

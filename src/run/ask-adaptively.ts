@@ -1,38 +1,9 @@
 import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
-import { createClassificationNormalizer } from '../normalize/classification.js';
-import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import { readAnswers } from './fuse-items.js';
-import { readQaAnswers } from './fuse-qa-items.js';
-import type { QaQuestion } from './qa-question.js';
-
-/**
- * Reads one item's answers so far (every model of the run, in order; those not asked `skipped`)
- * into its one-item answer matrix: for classification the labels, for QA the question's candidate
- * matrix (QA is classification over answer clusters).
- */
-export type ReadOne = (answers: readonly RawModelAnswer[]) => AnswerMatrix;
-
-export function readClassificationItem(task: ClassificationTask, item: ClassificationItem, models: readonly string[], normalize: ClassificationNormalizer): ReadOne {
-  return (answers) => readAnswers(task, models, [{ id: item.id, text: item.text, answers }], normalize).matrix;
-}
-
-export function readQaQuestion(task: Pick<QaTask, 'answerType'>, item: QaQuestion, models: readonly string[]): ReadOne {
-  return (answers) => readQaAnswers(task, item, models, answers);
-}
-
-/** The reader of the task's kind, for items of that kind (a classification task's items are ClassificationItems, a QA task's QaItems). */
-export function readerFor(task: Task, normalize?: ClassificationNormalizer): (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne {
-  if (task.kind === 'classification') {
-    const n = normalize ?? createClassificationNormalizer(task);
-    return (item, models) => readClassificationItem(task, item as ClassificationItem, models, n);
-  }
-  return (item, models) => readQaQuestion(task, item as QaItem, models);
-}
+import type { ReadOne } from './kinds/run-kind.js';
 
 /**
  * One item under an adaptive policy: its answers so far, and which models it needs next. The one

@@ -3,7 +3,8 @@ import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
 import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
-import { AdaptiveItem, type ReadOne } from './ask-adaptively.js';
+import { AdaptiveItem } from './ask-adaptively.js';
+import type { ReadOne } from './kinds/run-kind.js';
 import type { RawModelAnswer } from './ask-item.js';
 
 export interface BatchRoundsOptions {
@@ -12,7 +13,7 @@ export interface BatchRoundsOptions {
   models: readonly ModelHandle[];
   buildRequest: RequestBuilder;
   policy: FittedAdaptive;
-  /** How an item's answers so far are read for the policy (readClassificationItem, readQaQuestion), given the models' names. */
+  /** How an item's answers so far are read for the policy (the run kind's `read`), given the models' names. */
   readerOf: (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne;
   /** Runs one round's calls through the batch APIs; false stops the rounds (interrupted, out of budget). */
   submit: (calls: BatchCall[], round: number) => Promise<boolean>;

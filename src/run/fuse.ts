@@ -1,4 +1,3 @@
-import { createClassificationNormalizer } from '../normalize/classification.js';
 import { ResponseCache } from '../orchestrate/cache.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions } from '../orchestrate/orchestrator.js';
@@ -7,12 +6,13 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError, zodIssues } from '../task/errors.js';
-import type { Choice, QaTask, Task } from '../task/schema.js';
-import { askAdaptively, readClassificationItem, readQaQuestion } from './ask-adaptively.js';
+import type { Choice, ClassificationItem, QaItem, QaTask, Task } from '../task/schema.js';
+import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import { type FusedLine, fuseItems } from './fuse-items.js';
-import { type QaFusedLine, fuseQaItems } from './fuse-qa-items.js';
-import { qaQuestionSchema } from './qa-question.js';
+import { type FusedLine, classificationKind } from './kinds/classification.js';
+import type { FusedLineBase } from './kinds/line-parts.js';
+import { type QaFusedLine, qaKind } from './kinds/qa.js';
+import type { RunKind } from './kinds/run-kind.js';
 import { resolveModels } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 
@@ -47,22 +47,27 @@ export interface FuseQuestionOptions extends AskOptions {
   strategy?: string | StreamFuser;
 }
 
-/** Asks every model about one item through an orchestrator made for the call unless one is given. */
-async function askOnce(
-  task: Task,
-  item: Parameters<typeof askItem>[2],
-  options: AskOptions,
-  ask: (orchestrator: Orchestrator, handles: ReturnType<typeof resolveModels>, buildRequest: RequestBuilder) => Promise<RawModelAnswer[]> = (o, h, b) => askItem(o, task, item, h, b),
-): Promise<{ names: string[]; answers: RawModelAnswer[] }> {
+/**
+ * Asks the models about one item (all of them, or under a saved adaptive policy only those it asks
+ * for, wave by wave) through an orchestrator made for the call unless one is given, and fuses the
+ * answers into the item's output line: fuse() and fuseQuestion() alike.
+ */
+async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
   const handles = resolveModels(options.models, options.env ?? process.env, options.overrides ?? {});
+  const names = handles.map((h) => h.name);
   const buildRequest = options.buildRequest ?? createRequestBuilder(task, options.request ?? {});
   const cache = options.orchestrator || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
   const orchestrator = options.orchestrator ?? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) });
+  const { policy } = fuser;
+  let answers: RawModelAnswer[];
   try {
-    return { names: handles.map((h) => h.name), answers: await ask(orchestrator, handles, buildRequest) };
+    answers = policy
+      ? await askAdaptively(orchestrator, task, item, handles, buildRequest, policy, kind.read(item, names))
+      : await askItem(orchestrator, task, item, handles, buildRequest);
   } finally {
     cache?.close();
   }
+  return kind.fuse([{ item, answers }], names, fuser)[0] as L;
 }
 
 /**
@@ -78,13 +83,7 @@ export async function fuse(task: Task, text: string, options: FuseOptions): Prom
   if (task.kind !== 'classification') throw new StrategyError('fuse() classifies: the task must be a classification task (fuseQuestion() answers QA tasks)');
   const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, task);
   const id = options.id ?? 'item';
-  const normalize = createClassificationNormalizer(task);
-  const { policy } = fuser;
-  // A saved adaptive policy asks only the models it needs, wave by wave.
-  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, { id, text }, h, b, policy, readClassificationItem(task, { id, text }, h.map((m) => m.name), normalize)) : undefined;
-  const { names, answers } = await askOnce(task, { id, text }, options, ask);
-  const [line] = fuseItems(task, names, [{ id, text, answers }], normalize, fuser);
-  return line as FusedLine;
+  return fuseOne(task, classificationKind(task), { id, text }, fuser, options);
 }
 
 /**
@@ -107,13 +106,8 @@ export async function fuseQuestion(
   const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, qaTask, 1);
   const id = options.id ?? 'item';
   const raw = typeof question === 'string' ? { id, question } : { id, question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) };
-  const parsed = qaQuestionSchema(qaTask).safeParse(raw);
+  const kind = qaKind(qaTask);
+  const parsed = kind.schema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues('question', undefined, parsed.error));
-  const { policy } = fuser;
-  const item = parsed.data;
-  // A saved adaptive policy asks only the models it needs, wave by wave.
-  const ask = policy ? (o: Orchestrator, h: ReturnType<typeof resolveModels>, b: RequestBuilder) => askAdaptively(o, task, item, h, b, policy, readQaQuestion(qaTask, item, h.map((m) => m.name))) : undefined;
-  const { answers } = await askOnce(task, item, options, ask);
-  const [line] = fuseQaItems(qaTask, [{ item, answers }], fuser);
-  return line as QaFusedLine;
+  return fuseOne(task, kind, parsed.data, fuser, options);
 }

@@ -1,42 +1,43 @@
-import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
-import { type ClassificationItem, type ClassificationTask, ClassificationItemSchema } from '../task/schema.js';
-import { askAdaptively, readClassificationItem } from './ask-adaptively.js';
-import { type FusedLine, fuseItems } from './fuse-items.js';
+import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import { askAdaptively } from './ask-adaptively.js';
+import { kindFor } from './kinds/for-task.js';
+import type { FusedLineBase } from './kinds/line-parts.js';
+import type { RunKind } from './kinds/run-kind.js';
 import type { StreamFuser } from './strategy-choice.js';
 import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
 
 export type { RunPipelineResult } from './stream.js';
 
-export interface RunPipelineOptions extends Omit<StreamOptions<ClassificationItem, FusedLine>, 'task' | 'kind'> {
-  task: ClassificationTask;
+export interface RunPipelineOptions extends Omit<StreamOptions<ClassificationItem | QaItem, FusedLineBase>, 'kind'> {
+  task: Task;
   fuser: StreamFuser;
+  /** Classification: how raw answers become label distributions (default: the task's normalizer). */
   normalizer?: ClassificationNormalizer;
 }
 
-/** How classification items are read and fused in a stream. */
-export function classificationStream(
-  task: ClassificationTask,
-  models: readonly string[],
-  fuser: StreamFuser,
-  normalizer: ClassificationNormalizer = createClassificationNormalizer(task),
-): StreamKind<ClassificationItem, FusedLine> {
+/**
+ * How a run kind's items are asked and fused in a stream: every model, or under a saved adaptive
+ * policy only the models it asks for, wave by wave; fused in batches of the fuser's size.
+ */
+export function streamKind<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, models: readonly string[], fuser: StreamFuser): StreamKind<I, L> {
   const { policy } = fuser;
   return {
-    ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, readClassificationItem(task, item, models, normalizer)) } : {}),
-    schema: ClassificationItemSchema,
+    ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, kind.read(item, models)) } : {}),
+    schema: kind.schema,
     batchSize: fuser.batchSize,
-    fuse: (items) => fuseItems(task, models, items.map((it) => ({ id: it.item.id, text: it.item.text, answers: it.answers })), normalizer, fuser),
-    decided: (line) => line.label !== null,
+    fuse: (items) => kind.fuse(items, models, fuser),
+    decided: (line) => kind.decided(line),
   };
 }
 
 /**
- * The streaming `fusion run` pipeline for classification: one fused JSON line per non-blank input
- * line ({"id", "text"} items), in input order, in bounded memory (see runStream).
+ * The streaming `fusion run` pipeline, for either task kind (chosen from `task.kind`): one fused
+ * JSON line per non-blank input line ({"id", "text"} items, or {"id", "question", "choices"?}
+ * questions), in input order, in bounded memory (see runStream).
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
   const { task, models, fuser, normalizer, ...rest } = options;
-  const kind = classificationStream(task, models.map((m) => m.name), fuser, normalizer);
+  const kind = streamKind(task, kindFor(task, normalizer), models.map((m) => m.name), fuser);
   return runStream({ ...rest, task, models, kind });
 }

@@ -6,8 +6,8 @@ import type { RequestBuilder } from '../../src/orchestrate/request-builder.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { goldCorrect } from '../../src/qa/scoring.js';
-import type { QaFusedLine } from '../../src/run/fuse-qa-items.js';
-import { runQaPipeline } from '../../src/run/qa-pipeline.js';
+import type { QaFusedLine } from '../../src/run/kinds/qa.js';
+import { runPipeline } from '../../src/run/pipeline.js';
 import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
@@ -52,7 +52,7 @@ describe.each(SETS)('fusion run replaying the recorded answers of %s', (name) =>
     const output = new PassThrough();
     const chunks: string[] = [];
     output.on('data', (c: Buffer) => chunks.push(c.toString()));
-    const result = await runQaPipeline({
+    const result = await runPipeline({
       task: f.task,
       models: replayModels(f),
       orchestrator: new Orchestrator({ concurrency: 64 }),

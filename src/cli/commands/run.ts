@@ -9,12 +9,11 @@ import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { resolveModels, splitModelList } from '../../run/models.js';
+import { kindFor } from '../../run/kinds/for-task.js';
 import { runPipeline } from '../../run/pipeline.js';
-import { runQaPipeline } from '../../run/qa-pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import { type ClassificationItem, ClassificationItemSchema, type QaItem, QaItemSchema } from '../../task/schema.js';
-import { readerFor } from '../../run/ask-adaptively.js';
+import type { ClassificationItem, QaItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -134,21 +133,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const maxCalls = numericOption('max-calls-per-item', values['max-calls-per-item'], 'positive integer');
   const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
   const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
-  const plan =
-    task.kind === 'classification'
-      ? { kind: 'classification' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits) }
-      : { kind: 'qa' as const, task, fuser: chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits) };
-  const { fuser } = plan;
+  const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
   const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
-  const specs = maxCalls !== undefined && !('policy' in fuser && fuser.policy) ? listed.slice(0, maxCalls) : listed;
+  const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   let models = resolveModels(specs, io.env ?? process.env);
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
     if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
     const fitted = fuser.models;
-    const unseen = plan.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
+    const unseen = task.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text' });
@@ -159,16 +154,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
     const text = await readAll(io.stdin);
-    const schema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+    // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
+    const kind = kindFor(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
-    const policy = plan.fuser.policy;
+    const policy = fuser.policy;
     const calls: BatchCall[] = [];
     const items: (ClassificationItem | QaItem)[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let item;
       try {
-        item = schema.parse(JSON.parse(line));
+        item = kind.schema.parse(JSON.parse(line));
       } catch {
         continue; // reported with its line number by the pipeline
       }
@@ -186,7 +182,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     }
     const phase =
       policy
-        ? await runBatchRounds(settings, models, { task: plan.task, items, buildRequest, policy, readerOf: readerFor(plan.task) }, io, offline)
+        ? await runBatchRounds(settings, models, { task, items, buildRequest, policy, readerOf: (item, names) => kind.read(item, names) }, io, offline)
         : await runBatchPhase(settings, models, calls, io, offline);
     if (phase.report.stopReason === 'interrupted') return 130;
     models = phase.models;
@@ -209,10 +205,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       ...(window === undefined ? {} : { window }),
       onItemDone: () => session.progress.itemDone(),
     };
-    const result =
-      plan.kind === 'classification'
-        ? await runPipeline({ ...common, task: plan.task, fuser: plan.fuser })
-        : await runQaPipeline({ ...common, task: plan.task, fuser: plan.fuser });
+    const result = await runPipeline({ ...common, task, fuser });
     session.progress.stop();
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);

@@ -1,10 +1,35 @@
-import type { StopReason } from '../fuse/adaptive/stop-rule.js';
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
-import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../qa/fuse-question.js';
-import type { Choice, QaTask } from '../task/schema.js';
-import { type AskStopReason, type RawModelAnswer, askedOf } from './ask-item.js';
-import type { QaQuestion } from './qa-question.js';
-import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
+import { z } from 'zod';
+import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
+import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
+import { type Choice, ChoiceSchema, type QaTask } from '../../task/schema.js';
+import type { RawModelAnswer } from '../ask-item.js';
+import type { StreamFuser, StreamPrediction } from '../strategy-choice.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from './line-parts.js';
+import type { RunKind } from './run-kind.js';
+
+/**
+ * One question on `fusion run`'s input: the QA item shape of the interchange format. Gold
+ * `answers` may be present (an items.jsonl piped as is) and are dropped unread: a run never sees gold.
+ */
+export const QaQuestionSchema = z.object({
+  id: z.string().min(1),
+  question: z.string().min(1, 'the question is empty'),
+  choices: z
+    .array(ChoiceSchema)
+    .refine((cs) => new Set(cs.map((c) => c.label.trim().toUpperCase())).size === cs.length, 'choice labels must be distinct')
+    .optional(),
+});
+
+export type QaQuestion = z.infer<typeof QaQuestionSchema>;
+
+/** The input schema for a task: a multiple-choice task needs choices on every question (without them no answer is readable). */
+export function qaQuestionSchema(task: Pick<QaTask, 'answerType'>): z.ZodType<QaQuestion> {
+  if (task.answerType !== 'multiple-choice') return QaQuestionSchema;
+  return QaQuestionSchema.refine((q) => (q.choices?.length ?? 0) >= 2, {
+    message: 'a multiple-choice question needs at least two choices',
+    path: ['choices'],
+  });
+}
 
 /** One model's answer to a question as shown in `fusion run` output. */
 export interface QaAnswerLine {
@@ -33,8 +58,7 @@ export interface QaClusterLine {
 }
 
 /** One output line of `fusion run` on a QA task. */
-export interface QaFusedLine {
-  id: string;
+export interface QaFusedLine extends FusedLineBase {
   /** The fused answer: the winning cluster's representative (choice letter, number as stated, span or sentence); null when no answer was readable. */
   answer: string | null;
   /** Multiple choice: the chosen option. */
@@ -48,13 +72,6 @@ export interface QaFusedLine {
   /** Every cluster of equivalent answers, first seen first. */
   distribution: QaClusterLine[];
   answers: QaAnswerLine[];
-  /** USD spent on this question's new calls (cached answers cost nothing now). */
-  cost: number;
-  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
-  abstain?: 'no-consensus';
-  /** Adaptive policies: how many models were asked about this question, and why asking stopped. */
-  asked?: number;
-  stopped?: AskStopReason;
 }
 
 /**
@@ -82,10 +99,7 @@ export function fuseQaItems(
   );
   return items.map(({ item, answers }, i) => {
     const line = layOut(task, item.id, answers, fused[i] as QaFusedAnswer);
-    if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
-    if (prediction?.calls && prediction.reasons) {
-      Object.assign(line, askedOf(answers, prediction.calls[i] as number, prediction.reasons[i] as StopReason));
-    }
+    markLine(line, prediction, i, answers);
     return line;
   });
 }
@@ -105,11 +119,9 @@ function qaInput(task: Pick<QaTask, 'answerType'>, item: QaQuestion, answers: re
 }
 
 function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawModelAnswer[], fused: QaFusedAnswer): QaFusedLine {
-  let cost = 0;
   let k = 0;
   const answers = raw.map((a): QaAnswerLine => {
-    if (a.status !== 'ok') return { model: a.model, output: null, answer: null, abstain: a.status === 'failed' ? 'error' : 'missing', error: a.error };
-    if (!a.cached) cost += a.cost ?? 0;
+    if (a.status !== 'ok') return unanswered(a, 'answer');
     const read = fused.models[k++];
     if (!read || read.answer === null || read.cluster === null) return { model: a.model, output: a.output, answer: null, abstain: read?.abstention ?? 'no-label' };
     return { model: a.model, output: a.output, answer: read.answer, cluster: read.cluster };
@@ -118,7 +130,7 @@ function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawM
     (c): QaClusterLine => ({ answer: c.answer, key: c.key, share: c.share, models: [...new Set(c.members.map((m) => m.model))] }),
   );
   const winner = fused.cluster === null ? undefined : distribution[fused.cluster];
-  const line: QaFusedLine = {
+  return {
     id,
     answer: fused.answer,
     ...(task.answerType === 'multiple-choice' ? { choice: fused.choice } : {}),
@@ -127,7 +139,18 @@ function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawM
     support: Math.round(fused.support * 1e6) / 1e6,
     distribution,
     answers,
-    cost,
+    cost: newCost(raw),
   };
-  return line;
+}
+
+/** QA in `fusion run` and `fuseQuestion()`: {"id", "question", "choices"?} questions, fused over answer clusters. */
+export function qaKind(task: Pick<QaTask, 'answerType'>): RunKind<QaQuestion, QaFusedLine> {
+  return {
+    kind: 'qa',
+    schema: qaQuestionSchema(task),
+    read: (item, models) => (answers) => readQaAnswers(task, item, models, answers),
+    // The columns of a QA batch are the models that answered (or, under an adaptive policy, every model of the run, as asked).
+    fuse: (items, _models, fuser) => fuseQaItems(task, items, fuser),
+    decided: (line) => line.answer !== null,
+  };
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { fuseQuestion } from '../../src/run/fuse.js';
-import { runQaPipeline } from '../../src/run/qa-pipeline.js';
+import { runPipeline } from '../../src/run/pipeline.js';
 import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import type { QaTask } from '../../src/task/schema.js';
@@ -45,7 +45,7 @@ const question = (n: number) => ({
   choices: LETTERS.map((label) => ({ label, text: `answer ${label.toLowerCase()} of ${n}` })),
 });
 
-describe('runQaPipeline', () => {
+describe('runPipeline', () => {
   it('writes one fused line per input line, in input order, bad lines in place; gold answers in the input are never sent', async () => {
     const lines = Array.from({ length: 24 }, (_, i) => JSON.stringify({ ...question(i), answers: ['SECRET-GOLD'] }));
     lines.splice(4, 0, '{"id": "nochoices", "question": "Question 99: no options?"}');
@@ -56,7 +56,7 @@ describe('runQaPipeline', () => {
     const out = collect(output);
     const err = collect(errors);
     const ms = models();
-    const result = await runQaPipeline({
+    const result = await runPipeline({
       task,
       models: ms,
       orchestrator: new Orchestrator({ concurrency: 16 }),
@@ -102,7 +102,7 @@ describe('runQaPipeline', () => {
     const silent = new FakeModel('openai', 's', (r) => ({ text: numberIn(userOf(r)) % 5 === 0 ? 'I cannot tell.' : 'The answer is (B).' }));
     const output = new PassThrough();
     const out = collect(output);
-    const result = await runQaPipeline({
+    const result = await runPipeline({
       task,
       models: [{ name: 'openai:s', model: silent }],
       orchestrator: new Orchestrator({ concurrency: 4 }),

@@ -1,9 +1,11 @@
-import type { StopReason } from '../fuse/adaptive/stop-rule.js';
-import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
-import type { ClassificationNormalizer } from '../normalize/types.js';
-import type { ClassificationTask } from '../task/schema.js';
-import { type AskStopReason, type RawModelAnswer, askedOf } from './ask-item.js';
-import type { StreamFuser, StreamPrediction } from './strategy-choice.js';
+import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../fuse/answer-matrix.js';
+import { createClassificationNormalizer } from '../../normalize/classification.js';
+import type { ClassificationNormalizer } from '../../normalize/types.js';
+import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
+import type { RawModelAnswer } from '../ask-item.js';
+import type { StreamFuser, StreamPrediction } from '../strategy-choice.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from './line-parts.js';
+import type { RunKind } from './run-kind.js';
 
 /** One model's answer as shown in `fusion run` output. */
 export interface ModelAnswerLine {
@@ -17,24 +19,14 @@ export interface ModelAnswerLine {
   error?: string;
 }
 
-/** One output line of `fusion run`. */
-export interface FusedLine {
-  id: string;
+/** One output line of `fusion run` on a classification task. */
+export interface FusedLine extends FusedLineBase {
   /** The fused label, or null when no model gave a readable answer. */
   label: string | null;
   /** Fused probability per label (empty when undecided). */
   distribution: Record<string, number>;
   answers: ModelAnswerLine[];
-  /** USD spent on this item's new calls (cached answers cost nothing now). */
-  cost: number;
-  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
-  abstain?: 'no-consensus';
-  /** Adaptive policies: how many models were asked about this item, and why asking stopped. */
-  asked?: number;
-  stopped?: AskStopReason;
 }
-
-/** A fused prediction, with what an adaptive policy asked per item when the fuser is one. */
 
 /**
  * Fuses a batch of items from their raw answers: normalizes each answer, builds the answer matrix
@@ -52,10 +44,7 @@ export function fuseItems(
   const K = labels.length;
   const fused: StreamPrediction = fuser.fuse(matrix);
   lines.forEach((line, i) => {
-    if (fused.withheld?.[i] === 1) line.abstain = 'no-consensus';
-    if (fused.calls && fused.reasons) {
-      Object.assign(line, askedOf(items[i]?.answers ?? [], fused.calls[i] as number, fused.reasons[i] as StopReason));
-    }
+    markLine(line, fused, i, items[i]?.answers ?? []);
     if (fused.decided[i] !== 1) return;
     let best = 0;
     for (let k = 0; k < K; k++) {
@@ -83,10 +72,8 @@ export function readAnswers(
   const matrix = { ...emptyMatrix(labels, models, items.map((it) => it.id)), ...texts };
   const column = new Map(models.map((m, j) => [m, j]));
   const lines: FusedLine[] = items.map((item, i) => {
-    let cost = 0;
     const answers = item.answers.map((a): ModelAnswerLine => {
-      if (a.status !== 'ok') return { model: a.model, output: null, label: null, abstain: a.status === 'failed' ? 'error' : 'missing', error: a.error };
-      if (!a.cached) cost += a.cost ?? 0;
+      if (a.status !== 'ok') return unanswered(a, 'label');
       const read = normalize({ output: a.output, ...(a.logprobs ? { logprobs: a.logprobs } : {}) });
       if (read.kind === 'abstain') return { model: a.model, output: a.output, label: null, abstain: read.reason };
       const j = column.get(a.model);
@@ -95,7 +82,20 @@ export function readAnswers(
       for (let k = 1; k < K; k++) if ((read.dist[k] as number) > (read.dist[best] as number)) best = k;
       return { model: a.model, output: a.output, label: labels[best] as string };
     });
-    return { id: item.id, label: null, distribution: {}, answers, cost };
+    return { id: item.id, label: null, distribution: {}, answers, cost: newCost(item.answers) };
   });
   return { matrix, lines };
+}
+
+/** Classification in `fusion run` and `fuse()`: {"id", "text"} items, fused into labels. */
+export function classificationKind(task: ClassificationTask, normalize: ClassificationNormalizer = createClassificationNormalizer(task)): RunKind<ClassificationItem, FusedLine> {
+  const fuse = (items: readonly { item: ClassificationItem; answers: readonly RawModelAnswer[] }[], models: readonly string[], fuser: StreamFuser): FusedLine[] =>
+    fuseItems(task, models, items.map(({ item, answers }) => ({ id: item.id, text: item.text, answers })), normalize, fuser);
+  return {
+    kind: 'classification',
+    schema: ClassificationItemSchema,
+    read: (item, models) => (answers) => readAnswers(task, models, [{ id: item.id, text: item.text, answers }], normalize).matrix,
+    fuse,
+    decided: (line) => line.label !== null,
+  };
 }
