@@ -107,17 +107,23 @@ function checkPartial(lines: Line[], items: readonly { id: string }[]): void {
   expect(lines.length).toBeGreaterThan(0);
   expect(lines.length).toBeLessThan(items.length);
   expect(lines.map((l) => l.id)).toEqual(items.slice(0, lines.length).map((i) => i.id));
-  // Complete lines: every model has its place, answered or marked as not asked; "asked" counts the
-  // answers really asked, and an item the interrupt cut short says so.
+  checkCut(lines, 'interrupted');
+}
+
+/**
+ * Complete lines: every model has its place, answered or marked as not asked; "asked" counts the
+ * answers really asked, and an item whose calls the run stopped says so.
+ */
+function checkCut(lines: Line[], stop: 'interrupted' | 'budget'): void {
   for (const l of lines) {
     expect(l.answers.map((a) => a.model)).toEqual(MODELS);
     for (const a of l.answers) if (a.output === null) expect(a.abstain).toBe('missing');
     expect(l.asked).toBe(l.answers.filter((a) => a.output !== null).length);
-    const cut = l.answers.some((a) => a.output === null && /interrupted/.test(String(a.error)));
-    expect(l.stopped === 'interrupted').toBe(cut);
+    const cut = l.answers.some((a) => a.output === null && (stop === 'interrupted' ? /interrupted/ : /--max-cost/).test(String(a.error)));
+    expect(l.stopped === stop).toBe(cut);
     if (!cut) expect(['settled', 'confident', 'all-asked', 'max-calls']).toContain(l.stopped);
   }
-  expect(lines.some((l) => l.stopped === 'interrupted')).toBe(true);
+  expect(lines.some((l) => l.stopped === stop)).toBe(true);
 }
 
 describe.each<Kind>(['classification', 'qa'])('Ctrl-C and resume of fusion run with a saved adaptive policy (%s)', (kind) => {
@@ -172,5 +178,28 @@ describe.each<Kind>(['classification', 'qa'])('Ctrl-C and resume of fusion run w
     checkPartial(parse(out), items);
 
     await resume(server, argv(cache), items, reference);
+  });
+
+  it('--max-cost stops the calls (exit 3), the lines cut short say "budget"; a larger budget resumes to the uninterrupted lines without paying twice', async () => {
+    const { taskFile, policy, dir, items } = await fittedPolicy(kind);
+    // A deliberately steep price so a small budget buys only part of the run (the Ollama model stays free).
+    const prices = join(dir, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ 'openai:gpt-4o-mini': { input: 100, output: 100 }, 'anthropic:claude-3-5-haiku-latest': { input: 100, output: 100 } }));
+    const argv = (cache: string, budget = '1'): string[] => ['--task', taskFile, '--strategy', policy, '--models', MODELS.join(','), '--concurrency', '4', '--cache', cache, '--prices', prices, '--max-cost', budget];
+    const reference = await uninterrupted(kind, (cache) => argv(cache, '1000'), dir, items);
+
+    const server = await fixture.start({ labels: kind === 'classification' ? task.labels.map((l) => l.name) : LETTERS, disagreement: DISAGREEMENT });
+    const cache = join(dir, 'c.sqlite');
+    const stdout = captureStream();
+    const stderr = captureStream();
+    expect(await runCommand(argv(cache), { stdin: Readable.from(trickle(items)), stdout, stderr, env: server.env() })).toBe(3);
+    expect(stderr.text()).toMatch(/--max-cost budget of \$1\.0000 was reached/);
+    const lines = parse(stdout.text());
+    // A budget stop still answers every line, with what was asked before the budget ran out.
+    expect(lines.map((l) => l.id)).toEqual(items.map((i) => i.id));
+    checkCut(lines, 'budget');
+    expect(server.snapshot().successes).toBeLessThan(reference.calls);
+
+    await resume(server, argv(cache, '1000'), items, reference);
   });
 });
