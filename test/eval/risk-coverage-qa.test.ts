@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderQaReport } from '../../src/eval/answer-report.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
@@ -6,6 +7,7 @@ import { buildReportData } from '../../src/report/report-data.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';
 import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
+import { runCli } from '../support/run-cli.js';
 import { writeEvalFolder } from '../support/temp-folder.js';
 
 /**
@@ -56,6 +58,27 @@ describe('risk-coverage on a QA folder', () => {
       const html = renderHtmlReport(data);
       expect(html).toContain('<h2>Accuracy at coverage</h2>');
       expect(html).toContain('<td>majority-vote</td><td data-v="0.5">50.0 <span class="ci">p &ge; 0.33</span></td>');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fusion eval --json carries it per QA strategy and --report shows it', async () => {
+    const dir = tinyFolder();
+    try {
+      const json = join(dir, 'result.json');
+      const md = join(dir, 'report.md');
+      const r = await runCli(['eval', dir, '--folds', '2', '--strategies', 'majority-vote', '--json', json, '--report', md, '--quiet']);
+      expect(r.status).toBe(0);
+      const result = JSON.parse(readFileSync(json, 'utf8')) as { kind: string; strategies: { name: string; riskCoverage: { coverage: number; accuracy: number }[] }[] };
+      expect(result.kind).toBe('qa');
+      expect(result.strategies[0]?.riskCoverage.map((p) => [p.coverage, p.accuracy])).toEqual([
+        [1, 0.5],
+        [0.9, 0.5],
+        [0.8, 2 / 3],
+        [0.5, 1],
+      ]);
+      expect(readFileSync(md, 'utf8')).toContain('| majority-vote | 50.0 (p >= 0.33) | 50.0 (p >= 0.33) | 66.7 (p >= 0.67) | 100.0 (p >= 0.67) |');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
