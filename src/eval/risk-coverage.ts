@@ -36,14 +36,6 @@ export function riskCoverage(items: readonly ItemOutcome[], coverages: readonly 
   });
 }
 
-/** The fused probability of the winner on item i of a prediction over K columns, or -1 when undecided. */
-export function winnerProbability(prediction: { probs: Float64Array; decided: Uint8Array }, K: number, i: number): number {
-  if (prediction.decided[i] !== 1) return -1;
-  let best = -1;
-  for (let k = 0; k < K; k++) best = Math.max(best, prediction.probs[i * K + k] as number);
-  return best;
-}
-
 /** Classification: the labelled items' outcomes against their gold label (gold -1: not scored). */
 export function labelOutcomes(gold: Int32Array, prediction: { probs: Float64Array; decided: Uint8Array }, K: number): ItemOutcome[] {
   const pred = decisions(prediction.probs, prediction.decided, K);
