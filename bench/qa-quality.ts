@@ -103,7 +103,7 @@ function ceiling(folder: QaFolder, autoRight: Uint8Array, bar: number): string[]
   }
   const need = Math.ceil(bar * N - 1e-9);
   return [
-    `  - the bar is ${need} of ${N} items right; auto has ${autoHits}. Upper bounds fitted in-sample on all ${N} items with their labels (no fusion scored out-of-fold can expect to beat them): the best weighted vote (per-model weights by coordinate search) ${voteAccuracy(new Array<number>(M).fill(1), false).toFixed(3)} with equal weights, ${bestVote(false).toFixed(3)} at best; the same restricted to whole-number answers ${bestVote(true).toFixed(3)}; the conditional-logit stacker ${logit.toFixed(3)}.`,
+    `  - the bar is ${need} of ${N} items right; auto has ${autoHits}. Upper bounds fitted in-sample on all ${N} items with their labels (no fusion scored out-of-fold can expect to beat them): the best weighted vote (per-model weights by coordinate search) ${bestVote(false).toFixed(3)}; the same restricted to whole-number answers ${bestVote(true).toFixed(3)}; the conditional-logit stacker ${logit.toFixed(3)}.`,
     `  - auto's ${N - autoHits} misses, by how many of the 4 most accurate models (${top4.map((j) => m.models[j]).join(', ')}) answered right: ${[...misses].sort().map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
   ];
 }
