@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { buildAnswerMatrix } from '../../../src/eval/build-matrix.js';
+import { evaluateClassification, scoreStrategy } from '../../../src/eval/evaluate.js';
+import { type AnswerMatrix, collapseSamples, expandSamples, selectItems, selectModels } from '../../../src/fuse/answer-matrix.js';
+import { createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
+import { givenOrder } from '../../../src/fuse/adaptive/order.js';
+import { getStrategy } from '../../../src/fuse/registry.js';
+import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
+import type { ClassificationFolder } from '../../../src/task/load-folder.js';
+import type { RecordedResponse } from '../../../src/task/schema.js';
+import { seededRandom } from '../../../src/util/random.js';
+
+const LABELS = ['neg', 'neu', 'pos'];
+
+/**
+ * Self-consistency data: per item each model has a belief and each of its `samples` answers states
+ * it, or another label. Most items are easy (belief right, samples agree, nearly always); on the
+ * hard third the belief is right with probability `accuracy` and a sample states it with
+ * probability `stick`.
+ */
+function sampledFolder(n: number, accuracy: readonly number[], samples: number, stick: number, seed: number): ClassificationFolder {
+  const random = seededRandom(seed);
+  const items = [];
+  const gold = new Int32Array(n);
+  const responses: RecordedResponse[] = [];
+  const other = (k: number) => (k + 1 + Math.floor(random() * (LABELS.length - 1))) % LABELS.length;
+  for (let i = 0; i < n; i++) {
+    const g = Math.floor(random() * LABELS.length);
+    gold[i] = g;
+    items.push({ id: `s${i}`, text: `item number ${i}`, label: LABELS[g] as string });
+    const hard = random() < 1 / 3;
+    accuracy.forEach((p, m) => {
+      const belief = random() < (hard ? p : 0.97) ? g : other(g);
+      for (let s = 0; s < samples; s++) {
+        const said = random() < (hard ? stick : 0.95) ? belief : other(belief);
+        responses.push({ item: `s${i}`, model: `m${m}`, sample: s, output: LABELS[said] as string });
+      }
+    });
+  }
+  const task = { name: 'sampled', kind: 'classification' as const, labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: '' };
+  return { kind: 'classification', dir: '/sampled', task, items, gold, responses };
+}
+
+const build = (folder: ClassificationFolder) => buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
+const withoutSamples = (m: AnswerMatrix): AnswerMatrix => {
+  const { samples: _s, ...rest } = m;
+  return rest;
+};
+
+describe('samples of one model in the answer matrix', () => {
+  const folder = sampledFolder(60, [0.8, 0.7], 5, 0.8, 3);
+  const { matrix } = build(folder);
+
+  it('keeps one averaged column per model, and every sample as a column of its own', () => {
+    expect(matrix.models).toEqual(['m0', 'm1']);
+    const x = expandSamples(matrix);
+    expect(x.models).toEqual(['m0', 'm0', 'm0', 'm0', 'm0', 'm1', 'm1', 'm1', 'm1', 'm1']);
+    expect(Array.from(matrix.samples?.sample ?? [])).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
+    // Item 0, model m1, sample 2 is the 8th column, one-hot on what it said.
+    const said = folder.responses.find((r) => r.item === 's0' && r.model === 'm1' && r.sample === 2)?.output;
+    expect(Array.from(x.probs.subarray(7 * 3, 8 * 3))).toEqual(LABELS.map((l) => (l === said ? 1 : 0)));
+    // Collapsing the samples gives back the model's mean, as built.
+    const back = collapseSamples(x);
+    expect(back.models).toEqual(matrix.models);
+    expect(Array.from(back.present)).toEqual(Array.from(matrix.present));
+    back.probs.forEach((p, c) => expect(p).toBeCloseTo(matrix.probs[c] as number, 12));
+  });
+
+  it('carries the samples through a fold and a subset of models, and adds nothing without samples', () => {
+    const fold = selectItems(matrix, [4, 1]);
+    expect(Array.from(expandSamples(fold).present)).toEqual(Array.from(expandSamples(matrix).present.subarray(40, 50)).concat(Array.from(expandSamples(matrix).present.subarray(10, 20))));
+    const one = selectModels(matrix, [1]);
+    expect(expandSamples(one).models).toEqual(['m1', 'm1', 'm1', 'm1', 'm1']);
+    expect(Array.from(expandSamples(one).probs)).toEqual(Array.from(selectModels(expandSamples(matrix), [5, 6, 7, 8, 9]).probs));
+    const single = { ...folder, responses: folder.responses.filter((r) => r.sample === 0).map(({ sample: _s, ...r }) => r) };
+    const plain = build(single).matrix;
+    expect(plain.samples).toBeUndefined();
+    expect(expandSamples(plain)).toBe(plain);
+    expect(collapseSamples(plain)).toBe(plain);
+  });
+
+  it('reads a repeated name in an order as the next sample of that model', () => {
+    expect(givenOrder(['a', 'a', 'a', 'b'], ['a', 'b', 'a'])).toEqual([0, 3, 1, 2]);
+    expect(givenOrder(['a', 'b'], ['b', 'a'])).toEqual([1, 0]);
+  });
+
+  it('gives every strategy that is not sample-aware the same numbers with or without the sample columns', () => {
+    for (const name of ['majority-vote', 'weighted-vote', 'soft-vote', 'dawid-skene', 'stacking']) {
+      const s = getStrategy(name);
+      const opts = { folds: 3, seed: 2 };
+      const a = scoreStrategy(s, { matrix, abstentions: [] }, folder.gold, opts);
+      const b = scoreStrategy(s, { matrix: withoutSamples(matrix), abstentions: [] }, folder.gold, opts);
+      expect([name, a.macroF1, a.accuracy, a.riskCoverage]).toEqual([name, b.macroF1, b.accuracy, b.riskCoverage]);
+      // Each sample is a call: all of them, for a strategy that reads every answer.
+      expect(a.callsPerItem).toBeCloseTo(10, 12);
+      expect(b.callsPerItem).toBeCloseTo(2, 12);
+    }
+  });
+});
+
+describe('the adaptive policy over samples (self-consistency)', () => {
+  it('asks fewer than 5 samples per item of one sampled model, measured out-of-fold, while majority vote uses all 5', () => {
+    const folder = sampledFolder(240, [0.6], 5, 0.6, 11);
+    const r = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote', 'adaptive'] });
+    const get = (n: string) => r.strategies.find((s) => s.name === n);
+    expect(get('majority-vote')?.callsPerItem).toBeCloseTo(5, 12);
+    const adaptive = get('adaptive');
+    expect(adaptive?.callsPerItem).toBeGreaterThanOrEqual(1);
+    expect(adaptive?.callsPerItem).toBeLessThan(4);
+    expect(adaptive?.macroF1).toBeGreaterThan((get('majority-vote')?.macroF1 ?? 1) - 0.05);
+    // The curve counts samples as calls too: from one sample per item up to all five.
+    const calls = (adaptive?.curve ?? []).map((p) => p.callsPerItem);
+    expect(Math.max(...calls)).toBeLessThanOrEqual(5);
+    expect(Math.max(...calls)).toBeGreaterThan(2);
+  });
+
+  it('orders (model, sample) units, asks a second sample only where needed, and sees each model as the mean of its asked samples', () => {
+    const folder = sampledFolder(240, [0.8, 0.7], 5, 0.85, 5);
+    const { matrix } = build(folder);
+    const train = Array.from({ length: 160 }, (_, i) => i);
+    const test = Array.from({ length: 80 }, (_, i) => 160 + i);
+    const policy = createAdaptive().fit(selectItems(matrix, train), Int32Array.from(train, (i) => folder.gold[i] as number), { seed: 1 }) as FittedAdaptive;
+    // The saved order names a model once per sample, samples in ascending order within a model.
+    expect(policy.order).toHaveLength(10);
+    expect(policy.order.filter((m) => m === 'm0')).toHaveLength(5);
+    const x = expandSamples(matrix);
+    const order = policy.orderOf(x.models);
+    for (const name of ['m0', 'm1']) {
+      const cols = order.filter((c) => x.models[c] === name);
+      expect(cols).toEqual([...cols].sort((a, b) => a - b));
+    }
+    const r = policy.replay(selectItems(matrix, test));
+    expect(r.asked.length).toBe(80 * 10);
+    const mean = r.calls.reduce((a, b) => a + b, 0) / 80;
+    expect(mean).toBeLessThan(10);
+    // Some items stopped early, others went on: calls differ per item.
+    expect(new Set(r.calls).size).toBeGreaterThan(1);
+    // Asked units are a prefix of the order on every item.
+    for (let i = 0; i < 80; i++) {
+      const t = r.calls[i] as number;
+      order.forEach((c, p) => expect([i, p, r.asked[i * 10 + c]]).toEqual([i, p, p < t ? 1 : 0]));
+    }
+    // A saved and reloaded policy replays the same.
+    const again = createAdaptive().load(JSON.parse(JSON.stringify(policy.state())), matrix.labels) as FittedAdaptive;
+    expect(Array.from(again.replay(selectItems(matrix, test)).calls)).toEqual(Array.from(r.calls));
+  });
+});
