@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildAnswerMatrix } from '../../../src/eval/build-matrix.js';
-import { evaluateClassification, scoreStrategy } from '../../../src/eval/evaluate.js';
+import { evaluateClassification, evaluateQaFolder, scoreStrategy } from '../../../src/eval/evaluate.js';
 import { type AnswerMatrix, collapseSamples, expandSamples, selectItems, selectModels } from '../../../src/fuse/answer-matrix.js';
 import { createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
 import { givenOrder } from '../../../src/fuse/adaptive/order.js';
 import { getStrategy } from '../../../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
-import type { ClassificationFolder } from '../../../src/task/load-folder.js';
+import type { ClassificationFolder, QaFolder } from '../../../src/task/load-folder.js';
 import type { RecordedResponse } from '../../../src/task/schema.js';
 import { seededRandom } from '../../../src/util/random.js';
 
@@ -143,5 +143,33 @@ describe('the adaptive policy over samples (self-consistency)', () => {
     // A saved and reloaded policy replays the same.
     const again = createAdaptive().load(JSON.parse(JSON.stringify(policy.state())), matrix.labels) as FittedAdaptive;
     expect(Array.from(again.replay(selectItems(matrix, test)).calls)).toEqual(Array.from(r.calls));
+  });
+});
+
+describe('samples on QA (answer clusters)', () => {
+  const CITIES = ['Paris', 'Lyon', 'Nice', 'Lille', 'Nantes', 'Rennes'];
+  /** One model, five samples a question: easy questions agree, hard ones scatter. */
+  function sampledQa(n: number, seed: number): QaFolder {
+    const random = seededRandom(seed);
+    const items = [];
+    const responses: RecordedResponse[] = [];
+    const pick = (not: string) => CITIES.filter((c) => c !== not)[Math.floor(random() * (CITIES.length - 1))] as string;
+    for (let i = 0; i < n; i++) {
+      const gold = CITIES[Math.floor(random() * CITIES.length)] as string;
+      items.push({ id: `f${i}`, question: `Which city is number ${i}?`, answers: [gold] });
+      const hard = random() < 1 / 3;
+      const belief = random() < (hard ? 0.6 : 0.97) ? gold : pick(gold);
+      for (let s = 0; s < 5; s++) responses.push({ item: `f${i}`, model: 'm0', sample: s, output: random() < (hard ? 0.6 : 0.95) ? belief : pick(belief) });
+    }
+    return { kind: 'qa', dir: '/sampled-qa', task: { name: 'sampled-qa', kind: 'qa', answerType: 'free-form', instructions: '' }, items, responses };
+  }
+
+  it('counts each sample as a call and lets the adaptive policy ask fewer of them, out-of-fold', async () => {
+    const folder = sampledQa(240, 4);
+    const r = await evaluateQaFolder(folder, { folds: 3, seed: 1, strategies: ['majority-vote', 'adaptive'] });
+    const get = (n: string) => r.strategies.find((s) => s.name === n);
+    expect(get('majority-vote')?.callsPerItem).toBeCloseTo(5, 12);
+    expect(get('adaptive')?.callsPerItem).toBeGreaterThanOrEqual(1);
+    expect(get('adaptive')?.callsPerItem).toBeLessThan(5);
   });
 });
