@@ -37,7 +37,7 @@ export interface AnswerMatrix {
   readonly samples?: SampleColumns;
 }
 
-/** One column per (model, sample), in model order and sample order within a model. */
+/** One column per (model, sample): per model, its samples in ascending order (as built from recorded answers), or the calls in the order they were listed (`groupSamples`). */
 export interface SampleColumns {
   /** model[c]: the matrix column (model) of sample column c. */
   readonly model: Int32Array;
@@ -168,6 +168,19 @@ export function collapseSamples(m: AnswerMatrix): AnswerMatrix {
   }
   const { samples: _samples, ...rest } = m;
   return { ...rest, models: names, probs, present };
+}
+
+/**
+ * One column per call (a model name repeats once per sample, `sample[c]` the sample index of
+ * column c) as the matrix every strategy reads: each model once, the mean of its readable samples,
+ * with the calls kept as its sample columns (`expandSamples` gives them back). Without a repeated
+ * name, `m` itself.
+ */
+export function groupSamples(m: AnswerMatrix, sample: readonly number[]): AnswerMatrix {
+  const grouped = collapseSamples(m);
+  if (grouped === m) return m;
+  const model = Int32Array.from(m.models, (name) => grouped.models.indexOf(name));
+  return { ...grouped, samples: { model, sample: Int32Array.from(m.models, (_, c) => sample[c] ?? 0), probs: m.probs, present: m.present } };
 }
 
 /**
