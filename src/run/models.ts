@@ -43,6 +43,13 @@ export function withSamples(handles: readonly ModelHandle[], samples = 1): Model
   return handles.flatMap((h) => Array.from({ length: samples }, (_, sample) => ({ ...h, sample })));
 }
 
+/** Samples per model an adaptive policy was fitted with: the most times its order names one model (1 without samples). */
+export function samplesOfOrder(order: readonly string[] | undefined): number {
+  const counts = new Map<string, number>();
+  for (const m of order ?? []) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return Math.max(1, ...counts.values());
+}
+
 /** Splits a comma-separated `--models` value. */
 export function splitModelList(value: string): string[] {
   return value

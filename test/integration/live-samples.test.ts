@@ -50,9 +50,17 @@ describe('--samples: several answers of one model, each its own call', () => {
     const copy = await record(other.dir);
     expect(copy.fromCache).toBe(450);
     expect(server.snapshot().successes).toBe(450);
-    expect(readFileSync(join(other.dir, 'responses.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as object).map(({ latencyMs: _l, ...r }: { latencyMs?: number }) => r).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)))).toEqual(
-      lines.map(({ latencyMs: _l, ...r }: { latencyMs?: number }) => r).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
-    );
+    // The same answers, sample for sample (latency aside).
+    const answersOf = (file: string) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const { latencyMs: _l, ...r } = JSON.parse(l) as Record<string, unknown>;
+          return JSON.stringify(r);
+        })
+        .sort();
+    expect(answersOf(join(other.dir, 'responses.jsonl'))).toEqual(answersOf(join(t.dir, 'responses.jsonl')));
 
     // A policy fitted on the samples orders (model, sample) units: the model once per sample.
     const policy = join(t.dir, 'policy.json');
@@ -104,5 +112,9 @@ describe('--samples: several answers of one model, each its own call', () => {
     const adaptiveAgain = await run(['--strategy', policy, '--samples', '5'], 'policy-cache.sqlite');
     expect(adaptiveAgain.calls).toBe(0);
     expect(adaptiveAgain.lines.map((l) => [l.label, l.asked])).toEqual(adaptive.lines.map((l) => [l.label, l.asked]));
+    // Without --samples, the policy asks up to the samples it was fitted with: the same calls, all cached.
+    const byDefault = await run(['--strategy', policy], 'policy-cache.sqlite');
+    expect(byDefault.calls).toBe(0);
+    expect(byDefault.lines.map((l) => [l.label, l.asked])).toEqual(adaptive.lines.map((l) => [l.label, l.asked]));
   });
 });

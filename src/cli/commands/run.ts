@@ -8,7 +8,7 @@ import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
-import { resolveModels, SAMPLE_TEMPERATURE, splitModelList, withSamples } from '../../run/models.js';
+import { resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { kindFor } from '../../run/kinds/for-task.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
@@ -63,6 +63,7 @@ Options:
                      entry; a re-run pays nothing twice) and its own entry in "answers" ("sample");
                      strategies average a model's samples (it votes once). A saved adaptive policy
                      fitted on a folder with samples asks them one at a time, only as needed
+                     (default: 1, or the samples per model such a policy was fitted with)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
@@ -144,7 +145,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
   const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
-  const samples = numericOption('samples', values.samples, 'positive integer') ?? 1;
+  // A policy fitted on samples asks up to as many as it was fitted with, unless told otherwise.
+  const samples = numericOption('samples', values.samples, 'positive integer') ?? samplesOfOrder(fuser.policy?.order);
   let models = withSamples(resolveModels(specs, io.env ?? process.env), samples);
   if (maxCalls !== undefined && !fuser.policy) models = models.slice(0, maxCalls);
   if (fuser.models) {

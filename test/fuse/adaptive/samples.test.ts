@@ -6,6 +6,7 @@ import { createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/
 import { givenOrder } from '../../../src/fuse/adaptive/order.js';
 import { getStrategy } from '../../../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
+import { qaCandidateMatrix } from '../../../src/qa/fuse-question.js';
 import type { ClassificationFolder, QaFolder } from '../../../src/task/load-folder.js';
 import type { RecordedResponse } from '../../../src/task/schema.js';
 import { seededRandom } from '../../../src/util/random.js';
@@ -171,5 +172,36 @@ describe('samples on QA (answer clusters)', () => {
     expect(get('majority-vote')?.callsPerItem).toBeCloseTo(5, 12);
     expect(get('adaptive')?.callsPerItem).toBeGreaterThanOrEqual(1);
     expect(get('adaptive')?.callsPerItem).toBeLessThan(5);
+  });
+});
+
+describe('samples asked live on a QA question', () => {
+  it('reads a model listed once per sample as one column (its samples\' shares) plus one column per sample, abstaining samples included', () => {
+    const input = {
+      question: 'Which city?',
+      answerType: 'free-form' as const,
+      outputs: [
+        { model: 'a', sample: 0, output: 'Paris' },
+        { model: 'a', sample: 1, output: 'Lyon' },
+        { model: 'a', sample: 2, output: 'Paris' },
+        { model: 'b', sample: 0, output: 'Paris' },
+      ],
+    };
+    const { matrix } = qaCandidateMatrix([input], ['a', 'a', 'a', 'a', 'b']);
+    expect(matrix.models).toEqual(['a', 'b']);
+    const x = expandSamples(matrix);
+    expect(x.models).toEqual(['a', 'a', 'a', 'a', 'b']);
+    // Sample 3 of a was not answered: a column, absent.
+    expect(Array.from(x.present)).toEqual([1, 1, 1, 0, 1]);
+    const K = matrix.labels.length;
+    const paris = matrix.candidates?.[0]?.indexOf('Paris') ?? -1;
+    expect(matrix.probs[paris]).toBeCloseTo(2 / 3, 12);
+    expect(x.probs[2 * K + paris]).toBe(1);
+    expect(x.probs[1 * K + paris]).toBe(0);
+    const back = collapseSamples(x);
+    back.probs.forEach((p, c) => expect(p).toBeCloseTo(matrix.probs[c] as number, 12));
+    // Listed once each: no sample columns, as before.
+    expect(qaCandidateMatrix([input], ['a', 'b']).matrix.samples).toBeDefined();
+    expect(qaCandidateMatrix([{ ...input, outputs: input.outputs.filter((o) => o.sample === 0) }], ['a', 'b']).matrix.samples).toBeUndefined();
   });
 });
