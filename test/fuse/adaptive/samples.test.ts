@@ -205,3 +205,34 @@ describe('samples asked live on a QA question', () => {
     expect(qaCandidateMatrix([{ ...input, outputs: input.outputs.filter((o) => o.sample === 0) }], ['a', 'b']).matrix.samples).toBeUndefined();
   });
 });
+
+describe('the vote-based rules and explanations over samples', () => {
+  const folder = sampledFolder(240, [0.75], 5, 0.7, 21);
+  const { matrix } = build(folder);
+  const train = Array.from({ length: 160 }, (_, i) => i);
+  const test = Array.from({ length: 80 }, (_, i) => 160 + i);
+  const gold = Int32Array.from(train, (i) => folder.gold[i] as number);
+
+  it('settled with slack 1 decides as the weighted vote of every sample, asking fewer; posterior (Adaptive-Consistency) asks fewer than all too', () => {
+    const settled = createAdaptive({ rule: { kind: 'settled', slack: 1 } }).fit(selectItems(matrix, train), gold, { seed: 1 }) as FittedAdaptive;
+    const r = settled.replay(selectItems(matrix, test));
+    const all = createAdaptive({ rule: { kind: 'settled', slack: 1 }, maxCalls: 5 }).fit(selectItems(matrix, train), gold, { seed: 1 }) as FittedAdaptive;
+    const mean = (c: Int32Array) => c.reduce((a, b) => a + b, 0) / c.length;
+    expect(mean(r.calls)).toBeLessThan(5);
+    // Stopping when the unasked samples cannot overturn the leader changes no decision.
+    const full = settled.withRule({ kind: 'settled', slack: 1e9 }).replay(selectItems(matrix, test));
+    expect(mean(full.calls)).toBe(5);
+    const top = (p: Float64Array, i: number) => [0, 1, 2].reduce((b, k) => ((p[i * 3 + k] as number) > (p[i * 3 + b] as number) ? k : b), 0);
+    for (let i = 0; i < 80; i++) expect(top(r.prediction.probs, i)).toBe(top(full.prediction.probs, i));
+    expect(all.order).toHaveLength(5);
+    const posterior = createAdaptive({ rule: { kind: 'posterior', delta: 0.1 } }).fit(selectItems(matrix, train), gold, { seed: 1 }) as FittedAdaptive;
+    expect(mean(posterior.replay(selectItems(matrix, test)).calls)).toBeLessThan(5);
+  });
+
+  it('explains a decision per model, its asked samples summed into one entry', () => {
+    const policy = createAdaptive().fit(selectItems(matrix, train), gold, { seed: 1 }) as FittedAdaptive;
+    const e = policy.explain?.(selectItems(matrix, test), 0) ?? [];
+    expect(e.map((c) => c.model)).toEqual(['m0']);
+    expect(e[0]?.answer).not.toBeNull();
+  });
+});
