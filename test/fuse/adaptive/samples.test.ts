@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildAnswerMatrix } from '../../../src/eval/build-matrix.js';
 import { evaluateClassification, evaluateQaFolder, scoreStrategy } from '../../../src/eval/evaluate.js';
+import { leaderboardRows } from '../../../src/eval/leaderboard.js';
 import { type AnswerMatrix, collapseSamples, expandSamples, selectItems, selectModels } from '../../../src/fuse/answer-matrix.js';
 import { createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
 import { givenOrder } from '../../../src/fuse/adaptive/order.js';
@@ -109,6 +110,10 @@ describe('the adaptive policy over samples (self-consistency)', () => {
     expect(adaptive?.callsPerItem).toBeGreaterThanOrEqual(1);
     expect(adaptive?.callsPerItem).toBeLessThan(4);
     expect(adaptive?.macroF1).toBeGreaterThan((get('majority-vote')?.macroF1 ?? 1) - 0.05);
+    // The leaderboard notes the calls of the strategy that asks fewer than every recorded sample.
+    const rows = leaderboardRows(r);
+    expect(rows.find((x) => x.name === 'adaptive')?.note).toContain(`${adaptive?.callsPerItem.toFixed(2)} calls/item`);
+    expect(rows.find((x) => x.name === 'majority-vote')?.note).not.toContain('calls/item');
     // The curve counts samples as calls too: from one sample per item up to all five.
     const calls = (adaptive?.curve ?? []).map((p) => p.callsPerItem);
     expect(Math.max(...calls)).toBeLessThanOrEqual(5);
