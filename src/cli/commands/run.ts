@@ -59,11 +59,11 @@ Options:
                      then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
                      max-calls; interrupted or budget when the run stopped calls first)
   --samples N        ask each model N times per item (self-consistency, at temperature 0.7 instead
-                     of 0 when N > 1): each sample is its own call (its own cache
-                     entry; a re-run pays nothing twice) and its own entry in "answers" ("sample");
-                     strategies average a model's samples (it votes once). A saved adaptive policy
-                     fitted on a folder with samples asks them one at a time, only as needed
-                     (default: 1, or the samples per model such a policy was fitted with)
+                     of 0 when N > 1): each sample is its own call (its own cache entry; a re-run
+                     pays nothing twice) and its own entry in "answers" ("sample"); strategies
+                     average a model's samples (it votes once). A saved adaptive policy fitted on
+                     a folder with samples asks them one at a time, only as needed (default: 1,
+                     or the samples per model such a policy was fitted with)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
