@@ -3,7 +3,8 @@ import { buildAnswerMatrix } from '../../../src/eval/build-matrix.js';
 import { evaluateClassification, evaluateQaFolder, scoreStrategy } from '../../../src/eval/evaluate.js';
 import { leaderboardRows } from '../../../src/eval/leaderboard.js';
 import { type AnswerMatrix, collapseSamples, expandSamples, selectItems, selectModels } from '../../../src/fuse/answer-matrix.js';
-import { createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
+import { adaptiveStrategy, createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
+import { crossValidateStrategy } from '../../../src/fuse/cross-validate.js';
 import { givenOrder } from '../../../src/fuse/adaptive/order.js';
 import { getStrategy } from '../../../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
@@ -239,5 +240,20 @@ describe('the vote-based rules and explanations over samples', () => {
     const e = policy.explain?.(selectItems(matrix, test), 0) ?? [];
     expect(e.map((c) => c.model)).toEqual(['m0']);
     expect(e[0]?.answer).not.toBeNull();
+  });
+});
+
+describe('no test-fold label reaches a policy over samples', () => {
+  it('learns the same order, thresholds and stages whatever the test fold\'s labels', () => {
+    const folder = sampledFolder(180, [0.8, 0.65], 3, 0.8, 8);
+    const { matrix } = build(folder);
+    const cv = crossValidateStrategy(adaptiveStrategy, matrix, folder.gold, { folds: 3, seed: 5 });
+    cv.folds.forEach((test, f) => {
+      const flipped = Int32Array.from(folder.gold);
+      for (const i of test) flipped[i] = ((folder.gold[i] as number) + 1) % 3;
+      const train = matrix.itemIds.map((_, i) => i).filter((i) => !test.includes(i));
+      const refit = adaptiveStrategy.fit(selectItems(matrix, train), Int32Array.from(train, (i) => flipped[i] as number), { seed: 5 + 1000 * (f + 1) });
+      expect(JSON.stringify(refit.state())).toBe(JSON.stringify((cv.fitted[f] as FittedAdaptive).state()));
+    });
   });
 });
