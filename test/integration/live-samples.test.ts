@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
+import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
 
@@ -116,5 +117,12 @@ describe('--samples: several answers of one model, each its own call', () => {
     const byDefault = await run(['--strategy', policy], 'policy-cache.sqlite');
     expect(byDefault.calls).toBe(0);
     expect(byDefault.lines.map((l) => [l.label, l.asked])).toEqual(adaptive.lines.map((l) => [l.label, l.asked]));
+
+    // fuse(), the library form, asks the policy's samples the same way.
+    const before = server.snapshot().successes;
+    const one = await fuse(task, 'A brand new review, rather poor.', { models: [MODEL], strategy: policy, env: server.env() });
+    expect(one.asked).toBeGreaterThanOrEqual(1);
+    expect(server.snapshot().successes - before).toBe(one.asked);
+    expect(one.answers.map((a) => a.sample)).toEqual([0, 1, 2, 3, 4]);
   });
 });
