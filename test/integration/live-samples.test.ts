@@ -7,7 +7,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { MODELS, captureStream, expectedLabel, itemsOf, task } from './setup.js';
+import { LETTERS, MODELS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions, mcTask, task } from './setup.js';
 
 const fixture = fakeServerFixture();
 const MODEL = MODELS[0] as string;
@@ -124,5 +124,39 @@ describe('--samples: several answers of one model, each its own call', () => {
     expect(one.asked).toBeGreaterThanOrEqual(1);
     expect(server.snapshot().successes - before).toBe(one.asked);
     expect(one.answers.map((a) => a.sample)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('on a QA task: records samples, and a saved policy fitted on them makes exactly the sample calls its lines say it asked, samples in order', async () => {
+    const server = await fixture.start({ labels: LETTERS, disagreement: 0.3, resample: 0.25 });
+    const t = fixture.tempDir();
+    const train = mcQuestions(90, 'train-').map((q) => ({ ...q, answers: [letterOf(MODEL, q, 0.3)] }));
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(mcTask));
+    writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    const recorded = await recordFolderResponses(t.dir, [MODEL], { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: server.env(), samples: 4 });
+    expect(recorded.recorded).toBe(90 * 4);
+    const policy = join(t.dir, 'policy.json');
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], noInput())).toBe(0);
+    expect((JSON.parse(readFileSync(policy, 'utf8')) as { state: { order: string[] } }).state.order).toEqual([MODEL, MODEL, MODEL, MODEL]);
+
+    const fresh = mcQuestions(30, 'new-');
+    const before = server.snapshot().successes;
+    const stdout = captureStream();
+    const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', policy, '--models', MODEL, '--cache', join(t.dir, 'run.sqlite')], {
+      stdin: Readable.from([fresh.map((q) => JSON.stringify(q)).join('\n')]),
+      stdout,
+      stderr: captureStream(),
+      env: server.env(),
+    });
+    expect(code).toBe(0);
+    const lines = stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line & { answer: string | null });
+    const asked = lines.reduce((a, l) => a + (l.asked ?? 0), 0);
+    expect(server.snapshot().successes - before).toBe(asked);
+    expect(asked).toBeLessThan(30 * 4);
+    for (const l of lines) {
+      expect(l.answers.map((a) => a.sample)).toEqual([0, 1, 2, 3]);
+      const given = l.answers.filter((a) => a.output !== null);
+      expect(given.map((a) => a.sample)).toEqual(Array.from({ length: l.asked ?? 0 }, (_, s) => s));
+      expect(given.map((a) => a.output)).toContain(l.answer);
+    }
   });
 });
