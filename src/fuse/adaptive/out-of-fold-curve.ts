@@ -2,7 +2,7 @@ import { type AnswerMatrix, selectItems } from '../answer-matrix.js';
 import type { FittedStrategy, FusedPrediction } from '../strategy.js';
 import { isAdaptive } from './adaptive-strategy.js';
 import { ruleGrid } from './stop-rule.js';
-import { callPrices, meanCallCost } from './usage.js';
+import { meanCallCost } from './usage.js';
 
 export interface OutOfFoldPoint {
   /** The rule's parameter, e.g. `threshold=0.95`. */
@@ -31,7 +31,7 @@ export function outOfFoldCurve(
   const first = policies[0];
   if (!first || policies.length !== fitted.length) return null;
   const K = answers.labels.length;
-  const { C: M, prices } = callPrices(answers, pricePerCall);
+  const M = answers.models.length;
   const N = answers.itemIds.length;
   const parts = folds.map((test) => selectItems(answers, test));
   const kind = (first.state() as { rule: { kind: 'settled' | 'posterior' | 'cascade' } }).rule.kind;
@@ -51,6 +51,6 @@ export function outOfFoldCurve(
     for (let c = 0; c < asked.length; c++) calls += asked[c] as number;
     const setting = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
     const prediction = { probs, decided };
-    return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, prices), score: score(prediction), ...(accuracy ? { accuracy: accuracy(prediction) } : {}) };
+    return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, pricePerCall), score: score(prediction), ...(accuracy ? { accuracy: accuracy(prediction) } : {}) };
   });
 }
