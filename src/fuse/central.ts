@@ -1,5 +1,7 @@
 import { type AnswerMatrix, candidateCount } from './answer-matrix.js';
-import { majorityVote } from './majority-vote.js';
+import { majorityVote, type VoteState, VoteStateSchema } from './majority-vote.js';
+import { parseState } from './strategy-state.js';
+import { agreementByModel, agreementFor, breakTies } from './tie-break.js';
 import { voteContributions } from './weighted-vote.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from './strategy.js';
 
@@ -9,13 +11,13 @@ const NAME = 'central';
  * The candidate the other models' answers resemble most: the highest `centrality` (mean soft
  * similarity of the other models' answers to its best-placed answer, samples of a model averaged
  * first). Suited to free-form answers, where equivalent answers may land in different clusters;
- * on choices and numbers it is a vote. Ties go to the candidate with more votes, then the first.
- * Answers without centrality (classification) fall back to the majority vote.
+ * on choices and numbers it is a vote. Ties go to the candidate with more votes, then as the vote
+ * breaks them (`breakTies`). Answers without centrality (classification) fall back to the majority vote.
  */
-export function central(answers: AnswerMatrix): FusedPrediction {
+export function central(answers: AnswerMatrix, agreement: ArrayLike<number> = agreementFor(answers, undefined)): FusedPrediction {
   const { centrality } = answers;
-  if (!centrality) return majorityVote(answers);
-  const votes = majorityVote(answers);
+  if (!centrality) return majorityVote(answers, agreement);
+  const votes = majorityVote(answers, agreement);
   const K = answers.labels.length;
   const N = answers.itemIds.length;
   const probs = new Float64Array(N * K);
@@ -33,20 +35,22 @@ export function central(answers: AnswerMatrix): FusedPrediction {
     }
     for (let k = 0; k < c; k++) probs[i * K + k] = sum > 0 ? (probs[i * K + k] as number) / sum : 1 / c;
   }
-  return { probs, decided: votes.decided };
+  return breakTies(answers, { probs, decided: votes.decided }, agreement);
 }
 
-const fitted: FittedStrategy = {
-  name: NAME,
-  predict: central,
-  state: () => ({}),
-  // Every answering model is one voice in the similarity it lends a candidate.
-  explain: (answers, i) => voteContributions(answers, i, answers.models.map(() => 1)),
-};
+function fitted(state: VoteState): FittedStrategy {
+  return {
+    name: NAME,
+    predict: (answers) => central(answers, agreementFor(answers, state.agreement)),
+    state: () => state,
+    // Every answering model is one voice in the similarity it lends a candidate.
+    explain: (answers, i) => voteContributions(answers, i, answers.models.map(() => 1)),
+  };
+}
 
 export const centralStrategy: FusionStrategy = {
   name: NAME,
   supervised: false,
-  fit: () => fitted,
-  load: () => fitted,
+  fit: (train) => fitted({ agreement: agreementByModel(train) }),
+  load: (state) => fitted(parseState(NAME, VoteStateSchema, state ?? {})),
 };

@@ -1,12 +1,18 @@
+import { z } from 'zod';
 import { type AnswerMatrix, blankPrediction, hardVote } from './answer-matrix.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
+import { parseState } from './strategy-state.js';
+import { agreementByModel, agreementFor, breakTies } from './tie-break.js';
+
+const NAME = 'majority-vote';
 
 /**
- * Plurality of hard votes (each model's top label). The fused distribution is the vote
- * shares; ties are broken by task label order (the tied label listed first in task.json wins),
- * the same rule `argmax` applies everywhere, so the result never depends on model order.
+ * Plurality of hard votes (each model's top label). The fused distribution is the vote shares;
+ * a tie goes to the label named by the voter that agrees most with the others (`breakTies`, the
+ * one rule of every vote-like strategy, for both task kinds), so it never depends on label or
+ * model order. `agreement` per model of `answers` (voterAgreement); measured on `answers` when omitted.
  */
-export function majorityVote(answers: AnswerMatrix): FusedPrediction {
+export function majorityVote(answers: AnswerMatrix, agreement?: ArrayLike<number>): FusedPrediction {
   const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     let votes = 0;
@@ -20,31 +26,39 @@ export function majorityVote(answers: AnswerMatrix): FusedPrediction {
     decided[i] = 1;
     for (let k = 0; k < K; k++) probs[i * K + k] = (probs[i * K + k] as number) / votes;
   }
-  return { probs, decided };
+  return breakTies(answers, { probs, decided }, agreement ?? agreementFor(answers, undefined));
 }
 
-const fitted: FittedStrategy = {
-  name: 'majority-vote',
-  predict: majorityVote,
-  state: () => ({}),
-  explain(answers, i): ModelContribution[] {
-    const votes = answers.models.map((_, j) => hardVote(answers, i, j));
-    const total = votes.filter((k) => k >= 0).length;
-    return answers.models.map((model, j) => {
-      const k = votes[j] as number;
-      return {
-        model,
-        answer: k < 0 ? null : (answers.labels[k] as string),
-        weight: k < 0 ? 0 : 1,
-        influence: k < 0 || total === 0 ? 0 : 1 / total,
-      };
-    });
-  },
-};
+/** What a fitted vote keeps: each model's agreement with the others on the fit's answers (no labels), for its ties. */
+export const VoteStateSchema = z.object({ agreement: z.record(z.string(), z.number().min(0).max(1)).optional() });
+export type VoteState = z.infer<typeof VoteStateSchema>;
+
+function fitted(state: VoteState): FittedStrategy {
+  return {
+    name: NAME,
+    predict: (answers) => majorityVote(answers, agreementFor(answers, state.agreement)),
+    state: () => state,
+    explain(answers, i): ModelContribution[] {
+      const votes = answers.models.map((_, j) => hardVote(answers, i, j));
+      const total = votes.filter((k) => k >= 0).length;
+      return answers.models.map((model, j) => {
+        const k = votes[j] as number;
+        return {
+          model,
+          answer: k < 0 ? null : (answers.labels[k] as string),
+          weight: k < 0 ? 0 : 1,
+          influence: k < 0 || total === 0 ? 0 : 1 / total,
+        };
+      });
+    },
+  };
+}
 
 export const majorityVoteStrategy: FusionStrategy = {
-  name: 'majority-vote',
+  name: NAME,
   supervised: false,
-  fit: () => fitted,
-  load: () => fitted,
+  // Learns no label: only how often each model agrees with the others, to break ties.
+  fit: (train) => fitted({ agreement: agreementByModel(train) }),
+  // A state saved before ties were broken this way ({}) measures the agreement on the answers it fuses.
+  load: (state) => fitted(parseState(NAME, VoteStateSchema, state ?? {})),
 };

@@ -3,6 +3,7 @@ import { type AnswerMatrix, blankPrediction, candidateCount } from './answer-mat
 import { checkLabels } from './model-alignment.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
 import { parseState } from './strategy-state.js';
+import { agreementByModel, agreementFor, breakTies } from './tie-break.js';
 import { softmaxInPlace } from './votes.js';
 
 export type Pooling = 'linear' | 'log';
@@ -21,9 +22,11 @@ export interface SoftVoteOptions {
 
 /**
  * Weighted mean of the present models' distributions (linear pooling), or the normalized weighted
- * geometric mean (log-linear pooling), which rewards labels all models find plausible.
+ * geometric mean (log-linear pooling), which rewards labels all models find plausible. Ties (one-hot
+ * answers make them as often as in a vote) are broken as the vote breaks them (`breakTies`), when
+ * `agreement` is given.
  */
-export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pooling: Pooling): FusedPrediction {
+export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pooling: Pooling, agreement?: ArrayLike<number>): FusedPrediction {
   const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     let total = 0;
@@ -55,7 +58,7 @@ export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pool
       for (let k = 0; k < K; k++) probs[i * K + k] = sum > 0 ? (probs[i * K + k] as number) / sum : 1 / K;
     }
   }
-  return { probs, decided };
+  return agreement ? breakTies(answers, { probs, decided }, agreement) : { probs, decided };
 }
 
 /** Each present model's weight and the probability it added to the fused label (its weighted share of that label). */
@@ -88,6 +91,8 @@ export function softContributions(answers: AnswerMatrix, i: number, weights: Arr
 const StateSchema = z.object({
   pooling: z.enum(['linear', 'log']),
   weights: z.record(z.string(), z.number().nonnegative()),
+  /** Each model's agreement with the others on the fit's answers, for ties (absent in states saved before). */
+  agreement: z.record(z.string(), z.number().min(0).max(1)).optional(),
 });
 type SoftVoteState = z.infer<typeof StateSchema>;
 
@@ -97,7 +102,7 @@ function fitted(name: string, state: SoftVoteState, labels: readonly string[]): 
     name,
     predict(answers) {
       checkLabels(name, labels, answers);
-      return softVote(answers, weightsFor(answers), state.pooling);
+      return softVote(answers, weightsFor(answers), state.pooling, agreementFor(answers, state.agreement));
     },
     state: () => state,
     explain: (answers, i) => softContributions(answers, i, weightsFor(answers), state.pooling),
@@ -112,7 +117,7 @@ export function createSoftVote(options: SoftVoteOptions = {}): FusionStrategy {
   return {
     name,
     supervised: false,
-    fit: (train) => fitted(name, state, train.labels),
+    fit: (train) => fitted(name, { ...state, agreement: agreementByModel(train) }, train.labels),
     load: (s, labels) => fitted(name, parseState(name, StateSchema, s), labels),
   };
 }

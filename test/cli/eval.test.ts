@@ -102,6 +102,6 @@ describe('fusion eval (end to end)', () => {
     requireBuild('cli/main.js');
     const r = spawnSync('npx', ['--no-install', 'fusion', 'eval', 'evals/toxicity-en', '--strategies', 'majority-vote'], { cwd: repoRoot, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/\* majority-vote +strategy +95\.3/);
+    expect(r.stdout).toMatch(/\* majority-vote +strategy +96\.0/);
   });
 });
