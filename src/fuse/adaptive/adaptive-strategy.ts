@@ -13,7 +13,7 @@ import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
-import { givenOrder, learnOrder } from './order.js';
+import { givenOrder, learnOrder, sharedBySamples } from './order.js';
 import { type ReplayResult, replayPolicy } from './replay.js';
 import { ruleGrid, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
@@ -272,7 +272,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
       const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
-      const weights = acc.map((a) => logOddsWeight(a, K));
+      const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
       const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : defaultCheckpoints(M);
 
       // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.

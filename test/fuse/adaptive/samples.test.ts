@@ -130,6 +130,9 @@ describe('the adaptive policy over samples (self-consistency)', () => {
     // The saved order names a model once per sample, samples in ascending order within a model.
     expect(policy.order).toHaveLength(10);
     expect(policy.order.filter((m) => m === 'm0')).toHaveLength(5);
+    // A model's samples are exchangeable: they vote with one weight.
+    const { weights } = policy.state() as { weights: number[] };
+    for (const name of ['m0', 'm1']) expect(new Set(policy.order.flatMap((m, p) => (m === name ? [weights[p]] : []))).size).toBe(1);
     const x = expandSamples(matrix);
     const order = policy.orderOf(x.models);
     for (const name of ['m0', 'm1']) {
