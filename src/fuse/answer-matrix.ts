@@ -171,6 +171,26 @@ export function collapseSamples(m: AnswerMatrix): AnswerMatrix {
 }
 
 /**
+ * Per column, the mean of `values` over the columns of its model name (its samples, see
+ * `expandSamples`): a model's samples are exchangeable, so they vote with one weight. Without
+ * repeated names, the values as they are.
+ */
+export function sharedBySamples(values: readonly number[], models: readonly string[]): number[] {
+  if (new Set(models).size === models.length) return [...values];
+  const sum = new Map<string, { total: number; n: number }>();
+  models.forEach((m, j) => {
+    const s = sum.get(m) ?? { total: 0, n: 0 };
+    s.total += values[j] as number;
+    s.n++;
+    sum.set(m, s);
+  });
+  return models.map((m) => {
+    const s = sum.get(m) as { total: number; n: number };
+    return s.total / s.n;
+  });
+}
+
+/**
  * One column per call (a model name repeats once per sample, `sample[c]` the sample index of
  * column c) as the matrix every strategy reads: each model once, the mean of its readable samples,
  * with the calls kept as its sample columns (`expandSamples` gives them back). Without a repeated

@@ -1,6 +1,6 @@
 import { selectGold } from '../../validation/folds.js';
 import { decisions, scoreClassification } from '../../validation/metrics.js';
-import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels } from '../answer-matrix.js';
+import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels, sharedBySamples } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
@@ -13,7 +13,7 @@ import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
-import { givenOrder, learnOrder, sharedBySamples } from './order.js';
+import { givenOrder, learnOrder } from './order.js';
 import { type ReplayResult, replayPolicy } from './replay.js';
 import { ruleGrid, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';

@@ -75,26 +75,6 @@ export function samplesAscending(order: readonly number[], models: readonly stri
   });
 }
 
-/**
- * Per column, the mean of `values` over the columns of its model name (its samples, see
- * `expandSamples`): a model's samples are exchangeable, so they vote with one weight. Without
- * repeated names, the values as they are.
- */
-export function sharedBySamples(values: readonly number[], models: readonly string[]): number[] {
-  if (new Set(models).size === models.length) return [...values];
-  const sum = new Map<string, { total: number; n: number }>();
-  models.forEach((m, j) => {
-    const s = sum.get(m) ?? { total: 0, n: 0 };
-    s.total += values[j] as number;
-    s.n++;
-    sum.set(m, s);
-  });
-  return models.map((m) => {
-    const s = sum.get(m) as { total: number; n: number };
-    return s.total / s.n;
-  });
-}
-
 /** 1 when gold leads the scores (plus a vote `v` of weight `wv`) alone, 1/n when tied with n-1 others, 0 otherwise. */
 function correctShare(scores: Float64Array, offset: number, K: number, gold: number, v: number, wv: number): number {
   let max = -Infinity;
