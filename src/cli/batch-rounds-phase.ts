@@ -62,7 +62,7 @@ export async function runBatchRounds(
         return phase.report.stopReason === undefined;
       },
       answerOf: (handle, request) => {
-        const key = customIdOf(handle.model, request);
+        const key = customIdOf(handle.model, request, handle.sample);
         const hit = reader.get(key);
         if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), cached: true };
         const failure: ProviderError | undefined = report?.settled.get(key);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
-import { resolveModels } from '../run/models.js';
+import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
 import { InputError } from '../task/errors.js';
 import { parseJsonlFile } from '../task/jsonl.js';
 import { loadTaskFile } from '../task/load-folder.js';
@@ -22,6 +22,8 @@ export interface RecordFolderOptions {
   request?: RequestOptions;
   /** Offline mode (`--batch`): the calls go through the providers' batch APIs first. */
   batch?: BatchModeOptions;
+  /** Answers to ask of each model per item (`--samples`; default 1). */
+  samples?: number;
 }
 
 /**
@@ -52,8 +54,9 @@ export async function recordFolderResponses(
   const items = parsed.records.map((r) => r.value);
 
   const settings = readOrchestrationArgs(values);
-  let models: ModelHandle[] = resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {});
-  const buildRequest = createRequestBuilder(task, { baseDir: dir, ...options.request });
+  let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
+  const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
+  const buildRequest = createRequestBuilder(task, { baseDir: dir, ...sampled, ...options.request });
   const unlock = lockFolder(dir);
   let session: RunSession;
   try {
@@ -64,7 +67,7 @@ export async function recordFolderResponses(
       const calls: BatchCall[] = [];
       for (const item of items) {
         for (const handle of models) {
-          if (recorded.has(responseKey(item.id, handle.name))) continue;
+          if (recorded.has(responseKey(item.id, handle.name, handle.sample))) continue;
           try {
             calls.push({ handle, request: buildRequest(task, item, handle.model) });
           } catch {

@@ -1,4 +1,4 @@
-import { type AnswerMatrix, emptyMatrix, setAnswer } from '../fuse/answer-matrix.js';
+import { type AnswerMatrix, emptyMatrix, sampleColumns, setAnswer } from '../fuse/answer-matrix.js';
 import type { AbstentionReason, ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationFolder } from '../task/load-folder.js';
 
@@ -24,7 +24,8 @@ export interface BuiltMatrix {
 /**
  * Reads every recorded answer through the normalizer into a dense AnswerMatrix. Models are in
  * order of first appearance in responses.jsonl. With several samples per (item, model), the
- * model's distribution is the mean of its readable samples.
+ * model's distribution is the mean of its readable samples (it votes once), and each sample is
+ * also kept as a column of its own (`matrix.samples`) for the adaptive policy and call counts.
  */
 export function buildAnswerMatrix(folder: ClassificationFolder, normalize: ClassificationNormalizer): BuiltMatrix {
   const labels = folder.task.labels.map((l) => l.name);
@@ -45,13 +46,19 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
   const sums = new Float64Array(itemIds.length * M * K);
   const readable = new Uint16Array(itemIds.length * M);
   const answered = new Uint8Array(itemIds.length * M);
+  // Each readable sample's distribution, by "i,j,s", and the sample indices seen per model.
+  const bySample = new Map<string, Float64Array>();
+  const sampled = models.map(() => new Set<number>());
+  const withSamples = folder.responses.some((r) => (r.sample ?? 0) > 0);
 
   for (const r of folder.responses) {
     const i = itemIndex.get(r.item) as number;
     const j = modelIndex.get(r.model) as number;
     answered[i * M + j] = 1;
     const read = normalize(r.logprobs ? { output: r.output, logprobs: r.logprobs } : { output: r.output });
+    if (withSamples) (sampled[j] as Set<number>).add(r.sample ?? 0);
     if (read.kind === 'label') {
+      if (withSamples) bySample.set(`${i},${j},${r.sample ?? 0}`, Float64Array.from(read.dist));
       const base = (i * M + j) * K;
       for (let k = 0; k < K; k++) sums[base + k] = (sums[base + k] as number) + (read.dist[k] as number);
       readable[i * M + j] = (readable[i * M + j] as number) + 1;
@@ -75,5 +82,7 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
       }
     }
   }
-  return { matrix, abstentions };
+  const lists = sampled.map((set) => [...set].sort((a, b) => a - b));
+  const samples = sampleColumns(itemIds.length, K, lists, (i, j, s) => bySample.get(`${i},${j},${s}`));
+  return { matrix: samples ? { ...matrix, samples } : matrix, abstentions };
 }

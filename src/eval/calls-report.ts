@@ -13,7 +13,7 @@ const usd = (x: number | null): string => (x === null ? 'n/a (a model has no pri
 export function renderCalls(r: ClassificationEvalResult | QaEvalResult): string[] {
   const metric = r.kind === 'classification' ? 'macro-F1 %' : 'accuracy %';
   const quality = (s: (typeof r.strategies)[number]): number => (s.macroF1 === null ? s.accuracy : s.macroF1);
-  const out = ['## Calls and cost per item', '', `Answers each strategy used per item (of ${r.models.length} models; an adaptive policy only the ones it asked for, replayed out-of-fold), and their cost at list prices (tokens estimated from the prompt and the recorded outputs).`, ''];
+  const out = ['## Calls and cost per item', '', `Answers each strategy used per item (of ${r.models.length} models, each recorded sample of a model a call; an adaptive policy only the ones it asked for, replayed out-of-fold), and their cost at list prices (tokens estimated from the prompt and the recorded outputs).`, ''];
   out.push(`| strategy | calls per item | cost | ${metric} |`, '|---|---|---|---|');
   for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.callsPerItem.toFixed(2)} | ${usd(s.costPerItem)} | ${pct(quality(s))} |`);
   out.push('');

@@ -15,10 +15,10 @@ import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.j
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
-import { foldUsage } from '../fuse/adaptive/usage.js';
+import { callPrices, foldUsage } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
-import { selectItems } from '../fuse/answer-matrix.js';
+import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
 
@@ -189,7 +189,8 @@ export function scoreStrategy(
   // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
   const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
   const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
-  const curve = folds ? outOfFoldCurve(matrix, folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, prices, (p) => scoreClassification(gold, p, matrix.labels).accuracy) : undefined;
+  // Replayed over every call (each sample of a model its own column, priced as its model).
+  const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, callPrices(matrix, prices).prices, (p) => scoreClassification(gold, p, matrix.labels).accuracy) : undefined;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
     supervised: strategy.supervised,
@@ -301,7 +302,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / Math.max(1, n);
     // The same curve as for classification, its quality measured by the QA scorer (accuracy).
     const accuracy = (q: FusedPrediction): number => scoreAnswers(p, q, voice).accuracy;
-    const curve = folds ? outOfFoldCurve(matrix, folds, fitted, accuracy, prices, accuracy) : undefined;
+    const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, accuracy, callPrices(matrix, prices).prices, accuracy) : undefined;
     return {
       name: s.name,
       ...scoreAnswers(p, prediction, voice),

@@ -27,10 +27,12 @@ function sortKey(r: { macroF1?: number | null; accuracy: number }): number {
 
 /** Models and strategies in one table, best first, the best strategy marked with `*`. */
 export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
+  // Every recorded answer per item: one per model, or each sample of a model (what a non-adaptive strategy uses).
+  const allCalls = Math.max(result.models.length, ...result.strategies.map((s) => s.callsPerItem ?? 0));
   const rows: LeaderboardRow[] = [
     ...result.strategies.map((s) => {
       const picks = s.picks ? ` picks: ${summarizePicks(s.picks).text}` : '';
-      const calls = s.callsPerItem !== undefined && s.callsPerItem < result.models.length - 1e-9 ? ` ${s.callsPerItem.toFixed(2)} calls/item` : '';
+      const calls = s.callsPerItem !== undefined && s.callsPerItem < allCalls - 1e-9 ? ` ${s.callsPerItem.toFixed(2)} calls/item` : '';
       return {
         kind: 'strategy' as const,
         name: s.name,

@@ -31,11 +31,13 @@ export function endpointId(endpoint: string | undefined): string | undefined {
 /**
  * The identity of a call: provider, endpoint (base URL), model, the exact messages and every
  * parameter that changes the answer. The abort signal is not part of it. Returned as hex SHA-256.
- * v1 keys (llm-fusion 0.1) had no endpoint; they never match a v2 key.
+ * v1 keys (llm-fusion 0.1) had no endpoint; they never match a v2 key. `sample` s > 0 (the s-th
+ * answer asked of the same model to the same request, self-consistency) is its own call with its
+ * own key; sample 0 keeps the key of a single call, so caches from before samples still hit.
  */
-export function cacheKey(provider: string, modelId: string, request: GenerateRequest, endpoint?: string): string {
+export function cacheKey(provider: string, modelId: string, request: GenerateRequest, endpoint?: string, sample = 0): string {
   const { signal: _signal, ...params } = request;
   return createHash('sha256')
-    .update(canonicalJson({ v: KEY_VERSION, provider, endpoint: endpointId(endpoint), model: modelId, ...params }))
+    .update(canonicalJson({ v: KEY_VERSION, provider, endpoint: endpointId(endpoint), model: modelId, ...params, ...(sample > 0 ? { sample } : {}) }))
     .digest('hex');
 }

@@ -16,6 +16,11 @@ export interface ModelHandle {
   /** e.g. `openai:gpt-4o-mini`; the `model` field of responses.jsonl. */
   name: string;
   model: LanguageModel;
+  /**
+   * Which answer of this model to the same request this handle asks for (self-consistency: the
+   * same model listed once per sample, under the same `name`); absent for a single answer (0).
+   */
+  sample?: number;
 }
 
 export interface ProviderLimits extends RateLimits {
@@ -204,7 +209,7 @@ export class Orchestrator {
 
   /** Cache key of a request to a model (what `call` looks up). */
   keyOf(handle: ModelHandle, request: GenerateRequest): string {
-    return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint);
+    return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint, handle.sample);
   }
 
   /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */

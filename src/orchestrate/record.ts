@@ -44,10 +44,11 @@ export interface RecordResult {
   stopReason?: StopReason;
 }
 
-function toRecorded(item: string, model: string, r: CachedResponse): RecordedResponse {
+function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): RecordedResponse {
   return {
     item,
-    model,
+    model: handle.name,
+    ...(handle.sample === undefined ? {} : { sample: handle.sample }),
     output: r.text,
     ...(r.usage ? { tokens: r.usage } : {}),
     ...(r.cost === undefined ? {} : { cost: r.cost }),
@@ -66,8 +67,9 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
   const { task, items, models, orchestrator, buildRequest } = options;
   const names = new Set<string>();
   for (const m of models) {
-    if (names.has(m.name)) throw new ProviderError('config', `model ${m.name} is listed twice`);
-    names.add(m.name);
+    const key = `${m.name}\u0000${m.sample ?? 0}`;
+    if (names.has(key)) throw new ProviderError('config', `model ${m.name}${m.sample === undefined ? '' : ` sample ${m.sample}`} is listed twice`);
+    names.add(key);
   }
   const ids = new Set<string>();
   for (const item of items) {
@@ -93,7 +95,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
           return;
         }
         if (outcome.status === 'ok') {
-          writer.append(toRecorded(item.id, handle.name, outcome.response));
+          writer.append(toRecorded(item.id, handle, outcome.response));
           result.recorded++;
           if (outcome.cached) result.fromCache++;
         } else if (outcome.status === 'failed') {
@@ -106,7 +108,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
 
   try {
     for (const item of items) {
-      const missing = models.filter((m) => !recorded.has(responseKey(item.id, m.name)));
+      const missing = models.filter((m) => !recorded.has(responseKey(item.id, m.name, m.sample)));
       result.alreadyRecorded += models.length - missing.length;
       if (missing.length === 0) {
         options.onItemDone?.();

@@ -1,4 +1,4 @@
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import { type AnswerMatrix, sampleColumns } from '../fuse/answer-matrix.js';
 import type { QaAnswerType } from '../task/schema.js';
 import { mostCentralMember } from './build-items.js';
 import type { QaItemAnswers } from './types.js';
@@ -27,13 +27,16 @@ function letters(items: readonly QaItemAnswers[], choiceLabels: readonly (readon
 
 /**
  * Builds the matrix from the clustered items. `choiceLabels[i]` lists item i's option letters
- * (multiple choice only). Items keep their order; `texts` are the questions when given.
+ * (multiple choice only). Items keep their order; `texts` are the questions when given. When a
+ * model answered an item several times, each sample is also a column of its own (one-hot on its
+ * cluster's column; `sampled[j]` lists model j's sample indices, including samples that never read
+ * as an answer, else they are taken from the answers).
  */
 export function buildCandidateMatrix(
   items: readonly QaItemAnswers[],
   models: readonly string[],
   answerType: QaAnswerType,
-  options: { choiceLabels?: readonly (readonly string[])[]; texts?: readonly string[] } = {},
+  options: { choiceLabels?: readonly (readonly string[])[]; texts?: readonly string[]; sampled?: readonly (readonly number[])[] } = {},
 ): CandidateMatrix {
   const N = items.length;
   const M = models.length;
@@ -91,7 +94,23 @@ export function buildCandidateMatrix(
     ...(shared ? {} : { candidates }),
     ...(options.texts ? { texts: options.texts } : {}),
   };
-  return { matrix, columnCluster };
+  const samples = sampleColumns(N, K, options.sampled ?? sampledOf(items, M), (i, j, s) => {
+    const item = items[i] as QaItemAnswers;
+    const a = item.answers.findIndex((x) => x.model === j && x.sample === s);
+    const k = a < 0 ? -1 : (columnCluster[i] as Int32Array).indexOf(item.clusterOf[a] as number);
+    if (k < 0) return undefined;
+    const dist = new Float64Array(K);
+    dist[k] = 1;
+    return dist;
+  });
+  return { matrix: samples ? { ...matrix, samples } : matrix, columnCluster };
+}
+
+/** Each model's sample indices seen among the readable answers, ascending. */
+function sampledOf(items: readonly QaItemAnswers[], M: number): number[][] {
+  const sets = Array.from({ length: M }, () => new Set<number>());
+  for (const item of items) for (const a of item.answers) sets[a.model]?.add(a.sample);
+  return sets.map((set) => [...set].sort((a, b) => a - b));
 }
 
 /**

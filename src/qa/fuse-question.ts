@@ -164,23 +164,27 @@ export type QaBatchStrategy = (matrix: AnswerMatrix) => BatchDecision;
 /**
  * A batch of questions of one answer type read and clustered into its candidate matrix. `models`
  * fixes the matrix's model columns (models without an output are absent); by default the models
- * that gave an output, first seen first.
+ * that gave an output, first seen first. A model listed n times was asked n samples (0..n-1): one
+ * column (its samples' shares) with n sample columns.
  */
-export function qaCandidateMatrix(inputs: readonly QaQuestionInput[], models: readonly string[] = modelsOf(inputs)): { built: BuiltItem[] } & CandidateMatrix {
+export function qaCandidateMatrix(inputs: readonly QaQuestionInput[], listed: readonly string[] = modelsOf(inputs)): { built: BuiltItem[] } & CandidateMatrix {
+  const models = [...new Set(listed)];
   const built = inputs.map((input, i) => build(input, models, `question-${i}`));
+  const sampled = models.map((m) => Array.from({ length: listed.filter((x) => x === m).length }, (_, s) => s));
   const { matrix, columnCluster } = buildCandidateMatrix(
     built.map((b) => b.item),
     models,
     (inputs[0] as QaQuestionInput).answerType,
-    { choiceLabels: inputs.map((i) => (i.choices ?? []).map((c) => c.label)), texts: inputs.map((i) => i.question) },
+    { choiceLabels: inputs.map((i) => (i.choices ?? []).map((c) => c.label)), texts: inputs.map((i) => i.question), ...(models.length < listed.length ? { sampled } : {}) },
   );
   return { built, matrix, columnCluster };
 }
 
 /** Fuses a batch of questions of one answer type with the decisions `choose` makes on its candidate matrix (model columns as in qaCandidateMatrix). Pure: no I/O. */
-export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy, models: readonly string[] = modelsOf(inputs)): QaFusedAnswer[] {
+export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchStrategy, listed: readonly string[] = modelsOf(inputs)): QaFusedAnswer[] {
   if (inputs.length === 0) return [];
-  const { built, matrix, columnCluster } = qaCandidateMatrix(inputs, models);
+  const { built, matrix, columnCluster } = qaCandidateMatrix(inputs, listed);
+  const models = matrix.models;
   const decision = choose(matrix);
   return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, matrix, columnCluster[i] as Int32Array, decision, i));
 }

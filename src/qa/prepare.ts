@@ -79,11 +79,19 @@ export function prepareQa(folder: QaFolder): PreparedQa {
   const candidates = buildCandidateMatrix(items, models, answerType, {
     choiceLabels: folder.items.map((it) => (it.choices ?? []).map((c) => c.label)),
     texts: folder.items.map((it) => it.question),
+    sampled: sampledIndices(folder.responses, modelIndex),
   });
   const letters = answerType === 'multiple-choice' ? gold.map((g) => g.find((a) => candidates.matrix.labels.includes(a.toUpperCase())) ?? null) : undefined;
   const goldColumn = candidateGold(candidates, items, correct, letters);
   const rightColumns = candidateRight(candidates, items, correct, goldColumn);
   return { models, built, correct, gold, responsesByItem, scoredBy: human ? 'human' : 'gold', candidates, goldColumn, rightColumns };
+}
+
+/** Each model's sample indices among its responses (abstaining ones too: each is a call), ascending. */
+function sampledIndices(responses: readonly RecordedResponse[], modelIndex: ReadonlyMap<string, number>): number[][] {
+  const sets = Array.from({ length: modelIndex.size }, () => new Set<number>());
+  for (const r of responses) sets[modelIndex.get(r.model) as number]?.add(r.sample ?? 0);
+  return sets.map((set) => [...set].sort((a, b) => a - b));
 }
 
 /** Whether item i can be scored: it has gold aliases or a judged response. */

@@ -40,7 +40,8 @@ export function costQuality(result: ClassificationEvalResult | QaEvalResult, cos
   // per item (an adaptive policy) is placed at that many calls, and on the cost axis at that share
   // of the ensemble's recorded cost, so that models and strategies stay on one price source.
   const ensemble = result.models.reduce((s, m) => s + xOf(m.name), 0);
-  const M = Math.max(1, result.models.length);
+  // Calls of the whole ensemble per item: one per model, or each recorded sample of a model.
+  const M = Math.max(1, result.models.length, result.models.reduce((s, m) => s + (byModel.get(m.name)?.callsPerItem ?? 0), 0));
   const strategyX = (s: object): number => {
     const calls = 'callsPerItem' in s && typeof s.callsPerItem === 'number' ? s.callsPerItem : undefined;
     if (calls === undefined) return ensemble;

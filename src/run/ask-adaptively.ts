@@ -36,14 +36,21 @@ export class AdaptiveItem {
 
   /** Records the answers to the wave `nextWave` returned (same order). */
   record(answers: readonly RawModelAnswer[]): void {
-    this.pending.forEach((j, w) => this.got.set(j, answers[w] as RawModelAnswer));
+    this.pending.forEach((j, w) => {
+      const a = answers[w] as RawModelAnswer;
+      const sample = this.models[j]?.sample;
+      // Whichever way it was asked (live or from a batch), an answer is its handle's sample.
+      this.got.set(j, sample === undefined ? a : { ...a, sample });
+    });
     this.asked += this.pending.length;
     this.pending = [];
   }
 
   /** Every model's answer so far, in `models` order; models never asked come back `skipped`. */
   answers(): RawModelAnswer[] {
-    return this.models.map((h, j) => this.got.get(j) ?? { model: h.name, status: 'skipped', error: 'not asked: the adaptive policy stopped before it', reason: 'not-needed' });
+    return this.models.map(
+      (h, j) => this.got.get(j) ?? { model: h.name, ...(h.sample === undefined ? {} : { sample: h.sample }), status: 'skipped', error: 'not asked: the adaptive policy stopped before it', reason: 'not-needed' },
+    );
   }
 }
 

@@ -12,11 +12,12 @@ export type SkipReason = 'interrupted' | 'budget' | 'not-needed';
 /** Why asking about an item stopped, on an output line: the policy's rule, or the run stopping calls. */
 export type AskStopReason = StopReason | 'interrupted' | 'budget';
 
-/** One model's raw answer to one item, or why there is none. */
-export type RawModelAnswer =
-  | { model: string; status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
-  | { model: string; status: 'failed'; error: string }
-  | { model: string; status: 'skipped'; error: string; reason?: SkipReason };
+/** One model's raw answer to one item (`sample`: which of its samples, when it was asked several), or why there is none. */
+export type RawModelAnswer = { model: string; sample?: number } & (
+  | { status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
+  | { status: 'failed'; error: string }
+  | { status: 'skipped'; error: string; reason?: SkipReason }
+);
 
 const SKIP_MESSAGE = {
   budget: 'not asked: the --max-cost budget was reached',
@@ -51,26 +52,31 @@ export async function askItem(
 ): Promise<RawModelAnswer[]> {
   return Promise.all(
     models.map(async (handle): Promise<RawModelAnswer> => {
-      let request;
-      try {
-        request = buildRequest(task, item, handle.model);
-      } catch (e) {
-        return { model: handle.name, status: 'failed', error: `cannot build the prompt: ${e instanceof Error ? e.message : String(e)}` };
-      }
-      const outcome = await orchestrator.call(handle, request);
-      if (outcome.status === 'ok') {
-        const r = outcome.response;
-        return {
-          model: handle.name,
-          status: 'ok',
-          output: r.text,
-          ...(r.logprobs ? { logprobs: r.logprobs } : {}),
-          ...(r.cost === undefined ? {} : { cost: r.cost }),
-          cached: outcome.cached,
-        };
-      }
-      if (outcome.status === 'failed') return { model: handle.name, status: 'failed', error: outcome.error.message };
-      return { model: handle.name, status: 'skipped', error: SKIP_MESSAGE[outcome.reason], reason: outcome.reason };
+      const answer = await askModel(orchestrator, task, item, handle, buildRequest);
+      return handle.sample === undefined ? answer : { ...answer, sample: handle.sample };
     }),
   );
+}
+
+async function askModel(orchestrator: Orchestrator, task: Task, item: ClassificationItem | QaItem, handle: ModelHandle, buildRequest: RequestBuilder): Promise<RawModelAnswer> {
+  let request;
+  try {
+    request = buildRequest(task, item, handle.model);
+  } catch (e) {
+    return { model: handle.name, status: 'failed', error: `cannot build the prompt: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const outcome = await orchestrator.call(handle, request);
+  if (outcome.status === 'ok') {
+    const r = outcome.response;
+    return {
+      model: handle.name,
+      status: 'ok',
+      output: r.text,
+      ...(r.logprobs ? { logprobs: r.logprobs } : {}),
+      ...(r.cost === undefined ? {} : { cost: r.cost }),
+      cached: outcome.cached,
+    };
+  }
+  if (outcome.status === 'failed') return { model: handle.name, status: 'failed', error: outcome.error.message };
+  return { model: handle.name, status: 'skipped', error: SKIP_MESSAGE[outcome.reason], reason: outcome.reason };
 }

@@ -13,7 +13,7 @@ import { type FusedLine, classificationKind } from './kinds/classification.js';
 import type { FusedLineBase } from './kinds/line-parts.js';
 import { type QaFusedLine, qaKind } from './kinds/qa.js';
 import type { RunKind } from './kinds/run-kind.js';
-import { resolveModels } from './models.js';
+import { resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 
 /** How the models are reached and asked: shared by fuse() and fuseQuestion(). */
@@ -30,6 +30,11 @@ export interface AskOptions {
   request?: RequestOptions;
   env?: EnvSource;
   overrides?: ProviderOverrides;
+  /**
+   * Answers to ask of each model (self-consistency, at temperature SAMPLE_TEMPERATURE when above 1),
+   * each its own call. Default 1, or the samples per model a saved adaptive policy was fitted with.
+   */
+  samples?: number;
   /** Id shown in the result. Default `item`. */
   id?: string;
 }
@@ -53,9 +58,10 @@ export interface FuseQuestionOptions extends AskOptions {
  * answers into the item's output line: fuse() and fuseQuestion() alike.
  */
 async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
-  const handles = resolveModels(options.models, options.env ?? process.env, options.overrides ?? {});
+  const samples = options.samples ?? samplesOfOrder(fuser.policy?.order);
+  const handles = withSamples(resolveModels(options.models, options.env ?? process.env, options.overrides ?? {}), samples);
   const names = handles.map((h) => h.name);
-  const buildRequest = options.buildRequest ?? createRequestBuilder(task, options.request ?? {});
+  const buildRequest = options.buildRequest ?? createRequestBuilder(task, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
   const cache = options.orchestrator || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
   const orchestrator = options.orchestrator ?? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) });
   const { policy } = fuser;

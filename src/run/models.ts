@@ -27,6 +27,29 @@ export function resolveModels(
   return handles;
 }
 
+/**
+ * The temperature samples are drawn at (`--samples N` with N > 1): at temperature 0 a model would
+ * give the same answer N times, as in self-consistency decoding (Wang et al., 2203.11171).
+ */
+export const SAMPLE_TEMPERATURE = 0.7;
+
+/**
+ * Each model `samples` times (`--samples N`, self-consistency): handle s asks for the model's s-th
+ * answer to the same request, a call of its own (its own cache key, its own recorded line), under
+ * the model's name. One sample: the handles as they are.
+ */
+export function withSamples(handles: readonly ModelHandle[], samples = 1): ModelHandle[] {
+  if (samples <= 1) return [...handles];
+  return handles.flatMap((h) => Array.from({ length: samples }, (_, sample) => ({ ...h, sample })));
+}
+
+/** Samples per model an adaptive policy was fitted with: the most times its order names one model (1 without samples). */
+export function samplesOfOrder(order: readonly string[] | undefined): number {
+  const counts = new Map<string, number>();
+  for (const m of order ?? []) counts.set(m, (counts.get(m) ?? 0) + 1);
+  return Math.max(1, ...counts.values());
+}
+
 /** Splits a comma-separated `--models` value. */
 export function splitModelList(value: string): string[] {
   return value

@@ -38,6 +38,11 @@ export interface FakeLlmServerOptions {
   latencyMs?: number;
   /** Share (0..1) of items on which a model departs from the item's true label. Default 0.2. */
   disagreement?: number;
+  /**
+   * Share (0..1) of repeated answers to one prompt (a model's later samples) that depart from its
+   * first answer, hash-chosen per (model, prompt, n-th answer). Default 0: every sample the same.
+   */
+  resample?: number;
   faults?: FaultPlan;
   port?: number;
   /** Hostile servers: answer every call with this HTTP error (the message is the error body's text). */
@@ -375,8 +380,13 @@ export class FakeLlmServer {
   private succeed(call: ChatCall, count: KeyCount, apiKey = ''): Record<string, unknown> {
     const prompt = call.messages.map((m) => m.content).join('\n');
     const user = [...call.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
-    const label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
+    let label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
     count.successes++;
+    const n = count.successes;
+    if (n > 1 && unit(`resample\u0000${call.model}\u0000${user}\u0000${n}`) < (this.options.resample ?? 0)) {
+      const others = this.options.labels.filter((l) => l !== label);
+      label = others[hash32(`resampled\u0000${call.model}\u0000${user}\u0000${n}`) % others.length] as string;
+    }
     if (count.successes > 1) this.stats.duplicateSuccesses++;
     this.stats.successes++;
     this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;

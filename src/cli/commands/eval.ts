@@ -38,6 +38,10 @@ Options:
   --models LIST      first ask these provider:model specs (e.g. openai:gpt-4o-mini,ollama:llama3.1)
                      for every item they have no answer for in responses.jsonl, appending the
                      answers there, then evaluate as usual
+  --samples N        with --models: ask each model N times per item (self-consistency, at
+                     temperature 0.7 instead of 0 when N > 1); each sample is its own
+                     call and its own line ("sample": 0..N-1); strategies average a model's
+                     samples (it votes once), the adaptive policy asks them one at a time
 
 ${orchestrationHelp}
 ${batchHelp}
@@ -61,6 +65,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       'explain-strategy': { type: 'string' },
       quiet: { type: 'boolean', default: false },
       models: { type: 'string' },
+      samples: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
       ...BATCH_ARGS,
@@ -81,10 +86,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   let callsFailed = 0;
   const batch = readBatchArgs(values);
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
+  if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
-    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}) });
+    const samples = numericOption('samples', values.samples, 'positive integer');
+    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}) });
     if (recorded.stopReason === 'interrupted') {
       io.stderr.write('fusion: interrupted: the answers so far are in responses.jsonl; run the same command again to finish\n');
       return 130;

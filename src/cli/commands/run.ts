@@ -8,7 +8,7 @@ import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
-import { resolveModels, splitModelList } from '../../run/models.js';
+import { resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { kindFor } from '../../run/kinds/for-task.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
@@ -58,6 +58,12 @@ Options:
                      one wave at a time, and only until its rule settles the item; each output line
                      then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
                      max-calls; interrupted or budget when the run stopped calls first)
+  --samples N        ask each model N times per item (self-consistency, at temperature 0.7 instead
+                     of 0 when N > 1): each sample is its own call (its own cache entry; a re-run
+                     pays nothing twice) and its own entry in "answers" ("sample"); strategies
+                     average a model's samples (it votes once). A saved adaptive policy fitted on
+                     a folder with samples asks them one at a time, only as needed (default: 1,
+                     or the samples per model such a policy was fitted with)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
 ${orchestrationHelp}
@@ -114,6 +120,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       window: { type: 'string' },
       'min-confidence': { type: 'string' },
       'max-calls-per-item': { type: 'string' },
+      samples: { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
@@ -138,7 +145,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
   const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
-  let models = resolveModels(specs, io.env ?? process.env);
+  // A policy fitted on samples asks up to as many as it was fitted with, unless told otherwise.
+  const samples = numericOption('samples', values.samples, 'positive integer') ?? samplesOfOrder(fuser.policy?.order);
+  let models = withSamples(resolveModels(specs, io.env ?? process.env), samples);
+  if (maxCalls !== undefined && !fuser.policy) models = models.slice(0, maxCalls);
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
     if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
@@ -146,7 +156,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const unseen = task.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
-  const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text' });
+  const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values);
   let input: Readable = io.stdin;
   let maxCostUsd: number | undefined;

@@ -1,6 +1,6 @@
 import { selectGold } from '../../validation/folds.js';
 import { decisions, scoreClassification } from '../../validation/metrics.js';
-import { type AnswerMatrix, argmax as top, hasSharedLabels, selectItems, selectModels } from '../answer-matrix.js';
+import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels, sharedBySamples } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
@@ -105,7 +105,9 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   const { state } = parts;
   const byName = new Map(state.order.map((m, p) => [m, state.weights[p] as number]));
   const meanWeight = state.weights.reduce((a, b) => a + b, 0) / Math.max(1, state.weights.length);
-  const replay = (answers: AnswerMatrix): ReplayResult => {
+  // Each sample of a model is one call (a column of its own); fusions that vote once per model see them collapsed.
+  const replay = (given: AnswerMatrix): ReplayResult => {
+    const answers = expandSamples(given);
     const M = answers.models.length;
     // Models the policy never saw are asked last, with the mean weight.
     const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
@@ -123,13 +125,14 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
         const view = askedView(items, order.slice(0, t));
         return fromView(view, prefix.predict(view.answers));
       }
-      if (t === M && parts.final) return parts.final.predict(items);
+      if (t === M && parts.final) return parts.final.predict(collapseSamples(items));
       throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
     };
     return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
-  const explain = (answers: AnswerMatrix, i: number): ModelContribution[] => {
+  const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
+    const answers = expandSamples(given);
     const one = selectItems(answers, [i]);
     const r = replay(one);
     const t = r.calls[0] as number;
@@ -137,20 +140,21 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
     const asked = order.slice(0, t);
     const K = answers.labels.length;
-    const own = answers.models.map((model, j): ModelContribution => {
-      const present = answers.present[i * M + j] === 1;
-      return { model, answer: present ? (answers.labels[top(answers.probs, (i * M + j) * K, K)] as string) : null, weight: 0, influence: 0 };
+    const G = given.models.length;
+    const own = given.models.map((model, j): ModelContribution => {
+      const present = given.present[i * G + j] === 1;
+      return { model, answer: present ? (given.labels[top(given.probs, (i * G + j) * K, K)] as string) : null, weight: 0, influence: 0 };
     });
     let contributions: ModelContribution[] = [];
     if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
     else {
       const c = state.checkpoints.indexOf(t);
       const stage = t < M && c >= 0 ? parts.prefixes[c] : parts.final;
-      contributions = stage?.explain?.(t < M ? askedView(one, asked).answers : one, 0) ?? [];
+      contributions = stage?.explain?.(t < M ? askedView(one, asked).answers : collapseSamples(one), 0) ?? [];
     }
     for (const p of contributions) {
       const o = own.find((x) => x.model === p.model);
-      if (o) Object.assign(o, { weight: p.weight, influence: p.influence });
+      if (o) Object.assign(o, { weight: p.weight, influence: o.influence + p.influence });
     }
     return own;
   };
@@ -164,7 +168,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     withMaxCalls: (maxCalls) => wrap(name, { ...parts, state: { ...state, maxCalls: Math.max(1, Math.min(maxCalls, state.maxCalls ?? maxCalls)) } }),
     orderOf: (models) => givenOrder(models, state.order.filter((m) => models.includes(m))),
     nextWave(one, asked) {
-      const M = one.models.length;
+      const M = expandSamples(one).models.length;
       const cap = Math.min(M, state.maxCalls ?? M);
       if (asked > 0) {
         // The rule sees only what was asked: it stopped at or before `asked` exactly when it stops on these answers there.
@@ -255,8 +259,10 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
   return {
     name,
     supervised: true,
-    fit(train, gold, fitOptions) {
+    fit(given, gold, fitOptions) {
       const { seed } = fitOptions;
+      // The policy orders and counts (model, sample) units; the final strategy sees each model once.
+      const train = expandSamples(given);
       // Free-form QA: fusions that need one label set for every item drop out of the prefix candidates.
       const prefixFits = prefixCandidates.filter((c) => c.needsSharedLabels !== true || hasSharedLabels(train));
       if (!voteBased(kind) && prefixFits.length === 0) throw new StrategyError(`${name}: no prefix fusion works where candidates differ per item`);
@@ -266,7 +272,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
       const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
-      const weights = acc.map((a) => logOddsWeight(a, K));
+      const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
       const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : defaultCheckpoints(M);
 
       // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.
@@ -311,7 +317,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
               const view = askedView(train, order.slice(0, t));
               return (prefixFits[pick.get(t) ?? 0] as FusionStrategy).fit(view.answers, viewGold(view, gold), { seed });
             });
-      const finalFit = final ? final.fit(train, gold, fitOptions) : null;
+      const finalFit = final ? final.fit(given, gold, fitOptions) : null;
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),
         rule: chosen.rule,

@@ -1,4 +1,4 @@
-import { type AnswerMatrix, candidateCount, selectModels } from '../answer-matrix.js';
+import { type AnswerMatrix, candidateCount, collapseSamples, selectModels } from '../answer-matrix.js';
 import type { FusedPrediction } from '../strategy.js';
 
 /** What a policy may look at after asking some models, and how its columns map back to the full matrix's. */
@@ -12,16 +12,17 @@ export interface AskedView {
 
 /**
  * The answers of the models `cols` only, as a decision taken before asking the others may see them:
- * without the per-item centrality (computed from every model's answer), and, where candidates differ
+ * with a model's samples asked so far averaged into one column, without the per-item centrality (computed from every model's answer), and, where candidates differ
  * per item (QA answer clusters), with only the candidates the asked models gave plus one empty
  * candidate standing for "an answer not given yet". A candidate only a model not yet asked gave, and
  * how many candidates an item has, would tell how much the models still to ask disagree.
  */
 export function askedView(answers: AnswerMatrix, cols: readonly number[]): AskedView {
-  const { centrality: _all, ...sel } = selectModels(answers, cols);
+  // Samples asked of one model (columns sharing its name) are seen as its mean answer: it votes once.
+  const { centrality: _all, ...sel } = collapseSamples(selectModels(answers, cols));
   const K = answers.labels.length;
   if (!answers.candidates) return { answers: sel, columns: null, K };
-  const M2 = cols.length;
+  const M2 = sel.models.length;
   const N = answers.itemIds.length;
   const columns: Int32Array[] = [];
   for (let i = 0; i < N; i++) {

@@ -54,7 +54,25 @@ export function learnOrder(train: AnswerMatrix, gold: Int32Array, pricePerCall?:
       current += correctShare(scores, r * K, K, gold[i] as number, -1, 0);
     });
   }
-  return order;
+  return samplesAscending(order, train.models);
+}
+
+/**
+ * The same order with each model's columns (its samples, see `expandSamples`) in ascending column
+ * order at the places the model holds: a model's samples are exchangeable, and live they are asked
+ * as sample 0, 1, 2... Without repeated names, `order` itself.
+ */
+export function samplesAscending(order: readonly number[], models: readonly string[]): number[] {
+  const byName = new Map<string, number[]>();
+  for (const j of order) byName.set(models[j] as string, [...(byName.get(models[j] as string) ?? []), j]);
+  for (const cols of byName.values()) cols.sort((a, b) => a - b);
+  const next = new Map<string, number>();
+  return order.map((j) => {
+    const name = models[j] as string;
+    const n = next.get(name) ?? 0;
+    next.set(name, n + 1);
+    return (byName.get(name) as number[])[n] as number;
+  });
 }
 
 /** 1 when gold leads the scores (plus a vote `v` of weight `wv`) alone, 1/n when tied with n-1 others, 0 otherwise. */
@@ -84,14 +102,19 @@ function relativePrices(M: number, pricePerCall?: readonly (number | null)[]): n
   });
 }
 
-/** An order given by the user as model names; the models it leaves out are asked after, in matrix order. */
+/**
+ * An order given by the user as model names; the models it leaves out are asked after, in matrix
+ * order. A name that repeats (samples of one model, see `expandSamples`) stands for that model's
+ * next column each time: its n-th mention is its n-th sample.
+ */
 export function givenOrder(models: readonly string[], names: readonly string[]): number[] {
   const seen = new Set<number>();
   const order: number[] = [];
   for (const name of names) {
-    const j = models.indexOf(name);
-    if (j < 0) throw new StrategyError(`adaptive: order names model "${name}", not among the answers' models (${models.join(', ')})`);
-    if (!seen.has(j)) order.push(j);
+    if (!models.includes(name)) throw new StrategyError(`adaptive: order names model "${name}", not among the answers' models (${models.join(', ')})`);
+    const j = models.findIndex((m, c) => m === name && !seen.has(c));
+    if (j < 0) continue;
+    order.push(j);
     seen.add(j);
   }
   models.forEach((_, j) => {

@@ -8,7 +8,9 @@
 export function isSettled(scores: ArrayLike<number>, remainingWeight: number, slack = 1): boolean {
   const { leader, runnerUp } = topTwo(scores);
   if (leader <= 0) return remainingWeight === 0;
-  return leader - runnerUp > slack * remainingWeight;
+  // A margin equal to the unasked weight is a possible tie (common with samples, which share their
+  // model's weight); the remaining weight comes from running sums, so equal can read as just above.
+  return leader - runnerUp - slack * remainingWeight > 1e-9 * Math.max(1, leader);
 }
 
 /** The largest and second largest of the values (the second is 0 with a single label). */

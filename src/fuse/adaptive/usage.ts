@@ -1,14 +1,15 @@
-import type { AnswerMatrix } from '../answer-matrix.js';
+import { type AnswerMatrix, expandSamples } from '../answer-matrix.js';
 import type { FittedStrategy } from '../strategy.js';
 
 /**
  * Which answers a fitted strategy uses on these items: for an adaptive policy the ones it asks
- * for (its replay), for any other strategy every recorded answer. asked[i*M + j] = 1 when used.
+ * for (its replay), for any other strategy every recorded answer. asked[i*C + c] = 1 when call c
+ * (a model, or one sample of a model: the columns of `expandSamples(answers)`) was used.
  */
 export function answersUsed(fitted: FittedStrategy, answers: AnswerMatrix): Uint8Array {
   const f = fitted as FittedStrategy & { replay?: (a: AnswerMatrix) => { asked: Uint8Array } };
   if (typeof f.replay === 'function') return f.replay(answers).asked;
-  return Uint8Array.from(answers.present);
+  return Uint8Array.from(expandSamples(answers).present);
 }
 
 /**
@@ -27,6 +28,13 @@ export function meanCallCost(asked: Uint8Array, M: number, pricePerCall: readonl
   return N > 0 ? total / N : 0;
 }
 
+/** Each call's price (the columns of `expandSamples(answers)`), from its model's price per call. */
+export function callPrices(answers: AnswerMatrix, pricePerCall: readonly (number | null)[]): { C: number; prices: (number | null)[] } {
+  const s = answers.samples;
+  if (!s) return { C: answers.models.length, prices: [...pricePerCall] };
+  return { C: s.model.length, prices: Array.from(s.model, (j) => pricePerCall[j] ?? null) };
+}
+
 /** Mean number of answers used per item. */
 export function meanCalls(asked: Uint8Array, N: number): number {
   let total = 0;
@@ -38,6 +46,7 @@ export function meanCalls(asked: Uint8Array, N: number): number {
 export function foldUsage(fitted: FittedStrategy, answers: AnswerMatrix, pricePerCall: readonly (number | null)[]): { calls: number; cost: number | null } {
   const asked = answersUsed(fitted, answers);
   const N = answers.itemIds.length;
-  const cost = meanCallCost(asked, answers.models.length, pricePerCall);
+  const { C, prices } = callPrices(answers, pricePerCall);
+  const cost = meanCallCost(asked, C, prices);
   return { calls: meanCalls(asked, N) * N, cost: cost === null ? null : cost * N };
 }

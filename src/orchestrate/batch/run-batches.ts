@@ -159,7 +159,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       m = { handle, api, price: batchPriceOf(options.prices, handle.model.provider, handle.model.modelId), calls: new Map(), state: new Map() };
       models.set(handle.name, m);
     }
-    const key = customIdOf(handle.model, request);
+    const key = customIdOf(handle.model, request, handle.sample);
     if (m.calls.has(key)) continue;
     if (cache.get(key)) {
       report.fromCache++;

@@ -23,6 +23,7 @@ class SettledFailuresModel implements LanguageModel {
   constructor(
     private readonly inner: LanguageModel,
     private readonly settled: ReadonlyMap<string, ProviderError>,
+    private readonly sample?: number,
   ) {
     this.provider = inner.provider;
     this.modelId = inner.modelId;
@@ -31,7 +32,7 @@ class SettledFailuresModel implements LanguageModel {
   }
 
   generate(request: GenerateRequest): Promise<GenerateResult> {
-    const failure = this.settled.get(customIdOf(this, request));
+    const failure = this.settled.get(customIdOf(this, request, this.sample));
     if (failure) return Promise.reject(new SettledBatchError(failure.kind, failure.message, failure.details));
     return this.inner.generate(request);
   }
@@ -40,5 +41,5 @@ class SettledFailuresModel implements LanguageModel {
 /** The handles with final batch failures answered from `settled` (handles of models without any are returned as they are). */
 export function withSettledFailures(handles: readonly ModelHandle[], settled: ReadonlyMap<string, ProviderError>): ModelHandle[] {
   if (settled.size === 0) return [...handles];
-  return handles.map((h) => ({ name: h.name, model: new SettledFailuresModel(h.model, settled) }));
+  return handles.map((h) => ({ ...h, model: new SettledFailuresModel(h.model, settled, h.sample) }));
 }

@@ -1,4 +1,4 @@
-import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../fuse/answer-matrix.js';
+import { type AnswerMatrix, emptyMatrix, groupSamples, setAnswer } from '../../fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import type { ClassificationNormalizer } from '../../normalize/types.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
@@ -10,6 +10,8 @@ import type { RunKind } from './run-kind.js';
 /** One model's answer as shown in `fusion run` output. */
 export interface ModelAnswerLine {
   model: string;
+  /** Which of the model's samples this is, when it was asked several (`--samples`). */
+  sample?: number;
   /** Raw text, or null when the model gave none. */
   output: string | null;
   /** The label read from the output, or null when it abstained. */
@@ -70,21 +72,25 @@ export function readAnswers(
   // as they were fitted; the others ignore them.
   const texts = items.every((it) => it.text !== undefined) ? { texts: items.map((it) => it.text as string) } : {};
   const matrix = { ...emptyMatrix(labels, models, items.map((it) => it.id)), ...texts };
-  const column = new Map(models.map((m, j) => [m, j]));
+  // A model listed n times is asked n samples: its n-th listing is sample n-1, one column each.
+  const sample = models.map((m, j) => models.slice(0, j).filter((x) => x === m).length);
+  const column = new Map(models.map((m, j) => [`${m}\u0000${sample[j]}`, j]));
   const lines: FusedLine[] = items.map((item, i) => {
     const answers = item.answers.map((a): ModelAnswerLine => {
+      const s = a.sample === undefined ? {} : { sample: a.sample };
       if (a.status !== 'ok') return unanswered(a, 'label');
       const read = normalize({ output: a.output, ...(a.logprobs ? { logprobs: a.logprobs } : {}) });
-      if (read.kind === 'abstain') return { model: a.model, output: a.output, label: null, abstain: read.reason };
-      const j = column.get(a.model);
+      if (read.kind === 'abstain') return { model: a.model, ...s, output: a.output, label: null, abstain: read.reason };
+      const j = column.get(`${a.model}\u0000${a.sample ?? 0}`);
       if (j !== undefined) setAnswer(matrix, i, j, read.dist);
       let best = 0;
       for (let k = 1; k < K; k++) if ((read.dist[k] as number) > (read.dist[best] as number)) best = k;
-      return { model: a.model, output: a.output, label: labels[best] as string };
+      return { model: a.model, ...s, output: a.output, label: labels[best] as string };
     });
     return { id: item.id, label: null, distribution: {}, answers, cost: newCost(item.answers) };
   });
-  return { matrix, lines };
+  // Each model once (the mean of its samples) for every strategy, the samples kept as calls.
+  return { matrix: groupSamples(matrix, sample), lines };
 }
 
 /** Classification in `fusion run` and `fuse()`: {"id", "text"} items, fused into labels. */

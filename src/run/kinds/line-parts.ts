@@ -20,7 +20,7 @@ export function unanswered<F extends string>(
   field: F,
 ): { model: string; output: null; abstain: 'error' | 'missing'; error: string } & Record<F, null> {
   // `field` (label, answer) sits right after `output`, where the kinds' lines have it.
-  return { model: a.model, output: null, [field]: null, abstain: a.status === 'failed' ? 'error' : 'missing', error: a.error } as {
+  return { model: a.model, ...(a.sample === undefined ? {} : { sample: a.sample }), output: null, [field]: null, abstain: a.status === 'failed' ? 'error' : 'missing', error: a.error } as {
     model: string;
     output: null;
     abstain: 'error' | 'missing';

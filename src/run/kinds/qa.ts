@@ -34,6 +34,8 @@ export function qaQuestionSchema(task: Pick<QaTask, 'answerType'>): z.ZodType<Qa
 /** One model's answer to a question as shown in `fusion run` output. */
 export interface QaAnswerLine {
   model: string;
+  /** Which of the model's samples this is, when it was asked several (`--samples`). */
+  sample?: number;
   /** Raw text, or null when the model gave none. */
   output: string | null;
   /** The answer read from the output (choice letter, number as stated, short span or sentence), or null. */
@@ -114,7 +116,7 @@ function qaInput(task: Pick<QaTask, 'answerType'>, item: QaQuestion, answers: re
     question: item.question,
     answerType: task.answerType,
     ...(item.choices ? { choices: item.choices } : {}),
-    outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output }] : [])),
+    outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }) }] : [])),
   };
 }
 
@@ -123,8 +125,9 @@ function layOut(task: Pick<QaTask, 'answerType'>, id: string, raw: readonly RawM
   const answers = raw.map((a): QaAnswerLine => {
     if (a.status !== 'ok') return unanswered(a, 'answer');
     const read = fused.models[k++];
-    if (!read || read.answer === null || read.cluster === null) return { model: a.model, output: a.output, answer: null, abstain: read?.abstention ?? 'no-label' };
-    return { model: a.model, output: a.output, answer: read.answer, cluster: read.cluster };
+    const s = a.sample === undefined ? {} : { sample: a.sample };
+    if (!read || read.answer === null || read.cluster === null) return { model: a.model, ...s, output: a.output, answer: null, abstain: read?.abstention ?? 'no-label' };
+    return { model: a.model, ...s, output: a.output, answer: read.answer, cluster: read.cluster };
   });
   const distribution = fused.clusters.map(
     (c): QaClusterLine => ({ answer: c.answer, key: c.key, share: c.share, models: [...new Set(c.members.map((m) => m.model))] }),
