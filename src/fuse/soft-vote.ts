@@ -62,7 +62,7 @@ export function softVote(answers: AnswerMatrix, weights: ArrayLike<number>, pool
 }
 
 /** Each present model's weight and the probability it added to the fused label (its weighted share of that label). */
-export function softContributions(answers: AnswerMatrix, i: number, weights: ArrayLike<number>, pooling: Pooling): ModelContribution[] {
+export function softContributions(answers: AnswerMatrix, i: number, weights: ArrayLike<number>, pooling: Pooling, agreement?: ArrayLike<number>): ModelContribution[] {
   const K = answers.labels.length;
   const M = answers.models.length;
   const one: AnswerMatrix = {
@@ -72,7 +72,8 @@ export function softContributions(answers: AnswerMatrix, i: number, weights: Arr
     probs: answers.probs.subarray(i * M * K, (i + 1) * M * K),
     present: answers.present.subarray(i * M, (i + 1) * M),
   };
-  const fused = softVote(one, weights, pooling);
+  // The same tie-break as predict, so the label explained is the label predicted.
+  const fused = softVote(one, weights, pooling, agreement);
   let top = 0;
   for (let k = 1; k < K; k++) if ((fused.probs[k] as number) > (fused.probs[top] as number)) top = k;
   let total = 0;
@@ -105,7 +106,7 @@ function fitted(name: string, state: SoftVoteState, labels: readonly string[]): 
       return softVote(answers, weightsFor(answers), state.pooling, agreementFor(answers, state.agreement));
     },
     state: () => state,
-    explain: (answers, i) => softContributions(answers, i, weightsFor(answers), state.pooling),
+    explain: (answers, i) => softContributions(answers, i, weightsFor(answers), state.pooling, agreementFor(answers, state.agreement)),
   };
 }
 

@@ -33,7 +33,9 @@ export function endpointId(endpoint: string | undefined): string | undefined {
  * parameter that changes the answer. The abort signal is not part of it. Returned as hex SHA-256.
  * v1 keys (llm-fusion 0.1) had no endpoint; they never match a v2 key. `sample` s > 0 (the s-th
  * answer asked of the same model to the same request, self-consistency) is its own call with its
- * own key; sample 0 keeps the key of a single call, so caches from before samples still hit.
+ * own key; sample 0 keeps the key of a single call of the same request, so caches from before
+ * samples still hit for the same request (samples are usually asked at another temperature, which
+ * makes it another request).
  */
 export function cacheKey(provider: string, modelId: string, request: GenerateRequest, endpoint?: string, sample = 0): string {
   const { signal: _signal, ...params } = request;

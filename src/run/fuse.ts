@@ -13,7 +13,7 @@ import { type FusedLine, classificationKind } from './kinds/classification.js';
 import type { FusedLineBase } from './kinds/line-parts.js';
 import { type QaFusedLine, qaKind } from './kinds/qa.js';
 import type { RunKind } from './kinds/run-kind.js';
-import { resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
+import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 
 /** How the models are reached and asked: shared by fuse() and fuseQuestion(). */
@@ -59,7 +59,9 @@ export interface FuseQuestionOptions extends AskOptions {
  */
 async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
   const samples = options.samples ?? samplesOfOrder(fuser.policy?.order);
-  const handles = withSamples(resolveModels(options.models, options.env ?? process.env, options.overrides ?? {}), samples);
+  const all = withSamples(resolveModels(options.models, options.env ?? process.env, options.overrides ?? {}), samples);
+  // Under a policy, only the calls it was fitted for (see handlesOfPolicy).
+  const handles = fuser.policy ? handlesOfPolicy(all, fuser.policy.order).handles : all;
   const names = handles.map((h) => h.name);
   const buildRequest = options.buildRequest ?? createRequestBuilder(task, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
   const cache = options.orchestrator || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);

@@ -50,6 +50,26 @@ export function samplesOfOrder(order: readonly string[] | undefined): number {
   return Math.max(1, ...counts.values());
 }
 
+/**
+ * The handles an adaptive policy can ask: a model's samples up to as many as its order names it
+ * (sample s is the model's (s+1)-th mention), nothing it was not fitted with. Its thresholds and
+ * prefix fusions were fitted for those calls only, so the others are set aside (named in `dropped`,
+ * for a warning) rather than asked: asking them would pay for calls the policy cannot use. None left
+ * is a config error.
+ */
+export function handlesOfPolicy(handles: readonly ModelHandle[], order: readonly string[]): { handles: ModelHandle[]; dropped: string[] } {
+  const fitted = new Map<string, number>();
+  for (const m of order) fitted.set(m, (fitted.get(m) ?? 0) + 1);
+  const kept: ModelHandle[] = [];
+  const dropped: string[] = [];
+  for (const h of handles) {
+    if ((h.sample ?? 0) < (fitted.get(h.name) ?? 0)) kept.push(h);
+    else dropped.push(h.sample === undefined || h.sample === 0 ? h.name : `${h.name} (sample ${h.sample + 1})`);
+  }
+  if (kept.length === 0) throw new ProviderError('config', `none of the models given is one the adaptive policy was fitted with (${[...fitted.keys()].join(', ')})`);
+  return { handles: kept, dropped };
+}
+
 /** Splits a comma-separated `--models` value. */
 export function splitModelList(value: string): string[] {
   return value

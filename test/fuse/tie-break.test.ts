@@ -75,6 +75,20 @@ describe('the one tie rule of the vote-like strategies', () => {
     expect(() => majorityVoteStrategy.load({ agreement: { odd: 2 } }, train.labels)).toThrow(/agreement/);
   });
 
+  it('explains the label it predicts: a soft vote credits the tie-winner\'s voter, not the first label\'s', () => {
+    const m = fromVotes(['a', 'b', 'c'], MODELS, VOTES);
+    for (const s of [softVoteStrategy, logSoftVoteStrategy]) {
+      const fitted = s.fit(m, NONE, { seed: 1 });
+      expect(decided(fitted.predict(m), 3)[2]).toBe(2);
+      const why = fitted.explain?.(m, 2) ?? [];
+      const steady = why.find((c) => c.model === 'steady');
+      const odd = why.find((c) => c.model === 'odd');
+      // Item 3: odd says a, steady says c; c wins the tie, so steady's answer carries it.
+      expect(steady?.answer).toBe('c');
+      expect(steady?.influence ?? 0).toBeGreaterThan(odd?.influence ?? 0);
+    }
+  });
+
   it('is the same for soft votes over one-hot answers and for central', () => {
     const m = fromVotes(['a', 'b', 'c'], MODELS, VOTES);
     for (const s of [softVoteStrategy, logSoftVoteStrategy, centralStrategy]) {

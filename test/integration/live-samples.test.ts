@@ -72,16 +72,18 @@ describe('--samples: several answers of one model, each its own call', () => {
 
     const fresh = Array.from({ length: 40 }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }));
     const input = fresh.map((i) => JSON.stringify(i)).join('\n');
-    const run = async (extra: string[], cacheFile = 'run-cache.sqlite'): Promise<{ code: number; lines: Line[]; calls: number }> => {
+    const run = async (extra: string[], cacheFile = 'run-cache.sqlite'): Promise<{ code: number; lines: Line[]; calls: number; stderr: string }> => {
       const before = server.snapshot().successes;
       const stdout = captureStream();
+      const stderr = captureStream();
       const code = await runCommand(['--task', join(t.dir, 'task.json'), '--models', MODEL, '--cache', join(t.dir, cacheFile), ...extra], {
         stdin: Readable.from([input]),
         stdout,
-        stderr: captureStream(),
+        stderr,
         env: server.env(),
       });
-      return { code, lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line), calls: server.snapshot().successes - before };
+      const lines = code === 0 ? stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line) : [];
+      return { code, lines, calls: server.snapshot().successes - before, stderr: stderr.text() };
     };
 
     // Without a policy: every sample asked, one answer entry per sample; a re-run pays for none.
@@ -113,6 +115,13 @@ describe('--samples: several answers of one model, each its own call', () => {
     const adaptiveAgain = await run(['--strategy', policy, '--samples', '5'], 'policy-cache.sqlite');
     expect(adaptiveAgain.calls).toBe(0);
     expect(adaptiveAgain.lines.map((l) => [l.label, l.asked])).toEqual(adaptive.lines.map((l) => [l.label, l.asked]));
+    // More samples than the policy was fitted with: the extra ones are never asked (a warning says
+    // so), the policy decides as before, nothing new is paid.
+    const more = await run(['--strategy', policy, '--samples', '7'], 'policy-cache.sqlite');
+    expect(more.code).toBe(0);
+    expect(more.stderr).toMatch(/adaptive policy was not fitted with .*sample 6.*sample 7.*; not asked/);
+    expect(more.calls).toBe(0);
+    expect(more.lines.map((l) => [l.label, l.asked])).toEqual(adaptive.lines.map((l) => [l.label, l.asked]));
     // Without --samples, the policy asks up to the samples it was fitted with: the same calls, all cached.
     const byDefault = await run(['--strategy', policy], 'policy-cache.sqlite');
     expect(byDefault.calls).toBe(0);

@@ -8,7 +8,7 @@ import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
-import { resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
+import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { kindFor } from '../../run/kinds/for-task.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
@@ -52,9 +52,10 @@ Options:
                      which still works for one release)
   --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P
                      (pick P from the risk-coverage table of fusion eval)
-  --max-calls-per-item N  never ask more than N models about an item: a saved adaptive policy
-                     (fusion fit --strategy adaptive) stops there, any other strategy asks the first
-                     N models of --models. A saved adaptive policy asks the models in its order,
+  --max-calls-per-item N  never make more than N calls about an item (each sample is a call): a
+                     saved adaptive policy (fusion fit --strategy adaptive) stops there, any other
+                     strategy asks the first N calls of --models. A saved adaptive policy asks the
+                     models (and samples) it was fitted with, no others, in its order,
                      one wave at a time, and only until its rule settles the item; each output line
                      then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
                      max-calls; interrupted or budget when the run stopped calls first)
@@ -149,6 +150,11 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const samples = numericOption('samples', values.samples, 'positive integer') ?? samplesOfOrder(fuser.policy?.order);
   let models = withSamples(resolveModels(specs, io.env ?? process.env), samples);
   if (maxCalls !== undefined && !fuser.policy) models = models.slice(0, maxCalls);
+  if (fuser.policy) {
+    const fitted = handlesOfPolicy(models, fuser.policy.order);
+    if (fitted.dropped.length > 0) io.stderr.write(`fusion: warning: the adaptive policy was not fitted with ${fitted.dropped.join(', ')}; not asked\n`);
+    models = fitted.handles;
+  }
   if (fuser.models) {
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
     if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
