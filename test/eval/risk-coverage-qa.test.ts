@@ -16,7 +16,7 @@ import { writeEvalFolder } from '../support/temp-folder.js';
  *   q1: 5, 5, 5   gold 5  -> 5, p = 1,   right
  *   q2: 3, 4, 4   gold 4  -> 4, p = 2/3, right
  *   q3: 7, 7, 8   gold 8  -> 7, p = 2/3, wrong
- *   q4: 1, 2, 9   gold 9  -> 1 (a tie goes to the first cluster), p = 1/3, wrong
+ *   q4: 1, 2, 9   gold 9  -> a three-way tie, broken by the models' agreement (not 9), p = 1/3, wrong
  * Most confident first (ties in item order): q1, q2, q3, q4. Coverage 100%: 2/4; 90%: round(3.6) = 4
  * items, 2/4; 80%: 3 items, 2/3; 50%: 2 items, 2/2.
  */
