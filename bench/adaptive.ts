@@ -21,6 +21,7 @@ import { selectItems } from '../src/fuse/answer-matrix.js';
 import { autoStrategy } from '../src/fuse/auto.js';
 import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import { outOfFoldCurve } from '../src/fuse/adaptive/out-of-fold-curve.js';
+import type { StopRuleKind } from '../src/fuse/adaptive/stop-rule.js';
 import { meanCallCost, meanCalls } from '../src/fuse/adaptive/usage.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
@@ -44,6 +45,8 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     cache: { type: 'string', default: new URL('../.bench-cache/adaptive/', import.meta.url).pathname },
     'no-write': { type: 'boolean', default: false },
+    /** The stopping rule of `adaptive` (its default when absent). */
+    rule: { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -51,6 +54,7 @@ const seed = Number(values.seed);
 const sets = values.sets !== undefined ? values.sets.split(',').filter(Boolean) : SETS;
 const qaSets = values['qa-sets'] !== undefined ? values['qa-sets'].split(',').filter(Boolean) : QA_SETS;
 const cacheDir = values.cache as string;
+const ruleOption = values.rule !== undefined ? { rule: values.rule as StopRuleKind } : {};
 mkdirSync(cacheDir, { recursive: true });
 
 /** `auto` with its fits cached on disk by training items and seed (its fit is the slow part of this bench). */
@@ -130,7 +134,7 @@ for (const set of sets) {
   const autoCost = meanCallCost(Uint8Array.from(matrix.present), M, prices);
 
   const pricePerCall = Object.fromEntries(matrix.models.flatMap((m, j) => (prices[j] === null ? [] : [[m, prices[j] as number]])));
-  const adaptive = createAdaptive({ final: auto, pricePerCall });
+  const adaptive = createAdaptive({ final: auto, pricePerCall, ...ruleOption });
   const cv = crossValidateStrategy(adaptive, matrix, gold, { folds, seed });
   const asked = new Uint8Array(N * M);
   cv.folds.forEach((test, f) => {
@@ -239,7 +243,7 @@ for (const set of qaSets) {
   const auto = cachedAuto(set);
   const autoR = scored(auto);
   const pricePerCall = Object.fromEntries(matrix.models.flatMap((m, j) => (prices[j] === null ? [] : [[m, prices[j] as number]])));
-  const adaptiveR = scored(createAdaptive({ final: auto, pricePerCall }));
+  const adaptiveR = scored(createAdaptive({ final: auto, pricePerCall, ...ruleOption }));
   const asked = new Uint8Array(N * M);
   adaptiveR.folds?.forEach((test, f) => {
     const r = (adaptiveR.fitted[f] as FittedAdaptive).replay(selectItems(matrix, test));
