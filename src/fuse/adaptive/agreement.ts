@@ -15,12 +15,12 @@ import type { StepView } from './stop-rule.js';
 export const AgreementModelSchema = z.object({
   /** Feature set version: a saved model is only read with the features it was fitted on. */
   features: z.literal(1),
-  coef: z.array(z.number()).length(9),
+  coef: z.array(z.number()).length(12),
   intercept: z.number(),
 });
 export type AgreementModel = z.infer<typeof AgreementModelSchema>;
 
-const DIM = 9;
+const DIM = 12;
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 /** The features of one step (all within about [-1, 1]). */
@@ -53,7 +53,11 @@ export function agreementFeatures(view: StepView): number[] {
   const settledness = total > 0 ? clip(((view.scores[lead] as number) - other - view.remainingWeight) / total, -1, 1) : 0;
   const voteLeads = topTwo(view.scores).index === lead ? 1 : 0;
   const logit = clip(Math.log(Math.max(p1, 1e-9) / Math.max(1 - p1, 1e-9)), -8, 8) / 8;
-  return [p1, p1 - p2, sharp, view.askedShare, side, settledness, voteLeads, logit, p1 * view.askedShare];
+  // Whether the decision held since the last checkpoint, and for how many checkpoints in a row.
+  const held = view.previous === lead ? 1 : 0;
+  const run = Math.min(view.run ?? 1, 8) / 8;
+  const first = view.previous === undefined || view.previous < 0 ? 1 : 0;
+  return [p1, p1 - p2, sharp, view.askedShare, side, settledness, voteLeads, logit, p1 * view.askedShare, held, run, first];
 }
 
 function rows(features: readonly (readonly number[])[]): SparseRows {

@@ -55,6 +55,9 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
   const scores = new Float64Array(N * K);
   const counts = new Float64Array(N * K);
   let active = Array.from({ length: N }, (_, i) => i);
+  // Each item's fused decision at its previous checkpoint and how long it has held (a stable leader is a likely final one).
+  const previous = new Int32Array(N).fill(-1);
+  const run = new Int32Array(N);
   let done = 0;
   let askedWeight = 0;
   for (const t of checkpoints) {
@@ -87,7 +90,12 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
         askedShare: t / M,
         asked: t,
         item: i,
+        previous: previous[i] as number,
       };
+      const lead = fused.decided[r] === 1 ? top(fused.probs, r * K, K) : -1;
+      run[i] = lead >= 0 && lead === previous[i] ? (run[i] as number) + 1 : 1;
+      previous[i] = lead;
+      view.run = run[i] as number;
       if (plan.agreement && !last && fused.decided[r] === 1) view.agreement = plan.agreement(view);
       const stop = last || (fused.decided[r] === 1 && shouldStop(plan.rule, view));
       if (!stop) {

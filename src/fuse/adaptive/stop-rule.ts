@@ -44,6 +44,9 @@ export interface StepView {
   K: number;
   /** Share of the models asked so far (0..1). */
   askedShare: number;
+  /** The fused decision at the item's previous checkpoint (-1 at the first), and for how many checkpoints in a row it has been the same (1: new). */
+  previous?: number;
+  run?: number;
   /** Number of models asked so far, and the item's row in the replayed answers. */
   asked?: number;
   item?: number;
