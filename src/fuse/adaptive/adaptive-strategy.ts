@@ -231,7 +231,7 @@ function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPl
 /**
  * The agreement model, fitted on the training rows: at every checkpoint but the last, the step's
  * features (as the replay sees them) against whether the prefix's out-of-fold decision is the
- * full fusion's out-of-fold decision. Null when every step agrees or none does.
+ * full fusion's out-of-fold decision. Undefined when no prefix decided any item.
  */
 function learnAgreement(answers: AnswerMatrix, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementModel | undefined {
   const K = answers.labels.length;
@@ -249,9 +249,7 @@ function learnAgreement(answers: AnswerMatrix, order: readonly number[], checkpo
     return 0;
   };
   replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
-  const yes = agree.filter(Boolean).length;
-  if (yes === 0 || yes === agree.length) return undefined;
-  return fitAgreement(features, agree);
+  return agree.length > 0 ? fitAgreement(features, agree) : undefined;
 }
 
 interface Curve {

@@ -77,6 +77,9 @@ function rows(features: readonly (readonly number[])[]): SparseRows {
 
 /** Fits P(agree) on steps' features and whether each step's decision was the full fusion's. */
 export function fitAgreement(features: readonly (readonly number[])[], agree: readonly boolean[]): AgreementModel {
+  const yes = agree.filter(Boolean).length;
+  // One outcome only (e.g. every prefix already decides as the full fusion): its smoothed rate, whatever the step.
+  if (yes === 0 || yes === agree.length) return { features: 1, coef: new Array<number>(DIM).fill(0), intercept: Math.log((yes + 0.5) / (agree.length - yes + 0.5)) };
   const y = Int32Array.from(agree, (a) => (a ? 1 : 0));
   const m = fitLogistic(rows(features), y, 2, { l2: 1e-3 });
   // Two-class softmax: the log-odds of class 1 are the differences of its coefficients.
