@@ -98,6 +98,19 @@ describe('cascade', () => {
     expect(() => cascade.load({ ...(state as object), prefixes: [] }, matrix.labels)).toThrow(/prefixes/);
   });
 
+  it('still loads a policy saved with the cascade rule (no agreement model), with the same decisions and calls', () => {
+    const old = createAdaptive({ rule: 'cascade', final: weightedVoteStrategy, target: { maxLoss: 0.01 } });
+    const fitted = old.fit(matrix, gold, { seed: 3 }) as FittedAdaptive;
+    const state = JSON.parse(JSON.stringify(fitted.state())) as { rule: { kind: string }; agreement?: unknown };
+    expect(state.rule.kind).toBe('cascade');
+    expect(state.agreement).toBeUndefined();
+    // Loaded by the default strategy, as `fusion run --strategy policy.json` does.
+    const loaded = cascade.load(state, matrix.labels) as FittedAdaptive;
+    expect(Array.from(loaded.replay(matrix).calls)).toEqual(Array.from(fitted.replay(matrix).calls));
+    expect(decided(loaded.predict(matrix), K)).toEqual(decided(fitted.predict(matrix), K));
+    expect(() => loaded.withRule({ kind: 'agreement', tau: 0.9 })).toThrow(/agreement model/);
+  });
+
   it('fits on too few labelled items to cross-validate by asking every model', () => {
     const tiny = selectItems(matrix, [0, 1]);
     const fitted = cascade.fit(tiny, Int32Array.from([gold[0] as number, -1]), { seed: 1 }) as FittedAdaptive;
