@@ -31,6 +31,8 @@ describe('learned order', () => {
     expect([...order].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const prices = matrix.models.map((_, j) => (j === order[0] ? 100 : 1));
     expect(learnOrder(matrix, gold, prices)[0]).not.toBe(order[0]);
+    // One unknown price: the cost per item is unknown, so the order is by gain per call.
+    expect(learnOrder(matrix, gold, prices.map((p, j) => (j === 1 ? null : p)))).toEqual(order);
   });
 });
 
