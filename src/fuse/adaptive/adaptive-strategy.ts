@@ -192,7 +192,6 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     },
     withRule: (rule) => {
       if (voteBased(rule.kind) !== voteBased(state.rule.kind)) throw new StrategyError(`${name}: a ${state.rule.kind} policy cannot switch to the ${rule.kind} rule`);
-      if (rule.kind === 'agreement' && !state.agreement) throw new StrategyError(`${name}: a policy without an agreement model cannot switch to the agreement rule`);
       return wrap(name, { ...parts, state: { ...state, rule, picked: describe(rule, parts.final?.name ?? null) } });
     },
   };
