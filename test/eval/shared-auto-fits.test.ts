@@ -9,12 +9,16 @@ const options = { folds: 3, seed: 2 };
 afterEach(() => vi.restoreAllMocks());
 
 describe('fusion eval with auto and adaptive', () => {
-  it("fits auto once per fold for both, with the same predictions as fitting each on its own", () => {
+  it("fits auto once per outer fold for both, with the same predictions as fitting each on its own", () => {
     const alone = fusedPrediction(autoStrategy, matrix, gold, options).prediction;
     const fit = vi.spyOn(autoStrategy, 'fit');
     const { run } = selectStrategies(matrix, ['auto', 'adaptive']);
     const [auto, adaptive] = run.map((s) => fusedPrediction(s, matrix, gold, options));
-    expect(fit).toHaveBeenCalledTimes(options.folds);
+    // Once per outer training fold; the policy's other fits of auto are its inner out-of-fold reference, on parts of a training fold.
+    const outer = (auto?.folds ?? []).map((test) => new Set(matrix.itemIds.filter((_, i) => !test.includes(i))));
+    const onOuter = fit.mock.calls.filter(([train]) => outer.some((ids) => ids.size === train.itemIds.length && train.itemIds.every((id) => ids.has(id))));
+    expect(outer).toHaveLength(options.folds);
+    expect(onOuter).toHaveLength(options.folds);
     expect(Array.from(auto?.prediction.probs ?? [])).toEqual(Array.from(alone.probs));
     // The policy's final stage is the very fit `auto` made on the same training folds.
     adaptive?.fitted.forEach((f, k) => expect((f.state() as { final: { state: unknown } }).final.state).toEqual(auto?.fitted[k]?.state()));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CurvePointSchema, TargetSchema } from './operating-point.js';
 import { StopRuleSchema } from './stop-rule.js';
+import { AgreementModelSchema } from './agreement.js';
 
 const SavedFitSchema = z.object({ strategy: z.string().min(1), state: z.unknown() });
 
@@ -15,6 +16,8 @@ export const AdaptiveStateSchema = z.object({
   weights: z.array(z.number().nonnegative()),
   /** Numbers of models asked after which the rule is checked, ascending, the last one the number of models. */
   checkpoints: z.array(z.number().int().positive()).min(1),
+  /** For the `agreement` rule: the model of P(the decision so far is the full fusion's). */
+  agreement: AgreementModelSchema.optional(),
   /** Never ask more models per item than this. */
   maxCalls: z.number().int().positive().optional(),
   target: TargetSchema,

@@ -12,10 +12,11 @@ import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weigh
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
-import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, type Target } from './operating-point.js';
+import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, monotoneLosses, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
-import { type ReplayResult, replayPolicy } from './replay.js';
-import { ruleGrid, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
+import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
+import { type AgreementModel, agreementFeatures, agreementProbability, fitAgreement } from './agreement.js';
+import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
 
 const NAME = 'adaptive';
@@ -24,7 +25,7 @@ export interface AdaptiveOptions {
   /** Strategy name in the registry and saved files (default `adaptive`). */
   name?: string;
   /**
-   * The stopping rule; its parameter is chosen on training folds for `target` (default `cascade`).
+   * The stopping rule; its parameter is chosen on training folds for `target` (default `agreement`).
    * A rule with its parameter (e.g. `{ kind: 'settled', slack: 1 }`) is used as given.
    */
   rule?: StopRuleKind | StopRule;
@@ -50,9 +51,18 @@ export interface AdaptiveOptions {
    * the target there is, more often than not, a lucky one.
    */
   caution?: number;
+  /**
+   * Loss assumed per decision that differs from the full fusion's, added to the training-fold loss
+   * (default DEFAULT_DISAGREEMENT_COST: 0.05 point per point of disagreement). The reference of
+   * the training folds is fitted on fewer items than the policy's final strategy, so it underrates
+   * itself, most for many models: a setting that changes many of its decisions at no measured loss
+   * usually loses on new items.
+   */
+  disagreementCost?: number;
 }
 
 export const DEFAULT_CAUTION = 0.5;
+export const DEFAULT_DISAGREEMENT_COST = 0.05;
 
 /** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
 export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
@@ -88,11 +98,16 @@ export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
 }
 
 /** A rule is vote-based when its decision is the weighted vote of the answers so far. */
-const voteBased = (kind: StopRuleKind) => kind !== 'cascade';
+const voteBased = (kind: StopRuleKind) => kind === 'settled' || kind === 'posterior';
 
 function describe(rule: StopRule, finalName: string | null): string {
-  const param = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
-  return `${rule.kind}(${param}) -> ${finalName ?? weightedVoteStrategy.name}`;
+  return `${rule.kind}(${ruleSetting(rule)}) -> ${finalName ?? weightedVoteStrategy.name}`;
+}
+
+/** The replay's agreement scorer of a policy with an agreement model. */
+function agreementOf(state: Pick<AdaptiveState, 'agreement'>): Pick<ReplayPlan, 'agreement'> {
+  const model = state.agreement;
+  return model ? { agreement: (view) => agreementProbability(model, agreementFeatures(view)) } : {};
 }
 
 interface Parts {
@@ -128,7 +143,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       if (t === M && parts.final) return parts.final.predict(collapseSamples(items));
       throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
     };
-    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
+    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...agreementOf(state), ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
   const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
@@ -195,6 +210,51 @@ function policyScore(y: Int32Array, prediction: FusedPrediction, answers: Answer
   return scoreClassification(y, prediction, answers.labels).macroF1;
 }
 
+/** The rows `items` of a right-answer mask (N*K). */
+function selectRight(right: Uint8Array, K: number, items: readonly number[]): Uint8Array {
+  const out = new Uint8Array(items.length * K);
+  items.forEach((i, r) => out.set(right.subarray(i * K, (i + 1) * K), r * K));
+  return out;
+}
+
+/** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
+function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
+  return (t, rows) => {
+    const p = oof.get(t) as FusedPrediction;
+    const probs = new Float64Array(rows.length * K);
+    const decided = new Uint8Array(rows.length);
+    rows.forEach((i, r) => {
+      probs.set(p.probs.subarray(i * K, (i + 1) * K), r * K);
+      decided[r] = p.decided[i] as number;
+    });
+    return { probs, decided };
+  };
+}
+
+/**
+ * The agreement model, fitted on the training rows: at every checkpoint but the last, the step's
+ * features (as the replay sees them) against whether the prefix's out-of-fold decision is the
+ * full fusion's out-of-fold decision. Undefined when no prefix decided any item.
+ */
+function learnAgreement(answers: AnswerMatrix, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementModel | undefined {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const full = oof.get(M) as FusedPrediction;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
+  const features: number[][] = [];
+  const agree: boolean[] = [];
+  const record = (view: StepView): number => {
+    const t = view.asked as number;
+    const i = view.item as number;
+    features.push(agreementFeatures(view));
+    agree.push((own.get(t) as Int32Array)[i] === fullDecisions[i]);
+    return 0;
+  };
+  replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
+  return agree.length > 0 ? fitAgreement(features, agree) : undefined;
+}
+
 interface Curve {
   points: CurvePoint[];
 }
@@ -211,6 +271,8 @@ function measureCurve(
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
   caution: number,
+  disagreementCost: number,
+  agreement: AgreementModel | undefined,
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
@@ -219,25 +281,20 @@ function measureCurve(
   const fullDecisions = decisions(full.probs, full.decided, K);
   const n = Math.max(1, y.length);
   const points = grid.map((rule): CurvePoint => {
-    const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
-      const p = oof.get(t) as FusedPrediction;
-      const probs = new Float64Array(rows.length * K);
-      const decided = new Uint8Array(rows.length);
-      rows.forEach((i, r) => {
-        probs.set(p.probs.subarray(i * K, (i + 1) * K), r * K);
-        decided[r] = p.decided[i] as number;
-      });
-      return { probs, decided };
-    };
-    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse, ...(maxCalls ? { maxCalls } : {}) });
+    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreementOf({ agreement }), ...(maxCalls ? { maxCalls } : {}) });
     const score = policyScore(y, r.prediction, answers);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
     const own = decisions(r.prediction.probs, r.prediction.decided, K);
     let differ = 0;
     for (let i = 0; i < own.length; i++) if (own[i] !== fullDecisions[i]) differ++;
     const loss = fullScore - score;
-    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: loss + (caution * Math.sqrt(differ)) / n };
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: (caution * Math.sqrt(differ)) / n + (disagreementCost * differ) / n };
   });
+  const smooth = monotoneLosses(
+    points.map((p) => p.calls),
+    points.map((p) => p.loss),
+  );
+  points.forEach((p, i) => (p.lossBound += smooth[i] as number));
   return { points };
 }
 
@@ -250,7 +307,7 @@ function measureCurve(
  */
 export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
   const name = options.name ?? NAME;
-  const kind: StopRuleKind = typeof options.rule === 'object' ? options.rule.kind : (options.rule ?? 'cascade');
+  const kind: StopRuleKind = typeof options.rule === 'object' ? options.rule.kind : (options.rule ?? 'agreement');
   const grid = typeof options.rule === 'object' ? [options.rule] : ruleGrid(kind);
   const target = options.target ?? DEFAULT_TARGET;
   const final = voteBased(kind) ? null : (options.final ?? autoStrategy);
@@ -288,7 +345,13 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       } else {
         const folds = innerFolds(y, seed) ?? [];
-        for (const t of folds.length > 0 ? checkpoints : []) {
+        // Once every model was asked the final strategy decides: its out-of-fold decisions are the
+        // reference of the loss and of the agreement model, as on a test fold.
+        if (folds.length > 0 && final) {
+          const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRight(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
+          oof.set(M, outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(selectItems(sub, tr), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(selectItems(sub, test))));
+        }
+        for (const t of folds.length > 0 ? checkpoints.filter((c) => c < M) : []) {
           const cols = order.slice(0, t);
           // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
           let bestScore = -Infinity;
@@ -308,7 +371,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       }
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
-      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION).points : [];
+      const agreement = kind === 'agreement' && oof.size > 0 ? learnAgreement(sub, order, checkpoints, weights, oof) : undefined;
+      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION, options.disagreementCost ?? DEFAULT_DISAGREEMENT_COST, agreement).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       const prefixes: FittedStrategy[] = voteBased(kind)
@@ -324,6 +388,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         order: order.map((j) => train.models[j] as string),
         weights: order.map((j) => weights[j] as number),
         checkpoints,
+        ...(agreement ? { agreement } : {}),
         ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),
         target,
         curve: points,

@@ -62,3 +62,31 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Targe
   if (ok.length > 0) return cheapest(ok);
   return [...curve].sort((a, b) => a.lossBound - b.lossBound || a.calls - b.calls)[0] as CurvePoint;
 }
+
+/**
+ * The losses of a curve's points made non-increasing in calls (pool-adjacent-violators, equal
+ * weights): asking more models cannot, in expectation, lose more. Each point's raw training loss is
+ * noisy by about as much as the target; pooling a lucky dip with its neighbours keeps the cheapest
+ * setting that merely looks within the target from being picked, and a spike from blocking the
+ * cheaper settings past it. Returns the smoothed loss of `calls[i]`/`losses[i]`, in input order.
+ */
+export function monotoneLosses(calls: readonly number[], losses: readonly number[]): number[] {
+  const idx = calls.map((_, i) => i).sort((a, b) => (calls[b] as number) - (calls[a] as number) || a - b);
+  // From the most calls down, the loss may only grow: PAVA for a non-decreasing sequence.
+  const blocks: { sum: number; n: number; members: number[] }[] = [];
+  for (const i of idx) {
+    blocks.push({ sum: losses[i] as number, n: 1, members: [i] });
+    while (blocks.length > 1) {
+      const last = blocks[blocks.length - 1] as (typeof blocks)[number];
+      const prev = blocks[blocks.length - 2] as (typeof blocks)[number];
+      if (prev.sum / prev.n <= last.sum / last.n) break;
+      blocks.pop();
+      prev.sum += last.sum;
+      prev.n += last.n;
+      prev.members.push(...last.members);
+    }
+  }
+  const out = new Array<number>(calls.length).fill(0);
+  for (const b of blocks) for (const i of b.members) out[i] = b.sum / b.n;
+  return out;
+}

@@ -9,8 +9,9 @@ import { logOddsWeight, shrunkAccuracies } from '../weighted-vote.js';
  * model that only repeats the leaders comes late), per dollar when prices are known. The first
  * pick is therefore the most accurate model per dollar. Ties go to the more accurate model.
  *
- * `pricePerCall[j]` is model j's expected USD per call, or null when unknown; unknown prices
- * count as the mean known price (all equal when none is known).
+ * `pricePerCall[j]` is model j's expected USD per call, or null when unknown. The order is per
+ * dollar only when every model has a price: with one unknown the cost per item is unknown too, and
+ * guessing the missing prices would put cheap weak models first for no measurable saving.
  */
 export function learnOrder(train: AnswerMatrix, gold: Int32Array, pricePerCall?: readonly (number | null)[]): number[] {
   const M = train.models.length;
@@ -91,9 +92,10 @@ function correctShare(scores: Float64Array, offset: number, K: number, gold: num
   return goldScore === max && max > 0 ? 1 / ties : 0;
 }
 
-/** Prices scaled to a mean of 1 over the known ones; unknown prices are 1, free models a small positive price. */
+/** Prices scaled to a mean of 1, free models a small positive price; all 1 unless every model has a price. */
 function relativePrices(M: number, pricePerCall?: readonly (number | null)[]): number[] {
   const known = (pricePerCall ?? []).filter((p): p is number => p !== null && p !== undefined);
+  if (known.length < M) return new Array<number>(M).fill(1);
   const mean = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 0;
   return Array.from({ length: M }, (_, j) => {
     const p = pricePerCall?.[j];

@@ -1,7 +1,7 @@
 import { type AnswerMatrix, selectItems } from '../answer-matrix.js';
 import type { FittedStrategy, FusedPrediction } from '../strategy.js';
 import { isAdaptive } from './adaptive-strategy.js';
-import { ruleGrid } from './stop-rule.js';
+import { ruleGrid, ruleSetting, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
 
 export interface OutOfFoldPoint {
@@ -34,7 +34,7 @@ export function outOfFoldCurve(
   const M = answers.models.length;
   const N = answers.itemIds.length;
   const parts = folds.map((test) => selectItems(answers, test));
-  const kind = (first.state() as { rule: { kind: 'settled' | 'posterior' | 'cascade' } }).rule.kind;
+  const kind = (first.state() as { rule: { kind: StopRuleKind } }).rule.kind;
   return ruleGrid(kind).map((rule) => {
     const probs = new Float64Array(N * K);
     const decided = new Uint8Array(N);
@@ -49,7 +49,7 @@ export function outOfFoldCurve(
     });
     let calls = 0;
     for (let c = 0; c < asked.length; c++) calls += asked[c] as number;
-    const setting = rule.kind === 'settled' ? `slack=${rule.slack}` : rule.kind === 'posterior' ? `delta=${rule.delta}` : `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
+    const setting = ruleSetting(rule);
     const prediction = { probs, decided };
     return { setting, callsPerItem: calls / Math.max(1, N), costPerItem: meanCallCost(asked, M, pricePerCall), score: score(prediction), ...(accuracy ? { accuracy: accuracy(prediction) } : {}) };
   });

@@ -1,6 +1,6 @@
 import type { AnswerMatrix } from '../answer-matrix.js';
 import type { FusedPrediction } from '../strategy.js';
-import { type StopReason, type StopRule, shouldStop } from './stop-rule.js';
+import { type StepView, type StopReason, type StopRule, shouldStop } from './stop-rule.js';
 
 /** What the replay needs: the order, where to check the rule, and the fused prediction of any prefix. */
 export interface ReplayPlan {
@@ -14,6 +14,8 @@ export interface ReplayPlan {
   /** Weight of each column's vote (for the vote-based rules). */
   weights: ArrayLike<number>;
   rule: StopRule;
+  /** For the `agreement` rule: P(the decision so far is the full fusion's) of a step. */
+  agreement?: (view: StepView) => number;
   /** Never ask more than this many models per item (stops with reason `max-calls`). */
   maxCalls?: number;
   /**
@@ -53,6 +55,9 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
   const scores = new Float64Array(N * K);
   const counts = new Float64Array(N * K);
   let active = Array.from({ length: N }, (_, i) => i);
+  // Each item's fused decision at its previous checkpoint and how long it has held (a stable leader is a likely final one).
+  const previous = new Int32Array(N).fill(-1);
+  const run = new Int32Array(N);
   let done = 0;
   let askedWeight = 0;
   for (const t of checkpoints) {
@@ -75,7 +80,7 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
     const fused = plan.fuse(t, active);
     const next: number[] = [];
     active.forEach((i, r) => {
-      const view = {
+      const view: StepView = {
         scores: scores.subarray(i * K, (i + 1) * K),
         counts: counts.subarray(i * K, (i + 1) * K),
         remainingWeight: Math.max(0, totalWeight - askedWeight),
@@ -83,7 +88,15 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
         offset: r * K,
         K,
         askedShare: t / M,
+        asked: t,
+        item: i,
+        previous: previous[i] as number,
       };
+      const lead = fused.decided[r] === 1 ? top(fused.probs, r * K, K) : -1;
+      run[i] = lead >= 0 && lead === previous[i] ? (run[i] as number) + 1 : 1;
+      previous[i] = lead;
+      view.run = run[i] as number;
+      if (plan.agreement && !last && fused.decided[r] === 1) view.agreement = plan.agreement(view);
       const stop = last || (fused.decided[r] === 1 && shouldStop(plan.rule, view));
       if (!stop) {
         next.push(i);

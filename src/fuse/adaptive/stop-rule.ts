@@ -6,7 +6,8 @@ import { isSettled } from './settled.js';
 /**
  * A per-item stopping rule with its one parameter: `settled` (slack on the unasked weight, 1 =
  * exact), `posterior` (delta of the Adaptive-Consistency rule) or `cascade` (fused-confidence
- * threshold). Larger `slack`, smaller `delta` and larger `threshold` ask more models.
+ * threshold) or `agreement` (threshold on the predicted agreement with the full fusion). Larger
+ * `slack`, smaller `delta` and larger `threshold` or `tau` ask more models.
  */
 export const StopRuleSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('settled'), slack: z.number().min(0) }),
@@ -20,6 +21,8 @@ export const StopRuleSchema = z.discriminatedUnion('kind', [
      */
     decay: z.number().min(0).max(1).default(0),
   }),
+  /** Stop once the policy's agreement model gives P(this decision is the full fusion's) at least `tau`. */
+  z.object({ kind: z.literal('agreement'), tau: z.number().min(0) }),
 ]);
 export type StopRule = z.infer<typeof StopRuleSchema>;
 export type StopRuleKind = StopRule['kind'];
@@ -41,6 +44,14 @@ export interface StepView {
   K: number;
   /** Share of the models asked so far (0..1). */
   askedShare: number;
+  /** The fused decision at the item's previous checkpoint (-1 at the first), and for how many checkpoints in a row it has been the same (1: new). */
+  previous?: number;
+  run?: number;
+  /** Number of models asked so far, and the item's row in the replayed answers. */
+  asked?: number;
+  item?: number;
+  /** For the `agreement` rule: P(the decision so far is the full fusion's), from the policy's agreement model. */
+  agreement?: number;
 }
 
 /** True when the rule stops asking on this item. */
@@ -52,6 +63,8 @@ export function shouldStop(rule: StopRule, view: StepView): boolean {
       return isLeaderLikelyFinal(view.counts, rule.delta);
     case 'cascade':
       return isConfident(view.fused, view.offset, view.K, rule.threshold - rule.decay * view.askedShare);
+    case 'agreement':
+      return view.agreement !== undefined && view.agreement >= rule.tau;
   }
 }
 
@@ -66,5 +79,21 @@ export function ruleGrid(kind: StopRuleKind): StopRule[] {
       return [0, 0.3, 0.6].flatMap((decay) =>
         [1.01, 0.999, 0.995, 0.99, 0.98, 0.97, 0.95, 0.93, 0.9, 0.87, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.4, 0.3].map((threshold) => ({ kind, threshold, decay })),
       );
+    case 'agreement':
+      return [1.01, 0.999, 0.995, 0.99, 0.985, 0.98, 0.975, 0.97, 0.965, 0.96, 0.95, 0.94, 0.93, 0.92, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7, 0.6, 0.5, 0.3, 0].map((tau) => ({ kind, tau }));
+  }
+}
+
+/** A rule's parameter as text, e.g. `threshold=0.95`. */
+export function ruleSetting(rule: StopRule): string {
+  switch (rule.kind) {
+    case 'settled':
+      return `slack=${rule.slack}`;
+    case 'posterior':
+      return `delta=${rule.delta}`;
+    case 'cascade':
+      return `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
+    case 'agreement':
+      return `tau=${rule.tau}`;
   }
 }

@@ -31,6 +31,8 @@ describe('learned order', () => {
     expect([...order].sort()).toEqual([0, 1, 2, 3, 4, 5, 6]);
     const prices = matrix.models.map((_, j) => (j === order[0] ? 100 : 1));
     expect(learnOrder(matrix, gold, prices)[0]).not.toBe(order[0]);
+    // One unknown price: the cost per item is unknown, so the order is by gain per call.
+    expect(learnOrder(matrix, gold, prices.map((p, j) => (j === 1 ? null : p)))).toEqual(order);
   });
 });
 
@@ -96,6 +98,20 @@ describe('cascade', () => {
     expect(decided(again.prediction, K)).toEqual(decided(r.prediction, K));
     expect(Array.from(again.calls)).toEqual(Array.from(r.calls));
     expect(() => cascade.load({ ...(state as object), prefixes: [] }, matrix.labels)).toThrow(/prefixes/);
+  });
+
+  it('still loads a policy saved with the cascade rule (no agreement model), with the same decisions and calls', () => {
+    const old = createAdaptive({ rule: 'cascade', final: weightedVoteStrategy, target: { maxLoss: 0.01 } });
+    const fitted = old.fit(matrix, gold, { seed: 3 }) as FittedAdaptive;
+    const state = JSON.parse(JSON.stringify(fitted.state())) as { rule: { kind: string }; agreement?: unknown };
+    expect(state.rule.kind).toBe('cascade');
+    expect(state.agreement).toBeUndefined();
+    // Loaded by the default strategy, as `fusion run --strategy policy.json` does.
+    const loaded = cascade.load(state, matrix.labels) as FittedAdaptive;
+    expect(Array.from(loaded.replay(matrix).calls)).toEqual(Array.from(fitted.replay(matrix).calls));
+    expect(decided(loaded.predict(matrix), K)).toEqual(decided(fitted.predict(matrix), K));
+    // Without an agreement model the agreement rule never stops early (as in a fold with too few labels to fit one).
+    expect(loaded.withRule({ kind: 'agreement', tau: 0 }).replay(matrix).calls.every((c) => c === M)).toBe(true);
   });
 
   it('fits on too few labelled items to cross-validate by asking every model', () => {
