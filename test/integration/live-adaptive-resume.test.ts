@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { spawnRunChild } from '../support/run-child-process.js';
 import { LETTERS, MODELS, captureStream, expectedLabel, letterOf, mcQuestions, mcTask, task, waitFor } from './setup.js';
 
 /**
@@ -156,26 +155,17 @@ describe.each<Kind>(['classification', 'qa'])('Ctrl-C and resume of fusion run w
 
     const server = await fixture.start({ labels: kind === 'classification' ? task.labels.map((l) => l.name) : LETTERS, disagreement: DISAGREEMENT, latencyMs: 20 });
     const cache = join(dir, 'c.sqlite');
-    const script = fileURLToPath(new URL('../support/run-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...argv(cache)], { env: { ...process.env, ...server.env() }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // All lines at once and stdin left open, like a producer that has more to say.
-    child.stdin.write(items.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    const run = spawnRunChild(argv(cache), server.env(), items);
     try {
       await waitFor(() => server.snapshot().successes >= 30, 30_000, '30 answers');
-      child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
-      expect(code).toBe(130);
+      run.child.kill('SIGINT');
+      expect(await run.exit(15_000)).toBe(130);
     } finally {
-      child.kill('SIGKILL');
+      run.child.kill('SIGKILL');
     }
-    expect(err).toMatch(/interrupted; waiting for \d+ call\(s\) in flight/);
-    expect(err).toMatch(/Re-run the same command to resume/);
-    checkPartial(parse(out), items);
+    expect(run.err()).toMatch(/interrupted; waiting for \d+ call\(s\) in flight/);
+    expect(run.err()).toMatch(/Re-run the same command to resume/);
+    checkPartial(parse(run.out()), items);
 
     await resume(server, argv(cache), items, reference);
   });

@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { spawnRunChild } from '../support/run-child-process.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor } from './setup.js';
 
 const fixture = fakeServerFixture();
@@ -136,28 +135,17 @@ describe('fusion run and fuse() through the real SDKs', () => {
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(300);
-    const script = fileURLToPath(new URL('../support/run-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--task', taskFile, '--models', MODELS.join(','), '--concurrency', '4', '--cache', join(t.dir, 'c.sqlite')], {
-      env: { ...process.env, ...server.env() },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.stdin.write(items.map((i) => JSON.stringify(i)).join('\n') + '\n');
     // stdin stays open, like a producer that has more to say.
+    const run = spawnRunChild(['--task', taskFile, '--models', MODELS.join(','), '--concurrency', '4', '--cache', join(t.dir, 'c.sqlite')], server.env(), items);
     try {
       await waitFor(() => (server?.snapshot().successes ?? 0) >= 30, 30_000, '30 answers');
-      child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 15_000))]);
-      expect(code).toBe(130);
+      run.child.kill('SIGINT');
+      expect(await run.exit(15_000)).toBe(130);
     } finally {
-      child.kill('SIGKILL');
+      run.child.kill('SIGKILL');
     }
-    expect(err).toMatch(/interrupted; waiting for \d+ call\(s\) in flight/);
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(run.err()).toMatch(/interrupted; waiting for \d+ call\(s\) in flight/);
+    const lines = run.out().trim().split('\n').map((l) => JSON.parse(l) as { id: string });
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThan(items.length);
     expect(lines.map((l) => l.id)).toEqual(items.slice(0, lines.length).map((i) => i.id));
@@ -169,22 +157,13 @@ describe('fusion run and fuse() through the real SDKs', () => {
     const taskFile = join(t.dir, 'task.json');
     writeFileSync(taskFile, JSON.stringify(task));
     const items = itemsOf(20);
-    const script = fileURLToPath(new URL('../support/run-child.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--task', taskFile, '--models', MODELS.join(','), '--no-cache'], {
-      env: { ...process.env, ...server.env() },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.stdin.write(items.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    const run = spawnRunChild(['--task', taskFile, '--models', MODELS.join(','), '--no-cache'], server.env(), items);
     try {
-      await waitFor(() => out.trim().split('\n').filter(Boolean).length === items.length, 30_000, 'all 20 lines');
-      child.kill('SIGINT');
-      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 10_000))]);
-      expect(code).toBe(130);
+      await waitFor(() => run.out().trim().split('\n').filter(Boolean).length === items.length, 30_000, 'all 20 lines');
+      run.child.kill('SIGINT');
+      expect(await run.exit(10_000)).toBe(130);
     } finally {
-      child.kill('SIGKILL');
+      run.child.kill('SIGKILL');
     }
     expect(server.snapshot().successes).toBe(items.length * MODELS.length);
   });
