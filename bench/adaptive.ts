@@ -10,7 +10,7 @@
  *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
@@ -57,12 +57,27 @@ const cacheDir = values.cache as string;
 const ruleOption = values.rule !== undefined ? { rule: values.rule as StopRuleKind } : {};
 mkdirSync(cacheDir, { recursive: true });
 
-/** `auto` with its fits cached on disk by training items and seed (its fit is the slow part of this bench). */
+/**
+ * The code an `auto` fit depends on (src/fuse, src/validation, src/qa), hashed: a cached fit made by
+ * other code is never reused, so the figures are always those of the code in the tree.
+ */
+function codeFingerprint(): string {
+  const hash = createHash('sha256');
+  for (const dir of ['fuse', 'validation', 'qa']) {
+    const root = new URL(`../src/${dir}/`, import.meta.url).pathname;
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+    for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+const CODE = codeFingerprint();
+
+/** `auto` with its fits cached on disk by code, training items and seed (its fit is the slow part of this bench). */
 function cachedAuto(set: string): FusionStrategy {
   return {
     ...autoStrategy,
     fit(train, gold, options) {
-      const key = createHash('sha256').update(JSON.stringify([set, train.itemIds, train.models, Array.from(gold), options.seed])).digest('hex').slice(0, 24);
+      const key = createHash('sha256').update(JSON.stringify([CODE, set, train.itemIds, train.models, Array.from(gold), options.seed])).digest('hex').slice(0, 24);
       const file = join(cacheDir, `${set}-auto-${key}.json`);
       if (existsSync(file)) return autoStrategy.load(JSON.parse(readFileSync(file, 'utf8')), train.labels);
       const fitted = autoStrategy.fit(train, gold, options);
