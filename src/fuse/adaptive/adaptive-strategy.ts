@@ -180,7 +180,13 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     explain,
     predict: (answers) => replay(answers).prediction,
     state: () => state,
-    withMaxCalls: (maxCalls) => wrap(name, { ...parts, state: { ...state, maxCalls: Math.max(1, Math.min(maxCalls, state.maxCalls ?? maxCalls)) } }),
+    // A cap between two checkpoints has no fusion fitted for it: the policy stops at the checkpoint
+    // below (never more calls than the cap, never a decision from a fusion that was not fitted).
+    withMaxCalls: (maxCalls) => {
+      const wanted = Math.max(1, Math.min(maxCalls, state.maxCalls ?? maxCalls));
+      const cap = voteBased(state.rule.kind) ? wanted : Math.max(1, ...state.checkpoints.filter((t) => t <= wanted));
+      return wrap(name, { ...parts, state: { ...state, maxCalls: cap } });
+    },
     orderOf: (models) => givenOrder(models, state.order.filter((m) => models.includes(m))),
     nextWave(one, asked) {
       const M = expandSamples(one).models.length;
@@ -330,7 +336,9 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
       const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
-      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : defaultCheckpoints(M);
+      // A call cap is a checkpoint too: the fusion of exactly the models it allows is fitted.
+      const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, M)) : M;
+      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(M), cap])].sort((a, b) => a - b);
 
       // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.
       const rows = innerCvRows(gold, seed);
@@ -349,7 +357,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         // reference of the loss and of the agreement model, as on a test fold.
         if (folds.length > 0 && final) {
           const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRight(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
-          oof.set(M, outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(selectItems(sub, tr), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(selectItems(sub, test))));
+          // The final strategy sees each model once (its samples collapsed), as when it is deployed.
+          oof.set(M, outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test)))));
         }
         for (const t of folds.length > 0 ? checkpoints.filter((c) => c < M) : []) {
           const cols = order.slice(0, t);

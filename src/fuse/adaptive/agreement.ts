@@ -3,24 +3,26 @@ import { fitLogistic, type SparseRows } from '../logistic-regression.js';
 import { topTwo } from './settled.js';
 import type { StepView } from './stop-rule.js';
 
+/** Number of features of a step (see agreementFeatures). */
+const DIM = 12;
+
 /**
  * The `agreement` rule's model: the probability that the decision of the models asked so far is
  * already the decision of the full fusion (every model asked), from a few numbers of the step
  * (fused confidence, margin, entropy, share asked, how many asked models side with the leader,
  * how far the vote is from settled). A logistic regression fitted on the training folds, on the
  * out-of-fold decisions of every prefix against the full one: agreement is a far less noisy target
- * than gold, and an item that is uncertain for every model (a subjective label) stops as soon as
- * more models would not change its answer, however low its confidence.
+ * than gold, and an item that is uncertain for every model (a subjective label) may stop at low
+ * confidence when its decision is predicted to be final.
  */
 export const AgreementModelSchema = z.object({
   /** Feature set version: a saved model is only read with the features it was fitted on. */
   features: z.literal(1),
-  coef: z.array(z.number()).length(12),
+  coef: z.array(z.number()).length(DIM),
   intercept: z.number(),
 });
 export type AgreementModel = z.infer<typeof AgreementModelSchema>;
 
-const DIM = 12;
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
 /** The features of one step (all within about [-1, 1]). */

@@ -157,3 +157,27 @@ describe('cascade', () => {
     });
   });
 });
+
+describe('a call cap between two checkpoints', () => {
+  // 20 models: checkpoints after each of the first 8, then 16 and 20; a cap of 10 falls between.
+  const many = syntheticAnswers({ items: 160, models: 20, labels: 3, seed: 3, abstainRate: 0.05 });
+
+  it('fitted with the cap: its fusion is fitted there, and no item is asked more than the cap', () => {
+    const policy = createAdaptive({ maxCalls: 10 }).fit(many.matrix, many.gold, { seed: 1 }) as FittedAdaptive;
+    const r = policy.replay(many.matrix);
+    expect(Math.max(...r.calls)).toBeLessThanOrEqual(10);
+    expect(r.reasons.some((x) => x === 'max-calls')).toBe(true);
+  });
+
+  it('given to a fitted policy later (--max-calls-per-item): stops at the checkpoint below the cap instead of failing', () => {
+    const policy = createAdaptive({ rule: 'agreement' }).fit(many.matrix, many.gold, { seed: 1 }) as FittedAdaptive;
+    const capped = policy.withMaxCalls(10);
+    const r = capped.replay(many.matrix);
+    expect(Math.max(...r.calls)).toBeLessThanOrEqual(8);
+    const items = Array.from({ length: 5 }, (_, i) => selectItems(many.matrix, [i]));
+    for (const one of items) {
+      const next = capped.nextWave(one, 8);
+      expect(next.next).toBeNull();
+    }
+  });
+});

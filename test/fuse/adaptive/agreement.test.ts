@@ -89,7 +89,12 @@ describe('agreement rule in a policy', () => {
     const again = (policy.load(state, matrix.labels) as FittedAdaptive).replay(matrix);
     expect(decided(again.prediction, K)).toEqual(decided(r.prediction, K));
     expect(Array.from(again.calls)).toEqual(Array.from(r.calls));
-    // A tighter tau asks at least as many models on every item.
+    // A tighter tau asks at least as many models on every item, and more on some.
+    const loose = fitted.withRule({ kind: 'agreement', tau: 0.8 }).replay(matrix);
+    const tight = fitted.withRule({ kind: 'agreement', tau: 0.95 }).replay(matrix);
+    loose.calls.forEach((c, i) => expect(tight.calls[i] as number).toBeGreaterThanOrEqual(c));
+    expect(tight.calls.some((c, i) => c > (loose.calls[i] as number))).toBe(true);
+    // Above 1 nothing stops it: every model is asked.
     const strict = fitted.withRule({ kind: 'agreement', tau: 1.01 }).replay(matrix);
     expect(strict.calls.every((c) => c === M)).toBe(true);
   });

@@ -261,3 +261,17 @@ describe('no test-fold label reaches a policy over samples', () => {
     });
   });
 });
+
+describe('the final strategy over samples', () => {
+  it('is fitted on each model once (its samples collapsed), for the training-fold reference as when deployed', () => {
+    const folder = sampledFolder(150, [0.8, 0.65], 3, 0.8, 11);
+    const { matrix } = build(folder);
+    const seen: string[][] = [];
+    const final = getStrategy('weighted-vote');
+    const spy = { ...final, fit: (train: AnswerMatrix, g: Int32Array, o: { seed: number }) => (seen.push([...train.models]), final.fit(train, g, o)) };
+    createAdaptive({ final: spy }).fit(matrix, folder.gold, { seed: 2 });
+    // The inner out-of-fold reference (several fits) and the deployed fit (one).
+    expect(seen.length).toBeGreaterThan(1);
+    for (const models of seen) expect(models).toEqual(['m0', 'm1']);
+  });
+});
