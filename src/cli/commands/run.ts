@@ -53,7 +53,8 @@ Options:
   --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P
                      (pick P from the risk-coverage table of fusion eval)
   --max-calls-per-item N  never make more than N calls about an item (each sample is a call): a
-                     saved adaptive policy (fusion fit --strategy adaptive) stops there, any other
+                     saved adaptive policy (fusion fit --strategy adaptive) stops there (or at its
+                     last checkpoint below N, where a fusion was fitted), any other
                      strategy asks the first N calls of --models. A saved adaptive policy asks the
                      models (and samples) it was fitted with, no others, in its order,
                      one wave at a time, and only until its rule settles the item; each output line
