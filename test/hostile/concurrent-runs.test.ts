@@ -55,7 +55,7 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
     const input = itemsOf(40).map((i) => JSON.stringify(i)).join('\n') + '\n';
     const args = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--cache', join(t.dir, 'shared', 'cache.sqlite'), '--concurrency', '6'];
     const [a, b] = await Promise.all([startCli(args, server.env(), input), startCli(args, server.env(), input)]);
-    expect([a.status, b.status]).toEqual([0, 0]);
+    expect([a.status, b.status], `${a.stderr}\n${b.stderr}`).toEqual([0, 0]);
     expect(a.stdout.trim().split('\n')).toHaveLength(40);
     expect(b.stdout.trim().split('\n')).toHaveLength(40);
     const stats = server.snapshot();
