@@ -1,4 +1,4 @@
-import { type AnswerMatrix, emptyMatrix, sampleColumns, setAnswer } from '../fuse/answer-matrix.js';
+import { type AnswerMatrix, emptyMatrix, sampleColumns, sampleIndices, setAnswer } from '../fuse/answer-matrix.js';
 import type { AbstentionReason, ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationFolder } from '../task/load-folder.js';
 
@@ -46,9 +46,8 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
   const sums = new Float64Array(itemIds.length * M * K);
   const readable = new Uint16Array(itemIds.length * M);
   const answered = new Uint8Array(itemIds.length * M);
-  // Each readable sample's distribution, by "i,j,s", and the sample indices seen per model.
+  // Each readable sample's distribution, by "i,j,s".
   const bySample = new Map<string, Float64Array>();
-  const sampled = models.map(() => new Set<number>());
   const withSamples = folder.responses.some((r) => (r.sample ?? 0) > 0);
 
   for (const r of folder.responses) {
@@ -56,7 +55,6 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
     const j = modelIndex.get(r.model) as number;
     answered[i * M + j] = 1;
     const read = normalize(r.logprobs ? { output: r.output, logprobs: r.logprobs } : { output: r.output });
-    if (withSamples) (sampled[j] as Set<number>).add(r.sample ?? 0);
     if (read.kind === 'label') {
       if (withSamples) bySample.set(`${i},${j},${r.sample ?? 0}`, Float64Array.from(read.dist));
       const base = (i * M + j) * K;
@@ -82,7 +80,7 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
       }
     }
   }
-  const lists = sampled.map((set) => [...set].sort((a, b) => a - b));
-  const samples = sampleColumns(itemIds.length, K, lists, (i, j, s) => bySample.get(`${i},${j},${s}`));
+  const sampled = sampleIndices(M, folder.responses.map((r) => [modelIndex.get(r.model) as number, r.sample ?? 0] as const));
+  const samples = sampleColumns(itemIds.length, K, sampled, (i, j, s) => bySample.get(`${i},${j},${s}`));
   return { matrix: samples ? { ...matrix, samples } : matrix, abstentions };
 }

@@ -204,6 +204,16 @@ export function groupSamples(m: AnswerMatrix, sample: readonly number[]): Answer
 }
 
 /**
+ * Each model's sample indices among `calls` (per call, its model's index and its sample index; a
+ * pair may repeat), ascending: the `sampled` argument of sampleColumns. A model with no call gets [].
+ */
+export function sampleIndices(M: number, calls: Iterable<readonly [model: number, sample: number]>): number[][] {
+  const sets = Array.from({ length: M }, () => new Set<number>());
+  for (const [j, s] of calls) sets[j]?.add(s);
+  return sets.map((set) => [...set].sort((a, b) => a - b));
+}
+
+/**
  * Sample columns from per-(item, model, sample) distributions, or undefined when no model has a
  * second sample (nothing to add). `answers` maps `i,j,s` to a readable distribution; `sampled[j]`
  * is the sample indices seen for model j, ascending.

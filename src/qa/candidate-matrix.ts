@@ -1,4 +1,4 @@
-import { type AnswerMatrix, sampleColumns } from '../fuse/answer-matrix.js';
+import { type AnswerMatrix, sampleColumns, sampleIndices } from '../fuse/answer-matrix.js';
 import type { QaAnswerType } from '../task/schema.js';
 import { mostCentralMember } from './build-items.js';
 import type { QaItemAnswers } from './types.js';
@@ -94,7 +94,7 @@ export function buildCandidateMatrix(
     ...(shared ? {} : { candidates }),
     ...(options.texts ? { texts: options.texts } : {}),
   };
-  const samples = sampleColumns(N, K, options.sampled ?? sampledOf(items, M), (i, j, s) => {
+  const samples = sampleColumns(N, K, options.sampled ?? sampleIndices(M, items.flatMap((item) => item.answers.map((a) => [a.model, a.sample] as const))), (i, j, s) => {
     const item = items[i] as QaItemAnswers;
     const a = item.answers.findIndex((x) => x.model === j && x.sample === s);
     const k = a < 0 ? -1 : (columnCluster[i] as Int32Array).indexOf(item.clusterOf[a] as number);
@@ -104,13 +104,6 @@ export function buildCandidateMatrix(
     return dist;
   });
   return { matrix: samples ? { ...matrix, samples } : matrix, columnCluster };
-}
-
-/** Each model's sample indices seen among the readable answers, ascending. */
-function sampledOf(items: readonly QaItemAnswers[], M: number): number[][] {
-  const sets = Array.from({ length: M }, () => new Set<number>());
-  for (const item of items) for (const a of item.answers) sets[a.model]?.add(a.sample);
-  return sets.map((set) => [...set].sort((a, b) => a - b));
 }
 
 /**

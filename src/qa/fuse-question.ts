@@ -1,7 +1,7 @@
 import type { AbstentionReason } from '../normalize/types.js';
 import type { Choice, QaAnswerType } from '../task/schema.js';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
-import { candidateCount } from '../fuse/answer-matrix.js';
+import { candidateCount, sampleIndices } from '../fuse/answer-matrix.js';
 import { getStrategy } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
@@ -170,7 +170,7 @@ export type QaBatchStrategy = (matrix: AnswerMatrix) => BatchDecision;
 export function qaCandidateMatrix(inputs: readonly QaQuestionInput[], listed: readonly string[] = modelsOf(inputs)): { built: BuiltItem[] } & CandidateMatrix {
   const models = [...new Set(listed)];
   const built = inputs.map((input, i) => build(input, models, `question-${i}`));
-  const sampled = models.map((m) => Array.from({ length: listed.filter((x) => x === m).length }, (_, s) => s));
+  const sampled = sampleIndices(models.length, listed.map((m, c) => [models.indexOf(m), listed.slice(0, c).filter((x) => x === m).length] as const));
   const { matrix, columnCluster } = buildCandidateMatrix(
     built.map((b) => b.item),
     models,

@@ -1,6 +1,7 @@
 import type { QaFolder } from '../task/load-folder.js';
 import type { Choice, RecordedResponse } from '../task/schema.js';
 import { readChoice } from '../normalize/qa/multiple-choice.js';
+import { sampleIndices } from '../fuse/answer-matrix.js';
 import { type BuiltItem, buildItemAnswers, type RawQaOutput } from './build-items.js';
 import { buildCandidateMatrix, type CandidateMatrix, candidateGold, candidateRight } from './candidate-matrix.js';
 import { goldCorrect } from './scoring.js';
@@ -79,19 +80,13 @@ export function prepareQa(folder: QaFolder): PreparedQa {
   const candidates = buildCandidateMatrix(items, models, answerType, {
     choiceLabels: folder.items.map((it) => (it.choices ?? []).map((c) => c.label)),
     texts: folder.items.map((it) => it.question),
-    sampled: sampledIndices(folder.responses, modelIndex),
+    // Abstaining responses count too: each is a call.
+    sampled: sampleIndices(models.length, folder.responses.map((r) => [modelIndex.get(r.model) as number, r.sample ?? 0] as const)),
   });
   const letters = answerType === 'multiple-choice' ? gold.map((g) => g.find((a) => candidates.matrix.labels.includes(a.toUpperCase())) ?? null) : undefined;
   const goldColumn = candidateGold(candidates, items, correct, letters);
   const rightColumns = candidateRight(candidates, items, correct, goldColumn);
   return { models, built, correct, gold, responsesByItem, scoredBy: human ? 'human' : 'gold', candidates, goldColumn, rightColumns };
-}
-
-/** Each model's sample indices among its responses (abstaining ones too: each is a call), ascending. */
-function sampledIndices(responses: readonly RecordedResponse[], modelIndex: ReadonlyMap<string, number>): number[][] {
-  const sets = Array.from({ length: modelIndex.size }, () => new Set<number>());
-  for (const r of responses) sets[modelIndex.get(r.model) as number]?.add(r.sample ?? 0);
-  return sets.map((set) => [...set].sort((a, b) => a - b));
 }
 
 /** Whether item i can be scored: it has gold aliases or a judged response. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateCount, hardVote, hasSharedLabels, selectItems, selectModels } from '../../src/fuse/answer-matrix.js';
+import { candidateCount, hardVote, hasSharedLabels, sampleIndices, selectItems, selectModels } from '../../src/fuse/answer-matrix.js';
 import { buildItemAnswers } from '../../src/qa/build-items.js';
 import { buildCandidateMatrix, candidateGold } from '../../src/qa/candidate-matrix.js';
 
@@ -51,5 +51,10 @@ describe('answer matrix over QA candidates', () => {
     expect(Array.from(sub.centrality ?? [])).toEqual(Array.from(matrix.centrality?.subarray(3, 6) ?? []));
     expect(candidateCount(sub, 0)).toBe(3);
     expect(selectModels(matrix, [2, 0]).candidates).toBe(matrix.candidates);
+  });
+
+  it('sampleIndices lists each model\'s sample indices once, ascending; a model without a call gets none', () => {
+    const calls: [number, number][] = [[1, 2], [0, 0], [1, 0], [1, 2], [1, 1]];
+    expect(sampleIndices(3, calls)).toEqual([[0], [0, 1, 2], []]);
   });
 });
