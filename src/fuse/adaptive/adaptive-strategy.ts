@@ -1,6 +1,6 @@
 import { selectGold } from '../../validation/folds.js';
 import { decisions, scoreClassification } from '../../validation/metrics.js';
-import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels, sharedBySamples } from '../answer-matrix.js';
+import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels, selectRows, sharedBySamples } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
@@ -216,13 +216,6 @@ function policyScore(y: Int32Array, prediction: FusedPrediction, answers: Answer
   return scoreClassification(y, prediction, answers.labels).macroF1;
 }
 
-/** The rows `items` of a right-answer mask (N*K). */
-function selectRight(right: Uint8Array, K: number, items: readonly number[]): Uint8Array {
-  const out = new Uint8Array(items.length * K);
-  items.forEach((i, r) => out.set(right.subarray(i * K, (i + 1) * K), r * K));
-  return out;
-}
-
 /** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
 function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
   return (t, rows) => {
@@ -356,7 +349,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         // Once every model was asked the final strategy decides: its out-of-fold decisions are the
         // reference of the loss and of the agreement model, as on a test fold.
         if (folds.length > 0 && final) {
-          const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRight(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
+          const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRows(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
           // The final strategy sees each model once (its samples collapsed), as when it is deployed.
           oof.set(M, outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test)))));
         }
