@@ -68,6 +68,8 @@ export interface QaEvalResult {
   bestSingle: { name: string; accuracy: number } | null;
   /** Share of scored items on which at least one answer is right. */
   oracle: number;
+  /** Every readable recorded answer per item, each sample a call: what a strategy that reads them all uses. */
+  callsPerItem: number;
   /** Mean number of answer clusters per item. */
   meanClusters: number;
   /** Unreadable outputs, up to 20 per model and reason, for the report. */

@@ -15,7 +15,7 @@ import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.j
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
-import { callPrices, foldUsage } from '../fuse/adaptive/usage.js';
+import { callPrices, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
@@ -93,6 +93,8 @@ export interface ClassificationEvalResult {
   best: string | null;
   /** Share of items some model got right. */
   oracle: number;
+  /** Every readable recorded answer per item, each sample a call: what a strategy that reads them all uses. */
+  callsPerItem: number;
   agreement: { fleissKappa: number; pairwise: { a: string; b: string; kappa: number }[] };
   /** Raw outputs the normalizer could not read, per model (for the report). */
   rejected: { model: string; output: string; reason: string; detail?: string; item: string }[];
@@ -248,6 +250,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     strategies,
     best,
     oracle: oracleRate(matrix, gold),
+    callsPerItem: meanCalls(expandSamples(matrix).present, matrix.itemIds.length),
     agreement: { fleissKappa: fleissKappa(columns, K), pairwise },
     rejected: built.abstentions.flatMap((a) =>
       a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}), item: r.item })),
@@ -350,6 +353,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     best: best?.name ?? null,
     bestSingle: top ? { name: top.name, accuracy: top.accuracy } : null,
     oracle: oracleHits / scoredIdx.length,
+    callsPerItem: meanCalls(expandSamples(matrix).present, n),
     meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
     rejected,
     elapsedMs: Date.now() - t0,

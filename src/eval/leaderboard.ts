@@ -17,6 +17,8 @@ export interface LeaderboardInput {
   strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number }[];
   best: string | null;
   oracle: number;
+  /** Every recorded answer per item (each sample a call), when known: a strategy asking fewer gets a calls/item note. */
+  callsPerItem?: number;
 }
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '   -  ' : (100 * x).toFixed(1).padStart(6));
@@ -28,7 +30,8 @@ function sortKey(r: { macroF1?: number | null; accuracy: number }): number {
 /** Models and strategies in one table, best first, the best strategy marked with `*`. */
 export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
   // Every recorded answer per item: one per model, or each sample of a model (what a non-adaptive strategy uses).
-  const allCalls = Math.max(result.models.length, ...result.strategies.map((s) => s.callsPerItem ?? 0));
+  // Given by the result: with samples, a table of adaptive strategies alone cannot tell it.
+  const allCalls = Math.max(result.callsPerItem ?? 0, result.models.length, ...result.strategies.map((s) => s.callsPerItem ?? 0));
   const rows: LeaderboardRow[] = [
     ...result.strategies.map((s) => {
       const picks = s.picks ? ` picks: ${summarizePicks(s.picks).text}` : '';

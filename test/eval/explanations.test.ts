@@ -67,7 +67,7 @@ describe('explanations of fused decisions', () => {
       ['b', 'y'],
     ]);
     const report = renderClassificationReport({
-      task: 't', kind: 'classification', items: N, labels, folds: 4, seed: 3, models: [], strategies: [entry], best: entry.name, oracle: 1,
+      task: 't', kind: 'classification', items: N, labels, folds: 4, seed: 3, models: [], strategies: [entry], best: entry.name, oracle: 1, callsPerItem: 2,
       agreement: { fleissKappa: 0, pairwise: [] }, rejected: [],
     });
     expect(report).toMatch(/## Why: 1 contested decisions of majority-vote/);
