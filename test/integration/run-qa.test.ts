@@ -42,7 +42,6 @@ function expectedAnswer(
   return fakeLabel(labels, modelId, user, disagreement);
 }
 
-/** Plurality of the models' letters; a tie goes to the answer seen first (models in --models order). */
 /** The plurality letter; ties go to the first option letter (the one core's tie rule: label order). */
 function plurality(letters: readonly string[]): string {
   const count = (l: string) => letters.filter((x) => x === l).length;

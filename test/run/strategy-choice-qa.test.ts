@@ -66,6 +66,29 @@ describe('chooseStrategy on a QA task (the one strategy choice of fusion run)', 
   });
 });
 
+describe('a tie in one question fused alone', () => {
+  it('goes to the first option letter (numeric: the first model\'s answer) without a fitted file; a saved vote breaks it by the agreement it recorded', () => {
+    const one = (answers: RawModelAnswer[]) => fuseQaItems(mc, [{ item: { id: 'x', question: 'q?', choices }, answers }], chooseStrategy(undefined, mc))[0]?.answer;
+    // No agreement to go by: the first label, whoever named it and in whatever order.
+    expect(one([say('m2', 'C'), say('m0', 'A')])).toBe('A');
+    expect(one([say('m0', 'A'), say('m2', 'C')])).toBe('A');
+    expect(one([say('m0', 'D'), say('m1', 'D'), say('m2', 'B'), say('m3', 'B')])).toBe('B');
+    const input = { question: 'q?', answerType: 'multiple-choice' as const, choices, outputs: [{ model: 'm3', output: 'The answer is (A).' }, { model: 'm0', output: 'The answer is (C).' }] };
+    expect(fuseQaQuestion(input).answer).toBe('A');
+    const num = qaTask('numeric');
+    const numeric = (answers: RawModelAnswer[]) => fuseQaItems(num, [{ item: { id: 'n', question: 'How many?' }, answers }], chooseStrategy(undefined, num))[0]?.answer;
+    const value = (model: string, n: number): RawModelAnswer => ({ model, status: 'ok', output: `The answer is ${n}.`, cached: false });
+    expect(numeric([value('x', 4), value('y', 3)])).toBe('4');
+    expect(numeric([value('y', 3), value('x', 4)])).toBe('3');
+
+    // Fitted without labels on answers where m0 and m1 agree with the others most: m0's answer wins the tie.
+    const { saved } = fitQaStrategy(syntheticMcFolder(60, [0.9, 0.9, 0.3, 0.3], 4), 'majority-vote', 1);
+    const agreement = (saved.state as { agreement: Record<string, number> }).agreement;
+    expect(agreement.m0).toBeGreaterThan(agreement.m3 as number);
+    expect(fuseQaQuestion(input, saved).answer).toBe('C');
+  });
+});
+
 describe('saved QA strategies', () => {
   it('loads what fitQaStrategy saves (as fusion fit writes it) and fuses like fuseQaQuestion; the models come from the file', () => {
     const t = makeTempDir();
