@@ -1,6 +1,7 @@
 import { type AnswerMatrix, emptyMatrix, sampleColumns, sampleIndices, setAnswer } from '../fuse/answer-matrix.js';
 import type { AbstentionReason, ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationFolder } from '../task/load-folder.js';
+import { firstSeen } from '../util/first-seen.js';
 
 export interface RejectedAnswer {
   item: string;
@@ -30,14 +31,7 @@ export interface BuiltMatrix {
 export function buildAnswerMatrix(folder: ClassificationFolder, normalize: ClassificationNormalizer): BuiltMatrix {
   const labels = folder.task.labels.map((l) => l.name);
   const K = labels.length;
-  const models: string[] = [];
-  const modelIndex = new Map<string, number>();
-  for (const r of folder.responses) {
-    if (!modelIndex.has(r.model)) {
-      modelIndex.set(r.model, models.length);
-      models.push(r.model);
-    }
-  }
+  const { list: models, index: modelIndex } = firstSeen(folder.responses.map((r) => r.model));
   const itemIds = folder.items.map((it) => it.id);
   const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
   const matrix = { ...emptyMatrix(labels, models, itemIds), texts: folder.items.map((it) => it.text) };

@@ -5,6 +5,7 @@ import { candidateCount, sampleIndices } from '../fuse/answer-matrix.js';
 import { getStrategy } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
+import { firstSeen } from '../util/first-seen.js';
 import { type BuiltItem, buildItemAnswers, mostCentralMember } from './build-items.js';
 import { type CandidateMatrix, buildCandidateMatrix } from './candidate-matrix.js';
 import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
@@ -66,9 +67,7 @@ function shortest(texts: readonly string[]): string | null {
 
 
 function modelsOf(inputs: readonly QaQuestionInput[]): string[] {
-  const models: string[] = [];
-  for (const input of inputs) for (const o of input.outputs) if (!models.includes(o.model)) models.push(o.model);
-  return models;
+  return firstSeen(inputs.flatMap((input) => input.outputs.map((o) => o.model))).list;
 }
 
 function build(input: QaQuestionInput, models: readonly string[], id: string): BuiltItem {

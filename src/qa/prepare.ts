@@ -6,6 +6,7 @@ import { type BuiltItem, buildItemAnswers, type RawQaOutput } from './build-item
 import { buildCandidateMatrix, type CandidateMatrix, candidateGold, candidateRight } from './candidate-matrix.js';
 import { goldCorrect } from './scoring.js';
 import type { AnswerCorrectness } from './types.js';
+import { firstSeen } from '../util/first-seen.js';
 
 /** The folder's answers, ready for fusion: one entry per item, gold-free. */
 export interface PreparedQa {
@@ -40,14 +41,9 @@ function goldAliases(answers: readonly string[], choices: readonly Choice[] | un
 
 /** Reads every output, clusters per item and records each answer's correctness (kept apart from the items). */
 export function prepareQa(folder: QaFolder): PreparedQa {
-  const models: string[] = [];
-  const modelIndex = new Map<string, number>();
+  const { list: models, index: modelIndex } = firstSeen(folder.responses.map((r) => r.model));
   const byItem = new Map<string, RecordedResponse[]>();
   for (const r of folder.responses) {
-    if (!modelIndex.has(r.model)) {
-      modelIndex.set(r.model, models.length);
-      models.push(r.model);
-    }
     const list = byItem.get(r.item);
     if (list) list.push(r);
     else byItem.set(r.item, [r]);
