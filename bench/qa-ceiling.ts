@@ -217,6 +217,22 @@ interface Bound {
   outOfFoldPick: Int32Array;
 }
 
+/** The likelihood fit scored out-of-fold on `folds`, at the C of the grid that does best (hindsight), and its pick per item. */
+function outOfFoldFit(X: SparseRows, L: Labels, folds: number[][]): { hits: number; pick: Int32Array } {
+  let best = { hits: -1, pick: new Int32Array(L.N) };
+  for (const C of C_GRID) {
+    let h = 0;
+    const pick = new Int32Array(L.N);
+    for (const test of folds) {
+      const s = scoresOf(X, L.K, fitRows(X, L, trainIndices(L.N, test), C).tied);
+      h += hits(s, L, test);
+      for (const i of test) pick[i] = argmax(s, i * L.K, L.counts[i] as number);
+    }
+    if (h > best.hits) best = { hits: h, pick };
+  }
+  return best;
+}
+
 function bound(X: SparseRows, L: Labels, folds: number[][]): Bound {
   const all = Array.from({ length: L.N }, (_, i) => i);
   let inSample = -1;
@@ -232,21 +248,7 @@ function bound(X: SparseRows, L: Labels, folds: number[][]): Bound {
     }
   }
   const inSampleAccuracy = hits(scoresOf(X, L.K, accuracySearch(X, L, all, bestFit)), L, all);
-  let outOfFold = -1;
-  let outOfFoldPick = new Int32Array(L.N);
-  for (const C of C_GRID) {
-    let h = 0;
-    const pick = new Int32Array(L.N);
-    for (const test of folds) {
-      const s = scoresOf(X, L.K, fitRows(X, L, trainIndices(L.N, test), C).tied);
-      h += hits(s, L, test);
-      for (const i of test) pick[i] = argmax(s, i * L.K, L.counts[i] as number);
-    }
-    if (h > outOfFold) {
-      outOfFold = h;
-      outOfFoldPick = pick;
-    }
-  }
+  const { hits: outOfFold, pick: outOfFoldPick } = outOfFoldFit(X, L, folds);
   // The accuracy search out-of-fold, from each training set's likelihood fit at the C that was best in-sample.
   let outOfFoldAccuracy = 0;
   for (const test of folds) {
@@ -403,7 +405,11 @@ export function ceiling(folder: QaFolder, autoRight: Uint8Array, bar: number): s
     { name: `+ ${blocks.familyPairs.name}`, blocks: [blocks.form, blocks.agreement, blocks.familyPairs] },
     { name: `+ ${blocks.allPairs.name}`, blocks: [blocks.form, blocks.agreement, blocks.familyPairs, blocks.allPairs] },
   ];
-  const bounds = sets.map((s) => ({ name: s.name, b: bound(withBlocks(m, s.blocks), L, folds) }));
+  const rows = sets.map((s) => withBlocks(m, s.blocks));
+  const bounds = sets.map((s, x) => ({ name: s.name, b: bound(rows[x] as SparseRows, L, folds) }));
+  // The fold seed of the out-of-fold figures is one draw: the best set again under other seeds.
+  const bestSet = bounds.reduce((a, b, x) => (b.b.outOfFold > (bounds[a] as { b: Bound }).b.outOfFold ? x : a), 0);
+  const seeds = [SEED, 2, 3, 4, 5].map((seed) => (seed === SEED ? (bounds[bestSet] as { b: Bound }).b.outOfFold : outOfFoldFit(rows[bestSet] as SparseRows, L, kFold(N, FOLDS, seed)).hits));
   const table = patternTable(m, votes, L, (bounds[0] as { b: Bound }).b.outOfFoldPick);
   const bestOof = Math.max(table.leaveOneOut, ...bounds.map(({ b }) => Math.max(b.outOfFold, b.outOfFoldAccuracy)));
   const overBar = bounds.filter(({ b }) => Math.max(b.inSample, b.inSampleAccuracy) >= need);
@@ -412,6 +418,7 @@ export function ceiling(folder: QaFolder, autoRight: Uint8Array, bar: number): s
     `  - the bar is ${need} of ${N} items right; auto has ${autoHits}; ${reachable} items have a right answer among the candidates. Upper bounds fitted in-sample on all ${N} items with their labels: the best weighted vote (per-model weights by coordinate search) ${bestVote(false).toFixed(3)}; the same restricted to whole-number answers ${bestVote(true).toFixed(3)}.`,
     `  - richer candidate-wise models (the stacker's conditional logit, with features added in turn; items right as: in-sample likelihood fit / in-sample fit searched for accuracy itself / ${FOLDS}-fold out-of-fold likelihood fit / out-of-fold accuracy search; C with hindsight from ${C_GRID.join(', ')}):`,
     ...bounds.map(({ name, b }) => `    - ${name}, ${b.features} features: ${fmt(b.inSample)} / ${fmt(b.inSampleAccuracy)} / ${fmt(b.outOfFold)} / ${fmt(b.outOfFoldAccuracy)}`),
+    `  - the best of them out-of-fold (${(bounds[bestSet] as { b: Bound }).b.features} features, likelihood fit) under fold seeds ${[SEED, 2, 3, 4, 5].join(', ')}: ${seeds.join(', ')} items right (mean ${(seeds.reduce((a, b) => a + b, 0) / seeds.length).toFixed(1)}).`,
     `  - a lookup table instead (per item, the multiset of its candidates' signatures: how many models of each family back the candidate, and whether it is a whole number; the table picks the signature most often right among the items with the same pattern): in-sample ${fmt(table.inSample)}, memorising the ${table.unique} items whose pattern no other item shares; leave-one-out, those ${table.unique} falling back to the stacker's out-of-fold pick: ${fmt(table.leaveOneOut)}.`,
     `  - verdict: out-of-fold, the best of these reaches ${fmt(bestOof)}, ${bestOof >= need ? 'at or above the bar: worth trying as a change to the one core' : `${need - bestOof} items short of the bar`}. ${overBar.length === 0 ? 'Not even in-sample does any reach it.' : `In-sample, ${overBar.length} of the ${bounds.length} feature sets reach it (${overBar.map(({ b }) => `${b.features} features: ${Math.max(b.inSample, b.inSampleAccuracy)} in-sample, ${Math.max(b.outOfFold, b.outOfFoldAccuracy)} out-of-fold`).join('; ')})${bestOof < need ? ': what they gain in-sample over the out-of-fold figure is memorised, not learnt' : ''}.`}`,
     `  - auto's ${N - autoHits} misses, by how many of the 4 most accurate models (${top4.map((j) => m.models[j]).join(', ')}) answered right: ${[...misses]
