@@ -10,103 +10,14 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QaEvalResult, QaOutcomes } from '../src/eval/answer-score.js';
 import { evaluateQaFolder } from '../src/eval/evaluate.js';
-import { candidateCount, isRight } from '../src/fuse/answer-matrix.js';
-import { fitCandidateState, fittedCandidateStacking } from '../src/fuse/candidate-stacking.js';
-import { hardVotes } from '../src/fuse/votes.js';
-import { prepareQa } from '../src/qa/prepare.js';
-import { type QaFolder, loadEvalFolder } from '../src/task/load-folder.js';
-import { argmax } from '../src/util/argmax.js';
+import { loadEvalFolder } from '../src/task/load-folder.js';
+import { ceiling } from './qa-ceiling.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' }, sets: { type: 'string' }, strategies: { type: 'string' } } });
 const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;
 const SETS = values.sets ? values.sets.split(',') : ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 const FOLDS = 5;
 const SEED = 1;
-
-/**
- * Where `auto` misses the issue-10 bar, what any fusion of the same answers could reach: upper bounds
- * fitted in-sample with the labels of the very items they are scored on (optimistic by construction),
- * and auto's out-of-fold misses by how many of the four most accurate models were right.
- */
-function ceiling(folder: QaFolder, autoRight: Uint8Array, bar: number): string[] {
-  const p = prepareQa(folder);
-  const { matrix: m } = p.candidates;
-  const gold = p.goldColumn;
-  const right = p.rightColumns;
-  const K = m.labels.length;
-  const M = m.models.length;
-  const N = m.itemIds.length;
-  const votes = hardVotes(m);
-  const ok = (i: number, k: number) => isRight(gold, right, K, i, k);
-  const whole = (i: number, k: number) => {
-    const x = Number((m.candidates?.[i]?.[k] ?? '').replace(/[$,]/g, '').trim());
-    return !(Number.isFinite(x) && !Number.isInteger(x));
-  };
-  const voteAccuracy = (w: readonly number[], wholeOnly: boolean): number => {
-    let hit = 0;
-    for (let i = 0; i < N; i++) {
-      const c = candidateCount(m, i);
-      const s = new Float64Array(c);
-      for (let j = 0; j < M; j++) {
-        const v = votes[i * M + j] as number;
-        if (v >= 0 && (!wholeOnly || whole(i, v))) s[v] = (s[v] as number) + (w[j] as number);
-      }
-      if (ok(i, argmax(s, 0, c))) hit++;
-    }
-    return hit / N;
-  };
-  // Coordinate search over per-model weights, every weight tried on a grid, four sweeps: the best weighted vote with hindsight.
-  const bestVote = (wholeOnly: boolean): number => {
-    let w = new Array<number>(M).fill(1);
-    let best = voteAccuracy(w, wholeOnly);
-    for (let sweep = 0; sweep < 4; sweep++) {
-      for (let j = 0; j < M; j++) {
-        for (const g of [0, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6]) {
-          const next = [...w];
-          next[j] = g;
-          const a = voteAccuracy(next, wholeOnly);
-          if (a > best + 1e-12) {
-            best = a;
-            w = next;
-          }
-        }
-      }
-    }
-    return best;
-  };
-  let logit = 0;
-  for (const C of [0.1, 1, 10, 100]) {
-    const pred = fittedCandidateStacking('in-sample', fitCandidateState(m, gold, C, undefined, right)).predict(m);
-    let hit = 0;
-    for (let i = 0; i < N; i++) if (pred.decided[i] === 1 && ok(i, argmax(pred.probs, i * K, candidateCount(m, i)))) hit++;
-    logit = Math.max(logit, hit / N);
-  }
-  const accuracy = m.models.map((_, j) => {
-    let hit = 0;
-    for (let i = 0; i < N; i++) if ((votes[i * M + j] as number) >= 0 && ok(i, votes[i * M + j] as number)) hit++;
-    return hit / N;
-  });
-  const top4 = accuracy.map((a, j) => [a, j] as const).sort((a, b) => b[0] - a[0]).slice(0, 4).map(([, j]) => j);
-  const misses = new Map<string, number>();
-  let autoHits = 0;
-  for (let i = 0; i < N; i++) {
-    if (autoRight[i] === 1) {
-      autoHits++;
-      continue;
-    }
-    const c = candidateCount(m, i);
-    let any = false;
-    for (let k = 0; k < c; k++) if (ok(i, k)) any = true;
-    const topRight = top4.filter((j) => (votes[i * M + j] as number) >= 0 && ok(i, votes[i * M + j] as number)).length;
-    const key = any ? `${topRight} of the 4 most accurate models right` : 'no model right';
-    misses.set(key, (misses.get(key) ?? 0) + 1);
-  }
-  const need = Math.ceil(bar * N - 1e-9);
-  return [
-    `  - the bar is ${need} of ${N} items right; auto has ${autoHits}. Upper bounds fitted in-sample on all ${N} items with their labels (no fusion scored out-of-fold can expect to beat them): the best weighted vote (per-model weights by coordinate search) ${bestVote(false).toFixed(3)}; the same restricted to whole-number answers ${bestVote(true).toFixed(3)}; the conditional-logit stacker ${logit.toFixed(3)}.`,
-    `  - auto's ${N - autoHits} misses, by how many of the 4 most accurate models (${top4.map((j) => m.models[j]).join(', ')}) answered right: ${[...misses].sort().map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
-  ];
-}
 
 const ceilings: string[] = [];
 const results: QaEvalResult[] = [];
