@@ -7,7 +7,7 @@
  * `auto` fits are cached on disk (--cache) and shared with adaptive's last stage: the same fit.
  * Then the QA sets through the path `fusion eval` takes (candidate matrix, answer scorer): accuracy.
  *
- *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--no-write]
+ *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--rule R] [--disagreement-cost X] [--no-write]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -47,16 +47,21 @@ const { values } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     /** The stopping rule of `adaptive` (its default when absent). */
     rule: { type: 'string' },
+    /** `adaptive`'s disagreementCost (its default when absent): to measure the trade-off it sets. */
+    'disagreement-cost': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
 // The "before" rows were measured with the defaults: printed only next to figures measured the same way.
-const DEFAULTS = values.folds === '5' && values.seed === '1' && values.rule === undefined;
+const DEFAULTS = values.folds === '5' && values.seed === '1' && values.rule === undefined && values['disagreement-cost'] === undefined;
 const seed = Number(values.seed);
 const sets = values.sets !== undefined ? values.sets.split(',').filter(Boolean) : SETS;
 const qaSets = values['qa-sets'] !== undefined ? values['qa-sets'].split(',').filter(Boolean) : QA_SETS;
 const cacheDir = values.cache as string;
-const ruleOption = values.rule !== undefined ? { rule: values.rule as StopRuleKind } : {};
+const ruleOption = {
+  ...(values.rule !== undefined ? { rule: values.rule as StopRuleKind } : {}),
+  ...(values['disagreement-cost'] !== undefined ? { disagreementCost: Number(values['disagreement-cost']) } : {}),
+};
 mkdirSync(cacheDir, { recursive: true });
 
 /**
@@ -282,7 +287,7 @@ for (const set of qaSets) {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
 lines.push(
-  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds; at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted on the training folds against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau; tau is chosen on the training folds as the fewest calls whose loss against auto's inner out-of-fold decisions (made non-increasing in calls by pooling adjacent violators) plus half a standard error plus 0.05 point per point of decisions changed stays within 0.5 point of macro-F1; \`auto\` decides when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds (greedily, the model that most improves a weighted vote's agreement with \`auto\`'s inner out-of-fold decisions); a checkpoint after every model up to 16 models (after 1-8, 16, 32, 64 and all with more); at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted on the training folds against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau; tau is chosen on the training folds as the fewest calls whose loss against auto's inner out-of-fold decisions (made non-increasing in calls by pooling adjacent violators) plus half a standard error plus 0.05 point per point of decisions changed stays within 0.5 point of macro-F1; \`auto\` decides when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
 );
 lines.push('');
 lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');

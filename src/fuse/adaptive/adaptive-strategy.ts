@@ -39,7 +39,11 @@ export interface AdaptiveOptions {
    * answers and the item's text, one setting each).
    */
   prefix?: FusionStrategy | readonly FusionStrategy[];
-  /** Asking order given by the user (model names); learned from the training labels otherwise. */
+  /**
+   * Asking order given by the user (model names). Otherwise learned on the training items: against
+   * the final strategy's inner out-of-fold decisions when there is one (the rule stops on agreement
+   * with it), against the labels for the vote-based rules.
+   */
   order?: readonly string[];
   /** USD per call by model name: orders by gain per dollar and prices the curve. */
   pricePerCall?: Readonly<Record<string, number>>;
@@ -216,6 +220,14 @@ function policyScore(y: Int32Array, prediction: FusedPrediction, answers: Answer
   return scoreClassification(y, prediction, answers.labels).macroF1;
 }
 
+/** Decisions made on `rows` of an N-item matrix, as a gold array over all N (-1 elsewhere and where undecided). */
+function spreadDecisions(prediction: FusedPrediction, rows: readonly number[], N: number, K: number): Int32Array {
+  const own = decisions(prediction.probs, prediction.decided, K);
+  const out = new Int32Array(N).fill(-1);
+  rows.forEach((i, r) => (out[i] = own[r] as number));
+  return out;
+}
+
 /** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
 function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
   return (t, rows) => {
@@ -326,7 +338,6 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const K = train.labels.length;
       const M = train.models.length;
       const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
-      const order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
       const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
       // A call cap is a checkpoint too: the fusion of exactly the models it allows is fitted.
@@ -339,6 +350,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const sub = selectItems(train, rows);
       const oof = new Map<number, FusedPrediction>();
       const pick = new Map<number, number>();
+      let order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
           const prefix = new Set(order.slice(0, t));
@@ -351,7 +363,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         if (folds.length > 0 && final) {
           const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRows(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
           // The final strategy sees each model once (its samples collapsed), as when it is deployed.
-          oof.set(M, outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test)))));
+          const full = outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test))));
+          oof.set(M, full);
+          // The rule stops once the models asked agree with what the final strategy would decide, so
+          // the models that best foretell that decision are asked first.
+          if (!options.order) order = learnOrder(train, spreadDecisions(full, rows, train.itemIds.length, K), prices);
         }
         for (const t of folds.length > 0 ? checkpoints.filter((c) => c < M) : []) {
           const cols = order.slice(0, t);

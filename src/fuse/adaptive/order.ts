@@ -4,7 +4,8 @@ import { hardVotes } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies } from '../weighted-vote.js';
 
 /**
- * The order in which to ask the models, learned from labelled training items: greedily, the model
+ * The order in which to ask the models, learned from training items labelled by `gold` (the true
+ * labels, or the decisions of the fusion whose decision the policy wants to reach): greedily, the model
  * whose vote most raises the accuracy of the weighted vote of the models already chosen (so a
  * model that only repeats the leaders comes late), per dollar when prices are known. The first
  * pick is therefore the most accurate model per dollar. Ties go to the more accurate model.

@@ -36,6 +36,39 @@ describe('learned order', () => {
   });
 });
 
+describe('order of a fitted policy', () => {
+  /** A final strategy that repeats model `j`'s answers: its decisions are that model's. */
+  const copyOf = (j: number): FusionStrategy => {
+    const fitted = {
+      name: 'copy',
+      predict: (m: AnswerMatrix) => {
+        const N = m.itemIds.length;
+        const probs = new Float64Array(N * K);
+        const decidedRows = new Uint8Array(N);
+        for (let i = 0; i < N; i++) {
+          const c = i * m.models.length + j;
+          if (m.present[c] !== 1) continue;
+          probs.set(m.probs.subarray(c * K, (c + 1) * K), i * K);
+          decidedRows[i] = 1;
+        }
+        return { probs, decided: decidedRows };
+      },
+      state: () => ({}),
+    };
+    return { name: 'copy', supervised: false, fit: () => fitted, load: () => fitted };
+  };
+
+  it('asks first the model that best foretells the final strategy, not the most accurate one', () => {
+    const byGold = learnOrder(matrix, gold);
+    const weakest = byGold[byGold.length - 1] as number;
+    const policy = createAdaptive({ final: copyOf(weakest) }).fit(matrix, gold, { seed: 1 }) as FittedAdaptive;
+    expect(policy.order[0]).toBe(matrix.models[weakest]);
+    // A user's order is kept as given.
+    const given = createAdaptive({ final: copyOf(weakest), order: [...matrix.models].reverse() }).fit(matrix, gold, { seed: 1 }) as FittedAdaptive;
+    expect(given.order).toEqual([...matrix.models].reverse());
+  });
+});
+
 describe('settled rule of a weighted vote', () => {
   it('with slack 1 decides exactly as the weighted vote of every model, with fewer calls', () => {
     const policy = createAdaptive({ rule: { kind: 'settled', slack: 1 } }).fit(matrix, gold, { seed: 1 }) as FittedAdaptive;

@@ -66,7 +66,9 @@ describe('checkpoints', () => {
   it('checks after each of the first models, then at doubling counts, then after all', async () => {
     const { defaultCheckpoints } = await import('../../../src/fuse/adaptive/checkpoints.js');
     expect(defaultCheckpoints(5)).toEqual([1, 2, 3, 4, 5]);
-    expect(defaultCheckpoints(12)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 12]);
+    expect(defaultCheckpoints(12)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(defaultCheckpoints(16)).toHaveLength(16);
+    expect(defaultCheckpoints(17)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 16, 17]);
     expect(defaultCheckpoints(112)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64, 112]);
   });
 });
