@@ -26,7 +26,7 @@ import { meanCallCost, meanCalls } from '../src/fuse/adaptive/usage.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
 import { scoreAnswers } from '../src/eval/answer-score.js';
-import { fusedPrediction, trustVector } from '../src/eval/evaluate.js';
+import { fusedPrediction, strategyVoice } from '../src/eval/evaluate.js';
 import { prepareQa } from '../src/qa/prepare.js';
 import type { FittedStrategy, FusedPrediction } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
@@ -256,10 +256,7 @@ for (const set of qaSets) {
   });
   const scored = (s: FusionStrategy) => {
     const r = fusedPrediction(s, matrix, gold, { folds, seed, right: p.rightColumns });
-    const foldOf = new Int32Array(N);
-    r.folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
-    const trust = r.fitted.map((f: FittedStrategy) => trustVector(f, p.models));
-    const accuracy = scoreAnswers(p, r.prediction as FusedPrediction, { trust: (i) => trust[r.folds ? (foldOf[i] as number) : 0] }).accuracy;
+    const accuracy = scoreAnswers(p, r.prediction as FusedPrediction, strategyVoice(r.fitted, r.folds, matrix, p.models)).accuracy;
     return { ...r, accuracy };
   };
   const auto = cachedAuto(set);
@@ -287,7 +284,7 @@ for (const set of qaSets) {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
 lines.push(
-  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds (greedily, the model that most improves a weighted vote's agreement with \`auto\`'s inner out-of-fold decisions); a checkpoint after every model up to 16 models (after 1-8, 16, 32, 64 and all with more); at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted on the training folds against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau; tau is chosen on the training folds as the fewest calls whose loss against auto's inner out-of-fold decisions (made non-increasing in calls by pooling adjacent violators) plus half a standard error plus 0.05 point per point of decisions changed stays within 0.5 point of macro-F1; \`auto\` decides when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds (greedily, the model that most improves a weighted vote's agreement with \`auto\`'s inner out-of-fold decisions); a checkpoint after every model up to 16 models (after 1-8, 16, 32, 64 and all with more); at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted on the training folds against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau; tau is chosen on the training folds as the fewest calls whose loss against auto's inner out-of-fold decisions (made non-increasing in calls by pooling adjacent violators) plus half a standard error plus 0.025 point per point of decisions changed stays within 0.5 point of macro-F1; \`auto\` decides when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
 );
 lines.push('');
 lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');

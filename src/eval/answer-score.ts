@@ -98,6 +98,8 @@ export interface Voice {
   speaker?: number;
   /** Per model (index into the folder's models), the fitted strategy's trust; missing = none. */
   trust?: (i: number) => ArrayLike<number> | undefined;
+  /** On item i, whether the strategy asked model j (an adaptive policy); missing = every model. */
+  asked?: (i: number) => ((model: number) => boolean) | undefined;
 }
 
 /**
@@ -117,7 +119,7 @@ export function namedAnswer(p: PreparedQa, prediction: Prediction, i: number, vo
   const item = p.built[i]?.item;
   if (cluster < 0 || !item) return { column, cluster: -1, answer: -1 };
   const own = speaker === undefined ? undefined : item.clusters[cluster]?.members.find((a) => item.answers[a]?.model === speaker);
-  return { column, cluster, answer: own ?? mostCentralMember(item, cluster, voice.trust?.(i)) };
+  return { column, cluster, answer: own ?? mostCentralMember(item, cluster, voice.trust?.(i), voice.asked?.(i)) };
 }
 
 /** The answer a prediction names on each item and whether it is right, for per-item reports. */

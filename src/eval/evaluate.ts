@@ -3,10 +3,10 @@ import { requireSharedLabels } from '../fuse/strategy.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
-import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
+import { answerOutcomes, type Voice, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
-import { adaptiveStrategy, createAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { adaptiveStrategy, createAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
@@ -15,7 +15,7 @@ import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.j
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
-import { callPrices, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
+import { answersUsed, callPrices, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
@@ -295,10 +295,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     const { prediction, fitted, folds } = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
     const picks = s.supervised ? picksOf(fitted) : undefined;
     opts.onProgress?.(k + 2, total, s.name);
-    const trust = fitted.map((f) => trustVector(f, p.models));
-    const foldOf = new Int32Array(n);
-    folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
-    const voice = { trust: (i: number) => trust[folds ? (foldOf[i] as number) : 0] };
+    const voice = strategyVoice(fitted, folds, matrix, p.models);
     const outcomes = answerOutcomes(p, prediction, voice);
     if (opts.onOutcomes) strategyOutcomes.push(outcomes);
     const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
@@ -357,6 +354,38 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
     rejected,
     elapsedMs: Date.now() - t0,
+  };
+}
+
+/**
+ * Whose words state each item's fused QA answer, for fitted strategies scored out-of-fold (`folds`,
+ * one fitted strategy per fold) or on all items: the fold's trust in the models, and for an
+ * adaptive policy only the models it asked on that item.
+ */
+export function strategyVoice(fitted: readonly FittedStrategy[], folds: readonly (readonly number[])[] | null | undefined, matrix: AnswerMatrix, models: readonly string[]): Voice {
+  const N = matrix.itemIds.length;
+  const M = matrix.models.length;
+  const foldOf = new Int32Array(N);
+  folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+  const fold = (i: number) => (folds ? (foldOf[i] as number) : 0);
+  const trust = fitted.map((f) => trustVector(f, models));
+  let askedModel: Uint8Array | undefined;
+  if (fitted.some(isAdaptive)) {
+    askedModel = new Uint8Array(N * M);
+    const owner = matrix.samples?.model;
+    const mark = (f: FittedStrategy, rows: readonly number[]) => {
+      const used = answersUsed(f, selectItems(matrix, rows));
+      const C = used.length / Math.max(1, rows.length);
+      rows.forEach((i, r) => {
+        for (let c = 0; c < C; c++) if (used[r * C + c] === 1) (askedModel as Uint8Array)[i * M + (owner ? (owner[c] as number) : c)] = 1;
+      });
+    };
+    if (folds) folds.forEach((test, f) => mark(fitted[f] as FittedStrategy, test));
+    else mark(fitted[0] as FittedStrategy, Array.from({ length: N }, (_, i) => i));
+  }
+  return {
+    trust: (i) => trust[fold(i)],
+    ...(askedModel ? { asked: (i: number) => (j: number) => (askedModel as Uint8Array)[i * M + j] === 1 } : {}),
   };
 }
 

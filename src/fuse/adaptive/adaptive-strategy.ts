@@ -57,7 +57,7 @@ export interface AdaptiveOptions {
   caution?: number;
   /**
    * Loss assumed per decision that differs from the full fusion's, added to the training-fold loss
-   * (default DEFAULT_DISAGREEMENT_COST: 0.05 point per point of disagreement). The reference of
+   * (default DEFAULT_DISAGREEMENT_COST: 0.025 point per point of disagreement). The reference of
    * the training folds is fitted on fewer items than the policy's final strategy, so it underrates
    * itself, most for many models: a setting that changes many of its decisions at no measured loss
    * usually loses on new items.
@@ -66,7 +66,7 @@ export interface AdaptiveOptions {
 }
 
 export const DEFAULT_CAUTION = 0.5;
-export const DEFAULT_DISAGREEMENT_COST = 0.05;
+export const DEFAULT_DISAGREEMENT_COST = 0.025;
 
 /** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
 export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
@@ -182,6 +182,8 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     order: state.order,
     replay,
     explain,
+    // Whose words state a QA answer: the models the final strategy trusts, else the policy's own weights.
+    modelTrust: () => parts.final?.modelTrust?.() ?? Object.fromEntries(state.order.map((m, p) => [m, state.weights[p] as number])),
     predict: (answers) => replay(answers).prediction,
     state: () => state,
     // A cap between two checkpoints has no fusion fitted for it: the policy stops at the checkpoint

@@ -63,6 +63,9 @@ describe('order of a fitted policy', () => {
     const weakest = byGold[byGold.length - 1] as number;
     const policy = createAdaptive({ final: copyOf(weakest) }).fit(matrix, gold, { seed: 1 }) as FittedAdaptive;
     expect(policy.order[0]).toBe(matrix.models[weakest]);
+    // Whose words state a QA answer: the models the final strategy trusts.
+    const final = weightedVoteStrategy.fit(matrix, gold, { seed: 1 });
+    expect(createAdaptive({ final: weightedVoteStrategy }).fit(matrix, gold, { seed: 1 }).modelTrust?.()).toEqual(final.modelTrust?.());
     // A user's order is kept as given.
     const given = createAdaptive({ final: copyOf(weakest), order: [...matrix.models].reverse() }).fit(matrix, gold, { seed: 1 }) as FittedAdaptive;
     expect(given.order).toEqual([...matrix.models].reverse());
