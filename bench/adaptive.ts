@@ -310,7 +310,7 @@ if (rows.length === SETS.length) {
 }
 if (rows.length === SETS.length && DEFAULTS) {
   lines.push(
-    'The disagreement cost (points of loss assumed per point of decisions changed, added to the training-fold loss before it is held to the target) is one constant for every set, chosen on these dev sets as the smallest of 0, 0.025 and 0.05 whose mean loss over the 11 classification sets stays within the default target of 0.5 point (`--disagreement-cost X`, commit of this table): mean loss / calls per models, classification and QA:',
+    'The disagreement cost (points of loss assumed per point of decisions changed, added to the training-fold loss before it is held to the target) is one constant for every set, chosen on these dev sets as the smallest of 0, 0.025 and 0.05 whose mean loss over the 11 classification sets stays within the default target of 0.5 point (`--disagreement-cost X`, commit of this table; these are the sets it is reported on, so for this one constant the figures above are not held out): mean loss / calls per models, classification and QA:',
   );
   lines.push('');
   lines.push('| disagreement cost | classification: loss (points) | classification: calls / models | QA: loss (points) | QA: calls / auto calls |');
@@ -333,7 +333,7 @@ lines.push('');
 lines.push(`Seconds per set: ${[...rows, ...qaRows].map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')} (auto fits cached; machine shared with other jobs).`);
 if (qaRows.length > 0) {
   lines.push('');
-  lines.push('QA sets, through the path `fusion eval` takes (answers clustered per item into the candidate matrix, out-of-fold, the fused answer scored against the gold aliases or the human judgement, an adaptive policy's answer in the words of a model it asked): accuracy, calls per item against `auto` (every recorded answer), and the calls of `adaptive` over the calls of `auto` (its loss on the training folds is measured in accuracy where candidates differ per item, in macro-F1 over the option letters of multiple choice).');
+  lines.push('QA sets, through the path `fusion eval` takes (answers clustered per item into the candidate matrix, out-of-fold, the fused answer scored against the gold aliases or the human judgement, the answer of an adaptive policy in the words of a call it made): accuracy, calls per item against `auto` (every recorded answer), and the calls of `adaptive` over the calls of `auto` (its loss on the training folds is measured in accuracy where candidates differ per item, in macro-F1 over the option letters of multiple choice).');
   lines.push('');
   lines.push('| set | items | models | best single (hindsight): accuracy, cost | auto: accuracy, calls, cost | adaptive: accuracy, calls, cost | loss vs auto (points) | calls / auto calls |');
   lines.push('|---|---|---|---|---|---|---|---|');

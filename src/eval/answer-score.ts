@@ -98,8 +98,8 @@ export interface Voice {
   speaker?: number;
   /** Per model (index into the folder's models), the fitted strategy's trust; missing = none. */
   trust?: (i: number) => ArrayLike<number> | undefined;
-  /** On item i, whether the strategy asked model j (an adaptive policy); missing = every model. */
-  asked?: (i: number) => ((model: number) => boolean) | undefined;
+  /** On item i, whether the strategy made the call (model, sample) (an adaptive policy); missing = every call. */
+  asked?: (i: number) => ((model: number, sample: number) => boolean) | undefined;
 }
 
 /**

@@ -15,7 +15,7 @@ import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.j
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
-import { answersUsed, callPrices, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
+import { answersUsed, callPrices, callWasMade, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
@@ -360,33 +360,24 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
 /**
  * Whose words state each item's fused QA answer, for fitted strategies scored out-of-fold (`folds`,
  * one fitted strategy per fold) or on all items: the fold's trust in the models, and for an
- * adaptive policy only the models it asked on that item.
+ * adaptive policy only the calls (model, sample) it made on that item.
  */
 export function strategyVoice(fitted: readonly FittedStrategy[], folds: readonly (readonly number[])[] | null | undefined, matrix: AnswerMatrix, models: readonly string[]): Voice {
   const N = matrix.itemIds.length;
-  const M = matrix.models.length;
   const foldOf = new Int32Array(N);
   folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
   const fold = (i: number) => (folds ? (foldOf[i] as number) : 0);
   const trust = fitted.map((f) => trustVector(f, models));
-  let askedModel: Uint8Array | undefined;
-  if (fitted.some(isAdaptive)) {
-    askedModel = new Uint8Array(N * M);
-    const owner = matrix.samples?.model;
-    const mark = (f: FittedStrategy, rows: readonly number[]) => {
-      const used = answersUsed(f, selectItems(matrix, rows));
-      const C = used.length / Math.max(1, rows.length);
-      rows.forEach((i, r) => {
-        for (let c = 0; c < C; c++) if (used[r * C + c] === 1) (askedModel as Uint8Array)[i * M + (owner ? (owner[c] as number) : c)] = 1;
-      });
-    };
-    if (folds) folds.forEach((test, f) => mark(fitted[f] as FittedStrategy, test));
-    else mark(fitted[0] as FittedStrategy, Array.from({ length: N }, (_, i) => i));
-  }
-  return {
-    trust: (i) => trust[fold(i)],
-    ...(askedModel ? { asked: (i: number) => (j: number) => (askedModel as Uint8Array)[i * M + j] === 1 } : {}),
+  if (!fitted.some(isAdaptive)) return { trust: (i) => trust[fold(i)] };
+  const C = expandSamples(matrix).models.length;
+  const asked = new Uint8Array(N * C);
+  const mark = (f: FittedStrategy, rows: readonly number[]) => {
+    const used = answersUsed(f, selectItems(matrix, rows));
+    rows.forEach((i, r) => asked.set(used.subarray(r * C, (r + 1) * C), i * C));
   };
+  if (folds) folds.forEach((test, f) => mark(fitted[f] as FittedStrategy, test));
+  else mark(fitted[0] as FittedStrategy, Array.from({ length: N }, (_, i) => i));
+  return { trust: (i) => trust[fold(i)], asked: callWasMade(matrix, asked) };
 }
 
 /** A fitted strategy's trust in each of `models`, in that order (undefined when it has none). */

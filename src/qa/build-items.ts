@@ -116,12 +116,12 @@ export function buildItemAnswers(
 
 /**
  * The most central member of a cluster (ties to the first seen): the answer that stands for it.
- * With `asked`, only the answers of models it admits stand (all members when it admits none): a
- * policy that asked some models cannot state an answer in the words of one it never asked.
+ * With `asked`, only the answers of the calls it admits (model, sample) stand (all members when it
+ * admits none): a policy cannot state an answer in the words of a call it never made.
  */
-export function mostCentralMember(item: QaItemAnswers, cluster: number, modelWeight?: ArrayLike<number>, asked?: (model: number) => boolean): number {
+export function mostCentralMember(item: QaItemAnswers, cluster: number, modelWeight?: ArrayLike<number>, asked?: (model: number, sample: number) => boolean): number {
   const all = item.clusters[cluster]?.members ?? [];
-  const admitted = asked ? all.filter((a) => asked((item.answers[a] as ItemAnswer).model)) : all;
+  const admitted = asked ? all.filter((a) => asked((item.answers[a] as ItemAnswer).model, (item.answers[a] as ItemAnswer).sample)) : all;
   const members = admitted.length > 0 ? admitted : all;
   let best = members[0] ?? -1;
   let bestScore = -Infinity;

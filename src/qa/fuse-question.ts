@@ -2,6 +2,8 @@ import type { AbstentionReason } from '../normalize/types.js';
 import type { Choice, QaAnswerType } from '../task/schema.js';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { candidateCount, sampleIndices } from '../fuse/answer-matrix.js';
+import { isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { callWasMade } from '../fuse/adaptive/usage.js';
 import { getStrategy } from '../fuse/registry.js';
 import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
@@ -82,6 +84,8 @@ export interface BatchDecision {
   prediction: FusedPrediction;
   /** The strategy's trust per model name (FittedStrategy.modelTrust), to choose a representative. */
   trust?: Readonly<Record<string, number>>;
+  /** For an adaptive policy, per question: whether it made the call (model, sample); its answer is stated in the words of one. */
+  asked?: (row: number) => (model: number, sample: number) => boolean;
 }
 
 function describe(input: QaQuestionInput, models: readonly string[], built: BuiltItem, matrix: AnswerMatrix, columnCluster: Int32Array, decision: BatchDecision, row: number): QaFusedAnswer {
@@ -123,7 +127,7 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
     return { ...none, answer: letter, shortAnswer: letter, choice, support };
   }
   const trust = decision.trust;
-  const rep = mostCentralMember(item, cluster, trust ? models.map((m) => trust[m] ?? 0) : undefined);
+  const rep = mostCentralMember(item, cluster, trust ? models.map((m) => trust[m] ?? 0) : undefined, decision.asked?.(row));
   const answer = item.answers[rep];
   const label = answer?.reading.choice;
   return {
@@ -143,6 +147,10 @@ function describe(input: QaQuestionInput, models: readonly string[], built: Buil
 /** A fitted strategy's decisions on a batch's candidate matrix. */
 export function decideWith(fitted: FittedStrategy, matrix: AnswerMatrix, name = fitted.name): BatchDecision {
   const trust = fitted.modelTrust?.();
+  if (isAdaptive(fitted)) {
+    const r = fitted.replay(matrix);
+    return { strategy: name, prediction: r.prediction, ...(trust ? { trust } : {}), asked: callWasMade(matrix, r.asked) };
+  }
   return { strategy: name, prediction: fitted.predict(matrix), ...(trust ? { trust } : {}) };
 }
 

@@ -183,7 +183,10 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     replay,
     explain,
     // Whose words state a QA answer: the models the final strategy trusts, else the policy's own weights.
-    modelTrust: () => parts.final?.modelTrust?.() ?? Object.fromEntries(state.order.map((m, p) => [m, state.weights[p] as number])),
+    modelTrust: () => {
+      const own = parts.final?.modelTrust?.();
+      return own && Object.keys(own).length > 0 ? own : Object.fromEntries(state.order.map((m, p) => [m, state.weights[p] as number]));
+    },
     predict: (answers) => replay(answers).prediction,
     state: () => state,
     // A cap between two checkpoints has no fusion fitted for it: the policy stops at the checkpoint

@@ -35,6 +35,21 @@ export function callPrices(answers: AnswerMatrix, pricePerCall: readonly (number
   return { C: s.model.length, prices: Array.from(s.model, (j) => pricePerCall[j] ?? null) };
 }
 
+/**
+ * Reads a mask over the calls of `answers` (the columns of `expandSamples(answers)`, as
+ * `answersUsed` returns it) by item, model and sample: whether that call was made.
+ */
+export function callWasMade(answers: AnswerMatrix, asked: Uint8Array): (item: number) => (model: number, sample: number) => boolean {
+  const s = answers.samples;
+  const C = s ? s.model.length : answers.models.length;
+  const column = new Map<string, number>();
+  if (s) for (let c = 0; c < C; c++) column.set(`${s.model[c]}:${s.sample[c]}`, c);
+  return (i) => (model, sample) => {
+    const c = s ? column.get(`${model}:${sample}`) : sample === 0 ? model : undefined;
+    return c !== undefined && asked[i * C + c] === 1;
+  };
+}
+
 /** Mean number of answers used per item. */
 export function meanCalls(asked: Uint8Array, N: number): number {
   let total = 0;
