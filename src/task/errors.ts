@@ -18,7 +18,7 @@ export function formatIssue(issue: InputIssue): string {
 
 /** Thrown when an input file cannot be used; carries every issue found, not just the first. */
 export class InputError extends Error {
-  override readonly name = 'InputError';
+  override readonly name: string = 'InputError';
   constructor(readonly issues: readonly InputIssue[]) {
     const shown = issues.slice(0, 20).map(formatIssue);
     if (issues.length > 20) shown.push(`... and ${issues.length - 20} more`);
@@ -33,4 +33,18 @@ export function zodIssues(file: string, line: number | undefined, error: z.ZodEr
     ...(i.path.length > 0 ? { field: i.path.join('.') } : {}),
     message: i.message,
   }));
+}
+
+/**
+ * Thrown when a task names a kind this version cannot handle yet (a kind the data format knows
+ * but the tools do not); an InputError, so the CLI reports it as invalid input (exit 2).
+ */
+export class UnsupportedKindError extends InputError {
+  override readonly name = 'UnsupportedKindError';
+  constructor(
+    readonly file: string,
+    readonly kind: string,
+  ) {
+    super([{ file, field: 'kind', message: `kind "${kind}" is not supported yet by this version of llm-fusion (supported: classification, qa)` }]);
+  }
 }

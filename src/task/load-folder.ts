@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type InputIssue, InputError, zodIssues } from './errors.js';
+import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
 import { parseJsonlFile } from './jsonl.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
@@ -38,6 +38,13 @@ export interface QaFolder {
 
 export type EvalFolder = ClassificationFolder | QaFolder;
 
+/** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
+const KNOWN_UNSUPPORTED_KINDS: readonly string[] = ['rating'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 export function loadTaskFile(file: string): Task {
   let raw: unknown;
   try {
@@ -46,6 +53,7 @@ export function loadTaskFile(file: string): Task {
     if (e instanceof InputError) throw e;
     throw new InputError([{ file, message: `cannot read task: ${(e as Error).message}` }]);
   }
+  if (isRecord(raw) && typeof raw.kind === 'string' && KNOWN_UNSUPPORTED_KINDS.includes(raw.kind)) throw new UnsupportedKindError(file, raw.kind);
   const parsed = TaskSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
   const task = parsed.data;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification } from '../../src/eval/evaluate.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { UnsupportedKindError } from '../../src/task/errors.js';
 import { sharedDataDir } from '../support/temp-folder.js';
 
 const data = sharedDataDir();
@@ -43,9 +44,15 @@ describe.skipIf(data === null)('every ../shared/data folder', () => {
     expect(result.oracle).toBeGreaterThanOrEqual(ref.oracle - 0.0005);
   });
 
-  it('loads every folder there without an input error (QA sets included)', () => {
+  it('loads every folder there without an input error (QA sets included); a kind not supported yet is refused by name', () => {
     for (const name of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-      expect(() => loadEvalFolder(join(dir, name)), name).not.toThrow();
+      const kind = (JSON.parse(readFileSync(join(dir, name, 'task.json'), 'utf8')) as { kind?: string }).kind;
+      if (kind === 'classification' || kind === 'qa') {
+        expect(() => loadEvalFolder(join(dir, name)), name).not.toThrow();
+      } else {
+        expect(() => loadEvalFolder(join(dir, name)), name).toThrow(UnsupportedKindError);
+        expect(() => loadEvalFolder(join(dir, name)), name).toThrow(`kind "${kind}" is not supported yet`);
+      }
     }
   });
 });
