@@ -1,10 +1,11 @@
 import type { QaEvalResult } from './answer-score.js';
 import { renderCalls } from './calls-report.js';
+import { renderExplanations } from './report.js';
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
 /** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
-export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number } = {}): string {
+export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const lines: string[] = [];
   const judged = r.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
   lines.push(`## ${r.task} (QA, ${r.answerType})`, '');
@@ -27,6 +28,8 @@ export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: numb
   lines.push('');
   // One level below this section's heading: the QA report is a section of the eval report.
   lines.push(...renderCalls(r).map((l) => (l.startsWith('#') ? `#${l}` : l)));
+  const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
+  if (explained?.explanations) lines.push(...renderExplanations(explained.name, explained.explanations).map((l) => (l.startsWith('#') ? `#${l}` : l)));
   const reasons = [...new Set(r.models.flatMap((m) => Object.keys(m.abstentions)))].sort();
   if (reasons.length > 0) {
     lines.push('### Unreadable outputs per model', '', `| model | ${reasons.join(' | ')} |`, `|---|${reasons.map(() => '---').join('|')}|`);

@@ -1,3 +1,4 @@
+import type { DecisionExplanation } from './explanations.js';
 import { candidateCount } from '../fuse/answer-matrix.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { mostCentralMember } from '../qa/build-items.js';
@@ -45,6 +46,8 @@ export interface QaStrategyEntry extends QaScore {
   riskCoverage: CoveragePoint[];
   /** Adaptive policies: calls, cost and accuracy out-of-fold for every setting of their stopping rule. */
   curve?: OutOfFoldPoint[];
+  /** Contested decisions explained model by model (`explain` option), answers named by their cluster. */
+  explanations?: DecisionExplanation[];
 }
 
 export interface QaEvalResult {

@@ -19,14 +19,14 @@ import { answersUsed, callPrices, callWasMade, foldUsage, meanCalls } from '../f
 import { estimateCallPrices } from './call-prices.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
-import { type DecisionExplanation, explainDecisions, itemsToExplain } from './explanations.js';
+import { type DecisionExplanation, explainScored } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
 
 export interface EvalOptions {
   folds: number;
   seed: number;
-  /** Strategy names to run; all registered ones by default. */
-  strategies?: readonly string[];
+  /** Strategies to run, by name or configured (e.g. an adaptive policy with a target); all registered ones by default. */
+  strategies?: readonly (string | FusionStrategy)[];
   /** Called after each step, for a progress indicator. */
   onProgress?: (done: number, total: number, what: string) => void;
   /** Explain this many contested decisions per strategy (default 0). */
@@ -140,8 +140,8 @@ export function fusedPrediction(
  * `matrix` and the ones refused because they need a fixed label set. Unknown names, and a refused
  * strategy asked for by name, are StrategyErrors.
  */
-export function selectStrategies(matrix: AnswerMatrix, names?: readonly string[]): { run: FusionStrategy[]; refused: { name: string; reason: string }[] } {
-  const wanted = names ? names.map((n) => getStrategy(n)) : [...STRATEGIES];
+export function selectStrategies(matrix: AnswerMatrix, names?: readonly (string | FusionStrategy)[]): { run: FusionStrategy[]; refused: { name: string; reason: string }[] } {
+  const wanted = names ? names.map((n) => (typeof n === 'string' ? getStrategy(n) : n)) : [...STRATEGIES];
   const run: FusionStrategy[] = [];
   const refused: { name: string; reason: string }[] = [];
   for (const s of wanted) {
@@ -181,12 +181,10 @@ export function scoreStrategy(
   const { matrix } = built;
   const prices = options.pricePerCall ?? matrix.models.map(() => null);
   const N = Math.max(1, matrix.itemIds.length);
-  const contested = options.explain ? itemsToExplain(matrix, options.explain) : [];
-  const { prediction, fitted, folds } = fusedPrediction(strategy, matrix, gold, options);
+  const scored = fusedPrediction(strategy, matrix, gold, options);
+  const { prediction, fitted, folds } = scored;
   onPrediction?.(prediction);
-  const foldOf = new Int32Array(gold.length);
-  folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
-  const explanations = explainDecisions(matrix, gold, prediction, contested, (i) => fitted[folds ? (foldOf[i] as number) : 0] as FittedStrategy);
+  const explanations = explainScored(matrix, gold, scored, options.explain ?? 0);
   const picks = strategy.supervised ? picksOf(fitted) : undefined;
   // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
   const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
@@ -206,7 +204,13 @@ export function scoreStrategy(
   };
 }
 
+/** Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for every kind. */
+function requireFoldable(dir: string, items: number, folds: number): void {
+  if (items < folds) throw new InputError([{ file: `${dir}/items.jsonl`, message: `cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'})` }]);
+}
+
 export function evaluateClassification(folder: ClassificationFolder, options: EvalOptions): ClassificationEvalResult {
+  requireFoldable(folder.dir, folder.items.length, options.folds);
   const built = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const { matrix } = built;
   const { gold } = folder;
@@ -278,21 +282,27 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   if (scoredIdx.length === 0) {
     throw new InputError([{ file: `${folder.dir}/items.jsonl`, field: 'answers', message: 'no item has gold answers and no response has a `correct` judgement: nothing to score' }]);
   }
-  if (n < opts.folds) throw new InputError([{ file: `${folder.dir}/items.jsonl`, message: `cannot make ${opts.folds} folds from ${n} items` }]);
+  requireFoldable(folder.dir, n, opts.folds);
 
   const modelOutcomes: QaEntryOutcomes[] = [];
   const strategyOutcomes: QaEntryOutcomes[] = [];
+  const answered = new Set(folder.responses.map((r) => `${r.item}\u0000${r.model}`));
   const models: QaModelEntry[] = p.models.map((name, j) => {
     if (opts.onOutcomes) modelOutcomes.push(answerOutcomes(p, modelPrediction(matrix, j), { speaker: j }));
     const abstentions: Partial<Record<AbstentionReason, number>> = {};
     for (const b of p.built) for (const ab of b.abstentions) if (ab.model === j) abstentions[ab.reason] = (abstentions[ab.reason] ?? 0) + 1;
+    // As for classification: an item the model has no recorded answer for is a `missing` abstention.
+    const missing = folder.items.reduce((k, it) => k + (answered.has(`${it.id}\u0000${name}`) ? 0 : 1), 0);
+    if (missing > 0) abstentions.missing = missing;
     const { clusterAccuracy: _unused, ...score } = scoreAnswers(p, modelPrediction(matrix, j), { speaker: j });
     return { name, ...score, abstentions };
   });
 
   const prices = estimateCallPrices(folder, p.models);
   const entries: QaStrategyEntry[] = run.map((s, k) => {
-    const { prediction, fitted, folds } = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
+    const scored = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
+    const { prediction, fitted, folds } = scored;
+    const explanations = explainScored(matrix, gold, scored, opts.explain ?? 0);
     const picks = s.supervised ? picksOf(fitted) : undefined;
     opts.onProgress?.(k + 2, total, s.name);
     const voice = strategyVoice(fitted, folds, matrix, p.models);
@@ -313,6 +323,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
       riskCoverage: riskCoverage(scoredOutcomes(p, outcomes)),
       ...(curve ? { curve } : {}),
       ...(picks ? { picks } : {}),
+      ...(explanations.length > 0 ? { explanations } : {}),
     };
   });
 

@@ -51,13 +51,40 @@ export function explainDecisions(
     const g = gold[i] ?? -1;
     const decided = prediction.decided[i] === 1;
     const k = argmax(prediction.probs, i * K, K);
+    const row = namedColumns(selectItems(answers, [i]));
     out.push({
       item: answers.itemIds[i] as string,
-      gold: g >= 0 ? (answers.labels[g] as string) : null,
-      fused: decided ? (answers.labels[k] as string) : null,
+      gold: g >= 0 ? (row.labels[g] as string) : null,
+      fused: decided ? (row.labels[k] as string) : null,
       confidence: decided ? (prediction.probs[i * K + k] as number) : 0,
-      contributions: fitted.explain(selectItems(answers, [i]), 0),
+      contributions: fitted.explain(row, 0),
     });
   }
   return out;
+}
+
+/**
+ * One item's matrix with its columns named as that item's candidates (its answer clusters) where
+ * candidates differ per item, so an explanation names answers, not column numbers.
+ */
+function namedColumns(row: AnswerMatrix): AnswerMatrix {
+  const own = row.candidates?.[0];
+  if (!own) return row;
+  return { ...row, labels: row.labels.map((l, k) => own[k] ?? l) };
+}
+
+/**
+ * The first `count` contested decisions of a strategy scored by fusedPrediction, each explained by
+ * the fitted strategy that made it (its fold's, out-of-fold; the one fit, for unsupervised ones).
+ */
+export function explainScored(
+  answers: AnswerMatrix,
+  gold: Int32Array,
+  scored: { prediction: FusedPrediction; fitted: readonly FittedStrategy[]; folds: number[][] | null },
+  count: number,
+): DecisionExplanation[] {
+  if (count <= 0) return [];
+  const foldOf = new Int32Array(gold.length);
+  scored.folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
+  return explainDecisions(answers, gold, scored.prediction, itemsToExplain(answers, count), (i) => scored.fitted[scored.folds ? (foldOf[i] as number) : 0] as FittedStrategy);
 }

@@ -72,7 +72,8 @@ export function renderClassificationReport(r: ClassificationEvalResult, opts: { 
   return out.join('\n');
 }
 
-function renderExplanations(strategy: string, explanations: readonly DecisionExplanation[]): string[] {
+/** The Markdown section explaining one strategy's contested decisions (every task kind). */
+export function renderExplanations(strategy: string, explanations: readonly DecisionExplanation[]): string[] {
   const out = [`## Why: ${explanations.length} contested decisions of ${strategy}`, ''];
   out.push('Items on which the models disagree, each explained by the fitted strategy that predicted it (out-of-fold for strategies that learn). `weight` is the model\'s weight in the strategy; `influence` is how much probability it added to the fused label.', '');
   for (const e of explanations) {

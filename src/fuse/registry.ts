@@ -43,3 +43,13 @@ export function getStrategy(name: string): FusionStrategy {
 export function candidateWiseStrategies(): FusionStrategy[] {
   return STRATEGIES.filter((s) => s.needsSharedLabels !== true);
 }
+
+/**
+ * The strategy used when none was fitted or named, one rule for `fusion run` and the library alike:
+ * the plurality vote, or the most central answer where answers are free sentences (they rarely
+ * coincide exactly, so a plurality would split). Unsupervised and never estimating reliabilities
+ * from the batch at hand, so a small or odd batch cannot mislead it.
+ */
+export function defaultStrategyName(freeFormAnswers: boolean): string {
+  return freeFormAnswers ? 'central' : 'majority-vote';
+}

@@ -1,6 +1,6 @@
 import { getStrategy } from '../fuse/registry.js';
 import { loadSavedStrategy, toSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FittedStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
+import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { QaFolder } from '../task/load-folder.js';
 import { prepareQa } from './prepare.js';
@@ -19,8 +19,9 @@ export function parseSavedQaStrategy(raw: unknown, file: string): SavedQaStrateg
 }
 
 /** Fits one strategy of the one registry on every labelled item of a QA folder (for `fusion fit`). */
-export function fitQaStrategy(folder: QaFolder, name: string, seed: number): { fitted: FittedStrategy; saved: SavedQaStrategy } {
-  const strategy = getStrategy(name);
+export function fitQaStrategy(folder: QaFolder, which: string | FusionStrategy, seed: number): { fitted: FittedStrategy; saved: SavedQaStrategy } {
+  const strategy = typeof which === 'string' ? getStrategy(which) : which;
+  const { name } = strategy;
   const p = prepareQa(folder);
   const { matrix } = p.candidates;
   if (strategy.supervised && !p.goldColumn.some((g) => g >= 0)) throw new StrategyError(`${name} learns from labels, but no item in ${folder.dir} has a right answer to learn from`);

@@ -4,8 +4,8 @@ import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { candidateCount, sampleIndices } from '../fuse/answer-matrix.js';
 import { isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { callWasMade } from '../fuse/adaptive/usage.js';
-import { getStrategy } from '../fuse/registry.js';
-import type { FittedStrategy, FusedPrediction } from '../fuse/strategy.js';
+import { defaultStrategyName, getStrategy } from '../fuse/registry.js';
+import { type FittedStrategy, type FusedPrediction, StrategyError } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
 import { firstSeen } from '../util/first-seen.js';
 import { type BuiltItem, buildItemAnswers, mostCentralMember } from './build-items.js';
@@ -162,7 +162,7 @@ export function decideWith(fitted: FittedStrategy, matrix: AnswerMatrix, name = 
  * folder) is restored and applied by model name: a model it never saw gets a neutral weight. Pure.
  */
 export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
-  return fuseQaBatch([input], saved, 1)[0] as QaFusedAnswer;
+  return fuseQaBatch([input], saved)[0] as QaFusedAnswer;
 }
 
 /** Chooses the decisions for a batch from its candidate matrix (no gold), e.g. by fitting an unsupervised strategy on it. */
@@ -196,29 +196,26 @@ export function fuseQaWith(inputs: readonly QaQuestionInput[], choose: QaBatchSt
   return inputs.map((input, i) => describe(input, models, built[i] as BuiltItem, matrix, columnCluster[i] as Int32Array, decision, i));
 }
 
-/** Minimum questions in a batch for Dawid-Skene to estimate reliabilities without labels. */
-export const BATCH_DAWID_SKENE_MIN_QUESTIONS = 20;
-
 /**
- * The default choice without a saved strategy: multiple-choice and numeric batches of at least
- * BATCH_DAWID_SKENE_MIN_QUESTIONS questions first estimate each model's reliability without labels
- * (one-coin Dawid-Skene over the batch); free-form questions go by the most central answer; small
- * batches by majority vote.
+ * The default choice without a saved strategy, the same rule as `fusion run`'s (registry
+ * defaultStrategyName): majority vote, or the most central answer when any question is free-form.
+ * `name` fits another unsupervised strategy on the batch instead (e.g. `dawid-skene-one-coin`, to
+ * learn the models' reliabilities from a large batch without labels).
  */
-export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[], batchSize: number): QaBatchStrategy {
-  const name = answerTypes.some((t) => t === 'free-form') ? 'central' : batchSize >= BATCH_DAWID_SKENE_MIN_QUESTIONS ? 'dawid-skene-one-coin' : 'majority-vote';
+export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[], name = defaultStrategyName(answerTypes.some((t) => t === 'free-form'))): QaBatchStrategy {
   const strategy = getStrategy(name);
+  if (strategy.supervised) throw new StrategyError(`${name} learns from labels: fit it on a labelled folder (fusion fit) and pass the saved strategy`);
   return (matrix) => decideWith(strategy.fit(matrix, new Int32Array(matrix.itemIds.length).fill(-1), { seed: 1 }), matrix);
 }
 
 /**
  * Fuses a batch of questions of one task: with a saved strategy restored once, else by
- * defaultBatchStrategy.
+ * defaultBatchStrategy (the name of an unsupervised strategy picks it).
  */
-export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy, batchSize = inputs.length): QaFusedAnswer[] {
-  if (saved) {
+export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy | string): QaFusedAnswer[] {
+  if (saved !== undefined && typeof saved !== 'string') {
     const fitted = loadQaStrategy(saved);
     return fuseQaWith(inputs, (matrix) => decideWith(fitted, matrix, saved.strategy));
   }
-  return fuseQaWith(inputs, defaultBatchStrategy(inputs.map((i) => i.answerType), batchSize));
+  return fuseQaWith(inputs, defaultBatchStrategy(inputs.map((i) => i.answerType), saved));
 }

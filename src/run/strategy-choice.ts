@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { withMinConfidence } from '../fuse/min-confidence.js';
-import { getStrategy } from '../fuse/registry.js';
+import { defaultStrategyName as defaultStrategyFor, getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
 import { type FittedAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
@@ -109,9 +109,9 @@ export function savedFuser(saved: SavedStrategy): StreamFuser {
   return fromFitted(saved.strategy, getStrategy(saved.strategy).load(saved.state, saved.labels), saved.models);
 }
 
-/** The default strategy of `fusion run`: the plurality; for free-form answers the most central answer (sentence answers rarely coincide exactly). */
+/** The default strategy of `fusion run`: the library's one default rule (registry defaultStrategyName). */
 export function defaultStrategyName(task: RunTask): string {
-  return task.kind === 'qa' && task.answerType === 'free-form' ? 'central' : 'majority-vote';
+  return defaultStrategyFor(task.kind === 'qa' && task.answerType === 'free-form');
 }
 
 /**

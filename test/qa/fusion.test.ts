@@ -124,7 +124,7 @@ describe('saved QA strategy files', () => {
 });
 
 describe('fusing a batch of questions without labels', () => {
-  it('learns who is reliable from the batch itself (Dawid-Skene) and overrules a wrong majority', async () => {
+  it('uses the same default as fusion run, and learns who is reliable from the batch itself when asked (Dawid-Skene), overruling a wrong majority', async () => {
     const { fuseQaBatch } = await import('../../src/qa/fuse-question.js');
     const folder = syntheticMcFolder(200, [0.9, 0.85, 0.35, 0.35, 0.35], 21);
     const inputs = folder.items.map((it) => ({
@@ -133,12 +133,15 @@ describe('fusing a batch of questions without labels', () => {
       choices: it.choices ?? [],
       outputs: folder.responses.filter((r) => r.item === it.id).map((r) => ({ model: r.model, output: r.output })),
     }));
-    const fused = fuseQaBatch(inputs);
+    const { defaultStrategyName } = await import('../../src/run/strategy-choice.js');
+    expect(fuseQaBatch(inputs)[0]?.strategy).toBe(defaultStrategyName({ kind: 'qa', answerType: 'multiple-choice' }));
+    expect(fuseQaBatch(inputs.map((q) => ({ ...q, answerType: 'free-form' as const })))[0]?.strategy).toBe(defaultStrategyName({ kind: 'qa', answerType: 'free-form' }));
+    const fused = fuseQaBatch(inputs, 'dawid-skene-one-coin');
     expect(fused[0]?.strategy).toBe('dawid-skene-one-coin');
+    expect(() => fuseQaBatch(inputs, 'stacking')).toThrow(/learns from labels/);
     const acc = (answers: (string | null | undefined)[]) => answers.filter((a, i) => a === folder.items[i]?.answers?.[0]).length / answers.length;
     const dsAcc = acc(fused.map((f) => f.answer));
     const voteAcc = acc(inputs.map((q) => fuseQaQuestion(q).answer));
     expect(dsAcc).toBeGreaterThan(voteAcc);
-    expect(fuseQaBatch(inputs.slice(0, 5))[0]?.strategy).toBe('majority-vote');
   });
 });

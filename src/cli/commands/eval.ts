@@ -31,8 +31,9 @@ Options:
   --report FILE.md   write a Markdown report
   --html FILE.html   write a self-contained HTML report (charts, 95% intervals, AUC, paired test);
                      its data also goes into --json under "report"
-  --explain N        explain N contested decisions per strategy, model by model (classification;
-                     in --json for every strategy, in --report for the best one)
+  --explain N        explain N contested decisions per strategy, model by model (every task kind;
+                     QA answers named by their cluster; in --json for every strategy, in --report
+                     for the best one)
   --explain-strategy NAME  the strategy the report explains (default: the best one)
   --quiet            print nothing on stdout
   --models LIST      first ask these provider:model specs (e.g. openai:gpt-4o-mini,ollama:llama3.1)
@@ -119,23 +120,23 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const wantReport = values.html !== undefined || values.json !== undefined;
   const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
   let reportData: ReportData | undefined;
+  const explainStrategy = values['explain-strategy'];
+  if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
+    throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
+  }
+  const explainReport = explainStrategy === undefined ? {} : { explainStrategy };
   if (folder.kind === 'qa') {
-    if (values.explain !== undefined) throw new UsageError('--explain applies to classification folders; the QA report shows each cluster and its support');
     let outcomes: QaOutcomes | undefined;
-    const qa = await evaluateQaFolder(folder, { ...options, ...(wantReport ? { onOutcomes: (o) => (outcomes = o) } : {}) });
+    const qa = await evaluateQaFolder(folder, { ...options, explain, ...(wantReport ? { onOutcomes: (o) => (outcomes = o) } : {}) });
     result = qa;
-    report = () => renderQaReport(qa);
+    report = () => renderQaReport(qa, explainReport);
     if (outcomes) reportData = buildReportData(qa, { outcomes }, reportOptions);
   } else {
-    const explainStrategy = values['explain-strategy'];
-    if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
-      throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
-    }
     let predictions: EvalPredictions | undefined;
     const cls = evaluateClassification(folder, { ...options, explain, ...(wantReport ? { onPredictions: (p) => (predictions = p) } : {}) });
     result = cls;
     if (predictions) reportData = buildReportData(cls, { predictions }, reportOptions);
-    report = () => renderClassificationReport(cls, explainStrategy === undefined ? {} : { explainStrategy });
+    report = () => renderClassificationReport(cls, explainReport);
   }
   progress.stop();
 

@@ -6,7 +6,7 @@ import { getStrategy, STRATEGIES } from '../../fuse/registry.js';
 import { adaptiveStrategy, createAdaptive } from '../../fuse/adaptive/adaptive-strategy.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { toSavedStrategy, writeSavedStrategy } from '../../fuse/saved-strategy.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { type FusionStrategy, StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { evaluateQaFolder } from '../../eval/evaluate.js';
 import { fitQaStrategy } from '../../qa/fit-qa.js';
@@ -14,6 +14,7 @@ import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { firstSeen } from '../../util/first-seen.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -59,28 +60,11 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
   const dir = positionals[0] as string;
   const folder = loadEvalFolder(dir, { requireResponses: true });
-  if (folder.kind === 'qa') return fitQa(folder, values.strategy, values.out, folds, seed, io);
-
-  let strategy;
-  try {
-    strategy = getStrategy(values.strategy);
-  } catch (e) {
-    if (e instanceof StrategyError) throw new UsageError(e.message);
-    throw e;
-  }
-  const maxLoss = numericOption('max-loss', values['max-loss'], 'non-negative number');
-  const maxCalls = numericOption('max-calls', values['max-calls'], 'non-negative number');
-  const maxCost = numericOption('max-cost', values['max-cost'], 'non-negative number');
-  if (maxLoss !== undefined || maxCalls !== undefined || maxCost !== undefined) {
-    if (strategy.name !== adaptiveStrategy.name) throw new UsageError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
-    const { matrix: m } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
-    const prices = estimateCallPrices(folder, m.models);
-    const pricePerCall = Object.fromEntries(m.models.flatMap((name, j) => (prices[j] === null || prices[j] === undefined ? [] : [[name, prices[j] as number]])));
-    strategy = createAdaptive({
-      pricePerCall,
-      target: { ...(maxLoss !== undefined ? { maxLoss: maxLoss / 100 } : {}), ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxCost !== undefined ? { maxCost } : {}) },
-    });
-  }
+  const targets = adaptiveTargets(values);
+  // Prices are per model name: any list of the folder's models will do.
+  const models = firstSeen(folder.responses.map((r) => r.model)).list;
+  const strategy = strategyToFit(values.strategy, targets, () => estimateCallPrices(folder, models), models);
+  if (folder.kind === 'qa') return fitQa(folder, strategy, values.out, folds, seed, io);
   const { matrix } = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const gold = strategy.supervised ? folder.gold : new Int32Array(folder.gold.length).fill(-1);
   const labelled = folder.gold.reduce((n, g) => n + (g >= 0 ? 1 : 0), 0);
@@ -104,24 +88,48 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   return 0;
 }
 
-async function fitQa(folder: QaFolder, name: string, out: string, folds: number, seed: number, io: CliIo): Promise<number> {
-  try {
-    getStrategy(name);
-  } catch (e) {
-    if (e instanceof StrategyError) throw new UsageError(e.message);
-    throw e;
-  }
-  const lines = [`strategy ${name} on ${folder.task.name}: ${folder.items.length} questions`];
+async function fitQa(folder: QaFolder, strategy: FusionStrategy, out: string, folds: number, seed: number, io: CliIo): Promise<number> {
+  const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} questions`];
   if (folds >= 2) {
-    const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [name] });
+    const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [strategy] });
     const s = estimate.strategies[0];
     if (s) lines.push(`estimated out-of-fold (${folds} folds, seed ${seed}): accuracy ${s.accuracy.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
   }
-  const { fitted, saved } = fitQaStrategy(folder, name, seed);
+  const { fitted, saved } = fitQaStrategy(folder, strategy, seed);
   const state = fitted.state() as { picked?: unknown } | null;
   if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
   writeSavedStrategy(out, saved);
   lines.push(`wrote ${out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+type AdaptiveTargets = { maxLoss?: number; maxCalls?: number; maxCost?: number };
+
+/** `--max-loss` (points), `--max-calls`, `--max-cost`: the adaptive policy's target, read once for every task kind. */
+function adaptiveTargets(values: { 'max-loss'?: string; 'max-calls'?: string; 'max-cost'?: string }): AdaptiveTargets | undefined {
+  const maxLoss = numericOption('max-loss', values['max-loss'], 'non-negative number');
+  const maxCalls = numericOption('max-calls', values['max-calls'], 'non-negative number');
+  const maxCost = numericOption('max-cost', values['max-cost'], 'non-negative number');
+  if (maxLoss === undefined && maxCalls === undefined && maxCost === undefined) return undefined;
+  return { ...(maxLoss !== undefined ? { maxLoss: maxLoss / 100 } : {}), ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxCost !== undefined ? { maxCost } : {}) };
+}
+
+/**
+ * The strategy `fusion fit` fits: the named one, or, with a target, the adaptive policy configured
+ * for it (the target is refused on any other strategy rather than silently ignored).
+ */
+function strategyToFit(name: string, targets: AdaptiveTargets | undefined, prices: () => (number | null)[], models: readonly string[]): FusionStrategy {
+  let strategy: FusionStrategy;
+  try {
+    strategy = getStrategy(name);
+  } catch (e) {
+    if (e instanceof StrategyError) throw new UsageError(e.message);
+    throw e;
+  }
+  if (targets === undefined) return strategy;
+  if (strategy.name !== adaptiveStrategy.name) throw new UsageError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+  const perCall = prices();
+  const pricePerCall = Object.fromEntries(models.flatMap((m, j) => (perCall[j] === null || perCall[j] === undefined ? [] : [[m, perCall[j] as number]])));
+  return createAdaptive({ pricePerCall, target: targets });
 }
