@@ -53,7 +53,7 @@ export async function recordFolderResponses(
   if (issues.length > 0) throw new InputError(issues);
   const items = parsed.records.map((r) => r.value);
 
-  const settings = readOrchestrationArgs(values);
+  const settings = readOrchestrationArgs(values, options.env ?? process.env);
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...sampled, ...options.request });
@@ -93,6 +93,7 @@ export async function recordFolderResponses(
   }
   try {
     session.checkModels(models);
+    await session.ready();
     session.handleInterrupts();
     const result = await recordResponses({
       task,
@@ -111,7 +112,10 @@ export async function recordFolderResponses(
     io.stderr.write(session.summary());
     return result;
   } finally {
-    session.close();
-    unlock();
+    try {
+      await session.close();
+    } finally {
+      unlock();
+    }
   }
 }

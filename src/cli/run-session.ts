@@ -1,4 +1,4 @@
-import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
+import { type CacheMode, CACHE_URL_ENV, DEFAULT_CACHE_PATH, type ResponseCache, StoreLocationError, openStore, storeLocation } from '../orchestrate/cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
@@ -28,7 +28,8 @@ export const orchestrationHelp = `Calling models:
   --limits FILE      per-provider limits, JSON: {"openai": {"concurrency": 16, "rpm": 500, "tpm": 200000}}
   --max-cost USD     stop issuing new calls once this much would be spent in this run
   --prices FILE      JSON price overrides, USD per 1M tokens: {"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}
-  --cache PATH       response cache, SQLite (default ${DEFAULT_CACHE_PATH}); a re-run makes no call twice
+  --cache PATH|URL   response store: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV}), or
+                     postgres://user@host/db shared by workers on many machines; a re-run makes no call twice
   --no-cache         neither read nor write the cache
   --refresh          ignore cached answers but store the new ones
   --timeout SECONDS  per-call timeout (default 120)
@@ -36,7 +37,8 @@ export const orchestrationHelp = `Calling models:
   --progress         progress on stderr even when it is not a terminal
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
 --max-cost is a hard cap: each call reserves its worst case first; a priced model's calls go one at a time
-until its real token usage is known. Processes sharing a cache never pay for the same call.
+until its real token usage is known. Runs sharing a cache never pay for the same call; a killed run's
+claims lapse after FUSION_CLAIM_LEASE_MS (default 30000) and another run takes them over.
 Limits (environment): FUSION_MAX_LINE_BYTES (JSONL and stdin lines, default 1048576),
 FUSION_MAX_FILE_BYTES (task, template, prices files, default 16777216), FUSION_MAX_LABELS (default 1000),
 FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536).
@@ -59,7 +61,7 @@ export interface OrchestrationValues {
 export interface OrchestrationSettings {
   concurrency: number;
   maxCostUsd?: number;
-  /** null: `--no-cache`. */
+  /** null: `--no-cache`. `path` is a SQLite file or a postgres:// URL. */
   cache: { path: string; mode: CacheMode } | null;
   prices: PriceTable;
   providers: Record<string, ProviderLimits>;
@@ -68,8 +70,18 @@ export interface OrchestrationSettings {
   progress: boolean;
 }
 
+/** `--cache`, else FUSION_CACHE_URL, else the default file; an unknown scheme is a usage error. */
+export function cacheLocation(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  try {
+    return storeLocation(flag, env);
+  } catch (e) {
+    if (e instanceof StoreLocationError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 /** Turns the parsed flags into settings, reading the prices and limits files (InputError on bad ones). */
-export function readOrchestrationArgs(values: OrchestrationValues): OrchestrationSettings {
+export function readOrchestrationArgs(values: OrchestrationValues, env: Readonly<Record<string, string | undefined>> = process.env): OrchestrationSettings {
   if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
   if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
   const maxCostUsd = numericOption('max-cost', values['max-cost'], 'positive number');
@@ -78,7 +90,7 @@ export function readOrchestrationArgs(values: OrchestrationValues): Orchestratio
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
       ? null
-      : { path: values.cache ?? DEFAULT_CACHE_PATH, mode: { read: !values.refresh, write: true } },
+      : { path: cacheLocation(values.cache, env), mode: { read: !values.refresh, write: true } },
     prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
     providers: values.limits ? loadProviderLimits(values.limits) : {},
     timeoutMs: (numericOption('timeout', values.timeout, 'positive number') ?? 120) * 1000,
@@ -105,8 +117,8 @@ export class RunSession {
     extra: Partial<OrchestratorOptions> & { totalItems?: number } = {},
   ) {
     const { totalItems, ...orchestratorExtra } = extra;
-    this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
-    for (const notice of this.cache?.notices ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
+    this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode) : undefined;
+    for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,
       providers: settings.providers,
@@ -174,10 +186,17 @@ export class RunSession {
     return `${lines.join('\n')}\n`;
   }
 
-  close(): void {
+  /** The store reachable and its schema in place, before any call (a StoreError otherwise). */
+  async ready(): Promise<void> {
+    await this.cache?.ready();
+    for (const notice of this.cache?.notices.splice(0) ?? []) this.io.stderr.write(`fusion: note: ${notice}\n`);
+  }
+
+  /** Commits the answers still queued and closes the store (rejects when answers could not be stored). */
+  async close(): Promise<void> {
     this.progress.stop();
     if (this.sigintHandler) process.off('SIGINT', this.sigintHandler);
     this.sigintHandler = undefined;
-    this.cache?.close();
+    await this.cache?.close();
   }
 }

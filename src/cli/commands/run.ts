@@ -164,7 +164,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
-  const settings = readOrchestrationArgs(values);
+  const settings = readOrchestrationArgs(values, io.env ?? process.env);
   let input: Readable = io.stdin;
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
@@ -211,6 +211,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);
+    await session.ready();
     session.handleInterrupts();
     const common = {
       models,
@@ -233,6 +234,6 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
-    session.close();
+    await session.close();
   }
 }
