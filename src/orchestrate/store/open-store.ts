@@ -1,7 +1,7 @@
 import { StoreLocationError } from './errors.js';
 import { PostgresStore } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
-import type { CacheMode, ResponseStore } from './store.js';
+import type { CacheMode, ResponseStore, StoreOptions } from './store.js';
 
 export const DEFAULT_CACHE_PATH = '.fusion/cache.sqlite';
 
@@ -37,6 +37,6 @@ export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv |
 }
 
 /** Opens the store `location` names (see storeKindOf); PostgreSQL connects on `ready()` or the first use. */
-export function openStore(location: string, mode: CacheMode = { read: true, write: true }, options: { leaseMs?: number } = {}): ResponseStore {
+export function openStore(location: string, mode: CacheMode = { read: true, write: true }, options: StoreOptions = {}): ResponseStore {
   return storeKindOf(location) === 'postgres' ? new PostgresStore(location, mode, options) : new SqliteStore(location, mode, options);
 }

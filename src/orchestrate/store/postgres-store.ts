@@ -7,7 +7,7 @@ import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-ow
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
-import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore } from './store.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
 
 /** Serialises schema creation among workers that start together (an arbitrary constant of this project). */
 const SCHEMA_LOCK = 7_349_112_071;
@@ -121,7 +121,7 @@ export class PostgresStore implements ResponseStore {
   readonly location: string;
   readonly batches: BatchStore;
   private readonly pool: pg.Pool;
-  private readonly owner: ClaimOwner = newClaimOwner();
+  private readonly owner: ClaimOwner;
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
   private readonly held = new Map<string, number>();
@@ -133,10 +133,11 @@ export class PostgresStore implements ResponseStore {
   constructor(
     url: string,
     readonly mode: CacheMode = { read: true, write: true },
-    options: { leaseMs?: number; poolSize?: number } = {},
+    options: StoreOptions & { poolSize?: number } = {},
   ) {
     this.location = redactUrl(url);
     this.leaseMs = options.leaseMs ?? leaseMs();
+    this.owner = options.owner ?? newClaimOwner();
     this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion' });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);

@@ -8,7 +8,7 @@ import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-ow
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
-import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore } from './store.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS responses (
@@ -76,7 +76,7 @@ export class SqliteStore implements ResponseStore {
   readonly notices: string[] = [];
   readonly batches: BatchStore;
   private readonly db: Database.Database;
-  private readonly owner: ClaimOwner = newClaimOwner();
+  private readonly owner: ClaimOwner;
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
   /** This run's claims: key -> the claim's sequence number (a release deletes only that claim). */
@@ -98,9 +98,10 @@ export class SqliteStore implements ResponseStore {
   constructor(
     readonly location: string,
     readonly mode: CacheMode = { read: true, write: true },
-    options: { leaseMs?: number } = {},
+    options: StoreOptions = {},
   ) {
     this.leaseMs = options.leaseMs ?? leaseMs();
+    this.owner = options.owner ?? newClaimOwner();
     try {
       this.db = openCacheDatabase(location);
       this.db.transaction(() => this.migrate()).immediate();

@@ -1,5 +1,6 @@
 import type { TokenLogprob } from '../../task/schema.js';
 import type { BatchStore } from '../batch/batch-store.js';
+import type { ClaimOwner } from './claim-owner.js';
 
 /** What a successful call produced; exactly what a re-run needs instead of calling again. */
 export interface CachedResponse {
@@ -34,6 +35,13 @@ export interface FailureDetails {
   message: string;
   status?: number;
   attempts: number;
+}
+
+export interface StoreOptions {
+  /** How long a claim holds without renewal (default FUSION_CLAIM_LEASE_MS or 30 s). */
+  leaseMs?: number;
+  /** Who this run's claims name (default: a fresh random run id in this process's PID namespace). */
+  owner?: ClaimOwner;
 }
 
 /** read: serve hits; write: store new answers. `--no-cache` is neither, `--refresh` is write only. */
