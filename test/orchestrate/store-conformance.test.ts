@@ -70,7 +70,7 @@ const answer = (text: string): CachedResponse => ({
   usage: { input: 30, output: 2 },
   cost: 0.000123,
   finishReason: 'stop',
-  logprobs: [{ token: text, logprob: -0.1, top: [{ token: text, logprob: -0.1 }] }],
+  logprobs: [{ token: text, logprob: -0.1, top_logprobs: [{ token: text, logprob: -0.1 }] }],
 });
 const id = (key: string) => ({ key, provider: 'openai', model: 'gpt-4o-mini' });
 
