@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { numericOption } from './numeric-option.js';
 import { ProgressReporter } from './progress-line.js';
 import { currentLimits } from '../task/limits.js';
+import { type Shard, parseShard } from '../util/item-shard.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
 export const ORCHESTRATION_ARGS = {
@@ -21,6 +22,7 @@ export const ORCHESTRATION_ARGS = {
   timeout: { type: 'string' },
   'max-attempts': { type: 'string' },
   progress: { type: 'boolean', default: false },
+  shard: { type: 'string' },
 } as const;
 
 export const orchestrationHelp = `Calling models:
@@ -35,6 +37,8 @@ export const orchestrationHelp = `Calling models:
   --timeout SECONDS  per-call timeout (default 120)
   --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
   --progress         progress on stderr even when it is not a terminal
+  --shard K/N        take only the items whose id hashes to K of N (0 <= K < N): N workers with
+                     --shard 0/N .. N-1/N on one shared --cache split a run; any overlap is paid once
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
 --max-cost is a hard cap: each call reserves its worst case first; a priced model's calls go one at a time
 until its real token usage is known. Runs sharing a cache never pay for the same call; a killed run's
@@ -56,6 +60,7 @@ export interface OrchestrationValues {
   timeout?: string;
   'max-attempts'?: string;
   progress?: boolean;
+  shard?: string;
 }
 
 export interface OrchestrationSettings {
@@ -68,6 +73,8 @@ export interface OrchestrationSettings {
   timeoutMs: number;
   maxAttempts: number;
   progress: boolean;
+  /** `--shard K/N`: this worker's share of the items. */
+  shard?: Shard;
 }
 
 /** `--cache`, else FUSION_CACHE_URL, else the default file; an unknown scheme is a usage error. */
@@ -85,7 +92,11 @@ export function readOrchestrationArgs(values: OrchestrationValues, env: Readonly
   if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
   if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
   const maxCostUsd = numericOption('max-cost', values['max-cost'], 'positive number');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && 'error' in shard) throw new UsageError(shard.error);
+  if (shard && values['no-cache']) throw new UsageError('--shard needs the shared --cache (the workers meet there): drop --no-cache');
   return {
+    ...(shard ? { shard } : {}),
     concurrency: numericOption('concurrency', values.concurrency, 'positive integer') ?? 8,
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
