@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { ResponseCache } from '../src/orchestrate/cache.js';
+import { SqliteStore } from '../src/orchestrate/cache.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
@@ -130,7 +130,7 @@ const makeItems = (n: number, prefix: string) =>
 
 /** One record run of `items` x `models` into a fresh (or the given) cache; throws unless every call was answered. */
 async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`, concurrency = CONCURRENCY): Promise<RunResult> {
-  const cache = new ResponseCache(join(dir, cacheName));
+  const cache = new SqliteStore(join(dir, cacheName));
   const orchestrator = new Orchestrator({ concurrency, cache });
   const responsesPath = join(dir, `responses-${label}.jsonl`);
   const cpu0 = process.cpuUsage();
@@ -142,7 +142,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const server1 = childCpuMs(serverPid);
-  cache.close();
+  await cache.close();
   const calls = items.length * models.length;
   if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
   return {

@@ -74,11 +74,11 @@ export {
 // Live models and orchestration.
 export * from './providers/index.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from './orchestrate/orchestrator.js';
-export { ResponseCache, DEFAULT_CACHE_PATH } from './orchestrate/cache.js';
+export { openStore, SqliteStore, PostgresStore, StoreError, DEFAULT_CACHE_PATH, type ResponseCache, type ResponseStore } from './orchestrate/cache.js';
 export { DEFAULT_PRICES, loadPrices, type Price, type PriceTable } from './task/prices.js';
 export { recordFolderResponses } from './cli/record-folder.js';
 export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type BatchRunReport } from './orchestrate/batch/run-batches.js';
-export { BatchStore, type BatchJob } from './orchestrate/batch/batch-store.js';
+export type { BatchStore, BatchJob } from './orchestrate/batch/batch-store.js';
 export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';

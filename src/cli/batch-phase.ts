@@ -1,11 +1,10 @@
 import { UsageError } from './errors.js';
 import type { CliIo } from './io.js';
-import { ResponseCache } from '../orchestrate/cache.js';
+import { openStore } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { batchPriceOf } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { OrchestrationSettings } from './run-session.js';
-import { BatchStore } from '../orchestrate/batch/batch-store.js';
 import type { PollSettings } from '../orchestrate/batch/poll.js';
 import { type BatchCall, type BatchRetry, type BatchRunReport, runBatches } from '../orchestrate/batch/run-batches.js';
 import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
@@ -43,8 +42,8 @@ export async function runBatchPhase(
     const unknown = models.filter((h) => h.model.batch && !batchPriceOf(settings.prices, h.model.provider, h.model.modelId));
     if (unknown.length > 0) throw new UsageError(unknown.map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`).join('\n'));
   }
-  const cache = new ResponseCache(settings.cache.path, settings.cache.mode);
-  const store = new BatchStore(settings.cache.path);
+  const cache = openStore(settings.cache.path, settings.cache.mode);
+  const store = cache.batches;
   const stop = new AbortController();
   const onSigint = (): void => {
     io.stderr.write('\nfusion: interrupted: the batches go on at the provider; run the same command again to pick them up (nothing is submitted twice)\n');
@@ -53,6 +52,7 @@ export async function runBatchPhase(
   process.on('SIGINT', onSigint);
   let lastProgress = '';
   try {
+    await cache.ready();
     const report = await runBatches({
       calls,
       cache,
@@ -77,8 +77,7 @@ export async function runBatchPhase(
     };
   } finally {
     process.off('SIGINT', onSigint);
-    cache.close();
-    store.close();
+    await cache.close();
   }
 }
 

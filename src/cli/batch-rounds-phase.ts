@@ -1,5 +1,5 @@
 import type { ProviderError } from '../providers/provider.js';
-import { ResponseCache } from '../orchestrate/cache.js';
+import { openStore } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { customIdOf } from '../orchestrate/batch/custom-id.js';
 import type { BatchRunReport } from '../orchestrate/batch/run-batches.js';
@@ -48,7 +48,7 @@ export async function runBatchRounds(
 ): Promise<BatchPhaseResult> {
   if (!settings.cache) throw new UsageError('--batch needs the cache (it keeps the answers and the submitted batches): drop --no-cache');
   let report: BatchRunReport | undefined;
-  const reader = new ResponseCache(settings.cache.path, { read: true, write: false });
+  const reader = openStore(settings.cache.path, { read: true, write: false });
   try {
     const result = await askInBatchRounds({
       ...plan,
@@ -61,9 +61,9 @@ export async function runBatchRounds(
         report = merged(report, phase.report);
         return phase.report.stopReason === undefined;
       },
-      answerOf: (handle, request) => {
+      answerOf: async (handle, request) => {
         const key = customIdOf(handle.model, request, handle.sample);
-        const hit = reader.get(key);
+        const hit = await reader.get(key);
         if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), cached: true };
         const failure: ProviderError | undefined = report?.settled.get(key);
         return failure ? { model: handle.name, status: 'failed', error: failure.message } : undefined;
@@ -72,7 +72,7 @@ export async function runBatchRounds(
     if (result.leftToLive > 0) io.stderr.write(`fusion: ${result.leftToLive} item(s) are finished with live calls (an answer their policy needs did not come from a batch)\n`);
     if (result.rounds > 0) io.stderr.write(`fusion: batch rounds: ${result.rounds}, ${result.calls} call(s) in all\n`);
   } finally {
-    reader.close();
+    await reader.close();
   }
   const final = report ?? emptyReport();
   return {

@@ -1,4 +1,5 @@
 import { FolderInUseError } from '../orchestrate/folder-lock.js';
+import { StoreError } from '../orchestrate/store/errors.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { ProviderError } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
@@ -28,7 +29,7 @@ export function reportError(io: CliIo, error: unknown): number {
   }
   // Failures a user must act on (a strategy that cannot be fitted or loaded, a provider refusing
   // the run before any call): their message is the whole story, a stack trace would be noise.
-  if (error instanceof StrategyError || error instanceof ProviderError) {
+  if (error instanceof StrategyError || error instanceof ProviderError || error instanceof StoreError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 1;
   }

@@ -14,6 +14,7 @@ import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
 import { readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
 import type { CliIo } from './io.js';
+import { inShard } from '../util/item-shard.js';
 import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
 
 export interface RecordFolderOptions {
@@ -51,13 +52,16 @@ export async function recordFolderResponses(
     else firstLine.set(value.id, line);
   }
   if (issues.length > 0) throw new InputError(issues);
-  const items = parsed.records.map((r) => r.value);
+  const settings = readOrchestrationArgs(values, options.env ?? process.env);
+  const { shard } = settings;
+  const items = parsed.records.map((r) => r.value).filter((item) => !shard || inShard(item.id, shard));
 
-  const settings = readOrchestrationArgs(values);
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
   const buildRequest = createRequestBuilder(task, { baseDir: dir, ...sampled, ...options.request });
-  const unlock = lockFolder(dir);
+  // A shard worker writes nothing into the folder (its answers go to the shared store), so several
+  // may share it; the run without --shard that writes responses.jsonl takes the lock.
+  const unlock = shard ? () => {} : lockFolder(dir);
   let session: RunSession;
   try {
     let maxCostUsd: number | undefined;
@@ -93,25 +97,35 @@ export async function recordFolderResponses(
   }
   try {
     session.checkModels(models);
+    await session.ready();
     session.handleInterrupts();
     const result = await recordResponses({
       task,
       items,
       models,
       responsesPath: join(dir, 'responses.jsonl'),
+      append: !shard,
       orchestrator: session.orchestrator,
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
       notify: (message) => io.stderr.write(`fusion: ${message}\n`),
     });
     session.progress.stop();
-    io.stderr.write(`recorded ${result.recorded} answer(s) (${result.fromCache} from the cache), ${result.alreadyRecorded} already present\n`);
+    if (shard) {
+      io.stderr.write(
+        `shard ${shard.index}/${shard.count}: ${items.length} item(s), ${result.recorded} answer(s) in the store (${result.fromCache} already there), ${result.alreadyRecorded} already in responses.jsonl; ` +
+          'run the same command without --shard once every worker is done to write responses.jsonl (no call is made again)\n',
+      );
+    } else io.stderr.write(`recorded ${result.recorded} answer(s) (${result.fromCache} from the cache), ${result.alreadyRecorded} already present\n`);
     for (const f of result.failed.slice(0, 10)) io.stderr.write(`  failed: ${f.model} on ${f.item}: ${f.message}\n`);
     if (result.failed.length > 10) io.stderr.write(`  ... and ${result.failed.length - 10} more failures (re-run to retry them)\n`);
     io.stderr.write(session.summary());
     return result;
   } finally {
-    session.close();
-    unlock();
+    try {
+      await session.close();
+    } finally {
+      unlock();
+    }
   }
 }

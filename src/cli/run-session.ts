@@ -1,4 +1,4 @@
-import { type CacheMode, DEFAULT_CACHE_PATH, ResponseCache } from '../orchestrate/cache.js';
+import { type CacheMode, CACHE_URL_ENV, DEFAULT_CACHE_PATH, type ResponseCache, StoreLocationError, openStore, storeLocation } from '../orchestrate/cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
@@ -8,6 +8,7 @@ import type { CliIo } from './io.js';
 import { numericOption } from './numeric-option.js';
 import { ProgressReporter } from './progress-line.js';
 import { currentLimits } from '../task/limits.js';
+import { type Shard, parseShard } from '../util/item-shard.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
 export const ORCHESTRATION_ARGS = {
@@ -21,6 +22,7 @@ export const ORCHESTRATION_ARGS = {
   timeout: { type: 'string' },
   'max-attempts': { type: 'string' },
   progress: { type: 'boolean', default: false },
+  shard: { type: 'string' },
 } as const;
 
 export const orchestrationHelp = `Calling models:
@@ -28,15 +30,19 @@ export const orchestrationHelp = `Calling models:
   --limits FILE      per-provider limits, JSON: {"openai": {"concurrency": 16, "rpm": 500, "tpm": 200000}}
   --max-cost USD     stop issuing new calls once this much would be spent in this run
   --prices FILE      JSON price overrides, USD per 1M tokens: {"openai:gpt-4o-mini": {"input": 0.15, "output": 0.6}}
-  --cache PATH       response cache, SQLite (default ${DEFAULT_CACHE_PATH}); a re-run makes no call twice
+  --cache PATH|URL   response store: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV}), or
+                     postgres://user@host/db shared by workers on many machines; a re-run makes no call twice
   --no-cache         neither read nor write the cache
   --refresh          ignore cached answers but store the new ones
   --timeout SECONDS  per-call timeout (default 120)
   --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
   --progress         progress on stderr even when it is not a terminal
+  --shard K/N        take only the items whose id hashes to K of N (0 <= K < N): N workers with
+                     --shard 0/N .. N-1/N on one shared --cache split a run; any overlap is paid once
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
 --max-cost is a hard cap: each call reserves its worst case first; a priced model's calls go one at a time
-until its real token usage is known. Processes sharing a cache never pay for the same call.
+until its real token usage is known. Runs sharing a cache never pay for the same call; a killed run's
+claims lapse after FUSION_CLAIM_LEASE_MS (default 30000) and another run takes them over.
 Limits (environment): FUSION_MAX_LINE_BYTES (JSONL and stdin lines, default 1048576),
 FUSION_MAX_FILE_BYTES (task, template, prices files, default 16777216), FUSION_MAX_LABELS (default 1000),
 FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536).
@@ -54,31 +60,48 @@ export interface OrchestrationValues {
   timeout?: string;
   'max-attempts'?: string;
   progress?: boolean;
+  shard?: string;
 }
 
 export interface OrchestrationSettings {
   concurrency: number;
   maxCostUsd?: number;
-  /** null: `--no-cache`. */
+  /** null: `--no-cache`. `path` is a SQLite file or a postgres:// URL. */
   cache: { path: string; mode: CacheMode } | null;
   prices: PriceTable;
   providers: Record<string, ProviderLimits>;
   timeoutMs: number;
   maxAttempts: number;
   progress: boolean;
+  /** `--shard K/N`: this worker's share of the items. */
+  shard?: Shard;
+}
+
+/** `--cache`, else FUSION_CACHE_URL, else the default file; an unknown scheme is a usage error. */
+export function cacheLocation(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  try {
+    return storeLocation(flag, env);
+  } catch (e) {
+    if (e instanceof StoreLocationError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** Turns the parsed flags into settings, reading the prices and limits files (InputError on bad ones). */
-export function readOrchestrationArgs(values: OrchestrationValues): OrchestrationSettings {
+export function readOrchestrationArgs(values: OrchestrationValues, env: Readonly<Record<string, string | undefined>> = process.env): OrchestrationSettings {
   if (values['no-cache'] && values.refresh) throw new UsageError('--no-cache and --refresh contradict each other');
   if (values['no-cache'] && values.cache !== undefined) throw new UsageError('--no-cache and --cache contradict each other');
   const maxCostUsd = numericOption('max-cost', values['max-cost'], 'positive number');
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (shard && 'error' in shard) throw new UsageError(shard.error);
+  if (shard && values['no-cache']) throw new UsageError('--shard needs the shared --cache (the workers meet there): drop --no-cache');
   return {
+    ...(shard ? { shard } : {}),
     concurrency: numericOption('concurrency', values.concurrency, 'positive integer') ?? 8,
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
       ? null
-      : { path: values.cache ?? DEFAULT_CACHE_PATH, mode: { read: !values.refresh, write: true } },
+      : { path: cacheLocation(values.cache, env), mode: { read: !values.refresh, write: true } },
     prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
     providers: values.limits ? loadProviderLimits(values.limits) : {},
     timeoutMs: (numericOption('timeout', values.timeout, 'positive number') ?? 120) * 1000,
@@ -105,8 +128,8 @@ export class RunSession {
     extra: Partial<OrchestratorOptions> & { totalItems?: number } = {},
   ) {
     const { totalItems, ...orchestratorExtra } = extra;
-    this.cache = settings.cache ? new ResponseCache(settings.cache.path, settings.cache.mode) : undefined;
-    for (const notice of this.cache?.notices ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
+    this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode) : undefined;
+    for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,
       providers: settings.providers,
@@ -174,10 +197,17 @@ export class RunSession {
     return `${lines.join('\n')}\n`;
   }
 
-  close(): void {
+  /** The store reachable and its schema in place, before any call (a StoreError otherwise). */
+  async ready(): Promise<void> {
+    await this.cache?.ready();
+    for (const notice of this.cache?.notices.splice(0) ?? []) this.io.stderr.write(`fusion: note: ${notice}\n`);
+  }
+
+  /** Commits the answers still queued and closes the store (rejects when answers could not be stored). */
+  async close(): Promise<void> {
     this.progress.stop();
     if (this.sigintHandler) process.off('SIGINT', this.sigintHandler);
     this.sigintHandler = undefined;
-    this.cache?.close();
+    await this.cache?.close();
   }
 }

@@ -62,7 +62,7 @@ interface ProviderState {
 /** Safety margin on the (learned) input estimate when reserving budget. */
 const RESERVE_MARGIN = 1.25;
 
-/** How often a call claimed by another process is checked for its answer. */
+/** How often a call claimed by another run is checked for its answer. */
 const CLAIM_POLL_MS = 50;
 
 /** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
@@ -215,19 +215,24 @@ export class Orchestrator {
   /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
   call(handle: ModelHandle, request: GenerateRequest): Promise<CallOutcome> {
     const key = this.keyOf(handle, request);
-    const hit = this.options.cache?.get(key);
-    if (hit) {
-      this.bump(handle.name, (s) => s.cacheHits++);
-      return Promise.resolve({ status: 'ok', response: hit, cached: true, attempts: 0 });
-    }
     const shared = this.inflight.get(key);
     if (shared) {
       this.bump(handle.name, (s) => s.cacheHits++);
       return shared.then((o) => (o.status === 'ok' ? { ...o, cached: true } : o));
     }
-    const p = this.execute(handle, request, key).finally(() => this.inflight.delete(key));
+    // Registered before the first await, so identical requests made meanwhile share this lookup and call.
+    const p = this.lookupThenExecute(handle, request, key).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
+  }
+
+  private async lookupThenExecute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
+    const hit = await this.options.cache?.get(key);
+    if (hit) {
+      this.bump(handle.name, (s) => s.cacheHits++);
+      return { status: 'ok', response: hit, cached: true, attempts: 0 };
+    }
+    return this.execute(handle, request, key);
   }
 
   private providerState(provider: string): ProviderState {
@@ -259,8 +264,9 @@ export class Orchestrator {
   }
 
   /**
-   * Claims the call in the cache first, so a process sharing the cache never pays for it too: when
-   * another live process holds the claim, waits for its answer (a cache hit) or for it to give up.
+   * Claims the call in the store first, so a run sharing the store never pays for it too: when
+   * another run holds the claim under a live lease, waits for its answer (a cache hit), for it to
+   * give up, or for its lease to lapse (a killed run), and then takes the call over.
    */
   private async execute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const cache = this.options.cache;
@@ -268,7 +274,7 @@ export class Orchestrator {
     let waited = false;
     for (;;) {
       if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
-      const claim = cache.claim(key, cache.mode.read || waited);
+      const claim = await cache.claim(key, cache.mode.read || waited);
       if (claim.status === 'answered') {
         this.bump(handle.name, (s) => s.cacheHits++);
         return { status: 'ok', response: claim.response, cached: true, attempts: 0 };

@@ -14,6 +14,12 @@ export interface RecordOptions {
   models: readonly ModelHandle[];
   /** responses.jsonl to complete; created when absent, only ever appended to. */
   responsesPath: string;
+  /**
+   * False: answers recorded in responsesPath are skipped, but new ones only go to the store (a
+   * `--shard` worker, which must not write the folder other workers read; the run without a shard
+   * writes the file). Default true.
+   */
+  append?: boolean;
   orchestrator: Orchestrator;
   buildRequest: RequestBuilder;
   /** Items whose calls are in progress at once (bounds memory on huge sets). Default 4 x concurrency, at least 64. */
@@ -77,7 +83,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     ids.add(item.id);
   }
   const recorded = readRecordedKeys(options.responsesPath, options.notify);
-  const writer = new ResponsesWriter(options.responsesPath);
+  const writer = options.append === false ? undefined : new ResponsesWriter(options.responsesPath);
   const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
   const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));
   const running = new Set<Promise<void>>();
@@ -95,7 +101,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
           return;
         }
         if (outcome.status === 'ok') {
-          writer.append(toRecorded(item.id, handle, outcome.response));
+          writer?.append(toRecorded(item.id, handle, outcome.response));
           result.recorded++;
           if (outcome.cached) result.fromCache++;
         } else if (outcome.status === 'failed') {
@@ -120,7 +126,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     }
     await Promise.all(running);
   } finally {
-    writer.close();
+    writer?.close();
   }
   const stopReason = orchestrator.stopReason;
   return stopReason ? { ...result, stopReason } : result;

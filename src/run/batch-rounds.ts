@@ -18,7 +18,7 @@ export interface BatchRoundsOptions {
   /** Runs one round's calls through the batch APIs; false stops the rounds (interrupted, out of budget). */
   submit: (calls: BatchCall[], round: number) => Promise<boolean>;
   /** A call's answer now that its round is done (cache hit or final failure), or undefined when it has none yet. */
-  answerOf: (handle: ModelHandle, request: BatchCall['request']) => RawModelAnswer | undefined;
+  answerOf: (handle: ModelHandle, request: BatchCall['request']) => Promise<RawModelAnswer | undefined>;
 }
 
 export interface BatchRoundsResult {
@@ -58,7 +58,7 @@ export async function askInBatchRounds(options: BatchRoundsOptions): Promise<Bat
     if (!(await options.submit(batch, rounds))) break;
     open = [];
     for (const w of waves) {
-      const answers = w.calls.map((c) => options.answerOf(c.handle, c.request));
+      const answers = await Promise.all(w.calls.map((c) => options.answerOf(c.handle, c.request)));
       if (answers.every((a) => a !== undefined)) {
         w.state.record(answers as RawModelAnswer[]);
         open.push(w);

@@ -1,4 +1,4 @@
-import { ResponseCache } from '../orchestrate/cache.js';
+import { openStore } from '../orchestrate/cache.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
@@ -24,7 +24,7 @@ export interface AskOptions {
   orchestrator?: Orchestrator;
   /** Without `orchestrator`: options for the one made here (concurrency, budget, retries...). */
   orchestration?: Omit<OrchestratorOptions, 'cache'>;
-  /** Without `orchestrator`: a SQLite response cache to read and write. */
+  /** Without `orchestrator`: a response store to read and write (a SQLite file path or a postgres:// URL). */
   cachePath?: string;
   buildRequest?: RequestBuilder;
   request?: RequestOptions;
@@ -64,7 +64,7 @@ async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLin
   const handles = fuser.policy ? handlesOfPolicy(all, fuser.policy.order).handles : all;
   const names = handles.map((h) => h.name);
   const buildRequest = options.buildRequest ?? createRequestBuilder(task, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
-  const cache = options.orchestrator || options.cachePath === undefined ? undefined : new ResponseCache(options.cachePath);
+  const cache = options.orchestrator || options.cachePath === undefined ? undefined : openStore(options.cachePath);
   const orchestrator = options.orchestrator ?? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) });
   const { policy } = fuser;
   let answers: RawModelAnswer[];
@@ -73,7 +73,7 @@ async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLin
       ? await askAdaptively(orchestrator, task, item, handles, buildRequest, policy, kind.read(item, names))
       : await askItem(orchestrator, task, item, handles, buildRequest);
   } finally {
-    cache?.close();
+    await cache?.close();
   }
   return kind.fuse([{ item, answers }], names, fuser)[0] as L;
 }

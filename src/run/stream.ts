@@ -47,6 +47,11 @@ export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
   /** Items read but not yet written, at most (bounds memory). Default max(64, 4 x concurrency, 2 x batch). */
   window?: number;
   onItemDone?: () => void;
+  /**
+   * Which lines this run answers (`--shard`), by item id (undefined: a line whose id cannot be read).
+   * Lines it leaves out get no output line and no call. Default: every line.
+   */
+  keep?: (id: string | undefined) => boolean;
 }
 
 export interface RunPipelineResult {
@@ -210,6 +215,7 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
       if (l.issue === undefined && text.trim() === '') continue;
       if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
       const parsed = l.issue ? { issues: [l.issue], value: undefined } : parseJsonlLine(inputName, lineNo, text, kind.schema);
+      if (options.keep && !options.keep(parsed.value === undefined ? idOf(text) : parsed.value.id)) continue;
       if (parsed.value === undefined) {
         const message = parsed.issues.map(formatIssue).join('; ');
         options.errors.write(`${escapeControl(message)}\n`);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { BatchStore } from '../../src/orchestrate/batch/batch-store.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { MODELS, captureStream, itemsOf, task } from '../integration/setup.js';
 import { LABELS } from '../integration/setup.js';
@@ -98,9 +98,9 @@ describe('fusion eval --models --batch (provider batch APIs)', () => {
     expect(batchCost).toBeCloseTo(liveCost / 2, 10);
 
     // The store remembers the batches with status, counts and cost.
-    const store = new BatchStore(join(batchDir, 'cache.sqlite'));
-    const jobs = store.list();
-    store.close();
+    const store = new SqliteStore(join(batchDir, 'cache.sqlite'));
+    const jobs = await store.batches.list();
+    await store.close();
     expect(jobs.length).toBe(snap.batchesCreated);
     expect(jobs.every((j) => j.collected && j.status === 'ended')).toBe(true);
     expect(jobs.reduce((s, j) => s + j.succeeded, 0)).toBe(2 * N);

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { BatchStore } from '../../src/orchestrate/batch/batch-store.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import type { BatchPlan } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
@@ -112,9 +112,9 @@ describe('fusion run --batch (offline mode)', () => {
     expect(childErr).toMatch(/batches: 2 submitted, 2 in progress/);
     expect(childOut).toBe('');
     expect(server.snapshot().batchesCreated).toBe(2);
-    const store = new BatchStore(cachePath);
-    expect(store.list().map((j) => j.collected)).toEqual([false, false]);
-    store.close();
+    const store = new SqliteStore(cachePath);
+    expect((await store.batches.list()).map((j) => j.collected)).toEqual([false, false]);
+    await store.close();
 
     // The batches end at the provider while nobody watches; the same command picks them up.
     plan.pollsToFinish = 0;

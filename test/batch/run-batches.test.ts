@@ -3,10 +3,10 @@ import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { BatchStore } from '../../src/orchestrate/batch/batch-store.js';
+import type { BatchStore } from '../../src/orchestrate/batch/batch-store.js';
 import { type BatchCall, runBatches } from '../../src/orchestrate/batch/run-batches.js';
 import { shardLines } from '../../src/orchestrate/batch/shard.js';
-import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { type ResponseCache, SqliteStore } from '../../src/orchestrate/cache.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../../src/orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, batchPriceOf, priceOf } from '../../src/task/prices.js';
@@ -18,15 +18,15 @@ import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
 const fixture = fakeServerFixture();
 const FAST = { initialMs: 1, maxMs: 1, factor: 1 };
 
-function setup(server: FakeLlmServer, specs: string[], n: number): { dir: string; handles: ModelHandle[]; calls: BatchCall[]; cache: ResponseCache; store: BatchStore; close(): void } {
+function setup(server: FakeLlmServer, specs: string[], n: number): { dir: string; handles: ModelHandle[]; calls: BatchCall[]; cache: ResponseCache; store: BatchStore; close(): Promise<void> } {
   const { dir } = fixture.tempDir();
   const handles = resolveModels(specs, server.env());
   const build = createRequestBuilder(task);
   const calls = itemsOf(n).flatMap((item) => handles.map((handle) => ({ handle, request: build(task, item, handle.model) })));
   const path = join(dir, 'cache.sqlite');
-  const cache = new ResponseCache(path);
-  const store = new BatchStore(path);
-  return { dir, handles, calls, cache, store, close: () => (cache.close(), store.close()) };
+  const cache = new SqliteStore(path);
+  const store = cache.batches;
+  return { dir, handles, calls, cache, store, close: () => cache.close() };
 }
 
 describe('shardLines', () => {
@@ -57,9 +57,9 @@ describe('customIdOf', () => {
 });
 
 describe('BatchStore', () => {
-  it('creating the cache file first, keeps it private as the cache does (folder 0700, file 0600)', () => {
+  it('creating the cache file first, keeps it private as the cache does (folder 0700, file 0600)', async () => {
     const path = join(fixture.tempDir().dir, 'fresh', 'cache.sqlite');
-    new BatchStore(path).close();
+    await new SqliteStore(path).close();
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(dirname(path)).mode & 0o777).toBe(0o700);
   });
@@ -83,8 +83,8 @@ describe('runBatches', () => {
     expect(report.batchesSubmitted).toBe(6); // 12 requests per model in 5 + 5 + 2
     expect(report.succeeded).toBe(24);
     expect(server.snapshot().batchesCreated).toBe(6);
-    expect(s.store.list().map((j) => j.requests)).toEqual([5, 5, 2, 5, 5, 2]);
-    s.close();
+    expect((await s.store.list()).map((j) => j.requests)).toEqual([5, 5, 2, 5, 5, 2]);
+    await s.close();
   });
 
   it('reports a batch that failed validation with the provider message, and never asks its calls again', async () => {
@@ -94,8 +94,8 @@ describe('runBatches', () => {
     expect(report.rejected.map((r) => r.message).join('\n')).toMatch(/The model 'gpt-nope' does not exist/);
     expect(report.rejected.map((r) => r.message).join('\n')).toMatch(/model 'claude-nope' not found/);
     expect(report.settled.size).toBe(6);
-    expect(s.cache.failures()).toHaveLength(6);
-    s.close();
+    expect(await s.cache.failures()).toHaveLength(6);
+    await s.close();
 
     // Through the CLI: the failures are reported as failed answers, and no live call is made for them.
     const dir = fixture.tempDir().dir;
@@ -118,7 +118,7 @@ describe('runBatches', () => {
     expect(report.succeeded).toBe(4);
     expect(report.settled.size).toBe(0);
     expect(server.snapshot().successes).toBe(4);
-    s.close();
+    await s.close();
   });
 
   it('cuts an answer past the answer limit, as a live call would', async () => {
@@ -127,11 +127,11 @@ describe('runBatches', () => {
     await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST, maxAnswerChars: 3 });
     const { customIdOf } = await import('../../src/orchestrate/batch/custom-id.js');
     for (const { handle, request } of s.calls) {
-      const hit = s.cache.get(customIdOf(handle.model, request));
+      const hit = await s.cache.get(customIdOf(handle.model, request));
       expect(hit?.text).toHaveLength(3);
       expect(hit?.finishReason).toBe('cut');
     }
-    s.close();
+    await s.close();
   });
 
   it('falls back to live calls with a note on a compatible server without /v1/batches', async () => {
@@ -142,7 +142,7 @@ describe('runBatches', () => {
     expect(report.liveModels).toEqual([{ model: 'openai:gpt-4o-mini', reason: 'the server has no /v1/batches endpoint' }]);
     expect(notes.join('\n')).toMatch(/gpt-4o-mini: the server has no \/v1\/batches endpoint; asked with live calls/);
     expect(report.batchesSubmitted).toBe(0);
-    s.close();
+    await s.close();
   });
 
   it('reserves a whole batch against --max-cost before submitting it', async () => {
@@ -155,8 +155,8 @@ describe('runBatches', () => {
     const enough = await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, maxCostUsd: 1, poll: FAST });
     expect(enough.batchesSubmitted).toBe(1);
     expect(enough.costUsd).toBeGreaterThan(0);
-    expect(enough.costUsd).toBeLessThan(s.store.list()[0]?.estimatedCost ?? 0);
-    s.close();
+    expect(enough.costUsd).toBeLessThan((await s.store.list())[0]?.estimatedCost ?? 0);
+    await s.close();
   });
 
   it('stops polling on a signal, and fusion batches lists, checks and cancels what is open', async () => {
@@ -175,8 +175,8 @@ describe('runBatches', () => {
       },
     });
     expect(report.stopReason).toBe('interrupted');
-    const ids = s.store.list().map((j) => j.batchId);
-    s.close();
+    const ids = (await s.store.list()).map((j) => j.batchId);
+    await s.close();
     expect(ids).toHaveLength(2);
     const cache = join(s.dir, 'cache.sqlite');
     const io = () => ({ stdin: new PassThrough(), stdout: captureStream(), stderr: captureStream(), env: server.env() });

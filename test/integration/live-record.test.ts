@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { resolveModels } from '../../src/run/models.js';
@@ -155,8 +155,8 @@ describe('live eval through the real SDKs against the fake server', () => {
     const answeredBeforeKill = server.snapshot().successes;
     expect(answeredBeforeKill).toBeLessThan(N * MODELS.length);
     // What survived the kill: answers committed to the cache, lines completed in responses.jsonl.
-    const c = new ResponseCache(cachePath);
-    const stored = c.size();
+    const c = new SqliteStore(cachePath);
+    const stored = await c.size();
     const handles = resolveModels(MODELS, server.env());
     const build = createRequestBuilder(task);
     const fileLines = readFileSync(join(t.dir, 'responses.jsonl'), 'utf8').split('\n').slice(0, -1);
@@ -164,11 +164,11 @@ describe('live eval through the real SDKs against the fake server', () => {
     let kept = 0;
     for (const item of itemsOf(N)) {
       for (const h of handles) {
-        const cached = c.get(cacheKey(h.model.provider, h.model.modelId, build(task, item, h.model), h.model.endpoint)) !== undefined;
+        const cached = (await c.get(cacheKey(h.model.provider, h.model.modelId, build(task, item, h.model), h.model.endpoint))) !== undefined;
         if (cached || inFile.has(`${item.id}/${h.name}`)) kept++;
       }
     }
-    c.close();
+    await c.close();
     expect(kept).toBeGreaterThanOrEqual(stored);
     // Only answers in flight (or received in the last event-loop turn) at the kill can be lost.
     expect(answeredBeforeKill - kept).toBeLessThanOrEqual(2 * 4);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { type Clock, systemClock } from '../../src/orchestrate/clock.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { ProviderError } from '../../src/providers/provider.js';
@@ -90,16 +90,16 @@ describe('Orchestrator', () => {
     const dir = tempDir();
     const m = new FakeModel('openai', 'a', () => ({ text: 'cached answer', delayMs: 5 }));
     const handle = { name: 'openai:a', model: m };
-    const cache = new ResponseCache(join(dir, 'c.sqlite'));
+    const cache = new SqliteStore(join(dir, 'c.sqlite'));
     const orch = new Orchestrator({ cache });
     const [x, y] = await Promise.all([orch.call(handle, userRequest('q')), orch.call(handle, userRequest('q'))]);
     expect(x.status).toBe('ok');
     expect(y).toMatchObject({ status: 'ok', cached: true });
     expect(m.requests).toHaveLength(1);
-    cache.close();
+    await cache.close();
 
     // A new process (new cache object on the same file) makes no call either.
-    const cache2 = new ResponseCache(join(dir, 'c.sqlite'));
+    const cache2 = new SqliteStore(join(dir, 'c.sqlite'));
     const orch2 = new Orchestrator({ cache: cache2 });
     const z = await orch2.call(handle, userRequest('q'));
     expect(z).toMatchObject({ status: 'ok', cached: true });
@@ -108,7 +108,7 @@ describe('Orchestrator', () => {
     // Different parameters are a different call.
     await orch2.call(handle, userRequest('q', { temperature: 1 }));
     expect(m.requests).toHaveLength(2);
-    cache2.close();
+    await cache2.close();
   });
 
   it('refresh mode writes but does not read; failures are recorded, not served', async () => {
@@ -117,19 +117,19 @@ describe('Orchestrator', () => {
     let fail = true;
     const m = new FakeModel('openai', 'a', () => (fail ? { error: new ProviderError('bad-request', 'nope', { status: 400 }) } : { text: 'fine' }));
     const handle = { name: 'openai:a', model: m };
-    const c1 = new ResponseCache(path);
+    const c1 = new SqliteStore(path);
     expect((await new Orchestrator({ cache: c1 }).call(handle, userRequest('q'))).status).toBe('failed');
-    expect(c1.failures()).toHaveLength(1);
-    expect(c1.size()).toBe(0);
+    expect(await c1.failures()).toHaveLength(1);
+    expect(await c1.size()).toBe(0);
     fail = false;
     expect((await new Orchestrator({ cache: c1 }).call(handle, userRequest('q'))).status).toBe('ok');
-    expect(c1.failures()).toHaveLength(0);
+    expect(await c1.failures()).toHaveLength(0);
     expect(m.requests).toHaveLength(2);
-    c1.close();
-    const c2 = new ResponseCache(path, { read: false, write: true });
+    await c1.close();
+    const c2 = new SqliteStore(path, { read: false, write: true });
     await new Orchestrator({ cache: c2 }).call(handle, userRequest('q'));
     expect(m.requests).toHaveLength(3);
-    c2.close();
+    await c2.close();
   });
 
   it('stops issuing calls when the budget is reached, counting reservations in flight', async () => {
@@ -173,7 +173,7 @@ describe('Orchestrator', () => {
     // skipped, not as failures to retry.
     const other = { name: 'anthropic:b', model: new FakeModel('anthropic', 'b', () => ({ text: 'x', delayMs: 30 })) };
     const dir = tempDir();
-    const cache = new ResponseCache(join(dir, 'c.sqlite'));
+    const cache = new SqliteStore(join(dir, 'c.sqlite'));
     const orch3 = new Orchestrator({ concurrency: 1, cache });
     const calls3 = [orch3.call(handle, userRequest('s1')), orch3.call(other, userRequest('s2')), orch3.call(other, userRequest('s3'))];
     await new Promise((r) => setTimeout(r, 5));
@@ -181,8 +181,8 @@ describe('Orchestrator', () => {
     const out3 = await Promise.all(calls3);
     expect(out3.map((o) => o.status)).toEqual(['ok', 'skipped', 'skipped']);
     expect(orch3.stats().total.failures).toBe(0);
-    expect(cache.failures()).toEqual([]);
-    cache.close();
+    expect(await cache.failures()).toEqual([]);
+    await cache.close();
 
     const orch2 = new Orchestrator({ concurrency: 2 });
     const calls2 = Array.from({ length: 4 }, (_, i) => orch2.call(handle, userRequest(`r${i}`)));

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { recordResponses } from '../../src/orchestrate/record.js';
@@ -56,9 +56,9 @@ describe('recordResponses', () => {
       broken && r.messages[1]?.content.endsWith('7') ? { error: new ProviderError('bad-request', 'refused input', { status: 400 }) } : { text: 'pos' },
     );
     const models = [{ name: 'openai:a', model: a }];
-    const cache1 = new ResponseCache(cachePath);
+    const cache1 = new SqliteStore(cachePath);
     const r1 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }), buildRequest: plainBuilder });
-    cache1.close();
+    await cache1.close();
     expect(r1.recorded).toBe(11);
     expect(r1.failed).toEqual([{ item: 'i7', model: 'openai:a', kind: 'bad-request', message: 'refused input' }]);
     expect(a.requests).toHaveLength(12);
@@ -68,10 +68,10 @@ describe('recordResponses', () => {
     truncateSync(path, journal.offset + 10);
     const kept = readFileSync(path, 'utf8').split('\n').length - 1;
     broken = false;
-    const cache2 = new ResponseCache(cachePath);
+    const cache2 = new SqliteStore(cachePath);
     const notes: string[] = [];
     const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder, notify: (m) => notes.push(m) });
-    cache2.close();
+    await cache2.close();
     expect(notes.join('\n')).toMatch(/incomplete line left by a killed fusion run; set aside in .*responses\.jsonl\.partial-/);
     expect(r2.alreadyRecorded).toBe(kept);
     expect(r2.recorded).toBe(12 - kept);

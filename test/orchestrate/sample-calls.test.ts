@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
-import { ResponseCache } from '../../src/orchestrate/cache.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { withSamples } from '../../src/run/models.js';
@@ -38,13 +38,13 @@ describe('samples of one model as calls', () => {
       ['openai:a', 2],
     ]);
     expect(withSamples([{ name: 'openai:a', model: m }], 1)[0]).not.toHaveProperty('sample');
-    const cache = new ResponseCache(join(t.dir, 'c.sqlite'));
+    const cache = new SqliteStore(join(t.dir, 'c.sqlite'));
     const outcomes = await Promise.all(handles.map((h) => new Orchestrator({ cache }).call(h, userRequest('q'))));
     expect(m.requests).toHaveLength(3);
     expect(new Set(outcomes.map((o) => (o.status === 'ok' ? o.response.text : '')))).toEqual(new Set(['answer 1', 'answer 2', 'answer 3']));
-    cache.close();
+    await cache.close();
 
-    const again = new ResponseCache(join(t.dir, 'c.sqlite'));
+    const again = new SqliteStore(join(t.dir, 'c.sqlite'));
     const orch = new Orchestrator({ cache: again });
     const replayed = await Promise.all(handles.map((h) => orch.call(h, userRequest('q'))));
     expect(replayed.every((o) => o.status === 'ok' && o.cached)).toBe(true);
@@ -52,6 +52,6 @@ describe('samples of one model as calls', () => {
     const single = await orch.call({ name: 'openai:a', model: m }, userRequest('q'));
     expect(single.status === 'ok' && single.cached && single.response.text).toBe(outcomes[0]?.status === 'ok' && outcomes[0].response.text);
     expect(m.requests).toHaveLength(3);
-    again.close();
+    await again.close();
   });
 });

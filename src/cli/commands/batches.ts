@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type BatchJob, BatchStore } from '../../orchestrate/batch/batch-store.js';
-import { DEFAULT_CACHE_PATH } from '../../orchestrate/cache.js';
+import type { BatchJob } from '../../orchestrate/batch/batch-store.js';
+import { CACHE_URL_ENV, DEFAULT_CACHE_PATH, openStore, storeKindOf } from '../../orchestrate/cache.js';
 import { formatUsd } from '../../orchestrate/progress.js';
 import type { EnvSource } from '../../providers/env.js';
 import { resolveModels } from '../../run/models.js';
 import { UsageError } from '../errors.js';
+import { cacheLocation } from '../run-session.js';
 import type { CliIo } from '../io.js';
 
 export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
@@ -17,7 +18,8 @@ whose results are not in the cache yet; running the command that submitted them 
   cancel ID...       ask the provider to cancel these batches (requests it has not run yet are not
                      billed; a later --batch run submits them again)
   --check            ask the providers for the current status of open batches first
-  --cache PATH       the cache database (default ${DEFAULT_CACHE_PATH})
+  --cache PATH|URL   the cache database: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV})
+                     or a postgres:// URL
   --json             one JSON object per batch instead of the table
 
 Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage.
@@ -66,9 +68,10 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
   const [action, ...ids] = positionals;
   if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}"\n\n${batchesHelp}`);
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
-  const path = values.cache ?? DEFAULT_CACHE_PATH;
-  if (!existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);
-  const store = new BatchStore(path);
+  const path = cacheLocation(values.cache, io.env ?? process.env);
+  if (storeKindOf(path) === 'sqlite' && !existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);
+  const cache = openStore(path, { read: true, write: false });
+  const store = cache.batches;
   let failures = 0;
   try {
     const env = io.env ?? process.env;
@@ -77,13 +80,14 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
       if (!api) throw new UsageError(`${job.model} has no batch API`);
       return api;
     };
-    const targets = action === 'cancel' ? ids.map((id) => store.get(id) ?? id) : values.check ? store.list().filter((j) => !j.collected) : [];
+    await cache.ready();
+    const targets = action === 'cancel' ? await Promise.all(ids.map(async (id) => (await store.get(id)) ?? id)) : values.check ? (await store.list()).filter((j) => !j.collected) : [];
     for (const target of targets) {
-      if (typeof target === 'string') throw new UsageError(`no batch ${target} in ${path}`);
+      if (typeof target === 'string') throw new UsageError(`no batch ${target} in ${cache.location}`);
       try {
         const api = apiOf(target);
         const info = action === 'cancel' ? await api.cancel(target.batchId) : await api.retrieve(target.batchId);
-        store.update(info);
+        await store.update(info);
         if (action === 'cancel') io.stderr.write(`fusion: ${target.batchId}: ${info.status}\n`);
       } catch (error) {
         if (error instanceof UsageError) throw error;
@@ -91,11 +95,11 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
         io.stderr.write(`fusion: ${target.batchId}: ${error instanceof Error ? error.message : String(error)}\n`);
       }
     }
-    const jobs = store.list();
+    const jobs = await store.list();
     if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j)}\n`).join(''));
-    else io.stdout.write(jobs.length === 0 ? `no batches in ${path}\n` : table(jobs));
+    else io.stdout.write(jobs.length === 0 ? `no batches in ${cache.location}\n` : table(jobs));
   } finally {
-    store.close();
+    await cache.close();
   }
   return failures > 0 ? 1 : 0;
 }

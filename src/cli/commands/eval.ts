@@ -43,6 +43,9 @@ Options:
                      temperature 0.7 instead of 0 when N > 1); each sample is its own
                      call and its own line ("sample": 0..N-1); strategies average a model's
                      samples (it votes once), the adaptive policy asks them one at a time
+  With --models --shard K/N: only this worker's share of the items is asked, into the shared --cache;
+  nothing is written to the folder and nothing is evaluated. Once every worker is done, the same
+  command without --shard finds every answer in the store (no call) and writes responses.jsonl.
 
 ${orchestrationHelp}
 ${batchHelp}
@@ -88,6 +91,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const batch = readBatchArgs(values);
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
+  if (values.shard !== undefined && values.models === undefined) throw new UsageError('--shard applies to --models (asking models first)');
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
@@ -99,6 +103,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (recorded.stopReason === 'budget') io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
     callsFailed = recorded.failed.length;
+    // A shard worker only fills the shared store; the run without --shard writes responses.jsonl and evaluates.
+    if (values.shard !== undefined) return callsFailed > 0 ? EXIT_CALLS_FAILED : recorded.stopReason === 'budget' ? 3 : 0;
     if (callsFailed > 0 && !hasResponses(dir)) {
       io.stderr.write(`fusion: ${callsFailed} call(s) failed and no answer is recorded: nothing to evaluate\n`);
       return EXIT_CALLS_FAILED;

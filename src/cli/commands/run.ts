@@ -17,6 +17,7 @@ import type { ClassificationItem, QaItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { type Shard, inShard } from '../../util/item-shard.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
@@ -109,6 +110,11 @@ async function readAll(input: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A line of this worker's shard: by its id; a line without a readable id is reported by worker 0 only. */
+function shardFilter(shard: Shard): (id: string | undefined) => boolean {
+  return (id) => (id === undefined ? shard.index === 0 : inShard(id, shard));
+}
+
 /** `fusion run`: the streaming pipeline. `io.env` replaces process.env (tests). */
 export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -164,7 +170,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
-  const settings = readOrchestrationArgs(values);
+  const settings = readOrchestrationArgs(values, io.env ?? process.env);
   let input: Readable = io.stdin;
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
@@ -185,6 +191,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       } catch {
         continue; // reported with its line number by the pipeline
       }
+      if (settings.shard && !inShard(item.id, settings.shard)) continue;
       if (policy) {
         items.push(item);
         continue;
@@ -211,6 +218,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);
+    await session.ready();
     session.handleInterrupts();
     const common = {
       models,
@@ -221,6 +229,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       errors: io.stderr,
       ...(window === undefined ? {} : { window }),
       onItemDone: () => session.progress.itemDone(),
+      ...(settings.shard ? { keep: shardFilter(settings.shard) } : {}),
     };
     const result = await runPipeline({ ...common, task, fuser });
     session.progress.stop();
@@ -233,6 +242,6 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
-    session.close();
+    await session.close();
   }
 }

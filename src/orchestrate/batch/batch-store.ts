@@ -1,8 +1,6 @@
-import Database from 'better-sqlite3';
-import { openCacheDatabase } from '../cache-database.js';
 import type { BatchInfo, BatchStatus } from '../../providers/provider.js';
 
-/** A provider batch this project submitted, as remembered in the cache database. */
+/** A provider batch this project submitted, as remembered in the store. */
 export interface BatchJob {
   batchId: string;
   provider: string;
@@ -24,7 +22,28 @@ export interface BatchJob {
   updatedAt: string;
 }
 
-interface JobRow {
+/**
+ * Submitted batches and the calls (cache keys, which are also the custom_ids) each one carries,
+ * kept in the response store (SQLite or PostgreSQL): a killed run that is started again, on this
+ * machine or another, finds its batches here and polls them instead of submitting (and paying for)
+ * them again.
+ */
+export interface BatchStore {
+  /** Remembers a batch the provider accepted, with its calls, in one transaction. */
+  add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void>;
+  /** Records what the provider last said about a batch. */
+  update(info: BatchInfo): Promise<void>;
+  /** The batch's results are in the cache (call after the cache is flushed). */
+  markCollected(batchId: string, result: { succeeded: number; failed: number; cost: number }): Promise<void>;
+  /** Batches of `model` not collected yet that carry at least one of `keys`, with all their keys. */
+  openJobsFor(model: string, keys: ReadonlySet<string>): Promise<{ job: BatchJob; keys: string[] }[]>;
+  get(batchId: string): Promise<BatchJob | undefined>;
+  /** Every remembered batch, oldest first. */
+  list(): Promise<BatchJob[]>;
+}
+
+/** A batch_jobs row as both stores return it. */
+export interface JobRow {
   batch_id: string;
   provider: string;
   model: string;
@@ -35,115 +54,27 @@ interface JobRow {
   estimated_cost: number;
   cost: number | null;
   message: string | null;
-  collected: number;
-  created_at: string;
-  updated_at: string;
+  collected: number | boolean;
+  created_at: string | Date;
+  updated_at: string | Date;
 }
 
-function toJob(r: JobRow): BatchJob {
+const iso = (t: string | Date): string => (typeof t === 'string' ? t : t.toISOString());
+
+export function toJob(r: JobRow): BatchJob {
   return {
     batchId: r.batch_id,
     provider: r.provider,
     model: r.model,
     status: r.status as BatchStatus,
-    requests: r.requests,
-    succeeded: r.succeeded,
-    failed: r.failed,
-    estimatedCost: r.estimated_cost,
-    ...(r.cost === null ? {} : { cost: r.cost }),
+    requests: Number(r.requests),
+    succeeded: Number(r.succeeded),
+    failed: Number(r.failed),
+    estimatedCost: Number(r.estimated_cost),
+    ...(r.cost === null ? {} : { cost: Number(r.cost) }),
     ...(r.message === null ? {} : { message: r.message }),
-    collected: r.collected === 1,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    collected: r.collected === 1 || r.collected === true,
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
   };
-}
-
-/**
- * Submitted batches and the calls (cache keys, which are also the custom_ids) each one carries, in
- * two tables of their own inside the response cache's SQLite file: a killed run that is started
- * again finds its batches here and polls them instead of submitting (and paying for) them again.
- * A second connection to the same WAL database, so it never touches the cache's own tables.
- */
-export class BatchStore {
-  private readonly db: Database.Database;
-
-  constructor(readonly path: string) {
-    this.db = openCacheDatabase(path);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS batch_jobs (
-        batch_id TEXT PRIMARY KEY,
-        provider TEXT NOT NULL,
-        model TEXT NOT NULL,
-        status TEXT NOT NULL,
-        requests INTEGER NOT NULL,
-        succeeded INTEGER NOT NULL DEFAULT 0,
-        failed INTEGER NOT NULL DEFAULT 0,
-        estimated_cost REAL NOT NULL,
-        cost REAL,
-        message TEXT,
-        collected INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE IF NOT EXISTS batch_job_calls (
-        batch_id TEXT NOT NULL,
-        key TEXT NOT NULL,
-        PRIMARY KEY (batch_id, key)
-      );
-      CREATE INDEX IF NOT EXISTS batch_job_calls_key ON batch_job_calls (key);
-    `);
-  }
-
-  /** Remembers a batch the provider accepted, with its calls, in one transaction. */
-  add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): void {
-    const now = new Date().toISOString();
-    const insertJob = this.db.prepare(
-      `INSERT INTO batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_job_calls (batch_id, key) VALUES (?, ?)');
-    this.db.transaction(() => {
-      insertJob.run(job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, now, now);
-      for (const key of keys) insertCall.run(job.batchId, key);
-    })();
-  }
-
-  /** Records what the provider last said about a batch. */
-  update(info: BatchInfo): void {
-    this.db
-      .prepare('UPDATE batch_jobs SET status = ?, succeeded = ?, failed = ?, message = COALESCE(?, message), updated_at = ? WHERE batch_id = ?')
-      .run(info.status, info.counts.succeeded, info.counts.failed, info.message ?? null, new Date().toISOString(), info.id);
-  }
-
-  /** The batch's results are in the cache (call after the cache is flushed). */
-  markCollected(batchId: string, result: { succeeded: number; failed: number; cost: number }): void {
-    this.db
-      .prepare('UPDATE batch_jobs SET collected = 1, succeeded = ?, failed = ?, cost = ?, updated_at = ? WHERE batch_id = ?')
-      .run(result.succeeded, result.failed, result.cost, new Date().toISOString(), batchId);
-  }
-
-  /** Batches of `model` not collected yet that carry at least one of `keys`, with all their keys. */
-  openJobsFor(model: string, keys: ReadonlySet<string>): { job: BatchJob; keys: string[] }[] {
-    const rows = this.db.prepare('SELECT * FROM batch_jobs WHERE model = ? AND collected = 0 ORDER BY created_at').all(model) as JobRow[];
-    const keysOf = this.db.prepare('SELECT key FROM batch_job_calls WHERE batch_id = ?');
-    const out: { job: BatchJob; keys: string[] }[] = [];
-    for (const row of rows) {
-      const jobKeys = (keysOf.all(row.batch_id) as { key: string }[]).map((r) => r.key);
-      if (jobKeys.some((k) => keys.has(k))) out.push({ job: toJob(row), keys: jobKeys });
-    }
-    return out;
-  }
-
-  get(batchId: string): BatchJob | undefined {
-    const row = this.db.prepare('SELECT * FROM batch_jobs WHERE batch_id = ?').get(batchId) as JobRow | undefined;
-    return row ? toJob(row) : undefined;
-  }
-
-  /** Every remembered batch, oldest first. */
-  list(): BatchJob[] {
-    return (this.db.prepare('SELECT * FROM batch_jobs ORDER BY created_at, batch_id').all() as JobRow[]).map(toJob);
-  }
-
-  close(): void {
-    if (this.db.open) this.db.close();
-  }
 }

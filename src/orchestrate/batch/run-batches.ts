@@ -161,7 +161,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     }
     const key = customIdOf(handle.model, request, handle.sample);
     if (m.calls.has(key)) continue;
-    if (cache.get(key)) {
+    if (await cache.get(key)) {
       report.fromCache++;
       continue;
     }
@@ -172,7 +172,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
   const active = new Map<string, ActiveBatch>();
   let reservedUsd = 0;
   for (const m of models.values()) {
-    for (const { job, keys } of store.openJobsFor(m.handle.name, new Set(m.calls.keys()))) {
+    for (const { job, keys } of await store.openJobsFor(m.handle.name, new Set(m.calls.keys()))) {
       active.set(job.batchId, { model: m, keys, reserved: 0, resumed: true });
       for (const k of keys) if (m.state.get(k) === 'waiting') m.state.set(k, 'submitted');
       report.batchesResumed++;
@@ -215,7 +215,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           }
           continue;
         }
-        store.add({ batchId: info.id, provider: m.handle.model.provider, model: m.handle.name, status: info.status, requests: keys.length, estimatedCost: estimate }, keys);
+        await store.add({ batchId: info.id, provider: m.handle.model.provider, model: m.handle.name, status: info.status, requests: keys.length, estimatedCost: estimate }, keys);
         reservedUsd += estimate;
         active.set(info.id, { model: m, keys, reserved: estimate, resumed: false });
         for (const k of keys) m.state.set(k, 'submitted');
@@ -229,7 +229,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     const batch = active.get(info.id);
     if (!batch) return;
     const { model: m, keys } = batch;
-    store.update(info);
+    await store.update(info);
     if (info.status === 'failed') {
       const message = info.message ?? 'the provider rejected the batch';
       report.rejected.push({ model: m.handle.name, batchId: info.id, message });
@@ -245,7 +245,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         else settle(m, k, error);
         report.failures.push({ key: k, model: m.handle.name, error });
       }
-      store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
+      await store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
     } else {
       const { provider, modelId } = m.handle.model;
       const got = await collectResults(
@@ -255,8 +255,8 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         (key, response) => cache.put({ key, provider, model: modelId }, response),
         options.maxAnswerChars ?? currentLimits().maxAnswerChars,
       );
-      cache.flush();
-      store.markCollected(info.id, { succeeded: got.succeeded.length, failed: got.failed.size + got.missing.length, cost: got.cost });
+      await cache.flush();
+      await store.markCollected(info.id, { succeeded: got.succeeded.length, failed: got.failed.size + got.missing.length, cost: got.cost });
       for (const k of got.succeeded) {
         if (m.state.has(k)) {
           m.state.set(k, 'answered');
@@ -325,6 +325,6 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       }
     }
   }
-  cache.flush();
+  await cache.flush();
   return report;
 }

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { processAlive } from '../../util/process-alive.js';
+
+/** How long a claim holds without renewal. A live run renews every third of it. */
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** Tests shorten the lease through this variable, so that killed workers' claims lapse quickly. */
+export const LEASE_ENV = 'FUSION_CLAIM_LEASE_MS';
+
+/** The lease, from FUSION_CLAIM_LEASE_MS when set to a positive integer of milliseconds. */
+export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[LEASE_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_LEASE_MS;
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 100 ? n : DEFAULT_LEASE_MS;
+}
+
+/**
+ * The process namespace this run's pid means something in: the machine's boot id and the PID
+ * namespace, read from /proc (Linux). Two containers on one host share the boot id but not the
+ * namespace, so "pid 1" in one is never mistaken for "pid 1" in the other. Undefined where /proc
+ * does not tell: then only the lease decides.
+ */
+function readScope(): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const ns = readlinkSync('/proc/self/ns/pid');
+    return boot && ns ? `${boot}/${ns}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who holds a claim: a random run id, and where its pid can be checked. */
+export interface ClaimOwner {
+  runId: string;
+  scope: string | undefined;
+  pid: number;
+}
+
+export function newClaimOwner(): ClaimOwner {
+  return { runId: randomUUID(), scope: readScope(), pid: process.pid };
+}
+
+/**
+ * A claim whose owner is provably gone: it was taken in this very PID namespace of this boot and
+ * its process no longer exists. Such a claim is taken over at once instead of after its lease (a
+ * run killed on this machine). Anything less certain (another machine, another container, a pid
+ * now used by another process) waits for the lease.
+ */
+export function ownerIsGone(held: { owner: string; scope: string | null; pid: number }, me: ClaimOwner): boolean {
+  if (held.owner === me.runId || me.scope === undefined || held.scope !== me.scope) return false;
+  if (held.pid === me.pid) return false;
+  return !processAlive(held.pid);
+}

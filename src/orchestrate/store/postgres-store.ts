@@ -1,0 +1,393 @@
+import pg from 'pg';
+import type { BatchInfo } from '../../providers/provider.js';
+import type { BatchJob, BatchStore, JobRow } from '../batch/batch-store.js';
+import { toJob } from '../batch/batch-store.js';
+import { KEY_VERSION } from '../cache-key.js';
+import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { StoreError } from './errors.js';
+import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
+
+/** Serialises schema creation among workers that start together (an arbitrary constant of this project). */
+const SCHEMA_LOCK = 7_349_112_071;
+
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS fusion_responses (
+    key TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    logprobs TEXT,
+    input_tokens BIGINT,
+    output_tokens BIGINT,
+    cost DOUBLE PRECISION,
+    latency_ms DOUBLE PRECISION NOT NULL,
+    finish_reason TEXT,
+    created_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS fusion_failures (
+    key TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status INTEGER,
+    attempts INTEGER NOT NULL,
+    at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS fusion_claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    scope TEXT,
+    pid INTEGER NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS fusion_claims_owner ON fusion_claims (owner);
+  CREATE TABLE IF NOT EXISTS fusion_batch_jobs (
+    batch_id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    estimated_cost DOUBLE PRECISION NOT NULL,
+    cost DOUBLE PRECISION,
+    message TEXT,
+    collected BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS fusion_batch_job_calls (
+    batch_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (batch_id, key)
+  );
+  CREATE INDEX IF NOT EXISTS fusion_batch_job_calls_key ON fusion_batch_job_calls (key);
+`;
+
+const COMMIT = `
+  WITH answers AS (
+    INSERT INTO fusion_responses (key, provider, model, text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason, created_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::float8[], $9::float8[], $10::text[], $11::timestamptz[])
+    ON CONFLICT (key) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model, text = EXCLUDED.text, logprobs = EXCLUDED.logprobs,
+      input_tokens = EXCLUDED.input_tokens, output_tokens = EXCLUDED.output_tokens, cost = EXCLUDED.cost, latency_ms = EXCLUDED.latency_ms,
+      finish_reason = EXCLUDED.finish_reason, created_at = EXCLUDED.created_at
+    RETURNING key
+  ), cleared AS (
+    DELETE FROM fusion_failures WHERE key = ANY($1::text[])
+  ), failed AS (
+    INSERT INTO fusion_failures (key, provider, model, kind, message, status, attempts, at)
+    SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[], $18::int[], $19::timestamptz[])
+    ON CONFLICT (key) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model, kind = EXCLUDED.kind, message = EXCLUDED.message,
+      status = EXCLUDED.status, attempts = EXCLUDED.attempts, at = EXCLUDED.at
+  ), released AS (
+    DELETE FROM fusion_claims c USING unnest($20::text[], $21::bigint[]) AS x(key, seq) WHERE c.owner = $22 AND c.key = x.key AND c.seq = x.seq
+  )
+  SELECT count(*) AS n FROM answers`;
+
+const CLAIM = `
+  INSERT INTO fusion_claims (key, owner, seq, scope, pid, expires_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
+  ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq, scope = EXCLUDED.scope, pid = EXCLUDED.pid, expires_at = EXCLUDED.expires_at
+  WHERE fusion_claims.owner = EXCLUDED.owner OR fusion_claims.expires_at < clock_timestamp()
+  RETURNING 1`;
+
+const TAKE_OVER = `
+  UPDATE fusion_claims SET owner = $2, seq = $3, scope = $4, pid = $5, expires_at = clock_timestamp() + $6 * interval '1 millisecond'
+  WHERE key = $1 AND owner = $7 AND seq = $8 RETURNING 1`;
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, '//***@');
+  }
+}
+
+/**
+ * The store in a PostgreSQL database, shared by workers on any number of machines (`--cache
+ * postgres://user@host/db` or FUSION_CACHE_URL). Tables are prefixed `fusion_`, created on first
+ * use under an advisory lock and versioned in fusion_meta. Claims use the database's clock, so the
+ * workers' clocks need not agree; a group of answers is one multi-row INSERT ... ON CONFLICT that
+ * also releases their claims, in one statement (one round trip, atomic).
+ */
+export class PostgresStore implements ResponseStore {
+  readonly notices: string[] = [];
+  readonly location: string;
+  readonly batches: BatchStore;
+  private readonly pool: pg.Pool;
+  private readonly owner: ClaimOwner;
+  private readonly leaseMs: number;
+  private readonly queue: CommitQueue;
+  private readonly held = new Map<string, number>();
+  private seq = 0;
+  private renewal: NodeJS.Timeout | undefined;
+  private readyPromise: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    url: string,
+    readonly mode: CacheMode = { read: true, write: true },
+    options: StoreOptions & { poolSize?: number } = {},
+  ) {
+    this.location = redactUrl(url);
+    this.leaseMs = options.leaseMs ?? leaseMs();
+    this.owner = options.owner ?? newClaimOwner();
+    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion' });
+    // An idle connection dropped by the server must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+    this.queue = new CommitQueue((group) => this.commit(group));
+    this.batches = new PostgresBatchStore((text, values) => this.query(text, values));
+  }
+
+  get runId(): string {
+    return this.owner.runId;
+  }
+
+  /** A query, with any failure turned into a StoreError that names the store (never its password). */
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
+    await this.ready();
+    return this.raw<R>(text, values, name);
+  }
+
+  private async raw<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
+    try {
+      return await this.pool.query<R>(name ? { name, text, values } : { text, values });
+    } catch (e) {
+      throw new StoreError(`the store ${this.location} failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  ready(): Promise<void> {
+    this.readyPromise ??= this.migrate();
+    return this.readyPromise;
+  }
+
+  /** Creates the tables on first use, under a transaction-scoped advisory lock, and checks the version. */
+  private async migrate(): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw new StoreError(`cannot reach the store ${this.location}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS fusion_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+      const meta = async (name: string): Promise<string | undefined> =>
+        (await client.query<{ value: string }>('SELECT value FROM fusion_meta WHERE name = $1', [name])).rows[0]?.value;
+      const version = Number((await meta('schema_version')) ?? SCHEMA_VERSION);
+      if (version > SCHEMA_VERSION) {
+        throw new StoreError(`the store ${this.location} was written by a newer llm-fusion (store schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade, or use another --cache`);
+      }
+      await client.query(TABLES);
+      const keyVersion = await meta('key_version');
+      if (keyVersion !== undefined && keyVersion !== KEY_VERSION) {
+        this.notices.push(`the store ${this.location} holds answers stored under another key version (${keyVersion}); they are ignored (asked again when needed)`);
+      }
+      await client.query(
+        "INSERT INTO fusion_meta (name, value) VALUES ('schema_version', $1), ('key_version', $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+        [String(SCHEMA_VERSION), KEY_VERSION],
+      );
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cannot prepare the store ${this.location}: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async read(key: string): Promise<CachedResponse | undefined> {
+    const pending = this.queue.pendingAnswer(key);
+    if (pending) return pending;
+    const { rows } = await this.query<ResponseRow>(
+      'SELECT text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason FROM fusion_responses WHERE key = $1',
+      [key],
+      'fusion_get',
+    );
+    return rows[0] ? toResponse(rows[0]) : undefined;
+  }
+
+  async get(key: string): Promise<CachedResponse | undefined> {
+    return this.mode.read ? this.read(key) : undefined;
+  }
+
+  async claim(key: string, acceptCached: boolean): Promise<ClaimResult> {
+    if (!this.mode.write) return { status: 'claimed' };
+    if (acceptCached) {
+      const mine = this.queue.pendingAnswer(key);
+      if (mine) return { status: 'answered', response: mine };
+    }
+    const { runId, scope, pid } = this.owner;
+    for (;;) {
+      const seq = ++this.seq;
+      const mineNow = (await this.query(CLAIM, [key, runId, seq, scope ?? null, pid, this.leaseMs], 'fusion_claim')).rowCount === 1;
+      let claimed = mineNow;
+      if (!claimed) {
+        const held = (await this.query<HeldClaim>('SELECT owner, seq, scope, pid FROM fusion_claims WHERE key = $1', [key], 'fusion_held')).rows[0];
+        if (!held) continue; // released in between: try again
+        if (!ownerIsGone({ ...held, pid: Number(held.pid) }, this.owner)) return { status: 'busy', owner: held.owner };
+        claimed = (await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq])).rowCount === 1;
+        if (!claimed) continue;
+      }
+      this.held.set(key, seq);
+      this.queue.cancelRelease(key);
+      this.startRenewal();
+      // The claim may have been free because another run had just stored the answer and released
+      // it: read again, in a statement that sees that commit.
+      if (acceptCached) {
+        const stored = await this.read(key);
+        if (stored) {
+          this.release(key);
+          return { status: 'answered', response: stored };
+        }
+      }
+      return { status: 'claimed' };
+    }
+  }
+
+  /** A live run renews its claims' lease every third of it, on the database's clock. */
+  private startRenewal(): void {
+    if (this.renewal) return;
+    this.renewal = setInterval(() => {
+      if (this.held.size === 0 || this.closed) return;
+      this.raw("UPDATE fusion_claims SET expires_at = clock_timestamp() + $2 * interval '1 millisecond' WHERE owner = $1", [this.owner.runId, this.leaseMs]).catch(
+        () => undefined,
+      );
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  release(key: string): void {
+    const seq = this.held.get(key);
+    if (seq === undefined || !this.mode.write) return;
+    this.held.delete(key);
+    this.queue.release(key, seq);
+  }
+
+  put(id: CallIdentity, value: CachedResponse): void {
+    if (!this.mode.write) return;
+    const claim = this.held.get(id.key);
+    this.held.delete(id.key);
+    this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+  }
+
+  recordFailure(id: CallIdentity, failure: FailureDetails): void {
+    if (!this.mode.write) return;
+    const claim = this.held.get(id.key);
+    this.held.delete(id.key);
+    this.queue.failure({ id, failure, claim, at: new Date().toISOString() });
+  }
+
+  private async commit(group: CommitGroup): Promise<void> {
+    const cols: unknown[][] = Array.from({ length: 21 }, () => []);
+    const push = (offset: number, values: readonly unknown[]): void => values.forEach((v, i) => cols[offset + i]!.push(v));
+    for (const a of group.answers) push(0, [a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at]);
+    for (const f of group.failures) {
+      const { kind, message, status, attempts } = f.failure;
+      push(11, [f.id.key, f.id.provider, f.id.model, kind, message, status ?? null, attempts, f.at]);
+    }
+    const releases = [
+      ...group.answers.filter((a) => a.claim !== undefined).map((a) => ({ key: a.id.key, claim: a.claim as number })),
+      ...group.failures.filter((f) => f.claim !== undefined).map((f) => ({ key: f.id.key, claim: f.claim as number })),
+      ...group.releases,
+    ];
+    for (const r of releases) push(19, [r.key, r.claim]);
+    await this.query(COMMIT, [...cols, this.owner.runId], 'fusion_commit');
+  }
+
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  async failures(): Promise<RecordedFailure[]> {
+    await this.flush();
+    const { rows } = await this.query<FailureRow>('SELECT key, provider, model, kind, message, status, attempts, at FROM fusion_failures ORDER BY at');
+    return rows.map(toFailure);
+  }
+
+  async size(): Promise<number> {
+    await this.flush();
+    const { rows } = await this.query<{ n: string }>('SELECT count(*) AS n FROM fusion_responses');
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = undefined;
+    try {
+      await this.flush();
+    } finally {
+      this.closed = true;
+      try {
+        if (this.mode.write && this.readyPromise) await this.raw('DELETE FROM fusion_claims WHERE owner = $1', [this.owner.runId]);
+      } finally {
+        this.held.clear();
+        await this.pool.end();
+      }
+    }
+  }
+}
+
+type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
+
+/** Batch records in the same database. */
+class PostgresBatchStore implements BatchStore {
+  constructor(private readonly query: Query) {}
+
+  async add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
+    // One statement: the batch and its calls are remembered together or not at all.
+    await this.query(
+      `WITH job AS (
+         INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) RETURNING batch_id
+       )
+       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, k FROM job, unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
+      [job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, [...keys]],
+    );
+  }
+
+  async update(info: BatchInfo): Promise<void> {
+    await this.query(
+      'UPDATE fusion_batch_jobs SET status = $1, succeeded = $2, failed = $3, message = COALESCE($4, message), updated_at = clock_timestamp() WHERE batch_id = $5',
+      [info.status, info.counts.succeeded, info.counts.failed, info.message ?? null, info.id],
+    );
+  }
+
+  async markCollected(batchId: string, result: { succeeded: number; failed: number; cost: number }): Promise<void> {
+    await this.query('UPDATE fusion_batch_jobs SET collected = TRUE, succeeded = $1, failed = $2, cost = $3, updated_at = clock_timestamp() WHERE batch_id = $4', [
+      result.succeeded,
+      result.failed,
+      result.cost,
+      batchId,
+    ]);
+  }
+
+  async openJobsFor(model: string, keys: ReadonlySet<string>): Promise<{ job: BatchJob; keys: string[] }[]> {
+    const { rows } = await this.query<JobRow & { keys: string[] }>(
+      `SELECT j.*, array_agg(c.key ORDER BY c.key) AS keys FROM fusion_batch_jobs j JOIN fusion_batch_job_calls c ON c.batch_id = j.batch_id
+       WHERE j.model = $1 AND NOT j.collected GROUP BY j.batch_id ORDER BY j.created_at`,
+      [model],
+    );
+    return rows.filter((r) => r.keys.some((k) => keys.has(k))).map(({ keys: jobKeys, ...row }) => ({ job: toJob(row), keys: jobKeys }));
+  }
+
+  async get(batchId: string): Promise<BatchJob | undefined> {
+    const { rows } = await this.query<JobRow>('SELECT * FROM fusion_batch_jobs WHERE batch_id = $1', [batchId]);
+    return rows[0] ? toJob(rows[0]) : undefined;
+  }
+
+  async list(): Promise<BatchJob[]> {
+    const { rows } = await this.query<JobRow>('SELECT * FROM fusion_batch_jobs ORDER BY created_at, batch_id');
+    return rows.map(toJob);
+  }
+}

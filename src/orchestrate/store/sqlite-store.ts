@@ -1,0 +1,336 @@
+import type Database from 'better-sqlite3';
+import type { BatchInfo } from '../../providers/provider.js';
+import type { BatchJob, BatchStore, JobRow } from '../batch/batch-store.js';
+import { toJob } from '../batch/batch-store.js';
+import { openCacheDatabase } from '../cache-database.js';
+import { KEY_VERSION } from '../cache-key.js';
+import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { StoreError } from './errors.js';
+import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
+
+const TABLES = `
+  CREATE TABLE IF NOT EXISTS responses (
+    key TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    text TEXT NOT NULL,
+    logprobs TEXT,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cost REAL,
+    latency_ms REAL NOT NULL,
+    finish_reason TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS failures (
+    key TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    status INTEGER,
+    attempts INTEGER NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    scope TEXT,
+    pid INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS claims_owner ON claims (owner);
+  CREATE TABLE IF NOT EXISTS batch_jobs (
+    batch_id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    succeeded INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    estimated_cost REAL NOT NULL,
+    cost REAL,
+    message TEXT,
+    collected INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS batch_job_calls (
+    batch_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (batch_id, key)
+  );
+  CREATE INDEX IF NOT EXISTS batch_job_calls_key ON batch_job_calls (key);
+`;
+
+/**
+ * The store in one SQLite file (the default, `.fusion/cache.sqlite`): WAL, so readers never block
+ * the writer and a killed process loses nothing it committed; created 0600 in a folder created 0700
+ * (answers may quote private data). Every statement is synchronous and short: reads are served on
+ * the spot, claims are one immediate transaction, and answers go in one transaction per group.
+ */
+export class SqliteStore implements ResponseStore {
+  readonly notices: string[] = [];
+  readonly batches: BatchStore;
+  private readonly db: Database.Database;
+  private readonly owner: ClaimOwner;
+  private readonly leaseMs: number;
+  private readonly queue: CommitQueue;
+  /** This run's claims: key -> the claim's sequence number (a release deletes only that claim). */
+  private readonly held = new Map<string, number>();
+  private seq = 0;
+  private renewal: NodeJS.Timeout | undefined;
+  private hasFailures: boolean;
+  private readonly stmt: {
+    get: Database.Statement<[string], ResponseRow>;
+    put: Database.Statement<unknown[]>;
+    fail: Database.Statement<unknown[]>;
+    clearFail: Database.Statement<[string]>;
+    claimGet: Database.Statement<[string], HeldClaim & { expires_ms: number }>;
+    claimPut: Database.Statement<unknown[]>;
+    release: Database.Statement<[string, string, number]>;
+    renew: Database.Statement<[number, string]>;
+  };
+
+  constructor(
+    readonly location: string,
+    readonly mode: CacheMode = { read: true, write: true },
+    options: StoreOptions = {},
+  ) {
+    this.leaseMs = options.leaseMs ?? leaseMs();
+    this.owner = options.owner ?? newClaimOwner();
+    try {
+      this.db = openCacheDatabase(location);
+      this.db.transaction(() => this.migrate()).immediate();
+    } catch (e) {
+      if (e instanceof StoreError) throw e;
+      throw new StoreError(`cannot open the cache ${location}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const db = this.db;
+    this.stmt = {
+      get: db.prepare('SELECT text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason FROM responses WHERE key = ?'),
+      put: db.prepare(
+        `INSERT OR REPLACE INTO responses (key, provider, model, text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      fail: db.prepare('INSERT OR REPLACE INTO failures (key, provider, model, kind, message, status, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      clearFail: db.prepare('DELETE FROM failures WHERE key = ?'),
+      claimGet: db.prepare('SELECT owner, seq, scope, pid, expires_ms FROM claims WHERE key = ?'),
+      claimPut: db.prepare('INSERT OR REPLACE INTO claims (key, owner, seq, scope, pid, expires_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+      release: db.prepare('DELETE FROM claims WHERE key = ? AND owner = ? AND seq = ?'),
+      renew: db.prepare('UPDATE claims SET expires_ms = ? WHERE owner = ?'),
+    };
+    this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
+    this.queue = new CommitQueue((group) => this.commit(group));
+    this.batches = new SqliteBatchStore(db);
+  }
+
+  get runId(): string {
+    return this.owner.runId;
+  }
+
+  /**
+   * Creates the tables on first use and brings an older layout up to date, in one immediate
+   * transaction (several processes may open a fresh file at once). Version 1 (no schema_version)
+   * kept claims by pid; claims are transient, so its claims table is simply replaced.
+   */
+  private migrate(): void {
+    const db = this.db;
+    db.exec('CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    const meta = (name: string): string | undefined => (db.prepare('SELECT value FROM meta WHERE name = ?').get(name) as { value: string } | undefined)?.value;
+    const version = Number(meta('schema_version') ?? 1);
+    if (version > SCHEMA_VERSION) {
+      throw new StoreError(`the cache ${this.location} was written by a newer llm-fusion (store schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade, or use another --cache`);
+    }
+    if (version < 2) db.exec('DROP TABLE IF EXISTS claims');
+    db.exec(TABLES);
+    db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    // Entries written under another key version (llm-fusion 0.1 keys had no endpoint) can never be
+    // served: they are left in the file, ignored, and the user is told once.
+    if (meta('key_version') !== KEY_VERSION) {
+      const old = (db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
+      if (old > 0) {
+        this.notices.push(
+          `the cache ${this.location} holds ${old} answer(s) stored by an older llm-fusion whose keys do not name the endpoint; they are ignored (asked again when needed)`,
+        );
+      }
+      db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('key_version', ?)").run(KEY_VERSION);
+    }
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  private read(key: string): CachedResponse | undefined {
+    const pending = this.queue.pendingAnswer(key);
+    if (pending) return pending;
+    const row = this.stmt.get.get(key);
+    return row ? toResponse(row) : undefined;
+  }
+
+  get(key: string): Promise<CachedResponse | undefined> {
+    return Promise.resolve(this.mode.read ? this.read(key) : undefined);
+  }
+
+  claim(key: string, acceptCached: boolean): Promise<ClaimResult> {
+    if (!this.mode.write) return Promise.resolve({ status: 'claimed' });
+    if (acceptCached) {
+      const mine = this.queue.pendingAnswer(key);
+      if (mine) return Promise.resolve({ status: 'answered', response: mine });
+    }
+    const result = this.db.transaction((): ClaimResult => {
+      if (acceptCached) {
+        const row = this.stmt.get.get(key);
+        if (row) return { status: 'answered', response: toResponse(row) };
+      }
+      const now = Date.now();
+      const held = this.stmt.claimGet.get(key);
+      if (held && held.owner !== this.owner.runId && held.expires_ms > now && !ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
+      const seq = ++this.seq;
+      this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs);
+      this.held.set(key, seq);
+      this.queue.cancelRelease(key);
+      return { status: 'claimed' };
+    }).immediate();
+    if (result.status === 'claimed') this.startRenewal();
+    return Promise.resolve(result);
+  }
+
+  /** A live run renews its claims' lease every third of it; the timer never keeps the process alive. */
+  private startRenewal(): void {
+    if (this.renewal) return;
+    this.renewal = setInterval(() => {
+      if (this.held.size === 0 || !this.db.open) return;
+      try {
+        this.stmt.renew.run(Date.now() + this.leaseMs, this.owner.runId);
+      } catch {
+        // a busy or closing database: the next renewal tries again, well within the lease
+      }
+    }, Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.renewal.unref();
+  }
+
+  release(key: string): void {
+    const seq = this.held.get(key);
+    if (seq === undefined || !this.mode.write) return;
+    this.held.delete(key);
+    this.queue.release(key, seq);
+  }
+
+  put(id: CallIdentity, value: CachedResponse): void {
+    if (!this.mode.write) return;
+    const claim = this.held.get(id.key);
+    this.held.delete(id.key);
+    this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+  }
+
+  recordFailure(id: CallIdentity, failure: FailureDetails): void {
+    if (!this.mode.write) return;
+    const claim = this.held.get(id.key);
+    this.held.delete(id.key);
+    this.queue.failure({ id, failure, claim, at: new Date().toISOString() });
+  }
+
+  /** One transaction for the whole group: answers with their claims' release, failures, releases. */
+  private commit(group: CommitGroup): void {
+    if (!this.db.open) throw new StoreError(`the cache ${this.location} is closed; ${group.answers.length} answer(s) not stored`);
+    const { runId } = this.owner;
+    this.db.transaction(() => {
+      for (const a of group.answers) {
+        this.stmt.put.run(a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at);
+        if (this.hasFailures) this.stmt.clearFail.run(a.id.key);
+        if (a.claim !== undefined) this.stmt.release.run(a.id.key, runId, a.claim);
+      }
+      for (const f of group.failures) {
+        const { kind, message, status, attempts } = f.failure;
+        this.stmt.fail.run(f.id.key, f.id.provider, f.id.model, kind, message, status ?? null, attempts, f.at);
+        if (f.claim !== undefined) this.stmt.release.run(f.id.key, runId, f.claim);
+      }
+      for (const r of group.releases) this.stmt.release.run(r.key, runId, r.claim);
+    })();
+    if (group.failures.length > 0) this.hasFailures = true;
+  }
+
+  flush(): Promise<void> {
+    return this.queue.flush();
+  }
+
+  async failures(): Promise<RecordedFailure[]> {
+    await this.flush();
+    return (this.db.prepare('SELECT key, provider, model, kind, message, status, attempts, at FROM failures ORDER BY at').all() as FailureRow[]).map(toFailure);
+  }
+
+  async size(): Promise<number> {
+    await this.flush();
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    if (this.renewal) clearInterval(this.renewal);
+    this.renewal = undefined;
+    try {
+      await this.flush();
+    } finally {
+      if (this.mode.write) this.db.prepare('DELETE FROM claims WHERE owner = ?').run(this.owner.runId);
+      this.held.clear();
+      this.db.close();
+    }
+  }
+}
+
+/** Batch records in the same SQLite file. */
+class SqliteBatchStore implements BatchStore {
+  constructor(private readonly db: Database.Database) {}
+
+  add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
+    const now = new Date().toISOString();
+    const insertJob = this.db.prepare(
+      'INSERT INTO batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_job_calls (batch_id, key) VALUES (?, ?)');
+    this.db.transaction(() => {
+      insertJob.run(job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, now, now);
+      for (const key of keys) insertCall.run(job.batchId, key);
+    })();
+    return Promise.resolve();
+  }
+
+  update(info: BatchInfo): Promise<void> {
+    this.db
+      .prepare('UPDATE batch_jobs SET status = ?, succeeded = ?, failed = ?, message = COALESCE(?, message), updated_at = ? WHERE batch_id = ?')
+      .run(info.status, info.counts.succeeded, info.counts.failed, info.message ?? null, new Date().toISOString(), info.id);
+    return Promise.resolve();
+  }
+
+  markCollected(batchId: string, result: { succeeded: number; failed: number; cost: number }): Promise<void> {
+    this.db
+      .prepare('UPDATE batch_jobs SET collected = 1, succeeded = ?, failed = ?, cost = ?, updated_at = ? WHERE batch_id = ?')
+      .run(result.succeeded, result.failed, result.cost, new Date().toISOString(), batchId);
+    return Promise.resolve();
+  }
+
+  openJobsFor(model: string, keys: ReadonlySet<string>): Promise<{ job: BatchJob; keys: string[] }[]> {
+    const rows = this.db.prepare('SELECT * FROM batch_jobs WHERE model = ? AND collected = 0 ORDER BY created_at').all(model) as JobRow[];
+    const keysOf = this.db.prepare('SELECT key FROM batch_job_calls WHERE batch_id = ?');
+    const out: { job: BatchJob; keys: string[] }[] = [];
+    for (const row of rows) {
+      const jobKeys = (keysOf.all(row.batch_id) as { key: string }[]).map((r) => r.key);
+      if (jobKeys.some((k) => keys.has(k))) out.push({ job: toJob(row), keys: jobKeys });
+    }
+    return Promise.resolve(out);
+  }
+
+  get(batchId: string): Promise<BatchJob | undefined> {
+    const row = this.db.prepare('SELECT * FROM batch_jobs WHERE batch_id = ?').get(batchId) as JobRow | undefined;
+    return Promise.resolve(row ? toJob(row) : undefined);
+  }
+
+  list(): Promise<BatchJob[]> {
+    return Promise.resolve((this.db.prepare('SELECT * FROM batch_jobs ORDER BY created_at, batch_id').all() as JobRow[]).map(toJob));
+  }
+}

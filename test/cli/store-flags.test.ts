@@ -1,0 +1,74 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { runCli } from '../support/run-cli.js';
+import { LABELS, MODELS, itemsOf, task } from '../integration/setup.js';
+
+const fixture = fakeServerFixture();
+
+describe('--cache names a store; --shard takes a share of the items', () => {
+  it('an unknown scheme in --cache or FUSION_CACHE_URL is a usage error (exit 2), never a folder named after it', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const input = `${JSON.stringify(itemsOf(1)[0])}\n`;
+    const cwd = process.cwd();
+    process.chdir(t.dir);
+    try {
+      for (const [args, env] of [
+        [['--cache', 'foo://host/db'], {}],
+        [['--cache', 'postgres:db'], {}],
+        [[], { FUSION_CACHE_URL: 'mysql://u@h/db' }],
+      ] as const) {
+        const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, ...args], { input, env: { ...server.env(), ...env } });
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toMatch(/unknown store scheme|PostgreSQL store is named/);
+      }
+      expect(existsSync(join(t.dir, 'foo:'))).toBe(false);
+      expect(existsSync(join(t.dir, 'postgres:db'))).toBe(false);
+      expect(existsSync(join(t.dir, 'mysql:'))).toBe(false);
+      expect(server.snapshot().requests).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('FUSION_CACHE_URL names the store when --cache does not', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const input = itemsOf(3).map((i) => JSON.stringify(i)).join('\n') + '\n';
+    const env = { ...server.env(), FUSION_CACHE_URL: join(t.dir, 'from-env.sqlite') };
+    const args = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string];
+    expect((await runCli(args, { input, env })).status).toBe(0);
+    expect(existsSync(join(t.dir, 'from-env.sqlite'))).toBe(true);
+    const again = await runCli(args, { input, env });
+    expect(again.stderr).toMatch(/total: 0 request\(s\), 3 cache hit/);
+  });
+
+  it('--shard K/N answers only the items of shard K, in input order; bad values are usage errors', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const items = itemsOf(30);
+    const input = items.map((i) => JSON.stringify(i)).join('\n') + '\n';
+    const base = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite')];
+    const ids = (out: string) => out.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+    const a = await runCli([...base, '--shard', '0/3'], { input, env: server.env() });
+    const b = await runCli([...base, '--shard', '1/3'], { input, env: server.env() });
+    const c = await runCli([...base, '--shard', '2/3'], { input, env: server.env() });
+    for (const r of [a, b, c]) expect(r.status, r.stderr).toBe(0);
+    const all = [...ids(a.stdout), ...ids(b.stdout), ...ids(c.stdout)];
+    expect([...all].sort()).toEqual(items.map((i) => i.id).sort());
+    expect(ids(a.stdout)).toEqual(items.map((i) => i.id).filter((id) => ids(a.stdout).includes(id)));
+    expect(server.snapshot().successes).toBe(30);
+    for (const bad of ['3/3', 'x', '1/0']) {
+      const r = await runCli([...base, '--shard', bad], { input, env: server.env() });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/--shard/);
+    }
+    const noCache = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache', '--shard', '0/2'], { input, env: server.env() });
+    expect(noCache.status).toBe(2);
+  });
+});

@@ -1,0 +1,320 @@
+/**
+ * The store conformance suite: the same tests against SQLite and a real, throwaway PostgreSQL
+ * (test/support/postgres.ts; skipped with the reason when PostgreSQL is not installed). Runs with
+ * two stores in one process (two run ids, as two workers) and with real child processes killed
+ * with SIGKILL (test/support/claim-child.ts).
+ */
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CachedResponse, type ResponseStore, StoreError, StoreLocationError, openStore, storeKindOf } from '../../src/orchestrate/cache.js';
+import { redactUrl } from '../../src/orchestrate/store/postgres-store.js';
+import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
+
+const childScript = fileURLToPath(new URL('../support/claim-child.ts', import.meta.url));
+const pgMissing = postgresUnavailable();
+
+interface Backend {
+  name: string;
+  /** A fresh, empty location for one test. */
+  location(): Promise<string>;
+  /** Sets the stored schema version by hand (to test a store written by a newer version). */
+  setSchemaVersion(location: string, version: number): Promise<void>;
+}
+
+let server: TestPostgres | undefined;
+let dbCount = 0;
+const dirs: string[] = [];
+
+const sqlite: Backend = {
+  name: 'sqlite',
+  location: async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fusion-store-'));
+    dirs.push(dir);
+    return join(dir, 'cache.sqlite');
+  },
+  setSchemaVersion: async (location, version) => {
+    const db = new Database(location);
+    db.prepare("UPDATE meta SET value = ? WHERE name = 'schema_version'").run(String(version));
+    db.close();
+  },
+};
+
+const postgres: Backend = {
+  name: 'postgres',
+  location: async () => {
+    server ??= await startPostgres();
+    return freshDatabase(server, `t${process.pid}_${++dbCount}`);
+  },
+  setSchemaVersion: async (location, version) => {
+    const client = new pg.Client({ connectionString: location });
+    await client.connect();
+    await client.query("UPDATE fusion_meta SET value = $1 WHERE name = 'schema_version'", [String(version)]);
+    await client.end();
+  },
+};
+
+afterAll(() => {
+  server?.stop();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const answer = (text: string): CachedResponse => ({
+  text,
+  latencyMs: 12.5,
+  usage: { input: 30, output: 2 },
+  cost: 0.000123,
+  finishReason: 'stop',
+  logprobs: [{ token: text, logprob: -0.1, top_logprobs: [{ token: text, logprob: -0.1 }] }],
+});
+const id = (key: string) => ({ key, provider: 'openai', model: 'gpt-4o-mini' });
+
+/** A claim-child process; `lines()` are the JSON lines it printed so far. */
+function claimChild(location: string, leaseMs: number, scope: string, keys: string[], options: { wait?: boolean; prefix?: string[] } = {}) {
+  const argv = [process.execPath, '--import', 'tsx', childScript, location, String(leaseMs), scope, ...(options.wait ? ['--wait'] : []), ...keys];
+  const [cmd, ...args] = [...(options.prefix ?? []), ...argv] as [string, ...string[]];
+  const child: ChildProcessWithoutNullStreams = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const lines = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return {
+    child,
+    lines,
+    err: () => err,
+    async until(n: number, ms = 30_000): Promise<Record<string, unknown>[]> {
+      const t0 = Date.now();
+      while (lines().length < n) {
+        if (Date.now() - t0 > ms || child.exitCode !== null) throw new Error(`claim-child printed ${lines().length} of ${n} line(s): ${err}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return lines();
+    },
+    async kill(): Promise<void> {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `store.claim` until it stops being busy; returns the status and how long it took. */
+async function claimWhenFree(store: ResponseStore, key: string, maxMs: number): Promise<{ status: string; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await store.claim(key, true);
+    if (r.status !== 'busy' || Date.now() - t0 > maxMs) return { status: r.status, ms: Date.now() - t0 };
+    await sleep(50);
+  }
+}
+
+for (const backend of [sqlite, postgres]) {
+  const skip = backend === postgres ? pgMissing : undefined;
+  describe.skipIf(skip !== undefined)(`store conformance: ${backend.name}${skip ? ` (skipped: ${skip})` : ''}`, () => {
+    let opened: ResponseStore[] = [];
+    const open = (location: string, leaseMs = 30_000): ResponseStore => {
+      const s = openStore(location, { read: true, write: true }, { leaseMs });
+      opened.push(s);
+      return s;
+    };
+    beforeAll(() => {
+      opened = [];
+    });
+    afterAll(async () => {
+      for (const s of opened) await s.close().catch(() => undefined);
+    });
+
+    it('stores an answer with everything a re-run needs and serves it to another run; keys only, no credentials', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      await a.ready();
+      a.put(id('k1'), answer('positive'));
+      // Queued, not yet committed: this run already serves it.
+      expect(await a.get('k1')).toEqual(answer('positive'));
+      await a.flush();
+      const b = open(location);
+      expect(await b.get('k1')).toEqual(answer('positive'));
+      expect(await b.get('k2')).toBeUndefined();
+      expect(await b.size()).toBe(1);
+      await a.close();
+      await b.close();
+    });
+
+    it('a failure is kept for the report, never served, and cleared by a later answer', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      a.recordFailure(id('f1'), { kind: 'server', message: 'HTTP 500', status: 500, attempts: 5 });
+      const failures = await a.failures();
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ key: 'f1', kind: 'server', message: 'HTTP 500', status: 500, attempts: 5, provider: 'openai', model: 'gpt-4o-mini' });
+      expect(await a.get('f1')).toBeUndefined();
+      a.put(id('f1'), answer('neutral'));
+      expect(await a.failures()).toEqual([]);
+      expect(await a.size()).toBe(1);
+      await a.close();
+    });
+
+    it('group commit: hundreds of answers put in one turn are committed together and all reach another run', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      const b = open(location);
+      await Promise.all([a.ready(), b.ready()]);
+      for (let i = 0; i < 300; i++) {
+        expect((await a.claim(`g${i}`, true)).status).toBe('claimed');
+      }
+      for (let i = 0; i < 300; i++) a.put(id(`g${i}`), answer(`a${i}`));
+      await a.flush();
+      expect(await b.size()).toBe(300);
+      // Each answer released its claim in the same commit: the other run finds them answered, not busy.
+      for (const i of [0, 150, 299]) expect(await b.claim(`g${i}`, true)).toEqual({ status: 'answered', response: answer(`a${i}`) });
+      await a.close();
+      await b.close();
+    });
+
+    it('two runs in one process (two run ids, same pid): the second waits while the first holds the call, then gets its answer', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      const b = open(location);
+      expect(a.runId).not.toBe(b.runId);
+      expect(await a.claim('k', true)).toEqual({ status: 'claimed' });
+      expect(await b.claim('k', true)).toEqual({ status: 'busy', owner: a.runId });
+      // The same run claiming again keeps its claim (a retry after a failure, say).
+      expect(await a.claim('k', true)).toEqual({ status: 'claimed' });
+      a.put(id('k'), answer('negative'));
+      await a.flush();
+      expect(await b.claim('k', true)).toEqual({ status: 'answered', response: answer('negative') });
+      // A released claim (the call failed) is free for the other run at once.
+      expect(await a.claim('r', true)).toEqual({ status: 'claimed' });
+      a.release('r');
+      await a.flush();
+      expect(await b.claim('r', true)).toEqual({ status: 'claimed' });
+      // Under --refresh (acceptCached false) a stored answer does not stop a new call.
+      expect(await b.claim('k', false)).toEqual({ status: 'claimed' });
+      await a.close();
+      await b.close();
+    });
+
+    it('closing a run gives up its claims', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      const b = open(location);
+      expect((await a.claim('c', true)).status).toBe('claimed');
+      await a.close();
+      expect((await b.claim('c', true)).status).toBe('claimed');
+      await b.close();
+    });
+
+    it('the schema is created on first use and versioned: a store written by a newer llm-fusion is refused', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      await a.ready();
+      await a.close();
+      await backend.setSchemaVersion(location, 99);
+      const refuse = async () => {
+        const s = openStore(location);
+        try {
+          await s.ready();
+          await s.get('x');
+        } finally {
+          await s.close().catch(() => undefined);
+        }
+      };
+      await expect(refuse()).rejects.toThrow(StoreError);
+      await expect(refuse()).rejects.toThrow(/newer llm-fusion \(store schema 99/);
+    });
+
+    it('a claim whose owner on another machine was killed with SIGKILL lapses after its lease; while it lives, it renews it', async () => {
+      const location = await backend.location();
+      const lease = 1200;
+      const owner = claimChild(location, lease, 'another-machine', ['k']);
+      try {
+        const [first] = await owner.until(1);
+        expect(first?.claims).toEqual({ k: 'claimed' });
+        const b = open(location, lease);
+        // Alive for more than twice the lease: still held (renewed), never taken over.
+        await sleep(2.5 * lease);
+        expect((await b.claim('k', true)).status).toBe('busy');
+        await owner.kill();
+        // Dead, but its pid cannot be checked from here: the claim holds until the lease runs out...
+        expect((await b.claim('k', true)).status).toBe('busy');
+        const taken = await claimWhenFree(b, 'k', 10 * lease);
+        expect(taken.status).toBe('claimed');
+        expect(taken.ms).toBeLessThanOrEqual(lease + 1500);
+      } finally {
+        await owner.kill();
+      }
+    }, 60_000);
+
+    it('a claim of a run killed on this machine is taken over at once (its pid is gone)', async () => {
+      const location = await backend.location();
+      const owner = claimChild(location, 30_000, 'auto', ['k1', 'k2']);
+      try {
+        const [first] = await owner.until(1);
+        expect(first?.claims).toEqual({ k1: 'claimed', k2: 'claimed' });
+        const b = open(location);
+        expect((await b.claim('k1', true)).status).toBe('busy');
+        await owner.kill();
+        expect((await b.claim('k1', true)).status).toBe('claimed');
+        expect((await b.claim('k2', true)).status).toBe('claimed');
+      } finally {
+        await owner.kill();
+      }
+    }, 60_000);
+  });
+}
+
+describe('store locations', () => {
+  it('postgres:// and postgresql:// name PostgreSQL; paths name SQLite; any other scheme is refused, never made a folder', () => {
+    expect(storeKindOf('postgres://u@h/db')).toBe('postgres');
+    expect(storeKindOf('postgresql://u@h:5432/db')).toBe('postgres');
+    expect(storeKindOf('.fusion/cache.sqlite')).toBe('sqlite');
+    expect(storeKindOf('C:\\runs\\cache.sqlite')).toBe('sqlite');
+    expect(storeKindOf('/tmp/a:b/cache.sqlite')).toBe('sqlite');
+    expect(() => storeKindOf('foo://x/y')).toThrow(StoreLocationError);
+    expect(() => storeKindOf('mysql://u@h/db')).toThrow(/unknown store scheme "mysql:\/\/"/);
+    expect(() => storeKindOf('postgres:db')).toThrow(StoreLocationError);
+  });
+
+  it('a URL shown in messages never carries its password', () => {
+    expect(redactUrl('postgres://fusion:s3cret@db.example:5432/runs')).toBe('postgres://fusion:***@db.example:5432/runs');
+    expect(redactUrl('postgres://fusion:s3cret@db.example:5432/runs')).not.toContain('s3cret');
+  });
+});
+
+/** Two runs that are both PID 1, each in a PID namespace of its own (two containers): issue 22 case 2. */
+const unshareWorks = process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--kill-child', 'true']).status === 0;
+describe.skipIf(!unshareWorks)(`two PID namespaces${unshareWorks ? '' : ' (skipped: unshare --pid --fork is not allowed here)'}`, () => {
+  it('two runs that are both pid 1 never take each other for themselves; a killed one lets its claims lapse', async () => {
+    const location = await sqlite.location();
+    const lease = 1500;
+    const prefix = ['unshare', '--pid', '--fork', '--kill-child'];
+    const first = claimChild(location, lease, 'auto', ['k'], { prefix });
+    const [a] = await first.until(1).catch(async (e: unknown) => {
+      await first.kill();
+      throw e;
+    });
+    const second = claimChild(location, lease, 'auto', ['k'], { prefix, wait: true });
+    try {
+      expect(a).toMatchObject({ pid: 1, claims: { k: 'claimed' } });
+      const [b] = await second.until(1);
+      // Same pid, another run: busy, not "mine".
+      expect(b).toMatchObject({ pid: 1, claims: { k: 'busy' } });
+      await sleep(2 * lease);
+      expect(second.lines()).toHaveLength(1);
+      await first.kill();
+      const [, took] = await second.until(2, 10 * lease);
+      expect(took).toMatchObject({ key: 'k', status: 'claimed' });
+    } finally {
+      await first.kill();
+      await second.kill();
+    }
+  }, 60_000);
+});
