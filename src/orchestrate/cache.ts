@@ -42,7 +42,12 @@ export interface CacheMode {
 export const DEFAULT_CACHE_PATH = '.fusion/cache.sqlite';
 
 /** What `claim` found: the answer is cached, this process may call, or another live process is calling. */
-export type ClaimResult = { status: 'claimed' } | { status: 'answered'; response: CachedResponse } | { status: 'busy'; pid: number };
+export type ClaimResult =
+  | { status: 'claimed' }
+  | { status: 'answered'; response: CachedResponse }
+  | { status: 'busy'; pid: number }
+  /** Paid for in a provider batch no live process polls now (or whose creation is not settled yet): its answer comes from there. */
+  | { status: 'batch'; batchId: string };
 
 
 interface ResponseRow {
@@ -78,6 +83,7 @@ export class ResponseCache {
   private readonly claimPutStmt: Database.Statement<unknown[]>;
   private readonly releaseStmt: Database.Statement<[string, string]>;
   private hasFailures: boolean;
+  private pendingStmt: Database.Statement<[{ key: string }], { id: string }> | undefined;
   /** This process's claims are marked with this token (a pid may be reused). */
   private readonly owner = randomUUID();
   /** Messages for the user about the cache file (e.g. entries of an older version that are ignored). */
@@ -179,9 +185,62 @@ export class ResponseCache {
       }
       const held = this.claimGetStmt.get(key);
       if (held && held.owner !== this.owner && held.pid !== process.pid && processAlive(held.pid)) return { status: 'busy', pid: held.pid };
+      const batchId = this.pendingBatchOf(key);
+      if (batchId !== undefined) return { status: 'batch', batchId };
       this.claimPutStmt.run(key, this.owner, process.pid, new Date().toISOString());
       return { status: 'claimed' };
     }).immediate();
+  }
+
+  /**
+   * Claims calls for a batch run, in one transaction: each key is `answered` (cached), `busy` (a live
+   * process calls it or polls a batch carrying it) or `claimed` by this process, which keeps the claim
+   * while it submits and polls, so a live run waits for the batch's answer instead of paying for it.
+   * Pending batches are the batch runner's own business (it resumes them), so they are not checked here.
+   */
+  claimForBatch(keys: readonly string[]): Map<string, ClaimResult> {
+    const out = new Map<string, ClaimResult>();
+    if (!this.mode.write) {
+      for (const key of keys) out.set(key, { status: 'claimed' });
+      return out;
+    }
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const key of keys) {
+        const response = this.read(key);
+        if (response) {
+          out.set(key, { status: 'answered', response });
+          continue;
+        }
+        const held = this.claimGetStmt.get(key);
+        if (held && held.owner !== this.owner && held.pid !== process.pid && processAlive(held.pid)) {
+          out.set(key, { status: 'busy', pid: held.pid });
+          continue;
+        }
+        this.claimPutStmt.run(key, this.owner, process.pid, now);
+        out.set(key, { status: 'claimed' });
+      }
+    }).immediate();
+    return out;
+  }
+
+  /**
+   * The open batch (or batch being created) a call is in, from the batch store's tables in the same
+   * file (batch/batch-store.ts); undefined when none, or when no batch was ever submitted here.
+   */
+  private pendingBatchOf(key: string): string | undefined {
+    if (!this.pendingStmt) {
+      const tables = new Set((this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('batch_jobs', 'batch_job_calls', 'batch_intent_calls')").all() as { name: string }[]).map((r) => r.name));
+      if (!tables.has('batch_jobs') || !tables.has('batch_job_calls')) return undefined;
+      const intents = tables.has('batch_intent_calls') ? " UNION ALL SELECT 'being created' FROM batch_intent_calls WHERE key = @key" : '';
+      const stmt = this.db.prepare<[{ key: string }], { id: string }>(
+        `SELECT j.batch_id AS id FROM batch_job_calls c JOIN batch_jobs j ON j.batch_id = c.batch_id WHERE c.key = @key AND j.collected = 0${intents} LIMIT 1`,
+      );
+      // Kept once every table exists; until then looked up again (a batch run may create them meanwhile).
+      if (intents === '') return stmt.get({ key })?.id;
+      this.pendingStmt = stmt;
+    }
+    return this.pendingStmt.get({ key })?.id;
   }
 
   /** Gives up a claim (the call failed or was not made). */

@@ -92,6 +92,7 @@ export class BatchStore {
       );
       CREATE INDEX IF NOT EXISTS batch_job_calls_key ON batch_job_calls (key);
     `);
+    createIntentTables(this.db);
   }
 
   /** Remembers a batch the provider accepted, with its calls, in one transaction. */
@@ -143,7 +144,99 @@ export class BatchStore {
     return (this.db.prepare('SELECT * FROM batch_jobs ORDER BY created_at, batch_id').all() as JobRow[]).map(toJob);
   }
 
+  /** Ids of every remembered batch (to tell a batch found at the provider from ours). */
+  knownIds(): Set<string> {
+    return new Set((this.db.prepare('SELECT batch_id FROM batch_jobs').all() as { batch_id: string }[]).map((r) => r.batch_id));
+  }
+
+  // Intents: a batch about to be created is recorded first, with a token the provider keeps, so a
+  // create whose answer never came (connection dropped, process killed) is found and polled, not paid twice.
+
+  /** Records that a batch of `keys` is about to be created (before the create request). */
+  addIntent(intent: BatchIntent, keys: readonly string[]): void {
+    const insertIntent = this.db.prepare('INSERT INTO batch_intents (token, provider, model, requests, estimated_cost, pid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_intent_calls (token, key) VALUES (?, ?)');
+    this.db.transaction(() => {
+      insertIntent.run(intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, process.pid, intent.createdAt);
+      for (const key of keys) insertCall.run(intent.token, key);
+    })();
+  }
+
+  /** The provider created the intent's batch: it becomes a remembered batch with the intent's calls, in one transaction. */
+  resolveIntent(token: string, info: BatchInfo): void {
+    const intent = this.db.prepare('SELECT * FROM batch_intents WHERE token = ?').get(token) as IntentRow | undefined;
+    if (!intent) return;
+    const keys = (this.db.prepare('SELECT key FROM batch_intent_calls WHERE token = ?').all(token) as { key: string }[]).map((r) => r.key);
+    this.db.transaction(() => {
+      if (!this.get(info.id)) this.add({ batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimated_cost }, keys);
+      this.dropIntent(token);
+    })();
+  }
+
+  /** The intent's batch was not created: its calls are free again. */
+  dropIntent(token: string): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
+      this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
+    })();
+  }
+
+  /** The calls of `model`'s intents not resolved yet. */
+  intentKeysOf(model: string): Set<string> {
+    const rows = this.db.prepare('SELECT c.key FROM batch_intent_calls c JOIN batch_intents i ON i.token = c.token WHERE i.model = ?').all(model) as { key: string }[];
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** Intents of `model` not resolved yet, oldest first. */
+  intentsOf(model: string): (BatchIntent & { pid: number })[] {
+    const rows = this.db.prepare('SELECT * FROM batch_intents WHERE model = ? ORDER BY created_at').all(model) as IntentRow[];
+    return rows.map((r) => ({ token: r.token, provider: r.provider, model: r.model, requests: r.requests, estimatedCost: r.estimated_cost, createdAt: r.created_at, pid: r.pid }));
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** A batch about to be created. */
+export interface BatchIntent {
+  /** Random; kept in the batch's metadata where the provider allows it. */
+  token: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimatedCost: number;
+  /** ISO time, taken before the create request. */
+  createdAt: string;
+}
+
+interface IntentRow {
+  token: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimated_cost: number;
+  pid: number;
+  created_at: string;
+}
+
+/** The intent tables, in the cache file next to the batch tables. */
+function createIntentTables(db: Database.Database): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS batch_intents (
+      token TEXT PRIMARY KEY,
+      provider TEXT NOT NULL,
+      model TEXT NOT NULL,
+      requests INTEGER NOT NULL,
+      estimated_cost REAL NOT NULL,
+      pid INTEGER NOT NULL,
+      created_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS batch_intent_calls (
+      token TEXT NOT NULL,
+      key TEXT NOT NULL,
+      PRIMARY KEY (token, key)
+    );
+    CREATE INDEX IF NOT EXISTS batch_intent_calls_key ON batch_intent_calls (key);
+  `);
 }
