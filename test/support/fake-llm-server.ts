@@ -74,6 +74,8 @@ export interface BatchPlan {
   rejectModels?: readonly string[];
   /** This many first OpenAI batches fail with `token_limit_exceeded` (the enqueued-token limit of the moment). */
   tokenLimitBatches?: number;
+  /** false: a cancelled batch's unprocessed requests get no result line at all (only its counts say so). */
+  cancelledLines?: false;
   /** This many first batch creates (both APIs) are carried out, then the connection is dropped without the answer. */
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
@@ -623,6 +625,7 @@ export class FakeLlmServer {
       }
       if (fault === 'error') batch.counts.errored++;
       else batch.counts.expired++;
+      if (fault === 'cancelled' && plan.cancelledLines === false) continue;
       if (batch.api === 'openai') {
         line = fault === 'error'
           ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
