@@ -20,6 +20,10 @@ export interface BatchPhaseResult {
   models: ModelHandle[];
   /** USD left of --max-cost for the live pass. */
   remainingUsd?: number;
+  /** USD the batches of this run cost, at batch prices (counted in the run's spend). */
+  spentUsd: number;
+  /** Calls whose batch requests the user cancelled: the live pass skips them (`cancelled`). */
+  cancelledCalls: ReadonlySet<string>;
 }
 
 /**
@@ -73,7 +77,9 @@ export async function runBatchPhase(
     return {
       report,
       models: withSettledFailures(models, report.settled),
-      ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd) }),
+      spentUsd: report.costUsd,
+      cancelledCalls: report.cancelled,
+      ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd - report.openReservedUsd) }),
     };
   } finally {
     process.off('SIGINT', onSigint);
@@ -99,6 +105,8 @@ export function batchSummary(r: BatchRunReport): string {
   if (distinct.length > 10) lines.push(`  ... and ${distinct.length - 10} more kinds of batch failure`);
   if (r.leftForLive > 0) lines.push(`  the ${r.leftForLive} left to live calls are asked now at the full price (--batch-retry live)`);
   if (r.settled.size > 0) lines.push(`  the ${r.settled.size} failed for good are reported as failed answers and not asked again`);
+  if (r.cancelled.size > 0) lines.push(`  ${r.cancelled.size} request(s) cancelled (fusion batches cancel): not asked live; their items end as "stopped": "cancelled" (a later --batch run submits them again)`);
+  if (r.elsewhere > 0) lines.push(`  ${r.elsewhere} call(s) left to another run sharing the cache (its answers are awaited, not paid twice)`);
   if (r.stopReason === 'budget') lines.push('  stopped: --max-cost does not cover the next batch; calls not submitted are not asked live either');
   return `${lines.join('\n')}\n`;
 }

@@ -29,6 +29,10 @@ function merged(a: BatchRunReport | undefined, b: BatchRunReport): BatchRunRepor
     rejected: [...a.rejected, ...b.rejected],
     costUsd: a.costUsd + b.costUsd,
     resumedCostUsd: a.resumedCostUsd + b.resumedCostUsd,
+    cancelled: new Set([...a.cancelled, ...b.cancelled]),
+    elsewhere: a.elsewhere + b.elsewhere,
+    usageProblems: [...a.usageProblems, ...b.usageProblems],
+    openReservedUsd: a.openReservedUsd + b.openReservedUsd,
     ...(b.stopReason ? { stopReason: b.stopReason } : {}),
   };
 }
@@ -55,7 +59,7 @@ export async function runBatchRounds(
       models,
       submit: async (calls, round) => {
         io.stderr.write(`fusion: batch round ${round} (adaptive policy): ${calls.length} call(s) of the items not settled yet\n`);
-        const spent = report?.costUsd ?? 0;
+        const spent = (report?.costUsd ?? 0) + (report?.openReservedUsd ?? 0);
         const budget = settings.maxCostUsd === undefined ? {} : { maxCostUsd: Math.max(0, settings.maxCostUsd - spent) };
         const phase = await runBatchPhase({ ...settings, ...budget }, models, calls, io, options);
         report = merged(report, phase.report);
@@ -65,6 +69,7 @@ export async function runBatchRounds(
         const key = customIdOf(handle.model, request, handle.sample);
         const hit = await reader.get(key);
         if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), cached: true };
+        if (report?.cancelled.has(key)) return { model: handle.name, status: 'skipped', error: 'not asked: its batch request was cancelled', reason: 'cancelled' };
         const failure: ProviderError | undefined = report?.settled.get(key);
         return failure ? { model: handle.name, status: 'failed', error: failure.message } : undefined;
       },
@@ -78,10 +83,12 @@ export async function runBatchRounds(
   return {
     report: final,
     models: withSettledFailures(models, final.settled),
-    ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - final.costUsd) }),
+    spentUsd: final.costUsd,
+    cancelledCalls: final.cancelled,
+    ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - final.costUsd - final.openReservedUsd) }),
   };
 }
 
 function emptyReport(): BatchRunReport {
-  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0 };
+  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0, cancelled: new Set(), elsewhere: 0, usageProblems: [], openReservedUsd: 0 };
 }

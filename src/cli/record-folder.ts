@@ -66,6 +66,8 @@ export async function recordFolderResponses(
   try {
     let maxCostUsd: number | undefined;
     let batchStop: 'budget' | 'interrupted' | undefined;
+    let batchSpentUsd = 0;
+    let cancelledCalls: ReadonlySet<string> = new Set();
     if (options.batch) {
       const recorded = readRecordedKeys(join(dir, 'responses.jsonl'));
       const calls: BatchCall[] = [];
@@ -86,9 +88,11 @@ export async function recordFolderResponses(
       }
       models = phase.models;
       maxCostUsd = phase.remainingUsd;
+      batchSpentUsd = phase.spentUsd;
+      cancelledCalls = phase.cancelledCalls;
       batchStop = phase.report.stopReason;
     }
-    session = new RunSession(settings, io, { totalItems: items.length, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    session = new RunSession(settings, io, { totalItems: items.length, batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
     // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
     if (batchStop) session.orchestrator.stop('drain', batchStop);
   } catch (e) {

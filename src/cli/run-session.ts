@@ -121,13 +121,16 @@ export class RunSession {
   private readonly cache: ResponseCache | undefined;
   private sigintHandler: (() => void) | undefined;
   private interrupts = 0;
+  /** USD the batches of this run cost (at batch prices), counted in the summary's spend. */
+  private readonly batchSpentUsd: number;
 
   constructor(
     readonly settings: OrchestrationSettings,
     private readonly io: Pick<CliIo, 'stderr'>,
-    extra: Partial<OrchestratorOptions> & { totalItems?: number } = {},
+    extra: Partial<OrchestratorOptions> & { totalItems?: number; batchSpentUsd?: number } = {},
   ) {
-    const { totalItems, ...orchestratorExtra } = extra;
+    const { totalItems, batchSpentUsd, ...orchestratorExtra } = extra;
+    this.batchSpentUsd = batchSpentUsd ?? 0;
     this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode) : undefined;
     for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
@@ -185,10 +188,13 @@ export class RunSession {
     for (const f of this.orchestrator.failureReasons()) {
       lines.push(`  failed: ${f.model}: ${f.count} call(s) ${f.kind}, e.g. ${f.example}`);
     }
+    for (const u of this.orchestrator.usageReports()) {
+      lines.push(`  provider error: ${u.model}: ${u.count} answer(s) with a usage no request can cost (e.g. ${u.example}); charged at the most the request can cost: check the provider's bill`);
+    }
     const t = stats.total;
     if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
-    lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
+    lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run` + (this.batchSpentUsd > 0 ? ` (${formatUsd(this.batchSpentUsd)} in batches)` : ''));
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
     } else if (stats.stopReason === 'interrupted') {

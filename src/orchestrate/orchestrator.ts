@@ -9,7 +9,8 @@ import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from '..
 import { currentLimits } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
-import { type CallStats, type OrchestratorStats, type StopReason, emptyStats } from './stats.js';
+import { type CallStats, type OrchestratorStats, type SkipCause, type StopReason, emptyStats } from './stats.js';
+import { type UsageBounds, billableUsage, checkUsage, usageBoundsOf } from './token-bound.js';
 
 /** A model as the orchestrator uses it: its adapter and the name answers are recorded under (the spec string). */
 export interface ModelHandle {
@@ -47,25 +48,27 @@ export interface OrchestratorOptions {
   assumedOutputTokens?: number;
   clock?: Clock;
   random?: () => number;
+  /**
+   * Calls (cache keys) whose batch requests the user cancelled (`fusion batches cancel`): a cancel
+   * says stop, so they are skipped (`cancelled`), never asked live instead.
+   */
+  cancelledCalls?: ReadonlySet<string>;
 }
 
 export type CallOutcome =
   | { status: 'ok'; response: CachedResponse; cached: boolean; attempts: number }
   | { status: 'failed'; error: ProviderError; attempts: number }
-  | { status: 'skipped'; reason: StopReason };
+  | { status: 'skipped'; reason: SkipCause };
 
 interface ProviderState {
   limit: LimitFunction;
   rate: ProviderRateLimiter;
 }
 
-/** Safety margin on the (learned) input estimate when reserving budget. */
-const RESERVE_MARGIN = 1.25;
-
 /** How often a call claimed by another run is checked for its answer. */
 const CLAIM_POLL_MS = 50;
 
-/** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
+/** Rough token count for rate limits (not money: the budget reserves the byte bound, token-bound.ts). */
 function estimateInputTokens(request: GenerateRequest): number {
   let chars = 0;
   for (const m of request.messages) chars += m.content.length + 8;
@@ -124,11 +127,11 @@ export class Orchestrator {
   private readonly total: CallStats = emptyStats();
   private readonly perModel: Record<string, CallStats> = {};
   private inFlightNow = 0;
-  /** Per model: how many times more input tokens the provider reported than our estimate, at most. */
-  private readonly inputScale = new Map<string, number>();
-  /** Per model: how many times more output tokens than max_tokens the provider reported, at most (a server may ignore it). */
+  /** Per model: how many times more output tokens than assumed a request without max_tokens got, at most. */
   private readonly outputScale = new Map<string, number>();
-  /** Priced models whose real usage has been seen; until then their calls go out one at a time under a budget. */
+  /** Per model: answers whose reported usage no request can cost (negative, not counts, past the bound), and one example. */
+  private readonly usageProblems = new Map<string, { count: number; example: string }>();
+  /** Priced models whose real output usage has been seen; until then their uncapped calls go out one at a time under a budget. */
   private readonly usageSeen = new Set<string>();
   /** Per model: the call probing its real usage, when one is in flight. */
   private readonly probes = new Map<string, Promise<void>>();
@@ -202,6 +205,14 @@ export class Orchestrator {
     return out;
   }
 
+  /**
+   * Answers whose provider reported a usage no request can cost: a provider error, flagged here and
+   * charged at the most the request can cost (never a credit, never more than was reserved).
+   */
+  usageReports(): { model: string; count: number; example: string }[] {
+    return [...this.usageProblems].map(([model, v]) => ({ model, ...v }));
+  }
+
   /** Spend of this run so far, in USD. */
   get spentUsd(): number {
     return this.budget.spent;
@@ -215,6 +226,7 @@ export class Orchestrator {
   /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
   call(handle: ModelHandle, request: GenerateRequest): Promise<CallOutcome> {
     const key = this.keyOf(handle, request);
+    if (this.options.cancelledCalls?.has(key)) return Promise.resolve(this.skip(handle.name, 'cancelled'));
     const shared = this.inflight.get(key);
     if (shared) {
       this.bump(handle.name, (s) => s.cacheHits++);
@@ -258,7 +270,7 @@ export class Orchestrator {
     f(this.total);
   }
 
-  private skip(model: string, reason: StopReason): CallOutcome {
+  private skip(model: string, reason: SkipCause): CallOutcome {
     this.bump(model, (s) => s.skipped++);
     return { status: 'skipped', reason };
   }
@@ -280,6 +292,7 @@ export class Orchestrator {
         return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
       }
       if (claim.status === 'claimed') break;
+      if (claim.status === 'batch') return this.pendingInBatch(handle, claim.batchId);
       waited = true;
       // Real time, whatever the clock: another process's answer arrives in real time.
       await systemClock.sleep(CLAIM_POLL_MS, this.stopController.signal);
@@ -291,20 +304,42 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * A call paid for in a provider batch that no live process polls: its answer comes from there, so
+   * it is not bought again live. It fails (not recorded: a re-run after the batch is collected finds
+   * the answer) with what the user can do.
+   */
+  private pendingInBatch(handle: ModelHandle, batchId: string): CallOutcome {
+    const { provider, modelId } = handle.model;
+    const where = batchId === 'being created' ? 'a batch whose creation was interrupted' : `batch ${batchId}`;
+    const error = new ProviderError(
+      'config',
+      `${handle.name}: already paid for in ${where}, pending at the provider: run the --batch command that submitted it again to collect it (fusion batches lists it); not asked again live`,
+      { provider, model: modelId },
+    );
+    this.bump(handle.name, (s) => s.failures++);
+    let kinds = this.failureLog.get(handle.name);
+    if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+    const seen = kinds.get('pending-batch') ?? { count: 0, example: '' };
+    kinds.set('pending-batch', { count: seen.count + 1, example: error.message });
+    return { status: 'failed', error, attempts: 0 };
+  }
+
   private async callProvider(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = priceOf(this.prices, provider, modelId);
-    const baseIn = estimateInputTokens(request);
+    const rateIn = estimateInputTokens(request);
+    const bounds = usageBoundsOf(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
-        // Under a budget, until a priced model's first answer shows its real usage, its calls go out
-        // one at a time: the estimate may be wrong by any factor (a provider counting 100x the tokens).
+        // Under a budget, a request without max_tokens has no bound on its output: until a priced
+        // model's first such answer shows its real output, its calls go out one at a time.
         let endProbe: (() => void) | undefined;
         const paid = this.options.maxCostUsd !== undefined && price !== undefined && (price.input > 0 || price.output > 0);
-        while (paid && !this.usageSeen.has(handle.name)) {
+        while (paid && bounds.output === undefined && !this.usageSeen.has(handle.name)) {
           const probe = this.probes.get(handle.name);
           if (!probe) {
             this.probes.set(handle.name, new Promise<void>((resolve) => (endProbe = resolve)));
@@ -312,24 +347,21 @@ export class Orchestrator {
           }
           await probe;
         }
-        // Worst case: the input estimate scaled by the largest reported/estimated ratio seen, with a
-        // margin, plus the whole output allowance (scaled when a server exceeded max_tokens).
-        const estIn = Math.ceil(baseIn * (this.inputScale.get(handle.name) ?? 1) * RESERVE_MARGIN);
-        const estOutNow = Math.ceil(estOut * (this.outputScale.get(handle.name) ?? 1));
-        const estCost = price ? costOf(price, { input: estIn, output: estOutNow }) : 0;
+        // Worst case: every byte sent a token (the most any tokenizer bills, token-bound.ts) plus
+        // the whole output allowance (max_tokens; without one, the assumption scaled by what was seen).
+        const estOutNow = bounds.output ?? Math.ceil(estOut * (this.outputScale.get(handle.name) ?? 1));
+        const estCost = price ? costOf(price, { input: bounds.input, output: estOutNow }) : 0;
         if (state.rate.active) {
-          await state.rate.acquire(estIn + estOut, this.stopController.signal);
+          await state.rate.acquire(rateIn + estOut, this.stopController.signal);
           if (this.stopReasonValue) {
             this.endProbe(handle.name, endProbe);
             return this.skip(handle.name, this.stopReasonValue);
           }
         }
-        const result = await this.global(() => this.attemptOnce(handle, request, price, estCost));
+        const result = await this.global(() => this.attemptOnce(handle, request, price, estCost, { ...bounds, output: estOutNow }, bounds.output !== undefined));
         const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;
-        if (answered?.usage) {
-          const usage = answered.usage;
-          if (usage.input > baseIn) this.inputScale.set(handle.name, Math.max(this.inputScale.get(handle.name) ?? 1, usage.input / baseIn));
-          if (estOut > 0 && usage.output > estOut) this.outputScale.set(handle.name, Math.max(this.outputScale.get(handle.name) ?? 1, usage.output / estOut));
+        if (answered?.usage && bounds.output === undefined && estOut > 0 && answered.usage.output > estOut) {
+          this.outputScale.set(handle.name, Math.max(this.outputScale.get(handle.name) ?? 1, answered.usage.output / estOut));
         }
         if (answered) this.usageSeen.add(handle.name);
         this.endProbe(handle.name, endProbe);
@@ -339,8 +371,8 @@ export class Orchestrator {
         }
         if (result === 'stopped') return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
         if (state.rate.active) {
-          const used = 'response' in result && result.response.usage ? result.response.usage.input + result.response.usage.output : estIn + estOut;
-          state.rate.settle(estIn + estOut, used);
+          const used = 'response' in result && result.response.usage ? result.response.usage.input + result.response.usage.output : rateIn + estOut;
+          state.rate.settle(rateIn + estOut, used);
         }
         if ('response' in result) {
           const response = result.response;
@@ -379,6 +411,11 @@ export class Orchestrator {
     });
   }
 
+  private flagUsage(model: string, problem: string): void {
+    const seen = this.usageProblems.get(model) ?? { count: 0, example: problem };
+    this.usageProblems.set(model, { count: seen.count + 1, example: seen.example });
+  }
+
   /** Lets the next call of a model go out once its probing call is settled (whatever the outcome). */
   private endProbe(model: string, end: (() => void) | undefined): void {
     if (!end) return;
@@ -392,6 +429,8 @@ export class Orchestrator {
     request: GenerateRequest,
     price: Price | undefined,
     estCost: number,
+    bounds: UsageBounds,
+    outputCapped: boolean,
   ): Promise<'budget' | 'stopped' | { response: CachedResponse } | { error: ProviderError }> {
     // The run may have stopped while this call waited for a slot: then it is not issued at all.
     if (this.stopReasonValue) return 'stopped';
@@ -417,15 +456,20 @@ export class Orchestrator {
       // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
       const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
       if (result.logprobs) response.logprobs = result.logprobs;
-      if (result.usage) response.usage = result.usage;
+      // The output bound is only the tool's when the request capped it; otherwise it is the assumption.
+      const hard: UsageBounds = outputCapped ? bounds : { input: bounds.input };
+      const verdict = checkUsage(result.usage, hard);
+      if (verdict.usage) response.usage = verdict.usage;
+      if (verdict.problem) this.flagUsage(handle.name, verdict.problem);
       if (result.finishReason !== undefined) response.finishReason = result.finishReason;
       if (cut) {
         response.finishReason = 'cut';
         this.bump(handle.name, (s) => s.cut++);
       }
       if (price) {
-        // Without usage, charge the estimate: under-counting would let a budget overrun.
-        actualCost = result.usage ? costOf(price, result.usage) : estCost;
+        // Without usable usage, charge the worst case: under-counting would let a budget overrun.
+        // A report past the bound is charged at the bound: no honest bill for this request is larger.
+        actualCost = verdict.usage ? costOf(price, billableUsage(verdict.usage, hard)) : estCost;
         response.cost = actualCost;
       }
       return { response };

@@ -27,6 +27,9 @@ export function emptyStats(): CallStats {
 
 export type StopReason = 'budget' | 'interrupted';
 
+/** Why one call was not made: the run stopped issuing calls, or the user cancelled the batch that carried it. */
+export type SkipCause = StopReason | 'cancelled';
+
 export interface OrchestratorStats {
   total: CallStats;
   perModel: Record<string, CallStats>;

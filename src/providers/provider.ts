@@ -105,7 +105,18 @@ export interface BatchInfo {
 export type BatchOutcome =
   | { customId: string; status: 'ok'; result: GenerateResult }
   /** `error.retryable` says whether asking again can help (expired, cancelled, server errors). */
-  | { customId: string; status: 'failed'; error: ProviderError };
+  | { customId: string; status: 'failed'; error: ProviderError }
+  /** A result line no request can be matched to (not JSON, no custom_id): which call it answered is unknown. */
+  | { status: 'unreadable'; error: ProviderError }
+  /** The download of the results broke off here (the last outcome): the outcomes before it stand. */
+  | { status: 'cut'; error: ProviderError };
+
+/** What was about to be submitted: recorded before the create, so a lost answer can be looked up. */
+export interface SubmitIntent {
+  token: string;
+  since: Date;
+  requests: number;
+}
 
 export interface BatchApi {
   readonly limits: BatchLimits;
@@ -113,8 +124,17 @@ export interface BatchApi {
   encode(customId: string, request: GenerateRequest): string;
   /** Undefined when the endpoint has a batch API; otherwise why not (e.g. a compatible server without /v1/batches). */
   unavailable(): Promise<string | undefined>;
-  /** Uploads and creates one batch of encoded lines. */
-  submit(lines: readonly string[]): Promise<BatchInfo>;
+  /**
+   * Uploads and creates one batch of encoded lines. `token` marks it where the provider keeps marks
+   * (OpenAI: the batch's metadata), so a create whose answer was lost can be found by `findSubmitted`.
+   */
+  submit(lines: readonly string[], token?: string): Promise<BatchInfo>;
+  /**
+   * The batch a `submit` with this intent created, looked up in the provider's list of batches:
+   * by its token where the provider keeps it, otherwise (Anthropic) the one batch created since
+   * `since` with exactly `requests` requests that is not among `known`. Undefined when none.
+   */
+  findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
   retrieve(id: string): Promise<BatchInfo>;
   /** Every request's outcome, in whatever order the provider returns them. Only for a `done` batch. */
   results(id: string): AsyncIterable<BatchOutcome>;

@@ -4,13 +4,13 @@ import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { ClassificationItem, QaItem, Task, TokenLogprob } from '../task/schema.js';
 
 /**
- * Why a model was not asked: the run stopped issuing calls (`interrupted`, `budget`), or an adaptive
- * policy did not need it (`not-needed`).
+ * Why a model was not asked: the run stopped issuing calls (`interrupted`, `budget`), the user
+ * cancelled the batch that carried the call (`cancelled`), or an adaptive policy did not need it (`not-needed`).
  */
-export type SkipReason = 'interrupted' | 'budget' | 'not-needed';
+export type SkipReason = 'interrupted' | 'budget' | 'cancelled' | 'not-needed';
 
-/** Why asking about an item stopped, on an output line: the policy's rule, or the run stopping calls. */
-export type AskStopReason = StopReason | 'interrupted' | 'budget';
+/** Why asking about an item stopped, on an output line: the policy's rule, the run stopping calls, or a cancelled batch. */
+export type AskStopReason = StopReason | 'interrupted' | 'budget' | 'cancelled';
 
 /** One model's raw answer to one item (`sample`: which of its samples, when it was asked several), or why there is none. */
 export type RawModelAnswer = { model: string; sample?: number } & (
@@ -22,14 +22,15 @@ export type RawModelAnswer = { model: string; sample?: number } & (
 const SKIP_MESSAGE = {
   budget: 'not asked: the --max-cost budget was reached',
   interrupted: 'not asked: the run was interrupted',
+  cancelled: 'not asked: its batch request was cancelled',
 } as const;
 
 /**
  * Why asking about an item was cut short: the run stopped issuing calls (interrupt, budget) before
  * every call it wanted was made; undefined when it was not.
  */
-export function cutShort(answers: readonly RawModelAnswer[]): 'interrupted' | 'budget' | undefined {
-  for (const a of answers) if (a.status === 'skipped' && (a.reason === 'interrupted' || a.reason === 'budget')) return a.reason;
+export function cutShort(answers: readonly RawModelAnswer[]): 'interrupted' | 'budget' | 'cancelled' | undefined {
+  for (const a of answers) if (a.status === 'skipped' && (a.reason === 'interrupted' || a.reason === 'budget' || a.reason === 'cancelled')) return a.reason;
   return undefined;
 }
 

@@ -49,6 +49,8 @@ export interface FakeLlmServerOptions {
   failAll?: { status: number; message: string | ((apiKey: string) => string) };
   /** Reports this many times the input tokens it counted (a provider whose tokenizer counts very differently). */
   usageScale?: number;
+  /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
+  inputTokens?: number;
   /** Replaces the answer's content: gets the model and the Authorization / x-api-key header the call carried. */
   content?: (call: { model: string; apiKey: string }) => string;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
@@ -72,6 +74,18 @@ export interface BatchPlan {
   rejectModels?: readonly string[];
   /** This many first OpenAI batches fail with `token_limit_exceeded` (the enqueued-token limit of the moment). */
   tokenLimitBatches?: number;
+  /** false: a cancelled batch's unprocessed requests get no result line at all (only its counts say so). */
+  cancelledLines?: false;
+  /** This many first batch creates (both APIs) are carried out, then the connection is dropped without the answer. */
+  dropCreates?: number;
+  /** This many first batch creates are carried out and never answered (the client hangs until killed). */
+  hangCreates?: number;
+  /** Garbage lines put among the result lines (before the first one). */
+  garbageLines?: number;
+  /** Results downloads are cut off (socket destroyed) after this many result lines. */
+  cutResultsAfter?: number;
+  /** The first result line is padded to at least this many bytes (a huge answer). */
+  hugeLineBytes?: number;
 }
 
 interface FakeBatch {
@@ -82,6 +96,9 @@ interface FakeBatch {
   requests: [string, Record<string, unknown>][];
   polls: number;
   cancelled: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+  metadata?: Record<string, string>;
   rejected?: string;
   rejectCode?: string;
   /** Result lines once ended (OpenAI: output and error files; Anthropic: results). */
@@ -195,6 +212,7 @@ export class FakeLlmServer {
   private readonly files = new Map<string, string>();
   private readonly batchesById = new Map<string, FakeBatch>();
   private tokenLimited = 0;
+  private createsAnswered = 0;
   /** Per `model \u0000 prompt`: how many times it came inside a batch. */
   private readonly batchSubmissions = new Map<string, number>();
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -391,7 +409,7 @@ export class FakeLlmServer {
     this.stats.successes++;
     this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
     const content = this.options.content?.({ model: call.model, apiKey });
-    return this.answerBody(call, content ?? label, Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
+    return this.answerBody(call, content ?? label, this.options.inputTokens ?? Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
   }
 
   private answerBody(call: ChatCall, label: string, inputTokens: number, verbatim = false): Record<string, unknown> {
@@ -454,6 +472,7 @@ export class FakeLlmServer {
       }
       const content = this.files.get(parts[2] ?? '');
       if (method === 'GET' && parts[3] === 'content' && content !== undefined) {
+        if ((parts[2] ?? '').startsWith('file-out-') || (parts[2] ?? '').startsWith('file-err-')) return this.sendResults(res, content.split('\n').filter((l) => l !== ''));
         res.writeHead(200, { 'content-type': 'application/octet-stream' });
         return void res.end(content);
       }
@@ -462,7 +481,8 @@ export class FakeLlmServer {
     const anthropic = parts[1] === 'messages';
     const rest = anthropic ? parts.slice(3) : parts.slice(2);
     if (method === 'GET' && rest.length === 0) {
-      const data = [...this.batchesById.values()].filter((b) => (b.api === 'anthropic') === anthropic).map((b) => this.batchView(b));
+      // Newest first, as both providers list them.
+      const data = [...this.batchesById.values()].filter((b) => (b.api === 'anthropic') === anthropic).reverse().map((b) => this.batchView(b));
       return this.json(res, 200, anthropic ? { data, has_more: false, first_id: null, last_id: null } : { object: 'list', data, has_more: false });
     }
     if (method === 'POST' && rest.length === 0) {
@@ -485,15 +505,50 @@ export class FakeLlmServer {
       if (!this.ended(batch)) batch.cancelled = true;
       return this.json(res, 200, this.batchView(batch));
     }
-    if (method === 'GET' && rest[1] === 'results' && anthropic && batch.output) {
-      res.writeHead(200, { 'content-type': 'application/binary' });
-      return void res.end(`${batch.output.join('\n')}\n`);
-    }
+    if (method === 'GET' && rest[1] === 'results' && anthropic && batch.output) return this.sendResults(res, batch.output);
     return this.json(res, 404, { error: { message: `no route ${method} ${path}` } });
   }
 
-  private register(api: FakeBatch['api'], model: string, requests: FakeBatch['requests']): FakeBatch {
-    const batch: FakeBatch = { api, id: `${api === 'openai' ? 'batch' : 'msgbatch'}_${this.batchesById.size + 1}`, model, requests, polls: 0, cancelled: false, counts: { succeeded: 0, errored: 0, expired: 0 } };
+  /** A results file as the plan shapes it: garbage lines first, a huge first line, a download cut short. */
+  private sendResults(res: ServerResponse, lines: readonly string[]): void {
+    const plan = this.options.batches || {};
+    const out = [...Array.from({ length: plan.garbageLines ?? 0 }, (_, i) => `{"garbage": ${i}, not json`), ...lines];
+    const first = plan.garbageLines ?? 0;
+    if (plan.hugeLineBytes !== undefined && out[first] !== undefined) {
+      const line = out[first] as string;
+      // Padding inside the JSON object, after the custom_id (which both providers put first or early).
+      out[first] = `${line.slice(0, -1)}, "padding": "${'x'.repeat(Math.max(0, plan.hugeLineBytes - line.length))}"}`;
+    }
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    if (plan.cutResultsAfter !== undefined) {
+      res.write(`${out.slice(0, first + plan.cutResultsAfter).join('\n')}\n${(out[first + plan.cutResultsAfter] ?? '').slice(0, 20)}`);
+      setTimeout(() => res.socket?.destroy(), 20);
+      return;
+    }
+    res.end(`${out.join('\n')}\n`);
+  }
+
+  /** Answers a batch create, or, as the plan says, carries it out and drops or never sends the answer. */
+  private answerCreate(res: ServerResponse, batch: FakeBatch): void {
+    const plan = this.options.batches || {};
+    const n = ++this.createsAnswered;
+    if (n <= (plan.dropCreates ?? 0)) return void res.socket?.destroy();
+    if (n <= (plan.dropCreates ?? 0) + (plan.hangCreates ?? 0)) return;
+    this.json(res, 200, this.batchView(batch));
+  }
+
+  private register(api: FakeBatch['api'], model: string, requests: FakeBatch['requests'], metadata?: Record<string, string>): FakeBatch {
+    const batch: FakeBatch = {
+      api,
+      id: `${api === 'openai' ? 'batch' : 'msgbatch'}_${this.batchesById.size + 1}`,
+      model,
+      requests,
+      polls: 0,
+      cancelled: false,
+      createdAt: Date.now(),
+      ...(metadata ? { metadata } : {}),
+      counts: { succeeded: 0, errored: 0, expired: 0 },
+    };
     this.batchesById.set(batch.id, batch);
     this.stats.batchesCreated++;
     this.stats.batchRequests += requests.length;
@@ -513,7 +568,8 @@ export class FakeLlmServer {
       });
     const models = new Set(requests.map(([, b]) => String(b.model)));
     const model = [...models][0] ?? '';
-    const batch = this.register('openai', model, requests);
+    const metadata = body.metadata && typeof body.metadata === 'object' ? (body.metadata as Record<string, string>) : undefined;
+    const batch = this.register('openai', model, requests, metadata);
     const plan = this.options.batches || {};
     if (models.size > 1) batch.rejected = 'A batch input file may only contain requests for one model';
     else if ((plan.tokenLimitBatches ?? 0) > this.tokenLimited) {
@@ -522,7 +578,7 @@ export class FakeLlmServer {
       batch.rejectCode = 'token_limit_exceeded';
     }
     else if (plan.rejectModels?.includes(model)) batch.rejected = `The model '${model}' does not exist or you do not have access to it.`;
-    this.json(res, 200, this.batchView(batch));
+    this.answerCreate(res, batch);
   }
 
   private createAnthropicBatch(body: Record<string, unknown>, res: ServerResponse): void {
@@ -533,7 +589,7 @@ export class FakeLlmServer {
       return this.json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: `requests.0.params.model: model '${String(rejected[1].model)}' not found` } });
     }
     const batch = this.register('anthropic', String(requests[0]?.[1].model ?? ''), requests);
-    this.json(res, 200, this.batchView(batch));
+    this.answerCreate(res, batch);
   }
 
   private ended(batch: FakeBatch): boolean {
@@ -569,6 +625,7 @@ export class FakeLlmServer {
       }
       if (fault === 'error') batch.counts.errored++;
       else batch.counts.expired++;
+      if (fault === 'cancelled' && plan.cancelledLines === false) continue;
       if (batch.api === 'openai') {
         line = fault === 'error'
           ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
@@ -600,8 +657,8 @@ export class FakeLlmServer {
         request_counts: ended && batch.output
           ? { processing: 0, succeeded: c.succeeded, errored: c.errored, canceled: batch.cancelled ? total : 0, expired: c.expired }
           : { processing: total, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
-        ended_at: ended ? '2026-01-01T00:00:00Z' : null,
-        created_at: '2026-01-01T00:00:00Z',
+        ended_at: ended ? new Date(batch.createdAt).toISOString() : null,
+        created_at: new Date(batch.createdAt).toISOString(),
         expires_at: '2026-01-02T00:00:00Z',
         archived_at: null,
         cancel_initiated_at: batch.cancelled ? '2026-01-01T00:00:00Z' : null,
@@ -617,7 +674,8 @@ export class FakeLlmServer {
       endpoint: '/v1/chat/completions',
       input_file_id: 'file-in',
       completion_window: '24h',
-      created_at: 1_700_000_000,
+      created_at: Math.floor(batch.createdAt / 1000),
+      metadata: batch.metadata ?? null,
       status,
       ...(status === 'failed' ? { errors: { object: 'list', data: [{ code: batch.rejectCode ?? 'invalid_request', message: batch.rejected, line: batch.rejectCode ? null : 1 }] } } : {}),
       ...(batch.output && batch.output.length > 0 ? { output_file_id: `file-out-${batch.id}` } : {}),

@@ -174,6 +174,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   let input: Readable = io.stdin;
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
+  let batchSpentUsd = 0;
+  let cancelledCalls: ReadonlySet<string> = new Set();
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
     const text = await readAll(io.stdin);
@@ -211,10 +213,12 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (phase.report.stopReason === 'interrupted') return 130;
     models = phase.models;
     maxCostUsd = phase.remainingUsd;
+    batchSpentUsd = phase.spentUsd;
+    cancelledCalls = phase.cancelledCalls;
     batchStop = phase.report.stopReason;
     input = Readable.from([text]);
   }
-  const session = new RunSession(settings, io, maxCostUsd === undefined ? {} : { maxCostUsd });
+  const session = new RunSession(settings, io, { batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);

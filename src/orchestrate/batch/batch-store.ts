@@ -40,6 +40,61 @@ export interface BatchStore {
   get(batchId: string): Promise<BatchJob | undefined>;
   /** Every remembered batch, oldest first. */
   list(): Promise<BatchJob[]>;
+  /** Ids of every remembered batch (to tell a batch found at the provider from ours). */
+  knownIds(): Promise<Set<string>>;
+
+  // Intents: a batch about to be created is recorded first, with a token the provider keeps, so a
+  // create whose answer never came (connection dropped, process killed) is found and polled, not paid twice.
+
+  /** Records that a batch of `keys` is about to be created (before the create request), owned by this run. */
+  addIntent(intent: BatchIntent, keys: readonly string[]): Promise<void>;
+  /** The provider created the intent's batch: it becomes a remembered batch with the intent's calls, in one transaction. */
+  resolveIntent(token: string, info: BatchInfo): Promise<void>;
+  /** The intent's batch was not created: its calls are free again. */
+  dropIntent(token: string): Promise<void>;
+  /** The calls of `model`'s intents not resolved yet. */
+  intentKeysOf(model: string): Promise<Set<string>>;
+  /**
+   * Intents of `model` not resolved yet, oldest first; `live` when their run still holds a claim
+   * under a live lease (a batch run claims its calls before creating): their create is in progress.
+   */
+  intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]>;
+}
+
+/** A batch about to be created. */
+export interface BatchIntent {
+  /** Random; kept in the batch's metadata where the provider allows it. */
+  token: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimatedCost: number;
+  /** ISO time, taken before the create request. */
+  createdAt: string;
+}
+
+/** A batch_intents row as both stores return it. */
+export interface IntentRow {
+  token: string;
+  provider: string;
+  model: string;
+  requests: number;
+  estimated_cost: number;
+  owner: string;
+  created_at: string | Date;
+  live: number | boolean;
+}
+
+export function toIntent(r: IntentRow): BatchIntent & { live: boolean } {
+  return {
+    token: r.token,
+    provider: r.provider,
+    model: r.model,
+    requests: Number(r.requests),
+    estimatedCost: Number(r.estimated_cost),
+    createdAt: iso(r.created_at),
+    live: r.live === 1 || r.live === true,
+  };
 }
 
 /** A batch_jobs row as both stores return it. */

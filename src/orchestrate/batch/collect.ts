@@ -1,17 +1,24 @@
 import type { BatchOutcome } from '../../providers/provider.js';
-import { type ProviderError } from '../../providers/provider.js';
+import { ProviderError } from '../../providers/provider.js';
 import type { CachedResponse } from '../cache.js';
 import { type Price, costOf } from '../../task/prices.js';
+import { type UsageBounds, billableUsage, checkUsage } from '../token-bound.js';
 
 export interface CollectedBatch {
   /** Keys answered, now in the cache. */
   succeeded: string[];
-  /** Keys the provider answered with an error (expired, cancelled, refused, 5xx...). */
+  /** Keys the provider answered with an error (expired, cancelled, refused, 5xx...), or whose line could not be read. */
   failed: Map<string, ProviderError>;
-  /** Keys of the batch that no result line mentioned (treated by the caller as expired). */
+  /** Keys of the batch that no result line mentioned. */
   missing: string[];
   /** Result lines whose custom_id the batch did not carry (ignored). */
   unexpected: number;
+  /** Result lines no request could be matched to (not JSON, no custom_id): how many, and the first one's error. */
+  unreadable: { count: number; first?: ProviderError };
+  /** The download broke off: the results after it were not read (they are still at the provider). */
+  cut?: ProviderError;
+  /** Answers whose reported usage no request can cost: how many, and one example (charged at the bound). */
+  usageProblems: { count: number; example?: string };
   /** USD of the answers, at batch prices. */
   cost: number;
 }
@@ -19,7 +26,11 @@ export interface CollectedBatch {
 /**
  * Matches a batch's results to its calls by custom_id (which is the cache key) in whatever order
  * they come, turns each answer into the cache entry a live call would have made (cost at the batch
- * price; no per-call latency exists, so 0; cut at `maxAnswerChars`), and hands it to `put`. A duplicate line counts once.
+ * price; no per-call latency exists, so 0; cut at `maxAnswerChars`), and hands it to `put`. A
+ * duplicate line counts once. Every line stands alone: an unreadable one fails only its own request,
+ * and a download that breaks off keeps what came before. A reported usage is checked like a live
+ * one (token-bound.ts): one that is not a count, or exceeds what the request can cost, is flagged
+ * and charged at the request's bound, as is an answer without usage.
  */
 export async function collectResults(
   outcomes: AsyncIterable<BatchOutcome>,
@@ -27,34 +38,59 @@ export async function collectResults(
   price: Price | undefined,
   put: (key: string, response: CachedResponse) => void,
   maxAnswerChars = Number.POSITIVE_INFINITY,
+  boundsOf: (key: string) => UsageBounds | undefined = () => undefined,
 ): Promise<CollectedBatch> {
   const expected = new Set(keys);
   const seen = new Set<string>();
-  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, cost: 0 };
-  for await (const outcome of outcomes) {
-    if (!expected.has(outcome.customId) || seen.has(outcome.customId)) {
-      out.unexpected++;
-      continue;
+  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, unreadable: { count: 0 }, usageProblems: { count: 0 }, cost: 0 };
+  try {
+    for await (const outcome of outcomes) {
+      if (outcome.status === 'cut') {
+        out.cut = outcome.error;
+        break;
+      }
+      if (outcome.status === 'unreadable') {
+        out.unreadable.count++;
+        out.unreadable.first ??= outcome.error;
+        continue;
+      }
+      if (!expected.has(outcome.customId) || seen.has(outcome.customId)) {
+        out.unexpected++;
+        continue;
+      }
+      seen.add(outcome.customId);
+      if (outcome.status === 'failed') {
+        out.failed.set(outcome.customId, outcome.error);
+        continue;
+      }
+      const r = outcome.result;
+      // Cut like a live answer past the limit, before it reaches the cache or any file.
+      const cut = r.text.length > maxAnswerChars;
+      const response: CachedResponse = { text: cut ? r.text.slice(0, maxAnswerChars) : r.text, latencyMs: 0 };
+      if (r.logprobs) response.logprobs = r.logprobs;
+      const bounds = boundsOf(outcome.customId);
+      const verdict = bounds ? checkUsage(r.usage, bounds) : r.usage ? { usage: r.usage } : {};
+      if (verdict.usage) response.usage = verdict.usage;
+      if ('problem' in verdict && verdict.problem) {
+        out.usageProblems.count++;
+        out.usageProblems.example ??= verdict.problem;
+      }
+      if (r.finishReason !== undefined) response.finishReason = r.finishReason;
+      if (cut) response.finishReason = 'cut';
+      if (price) {
+        // Without usable usage, the most the request can cost; a report past the bound, the bound.
+        const usage = verdict.usage ? (bounds ? billableUsage(verdict.usage, bounds) : verdict.usage) : bounds ? { input: bounds.input, output: bounds.output ?? 0 } : undefined;
+        if (usage) {
+          response.cost = costOf(price, usage);
+          out.cost += response.cost;
+        }
+      }
+      put(outcome.customId, response);
+      out.succeeded.push(outcome.customId);
     }
-    seen.add(outcome.customId);
-    if (outcome.status === 'failed') {
-      out.failed.set(outcome.customId, outcome.error);
-      continue;
-    }
-    const r = outcome.result;
-    // Cut like a live answer past the limit, before it reaches the cache or any file.
-    const cut = r.text.length > maxAnswerChars;
-    const response: CachedResponse = { text: cut ? r.text.slice(0, maxAnswerChars) : r.text, latencyMs: 0 };
-    if (r.logprobs) response.logprobs = r.logprobs;
-    if (r.usage) response.usage = r.usage;
-    if (r.finishReason !== undefined) response.finishReason = r.finishReason;
-    if (cut) response.finishReason = 'cut';
-    if (price && r.usage) {
-      response.cost = costOf(price, r.usage);
-      out.cost += response.cost;
-    }
-    put(outcome.customId, response);
-    out.succeeded.push(outcome.customId);
+  } catch (error) {
+    // Opening the results failed, or an adapter threw mid-way: what came before stands.
+    out.cut = error instanceof ProviderError ? error : new ProviderError('connection', `reading the batch results failed: ${error instanceof Error ? error.message : String(error)}`);
   }
   for (const key of keys) if (!seen.has(key)) out.missing.push(key);
   return out;

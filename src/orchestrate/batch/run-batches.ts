@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { BatchApi, BatchInfo } from '../../providers/provider.js';
 import { type GenerateRequest, ProviderError } from '../../providers/provider.js';
 import type { ResponseCache } from '../cache.js';
@@ -10,6 +11,7 @@ import { customIdOf } from './custom-id.js';
 import { DEFAULT_POLL, type PollSettings, pollUntilDone } from './poll.js';
 import { shardLines } from './shard.js';
 import { currentLimits } from '../../task/limits.js';
+import { usageBoundsOf } from '../token-bound.js';
 
 export interface BatchCall {
   handle: ModelHandle;
@@ -81,9 +83,22 @@ export interface BatchRunReport {
   /** USD of the answers of resumed batches (committed by an earlier run). */
   resumedCostUsd: number;
   stopReason?: 'budget' | 'interrupted';
+  /** Calls whose batch requests the user cancelled: not asked live (the live pass skips them as `cancelled`). */
+  cancelled: Set<string>;
+  /** Calls another live process is asking or polling a batch for now: left to it (the live pass waits for its answer). */
+  elsewhere: number;
+  /** Answers whose provider reported a usage no request can cost, per model (charged at the bound). */
+  usageProblems: { model: string; count: number; example: string }[];
+  /** USD still reserved at the end for batches of this run not read in full (their answers are paid): not free for live calls. */
+  openReservedUsd: number;
 }
 
-type CallState = 'waiting' | 'submitted' | 'answered' | 'retry' | 'settled';
+/**
+ * waiting: to submit; submitted: in a batch being polled; answered: in the cache; retry: to ask again;
+ * settled: failed for good (or its answer is pending at the provider); cancelled: the user cancelled
+ * its batch request; elsewhere: another live process holds it.
+ */
+type CallState = 'waiting' | 'submitted' | 'answered' | 'retry' | 'settled' | 'cancelled' | 'elsewhere';
 
 interface ModelState {
   handle: ModelHandle;
@@ -101,15 +116,41 @@ interface ActiveBatch {
   resumed: boolean;
 }
 
-/** Rough token count for reservations: about 3 characters per token errs on the high side for English. */
+/** The most a request can cost: every byte sent a token (token-bound.ts) and the whole output allowance. No margin is needed: this is a bound, not a guess. */
 function estimateCost(price: Price | undefined, request: GenerateRequest, assumedOutput: number): number {
   if (!price) return 0;
-  let chars = 0;
-  for (const m of request.messages) chars += m.content.length + 8;
-  return costOf(price, { input: Math.ceil(chars / 3), output: request.maxTokens ?? assumedOutput });
+  const bounds = usageBoundsOf(request);
+  return costOf(price, { input: bounds.input, output: bounds.output ?? assumedOutput });
 }
 
+/** OpenAI's status of a batch the user cancelled, and Anthropic's kind of a cancelled request. */
+const isCancelledBatch = (info: BatchInfo): boolean => info.status === 'cancelled' || info.status === 'cancelling';
+
 const transient = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
+
+/**
+ * Intents an earlier run recorded before creating a batch and never resolved (the create's answer
+ * was lost, or the run was killed during it): each is looked up at the provider, and becomes a
+ * remembered batch (polled like any resumed one) or, when the provider has none, is forgotten. An
+ * intent of a live process is its create in progress, and is left to it.
+ */
+async function resolveIntents(m: ModelState, store: BatchStore, note: (text: string) => void): Promise<void> {
+  for (const intent of await store.intentsOf(m.handle.name)) {
+    // An intent of a live run is its create in progress: left to it.
+    if (intent.live) continue;
+    let info: BatchInfo | undefined;
+    try {
+      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests }, await store.knownIds());
+    } catch (error) {
+      note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending`);
+      continue;
+    }
+    if (info) {
+      await store.resolveIntent(intent.token, info);
+      note(`${m.handle.name}: found batch ${info.id}, created by an earlier run that never recorded it; polled, not submitted again`);
+    } else await store.dropIntent(intent.token);
+  }
+}
 
 /**
  * Offline mode's first half: asks every call that is not cached through its provider's batch API
@@ -140,6 +181,10 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     rejected: [],
     costUsd: 0,
     resumedCostUsd: 0,
+    cancelled: new Set(),
+    elsewhere: 0,
+    usageProblems: [],
+    openReservedUsd: 0,
   };
 
   const models = new Map<string, ModelState>();
@@ -169,6 +214,19 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     m.state.set(key, 'waiting');
   }
 
+  // Batches an earlier run was creating when it lost the answer (or was killed): found at the
+  // provider by their intent token and remembered, or forgotten when the provider has none.
+  for (const m of models.values()) {
+    await resolveIntents(m, store, note);
+    const unknown = await store.intentKeysOf(m.handle.name);
+    const pending = new ProviderError('connection', `${m.handle.name}: a batch carrying this call may have been created by another run (not recorded yet); not asked again`);
+    for (const k of unknown) {
+      if (m.state.get(k) !== 'waiting') continue;
+      m.state.set(k, 'settled');
+      report.settled.set(k, pending);
+    }
+  }
+
   const active = new Map<string, ActiveBatch>();
   let reservedUsd = 0;
   for (const m of models.values()) {
@@ -179,6 +237,23 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     }
   }
   if (report.batchesResumed > 0) note(`resuming ${report.batchesResumed} batch(es) submitted by an earlier run (not submitted again)`);
+
+  // Claim every call this run submits or polls, as a live call would: a live run sharing the cache
+  // then waits for the batch's answer instead of paying for it, and a second batch run leaves them
+  // to this one. The claims last until each answer is in the cache (or the run ends).
+  for (const m of models.values()) {
+    const claims = await cache.claimForBatch([...m.state.keys()]);
+    for (const [key, claim] of claims) {
+      if (claim.status === 'answered') {
+        m.state.delete(key);
+        report.fromCache++;
+      } else if (claim.status === 'busy' && m.state.get(key) === 'waiting') {
+        m.state.set(key, 'elsewhere');
+        report.elsewhere++;
+      }
+    }
+  }
+  if (report.elsewhere > 0) note(`${report.elsewhere} call(s) are being asked by another run sharing the cache; not submitted (their answers are awaited)`);
 
   const settle = (m: ModelState, key: string, error: ProviderError): void => {
     m.state.set(key, 'settled');
@@ -200,10 +275,35 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           note(`--max-cost: a batch of ${keys.length} request(s) for ${m.handle.name} (about $${estimate.toFixed(4)}) does not fit the budget; not submitted`);
           return;
         }
-        let info: BatchInfo;
+        // The intent goes on record before the create: a create whose answer is lost (a dropped
+        // connection, a kill) is then found at the provider, never created a second time.
+        const intent = { token: randomUUID(), provider: m.handle.model.provider, model: m.handle.name, requests: keys.length, estimatedCost: estimate, createdAt: new Date().toISOString() };
+        await store.addIntent(intent, keys);
+        let info: BatchInfo | undefined;
+        let submitError: unknown;
         try {
-          info = await m.api.submit(shard.map((e) => e.line));
+          info = await m.api.submit(shard.map((e) => e.line), intent.token);
         } catch (error) {
+          submitError = error;
+          try {
+            info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length }, await store.knownIds());
+            if (info) note(`${m.handle.name}: the provider created batch ${info.id} although its answer was lost (${error instanceof Error ? error.message : String(error)}); polling it`);
+          } catch (lookupError) {
+            // Neither the create nor the lookup answered: the batch may exist. The intent stays on
+            // record and its calls stay pending, for the next run to look up.
+            note(`${m.handle.name}: a batch of ${keys.length} request(s) may have been created (${lookupError instanceof Error ? lookupError.message : String(lookupError)}); run the same command again to find it (nothing is submitted twice)`);
+            const pending = new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown; run the same command again to find it`);
+            for (const k of keys) {
+              m.state.set(k, 'settled');
+              report.settled.set(k, pending);
+            }
+            continue;
+          }
+        }
+        if (info) await store.resolveIntent(intent.token, info);
+        else await store.dropIntent(intent.token);
+        if (!info) {
+          const error = submitError;
           const pe = error instanceof ProviderError ? error : new ProviderError('bad-response', String(error));
           report.rejected.push({ model: m.handle.name, message: pe.message });
           note(`${m.handle.name}: batch of ${keys.length} request(s) refused: ${pe.message}`);
@@ -215,7 +315,6 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           }
           continue;
         }
-        await store.add({ batchId: info.id, provider: m.handle.model.provider, model: m.handle.name, status: info.status, requests: keys.length, estimatedCost: estimate }, keys);
         reservedUsd += estimate;
         active.set(info.id, { model: m, keys, reserved: estimate, resumed: false });
         for (const k of keys) m.state.set(k, 'submitted');
@@ -223,6 +322,17 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         report.requestsSubmitted += keys.length;
       }
     }
+  };
+
+  /** A request the batch did not answer: cancelled by the user (stopped, never asked live), or a failure to retry or settle. */
+  const failOne = (m: ModelState, k: string, error: ProviderError): void => {
+    if (!m.state.has(k)) return;
+    report.failures.push({ key: k, model: m.handle.name, error });
+    if (error.kind === 'aborted') {
+      m.state.set(k, 'cancelled');
+      report.cancelled.add(k);
+    } else if (error.retryable) m.state.set(k, 'retry');
+    else settle(m, k, error);
   };
 
   const onDone = async (info: BatchInfo): Promise<void> => {
@@ -254,27 +364,50 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         m.price,
         (key, response) => cache.put({ key, provider, model: modelId }, response),
         options.maxAnswerChars ?? currentLimits().maxAnswerChars,
+        (key) => {
+          const request = m.calls.get(key);
+          return request ? usageBoundsOf(request) : undefined;
+        },
       );
       await cache.flush();
-      await store.markCollected(info.id, { succeeded: got.succeeded.length, failed: got.failed.size + got.missing.length, cost: got.cost });
+      if (got.usageProblems.count > 0) {
+        const seen = report.usageProblems.find((u) => u.model === m.handle.name);
+        if (seen) seen.count += got.usageProblems.count;
+        else report.usageProblems.push({ model: m.handle.name, count: got.usageProblems.count, example: got.usageProblems.example ?? '' });
+        note(`provider error: ${m.handle.name}: ${got.usageProblems.count} answer(s) of batch ${info.id} with a usage no request can cost (e.g. ${got.usageProblems.example}); charged at the most the request can cost: check the provider's bill`);
+      }
       for (const k of got.succeeded) {
         if (m.state.has(k)) {
           m.state.set(k, 'answered');
           report.succeeded++;
         }
       }
-      const missing = new ProviderError('timeout', `${m.handle.name}: no result in batch ${info.id} (${info.status}); treated as expired`, { provider, model: modelId });
-      for (const [k, error] of [...got.failed, ...got.missing.map((k) => [k, missing] as const)]) {
-        if (!m.state.has(k)) continue;
-        report.failures.push({ key: k, model: m.handle.name, error });
-        if (error.retryable) m.state.set(k, 'retry');
-        else settle(m, k, error);
-      }
       if (batch.resumed) report.resumedCostUsd += got.cost;
-      else {
-        report.costUsd += got.cost;
-        reservedUsd -= batch.reserved;
+      else report.costUsd += got.cost;
+      if (got.unreadable.count > 0) note(`${m.handle.name}: ${got.unreadable.count} line(s) of the results of batch ${info.id} could not be read (${got.unreadable.first?.message}); the others are kept`);
+      if (got.cut) {
+        // The answers not read are still at the provider, paid: the batch stays open (its reservation
+        // too) and a re-run reads them; this run does not ask them live.
+        note(`${m.handle.name}: reading the results of batch ${info.id} broke off (${got.cut.message}); ${got.succeeded.length} answer(s) kept; run the same command again to read the rest (not asked live)`);
+        const unread = new ProviderError('connection', `${m.handle.name}: the result in batch ${info.id} was not read (the download broke off); run the same command again to read it`, { provider, model: modelId });
+        for (const [k, error] of got.failed) failOne(m, k, error);
+        for (const k of got.missing) {
+          if (!m.state.has(k)) continue;
+          m.state.set(k, 'settled');
+          report.settled.set(k, unread);
+        }
+        active.delete(info.id);
+        return;
       }
+      await store.markCollected(info.id, { succeeded: got.succeeded.length, failed: got.failed.size + got.missing.length, cost: got.cost });
+      if (!batch.resumed) reservedUsd -= batch.reserved;
+      for (const [k, error] of got.failed) failOne(m, k, error);
+      // A request no line answered: of a cancelled batch, cancelled; when some line could not be
+      // read, possibly answered (and paid) there, so never asked again; otherwise expired.
+      const missing = got.unreadable.count > 0
+        ? new ProviderError('bad-response', `${m.handle.name}: no readable result in batch ${info.id} (${got.unreadable.count} unreadable line(s)); not asked again, it may have been answered and billed`, { provider, model: modelId })
+        : new ProviderError('timeout', `${m.handle.name}: no result in batch ${info.id} (${info.status}); treated as expired`, { provider, model: modelId });
+      for (const k of got.missing) failOne(m, k, isCancelledBatch(info) ? new ProviderError('aborted', `${m.handle.name}: batch ${info.id} was cancelled`, { provider, model: modelId }) : missing);
     }
     active.delete(info.id);
   };
@@ -326,5 +459,6 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     }
   }
   await cache.flush();
+  report.openReservedUsd = Math.max(0, reservedUsd);
   return report;
 }

@@ -54,3 +54,14 @@ export function ownerIsGone(held: { owner: string; scope: string | null; pid: nu
   if (held.pid === me.pid) return false;
   return !processAlive(held.pid);
 }
+
+/**
+ * Whether the run that recorded a batch intent is still creating its batch: it is this run, or it
+ * holds a claim under a live lease (a batch run claims its calls before creating) and is not
+ * provably gone. A killed run's intent is then looked up at once on its machine, elsewhere after its lease.
+ */
+export function intentIsLive(intent: { owner: string; scope: string | null; pid: number | null }, me: ClaimOwner, leaseLive: boolean): boolean {
+  if (intent.owner === me.runId) return true;
+  if (!leaseLive || intent.pid === null) return false;
+  return !ownerIsGone({ owner: intent.owner, scope: intent.scope, pid: intent.pid }, me);
+}

@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { BatchInfo } from '../../providers/provider.js';
-import type { BatchJob, BatchStore, JobRow } from '../batch/batch-store.js';
-import { toJob } from '../batch/batch-store.js';
+import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
+import { toIntent, toJob } from '../batch/batch-store.js';
 import { KEY_VERSION } from '../cache-key.js';
-import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
@@ -66,7 +66,26 @@ const TABLES = `
     PRIMARY KEY (batch_id, key)
   );
   CREATE INDEX IF NOT EXISTS fusion_batch_job_calls_key ON fusion_batch_job_calls (key);
+  CREATE TABLE IF NOT EXISTS fusion_batch_intents (
+    token TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    estimated_cost DOUBLE PRECISION NOT NULL,
+    owner TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS fusion_batch_intent_calls (
+    token TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (token, key)
+  );
+  CREATE INDEX IF NOT EXISTS fusion_batch_intent_calls_key ON fusion_batch_intent_calls (key);
 `;
+
+const PENDING_BATCH = `
+  SELECT j.batch_id AS id FROM fusion_batch_job_calls c JOIN fusion_batch_jobs j ON j.batch_id = c.batch_id WHERE c.key = $1 AND NOT j.collected
+  UNION ALL SELECT 'being created' FROM fusion_batch_intent_calls WHERE key = $1 LIMIT 1`;
 
 const COMMIT = `
   WITH answers AS (
@@ -142,7 +161,7 @@ export class PostgresStore implements ResponseStore {
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
     this.queue = new CommitQueue((group) => this.commit(group));
-    this.batches = new PostgresBatchStore((text, values) => this.query(text, values));
+    this.batches = new PostgresBatchStore((text, values) => this.query(text, values), this.owner);
   }
 
   get runId(): string {
@@ -220,7 +239,18 @@ export class PostgresStore implements ResponseStore {
     return this.mode.read ? this.read(key) : undefined;
   }
 
-  async claim(key: string, acceptCached: boolean): Promise<ClaimResult> {
+  claim(key: string, acceptCached: boolean): Promise<ClaimResult> {
+    return this.claimOne(key, acceptCached, true);
+  }
+
+  async claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>> {
+    const out = new Map<string, ClaimResult>();
+    for (const key of keys) out.set(key, await this.claimOne(key, true, false));
+    return out;
+  }
+
+  /** One claim; `checkBatch`: a call in an open batch (or one being created) is left to it. */
+  private async claimOne(key: string, acceptCached: boolean, checkBatch: boolean): Promise<ClaimResult> {
     if (!this.mode.write) return { status: 'claimed' };
     if (acceptCached) {
       const mine = this.queue.pendingAnswer(key);
@@ -248,6 +278,13 @@ export class PostgresStore implements ResponseStore {
         if (stored) {
           this.release(key);
           return { status: 'answered', response: stored };
+        }
+      }
+      if (checkBatch) {
+        const pending = (await this.query<{ id: string }>(PENDING_BATCH, [key], 'fusion_pending_batch')).rows[0];
+        if (pending) {
+          this.release(key);
+          return { status: 'batch', batchId: pending.id };
         }
       }
       return { status: 'claimed' };
@@ -342,7 +379,70 @@ type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => 
 
 /** Batch records in the same database. */
 class PostgresBatchStore implements BatchStore {
-  constructor(private readonly query: Query) {}
+  constructor(
+    private readonly query: Query,
+    private readonly owner: ClaimOwner,
+  ) {}
+
+  async knownIds(): Promise<Set<string>> {
+    const { rows } = await this.query<{ batch_id: string }>('SELECT batch_id FROM fusion_batch_jobs');
+    return new Set(rows.map((r) => r.batch_id));
+  }
+
+  async addIntent(intent: BatchIntent, keys: readonly string[]): Promise<void> {
+    // One statement: the intent and its calls are recorded together or not at all.
+    await this.query(
+      `WITH i AS (
+         INSERT INTO fusion_batch_intents (token, provider, model, requests, estimated_cost, owner, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING token
+       )
+       INSERT INTO fusion_batch_intent_calls (token, key) SELECT i.token, k FROM i, unnest($8::text[]) AS k ON CONFLICT DO NOTHING`,
+      [intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, this.owner.runId, intent.createdAt, [...keys]],
+    );
+  }
+
+  async resolveIntent(token: string, info: BatchInfo): Promise<void> {
+    // One statement: the intent becomes a remembered batch with its calls, and is gone.
+    await this.query(
+      `WITH gone AS (
+         DELETE FROM fusion_batch_intents WHERE token = $1 RETURNING *
+       ), job AS (
+         INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
+         SELECT $2, provider, model, $3, requests, estimated_cost, clock_timestamp(), clock_timestamp() FROM gone
+         ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
+       ), calls AS (
+         DELETE FROM fusion_batch_intent_calls WHERE token = $1 RETURNING key
+       )
+       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, calls.key FROM job, calls ON CONFLICT DO NOTHING`,
+      [token, info.id, info.status],
+    );
+  }
+
+  async dropIntent(token: string): Promise<void> {
+    await this.query(
+      'WITH calls AS (DELETE FROM fusion_batch_intent_calls WHERE token = $1) DELETE FROM fusion_batch_intents WHERE token = $1',
+      [token],
+    );
+  }
+
+  async intentKeysOf(model: string): Promise<Set<string>> {
+    const { rows } = await this.query<{ key: string }>(
+      'SELECT c.key FROM fusion_batch_intent_calls c JOIN fusion_batch_intents i ON i.token = c.token WHERE i.model = $1',
+      [model],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  async intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
+    const { rows } = await this.query<Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; lease_live: boolean | null }>(
+      `SELECT i.*, c.scope, c.pid, c.lease_live FROM fusion_batch_intents i
+       LEFT JOIN (SELECT owner, MAX(scope) AS scope, MAX(pid) AS pid, bool_or(expires_at > clock_timestamp()) AS lease_live FROM fusion_claims GROUP BY owner) c
+         ON c.owner = i.owner
+       WHERE i.model = $1 ORDER BY i.created_at`,
+      [model],
+    );
+    return rows.map((r) => toIntent({ ...r, live: intentIsLive({ owner: r.owner, scope: r.scope, pid: r.pid === null ? null : Number(r.pid) }, this.owner, r.lease_live === true) }));
+  }
 
   async add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
     // One statement: the batch and its calls are remembered together or not at all.

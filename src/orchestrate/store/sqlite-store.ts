@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { BatchInfo } from '../../providers/provider.js';
-import type { BatchJob, BatchStore, JobRow } from '../batch/batch-store.js';
-import { toJob } from '../batch/batch-store.js';
+import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
+import { toIntent, toJob } from '../batch/batch-store.js';
 import { openCacheDatabase } from '../cache-database.js';
 import { KEY_VERSION } from '../cache-key.js';
-import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
@@ -64,6 +64,21 @@ const TABLES = `
     PRIMARY KEY (batch_id, key)
   );
   CREATE INDEX IF NOT EXISTS batch_job_calls_key ON batch_job_calls (key);
+  CREATE TABLE IF NOT EXISTS batch_intents (
+    token TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    estimated_cost REAL NOT NULL,
+    owner TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS batch_intent_calls (
+    token TEXT NOT NULL,
+    key TEXT NOT NULL,
+    PRIMARY KEY (token, key)
+  );
+  CREATE INDEX IF NOT EXISTS batch_intent_calls_key ON batch_intent_calls (key);
 `;
 
 /**
@@ -93,6 +108,7 @@ export class SqliteStore implements ResponseStore {
     claimPut: Database.Statement<unknown[]>;
     release: Database.Statement<[string, string, number]>;
     renew: Database.Statement<[number, string]>;
+    pendingBatch: Database.Statement<[string, string], { id: string }>;
   };
 
   constructor(
@@ -122,10 +138,14 @@ export class SqliteStore implements ResponseStore {
       claimPut: db.prepare('INSERT OR REPLACE INTO claims (key, owner, seq, scope, pid, expires_ms) VALUES (?, ?, ?, ?, ?, ?)'),
       release: db.prepare('DELETE FROM claims WHERE key = ? AND owner = ? AND seq = ?'),
       renew: db.prepare('UPDATE claims SET expires_ms = ? WHERE owner = ?'),
+      pendingBatch: db.prepare(
+        `SELECT j.batch_id AS id FROM batch_job_calls c JOIN batch_jobs j ON j.batch_id = c.batch_id WHERE c.key = ? AND j.collected = 0
+         UNION ALL SELECT 'being created' FROM batch_intent_calls WHERE key = ? LIMIT 1`,
+      ),
     };
     this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
     this.queue = new CommitQueue((group) => this.commit(group));
-    this.batches = new SqliteBatchStore(db);
+    this.batches = new SqliteBatchStore(db, this.owner);
   }
 
   get runId(): string {
@@ -182,22 +202,47 @@ export class SqliteStore implements ResponseStore {
       const mine = this.queue.pendingAnswer(key);
       if (mine) return Promise.resolve({ status: 'answered', response: mine });
     }
-    const result = this.db.transaction((): ClaimResult => {
-      if (acceptCached) {
-        const row = this.stmt.get.get(key);
-        if (row) return { status: 'answered', response: toResponse(row) };
-      }
-      const now = Date.now();
-      const held = this.stmt.claimGet.get(key);
-      if (held && held.owner !== this.owner.runId && held.expires_ms > now && !ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
-      const seq = ++this.seq;
-      this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs);
-      this.held.set(key, seq);
-      this.queue.cancelRelease(key);
-      return { status: 'claimed' };
-    }).immediate();
+    const result = this.db.transaction(() => this.claimOne(key, acceptCached, true)).immediate();
     if (result.status === 'claimed') this.startRenewal();
     return Promise.resolve(result);
+  }
+
+  claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>> {
+    const out = new Map<string, ClaimResult>();
+    if (!this.mode.write) {
+      for (const key of keys) out.set(key, { status: 'claimed' });
+      return Promise.resolve(out);
+    }
+    this.db
+      .transaction(() => {
+        for (const key of keys) {
+          const mine = this.queue.pendingAnswer(key);
+          out.set(key, mine ? { status: 'answered', response: mine } : this.claimOne(key, true, false));
+        }
+      })
+      .immediate();
+    if ([...out.values()].some((c) => c.status === 'claimed')) this.startRenewal();
+    return Promise.resolve(out);
+  }
+
+  /** One claim, inside the caller's transaction; `checkBatch`: a call in an open batch is left to it. */
+  private claimOne(key: string, acceptCached: boolean, checkBatch: boolean): ClaimResult {
+    if (acceptCached) {
+      const row = this.stmt.get.get(key);
+      if (row) return { status: 'answered', response: toResponse(row) };
+    }
+    const now = Date.now();
+    const held = this.stmt.claimGet.get(key);
+    if (held && held.owner !== this.owner.runId && held.expires_ms > now && !ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
+    if (checkBatch) {
+      const pending = this.stmt.pendingBatch.get(key, key);
+      if (pending) return { status: 'batch', batchId: pending.id };
+    }
+    const seq = ++this.seq;
+    this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs);
+    this.held.set(key, seq);
+    this.queue.cancelRelease(key);
+    return { status: 'claimed' };
   }
 
   /** A live run renews its claims' lease every third of it; the timer never keeps the process alive. */
@@ -285,7 +330,69 @@ export class SqliteStore implements ResponseStore {
 
 /** Batch records in the same SQLite file. */
 class SqliteBatchStore implements BatchStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly owner: ClaimOwner,
+  ) {}
+
+  knownIds(): Promise<Set<string>> {
+    return Promise.resolve(new Set((this.db.prepare('SELECT batch_id FROM batch_jobs').all() as { batch_id: string }[]).map((r) => r.batch_id)));
+  }
+
+  addIntent(intent: BatchIntent, keys: readonly string[]): Promise<void> {
+    const insertIntent = this.db.prepare('INSERT INTO batch_intents (token, provider, model, requests, estimated_cost, owner, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_intent_calls (token, key) VALUES (?, ?)');
+    this.db.transaction(() => {
+      insertIntent.run(intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, this.owner.runId, intent.createdAt);
+      for (const key of keys) insertCall.run(intent.token, key);
+    })();
+    return Promise.resolve();
+  }
+
+  async resolveIntent(token: string, info: BatchInfo): Promise<void> {
+    const intent = this.db.prepare('SELECT * FROM batch_intents WHERE token = ?').get(token) as Omit<IntentRow, 'live'> | undefined;
+    if (!intent) return;
+    const keys = (this.db.prepare('SELECT key FROM batch_intent_calls WHERE token = ?').all(token) as { key: string }[]).map((r) => r.key);
+    const now = new Date().toISOString();
+    this.db.transaction(() => {
+      const known = this.db.prepare('SELECT 1 FROM batch_jobs WHERE batch_id = ?').get(info.id) !== undefined;
+      if (!known) {
+        this.db
+          .prepare('INSERT INTO batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+          .run(info.id, intent.provider, intent.model, info.status, intent.requests, intent.estimated_cost, now, now);
+        const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_job_calls (batch_id, key) VALUES (?, ?)');
+        for (const key of keys) insertCall.run(info.id, key);
+      }
+      this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
+      this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
+    })();
+  }
+
+  dropIntent(token: string): Promise<void> {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
+      this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
+    })();
+    return Promise.resolve();
+  }
+
+  intentKeysOf(model: string): Promise<Set<string>> {
+    const rows = this.db.prepare('SELECT c.key FROM batch_intent_calls c JOIN batch_intents i ON i.token = c.token WHERE i.model = ?').all(model) as { key: string }[];
+    return Promise.resolve(new Set(rows.map((r) => r.key)));
+  }
+
+  intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT i.*, c.scope, c.pid, c.expires_ms FROM batch_intents i
+         LEFT JOIN (SELECT owner, MAX(scope) AS scope, MAX(pid) AS pid, MAX(expires_ms) AS expires_ms FROM claims GROUP BY owner) c ON c.owner = i.owner
+         WHERE i.model = ? ORDER BY i.created_at`,
+      )
+      .all(model) as (Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; expires_ms: number | null })[];
+    const now = Date.now();
+    return Promise.resolve(rows.map((r) => toIntent({ ...r, live: intentIsLive(r, this.owner, r.expires_ms !== null && r.expires_ms > now) })));
+  }
+
 
   add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
     const now = new Date().toISOString();

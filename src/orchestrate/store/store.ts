@@ -54,7 +54,12 @@ export interface CacheMode {
  * What `claim` found: the answer is stored, this run may call, or another run holds the call under
  * a live lease (`owner` is that run's id).
  */
-export type ClaimResult = { status: 'claimed' } | { status: 'answered'; response: CachedResponse } | { status: 'busy'; owner: string };
+export type ClaimResult =
+  | { status: 'claimed' }
+  | { status: 'answered'; response: CachedResponse }
+  | { status: 'busy'; owner: string }
+  /** Paid for in a provider batch that no live run polls (or whose creation is not settled yet): its answer comes from there. */
+  | { status: 'batch'; batchId: string };
 
 /**
  * The one place a run keeps what it paid for and what it is paying for: answers, failures, claims
@@ -89,6 +94,13 @@ export interface ResponseStore {
    * under a live lease.
    */
   claim(key: string, acceptCached: boolean): Promise<ClaimResult>;
+  /**
+   * Claims calls for a batch run: each key is `answered` (stored), `busy` (another run holds it
+   * under a live lease) or `claimed` by this run, which keeps the claim while it submits and polls,
+   * so a live run waits for the batch's answer instead of paying for it. Open batches are the batch
+   * runner's own business (it resumes them), so `batch` is never the answer here.
+   */
+  claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>>;
   /** Gives up a claim (the call failed or was not made); committed with the next group. */
   release(key: string): void;
   /** Queues an answer; it is committed with the next group, together with the release of its claim. */

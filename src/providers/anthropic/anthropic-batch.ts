@@ -1,8 +1,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../provider.js';
 import { type CallContext, kindForStatus, providerError } from '../error-mapping.js';
-import { ProviderError, type GenerateRequest, type GenerateResult, type ProviderErrorKind } from '../provider.js';
-import { unreadableLine } from '../unreadable-line.js';
+import { ProviderError, type GenerateRequest, type GenerateResult, type ProviderErrorKind, type SubmitIntent } from '../provider.js';
+import { jsonlLines } from '../jsonl-lines.js';
+import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
+import { currentLimits } from '../../task/limits.js';
 import { BatchResultLineSchema } from './batch-result-schema.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
@@ -70,6 +72,29 @@ export class AnthropicBatchApi implements BatchApi {
     }
   }
 
+  /**
+   * Message Batches carry no metadata: the batch an intent created is the one created since the
+   * intent (a minute allowed for clock skew) with exactly its number of requests that no record
+   * names. Two such batches (another tool on the same key at the same moment) are not told apart:
+   * none is taken.
+   */
+  async findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined> {
+    const oldest = intent.since.getTime() - 60_000;
+    const found: Anthropic.Messages.MessageBatch[] = [];
+    try {
+      for await (const batch of this.#client.messages.batches.list({ limit: 100 })) {
+        const created = Date.parse(batch.created_at);
+        if (created < oldest) break;
+        const c = batch.request_counts;
+        const total = c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+        if (total === intent.requests && !known.has(batch.id)) found.push(batch);
+      }
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+    return found.length === 1 && found[0] ? this.#info(found[0]) : undefined;
+  }
+
   async retrieve(id: string): Promise<BatchInfo> {
     try {
       return this.#info(await this.#client.messages.batches.retrieve(id));
@@ -86,25 +111,43 @@ export class AnthropicBatchApi implements BatchApi {
     }
   }
 
+  /**
+   * The results file read line by line by our own reader, not the SDK's JSONL decoder (which throws
+   * a raw SyntaxError on the first bad line and reads a line of any size whole): a bad line fails its
+   * own request (or names none), a line past FUSION_MAX_RESULT_LINE_BYTES likewise, and a download
+   * cut short keeps the lines that came whole.
+   */
   async *results(id: string): AsyncIterable<BatchOutcome> {
-    let stream: AsyncIterable<unknown>;
+    let body: ReadableStream<Uint8Array> | null;
     try {
-      stream = await this.#client.messages.batches.results(id);
+      const batch = await this.#client.messages.batches.retrieve(id);
+      if (!batch.results_url) throw providerError('bad-response', this.#ctx, `batch ${id} has no results_url (${batch.processing_status})`);
+      const response = await this.#client.get<Response>(batch.results_url, { headers: { Accept: 'application/binary' }, stream: true, __binaryResponse: true }).asResponse();
+      body = response.body;
     } catch (err) {
-      throw this.#hooks.mapError(err);
+      throw err instanceof ProviderError ? err : this.#hooks.mapError(err);
     }
-    // A line that cannot be read does not cost the others: it is reported once the stream is read
-    // (breaking out of the SDK's stream early leaves its body hanging).
-    let unreadable: ProviderError | undefined;
-    for await (const line of stream) {
-      const outcome = this.#outcome(line);
-      if (outcome instanceof ProviderError) unreadable ??= outcome;
-      else yield outcome;
+    try {
+      for await (const line of jsonlLines(body, currentLimits().maxResultLineBytes)) {
+        if (!('text' in line)) {
+          yield tooLongLine(line, { provider: this.#ctx.provider, model: this.#ctx.model });
+          continue;
+        }
+        let raw: unknown;
+        try {
+          raw = JSON.parse(line.text);
+        } catch {
+          yield unreadableLine(undefined, providerError('bad-response', this.#ctx, `batch result line is not JSON: ${line.text.slice(0, 80)}`));
+          continue;
+        }
+        yield this.#outcome(raw);
+      }
+    } catch (err) {
+      yield cutDownload(this.#hooks.mapError(err));
     }
-    if (unreadable) throw unreadable;
   }
 
-  #outcome(line: unknown): BatchOutcome | ProviderError {
+  #outcome(line: unknown): BatchOutcome {
     const checked = BatchResultLineSchema.safeParse(line);
     if (!checked.success) {
       const issue = checked.error.issues[0];

@@ -2,9 +2,10 @@ import OpenAI, { toFile } from 'openai';
 import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../provider.js';
 import { type CallContext, errorFromStatus, providerError } from '../error-mapping.js';
 import { jsonlLines } from '../jsonl-lines.js';
-import { unreadableLine } from '../unreadable-line.js';
+import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
+import { currentLimits } from '../../task/limits.js';
 import { BatchErrorBodySchema, BatchOutputLineSchema } from './batch-output-schema.js';
-import { ProviderError, type GenerateRequest, type GenerateResult } from '../provider.js';
+import { ProviderError, type GenerateRequest, type GenerateResult, type SubmitIntent } from '../provider.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface OpenAIBatchHooks {
@@ -12,6 +13,9 @@ export interface OpenAIBatchHooks {
   parse(raw: unknown): GenerateResult;
   mapError(err: unknown): ProviderError;
 }
+
+/** The metadata key a batch's intent token goes under. */
+const INTENT_KEY = 'fusion_intent';
 
 /** OpenAI's documented limits: 50,000 requests and 200 MB per input file. */
 export const OPENAI_BATCH_LIMITS = { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 } as const;
@@ -61,13 +65,34 @@ export class OpenAIBatchApi implements BatchApi {
     }
   }
 
-  async submit(lines: readonly string[]): Promise<BatchInfo> {
+  async submit(lines: readonly string[], token?: string): Promise<BatchInfo> {
     try {
       const file = await this.#client.files.create({
         file: await toFile(Buffer.from(`${lines.join('\n')}\n`, 'utf8'), 'fusion-batch.jsonl', { type: 'application/jsonl' }),
         purpose: 'batch',
       });
-      return this.#info(await this.#client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }));
+      return this.#info(
+        await this.#client.batches.create({
+          input_file_id: file.id,
+          endpoint: '/v1/chat/completions',
+          completion_window: '24h',
+          ...(token === undefined ? {} : { metadata: { [INTENT_KEY]: token } }),
+        }),
+      );
+    } catch (err) {
+      throw this.#hooks.mapError(err);
+    }
+  }
+
+  async findSubmitted(intent: SubmitIntent): Promise<BatchInfo | undefined> {
+    // Newest first: stop paging at batches older than the intent (with a minute for clock skew).
+    const oldest = intent.since.getTime() / 1000 - 60;
+    try {
+      for await (const batch of this.#client.batches.list({ limit: 100 })) {
+        if (batch.metadata?.[INTENT_KEY] === intent.token) return this.#info(batch);
+        if (batch.created_at < oldest) return undefined;
+      }
+      return undefined;
     } catch (err) {
       throw this.#hooks.mapError(err);
     }
@@ -104,23 +129,25 @@ export class OpenAIBatchApi implements BatchApi {
       } catch (err) {
         throw this.#hooks.mapError(err);
       }
-      let unreadable: ProviderError | undefined;
-      for await (const line of jsonlLines(response.body)) {
-        const outcome = this.#outcome(line);
-        if (outcome instanceof ProviderError) unreadable ??= outcome;
-        else yield outcome;
+      // Each line stands alone: a bad one fails its own request (or names none), the others are kept;
+      // a download cut short keeps the lines that came whole and says so.
+      try {
+        for await (const line of jsonlLines(response.body, currentLimits().maxResultLineBytes)) {
+          yield 'text' in line ? this.#outcome(line.text) : tooLongLine(line, { provider: this.#ctx.provider, model: this.#ctx.model });
+        }
+      } catch (err) {
+        yield cutDownload(this.#hooks.mapError(err));
+        return;
       }
-      // A line that cannot be read does not cost the others: reported once the file is read.
-      if (unreadable) throw unreadable;
     }
   }
 
-  #outcome(line: string): BatchOutcome | ProviderError {
+  #outcome(line: string): BatchOutcome {
     let raw: unknown;
     try {
       raw = JSON.parse(line);
     } catch {
-      return providerError('bad-response', this.#ctx, `batch output line is not JSON: ${line.slice(0, 80)}`);
+      return unreadableLine(undefined, providerError('bad-response', this.#ctx, `batch output line is not JSON: ${line.slice(0, 80)}`));
     }
     const checked = BatchOutputLineSchema.safeParse(raw);
     if (!checked.success) {

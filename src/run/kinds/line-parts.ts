@@ -1,5 +1,5 @@
 import type { StopReason } from '../../fuse/adaptive/stop-rule.js';
-import { type AskStopReason, type RawModelAnswer, askedOf } from '../ask-item.js';
+import { type AskStopReason, type RawModelAnswer, askedOf, cutShort } from '../ask-item.js';
 import type { StreamPrediction } from '../strategy-choice.js';
 
 /** What every output line of `fusion run` carries, for either task kind. */
@@ -42,4 +42,7 @@ export function newCost(answers: readonly RawModelAnswer[]): number {
 export function markLine(line: FusedLineBase, prediction: StreamPrediction | undefined, i: number, answers: readonly RawModelAnswer[]): void {
   if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
   if (prediction?.calls && prediction.reasons) Object.assign(line, askedOf(answers, prediction.calls[i] as number, prediction.reasons[i] as StopReason));
+  // Without a policy, a line says why it stopped only when the user cancelled a batch it needed
+  // (a budget or an interrupt already ends the whole run, and says so on stderr).
+  else if (cutShort(answers) === 'cancelled') line.stopped = 'cancelled';
 }
