@@ -174,9 +174,10 @@ export class ResponseCache {
 
   /**
    * Takes the right to call for `key`, unless its answer is cached and `acceptCached` (under
-   * --refresh: only once another process answered while this one waited), or a live process holds it.
+   * --refresh: only once another process answered while this one waited), or a live process holds it,
+   * or (`pendingBatches`) a provider batch nobody polls carries it.
    */
-  claim(key: string, acceptCached: boolean): ClaimResult {
+  claim(key: string, acceptCached: boolean, pendingBatches = true): ClaimResult {
     if (!this.mode.write) return { status: 'claimed' };
     return this.db.transaction((): ClaimResult => {
       if (acceptCached) {
@@ -185,7 +186,7 @@ export class ResponseCache {
       }
       const held = this.claimGetStmt.get(key);
       if (held && held.owner !== this.owner && held.pid !== process.pid && processAlive(held.pid)) return { status: 'busy', pid: held.pid };
-      const batchId = this.pendingBatchOf(key);
+      const batchId = pendingBatches ? this.pendingBatchOf(key) : undefined;
       if (batchId !== undefined) return { status: 'batch', batchId };
       this.claimPutStmt.run(key, this.owner, process.pid, new Date().toISOString());
       return { status: 'claimed' };
@@ -200,26 +201,9 @@ export class ResponseCache {
    */
   claimForBatch(keys: readonly string[]): Map<string, ClaimResult> {
     const out = new Map<string, ClaimResult>();
-    if (!this.mode.write) {
-      for (const key of keys) out.set(key, { status: 'claimed' });
-      return out;
-    }
-    const now = new Date().toISOString();
+    // One transaction for all (each claim() inside it is a savepoint): the same rules as a live claim.
     this.db.transaction(() => {
-      for (const key of keys) {
-        const response = this.read(key);
-        if (response) {
-          out.set(key, { status: 'answered', response });
-          continue;
-        }
-        const held = this.claimGetStmt.get(key);
-        if (held && held.owner !== this.owner && held.pid !== process.pid && processAlive(held.pid)) {
-          out.set(key, { status: 'busy', pid: held.pid });
-          continue;
-        }
-        this.claimPutStmt.run(key, this.owner, process.pid, now);
-        out.set(key, { status: 'claimed' });
-      }
+      for (const key of keys) out.set(key, this.claim(key, true, false));
     }).immediate();
     return out;
   }

@@ -187,6 +187,11 @@ export class BatchStore {
     return new Set(rows.map((r) => r.key));
   }
 
+  /** Every intent not resolved yet (for `fusion batches`). */
+  intents(): (BatchIntent & { pid: number })[] {
+    return (this.db.prepare('SELECT DISTINCT model FROM batch_intents ORDER BY model').all() as { model: string }[]).flatMap((r) => this.intentsOf(r.model));
+  }
+
   /** Intents of `model` not resolved yet, oldest first. */
   intentsOf(model: string): (BatchIntent & { pid: number })[] {
     const rows = this.db.prepare('SELECT * FROM batch_intents WHERE model = ? ORDER BY created_at').all(model) as IntentRow[];
