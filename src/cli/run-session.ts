@@ -40,12 +40,14 @@ export const orchestrationHelp = `Calling models:
   --shard K/N        take only the items whose id hashes to K of N (0 <= K < N): N workers with
                      --shard 0/N .. N-1/N on one shared --cache split a run; any overlap is paid once
 Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
---max-cost is a hard cap: each call reserves its worst case first; a priced model's calls go one at a time
-until its real token usage is known. Runs sharing a cache never pay for the same call; a killed run's
-claims lapse after FUSION_CLAIM_LEASE_MS (default 30000) and another run takes them over.
+--max-cost is a hard cap, batches included: each call reserves the most it can cost first (a token per byte
+sent, the whole max_tokens); usage a provider reports beyond that is flagged and charged at it.
+Runs sharing a cache never pay for the same call, live or in a batch; a killed run's claims lapse after
+FUSION_CLAIM_LEASE_MS (default 30000) and another run takes them over.
 Limits (environment): FUSION_MAX_LINE_BYTES (JSONL and stdin lines, default 1048576),
 FUSION_MAX_FILE_BYTES (task, template, prices files, default 16777216), FUSION_MAX_LABELS (default 1000),
-FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536).
+FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536),
+FUSION_MAX_RESULT_LINE_BYTES (a longer batch result line fails its request, default 33554432).
 Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST.
 `;
 

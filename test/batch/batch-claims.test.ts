@@ -50,7 +50,7 @@ async function setup(options: Omit<FakeLlmServerOptions, 'labels'>, n: number) {
   const input = itemsOf(n).map((i) => JSON.stringify(i)).join('\n') + '\n';
   const cache = join(dir, 'cache.sqlite');
   const args = (extra: string[] = []) => ['run', '--task', taskFile, '--models', MODELS.join(','), '--cache', cache, ...extra];
-  return { server, input, args };
+  return { server, input, args, cache };
 }
 
 const complete = (out: string, n: number): boolean => {
@@ -163,6 +163,9 @@ describe('issue 22 case 4: a run killed during a batch create', () => {
       first.child.kill('SIGKILL');
     }
     await first.exit;
+    const list = io(s.server.env());
+    expect(await main(['batches', '--cache', s.cache], list)).toBe(0);
+    expect(list.stdout.text()).toMatch(/1 batch create\(s\) not confirmed by the provider \(openai:gpt-4o-mini, 6 request\(s\)/);
     const again = io(s.server.env(), s.input);
     expect(await main(s.args(['--batch', '--batch-poll', '0.01']), again), again.stderr.text()).toBe(0);
     expect(again.stderr.text()).toMatch(/found batch batch_1, created by an earlier run that never recorded it/);

@@ -98,6 +98,11 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     const jobs = await store.list();
     if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j)}\n`).join(''));
     else io.stdout.write(jobs.length === 0 ? `no batches in ${cache.location}\n` : table(jobs));
+    // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
+    const intents = await store.intents();
+    if (intents.length > 0 && !values.json) {
+      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}`).join('; ')}): run the --batch command again to look them up (nothing is created twice)\n`);
+    }
   } finally {
     await cache.close();
   }

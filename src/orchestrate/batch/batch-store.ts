@@ -59,6 +59,8 @@ export interface BatchStore {
    * under a live lease (a batch run claims its calls before creating): their create is in progress.
    */
   intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]>;
+  /** Every intent not resolved yet, by model, oldest first (for `fusion batches`). */
+  intents(): Promise<(BatchIntent & { live: boolean })[]>;
 }
 
 /** A batch about to be created. */

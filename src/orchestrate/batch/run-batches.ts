@@ -285,19 +285,23 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           info = await m.api.submit(shard.map((e) => e.line), intent.token);
         } catch (error) {
           submitError = error;
-          try {
-            info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length }, await store.knownIds());
-            if (info) note(`${m.handle.name}: the provider created batch ${info.id} although its answer was lost (${error instanceof Error ? error.message : String(error)}); polling it`);
-          } catch (lookupError) {
-            // Neither the create nor the lookup answered: the batch may exist. The intent stays on
-            // record and its calls stay pending, for the next run to look up.
-            note(`${m.handle.name}: a batch of ${keys.length} request(s) may have been created (${lookupError instanceof Error ? lookupError.message : String(lookupError)}); run the same command again to find it (nothing is submitted twice)`);
-            const pending = new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown; run the same command again to find it`);
-            for (const k of keys) {
-              m.state.set(k, 'settled');
-              report.settled.set(k, pending);
+          // A refusal with a status (auth, invalid, rate limit) created nothing; a lost or garbled answer may have.
+          const mayExist = !(error instanceof ProviderError) || ['connection', 'timeout', 'server', 'bad-response', 'aborted'].includes(error.kind);
+          if (mayExist) {
+            try {
+              info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length }, await store.knownIds());
+              if (info) note(`${m.handle.name}: the provider created batch ${info.id} although its answer was lost (${error instanceof Error ? error.message : String(error)}); polling it`);
+            } catch (lookupError) {
+              // Neither the create nor the lookup answered: the batch may exist. The intent stays on
+              // record and its calls stay pending, for the next run to look up.
+              note(`${m.handle.name}: a batch of ${keys.length} request(s) may have been created (${lookupError instanceof Error ? lookupError.message : String(lookupError)}); run the same command again to find it (nothing is submitted twice)`);
+              const pending = new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown; run the same command again to find it`);
+              for (const k of keys) {
+                m.state.set(k, 'settled');
+                report.settled.set(k, pending);
+              }
+              continue;
             }
-            continue;
           }
         }
         if (info) await store.resolveIntent(intent.token, info);

@@ -433,6 +433,11 @@ class PostgresBatchStore implements BatchStore {
     return new Set(rows.map((r) => r.key));
   }
 
+  async intents(): Promise<(BatchIntent & { live: boolean })[]> {
+    const { rows } = await this.query<{ model: string }>('SELECT DISTINCT model FROM fusion_batch_intents ORDER BY model');
+    return (await Promise.all(rows.map((r) => this.intentsOf(r.model)))).flat();
+  }
+
   async intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
     const { rows } = await this.query<Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; lease_live: boolean | null }>(
       `SELECT i.*, c.scope, c.pid, c.lease_live FROM fusion_batch_intents i

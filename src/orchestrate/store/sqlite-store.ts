@@ -381,6 +381,11 @@ class SqliteBatchStore implements BatchStore {
     return Promise.resolve(new Set(rows.map((r) => r.key)));
   }
 
+  async intents(): Promise<(BatchIntent & { live: boolean })[]> {
+    const models = (this.db.prepare('SELECT DISTINCT model FROM batch_intents ORDER BY model').all() as { model: string }[]).map((r) => r.model);
+    return (await Promise.all(models.map((m) => this.intentsOf(m)))).flat();
+  }
+
   intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
     const rows = this.db
       .prepare(
