@@ -204,19 +204,22 @@ export function scoreStrategy(
   };
 }
 
-/** Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for every kind. */
-function requireFoldable(dir: string, items: number, folds: number): void {
-  if (items < folds) throw new InputError([{ file: `${dir}/items.jsonl`, message: `cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'})` }]);
+/**
+ * Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for
+ * every kind. Only strategies that learn from labels are cross-validated, so only they need it.
+ */
+function requireFoldable(dir: string, items: number, folds: number, run: readonly FusionStrategy[]): void {
+  if (items < folds && run.some((s) => s.supervised)) throw new InputError([{ file: `${dir}/items.jsonl`, message: `cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'})` }]);
 }
 
 export function evaluateClassification(folder: ClassificationFolder, options: EvalOptions): ClassificationEvalResult {
-  requireFoldable(folder.dir, folder.items.length, options.folds);
   const built = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const { matrix } = built;
   const { gold } = folder;
   const labels = matrix.labels as string[];
   const K = labels.length;
   const selected = selectStrategies(matrix, options.strategies).run;
+  requireFoldable(folder.dir, folder.items.length, options.folds, selected);
   const total = selected.length + 1;
   options.onProgress?.(0, total, 'models');
 
@@ -282,7 +285,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   if (scoredIdx.length === 0) {
     throw new InputError([{ file: `${folder.dir}/items.jsonl`, field: 'answers', message: 'no item has gold answers and no response has a `correct` judgement: nothing to score' }]);
   }
-  requireFoldable(folder.dir, n, opts.folds);
+  requireFoldable(folder.dir, n, opts.folds, run);
 
   const modelOutcomes: QaEntryOutcomes[] = [];
   const strategyOutcomes: QaEntryOutcomes[] = [];
