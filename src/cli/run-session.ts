@@ -7,6 +7,7 @@ import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { numericOption } from './numeric-option.js';
 import { ProgressReporter } from './progress-line.js';
+import { onStopSignals, signalName } from './signals.js';
 import { currentLimits } from '../task/limits.js';
 
 /** `parseArgs` option definitions shared by every command that calls models (`run`, `eval --models`). */
@@ -96,7 +97,7 @@ export class RunSession {
   readonly orchestrator: Orchestrator;
   readonly progress: ProgressReporter;
   private readonly cache: ResponseCache | undefined;
-  private sigintHandler: (() => void) | undefined;
+  private stopListening: (() => void) | undefined;
   private interrupts = 0;
 
   constructor(
@@ -132,23 +133,24 @@ export class RunSession {
   }
 
   /**
-   * First Ctrl-C: stop issuing calls, let calls in flight finish. Second: cancel them.
-   * Either way the command returns normally, so outputs and the cache are flushed and closed.
+   * First Ctrl-C (or SIGTERM, SIGHUP: see signals.ts): stop issuing calls, let calls in flight
+   * finish. Second: cancel them. Either way the command returns normally, so outputs and the cache
+   * are flushed and closed and the folder lock is released.
    */
   handleInterrupts(): void {
-    this.sigintHandler = () => {
+    this.stopListening?.();
+    this.stopListening = onStopSignals((signal) => {
       this.interrupts++;
       const inFlight = this.orchestrator.stats().inFlight;
       if (this.interrupts === 1) {
         this.progress.stop();
-        this.io.stderr.write(`\nfusion: interrupted; waiting for ${inFlight} call(s) in flight (Ctrl-C again to cancel them)\n`);
+        this.io.stderr.write(`\nfusion: ${signalName(signal)}; waiting for ${inFlight} call(s) in flight (Ctrl-C again to cancel them)\n`);
         this.orchestrator.stop('drain', 'interrupted');
       } else {
         this.io.stderr.write('fusion: cancelling calls in flight\n');
         this.orchestrator.stop('abort', 'interrupted');
       }
-    };
-    process.on('SIGINT', this.sigintHandler);
+    });
   }
 
   /** Totals per model and overall, for stderr at the end of a run. */
@@ -176,8 +178,8 @@ export class RunSession {
 
   close(): void {
     this.progress.stop();
-    if (this.sigintHandler) process.off('SIGINT', this.sigintHandler);
-    this.sigintHandler = undefined;
+    this.stopListening?.();
+    this.stopListening = undefined;
     this.cache?.close();
   }
 }
