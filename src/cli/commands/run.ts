@@ -17,6 +17,8 @@ import type { ClassificationItem, QaItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { existsSync } from 'node:fs';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
@@ -135,6 +137,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
+  if (!values['no-cache']) {
+    const strategyFile = values.strategy !== undefined && existsSync(values.strategy) ? flagPath('strategy', values.strategy) : undefined;
+    refuseOutputsOverInputs([flagPath('cache', values.cache)], [flagPath('task', values.task), strategyFile, flagPath('prices', values.prices), flagPath('limits', values.limits)]);
+  }
   const task = loadTaskFile(values.task);
   const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
   const offline = readBatchArgs(values);
