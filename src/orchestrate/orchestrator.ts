@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
+import { EndpointHealth } from './endpoint-health.js';
 import { Budget } from './budget.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
@@ -135,6 +136,8 @@ export class Orchestrator {
   private maxInFlightSeen = 0;
   /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
   private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
+  /** Endpoints given up after their first attempts all failed fatally (see endpoint-health.ts). */
+  private readonly endpoints = new EndpointHealth();
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -294,6 +297,8 @@ export class Orchestrator {
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+        const dead = this.endpoints.deadError(handle);
+        if (dead) return this.fail(handle, key, dead, attempt - 1);
         // Under a budget, until a priced model's first answer shows its real usage, its calls go out
         // one at a time: the estimate may be wrong by any factor (a provider counting 100x the tokens).
         let endProbe: (() => void) | undefined;
@@ -337,6 +342,7 @@ export class Orchestrator {
           state.rate.settle(estIn + estOut, used);
         }
         if ('response' in result) {
+          this.endpoints.succeeded(handle);
           const response = result.response;
           this.options.cache?.put({ key, provider, model: modelId }, response);
           this.bump(handle.name, (s) => {
@@ -352,6 +358,7 @@ export class Orchestrator {
         if (error.kind === 'aborted' && this.abortController.signal.aborted) {
           return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
         }
+        this.endpoints.failed(handle, error);
         if (shouldRetry(error, attempt, this.policy)) {
           // Stopped runs make no retries; the call is left for the resumed run, not marked failed.
           if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
@@ -359,18 +366,24 @@ export class Orchestrator {
           await this.clock.sleep(backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs), this.stopController.signal);
           continue;
         }
-        this.bump(handle.name, (s) => s.failures++);
-        let kinds = this.failureLog.get(handle.name);
-        if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
-        const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
-        kinds.set(error.kind, { count: seen.count + 1, example: error.message });
-        this.options.cache?.recordFailure(
-          { key, provider, model: modelId },
-          { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
-        );
-        return { status: 'failed', error, attempts: attempt };
+        return this.fail(handle, key, error, attempt);
       }
     });
+  }
+
+  /** A call that failed after all its attempts: counted, logged by kind, recorded in the cache. */
+  private fail(handle: ModelHandle, key: string, error: ProviderError, attempts: number): CallOutcome {
+    const { provider, modelId } = handle.model;
+    this.bump(handle.name, (s) => s.failures++);
+    let kinds = this.failureLog.get(handle.name);
+    if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+    const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
+    kinds.set(error.kind, { count: seen.count + 1, example: error.message });
+    this.options.cache?.recordFailure(
+      { key, provider, model: modelId },
+      { kind: error.kind, message: error.message, attempts, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
+    );
+    return { status: 'failed', error, attempts };
   }
 
   /** Lets the next call of a model go out once its probing call is settled (whatever the outcome). */
