@@ -116,6 +116,7 @@ export class RunSession {
       retry: { maxAttempts: settings.maxAttempts },
       ...(settings.maxCostUsd === undefined ? {} : { maxCostUsd: settings.maxCostUsd }),
       ...(this.cache ? { cache: this.cache } : {}),
+      onWait: (model, ms, why) => io.stderr.write(`fusion: ${model}: ${why}: waiting ${Math.round(ms / 1000)} s before retrying\n`),
       ...orchestratorExtra,
     });
     this.progress = new ProgressReporter({

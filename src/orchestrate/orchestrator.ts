@@ -30,6 +30,8 @@ export interface ProviderLimits extends RateLimits {
 }
 
 export interface OrchestratorOptions {
+  /** Told of every wait before a retry of at least WAIT_NOTICE_MS (a provider's retry-after may ask for minutes): the user sees why nothing moves. */
+  onWait?: (model: string, ms: number, why: string) => void;
   /** Calls in flight across all providers. Default 8. */
   concurrency?: number;
   /** Per-provider limits keyed by provider name (`openai`, `anthropic`, `ollama`, ...). */
@@ -106,6 +108,9 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * Stopping (`stop`) never loses work: answers already received stay cached; `drain` lets calls in
  * flight finish, `abort` cancels them. Calls not issued come back as `skipped`.
  */
+/** Waits before a retry at least this long are announced (onWait): shorter ones pass unnoticed anyway. */
+export const WAIT_NOTICE_MS = 5_000;
+
 export class Orchestrator {
   private readonly global: LimitFunction;
   private readonly providers = new Map<string, ProviderState>();
@@ -363,7 +368,9 @@ export class Orchestrator {
           // Stopped runs make no retries; the call is left for the resumed run, not marked failed.
           if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
           this.bump(handle.name, (s) => s.retries++);
-          await this.clock.sleep(backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs), this.stopController.signal);
+          const delay = backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs);
+          if (delay >= WAIT_NOTICE_MS) this.options.onWait?.(handle.name, delay, error.details.retryAfterMs === undefined ? error.kind : `${error.kind}, retry-after`);
+          await this.clock.sleep(delay, this.stopController.signal);
           continue;
         }
         return this.fail(handle, key, error, attempt);

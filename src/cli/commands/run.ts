@@ -15,6 +15,7 @@ import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { ClassificationItem, QaItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
+import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
@@ -148,7 +149,14 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const maxCalls = numericOption('max-calls-per-item', values['max-calls-per-item'], 'positive integer');
   const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
   const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
-  const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
+  let fuser;
+  try {
+    fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
+  } catch (e) {
+    // A strategy named on the command line that this run cannot use (one that must be fitted first): a usage error.
+    if (e instanceof StrategyError) throw new UsageError(`--strategy ${values.strategy ?? ''}: ${e.message}`);
+    throw e;
+  }
   const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
   const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
