@@ -1,4 +1,5 @@
 import { ProviderError, type ProviderErrorKind } from './provider.js';
+import { tooLargeIn } from './limited-fetch.js';
 import { redactSecrets } from './redact.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
@@ -105,6 +106,9 @@ function errorMessage(err: unknown): string {
  */
 export function errorFromException(ctx: CallContext, err: unknown, signal: AbortSignal | undefined): ProviderError {
   if (err instanceof ProviderError) return err;
+  // A body past the size limit: the server answered, but too much; asking again would get the same.
+  const tooLarge = tooLargeIn(err);
+  if (tooLarge) return providerError('bad-response', ctx, tooLarge.message);
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     return errorName(reason) === 'TimeoutError'

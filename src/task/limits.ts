@@ -13,15 +13,18 @@ export interface Limits {
   maxAnswerChars: number;
   /** Most labels a classification task may have (FUSION_MAX_LABELS, default 1000). */
   maxLabels: number;
+  /** Largest provider answer body read, in bytes; past it the call fails (FUSION_MAX_RESPONSE_BYTES, default 32 MiB). */
+  maxResponseBytes: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<Limits> = { maxLineBytes: 1 << 20, maxFileBytes: 16 << 20, maxAnswerChars: 65_536, maxLabels: 1000 };
+export const DEFAULT_LIMITS: Readonly<Limits> = { maxLineBytes: 1 << 20, maxFileBytes: 16 << 20, maxAnswerChars: 65_536, maxLabels: 1000, maxResponseBytes: 32 << 20 };
 
 const VARIABLES: Record<keyof Limits, string> = {
   maxLineBytes: 'FUSION_MAX_LINE_BYTES',
   maxFileBytes: 'FUSION_MAX_FILE_BYTES',
   maxAnswerChars: 'FUSION_MAX_ANSWER_CHARS',
   maxLabels: 'FUSION_MAX_LABELS',
+  maxResponseBytes: 'FUSION_MAX_RESPONSE_BYTES',
 };
 
 /** The environment variable that overrides a limit (named in messages). */
