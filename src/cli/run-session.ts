@@ -3,7 +3,7 @@ import { type ModelHandle, Orchestrator, type OrchestratorOptions, type Provider
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
-import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
+import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { numericOption } from './numeric-option.js';
 import { ProgressReporter } from './progress-line.js';
@@ -168,6 +168,8 @@ export class RunSession {
     const t = stats.total;
     if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
+    const unsaved = this.orchestrator.unsavedAnswers;
+    if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output, but a re-run would pay for them again (exit status ${EXIT_STORAGE}).`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd)} spent in this run`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);

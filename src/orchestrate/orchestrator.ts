@@ -349,7 +349,7 @@ export class Orchestrator {
         if ('response' in result) {
           this.endpoints.succeeded(handle);
           const response = result.response;
-          this.options.cache?.put({ key, provider, model: modelId }, response);
+          this.saveAnswer(handle, key, response);
           this.bump(handle.name, (s) => {
             s.successes++;
             s.inputTokens += response.usage?.input ?? 0;
@@ -376,6 +376,28 @@ export class Orchestrator {
         return this.fail(handle, key, error, attempt);
       }
     });
+  }
+
+  /** Answers received (paid) that the cache could not store, and why (the first reason): the run still returns them. */
+  private unsaved = 0;
+  private unsavedReason: string | undefined;
+
+  get unsavedAnswers(): { count: number; reason?: string } {
+    return { count: this.unsaved, ...(this.unsavedReason ? { reason: this.unsavedReason } : {}) };
+  }
+
+  /**
+   * Stores a paid answer in the cache. A cache that cannot take it (disk full, read-only, corrupt)
+   * must not lose the answer: the call still succeeds with it, and the failure is counted so the
+   * run can say so (a re-run would pay for it again).
+   */
+  private saveAnswer(handle: ModelHandle, key: string, response: CachedResponse): void {
+    try {
+      this.options.cache?.put({ key, provider: handle.model.provider, model: handle.model.modelId }, response);
+    } catch (e) {
+      this.unsaved++;
+      this.unsavedReason ??= e instanceof Error ? `${e.message}${'code' in e ? ` (${String(e.code)})` : ''}` : String(e);
+    }
   }
 
   /** A call that failed after all its attempts: counted, logged by kind, recorded in the cache. */

@@ -14,7 +14,7 @@ import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { ClassificationItem, QaItem } from '../../task/schema.js';
-import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -244,6 +244,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const stop = session.orchestrator.stopReason;
     if (stop === 'interrupted' || result.interrupted) return 130;
     if (stop === 'budget') return 3;
+    if (session.orchestrator.unsavedAnswers.count > 0) return EXIT_STORAGE;
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
