@@ -35,12 +35,13 @@ export const orchestrationHelp = `Calling models:
   --timeout SECONDS  per-call timeout (default 120)
   --max-attempts N   attempts per call on 429, 5xx, timeouts and dropped connections (default 5)
   --progress         progress on stderr even when it is not a terminal
-Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
+Ctrl-C, SIGTERM and SIGHUP stop issuing calls and let calls in flight finish (twice: cancel them); everything done is kept.
 --max-cost is a hard cap: each call reserves its worst case first; a priced model's calls go one at a time
 until its real token usage is known. Processes sharing a cache never pay for the same call.
 Limits (environment): FUSION_MAX_LINE_BYTES (JSONL and stdin lines, default 1048576),
 FUSION_MAX_FILE_BYTES (task, template, prices files, default 16777216), FUSION_MAX_LABELS (default 1000),
-FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536).
+FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536),
+FUSION_MAX_RESPONSE_BYTES (a provider body larger fails its call, default 33554432).
 Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST.
 `;
 
