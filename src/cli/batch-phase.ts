@@ -1,4 +1,5 @@
 import { UsageError } from './errors.js';
+import { onStopSignals, signalName } from './signals.js';
 import type { CliIo } from './io.js';
 import { openStore } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
@@ -49,11 +50,10 @@ export async function runBatchPhase(
   const cache = openStore(settings.cache.path, settings.cache.mode);
   const store = cache.batches;
   const stop = new AbortController();
-  const onSigint = (): void => {
-    io.stderr.write('\nfusion: interrupted: the batches go on at the provider; run the same command again to pick them up (nothing is submitted twice)\n');
+  const stopListening = onStopSignals((signal) => {
+    io.stderr.write(`\nfusion: ${signalName(signal)}: the batches go on at the provider; run the same command again to pick them up (nothing is submitted twice)\n`);
     stop.abort();
-  };
-  process.on('SIGINT', onSigint);
+  });
   let lastProgress = '';
   try {
     await cache.ready();
@@ -82,7 +82,7 @@ export async function runBatchPhase(
       ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd - report.openReservedUsd) }),
     };
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
     await cache.close();
   }
 }

@@ -1,21 +1,29 @@
 #!/usr/bin/env node
 import { fileURLToPath } from 'node:url';
 import { existsSync, realpathSync } from 'node:fs';
-import { batchesCommand } from './commands/batches.js';
-import { evalCommand } from './commands/eval.js';
-import { fitCommand } from './commands/fit.js';
-import { runCommand } from './commands/run.js';
+import { batchesCommand, batchesHelp } from './commands/batches.js';
+import { evalCommand, evalHelp } from './commands/eval.js';
+import { fitCommand, fitHelp } from './commands/fit.js';
+import { runCommand, runHelp } from './commands/run.js';
 import { reportError, UsageError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
+import { didYouMean, parseArgsMessage, withoutHelp } from './usage-hints.js';
+import { readTextFileSync } from '../task/safe-read.js';
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)' },
-  fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON' },
-  run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers' },
-  batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs' },
+const COMMANDS: Record<string, { run: Command; summary: string; help?: string }> = {
+  eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)', help: evalHelp },
+  fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON', help: fitHelp },
+  run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers', help: runHelp },
+  batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs', help: batchesHelp },
 };
+
+/** The package's version, from its package.json (two folders up from src/cli and from dist/cli alike). */
+function version(): string {
+  const pkg = JSON.parse(readTextFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)))) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -29,16 +37,30 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     io.stdout.write(help());
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`fusion ${version()}\n`);
+    return 0;
+  }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`fusion: unknown command "${name}"\n\n${help()}`);
+    const guess = didYouMean(name, Object.keys(COMMANDS));
+    io.stderr.write(`fusion: unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ''}\nRun "fusion --help" for the commands.\n`);
     return 2;
   }
+  // A usage error is the message and one hint line, not the whole help after it.
+  const hint = `Run "fusion ${name} --help" for its options.\n`;
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      return reportError(io, new UsageError(error.message));
+      const code = reportError(io, new UsageError(parseArgsMessage(error.message, command.help)));
+      io.stderr.write(hint);
+      return code;
+    }
+    if (error instanceof UsageError) {
+      const code = reportError(io, new UsageError(withoutHelp(error.message)));
+      io.stderr.write(hint);
+      return code;
     }
     return reportError(io, error);
   }

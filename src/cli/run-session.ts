@@ -3,10 +3,11 @@ import { type ModelHandle, Orchestrator, type OrchestratorOptions, type Provider
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
-import { EXIT_CALLS_FAILED, UsageError } from './errors.js';
+import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { numericOption } from './numeric-option.js';
 import { ProgressReporter } from './progress-line.js';
+import { onStopSignals, signalName } from './signals.js';
 import { currentLimits } from '../task/limits.js';
 import { type Shard, parseShard } from '../util/item-shard.js';
 
@@ -39,7 +40,7 @@ export const orchestrationHelp = `Calling models:
   --progress         progress on stderr even when it is not a terminal
   --shard K/N        take only the items whose id hashes to K of N (0 <= K < N): N workers with
                      --shard 0/N .. N-1/N on one shared --cache split a run; any overlap is paid once
-Ctrl-C stops issuing calls and lets calls in flight finish (twice: cancels them); everything done is kept.
+Ctrl-C, SIGTERM and SIGHUP stop issuing calls and let calls in flight finish (twice: cancel them); everything done is kept.
 --max-cost is a hard cap, batches included: each call reserves the most it can cost first (a token per byte
 sent, the whole max_tokens); usage a provider reports beyond that is flagged and charged at it.
 Runs sharing a cache never pay for the same call, live or in a batch; a killed run's claims lapse after
@@ -47,7 +48,8 @@ FUSION_CLAIM_LEASE_MS (default 30000) and another run takes them over.
 Limits (environment): FUSION_MAX_LINE_BYTES (JSONL and stdin lines, default 1048576),
 FUSION_MAX_FILE_BYTES (task, template, prices files, default 16777216), FUSION_MAX_LABELS (default 1000),
 FUSION_MAX_ANSWER_CHARS (answers longer are cut and counted, default 65536),
-FUSION_MAX_RESULT_LINE_BYTES (a longer batch result line fails its request, default 33554432).
+FUSION_MAX_RESULT_LINE_BYTES (a longer batch result line fails its request, default 33554432),
+FUSION_MAX_RESPONSE_BYTES (a provider body larger fails its call, default 33554432).
 Keys and endpoints come from OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_HOST.
 `;
 
@@ -121,7 +123,7 @@ export class RunSession {
   readonly orchestrator: Orchestrator;
   readonly progress: ProgressReporter;
   private readonly cache: ResponseCache | undefined;
-  private sigintHandler: (() => void) | undefined;
+  private stopListening: (() => void) | undefined;
   private interrupts = 0;
   /** USD the batches of this run cost (at batch prices), counted in the summary's spend. */
   private readonly batchSpentUsd: number;
@@ -143,6 +145,7 @@ export class RunSession {
       retry: { maxAttempts: settings.maxAttempts },
       ...(settings.maxCostUsd === undefined ? {} : { maxCostUsd: settings.maxCostUsd }),
       ...(this.cache ? { cache: this.cache } : {}),
+      onWait: (model, ms, why) => io.stderr.write(`fusion: ${model}: ${why}: waiting ${Math.round(ms / 1000)} s before retrying\n`),
       ...orchestratorExtra,
     });
     this.progress = new ProgressReporter({
@@ -160,23 +163,24 @@ export class RunSession {
   }
 
   /**
-   * First Ctrl-C: stop issuing calls, let calls in flight finish. Second: cancel them.
-   * Either way the command returns normally, so outputs and the cache are flushed and closed.
+   * First Ctrl-C (or SIGTERM, SIGHUP: see signals.ts): stop issuing calls, let calls in flight
+   * finish. Second: cancel them. Either way the command returns normally, so outputs and the cache
+   * are flushed and closed and the folder lock is released.
    */
   handleInterrupts(): void {
-    this.sigintHandler = () => {
+    this.stopListening?.();
+    this.stopListening = onStopSignals((signal) => {
       this.interrupts++;
       const inFlight = this.orchestrator.stats().inFlight;
       if (this.interrupts === 1) {
         this.progress.stop();
-        this.io.stderr.write(`\nfusion: interrupted; waiting for ${inFlight} call(s) in flight (Ctrl-C again to cancel them)\n`);
+        this.io.stderr.write(`\nfusion: ${signalName(signal)}; waiting for ${inFlight} call(s) in flight (Ctrl-C again to cancel them)\n`);
         this.orchestrator.stop('drain', 'interrupted');
       } else {
         this.io.stderr.write('fusion: cancelling calls in flight\n');
         this.orchestrator.stop('abort', 'interrupted');
       }
-    };
-    process.on('SIGINT', this.sigintHandler);
+    });
   }
 
   /** Totals per model and overall, for stderr at the end of a run. */
@@ -196,6 +200,8 @@ export class RunSession {
     const t = stats.total;
     if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
+    const unsaved = this.orchestrator.unsavedAnswers;
+    if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output, but a re-run would pay for them again (exit status ${EXIT_STORAGE}).`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run` + (this.batchSpentUsd > 0 ? ` (${formatUsd(this.batchSpentUsd)} in batches)` : ''));
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
@@ -214,8 +220,8 @@ export class RunSession {
   /** Commits the answers still queued and closes the store (rejects when answers could not be stored). */
   async close(): Promise<void> {
     this.progress.stop();
-    if (this.sigintHandler) process.off('SIGINT', this.sigintHandler);
-    this.sigintHandler = undefined;
+    this.stopListening?.();
+    this.stopListening = undefined;
     await this.cache?.close();
   }
 }

@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { InputError, type InputIssue, zodIssues } from '../task/errors.js';
+import { readTextFileSync } from '../task/safe-read.js';
+import { writeFileAtomic } from '../task/safe-write.js';
 import { getStrategy } from './registry.js';
 import {
   type FittedStrategy,
@@ -44,7 +45,7 @@ export function toSavedStrategy(fitted: FittedStrategy, meta: SaveMeta): SavedSt
 const RETIRED_QA_FORMAT = 'llm-fusion/qa-strategy';
 
 export function writeSavedStrategy(file: string, saved: SavedStrategy): void {
-  writeFileSync(file, `${JSON.stringify(saved)}\n`);
+  writeFileAtomic(file, `${JSON.stringify(saved)}\n`);
 }
 
 /**
@@ -98,12 +99,8 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
 
 /** Reads, validates and restores a saved strategy file. */
 export function readSavedStrategy(file: string): { saved: SavedStrategy; fitted: FittedStrategy } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError([{ file, message: `cannot read saved strategy: ${(e as Error).message}` }]);
-  }
+  // The one safe reader: a regular file only (a FIFO or /dev/zero is refused at once), size-capped.
+  const text = readTextFileSync(file);
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,6 +1,8 @@
-import { closeSync, constants, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { readTextFileSync } from '../task/safe-read.js';
+import { openRegularForWrite } from '../task/safe-write.js';
 import { processAlive } from '../util/process-alive.js';
 
 /** Another live run holds the folder: the user waits for it or stops it (exit 2 in the CLI). */
@@ -25,8 +27,14 @@ export function lockFolder(dir: string): () => void {
   const pidPath = `${lockPath}.pid`;
   const take = (): (() => void) => {
     const release = lockfile.lockSync(dir, { lockfilePath: lockPath, realpath: false, stale: STALE_LOCK_MS });
-    // O_NOFOLLOW: a symlink planted there must not redirect the write.
-    const fd = openSync(pidPath, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+    // A symlink or a FIFO planted there must neither redirect nor block the write.
+    let fd: number;
+    try {
+      fd = openRegularForWrite(pidPath);
+    } catch (e) {
+      release();
+      throw e;
+    }
     try {
       writeSync(fd, `${process.pid}\n`);
     } finally {
@@ -62,7 +70,7 @@ export function lockFolder(dir: string): () => void {
 
 function readPid(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    return readTextFileSync(path, 64);
   } catch {
     return undefined;
   }

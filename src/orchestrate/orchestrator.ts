@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
+import { EndpointHealth } from './endpoint-health.js';
 import { Budget } from './budget.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
@@ -30,6 +31,8 @@ export interface ProviderLimits extends RateLimits {
 }
 
 export interface OrchestratorOptions {
+  /** Told of every wait before a retry of at least WAIT_NOTICE_MS (a provider's retry-after may ask for minutes): the user sees why nothing moves. */
+  onWait?: (model: string, ms: number, why: string) => void;
   /** Calls in flight across all providers. Default 8. */
   concurrency?: number;
   /** Per-provider limits keyed by provider name (`openai`, `anthropic`, `ollama`, ...). */
@@ -108,6 +111,9 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * Stopping (`stop`) never loses work: answers already received stay cached; `drain` lets calls in
  * flight finish, `abort` cancels them. Calls not issued come back as `skipped`.
  */
+/** Waits before a retry at least this long are announced (onWait): shorter ones pass unnoticed anyway. */
+export const WAIT_NOTICE_MS = 5_000;
+
 export class Orchestrator {
   private readonly global: LimitFunction;
   private readonly providers = new Map<string, ProviderState>();
@@ -138,6 +144,8 @@ export class Orchestrator {
   private maxInFlightSeen = 0;
   /** Per model and failure kind: how many calls failed after all attempts, and the last message. */
   private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
+  /** Endpoints given up after their first attempts all failed fatally (see endpoint-health.ts). */
+  private readonly endpoints = new EndpointHealth();
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
@@ -335,6 +343,8 @@ export class Orchestrator {
     return state.limit(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
+        const dead = this.endpoints.deadError(handle);
+        if (dead) return this.fail(handle, key, dead, attempt - 1);
         // Under a budget, a request without max_tokens has no bound on its output: until a priced
         // model's first such answer shows its real output, its calls go out one at a time.
         let endProbe: (() => void) | undefined;
@@ -375,8 +385,9 @@ export class Orchestrator {
           state.rate.settle(rateIn + estOut, used);
         }
         if ('response' in result) {
+          this.endpoints.succeeded(handle);
           const response = result.response;
-          this.options.cache?.put({ key, provider, model: modelId }, response);
+          this.saveAnswer(handle, key, response);
           this.bump(handle.name, (s) => {
             s.successes++;
             s.inputTokens += response.usage?.input ?? 0;
@@ -390,23 +401,17 @@ export class Orchestrator {
         if (error.kind === 'aborted' && this.abortController.signal.aborted) {
           return this.skip(handle.name, this.stopReasonValue ?? 'interrupted');
         }
+        this.endpoints.failed(handle, error);
         if (shouldRetry(error, attempt, this.policy)) {
           // Stopped runs make no retries; the call is left for the resumed run, not marked failed.
           if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
           this.bump(handle.name, (s) => s.retries++);
-          await this.clock.sleep(backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs), this.stopController.signal);
+          const delay = backoffDelay(attempt, this.policy, this.random, error.details.retryAfterMs);
+          if (delay >= WAIT_NOTICE_MS) this.options.onWait?.(handle.name, delay, error.details.retryAfterMs === undefined ? error.kind : `${error.kind}, retry-after`);
+          await this.clock.sleep(delay, this.stopController.signal);
           continue;
         }
-        this.bump(handle.name, (s) => s.failures++);
-        let kinds = this.failureLog.get(handle.name);
-        if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
-        const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
-        kinds.set(error.kind, { count: seen.count + 1, example: error.message });
-        this.options.cache?.recordFailure(
-          { key, provider, model: modelId },
-          { kind: error.kind, message: error.message, attempts: attempt, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
-        );
-        return { status: 'failed', error, attempts: attempt };
+        return this.fail(handle, key, error, attempt);
       }
     });
   }
@@ -414,6 +419,43 @@ export class Orchestrator {
   private flagUsage(model: string, problem: string): void {
     const seen = this.usageProblems.get(model) ?? { count: 0, example: problem };
     this.usageProblems.set(model, { count: seen.count + 1, example: seen.example });
+  }
+
+  /** Answers received (paid) that the cache could not store, and why (the first reason): the run still returns them. */
+  private unsaved = 0;
+  private unsavedReason: string | undefined;
+
+  get unsavedAnswers(): { count: number; reason?: string } {
+    return { count: this.unsaved, ...(this.unsavedReason ? { reason: this.unsavedReason } : {}) };
+  }
+
+  /**
+   * Stores a paid answer in the cache. A cache that cannot take it (disk full, read-only, corrupt)
+   * must not lose the answer: the call still succeeds with it, and the failure is counted so the
+   * run can say so (a re-run would pay for it again).
+   */
+  private saveAnswer(handle: ModelHandle, key: string, response: CachedResponse): void {
+    try {
+      this.options.cache?.put({ key, provider: handle.model.provider, model: handle.model.modelId }, response);
+    } catch (e) {
+      this.unsaved++;
+      this.unsavedReason ??= e instanceof Error ? `${e.message}${'code' in e ? ` (${String(e.code)})` : ''}` : String(e);
+    }
+  }
+
+  /** A call that failed after all its attempts: counted, logged by kind, recorded in the cache. */
+  private fail(handle: ModelHandle, key: string, error: ProviderError, attempts: number): CallOutcome {
+    const { provider, modelId } = handle.model;
+    this.bump(handle.name, (s) => s.failures++);
+    let kinds = this.failureLog.get(handle.name);
+    if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
+    const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
+    kinds.set(error.kind, { count: seen.count + 1, example: error.message });
+    this.options.cache?.recordFailure(
+      { key, provider, model: modelId },
+      { kind: error.kind, message: error.message, attempts, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
+    );
+    return { status: 'failed', error, attempts };
   }
 
   /** Lets the next call of a model go out once its probing call is settled (whatever the outcome). */

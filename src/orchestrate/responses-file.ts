@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readSync, realpathSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { parseJsonlLine } from '../task/jsonl.js';
-import { readLinesSync } from '../task/safe-read.js';
+import { readLinesSync, readTextFileSync } from '../task/safe-read.js';
+import { openRegularForWrite } from '../task/safe-write.js';
 import { type RecordedResponse, ResponseSchema } from '../task/schema.js';
 
 /** Key of one recorded answer: item, model and sample (first sample when absent). */
@@ -26,7 +27,8 @@ interface JournalEntry {
 
 function readJournal(path: string): JournalEntry | undefined {
   try {
-    const j = JSON.parse(readFileSync(journalPath(path), 'utf8')) as unknown;
+    // A journal holds one append: bounded by the line limit it was written under, with room to spare.
+    const j = JSON.parse(readTextFileSync(journalPath(path))) as unknown;
     if (j && typeof j === 'object' && 'offset' in j && 'text' in j && typeof j.offset === 'number' && typeof j.text === 'string') {
       return { offset: j.offset, text: j.text };
     }
@@ -153,6 +155,8 @@ export class ResponsesWriter {
 
   constructor(readonly path: string) {
     checkWritableInFolder(path);
+    // Checked before any call is paid: a journal that is not a regular file (a FIFO planted there) is refused now, not after.
+    closeSync(openRegularForWrite(journalPath(path), 0));
     this.fd = openSync(path, 'a', 0o644);
     const st = fstatSync(this.fd);
     if (!st.isFile()) {
@@ -174,8 +178,8 @@ export class ResponsesWriter {
     if (this.waiting === '') return;
     const text = this.waiting;
     this.waiting = '';
-    // O_NOFOLLOW: a symlink planted as the journal must not redirect the write.
-    const jfd = openSync(journalPath(this.path), constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+    // A symlink or a FIFO planted as the journal must neither redirect nor block the write.
+    const jfd = openRegularForWrite(journalPath(this.path));
     try {
       writeSync(jfd, JSON.stringify({ offset: this.offset, text } satisfies JournalEntry));
     } finally {

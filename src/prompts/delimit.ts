@@ -1,32 +1,50 @@
 /** The tags our templates put around item data. */
 export const DELIMITER_TAGS = ['item', 'question', 'choices'] as const;
 
-// Only the `<` is matched (the rest is lookahead), so the data keeps every other character as written.
+// Matched in the folded copy (see foldedCopy); only the `<` is consumed, the rest is lookahead.
 const TAG_OPENER = new RegExp(`<(?=\\s*/?\\s*(?:${DELIMITER_TAGS.join('|')})\\b)`, 'gi');
 
 /**
  * Characters a reader (or a model) does not see but that split a tag for a regular expression:
- * C0/C1 controls other than tab and newlines, zero-width and joiner characters, bidirectional
- * controls, the soft hyphen, the BOM, variation selectors, Unicode tag characters and lone surrogates.
+ * controls other than tab and newlines, format characters (zero-width, joiners, bidirectional
+ * controls, the BOM, Unicode tag characters), the soft hyphen, fillers, variation selectors and
+ * lone surrogates.
  */
 // eslint-disable-next-line no-control-regex
-const INVISIBLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\u{e0000}-\u{e0fff}\ud800-\udfff]/gu;
+const INVISIBLE = /^(?![\t\n\r])[\p{Cc}\p{Cf}\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\u{e0000}-\u{e0fff}\ud800-\udfff]$/u;
 
 /**
- * Item data as it is put into a prompt: NFKC-normalised (so a fullwidth `＜/item＞` or a small
- * `﹤` becomes the `<` it looks like) with invisible characters removed (so `</\u200bitem>` or
- * `<\u0000/item>` is the tag it reads as), before delimiters are neutralised.
+ * The data as a reader sees it, one code point at a time: each NFKC-folded (a fullwidth `＜` or a
+ * small `﹤` becomes the `<` it looks like, fullwidth letters become letters), invisible ones
+ * dropped. `origin[i]` is the index in `chars` of the code point that folded character `i` came
+ * from, so a tag found in the copy is changed in the original and nowhere else.
  */
-export function normalizeData(data: string): string {
-  return data.normalize('NFKC').replace(INVISIBLE, '');
+function foldedCopy(chars: readonly string[]): { text: string; origin: number[] } {
+  let text = '';
+  const origin: number[] = [];
+  chars.forEach((c, k) => {
+    if (INVISIBLE.test(c)) return;
+    const folded = c.normalize('NFKC');
+    text += folded;
+    for (let j = 0; j < folded.length; j++) origin.push(k);
+  });
+  return { text, origin };
 }
 
 /**
- * Makes item data unable to close (or reopen) the block it is quoted in: after normalizing (see
- * normalizeData), any `<item>`, `</item>`, `< / Question >`... inside the data has its `<` written
- * as `&lt;`, so the only real delimiters in a rendered prompt are the template's own. Everything
- * else is left as written, since the wording is what is being classified.
+ * Makes item data unable to close (or reopen) the block it is quoted in. A folded copy of the
+ * data (see foldedCopy) is searched for `<item>`, `</item>`, `< / Question >`...; the character
+ * that opens each such tag in the original (`<`, `＜`, `﹤`) is written as `&lt;`, so the only real
+ * delimiters in a rendered prompt are the template's own. Every other character goes out exactly
+ * as written (no normalisation of the whole text: `™`, `x²` or full-width punctuation are what is
+ * being classified, and a server may expect them as sent).
  */
 export function neutralizeDelimiters(data: string): string {
-  return normalizeData(data).replace(TAG_OPENER, '&lt;');
+  if (!/[<\ufe64\uff1c]/u.test(data)) return data;
+  const chars = [...data];
+  const { text, origin } = foldedCopy(chars);
+  const openers = new Set<number>();
+  for (const m of text.matchAll(TAG_OPENER)) openers.add(origin[m.index] as number);
+  if (openers.size === 0) return data;
+  return chars.map((c, k) => (openers.has(k) ? '&lt;' : c)).join('');
 }

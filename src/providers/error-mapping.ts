@@ -1,4 +1,5 @@
 import { ProviderError, type ProviderErrorKind } from './provider.js';
+import { tooLargeIn } from './limited-fetch.js';
 import { redactSecrets } from './redact.js';
 import { parseRetryAfterMs } from './retry-after.js';
 
@@ -21,7 +22,7 @@ export function providerError(
   kind: ProviderErrorKind,
   ctx: CallContext,
   message: string,
-  extra: { status?: number; retryAfterMs?: number } = {},
+  extra: { status?: number; retryAfterMs?: number; code?: string } = {},
 ): ProviderError {
   // Redacted before clipping too: a cut could leave part of an encoded key that no longer matches.
   const text = redactSecrets(`${ctx.provider}:${ctx.model}: ${clip(redactSecrets(message, ctx.secrets))}`, ctx.secrets);
@@ -105,6 +106,9 @@ function errorMessage(err: unknown): string {
  */
 export function errorFromException(ctx: CallContext, err: unknown, signal: AbortSignal | undefined): ProviderError {
   if (err instanceof ProviderError) return err;
+  // A body past the size limit: the server answered, but too much; asking again would get the same.
+  const tooLarge = tooLargeIn(err);
+  if (tooLarge) return providerError('bad-response', ctx, tooLarge.message);
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     return errorName(reason) === 'TimeoutError'
@@ -116,8 +120,8 @@ export function errorFromException(ctx: CallContext, err: unknown, signal: Abort
   if (name === 'AbortError') return providerError('aborted', ctx, 'request aborted');
   if (err instanceof SyntaxError) return providerError('bad-response', ctx, `malformed JSON in response: ${err.message}`);
   const code = errorCode(err);
-  if (code !== undefined && TIMEOUT_CODES.has(code)) return providerError('timeout', ctx, `connection timed out (${code})`);
-  if (code !== undefined && CONNECTION_CODES.has(code)) return providerError('connection', ctx, `connection failed (${code})`);
+  if (code !== undefined && TIMEOUT_CODES.has(code)) return providerError('timeout', ctx, `connection timed out (${code})`, { code });
+  if (code !== undefined && CONNECTION_CODES.has(code)) return providerError('connection', ctx, `connection failed (${code})`, { code });
   const message = errorMessage(err);
   if (err instanceof TypeError && /fetch failed|failed to fetch|network|socket|terminated/i.test(message)) {
     return providerError('connection', ctx, `connection failed: ${message}`);

@@ -67,7 +67,7 @@ export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly details: { status?: number; retryAfterMs?: number; provider?: string; model?: string } = {},
+    readonly details: { status?: number; retryAfterMs?: number; provider?: string; model?: string; code?: string } = {},
   ) {
     super(message);
     this.retryable = RETRYABLE.has(kind);

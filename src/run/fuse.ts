@@ -15,12 +15,13 @@ import { type QaFusedLine, qaKind } from './kinds/qa.js';
 import type { RunKind } from './kinds/run-kind.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
+import { sharedOrchestrator } from './shared-orchestrator.js';
 
 /** How the models are reached and asked: shared by fuse() and fuseQuestion(). */
 export interface AskOptions {
   /** Spec strings (`openai:gpt-4o-mini`, ...) or ready model handles. */
   models: readonly (string | ModelHandle)[];
-  /** Share limits, budget and cache across many calls; otherwise one is made for this call. */
+  /** Share limits, budget and cache across many calls (see createFusion); otherwise the process's shared one (concurrency 8, the `.fusion/cache.sqlite` cache), or one made for this call when `orchestration` or `cachePath` is given. */
   orchestrator?: Orchestrator;
   /** Without `orchestrator`: options for the one made here (concurrency, budget, retries...). */
   orchestration?: Omit<OrchestratorOptions, 'cache'>;
@@ -64,8 +65,10 @@ async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLin
   const handles = fuser.policy ? handlesOfPolicy(all, fuser.policy.order).handles : all;
   const names = handles.map((h) => h.name);
   const buildRequest = options.buildRequest ?? createRequestBuilder(task, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
-  const cache = options.orchestrator || options.cachePath === undefined ? undefined : openStore(options.cachePath);
-  const orchestrator = options.orchestrator ?? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) });
+  // Own settings for this call (options or a cache path): an orchestrator of its own; none: the process's shared one.
+  const own = !options.orchestrator && (options.orchestration !== undefined || options.cachePath !== undefined);
+  const cache = own && options.cachePath !== undefined ? openStore(options.cachePath) : undefined;
+  const orchestrator = options.orchestrator ?? (own ? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) }) : sharedOrchestrator());
   const { policy } = fuser;
   let answers: RawModelAnswer[];
   try {

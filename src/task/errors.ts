@@ -26,12 +26,43 @@ export class InputError extends Error {
   }
 }
 
+const A_AN = (word: string): string => (/^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`);
+const TYPE_WORDS: Record<string, string> = { nan: 'not a number', null: 'null', undefined: 'nothing', array: 'a list', object: 'an object' };
+const typeWord = (t: string): string => TYPE_WORDS[t] ?? A_AN(t);
+const quoteAll = (values: readonly unknown[]): string => values.map((v) => JSON.stringify(v)).join(', ');
+
+/**
+ * A zod issue in plain words: `expected an object, got a string` rather than `Invalid input:
+ * expected object, received string`; `must be one of "classification", "qa"` rather than
+ * `Invalid discriminator value`. Messages the schemas wrote themselves are kept as they are.
+ */
+export function plainZodMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type': {
+      const received = /received (\w+)/.exec(issue.message)?.[1];
+      if (received === 'undefined') return `required, but missing (expected ${typeWord(issue.expected)})`;
+      return `expected ${typeWord(issue.expected)}${received ? `, got ${typeWord(received)}` : ''}`;
+    }
+    case 'invalid_value':
+      return `must be ${issue.values.length === 1 ? quoteAll(issue.values) : `one of ${quoteAll(issue.values)}`}`;
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (Array.isArray(options) && options.length > 0) return `must be one of ${quoteAll(options)}`;
+      return /^Invalid input$/.test(issue.message) ? 'matches none of the accepted forms' : issue.message;
+    }
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${quoteAll(issue.keys)}`;
+    default:
+      return issue.message.replace(/^Invalid input: /, '');
+  }
+}
+
 export function zodIssues(file: string, line: number | undefined, error: z.ZodError): InputIssue[] {
   return error.issues.map((i) => ({
     file,
     ...(line === undefined ? {} : { line }),
     ...(i.path.length > 0 ? { field: i.path.join('.') } : {}),
-    message: i.message,
+    message: plainZodMessage(i),
   }));
 }
 

@@ -15,9 +15,18 @@ export interface Limits {
   maxLabels: number;
   /** Longest line of a provider's batch results file, in bytes; a longer one fails its request (FUSION_MAX_RESULT_LINE_BYTES, default 32 MiB). */
   maxResultLineBytes: number;
+  /** Largest provider answer body read, in bytes; past it the call fails (FUSION_MAX_RESPONSE_BYTES, default 32 MiB). */
+  maxResponseBytes: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<Limits> = { maxLineBytes: 1 << 20, maxFileBytes: 16 << 20, maxAnswerChars: 65_536, maxLabels: 1000, maxResultLineBytes: 32 << 20 };
+export const DEFAULT_LIMITS: Readonly<Limits> = {
+  maxLineBytes: 1 << 20,
+  maxFileBytes: 16 << 20,
+  maxAnswerChars: 65_536,
+  maxLabels: 1000,
+  maxResultLineBytes: 32 << 20,
+  maxResponseBytes: 32 << 20,
+};
 
 const VARIABLES: Record<keyof Limits, string> = {
   maxLineBytes: 'FUSION_MAX_LINE_BYTES',
@@ -25,6 +34,7 @@ const VARIABLES: Record<keyof Limits, string> = {
   maxAnswerChars: 'FUSION_MAX_ANSWER_CHARS',
   maxLabels: 'FUSION_MAX_LABELS',
   maxResultLineBytes: 'FUSION_MAX_RESULT_LINE_BYTES',
+  maxResponseBytes: 'FUSION_MAX_RESPONSE_BYTES',
 };
 
 /** The environment variable that overrides a limit (named in messages). */

@@ -62,3 +62,30 @@ describe('issue 11 case 7: the prompt fence holds against disguised closing tags
     expect(visible(user).match(/<\s*\/\s*item\b/gi)).toHaveLength(1);
   });
 });
+
+describe('issue 22 case 10: the item text goes out as the user wrote it', () => {
+  it.each(['Acme™ phone', 'x² + y² = z²', '½ cup', '你好，世界！（测试）', 'ﬁnal ﬂow', 'café', 'e\u0301', '👩\u200d💻 dev', 'Ａ fullwidth Ａ', 'a < b and <b>bold</b>', '<items> <itemize>'])('%j is sent unchanged', (text) => {
+    expect(neutralizeDelimiters(text)).toBe(text);
+    const build = createRequestBuilder(task);
+    const user = build(task, { id: 'a', text }, model).messages.at(-1)?.content ?? '';
+    expect(user).toContain(text);
+  });
+
+  it('only the opener of a fence-like tag changes; the characters around it stay as written', () => {
+    expect(neutralizeDelimiters('Acme™ </item> x²')).toBe('Acme™ &lt;/item> x²');
+    expect(neutralizeDelimiters('½ \uff1c/item\uff1e ﬁ')).toBe('½ &lt;/item\uff1e ﬁ');
+    expect(neutralizeDelimiters('a </\u200bitem> b')).toBe('a &lt;/\u200bitem> b');
+  });
+
+  it('property: text without a fence-like tag is sent byte for byte', () => {
+    const noOpener = fc.string({ unit: 'binary' }).map((s) => s.replace(/[<\ufe64\uff1c]/gu, ''));
+    const withHarmlessAngles = fc.tuple(noOpener, fc.constantFrom('<', '< b', '<itemize>', '<b>', '<\u0338item>'), noOpener).map(([a, b, c]) => `${a}${b}${c}`);
+    fc.assert(
+      fc.property(fc.oneof(noOpener, withHarmlessAngles), (text) => {
+        fc.pre(!TAG.test(visible(text)));
+        expect(Buffer.from(neutralizeDelimiters(text))).toEqual(Buffer.from(text));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

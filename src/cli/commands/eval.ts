@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QaOutcomes } from '../../eval/answer-score.js';
@@ -17,6 +17,8 @@ import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
+import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { writeFileAtomic } from '../../task/safe-write.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
 
@@ -86,6 +88,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
   const explain = numericOption('explain', values.explain, 'non-negative integer') ?? 0;
   const strategies = values.strategies?.split(',').map((s) => s.trim()).filter(Boolean);
+  refuseOutputsOverInputs(
+    [flagPath('json', values.json), flagPath('html', values.html), flagPath('report', values.report), values.models !== undefined && !values['no-cache'] ? flagPath('cache', values.cache) : undefined],
+    [...['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(dir, f) })), flagPath('prices', values.prices), flagPath('limits', values.limits)],
+  );
 
   let callsFailed = 0;
   const batch = readBatchArgs(values);
@@ -147,9 +153,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   progress.stop();
 
   if (!values.quiet) io.stdout.write(renderLeaderboard(result));
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
-  if (values.html && reportData) writeFileSync(values.html, renderHtmlReport(reportData));
-  if (values.report) writeFileSync(values.report, report());
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
+  if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
+  if (values.report) writeFileAtomic(values.report, report());
   if (callsFailed > 0) {
     io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
     return EXIT_CALLS_FAILED;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { crossValidateStrategy } from '../../fuse/cross-validate.js';
@@ -12,6 +13,7 @@ import { evaluateQaFolder } from '../../eval/evaluate.js';
 import { fitQaStrategy } from '../../qa/fit-qa.js';
 import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
+import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { firstSeen } from '../../util/first-seen.js';
@@ -55,6 +57,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (positionals.length !== 1) throw new UsageError(`fit takes one folder\n\n${fitHelp}`);
   if (!values.strategy) throw new UsageError(`--strategy is required\n\n${fitHelp}`);
   if (!values.out) throw new UsageError(`--out is required\n\n${fitHelp}`);
+  refuseOutputsOverInputs([flagPath('out', values.out)], ['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(positionals[0] as string, f) })));
   const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;

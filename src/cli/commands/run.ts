@@ -14,10 +14,13 @@ import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { ClassificationItem, QaItem } from '../../task/schema.js';
-import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
+import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { existsSync } from 'node:fs';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
 
@@ -76,7 +79,7 @@ first wave, round k only the next wave of the items the policy has not settled y
 
 Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
-130 interrupted.
+5 the response cache could not be read or written (answers received are still in the output); 130 interrupted.
 `;
 
 /**
@@ -141,6 +144,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
+  if (!values['no-cache']) {
+    const strategyFile = values.strategy !== undefined && existsSync(values.strategy) ? flagPath('strategy', values.strategy) : undefined;
+    refuseOutputsOverInputs([flagPath('cache', values.cache)], [flagPath('task', values.task), strategyFile, flagPath('prices', values.prices), flagPath('limits', values.limits)]);
+  }
   const task = loadTaskFile(values.task);
   const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
   const offline = readBatchArgs(values);
@@ -148,7 +155,14 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const maxCalls = numericOption('max-calls-per-item', values['max-calls-per-item'], 'positive integer');
   const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
   const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
-  const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
+  let fuser;
+  try {
+    fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
+  } catch (e) {
+    // A strategy named on the command line that this run cannot use (one that must be fitted first): a usage error.
+    if (e instanceof StrategyError) throw new UsageError(`--strategy ${values.strategy ?? ''}: ${e.message}`);
+    throw e;
+  }
   const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
   const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
@@ -243,6 +257,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const stop = session.orchestrator.stopReason;
     if (stop === 'interrupted' || result.interrupted) return 130;
     if (stop === 'budget') return 3;
+    if (session.orchestrator.unsavedAnswers.count > 0) return EXIT_STORAGE;
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {

@@ -59,6 +59,11 @@ export class AnthropicBatchApi implements BatchApi {
       if (err instanceof Anthropic.APIError && (err.status === 404 || err.status === 405 || err.status === 501)) {
         return 'the server has no /v1/messages/batches endpoint';
       }
+      // Any other answer but a refused key (a gateway's 400, a 500, a 418): the batch engine cannot
+      // be relied on, the live calls may still work; a refused key would fail them too.
+      if (err instanceof Anthropic.APIError && typeof err.status === 'number' && err.status !== 401 && err.status !== 403) {
+        return `the server answered the batch probe (/v1/messages/batches) with HTTP ${err.status}`;
+      }
       throw this.#hooks.mapError(err);
     }
   }

@@ -5,6 +5,7 @@ import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { AnthropicBatchApi } from './anthropic-batch.js';
 import { AnthropicMessageSchema } from './message-schema.js';
+import { limitedFetch, tooLargeIn } from '../limited-fetch.js';
 
 export interface AnthropicModelOptions {
   modelId: string;
@@ -58,7 +59,8 @@ export class AnthropicModel implements LanguageModel {
       logLevel: 'warn',
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // Bounded bodies: a server sending gigabytes fails one call instead of crashing the process.
+      fetch: limitedFetch(options.fetch),
     });
     this.batch = new AnthropicBatchApi(this.#client, this.#ctx, {
       encode: (request) => this.buildParams(request),
@@ -125,7 +127,7 @@ export class AnthropicModel implements LanguageModel {
     if (err instanceof Anthropic.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? AbortSignal.abort());
     if (err instanceof Anthropic.APIConnectionError) {
       const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
-      return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
+      return mapped.kind === 'bad-response' && !tooLargeIn(err) ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
     }
     // The SDK refusing a request before sending it (e.g. a max_tokens too large for a non-streaming call).
     if (err instanceof Anthropic.AnthropicError) return providerError('bad-request', this.#ctx, `request rejected by the SDK: ${err.message}`);

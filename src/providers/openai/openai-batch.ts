@@ -61,6 +61,11 @@ export class OpenAIBatchApi implements BatchApi {
       if (err instanceof OpenAI.APIError && (err.status === 404 || err.status === 405 || err.status === 501)) {
         return 'the server has no /v1/batches endpoint';
       }
+      // Any other answer but a refused key (a gateway's 400, a 500, a 418): the batch engine cannot
+      // be relied on, the live calls may still work; a refused key would fail them too.
+      if (err instanceof OpenAI.APIError && typeof err.status === 'number' && err.status !== 401 && err.status !== 403) {
+        return `the server answered the batch probe (/v1/batches) with HTTP ${err.status}`;
+      }
       throw this.#hooks.mapError(err);
     }
   }

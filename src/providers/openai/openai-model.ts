@@ -6,6 +6,7 @@ import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OpenAIBatchApi } from './openai-batch.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
+import { limitedFetch, tooLargeIn } from '../limited-fetch.js';
 
 export interface OpenAIModelOptions {
   modelId: string;
@@ -86,7 +87,8 @@ export class OpenAIModel implements LanguageModel {
       logLevel: 'warn',
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      // Bounded bodies: a server sending gigabytes fails one call instead of crashing the process.
+      fetch: limitedFetch(options.fetch),
     });
     this.batch = new OpenAIBatchApi(this.#client, this.#ctx, {
       encode: (request) => this.buildParams(request),
@@ -166,7 +168,7 @@ export class OpenAIModel implements LanguageModel {
     if (err instanceof OpenAI.APIUserAbortError) return errorFromException(this.#ctx, err, signal ?? AbortSignal.abort());
     if (err instanceof OpenAI.APIConnectionError) {
       const mapped = errorFromException(this.#ctx, err.cause ?? err, signal);
-      return mapped.kind === 'bad-response' ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
+      return mapped.kind === 'bad-response' && !tooLargeIn(err) ? providerError('connection', this.#ctx, `connection failed: ${err.message}`) : mapped;
     }
     // The SDK refusing a request before sending it (e.g. a max_tokens too large for a non-streaming call).
     if (err instanceof OpenAI.OpenAIError) return providerError('bad-request', this.#ctx, `request rejected by the SDK: ${err.message}`);
