@@ -133,6 +133,11 @@ describe('program code that was never run is an abstention (unexecuted-code)', (
     expect(read(`${gsmProgram}\n# prints 18\n\nThe answer is 18.`)).toBe('18');
   });
 
+  it('short answers on separate lines are not a program', () => {
+    expect(isProgram('yes\nno')).toBe(false);
+    expect(read('paris\nfrance', 'free-form')).toBe('paris france');
+  });
+
   it('worked arithmetic is not a program', () => {
     expect(isProgram('x = 5\ny = 10\nx + y = 15')).toBe(false);
     expect(isProgram('k_g = 0.00125 * (23.6 / 17.84)\nk_g = 0.00125 * 2500\nk_g = 3.125')).toBe(false);

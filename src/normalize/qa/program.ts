@@ -22,8 +22,9 @@ const LITERAL_ASSIGNMENT = /^[A-Za-z_]\w*\s*=\s*-?\d[\d,]*(?:\.\d+)?\s*$/;
 
 /** Whether one line (trimmed, no comment) is a line of program code. */
 export function isCodeLine(line: string): boolean {
-  // A bare lowercase name on its own line: a notebook's echo of the result (`ans`).
-  if (KEYWORD.test(line) || /^[a-z_][a-z0-9_]*$/.test(line)) return true;
+  // A bare result name on its own line: a notebook's echo of the result (`ans`, `total_bolts`); a
+  // plain word alone (`paris`) is an answer, not code.
+  if (KEYWORD.test(line) || /^(?:[a-z]+_[a-z0-9_]+|ans|result|res|solution)$/.test(line)) return true;
   const m = ASSIGNMENT.exec(line);
   if (!m) return false;
   // `x = 18` or `Total = 5 + 3` also occur in worked arithmetic: an assignment counts as code only
