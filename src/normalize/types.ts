@@ -1,7 +1,10 @@
 import type { TokenLogprob } from '../task/schema.js';
 
-/** Why an answer could not be read as a label. Counted per model in reports, never guessed over. */
-export const ABSTENTION_REASONS = ['empty', 'no-label', 'ambiguous', 'refusal', 'out-of-set', 'missing', 'error'] as const;
+/**
+ * Why an answer could not be read as a label. Counted per model in reports, never guessed over.
+ * `unexecuted-code`: the output is a program that computes the answer but was never run (QA).
+ */
+export const ABSTENTION_REASONS = ['empty', 'no-label', 'ambiguous', 'refusal', 'out-of-set', 'unexecuted-code', 'missing', 'error'] as const;
 export type AbstentionReason = (typeof ABSTENTION_REASONS)[number];
 
 /** How a readable answer was read; useful to audit the normalizer on real outputs. */

@@ -107,9 +107,22 @@ export function buildCandidateMatrix(
 }
 
 /**
+ * Whether the answer that stands for cluster c of item i is right: its representative, the member
+ * the scorer names when a strategy picks the cluster (`mostCentralMember`; a strategy's trust in the
+ * models only breaks exact ties of centrality there). The one definition of a right candidate: the
+ * training targets below are built from it, so a strategy learns from what is scored. A cluster
+ * that merely holds a right member (junk answers that agree with each other, one of which happens
+ * to contain the gold) is not a right answer when its representative is wrong.
+ */
+export function clusterRight(item: QaItemAnswers, cluster: number, correct: readonly (boolean | null)[] | undefined): boolean {
+  const a = mostCentralMember(item, cluster);
+  return a >= 0 && correct?.[a] === true;
+}
+
+/**
  * Gold column of each item from the correctness of the answers (true/false/null per answer): the
- * column whose cluster holds a right answer, the most voted one when several do (an answer split
- * over two clusters), -1 when none does or nothing is known. `goldLetter[i]`, for multiple
+ * column whose cluster is right (`clusterRight`), the most voted one when several are (an answer
+ * split over two clusters), -1 when none is or nothing is known. `goldLetter[i]`, for multiple
  * choice, names the right option even when no model chose it.
  */
 export function candidateGold(
@@ -132,7 +145,7 @@ export function candidateGold(
     let bestVotes = -1;
     for (let k = 0; k < map.length; k++) {
       const c = map[k] as number;
-      if (c < 0 || !(item.clusters[c]?.members ?? []).some((a) => correct[i]?.[a] === true)) continue;
+      if (c < 0 || !clusterRight(item, c, correct[i])) continue;
       let votes = 0;
       for (let j = 0; j < M; j++) votes += matrix.probs[(i * M + j) * K + k] as number;
       if (votes > bestVotes) {
@@ -145,8 +158,8 @@ export function candidateGold(
 }
 
 /**
- * right[i*K + k] = 1 where column k of item i holds a right answer (any member of its cluster right,
- * or the gold option letter): the set of which `candidateGold` names one, for FitOptions.right.
+ * right[i*K + k] = 1 where column k of item i is right (`clusterRight`, or the gold option letter):
+ * the set of which `candidateGold` names one, for FitOptions.right.
  */
 export function candidateRight(
   built: CandidateMatrix,
@@ -164,7 +177,7 @@ export function candidateRight(
     const map = columnCluster[i] as Int32Array;
     for (let k = 0; k < map.length; k++) {
       const c = map[k] as number;
-      if (c >= 0 && (item.clusters[c]?.members ?? []).some((a) => correct[i]?.[a] === true)) right[i * K + k] = 1;
+      if (c >= 0 && clusterRight(item, c, correct[i])) right[i * K + k] = 1;
     }
   });
   return right;

@@ -1,4 +1,4 @@
-import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 } from '../normalize/qa/equivalence.js';
+import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1, shortVariants } from '../normalize/qa/equivalence.js';
 import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
 import { numbersEqual } from '../normalize/qa/numbers.js';
 import { containsAllTokens, contentTokens, answerTokens, keyTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
@@ -13,7 +13,8 @@ export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
  * 1. Same canonical key (choice label, number value, SQuAD-normalized text).
  * 2. Numbers with equal value (units and currencies decide only when both name one).
  * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when their token F1 is at
- *    least SHORT_FUZZY_MIN_F1; a sentence that contains every content token of a short answer
+ *    least SHORT_FUZZY_MIN_F1 and one only adds words to the other (`May 1, 2021` is not `April 1, 2021`);
+ *    an answer read as a number joins no sentence (its value decided in step 2); a sentence that contains every content token of a short answer
  *    joins that short answer's cluster (the most specific one when it contains several; a short
  *    answer made only of the question's own words attracts no sentence); remaining
  *    sentences join the first sentence cluster whose leader overlaps them by at least
@@ -59,7 +60,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
         const b = head(h);
         if (a.number && b.number) {
           if (numbersEqual(a.number, b.number)) union(h, g);
-        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && tokenF1(tokens[g] ?? [], tokens[h] ?? []) >= SHORT_FUZZY_MIN_F1) union(h, g);
+        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && shortVariants(tokens[g] ?? [], tokens[h] ?? []) && tokenF1(tokens[g] ?? [], tokens[h] ?? []) >= SHORT_FUZZY_MIN_F1) union(h, g);
       }
     }
     // Sentences containing a short answer join it.
@@ -72,7 +73,8 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
       .filter((g) => isShort[g] && (content[g] ?? []).some((t) => !(questionTokens?.has(t) ?? false)));
     const pendingLong: number[] = [];
     for (let g = 0; g < groups.length; g++) {
-      if (isShort[g]) continue;
+      // An answer read as a number already has its value: it joins only answers of equal value.
+      if (isShort[g] || head(g).number) continue;
       const hay = answerTokens(head(g).text);
       let best = -1;
       let bestLen = 0;

@@ -28,7 +28,7 @@ const cases: [string, string][] = [
   ['I cannot solve this problem without more information.', '!no-label'],
   ['The answer is \\boxed{1{,}000}.', '1000'],
   ["Janet makes $18 every day at the farmers' market.", '18'],
-  ['First guess \\boxed{18}, then checking again we keep it: \\boxed{20}', '18'],
+  ['First guess \\boxed{18}, then checking again we keep it: \\boxed{20}', '20'],
   ['The answer is 1/2.', '0.5'],
   ['The answer is twenty-five.', '25'],
   ['The total is three hundred and twelve.', '312'],

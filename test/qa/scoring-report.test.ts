@@ -56,6 +56,17 @@ describe('QA eval result and report', () => {
     expect(renderQaReport(r)).toContain('`ambiguous` m0');
   });
 
+  it('counts program code that was never run under its own reason, in the result and the report', async () => {
+    const f = syntheticMcFolder(30, [0.8, 0.6], 4);
+    const program = '# Python code, return ans\nposition = 0\nposition += 3\nposition -= 3\nans = "A" if position == 0 else "B"';
+    f.responses[0] = { ...(f.responses[0] as QaFolder['responses'][number]), output: program };
+    f.responses[2] = { ...(f.responses[2] as QaFolder['responses'][number]), output: program };
+    const r = await evaluateQaFolder(f, { folds: 3, seed: 1, strategies: ['majority-vote'] });
+    expect(r.models[0]?.abstentions['unexecuted-code']).toBe(2);
+    expect(r.rejected.filter((x) => x.reason === 'unexecuted-code')).toHaveLength(2);
+    expect(renderQaReport(r)).toContain('`unexecuted-code` m0');
+  });
+
   it('refuses a folder with nothing to score against', async () => {
     const f = syntheticMcFolder(10, [0.8, 0.6], 4);
     const unlabelled = { ...f, items: f.items.map(({ answers: _a, ...rest }) => rest) };

@@ -16,6 +16,18 @@ export const SHORT_FUZZY_MIN_F1 = 0.6;
  */
 export const LONG_FUZZY_MIN_F1 = 0.5;
 
+/**
+ * Whether two short answers may be one answer written two ways: one adds words to the other
+ * (`John Kennedy` ~ `John F. Kennedy`), never swaps one for another. Answers that each name
+ * something the other lacks are different answers however many words they share: `May 1, 2021` is
+ * not `April 1, 2021`, `Apollo 11` is not `Apollo 13`.
+ */
+export function shortVariants(a: readonly string[], b: readonly string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return [...sa].every((t) => sb.has(t)) || [...sb].every((t) => sa.has(t));
+}
+
 /** Equivalence of two extracted answers: same key, numeric equality, or (free-form) fuzzy token overlap. */
 export function answersEquivalent(a: Answer, b: Answer, questionTokens?: ReadonlySet<string>): boolean {
   if (a.key === b.key) return true;
@@ -24,7 +36,7 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
   const ta = normalizeAnswer(a.text).split(' ');
   const tb = normalizeAnswer(b.text).split(' ');
   const short = 6;
-  if (ta.length <= short && tb.length <= short) return tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
+  if (ta.length <= short && tb.length <= short) return shortVariants(ta, tb) && tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
   const ca = contentTokens(a.text, questionTokens);
   const cb = contentTokens(b.text, questionTokens);
   if (ta.length <= short) return containsAllTokens(answerTokens(b.text), keyTokens(a.text));

@@ -3,7 +3,8 @@ import type { Choice, QaAnswerType } from '../../task/schema.js';
 import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
 import { readChoice } from './multiple-choice.js';
 import { unwrapJsonAnswer } from './json-answer.js';
-import { delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
+import { decimalMark, delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
+import { endsInProse, isProgram, proseOf } from './program.js';
 import { answerTokens, normalizeAnswer } from './squad-normalize.js';
 
 /** How an answer was read, for auditing the extractor on real outputs. */
@@ -37,7 +38,15 @@ function abstain(reason: AbstentionReason, detail?: string): QaReading {
   return detail === undefined ? { kind: 'abstain', reason } : { kind: 'abstain', reason, detail };
 }
 
-function readMultipleChoice(output: string, choices: readonly Choice[]): QaReading {
+/**
+ * How a reader reads: `stated` only takes an answer the output states (a marked final answer), never
+ * a bare letter, the last number or the whole text: what is left to read of a program is its prose.
+ */
+interface ReadMode {
+  stated: boolean;
+}
+
+function readMultipleChoice(output: string, choices: readonly Choice[], mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   for (const span of finalAnswerSpans(region, true)) {
     const r = readChoice(span.text, choices);
@@ -47,7 +56,7 @@ function readMultipleChoice(output: string, choices: readonly Choice[]): QaReadi
   }
   // A short answer with no marker at all: "B", "(B)", "B) Anger", "**B. Paris**", or a choice's text.
   const trimmed = region.trim();
-  if (trimmed.length <= 200 && !trimmed.includes('\n\n')) {
+  if (!mode.stated && trimmed.length <= 200 && !trimmed.includes('\n\n')) {
     const line = trimmed.split('\n')[0] ?? '';
     // A bare letter must look like one ("B", "(B)", "B)", "B."), not the article of "A remote Trojan".
     const r = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) ? { kind: 'none' as const } : readChoice(line, choices);
@@ -76,12 +85,13 @@ function hedgedNumbers(span: string): boolean {
 }
 
 /**
- * A box or `####` is a deliberate final answer; "the answer is" also turns up mid-reasoning
- * ("so the answer is 1000 + 350 = 1350 pesos ... Answer: \boxed{250}"). Numeric answers read the
- * first box (or `####`) when there is one, else the first "answer is".
+ * A box, `####` or `ans =` line is a deliberate final answer; "the answer is" also turns up
+ * mid-reasoning ("so the answer is 1000 + 350 = 1350 pesos ... Answer: \boxed{250}"). Numeric
+ * answers read the LAST deliberate one when there is one (a model that boxes a step and then its
+ * result, or corrects itself, commits to the last), else the first "answer is".
  */
 function byStrength(spans: ReturnType<typeof finalAnswerSpans>): ReturnType<typeof finalAnswerSpans> {
-  const strong = spans.filter((s) => s.marker === 'boxed' || s.marker === 'hashes');
+  const strong = spans.filter((s) => s.marker === 'boxed' || s.marker === 'hashes' || s.marker === 'ans-line').reverse();
   return strong.length > 0 ? [...strong, ...spans.filter((s) => !strong.includes(s))] : spans;
 }
 
@@ -92,18 +102,21 @@ export function symbolicKey(span: string): string | null {
   return `expr:${t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right|\$|\s+/g, '').toLowerCase()}`;
 }
 
-function readNumeric(output: string): QaReading {
+function readNumeric(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
+  // `276.000` in an answer that writes `0,05` is 276000: the whole answer says how it writes numbers.
+  const mark = decimalMark(region);
   for (const span of byStrength(finalAnswerSpans(region))) {
     if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
-    const n = parseNumberAnswer(span.text);
+    const n = parseNumberAnswer(span.text, mark);
     // Only a box is trusted to hold an expression; prose spans mix words and operators.
     const expr = span.marker === 'boxed' ? symbolicKey(span.text) : null;
     // "\sqrt{2}" or "2^{10}" is an expression, not the number 2: it is compared as written.
     if (expr !== null && !(n && /=/.test(span.text))) return { kind: 'answer', text: cleanSpan(span.text), key: expr, method: span.marker };
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
   }
-  const nums = findNumbers(region);
+  if (mode.stated) return abstain('no-label', 'no number stated');
+  const nums = findNumbers(region, mark);
   // Digits over number words: "35 miles in seven days" answers 35.
   const digits = nums.filter((n) => /\d/.test(delatex(region).slice(n.start, n.end)));
   const last = (digits.length > 0 ? digits : nums)[(digits.length > 0 ? digits : nums).length - 1];
@@ -111,10 +124,11 @@ function readNumeric(output: string): QaReading {
   return abstain('no-label', 'no number stated');
 }
 
-function readFreeForm(output: string): QaReading {
+function readFreeForm(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   if (REFUSAL.test(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
   const span = finalAnswerSpans(region)[0];
+  if (!span && mode.stated) return abstain('no-label', 'no answer stated');
   const text = span ? cleanSpan(span.text) : region.trim();
   const norm = normalizeAnswer(text);
   if (norm === '') return abstain('empty');
@@ -128,20 +142,39 @@ function readFreeForm(output: string): QaReading {
   return { kind: 'answer', text, key: norm, method };
 }
 
+// What a chat template leaves around the answer when a server returns it raw: role headers
+// (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
+const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
+const CHAT_TAIL = /(?:\s*(?:<\|(?:eot_id|im_end|end|endoftext|end_of_text)\|>|<\/s>|<end_of_turn>))+\s*$/;
+
+/** The output without chat-template residue at its start or end. */
+export function stripChatResidue(output: string): string {
+  return output.replace(CHAT_HEAD, '').replace(CHAT_TAIL, '');
+}
+
+function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
+  switch (ctx.answerType) {
+    case 'multiple-choice':
+      return readMultipleChoice(output, ctx.choices ?? [], mode);
+    case 'numeric':
+      return readNumeric(output, mode);
+    case 'free-form':
+      return readFreeForm(output, mode);
+  }
+}
+
 /**
  * Reads one raw output as an answer of the task's type, or an abstention with a reason:
  * `empty`, `no-label` (no answer found), `ambiguous` (hedges between answers), `out-of-set`
- * (a choice that is not offered), `refusal`. A structured output ({"answer": ...}) is read by its answer field.
+ * (a choice that is not offered), `refusal`, `unexecuted-code` (a program that computes the answer
+ * but was never run, with no answer stated in prose). A structured output ({"answer": ...}) is read
+ * by its answer field; chat-template residue around the output is dropped first.
  */
 export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
-  const output = unwrapJsonAnswer(raw);
+  const output = stripChatResidue(unwrapJsonAnswer(raw));
   if (output.trim() === '') return abstain('empty');
-  switch (ctx.answerType) {
-    case 'multiple-choice':
-      return readMultipleChoice(output, ctx.choices ?? []);
-    case 'numeric':
-      return readNumeric(output);
-    case 'free-form':
-      return readFreeForm(output);
-  }
+  if (!isProgram(output)) return read(output, ctx, { stated: false });
+  // Only its prose can answer: read as any answer when the author concluded in words, else only a marked statement.
+  const stated = read(proseOf(output), ctx, { stated: !endsInProse(output) });
+  return stated.kind === 'answer' ? stated : abstain('unexecuted-code', 'a program that was never run, with no answer stated outside it');
 }

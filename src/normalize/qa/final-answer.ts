@@ -1,12 +1,12 @@
 /**
- * Finds the final answer a reasoning chain commits to: `\boxed{...}`, `#### 42`, `The answer is (X)`,
- * `Answer: ...`. Base models given few-shot prompts keep writing invented follow-up questions
- * (`Question: ... The answer is (A).`) after their own answer: the answer region ends at the first
- * such follow-up, and within it the FIRST final-answer statement wins (later ones are usually
- * re-summaries or hallucinated continuations).
+ * Finds the final answer a reasoning chain commits to: `\boxed{...}`, `#### 42`, a last line
+ * `ans = 42`, `The answer is (X)`, `Answer: ...`. Base models given few-shot prompts keep writing
+ * invented follow-up questions (`Question: ... The answer is (A).`) after their own answer: the
+ * answer region ends at the first such follow-up. An `Answer:` that opens the output and is followed
+ * by reasoning is the start of the worked answer, not its result: any later statement wins over it.
  */
 
-export type FinalMarker = 'boxed' | 'hashes' | 'answer-is' | 'answer-label';
+export type FinalMarker = 'boxed' | 'hashes' | 'ans-line' | 'answer-is' | 'answer-label';
 
 export interface FinalAnswerSpan {
   /** The text the marker introduces, up to the end of its sentence (or the box's content). */
@@ -65,7 +65,10 @@ const answerIs = (nouns: string): RegExp =>
 const ANSWER_IS_CHOICE = answerIs('answer|option|choice');
 const ANSWER_IS = answerIs('answer');
 const ANSWER_LABEL = new RegExp(String.raw`(?:^|\n)[ \t*#]*(?:final\s+)?answer\s*[:：]\s*` + SENTENCE_REST, 'gi');
-const HASHES = /####\s*([^\n]*)/g;
+// GSM8K's `#### 72`; a Markdown heading (`#### Step 1: ...`) starts with a word and is no answer.
+const HASHES = /####[ \t]*(?![ \t]*\p{L})([^\n]*)/gu;
+// The last line of a worked answer in the `ans = 18` convention (program-of-thought prompts' chain-of-thought twin).
+const ANS_LINE = /(?:^|\n)[ \t]*ans[ \t]*=[ \t]*([^\n]*)/g;
 
 /** Every final-answer statement in the region, in order of appearance. `choices`: also "the option is X". */
 export function finalAnswerSpans(region: string, choices = false): FinalAnswerSpan[] {
@@ -76,6 +79,7 @@ export function finalAnswerSpans(region: string, choices = false): FinalAnswerSp
     if (b) spans.push({ text: b.inner, marker: 'boxed', start: m.index ?? 0 });
   }
   for (const m of region.matchAll(HASHES)) spans.push({ text: (m[1] ?? '').trim(), marker: 'hashes', start: m.index ?? 0 });
+  for (const m of region.matchAll(ANS_LINE)) spans.push({ text: (m[1] ?? '').trim(), marker: 'ans-line', start: m.index ?? 0 });
   for (const m of region.matchAll(choices ? ANSWER_IS_CHOICE : ANSWER_IS)) {
     const text = (m[1] ?? '').trim();
     // "the answer is \boxed{5}": the box is the same statement, keep one span.
@@ -88,7 +92,10 @@ export function finalAnswerSpans(region: string, choices = false): FinalAnswerSp
     spans.push({ text, marker: 'answer-label', start: m.index ?? 0 });
   }
   spans.sort((a, b) => a.start - b.start);
-  return spans.filter((s) => s.text !== '');
+  const stated = spans.filter((s) => s.text !== '');
+  // An `Answer:` followed by more lines of reasoning and a later statement opens the worked answer.
+  const opening = stated.filter((s, k) => s.marker === 'answer-label' && k < stated.length - 1 && /\n\s*\S/.test(region.slice(s.start + 1, stated[k + 1]?.start)));
+  return opening.length === 0 ? stated : [...stated.filter((s) => !opening.includes(s)), ...opening];
 }
 
 /** Strips the decoration around a stated answer: Markdown emphasis, `$`, quotes, a trailing period. */

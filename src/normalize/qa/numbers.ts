@@ -71,16 +71,38 @@ function unitAfter(text: string, end: number): { currency?: string; unit?: strin
   return { unit: w };
 }
 
+/**
+ * How a text writes numbers: `point` (1,234.5, the default) or `comma` (1.234,5: German, Spanish,
+ * French, ... where `276.000` is two hundred seventy-six thousand).
+ */
+export type DecimalMark = 'point' | 'comma';
+
 // A signed decimal with optional thousands separators, or a simple fraction a/b.
 const NUMERAL = /(?<![\w.])([-−]?)\s?([$€£¥₹])?\s?([-−]?)((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:\s*\/\s*(\d+(?:\.\d+)?))?(?![\d])/g;
+// The same with the marks swapped: `1.234,5`.
+const NUMERAL_COMMA = /(?<![\w,])([-−]?)\s?([$€£¥₹])?\s?([-−]?)((?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?|,\d+)(?:\s*\/\s*(\d+(?:,\d+)?))?(?![\d])/g;
 
-function numeralsIn(text: string): ParsedNumber[] {
+/**
+ * The decimal mark a text uses, judged from the whole text as a reader would: `comma` when some
+ * number can only be read that way (a decimal comma `0,05`, several dot groups `1.200.000`, or a
+ * dot group of zeros `276.000`, which nobody writes as a decimal) and no number uses a decimal point
+ * (`6.67`) or a thousands comma (`1,234`); `point` otherwise.
+ */
+export function decimalMark(text: string): DecimalMark {
+  const plain = delatex(text);
+  const commaOnly = /\d,\d{1,2}(?!\d)|\d{1,3}(?:\.\d{3}){2,}(?![\d.,])|\d\.000(?![\d.,])/.test(plain);
+  if (!commaOnly) return 'point';
+  const pointOnly = /\d\.(?:\d{1,2}|\d{4,})(?![\d])|\d,\d{3}(?![\d])/.test(plain);
+  return pointOnly ? 'point' : 'comma';
+}
+
+function numeralsIn(text: string, mark: DecimalMark): ParsedNumber[] {
   const out: ParsedNumber[] = [];
-  for (const m of text.matchAll(NUMERAL)) {
-    const digits = (m[4] ?? '').replace(/,/g, '');
+  for (const m of text.matchAll(mark === 'comma' ? NUMERAL_COMMA : NUMERAL)) {
+    const digits = mark === 'comma' ? (m[4] ?? '').replace(/\./g, '').replace(',', '.') : (m[4] ?? '').replace(/,/g, '');
     let value = Number(digits);
     if (m[5] !== undefined) {
-      const den = Number(m[5]);
+      const den = Number(mark === 'comma' ? m[5].replace(',', '.') : m[5]);
       if (den === 0) continue;
       value /= den;
     }
@@ -144,19 +166,23 @@ function wordNumbersIn(text: string): ParsedNumber[] {
   return out;
 }
 
-/** Every number in the text, in order of appearance (digits and number words). */
-export function findNumbers(text: string): ParsedNumber[] {
-  const plain = delatex(text);
-  const all = [...numeralsIn(plain), ...wordNumbersIn(plain)];
+/** Every number in the text, in order of appearance (digits and number words); `mark`: how the text writes decimals. */
+export function findNumbers(text: string, mark: DecimalMark = 'point'): ParsedNumber[] {
+  // A no-break or thin space between digit groups (`276 000`) only ever groups thousands.
+  const plain = delatex(text).replace(/(\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))/g, '$1');
+  const all = [...numeralsIn(plain, mark), ...wordNumbersIn(plain)];
   all.sort((a, b) => a.start - b.start);
   return all;
 }
 
 /** The number a short answer span states, when it states exactly one (else null). */
-export function parseNumberAnswer(span: string): ParsedNumber | null {
-  const nums = findNumbers(span);
+export function parseNumberAnswer(span: string, mark: DecimalMark = 'point'): ParsedNumber | null {
+  const nums = findNumbers(span, mark);
   if (nums.length === 0) return null;
   if (nums.length === 1) return nums[0] ?? null;
+  // One stated answer `57 500` is one number grouped by spaces, not two answers.
+  const grouped = /^\D{0,3}\d{1,3}(?: \d{3})+(?!\d)/.test(span.trim()) ? findNumbers(span.replace(/(\d) (?=\d{3}(?!\d))/g, '$1'), mark) : [];
+  if (grouped.length === 1) return grouped[0] ?? null;
   // "x = 18" or "3 + 4 = 7": the value after the last '=' is the result.
   const plain = delatex(span);
   const eq = plain.lastIndexOf('=');
