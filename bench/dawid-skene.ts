@@ -22,7 +22,7 @@ import { buildCandidateMatrix } from '../src/qa/candidate-matrix.js';
 import { scoreAnswers } from '../src/eval/answer-score.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
 
-const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
+const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'policy-topic-nl-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 const QA = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 /** The bar of issue 10: no unsupervised Dawid-Skene variant more than 1 point below the vote. */
 const MARGIN = 0.01;
