@@ -77,10 +77,21 @@ const STRENGTHS = Array.from({ length: 15 }, (_, e) => 2 ** e);
  * looks like its one-coin row, weak when it departs from it with enough answers to show it. A rule
  * of the data, so nothing is set by hand.
  */
-export function priorStrength(C: Float64Array, target: Float64Array, base: number, K: number, k: number): number {
-  let best = STRENGTHS[0] as number;
-  let bestLog = -Infinity;
-  for (const s of STRENGTHS) {
+export function priorStrength(C: Float64Array, target: Float64Array, base: number, K: number, k: number, start = STRENGTH_START): number {
+  return STRENGTHS[strengthIndex(C, target, base, K, k, start)] as number;
+}
+
+/** Where the search for a row's strength starts when it has no earlier one: 8 pseudo-answers. */
+const STRENGTH_START = 3;
+
+/**
+ * The index into STRENGTHS of priorStrength, found by climbing from `start` to the better neighbour
+ * while there is one: the Dirichlet-multinomial likelihood has a single maximum in the strength, so
+ * this finds the best grid point in a few evaluations, and EM passes each row's last index.
+ */
+function strengthIndex(C: Float64Array, target: Float64Array, base: number, K: number, k: number, start: number): number {
+  const at = (e: number): number => {
+    const s = STRENGTHS[e] as number;
     let n = 0;
     let log = 0;
     for (let l = 0; l < K; l++) {
@@ -89,13 +100,22 @@ export function priorStrength(C: Float64Array, target: Float64Array, base: numbe
       n += c;
       log += logGamma(c + a) - logGamma(a);
     }
-    log += logGamma(s) - logGamma(n + s);
-    if (log > bestLog) {
-      bestLog = log;
-      best = s;
+    return log + logGamma(s) - logGamma(n + s);
+  };
+  let e = Math.min(STRENGTHS.length - 1, Math.max(0, start));
+  let here = at(e);
+  for (const step of [1, -1]) {
+    let moved = false;
+    while (e + step >= 0 && e + step < STRENGTHS.length) {
+      const next = at(e + step);
+      if (!(next > here)) break;
+      e += step;
+      here = next;
+      moved = true;
     }
+    if (moved) break;
   }
-  return best;
+  return e;
 }
 
 const clampAccuracy = (a: number): number => Math.min(DS_MAX_ACCURACY, Math.max(DS_MIN_ACCURACY, a));
@@ -211,6 +231,8 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
   const logPriors = new Float64Array(K);
   const row = new Float64Array(K);
   const C = new Float64Array(K * K);
+  /** Per confusion row, the index into STRENGTHS its prior had at the last M-step. */
+  const strengthAt = new Int8Array(shared ? M * K : 0).fill(STRENGTH_START);
 
   const mStep = (): void => {
     counts.fill(0);
@@ -260,7 +282,12 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
         const r = base + k * K;
         let rowTotal = 0;
         for (let l = 0; l < K; l++) rowTotal += C[k * K + l] as number;
-        const strength = coinStage ? priorStrength(C, coinStage.confusion, base, K, k) : 0;
+        let strength = 0;
+        if (coinStage) {
+          const e = strengthIndex(C, coinStage.confusion, base, K, k, strengthAt[j * K + k] as number);
+          strengthAt[j * K + k] = e;
+          strength = STRENGTHS[e] as number;
+        }
         for (let l = 0; l < K; l++) {
           theta[r + l] = coinStage
             ? ((C[k * K + l] as number) + strength * (coinStage.confusion[r + l] as number)) / (rowTotal + strength)
