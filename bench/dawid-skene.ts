@@ -2,8 +2,9 @@
  * Does unsupervised Dawid-Skene hold up against the majority vote? On every classification dev set
  * in ../shared/data (macro-F1) and every QA dev set (accuracy), both unsupervised Dawid-Skene
  * variants are fitted and scored on all items (they never see gold), next to the majority vote
- * over the same answer matrix, with what each variant's guards did. Writes the table into
- * BENCHMARKS.md between the dawid-skene markers.
+ * over the same answer matrix and, on classification, the textbook EM (full confusion matrices,
+ * 50 iterations from the vote: test/support/textbook-dawid-skene.ts), with what each variant's
+ * guards did. Writes the table into BENCHMARKS.md between the dawid-skene markers.
  *
  *   npx tsx bench/dawid-skene.ts [--data DIR] [--sets a,b] [--no-write]
  */
@@ -21,13 +22,15 @@ import { prepareQa } from '../src/qa/prepare.js';
 import { buildCandidateMatrix } from '../src/qa/candidate-matrix.js';
 import { scoreAnswers } from '../src/eval/answer-score.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
+import { textbookDawidSkene } from '../test/support/textbook-dawid-skene.js';
 
-const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
+const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'policy-topic-nl-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 const QA = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 /** The bar of issue 10: no unsupervised Dawid-Skene variant more than 1 point below the vote. */
 const MARGIN = 0.01;
-/** The textbook figure of ../shared/data/README.md: plain 50-iteration EM, mean macro-F1 over the 11 sets. */
+/** The textbook figure of ../shared/data/README.md: plain 50-iteration EM, mean macro-F1 over the first 11 sets (all but policy-topic-nl-all). */
 const TEXTBOOK = 0.672;
+const FIRST_11 = CLASSIFICATION.filter((s) => s !== 'policy-topic-nl-all');
 
 const { values } = parseArgs({
   options: {
@@ -41,13 +44,12 @@ const VARIANTS: FusionStrategy[] = [dawidSkeneStrategy, oneCoinDawidSkeneStrateg
 
 /** What a fitted Dawid-Skene's state says its guards did, in a few words. */
 function guardNote(state: unknown): string {
-  const g = (state as { guard?: { fallback?: string | null; constantModels?: string[]; duplicateModels?: string[]; restarts?: number } }).guard;
+  const g = (state as { guard?: { used?: string; constantModels?: string[]; duplicateModels?: string[][] } }).guard;
   if (!g) return '';
   const parts: string[] = [];
-  if (g.fallback) parts.push(`fell back: ${g.fallback}`);
-  if (g.restarts) parts.push(`${g.restarts} restart(s)`);
+  if (g.used && g.used !== 'learned-priors') parts.push(`kept: ${g.used}`);
   if (g.constantModels?.length) parts.push(`${g.constantModels.length} constant`);
-  if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} copy group(s)`);
+  if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} duplicate group(s)`);
   return parts.join(', ');
 }
 
@@ -63,6 +65,7 @@ interface Row {
   items: number;
   models: number;
   vote: Cell;
+  textbook?: Cell;
   variants: Map<string, Cell>;
   seconds: number;
 }
@@ -97,8 +100,10 @@ for (const set of CLASSIFICATION) {
     return { score: sc.macroF1, accuracy: sc.accuracy, note };
   };
   const vote = score(majorityVoteStrategy);
+  const tb = scoreClassification(folder.gold, textbookDawidSkene(matrix), matrix.labels);
+  const textbook: Cell = { score: tb.macroF1, accuracy: tb.accuracy, note: '' };
   const variants = new Map(VARIANTS.map((s) => [s.name, score(s)]));
-  rows.push({ set, kind: 'classification', metric: 'macro-F1', items: matrix.itemIds.length, models: matrix.models.length, vote, variants, seconds: (performance.now() - t0) / 1000 });
+  rows.push({ set, kind: 'classification', metric: 'macro-F1', items: matrix.itemIds.length, models: matrix.models.length, vote, textbook, variants, seconds: (performance.now() - t0) / 1000 });
   console.error(`${set}: vote ${vote.score?.toFixed(3)} ${[...variants].map(([n, c]) => `${n} ${c.score?.toFixed(3)} ${c.note}`).join(' ')}`);
 }
 
@@ -134,11 +139,11 @@ const names = VARIANTS.map((s) => s.name);
 const ok = (c: Cell | undefined, vote: Cell) => (c?.score ?? null) === null || (c?.score as number) >= (vote.score as number) - MARGIN - 1e-12;
 const lines: string[] = [];
 lines.push(
-  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant voters left out, groups of copying voters counted as one, restarts, fall-back to the vote). Before the guards (commit fa2a1ea, `npx tsx bench/fusion-quality.ts` on the same matrices), mean macro-F1 was 0.655 for `dawid-skene` and 0.491 for `dawid-skene-one-coin`, which collapsed onto one label on flute, ibc, implicit-hate, raop and wiki-politeness.',
+  'Command: `npx tsx bench/dawid-skene.ts` (no folds: unsupervised strategies are fitted and scored on all items, never shown gold). Classification cells are macro-F1 (accuracy in brackets) over the answer matrix `fusion eval` builds; `textbook EM` is plain Dawid-Skene (full confusion matrices and class priors by maximum likelihood, 50 iterations started from the vote shares, no screening; `test/support/textbook-dawid-skene.ts`), the baseline of ../shared/data/README.md. QA cells are accuracy, scored as the QA evaluation scores a pick (the winning cluster\'s most central answer). QA matrices: multiple choice (mmlu-pro-dev) over the shared option letters, and once more over its answer clusters as per-item candidates; numeric and free-form answers over each item\'s own answer clusters (ragged, where full-confusion Dawid-Skene refuses). `ok` means every variant is at least the vote minus 1 point; the guards column says what each variant\'s guards did (constant voters left out, groups of duplicate voters counted as one, a run other than the first kept).',
 );
 lines.push('');
-lines.push(`| set | metric | items | models | majority-vote | ${names.join(' | ')} | ok | guards |`);
-lines.push(`|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
+lines.push(`| set | metric | items | models | majority-vote | textbook EM | ${names.join(' | ')} | ok | guards |`);
+lines.push(`|---|---|---|---|---|---|${names.map(() => '---|').join('')}---|---|`);
 for (const r of rows) {
   const cell = (c: Cell | undefined) => (c?.score === null || c === undefined ? (c?.note.startsWith('refused') ? 'refused' : '-') : `${f3(c.score)}${c.accuracy === undefined ? '' : ` (${f3(c.accuracy)})`}`);
   const good = names.every((n) => ok(r.variants.get(n), r.vote));
@@ -149,17 +154,20 @@ for (const r of rows) {
     })
     .filter(Boolean)
     .join('; ');
-  lines.push(`| ${r.set} | ${r.metric} | ${r.items} | ${r.models} | ${cell(r.vote)} | ${names.map((n) => cell(r.variants.get(n))).join(' | ')} | ${good ? 'yes' : '**no**'} | ${notes} |`);
+  lines.push(`| ${r.set} | ${r.metric} | ${r.items} | ${r.models} | ${cell(r.vote)} | ${r.textbook ? cell(r.textbook) : '-'} | ${names.map((n) => cell(r.variants.get(n))).join(' | ')} | ${good ? 'yes' : '**no**'} | ${notes} |`);
 }
 const cls = rows.filter((r) => r.kind === 'classification');
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const dsMean = mean(cls.map((r) => r.variants.get('dawid-skene')?.score ?? 0));
+const means = (rs: Row[]) =>
+  [`majority-vote ${f3(mean(rs.map((r) => r.vote.score ?? 0)))}`, `textbook EM ${f3(mean(rs.map((r) => r.textbook?.score ?? 0)))}`, ...names.map((n) => `${n} ${f3(mean(rs.map((r) => r.variants.get(n)?.score ?? 0)))}`)].join(', ');
+const first = cls.filter((r) => FIRST_11.includes(r.set));
+const dsMean = mean(first.map((r) => r.variants.get('dawid-skene')?.score ?? 0));
 lines.push('');
-lines.push(
-  `Mean macro-F1 over the ${cls.length} classification sets: majority-vote ${f3(mean(cls.map((r) => r.vote.score ?? 0)))}, ${names.map((n) => `${n} ${f3(mean(cls.map((r) => r.variants.get(n)?.score ?? 0)))}`).join(', ')}.${
-    cls.length === CLASSIFICATION.length ? ` Textbook Dawid-Skene (../shared/data/README.md): ${TEXTBOOK}; \`dawid-skene\` ${dsMean >= TEXTBOOK ? 'reaches it' : 'does NOT reach it'}.` : ''
-  }`,
-);
+lines.push(`Mean macro-F1 over the ${cls.length} classification sets: ${means(cls)}.`);
+if (first.length === FIRST_11.length) {
+  lines.push('');
+  lines.push(`Over the first 11 (all but policy-topic-nl-all, as ../shared/data/README.md): ${means(first)}. Textbook figure of ../shared/data/README.md: ${TEXTBOOK}; \`dawid-skene\` ${dsMean >= TEXTBOOK ? 'reaches it' : 'does NOT reach it'}.`);
+}
 const failing = rows.filter((r) => !names.every((n) => ok(r.variants.get(n), r.vote))).map((r) => r.set);
 lines.push('');
 lines.push(`Sets where a variant is more than 1 point below the vote: ${failing.length === 0 ? 'none' : failing.join(', ')}. Seconds (load, normalize, fuse; all sets): ${rows.reduce((a, r) => a + r.seconds, 0).toFixed(1)}.`);

@@ -25,8 +25,6 @@ export interface DawidSkeneOptions {
 
 export const DS_MAX_ITERATIONS = 100;
 export const DS_TOLERANCE = 1e-6;
-/** Pseudo-answers per confusion row pulling the full matrix toward the model's one-coin matrix. */
-export const DS_SHRINK = 8;
 /** Accuracies stay inside this band, so that no single model can overrule every other one. */
 export const DS_MIN_ACCURACY = 0.01;
 export const DS_MAX_ACCURACY = 0.99;
@@ -56,6 +54,68 @@ export interface DawidSkeneResult {
   counts: DawidSkeneCounts;
   iterations: number;
   converged: boolean;
+}
+
+/** log Gamma(x) for x > 0 (Lanczos, g = 7, nine terms; relative error below 1e-13). */
+export function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const c = [0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406, 12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7];
+  const z = x - 1;
+  let a = c[0] as number;
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += (c[i] as number) / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Prior strengths tried per model: powers of two, from one pseudo-answer per row to far more than any row holds. */
+const STRENGTHS = Array.from({ length: 15 }, (_, e) => 2 ** e);
+
+/**
+ * The strength of the Dirichlet prior on row k of a model's confusion matrix (mean: the same row of
+ * its one-coin matrix, `target[base + k*K + l]`) that makes the row's expected counts C[k*K + l]
+ * most probable (type-II maximum likelihood of a Dirichlet-multinomial row): strong when the row
+ * looks like its one-coin row, weak when it departs from it with enough answers to show it. A rule
+ * of the data, so nothing is set by hand.
+ */
+export function priorStrength(C: Float64Array, target: Float64Array, base: number, K: number, k: number, start = STRENGTH_START): number {
+  return STRENGTHS[strengthIndex(C, target, base, K, k, start)] as number;
+}
+
+/** Where the search for a row's strength starts when it has no earlier one: 8 pseudo-answers. */
+const STRENGTH_START = 3;
+
+/**
+ * The index into STRENGTHS of priorStrength, found by climbing from `start` to the better neighbour
+ * while there is one: the Dirichlet-multinomial likelihood has a single maximum in the strength, so
+ * this finds the best grid point in a few evaluations, and EM passes each row's last index.
+ */
+function strengthIndex(C: Float64Array, target: Float64Array, base: number, K: number, k: number, start: number): number {
+  const at = (e: number): number => {
+    const s = STRENGTHS[e] as number;
+    let n = 0;
+    let log = 0;
+    for (let l = 0; l < K; l++) {
+      const c = C[k * K + l] as number;
+      const a = s * (target[base + k * K + l] as number);
+      n += c;
+      log += logGamma(c + a) - logGamma(a);
+    }
+    return log + logGamma(s) - logGamma(n + s);
+  };
+  let e = Math.min(STRENGTHS.length - 1, Math.max(0, start));
+  let here = at(e);
+  for (const step of [1, -1]) {
+    let moved = false;
+    while (e + step >= 0 && e + step < STRENGTHS.length) {
+      const next = at(e + step);
+      if (!(next > here)) break;
+      e += step;
+      here = next;
+      moved = true;
+    }
+    if (moved) break;
+  }
+  return e;
 }
 
 const clampAccuracy = (a: number): number => Math.min(DS_MAX_ACCURACY, Math.max(DS_MIN_ACCURACY, a));
@@ -121,9 +181,10 @@ function fitCoin(C: Float64Array, K: number, a0: number, b: Float64Array, bBase:
 /**
  * Unsupervised EM over hard votes (votes[i*M + j], -1 = abstained), initialized from the
  * majority-vote shares. Accuracies and priors are smoothed and kept away from 0 and 1. The full
- * variant first fits the one-coin model, then starts from its posteriors with every confusion row
- * given DS_SHRINK pseudo-answers shaped like the model's one-coin row, so it reduces to one-coin
- * where a row has little data. `iterations` counts the last stage. Deterministic: no random restarts.
+ * variant first fits the one-coin model, then runs from the vote shares again with a Dirichlet prior on
+ * every confusion row whose mean is the model's one-coin row and whose strength is chosen
+ * by type-II maximum likelihood per row (`priorStrength`), so it reduces to one-coin where a row
+ * gives no evidence of departing from it. `iterations` counts the last stage. Deterministic: no random restarts.
  */
 export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, options: DawidSkeneOptions, warm?: DawidSkeneCounts): DawidSkeneResult {
   const maxIterations = options.maxIterations ?? DS_MAX_ITERATIONS;
@@ -131,8 +192,10 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
   const cc = options.candidateCounts;
   const shared = cc === undefined;
   if (!shared && options.variant === 'full') throw new RangeError('full-confusion Dawid-Skene needs a shared label set');
-  // The full variant starts where the one-coin model ends and shrinks toward its (then fixed)
-  // matrices: a target re-fitted from the full model's own drifting posteriors would follow it.
+  // The full variant shrinks toward the one-coin model's (then fixed) matrices: a target re-fitted
+  // from the full model's own drifting posteriors would follow it. It starts from the vote, not from
+  // the one-coin posteriors: counts computed under those look one-coin-shaped by construction, so the
+  // chosen prior strengths would hold the full model there.
   const coinStage = options.variant === 'full' ? dawidSkene(votes, N, M, K, { ...options, variant: 'one-coin' }, warm) : undefined;
   const weights = options.weights ?? new Float64Array(M).fill(1);
   const uniform = !shared || options.uniformPriors === true;
@@ -153,7 +216,6 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
     decided[i] = 1;
     for (let k = 0; k < K; k++) T[i * K + k] = (T[i * K + k] as number) / n;
   }
-  if (coinStage) T.set(coinStage.posteriors);
 
   const counts = new Float64Array(shared ? M * K * K : 0);
   const classCounts = new Float64Array(K);
@@ -169,6 +231,8 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
   const logPriors = new Float64Array(K);
   const row = new Float64Array(K);
   const C = new Float64Array(K * K);
+  /** Per confusion row, the index into STRENGTHS its prior had at the last M-step. */
+  const strengthAt = new Int8Array(shared ? M * K : 0).fill(STRENGTH_START);
 
   const mStep = (): void => {
     counts.fill(0);
@@ -218,9 +282,15 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
         const r = base + k * K;
         let rowTotal = 0;
         for (let l = 0; l < K; l++) rowTotal += C[k * K + l] as number;
+        let strength = 0;
+        if (coinStage) {
+          const e = strengthIndex(C, coinStage.confusion, base, K, k, strengthAt[j * K + k] as number);
+          strengthAt[j * K + k] = e;
+          strength = STRENGTHS[e] as number;
+        }
         for (let l = 0; l < K; l++) {
           theta[r + l] = coinStage
-            ? ((C[k * K + l] as number) + DS_SHRINK * (coinStage.confusion[r + l] as number)) / (rowTotal + DS_SHRINK)
+            ? ((C[k * K + l] as number) + strength * (coinStage.confusion[r + l] as number)) / (rowTotal + strength)
             : (l === k ? a : 0) + (1 - a) * (habit[j * K + l] as number);
           logTheta[r + l] = Math.log(theta[r + l] as number);
         }

@@ -152,7 +152,8 @@ function guardedRun(
   const N = answers.itemIds.length;
   const shared = hasSharedLabels(answers);
   const votes = hardVotes(answers);
-  const screen = shared ? screenVoters(votes, N, M, (_i, k) => k, 1 / K) : screenVoters(votes, N, M, (i, k) => answers.candidates?.[i]?.[k] ?? '');
+  const candidateCounts = shared ? undefined : Int32Array.from({ length: N }, (_, i) => candidateCount(answers, i));
+  const screen = screenVoters(votes, N, M, shared ? (_i, k) => k : (i, k) => answers.candidates?.[i]?.[k] ?? '');
   if (inherited) {
     const col = new Map(answers.models.map((m, j) => [m, j]));
     for (const name of inherited.constant) {
@@ -170,7 +171,6 @@ function guardedRun(
     }
   }
   const vote = majorityVote(answers);
-  const candidateCounts = shared ? undefined : Int32Array.from({ length: N }, (_, i) => candidateCount(answers, i));
   const anyVoice = screen.weights.some((w) => w > 0);
   let degenerate: string | null = null;
   let last: DawidSkeneResult | null = null;

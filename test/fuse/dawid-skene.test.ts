@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dawidSkene, dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../../src/fuse/dawid-skene.js';
+import { dawidSkene, dawidSkeneStrategy, logGamma, oneCoinDawidSkeneStrategy, priorStrength } from '../../src/fuse/dawid-skene.js';
 import { majorityVote } from '../../src/fuse/majority-vote.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { hardVotes } from '../../src/fuse/votes.js';
@@ -86,5 +86,28 @@ describe('dawid-skene', () => {
     const r = dawidSkene(hardVotes(matrix), 500, 4, 3, { variant: 'full', maxIterations: 2, tolerance: 0 });
     expect(r.iterations).toBe(2);
     expect(r.converged).toBe(false);
+  });
+});
+
+describe('dawid-skene prior strength (type-II maximum likelihood)', () => {
+  it('logGamma matches known values', () => {
+    expect(logGamma(1)).toBeCloseTo(0, 12);
+    expect(logGamma(5)).toBeCloseTo(Math.log(24), 12);
+    expect(logGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 12);
+    expect(logGamma(100.5)).toBeCloseTo(361.4355404677776, 9);
+  });
+
+  it('is strong where the rows follow the one-coin target and weak where many answers depart from it', () => {
+    const K = 3;
+    // One-coin target: right 0.7, wrong answers spread evenly.
+    const target = Float64Array.from({ length: K * K }, (_, c) => (Math.floor(c / K) === c % K ? 0.7 : 0.15));
+    const follows = Float64Array.from(target, (t) => t * 200);
+    // Same accuracy, but every error of row 0 names label 1 and every error of row 1 names label 2.
+    const departs = Float64Array.from([140, 60, 0, 0, 140, 60, 30, 30, 140]);
+    for (let k = 0; k < K; k++) expect(priorStrength(follows, target, 0, K, k)).toBeGreaterThanOrEqual(1024);
+    expect(priorStrength(departs, target, 0, K, 0)).toBeLessThanOrEqual(16);
+    expect(priorStrength(departs, target, 0, K, 1)).toBeLessThanOrEqual(16);
+    // Its last row follows the target.
+    expect(priorStrength(departs, target, 0, K, 2)).toBeGreaterThanOrEqual(64);
   });
 });

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../../src/fuse/dawid-skene.js';
+import { majorityVoteStrategy } from '../../src/fuse/majority-vote.js';
+import type { FusedPrediction } from '../../src/fuse/strategy.js';
+import { scoreClassification } from '../../src/validation/metrics.js';
+import { WORLDS } from '../support/crowd-world-specs.js';
+import { makeWorld, type World } from '../support/crowd-worlds.js';
+import { textbookDawidSkene } from '../support/textbook-dawid-skene.js';
+
+const SEEDS = [1, 2, 3];
+const f1 = (w: World, p: FusedPrediction): number => scoreClassification(w.gold, p, w.matrix.labels).macroF1;
+const unlabelled = (w: World) => new Int32Array(w.gold.length).fill(-1);
+const vote = (w: World) => f1(w, majorityVoteStrategy.fit(w.matrix, unlabelled(w), { seed: 1 }).predict(w.matrix));
+
+/**
+ * Unsupervised Dawid-Skene on synthetic crowds with known truth (test/support/crowd-world-specs.ts),
+ * against the vote and the textbook EM (full confusion matrices, 50 iterations from the vote).
+ */
+describe('dawid-skene on synthetic crowds of 100 voters', () => {
+  const world = WORLDS[0];
+  if (!world) throw new Error('no worlds');
+  for (const seed of SEEDS) {
+    it(`${world.name}, seed ${seed}: strong independent voters are not merged into one voice; both variants hold the vote`, () => {
+      const w = makeWorld(world, seed);
+      const v = vote(w);
+      // The textbook EM holds here: the crowd is easy.
+      expect(f1(w, textbookDawidSkene(w.matrix))).toBeGreaterThanOrEqual(v - 0.01);
+      for (const s of [dawidSkeneStrategy, oneCoinDawidSkeneStrategy]) {
+        const f = s.fit(w.matrix, unlabelled(w), { seed: 1 });
+        expect(f1(w, f.predict(w.matrix)), s.name).toBeGreaterThanOrEqual(v - 0.01);
+        const guard = (f.state() as { guard: { duplicateModels: string[][] } }).guard;
+        expect(guard.duplicateModels.flat().filter((m) => m.startsWith('skilled'))).toEqual([]);
+      }
+    });
+  }
+
+  it('over every world and seed: both variants at least the textbook EM and the vote on average', () => {
+    const sums = { vote: 0, textbook: 0, 'dawid-skene': 0, 'dawid-skene-one-coin': 0 };
+    let n = 0;
+    for (const spec of WORLDS) {
+      for (const seed of SEEDS) {
+        const w = makeWorld(spec, seed);
+        sums.vote += vote(w);
+        sums.textbook += f1(w, textbookDawidSkene(w.matrix));
+        for (const s of [dawidSkeneStrategy, oneCoinDawidSkeneStrategy]) sums[s.name as 'dawid-skene'] += f1(w, s.fit(w.matrix, unlabelled(w), { seed: 1 }).predict(w.matrix));
+        n++;
+      }
+    }
+    for (const name of ['dawid-skene', 'dawid-skene-one-coin'] as const) {
+      expect(sums[name] / n, name).toBeGreaterThanOrEqual(sums.textbook / n);
+      expect(sums[name] / n, name).toBeGreaterThanOrEqual(sums.vote / n);
+    }
+  }, 180_000);
+});
