@@ -324,7 +324,14 @@ export class Orchestrator {
             return this.skip(handle.name, this.stopReasonValue);
           }
         }
-        const result = await this.global(() => this.attemptOnce(handle, request, price, estCost));
+        const result = await this.global(async () => {
+          const r = await this.attemptOnce(handle, request, price, estCost);
+          // A paid answer holds its slot until it is committed: a kill -9 then loses at most the calls
+          // holding a slot, however slow the store is (answers received while a commit is under way
+          // would otherwise pile up unstored).
+          if (typeof r === 'object' && 'response' in r) await this.options.cache?.put({ key, provider, model: modelId }, r.response);
+          return r;
+        });
         const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;
         if (answered?.usage) {
           const usage = answered.usage;
@@ -344,7 +351,6 @@ export class Orchestrator {
         }
         if ('response' in result) {
           const response = result.response;
-          this.options.cache?.put({ key, provider, model: modelId }, response);
           this.bump(handle.name, (s) => {
             s.successes++;
             s.inputTokens += response.usage?.input ?? 0;
