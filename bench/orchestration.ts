@@ -157,7 +157,7 @@ const makeItems = (n: number, prefix: string) =>
 async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`, concurrency = CONCURRENCY): Promise<RunResult> {
   const cache = await openBenchStore(dir, cacheName);
   const orchestrator = new Orchestrator({ concurrency, cache });
-  const responsesPath = join(dir, `responses-${label}.jsonl`);
+  const responsesPath = join(dir, `responses-${store}-${label}.jsonl`);
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
