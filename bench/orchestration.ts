@@ -13,6 +13,10 @@
  * the latency our code adds to a call (seen by the client minus the server's fixed latency), p50 and
  * p99, at --concurrency and at --wide-concurrency (default 1,000) calls in flight. Writes the table
  * into BENCHMARKS.md between the orchestration markers unless --no-write.
+ *
+ * Every measurement runs once per store (--stores, default `sqlite,postgres`): the SQLite file, and
+ * a throwaway PostgreSQL server (initdb/pg_ctl, test/support/postgres.ts) over TCP on this machine;
+ * the table shows them side by side, with PostgreSQL's throughput relative to SQLite's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +24,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SqliteStore } from '../src/orchestrate/cache.js';
+import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../test/support/postgres.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
@@ -79,6 +84,26 @@ const CONTEXT_ITEMS = arg('context-items', 1000);
 const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
 const WIDE_ITEMS = arg('wide-items', 2000);
 const WRITE = !process.argv.includes('--no-write');
+const storesArg = process.argv.indexOf('--stores');
+const STORES = (storesArg >= 0 ? (process.argv[storesArg + 1] ?? '') : 'sqlite,postgres').split(',').filter(Boolean) as ('sqlite' | 'postgres')[];
+/** The store the current pass measures, and the PostgreSQL server when it is that one. */
+let store: 'sqlite' | 'postgres' = 'sqlite';
+let pgServer: TestPostgres | undefined;
+const pgDatabases = new Map<string, string>();
+
+/** A store named `name` of the current kind: a file in `dir`, or a database of its own (the same name reopens it). */
+async function openBenchStore(dir: string, name: string): Promise<ResponseStore> {
+  if (store === 'sqlite') return new SqliteStore(join(dir, name));
+  pgServer ??= await startPostgres();
+  let url = pgDatabases.get(name);
+  if (!url) {
+    url = await freshDatabase(pgServer, `b${pgDatabases.size}`);
+    pgDatabases.set(name, url);
+  }
+  const s = new PostgresStore(url);
+  await s.ready();
+  return s;
+}
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 const LABELS = ['positive', 'negative', 'neutral'];
 
@@ -130,9 +155,9 @@ const makeItems = (n: number, prefix: string) =>
 
 /** One record run of `items` x `models` into a fresh (or the given) cache; throws unless every call was answered. */
 async function record(dir: string, label: string, items: ReturnType<typeof makeItems>, models: ModelHandle[], serverPid: number | undefined, cacheName = `${label}.sqlite`, concurrency = CONCURRENCY): Promise<RunResult> {
-  const cache = new SqliteStore(join(dir, cacheName));
+  const cache = await openBenchStore(dir, cacheName);
   const orchestrator = new Orchestrator({ concurrency, cache });
-  const responsesPath = join(dir, `responses-${label}.jsonl`);
+  const responsesPath = join(dir, `responses-${store}-${label}.jsonl`);
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
@@ -172,11 +197,14 @@ const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
 const timed = (handles: readonly ModelHandle[], samples: number[]): ModelHandle[] => handles.map((h) => ({ ...h, model: new TimedModel(h.model, samples) }));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-orch-'));
-  const { child, port } = await startServer(LATENCY);
-  let contextServer: ChildProcess | undefined;
-  try {
+interface Pass {
+  rows: string[][];
+  /** Throughput vs ideal at CONCURRENCY in flight: the median live run, and the context run. */
+  throughput: number;
+  contextThroughput: number;
+}
+
+async function measure(dir: string, child: ChildProcess, port: number, ctx: { child: ChildProcess; port: number }): Promise<Pass> {
     const items = makeItems(ITEMS, 'b');
     const calls = ITEMS * MODELS.length;
     const ideal = (calls * LATENCY) / CONCURRENCY;
@@ -199,8 +227,6 @@ async function main(): Promise<void> {
     const inProcess = await record(dir, 'in-process', items, MODELS.map((name) => ({ name, model: new SleepModel(name, LATENCY) })), undefined);
 
     // Context: a realistic LLM latency, where the same overhead matters far less.
-    const ctx = await startServer(CONTEXT_LATENCY);
-    contextServer = ctx.child;
     const ctxModels = resolveModels(MODELS, envFor(ctx.port));
     await warmUp(dir, ctxModels, 'ctx');
     const ctxItems = makeItems(CONTEXT_ITEMS, 'c');
@@ -232,14 +258,46 @@ async function main(): Promise<void> {
       [`latency our code adds to a call (seen by the client minus the server's fixed ${CONTEXT_LATENCY} ms), p50 / p99, at ${CONCURRENCY} calls in flight (${context.calls} calls)`, overhead(ctxSamples, context, CONCURRENCY)],
       [`the same at ${WIDE_CONCURRENCY} calls in flight (${WIDE_ITEMS} x ${MODELS.length} calls)`, overhead(wideSamples, wide, WIDE_CONCURRENCY)],
     ];
-    const table = ['| measure | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+    return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-orch-'));
+  const { child, port } = await startServer(LATENCY);
+  let contextServer: ChildProcess | undefined;
+  try {
+    const ctx = await startServer(CONTEXT_LATENCY);
+    contextServer = ctx.child;
+    const passes = new Map<string, Pass>();
+    for (const kind of STORES) {
+      if (kind === 'postgres' && postgresUnavailable()) {
+        process.stderr.write(`postgres: skipped (${postgresUnavailable()})\n`);
+        continue;
+      }
+      store = kind;
+      process.stderr.write(`store: ${kind}\n`);
+      passes.set(kind, await measure(dir, child, port, ctx));
+    }
+    const names = [...passes.keys()];
+    const first = passes.get(names[0] as string) as Pass;
+    const rows = first.rows.map(([k], i) => [k as string, ...names.map((n) => passes.get(n)?.rows[i]?.[1] ?? '')]);
+    const sqlitePass = passes.get('sqlite');
+    const pgPass = passes.get('postgres');
+    if (sqlitePass && pgPass) {
+      rows.push([
+        `PostgreSQL throughput relative to SQLite's at ${CONCURRENCY} in flight (goal within 10%): at ${LATENCY} ms, at ${CONTEXT_LATENCY} ms`,
+        `**${pct(pgPass.throughput / sqlitePass.throughput)}**, **${pct(pgPass.contextThroughput / sqlitePass.contextThroughput)}**`,
+        '',
+      ]);
+    }
+    const table = [`| measure | ${names.join(' | ')} |`, `|---|${names.map(() => '---|').join('')}`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     const section = [
       '<!-- orchestration:start -->',
       '## Orchestration overhead',
       '',
-      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS}\``,
+      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS} --stores ${STORES.join(',')}\``,
       '',
-      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the SQLite cache and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
+      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the store (one column per store: the SQLite file, and a throwaway PostgreSQL server on this machine over TCP) and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
       '',
       table,
       '',
@@ -253,6 +311,7 @@ async function main(): Promise<void> {
     if (WRITE) writeFileSync(path, re.test(before) ? before.replace(re, section) : `${before.trimEnd()}\n\n${section}\n`);
     process.stdout.write(`${table}\n`);
   } finally {
+    pgServer?.stop();
     for (const c of [child, contextServer]) {
       c?.stdin?.end();
       c?.kill('SIGTERM');

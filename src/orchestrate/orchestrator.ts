@@ -368,7 +368,14 @@ export class Orchestrator {
             return this.skip(handle.name, this.stopReasonValue);
           }
         }
-        const result = await this.global(() => this.attemptOnce(handle, request, price, estCost, { ...bounds, output: estOutNow }, bounds.output !== undefined));
+        const result = await this.global(async () => {
+          const r = await this.attemptOnce(handle, request, price, estCost, { ...bounds, output: estOutNow }, bounds.output !== undefined);
+          // A paid answer holds its slot until it is committed: a kill -9 then loses at most the calls
+          // holding a slot, however slow the store is (answers received while a commit is under way
+          // would otherwise pile up unstored).
+          if (typeof r === 'object' && 'response' in r) await this.saveAnswer(handle, key, r.response);
+          return r;
+        });
         const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;
         if (answered?.usage && bounds.output === undefined && estOut > 0 && answered.usage.output > estOut) {
           this.outputScale.set(handle.name, Math.max(this.outputScale.get(handle.name) ?? 1, answered.usage.output / estOut));
@@ -387,7 +394,6 @@ export class Orchestrator {
         if ('response' in result) {
           this.endpoints.succeeded(handle);
           const response = result.response;
-          this.saveAnswer(handle, key, response);
           this.bump(handle.name, (s) => {
             s.successes++;
             s.inputTokens += response.usage?.input ?? 0;
@@ -434,9 +440,9 @@ export class Orchestrator {
    * must not lose the answer: the call still succeeds with it, and the failure is counted so the
    * run can say so (a re-run would pay for it again).
    */
-  private saveAnswer(handle: ModelHandle, key: string, response: CachedResponse): void {
+  private async saveAnswer(handle: ModelHandle, key: string, response: CachedResponse): Promise<void> {
     try {
-      this.options.cache?.put({ key, provider: handle.model.provider, model: handle.model.modelId }, response);
+      await this.options.cache?.put({ key, provider: handle.model.provider, model: handle.model.modelId }, response);
     } catch (e) {
       this.unsaved++;
       this.unsavedReason ??= e instanceof Error ? `${e.message}${'code' in e ? ` (${String(e.code)})` : ''}` : String(e);

@@ -38,17 +38,21 @@ export class CommitQueue {
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private error: unknown;
+  /** Resolved when the queued entries are written (or their commit failed). */
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly write: (group: CommitGroup) => void | Promise<void>,
     private readonly delayMs = 0,
   ) {}
 
-  answer(a: PendingAnswer): void {
+  /** Queues an answer; resolves once its group is written (a failed commit is for `flush` to report). */
+  answer(a: PendingAnswer): Promise<void> {
     this.answers.set(a.id.key, a);
     this.failures.delete(a.id.key);
     this.releases.delete(a.id.key);
     this.schedule();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   failure(f: PendingFailure): void {
@@ -85,8 +89,10 @@ export class CommitQueue {
     this.timer = this.delayMs > 0 ? setTimeout(run, this.delayMs) : setImmediate(run);
   }
 
-  private take(): CommitGroup | undefined {
+  private take(): { group: CommitGroup; waiters: (() => void)[] } | undefined {
     if (this.answers.size === 0 && this.failures.size === 0 && this.releases.size === 0) return undefined;
+    const waiters = this.waiters;
+    this.waiters = [];
     const group: CommitGroup = {
       answers: [...this.answers.values()],
       failures: [...this.failures.values()],
@@ -96,7 +102,7 @@ export class CommitQueue {
     this.answers.clear();
     this.failures.clear();
     this.releases.clear();
-    return group;
+    return { group, waiters };
   }
 
   /** Writes groups until nothing is queued; one writer at a time. */
@@ -104,13 +110,14 @@ export class CommitQueue {
     if (this.running) return this.running;
     const loop = async (): Promise<void> => {
       try {
-        for (let group = this.take(); group; group = this.take()) {
+        for (let next = this.take(); next; next = this.take()) {
           try {
-            await this.write(group);
+            await this.write(next.group);
           } catch (e) {
             this.error ??= e;
           } finally {
             this.committing = new Map();
+            for (const resolve of next.waiters) resolve();
           }
         }
       } finally {

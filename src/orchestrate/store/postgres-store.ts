@@ -174,11 +174,23 @@ export class PostgresStore implements ResponseStore {
     return this.raw<R>(text, values, name);
   }
 
+  /**
+   * Every statement is its own transaction, so one the server aborts to break a deadlock (a commit
+   * deleting this run's claims while its lease renewal updates them) or a serialization failure is
+   * simply run again.
+   */
   private async raw<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(name ? { name, text, values } : { text, values });
-    } catch (e) {
-      throw new StoreError(`the store ${this.location} failed: ${e instanceof Error ? e.message : String(e)}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pool.query<R>(name ? { name, text, values } : { text, values });
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if ((code === '40P01' || code === '40001') && attempt < 8) {
+          await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
+          continue;
+        }
+        throw new StoreError(`the store ${this.location} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   }
 
@@ -310,11 +322,11 @@ export class PostgresStore implements ResponseStore {
     this.queue.release(key, seq);
   }
 
-  put(id: CallIdentity, value: CachedResponse): void {
-    if (!this.mode.write) return;
+  put(id: CallIdentity, value: CachedResponse): Promise<void> {
+    if (!this.mode.write) return Promise.resolve();
     const claim = this.held.get(id.key);
     this.held.delete(id.key);
-    this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+    return this.queue.answer({ id, value, claim, at: new Date().toISOString() });
   }
 
   recordFailure(id: CallIdentity, failure: FailureDetails): void {

@@ -266,11 +266,11 @@ export class SqliteStore implements ResponseStore {
     this.queue.release(key, seq);
   }
 
-  put(id: CallIdentity, value: CachedResponse): void {
-    if (!this.mode.write) return;
+  put(id: CallIdentity, value: CachedResponse): Promise<void> {
+    if (!this.mode.write) return Promise.resolve();
     const claim = this.held.get(id.key);
     this.held.delete(id.key);
-    this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+    return this.queue.answer({ id, value, claim, at: new Date().toISOString() });
   }
 
   recordFailure(id: CallIdentity, failure: FailureDetails): void {

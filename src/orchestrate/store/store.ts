@@ -103,8 +103,11 @@ export interface ResponseStore {
   claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>>;
   /** Gives up a claim (the call failed or was not made); committed with the next group. */
   release(key: string): void;
-  /** Queues an answer; it is committed with the next group, together with the release of its claim. */
-  put(id: CallIdentity, value: CachedResponse): void;
+  /**
+   * Queues an answer; it is committed with the next group, together with the release of its claim.
+   * Resolves once that group is written (never rejects: a failed commit is reported by `flush`).
+   */
+  put(id: CallIdentity, value: CachedResponse): Promise<void>;
   /** Queues a failure (kept for the report, never served); committed with the next group. */
   recordFailure(id: CallIdentity, failure: FailureDetails): void;
   /** Commits everything queued; rejects when a commit failed (the answers concerned are not stored). */
