@@ -1,5 +1,5 @@
 import { FolderInUseError } from '../orchestrate/folder-lock.js';
-import { StoreError } from '../orchestrate/store/errors.js';
+import { StoreError, StoreLocationError } from '../orchestrate/store/errors.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { ProviderError } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
@@ -27,6 +27,8 @@ const SQLITE_HINTS: Record<string, string> = {
 
 /** A plain sentence for a storage failure (SQLite or the file system), or undefined when `error` is something else. */
 function storageProblem(error: unknown): string | undefined {
+  // The store wraps what the database said: its code names the problem.
+  if (error instanceof StoreError && error.cause !== undefined) return storageProblem(error.cause);
   if (!(error instanceof Error)) return undefined;
   const code = String((error as { code?: unknown }).code ?? '');
   const family = Object.keys(SQLITE_HINTS).find((k) => code === k || code.startsWith(`${k}_`));
@@ -64,6 +66,11 @@ export function reportError(io: CliIo, error: unknown): number {
   }
   // Failures a user must act on (a strategy that cannot be fitted or loaded, a provider refusing
   // the run before any call): their message is the whole story, a stack trace would be noise.
+  // The store cannot be used (unreachable, refused, newer schema): a storage failure, as above.
+  if (error instanceof StoreError && !(error instanceof StoreLocationError)) {
+    io.stderr.write(`fusion: ${error.message}\n`);
+    return EXIT_STORAGE;
+  }
   if (error instanceof StrategyError || error instanceof ProviderError || error instanceof StoreError) {
     io.stderr.write(`fusion: ${error.message}\n`);
     return 1;

@@ -123,7 +123,7 @@ export class SqliteStore implements ResponseStore {
       this.db.transaction(() => this.migrate()).immediate();
     } catch (e) {
       if (e instanceof StoreError) throw e;
-      throw new StoreError(`cannot open the cache ${location}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new StoreError(`cannot open the cache ${location}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     }
     const db = this.db;
     this.stmt = {
