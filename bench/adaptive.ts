@@ -143,6 +143,19 @@ interface Row {
   curve: { label: string; calls: number; macroF1: number }[];
   seconds: number;
 }
+/**
+ * Each set's row, saved as soon as it is measured by code, folds, seed and set: runs of several
+ * seeds (or of a few sets each) fill one table, and `--report` writes it from what was saved.
+ */
+const STANDARD = values.rule === undefined && values.caution === undefined;
+const resultsFile = (s: number, set: string) => join(cacheDir, `results-${RESULTS_CODE}-folds${folds}-seed${s}-${set}.json`);
+function saveRow(set: string, saved: { row: Row } | { qaRow: QaRow }): void {
+  if (STANDARD) writeFileSync(resultsFile(seed, set), JSON.stringify(saved));
+}
+function savedRows(s: number): { rows: Row[]; qaRows: QaRow[] } {
+  const read = (set: string) => (existsSync(resultsFile(s, set)) ? (JSON.parse(readFileSync(resultsFile(s, set), 'utf8')) as { row?: Row; qaRow?: QaRow }) : {});
+  return { rows: SETS.flatMap((set) => read(set).row ?? []), qaRows: QA_SETS.flatMap((set) => read(set).qaRow ?? []) };
+}
 const rows: Row[] = [];
 for (const set of sets) {
   const dir = join(values.data as string, set);
@@ -232,6 +245,7 @@ for (const set of sets) {
     seconds,
   };
   rows.push(row);
+  saveRow(set, { row });
   console.error(
     `${set}: auto ${f3(autoF1)} adaptive ${f3(adaptiveF1)} calls ${row.adaptive.calls.toFixed(2)}/${M} (${f3(row.adaptive.calls / M)}) settled ${row.settled.calls.toFixed(2)} same=${same} picks ${row.adaptive.picks.join(' | ')} (${seconds.toFixed(0)} s)`,
   );
@@ -300,23 +314,20 @@ for (const set of qaSets) {
     seconds: (performance.now() - t0) / 1000,
   };
   qaRows.push(row);
+  saveRow(set, { qaRow: row });
   console.error(`${set}: auto ${f3(row.auto.accuracy)} adaptive ${f3(row.adaptive.accuracy)} calls ${row.adaptive.calls.toFixed(2)}/${f3(row.auto.calls)} picks ${row.adaptive.picks.join(' | ')} (${row.seconds.toFixed(0)} s)`);
 }
 
-/** Rows of one run, saved by code, folds and seed: the per-seed table reads every seed's. */
-const STANDARD = values.rule === undefined && values.caution === undefined;
-const resultsFile = (s: number) => join(cacheDir, `results-${RESULTS_CODE}-folds${folds}-seed${s}.json`);
 if (values.report) {
-  const saved = JSON.parse(readFileSync(resultsFile(seed), 'utf8')) as { rows: Row[]; qaRows: QaRow[] };
+  const saved = savedRows(seed);
   rows.push(...saved.rows);
   qaRows.push(...saved.qaRows);
-} else if (STANDARD && sets.length === SETS.length && qaSets.length === QA_SETS.length) writeFileSync(resultsFile(seed), JSON.stringify({ rows, qaRows }));
-const seeds = readdirSync(cacheDir)
-  .map((f) => new RegExp(`^results-${RESULTS_CODE}-folds${folds}-seed(\\d+)\\.json$`).exec(f)?.[1])
+}
+const seeds = [...new Set(readdirSync(cacheDir).map((f) => new RegExp(`^results-${RESULTS_CODE}-folds${folds}-seed(\\d+)-`).exec(f)?.[1]))]
   .filter((x): x is string => x !== undefined)
   .map(Number)
   .sort((a, b) => a - b);
-const bySeed = seeds.map((s) => ({ seed: s, ...(JSON.parse(readFileSync(resultsFile(s), 'utf8')) as { rows: Row[]; qaRows: QaRow[] }) }));
+const bySeed = seeds.map((s) => ({ seed: s, ...savedRows(s) }));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
