@@ -7,7 +7,10 @@
  * `auto` fits are cached on disk (--cache) and shared with adaptive's last stage: the same fit.
  * Then the QA sets through the path `fusion eval` takes (candidate matrix, answer scorer): accuracy.
  *
- *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--rule R] [--disagreement-cost X] [--no-write]
+ * Each run saves its rows under the cache (by code and seed); the BENCHMARKS.md section shows the
+ * runs of the same code under every fold seed found there, set by set.
+ *
+ *   npx tsx bench/adaptive.ts [--data DIR] [--sets a,b] [--qa-sets a,b] [--folds 5] [--seed 1] [--cache DIR] [--rule R] [--caution X] [--no-write]
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +22,7 @@ import { modelPrediction } from '../src/eval/evaluate.js';
 import { scoreClassification } from '../src/validation/metrics.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { autoStrategy } from '../src/fuse/auto.js';
+import { type InnerOutOfFold, innerOutOfFoldOf } from '../src/fuse/inner-out-of-fold.js';
 import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import { outOfFoldCurve } from '../src/fuse/adaptive/out-of-fold-curve.js';
 import type { StopRuleKind } from '../src/fuse/adaptive/stop-rule.js';
@@ -45,50 +49,68 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     cache: { type: 'string', default: new URL('../.bench-cache/adaptive/', import.meta.url).pathname },
     'no-write': { type: 'boolean', default: false },
+    /** Measure nothing: write the section from the rows saved by earlier runs of this code (every seed found). */
+    report: { type: 'boolean', default: false },
     /** The stopping rule of `adaptive` (its default when absent). */
     rule: { type: 'string' },
-    /** `adaptive`'s disagreementCost (its default when absent): to measure the trade-off it sets. */
-    'disagreement-cost': { type: 'string' },
+    /** `adaptive`'s caution (standard errors of the loss; its default when absent): to measure the trade-off it sets. */
+    caution: { type: 'string' },
   },
 });
 const folds = Number(values.folds);
-// The "before" rows were measured with the defaults: printed only next to figures measured the same way.
-const DEFAULTS = values.folds === '5' && values.seed === '1' && values.rule === undefined && values['disagreement-cost'] === undefined;
 const seed = Number(values.seed);
-const sets = values.sets !== undefined ? values.sets.split(',').filter(Boolean) : SETS;
-const qaSets = values['qa-sets'] !== undefined ? values['qa-sets'].split(',').filter(Boolean) : QA_SETS;
+const sets = values.report ? [] : values.sets !== undefined ? values.sets.split(',').filter(Boolean) : SETS;
+const qaSets = values.report ? [] : values['qa-sets'] !== undefined ? values['qa-sets'].split(',').filter(Boolean) : QA_SETS;
 const cacheDir = values.cache as string;
 const ruleOption = {
   ...(values.rule !== undefined ? { rule: values.rule as StopRuleKind } : {}),
-  ...(values['disagreement-cost'] !== undefined ? { disagreementCost: Number(values['disagreement-cost']) } : {}),
+  ...(values.caution !== undefined ? { caution: Number(values.caution) } : {}),
 };
 mkdirSync(cacheDir, { recursive: true });
 
 /**
- * The code an `auto` fit depends on (src/fuse, src/validation, src/qa), hashed: a cached fit made by
- * other code is never reused, so the figures are always those of the code in the tree.
+ * A hash of the code under `dirs` (every .ts file below them, `skip` left out): a cached result
+ * made by other code is never reused, so the figures are always those of the code in the tree.
  */
-function codeFingerprint(): string {
+function codeFingerprint(dirs: readonly string[], skip: readonly string[] = [], extra: readonly string[] = []): string {
   const hash = createHash('sha256');
-  for (const dir of ['fuse', 'validation', 'qa']) {
+  for (const dir of dirs) {
     const root = new URL(`../src/${dir}/`, import.meta.url).pathname;
-    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts') && !skip.some((s) => `${dir}/${f}`.startsWith(s)))
+      .sort();
     for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
   }
+  for (const f of extra) hash.update(f).update(readFileSync(new URL(f, import.meta.url)));
   return hash.digest('hex').slice(0, 12);
 }
-const CODE = codeFingerprint();
+/** What an `auto` fit depends on: src/fuse (but the adaptive policy, which auto never calls), src/validation, src/qa. */
+const CODE = codeFingerprint(['fuse', 'validation', 'qa'], ['fuse/adaptive/']);
+/** What this bench's rows depend on: the adaptive policy and the bench too. */
+const RESULTS_CODE = codeFingerprint(['fuse', 'validation', 'qa', 'eval', 'normalize', 'task'], [], ['./adaptive.ts']);
 
-/** `auto` with its fits cached on disk by code, training items and seed (its fit is the slow part of this bench). */
+/**
+ * `auto` with its fits cached on disk by code, training items and seed (its fit is the slow part of
+ * this bench), with the inner out-of-fold decisions it keeps for `adaptive`'s reference.
+ */
 function cachedAuto(set: string): FusionStrategy {
   return {
     ...autoStrategy,
     fit(train, gold, options) {
       const key = createHash('sha256').update(JSON.stringify([CODE, set, train.itemIds, train.models, Array.from(gold), options.seed])).digest('hex').slice(0, 24);
       const file = join(cacheDir, `${set}-auto-${key}.json`);
-      if (existsSync(file)) return autoStrategy.load(JSON.parse(readFileSync(file, 'utf8')), train.labels);
+      if (existsSync(file)) {
+        const saved = JSON.parse(readFileSync(file, 'utf8')) as { state: unknown; inner: { rows: number[]; folds: number[][]; probs: number[]; decided: number[] } | null };
+        const loaded = autoStrategy.load(saved.state, train.labels);
+        const inner = saved.inner;
+        if (!inner) return loaded;
+        const kept: InnerOutOfFold = { rows: inner.rows, folds: inner.folds, prediction: { probs: Float64Array.from(inner.probs), decided: Uint8Array.from(inner.decided) } };
+        return { ...loaded, innerOutOfFold: () => kept };
+      }
       const fitted = autoStrategy.fit(train, gold, options);
-      writeFileSync(file, JSON.stringify(fitted.state()));
+      const inner = innerOutOfFoldOf(fitted);
+      const saved = { state: fitted.state(), inner: inner && { rows: inner.rows, folds: inner.folds, probs: Array.from(inner.prediction.probs), decided: Array.from(inner.prediction.decided) } };
+      writeFileSync(file, JSON.stringify(saved));
       return fitted;
     },
   };
@@ -120,6 +142,19 @@ interface Row {
   settled: { macroF1: number; calls: number; wv: number; same: boolean };
   curve: { label: string; calls: number; macroF1: number }[];
   seconds: number;
+}
+/**
+ * Each set's row, saved as soon as it is measured by code, folds, seed and set: runs of several
+ * seeds (or of a few sets each) fill one table, and `--report` writes it from what was saved.
+ */
+const STANDARD = values.rule === undefined && values.caution === undefined;
+const resultsFile = (s: number, set: string) => join(cacheDir, `results-${RESULTS_CODE}-folds${folds}-seed${s}-${set}.json`);
+function saveRow(set: string, saved: { row: Row } | { qaRow: QaRow }): void {
+  if (STANDARD) writeFileSync(resultsFile(seed, set), JSON.stringify(saved));
+}
+function savedRows(s: number): { rows: Row[]; qaRows: QaRow[] } {
+  const read = (set: string) => (existsSync(resultsFile(s, set)) ? (JSON.parse(readFileSync(resultsFile(s, set), 'utf8')) as { row?: Row; qaRow?: QaRow }) : {});
+  return { rows: SETS.flatMap((set) => read(set).row ?? []), qaRows: QA_SETS.flatMap((set) => read(set).qaRow ?? []) };
 }
 const rows: Row[] = [];
 for (const set of sets) {
@@ -210,6 +245,7 @@ for (const set of sets) {
     seconds,
   };
   rows.push(row);
+  saveRow(set, { row });
   console.error(
     `${set}: auto ${f3(autoF1)} adaptive ${f3(adaptiveF1)} calls ${row.adaptive.calls.toFixed(2)}/${M} (${f3(row.adaptive.calls / M)}) settled ${row.settled.calls.toFixed(2)} same=${same} picks ${row.adaptive.picks.join(' | ')} (${seconds.toFixed(0)} s)`,
   );
@@ -278,54 +314,66 @@ for (const set of qaSets) {
     seconds: (performance.now() - t0) / 1000,
   };
   qaRows.push(row);
+  saveRow(set, { qaRow: row });
   console.error(`${set}: auto ${f3(row.auto.accuracy)} adaptive ${f3(row.adaptive.accuracy)} calls ${row.adaptive.calls.toFixed(2)}/${f3(row.auto.calls)} picks ${row.adaptive.picks.join(' | ')} (${row.seconds.toFixed(0)} s)`);
 }
 
+if (values.report) {
+  const saved = savedRows(seed);
+  rows.push(...saved.rows);
+  qaRows.push(...saved.qaRows);
+}
+const seeds = [...new Set(readdirSync(cacheDir).map((f) => new RegExp(`^results-${RESULTS_CODE}-folds${folds}-seed(\\d+)-`).exec(f)?.[1]))]
+  .filter((x): x is string => x !== undefined)
+  .map(Number)
+  .sort((a, b) => a - b);
+const bySeed = seeds.map((s) => ({ seed: s, ...savedRows(s) }));
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const lines: string[] = [];
+const points = (x: number) => (100 * x).toFixed(2);
 lines.push(
-  `Command: \`npx tsx bench/adaptive.ts\` (folds ${folds}, seed ${seed}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it). \`adaptive\` is the default policy: models asked in the order learned on the training folds (greedily, the model that most improves a weighted vote's agreement with \`auto\`'s inner out-of-fold decisions); a checkpoint after every model up to 16 models (after 1-8, 16, 32, 64 and all with more); at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted on the training folds against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau; tau is chosen on the training folds as the fewest calls whose loss against auto's inner out-of-fold decisions (made non-increasing in calls by pooling adjacent violators) plus half a standard error plus 0.025 point per point of decisions changed stays within 0.5 point of macro-F1; \`auto\` decides when every model was asked. Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
+  `Command: \`nice -n 10 npx tsx bench/adaptive.ts --seed S\` for S = 1, 2, 3 (folds ${folds}; every policy fitted on the training folds only and replayed on the test fold's recorded answers: an answer counts only once the policy asks for it; \`--report\` rewrites this section from the saved runs of the same code). \`adaptive\` is the default policy: models asked in the order learned on the training folds (greedily, the model that most improves a weighted vote's agreement with \`auto\`'s inner out-of-fold decisions); a checkpoint after every model up to 16 models (after 1-8, 16, 32, 64 and all with more); at each checkpoint the fusion of the models asked so far (stacking on their answers with or without the item's text, whichever cross-validates better there) decides, and the \`agreement\` rule stops once a logistic model of the step (fused confidence, margin, entropy, share asked, answers siding with the leader, distance from settled, leader held since the last checkpoint), fitted against \`auto\`'s inner out-of-fold decisions, gives P(this decision is auto's with every model) >= tau. tau is chosen on the training folds: the fewest calls whose upper confidence bound on the loss against auto's inner out-of-fold decisions stays within 0.5 point of macro-F1 (accuracy where candidates differ per item); the bound is the loss (made non-increasing in calls by pooling adjacent violators) plus one standard error from a paired bootstrap over the training rows, and the loss is measured with the agreement model cross-fitted on the inner folds (no row's stop decided by a model that saw that row). No constant of it was fitted to these sets. \`auto\` decides when every model was asked; its inner out-of-fold decisions are the ones \`auto\` computed for its own mixture (no refit of \`auto\` on parts of the training fold). Cost: list prices of src/task/prices.ts with tokens estimated from the prompt and the model's recorded outputs (4 characters a token); n/a when a model asked has no price.`,
 );
+lines.push('');
+if (bySeed.length > 0) {
+  lines.push(`Loss against \`auto\` (points) @ calls / models, per set and fold seed (${bySeed.map((b) => `seed ${b.seed}`).join(', ')}): the goal is a mean loss of at most 0.5 point at at most 0.30 of the calls under each seed (QA: at most 0.5 point of accuracy at at most 0.40 of auto's calls).`);
+  lines.push('');
+  lines.push(`| set | ${bySeed.map((b) => `seed ${b.seed}`).join(' | ')} |`);
+  lines.push(`|---|${bySeed.map(() => '---|').join('')}`);
+  for (const set of SETS) {
+    const cells = bySeed.map((b) => b.rows.find((r) => r.set === set)).map((r) => (r ? `${points(r.auto.macroF1 - r.adaptive.macroF1)} @ ${f3(r.adaptive.calls / r.models)}` : ''));
+    lines.push(`| ${set} | ${cells.join(' | ')} |`);
+  }
+  const verdict = (loss: number, calls: number, maxCalls: number) => `${points(loss)} @ ${f3(calls)} (${loss <= 0.005 && calls <= maxCalls ? 'met' : 'NOT met'})`;
+  lines.push(
+    `| **mean, classification** | ${bySeed.map((b) => verdict(mean(b.rows.map((r) => r.auto.macroF1 - r.adaptive.macroF1)), mean(b.rows.map((r) => r.adaptive.calls / r.models)), 0.3)).join(' | ')} |`,
+  );
+  for (const set of QA_SETS) {
+    const cells = bySeed.map((b) => b.qaRows.find((r) => r.set === set)).map((r) => (r ? `${points(r.auto.accuracy - r.adaptive.accuracy)} @ ${f3(r.adaptive.calls / r.auto.calls)}` : ''));
+    lines.push(`| ${set} (QA) | ${cells.join(' | ')} |`);
+  }
+  lines.push(
+    `| **mean, QA** | ${bySeed.map((b) => verdict(mean(b.qaRows.map((r) => r.auto.accuracy - r.adaptive.accuracy)), mean(b.qaRows.map((r) => r.adaptive.calls / r.auto.calls)), 0.4)).join(' | ')} |`,
+  );
+  lines.push(`| before (commit 54ef82b: half a standard error plus a disagreement cost of 0.025 point per point of decisions changed, chosen on these sets), classification | 0.47 @ 0.294 | 0.09 @ 0.308 | |`);
+  lines.push(`| before (commit 54ef82b), QA | 0.27 @ 0.366 | 0.05 @ 0.369 | |`);
+  lines.push('');
+}
+lines.push(`Seed ${seed} in detail:`);
 lines.push('');
 lines.push('| set | items | models | best single (hindsight): macro-F1, cost | auto: macro-F1, calls, cost | adaptive: macro-F1, calls, cost | loss vs auto (points) | calls / models | settled weighted vote: calls / models (same decisions) |');
 lines.push('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   lines.push(
-    `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.macroF1)}, ${money(r.best.cost)} | ${f3(r.auto.macroF1)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.macroF1)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${(100 * (r.auto.macroF1 - r.adaptive.macroF1)).toFixed(2)} | ${f3(r.adaptive.calls / r.models)} | ${f3(r.settled.calls / r.models)} (${r.settled.same ? 'yes' : 'NO'}) |`,
+    `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.macroF1)}, ${money(r.best.cost)} | ${f3(r.auto.macroF1)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.macroF1)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${points(r.auto.macroF1 - r.adaptive.macroF1)} | ${f3(r.adaptive.calls / r.models)} | ${f3(r.settled.calls / r.models)} (${r.settled.same ? 'yes' : 'NO'}) |`,
   );
 }
 const meanAuto = mean(rows.map((r) => r.auto.macroF1));
 const meanAdaptive = mean(rows.map((r) => r.adaptive.macroF1));
 const meanRatio = mean(rows.map((r) => r.adaptive.calls / r.models));
-lines.push(`| **mean** | | | ${f3(mean(rows.map((r) => r.best.macroF1)))} | ${f3(meanAuto)} | ${f3(meanAdaptive)} | ${(100 * (meanAuto - meanAdaptive)).toFixed(2)} | ${f3(meanRatio)} | ${f3(mean(rows.map((r) => r.settled.calls / r.models)))} |`);
-if (rows.length === SETS.length && DEFAULTS) {
-  lines.push(`| before: cascade rule, loss against the prefix stacking of every model, first-failure walk (same command, commit 0a8e7e2) | | | 0.687 | 0.768 | 0.762 | 0.58 | 0.359 | 0.642 |`);
-  lines.push(`| before: agreement rule, order learned against the labels, checkpoints 1-8 then doubling, disagreement cost 0.05 (same command, commit 2bd028a) | | | 0.687 | 0.768 | 0.763 | 0.48 | 0.318 | 0.642 |`);
-}
+lines.push(`| **mean** | | | ${f3(mean(rows.map((r) => r.best.macroF1)))} | ${f3(meanAuto)} | ${f3(meanAdaptive)} | ${points(meanAuto - meanAdaptive)} | ${f3(meanRatio)} | ${f3(mean(rows.map((r) => r.settled.calls / r.models)))} |`);
 lines.push('');
-if (rows.length === SETS.length) {
-  const met = meanAuto - meanAdaptive <= 0.005 && meanRatio <= 0.3;
-  lines.push(`Goal (mean macro-F1 of adaptive within 0.5 point of auto, mean calls / models <= 0.30): loss ${(100 * (meanAuto - meanAdaptive)).toFixed(2)} points, calls ${f3(meanRatio)}: ${met ? 'met' : 'NOT met'}.`);
-  lines.push('');
-}
-if (rows.length === SETS.length && DEFAULTS) {
-  lines.push(
-    'The disagreement cost (points of loss assumed per point of decisions changed, added to the training-fold loss before it is held to the target) is one constant for every set, chosen on these dev sets as the smallest of 0, 0.025 and 0.05 whose mean loss over the 11 classification sets stays within the default target of 0.5 point (`--disagreement-cost X`, commit of this table; these are the sets it is reported on, so for this one constant the figures above are not held out): mean loss / calls per models, classification and QA:',
-  );
-  lines.push('');
-  lines.push('| disagreement cost | classification: loss (points) | classification: calls / models | QA: loss (points) | QA: calls / auto calls |');
-  lines.push('|---|---|---|---|---|');
-  lines.push('| 0 | 0.61 | 0.282 | 0.39 | 0.353 |');
-  lines.push('| **0.025** (default) | 0.47 | 0.294 | 0.27 | 0.366 |');
-  lines.push('| 0.05 | 0.43 | 0.310 | 0.10 | 0.380 |');
-  lines.push('| 0.05, before (order learned against the labels, commit 2bd028a) | 0.48 | 0.318 | 0.39 | 0.385 |');
-  lines.push('| 0, before (commit 2bd028a) | 0.58 | 0.300 | | |');
-  lines.push('');
-  lines.push(
-    'The same command under another fold draw (`--seed 2`, same commit): classification mean loss 0.09 points at 0.308 calls / models (per set loss@calls: emotion 2.08@0.275, fiqa-sentiment -4.18@0.207, flute 0.76@0.248, ibc -0.42@0.376, implicit-hate 0.94@0.606, policy-topic-en 0.78@0.269, policy-topic-en-all 0.09@0.207, raop 0.53@0.490, toxicity-en 0.00@0.127, toxicity-en-all 0.80@0.011, wiki-politeness -0.38@0.576); QA mean loss 0.05 points at 0.369 of the calls. The fold draw moves the operating point along the same trade-off by more than the goal\'s margin: the goal holds on the mean of the two draws for the loss (0.28) and sits at its edge for the calls (0.301).',
-  );
-  lines.push('');
-}
 lines.push('Cost/quality curve on the test folds: every setting of the rule replayed out-of-fold with each fold\'s own fits; shown is its Pareto frontier as `setting: calls per item -> macro-F1` (the setting `adaptive` uses is chosen per fold on the training folds, not from this curve):');
 lines.push('');
 for (const r of rows) lines.push(`- ${r.set}: ${r.curve.map((c) => `${c.label}: ${c.calls.toFixed(2)} -> ${f3(c.macroF1)}`).join('; ')}`);
@@ -343,20 +391,15 @@ if (qaRows.length > 0) {
   lines.push('|---|---|---|---|---|---|---|---|');
   for (const r of qaRows) {
     lines.push(
-      `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.accuracy)}, ${money(r.best.cost)} | ${f3(r.auto.accuracy)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.accuracy)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${(100 * (r.auto.accuracy - r.adaptive.accuracy)).toFixed(2)} | ${f3(r.adaptive.calls / r.auto.calls)} |`,
+      `| ${r.set} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.accuracy)}, ${money(r.best.cost)} | ${f3(r.auto.accuracy)}, ${r.auto.calls.toFixed(2)}, ${money(r.auto.cost)} | ${f3(r.adaptive.accuracy)}, ${r.adaptive.calls.toFixed(2)}, ${money(r.adaptive.cost)} | ${points(r.auto.accuracy - r.adaptive.accuracy)} | ${f3(r.adaptive.calls / r.auto.calls)} |`,
     );
   }
   const qaAuto = mean(qaRows.map((r) => r.auto.accuracy));
   const qaAdaptive = mean(qaRows.map((r) => r.adaptive.accuracy));
   const qaRatio = mean(qaRows.map((r) => r.adaptive.calls / r.auto.calls));
-  lines.push(`| **mean** | | | ${f3(mean(qaRows.map((r) => r.best.accuracy)))} | ${f3(qaAuto)} | ${f3(qaAdaptive)} | ${(100 * (qaAuto - qaAdaptive)).toFixed(2)} | ${f3(qaRatio)} |`);
-  if (qaRows.length === QA_SETS.length && DEFAULTS) {
-    lines.push(`| before: cascade rule (commit 0a8e7e2; auto has since moved on mmlu-pro-dev: re-run there, mmlu-pro-dev 0.795 / 0.782 / 1.25 points @ 0.206, mean 0.78 points @ 0.349) | | | 0.839 | 0.849 | 0.845 | 0.43 | 0.352 |`);
-    lines.push(`| before: order learned against the labels, disagreement cost 0.05, a free-form answer stated in the words of the winning cluster's first member, asked or not (commit 2bd028a; evouna-nq 0.804 @ 0.644) | | | 0.839 | 0.853 | 0.849 | 0.39 | 0.385 |`);
-  }
+  lines.push(`| **mean** | | | ${f3(mean(qaRows.map((r) => r.best.accuracy)))} | ${f3(qaAuto)} | ${f3(qaAdaptive)} | ${points(qaAuto - qaAdaptive)} | ${f3(qaRatio)} |`);
   lines.push('');
-  const perSet = qaRows.every((r) => r.auto.accuracy - r.adaptive.accuracy <= 0.005 && r.adaptive.calls / r.auto.calls <= 0.4);
-  lines.push(`Goal (QA accuracy within 0.5 point of auto at <= 0.40 of the calls): mean loss ${(100 * (qaAuto - qaAdaptive)).toFixed(2)} points at ${f3(qaRatio)} of the calls (${perSet ? 'met on every set' : 'not met on every set'}). Picks per outer fold: ${qaRows.map((r) => `${r.set}: ${r.adaptive.picks.join('; ')}`).join(' / ')}.`);
+  lines.push(`Picks per outer fold: ${qaRows.map((r) => `${r.set}: ${r.adaptive.picks.join('; ')}`).join(' / ')}.`);
 }
 const table = lines.join('\n');
 console.log(table);

@@ -8,6 +8,7 @@ import { calibrated } from './calibration.js';
 import { oneCoinDawidSkeneStrategy } from './dawid-skene.js';
 import { fullDawidSkeneStrategy } from './shared-labels.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from './inner-cv.js';
+import { type InnerOutOfFold, mixRows } from './inner-out-of-fold.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
@@ -161,6 +162,7 @@ interface Candidate {
   strategy: FusionStrategy;
   /** Inner-CV out-of-fold distributions on the inner rows, undecided rows uniform. */
   probs: Float64Array;
+  decided: Uint8Array;
   score: number;
 }
 
@@ -192,7 +194,7 @@ export const autoStrategy: FusionStrategy = {
           return candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
         });
         const score = innerScore(y, { probs, decided }, train, innerRight);
-        candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), score });
+        candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), decided, score });
       }
       // Candidate-wise stacking per C, on the same inner rows and folds: wherever candidates differ per
       // item, and for QA on option letters too (its answers carry centrality), where a letter is no class.
@@ -204,6 +206,7 @@ export const autoStrategy: FusionStrategy = {
             name: `stacking(candidates,C=${C})`,
             strategy: createStacking({ configs: [{ C, classWeighting: 'none' }], name: 'stacking', candidateWise: true }),
             probs: filled({ probs, decided: inner.decided }, sub),
+            decided: inner.decided,
             score: innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight),
           });
         });
@@ -215,6 +218,7 @@ export const autoStrategy: FusionStrategy = {
           name: `stacking(${configName(config)})`,
           strategy: createStacking({ configs: [config], name: 'stacking' }),
           probs: filled({ probs, decided: stacked.decided }, sub),
+          decided: stacked.decided,
           score: innerScore(stacked.y, { probs, decided: stacked.decided }, train),
         });
       });
@@ -226,6 +230,7 @@ export const autoStrategy: FusionStrategy = {
           name: `stacking-text(${configName(config)})`,
           strategy: createStackingText({ configs: [config] }),
           probs: filled({ probs, decided: texted.decided }, sub),
+          decided: texted.decided,
           score: innerScore(texted.y, { probs, decided: texted.decided }, train),
         });
       });
@@ -233,6 +238,7 @@ export const autoStrategy: FusionStrategy = {
     const innerScores: Record<string, number> = {};
     const weights: Record<string, number> = {};
     let chosen: { candidate: Candidate | null; weight: number }[];
+    let inner: InnerOutOfFold | null = null;
     if (candidates.length === 0) {
       // Too few labelled items to cross-validate: the reliability-weighted vote needs the least data.
       chosen = [{ candidate: null, weight: 1 }];
@@ -248,6 +254,9 @@ export const autoStrategy: FusionStrategy = {
         weights[c.name] = raw[idx] as number;
       });
       chosen = candidates.map((candidate, idx) => ({ candidate, weight: kept[idx] as number })).filter((c) => c.weight > 0);
+      // The mixture's own inner out-of-fold decisions, kept for strategies that need auto's decisions on its training items.
+      const mixed = mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), kept, K);
+      inner = { rows, folds: folds ?? [], prediction: mixed };
     }
     const components: Component[] = chosen
       .map(({ candidate, weight }) => {
@@ -255,7 +264,9 @@ export const autoStrategy: FusionStrategy = {
         return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed, ...(right ? { right } : {}) }) };
       })
       .sort((a, b) => b.weight - a.weight);
-    return wrap({ picked: mixtureName(components), innerScores, weights }, components);
+    const fitted = wrap({ picked: mixtureName(components), innerScores, weights }, components);
+    const kept = inner;
+    return kept ? { ...fitted, innerOutOfFold: () => kept } : fitted;
   },
   load(raw, labels) {
     const s = parseState(NAME, StateSchema, raw);

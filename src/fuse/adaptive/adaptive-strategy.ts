@@ -1,5 +1,5 @@
 import { selectGold } from '../../validation/folds.js';
-import { decisions, scoreClassification } from '../../validation/metrics.js';
+import { decisions } from '../../validation/metrics.js';
 import { type AnswerMatrix, argmax as top, collapseSamples, expandSamples, hasSharedLabels, selectItems, selectModels, selectRows, sharedBySamples } from '../answer-matrix.js';
 import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
@@ -9,6 +9,7 @@ import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionSt
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
 import { hardVotes, labelledCount } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
+import { innerOutOfFoldOf } from '../inner-out-of-fold.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
@@ -18,6 +19,7 @@ import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModel, agreementFeatures, agreementProbability, fitAgreement } from './agreement.js';
 import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
+import { type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
 
 const NAME = 'adaptive';
 
@@ -50,25 +52,21 @@ export interface AdaptiveOptions {
   /** Never ask more than this many models per item. */
   maxCalls?: number;
   /**
-   * Standard errors of the training-fold loss added before comparing it with `maxLoss` (default
-   * DEFAULT_CAUTION): the training-fold curve is noisy, and the cheapest setting that looks within
-   * the target there is, more often than not, a lucky one.
+   * Standard errors of the training-fold loss (a paired bootstrap over the training rows) added
+   * before it is held to `maxLoss` (default DEFAULT_CAUTION): the operating point is the cheapest
+   * setting whose upper confidence bound on the loss is within the target, so that another draw
+   * of the same items, which moves the measured loss by about its standard error, keeps it there.
    */
   caution?: number;
-  /**
-   * Loss assumed per decision that differs from the full fusion's, added to the training-fold loss
-   * (default DEFAULT_DISAGREEMENT_COST: 0.025 point per point of disagreement). The reference of
-   * the training folds is fitted on fewer items than the policy's final strategy, so it underrates
-   * itself, most for many models: a setting that changes many of its decisions at no measured loss
-   * usually loses on new items.
-   */
-  disagreementCost?: number;
 }
 
-export const DEFAULT_CAUTION = 0.5;
-export const DEFAULT_DISAGREEMENT_COST = 0.025;
+/**
+ * One standard error: a one-sided bound that the true loss stays under about five times in six, the
+ * usual one-standard-error margin of a choice made by cross-validation; a convention, not a value
+ * fitted to any data set.
+ */
+export const DEFAULT_CAUTION = 1;
 
-/** Stackers with one fixed setting each: refitted at every checkpoint, so no inner search of their own. */
 export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
   createStacking({ configs: [{ C: 1, classWeighting: 'none' }] }),
   createStackingText({ configs: [{ C: 0.5, classWeighting: 'none' }] }),
@@ -216,15 +214,6 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   };
 }
 
-/**
- * What the target's loss is measured in: macro-F1 over a fixed label set, accuracy where the
- * candidates differ per item (QA answer clusters, where macro-F1 over columns means nothing).
- */
-function policyScore(y: Int32Array, prediction: FusedPrediction, answers: AnswerMatrix): number {
-  if (answers.candidates) return innerScore(y, prediction, answers);
-  return scoreClassification(y, prediction, answers.labels).macroF1;
-}
-
 /** Decisions made on `rows` of an N-item matrix, as a gold array over all N (-1 elsewhere and where undecided). */
 function spreadDecisions(prediction: FusedPrediction, rows: readonly number[], N: number, K: number): Int32Array {
   const own = decisions(prediction.probs, prediction.decided, K);
@@ -232,6 +221,8 @@ function spreadDecisions(prediction: FusedPrediction, rows: readonly number[], N
   rows.forEach((i, r) => (out[i] = own[r] as number));
   return out;
 }
+
+const sameRows = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, r) => x === b[r]);
 
 /** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
 function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
@@ -247,35 +238,77 @@ function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPl
   };
 }
 
+interface AgreementSteps {
+  features: number[][];
+  agree: boolean[];
+  /** The training row of each step. */
+  item: number[];
+}
+
 /**
- * The agreement model, fitted on the training rows: at every checkpoint but the last, the step's
- * features (as the replay sees them) against whether the prefix's out-of-fold decision is the
- * full fusion's out-of-fold decision. Undefined when no prefix decided any item.
+ * The agreement model's training data, from the training rows: at every checkpoint but the last,
+ * the step's features (as the replay sees them) against whether the prefix's out-of-fold decision
+ * is the full fusion's out-of-fold decision.
  */
-function learnAgreement(answers: AnswerMatrix, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementModel | undefined {
+function agreementSteps(answers: AnswerMatrix, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
   const K = answers.labels.length;
   const M = answers.models.length;
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
-  const features: number[][] = [];
-  const agree: boolean[] = [];
+  const steps: AgreementSteps = { features: [], agree: [], item: [] };
   const record = (view: StepView): number => {
     const t = view.asked as number;
     const i = view.item as number;
-    features.push(agreementFeatures(view));
-    agree.push((own.get(t) as Int32Array)[i] === fullDecisions[i]);
+    steps.features.push(agreementFeatures(view));
+    steps.agree.push((own.get(t) as Int32Array)[i] === fullDecisions[i]);
+    steps.item.push(i);
     return 0;
   };
   replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
+  return steps;
+}
+
+/** The agreement model on the given steps (all when `keep` is absent); undefined when there is none. */
+function fitSteps(steps: AgreementSteps, keep?: (item: number) => boolean): AgreementModel | undefined {
+  const features: number[][] = [];
+  const agree: boolean[] = [];
+  steps.item.forEach((i, s) => {
+    if (keep && !keep(i)) return;
+    features.push(steps.features[s] as number[]);
+    agree.push(steps.agree[s] as boolean);
+  });
   return agree.length > 0 ? fitAgreement(features, agree) : undefined;
+}
+
+/**
+ * The agreement scorer the curve is measured with: on each inner test fold, the agreement model
+ * fitted on the steps of the other folds' rows, so no row's stopping decision comes from a model
+ * that saw whether that row's prefix agreed (fitted on every row, the model would know its own
+ * rows and the curve would look cheaper than the policy is on new items).
+ */
+function crossFittedAgreement(steps: AgreementSteps, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
+  const foldOf = new Int32Array(n).fill(-1);
+  folds.forEach((test, f) => test.forEach((r) => (foldOf[r] = f)));
+  const models = folds.map((_, f) => fitSteps(steps, (i) => foldOf[i] !== f));
+  return {
+    agreement: (view) => {
+      const model = models[foldOf[view.item as number] as number];
+      return model ? agreementProbability(model, agreementFeatures(view)) : 0;
+    },
+  };
 }
 
 interface Curve {
   points: CurvePoint[];
 }
 
-/** Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the training rows. */
+/**
+ * Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the
+ * training rows. Each point's `lossBound` is its loss made non-increasing in calls (pooled
+ * adjacent violators) plus `caution` standard errors of that loss (a paired bootstrap over the
+ * rows): the bound the target is held to.
+ */
 function measureCurve(
   answers: AnswerMatrix,
   y: Int32Array,
@@ -287,30 +320,30 @@ function measureCurve(
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
   caution: number,
-  disagreementCost: number,
-  agreement: AgreementModel | undefined,
+  agreement: Pick<ReplayPlan, 'agreement'>,
+  seed: number,
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
+  const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
   const full = oof.get(M) as FusedPrediction;
-  const fullScore = policyScore(y, full, answers);
   const fullDecisions = decisions(full.probs, full.decided, K);
-  const n = Math.max(1, y.length);
+  const fullScore = weightedScore(y, fullDecisions, K, metric);
+  const own: Int32Array[] = [];
   const points = grid.map((rule): CurvePoint => {
-    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreementOf({ agreement }), ...(maxCalls ? { maxCalls } : {}) });
-    const score = policyScore(y, r.prediction, answers);
+    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
+    const d = decisions(r.prediction.probs, r.prediction.decided, K);
+    own.push(d);
+    const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
-    const own = decisions(r.prediction.probs, r.prediction.decided, K);
-    let differ = 0;
-    for (let i = 0; i < own.length; i++) if (own[i] !== fullDecisions[i]) differ++;
-    const loss = fullScore - score;
-    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss, lossBound: (caution * Math.sqrt(differ)) / n + (disagreementCost * differ) / n };
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0 };
   });
+  const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
   const smooth = monotoneLosses(
     points.map((p) => p.calls),
     points.map((p) => p.loss),
   );
-  points.forEach((p, i) => (p.lossBound += smooth[i] as number));
+  points.forEach((p, i) => (p.lossBound = (smooth[i] as number) + caution * (se[i] as number)));
   return { points };
 }
 
@@ -349,12 +382,15 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, M)) : M;
       const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(M), cap])].sort((a, b) => a - b);
 
+      const finalFit = final ? final.fit(given, gold, fitOptions) : null;
+
       // Out-of-fold fused predictions of every prefix on the labelled training rows: the curve's input.
       const rows = innerCvRows(gold, seed);
       const y = Int32Array.from(rows, (i) => gold[i] as number);
       const sub = selectItems(train, rows);
       const oof = new Map<number, FusedPrediction>();
       const pick = new Map<number, number>();
+      let innerFoldsUsed: readonly (readonly number[])[] = [];
       let order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
@@ -362,13 +398,20 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           oof.set(t, weightedVote(sub, (j) => (prefix.has(j) ? (weights[j] as number) : 0)));
         }
       } else {
-        const folds = innerFolds(y, seed) ?? [];
         // Once every model was asked the final strategy decides: its out-of-fold decisions are the
-        // reference of the loss and of the agreement model, as on a test fold.
+        // reference of the loss and of the agreement model, as on a test fold. A final strategy
+        // that kept its own inner out-of-fold decisions on these rows (`auto`) gives them for free;
+        // any other is cross-validated here.
+        const kept = finalFit ? innerOutOfFoldOf(finalFit) : null;
+        const reuse = kept !== null && sameRows(kept.rows, rows) && kept.folds.length > 0;
+        const folds = reuse ? kept.folds : (innerFolds(y, seed) ?? []);
+        innerFoldsUsed = folds;
         if (folds.length > 0 && final) {
           const right = (tr: readonly number[]) => (fitOptions.right ? { right: selectRows(fitOptions.right, K, tr.map((r) => rows[r] as number)) } : {});
           // The final strategy sees each model once (its samples collapsed), as when it is deployed.
-          const full = outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test))));
+          const full = reuse
+            ? kept.prediction
+            : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test))));
           oof.set(M, full);
           // The rule stops once the models asked agree with what the final strategy would decide, so
           // the models that best foretell that decision are asked first.
@@ -394,8 +437,10 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       }
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
-      const agreement = kind === 'agreement' && oof.size > 0 ? learnAgreement(sub, order, checkpoints, weights, oof) : undefined;
-      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION, options.disagreementCost ?? DEFAULT_DISAGREEMENT_COST, agreement).points : [];
+      const steps = kind === 'agreement' && oof.size > 0 ? agreementSteps(sub, order, checkpoints, weights, oof) : undefined;
+      const agreement = steps ? fitSteps(steps) : undefined;
+      const curveAgreement = steps ? crossFittedAgreement(steps, innerFoldsUsed, rows.length) : {};
+      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION, curveAgreement, seed).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       const prefixes: FittedStrategy[] = voteBased(kind)
@@ -404,7 +449,6 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
               const view = askedView(train, order.slice(0, t));
               return (prefixFits[pick.get(t) ?? 0] as FusionStrategy).fit(view.answers, viewGold(view, gold), { seed });
             });
-      const finalFit = final ? final.fit(given, gold, fitOptions) : null;
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),
         rule: chosen.rule,

@@ -13,8 +13,8 @@ export const CurvePointSchema = z.object({
   /** Score of the full strategy minus `score` (negative when stopping early does better). */
   loss: z.number(),
   /**
-   * `loss` plus a chosen number of its standard errors (sqrt of the items decided otherwise than by
-   * the full strategy, over the items): what `maxLoss` is held to.
+   * An upper confidence bound on `loss`: the loss made non-increasing in calls plus `caution`
+   * standard errors of it (a paired bootstrap over the training rows): what `maxLoss` is held to.
    */
   lossBound: z.number(),
 });
