@@ -109,7 +109,7 @@ function classificationSet(set: string, dir: string): SetResult {
     const t0 = performance.now();
     const e = scoreStrategy(s, built, gold, { folds, seed, pricePerCall });
     cells[n] = { score: e.macroF1, callsPerItem: e.callsPerItem, ...(e.picks ? { picks: e.picks } : {}) };
-    console.error(`${set} ${n}: ${e.macroF1.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.error(`${set} ${n}: ${e.macroF1.toFixed(3)} @ ${e.callsPerItem.toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)} s)${e.picks ? ` picks ${e.picks.join(' | ')}` : ''}`);
   }
   return { set, kind: 'classification', metric: 'macro-F1', items: matrix.itemIds.length, models: matrix.models.length, best, cells, seconds: 0 };
 }
@@ -141,7 +141,7 @@ function qaSet(set: string, dir: string): SetResult {
     const picks = s.supervised ? picksOf(fitted) : undefined;
     const accuracy = scoreAnswers(p, prediction, voice).accuracy;
     cells[name] = { score: accuracy, callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / Math.max(1, n), ...(picks ? { picks } : {}) };
-    console.error(`${set} ${name}: ${accuracy.toFixed(3)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    console.error(`${set} ${name}: ${accuracy.toFixed(3)} @ ${(cells[name]?.callsPerItem ?? 0).toFixed(2)} (${((performance.now() - t0) / 1000).toFixed(1)} s)${picks ? ` picks ${picks.join(' | ')}` : ''}`);
   }
   return { set, kind: 'qa', metric: 'accuracy', items: n, models: p.models.length, best, cells, seconds: 0 };
 }
