@@ -150,6 +150,12 @@ type Last = Record<string, Record<string, { best: number; cells: Record<string, 
 const last: Last = existsSync(values.last as string) ? (JSON.parse(readFileSync(values.last as string, 'utf8')) as Last) : {};
 const previous = last[runKey] ?? {};
 
+const f3 = (x: number) => x.toFixed(3);
+const delta = (now: number, before: number | null | undefined) => (before === undefined || before === null ? 'new' : `${now - before >= 0 ? '+' : ''}${(100 * (now - before)).toFixed(1)}`);
+/** How often `auto` fell back from its mixture to its best candidate, over the outer folds. */
+const fallbacks = (c: Cell | null | undefined) => (c?.picks ? `${c.picks.filter((p) => p.startsWith(FALLBACK_PREFIX)).length}/${c.picks.length}` : '-');
+
+
 const results: SetResult[] = [];
 const unsupported: { set: string; kind: string }[] = [];
 for (const set of sets) {
@@ -167,72 +173,75 @@ for (const set of sets) {
   const r = kind === 'qa' ? qaSet(set, dir) : classificationSet(set, dir);
   r.seconds = (performance.now() - t0) / 1000;
   results.push(r);
+  // Written after every set, so a long run stopped part-way keeps what it measured.
+  report(false);
 }
+report(true);
 
-const f3 = (x: number) => x.toFixed(3);
-const delta = (now: number, before: number | null | undefined) => (before === undefined || before === null ? 'new' : `${now - before >= 0 ? '+' : ''}${(100 * (now - before)).toFixed(1)}`);
-/** How often `auto` fell back from its mixture to its best candidate, over the outer folds. */
-const fallbacks = (c: Cell | null | undefined) => (c?.picks ? `${c.picks.filter((p) => p.startsWith(FALLBACK_PREFIX)).length}/${c.picks.length}` : '-');
+/** The table over the sets measured so far; written to bench/quality-last.json and BENCHMARKS.md unless --no-write. */
+function report(final: boolean): void {
+  const warnings: string[] = [];
+  const lines: string[] = [];
+  lines.push(
+    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\`; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
+    '',
+  );
+  const head = names.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : [n]));
+  lines.push(`| set | kind | items | models | best single (hindsight) | ${head.join(' | ')} |`);
+  lines.push(`|---|---|---|---|---|${head.map(() => '---|').join('')}`);
+  for (const r of results) {
+    const before = previous[r.set];
+    const cells = names.flatMap((n) => {
+      const c = r.cells[n];
+      if (c === undefined) return n === 'auto' ? ['', '', ''] : [''];
+      if (c === null) return n === 'auto' ? ['-', '', ''] : ['-'];
+      const v = n === 'adaptive' ? `${f3(c.score)} @ ${c.callsPerItem.toFixed(2)}` : f3(c.score);
+      if (n !== 'auto') return [v];
+      const was = before?.cells.auto;
+      if (was !== undefined && was !== null && was - c.score > WARN_FALL) warnings.push(`WARNING: ${r.set}: auto fell ${(100 * (was - c.score)).toFixed(1)} points since the previous run (${f3(was)} -> ${f3(c.score)}): write down why before committing.`);
+      return [v, delta(c.score, was), fallbacks(c)];
+    });
+    lines.push(`| ${r.set} | ${r.kind} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.score)} | ${cells.join(' | ')} |`);
+  }
+  for (const u of unsupported) lines.push(`| ${u.set} | ${u.kind} | | | not supported yet | ${head.map(() => '').join(' | ')} |`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  for (const kind of ['classification', 'qa'] as const) {
+    const rs = results.filter((r) => r.kind === kind);
+    if (rs.length === 0) continue;
+    const means = names.flatMap((n) => {
+      const xs = rs.map((r) => r.cells[n]).filter((c): c is Cell => c !== null && c !== undefined);
+      const v = xs.length === rs.length ? f3(mean(xs.map((c) => c.score))) : '';
+      return n === 'auto' ? [v, '', ''] : [v];
+    });
+    lines.push(`| **mean ${kind}** | | | | ${f3(mean(rs.map((r) => r.best.score)))} | ${means.join(' | ')} |`);
+  }
+  lines.push('');
+  if (names.includes('auto')) {
+    const below = results.filter((r) => (r.cells.auto?.score ?? Infinity) < r.best.score).map((r) => `${r.set} (${(100 * ((r.cells.auto?.score ?? 0) - r.best.score)).toFixed(1)})`);
+    lines.push(`\`auto\` below the hindsight best single model on ${below.length} of ${results.length} set(s)${below.length ? `: ${below.join(', ')}` : ''}.`, '');
+  }
+  lines.push(`Seconds per set (auto fits cached; shared machine): ${results.map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')}.`);
+  if (warnings.length > 0) lines.push('', ...warnings.map((w) => `**${w}**`));
+  const table = lines.join('\n');
+  if (final) {
+    console.log(table);
+    for (const w of warnings) console.error(`\n!!! ${w} !!!\n`);
+  }
 
-const warnings: string[] = [];
-const lines: string[] = [];
-lines.push(
-  `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\`; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
-  '',
-);
-const head = names.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : [n]));
-lines.push(`| set | kind | items | models | best single (hindsight) | ${head.join(' | ')} |`);
-lines.push(`|---|---|---|---|---|${head.map(() => '---|').join('')}`);
-for (const r of results) {
-  const before = previous[r.set];
-  const cells = names.flatMap((n) => {
-    const c = r.cells[n];
-    if (c === undefined) return n === 'auto' ? ['', '', ''] : [''];
-    if (c === null) return n === 'auto' ? ['-', '', ''] : ['-'];
-    const v = n === 'adaptive' ? `${f3(c.score)} @ ${c.callsPerItem.toFixed(2)}` : f3(c.score);
-    if (n !== 'auto') return [v];
-    const was = before?.cells.auto;
-    if (was !== undefined && was !== null && was - c.score > WARN_FALL) warnings.push(`WARNING: ${r.set}: auto fell ${(100 * (was - c.score)).toFixed(1)} points since the previous run (${f3(was)} -> ${f3(c.score)}): write down why before committing.`);
-    return [v, delta(c.score, was), fallbacks(c)];
-  });
-  lines.push(`| ${r.set} | ${r.kind} | ${r.items} | ${r.models} | ${r.best.name}: ${f3(r.best.score)} | ${cells.join(' | ')} |`);
-}
-for (const u of unsupported) lines.push(`| ${u.set} | ${u.kind} | | | not supported yet | ${head.map(() => '').join(' | ')} |`);
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-for (const kind of ['classification', 'qa'] as const) {
-  const rs = results.filter((r) => r.kind === kind);
-  if (rs.length === 0) continue;
-  const means = names.flatMap((n) => {
-    const xs = rs.map((r) => r.cells[n]).filter((c): c is Cell => c !== null && c !== undefined);
-    const v = xs.length === rs.length ? f3(mean(xs.map((c) => c.score))) : '';
-    return n === 'auto' ? [v, '', ''] : [v];
-  });
-  lines.push(`| **mean ${kind}** | | | | ${f3(mean(rs.map((r) => r.best.score)))} | ${means.join(' | ')} |`);
-}
-lines.push('');
-if (names.includes('auto')) {
-  const below = results.filter((r) => (r.cells.auto?.score ?? Infinity) < r.best.score).map((r) => `${r.set} (${(100 * ((r.cells.auto?.score ?? 0) - r.best.score)).toFixed(1)})`);
-  lines.push(`\`auto\` below the hindsight best single model on ${below.length} of ${results.length} set(s)${below.length ? `: ${below.join(', ')}` : ''}.`, '');
-}
-lines.push(`Seconds per set (auto fits cached; shared machine): ${results.map((r) => `${r.set} ${r.seconds.toFixed(0)}`).join(', ')}.`);
-if (warnings.length > 0) lines.push('', ...warnings.map((w) => `**${w}**`));
-const table = lines.join('\n');
-console.log(table);
-for (const w of warnings) console.error(`\n!!! ${w} !!!\n`);
-
-if (!values['no-write']) {
-  const now = { ...previous };
-  for (const r of results) now[r.set] = { best: r.best.score, cells: Object.fromEntries(Object.entries(r.cells).map(([n, c]) => [n, c === null ? null : c.score])) };
-  // Merged per set: a run on some sets keeps the others' figures for the next comparison.
-  for (const r of results) now[r.set] = { best: r.best.score, cells: { ...(previous[r.set]?.cells ?? {}), ...now[r.set]?.cells } };
-  writeFileSync(values.last as string, `${JSON.stringify({ ...last, [runKey]: now }, null, 1)}\n`);
-  const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
-  const start = `<!-- quality:${runKey}:start -->`;
-  const end = `<!-- quality:${runKey}:end -->`;
-  const section = `${start}\n### Folds ${folds}, seed ${seed}\n\n${table}\n${end}`;
-  const old = readFileSync(file, 'utf8');
-  const a = old.indexOf(start);
-  const b = old.indexOf(end);
-  const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + end.length) : `${old.trimEnd()}\n\n${section}\n`;
-  writeFileSync(file, next);
+  if (!values['no-write']) {
+    const now = { ...previous };
+    for (const r of results) now[r.set] = { best: r.best.score, cells: Object.fromEntries(Object.entries(r.cells).map(([n, c]) => [n, c === null ? null : c.score])) };
+    // Merged per set: a run on some sets keeps the others' figures for the next comparison.
+    for (const r of results) now[r.set] = { best: r.best.score, cells: { ...(previous[r.set]?.cells ?? {}), ...now[r.set]?.cells } };
+    writeFileSync(values.last as string, `${JSON.stringify({ ...last, [runKey]: now }, null, 1)}\n`);
+    const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+    const start = `<!-- quality:${runKey}:start -->`;
+    const end = `<!-- quality:${runKey}:end -->`;
+    const section = `${start}\n### Folds ${folds}, seed ${seed}\n\n${table}\n${end}`;
+    const old = readFileSync(file, 'utf8');
+    const a = old.indexOf(start);
+    const b = old.indexOf(end);
+    const next = a >= 0 && b > a ? old.slice(0, a) + section + old.slice(b + end.length) : `${old.trimEnd()}\n\n${section}\n`;
+    writeFileSync(file, next);
+  }
 }
