@@ -1,3 +1,5 @@
+import { FALLBACK_PREFIX } from '../fuse/auto.js';
+
 /** One component of what `auto` chose, with its mean weight over the folds. */
 export interface MixtureComponent {
   name: string;
@@ -10,7 +12,9 @@ export interface MixtureSummary {
   components: MixtureComponent[];
   /** The same weights summed per strategy family (settings in parentheses dropped), heaviest first. */
   families: MixtureComponent[];
-  /** One short line over the families, e.g. `stacking-text 0.46, stacking 0.21, dawid-skene 0.12 (+3 more), mean over 5 folds`. */
+  /** Folds in which `auto` fell back from its mixture to its best candidate (picks marked `fallback:`). */
+  fallbacks: number;
+  /** One short line over the families, e.g. `stacking-text 0.46, stacking 0.21, dawid-skene 0.12 (+3 more), mean over 5 folds`, and the fallbacks when there were any. */
   text: string;
 }
 
@@ -20,7 +24,11 @@ export interface MixtureSummary {
  */
 export function summarizePicks(picks: readonly string[], top = 3): MixtureSummary {
   const sums = new Map<string, number>();
-  for (const pick of picks) {
+  let fallbacks = 0;
+  for (const marked of picks) {
+    const fellBack = marked.startsWith(FALLBACK_PREFIX);
+    if (fellBack) fallbacks++;
+    const pick = fellBack ? marked.slice(FALLBACK_PREFIX.length) : marked;
     for (const part of pick.split('+')) {
       const star = part.lastIndexOf('*');
       const weight = star > 0 ? Number(part.slice(star + 1)) : 1;
@@ -40,6 +48,7 @@ export function summarizePicks(picks: readonly string[], top = 3): MixtureSummar
   const families = [...familySums].map(([name, weight]) => ({ name, weight })).sort((a, b) => b.weight - a.weight || a.name.localeCompare(b.name));
   const shown = families.slice(0, top).map((c) => `${c.name} ${c.weight.toFixed(2)}`);
   const more = families.length > top ? ` (+${families.length - top} more)` : '';
-  const text = families.length === 0 ? '' : `${shown.join(', ')}${more}, mean over ${folds} fold${folds === 1 ? '' : 's'}`;
-  return { folds, components, families, text };
+  const fell = fallbacks > 0 ? `; fell back to its best candidate in ${fallbacks} of ${folds} fold${folds === 1 ? '' : 's'} (the mixture lost on the training folds)` : '';
+  const text = families.length === 0 ? '' : `${shown.join(', ')}${more}, mean over ${folds} fold${folds === 1 ? '' : 's'}${fell}`;
+  return { folds, components, families, fallbacks, text };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { selectGold } from '../validation/folds.js';
-import { argmax, candidateCount, hasSharedLabels, isRight, selectItems, selectRows } from './answer-matrix.js';
+import { argmax, candidateCount, hasSharedLabels, selectItems, selectRows } from './answer-matrix.js';
 import { CANDIDATE_STACKING_GRID, innerCandidatePredictions } from './candidate-stacking.js';
 import { centralStrategy } from './central.js';
 import { bestModelStrategy } from './best-model.js';
@@ -10,6 +10,7 @@ import { fullDawidSkeneStrategy } from './shared-labels.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from './inner-cv.js';
 import { type InnerOutOfFold, mixRows } from './inner-out-of-fold.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
+import { checkMixture, collapseRight, type MixtureCheck } from './mixture-check.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
 import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
@@ -21,6 +22,8 @@ import { labelledCount } from './votes.js';
 import { weightedVoteStrategy } from './weighted-vote.js';
 
 const NAME = 'auto';
+/** Marks a pick where the mixture lost to its best candidate on the training data (`summarizePicks` counts them). */
+export const FALLBACK_PREFIX = 'fallback:';
 
 /** Strategies `auto` cross-validates directly; stacking is cross-validated per grid setting on the same folds. */
 const CANDIDATES: readonly FusionStrategy[] = [
@@ -65,6 +68,20 @@ const StateSchema = z.object({
   innerScores: z.record(z.string(), z.number()),
   /** Mixture weight of every candidate before pruning. */
   weights: z.record(z.string(), z.number()),
+  /**
+   * The check of the mixture against its best candidate on the training data (absent when there was
+   * nothing to check, and in states saved before it existed): which was used and why.
+   */
+  check: z
+    .object({
+      chosen: z.enum(['mixture', 'best-candidate']),
+      best: z.string(),
+      mixtureScore: z.number(),
+      bestScore: z.number(),
+      standardError: z.number(),
+      why: z.string(),
+    })
+    .optional(),
   components: z.array(ComponentSchema).min(1),
 });
 type AutoState = z.infer<typeof StateSchema>;
@@ -146,17 +163,6 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
   };
 }
 
-/** The gold column of each row holds the probability of any right column: the likelihood the mixture maximizes. */
-function collapseRight(probs: Float64Array, y: Int32Array, right: Uint8Array, K: number): Float64Array {
-  const out = Float64Array.from(probs);
-  for (let i = 0; i < y.length; i++) {
-    let s = 0;
-    for (let k = 0; k < K; k++) if (isRight(y, right, K, i, k)) s += probs[i * K + k] as number;
-    out[i * K + (y[i] as number)] = s;
-  }
-  return out;
-}
-
 interface Candidate {
   name: string;
   strategy: FusionStrategy;
@@ -172,7 +178,10 @@ interface Candidate {
  * weighted to maximize the likelihood of the training labels under their inner cross-validation
  * predictions, computed on the training items only; the candidates with weight are then refitted
  * on all of them. A mixture rather than one pick: on a few hundred items the inner-CV winner is
- * partly luck, and averaging near-equal candidates removes that variance.
+ * partly luck, and averaging near-equal candidates removes that variance. The mixture's weights are
+ * a second fit on the same rows, so it is checked held out against its best candidate on the
+ * training data (`checkMixture`) and replaced by that candidate when it loses by more than noise:
+ * `auto` is never worse than its best candidate by more than the noise of the training data.
  */
 export const autoStrategy: FusionStrategy = {
   name: NAME,
@@ -239,24 +248,33 @@ export const autoStrategy: FusionStrategy = {
     const weights: Record<string, number> = {};
     let chosen: { candidate: Candidate | null; weight: number }[];
     let inner: InnerOutOfFold | null = null;
+    let check: MixtureCheck | undefined;
     if (candidates.length === 0) {
       // Too few labelled items to cross-validate: the reliability-weighted vote needs the least data.
       chosen = [{ candidate: null, weight: 1 }];
     } else {
-      const raw = fitMixtureWeights(
-        candidates.map((c) => (innerRight ? collapseRight(c.probs, y, innerRight, K) : c.probs)),
-        y,
-        K,
-      );
+      const likelihood = candidates.map((c) => (innerRight ? collapseRight(c.probs, y, innerRight, K) : c.probs));
+      const raw = fitMixtureWeights(likelihood, y, K);
       const kept = pruneWeights(raw);
       candidates.forEach((c, idx) => {
         innerScores[c.name] = c.score;
         weights[c.name] = raw[idx] as number;
       });
       chosen = candidates.map((candidate, idx) => ({ candidate, weight: kept[idx] as number })).filter((c) => c.weight > 0);
-      // The mixture's own inner out-of-fold decisions, kept for strategies that need auto's decisions on its training items.
-      const mixed = mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), kept, K);
-      inner = { rows, folds: folds ?? [], prediction: mixed };
+      // The mixture against its best candidate, both held out on the inner rows of the training data.
+      if (candidates.length > 1) {
+        const score = (at: ArrayLike<number>, prediction: FusedPrediction) =>
+          innerScore(Int32Array.from(at, (r) => y[r] as number), prediction, train, innerRight && selectRows(innerRight, K, at));
+        const checked = candidates.map((c, idx) => ({ name: c.name, probs: c.probs, decided: c.decided, likelihood: likelihood[idx] as Float64Array }));
+        check = checkMixture(checked, y, K, score, seed);
+        const fallback = candidates.find((c) => c.name === check?.best);
+        if (check.chosen === 'best-candidate' && fallback) chosen = [{ candidate: fallback, weight: 1 }];
+      }
+      // auto's own inner out-of-fold decisions (the mixture's, or the fallback candidate's), kept for
+      // strategies that need auto's decisions on its training items.
+      const fellBack = check?.chosen === 'best-candidate' ? candidates.findIndex((c) => c.name === check?.best) : -1;
+      const used = fellBack >= 0 ? candidates.map((_, idx) => (idx === fellBack ? 1 : 0)) : kept;
+      inner = { rows, folds: folds ?? [], prediction: mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), used, K) };
     }
     const components: Component[] = chosen
       .map(({ candidate, weight }) => {
@@ -264,9 +282,10 @@ export const autoStrategy: FusionStrategy = {
         return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed, ...(right ? { right } : {}) }) };
       })
       .sort((a, b) => b.weight - a.weight);
-    const fitted = wrap({ picked: mixtureName(components), innerScores, weights }, components);
-    const kept = inner;
-    return kept ? { ...fitted, innerOutOfFold: () => kept } : fitted;
+    const picked = check?.chosen === 'best-candidate' ? `${FALLBACK_PREFIX}${mixtureName(components)}` : mixtureName(components);
+    const fitted = wrap({ picked, innerScores, weights, ...(check ? { check } : {}) }, components);
+    const keptInner = inner;
+    return keptInner ? { ...fitted, innerOutOfFold: () => keptInner } : fitted;
   },
   load(raw, labels) {
     const s = parseState(NAME, StateSchema, raw);
@@ -284,7 +303,7 @@ export const autoStrategy: FusionStrategy = {
         throw e;
       }
     });
-    const { picked, innerScores, weights } = s;
-    return wrap({ picked, innerScores, weights }, components);
+    const { picked, innerScores, weights, check } = s;
+    return wrap({ picked, innerScores, weights, ...(check ? { check } : {}) }, components);
   },
 };

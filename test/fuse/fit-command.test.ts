@@ -56,6 +56,8 @@ describe('fusion fit', () => {
     const t = io();
     expect(await fitCommand([folder, '--strategy', 'auto', '--out', join(dir, 'auto.json'), '--folds', '0'], t.io)).toBe(0);
     expect(t.out()).toMatch(/picked: \S+/);
+    // Whether the mixture held against its best candidate on the training data, and why.
+    expect(t.out()).toMatch(/^check: (kept the mixture|fell back to \S+): .*held out on the training folds/m);
     expect(t.out()).not.toMatch(/out-of-fold/);
   });
 

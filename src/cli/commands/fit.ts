@@ -83,8 +83,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
     lines.push(`estimated ${how}: accuracy ${s.accuracy.toFixed(3)}, macro-F1 ${s.macroF1.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
   }
   const fitted = strategy.fit(matrix, gold, { seed });
-  const state = fitted.state() as { picked?: unknown } | null;
-  if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
+  lines.push(...pickLines(fitted.state()));
   writeSavedStrategy(values.out, toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }));
   lines.push(`wrote ${values.out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -99,8 +98,7 @@ async function fitQa(folder: QaFolder, strategy: FusionStrategy, out: string, fo
     if (s) lines.push(`estimated out-of-fold (${folds} folds, seed ${seed}): accuracy ${s.accuracy.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
   }
   const { fitted, saved } = fitQaStrategy(folder, strategy, seed);
-  const state = fitted.state() as { picked?: unknown } | null;
-  if (state && typeof state === 'object' && typeof state.picked === 'string') lines.push(`picked: ${state.picked}`);
+  lines.push(...pickLines(fitted.state()));
   writeSavedStrategy(out, saved);
   lines.push(`wrote ${out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -135,4 +133,14 @@ function strategyToFit(name: string, targets: AdaptiveTargets | undefined, price
   const perCall = prices();
   const pricePerCall = Object.fromEntries(models.flatMap((m, j) => (perCall[j] === null || perCall[j] === undefined ? [] : [[m, perCall[j] as number]])));
   return createAdaptive({ pricePerCall, target: targets });
+}
+
+/** What a choosing strategy picked, and why when it says (`auto`: whether its mixture held against its best candidate). */
+function pickLines(state: unknown): string[] {
+  if (!state || typeof state !== 'object') return [];
+  const s = state as { picked?: unknown; check?: { why?: unknown } };
+  const out: string[] = [];
+  if (typeof s.picked === 'string') out.push(`picked: ${s.picked}`);
+  if (s.check && typeof s.check === 'object' && typeof s.check.why === 'string') out.push(`check: ${s.check.why}`);
+  return out;
 }
