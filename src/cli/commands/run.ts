@@ -10,6 +10,7 @@ import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArg
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { kindFor } from '../../run/kinds/for-task.js';
+import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
@@ -40,7 +41,13 @@ ignored; multiple-choice tasks need choices); output
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
   --models LIST      comma-separated provider:model specs, e.g. openai:gpt-4o-mini,ollama:llama3.1
-                     (default: the models a saved --strategy was fitted on)
+                     (default: the models a saved --strategy was fitted on). A fitted model is
+                     matched by its exact name, then by the model part of provider:model when
+                     that points one way; a fitted model no spec stands for is an error (exit 2)
+  --model-map MAP    recorded=provider:model,... : which live model a name the saved strategy was
+                     fitted with stands for (recorded sets name models as the provider reported
+                     them, e.g. gpt-4o-mini-2024-07-18=openai:gpt-4o-mini-2024-07-18); NAME=-
+                     runs without that model (its answers count as abstentions)
   --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
                      unsupervised built-in. Classification: majority-vote (default), soft-vote,
                      soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
@@ -124,6 +131,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       'max-calls-per-item': { type: 'string' },
       samples: { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
+      'model-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
       ...BATCH_ARGS,
@@ -143,13 +151,15 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
   const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
   const fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
-  const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  const given = values.models !== undefined ? splitModelList(values.models) : undefined;
+  const match = fittedModels(fuser, given, values['model-map']);
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
-  const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
+  const cap = maxCalls !== undefined && !fuser.policy ? maxCalls : match.specs.length;
+  const specs = match.specs.slice(0, cap);
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   // A policy fitted on samples asks up to as many as it was fitted with, unless told otherwise.
   const samples = numericOption('samples', values.samples, 'positive integer') ?? samplesOfOrder(fuser.policy?.order);
-  let models = withSamples(resolveModels(specs, io.env ?? process.env), samples);
+  let models = withSamples(namedAs(resolveModels(specs, io.env ?? process.env), match.names), samples);
   if (maxCalls !== undefined && !fuser.policy) models = models.slice(0, maxCalls);
   if (fuser.policy) {
     const fitted = handlesOfPolicy(models, fuser.policy.order);
