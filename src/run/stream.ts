@@ -70,6 +70,12 @@ export interface RunPipelineResult {
   outputClosed: boolean;
 }
 
+/** An entry fused (or found bad), waiting for its turn to be written. */
+interface Settled {
+  out: FusedLineBase | ErrorLine;
+  input: RowInput | undefined;
+}
+
 type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]>; input: RowInput } | { kind: 'bad'; out: ErrorLine; input?: RowInput };
 
 /** The fields an item schema reads (its object shape), which the input's columns are mapped onto. */
@@ -101,7 +107,7 @@ export async function runStream<I extends ClassificationItem | QaItem, L extends
   const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
 
   // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
-  const pending: Promise<{ text: string; entry: Entry<I> }[]>[] = [];
+  const pending: Promise<Settled[]>[] = [];
   let current: Entry<I>[] = [];
   let held = 0;
 
@@ -121,16 +127,16 @@ export async function runStream<I extends ClassificationItem | QaItem, L extends
     }
   };
 
-  const settleBatch = async (entries: Entry<I>[]): Promise<{ text: string; entry: Entry<I> }[]> => {
+  const settleBatch = async (entries: Entry<I>[]): Promise<Settled[]> => {
     const items: { item: I; answers: RawModelAnswer[] }[] = [];
     for (const e of entries) if (e.kind === 'item') items.push({ item: e.item, answers: await e.answers });
     const fused = items.length > 0 ? kind.fuse(items) : [];
     let f = 0;
     return entries.map((e) => {
-      if (e.kind === 'bad') return { text: rows.line(e.out, e.input), entry: e };
+      if (e.kind === 'bad') return { out: e.out, input: e.input };
       const line = fused[f++] as L;
       if (!kind.decided(line)) result.undecided++;
-      return { text: rows.line(line, e.input), entry: e };
+      return { out: line, input: e.input };
     });
   };
 
@@ -160,13 +166,13 @@ export async function runStream<I extends ClassificationItem | QaItem, L extends
           await new Promise<void>((resolve) => (wakeWriter = resolve));
           continue;
         }
-        for (const { text } of await head) {
+        for (const { out, input } of await head) {
           if (!started) {
             started = true;
             const header = rows.start(firstInput);
             if (header !== '') await write(header);
           }
-          await write(text);
+          await write(rows.line(out, input));
           held--;
           if (!result.outputClosed) {
             result.lines++;

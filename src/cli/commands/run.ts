@@ -18,8 +18,10 @@ import type { ClassificationItem, QaItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, tableHelp } from '../table-args.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
+       fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
 
 Asks every model about every item of a JSONL stream and writes one JSON line per input line, in
 input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
@@ -75,6 +77,7 @@ Options:
                      or the samples per model such a policy was fitted with)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
+${tableHelp}
 ${orchestrationHelp}
 ${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line. With a
 saved adaptive policy (--strategy policy.json) the batches go in rounds: round 1 holds every item's
@@ -135,6 +138,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
       ...BATCH_ARGS,
+      ...TABLE_ARGS,
     },
   });
   if (values.help) {
@@ -175,12 +179,15 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values);
-  let input: Readable = io.stdin;
+  const format = inputFormat(values);
+  if (offline && format !== 'jsonl') throw new UsageError('--batch reads JSON Lines items; convert the table first (fusion init FILE --out DIR writes items.jsonl)');
+  const opened = openInput(values, io.stdin);
+  let input: Readable = opened.input;
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
-    const text = await readAll(io.stdin);
+    const text = await readAll(input);
     // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
     const kind = kindFor(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
@@ -217,6 +224,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     batchStop = phase.report.stopReason;
     input = Readable.from([text]);
   }
+  const sink = openOutput(values, io.stdout);
   const session = new RunSession(settings, io, maxCostUsd === undefined ? {} : { maxCostUsd });
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
@@ -227,12 +235,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       orchestrator: session.orchestrator,
       buildRequest,
       input,
-      output: io.stdout,
+      output: sink.output,
+      inputName: opened.name,
+      format,
+      outputFormat: outputFormat(values, format),
+      columns: readColumnArgs(values),
       errors: io.stderr,
       ...(window === undefined ? {} : { window }),
       onItemDone: () => session.progress.itemDone(),
     };
     const result = await runPipeline({ ...common, task, fuser });
+    await sink.close();
     session.progress.stop();
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
