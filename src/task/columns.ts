@@ -14,6 +14,12 @@ export interface ColumnChoice {
 
 /** Fields a delimited cell holds as a JSON array (QA gold answers, choices); a plain cell is one answer. */
 const LIST_FIELDS = new Set(['answers', 'choices']);
+/** Fields of a recorded response a delimited cell holds as a number, a boolean or JSON. */
+const NUMBER_FIELDS = new Set(['sample', 'cost', 'latencyMs']);
+const BOOLEAN_FIELDS = new Set(['correct']);
+const JSON_FIELDS = new Set(['logprobs', 'tokens']);
+/** Fields that hold an id: a number there is the id it spells (JSON written by pandas). */
+const ID_FIELDS = new Set(['id', 'item']);
 
 export interface MappedRow {
   /** The item's fields under the names its schema reads, for the schema to validate. */
@@ -31,7 +37,16 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function cell(field: string, value: unknown, delimited: boolean): unknown {
   if (!delimited || typeof value !== 'string') return value;
-  if (value === '' && field !== 'id' && field !== 'text' && field !== 'question') return undefined;
+  if (value === '' && !ID_FIELDS.has(field) && field !== 'text' && field !== 'question' && field !== 'output') return undefined;
+  if (NUMBER_FIELDS.has(field) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (BOOLEAN_FIELDS.has(field) && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  if (JSON_FIELDS.has(field)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value; // the schema says what is wrong
+    }
+  }
   if (LIST_FIELDS.has(field)) {
     if (value.trimStart().startsWith('[')) {
       try {
@@ -78,7 +93,7 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
     }
     used.add(source);
     const v = cell(field, raw[source], delimited);
-    if (v !== undefined) value[field] = typeof v === 'number' && field === 'id' ? String(v) : v;
+    if (v !== undefined) value[field] = typeof v === 'number' && ID_FIELDS.has(field) ? String(v) : v;
   }
   const passthrough: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
