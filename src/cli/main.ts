@@ -4,6 +4,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { batchesCommand } from './commands/batches.js';
 import { evalCommand } from './commands/eval.js';
 import { fitCommand } from './commands/fit.js';
+import { fuseCommand } from './commands/fuse.js';
+import { initCommand } from './commands/init.js';
 import { runCommand } from './commands/run.js';
 import { reportError, UsageError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
@@ -14,6 +16,8 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)' },
   fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON' },
   run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers' },
+  fuse: { run: fuseCommand, summary: 'fuse answers you already have (a folder or an answers file), no calls; scores them where gold is present' },
+  init: { run: initCommand, summary: 'make an eval folder (task.json, items.jsonl) from a labelled CSV, TSV or JSONL' },
   batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs' },
 };
 

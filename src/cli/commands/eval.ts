@@ -10,6 +10,7 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
+import { hasGold } from '../../task/gold.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -108,6 +109,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
   const folder = loadEvalFolder(dir, { requireResponses: true });
+  if (!hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
   const known = STRATEGIES.map((s) => s.name);

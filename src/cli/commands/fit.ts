@@ -10,6 +10,7 @@ import { StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { evaluateQaFolder } from '../../eval/evaluate.js';
 import { fitQaStrategy } from '../../qa/fit-qa.js';
+import { hasGold } from '../../task/gold.js';
 import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { type CliIo, processIo } from '../io.js';
@@ -112,7 +113,8 @@ async function fitQa(folder: QaFolder, name: string, out: string, folds: number,
     throw e;
   }
   const lines = [`strategy ${name} on ${folder.task.name}: ${folder.items.length} questions`];
-  if (folds >= 2) {
+  // Without gold there is nothing to estimate against; an unsupervised strategy is still fitted.
+  if (folds >= 2 && hasGold(folder)) {
     const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [name] });
     const s = estimate.strategies[0];
     if (s) lines.push(`estimated out-of-fold (${folds} folds, seed ${seed}): accuracy ${s.accuracy.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);
