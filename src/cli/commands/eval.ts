@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import type { QaOutcomes } from '../../eval/answer-score.js';
 import { renderQaReport } from '../../eval/answer-report.js';
 import { type EvalPredictions, evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
-import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
@@ -17,6 +16,7 @@ import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
+import { leaderboardWithAdvice } from '../leaderboard-advice.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
@@ -118,7 +118,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   let result;
   let report: () => string;
-  const wantReport = values.html !== undefined || values.json !== undefined;
+  // The terminal's recommendation line needs the paired test the report computes.
+  const wantReport = values.html !== undefined || values.json !== undefined || !values.quiet;
   const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
   let reportData: ReportData | undefined;
   if (folder.kind === 'qa') {
@@ -141,7 +142,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   progress.stop();
 
-  if (!values.quiet) io.stdout.write(renderLeaderboard(result));
+  if (!values.quiet) io.stdout.write(leaderboardWithAdvice(result, reportData, reportOptions.costs, dir));
   if (values.json) writeFileSync(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
   if (values.html && reportData) writeFileSync(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileSync(values.report, report());
