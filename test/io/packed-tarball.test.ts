@@ -20,7 +20,7 @@ describe('installed from the packed tarball into another project', () => {
     requireBuild('index.js');
     const pack = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', project], { cwd: repoRoot, encoding: 'utf8' });
     expect(pack.status, pack.stderr).toBe(0);
-    const [{ filename, files }] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
+    const { filename, files } = (JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[])[0] as { filename: string; files: { path: string }[] };
     expect(files.some((f) => f.path === 'dist/cli/main.js')).toBe(true);
     expect(files.some((f) => f.path.startsWith('src/') || f.path.startsWith('test/'))).toBe(false);
 
