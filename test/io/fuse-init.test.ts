@@ -33,6 +33,13 @@ describe('fusion fuse: answers you already have, no calls', () => {
     expect((await runCli(['fit', t.dir, '--strategy', 'majority-vote', '--out', join(t.dir, 'vote.json')])).status).toBe(0);
     const saved = await runCli(['fuse', t.dir, '--strategy', join(t.dir, 'vote.json')]);
     expect(saved.stdout).toBe(r.stdout);
+    // With gold: the scores of the strategies numeric answers allow (not dawid-skene, which needs a fixed label set).
+    writeFileSync(join(t.dir, 'items.jsonl'), questions.map((q, i) => JSON.stringify({ ...q, answers: [String(2 * i)] })).join('\n'));
+    const scored = await runCli(['fuse', t.dir]);
+    expect(scored.status).toBe(0);
+    expect(scored.stdout).toBe(r.stdout);
+    expect(scored.stderr).toMatch(/^  majority-vote +strategy +100\.0/m);
+    expect(scored.stderr).not.toMatch(/dawid-skene\s/);
   });
 
   it('an answers CSV with gold items: rows out (CSV), the leaderboard of the unsupervised strategies and models printed', async () => {

@@ -53,9 +53,12 @@ function sandbox(): string {
   cpSync(join(repoRoot, 'evals'), join(dir, 'evals'), { recursive: true });
   const texts = Array.from({ length: 24 }, (_, i) => `Comment ${i}: you are ${['lovely', 'awful', 'fine', 'a clown'][i % 4]}.`);
   const task = { name: 'my-set', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Is it toxic?' };
-  mkdirSync(join(dir, 'my-set'));
-  writeFileSync(join(dir, 'my-set/task.json'), JSON.stringify(task));
-  writeFileSync(join(dir, 'my-set/items.jsonl'), texts.map((text, i) => JSON.stringify({ id: `c${i}`, text, label: LABELS[i % 2] })).join('\n'));
+  // my-set is made by the README's own `fusion init reviews.csv ... --out my-set`, or here when the README has none.
+  if (!/fusion init \S+ .*--out my-set/.test(readFileSync(join(repoRoot, 'README.md'), 'utf8'))) {
+    mkdirSync(join(dir, 'my-set'));
+    writeFileSync(join(dir, 'my-set/task.json'), JSON.stringify(task));
+    writeFileSync(join(dir, 'my-set/items.jsonl'), texts.map((text, i) => JSON.stringify({ id: `c${i}`, text, label: LABELS[i % 2] })).join('\n'));
+  }
   writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
   for (const f of ['items.jsonl', 'new-items.jsonl']) writeFileSync(join(dir, f), texts.map((text, i) => JSON.stringify({ id: `n${i}`, text })).join('\n'));
   writeFileSync(join(dir, 'reviews.csv'), `review_id,review_text,sentiment\n${texts.map((t, i) => `${i},"${t}",${LABELS[i % 2]}`).join('\n')}\n`);
@@ -64,7 +67,7 @@ function sandbox(): string {
   writeFileSync(join(dir, 'my-qa/task.json'), JSON.stringify({ name: 'my-qa', kind: 'qa', answerType: 'free-form', instructions: '' }));
   const questions = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `Is comment ${i} toxic?` }));
   writeFileSync(join(dir, 'my-qa/items.jsonl'), questions.map((q) => JSON.stringify({ ...q, answers: ['toxic'] })).join('\n'));
-  const answers = questions.flatMap((q, i) => ['a', 'b', 'c'].map((m, j) => ({ item: q.id, model: m, output: (i + j) % 3 === 0 ? 'non-toxic' : 'toxic' })));
+  const answers = questions.flatMap((q, i) => ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'].map((m, j) => ({ item: q.id, model: m, output: (i + j) % 3 === 0 ? 'non-toxic' : 'toxic' })));
   writeFileSync(join(dir, 'my-qa/responses.jsonl'), answers.map((a) => JSON.stringify(a)).join('\n'));
   writeFileSync(join(dir, 'answers.csv'), `item,model,output\n${answers.map((a) => `${a.item},${a.model},${a.output}`).join('\n')}\n`);
   writeFileSync(join(dir, 'questions.jsonl'), questions.map((q) => JSON.stringify(q)).join('\n'));
@@ -93,7 +96,7 @@ describe("the README's examples run", () => {
     const failed: string[] = [];
     for (const command of commands) {
       // In README order, in one folder: later examples may use what earlier ones wrote, as a reader's would.
-      const r = await run('bash', ['-c', command], { cwd: dir as string, env, timeoutMs: 300_000 });
+      const r = await run('bash', ['-c', command], { cwd: dir as string, env, timeoutMs: 900_000 });
       if (r.status !== 0) failed.push(`${command}\n  exit ${r.status}: ${(r.stderr ?? '').slice(0, 400)}`);
     }
     for (const [i, code] of snippets.entries()) {

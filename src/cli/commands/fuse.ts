@@ -80,7 +80,10 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (!values.quiet && hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);
-    const strategies = UNSUPERVISED.includes(chosen) ? [chosen, ...UNSUPERVISED.filter((s) => s !== chosen)] : UNSUPERVISED;
+    // Only the strategies this task's answers allow: free-form and numeric QA have no fixed label set.
+    const shared = folder.kind === 'classification' || folder.task.answerType === 'multiple-choice';
+    const usable = STRATEGIES.filter((s) => !s.supervised && (shared || s.needsSharedLabels !== true)).map((s) => s.name);
+    const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };
     const result = folder.kind === 'qa' ? await evaluateQaFolder(folder, options) : evaluateClassification(folder, options);
     (values.output === undefined ? io.stderr : io.stdout).write(renderLeaderboard(result));
