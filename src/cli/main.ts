@@ -4,6 +4,8 @@ import { existsSync, realpathSync } from 'node:fs';
 import { batchesCommand, batchesHelp } from './commands/batches.js';
 import { evalCommand, evalHelp } from './commands/eval.js';
 import { fitCommand, fitHelp } from './commands/fit.js';
+import { fuseCommand, fuseHelp } from './commands/fuse.js';
+import { initCommand, initHelp } from './commands/init.js';
 import { runCommand, runHelp } from './commands/run.js';
 import { reportError, UsageError } from './errors.js';
 import { type CliIo, processIo } from './io.js';
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, { run: Command; summary: string; help?: string }>
   eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)', help: evalHelp },
   fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON', help: fitHelp },
   run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers', help: runHelp },
+  fuse: { run: fuseCommand, summary: 'fuse answers you already have (a folder or an answers file), no calls; scores them where gold is present', help: fuseHelp },
+  init: { run: initCommand, summary: 'make an eval folder (task.json, items.jsonl) from a labelled CSV, TSV or JSONL', help: initHelp },
   batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs', help: batchesHelp },
 };
 

@@ -3,7 +3,7 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
 import { InputError } from '../task/errors.js';
-import { parseJsonlFile } from '../task/jsonl.js';
+import { folderTable, readTableFile } from '../task/read-table.js';
 import { loadTaskFile } from '../task/load-folder.js';
 import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
@@ -42,8 +42,8 @@ export async function recordFolderResponses(
   options: RecordFolderOptions = {},
 ): Promise<RecordResult> {
   const task = loadTaskFile(join(dir, 'task.json'));
-  const itemsFile = join(dir, 'items.jsonl');
-  const parsed = task.kind === 'classification' ? parseJsonlFile(itemsFile, ClassificationItemSchema) : parseJsonlFile(itemsFile, QaItemSchema);
+  const itemsFile = folderTable(dir, 'items');
+  const parsed = task.kind === 'classification' ? readTableFile(itemsFile, ClassificationItemSchema) : readTableFile(itemsFile, QaItemSchema);
   const issues = [...parsed.issues];
   const firstLine = new Map<string, number>();
   for (const { line, value } of parsed.records) {

@@ -1,4 +1,5 @@
 import { type AnswerMatrix, hasSharedLabels, modelPrediction } from '../fuse/answer-matrix.js';
+import { bestRanked } from './ranking.js';
 import { requireSharedLabels } from '../fuse/strategy.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { isScored, prepareQa } from '../qa/prepare.js';
@@ -245,7 +246,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     }
   }
   options.onPredictions?.({ matrix, gold, models: matrix.models.map((_, j) => modelPrediction(matrix, j)), strategies: predictions });
-  const best = [...strategies].sort((x, y) => y.macroF1 - x.macroF1 || y.accuracy - x.accuracy)[0]?.name ?? null;
+  const best = bestRanked(strategies)?.name ?? null;
   return {
     task: folder.task.name,
     kind: 'classification',
@@ -345,8 +346,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
       rejected.push({ model: p.models[ab.model] as string, item: b.item.itemId, reason: ab.reason, ...(ab.detail ? { detail: ab.detail } : {}), output: r?.output ?? '' });
     }
   });
-  let best: QaStrategyEntry | null = null;
-  for (const e of entries) if (!best || e.accuracy > best.accuracy + 1e-12) best = e;
+  const best: QaStrategyEntry | null = bestRanked(entries) ?? null;
   let top: QaModelEntry | null = null;
   for (const m of models) if (!top || m.accuracy > top.accuracy + 1e-12) top = m;
   return {

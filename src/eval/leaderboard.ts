@@ -1,4 +1,5 @@
 import { summarizePicks } from './mixture-summary.js';
+import { compareRanked } from './ranking.js';
 
 export interface LeaderboardRow {
   kind: 'model' | 'strategy';
@@ -6,6 +7,9 @@ export interface LeaderboardRow {
   accuracy: number;
   macroF1: number | null;
   coverage: number;
+  /** Calls (each sample a call) and USD per item; null where unknown (no price). */
+  callsPerItem: number | null;
+  costPerItem: number | null;
   note: string;
 }
 
@@ -13,8 +17,8 @@ export interface LeaderboardRow {
 export interface LeaderboardInput {
   task: string;
   items: number;
-  models: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number }[];
-  strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number }[];
+  models: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; callsPerItem?: number; costPerItem?: number | null }[];
+  strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number; costPerItem?: number | null }[];
   best: string | null;
   oracle: number;
   /** Every recorded answer per item (each sample a call), when known: a strategy asking fewer gets a calls/item note. */
@@ -22,10 +26,6 @@ export interface LeaderboardInput {
 }
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '   -  ' : (100 * x).toFixed(1).padStart(6));
-
-function sortKey(r: { macroF1?: number | null; accuracy: number }): number {
-  return r.macroF1 ?? r.accuracy;
-}
 
 /** Models and strategies in one table, best first, the best strategy marked with `*`. */
 export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
@@ -42,18 +42,36 @@ export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
         accuracy: s.accuracy,
         macroF1: s.macroF1 ?? null,
         coverage: s.coverage,
+        callsPerItem: s.callsPerItem ?? null,
+        costPerItem: s.costPerItem ?? null,
         note: `${s.scoredOn ?? ''}${calls}${picks}`.trim(),
       };
     }),
-    ...result.models.map((m) => ({ kind: 'model' as const, name: m.name, accuracy: m.accuracy, macroF1: m.macroF1 ?? null, coverage: m.coverage, note: '' })),
+    ...result.models.map((m) => ({
+      kind: 'model' as const,
+      name: m.name,
+      accuracy: m.accuracy,
+      macroF1: m.macroF1 ?? null,
+      coverage: m.coverage,
+      callsPerItem: m.callsPerItem ?? null,
+      costPerItem: m.costPerItem ?? null,
+      note: '',
+    })),
   ];
-  return rows.sort((a, b) => sortKey(b) - sortKey(a) || b.accuracy - a.accuracy || a.name.localeCompare(b.name));
+  // The one order (src/eval/ranking.ts): the same that picks the `*` and the recommendation.
+  return rows.sort(compareRanked);
 }
 
-export function renderLeaderboard(result: LeaderboardInput): string {
+const num = (x: number | null, digits: number, width: number): string => (x === null ? '-' : x.toFixed(digits)).padStart(width);
+
+/**
+ * The terminal leaderboard; `footer` lines (the recommendation) end it. Calls and cost per item are
+ * columns: what a strategy costs to run is half of the choice.
+ */
+export function renderLeaderboard(result: LeaderboardInput, footer: readonly string[] = []): string {
   const rows = leaderboardRows(result);
   const nameWidth = Math.max(10, ...rows.map((r) => r.name.length + 2));
-  const head = `${'  '}${'name'.padEnd(nameWidth)} ${'kind'.padEnd(8)} ${'acc %'.padStart(6)} ${'mF1 %'.padStart(6)} ${'cov %'.padStart(6)}  note`;
+  const head = `${'  '}${'name'.padEnd(nameWidth)} ${'kind'.padEnd(8)} ${'acc %'.padStart(6)} ${'mF1 %'.padStart(6)} ${'cov %'.padStart(6)} ${'calls'.padStart(6)} ${'$/item'.padStart(9)}  note`;
   const lines = [
     `${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`,
     head,
@@ -61,9 +79,10 @@ export function renderLeaderboard(result: LeaderboardInput): string {
   ];
   for (const r of rows) {
     const mark = r.kind === 'strategy' && r.name === result.best ? '* ' : '  ';
-    lines.push(`${mark}${r.name.padEnd(nameWidth)} ${r.kind.padEnd(8)} ${pct(r.accuracy)} ${pct(r.macroF1)} ${pct(r.coverage)}  ${r.note}`.trimEnd());
+    lines.push(`${mark}${r.name.padEnd(nameWidth)} ${r.kind.padEnd(8)} ${pct(r.accuracy)} ${pct(r.macroF1)} ${pct(r.coverage)} ${num(r.callsPerItem, 2, 6)} ${num(r.costPerItem, 6, 9)}  ${r.note}`.trimEnd());
   }
-  lines.push('* best strategy (macro-F1, accuracy for QA); out-of-fold = scored by cross-validation');
+  lines.push('* best strategy (macro-F1, accuracy for QA; ties: fewer calls, lower cost, then name); calls and $ per item; out-of-fold = scored by cross-validation');
+  lines.push(...footer);
   return `${lines.join('\n')}\n`;
 }
 

@@ -20,6 +20,9 @@ export function alignModels(fittedModels: readonly string[], answers: AnswerMatr
 export function checkLabels(strategy: string, fittedLabels: readonly string[], answers: AnswerMatrix): void {
   // Per-item candidates carry placeholder column names: nothing to compare.
   if (answers.candidates) return;
+  // A fit on no answers at all (an unsupervised strategy prepared for item-by-item use) learned
+  // nothing about any label: nothing to compare either.
+  if (fittedLabels.length === 0) return;
   const a = answers.labels;
   if (a.length !== fittedLabels.length || a.some((l, k) => l !== fittedLabels[k])) {
     throw new StrategyError(

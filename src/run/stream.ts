@@ -5,19 +5,22 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { parseJsonlLine } from '../task/jsonl.js';
+import { type ColumnChoice, mapRow } from '../task/columns.js';
+import { zodIssues } from '../task/errors.js';
 import { currentLimits } from '../task/limits.js';
-import { LineSplitter } from '../task/line-splitter.js';
-import type { FileLine } from '../task/safe-read.js';
+import type { TableFormat } from '../task/table-format.js';
+import { type InputRow, rowSource } from '../task/table-rows.js';
 import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
+import type { FusedLineBase } from './kinds/line-parts.js';
+import { type ErrorLine, OutputRows, type RowInput } from './output-row.js';
 
 /**
  * What differs between task kinds in a streaming run: the input line schema and how a batch of
  * answered items becomes output lines. Everything else (reading, asking, ordering, windowing,
  * interrupts, closed pipes) is shared.
  */
-export interface StreamKind<I extends ClassificationItem | QaItem, L> {
+export interface StreamKind<I extends ClassificationItem | QaItem, L extends FusedLineBase> {
   /** Validates one input line. */
   schema: ZodType<I>;
   /** Items fused together; 1 means item by item. */
@@ -30,7 +33,7 @@ export interface StreamKind<I extends ClassificationItem | QaItem, L> {
   ask?(item: I, context: { orchestrator: Orchestrator; models: readonly ModelHandle[]; buildRequest: RequestBuilder }): Promise<RawModelAnswer[]>;
 }
 
-export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
+export interface StreamOptions<I extends ClassificationItem | QaItem, L extends FusedLineBase> {
   task: Task;
   kind: StreamKind<I, L>;
   models: readonly ModelHandle[];
@@ -52,6 +55,12 @@ export interface StreamOptions<I extends ClassificationItem | QaItem, L> {
    * Lines it leaves out get no output line and no call. Default: every line.
    */
   keep?: (id: string | undefined) => boolean;
+  /** The input's format: JSON Lines (default), CSV or TSV with a header row. */
+  format?: TableFormat;
+  /** The output's format; default: the input's. */
+  outputFormat?: TableFormat;
+  /** Which input columns hold the item's fields (default: their own names; no id column: the row number). */
+  columns?: ColumnChoice;
 }
 
 export interface RunPipelineResult {
@@ -66,14 +75,19 @@ export interface RunPipelineResult {
   outputClosed: boolean;
 }
 
-/** An error line for input that is not an item; carries the id when one could be read. */
-interface ErrorLine {
-  id?: string;
-  line: number;
-  error: string;
+/** An entry fused (or found bad), waiting for its turn to be written. */
+interface Settled {
+  out: FusedLineBase | ErrorLine;
+  input: RowInput | undefined;
 }
 
-type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]> } | { kind: 'bad'; out: ErrorLine };
+type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]>; input: RowInput } | { kind: 'bad'; out: ErrorLine; input?: RowInput };
+
+/** The fields an item schema reads (its object shape), which the input's columns are mapped onto. */
+function schemaFields(schema: ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : ['id'];
+}
 
 /**
  * The streaming engine of `fusion run`: reads JSONL items, asks every model (through the
@@ -83,15 +97,22 @@ type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]> } | 
  * interrupt stops reading; the items already read are still answered (calls not made are marked
  * `missing`) and written.
  */
-export async function runStream<I extends ClassificationItem | QaItem, L>(options: StreamOptions<I, L>): Promise<RunPipelineResult> {
+export async function runStream<I extends ClassificationItem | QaItem, L extends FusedLineBase>(options: StreamOptions<I, L>): Promise<RunPipelineResult> {
   const { task, kind, models, orchestrator, buildRequest, output } = options;
   const inputName = options.inputName ?? 'stdin';
+  const format = options.format ?? 'jsonl';
+  const source = rowSource(format, inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
+  const answerField = task.kind === 'qa' ? 'answer' : 'label';
+  const rows = new OutputRows(options.outputFormat ?? format, answerField, models, () => source.header());
+  const fields = schemaFields(kind.schema);
+  let started = false;
+  let firstInput: RowInput | undefined;
   const batchSize = Math.max(1, kind.batchSize);
   const window = Math.max(options.window ?? Math.max(64, 4 * orchestrator.concurrency), 2 * batchSize);
   const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
 
   // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
-  const pending: Promise<string[]>[] = [];
+  const pending: Promise<Settled[]>[] = [];
   let current: Entry<I>[] = [];
   let held = 0;
 
@@ -111,16 +132,16 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
     }
   };
 
-  const settleBatch = async (entries: Entry<I>[]): Promise<string[]> => {
+  const settleBatch = async (entries: Entry<I>[]): Promise<Settled[]> => {
     const items: { item: I; answers: RawModelAnswer[] }[] = [];
     for (const e of entries) if (e.kind === 'item') items.push({ item: e.item, answers: await e.answers });
     const fused = items.length > 0 ? kind.fuse(items) : [];
     let f = 0;
     return entries.map((e) => {
-      if (e.kind === 'bad') return `${JSON.stringify(e.out)}\n`;
+      if (e.kind === 'bad') return { out: e.out, input: e.input };
       const line = fused[f++] as L;
       if (!kind.decided(line)) result.undecided++;
-      return `${JSON.stringify(line)}\n`;
+      return { out: line, input: e.input };
     });
   };
 
@@ -150,8 +171,13 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
           await new Promise<void>((resolve) => (wakeWriter = resolve));
           continue;
         }
-        for (const text of await head) {
-          await write(text);
+        for (const { out, input } of await head) {
+          if (!started) {
+            started = true;
+            const header = rows.start(firstInput);
+            if (header !== '') await write(header);
+          }
+          await write(rows.line(out, input));
           held--;
           if (!result.outputClosed) {
             result.lines++;
@@ -171,7 +197,7 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
     }
   })();
 
-  const lines = new LineSplitter(inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
+  const lines = source.stream;
   // Fed by hand rather than piped, so that stopping detaches the input completely (a paused stdin
   // with no listener no longer holds the process open, as readline's close did).
   const input = options.input;
@@ -208,24 +234,41 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
   };
   orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
   let lineNo = 0;
+  let rowNumber = 0;
+  // A delimited input whose quotes never close ends the input: its row is the last, a bad one.
+  async function* inputRows(): AsyncGenerator<InputRow> {
+    try {
+      for await (const chunk of lines) {
+        const row = source.row(chunk);
+        if (row) yield row;
+      }
+    } catch (e) {
+      if (orchestrator.stopReason === 'interrupted') return;
+      yield source.failure(e);
+    }
+  }
   try {
-    for await (const l of lines as AsyncIterable<FileLine>) {
+    for await (const l of inputRows()) {
       lineNo = l.line;
-      const text = l.text ?? '';
-      if (l.issue === undefined && text.trim() === '') continue;
+      if (l.text !== undefined && l.text.trim() === '') continue;
       if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
-      const parsed = l.issue ? { issues: [l.issue], value: undefined } : parseJsonlLine(inputName, lineNo, text, kind.schema);
-      if (options.keep && !options.keep(parsed.value === undefined ? idOf(text) : parsed.value.id)) continue;
-      if (parsed.value === undefined) {
-        const message = parsed.issues.map(formatIssue).join('; ');
+      rowNumber++;
+      const mapped = l.issue ? { issues: [l.issue], passthrough: {} } : mapRow(inputName, l, fields, options.columns ?? {}, rowNumber);
+      const checked = mapped.value === undefined ? undefined : kind.schema.safeParse(mapped.value);
+      const issues = checked && !checked.success ? zodIssues(inputName, lineNo, checked.error) : mapped.issues;
+      const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
+      if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
+      firstInput ??= input;
+      if (!checked?.success) {
+        const message = issues.map(formatIssue).join('; ');
         options.errors.write(`${escapeControl(message)}\n`);
         result.badLines++;
-        const id = idOf(text);
-        current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message } });
+        const id = idOf(mapped.value);
+        current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message }, input });
       } else {
-        const item = parsed.value;
+        const item = checked.data;
         const answers = kind.ask ? kind.ask(item, { orchestrator, models, buildRequest }) : askItem(orchestrator, task, item, models, buildRequest);
-        current.push({ kind: 'item', item, answers });
+        current.push({ kind: 'item', item, answers, input });
       }
       held++;
       if (current.length >= batchSize) closeBatch();
@@ -245,13 +288,7 @@ export async function runStream<I extends ClassificationItem | QaItem, L>(option
   return result;
 }
 
-/** The `id` of a line that failed validation, when it is at least JSON with a string id. */
-function idOf(text: string): string | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    if (v && typeof v === 'object' && 'id' in v && typeof v.id === 'string') return v.id;
-  } catch {
-    // not JSON
-  }
-  return undefined;
+/** The `id` of a row that failed validation, when it has one. */
+function idOf(value: Record<string, unknown> | undefined): string | undefined {
+  return typeof value?.id === 'string' ? value.id : undefined;
 }

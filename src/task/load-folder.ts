@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
-import { parseJsonlFile } from './jsonl.js';
+import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { labelIndex } from './labels.js';
@@ -76,15 +76,21 @@ export function loadTaskFile(file: string): Task {
  * normalizer turns them into counted abstentions.
  */
 export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean } = {}): EvalFolder {
-  const task = loadTaskFile(join(dir, 'task.json'));
-  const itemsFile = join(dir, 'items.jsonl');
-  const responsesFile = join(dir, 'responses.jsonl');
-  const issues: InputIssue[] = [];
+  return loadEvalFiles(dir, { task: join(dir, 'task.json'), items: folderTable(dir, 'items'), responses: folderTable(dir, 'responses') }, opts);
+}
 
-  const itemParse =
-    task.kind === 'classification'
-      ? parseJsonlFile(itemsFile, ClassificationItemSchema)
-      : parseJsonlFile(itemsFile, QaItemSchema);
+/**
+ * loadEvalFolder over files named one by one (`fusion fuse --answers FILE --task FILE`), each in
+ * any table format. Without an items file the items are the ones the responses name, in order of
+ * first appearance, without text or gold.
+ */
+export function loadEvalFiles(dir: string, files: { task: string; items?: string; responses: string }, opts: { requireResponses?: boolean } = {}): EvalFolder {
+  const task = loadTaskFile(files.task);
+  const responsesFile = files.responses;
+  const issues: InputIssue[] = [];
+  const itemsFile = files.items ?? responsesFile;
+  const itemSchema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+  const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
   issues.push(...itemParse.issues);
 
   const itemLine = new Map<string, number>();
@@ -117,7 +123,7 @@ export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean }
 
   const responses: RecordedResponse[] = [];
   if (existsSync(responsesFile)) {
-    const respParse = parseJsonlFile(responsesFile, ResponseSchema);
+    const respParse = readTableFile(responsesFile, ResponseSchema);
     issues.push(...respParse.issues);
     const seen = new Map<string, number>();
     for (const { line, value } of respParse.records) {
@@ -145,4 +151,17 @@ export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean }
     return { kind: 'classification', dir, task, items: items as ClassificationItem[], gold, responses };
   }
   return { kind: 'qa', dir, task, items: items as QaItem[], responses };
+}
+
+/** The items an answers file names, in order of first appearance, with neither text nor gold. */
+function itemsOfResponses(file: string, task: Task): { records: { line: number; value: ClassificationItem | QaItem }[]; issues: InputIssue[] } {
+  const parsed = readTableFile(file, ResponseSchema);
+  const seen = new Set<string>();
+  const records: { line: number; value: ClassificationItem | QaItem }[] = [];
+  for (const { line, value } of parsed.records) {
+    if (seen.has(value.item)) continue;
+    seen.add(value.item);
+    records.push({ line, value: task.kind === 'classification' ? { id: value.item, text: '' } : { id: value.item, question: '' } });
+  }
+  return { records, issues: [] };
 }

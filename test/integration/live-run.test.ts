@@ -36,7 +36,8 @@ describe('fusion run and fuse() through the real SDKs', () => {
     const stderr = captureStream();
     const code = await runCommand(argv, { stdin: Readable.from([input]), stdout, stderr, env: server.env() });
     expect(code).toBe(1); // one bad line
-    expect(stderr.text()).toMatch(/^stdin:21: id: /m);
+    // A number is an id (pandas writes them); the line is bad for its missing text.
+    expect(stderr.text()).toMatch(/^stdin:21: text: /m);
     const lines = stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(51);
     expect(lines[20]).toMatchObject({ line: 21 });

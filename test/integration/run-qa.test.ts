@@ -154,11 +154,16 @@ describe('fusion run on a QA task through the real SDKs', () => {
     });
     expect(overruled).toBeGreaterThan(0);
 
-    // Asking other models than the strategy knows: both directions are reported, the run goes on.
+    // Asking other models than the strategy knows: a fitted model nothing stands for is an error
+    // (exit 2) unless left out on purpose; both directions are then reported and the run goes on.
+    const models = [MODELS[0] as string, 'openai:gpt-4o'];
+    await expect(runCommand(['--task', taskFile, '--strategy', strategyFile, '--models', models.join(','), '--no-cache'], { stdin: Readable.from([JSON.stringify(items[0])]), stdout: captureStream(), stderr: captureStream(), env: server.env() })).rejects.toThrow(
+      /fitted with anthropic:claude-3-5-haiku-latest, ollama:llama3\.1, which none of the models/,
+    );
     const stderr = captureStream();
     const other = captureStream();
-    const models = [MODELS[0] as string, 'openai:gpt-4o'];
-    expect(await runCommand(['--task', taskFile, '--strategy', strategyFile, '--models', models.join(','), '--no-cache'], { stdin: Readable.from([JSON.stringify(items[0])]), stdout: other, stderr, env: server.env() })).toBe(0);
+    const leaveOut = '--model-map=anthropic:claude-3-5-haiku-latest=-,ollama:llama3.1=-';
+    expect(await runCommand(['--task', taskFile, '--strategy', strategyFile, '--models', models.join(','), leaveOut, '--no-cache'], { stdin: Readable.from([JSON.stringify(items[0])]), stdout: other, stderr, env: server.env() })).toBe(0);
     expect(stderr.text()).toMatch(/fitted with anthropic:claude-3-5-haiku-latest, ollama:llama3\.1, not asked here/);
     expect(stderr.text()).toMatch(/not fitted with openai:gpt-4o; their answers get a neutral weight/);
     expect((JSON.parse(other.text()) as { answers: { model: string }[] }).answers.map((a) => a.model)).toEqual(models);

@@ -134,7 +134,8 @@ describe('buildReportData', () => {
     const text = renderLeaderboard({ task: 't', items: 10, models: [], strategies: [{ name: 'auto', accuracy: 0.9, macroF1: 0.9, coverage: 1, scoredOn: 'out-of-fold', picks }], best: 'auto', oracle: 1 });
     const line = text.split('\n').find((l) => l.includes('auto')) as string;
     expect(line).toContain('picks: stacking 0.56, stacking-text 0.34, majority-vote 0.08 (+1 more), mean over 5 folds');
-    expect(line.length).toBeLessThan(160);
+    // The calls and $/item columns take 17 characters of it.
+    expect(line.length).toBeLessThan(180);
   });
 
   it('covers a QA evaluation with the panels that apply', async () => {

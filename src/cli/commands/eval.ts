@@ -4,18 +4,19 @@ import { parseArgs } from 'node:util';
 import type { QaOutcomes } from '../../eval/answer-score.js';
 import { renderQaReport } from '../../eval/answer-report.js';
 import { type EvalPredictions, evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
-import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { renderClassificationReport } from '../../eval/report.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
+import { hasGold } from '../../task/gold.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
+import { leaderboardWithAdvice } from '../leaderboard-advice.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { writeFileAtomic } from '../../task/safe-write.js';
@@ -121,6 +122,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
   const folder = loadEvalFolder(dir, { requireResponses: true });
+  if (!hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
   const known = STRATEGIES.map((s) => s.name);
@@ -129,7 +131,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   let result;
   let report: () => string;
-  const wantReport = values.html !== undefined || values.json !== undefined;
+  // The terminal's recommendation line needs the paired test the report computes.
+  const wantReport = values.html !== undefined || values.json !== undefined || !values.quiet;
   const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
   let reportData: ReportData | undefined;
   const explainStrategy = values['explain-strategy'];
@@ -152,7 +155,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   }
   progress.stop();
 
-  if (!values.quiet) io.stdout.write(renderLeaderboard(result));
+  if (!values.quiet) io.stdout.write(leaderboardWithAdvice(result, reportData, reportOptions.costs, dir));
   if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
   if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileAtomic(values.report, report());

@@ -11,6 +11,7 @@ import { type FusionStrategy, StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { evaluateQaFolder } from '../../eval/evaluate.js';
 import { fitQaStrategy } from '../../qa/fit-qa.js';
+import { hasGold } from '../../task/gold.js';
 import { type QaFolder, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
@@ -92,7 +93,8 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
 
 async function fitQa(folder: QaFolder, strategy: FusionStrategy, out: string, folds: number, seed: number, io: CliIo): Promise<number> {
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} questions`];
-  if (folds >= 2) {
+  // Without gold there is nothing to estimate against; an unsupervised strategy is still fitted.
+  if (folds >= 2 && hasGold(folder)) {
     const estimate = await evaluateQaFolder(folder, { folds, seed, strategies: [strategy] });
     const s = estimate.strategies[0];
     if (s) lines.push(`estimated out-of-fold (${folds} folds, seed ${seed}): accuracy ${s.accuracy.toFixed(3)}, coverage ${s.coverage.toFixed(3)}`);

@@ -10,6 +10,7 @@ import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArg
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { kindFor } from '../../run/kinds/for-task.js';
+import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
@@ -21,8 +22,10 @@ import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { existsSync } from 'node:fs';
+import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, tableHelp } from '../table-args.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
+       fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
 
 Asks every model about every item of a JSONL stream and writes one JSON line per input line, in
 input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
@@ -44,7 +47,13 @@ ignored; multiple-choice tasks need choices); output
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
   --models LIST      comma-separated provider:model specs, e.g. openai:gpt-4o-mini,ollama:llama3.1
-                     (default: the models a saved --strategy was fitted on)
+                     (default: the models a saved --strategy was fitted on). A fitted model is
+                     matched by its exact name, then by the model part of provider:model when
+                     that points one way; a fitted model no spec stands for is an error (exit 2)
+  --model-map MAP    recorded=provider:model,... : which live model a name the saved strategy was
+                     fitted with stands for (recorded sets name models as the provider reported
+                     them, e.g. gpt-4o-mini-2024-07-18=openai:gpt-4o-mini-2024-07-18); NAME=-
+                     runs without that model (its answers count as abstentions)
   --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
                      unsupervised built-in. Classification: majority-vote (default), soft-vote,
                      soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
@@ -72,6 +81,7 @@ Options:
                      or the samples per model such a policy was fitted with)
   --window N         items held in memory at most (default max(64, 4 x concurrency, 2 x batch))
   --json-answers     ask for JSON answers with a schema instead of a bare label or answer
+${tableHelp}
 ${orchestrationHelp}
 ${batchHelp}With --batch, run reads all of stdin first, waits for the batches, then writes every line. With a
 saved adaptive policy (--strategy policy.json) the batches go in rounds: round 1 holds every item's
@@ -133,9 +143,11 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       'max-calls-per-item': { type: 'string' },
       samples: { type: 'string' },
       'json-answers': { type: 'boolean', default: false },
+      'model-map': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
       ...ORCHESTRATION_ARGS,
       ...BATCH_ARGS,
+      ...TABLE_ARGS,
     },
   });
   if (values.help) {
@@ -163,13 +175,15 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     if (e instanceof StrategyError) throw new UsageError(`--strategy ${values.strategy ?? ''}: ${e.message}`);
     throw e;
   }
-  const listed = values.models !== undefined ? splitModelList(values.models) : [...(fuser.models ?? [])];
+  const given = values.models !== undefined ? splitModelList(values.models) : undefined;
+  const match = fittedModels(fuser, given, values['model-map']);
   // An adaptive policy caps itself; any other strategy is capped by asking only the first models.
-  const specs = maxCalls !== undefined && !fuser.policy ? listed.slice(0, maxCalls) : listed;
+  const cap = maxCalls !== undefined && !fuser.policy ? maxCalls : match.specs.length;
+  const specs = match.specs.slice(0, cap);
   if (specs.length === 0) throw new UsageError(`run needs --models (e.g. --models openai:gpt-4o-mini,ollama:llama3.1)\n\n${runHelp}`);
   // A policy fitted on samples asks up to as many as it was fitted with, unless told otherwise.
   const samples = numericOption('samples', values.samples, 'positive integer') ?? samplesOfOrder(fuser.policy?.order);
-  let models = withSamples(resolveModels(specs, io.env ?? process.env), samples);
+  let models = withSamples(namedAs(resolveModels(specs, io.env ?? process.env), match.names), samples);
   if (maxCalls !== undefined && !fuser.policy) models = models.slice(0, maxCalls);
   if (fuser.policy) {
     const fitted = handlesOfPolicy(models, fuser.policy.order);
@@ -185,14 +199,17 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values, io.env ?? process.env);
-  let input: Readable = io.stdin;
+  const format = inputFormat(values);
+  if (offline && format !== 'jsonl') throw new UsageError('--batch reads JSON Lines items; convert the table first (fusion init FILE --out DIR writes items.jsonl)');
+  const opened = openInput(values, io.stdin);
+  let input: Readable = opened.input;
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
   let batchSpentUsd = 0;
   let cancelledCalls: ReadonlySet<string> = new Set();
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
-    const text = await readAll(io.stdin);
+    const text = await readAll(input);
     // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
     const kind = kindFor(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
@@ -232,6 +249,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     batchStop = phase.report.stopReason;
     input = Readable.from([text]);
   }
+  const sink = openOutput(values, io.stdout);
   const session = new RunSession(settings, io, { batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
@@ -243,13 +261,18 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       orchestrator: session.orchestrator,
       buildRequest,
       input,
-      output: io.stdout,
+      output: sink.output,
+      inputName: opened.name,
+      format,
+      outputFormat: outputFormat(values, format),
+      columns: readColumnArgs(values),
       errors: io.stderr,
       ...(window === undefined ? {} : { window }),
       onItemDone: () => session.progress.itemDone(),
       ...(settings.shard ? { keep: shardFilter(settings.shard) } : {}),
     };
     const result = await runPipeline({ ...common, task, fuser });
+    await sink.close();
     session.progress.stop();
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);

@@ -1,0 +1,92 @@
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
+import { renderLeaderboard } from '../../eval/leaderboard.js';
+import { STRATEGIES } from '../../fuse/registry.js';
+import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
+import { OutputRows } from '../../run/output-row.js';
+import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
+import { hasGold } from '../../task/gold.js';
+import { type EvalFolder, loadEvalFiles, loadEvalFolder } from '../../task/load-folder.js';
+import { UsageError } from '../errors.js';
+import type { CliIo } from '../io.js';
+import { openOutput, outputFormat } from '../table-args.js';
+
+/** The strategies that need no gold: what `fuse` can offer, and what it scores where gold is present. */
+const UNSUPERVISED = STRATEGIES.filter((s) => !s.supervised).map((s) => s.name);
+
+export const fuseHelp = `Usage: fusion fuse <folder> [options]
+       fusion fuse --answers answers.csv --task task.json [--items items.csv] [options]
+
+Fuses answers you already have, without calling any model: a folder (task.json, items, responses in
+JSONL, CSV or TSV) or an answers file (rows of item, model, output; optional sample, logprobs) with a
+task. Writes one row per item, as fusion run writes it (JSON Lines by default; CSV/TSV with label or
+answer, confidence and a column per model). Gold is optional: where items carry gold labels or
+answers (or responses a "correct" judgement), the scores of every unsupervised strategy and of each
+model are printed too (on stderr when the rows go to stdout).
+
+Options:
+  --strategy S       an unsupervised strategy (${UNSUPERVISED.join(', ')}; default
+                     majority-vote, central for free-form QA), or a saved strategy file from fusion fit
+  --answers FILE     the answers to fuse (with --task), in place of a folder
+  --task FILE        the task of --answers
+  --items FILE       with --answers: the items (texts or questions, gold if any); default: the items
+                     the answers name, without text
+  --output FILE      write the rows to FILE (never over an existing file)
+  --output-format F  jsonl (default), csv or tsv (default: --output's extension)
+  --quiet            no scores
+
+Exit status: 0 done; 2 bad input or usage.
+`;
+
+export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      strategy: { type: 'string' },
+      answers: { type: 'string' },
+      task: { type: 'string' },
+      items: { type: 'string' },
+      output: { type: 'string' },
+      'output-format': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout.write(fuseHelp);
+    return 0;
+  }
+  let folder: EvalFolder;
+  if (values.answers !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`fuse takes a folder or --answers, not both\n\n${fuseHelp}`);
+    if (values.task === undefined) throw new UsageError(`--answers needs --task task.json\n\n${fuseHelp}`);
+    folder = loadEvalFiles(dirname(values.answers), { task: values.task, responses: values.answers, ...(values.items === undefined ? {} : { items: values.items }) }, { requireResponses: true });
+  } else {
+    if (positionals.length !== 1) throw new UsageError(`fuse takes one folder (or --answers FILE --task FILE)\n\n${fuseHelp}`);
+    if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');
+    folder = loadEvalFolder(positionals[0] as string, { requireResponses: true });
+  }
+  const fuser = chooseStrategy(values.strategy, folder.task, Math.max(1, folder.items.length));
+  const lines = fuseRecorded(folder.task, folder.items, folder.responses, fuser);
+
+  const models = recordedModels(folder.responses).map((name, j, all) => ({ name, sample: all.slice(0, j).filter((m) => m === name).length }));
+  const rows = new OutputRows(outputFormat(values, 'jsonl'), folder.kind === 'qa' ? 'answer' : 'label', models, () => undefined);
+  const sink = openOutput(values, io.stdout);
+  sink.output.write(rows.start({ passthrough: {} }));
+  for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
+  await sink.close();
+
+  if (!values.quiet && hasGold(folder)) {
+    const chosen = values.strategy ?? defaultStrategyName(folder.task);
+    // Only the strategies this task's answers allow: free-form and numeric QA have no fixed label set.
+    const shared = folder.kind === 'classification' || folder.task.answerType === 'multiple-choice';
+    const usable = STRATEGIES.filter((s) => !s.supervised && (shared || s.needsSharedLabels !== true)).map((s) => s.name);
+    const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
+    const options = { folds: 5, seed: 1, strategies };
+    const result = folder.kind === 'qa' ? await evaluateQaFolder(folder, options) : evaluateClassification(folder, options);
+    (values.output === undefined ? io.stderr : io.stdout).write(renderLeaderboard(result));
+  }
+  return 0;
+}

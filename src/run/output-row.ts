@@ -1,0 +1,99 @@
+import type { TableFormat } from '../task/table-format.js';
+import { tableWriter } from '../task/table-writer.js';
+import type { FusedLineBase } from './kinds/line-parts.js';
+
+/** An input line that is not an item, as written out: its id when one could be read, its line and what is wrong. */
+export interface ErrorLine {
+  id?: string;
+  line: number;
+  error: string;
+}
+
+/** What an output row keeps of its input row: the columns the item did not read, and (delimited input) the row as read. */
+export interface RowInput {
+  passthrough: Readonly<Record<string, unknown>>;
+  raw?: Readonly<Record<string, unknown>>;
+}
+
+interface AnswerLike {
+  model: string;
+  sample?: number;
+  label?: string | null;
+  answer?: string | null;
+}
+
+/** A fused line as the flat columns of a table: the answer, its confidence and each model's answer. */
+function flatAnswer(line: FusedLineBase): Record<string, unknown> {
+  const l = line as FusedLineBase & { label?: string | null; answer?: string | null; distribution?: unknown; support?: number; answers?: AnswerLike[] };
+  const out: Record<string, unknown> = {};
+  // Classification lines carry a label and its distribution; QA lines an answer and its support.
+  if ('label' in l) {
+    out.label = l.label;
+    const dist = l.distribution as Record<string, number> | undefined;
+    out.confidence = l.label !== null && l.label !== undefined && dist ? (dist[l.label] ?? null) : null;
+  } else {
+    out.answer = l.answer ?? null;
+    out.confidence = l.answer === null ? null : (l.support ?? null);
+  }
+  for (const a of l.answers ?? []) out[modelColumn(a.model, a.sample)] = a.label ?? a.answer ?? null;
+  if (l.abstain) out.abstain = l.abstain;
+  return out;
+}
+
+function modelColumn(model: string, sample: number | undefined): string {
+  return sample === undefined || sample === 0 ? model : `${model}#${sample}`;
+}
+
+/** An input column whose name an output field already uses keeps its value under `input_<name>`. */
+function renamed(name: string, taken: ReadonlySet<string>): string {
+  return taken.has(name) ? `input_${name}` : name;
+}
+
+/**
+ * How `fusion run` writes its lines: JSON Lines (the fused line, then the input's other columns),
+ * or CSV/TSV (the input's columns as read, then the answer, its confidence, one column per model,
+ * `abstain` and `error`). The header of a delimited output is written before the first line.
+ */
+export class OutputRows {
+  private columns: string[] | undefined;
+  private readonly writer;
+
+  constructor(
+    private readonly format: TableFormat,
+    private readonly answerField: 'label' | 'answer',
+    private readonly models: readonly { name: string; sample?: number }[],
+    private readonly inputHeader: () => readonly string[] | undefined,
+  ) {
+    this.writer = tableWriter(format);
+  }
+
+  private outputColumns(): string[] {
+    return [this.answerField, 'confidence', ...this.models.map((m) => modelColumn(m.name, m.sample)), 'abstain', 'error'];
+  }
+
+  /** Text to write before the first row (a delimited header), given the first row's input. */
+  start(first: RowInput | undefined): string {
+    if (this.format === 'jsonl') return '';
+    const out = this.outputColumns();
+    const taken = new Set(out);
+    const input = this.inputHeader() ?? ['id', ...Object.keys(first?.passthrough ?? {})];
+    this.columns = [...input.map((c) => renamed(c, taken)), ...out];
+    return this.writer.header(this.columns);
+  }
+
+  line(out: FusedLineBase | ErrorLine, input: RowInput | undefined): string {
+    if (this.format === 'jsonl') {
+      const taken = new Set(Object.keys(out));
+      const extra: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(input?.passthrough ?? {})) extra[renamed(k, taken)] = v;
+      return this.writer.row({ ...out, ...extra }, []);
+    }
+    const taken = new Set(this.outputColumns());
+    const record: Record<string, unknown> = {};
+    const source = input?.raw ?? { ...(('id' in out && out.id !== undefined) ? { id: out.id } : {}), ...input?.passthrough };
+    for (const [k, v] of Object.entries(source)) record[renamed(k, taken)] = v;
+    if ('error' in out) record.error = out.error;
+    else Object.assign(record, flatAnswer(out));
+    return this.writer.row(record, this.columns ?? []);
+  }
+}

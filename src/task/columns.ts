@@ -1,0 +1,101 @@
+import type { InputIssue } from './errors.js';
+import type { InputRow } from './table-rows.js';
+
+/**
+ * Which input column holds each field an item is read from (`--id-column`, `--text-column`,
+ * `--question-column`, `--label-column`); unset: the field's own name.
+ */
+export interface ColumnChoice {
+  id?: string;
+  text?: string;
+  question?: string;
+  label?: string;
+}
+
+/** Fields a delimited cell holds as a JSON array (QA gold answers, choices); a plain cell is one answer. */
+const LIST_FIELDS = new Set(['answers', 'choices']);
+/** Fields of a recorded response a delimited cell holds as a number, a boolean or JSON. */
+const NUMBER_FIELDS = new Set(['sample', 'cost', 'latencyMs']);
+const BOOLEAN_FIELDS = new Set(['correct']);
+const JSON_FIELDS = new Set(['logprobs', 'tokens']);
+/** Fields that hold an id: a number there is the id it spells (JSON written by pandas). */
+const ID_FIELDS = new Set(['id', 'item']);
+
+export interface MappedRow {
+  /** The item's fields under the names its schema reads, for the schema to validate. */
+  value?: Record<string, unknown>;
+  /** Every other input column, in input order: passed through to the output row. */
+  passthrough: Record<string, unknown>;
+  /** The input row as read (delimited rows keep every column for the output). */
+  raw?: Record<string, unknown>;
+  issues: InputIssue[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function cell(field: string, value: unknown, delimited: boolean): unknown {
+  if (!delimited || typeof value !== 'string') return value;
+  if (value === '' && !ID_FIELDS.has(field) && field !== 'text' && field !== 'question' && field !== 'output') return undefined;
+  if (NUMBER_FIELDS.has(field) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (BOOLEAN_FIELDS.has(field) && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
+  if (JSON_FIELDS.has(field)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value; // the schema says what is wrong
+    }
+  }
+  if (LIST_FIELDS.has(field)) {
+    if (value.trimStart().startsWith('[')) {
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        return value; // the schema says what is wrong
+      }
+    }
+    return field === 'answers' ? [value] : value;
+  }
+  return value;
+}
+
+/**
+ * An input row (a JSON Lines object or a delimited row) as the fields an item schema reads, chosen
+ * by `choice`, with every other column passed through. Without an id column the row number is the
+ * id; a number is an id too (JSON Lines written by pandas). Pure.
+ */
+export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue }>, fields: readonly string[], choice: ColumnChoice, rowNumber: number): MappedRow {
+  const line = row.line;
+  let raw: Record<string, unknown>;
+  if (row.fields) raw = row.fields;
+  else {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row.text);
+    } catch (e) {
+      return { passthrough: {}, issues: [{ file, line, message: `invalid JSON (${(e as Error).message})` }] };
+    }
+    if (!isRecord(parsed)) return { passthrough: {}, issues: [{ file, line, message: 'expected a JSON object' }] };
+    raw = parsed;
+  }
+  const delimited = row.fields !== undefined;
+  const value: Record<string, unknown> = {};
+  const used = new Set<string>();
+  const issues: InputIssue[] = [];
+  for (const field of fields) {
+    const chosen = (choice as Record<string, string | undefined>)[field];
+    const source = chosen ?? field;
+    if (!(source in raw)) {
+      if (chosen !== undefined) issues.push({ file, line, field: source, message: `no column "${source}" (--${field}-column); the row has ${Object.keys(raw).join(', ') || 'no columns'}` });
+      else if (field === 'id') value.id = String(rowNumber);
+      continue;
+    }
+    used.add(source);
+    const v = cell(field, raw[source], delimited);
+    if (v !== undefined) value[field] = typeof v === 'number' && ID_FIELDS.has(field) ? String(v) : v;
+  }
+  const passthrough: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
+  return issues.length > 0 ? { passthrough, raw, issues } : { value, passthrough, raw, issues };
+}

@@ -1,0 +1,118 @@
+import { type Parser, parse } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
+import type { Transform } from 'node:stream';
+import type { InputIssue } from './errors.js';
+import { LineSplitter } from './line-splitter.js';
+import { readLinesSync, readTextFileSync } from './safe-read.js';
+import { type TableFormat, delimiterOf } from './table-format.js';
+
+/**
+ * One input row: a JSON Lines line (`text`, parsed by the caller), a delimited row already split
+ * into named `fields`, or the `issue` that makes it unreadable. `line` is where the row starts.
+ */
+export type InputRow =
+  | { line: number; text: string; fields?: undefined; issue?: undefined }
+  | { line: number; fields: Record<string, string>; text?: undefined; issue?: undefined }
+  | { line: number; issue: InputIssue; text?: undefined; fields?: undefined };
+
+/**
+ * A byte stream (stdin) turned into rows in bounded memory: `stream` is fed bytes and read as
+ * objects, `row` turns each object into an InputRow (undefined for a header or blank line).
+ * `header` is the delimited input's column names once read (JSON Lines has none).
+ */
+export interface RowSource {
+  readonly stream: Transform;
+  row(chunk: unknown): InputRow | undefined;
+  /** The row an error of the stream stands for (a delimited file whose quotes do not close). */
+  failure(error: unknown): InputRow;
+  header(): readonly string[] | undefined;
+}
+
+interface CsvChunk {
+  record: string[];
+  info: { lines: number };
+  raw: string;
+}
+
+/** Where a raw record starts: the parser reports the line it ends on. */
+function startLine(chunk: CsvChunk): number {
+  const inner = chunk.raw.replace(/\r?\n$/, '');
+  return chunk.info.lines - (inner.match(/\n/g)?.length ?? 0);
+}
+
+function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: number) {
+  // A header row, quoted fields with embedded newlines and doubled quotes, a BOM, \r\n: the parser's
+  // job. Field counts are checked here (relax_column_count) so a short row is a row-numbered issue.
+  return { delimiter: delimiterOf(format), bom: true, relax_column_count: true, skip_empty_lines: true, info: true, raw: true, max_record_size: maxRecordBytes } as const;
+}
+
+/** Maps the parser's records to named fields against the header (the first record). */
+function delimitedRows(name: string) {
+  let header: string[] | undefined;
+  const row = (chunk: CsvChunk): InputRow | undefined => {
+    const line = startLine(chunk);
+    if (header === undefined) {
+      header = chunk.record.map((h) => h.trim());
+      const seen = new Set<string>();
+      const dup = header.find((h) => (seen.has(h) ? true : (seen.add(h), false)));
+      if (dup !== undefined) return { line, issue: { file: name, line, message: `the header names column "${dup}" twice` } };
+      return undefined;
+    }
+    if (chunk.record.length === 1 && chunk.record[0] === '' && header.length > 1) return undefined;
+    if (chunk.record.length !== header.length) {
+      return { line, issue: { file: name, line, message: `${chunk.record.length} field(s), the header has ${header.length} (${header.join(', ')}); quote fields that hold the delimiter` } };
+    }
+    const fields: Record<string, string> = {};
+    header.forEach((h, i) => (fields[h] = chunk.record[i] as string));
+    return { line, fields };
+  };
+  return { row, header: () => header };
+}
+
+function failureOf(name: string, error: unknown): InputRow {
+  const e = error as { lines?: number; message?: string };
+  const line = typeof e.lines === 'number' ? e.lines : 0;
+  return { line, issue: { file: name, line, message: `unreadable ${e.message ?? String(error)}` } };
+}
+
+/** The row source of a stream in `format`. */
+export function rowSource(format: TableFormat, name: string, maxLineBytes: number): RowSource {
+  if (format === 'jsonl') {
+    const lines = new LineSplitter(name, maxLineBytes);
+    return {
+      stream: lines,
+      row: (chunk) => chunk as InputRow,
+      failure: (error) => failureOf(name, error),
+      header: () => undefined,
+    };
+  }
+  const parser: Parser = parse(csvOptions(format, maxLineBytes));
+  const rows = delimitedRows(name);
+  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error), header: rows.header };
+}
+
+/** Every row of a file (bounded, regular file, strict UTF-8), with the delimited header when there is one. */
+export function readRowsSync(file: string, format: TableFormat, maxLineBytes?: number): { rows: InputRow[]; header?: string[] } {
+  if (format === 'jsonl') {
+    const rows: InputRow[] = [];
+    for (const l of readLinesSync(file, maxLineBytes === undefined ? {} : { maxLineBytes })) {
+      if (l.issue) rows.push({ line: l.line, issue: l.issue });
+      else if (l.text.trim() !== '') rows.push({ line: l.line, text: l.text });
+    }
+    return { rows };
+  }
+  const text = readTextFileSync(file);
+  const d = delimitedRows(file);
+  const rows: InputRow[] = [];
+  try {
+    const chunks = parseSync(text, { ...csvOptions(format, Number.MAX_SAFE_INTEGER), bom: true }) as unknown as CsvChunk[];
+    for (const c of chunks) {
+      const r = d.row(c);
+      if (r) rows.push(r);
+    }
+  } catch (e) {
+    rows.push(failureOf(file, e));
+  }
+  const header = d.header();
+  return { rows, ...(header ? { header: [...header] } : {}) };
+}

@@ -1,0 +1,110 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireBuild } from '../support/built-package.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { repoRoot } from '../support/run-cli.js';
+
+const fixture = fakeServerFixture();
+
+/** Runs a command without blocking this process: the fake server answering it lives here. */
+function run(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+/** Every `fusion ...` command line and every TypeScript block of README.md, as written there. */
+export function readmeExamples(readme: string): { commands: string[]; snippets: string[] } {
+  const commands: string[] = [];
+  const snippets: string[] = [];
+  const blocks = readme.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm);
+  for (const [, lang, body] of blocks) {
+    if (lang === 'ts' || lang === 'typescript') {
+      snippets.push(body as string);
+      continue;
+    }
+    for (const line of (body as string).split('\n')) {
+      const t = line.trim();
+      if (/^(npx )?fusion\s/.test(t)) commands.push(t.replace(/^npx /, ''));
+    }
+  }
+  return { commands, snippets };
+}
+
+const LABELS = ['toxic', 'non-toxic'];
+
+/**
+ * A working directory where the README's commands find what they name: the bundled sets, a
+ * labelled classification folder `my-set`, a QA folder `my-qa` with answers, items and questions
+ * files, a reviews CSV, and `fusion` on PATH (the built CLI).
+ */
+function sandbox(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fusion-readme-'));
+  cpSync(join(repoRoot, 'evals'), join(dir, 'evals'), { recursive: true });
+  const texts = Array.from({ length: 24 }, (_, i) => `Comment ${i}: you are ${['lovely', 'awful', 'fine', 'a clown'][i % 4]}.`);
+  const task = { name: 'my-set', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Is it toxic?' };
+  // my-set is made by the README's own `fusion init reviews.csv ... --out my-set`, or here when the README has none.
+  if (!/fusion init \S+ .*--out my-set/.test(readFileSync(join(repoRoot, 'README.md'), 'utf8'))) {
+    mkdirSync(join(dir, 'my-set'));
+    writeFileSync(join(dir, 'my-set/task.json'), JSON.stringify(task));
+    writeFileSync(join(dir, 'my-set/items.jsonl'), texts.map((text, i) => JSON.stringify({ id: `c${i}`, text, label: LABELS[i % 2] })).join('\n'));
+  }
+  writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
+  for (const f of ['items.jsonl', 'new-items.jsonl']) writeFileSync(join(dir, f), texts.map((text, i) => JSON.stringify({ id: `n${i}`, text })).join('\n'));
+  writeFileSync(join(dir, 'reviews.csv'), `review_id,review_text,sentiment\n${texts.map((t, i) => `${i},"${t}",${LABELS[i % 2]}`).join('\n')}\n`);
+  writeFileSync(join(dir, 'new-reviews.csv'), `review_id,review_text\n${texts.map((t, i) => `${i},"${t}"`).join('\n')}\n`);
+  mkdirSync(join(dir, 'my-qa'));
+  writeFileSync(join(dir, 'my-qa/task.json'), JSON.stringify({ name: 'my-qa', kind: 'qa', answerType: 'free-form', instructions: '' }));
+  const questions = Array.from({ length: 12 }, (_, i) => ({ id: `q${i}`, question: `Is comment ${i} toxic?` }));
+  writeFileSync(join(dir, 'my-qa/items.jsonl'), questions.map((q) => JSON.stringify({ ...q, answers: ['toxic'] })).join('\n'));
+  const answers = questions.flatMap((q, i) => ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'].map((m, j) => ({ item: q.id, model: m, output: (i + j) % 3 === 0 ? 'non-toxic' : 'toxic' })));
+  writeFileSync(join(dir, 'my-qa/responses.jsonl'), answers.map((a) => JSON.stringify(a)).join('\n'));
+  writeFileSync(join(dir, 'answers.csv'), `item,model,output\n${answers.map((a) => `${a.item},${a.model},${a.output}`).join('\n')}\n`);
+  writeFileSync(join(dir, 'questions.jsonl'), questions.map((q) => JSON.stringify(q)).join('\n'));
+  mkdirSync(join(dir, 'bin'));
+  writeFileSync(join(dir, 'bin/fusion'), `#!/bin/sh\nexec node ${JSON.stringify(join(repoRoot, 'dist/cli/main.js'))} "$@"\n`);
+  chmodSync(join(dir, 'bin/fusion'), 0o755);
+  mkdirSync(join(dir, 'node_modules'));
+  symlinkSync(repoRoot, join(dir, 'node_modules/llm-fusion'));
+  return dir;
+}
+
+describe("the README's examples run", () => {
+  const { commands, snippets } = readmeExamples(readFileSync(join(repoRoot, 'README.md'), 'utf8'));
+  let dir: string | undefined;
+  afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the examples (the test reads README.md, not a copy)', () => {
+    expect(commands.length).toBeGreaterThan(5);
+  });
+
+  it('every fusion command exits 0 against the fake provider server, every TypeScript snippet runs', async () => {
+    requireBuild('cli/main.js');
+    const server = await fixture.start({ labels: LABELS });
+    dir = sandbox();
+    const env = { ...process.env, ...server.env(), PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` };
+    const failed: string[] = [];
+    for (const command of commands) {
+      // In README order, in one folder: later examples may use what earlier ones wrote, as a reader's would.
+      const r = await run('bash', ['-c', command], { cwd: dir as string, env, timeoutMs: 900_000 });
+      if (r.status !== 0) failed.push(`${command}\n  exit ${r.status}: ${(r.stderr ?? '').slice(0, 400)}`);
+    }
+    for (const [i, code] of snippets.entries()) {
+      const file = join(dir, `snippet-${i}.mts`);
+      writeFileSync(file, code);
+      const r = await run(join(repoRoot, 'node_modules/.bin/tsx'), [file], { cwd: dir, env, timeoutMs: 120_000 });
+      if (r.status !== 0) failed.push(`snippet ${i}:\n${code}\n  exit ${r.status}: ${r.stderr.slice(0, 400)}`);
+    }
+    expect(failed, failed.join('\n\n')).toEqual([]);
+  }, 1_800_000);
+});
