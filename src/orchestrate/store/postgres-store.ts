@@ -140,6 +140,8 @@ export class PostgresStore implements ResponseStore {
   readonly location: string;
   readonly batches: BatchStore;
   private readonly pool: pg.Pool;
+  /** Lease renewals on a connection of their own, so they never queue behind the run's reads and claims. */
+  private readonly renewPool: pg.Pool;
   private readonly owner: ClaimOwner;
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
@@ -160,6 +162,8 @@ export class PostgresStore implements ResponseStore {
     this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion' });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
+    this.renewPool = new pg.Pool({ connectionString: url, max: 1, application_name: 'llm-fusion lease' });
+    this.renewPool.on('error', () => undefined);
     this.queue = new CommitQueue((group) => this.commit(group));
     this.batches = new PostgresBatchStore((text, values) => this.query(text, values), this.owner);
   }
@@ -308,9 +312,10 @@ export class PostgresStore implements ResponseStore {
     if (this.renewal) return;
     this.renewal = setInterval(() => {
       if (this.held.size === 0 || this.closed) return;
-      this.raw("UPDATE fusion_claims SET expires_at = clock_timestamp() + $2 * interval '1 millisecond' WHERE owner = $1", [this.owner.runId, this.leaseMs]).catch(
-        () => undefined,
-      );
+      this.renewPool
+        .query("UPDATE fusion_claims SET expires_at = clock_timestamp() + $2 * interval '1 millisecond' WHERE owner = $1", [this.owner.runId, this.leaseMs])
+        // A failed renewal (a deadlock with a commit, a dropped connection) is tried again at the next tick, well within the lease.
+        .catch(() => undefined);
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
     this.renewal.unref();
   }
@@ -381,7 +386,7 @@ export class PostgresStore implements ResponseStore {
         if (this.mode.write && this.readyPromise) await this.raw('DELETE FROM fusion_claims WHERE owner = $1', [this.owner.runId]);
       } finally {
         this.held.clear();
-        await this.pool.end();
+        await Promise.all([this.pool.end(), this.renewPool.end()]);
       }
     }
   }
