@@ -5,6 +5,7 @@ import { toIntent, toJob } from '../batch/batch-store.js';
 import { KEY_VERSION } from '../cache-key.js';
 import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { HeldClaims } from './held-claims.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
@@ -145,7 +146,7 @@ export class PostgresStore implements ResponseStore {
   private readonly owner: ClaimOwner;
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
-  private readonly held = new Map<string, number>();
+  private readonly held: HeldClaims;
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
@@ -165,6 +166,7 @@ export class PostgresStore implements ResponseStore {
     this.renewPool = new pg.Pool({ connectionString: url, max: 1, application_name: 'llm-fusion lease' });
     this.renewPool.on('error', () => undefined);
     this.queue = new CommitQueue((group) => this.commit(group));
+    this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new PostgresBatchStore((text, values) => this.query(text, values), this.owner);
   }
 
@@ -284,8 +286,7 @@ export class PostgresStore implements ResponseStore {
         claimed = (await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq])).rowCount === 1;
         if (!claimed) continue;
       }
-      this.held.set(key, seq);
-      this.queue.cancelRelease(key);
+      this.held.take(key, seq);
       this.startRenewal();
       // The claim may have been free because another run had just stored the answer and released
       // it: read again, in a statement that sees that commit.
@@ -321,25 +322,17 @@ export class PostgresStore implements ResponseStore {
   }
 
   release(key: string): void {
-    const seq = this.held.get(key);
-    if (seq === undefined || !this.mode.write) return;
-    this.held.delete(key);
-    this.queue.release(key, seq);
+    this.held.release(key);
   }
 
   put(id: CallIdentity, value: CachedResponse): Promise<void> {
-    if (!this.mode.write) return Promise.resolve();
-    const claim = this.held.get(id.key);
-    this.held.delete(id.key);
-    return this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+    return this.held.answer(id, value);
   }
 
   recordFailure(id: CallIdentity, failure: FailureDetails): void {
-    if (!this.mode.write) return;
-    const claim = this.held.get(id.key);
-    this.held.delete(id.key);
-    this.queue.failure({ id, failure, claim, at: new Date().toISOString() });
+    this.held.failure(id, failure);
   }
+
 
   private async commit(group: CommitGroup): Promise<void> {
     const cols: unknown[][] = Array.from({ length: 21 }, () => []);

@@ -6,6 +6,7 @@ import { openCacheDatabase } from '../cache-database.js';
 import { KEY_VERSION } from '../cache-key.js';
 import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { HeldClaims } from './held-claims.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
@@ -94,8 +95,7 @@ export class SqliteStore implements ResponseStore {
   private readonly owner: ClaimOwner;
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
-  /** This run's claims: key -> the claim's sequence number (a release deletes only that claim). */
-  private readonly held = new Map<string, number>();
+  private readonly held: HeldClaims;
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private hasFailures: boolean;
@@ -145,6 +145,7 @@ export class SqliteStore implements ResponseStore {
     };
     this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
     this.queue = new CommitQueue((group) => this.commit(group));
+    this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new SqliteBatchStore(db, this.owner);
   }
 
@@ -240,8 +241,7 @@ export class SqliteStore implements ResponseStore {
     }
     const seq = ++this.seq;
     this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs);
-    this.held.set(key, seq);
-    this.queue.cancelRelease(key);
+    this.held.take(key, seq);
     return { status: 'claimed' };
   }
 
@@ -260,25 +260,17 @@ export class SqliteStore implements ResponseStore {
   }
 
   release(key: string): void {
-    const seq = this.held.get(key);
-    if (seq === undefined || !this.mode.write) return;
-    this.held.delete(key);
-    this.queue.release(key, seq);
+    this.held.release(key);
   }
 
   put(id: CallIdentity, value: CachedResponse): Promise<void> {
-    if (!this.mode.write) return Promise.resolve();
-    const claim = this.held.get(id.key);
-    this.held.delete(id.key);
-    return this.queue.answer({ id, value, claim, at: new Date().toISOString() });
+    return this.held.answer(id, value);
   }
 
   recordFailure(id: CallIdentity, failure: FailureDetails): void {
-    if (!this.mode.write) return;
-    const claim = this.held.get(id.key);
-    this.held.delete(id.key);
-    this.queue.failure({ id, failure, claim, at: new Date().toISOString() });
+    this.held.failure(id, failure);
   }
+
 
   /** One transaction for the whole group: answers with their claims' release, failures, releases. */
   private commit(group: CommitGroup): void {
