@@ -202,6 +202,43 @@ for (const backend of [sqlite, postgres]) {
       await b.close();
     });
 
+    it('batch calls: a batch run claims its calls; a live run waits on them while it lives and leaves calls of an open batch or unconfirmed create to it', async () => {
+      const location = await backend.location();
+      const batch = open(location);
+      const live = open(location);
+      const claims = await batch.claimForBatch(['b1', 'b2', 'b3']);
+      expect([...claims.values()].map((c) => c.status)).toEqual(['claimed', 'claimed', 'claimed']);
+      // A second batch run leaves them to the first; a live run waits for the batch's answer.
+      expect((await open(location).claimForBatch(['b1'])).get('b1')).toEqual({ status: 'busy', owner: batch.runId });
+      expect(await live.claim('b1', true)).toEqual({ status: 'busy', owner: batch.runId });
+      // The intent is recorded before the create, owned by the batch run, live while it holds its claims.
+      const intent = { token: 'tok-1', provider: 'openai', model: 'openai:gpt-4o-mini', requests: 2, estimatedCost: 0.5, createdAt: new Date().toISOString() };
+      await batch.batches.addIntent(intent, ['b1', 'b2']);
+      expect([...(await live.batches.intentKeysOf('openai:gpt-4o-mini'))].sort()).toEqual(['b1', 'b2']);
+      expect((await live.batches.intentsOf('openai:gpt-4o-mini')).map((i) => [i.token, i.live])).toEqual([['tok-1', true]]);
+      expect((await live.batches.intents()).map((i) => i.token)).toEqual(['tok-1']);
+      // The provider's batch found: the intent becomes a remembered batch with the intent's calls.
+      await batch.batches.resolveIntent('tok-1', { id: 'batch_9', status: 'in_progress', counts: { total: 2, succeeded: 0, failed: 0 } } as never);
+      expect(await live.batches.intentsOf('openai:gpt-4o-mini')).toEqual([]);
+      expect((await live.batches.knownIds()).has('batch_9')).toBe(true);
+      expect((await live.batches.openJobsFor('openai:gpt-4o-mini', new Set(['b2'])))[0]?.keys.sort()).toEqual(['b1', 'b2']);
+      // The batch run is gone (closed): its open batch still carries b1 and b2, so a live run does not buy them again.
+      await batch.close();
+      expect(await live.claim('b2', true)).toEqual({ status: 'batch', batchId: 'batch_9' });
+      // ... an unconfirmed create of a run that is gone likewise, and it is no longer live.
+      const gone = open(location);
+      await gone.claimForBatch(['b4']);
+      await gone.batches.addIntent({ ...intent, token: 'tok-2', requests: 1 }, ['b4']);
+      await gone.close();
+      expect(await live.claim('b4', true)).toEqual({ status: 'batch', batchId: 'being created' });
+      expect((await live.batches.intentsOf('openai:gpt-4o-mini')).map((i) => [i.token, i.live])).toEqual([['tok-2', false]]);
+      // A dropped intent frees its calls; b3 was never in a batch: free once the batch run is gone.
+      await live.batches.dropIntent('tok-2');
+      expect(await live.claim('b4', true)).toEqual({ status: 'claimed' });
+      expect(await live.claim('b3', true)).toEqual({ status: 'claimed' });
+      await live.close();
+    });
+
     it('closing a run gives up its claims', async () => {
       const location = await backend.location();
       const a = open(location);
