@@ -25,6 +25,13 @@ export interface LeaderboardInput {
   callsPerItem?: number;
 }
 
+type Scored = LeaderboardInput['models'][number];
+
+/** One entry, a model or a strategy, as a leaderboard row. */
+function row(kind: LeaderboardRow['kind'], e: Scored, note: string): LeaderboardRow {
+  return { kind, name: e.name, accuracy: e.accuracy, macroF1: e.macroF1 ?? null, coverage: e.coverage, callsPerItem: e.callsPerItem ?? null, costPerItem: e.costPerItem ?? null, note };
+}
+
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '   -  ' : (100 * x).toFixed(1).padStart(6));
 
 /** Models and strategies in one table, best first, the best strategy marked with `*`. */
@@ -36,27 +43,9 @@ export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
     ...result.strategies.map((s) => {
       const picks = s.picks ? ` picks: ${summarizePicks(s.picks).text}` : '';
       const calls = s.callsPerItem !== undefined && s.callsPerItem < allCalls - 1e-9 ? ` ${s.callsPerItem.toFixed(2)} calls/item` : '';
-      return {
-        kind: 'strategy' as const,
-        name: s.name,
-        accuracy: s.accuracy,
-        macroF1: s.macroF1 ?? null,
-        coverage: s.coverage,
-        callsPerItem: s.callsPerItem ?? null,
-        costPerItem: s.costPerItem ?? null,
-        note: `${s.scoredOn ?? ''}${calls}${picks}`.trim(),
-      };
+      return row('strategy', s, `${s.scoredOn ?? ''}${calls}${picks}`.trim());
     }),
-    ...result.models.map((m) => ({
-      kind: 'model' as const,
-      name: m.name,
-      accuracy: m.accuracy,
-      macroF1: m.macroF1 ?? null,
-      coverage: m.coverage,
-      callsPerItem: m.callsPerItem ?? null,
-      costPerItem: m.costPerItem ?? null,
-      note: '',
-    })),
+    ...result.models.map((m) => row('model', m, '')),
   ];
   // The one order (src/eval/ranking.ts): the same that picks the `*` and the recommendation.
   return rows.sort(compareRanked);

@@ -341,31 +341,30 @@ class SqliteBatchStore implements BatchStore {
     return Promise.resolve();
   }
 
-  async resolveIntent(token: string, info: BatchInfo): Promise<void> {
+  resolveIntent(token: string, info: BatchInfo): Promise<void> {
     const intent = this.db.prepare('SELECT * FROM batch_intents WHERE token = ?').get(token) as Omit<IntentRow, 'live'> | undefined;
-    if (!intent) return;
+    if (!intent) return Promise.resolve();
     const keys = (this.db.prepare('SELECT key FROM batch_intent_calls WHERE token = ?').all(token) as { key: string }[]).map((r) => r.key);
-    const now = new Date().toISOString();
     this.db.transaction(() => {
       const known = this.db.prepare('SELECT 1 FROM batch_jobs WHERE batch_id = ?').get(info.id) !== undefined;
-      if (!known) {
-        this.db
-          .prepare('INSERT INTO batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-          .run(info.id, intent.provider, intent.model, info.status, intent.requests, intent.estimated_cost, now, now);
-        const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_job_calls (batch_id, key) VALUES (?, ?)');
-        for (const key of keys) insertCall.run(info.id, key);
-      }
-      this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
-      this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
+      const job = { batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimated_cost };
+      if (!known) this.insertJob(job, keys);
+      this.deleteIntent(token);
     })();
+    return Promise.resolve();
   }
 
   dropIntent(token: string): Promise<void> {
+    this.deleteIntent(token);
+    return Promise.resolve();
+  }
+
+  /** An intent and its calls, gone together (inside a caller's transaction, or in one of its own). */
+  private deleteIntent(token: string): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
       this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
     })();
-    return Promise.resolve();
   }
 
   intentKeysOf(model: string): Promise<Set<string>> {
@@ -392,6 +391,12 @@ class SqliteBatchStore implements BatchStore {
 
 
   add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
+    this.insertJob(job, keys);
+    return Promise.resolve();
+  }
+
+  /** A batch and its calls, remembered together (inside a caller's transaction, or in one of its own). */
+  private insertJob(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): void {
     const now = new Date().toISOString();
     const insertJob = this.db.prepare(
       'INSERT INTO batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -401,7 +406,6 @@ class SqliteBatchStore implements BatchStore {
       insertJob.run(job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, now, now);
       for (const key of keys) insertCall.run(job.batchId, key);
     })();
-    return Promise.resolve();
   }
 
   update(info: BatchInfo): Promise<void> {
