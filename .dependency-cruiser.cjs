@@ -3,10 +3,11 @@
  * import its own layer and the ones before it. providers/ and orchestrate/ sit at the edge: they
  * may use the plain-data layers (util, task, normalize, prompts), orchestrate may use providers,
  * and neither knows fusion, evaluation, reports, run/ or cli/. run/ is above them, cli/ on top,
- * and only src/index.ts (the library's entry) may import anything, cli/ included.
+ * and only src/index.ts (the library's entry) may import anything, cli/ included. kinds/ holds what
+ * differs per task kind (one folder each) and sits above the layers a kind draws on.
  */
-const LAYERS = ['util', 'task', 'normalize', 'prompts', 'validation', 'fuse', 'qa', 'eval', 'report'];
-const FUSION = ['validation', 'fuse', 'qa', 'eval', 'report'];
+const LAYERS = ['util', 'task', 'normalize', 'prompts', 'validation', 'fuse', 'qa', 'eval', 'report', 'kinds'];
+const FUSION = ['validation', 'fuse', 'qa', 'eval', 'report', 'kinds'];
 const folders = (names) => `^src/(${names.join('|')})/`;
 
 const layerRules = LAYERS.map((layer, i) => ({
