@@ -13,6 +13,7 @@ import { lockFolder } from '../orchestrate/folder-lock.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
 import { readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
+import { EXIT_STORAGE } from './errors.js';
 import type { CliIo } from './io.js';
 import { inShard } from '../util/item-shard.js';
 import { type OrchestrationValues, RunSession, readOrchestrationArgs } from './run-session.js';
@@ -124,6 +125,7 @@ export async function recordFolderResponses(
     for (const f of result.failed.slice(0, 10)) io.stderr.write(`  failed: ${f.model} on ${f.item}: ${f.message}\n`);
     if (result.failed.length > 10) io.stderr.write(`  ... and ${result.failed.length - 10} more failures (re-run to retry them)\n`);
     io.stderr.write(session.summary());
+    if (result.unwritten) io.stderr.write(unwrittenMessage(result, settings.cache?.path));
     return result;
   } finally {
     try {
@@ -132,4 +134,18 @@ export async function recordFolderResponses(
       unlock();
     }
   }
+}
+
+/** What a run that could not write responses.jsonl says: which file, why, where the answers are, how to recover. */
+function unwrittenMessage(result: RecordResult, cache: string | undefined): string {
+  const u = result.unwritten;
+  if (!u) return '';
+  const where =
+    cache === undefined
+      ? 'there is no cache (--no-cache), so they are lost and a re-run pays for them again'
+      : (result.unsaved?.count ?? 0) > 0
+        ? `the cache ${cache} could not store ${result.unsaved?.count} answer(s) either; those a re-run pays for again, the others it writes from the cache without paying`
+        : `they are in the cache ${cache}: make room (or fix the file system) and run the same command again, which writes them from the cache without paying`;
+  const skipped = result.skipped > 0 ? `; ${result.skipped} answer(s) were not asked` : '';
+  return `fusion: ${u.count} answer(s) received but NOT written to ${u.path} (${u.reason}); ${where}${skipped} (exit status ${EXIT_STORAGE}).\n`;
 }

@@ -222,6 +222,12 @@ export class RunSession {
     this.progress.stop();
     this.stopListening?.();
     this.stopListening = undefined;
-    await this.cache?.close();
+    try {
+      await this.cache?.close();
+    } catch (e) {
+      // Answers the cache could not store are counted, named in the summary and set the exit status;
+      // the same commit error again would only tell the user, wrongly, that they are kept.
+      if (this.orchestrator.unsavedAnswers.count === 0) throw e;
+    }
   }
 }

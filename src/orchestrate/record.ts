@@ -4,7 +4,7 @@ import type { ClassificationItem, QaItem, RecordedResponse, Task } from '../task
 import type { CachedResponse } from './cache.js';
 import type { ModelHandle, Orchestrator } from './orchestrator.js';
 import type { RequestBuilder } from './request-builder.js';
-import { ResponsesWriter, readRecordedKeys, responseKey } from './responses-file.js';
+import { ResponsesWriter, type UnwrittenAnswers, type WriteBytes, readRecordedKeys, responseKey } from './responses-file.js';
 import type { StopReason } from './stats.js';
 
 export interface RecordOptions {
@@ -28,6 +28,8 @@ export interface RecordOptions {
   notify?: (message: string) => void;
   /** Called once per item when all its models are settled (progress). */
   onItemDone?: () => void;
+  /** The write system call for responsesPath (tests inject a full disk). */
+  writeBytes?: WriteBytes;
 }
 
 export interface RecordFailure {
@@ -48,6 +50,13 @@ export interface RecordResult {
   /** Answers not obtained because the run stopped (budget or interrupt). */
   skipped: number;
   stopReason?: StopReason;
+  /**
+   * Answers received but not written to responsesPath (disk full, I/O error): the cache holds them
+   * unless `unsaved` says otherwise. Once a write failed no further item is asked.
+   */
+  unwritten?: UnwrittenAnswers;
+  /** Answers received that the cache could not store (counted by the orchestrator). */
+  unsaved?: { count: number; reason?: string };
 }
 
 function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): RecordedResponse {
@@ -83,7 +92,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     ids.add(item.id);
   }
   const recorded = readRecordedKeys(options.responsesPath, options.notify);
-  const writer = options.append === false ? undefined : new ResponsesWriter(options.responsesPath);
+  const writer = options.append === false ? undefined : new ResponsesWriter(options.responsesPath, options.writeBytes);
   const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
   const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));
   const running = new Set<Promise<void>>();
@@ -120,6 +129,12 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
         options.onItemDone?.();
         continue;
       }
+      // The answers file cannot be written (disk full): asking more would pay for answers that have
+      // nowhere to go but a cache that may be on the same disk.
+      if (writer?.unwritten) {
+        result.skipped += missing.length;
+        continue;
+      }
       const p = askItem(item, missing).finally(() => running.delete(p));
       running.add(p);
       if (running.size >= window) await Promise.race(running);
@@ -128,6 +143,8 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
   } finally {
     writer?.close();
   }
+  const unwritten = writer?.unwritten;
+  const unsaved = orchestrator.unsavedAnswers;
   const stopReason = orchestrator.stopReason;
-  return stopReason ? { ...result, stopReason } : result;
+  return { ...result, ...(stopReason ? { stopReason } : {}), ...(unwritten ? { unwritten } : {}), ...(unsaved.count > 0 ? { unsaved } : {}) };
 }

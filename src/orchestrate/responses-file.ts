@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readSync, realpathSync, truncateSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { parseJsonlLine } from '../task/jsonl.js';
@@ -141,19 +141,48 @@ function setAsidePartialLine(path: string, size: number, line: number, notify: (
   return true;
 }
 
+/** Answers this run received but could not append to a responses file, and why (the first error). */
+export interface UnwrittenAnswers {
+  count: number;
+  path: string;
+  reason: string;
+}
+
+/** The system call that puts bytes in a file; a test injects a failing one (a full disk, an I/O error). */
+export type WriteBytes = (fd: number, data: Buffer, offset: number, length: number) => number;
+
+const writeBytes: WriteBytes = (fd, data, offset, length) => writeSync(fd, data, offset, length);
+
+function describeWriteError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 /**
  * Appends responses. Lines finished in the same event-loop turn go out in one write (at dozens of
  * answers in flight, a write per line is a system call per answer); every write holds whole lines
  * and is journalled first (offset and text), so a killed run's incomplete last line is recognised
  * as this tool's own by the next run. Writes only to a regular file inside the folder.
+ *
+ * A write that fails (disk full, I/O error, read-only file system) never throws at the caller, who
+ * holds answers already paid for: the writer cuts its own incomplete line off, stops writing, and
+ * counts every line it could not write (`unwritten`), so the run can say so and stop asking. The
+ * answers are in the cache by then (a call is answered once its answer is committed), so a re-run
+ * writes them without paying.
  */
 export class ResponsesWriter {
   private readonly fd: number;
   private offset: number;
   private waiting = '';
   private scheduled: NodeJS.Immediate | undefined;
+  private written = 0;
+  private failure: { count: number; reason: string } | undefined;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly write: WriteBytes = writeBytes,
+  ) {
     checkWritableInFolder(path);
     // Checked before any call is paid: a journal that is not a regular file (a FIFO planted there) is refused now, not after.
     closeSync(openRegularForWrite(journalPath(path), 0));
@@ -166,31 +195,74 @@ export class ResponsesWriter {
     this.offset = st.size;
   }
 
+  /** Lines that could not be written, and the first error; undefined while every write succeeded. */
+  get unwritten(): UnwrittenAnswers | undefined {
+    return this.failure && { count: this.failure.count, path: this.path, reason: this.failure.reason };
+  }
+
   append(response: RecordedResponse): void {
     this.waiting += `${JSON.stringify(response)}\n`;
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
-  /** Writes the lines appended so far. */
+  /** Writes the lines appended so far (or counts them as unwritten once a write has failed). */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.waiting === '') return;
     const text = this.waiting;
     this.waiting = '';
-    // A symlink or a FIFO planted as the journal must neither redirect nor block the write.
-    const jfd = openRegularForWrite(journalPath(this.path));
-    try {
-      writeSync(jfd, JSON.stringify({ offset: this.offset, text } satisfies JournalEntry));
-    } finally {
-      closeSync(jfd);
+    const lines = countLines(text);
+    if (this.failure) {
+      this.failure.count += lines;
+      return;
     }
-    this.offset += writeSync(this.fd, text);
+    try {
+      // A symlink or a FIFO planted as the journal must neither redirect nor block the write.
+      const jfd = openRegularForWrite(journalPath(this.path));
+      try {
+        this.writeAll(jfd, Buffer.from(JSON.stringify({ offset: this.offset, text } satisfies JournalEntry), 'utf8'));
+      } finally {
+        closeSync(jfd);
+      }
+      this.offset += this.writeAll(this.fd, Buffer.from(text, 'utf8'));
+      this.written += lines;
+    } catch (e) {
+      // Whole lines only: the part of this write that reached the file is cut off (should the cut
+      // fail too, the journal lets the next run set the incomplete line aside).
+      try {
+        ftruncateSync(this.fd, this.offset);
+      } catch {
+        // left to the journal
+      }
+      this.failure = { count: lines, reason: describeWriteError(e) };
+    }
+  }
+
+  /** Writes every byte, across short writes (a write may stop part way when the disk fills). */
+  private writeAll(fd: number, data: Buffer): number {
+    let done = 0;
+    while (done < data.length) {
+      const n = this.write(fd, data, done, data.length - done);
+      if (n <= 0) throw Object.assign(new Error('no byte written'), { code: 'EIO' });
+      done += n;
+    }
+    return done;
   }
 
   close(): void {
     this.flush();
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch (e) {
+      // Some file systems (NFS) report a failed write only at close: what this run wrote may be lost.
+      this.failure ??= { count: this.written, reason: describeWriteError(e) };
+    }
   }
 }
 
+function countLines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

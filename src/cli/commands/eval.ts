@@ -11,7 +11,7 @@ import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { hasGold } from '../../task/gold.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
-import { EXIT_CALLS_FAILED, UsageError } from '../errors.js';
+import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
@@ -54,6 +54,7 @@ ${orchestrationHelp}
 ${batchHelp}
 Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 4 some calls to
 --models failed after all retries (evaluated without them; a re-run retries only those);
+5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error);
 130 interrupted while asking models (answers so far are kept).
 `;
 
@@ -95,6 +96,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   );
 
   let callsFailed = 0;
+  let unsaved = 0;
   const batch = readBatchArgs(values);
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
@@ -104,6 +106,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (specs.length === 0) throw new UsageError('--models names no model');
     const samples = numericOption('samples', values.samples, 'positive integer');
     const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}) });
+    // Answers missing from responses.jsonl (disk full): evaluating the rest would mislead; the message says how to recover.
+    if (recorded.unwritten) return EXIT_STORAGE;
+    unsaved = recorded.unsaved?.count ?? 0;
     if (recorded.stopReason === 'interrupted') {
       io.stderr.write('fusion: interrupted: the answers so far are in responses.jsonl; run the same command again to finish\n');
       return 130;
@@ -111,7 +116,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (recorded.stopReason === 'budget') io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
     callsFailed = recorded.failed.length;
     // A shard worker only fills the shared store; the run without --shard writes responses.jsonl and evaluates.
-    if (values.shard !== undefined) return callsFailed > 0 ? EXIT_CALLS_FAILED : recorded.stopReason === 'budget' ? 3 : 0;
+    if (values.shard !== undefined) return unsaved > 0 ? EXIT_STORAGE : callsFailed > 0 ? EXIT_CALLS_FAILED : recorded.stopReason === 'budget' ? 3 : 0;
     if (callsFailed > 0 && !hasResponses(dir)) {
       io.stderr.write(`fusion: ${callsFailed} call(s) failed and no answer is recorded: nothing to evaluate\n`);
       return EXIT_CALLS_FAILED;
@@ -159,10 +164,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
   if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileAtomic(values.report, report());
-  if (callsFailed > 0) {
-    io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
-    return EXIT_CALLS_FAILED;
-  }
+  if (callsFailed > 0) io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
+  if (unsaved > 0) return EXIT_STORAGE;
+  if (callsFailed > 0) return EXIT_CALLS_FAILED;
   return 0;
 }
 

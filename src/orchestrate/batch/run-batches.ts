@@ -366,7 +366,8 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         m.api.results(info.id),
         keys,
         m.price,
-        (key, response) => cache.put({ key, provider, model: modelId }, response),
+        // A failed commit is reported by the flush below, once for the whole group.
+        (key, response) => void cache.put({ key, provider, model: modelId }, response).catch(() => undefined),
         options.maxAnswerChars ?? currentLimits().maxAnswerChars,
         (key) => {
           const request = m.calls.get(key);

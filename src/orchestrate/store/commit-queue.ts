@@ -25,9 +25,9 @@ export interface CommitGroup {
 /**
  * Group commit: answers, failures and releases queue here and are written together, one commit per
  * event-loop turn (or per `delayMs`), one commit at a time. A queued or committing answer is served
- * to this run as if stored, so it never asks again for what it already has. A failed commit is kept
- * and rethrown by the next `flush`: the answers concerned were paid but not stored, which the user
- * must hear about.
+ * to this run as if stored, so it never asks again for what it already has. A failed commit rejects
+ * the `answer` promises of its group (each answer concerned was paid but not stored, which the run
+ * counts and the user must hear about) and is kept to be rethrown by the next `flush`.
  */
 export class CommitQueue {
   private readonly answers = new Map<string, PendingAnswer>();
@@ -38,21 +38,21 @@ export class CommitQueue {
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private error: unknown;
-  /** Resolved when the queued entries are written (or their commit failed). */
-  private waiters: (() => void)[] = [];
+  /** Settled when the queued entries are written: rejected with the error when their commit failed. */
+  private waiters: ((error: unknown) => void)[] = [];
 
   constructor(
     private readonly write: (group: CommitGroup) => void | Promise<void>,
     private readonly delayMs = 0,
   ) {}
 
-  /** Queues an answer; resolves once its group is written (a failed commit is for `flush` to report). */
+  /** Queues an answer; resolves once its group is written, rejects when that commit failed. */
   answer(a: PendingAnswer): Promise<void> {
     this.answers.set(a.id.key, a);
     this.failures.delete(a.id.key);
     this.releases.delete(a.id.key);
     this.schedule();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve, reject) => this.waiters.push((error) => (error === undefined ? resolve() : reject(error))));
   }
 
   failure(f: PendingFailure): void {
@@ -89,7 +89,7 @@ export class CommitQueue {
     this.timer = this.delayMs > 0 ? setTimeout(run, this.delayMs) : setImmediate(run);
   }
 
-  private take(): { group: CommitGroup; waiters: (() => void)[] } | undefined {
+  private take(): { group: CommitGroup; waiters: ((error: unknown) => void)[] } | undefined {
     if (this.answers.size === 0 && this.failures.size === 0 && this.releases.size === 0) return undefined;
     const waiters = this.waiters;
     this.waiters = [];
@@ -109,23 +109,30 @@ export class CommitQueue {
   private drain(): Promise<void> {
     if (this.running) return this.running;
     const loop = async (): Promise<void> => {
-      try {
-        for (let next = this.take(); next; next = this.take()) {
-          try {
-            await this.write(next.group);
-          } catch (e) {
-            this.error ??= e;
-          } finally {
-            this.committing = new Map();
-            for (const resolve of next.waiters) resolve();
-          }
+      for (let next = this.take(); next; next = this.take()) {
+        let failed: unknown;
+        try {
+          await this.write(next.group);
+        } catch (e) {
+          failed = e ?? new Error('commit failed');
+          this.error ??= failed;
+        } finally {
+          this.committing = new Map();
+          for (const settle of next.waiters) settle(failed);
         }
-      } finally {
-        this.running = undefined;
       }
     };
-    this.running = loop();
-    return this.running;
+    // Cleared once the loop is over, never before it is set: a synchronous store (SQLite) whose commit
+    // throws ends the loop without awaiting, and clearing inside it would then come before the
+    // assignment below, leaving `running` set for good and `flush` spinning on it.
+    const running: Promise<void> = loop().finally(() => {
+      if (this.running !== running) return;
+      this.running = undefined;
+      // Queued between the loop's end and now, when `schedule` saw a commit still running.
+      if (this.answers.size > 0 || this.failures.size > 0 || this.releases.size > 0) this.schedule();
+    });
+    this.running = running;
+    return running;
   }
 
   /** Commits everything queued now; rejects with the first commit error since the last flush. */

@@ -105,7 +105,8 @@ export interface ResponseStore {
   release(key: string): void;
   /**
    * Queues an answer; it is committed with the next group, together with the release of its claim.
-   * Resolves once that group is written (never rejects: a failed commit is reported by `flush`).
+   * Resolves once that group is written; rejects when its commit failed (the answer is not stored;
+   * `flush` reports the error too).
    */
   put(id: CallIdentity, value: CachedResponse): Promise<void>;
   /** Queues a failure (kept for the report, never served); committed with the next group. */
