@@ -35,23 +35,33 @@ async function endlessServer(declareLength: boolean): Promise<{ url: string; sen
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, sent: () => sent };
 }
 
+/** Each provider adapter, and where its endpoint is set: the endless server stands in for it alone. */
+const PROVIDERS = [
+  { model: MODELS[0] as string, endpoint: (url: string) => ({ OPENAI_BASE_URL: `${url}/v1` }) },
+  { model: MODELS[1] as string, endpoint: (url: string) => ({ ANTHROPIC_BASE_URL: url }) },
+  { model: MODELS[2] as string, endpoint: (url: string) => ({ OLLAMA_HOST: url }) },
+];
+
 describe('issue 22 case 11 (live half): a huge provider body fails the call, it does not crash the process', () => {
-  it.each([false, true])('an endless body (Content-Length declared: %s): the call fails with a clear reason after at most the limit', async (declared) => {
+  const cases = PROVIDERS.flatMap((p) => [false, true].map((declared) => [p.model, declared, p] as const));
+  it.each(cases)('%s, an endless body (Content-Length declared: %s): that call fails with a clear reason after at most the limit; the other providers answer', async (model, declared, provider) => {
     vi.stubEnv('FUSION_MAX_RESPONSE_BYTES', String(1 << 20));
     const server = await endlessServer(declared);
     const fake = await fixture.start({ labels: ['positive', 'negative', 'neutral'] });
     const { dir } = fixture.tempDir();
     writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
-    const r = await runCli(['run', '--task', join(dir, 'task.json'), '--models', `${MODELS[0]},${MODELS[1]}`, '--no-cache', '--max-attempts', '2', '--timeout', '60'], {
+    const r = await runCli(['run', '--task', join(dir, 'task.json'), '--models', MODELS.join(','), '--no-cache', '--max-attempts', '2', '--timeout', '60'], {
       input: itemsOf(2).map((i) => JSON.stringify(i)).join('\n') + '\n',
-      env: { ...fake.env(), OPENAI_BASE_URL: `${server.url}/v1` },
+      env: { ...fake.env(), ...provider.endpoint(server.url) },
     });
     expect(r.status, r.stderr).toBe(4);
-    expect(r.stderr).toMatch(/openai:gpt-4o-mini: 2 call\(s\) bad-response, e\.g\. .*response body larger than 1048576 bytes/);
+    const name = model.replace(/\./g, '\\.');
+    expect(r.stderr).toMatch(new RegExp(`${name}: 2 call\\(s\\) bad-response, e\\.g\\. .*response body larger than 1048576 bytes`));
     // Not retried (a second attempt would get the same), and what was read stayed near the limit.
-    expect(r.stderr).toMatch(/openai:gpt-4o-mini: 0 new answer\(s\), 0 cached, 2 failed, 0 retries/);
+    expect(r.stderr).toMatch(new RegExp(`${name}: 0 new answer\\(s\\), 0 cached, 2 failed, 0 retries`));
     expect(server.sent()).toBeLessThan(64 * (1 << 20));
-    // The other provider answered.
-    expect(r.stderr).toMatch(/anthropic:claude-3-5-haiku-latest: 2 new answer/);
+    // The other providers answered: the failure is that provider's calls only.
+    for (const other of MODELS.filter((m) => m !== model)) expect(r.stderr).toMatch(new RegExp(`${other.replace(/\./g, '\\.')}: 2 new answer\\(s\\), 0 cached, 0 failed`));
+    expect(fake.snapshot().successes).toBe(4);
   }, 120_000);
 });
