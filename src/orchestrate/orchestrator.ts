@@ -68,9 +68,6 @@ interface ProviderState {
   rate: ProviderRateLimiter;
 }
 
-/** How often a call claimed by another run is checked for its answer. */
-const CLAIM_POLL_MS = 50;
-
 /** Rough token count for rate limits (not money: the budget reserves the byte bound, token-bound.ts). */
 function estimateInputTokens(request: GenerateRequest): number {
   let chars = 0;
@@ -303,7 +300,7 @@ export class Orchestrator {
       if (claim.status === 'batch') return this.pendingInBatch(handle, claim.batchId);
       waited = true;
       // Real time, whatever the clock: another process's answer arrives in real time.
-      await systemClock.sleep(CLAIM_POLL_MS, this.stopController.signal);
+      await cache.waitForRelease(key, this.stopController.signal);
     }
     try {
       return await this.callProvider(handle, request, key);

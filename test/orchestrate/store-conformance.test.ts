@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CachedResponse, type ResponseStore, StoreError, StoreLocationError, openStore, storeKindOf } from '../../src/orchestrate/cache.js';
 import { redactUrl } from '../../src/orchestrate/store/postgres-store.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
@@ -200,6 +200,71 @@ for (const backend of [sqlite, postgres]) {
       expect(await b.claim('k', false)).toEqual({ status: 'claimed' });
       await a.close();
       await b.close();
+    });
+
+    it('a run waiting on another run\'s claim is woken soon after the commit that ends it (answer, release, close); PostgreSQL by its notification, not by a poll', async () => {
+      const location = await backend.location();
+      // A long lease: PostgreSQL's fallback poll is then a second, far above the bounds below; SQLite polls every 50 ms.
+      const a = open(location, 120_000);
+      const b = open(location, 120_000);
+      await Promise.all([a.ready(), b.ready()]);
+      const wokenAfter = async (key: string, end: () => Promise<void>): Promise<{ beforeEnd: boolean; afterEndMs: number }> => {
+        expect(await b.claim(key, true)).toEqual({ status: 'busy', owner: a.runId });
+        let woken = false;
+        const waiting = b.waitForRelease(key).then(() => (woken = true));
+        await sleep(150);
+        const wokeEarly = woken && backend === postgres;
+        const t0 = performance.now();
+        await end();
+        await waiting;
+        return { beforeEnd: wokeEarly, afterEndMs: performance.now() - t0 };
+      };
+      expect(await a.claim('w1', true)).toEqual({ status: 'claimed' });
+      const answered = await wokenAfter('w1', async () => {
+        void a.put(id('w1'), answer('positive'));
+        await a.flush();
+      });
+      expect(answered.beforeEnd).toBe(false);
+      expect(answered.afterEndMs).toBeLessThan(500);
+      expect(await b.claim('w1', true)).toEqual({ status: 'answered', response: answer('positive') });
+
+      expect(await a.claim('w2', true)).toEqual({ status: 'claimed' });
+      const released = await wokenAfter('w2', async () => {
+        a.release('w2');
+        await a.flush();
+      });
+      expect(released.beforeEnd).toBe(false);
+      expect(released.afterEndMs).toBeLessThan(500);
+      expect(await b.claim('w2', true)).toEqual({ status: 'claimed' });
+
+      expect(await a.claim('w3', true)).toEqual({ status: 'claimed' });
+      const closed = await wokenAfter('w3', () => a.close());
+      expect(closed.beforeEnd).toBe(false);
+      expect(closed.afterEndMs).toBeLessThan(500);
+      expect(await b.claim('w3', true)).toEqual({ status: 'claimed' });
+      await b.close();
+    }, 30_000);
+
+    it.skipIf(backend !== postgres)('a claim is one round trip to PostgreSQL, whatever it finds (claimed, answered, busy)', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      const b = open(location);
+      await Promise.all([a.ready(), b.ready()]);
+      const sent = vi.spyOn(pg.Pool.prototype, 'query');
+      try {
+        const roundTrips = async (claim: () => Promise<unknown>): Promise<number> => {
+          sent.mockClear();
+          await claim();
+          return sent.mock.calls.length;
+        };
+        expect(await roundTrips(() => a.claim('one', true))).toBe(1);
+        expect(await roundTrips(() => b.claim('one', true))).toBe(1); // busy
+        void a.put(id('one'), answer('neutral'));
+        await a.flush();
+        expect(await roundTrips(async () => expect(await b.claim('one', true)).toEqual({ status: 'answered', response: answer('neutral') }))).toBe(1);
+      } finally {
+        sent.mockRestore();
+      }
     });
 
     it('batch calls: a batch run claims its calls; a live run waits on them while it lives and leaves calls of an open batch or unconfirmed create to it', async () => {

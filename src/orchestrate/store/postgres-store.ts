@@ -5,9 +5,10 @@ import { toIntent, toJob } from '../batch/batch-store.js';
 import { KEY_VERSION } from '../cache-key.js';
 import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { CLAIM_POLL_MS, EVERY_KEY, EndedClaims, payloadsOf } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
 import { StoreError } from './errors.js';
-import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
+import { type FailureRow, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
 
 /** Serialises schema creation among workers that start together (an arbitrary constant of this project). */
@@ -84,9 +85,70 @@ const TABLES = `
   CREATE INDEX IF NOT EXISTS fusion_batch_intent_calls_key ON fusion_batch_intent_calls (key);
 `;
 
-const PENDING_BATCH = `
-  SELECT j.batch_id AS id FROM fusion_batch_job_calls c JOIN fusion_batch_jobs j ON j.batch_id = c.batch_id WHERE c.key = $1 AND NOT j.collected
-  UNION ALL SELECT 'being created' FROM fusion_batch_intent_calls WHERE key = $1 LIMIT 1`;
+/**
+ * A claim in one round trip: takes the key (free, already this run's, or under a lapsed lease), or
+ * tells who holds it; once taken, reads the stored answer and an open batch that carries the call,
+ * and gives the claim back at once when either exists. A volatile function's statements each see
+ * what was committed before they start, so the answer read after the insert sees the commit of a
+ * run that had just answered and released the key (one statement could not: its snapshot predates
+ * the insert). Created, or replaced, on every start under the schema lock: no stored data depends on it.
+ */
+/** Notified with the keys whose claim ended (answered, failed, released; `*`: every claim of a run), so waiters claim again at once. */
+const ENDED_CHANNEL = 'fusion_claims_ended';
+
+const CLAIM_FUNCTION = `
+  CREATE OR REPLACE FUNCTION fusion_claim(p_key TEXT, p_owner TEXT, p_seq BIGINT, p_scope TEXT, p_pid INTEGER, p_lease_ms DOUBLE PRECISION, p_accept_cached BOOLEAN, p_check_batch BOOLEAN)
+  RETURNS TABLE (r_claimed BOOLEAN, r_owner TEXT, r_seq BIGINT, r_scope TEXT, r_pid INTEGER, r_text TEXT, r_logprobs TEXT, r_input_tokens BIGINT,
+    r_output_tokens BIGINT, r_cost DOUBLE PRECISION, r_latency_ms DOUBLE PRECISION, r_finish_reason TEXT, r_batch_id TEXT)
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  BEGIN
+    LOOP
+      INSERT INTO fusion_claims AS c (key, owner, seq, scope, pid, expires_at)
+      VALUES (p_key, p_owner, p_seq, p_scope, p_pid, clock_timestamp() + p_lease_ms * interval '1 millisecond')
+      ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq, scope = EXCLUDED.scope, pid = EXCLUDED.pid, expires_at = EXCLUDED.expires_at
+      WHERE c.owner = EXCLUDED.owner OR c.expires_at < clock_timestamp();
+      r_claimed := FOUND;
+      EXIT WHEN r_claimed;
+      SELECT h.owner, h.seq, h.scope, h.pid INTO r_owner, r_seq, r_scope, r_pid FROM fusion_claims h WHERE h.key = p_key;
+      -- Released between the two statements: try again.
+      IF FOUND THEN
+        RETURN NEXT;
+        RETURN;
+      END IF;
+    END LOOP;
+    IF p_accept_cached THEN
+      SELECT a.text, a.logprobs, a.input_tokens, a.output_tokens, a.cost, a.latency_ms, a.finish_reason
+        INTO r_text, r_logprobs, r_input_tokens, r_output_tokens, r_cost, r_latency_ms, r_finish_reason
+        FROM fusion_responses a WHERE a.key = p_key;
+    END IF;
+    IF r_text IS NULL AND p_check_batch THEN
+      SELECT j.batch_id INTO r_batch_id FROM fusion_batch_job_calls bc JOIN fusion_batch_jobs j ON j.batch_id = bc.batch_id WHERE bc.key = p_key AND NOT j.collected LIMIT 1;
+      IF r_batch_id IS NULL AND EXISTS (SELECT 1 FROM fusion_batch_intent_calls ic WHERE ic.key = p_key) THEN
+        r_batch_id := 'being created';
+      END IF;
+    END IF;
+    IF r_text IS NOT NULL OR r_batch_id IS NOT NULL THEN
+      DELETE FROM fusion_claims WHERE key = p_key AND owner = p_owner AND seq = p_seq;
+      PERFORM pg_notify('${ENDED_CHANNEL}', p_key);
+    END IF;
+    RETURN NEXT;
+  END
+  $fn$`;
+
+interface ClaimRow extends Omit<ResponseRow, 'text' | 'latency_ms'> {
+  claimed: boolean;
+  owner: string | null;
+  seq: string | null;
+  scope: string | null;
+  pid: number | null;
+  text: string | null;
+  latency_ms: number | null;
+  batch_id: string | null;
+}
+
+const CLAIM = `SELECT r_claimed AS claimed, r_owner AS owner, r_seq AS seq, r_scope AS scope, r_pid AS pid, r_text AS text, r_logprobs AS logprobs,
+  r_input_tokens AS input_tokens, r_output_tokens AS output_tokens, r_cost AS cost, r_latency_ms AS latency_ms, r_finish_reason AS finish_reason,
+  r_batch_id AS batch_id FROM fusion_claim($1, $2, $3, $4, $5, $6, $7, $8)`;
 
 const COMMIT = `
   WITH answers AS (
@@ -105,14 +167,10 @@ const COMMIT = `
       status = EXCLUDED.status, attempts = EXCLUDED.attempts, at = EXCLUDED.at
   ), released AS (
     DELETE FROM fusion_claims c USING unnest($20::text[], $21::bigint[]) AS x(key, seq) WHERE c.owner = $22 AND c.key = x.key AND c.seq = x.seq
+  ), notified AS (
+    SELECT pg_notify('${ENDED_CHANNEL}', p) FROM unnest($23::text[]) AS p
   )
-  SELECT count(*) AS n FROM answers`;
-
-const CLAIM = `
-  INSERT INTO fusion_claims (key, owner, seq, scope, pid, expires_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp() + $6 * interval '1 millisecond')
-  ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, seq = EXCLUDED.seq, scope = EXCLUDED.scope, pid = EXCLUDED.pid, expires_at = EXCLUDED.expires_at
-  WHERE fusion_claims.owner = EXCLUDED.owner OR fusion_claims.expires_at < clock_timestamp()
-  RETURNING 1`;
+  SELECT (SELECT count(*) FROM answers) AS n, (SELECT count(*) FROM notified) AS notified`;
 
 const TAKE_OVER = `
   UPDATE fusion_claims SET owner = $2, seq = $3, scope = $4, pid = $5, expires_at = clock_timestamp() + $6 * interval '1 millisecond'
@@ -147,6 +205,9 @@ export class PostgresStore implements ResponseStore {
   private readonly leaseMs: number;
   private readonly queue: CommitQueue;
   private readonly held: HeldClaims;
+  /** Waits on other runs' claims, woken by the commits that end them. */
+  private readonly waits: EndedClaims;
+  private readonly url: string;
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
@@ -158,7 +219,10 @@ export class PostgresStore implements ResponseStore {
     options: StoreOptions & { poolSize?: number } = {},
   ) {
     this.location = redactUrl(url);
+    this.url = url;
     this.leaseMs = options.leaseMs ?? leaseMs();
+    // The poll left under notifications is for lapsed leases, which nobody notifies: a few times a lease, at most a second.
+    this.waits = new EndedClaims(ENDED_CHANNEL, Math.min(1000, Math.max(CLAIM_POLL_MS, Math.floor(this.leaseMs / 3))));
     this.owner = options.owner ?? newClaimOwner();
     this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion' });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
@@ -201,8 +265,19 @@ export class PostgresStore implements ResponseStore {
   }
 
   ready(): Promise<void> {
-    this.readyPromise ??= this.migrate();
+    this.readyPromise ??= this.migrate().then(() => (this.mode.write ? this.listen() : undefined));
     return this.readyPromise;
+  }
+
+  /** LISTEN on a connection of its own for ended claims (a failure leaves waits polling). */
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.url, application_name: 'llm-fusion listen' });
+    await this.waits.start(client);
+  }
+
+  /** Resolves when another run's claim on `key` may have ended: its commit's notification, or the poll. */
+  waitForRelease(key: string, signal?: AbortSignal): Promise<void> {
+    return this.waits.wait(key, signal);
   }
 
   /** Creates the tables on first use, under a transaction-scoped advisory lock, and checks the version. */
@@ -224,6 +299,7 @@ export class PostgresStore implements ResponseStore {
         throw new StoreError(`the store ${this.location} was written by a newer llm-fusion (store schema ${version}, this one knows ${SCHEMA_VERSION}); upgrade, or use another --cache`);
       }
       await client.query(TABLES);
+      await client.query(CLAIM_FUNCTION);
       const keyVersion = await meta('key_version');
       if (keyVersion !== undefined && keyVersion !== KEY_VERSION) {
         this.notices.push(`the store ${this.location} holds answers stored under another key version (${keyVersion}); they are ignored (asked again when needed)`);
@@ -267,7 +343,10 @@ export class PostgresStore implements ResponseStore {
     return out;
   }
 
-  /** One claim; `checkBatch`: a call in an open batch (or one being created) is left to it. */
+  /**
+   * One claim, in one round trip (fusion_claim) but for taking over the claim of a run provably gone
+   * from this machine; `checkBatch`: a call in an open batch (or one being created) is left to it.
+   */
   private async claimOne(key: string, acceptCached: boolean, checkBatch: boolean): Promise<ClaimResult> {
     if (!this.mode.write) return { status: 'claimed' };
     if (acceptCached) {
@@ -277,33 +356,22 @@ export class PostgresStore implements ResponseStore {
     const { runId, scope, pid } = this.owner;
     for (;;) {
       const seq = ++this.seq;
-      const mineNow = (await this.query(CLAIM, [key, runId, seq, scope ?? null, pid, this.leaseMs], 'fusion_claim')).rowCount === 1;
-      let claimed = mineNow;
-      if (!claimed) {
-        const held = (await this.query<HeldClaim>('SELECT owner, seq, scope, pid FROM fusion_claims WHERE key = $1', [key], 'fusion_held')).rows[0];
-        if (!held) continue; // released in between: try again
-        if (!ownerIsGone({ ...held, pid: Number(held.pid) }, this.owner)) return { status: 'busy', owner: held.owner };
-        claimed = (await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq])).rowCount === 1;
-        if (!claimed) continue;
+      this.waits.watch(key);
+      const row = (await this.query<ClaimRow>(CLAIM, [key, runId, seq, scope ?? null, pid, this.leaseMs, acceptCached, checkBatch], 'fusion_claim')).rows[0];
+      if (!row) throw new StoreError(`the store ${this.location} answered a claim with no row`);
+      if (!row.claimed) {
+        const held = { owner: row.owner ?? '', seq: Number(row.seq), scope: row.scope, pid: Number(row.pid) };
+        if (!ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
+        if ((await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq])).rowCount !== 1) continue;
+        // Taken over: what the function checks after a claim, asked again through it (the claim is now this run's).
+        continue;
       }
+      this.waits.unwatch(key);
+      // The function gave the claim back when the answer was stored or a batch carries the call.
+      if (row.text !== null) return { status: 'answered', response: toResponse({ ...row, text: row.text, latency_ms: Number(row.latency_ms) }) };
+      if (row.batch_id !== null) return { status: 'batch', batchId: row.batch_id };
       this.held.take(key, seq);
       this.startRenewal();
-      // The claim may have been free because another run had just stored the answer and released
-      // it: read again, in a statement that sees that commit.
-      if (acceptCached) {
-        const stored = await this.read(key);
-        if (stored) {
-          this.release(key);
-          return { status: 'answered', response: stored };
-        }
-      }
-      if (checkBatch) {
-        const pending = (await this.query<{ id: string }>(PENDING_BATCH, [key], 'fusion_pending_batch')).rows[0];
-        if (pending) {
-          this.release(key);
-          return { status: 'batch', batchId: pending.id };
-        }
-      }
       return { status: 'claimed' };
     }
   }
@@ -348,7 +416,8 @@ export class PostgresStore implements ResponseStore {
       ...group.releases,
     ];
     for (const r of releases) push(19, [r.key, r.claim]);
-    await this.query(COMMIT, [...cols, this.owner.runId], 'fusion_commit');
+    const ended = payloadsOf([...group.answers.map((a) => a.id.key), ...group.failures.map((f) => f.id.key), ...group.releases.map((r) => r.key)]);
+    await this.query(COMMIT, [...cols, this.owner.runId, ended], 'fusion_commit');
   }
 
   flush(): Promise<void> {
@@ -376,10 +445,15 @@ export class PostgresStore implements ResponseStore {
     } finally {
       this.closed = true;
       try {
-        if (this.mode.write && this.readyPromise) await this.raw('DELETE FROM fusion_claims WHERE owner = $1', [this.owner.runId]);
+        if (this.mode.write && this.readyPromise) {
+          await this.raw(
+            `WITH gone AS (DELETE FROM fusion_claims WHERE owner = $1 RETURNING 1) SELECT pg_notify('${ENDED_CHANNEL}', '${EVERY_KEY}') FROM (SELECT 1 FROM gone LIMIT 1) g`,
+            [this.owner.runId],
+          );
+        }
       } finally {
         this.held.clear();
-        await Promise.all([this.pool.end(), this.renewPool.end()]);
+        await Promise.all([this.pool.end(), this.renewPool.end(), this.waits.close()]);
       }
     }
   }

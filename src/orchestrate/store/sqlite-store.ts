@@ -6,6 +6,7 @@ import { openCacheDatabase } from '../cache-database.js';
 import { KEY_VERSION } from '../cache-key.js';
 import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
+import { pollForRelease } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
@@ -261,6 +262,11 @@ export class SqliteStore implements ResponseStore {
 
   release(key: string): void {
     this.held.release(key);
+  }
+
+  /** One machine, no one to tell it: the short poll. */
+  waitForRelease(_key: string, signal?: AbortSignal): Promise<void> {
+    return pollForRelease(signal);
   }
 
   put(id: CallIdentity, value: CachedResponse): Promise<void> {

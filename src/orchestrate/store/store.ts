@@ -101,6 +101,12 @@ export interface ResponseStore {
    * runner's own business (it resumes them), so `batch` is never the answer here.
    */
   claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>>;
+  /**
+   * After `claim` said `busy`: resolves when the other run's claim may have ended (PostgreSQL: the
+   * notification of the commit that ended it, with a slow poll for a lapsed lease; SQLite: a short
+   * poll), or when `signal` aborts. The caller then claims again.
+   */
+  waitForRelease(key: string, signal?: AbortSignal): Promise<void>;
   /** Gives up a claim (the call failed or was not made); committed with the next group. */
   release(key: string): void;
   /**
