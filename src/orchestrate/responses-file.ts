@@ -148,10 +148,13 @@ export interface UnwrittenAnswers {
   reason: string;
 }
 
-/** The system call that puts bytes in a file; a test injects a failing one (a full disk, an I/O error). */
-export type WriteBytes = (fd: number, data: Buffer, offset: number, length: number) => number;
+/** The system call that puts bytes in a file (at `position`, or at its end: null); a test injects a failing one (a full disk, an I/O error). */
+export type WriteBytes = (fd: number, data: Buffer, offset: number, length: number, position: number | null) => number;
 
-const writeBytes: WriteBytes = (fd, data, offset, length) => writeSync(fd, data, offset, length);
+const writeBytes: WriteBytes = (fd, data, offset, length, position) => writeSync(fd, data, offset, length, position);
+
+/** A journal entry shorter than the last one by at most this many bytes is padded with spaces (valid JSON) instead of cutting the file: one system call. */
+const JOURNAL_PAD = 4096;
 
 function describeWriteError(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
@@ -173,6 +176,9 @@ function describeWriteError(e: unknown): string {
  */
 export class ResponsesWriter {
   private readonly fd: number;
+  /** The journal, open for the writer's life: rewritten in place at each flush (opening it each time cost a system call or three per flush). */
+  private readonly journalFd: number;
+  private journalSize: number;
   private offset: number;
   private waiting = '';
   private scheduled: NodeJS.Immediate | undefined;
@@ -184,12 +190,16 @@ export class ResponsesWriter {
     private readonly write: WriteBytes = writeBytes,
   ) {
     checkWritableInFolder(path);
-    // Checked before any call is paid: a journal that is not a regular file (a FIFO planted there) is refused now, not after.
-    closeSync(openRegularForWrite(journalPath(path), 0));
+    // Checked before any call is paid: a journal that is not a regular file (a FIFO planted there) is
+    // refused now, not after; a symlink or a FIFO planted later cannot redirect or block the writes,
+    // which go to the file opened here.
+    this.journalFd = openRegularForWrite(journalPath(path), 0);
+    this.journalSize = fstatSync(this.journalFd).size;
     this.fd = openSync(path, 'a', 0o644);
     const st = fstatSync(this.fd);
     if (!st.isFile()) {
       closeSync(this.fd);
+      closeSync(this.journalFd);
       throw new InputError([{ file: path, message: 'is not a regular file; fusion writes only to regular files' }]);
     }
     this.offset = st.size;
@@ -218,14 +228,8 @@ export class ResponsesWriter {
       return;
     }
     try {
-      // A symlink or a FIFO planted as the journal must neither redirect nor block the write.
-      const jfd = openRegularForWrite(journalPath(this.path));
-      try {
-        this.writeAll(jfd, Buffer.from(JSON.stringify({ offset: this.offset, text } satisfies JournalEntry), 'utf8'));
-      } finally {
-        closeSync(jfd);
-      }
-      this.offset += this.writeAll(this.fd, Buffer.from(text, 'utf8'));
+      this.writeJournal(Buffer.from(JSON.stringify({ offset: this.offset, text } satisfies JournalEntry), 'utf8'));
+      this.offset += this.writeAll(this.fd, Buffer.from(text, 'utf8'), null);
       this.written += lines;
     } catch (e) {
       // Whole lines only: the part of this write that reached the file is cut off (should the cut
@@ -239,11 +243,20 @@ export class ResponsesWriter {
     }
   }
 
-  /** Writes every byte, across short writes (a write may stop part way when the disk fills). */
-  private writeAll(fd: number, data: Buffer): number {
+  /** The journal holds exactly one entry: written over the last one, padded or cut to its length. */
+  private writeJournal(entry: Buffer): void {
+    const shorter = this.journalSize - entry.length;
+    const data = shorter > 0 && shorter <= JOURNAL_PAD ? Buffer.concat([entry, Buffer.alloc(shorter, 0x20)]) : entry;
+    this.writeAll(this.journalFd, data, 0);
+    if (data.length < this.journalSize) ftruncateSync(this.journalFd, data.length);
+    this.journalSize = data.length;
+  }
+
+  /** Writes every byte (at `position`, or appended: null), across short writes (a write may stop part way when the disk fills). */
+  private writeAll(fd: number, data: Buffer, position: number | null): number {
     let done = 0;
     while (done < data.length) {
-      const n = this.write(fd, data, done, data.length - done);
+      const n = this.write(fd, data, done, data.length - done, position === null ? null : position + done);
       if (n <= 0) throw Object.assign(new Error('no byte written'), { code: 'EIO' });
       done += n;
     }
@@ -252,6 +265,11 @@ export class ResponsesWriter {
 
   close(): void {
     this.flush();
+    try {
+      closeSync(this.journalFd);
+    } catch {
+      // the journal only helps the next run recognise a cut line
+    }
     try {
       closeSync(this.fd);
     } catch (e) {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../../src/orchestrate/record.js';
-import { ResponsesWriter, type WriteBytes, readRecordedKeys } from '../../src/orchestrate/responses-file.js';
+import { ResponsesWriter, type WriteBytes, journalPath, readRecordedKeys } from '../../src/orchestrate/responses-file.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
 import { makeTempDir, plainBuilder, sentimentTask } from '../orchestrate/helpers.js';
@@ -21,12 +21,12 @@ const enospc = (): Error => Object.assign(new Error('ENOSPC: no space left on de
  */
 function fillingDisk(room: number): WriteBytes {
   let used = 0;
-  return (fd, data, offset, length) => {
-    if (data.subarray(0, 10).toString() === '{"offset":') return writeSync(fd, data, offset, length);
+  return (fd, data, offset, length, position) => {
+    if (data.subarray(0, 10).toString() === '{"offset":') return writeSync(fd, data, offset, length, position);
     if (used >= room) throw enospc();
     const n = Math.min(length, room - used);
     used += n;
-    return writeSync(fd, data, offset, n);
+    return writeSync(fd, data, offset, n, position);
   };
 }
 
@@ -63,10 +63,10 @@ describe('issue 22 case 15: the answers file on a full disk', () => {
     const a = new FakeModel('openai', 'a', () => ({ text: 'positive', delayMs: 5 }));
     const models = [{ name: 'openai:a', model: a }];
     let failing = true;
-    const write: WriteBytes = (fd, data, offset, length) => {
+    const write: WriteBytes = (fd, data, offset, length, position) => {
       // Every write fails, journal included: the disk is full from the first answer on.
       if (failing) throw enospc();
-      return writeSync(fd, data, offset, length);
+      return writeSync(fd, data, offset, length, position);
     };
     const cache1 = new SqliteStore(cachePath);
     const o1 = new Orchestrator({ cache: cache1, concurrency: 2 });
@@ -90,5 +90,27 @@ describe('issue 22 case 15: the answers file on a full disk', () => {
     expect(a.requests.length).toBe(items.length); // only the items never asked are paid now
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => ResponseSchema.parse(JSON.parse(l)));
     expect(new Set(lines.map((l) => l.item)).size).toBe(items.length);
+  });
+
+  it('the journal, kept open, holds exactly the last append after longer ones (padded, or cut when much shorter)', () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const path = join(t.dir, 'responses.jsonl');
+    const w = new ResponsesWriter(path);
+    const journal = (): unknown => JSON.parse(readFileSync(journalPath(path), 'utf8'));
+    for (let i = 0; i < 200; i++) w.append(line(i));
+    w.flush();
+    const long = readFileSync(journalPath(path)).length;
+    w.append(line(1000));
+    w.flush();
+    // Far shorter than the one before: cut to its length.
+    expect(readFileSync(journalPath(path)).length).toBeLessThan(long);
+    const offset = readFileSync(path).length - `${JSON.stringify(line(1000))}\n`.length;
+    expect(journal()).toEqual({ offset, text: `${JSON.stringify(line(1000))}\n` });
+    w.append(line(7));
+    w.flush();
+    // A little shorter: padded with spaces, still exactly that entry.
+    expect(journal()).toEqual({ offset: offset + `${JSON.stringify(line(1000))}\n`.length, text: `${JSON.stringify(line(7))}\n` });
+    w.close();
   });
 });
