@@ -40,6 +40,11 @@ export function limitedFetch(inner: typeof fetch = (input, init) => globalThis.f
       await response.body.cancel().catch(() => undefined);
       throw new ResponseTooLargeError(limit);
     }
+    // A body whose length is declared within the limit and not compressed cannot grow past it (the
+    // HTTP framing stops reading at that length): it needs no second stream counting its bytes. A
+    // compressed one can (a small gzip may inflate a thousandfold), so it is counted as it is read.
+    const encoding = response.headers.get('content-encoding');
+    if (Number.isFinite(declared) && (encoding === null || encoding === 'identity')) return response;
     let seen = 0;
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>({
