@@ -100,6 +100,9 @@ export class SqliteStore implements ResponseStore {
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private hasFailures: boolean;
+  /** Claims asked in this event-loop turn, written together (claimQueued). */
+  private claims: { key: string; acceptCached: boolean; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
+  private claimTurn: NodeJS.Immediate | undefined;
   private readonly stmt: {
     get: Database.Statement<[string], ResponseRow>;
     put: Database.Statement<unknown[]>;
@@ -204,9 +207,30 @@ export class SqliteStore implements ResponseStore {
       const mine = this.queue.pendingAnswer(key);
       if (mine) return Promise.resolve({ status: 'answered', response: mine });
     }
-    const result = this.db.transaction(() => this.claimOne(key, acceptCached, true)).immediate();
-    if (result.status === 'claimed') this.startRenewal();
-    return Promise.resolve(result);
+    return new Promise((resolve, reject) => {
+      this.claims.push({ key, acceptCached, resolve, reject });
+      this.claimTurn ??= setImmediate(() => this.claimQueued());
+    });
+  }
+
+  /**
+   * The claims asked in one event-loop turn, in one write transaction: at dozens of calls in flight
+   * a transaction per claim (a lock, a WAL append) was the store's largest cost on the main thread.
+   * A failed transaction (disk full) fails each of its claims.
+   */
+  private claimQueued(): void {
+    this.claimTurn = undefined;
+    const asked = this.claims;
+    this.claims = [];
+    let results: ClaimResult[];
+    try {
+      results = this.db.transaction(() => asked.map((c) => this.claimOne(c.key, c.acceptCached, true))).immediate();
+    } catch (e) {
+      for (const c of asked) c.reject(e);
+      return;
+    }
+    if (results.some((r) => r.status === 'claimed')) this.startRenewal();
+    asked.forEach((c, i) => c.resolve(results[i] as ClaimResult));
   }
 
   claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>> {
