@@ -201,7 +201,7 @@ export class RunSession {
     if (t.cut > 0) lines.push(`  ${t.cut} answer(s) cut: longer than ${currentLimits().maxAnswerChars} characters (FUSION_MAX_ANSWER_CHARS)`);
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     const unsaved = this.orchestrator.unsavedAnswers;
-    if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output, but a re-run would pay for them again (exit status ${EXIT_STORAGE}).`);
+    if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output (stdout, or responses.jsonl for eval --models), but a re-run that does not find them there pays for them again (exit status ${EXIT_STORAGE}).`);
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run` + (this.batchSpentUsd > 0 ? ` (${formatUsd(this.batchSpentUsd)} in batches)` : ''));
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
