@@ -57,7 +57,7 @@ if (filter && show) { filter.addEventListener('input', applyFilter); show.addEve
 
 function leaderboardTable(d: ReportData): string {
   const cls = d.kind === 'classification';
-  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
+  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', 'calls/item', '$/item', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
   const rows = d.entries.map((e) => {
     const best = e.kind === 'strategy' && e.name === d.best;
     const cells = [
@@ -71,6 +71,8 @@ function leaderboardTable(d: ReportData): string {
           ]
         : []),
       `<td data-v="${dv(e.coverage)}">${pct(e.coverage)}</td>`,
+      `<td data-v="${dv(e.callsPerItem)}">${num(e.callsPerItem, 2)}</td>`,
+      `<td data-v="${dv(e.costPerItem)}">${num(e.costPerItem, 6)}</td>`,
       ...(cls ? [`<td data-v="${dv(e.ece)}">${num(e.ece)}</td>`, `<td data-v="${dv(e.brier)}">${num(e.brier)}</td>`] : []),
       `<td class="text">${esc(e.note)}</td>`,
     ];
@@ -246,7 +248,7 @@ export function renderHtmlReport(d: ReportData): string {
 <body><main>
 <h1>${esc(d.task)}: models and fusion strategies</h1><p class="meta">${esc(meta)}</p>
 ${verdict}
-<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy. ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
+<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and recorded $ per item. ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
 ${autoSection(d)}
 ${perClassSection(d)}
 ${confusionSection(d)}
