@@ -11,7 +11,7 @@ import { effectiveVoters, errorCorrelation } from '../validation/error-correlati
 import { comparePaired, describeComparison, type PairedComparison } from '../validation/paired-test.js';
 import { type ReliabilityBin, confusionMatrix, reliabilityBins } from '../validation/reliability.js';
 import { isGraded, macroOvrAuc } from '../validation/roc-auc.js';
-import { type ContestedItems, contestedClassification, contestedQa } from './contested-items.js';
+import { type ContestedItems, contestedClassification, contestedQa, type ItemTexts } from './contested-items.js';
 import { type CostChart, type CostCurve, costQuality } from './cost-quality.js';
 import { type ModelCost, withModelCosts } from './model-costs.js';
 import { bestRanked } from '../eval/ranking.js';
@@ -91,6 +91,8 @@ export interface ReportOptions {
   curves?: readonly CostCurve[];
   /** At most this many contested items in the page (default 500). */
   contestedLimit?: number;
+  /** Each item's text or question by id (`itemTexts` of src/task/item-text.ts): the contested table shows it. */
+  itemTexts?: ItemTexts;
 }
 
 /** What both kinds of evaluation offer the report, per entry and item. */
@@ -257,8 +259,8 @@ export function buildReportData(
   const limit = options.contestedLimit ?? 500;
   const contested =
     'predictions' in details && isClassification
-      ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit)
-      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit);
+      ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit, options.itemTexts)
+      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit, options.itemTexts);
 
   const autoEntry = result.strategies.find((s) => s.picks && s.picks.length > 0);
   const auto = autoEntry?.picks ? { strategy: autoEntry.name, ...summarizePicks(autoEntry.picks, 5) } : null;
