@@ -208,16 +208,17 @@ function folded(text: string, n: number): string {
   return `<details class="more" title="${esc(text)}"><summary><span class="cut">${esc(cut)}</span></summary><span class="full">${esc(text)}</span></details>`;
 }
 
-/** The answers of the models as a tally (most common first); each model's own answer on click. */
+/** The answers of the models as a tally (most common first); on click, which models gave each. */
 function answersCell(models: readonly string[], answers: readonly (string | null)[]): string {
-  const counts = new Map<string, number>();
-  for (const a of answers) counts.set(a ?? '(abstained)', (counts.get(a ?? '(abstained)') ?? 0) + 1);
-  const tally = [...counts]
-    .sort((x, y) => y[1] - x[1])
-    .map(([a, n]) => `${esc(a.length > ANSWER_SHOWN ? `${a.slice(0, ANSWER_SHOWN)}…` : a)} <b>${n}</b>`)
-    .join(', ');
-  const each = models.map((m, j) => `<div><span class="meta">${esc(m)}:</span> ${answers[j] === null ? '<i>abstained</i>' : esc(answers[j] as string)}</div>`).join('');
-  return `<details class="answers"><summary>${tally}</summary>${each}</details>`;
+  const groups = new Map<string, string[]>();
+  answers.forEach((a, j) => {
+    const key = a ?? '(abstained)';
+    groups.set(key, [...(groups.get(key) ?? []), models[j] as string]);
+  });
+  const sorted = [...groups].sort((x, y) => y[1].length - x[1].length);
+  const tally = sorted.map(([a, ms]) => `${esc(a.length > ANSWER_SHOWN ? `${a.slice(0, ANSWER_SHOWN)}\u2026` : a)} <b>${ms.length}</b>`).join(', ');
+  const who = sorted.map(([a, ms]) => `<div><b>${esc(a)}</b>: ${esc(ms.join(', '))}</div>`).join('');
+  return `<details class="answers"><summary>${tally}</summary>${who}</details>`;
 }
 
 /**
