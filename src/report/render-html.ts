@@ -195,17 +195,17 @@ function abstentionSection(d: ReportData): string {
   )}${examples}</section>`;
 }
 
-/** Characters of an item's text, or of an answer, shown before the rest is folded away (hover or click shows it whole). */
+/** Characters of an item's text, or of an answer, shown before the rest is folded away (a click shows it whole). */
 const TEXT_SHOWN = 160;
 const ANSWER_SHOWN = 60;
 
-/** `text` cut at a word near `n` characters; the whole of it on hover and on click. */
+/** `text` cut at a word near `n` characters; the whole of it on click (not also in a title: the page would carry it three times). */
 function folded(text: string, n: number): string {
   if (text.length <= n) return esc(text);
   const head = text.slice(0, n);
   const space = head.lastIndexOf(' ');
   const cut = `${(space > n / 2 ? head.slice(0, space) : head).trimEnd()}…`;
-  return `<details class="more" title="${esc(text)}"><summary><span class="cut">${esc(cut)}</span></summary><span class="full">${esc(text)}</span></details>`;
+  return `<details class="more"><summary><span class="cut">${esc(cut)}</span></summary><span class="full">${esc(text)}</span></details>`;
 }
 
 /** The answers of the models as a tally (most common first); on click, which models gave each. */
@@ -222,7 +222,7 @@ function answersCell(models: readonly string[], answers: readonly (string | null
 }
 
 /**
- * The contested items: each item's text (cut, whole on hover or click), the tally of the models'
+ * The contested items: each item's text (cut, whole on click), the tally of the models'
  * answers (each model's on click) and the fused answer. A fixed layout at the page's width whatever
  * the number of models or the length of the texts: the cells wrap, the table never scrolls sideways.
  */
@@ -238,7 +238,7 @@ function contestedSection(d: ReportData): string {
   // Column shares of the page's width: the item's text gets the most.
   const widths = cls ? [38, 9, 20, 11, 22] : [38, 24, 16, 22];
   const cols = `<colgroup>${widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>`;
-  return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Click an item's text or the answers to see them whole. Filter: <input id="contested-filter" placeholder="item, text, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
+  return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Click a cut text (ending in …) or the answers to see them whole. Filter: <input id="contested-filter" placeholder="item, text, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
 <div class="wrap"><table id="contested" class="sortable">${cols}<thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}<th>answers of the ${c.models.length} models</th><th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
 

@@ -6,6 +6,10 @@ import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { type ModelCost, modelCosts, withModelCosts } from '../../src/report/model-costs.js';
 import { type ClassificationFolder, loadEvalFolder } from '../../src/task/load-folder.js';
+import { itemTexts } from '../../src/task/item-text.js';
+
+/** Text as the page shows it (src/report/svg.ts's esc undone). */
+const unescape = (html: string): string => html.replace(/&quot;/g, '"').replace(/&gt;/g, '>').replace(/&lt;/g, '<').replace(/&amp;/g, '&');
 
 /** The rows of the HTML leaderboard: name (without the `*`), and the calls and $ cells' values. */
 function htmlRows(html: string): { name: string; star: boolean; calls: string; cost: string }[] {
@@ -61,5 +65,34 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     const terminal = leaderboardWithAdvice(result, d, costs, 'evals/toxicity-en').split('\n');
     expect(terminal.findIndex((l) => l.includes(` ${twin} `))).toBeLessThan(terminal.findIndex((l) => l.includes(` ${top} `)));
     expect(terminal.at(-2)).toContain(twin);
+  });
+
+  it('the contested table carries each item\'s text, cut past 160 characters and whole on click, and the fused answer', () => {
+    let predictions: EvalPredictions | undefined;
+    // Every item's text made long, so that each contested row is cut.
+    const tail = ' and then the comment goes on at length about something else entirely, well past what a table cell should show at once';
+    const folder = { ...base, items: base.items.map((it) => ({ ...it, text: `${it.text}${tail}${tail}` })) };
+    const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
+    if (!predictions) throw new Error('no predictions');
+    const d = buildReportData(result, { predictions }, { resamples: 20, itemTexts: itemTexts(folder.items) });
+    const byId = new Map(folder.items.map((it) => [it.id, it.text]));
+    expect(d.contested.shown.length).toBeGreaterThan(10);
+    for (const x of d.contested.shown) expect(x.text).toBe(byId.get(x.item));
+    const html = renderHtmlReport(d);
+    const rows = [...html.matchAll(/<tr data-right="[01]">(.*?)<\/tr>/g)].map((m) => m[1] as string);
+    expect(rows).toHaveLength(d.contested.shown.length);
+    rows.forEach((row, k) => {
+      const x = d.contested.shown[k] as (typeof d.contested.shown)[number];
+      const cut = unescape(row.match(/<span class="cut">(.*?)<\/span>/)?.[1] as string);
+      expect(cut.endsWith('\u2026')).toBe(true);
+      expect(cut.length).toBeLessThanOrEqual(161);
+      expect(x.text?.startsWith(cut.slice(0, -1))).toBe(true);
+      expect(unescape(row.match(/<span class="full">(.*?)<\/span>/)?.[1] as string)).toBe(x.text);
+      expect(row).toContain(x.fused as string);
+    });
+    // Without texts (a library caller that gives none), the ids alone, as before.
+    const bare = buildReportData(result, { predictions }, { resamples: 20 });
+    expect(bare.contested.shown.every((x) => x.text === null)).toBe(true);
+    expect(renderHtmlReport(bare)).not.toContain('class="item-text"');
   });
 });
