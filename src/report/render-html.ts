@@ -208,7 +208,10 @@ function folded(text: string, n: number): string {
   return `<details class="more"><summary><span class="cut">${esc(cut)}</span></summary><span class="full">${esc(text)}</span></details>`;
 }
 
-/** The answers of the models as a tally (most common first); on click, which models gave each. */
+/** Past this many models, the tally alone: naming every model on every row would make most of the page (500 rows by 112 names). */
+const MAX_NAMED_MODELS = 16;
+
+/** The answers of the models as a tally (most common first); on click, which models gave each (up to MAX_NAMED_MODELS models). */
 function answersCell(models: readonly string[], answers: readonly (string | null)[]): string {
   const groups = new Map<string, string[]>();
   answers.forEach((a, j) => {
@@ -217,6 +220,7 @@ function answersCell(models: readonly string[], answers: readonly (string | null
   });
   const sorted = [...groups].sort((x, y) => y[1].length - x[1].length);
   const tally = sorted.map(([a, ms]) => `${esc(a.length > ANSWER_SHOWN ? `${a.slice(0, ANSWER_SHOWN)}\u2026` : a)} <b>${ms.length}</b>`).join(', ');
+  if (models.length > MAX_NAMED_MODELS) return tally;
   const who = sorted.map(([a, ms]) => `<div><b>${esc(a)}</b>: ${esc(ms.join(', '))}</div>`).join('');
   return `<details class="answers"><summary>${tally}</summary>${who}</details>`;
 }

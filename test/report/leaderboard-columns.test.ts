@@ -95,4 +95,23 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     expect(bare.contested.shown.every((x) => x.text === null)).toBe(true);
     expect(renderHtmlReport(bare)).not.toContain('class="item-text"');
   });
+
+  it('past 16 models the answers are a tally alone, without every model named on every row', () => {
+    const models = [...new Set(base.responses.map((r) => r.model))];
+    const render = (copies: number): string => {
+      let predictions: EvalPredictions | undefined;
+      const extra = models.slice(0, copies).flatMap((m) => base.responses.filter((r) => r.model === m).map((r) => ({ ...r, model: `${m}-copy` })));
+      const folder = { ...base, responses: [...base.responses, ...extra] };
+      const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
+      if (!predictions) throw new Error('no predictions');
+      return renderHtmlReport(buildReportData(result, { predictions }, { resamples: 20 }));
+    };
+    const sixteen = render(16 - models.length);
+    expect(sixteen).toContain('<details class="answers">');
+    expect(sixteen).toContain(`-copy`);
+    const seventeen = render(17 - models.length);
+    expect(seventeen).not.toContain('<details class="answers">');
+    expect(seventeen).toMatch(/answers of the 17 models<\/th>/);
+    expect(seventeen).toMatch(/<td>(non-)?toxic <b>\d+<\/b>, (non-)?toxic <b>\d+<\/b><\/td>/);
+  });
 });
