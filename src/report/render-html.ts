@@ -272,7 +272,7 @@ export function renderHtmlReport(d: ReportData): string {
 <body><main>
 <h1>${esc(d.task)}: models and fusion strategies</h1><p class="meta">${esc(meta)}</p>
 ${verdict}
-<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and recorded $ per item. ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
+<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and $ per item (a model: its recorded cost; a strategy: the prices of the calls it made). ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
 ${autoSection(d)}
 ${perClassSection(d)}
 ${confusionSection(d)}
