@@ -83,6 +83,7 @@ export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export { createFusion, type FusionClient, type FusionClientOptions } from './run/fusion-client.js';
+export { UnmatchedModelsError } from './run/fitted-models.js';
 export type { FusedLine } from './run/kinds/classification.js';
 export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './run/kinds/qa.js';
 

@@ -4,6 +4,8 @@ import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
 
 export interface ContestedItem {
   item: string;
+  /** The item's text (classification) or question (QA), whole; null when the report was not given it. */
+  text: string | null;
   /** Gold label (classification) or null. */
   gold: string | null;
   /** Each model's answer, in model order; null = abstained. */
@@ -24,7 +26,16 @@ export interface ContestedItems {
 }
 
 /** Contested items of a classification evaluation, with the best strategy's fused label and why. */
-export function contestedClassification(result: ClassificationEvalResult, p: EvalPredictions, fusedItems: { pred: Int32Array; probs: Float64Array } | undefined, limit: number): ContestedItems {
+/** Each item's text or question by id; items it does not name show none. */
+export type ItemTexts = ReadonlyMap<string, string>;
+
+export function contestedClassification(
+  result: ClassificationEvalResult,
+  p: EvalPredictions,
+  fusedItems: { pred: Int32Array; probs: Float64Array } | undefined,
+  limit: number,
+  texts: ItemTexts = new Map(),
+): ContestedItems {
   const { matrix, gold } = p;
   const labels = result.labels;
   const M = matrix.models.length;
@@ -55,6 +66,7 @@ export function contestedClassification(result: ClassificationEvalResult, p: Eva
         : `p(${fused}) = ${conf.toFixed(2)}; ${votes.filter((v) => v === f).length} of ${votes.filter((v) => v >= 0).length} answering models chose it`;
     shown.push({
       item: matrix.itemIds[i] as string,
+      text: texts.get(matrix.itemIds[i] as string) ?? null,
       gold: (gold[i] as number) >= 0 ? (labels[gold[i] as number] as string) : null,
       answers: votes.map((v) => (v >= 0 ? (labels[v] as string) : null)),
       fused,
@@ -65,7 +77,7 @@ export function contestedClassification(result: ClassificationEvalResult, p: Eva
   return { total, shown, models: [...matrix.models], strategy };
 }
 
-export function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number): ContestedItems {
+export function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number, texts: ItemTexts = new Map()): ContestedItems {
   const strategy = result.best;
   const s = result.strategies.findIndex((e) => e.name === strategy);
   const fusedOut = s >= 0 ? o.strategies[s] : undefined;
@@ -80,6 +92,7 @@ export function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number):
     const right = o.models.filter((m) => m.correct[i] === 1).length;
     shown.push({
       item,
+      text: texts.get(item) ?? null,
       gold: null,
       answers,
       fused,

@@ -1,3 +1,5 @@
+import type { LeaderboardInput } from '../eval/leaderboard.js';
+
 /** What a model cost on an eval set, from its recorded responses. */
 export interface ModelCost {
   model: string;
@@ -21,4 +23,18 @@ export function modelCosts(responses: readonly { model: string; cost?: number | 
   }
   const n = Math.max(1, items);
   return [...tally].map(([model, t]) => ({ model, callsPerItem: t.calls / n, costPerItem: t.costed === 0 ? null : t.cost / n }));
+}
+
+/**
+ * The result with each model's recorded calls and cost per item: the one order (src/eval/ranking.ts)
+ * breaks ties by them, so the terminal leaderboard, the HTML one and the best single model of the
+ * paired test must all rank the same merged entries.
+ */
+export function withModelCosts(result: LeaderboardInput, costs: readonly ModelCost[]): LeaderboardInput {
+  const byModel = new Map(costs.map((c) => [c.model, c]));
+  const models = result.models.map((m) => {
+    const c = byModel.get(m.name);
+    return c ? { ...m, callsPerItem: c.callsPerItem, costPerItem: c.costPerItem } : m;
+  });
+  return { ...result, models };
 }

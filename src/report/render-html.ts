@@ -16,7 +16,9 @@ th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child,th:las
 table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 tr.best td{font-weight:bold}tr.model td:nth-child(2){color:#4c78a8}tr.strategy td:nth-child(2){color:#f58518}
 .ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
-td.text{text-align:left;white-space:normal;max-width:420px}td.why{text-align:left;white-space:normal;min-width:280px}#contested td{text-align:left}.right{color:#15803d}.wrong{color:#b91c1c}
+td.text{text-align:left;white-space:normal;max-width:420px}td.why{text-align:left;white-space:normal;min-width:280px}.right{color:#15803d}.wrong{color:#b91c1c}
+#contested{table-layout:fixed;width:100%}#contested th,#contested td{text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top}#contested td.why{min-width:0}
+#contested .id{color:#6b7280;font-size:11px}#contested summary{cursor:pointer}details.more[open] .cut{display:none}details.more summary{list-style:none}details.more summary::-webkit-details-marker{display:none}details.more[open] summary::after{content:"show less";color:#6b7280;font-size:11px}
 details{margin:4px 0}pre{white-space:pre-wrap;background:#f3f4f6;padding:4px 6px;margin:2px 0;font-size:12px}
 input,select{font:inherit;padding:2px 6px}
 `;
@@ -57,7 +59,7 @@ if (filter && show) { filter.addEventListener('input', applyFilter); show.addEve
 
 function leaderboardTable(d: ReportData): string {
   const cls = d.kind === 'classification';
-  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
+  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', 'calls/item', '$/item', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
   const rows = d.entries.map((e) => {
     const best = e.kind === 'strategy' && e.name === d.best;
     const cells = [
@@ -71,6 +73,8 @@ function leaderboardTable(d: ReportData): string {
           ]
         : []),
       `<td data-v="${dv(e.coverage)}">${pct(e.coverage)}</td>`,
+      `<td data-v="${dv(e.callsPerItem)}">${num(e.callsPerItem, 2)}</td>`,
+      `<td data-v="${dv(e.costPerItem)}">${num(e.costPerItem, 6)}</td>`,
       ...(cls ? [`<td data-v="${dv(e.ece)}">${num(e.ece)}</td>`, `<td data-v="${dv(e.brier)}">${num(e.brier)}</td>`] : []),
       `<td class="text">${esc(e.note)}</td>`,
     ];
@@ -191,33 +195,55 @@ function abstentionSection(d: ReportData): string {
   )}${examples}</section>`;
 }
 
-/** Past this many models, the contested table shows the answers' tally instead of one column per model. */
-const MAX_ANSWER_COLUMNS = 16;
+/** Characters of an item's text, or of an answer, shown before the rest is folded away (a click shows it whole). */
+const TEXT_SHOWN = 160;
+const ANSWER_SHOWN = 60;
 
-function tally(answers: readonly (string | null)[]): string {
-  const counts = new Map<string, number>();
-  for (const a of answers) counts.set(a ?? '(abstained)', (counts.get(a ?? '(abstained)') ?? 0) + 1);
-  return [...counts]
-    .sort((x, y) => y[1] - x[1])
-    .map(([a, n]) => `${a.length > 40 ? `${a.slice(0, 40)}…` : a} ${n}`)
-    .join(', ');
+/** `text` cut at a word near `n` characters; the whole of it on click (not also in a title: the page would carry it three times). */
+function folded(text: string, n: number): string {
+  if (text.length <= n) return esc(text);
+  const head = text.slice(0, n);
+  const space = head.lastIndexOf(' ');
+  const cut = `${(space > n / 2 ? head.slice(0, space) : head).trimEnd()}…`;
+  return `<details class="more"><summary><span class="cut">${esc(cut)}</span></summary><span class="full">${esc(text)}</span></details>`;
 }
 
+/** Past this many models, the tally alone: naming every model on every row would make most of the page (500 rows by 112 names). */
+const MAX_NAMED_MODELS = 16;
+
+/** The answers of the models as a tally (most common first); on click, which models gave each (up to MAX_NAMED_MODELS models). */
+function answersCell(models: readonly string[], answers: readonly (string | null)[]): string {
+  const groups = new Map<string, string[]>();
+  answers.forEach((a, j) => {
+    const key = a ?? '(abstained)';
+    groups.set(key, [...(groups.get(key) ?? []), models[j] as string]);
+  });
+  const sorted = [...groups].sort((x, y) => y[1].length - x[1].length);
+  const tally = sorted.map(([a, ms]) => `${esc(a.length > ANSWER_SHOWN ? `${a.slice(0, ANSWER_SHOWN)}\u2026` : a)} <b>${ms.length}</b>`).join(', ');
+  if (models.length > MAX_NAMED_MODELS) return tally;
+  const who = sorted.map(([a, ms]) => `<div><b>${esc(a)}</b>: ${esc(ms.join(', '))}</div>`).join('');
+  return `<details class="answers"><summary>${tally}</summary>${who}</details>`;
+}
+
+/**
+ * The contested items: each item's text (cut, whole on click), the tally of the models'
+ * answers (each model's on click) and the fused answer. A fixed layout at the page's width whatever
+ * the number of models or the length of the texts: the cells wrap, the table never scrolls sideways.
+ */
 function contestedSection(d: ReportData): string {
   const c = d.contested;
   if (c.total === 0) return '';
   const cls = d.kind === 'classification';
-  const wide = c.models.length > MAX_ANSWER_COLUMNS;
-  const answerCells = (answers: readonly (string | null)[]): string =>
-    wide ? `<td class="text">${esc(tally(answers))}</td>` : answers.map((a) => `<td>${a === null ? '<i>abstained</i>' : esc(a.length > 60 ? `${a.slice(0, 60)}…` : a)}</td>`).join('');
   const rows = c.shown.map(
     (x) =>
-      `<tr data-right="${x.fusedRight ? 1 : 0}"><td>${esc(x.item)}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}${answerCells(x.answers)}<td class="text ${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : esc(x.fused)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,
+      `<tr data-right="${x.fusedRight ? 1 : 0}"><td><span class="id">${esc(x.item)}</span>${x.text === null ? '' : `<div class="item-text">${folded(x.text, TEXT_SHOWN)}</div>`}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}<td>${answersCell(c.models, x.answers)}</td><td class="${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : folded(x.fused, ANSWER_SHOWN)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,
   );
   const shownNote = c.shown.length < c.total ? ` (the first ${c.shown.length} shown)` : '';
-  const heads = wide ? `<th>answers of the ${c.models.length} models</th>` : c.models.map((m) => `<th>${esc(m)}</th>`).join('');
-  return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Filter: <input id="contested-filter" placeholder="item, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
-<div class="wrap"><table id="contested" class="sortable"><thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}${heads}<th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+  // Column shares of the page's width: the item's text gets the most.
+  const widths = cls ? [38, 9, 20, 11, 22] : [38, 24, 16, 22];
+  const cols = `<colgroup>${widths.map((w) => `<col style="width:${w}%">`).join('')}</colgroup>`;
+  return `<section><h2>Contested items</h2><p>${c.total} items on which the models disagree${shownNote}; fused answer of ${esc(c.strategy ?? '-')}. Click a cut text (ending in …) or the answers to see them whole. Filter: <input id="contested-filter" placeholder="item, text, label, model..."> <select id="contested-show"><option value="all">all</option><option value="wrong">fused wrong</option><option value="right">fused right</option></select> <span id="contested-count">${c.shown.length}</span> rows.</p>
+<div class="wrap"><table id="contested" class="sortable">${cols}<thead><tr><th>item</th>${cls ? '<th>gold</th>' : ''}<th>answers of the ${c.models.length} models</th><th>fused</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
 }
 
 function autoSection(d: ReportData): string {
@@ -246,7 +272,7 @@ export function renderHtmlReport(d: ReportData): string {
 <body><main>
 <h1>${esc(d.task)}: models and fusion strategies</h1><p class="meta">${esc(meta)}</p>
 ${verdict}
-<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy. ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
+<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and $ per item (a model: its recorded cost; a strategy: the prices of the calls it made). ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
 ${autoSection(d)}
 ${perClassSection(d)}
 ${confusionSection(d)}

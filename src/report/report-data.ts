@@ -11,9 +11,10 @@ import { effectiveVoters, errorCorrelation } from '../validation/error-correlati
 import { comparePaired, describeComparison, type PairedComparison } from '../validation/paired-test.js';
 import { type ReliabilityBin, confusionMatrix, reliabilityBins } from '../validation/reliability.js';
 import { isGraded, macroOvrAuc } from '../validation/roc-auc.js';
-import { type ContestedItems, contestedClassification, contestedQa } from './contested-items.js';
+import { type ContestedItems, contestedClassification, contestedQa, type ItemTexts } from './contested-items.js';
 import { type CostChart, type CostCurve, costQuality } from './cost-quality.js';
-import type { ModelCost } from './model-costs.js';
+import { type ModelCost, withModelCosts } from './model-costs.js';
+import { bestRanked } from '../eval/ranking.js';
 
 export type { ContestedItem, ContestedItems } from './contested-items.js';
 export type { CostChart, CostCurve, CostPoint } from './cost-quality.js';
@@ -28,6 +29,9 @@ export interface ReportEntry {
   macroF1: number | null;
   macroF1Ci: Interval | null;
   coverage: number;
+  /** Calls (each sample a call) and USD per item, as in the terminal leaderboard; null where unknown. */
+  callsPerItem: number | null;
+  costPerItem: number | null;
   /** One-vs-rest macro ROC-AUC; null when the entry gives only hard answers, or for QA. */
   rocAuc: number | null;
   ece: number | null;
@@ -87,6 +91,8 @@ export interface ReportOptions {
   curves?: readonly CostCurve[];
   /** At most this many contested items in the page (default 500). */
   contestedLimit?: number;
+  /** Each item's text or question by id (`itemTexts` of src/task/item-text.ts): the contested table shows it. */
+  itemTexts?: ItemTexts;
 }
 
 /** What both kinds of evaluation offer the report, per entry and item. */
@@ -124,16 +130,6 @@ function pick<T>(values: ArrayLike<T>, rows: readonly number[]): T[] {
   return rows.map((i) => values[i] as T);
 }
 
-function best<T extends { accuracy: number; macroF1?: number | null }>(xs: readonly T[]): T | null {
-  let top: T | null = null;
-  for (const x of xs) {
-    const key = x.macroF1 ?? x.accuracy;
-    const topKey = top ? (top.macroF1 ?? top.accuracy) : -Infinity;
-    if (!top || key > topKey + 1e-12 || (Math.abs(key - topKey) <= 1e-12 && x.accuracy > top.accuracy)) top = x;
-  }
-  return top;
-}
-
 /**
  * Everything the HTML report shows (and `--json` carries), from an evaluation result and the
  * per-item predictions behind it: classification results take `predictions`, QA results `outcomes`.
@@ -163,7 +159,9 @@ export function buildReportData(
     ...result.models.map((m) => [`model:${m.name}`, m] as const),
     ...result.strategies.map((s) => [`strategy:${s.name}`, s] as const),
   ]);
-  const entries: ReportEntry[] = leaderboardRows(result).map((row) => {
+  // Ranked as the terminal leaderboard ranks them: with each model's recorded calls and cost per item.
+  const ranked = withModelCosts(result, options.costs ?? []);
+  const entries: ReportEntry[] = leaderboardRows(ranked).map((row) => {
     const key = `${row.kind}:${row.name}`;
     const e = byName.get(key) as EntryItems;
     const source = scored.get(key);
@@ -195,6 +193,8 @@ export function buildReportData(
       macroF1: row.macroF1,
       macroF1Ci,
       coverage: row.coverage,
+      callsPerItem: row.callsPerItem,
+      costPerItem: row.costPerItem,
       rocAuc,
       ece: e.kind === 'strategy' || reliability ? (s?.ece ?? null) : null,
       brier: e.kind === 'strategy' || reliability ? (s?.brier ?? null) : null,
@@ -204,7 +204,8 @@ export function buildReportData(
     };
   });
 
-  const bestModel = best<{ name: string; accuracy: number; macroF1?: number | null }>(result.models)?.name ?? null;
+  // The best single model by the one order of every leaderboard (src/eval/ranking.ts).
+  const bestModel = bestRanked(ranked.models)?.name ?? null;
   const bestItems = result.best ? byName.get(`strategy:${result.best}`) : undefined;
   const modelItems = bestModel ? byName.get(`model:${bestModel}`) : undefined;
   let comparison: ReportData['comparison'] = null;
@@ -258,8 +259,8 @@ export function buildReportData(
   const limit = options.contestedLimit ?? 500;
   const contested =
     'predictions' in details && isClassification
-      ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit)
-      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit);
+      ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit, options.itemTexts)
+      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit, options.itemTexts);
 
   const autoEntry = result.strategies.find((s) => s.picks && s.picks.length > 0);
   const auto = autoEntry?.picks ? { strategy: autoEntry.name, ...summarizePicks(autoEntry.picks, 5) } : null;

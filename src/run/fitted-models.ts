@@ -1,6 +1,6 @@
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { InputError } from '../task/errors.js';
-import { type ModelMatch, matchFittedModels, parseModelMap, unmatchedMessage } from './model-map.js';
+import { CLI_WORDING, type MapWording, type ModelMatch, matchFittedModels, parseModelMap, unmatchedMessage } from './model-map.js';
 import type { StreamFuser } from './strategy-choice.js';
 
 /** A fitted model a run cannot reach: an input error (exit 2) naming it and how to map it. */
@@ -9,8 +9,9 @@ export class UnmatchedModelsError extends InputError {
   constructor(
     readonly unmatched: readonly string[],
     given: readonly string[],
+    wording: MapWording = CLI_WORDING,
   ) {
-    super([{ file: '--models', message: unmatchedMessage(unmatched, given) }]);
+    super([{ file: wording.models, message: unmatchedMessage(unmatched, given, wording) }]);
   }
 }
 
@@ -20,14 +21,18 @@ export class UnmatchedModelsError extends InputError {
  * for a built-in strategy, the specs as given.
  */
 export function fittedModels(fuser: Pick<StreamFuser, 'models'>, given: readonly string[] | undefined, modelMap: string | undefined): ModelMatch {
-  const map = parseModelMap(modelMap);
+  return matchModels(fuser, given, parseModelMap(modelMap), CLI_WORDING);
+}
+
+/** fittedModels on a parsed map, its errors worded for the CLI's flags or the library's options. */
+export function matchModels(fuser: Pick<StreamFuser, 'models'>, given: readonly string[] | undefined, map: ReadonlyMap<string, string>, wording: MapWording): ModelMatch {
   if (!fuser.models) {
-    if (map.size > 0) throw new InputError([{ file: '--model-map', message: 'maps the models of a saved --strategy file; this run has none' }]);
+    if (map.size > 0) throw new InputError([{ file: wording.map, message: 'maps the models of a saved strategy; this one has none' }]);
     const specs = [...(given ?? [])];
     return { specs, names: specs, unmatched: [], leftOut: [] };
   }
-  const match = matchFittedModels(fuser.models, given, map);
-  if (match.unmatched.length > 0) throw new UnmatchedModelsError(match.unmatched, match.specs);
+  const match = matchFittedModels(fuser.models, given, map, wording);
+  if (match.unmatched.length > 0) throw new UnmatchedModelsError(match.unmatched, match.specs, wording);
   return match;
 }
 

@@ -13,7 +13,8 @@ import { type FusedLine, classificationKind } from './kinds/classification.js';
 import type { FusedLineBase } from './kinds/line-parts.js';
 import { type QaFusedLine, qaKind } from './kinds/qa.js';
 import type { RunKind } from './kinds/run-kind.js';
-import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
+import { libraryModels } from './library-models.js';
+import { handlesOfPolicy, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 import { sharedOrchestrator } from './shared-orchestrator.js';
 
@@ -38,6 +39,13 @@ export interface AskOptions {
   samples?: number;
   /** Id shown in the result. Default `item`. */
   id?: string;
+  /**
+   * Which live model each name a saved strategy was fitted with stands for, as `--model-map`:
+   * `{ 'gpt-4o-mini-2024-07-18': 'openai:gpt-4o-mini-2024-07-18' }`, or `'-'` to leave one out.
+   * Unmapped names match a model of `models` by exact name, then by the model part of
+   * `provider:model`; a fitted model left unmatched is an UnmatchedModelsError naming it.
+   */
+  modelMap?: Readonly<Record<string, string>>;
 }
 
 export interface FuseOptions extends AskOptions {
@@ -60,7 +68,7 @@ export interface FuseQuestionOptions extends AskOptions {
  */
 async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
   const samples = options.samples ?? samplesOfOrder(fuser.policy?.order);
-  const all = withSamples(resolveModels(options.models, options.env ?? process.env, options.overrides ?? {}), samples);
+  const all = withSamples(libraryModels(fuser, options.models, options.modelMap, options.env ?? process.env, options.overrides ?? {}), samples);
   // Under a policy, only the calls it was fitted for (see handlesOfPolicy).
   const handles = fuser.policy ? handlesOfPolicy(all, fuser.policy.order).handles : all;
   const names = handles.map((h) => h.name);

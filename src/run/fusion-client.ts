@@ -24,6 +24,8 @@ export interface FusionClientOptions {
   overrides?: ProviderOverrides;
   request?: RequestOptions;
   samples?: number;
+  /** Which live model each name a saved strategy was fitted with stands for (see AskOptions.modelMap). */
+  modelMap?: Readonly<Record<string, string>>;
 }
 
 type PerCall<O> = Partial<Omit<O, 'orchestrator' | 'orchestration' | 'cachePath'>>;
@@ -59,6 +61,7 @@ export function createFusion(options: FusionClientOptions): FusionClient {
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.request ? { request: options.request } : {}),
     ...(options.samples === undefined ? {} : { samples: options.samples }),
+    ...(options.modelMap ? { modelMap: options.modelMap } : {}),
   };
   let closed = false;
   return {

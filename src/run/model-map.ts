@@ -3,6 +3,24 @@ import { InputError } from '../task/errors.js';
 /** `--model-map` value that says a fitted model is deliberately left out of a run (its answers count as abstentions). */
 export const LEFT_OUT = '-';
 
+/** How the errors name the map and the models: the CLI's flags, or the library's options. */
+export interface MapWording {
+  /** What holds the map (`--model-map`, `modelMap`). */
+  map: string;
+  /** What holds the live models (`--models`, `models`). */
+  models: string;
+  /** How to say that `recorded` stands for a live model, and how to leave it out. */
+  say(recorded: string): string;
+  leaveOut(recorded: string): string;
+}
+
+export const CLI_WORDING: MapWording = {
+  map: '--model-map',
+  models: '--models',
+  say: (r) => `--model-map ${r}=provider:model,...`,
+  leaveOut: (r) => `${r}=-`,
+};
+
 /**
  * Parses `--model-map recorded=provider:model,...`: which live model a name a strategy was fitted
  * with stands for (recorded sets name models as their provider reported them, e.g.
@@ -51,10 +69,10 @@ export interface ModelMatch {
  * one fitted name has it (and no other spec claims that name). Without `--models` the run asks the
  * fitted models, each through its mapped spec. Pure: the caller decides what an unmatched model means.
  */
-export function matchFittedModels(fitted: readonly string[], given: readonly string[] | undefined, map: ReadonlyMap<string, string>): ModelMatch {
+export function matchFittedModels(fitted: readonly string[], given: readonly string[] | undefined, map: ReadonlyMap<string, string>, wording: MapWording = CLI_WORDING): ModelMatch {
   for (const recorded of map.keys()) {
     if (!fitted.includes(recorded)) {
-      throw new InputError([{ file: '--model-map', message: `"${recorded}" is not a model the strategy was fitted with (${fitted.join(', ')})` }]);
+      throw new InputError([{ file: wording.map, message: `"${recorded}" is not a model the strategy was fitted with (${fitted.join(', ')})` }]);
     }
   }
   const leftOut = fitted.filter((f) => map.get(f) === LEFT_OUT);
@@ -99,11 +117,11 @@ export function matchFittedModels(fitted: readonly string[], given: readonly str
 }
 
 /** The message for fitted models a run cannot reach: which, and how to say which live model each is. */
-export function unmatchedMessage(unmatched: readonly string[], given: readonly string[]): string {
+export function unmatchedMessage(unmatched: readonly string[], given: readonly string[], wording: MapWording = CLI_WORDING): string {
   const example = unmatched[0] as string;
   return (
     `the strategy was fitted with ${unmatched.join(', ')}, which none of the models of this run (${given.join(', ') || 'none'}) stands for. ` +
-    `Say which live model each is with --model-map ${example}=provider:model,... ` +
-    `(or ${example}=- to run without it: its answers then count as abstentions)`
+    `Say which live model each is with ${wording.say(example)} ` +
+    `(or ${wording.leaveOut(example)} to run without it: its answers then count as abstentions)`
   );
 }

@@ -84,7 +84,7 @@ interface Settled {
 type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]>; input: RowInput } | { kind: 'bad'; out: ErrorLine; input?: RowInput };
 
 /** The fields an item schema reads (its object shape), which the input's columns are mapped onto. */
-function schemaFields(schema: ZodType): string[] {
+export function schemaFields(schema: ZodType): string[] {
   const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
   return shape ? Object.keys(shape) : ['id'];
 }

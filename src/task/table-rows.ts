@@ -101,7 +101,21 @@ export function readRowsSync(file: string, format: TableFormat, maxLineBytes?: n
     }
     return { rows };
   }
-  const text = readTextFileSync(file);
+  return readRowsOfText(readTextFileSync(file), format, file);
+}
+
+/**
+ * Every row of a table already in memory (the input `fusion run --batch` reads whole), as the
+ * stream reads it: the same parser and options, rows numbered from their first line.
+ */
+export function readRowsOfText(text: string, format: TableFormat, file: string): { rows: InputRow[]; header?: string[] } {
+  if (format === 'jsonl') {
+    const rows: InputRow[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() !== '') rows.push({ line: i + 1, text: line.replace(/\r$/, '') });
+    });
+    return { rows };
+  }
   const d = delimitedRows(file);
   const rows: InputRow[] = [];
   try {

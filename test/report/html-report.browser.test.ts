@@ -8,6 +8,11 @@ import { syntheticMcFolder } from '../qa/synthetic.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { writeEvalFolder } from '../support/temp-folder.js';
 
+/** Each item's text by id, from an items.jsonl. */
+function itemsOf(file: string): Map<string, string> {
+  return new Map(readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; text: string }).map((it) => [it.id, it.text]));
+}
+
 /** Debian's chromium (`.ci/run` installs it); CHROMIUM_PATH overrides. */
 const executable = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const artifacts = join(repoRoot, 'test-artifacts');
@@ -26,6 +31,7 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fusion-html-'));
   const classificationPage = join(dir, 'toxicity.html');
   const qaPage = join(dir, 'qa.html');
+  const qaTexts = new Map<string, string>();
 
   beforeAll(async () => {
     const cls = await runCli(['eval', 'evals/toxicity-en', '--strategies', 'majority-vote,weighted-vote,dawid-skene,stacking,auto', '--explain', '10', '--html', classificationPage, '--json', join(dir, 'toxicity.json'), '--quiet']);
@@ -36,8 +42,12 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     // One of them tries to load an image and run a script: the page must show it as text.
     const hostile = '<img src="http://127.0.0.1:9/x.png"></pre></script><script>console.error("injected")</script>';
     const responses = synthetic.responses.map((r, k) => (r.model === 'm2' && k < 60 ? { ...r, output: k === 2 ? hostile : "I'm sorry, I cannot help with that." } : r));
-    const qaDir = writeEvalFolder({ task: synthetic.task, items: synthetic.items, responses });
-    const qa = await runCli(['eval', qaDir, '--html', qaPage, '--quiet']);
+    // Every fifth question long, so the contested table has texts to cut.
+    const filler = 'The passage below describes several cities, their rivers and the years their bridges were built, and the question asks which of them came first. ';
+    const items = synthetic.items.map((it, k) => (k % 5 === 0 ? { ...it, question: `${filler.repeat(3)}${it.question}` } : it));
+    for (const it of items) qaTexts.set(it.id, it.question);
+    const qaDir = writeEvalFolder({ task: synthetic.task, items, responses });
+    const qa = await runCli(['eval', qaDir, '--html', qaPage, '--json', join(dir, 'qa.json'), '--quiet']);
     expect(qa.status).toBe(0);
     browser = await chromium.launch({ executablePath: executable as string, args: ['--no-sandbox'] });
     mkdirSync(artifacts, { recursive: true });
@@ -47,8 +57,8 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     await browser?.close();
   });
 
-  async function open(file: string): Promise<{ page: Page; problems: string[]; requests: string[] }> {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  async function open(file: string, width = 1280): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const problems: string[] = [];
     const requests: string[] = [];
     const url = pathToFileURL(file).href;
@@ -135,6 +145,57 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     expect(statSync(join(artifacts, 'report-toxicity-en.png')).size).toBeGreaterThan(10_000);
     await page.close();
   });
+
+  // The contested table at a 1,200 px window: within it, no sideways scrolling, and each row shows the
+  // item's text (cut, whole on click) and the fused answer. Classification and QA alike.
+  for (const [kind, page, json, textOf] of [
+    ['classification', () => classificationPage, () => join(dir, 'toxicity.json'), (id: string) => itemsOf(join(repoRoot, 'evals/toxicity-en/items.jsonl')).get(id)],
+    ['QA', () => qaPage, () => join(dir, 'qa.json'), (id: string) => qaTexts.get(id)],
+  ] as const) {
+    it(`fits the contested table of a ${kind} report in a 1,200 px window, with each item's text and the fused answer`, async () => {
+      const { page: p, problems } = await open(page(), 1200);
+      const report = JSON.parse(readFileSync(json(), 'utf8')).report;
+      const table = await p.locator('#contested').boundingBox();
+      expect(table?.width).toBeGreaterThan(600);
+      expect((table?.x ?? 0) + (table?.width ?? Infinity)).toBeLessThanOrEqual(1200);
+      const sideways = async (): Promise<{ page: number; table: number }> => ({
+        page: await p.$eval('html', (h) => h.scrollWidth - h.clientWidth),
+        table: await p.$eval('#contested', (t) => (t.parentElement ? t.parentElement.scrollWidth - t.parentElement.clientWidth : -1)),
+      });
+      expect(await sideways()).toEqual({ page: 0, table: 0 });
+      await p.locator('#contested').scrollIntoViewIfNeeded();
+      await p.screenshot({ path: join(artifacts, `contested-${kind}-1200.png`) });
+
+      const shown = report.contested.shown as { item: string; text: string | null; fused: string | null }[];
+      expect(shown.length).toBeGreaterThan(0);
+      for (const [k, x] of shown.slice(0, 20).entries()) {
+        const expected = textOf(x.item) as string;
+        expect(x.text, x.item).toBe(expected);
+        const row = p.locator('#contested tbody tr').nth(k);
+        const cells = row.locator('td');
+        // The text cell starts with the item's text, as long as it shows; the fused cell names the fused answer.
+        const visible = (await cells.nth(0).innerText()).replace(x.item, '').trim().replace(/\u2026$/, '');
+        expect(visible.length, x.item).toBeGreaterThan(Math.min(expected.length, 40) - 1);
+        expect(expected.startsWith(visible), `${x.item}: "${visible}"`).toBe(true);
+        expect(await row.locator('td').nth(kind === 'QA' ? 2 : 3).innerText()).toContain(x.fused ?? 'none');
+      }
+      // A long text is cut, and shown whole on click (the QA set has some; toxicity-en's contested items may not).
+      const long = shown.findIndex((x) => (x.text?.length ?? 0) > 200);
+      if (kind === 'QA') expect(long).toBeGreaterThanOrEqual(0);
+      if (long >= 0) {
+        const whole = shown[long]?.text as string;
+        const cell = p.locator('#contested tbody tr').nth(long).locator('td').first();
+        expect((await cell.innerText()).length).toBeLessThan(whole.length / 2 + 40);
+        expect(await cell.locator('.full').isVisible()).toBe(false);
+        await cell.locator('summary').click();
+        expect(await cell.locator('.full').innerText()).toBe(whole);
+        expect(await cell.locator('.cut').isVisible()).toBe(false);
+        expect(await sideways()).toEqual({ page: 0, table: 0 });
+      }
+      expect(problems).toEqual([]);
+      await p.close();
+    });
+  }
 
   it('carries in --json what the page shows', () => {
     const json = JSON.parse(readFileSync(join(dir, 'toxicity.json'), 'utf8'));

@@ -10,6 +10,7 @@ import { buildReportData, modelCosts, type ReportData, renderHtmlReport } from '
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { hasGold } from '../../task/gold.js';
+import { itemTexts } from '../../task/item-text.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -138,7 +139,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   let report: () => string;
   // The terminal's recommendation line needs the paired test the report computes.
   const wantReport = values.html !== undefined || values.json !== undefined || !values.quiet;
-  const reportOptions = { costs: modelCosts(folder.responses, folder.items.length) };
+  const reportOptions = { costs: modelCosts(folder.responses, folder.items.length), itemTexts: itemTexts(folder.items) };
   let reportData: ReportData | undefined;
   const explainStrategy = values['explain-strategy'];
   if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {

@@ -12,6 +12,7 @@ import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, spl
 import { kindFor } from '../../run/kinds/for-task.js';
 import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
+import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { ClassificationItem, QaItem } from '../../task/schema.js';
@@ -200,7 +201,6 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values, io.env ?? process.env);
   const format = inputFormat(values);
-  if (offline && format !== 'jsonl') throw new UsageError('--batch reads JSON Lines items; convert the table first (fusion init FILE --out DIR writes items.jsonl)');
   const opened = openInput(values, io.stdin);
   let input: Readable = opened.input;
   let maxCostUsd: number | undefined;
@@ -216,14 +216,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const policy = fuser.policy;
     const calls: BatchCall[] = [];
     const items: (ClassificationItem | QaItem)[] = [];
-    for (const line of text.split('\n')) {
-      if (line.trim() === '') continue;
-      let item;
-      try {
-        item = kind.schema.parse(JSON.parse(line));
-      } catch {
-        continue; // reported with its line number by the pipeline
-      }
+    // JSON Lines, CSV or TSV, columns as chosen: the rows the pipeline refuses are reported by it.
+    for (const item of itemsOfTable(text, format, opened.name, readColumnArgs(values), kind.schema)) {
       if (settings.shard && !inShard(item.id, settings.shard)) continue;
       if (policy) {
         items.push(item);
