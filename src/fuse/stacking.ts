@@ -15,6 +15,7 @@ import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { labelledCount } from './votes.js';
+import { BoundedMemo, contentKey } from './memo-fits.js';
 
 /**
  * Feature layout of the meta-model. Per fitted model: one-hot of its hard answer (K), an
@@ -34,7 +35,7 @@ export interface FeatureLayout {
   tiedVotes?: boolean;
 }
 
-function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
+export function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
   const offset = new Int32Array(layout.models.length + 1);
   layout.soft.forEach((s, f) => {
     offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0);
@@ -197,6 +198,20 @@ export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingCo
  * with warm starts, which is what makes a grid affordable.
  */
 export function crossValidateConfigs(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
+  const key = contentKey([X.rows, X.dim, X.start, X.index, X.value, X.tiedDim ?? 0, X.tiedStart, X.tiedIndex, X.tiedClass, X.tiedValue, X.classCount, y, K, folds, configs]);
+  const known = CV_MEMO.get(key) ?? crossValidateConfigsOnce(X, y, K, folds, configs);
+  CV_MEMO.set(key, known);
+  // Copies: a caller may write into what it is given.
+  return known.map((p) => Float64Array.from(p));
+}
+
+/**
+ * The grid's inner cross-validation is asked for with the same inputs by `auto`, `stacking` and
+ * `stacking-text` on the same training fold of one evaluation: it runs once. 64 MB at most.
+ */
+const CV_MEMO = new BoundedMemo<Float64Array[]>(64 * 2 ** 20, (ps) => ps.reduce((a, p) => a + p.byteLength, 0));
+
+function crossValidateConfigsOnce(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
   const n = X.rows;
   const out = configs.map(() => new Float64Array(n * K));
   const order = configs.map((_, idx) => idx).sort((a, b) => {
