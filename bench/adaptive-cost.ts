@@ -50,6 +50,23 @@ cv.folds.forEach((test, f) => {
   const r = (cv.fitted[f] as FittedAdaptive).replay(selectItems(matrix, test));
   test.forEach((i, row) => asked.set(r.asked.subarray(row * M, (row + 1) * M), i * M));
 });
+// Why the operating point sits where it does: per fold, on the training rows, the chosen point and
+// the cheapest point whose loss alone (without the standard-error term) is within the target.
+const why = cv.fitted.map((f) => {
+  const st = f.state() as { picked: string; curve: { calls: number; loss: number; lossBound: number }[] };
+  const r3 = (x: number) => +x.toFixed(3);
+  const byCalls = [...st.curve].sort((a, b) => b.calls - a.calls);
+  const chosen = st.curve.find((p) => st.picked.includes(`tau=${(p as unknown as { rule: { tau: number } }).rule.tau})`));
+  let lossOnly = byCalls[0];
+  for (const p of byCalls) {
+    if (p.loss > 0.005) break;
+    lossOnly = p;
+  }
+  return {
+    chosen: chosen && { calls: r3(chosen.calls), loss: r3(chosen.loss), bound: r3(chosen.lossBound) },
+    lossOnly: lossOnly && { calls: r3(lossOnly.calls), loss: r3(lossOnly.loss), bound: r3(lossOnly.lossBound) },
+  };
+});
 const f1 = (p: typeof cv.prediction) => scoreClassification(gold, p, matrix.labels).macroF1;
 console.log(
   JSON.stringify({
@@ -62,5 +79,6 @@ console.log(
     adaptiveMacroF1: +f1(cv.prediction).toFixed(4),
     adaptiveCallShare: +(meanCalls(asked, N) / M).toFixed(3),
     picks: cv.fitted.map((f) => (f.state() as { picked: string }).picked),
+    why,
   }),
 );
