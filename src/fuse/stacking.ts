@@ -186,8 +186,26 @@ function sampleWeights(y: Int32Array, K: number, weighting: ClassWeighting): Flo
   return Float64Array.from(y, (c) => y.length / (present * (count[c] as number)));
 }
 
-/** Fits the meta-model with one setting (optionally warm-started). */
+/**
+ * Fits the meta-model with one setting (optionally warm-started). Remembered by the content of its
+ * inputs: `stacking`, `stacking-text` and `auto`'s components refit the same setting on the same
+ * training fold of one evaluation.
+ */
 export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
+  const key = contentKey(['fitConfig', ...sparseParts(X), y, K, c, init?.coef, init?.intercept, init?.tied]);
+  const known = FIT_MEMO.get(key) ?? fitConfigOnce(X, y, K, c, init);
+  FIT_MEMO.set(key, known);
+  // A copy: a caller may write into what it is given.
+  return { K: known.K, dim: known.dim, coef: Float64Array.from(known.coef), intercept: Float64Array.from(known.intercept), tied: Float64Array.from(known.tied) };
+}
+
+/** What a sparse design is made of, for a content key. */
+const sparseParts = (X: SparseRows): unknown[] => [X.rows, X.dim, X.start, X.index, X.value, X.tiedDim ?? 0, X.tiedStart, X.tiedIndex, X.tiedClass, X.tiedValue, X.classCount];
+
+/** 64 MB at most. */
+const FIT_MEMO = new BoundedMemo<LogisticModel>(64 * 2 ** 20, (m) => m.coef.byteLength + m.intercept.byteLength + m.tied.byteLength);
+
+function fitConfigOnce(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
   const w = sampleWeights(y, K, c.classWeighting);
   return fitLogistic(X, y, K, { l2: 1 / (c.C * Math.max(1, y.length)), ...(w ? { sampleWeights: w } : {}), ...(init ? { init } : {}) });
 }
@@ -198,7 +216,7 @@ export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingCo
  * with warm starts, which is what makes a grid affordable.
  */
 export function crossValidateConfigs(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
-  const key = contentKey([X.rows, X.dim, X.start, X.index, X.value, X.tiedDim ?? 0, X.tiedStart, X.tiedIndex, X.tiedClass, X.tiedValue, X.classCount, y, K, folds, configs]);
+  const key = contentKey(['crossValidateConfigs', ...sparseParts(X), y, K, folds, configs]);
   const known = CV_MEMO.get(key) ?? crossValidateConfigsOnce(X, y, K, folds, configs);
   CV_MEMO.set(key, known);
   // Copies: a caller may write into what it is given.

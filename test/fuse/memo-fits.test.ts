@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BoundedMemo, contentKey } from '../../src/fuse/memo-fits.js';
-import { crossValidateConfigs, featurize, layoutFor } from '../../src/fuse/stacking.js';
+import { crossValidateConfigs, featurize, fitConfig, layoutFor } from '../../src/fuse/stacking.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { stratifiedKFold } from '../../src/validation/folds.js';
 
@@ -37,5 +37,16 @@ describe('content memo', () => {
     expect(Array.from(second[0] as Float64Array)).toEqual(firstValues);
     const otherFolds = crossValidateConfigs(X, gold, 3, stratifiedKFold(gold, 3, 2), configs);
     expect(Array.from(otherFolds[0] as Float64Array)).not.toEqual(firstValues);
+  });
+
+  it('fits a stacking setting once per content and hands out copies', () => {
+    const { matrix, gold } = syntheticAnswers({ items: 90, models: 4, labels: 3, seed: 6 });
+    const { X } = featurize(matrix, layoutFor(matrix, true, true));
+    const config = { C: 1, classWeighting: 'none' as const };
+    const first = fitConfig(X, gold, 3, config);
+    const want = Array.from(first.coef);
+    first.coef.fill(0);
+    expect(Array.from(fitConfig(X, gold, 3, config).coef)).toEqual(want);
+    expect(Array.from(fitConfig(X, gold, 3, { C: 0.1, classWeighting: 'none' }).coef)).not.toEqual(want);
   });
 });
