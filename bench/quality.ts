@@ -183,7 +183,7 @@ function report(final: boolean): void {
   const warnings: string[] = [];
   const lines: string[] = [];
   lines.push(
-    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\`; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
+    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of \`auto\`'s (every recorded answer), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
     '',
   );
   const head = names.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : n === 'adaptive' ? ['adaptive @ calls (share of auto\'s)', 'adaptive loss vs auto'] : [n]));
