@@ -183,19 +183,30 @@ function report(final: boolean): void {
   const warnings: string[] = [];
   const lines: string[] = [];
   lines.push(
-    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\`; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
+    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Classification: macro-F1; QA: accuracy of the named answer (gold aliases, or the human judgement where responses carry one). Supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight. \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of \`auto\`'s (every recorded answer), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
     '',
   );
-  const head = names.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : [n]));
+  const head = names.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : n === 'adaptive' ? ['adaptive @ calls (share of auto\'s)', 'adaptive loss vs auto'] : [n]));
+  const width = (n: string) => (n === 'auto' ? 3 : n === 'adaptive' ? 2 : 1);
+  /** adaptive's loss against auto (points) and its calls as a share of auto's, where both were measured. */
+  const againstAuto = (r: SetResult): { loss: number; share: number } | null => {
+    const a = r.cells.adaptive;
+    const b = r.cells.auto;
+    return a && b ? { loss: 100 * (b.score - a.score), share: a.callsPerItem / Math.max(1e-9, b.callsPerItem) } : null;
+  };
   lines.push(`| set | kind | items | models | best single (hindsight) | ${head.join(' | ')} |`);
   lines.push(`|---|---|---|---|---|${head.map(() => '---|').join('')}`);
   for (const r of results) {
     const before = previous[r.set];
     const cells = names.flatMap((n) => {
       const c = r.cells[n];
-      if (c === undefined) return n === 'auto' ? ['', '', ''] : [''];
-      if (c === null) return n === 'auto' ? ['-', '', ''] : ['-'];
-      const v = n === 'adaptive' ? `${f3(c.score)} @ ${c.callsPerItem.toFixed(2)}` : f3(c.score);
+      if (c === undefined) return new Array<string>(width(n)).fill('');
+      if (c === null) return ['-', ...new Array<string>(width(n) - 1).fill('')];
+      if (n === 'adaptive') {
+        const vs = againstAuto(r);
+        return [`${f3(c.score)} @ ${c.callsPerItem.toFixed(2)}${vs ? ` (${vs.share.toFixed(2)})` : ''}`, vs ? vs.loss.toFixed(2) : ''];
+      }
+      const v = f3(c.score);
       if (n !== 'auto') return [v];
       const was = before?.cells.auto;
       if (was !== undefined && was !== null && was - c.score > WARN_FALL) warnings.push(`WARNING: ${r.set}: auto fell ${(100 * (was - c.score)).toFixed(1)} points since the previous run (${f3(was)} -> ${f3(c.score)}): write down why before committing.`);
@@ -211,6 +222,10 @@ function report(final: boolean): void {
     const means = names.flatMap((n) => {
       const xs = rs.map((r) => r.cells[n]).filter((c): c is Cell => c !== null && c !== undefined);
       const v = xs.length === rs.length ? f3(mean(xs.map((c) => c.score))) : '';
+      if (n === 'adaptive') {
+        const vs = rs.map(againstAuto).filter((x): x is { loss: number; share: number } => x !== null);
+        return vs.length === rs.length ? [`${v} (${mean(vs.map((x) => x.share)).toFixed(2)})`, mean(vs.map((x) => x.loss)).toFixed(2)] : [v, ''];
+      }
       return n === 'auto' ? [v, '', ''] : [v];
     });
     lines.push(`| **mean ${kind}** | | | | ${f3(mean(rs.map((r) => r.best.score)))} | ${means.join(' | ')} |`);

@@ -27,3 +27,53 @@ export function memoizeFits(strategy: FusionStrategy): FusionStrategy {
     },
   };
 }
+
+/** A key for values computed from these parts: JSON for plain values, raw bytes for typed arrays. */
+export function contentKey(parts: readonly (ArrayBufferView | unknown)[]): string {
+  const hash = createHash('sha256');
+  for (const p of parts) {
+    if (ArrayBuffer.isView(p)) hash.update(new Uint8Array(p.buffer, p.byteOffset, p.byteLength));
+    else hash.update(JSON.stringify(p) ?? 'undefined');
+    hash.update('\u0000');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Results remembered by content key, the least recently used dropped once they hold more than
+ * `budgetBytes`: a deterministic computation asked twice with the same inputs in one process
+ * (e.g. the inner cross-validation of a stacking grid, run by `auto` and again by `stacking` on
+ * the same training fold of one evaluation) runs once. Bounded so a long-lived process does not grow.
+ */
+export class BoundedMemo<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private bytes = 0;
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly sizeOf: (value: V) => number,
+  ) {}
+  get(key: string): V | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    // Most recently used last.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.value;
+  }
+  set(key: string, value: V): void {
+    const bytes = this.sizeOf(value);
+    if (bytes > this.budgetBytes) return;
+    const old = this.entries.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.entries.delete(key);
+    }
+    this.entries.set(key, { value, bytes });
+    this.bytes += bytes;
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.budgetBytes) break;
+      this.entries.delete(k);
+      this.bytes -= e.bytes;
+    }
+  }
+}

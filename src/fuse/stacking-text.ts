@@ -9,6 +9,7 @@ import {
   featurize,
   fitConfig,
   layoutFor,
+  offsets,
   pickConfig,
   type StackingConfig,
   stackingStrategy,
@@ -17,6 +18,7 @@ import { requireSharedLabels, StrategyError, type FittedStrategy, type FusedPred
 import { parseState, requireLength } from './strategy-state.js';
 import { appendText, DEFAULT_TEXT_HASHING, type TextHashing } from './text-features.js';
 import { labelledCount } from './votes.js';
+import type { WarmStartable } from './warm-start.js';
 
 const NAME = 'stacking-text';
 
@@ -62,7 +64,18 @@ function design(answers: AnswerMatrix, layout: FeatureLayout, hashing: TextHashi
   return { X: appendText(X, texts, hashing), decided };
 }
 
-function fitted(state: TextState, answersOnly: FittedStrategy, labels: readonly string[]): FittedStrategy {
+/** A value computed on first use only, then kept. */
+function once<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+/**
+ * The fitted text model. Its answers-only fallback (`answersOnly`, the state's field of the same
+ * name) is fitted on first use only: a model predicting items with their texts and never saved
+ * (an inner fold's fit, e.g. `adaptive`'s prefixes) never needs it.
+ */
+function fitted(state: Omit<TextState, 'answersOnly'>, answersOnlyState: () => unknown, labels: readonly string[]): FittedStrategy {
   const K = labels.length;
   const layout = layoutOf(state.models, state.soft, K);
   const dim = answerDim(layout, labels) + 2 ** state.hashing.bits;
@@ -72,38 +85,96 @@ function fitted(state: TextState, answersOnly: FittedStrategy, labels: readonly 
     { models: state.models, soft: state.soft, ...FEATURES, config: state.config, coef: state.coef.slice(0, (dim - 2 ** state.hashing.bits) * K), intercept: state.intercept, tied: state.tied },
     labels,
   );
+  const answersOnly = once(() => stackingStrategy.load(answersOnlyState(), labels));
+  const full = once((): TextState => ({ ...state, answersOnly: answersOnlyState() }));
   const predict = (answers: AnswerMatrix): FusedPrediction => {
     checkLabels(NAME, labels, answers);
     // Without texts (e.g. answers streamed without their questions) the answers-only model decides.
-    if (!answers.texts) return answersOnly.predict(answers);
+    if (!answers.texts) return answersOnly().predict(answers);
     const { X, decided } = design(answers, layout, state.hashing);
     const probs = predictLogistic(model, X);
     for (let i = 0; i < decided.length; i++) if (decided[i] === 0) probs.fill(0, i * K, (i + 1) * K);
     return { probs, decided };
   };
-  return {
+  const out: FittedStrategy = {
     name: NAME,
     predict,
-    state: () => state,
+    state: full,
     explain: (answers, i) => (answerPart.explain ? answerPart.explain(answers, i) : []),
   };
+  cores.set(out, state);
+  return out;
 }
 
-/** Fits the text meta-model and its answers-only fallback with `config` on all labelled rows. */
-function fitState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig, hashing: TextHashing, innerScores?: Record<string, number>): TextState {
+/** The text model of each fit this module made, read by a later fit that starts from it (without running its fallback). */
+const cores = new WeakMap<FittedStrategy, Omit<TextState, 'answersOnly'>>();
+
+/**
+ * A starting point for a fit with `layout` from a previous text model: each model's weights, the
+ * vote shares', the words', the intercepts and the tied weights where the previous layout has
+ * them (a model new to this layout starts at zero); null when the two do not line up (another
+ * label count or text hashing).
+ */
+function startFrom(previous: Omit<TextState, 'answersOnly'>, layout: FeatureLayout, labels: readonly string[], hashing: TextHashing): LogisticModel | null {
+  const K = labels.length;
+  if (previous.hashing.bits !== hashing.bits || previous.hashing.scale !== hashing.scale || previous.intercept.length !== K) return null;
+  const before = offsets(layoutOf(previous.models, previous.soft, K));
+  const now = offsets(layout);
+  const words = 2 ** hashing.bits;
+  const dim = now.dim + words;
+  if (previous.coef.length !== (before.dim + words) * K) return null;
+  const coef = new Float64Array(dim * K);
+  const tied = new Float64Array(layout.models.length);
+  const copy = (from: number, to: number, rows: number) => coef.set(previous.coef.slice(from * K, (from + rows) * K), to * K);
+  layout.models.forEach((m, f) => {
+    const g = previous.models.indexOf(m);
+    if (g < 0) return;
+    // One-hot answer and abstention always; graded answers only where both layouts have them.
+    copy(before.offset[g] as number, now.offset[f] as number, K + 1 + (previous.soft[g] && layout.soft[f] ? K : 0));
+    tied[f] = previous.tied[g] ?? 0;
+  });
+  const shares = layout.shares ? K : 0;
+  copy(before.offset[previous.models.length] as number, now.offset[layout.models.length] as number, shares + words);
+  return { K, dim, coef, intercept: Float64Array.from(previous.intercept), tied };
+}
+
+/**
+ * Fits the text meta-model with `config` on all labelled rows, and returns with it the fit of its
+ * answers-only fallback, to be run when first needed.
+ */
+function fitState(
+  train: AnswerMatrix,
+  gold: Int32Array,
+  config: StackingConfig,
+  hashing: TextHashing,
+  innerScores?: Record<string, number>,
+  previous?: Omit<TextState, 'answersOnly'>,
+): { core: Omit<TextState, 'answersOnly'>; answersOnly: () => unknown } {
   const K = train.labels.length;
   const layout = layoutFor(train, FEATURES.shares, FEATURES.tiedVotes);
+  const start = previous ? startFrom(previous, layout, train.labels, hashing) : null;
   const rows: number[] = [];
   for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) rows.push(i);
   const X = selectRows(design(train, layout, hashing).X, rows);
   const y = Int32Array.from(rows, (i) => gold[i] as number);
-  const model = fitConfig(X, y, K, config);
+  const model = fitConfig(X, y, K, config, start ?? undefined);
   // The fallback starts from the text model's answer weights: close to its optimum, so cheap to fit.
-  const answerX = selectRows(featurize(train, layout).X, rows);
-  const width = answerX.dim * K;
-  const init: LogisticModel = { K, dim: answerX.dim, coef: model.coef.slice(0, width), intercept: model.intercept, tied: model.tied };
-  const fallback = fitConfig(answerX, y, K, config, init);
-  return {
+  const answersOnly = once(() => {
+    const answerX = selectRows(featurize(train, layout).X, rows);
+    const width = answerX.dim * K;
+    const init: LogisticModel = { K, dim: answerX.dim, coef: model.coef.slice(0, width), intercept: model.intercept, tied: model.tied };
+    const fallback = fitConfig(answerX, y, K, config, init);
+    return {
+      models: [...layout.models],
+      soft: [...layout.soft],
+      ...FEATURES,
+      config,
+      coef: Array.from(fallback.coef),
+      intercept: Array.from(fallback.intercept),
+      tied: Array.from(fallback.tied),
+    };
+  });
+  const core = {
     hashing,
     models: [...layout.models],
     soft: [...layout.soft],
@@ -112,16 +183,8 @@ function fitState(train: AnswerMatrix, gold: Int32Array, config: StackingConfig,
     coef: Array.from(model.coef),
     intercept: Array.from(model.intercept),
     tied: Array.from(model.tied),
-    answersOnly: {
-      models: [...layout.models],
-      soft: [...layout.soft],
-      ...FEATURES,
-      config,
-      coef: Array.from(fallback.coef),
-      intercept: Array.from(fallback.intercept),
-      tied: Array.from(fallback.tied),
-    },
   };
+  return { core, answersOnly };
 }
 
 /**
@@ -150,18 +213,27 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
   const configs = options.configs ?? TEXT_STACKING_GRID;
   const hashing = options.hashing ?? DEFAULT_TEXT_HASHING;
   if (configs.length === 0) throw new StrategyError(`${NAME}: no configuration to fit`);
-  return {
+  const fitText = (train: AnswerMatrix, gold: Int32Array, seed: number, previous?: Omit<TextState, 'answersOnly'>): FittedStrategy => {
+    requireSharedLabels(NAME, train);
+    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
+    const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
+    const { config, innerScores } = pickConfig(configs, scores);
+    const same = previous && previous.config.C === config.C && previous.config.classWeighting === config.classWeighting ? previous : undefined;
+    const { core, answersOnly } = fitState(train, gold, config, hashing, innerScores, same);
+    return fitted(core, answersOnly, train.labels);
+  };
+  const strategy: WarmStartable = {
     name: NAME,
     supervised: true,
     needsSharedLabels: true,
-    fit(train, gold, { seed }) {
-      requireSharedLabels(NAME, train);
-      if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
-      const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
-      const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
-      const { config, innerScores } = pickConfig(configs, scores);
-      const state = fitState(train, gold, config, hashing, innerScores);
-      return fitted(state, stackingStrategy.load(state.answersOnly, train.labels), train.labels);
+    fit(train, gold, options) {
+      return fitText(train, gold, options.seed);
+    },
+    // The previous fit's weights start the final fit when it had the same setting (a prefix of
+    // `adaptive` with one model more than the last): the same optimum in fewer iterations.
+    fitFrom(train, gold, options, previous) {
+      return fitText(train, gold, options.seed, cores.get(previous));
     },
     load(raw, labels) {
       const s = parseState(NAME, StateSchema, raw);
@@ -171,9 +243,13 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
       requireLength(NAME, 'coef', s.coef.length, dim * K);
       requireLength(NAME, 'intercept', s.intercept.length, K);
       requireLength(NAME, 'tied', s.tied.length, s.models.length);
-      return fitted(s, stackingStrategy.load(s.answersOnly, labels), labels);
+      const { answersOnly, ...core } = s;
+      // A saved fallback is checked on load, as before, not at its first use.
+      stackingStrategy.load(answersOnly, labels);
+      return fitted(core, () => answersOnly, labels);
     },
   };
+  return strategy;
 }
 
 export const stackingTextStrategy = createStackingText();

@@ -15,6 +15,7 @@ import { alignModels, checkLabels } from './model-alignment.js';
 import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { labelledCount } from './votes.js';
+import { BoundedMemo, contentKey } from './memo-fits.js';
 
 /**
  * Feature layout of the meta-model. Per fitted model: one-hot of its hard answer (K), an
@@ -34,7 +35,7 @@ export interface FeatureLayout {
   tiedVotes?: boolean;
 }
 
-function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
+export function offsets(layout: FeatureLayout): { offset: Int32Array; dim: number } {
   const offset = new Int32Array(layout.models.length + 1);
   layout.soft.forEach((s, f) => {
     offset[f + 1] = (offset[f] as number) + layout.K + 1 + (s ? layout.K : 0);
@@ -185,8 +186,26 @@ function sampleWeights(y: Int32Array, K: number, weighting: ClassWeighting): Flo
   return Float64Array.from(y, (c) => y.length / (present * (count[c] as number)));
 }
 
-/** Fits the meta-model with one setting (optionally warm-started). */
+/**
+ * Fits the meta-model with one setting (optionally warm-started). Remembered by the content of its
+ * inputs: `stacking`, `stacking-text` and `auto`'s components refit the same setting on the same
+ * training fold of one evaluation.
+ */
 export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
+  const key = contentKey(['fitConfig', ...sparseParts(X), y, K, c, init?.coef, init?.intercept, init?.tied]);
+  const known = FIT_MEMO.get(key) ?? fitConfigOnce(X, y, K, c, init);
+  FIT_MEMO.set(key, known);
+  // A copy: a caller may write into what it is given.
+  return { K: known.K, dim: known.dim, coef: Float64Array.from(known.coef), intercept: Float64Array.from(known.intercept), tied: Float64Array.from(known.tied) };
+}
+
+/** What a sparse design is made of, for a content key. */
+const sparseParts = (X: SparseRows): unknown[] => [X.rows, X.dim, X.start, X.index, X.value, X.tiedDim ?? 0, X.tiedStart, X.tiedIndex, X.tiedClass, X.tiedValue, X.classCount];
+
+/** 64 MB at most. */
+const FIT_MEMO = new BoundedMemo<LogisticModel>(64 * 2 ** 20, (m) => m.coef.byteLength + m.intercept.byteLength + m.tied.byteLength);
+
+function fitConfigOnce(X: SparseRows, y: Int32Array, K: number, c: StackingConfig, init?: LogisticModel): LogisticModel {
   const w = sampleWeights(y, K, c.classWeighting);
   return fitLogistic(X, y, K, { l2: 1 / (c.C * Math.max(1, y.length)), ...(w ? { sampleWeights: w } : {}), ...(init ? { init } : {}) });
 }
@@ -197,6 +216,20 @@ export function fitConfig(X: SparseRows, y: Int32Array, K: number, c: StackingCo
  * with warm starts, which is what makes a grid affordable.
  */
 export function crossValidateConfigs(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
+  const key = contentKey(['crossValidateConfigs', ...sparseParts(X), y, K, folds, configs]);
+  const known = CV_MEMO.get(key) ?? crossValidateConfigsOnce(X, y, K, folds, configs);
+  CV_MEMO.set(key, known);
+  // Copies: a caller may write into what it is given.
+  return known.map((p) => Float64Array.from(p));
+}
+
+/**
+ * The grid's inner cross-validation is asked for with the same inputs by `auto`, `stacking` and
+ * `stacking-text` on the same training fold of one evaluation: it runs once. 64 MB at most.
+ */
+const CV_MEMO = new BoundedMemo<Float64Array[]>(64 * 2 ** 20, (ps) => ps.reduce((a, p) => a + p.byteLength, 0));
+
+function crossValidateConfigsOnce(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
   const n = X.rows;
   const out = configs.map(() => new Float64Array(n * K));
   const order = configs.map((_, idx) => idx).sort((a, b) => {

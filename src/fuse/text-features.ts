@@ -45,10 +45,28 @@ export function hashText(text: string, bits: number): Int32Array {
   return Int32Array.from(buckets).sort();
 }
 
+/**
+ * hashText remembered per (bits, text): the same item texts are hashed again for every fold and
+ * every fit that sees them. Bounded: cleared when it holds MEMO_LIMIT texts.
+ */
+const MEMO_LIMIT = 200_000;
+const memo = new Map<number, Map<string, Int32Array>>();
+function hashTextOnce(text: string, bits: number): Int32Array {
+  // Keyed by the text itself (the item's own string, not a copy) within its bucket count.
+  let byText = memo.get(bits);
+  if (!byText) memo.set(bits, (byText = new Map()));
+  const known = byText.get(text);
+  if (known) return known;
+  if (byText.size >= MEMO_LIMIT) byText.clear();
+  const h = hashText(text, bits);
+  byText.set(text, h);
+  return h;
+}
+
 /** X with each row's hashed text appended as binary features after X's own columns, scaled to norm `scale`. */
 export function appendText(X: SparseRows, texts: readonly string[], hashing: TextHashing): SparseRows {
   if (texts.length !== X.rows) throw new RangeError(`expected ${X.rows} texts, got ${texts.length}`);
-  const hashed = texts.map((t) => hashText(t, hashing.bits));
+  const hashed = texts.map((t) => hashTextOnce(t, hashing.bits));
   let nnz = X.index.length;
   for (const h of hashed) nnz += h.length;
   const start = new Int32Array(X.rows + 1);

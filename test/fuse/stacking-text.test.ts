@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type AnswerMatrix, selectItems } from '../../src/fuse/answer-matrix.js';
+import { type AnswerMatrix, selectItems, selectModels } from '../../src/fuse/answer-matrix.js';
+import type { WarmStartable } from '../../src/fuse/warm-start.js';
 import { autoStrategy } from '../../src/fuse/auto.js';
 import type { SparseRows } from '../../src/fuse/logistic-regression.js';
 import { createStacking } from '../../src/fuse/stacking.js';
@@ -126,6 +127,26 @@ describe('stacking-text and auto with texts never see test-fold labels', () => {
       expect(Array.from(run(poisonedTrain).probs)).not.toEqual(Array.from(clean.probs));
     });
   }
+
+  it('starts a fit from its fit with one model fewer and reaches the same optimum (adaptive\'s next checkpoint)', () => {
+    const strategy = createStackingText({ configs: [{ C: 1, classWeighting: 'none' }] }) as WarmStartable;
+    const rows = selectItems(matrix, train);
+    const g = selectGold(gold, train);
+    const fewer = selectModels(rows, [0, 1, 2, 3, 4]);
+    const previous = strategy.fit(fewer, g, { seed: 3 });
+    const cold = strategy.fit(rows, g, { seed: 3 }).predict(selectItems(matrix, test));
+    const warm = strategy.fitFrom(rows, g, { seed: 3 }, previous).predict(selectItems(matrix, test));
+    // The same optimum up to the solver's tolerance: the same decisions, probabilities within a few hundredths.
+    expect(decided(warm, 3)).toEqual(decided(cold, 3));
+    cold.probs.forEach((p, x) => expect(Math.abs((warm.probs[x] as number) - p)).toBeLessThan(0.02));
+    // Started from its own optimum, a fit stays there.
+    const again = strategy.fitFrom(fewer, g, { seed: 3 }, previous).state() as { coef: number[] };
+    const before = previous.state() as { coef: number[] };
+    again.coef.forEach((c, x) => expect(Math.abs(c - (before.coef[x] as number))).toBeLessThan(0.01));
+    // A fit of another strategy is no starting point: the fit runs from scratch.
+    const other = createStacking({ configs: [{ C: 1, classWeighting: 'none' }] }).fit(fewer, g, { seed: 3 });
+    expect(Array.from(strategy.fitFrom(rows, g, { seed: 3 }, other).predict(selectItems(matrix, test)).probs)).toEqual(Array.from(cold.probs));
+  });
 
   it('auto mixes text stackers in when texts are given, restores them, and still predicts without texts', () => {
     const f = autoStrategy.fit(selectItems(matrix, train), selectGold(gold, train), { seed: 3 });

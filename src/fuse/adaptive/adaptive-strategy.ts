@@ -10,6 +10,7 @@ import { parseState, requireLength, StrategyStateError } from '../strategy-state
 import { hardVotes, labelledCount } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
 import { innerOutOfFoldOf } from '../inner-out-of-fold.js';
+import { fitFrom } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
@@ -417,6 +418,9 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // the models that best foretell that decision are asked first.
           if (!options.order) order = learnOrder(train, spreadDecisions(full, rows, train.itemIds.length, K), prices);
         }
+        // Each candidate's fit on each inner fold at the last checkpoint: the next checkpoint's fit
+        // (the same rows, one wave of models more) starts from it.
+        const last = prefixFits.map(() => new Map<number, FittedStrategy>());
         for (const t of folds.length > 0 ? checkpoints.filter((c) => c < M) : []) {
           const cols = order.slice(0, t);
           // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
@@ -425,7 +429,9 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
             const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
               const fitOn = askedView(selectItems(sub, tr), cols);
               const view = askedView(selectItems(sub, test), cols);
-              return fromView(view, candidate.fit(fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }).predict(view.answers));
+              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
+              last[c]?.set(f, fit);
+              return fromView(view, fit.predict(view.answers));
             });
             const score = innerScore(y, { probs, decided }, train);
             if (score > bestScore) {
@@ -443,11 +449,16 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION, curveAgreement, seed).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
+      // Each prefix fusion starts from the same candidate's fit at an earlier checkpoint, when there is one.
+      const lastFit = new Map<number, FittedStrategy>();
       const prefixes: FittedStrategy[] = voteBased(kind)
         ? []
         : checkpoints.slice(0, -1).map((t) => {
               const view = askedView(train, order.slice(0, t));
-              return (prefixFits[pick.get(t) ?? 0] as FusionStrategy).fit(view.answers, viewGold(view, gold), { seed });
+              const c = pick.get(t) ?? 0;
+              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, gold), { seed }, lastFit.get(c));
+              lastFit.set(c, fit);
+              return fit;
             });
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),
