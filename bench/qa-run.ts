@@ -19,7 +19,7 @@ import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/prov
 import { ProviderError } from '../src/providers/provider.js';
 import { fitQaStrategy } from '../src/qa/fit-qa.js';
 import { goldCorrect } from '../src/qa/scoring.js';
-import type { QaFusedLine } from '../src/run/kinds/qa.js';
+import type { QaFusedLine } from '../src/kinds/qa/rows.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { type StreamFuser, chooseStrategy, savedFuser } from '../src/run/strategy-choice.js';
 import { type QaFolder, loadEvalFolder } from '../src/task/load-folder.js';

@@ -83,8 +83,8 @@ export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
 export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export { createFusion, type FusionClient, type FusionClientOptions } from './run/fusion-client.js';
-export type { FusedLine } from './run/kinds/classification.js';
-export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './run/kinds/qa.js';
+export type { FusedLine } from './kinds/classification/rows.js';
+export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './kinds/qa/rows.js';
 
 // The HTML report and the statistics behind it.
 export { buildReportData, renderHtmlReport, modelCosts, type ReportData, type ReportOptions, type CostCurve } from './report/index.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Prediction } from '../validation/cross-validation.js';
+import type { Estimator, Fitted } from '../validation/estimator.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 
 /**
@@ -31,11 +32,7 @@ export interface ModelContribution {
 }
 
 /** A strategy after fitting: predicts on any answers over the same labels; serializable to JSON. */
-export interface FittedStrategy {
-  readonly name: string;
-  predict(answers: AnswerMatrix): FusedPrediction;
-  /** Strategy-specific, JSON-serializable state; `load` of the same strategy restores it. */
-  state(): unknown;
+export interface FittedStrategy extends Fitted<AnswerMatrix, FusedPrediction> {
   /** Optional per-decision explanation. */
   explain?(answers: AnswerMatrix, item: number): ModelContribution[];
   /**
@@ -43,25 +40,26 @@ export interface FittedStrategy {
    * more), e.g. its learned vote weights. QA uses it to choose whose words state a fused answer.
    */
   modelTrust?(): Readonly<Record<string, number>>;
+  /**
+   * What the fitted strategy declares it can do beyond predicting. `asks`: it is a policy that
+   * decides which models to ask, item by item (`adaptive`, see FittedAdaptive), so a run asks
+   * through it and an evaluation counts only the calls it made. Read, never probed by shape.
+   */
+  readonly capabilities?: StrategyCapabilities;
 }
 
-export interface FusionStrategy {
-  readonly name: string;
-  /** True when `fit` needs gold labels; such strategies are scored out-of-fold. */
-  readonly supervised: boolean;
+export interface StrategyCapabilities {
+  readonly asks?: boolean;
+}
+
+/** The one estimator shape (src/validation/estimator.ts) over answer matrices: label-index gold, fused distributions. */
+export interface FusionStrategy extends Estimator<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, readonly string[], FittedStrategy> {
   /**
    * True when the strategy learns something per label (a confusion matrix, per-label weights or
    * temperatures), so it needs column k to mean the same label on every item: it refuses answers
    * whose candidates differ per item (free-form and numeric QA) with a StrategyError.
    */
   readonly needsSharedLabels?: boolean;
-  /**
-   * Fits on training answers. `gold[i]` is the label index of item i, or -1 when unknown;
-   * unsupervised strategies may ignore it. Must never be given test-fold labels.
-   */
-  fit(train: AnswerMatrix, gold: Int32Array, options: FitOptions): FittedStrategy;
-  /** Restores a fitted strategy from `state()` output; throws on malformed state. */
-  load(state: unknown, labels: readonly string[]): FittedStrategy;
 }
 
 export const SAVED_STRATEGY_FORMAT = 'llm-fusion/strategy';

@@ -1,6 +1,6 @@
 import type { ChatMessage } from './chat-message.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task } from '../task/schema.js';
+import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task, TaskItem } from '../task/schema.js';
 import { type AnswerFormat, classificationAnswerFormat, qaAnswerFormat } from './answer-format.js';
 import { neutralizeDelimiters } from './delimit.js';
 import { loadTemplate, PLACEHOLDER_PATTERN, type Placeholder, type PromptTemplate, type TemplateLocation } from './template.js';
@@ -96,7 +96,7 @@ export function createPromptRenderer(task: Task, options: RenderOptions = {}): C
 /** Renders one item; for many items build the renderer once with createPromptRenderer. */
 export function renderPrompt(task: ClassificationTask, item: ClassificationItem, options?: RenderOptions): ChatMessage[];
 export function renderPrompt(task: QaTask, item: QaItem, options?: RenderOptions): ChatMessage[];
-export function renderPrompt(task: Task, item: ClassificationItem | QaItem, options: RenderOptions = {}): ChatMessage[] {
+export function renderPrompt(task: Task, item: TaskItem, options: RenderOptions = {}): ChatMessage[] {
   if (task.kind === 'classification') {
     if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: 'a classification item needs a text' }]);
     return createPromptRenderer(task, options)(item);

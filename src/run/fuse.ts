@@ -6,13 +6,13 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError, zodIssues } from '../task/errors.js';
-import type { Choice, ClassificationItem, QaItem, QaTask, Task } from '../task/schema.js';
+import type { Choice, ClassificationItem, QaItem, QaTask, Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import { type FusedLine, classificationKind } from './kinds/classification.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
-import { type QaFusedLine, qaKind } from './kinds/qa.js';
-import type { RunKind } from './kinds/run-kind.js';
+import { type FusedLine, classificationKind } from '../kinds/classification/rows.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
+import { type QaFusedLine, qaKind } from '../kinds/qa/rows.js';
+import type { RunKind } from '../kinds/task-kind.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 import { sharedOrchestrator } from './shared-orchestrator.js';
@@ -58,7 +58,7 @@ export interface FuseQuestionOptions extends AskOptions {
  * for, wave by wave) through an orchestrator made for the call unless one is given, and fuses the
  * answers into the item's output line: fuse() and fuseQuestion() alike.
  */
-async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
+async function fuseOne<I extends TaskItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
   const samples = options.samples ?? samplesOfOrder(fuser.policy?.order);
   const all = withSamples(resolveModels(options.models, options.env ?? process.env, options.overrides ?? {}), samples);
   // Under a policy, only the calls it was fitted for (see handlesOfPolicy).

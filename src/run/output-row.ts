@@ -1,6 +1,6 @@
 import type { TableFormat } from '../task/table-format.js';
 import { tableWriter } from '../task/table-writer.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
 
 /** An input line that is not an item, as written out: its id when one could be read, its line and what is wrong. */
 export interface ErrorLine {

@@ -3,41 +3,13 @@ import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { withMinConfidence } from '../fuse/min-confidence.js';
 import { defaultStrategyName as defaultStrategyFor, getStrategy } from '../fuse/registry.js';
 import { readSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FittedAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import { isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
-import type { StopReason } from '../fuse/adaptive/stop-rule.js';
-import type { FusedPrediction } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { ClassificationTask, QaTask } from '../task/schema.js';
 
-/** A fused prediction as a run reports it: items withheld for low confidence, and, under an adaptive policy, how many models were asked and why asking stopped. */
-export type StreamPrediction = FusedPrediction & { withheld?: Uint8Array; calls?: Int32Array; reasons?: readonly StopReason[] };
-
-/** The fused decisions on a batch, and whose words a QA answer should be stated in. */
-export interface StreamDecision {
-  strategy: string;
-  prediction: StreamPrediction;
-  /** The fitted strategy's trust per model name (FittedStrategy.modelTrust). */
-  trust?: Readonly<Record<string, number>>;
-}
-
-/**
- * How a stream of items is fused, for either task kind (a QA batch comes as its candidate matrix).
- * Strategies without state fuse item by item; an unsupervised strategy that learns from the answers
- * themselves (Dawid-Skene) needs many items at once, so it is refitted on each batch of `batchSize`
- * consecutive items: output still comes one line per input line, in order, a batch later.
- */
-export interface StreamFuser {
-  readonly name: string;
-  /** Items fused together; 1 means item by item. */
-  readonly batchSize: number;
-  /** Models a saved strategy was fitted on (the default `--models`). */
-  readonly models?: readonly string[];
-  /** A saved adaptive policy: the run asks only the models it asks for. */
-  readonly policy?: FittedAdaptive;
-  decide(answers: AnswerMatrix): StreamDecision;
-  fuse(answers: AnswerMatrix): StreamPrediction;
-}
+export type { StreamDecision, StreamFuser, StreamPrediction } from '../fuse/stream-fuser.js';
+import type { StreamDecision, StreamFuser, StreamPrediction } from '../fuse/stream-fuser.js';
 
 export const DEFAULT_BATCH_SIZE = 256;
 

@@ -15,6 +15,7 @@ import {
   type RecordedResponse,
   ResponseSchema,
   type Task,
+  type TaskItem,
   TaskSchema,
 } from './schema.js';
 
@@ -154,10 +155,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */
-function itemsOfResponses(file: string, task: Task): { records: { line: number; value: ClassificationItem | QaItem }[]; issues: InputIssue[] } {
+function itemsOfResponses(file: string, task: Task): { records: { line: number; value: TaskItem }[]; issues: InputIssue[] } {
   const parsed = readTableFile(file, ResponseSchema);
   const seen = new Set<string>();
-  const records: { line: number; value: ClassificationItem | QaItem }[] = [];
+  const records: { line: number; value: TaskItem }[] = [];
   for (const { line, value } of parsed.records) {
     if (seen.has(value.item)) continue;
     seen.add(value.item);

@@ -74,3 +74,5 @@ export type QaItem = z.infer<typeof QaItemSchema>;
 export type Choice = z.infer<typeof ChoiceSchema>;
 export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 export type RecordedResponse = z.infer<typeof ResponseSchema>;
+/** An item of any task kind (what a request is built from and a run reads). */
+export type TaskItem = ClassificationItem | QaItem;

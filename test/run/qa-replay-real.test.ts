@@ -6,7 +6,7 @@ import type { RequestBuilder } from '../../src/orchestrate/request-builder.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { goldCorrect } from '../../src/qa/scoring.js';
-import type { QaFusedLine } from '../../src/run/kinds/qa.js';
+import type { QaFusedLine } from '../../src/kinds/qa/rows.js';
 import { runPipeline } from '../../src/run/pipeline.js';
 import { chooseStrategy, savedFuser } from '../../src/run/strategy-choice.js';
 import { fitQaStrategy } from '../../src/qa/fit-qa.js';

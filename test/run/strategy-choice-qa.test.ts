@@ -5,7 +5,7 @@ import { StrategyError } from '../../src/fuse/strategy.js';
 import { fitQaStrategy } from '../../src/qa/fit-qa.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
 import type { RawModelAnswer } from '../../src/run/ask-item.js';
-import { fuseQaItems } from '../../src/run/kinds/qa.js';
+import { fuseQaItems } from '../../src/kinds/qa/rows.js';
 import { chooseStrategy, loadSavedFuser } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import { makeTempDir } from '../orchestrate/helpers.js';

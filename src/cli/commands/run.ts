@@ -9,12 +9,12 @@ import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
-import { kindFor } from '../../run/kinds/for-task.js';
+import { kindFor } from '../../kinds/registry.js';
 import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import type { ClassificationItem, QaItem } from '../../task/schema.js';
+import type { ClassificationItem, QaItem, TaskItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
@@ -215,7 +215,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
     const policy = fuser.policy;
     const calls: BatchCall[] = [];
-    const items: (ClassificationItem | QaItem)[] = [];
+    const items: (TaskItem)[] = [];
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue;
       let item;

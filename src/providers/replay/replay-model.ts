@@ -1,6 +1,6 @@
 import { createPromptRenderer, type RenderOptions } from '../../prompts/render.js';
 import type { EvalFolder } from '../../task/load-folder.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, RecordedResponse } from '../../task/schema.js';
+import type { ClassificationItem, ClassificationTask, QaItem, QaTask, RecordedResponse, TaskItem } from '../../task/schema.js';
 import { KNOWN_PROVIDERS } from '../model-spec.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ProviderError } from '../provider.js';
@@ -35,7 +35,7 @@ export function promptResolver(task: ClassificationTask, items: readonly Classif
 export function promptResolver(task: QaTask, items: readonly QaItem[], options?: RenderOptions): ItemResolver;
 export function promptResolver(
   task: ClassificationTask | QaTask,
-  items: readonly (ClassificationItem | QaItem)[],
+  items: readonly (TaskItem)[],
   options: RenderOptions = {},
 ): ItemResolver {
   const byPrompt = new Map<string, string>();

@@ -1,6 +1,6 @@
-import type { StopReason } from '../../fuse/adaptive/stop-rule.js';
-import { type AskStopReason, type RawModelAnswer, askedOf, cutShort } from '../ask-item.js';
-import type { StreamPrediction } from '../strategy-choice.js';
+import type { StopReason } from '../fuse/adaptive/stop-rule.js';
+import { type AskStopReason, type RawModelAnswer, askedOf, cutShort } from './raw-answer.js';
+import type { StreamPrediction } from '../fuse/stream-fuser.js';
 
 /** What every output line of `fusion run` carries, for either task kind. */
 export interface FusedLineBase {

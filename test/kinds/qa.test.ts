@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { RawModelAnswer } from '../../../src/run/ask-item.js';
-import { fuseQaItems } from '../../../src/run/kinds/qa.js';
-import { chooseStrategy } from '../../../src/run/strategy-choice.js';
+import type { RawModelAnswer } from '../../src/run/ask-item.js';
+import { fuseQaItems } from '../../src/kinds/qa/rows.js';
+import { chooseStrategy } from '../../src/run/strategy-choice.js';
 
 const choices = [
   { label: 'A', text: 'river' },

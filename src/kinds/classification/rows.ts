@@ -2,10 +2,10 @@ import { type AnswerMatrix, emptyMatrix, groupSamples, setAnswer } from '../../f
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import type { ClassificationNormalizer } from '../../normalize/types.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
-import type { RawModelAnswer } from '../ask-item.js';
-import type { StreamFuser, StreamPrediction } from '../strategy-choice.js';
-import { type FusedLineBase, markLine, newCost, unanswered } from './line-parts.js';
-import type { RunKind } from './run-kind.js';
+import type { RawModelAnswer } from '../raw-answer.js';
+import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
+import type { RunKind } from '../task-kind.js';
 
 /** One model's answer as shown in `fusion run` output. */
 export interface ModelAnswerLine {
@@ -100,6 +100,8 @@ export function classificationKind(task: ClassificationTask, normalize: Classifi
   return {
     kind: 'classification',
     schema: ClassificationItemSchema,
+    answerField: 'label',
+    itemOf: (text, id) => ({ id, text }),
     read: (item, models) => (answers) => readAnswers(task, models, [{ id: item.id, text: item.text, answers }], normalize).matrix,
     fuse,
     decided: (line) => line.label !== null,

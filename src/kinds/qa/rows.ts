@@ -2,10 +2,10 @@ import { z } from 'zod';
 import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
 import { type Choice, ChoiceSchema, type QaTask } from '../../task/schema.js';
-import type { RawModelAnswer } from '../ask-item.js';
-import type { StreamFuser, StreamPrediction } from '../strategy-choice.js';
-import { type FusedLineBase, markLine, newCost, unanswered } from './line-parts.js';
-import type { RunKind } from './run-kind.js';
+import type { RawModelAnswer } from '../raw-answer.js';
+import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
+import type { RunKind } from '../task-kind.js';
 
 /**
  * One question on `fusion run`'s input: the QA item shape of the interchange format. Gold
@@ -151,6 +151,8 @@ export function qaKind(task: Pick<QaTask, 'answerType'>): RunKind<QaQuestion, Qa
   return {
     kind: 'qa',
     schema: qaQuestionSchema(task),
+    answerField: 'answer',
+    itemOf: (question, id) => ({ id, question }),
     read: (item, models) => (answers) => readQaAnswers(task, item, models, answers),
     // The columns of a QA batch are the models that answered (or, under an adaptive policy, every model of the run, as asked).
     fuse: (items, _models, fuser) => fuseQaItems(task, items, fuser),
