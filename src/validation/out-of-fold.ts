@@ -3,7 +3,8 @@ import type { Estimator, Fitted } from './estimator.js';
 import { stratifiedKFold, trainIndices } from './folds.js';
 
 /** A prediction made of per-item typed arrays (each `n * width` long): fused distributions, scores and intervals alike. */
-export type RowArrays = { readonly [field: string]: Float64Array | Uint8Array | Int32Array };
+export type RowArray = Float64Array | Uint8Array | Int32Array;
+export type RowArrays<P> = { readonly [K in keyof P]: RowArray };
 
 /**
  * Test folds over `n` items: grouped when `groups` is given (items of one group never straddle a
@@ -52,7 +53,7 @@ export interface OutOfFoldResult<P, F> {
  * predicted: any record of per-item typed arrays is put back row by row. Rows of a fold whose fit
  * throws an error `skip` accepts are left at `fill` (0 = undecided for distributions; NaN for scores).
  */
-export function outOfFold<P extends RowArrays, F>(
+export function outOfFold<P extends RowArrays<P>, F>(
   n: number,
   folds: readonly (readonly number[])[],
   fit: (train: number[], fold: number) => F,
@@ -61,9 +62,9 @@ export function outOfFold<P extends RowArrays, F>(
 ): OutOfFoldResult<P, F> {
   let out: Record<string, Float64Array | Uint8Array | Int32Array> | null = null;
   const fitted: F[] = [];
-  const alloc = (like: RowArrays, rows: number): void => {
+  const alloc = (like: object, rows: number): void => {
     out = {};
-    for (const [k, v] of Object.entries(like)) {
+    for (const [k, v] of Object.entries(like) as [string, RowArray][]) {
       const width = rows === 0 ? 0 : v.length / rows;
       const arr = new (v.constructor as new (len: number) => Float64Array | Uint8Array | Int32Array)(n * width);
       const fill = (options.fill as Record<string, number> | undefined)?.[k];
@@ -85,7 +86,7 @@ export function outOfFold<P extends RowArrays, F>(
     fitted.push(model);
     if (out === null) alloc(pred, test.length);
     const target = out as unknown as Record<string, Float64Array | Uint8Array | Int32Array>;
-    for (const [k, v] of Object.entries(pred)) {
+    for (const [k, v] of Object.entries(pred) as [string, RowArray][]) {
       const dst = target[k];
       if (!dst) continue;
       const width = test.length === 0 ? 0 : v.length / test.length;
@@ -107,7 +108,7 @@ export interface RowAccess<In, Gold, Opts> {
  * Out-of-fold predictions of an estimator on `folds`: fitted on the training folds' input and gold
  * only, predicting the test folds' input. The same for every task kind.
  */
-export function crossValidate<In, Gold, Pred extends RowArrays, Opts extends { seed: number }, F extends Fitted<In, Pred>>(
+export function crossValidate<In, Gold, Pred extends RowArrays<Pred>, Opts extends { seed: number }, F extends Fitted<In, Pred>>(
   estimator: Pick<Estimator<In, Gold, Pred, Opts, never, F>, 'fit'>,
   input: In,
   gold: Gold,
