@@ -17,7 +17,7 @@ import { Orchestrator } from '../src/orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../src/orchestrate/request-builder.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import { ProviderError } from '../src/providers/provider.js';
-import { fitQaStrategy } from '../src/qa/fit-qa.js';
+import { fitQaStrategy } from '../src/kinds/qa/fit.js';
 import { goldCorrect } from '../src/qa/scoring.js';
 import type { QaFusedLine } from '../src/kinds/qa/rows.js';
 import { runPipeline } from '../src/run/pipeline.js';

@@ -54,23 +54,20 @@ export type { Estimator, Fitted } from './validation/estimator.js';
 export { crossValidateStrategy } from './fuse/cross-validate.js';
 export { cohensKappa, fleissKappa, oracleRate } from './eval/agreement.js';
 export { renderLeaderboard } from './eval/leaderboard.js';
-export { renderClassificationReport } from './eval/report.js';
+export { renderClassificationReport } from './kinds/classification/report.js';
 export type { DecisionExplanation } from './eval/explanations.js';
 
 // QA answer aggregation.
 export { evaluateQaFolder, type EvalResult } from './eval/evaluate.js';
-export { renderQaReport } from './eval/answer-report.js';
+export { renderQaReport } from './kinds/qa/report.js';
 export type { QaEvalResult, QaModelEntry, QaStrategyEntry, QaScore } from './eval/answer-score.js';
+export { fitQaStrategy, loadQaStrategy, parseSavedQaStrategy, type SavedQaStrategy } from './kinds/qa/fit.js';
 export {
-  fitQaStrategy,
-  loadQaStrategy,
-  parseSavedQaStrategy,
   fuseQaQuestion,
   fuseQaBatch,
   extractQaAnswer,
   type QaFusedAnswer,
   type QaQuestionInput,
-  type SavedQaStrategy,
 } from './qa/index.js';
 
 // Live models and orchestration.
@@ -83,7 +80,7 @@ export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type
 export type { BatchStore, BatchJob } from './orchestrate/batch/batch-store.js';
 export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
-export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
+export { fuse, fuseMany, fuseQuestion, type ItemInput, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export { createFusion, type FusionClient, type FusionClientOptions } from './run/fusion-client.js';
 export type { FusedLine } from './kinds/classification/rows.js';
 export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './kinds/qa/rows.js';

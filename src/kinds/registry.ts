@@ -1,10 +1,15 @@
-import type { ClassificationNormalizer } from '../normalize/types.js';
+import { StrategyError } from '../fuse/strategy.js';
 import type { Task } from '../task/schema.js';
-import { classificationKind } from './classification/rows.js';
-import { qaKind } from './qa/rows.js';
-import type { AnyRunKind } from './task-kind.js';
+import { classificationPlugin } from './classification/index.js';
+import { qaPlugin } from './qa/index.js';
+import type { AnyTaskKind } from './task-kind.js';
 
-/** The run kind of a task: classification or QA, chosen from `task.kind`. */
-export function kindFor(task: Task, normalize?: ClassificationNormalizer): AnyRunKind {
-  return (task.kind === 'classification' ? classificationKind(task, normalize) : qaKind(task)) as AnyRunKind;
+/** Every task kind this build fuses, one plug-in each (src/kinds/<kind>/index.ts): a new kind is one line here. */
+export const KINDS: readonly AnyTaskKind[] = [classificationPlugin as unknown as AnyTaskKind, qaPlugin as unknown as AnyTaskKind];
+
+/** The plug-in of a task's kind. */
+export function kindOf(task: Pick<Task, 'kind'>): AnyTaskKind {
+  const kind = KINDS.find((k) => k.kind === task.kind);
+  if (!kind) throw new StrategyError(`no plug-in for task kind "${String(task.kind)}" (known: ${KINDS.map((k) => k.kind).join(', ')})`);
+  return kind;
 }

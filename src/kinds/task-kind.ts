@@ -4,6 +4,7 @@ import type { StreamFuser } from '../fuse/stream-fuser.js';
 import type { EvalResult } from '../eval/evaluate.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { ModelCost, ReportData } from '../report/index.js';
+import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import type { EvalFolder } from '../task/load-folder.js';
 import type { RawModelAnswer } from './raw-answer.js';
@@ -67,11 +68,13 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   readonly title: string;
   readonly prompt: KindPrompt;
   /** Reading and fusing a stream of items (`fusion run`, `fuse()`). */
-  run(task: T): RunKind<I, L>;
+  run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */
   defaultStrategy(task: T): string;
   /** Names of the kind's strategies, for help and for refusing unknown names. */
   strategyNames(task: T): readonly string[];
+  /** The strategies that need no gold and can run on this task's answers (`fusion fuse` scores them). */
+  unsupervisedNames(task: T): readonly string[];
   /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
   readonly folderItemSchema: ZodType<KindItem>;
   /** True when the folder has anything to score against (gold labels, answers or judgements). */
@@ -88,8 +91,8 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   fitSaved(folder: F, strategy: FitStrategy, seed: number): { saved: SavedStrategy; state: unknown };
   /** The headline of one scored entry (`accuracy 0.812, macro-F1 0.790`), for `fusion fit`'s estimate. */
   headline(entry: KindEntry): string;
-  /** A saved strategy (already validated) restored as a run's fuser; InputError naming `file` when it does not fit `task`. */
-  loadSaved(saved: SavedStrategy, task: T, file: string): StreamFuser;
+  /** A `fusion fit --out` file restored as a run's fuser; InputError naming `file` when it is malformed or does not fit `task`. */
+  loadSaved(file: string, task: T): StreamFuser;
   /** A built-in strategy by name as a run's fuser (StrategyError when it must be fitted first or cannot run on `task`). */
   namedFuser(name: string, task: T, batchSize: number): StreamFuser;
 }

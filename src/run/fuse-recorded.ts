@@ -1,6 +1,6 @@
 import type { ClassificationItem, QaItem, RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
-import { kindFor } from '../kinds/registry.js';
+import { kindOf } from '../kinds/registry.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';
 import type { StreamFuser } from './strategy-choice.js';
 
@@ -40,6 +40,6 @@ export function fuseRecorded(task: Task, items: readonly (TaskItem)[], responses
     });
     return { item, answers };
   });
-  const kind = kindFor(task);
+  const kind = kindOf(task).run(task);
   return kind.fuse(answered, models, fuser);
 }

@@ -63,7 +63,7 @@ export function createFusion(options: FusionClientOptions): FusionClient {
   let closed = false;
   return {
     orchestrator,
-    fuse: (task, text, o = {}) => fuse(task, text, { ...shared, ...o, orchestrator }),
+    fuse: (task, text, o = {}) => fuse(task, text, { ...shared, ...o, orchestrator }) as Promise<FusedLine>,
     fuseQuestion: (task, question, o = {}) => fuseQuestion(task, question, { ...shared, ...o, orchestrator }),
     stats: () => orchestrator.stats(),
     close: async () => {

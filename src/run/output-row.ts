@@ -60,7 +60,7 @@ export class OutputRows {
 
   constructor(
     private readonly format: TableFormat,
-    private readonly answerField: 'label' | 'answer',
+    private readonly answerField: string,
     private readonly models: readonly { name: string; sample?: number }[],
     private readonly inputHeader: () => readonly string[] | undefined,
   ) {

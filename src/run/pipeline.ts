@@ -1,7 +1,7 @@
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
-import { kindFor } from '../kinds/registry.js';
+import { kindOf } from '../kinds/registry.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';
 import type { RunKind } from '../kinds/task-kind.js';
 import type { StreamFuser } from './strategy-choice.js';
@@ -26,6 +26,7 @@ export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Ta
     ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, kind.read(item, models)) } : {}),
     schema: kind.schema,
     batchSize: fuser.batchSize,
+    answerField: kind.answerField,
     fuse: (items) => kind.fuse(items, models, fuser),
     decided: (line) => kind.decided(line),
   };
@@ -38,6 +39,6 @@ export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Ta
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
   const { task, models, fuser, normalizer, ...rest } = options;
-  const kind = streamKind(task, kindFor(task, normalizer), models.map((m) => m.name), fuser);
+  const kind = streamKind(task, kindOf(task).run(task, normalizer ? { normalizer } : {}), models.map((m) => m.name), fuser);
   return runStream({ ...rest, task, models, kind });
 }

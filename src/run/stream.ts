@@ -25,6 +25,8 @@ export interface StreamKind<I extends TaskItem, L extends FusedLineBase> {
   schema: ZodType<I>;
   /** Items fused together; 1 means item by item. */
   batchSize: number;
+  /** The output line's field holding the fused answer (a table's answer column). */
+  answerField: string;
   /** One output line per item, in the order given. Pure: no I/O. */
   fuse(items: readonly { item: I; answers: RawModelAnswer[] }[]): L[];
   /** False when no model gave a readable answer (counted as undecided). */
@@ -102,7 +104,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   const inputName = options.inputName ?? 'stdin';
   const format = options.format ?? 'jsonl';
   const source = rowSource(format, inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
-  const answerField = task.kind === 'qa' ? 'answer' : 'label';
+  const { answerField } = options.kind;
   const rows = new OutputRows(options.outputFormat ?? format, answerField, models, () => source.header());
   const fields = schemaFields(kind.schema);
   let started = false;

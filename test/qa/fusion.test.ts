@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { prepareQa } from '../../src/qa/prepare.js';
-import { fitQaStrategy, loadQaStrategy } from '../../src/qa/fit-qa.js';
+import { fitQaStrategy, loadQaStrategy } from '../../src/kinds/qa/fit.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
 import type { QaItemAnswers } from '../../src/qa/types.js';
 import { STRATEGIES } from '../../src/fuse/registry.js';
@@ -112,7 +112,7 @@ describe('fusing one question with a saved strategy', () => {
 
 describe('saved QA strategy files', () => {
   it('round-trip through JSON and reject malformed files with the file named', async () => {
-    const { parseSavedQaStrategy } = await import('../../src/qa/fit-qa.js');
+    const { parseSavedQaStrategy } = await import('../../src/kinds/qa/fit.js');
     const { saved } = fitQaStrategy(syntheticMcFolder(30, [0.9, 0.5], 2), 'stacking', 1);
     expect(parseSavedQaStrategy(JSON.parse(JSON.stringify(saved)), 'x.json').strategy).toBe('stacking');
     expect(() => parseSavedQaStrategy({ ...saved, strategy: 'nope' }, 'x.json')).toThrow(/x\.json.*unknown strategy "nope"/s);

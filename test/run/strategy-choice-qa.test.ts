@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StrategyError } from '../../src/fuse/strategy.js';
-import { fitQaStrategy } from '../../src/qa/fit-qa.js';
+import { fitQaStrategy } from '../../src/kinds/qa/fit.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
 import type { RawModelAnswer } from '../../src/run/ask-item.js';
 import { fuseQaItems } from '../../src/kinds/qa/rows.js';

@@ -9,7 +9,7 @@ import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
-import { kindFor } from '../../kinds/registry.js';
+import { kindOf } from '../../kinds/registry.js';
 import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
@@ -211,7 +211,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
     const text = await readAll(input);
     // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
-    const kind = kindFor(task);
+    const kind = kindOf(task).run(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
     const policy = fuser.policy;
     const calls: BatchCall[] = [];

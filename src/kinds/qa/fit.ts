@@ -1,9 +1,9 @@
-import { getStrategy } from '../fuse/registry.js';
-import { loadSavedStrategy, toSavedStrategy } from '../fuse/saved-strategy.js';
-import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
-import { InputError } from '../task/errors.js';
-import type { QaFolder } from '../task/load-folder.js';
-import { prepareQa } from './prepare.js';
+import { getStrategy } from '../../fuse/registry.js';
+import { loadSavedStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
+import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../../fuse/strategy.js';
+import { InputError } from '../../task/errors.js';
+import type { QaFolder } from '../../task/load-folder.js';
+import { prepareQa } from '../../qa/prepare.js';
 
 /** A saved strategy of a QA task: the one saved format (version 2), of kind `qa`. */
 export type SavedQaStrategy = Extract<SavedStrategy, { kind: 'qa' }>;

@@ -1,6 +1,6 @@
-import type { QaEvalResult } from './answer-score.js';
-import { renderCalls } from './calls-report.js';
-import { renderExplanations } from './report.js';
+import type { QaEvalResult } from '../../eval/answer-score.js';
+import { renderCalls } from '../../eval/calls-report.js';
+import { renderExplanations } from '../../eval/explanations.js';
 
 const pct = (x: number): string => (100 * x).toFixed(1);
 
