@@ -12,6 +12,7 @@ import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
+import type { ClassificationTask } from '../task/schema.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
@@ -83,7 +84,7 @@ export interface StrategyEntry extends ScoredEntry {
 
 export interface ClassificationEvalResult {
   task: string;
-  kind: 'classification';
+  kind: ClassificationTask['kind'];
   items: number;
   labels: string[];
   folds: number;
@@ -249,7 +250,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   const best = bestRanked(strategies)?.name ?? null;
   return {
     task: folder.task.name,
-    kind: 'classification',
+    kind: folder.kind,
     items: folder.items.length,
     labels,
     folds: options.folds,
@@ -351,7 +352,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   for (const m of models) if (!top || m.accuracy > top.accuracy + 1e-12) top = m;
   return {
     task: folder.task.name,
-    kind: 'qa',
+    kind: folder.kind,
     answerType: folder.task.answerType,
     items: n,
     scoredItems: scoredIdx.length,

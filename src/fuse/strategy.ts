@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ClassificationTaskSchema, QaTaskSchema } from '../task/schema.js';
 import type { Prediction } from '../validation/cross-validation.js';
 import type { Estimator, Fitted } from '../validation/estimator.js';
 import type { AnswerMatrix } from './answer-matrix.js';
@@ -77,11 +78,11 @@ const SavedCommon = {
 
 /** What `fusion fit --out` writes: versioned and validated on load. */
 export const SavedStrategySchema = z.discriminatedUnion('kind', [
-  z.object({ ...SavedCommon, version: z.literal(SAVED_STRATEGY_VERSION), kind: z.literal('classification'), labels: z.array(z.string()).min(2) }),
+  z.object({ ...SavedCommon, version: z.literal(SAVED_STRATEGY_VERSION), kind: ClassificationTaskSchema.shape.kind, labels: z.array(z.string()).min(2) }),
   z.object({
     ...SavedCommon,
     version: z.literal(SAVED_STRATEGY_VERSION),
-    kind: z.literal('qa'),
+    kind: QaTaskSchema.shape.kind,
     answerType: z.enum(['free-form', 'multiple-choice', 'numeric']),
     /** The option letters for multiple choice; empty where candidates differ per item. */
     labels: z.array(z.string()),

@@ -69,6 +69,10 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   readonly prompt: KindPrompt;
   /** Reading and fusing a stream of items (`fusion run`, `fuse()`). */
   run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
+  /** The `fusion run --help` lines on this kind's input and output lines. */
+  readonly runHelp: string;
+  /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
+  readonly unseenModelsWeighNeutral: boolean;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */
   defaultStrategy(task: T): string;
   /** Names of the kind's strategies, for help and for refusing unknown names. */

@@ -1,6 +1,6 @@
 import type { ChatMessage } from './chat-message.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task, TaskItem } from '../task/schema.js';
+import { type ClassificationItem, type ClassificationTask, isClassificationTask, type QaItem, type QaTask, TASK_KINDS, type Task, type TaskItem } from '../task/schema.js';
 import { type AnswerFormat, classificationAnswerFormat, qaAnswerFormat } from './answer-format.js';
 import { neutralizeDelimiters } from './delimit.js';
 import { loadTemplate, PLACEHOLDER_PATTERN, type Placeholder, type PromptTemplate, type TemplateLocation } from './template.js';
@@ -14,18 +14,15 @@ export interface RenderOptions extends TemplateLocation {
 
 type Vars = Partial<Record<Placeholder, string>>;
 
-const DEFAULT_INSTRUCTIONS = {
-  classification: 'Classify the text into exactly one of the labels below.',
-  qa: 'Answer the question.',
-} as const;
-
-const ONLY_FOR: Partial<Record<Placeholder, Task['kind']>> = {
-  labels: 'classification',
-  label_names: 'classification',
-  text: 'classification',
-  question: 'qa',
-  choices: 'qa',
+/** What each kind's template shows: its default instructions, the slot of the item and the placeholders only it fills. */
+const KIND_PROMPTS: Record<Task['kind'], { instructions: string; dataSlot: Placeholder; own: readonly Placeholder[] }> = {
+  [TASK_KINDS.classification]: { instructions: 'Classify the text into exactly one of the labels below.', dataSlot: 'text', own: ['labels', 'label_names', 'text'] },
+  [TASK_KINDS.qa]: { instructions: 'Answer the question.', dataSlot: 'question', own: ['question', 'choices'] },
 };
+
+const ONLY_FOR: Partial<Record<Placeholder, Task['kind']>> = Object.fromEntries(
+  Object.entries(KIND_PROMPTS).flatMap(([kind, p]) => p.own.map((placeholder) => [placeholder, kind])),
+);
 
 /** One pass, so a value that itself contains `{{...}}` (item text can) is never expanded. */
 function fill(section: string, vars: Vars): string {
@@ -41,7 +38,7 @@ function toMessages(template: PromptTemplate, vars: Vars): ChatMessage[] {
 
 function checkFits(template: PromptTemplate, kind: Task['kind']): void {
   const wrong = [...template.placeholders].filter((p) => ONLY_FOR[p] !== undefined && ONLY_FOR[p] !== kind);
-  const dataSlot = kind === 'classification' ? 'text' : 'question';
+  const { dataSlot } = KIND_PROMPTS[kind];
   const issues = wrong.map((p) => ({ file: template.file, field: p, message: `{{${p}}} cannot be used in a ${kind} template` }));
   if (!template.placeholders.has(dataSlot)) {
     issues.push({ file: template.file, field: dataSlot, message: `a ${kind} template must show the item with {{${dataSlot}}}` });
@@ -70,8 +67,8 @@ export function createPromptRenderer(task: Task, options: RenderOptions = {}): C
   const template = options.template ?? loadTemplate(task.prompt ?? task.kind, options);
   checkFits(template, task.kind);
   const format = options.format ?? 'text';
-  const instructions = task.instructions.trim() || DEFAULT_INSTRUCTIONS[task.kind];
-  if (task.kind === 'classification') {
+  const instructions = task.instructions.trim() || KIND_PROMPTS[task.kind].instructions;
+  if (isClassificationTask(task)) {
     const fixed: Vars = {
       instructions,
       labels: labelList(task),
@@ -97,7 +94,7 @@ export function createPromptRenderer(task: Task, options: RenderOptions = {}): C
 export function renderPrompt(task: ClassificationTask, item: ClassificationItem, options?: RenderOptions): ChatMessage[];
 export function renderPrompt(task: QaTask, item: QaItem, options?: RenderOptions): ChatMessage[];
 export function renderPrompt(task: Task, item: TaskItem, options: RenderOptions = {}): ChatMessage[] {
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: 'a classification item needs a text' }]);
     return createPromptRenderer(task, options)(item);
   }

@@ -56,7 +56,8 @@ if (filter && show) { filter.addEventListener('input', applyFilter); show.addEve
 `;
 
 function leaderboardTable(d: ReportData): string {
-  const cls = d.kind === 'classification';
+  // Label metrics (macro-F1, AUC, calibration) where the task has a fixed label set.
+  const cls = d.labels !== null;
   const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
   const rows = d.entries.map((e) => {
     const best = e.kind === 'strategy' && e.name === d.best;
@@ -80,7 +81,7 @@ function leaderboardTable(d: ReportData): string {
 }
 
 function leaderboardChart(d: ReportData): string {
-  const useF1 = d.kind === 'classification';
+  const useF1 = d.labels !== null;
   const rows = d.entries.map((e) => {
     const ci = useF1 && e.macroF1Ci ? e.macroF1Ci : e.accuracyCi;
     return { name: e.name, kind: e.kind, value: useF1 ? (e.macroF1 ?? 0) : e.accuracy, low: ci.low, high: ci.high, highlight: e.kind === 'strategy' && e.name === d.best };
@@ -206,7 +207,7 @@ function tally(answers: readonly (string | null)[]): string {
 function contestedSection(d: ReportData): string {
   const c = d.contested;
   if (c.total === 0) return '';
-  const cls = d.kind === 'classification';
+  const cls = d.labels !== null;
   const wide = c.models.length > MAX_ANSWER_COLUMNS;
   const answerCells = (answers: readonly (string | null)[]): string =>
     wide ? `<td class="text">${esc(tally(answers))}</td>` : answers.map((a) => `<td>${a === null ? '<i>abstained</i>' : esc(a.length > 60 ? `${a.slice(0, 60)}…` : a)}</td>`).join('');

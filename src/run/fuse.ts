@@ -5,7 +5,8 @@ import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { InputError, zodIssues } from '../task/errors.js';
-import type { Choice, ClassificationTask, QaTask, Task, TaskItem } from '../task/schema.js';
+import { type Choice, type ClassificationTask, isQaTask, type QaTask, type Task, type TaskItem } from '../task/schema.js';
+import { StrategyError } from '../fuse/strategy.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import type { FusedLine } from '../kinds/classification/rows.js';
@@ -118,13 +119,14 @@ export async function fuse(task: QaTask, item: ItemInput, options: FuseOptions):
 export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLine | QaFusedLine>;
 export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLineBase> {
   const kind = kindOf(task).run(task);
-  const one = parsedItem(kind, item, options.id ?? 'item');
+  const one = parsedItem(kind, typeof item === 'string' || options.id === undefined ? item : { ...item, id: options.id }, options.id ?? 'item');
   return fuseOne(task, kind, one, fuserOf(task, options.strategy, 1), options);
 }
 
 /** The QA form of fuse(), kept for callers of llm-fusion 0.2: the same call. */
 export async function fuseQuestion(task: Task, question: string | { question: string; choices?: readonly Choice[] }, options: FuseQuestionOptions): Promise<QaFusedLine> {
-  return (await fuse(task as QaTask, typeof question === 'string' ? question : { ...question, ...(question.choices ? { choices: [...question.choices] } : {}) }, options)) as QaFusedLine;
+  if (!isQaTask(task)) throw new StrategyError('fuseQuestion() answers questions: the task must be a QA task (fuse() takes a task of any kind)');
+  return fuse(task, typeof question === 'string' ? question : { question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) }, options);
 }
 
 /**

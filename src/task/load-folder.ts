@@ -16,11 +16,12 @@ import {
   ResponseSchema,
   type Task,
   type TaskItem,
+  isClassificationTask,
   TaskSchema,
 } from './schema.js';
 
 export interface ClassificationFolder {
-  kind: 'classification';
+  kind: ClassificationTask['kind'];
   dir: string;
   task: ClassificationTask;
   items: ClassificationItem[];
@@ -30,7 +31,7 @@ export interface ClassificationFolder {
 }
 
 export interface QaFolder {
-  kind: 'qa';
+  kind: QaTask['kind'];
   dir: string;
   task: QaTask;
   items: QaItem[];
@@ -58,7 +59,7 @@ export function loadTaskFile(file: string): Task {
   const parsed = TaskSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
   const task = parsed.data;
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const { maxLabels } = currentLimits();
     if (task.labels.length > maxLabels) {
       throw new InputError([{ file, field: 'labels', message: `${task.labels.length} labels, more than ${maxLabels} (raise ${limitVariable('maxLabels')} if it is meant to be)` }]);
@@ -90,7 +91,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   const responsesFile = files.responses;
   const issues: InputIssue[] = [];
   const itemsFile = files.items ?? responsesFile;
-  const itemSchema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+  const itemSchema = isClassificationTask(task) ? ClassificationItemSchema : QaItemSchema;
   const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
   issues.push(...itemParse.issues);
 
@@ -102,7 +103,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   }
 
   let gold = new Int32Array(0);
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const { lookup } = labelIndex(task);
     const records = itemParse.records as { line: number; value: ClassificationItem }[];
     gold = new Int32Array(records.length).fill(-1);
@@ -148,10 +149,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
 
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
-  if (task.kind === 'classification') {
-    return { kind: 'classification', dir, task, items: items as ClassificationItem[], gold, responses };
+  if (isClassificationTask(task)) {
+    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses };
   }
-  return { kind: 'qa', dir, task, items: items as QaItem[], responses };
+  return { kind: task.kind, dir, task, items: items as QaItem[], responses };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */
@@ -162,7 +163,7 @@ function itemsOfResponses(file: string, task: Task): { records: { line: number; 
   for (const { line, value } of parsed.records) {
     if (seen.has(value.item)) continue;
     seen.add(value.item);
-    records.push({ line, value: task.kind === 'classification' ? { id: value.item, text: '' } : { id: value.item, question: '' } });
+    records.push({ line, value: isClassificationTask(task) ? { id: value.item, text: '' } : { id: value.item, question: '' } });
   }
   return { records, issues: [] };
 }

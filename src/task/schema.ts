@@ -76,3 +76,18 @@ export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 export type RecordedResponse = z.infer<typeof ResponseSchema>;
 /** An item of any task kind (what a request is built from and a run reads). */
 export type TaskItem = ClassificationItem | QaItem;
+
+/**
+ * The kinds' names, read from their schemas (the one place they are spelled): layers below
+ * src/kinds/ (reading folders, building requests) that must tell a kind's data apart use these
+ * guards; everything above asks the kind's plug-in (src/kinds/registry.ts).
+ */
+export const TASK_KINDS = { classification: ClassificationTaskSchema.shape.kind.value, qa: QaTaskSchema.shape.kind.value } as const;
+
+export function isClassificationTask<T extends Pick<Task, 'kind'>>(task: T): task is Extract<T, { kind: typeof TASK_KINDS.classification }> {
+  return task.kind === TASK_KINDS.classification;
+}
+
+export function isQaTask<T extends Pick<Task, 'kind'>>(task: T): task is Extract<T, { kind: typeof TASK_KINDS.qa }> {
+  return task.kind === TASK_KINDS.qa;
+}

@@ -29,6 +29,9 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   title: KIND,
   prompt: { template: KIND, dataSlot: 'text', placeholders: ['labels', 'label_names', 'text'] },
   run: (task, options) => classificationKind(task, options?.normalizer),
+  runHelp: `Classification task: items {"id", "text"}; output
+  {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}`,
+  unseenModelsWeighNeutral: false,
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: () => unsupervisedNames(true),

@@ -21,6 +21,17 @@ export const qaPlugin: TaskKind<QaTask, QaFolder, QaItem, QaFusedLine> = {
   title: 'QA',
   prompt: { template: KIND, dataSlot: 'question', placeholders: ['question', 'choices'] },
   run: (task) => qaKind(task),
+  runHelp: `QA task ("kind": "${KIND}"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
+ignored; multiple-choice tasks need choices); output
+  {"id", "answer", "choice"? (multiple choice: {"label", "text"} or null), "shortAnswer"?,
+   "cluster": {"index", "answer", "key", "share", "models", "representative"} or null, "support",
+   "distribution": [{"answer", "key", "share", "models"}],
+   "answers": [{"model", "output", "answer", "cluster"?, "abstain"?}], "cost"}
+  "answer" is the winning cluster's representative answer (a choice letter, a number as stated, a
+  span or sentence); "key" is the canonical form its members share; "share" is the share of the
+  answering models in a cluster; "representative" is the model whose answer "answer" is; "support"
+  is the strategy's support for the winner; each model's "cluster" indexes "distribution".`,
+  unseenModelsWeighNeutral: true,
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice'),

@@ -1,6 +1,6 @@
 import { createPromptRenderer, type RenderOptions } from '../../prompts/render.js';
 import type { EvalFolder } from '../../task/load-folder.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, RecordedResponse, TaskItem } from '../../task/schema.js';
+import { type ClassificationItem, type ClassificationTask, isClassificationTask, type QaItem, type QaTask, type RecordedResponse, type TaskItem } from '../../task/schema.js';
 import { KNOWN_PROVIDERS } from '../model-spec.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ProviderError } from '../provider.js';
@@ -39,7 +39,7 @@ export function promptResolver(
   options: RenderOptions = {},
 ): ItemResolver {
   const byPrompt = new Map<string, string>();
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const render = createPromptRenderer(task, options);
     for (const item of items as readonly ClassificationItem[]) {
       const key = messagesKey(render(item));
@@ -124,7 +124,7 @@ export function createReplayModels(
   options: RenderOptions & { models?: readonly string[] } = {},
 ): ReplayModel[] {
   const itemFor =
-    folder.kind === 'classification'
+    isClassificationTask(folder)
       ? promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options })
       : promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options });
   const names = options.models ?? [...new Set(folder.responses.map((r) => r.model))];
