@@ -55,6 +55,8 @@ export interface FusionStrategy {
    * whose candidates differ per item (free-form and numeric QA) with a StrategyError.
    */
   readonly needsSharedLabels?: boolean;
+  /** True when the strategy uses the labels' order (median label, expected rank): it refuses a task that is not `ordered`. */
+  readonly needsOrderedLabels?: boolean;
   /**
    * Fits on training answers. `gold[i]` is the label index of item i, or -1 when unknown;
    * unsupervised strategies may ignore it. Must never be given test-fold labels.

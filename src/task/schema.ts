@@ -10,6 +10,8 @@ export const ClassificationTaskSchema = z.object({
   name: z.string().min(1),
   kind: z.literal('classification'),
   labels: z.array(LabelSchema).min(2, 'a classification task needs at least two labels'),
+  /** True when the labels are listed from low to high (1-5 stars): order-aware strategies and metrics apply. */
+  ordered: z.boolean().optional(),
   instructions: z.string().default(''),
   /** Name of a prompt template in prompts/ (without extension) or a path to one. */
   prompt: z.string().optional(),

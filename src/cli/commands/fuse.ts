@@ -80,9 +80,10 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (!values.quiet && hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);
-    // Only the strategies this task's answers allow: free-form and numeric QA have no fixed label set.
+    // Only the strategies this task's answers allow: free-form and numeric QA have no fixed label set, unordered labels no median.
     const shared = folder.kind === 'classification' || folder.task.answerType === 'multiple-choice';
-    const usable = STRATEGIES.filter((s) => !s.supervised && (shared || s.needsSharedLabels !== true)).map((s) => s.name);
+    const ordered = folder.kind === 'classification' && folder.task.ordered === true;
+    const usable = STRATEGIES.filter((s) => !s.supervised && (shared || s.needsSharedLabels !== true) && (ordered || s.needsOrderedLabels !== true)).map((s) => s.name);
     const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };
     const result = folder.kind === 'qa' ? await evaluateQaFolder(folder, options) : evaluateClassification(folder, options);
