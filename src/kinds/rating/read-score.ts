@@ -154,10 +154,10 @@ interface Candidate {
 
 // Words by which a judge states its score; the number after one of them (in the same sentence, no
 // other number between) is a stated score.
-const SCORE_CUE = /\b(?:scores?|scored|scoring|rating|ratings|rate|rated|grade|graded|verdict|assign(?:ed)?|award(?:ed)?|give|gives|giving|gave)\b/;
+const SCORE_CUE = /\b(?:scores?|scored|scoring|rating|ratings|rate|rated|grade|graded|verdict|assign(?:ed)?|award(?:ed)?|give|gives|giving|gave|deserves?|merits?)\b/;
 // Words that state a score only right before it: `overall: 90`, `I would estimate it at 85`, `the quality is around 70`.
 const NEAR_CUE =
-  /\b(?:overall|final|total|estimate[sd]?|evaluate[sd]?|assess(?:ed)?|judge[sd]?|put|quality)\b[^.\d\n]{0,60}?(?:\b(?:as|at|to be|is|be|of)|[:=-])\s*(?:(?:around|about|approximately|roughly|perhaps|a|an)\s+)*$/;
+  /\b(?:overall|final|total|estimate[sd]?|evaluate[sd]?|assess(?:ed)?|judge[sd]?|put|quality)\b[^.\d\n]{0,60}?(?:\b(?:as|at|to be|is|be|of)|[:=-])\s*(?:(?:around|about|approximately|roughly|perhaps|a|an)\s+)*$|\b(?:i would|i'd|i) say\s*(?:(?:around|about|a|an)\s+)?$|\bscale\s*[:=]\s*$/;
 // A statement that no score is given: `I cannot give a score`, `not possible to rate`.
 const NEGATION = /\b(?:cannot|can't|can not|unable|not possible|impossible|won't|will not|wouldn't|would not|without)\b/;
 // A number word (or a percentage) counts only right after a score statement: `a score of four`, `I'd give it a four`, `rated 85%`.
@@ -250,6 +250,15 @@ function chooseScore(marked: string, scale: Scale): Found | undefined {
       best = k;
       bestLevel = level;
       bestMethod = method;
+    }
+  }
+  // One label and one number (`Coherence: 4`, the criterion asked about): nothing else to choose from.
+  if (best < 0 && candidates.length === 1 && !candidates[0]?.word) {
+    const only = candidates[0] as Candidate;
+    const [start] = lines.bounds[lineAt(lines, only.start)] as [number, number];
+    if (/^\s*[a-z][a-z ]{0,30}:\s*$/.test(lower.slice(start, only.start))) {
+      best = 0;
+      bestMethod = 'phrase';
     }
   }
   if (best < 0) return undefined;

@@ -40,6 +40,16 @@ const TABLE: [string, Scale, string][] = [
   ['I would estimate the overall quality of the translation to be around 70 out of 100.', HUNDRED, '70 (fraction)'],
   ['I would estimate the quality to be around 80-90 out of 100.', HUNDRED, '85 (range)'],
   ['Score: 3\n\nOn reflection the ending is weaker than I thought.\n\nFinal score: 2', FIVE, '2 (phrase)'],
+  ['The essay deserves a 3.', FIVE, '3 (phrase)'],
+  ["I'd say 4.", FIVE, '4 (phrase)'],
+  ['On a 1-5 scale: 4', FIVE, '4 (phrase)'],
+  ['(4)', FIVE, '4 (number)'],
+  ['3 - coherent, though the middle drags.', FIVE, '3 (number)'],
+  ['My score: 8 (out of 10)', { min: 0, max: 10 }, '8 (phrase)'],
+  ['The final score is 4, but it could have been 5 with a better ending.', FIVE, '4 (phrase)'],
+  // One criterion named with its score is that score; several criteria without a verdict are not one.
+  ['Coherence: 4', FIVE, '4 (phrase)'],
+  ['Coherence: 4\nEmpathy: 2', FIVE, '!no-score'],
   // A score the judge did not give: a counterfactual after the verdict.
   ['Score: 90\n\nGood. With "le" instead of "la" this would result in a score of 100.', HUNDRED, '90 (phrase)'],
   ['95\nAccurate and fluent; a more idiomatic verb would score a perfect 100.', HUNDRED, '95 (number)'],
