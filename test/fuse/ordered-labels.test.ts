@@ -74,6 +74,21 @@ describe('weighted median rank: the label minimising expected absolute rank erro
   });
 });
 
+describe('orderedLabelMetrics: rank MAE and QWK of the decisions', () => {
+  it('a hand-computed case; undecided items and unknown gold are left out', () => {
+    const K = 5;
+    const probs = new Float64Array(5 * K);
+    for (const [i, k] of [[0, 1], [1, 1], [2, 3], [4, 0]] as const) probs[i * K + k] = 1;
+    const prediction = { probs, decided: Uint8Array.from([1, 1, 1, 0, 1]) };
+    // Items 0-2: gold ranks 0 1 2, decided 1 1 3 (errors 1 0 1; QWK 1 - 2/6); item 3 undecided, item 4 without gold.
+    const m = orderedLabelMetrics(Int32Array.from([0, 1, 2, 4, -1]), prediction, K);
+    expect(m.n).toBe(3);
+    expect(m.rankMae).toBeCloseTo(2 / 3, 12);
+    expect(m.qwk).toBeCloseTo(2 / 3, 12);
+    expect(orderedLabelMetrics(new Int32Array(0), { probs: new Float64Array(0), decided: new Uint8Array(0) }, K).rankMae).toBeNaN();
+  });
+});
+
 describe('median-label and expected-rank on ordered labels', () => {
   it('on a world where models err by one step, both have lower rank MAE than the plain vote (three seeds)', () => {
     for (const seed of [1, 2, 3]) {
