@@ -280,6 +280,8 @@ interface Lines {
   bounds: [number, number][];
   first: number;
   last: number;
+  /** The numbers that open a line as a list marker would (`2. `, `3)`). */
+  markers: Set<number>;
 }
 
 function lineBounds(text: string): Lines {
@@ -292,7 +294,12 @@ function lineBounds(text: string): Lines {
     start = end + 1;
   }
   const filled = bounds.map(([s, e], i) => (/\S/.test(text.slice(s, e)) ? i : -1)).filter((i) => i >= 0);
-  return { bounds, first: filled[0] ?? -1, last: filled[filled.length - 1] ?? -1 };
+  const markers = new Set<number>();
+  for (const [s, e] of bounds) {
+    const m = /^\s*(\d{1,4})[.)]\s*\S/.exec(text.slice(s, Math.min(e, s + 20)));
+    if (m) markers.add(Number(m[1]));
+  }
+  return { bounds, first: filled[0] ?? -1, last: filled[filled.length - 1] ?? -1, markers };
 }
 
 /** The index of the line holding `offset` (binary search). */
@@ -355,12 +362,10 @@ function isListMarker(c: Candidate, text: string, lines: Lines): boolean {
   if (c.word || c.denominator !== undefined || c.range || !Number.isInteger(c.value)) return false;
   const lineStart = (lines.bounds[lineAt(lines, c.start)] as [number, number])[0];
   if (c.start - lineStart > 10 || !/^\s*$/.test(text.slice(lineStart, c.start))) return false;
-  if (!/^[.)]\s+\S/.test(text.slice(c.end))) {
-    // `1.` read together with what follows as a decimal (`1.5`) is not a marker; `1.Accuracy` is.
-    if (!/^[.)][A-Za-z]/.test(text.slice(c.end))) return false;
-  }
-  const sibling = (k: number) => new RegExp(`(?:^|\\n)\\s*${k}[.)]\\s*\\S`).test(text);
-  return sibling(c.value + 1) || (c.value > 1 && sibling(c.value - 1));
+  const after = text.slice(c.end, c.end + 3);
+  // `1.` read together with what follows as a decimal (`1.5`) is not a marker; `1. Accuracy` and `1.Accuracy` are.
+  if (!/^[.)]\s+\S/.test(after) && !/^[.)][A-Za-z]/.test(after)) return false;
+  return lines.markers.has(c.value + 1) || (c.value > 1 && lines.markers.has(c.value - 1));
 }
 
 /**

@@ -57,6 +57,7 @@ const TABLE: [string, Scale, string][] = [
   ['I am an AI and cannot judge nuance, but I would give a high score, perhaps around 95 out of 100.', HUNDRED, '95 (fraction)'],
   ['The story is vivid.\n\nFinal verdict: **5**', FIVE, '5 (bold)'],
   ['Score: 4,5', FIVE, '4.5 (phrase)'],
+  ['<think>Maybe a 2? Score: 2</think>\nScore: 4', FIVE, '4 (phrase)'],
   // Fractions over another maximum: rescaled when both scales start at 0, refused otherwise.
   ['8.5/10', HUNDRED, '85 (fraction)'],
   ['Score: 4/5', HUNDRED, '80 (fraction)'],
@@ -113,7 +114,11 @@ describe('readScore: hostile answers', () => {
     expect(read(long, FIVE)).toBe('4 (phrase)');
     expect(read(`${'*'.repeat(50_000)}4`, FIVE)).toBe('4 (number)');
     expect(read(`Score: ${'1/'.repeat(20_000)}`, FIVE)).not.toBe('');
-    expect(performance.now() - t0).toBeLessThan(5000);
+    // A numbered list of 50,000 lines: each marker's siblings are looked up, not searched for.
+    expect(read(Array.from({ length: 50_000 }, (_, i) => `${i + 1}. a point`).join('\n'), FIVE)).toBe('!no-score');
+    expect(read(`${'1\n'.repeat(50_000)}Score: 4`, FIVE)).toBe('4 (phrase)');
+    // Quadratic work on these inputs takes tens of seconds; linear work a few, even on a loaded machine.
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
   it('refuses an invalid scale (a programming error, not an answer)', () => {
     expect(() => readScore('4', { min: 5, max: 1 })).toThrow(RangeError);
