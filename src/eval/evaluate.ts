@@ -5,6 +5,7 @@ import type { AbstentionReason } from '../normalize/types.js';
 import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
 import { answerOutcomes, type Voice, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
+import { requireOrderedLabels } from '../fuse/ordered-labels.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
 import { adaptiveStrategy, createAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
@@ -23,6 +24,7 @@ import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainScored } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
+import { orderedLabelMetrics } from '../validation/ordered-label-metrics.js';
 
 export interface EvalOptions {
   folds: number;
@@ -58,6 +60,10 @@ export interface ScoredEntry {
   brier: number;
   ece: number;
   perClass: ClassMetrics[];
+  /** Ordered tasks only: mean absolute error over label ranks, of the decided items (labels listed low to high). */
+  rankMae?: number;
+  /** Ordered tasks only: quadratic weighted kappa over label ranks (NaN, null in JSON, when undefined). */
+  qwk?: number;
 }
 
 export interface ModelEntry extends ScoredEntry {
@@ -107,6 +113,13 @@ function entry(name: string, score: ClassificationScore): ScoredEntry {
   return { name, accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass };
 }
 
+/** Rank MAE and QWK of a prediction, on an ordered task; nothing on others. */
+function orderedFields(matrix: AnswerMatrix, gold: Int32Array, prediction: FusedPrediction): Pick<ScoredEntry, 'rankMae' | 'qwk'> {
+  if (matrix.ordered !== true) return {};
+  const { rankMae, qwk } = orderedLabelMetrics(gold, prediction, matrix.labels.length);
+  return { rankMae, qwk };
+}
+
 /** A single model's answers as a prediction (written once, in the answer matrix). */
 export { modelPrediction } from '../fuse/answer-matrix.js';
 
@@ -147,6 +160,11 @@ export function selectStrategies(matrix: AnswerMatrix, names?: readonly (string 
   const run: FusionStrategy[] = [];
   const refused: { name: string; reason: string }[] = [];
   for (const s of wanted) {
+    // Strategies that use the labels' order do not apply to unordered tasks: skipped, or refused when named.
+    if (s.needsOrderedLabels === true && matrix.ordered !== true) {
+      if (names) requireOrderedLabels(s.name, matrix);
+      continue;
+    }
     if (s.needsSharedLabels === true && !hasSharedLabels(matrix)) {
       try {
         requireSharedLabels(s.name, matrix);
@@ -195,6 +213,7 @@ export function scoreStrategy(
   const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, callPrices(matrix, prices).prices, (p) => scoreClassification(gold, p, matrix.labels).accuracy) : undefined;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
+    ...orderedFields(matrix, gold, prediction),
     supervised: strategy.supervised,
     scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
     riskCoverage: riskCoverage(labelOutcomes(gold, prediction, matrix.labels.length)),
@@ -227,6 +246,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
 
   const models: ModelEntry[] = matrix.models.map((name, j) => ({
     ...entry(name, scoreClassification(gold, modelPrediction(matrix, j), labels)),
+    ...orderedFields(matrix, gold, modelPrediction(matrix, j)),
     abstentions: built.abstentions[j]?.counts ?? {},
   }));
   options.onProgress?.(1, total, 'models');

@@ -61,6 +61,8 @@ export interface FusionStrategy extends Estimator<AnswerMatrix, Int32Array, Fuse
    * whose candidates differ per item (free-form and numeric QA) with a StrategyError.
    */
   readonly needsSharedLabels?: boolean;
+  /** True when the strategy uses the labels' order (median label, expected rank): it refuses a task that is not `ordered`. */
+  readonly needsOrderedLabels?: boolean;
 }
 
 export const SAVED_STRATEGY_FORMAT = 'llm-fusion/strategy';

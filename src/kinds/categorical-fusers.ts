@@ -101,7 +101,7 @@ export class TargetError extends StrategyError {}
 /** The names of the one registry's strategies. */
 export const CATEGORICAL_STRATEGY_NAMES: readonly string[] = STRATEGIES.map((s) => s.name);
 
-/** The unsupervised strategies that can run on answers with (or without) a fixed label set. */
-export function unsupervisedNames(sharesLabels: boolean): string[] {
-  return STRATEGIES.filter((s) => !s.supervised && (sharesLabels || s.needsSharedLabels !== true)).map((s) => s.name);
+/** The unsupervised strategies that can run on answers with (or without) a fixed label set, (un)ordered. */
+export function unsupervisedNames(sharesLabels: boolean, ordered: boolean): string[] {
+  return STRATEGIES.filter((s) => !s.supervised && (sharesLabels || s.needsSharedLabels !== true) && (ordered || s.needsOrderedLabels !== true)).map((s) => s.name);
 }

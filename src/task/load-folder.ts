@@ -17,6 +17,7 @@ import {
   type Task,
   type TaskItem,
   isClassificationTask,
+  TASK_KINDS,
   TaskSchema,
 } from './schema.js';
 
@@ -41,7 +42,7 @@ export interface QaFolder {
 export type EvalFolder = ClassificationFolder | QaFolder;
 
 /** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
-const KNOWN_UNSUPPORTED_KINDS: readonly string[] = ['rating'];
+const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [TASK_KINDS.rating];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

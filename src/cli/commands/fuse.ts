@@ -80,7 +80,7 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (!values.quiet && kind.hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);
-    // Only the strategies this task's answers allow (free-form and numeric QA have no fixed label set).
+    // Only the strategies this task's answers allow (free-form and numeric QA have no fixed label set, unordered labels no median).
     const usable = kind.unsupervisedNames(folder.task);
     const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };

@@ -34,7 +34,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   unseenModelsWeighNeutral: false,
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
-  unsupervisedNames: () => unsupervisedNames(true),
+  unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
   folderItemSchema: ClassificationItemSchema,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),
 

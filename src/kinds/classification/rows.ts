@@ -71,7 +71,7 @@ export function readAnswers(
   // Item texts go with the answers: strategies that read them (stacking-text) need them to predict
   // as they were fitted; the others ignore them.
   const texts = items.every((it) => it.text !== undefined) ? { texts: items.map((it) => it.text as string) } : {};
-  const matrix = { ...emptyMatrix(labels, models, items.map((it) => it.id)), ...texts };
+  const matrix = { ...emptyMatrix(labels, models, items.map((it) => it.id)), ...texts, ...(task.ordered ? { ordered: true } : {}) };
   // A model listed n times is asked n samples: its n-th listing is sample n-1, one column each.
   const sample = models.map((m, j) => models.slice(0, j).filter((x) => x === m).length);
   const column = new Map(models.map((m, j) => [`${m}\u0000${sample[j]}`, j]));

@@ -34,7 +34,7 @@ ignored; multiple-choice tasks need choices); output
   unseenModelsWeighNeutral: true,
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
-  unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice'),
+  unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
   folderItemSchema: QaItemSchema,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),
 
