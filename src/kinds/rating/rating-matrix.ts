@@ -40,6 +40,8 @@ export interface RatingInput {
 
 /** The name of the feature that holds each item's header line. */
 export const HEADER_FEATURE = 'header';
+/** The name of the feature that holds each item's field labels. */
+export const FIELDS_FEATURE = 'fields';
 
 /** The rows of `m` (in the order given), with every per-item field cut alike. */
 export function selectRatingItems(m: RatingMatrix, rows: readonly number[]): RatingMatrix {
@@ -69,24 +71,50 @@ function firstLine(text: string): { head: string; rest: string } | null {
 }
 
 /**
- * The header of each item: its first line, when first lines form a small shared vocabulary. A
- * header names what the score means (the criterion or trait the judge was asked about), so the
- * same judge score can mean different gold scores under different headers. It is told from
- * content by how it repeats: a header line is shared by many items and there are few of them
- * (at most the square root of the item count, so each value has on average as many items as
- * there are values), while a first line that is content (a source sentence, a title) is mostly
- * unique. A first line used by a single item is no header (null); a single value for every item
- * tells nothing, so there must be at least two, covering at least half of the items.
+ * The values of a categorical fact about the items when they form a small shared vocabulary, null
+ * elsewhere: a value counts when at least sqrt(n) items carry it (so there are at most sqrt(n)
+ * such values, each backed by as many items as there can be values), there must be two or more
+ * (one value for every item tells nothing) and they must cover at least half of the items.
+ * Content (a source sentence, a story, one story's six copies) is unique or rare and never passes.
+ */
+export function sharedVocabulary(values: readonly (string | null)[]): (string | null)[] | null {
+  const counts = new Map<string, number>();
+  for (const v of values) if (v !== null) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const least = Math.sqrt(values.length);
+  const shared = [...counts].filter(([, c]) => c >= 2 && c >= least);
+  const covered = shared.reduce((a, [, c]) => a + c, 0);
+  if (shared.length < 2 || covered * 2 < values.length) return null;
+  const keep = new Set(shared.map(([v]) => v));
+  return values.map((v) => (v !== null && keep.has(v) ? v : null));
+}
+
+/**
+ * The header of each item: its first line, when first lines form a shared vocabulary
+ * (sharedVocabulary). A header names what the score means (the criterion or trait the judge was
+ * asked about), so the same judge score can mean a different gold score under another header.
  */
 export function headerValues(texts: readonly string[]): (string | null)[] | null {
-  const heads = texts.map((t) => firstLine(t)?.head ?? null);
-  const counts = new Map<string, number>();
-  for (const h of heads) if (h !== null) counts.set(h, (counts.get(h) ?? 0) + 1);
-  const shared = [...counts].filter(([, c]) => c >= 2);
-  const covered = shared.reduce((a, [, c]) => a + c, 0);
-  if (shared.length < 2 || shared.length > Math.sqrt(texts.length) || covered * 2 < texts.length) return null;
-  const keep = new Set(shared.map(([h]) => h));
-  return heads.map((h) => (h !== null && keep.has(h) ? h : null));
+  return sharedVocabulary(texts.map((t) => firstLine(t)?.head ?? null));
+}
+
+const FIELD_LABEL = /^\s*([^:\n]{1,40}?)\s*:(?:\s|$)/;
+
+/**
+ * The fields of each item: the labels of its labelled lines in order (`Source (English)`,
+ * `Translation (Chinese)`), when they form a shared vocabulary. Like a header, the field labels of
+ * a structured text name what is rated (a language pair, whose scores run on a scale of their own);
+ * a text whose labels are all the same across items yields no feature.
+ */
+export function fieldValues(texts: readonly string[]): (string | null)[] | null {
+  return sharedVocabulary(
+    texts.map((t) => {
+      const labels = t.split('\n').flatMap((line) => {
+        const m = FIELD_LABEL.exec(line);
+        return m ? [m[1] as string] : [];
+      });
+      return labels.length > 0 ? labels.join(' | ') : null;
+    }),
+  );
 }
 
 /**
@@ -110,7 +138,7 @@ export function textGroups(texts: readonly string[], headers: readonly (string |
  * Reads every answer with `read` and builds the matrix: a judge's score of an item is the mean of
  * its readable samples; answers it cannot read are listed as abstentions with their reason.
  * Judges are in the order of their first answer; answers about unknown items are ignored.
- * Features and groups come from the items' texts only (see headerValues and textGroups).
+ * Features and groups come from the items' texts only (see headerValues, fieldValues and textGroups).
  */
 export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matrix: RatingMatrix; abstentions: RatingAbstention[] } {
   const { items, responses, scale } = input;
@@ -151,13 +179,14 @@ export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matr
   for (let x = 0; x < N * J; x++) scores[x] = (count[x] as number) > 0 ? (sum[x] as number) / (count[x] as number) : Number.NaN;
   const texts = items.map((it) => it.text);
   const headers = headerValues(texts);
+  const fields = fieldValues(texts);
   const matrix: RatingMatrix = {
     itemIds: items.map((it) => it.id),
     judges,
     scale,
     scores,
     ...(perSample && samples > 1 ? { sampleScores: perSample } : {}),
-    features: headers ? [{ name: HEADER_FEATURE, values: headers }] : [],
+    features: [...(headers ? [{ name: HEADER_FEATURE, values: headers }] : []), ...(fields ? [{ name: FIELDS_FEATURE, values: fields }] : [])],
     groups: textGroups(texts, headers),
   };
   return { matrix, abstentions };

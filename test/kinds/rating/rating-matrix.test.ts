@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRatingMatrix, headerValues, selectRatingItems, textGroups, type ScoreReader } from '../../../src/kinds/rating/rating-matrix.js';
+import { buildRatingMatrix, fieldValues, headerValues, sharedVocabulary, selectRatingItems, textGroups, type ScoreReader } from '../../../src/kinds/rating/rating-matrix.js';
 import { groupedKFold } from '../../../src/validation/folds.js';
 
 /** A test reader: a bare number inside the scale, else an abstention. */
@@ -52,6 +52,23 @@ describe('buildRatingMatrix', () => {
     // Single-line texts have no header line.
     expect(headerValues(['a', 'a', 'b', 'b'])).toBeNull();
     expect(textGroups(unique, null)).toBeNull();
+  });
+
+  it('finds the field labels of structured texts (a language pair) when they form a shared vocabulary', () => {
+    const pairs = [
+      ['English', 'German'],
+      ['English', 'Chinese'],
+      ['Hindi', 'Bengali'],
+    ];
+    const texts = Array.from({ length: 30 }, (_, i) => {
+      const [a, b] = pairs[i % 3] as string[];
+      return `Source (${a}): sentence ${i}: with a colon\nTranslation (${b}): t${i}`;
+    });
+    expect(fieldValues(texts)).toEqual(texts.map((_, i) => `Source (${pairs[i % 3]?.[0]}) | Translation (${pairs[i % 3]?.[1]})`));
+    // The same labels everywhere tell nothing; a label on a few items only (one story's copies) is content.
+    expect(fieldValues(Array.from({ length: 30 }, (_, i) => `Source: s${i}\nTranslation: t${i}`))).toBeNull();
+    const rare = Array.from({ length: 100 }, (_, i) => (i < 6 ? `Note: x\nStory: ${i}` : `Criterion: c${i % 2}\nStory: ${i}`));
+    expect(sharedVocabulary(rare.map((t) => t.split('\n')[0] ?? null))).toEqual(rare.map((t, i) => (i < 6 ? null : (t.split('\n')[0] as string))));
   });
 
   it('never reads item fields other than id and text', () => {
