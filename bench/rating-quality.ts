@@ -14,6 +14,7 @@ import { medianOf } from '../src/kinds/rating/judge-scores.js';
 import { outOfFoldRatings } from '../src/kinds/rating/out-of-fold.js';
 import { RATING_STRATEGIES } from '../src/kinds/rating/registry.js';
 import type { RatingMatrix } from '../src/kinds/rating/rating-matrix.js';
+import { adaptiveCurve } from '../src/kinds/rating/adaptive-curve.js';
 import { loadRatingSet } from './rating-data.js';
 import { referenceRidge } from './rating-reference.js';
 import { benchMetrics, type BenchMetrics, standInReader } from './rating-standin.js';
@@ -24,6 +25,8 @@ const SETS = values.sets ? values.sets.split(',') : ['hanna-story', 'qaes-essay-
 const SEEDS = (values.seeds ?? '1,2').split(',').map(Number);
 const FOLDS = 5;
 const LEVEL = 0.8;
+/** Adaptive stopping tolerances, as shares of the scale's span (0 asks every judge). */
+const TOLERANCES = [0, 0.005, 0.01, 0.02, 0.05, 0.1];
 const strategies = values.strategies ? RATING_STRATEGIES.filter((s) => values.strategies?.split(',').includes(s.name)) : RATING_STRATEGIES;
 
 function judgeMeanOf(m: RatingMatrix, f: (xs: number[]) => number): Float64Array {
@@ -86,6 +89,22 @@ for (const set of SETS) {
     ];
     sections.push(lines.join('\n'));
   }
+  // The adaptive policy (stretch goal): calls per item against quality, first fold seed only.
+  const span = scale.max - scale.min;
+  const curve = adaptiveCurve(m, gold, { folds: FOLDS, seed: SEEDS[0] as number, tolerances: TOLERANCES.map((f) => f * span) });
+  sections.push(
+    [
+      `Adaptive on ${set} (fold seed ${SEEDS[0]}): judges asked most reliable first (by calibrated's error), stopping when the next judge's expected move of the fused score is at most the tolerance; the fused score is calibrated's on the judges asked.`,
+      '',
+      '| tolerance (share of the scale) | judges asked per item | Spearman | MAE |',
+      '|---|---|---|---|',
+      ...curve.map((p) => {
+        const r = benchMetrics(gold, p.score, scale);
+        return `| ${(p.tolerance / span).toFixed(3)} | ${p.callsPerItem.toFixed(2)} of ${J} | ${fmt(r.spearman)} | ${fmt(r.mae)} |`;
+      }),
+      '',
+    ].join('\n'),
+  );
 }
 
 const targets: string[] = [];

@@ -26,6 +26,14 @@ const StateSchema = z.object({
   final: z.object({ a: z.number(), b: z.number() }),
 });
 type State = z.infer<typeof StateSchema>;
+export type CalibratedState = State;
+export type CalibrationMaps = Maps;
+
+/** The maps that apply to item i of m: its stratum's, or the pooled ones for a null or unseen stratum. */
+export function mapsFor(s: State, m: RatingMatrix, i: number): Maps {
+  const key = stratumOf(m, i);
+  return (key !== null ? s.strata[key] : undefined) ?? s.pooled;
+}
 
 interface Moments {
   n: number;
@@ -87,8 +95,7 @@ function weightedMean(s: State, m: RatingMatrix): Float64Array {
   const N = m.itemIds.length;
   const out = new Float64Array(N);
   for (let i = 0; i < N; i++) {
-    const key = stratumOf(m, i);
-    const maps = (key !== null ? s.strata[key] : undefined) ?? s.pooled;
+    const maps = mapsFor(s, m, i);
     let num = 0;
     let den = 0;
     for (const j of s.use) {
