@@ -143,6 +143,7 @@ export function createCalibrated(options: { name: string; best: boolean }): Poin
       const rows = labelledRows(gold);
       if (rows.length === 0) throw new StrategyError(`${name} needs labelled training items`);
       const J = train.judges.length;
+      if (J === 0) throw new StrategyError(`${name} needs at least one judge`);
       const goldMoments = moments(rows.map((i) => gold[i] as number), rows.map((i) => gold[i] as number));
       const floor = Math.max(goldMoments.vyy, 1e-12) * 1e-6;
       const pooledLines: { a: number; b: number; residual: number }[] = [];

@@ -18,7 +18,7 @@ export function conformalHalfWidth(residuals: ArrayLike<number>, level: number):
   return k > r.length || k < 1 ? Number.POSITIVE_INFINITY : (r[k - 1] as number);
 }
 
-/** Acklam's rational approximation of the standard normal quantile (relative error below 1.2e-9). */
+/** Acklam's rational approximation of the standard normal quantile. */
 export function normalQuantile(p: number): number {
   if (p <= 0) return Number.NEGATIVE_INFINITY;
   if (p >= 1) return Number.POSITIVE_INFINITY;

@@ -176,6 +176,19 @@ describe('few items', () => {
     }
   });
 
+  it('without any judge, every strategy leaves items undecided or refuses with a StrategyError', () => {
+    const w = world({ items: 20, judges: [], seed: 12 });
+    for (const s of RATING_STRATEGIES) {
+      let score: Float64Array | null = null;
+      try {
+        score = s.fit(w.matrix, w.gold, { seed: 1 }).predict(w.matrix).score;
+      } catch (e) {
+        expect(e, s.name).toBeInstanceOf(StrategyError);
+      }
+      if (score) expect(score.every((x) => Number.isNaN(x)), s.name).toBe(true);
+    }
+  });
+
   it('supervised strategies refuse training items without gold', () => {
     const w = world({ items: 20, judges: HOSTILE, seed: 9 });
     for (const s of RATING_STRATEGIES.filter((x) => x.supervised)) expect(() => s.fit(w.matrix, NaNs(20), { seed: 1 }), s.name).toThrow(StrategyError);
