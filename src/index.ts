@@ -49,7 +49,7 @@ export { buildAnswerMatrix } from './eval/build-matrix.js';
 export { scoreClassification, type ClassificationScore, type ClassMetrics } from './validation/metrics.js';
 export { stratifiedKFold, kFold } from './validation/folds.js';
 export { type CrossValidationResult, type Prediction } from './validation/cross-validation.js';
-export { outOfFold, crossValidate, makeFolds, groupKFold } from './validation/out-of-fold.js';
+export { outOfFold, crossValidate, makeFolds } from './validation/out-of-fold.js';
 export type { Estimator, Fitted } from './validation/estimator.js';
 export { crossValidateStrategy } from './fuse/cross-validate.js';
 export { cohensKappa, fleissKappa, oracleRate } from './eval/agreement.js';

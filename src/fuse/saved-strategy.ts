@@ -1,6 +1,6 @@
 import { InputError, type InputIssue, zodIssues } from '../task/errors.js';
 import { readTextFileSync } from '../task/safe-read.js';
-import { type ClassificationTask, isQaTask, type QaAnswerType, type QaTask, TASK_KINDS } from '../task/schema.js';
+import { type ClassificationTask, isQaTask, isRatingTask, type QaAnswerType, type QaTask, TASK_KINDS } from '../task/schema.js';
 import { writeFileAtomic } from '../task/safe-write.js';
 import { getStrategy } from './registry.js';
 import {
@@ -80,6 +80,8 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
     throw new InputError(hint.length > 0 ? hint : zodIssues(file, undefined, parsed.error));
   }
   const saved = parsed.data;
+  // The one registry restores label strategies; a rating strategy is restored by its kind's plug-in.
+  if (isRatingTask(saved)) throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a rating task; fit one on a folder of this task\'s kind (fusion fit <folder> ...)' }]);
   let strategy;
   try {
     strategy = getStrategy(saved.strategy);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClassificationTaskSchema, QaTaskSchema } from '../task/schema.js';
+import { ClassificationTaskSchema, QaTaskSchema, RatingTaskSchema, ScaleSchema } from '../task/schema.js';
 import type { Prediction } from '../validation/cross-validation.js';
 import type { Estimator, Fitted } from '../validation/estimator.js';
 import type { AnswerMatrix } from './answer-matrix.js';
@@ -88,6 +88,15 @@ export const SavedStrategySchema = z.discriminatedUnion('kind', [
     answerType: z.enum(['free-form', 'multiple-choice', 'numeric']),
     /** The option letters for multiple choice; empty where candidates differ per item. */
     labels: z.array(z.string()),
+  }),
+  z.object({
+    ...SavedCommon,
+    version: z.literal(SAVED_STRATEGY_VERSION),
+    kind: RatingTaskSchema.shape.kind,
+    /** The scale the strategy was fitted on: a run's task must have the same. */
+    scale: ScaleSchema,
+    /** Always empty: scores have no label set (kept so every saved strategy has the field). */
+    labels: z.array(z.string()).default([]),
   }),
 ]);
 export type SavedStrategy = z.infer<typeof SavedStrategySchema>;

@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import type { StreamFuser } from '../fuse/stream-fuser.js';
-import type { EvalResult } from '../eval/evaluate.js';
+import type { LeaderboardInput } from '../eval/leaderboard.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { ModelCost, ReportData } from '../report/index.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
@@ -117,8 +117,20 @@ export interface FitStrategy {
 /** One scored row (a model or a strategy) of an evaluation: the shared fields; the kind's metrics beside them. */
 export interface KindEntry {
   name: string;
-  accuracy: number;
+  /** Share of items with an answer. */
   coverage: number;
+}
+
+/** What every kind's evaluation result has (the JSON of `fusion eval --json`); each kind adds its own fields and per-entry metrics. */
+export interface KindResult {
+  task: string;
+  kind: string;
+  items: number;
+  folds: number;
+  seed: number;
+  models: readonly KindEntry[];
+  strategies: readonly KindEntry[];
+  best: string | null;
 }
 
 export interface KindEvalOptions {
@@ -135,7 +147,9 @@ export interface KindEvalOptions {
 
 /** An evaluation as the CLI writes it: the JSON result, the report data (when asked) and the Markdown report. */
 export interface KindEvaluation {
-  result: EvalResult;
+  result: KindResult;
+  /** The terminal leaderboard: the shared table (with calls, cost and the recommendation), or the kind's own text. */
+  leaderboard: { input: LeaderboardInput } | { text: string };
   reportData?: ReportData;
   markdown(options: { explainStrategy?: string }): string;
 }

@@ -16,8 +16,12 @@ import {
   ResponseSchema,
   type Task,
   type TaskItem,
+  type RatingItem,
+  RatingItemSchema,
+  type RatingTask,
+  isRatingTask,
+  isQaTask,
   isClassificationTask,
-  TASK_KINDS,
   TaskSchema,
 } from './schema.js';
 
@@ -39,10 +43,20 @@ export interface QaFolder {
   responses: RecordedResponse[];
 }
 
-export type EvalFolder = ClassificationFolder | QaFolder;
+export interface RatingFolder {
+  kind: RatingTask['kind'];
+  dir: string;
+  task: RatingTask;
+  items: RatingItem[];
+  /** Gold score per item, NaN where the item has none. */
+  gold: Float64Array;
+  responses: RecordedResponse[];
+}
+
+export type EvalFolder = ClassificationFolder | QaFolder | RatingFolder;
 
 /** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
-const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [TASK_KINDS.rating];
+const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -92,7 +106,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   const responsesFile = files.responses;
   const issues: InputIssue[] = [];
   const itemsFile = files.items ?? responsesFile;
-  const itemSchema = isClassificationTask(task) ? ClassificationItemSchema : QaItemSchema;
+  const itemSchema = isClassificationTask(task) ? ClassificationItemSchema : isRatingTask(task) ? RatingItemSchema : QaItemSchema;
   const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
   issues.push(...itemParse.issues);
 
@@ -115,7 +129,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;
     });
-  } else {
+  } else if (isQaTask(task)) {
     const records = itemParse.records as { line: number; value: QaItem }[];
     for (const { line, value } of records) {
       if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
@@ -153,7 +167,11 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   if (isClassificationTask(task)) {
     return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses };
   }
-  return { kind: task.kind, dir, task, items: items as QaItem[], responses };
+  if (isRatingTask(task)) {
+    const rated = items as RatingItem[];
+    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses };
+  }
+  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */
@@ -164,7 +182,7 @@ function itemsOfResponses(file: string, task: Task): { records: { line: number; 
   for (const { line, value } of parsed.records) {
     if (seen.has(value.item)) continue;
     seen.add(value.item);
-    records.push({ line, value: isClassificationTask(task) ? { id: value.item, text: '' } : { id: value.item, question: '' } });
+    records.push({ line, value: isQaTask(task) ? { id: value.item, question: '' } : { id: value.item, text: '' } });
   }
   return { records, issues: [] };
 }

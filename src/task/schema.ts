@@ -32,10 +32,7 @@ export const ScaleSchema = z
   .object({ min: z.number().finite(), max: z.number().finite() })
   .refine((s) => s.min < s.max, { message: 'the scale needs min < max', path: ['max'] });
 
-/**
- * A rating task: judges score each item on a numeric scale (`"scale": {"min": 1, "max": 5}`). Not
- * in `TaskSchema` yet: task files of this kind are refused by name until the rating kind is wired.
- */
+/** A rating task: judges score each item on a numeric scale (`"scale": {"min": 1, "max": 5}`). */
 export const RatingTaskSchema = z.object({
   name: z.string().min(1),
   kind: z.literal('rating'),
@@ -44,7 +41,7 @@ export const RatingTaskSchema = z.object({
   prompt: z.string().optional(),
 });
 
-export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema]);
+export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema, RatingTaskSchema]);
 
 export const ClassificationItemSchema = z.object({
   id: z.string().min(1),
@@ -103,7 +100,7 @@ export type Choice = z.infer<typeof ChoiceSchema>;
 export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 export type RecordedResponse = z.infer<typeof ResponseSchema>;
 /** An item of any task kind (what a request is built from and a run reads). */
-export type TaskItem = ClassificationItem | QaItem;
+export type TaskItem = ClassificationItem | QaItem | RatingItem;
 
 /**
  * The kinds' names, read from their schemas (the one place they are spelled): layers below

@@ -1,6 +1,5 @@
-import { seededRandom, shuffleInPlace } from '../util/random.js';
 import type { Estimator, Fitted } from './estimator.js';
-import { stratifiedKFold, trainIndices } from './folds.js';
+import { groupedKFold, stratifiedKFold, trainIndices } from './folds.js';
 
 /** A prediction made of per-item typed arrays (each `n * width` long): fused distributions, scores and intervals alike. */
 export type RowArray = Float64Array | Uint8Array | Int32Array;
@@ -10,34 +9,11 @@ export type RowArrays<P> = { readonly [K in keyof P]: RowArray };
  * Test folds over `n` items: grouped when `groups` is given (items of one group never straddle a
  * train and a test fold, so nothing learnt from a group's other rows leaks into its test rows;
  * ungrouped items (null) are each their own group), else stratified by `strata` (class index, -1 =
- * unknown spreads like one more class), else plain seeded k-fold.
+ * unknown spreads like one more class), else plain seeded k-fold. Grouped: folds.ts's groupedKFold.
  */
 export function makeFolds(n: number, folds: number, seed: number, by: { strata?: Int32Array; groups?: readonly (string | null)[] | null } = {}): number[][] {
-  if (by.groups) return groupKFold(by.groups, folds, seed);
+  if (by.groups) return groupedKFold(by.groups, folds, seed);
   return stratifiedKFold(by.strata ?? new Int32Array(n), folds, seed);
-}
-
-/** Group k-fold: whole groups dealt to folds, largest first onto the smallest fold (ties by a seeded shuffle). */
-export function groupKFold(groups: readonly (string | null)[], folds: number, seed: number): number[][] {
-  const byGroup = new Map<string, number[]>();
-  groups.forEach((g, i) => {
-    const key = g === null ? `\u0000${i}` : `g\u0000${g}`;
-    const list = byGroup.get(key);
-    if (list) list.push(i);
-    else byGroup.set(key, [i]);
-  });
-  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer >= 2, got ${folds}`);
-  if (folds > byGroup.size) throw new RangeError(`cannot make ${folds} folds from ${byGroup.size} groups`);
-  const members = shuffleInPlace([...byGroup.values()], seededRandom(seed));
-  members.sort((a, b) => b.length - a.length);
-  const out: number[][] = Array.from({ length: folds }, () => []);
-  for (const m of members) {
-    let smallest = 0;
-    for (let f = 1; f < folds; f++) if ((out[f] as number[]).length < (out[smallest] as number[]).length) smallest = f;
-    (out[smallest] as number[]).push(...m);
-  }
-  for (const f of out) f.sort((a, b) => a - b);
-  return out;
 }
 
 export interface OutOfFoldResult<P, F> {

@@ -5,7 +5,7 @@ import { readScore } from '../../src/kinds/rating/read-score.js';
 import { ratingAnswerSchema } from '../../src/prompts/answer-format.js';
 import { createPromptRenderer, renderPrompt } from '../../src/prompts/render.js';
 import { parseTemplate } from '../../src/prompts/template.js';
-import { InputError, UnsupportedKindError } from '../../src/task/errors.js';
+import { InputError } from '../../src/task/errors.js';
 import { loadTaskFile } from '../../src/task/load-folder.js';
 import { type RatingTask, RatingItemSchema, RatingTaskSchema } from '../../src/task/schema.js';
 import { sharedData } from '../support/shared-data.js';
@@ -31,10 +31,12 @@ describe('rating task and item schema', () => {
     expect(RatingItemSchema.parse({ id: 'a', text: 't' }).label).toBeUndefined();
     expect(RatingItemSchema.safeParse({ id: 'a', text: 't', label: '3' }).success).toBe(false);
   });
-  it('rating task files are still refused by name until the rating kind is wired', () => {
+  it('rating task files load now that the rating kind is wired, with their scale', () => {
     const dir = sharedData('mt-da-dev');
     if (dir === null) return;
-    expect(() => loadTaskFile(join(dir, 'task.json'))).toThrow(UnsupportedKindError);
+    const task = loadTaskFile(join(dir, 'task.json'));
+    expect(task.kind).toBe('rating');
+    expect('scale' in task && task.scale).toEqual({ min: 0, max: 100 });
   });
 });
 

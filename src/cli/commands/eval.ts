@@ -137,7 +137,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { result, reportData } = evaluation;
   progress.stop();
 
-  if (!values.quiet) io.stdout.write(leaderboardWithAdvice(result, reportData, costs, dir));
+  if (!values.quiet) io.stdout.write('text' in evaluation.leaderboard ? evaluation.leaderboard.text : leaderboardWithAdvice(evaluation.leaderboard.input, reportData, costs, dir));
   if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
   if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
   if (values.report) writeFileAtomic(values.report, evaluation.markdown(explainReport));

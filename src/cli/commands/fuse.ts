@@ -84,8 +84,8 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     const usable = kind.unsupervisedNames(folder.task);
     const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };
-    const { result } = await kind.evaluate(folder, options);
-    (values.output === undefined ? io.stderr : io.stdout).write(renderLeaderboard(result));
+    const { leaderboard } = await kind.evaluate(folder, options);
+    (values.output === undefined ? io.stderr : io.stdout).write('text' in leaderboard ? leaderboard.text : renderLeaderboard(leaderboard.input));
   }
   return 0;
 }

@@ -11,7 +11,7 @@ import { InputError } from '../../task/errors.js';
 import type { ClassificationFolder } from '../../task/load-folder.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
-import type { TaskKind } from '../task-kind.js';
+import type { KindEntry, TaskKind } from '../task-kind.js';
 import { renderClassificationReport } from './report.js';
 import { classificationKind, type FusedLine } from './rows.js';
 
@@ -43,7 +43,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     const { report, strategies, ...rest } = options;
     const result = evaluateClassification(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onPredictions: (p) => (predictions = p) } : {}) });
     const reportData: ReportData | undefined = report && predictions ? buildReportData(result, { predictions }, { costs: report.costs }) : undefined;
-    return { result, ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
+    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {
@@ -61,7 +61,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     return { state: fitted.state(), saved: toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }) };
   },
 
-  headline: (e) => `accuracy ${e.accuracy.toFixed(3)}, macro-F1 ${((e as { macroF1?: number }).macroF1 ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
+  headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, macro-F1 ${((e as { macroF1?: number }).macroF1 ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
   loadSaved: (file, task) =>
     loadCategoricalFuser(file, (saved) => {

@@ -8,7 +8,7 @@ import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
-import type { TaskKind } from '../task-kind.js';
+import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
 import { renderQaReport } from './report.js';
 import { qaKind, type QaFusedLine } from './rows.js';
@@ -43,7 +43,7 @@ ignored; multiple-choice tasks need choices); output
     const { report, strategies, ...rest } = options;
     const result = await evaluateQaFolder(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onOutcomes: (o) => (outcomes = o) } : {}) });
     const reportData: ReportData | undefined = report && outcomes ? buildReportData(result, { outcomes }, { costs: report.costs }) : undefined;
-    return { result, ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
+    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {
@@ -59,7 +59,7 @@ ignored; multiple-choice tasks need choices); output
     return { saved, state: fitted.state() };
   },
 
-  headline: (e) => `accuracy ${e.accuracy.toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
+  headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
   loadSaved: (file, task) =>
     loadCategoricalFuser(file, (saved) => {

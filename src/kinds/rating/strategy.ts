@@ -1,3 +1,4 @@
+import type { Estimator, Fitted } from '../../validation/estimator.js';
 import type { RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
 
@@ -30,21 +31,13 @@ export interface JudgeProfile {
   weight: number;
 }
 
-export interface FittedRating {
-  readonly name: string;
-  predict(m: RatingMatrix): RatingPrediction;
-  /** JSON-serialisable; load() of the same strategy restores it. */
-  state(): unknown;
+/** The one estimator shape (src/validation/estimator.ts) over rating matrices. */
+export interface FittedRating extends Fitted<RatingMatrix, RatingPrediction> {
   /** Each judge's estimated bias and noise on the fused scale (for the report and --explain), when the strategy has them. */
   judgeProfile?(): JudgeProfile[];
   /** Strategies that choose (auto): what they picked, for the report. */
   picked?(): string;
 }
 
-export interface RatingStrategy {
-  readonly name: string;
-  readonly supervised: boolean;
-  /** gold[i]: the gold score of training item i, NaN when unknown. Never given test-fold gold. */
-  fit(train: RatingMatrix, gold: Float64Array, options: RatingFitOptions): FittedRating;
-  load(state: unknown, scale: Scale): FittedRating;
-}
+/** A rating strategy: the one estimator shape with gold scores (NaN = unknown; never test-fold gold) and the scale to load onto. */
+export type RatingStrategy = Estimator<RatingMatrix, Float64Array, RatingPrediction, RatingFitOptions, Scale, FittedRating>;
