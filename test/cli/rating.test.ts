@@ -34,6 +34,9 @@ describe('a rating folder through fusion eval, fit, fuse and run', () => {
     const calibrated = result.strategies.find((s) => s.name === 'calibrated') as { mae: number };
     expect(calibrated.mae).toBeLessThan(0.3);
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('| Spearman |');
+    const html = await runCli(['eval', dir, '--folds', '4', '--strategies', 'mean', '--html', join(dir, 'r.html'), '--quiet']);
+    expect(html.status).toBe(0);
+    expect(html.stderr).toContain('no HTML report for rating tasks yet');
 
     const saved = join(dir, 's.json');
     const fit = await runCli(['fit', dir, '--strategy', 'calibrated', '--out', saved, '--folds', '4']);

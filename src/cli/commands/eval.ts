@@ -140,6 +140,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (!values.quiet) io.stdout.write('text' in evaluation.leaderboard ? evaluation.leaderboard.text : leaderboardWithAdvice(evaluation.leaderboard.input, reportData, costs, dir));
   if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
   if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
+  // Said, not silently skipped: a kind whose plug-in has no HTML views yet writes no HTML report.
+  else if (values.html) io.stderr.write(`fusion: no HTML report for ${kind.title} tasks yet: ${values.html} not written (--json and --report are)\n`);
   if (values.report) writeFileAtomic(values.report, evaluation.markdown(explainReport));
   if (callsFailed > 0) {
     io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
