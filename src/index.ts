@@ -48,27 +48,26 @@ export { evaluateClassification, type ClassificationEvalResult, type EvalOptions
 export { buildAnswerMatrix } from './eval/build-matrix.js';
 export { scoreClassification, type ClassificationScore, type ClassMetrics } from './validation/metrics.js';
 export { stratifiedKFold, kFold } from './validation/folds.js';
-export { crossValidatePredict, type CrossValidationResult, type Prediction } from './validation/cross-validation.js';
+export { type CrossValidationResult, type Prediction } from './validation/cross-validation.js';
+export { outOfFold, crossValidate, makeFolds } from './validation/out-of-fold.js';
+export type { Estimator, Fitted } from './validation/estimator.js';
 export { crossValidateStrategy } from './fuse/cross-validate.js';
 export { cohensKappa, fleissKappa, oracleRate } from './eval/agreement.js';
 export { renderLeaderboard } from './eval/leaderboard.js';
-export { renderClassificationReport } from './eval/report.js';
+export { renderClassificationReport } from './kinds/classification/report.js';
 export type { DecisionExplanation } from './eval/explanations.js';
 
 // QA answer aggregation.
 export { evaluateQaFolder, type EvalResult } from './eval/evaluate.js';
-export { renderQaReport } from './eval/answer-report.js';
+export { renderQaReport } from './kinds/qa/report.js';
 export type { QaEvalResult, QaModelEntry, QaStrategyEntry, QaScore } from './eval/answer-score.js';
+export { fitQaStrategy, loadQaStrategy, parseSavedQaStrategy, type SavedQaStrategy } from './kinds/qa/fit.js';
 export {
-  fitQaStrategy,
-  loadQaStrategy,
-  parseSavedQaStrategy,
   fuseQaQuestion,
   fuseQaBatch,
   extractQaAnswer,
   type QaFusedAnswer,
   type QaQuestionInput,
-  type SavedQaStrategy,
 } from './qa/index.js';
 
 // Live models and orchestration.
@@ -81,11 +80,11 @@ export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type
 export type { BatchStore, BatchJob } from './orchestrate/batch/batch-store.js';
 export { batchPriceOf, BATCH_DISCOUNT } from './task/prices.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from './providers/provider.js';
-export { fuse, fuseQuestion, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
+export { fuse, fuseMany, fuseQuestion, type ItemInput, type FuseOptions, type FuseQuestionOptions, type AskOptions } from './run/fuse.js';
 export { createFusion, type FusionClient, type FusionClientOptions } from './run/fusion-client.js';
 export { UnmatchedModelsError } from './run/fitted-models.js';
-export type { FusedLine } from './run/kinds/classification.js';
-export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './run/kinds/qa.js';
+export type { FusedLine } from './kinds/classification/rows.js';
+export { QaQuestionSchema, type QaQuestion, type QaFusedLine, type QaAnswerLine, type QaClusterLine } from './kinds/qa/rows.js';
 
 // The HTML report and the statistics behind it.
 export { buildReportData, renderHtmlReport, modelCosts, type ReportData, type ReportOptions, type CostCurve } from './report/index.js';

@@ -5,7 +5,7 @@ import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js
 import { InputError } from '../task/errors.js';
 import { folderTable, readTableFile } from '../task/read-table.js';
 import { loadTaskFile } from '../task/load-folder.js';
-import { ClassificationItemSchema, QaItemSchema } from '../task/schema.js';
+import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
@@ -44,7 +44,7 @@ export async function recordFolderResponses(
 ): Promise<RecordResult> {
   const task = loadTaskFile(join(dir, 'task.json'));
   const itemsFile = folderTable(dir, 'items');
-  const parsed = task.kind === 'classification' ? readTableFile(itemsFile, ClassificationItemSchema) : readTableFile(itemsFile, QaItemSchema);
+  const parsed = readTableFile(itemsFile, kindOf(task).folderItemSchema);
   const issues = [...parsed.issues];
   const firstLine = new Map<string, number>();
   for (const { line, value } of parsed.records) {

@@ -4,7 +4,7 @@ import type { AbstentionReason } from '../normalize/types.js';
 import { mostCentralMember } from '../qa/build-items.js';
 import { isScored, type PreparedQa } from '../qa/prepare.js';
 import { bestTokenF1, exactMatch } from '../qa/scoring.js';
-import type { QaAnswerType } from '../task/schema.js';
+import type { QaAnswerType, QaTask } from '../task/schema.js';
 import { argmax } from '../util/argmax.js';
 import type { Prediction } from '../validation/cross-validation.js';
 import type { OutOfFoldPoint } from '../fuse/adaptive/out-of-fold-curve.js';
@@ -52,7 +52,7 @@ export interface QaStrategyEntry extends QaScore {
 
 export interface QaEvalResult {
   task: string;
-  kind: 'qa';
+  kind: QaTask['kind'];
   answerType: QaAnswerType;
   items: number;
   /** Items with a gold answer or judgements, i.e. the ones scored. */

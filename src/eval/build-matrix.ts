@@ -34,7 +34,7 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
   const { list: models, index: modelIndex } = firstSeen(folder.responses.map((r) => r.model));
   const itemIds = folder.items.map((it) => it.id);
   const itemIndex = new Map(itemIds.map((id, i) => [id, i]));
-  const matrix = { ...emptyMatrix(labels, models, itemIds), texts: folder.items.map((it) => it.text) };
+  const matrix = { ...emptyMatrix(labels, models, itemIds), texts: folder.items.map((it) => it.text), ...(folder.task.ordered ? { ordered: true } : {}) };
   const M = models.length;
   const abstentions: ModelAbstentions[] = models.map((model) => ({ model, counts: {}, rejected: [] }));
   const sums = new Float64Array(itemIds.length * M * K);

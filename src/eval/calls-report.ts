@@ -11,13 +11,13 @@ const usd = (x: number | null): string => (x === null ? 'n/a (a model has no pri
  * the adaptive policies. Quality is macro-F1 for classification, accuracy for QA.
  */
 export function renderCalls(r: ClassificationEvalResult | QaEvalResult): string[] {
-  const metric = r.kind === 'classification' ? 'macro-F1 %' : 'accuracy %';
+  const metric = 'labels' in r ? 'macro-F1 %' : 'accuracy %';
   const quality = (s: (typeof r.strategies)[number]): number => (s.macroF1 === null ? s.accuracy : s.macroF1);
   const out = ['## Calls and cost per item', '', `Answers each strategy used per item (of ${r.models.length} models, each recorded sample of a model a call; an adaptive policy only the ones it asked for, replayed out-of-fold), and their cost at list prices (tokens estimated from the prompt and the recorded outputs).`, ''];
   out.push(`| strategy | calls per item | cost | ${metric} |`, '|---|---|---|---|');
   for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.callsPerItem.toFixed(2)} | ${usd(s.costPerItem)} | ${pct(quality(s))} |`);
   out.push('');
-  out.push('## Accuracy at coverage (risk-coverage)', '', `Accuracy % on the most confident share of the ${r.kind === 'qa' ? 'scored questions' : 'items'}, and the fused probability of the winner at that cut (\`fusion run --min-confidence\` at that value abstains on the rest with reason \`no-consensus\`).`, '');
+  out.push('## Accuracy at coverage (risk-coverage)', '', `Accuracy % on the most confident share of the ${'labels' in r ? 'items' : 'scored questions'}, and the fused probability of the winner at that cut (\`fusion run --min-confidence\` at that value abstains on the rest with reason \`no-consensus\`).`, '');
   const cov = r.strategies[0]?.riskCoverage.map((p) => `${Math.round(100 * p.coverage)}%`) ?? [];
   out.push(`| strategy | ${cov.join(' | ')} |`, `|---|${cov.map(() => '---').join('|')}|`);
   for (const s of r.strategies) out.push(`| ${esc(s.name)} | ${s.riskCoverage.map((p) => `${pct(p.accuracy)} (p >= ${p.minConfidence.toFixed(2)})`).join(' | ')} |`);

@@ -5,6 +5,7 @@ import type { AbstentionReason } from '../normalize/types.js';
 import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
 import { answerOutcomes, type Voice, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
+import { requireOrderedLabels } from '../fuse/ordered-labels.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
 import { adaptiveStrategy, createAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
@@ -12,6 +13,7 @@ import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
 import { createClassificationNormalizer } from '../normalize/classification.js';
 import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
+import type { ClassificationTask } from '../task/schema.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy } from '../fuse/cross-validate.js';
@@ -22,6 +24,7 @@ import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainScored } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
+import { orderedLabelMetrics } from '../validation/ordered-label-metrics.js';
 
 export interface EvalOptions {
   folds: number;
@@ -57,6 +60,10 @@ export interface ScoredEntry {
   brier: number;
   ece: number;
   perClass: ClassMetrics[];
+  /** Ordered tasks only: mean absolute error over label ranks, of the decided items (labels listed low to high). */
+  rankMae?: number;
+  /** Ordered tasks only: quadratic weighted kappa over label ranks (NaN, null in JSON, when undefined). */
+  qwk?: number;
 }
 
 export interface ModelEntry extends ScoredEntry {
@@ -83,7 +90,7 @@ export interface StrategyEntry extends ScoredEntry {
 
 export interface ClassificationEvalResult {
   task: string;
-  kind: 'classification';
+  kind: ClassificationTask['kind'];
   items: number;
   labels: string[];
   folds: number;
@@ -104,6 +111,13 @@ export interface ClassificationEvalResult {
 function entry(name: string, score: ClassificationScore): ScoredEntry {
   const { accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass } = score;
   return { name, accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass };
+}
+
+/** Rank MAE and QWK of a prediction, on an ordered task; nothing on others. */
+function orderedFields(matrix: AnswerMatrix, gold: Int32Array, prediction: FusedPrediction): Pick<ScoredEntry, 'rankMae' | 'qwk'> {
+  if (matrix.ordered !== true) return {};
+  const { rankMae, qwk } = orderedLabelMetrics(gold, prediction, matrix.labels.length);
+  return { rankMae, qwk };
 }
 
 /** A single model's answers as a prediction (written once, in the answer matrix). */
@@ -146,6 +160,11 @@ export function selectStrategies(matrix: AnswerMatrix, names?: readonly (string 
   const run: FusionStrategy[] = [];
   const refused: { name: string; reason: string }[] = [];
   for (const s of wanted) {
+    // Strategies that use the labels' order do not apply to unordered tasks: skipped, or refused when named.
+    if (s.needsOrderedLabels === true && matrix.ordered !== true) {
+      if (names) requireOrderedLabels(s.name, matrix);
+      continue;
+    }
     if (s.needsSharedLabels === true && !hasSharedLabels(matrix)) {
       try {
         requireSharedLabels(s.name, matrix);
@@ -171,6 +190,48 @@ function shareAutoFits(run: readonly FusionStrategy[]): FusionStrategy[] {
   return run.map((s) => (s === autoStrategy ? auto : s === adaptiveStrategy ? adaptive : s));
 }
 
+/**
+ * What every kind's entry of one strategy shares, computed once: its scored prediction (out-of-fold
+ * when it learns), the explained contested decisions, what each fold picked, the calls and cost per
+ * item it used, and, for a policy that asks, its out-of-fold cost/quality curve under `quality`.
+ */
+export function runStrategy(
+  strategy: FusionStrategy,
+  matrix: AnswerMatrix,
+  gold: Int32Array,
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; right?: Uint8Array },
+  /** How a prediction's quality is measured, given the strategy as scored (QA states answers in the voice of its fitted strategies). */
+  qualityOf: (scored: ReturnType<typeof fusedPrediction>) => (prediction: FusedPrediction) => { score: number; accuracy: number },
+): {
+  scored: ReturnType<typeof fusedPrediction>;
+  shared: Pick<StrategyEntry, 'supervised' | 'scoredOn' | 'callsPerItem' | 'costPerItem' | 'curve' | 'picks' | 'explanations'>;
+} {
+  const prices = options.pricePerCall ?? matrix.models.map(() => null);
+  const N = Math.max(1, matrix.itemIds.length);
+  const scored = fusedPrediction(strategy, matrix, gold, { folds: options.folds, seed: options.seed, ...(options.right ? { right: options.right } : {}) });
+  const { fitted, folds } = scored;
+  const quality = qualityOf(scored);
+  const explanations = explainScored(matrix, gold, scored, options.explain ?? 0);
+  const picks = strategy.supervised ? picksOf(fitted) : undefined;
+  // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
+  const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
+  const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
+  // Replayed over every call (each sample of a model its own column, priced as its model).
+  const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, (p) => quality(p).score, callPrices(matrix, prices).prices, (p) => quality(p).accuracy) : undefined;
+  return {
+    scored,
+    shared: {
+      supervised: strategy.supervised,
+      scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
+      callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
+      costPerItem: cost,
+      ...(curve ? { curve } : {}),
+      ...(picks ? { picks } : {}),
+      ...(explanations.length > 0 ? { explanations } : {}),
+    },
+  };
+}
+
 /** Fits and scores one strategy: out-of-fold when it learns from labels, on all items otherwise. */
 export function scoreStrategy(
   strategy: FusionStrategy,
@@ -180,31 +241,24 @@ export function scoreStrategy(
   onPrediction?: (prediction: FusedPrediction) => void,
 ): StrategyEntry {
   const { matrix } = built;
-  const prices = options.pricePerCall ?? matrix.models.map(() => null);
-  const N = Math.max(1, matrix.itemIds.length);
-  const scored = fusedPrediction(strategy, matrix, gold, options);
-  const { prediction, fitted, folds } = scored;
+  const quality = (p: FusedPrediction) => {
+    const q = scoreClassification(gold, p, matrix.labels);
+    return { score: q.macroF1, accuracy: q.accuracy };
+  };
+  const { scored, shared } = runStrategy(strategy, matrix, gold, options, () => quality);
+  const { prediction } = scored;
   onPrediction?.(prediction);
-  const explanations = explainScored(matrix, gold, scored, options.explain ?? 0);
-  const picks = strategy.supervised ? picksOf(fitted) : undefined;
-  // Calls and cost per item: what each fold's fitted strategy asked of the recorded answers.
-  const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
-  const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / N;
-  // Replayed over every call (each sample of a model its own column, priced as its model).
-  const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, (p) => scoreClassification(gold, p, matrix.labels).macroF1, callPrices(matrix, prices).prices, (p) => scoreClassification(gold, p, matrix.labels).accuracy) : undefined;
+  const { supervised, scoredOn, callsPerItem, costPerItem, ...rest } = shared;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
-    supervised: strategy.supervised,
-    scoredOn: strategy.supervised ? 'out-of-fold' : 'all-items',
+    supervised,
+    scoredOn,
     riskCoverage: riskCoverage(labelOutcomes(gold, prediction, matrix.labels.length)),
-    callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / N,
-    costPerItem: cost,
-    ...(curve ? { curve } : {}),
-    ...(picks ? { picks } : {}),
-    ...(explanations.length > 0 ? { explanations } : {}),
+    callsPerItem,
+    costPerItem,
+    ...rest,
   };
 }
-
 /**
  * Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for
  * every kind. Only strategies that learn from labels are cross-validated, so only they need it.
@@ -226,6 +280,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
 
   const models: ModelEntry[] = matrix.models.map((name, j) => ({
     ...entry(name, scoreClassification(gold, modelPrediction(matrix, j), labels)),
+    ...orderedFields(matrix, gold, modelPrediction(matrix, j)),
     abstentions: built.abstentions[j]?.counts ?? {},
   }));
   options.onProgress?.(1, total, 'models');
@@ -249,7 +304,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   const best = bestRanked(strategies)?.name ?? null;
   return {
     task: folder.task.name,
-    kind: 'classification',
+    kind: folder.kind,
     items: folder.items.length,
     labels,
     folds: options.folds,
@@ -304,30 +359,29 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
 
   const prices = estimateCallPrices(folder, p.models);
   const entries: QaStrategyEntry[] = run.map((s, k) => {
-    const scored = fusedPrediction(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns });
-    const { prediction, fitted, folds } = scored;
-    const explanations = explainScored(matrix, gold, scored, opts.explain ?? 0);
-    const picks = s.supervised ? picksOf(fitted) : undefined;
+    // Whose words state each answer depends on the fitted strategies: the QA scorer hears them in that voice.
+    let voice: Voice = {};
+    const qualityOf = (scored: { fitted: FittedStrategy[]; folds: number[][] | null }) => {
+      voice = strategyVoice(scored.fitted, scored.folds, matrix, p.models);
+      return (q: FusedPrediction) => {
+        const a = scoreAnswers(p, q, voice).accuracy;
+        return { score: a, accuracy: a };
+      };
+    };
+    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, pricePerCall: prices, explain: opts.explain ?? 0 }, qualityOf);
     opts.onProgress?.(k + 2, total, s.name);
-    const voice = strategyVoice(fitted, folds, matrix, p.models);
-    const outcomes = answerOutcomes(p, prediction, voice);
+    const outcomes = answerOutcomes(p, scored.prediction, voice);
     if (opts.onOutcomes) strategyOutcomes.push(outcomes);
-    const usage = folds ? folds.map((test, f) => foldUsage(fitted[f] as FittedStrategy, selectItems(matrix, test), prices)) : [foldUsage(fitted[0] as FittedStrategy, matrix, prices)];
-    const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost as number), 0) / Math.max(1, n);
-    // The same curve as for classification, its quality measured by the QA scorer (accuracy).
-    const accuracy = (q: FusedPrediction): number => scoreAnswers(p, q, voice).accuracy;
-    const curve = folds ? outOfFoldCurve(expandSamples(matrix), folds, fitted, accuracy, callPrices(matrix, prices).prices, accuracy) : undefined;
+    const { supervised, scoredOn, callsPerItem, costPerItem, ...rest } = shared;
     return {
       name: s.name,
-      ...scoreAnswers(p, prediction, voice),
-      supervised: s.supervised,
-      scoredOn: s.supervised ? 'out-of-fold' : 'all-items',
-      callsPerItem: usage.reduce((a, u) => a + u.calls, 0) / Math.max(1, n),
-      costPerItem: cost,
+      ...scoreAnswers(p, scored.prediction, voice),
+      supervised,
+      scoredOn,
+      callsPerItem,
+      costPerItem,
       riskCoverage: riskCoverage(scoredOutcomes(p, outcomes)),
-      ...(curve ? { curve } : {}),
-      ...(picks ? { picks } : {}),
-      ...(explanations.length > 0 ? { explanations } : {}),
+      ...rest,
     };
   });
 
@@ -351,7 +405,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   for (const m of models) if (!top || m.accuracy > top.accuracy + 1e-12) top = m;
   return {
     task: folder.task.name,
-    kind: 'qa',
+    kind: folder.kind,
     answerType: folder.task.answerType,
     items: n,
     scoredItems: scoredIdx.length,

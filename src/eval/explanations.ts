@@ -88,3 +88,20 @@ export function explainScored(
   scored.folds?.forEach((test, f) => test.forEach((i) => (foldOf[i] = f)));
   return explainDecisions(answers, gold, scored.prediction, itemsToExplain(answers, count), (i) => scored.fitted[scored.folds ? (foldOf[i] as number) : 0] as FittedStrategy);
 }
+
+const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
+
+/** The Markdown section explaining one strategy's contested decisions (every task kind). */
+export function renderExplanations(strategy: string, explanations: readonly DecisionExplanation[]): string[] {
+  const out = [`## Why: ${explanations.length} contested decisions of ${strategy}`, ''];
+  out.push('Items on which the models disagree, each explained by the fitted strategy that predicted it (out-of-fold for strategies that learn). `weight` is the model\'s weight in the strategy; `influence` is how much probability it added to the fused label.', '');
+  for (const e of explanations) {
+    const verdict = e.fused === null ? 'abstained' : `**${esc(e.fused)}** (p = ${e.confidence.toFixed(2)})`;
+    const right = e.gold === null ? '' : e.fused === e.gold ? ', right' : `, wrong: gold ${esc(e.gold)}`;
+    out.push(`### ${esc(e.item)}: ${verdict}${right}`, '', '| model | answer | weight | influence |', '|---|---|---|---|');
+    const sorted = [...e.contributions].sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence));
+    for (const c of sorted) out.push(`| ${esc(c.model)} | ${c.answer === null ? '(abstained)' : esc(c.answer)} | ${c.weight.toFixed(3)} | ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(3)} |`);
+    out.push('');
+  }
+  return out;
+}

@@ -35,6 +35,8 @@ export interface AnswerMatrix {
    * adaptive policy, call counts) reads this, through `expandSamples`.
    */
   readonly samples?: SampleColumns;
+  /** True when the labels are listed from low to high (an ordered classification task: 1-5 stars). */
+  readonly ordered?: boolean;
 }
 
 /** One column per (model, sample): per model, its samples in ascending order (as built from recorded answers), or the calls in the order they were listed (`groupSamples`). */
@@ -108,7 +110,7 @@ export function selectItems(m: AnswerMatrix, rows: ArrayLike<number>): AnswerMat
     probs.set(m.probs.subarray(i * M * K, (i + 1) * M * K), r * M * K);
     present.set(m.present.subarray(i * M, (i + 1) * M), r * M);
   }
-  return { labels: m.labels, models: m.models, itemIds, probs, present, ...itemFields(m, rows), ...(m.samples ? { samples: selectSampleRows(m.samples, K, rows) } : {}) };
+  return { labels: m.labels, models: m.models, itemIds, probs, present, ...itemFields(m, rows), ...(m.samples ? { samples: selectSampleRows(m.samples, K, rows) } : {}), ...(m.ordered ? { ordered: true } : {}) };
 }
 
 function selectSampleRows(s: SampleColumns, K: number, rows: ArrayLike<number>): SampleColumns {
@@ -274,6 +276,7 @@ export function selectModels(m: AnswerMatrix, cols: readonly number[]): AnswerMa
     ...(candidates ? { candidates } : {}),
     ...(centrality ? { centrality } : {}),
     ...(m.samples ? { samples: selectSampleModels(m.samples, N, K, cols) } : {}),
+    ...(m.ordered ? { ordered: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
-import { stratifiedKFold, trainIndices } from '../validation/folds.js';
+import { stratifiedKFold } from '../validation/folds.js';
+import { outOfFold as genericOutOfFold } from '../validation/out-of-fold.js';
 import { scoreClassification } from '../validation/metrics.js';
 import { type AnswerMatrix, argmax, isRight } from './answer-matrix.js';
 import { type FusedPrediction, StrategyError } from './strategy.js';
@@ -54,9 +55,9 @@ export function innerScore(gold: Int32Array, prediction: FusedPrediction, answer
 }
 
 /**
- * Out-of-fold predictions on `n` rows: `fitPredict(train, test, fold)` fits on the training rows
- * and predicts the test rows. A fold it cannot fit (a StrategyError, e.g. a fold without labels)
- * leaves its rows undecided.
+ * Out-of-fold predictions on `n` rows (the one helper, ../validation/out-of-fold.ts):
+ * `fitPredict(train, test, fold)` fits on the training rows and predicts the test rows. A fold it
+ * cannot fit (a StrategyError, e.g. a fold without labels) leaves its rows undecided.
  */
 export function outOfFold(
   n: number,
@@ -64,20 +65,8 @@ export function outOfFold(
   folds: readonly (readonly number[])[],
   fitPredict: (train: number[], test: readonly number[], fold: number) => FusedPrediction,
 ): FusedPrediction {
-  const probs = new Float64Array(n * K);
-  const decided = new Uint8Array(n);
-  folds.forEach((test, f) => {
-    let pred: FusedPrediction;
-    try {
-      pred = fitPredict(trainIndices(n, test), test, f);
-    } catch (e) {
-      if (e instanceof StrategyError) return;
-      throw e;
-    }
-    test.forEach((i, r) => {
-      probs.set(pred.probs.subarray(r * K, (r + 1) * K), i * K);
-      decided[i] = pred.decided[r] as number;
-    });
-  });
-  return { probs, decided };
+  return genericOutOfFold<FusedPrediction, { train: number[]; fold: number }>(n, folds, (train, fold) => ({ train, fold }), (f, test) => fitPredict(f.train, test, f.fold), {
+    skip: (e) => e instanceof StrategyError,
+    shape: { probs: new Float64Array(n * K), decided: new Uint8Array(n) },
+  }).prediction;
 }

@@ -4,7 +4,9 @@ import { bestModelStrategy } from './best-model.js';
 import { calibrated } from './calibration.js';
 import { centralStrategy } from './central.js';
 import { oneCoinDawidSkeneStrategy } from './dawid-skene.js';
+import { expectedRank } from './expected-rank.js';
 import { majorityVoteStrategy } from './majority-vote.js';
+import { medianLabelStrategy } from './median-label.js';
 import { fullDawidSkeneStrategy } from './shared-labels.js';
 import { logSoftVoteStrategy, softVoteStrategy } from './soft-vote.js';
 import { stackingStrategy } from './stacking.js';
@@ -14,7 +16,8 @@ import { weightedVoteStrategy } from './weighted-vote.js';
 
 /**
  * Every strategy, for classification and QA alike, in leaderboard order of introduction. The ones
- * with `needsSharedLabels` refuse free-form and numeric QA (candidates differ per item).
+ * with `needsSharedLabels` refuse free-form and numeric QA (candidates differ per item); the ones
+ * with `needsOrderedLabels` apply only to ordered classification tasks (skipped elsewhere).
  */
 export const STRATEGIES: readonly FusionStrategy[] = [
   majorityVoteStrategy,
@@ -31,6 +34,8 @@ export const STRATEGIES: readonly FusionStrategy[] = [
   centralStrategy,
   autoStrategy,
   adaptiveStrategy,
+  medianLabelStrategy,
+  expectedRank(autoStrategy),
 ];
 
 export function getStrategy(name: string): FusionStrategy {

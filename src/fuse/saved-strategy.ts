@@ -1,5 +1,6 @@
 import { InputError, type InputIssue, zodIssues } from '../task/errors.js';
 import { readTextFileSync } from '../task/safe-read.js';
+import { type ClassificationTask, isQaTask, isRatingTask, type QaAnswerType, type QaTask, TASK_KINDS } from '../task/schema.js';
 import { writeFileAtomic } from '../task/safe-write.js';
 import { getStrategy } from './registry.js';
 import {
@@ -18,7 +19,7 @@ export interface SaveMeta {
   strategy: string;
   task: string;
   /** The task kind; QA also names its answer type. Classification by default. */
-  kind?: { kind: 'classification' } | { kind: 'qa'; answerType: 'free-form' | 'multiple-choice' | 'numeric' };
+  kind?: { kind: ClassificationTask['kind'] } | { kind: QaTask['kind']; answerType: QaAnswerType };
   /** The labels (classification, multiple-choice letters); empty where candidates differ per item. */
   labels: readonly string[];
   models: readonly string[];
@@ -37,8 +38,8 @@ export function toSavedStrategy(fitted: FittedStrategy, meta: SaveMeta): SavedSt
     createdAt: meta.createdAt ?? new Date().toISOString(),
     state: fitted.state(),
   };
-  const kind = meta.kind ?? { kind: 'classification' as const };
-  return kind.kind === 'qa' ? { ...common, kind: 'qa', answerType: kind.answerType } : { ...common, kind: 'classification' };
+  const kind = meta.kind ?? { kind: TASK_KINDS.classification };
+  return isQaTask(kind) ? { ...common, kind: kind.kind, answerType: kind.answerType } : { ...common, kind: TASK_KINDS.classification };
 }
 
 /** QA strategies saved by llm-fusion 0.1 used their own format, retired with the QA strategy family. */
@@ -68,7 +69,7 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
     // Version 1 was classification only: read it as version 2 of that kind.
     const v1 = SavedStrategyV1Schema.safeParse(raw);
     if (!v1.success) throw new InputError(zodIssues(file, undefined, v1.error));
-    candidate = { ...v1.data, version: SAVED_STRATEGY_VERSION, kind: 'classification' };
+    candidate = { ...v1.data, version: SAVED_STRATEGY_VERSION, kind: TASK_KINDS.classification };
   }
   const parsed = SavedStrategySchema.safeParse(candidate);
   if (!parsed.success) {
@@ -79,6 +80,8 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
     throw new InputError(hint.length > 0 ? hint : zodIssues(file, undefined, parsed.error));
   }
   const saved = parsed.data;
+  // The one registry restores label strategies; a rating strategy is restored by its kind's plug-in.
+  if (isRatingTask(saved)) throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a rating task; fit one on a folder of this task\'s kind (fusion fit <folder> ...)' }]);
   let strategy;
   try {
     strategy = getStrategy(saved.strategy);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ClassificationTaskSchema, QaTaskSchema, RatingTaskSchema, ScaleSchema } from '../task/schema.js';
 import type { Prediction } from '../validation/cross-validation.js';
+import type { Estimator, Fitted } from '../validation/estimator.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 
 /**
@@ -31,11 +33,7 @@ export interface ModelContribution {
 }
 
 /** A strategy after fitting: predicts on any answers over the same labels; serializable to JSON. */
-export interface FittedStrategy {
-  readonly name: string;
-  predict(answers: AnswerMatrix): FusedPrediction;
-  /** Strategy-specific, JSON-serializable state; `load` of the same strategy restores it. */
-  state(): unknown;
+export interface FittedStrategy extends Fitted<AnswerMatrix, FusedPrediction> {
   /** Optional per-decision explanation. */
   explain?(answers: AnswerMatrix, item: number): ModelContribution[];
   /**
@@ -43,25 +41,28 @@ export interface FittedStrategy {
    * more), e.g. its learned vote weights. QA uses it to choose whose words state a fused answer.
    */
   modelTrust?(): Readonly<Record<string, number>>;
+  /**
+   * What the fitted strategy declares it can do beyond predicting. `asks`: it is a policy that
+   * decides which models to ask, item by item (`adaptive`, see FittedAdaptive), so a run asks
+   * through it and an evaluation counts only the calls it made. Read, never probed by shape.
+   */
+  readonly capabilities?: StrategyCapabilities;
 }
 
-export interface FusionStrategy {
-  readonly name: string;
-  /** True when `fit` needs gold labels; such strategies are scored out-of-fold. */
-  readonly supervised: boolean;
+export interface StrategyCapabilities {
+  readonly asks?: boolean;
+}
+
+/** The one estimator shape (src/validation/estimator.ts) over answer matrices: label-index gold, fused distributions. */
+export interface FusionStrategy extends Estimator<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, readonly string[], FittedStrategy> {
   /**
    * True when the strategy learns something per label (a confusion matrix, per-label weights or
    * temperatures), so it needs column k to mean the same label on every item: it refuses answers
    * whose candidates differ per item (free-form and numeric QA) with a StrategyError.
    */
   readonly needsSharedLabels?: boolean;
-  /**
-   * Fits on training answers. `gold[i]` is the label index of item i, or -1 when unknown;
-   * unsupervised strategies may ignore it. Must never be given test-fold labels.
-   */
-  fit(train: AnswerMatrix, gold: Int32Array, options: FitOptions): FittedStrategy;
-  /** Restores a fitted strategy from `state()` output; throws on malformed state. */
-  load(state: unknown, labels: readonly string[]): FittedStrategy;
+  /** True when the strategy uses the labels' order (median label, expected rank): it refuses a task that is not `ordered`. */
+  readonly needsOrderedLabels?: boolean;
 }
 
 export const SAVED_STRATEGY_FORMAT = 'llm-fusion/strategy';
@@ -79,14 +80,23 @@ const SavedCommon = {
 
 /** What `fusion fit --out` writes: versioned and validated on load. */
 export const SavedStrategySchema = z.discriminatedUnion('kind', [
-  z.object({ ...SavedCommon, version: z.literal(SAVED_STRATEGY_VERSION), kind: z.literal('classification'), labels: z.array(z.string()).min(2) }),
+  z.object({ ...SavedCommon, version: z.literal(SAVED_STRATEGY_VERSION), kind: ClassificationTaskSchema.shape.kind, labels: z.array(z.string()).min(2) }),
   z.object({
     ...SavedCommon,
     version: z.literal(SAVED_STRATEGY_VERSION),
-    kind: z.literal('qa'),
+    kind: QaTaskSchema.shape.kind,
     answerType: z.enum(['free-form', 'multiple-choice', 'numeric']),
     /** The option letters for multiple choice; empty where candidates differ per item. */
     labels: z.array(z.string()),
+  }),
+  z.object({
+    ...SavedCommon,
+    version: z.literal(SAVED_STRATEGY_VERSION),
+    kind: RatingTaskSchema.shape.kind,
+    /** The scale the strategy was fitted on: a run's task must have the same. */
+    scale: ScaleSchema,
+    /** Always empty: scores have no label set (kept so every saved strategy has the field). */
+    labels: z.array(z.string()).default([]),
   }),
 ]);
 export type SavedStrategy = z.infer<typeof SavedStrategySchema>;

@@ -32,7 +32,7 @@ export interface JsonAnswer {
 }
 
 /** The JSON text of an answer: a fenced code block, or the outermost `{...}` of the answer. */
-function jsonCandidate(text: string): string | undefined {
+export function jsonCandidate(text: string): string | undefined {
   const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(text);
   if (fence?.[1]?.trim().startsWith('{')) return fence[1].trim();
   const open = text.indexOf('{');

@@ -1,8 +1,8 @@
-import { type AnswerFormat, classificationAnswerSchema, qaAnswerSchema } from '../prompts/answer-format.js';
+import { type AnswerFormat, classificationAnswerSchema, qaAnswerSchema, ratingAnswerSchema } from '../prompts/answer-format.js';
 import { type ClassificationRenderer, type QaRenderer, type RenderOptions, createPromptRenderer } from '../prompts/render.js';
 import type { ChatMessage, GenerateRequest } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
-import type { Task } from '../task/schema.js';
+import { isClassificationTask, isRatingTask, type Task } from '../task/schema.js';
 import type { RequestBuilder } from './request-builder.js';
 
 export interface RequestOptions extends Pick<RenderOptions, 'baseDir' | 'promptsDir'> {
@@ -30,8 +30,8 @@ export function createRequestBuilder(task: Task, options: RequestOptions = {}): 
   const render = createPromptRenderer(task, { ...location, format });
   const temperature = options.temperature ?? 0;
   const topLogprobs = options.topLogprobs ?? 5;
-  const jsonSchema = format === 'json' ? (task.kind === 'classification' ? classificationAnswerSchema(task) : qaAnswerSchema()) : undefined;
-  const maxTokens = options.maxTokens ?? (task.kind === 'classification' ? 64 : 1024);
+  const jsonSchema = format === 'json' ? (isClassificationTask(task) ? classificationAnswerSchema(task) : isRatingTask(task) ? ratingAnswerSchema(task) : qaAnswerSchema()) : undefined;
+  const maxTokens = options.maxTokens ?? (isClassificationTask(task) ? 64 : 1024);
   // Every model is asked about an item back to back, and the prompt does not depend on the model:
   // render once per item.
   let lastItem: unknown;
@@ -39,7 +39,8 @@ export function createRequestBuilder(task: Task, options: RequestOptions = {}): 
   return (_task, item, model): GenerateRequest => {
     let messages: ChatMessage[];
     if (item === lastItem) messages = lastMessages;
-    else if (task.kind === 'classification') {
+    else if (isClassificationTask(task) || isRatingTask(task)) {
+      // Classification and rating items show their text.
       if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: `item ${item.id} has no text` }]);
       messages = (render as ClassificationRenderer)(item);
     } else {
@@ -52,7 +53,7 @@ export function createRequestBuilder(task: Task, options: RequestOptions = {}): 
       messages,
       temperature,
       maxTokens,
-      ...(task.kind === 'classification' && topLogprobs > 0 && model.supportsLogprobs ? { topLogprobs } : {}),
+      ...(isClassificationTask(task) && topLogprobs > 0 && model.supportsLogprobs ? { topLogprobs } : {}),
       ...(jsonSchema ? { jsonSchema } : {}),
     };
   };

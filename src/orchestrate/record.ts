@@ -1,6 +1,6 @@
 import { ProviderError } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationItem, QaItem, RecordedResponse, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { CachedResponse } from './cache.js';
 import type { ModelHandle, Orchestrator } from './orchestrator.js';
 import type { RequestBuilder } from './request-builder.js';
@@ -9,7 +9,7 @@ import type { StopReason } from './stats.js';
 
 export interface RecordOptions {
   task: Task;
-  items: readonly (ClassificationItem | QaItem)[];
+  items: readonly (TaskItem)[];
   /** Models to ask; each handle's `name` (the spec string, e.g. `openai:gpt-4o-mini`) is the recorded model name. */
   models: readonly ModelHandle[];
   /** responses.jsonl to complete; created when absent, only ever appended to. */
@@ -97,7 +97,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
   const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));
   const running = new Set<Promise<void>>();
 
-  const askItem = async (item: ClassificationItem | QaItem, missing: readonly ModelHandle[]): Promise<void> => {
+  const askItem = async (item: TaskItem, missing: readonly ModelHandle[]): Promise<void> => {
     await Promise.all(
       missing.map(async (handle) => {
         let outcome;

@@ -1,4 +1,4 @@
-import type { ClassificationTask, QaAnswerType, QaTask } from '../task/schema.js';
+import type { ClassificationTask, QaAnswerType, QaTask, RatingTask } from '../task/schema.js';
 
 export type AnswerFormat = 'text' | 'json';
 
@@ -61,4 +61,31 @@ export function qaAnswerFormat(task: Pick<QaTask, 'answerType'>, format: AnswerF
   return format === 'json'
     ? `Reply with only a JSON object of the form {"answer": "<${QA_JSON[task.answerType]}>", "confidence": <probability from 0 to 1 that the answer is right>}, with nothing before or after it.`
     : QA_TEXT[task.answerType];
+}
+
+/** JSON schema for a structured rating answer; pass as GenerateRequest.jsonSchema. */
+export function ratingAnswerSchema(task: Pick<RatingTask, 'scale'>): { name: string; schema: Record<string, unknown> } {
+  return {
+    name: 'rating_answer',
+    schema: {
+      type: 'object',
+      properties: {
+        reasoning: { type: 'string', description: 'a short justification, written before the score' },
+        score: { type: 'number', minimum: task.scale.min, maximum: task.scale.max },
+      },
+      required: ['reasoning', 'score'],
+      additionalProperties: false,
+    },
+  };
+}
+
+/**
+ * What a judge is asked to end with: a last line `Score: N`, the form the score reader
+ * (kinds/rating/read-score.ts) takes as the verdict before anything else the answer says.
+ */
+export function ratingAnswerFormat(task: Pick<RatingTask, 'scale'>, format: AnswerFormat): string {
+  const { min, max } = task.scale;
+  return format === 'json'
+    ? `Reply with only a JSON object of the form {"reasoning": "<one or two sentences>", "score": <a number from ${min} to ${max}>}, with nothing before or after it.`
+    : `Give at most a few sentences of reasoning, then finish with a last line of the form "Score: N", where N is a number from ${min} to ${max}. Write nothing after that line.`;
 }

@@ -1,7 +1,7 @@
 import type { ChatMessage } from './chat-message.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, Task } from '../task/schema.js';
-import { type AnswerFormat, classificationAnswerFormat, qaAnswerFormat } from './answer-format.js';
+import { type ClassificationItem, type ClassificationTask, isClassificationTask, isRatingTask, type QaItem, type QaTask, type RatingItem, type RatingTask, TASK_KINDS, type Task } from '../task/schema.js';
+import { type AnswerFormat, classificationAnswerFormat, qaAnswerFormat, ratingAnswerFormat } from './answer-format.js';
 import { neutralizeDelimiters } from './delimit.js';
 import { loadTemplate, PLACEHOLDER_PATTERN, type Placeholder, type PromptTemplate, type TemplateLocation } from './template.js';
 
@@ -13,18 +13,27 @@ export interface RenderOptions extends TemplateLocation {
 }
 
 type Vars = Partial<Record<Placeholder, string>>;
+/** Every task a prompt can be rendered for (rating tasks before the task loader accepts them). */
+type PromptTask = Task | RatingTask;
+type Kind = PromptTask['kind'];
 
-const DEFAULT_INSTRUCTIONS = {
-  classification: 'Classify the text into exactly one of the labels below.',
-  qa: 'Answer the question.',
-} as const;
+const { classification: CLASSIFICATION, qa: QA, rating: RATING } = TASK_KINDS;
 
-const ONLY_FOR: Partial<Record<Placeholder, Task['kind']>> = {
-  labels: 'classification',
-  label_names: 'classification',
-  text: 'classification',
-  question: 'qa',
-  choices: 'qa',
+const DEFAULT_INSTRUCTIONS: Record<Kind, string> = {
+  [CLASSIFICATION]: 'Classify the text into exactly one of the labels below.',
+  [QA]: 'Answer the question.',
+  [RATING]: 'Rate the text on the scale given.',
+};
+
+/** The kinds whose templates may use a placeholder; the others may use it anywhere. */
+const ONLY_FOR: Partial<Record<Placeholder, readonly Kind[]>> = {
+  labels: [CLASSIFICATION],
+  label_names: [CLASSIFICATION],
+  text: [CLASSIFICATION, RATING],
+  question: [QA],
+  choices: [QA],
+  min: [RATING],
+  max: [RATING],
 };
 
 /** One pass, so a value that itself contains `{{...}}` (item text can) is never expanded. */
@@ -39,9 +48,9 @@ function toMessages(template: PromptTemplate, vars: Vars): ChatMessage[] {
   return messages;
 }
 
-function checkFits(template: PromptTemplate, kind: Task['kind']): void {
-  const wrong = [...template.placeholders].filter((p) => ONLY_FOR[p] !== undefined && ONLY_FOR[p] !== kind);
-  const dataSlot = kind === 'classification' ? 'text' : 'question';
+function checkFits(template: PromptTemplate, kind: Kind): void {
+  const wrong = [...template.placeholders].filter((p) => ONLY_FOR[p] !== undefined && !ONLY_FOR[p]?.includes(kind));
+  const dataSlot = ONLY_FOR.question?.includes(kind) ? 'question' : 'text';
   const issues = wrong.map((p) => ({ file: template.file, field: p, message: `{{${p}}} cannot be used in a ${kind} template` }));
   if (!template.placeholders.has(dataSlot)) {
     issues.push({ file: template.file, field: dataSlot, message: `a ${kind} template must show the item with {{${dataSlot}}}` });
@@ -57,6 +66,7 @@ function labelList(task: ClassificationTask): string {
 
 export type ClassificationRenderer = (item: Pick<ClassificationItem, 'text'> & Partial<Pick<ClassificationItem, 'id'>>) => ChatMessage[];
 export type QaRenderer = (item: Pick<QaItem, 'question'> & Partial<Pick<QaItem, 'id' | 'choices'>>) => ChatMessage[];
+export type RatingRenderer = (item: Pick<RatingItem, 'text'> & Partial<Pick<RatingItem, 'id'>>) => ChatMessage[];
 
 /**
  * Loads and checks the task's template once (a bad template fails here, before any paid call)
@@ -65,13 +75,14 @@ export type QaRenderer = (item: Pick<QaItem, 'question'> & Partial<Pick<QaItem, 
  */
 export function createPromptRenderer(task: ClassificationTask, options?: RenderOptions): ClassificationRenderer;
 export function createPromptRenderer(task: QaTask, options?: RenderOptions): QaRenderer;
+export function createPromptRenderer(task: RatingTask, options?: RenderOptions): RatingRenderer;
 export function createPromptRenderer(task: Task, options?: RenderOptions): ClassificationRenderer | QaRenderer;
-export function createPromptRenderer(task: Task, options: RenderOptions = {}): ClassificationRenderer | QaRenderer {
+export function createPromptRenderer(task: PromptTask, options: RenderOptions = {}): ClassificationRenderer | QaRenderer | RatingRenderer {
   const template = options.template ?? loadTemplate(task.prompt ?? task.kind, options);
   checkFits(template, task.kind);
   const format = options.format ?? 'text';
   const instructions = task.instructions.trim() || DEFAULT_INSTRUCTIONS[task.kind];
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const fixed: Vars = {
       instructions,
       labels: labelList(task),
@@ -80,6 +91,12 @@ export function createPromptRenderer(task: Task, options: RenderOptions = {}): C
       task_name: task.name,
     };
     const render: ClassificationRenderer = (item) => toMessages(template, { ...fixed, text: neutralizeDelimiters(item.text), id: item.id ?? '' });
+    return render;
+  }
+  if (isRatingTask(task)) {
+    // The scale as numbers the judge reads (`1`, `100`, `0.5`), the same ones the score reader checks against.
+    const fixed: Vars = { instructions, min: String(task.scale.min), max: String(task.scale.max), answer_format: ratingAnswerFormat(task, format), task_name: task.name };
+    const render: RatingRenderer = (item) => toMessages(template, { ...fixed, text: neutralizeDelimiters(item.text), id: item.id ?? '' });
     return render;
   }
   const fixed: Vars = { instructions, answer_format: qaAnswerFormat(task, format), task_name: task.name };
@@ -96,10 +113,11 @@ export function createPromptRenderer(task: Task, options: RenderOptions = {}): C
 /** Renders one item; for many items build the renderer once with createPromptRenderer. */
 export function renderPrompt(task: ClassificationTask, item: ClassificationItem, options?: RenderOptions): ChatMessage[];
 export function renderPrompt(task: QaTask, item: QaItem, options?: RenderOptions): ChatMessage[];
-export function renderPrompt(task: Task, item: ClassificationItem | QaItem, options: RenderOptions = {}): ChatMessage[] {
-  if (task.kind === 'classification') {
-    if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: 'a classification item needs a text' }]);
-    return createPromptRenderer(task, options)(item);
+export function renderPrompt(task: RatingTask, item: RatingItem, options?: RenderOptions): ChatMessage[];
+export function renderPrompt(task: PromptTask, item: ClassificationItem | QaItem | RatingItem, options: RenderOptions = {}): ChatMessage[] {
+  if (isClassificationTask(task) || isRatingTask(task)) {
+    if (!('text' in item)) throw new InputError([{ file: task.name, field: 'text', message: `a ${task.kind} item needs a text` }]);
+    return isRatingTask(task) ? createPromptRenderer(task, options)(item) : createPromptRenderer(task, options)(item);
   }
   if (!('question' in item)) throw new InputError([{ file: task.name, field: 'question', message: 'a QA item needs a question' }]);
   return createPromptRenderer(task, options)(item);

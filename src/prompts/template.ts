@@ -14,6 +14,8 @@ export const PLACEHOLDERS = [
   'answer_format',
   'id',
   'task_name',
+  'min',
+  'max',
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 

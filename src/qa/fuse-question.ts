@@ -5,12 +5,11 @@ import { candidateCount, sampleIndices } from '../fuse/answer-matrix.js';
 import { isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { callWasMade } from '../fuse/adaptive/usage.js';
 import { defaultStrategyName, getStrategy } from '../fuse/registry.js';
-import { type FittedStrategy, type FusedPrediction, StrategyError } from '../fuse/strategy.js';
+import { type FittedStrategy, type FusedPrediction, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
 import { argmax } from '../util/argmax.js';
 import { firstSeen } from '../util/first-seen.js';
 import { type BuiltItem, buildItemAnswers, mostCentralMember } from './build-items.js';
 import { type CandidateMatrix, buildCandidateMatrix } from './candidate-matrix.js';
-import { loadQaStrategy, type SavedQaStrategy } from './fit-qa.js';
 
 export interface QaQuestionInput {
   question: string;
@@ -161,7 +160,7 @@ export function decideWith(fitted: FittedStrategy, matrix: AnswerMatrix, name = 
  * vote and free-form ones by the most central answer. A saved strategy (from `fusion fit` on a QA
  * folder) is restored and applied by model name: a model it never saw gets a neutral weight. Pure.
  */
-export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedQaStrategy): QaFusedAnswer {
+export function fuseQaQuestion(input: QaQuestionInput, saved?: SavedStrategy): QaFusedAnswer {
   return fuseQaBatch([input], saved)[0] as QaFusedAnswer;
 }
 
@@ -212,9 +211,9 @@ export function defaultBatchStrategy(answerTypes: readonly QaAnswerType[], name 
  * Fuses a batch of questions of one task: with a saved strategy restored once, else by
  * defaultBatchStrategy (the name of an unsupervised strategy picks it).
  */
-export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedQaStrategy | string): QaFusedAnswer[] {
+export function fuseQaBatch(inputs: readonly QaQuestionInput[], saved?: SavedStrategy | string): QaFusedAnswer[] {
   if (saved !== undefined && typeof saved !== 'string') {
-    const fitted = loadQaStrategy(saved);
+    const fitted = getStrategy(saved.strategy).load(saved.state, saved.labels);
     return fuseQaWith(inputs, (matrix) => decideWith(fitted, matrix, saved.strategy));
   }
   return fuseQaWith(inputs, defaultBatchStrategy(inputs.map((i) => i.answerType), saved));

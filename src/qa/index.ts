@@ -1,7 +1,6 @@
 /** Public QA API: evaluation, fitting, fusing one question, and the pieces they are built from. */
 export { prepareQa, type PreparedQa } from './prepare.js';
 export { buildCandidateMatrix, candidateGold, type CandidateMatrix } from './candidate-matrix.js';
-export { fitQaStrategy, loadQaStrategy, parseSavedQaStrategy, type SavedQaStrategy } from './fit-qa.js';
 export { fuseQaQuestion, fuseQaBatch, type QaFusedAnswer, type QaQuestionInput, type QaModelAnswer } from './fuse-question.js';
 export { buildItemAnswers, type BuiltItem, type RawQaOutput } from './build-items.js';
 export type { QaItemAnswers } from './types.js';

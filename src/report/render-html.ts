@@ -58,7 +58,8 @@ if (filter && show) { filter.addEventListener('input', applyFilter); show.addEve
 `;
 
 function leaderboardTable(d: ReportData): string {
-  const cls = d.kind === 'classification';
+  // Label metrics (macro-F1, AUC, calibration) where the task has a fixed label set.
+  const cls = d.labels !== null;
   const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', 'calls/item', '$/item', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
   const rows = d.entries.map((e) => {
     const best = e.kind === 'strategy' && e.name === d.best;
@@ -84,7 +85,7 @@ function leaderboardTable(d: ReportData): string {
 }
 
 function leaderboardChart(d: ReportData): string {
-  const useF1 = d.kind === 'classification';
+  const useF1 = d.labels !== null;
   const rows = d.entries.map((e) => {
     const ci = useF1 && e.macroF1Ci ? e.macroF1Ci : e.accuracyCi;
     return { name: e.name, kind: e.kind, value: useF1 ? (e.macroF1 ?? 0) : e.accuracy, low: ci.low, high: ci.high, highlight: e.kind === 'strategy' && e.name === d.best };
@@ -233,7 +234,7 @@ function answersCell(models: readonly string[], answers: readonly (string | null
 function contestedSection(d: ReportData): string {
   const c = d.contested;
   if (c.total === 0) return '';
-  const cls = d.kind === 'classification';
+  const cls = d.labels !== null;
   const rows = c.shown.map(
     (x) =>
       `<tr data-right="${x.fusedRight ? 1 : 0}"><td><span class="id">${esc(x.item)}</span>${x.text === null ? '' : `<div class="item-text">${folded(x.text, TEXT_SHOWN)}</div>`}</td>${cls ? `<td>${esc(x.gold ?? '-')}</td>` : ''}<td>${answersCell(c.models, x.answers)}</td><td class="${x.fusedRight ? 'right' : 'wrong'}">${x.fused === null ? '<i>none</i>' : folded(x.fused, ANSWER_SHOWN)} ${x.fusedRight ? '&#10003;' : '&#10007;'}</td><td class="why">${esc(x.explanation)}</td></tr>`,

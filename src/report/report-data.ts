@@ -46,7 +46,8 @@ export interface ReportData {
   format: 'llm-fusion/report';
   version: 1;
   task: string;
-  kind: 'classification' | 'qa';
+  /** The task kind (task.json's `kind`). */
+  kind: string;
   items: number;
   /** Items with gold (or judgements): the ones every score and interval is computed on. */
   scoredItems: number;
@@ -143,7 +144,7 @@ export function buildReportData(
 ): ReportData {
   const seed = options.seed ?? result.seed;
   const resampleCount = options.resamples ?? 1000;
-  const isClassification = result.kind === 'classification';
+  const isClassification = 'labels' in result;
   const items = 'predictions' in details && isClassification ? classificationItems(result, details.predictions) : qaItems(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes);
   const gold = 'predictions' in details ? details.predictions.gold : null;
   const scoredMask = gold ? Uint8Array.from(gold, (g) => (g >= 0 ? 1 : 0)) : (details as { outcomes: QaOutcomes }).outcomes.scored;

@@ -1,9 +1,9 @@
 import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import type { ReadOne } from './kinds/run-kind.js';
+import type { ReadOne } from '../kinds/task-kind.js';
 
 /**
  * One item under an adaptive policy: its answers so far, and which models it needs next. The one
@@ -62,7 +62,7 @@ export class AdaptiveItem {
 export async function askAdaptively(
   orchestrator: Orchestrator,
   task: Task,
-  item: ClassificationItem | QaItem,
+  item: TaskItem,
   models: readonly ModelHandle[],
   buildRequest: RequestBuilder,
   policy: FittedAdaptive,

@@ -1,23 +1,9 @@
-import type { StopReason } from '../fuse/adaptive/stop-rule.js';
+import type { RawModelAnswer } from '../kinds/raw-answer.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, QaItem, Task, TokenLogprob } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 
-/**
- * Why a model was not asked: the run stopped issuing calls (`interrupted`, `budget`), the user
- * cancelled the batch that carried the call (`cancelled`), or an adaptive policy did not need it (`not-needed`).
- */
-export type SkipReason = 'interrupted' | 'budget' | 'cancelled' | 'not-needed';
-
-/** Why asking about an item stopped, on an output line: the policy's rule, the run stopping calls, or a cancelled batch. */
-export type AskStopReason = StopReason | 'interrupted' | 'budget' | 'cancelled';
-
-/** One model's raw answer to one item (`sample`: which of its samples, when it was asked several), or why there is none. */
-export type RawModelAnswer = { model: string; sample?: number } & (
-  | { status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
-  | { status: 'failed'; error: string }
-  | { status: 'skipped'; error: string; reason?: SkipReason }
-);
+export { type AskStopReason, type RawModelAnswer, type SkipReason, askedOf, cutShort } from '../kinds/raw-answer.js';
 
 const SKIP_MESSAGE = {
   budget: 'not asked: the --max-cost budget was reached',
@@ -25,29 +11,11 @@ const SKIP_MESSAGE = {
   cancelled: 'not asked: its batch request was cancelled',
 } as const;
 
-/**
- * Why asking about an item was cut short: the run stopped issuing calls (interrupt, budget) before
- * every call it wanted was made; undefined when it was not.
- */
-export function cutShort(answers: readonly RawModelAnswer[]): 'interrupted' | 'budget' | 'cancelled' | undefined {
-  for (const a of answers) if (a.status === 'skipped' && (a.reason === 'interrupted' || a.reason === 'budget' || a.reason === 'cancelled')) return a.reason;
-  return undefined;
-}
-
-/**
- * What an output line says an adaptive policy asked: the replayed count and stop reason, unless the
- * run cut the item short, when it is the models really asked and why asking stopped.
- */
-export function askedOf(answers: readonly RawModelAnswer[], calls: number, reason: StopReason): { asked: number; stopped: AskStopReason } {
-  const cut = cutShort(answers);
-  return cut ? { asked: answers.filter((a) => a.status !== 'skipped').length, stopped: cut } : { asked: calls, stopped: reason };
-}
-
 /** Asks every model for one item through the orchestrator (cache, limits, retries); never throws per model. */
 export async function askItem(
   orchestrator: Orchestrator,
   task: Task,
-  item: ClassificationItem | QaItem,
+  item: TaskItem,
   models: readonly ModelHandle[],
   buildRequest: RequestBuilder,
 ): Promise<RawModelAnswer[]> {
@@ -59,7 +27,7 @@ export async function askItem(
   );
 }
 
-async function askModel(orchestrator: Orchestrator, task: Task, item: ClassificationItem | QaItem, handle: ModelHandle, buildRequest: RequestBuilder): Promise<RawModelAnswer> {
+async function askModel(orchestrator: Orchestrator, task: Task, item: TaskItem, handle: ModelHandle, buildRequest: RequestBuilder): Promise<RawModelAnswer> {
   let request;
   try {
     request = buildRequest(task, item, handle.model);

@@ -2,19 +2,19 @@ import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
-import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 import { AdaptiveItem } from './ask-adaptively.js';
-import type { ReadOne } from './kinds/run-kind.js';
+import type { ReadOne } from '../kinds/task-kind.js';
 import type { RawModelAnswer } from './ask-item.js';
 
 export interface BatchRoundsOptions {
   task: Task;
-  items: readonly (ClassificationItem | QaItem)[];
+  items: readonly (TaskItem)[];
   models: readonly ModelHandle[];
   buildRequest: RequestBuilder;
   policy: FittedAdaptive;
   /** How an item's answers so far are read for the policy (the run kind's `read`), given the models' names. */
-  readerOf: (item: ClassificationItem | QaItem, models: readonly string[]) => ReadOne;
+  readerOf: (item: TaskItem, models: readonly string[]) => ReadOne;
   /** Runs one round's calls through the batch APIs; false stops the rounds (interrupted, out of budget). */
   submit: (calls: BatchCall[], round: number) => Promise<boolean>;
   /** A call's answer now that its round is done (cache hit or final failure), or undefined when it has none yet. */

@@ -1,7 +1,7 @@
-import type { ClassificationItem, QaItem, RecordedResponse, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
-import { kindFor } from './kinds/for-task.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
+import { kindOf } from '../kinds/registry.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
 import type { StreamFuser } from './strategy-choice.js';
 
 /**
@@ -20,7 +20,7 @@ export function recordedModels(responses: readonly RecordedResponse[]): string[]
  * model with no recorded answer counts as missing), fused together by `fuser` (one batch: an
  * unsupervised strategy that learns from the answers, Dawid-Skene, sees them all). Pure.
  */
-export function fuseRecorded(task: Task, items: readonly (ClassificationItem | QaItem)[], responses: readonly RecordedResponse[], fuser: StreamFuser): FusedLineBase[] {
+export function fuseRecorded(task: Task, items: readonly (TaskItem)[], responses: readonly RecordedResponse[], fuser: StreamFuser): FusedLineBase[] {
   const models = recordedModels(responses);
   const byItem = new Map<string, Map<string, RecordedResponse>>();
   for (const r of responses) {
@@ -40,6 +40,6 @@ export function fuseRecorded(task: Task, items: readonly (ClassificationItem | Q
     });
     return { item, answers };
   });
-  const kind = kindFor(task);
+  const kind = kindOf(task).run(task);
   return kind.fuse(answered, models, fuser);
 }

@@ -4,15 +4,16 @@ import { type ModelHandle, Orchestrator, type OrchestratorOptions } from '../orc
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
-import { StrategyError } from '../fuse/strategy.js';
 import { InputError, zodIssues } from '../task/errors.js';
-import type { Choice, ClassificationItem, QaItem, QaTask, Task } from '../task/schema.js';
+import { type Choice, type ClassificationTask, isQaTask, type QaTask, type Task, type TaskItem } from '../task/schema.js';
+import { StrategyError } from '../fuse/strategy.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import { type FusedLine, classificationKind } from './kinds/classification.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
-import { type QaFusedLine, qaKind } from './kinds/qa.js';
-import type { RunKind } from './kinds/run-kind.js';
+import type { FusedLine } from '../kinds/classification/rows.js';
+import { kindOf } from '../kinds/registry.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
+import type { QaFusedLine } from '../kinds/qa/rows.js';
+import type { RunKind } from '../kinds/task-kind.js';
 import { libraryModels } from './library-models.js';
 import { handlesOfPolicy, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
@@ -66,7 +67,13 @@ export interface FuseQuestionOptions extends AskOptions {
  * for, wave by wave) through an orchestrator made for the call unless one is given, and fuses the
  * answers into the item's output line: fuse() and fuseQuestion() alike.
  */
-async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
+async function fuseOne<I extends TaskItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
+  const { names, answers } = await askAll(task, [item], fuser, options, kind);
+  return kind.fuse([{ item, answers: answers[0] as RawModelAnswer[] }], names, fuser)[0] as L;
+}
+
+/** Asks the models about each item through one orchestrator (a policy: only the calls it asks for, with `kind` reading its answers). */
+async function askAll<I extends TaskItem>(task: Task, items: readonly I[], fuser: StreamFuser, options: AskOptions, kind?: RunKind<I, FusedLineBase>): Promise<{ names: string[]; answers: RawModelAnswer[][] }> {
   const samples = options.samples ?? samplesOfOrder(fuser.policy?.order);
   const all = withSamples(libraryModels(fuser, options.models, options.modelMap, options.env ?? process.env, options.overrides ?? {}), samples);
   // Under a policy, only the calls it was fitted for (see handlesOfPolicy).
@@ -78,55 +85,68 @@ async function fuseOne<I extends ClassificationItem | QaItem, L extends FusedLin
   const cache = own && options.cachePath !== undefined ? openStore(options.cachePath) : undefined;
   const orchestrator = options.orchestrator ?? (own ? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) }) : sharedOrchestrator());
   const { policy } = fuser;
-  let answers: RawModelAnswer[];
   try {
-    answers = policy
-      ? await askAdaptively(orchestrator, task, item, handles, buildRequest, policy, kind.read(item, names))
-      : await askItem(orchestrator, task, item, handles, buildRequest);
+    const answers = await Promise.all(
+      items.map((item) => (policy && kind ? askAdaptively(orchestrator, task, item, handles, buildRequest, policy, kind.read(item, names)) : askItem(orchestrator, task, item, handles, buildRequest))),
+    );
+    return { names, answers };
   } finally {
     await cache?.close();
   }
-  return kind.fuse([{ item, answers }], names, fuser)[0] as L;
+}
+
+/** One item of any kind: a bare string (the kind's data field: a text, a question) or the item's fields. */
+export type ItemInput = string | ({ id?: string } & Record<string, unknown>);
+
+function parsedItem<I extends TaskItem>(kind: RunKind<I, FusedLineBase>, input: ItemInput, id: string): I {
+  const raw = typeof input === 'string' ? kind.itemOf(input, id) : { ...input, id: input.id ?? id };
+  const parsed = kind.schema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodIssues('item', undefined, parsed.error));
+  return parsed.data;
+}
+
+function fuserOf(task: Task, strategy: string | StreamFuser | undefined, batchSize?: number): StreamFuser {
+  return typeof strategy === 'object' ? strategy : chooseStrategy(strategy, task, batchSize);
 }
 
 /**
- * Asks every model to classify one text and fuses their answers: the library form of `fusion run`.
+ * Asks every model about one item and fuses their answers, for every task kind (the task's plug-in
+ * reads and fuses): the library form of `fusion run` on one line. A string is the item's text (a
+ * classification text, a QA question); an object gives its fields (`{question, choices}`).
  *
  *   const r = await fuse(task, 'I loved it', { models: ['openai:gpt-4o-mini', 'ollama:llama3.1'] });
- *   r.label; r.distribution; r.answers;
+ *   r.label; r.distribution; r.answers;            // classification
+ *   r.answer; r.cluster; r.support; r.answers;     // QA
  *
  * Strategies that learn from many items (Dawid-Skene) see only this one item here, so they reduce to
- * a vote; for them use `fusion run` on a stream, or a strategy fitted with `fusion fit`.
+ * a vote; for them use fuseMany(), `fusion run` on a stream, or a strategy fitted with `fusion fit`.
+ * Throws InputError when the item does not fit the task (e.g. a multiple-choice question without choices).
  */
-export async function fuse(task: Task, text: string, options: FuseOptions): Promise<FusedLine> {
-  if (task.kind !== 'classification') throw new StrategyError('fuse() classifies: the task must be a classification task (fuseQuestion() answers QA tasks)');
-  const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, task);
-  const id = options.id ?? 'item';
-  return fuseOne(task, classificationKind(task), { id, text }, fuser, options);
+export async function fuse(task: ClassificationTask, item: ItemInput, options: FuseOptions): Promise<FusedLine>;
+export async function fuse(task: QaTask, item: ItemInput, options: FuseOptions): Promise<QaFusedLine>;
+export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLine | QaFusedLine>;
+export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLineBase> {
+  const kind = kindOf(task).run(task);
+  const one = parsedItem(kind, typeof item === 'string' || options.id === undefined ? item : { ...item, id: options.id }, options.id ?? 'item');
+  return fuseOne(task, kind, one, fuserOf(task, options.strategy, 1), options);
+}
+
+/** The QA form of fuse(), kept for callers of llm-fusion 0.2: the same call. */
+export async function fuseQuestion(task: Task, question: string | { question: string; choices?: readonly Choice[] }, options: FuseQuestionOptions): Promise<QaFusedLine> {
+  if (!isQaTask(task)) throw new StrategyError('fuseQuestion() answers questions: the task must be a QA task (fuse() takes a task of any kind)');
+  return fuse(task, typeof question === 'string' ? question : { question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) }, options);
 }
 
 /**
- * Asks every model one question and fuses their answers: the library form of `fusion run` on a QA
- * task. Returns the fused answer, its cluster of equivalent answers, its support, every cluster's
- * share and each model's answer.
- *
- *   const r = await fuseQuestion(task, { question: 'Capital of France?' }, { models: ['openai:gpt-4o-mini', 'ollama:llama3.1'] });
- *   r.answer; r.cluster; r.support; r.answers;
- *
- * Throws InputError when the question does not fit the task (e.g. a multiple-choice task without choices).
+ * Asks every model about each item and fuses them together in one batch, for every task kind:
+ * strategies that learn from the answers themselves (Dawid-Skene) see every item. Items get ids
+ * `item-0`, `item-1`, ... unless they carry one. Output in input order.
  */
-export async function fuseQuestion(
-  task: Task,
-  question: string | { question: string; choices?: readonly Choice[] },
-  options: FuseQuestionOptions,
-): Promise<QaFusedLine> {
-  if (task.kind !== 'qa') throw new StrategyError('fuseQuestion() answers questions: the task must be a QA task (fuse() classifies)');
-  const qaTask: QaTask = task;
-  const fuser = typeof options.strategy === 'object' ? options.strategy : chooseStrategy(options.strategy, qaTask, 1);
-  const id = options.id ?? 'item';
-  const raw = typeof question === 'string' ? { id, question } : { id, question: question.question, ...(question.choices ? { choices: [...question.choices] } : {}) };
-  const kind = qaKind(qaTask);
-  const parsed = kind.schema.safeParse(raw);
-  if (!parsed.success) throw new InputError(zodIssues('question', undefined, parsed.error));
-  return fuseOne(task, kind, parsed.data, fuser, options);
+export async function fuseMany(task: Task, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<FusedLineBase[]> {
+  const kind = kindOf(task).run(task);
+  const parsed = items.map((it, i) => parsedItem(kind, it, `item-${i}`));
+  const fuser = fuserOf(task, options.strategy, Math.max(1, parsed.length));
+  if (fuser.policy) return Promise.all(parsed.map((it) => fuseOne(task, kind, it, fuser, options)));
+  const { names, answers } = await askAll(task, parsed, fuser, options);
+  return kind.fuse(parsed.map((item, i) => ({ item, answers: answers[i] as RawModelAnswer[] })), names, fuser);
 }

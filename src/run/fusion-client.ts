@@ -6,8 +6,8 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import type { Choice, Task } from '../task/schema.js';
 import { type FuseOptions, type FuseQuestionOptions, fuse, fuseQuestion } from './fuse.js';
-import type { FusedLine } from './kinds/classification.js';
-import type { QaFusedLine } from './kinds/qa.js';
+import type { FusedLine } from '../kinds/classification/rows.js';
+import type { QaFusedLine } from '../kinds/qa/rows.js';
 
 export interface FusionClientOptions {
   /** Spec strings (`openai:gpt-4o-mini`, ...) or ready model handles: the models every call asks unless it names others. */
@@ -66,7 +66,7 @@ export function createFusion(options: FusionClientOptions): FusionClient {
   let closed = false;
   return {
     orchestrator,
-    fuse: (task, text, o = {}) => fuse(task, text, { ...shared, ...o, orchestrator }),
+    fuse: (task, text, o = {}) => fuse(task, text, { ...shared, ...o, orchestrator }) as Promise<FusedLine>,
     fuseQuestion: (task, question, o = {}) => fuseQuestion(task, question, { ...shared, ...o, orchestrator }),
     stats: () => orchestrator.stats(),
     close: async () => {

@@ -1,6 +1,6 @@
 import type { TableFormat } from '../task/table-format.js';
 import { tableWriter } from '../task/table-writer.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
 
 /** An input line that is not an item, as written out: its id when one could be read, its line and what is wrong. */
 export interface ErrorLine {
@@ -60,7 +60,7 @@ export class OutputRows {
 
   constructor(
     private readonly format: TableFormat,
-    private readonly answerField: 'label' | 'answer',
+    private readonly answerField: string,
     private readonly models: readonly { name: string; sample?: number }[],
     private readonly inputHeader: () => readonly string[] | undefined,
   ) {

@@ -1,15 +1,15 @@
 import type { ClassificationNormalizer } from '../normalize/types.js';
-import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
-import { kindFor } from './kinds/for-task.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
-import type { RunKind } from './kinds/run-kind.js';
+import { kindOf } from '../kinds/registry.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
+import type { RunKind } from '../kinds/task-kind.js';
 import type { StreamFuser } from './strategy-choice.js';
 import { type RunPipelineResult, type StreamKind, type StreamOptions, runStream } from './stream.js';
 
 export type { RunPipelineResult } from './stream.js';
 
-export interface RunPipelineOptions extends Omit<StreamOptions<ClassificationItem | QaItem, FusedLineBase>, 'kind'> {
+export interface RunPipelineOptions extends Omit<StreamOptions<TaskItem, FusedLineBase>, 'kind'> {
   task: Task;
   fuser: StreamFuser;
   /** Classification: how raw answers become label distributions (default: the task's normalizer). */
@@ -20,12 +20,13 @@ export interface RunPipelineOptions extends Omit<StreamOptions<ClassificationIte
  * How a run kind's items are asked and fused in a stream: every model, or under a saved adaptive
  * policy only the models it asks for, wave by wave; fused in batches of the fuser's size.
  */
-export function streamKind<I extends ClassificationItem | QaItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, models: readonly string[], fuser: StreamFuser): StreamKind<I, L> {
+export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, models: readonly string[], fuser: StreamFuser): StreamKind<I, L> {
   const { policy } = fuser;
   return {
     ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, kind.read(item, models)) } : {}),
     schema: kind.schema,
     batchSize: fuser.batchSize,
+    answerField: kind.answerField,
     fuse: (items) => kind.fuse(items, models, fuser),
     decided: (line) => kind.decided(line),
   };
@@ -38,6 +39,6 @@ export function streamKind<I extends ClassificationItem | QaItem, L extends Fuse
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
   const { task, models, fuser, normalizer, ...rest } = options;
-  const kind = streamKind(task, kindFor(task, normalizer), models.map((m) => m.name), fuser);
+  const kind = streamKind(task, kindOf(task).run(task, normalizer ? { normalizer } : {}), models.map((m) => m.name), fuser);
   return runStream({ ...rest, task, models, kind });
 }

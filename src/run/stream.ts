@@ -10,9 +10,9 @@ import { zodIssues } from '../task/errors.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
-import type { ClassificationItem, QaItem, Task } from '../task/schema.js';
+import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
-import type { FusedLineBase } from './kinds/line-parts.js';
+import type { FusedLineBase } from '../kinds/row-parts.js';
 import { type ErrorLine, OutputRows, type RowInput } from './output-row.js';
 
 /**
@@ -20,11 +20,13 @@ import { type ErrorLine, OutputRows, type RowInput } from './output-row.js';
  * answered items becomes output lines. Everything else (reading, asking, ordering, windowing,
  * interrupts, closed pipes) is shared.
  */
-export interface StreamKind<I extends ClassificationItem | QaItem, L extends FusedLineBase> {
+export interface StreamKind<I extends TaskItem, L extends FusedLineBase> {
   /** Validates one input line. */
   schema: ZodType<I>;
   /** Items fused together; 1 means item by item. */
   batchSize: number;
+  /** The output line's field holding the fused answer (a table's answer column). */
+  answerField: string;
   /** One output line per item, in the order given. Pure: no I/O. */
   fuse(items: readonly { item: I; answers: RawModelAnswer[] }[]): L[];
   /** False when no model gave a readable answer (counted as undecided). */
@@ -33,7 +35,7 @@ export interface StreamKind<I extends ClassificationItem | QaItem, L extends Fus
   ask?(item: I, context: { orchestrator: Orchestrator; models: readonly ModelHandle[]; buildRequest: RequestBuilder }): Promise<RawModelAnswer[]>;
 }
 
-export interface StreamOptions<I extends ClassificationItem | QaItem, L extends FusedLineBase> {
+export interface StreamOptions<I extends TaskItem, L extends FusedLineBase> {
   task: Task;
   kind: StreamKind<I, L>;
   models: readonly ModelHandle[];
@@ -97,12 +99,12 @@ export function schemaFields(schema: ZodType): string[] {
  * interrupt stops reading; the items already read are still answered (calls not made are marked
  * `missing`) and written.
  */
-export async function runStream<I extends ClassificationItem | QaItem, L extends FusedLineBase>(options: StreamOptions<I, L>): Promise<RunPipelineResult> {
+export async function runStream<I extends TaskItem, L extends FusedLineBase>(options: StreamOptions<I, L>): Promise<RunPipelineResult> {
   const { task, kind, models, orchestrator, buildRequest, output } = options;
   const inputName = options.inputName ?? 'stdin';
   const format = options.format ?? 'jsonl';
   const source = rowSource(format, inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
-  const answerField = task.kind === 'qa' ? 'answer' : 'label';
+  const { answerField } = options.kind;
   const rows = new OutputRows(options.outputFormat ?? format, answerField, models, () => source.header());
   const fields = schemaFields(kind.schema);
   let started = false;

@@ -33,7 +33,7 @@ const quoteAll = (values: readonly unknown[]): string => values.map((v) => JSON.
 
 /**
  * A zod issue in plain words: `expected an object, got a string` rather than `Invalid input:
- * expected object, received string`; `must be one of "classification", "qa"` rather than
+ * expected object, received string`; `must be one of` the kinds rather than
  * `Invalid discriminator value`. Messages the schemas wrote themselves are kept as they are.
  */
 export function plainZodMessage(issue: z.core.$ZodIssue): string {

@@ -3,7 +3,7 @@ import type { ColumnChoice } from './columns.js';
 import { InputError } from './errors.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTableFile } from './read-table.js';
-import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from './schema.js';
+import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask, TASK_KINDS } from './schema.js';
 import type { TableFormat } from './table-format.js';
 
 export interface InitOptions {
@@ -57,7 +57,7 @@ export function folderFromTable(file: string, dir: string, options: InitOptions 
   if (issues.length > 0) throw new InputError(issues);
   const task: ClassificationTask = {
     name: options.name ?? basename(dir),
-    kind: 'classification',
+    kind: TASK_KINDS.classification,
     labels: labels.map((name) => ({ name, aliases: [] })),
     instructions: options.instructions ?? `Classify the text as one of: ${labels.join(', ')}.`,
   };

@@ -1,11 +1,11 @@
-import type { ClassificationItem, QaItem } from './schema.js';
+import type { TaskItem } from './schema.js';
 
-/** What the models were asked about an item: a classification item's text, a QA item's question. */
-export function itemText(item: ClassificationItem | QaItem): string {
+/** What the models were asked about an item: its text, or a QA item's question. */
+export function itemText(item: TaskItem): string {
   return 'text' in item ? item.text : item.question;
 }
 
 /** Each item's text by id, for the pages that show items next to their answers. */
-export function itemTexts(items: readonly (ClassificationItem | QaItem)[]): Map<string, string> {
+export function itemTexts(items: readonly TaskItem[]): Map<string, string> {
   return new Map(items.map((it) => [it.id, itemText(it)]));
 }

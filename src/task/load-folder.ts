@@ -15,11 +15,18 @@ import {
   type RecordedResponse,
   ResponseSchema,
   type Task,
+  type TaskItem,
+  type RatingItem,
+  RatingItemSchema,
+  type RatingTask,
+  isRatingTask,
+  isQaTask,
+  isClassificationTask,
   TaskSchema,
 } from './schema.js';
 
 export interface ClassificationFolder {
-  kind: 'classification';
+  kind: ClassificationTask['kind'];
   dir: string;
   task: ClassificationTask;
   items: ClassificationItem[];
@@ -29,17 +36,27 @@ export interface ClassificationFolder {
 }
 
 export interface QaFolder {
-  kind: 'qa';
+  kind: QaTask['kind'];
   dir: string;
   task: QaTask;
   items: QaItem[];
   responses: RecordedResponse[];
 }
 
-export type EvalFolder = ClassificationFolder | QaFolder;
+export interface RatingFolder {
+  kind: RatingTask['kind'];
+  dir: string;
+  task: RatingTask;
+  items: RatingItem[];
+  /** Gold score per item, NaN where the item has none. */
+  gold: Float64Array;
+  responses: RecordedResponse[];
+}
+
+export type EvalFolder = ClassificationFolder | QaFolder | RatingFolder;
 
 /** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
-const KNOWN_UNSUPPORTED_KINDS: readonly string[] = ['rating'];
+const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -57,7 +74,7 @@ export function loadTaskFile(file: string): Task {
   const parsed = TaskSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
   const task = parsed.data;
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const { maxLabels } = currentLimits();
     if (task.labels.length > maxLabels) {
       throw new InputError([{ file, field: 'labels', message: `${task.labels.length} labels, more than ${maxLabels} (raise ${limitVariable('maxLabels')} if it is meant to be)` }]);
@@ -89,7 +106,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   const responsesFile = files.responses;
   const issues: InputIssue[] = [];
   const itemsFile = files.items ?? responsesFile;
-  const itemSchema = task.kind === 'classification' ? ClassificationItemSchema : QaItemSchema;
+  const itemSchema = isClassificationTask(task) ? ClassificationItemSchema : isRatingTask(task) ? RatingItemSchema : QaItemSchema;
   const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
   issues.push(...itemParse.issues);
 
@@ -101,7 +118,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   }
 
   let gold = new Int32Array(0);
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const { lookup } = labelIndex(task);
     const records = itemParse.records as { line: number; value: ClassificationItem }[];
     gold = new Int32Array(records.length).fill(-1);
@@ -112,7 +129,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;
     });
-  } else {
+  } else if (isQaTask(task)) {
     const records = itemParse.records as { line: number; value: QaItem }[];
     for (const { line, value } of records) {
       if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
@@ -147,21 +164,25 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
 
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
-  if (task.kind === 'classification') {
-    return { kind: 'classification', dir, task, items: items as ClassificationItem[], gold, responses };
+  if (isClassificationTask(task)) {
+    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses };
   }
-  return { kind: 'qa', dir, task, items: items as QaItem[], responses };
+  if (isRatingTask(task)) {
+    const rated = items as RatingItem[];
+    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses };
+  }
+  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */
-function itemsOfResponses(file: string, task: Task): { records: { line: number; value: ClassificationItem | QaItem }[]; issues: InputIssue[] } {
+function itemsOfResponses(file: string, task: Task): { records: { line: number; value: TaskItem }[]; issues: InputIssue[] } {
   const parsed = readTableFile(file, ResponseSchema);
   const seen = new Set<string>();
-  const records: { line: number; value: ClassificationItem | QaItem }[] = [];
+  const records: { line: number; value: TaskItem }[] = [];
   for (const { line, value } of parsed.records) {
     if (seen.has(value.item)) continue;
     seen.add(value.item);
-    records.push({ line, value: task.kind === 'classification' ? { id: value.item, text: '' } : { id: value.item, question: '' } });
+    records.push({ line, value: isQaTask(task) ? { id: value.item, question: '' } : { id: value.item, text: '' } });
   }
   return { records, issues: [] };
 }

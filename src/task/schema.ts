@@ -10,6 +10,8 @@ export const ClassificationTaskSchema = z.object({
   name: z.string().min(1),
   kind: z.literal('classification'),
   labels: z.array(LabelSchema).min(2, 'a classification task needs at least two labels'),
+  /** True when the labels are listed from low to high (1-5 stars): order-aware strategies and metrics apply. */
+  ordered: z.boolean().optional(),
   instructions: z.string().default(''),
   /** Name of a prompt template in prompts/ (without extension) or a path to one. */
   prompt: z.string().optional(),
@@ -25,13 +27,34 @@ export const QaTaskSchema = z.object({
   prompt: z.string().optional(),
 });
 
-export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema]);
+/** The range a rating task's scores lie in, both ends included: finite, min below max. */
+export const ScaleSchema = z
+  .object({ min: z.number().finite(), max: z.number().finite() })
+  .refine((s) => s.min < s.max, { message: 'the scale needs min < max', path: ['max'] });
+
+/** A rating task: judges score each item on a numeric scale (`"scale": {"min": 1, "max": 5}`). */
+export const RatingTaskSchema = z.object({
+  name: z.string().min(1),
+  kind: z.literal('rating'),
+  scale: ScaleSchema,
+  instructions: z.string().default(''),
+  prompt: z.string().optional(),
+});
+
+export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema, RatingTaskSchema]);
 
 export const ClassificationItemSchema = z.object({
   id: z.string().min(1),
   text: z.string(),
   /** Gold label (a label name or alias); absent on unlabelled input. */
   label: z.string().optional(),
+});
+
+export const RatingItemSchema = z.object({
+  id: z.string().min(1),
+  text: z.string(),
+  /** Gold score (a mean of raters where there were several); absent on unlabelled input. */
+  label: z.number().finite().optional(),
 });
 
 export const ChoiceSchema = z.object({ label: z.string().min(1), text: z.string() });
@@ -71,6 +94,29 @@ export type QaAnswerType = z.infer<typeof QaAnswerTypeSchema>;
 export type Task = z.infer<typeof TaskSchema>;
 export type ClassificationItem = z.infer<typeof ClassificationItemSchema>;
 export type QaItem = z.infer<typeof QaItemSchema>;
+export type RatingTask = z.infer<typeof RatingTaskSchema>;
+export type RatingItem = z.infer<typeof RatingItemSchema>;
 export type Choice = z.infer<typeof ChoiceSchema>;
 export type TokenLogprob = z.infer<typeof TokenLogprobSchema>;
 export type RecordedResponse = z.infer<typeof ResponseSchema>;
+/** An item of any task kind (what a request is built from and a run reads). */
+export type TaskItem = ClassificationItem | QaItem | RatingItem;
+
+/**
+ * The kinds' names, read from their schemas (the one place they are spelled): layers below
+ * src/kinds/ (reading folders, building requests) that must tell a kind's data apart use these
+ * guards; everything above asks the kind's plug-in (src/kinds/registry.ts).
+ */
+export const TASK_KINDS = { classification: ClassificationTaskSchema.shape.kind.value, qa: QaTaskSchema.shape.kind.value, rating: RatingTaskSchema.shape.kind.value } as const;
+
+export function isRatingTask<T extends { kind: string }>(task: T): task is Extract<T, { kind: typeof TASK_KINDS.rating }> {
+  return task.kind === TASK_KINDS.rating;
+}
+
+export function isClassificationTask<T extends { kind: string }>(task: T): task is Extract<T, { kind: typeof TASK_KINDS.classification }> {
+  return task.kind === TASK_KINDS.classification;
+}
+
+export function isQaTask<T extends { kind: string }>(task: T): task is Extract<T, { kind: typeof TASK_KINDS.qa }> {
+  return task.kind === TASK_KINDS.qa;
+}

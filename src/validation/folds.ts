@@ -52,3 +52,32 @@ export function selectGold(gold: Int32Array, rows: readonly number[]): Int32Arra
   });
   return out;
 }
+
+/**
+ * Grouped k-fold: test folds that partition 0..n-1 and never split a group (items with the same
+ * non-null key; null = an item on its own), so a model is never tested on an item whose siblings
+ * (the same text rated on another criterion) it was trained on. Groups are shuffled with the seed
+ * and each goes to the fold with the fewest items so far, so fold sizes stay close. Fewer folds
+ * when there are fewer groups; throws below two groups. Folds are sorted ascending.
+ */
+export function groupedKFold(groups: readonly (string | null)[], folds: number, seed: number): number[][] {
+  if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`folds must be an integer >= 2, got ${folds}`);
+  const members = new Map<string, number[]>();
+  groups.forEach((g, i) => {
+    const key = g === null ? `\u0000${i}` : `g:${g}`;
+    const list = members.get(key);
+    if (list) list.push(i);
+    else members.set(key, [i]);
+  });
+  const k = Math.min(folds, members.size);
+  if (k < 2) throw new RangeError(`cannot make ${folds} folds from ${members.size} group(s)`);
+  const order = shuffleInPlace([...members.values()], seededRandom(seed));
+  const out: number[][] = Array.from({ length: k }, () => []);
+  for (const list of order) {
+    let smallest = 0;
+    for (let f = 1; f < k; f++) if ((out[f] as number[]).length < (out[smallest] as number[]).length) smallest = f;
+    (out[smallest] as number[]).push(...list);
+  }
+  for (const f of out) f.sort((a, b) => a - b);
+  return out;
+}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSavedQaStrategy } from '../../src/qa/fit-qa.js';
+import { parseSavedQaStrategy } from '../../src/kinds/qa/fit.js';
 import { runCli } from '../support/run-cli.js';
 import { writeEvalFolder } from '../support/temp-folder.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scoreStrategy } from '../../src/eval/evaluate.js';
 import { itemsToExplain } from '../../src/eval/explanations.js';
-import { renderClassificationReport } from '../../src/eval/report.js';
+import { renderClassificationReport } from '../../src/kinds/classification/report.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
 import { majorityVoteStrategy } from '../../src/fuse/majority-vote.js';
 import type { FusionStrategy } from '../../src/fuse/strategy.js';

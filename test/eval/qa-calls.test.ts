@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderQaReport } from '../../src/eval/answer-report.js';
+import { renderQaReport } from '../../src/kinds/qa/report.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
 import { buildReportData } from '../../src/report/report-data.js';

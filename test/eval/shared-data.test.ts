@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification } from '../../src/eval/evaluate.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
-import { UnsupportedKindError } from '../../src/task/errors.js';
+import { kindOf } from '../../src/kinds/registry.js';
 import { sharedDataDir } from '../support/temp-folder.js';
 
 const data = sharedDataDir();
@@ -44,15 +44,23 @@ describe.skipIf(data === null)('every ../shared/data folder', () => {
     expect(result.oracle).toBeGreaterThanOrEqual(ref.oracle - 0.0005);
   });
 
-  it('loads every folder there without an input error (QA sets included); a kind not supported yet is refused by name', () => {
+  it('loads every folder there without an input error, every kind (QA and rating sets included), through its plug-in', () => {
+    const kinds = new Set<string>();
     for (const name of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)) {
-      const kind = (JSON.parse(readFileSync(join(dir, name, 'task.json'), 'utf8')) as { kind?: string }).kind;
-      if (kind === 'classification' || kind === 'qa') {
-        expect(() => loadEvalFolder(join(dir, name)), name).not.toThrow();
-      } else {
-        expect(() => loadEvalFolder(join(dir, name)), name).toThrow(UnsupportedKindError);
-        expect(() => loadEvalFolder(join(dir, name)), name).toThrow(`kind "${kind}" is not supported yet`);
-      }
+      const folder = loadEvalFolder(join(dir, name));
+      kinds.add(folder.kind);
+      expect(kindOf(folder.task).hasGold(folder), name).toBe(true);
     }
+    expect([...kinds].sort()).toEqual(['classification', 'qa', 'rating']);
+  });
+
+  it.each(['hanna-story', 'qaes-essay-traits', 'mt-da-dev'])('%s (rating) evaluates through the plug-in: fused scores with intervals, the judges scored beside them', async (set) => {
+    const folder = loadEvalFolder(join(dir, set));
+    const { result } = await kindOf(folder.task).evaluate(folder, { folds: 5, seed: 1, strategies: ['median'] });
+    const r = result as unknown as { strategies: { name: string; spearman: number; coverage: number; intervalCoverage: number }[]; models: unknown[] };
+    expect(r.models.length).toBeGreaterThanOrEqual(3);
+    expect(r.strategies[0]?.name).toBe('median');
+    expect(r.strategies[0]?.spearman).toBeGreaterThan(0);
+    expect(r.strategies[0]?.intervalCoverage).toBeGreaterThan(0.7);
   });
 });

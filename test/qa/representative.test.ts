@@ -35,6 +35,7 @@ describe('strategyVoice', () => {
       predict: () => ({ probs: new Float64Array(0), decided: new Uint8Array(0) }),
       state: () => ({}),
       modelTrust: () => ({ m0: 1, m1: 2, m2: 3 }),
+      capabilities: { asks: true } as const,
       replay: (a: AnswerMatrix) => {
         const asked = new Uint8Array(a.itemIds.length * M);
         for (let i = 0; i < a.itemIds.length; i++) asked[i * M + j] = 1;
@@ -65,6 +66,7 @@ describe('strategyVoice', () => {
       name: 'adaptive',
       predict: () => ({ probs: new Float64Array(0), decided: new Uint8Array(0) }),
       state: () => ({}),
+      capabilities: { asks: true } as const,
       replay: (a: AnswerMatrix) => {
         const asked = new Uint8Array(a.itemIds.length * C);
         for (let i = 0; i < a.itemIds.length; i++) asked.set([0, 1, 1], i * C);
@@ -91,6 +93,7 @@ describe('fuseQaWith with an adaptive policy', () => {
         throw new Error('an adaptive policy is replayed');
       },
       state: () => ({}),
+      capabilities: { asks: true } as const,
       replay: (a: AnswerMatrix) => {
         const K = a.labels.length;
         const probs = new Float64Array(a.itemIds.length * K);

@@ -4,7 +4,7 @@ import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { STRATEGIES } from '../../src/fuse/registry.js';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { evaluateQaFolder } from '../../src/eval/evaluate.js';
-import { renderQaReport } from '../../src/eval/answer-report.js';
+import { renderQaReport } from '../../src/kinds/qa/report.js';
 import { bestTokenF1, exactMatch, goldCorrect } from '../../src/qa/scoring.js';
 import type { QaFolder } from '../../src/task/load-folder.js';
 import { InputError } from '../../src/task/errors.js';
@@ -43,7 +43,7 @@ describe('QA eval result and report', () => {
     expect(md).toMatch(/\| strategy \| (\*\*)?auto/);
     for (const m of r.models) expect(md).toContain(`| model | ${m.name} |`);
     // Multiple choice shares the option letters as labels: every registered strategy runs.
-    expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(STRATEGIES.map((s) => s.name));
+    expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(STRATEGIES.filter((s) => s.needsOrderedLabels !== true).map((s) => s.name));
     expect(r.refused).toEqual([]);
   });
 

@@ -4,12 +4,13 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFusion, fuse, InputError, UnmatchedModelsError } from '../../src/index.js';
 import { loadTaskFile } from '../../src/task/load-folder.js';
+import type { ClassificationTask } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
 const folder = join(repoRoot, 'evals/toxicity-en');
-const task = loadTaskFile(join(folder, 'task.json'));
+const task = loadTaskFile(join(folder, 'task.json')) as ClassificationTask;
 /** The names the bundled set records (bare, as each provider reported them). */
 const recorded = [...new Set(readFileSync(join(folder, 'responses.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { model: string }).model))];
 const texts = readFileSync(join(folder, 'items.jsonl'), 'utf8').trim().split('\n').slice(0, 6).map((l) => (JSON.parse(l) as { text: string }).text);

@@ -138,3 +138,15 @@ describe('fuseQuestion', () => {
     await expect(fuseQuestion({ name: 'c', kind: 'classification', labels: [{ name: 'x', aliases: [] }, { name: 'y', aliases: [] }], instructions: '' }, 'q', { models: ms })).rejects.toThrow(/QA task/);
   });
 });
+
+describe('fuse() and fuseMany() dispatch on the task', () => {
+  it('fuse() on a QA task answers the question; fuseMany() fuses several items in one batch, in order', async () => {
+    const { fuse, fuseMany } = await import('../../src/run/fuse.js');
+    const ms = models();
+    const one = await fuse(task, { question: question(3).question, choices: question(3).choices }, { models: ms, id: 'one' });
+    expect(one).toMatchObject({ id: 'one', answer: 'D', support: 1 });
+    const many = await fuseMany(task, [question(3), { question: question(3).question, choices: question(3).choices }], { models: ms });
+    expect(many.map((l) => l.id)).toEqual(['q3', 'item-1']);
+    expect(many.map((l) => (l as { answer?: string | null }).answer)).toEqual(['D', 'D']);
+  });
+});

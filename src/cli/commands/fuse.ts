@@ -1,12 +1,11 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateClassification, evaluateQaFolder } from '../../eval/evaluate.js';
 import { renderLeaderboard } from '../../eval/leaderboard.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
-import { hasGold } from '../../task/gold.js';
+import { kindOf } from '../../kinds/registry.js';
 import { type EvalFolder, loadEvalFiles, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -72,21 +71,21 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
   const lines = fuseRecorded(folder.task, folder.items, folder.responses, fuser);
 
   const models = recordedModels(folder.responses).map((name, j, all) => ({ name, sample: all.slice(0, j).filter((m) => m === name).length }));
-  const rows = new OutputRows(outputFormat(values, 'jsonl'), folder.kind === 'qa' ? 'answer' : 'label', models, () => undefined);
+  const kind = kindOf(folder.task);
+  const rows = new OutputRows(outputFormat(values, 'jsonl'), kind.run(folder.task).answerField, models, () => undefined);
   const sink = openOutput(values, io.stdout);
   sink.output.write(rows.start({ passthrough: {} }));
   for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
   await sink.close();
 
-  if (!values.quiet && hasGold(folder)) {
+  if (!values.quiet && kind.hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);
-    // Only the strategies this task's answers allow: free-form and numeric QA have no fixed label set.
-    const shared = folder.kind === 'classification' || folder.task.answerType === 'multiple-choice';
-    const usable = STRATEGIES.filter((s) => !s.supervised && (shared || s.needsSharedLabels !== true)).map((s) => s.name);
+    // Only the strategies this task's answers allow (free-form and numeric QA have no fixed label set, unordered labels no median).
+    const usable = kind.unsupervisedNames(folder.task);
     const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };
-    const result = folder.kind === 'qa' ? await evaluateQaFolder(folder, options) : evaluateClassification(folder, options);
-    (values.output === undefined ? io.stderr : io.stdout).write(renderLeaderboard(result));
+    const { leaderboard } = await kind.evaluate(folder, options);
+    (values.output === undefined ? io.stderr : io.stdout).write('text' in leaderboard ? leaderboard.text : renderLeaderboard(leaderboard.input));
   }
   return 0;
 }

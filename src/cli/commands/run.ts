@@ -9,13 +9,13 @@ import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
-import { kindFor } from '../../run/kinds/for-task.js';
+import { KINDS, kindOf } from '../../kinds/registry.js';
 import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import type { ClassificationItem, QaItem } from '../../task/schema.js';
+import type { ClassificationItem, QaItem, TaskItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
@@ -32,18 +32,7 @@ Asks every model about every item of a JSONL stream and writes one JSON line per
 input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
 an {"line", "error"} output line (with its "id" when one could be read).
 
-Classification task: items {"id", "text"}; output
-  {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}
-QA task ("kind": "qa"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
-ignored; multiple-choice tasks need choices); output
-  {"id", "answer", "choice"? (multiple choice: {"label", "text"} or null), "shortAnswer"?,
-   "cluster": {"index", "answer", "key", "share", "models", "representative"} or null, "support",
-   "distribution": [{"answer", "key", "share", "models"}],
-   "answers": [{"model", "output", "answer", "cluster"?, "abstain"?}], "cost"}
-  "answer" is the winning cluster's representative answer (a choice letter, a number as stated, a
-  span or sentence); "key" is the canonical form its members share; "share" is the share of the
-  answering models in a cluster; "representative" is the model whose answer "answer" is; "support"
-  is the strategy's support for the winner; each model's "cluster" indexes "distribution".
+${KINDS.map((k) => k.runHelp).join('\n')}
 
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
@@ -195,7 +184,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const absent = fuser.models.filter((m) => !models.some((h) => h.name === m));
     if (absent.length > 0) io.stderr.write(`fusion: warning: the strategy was fitted with ${absent.join(', ')}, not asked here; their answers count as abstentions\n`);
     const fitted = fuser.models;
-    const unseen = task.kind === 'qa' ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
+    const unseen = kindOf(task).unseenModelsWeighNeutral ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
   const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
@@ -211,11 +200,11 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
     const text = await readAll(input);
     // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
-    const kind = kindFor(task);
+    const kind = kindOf(task).run(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.
     const policy = fuser.policy;
     const calls: BatchCall[] = [];
-    const items: (ClassificationItem | QaItem)[] = [];
+    const items: TaskItem[] = [];
     // JSON Lines, CSV or TSV, columns as chosen: the rows the pipeline refuses are reported by it.
     for (const item of itemsOfTable(text, format, opened.name, readColumnArgs(values), kind.schema)) {
       if (settings.shard && !inShard(item.id, settings.shard)) continue;

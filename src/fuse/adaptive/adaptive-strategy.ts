@@ -78,6 +78,8 @@ const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy,
 
 /** A fitted adaptive policy: predicts by replaying the answers it is given, asking only what it needs. */
 export interface FittedAdaptive extends FittedStrategy {
+  /** It declares that it asks: run, evaluation and reports read this rather than probing the object. */
+  readonly capabilities: { readonly asks: true };
   /** The replay behind `predict`: which models were asked on each item and why asking stopped. */
   replay(answers: AnswerMatrix): ReplayResult;
   /** The policy's asking order as model names. */
@@ -96,8 +98,9 @@ export interface FittedAdaptive extends FittedStrategy {
   orderOf(models: readonly string[]): number[];
 }
 
+/** Whether a fitted strategy declared that it asks (an adaptive policy). */
 export function isAdaptive(f: FittedStrategy): f is FittedAdaptive {
-  return typeof (f as Partial<FittedAdaptive>).replay === 'function';
+  return f.capabilities?.asks === true;
 }
 
 /** A rule is vote-based when its decision is the weighted vote of the answers so far. */
@@ -178,6 +181,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   };
   return {
     name,
+    capabilities: { asks: true },
     order: state.order,
     replay,
     explain,

@@ -1,6 +1,6 @@
 import { createPromptRenderer, type RenderOptions } from '../../prompts/render.js';
 import type { EvalFolder } from '../../task/load-folder.js';
-import type { ClassificationItem, ClassificationTask, QaItem, QaTask, RecordedResponse } from '../../task/schema.js';
+import { type ClassificationItem, type ClassificationTask, isClassificationTask, isRatingTask, type QaItem, type QaTask, type RatingItem, type RatingTask, type RecordedResponse, type TaskItem } from '../../task/schema.js';
 import { KNOWN_PROVIDERS } from '../model-spec.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ProviderError } from '../provider.js';
@@ -33,15 +33,22 @@ function messagesKey(messages: readonly ChatMessage[]): string {
  */
 export function promptResolver(task: ClassificationTask, items: readonly ClassificationItem[], options?: RenderOptions): ItemResolver;
 export function promptResolver(task: QaTask, items: readonly QaItem[], options?: RenderOptions): ItemResolver;
+export function promptResolver(task: RatingTask, items: readonly RatingItem[], options?: RenderOptions): ItemResolver;
 export function promptResolver(
-  task: ClassificationTask | QaTask,
-  items: readonly (ClassificationItem | QaItem)[],
+  task: ClassificationTask | QaTask | RatingTask,
+  items: readonly (TaskItem)[],
   options: RenderOptions = {},
 ): ItemResolver {
   const byPrompt = new Map<string, string>();
-  if (task.kind === 'classification') {
+  if (isClassificationTask(task)) {
     const render = createPromptRenderer(task, options);
     for (const item of items as readonly ClassificationItem[]) {
+      const key = messagesKey(render(item));
+      if (!byPrompt.has(key)) byPrompt.set(key, item.id);
+    }
+  } else if (isRatingTask(task)) {
+    const render = createPromptRenderer(task, options);
+    for (const item of items as readonly RatingItem[]) {
       const key = messagesKey(render(item));
       if (!byPrompt.has(key)) byPrompt.set(key, item.id);
     }
@@ -123,8 +130,9 @@ export function createReplayModels(
   folder: EvalFolder,
   options: RenderOptions & { models?: readonly string[] } = {},
 ): ReplayModel[] {
-  const itemFor =
-    folder.kind === 'classification'
+  const itemFor = isClassificationTask(folder)
+    ? promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options })
+    : isRatingTask(folder)
       ? promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options })
       : promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options });
   const names = options.models ?? [...new Set(folder.responses.map((r) => r.model))];

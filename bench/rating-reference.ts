@@ -1,0 +1,29 @@
+import { innerFolds, labelledRows } from '../src/kinds/rating/inner-folds.js';
+import { chooseRidgePenalty, predictRidge, ridgeFromMoments, rowMoments } from '../src/kinds/rating/ridge.js';
+import { selectRatingItems, type RatingMatrix } from '../src/kinds/rating/rating-matrix.js';
+import { groupedKFold, trainIndices } from '../src/validation/folds.js';
+
+/** The README's reference stacking: ridge on the judges' sample-averaged scores (missing imputed with the training mean), penalty from {0.1, 1, 10} by grouped inner CV, grouped 5-fold out-of-fold. */
+export function referenceRidge(m: RatingMatrix, gold: Float64Array, seed: number, FOLDS = 5): Float64Array {
+  const N = m.itemIds.length;
+  const J = m.judges.length;
+  const out = new Float64Array(N).fill(Number.NaN);
+  for (const test of groupedKFold(m.groups ?? m.itemIds.map(() => null), FOLDS, seed)) {
+    const train = trainIndices(N, test);
+    const means = Array.from({ length: J }, (_, j) => {
+      const xs = train.map((i) => m.scores[i * J + j] as number).filter((x) => !Number.isNaN(x));
+      return xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+    });
+    const X = new Float64Array(N * J);
+    for (let i = 0; i < N; i++) for (let j = 0; j < J; j++) X[i * J + j] = Number.isNaN(m.scores[i * J + j] as number) ? (means[j] as number) : (m.scores[i * J + j] as number);
+    const sub = selectRatingItems(m, train);
+    const folds = innerFolds(sub, labelledRows(Float64Array.from(train, (i) => gold[i] as number)), seed) ?? [];
+    const { lambda } = chooseRidgePenalty(X, gold, J, train, folds.map((f) => f.map((r) => train[r] as number)), [0.1, 1, 10]);
+    const model = ridgeFromMoments(rowMoments(X, gold, J, train), lambda);
+    const Xt = new Float64Array(test.length * J);
+    test.forEach((i, r) => Xt.set(X.subarray(i * J, (i + 1) * J), r * J));
+    predictRidge(model, Xt, test.length).forEach((p, r) => (out[test[r] as number] = p));
+  }
+  return out;
+}
+

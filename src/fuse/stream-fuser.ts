@@ -1,0 +1,34 @@
+import type { FittedAdaptive } from './adaptive/adaptive-strategy.js';
+import type { StopReason } from './adaptive/stop-rule.js';
+import type { AnswerMatrix } from './answer-matrix.js';
+import type { FusedPrediction } from './strategy.js';
+
+/** A fused prediction as a run reports it: items withheld for low confidence, and, under an adaptive policy, how many models were asked and why asking stopped. */
+export type StreamPrediction = FusedPrediction & { withheld?: Uint8Array; calls?: Int32Array; reasons?: readonly StopReason[] };
+
+/** The fused decisions on a batch, and whose words a QA answer should be stated in. */
+export interface StreamDecision {
+  strategy: string;
+  prediction: StreamPrediction;
+  /** The fitted strategy's trust per model name (FittedStrategy.modelTrust). */
+  trust?: Readonly<Record<string, number>>;
+}
+
+/**
+ * How a stream of items is fused, for either task kind (a QA batch comes as its candidate matrix).
+ * Strategies without state fuse item by item; an unsupervised strategy that learns from the answers
+ * themselves (Dawid-Skene) needs many items at once, so it is refitted on each batch of `batchSize`
+ * consecutive items: output still comes one line per input line, in order, a batch later.
+ */
+export interface StreamFuser {
+  readonly name: string;
+  /** Items fused together; 1 means item by item. */
+  readonly batchSize: number;
+  /** Models a saved strategy was fitted on (the default `--models`). */
+  readonly models?: readonly string[];
+  /** A saved adaptive policy: the run asks only the models it asks for. */
+  readonly policy?: FittedAdaptive;
+  decide(answers: AnswerMatrix): StreamDecision;
+  fuse(answers: AnswerMatrix): StreamPrediction;
+}
+

@@ -1,0 +1,74 @@
+import type { ClassificationEvalResult } from '../../eval/evaluate.js';
+import { renderExplanations } from '../../eval/explanations.js';
+import { renderCalls } from '../../eval/calls-report.js';
+import { leaderboardRows } from '../../eval/leaderboard.js';
+
+const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
+const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
+const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** A Markdown report of a classification eval: leaderboard, per-class scores, abstentions, agreement. */
+export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
+  const out: string[] = [];
+  out.push(`# ${r.task}: fusion eval`, '');
+  out.push(`${r.items} items, ${r.models.length} models, ${r.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.oracle)}%.`, '');
+  out.push('## Leaderboard', '', '| | name | kind | accuracy % | macro-F1 % | coverage % | note |', '|---|---|---|---|---|---|---|');
+  for (const row of leaderboardRows(r)) {
+    const mark = row.kind === 'strategy' && row.name === r.best ? '**best**' : '';
+    out.push(`| ${mark} | ${esc(row.name)} | ${row.kind} | ${pct(row.accuracy)} | ${row.macroF1 === null ? '-' : pct(row.macroF1)} | ${pct(row.coverage)} | ${esc(row.note)} |`);
+  }
+  out.push('');
+  out.push(...renderCalls(r));
+  out.push('## Calibration of the strategies', '', '| strategy | Brier | ECE (10 bins) |', '|---|---|---|');
+  for (const s of r.strategies) out.push(`| ${s.name} | ${s.brier.toFixed(4)} | ${s.ece.toFixed(4)} |`);
+  out.push('');
+  out.push('## Per-class precision / recall / F1', '');
+  const entries = [...r.strategies, ...r.models];
+  out.push(`| name | ${r.labels.map(esc).join(' | ')} |`, `|---|${r.labels.map(() => '---').join('|')}|`);
+  for (const e of entries) {
+    out.push(`| ${esc(e.name)} | ${e.perClass.map((c) => `${pct(c.precision)} / ${pct(c.recall)} / ${pct(c.f1)}`).join(' | ')} |`);
+  }
+  out.push('');
+  out.push('## Abstentions per model', '', 'Answers the normalizer could not read as a label are abstentions, never guesses; `missing` = no recorded answer.', '');
+  const reasons = [...new Set(r.models.flatMap((m) => Object.keys(m.abstentions)))].sort();
+  if (reasons.length === 0) out.push('None: every answer was read.');
+  else {
+    out.push(`| model | ${reasons.join(' | ')} | coverage % |`, `|---|${reasons.map(() => '---').join('|')}|---|`);
+    for (const m of r.models) {
+      const counts = m.abstentions as Record<string, number | undefined>;
+      out.push(`| ${esc(m.name)} | ${reasons.map((x) => counts[x] ?? 0).join(' | ')} | ${pct(m.coverage)} |`);
+    }
+  }
+  out.push('');
+  if (r.rejected.length > 0) {
+    const perReason = opts.rejectedPerReason ?? 20;
+    out.push('### Rejected raw answers', '', `Up to ${perReason} per model and reason.`, '');
+    const shown = new Map<string, number>();
+    out.push('| model | reason | item | raw output | why |', '|---|---|---|---|---|');
+    for (const x of r.rejected) {
+      const key = `${x.model}\u0000${x.reason}`;
+      const c = shown.get(key) ?? 0;
+      if (c >= perReason) continue;
+      shown.set(key, c + 1);
+      out.push(`| ${esc(x.model)} | ${x.reason} | ${esc(x.item)} | \`${esc(clip(x.output, 120)).replace(/`/g, "'")}\` | ${esc(x.detail ?? '')} |`);
+    }
+    out.push('');
+  }
+  const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
+  if (explained?.explanations) out.push(...renderExplanations(explained.name, explained.explanations));
+  out.push('## Agreement', '', `Fleiss' kappa over all models: ${r.agreement.fleissKappa.toFixed(3)}.`, '');
+  if (r.models.length <= 20) {
+    out.push("Pairwise Cohen's kappa:", '', `| | ${r.models.map((m) => esc(m.name)).join(' | ')} |`, `|---|${r.models.map(() => '---').join('|')}|`);
+    const k = new Map(r.agreement.pairwise.flatMap((p) => [[`${p.a}\u0000${p.b}`, p.kappa], [`${p.b}\u0000${p.a}`, p.kappa]]));
+    for (const a of r.models) {
+      out.push(`| ${esc(a.name)} | ${r.models.map((b) => (a.name === b.name ? '1' : (k.get(`${a.name}\u0000${b.name}`) ?? Number.NaN).toFixed(2))).join(' | ')} |`);
+    }
+  } else {
+    const sorted = [...r.agreement.pairwise].sort((x, y) => y.kappa - x.kappa);
+    out.push(`${r.models.length} models: the 10 most and least agreeing pairs.`, '', '| model A | model B | kappa |', '|---|---|---|');
+    for (const p of [...sorted.slice(0, 10), ...sorted.slice(-10)]) out.push(`| ${esc(p.a)} | ${esc(p.b)} | ${p.kappa.toFixed(3)} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+

@@ -1,0 +1,53 @@
+import type { QaEvalResult } from '../../eval/answer-score.js';
+import { renderCalls } from '../../eval/calls-report.js';
+import { renderExplanations } from '../../eval/explanations.js';
+
+const pct = (x: number): string => (100 * x).toFixed(1);
+
+/** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
+export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
+  const lines: string[] = [];
+  const judged = r.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
+  lines.push(`## ${r.task} (QA, ${r.answerType})`, '');
+  lines.push(
+    `${r.items} items (${r.scoredItems} scored by ${judged}), ${r.models.length} models, ${r.folds}-fold out-of-fold scoring (seed ${r.seed}); ` +
+      `mean ${r.meanClusters.toFixed(2)} answer clusters per item.`,
+    '',
+  );
+  lines.push(`Oracle (some model right): ${pct(r.oracle)}%. Best single model with hindsight: ${r.bestSingle ? `${r.bestSingle.name} ${pct(r.bestSingle.accuracy)}%` : '-'}.`, '');
+  lines.push('| | name | accuracy % | exact match % | token F1 % | coverage % | winning cluster right % | note |', '|---|---|---|---|---|---|---|---|');
+  const rows = [
+    ...r.strategies.map((s) => ({ kind: 'strategy', name: s.name, s, note: s.picks ? `picks: ${[...new Set(s.picks)].join('/')}` : s.supervised ? 'supervised' : '' })),
+    ...r.models.map((m) => ({ kind: 'model', name: m.name, s: m, note: '' })),
+  ].sort((a, b) => b.s.accuracy - a.s.accuracy || a.name.localeCompare(b.name));
+  for (const row of rows) {
+    const mark = row.kind === 'strategy' && row.name === r.best ? '**' : '';
+    const cl = 'clusterAccuracy' in row.s ? pct(row.s.clusterAccuracy) : '';
+    lines.push(`| ${row.kind} | ${mark}${row.name}${mark} | ${pct(row.s.accuracy)} | ${pct(row.s.exactMatch)} | ${pct(row.s.f1)} | ${pct(row.s.coverage)} | ${cl} | ${row.note} |`);
+  }
+  lines.push('');
+  // One level below this section's heading: the QA report is a section of the eval report.
+  lines.push(...renderCalls(r).map((l) => (l.startsWith('#') ? `#${l}` : l)));
+  const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
+  if (explained?.explanations) lines.push(...renderExplanations(explained.name, explained.explanations).map((l) => (l.startsWith('#') ? `#${l}` : l)));
+  const reasons = [...new Set(r.models.flatMap((m) => Object.keys(m.abstentions)))].sort();
+  if (reasons.length > 0) {
+    lines.push('### Unreadable outputs per model', '', `| model | ${reasons.join(' | ')} |`, `|---|${reasons.map(() => '---').join('|')}|`);
+    for (const m of r.models) lines.push(`| ${m.name} | ${reasons.map((k) => String(m.abstentions[k as keyof typeof m.abstentions] ?? 0)).join(' | ')} |`);
+    lines.push('');
+  }
+  const perReason = opts.rejectedPerReason ?? 3;
+  if (perReason > 0 && r.rejected.length > 0) {
+    lines.push('### Examples of unreadable outputs', '');
+    const shown = new Map<string, number>();
+    for (const x of r.rejected) {
+      const n = shown.get(x.reason) ?? 0;
+      if (n >= perReason) continue;
+      shown.set(x.reason, n + 1);
+      const text = x.output.length > 300 ? `${x.output.slice(0, 150)} [...] ${x.output.slice(-140)}` : x.output;
+      lines.push(`- \`${x.reason}\` ${x.model} on ${x.item}${x.detail ? ` (${x.detail})` : ''}: ${JSON.stringify(text)}`);
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,217 @@
+import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, SavedStrategySchema, StrategyError } from '../../fuse/strategy.js';
+import { StrategyStateError } from '../../fuse/strategy-state.js';
+import { InputError, zodIssues } from '../../task/errors.js';
+import type { RatingFolder } from '../../task/load-folder.js';
+import { readTextFileSync } from '../../task/safe-read.js';
+import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
+import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
+import { TargetError } from '../categorical-fusers.js';
+import type { KindEntry, TaskKind } from '../task-kind.js';
+import { outOfFoldRatings } from './out-of-fold.js';
+import { buildRatingMatrix, type RatingMatrix } from './rating-matrix.js';
+import { readScore } from './read-score.js';
+import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
+import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
+import type { RatingStrategy } from './strategy.js';
+
+const KIND = 'rating';
+/** The default of a run without a fitted strategy: unsupervised, never estimating anything from the batch. */
+const DEFAULT_RUN_STRATEGY = 'median';
+
+/** One judge or strategy scored against the gold scores: the score metrics, coverage and (strategies) interval coverage. */
+export interface RatingEntry extends KindEntry, Omit<ScoreMetrics, 'n'> {
+  /** Items scored (with gold and a fused score). */
+  scored: number;
+  supervised?: boolean;
+  scoredOn?: 'out-of-fold';
+  /** Share of items with gold whose interval holds the gold score. */
+  intervalCoverage?: number;
+  picks?: string[];
+}
+
+export interface RatingEvalResult {
+  task: string;
+  kind: RatingTask['kind'];
+  scale: { min: number; max: number };
+  items: number;
+  scoredItems: number;
+  folds: number;
+  seed: number;
+  models: RatingEntry[];
+  strategies: RatingEntry[];
+  /** The strategy with the highest Spearman correlation (lowest MAE breaks ties). */
+  best: string | null;
+  rejected: { model: string; item: string; reason: string; detail?: string; output: string }[];
+}
+
+function matrixOf(folder: RatingFolder): { matrix: RatingMatrix; abstentions: RatingEvalResult['rejected'] } {
+  const { matrix, abstentions } = buildRatingMatrix({ items: folder.items.map((it) => ({ id: it.id, text: it.text })), responses: folder.responses, scale: folder.task.scale }, readScore);
+  return { matrix, abstentions: abstentions.map((a) => ({ model: a.model, item: a.item, reason: a.reason, ...(a.detail !== undefined ? { detail: a.detail } : {}), output: a.output })) };
+}
+
+function entry(name: string, gold: Float64Array, score: ArrayLike<number>, folder: RatingFolder): RatingEntry {
+  const { n, ...m } = scoreMetrics(gold, score, folder.task.scale);
+  let decided = 0;
+  for (let i = 0; i < gold.length; i++) if (Number.isFinite(score[i] as number)) decided++;
+  return { name, coverage: gold.length === 0 ? 0 : decided / gold.length, scored: n, ...m };
+}
+
+const f3 = (x: number | null): string => (x === null || Number.isNaN(x) ? '   -  ' : x.toFixed(3).padStart(6));
+
+function table(r: RatingEvalResult): string {
+  const lines = [`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''];
+  lines.push(`  ${'name'.padEnd(22)} kind      spearman  pearson   MAE     RMSE    QWK   cover  interval`);
+  const rows = [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)].sort((a, b) => (b[1].spearman || -2) - (a[1].spearman || -2));
+  for (const [kind, e] of rows) {
+    const mark = kind === 'strategy' && e.name === r.best ? '* ' : '  ';
+    lines.push(`${mark}${e.name.padEnd(22)} ${kind.padEnd(8)} ${f3(e.spearman)} ${f3(e.pearson)} ${f3(e.mae)} ${f3(e.rmse)} ${f3(e.qwk)} ${f3(e.coverage)} ${e.intervalCoverage === undefined ? '' : f3(e.intervalCoverage)}`.trimEnd());
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function markdown(r: RatingEvalResult): string {
+  const out = [`# ${r.task}: fusion eval (rating, scale ${r.scale.min}-${r.scale.max})`, '', `${r.items} items, ${r.scoredItems} with a gold score, ${r.models.length} judges. Strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed}).`, ''];
+  out.push('## Leaderboard', '', '| | name | kind | Spearman | Pearson | Kendall | MAE | RMSE | QWK | within one | coverage | 80% interval holds gold |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+  const cell = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
+  for (const [kind, e] of [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)]) {
+    out.push(`| ${kind === 'strategy' && e.name === r.best ? '**best**' : ''} | ${e.name} | ${kind} | ${cell(e.spearman)} | ${cell(e.pearson)} | ${cell(e.kendall)} | ${cell(e.mae)} | ${cell(e.rmse)} | ${cell(e.qwk)} | ${cell(e.withinOne)} | ${cell(e.coverage)} | ${cell(e.intervalCoverage)} |`);
+  }
+  out.push('');
+  if (r.rejected.length > 0) {
+    out.push('## Unreadable scores', '', '| model | reason | item |', '|---|---|---|');
+    for (const x of r.rejected.slice(0, 50)) out.push(`| ${x.model} | ${x.reason} | ${x.item} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function savedRatingFile(file: string): Extract<SavedStrategy, { scale: unknown }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readTextFileSync(file));
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
+  }
+  const parsed = SavedStrategySchema.safeParse(raw);
+  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
+  const saved = parsed.data;
+  if (saved.kind !== KIND) throw new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${saved.kind} task; the task of this run is ${KIND}: fit one on a matching folder (fusion fit <folder> ...)` }]);
+  return saved as Extract<SavedStrategy, { scale: unknown }>;
+}
+
+/** Rating: {"id", "text"} items scored by judges on the task's scale, fused into a score with an interval. */
+export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, RatingFusedLine> = {
+  kind: KIND,
+  title: KIND,
+  prompt: { template: KIND, dataSlot: 'text', placeholders: ['min', 'max'] },
+  runHelp: `Rating task ("kind": "${KIND}", "scale": {"min", "max"}): items {"id", "text"}; output
+  {"id", "score", "interval": [low, high] (80%), "answers": [{"model", "output", "score", "abstain"?}], "cost"}`,
+  unseenModelsWeighNeutral: false,
+  run: (task) => ratingKind(task),
+  defaultStrategy: () => DEFAULT_RUN_STRATEGY,
+  strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
+  unsupervisedNames: () => RATING_STRATEGIES.filter((s) => !s.supervised).map((s) => s.name),
+  folderItemSchema: RatingItemSchema,
+  hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
+
+  async evaluate(folder, options) {
+    const { matrix, abstentions } = matrixOf(folder);
+    const { gold } = folder;
+    const wanted = (options.strategies ?? RATING_STRATEGIES.map((s) => s.name)).map((s) => (typeof s === 'string' ? getRatingStrategy(s) : (s as RatingStrategy)));
+    const J = matrix.judges.length;
+    const N = matrix.itemIds.length;
+    const total = wanted.length + 1;
+    const models = matrix.judges.map((judge, j) => entry(judge, gold, Float64Array.from({ length: N }, (_, i) => matrix.scores[i * J + j] as number), folder));
+    options.onProgress?.(1, total, 'judges');
+    const strategies = wanted.map((s, k): RatingEntry => {
+      const oof = outOfFoldRatings(s, matrix, gold, { folds: options.folds, seed: options.seed });
+      let held = 0;
+      let withGold = 0;
+      for (let i = 0; i < N; i++) {
+        const g = gold[i] as number;
+        if (!Number.isFinite(g) || !Number.isFinite(oof.score[i] as number)) continue;
+        withGold++;
+        if (g >= (oof.low[i] as number) - 1e-9 && g <= (oof.high[i] as number) + 1e-9) held++;
+      }
+      options.onProgress?.(k + 2, total, s.name);
+      return { ...entry(s.name, gold, oof.score, folder), supervised: s.supervised, scoredOn: 'out-of-fold', intervalCoverage: withGold === 0 ? Number.NaN : held / withGold, ...(oof.picks.length > 0 ? { picks: oof.picks } : {}) };
+    });
+    let best: RatingEntry | null = null;
+    for (const e of strategies) if (!best || e.spearman > best.spearman + 1e-12 || (Math.abs(e.spearman - best.spearman) <= 1e-12 && e.mae < best.mae)) best = e;
+    const result: RatingEvalResult = {
+      task: folder.task.name,
+      kind: folder.kind,
+      scale: folder.task.scale,
+      items: N,
+      scoredItems: gold.reduce((n, g) => n + (Number.isFinite(g) ? 1 : 0), 0),
+      folds: options.folds,
+      seed: options.seed,
+      models,
+      strategies,
+      best: best?.name ?? null,
+      rejected: abstentions.slice(0, 200),
+    };
+    return { result, leaderboard: { text: table(result) }, markdown: () => markdown(result) };
+  },
+
+  strategyToFit(name, _folder, targets) {
+    if (targets !== undefined) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of the adaptive label policy; rating tasks have none yet');
+    return getRatingStrategy(name);
+  },
+
+  fitSaved(folder, which, seed) {
+    const strategy = which as RatingStrategy;
+    const { matrix } = matrixOf(folder);
+    if (strategy.supervised && !folder.gold.some((g) => Number.isFinite(g))) throw new StrategyError(`${strategy.name} learns from gold scores, but no item in ${folder.dir} has one`);
+    const fitted = strategy.fit(matrix, folder.gold, { seed });
+    const saved: SavedStrategy = {
+      format: SAVED_STRATEGY_FORMAT,
+      version: SAVED_STRATEGY_VERSION,
+      kind: folder.kind,
+      strategy: strategy.name,
+      task: folder.task.name,
+      models: [...matrix.judges],
+      createdAt: new Date().toISOString(),
+      scale: { ...folder.task.scale },
+      labels: [],
+      state: fitted.state(),
+    };
+    const picked = fitted.picked?.();
+    return { saved, state: picked === undefined ? fitted.state() : { picked } };
+  },
+
+  headline: (e) => {
+    const r = e as RatingEntry;
+    return `Spearman ${r.spearman.toFixed(3)}, MAE ${r.mae.toFixed(3)}, coverage ${r.coverage.toFixed(3)}${r.intervalCoverage === undefined ? '' : `, 80% interval holds gold ${r.intervalCoverage.toFixed(3)}`}`;
+  },
+
+  loadSaved(file, task) {
+    const saved = savedRatingFile(file);
+    if (saved.scale.min !== task.scale.min || saved.scale.max !== task.scale.max) {
+      throw new InputError([{ file, field: 'scale', message: `the strategy was fitted on the scale ${saved.scale.min}-${saved.scale.max} but the task's is ${task.scale.min}-${task.scale.max}` }]);
+    }
+    let strategy: RatingStrategy;
+    try {
+      strategy = getRatingStrategy(saved.strategy);
+    } catch (e) {
+      if (e instanceof StrategyError) throw new InputError([{ file, field: 'strategy', message: e.message }]);
+      throw e;
+    }
+    let fitted;
+    try {
+      fitted = strategy.load(saved.state, saved.scale);
+    } catch (e) {
+      if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
+      throw e;
+    }
+    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models);
+  },
+
+  namedFuser(name, _task, batchSize) {
+    const strategy = getRatingStrategy(name);
+    if (strategy.supervised) throw new StrategyError(`${name} learns from gold scores: fit it on a rated folder first (fusion fit <folder> --strategy ${name} --out strategy.json) and pass --strategy strategy.json`);
+    // Unsupervised: fitted on each batch's own scores (no gold), as label strategies are.
+    return ratingFuser(name, Math.max(1, batchSize), (m) => strategy.fit(m, new Float64Array(m.itemIds.length).fill(Number.NaN), { seed: 1 }).predict(m));
+  },
+};

@@ -1,0 +1,91 @@
+import type { StreamFuser } from '../../fuse/stream-fuser.js';
+import { StrategyError } from '../../fuse/strategy.js';
+import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
+import type { RawModelAnswer } from '../raw-answer.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
+import type { RunKind } from '../task-kind.js';
+import { buildRatingMatrix, type RatingMatrix } from './rating-matrix.js';
+import { readScore } from './read-score.js';
+import type { RatingPrediction } from './strategy.js';
+
+/** One judge's answer as shown in `fusion run` output. */
+export interface RatingAnswerLine {
+  model: string;
+  sample?: number;
+  output: string | null;
+  /** The score read from the output, or null when it gave none. */
+  score: number | null;
+  abstain?: string;
+  error?: string;
+}
+
+/** One output line of `fusion run` on a rating task: `{id, score, interval, answers}`. */
+export interface RatingFusedLine extends FusedLineBase {
+  /** The fused score, or null when no judge gave a readable one. */
+  score: number | null;
+  /** Where the score lies with the strategy's interval level (default 80%), clipped to the scale; null when undecided. */
+  interval: [number, number] | null;
+  answers: RatingAnswerLine[];
+}
+
+/** A run's fuser of rating tasks: rates a batch's rating matrix (the categorical `decide` does not apply). */
+export interface RatingStreamFuser extends StreamFuser {
+  rate(m: RatingMatrix): RatingPrediction;
+}
+
+function isRatingFuser(f: StreamFuser): f is RatingStreamFuser {
+  return typeof (f as Partial<RatingStreamFuser>).rate === 'function';
+}
+
+/** A rating fuser from a rate function: the categorical members refuse, naming why. */
+export function ratingFuser(name: string, batchSize: number, rate: (m: RatingMatrix) => RatingPrediction, models?: readonly string[]): RatingStreamFuser {
+  const refuse = (): never => {
+    throw new StrategyError(`${name} rates scores: label distributions (--min-confidence) do not apply to rating tasks`);
+  };
+  return { name, batchSize, ...(models ? { models } : {}), rate, decide: refuse, fuse: refuse };
+}
+
+const round = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/** Rating in `fusion run` and `fuse()`: {"id", "text"} items, each judge's score read and fused with an interval. */
+export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLine> {
+  const scale = task.scale;
+  return {
+    kind: task.kind,
+    schema: RatingItemSchema,
+    answerField: 'score',
+    itemOf: (text, id) => ({ id, text }),
+    read: () => {
+      throw new StrategyError('rating tasks have no adaptive asking policy in fusion run yet: ask every judge');
+    },
+    fuse(items, _models, fuser) {
+      if (!isRatingFuser(fuser)) throw new StrategyError(`${fuser.name} fuses labels, not scores: use a rating strategy (fusion fit on a rating folder)`);
+      const responses = items.flatMap(({ item, answers }) =>
+        answers.flatMap((a) => (a.status === 'ok' ? [{ item: item.id, model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }) }] : [])),
+      );
+      const { matrix } = buildRatingMatrix({ items: items.map(({ item }) => ({ id: item.id, text: item.text })), responses, scale }, readScore);
+      // Strategies find each judge's column by name, so the run's model order needs no re-alignment.
+      const p = fuser.rate(matrix);
+      return items.map(({ item, answers }, i): RatingFusedLine => {
+        const lines = answers.map((a: RawModelAnswer): RatingAnswerLine => {
+          const s = a.sample === undefined ? {} : { sample: a.sample };
+          if (a.status !== 'ok') return unanswered(a, 'score');
+          const read = readScore(a.output, scale);
+          return read.kind === 'score' ? { model: a.model, ...s, output: a.output, score: read.score } : { model: a.model, ...s, output: a.output, score: null, abstain: read.reason };
+        });
+        const score = p.score[i] as number;
+        const decided = Number.isFinite(score);
+        const line: RatingFusedLine = {
+          id: item.id,
+          score: decided ? round(score) : null,
+          interval: decided ? [round(p.low[i] as number), round(p.high[i] as number)] : null,
+          answers: lines,
+          cost: newCost(answers),
+        };
+        markLine(line, undefined, i, answers);
+        return line;
+      });
+    },
+    decided: (line) => line.score !== null,
+  };
+}

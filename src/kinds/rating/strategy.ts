@@ -1,0 +1,43 @@
+import type { Estimator, Fitted } from '../../validation/estimator.js';
+import type { RatingMatrix } from './rating-matrix.js';
+import type { Scale } from './scale.js';
+
+/**
+ * A fused rating per item with its interval: the same estimator shape as src/fuse/strategy.ts's
+ * FusionStrategy, with scores for labels.
+ */
+export interface RatingPrediction {
+  /** NaN where no judge gave a readable score (undecided). */
+  score: Float64Array;
+  /** The interval (default 80%): low <= score <= high, clipped to the scale; NaN where undecided. */
+  low: Float64Array;
+  high: Float64Array;
+}
+
+export interface RatingFitOptions {
+  /** Seed for anything random (inner folds). */
+  seed: number;
+  /** Interval level, default DEFAULT_INTERVAL_LEVEL. */
+  level?: number;
+}
+
+export const DEFAULT_INTERVAL_LEVEL = 0.8;
+
+/** A judge as a strategy sees it, on the fused scale: how far off it sits, how noisy it is, how much it counts. */
+export interface JudgeProfile {
+  judge: string;
+  bias: number;
+  noise: number;
+  weight: number;
+}
+
+/** The one estimator shape (src/validation/estimator.ts) over rating matrices. */
+export interface FittedRating extends Fitted<RatingMatrix, RatingPrediction> {
+  /** Each judge's estimated bias and noise on the fused scale (for the report and --explain), when the strategy has them. */
+  judgeProfile?(): JudgeProfile[];
+  /** Strategies that choose (auto): what they picked, for the report. */
+  picked?(): string;
+}
+
+/** A rating strategy: the one estimator shape with gold scores (NaN = unknown; never test-fold gold) and the scale to load onto. */
+export type RatingStrategy = Estimator<RatingMatrix, Float64Array, RatingPrediction, RatingFitOptions, Scale, FittedRating>;

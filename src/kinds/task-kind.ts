@@ -1,0 +1,158 @@
+import type { ZodType } from 'zod';
+import type { AnswerMatrix } from '../fuse/answer-matrix.js';
+import type { StreamFuser } from '../fuse/stream-fuser.js';
+import type { LeaderboardInput } from '../eval/leaderboard.js';
+import type { SavedStrategy } from '../fuse/strategy.js';
+import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
+import type { ClassificationNormalizer } from '../normalize/types.js';
+import type { Task, TaskItem } from '../task/schema.js';
+import type { EvalFolder } from '../task/load-folder.js';
+import type { RawModelAnswer } from './raw-answer.js';
+import type { FusedLineBase } from './row-parts.js';
+
+/**
+ * One item's answers so far (every model of the run, in order; those not asked `skipped`) read
+ * into its one-item answer matrix: what an adaptive policy decides its next wave on.
+ */
+export type ReadOne = (answers: readonly RawModelAnswer[]) => AnswerMatrix;
+
+/** An input item of any kind: an id and the kind's own fields. */
+export type KindItem = TaskItem;
+
+/**
+ * What differs between task kinds in `fusion run` and `fuse()`: the schema of an input line, how an
+ * item's answers are read into the answer matrix, how a batch of answered items becomes output
+ * lines, and what "decided" means. Everything else (reading, asking, adaptive waves, ordering,
+ * interrupts) is written once over this interface.
+ */
+export interface RunKind<I extends KindItem, L extends FusedLineBase> {
+  readonly kind: string;
+  /** Validates one input line. */
+  readonly schema: ZodType<I>;
+  /** The field of an output line that holds the fused answer (`label`, `answer`, `score`): CSV output flattens it. */
+  readonly answerField: string;
+  /** The item a bare string stands for (`fuse(task, 'some text')`): the kind's data field set to it. */
+  itemOf(text: string, id: string): unknown;
+  /** How `item`'s answers so far are read for an adaptive policy, over the run's `models` (names, in order). */
+  read(item: I, models: readonly string[]): ReadOne;
+  /** One output line per item, in the order given, each answer in `models` order. Pure: no I/O. */
+  fuse(items: readonly { item: I; answers: readonly RawModelAnswer[] }[], models: readonly string[], fuser: StreamFuser): L[];
+  /** False when no model gave a readable answer (counted as undecided). */
+  decided(line: L): boolean;
+}
+
+/** A run kind of any task kind. */
+export type AnyRunKind = RunKind<KindItem, FusedLineBase>;
+
+/** How a kind's items are shown to a model: what prompts/render.ts needs of a kind. */
+export interface KindPrompt {
+  /** The template in prompts/ used when the task names none. */
+  readonly template: string;
+  /** The placeholder that shows the item: every template of the kind must use it. */
+  readonly dataSlot: string;
+  /** Placeholders only this kind fills (refused in another kind's template). */
+  readonly placeholders: readonly string[];
+}
+
+/**
+ * A task kind as a plug-in: everything that differs between kinds, supplied by one folder
+ * (src/kinds/<kind>/), found by `task.kind` in src/kinds/registry.ts. The generic paths (evaluate,
+ * fit, run, fuse, the CLI, the report skeleton) call these members and never name a kind.
+ * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row, `R` its
+ * evaluation result (the shared EvalResult fields plus the kind's extras).
+ */
+export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFolder, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase> {
+  /** The `task.kind` value this plug-in serves. */
+  readonly kind: T['kind'];
+  /** How users call it in messages (`classification`, `QA`). */
+  readonly title: string;
+  readonly prompt: KindPrompt;
+  /** Reading and fusing a stream of items (`fusion run`, `fuse()`). */
+  run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
+  /** The `fusion run --help` lines on this kind's input and output lines. */
+  readonly runHelp: string;
+  /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
+  readonly unseenModelsWeighNeutral: boolean;
+  /** The default strategy of a run when none is named (one rule for the CLI and the library). */
+  defaultStrategy(task: T): string;
+  /** Names of the kind's strategies, for help and for refusing unknown names. */
+  strategyNames(task: T): readonly string[];
+  /** The strategies that need no gold and can run on this task's answers (`fusion fuse` scores them). */
+  unsupervisedNames(task: T): readonly string[];
+  /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
+  readonly folderItemSchema: ZodType<KindItem>;
+  /** True when the folder has anything to score against (gold labels, answers or judgements). */
+  hasGold(folder: F): boolean;
+
+  /** Scores every model and strategy on a folder with gold (`fusion eval`), with what the reports need. */
+  evaluate(folder: F, options: KindEvalOptions): Promise<KindEvaluation>;
+  /**
+   * The strategy `name` to fit on this kind (configured for the adaptive targets when given; a
+   * StrategyError when the name is unknown or the targets do not apply to it).
+   */
+  strategyToFit(name: string, folder: F, targets: AdaptiveTargets | undefined): FitStrategy;
+  /** Fits `strategy` on every labelled item of the folder and returns the saved document (`fusion fit`). */
+  fitSaved(folder: F, strategy: FitStrategy, seed: number): { saved: SavedStrategy; state: unknown };
+  /** The headline of one scored entry (`accuracy 0.812, macro-F1 0.790`), for `fusion fit`'s estimate. */
+  headline(entry: KindEntry): string;
+  /** A `fusion fit --out` file restored as a run's fuser; InputError naming `file` when it is malformed or does not fit `task`. */
+  loadSaved(file: string, task: T): StreamFuser;
+  /** A built-in strategy by name as a run's fuser (StrategyError when it must be fitted first or cannot run on `task`). */
+  namedFuser(name: string, task: T, batchSize: number): StreamFuser;
+}
+
+/** `--max-loss` (a share), `--max-calls`, `--max-cost`: the adaptive policy's target. */
+export interface AdaptiveTargets {
+  maxLoss?: number;
+  maxCalls?: number;
+  maxCost?: number;
+}
+
+/** A strategy of some kind, ready to fit: the kind knows its estimator type, the generic path only its name. */
+export interface FitStrategy {
+  readonly name: string;
+  readonly supervised: boolean;
+}
+
+/** One scored row (a model or a strategy) of an evaluation: the shared fields; the kind's metrics beside them. */
+export interface KindEntry {
+  name: string;
+  /** Share of items with an answer. */
+  coverage: number;
+}
+
+/** What every kind's evaluation result has (the JSON of `fusion eval --json`); each kind adds its own fields and per-entry metrics. */
+export interface KindResult {
+  task: string;
+  kind: string;
+  items: number;
+  folds: number;
+  seed: number;
+  models: readonly KindEntry[];
+  strategies: readonly KindEntry[];
+  best: string | null;
+}
+
+export interface KindEvalOptions {
+  folds: number;
+  seed: number;
+  /** Strategies to run, by name or configured; all of the kind's by default. */
+  strategies?: readonly (string | FitStrategy)[];
+  onProgress?: (done: number, total: number, what: string) => void;
+  /** Explain this many contested decisions per strategy. */
+  explain?: number;
+  /** Build the HTML/JSON report data too (costs per model from the folder's responses). */
+  report?: { costs: ModelCost[] } & Pick<ReportOptions, 'itemTexts'>;
+}
+
+/** An evaluation as the CLI writes it: the JSON result, the report data (when asked) and the Markdown report. */
+export interface KindEvaluation {
+  result: KindResult;
+  /** The terminal leaderboard: the shared table (with calls, cost and the recommendation), or the kind's own text. */
+  leaderboard: { input: LeaderboardInput } | { text: string };
+  reportData?: ReportData;
+  markdown(options: { explainStrategy?: string }): string;
+}
+
+/** A plug-in of any kind, as the registry hands it out (methods are bivariant, so each kind's plug-in is one). */
+export type AnyTaskKind = TaskKind<Task, EvalFolder, KindItem, FusedLineBase>;

@@ -1,0 +1,127 @@
+import { seededRandom } from '../../../src/util/random.js';
+import type { RatingMatrix } from '../../../src/kinds/rating/rating-matrix.js';
+
+/** One judge of a synthetic world: score = clip(bias + slope * truth + noise), or a constant, or a copy. */
+export interface JudgeSpec {
+  bias?: number;
+  slope?: number;
+  noise?: number;
+  /** Always answers this value. */
+  constant?: number;
+  /** Gives exactly the scores of judge `copyOf`. */
+  copyOf?: number;
+  /** Share of items it leaves unanswered. */
+  missing?: number;
+  /** Per-header extra bias (header index -> bias): the score means something else under that criterion. */
+  headerBias?: number[];
+}
+
+export interface World {
+  matrix: RatingMatrix;
+  gold: Float64Array;
+  truth: Float64Array;
+}
+
+function normal(random: () => number): number {
+  const u = Math.max(random(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * N items with a true quality on 0-10 (gold = truth + gold noise), rated by `judges`; with `headers`,
+ * items come in groups of that many (one text rated on each criterion) and the truth shifts per header.
+ */
+export function world(options: { items: number; judges: JudgeSpec[]; seed: number; goldNoise?: number; headers?: number; headerShift?: number[] }): World {
+  const random = seededRandom(options.seed);
+  const N = options.items;
+  const J = options.judges.length;
+  const H = options.headers ?? 0;
+  const truth = new Float64Array(N);
+  const gold = new Float64Array(N);
+  const scores = new Float64Array(N * J).fill(Number.NaN);
+  const headerValues: (string | null)[] = [];
+  const groups: (string | null)[] = [];
+  for (let i = 0; i < N; i++) {
+    const h = H > 0 ? i % H : -1;
+    truth[i] = Math.min(10, Math.max(0, 5 + 2 * normal(random) + (h >= 0 ? (options.headerShift?.[h] ?? 0) : 0)));
+    gold[i] = Math.min(10, Math.max(0, (truth[i] as number) + (options.goldNoise ?? 0.5) * normal(random)));
+    headerValues.push(h >= 0 ? `Criterion ${h}` : null);
+    groups.push(H > 0 ? `story-${Math.floor(i / H)}` : null);
+  }
+  options.judges.forEach((spec, j) => {
+    for (let i = 0; i < N; i++) {
+      if (spec.copyOf !== undefined) {
+        scores[i * J + j] = scores[i * J + spec.copyOf] as number;
+        continue;
+      }
+      if (random() < (spec.missing ?? 0)) continue;
+      const h = H > 0 ? i % H : -1;
+      const raw = spec.constant ?? (spec.bias ?? 0) + (spec.slope ?? 1) * (truth[i] as number) + (spec.noise ?? 1) * normal(random) + (h >= 0 ? (spec.headerBias?.[h] ?? 0) : 0);
+      scores[i * J + j] = Math.min(10, Math.max(0, raw));
+    }
+  });
+  const matrix: RatingMatrix = {
+    itemIds: Array.from({ length: N }, (_, i) => `item-${i}`),
+    judges: options.judges.map((_, j) => `judge-${j}`),
+    scale: { min: 0, max: 10 },
+    scores,
+    features: H > 0 ? [{ name: 'header', values: headerValues }] : [],
+    groups: H > 0 ? groups : null,
+  };
+  return { matrix, gold, truth };
+}
+
+function ranks(values: ArrayLike<number>): number[] {
+  const order = Array.from(values, (v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const out = new Array<number>(values.length);
+  for (let k = 0; k < order.length; ) {
+    let e = k;
+    while (e + 1 < order.length && order[e + 1]![0] === order[k]![0]) e++;
+    for (let t = k; t <= e; t++) out[order[t]![1]] = (k + e) / 2;
+    k = e + 1;
+  }
+  return out;
+}
+
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i] as number;
+    my += y[i] as number;
+  }
+  mx /= n;
+  my /= n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
+    sxx += ((x[i] as number) - mx) ** 2;
+    syy += ((y[i] as number) - my) ** 2;
+  }
+  return sxy / Math.sqrt(sxx * syy);
+}
+
+export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  return pearson(ranks(x), ranks(y));
+}
+
+export function mae(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += Math.abs((x[i] as number) - (y[i] as number));
+  return s / x.length;
+}
+
+export function coverage(gold: ArrayLike<number>, low: ArrayLike<number>, high: ArrayLike<number>): number {
+  let c = 0;
+  for (let i = 0; i < gold.length; i++) if ((low[i] as number) <= (gold[i] as number) && (gold[i] as number) <= (high[i] as number)) c++;
+  return c / gold.length;
+}
+
+/** Judge j's column. */
+export function judgeScores(m: RatingMatrix, j: number): Float64Array {
+  const J = m.judges.length;
+  return Float64Array.from(m.itemIds, (_, i) => m.scores[i * J + j] as number);
+}
