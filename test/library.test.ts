@@ -1,22 +1,58 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBuild } from './support/built-package.js';
 import { repoRoot } from './support/run-cli.js';
 
+/** The names src/index.ts exports (values and types), read from its export lists. */
+function rootNames(): string[] {
+  const source = readFileSync(join(repoRoot, 'src/index.ts'), 'utf8');
+  expect(source).not.toMatch(/export \*/); // a star export would hide how many names the root has
+  return [...source.matchAll(/export (?:type )?\{([^}]*)\}/g)].flatMap((m) =>
+    (m[1] as string)
+      .split(',')
+      .map((n) => n.trim().replace(/^type /, ''))
+      .filter((n) => n !== ''),
+  );
+}
+
 // The package as users import it: `import { ... } from 'llm-fusion'` resolves through package.json
-// "exports" to the build output, so this checks the published entry point, not the sources.
-describe('the llm-fusion package entry point', () => {
-  it('evaluates a bundled eval folder through the public API', async () => {
+// "exports" to the build output, so this checks the published entry points, not the sources.
+describe('the llm-fusion package entry points', () => {
+  it('keeps the root small: at most 40 names', () => {
+    const names = rootNames();
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.length).toBeLessThanOrEqual(40);
+    expect(names).toEqual(expect.arrayContaining(['evaluate', 'fit', 'fuse', 'fuseMany', 'createFusion', 'loadEvalFolder']));
+  });
+
+  it('evaluates and fits a bundled eval folder through the root', async () => {
     requireBuild('index.js');
     const lib = await import('llm-fusion');
     const folder = lib.loadEvalFolder(join(repoRoot, 'evals/toxicity-en'), { requireResponses: true });
-    if (folder.kind !== 'classification') throw new Error('expected a classification folder');
-    const result = lib.evaluateClassification(folder, { folds: 5, seed: 1, strategies: ['majority-vote'] });
+    const result = await lib.evaluate(folder, { strategies: ['majority-vote'] });
+    if (result.kind !== 'classification') throw new Error('expected a classification result');
     expect(result.strategies[0]).toMatchObject({ name: 'majority-vote' });
     expect(result.strategies[0]?.accuracy).toBeCloseTo(0.96, 3);
-    expect(lib.STRATEGIES.map((s) => s.name)).toEqual(expect.arrayContaining(['majority-vote', 'weighted-vote', 'soft-vote', 'dawid-skene', 'stacking', 'auto']));
-    for (const name of ['fuse', 'createModel', 'evaluateQaFolder', 'fuseQaQuestion', 'createClassificationNormalizer', 'readSavedStrategy'] as const) {
-      expect(typeof lib[name]).toBe('function');
-    }
+    // A path works as well as a loaded folder.
+    const again = await lib.evaluate(join(repoRoot, 'evals/toxicity-en'), { strategies: ['majority-vote'] });
+    expect(again.strategies[0]?.name).toBe('majority-vote');
+    const fitted = await lib.fit(folder, { strategy: 'weighted-vote' });
+    expect(fitted.saved).toMatchObject({ strategy: 'weighted-vote', kind: 'classification' });
+    for (const name of ['fuse', 'fuseMany', 'createFusion', 'readSavedStrategy', 'writeSavedStrategy'] as const) expect(typeof lib[name]).toBe('function');
+  });
+
+  it('serves the rest under its subpaths', async () => {
+    requireBuild('api/strategies.js');
+    const strategies = await import('llm-fusion/strategies');
+    expect(strategies.STRATEGIES.map((s) => s.name)).toEqual(expect.arrayContaining(['majority-vote', 'weighted-vote', 'soft-vote', 'dawid-skene', 'stacking', 'auto']));
+    expect(strategies.RATING_STRATEGIES.map((s) => s.name)).toEqual(expect.arrayContaining(['mean', 'median', 'stacking', 'judge-model', 'auto']));
+    expect(strategies.readScore('Score: 4', { min: 1, max: 5 })).toMatchObject({ kind: 'score', score: 4 });
+    const evaluation = await import('llm-fusion/evaluation');
+    expect(evaluation.spearman([1, 2, 3], [1, 3, 2])).toBeCloseTo(0.5, 9);
+    const providers = await import('llm-fusion/providers');
+    for (const name of ['createModel', 'Orchestrator', 'openStore', 'runBatches'] as const) expect(providers[name]).toBeDefined();
+    const task = await import('llm-fusion/task');
+    expect(task.TaskSchema.safeParse({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' }).success).toBe(true);
   });
 });

@@ -5,7 +5,8 @@ import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { InputError, zodIssues } from '../task/errors.js';
-import { type Choice, type ClassificationTask, isQaTask, type QaTask, type Task, type TaskItem } from '../task/schema.js';
+import { type Choice, type ClassificationTask, isQaTask, type QaTask, type RatingTask, type Task, type TaskItem } from '../task/schema.js';
+import type { RatingFusedLine } from '../kinds/rating/rows.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
@@ -18,6 +19,9 @@ import { libraryModels } from './library-models.js';
 import { handlesOfPolicy, SAMPLE_TEMPERATURE, samplesOfOrder, withSamples } from './models.js';
 import { type StreamFuser, chooseStrategy } from './strategy-choice.js';
 import { sharedOrchestrator } from './shared-orchestrator.js';
+
+/** A fused output line of any task kind: narrow it on the task's kind (`label`, `answer` or `score`). */
+export type AnyFusedLine = FusedLine | QaFusedLine | RatingFusedLine;
 
 /** How the models are reached and asked: shared by fuse() and fuseQuestion(). */
 export interface AskOptions {
@@ -50,7 +54,10 @@ export interface AskOptions {
 }
 
 export interface FuseOptions extends AskOptions {
-  /** Saved strategy file, built-in unsupervised strategy name, or a prepared fuser. Default majority-vote. */
+  /**
+   * A saved strategy file (`fusion fit --out`, or fit()'s `saved` written by writeSavedStrategy), a
+   * built-in unsupervised strategy name, or a prepared fuser. Default: the task kind's default strategy.
+   */
   strategy?: string | StreamFuser;
 }
 
@@ -124,7 +131,8 @@ function fuserOf(task: Task, strategy: string | StreamFuser | undefined, batchSi
  */
 export async function fuse(task: ClassificationTask, item: ItemInput, options: FuseOptions): Promise<FusedLine>;
 export async function fuse(task: QaTask, item: ItemInput, options: FuseOptions): Promise<QaFusedLine>;
-export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLine | QaFusedLine>;
+export async function fuse(task: RatingTask, item: ItemInput, options: FuseOptions): Promise<RatingFusedLine>;
+export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<AnyFusedLine>;
 export async function fuse(task: Task, item: ItemInput, options: FuseOptions): Promise<FusedLineBase> {
   const kind = kindOf(task).run(task);
   const one = parsedItem(kind, typeof item === 'string' || options.id === undefined ? item : { ...item, id: options.id }, options.id ?? 'item');
@@ -142,6 +150,10 @@ export async function fuseQuestion(task: Task, question: string | { question: st
  * strategies that learn from the answers themselves (Dawid-Skene) see every item. Items get ids
  * `item-0`, `item-1`, ... unless they carry one. Output in input order.
  */
+export async function fuseMany(task: ClassificationTask, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<FusedLine[]>;
+export async function fuseMany(task: QaTask, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<QaFusedLine[]>;
+export async function fuseMany(task: RatingTask, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<RatingFusedLine[]>;
+export async function fuseMany(task: Task, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<AnyFusedLine[]>;
 export async function fuseMany(task: Task, items: readonly ItemInput[], options: Omit<FuseOptions, 'id'>): Promise<FusedLineBase[]> {
   const kind = kindOf(task).run(task);
   const parsed = items.map((it, i) => parsedItem(kind, it, `item-${i}`));

@@ -52,9 +52,8 @@ describe('installed from the packed tarball into another project', () => {
 
     writeFileSync(
       join(project, 'use.mjs'),
-      `import { loadEvalFolder, evaluateClassification } from 'llm-fusion';
-const folder = loadEvalFolder(${JSON.stringify(join(repoRoot, 'evals/toxicity-en'))}, { requireResponses: true });
-const r = evaluateClassification(folder, { folds: 5, seed: 1, strategies: ['majority-vote'] });
+      `import { evaluate } from 'llm-fusion';
+const r = await evaluate(${JSON.stringify(join(repoRoot, 'evals/toxicity-en'))}, { strategies: ['majority-vote'] });
 console.log(JSON.stringify({ accuracy: r.strategies[0].accuracy }));
 `,
     );

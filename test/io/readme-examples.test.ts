@@ -71,6 +71,13 @@ function sandbox(): string {
   writeFileSync(join(dir, 'my-qa/responses.jsonl'), answers.map((a) => JSON.stringify(a)).join('\n'));
   writeFileSync(join(dir, 'answers.csv'), `item,model,output\n${answers.map((a) => `${a.item},${a.model},${a.output}`).join('\n')}\n`);
   writeFileSync(join(dir, 'questions.jsonl'), questions.map((q) => JSON.stringify(q)).join('\n'));
+  // A rating folder: three judges, one of them biased, scoring 30 texts on two criteria (1-5).
+  mkdirSync(join(dir, 'my-ratings'));
+  writeFileSync(join(dir, 'my-ratings/task.json'), JSON.stringify({ name: 'my-ratings', kind: 'rating', scale: { min: 1, max: 5 }, instructions: 'Rate the text on the criterion named at its top.' }));
+  const rated = Array.from({ length: 30 }, (_, i) => ({ id: `r${i}`, text: `Criterion: ${i % 2 === 0 ? 'fluency' : 'relevance'}\n\nText ${i}.`, label: 1 + (i % 5) }));
+  writeFileSync(join(dir, 'my-ratings/items.jsonl'), rated.map((r) => JSON.stringify(r)).join('\n'));
+  const judged = rated.flatMap((r, i) => ['openai:gpt-4o-mini', 'ollama:llama3.1', 'anthropic:claude-3-5-haiku-latest'].map((m, j) => ({ item: r.id, model: m, output: `Score: ${Math.min(5, Math.max(1, r.label + (j === 2 ? 1 : 0) + ((i + j) % 3 === 0 ? -1 : 0)))}` })));
+  writeFileSync(join(dir, 'my-ratings/responses.jsonl'), judged.map((a) => JSON.stringify(a)).join('\n'));
   mkdirSync(join(dir, 'bin'));
   writeFileSync(join(dir, 'bin/fusion'), `#!/bin/sh\nexec node ${JSON.stringify(join(repoRoot, 'dist/cli/main.js'))} "$@"\n`);
   chmodSync(join(dir, 'bin/fusion'), 0o755);

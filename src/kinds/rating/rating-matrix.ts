@@ -1,4 +1,5 @@
 import type { AbstentionReason } from '../../normalize/types.js';
+import type { ScoreReading } from './read-score.js';
 import type { Scale } from './scale.js';
 
 export interface RatingMatrix {
@@ -16,11 +17,9 @@ export interface RatingMatrix {
   groups: (string | null)[] | null;
 }
 
-/** What a score reader makes of one answer (the shape of read-score.ts's ScoreReading). */
-export type ScoreReading =
-  | { kind: 'score'; score: number; method: string }
-  | { kind: 'abstain'; reason: AbstentionReason; detail?: string };
+export type { ScoreReading };
 
+/** How a judge's raw answer is read into a score (readScore, or a stand-in in tests). */
 export type ScoreReader = (output: string, scale: Scale) => ScoreReading;
 
 export interface RatingAbstention {

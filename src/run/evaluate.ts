@@ -1,0 +1,41 @@
+import type { ClassificationEvalResult } from '../eval/evaluate.js';
+import type { QaEvalResult } from '../eval/answer-score.js';
+import type { RatingEvalResult } from '../kinds/rating/index.js';
+import { kindOf } from '../kinds/registry.js';
+import { InputError } from '../task/errors.js';
+import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
+
+/** What `fusion eval --json` holds, for any task kind: narrow it on `kind`. */
+export type EvalResult = ClassificationEvalResult | QaEvalResult | RatingEvalResult;
+
+export interface EvaluateOptions {
+  /** Cross-validation folds for strategies that learn from gold (default 5, as the CLI). */
+  folds?: number;
+  /** Seed for the folds and anything random (default 1). */
+  seed?: number;
+  /** Strategies by name; every strategy of the folder's kind by default. */
+  strategies?: readonly string[];
+  /** Explain this many contested decisions per strategy (default 0). */
+  explain?: number;
+  onProgress?: (done: number, total: number, what: string) => void;
+}
+
+/**
+ * Scores every model and strategy on an eval folder (a path or a loaded folder) with gold, for
+ * every task kind, as `fusion eval` does: the folder's kind plug-in reads, fuses and scores.
+ */
+export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<EvalResult> {
+  const loaded = typeof folder === 'string' ? loadEvalFolder(folder, { requireResponses: true }) : folder;
+  const kind = kindOf(loaded.task);
+  if (!kind.hasGold(loaded)) {
+    throw new InputError([{ file: `${loaded.dir}/items.jsonl`, message: 'no item has gold, so there is nothing to score (fuse() or `fusion fuse` give the fused answers without it)' }]);
+  }
+  const { result } = await kind.evaluate(loaded, {
+    folds: options.folds ?? 5,
+    seed: options.seed ?? 1,
+    ...(options.strategies ? { strategies: options.strategies } : {}),
+    ...(options.explain !== undefined ? { explain: options.explain } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return result as EvalResult;
+}
