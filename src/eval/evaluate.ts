@@ -251,6 +251,7 @@ export function scoreStrategy(
   const { supervised, scoredOn, callsPerItem, costPerItem, ...rest } = shared;
   return {
     ...entry(strategy.name, scoreClassification(gold, prediction, matrix.labels)),
+    ...orderedFields(matrix, gold, prediction),
     supervised,
     scoredOn,
     riskCoverage: riskCoverage(labelOutcomes(gold, prediction, matrix.labels.length)),

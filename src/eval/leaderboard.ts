@@ -10,6 +10,9 @@ export interface LeaderboardRow {
   /** Calls (each sample a call) and USD per item; null where unknown (no price). */
   callsPerItem: number | null;
   costPerItem: number | null;
+  /** Ordered labels: mean absolute error over label ranks and quadratic weighted kappa (undefined when the task is not ordered). */
+  rankMae?: number;
+  qwk?: number | null;
   note: string;
 }
 
@@ -17,19 +20,26 @@ export interface LeaderboardRow {
 export interface LeaderboardInput {
   task: string;
   items: number;
-  models: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; callsPerItem?: number; costPerItem?: number | null }[];
-  strategies: readonly { name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number; costPerItem?: number | null }[];
+  models: readonly ({ name: string; accuracy: number; macroF1?: number | null; coverage: number; callsPerItem?: number; costPerItem?: number | null } & OrderedScores)[];
+  strategies: readonly ({ name: string; accuracy: number; macroF1?: number | null; coverage: number; scoredOn?: string; picks?: string[]; callsPerItem?: number; costPerItem?: number | null } & OrderedScores)[];
   best: string | null;
   oracle: number;
   /** Every recorded answer per item (each sample a call), when known: a strategy asking fewer gets a calls/item note. */
   callsPerItem?: number;
 }
 
+/** What an entry of an ordered classification task adds (src/validation/ordered-label-metrics.ts). */
+interface OrderedScores {
+  rankMae?: number;
+  qwk?: number | null;
+}
+
 type Scored = LeaderboardInput['models'][number];
 
 /** One entry, a model or a strategy, as a leaderboard row. */
 function row(kind: LeaderboardRow['kind'], e: Scored, note: string): LeaderboardRow {
-  return { kind, name: e.name, accuracy: e.accuracy, macroF1: e.macroF1 ?? null, coverage: e.coverage, callsPerItem: e.callsPerItem ?? null, costPerItem: e.costPerItem ?? null, note };
+  const ordered = e.rankMae === undefined ? {} : { rankMae: e.rankMae, qwk: e.qwk ?? null };
+  return { kind, name: e.name, accuracy: e.accuracy, macroF1: e.macroF1 ?? null, coverage: e.coverage, callsPerItem: e.callsPerItem ?? null, costPerItem: e.costPerItem ?? null, ...ordered, note };
 }
 
 const pct = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '   -  ' : (100 * x).toFixed(1).padStart(6));
@@ -60,7 +70,11 @@ const num = (x: number | null, digits: number, width: number): string => (x === 
 export function renderLeaderboard(result: LeaderboardInput, footer: readonly string[] = []): string {
   const rows = leaderboardRows(result);
   const nameWidth = Math.max(10, ...rows.map((r) => r.name.length + 2));
-  const head = `${'  '}${'name'.padEnd(nameWidth)} ${'kind'.padEnd(8)} ${'acc %'.padStart(6)} ${'mF1 %'.padStart(6)} ${'cov %'.padStart(6)} ${'calls'.padStart(6)} ${'$/item'.padStart(9)}  note`;
+  // Ordered labels: how far off in ranks, and the agreement that weighs distance (QWK).
+  const ordered = rows.some((r) => r.rankMae !== undefined);
+  const orderedHead = ordered ? ` ${'rkMAE'.padStart(6)} ${'QWK'.padStart(6)}` : '';
+  const orderedCells = (r: LeaderboardRow): string => (ordered ? ` ${num(r.rankMae ?? null, 3, 6)} ${num(r.qwk ?? null, 3, 6)}` : '');
+  const head = `${'  '}${'name'.padEnd(nameWidth)} ${'kind'.padEnd(8)} ${'acc %'.padStart(6)} ${'mF1 %'.padStart(6)}${orderedHead} ${'cov %'.padStart(6)} ${'calls'.padStart(6)} ${'$/item'.padStart(9)}  note`;
   const lines = [
     `${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`,
     head,
@@ -68,9 +82,10 @@ export function renderLeaderboard(result: LeaderboardInput, footer: readonly str
   ];
   for (const r of rows) {
     const mark = r.kind === 'strategy' && r.name === result.best ? '* ' : '  ';
-    lines.push(`${mark}${r.name.padEnd(nameWidth)} ${r.kind.padEnd(8)} ${pct(r.accuracy)} ${pct(r.macroF1)} ${pct(r.coverage)} ${num(r.callsPerItem, 2, 6)} ${num(r.costPerItem, 6, 9)}  ${r.note}`.trimEnd());
+    lines.push(`${mark}${r.name.padEnd(nameWidth)} ${r.kind.padEnd(8)} ${pct(r.accuracy)} ${pct(r.macroF1)}${orderedCells(r)} ${pct(r.coverage)} ${num(r.callsPerItem, 2, 6)} ${num(r.costPerItem, 6, 9)}  ${r.note}`.trimEnd());
   }
   lines.push('* best strategy (macro-F1, accuracy for QA; ties: fewer calls, lower cost, then name); calls and $ per item; out-of-fold = scored by cross-validation');
+  if (ordered) lines.push('ordered labels: rkMAE = mean absolute error over label ranks (lower is better), QWK = quadratic weighted kappa');
   lines.push(...footer);
   return `${lines.join('\n')}\n`;
 }

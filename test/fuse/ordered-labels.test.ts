@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification, selectStrategies } from '../../src/eval/evaluate.js';
+import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
 import { expectedRank } from '../../src/fuse/expected-rank.js';
 import { majorityVote } from '../../src/fuse/majority-vote.js';
@@ -165,12 +166,18 @@ describe('evaluation of an ordered classification task', () => {
     expect(by('median-label')).toBeLessThan(by('majority-vote'));
     const json = JSON.parse(JSON.stringify(r)) as { strategies: { rankMae: number; qwk: number }[] };
     expect(typeof json.strategies[0]?.rankMae).toBe('number');
+    // The terminal leaderboard shows them as columns, each row its own figures.
+    const board = renderLeaderboard({ ...r, oracle: 1 });
+    expect(board).toMatch(/rkMAE +QWK/);
+    const median = board.split('\n').find((l) => /median-label/.test(l)) as string;
+    expect(median).toContain(by('median-label').toFixed(3));
   }, 120_000);
   it('not ordered: no rank fields, the order-aware strategies skipped (refused when named)', () => {
     const f = folder(false);
     const r = evaluateClassification(f, { folds: 3, seed: 1, strategies: ['majority-vote'] });
     expect(r.strategies[0]).not.toHaveProperty('rankMae');
     expect(r.models[0]).not.toHaveProperty('qwk');
+    expect(renderLeaderboard(r)).not.toMatch(/rkMAE/);
     const { matrix } = oneStepWorld(10, 3, 0.5, 1, false);
     const names = selectStrategies(matrix).run.map((s) => s.name);
     expect(names).not.toContain('median-label');
