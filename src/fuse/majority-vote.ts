@@ -13,6 +13,11 @@ const NAME = 'majority-vote';
  * model order. `agreement` per model of `answers` (voterAgreement); measured on `answers` when omitted.
  */
 export function majorityVote(answers: AnswerMatrix, agreement?: ArrayLike<number>): FusedPrediction {
+  return breakTies(answers, voteShares(answers), agreement ?? agreementFor(answers, undefined));
+}
+
+/** Each item's share of the models' hard votes per label (one vote per model); undecided where none voted. */
+export function voteShares(answers: AnswerMatrix): FusedPrediction {
   const { K, M, N, probs, decided } = blankPrediction(answers);
   for (let i = 0; i < N; i++) {
     let votes = 0;
@@ -26,7 +31,7 @@ export function majorityVote(answers: AnswerMatrix, agreement?: ArrayLike<number
     decided[i] = 1;
     for (let k = 0; k < K; k++) probs[i * K + k] = (probs[i * K + k] as number) / votes;
   }
-  return breakTies(answers, { probs, decided }, agreement ?? agreementFor(answers, undefined));
+  return { probs, decided };
 }
 
 /** What a fitted vote keeps: each model's agreement with the others on the fit's answers (no labels), for its ties. */

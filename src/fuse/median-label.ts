@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { type AnswerMatrix, blankPrediction, hardVote } from './answer-matrix.js';
+import { type AnswerMatrix, hardVote } from './answer-matrix.js';
+import { voteShares } from './majority-vote.js';
 import { medianDecision, requireOrderedLabels } from './ordered-labels.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy, ModelContribution } from './strategy.js';
 import { parseState } from './strategy-state.js';
@@ -13,20 +14,7 @@ const NAME = 'median-label';
  */
 export function medianLabel(answers: AnswerMatrix): FusedPrediction {
   requireOrderedLabels(NAME, answers);
-  const { K, M, N, probs, decided } = blankPrediction(answers);
-  for (let i = 0; i < N; i++) {
-    let votes = 0;
-    for (let j = 0; j < M; j++) {
-      const k = hardVote(answers, i, j);
-      if (k < 0) continue;
-      probs[i * K + k] = (probs[i * K + k] as number) + 1;
-      votes++;
-    }
-    if (votes === 0) continue;
-    decided[i] = 1;
-    for (let k = 0; k < K; k++) probs[i * K + k] = (probs[i * K + k] as number) / votes;
-  }
-  return medianDecision({ probs, decided }, K);
+  return medianDecision(voteShares(answers), answers.labels.length);
 }
 
 function fitted(): FittedStrategy {

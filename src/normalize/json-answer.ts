@@ -31,6 +31,18 @@ export interface JsonAnswer {
   distribution?: Record<string, number>;
 }
 
+/** The JSON object an answer holds (bare or in a code block), parsed; undefined when it holds none that parses. */
+export function parsedJsonCandidate(text: string): unknown {
+  if (!text.includes('{')) return undefined;
+  const candidate = jsonCandidate(text);
+  if (candidate === undefined) return undefined;
+  try {
+    return JSON.parse(candidate) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The JSON text of an answer: a fenced code block, or the outermost `{...}` of the answer. */
 export function jsonCandidate(text: string): string | undefined {
   const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(text);
@@ -46,15 +58,8 @@ export function jsonCandidate(text: string): string | undefined {
  * no JSON object, or one with neither a label key nor a distribution.
  */
 export function readJsonAnswer(text: string): JsonAnswer | undefined {
-  if (!text.includes('{')) return undefined;
-  const candidate = jsonCandidate(text);
-  if (candidate === undefined) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(candidate);
-  } catch {
-    return undefined;
-  }
+  const raw = parsedJsonCandidate(text);
+  if (raw === undefined) return undefined;
   const parsed = JsonAnswerSchema.safeParse(raw);
   if (!parsed.success) {
     // A bare map of label -> number is a distribution too: {"positive": 0.7, "neutral": 0.3}.

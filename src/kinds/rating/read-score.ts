@@ -1,4 +1,4 @@
-import { jsonCandidate } from '../../normalize/json-answer.js';
+import { parsedJsonCandidate } from '../../normalize/json-answer.js';
 import { decimalMark, delatex, findNumbers, type DecimalMark, type ParsedNumber } from '../../normalize/qa/numbers.js';
 import { isRefusal } from '../../normalize/refusal.js';
 import { endOfAnswer } from '../../normalize/text.js';
@@ -58,15 +58,8 @@ const SCORE_KEYS = ['score', 'overall_score', 'overallScore', 'final_score', 'fi
 
 /** The score of a JSON (or fenced JSON) answer, when it has a score key; undefined otherwise. */
 function readJsonScore(output: string, scale: Scale): ScoreReading | undefined {
-  if (!output.includes('{')) return undefined;
-  const candidate = jsonCandidate(output);
-  if (candidate === undefined) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(candidate);
-  } catch {
-    return undefined;
-  }
+  const raw = parsedJsonCandidate(output);
+  if (raw === undefined) return undefined;
   const value = scoreValueOf(raw);
   if (value === undefined) return undefined;
   if (typeof value === 'number') return onTheScale({ value, method: 'json' }, scale);

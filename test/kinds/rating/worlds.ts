@@ -71,42 +71,8 @@ export function world(options: { items: number; judges: JudgeSpec[]; seed: numbe
   return { matrix, gold, truth };
 }
 
-function ranks(values: ArrayLike<number>): number[] {
-  const order = Array.from(values, (v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  const out = new Array<number>(values.length);
-  for (let k = 0; k < order.length; ) {
-    let e = k;
-    while (e + 1 < order.length && order[e + 1]![0] === order[k]![0]) e++;
-    for (let t = k; t <= e; t++) out[order[t]![1]] = (k + e) / 2;
-    k = e + 1;
-  }
-  return out;
-}
-
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i] as number;
-    my += y[i] as number;
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += ((x[i] as number) - mx) * ((y[i] as number) - my);
-    sxx += ((x[i] as number) - mx) ** 2;
-    syy += ((y[i] as number) - my) ** 2;
-  }
-  return sxy / Math.sqrt(sxx * syy);
-}
-
-export function spearman(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  return pearson(ranks(x), ranks(y));
-}
+// Correlations as the product measures them (src/validation/score-metrics.ts, tested on its own).
+export { pearson, spearman } from '../../../src/validation/score-metrics.js';
 
 export function mae(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;
