@@ -1,9 +1,10 @@
 /**
- * Rating fusion quality on the rating dev sets in ../shared/data: per set and fold seed, the mean
- * and median of the judges, the best single judge (hindsight, as the data README's reference), a
- * reference-style ridge (the judges' sample-averaged scores only), every rating strategy and auto,
- * all out-of-fold (5-fold, grouped by shared text). Writes the table into BENCHMARKS.md between the
- * rating-quality markers.
+ * Rating fusion quality on the rating dev sets in ../shared/data, as users get it: every rating
+ * strategy and auto out of fold (5-fold, grouped by shared text) on the answers read with the
+ * product's reader (readScore) and scored with the product's metrics (scoreMetrics). Beside them the
+ * data README's baselines (mean and median of the judges, the best single judge in hindsight, its
+ * ridge stacking) rebuilt with the README's own reading rule, and the best judge and ridge again on
+ * readScore's readings. Writes the tables into BENCHMARKS.md between the rating-quality markers.
  *
  *   npx tsx bench/rating-quality.ts [--no-write] [--data ../shared/data] [--sets a,b] [--seeds 1,2] [--strategies a,b]
  */
@@ -15,9 +16,11 @@ import { outOfFoldRatings } from '../src/kinds/rating/out-of-fold.js';
 import { RATING_STRATEGIES } from '../src/kinds/rating/registry.js';
 import type { RatingMatrix } from '../src/kinds/rating/rating-matrix.js';
 import { adaptiveCurve } from '../src/kinds/rating/adaptive-curve.js';
+import { readScore } from '../src/kinds/rating/read-score.js';
+import type { Scale } from '../src/kinds/rating/scale.js';
+import { type ScoreMetrics, scoreMetrics } from '../src/validation/score-metrics.js';
 import { loadRatingSet } from './rating-data.js';
-import { referenceRidge } from './rating-reference.js';
-import { benchMetrics, type BenchMetrics, standInReader } from './rating-standin.js';
+import { referenceReader, referenceRidge } from './rating-reference.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' }, sets: { type: 'string' }, seeds: { type: 'string' }, strategies: { type: 'string' } } });
 const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;
@@ -37,6 +40,35 @@ function judgeMeanOf(m: RatingMatrix, f: (xs: number[]) => number): Float64Array
   });
 }
 
+interface BenchMetrics extends ScoreMetrics {
+  /** Share of all items whose interval holds the gold (an undecided item is not covered); null without intervals. */
+  coverage: number | null;
+  /** Mean interval width over all items; null without intervals. */
+  width: number | null;
+}
+
+/** The product's score metrics, plus interval coverage and width when the scores come with intervals. */
+function benchMetrics(gold: Float64Array, pred: ArrayLike<number>, scale: Scale, interval?: { low: ArrayLike<number>; high: ArrayLike<number> }): BenchMetrics {
+  let covered = 0;
+  let width = 0;
+  if (interval) {
+    for (let i = 0; i < gold.length; i++) {
+      const lo = interval.low[i] as number;
+      const hi = interval.high[i] as number;
+      if (lo <= (gold[i] as number) && (gold[i] as number) <= hi) covered++;
+      if (Number.isFinite(lo) && Number.isFinite(hi)) width += hi - lo;
+    }
+  }
+  return { ...scoreMetrics(gold, pred, scale), coverage: interval ? covered / gold.length : null, width: interval ? width / gold.length : null };
+}
+
+/** The judge with the highest Spearman (hindsight, all items), as the data README picks it. */
+function bestJudge(m: RatingMatrix, gold: Float64Array): { name: string; metrics: BenchMetrics } {
+  const J = m.judges.length;
+  const singles = m.judges.map((name, j) => ({ name, metrics: benchMetrics(gold, Float64Array.from(m.itemIds, (_, i) => m.scores[i * J + j] as number), m.scale) }));
+  return singles.reduce((a, b) => (b.metrics.spearman > a.metrics.spearman || Number.isNaN(a.metrics.spearman) ? b : a));
+}
+
 interface Row {
   name: string;
   metrics: BenchMetrics;
@@ -45,27 +77,36 @@ interface Row {
 
 const fmt = (x: number | null | undefined, d = 3): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 const sections: string[] = [];
-const summary: { set: string; seed: number; auto: BenchMetrics; ridge: BenchMetrics; best: BenchMetrics }[] = [];
+interface Baseline {
+  ridge: BenchMetrics;
+  best: BenchMetrics;
+}
+const summary: { set: string; seed: number; auto: BenchMetrics; readme: Baseline; product: Baseline }[] = [];
 for (const set of SETS) {
   const dir = join(dataDir, set);
   if (!existsSync(join(dir, 'responses.jsonl'))) {
     console.error(`skipping ${set}: not found in ${dataDir}`);
     continue;
   }
-  const data = loadRatingSet(dir, standInReader);
+  const data = loadRatingSet(dir, readScore);
   const { matrix: m, gold } = data;
+  const reference = loadRatingSet(dir, referenceReader);
+  const r = reference.matrix;
   const J = m.judges.length;
   const scale = m.scale;
   const fixed: Row[] = [];
-  fixed.push({ name: 'mean of judges (all items)', metrics: benchMetrics(gold, judgeMeanOf(m, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length), scale) });
-  fixed.push({ name: 'median of judges (all items)', metrics: benchMetrics(gold, judgeMeanOf(m, medianOf), scale) });
-  const singles = m.judges.map((name, j) => ({ name, metrics: benchMetrics(gold, Float64Array.from(m.itemIds, (_, i) => m.scores[i * J + j] as number), scale) }));
-  const best = singles.reduce((a, b) => (b.metrics.spearman > a.metrics.spearman ? b : a));
-  fixed.push({ name: `best single judge, hindsight (${best.name})`, metrics: best.metrics });
+  fixed.push({ name: 'README rule: mean of judges (all items)', metrics: benchMetrics(gold, judgeMeanOf(r, (xs) => xs.reduce((a, b) => a + b, 0) / xs.length), scale) });
+  fixed.push({ name: 'README rule: median of judges (all items)', metrics: benchMetrics(gold, judgeMeanOf(r, medianOf), scale) });
+  const bestReadme = bestJudge(r, gold);
+  fixed.push({ name: `README rule: best single judge, hindsight (${bestReadme.name})`, metrics: bestReadme.metrics });
+  const bestProduct = bestJudge(m, gold);
   for (const seed of SEEDS) {
     const rows: Row[] = [...fixed];
-    const ridge = benchMetrics(gold, referenceRidge(m, gold, seed, FOLDS), scale);
-    rows.push({ name: 'reference ridge (judges only, OOF)', metrics: ridge });
+    const ridgeReadme = benchMetrics(gold, referenceRidge(r, gold, seed, FOLDS), scale);
+    rows.push({ name: 'README rule: reference ridge (judges only, OOF)', metrics: ridgeReadme });
+    rows.push({ name: `readScore: best single judge, hindsight (${bestProduct.name})`, metrics: bestProduct.metrics });
+    const ridgeProduct = benchMetrics(gold, referenceRidge(m, gold, seed, FOLDS), scale);
+    rows.push({ name: 'readScore: reference ridge (judges only, OOF)', metrics: ridgeProduct });
     let autoMetrics: BenchMetrics | undefined;
     for (const s of strategies) {
       const started = Date.now();
@@ -76,9 +117,9 @@ for (const set of SETS) {
       if (s.name === 'auto') autoMetrics = metrics;
       console.error(`${set} seed ${seed} ${s.name}: spearman ${fmt(metrics.spearman)} mae ${fmt(metrics.mae)} coverage ${fmt(metrics.coverage)} (${((Date.now() - started) / 1000).toFixed(1)} s)${picks.length && s.name === 'auto' ? ' ' + oof.picks.join(' / ') : ''}`);
     }
-    if (autoMetrics) summary.push({ set, seed, auto: autoMetrics, ridge, best: best.metrics });
+    if (autoMetrics) summary.push({ set, seed, auto: autoMetrics, readme: { ridge: ridgeReadme, best: bestReadme.metrics }, product: { ridge: ridgeProduct, best: bestProduct.metrics } });
     const lines = [
-      `#### ${set}, fold seed ${seed} (${m.itemIds.length} items, ${J} judges, ${data.abstentions} unreadable answers; scale ${scale.min}-${scale.max})`,
+      `#### ${set}, fold seed ${seed} (${m.itemIds.length} items, ${J} judges; unreadable answers: ${data.abstentions} by readScore, ${reference.abstentions} by the README rule; scale ${scale.min}-${scale.max})`,
       '',
       '| | Spearman | MAE | Pearson | QWK | 80% interval coverage | mean width |',
       '|---|---|---|---|---|---|---|',
@@ -99,8 +140,8 @@ for (const set of SETS) {
       '| tolerance (share of the scale) | judges asked per item | Spearman | MAE |',
       '|---|---|---|---|',
       ...curve.map((p) => {
-        const r = benchMetrics(gold, p.score, scale);
-        return `| ${(p.tolerance / span).toFixed(3)} | ${p.callsPerItem.toFixed(2)} of ${J} | ${fmt(r.spearman)} | ${fmt(r.mae)} |`;
+        const q = benchMetrics(gold, p.score, scale);
+        return `| ${(p.tolerance / span).toFixed(3)} | ${p.callsPerItem.toFixed(2)} of ${J} | ${fmt(q.spearman)} | ${fmt(q.mae)} |`;
       }),
       '',
     ].join('\n'),
@@ -114,12 +155,17 @@ for (const seed of SEEDS) {
   const mean = (f: (s: (typeof at)[number]) => number): number => at.reduce((a, s) => a + f(s), 0) / at.length;
   targets.push(
     `- fold seed ${seed}: ` +
-      at.map((s) => `${s.set}: auto ${fmt(s.auto.spearman)} vs ridge ${fmt(s.ridge.spearman)} / best judge ${fmt(s.best.spearman)} (Spearman), MAE ${fmt(s.auto.mae)} vs ridge ${fmt(s.ridge.mae)}`).join('; ') +
-      `; mean Spearman auto ${fmt(mean((s) => s.auto.spearman))} vs ridge ${fmt(mean((s) => s.ridge.spearman))} (target: ridge + 0.02)`,
+      at
+        .map(
+          (s) =>
+            `${s.set}: auto ${fmt(s.auto.spearman)} vs ridge ${fmt(s.readme.ridge.spearman)} (README rule) / ${fmt(s.product.ridge.spearman)} (readScore), best judge ${fmt(s.readme.best.spearman)} / ${fmt(s.product.best.spearman)} (Spearman); MAE ${fmt(s.auto.mae)} vs ridge ${fmt(s.readme.ridge.mae)} / ${fmt(s.product.ridge.mae)}; 80% coverage ${fmt(s.auto.coverage)}`,
+        )
+        .join('; ') +
+      `; mean Spearman auto ${fmt(mean((s) => s.auto.spearman))} vs ridge ${fmt(mean((s) => s.readme.ridge.spearman))} (README rule) / ${fmt(mean((s) => s.product.ridge.spearman))} (readScore) (target: ridge + 0.02)`,
   );
 }
 const block = [
-  `Command: \`npm run bench:rating-quality\` (\`npx tsx bench/rating-quality.ts\`; grouped ${FOLDS}-fold out-of-fold, fold seeds ${SEEDS.join(' and ')}, ${LEVEL * 100}% intervals; scores read with the data README's reference rule until the rating-read reader is merged).`,
+  `Command: \`npm run bench:rating-quality\` (\`npx tsx bench/rating-quality.ts\`; grouped ${FOLDS}-fold out-of-fold, fold seeds ${SEEDS.join(' and ')}, ${LEVEL * 100}% intervals). Strategies (\`mean\` ... \`auto\`) read the judges' answers with the product's reader (\`readScore\`); rows marked "README rule" are the data README's baselines rebuilt with its own reading rule (\`referenceReader\` in \`bench/rating-reference.ts\`), rows marked "readScore" the same baselines on the product's readings. Every figure is the product's \`scoreMetrics\` (QWK on both scores rounded to the scale's steps).`,
   '',
   ...targets,
   '',

@@ -1,16 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { loadRatingSet } from '../../../bench/rating-data.js';
-import { referenceRidge } from '../../../bench/rating-reference.js';
-import { standInReader } from '../../../bench/rating-standin.js';
+import { referenceReader, referenceRidge } from '../../../bench/rating-reference.js';
 import { autoRating } from '../../../src/kinds/rating/auto.js';
 import { outOfFoldRatings } from '../../../src/kinds/rating/out-of-fold.js';
+import type { RatingMatrix } from '../../../src/kinds/rating/rating-matrix.js';
+import { readScore } from '../../../src/kinds/rating/read-score.js';
+import { scoreMetrics } from '../../../src/validation/score-metrics.js';
 import { sharedData } from '../../support/shared-data.js';
-import { coverage, judgeScores, mae, spearman } from './worlds.js';
+import { coverage, judgeScores } from './worlds.js';
 
 /**
  * The issue's targets on each rating dev set (read from ../shared/data, never committed), out of
- * fold with fold seed 1: auto at least the reference ridge and the best single judge (hindsight) in
- * Spearman, at most the ridge's MAE (ours and the data README's), and 80% intervals holding the gold for 75-85% of items.
+ * fold with fold seed 1, as users get them: `auto` on the answers read by the product's reader
+ * (readScore) and scored by the product's metrics (scoreMetrics). Its Spearman is at least the
+ * reference ridge's and the best single judge's (hindsight), its MAE at most the ridge's, each
+ * baseline taken both as the data README's figure, rebuilt with the README's reading rule, and
+ * rebuilt on readScore's readings; its 80% intervals hold the gold for 75-85% of items; over the
+ * three sets its mean Spearman is at least 0.02 above the ridge's mean.
  */
 /** The data README's ridge stacking (Spearman, MAE), computed with scikit-learn. */
 const README_RIDGE: Record<string, { spearman: number; mae: number }> = {
@@ -18,31 +24,45 @@ const README_RIDGE: Record<string, { spearman: number; mae: number }> = {
   'qaes-essay-traits': { spearman: 0.254, mae: 0.571 },
   'mt-da-dev': { spearman: 0.493, mae: 12.4 },
 };
+const SETS = ['hanna-story', 'qaes-essay-traits', 'mt-da-dev'];
+const SEED = 1;
 
-for (const set of ['hanna-story', 'qaes-essay-traits', 'mt-da-dev']) {
+/** Per set: auto's Spearman and the highest ridge Spearman it was held against. */
+const measured = new Map<string, { auto: number; ridge: number }>();
+
+function bestJudgeSpearman(m: RatingMatrix, gold: Float64Array): number {
+  return Math.max(...m.judges.map((_, j) => scoreMetrics(gold, judgeScores(m, j), m.scale).spearman).filter((x) => !Number.isNaN(x)));
+}
+
+for (const set of SETS) {
   const dir = sharedData(set);
   const readme = README_RIDGE[set] as { spearman: number; mae: number };
   describe.skipIf(dir === null)(`${set} (dev data)`, () => {
-    it('auto meets the targets out of fold', { timeout: 120_000 }, () => {
-      const { matrix: m, gold } = loadRatingSet(dir as string, standInReader);
-      const decided = (x: Float64Array): number[] => Array.from(x.keys()).filter((i) => !Number.isNaN(x[i] as number));
-      const onDecided = (x: Float64Array) => {
-        const rows = decided(x);
-        return { p: rows.map((i) => x[i] as number), g: rows.map((i) => gold[i] as number) };
-      };
-      const ridge = onDecided(referenceRidge(m, gold, 1));
-      const best = Math.max(...m.judges.map((_, j) => onDecided(judgeScores(m, j))).map((s) => spearman(s.p, s.g)));
-      const auto = outOfFoldRatings(autoRating, m, gold, { folds: 5, seed: 1 });
-      const a = onDecided(auto.score);
-      expect(a.p.length).toBe(gold.length);
-      expect(spearman(a.p, a.g)).toBeGreaterThanOrEqual(spearman(ridge.p, ridge.g));
-      expect(spearman(a.p, a.g)).toBeGreaterThanOrEqual(best);
-      expect(mae(a.p, a.g)).toBeLessThanOrEqual(mae(ridge.p, ridge.g));
-      expect(spearman(a.p, a.g)).toBeGreaterThanOrEqual(readme.spearman);
-      expect(mae(a.p, a.g)).toBeLessThanOrEqual(readme.mae);
+    it('auto, read with readScore, meets the targets out of fold', { timeout: 180_000 }, () => {
+      const { matrix: m, gold } = loadRatingSet(dir as string, readScore);
+      const { matrix: r } = loadRatingSet(dir as string, referenceReader);
+      const auto = outOfFoldRatings(autoRating, m, gold, { folds: 5, seed: SEED });
+      expect(auto.score.every((x) => Number.isFinite(x))).toBe(true);
+      const a = scoreMetrics(gold, auto.score, m.scale);
+      const ridges = [r, m].map((x) => scoreMetrics(gold, referenceRidge(x, gold, SEED), m.scale));
+      const ridgeSpearman = Math.max(readme.spearman, ...ridges.map((x) => x.spearman));
+      const ridgeMae = Math.min(readme.mae, ...ridges.map((x) => x.mae));
+      expect(a.spearman).toBeGreaterThanOrEqual(ridgeSpearman);
+      expect(a.spearman).toBeGreaterThanOrEqual(Math.max(bestJudgeSpearman(r, gold), bestJudgeSpearman(m, gold)));
+      expect(a.mae).toBeLessThanOrEqual(ridgeMae);
       const c = coverage(gold, auto.low, auto.high);
       expect(c).toBeGreaterThanOrEqual(0.75);
       expect(c).toBeLessThanOrEqual(0.85);
+      measured.set(set, { auto: a.spearman, ridge: ridgeSpearman });
     });
   });
 }
+
+// Runs after the per-set tests (vitest runs a file's tests in order): the mean target needs all three.
+describe.skipIf(SETS.some((set) => sharedData(set) === null))('the three rating dev sets', () => {
+  it("auto's mean Spearman is at least the ridge's mean + 0.02", () => {
+    expect([...measured.keys()].sort()).toEqual([...SETS].sort());
+    const mean = (f: (x: { auto: number; ridge: number }) => number): number => [...measured.values()].reduce((s, x) => s + f(x), 0) / measured.size;
+    expect(mean((x) => x.auto)).toBeGreaterThanOrEqual(mean((x) => x.ridge) + 0.02);
+  });
+});
