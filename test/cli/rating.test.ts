@@ -41,7 +41,7 @@ describe('a rating folder through fusion eval, fit, fuse and run', () => {
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('id="leaderboard"');
     expect(page).toMatch(/aria-label="fused score of (mean|calibrated) against gold"/);
-    expect(page).toMatch(/<tr class="model"><td>harsh<\/td>/);
+    expect(page).toMatch(/<tr><td>harsh<\/td><td data-v="40">40<\/td>/);
     expect(page).toContain('no idea');
     const report = (JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { report: { format: string; judgeErrors: { judge: string; bias: number }[] } }).report;
     expect(report.format).toBe('llm-fusion/report');

@@ -145,7 +145,7 @@ function leaderboardSection(d: RatingReportData): string {
 function scatterSection(d: RatingReportData): string {
   const s = d.scatter;
   if (!s || s.total === 0) return '';
-  const shown = s.points.length < s.total ? ` ${s.points.length} of the ${s.total} scored items are drawn (every ${(s.total / s.points.length).toFixed(1)}th, in item order), so the plot stays readable.` : '';
+  const shown = s.points.length < s.total ? ` ${s.points.length} of the ${s.total} scored items are drawn (evenly spaced in item order, the same ones on every run), so the plot stays readable.` : '';
   return `<section><h2>Fused score against gold: ${esc(s.strategy)}</h2><p class="meta">Out-of-fold fused score (dot) and its 80% interval (bar: orange when it holds the gold score, red when it misses) against the gold score; the dashed diagonal is a perfect fuser.${shown}</p>${scoreScatter(s.points, d.scale, `fused score of ${s.strategy} against gold`)}</section>`;
 }
 
@@ -156,7 +156,7 @@ function judgeSection(d: RatingReportData): string {
   const rows = d.judgeErrors.map((e) => {
     const p = profile.get(e.judge);
     const extra = est ? [p?.bias, p?.noise, p?.weight].map((v) => `<td data-v="${dv(v)}">${num(v)}</td>`).join('') : '';
-    return `<tr class="model"><td>${esc(e.judge)}</td><td data-v="${e.scored}">${e.scored}</td><td data-v="${dv(e.bias)}">${num(e.bias)}</td><td data-v="${dv(e.noise)}">${num(e.noise)}</td>${extra}</tr>`;
+    return `<tr><td>${esc(e.judge)}</td><td data-v="${e.scored}">${e.scored}</td><td data-v="${dv(e.bias)}">${num(e.bias)}</td><td data-v="${dv(e.noise)}">${num(e.noise)}</td>${extra}</tr>`;
   });
   const estNote = est ? ` The last three columns are what ${esc(d.profile?.strategy ?? '')}, fitted on every scored item, estimates on the fused scale.` : '';
   return `<section><h2>Judges: bias and noise</h2><p class="meta">Against the gold scores: bias = mean signed error (score - gold; above 0 = lenient), noise = standard deviation of the error once the bias is removed.${estNote}</p><div class="wrap"><table id="judges" class="sortable"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><div style="margin-top:12px">${biasNoiseChart(

@@ -52,8 +52,8 @@ describe('the rating HTML report', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('aria-label="fused score of calibrated against gold"');
     expect((html.match(/class="interval"/g) ?? []).length).toBe(N);
-    expect(html).toMatch(/<tr class="model"><td>lenient<\/td><td data-v="30">30<\/td><td data-v="[^"]*">1\.000<\/td><td data-v="[^"]*">0\.000<\/td>/);
-    expect(html).toMatch(/<tr class="model"><td>harsh<\/td><td data-v="30">30<\/td><td data-v="[^"]*">-2\.000<\/td>/);
+    expect(html).toMatch(/<tr><td>lenient<\/td><td data-v="30">30<\/td><td data-v="[^"]*">1\.000<\/td><td data-v="[^"]*">0\.000<\/td>/);
+    expect(html).toMatch(/<tr><td>harsh<\/td><td data-v="30">30<\/td><td data-v="[^"]*">-2\.000<\/td>/);
     expect(html).toContain('<tr class="strategy best"><td>calibrated *</td>');
     expect(html).toContain('I cannot rate this.');
     expect(html.slice(0, html.indexOf('<script>'))).not.toMatch(/\bNaN\b|undefined/);
