@@ -258,6 +258,21 @@ export function simpleBars(rows: readonly { name: string; value: number }[], lab
   return svg(width, height, label, body);
 }
 
+/**
+ * Ticks on a round step (1, 2 or 5 times a power of ten) within [lo, hi], at most 11 of them; at
+ * least a whole step on a scale at least 2 wide (1-5, 0-10): half scores would suggest a resolution
+ * judges' scales rarely have.
+ */
+export function scaleTicks(lo: number, hi: number): number[] {
+  const raw = (hi - lo) / 10 || 1;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const round = ([1, 2, 5, 10].find((m) => m * pow >= raw - 1e-12) ?? 10) * pow;
+  const step = hi - lo >= 2 ? Math.max(1, round) : round;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  return out;
+}
+
 export interface ScoredPoint {
   item: string;
   /** The gold score (x) and the fused one (y) with its interval. */
@@ -282,7 +297,7 @@ export function scoreScatter(points: readonly ScoredPoint[], scale: { min: numbe
   const x = (v: number): number => left + ((clip(v) - scale.min) / span) * size;
   const y = (v: number): number => top + (1 - (clip(v) - scale.min) / span) * size;
   let body = `<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="${COLORS.grid}"/>`;
-  for (const t of ticks(scale.min, scale.max)) {
+  for (const t of scaleTicks(scale.min, scale.max)) {
     body += `<line x1="${n2(x(t))}" x2="${n2(x(t))}" y1="${top}" y2="${top + size}" stroke="${COLORS.grid}"/><line x1="${left}" x2="${left + size}" y1="${n2(y(t))}" y2="${n2(y(t))}" stroke="${COLORS.grid}"/>`;
     body += text(x(t), top + size + 14, String(Number(t.toPrecision(4))), `text-anchor="middle" font-size="11" fill="${COLORS.axis}"`);
     body += text(left - 6, y(t) + 4, String(Number(t.toPrecision(4))), `text-anchor="end" font-size="11" fill="${COLORS.axis}"`);

@@ -177,7 +177,7 @@ function abstentionSection(d: RatingReportData): string {
           .join(', ')}</summary>${a.examples.map((x) => `<div><b>${esc(x.reason)}</b> on ${esc(x.item)}<pre>${esc(x.output)}</pre></div>`).join('')}</details>`,
     )
     .join('');
-  return `<section><h2>Unreadable answers</h2><p class="meta">Answers the score reader could not read (outside the scale, no score found...), by judge and reason; missing = no recorded answer. Click a judge for examples.</p>${stackedBars(
+  return `<section><h2>Unreadable answers</h2><p class="meta">Answers the score reader could not read (outside the scale, no score found...), by judge and reason, counted per answer (each sample is one); missing = an item with no recorded answer. A judge with several samples of an item still scores it when one of them is readable. Click a judge for examples.</p>${stackedBars(
     d.abstentions.map((a) => ({ name: a.judge, counts: a.counts })),
     reasons,
     'unreadable answers by reason',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ratingPlugin } from '../../../src/kinds/rating/index.js';
 import { judgeErrors, MAX_SCATTER_POINTS, type RatingReportData, scatterPoints } from '../../../src/kinds/rating/report.js';
 import { modelCosts } from '../../../src/report/index.js';
+import { scaleTicks } from '../../../src/report/svg.js';
 import { loadEvalFolder, type RatingFolder } from '../../../src/task/load-folder.js';
 import { writeEvalFolder } from '../../support/temp-folder.js';
 import { world } from './worlds.js';
@@ -72,5 +73,14 @@ describe('the rating HTML report', () => {
     expect(e[0]?.bias).toBeCloseTo(0.5, 0);
     expect(e[1]?.bias).toBeCloseTo(-1, 0);
     expect(e[1]?.noise ?? 0).toBeGreaterThan(e[0]?.noise ?? 0);
+  });
+
+  it('puts the scatter plot\'s ticks on whole scores of a small scale, on round steps of a large one', () => {
+    expect(scaleTicks(1, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(scaleTicks(0, 10)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(scaleTicks(0, 100)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(scaleTicks(1, 7)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(scaleTicks(-1, 1)).toEqual([-1, 0, 1]);
+    expect(scaleTicks(0, 1)).toEqual([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1]);
   });
 });
