@@ -151,6 +151,11 @@ export interface KindEvaluation {
   /** The terminal leaderboard: the shared table (with calls, cost and the recommendation), or the kind's own text. */
   leaderboard: { input: LeaderboardInput } | { text: string };
   reportData?: ReportData;
+  /**
+   * A kind with its own page views: the page's data (--json's `report`) and the page, built on
+   * first call (the terminal alone never pays for them); otherwise reportData on the shared views.
+   */
+  page?: { data(): object; html(): string };
   markdown(options: { explainStrategy?: string }): string;
 }
 

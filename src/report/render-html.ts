@@ -1,61 +1,10 @@
 import type { CostChart, ReportData, ReportEntry } from './report-data.js';
+import { htmlPage } from './html-page.js';
 import { barChartWithIntervals, costQualityChart, esc, heatmap, reliabilityDiagram, simpleBars, stackedBars } from './svg.js';
 
 const pct = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : (100 * x).toFixed(digits));
 const num = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits));
 const dv = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '' : String(x));
-
-const STYLE = `
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#111827;margin:0;background:#f9fafb}
-main{max-width:1180px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:4px 0 8px;border-bottom:1px solid #e5e7eb;padding-bottom:4px}
-section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px 16px;margin:14px 0}
-.meta{color:#6b7280}.verdict{background:#fff7ed;border-left:4px solid #f58518;padding:8px 12px}
-table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-bottom:1px solid #f1f5f9;text-align:right;white-space:nowrap}
-th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child,th:last-child{text-align:left}
-table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
-tr.best td{font-weight:bold}tr.model td:nth-child(2){color:#4c78a8}tr.strategy td:nth-child(2){color:#f58518}
-.ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
-td.text{text-align:left;white-space:normal;max-width:420px}td.why{text-align:left;white-space:normal;min-width:280px}.right{color:#15803d}.wrong{color:#b91c1c}
-#contested{table-layout:fixed;width:100%}#contested th,#contested td{text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top}#contested td.why{min-width:0}
-#contested .id{color:#6b7280;font-size:11px}#contested summary{cursor:pointer}details.more[open] .cut{display:none}details.more summary{list-style:none}details.more summary::-webkit-details-marker{display:none}details.more[open] summary::after{content:"show less";color:#6b7280;font-size:11px}
-details{margin:4px 0}pre{white-space:pre-wrap;background:#f3f4f6;padding:4px 6px;margin:2px 0;font-size:12px}
-input,select{font:inherit;padding:2px 6px}
-`;
-
-/** Sorting, filtering and the per-class metric switch; no request, no library. */
-const SCRIPT = `
-for (const table of document.querySelectorAll('table.sortable')) {
-  const heads = [...table.tHead.rows[0].cells];
-  heads.forEach((th, col) => th.addEventListener('click', () => {
-    const asc = th.getAttribute('aria-sort') !== 'ascending';
-    heads.forEach((h) => h.removeAttribute('aria-sort'));
-    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
-    const body = table.tBodies[0];
-    const key = (tr) => { const c = tr.cells[col]; const v = c.dataset.v; return v !== undefined && v !== '' ? Number(v) : c.textContent.trim().toLowerCase(); };
-    const rows = [...body.rows].sort((a, b) => { const x = key(a), y = key(b); const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y)); return asc ? c : -c; });
-    rows.forEach((r) => body.appendChild(r));
-  }));
-}
-const metric = document.getElementById('perclass-metric');
-if (metric) metric.addEventListener('change', () => {
-  for (const td of document.querySelectorAll('#perclass td[data-f]')) td.textContent = td.dataset[metric.value];
-});
-const filter = document.getElementById('contested-filter');
-const show = document.getElementById('contested-show');
-const count = document.getElementById('contested-count');
-function applyFilter() {
-  const q = filter.value.trim().toLowerCase();
-  let n = 0;
-  for (const tr of document.querySelectorAll('#contested tbody tr')) {
-    const ok = (!q || tr.textContent.toLowerCase().includes(q)) && (show.value === 'all' || tr.dataset.right === (show.value === 'right' ? '1' : '0'));
-    tr.hidden = !ok;
-    if (ok) n++;
-  }
-  count.textContent = String(n);
-}
-if (filter && show) { filter.addEventListener('input', applyFilter); show.addEventListener('change', applyFilter); }
-`;
 
 function leaderboardTable(d: ReportData): string {
   // Label metrics (macro-F1, AUC, calibration) where the task has a fixed label set.
@@ -262,28 +211,27 @@ function autoSection(d: ReportData): string {
   )}</details></section>`;
 }
 
-/** The whole report as one self-contained HTML page: inline styles, inline SVG, one small inline script. */
+/** The classification and QA report (ReportData) on the one page skeleton (html-page.ts). */
 export function renderHtmlReport(d: ReportData): string {
   const verdict = d.comparison ? `<p class="verdict"><b>${esc(d.comparison.strategy)} vs ${esc(d.comparison.model)}</b> (best strategy vs best single model, chosen with hindsight): ${esc(d.comparison.text)}</p>` : '';
   const meta = `${d.kind}, ${d.items} items (${d.scoredItems} scored), ${d.agreement.models.length} models, ${d.entries.filter((e) => e.kind === 'strategy').length} strategies; learning strategies scored out-of-fold (${d.folds} folds, seed ${d.seed}); 95% intervals: percentile bootstrap over items, ${d.bootstrap.resamples} resamples, seed ${d.bootstrap.seed}.`;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>llm-fusion report: ${esc(d.task)}</title><style>${STYLE}</style></head>
-<body><main>
-<h1>${esc(d.task)}: models and fusion strategies</h1><p class="meta">${esc(meta)}</p>
-${verdict}
-<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and $ per item (a model: its recorded cost; a strategy: the prices of the calls it made). ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>
-${autoSection(d)}
-${perClassSection(d)}
-${confusionSection(d)}
-${reliabilitySection(d)}
-${agreementSection(d)}
-${costSection(d)}
-${riskCoverageSection(d)}
-${abstentionSection(d)}
-${contestedSection(d)}
-<p class="meta">Generated by llm-fusion <code>fusion eval --html</code>. The same data is in <code>--json</code> under <code>report</code>.</p>
-</main><script>${SCRIPT}</script></body></html>
-`;
+  return htmlPage({
+    title: d.task,
+    heading: `${d.task}: models and fusion strategies`,
+    meta,
+    sections: [
+      verdict,
+      `<section><h2>Leaderboard</h2><p class="meta">Click a column to sort. * = best strategy (ties: fewer calls, lower cost, then name). Calls (each sample a call) and $ per item (a model: its recorded cost; a strategy: the prices of the calls it made). ROC-AUC: one-vs-rest macro, for entries that give graded probabilities.</p>${leaderboardTable(d)}<div style="margin-top:12px">${leaderboardChart(d)}</div></section>`,
+      autoSection(d),
+      perClassSection(d),
+      confusionSection(d),
+      reliabilitySection(d),
+      agreementSection(d),
+      costSection(d),
+      riskCoverageSection(d),
+      abstentionSection(d),
+      contestedSection(d),
+    ],
+  });
 }
+

@@ -257,3 +257,86 @@ export function simpleBars(rows: readonly { name: string; value: number }[], lab
   body += text(labelW + plotW / 2, height - 4, label, `text-anchor="middle" font-size="12" fill="${COLORS.axis}"`);
   return svg(width, height, label, body);
 }
+
+/**
+ * Ticks on a round step (1, 2 or 5 times a power of ten) within [lo, hi], at most 11 of them; at
+ * least a whole step on a scale at least 2 wide (1-5, 0-10): half scores would suggest a resolution
+ * judges' scales rarely have.
+ */
+export function scaleTicks(lo: number, hi: number): number[] {
+  const raw = (hi - lo) / 10 || 1;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const round = ([1, 2, 5, 10].find((m) => m * pow >= raw - 1e-12) ?? 10) * pow;
+  const step = hi - lo >= 2 ? Math.max(1, round) : round;
+  const out: number[] = [];
+  for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + 1e-9; t += step) out.push(Number(t.toPrecision(12)));
+  return out;
+}
+
+export interface ScoredPoint {
+  item: string;
+  /** The gold score (x) and the fused one (y) with its interval. */
+  gold: number;
+  score: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Fused score against gold on one scale: a dot per item, its interval as a light vertical bar (red
+ * when it misses the gold score), the diagonal where a perfect fuser would sit.
+ */
+export function scoreScatter(points: readonly ScoredPoint[], scale: { min: number; max: number }, label: string): string {
+  const size = 360;
+  const left = 44;
+  const top = 12;
+  const width = left + size + 16;
+  const height = top + size + 42;
+  const span = scale.max - scale.min || 1;
+  const clip = (v: number): number => Math.min(scale.max, Math.max(scale.min, v));
+  const x = (v: number): number => left + ((clip(v) - scale.min) / span) * size;
+  const y = (v: number): number => top + (1 - (clip(v) - scale.min) / span) * size;
+  let body = `<rect x="${left}" y="${top}" width="${size}" height="${size}" fill="none" stroke="${COLORS.grid}"/>`;
+  for (const t of scaleTicks(scale.min, scale.max)) {
+    body += `<line x1="${n2(x(t))}" x2="${n2(x(t))}" y1="${top}" y2="${top + size}" stroke="${COLORS.grid}"/><line x1="${left}" x2="${left + size}" y1="${n2(y(t))}" y2="${n2(y(t))}" stroke="${COLORS.grid}"/>`;
+    body += text(x(t), top + size + 14, String(Number(t.toPrecision(4))), `text-anchor="middle" font-size="11" fill="${COLORS.axis}"`);
+    body += text(left - 6, y(t) + 4, String(Number(t.toPrecision(4))), `text-anchor="end" font-size="11" fill="${COLORS.axis}"`);
+  }
+  body += `<line x1="${x(scale.min)}" y1="${y(scale.min)}" x2="${x(scale.max)}" y2="${y(scale.max)}" stroke="${COLORS.axis}" stroke-dasharray="4 3"/>`;
+  for (const p of points) {
+    const held = p.gold >= p.low - 1e-9 && p.gold <= p.high + 1e-9;
+    body += `<line class="interval" x1="${n2(x(p.gold))}" x2="${n2(x(p.gold))}" y1="${n2(y(p.low))}" y2="${n2(y(p.high))}" stroke="${held ? COLORS.strategy : COLORS.best}" stroke-width="2" opacity="0.25"/>`;
+  }
+  for (const p of points) {
+    body += `<circle class="dot" cx="${n2(x(p.gold))}" cy="${n2(y(p.score))}" r="2.5" fill="${COLORS.strategy}" opacity="0.8"><title>${esc(`${p.item}: gold ${p.gold}, fused ${p.score.toFixed(2)} [${p.low.toFixed(2)}, ${p.high.toFixed(2)}]`)}</title></circle>`;
+  }
+  body += text(left + size / 2, height - 6, 'gold score -> fused score', `text-anchor="middle" font-size="12" fill="${COLORS.axis}"`);
+  return svg(width, height, label, body);
+}
+
+/** Each judge's bias as a dot on a zero line, with a bar of one noise SD either side. */
+export function biasNoiseChart(rows: readonly { name: string; bias: number; noise: number }[], label: string): string {
+  const labelW = Math.min(260, 8 + 6.6 * Math.max(8, ...rows.map((r) => r.name.length)));
+  const plotW = 420;
+  const rowH = 20;
+  const width = labelW + plotW + 20;
+  const height = rows.length * rowH + 44;
+  const finite = rows.filter((r) => Number.isFinite(r.bias));
+  const reach = Math.max(1e-9, ...finite.map((r) => Math.abs(r.bias) + (Number.isFinite(r.noise) ? r.noise : 0))) * 1.1;
+  const x = (v: number): number => labelW + ((Math.min(reach, Math.max(-reach, v)) + reach) / (2 * reach)) * plotW;
+  let body = '';
+  for (const t of ticks(-reach, reach, 4)) {
+    body += `<line x1="${n2(x(t))}" x2="${n2(x(t))}" y1="4" y2="${4 + rows.length * rowH}" stroke="${Math.abs(t) < 1e-12 ? COLORS.axis : COLORS.grid}"/>`;
+    body += text(x(t), 4 + rows.length * rowH + 14, t.toFixed(2), `text-anchor="middle" font-size="11" fill="${COLORS.axis}"`);
+  }
+  rows.forEach((r, i) => {
+    const cy = 4 + i * rowH + rowH / 2;
+    body += text(labelW - 6, cy + 4, r.name, `text-anchor="end" font-size="12" fill="${COLORS.text}"`);
+    if (!Number.isFinite(r.bias)) return;
+    const sd = Number.isFinite(r.noise) ? r.noise : 0;
+    body += `<line x1="${n2(x(r.bias - sd))}" x2="${n2(x(r.bias + sd))}" y1="${cy}" y2="${cy}" stroke="${COLORS.model}" stroke-width="6" opacity="0.3"/>`;
+    body += `<circle class="dot" cx="${n2(x(r.bias))}" cy="${cy}" r="4" fill="${COLORS.model}"><title>${esc(`${r.name}: bias ${r.bias.toFixed(3)}, noise ${sd.toFixed(3)}`)}</title></circle>`;
+  });
+  body += text(labelW + plotW / 2, height - 6, label, `text-anchor="middle" font-size="12" fill="${COLORS.axis}"`);
+  return svg(width, height, label, body);
+}

@@ -34,9 +34,18 @@ describe('a rating folder through fusion eval, fit, fuse and run', () => {
     const calibrated = result.strategies.find((s) => s.name === 'calibrated') as { mae: number };
     expect(calibrated.mae).toBeLessThan(0.3);
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('| Spearman |');
-    const html = await runCli(['eval', dir, '--folds', '4', '--strategies', 'mean', '--html', join(dir, 'r.html'), '--quiet']);
+    const html = await runCli(['eval', dir, '--folds', '4', '--strategies', 'mean,calibrated', '--html', join(dir, 'r.html'), '--json', join(dir, 'h.json'), '--quiet']);
     expect(html.status).toBe(0);
-    expect(html.stderr).toContain('no HTML report for rating tasks yet');
+    expect(html.stderr).not.toContain('no HTML report');
+    const page = readFileSync(join(dir, 'r.html'), 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('id="leaderboard"');
+    expect(page).toMatch(/aria-label="fused score of (mean|calibrated) against gold"/);
+    expect(page).toMatch(/<tr><td>harsh<\/td><td data-v="40">40<\/td>/);
+    expect(page).toContain('no idea');
+    const report = (JSON.parse(readFileSync(join(dir, 'h.json'), 'utf8')) as { report: { format: string; judgeErrors: { judge: string; bias: number }[] } }).report;
+    expect(report.format).toBe('llm-fusion/report');
+    expect(report.judgeErrors.find((e) => e.judge === 'steady')?.bias).toBe(0);
 
     const saved = join(dir, 's.json');
     const fit = await runCli(['fit', dir, '--strategy', 'calibrated', '--out', saved, '--folds', '4']);

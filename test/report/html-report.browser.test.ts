@@ -235,3 +235,65 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     await page.close();
   });
 });
+
+describe.skipIf(!executable)('rating HTML report in a real browser', () => {
+  let browser: Browser;
+  const dir = mkdtempSync(join(tmpdir(), 'fusion-html-rating-'));
+  const ratingPage = join(dir, 'rating.html');
+  // More scored items than the scatter plot draws, judges with known bias, an unreadable answer that tries to run a script.
+  const N = 420;
+  const gold = Array.from({ length: N }, (_, i) => 1 + ((i * 7) % 9));
+  const hostile = '<img src="http://127.0.0.1:9/x.png"></pre></script><script>console.error("injected")</script>';
+
+  beforeAll(async () => {
+    const items = gold.map((g, i) => ({ id: `r${i}`, text: `text ${i}`, label: g }));
+    const responses = items.flatMap((it, i) => [
+      { item: it.id, model: 'lenient-judge', output: `Score: ${Math.min(10, (gold[i] as number) + 1)}/10`, cost: 0.001 },
+      { item: it.id, model: 'harsh-judge', output: `${Math.max(0, (gold[i] as number) - 2)} out of 10` },
+      { item: it.id, model: 'noisy-judge', output: i % 50 === 0 ? hostile : `**${Math.min(10, Math.max(0, (gold[i] as number) + ((i % 5) - 2)))}**` },
+    ]);
+    const folder = writeEvalFolder({ task: { name: 'rating-page', kind: 'rating', scale: { min: 0, max: 10 }, instructions: 'Rate the text.' }, items, responses });
+    const ev = await runCli(['eval', folder, '--strategies', 'mean,median,calibrated', '--html', ratingPage, '--quiet']);
+    expect(ev.stderr).toBe('');
+    expect(ev.status).toBe(0);
+    browser = await chromium.launch({ executablePath: executable as string, args: ['--no-sandbox'] });
+    mkdirSync(artifacts, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('draws the rating page (scatter of fused against gold, bias and noise) offline, without errors, within a 1,200 px window', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    const url = pathToFileURL(ratingPage).href;
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    page.on('request', (r) => {
+      if (r.url() !== url) requests.push(r.url());
+    });
+    await page.goto(url, { waitUntil: 'load' });
+    const labels = await page.$$eval('svg.chart', (svgs) => svgs.map((s) => s.getAttribute('aria-label') ?? ''));
+    expect(labels.some((l) => /^fused score of \S+ against gold$/.test(l)), labels.join(' | ')).toBe(true);
+    expect(labels.some((l) => l.startsWith('bias (dot)'))).toBe(true);
+    expect(labels).toContain('unreadable answers by reason');
+    expect(await page.locator('svg.chart circle.dot').count()).toBeGreaterThanOrEqual(300);
+    expect(await page.locator('svg.chart line.interval').count()).toBe(300);
+    expect(await page.locator('p.meta', { hasText: '300 of the 420 scored items are drawn' }).count()).toBe(1);
+    expect(await page.$eval('html', (h) => h.scrollWidth - h.clientWidth)).toBe(0);
+    await page.locator('#leaderboard th', { hasText: 'Spearman' }).click();
+    const rho = await page.$$eval('#leaderboard tbody tr td:nth-child(3)', (tds) => tds.map((td) => Number(td.getAttribute('data-v'))));
+    expect(rho).toEqual([...rho].sort((a, b) => a - b));
+    await page.locator('details summary', { hasText: 'noisy-judge: ' }).click();
+    // Shown as text (up to three examples per reason), never run: `problems` stays empty.
+    expect(await page.locator('details pre', { hasText: 'console.error("injected")' }).count()).toBe(3);
+    await page.screenshot({ path: join(artifacts, 'report-rating.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});

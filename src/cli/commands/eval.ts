@@ -20,7 +20,7 @@ import { writeFileAtomic } from '../../task/safe-write.js';
 export const evalHelp = `Usage: fusion eval <folder> [options]
 
 Scores every model and every fusion strategy on a labelled eval folder (task.json, items.jsonl,
-responses.jsonl), classification or QA. Strategies that learn from labels are scored out-of-fold.
+responses.jsonl), classification, QA or rating. Strategies that learn from labels are scored out-of-fold.
 
 Options:
   --folds N          cross-validation folds for strategies that learn (default 5)
@@ -144,8 +144,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   progress.stop();
 
   if (!values.quiet) io.stdout.write('text' in evaluation.leaderboard ? evaluation.leaderboard.text : leaderboardWithAdvice(evaluation.leaderboard.input, reportData, costs, dir));
-  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(reportData ? { ...result, report: reportData } : result, null, 2)}\n`);
-  if (values.html && reportData) writeFileAtomic(values.html, renderHtmlReport(reportData));
+  const page = evaluation.page ?? (reportData ? { data: () => reportData, html: () => renderHtmlReport(reportData) } : undefined);
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...result, report: page.data() } : result, null, 2)}\n`);
+  if (values.html && page) writeFileAtomic(values.html, page.html());
   // Said, not silently skipped: a kind whose plug-in has no HTML views yet writes no HTML report.
   else if (values.html) io.stderr.write(`fusion: no HTML report for ${kind.title} tasks yet: ${values.html} not written (--json and --report are)\n`);
   if (values.report) writeFileAtomic(values.report, evaluation.markdown(explainReport));

@@ -7,8 +7,10 @@ import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/s
 import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
 import { TargetError } from '../categorical-fusers.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
-import { outOfFoldRatings } from './out-of-fold.js';
-import { buildRatingMatrix, type RatingMatrix } from './rating-matrix.js';
+import type { ModelCost } from '../../report/index.js';
+import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
+import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
+import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { readScore } from './read-score.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
 import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
@@ -26,6 +28,8 @@ export interface RatingEntry extends KindEntry, Omit<ScoreMetrics, 'n'> {
   scoredOn?: 'out-of-fold';
   /** Share of items with gold whose interval holds the gold score. */
   intervalCoverage?: number;
+  /** Mean width of the interval over the items with gold and a fused score. */
+  intervalWidth?: number;
   picks?: string[];
 }
 
@@ -44,10 +48,11 @@ export interface RatingEvalResult {
   rejected: { model: string; item: string; reason: string; detail?: string; output: string }[];
 }
 
-function matrixOf(folder: RatingFolder): { matrix: RatingMatrix; abstentions: RatingEvalResult['rejected'] } {
-  const { matrix, abstentions } = buildRatingMatrix({ items: folder.items.map((it) => ({ id: it.id, text: it.text })), responses: folder.responses, scale: folder.task.scale }, readScore);
-  return { matrix, abstentions: abstentions.map((a) => ({ model: a.model, item: a.item, reason: a.reason, ...(a.detail !== undefined ? { detail: a.detail } : {}), output: a.output })) };
+function matrixOf(folder: RatingFolder): { matrix: RatingMatrix; abstentions: RatingAbstention[] } {
+  return buildRatingMatrix({ items: folder.items.map((it) => ({ id: it.id, text: it.text })), responses: folder.responses, scale: folder.task.scale }, readScore);
 }
+
+const rejectedOf = (a: RatingAbstention): RatingEvalResult['rejected'][number] => ({ model: a.model, item: a.item, reason: a.reason, ...(a.detail !== undefined ? { detail: a.detail } : {}), output: a.output });
 
 function entry(name: string, gold: Float64Array, score: ArrayLike<number>, folder: RatingFolder): RatingEntry {
   const { n, ...m } = scoreMetrics(gold, score, folder.task.scale);
@@ -83,6 +88,46 @@ function markdown(r: RatingEvalResult): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** The page's data: the leaderboard with costs, the best strategy's out-of-fold scores, the judges' errors and the best strategy's own view of the judges. */
+function reportData(folder: RatingFolder, matrix: RatingMatrix, abstentions: readonly RatingAbstention[], r: RatingEvalResult, best: RatingStrategy, oof: OutOfFoldRatings | undefined, costs: readonly ModelCost[]): RatingReportData {
+  const byModel = new Map(costs.map((c) => [c.model, c]));
+  const all = everyJudgeCost(matrix.judges, costs);
+  const row = (e: RatingEntry, kind: 'model' | 'strategy'): RatingReportData['entries'][number] => ({
+    name: e.name,
+    kind,
+    spearman: e.spearman,
+    pearson: e.pearson,
+    mae: e.mae,
+    rmse: e.rmse,
+    qwk: e.qwk,
+    coverage: e.coverage,
+    intervalCoverage: e.intervalCoverage ?? null,
+    intervalWidth: e.intervalWidth ?? null,
+    ...(kind === 'model' ? { callsPerItem: byModel.get(e.name)?.callsPerItem ?? null, costPerItem: byModel.get(e.name)?.costPerItem ?? null } : all),
+  });
+  const entries = [...r.strategies.map((e) => row(e, 'strategy')), ...r.models.map((e) => row(e, 'model'))].sort((a, b) => (Number.isNaN(b.spearman) ? -2 : b.spearman) - (Number.isNaN(a.spearman) ? -2 : a.spearman));
+  // The judges as the chosen strategy sees them, fitted on every scored item (as fusion fit would save it).
+  const profile = best.fit(matrix, folder.gold, { seed: r.seed }).judgeProfile?.();
+  return {
+    format: 'llm-fusion/report',
+    version: 1,
+    task: r.task,
+    kind: r.kind,
+    scale: r.scale,
+    items: r.items,
+    scoredItems: r.scoredItems,
+    judges: [...matrix.judges],
+    folds: r.folds,
+    seed: r.seed,
+    best: r.best,
+    entries,
+    scatter: oof ? { strategy: best.name, ...scatterPoints(matrix, folder.gold, oof) } : null,
+    judgeErrors: judgeErrors(matrix, folder.gold),
+    profile: profile ? { strategy: best.name, judges: profile } : null,
+    abstentions: judgeAbstentions(matrix, abstentions),
+  };
 }
 
 function savedRatingFile(file: string): Extract<SavedStrategy, { scale: unknown }> {
@@ -124,18 +169,29 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     const total = wanted.length + 1;
     const models = matrix.judges.map((judge, j) => entry(judge, gold, Float64Array.from({ length: N }, (_, i) => matrix.scores[i * J + j] as number), folder));
     options.onProgress?.(1, total, 'judges');
+    const predictions = new Map<string, OutOfFoldRatings>();
     const strategies = wanted.map((s, k): RatingEntry => {
       const oof = outOfFoldRatings(s, matrix, gold, { folds: options.folds, seed: options.seed });
+      predictions.set(s.name, oof);
       let held = 0;
       let withGold = 0;
+      let width = 0;
       for (let i = 0; i < N; i++) {
         const g = gold[i] as number;
         if (!Number.isFinite(g) || !Number.isFinite(oof.score[i] as number)) continue;
         withGold++;
+        width += (oof.high[i] as number) - (oof.low[i] as number);
         if (g >= (oof.low[i] as number) - 1e-9 && g <= (oof.high[i] as number) + 1e-9) held++;
       }
       options.onProgress?.(k + 2, total, s.name);
-      return { ...entry(s.name, gold, oof.score, folder), supervised: s.supervised, scoredOn: 'out-of-fold', intervalCoverage: withGold === 0 ? Number.NaN : held / withGold, ...(oof.picks.length > 0 ? { picks: oof.picks } : {}) };
+      return {
+        ...entry(s.name, gold, oof.score, folder),
+        supervised: s.supervised,
+        scoredOn: 'out-of-fold',
+        intervalCoverage: withGold === 0 ? Number.NaN : held / withGold,
+        intervalWidth: withGold === 0 ? Number.NaN : width / withGold,
+        ...(oof.picks.length > 0 ? { picks: oof.picks } : {}),
+      };
     });
     let best: RatingEntry | null = null;
     for (const e of strategies) if (!best || e.spearman > best.spearman + 1e-12 || (Math.abs(e.spearman - best.spearman) <= 1e-12 && e.mae < best.mae)) best = e;
@@ -150,9 +206,14 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       models,
       strategies,
       best: best?.name ?? null,
-      rejected: abstentions.slice(0, 200),
+      rejected: abstentions.slice(0, 200).map(rejectedOf),
     };
-    return { result, leaderboard: { text: table(result) }, markdown: () => markdown(result) };
+    const bestStrategy = wanted.find((s) => s.name === result.best);
+    const costs = options.report?.costs;
+    let data: RatingReportData | undefined;
+    const pageData = (): RatingReportData => (data ??= reportData(folder, matrix, abstentions, result, bestStrategy as RatingStrategy, predictions.get(result.best ?? ''), costs ?? []));
+    const page = costs && bestStrategy ? { page: { data: pageData, html: () => renderRatingHtml(pageData()) } } : {};
+    return { result, leaderboard: { text: table(result) }, markdown: () => markdown(result), ...page };
   },
 
   strategyToFit(name, _folder, targets) {
