@@ -26,6 +26,23 @@ if (!executable && process.env.CI) {
   });
 }
 
+/** Opens a report page offline, collecting console errors and warnings, page errors and any request it makes. */
+async function openPage(browser: Browser, file: string, width: number): Promise<{ page: Page; problems: string[]; requests: string[] }> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const problems: string[] = [];
+  const requests: string[] = [];
+  const url = pathToFileURL(file).href;
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => {
+    if (r.url() !== url) requests.push(r.url());
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, problems, requests };
+}
+
 describe.skipIf(!executable)('HTML report in a real browser', () => {
   let browser: Browser;
   const dir = mkdtempSync(join(tmpdir(), 'fusion-html-'));
@@ -57,21 +74,7 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     await browser?.close();
   });
 
-  async function open(file: string, width = 1280): Promise<{ page: Page; problems: string[]; requests: string[] }> {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    const url = pathToFileURL(file).href;
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (r.url() !== url) requests.push(r.url());
-    });
-    await page.goto(url, { waitUntil: 'load' });
-    return { page, problems, requests };
-  }
+  const open = (file: string, width = 1280) => openPage(browser, file, width);
 
   /** Every chart's SVG, with how many shapes it draws and its size on screen. */
   async function charts(page: Page): Promise<{ label: string; shapes: number; width: number; height: number }[]> {
@@ -265,18 +268,7 @@ describe.skipIf(!executable)('rating HTML report in a real browser', () => {
   });
 
   it('draws the rating page (scatter of fused against gold, bias and noise) offline, without errors, within a 1,200 px window', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    const url = pathToFileURL(ratingPage).href;
-    page.on('console', (m) => {
-      if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    page.on('request', (r) => {
-      if (r.url() !== url) requests.push(r.url());
-    });
-    await page.goto(url, { waitUntil: 'load' });
+    const { page, problems, requests } = await openPage(browser, ratingPage, 1200);
     const labels = await page.$$eval('svg.chart', (svgs) => svgs.map((s) => s.getAttribute('aria-label') ?? ''));
     expect(labels.some((l) => /^fused score of \S+ against gold$/.test(l)), labels.join(' | ')).toBe(true);
     expect(labels.some((l) => l.startsWith('bias (dot)'))).toBe(true);
