@@ -102,18 +102,17 @@ function metricsOf(g: Float64Array, p: Float64Array, scale: ScoreScale, step: nu
   };
 }
 
-/** Pearson's r; NaN with fewer than 2 pairs or a constant side. */
-export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+/** Means of x and y and their centred sums of squares and products, over the first x.length pairs. */
+export function pairMoments(x: ArrayLike<number>, y: ArrayLike<number>): { n: number; mx: number; my: number; sxx: number; sxy: number; syy: number } {
   const n = x.length;
-  if (n < 2) return Number.NaN;
   let mx = 0;
   let my = 0;
   for (let i = 0; i < n; i++) {
     mx += x[i] as number;
     my += y[i] as number;
   }
-  mx /= n;
-  my /= n;
+  mx /= n || 1;
+  my /= n || 1;
   let sxy = 0;
   let sxx = 0;
   let syy = 0;
@@ -124,6 +123,13 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
     sxx += dx * dx;
     syy += dy * dy;
   }
+  return { n, mx, my, sxx, sxy, syy };
+}
+
+/** Pearson's r; NaN with fewer than 2 pairs or a constant side. */
+export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (x.length < 2) return Number.NaN;
+  const { sxx, sxy, syy } = pairMoments(x, y);
   if (sxx === 0 || syy === 0) return Number.NaN;
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }

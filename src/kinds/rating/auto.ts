@@ -3,7 +3,8 @@ import { parseState, StrategyStateError } from '../../fuse/strategy-state.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { FALLBACK_Z } from '../../fuse/mixture-check.js';
 import { bestJudgeEstimator, calibratedEstimator } from './calibrated.js';
-import { complement, innerFolds, labelledRows } from './inner-folds.js';
+import { trainIndices } from '../../validation/folds.js';
+import { innerFolds, labelledRows } from './inner-folds.js';
 import { judgeModelEstimator } from './judge-model.js';
 import { meanEstimator } from './mean.js';
 import { medianEstimator } from './median.js';
@@ -126,7 +127,7 @@ function checkMixture(predictions: readonly Float64Array[], names: readonly stri
   const mixed = new Float64Array(n);
   const picked = new Float64Array(n);
   for (const test of folds) {
-    const train = complement(n, test);
+    const train = trainIndices(n, test);
     const w = pruneSimplex(simplexWeights(predictions, y, train));
     const errors = predictions.map((p) => mse(p, y, train));
     const best = predictions[errors.indexOf(Math.min(...errors))] as Float64Array;
@@ -184,7 +185,7 @@ export const autoEstimator: PointEstimator = {
     const predictions = AUTO_CANDIDATES.map((candidate) => {
       const out = new Float64Array(n).fill(Number.NaN);
       for (const test of folds) {
-        const fitRows = complement(n, test);
+        const fitRows = trainIndices(n, test);
         let model: PointModel;
         try {
           model = candidate.fit(selectRatingItems(sub, fitRows), Float64Array.from(fitRows, (r) => y[r] as number), seed);

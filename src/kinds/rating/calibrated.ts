@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseState, requireLength } from '../../fuse/strategy-state.js';
 import { StrategyError } from '../../fuse/strategy.js';
+import { pairMoments } from '../../validation/score-metrics.js';
 import { labelledRows } from './inner-folds.js';
 import { judgeColumns, scoreAt } from './judge-scores.js';
 import type { PointEstimator, PointModel } from './point-estimator.js';
@@ -45,26 +46,8 @@ interface Moments {
 }
 
 function moments(xs: readonly number[], ys: readonly number[]): Moments {
-  const n = xs.length;
-  let mx = 0;
-  let my = 0;
-  for (let k = 0; k < n; k++) {
-    mx += xs[k] as number;
-    my += ys[k] as number;
-  }
-  mx /= n || 1;
-  my /= n || 1;
-  let vxx = 0;
-  let vxy = 0;
-  let vyy = 0;
-  for (let k = 0; k < n; k++) {
-    const dx = (xs[k] as number) - mx;
-    const dy = (ys[k] as number) - my;
-    vxx += dx * dx;
-    vxy += dx * dy;
-    vyy += dy * dy;
-  }
-  return { n, mx, my, vxx: vxx / (n || 1), vxy: vxy / (n || 1), vyy: vyy / (n || 1) };
+  const { n, mx, my, sxx, sxy, syy } = pairMoments(xs, ys);
+  return { n, mx, my, vxx: sxx / (n || 1), vxy: sxy / (n || 1), vyy: syy / (n || 1) };
 }
 
 /** Own moments shrunk toward the pooled ones by PRIOR_ITEMS. */

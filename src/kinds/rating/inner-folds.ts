@@ -28,12 +28,3 @@ export function innerFolds(m: RatingMatrix, rows: readonly number[], seed: numbe
     throw e;
   }
 }
-
-/** Complement of positions `test` in 0..n-1. */
-export function complement(n: number, test: readonly number[]): number[] {
-  const inTest = new Uint8Array(n);
-  for (const i of test) inTest[i] = 1;
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) if (inTest[i] === 0) out.push(i);
-  return out;
-}

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseState } from '../../fuse/strategy-state.js';
 import { StrategyError } from '../../fuse/strategy.js';
-import { complement, innerFolds, labelledRows } from './inner-folds.js';
+import { trainIndices } from '../../validation/folds.js';
+import { innerFolds, labelledRows } from './inner-folds.js';
 import { conformalHalfWidth, judgeSpread, withIntervals } from './interval.js';
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
@@ -38,7 +39,7 @@ export function innerResiduals(point: PointEstimator, train: RatingMatrix, gold:
   if (!folds) return new Float64Array(0);
   const out: number[] = [];
   for (const test of folds) {
-    const fitRows = complement(rows.length, test).map((r) => rows[r] as number);
+    const fitRows = trainIndices(rows.length, test).map((r) => rows[r] as number);
     const testRows = test.map((r) => rows[r] as number);
     let model: PointModel;
     try {
