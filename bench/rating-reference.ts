@@ -8,6 +8,8 @@ import { chooseRidgePenalty, predictRidge, ridgeFromMoments, rowMoments } from '
 import { selectRatingItems, type RatingMatrix, type ScoreReading } from '../src/kinds/rating/rating-matrix.js';
 import type { Scale } from '../src/kinds/rating/scale.js';
 import { groupedKFold, trainIndices } from '../src/validation/folds.js';
+import { scoreMetrics } from '../src/validation/score-metrics.js';
+import { loadRatingSet } from './rating-data.js';
 
 const NUMBER = String.raw`(\d+(?:\.\d+)?)`;
 const RULES = [
@@ -56,3 +58,9 @@ export function referenceRidge(m: RatingMatrix, gold: Float64Array, seed: number
   return out;
 }
 
+
+/** The data README's reference on a rating folder, as the quality table shows it: the ridge's Spearman with the README's reading rule, out-of-fold. */
+export function referenceRidgeSpearman(dir: string, folds: number, seed: number): number {
+  const { matrix, gold } = loadRatingSet(dir, referenceReader);
+  return scoreMetrics(gold, referenceRidge(matrix, gold, seed, folds), matrix.scale).spearman;
+}

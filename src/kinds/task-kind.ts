@@ -95,10 +95,25 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   fitSaved(folder: F, strategy: FitStrategy, seed: number): { saved: SavedStrategy; state: unknown };
   /** The headline of one scored entry (`accuracy 0.812, macro-F1 0.790`), for `fusion fit`'s estimate. */
   headline(entry: KindEntry): string;
+  /** How a table over many kinds' evaluations (bench/quality.ts) reads this kind's entries. */
+  readonly quality?: KindQuality;
   /** A `fusion fit --out` file restored as a run's fuser; InputError naming `file` when it is malformed or does not fit `task`. */
   loadSaved(file: string, task: T): StreamFuser;
   /** A built-in strategy by name as a run's fuser (StrategyError when it must be fitted first or cannot run on `task`). */
   namedFuser(name: string, task: T, batchSize: number): StreamFuser;
+}
+
+/**
+ * The one figure a kind is judged on, and its strategies in the roles a cross-kind table names
+ * after the label strategies (`majority-vote`, `best-model`, `dawid-skene`, `auto`, `adaptive`).
+ */
+export interface KindQuality {
+  /** The metric's name (`macro-F1`, `accuracy`, `Spearman`); higher is better. */
+  readonly metric: string;
+  /** That metric of one scored entry (a model or a strategy) of this kind's evaluation. */
+  score(entry: KindEntry): number;
+  /** The kind's own strategy in a role whose name it does not use (`majority-vote` -> `mean`); null where it has none by design. */
+  readonly counterparts?: Readonly<Record<string, string | null>>;
 }
 
 /** `--max-loss` (a share), `--max-calls`, `--max-cost`: the adaptive policy's target. */

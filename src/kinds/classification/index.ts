@@ -61,6 +61,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     return { state: fitted.state(), saved: toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }) };
   },
 
+  quality: { metric: 'macro-F1', score: (e) => (e as { macroF1?: number }).macroF1 ?? Number.NaN },
   headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, macro-F1 ${((e as { macroF1?: number }).macroF1 ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
   loadSaved: (file, task) =>

@@ -59,6 +59,7 @@ ignored; multiple-choice tasks need choices); output
     return { saved, state: fitted.state() };
   },
 
+  quality: { metric: 'accuracy', score: (e) => (e as { accuracy?: number }).accuracy ?? Number.NaN },
   headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
   loadSaved: (file, task) =>
