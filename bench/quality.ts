@@ -18,9 +18,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adaptiveStrategy, createAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
-import { type FusionStrategy, StrategyError } from '../src/fuse/strategy.js';
+import { StrategyError } from '../src/fuse/strategy.js';
 import { kindOf } from '../src/kinds/registry.js';
-import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality } from '../src/kinds/task-kind.js';
+import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality, KindResult } from '../src/kinds/task-kind.js';
 import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
 import { diskCachedFits } from './fit-cache.js';
 import { referenceRidgeSpearman } from './rating-reference.js';
@@ -107,42 +107,58 @@ async function measure(set: string, dir: string): Promise<SetResult | { set: str
   const quality: KindQuality | undefined = kind.quality;
   if (!quality) return { set, kind: folder.kind, unsupported: 'the kind has no quality view (TaskKind.quality)' };
   const base = { folds, seed };
-  const { result } = await kind.evaluate(folder, { ...base, strategies: [] });
+  const known = kind.strategyNames(folder.task);
+  const cells: Record<string, Cell | Absent> = {};
+  const wanted: { role: string; strategy: FitStrategy }[] = [];
+  for (const role of roles) {
+    const mapped = quality.counterparts?.[role];
+    if (mapped === null) cells[role] = { absent: 'none' };
+    else if (!known.includes(mapped ?? role)) cells[role] = { absent: 'not-yet' };
+    else wanted.push({ role, strategy: strategyFor(kind, folder, set, mapped ?? role) });
+  }
+  let t0 = performance.now();
+  const onProgress = (_done: number, _total: number, what: string) => {
+    console.error(`${set} ${what}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    t0 = performance.now();
+  };
+  // One evaluation for all; when the kind refuses one of them on this folder (a StrategyError, e.g. a
+  // strategy that needs a fixed label set on free-form answers), each alone, so the others still count.
+  let result: KindResult;
+  const entries = new Map<string, KindEntry | Absent>();
+  try {
+    result = (await kind.evaluate(folder, { ...base, strategies: wanted.map((w) => w.strategy), onProgress })).result;
+  } catch (e) {
+    if (!(e instanceof StrategyError)) throw e;
+    result = (await kind.evaluate(folder, { ...base, strategies: [] })).result;
+    for (const { strategy } of wanted) {
+      try {
+        const one = (await kind.evaluate(folder, { ...base, strategies: [strategy], onProgress })).result.strategies;
+        for (const x of one) entries.set(x.name, x);
+      } catch (e2) {
+        if (!(e2 instanceof StrategyError)) throw e2;
+        entries.set(strategy.name, { absent: 'refused', reason: e2.message });
+        console.error(`${set} ${strategy.name}: refused (${e2.message})`);
+      }
+    }
+  }
+  for (const x of result.strategies) if (!entries.has(x.name)) entries.set(x.name, x);
+  for (const { role, strategy } of wanted) {
+    const entry = entries.get(strategy.name);
+    if (!entry) throw new Error(`${set}: the evaluation of ${strategy.name} returned no entry`);
+    if ('absent' in entry) {
+      cells[role] = entry;
+      continue;
+    }
+    const calls = numberField(entry, 'callsPerItem');
+    const picks = picksField(entry);
+    const cell: Cell = { score: quality.score(entry), ...(calls !== undefined ? { callsPerItem: calls } : {}), ...(picks ? { picks } : {}), ...(strategy.name !== role ? { strategy: strategy.name } : {}) };
+    cells[role] = cell;
+    console.error(`${set} ${strategy.name}: ${cell.score.toFixed(3)}${calls !== undefined ? ` @ ${calls.toFixed(2)}` : ''}${picks ? ` picks ${picks.join(' | ')}` : ''}`);
+  }
   let best = { name: '', score: Number.NEGATIVE_INFINITY };
   for (const m of result.models) {
     const s = quality.score(m);
     if (s > best.score + 1e-12) best = { name: m.name, score: s };
-  }
-  const known = kind.strategyNames(folder.task);
-  const cells: Record<string, Cell | Absent> = {};
-  for (const role of roles) {
-    const mapped = quality.counterparts?.[role];
-    if (mapped === null) {
-      cells[role] = { absent: 'none' };
-      continue;
-    }
-    const name = mapped ?? role;
-    if (!known.includes(name)) {
-      cells[role] = { absent: 'not-yet' };
-      continue;
-    }
-    const t0 = performance.now();
-    let entry: KindEntry | undefined;
-    try {
-      entry = (await kind.evaluate(folder, { ...base, strategies: [strategyFor(kind, folder, set, name)] })).result.strategies[0];
-    } catch (e) {
-      // A strategy the kind cannot run on this folder (e.g. one that needs a fixed label set, on free-form answers).
-      if (!(e instanceof StrategyError)) throw e;
-      cells[role] = { absent: 'refused', reason: e.message };
-      console.error(`${set} ${name}: refused (${e.message})`);
-      continue;
-    }
-    if (!entry) throw new Error(`${set}: the evaluation of ${name} returned no entry`);
-    const calls = numberField(entry, 'callsPerItem');
-    const picks = picksField(entry);
-    const cell: Cell = { score: quality.score(entry), ...(calls !== undefined ? { callsPerItem: calls } : {}), ...(picks ? { picks } : {}), ...(name !== role ? { strategy: name } : {}) };
-    cells[role] = cell;
-    console.error(`${set} ${name}: ${cell.score.toFixed(3)}${calls !== undefined ? ` @ ${calls.toFixed(2)}` : ''} (${((performance.now() - t0) / 1000).toFixed(1)} s)${picks ? ` picks ${picks.join(' | ')}` : ''}`);
   }
   const ref = REFERENCES[folder.kind];
   const reference = ref ? { label: ref.label, score: ref.score(dir, folds, seed) } : null;

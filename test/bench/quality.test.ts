@@ -41,6 +41,14 @@ function writeSets(root: string): void {
     jsonl(gold.flatMap((g, i) => rightRate.map((p, j) => ({ item: `c${i}`, model: `m${j}`, output: labels[rnd() < p ? g : (g + 1 + Math.floor(rnd() * 2)) % 3] })))),
   );
 
+  const qa = join(root, 'tiny-sums');
+  mkdirSync(qa);
+  writeFileSync(join(qa, 'task.json'), JSON.stringify({ name: 'tiny-sums', kind: 'qa', answerType: 'numeric', instructions: 'Add.' }));
+  const sums = Array.from({ length: N }, (_, i) => 10 + i);
+  writeFileSync(join(qa, 'items.jsonl'), jsonl(sums.map((x, i) => ({ id: `q${i}`, question: `${x - 3} + 3?`, answers: [String(x)] }))));
+  // Right 90%, 75% and 60% of the time, otherwise off by one.
+  writeFileSync(join(qa, 'responses.jsonl'), jsonl(sums.flatMap((x, i) => [0.9, 0.75, 0.6].map((p, j) => ({ item: `q${i}`, model: `s${j}`, output: `The answer is ${rnd() < p ? x : x + 1 + j}.` })))));
+
   const rat = join(root, 'tiny-scores');
   mkdirSync(rat);
   writeFileSync(join(rat, 'task.json'), JSON.stringify({ name: 'tiny-scores', kind: 'rating', scale: { min: 1, max: 5 }, instructions: 'Rate 1-5.' }));
@@ -85,6 +93,13 @@ describe('bench/quality.ts: one table over every kind', () => {
     expect(label[col('Δ auto')]).toBe('new');
     for (const role of ['majority-vote', 'best-model', 'auto', 'dawid-skene']) expect(Number(label[col(role)]), role).toBeGreaterThan(0.3);
     expect(label[col("adaptive @ calls (share of auto's)")]).toMatch(/^0\.\d{3} @ \d+\.\d{2} \(\d\.\d{2}\)$/);
+
+    // Answers without a fixed label set: the strategies that need one are refused, with the kind's reason, and the others still count.
+    const sums = rowOf(out, 'tiny-sums');
+    expect(sums[col('metric')]).toBe('accuracy');
+    for (const role of ['majority-vote', 'best-model', 'auto']) expect(Number(sums[col(role)]), role).toBeGreaterThan(0.7);
+    const refused = /^-\[(\d)\]$/.exec(sums[col('dawid-skene')] as string)?.[1];
+    expect(out).toMatch(new RegExp(`\\[${refused}\\] refused on this set: .*dawid-skene`));
 
     const rating = rowOf(out, 'tiny-scores');
     expect(rating[col('kind')]).toBe('rating');
