@@ -8,13 +8,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 
 /** Hash of the code a fit depends on. */
 export function codeFingerprint(dirs: readonly string[] = ['fuse', 'validation', 'qa']): string {
   const hash = createHash('sha256');
   for (const dir of dirs) {
-    const root = new URL(`../src/${dir}/`, import.meta.url).pathname;
+    const root = fileURLToPath(new URL(`../src/${dir}/`, import.meta.url));
     const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort();
     for (const f of files) hash.update(f).update(readFileSync(join(root, f)));
   }

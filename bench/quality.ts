@@ -16,6 +16,7 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { adaptiveStrategy, createAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
 import { StrategyError } from '../src/fuse/strategy.js';
@@ -36,13 +37,13 @@ const WARN_FALL = 0.01;
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
+    data: { type: 'string', default: fileURLToPath(new URL('../../shared/data/', import.meta.url)) },
     sets: { type: 'string' },
     strategies: { type: 'string' },
     folds: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
-    cache: { type: 'string', default: new URL('../.bench-cache/quality/', import.meta.url).pathname },
-    last: { type: 'string', default: new URL('./quality-last.json', import.meta.url).pathname },
+    cache: { type: 'string', default: fileURLToPath(new URL('../.bench-cache/quality/', import.meta.url)) },
+    last: { type: 'string', default: fileURLToPath(new URL('./quality-last.json', import.meta.url)) },
     'no-write': { type: 'boolean', default: false },
   },
 });
@@ -52,6 +53,10 @@ const seed = Number(values.seed);
 const roles = values.strategies ? values.strategies.split(',').filter(Boolean) : DEFAULT_ROLES;
 const runKey = `folds=${folds},seed=${seed}`;
 
+if (!existsSync(dataDir)) {
+  console.error(`bench:quality: no data folder at ${dataDir}: put the dev sets beside the clone (../shared/data) or give --data DIR`);
+  process.exit(2);
+}
 const allSets = readdirSync(dataDir, { withFileTypes: true })
   .filter((d) => d.isDirectory() && existsSync(join(dataDir, d.name, 'task.json')))
   .map((d) => d.name)
@@ -300,7 +305,7 @@ function report(final: boolean): void {
       now[r.set] = { best: r.best.score, cells: { ...(previous[r.set]?.cells ?? {}), ...measured } };
     }
     writeFileSync(values.last as string, `${JSON.stringify({ ...last, [runKey]: now }, null, 1)}\n`);
-    const file = new URL('../BENCHMARKS.md', import.meta.url).pathname;
+    const file = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
     const start = `<!-- quality:${runKey}:start -->`;
     const end = `<!-- quality:${runKey}:end -->`;
     const section = `${start}\n### Folds ${folds}, seed ${seed}\n\n${table}\n${end}`;

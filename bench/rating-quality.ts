@@ -11,6 +11,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { medianOf } from '../src/kinds/rating/judge-scores.js';
 import { outOfFoldRatings } from '../src/kinds/rating/out-of-fold.js';
 import { RATING_STRATEGIES } from '../src/kinds/rating/registry.js';
@@ -23,7 +24,7 @@ import { loadRatingSet } from './rating-data.js';
 import { referenceReader, referenceRidge } from './rating-reference.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' }, sets: { type: 'string' }, seeds: { type: 'string' }, strategies: { type: 'string' } } });
-const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;
+const dataDir = values.data ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
 const SETS = values.sets ? values.sets.split(',') : ['hanna-story', 'qaes-essay-traits', 'mt-da-dev'];
 const SEEDS = (values.seeds ?? '1,2').split(',').map(Number);
 const FOLDS = 5;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,5 +126,22 @@ describe('bench/quality.ts: one table over every kind', () => {
     expect(err).not.toMatch(/WARNING: tiny-labels/);
     // --no-write leaves the previous run's file as it was.
     expect(JSON.parse(readFileSync(last, 'utf8'))).toEqual({ 'folds=3,seed=1': { 'tiny-scores': { best: 0.9, cells: { auto: 1.5, 'majority-vote': 0.5 } } } });
+  });
+
+  it('runs from a fresh checkout whose path has a space, with the dev sets beside it and nothing else (no cache, defaults only)', { timeout: 300_000 }, () => {
+    const repo = fileURLToPath(new URL('../../', import.meta.url));
+    const root = mkdtempSync(join(tmpdir(), 'quality bench '));
+    const clone = join(root, 'llm fusion');
+    mkdirSync(clone);
+    for (const part of ['bench', 'src', 'package.json', 'tsconfig.json']) cpSync(join(repo, part), join(clone, part), { recursive: true });
+    symlinkSync(join(repo, 'node_modules'), join(clone, 'node_modules'));
+    mkdirSync(join(root, 'shared', 'data'), { recursive: true });
+    writeSets(join(root, 'shared', 'data'));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(clone, 'bench', 'quality.ts'), '--sets', 'tiny-labels,tiny-scores', '--strategies', 'majority-vote,auto', '--folds', '3', '--no-write'], { cwd: clone, encoding: 'utf8', timeout: 240_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(rowOf(r.stdout, 'tiny-scores')[2]).toBe('Spearman');
+    expect(rowOf(r.stdout, 'tiny-labels')[2]).toBe('macro-F1');
+    // The label strategies' auto fits went to the checkout's own cache (created on the way), not to an encoded path.
+    expect(existsSync(join(clone, '.bench-cache', 'quality'))).toBe(true);
   });
 });
