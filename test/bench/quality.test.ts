@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ratingPlugin } from '../../src/kinds/rating/index.js';
 import type { RatingTask } from '../../src/task/schema.js';
 
@@ -75,9 +75,21 @@ const rowOf = (out: string, set: string): string[] => {
   return (line as string).split('|').slice(1, -1).map((c) => c.trim());
 };
 
+const temps: string[] = [];
+/** A fresh temp dir, removed after the test. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(dir);
+  return dir;
+}
+
 describe('bench/quality.ts: one table over every kind', () => {
+  afterEach(() => {
+    for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
   it('rates rating sets beside label sets, compares each set with the previous run, and marks the roles a kind has not', { timeout: 300_000 }, () => {
-    const root = mkdtempSync(join(tmpdir(), 'quality-bench-'));
+    const root = tempDir('quality-bench-');
     writeSets(root);
     const last = join(root, 'last.json');
     // The previous run: the rating set's auto far above anything it can reach now, the label set never measured.
@@ -130,7 +142,7 @@ describe('bench/quality.ts: one table over every kind', () => {
 
   it('runs from a fresh checkout whose path has a space, with the dev sets beside it and nothing else (no cache, defaults only)', { timeout: 300_000 }, () => {
     const repo = fileURLToPath(new URL('../../', import.meta.url));
-    const root = mkdtempSync(join(tmpdir(), 'quality bench '));
+    const root = tempDir('quality bench ');
     const clone = join(root, 'llm fusion');
     mkdirSync(clone);
     for (const part of ['bench', 'src', 'package.json', 'tsconfig.json']) cpSync(join(repo, part), join(clone, part), { recursive: true });
