@@ -64,7 +64,10 @@ const ComponentSchema = z.object({
 const StateSchema = z.object({
   /** The mixture, heaviest component first, e.g. `stacking(C=0.1,none)*0.62+weighted-vote*0.38`: shown per fold by `fusion eval`. */
   picked: z.string(),
-  /** Inner-CV macro-F1 of every candidate on the training data (for the report; the weights come from the likelihood). */
+  /**
+   * Score of every candidate on the labelled training rows (for the report; the weights come from the
+   * likelihood): inner-CV for a supervised candidate, its fit on all training items for one that reads no label.
+   */
   innerScores: z.record(z.string(), z.number()),
   /** Mixture weight of every candidate before pruning. */
   weights: z.record(z.string(), z.number()),
