@@ -22,8 +22,14 @@ export function codeFingerprint(dirs: readonly string[] = ['fuse', 'validation',
   return hash.digest('hex').slice(0, 12);
 }
 
+/**
+ * The code as this process loaded it: hashed once at start, since a file edited while a long run
+ * goes on would otherwise key the fits of the code in memory by the code on disk.
+ */
+const LOADED_CODE = codeFingerprint();
+
 /** `strategy` with its fits cached as files `<dir>/<tag>-<name>-<key>.json`. */
-export function diskCachedFits(strategy: FusionStrategy, dir: string, tag: string, code = codeFingerprint()): FusionStrategy {
+export function diskCachedFits(strategy: FusionStrategy, dir: string, tag: string, code = LOADED_CODE): FusionStrategy {
   mkdirSync(dir, { recursive: true });
   return {
     ...strategy,

@@ -64,7 +64,10 @@ const ComponentSchema = z.object({
 const StateSchema = z.object({
   /** The mixture, heaviest component first, e.g. `stacking(C=0.1,none)*0.62+weighted-vote*0.38`: shown per fold by `fusion eval`. */
   picked: z.string(),
-  /** Inner-CV macro-F1 of every candidate on the training data (for the report; the weights come from the likelihood). */
+  /**
+   * Score of every candidate on the labelled training rows (for the report; the weights come from the
+   * likelihood): inner-CV for a supervised candidate, its fit on all training items for one that reads no label.
+   */
   innerScores: z.record(z.string(), z.number()),
   /** Mixture weight of every candidate before pruning. */
   weights: z.record(z.string(), z.number()),
@@ -163,6 +166,17 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
   };
 }
 
+/** The rows `rows` of a prediction (n*K probabilities, n decided flags). */
+function rowsOf(pred: FusedPrediction, rows: readonly number[], K: number): { probs: Float64Array; decided: Uint8Array } {
+  const probs = new Float64Array(rows.length * K);
+  const decided = new Uint8Array(rows.length);
+  rows.forEach((i, r) => {
+    probs.set(pred.probs.subarray(i * K, (i + 1) * K), r * K);
+    decided[r] = pred.decided[i] as number;
+  });
+  return { probs, decided };
+}
+
 interface Candidate {
   name: string;
   strategy: FusionStrategy;
@@ -178,7 +192,9 @@ interface Candidate {
  * weighted to maximize the likelihood of the training labels under their inner cross-validation
  * predictions, computed on the training items only; the candidates with weight are then refitted
  * on all of them. A mixture rather than one pick: on a few hundred items the inner-CV winner is
- * partly luck, and averaging near-equal candidates removes that variance. The mixture's weights are
+ * partly luck, and averaging near-equal candidates removes that variance. A candidate that reads no
+ * label is judged by its fit on all training items (the one used), not by inner-fold fits: those
+ * are other fits, and an unsupervised estimate can take another side in them. The mixture's weights are
  * a second fit on the same rows, so it is checked held out against its best candidate on the
  * training data (`checkMixture`) and replaced by that candidate when it loses by more than noise:
  * `auto` is never worse than its best candidate by more than the noise of the training data.
@@ -194,14 +210,28 @@ export const autoStrategy: FusionStrategy = {
     const y = Int32Array.from(rows, (i) => gold[i] as number);
     const folds = innerFolds(y, seed);
     const candidates: Candidate[] = [];
+    /** The unsupervised candidates' fits on all training items: what `auto` uses if it keeps them (fitted once). */
+    const unsupervisedFits = new Map<string, FittedStrategy>();
     const shared = hasSharedLabels(train);
     if (folds) {
       const sub = selectItems(train, rows);
       for (const candidate of shared ? CANDIDATES : CANDIDATE_WISE) {
-        const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
-          const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
-          return candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
-        });
+        let probs: Float64Array;
+        let decided: Uint8Array;
+        if (candidate.supervised) {
+          ({ probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
+            const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
+            return candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
+          }));
+        } else {
+          // A candidate that reads no label is judged by the fit `auto` would use: on every training
+          // item, asked about them all, scored on the labelled rows. Its inner folds would be other,
+          // smaller fits, whose unsupervised estimates (which of near-equal models is the better)
+          // can fall the other way than this one's: an estimate of another fit than the one used.
+          const fitted = candidate.fit(train, new Int32Array(gold.length).fill(-1), { seed });
+          unsupervisedFits.set(candidate.name, fitted);
+          ({ probs, decided } = rowsOf(fitted.predict(train), rows, K));
+        }
         const score = innerScore(y, { probs, decided }, train, innerRight);
         candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), decided, score });
       }
@@ -279,7 +309,8 @@ export const autoStrategy: FusionStrategy = {
     const components: Component[] = chosen
       .map(({ candidate, weight }) => {
         const strategy = candidate ? candidate.strategy : weightedVoteStrategy;
-        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted: strategy.fit(train, gold, { seed, ...(right ? { right } : {}) }) };
+        const fitted = (candidate && unsupervisedFits.get(candidate.name)) ?? strategy.fit(train, gold, { seed, ...(right ? { right } : {}) });
+        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted };
       })
       .sort((a, b) => b.weight - a.weight);
     const picked = check?.chosen === 'best-candidate' ? `${FALLBACK_PREFIX}${mixtureName(components)}` : mixtureName(components);
