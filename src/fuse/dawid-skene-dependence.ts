@@ -15,10 +15,14 @@
  * share of the items on which b repeats a beyond chance (a copy rate: b = a with probability phi,
  * else independent given the class, gives exactly this).
  *
- * Each voter's weight is then 1 / (1 + sum_b phi_ab): the design effect of correlated evidence. g
- * voters with pairwise copy rate rho carry g / (1 + (g - 1) rho) voters' worth of information, so
- * each counts 1 / (1 + (g - 1) rho): exact copies count once together, independent voters fully,
- * and a family is down-weighted, never deleted.
+ * Each voter's design effect is then 1 + sum_b phi_ab: g voters with pairwise copy rate rho carry
+ * g / (1 + (g - 1) rho) voters' worth of information, so each counts 1 / (1 + (g - 1) rho): exact
+ * copies count once together, independent voters fully, and a family is down-weighted, never
+ * deleted. The weight is taken relative to the median voter's design effect (see below).
+ *
+ * Limit: a family that outnumbers the independent voters is not caught. The vote then starts EM on
+ * the family's answer, and given that latent the copies are independent while the others agree
+ * beyond chance: the two explanations are mirror images, and the answers alone cannot tell them apart.
  */
 
 /** Family-wise level of the dependence test over all pairs of voters. */
@@ -113,9 +117,9 @@ export type ChanceModel =
   | { kind: 'coin'; accuracy: Float64Array };
 
 /**
- * Per voter, 1 / (1 + sum of the copy rates phi of the pairs it belongs to that the test at
- * DEPENDENCE_LEVEL finds dependent given the latent class), written into `out`; voters outside
- * every pair keep 1.
+ * Per voter, min(1, (1 + typical) / (1 + S)), where S sums the copy rates phi of the pairs it
+ * belongs to that the test at DEPENDENCE_LEVEL finds dependent given the latent class and `typical`
+ * is the median voter's S; written into `out`. Voters outside every pair get 1.
  */
 export function dependenceWeights(table: PairAgreement, M: number, model: ChanceModel, out: Float64Array): void {
   const P = table.both.length;
@@ -135,15 +139,15 @@ export function dependenceWeights(table: PairAgreement, M: number, model: Chance
     }
   }
   const pairMass = new Float64Array(K);
-  /** Per pair, its copy rate phi, or NaN when the pair was not answered together. */
-  const phis = new Float64Array(P).fill(Number.NaN);
-  /** Per pair, its mean chance of agreeing under the model. */
-  const chances = new Float64Array(P);
+  const shared = new Float64Array(M);
+  const voters = new Set<number>();
   for (let p = 0; p < P; p++) {
     const n = table.both[p] as number;
     if (n === 0) continue;
     const a = table.pairs[2 * p] as number;
     const b = table.pairs[2 * p + 1] as number;
+    voters.add(a);
+    voters.add(b);
     let expected = 0;
     if (model.kind === 'confusion') {
       const m = mass as Float64Array;
@@ -170,21 +174,9 @@ export function dependenceWeights(table: PairAgreement, M: number, model: Chance
       const qb = model.accuracy[b] as number;
       expected = n * qa * qb + (1 - qa) * (1 - qb) * (table.inverseWrong[p] as number);
     }
-    if (n - expected <= 0) continue;
-    phis[p] = Math.max(-1, Math.min(1, ((table.same[p] as number) - expected) / (n - expected)));
-    chances[p] = expected / n;
-  }
-  const shared = new Float64Array(M);
-  const voters = new Set<number>();
-  for (let p = 0; p < P; p++) {
-    const a = table.pairs[2 * p] as number;
-    const b = table.pairs[2 * p + 1] as number;
-    voters.add(a);
-    voters.add(b);
-    const phi = phis[p] as number;
-    if (!(phi > 0)) continue;
-    const n = table.both[p] as number;
-    if (phi * (1 - (chances[p] as number)) * n <= bernsteinExcess(n, chances[p] as number, table.logOdds)) continue;
+    const excess = (table.same[p] as number) - expected;
+    if (n - expected <= 0 || excess <= bernsteinExcess(n, expected / n, table.logOdds)) continue;
+    const phi = Math.min(1, excess / (n - expected));
     shared[a] = (shared[a] as number) + phi;
     shared[b] = (shared[b] as number) + phi;
   }
