@@ -44,12 +44,15 @@ const VARIANTS: FusionStrategy[] = [dawidSkeneStrategy, oneCoinDawidSkeneStrateg
 
 /** What a fitted Dawid-Skene's state says its guards did, in a few words. */
 function guardNote(state: unknown): string {
-  const g = (state as { guard?: { used?: string; constantModels?: string[]; duplicateModels?: string[][] } }).guard;
+  const g = (state as { guard?: { used?: string; constantModels?: string[]; duplicateModels?: string[][]; dependentModels?: [string, number][] } }).guard;
   if (!g) return '';
   const parts: string[] = [];
   if (g.used && g.used !== 'learned-priors') parts.push(`kept: ${g.used}`);
   if (g.constantModels?.length) parts.push(`${g.constantModels.length} constant`);
   if (g.duplicateModels?.length) parts.push(`${g.duplicateModels.length} duplicate group(s)`);
+  // Voters that agree beyond chance given the class, and the weight they kept together.
+  const d = g.dependentModels ?? [];
+  if (d.length) parts.push(`${d.length} down-weighted (to ${d.reduce((a, [, w]) => a + w, 0).toFixed(1)} votes)`);
   return parts.join(', ');
 }
 

@@ -1,3 +1,5 @@
+import { dependenceWeights, pairAgreement } from './dawid-skene-dependence.js';
+
 /**
  * 'full': one K x K confusion matrix per model (Dawid & Skene 1979), each row shrunk toward the
  * model's one-coin matrix so that rare classes borrow strength; 'one-coin': a single accuracy
@@ -21,6 +23,11 @@ export interface DawidSkeneOptions {
   weights?: Float64Array;
   /** Uniform class priors instead of learned ones (always uniform with per-item candidates). */
   uniformPriors?: boolean;
+  /**
+   * Down-weight voters that agree with others beyond what the model predicts given the class
+   * (near-copies), re-tested at every iteration: see dawid-skene-dependence.ts. Default false.
+   */
+  dependence?: boolean;
 }
 
 export const DS_MAX_ITERATIONS = 100;
@@ -50,6 +57,8 @@ export interface DawidSkeneResult {
   /** Per model, the probability that its answer is the truth (one-coin: its coin; full: prior-weighted diagonal). */
   accuracy: Float64Array;
   priors: Float64Array;
+  /** Each model's weight in the final posteriors: `weights` times its dependence weight when `dependence` is on. */
+  weights: Float64Array;
   /** Expected counts from these items only (no prior), to warm-start a later run. */
   counts: DawidSkeneCounts;
   iterations: number;
@@ -198,6 +207,10 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
   // chosen prior strengths would hold the full model there.
   const coinStage = options.variant === 'full' ? dawidSkene(votes, N, M, K, { ...options, variant: 'one-coin' }, warm) : undefined;
   const weights = options.weights ?? new Float64Array(M).fill(1);
+  /** The weights the E-step uses: `weights`, capped by each voter's dependence weight when that test is on. */
+  const effective = Float64Array.from(weights);
+  const dependence = options.dependence === true ? new Float64Array(M) : undefined;
+  const agreement = dependence ? pairAgreement(votes, N, M, weights, cc) : undefined;
   const uniform = !shared || options.uniformPriors === true;
   const T = new Float64Array(N * K);
   const decided = new Uint8Array(N);
@@ -310,7 +323,7 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
       for (let k = 0; k < Ki; k++) row[k] = logPriors[k] as number;
       for (let j = 0; j < M; j++) {
         const v = votes[i * M + j] as number;
-        const w = weights[j] as number;
+        const w = effective[j] as number;
         if (v < 0 || w === 0) continue;
         if (shared) {
           const base = j * K * K + v;
@@ -340,8 +353,15 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
 
   let iterations = 0;
   let converged = false;
+  /** The dependence test under the posteriors and rows the M-step just used. */
+  const reweigh = (): void => {
+    if (!dependence || !agreement) return;
+    dependenceWeights(agreement, M, shared ? { kind: 'confusion', confusion: theta, posteriors: T, K } : { kind: 'coin', accuracy }, dependence);
+    for (let j = 0; j < M; j++) effective[j] = Math.min(weights[j] as number, dependence[j] as number);
+  };
   while (iterations < maxIterations) {
     mStep();
+    reweigh();
     iterations++;
     if (eStep() <= tolerance) {
       converged = true;
@@ -356,6 +376,7 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
     confusion: theta,
     accuracy,
     priors,
+    weights: effective,
     counts: { confusion: Float64Array.from(counts), priors: Float64Array.from(classCounts), accuracy: Float64Array.from(accCounts) },
     iterations,
     converged,

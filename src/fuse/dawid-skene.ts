@@ -91,6 +91,12 @@ const GuardSchema = z.object({
   constantModels: z.array(z.string()),
   /** Groups of models whose answers copy one another: each group counts as one voter. */
   duplicateModels: z.array(z.array(z.string())),
+  /**
+   * Models the kept run down-weighted because they agree with others beyond what their confusion
+   * rows predict given the class (near-copies, see dawid-skene-dependence.ts), with the weight each
+   * kept, rounded to two decimals. Absent in states saved before the test existed.
+   */
+  dependentModels: z.array(z.tuple([z.string(), z.number().min(0).max(1)])).optional(),
   /** What the guards did, in words, or an empty string when nothing was needed. */
   note: z.string(),
 });
@@ -122,10 +128,11 @@ interface Outcome {
   guard: Guard;
 }
 
-function describe(used: Step, degenerate: string | null, screen: VoterScreen, models: readonly string[]): string {
+function describe(used: Step, degenerate: string | null, screen: VoterScreen, models: readonly string[], dependent: readonly (readonly [string, number])[]): string {
   const parts: string[] = [];
   if (screen.constant.length > 0) parts.push(`left out ${screen.constant.length} constant voter(s): ${screen.constant.map((j) => models[j]).join(', ')}`);
   if (screen.duplicates.length > 0) parts.push(`counted ${screen.duplicates.map((g) => g.map((j) => models[j]).join(' = ')).join('; ')} as one voter each`);
+  if (dependent.length > 0) parts.push(`down-weighted ${dependent.length} voter(s) that agree with others beyond chance given the class: ${dependent.map(([m, w]) => `${m} x${w.toFixed(2)}`).join(', ')}`);
   if (used !== 'learned-priors') {
     const why = degenerate ?? 'inherited from the fit';
     const what = used === 'majority-vote' ? 'fell back to the majority vote' : used.startsWith('one-coin') ? `fell back to the one-coin model${used.endsWith('uniform-priors') ? ' with uniform class priors' : ''}` : 'restarted with uniform class priors';
@@ -135,8 +142,9 @@ function describe(used: Step, degenerate: string | null, screen: VoterScreen, mo
 }
 
 /**
- * Dawid-Skene with its guards: constant voters left out and copies counted once, then the runs of
- * STEPS from `start` on until one is not degenerate: collapsed onto one answer (checked against the
+ * Dawid-Skene with its guards: constant voters left out and copies counted once, near-copies
+ * down-weighted inside every EM run (the dependence test given the class, re-done on the data at
+ * hand, dawid-skene-dependence.ts), then the runs of STEPS from `start` on until one is not degenerate: collapsed onto one answer (checked against the
  * vote on the same items), or, with per-item candidates, judging an answering voter never right.
  * `inherited` carries what the fit screened out, by model name.
  */
@@ -174,18 +182,28 @@ function guardedRun(
   const anyVoice = screen.weights.some((w) => w > 0);
   let degenerate: string | null = null;
   let last: DawidSkeneResult | null = null;
-  const finish = (used: Step, result: DawidSkeneResult | null): Outcome => ({
-    prediction: result ? { probs: result.posteriors, decided: result.decided } : vote,
-    result,
-    last,
-    weights: screen.weights,
-    guard: {
-      used,
-      constantModels: screen.constant.map((j) => answers.models[j] as string),
-      duplicateModels: screen.duplicates.map((g) => g.map((j) => answers.models[j] as string)),
-      note: anyVoice ? describe(used, degenerate, screen, answers.models) : 'fell back to the majority vote: every voter gives the same answer on (nearly) every item',
-    },
-  });
+  const finish = (used: Step, result: DawidSkeneResult | null): Outcome => {
+    const dependent: [string, number][] = [];
+    if (result) {
+      answers.models.forEach((m, j) => {
+        const w = result.weights[j] as number;
+        if (w < (screen.weights[j] as number)) dependent.push([m, Math.round(w * 100) / 100]);
+      });
+    }
+    return {
+      prediction: result ? { probs: result.posteriors, decided: result.decided } : vote,
+      result,
+      last,
+      weights: result ? result.weights : screen.weights,
+      guard: {
+        used,
+        constantModels: screen.constant.map((j) => answers.models[j] as string),
+        duplicateModels: screen.duplicates.map((g) => g.map((j) => answers.models[j] as string)),
+        ...(dependent.length > 0 ? { dependentModels: dependent } : {}),
+        note: anyVoice ? describe(used, degenerate, screen, answers.models, dependent) : 'fell back to the majority vote: every voter gives the same answer on (nearly) every item',
+      },
+    };
+  };
   if (!anyVoice) return finish('majority-vote', null);
   for (const step of STEPS.slice(STEPS.indexOf(start))) {
     if (step === 'majority-vote') break;
@@ -194,7 +212,7 @@ function guardedRun(
     const uniformPriors = step.endsWith('uniform-priors');
     // Per-item candidates always have uniform priors: a restart with them would repeat the same run.
     if (uniformPriors && !shared) continue;
-    const r = dawidSkene(votes, N, M, K, { variant: oneCoin ? 'one-coin' : variant, weights: screen.weights, uniformPriors, ...(candidateCounts ? { candidateCounts } : {}) }, warm);
+    const r = dawidSkene(votes, N, M, K, { variant: oneCoin ? 'one-coin' : variant, weights: screen.weights, uniformPriors, dependence: true, ...(candidateCounts ? { candidateCounts } : {}) }, warm);
     last = r;
     const c = collapseOf({ probs: r.posteriors, decided: r.decided }, vote, answers);
     const never = c ? [] : implausibleVoters(r, screen.weights, answers);

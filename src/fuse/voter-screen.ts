@@ -4,11 +4,13 @@
  * whose answers repeat another's on (nearly) every item adds nothing to it. Left unchecked, both
  * look like highly reliable voters to Dawid-Skene (they agree with the consensus they make).
  *
- * Partial copies are not merged. Strong independent voters agree because they are right, and
- * telling them from partial copies without the truth needs a model of chance agreement that real
- * crowds break: the earlier test (agreement beyond what triads of outsiders allow, groups joined
+ * Partial copies are not merged here. Strong independent voters agree because they are right, and
+ * telling them from partial copies without a latent class needs a model of chance agreement that
+ * real crowds break: the earlier test (agreement beyond what triads of outsiders allow, groups joined
  * transitively) merged dozens of strong, independent voters into one voice when the outsiders were
- * biased, and handed the decision to the weak ones (test/fuse/dawid-skene-worlds.test.ts).
+ * biased, and handed the decision to the weak ones (test/fuse/dawid-skene-worlds.test.ts). Partial
+ * copies are down-weighted inside EM instead, by agreement beyond chance given the model's own
+ * latent class (dawid-skene-dependence.ts).
  */
 export interface VoterScreen {
   /** Per model: 0 for a constant voter, 1/g for each of g duplicates, else 1. */

@@ -14,6 +14,7 @@ interface Guard {
   used: string;
   constantModels: string[];
   duplicateModels: string[][];
+  dependentModels?: [string, number][];
   note: string;
 }
 const guardOf = (state: unknown): Guard => (state as { guard: Guard }).guard;
@@ -62,9 +63,14 @@ function trap(seed: number, fidelity: number): { matrix: AnswerMatrix; gold: Int
 }
 
 describe('dawid-skene guards: the trap of constant and copying voters', () => {
-  // Known gap: copies 90% faithful are no longer merged (the near-copy screen that merged them also
-  // merged strong independent voters on large crowds: test/fuse/dawid-skene-worlds.test.ts), and EM
-  // then follows the copied below-chance voter. `it.fails` turns green-to-red when this is solved.
+  // Copies 100% faithful are merged by the screen. Known limit for 90% faithful ones: a near-copy
+  // screen also merges strong independent voters (test/fuse/dawid-skene-worlds.test.ts), and the
+  // dependence test given the class (dawid-skene-dependence.ts) cannot help when the family is the
+  // larger block (5 copies against 3 good voters): the vote starts EM on the family's answer, and
+  // given that latent the copies are independent while the good voters are the ones that agree
+  // beyond chance. The two explanations are mirror images; nothing in the answers alone tells which
+  // block tracks the truth. Minority families are handled: test/fuse/dawid-skene-worlds.test.ts.
+  // `it.fails` turns green-to-red when this is solved.
   for (const fidelity of [1, 0.9]) {
     (fidelity === 1 ? it : it.fails)(`plain EM falls below the vote; both guarded variants stay above it and say why (copies ${fidelity * 100}% faithful)`, () => {
       const { matrix, gold } = trap(1, fidelity);
@@ -81,9 +87,19 @@ describe('dawid-skene guards: the trap of constant and copying voters', () => {
         expect(acc).toBeGreaterThan(vote + 0.2);
         const g = guardOf(f.state());
         expect(g.constantModels).toEqual(['constant-0', 'constant-1', 'constant-2', 'constant-3', 'constant-4', 'constant-5']);
-        expect(g.duplicateModels).toEqual([['copy-0', 'copy-1', 'copy-2', 'copy-3', 'copy-4']]);
         expect(g.note).toContain('left out 6 constant voter(s)');
-        expect(g.note).toContain('copy-0 = copy-1 = copy-2 = copy-3 = copy-4');
+        const copies = ['copy-0', 'copy-1', 'copy-2', 'copy-3', 'copy-4'];
+        if (fidelity === 1) {
+          expect(g.duplicateModels).toEqual([copies]);
+          expect(g.note).toContain('copy-0 = copy-1 = copy-2 = copy-3 = copy-4');
+        } else {
+          expect(g.duplicateModels).toEqual([]);
+          // Each copy counts for well under half a voter; the good voters keep their full weight.
+          const down = new Map(g.dependentModels);
+          for (const c of copies) expect(down.get(c)).toBeLessThan(0.5);
+          expect(['good-0', 'good-1', 'good-2'].filter((m) => down.has(m))).toEqual([]);
+          expect(g.note).toMatch(/down-weighted 5 voter\(s\) that agree with others beyond chance given the class: copy-0 x0\.\d\d/);
+        }
         if (g.used !== 'learned-priors') expect(g.note).toMatch(/fell back|restarted/);
         // Constant voters carry no weight in the explanation either.
         const why = f.explain?.(matrix, 0) ?? [];

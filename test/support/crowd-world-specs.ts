@@ -76,6 +76,25 @@ export const WORLDS: WorldSpec[] = [
     ],
   },
   {
+    // Copies of a right answer cost little: down-weighting this family must not lose the strong voter.
+    name: 'a family of copies of a strong voter (3 labels, 40 voters)',
+    items: 400,
+    classes: [0.45, 0.35, 0.2],
+    voters: [
+      { kind: 'skilled', count: 30, min: 0.5, max: 0.75 },
+      { kind: 'copies', count: 10, accuracy: 0.92, fidelity: 0.9 },
+    ],
+  },
+  {
+    name: 'a weak family outnumbering a medium crowd (binary, 50 voters)',
+    items: 500,
+    classes: [0.6, 0.4],
+    voters: [
+      { kind: 'skilled', count: 20, min: 0.6, max: 0.8 },
+      { kind: 'copies', count: 30, accuracy: 0.55, fidelity: 0.85 },
+    ],
+  },
+  {
     name: 'small crowd (6 labels, 12 voters, 300 items)',
     items: 300,
     classes: [0.3, 0.25, 0.2, 0.1, 0.1, 0.05],
