@@ -9,7 +9,7 @@ const NODE_FETCH = globalThis.fetch;
 type Decoder = (input: InputType, options: ZlibOptions, callback: (error: Error | null, result: Buffer) => void) => void;
 const DECODERS: Record<string, Decoder> = { gzip: gunzip, 'x-gzip': gunzip, deflate: inflate, br: brotliDecompress };
 
-/** A body encoded with `encoding`, decoded to at most `limit` bytes (a small gzip may inflate a thousandfold). */
+/** A body encoded with `encoding`, decoded to at most `limit` bytes (a small gzip may inflate to far more). */
 function decode(body: Buffer, encoding: string, limit: number): Promise<Buffer> {
   const decoder = DECODERS[encoding];
   if (!decoder) return Promise.reject(new TypeError(`fetch failed: unsupported content-encoding ${encoding}`));
@@ -52,11 +52,12 @@ const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 /**
  * The `fetch` the SDKs (openai, @anthropic-ai/sdk, ollama) use when the caller gives none: one
- * request through undici's `request` on a shared keep-alive dispatcher, its body read whole into one
- * buffer (bounded by `maxBytes`, by default FUSION_MAX_RESPONSE_BYTES) and handed back as a
- * `Response` over that buffer, on the process's undici dispatcher (keep-alive, one pool per origin). Node's own fetch costs several times more CPU per call for the same
- * answer: it clones the request (teeing its body stream), runs the body through two web streams and
- * sets up abort listeners per call; an LLM answer is a small JSON document read whole anyway.
+ * request through undici's `request` on the process's undici dispatcher (keep-alive, one pool per
+ * origin), its body read whole into one buffer (bounded by `maxBytes`, by default
+ * FUSION_MAX_RESPONSE_BYTES) and handed back as a `Response` over that buffer. Node's own fetch
+ * costs more CPU per call for the same answer (a Request object and a fetch controller per call,
+ * the body through web streams, header lists built name by name; BENCHMARKS.md), while an LLM
+ * answer is a small JSON document read whole anyway.
  * Everything else (batch result downloads, streamed line by line; bodies that are not a string or
  * bytes, such as a batch file upload) goes through Node's fetch, bounded as before; so does every
  * call once the global fetch has been replaced (an instrumentation, or a test interceptor such as

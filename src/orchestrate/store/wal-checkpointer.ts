@@ -33,7 +33,7 @@ const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
 /**
  * WAL checkpoints off the event loop. SQLite checkpoints by itself on the committing connection
  * once the WAL passes a size (copying those pages into the database file and syncing it), which
- * stalls every call in flight for tens of milliseconds at a time. The store turns that off on its
+ * stalls every call in flight while it lasts (BENCHMARKS.md). The store turns that off on its
  * connection (`wal_autocheckpoint = 0`) and this worker thread checkpoints instead, on a
  * connection of its own. Durability is the WAL's and is unchanged: a commit is durable once in the
  * WAL, whether or not it has been copied into the database file yet. The worker never keeps the
