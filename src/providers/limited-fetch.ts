@@ -23,6 +23,11 @@ export function tooLargeIn(err: unknown): ResponseTooLargeError | undefined {
  */
 const RESULT_FILE = /\/files\/[^/]+\/content$|\/batches\/[^/]+\/results$/;
 
+/** True for the URL of a whole batch result file (see RESULT_FILE). */
+export function isResultFileUrl(url: string): boolean {
+  return RESULT_FILE.test(new URL(url).pathname);
+}
+
 /**
  * A `fetch` for the SDKs (openai, @anthropic-ai/sdk and ollama all take one) that stops reading a
  * response body past `maxBytes` (by default FUSION_MAX_RESPONSE_BYTES): a declared Content-Length
@@ -33,7 +38,7 @@ export function limitedFetch(inner: typeof fetch = (input, init) => globalThis.f
   return async (input, init) => {
     const response = await inner(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (!response.body || RESULT_FILE.test(new URL(url).pathname)) return response;
+    if (!response.body || isResultFileUrl(url)) return response;
     const limit = maxBytes ?? currentLimits().maxResponseBytes;
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {

@@ -11,6 +11,7 @@ import { parseModelSpec } from './model-spec.js';
 import { OllamaModel } from './ollama/ollama-model.js';
 import { OpenAIModel } from './openai/openai-model.js';
 import { ProviderError, type LanguageModel } from './provider.js';
+import { pooledFetch } from './pooled-fetch.js';
 
 /** Per-provider settings that win over the environment (from a config file or a test). */
 export interface EndpointOverride {
@@ -89,7 +90,7 @@ export function createModel(spec: string, env: EnvSource = process.env, override
         modelId,
         host,
         ...(Object.keys(headers).length > 0 ? { headers } : {}),
-        ...(o.fetch ? { fetch: withTimeout(o.fetch, o.timeoutMs) } : o.timeoutMs === undefined ? {} : { fetch: withTimeout(globalThis.fetch, o.timeoutMs) }),
+        ...(o.fetch ? { fetch: withTimeout(o.fetch, o.timeoutMs) } : o.timeoutMs === undefined ? {} : { fetch: withTimeout(pooledFetch(), o.timeoutMs) }),
         ...(o.supportsLogprobs === undefined ? {} : { supportsLogprobs: o.supportsLogprobs }),
       });
     }

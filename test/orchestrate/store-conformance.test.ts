@@ -267,6 +267,32 @@ for (const backend of [sqlite, postgres]) {
       }
     });
 
+    it.skipIf(backend !== postgres)('the claims and lookups of one event-loop turn are one round trip each, and each gets its own answer', async () => {
+      const location = await backend.location();
+      const a = open(location);
+      const b = open(location);
+      await Promise.all([a.ready(), b.ready()]);
+      expect(await a.claim('t-held', true)).toEqual({ status: 'claimed' });
+      void a.put(id('t-done'), answer('positive'));
+      expect(await a.claim('t-done', true)).toEqual({ status: 'answered', response: answer('positive') });
+      await a.flush();
+      const sent = vi.spyOn(pg.Pool.prototype, 'query');
+      try {
+        const keys = ['t-z', 't-held', 't-a', 't-done', ...Array.from({ length: 20 }, (_, i) => `t-${i}`)];
+        const claims = await Promise.all(keys.map((k) => b.claim(k, true)));
+        expect(sent.mock.calls.length).toBe(1);
+        expect(claims.slice(0, 4)).toEqual([{ status: 'claimed' }, { status: 'busy', owner: a.runId }, { status: 'claimed' }, { status: 'answered', response: answer('positive') }]);
+        expect(claims.slice(4).every((c) => c.status === 'claimed')).toBe(true);
+        sent.mockClear();
+        const found = await Promise.all(['t-done', 't-z', 't-done'].map((k) => b.get(k)));
+        expect(sent.mock.calls.length).toBe(1);
+        expect(found).toEqual([answer('positive'), undefined, answer('positive')]);
+      } finally {
+        sent.mockRestore();
+      }
+      await Promise.all([a.close(), b.close()]);
+    });
+
     it('batch calls: a batch run claims its calls; a live run waits on them while it lives and leaves calls of an open batch or unconfirmed create to it', async () => {
       const location = await backend.location();
       const batch = open(location);

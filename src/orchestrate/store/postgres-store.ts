@@ -7,6 +7,7 @@ import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } fr
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { CLAIM_POLL_MS, EVERY_KEY, EndedClaims, payloadsOf } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
+import { TurnBatch } from './turn-batch.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
@@ -146,9 +147,27 @@ interface ClaimRow extends Omit<ResponseRow, 'text' | 'latency_ms'> {
   batch_id: string | null;
 }
 
-const CLAIM = `SELECT r_claimed AS claimed, r_owner AS owner, r_seq AS seq, r_scope AS scope, r_pid AS pid, r_text AS text, r_logprobs AS logprobs,
+/**
+ * The claims of one event-loop turn in one statement: fusion_claim once per key, in key order (two
+ * runs claiming overlapping keys lock them in the same order, so they wait for each other instead
+ * of deadlocking), each answer tagged with its place in the request.
+ */
+const CLAIM_MANY = `SELECT k.i, r_claimed AS claimed, r_owner AS owner, r_seq AS seq, r_scope AS scope, r_pid AS pid, r_text AS text, r_logprobs AS logprobs,
   r_input_tokens AS input_tokens, r_output_tokens AS output_tokens, r_cost AS cost, r_latency_ms AS latency_ms, r_finish_reason AS finish_reason,
-  r_batch_id AS batch_id FROM fusion_claim($1, $2, $3, $4, $5, $6, $7, $8)`;
+  r_batch_id AS batch_id
+  FROM unnest($1::text[], $2::bigint[], $3::boolean[], $4::boolean[]) WITH ORDINALITY AS k(key, seq, accept_cached, check_batch, i)
+  CROSS JOIN LATERAL fusion_claim(k.key, $5, k.seq, $6, $7, $8, k.accept_cached, k.check_batch)
+  ORDER BY k.i`;
+
+/** The stored answers of one event-loop turn's lookups, in one statement. */
+const GET_MANY = `SELECT key, text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason FROM fusion_responses WHERE key = ANY($1::text[])`;
+
+interface ClaimAsk {
+  key: string;
+  seq: number;
+  acceptCached: boolean;
+  checkBatch: boolean;
+}
 
 const COMMIT = `
   WITH answers AS (
@@ -212,6 +231,9 @@ export class PostgresStore implements ResponseStore {
   private renewal: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
   private closed = false;
+  /** Lookups and claims of one event-loop turn, each sent as one statement. */
+  private readonly gets = new TurnBatch<string, ResponseRow | undefined>((keys) => this.getMany(keys));
+  private readonly claims = new TurnBatch<ClaimAsk, ClaimRow>((asks) => this.claimMany(asks));
 
   constructor(
     url: string,
@@ -321,12 +343,29 @@ export class PostgresStore implements ResponseStore {
   private async read(key: string): Promise<CachedResponse | undefined> {
     const pending = this.queue.pendingAnswer(key);
     if (pending) return pending;
-    const { rows } = await this.query<ResponseRow>(
-      'SELECT text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason FROM fusion_responses WHERE key = $1',
-      [key],
-      'fusion_get',
+    const row = await this.gets.add(key);
+    return row ? toResponse(row) : undefined;
+  }
+
+  private async getMany(keys: readonly string[]): Promise<(ResponseRow | undefined)[]> {
+    const { rows } = await this.query<ResponseRow & { key: string }>(GET_MANY, [keys], 'fusion_get_many');
+    const byKey = new Map(rows.map((r) => [r.key, r]));
+    return keys.map((k) => byKey.get(k));
+  }
+
+  private async claimMany(asks: readonly ClaimAsk[]): Promise<ClaimRow[]> {
+    const order = asks.map((_, i) => i).sort((a, b) => (asks[a]!.key < asks[b]!.key ? -1 : asks[a]!.key > asks[b]!.key ? 1 : 0));
+    const sorted = order.map((i) => asks[i]!);
+    const { runId, scope, pid } = this.owner;
+    const { rows } = await this.query<ClaimRow & { i: string }>(
+      CLAIM_MANY,
+      [sorted.map((a) => a.key), sorted.map((a) => a.seq), sorted.map((a) => a.acceptCached), sorted.map((a) => a.checkBatch), runId, scope ?? null, pid, this.leaseMs],
+      'fusion_claim_many',
     );
-    return rows[0] ? toResponse(rows[0]) : undefined;
+    const out: ClaimRow[] = new Array(asks.length);
+    for (const row of rows) out[order[Number(row.i) - 1]!] = row;
+    for (let i = 0; i < asks.length; i++) if (!out[i]) throw new StoreError(`the store ${this.location} answered a claim with no row`);
+    return out;
   }
 
   async get(key: string): Promise<CachedResponse | undefined> {
@@ -338,9 +377,9 @@ export class PostgresStore implements ResponseStore {
   }
 
   async claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>> {
-    const out = new Map<string, ClaimResult>();
-    for (const key of keys) out.set(key, await this.claimOne(key, true, false));
-    return out;
+    // Asked together, so they go in one statement (see TurnBatch).
+    const results = await Promise.all(keys.map((key) => this.claimOne(key, true, false)));
+    return new Map(keys.map((key, i) => [key, results[i] as ClaimResult]));
   }
 
   /**
@@ -357,8 +396,7 @@ export class PostgresStore implements ResponseStore {
     for (;;) {
       const seq = ++this.seq;
       this.waits.watch(key);
-      const row = (await this.query<ClaimRow>(CLAIM, [key, runId, seq, scope ?? null, pid, this.leaseMs, acceptCached, checkBatch], 'fusion_claim')).rows[0];
-      if (!row) throw new StoreError(`the store ${this.location} answered a claim with no row`);
+      const row = await this.claims.add({ key, seq, acceptCached, checkBatch });
       if (!row.claimed) {
         const held = { owner: row.owner ?? '', seq: Number(row.seq), scope: row.scope, pid: Number(row.pid) };
         if (!ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };

@@ -8,6 +8,7 @@ import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } fr
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { pollForRelease } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
@@ -84,6 +85,12 @@ const TABLES = `
 `;
 
 /**
+ * Writes (claim transactions and group commits) after which a store starts its checkpoint worker:
+ * a short run leaves a small WAL that its close checkpoints, and never pays for starting a thread.
+ */
+const WRITES_BEFORE_CHECKPOINTER = 100;
+
+/**
  * The store in one SQLite file (the default, `.fusion/cache.sqlite`): WAL, so readers never block
  * the writer and a killed process loses nothing it committed; created 0600 in a folder created 0700
  * (answers may quote private data). Every statement is synchronous and short: reads are served on
@@ -100,6 +107,9 @@ export class SqliteStore implements ResponseStore {
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private hasFailures: boolean;
+  /** Checkpoints off the event loop (see WalCheckpointer); undefined for a read-only or in-memory store. */
+  private readonly checkpointer: WalCheckpointer | undefined;
+  private writes = 0;
   /** Claims asked in this event-loop turn, written together (claimQueued). */
   private claims: { key: string; acceptCached: boolean; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
   private claimTurn: NodeJS.Immediate | undefined;
@@ -148,6 +158,10 @@ export class SqliteStore implements ResponseStore {
       ),
     };
     this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
+    if (this.mode.write && location !== ':memory:') {
+      db.pragma('wal_autocheckpoint = 0');
+      this.checkpointer = new WalCheckpointer(location, () => this.checkpoint());
+    }
     this.queue = new CommitQueue((group) => this.commit(group));
     this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new SqliteBatchStore(db, this.owner);
@@ -229,6 +243,7 @@ export class SqliteStore implements ResponseStore {
       for (const c of asked) c.reject(e);
       return;
     }
+    this.wrote();
     if (results.some((r) => r.status === 'claimed')) this.startRenewal();
     asked.forEach((c, i) => c.resolve(results[i] as ClaimResult));
   }
@@ -320,6 +335,21 @@ export class SqliteStore implements ResponseStore {
       for (const r of group.releases) this.stmt.release.run(r.key, runId, r.claim);
     })();
     if (group.failures.length > 0) this.hasFailures = true;
+    this.wrote();
+  }
+
+  /** A checkpoint on this connection, between two of its writes (see WalCheckpointer). */
+  private checkpoint(): void {
+    if (!this.db.open) return;
+    try {
+      this.db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // a busy or full disk: the WAL keeps every commit, the next checkpoint copies them
+    }
+  }
+
+  private wrote(): void {
+    if (++this.writes === WRITES_BEFORE_CHECKPOINTER) this.checkpointer?.start();
   }
 
   flush(): Promise<void> {
@@ -345,6 +375,10 @@ export class SqliteStore implements ResponseStore {
     } finally {
       if (this.mode.write) this.db.prepare('DELETE FROM claims WHERE owner = ?').run(this.owner.runId);
       this.held.clear();
+      await this.checkpointer?.stop();
+      // With automatic checkpoints off, a run that never started the worker checkpoints here, where
+      // blocking costs nothing, in case another process keeps the file open past this close.
+      if (this.checkpointer) this.checkpoint();
       this.db.close();
     }
   }

@@ -5,7 +5,8 @@ import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { AnthropicBatchApi } from './anthropic-batch.js';
 import { AnthropicMessageSchema } from './message-schema.js';
-import { limitedFetch, tooLargeIn } from '../limited-fetch.js';
+import { tooLargeIn } from '../limited-fetch.js';
+import { providerFetch } from '../pooled-fetch.js';
 
 export interface AnthropicModelOptions {
   modelId: string;
@@ -60,7 +61,7 @@ export class AnthropicModel implements LanguageModel {
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       // Bounded bodies: a server sending gigabytes fails one call instead of crashing the process.
-      fetch: limitedFetch(options.fetch),
+      fetch: providerFetch(options.fetch),
     });
     this.batch = new AnthropicBatchApi(this.#client, this.#ctx, {
       encode: (request) => this.buildParams(request),

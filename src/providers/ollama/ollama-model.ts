@@ -4,7 +4,7 @@ import { type CallContext, errorFromException, errorFromStatus, providerError } 
 import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OllamaChatResponseSchema, OllamaErrorBodySchema } from './chat-response-schema.js';
-import { limitedFetch } from '../limited-fetch.js';
+import { providerFetch } from '../pooled-fetch.js';
 
 export interface OllamaModelOptions {
   modelId: string;
@@ -45,7 +45,7 @@ export class OllamaModel implements LanguageModel {
     this.endpoint = options.host;
     this.#headers = options.headers;
     // Bounded bodies: a server sending gigabytes fails one call instead of crashing the process.
-    this.#fetch = limitedFetch(options.fetch);
+    this.#fetch = providerFetch(options.fetch);
     this.#ctx = { provider: 'ollama', model: options.modelId, secrets: Object.values(options.headers ?? {}).flatMap((v) => [v, v.replace(/^Bearer\s+/i, '')]) };
   }
 

@@ -6,7 +6,8 @@ import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OpenAIBatchApi } from './openai-batch.js';
 import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
-import { limitedFetch, tooLargeIn } from '../limited-fetch.js';
+import { tooLargeIn } from '../limited-fetch.js';
+import { providerFetch } from '../pooled-fetch.js';
 
 export interface OpenAIModelOptions {
   modelId: string;
@@ -88,7 +89,7 @@ export class OpenAIModel implements LanguageModel {
       ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
       ...(options.headers ? { defaultHeaders: options.headers } : {}),
       // Bounded bodies: a server sending gigabytes fails one call instead of crashing the process.
-      fetch: limitedFetch(options.fetch),
+      fetch: providerFetch(options.fetch),
     });
     this.batch = new OpenAIBatchApi(this.#client, this.#ctx, {
       encode: (request) => this.buildParams(request),

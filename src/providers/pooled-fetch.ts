@@ -1,0 +1,129 @@
+import { brotliDecompress, gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
+import { getGlobalDispatcher, request } from 'undici';
+import { currentLimits } from '../task/limits.js';
+import { ResponseTooLargeError, isResultFileUrl, limitedFetch } from './limited-fetch.js';
+
+/** The global fetch as this module found it: a replaced one (instrumentation, a test's interceptor) is honoured. */
+const NODE_FETCH = globalThis.fetch;
+
+type Decoder = (input: InputType, options: ZlibOptions, callback: (error: Error | null, result: Buffer) => void) => void;
+const DECODERS: Record<string, Decoder> = { gzip: gunzip, 'x-gzip': gunzip, deflate: inflate, br: brotliDecompress };
+
+/** A body encoded with `encoding`, decoded to at most `limit` bytes (a small gzip may inflate to far more). */
+function decode(body: Buffer, encoding: string, limit: number): Promise<Buffer> {
+  const decoder = DECODERS[encoding];
+  if (!decoder) return Promise.reject(new TypeError(`fetch failed: unsupported content-encoding ${encoding}`));
+  return new Promise((resolve, reject) =>
+    decoder(body, { maxOutputLength: limit }, (error, result) => {
+      if (!error) resolve(result);
+      else reject((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? new ResponseTooLargeError(limit) : new TypeError('fetch failed', { cause: error }));
+    }),
+  );
+}
+
+/** Request headers in any of the forms fetch takes, as the plain record undici's request takes. */
+function headerRecord(headers: RequestInit['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase();
+    out[key] = key in out ? `${out[key]}, ${value}` : value;
+  };
+  if (headers instanceof Headers) headers.forEach((value, name) => add(name, value));
+  else if (Array.isArray(headers)) for (const [name, value] of headers) add(name as string, value as string);
+  else for (const [name, value] of Object.entries(headers)) if (value !== undefined) add(name, String(value));
+  return out;
+}
+
+/** What fetch rejects with: the signal's reason once it fired, else a TypeError whose cause is the network error. */
+function fetchError(err: unknown, signal: AbortSignal | null | undefined): unknown {
+  if (signal?.aborted) return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+  if (err instanceof ResponseTooLargeError || err instanceof TypeError) return err;
+  return new TypeError('fetch failed', { cause: err });
+}
+
+/** Stops reading a body and closes its connection; the stream's own abort error has nowhere to go. */
+function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
+
+/**
+ * The `fetch` the SDKs (openai, @anthropic-ai/sdk, ollama) use when the caller gives none: one
+ * request through undici's `request` on the process's undici dispatcher (keep-alive, one pool per
+ * origin), its body read whole into one buffer (bounded by `maxBytes`, by default
+ * FUSION_MAX_RESPONSE_BYTES) and handed back as a `Response` over that buffer. Node's own fetch
+ * costs more CPU per call for the same answer (a Request object and a fetch controller per call,
+ * the body through web streams, header lists built name by name; BENCHMARKS.md), while an LLM
+ * answer is a small JSON document read whole anyway.
+ * Everything else (batch result downloads, streamed line by line; bodies that are not a string or
+ * bytes, such as a batch file upload) goes through Node's fetch, bounded as before; so does every
+ * call once the global fetch has been replaced (an instrumentation, or a test interceptor such as
+ * msw in a user's own tests), so that replacement still sees every call.
+ */
+export function pooledFetch(maxBytes?: number): typeof fetch {
+  const fallback = limitedFetch(undefined, maxBytes);
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : undefined;
+    const body = init?.body;
+    const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer;
+    if (url === undefined || !simpleBody || isResultFileUrl(url) || globalThis.fetch !== NODE_FETCH) return fallback(input, init);
+    const signal = init?.signal ?? undefined;
+    const limit = maxBytes ?? currentLimits().maxResponseBytes;
+    const headers = headerRecord(init?.headers);
+    if (typeof body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
+    try {
+      const answer = await request(url, {
+        // The process's undici dispatcher, the one Node's fetch uses too: one keep-alive pool per
+        // origin, and a proxy or mock agent set with setGlobalDispatcher applies to these calls.
+        dispatcher: getGlobalDispatcher(),
+        // Redirects followed as fetch follows them (undici drops credentials across origins).
+        maxRedirections: 20,
+        method: (init?.method ?? 'GET').toUpperCase() as 'GET',
+        headers,
+        body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
+        ...(signal ? { signal } : {}),
+      });
+      const declared = Number(answer.headers['content-length'] ?? Number.NaN);
+      if (declared > limit) {
+        discard(answer.body);
+        throw new ResponseTooLargeError(limit);
+      }
+      const chunks: Buffer[] = [];
+      let seen = 0;
+      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
+        seen += chunk.byteLength;
+        if (seen > limit) {
+          discard(answer.body);
+          throw new ResponseTooLargeError(limit);
+        }
+        chunks.push(chunk);
+      }
+      let bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, seen);
+      const responseHeaders = new Headers();
+      for (const [name, value] of Object.entries(answer.headers)) {
+        if (value === undefined) continue;
+        for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v);
+      }
+      // As fetch does: the body handed out is decoded, so its encoding and length headers describe it.
+      const encoding = responseHeaders.get('content-encoding')?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        bytes = await decode(bytes, encoding, limit);
+        responseHeaders.delete('content-encoding');
+      }
+      responseHeaders.delete('transfer-encoding');
+      responseHeaders.set('content-length', String(bytes.byteLength));
+      const status = answer.statusCode;
+      return new Response(NULL_BODY_STATUS.has(status) ? null : bytes, { status, headers: responseHeaders });
+    } catch (err) {
+      throw fetchError(err, signal);
+    }
+  };
+}
+
+/** The fetch a provider's SDK gets: the caller's own, bounded (see limitedFetch), or else pooledFetch. */
+export function providerFetch(custom: typeof fetch | undefined): typeof fetch {
+  return custom ? limitedFetch(custom) : pooledFetch();
+}
