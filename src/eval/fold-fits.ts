@@ -116,7 +116,11 @@ export function fitFoldsInParallel(
     const { port1, port2 } = new MessageChannel();
     const input: WorkerInput = { job, counter, port: port2 };
     try {
-      workers.push(startWorker(input));
+      const worker = startWorker(input);
+      // A worker that fails (its module not found, a crash before it claims a fold) leaves its folds to this thread.
+      worker.on('error', () => undefined);
+      worker.unref();
+      workers.push(worker);
       ports.push(port1);
     } catch {
       // No worker could start here (e.g. a bundle without the worker's file): this thread fits its folds.
