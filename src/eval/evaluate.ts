@@ -16,7 +16,8 @@ import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
 import type { ClassificationTask } from '../task/schema.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
 import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
-import { crossValidateStrategy } from '../fuse/cross-validate.js';
+import { crossValidateStrategy, strategyFolds } from '../fuse/cross-validate.js';
+import { evalThreads, fitFoldsInParallel } from './fold-fits.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
 import { answersUsed, callPrices, callWasMade, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
 import { estimateCallPrices } from './call-prices.js';
@@ -39,6 +40,8 @@ export interface EvalOptions {
   onPredictions?: (predictions: EvalPredictions) => void;
   /** QA: receives each item's named answers and their correctness behind the scores (for the HTML report). */
   onOutcomes?: (outcomes: QaOutcomes) => void;
+  /** Threads the cross-validation fits run on (1 = this thread only); FUSION_THREADS or every core by default. */
+  threads?: number;
 }
 
 /** The per-item predictions behind an evaluation's scores. */
@@ -140,9 +143,11 @@ export function fusedPrediction(
   matrix: AnswerMatrix,
   gold: Int32Array,
   options: { folds: number; seed: number; right?: Uint8Array },
+  /** The strategy already fitted on each fold (by `fitFoldsInParallel`), used instead of fitting it again. */
+  foldFits?: readonly FittedStrategy[],
 ): { prediction: FusedPrediction; fitted: FittedStrategy[]; folds: number[][] | null } {
   if (strategy.supervised) {
-    const cv = crossValidateStrategy(strategy, matrix, gold, options);
+    const cv = crossValidateStrategy(strategy, matrix, gold, options, foldFits);
     return { prediction: cv.prediction, fitted: cv.fitted, folds: cv.folds };
   }
   // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
@@ -199,7 +204,7 @@ export function runStrategy(
   strategy: FusionStrategy,
   matrix: AnswerMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; right?: Uint8Array },
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; right?: Uint8Array; foldFits?: readonly FittedStrategy[] },
   /** How a prediction's quality is measured, given the strategy as scored (QA states answers in the voice of its fitted strategies). */
   qualityOf: (scored: ReturnType<typeof fusedPrediction>) => (prediction: FusedPrediction) => { score: number; accuracy: number },
 ): {
@@ -208,7 +213,7 @@ export function runStrategy(
 } {
   const prices = options.pricePerCall ?? matrix.models.map(() => null);
   const N = Math.max(1, matrix.itemIds.length);
-  const scored = fusedPrediction(strategy, matrix, gold, { folds: options.folds, seed: options.seed, ...(options.right ? { right: options.right } : {}) });
+  const scored = fusedPrediction(strategy, matrix, gold, { folds: options.folds, seed: options.seed, ...(options.right ? { right: options.right } : {}) }, options.foldFits);
   const { fitted, folds } = scored;
   const quality = qualityOf(scored);
   const explanations = explainScored(matrix, gold, scored, options.explain ?? 0);
@@ -237,7 +242,7 @@ export function scoreStrategy(
   strategy: FusionStrategy,
   built: BuiltMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[] },
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; foldFits?: readonly FittedStrategy[] },
   onPrediction?: (prediction: FusedPrediction) => void,
 ): StrategyEntry {
   const { matrix } = built;
@@ -260,6 +265,26 @@ export function scoreStrategy(
     ...rest,
   };
 }
+/**
+ * The supervised strategies of a run fitted on every fold on `options.threads` threads, by
+ * strategy; null on one thread, or when a strategy was handed in configured (a worker re-creates
+ * strategies from their names only): those runs fit on this thread as before.
+ */
+function parallelFoldFits(
+  run: readonly FusionStrategy[],
+  matrix: AnswerMatrix,
+  gold: Int32Array,
+  options: Pick<EvalOptions, 'folds' | 'seed' | 'strategies' | 'threads'> & { right?: Uint8Array | undefined },
+): Map<FusionStrategy, FittedStrategy[]> | null {
+  const names = options.strategies;
+  if (names && !names.every((n): n is string => typeof n === 'string')) return null;
+  const supervised = run.filter((s) => s.supervised);
+  const folds = strategyFolds(gold, options);
+  const job = { matrix, gold, folds, seed: options.seed, ...(options.right ? { right: options.right } : {}), names };
+  const fits = fitFoldsInParallel(supervised, job, evalThreads(folds.length, options.threads));
+  return fits ? new Map(supervised.map((s, k) => [s, fits.fitted[k] as FittedStrategy[]])) : null;
+}
+
 /**
  * Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for
  * every kind. Only strategies that learn from labels are cross-validated, so only they need it.
@@ -289,8 +314,10 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
   const strategies: StrategyEntry[] = [];
   const predictions: FusedPrediction[] = [];
   const pricePerCall = estimateCallPrices(folder, matrix.models);
+  const foldFits = parallelFoldFits(selected, matrix, gold, options);
   selected.forEach((s, idx) => {
-    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall }, (p) => predictions.push(p)));
+    const fits = foldFits?.get(s);
+    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall, ...(fits ? { foldFits: fits } : {}) }, (p) => predictions.push(p)));
     options.onProgress?.(idx + 2, total, s.name);
   });
 
@@ -359,7 +386,9 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   });
 
   const prices = estimateCallPrices(folder, p.models);
+  const foldFits = parallelFoldFits(run, matrix, gold, { ...opts, right: p.rightColumns });
   const entries: QaStrategyEntry[] = run.map((s, k) => {
+    const fits = foldFits?.get(s);
     // Whose words state each answer depends on the fitted strategies: the QA scorer hears them in that voice.
     let voice: Voice = {};
     const qualityOf = (scored: { fitted: FittedStrategy[]; folds: number[][] | null }) => {
@@ -369,7 +398,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
         return { score: a, accuracy: a };
       };
     };
-    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, pricePerCall: prices, explain: opts.explain ?? 0 }, qualityOf);
+    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, pricePerCall: prices, explain: opts.explain ?? 0, ...(fits ? { foldFits: fits } : {}) }, qualityOf);
     opts.onProgress?.(k + 2, total, s.name);
     const outcomes = answerOutcomes(p, scored.prediction, voice);
     if (opts.onOutcomes) strategyOutcomes.push(outcomes);

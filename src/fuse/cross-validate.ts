@@ -1,5 +1,5 @@
-import { crossValidate, makeFolds, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
-import { selectGold } from '../validation/folds.js';
+import { crossValidate, makeFolds, outOfFold, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
+import { selectGold, trainIndices } from '../validation/folds.js';
 import { type AnswerMatrix, selectItems, selectRows } from './answer-matrix.js';
 import type { FitOptions, FittedStrategy, FusedPrediction, FusionStrategy } from './strategy.js';
 
@@ -16,17 +16,44 @@ export function answerRows(K: number, options: { seed: number; right?: Uint8Arra
   };
 }
 
+/** The test folds `crossValidateStrategy` uses: stratified by gold (-1 spread like one more class). */
+export function strategyFolds(gold: Int32Array, options: { folds: number; seed: number }): number[][] {
+  return makeFolds(gold.length, options.folds, options.seed, { strata: gold });
+}
+
+/**
+ * `strategy` fitted on every fold but test fold `fold`, exactly as `crossValidateStrategy` fits it
+ * there (the same rows, gold and fit options): what a worker thread computes for one fold.
+ */
+export function fitOnFold(
+  strategy: FusionStrategy,
+  answers: AnswerMatrix,
+  gold: Int32Array,
+  folds: readonly (readonly number[])[],
+  fold: number,
+  options: { seed: number; right?: Uint8Array },
+): FittedStrategy {
+  const access = answerRows(answers.labels.length, options);
+  const train = trainIndices(gold.length, folds[fold] as readonly number[]);
+  return strategy.fit(access.select(answers, train), access.selectGold(gold, train), access.options(train, fold));
+}
+
 /**
  * Out-of-fold predictions of a strategy: fitted on the training folds' answers and gold only,
  * predicting the test folds' answers, folds stratified by gold (-1 spread like one more class).
+ * `fitted`, when given, holds the strategy already fitted on each fold (`fitOnFold`, e.g. by
+ * worker threads): those fits are used instead of fitting again.
  */
 export function crossValidateStrategy(
   strategy: FusionStrategy,
   answers: AnswerMatrix,
   gold: Int32Array,
   options: { folds: number; seed: number; right?: Uint8Array },
+  fitted?: readonly FittedStrategy[],
 ): OutOfFoldResult<FusedPrediction, FittedStrategy> {
   const n = gold.length;
-  const folds = makeFolds(n, options.folds, options.seed, { strata: gold });
-  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(strategy, answers, gold, n, folds, answerRows(answers.labels.length, options));
+  const folds = strategyFolds(gold, options);
+  const access = answerRows(answers.labels.length, options);
+  if (fitted) return outOfFold<FusedPrediction, FittedStrategy>(n, folds, (_train, f) => fitted[f] as FittedStrategy, (model, test) => model.predict(access.select(answers, test)));
+  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(strategy, answers, gold, n, folds, access);
 }

@@ -190,28 +190,58 @@ function fitOccurring(X: SparseRows, y: Int32Array, K: number, options: Logistic
   const xNew = new Float64Array(n);
   const gNew = new Float64Array(n);
   const alpha = new Float64Array(HISTORY);
+  // The next step and gradient difference are written into these; one kept in the history is replaced by a fresh pair, or by the pair the history drops.
+  let sNext: Float64Array = new Float64Array(n);
+  let yNext: Float64Array = new Float64Array(n);
   for (let it = 0; it < maxIterations; it++) {
-    // Two-loop recursion: d = -H g.
-    for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
+    // Two-loop recursion, d = -H g: each pass over the vectors also takes the dot product the next
+    // step needs (the same products summed in the same order as separate passes would).
     const h = sHist.length;
+    let acc = 0;
+    {
+      const next = h > 0 ? (sHist[h - 1] as Float64Array) : g;
+      for (let i = 0; i < n; i++) {
+        const v = -(g[i] as number);
+        d[i] = v;
+        acc += (next[i] as number) * v;
+      }
+    }
+    const gamma = h > 0 ? 1 / ((rho[h - 1] as number) * dot(yHist[h - 1] as Float64Array, yHist[h - 1] as Float64Array)) : 1;
     for (let m = h - 1; m >= 0; m--) {
-      const a = (rho[m] as number) * dot(sHist[m] as Float64Array, d);
+      const a = (rho[m] as number) * acc;
       alpha[m] = a;
       const ym = yHist[m] as Float64Array;
-      for (let i = 0; i < n; i++) d[i] = (d[i] as number) - a * (ym[i] as number);
-    }
-    if (h > 0) {
-      const ys = yHist[h - 1] as Float64Array;
-      const gamma = 1 / ((rho[h - 1] as number) * dot(ys, ys));
-      for (let i = 0; i < n; i++) d[i] = (d[i] as number) * gamma;
+      acc = 0;
+      if (m > 0) {
+        const next = sHist[m - 1] as Float64Array;
+        for (let i = 0; i < n; i++) {
+          const v = (d[i] as number) - a * (ym[i] as number);
+          d[i] = v;
+          acc += (next[i] as number) * v;
+        }
+      } else {
+        // The last update, scaled by gamma, with the first dot product of the second loop.
+        for (let i = 0; i < n; i++) {
+          const v = ((d[i] as number) - a * (ym[i] as number)) * gamma;
+          d[i] = v;
+          acc += (ym[i] as number) * v;
+        }
+      }
     }
     for (let m = 0; m < h; m++) {
-      const b = (rho[m] as number) * dot(yHist[m] as Float64Array, d);
+      const b = (rho[m] as number) * acc;
       const sm = sHist[m] as Float64Array;
-      const a = alpha[m] as number;
-      for (let i = 0; i < n; i++) d[i] = (d[i] as number) + (a - b) * (sm[i] as number);
+      const c = (alpha[m] as number) - b;
+      const next = m + 1 < h ? (yHist[m + 1] as Float64Array) : g;
+      acc = 0;
+      for (let i = 0; i < n; i++) {
+        const v = (d[i] as number) + c * (sm[i] as number);
+        d[i] = v;
+        acc += (next[i] as number) * v;
+      }
     }
-    let slope = dot(g, d);
+    // acc is now dot(g, d).
+    let slope = acc;
     if (!(slope < 0)) {
       for (let i = 0; i < n; i++) d[i] = -(g[i] as number);
       sHist.length = 0;
@@ -233,8 +263,8 @@ function fitOccurring(X: SparseRows, y: Int32Array, K: number, options: Logistic
       step *= 0.5;
     }
     if (!accepted) break;
-    const s = new Float64Array(n);
-    const yv = new Float64Array(n);
+    const s = sNext;
+    const yv = yNext;
     for (let i = 0; i < n; i++) {
       s[i] = (xNew[i] as number) - (x[i] as number);
       yv[i] = (gNew[i] as number) - (g[i] as number);
@@ -242,9 +272,12 @@ function fitOccurring(X: SparseRows, y: Int32Array, K: number, options: Logistic
     const sy = dot(s, yv);
     if (sy > 1e-12) {
       if (sHist.length === HISTORY) {
-        sHist.shift();
-        yHist.shift();
+        sNext = sHist.shift() as Float64Array;
+        yNext = yHist.shift() as Float64Array;
         rho.shift();
+      } else {
+        sNext = new Float64Array(n);
+        yNext = new Float64Array(n);
       }
       sHist.push(s);
       yHist.push(yv);

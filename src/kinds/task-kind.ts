@@ -156,6 +156,8 @@ export interface KindEvalOptions {
   onProgress?: (done: number, total: number, what: string) => void;
   /** Explain this many contested decisions per strategy. */
   explain?: number;
+  /** Threads the cross-validation fits run on (1 = this thread only); FUSION_THREADS or every core by default. */
+  threads?: number;
   /** Build the HTML/JSON report data too (costs per model from the folder's responses). */
   report?: { costs: ModelCost[] } & Pick<ReportOptions, 'itemTexts'>;
 }

@@ -17,6 +17,8 @@ export interface EvaluateOptions {
   strategies?: readonly string[];
   /** Explain this many contested decisions per strategy (default 0). */
   explain?: number;
+  /** Threads the cross-validation fits run on (1 = this thread only); FUSION_THREADS or every core by default. */
+  threads?: number;
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -35,6 +37,7 @@ export async function evaluate(folder: EvalFolder | string, options: EvaluateOpt
     seed: options.seed ?? 1,
     ...(options.strategies ? { strategies: options.strategies } : {}),
     ...(options.explain !== undefined ? { explain: options.explain } : {}),
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
   return result as EvalResult;
