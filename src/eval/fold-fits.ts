@@ -71,6 +71,14 @@ export interface WorkerInput {
 const STARTUP_LIMIT_MS = 60_000;
 
 /**
+ * A worker that dies hard after claiming a fold (out of memory, killed) never answers, and this
+ * thread, blocked here, never sees its exit event. So a fold outstanding for longer than this, or
+ * than 3 times the longest fold this thread fitted, is fitted here as well: fits are deterministic,
+ * so whichever answer comes first is the same answer, and the wait always ends.
+ */
+const STALL_FLOOR_MS = 60_000;
+
+/**
  * The worker: its compiled module next to this one, or, running from the TypeScript sources
  * (tests, tsx), the TypeScript module loaded through tsx's loader, registered in the worker first.
  */
@@ -104,7 +112,7 @@ export function fitFoldsInParallel(
   strategies: readonly FusionStrategy[],
   job: FoldFitJob,
   threads: number,
-  options: { here?: boolean } = {},
+  options: { here?: boolean; stallMs?: number; startWorker?: (input: WorkerInput) => Worker } = {},
 ): { fitted: FittedStrategy[][]; byWorkers: number } | null {
   const F = job.folds.length;
   if (threads < 2 || F < 2 || strategies.length === 0) return null;
@@ -116,7 +124,7 @@ export function fitFoldsInParallel(
     const { port1, port2 } = new MessageChannel();
     const input: WorkerInput = { job, counter, port: port2 };
     try {
-      const worker = startWorker(input);
+      const worker = (options.startWorker ?? startWorker)(input);
       // A worker that fails (its module not found, a crash before it claims a fold) leaves its folds to this thread.
       worker.on('error', () => undefined);
       worker.unref();
@@ -131,12 +139,20 @@ export function fitFoldsInParallel(
   const byFold: (FittedStrategy[] | undefined)[] = Array.from({ length: F }, () => undefined);
   let byWorkers = 0;
   try {
+    let longestHere = 0;
+    const fitTimed = (f: number): FittedStrategy[] => {
+      const started = Date.now();
+      const fits = fitHere(strategies, job, f);
+      longestHere = Math.max(longestHere, Date.now() - started);
+      return fits;
+    };
     const claimHere = () => {
-      for (let f = Atomics.add(counter, 0, 1); f < F; f = Atomics.add(counter, 0, 1)) byFold[f] = fitHere(strategies, job, f);
+      for (let f = Atomics.add(counter, 0, 1); f < F; f = Atomics.add(counter, 0, 1)) byFold[f] = fitTimed(f);
     };
     // Without a worker (none could start) this thread fits every fold.
     if (here || workers.length === 0) claimHere();
     const waitingSince = Date.now();
+    let lastProgress = waitingSince;
     const restore = (m: FoldMessage): FittedStrategy[] | undefined => {
       if ('error' in m || m.names.join('\u0000') !== strategies.map((s) => s.name).join('\u0000')) return undefined;
       return strategies.map((s, k) => s.load(m.states[k], job.matrix.labels));
@@ -150,8 +166,9 @@ export function fitFoldsInParallel(
           if (byFold[m.fold] !== undefined) continue;
           const restored = restore(m);
           if (restored) byWorkers++;
-          byFold[m.fold] = restored ?? fitHere(strategies, job, m.fold);
+          byFold[m.fold] = restored ?? fitTimed(m.fold);
           missing--;
+          lastProgress = Date.now();
         }
       }
       if (missing === 0) break;
@@ -160,6 +177,14 @@ export function fitFoldsInParallel(
         claimHere();
         missing = byFold.filter((b) => b === undefined).length;
         if (missing === 0) break;
+      }
+      const stallLimit = options.stallMs ?? Math.max(STALL_FLOOR_MS, 3 * longestHere);
+      if (Date.now() - lastProgress > stallLimit) {
+        const f = byFold.findIndex((b) => b === undefined);
+        byFold[f] = fitTimed(f);
+        missing--;
+        lastProgress = Date.now();
+        continue;
       }
       Atomics.wait(counter, 1, posted, 100);
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
 import { evaluateClassification, evaluateQaFolder, selectStrategies } from '../../src/eval/evaluate.js';
-import { evalThreads, fitFoldsInParallel, threadsForFolds } from '../../src/eval/fold-fits.js';
+import { evalThreads, fitFoldsInParallel, threadsForFolds, type WorkerInput } from '../../src/eval/fold-fits.js';
 import { crossValidateStrategy, strategyFolds } from '../../src/fuse/cross-validate.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { InputError } from '../../src/task/errors.js';
@@ -58,6 +59,23 @@ describe('fitFoldsInParallel', () => {
       ).toEqual(alone.fitted.map((f) => f.state()));
     });
   }, 120_000);
+
+  it('does not wait forever for a worker that died after claiming a fold: the fold is fitted here too', () => {
+    const supervised = selectStrategies(matrix, ['stacking', 'weighted-vote']).run.filter((s) => s.supervised);
+    const folds = strategyFolds(gold, options);
+    // A worker that starts, claims one fold and exits without answering, as one killed by running out of memory would.
+    const dying = (input: WorkerInput): Worker =>
+      new Worker(
+        `const { workerData } = require('node:worker_threads'); const c = workerData.counter; Atomics.add(c, 2, 1); Atomics.add(c, 0, 1); process.exit(1);`,
+        { eval: true, workerData: input, transferList: [input.port] },
+      );
+    const result = fitFoldsInParallel(supervised, { matrix, gold, folds, seed: options.seed, names: ['stacking', 'weighted-vote'] }, 2, { stallMs: 300, startWorker: dying });
+    expect(result?.byWorkers).toBe(0);
+    supervised.forEach((s, k) => {
+      const alone = crossValidateStrategy(s, matrix, gold, options);
+      expect(result?.fitted[k]?.map((f) => f.state()), s.name).toEqual(alone.fitted.map((f) => f.state()));
+    });
+  }, 60_000);
 
   it('leaves one thread, or a run without a supervised strategy, to the one-thread path', () => {
     const folds = strategyFolds(gold, options);
