@@ -49,7 +49,7 @@ export const DEFAULT_TARGET: Target = { maxLoss: 0.005 };
  * calibrated; see `expectedTruth`).
  */
 export type LossEstimate = 'labels' | 'expected';
-export const DEFAULT_LOSS_ESTIMATE: LossEstimate = 'labels';
+export const DEFAULT_LOSS_ESTIMATE: LossEstimate = 'expected';
 
 /**
  * Each point's bound: its loss under `estimate`, made non-increasing in calls (see
