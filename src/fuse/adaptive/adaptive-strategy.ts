@@ -280,7 +280,7 @@ function agreementSteps(answers: AnswerMatrix, y: Int32Array, order: readonly nu
   const M = answers.models.length;
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
-  const truth = expectedTruth(y, full, K).probs;
+  const truth = expectedTruth(y, full, K, !answers.candidates).probs;
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
   const steps: AgreementSteps = { features: [], agree: [], item: [], cost: [] };
   const record = (view: StepView): number => {
@@ -361,7 +361,7 @@ function measureCurve(
   const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
-  const expected = expectedTruth(y, full, K);
+  const expected = expectedTruth(y, full, K, !answers.candidates);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
   const own: Int32Array[] = [];

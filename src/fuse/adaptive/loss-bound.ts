@@ -1,3 +1,4 @@
+import { fitLogistic, type SparseRows } from '../logistic-regression.js';
 import { seededRandom } from '../../util/random.js';
 
 /** What the loss is measured in: macro-F1 over a fixed label set, or accuracy (candidates that differ per item). */
@@ -65,19 +66,50 @@ export function weightedScore(truth: Truth, decided: Int32Array, K: number, metr
 }
 
 /**
- * The truth as the reference fusion believes it: each row's fused distribution where the
- * reference decided (normalised), its gold label elsewhere. Scoring against it counts a decision
- * that differs from the reference's by the probability that it is right, not by whether it
- * happened to match this row's label: the loss it gives is the expected loss if those
- * probabilities are calibrated, with the label noise of the few rows that differ averaged out.
+ * The truth as the reference fusion believes it, recalibrated on the labels: each row's fused
+ * distribution where the reference decided, its gold label elsewhere. Scoring against it counts a
+ * decision that differs from the reference's by the probability that it is right, not by whether
+ * it happened to match this row's label: the loss it gives is the expected loss, with the label
+ * noise of the few rows that differ averaged out. That holds only for calibrated probabilities,
+ * which a fusion's are not by construction (a mixture tuned for its decisions may be too sure, or
+ * lean to a class), so they are first recalibrated against the labels of the same rows: a
+ * temperature and, when the labels mean the same on every row, a bias per label (a
+ * (K+1)-parameter logistic map of the log-probabilities; the identity when they are calibrated).
  */
-export function expectedTruth(y: Int32Array, reference: { probs: Float64Array; decided: Uint8Array }, K: number): { probs: Float64Array } {
-  const probs = new Float64Array(y.length * K);
-  for (let r = 0; r < y.length; r++) {
+export function expectedTruth(y: Int32Array, reference: { probs: Float64Array; decided: Uint8Array }, K: number, sharedLabels = true): { probs: Float64Array } {
+  const n = y.length;
+  const rows: number[] = [];
+  for (let r = 0; r < n; r++) if (reference.decided[r] === 1 && (y[r] as number) >= 0) rows.push(r);
+  const logp = (r: number, k: number) => Math.log(Math.max(reference.probs[r * K + k] as number, 1e-6));
+  const R = rows.length;
+  const X: SparseRows = {
+    rows: R,
+    dim: 0,
+    start: new Int32Array(R + 1),
+    index: new Int32Array(0),
+    value: new Float64Array(0),
+    tiedDim: 1,
+    tiedStart: Int32Array.from({ length: R + 1 }, (_, q) => q * K),
+    tiedIndex: new Int32Array(R * K),
+    tiedClass: Int32Array.from({ length: R * K }, (_, e) => e % K),
+    tiedValue: Float64Array.from({ length: R * K }, (_, e) => logp(rows[Math.floor(e / K)] as number, e % K)),
+    ...(sharedLabels ? {} : { classCount: new Int32Array(R).fill(K) }),
+  };
+  const model = R > 1 && K > 1 ? fitLogistic(X, Int32Array.from(rows, (r) => y[r] as number), K, { l2: 1e-4 }) : null;
+  const probs = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) {
+    if (reference.decided[r] !== 1) {
+      if ((y[r] as number) >= 0) probs[r * K + (y[r] as number)] = 1;
+      continue;
+    }
+    // Too few rows to recalibrate: the probabilities as they are.
+    const t = model ? (model.tied[0] as number) : 1;
+    const bias = (k: number) => (model && sharedLabels ? (model.intercept[k] as number) : 0);
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) max = Math.max(max, bias(k) + t * logp(r, k));
     let total = 0;
-    for (let k = 0; k < K; k++) total += reference.probs[r * K + k] as number;
-    if (reference.decided[r] === 1 && total > 0) for (let k = 0; k < K; k++) probs[r * K + k] = (reference.probs[r * K + k] as number) / total;
-    else probs[r * K + (y[r] as number)] = 1;
+    for (let k = 0; k < K; k++) total += probs[r * K + k] = Math.exp(bias(k) + t * logp(r, k) - max);
+    for (let k = 0; k < K; k++) probs[r * K + k] = (probs[r * K + k] as number) / total;
   }
   return { probs };
 }

@@ -123,8 +123,9 @@ describe('the loss scored against a reference\'s probabilities (expected truth)'
     y.forEach((g, r) => (oneHot[r * K + g] = 1));
     for (const metric of ['macro-f1', 'accuracy'] as const) expect(weightedScore({ probs: oneHot }, reference, K, metric)).toBeCloseTo(weightedScore(y, reference, K, metric), 12);
     const probs = Float64Array.from({ length: 2 * K }, (_, c) => (c < K ? [2, 1, 1][c] as number : 0));
+    // One decided row is too few to recalibrate on: its distribution as it is, normalised.
     const truth = expectedTruth(Int32Array.from([1, 2]), { probs, decided: Uint8Array.from([1, 0]) }, K);
-    expect(Array.from(truth.probs)).toEqual([0.5, 0.25, 0.25, 0, 0, 1]);
+    Array.from(truth.probs).forEach((p, c) => expect(p).toBeCloseTo([0.5, 0.25, 0.25, 0, 0, 1][c] as number, 9));
   });
 
   it('is, for calibrated probabilities, the mean of the label-scored loss over draws of the labels, with a smaller spread', () => {
@@ -148,5 +149,34 @@ describe('the loss scored against a reference\'s probabilities (expected truth)'
       const hard = lossStandardErrors(y, reference, [policy], K, metric, 3)[0] as number;
       expect(soft).toBeLessThan(0.75 * hard);
     }
+  });
+});
+
+describe('the reference\'s probabilities recalibrated on the labels', () => {
+  it('leaves calibrated probabilities about as they are, and makes the expected loss of a too-sure or leaning reference that of the labels', () => {
+    const K = 3;
+    const n = 1500;
+    const { probs, reference, policy, drawLabels } = calibratedWorld(n, K, 21);
+    const y = drawLabels();
+    const decided = new Uint8Array(n).fill(1);
+    const calibrated = expectedTruth(y, { probs, decided }, K);
+    let gap = 0;
+    for (let c = 0; c < probs.length; c++) gap = Math.max(gap, Math.abs((calibrated.probs[c] as number) - (probs[c] as number)));
+    expect(gap).toBeLessThan(0.1);
+    // Too sure (probabilities sharpened) and leaning to label 0: scored as they are, the loss of
+    // changing the reference's decisions is overstated; recalibrated, it is the true expected loss.
+    const distorted = Float64Array.from(probs, (p, c) => (c % K === 0 ? 3 : 1) * p ** 4);
+    for (let r = 0; r < n; r++) {
+      let total = 0;
+      for (let k = 0; k < K; k++) total += distorted[r * K + k] as number;
+      for (let k = 0; k < K; k++) distorted[r * K + k] = (distorted[r * K + k] as number) / total;
+    }
+    const trueLoss = weightedScore({ probs }, reference, K, 'accuracy') - weightedScore({ probs }, policy, K, 'accuracy');
+    const raw = { probs: distorted };
+    const rawLoss = weightedScore(raw, reference, K, 'accuracy') - weightedScore(raw, policy, K, 'accuracy');
+    const fixed = expectedTruth(y, { probs: distorted, decided }, K);
+    const fixedLoss = weightedScore(fixed, reference, K, 'accuracy') - weightedScore(fixed, policy, K, 'accuracy');
+    expect(Math.abs(rawLoss - trueLoss)).toBeGreaterThan(0.01);
+    expect(Math.abs(fixedLoss - trueLoss)).toBeLessThan(0.4 * Math.abs(rawLoss - trueLoss));
   });
 });
