@@ -7,8 +7,9 @@
  * loss against `auto` and share of calls.
  *
  *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE]
+ *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     folds: { type: 'string', default: '5' },
     seed: { type: 'string', default: '1' },
     out: { type: 'string' },
+    summary: { type: 'string' },
     /** What the agreement model foretells (adaptive's default when absent). */
     'stop-target': { type: 'string' },
   },
@@ -45,7 +47,34 @@ const VARIANTS: { name: string; estimate: LossEstimate; caution: number }[] = [
   { name: 'expected', estimate: 'expected', caution: 0 },
 ];
 
-for (const set of (values.sets as string).split(',').filter(Boolean)) {
+interface Line {
+  set: string;
+  seed: number;
+  variants: { name: string; loss: number; callShare: number }[];
+}
+
+/** Per set, per seed and variant `loss @ calls`, then the mean over the sets that every seed measured. */
+function summary(files: readonly string[]): string {
+  const lines = files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Line),
+  );
+  const seeds = [...new Set(lines.map((l) => l.seed))].sort();
+  const names = [...new Set(lines.flatMap((l) => l.variants.map((v) => v.name)))];
+  const sets = [...new Set(lines.map((l) => l.set))].filter((s) => seeds.every((seed) => lines.some((l) => l.set === s && l.seed === seed)));
+  const cell = (set: string, seed: number, name: string) => lines.find((l) => l.set === set && l.seed === seed)?.variants.find((v) => v.name === name);
+  const head = `| set | ${seeds.flatMap((seed) => names.map((n) => `seed ${seed}: ${n}`)).join(' | ')} |`;
+  const rule = `|---|${seeds.flatMap(() => names.map(() => '---')).join('|')}|`;
+  const rows = sets.map((set) => `| ${set} | ${seeds.flatMap((seed) => names.map((n) => { const v = cell(set, seed, n); return v ? `${v.loss.toFixed(2)} @ ${v.callShare.toFixed(3)}` : ''; })).join(' | ')} |`);
+  const mean = (seed: number, n: string, key: 'loss' | 'callShare') => sets.reduce((a, s) => a + ((cell(s, seed, n) as Record<typeof key, number>)[key]), 0) / Math.max(1, sets.length);
+  const means = `| **mean (${sets.length} sets)** | ${seeds.flatMap((seed) => names.map((n) => `${mean(seed, n, 'loss').toFixed(2)} @ ${mean(seed, n, 'callShare').toFixed(3)}`)).join(' | ')} |`;
+  return [head, rule, ...rows, means].join('\n');
+}
+
+if (values.summary) console.log(summary(values.summary.split(',')));
+for (const set of values.summary ? [] : (values.sets as string).split(',').filter(Boolean)) {
   const started = Date.now();
   const folder = loadEvalFolder(join(values.data as string, set));
   if (folder.kind !== 'classification') throw new Error(`${set}: not a classification folder`);

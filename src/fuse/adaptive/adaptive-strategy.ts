@@ -74,13 +74,14 @@ export type StopTarget = 'agreement' | 'expected-loss';
 export const DEFAULT_STOP_TARGET: StopTarget = 'agreement';
 
 /**
- * No margin: `maxLoss` bounds the expected loss, and the default estimate of it (`expected`, the
- * loss scored against the full strategy's out-of-fold probabilities) carries no label noise to
- * guard against. A margin of one standard error on the label-scored loss was the earlier default:
- * on a few hundred rows that standard error is as large as the half-point target, so it bought
- * stability per draw with calls (synthetic crowds: test/fuse/adaptive/operating-point-worlds.test.ts).
+ * One standard error of the label-scored loss: a one-sided bound that the true loss stays under
+ * about five times in six, the usual one-standard-error margin of a choice made by
+ * cross-validation; a convention, not a value fitted to any data set. Without it (or with the
+ * lower-variance `expected` estimate in its place) the cheapest setting whose noisy training loss
+ * looks within the target is too often one whose loss on new items is not: see
+ * test/fuse/adaptive/operating-point-worlds.test.ts and the adaptive sections of BENCHMARKS.md.
  */
-export const DEFAULT_CAUTION = 0;
+export const DEFAULT_CAUTION = 1;
 
 export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
   createStacking({ configs: [{ C: 1, classWeighting: 'none' }] }),

@@ -8,7 +8,8 @@ import { ADAPTIVE_WORLDS, type BoundVariant, realisedLosses } from '../../suppor
  * policy fitted on a few hundred labelled items and replayed on thousands of new ones must lose, on
  * average over draws, at most the target against the full strategy. The label-scored point
  * estimate (no margin) is the rule that does not: the cheapest setting whose noisy training loss
- * looks within the target is, more often than not, one whose true loss is above it.
+ * looks within the target is, more often than not, one whose true loss is above it. (bench/adaptive-worlds.ts
+ * measures more draws and the other estimates.)
  */
 describe('the operating point on new items of synthetic crowds', () => {
   const target = 0.005;
@@ -23,7 +24,7 @@ describe('the operating point on new items of synthetic crowds', () => {
     const mean = (q: number) => runs.reduce((a, r) => a + (r[q] as { loss: number }).loss, 0) / runs.length;
     expect(mean(0)).toBeLessThanOrEqual(target);
     expect(mean(1)).toBeGreaterThan(target);
-    // It still saves calls.
-    for (const r of runs) expect((r[0] as { calls: number }).calls).toBeLessThan(0.9);
+    // It still saves calls on average (a draw whose cheaper settings it cannot trust asks nearly everyone).
+    expect(runs.reduce((a, r) => a + (r[0] as { calls: number }).calls, 0) / runs.length).toBeLessThan(0.8);
   }, 300_000);
 });
