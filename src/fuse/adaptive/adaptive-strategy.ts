@@ -276,12 +276,11 @@ interface AgreementSteps {
  * the step's features (as the replay sees them) against whether the prefix's out-of-fold decision
  * is the full fusion's out-of-fold decision.
  */
-function agreementSteps(answers: AnswerMatrix, y: Int32Array, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
+function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
   const K = answers.labels.length;
   const M = answers.models.length;
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
-  const truth = expectedTruth(y, full, K, !answers.candidates).probs;
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
   const steps: AgreementSteps = { features: [], agree: [], item: [], cost: [] };
   const record = (view: StepView): number => {
@@ -354,6 +353,7 @@ function measureCurve(
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
   bound: { caution: number; estimate: LossEstimate },
+  expected: { probs: Float64Array },
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
 ): Curve {
@@ -362,7 +362,6 @@ function measureCurve(
   const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
-  const expected = expectedTruth(y, full, K, !answers.candidates);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
   const own: Int32Array[] = [];
@@ -478,10 +477,13 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       }
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
       const stopTarget = options.stopTarget ?? DEFAULT_STOP_TARGET;
-      const steps = kind === 'agreement' && oof.size > 0 ? agreementSteps(sub, y, order, checkpoints, weights, oof) : undefined;
+      // The truth as auto's recalibrated out-of-fold probabilities tell it: the expected loss's reference, and what a disagreement costs.
+      const expected = oof.size > 0 ? expectedTruth(y, oof.get(M) as FusedPrediction, K, !sub.candidates) : undefined;
+      const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
       const agreement = steps ? fitSteps(steps, stopTarget) : undefined;
       const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, innerFoldsUsed, rows.length) : {};
-      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE }, curveAgreement, seed).points : [];
+      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE };
+      const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       // Each prefix fusion starts from the same candidate's fit at an earlier checkpoint, when there is one.
