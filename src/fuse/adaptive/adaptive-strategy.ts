@@ -14,13 +14,13 @@ import { fitFrom } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
-import { type CurvePoint, chooseOperatingPoint, DEFAULT_TARGET, monotoneLosses, type Target } from './operating-point.js';
+import { type CurvePoint, chooseOperatingPoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, lossBoundOf, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModel, agreementFeatures, agreementProbability, fitAgreement } from './agreement.js';
 import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
-import { type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
+import { expectedTruth, type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
 
 const NAME = 'adaptive';
 
@@ -54,17 +54,32 @@ export interface AdaptiveOptions {
   maxCalls?: number;
   /**
    * Standard errors of the training-fold loss (a paired bootstrap over the training rows) added
-   * before it is held to `maxLoss` (default DEFAULT_CAUTION): the operating point is the cheapest
-   * setting whose upper confidence bound on the loss is within the target, so that another draw
-   * of the same items, which moves the measured loss by about its standard error, keeps it there.
+   * before it is held to `maxLoss` (default DEFAULT_CAUTION): a margin for a user who wants the
+   * bound to hold, per data set, under most draws of the items rather than on average.
    */
   caution?: number;
+  /** What the training-fold loss is scored against (default DEFAULT_LOSS_ESTIMATE): see `LossEstimate`. */
+  lossEstimate?: LossEstimate;
+  /** What the `agreement` rule's model predicts (default DEFAULT_STOP_TARGET): see `StopTarget`. */
+  stopTarget?: StopTarget;
 }
 
 /**
- * One standard error: a one-sided bound that the true loss stays under about five times in six, the
- * usual one-standard-error margin of a choice made by cross-validation; a convention, not a value
- * fitted to any data set.
+ * What the `agreement` rule's model is fitted to foretell at a step: `agreement`, whether the
+ * decision so far is the full fusion's; `expected-loss`, what stopping there loses in expectation
+ * (a disagreement weighted by how much surer the full fusion is of its own decision than of the
+ * step's), so that items the full fusion is itself unsure of stop sooner.
+ */
+export type StopTarget = 'agreement' | 'expected-loss';
+export const DEFAULT_STOP_TARGET: StopTarget = 'agreement';
+
+/**
+ * One standard error of the label-scored loss: a one-sided bound that the true loss stays under
+ * about five times in six, the usual one-standard-error margin of a choice made by
+ * cross-validation; a convention, not a value fitted to any data set. Without it (or with the
+ * lower-variance `expected` estimate in its place) the cheapest setting whose noisy training loss
+ * looks within the target is too often one whose loss on new items is not: see
+ * test/fuse/adaptive/operating-point-worlds.test.ts and the adaptive sections of BENCHMARKS.md.
  */
 export const DEFAULT_CAUTION = 1;
 
@@ -248,6 +263,12 @@ interface AgreementSteps {
   agree: boolean[];
   /** The training row of each step. */
   item: number[];
+  /**
+   * What stopping at the step loses in expectation: 0 where it agrees with the full fusion, else
+   * the full fusion's out-of-fold probability of its own decision minus that of the step's (see
+   * `expectedTruth`).
+   */
+  cost: number[];
 }
 
 /**
@@ -255,19 +276,23 @@ interface AgreementSteps {
  * the step's features (as the replay sees them) against whether the prefix's out-of-fold decision
  * is the full fusion's out-of-fold decision.
  */
-function agreementSteps(answers: AnswerMatrix, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
+function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
   const K = answers.labels.length;
   const M = answers.models.length;
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
-  const steps: AgreementSteps = { features: [], agree: [], item: [] };
+  const steps: AgreementSteps = { features: [], agree: [], item: [], cost: [] };
   const record = (view: StepView): number => {
     const t = view.asked as number;
     const i = view.item as number;
+    const d = (own.get(t) as Int32Array)[i] as number;
+    const f = fullDecisions[i] as number;
+    const right = (k: number) => (k >= 0 ? (truth[i * K + k] as number) : 0);
     steps.features.push(agreementFeatures(view));
-    steps.agree.push((own.get(t) as Int32Array)[i] === fullDecisions[i]);
+    steps.agree.push(d === f);
     steps.item.push(i);
+    steps.cost.push(d === f ? 0 : Math.max(0, right(f) - right(d)));
     return 0;
   };
   replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
@@ -275,15 +300,18 @@ function agreementSteps(answers: AnswerMatrix, order: readonly number[], checkpo
 }
 
 /** The agreement model on the given steps (all when `keep` is absent); undefined when there is none. */
-function fitSteps(steps: AgreementSteps, keep?: (item: number) => boolean): AgreementModel | undefined {
+function fitSteps(steps: AgreementSteps, target: StopTarget, keep?: (item: number) => boolean): AgreementModel | undefined {
   const features: number[][] = [];
   const agree: boolean[] = [];
+  const cost: number[] = [];
   steps.item.forEach((i, s) => {
     if (keep && !keep(i)) return;
     features.push(steps.features[s] as number[]);
     agree.push(steps.agree[s] as boolean);
+    cost.push(steps.cost[s] as number);
   });
-  return agree.length > 0 ? fitAgreement(features, agree) : undefined;
+  if (agree.length === 0) return undefined;
+  return target === 'expected-loss' ? fitAgreement(features, agree, cost) : fitAgreement(features, agree);
 }
 
 /**
@@ -292,10 +320,10 @@ function fitSteps(steps: AgreementSteps, keep?: (item: number) => boolean): Agre
  * that saw whether that row's prefix agreed (fitted on every row, the model would know its own
  * rows and the curve would look cheaper than the policy is on new items).
  */
-function crossFittedAgreement(steps: AgreementSteps, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
+function crossFittedAgreement(steps: AgreementSteps, target: StopTarget, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
   const foldOf = new Int32Array(n).fill(-1);
   folds.forEach((test, f) => test.forEach((r) => (foldOf[r] = f)));
-  const models = folds.map((_, f) => fitSteps(steps, (i) => foldOf[i] !== f));
+  const models = folds.map((_, f) => fitSteps(steps, target, (i) => foldOf[i] !== f));
   return {
     agreement: (view) => {
       const model = models[foldOf[view.item as number] as number];
@@ -324,7 +352,8 @@ function measureCurve(
   oof: ReadonlyMap<number, FusedPrediction>,
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
-  caution: number,
+  bound: { caution: number; estimate: LossEstimate },
+  expected: { probs: Float64Array },
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
 ): Curve {
@@ -334,6 +363,7 @@ function measureCurve(
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
+  const fullExpected = weightedScore(expected, fullDecisions, K, metric);
   const own: Int32Array[] = [];
   const points = grid.map((rule): CurvePoint => {
     const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
@@ -341,14 +371,13 @@ function measureCurve(
     own.push(d);
     const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
-    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0 };
+    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
   });
   const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
-  const smooth = monotoneLosses(
-    points.map((p) => p.calls),
-    points.map((p) => p.loss),
-  );
-  points.forEach((p, i) => (p.lossBound = (smooth[i] as number) + caution * (se[i] as number)));
+  const expectedSe = lossStandardErrors(expected, fullDecisions, own, K, metric, seed);
+  points.forEach((p, i) => Object.assign(p, { lossSe: se[i] as number, expectedLossSe: expectedSe[i] as number }));
+  const bounds = lossBoundOf(points, bound);
+  points.forEach((p, i) => (p.lossBound = bounds[i] as number));
   return { points };
 }
 
@@ -447,10 +476,14 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       }
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
-      const steps = kind === 'agreement' && oof.size > 0 ? agreementSteps(sub, order, checkpoints, weights, oof) : undefined;
-      const agreement = steps ? fitSteps(steps) : undefined;
-      const curveAgreement = steps ? crossFittedAgreement(steps, innerFoldsUsed, rows.length) : {};
-      const points = oof.size > 0 ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, options.caution ?? DEFAULT_CAUTION, curveAgreement, seed).points : [];
+      const stopTarget = options.stopTarget ?? DEFAULT_STOP_TARGET;
+      // The truth as auto's recalibrated out-of-fold probabilities tell it: the expected loss's reference, and what a disagreement costs.
+      const expected = oof.size > 0 ? expectedTruth(y, oof.get(M) as FusedPrediction, K, !sub.candidates) : undefined;
+      const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
+      const agreement = steps ? fitSteps(steps, stopTarget) : undefined;
+      const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, innerFoldsUsed, rows.length) : {};
+      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE };
+      const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       // Each prefix fusion starts from the same candidate's fit at an earlier checkpoint, when there is one.

@@ -77,14 +77,33 @@ function rows(features: readonly (readonly number[])[]): SparseRows {
   return { rows: n, dim: DIM, start, index, value };
 }
 
-/** Fits P(agree) on steps' features and whether each step's decision was the full fusion's. */
-export function fitAgreement(features: readonly (readonly number[])[], agree: readonly boolean[]): AgreementModel {
-  const yes = agree.filter(Boolean).length;
+/**
+ * Fits P(agree) on steps' features and whether each step's decision was the full fusion's. With
+ * `cost` (per step, in [0, 1]: what stopping there loses in expectation when the decision differs,
+ * 0 where it agrees), a step that disagrees counts as a disagreement only by its cost and as an
+ * agreement for the rest: the model then gives 1 - the expected loss of stopping, so a step whose
+ * decision differs where the full fusion is itself unsure (little to lose) may stop, and one that
+ * differs where it is sure may not.
+ */
+export function fitAgreement(features: readonly (readonly number[])[], agree: readonly boolean[], cost?: readonly number[]): AgreementModel {
+  const n = agree.length;
+  const harm = agree.map((a, s) => (a ? 0 : Math.min(1, Math.max(0, cost ? (cost[s] as number) : 1))));
+  const yes = harm.reduce((a, h) => a + (1 - h), 0);
   // One outcome only (e.g. every prefix already decides as the full fusion): its smoothed rate, whatever the step.
-  if (yes === 0 || yes === agree.length) return { features: 1, coef: new Array<number>(DIM).fill(0), intercept: Math.log((yes + 0.5) / (agree.length - yes + 0.5)) };
-  const y = Int32Array.from(agree, (a) => (a ? 1 : 0));
-  const m = fitLogistic(rows(features), y, 2, { l2: 1e-3 });
-  // Two-class softmax: the log-odds of class 1 are the differences of its coefficients.
+  if (yes <= 0 || yes >= n) return { features: 1, coef: new Array<number>(DIM).fill(0), intercept: Math.log((yes + 0.5) / (n - yes + 0.5)) };
+  if (!cost) {
+    const m = fitLogistic(rows(features), Int32Array.from(agree, (a) => (a ? 1 : 0)), 2, { l2: 1e-3 });
+    return twoClass(m);
+  }
+  // Each step twice, as an agreement of weight 1 - harm and a disagreement of weight harm (a soft label).
+  const doubled = [...features, ...features];
+  const y = Int32Array.from({ length: 2 * n }, (_, r) => (r < n ? 1 : 0));
+  const sampleWeights = Float64Array.from({ length: 2 * n }, (_, r) => (r < n ? 1 - (harm[r] as number) : (harm[r - n] as number)));
+  return twoClass(fitLogistic(rows(doubled), y, 2, { l2: 1e-3, sampleWeights }));
+}
+
+/** Two-class softmax: the log-odds of class 1 are the differences of its coefficients. */
+function twoClass(m: { coef: Float64Array; intercept: Float64Array }): AgreementModel {
   const coef = Array.from({ length: DIM }, (_, d) => (m.coef[d * 2 + 1] as number) - (m.coef[d * 2] as number));
   return { features: 1, coef, intercept: (m.intercept[1] as number) - (m.intercept[0] as number) };
 }

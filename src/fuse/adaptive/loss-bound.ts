@@ -1,46 +1,117 @@
+import { fitLogistic, type SparseRows } from '../logistic-regression.js';
 import { seededRandom } from '../../util/random.js';
 
 /** What the loss is measured in: macro-F1 over a fixed label set, or accuracy (candidates that differ per item). */
 export type LossMetric = 'macro-f1' | 'accuracy';
 
 /**
- * Score of decisions (a label index per row, -1 when undecided) against gold `y`, each row
+ * What the decisions are scored against: the gold label of each row, or a distribution over the
+ * labels per row (n*K values, each row summing to 1) when the truth is estimated rather than known.
+ */
+export type Truth = Int32Array | { readonly probs: Float64Array };
+
+/** The truth of row r as a distribution: one-hot for a gold label. */
+function truthOf(truth: Truth, r: number, K: number, k: number): number {
+  if (truth instanceof Int32Array) return truth[r] === k ? 1 : 0;
+  return truth.probs[r * K + k] as number;
+}
+
+const rowsOf = (truth: Truth, K: number) => (truth instanceof Int32Array ? truth.length : truth.probs.length / K);
+
+/**
+ * Score of decisions (a label index per row, -1 when undecided) against the truth, each row
  * counted `w[r]` times: macro-F1 as `scoreClassification` computes it (labels neither in the gold
  * nor predicted left out of the mean, undecided rows count in the support only), or accuracy.
+ * Against a distribution it is the plug-in expectation: true positives, support and hits counted
+ * by the probability each row's label is the one decided (or each label).
  */
-export function weightedScore(y: Int32Array, decided: Int32Array, K: number, metric: LossMetric, w?: Float64Array): number {
+export function weightedScore(truth: Truth, decided: Int32Array, K: number, metric: LossMetric, w?: Float64Array): number {
+  const n = rowsOf(truth, K);
   if (metric === 'accuracy') {
-    let n = 0;
+    let total = 0;
     let hit = 0;
-    for (let r = 0; r < y.length; r++) {
+    for (let r = 0; r < n; r++) {
       const c = w ? (w[r] as number) : 1;
-      n += c;
-      if (decided[r] === y[r]) hit += c;
+      total += c;
+      const p = decided[r] as number;
+      if (p >= 0) hit += c * truthOf(truth, r, K, p);
     }
-    return n > 0 ? hit / n : 0;
+    return total > 0 ? hit / total : 0;
   }
   const tp = new Float64Array(K);
   const predicted = new Float64Array(K);
   const support = new Float64Array(K);
-  for (let r = 0; r < y.length; r++) {
+  for (let r = 0; r < n; r++) {
     const c = w ? (w[r] as number) : 1;
     if (c === 0) continue;
-    const g = y[r] as number;
-    support[g] = (support[g] as number) + c;
+    if (truth instanceof Int32Array) {
+      const g = truth[r] as number;
+      support[g] = (support[g] as number) + c;
+    } else for (let k = 0; k < K; k++) support[k] = (support[k] as number) + c * (truth.probs[r * K + k] as number);
     const p = decided[r] as number;
     if (p < 0) continue;
     predicted[p] = (predicted[p] as number) + c;
-    if (p === g) tp[g] = (tp[g] as number) + c;
+    tp[p] = (tp[p] as number) + c * truthOf(truth, r, K, p);
   }
   let sum = 0;
   let count = 0;
   for (let k = 0; k < K; k++) {
     const s = (support[k] as number) + (predicted[k] as number);
-    if (s === 0) continue;
+    // A label absent from the gold and never decided; a soft support that is merely tiny still counts.
+    if (s <= 0) continue;
     sum += (2 * (tp[k] as number)) / s;
     count++;
   }
   return count > 0 ? sum / count : 0;
+}
+
+/**
+ * The truth as the reference fusion believes it, recalibrated on the labels: each row's fused
+ * distribution where the reference decided, its gold label elsewhere. Scoring against it counts a
+ * decision that differs from the reference's by the probability that it is right, not by whether
+ * it happened to match this row's label: the loss it gives is the expected loss, with the label
+ * noise of the few rows that differ averaged out. That holds only for calibrated probabilities,
+ * which a fusion's are not by construction (a mixture tuned for its decisions may be too sure, or
+ * lean to a class), so they are first recalibrated against the labels of the same rows: a
+ * temperature and, when the labels mean the same on every row, a bias per label (a
+ * (K+1)-parameter logistic map of the log-probabilities; the identity when they are calibrated).
+ */
+export function expectedTruth(y: Int32Array, reference: { probs: Float64Array; decided: Uint8Array }, K: number, sharedLabels = true): { probs: Float64Array } {
+  const n = y.length;
+  const rows: number[] = [];
+  for (let r = 0; r < n; r++) if (reference.decided[r] === 1 && (y[r] as number) >= 0) rows.push(r);
+  const logp = (r: number, k: number) => Math.log(Math.max(reference.probs[r * K + k] as number, 1e-6));
+  const R = rows.length;
+  const X: SparseRows = {
+    rows: R,
+    dim: 0,
+    start: new Int32Array(R + 1),
+    index: new Int32Array(0),
+    value: new Float64Array(0),
+    tiedDim: 1,
+    tiedStart: Int32Array.from({ length: R + 1 }, (_, q) => q * K),
+    tiedIndex: new Int32Array(R * K),
+    tiedClass: Int32Array.from({ length: R * K }, (_, e) => e % K),
+    tiedValue: Float64Array.from({ length: R * K }, (_, e) => logp(rows[Math.floor(e / K)] as number, e % K)),
+    ...(sharedLabels ? {} : { classCount: new Int32Array(R).fill(K) }),
+  };
+  const model = R > 1 && K > 1 ? fitLogistic(X, Int32Array.from(rows, (r) => y[r] as number), K, { l2: 1e-4 }) : null;
+  const probs = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) {
+    if (reference.decided[r] !== 1) {
+      if ((y[r] as number) >= 0) probs[r * K + (y[r] as number)] = 1;
+      continue;
+    }
+    // Too few rows to recalibrate: the probabilities as they are.
+    const t = model ? (model.tied[0] as number) : 1;
+    const bias = (k: number) => (model && sharedLabels ? (model.intercept[k] as number) : 0);
+    let max = -Infinity;
+    for (let k = 0; k < K; k++) max = Math.max(max, bias(k) + t * logp(r, k));
+    let total = 0;
+    for (let k = 0; k < K; k++) total += probs[r * K + k] = Math.exp(bias(k) + t * logp(r, k) - max);
+    for (let k = 0; k < K; k++) probs[r * K + k] = (probs[r * K + k] as number) / total;
+  }
+  return { probs };
 }
 
 /** Bootstrap draws of the training rows behind a loss's standard error: enough for a standard error within a few percent of itself. */
@@ -53,8 +124,8 @@ export const BOOTSTRAP_DRAWS = 200;
  * what the draws spread is the loss itself, not two scores' noise. A policy that decides every
  * row as the reference does has none. Deterministic for a seed.
  */
-export function lossStandardErrors(y: Int32Array, reference: Int32Array, policies: readonly Int32Array[], K: number, metric: LossMetric, seed: number, draws = BOOTSTRAP_DRAWS): number[] {
-  const n = y.length;
+export function lossStandardErrors(y: Truth, reference: Int32Array, policies: readonly Int32Array[], K: number, metric: LossMetric, seed: number, draws = BOOTSTRAP_DRAWS): number[] {
+  const n = rowsOf(y, K);
   const P = policies.length;
   if (n === 0 || draws < 2) return new Array<number>(P).fill(0);
   const random = seededRandom(seed);

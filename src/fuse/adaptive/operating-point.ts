@@ -17,6 +17,14 @@ export const CurvePointSchema = z.object({
    * standard errors of it (a paired bootstrap over the training rows): what `maxLoss` is held to.
    */
   lossBound: z.number(),
+  /** Paired-bootstrap standard error of `loss`. */
+  lossSe: z.number().optional(),
+  /**
+   * The loss scored against the full strategy's out-of-fold probabilities instead of the labels
+   * (see `expectedTruth`), and its standard error: what the bound is held to with the `expected` estimate.
+   */
+  expectedLoss: z.number().optional(),
+  expectedLossSe: z.number().optional(),
 });
 export type CurvePoint = z.infer<typeof CurvePointSchema>;
 
@@ -33,6 +41,34 @@ export const TargetSchema = z.object({
 export type Target = z.infer<typeof TargetSchema>;
 
 export const DEFAULT_TARGET: Target = { maxLoss: 0.005 };
+
+/**
+ * What a setting's training-fold loss is scored against: `labels`, the gold labels (each row the
+ * policy decides otherwise than the full strategy moves the loss by a whole row, either way), or
+ * `expected`, the full strategy's out-of-fold probabilities recalibrated on the labels (the loss it
+ * expects if they are calibrated on the rows where the policy decides otherwise; see
+ * `expectedTruth`). `expected` has the lower variance but is only as right as those probabilities
+ * are on exactly the rows that matter, which no label-free check can tell: on one dev set it
+ * underestimated the loss by about 2 points under every fold seed (BENCHMARKS.md), so the labels
+ * stay the default.
+ */
+export type LossEstimate = 'labels' | 'expected';
+export const DEFAULT_LOSS_ESTIMATE: LossEstimate = 'labels';
+
+/**
+ * Each point's bound: its loss under `estimate`, made non-increasing in calls (see
+ * `monotoneLosses`), plus `caution` standard errors of that loss.
+ */
+export function lossBoundOf(points: readonly CurvePoint[], bound: { caution: number; estimate: LossEstimate }): number[] {
+  const expected = bound.estimate === 'expected';
+  const loss = points.map((p) => (expected ? (p.expectedLoss ?? p.loss) : p.loss));
+  const se = points.map((p) => (expected ? p.expectedLossSe : p.lossSe) ?? 0);
+  const smooth = monotoneLosses(
+    points.map((p) => p.calls),
+    loss,
+  );
+  return smooth.map((l, i) => l + bound.caution * (se[i] as number));
+}
 
 /**
  * The point of the curve that meets the target: with a call or cost budget, the best score within

@@ -57,6 +57,42 @@ describe('agreement model', () => {
   });
 });
 
+describe('agreement model fitted to the expected loss of stopping', () => {
+  // Two kinds of steps that disagree with the full fusion equally often (half the time): where the
+  // full fusion is itself unsure (a disagreement costs little) and where it is sure (it costs much).
+  const unsure = view([0.55, 0.45], [1, 1], 0.3);
+  const sure = view([0.9, 0.1], [3, 0], 0.3);
+  const features: number[][] = [];
+  const agree: boolean[] = [];
+  const cost: number[] = [];
+  for (let r = 0; r < 400; r++) {
+    const isSure = r % 2 === 0;
+    features.push(agreementFeatures(isSure ? sure : unsure));
+    const a = r % 4 < 2;
+    agree.push(a);
+    cost.push(a ? 0 : isSure ? 0.9 : 0.1);
+  }
+
+  it('lets the step whose disagreements cost little stop, and not the one whose disagreements cost much', () => {
+    const model = fitAgreement(features, agree, cost);
+    const pUnsure = agreementProbability(model, agreementFeatures(unsure));
+    const pSure = agreementProbability(model, agreementFeatures(sure));
+    // 1 - the expected loss of stopping: 1 - 0.5 * 0.1 and 1 - 0.5 * 0.9.
+    expect(pUnsure).toBeCloseTo(0.95, 1);
+    expect(pSure).toBeCloseTo(0.55, 1);
+    // Without costs, both are plain agreement rates (one half).
+    const plain = fitAgreement(features, agree);
+    expect(agreementProbability(plain, agreementFeatures(unsure))).toBeCloseTo(0.5, 1);
+    expect(agreementProbability(plain, agreementFeatures(sure))).toBeCloseTo(0.5, 1);
+  });
+
+  it('is the agreement model when every disagreement costs a whole item', () => {
+    const whole = fitAgreement(features, agree, cost.map((c) => (c > 0 ? 1 : 0)));
+    const plain = fitAgreement(features, agree);
+    for (const v of [unsure, sure]) expect(agreementProbability(whole, agreementFeatures(v))).toBeCloseTo(agreementProbability(plain, agreementFeatures(v)), 3);
+  });
+});
+
 describe('monotone training losses', () => {
   it('pools a lucky dip with its neighbours so that loss never falls as calls fall', () => {
     const calls = [10, 8, 6, 4, 2];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lossStandardErrors, weightedScore } from '../../../src/fuse/adaptive/loss-bound.js';
+import { expectedTruth, lossStandardErrors, weightedScore } from '../../../src/fuse/adaptive/loss-bound.js';
 import { seededRandom } from '../../../src/util/random.js';
 import { scoreClassification } from '../../../src/validation/metrics.js';
 
@@ -83,5 +83,100 @@ describe('lossStandardErrors', () => {
     const estimate = estimates.reduce((a, b) => a + b, 0) / estimates.length;
     expect(estimate).toBeGreaterThan(0.8 * sd);
     expect(estimate).toBeLessThan(1.25 * sd);
+  });
+});
+
+/**
+ * A world where the reference's probabilities are calibrated by construction: each row's label is
+ * drawn from them. The reference decides their argmax; a policy decides otherwise on some rows.
+ */
+function calibratedWorld(n: number, K: number, seed: number) {
+  const random = seededRandom(seed);
+  const probs = new Float64Array(n * K);
+  for (let r = 0; r < n; r++) {
+    // Easy rows (one label near certain) and hard ones (mass spread), as items are.
+    const sharp = random() < 0.6 ? 8 : 1;
+    let total = 0;
+    for (let k = 0; k < K; k++) total += probs[r * K + k] = Math.exp(sharp * random() * (k === 0 ? 1.5 : 1));
+    for (let k = 0; k < K; k++) probs[r * K + k] = (probs[r * K + k] as number) / total;
+  }
+  const reference = Int32Array.from({ length: n }, (_, r) => {
+    let best = 0;
+    for (let k = 1; k < K; k++) if ((probs[r * K + k] as number) > (probs[r * K + best] as number)) best = k;
+    return best;
+  });
+  const policy = Int32Array.from(reference, (d) => (random() < 0.12 ? (d + 1 + Math.floor(random() * (K - 1))) % K : d));
+  const drawLabels = () =>
+    Int32Array.from({ length: n }, (_, r) => {
+      let u = random();
+      for (let k = 0; k < K - 1; k++) if ((u -= probs[r * K + k] as number) < 0) return k;
+      return K - 1;
+    });
+  return { probs, reference, policy, drawLabels };
+}
+
+describe('the loss scored against a reference\'s probabilities (expected truth)', () => {
+  it('is the score against gold when the truth is one-hot, and the reference\'s distribution where it decided', () => {
+    const K = 3;
+    const { y, reference } = world(200, K, 6, 0.3);
+    const oneHot = new Float64Array(200 * K);
+    y.forEach((g, r) => (oneHot[r * K + g] = 1));
+    for (const metric of ['macro-f1', 'accuracy'] as const) expect(weightedScore({ probs: oneHot }, reference, K, metric)).toBeCloseTo(weightedScore(y, reference, K, metric), 12);
+    const probs = Float64Array.from({ length: 2 * K }, (_, c) => (c < K ? [2, 1, 1][c] as number : 0));
+    // One decided row is too few to recalibrate on: its distribution as it is, normalised.
+    const truth = expectedTruth(Int32Array.from([1, 2]), { probs, decided: Uint8Array.from([1, 0]) }, K);
+    Array.from(truth.probs).forEach((p, c) => expect(p).toBeCloseTo([0.5, 0.25, 0.25, 0, 0, 1][c] as number, 9));
+  });
+
+  it('is, for calibrated probabilities, the mean of the label-scored loss over draws of the labels, with a smaller spread', () => {
+    const K = 3;
+    const n = 600;
+    const { probs, reference, policy, drawLabels } = calibratedWorld(n, K, 11);
+    const truth = { probs };
+    for (const metric of ['macro-f1', 'accuracy'] as const) {
+      const expected = weightedScore(truth, reference, K, metric) - weightedScore(truth, policy, K, metric);
+      const draws = Array.from({ length: 300 }, () => {
+        const y = drawLabels();
+        return weightedScore(y, reference, K, metric) - weightedScore(y, policy, K, metric);
+      });
+      const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+      const sd = Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / (draws.length - 1));
+      // Unbiased for accuracy (linear in the labels), to well within the target for macro-F1 (a ratio).
+      expect(Math.abs(mean - expected)).toBeLessThan(Math.max(3 * (sd / Math.sqrt(draws.length)), metric === 'accuracy' ? 0 : 0.001));
+      // Its bootstrap spread over the rows is below the label-scored loss's: the label noise is gone.
+      const y = drawLabels();
+      const soft = lossStandardErrors(truth, reference, [policy], K, metric, 3)[0] as number;
+      const hard = lossStandardErrors(y, reference, [policy], K, metric, 3)[0] as number;
+      expect(soft).toBeLessThan(0.75 * hard);
+    }
+  });
+});
+
+describe('the reference\'s probabilities recalibrated on the labels', () => {
+  it('leaves calibrated probabilities about as they are, and makes the expected loss of a too-sure or leaning reference that of the labels', () => {
+    const K = 3;
+    const n = 1500;
+    const { probs, reference, policy, drawLabels } = calibratedWorld(n, K, 21);
+    const y = drawLabels();
+    const decided = new Uint8Array(n).fill(1);
+    const calibrated = expectedTruth(y, { probs, decided }, K);
+    let gap = 0;
+    for (let c = 0; c < probs.length; c++) gap = Math.max(gap, Math.abs((calibrated.probs[c] as number) - (probs[c] as number)));
+    expect(gap).toBeLessThan(0.1);
+    // Too sure (probabilities sharpened) and leaning to label 0: scored as they are, the loss of
+    // changing the reference's decisions is overstated; recalibrated, it is the true expected loss.
+    const distorted = Float64Array.from(probs, (p, c) => (c % K === 0 ? 3 : 1) * p ** 4);
+    for (let r = 0; r < n; r++) {
+      let total = 0;
+      for (let k = 0; k < K; k++) total += distorted[r * K + k] as number;
+      for (let k = 0; k < K; k++) distorted[r * K + k] = (distorted[r * K + k] as number) / total;
+    }
+    const trueLoss = weightedScore({ probs }, reference, K, 'accuracy') - weightedScore({ probs }, policy, K, 'accuracy');
+    const raw = { probs: distorted };
+    const rawLoss = weightedScore(raw, reference, K, 'accuracy') - weightedScore(raw, policy, K, 'accuracy');
+    const fixed = expectedTruth(y, { probs: distorted, decided }, K);
+    const fixedLoss = weightedScore(fixed, reference, K, 'accuracy') - weightedScore(fixed, policy, K, 'accuracy');
+    expect(Math.abs(rawLoss - trueLoss)).toBeGreaterThan(0.01);
+    expect(Math.abs(fixedLoss - trueLoss)).toBeLessThan(0.4 * Math.abs(rawLoss - trueLoss));
   });
 });

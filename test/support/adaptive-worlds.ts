@@ -1,0 +1,89 @@
+import { selectItems } from '../../src/fuse/answer-matrix.js';
+import { type AdaptiveOptions, createAdaptive, type FittedAdaptive } from '../../src/fuse/adaptive/adaptive-strategy.js';
+import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../../src/fuse/adaptive/operating-point.js';
+import { weightedVoteStrategy } from '../../src/fuse/weighted-vote.js';
+import { scoreClassification } from '../../src/validation/metrics.js';
+import { makeWorld, type WorldSpec } from './crowd-worlds.js';
+
+/**
+ * Crowds of the size adaptive querying is used on (a dozen models), with known truth: items of
+ * which some are hard (an attractive wrong answer many voters fall for), near-copies, spammers,
+ * one-label voters, skewed classes. `items` is set by the caller (training plus new items).
+ */
+export const ADAPTIVE_WORLDS: WorldSpec[] = [
+  {
+    name: 'a few strong models among weaker ones (4 labels, 12 models)',
+    items: 0,
+    classes: [0.4, 0.3, 0.2, 0.1],
+    voters: [
+      { kind: 'skilled', count: 3, min: 0.75, max: 0.9, attraction: 0.7 },
+      { kind: 'skilled', count: 7, min: 0.45, max: 0.7, attraction: 0.7 },
+      { kind: 'spammer', count: 1 },
+      { kind: 'one-label', count: 1, label: 0, share: 0.9 },
+    ],
+    abstain: 0.03,
+  },
+  {
+    name: 'near-copies and a skewed binary task (2 labels, 12 models)',
+    items: 0,
+    classes: [0.8, 0.2],
+    voters: [
+      { kind: 'skilled', count: 4, min: 0.7, max: 0.88 },
+      { kind: 'copies', count: 5, accuracy: 0.75, fidelity: 0.85 },
+      { kind: 'biased', count: 2, label: 0, bias: 0.4, accuracy: 0.75 },
+      { kind: 'spammer', count: 1 },
+    ],
+  },
+  {
+    name: 'a weak crowd, hard items (3 labels, 10 models)',
+    items: 0,
+    classes: [1, 1, 1],
+    voters: [
+      { kind: 'skilled', count: 8, min: 0.45, max: 0.65, attraction: 0.8 },
+      { kind: 'copies', count: 2, accuracy: 0.6, fidelity: 0.7 },
+    ],
+  },
+];
+
+/** A way of bounding the training-fold loss: what it is scored against and how many standard errors are added. */
+export interface BoundVariant {
+  name: string;
+  estimate: LossEstimate;
+  caution: number;
+}
+
+/**
+ * One draw of a world: a policy fitted on `train` labelled items (weighted votes as its fusions, so
+ * that many draws stay cheap), then replayed on `test` new items of the same crowd. Per variant,
+ * the setting it chooses from the policy's training-fold curve, and the realised loss on the new
+ * items (macro-F1 of the full strategy minus the policy's) with the share of calls.
+ */
+export function realisedLosses(
+  spec: WorldSpec,
+  seed: number,
+  sizes: { train: number; test: number },
+  variants: readonly BoundVariant[],
+  options: AdaptiveOptions = {},
+): { loss: number; calls: number }[] {
+  const world = makeWorld({ ...spec, items: sizes.train + sizes.test }, seed);
+  const rows = (from: number, n: number) => Array.from({ length: n }, (_, r) => from + r);
+  const tr = rows(0, sizes.train);
+  const te = rows(sizes.train, sizes.test);
+  const strategy = createAdaptive({ final: weightedVoteStrategy, prefix: weightedVoteStrategy, ...options });
+  const policy = strategy.fit(selectItems(world.matrix, tr), Int32Array.from(tr, (i) => world.gold[i] as number), { seed }) as FittedAdaptive;
+  const answers = selectItems(world.matrix, te);
+  const gold = Int32Array.from(te, (i) => world.gold[i] as number);
+  const f1 = (p: { probs: Float64Array; decided: Uint8Array }) => scoreClassification(gold, p, world.matrix.labels).macroF1;
+  const full = f1(policy.withRule({ kind: 'agreement', tau: Infinity }).replay(answers).prediction);
+  const st = policy.state() as { curve: CurvePoint[]; target: Target };
+  const M = world.matrix.models.length;
+  return variants.map((v) => {
+    const bounds = lossBoundOf(st.curve, v);
+    const point = chooseOperatingPoint(
+      st.curve.map((p, i) => ({ ...p, lossBound: bounds[i] as number })),
+      st.target,
+    );
+    const r = policy.withRule(point.rule).replay(answers);
+    return { loss: full - f1(r.prediction), calls: r.calls.reduce((a, b) => a + b, 0) / sizes.test / M };
+  });
+}
