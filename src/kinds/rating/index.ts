@@ -12,6 +12,8 @@ import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { readScore } from './read-score.js';
+import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
+import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
 import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
 import type { RatingStrategy } from './strategy.js';
@@ -31,6 +33,8 @@ export interface RatingEntry extends KindEntry, Omit<ScoreMetrics, 'n'> {
   /** Mean width of the interval over the items with gold and a fused score. */
   intervalWidth?: number;
   picks?: string[];
+  /** Judges asked per item: 1 for a judge, every judge for a strategy that reads them all, fewer for one that asks (adaptive). */
+  callsPerItem?: number;
 }
 
 export interface RatingEvalResult {
@@ -65,11 +69,11 @@ const f3 = (x: number | null): string => (x === null || Number.isNaN(x) ? '   - 
 
 function table(r: RatingEvalResult): string {
   const lines = [`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''];
-  lines.push(`  ${'name'.padEnd(22)} kind      spearman  pearson   MAE     RMSE    QWK   cover  interval`);
+  lines.push(`  ${'name'.padEnd(22)} kind      spearman  pearson   MAE     RMSE    QWK   cover  interval calls`);
   const rows = [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)].sort((a, b) => (b[1].spearman || -2) - (a[1].spearman || -2));
   for (const [kind, e] of rows) {
     const mark = kind === 'strategy' && e.name === r.best ? '* ' : '  ';
-    lines.push(`${mark}${e.name.padEnd(22)} ${kind.padEnd(8)} ${f3(e.spearman)} ${f3(e.pearson)} ${f3(e.mae)} ${f3(e.rmse)} ${f3(e.qwk)} ${f3(e.coverage)} ${e.intervalCoverage === undefined ? '' : f3(e.intervalCoverage)}`.trimEnd());
+    lines.push(`${mark}${e.name.padEnd(22)} ${kind.padEnd(8)} ${f3(e.spearman)} ${f3(e.pearson)} ${f3(e.mae)} ${f3(e.rmse)} ${f3(e.qwk)} ${f3(e.coverage)} ${e.intervalCoverage === undefined ? '      ' : f3(e.intervalCoverage)} ${e.callsPerItem === undefined ? '' : e.callsPerItem.toFixed(2).padStart(5)}`.trimEnd());
   }
   return `${lines.join('\n')}\n`;
 }
@@ -184,6 +188,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
         if (g >= (oof.low[i] as number) - 1e-9 && g <= (oof.high[i] as number) + 1e-9) held++;
       }
       options.onProgress?.(k + 2, total, s.name);
+      let calls = 0;
+      if (oof.calls) for (let i = 0; i < N; i++) calls += oof.calls[i] as number;
       return {
         ...entry(s.name, gold, oof.score, folder),
         supervised: s.supervised,
@@ -191,6 +197,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
         intervalCoverage: withGold === 0 ? Number.NaN : held / withGold,
         intervalWidth: withGold === 0 ? Number.NaN : width / withGold,
         ...(oof.picks.length > 0 ? { picks: oof.picks } : {}),
+        callsPerItem: oof.calls ? calls / Math.max(1, N) : J,
       };
     });
     let best: RatingEntry | null = null;
@@ -217,8 +224,13 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   },
 
   strategyToFit(name, _folder, targets) {
-    if (targets !== undefined) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of the adaptive label policy; rating tasks have none yet');
-    return getRatingStrategy(name);
+    const strategy = getRatingStrategy(name);
+    if (targets === undefined) return strategy;
+    if (strategy.name !== adaptiveRating.name) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+    if (targets.maxLoss !== undefined || targets.maxCost !== undefined || targets.maxCalls === undefined) {
+      throw new TargetError('the adaptive rating policy takes --max-calls (judges per item on average); --max-loss and --max-cost are targets of the label policy');
+    }
+    return ratingStrategy(createAdaptiveRating({ maxCalls: targets.maxCalls }));
   },
 
   fitSaved(folder, which, seed) {
@@ -266,7 +278,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
       throw e;
     }
-    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models);
+    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models, fitted.policy);
   },
 
   namedFuser(name, _task, batchSize) {
