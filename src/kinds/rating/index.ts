@@ -8,6 +8,7 @@ import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.
 import { TargetError } from '../categorical-fusers.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { ModelCost } from '../../report/index.js';
+import { type LeaderboardColumn, type LeaderboardEntry, markdownLeaderboard, textLeaderboard } from '../../eval/leaderboard-table.js';
 import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
@@ -65,26 +66,36 @@ function entry(name: string, gold: Float64Array, score: ArrayLike<number>, folde
   return { name, coverage: gold.length === 0 ? 0 : decided / gold.length, scored: n, ...m };
 }
 
-const f3 = (x: number | null): string => (x === null || Number.isNaN(x) ? '   -  ' : x.toFixed(3).padStart(6));
+const f3 = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
+
+/** The rating kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts): the terminal shows `brief` ones. */
+const COLUMNS: (LeaderboardColumn<RatingEntry> & { brief: boolean })[] = [
+  { header: 'Spearman', width: 8, brief: true, cell: (e) => f3(e.spearman) },
+  { header: 'Pearson', width: 7, brief: true, cell: (e) => f3(e.pearson) },
+  { header: 'Kendall', width: 7, brief: false, cell: (e) => f3(e.kendall) },
+  { header: 'MAE', width: 7, brief: true, cell: (e) => f3(e.mae) },
+  { header: 'RMSE', width: 7, brief: true, cell: (e) => f3(e.rmse) },
+  { header: 'QWK', width: 6, brief: true, cell: (e) => f3(e.qwk) },
+  { header: 'within one', width: 6, brief: false, cell: (e) => f3(e.withinOne) },
+  { header: 'coverage', width: 8, brief: true, cell: (e) => f3(e.coverage) },
+  { header: '80% interval holds gold', width: 8, brief: false, cell: (e) => f3(e.intervalCoverage) },
+  { header: 'interval', width: 8, brief: true, cell: (e) => (e.intervalCoverage === undefined ? '' : f3(e.intervalCoverage)) },
+  { header: 'calls', width: 6, brief: true, cell: (e) => (e.callsPerItem === undefined ? '' : e.callsPerItem.toFixed(2)) },
+];
+const TERMINAL = COLUMNS.filter((c) => c.brief);
+const MARKDOWN = COLUMNS.filter((c) => c.header !== 'interval' && c.header !== 'calls');
+
+const entries = (r: RatingEvalResult): LeaderboardEntry<RatingEntry>[] => [...r.strategies.map((e) => ({ kind: 'strategy' as const, entry: e })), ...r.models.map((e) => ({ kind: 'model' as const, entry: e }))];
 
 function table(r: RatingEvalResult): string {
-  const lines = [`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''];
-  lines.push(`  ${'name'.padEnd(22)} kind      spearman  pearson   MAE     RMSE    QWK   cover  interval calls`);
-  const rows = [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)].sort((a, b) => (b[1].spearman || -2) - (a[1].spearman || -2));
-  for (const [kind, e] of rows) {
-    const mark = kind === 'strategy' && e.name === r.best ? '* ' : '  ';
-    lines.push(`${mark}${e.name.padEnd(22)} ${kind.padEnd(8)} ${f3(e.spearman)} ${f3(e.pearson)} ${f3(e.mae)} ${f3(e.rmse)} ${f3(e.qwk)} ${f3(e.coverage)} ${e.intervalCoverage === undefined ? '      ' : f3(e.intervalCoverage)} ${e.callsPerItem === undefined ? '' : e.callsPerItem.toFixed(2).padStart(5)}`.trimEnd());
-  }
-  return `${lines.join('\n')}\n`;
+  const sorted = entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2));
+  const { head, lines } = textLeaderboard(sorted, r.best, TERMINAL);
+  return `${[`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, '', head, ...lines].join('\n')}\n`;
 }
 
 function markdown(r: RatingEvalResult): string {
   const out = [`# ${r.task}: fusion eval (rating, scale ${r.scale.min}-${r.scale.max})`, '', `${r.items} items, ${r.scoredItems} with a gold score, ${r.models.length} judges. Strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed}).`, ''];
-  out.push('## Leaderboard', '', '| | name | kind | Spearman | Pearson | Kendall | MAE | RMSE | QWK | within one | coverage | 80% interval holds gold |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const cell = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
-  for (const [kind, e] of [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)]) {
-    out.push(`| ${kind === 'strategy' && e.name === r.best ? '**best**' : ''} | ${e.name} | ${kind} | ${cell(e.spearman)} | ${cell(e.pearson)} | ${cell(e.kendall)} | ${cell(e.mae)} | ${cell(e.rmse)} | ${cell(e.qwk)} | ${cell(e.withinOne)} | ${cell(e.coverage)} | ${cell(e.intervalCoverage)} |`);
-  }
+  out.push('## Leaderboard', '', ...markdownLeaderboard(entries(r), r.best, MARKDOWN));
   out.push('');
   if (r.rejected.length > 0) {
     out.push('## Unreadable scores', '', '| model | reason | item |', '|---|---|---|');
