@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseState } from '../../fuse/strategy-state.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { expectedMove, judgeOrder, replayAdaptive } from './adaptive.js';
-import { adaptiveCurve } from './adaptive-curve.js';
+import { adaptiveCurve, refitFinal } from './adaptive-curve.js';
 import { calibratedEstimator, type CalibratedState, mapsFor } from './calibrated.js';
 import { INNER_FOLDS, labelledRows } from './inner-folds.js';
 import { type PointEstimator, type PointModel, ratingStrategy } from './point-estimator.js';
@@ -20,8 +20,10 @@ export const TOLERANCE_GRID: readonly number[] = [0, 1 / 64, 1 / 32, 1 / 16, 1 /
 
 /**
  * One standard error of the paired difference: a tolerance is kept only when its held-out error is
- * not measurably above asking every judge (the one-standard-error rule of a choice made by
- * cross-validation; the categorical policy's DEFAULT_CAUTION is the same convention).
+ * not measurably above asking every judge (the one-standard-error convention of a choice made by
+ * cross-validation, as the categorical policy's DEFAULT_CAUTION). Paired, because the items'
+ * own difficulty is common to both and would otherwise hide a real loss (a lenient judge's offset
+ * dominates the error while the ranking suffers).
  */
 const CAUTION = 1;
 
@@ -68,8 +70,8 @@ const meanFinite = (a: Float64Array): number => {
 /**
  * The tolerance for the policy, chosen on grouped inner folds of the labelled training items (the
  * calibrated maps fitted on the other inner folds, the policy replayed on the held-out ones): the
- * one asking the fewest judges whose held-out error is within CAUTION standard errors of asking
- * every judge. With `maxCalls`: the lowest held-out error among those within the average budget;
+ * one asking the fewest judges whose held-out absolute error is within CAUTION standard errors
+ * (of the paired difference) of asking every judge. With `maxCalls`: the lowest held-out error among those within the average budget;
  * when none is, the cheapest with a hard cap of floor(maxCalls) judges (at least 1), so the budget
  * holds. Too few items to cross-validate: 0 (every judge), the safe end, capped likewise.
  */
@@ -158,7 +160,7 @@ export function createAdaptiveRating(options: AdaptiveRatingOptions = {}): Point
     fit(train, gold, seed) {
       const fitted = calibratedEstimator.fit(train, gold, seed);
       const { tolerance, cap } = chooseTolerance(train, gold, seed, options.maxCalls);
-      return model({ tolerance, maxCalls: cap, ...target, calibrated: fitted.state() }, train.scale);
+      return model({ tolerance, maxCalls: cap, ...target, calibrated: refitFinal(fitted.state() as CalibratedState, train, gold, tolerance, cap) }, train.scale);
     },
     load(raw, scale) {
       return model(parseState('adaptive', StateSchema, raw), scale);
