@@ -1,5 +1,6 @@
 import { summarizePicks } from './mixture-summary.js';
 import { compareRanked } from './ranking.js';
+import { type LeaderboardColumn, textLeaderboard } from './leaderboard-table.js';
 
 export interface LeaderboardRow {
   kind: 'model' | 'strategy';
@@ -69,21 +70,23 @@ const num = (x: number | null, digits: number, width: number): string => (x === 
  */
 export function renderLeaderboard(result: LeaderboardInput, footer: readonly string[] = []): string {
   const rows = leaderboardRows(result);
-  const nameWidth = Math.max(10, ...rows.map((r) => r.name.length + 2));
   // Ordered labels: how far off in ranks, and the agreement that weighs distance (QWK).
   const ordered = rows.some((r) => r.rankMae !== undefined);
-  const orderedHead = ordered ? ` ${'rkMAE'.padStart(6)} ${'QWK'.padStart(6)}` : '';
-  const orderedCells = (r: LeaderboardRow): string => (ordered ? ` ${num(r.rankMae ?? null, 3, 6)} ${num(r.qwk ?? null, 3, 6)}` : '');
-  const head = `${'  '}${'name'.padEnd(nameWidth)} ${'kind'.padEnd(8)} ${'acc %'.padStart(6)} ${'mF1 %'.padStart(6)}${orderedHead} ${'cov %'.padStart(6)} ${'calls'.padStart(6)} ${'$/item'.padStart(9)}  note`;
-  const lines = [
-    `${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`,
-    head,
-    '-'.repeat(head.length + 12),
+  const columns: LeaderboardColumn<LeaderboardRow>[] = [
+    { header: 'acc %', width: 6, cell: (r) => pct(r.accuracy) },
+    { header: 'mF1 %', width: 6, cell: (r) => pct(r.macroF1) },
+    ...(ordered ? [{ header: 'rkMAE', width: 6, cell: (r: LeaderboardRow) => num(r.rankMae ?? null, 3, 6) }, { header: 'QWK', width: 6, cell: (r: LeaderboardRow) => num(r.qwk ?? null, 3, 6) }] : []),
+    { header: 'cov %', width: 6, cell: (r) => pct(r.coverage) },
+    { header: 'calls', width: 6, cell: (r) => num(r.callsPerItem, 2, 6) },
+    { header: '$/item', width: 9, cell: (r) => num(r.costPerItem, 6, 9) },
+    { header: 'note', width: 0, gap: 2, cell: (r) => r.note },
   ];
-  for (const r of rows) {
-    const mark = r.kind === 'strategy' && r.name === result.best ? '* ' : '  ';
-    lines.push(`${mark}${r.name.padEnd(nameWidth)} ${r.kind.padEnd(8)} ${pct(r.accuracy)} ${pct(r.macroF1)}${orderedCells(r)} ${pct(r.coverage)} ${num(r.callsPerItem, 2, 6)} ${num(r.costPerItem, 6, 9)}  ${r.note}`.trimEnd());
-  }
+  const table = textLeaderboard(
+    rows.map((r) => ({ kind: r.kind, entry: r })),
+    result.best,
+    columns,
+  );
+  const lines = [`${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`, table.head, '-'.repeat(table.head.length + 12), ...table.lines];
   lines.push('* best strategy (macro-F1, accuracy for QA; ties: fewer calls, lower cost, then name); calls and $ per item; out-of-fold = scored by cross-validation');
   if (ordered) lines.push('ordered labels: rkMAE = mean absolute error over label ranks (lower is better), QWK = quadratic weighted kappa');
   lines.push(...footer);

@@ -34,7 +34,7 @@ export function fromDecide(name: string, batchSize: number, decide: (answers: An
 /** A fitted strategy as a run's fuser; an adaptive policy (it declares that it asks) becomes the run's policy. */
 export function fromFitted(name: string, fitted: FittedStrategy, models?: readonly string[]): StreamFuser {
   const fuser = fromDecide(name, 1, (answers) => decision(name, fitted, answers), models);
-  return isAdaptive(fitted) ? { ...fuser, policy: fitted } : fuser;
+  return isAdaptive(fitted) ? { ...fuser, policy: fitted, capped: (maxCalls) => fromFitted(name, fitted.withMaxCalls(maxCalls), models) } : fuser;
 }
 
 /** A saved categorical strategy (already validated) as a stream fuser. */

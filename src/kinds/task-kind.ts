@@ -1,5 +1,4 @@
 import type { ZodType } from 'zod';
-import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import type { StreamFuser } from '../fuse/stream-fuser.js';
 import type { LeaderboardInput } from '../eval/leaderboard.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
@@ -12,9 +11,10 @@ import type { FusedLineBase } from './row-parts.js';
 
 /**
  * One item's answers so far (every model of the run, in order; those not asked `skipped`) read
- * into its one-item answer matrix: what an adaptive policy decides its next wave on.
+ * as the kind's policy reads them (a one-item answer matrix, a one-item rating matrix): what an
+ * adaptive policy (AskingPolicy) decides its next wave on.
  */
-export type ReadOne = (answers: readonly RawModelAnswer[]) => AnswerMatrix;
+export type ReadOne = (answers: readonly RawModelAnswer[]) => unknown;
 
 /** An input item of any kind: an id and the kind's own fields. */
 export type KindItem = TaskItem;

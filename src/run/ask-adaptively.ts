@@ -1,4 +1,4 @@
-import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import type { AskingPolicy } from '../fuse/stream-fuser.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
@@ -20,7 +20,7 @@ export class AdaptiveItem {
 
   constructor(
     private readonly models: readonly ModelHandle[],
-    private readonly policy: FittedAdaptive,
+    private readonly policy: AskingPolicy,
     private readonly read: ReadOne,
   ) {
     this.names = models.map((h) => h.name);
@@ -65,7 +65,7 @@ export async function askAdaptively(
   item: TaskItem,
   models: readonly ModelHandle[],
   buildRequest: RequestBuilder,
-  policy: FittedAdaptive,
+  policy: AskingPolicy,
   read: ReadOne,
 ): Promise<RawModelAnswer[]> {
   const state = new AdaptiveItem(models, policy, read);

@@ -1,4 +1,4 @@
-import type { FittedAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
+import type { AskingPolicy } from '../fuse/stream-fuser.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
@@ -12,7 +12,7 @@ export interface BatchRoundsOptions {
   items: readonly (TaskItem)[];
   models: readonly ModelHandle[];
   buildRequest: RequestBuilder;
-  policy: FittedAdaptive;
+  policy: AskingPolicy;
   /** How an item's answers so far are read for the policy (the run kind's `read`), given the models' names. */
   readerOf: (item: TaskItem, models: readonly string[]) => ReadOne;
   /** Runs one round's calls through the batch APIs; false stops the rounds (interrupted, out of budget). */

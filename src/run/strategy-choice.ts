@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { withMinConfidence } from '../fuse/min-confidence.js';
-import { fromFitted } from '../kinds/categorical-fusers.js';
 import { kindOf } from '../kinds/registry.js';
 import type { QaTask, Task } from '../task/schema.js';
 
@@ -12,8 +11,7 @@ export const DEFAULT_BATCH_SIZE = 256;
 
 /** The same fuser never asking more than `maxCalls` models per item: an adaptive policy stops there (any other strategy is capped by asking only the first `maxCalls` models). */
 export function capCalls(fuser: StreamFuser, maxCalls: number): StreamFuser {
-  if (!fuser.policy) return fuser;
-  return fromFitted(fuser.name, fuser.policy.withMaxCalls(maxCalls), fuser.models);
+  return fuser.policy && fuser.capped ? fuser.capped(maxCalls) : fuser;
 }
 
 /** The same fuser abstaining ("no-consensus") where the fused winner's probability is below `minConfidence`. */

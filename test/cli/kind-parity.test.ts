@@ -64,6 +64,11 @@ describe('classification and QA folders behave alike', () => {
     expect(r.status).toBe(0);
     const md = readFileSync(report, 'utf8');
     expect(md).toMatch(/## Why: 2 contested decisions of majority-vote/);
+    // The other strategy too: one of the two is not the best, so a report that ignored the flag and explained the best would fail here.
+    const other = join(dir, 'r2.md');
+    const r2 = await runCli(['eval', dir, '--folds', '3', '--strategies', 'majority-vote,weighted-vote', '--explain', '2', '--explain-strategy', 'weighted-vote', '--report', other, '--quiet']);
+    expect(r2.status).toBe(0);
+    expect(readFileSync(other, 'utf8')).toMatch(/## Why: 2 contested decisions of weighted-vote/);
     const result = JSON.parse(readFileSync(json, 'utf8')) as { strategies: { name: string; explanations?: { fused: string | null; contributions: { answer: string | null }[] }[] }[] };
     const explained = result.strategies.find((s) => s.name === 'majority-vote')?.explanations ?? [];
     expect(explained).toHaveLength(2);

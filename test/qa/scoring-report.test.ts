@@ -40,8 +40,9 @@ describe('QA eval result and report', () => {
     expect(renderLeaderboard(board)).toContain('auto');
     const md = renderQaReport(r);
     expect(md).toContain('## synthetic-mc (QA, multiple-choice)');
-    expect(md).toMatch(/\| strategy \| (\*\*)?auto/);
-    for (const m of r.models) expect(md).toContain(`| model | ${m.name} |`);
+    // The one leaderboard table of every kind (src/eval/leaderboard-table.ts): | mark | name | kind | columns |.
+    expect(md).toMatch(/\| (\*\*best\*\*)? \| auto \| strategy \|/);
+    for (const m of r.models) expect(md).toContain(`|  | ${m.name} | model |`);
     // Multiple choice shares the option letters as labels: every registered strategy runs.
     expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(STRATEGIES.filter((s) => s.needsOrderedLabels !== true).map((s) => s.name));
     expect(r.refused).toEqual([]);

@@ -51,8 +51,8 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
-  /** Replaces the answer's content: gets the model and the Authorization / x-api-key header the call carried. */
-  content?: (call: { model: string; apiKey: string }) => string;
+  /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted). */
+  content?: (call: { model: string; apiKey: string; user: string }) => string;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
   batches?: false | BatchPlan;
 }
@@ -408,7 +408,7 @@ export class FakeLlmServer {
     if (count.successes > 1) this.stats.duplicateSuccesses++;
     this.stats.successes++;
     this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
-    const content = this.options.content?.({ model: call.model, apiKey });
+    const content = this.options.content?.({ model: call.model, apiKey, user });
     return this.answerBody(call, content ?? label, this.options.inputTokens ?? Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
   }
 

@@ -1,22 +1,28 @@
 import type { ClassificationEvalResult } from '../../eval/evaluate.js';
 import { renderExplanations } from '../../eval/explanations.js';
 import { renderCalls } from '../../eval/calls-report.js';
-import { leaderboardRows } from '../../eval/leaderboard.js';
+import { type LeaderboardRow, leaderboardRows } from '../../eval/leaderboard.js';
+import { type LeaderboardColumn, markdownLeaderboard } from '../../eval/leaderboard-table.js';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
 const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The classification kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts). */
+const COLUMNS: LeaderboardColumn<LeaderboardRow>[] = [
+  { header: 'accuracy %', width: 6, cell: (row) => pct(row.accuracy) },
+  { header: 'macro-F1 %', width: 6, cell: (row) => (row.macroF1 === null ? '-' : pct(row.macroF1)) },
+  { header: 'coverage %', width: 6, cell: (row) => pct(row.coverage) },
+  { header: 'note', width: 0, gap: 2, cell: (row) => row.note },
+];
 
 /** A Markdown report of a classification eval: leaderboard, per-class scores, abstentions, agreement. */
 export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const out: string[] = [];
   out.push(`# ${r.task}: fusion eval`, '');
   out.push(`${r.items} items, ${r.models.length} models, ${r.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.oracle)}%.`, '');
-  out.push('## Leaderboard', '', '| | name | kind | accuracy % | macro-F1 % | coverage % | note |', '|---|---|---|---|---|---|---|');
-  for (const row of leaderboardRows(r)) {
-    const mark = row.kind === 'strategy' && row.name === r.best ? '**best**' : '';
-    out.push(`| ${mark} | ${esc(row.name)} | ${row.kind} | ${pct(row.accuracy)} | ${row.macroF1 === null ? '-' : pct(row.macroF1)} | ${pct(row.coverage)} | ${esc(row.note)} |`);
-  }
+  out.push('## Leaderboard', '');
+  out.push(...markdownLeaderboard(leaderboardRows(r).map((row) => ({ kind: row.kind, entry: row })), r.best, COLUMNS));
   out.push('');
   out.push(...renderCalls(r));
   out.push('## Calibration of the strategies', '', '| strategy | Brier | ECE (10 bins) |', '|---|---|---|');

@@ -1,8 +1,21 @@
 import type { QaEvalResult } from '../../eval/answer-score.js';
 import { renderCalls } from '../../eval/calls-report.js';
 import { renderExplanations } from '../../eval/explanations.js';
+import { type LeaderboardColumn, markdownLeaderboard } from '../../eval/leaderboard-table.js';
 
 const pct = (x: number): string => (100 * x).toFixed(1);
+
+type QaRow = { name: string; s: QaEvalResult['strategies'][number] | QaEvalResult['models'][number]; note: string };
+
+/** The QA kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts). */
+const COLUMNS: LeaderboardColumn<QaRow>[] = [
+  { header: 'accuracy %', width: 6, cell: (row) => pct(row.s.accuracy) },
+  { header: 'exact match %', width: 6, cell: (row) => pct(row.s.exactMatch) },
+  { header: 'token F1 %', width: 6, cell: (row) => pct(row.s.f1) },
+  { header: 'coverage %', width: 6, cell: (row) => pct(row.s.coverage) },
+  { header: 'winning cluster right %', width: 6, cell: (row) => ('clusterAccuracy' in row.s ? pct(row.s.clusterAccuracy) : '') },
+  { header: 'note', width: 0, gap: 2, cell: (row) => row.note },
+];
 
 /** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
 export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
@@ -15,17 +28,11 @@ export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: numb
     '',
   );
   lines.push(`Oracle (some model right): ${pct(r.oracle)}%. Best single model with hindsight: ${r.bestSingle ? `${r.bestSingle.name} ${pct(r.bestSingle.accuracy)}%` : '-'}.`, '');
-  lines.push('| | name | accuracy % | exact match % | token F1 % | coverage % | winning cluster right % | note |', '|---|---|---|---|---|---|---|---|');
   const rows = [
-    ...r.strategies.map((s) => ({ kind: 'strategy', name: s.name, s, note: s.picks ? `picks: ${[...new Set(s.picks)].join('/')}` : s.supervised ? 'supervised' : '' })),
-    ...r.models.map((m) => ({ kind: 'model', name: m.name, s: m, note: '' })),
-  ].sort((a, b) => b.s.accuracy - a.s.accuracy || a.name.localeCompare(b.name));
-  for (const row of rows) {
-    const mark = row.kind === 'strategy' && row.name === r.best ? '**' : '';
-    const cl = 'clusterAccuracy' in row.s ? pct(row.s.clusterAccuracy) : '';
-    lines.push(`| ${row.kind} | ${mark}${row.name}${mark} | ${pct(row.s.accuracy)} | ${pct(row.s.exactMatch)} | ${pct(row.s.f1)} | ${pct(row.s.coverage)} | ${cl} | ${row.note} |`);
-  }
-  lines.push('');
+    ...r.strategies.map((s) => ({ kind: 'strategy' as const, entry: { name: s.name, s, note: s.picks ? `picks: ${[...new Set(s.picks)].join('/')}` : s.supervised ? 'supervised' : '' } })),
+    ...r.models.map((m) => ({ kind: 'model' as const, entry: { name: m.name, s: m, note: '' } })),
+  ].sort((a, b) => b.entry.s.accuracy - a.entry.s.accuracy || a.entry.name.localeCompare(b.entry.name));
+  lines.push(...markdownLeaderboard(rows, r.best, COLUMNS), '');
   // One level below this section's heading: the QA report is a section of the eval report.
   lines.push(...renderCalls(r).map((l) => (l.startsWith('#') ? `#${l}` : l)));
   const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));

@@ -48,8 +48,8 @@ export interface AdaptiveRun {
   seen: RatingMatrix;
 }
 
-/** Replays the policy on recorded answers: which judges it would ask per item, and what it would see. */
-export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number): AdaptiveRun {
+/** Replays the policy on recorded answers: which judges it would ask per item (never more than `maxCalls`), and what it would see. */
+export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number, maxCalls = Number.POSITIVE_INFINITY): AdaptiveRun {
   const order = judgeOrder(s);
   const cols = judgeColumns(m, s.judges);
   const J = m.judges.length;
@@ -59,7 +59,7 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
     const maps = mapsFor(s, m, i);
     const answers: { judge: number; score: number }[] = [];
     const mine: number[] = [];
-    for (let k = 0; k < order.length; k++) {
+    for (let k = 0; k < order.length && k < maxCalls; k++) {
       const j = order[k] as number;
       if (answers.length > 0 && expectedMove(maps.residual, answers, j) <= tolerance) break;
       mine.push(j);

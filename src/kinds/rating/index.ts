@@ -8,10 +8,13 @@ import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.
 import { TargetError } from '../categorical-fusers.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { ModelCost } from '../../report/index.js';
+import { type LeaderboardColumn, type LeaderboardEntry, markdownLeaderboard, textLeaderboard } from '../../eval/leaderboard-table.js';
 import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { readScore } from './read-score.js';
+import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
+import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
 import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
 import type { RatingStrategy } from './strategy.js';
@@ -31,6 +34,8 @@ export interface RatingEntry extends KindEntry, Omit<ScoreMetrics, 'n'> {
   /** Mean width of the interval over the items with gold and a fused score. */
   intervalWidth?: number;
   picks?: string[];
+  /** Judges asked per item: 1 for a judge, every judge for a strategy that reads them all, fewer for one that asks (adaptive). */
+  callsPerItem?: number;
 }
 
 export interface RatingEvalResult {
@@ -61,26 +66,36 @@ function entry(name: string, gold: Float64Array, score: ArrayLike<number>, folde
   return { name, coverage: gold.length === 0 ? 0 : decided / gold.length, scored: n, ...m };
 }
 
-const f3 = (x: number | null): string => (x === null || Number.isNaN(x) ? '   -  ' : x.toFixed(3).padStart(6));
+const f3 = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
+
+/** The rating kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts): the terminal shows `brief` ones. */
+const COLUMNS: (LeaderboardColumn<RatingEntry> & { brief: boolean })[] = [
+  { header: 'Spearman', width: 8, brief: true, cell: (e) => f3(e.spearman) },
+  { header: 'Pearson', width: 7, brief: true, cell: (e) => f3(e.pearson) },
+  { header: 'Kendall', width: 7, brief: false, cell: (e) => f3(e.kendall) },
+  { header: 'MAE', width: 7, brief: true, cell: (e) => f3(e.mae) },
+  { header: 'RMSE', width: 7, brief: true, cell: (e) => f3(e.rmse) },
+  { header: 'QWK', width: 6, brief: true, cell: (e) => f3(e.qwk) },
+  { header: 'within one', width: 6, brief: false, cell: (e) => f3(e.withinOne) },
+  { header: 'coverage', width: 8, brief: true, cell: (e) => f3(e.coverage) },
+  { header: '80% interval holds gold', width: 8, brief: false, cell: (e) => f3(e.intervalCoverage) },
+  { header: 'interval', width: 8, brief: true, cell: (e) => (e.intervalCoverage === undefined ? '' : f3(e.intervalCoverage)) },
+  { header: 'calls', width: 6, brief: true, cell: (e) => (e.callsPerItem === undefined ? '' : e.callsPerItem.toFixed(2)) },
+];
+const TERMINAL = COLUMNS.filter((c) => c.brief);
+const MARKDOWN = COLUMNS.filter((c) => c.header !== 'interval' && c.header !== 'calls');
+
+const entries = (r: RatingEvalResult): LeaderboardEntry<RatingEntry>[] => [...r.strategies.map((e) => ({ kind: 'strategy' as const, entry: e })), ...r.models.map((e) => ({ kind: 'model' as const, entry: e }))];
 
 function table(r: RatingEvalResult): string {
-  const lines = [`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''];
-  lines.push(`  ${'name'.padEnd(22)} kind      spearman  pearson   MAE     RMSE    QWK   cover  interval`);
-  const rows = [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)].sort((a, b) => (b[1].spearman || -2) - (a[1].spearman || -2));
-  for (const [kind, e] of rows) {
-    const mark = kind === 'strategy' && e.name === r.best ? '* ' : '  ';
-    lines.push(`${mark}${e.name.padEnd(22)} ${kind.padEnd(8)} ${f3(e.spearman)} ${f3(e.pearson)} ${f3(e.mae)} ${f3(e.rmse)} ${f3(e.qwk)} ${f3(e.coverage)} ${e.intervalCoverage === undefined ? '' : f3(e.intervalCoverage)}`.trimEnd());
-  }
-  return `${lines.join('\n')}\n`;
+  const sorted = entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2));
+  const { head, lines } = textLeaderboard(sorted, r.best, TERMINAL);
+  return `${[`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, '', head, ...lines].join('\n')}\n`;
 }
 
 function markdown(r: RatingEvalResult): string {
   const out = [`# ${r.task}: fusion eval (rating, scale ${r.scale.min}-${r.scale.max})`, '', `${r.items} items, ${r.scoredItems} with a gold score, ${r.models.length} judges. Strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed}).`, ''];
-  out.push('## Leaderboard', '', '| | name | kind | Spearman | Pearson | Kendall | MAE | RMSE | QWK | within one | coverage | 80% interval holds gold |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
-  const cell = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
-  for (const [kind, e] of [...r.strategies.map((e) => ['strategy', e] as const), ...r.models.map((e) => ['model', e] as const)]) {
-    out.push(`| ${kind === 'strategy' && e.name === r.best ? '**best**' : ''} | ${e.name} | ${kind} | ${cell(e.spearman)} | ${cell(e.pearson)} | ${cell(e.kendall)} | ${cell(e.mae)} | ${cell(e.rmse)} | ${cell(e.qwk)} | ${cell(e.withinOne)} | ${cell(e.coverage)} | ${cell(e.intervalCoverage)} |`);
-  }
+  out.push('## Leaderboard', '', ...markdownLeaderboard(entries(r), r.best, MARKDOWN));
   out.push('');
   if (r.rejected.length > 0) {
     out.push('## Unreadable scores', '', '| model | reason | item |', '|---|---|---|');
@@ -184,6 +199,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
         if (g >= (oof.low[i] as number) - 1e-9 && g <= (oof.high[i] as number) + 1e-9) held++;
       }
       options.onProgress?.(k + 2, total, s.name);
+      let calls = 0;
+      if (oof.calls) for (let i = 0; i < N; i++) calls += oof.calls[i] as number;
       return {
         ...entry(s.name, gold, oof.score, folder),
         supervised: s.supervised,
@@ -191,6 +208,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
         intervalCoverage: withGold === 0 ? Number.NaN : held / withGold,
         intervalWidth: withGold === 0 ? Number.NaN : width / withGold,
         ...(oof.picks.length > 0 ? { picks: oof.picks } : {}),
+        callsPerItem: oof.calls ? calls / Math.max(1, N) : J,
       };
     });
     let best: RatingEntry | null = null;
@@ -217,8 +235,13 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   },
 
   strategyToFit(name, _folder, targets) {
-    if (targets !== undefined) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of the adaptive label policy; rating tasks have none yet');
-    return getRatingStrategy(name);
+    const strategy = getRatingStrategy(name);
+    if (targets === undefined) return strategy;
+    if (strategy.name !== adaptiveRating.name) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+    if (targets.maxLoss !== undefined || targets.maxCost !== undefined || targets.maxCalls === undefined) {
+      throw new TargetError('the adaptive rating policy takes --max-calls (judges per item on average); --max-loss and --max-cost are targets of the label policy');
+    }
+    return ratingStrategy(createAdaptiveRating({ maxCalls: targets.maxCalls }));
   },
 
   fitSaved(folder, which, seed) {
@@ -268,7 +291,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
       throw e;
     }
-    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models);
+    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models, fitted.policy);
   },
 
   namedFuser(name, _task, batchSize) {

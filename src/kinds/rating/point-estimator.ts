@@ -6,7 +6,7 @@ import { innerFolds, labelledRows } from './inner-folds.js';
 import { conformalHalfWidth, judgeSpread, withIntervals } from './interval.js';
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
-import { DEFAULT_INTERVAL_LEVEL, type FittedRating, type JudgeProfile, type RatingStrategy } from './strategy.js';
+import { DEFAULT_INTERVAL_LEVEL, type FittedRating, type JudgeProfile, type RatingPolicy, type RatingPrediction, type RatingStrategy } from './strategy.js';
 
 /** A fitted point estimate of the rating: the part of a strategy that differs from one to the next. */
 export interface PointModel {
@@ -22,6 +22,9 @@ export interface PointModel {
   heldOutResiduals?: Float64Array;
   /** Gold-free half-widths at `level` (unsupervised strategies, used when no gold is known). */
   spread?(m: RatingMatrix, level: number): Float64Array;
+  /** A model that asks (adaptive): the judges it asks per item of `m`, and its policy for a run. */
+  calls?(m: RatingMatrix): Float64Array;
+  policy?: RatingPolicy;
 }
 
 export interface PointEstimator {
@@ -67,13 +70,15 @@ const StateSchema = z.object({
 function wrap(name: string, model: PointModel, level: number, halfWidth: number | null, scale: Scale): FittedRating {
   const profile = model.judgeProfile;
   const picked = model.picked;
+  const interval = (m: RatingMatrix, score: Float64Array): RatingPrediction => {
+    if (halfWidth !== null) return withIntervals(score, halfWidth, scale);
+    return withIntervals(score, model.spread ? model.spread(m, level) : judgeSpread(m, level), scale);
+  };
+  const calls = model.calls;
   return {
     name,
-    predict(m) {
-      const score = model.predict(m);
-      if (halfWidth !== null) return withIntervals(score, halfWidth, scale);
-      return withIntervals(score, model.spread ? model.spread(m, level) : judgeSpread(m, level), scale);
-    },
+    predict: (m) => (calls ? { ...interval(m, model.predict(m)), calls: calls.call(model, m) } : interval(m, model.predict(m))),
+    ...(model.policy ? { capabilities: { asks: true }, policy: model.policy } : {}),
     // A half-width saved as Infinity (too few residuals) is written as null-free JSON by keeping the scale's span.
     state: () => ({ level, halfWidth: halfWidth === null ? null : Math.min(halfWidth, scale.max - scale.min), point: model.state() }),
     ...(profile ? { judgeProfile: () => profile.call(model) } : {}),

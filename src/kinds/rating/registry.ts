@@ -1,4 +1,5 @@
 import { StrategyError } from '../../fuse/strategy.js';
+import { adaptiveRating } from './adaptive-policy.js';
 import { autoRating } from './auto.js';
 import { calibratedRating } from './calibrated.js';
 import { judgeModelRating } from './judge-model.js';
@@ -18,6 +19,7 @@ export const RATING_STRATEGIES: readonly RatingStrategy[] = [
   stackingRating,
   judgeModelRating,
   autoRating,
+  adaptiveRating,
 ];
 
 export const DEFAULT_RATING_STRATEGY = 'auto';

@@ -6,7 +6,7 @@ import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.
 import type { RunKind } from '../task-kind.js';
 import { buildRatingMatrix, type RatingMatrix } from './rating-matrix.js';
 import { readScore } from './read-score.js';
-import type { RatingPrediction } from './strategy.js';
+import type { RatingPolicy, RatingPrediction } from './strategy.js';
 
 /** One judge's answer as shown in `fusion run` output. */
 export interface RatingAnswerLine {
@@ -37,12 +37,25 @@ function isRatingFuser(f: StreamFuser): f is RatingStreamFuser {
   return typeof (f as Partial<RatingStreamFuser>).rate === 'function';
 }
 
-/** A rating fuser from a rate function: the categorical members refuse, naming why. */
-export function ratingFuser(name: string, batchSize: number, rate: (m: RatingMatrix) => RatingPrediction, models?: readonly string[]): RatingStreamFuser {
+/** A rating fuser from a rate function (and, for a strategy that asks, its policy): the categorical members refuse, naming why. */
+export function ratingFuser(name: string, batchSize: number, rate: (m: RatingMatrix) => RatingPrediction, models?: readonly string[], policy?: RatingPolicy): RatingStreamFuser {
   const refuse = (): never => {
     throw new StrategyError(`${name} rates scores: label distributions (--min-confidence) do not apply to rating tasks`);
   };
-  return { name, batchSize, ...(models ? { models } : {}), rate, decide: refuse, fuse: refuse };
+  const fuser: RatingStreamFuser = { name, batchSize, ...(models ? { models } : {}), rate, decide: refuse, fuse: refuse };
+  // The fused score replays the policy on the answers it asked for, so a cap on the asking is all a cap needs.
+  return policy ? { ...fuser, policy, capped: (maxCalls) => ratingFuser(name, batchSize, rate, models, policy.withMaxCalls(maxCalls)) } : fuser;
+}
+
+/** One item's answers so far as a one-item rating matrix whose judges are the run's models (NaN: not asked, or no readable score). */
+export function oneItemMatrix(models: readonly string[], answers: readonly RawModelAnswer[], scale: RatingTask['scale']): RatingMatrix {
+  const scores = Float64Array.from(models, (_, j) => {
+    const a = answers[j];
+    if (a?.status !== 'ok') return Number.NaN;
+    const read = readScore(a.output, scale);
+    return read.kind === 'score' ? read.score : Number.NaN;
+  });
+  return { itemIds: ['item'], judges: [...models], scale, scores, features: [], groups: null };
 }
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
@@ -55,9 +68,7 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
     schema: RatingItemSchema,
     answerField: 'score',
     itemOf: (text, id) => ({ id, text }),
-    read: () => {
-      throw new StrategyError('rating tasks have no adaptive asking policy in fusion run yet: ask every judge');
-    },
+    read: (_item, models) => (answers) => oneItemMatrix(models, answers, scale),
     fuse(items, _models, fuser) {
       if (!isRatingFuser(fuser)) throw new StrategyError(`${fuser.name} fuses labels, not scores: use a rating strategy (fusion fit on a rating folder)`);
       const responses = items.flatMap(({ item, answers }) =>

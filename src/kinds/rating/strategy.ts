@@ -1,3 +1,4 @@
+import type { AskingPolicy } from '../../fuse/stream-fuser.js';
 import type { Estimator, Fitted } from '../../validation/estimator.js';
 import type { RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
@@ -12,6 +13,8 @@ export interface RatingPrediction {
   /** The interval (default 80%): low <= score <= high, clipped to the scale; NaN where undecided. */
   low: Float64Array;
   high: Float64Array;
+  /** A policy that asks (adaptive): the judges it asked per item (an unreadable answer counts as a call). */
+  calls?: Float64Array;
 }
 
 export interface RatingFitOptions {
@@ -37,6 +40,17 @@ export interface FittedRating extends Fitted<RatingMatrix, RatingPrediction> {
   judgeProfile?(): JudgeProfile[];
   /** Strategies that choose (auto): what they picked, for the report. */
   picked?(): string;
+  /** What it declares it can do beyond predicting: `asks`, a policy that decides which judges to ask (`policy`). */
+  readonly capabilities?: { readonly asks?: boolean };
+  /** The asking policy of a strategy that asks: what `fusion run` and `fuse()` ask the judges by. */
+  readonly policy?: RatingPolicy;
+}
+
+/** A rating policy as a run asks by it (AskingPolicy over one-item rating matrices), with a cap on its calls. */
+export interface RatingPolicy extends AskingPolicy {
+  nextWave(one: RatingMatrix, asked: number): { next: number | null };
+  /** The same policy never asking more than `maxCalls` judges per item. */
+  withMaxCalls(maxCalls: number): RatingPolicy;
 }
 
 /** A rating strategy: the one estimator shape with gold scores (NaN = unknown; never test-fold gold) and the scale to load onto. */

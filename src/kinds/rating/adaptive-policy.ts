@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { parseState } from '../../fuse/strategy-state.js';
+import { StrategyError } from '../../fuse/strategy.js';
+import { expectedMove, judgeOrder, replayAdaptive } from './adaptive.js';
+import { adaptiveCurve, refitFinal } from './adaptive-curve.js';
+import { calibratedEstimator, type CalibratedState, mapsFor } from './calibrated.js';
+import { INNER_FOLDS, labelledRows } from './inner-folds.js';
+import { type PointEstimator, type PointModel, ratingStrategy } from './point-estimator.js';
+import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
+import type { Scale } from './scale.js';
+import type { RatingPolicy } from './strategy.js';
+
+/**
+ * The candidate tolerances, as shares of the scale's span: how far one more judge is expected to
+ * move the fused score before the policy asks it. A grid from "ask everyone" (0) to a quarter of
+ * the span, doubling; the policy's own inner folds choose among them (chooseTolerance), so no
+ * value here is tuned to a data set.
+ */
+export const TOLERANCE_GRID: readonly number[] = [0, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4];
+
+/**
+ * One standard error of the paired difference: a tolerance is kept only when its held-out error is
+ * not measurably above asking every judge (the one-standard-error convention of a choice made by
+ * cross-validation, as the categorical policy's DEFAULT_CAUTION). Paired, because the items'
+ * own difficulty is common to both and would otherwise hide a real loss (a lenient judge's offset
+ * dominates the error while the ranking suffers).
+ */
+const CAUTION = 1;
+
+const StateSchema = z.object({
+  /** The stopping tolerance, in score units. */
+  tolerance: z.number().nonnegative(),
+  /** The most judges asked per item; null = no cap. */
+  maxCalls: z.number().int().positive().nullable(),
+  /** The average target it was fitted for (`--max-calls`), when one was given. */
+  target: z.object({ maxCalls: z.number().positive() }).optional(),
+  calibrated: z.unknown(),
+});
+type State = z.infer<typeof StateSchema>;
+
+export interface AdaptiveRatingOptions {
+  /** `--max-calls`: judges asked per item on average, on the training items' inner folds. */
+  maxCalls?: number;
+}
+
+interface Candidate {
+  tolerance: number;
+  callsPerItem: number;
+  /** Held-out absolute errors, per labelled training row. */
+  errors: Float64Array;
+}
+
+/** Mean and standard error of a paired difference. */
+function pairedGap(a: Float64Array, b: Float64Array): { mean: number; se: number } {
+  const d: number[] = [];
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i] as number) && Number.isFinite(b[i] as number)) d.push((a[i] as number) - (b[i] as number));
+  if (d.length < 2) return { mean: d[0] ?? 0, se: Number.POSITIVE_INFINITY };
+  const mean = d.reduce((x, y) => x + y, 0) / d.length;
+  const v = d.reduce((x, y) => x + (y - mean) ** 2, 0) / (d.length - 1);
+  return { mean, se: Math.sqrt(v / d.length) };
+}
+
+const meanFinite = (a: Float64Array): number => {
+  let s = 0;
+  let n = 0;
+  for (const x of a) if (Number.isFinite(x)) (s += x), n++;
+  return n === 0 ? Number.POSITIVE_INFINITY : s / n;
+};
+
+/**
+ * The tolerance for the policy, chosen on grouped inner folds of the labelled training items (the
+ * calibrated maps fitted on the other inner folds, the policy replayed on the held-out ones): the
+ * one asking the fewest judges whose held-out absolute error is within CAUTION standard errors
+ * (of the paired difference) of asking every judge. With `maxCalls`: the lowest held-out error among those within the average budget;
+ * when none is, the cheapest with a hard cap of floor(maxCalls) judges (at least 1), so the budget
+ * holds. Too few items to cross-validate: 0 (every judge), the safe end, capped likewise.
+ */
+export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: number, maxCalls?: number): { tolerance: number; cap: number | null } {
+  const capped = (tolerance: number): { tolerance: number; cap: number | null } => ({ tolerance, cap: maxCalls === undefined ? null : Math.max(1, Math.floor(maxCalls)) });
+  const rows = labelledRows(gold);
+  const span = train.scale.max - train.scale.min;
+  const sub = selectRatingItems(train, rows);
+  const g = Float64Array.from(rows, (i) => gold[i] as number);
+  let candidates: Candidate[];
+  try {
+    candidates = adaptiveCurve(sub, g, { folds: INNER_FOLDS, seed, tolerances: TOLERANCE_GRID.map((t) => t * span) }).map((p) => ({
+      tolerance: p.tolerance,
+      callsPerItem: p.callsPerItem,
+      errors: p.score.map((s, r) => Math.abs(s - (g[r] as number))),
+    }));
+  } catch (e) {
+    // Fewer than two groups of labelled items (RangeError) or a fold without labels (StrategyError).
+    if (e instanceof RangeError || e instanceof StrategyError) return capped(0);
+    throw e;
+  }
+  const all = candidates[0] as Candidate;
+  if (maxCalls !== undefined) {
+    const within = candidates.filter((c) => c.callsPerItem <= maxCalls + 1e-9);
+    if (within.length === 0) return capped((candidates[candidates.length - 1] as Candidate).tolerance);
+    return { tolerance: within.reduce((best, c) => (meanFinite(c.errors) < meanFinite(best.errors) ? c : best)).tolerance, cap: null };
+  }
+  let chosen = all;
+  for (const c of candidates) {
+    const gap = pairedGap(c.errors, all.errors);
+    if (gap.mean <= CAUTION * gap.se && c.callsPerItem < chosen.callsPerItem) chosen = c;
+  }
+  return { tolerance: chosen.tolerance, cap: null };
+}
+
+/** The live policy over one-item rating matrices whose judges are the run's models (those not asked yet: NaN). */
+function policyOf(s: CalibratedState, tolerance: number, maxCalls: number | null): RatingPolicy {
+  const order = judgeOrder(s);
+  const names = order.map((j) => s.judges[j] as string);
+  const orderOf = (models: readonly string[]): number[] => names.map((n) => models.indexOf(n)).filter((c) => c >= 0);
+  return {
+    capabilities: { asks: true },
+    order: names,
+    orderOf,
+    nextWave(one, asked) {
+      const cols = orderOf(one.judges);
+      if (asked >= cols.length || (maxCalls !== null && asked >= maxCalls)) return { next: null };
+      const maps = mapsFor(s, one, 0);
+      const judgeOf = (c: number): number => s.judges.indexOf(one.judges[c] as string);
+      const answers = cols.slice(0, asked).flatMap((c) => {
+        const x = one.scores[c] as number;
+        const j = judgeOf(c);
+        return Number.isNaN(x) ? [] : [{ judge: j, score: (maps.a[j] as number) + (maps.b[j] as number) * x }];
+      });
+      if (answers.length > 0 && expectedMove(maps.residual, answers, judgeOf(cols[asked] as number)) <= tolerance) return { next: null };
+      return { next: asked + 1 };
+    },
+    withMaxCalls: (cap) => policyOf(s, tolerance, Math.max(1, Math.min(Math.floor(cap), maxCalls ?? Number.POSITIVE_INFINITY))),
+  };
+}
+
+function model(state: State, scale: Scale): PointModel {
+  const calibrated = calibratedEstimator.load(state.calibrated, scale);
+  const cal = calibrated.state() as CalibratedState;
+  const cap = state.maxCalls ?? Number.POSITIVE_INFINITY;
+  return {
+    // The fused score reads only the judges the policy asked: a replay on recorded answers is what a live run would have seen.
+    predict: (m) => calibrated.predict(replayAdaptive(cal, m, state.tolerance, cap).seen),
+    calls: (m) => Float64Array.from(replayAdaptive(cal, m, state.tolerance, cap).asked, (a) => a.length),
+    state: () => state,
+    ...(calibrated.judgeProfile ? { judgeProfile: () => (calibrated.judgeProfile as NonNullable<PointModel['judgeProfile']>).call(calibrated) } : {}),
+    policy: policyOf(cal, state.tolerance, state.maxCalls),
+  };
+}
+
+/**
+ * Adaptive rating as a point estimator: `calibrated` fitted on the training items, asked judge by
+ * judge in its order (most reliable first) until one more judge is unlikely to move the fused
+ * score by more than the tolerance chosen on inner folds (src/kinds/rating/adaptive.ts).
+ */
+export function createAdaptiveRating(options: AdaptiveRatingOptions = {}): PointEstimator {
+  const target = options.maxCalls === undefined ? {} : { target: { maxCalls: options.maxCalls } };
+  return {
+    name: 'adaptive',
+    supervised: true,
+    fit(train, gold, seed) {
+      const fitted = calibratedEstimator.fit(train, gold, seed);
+      const { tolerance, cap } = chooseTolerance(train, gold, seed, options.maxCalls);
+      return model({ tolerance, maxCalls: cap, ...target, calibrated: refitFinal(fitted.state() as CalibratedState, train, gold, tolerance, cap) }, train.scale);
+    },
+    load(raw, scale) {
+      return model(parseState('adaptive', StateSchema, raw), scale);
+    },
+  };
+}
+
+export const adaptiveRating = ratingStrategy(createAdaptiveRating());

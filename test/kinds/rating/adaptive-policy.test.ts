@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { chooseTolerance, createAdaptiveRating } from '../../../src/kinds/rating/adaptive-policy.js';
+import { selectRatingItems } from '../../../src/kinds/rating/rating-matrix.js';
+import { world } from './worlds.js';
+
+// The tolerance is chosen on inner folds against asking every judge (one standard error): worlds with known truth.
+describe('adaptive rating: the tolerance it chooses', () => {
+  it('one informative judge and judges that answer one value (as on mt-da-dev): it stops after few judges', () => {
+    const w = world({ items: 600, judges: [{ constant: 8 }, { noise: 0.3 }, { constant: 9 }, { noise: 8, bias: 1 }], seed: 5 });
+    const { tolerance, cap } = chooseTolerance(w.matrix, w.gold, 1);
+    expect(tolerance).toBeGreaterThan(0);
+    expect(cap).toBeNull();
+    const fitted = createAdaptiveRating().fit(w.matrix, w.gold, 1);
+    const calls = fitted.calls?.(w.matrix) ?? new Float64Array(0);
+    expect(calls.reduce((a, b) => a + b, 0) / calls.length).toBeLessThan(2);
+  });
+
+  it('judges of equal noise: every one adds information, so it keeps asking them all', () => {
+    const w = world({ items: 600, judges: [{ noise: 1.5 }, { noise: 1.5 }, { noise: 1.5 }, { noise: 1.5 }], seed: 6 });
+    expect(chooseTolerance(w.matrix, w.gold, 1).tolerance).toBe(0);
+  });
+
+  it('a --max-calls budget is met on average, or enforced by a cap; too few items to cross-validate: every judge', () => {
+    const w = world({ items: 600, judges: [{ noise: 1.5 }, { noise: 1.5 }, { noise: 1.5 }, { noise: 1.5 }], seed: 6 });
+    const fitted = createAdaptiveRating({ maxCalls: 2 }).fit(w.matrix, w.gold, 1);
+    const calls = fitted.calls?.(w.matrix) ?? new Float64Array(0);
+    expect(calls.reduce((a, b) => a + b, 0) / calls.length).toBeLessThanOrEqual(2 + 0.25);
+    const one = selectRatingItems(w.matrix, [0]);
+    expect(chooseTolerance(one, w.gold.subarray(0, 1), 1)).toEqual({ tolerance: 0, cap: null });
+    expect(chooseTolerance(one, w.gold.subarray(0, 1), 1, 1.5)).toEqual({ tolerance: 0, cap: 1 });
+  });
+
+  it('the live policy asks in the fitted order and stops on the same answers as the replay', () => {
+    const w = world({ items: 400, judges: [{ noise: 3 }, { noise: 0.2 }, { noise: 3 }], seed: 7 });
+    const fitted = createAdaptiveRating().fit(w.matrix, w.gold, 1);
+    const policy = fitted.policy;
+    expect(policy?.order[0]).toBe(w.matrix.judges[1]);
+    const replayed = fitted.calls?.(w.matrix) ?? new Float64Array(0);
+    for (let i = 0; i < 50; i++) {
+      const row = selectRatingItems(w.matrix, [i]);
+      const cols = policy?.orderOf(row.judges) ?? [];
+      let asked = 0;
+      for (;;) {
+        const seen = { ...row, scores: row.scores.map((x, c) => (cols.slice(0, asked).includes(c) ? x : Number.NaN)) };
+        const next = policy?.nextWave(seen, asked).next ?? null;
+        if (next === null) break;
+        asked = next;
+      }
+      expect(asked).toBe(replayed[i]);
+    }
+  });
+});
