@@ -279,6 +279,8 @@ function parallelFoldFits(
   const names = options.strategies;
   if (names && !names.every((n): n is string => typeof n === 'string')) return null;
   const supervised = run.filter((s) => s.supervised);
+  // Without a strategy that learns from labels nothing is cross-validated, and a folder may then have fewer items than folds.
+  if (supervised.length === 0) return null;
   const folds = strategyFolds(gold, options);
   const job = { matrix, gold, folds, seed: options.seed, ...(options.right ? { right: options.right } : {}), names };
   const fits = fitFoldsInParallel(supervised, job, evalThreads(folds.length, options.threads));
