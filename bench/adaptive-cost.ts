@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setArgs } from './set-args.js';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
 import { autoStrategy } from '../src/fuse/auto.js';
@@ -20,10 +21,7 @@ import { scoreClassification } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
-    set: { type: 'string', default: 'policy-topic-en' },
-    folds: { type: 'string', default: '5' },
-    seed: { type: 'string', default: '1' },
+    ...setArgs('set', 'policy-topic-en'),
   },
 });
 const folds = Number(values.folds);

@@ -12,6 +12,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setArgs } from './set-args.js';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
 import { autoStrategy } from '../src/fuse/auto.js';
@@ -25,10 +26,7 @@ import { scoreClassification } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
-    sets: { type: 'string', default: 'fiqa-sentiment,toxicity-en,emotion,flute,ibc,wiki-politeness,raop,implicit-hate,policy-topic-en' },
-    folds: { type: 'string', default: '5' },
-    seed: { type: 'string', default: '1' },
+    ...setArgs('sets', 'fiqa-sentiment,toxicity-en,emotion,flute,ibc,wiki-politeness,raop,implicit-hate,policy-topic-en'),
     out: { type: 'string' },
     summary: { type: 'string' },
     /** What the agreement model foretells (adaptive's default when absent). */

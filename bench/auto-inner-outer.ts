@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setArgs } from './set-args.js';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { autoStrategy } from '../src/fuse/auto.js';
 import { selectItems, selectRows, type AnswerMatrix } from '../src/fuse/answer-matrix.js';
@@ -23,10 +24,7 @@ import { makeFolds } from '../src/validation/out-of-fold.js';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
-    set: { type: 'string', default: 'mot-gsm8k' },
-    folds: { type: 'string', default: '5' },
-    seed: { type: 'string', default: '1' },
+    ...setArgs('set', 'mot-gsm8k'),
   },
 });
 const folder = loadEvalFolder(join(values.data as string, values.set as string));

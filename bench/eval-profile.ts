@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setArgs } from './set-args.js';
 import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { scoreStrategy, selectStrategies } from '../src/eval/evaluate.js';
 import { estimateCallPrices } from '../src/eval/call-prices.js';
@@ -17,10 +18,7 @@ import type { FusionStrategy } from '../src/fuse/strategy.js';
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: new URL('../../shared/data/', import.meta.url).pathname },
-    set: { type: 'string', default: 'policy-topic-en' },
-    folds: { type: 'string', default: '5' },
-    seed: { type: 'string', default: '1' },
+    ...setArgs('set', 'policy-topic-en'),
   },
 });
 const folds = Number(values.folds);

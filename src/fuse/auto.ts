@@ -15,7 +15,7 @@ import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
 import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
 import { createStackingText, innerTextConfigPredictions, stackingTextStrategy, TEXT_STACKING_GRID } from './stacking-text.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from './strategy.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 import { parseState, StrategyStateError } from './strategy-state.js';
 import { labelledCount } from './votes.js';
@@ -166,16 +166,6 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
   };
 }
 
-/** The rows `rows` of a prediction (n*K probabilities, n decided flags). */
-function rowsOf(pred: FusedPrediction, rows: readonly number[], K: number): { probs: Float64Array; decided: Uint8Array } {
-  const probs = new Float64Array(rows.length * K);
-  const decided = new Uint8Array(rows.length);
-  rows.forEach((i, r) => {
-    probs.set(pred.probs.subarray(i * K, (i + 1) * K), r * K);
-    decided[r] = pred.decided[i] as number;
-  });
-  return { probs, decided };
-}
 
 interface Candidate {
   name: string;
@@ -230,7 +220,7 @@ export const autoStrategy: FusionStrategy = {
           // can fall the other way than this one's: an estimate of another fit than the one used.
           const fitted = candidate.fit(train, new Int32Array(gold.length).fill(-1), { seed });
           unsupervisedFits.set(candidate.name, fitted);
-          ({ probs, decided } = rowsOf(fitted.predict(train), rows, K));
+          ({ probs, decided } = predictionRows(fitted.predict(train), rows, K));
         }
         const score = innerScore(y, { probs, decided }, train, innerRight);
         candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), decided, score });

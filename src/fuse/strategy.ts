@@ -10,6 +10,17 @@ import type { AnswerMatrix } from './answer-matrix.js';
  */
 export type FusedPrediction = Prediction;
 
+/** The rows `rows` of a prediction with K labels, in that order. */
+export function predictionRows(pred: FusedPrediction, rows: readonly number[], K: number): FusedPrediction {
+  const probs = new Float64Array(rows.length * K);
+  const decided = new Uint8Array(rows.length);
+  rows.forEach((i, r) => {
+    probs.set(pred.probs.subarray(i * K, (i + 1) * K), r * K);
+    decided[r] = pred.decided[i] as number;
+  });
+  return { probs, decided };
+}
+
 export interface FitOptions {
   /** Seed for anything random (inner cross-validation folds, initialisation). */
   seed: number;

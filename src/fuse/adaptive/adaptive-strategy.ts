@@ -5,7 +5,7 @@ import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
+import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from '../strategy.js';
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
 import { hardVotes, labelledCount } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
@@ -247,14 +247,7 @@ const sameRows = (a: readonly number[], b: readonly number[]) => a.length === b.
 /** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
 function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
   return (t, rows) => {
-    const p = oof.get(t) as FusedPrediction;
-    const probs = new Float64Array(rows.length * K);
-    const decided = new Uint8Array(rows.length);
-    rows.forEach((i, r) => {
-      probs.set(p.probs.subarray(i * K, (i + 1) * K), r * K);
-      decided[r] = p.decided[i] as number;
-    });
-    return { probs, decided };
+    return predictionRows(oof.get(t) as FusedPrediction, rows, K);
   };
 }
 
