@@ -5,8 +5,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import { selectStrategies } from './evaluate.js';
-import { fitOnFold } from '../fuse/cross-validate.js';
-import type { FoldMessage, WorkerInput } from './fold-fits.js';
+import { type FoldMessage, fitJobFold, type WorkerInput } from './fold-fits.js';
 
 const { job, counter, port } = workerData as WorkerInput;
 const post = (m: FoldMessage): void => {
@@ -19,7 +18,7 @@ const strategies = selectStrategies(job.matrix, job.names).run.filter((s) => s.s
 const names = strategies.map((s) => s.name);
 for (let f = Atomics.add(counter, 0, 1); f < job.folds.length; f = Atomics.add(counter, 0, 1)) {
   try {
-    const states = strategies.map((s) => fitOnFold(s, job.matrix, job.gold, job.folds, f, { seed: job.seed, ...(job.right ? { right: job.right } : {}) }).state());
+    const states = fitJobFold(strategies, job, f).map((fitted) => fitted.state());
     post({ fold: f, names, states });
   } catch (e) {
     post({ fold: f, error: e instanceof Error ? e.message : String(e) });

@@ -93,8 +93,8 @@ function startWorker(input: WorkerInput): Worker {
   return new Worker(`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(script)}); })`, { ...options, eval: true });
 }
 
-/** The supervised strategies fitted on every fold: fitted[s][f], s in `strategies` order. */
-function fitHere(strategies: readonly FusionStrategy[], job: FoldFitJob, fold: number): FittedStrategy[] {
+/** `strategies` fitted on fold `fold` of `job`, in order: what this thread and each worker compute per fold. */
+export function fitJobFold(strategies: readonly FusionStrategy[], job: FoldFitJob, fold: number): FittedStrategy[] {
   return strategies.map((s) => fitOnFold(s, job.matrix, job.gold, job.folds, fold, { seed: job.seed, ...(job.right ? { right: job.right } : {}) }));
 }
 
@@ -142,7 +142,7 @@ export function fitFoldsInParallel(
     let longestHere = 0;
     const fitTimed = (f: number): FittedStrategy[] => {
       const started = Date.now();
-      const fits = fitHere(strategies, job, f);
+      const fits = fitJobFold(strategies, job, f);
       longestHere = Math.max(longestHere, Date.now() - started);
       return fits;
     };

@@ -1,4 +1,4 @@
-import { crossValidate, makeFolds, outOfFold, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
+import { crossValidate, fitRows, makeFolds, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
 import { selectGold, trainIndices } from '../validation/folds.js';
 import { type AnswerMatrix, selectItems, selectRows } from './answer-matrix.js';
 import type { FitOptions, FittedStrategy, FusedPrediction, FusionStrategy } from './strategy.js';
@@ -33,9 +33,7 @@ export function fitOnFold(
   fold: number,
   options: { seed: number; right?: Uint8Array },
 ): FittedStrategy {
-  const access = answerRows(answers.labels.length, options);
-  const train = trainIndices(gold.length, folds[fold] as readonly number[]);
-  return strategy.fit(access.select(answers, train), access.selectGold(gold, train), access.options(train, fold));
+  return fitRows(strategy, answers, gold, answerRows(answers.labels.length, options), trainIndices(gold.length, folds[fold] as readonly number[]), fold);
 }
 
 /**
@@ -53,7 +51,5 @@ export function crossValidateStrategy(
 ): OutOfFoldResult<FusedPrediction, FittedStrategy> {
   const n = gold.length;
   const folds = strategyFolds(gold, options);
-  const access = answerRows(answers.labels.length, options);
-  if (fitted) return outOfFold<FusedPrediction, FittedStrategy>(n, folds, (_train, f) => fitted[f] as FittedStrategy, (model, test) => model.predict(access.select(answers, test)));
-  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(strategy, answers, gold, n, folds, access);
+  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(strategy, answers, gold, n, folds, answerRows(answers.labels.length, options), fitted);
 }

@@ -80,9 +80,23 @@ export interface RowAccess<In, Gold, Opts> {
   options(train: readonly number[], fold: number): Opts;
 }
 
+/** `estimator` fitted on the rows `train` of `input` and `gold`, as the training folds of fold `fold`. */
+export function fitRows<In, Gold, Opts, F>(
+  estimator: { fit(input: In, gold: Gold, options: Opts): F },
+  input: In,
+  gold: Gold,
+  access: RowAccess<In, Gold, Opts>,
+  train: readonly number[],
+  fold: number,
+): F {
+  return estimator.fit(access.select(input, train), access.selectGold(gold, train), access.options(train, fold));
+}
+
 /**
  * Out-of-fold predictions of an estimator on `folds`: fitted on the training folds' input and gold
- * only, predicting the test folds' input. The same for every task kind.
+ * only, predicting the test folds' input. The same for every task kind. `prefitted`, when given,
+ * holds the estimator already fitted on each fold with `fitRows` (e.g. on worker threads): those
+ * fits are used instead of fitting again.
  */
 export function crossValidate<In, Gold, Pred extends RowArrays<Pred>, Opts extends { seed: number }, F extends Fitted<In, Pred>>(
   estimator: Pick<Estimator<In, Gold, Pred, Opts, never, F>, 'fit'>,
@@ -91,11 +105,12 @@ export function crossValidate<In, Gold, Pred extends RowArrays<Pred>, Opts exten
   n: number,
   folds: readonly (readonly number[])[],
   access: RowAccess<In, Gold, Opts>,
+  prefitted?: readonly F[],
 ): OutOfFoldResult<Pred, F> {
   return outOfFold<Pred, F>(
     n,
     folds,
-    (train, f) => estimator.fit(access.select(input, train), access.selectGold(gold, train), access.options(train, f)),
+    prefitted ? (_train, f) => prefitted[f] as F : (train, f) => fitRows(estimator, input, gold, access, train, f),
     (fitted, test) => fitted.predict(access.select(input, test)),
   );
 }
