@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { median } from '../util/median.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 import type { FittedStrategy, FusionStrategy } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
@@ -92,13 +93,6 @@ export function applyTemperatures(answers: AnswerMatrix, temperatureOf: (model: 
   return { ...answers, probs };
 }
 
-function median(xs: readonly number[]): number {
-  if (xs.length === 0) return 1;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
-
 const StateSchema = z.object({
   models: z.array(z.string()),
   temperatures: z.array(z.number().positive()),
@@ -137,7 +131,7 @@ export function calibrated(inner: FusionStrategy): FusionStrategy {
       requireSharedLabels(name, train);
       if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
       const temperatures = fitTemperatures(train, gold);
-      const state: CalibratedState = { models: [...train.models], temperatures, defaultTemperature: median(temperatures), inner: null };
+      const state: CalibratedState = { models: [...train.models], temperatures, defaultTemperature: temperatures.length === 0 ? 1 : median(temperatures), inner: null };
       const byName = new Map(train.models.map((m, j) => [m, temperatures[j] as number]));
       const innerFitted = inner.fit(applyTemperatures(train, (m) => byName.get(m) ?? 1), gold, options);
       return wrap(state, innerFitted);

@@ -25,6 +25,8 @@
  * beyond chance: the two explanations are mirror images, and the answers alone cannot tell them apart.
  */
 
+import { median } from '../util/median.js';
+
 /** Family-wise level of the dependence test over all pairs of voters. */
 export const DEPENDENCE_LEVEL = 0.05;
 /** Pairs are compared on at most this many items (evenly spaced), so the test stays cheap at scale. */
@@ -184,15 +186,8 @@ export function dependenceWeights(table: PairAgreement, M: number, model: Chance
   // voter alike and leaves the balance between voters as it is; what misleads EM is dependence
   // concentrated in some voters. So each voter's design effect is taken relative to the typical
   // (median) voter's, and no voter is weighed above 1.
-  const typical = median(Array.from(voters, (j) => shared[j] as number));
+  const typical = voters.size === 0 ? 0 : median(Array.from(voters, (j) => shared[j] as number));
   for (let j = 0; j < M; j++) out[j] = Math.min(1, (1 + typical) / (1 + (shared[j] as number)));
-}
-
-function median(xs: number[]): number {
-  if (xs.length === 0) return 0;
-  const s = xs.sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }
 
 function binaryHas(sorted: Int32Array, x: number): boolean {

@@ -28,11 +28,7 @@ export function meanOf(values: readonly number[]): number {
   return s / values.length;
 }
 
-export function medianOf(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? (s[h] as number) : ((s[h - 1] as number) + (s[h] as number)) / 2;
-}
+export { median as medianOf } from '../../util/median.js';
 
 /** The index of each of `judges` in `m.judges` (-1 when absent): fitted parameters follow judges by name. */
 export function judgeColumns(m: RatingMatrix, judges: readonly string[]): number[] {
