@@ -1,8 +1,8 @@
 import type { QaEvalResult } from './answer-score.js';
 import type { ClassificationEvalResult } from './evaluate.js';
+import { markdownCell as esc } from '../util/markdown-cell.js';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
-const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
 const usd = (x: number | null): string => (x === null ? 'n/a (a model has no price)' : `$${(1000 * x).toFixed(4)} per 1k items`);
 
 /**

@@ -1,5 +1,6 @@
 import { type AnswerMatrix, argmax, hardVote, selectItems } from '../fuse/answer-matrix.js';
 import type { FittedStrategy, FusedPrediction, ModelContribution } from '../fuse/strategy.js';
+import { markdownCell as esc } from '../util/markdown-cell.js';
 
 /** Why a strategy decided as it did on one item: each model's answer, weight and influence. */
 export interface DecisionExplanation {
@@ -89,7 +90,6 @@ export function explainScored(
   return explainDecisions(answers, gold, scored.prediction, itemsToExplain(answers, count), (i) => scored.fitted[scored.folds ? (foldOf[i] as number) : 0] as FittedStrategy);
 }
 
-const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
 
 /** The Markdown section explaining one strategy's contested decisions (every task kind). */
 export function renderExplanations(strategy: string, explanations: readonly DecisionExplanation[]): string[] {

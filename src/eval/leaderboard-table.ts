@@ -3,6 +3,7 @@
  * given), the best strategy marked, and the kind's own metric columns supplied by its plug-in.
  * The terminal table and the Markdown report share the columns.
  */
+import { markdownCell as esc } from '../util/markdown-cell.js';
 
 /** One metric column: its header and an entry's cell (already formatted, e.g. `95.1`, `-`). */
 export interface LeaderboardColumn<E> {
@@ -21,7 +22,6 @@ export interface LeaderboardEntry<E> {
 
 const KIND_WIDTH = 8;
 
-const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
 
 function pad<E>(c: LeaderboardColumn<E>, text: string): string {
   return `${' '.repeat(c.gap ?? 1)}${c.width === 0 ? text : text.padStart(c.width)}`;

@@ -3,9 +3,9 @@ import { renderExplanations } from '../../eval/explanations.js';
 import { renderCalls } from '../../eval/calls-report.js';
 import { type LeaderboardRow, leaderboardRows } from '../../eval/leaderboard.js';
 import { type LeaderboardColumn, markdownLeaderboard } from '../../eval/leaderboard-table.js';
+import { markdownCell as esc } from '../../util/markdown-cell.js';
 
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
-const esc = (s: string): string => s.replace(/\|/g, '\\|').replace(/\r?\n/g, '⏎');
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The classification kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts). */
