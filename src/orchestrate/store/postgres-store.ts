@@ -86,6 +86,9 @@ const TABLES = `
   CREATE INDEX IF NOT EXISTS fusion_batch_intent_calls_key ON fusion_batch_intent_calls (key);
 `;
 
+/** Notified with the keys whose claim ended (answered, failed, released; `*`: every claim of a run), so waiters claim again at once. */
+const ENDED_CHANNEL = 'fusion_claims_ended';
+
 /**
  * A claim in one round trip: takes the key (free, already this run's, or under a lapsed lease), or
  * tells who holds it; once taken, reads the stored answer and an open batch that carries the call,
@@ -94,9 +97,6 @@ const TABLES = `
  * run that had just answered and released the key (one statement could not: its snapshot predates
  * the insert). Created, or replaced, on every start under the schema lock: no stored data depends on it.
  */
-/** Notified with the keys whose claim ended (answered, failed, released; `*`: every claim of a run), so waiters claim again at once. */
-const ENDED_CHANNEL = 'fusion_claims_ended';
-
 const CLAIM_FUNCTION = `
   CREATE OR REPLACE FUNCTION fusion_claim(p_key TEXT, p_owner TEXT, p_seq BIGINT, p_scope TEXT, p_pid INTEGER, p_lease_ms DOUBLE PRECISION, p_accept_cached BOOLEAN, p_check_batch BOOLEAN)
   RETURNS TABLE (r_claimed BOOLEAN, r_owner TEXT, r_seq BIGINT, r_scope TEXT, r_pid INTEGER, r_text TEXT, r_logprobs TEXT, r_input_tokens BIGINT,
@@ -400,8 +400,9 @@ export class PostgresStore implements ResponseStore {
       if (!row.claimed) {
         const held = { owner: row.owner ?? '', seq: Number(row.seq), scope: row.scope, pid: Number(row.pid) };
         if (!ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
-        if ((await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq])).rowCount !== 1) continue;
-        // Taken over: what the function checks after a claim, asked again through it (the claim is now this run's).
+        // Taken over or not (another run may have been faster), the claim is asked again through the
+        // function, which then also checks for a stored answer or an open batch.
+        await this.query(TAKE_OVER, [key, runId, seq, scope ?? null, pid, this.leaseMs, held.owner, held.seq]);
         continue;
       }
       this.waits.unwatch(key);

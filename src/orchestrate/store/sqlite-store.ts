@@ -8,6 +8,7 @@ import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } fr
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { pollForRelease } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
+import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
@@ -110,9 +111,8 @@ export class SqliteStore implements ResponseStore {
   /** Checkpoints off the event loop (see WalCheckpointer); undefined for a read-only or in-memory store. */
   private readonly checkpointer: WalCheckpointer | undefined;
   private writes = 0;
-  /** Claims asked in this event-loop turn, written together (claimQueued). */
-  private claims: { key: string; acceptCached: boolean; resolve: (r: ClaimResult) => void; reject: (e: unknown) => void }[] = [];
-  private claimTurn: NodeJS.Immediate | undefined;
+  /** Claims asked in this event-loop turn, written together (claimMany). */
+  private readonly claims = new TurnBatch<{ key: string; acceptCached: boolean }, ClaimResult>((asked) => Promise.resolve(this.claimMany(asked)));
   private readonly stmt: {
     get: Database.Statement<[string], ResponseRow>;
     put: Database.Statement<unknown[]>;
@@ -221,31 +221,19 @@ export class SqliteStore implements ResponseStore {
       const mine = this.queue.pendingAnswer(key);
       if (mine) return Promise.resolve({ status: 'answered', response: mine });
     }
-    return new Promise((resolve, reject) => {
-      this.claims.push({ key, acceptCached, resolve, reject });
-      this.claimTurn ??= setImmediate(() => this.claimQueued());
-    });
+    return this.claims.add({ key, acceptCached });
   }
 
   /**
    * The claims asked in one event-loop turn, in one write transaction: at dozens of calls in flight
    * a transaction per claim (a lock, a WAL append) was the store's largest cost on the main thread.
-   * A failed transaction (disk full) fails each of its claims.
+   * A failed transaction (disk full) fails each of its claims (TurnBatch).
    */
-  private claimQueued(): void {
-    this.claimTurn = undefined;
-    const asked = this.claims;
-    this.claims = [];
-    let results: ClaimResult[];
-    try {
-      results = this.db.transaction(() => asked.map((c) => this.claimOne(c.key, c.acceptCached, true))).immediate();
-    } catch (e) {
-      for (const c of asked) c.reject(e);
-      return;
-    }
+  private claimMany(asked: readonly { key: string; acceptCached: boolean }[]): ClaimResult[] {
+    const results = this.db.transaction(() => asked.map((c) => this.claimOne(c.key, c.acceptCached, true))).immediate();
     this.wrote();
     if (results.some((r) => r.status === 'claimed')) this.startRenewal();
-    asked.forEach((c, i) => c.resolve(results[i] as ClaimResult));
+    return results;
   }
 
   claimForBatch(keys: readonly string[]): Promise<Map<string, ClaimResult>> {

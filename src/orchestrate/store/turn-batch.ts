@@ -1,8 +1,8 @@
 /**
- * Requests made in one event-loop turn, served by one call of `run` at the end of it: a store whose
- * every request is a round trip (PostgreSQL) sends one statement for the many calls that start
- * together at dozens in flight (a group of answers arrives, the next calls start) instead of one
- * each. A turn with one request costs what it did. `run` answers each item in order; when it fails,
+ * Requests made in one event-loop turn, served by one call of `run` at the end of it: for the many
+ * calls that start together at dozens in flight (a group of answers arrives, the next calls start),
+ * a store sends one statement (PostgreSQL, where every request is a round trip) or writes one
+ * transaction (SQLite) instead of one each. A turn with one request costs what it did. `run` answers each item in order; when it fails,
  * every request of its turn fails with that error.
  */
 export class TurnBatch<T, R> {
