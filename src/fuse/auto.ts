@@ -166,7 +166,6 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
   };
 }
 
-
 interface Candidate {
   name: string;
   strategy: FusionStrategy;

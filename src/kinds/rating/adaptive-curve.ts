@@ -41,11 +41,10 @@ export function adaptiveCurve(m: RatingMatrix, gold: Float64Array, options: { fo
   const points = options.tolerances.map((tolerance) => ({ tolerance, calls: 0, score: new Float64Array(N).fill(Number.NaN) }));
   for (const test of groupedKFold(m.groups ?? m.itemIds.map(() => null), options.folds, options.seed)) {
     const train = trainIndices(N, test);
-    const model = calibratedEstimator.fit(selectRatingItems(m, train), Float64Array.from(train, (i) => gold[i] as number), options.seed);
-    const state = model.state() as CalibratedState;
-    const sub = selectRatingItems(m, test);
     const trainM = selectRatingItems(m, train);
     const trainGold = Float64Array.from(train, (i) => gold[i] as number);
+    const state = calibratedEstimator.fit(trainM, trainGold, options.seed).state() as CalibratedState;
+    const sub = selectRatingItems(m, test);
     for (const p of points) {
       const run = replayAdaptive(state, sub, p.tolerance);
       const pred = calibratedEstimator.load(refitFinal(state, trainM, trainGold, p.tolerance, null), m.scale).predict(run.seen);
