@@ -109,8 +109,9 @@ describe('issue 22 case 1: --batch claims its calls like a live call', () => {
     const a = spawnCli(s.args(['--batch', '--batch-poll', '0.05']), s.server.env(), s.input);
     const b = spawnCli(s.args(['--batch', '--batch-poll', '0.05']), s.server.env(), s.input);
     try {
-      expect(await a.exit, a.err()).toBe(0);
-      expect(await b.exit, b.err()).toBe(0);
+      const both = (): string => `run a:\n${a.err()}\nrun b:\n${b.err()}`;
+      expect(await a.exit, both()).toBe(0);
+      expect(await b.exit, both()).toBe(0);
       const snap = s.server.snapshot();
       expect(snap.batchRequests).toBe(2 * N);
       expect(snap.requests).toBe(0);

@@ -96,6 +96,9 @@ const WRITES_BEFORE_CHECKPOINTER = 100;
  * the writer and a killed process loses nothing it committed; created 0600 in a folder created 0700
  * (answers may quote private data). Every statement is synchronous and short: reads are served on
  * the spot, claims are one immediate transaction, and answers go in one transaction per group.
+ * Every write transaction is IMMEDIATE: a deferred one that reads before it writes cannot wait for
+ * the lock in WAL mode (another process's commit makes its snapshot stale, and SQLite answers
+ * SQLITE_BUSY at once, whatever the busy timeout), which killed one of two batch runs sharing a file.
  */
 export class SqliteStore implements ResponseStore {
   readonly notices: string[] = [];
@@ -321,7 +324,7 @@ export class SqliteStore implements ResponseStore {
         if (f.claim !== undefined) this.stmt.release.run(f.id.key, runId, f.claim);
       }
       for (const r of group.releases) this.stmt.release.run(r.key, runId, r.claim);
-    })();
+    }).immediate();
     if (group.failures.length > 0) this.hasFailures = true;
     this.wrote();
   }
@@ -389,7 +392,7 @@ class SqliteBatchStore implements BatchStore {
     this.db.transaction(() => {
       insertIntent.run(intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, this.owner.runId, intent.createdAt);
       for (const key of keys) insertCall.run(intent.token, key);
-    })();
+    }).immediate();
     return Promise.resolve();
   }
 
@@ -402,7 +405,7 @@ class SqliteBatchStore implements BatchStore {
       const job = { batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimated_cost };
       if (!known) this.insertJob(job, keys);
       this.deleteIntent(token);
-    })();
+    }).immediate();
     return Promise.resolve();
   }
 
@@ -416,7 +419,7 @@ class SqliteBatchStore implements BatchStore {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
       this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
-    })();
+    }).immediate();
   }
 
   intentKeysOf(model: string): Promise<Set<string>> {
@@ -457,7 +460,7 @@ class SqliteBatchStore implements BatchStore {
     this.db.transaction(() => {
       insertJob.run(job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, now, now);
       for (const key of keys) insertCall.run(job.batchId, key);
-    })();
+    }).immediate();
   }
 
   update(info: BatchInfo): Promise<void> {
