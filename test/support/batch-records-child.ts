@@ -18,7 +18,7 @@ for (let r = 0; r < Number(rounds); r++) {
   await store.claimForBatch(keys);
   const token = `${name}-intent-${r}`;
   await store.batches.addIntent({ token, provider: 'openai', model: 'openai:m', requests: keys.length, estimatedCost: 0, createdAt: new Date().toISOString() }, keys);
-  const info = { id: `${name}-batch-${r}`, status: 'completed' as const, done: true, counts: { total: 3, succeeded: 3, failed: 0, processing: 0 } };
+  const info = { id: `${name}-batch-${r}`, status: 'ended' as const, done: true, counts: { total: 3, succeeded: 3, failed: 0, processing: 0 } };
   await store.batches.resolveIntent(token, info);
   await store.batches.update(info);
   for (const key of keys) await store.put({ key, provider: 'openai', model: 'm' }, { text: 'yes', usage: { input: 1, output: 1 }, cost: 0, latencyMs: 1 });
