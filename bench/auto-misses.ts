@@ -1,5 +1,5 @@
 /**
- * The outer-fold items where `auto`'s decision is not right while some candidate it mixes is: per
+ * The outer-fold items where `auto`'s decision is not right while a right answer is among the candidates: per
  * item, the right and the decided columns, every mixture component's probability on both (times
  * its weight), and each model's answer. What tells a decision made by a tie, by a light component
  * breaking a heavy one's indifference, or by a target that is not what is scored.

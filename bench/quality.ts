@@ -23,6 +23,7 @@ import { StrategyError } from '../src/fuse/strategy.js';
 import { kindOf } from '../src/kinds/registry.js';
 import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality, KindResult } from '../src/kinds/task-kind.js';
 import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
+import { callShare, curveTop } from './call-share.js';
 import { diskCachedFits } from './fit-cache.js';
 import { referenceRidgeSpearman } from './rating-reference.js';
 
@@ -69,6 +70,8 @@ interface Cell {
   score: number;
   /** Recorded answers used per item, where the kind's evaluation reports it. */
   callsPerItem?: number;
+  /** A policy that asks: its calls per item when it asks every model and sample (the top of its curve). */
+  allCalls?: number;
   picks?: string[];
   /** The kind's strategy that filled the role, when it is named otherwise. */
   strategy?: string;
@@ -155,8 +158,15 @@ async function measure(set: string, dir: string): Promise<SetResult | { set: str
       continue;
     }
     const calls = numberField(entry, 'callsPerItem');
+    const allCalls = curveTop(entry);
     const picks = picksField(entry);
-    const cell: Cell = { score: quality.score(entry), ...(calls !== undefined ? { callsPerItem: calls } : {}), ...(picks ? { picks } : {}), ...(strategy.name !== role ? { strategy: strategy.name } : {}) };
+    const cell: Cell = {
+      score: quality.score(entry),
+      ...(calls !== undefined ? { callsPerItem: calls } : {}),
+      ...(allCalls !== undefined ? { allCalls } : {}),
+      ...(picks ? { picks } : {}),
+      ...(strategy.name !== role ? { strategy: strategy.name } : {}),
+    };
     cells[role] = cell;
     console.error(`${set} ${strategy.name}: ${cell.score.toFixed(3)}${calls !== undefined ? ` @ ${calls.toFixed(2)}` : ''}${picks ? ` picks ${picks.join(' | ')}` : ''}`);
   }
@@ -226,17 +236,17 @@ function report(final: boolean): void {
   const metrics = [...new Map(results.map((r) => [r.kind, r.metric]))].map(([k, m]) => `${k}: ${m}`).join('; ');
   const renamed = [...new Set(results.flatMap((r) => Object.entries(r.cells).flatMap(([role, c]) => (isCell(c) && c.strategy ? [`\`${c.strategy}\` as \`${role}\` (${r.kind})`] : []))))];
   lines.push(
-    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Figure per kind (\`metric\` column; higher is better): ${metrics || '-'}. QA accuracy is of the named answer (gold aliases, or the human judgement where responses carry one). Every figure from the kind plug-in's \`evaluate\` (as \`fusion eval\`): supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight.${renamed.length ? ` A kind's own strategy fills a role it names otherwise: ${renamed.join(', ')}.` : ''} \`reference\`: a published baseline of the kind on the same folds (ratings: the data README's ridge stacking with its own reading rule, bench/rating-reference.ts). \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of \`auto\`'s (every recorded answer), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
+    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Figure per kind (\`metric\` column; higher is better): ${metrics || '-'}. QA accuracy is of the named answer (gold aliases, or the human judgement where responses carry one). Every figure from the kind plug-in's \`evaluate\` (as \`fusion eval\`): supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight.${renamed.length ? ` A kind's own strategy fills a role it names otherwise: ${renamed.join(', ')}.` : ''} \`reference\`: a published baseline of the kind on the same folds (ratings: the data README's ridge stacking with its own reading rule, bench/rating-reference.ts). \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of every call it could make (every model and sample: the top of its out-of-fold curve; \`auto\`'s answers per item where a kind reports no curve), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
     '',
   );
-  const head = roles.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : n === 'adaptive' ? ["adaptive @ calls (share of auto's)", 'adaptive loss vs auto'] : [n]));
+  const head = roles.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : n === 'adaptive' ? ["adaptive @ calls (share of all calls)", 'adaptive loss vs auto'] : [n]));
   const width = (n: string) => (n === 'auto' ? 3 : n === 'adaptive' ? 2 : 1);
-  /** adaptive's loss against auto (points) and, where both report calls, its calls as a share of auto's. */
+  /** adaptive's loss against auto (points) and its calls as a share of every call it could make (callShare). */
   const againstAuto = (r: SetResult): { loss: number; share: number | null } | null => {
     const a = r.cells.adaptive;
     const b = r.cells.auto;
     if (!isCell(a) || !isCell(b)) return null;
-    const share = a.callsPerItem !== undefined && b.callsPerItem !== undefined ? a.callsPerItem / Math.max(1e-9, b.callsPerItem) : null;
+    const share = callShare(a, b);
     return { loss: 100 * (b.score - a.score), share };
   };
   lines.push(`| set | kind | metric | items | models | best single (hindsight) | reference | ${head.join(' | ')} |`);

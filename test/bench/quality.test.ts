@@ -104,7 +104,7 @@ describe('bench/quality.ts: one table over every kind', () => {
     expect(label[col('metric')]).toBe('macro-F1');
     expect(label[col('Δ auto')]).toBe('new');
     for (const role of ['majority-vote', 'best-model', 'auto', 'dawid-skene']) expect(Number(label[col(role)]), role).toBeGreaterThan(0.3);
-    expect(label[col("adaptive @ calls (share of auto's)")]).toMatch(/^0\.\d{3} @ \d+\.\d{2} \(\d\.\d{2}\)$/);
+    expect(label[col("adaptive @ calls (share of all calls)")]).toMatch(/^0\.\d{3} @ \d+\.\d{2} \(\d\.\d{2}\)$/);
 
     // Answers without a fixed label set: the strategies that need one are refused, with the kind's reason, and the others still count.
     const sums = rowOf(out, 'tiny-sums');
@@ -126,7 +126,7 @@ describe('bench/quality.ts: one table over every kind', () => {
     expect(out).toContain(`[${none?.[1]}] the kind has no strategy in this role`);
     // adaptive: a figure once the rating plug-in lists it, until then a '-' saying "not yet".
     const ratingTask: RatingTask = { name: 'x', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' };
-    const adaptive = rating[col("adaptive @ calls (share of auto's)")] as string;
+    const adaptive = rating[col("adaptive @ calls (share of all calls)")] as string;
     if (ratingPlugin.strategyNames(ratingTask).includes('adaptive')) expect(Number(adaptive.split(' ')[0])).toBeGreaterThan(0.5);
     else {
       const mark = /^-\[(\d)\]$/.exec(adaptive)?.[1];
