@@ -63,7 +63,7 @@ for (const file of positionals) {
   const within = (adaptive.curve ?? []).filter((p) => 100 * (score(r, auto) - p.score) <= maxLoss + 1e-9);
   const floor = within.reduce<Point | null>((a, p) => (a === null || p.callsPerItem < a.callsPerItem ? p : a), null);
   console.log(
-    `| ${r.task} | ${r.seed} | ${best.name}: ${f3(score(r, best))} | ${f3(score(r, vote))} | ${f3(score(r, auto))} (${fellBack}/${auto.picks?.length ?? 0}) | ${signed(margin, 1)} | ${f3(score(r, adaptive))} | ${signed(loss, 2)} | ${(adaptive.callsPerItem ?? Number.NaN).toFixed(2)} / ${top.toFixed(0)} (${share.toFixed(2)}) | ${floor ? `${floor.callsPerItem.toFixed(2)} (${(floor.callsPerItem / top).toFixed(2)}), ${floor.setting}` : '-'} |`,
+    `| ${r.task} | ${r.seed} | ${best.name}: ${f3(score(r, best))} | ${f3(score(r, vote))} | ${f3(score(r, auto))} (${fellBack}/${auto.picks?.length ?? 0}) | ${signed(margin, 2)} | ${f3(score(r, adaptive))} | ${signed(loss, 2)} | ${(adaptive.callsPerItem ?? Number.NaN).toFixed(2)} / ${top.toFixed(0)} (${share.toFixed(2)}) | ${floor ? `${floor.callsPerItem.toFixed(2)} (${(floor.callsPerItem / top).toFixed(2)}), ${floor.setting}` : '-'} |`,
   );
   const list = bySeed.get(r.seed) ?? [];
   list.push({ margin, loss, share });
