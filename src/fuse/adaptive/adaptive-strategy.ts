@@ -64,7 +64,17 @@ export interface AdaptiveOptions {
   stopTarget?: StopTarget;
   /** How the `agreement` rule's model reads a step (default DEFAULT_AGREEMENT_MODEL): see `AgreementModelKind`. */
   agreementModel?: AgreementModelKind;
+  /**
+   * What the prefix fusions are fitted to (default DEFAULT_PREFIX_TARGET): `labels`, the gold
+   * labels; `final`, the final strategy's inner out-of-fold decisions on the training items, i.e.
+   * the decision the rule stops on agreeing with (a less noisy target than gold, and the one the
+   * loss against the final strategy is counted on). Without a final strategy, always the labels.
+   */
+  prefixTarget?: PrefixTarget;
 }
+
+export type PrefixTarget = 'labels' | 'final';
+export const DEFAULT_PREFIX_TARGET: PrefixTarget = 'labels';
 
 /**
  * What the `agreement` rule's model is fitted to foretell at a step: `agreement`, whether the
@@ -421,6 +431,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const oof = new Map<number, FusedPrediction>();
       const pick = new Map<number, number>();
       let innerFoldsUsed: readonly (readonly number[])[] = [];
+      let prefixGold = gold;
       let order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
@@ -447,6 +458,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // the models that best foretell that decision are asked first.
           if (!options.order) order = learnOrder(train, spreadDecisions(full, rows, train.itemIds.length, K), prices);
         }
+        // What the prefixes learn to foretell on these rows (see `prefixTarget`).
+        const fullOof = oof.get(M);
+        const distil = (options.prefixTarget ?? DEFAULT_PREFIX_TARGET) === 'final' && fullOof !== undefined;
+        if (distil) prefixGold = spreadDecisions(fullOof, rows, train.itemIds.length, K);
+        const target = distil ? decisions(fullOof.probs, fullOof.decided, K) : y;
         // Each candidate's fit on each inner fold at the last checkpoint: the next checkpoint's fit
         // (the same rows, one wave of models more) starts from it.
         const last = prefixFits.map(() => new Map<number, FittedStrategy>());
@@ -458,11 +474,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
             const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
               const fitOn = askedView(selectItems(sub, tr), cols);
               const view = askedView(selectItems(sub, test), cols);
-              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
+              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
               last[c]?.set(f, fit);
               return fromView(view, fit.predict(view.answers));
             });
-            const score = innerScore(y, { probs, decided }, train);
+            const score = innerScore(target, { probs, decided }, train);
             if (score > bestScore) {
               bestScore = score;
               oof.set(t, { probs, decided });
@@ -489,7 +505,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         : checkpoints.slice(0, -1).map((t) => {
               const view = askedView(train, order.slice(0, t));
               const c = pick.get(t) ?? 0;
-              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, gold), { seed }, lastFit.get(c));
+              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, prefixGold), { seed }, lastFit.get(c));
               lastFit.set(c, fit);
               return fit;
             });

@@ -137,6 +137,25 @@ describe('agreement models that read the checkpoint and the answers (options, no
   });
 });
 
+describe('prefix fusions fitted to the final strategy\'s decisions (prefixTarget: final, an option)', () => {
+  it('makes the prefixes agree with the final strategy more often than prefixes fitted to the labels', () => {
+    const data = syntheticAnswers({ items: 300, models: 6, labels: 3, seed: 5, abstainRate: 0.05 });
+    const { matrix, gold } = data;
+    const K = matrix.labels.length;
+    const agreement = (prefixTarget: 'labels' | 'final') => {
+      const fitted = createAdaptive({ rule: 'agreement', final: weightedVoteStrategy, prefixTarget }).fit(matrix, gold, { seed: 3 }) as FittedAdaptive;
+      const full = decided(fitted.withRule({ kind: 'agreement', tau: Infinity }).replay(matrix).prediction, K);
+      let same = 0;
+      for (let t = 1; t < matrix.models.length; t++) {
+        const prefix = decided(fitted.withRule({ kind: 'agreement', tau: Infinity }).withMaxCalls(t).replay(matrix).prediction, K);
+        prefix.forEach((d, i) => (same += d === full[i] ? 1 : 0));
+      }
+      return same;
+    };
+    expect(agreement('final')).toBeGreaterThan(agreement('labels'));
+  });
+});
+
 describe('monotone training losses', () => {
   it('pools a lucky dip with its neighbours so that loss never falls as calls fall', () => {
     const calls = [10, 8, 6, 4, 2];
