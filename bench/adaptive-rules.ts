@@ -6,7 +6,7 @@
  * the fold's test items with it. Prints one JSON line per set: per variant, the test-fold macro-F1,
  * loss against `auto` and share of calls.
  *
- *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE]
+ *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final]
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -17,7 +17,8 @@ import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
 import { autoStrategy } from '../src/fuse/auto.js';
 import { memoizeFits } from '../src/fuse/memo-fits.js';
-import { createAdaptive, type FittedAdaptive, type StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
+import { createAdaptive, type FittedAdaptive, type PrefixTarget, type StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
+import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
 import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../src/fuse/adaptive/operating-point.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
@@ -31,6 +32,10 @@ const { values } = parseArgs({
     summary: { type: 'string' },
     /** What the agreement model foretells (adaptive's default when absent). */
     'stop-target': { type: 'string' },
+    /** How the agreement model reads a step (adaptive's default when absent): pooled | per-checkpoint. */
+    'agreement-model': { type: 'string' },
+    /** What the prefix fusions are fitted to (adaptive's default when absent): labels | final. */
+    'prefix-target': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -80,7 +85,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
   const { gold } = folder;
   const auto = memoizeFits(autoStrategy);
   const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
-  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}) }), matrix, gold, { folds, seed });
+  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}) }), matrix, gold, { folds, seed });
   const N = matrix.itemIds.length;
   const M = matrix.models.length;
   const K = matrix.labels.length;
@@ -110,7 +115,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     const macroF1 = f1({ probs, decided });
     return { name: v.name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), picks };
   });
-  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
+  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
 }

@@ -6,10 +6,11 @@
  * from the same fitted curve. Prints, per world and variant, the mean realised loss over draws
  * (with its standard error), the share of draws over the target, and the share of calls.
  *
- *   npx tsx bench/adaptive-worlds.ts [--draws 20] [--train 400] [--test 4000]
+ *   npx tsx bench/adaptive-worlds.ts [--draws 20] [--train 400] [--test 4000] [--agreement-model pooled|per-checkpoint]
  */
 import { parseArgs } from 'node:util';
 import type { StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
+import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
 import type { WorldSpec } from '../test/support/crowd-worlds.js';
 import { ADAPTIVE_WORLDS, type BoundVariant, realisedLosses } from '../test/support/adaptive-worlds.js';
 
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     train: { type: 'string', default: '400' },
     test: { type: 'string', default: '4000' },
     'stop-target': { type: 'string' },
+    /** How the agreement model reads a step (adaptive's default when absent): pooled | per-checkpoint. */
+    'agreement-model': { type: 'string' },
   },
 });
 const draws = Number(values.draws);
@@ -33,7 +36,7 @@ const VARIANTS: BoundVariant[] = [
   { name: 'expected', estimate: 'expected', caution: 0 },
 ];
 
-const stopTarget = values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {};
+const stopTarget = { ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}) };
 const realised = (spec: WorldSpec, seed: number) => realisedLosses(spec, seed, { train, test }, VARIANTS, stopTarget);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -51,5 +54,5 @@ for (const spec of ADAPTIVE_WORLDS) {
       callShare: +mean(runs.map((r) => (r[q] as { calls: number }).calls)).toFixed(3),
     };
   });
-  console.log(JSON.stringify({ world: spec.name, stopTarget: values['stop-target'] ?? 'default', train, test, draws, variants: out }));
+  console.log(JSON.stringify({ world: spec.name, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', train, test, draws, variants: out }));
 }

@@ -17,7 +17,7 @@ import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, lossBoundOf, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
-import { type AgreementModel, agreementFeatures, agreementProbability, fitAgreement } from './agreement.js';
+import { type AgreementModel, type AgreementModelKind, agreementProbability, fitAgreement, type StepFeatures, stepFeatures } from './agreement.js';
 import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
 import { expectedTruth, type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
@@ -62,7 +62,19 @@ export interface AdaptiveOptions {
   lossEstimate?: LossEstimate;
   /** What the `agreement` rule's model predicts (default DEFAULT_STOP_TARGET): see `StopTarget`. */
   stopTarget?: StopTarget;
+  /** How the `agreement` rule's model reads a step (default DEFAULT_AGREEMENT_MODEL): see `AgreementModelKind`. */
+  agreementModel?: AgreementModelKind;
+  /**
+   * What the prefix fusions are fitted to (default DEFAULT_PREFIX_TARGET): `labels`, the gold
+   * labels; `final`, the final strategy's inner out-of-fold decisions on the training items, i.e.
+   * the decision the rule stops on agreeing with (a less noisy target than gold, and the one the
+   * loss against the final strategy is counted on). Without a final strategy, always the labels.
+   */
+  prefixTarget?: PrefixTarget;
 }
+
+export type PrefixTarget = 'labels' | 'final';
+export const DEFAULT_PREFIX_TARGET: PrefixTarget = 'labels';
 
 /**
  * What the `agreement` rule's model is fitted to foretell at a step: `agreement`, whether the
@@ -128,7 +140,7 @@ function describe(rule: StopRule, finalName: string | null): string {
 /** The replay's agreement scorer of a policy with an agreement model. */
 function agreementOf(state: Pick<AdaptiveState, 'agreement'>): Pick<ReplayPlan, 'agreement'> {
   const model = state.agreement;
-  return model ? { agreement: (view) => agreementProbability(model, agreementFeatures(view)) } : {};
+  return model ? { agreement: (view) => agreementProbability(model, stepFeatures(view)) } : {};
 }
 
 interface Parts {
@@ -252,7 +264,8 @@ function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPl
 }
 
 interface AgreementSteps {
-  features: number[][];
+  K: number;
+  features: StepFeatures[];
   agree: boolean[];
   /** The training row of each step. */
   item: number[];
@@ -275,14 +288,14 @@ function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: reado
   const full = oof.get(M) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
-  const steps: AgreementSteps = { features: [], agree: [], item: [], cost: [] };
+  const steps: AgreementSteps = { K, features: [], agree: [], item: [], cost: [] };
   const record = (view: StepView): number => {
     const t = view.asked as number;
     const i = view.item as number;
     const d = (own.get(t) as Int32Array)[i] as number;
     const f = fullDecisions[i] as number;
     const right = (k: number) => (k >= 0 ? (truth[i * K + k] as number) : 0);
-    steps.features.push(agreementFeatures(view));
+    steps.features.push(stepFeatures(view));
     steps.agree.push(d === f);
     steps.item.push(i);
     steps.cost.push(d === f ? 0 : Math.max(0, right(f) - right(d)));
@@ -293,18 +306,18 @@ function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: reado
 }
 
 /** The agreement model on the given steps (all when `keep` is absent); undefined when there is none. */
-function fitSteps(steps: AgreementSteps, target: StopTarget, keep?: (item: number) => boolean): AgreementModel | undefined {
-  const features: number[][] = [];
+function fitSteps(steps: AgreementSteps, target: StopTarget, kind: AgreementModelKind | undefined, keep?: (item: number) => boolean): AgreementModel | undefined {
+  const features: StepFeatures[] = [];
   const agree: boolean[] = [];
   const cost: number[] = [];
   steps.item.forEach((i, s) => {
     if (keep && !keep(i)) return;
-    features.push(steps.features[s] as number[]);
+    features.push(steps.features[s] as StepFeatures);
     agree.push(steps.agree[s] as boolean);
     cost.push(steps.cost[s] as number);
   });
   if (agree.length === 0) return undefined;
-  return target === 'expected-loss' ? fitAgreement(features, agree, cost) : fitAgreement(features, agree);
+  return fitAgreement(features, agree, steps.K, target === 'expected-loss' ? cost : undefined, kind);
 }
 
 /**
@@ -313,14 +326,14 @@ function fitSteps(steps: AgreementSteps, target: StopTarget, keep?: (item: numbe
  * that saw whether that row's prefix agreed (fitted on every row, the model would know its own
  * rows and the curve would look cheaper than the policy is on new items).
  */
-function crossFittedAgreement(steps: AgreementSteps, target: StopTarget, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
+function crossFittedAgreement(steps: AgreementSteps, target: StopTarget, kind: AgreementModelKind | undefined, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
   const foldOf = new Int32Array(n).fill(-1);
   folds.forEach((test, f) => test.forEach((r) => (foldOf[r] = f)));
-  const models = folds.map((_, f) => fitSteps(steps, target, (i) => foldOf[i] !== f));
+  const models = folds.map((_, f) => fitSteps(steps, target, kind, (i) => foldOf[i] !== f));
   return {
     agreement: (view) => {
       const model = models[foldOf[view.item as number] as number];
-      return model ? agreementProbability(model, agreementFeatures(view)) : 0;
+      return model ? agreementProbability(model, stepFeatures(view)) : 0;
     },
   };
 }
@@ -418,6 +431,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const oof = new Map<number, FusedPrediction>();
       const pick = new Map<number, number>();
       let innerFoldsUsed: readonly (readonly number[])[] = [];
+      let prefixGold = gold;
       let order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
@@ -444,6 +458,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // the models that best foretell that decision are asked first.
           if (!options.order) order = learnOrder(train, spreadDecisions(full, rows, train.itemIds.length, K), prices);
         }
+        // What the prefixes learn to foretell on these rows (see `prefixTarget`).
+        const fullOof = oof.get(M);
+        const distil = (options.prefixTarget ?? DEFAULT_PREFIX_TARGET) === 'final' && fullOof !== undefined;
+        if (distil) prefixGold = spreadDecisions(fullOof, rows, train.itemIds.length, K);
+        const target = distil ? decisions(fullOof.probs, fullOof.decided, K) : y;
         // Each candidate's fit on each inner fold at the last checkpoint: the next checkpoint's fit
         // (the same rows, one wave of models more) starts from it.
         const last = prefixFits.map(() => new Map<number, FittedStrategy>());
@@ -455,11 +474,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
             const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
               const fitOn = askedView(selectItems(sub, tr), cols);
               const view = askedView(selectItems(sub, test), cols);
-              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(y, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
+              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
               last[c]?.set(f, fit);
               return fromView(view, fit.predict(view.answers));
             });
-            const score = innerScore(y, { probs, decided }, train);
+            const score = innerScore(target, { probs, decided }, train);
             if (score > bestScore) {
               bestScore = score;
               oof.set(t, { probs, decided });
@@ -473,8 +492,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       // The truth as auto's recalibrated out-of-fold probabilities tell it: the expected loss's reference, and what a disagreement costs.
       const expected = oof.size > 0 ? expectedTruth(y, oof.get(M) as FusedPrediction, K, !sub.candidates) : undefined;
       const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
-      const agreement = steps ? fitSteps(steps, stopTarget) : undefined;
-      const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, innerFoldsUsed, rows.length) : {};
+      const agreement = steps ? fitSteps(steps, stopTarget, options.agreementModel) : undefined;
+      const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, options.agreementModel, innerFoldsUsed, rows.length) : {};
       const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE };
       const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
@@ -486,7 +505,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         : checkpoints.slice(0, -1).map((t) => {
               const view = askedView(train, order.slice(0, t));
               const c = pick.get(t) ?? 0;
-              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, gold), { seed }, lastFit.get(c));
+              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, prefixGold), { seed }, lastFit.get(c));
               lastFit.set(c, fit);
               return fit;
             });

@@ -96,7 +96,13 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
       run[i] = lead >= 0 && lead === previous[i] ? (run[i] as number) + 1 : 1;
       previous[i] = lead;
       view.run = run[i] as number;
-      if (plan.agreement && !last && fused.decided[r] === 1) view.agreement = plan.agreement(view);
+      if (plan.agreement && !last && fused.decided[r] === 1) {
+        view.votes = Int32Array.from({ length: t }, (_, s) => {
+          const j = plan.order[s] as number;
+          return answers.present[i * M + j] === 1 ? top(answers.probs, (i * M + j) * K, K) : -1;
+        });
+        view.agreement = plan.agreement(view);
+      }
       const stop = last || (fused.decided[r] === 1 && shouldStop(plan.rule, view));
       if (!stop) {
         next.push(i);

@@ -50,6 +50,8 @@ export interface StepView {
   /** Number of models asked so far, and the item's row in the replayed answers. */
   asked?: number;
   item?: number;
+  /** For the `agreement` rule's model: the hard answer of each model asked so far, in asking order (-1: none). */
+  votes?: ArrayLike<number>;
   /** For the `agreement` rule: P(the decision so far is the full fusion's), from the policy's agreement model. */
   agreement?: number;
 }
