@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { evalResultJson } from '../../eval/eval-result.js';
 import { kindOf } from '../../kinds/registry.js';
 import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
@@ -145,7 +146,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (!values.quiet) io.stdout.write('text' in evaluation.leaderboard ? evaluation.leaderboard.text : leaderboardWithAdvice(evaluation.leaderboard.input, reportData, costs, dir));
   const page = evaluation.page ?? (reportData ? { data: () => reportData, html: () => renderHtmlReport(reportData) } : undefined);
-  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...result, report: page.data() } : result, null, 2)}\n`);
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...evalResultJson(result), report: page.data() } : evalResultJson(result), null, 2)}\n`);
   if (values.html && page) writeFileAtomic(values.html, page.html());
   // Said, not silently skipped: a kind whose plug-in has no HTML views yet writes no HTML report.
   else if (values.html) io.stderr.write(`fusion: no HTML report for ${kind.title} tasks yet: ${values.html} not written (--json and --report are)\n`);

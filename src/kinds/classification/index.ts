@@ -42,8 +42,8 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     let predictions: EvalPredictions | undefined;
     const { report, strategies, ...rest } = options;
     const result = evaluateClassification(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onPredictions: (p) => (predictions = p) } : {}) });
-    const reportData: ReportData | undefined = report && predictions ? buildReportData(result, { predictions }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
-    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
+    const reportData: ReportData | undefined = report && predictions ? buildReportData(result, { predictions, oracle: result.extras.oracle, agreement: result.extras.agreement }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
+    return { result, leaderboard: { input: { ...result, oracle: result.extras.oracle } }, ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {

@@ -42,8 +42,8 @@ ignored; multiple-choice tasks need choices); output
     let outcomes: QaOutcomes | undefined;
     const { report, strategies, ...rest } = options;
     const result = await evaluateQaFolder(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onOutcomes: (o) => (outcomes = o) } : {}) });
-    const reportData: ReportData | undefined = report && outcomes ? buildReportData(result, { outcomes }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
-    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
+    const reportData: ReportData | undefined = report && outcomes ? buildReportData(result, { outcomes, oracle: result.extras.oracle }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
+    return { result, leaderboard: { input: { ...result, oracle: result.extras.oracle } }, ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {
