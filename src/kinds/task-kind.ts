@@ -1,7 +1,7 @@
 import type { ZodType } from 'zod';
 import type { StreamFuser } from '../fuse/stream-fuser.js';
 import type { EvalResult } from '../eval/eval-result.js';
-import type { LeaderboardInput } from '../eval/leaderboard.js';
+import type { LeaderboardView } from '../eval/leaderboard-table.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
@@ -136,6 +136,12 @@ export interface KindEntry {
   coverage: number;
 }
 
+/** What `fusion eval` knows beside the evaluation, for the leaderboard's advice: each model's recorded calls and cost per item, and the folder (for the `fusion fit` command it names). */
+export interface LeaderboardAdvice {
+  costs: readonly ModelCost[];
+  folder: string;
+}
+
 export interface KindEvalOptions {
   folds: number;
   seed: number;
@@ -154,8 +160,12 @@ export interface KindEvalOptions {
 export interface KindEvaluation {
   /** The one result type: the shared core, and the kind's extras (`--json` writes them beside the core, evalResultJson). */
   result: EvalResult;
-  /** The terminal leaderboard: the shared table (with calls, cost and the recommendation), or the kind's own text. */
-  leaderboard: { input: LeaderboardInput } | { text: string };
+  /**
+   * The terminal leaderboard, drawn by the shared table (src/eval/leaderboard-table.ts, drawLeaderboard):
+   * the kind's rows, columns, title and footer. With `advice` (`fusion eval`) a kind may add what the
+   * recorded costs tell (calls and cost per item, a recommendation).
+   */
+  leaderboard(advice?: LeaderboardAdvice): LeaderboardView;
   reportData?: ReportData;
   /**
    * A kind with its own page views: the page's data (--json's `report`) and the page, built on

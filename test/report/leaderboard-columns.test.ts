@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
 import { leaderboardRows } from '../../src/eval/leaderboard.js';
-import { leaderboardWithAdvice } from '../../src/cli/leaderboard-advice.js';
+import { drawLeaderboard } from '../../src/eval/leaderboard-table.js';
+import { categoricalLeaderboard } from '../../src/kinds/categorical-leaderboard.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { type ModelCost, modelCosts, withModelCosts } from '../../src/report/model-costs.js';
@@ -62,7 +63,7 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     expect(names.indexOf(twin)).toBeLessThan(names.indexOf(top));
     expect(d.bestModel).toBe(twin);
     expect(d.comparison?.model).toBe(twin);
-    const terminal = leaderboardWithAdvice({ ...result, oracle: result.extras.oracle }, d, costs, 'evals/toxicity-en').split('\n');
+    const terminal = drawLeaderboard(categoricalLeaderboard({ ...result, oracle: result.extras.oracle }, d, { costs, folder: 'evals/toxicity-en' })).split('\n');
     expect(terminal.findIndex((l) => l.includes(` ${twin} `))).toBeLessThan(terminal.findIndex((l) => l.includes(` ${top} `)));
     expect(terminal.at(-2)).toContain(twin);
   });

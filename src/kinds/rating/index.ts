@@ -9,7 +9,7 @@ import { TargetError } from '../categorical-fusers.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
 import type { ModelCost } from '../../report/index.js';
-import { type LeaderboardColumn, type LeaderboardEntry, markdownLeaderboard, textLeaderboard } from '../../eval/leaderboard-table.js';
+import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, markdownLeaderboard } from '../../eval/leaderboard-table.js';
 import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
@@ -88,10 +88,16 @@ const MARKDOWN = COLUMNS.filter((c) => c.header !== 'interval' && c.header !== '
 
 const entries = (r: RatingEvalResult): LeaderboardEntry<RatingEntry>[] => [...r.strategies.map((e) => ({ kind: 'strategy' as const, entry: e })), ...r.models.map((e) => ({ kind: 'model' as const, entry: e }))];
 
-function table(r: RatingEvalResult): string {
-  const sorted = entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2));
-  const { head, lines } = textLeaderboard(sorted, r.best, TERMINAL);
-  return `${[`${r.task}: ${r.items} items (${r.extras.scoredItems} with a gold score), scale ${r.extras.scale.min}-${r.extras.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, '', head, ...lines].join('\n')}\n`;
+/** The terminal leaderboard: the rating columns, best Spearman first, drawn by the shared table. */
+function leaderboard(r: RatingEvalResult): LeaderboardView<RatingEntry> {
+  return {
+    title: [`${r.task}: ${r.items} items (${r.extras.scoredItems} with a gold score), scale ${r.extras.scale.min}-${r.extras.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''],
+    rows: entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2)),
+    best: r.best,
+    columns: TERMINAL,
+    rule: false,
+    footer: [],
+  };
 }
 
 function markdown(r: RatingEvalResult): string {
@@ -237,7 +243,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     let data: RatingReportData | undefined;
     const pageData = (): RatingReportData => (data ??= reportData(folder, matrix, abstentions, result, bestStrategy as RatingStrategy, predictions.get(result.best ?? ''), costs ?? []));
     const page = costs && bestStrategy ? { page: { data: pageData, html: () => renderRatingHtml(pageData()) } } : {};
-    return { result, leaderboard: { text: table(result) }, markdown: () => markdown(result), ...page };
+    return { result, leaderboard: () => leaderboard(result), markdown: () => markdown(result), ...page };
   },
 
   strategyToFit(name, _folder, targets) {
