@@ -34,7 +34,7 @@ for (const set of SETS) {
   const r = await evaluateQaFolder(folder, { folds: FOLDS, seed: SEED, ...(values.strategies ? { strategies: values.strategies.split(',') } : {}), onOutcomes: (o) => (outcomes = o) });
   results.push(r);
   const auto = r.strategies.find((s) => s.name === 'auto')?.accuracy;
-  const bar = (r.bestSingle?.accuracy ?? 0) + 0.015;
+  const bar = (r.extras.bestSingle?.accuracy ?? 0) + 0.015;
   // Outcomes come in the order of the strategies' entries.
   const autoRight = (outcomes as QaOutcomes | undefined)?.strategies[r.strategies.findIndex((s) => s.name === 'auto')]?.correct;
   if (auto !== undefined && auto < bar && autoRight && folder.task.answerType !== 'multiple-choice') {
@@ -64,7 +64,7 @@ for (const r of results) {
     return acc.get(n) === top ? `**${v}**` : v;
   });
   lines.push(
-    `| ${r.task} | ${r.items} | ${r.models.length} | ${r.scoredBy} | ${r.bestSingle?.name ?? '-'}: ${pct(r.bestSingle?.accuracy)} | ${cells.join(' | ')} | ${pct(r.oracle)} | ${(r.elapsedMs / 1000).toFixed(1)} |`,
+    `| ${r.task} | ${r.items} | ${r.models.length} | ${r.extras.scoredBy} | ${r.extras.bestSingle?.name ?? '-'}: ${pct(r.extras.bestSingle?.accuracy)} | ${cells.join(' | ')} | ${pct(r.extras.oracle)} | ${(r.extras.elapsedMs / 1000).toFixed(1)} |`,
   );
 }
 lines.push(
@@ -75,7 +75,7 @@ lines.push('', 'Margin of `auto` over the hindsight best single model (issue 19:
 const margins: number[] = [];
 for (const r of results) {
   const auto = r.strategies.find((s) => s.name === 'auto')?.accuracy;
-  const best = r.bestSingle?.accuracy;
+  const best = r.extras.bestSingle?.accuracy;
   if (auto !== undefined && best !== undefined) margins.push(auto - best);
   lines.push(`- ${r.task}: ${auto === undefined || best === undefined ? '-' : `${((auto - best) * 100).toFixed(1)} points`}`);
 }

@@ -21,7 +21,8 @@ import { adaptiveStrategy, createAdaptive } from '../src/fuse/adaptive/adaptive-
 import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
 import { StrategyError } from '../src/fuse/strategy.js';
 import { kindOf } from '../src/kinds/registry.js';
-import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality, KindResult } from '../src/kinds/task-kind.js';
+import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality } from '../src/kinds/task-kind.js';
+import type { EvalResult } from '../src/eval/eval-result.js';
 import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
 import { callShare, curveTop } from './call-share.js';
 import { diskCachedFits } from './fit-cache.js';
@@ -131,7 +132,7 @@ async function measure(set: string, dir: string): Promise<SetResult | { set: str
   };
   // One evaluation for all; when the kind refuses one of them on this folder (a StrategyError, e.g. a
   // strategy that needs a fixed label set on free-form answers), each alone, so the others still count.
-  let result: KindResult;
+  let result: EvalResult;
   const entries = new Map<string, KindEntry | Absent>();
   try {
     result = (await kind.evaluate(folder, { ...base, strategies: wanted.map((w) => w.strategy), onProgress })).result;

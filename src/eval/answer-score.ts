@@ -1,4 +1,5 @@
 import type { DecisionExplanation } from './explanations.js';
+import type { EvalResult } from './eval-result.js';
 import { candidateCount } from '../fuse/answer-matrix.js';
 import type { AbstentionReason } from '../normalize/types.js';
 import { mostCentralMember } from '../qa/build-items.js';
@@ -14,8 +15,6 @@ import type { CoveragePoint, ItemOutcome } from './risk-coverage.js';
 export interface QaScore {
   /** Share of scored items whose answer is right (human judgement where given, else gold); no answer counts as wrong. */
   accuracy: number;
-  /** Always null for QA: kept so QA and classification rows share one leaderboard shape. */
-  macroF1: null;
   /** Share of items with an answer. */
   coverage: number;
   /** Exact match against the gold aliases, after normalization. */
@@ -50,35 +49,26 @@ export interface QaStrategyEntry extends QaScore {
   explanations?: DecisionExplanation[];
 }
 
-export interface QaEvalResult {
-  task: string;
-  kind: QaTask['kind'];
+/** What only a QA evaluation has, beside the core fields (`extras`). */
+export interface QaExtras {
   answerType: QaAnswerType;
-  items: number;
   /** Items with a gold answer or judgements, i.e. the ones scored. */
   scoredItems: number;
   /** `human` when responses carry `correct` judgements, `gold` when scored against gold aliases. */
   scoredBy: 'human' | 'gold';
-  folds: number;
-  seed: number;
-  models: QaModelEntry[];
-  strategies: QaStrategyEntry[];
   /** Strategies not run because they need a fixed label set and the candidates differ per item. */
   refused: { name: string; reason: string }[];
-  /** Strategy with the highest accuracy (ties to the first listed). */
-  best: string | null;
   /** The best single model with hindsight (highest accuracy on all items): an optimistic baseline. */
   bestSingle: { name: string; accuracy: number } | null;
   /** Share of scored items on which at least one answer is right. */
   oracle: number;
-  /** Every readable recorded answer per item, each sample a call: what a strategy that reads them all uses. */
-  callsPerItem: number;
   /** Mean number of answer clusters per item. */
   meanClusters: number;
-  /** Unreadable outputs, up to 20 per model and reason, for the report. */
-  rejected: { model: string; item: string; reason: AbstentionReason; detail?: string; output: string }[];
   elapsedMs: number;
 }
+
+/** A QA evaluation: the one result type with the QA extras; `best` has the highest accuracy (ties to the first listed). */
+export type QaEvalResult = EvalResult<QaExtras, QaModelEntry, QaStrategyEntry, QaTask['kind']>;
 
 /** One model's or strategy's answer on each item (null: none) and whether it is right (1) or not (0). */
 export interface QaEntryOutcomes {
@@ -203,7 +193,6 @@ export function scoreAnswers(p: PreparedQa, prediction: Prediction, voice: Voice
   const over = (x: number, d: number): number => (d === 0 ? 0 : x / d);
   return {
     accuracy: over(hit, scored),
-    macroF1: null,
     coverage: over(answered, n),
     exactMatch: over(em, scored),
     f1: over(f1, scored),

@@ -1,3 +1,4 @@
+import type { EvalResult } from './eval-result.js';
 import { type AnswerMatrix, hasSharedLabels, modelPrediction } from '../fuse/answer-matrix.js';
 import { bestRanked } from './ranking.js';
 import { requireSharedLabels } from '../fuse/strategy.js';
@@ -91,25 +92,16 @@ export interface StrategyEntry extends ScoredEntry {
   curve?: OutOfFoldPoint[];
 }
 
-export interface ClassificationEvalResult {
-  task: string;
-  kind: ClassificationTask['kind'];
-  items: number;
+/** What only a classification evaluation has, beside the core fields (`extras`). */
+export interface ClassificationExtras {
   labels: string[];
-  folds: number;
-  seed: number;
-  models: ModelEntry[];
-  strategies: StrategyEntry[];
-  /** Name of the strategy with the highest macro-F1 (accuracy breaks ties). */
-  best: string | null;
   /** Share of items some model got right. */
   oracle: number;
-  /** Every readable recorded answer per item, each sample a call: what a strategy that reads them all uses. */
-  callsPerItem: number;
   agreement: { fleissKappa: number; pairwise: { a: string; b: string; kappa: number }[] };
-  /** Raw outputs the normalizer could not read, per model (for the report). */
-  rejected: { model: string; output: string; reason: string; detail?: string; item: string }[];
 }
+
+/** A classification evaluation: the one result type with the classification extras; `best` has the highest macro-F1 (accuracy breaks ties). */
+export type ClassificationEvalResult = EvalResult<ClassificationExtras, ModelEntry, StrategyEntry, ClassificationTask['kind']>;
 
 function entry(name: string, score: ClassificationScore): ScoredEntry {
   const { accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass } = score;
@@ -336,18 +328,16 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     task: folder.task.name,
     kind: folder.kind,
     items: folder.items.length,
-    labels,
     folds: options.folds,
     seed: options.seed,
     models,
     strategies,
     best,
-    oracle: oracleRate(matrix, gold),
     callsPerItem: meanCalls(expandSamples(matrix).present, matrix.itemIds.length),
-    agreement: { fleissKappa: fleissKappa(columns, K), pairwise },
     rejected: built.abstentions.flatMap((a) =>
       a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}), item: r.item })),
     ),
+    extras: { labels, oracle: oracleRate(matrix, gold), agreement: { fleissKappa: fleissKappa(columns, K), pairwise } },
   };
 }
 
@@ -438,22 +428,24 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
   return {
     task: folder.task.name,
     kind: folder.kind,
-    answerType: folder.task.answerType,
     items: n,
-    scoredItems: scoredIdx.length,
-    scoredBy: p.scoredBy,
     folds: opts.folds,
     seed: opts.seed,
     models,
     strategies: entries,
-    refused,
     best: best?.name ?? null,
-    bestSingle: top ? { name: top.name, accuracy: top.accuracy } : null,
-    oracle: oracleHits / scoredIdx.length,
     callsPerItem: meanCalls(expandSamples(matrix).present, n),
-    meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
     rejected,
-    elapsedMs: Date.now() - t0,
+    extras: {
+      answerType: folder.task.answerType,
+      scoredItems: scoredIdx.length,
+      scoredBy: p.scoredBy,
+      refused,
+      bestSingle: top ? { name: top.name, accuracy: top.accuracy } : null,
+      oracle: oracleHits / scoredIdx.length,
+      meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
+      elapsedMs: Date.now() - t0,
+    },
   };
 }
 
@@ -486,5 +478,3 @@ export function trustVector(fitted: FittedStrategy, models: readonly string[]): 
   return t ? Float64Array.from(models, (m) => t[m] ?? 0) : undefined;
 }
 
-/** The result of `fusion eval`, for either task kind (same leaderboard shape). */
-export type EvalResult = ClassificationEvalResult | QaEvalResult;

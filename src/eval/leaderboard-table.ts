@@ -38,6 +38,27 @@ export function textLeaderboard<E extends { name: string }>(rows: readonly Leade
   return { head, lines };
 }
 
+/**
+ * A kind's terminal leaderboard before it is drawn: its rows in the kind's rank order, its metric
+ * columns, and the lines above and below the table (the task and how it was scored; legends, the
+ * recommendation). Every kind's is drawn by drawLeaderboard.
+ */
+export interface LeaderboardView<E extends { name: string } = { name: string }> {
+  readonly title: readonly string[];
+  readonly rows: readonly LeaderboardEntry<E>[];
+  readonly best: string | null;
+  readonly columns: readonly LeaderboardColumn<E>[];
+  /** A dashed rule under the header (wide tables with a trailing note). */
+  readonly rule: boolean;
+  readonly footer: readonly string[];
+}
+
+/** The terminal leaderboard of any kind: the title lines, the table, the footer lines. */
+export function drawLeaderboard<E extends { name: string }>(view: LeaderboardView<E>): string {
+  const { head, lines } = textLeaderboard(view.rows, view.best, view.columns);
+  return `${[...view.title, head, ...(view.rule ? ['-'.repeat(head.length + 12)] : []), ...lines, ...view.footer].join('\n')}\n`;
+}
+
 /** The Markdown table: `| | name | kind | <columns> |`, `**best**` in the first cell of the best strategy. */
 export function markdownLeaderboard<E extends { name: string }>(rows: readonly LeaderboardEntry<E>[], best: string | null, columns: readonly LeaderboardColumn<E>[]): string[] {
   const out = [`| | name | kind | ${columns.map((c) => c.header).join(' | ')} |`, `|---|---|---|${columns.map(() => '---').join('|')}|`];

@@ -1,6 +1,6 @@
 import { summarizePicks } from './mixture-summary.js';
 import { compareRanked } from './ranking.js';
-import { type LeaderboardColumn, textLeaderboard } from './leaderboard-table.js';
+import { drawLeaderboard, type LeaderboardColumn, type LeaderboardView } from './leaderboard-table.js';
 
 export interface LeaderboardRow {
   kind: 'model' | 'strategy';
@@ -64,11 +64,16 @@ export function leaderboardRows(result: LeaderboardInput): LeaderboardRow[] {
 
 const num = (x: number | null, digits: number, width: number): string => (x === null ? '-' : x.toFixed(digits)).padStart(width);
 
-/**
- * The terminal leaderboard; `footer` lines (the recommendation) end it. Calls and cost per item are
- * columns: what a strategy costs to run is half of the choice.
- */
+/** The terminal leaderboard of a categorical kind (classification, QA), drawn by drawLeaderboard; `footer` lines (the recommendation) end it. */
 export function renderLeaderboard(result: LeaderboardInput, footer: readonly string[] = []): string {
+  return drawLeaderboard(leaderboardView(result, footer));
+}
+
+/**
+ * The categorical kinds' leaderboard: accuracy and macro-F1 (rank MAE and QWK on ordered labels).
+ * Calls and cost per item are columns: what a strategy costs to run is half of the choice.
+ */
+export function leaderboardView(result: LeaderboardInput, footer: readonly string[] = []): LeaderboardView<LeaderboardRow> {
   const rows = leaderboardRows(result);
   // Ordered labels: how far off in ranks, and the agreement that weighs distance (QWK).
   const ordered = rows.some((r) => r.rankMae !== undefined);
@@ -81,15 +86,17 @@ export function renderLeaderboard(result: LeaderboardInput, footer: readonly str
     { header: '$/item', width: 9, cell: (r) => num(r.costPerItem, 6, 9) },
     { header: 'note', width: 0, gap: 2, cell: (r) => r.note },
   ];
-  const table = textLeaderboard(
-    rows.map((r) => ({ kind: r.kind, entry: r })),
-    result.best,
-    columns,
-  );
-  const lines = [`${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`, table.head, '-'.repeat(table.head.length + 12), ...table.lines];
+  const lines: string[] = [];
   lines.push('* best strategy (macro-F1, accuracy for QA; ties: fewer calls, lower cost, then name); calls and $ per item; out-of-fold = scored by cross-validation');
   if (ordered) lines.push('ordered labels: rkMAE = mean absolute error over label ranks (lower is better), QWK = quadratic weighted kappa');
   lines.push(...footer);
-  return `${lines.join('\n')}\n`;
+  return {
+    title: [`${result.task}: ${result.items} items, ${result.models.length} models, oracle ${pct(result.oracle).trim()}%`],
+    rows: rows.map((r) => ({ kind: r.kind, entry: r })),
+    best: result.best,
+    columns,
+    rule: true,
+    footer: lines,
+  };
 }
 

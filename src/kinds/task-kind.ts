@@ -1,6 +1,7 @@
 import type { ZodType } from 'zod';
 import type { StreamFuser } from '../fuse/stream-fuser.js';
-import type { LeaderboardInput } from '../eval/leaderboard.js';
+import type { EvalResult } from '../eval/eval-result.js';
+import type { LeaderboardView } from '../eval/leaderboard-table.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
 import type { ClassificationNormalizer } from '../normalize/types.js';
@@ -58,8 +59,7 @@ export interface KindPrompt {
  * A task kind as a plug-in: everything that differs between kinds, supplied by one folder
  * (src/kinds/<kind>/), found by `task.kind` in src/kinds/registry.ts. The generic paths (evaluate,
  * fit, run, fuse, the CLI, the report skeleton) call these members and never name a kind.
- * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row, `R` its
- * evaluation result (the shared EvalResult fields plus the kind's extras).
+ * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row.
  */
 export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFolder, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase> {
   /** The `task.kind` value this plug-in serves. */
@@ -136,16 +136,10 @@ export interface KindEntry {
   coverage: number;
 }
 
-/** What every kind's evaluation result has (the JSON of `fusion eval --json`); each kind adds its own fields and per-entry metrics. */
-export interface KindResult {
-  task: string;
-  kind: string;
-  items: number;
-  folds: number;
-  seed: number;
-  models: readonly KindEntry[];
-  strategies: readonly KindEntry[];
-  best: string | null;
+/** What `fusion eval` knows beside the evaluation, for the leaderboard's advice: each model's recorded calls and cost per item, and the folder (for the `fusion fit` command it names). */
+export interface LeaderboardAdvice {
+  costs: readonly ModelCost[];
+  folder: string;
 }
 
 export interface KindEvalOptions {
@@ -164,9 +158,14 @@ export interface KindEvalOptions {
 
 /** An evaluation as the CLI writes it: the JSON result, the report data (when asked) and the Markdown report. */
 export interface KindEvaluation {
-  result: KindResult;
-  /** The terminal leaderboard: the shared table (with calls, cost and the recommendation), or the kind's own text. */
-  leaderboard: { input: LeaderboardInput } | { text: string };
+  /** The one result type: the shared core, and the kind's extras (`--json` writes them beside the core, evalResultJson). */
+  result: EvalResult;
+  /**
+   * The terminal leaderboard, drawn by the shared table (src/eval/leaderboard-table.ts, drawLeaderboard):
+   * the kind's rows, columns, title and footer. With `advice` (`fusion eval`) a kind may add what the
+   * recorded costs tell (calls and cost per item, a recommendation).
+   */
+  leaderboard(advice?: LeaderboardAdvice): LeaderboardView;
   reportData?: ReportData;
   /**
    * A kind with its own page views: the page's data (--json's `report`) and the page, built on

@@ -1,6 +1,7 @@
-import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
+import type { EvalPredictions, StrategyEntry } from '../eval/evaluate.js';
+import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../eval/eval-result.js';
 import { hardVote } from '../fuse/answer-matrix.js';
-import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
+import type { QaOutcomes } from '../eval/answer-score.js';
 
 export interface ContestedItem {
   item: string;
@@ -30,14 +31,14 @@ export interface ContestedItems {
 export type ItemTexts = ReadonlyMap<string, string>;
 
 export function contestedClassification(
-  result: ClassificationEvalResult,
+  result: Pick<EvalResult<unknown, ModelEntryCore, StrategyEntryCore & Pick<StrategyEntry, 'explanations'>>, 'best' | 'strategies'>,
   p: EvalPredictions,
   fusedItems: { pred: Int32Array; probs: Float64Array } | undefined,
   limit: number,
   texts: ItemTexts = new Map(),
 ): ContestedItems {
   const { matrix, gold } = p;
-  const labels = result.labels;
+  const labels = matrix.labels;
   const M = matrix.models.length;
   const K = labels.length;
   const strategy = result.best;
@@ -77,7 +78,7 @@ export function contestedClassification(
   return { total, shown, models: [...matrix.models], strategy };
 }
 
-export function contestedQa(result: QaEvalResult, o: QaOutcomes, limit: number, texts: ItemTexts = new Map()): ContestedItems {
+export function contestedQa(result: Pick<EvalResult, 'best' | 'strategies' | 'models'>, o: QaOutcomes, limit: number, texts: ItemTexts = new Map()): ContestedItems {
   const strategy = result.best;
   const s = result.strategies.findIndex((e) => e.name === strategy);
   const fusedOut = s >= 0 ? o.strategies[s] : undefined;

@@ -1,5 +1,4 @@
-import type { ClassificationEvalResult } from '../eval/evaluate.js';
-import type { QaEvalResult } from '../eval/answer-score.js';
+import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../eval/eval-result.js';
 import type { ModelCost } from './model-costs.js';
 import { paretoFront } from './pareto.js';
 
@@ -30,7 +29,7 @@ export interface CostChart {
  * Quality against cost (or calls) per item of every model and strategy, with the Pareto front
  * marked and the extra curves drawn on this axis.
  */
-export function costQuality(result: ClassificationEvalResult | QaEvalResult, costs: readonly ModelCost[], axis: 'cost' | 'calls', curves: readonly CostCurve[]): CostChart {
+export function costQuality(result: Pick<EvalResult<unknown, ModelEntryCore & { accuracy: number }, StrategyEntryCore & { accuracy: number }>, 'models' | 'strategies'>, costs: readonly ModelCost[], axis: 'cost' | 'calls', curves: readonly CostCurve[]): CostChart {
   const byModel = new Map(costs.map((c) => [c.model, c]));
   const xOf = (name: string): number => {
     const c = byModel.get(name);

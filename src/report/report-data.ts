@@ -1,11 +1,12 @@
-import type { ClassificationEvalResult, EvalPredictions } from '../eval/evaluate.js';
+import type { EvalPredictions, StrategyEntry } from '../eval/evaluate.js';
+import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../eval/eval-result.js';
 import { leaderboardRows } from '../eval/leaderboard.js';
 import type { CoveragePoint } from '../eval/risk-coverage.js';
 import type { ClassMetrics } from '../validation/metrics.js';
 import { decisions } from '../validation/metrics.js';
 import { type MixtureSummary, summarizePicks } from '../eval/mixture-summary.js';
 import { strategyCurves } from './strategy-curves.js';
-import type { QaEvalResult, QaOutcomes } from '../eval/answer-score.js';
+import type { QaOutcomes } from '../eval/answer-score.js';
 import { accuracyOf, bootstrapResamples, type Interval, macroF1Of, percentileInterval } from '../validation/bootstrap.js';
 import { effectiveVoters, errorCorrelation } from '../validation/error-correlation.js';
 import { comparePaired, describeComparison, type PairedComparison } from '../validation/paired-test.js';
@@ -96,6 +97,26 @@ export interface ReportOptions {
   itemTexts?: ItemTexts;
 }
 
+/** A scored row the categorical report reads: the core fields and the accuracy every categorical kind has (macro-F1, calibration and per-class scores where the kind has them). */
+interface ReportedEntry {
+  accuracy: number;
+  macroF1?: number;
+  costPerItem?: number | null;
+  ece?: number;
+  brier?: number;
+  perClass?: ClassMetrics[];
+}
+
+/** An evaluation of a kind whose answers are right or wrong (classification, QA): what the report reads of it. */
+export type CategoricalEvalResult = EvalResult<unknown, ModelEntryCore & ReportedEntry, StrategyEntryCore & ReportedEntry & Pick<StrategyEntry, 'riskCoverage' | 'curve' | 'explanations'>>;
+
+/**
+ * What the kind's plug-in hands the report beside the result: the share of items some model got
+ * right, and the per-item predictions behind the scores, either the fused label distributions (with
+ * the models' pairwise agreement) or each entry's named answers and their correctness.
+ */
+export type ReportDetails = { oracle: number } & ({ predictions: EvalPredictions; agreement: { fleissKappa: number; pairwise: readonly { a: string; b: string; kappa: number }[] } } | { outcomes: QaOutcomes });
+
 /** What both kinds of evaluation offer the report, per entry and item. */
 interface EntryItems {
   name: string;
@@ -108,8 +129,8 @@ interface EntryItems {
 
 const EXAMPLES_PER_REASON = 3;
 
-function classificationItems(result: ClassificationEvalResult, p: EvalPredictions): EntryItems[] {
-  const K = result.labels.length;
+function classificationItems(result: CategoricalEvalResult, p: EvalPredictions): EntryItems[] {
+  const K = p.matrix.labels.length;
   const one = (name: string, kind: 'model' | 'strategy', pr: { probs: Float64Array; decided: Uint8Array }): EntryItems => {
     const pred = decisions(pr.probs, pr.decided, K);
     return { name, kind, pred, probs: pr.probs, decided: pr.decided, correct: Uint8Array.from(pred, (v, i) => (v >= 0 && v === p.gold[i] ? 1 : 0)) };
@@ -120,7 +141,7 @@ function classificationItems(result: ClassificationEvalResult, p: EvalPrediction
   ];
 }
 
-function qaItems(result: QaEvalResult, o: QaOutcomes): EntryItems[] {
+function qaItems(result: CategoricalEvalResult, o: QaOutcomes): EntryItems[] {
   return [
     ...result.models.map((m, j) => ({ name: m.name, kind: 'model' as const, correct: (o.models[j] as QaOutcomes['models'][number]).correct })),
     ...result.strategies.map((s, j) => ({ name: s.name, kind: 'strategy' as const, correct: (o.strategies[j] as QaOutcomes['strategies'][number]).correct })),
@@ -138,21 +159,22 @@ function pick<T>(values: ArrayLike<T>, rows: readonly number[]): T[] {
  * paired comparison and the intervals agree.
  */
 export function buildReportData(
-  result: ClassificationEvalResult | QaEvalResult,
-  details: { predictions: EvalPredictions } | { outcomes: QaOutcomes },
+  result: CategoricalEvalResult,
+  details: ReportDetails,
   options: ReportOptions = {},
 ): ReportData {
   const seed = options.seed ?? result.seed;
   const resampleCount = options.resamples ?? 1000;
-  const isClassification = 'labels' in result;
-  const items = 'predictions' in details && isClassification ? classificationItems(result, details.predictions) : qaItems(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes);
-  const gold = 'predictions' in details ? details.predictions.gold : null;
-  const scoredMask = gold ? Uint8Array.from(gold, (g) => (g >= 0 ? 1 : 0)) : (details as { outcomes: QaOutcomes }).outcomes.scored;
+  const labelled = 'predictions' in details ? details : null;
+  const labels = labelled ? [...labelled.predictions.matrix.labels] : null;
+  const items = 'predictions' in details ? classificationItems(result, details.predictions) : qaItems(result, details.outcomes);
+  const gold = labelled ? labelled.predictions.gold : null;
+  const scoredMask = gold ? Uint8Array.from(gold, (g) => (g >= 0 ? 1 : 0)) : 'outcomes' in details ? details.outcomes.scored : new Uint8Array(0);
   const rows: number[] = [];
   scoredMask.forEach((s, i) => s && rows.push(i));
   const resamples = bootstrapResamples(rows.length, { seed, resamples: resampleCount });
   const goldRows = gold ? Int32Array.from(pick(gold, rows)) : null;
-  const K = isClassification ? result.labels.length : 0;
+  const K = labels ? labels.length : 0;
   const byName = new Map(items.map((e) => [`${e.kind}:${e.name}`, e]));
   const correctRows = (e: EntryItems): Uint8Array => Uint8Array.from(pick(e.correct, rows));
 
@@ -161,7 +183,7 @@ export function buildReportData(
     ...result.strategies.map((s) => [`strategy:${s.name}`, s] as const),
   ]);
   // Ranked as the terminal leaderboard ranks them: with each model's recorded calls and cost per item.
-  const ranked = withModelCosts(result, options.costs ?? []);
+  const ranked = withModelCosts({ ...result, oracle: details.oracle }, options.costs ?? []);
   const entries: ReportEntry[] = leaderboardRows(ranked).map((row) => {
     const key = `${row.kind}:${row.name}`;
     const e = byName.get(key) as EntryItems;
@@ -216,8 +238,8 @@ export function buildReportData(
   }
 
   let confusion: ReportData['confusion'] = null;
-  if (isClassification && gold && bestItems?.pred && result.best) {
-    confusion = { strategy: result.best, labels: [...result.labels], counts: confusionMatrix(gold, bestItems.pred, K) };
+  if (labels && gold && bestItems?.pred && result.best) {
+    confusion = { strategy: result.best, labels, counts: confusionMatrix(gold, bestItems.pred, K) };
   }
 
   const models = result.models.map((m) => m.name);
@@ -231,8 +253,8 @@ export function buildReportData(
   for (let a = 0; a < models.length; a++) for (let b = a + 1; b < models.length; b++) (sum += errorCorr[a]?.[b] as number), pairs++;
   const meanErrorCorrelation = pairs === 0 ? 0 : sum / pairs;
   let kappa: number[][] | null = null;
-  if (isClassification) {
-    const k = new Map(result.agreement.pairwise.flatMap((p) => [[`${p.a}\u0000${p.b}`, p.kappa] as const, [`${p.b}\u0000${p.a}`, p.kappa] as const]));
+  if (labelled) {
+    const k = new Map(labelled.agreement.pairwise.flatMap((p) => [[`${p.a}\u0000${p.b}`, p.kappa] as const, [`${p.b}\u0000${p.a}`, p.kappa] as const]));
     kappa = models.map((a) => models.map((b) => (a === b ? 1 : (k.get(`${a}\u0000${b}`) ?? 0))));
   }
 
@@ -259,9 +281,9 @@ export function buildReportData(
 
   const limit = options.contestedLimit ?? 500;
   const contested =
-    'predictions' in details && isClassification
+    'predictions' in details
       ? contestedClassification(result, details.predictions, bestItems?.pred && bestItems.probs ? { pred: bestItems.pred, probs: bestItems.probs } : undefined, limit, options.itemTexts)
-      : contestedQa(result as QaEvalResult, (details as { outcomes: QaOutcomes }).outcomes, limit, options.itemTexts);
+      : contestedQa(result, details.outcomes, limit, options.itemTexts);
 
   const autoEntry = result.strategies.find((s) => s.picks && s.picks.length > 0);
   const auto = autoEntry?.picks ? { strategy: autoEntry.name, ...summarizePicks(autoEntry.picks, 5) } : null;
@@ -273,20 +295,20 @@ export function buildReportData(
     kind: result.kind,
     items: result.items,
     scoredItems: rows.length,
-    labels: isClassification ? [...result.labels] : null,
+    labels,
     folds: result.folds,
     seed: result.seed,
     bootstrap: { resamples: resampleCount, seed, level: 0.95, method: 'percentile, items resampled with replacement' },
     entries,
     best: result.best,
     bestModel,
-    oracle: result.oracle,
+    oracle: details.oracle,
     comparison,
     confusion,
     agreement: {
       models,
       kappa,
-      fleissKappa: isClassification ? result.agreement.fleissKappa : null,
+      fleissKappa: labelled ? labelled.agreement.fleissKappa : null,
       errorCorrelation: errorCorr,
       meanErrorCorrelation,
       effectiveVoters: effectiveVoters(models.length, meanErrorCorrelation),

@@ -5,8 +5,10 @@ import { kindOf } from '../kinds/registry.js';
 import { InputError } from '../task/errors.js';
 import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
 
-/** What `fusion eval --json` holds, for any task kind: narrow it on `kind`. */
-export type EvalResult = ClassificationEvalResult | QaEvalResult | RatingEvalResult;
+export type { EvalResult } from '../eval/eval-result.js';
+
+/** The evaluation of a folder of any kind: the one EvalResult type, whose `extras` are the kind's; narrow it on `kind`. */
+export type AnyEvalResult = ClassificationEvalResult | QaEvalResult | RatingEvalResult;
 
 export interface EvaluateOptions {
   /** Cross-validation folds for strategies that learn from gold (default 5, as the CLI). */
@@ -26,7 +28,7 @@ export interface EvaluateOptions {
  * Scores every model and strategy on an eval folder (a path or a loaded folder) with gold, for
  * every task kind, as `fusion eval` does: the folder's kind plug-in reads, fuses and scores.
  */
-export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<EvalResult> {
+export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<AnyEvalResult> {
   const loaded = typeof folder === 'string' ? loadEvalFolder(folder, { requireResponses: true }) : folder;
   const kind = kindOf(loaded.task);
   if (!kind.hasGold(loaded)) {
@@ -40,5 +42,5 @@ export async function evaluate(folder: EvalFolder | string, options: EvaluateOpt
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return result as EvalResult;
+  return result as AnyEvalResult;
 }

@@ -34,6 +34,16 @@ describe('a rating folder through fusion eval, fit, fuse and run', () => {
     const calibrated = result.strategies.find((s) => s.name === 'calibrated') as { mae: number };
     expect(calibrated.mae).toBeLessThan(0.3);
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain('| Spearman |');
+    // The terminal leaderboard is the shared table with the rating columns, under the rating title.
+    expect(ev.stdout).toMatch(/^\S+: \d+ items \(\d+ with a gold score\), scale 1-5; strategies scored out-of-fold \(4 grouped folds, seed 1\)\n\n {2}name +kind +Spearman +Pearson +MAE +RMSE +QWK +coverage +interval +calls\n/);
+    expect(ev.stdout).toMatch(/^\* (mean|median|calibrated) +strategy +-?\d\.\d{3}/m);
+    // One result type: the kind's extras sit at the top level of --json as before; judges' rows carry their abstentions.
+    const top = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+    expect(top).toMatchObject({ scale: { min: 1, max: 5 }, scoredItems: items.length });
+    expect(top).not.toHaveProperty('extras');
+    expect(typeof top.callsPerItem).toBe('number');
+    const noisy = (top.models as { name: string; abstentions: Record<string, number> }[]).find((m) => m.name === 'noisy');
+    expect(Object.values(noisy?.abstentions ?? {}).reduce((a, b) => a + b, 0)).toBe(items.filter((_, i) => i % 4 === 0).length);
     const html = await runCli(['eval', dir, '--folds', '4', '--strategies', 'mean,calibrated', '--html', join(dir, 'r.html'), '--json', join(dir, 'h.json'), '--quiet']);
     expect(html.status).toBe(0);
     expect(html.stderr).not.toContain('no HTML report');

@@ -67,8 +67,8 @@ describe('explanations of fused decisions', () => {
       ['b', 'y'],
     ]);
     const report = renderClassificationReport({
-      task: 't', kind: 'classification', items: N, labels, folds: 4, seed: 3, models: [], strategies: [entry], best: entry.name, oracle: 1, callsPerItem: 2,
-      agreement: { fleissKappa: 0, pairwise: [] }, rejected: [],
+      task: 't', kind: 'classification', items: N, folds: 4, seed: 3, models: [], strategies: [entry], best: entry.name, callsPerItem: 2, rejected: [],
+      extras: { labels, oracle: 1, agreement: { fleissKappa: 0, pairwise: [] } },
     });
     expect(report).toMatch(/## Why: 1 contested decisions of majority-vote/);
     expect(report).toMatch(/### item-0: /);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type LeaderboardColumn, markdownLeaderboard, textLeaderboard } from '../../src/eval/leaderboard-table.js';
+import { drawLeaderboard, type LeaderboardColumn, markdownLeaderboard, textLeaderboard } from '../../src/eval/leaderboard-table.js';
 
 type E = { name: string; score: number; note: string };
 const columns: LeaderboardColumn<E>[] = [
@@ -29,5 +29,13 @@ describe('the one leaderboard table of every kind', () => {
     expect(md[1]).toBe('|---|---|---|---|---|');
     expect(md[2]).toBe('| **best** | calibrated | strategy | 0.564 | out-of-fold |');
     expect(md[4]).toBe('|  | a\\|b | model | 1.000 | x |');
+  });
+
+  it('draws any kind\'s view: its title lines, the table (a rule under the header when asked), its footer lines', () => {
+    const { head, lines } = textLeaderboard(rows, 'calibrated', columns);
+    const bare = drawLeaderboard({ title: ['t: 2 items', ''], rows, best: 'calibrated', columns, rule: false, footer: [] });
+    expect(bare).toBe(`${['t: 2 items', '', head, ...lines].join('\n')}\n`);
+    const ruled = drawLeaderboard({ title: ['t'], rows, best: 'calibrated', columns, rule: true, footer: ['legend'] });
+    expect(ruled.split('\n')).toEqual(['t', head, '-'.repeat(head.length + 12), ...lines, 'legend', '']);
   });
 });

@@ -39,7 +39,7 @@ describe('fusion eval on QA: calls per item and the cost/quality curve', () => {
     const md = renderQaReport(r);
     expect(md).toContain('#### Cost/quality curve of adaptive');
     expect(md).toContain(`| ${curve[0]?.setting} | ${curve[0]?.callsPerItem.toFixed(2)} |`);
-    const data = buildReportData(r, { outcomes: outcomes as QaOutcomes }, { resamples: 20 });
+    const data = buildReportData(r, { outcomes: outcomes as QaOutcomes, oracle: r.extras.oracle }, { resamples: 20 });
     const drawn = data.cost.curves.find((c) => c.name === 'adaptive: every setting');
     expect(drawn?.points).toEqual(curve.map((p) => ({ x: p.callsPerItem, accuracy: p.accuracy })));
   });

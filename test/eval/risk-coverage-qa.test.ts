@@ -53,7 +53,7 @@ describe('risk-coverage on a QA folder', () => {
       expect(md).toContain('### Accuracy at coverage (risk-coverage)');
       expect(md).toContain('| majority-vote | 50.0 (p >= 0.33) | 50.0 (p >= 0.33) | 66.7 (p >= 0.67) | 100.0 (p >= 0.67) |');
       expect(md).toMatch(/\| majority-vote \| 3\.00 \| n\/a \(a model has no price\) \| 50\.0 \|/);
-      const data = buildReportData(r, { outcomes: outcomes as QaOutcomes }, { resamples: 50 });
+      const data = buildReportData(r, { outcomes: outcomes as QaOutcomes, oracle: r.extras.oracle }, { resamples: 50 });
       expect(data.riskCoverage).toEqual([{ strategy: 'majority-vote', points: vote?.riskCoverage }]);
       const html = renderHtmlReport(data);
       expect(html).toContain('<h2>Accuracy at coverage</h2>');

@@ -41,7 +41,7 @@ describe.skipIf(data === null)('every ../shared/data folder', () => {
     const model = result.models.find((m) => m.name === ref.bestModel);
     expect(model, `model ${ref.bestModel}`).toBeDefined();
     expect(model?.accuracy ?? 0).toBeGreaterThanOrEqual(ref.bestAccuracy - 0.0005);
-    expect(result.oracle).toBeGreaterThanOrEqual(ref.oracle - 0.0005);
+    expect(result.extras.oracle).toBeGreaterThanOrEqual(ref.oracle - 0.0005);
   });
 
   it('loads every folder there without an input error, every kind (QA and rating sets included), through its plug-in', () => {

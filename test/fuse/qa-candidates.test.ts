@@ -15,7 +15,7 @@ describe('QA through the one fusion core', () => {
     const r = await evaluateQaFolder(syntheticMcFolder(60, [0.8, 0.65, 0.6, 0.55], 3, [2, 3]), { folds: 3, seed: 1 });
     // Every strategy but the order-aware ones (QA options have no order: skipped, not refused).
     expect(r.strategies.map((s) => s.name)).toEqual(STRATEGIES.filter((s) => s.needsOrderedLabels !== true).map((s) => s.name));
-    expect(r.refused).toEqual([]);
+    expect(r.extras.refused).toEqual([]);
     for (const s of r.strategies) {
       expect(s.accuracy, s.name).toBeGreaterThan(0.5);
       expect(s.coverage, s.name).toBe(1);
@@ -27,7 +27,7 @@ describe('QA through the one fusion core', () => {
     const needing = STRATEGIES.filter((s) => s.needsSharedLabels === true && s.needsOrderedLabels !== true).map((s) => s.name);
     expect(needing).toEqual(expect.arrayContaining(['dawid-skene', 'calibrated-soft-vote', 'calibrated-stacking', 'stacking-text']));
     const r = await evaluateQaFolder(folder, { folds: 3, seed: 1 });
-    expect(r.refused.map((x) => x.name)).toEqual(needing);
+    expect(r.extras.refused.map((x) => x.name)).toEqual(needing);
     expect(r.strategies.map((s) => s.name)).toEqual(STRATEGIES.filter((s) => !needing.includes(s.name) && s.needsOrderedLabels !== true).map((s) => s.name));
     for (const name of needing) {
       await expect(evaluateQaFolder(folder, { folds: 3, seed: 1, strategies: [name] })).rejects.toThrow(StrategyError);

@@ -62,7 +62,7 @@ describe.skipIf(!has('gsm8k-re2'))('gsm8k-re2 (real outputs, 10 MB)', () => {
 describe.skipIf(!has('evouna-nq'))('evouna-nq (real outputs, human judgements)', () => {
   it('auto beats new-bing (0.799) and the central pick, scored by the judgement of the representative answer', async () => {
     const r = await evaluateQaFolder(qa('evouna-nq'), { folds: 5, seed: 1 });
-    expect(r.scoredBy).toBe('human');
+    expect(r.extras.scoredBy).toBe('human');
     const get = (n: string) => r.strategies.find((s) => s.name === n)?.accuracy ?? 0;
     expect(get('auto')).toBeGreaterThan(0.799);
     expect(get('auto')).toBeGreaterThan(get('majority-vote'));

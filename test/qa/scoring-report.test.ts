@@ -36,7 +36,7 @@ describe('scoring against gold aliases', () => {
 describe('QA eval result and report', () => {
   it('fits the shared leaderboard and renders a Markdown section', async () => {
     const r = await evaluateQaFolder(syntheticMcFolder(60, [0.8, 0.6, 0.5], 2), { folds: 3, seed: 1 });
-    const board: LeaderboardInput = r;
+    const board: LeaderboardInput = { ...r, oracle: r.extras.oracle };
     expect(renderLeaderboard(board)).toContain('auto');
     const md = renderQaReport(r);
     expect(md).toContain('## synthetic-mc (QA, multiple-choice)');
@@ -45,7 +45,7 @@ describe('QA eval result and report', () => {
     for (const m of r.models) expect(md).toContain(`|  | ${m.name} | model |`);
     // Multiple choice shares the option letters as labels: every registered strategy runs.
     expect(JSON.parse(JSON.stringify(r)).strategies.map((s: { name: string }) => s.name)).toEqual(STRATEGIES.filter((s) => s.needsOrderedLabels !== true).map((s) => s.name));
-    expect(r.refused).toEqual([]);
+    expect(r.extras.refused).toEqual([]);
   });
 
   it('lists unreadable outputs per model and reason', async () => {

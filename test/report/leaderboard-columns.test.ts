@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
 import { leaderboardRows } from '../../src/eval/leaderboard.js';
-import { leaderboardWithAdvice } from '../../src/cli/leaderboard-advice.js';
+import { drawLeaderboard } from '../../src/eval/leaderboard-table.js';
+import { categoricalLeaderboard } from '../../src/kinds/categorical-leaderboard.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { type ModelCost, modelCosts, withModelCosts } from '../../src/report/model-costs.js';
@@ -33,9 +34,9 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     if (!predictions) throw new Error('no predictions');
     // Model j records (j + 1) thousandths of a dollar per item.
     const costs: ModelCost[] = result.models.map((m, j) => ({ model: m.name, callsPerItem: 1, costPerItem: (j + 1) / 1000 }));
-    const d = buildReportData(result, { predictions }, { resamples: 50, costs });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 50, costs });
     const rows = htmlRows(renderHtmlReport(d));
-    expect(rows.map((r) => r.name)).toEqual(leaderboardRows(withModelCosts(result, costs)).map((r) => r.name));
+    expect(rows.map((r) => r.name)).toEqual(leaderboardRows(withModelCosts({ ...result, oracle: result.extras.oracle }, costs)).map((r) => r.name));
     for (const r of rows) {
       const model = costs.find((c) => c.model === r.name);
       const strategy = result.strategies.find((s) => s.name === r.name);
@@ -57,12 +58,12 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
     if (!predictions) throw new Error('no predictions');
     const costs = modelCosts(folder.responses, folder.items.length).map((c) => (c.model === top ? { ...c, callsPerItem: 2 } : c));
-    const d = buildReportData(result, { predictions }, { resamples: 50, costs });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 50, costs });
     const names = htmlRows(renderHtmlReport(d)).map((r) => r.name);
     expect(names.indexOf(twin)).toBeLessThan(names.indexOf(top));
     expect(d.bestModel).toBe(twin);
     expect(d.comparison?.model).toBe(twin);
-    const terminal = leaderboardWithAdvice(result, d, costs, 'evals/toxicity-en').split('\n');
+    const terminal = drawLeaderboard(categoricalLeaderboard({ ...result, oracle: result.extras.oracle }, d, { costs, folder: 'evals/toxicity-en' })).split('\n');
     expect(terminal.findIndex((l) => l.includes(` ${twin} `))).toBeLessThan(terminal.findIndex((l) => l.includes(` ${top} `)));
     expect(terminal.at(-2)).toContain(twin);
   });
@@ -74,7 +75,7 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
     const folder = { ...base, items: base.items.map((it) => ({ ...it, text: `${it.text}${tail}${tail}` })) };
     const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
     if (!predictions) throw new Error('no predictions');
-    const d = buildReportData(result, { predictions }, { resamples: 20, itemTexts: itemTexts(folder.items) });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 20, itemTexts: itemTexts(folder.items) });
     const byId = new Map(folder.items.map((it) => [it.id, it.text]));
     expect(d.contested.shown.length).toBeGreaterThan(10);
     for (const x of d.contested.shown) expect(x.text).toBe(byId.get(x.item));
@@ -91,7 +92,7 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
       expect(row).toContain(x.fused as string);
     });
     // Without texts (a library caller that gives none), the ids alone, as before.
-    const bare = buildReportData(result, { predictions }, { resamples: 20 });
+    const bare = buildReportData(result, { predictions, ...result.extras }, { resamples: 20 });
     expect(bare.contested.shown.every((x) => x.text === null)).toBe(true);
     expect(renderHtmlReport(bare)).not.toContain('class="item-text"');
   });
@@ -104,7 +105,7 @@ describe('calls and cost per item in the HTML leaderboard, ranked by the one rul
       const folder = { ...base, responses: [...base.responses, ...extra] };
       const result = evaluateClassification(folder, { folds: 3, seed: 1, strategies: ['majority-vote'], onPredictions: (p) => (predictions = p) });
       if (!predictions) throw new Error('no predictions');
-      return renderHtmlReport(buildReportData(result, { predictions }, { resamples: 20 }));
+      return renderHtmlReport(buildReportData(result, { predictions, ...result.extras }, { resamples: 20 }));
     };
     const sixteen = render(16 - models.length);
     expect(sixteen).toContain('<details class="answers">');

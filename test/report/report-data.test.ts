@@ -53,7 +53,7 @@ describe('buildReportData', () => {
     let predictions: EvalPredictions | undefined;
     const result = evaluateClassification(folder, { folds: 5, seed: 1, strategies: ['majority-vote', 'weighted-vote', 'dawid-skene'], onPredictions: (p) => (predictions = p) });
     if (!predictions) throw new Error('no predictions');
-    const d = buildReportData(result, { predictions }, { resamples: 300, costs: modelCosts(folder.responses, folder.items.length) });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 300, costs: modelCosts(folder.responses, folder.items.length) });
     expect(d.entries).toHaveLength(result.models.length + 3);
     for (const e of d.entries) {
       const source = [...result.models, ...result.strategies].find((x) => x.name === e.name);
@@ -78,7 +78,7 @@ describe('buildReportData', () => {
     expect(d.agreement.effectiveVoters).toBeLessThan(result.models.length);
     expect(d.contested.total).toBeGreaterThan(0);
     // Seeded: the same input gives the same intervals.
-    expect(buildReportData(result, { predictions }, { resamples: 300 }).entries[0]?.accuracyCi).toEqual(d.entries[0]?.accuracyCi);
+    expect(buildReportData(result, { predictions, ...result.extras }, { resamples: 300 }).entries[0]?.accuracyCi).toEqual(d.entries[0]?.accuracyCi);
     expect(() => JSON.stringify(d)).not.toThrow();
   });
 
@@ -90,7 +90,7 @@ describe('buildReportData', () => {
     if (!predictions) throw new Error('no predictions');
     const adaptive = result.strategies.find((s) => s.name === 'adaptive');
     expect(adaptive?.curve?.length).toBeGreaterThan(1);
-    const d = buildReportData(result, { predictions }, { resamples: 50 });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 50 });
     expect(d.cost.axis).toBe('calls');
     const point = d.cost.points.find((p) => p.name === 'adaptive');
     expect(point?.x).toBeCloseTo(adaptive?.callsPerItem as number, 12);
@@ -110,7 +110,7 @@ describe('buildReportData', () => {
     // Model j costs j + 1 thousandths of a dollar per item.
     const costs = result.models.map((m, j) => ({ model: m.name, callsPerItem: 1, costPerItem: (j + 1) / 1000 }));
     const curve = { name: 'adaptive', axis: 'cost' as const, points: [{ x: 0.002, accuracy: 0.9 }, { x: 0.01, accuracy: 0.95 }] };
-    const d = buildReportData(result, { predictions }, { resamples: 100, costs, curves: [curve] });
+    const d = buildReportData(result, { predictions, ...result.extras }, { resamples: 100, costs, curves: [curve] });
     expect(d.cost.axis).toBe('cost');
     expect(d.calls?.axis).toBe('calls');
     expect(d.cost.curves).toEqual([curve]);
@@ -143,7 +143,7 @@ describe('buildReportData', () => {
     let outcomes: QaOutcomes | undefined;
     const result = await evaluateQaFolder(folder, { folds: 4, seed: 1, strategies: ['majority-vote', 'weighted-vote'], onOutcomes: (o) => (outcomes = o) });
     if (!outcomes) throw new Error('no outcomes');
-    const d = buildReportData(result, { outcomes }, { resamples: 200 });
+    const d = buildReportData(result, { outcomes, ...result.extras }, { resamples: 200 });
     expect(d.kind).toBe('qa');
     expect(d.confusion).toBeNull();
     expect(d.agreement.kappa).toBeNull();
@@ -153,8 +153,8 @@ describe('buildReportData', () => {
       expect(e.accuracy).toBe(source?.accuracy);
       // The per-item outcomes reproduce the evaluation's accuracy.
       const out = e.kind === 'model' ? outcomes.models[result.models.findIndex((m) => m.name === e.name)] : outcomes.strategies[result.strategies.findIndex((s) => s.name === e.name)];
-      expect((out?.correct.reduce((s, v) => s + v, 0) ?? -1) / result.scoredItems).toBeCloseTo(e.accuracy, 12);
+      expect((out?.correct.reduce((s, v) => s + v, 0) ?? -1) / result.extras.scoredItems).toBeCloseTo(e.accuracy, 12);
     }
-    expect(d.comparison?.model).toBe(result.bestSingle?.name);
+    expect(d.comparison?.model).toBe(result.extras.bestSingle?.name);
   });
 });

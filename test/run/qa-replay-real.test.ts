@@ -88,7 +88,7 @@ describe.each(SETS)('fusion run replaying the recorded answers of %s', (name) =>
     });
     const strategy = chooseStrategy(undefined, f.task).name;
     const evaluated = await evaluateQaFolder(f, { folds: 2, seed: 1, strategies: [strategy] });
-    expect(evaluated.scoredItems).toBe(f.items.length);
+    expect(evaluated.extras.scoredItems).toBe(f.items.length);
     expect(right / f.items.length).toBeCloseTo(evaluated.strategies[0]?.accuracy ?? -1, 9);
     expect(right / f.items.length).toBeGreaterThan(0.6);
   });

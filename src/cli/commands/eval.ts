@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { evalResultJson } from '../../eval/eval-result.js';
+import { drawLeaderboard } from '../../eval/leaderboard-table.js';
 import { kindOf } from '../../kinds/registry.js';
 import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
@@ -12,7 +14,6 @@ import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
-import { leaderboardWithAdvice } from '../leaderboard-advice.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { writeFileAtomic } from '../../task/safe-write.js';
@@ -143,9 +144,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const { result, reportData } = evaluation;
   progress.stop();
 
-  if (!values.quiet) io.stdout.write('text' in evaluation.leaderboard ? evaluation.leaderboard.text : leaderboardWithAdvice(evaluation.leaderboard.input, reportData, costs, dir));
+  if (!values.quiet) io.stdout.write(drawLeaderboard(evaluation.leaderboard({ costs, folder: dir })));
   const page = evaluation.page ?? (reportData ? { data: () => reportData, html: () => renderHtmlReport(reportData) } : undefined);
-  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...result, report: page.data() } : result, null, 2)}\n`);
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...evalResultJson(result), report: page.data() } : evalResultJson(result), null, 2)}\n`);
   if (values.html && page) writeFileAtomic(values.html, page.html());
   // Said, not silently skipped: a kind whose plug-in has no HTML views yet writes no HTML report.
   else if (values.html) io.stderr.write(`fusion: no HTML report for ${kind.title} tasks yet: ${values.html} not written (--json and --report are)\n`);

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { renderLeaderboard } from '../../eval/leaderboard.js';
+import { drawLeaderboard } from '../../eval/leaderboard-table.js';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
@@ -85,7 +85,7 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     const strategies = usable.includes(chosen) ? [chosen, ...usable.filter((s) => s !== chosen)] : usable;
     const options = { folds: 5, seed: 1, strategies };
     const { leaderboard } = await kind.evaluate(folder, options);
-    (values.output === undefined ? io.stderr : io.stdout).write('text' in leaderboard ? leaderboard.text : renderLeaderboard(leaderboard.input));
+    (values.output === undefined ? io.stderr : io.stdout).write(drawLeaderboard(leaderboard()));
   }
   return 0;
 }

@@ -11,6 +11,7 @@ import { InputError } from '../../task/errors.js';
 import type { ClassificationFolder } from '../../task/load-folder.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { renderClassificationReport } from './report.js';
 import { classificationKind, type FusedLine } from './rows.js';
@@ -42,8 +43,8 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     let predictions: EvalPredictions | undefined;
     const { report, strategies, ...rest } = options;
     const result = evaluateClassification(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onPredictions: (p) => (predictions = p) } : {}) });
-    const reportData: ReportData | undefined = report && predictions ? buildReportData(result, { predictions }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
-    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
+    const reportData: ReportData | undefined = report && predictions ? buildReportData(result, { predictions, oracle: result.extras.oracle, agreement: result.extras.agreement }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
+    return { result, leaderboard: (advice) => categoricalLeaderboard({ ...result, oracle: result.extras.oracle }, reportData, advice), ...(reportData ? { reportData } : {}), markdown: (o) => renderClassificationReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {

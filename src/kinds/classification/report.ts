@@ -20,17 +20,17 @@ const COLUMNS: LeaderboardColumn<LeaderboardRow>[] = [
 export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const out: string[] = [];
   out.push(`# ${r.task}: fusion eval`, '');
-  out.push(`${r.items} items, ${r.models.length} models, ${r.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.oracle)}%.`, '');
+  out.push(`${r.items} items, ${r.models.length} models, ${r.extras.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.extras.oracle)}%.`, '');
   out.push('## Leaderboard', '');
-  out.push(...markdownLeaderboard(leaderboardRows(r).map((row) => ({ kind: row.kind, entry: row })), r.best, COLUMNS));
+  out.push(...markdownLeaderboard(leaderboardRows({ ...r, oracle: r.extras.oracle }).map((row) => ({ kind: row.kind, entry: row })), r.best, COLUMNS));
   out.push('');
-  out.push(...renderCalls(r));
+  out.push(...renderCalls(r, { metric: 'macro-F1', of: (s) => s.macroF1, counted: 'items' }));
   out.push('## Calibration of the strategies', '', '| strategy | Brier | ECE (10 bins) |', '|---|---|---|');
   for (const s of r.strategies) out.push(`| ${s.name} | ${s.brier.toFixed(4)} | ${s.ece.toFixed(4)} |`);
   out.push('');
   out.push('## Per-class precision / recall / F1', '');
   const entries = [...r.strategies, ...r.models];
-  out.push(`| name | ${r.labels.map(esc).join(' | ')} |`, `|---|${r.labels.map(() => '---').join('|')}|`);
+  out.push(`| name | ${r.extras.labels.map(esc).join(' | ')} |`, `|---|${r.extras.labels.map(() => '---').join('|')}|`);
   for (const e of entries) {
     out.push(`| ${esc(e.name)} | ${e.perClass.map((c) => `${pct(c.precision)} / ${pct(c.recall)} / ${pct(c.f1)}`).join(' | ')} |`);
   }
@@ -62,15 +62,15 @@ export function renderClassificationReport(r: ClassificationEvalResult, opts: { 
   }
   const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
   if (explained?.explanations) out.push(...renderExplanations(explained.name, explained.explanations));
-  out.push('## Agreement', '', `Fleiss' kappa over all models: ${r.agreement.fleissKappa.toFixed(3)}.`, '');
+  out.push('## Agreement', '', `Fleiss' kappa over all models: ${r.extras.agreement.fleissKappa.toFixed(3)}.`, '');
   if (r.models.length <= 20) {
     out.push("Pairwise Cohen's kappa:", '', `| | ${r.models.map((m) => esc(m.name)).join(' | ')} |`, `|---|${r.models.map(() => '---').join('|')}|`);
-    const k = new Map(r.agreement.pairwise.flatMap((p) => [[`${p.a}\u0000${p.b}`, p.kappa], [`${p.b}\u0000${p.a}`, p.kappa]]));
+    const k = new Map(r.extras.agreement.pairwise.flatMap((p) => [[`${p.a}\u0000${p.b}`, p.kappa], [`${p.b}\u0000${p.a}`, p.kappa]]));
     for (const a of r.models) {
       out.push(`| ${esc(a.name)} | ${r.models.map((b) => (a.name === b.name ? '1' : (k.get(`${a.name}\u0000${b.name}`) ?? Number.NaN).toFixed(2))).join(' | ')} |`);
     }
   } else {
-    const sorted = [...r.agreement.pairwise].sort((x, y) => y.kappa - x.kappa);
+    const sorted = [...r.extras.agreement.pairwise].sort((x, y) => y.kappa - x.kappa);
     out.push(`${r.models.length} models: the 10 most and least agreeing pairs.`, '', '| model A | model B | kappa |', '|---|---|---|');
     for (const p of [...sorted.slice(0, 10), ...sorted.slice(-10)]) out.push(`| ${esc(p.a)} | ${esc(p.b)} | ${p.kappa.toFixed(3)} |`);
   }

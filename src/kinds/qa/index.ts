@@ -8,6 +8,7 @@ import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
 import { renderQaReport } from './report.js';
@@ -42,8 +43,8 @@ ignored; multiple-choice tasks need choices); output
     let outcomes: QaOutcomes | undefined;
     const { report, strategies, ...rest } = options;
     const result = await evaluateQaFolder(folder, { ...rest, ...(strategies ? { strategies: strategies as (string | FusionStrategy)[] } : {}), ...(report ? { onOutcomes: (o) => (outcomes = o) } : {}) });
-    const reportData: ReportData | undefined = report && outcomes ? buildReportData(result, { outcomes }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
-    return { result, leaderboard: { input: result }, ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
+    const reportData: ReportData | undefined = report && outcomes ? buildReportData(result, { outcomes, oracle: result.extras.oracle }, { costs: report.costs, ...(report.itemTexts ? { itemTexts: report.itemTexts } : {}) }) : undefined;
+    return { result, leaderboard: (advice) => categoricalLeaderboard({ ...result, oracle: result.extras.oracle }, reportData, advice), ...(reportData ? { reportData } : {}), markdown: (o) => renderQaReport(result, o) };
   },
 
   strategyToFit(name, folder, targets) {

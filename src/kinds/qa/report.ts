@@ -20,21 +20,21 @@ const COLUMNS: LeaderboardColumn<QaRow>[] = [
 /** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
 export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const lines: string[] = [];
-  const judged = r.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
-  lines.push(`## ${r.task} (QA, ${r.answerType})`, '');
+  const judged = r.extras.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
+  lines.push(`## ${r.task} (QA, ${r.extras.answerType})`, '');
   lines.push(
-    `${r.items} items (${r.scoredItems} scored by ${judged}), ${r.models.length} models, ${r.folds}-fold out-of-fold scoring (seed ${r.seed}); ` +
-      `mean ${r.meanClusters.toFixed(2)} answer clusters per item.`,
+    `${r.items} items (${r.extras.scoredItems} scored by ${judged}), ${r.models.length} models, ${r.folds}-fold out-of-fold scoring (seed ${r.seed}); ` +
+      `mean ${r.extras.meanClusters.toFixed(2)} answer clusters per item.`,
     '',
   );
-  lines.push(`Oracle (some model right): ${pct(r.oracle)}%. Best single model with hindsight: ${r.bestSingle ? `${r.bestSingle.name} ${pct(r.bestSingle.accuracy)}%` : '-'}.`, '');
+  lines.push(`Oracle (some model right): ${pct(r.extras.oracle)}%. Best single model with hindsight: ${r.extras.bestSingle ? `${r.extras.bestSingle.name} ${pct(r.extras.bestSingle.accuracy)}%` : '-'}.`, '');
   const rows = [
     ...r.strategies.map((s) => ({ kind: 'strategy' as const, entry: { name: s.name, s, note: s.picks ? `picks: ${[...new Set(s.picks)].join('/')}` : s.supervised ? 'supervised' : '' } })),
     ...r.models.map((m) => ({ kind: 'model' as const, entry: { name: m.name, s: m, note: '' } })),
   ].sort((a, b) => b.entry.s.accuracy - a.entry.s.accuracy || a.entry.name.localeCompare(b.entry.name));
   lines.push(...markdownLeaderboard(rows, r.best, COLUMNS), '');
   // One level below this section's heading: the QA report is a section of the eval report.
-  lines.push(...renderCalls(r).map((l) => (l.startsWith('#') ? `#${l}` : l)));
+  lines.push(...renderCalls(r, { metric: 'accuracy', of: (s) => s.accuracy, counted: 'scored questions' }).map((l) => (l.startsWith('#') ? `#${l}` : l)));
   const explained = r.strategies.find((s) => s.name === (opts.explainStrategy ?? r.best));
   if (explained?.explanations) lines.push(...renderExplanations(explained.name, explained.explanations).map((l) => (l.startsWith('#') ? `#${l}` : l)));
   const reasons = [...new Set(r.models.flatMap((m) => Object.keys(m.abstentions)))].sort();

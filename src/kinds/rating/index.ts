@@ -7,8 +7,9 @@ import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/s
 import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
 import { TargetError } from '../categorical-fusers.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
+import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
 import type { ModelCost } from '../../report/index.js';
-import { type LeaderboardColumn, type LeaderboardEntry, markdownLeaderboard, textLeaderboard } from '../../eval/leaderboard-table.js';
+import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, markdownLeaderboard } from '../../eval/leaderboard-table.js';
 import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
@@ -38,20 +39,20 @@ export interface RatingEntry extends KindEntry, Omit<ScoreMetrics, 'n'> {
   callsPerItem?: number;
 }
 
-export interface RatingEvalResult {
-  task: string;
-  kind: RatingTask['kind'];
+/** A judge's row: its scores against gold, and its unreadable answers by reason. */
+export type RatingModelEntry = RatingEntry & Pick<ModelEntryCore, 'abstentions'>;
+/** A strategy's row: scored out-of-fold, with its interval's coverage and the judges it asks per item. */
+export type RatingStrategyEntry = RatingEntry & StrategyEntryCore;
+
+/** What only a rating evaluation has, beside the core fields (`extras`). */
+export interface RatingExtras {
   scale: { min: number; max: number };
-  items: number;
+  /** Items with a gold score. */
   scoredItems: number;
-  folds: number;
-  seed: number;
-  models: RatingEntry[];
-  strategies: RatingEntry[];
-  /** The strategy with the highest Spearman correlation (lowest MAE breaks ties). */
-  best: string | null;
-  rejected: { model: string; item: string; reason: string; detail?: string; output: string }[];
 }
+
+/** A rating evaluation: the one result type with the rating extras; `best` has the highest Spearman correlation (lowest MAE breaks ties). */
+export type RatingEvalResult = EvalResult<RatingExtras, RatingModelEntry, RatingStrategyEntry, RatingTask['kind']>;
 
 function matrixOf(folder: RatingFolder): { matrix: RatingMatrix; abstentions: RatingAbstention[] } {
   return buildRatingMatrix({ items: folder.items.map((it) => ({ id: it.id, text: it.text })), responses: folder.responses, scale: folder.task.scale }, readScore);
@@ -87,14 +88,20 @@ const MARKDOWN = COLUMNS.filter((c) => c.header !== 'interval' && c.header !== '
 
 const entries = (r: RatingEvalResult): LeaderboardEntry<RatingEntry>[] => [...r.strategies.map((e) => ({ kind: 'strategy' as const, entry: e })), ...r.models.map((e) => ({ kind: 'model' as const, entry: e }))];
 
-function table(r: RatingEvalResult): string {
-  const sorted = entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2));
-  const { head, lines } = textLeaderboard(sorted, r.best, TERMINAL);
-  return `${[`${r.task}: ${r.items} items (${r.scoredItems} with a gold score), scale ${r.scale.min}-${r.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, '', head, ...lines].join('\n')}\n`;
+/** The terminal leaderboard: the rating columns, best Spearman first, drawn by the shared table. */
+function leaderboard(r: RatingEvalResult): LeaderboardView<RatingEntry> {
+  return {
+    title: [`${r.task}: ${r.items} items (${r.extras.scoredItems} with a gold score), scale ${r.extras.scale.min}-${r.extras.scale.max}; strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed})`, ''],
+    rows: entries(r).sort((a, b) => (b.entry.spearman || -2) - (a.entry.spearman || -2)),
+    best: r.best,
+    columns: TERMINAL,
+    rule: false,
+    footer: [],
+  };
 }
 
 function markdown(r: RatingEvalResult): string {
-  const out = [`# ${r.task}: fusion eval (rating, scale ${r.scale.min}-${r.scale.max})`, '', `${r.items} items, ${r.scoredItems} with a gold score, ${r.models.length} judges. Strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed}).`, ''];
+  const out = [`# ${r.task}: fusion eval (rating, scale ${r.extras.scale.min}-${r.extras.scale.max})`, '', `${r.items} items, ${r.extras.scoredItems} with a gold score, ${r.models.length} judges. Strategies scored out-of-fold (${r.folds} grouped folds, seed ${r.seed}).`, ''];
   out.push('## Leaderboard', '', ...markdownLeaderboard(entries(r), r.best, MARKDOWN));
   out.push('');
   if (r.rejected.length > 0) {
@@ -130,9 +137,9 @@ function reportData(folder: RatingFolder, matrix: RatingMatrix, abstentions: rea
     version: 1,
     task: r.task,
     kind: r.kind,
-    scale: r.scale,
+    scale: r.extras.scale,
     items: r.items,
-    scoredItems: r.scoredItems,
+    scoredItems: r.extras.scoredItems,
     judges: [...matrix.judges],
     folds: r.folds,
     seed: r.seed,
@@ -182,10 +189,14 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     const J = matrix.judges.length;
     const N = matrix.itemIds.length;
     const total = wanted.length + 1;
-    const models = matrix.judges.map((judge, j) => entry(judge, gold, Float64Array.from({ length: N }, (_, i) => matrix.scores[i * J + j] as number), folder));
+    const unread = judgeAbstentions(matrix, abstentions);
+    const models = matrix.judges.map((judge, j): RatingModelEntry => ({
+      ...entry(judge, gold, Float64Array.from({ length: N }, (_, i) => matrix.scores[i * J + j] as number), folder),
+      abstentions: unread[j]?.counts ?? {},
+    }));
     options.onProgress?.(1, total, 'judges');
     const predictions = new Map<string, OutOfFoldRatings>();
-    const strategies = wanted.map((s, k): RatingEntry => {
+    const strategies = wanted.map((s, k): RatingStrategyEntry => {
       const oof = outOfFoldRatings(s, matrix, gold, { folds: options.folds, seed: options.seed });
       predictions.set(s.name, oof);
       let held = 0;
@@ -211,27 +222,28 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
         callsPerItem: oof.calls ? calls / Math.max(1, N) : J,
       };
     });
-    let best: RatingEntry | null = null;
+    let best: RatingStrategyEntry | null = null;
     for (const e of strategies) if (!best || e.spearman > best.spearman + 1e-12 || (Math.abs(e.spearman - best.spearman) <= 1e-12 && e.mae < best.mae)) best = e;
     const result: RatingEvalResult = {
       task: folder.task.name,
       kind: folder.kind,
-      scale: folder.task.scale,
       items: N,
-      scoredItems: gold.reduce((n, g) => n + (Number.isFinite(g) ? 1 : 0), 0),
       folds: options.folds,
       seed: options.seed,
       models,
       strategies,
       best: best?.name ?? null,
+      // Every readable answer, each sample one: the unreadable ones are the abstentions.
+      callsPerItem: (folder.responses.length - abstentions.length) / Math.max(1, N),
       rejected: abstentions.slice(0, 200).map(rejectedOf),
+      extras: { scale: folder.task.scale, scoredItems: gold.reduce((n, g) => n + (Number.isFinite(g) ? 1 : 0), 0) },
     };
     const bestStrategy = wanted.find((s) => s.name === result.best);
     const costs = options.report?.costs;
     let data: RatingReportData | undefined;
     const pageData = (): RatingReportData => (data ??= reportData(folder, matrix, abstentions, result, bestStrategy as RatingStrategy, predictions.get(result.best ?? ''), costs ?? []));
     const page = costs && bestStrategy ? { page: { data: pageData, html: () => renderRatingHtml(pageData()) } } : {};
-    return { result, leaderboard: { text: table(result) }, markdown: () => markdown(result), ...page };
+    return { result, leaderboard: () => leaderboard(result), markdown: () => markdown(result), ...page };
   },
 
   strategyToFit(name, _folder, targets) {
