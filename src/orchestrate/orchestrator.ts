@@ -7,7 +7,7 @@ import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
 import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from '../task/prices.js';
-import { currentLimits } from '../task/limits.js';
+import { currentLimit } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
 import { type CallStats, type OrchestratorStats, type SkipCause, type StopReason, emptyStats } from './stats.js';
@@ -496,7 +496,7 @@ export class Orchestrator {
     let actualCost = 0;
     try {
       const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
-      const maxChars = this.options.maxAnswerChars ?? currentLimits().maxAnswerChars;
+      const maxChars = this.options.maxAnswerChars ?? currentLimit('maxAnswerChars');
       const cut = result.text.length > maxChars;
       // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
       const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
