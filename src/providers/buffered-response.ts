@@ -3,12 +3,12 @@
  * and `bytes()` read the buffer directly. A `Response` built over a buffer wraps it in a web stream
  * at once (a stream, its controller and a transferable wrapper per answer) and reads it back
  * through that stream when the SDK asks for JSON; an SDK reading one small answer needs neither.
- * The stream is made only when someone asks for `body` (it then is the body, as in any Response:
- * reading it consumes the answer), and every other member behaves as a Response's: a body is read
+ * The stream is made only when someone asks for `body`, and holds the bytes until read (reading it
+ * consumes the answer, as in any Response; text() and json() then refuse); every other member behaves as a Response's: a body is read
  * once (`bodyUsed`), `clone()` copies an unread one, `blob()` and `formData()` go through a Response
  * of the same bytes.
  */
-/** Response as a base class: its members are declared as properties, which a subclass's methods may not in TypeScript. */
+/** Response as a base class: its members are declared as properties, which a subclass's methods may not override in TypeScript. */
 const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => {
   readonly status: number;
   readonly statusText: string;
@@ -17,7 +17,7 @@ const ResponseBase = Response as unknown as new (body: null, init: ResponseInit)
 
 class BufferedResponseImpl extends ResponseBase {
   readonly #bytes: Uint8Array | null;
-  /** The body as a stream, once asked for; then every read goes through it. */
+  /** The body as a stream, once asked for (undefined before). */
   #stream: ReadableStream<Uint8Array> | null | undefined;
   #used = false;
 
@@ -29,16 +29,22 @@ class BufferedResponseImpl extends ResponseBase {
   get body(): ReadableStream<Uint8Array> | null {
     if (this.#stream === undefined) {
       const bytes = this.#bytes;
+      // Pulled only when someone reads it (high-water mark 0): an SDK that only holds on to the
+      // stream (the Anthropic SDK registers it for clean-up) leaves the bytes to text() and json().
       this.#stream =
         bytes === null
           ? null
-          : new ReadableStream<Uint8Array>({
-              start: (controller) => {
-                // A body consumed through text() and the like is an empty, closed stream here, as in a Response.
-                if (!this.#used) controller.enqueue(bytes);
-                controller.close();
+          : new ReadableStream<Uint8Array>(
+              {
+                pull: (controller) => {
+                  // A body consumed through text() and the like is an empty, closed stream here, as in a Response.
+                  if (!this.#used) controller.enqueue(bytes);
+                  this.#used = true;
+                  controller.close();
+                },
               },
-            });
+              { highWaterMark: 0 },
+            );
     }
     return this.#stream;
   }
@@ -47,10 +53,9 @@ class BufferedResponseImpl extends ResponseBase {
     return this.#used || (this.#stream !== undefined && this.#stream !== null && this.#stream.locked);
   }
 
-  /** The body's bytes, read once; through the stream when it was handed out. */
+  /** The body's bytes, read once (a stream handed out and read from has used them). */
   async #take(): Promise<Uint8Array> {
     if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
-    if (this.#stream !== undefined && this.#stream !== null) return new Uint8Array(await new Response(this.#stream).arrayBuffer());
     this.#used = true;
     return this.#bytes ?? new Uint8Array(0);
   }
@@ -83,16 +88,11 @@ class BufferedResponseImpl extends ResponseBase {
 
   clone(): Response {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    if (this.#stream !== undefined && this.#stream !== null) {
-      const [mine, theirs] = this.#stream.tee();
-      this.#stream = mine;
-      return this.#asResponse(theirs);
-    }
     return bufferedResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
   }
 
   /** A plain Response with this one's status and headers over `body`. */
-  #asResponse(body: ConstructorParameters<typeof Response>[0]): Response {
+  #asResponse(body: Uint8Array): Response {
     return new Response(body, { status: this.status, statusText: this.statusText, headers: this.headers });
   }
 }

@@ -119,6 +119,21 @@ function dispatchWhole(dispatcher: Dispatcher, options: Dispatcher.DispatchOptio
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
+/** Origin and path of the URLs called, parsed once each: an SDK calls the same few endpoints over and over. */
+const TARGETS = new Map<string, { origin: string; path: string }>();
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = TARGETS.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    // Bounded: URLs carrying ids (batch ids, file ids) are many and each is called a few times.
+    if (TARGETS.size >= 256) TARGETS.clear();
+    TARGETS.set(url, target);
+  }
+  return target;
+}
+
 /**
  * The `fetch` the SDKs (openai, @anthropic-ai/sdk, ollama) use when the caller gives none: one
  * request through undici's dispatcher interface on the process's undici dispatcher (keep-alive, one
@@ -145,14 +160,14 @@ export function pooledFetch(maxBytes?: number): typeof fetch {
     const headers = headerRecord(init?.headers);
     if (typeof body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
     try {
-      const target = new URL(url);
+      const target = targetOf(url);
       const answer = await dispatchWhole(
         // The process's undici dispatcher, the one Node's fetch uses too: one keep-alive pool per
         // origin, and a proxy or mock agent set with setGlobalDispatcher applies to these calls.
         getGlobalDispatcher(),
         {
           origin: target.origin,
-          path: `${target.pathname}${target.search}`,
+          path: target.path,
           method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
           headers,
           body: body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null),

@@ -26,9 +26,17 @@ describe('bufferedResponse: a Response over bytes already read whole', () => {
     expect(streamed.bodyUsed).toBe(true);
     await expect(streamed.json()).rejects.toThrow(TypeError);
 
+    // Held but never read (as the Anthropic SDK holds it): json() reads the bytes, and the stream is then empty.
     const untouched = bufferedResponse(bytes(), init);
-    expect(untouched.body).not.toBeNull();
+    const held = untouched.body;
+    expect(held).not.toBeNull();
     expect(await untouched.json()).toEqual({ a: 1, b: 'é' });
+    expect(untouched.bodyUsed).toBe(true);
+    expect(await new Response(held).text()).toBe('');
+
+    const locked = bufferedResponse(bytes(), init);
+    locked.body?.getReader();
+    await expect(locked.text()).rejects.toThrow(TypeError);
   });
 
   it('clones an unread body (before or after its stream was asked for) and refuses to clone a read one', async () => {
