@@ -333,7 +333,7 @@ export class Orchestrator {
   private async callProvider(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
-    const price = priceOf(this.prices, provider, modelId);
+    const price = this.priceOfModel(provider, modelId);
     const rateIn = estimateInputTokens(request);
     const bounds = usageBoundsOf(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
@@ -419,7 +419,18 @@ export class Orchestrator {
     });
   }
 
-  private flagUsage(model: string, problem: string): void {
+  /** Each model's price, looked up once: a model without an exact entry is matched against every prefix of the table. */
+  private readonly priceByModel = new Map<string, Price | undefined>();
+
+  private priceOfModel(provider: string, modelId: string): Price | undefined {
+    const name = `${provider}:${modelId}`;
+    if (this.priceByModel.has(name)) return this.priceByModel.get(name);
+    const price = priceOf(this.prices, provider, modelId);
+    this.priceByModel.set(name, price);
+    return price;
+  }
+
+    private flagUsage(model: string, problem: string): void {
     const seen = this.usageProblems.get(model) ?? { count: 0, example: problem };
     this.usageProblems.set(model, { count: seen.count + 1, example: seen.example });
   }
