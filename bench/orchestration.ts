@@ -22,6 +22,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
@@ -146,7 +147,18 @@ interface RunResult {
   mainBusyMs: number;
   serverCpuMs: number | undefined;
   stats: ReturnType<Orchestrator['stats']>;
+  /** Event-loop delay over the run (perf_hooks.monitorEventLoopDelay, 1 ms resolution), ms. */
+  loopDelayP99: number;
+  loopDelayMax: number;
+  /** Garbage-collection pauses on the main thread over the run: count, longest and total, ms. */
+  gc: { count: number; longest: number; total: number };
 }
+
+/** GC pauses seen by the observer, appended as they come (read per run). */
+const gcPauses: number[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcPauses.push(e.duration);
+}).observe({ entryTypes: ['gc'] });
 
 const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
 const buildRequest = createRequestBuilder(task);
@@ -158,6 +170,9 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const cache = await openBenchStore(dir, cacheName);
   const orchestrator = new Orchestrator({ concurrency, cache });
   const responsesPath = join(dir, `responses-${store}-${label}.jsonl`);
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const gc0 = gcPauses.length;
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
@@ -167,6 +182,10 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const server1 = childCpuMs(serverPid);
+  loopDelay.disable();
+  // The observer is told of a pause after it ends, in a later turn: one more turn lets it report the run's last ones.
+  await new Promise((r) => setImmediate(r));
+  const pauses = gcPauses.slice(gc0);
   await cache.close();
   const calls = items.length * models.length;
   if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
@@ -179,6 +198,9 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
     mainBusyMs: elu.active,
     serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0,
     stats: orchestrator.stats(),
+    loopDelayP99: loopDelay.percentile(99) / 1e6,
+    loopDelayMax: loopDelay.max / 1e6,
+    gc: { count: pauses.length, longest: Math.max(0, ...pauses), total: pauses.reduce((a, b) => a + b, 0) },
   };
 }
 
@@ -257,6 +279,10 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
       [`context: ${CONTEXT_ITEMS} x ${MODELS.length} calls at ${CONTEXT_LATENCY} ms latency: wall time vs ideal, throughput, CPU per call`, `${fmtS(context.wall)} vs ${fmtS(ctxIdeal)}, ${pct(ctxIdeal / context.wall)}, ${perCall(context)}`],
       [`latency our code adds to a call (seen by the client minus the server's fixed ${CONTEXT_LATENCY} ms), p50 / p99, at ${CONCURRENCY} calls in flight (${context.calls} calls)`, overhead(ctxSamples, context, CONCURRENCY)],
       [`the same at ${WIDE_CONCURRENCY} calls in flight (${WIDE_ITEMS} x ${MODELS.length} calls)`, overhead(wideSamples, wide, WIDE_CONCURRENCY)],
+      [
+        `what stalls the event loop during the ${CONCURRENCY}-in-flight run at ${CONTEXT_LATENCY} ms: loop delay p99 / max; GC pauses (count, longest, total)`,
+        `${context.loopDelayP99.toFixed(1)} / ${context.loopDelayMax.toFixed(1)} ms; ${context.gc.count}, ${context.gc.longest.toFixed(1)} ms, ${context.gc.total.toFixed(0)} ms`,
+      ],
     ];
     return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall };
 }

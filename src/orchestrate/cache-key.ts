@@ -4,14 +4,30 @@ import type { GenerateRequest } from '../providers/provider.js';
 /** Bump when the meaning of a cached entry changes, so old entries are not served for new requests. */
 export const KEY_VERSION = 'llm-fusion/cache/v2';
 
-/** JSON with object keys sorted at every level, so equal requests hash equally whatever their key order. */
+/**
+ * JSON with object keys sorted at every level, so equal requests hash equally whatever their key
+ * order. Built by appending to one string, without an array of entries per object: it runs on
+ * every call's whole request (prompt included).
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Default sort: by UTF-16 code units, the order the keys have always been hashed in.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonicalJson(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /**

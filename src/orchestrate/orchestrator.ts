@@ -7,7 +7,7 @@ import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
 import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from '../task/prices.js';
-import { currentLimits } from '../task/limits.js';
+import { currentLimit } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
 import { type CallStats, type OrchestratorStats, type SkipCause, type StopReason, emptyStats } from './stats.js';
@@ -333,7 +333,7 @@ export class Orchestrator {
   private async callProvider(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
-    const price = priceOf(this.prices, provider, modelId);
+    const price = this.priceOfModel(provider, modelId);
     const rateIn = estimateInputTokens(request);
     const bounds = usageBoundsOf(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
@@ -419,7 +419,18 @@ export class Orchestrator {
     });
   }
 
-  private flagUsage(model: string, problem: string): void {
+  /** Each model's price, looked up once: a model without an exact entry is matched against every prefix of the table. */
+  private readonly priceByModel = new Map<string, Price | undefined>();
+
+  private priceOfModel(provider: string, modelId: string): Price | undefined {
+    const name = `${provider}:${modelId}`;
+    if (this.priceByModel.has(name)) return this.priceByModel.get(name);
+    const price = priceOf(this.prices, provider, modelId);
+    this.priceByModel.set(name, price);
+    return price;
+  }
+
+    private flagUsage(model: string, problem: string): void {
     const seen = this.usageProblems.get(model) ?? { count: 0, example: problem };
     this.usageProblems.set(model, { count: seen.count + 1, example: seen.example });
   }
@@ -496,7 +507,7 @@ export class Orchestrator {
     let actualCost = 0;
     try {
       const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
-      const maxChars = this.options.maxAnswerChars ?? currentLimits().maxAnswerChars;
+      const maxChars = this.options.maxAnswerChars ?? currentLimit('maxAnswerChars');
       const cut = result.text.length > maxChars;
       // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
       const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };

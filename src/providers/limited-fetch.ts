@@ -1,4 +1,4 @@
-import { currentLimits, limitVariable } from '../task/limits.js';
+import { currentLimit, limitVariable } from '../task/limits.js';
 
 /** A provider answer larger than the limit: the call fails with this reason instead of the process running out of memory. */
 export class ResponseTooLargeError extends Error {
@@ -39,7 +39,7 @@ export function limitedFetch(inner: typeof fetch = (input, init) => globalThis.f
     const response = await inner(input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (!response.body || isResultFileUrl(url)) return response;
-    const limit = maxBytes ?? currentLimits().maxResponseBytes;
+    const limit = maxBytes ?? currentLimit('maxResponseBytes');
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > limit) {
       await response.body.cancel().catch(() => undefined);

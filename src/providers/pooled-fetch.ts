@@ -1,6 +1,7 @@
 import { brotliDecompress, gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
-import { getGlobalDispatcher, request } from 'undici';
-import { currentLimits } from '../task/limits.js';
+import { type Dispatcher, getGlobalDispatcher } from 'undici';
+import { currentLimit } from '../task/limits.js';
+import { bufferedResponse } from './buffered-response.js';
 import { ResponseTooLargeError, isResultFileUrl, limitedFetch } from './limited-fetch.js';
 
 /** The global fetch as this module found it: a replaced one (instrumentation, a test's interceptor) is honoured. */
@@ -42,22 +43,106 @@ function fetchError(err: unknown, signal: AbortSignal | null | undefined): unkno
   return new TypeError('fetch failed', { cause: err });
 }
 
-/** Stops reading a body and closes its connection; the stream's own abort error has nowhere to go. */
-function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
-  body.on('error', () => undefined);
-  body.destroy();
+/** An answer as it came off the wire: status, header pairs as sent, and the whole body. */
+interface WireAnswer {
+  status: number;
+  headers: [string, string][];
+  body: Buffer;
+}
+
+/**
+ * One request on `dispatcher` through undici's handler interface, its answer collected whole: no
+ * body stream, async iterator or async resource per call (what `request` adds for callers that
+ * stream), only the chunks as they arrive, stopped past `limit` (declared or seen) with a
+ * ResponseTooLargeError. `signal` aborts it at any point, as `request` does.
+ */
+function dispatchWhole(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined, limit: number): Promise<WireAnswer> {
+  return new Promise((resolve, reject) => {
+    let abort: ((err?: Error) => void) | undefined;
+    let settled = false;
+    let status = 0;
+    let headers: [string, string][] = [];
+    const chunks: Buffer[] = [];
+    let seen = 0;
+    const onAbort = (): void => abort?.(signal?.reason as Error);
+    const settle = (): void => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+    };
+    if (signal) {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    dispatcher.dispatch(options, {
+      onConnect(abortRequest) {
+        abort = abortRequest;
+        if (signal?.aborted) abortRequest(signal.reason as Error);
+      },
+      onHeaders(statusCode, raw) {
+        // 1xx answers come before the final one and say nothing the caller reads.
+        if (statusCode < 200) return true;
+        status = statusCode;
+        headers = [];
+        for (let i = 0; i + 1 < raw.length; i += 2) {
+          const name = (raw[i] as Buffer).toString('latin1');
+          const value = (raw[i + 1] as Buffer).toString('latin1');
+          headers.push([name, value]);
+          if (name.length === 14 && name.toLowerCase() === 'content-length' && Number(value) > limit) abort?.(new ResponseTooLargeError(limit));
+        }
+        return true;
+      },
+      onData(chunk) {
+        seen += chunk.byteLength;
+        if (seen > limit) {
+          abort?.(new ResponseTooLargeError(limit));
+          return false;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        if (settled) return;
+        settle();
+        resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, seen) });
+      },
+      onError(err) {
+        if (settled) return;
+        settle();
+        reject(err);
+      },
+    });
+  });
 }
 
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
+/** Origin and path of the URLs called, parsed once each: an SDK calls the same few endpoints over and over. */
+const TARGETS = new Map<string, { origin: string; path: string }>();
+
+function targetOf(url: string): { origin: string; path: string } {
+  let target = TARGETS.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    // Bounded: URLs carrying ids (batch ids, file ids) are many and each is called a few times.
+    if (TARGETS.size >= 256) TARGETS.clear();
+    TARGETS.set(url, target);
+  }
+  return target;
+}
+
 /**
  * The `fetch` the SDKs (openai, @anthropic-ai/sdk, ollama) use when the caller gives none: one
- * request through undici's `request` on the process's undici dispatcher (keep-alive, one pool per
- * origin), its body read whole into one buffer (bounded by `maxBytes`, by default
- * FUSION_MAX_RESPONSE_BYTES) and handed back as a `Response` over that buffer. Node's own fetch
- * costs more CPU per call for the same answer (a Request object and a fetch controller per call,
- * the body through web streams, header lists built name by name; BENCHMARKS.md), while an LLM
- * answer is a small JSON document read whole anyway.
+ * request through undici's dispatcher interface on the process's undici dispatcher (keep-alive, one
+ * pool per origin), its body collected whole into one buffer (bounded by `maxBytes`, by default
+ * FUSION_MAX_RESPONSE_BYTES) and handed back as a `Response` over that buffer (BufferedResponse).
+ * Node's own fetch costs more CPU per call for the same answer (a Request object and a fetch
+ * controller per call, the body through web streams, header lists built name by name;
+ * BENCHMARKS.md), and so does undici's `request` (a body stream per call), while an LLM answer is a
+ * small JSON document read whole anyway.
  * Everything else (batch result downloads, streamed line by line; bodies that are not a string or
  * bytes, such as a batch file upload) goes through Node's fetch, bounded as before; so does every
  * call once the global fetch has been replaced (an instrumentation, or a test interceptor such as
@@ -71,42 +156,29 @@ export function pooledFetch(maxBytes?: number): typeof fetch {
     const simpleBody = body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer;
     if (url === undefined || !simpleBody || isResultFileUrl(url) || globalThis.fetch !== NODE_FETCH) return fallback(input, init);
     const signal = init?.signal ?? undefined;
-    const limit = maxBytes ?? currentLimits().maxResponseBytes;
+    const limit = maxBytes ?? currentLimit('maxResponseBytes');
     const headers = headerRecord(init?.headers);
     if (typeof body === 'string' && headers['content-type'] === undefined) headers['content-type'] = 'text/plain;charset=UTF-8';
     try {
-      const answer = await request(url, {
+      const target = targetOf(url);
+      const answer = await dispatchWhole(
         // The process's undici dispatcher, the one Node's fetch uses too: one keep-alive pool per
         // origin, and a proxy or mock agent set with setGlobalDispatcher applies to these calls.
-        dispatcher: getGlobalDispatcher(),
-        // Redirects followed as fetch follows them (undici drops credentials across origins).
-        maxRedirections: 20,
-        method: (init?.method ?? 'GET').toUpperCase() as 'GET',
-        headers,
-        body: body instanceof ArrayBuffer ? new Uint8Array(body) : body,
-        ...(signal ? { signal } : {}),
-      });
-      const declared = Number(answer.headers['content-length'] ?? Number.NaN);
-      if (declared > limit) {
-        discard(answer.body);
-        throw new ResponseTooLargeError(limit);
-      }
-      const chunks: Buffer[] = [];
-      let seen = 0;
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        seen += chunk.byteLength;
-        if (seen > limit) {
-          discard(answer.body);
-          throw new ResponseTooLargeError(limit);
-        }
-        chunks.push(chunk);
-      }
-      let bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, seen);
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(answer.headers)) {
-        if (value === undefined) continue;
-        for (const v of Array.isArray(value) ? value : [value]) responseHeaders.append(name, v);
-      }
+        getGlobalDispatcher(),
+        {
+          origin: target.origin,
+          path: target.path,
+          method: (init?.method ?? 'GET').toUpperCase() as Dispatcher.HttpMethod,
+          headers,
+          body: body instanceof ArrayBuffer ? new Uint8Array(body) : (body ?? null),
+          // Redirects followed as fetch follows them (undici drops credentials across origins).
+          maxRedirections: 20,
+        } as Dispatcher.DispatchOptions,
+        signal,
+        limit,
+      );
+      let bytes = answer.body;
+      const responseHeaders = new Headers(answer.headers);
       // As fetch does: the body handed out is decoded, so its encoding and length headers describe it.
       const encoding = responseHeaders.get('content-encoding')?.trim().toLowerCase();
       if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
@@ -115,8 +187,8 @@ export function pooledFetch(maxBytes?: number): typeof fetch {
       }
       responseHeaders.delete('transfer-encoding');
       responseHeaders.set('content-length', String(bytes.byteLength));
-      const status = answer.statusCode;
-      return new Response(NULL_BODY_STATUS.has(status) ? null : bytes, { status, headers: responseHeaders });
+      const status = answer.status;
+      return bufferedResponse(NULL_BODY_STATUS.has(status) ? null : bytes, { status, headers: responseHeaders });
     } catch (err) {
       throw fetchError(err, signal);
     }

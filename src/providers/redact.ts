@@ -21,7 +21,20 @@ const MIN_ENCODED = 8;
  * each of the three byte alignments it can have inside a longer encoded string (`user:KEY` in a
  * Basic header), keeping only the characters that depend on the secret alone.
  */
-export function secretForms(secret: string): string[] {
+export function secretForms(secret: string): readonly string[] {
+  let forms = FORMS.get(secret);
+  if (!forms) {
+    // A handful of keys per process, each asked for on every answer and logprob token.
+    if (FORMS.size >= 64) FORMS.clear();
+    forms = computeForms(secret);
+    FORMS.set(secret, forms);
+  }
+  return forms;
+}
+
+const FORMS = new Map<string, readonly string[]>();
+
+function computeForms(secret: string): readonly string[] {
   const forms = new Set<string>([secret]);
   forms.add(encodeURIComponent(secret));
   forms.add(encodeURIComponent(secret).replace(/%20/g, '+'));

@@ -45,12 +45,20 @@ export function limitVariable(name: keyof Limits): string {
 /** The limits in force: defaults, overridden by FUSION_MAX_* variables (a bad value is an InputError). */
 export function currentLimits(env: Record<string, string | undefined> = process.env): Limits {
   const out = { ...DEFAULT_LIMITS };
-  for (const [name, variable] of Object.entries(VARIABLES) as [keyof Limits, string][]) {
-    const raw = env[variable];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n <= 0) throw new InputError([{ file: variable, message: `must be a positive integer, got "${raw}"` }]);
-    out[name] = n;
-  }
+  for (const name of Object.keys(VARIABLES) as (keyof Limits)[]) out[name] = currentLimit(name, env);
   return out;
+}
+
+/**
+ * One limit in force, read from its variable alone: the per-call paths (every provider answer's
+ * size and length) read one variable each, not all six (each read of the environment is a call
+ * into the runtime).
+ */
+export function currentLimit(name: keyof Limits, env: Record<string, string | undefined> = process.env): number {
+  const variable = VARIABLES[name];
+  const raw = env[variable];
+  if (raw === undefined || raw === '') return DEFAULT_LIMITS[name];
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new InputError([{ file: variable, message: `must be a positive integer, got "${raw}"` }]);
+  return n;
 }
