@@ -70,17 +70,16 @@ function meanAbsoluteError(score: Float64Array, gold: Float64Array): number {
 }
 
 /**
- * What a fused score must keep when fewer judges are asked, one metric for each side of its quality:
- * its level (absolute error) and the order it puts the items in (Spearman). Either can hold while
- * the other drops: when the gold sits a step off the truth either way, every prediction near the
- * truth has the same absolute error, so asking fewer judges loses ranking that absolute error does
- * not see (test/kinds/rating/adaptive-policy.test.ts); a judge that orders well but sits off level
- * is the converse. One metric per side, not all six the kind reports: the others measure the
- * same two things again (RMSE the level, Pearson and Kendall the order, QWK both), and each metric
- * checked is one more chance that noise alone refuses a tolerance that costs nothing, so a policy
- * whose judges agree would keep asking them all.
+ * What a fused score must keep when fewer judges are asked: every metric the kind reports its quality
+ * by (`fusion eval --json`). They see different things, and one can hold while another drops: when
+ * the gold sits a step off the truth either way, every prediction near the truth has the same
+ * absolute error, so asking fewer judges loses ranking that absolute error does not see
+ * (test/kinds/rating/adaptive-policy.test.ts); a judge that orders well but sits off level is the
+ * converse; QWK reads the scores rounded to the scale's steps. Each metric checked is one more
+ * chance that noise refuses a tolerance that costs nothing: the price is paid in calls, never in
+ * a quality the user is shown, and judges that agree outright still stop early.
  */
-export const GUARDED_METRICS: readonly ScoreMetricName[] = ['mae', 'spearman'];
+export const GUARDED_METRICS: readonly ScoreMetricName[] = ['mae', 'rmse', 'pearson', 'spearman', 'kendall', 'qwk'];
 
 /**
  * Whether asking as `candidate` does keeps the quality of asking every judge: on each guarded metric
