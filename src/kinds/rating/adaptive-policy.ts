@@ -58,6 +58,12 @@ interface Candidate {
   score: Float64Array;
 }
 
+/** Whether two candidates fused every row alike (NaN alike). */
+function sameScores(a: Float64Array, b: Float64Array): boolean {
+  for (let r = 0; r < a.length; r++) if (a[r] !== b[r] && !(Number.isNaN(a[r] as number) && Number.isNaN(b[r] as number))) return false;
+  return true;
+}
+
 /** Mean absolute error over the rows both sides know. */
 function meanAbsoluteError(score: Float64Array, gold: Float64Array): number {
   let s = 0;
@@ -123,9 +129,17 @@ export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: n
     if (within.length === 0) return capped((candidates[candidates.length - 1] as Candidate).tolerance);
     return { tolerance: within.reduce((best, c) => (meanAbsoluteError(c.score, g) < meanAbsoluteError(best.score, g) ? c : best)).tolerance, cap: null };
   }
-  // The cheapest candidate that keeps every metric; asking every judge keeps them by definition.
-  const cheapestFirst = candidates.filter((c) => c.callsPerItem < all.callsPerItem).sort((a, b) => a.callsPerItem - b.callsPerItem || b.tolerance - a.tolerance);
-  return { tolerance: (cheapestFirst.find((c) => holdsQuality(c, all, g, sub, seed)) ?? all).tolerance, cap: null };
+  // The cheapest candidate that keeps every metric (among equally cheap ones the smaller tolerance,
+  // which stops no more often on new items); asking every judge keeps them by definition. Large
+  // tolerances often replay identically (one judge each): one refused is not checked again.
+  const cheapestFirst = candidates.filter((c) => c.callsPerItem < all.callsPerItem).sort((a, b) => a.callsPerItem - b.callsPerItem || a.tolerance - b.tolerance);
+  const refused: Candidate[] = [];
+  for (const c of cheapestFirst) {
+    if (refused.some((r) => sameScores(r.score, c.score))) continue;
+    if (holdsQuality(c, all, g, sub, seed)) return { tolerance: c.tolerance, cap: null };
+    refused.push(c);
+  }
+  return { tolerance: all.tolerance, cap: null };
 }
 
 /** The live policy over one-item rating matrices whose judges are the run's models (those not asked yet: NaN). */
