@@ -69,38 +69,64 @@ export function groupResamples(n: number, groups: readonly (string | null)[] | n
  * per-item terms) is measured as directly as an error's.
  */
 export function pairedScoreLosses(gold: ArrayLike<number>, candidate: ArrayLike<number>, reference: ArrayLike<number>, scale: ScoreScale, metrics: readonly ScoreMetricName[], options: PairedLossOptions): MetricLoss[] {
-  const keep: number[] = [];
-  for (let i = 0; i < gold.length; i++) if (Number.isFinite(gold[i] as number) && Number.isFinite(candidate[i] as number) && Number.isFinite(reference[i] as number)) keep.push(i);
-  const g = Float64Array.from(keep, (i) => gold[i] as number);
-  const c = Float64Array.from(keep, (i) => candidate[i] as number);
-  const r = Float64Array.from(keep, (i) => reference[i] as number);
+  return pairedLossesAgainst(gold, reference, scale, metrics, options)(candidate);
+}
+
+interface Bootstrap {
+  /** Positions into the kept items, per resample. */
+  resamples: Int32Array[];
+  /** The reference's metrics, on all kept items and per resample. */
+  full: ScoreMetrics;
+  drawn: ScoreMetrics[];
+}
+
+/**
+ * pairedScoreLosses for several candidates against one reference: the resamples and the
+ * reference's metrics on them are computed once and shared by every candidate known on the same
+ * items as the reference (a candidate known on fewer items is scored on its own resamples).
+ */
+export function pairedLossesAgainst(gold: ArrayLike<number>, reference: ArrayLike<number>, scale: ScoreScale, metrics: readonly ScoreMetricName[], options: PairedLossOptions): (candidate: ArrayLike<number>) => MetricLoss[] {
   const step = options.step === undefined ? {} : { step: options.step };
-  const cFull = scoreMetrics(g, c, scale, step);
-  const rFull = scoreMetrics(g, r, scale, step);
-  const full = metrics.map((name) => ({ name, loss: lossOf(cFull, rFull, name) }));
-  const draws = metrics.map(() => [] as number[]);
-  if (keep.length > 1) {
+  const known: number[] = [];
+  for (let i = 0; i < gold.length; i++) if (Number.isFinite(gold[i] as number) && Number.isFinite(reference[i] as number)) known.push(i);
+  const bootstrapOn = (keep: readonly number[]): Bootstrap => {
+    const g = Float64Array.from(keep, (i) => gold[i] as number);
+    const r = Float64Array.from(keep, (i) => reference[i] as number);
     const groups = options.groups ? keep.map((i) => options.groups?.[i] ?? null) : null;
-    for (const idx of groupResamples(keep.length, groups, options.resamples, options.seed)) {
-      const gs = Float64Array.from(idx, (k) => g[k] as number);
-      const cm = scoreMetrics(gs, Float64Array.from(idx, (k) => c[k] as number), scale, step);
-      const rm = scoreMetrics(gs, Float64Array.from(idx, (k) => r[k] as number), scale, step);
+    const resamples = keep.length > 1 ? groupResamples(keep.length, groups, options.resamples, options.seed) : [];
+    return {
+      resamples,
+      full: scoreMetrics(g, r, scale, step),
+      drawn: resamples.map((idx) => scoreMetrics(Float64Array.from(idx, (k) => g[k] as number), Float64Array.from(idx, (k) => r[k] as number), scale, step)),
+    };
+  };
+  let shared: Bootstrap | null = null;
+  return (candidate) => {
+    const keep = known.filter((i) => Number.isFinite(candidate[i] as number));
+    const b = keep.length === known.length ? (shared ??= bootstrapOn(known)) : bootstrapOn(keep);
+    const g = Float64Array.from(keep, (i) => gold[i] as number);
+    const c = Float64Array.from(keep, (i) => candidate[i] as number);
+    const cFull = scoreMetrics(g, c, scale, step);
+    const draws = metrics.map(() => [] as number[]);
+    b.resamples.forEach((idx, k) => {
+      const cm = scoreMetrics(Float64Array.from(idx, (j) => g[j] as number), Float64Array.from(idx, (j) => c[j] as number), scale, step);
       metrics.forEach((name, m) => {
-        const d = lossOf(cm, rm, name);
+        const d = lossOf(cm, b.drawn[k] as ScoreMetrics, name);
         if (d !== null) (draws[m] as number[]).push(d);
       });
-    }
-  }
-  const out: MetricLoss[] = [];
-  full.forEach(({ name, loss }, m) => {
-    if (loss === null) return;
-    const d = draws[m] as number[];
-    let standardError = Number.POSITIVE_INFINITY;
-    if (d.length > 1) {
-      const mean = d.reduce((a, b) => a + b, 0) / d.length;
-      standardError = Math.sqrt(d.reduce((a, b) => a + (b - mean) ** 2, 0) / (d.length - 1));
-    }
-    out.push({ metric: name, loss, standardError });
-  });
-  return out;
+    });
+    const out: MetricLoss[] = [];
+    metrics.forEach((name, m) => {
+      const loss = lossOf(cFull, b.full, name);
+      if (loss === null) return;
+      const d = draws[m] as number[];
+      let standardError = Number.POSITIVE_INFINITY;
+      if (d.length > 1) {
+        const mean = d.reduce((a, x) => a + x, 0) / d.length;
+        standardError = Math.sqrt(d.reduce((a, x) => a + (x - mean) ** 2, 0) / (d.length - 1));
+      }
+      out.push({ metric: name, loss, standardError });
+    });
+    return out;
+  };
 }

@@ -9,7 +9,7 @@ import { type PointEstimator, type PointModel, ratingStrategy } from './point-es
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
 import type { RatingPolicy } from './strategy.js';
-import { pairedScoreLosses } from '../../validation/paired-score-loss.js';
+import { type MetricLoss, pairedLossesAgainst } from '../../validation/paired-score-loss.js';
 import type { ScoreMetricName } from '../../validation/score-metrics.js';
 
 /**
@@ -92,9 +92,8 @@ export const GUARDED_METRICS: readonly ScoreMetricName[] = ['mae', 'rmse', 'pear
  * its held-out loss is within CAUTION standard errors of the paired difference (bootstrap over the
  * items, whole groups together: src/validation/paired-score-loss.ts).
  */
-function holdsQuality(candidate: Candidate, all: Candidate, gold: Float64Array, train: RatingMatrix, seed: number): boolean {
-  const losses = pairedScoreLosses(gold, candidate.score, all.score, train.scale, GUARDED_METRICS, { resamples: RESAMPLES, seed, groups: train.groups });
-  return losses.every((l) => l.loss <= CAUTION * l.standardError);
+function holdsQuality(lossesOf: (score: Float64Array) => MetricLoss[], candidate: Candidate): boolean {
+  return lossesOf(candidate.score).every((l) => l.loss <= CAUTION * l.standardError);
 }
 
 /**
@@ -134,9 +133,10 @@ export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: n
   // tolerances often replay identically (one judge each): one refused is not checked again.
   const cheapestFirst = candidates.filter((c) => c.callsPerItem < all.callsPerItem).sort((a, b) => a.callsPerItem - b.callsPerItem || a.tolerance - b.tolerance);
   const refused: Candidate[] = [];
+  const lossesOf = pairedLossesAgainst(g, all.score, sub.scale, GUARDED_METRICS, { resamples: RESAMPLES, seed, groups: sub.groups });
   for (const c of cheapestFirst) {
     if (refused.some((r) => sameScores(r.score, c.score))) continue;
-    if (holdsQuality(c, all, g, sub, seed)) return { tolerance: c.tolerance, cap: null };
+    if (holdsQuality(lossesOf, c)) return { tolerance: c.tolerance, cap: null };
     refused.push(c);
   }
   return { tolerance: all.tolerance, cap: null };
