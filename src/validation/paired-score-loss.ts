@@ -72,6 +72,23 @@ export function pairedScoreLosses(gold: ArrayLike<number>, candidate: ArrayLike<
   return pairedLossesAgainst(gold, reference, scale, metrics, options)(candidate);
 }
 
+/**
+ * The losses of `candidate` against `reference` on each of `metrics` over the items where all three
+ * are known, without their standard errors: a loss that is not positive needs none to be accepted.
+ */
+export function pointScoreLosses(gold: ArrayLike<number>, candidate: ArrayLike<number>, reference: ArrayLike<number>, scale: ScoreScale, metrics: readonly ScoreMetricName[], step?: number): { metric: ScoreMetricName; loss: number }[] {
+  const keep: number[] = [];
+  for (let i = 0; i < gold.length; i++) if (Number.isFinite(gold[i] as number) && Number.isFinite(candidate[i] as number) && Number.isFinite(reference[i] as number)) keep.push(i);
+  const g = Float64Array.from(keep, (i) => gold[i] as number);
+  const options = step === undefined ? {} : { step };
+  const c = scoreMetrics(g, Float64Array.from(keep, (i) => candidate[i] as number), scale, options);
+  const r = scoreMetrics(g, Float64Array.from(keep, (i) => reference[i] as number), scale, options);
+  return metrics.flatMap((metric) => {
+    const loss = lossOf(c, r, metric);
+    return loss === null ? [] : [{ metric, loss }];
+  });
+}
+
 interface Bootstrap {
   /** Positions into the kept items, per resample. */
   resamples: Int32Array[];

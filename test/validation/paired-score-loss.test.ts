@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { groupResamples, pairedScoreLosses } from '../../src/validation/paired-score-loss.js';
+import { groupResamples, pairedScoreLosses, pointScoreLosses } from '../../src/validation/paired-score-loss.js';
 import { seededRandom } from '../../src/util/random.js';
 
 const scale = { min: 0, max: 10 };
@@ -55,5 +55,12 @@ describe('paired losses on score metrics', () => {
     // Four clusters (a, b, the ungrouped item, c), four drawn per resample.
     const sizes = new Set(groupResamples(groups.length, groups, 30, 5).map((idx) => idx.length));
     expect([...sizes].every((s) => s >= 4 && s <= 12)).toBe(true);
+  });
+
+  it('the point losses alone are the paired losses without their standard errors', () => {
+    const { gold, pred } = sample(200, 3, 6);
+    const other = pred.map((p, i) => (i % 9 === 0 ? Number.NaN : p + (i % 2 === 0 ? 0.5 : -0.5)));
+    const metrics = ['mae', 'spearman', 'qwk'] as const;
+    expect(pointScoreLosses(gold, other, pred, scale, metrics)).toEqual(pairedScoreLosses(gold, other, pred, scale, metrics, { resamples: 10, seed: 1 }).map(({ metric, loss }) => ({ metric, loss })));
   });
 });
