@@ -9,6 +9,8 @@ import { type PointEstimator, type PointModel, ratingStrategy } from './point-es
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
 import type { RatingPolicy } from './strategy.js';
+import { type MetricLoss, pairedLossesAgainst, pointScoreLosses } from '../../validation/paired-score-loss.js';
+import type { ScoreMetricName } from '../../validation/score-metrics.js';
 
 /**
  * The candidate tolerances, as shares of the scale's span: how far one more judge is expected to
@@ -19,13 +21,20 @@ import type { RatingPolicy } from './strategy.js';
 export const TOLERANCE_GRID: readonly number[] = [0, 1 / 64, 1 / 32, 1 / 16, 1 / 8, 1 / 4];
 
 /**
- * One standard error of the paired difference: a tolerance is kept only when its held-out error is
- * not measurably above asking every judge (the one-standard-error convention of a choice made by
- * cross-validation, as the categorical policy's DEFAULT_CAUTION). Paired, because the items'
- * own difficulty is common to both and would otherwise hide a real loss (a lenient judge's offset
- * dominates the error while the ranking suffers).
+ * One standard error of the paired difference: a tolerance is kept only when its held-out quality is
+ * not measurably below asking every judge on any metric (the one-standard-error convention of a
+ * choice made by cross-validation, as the categorical policy's DEFAULT_CAUTION). Paired, because the
+ * items' own difficulty is common to both and would otherwise hide a real loss.
  */
 const CAUTION = 1;
+
+/**
+ * Bootstrap resamples behind each metric's standard error: the relative error of a standard
+ * deviation estimated from B draws is about 1/sqrt(2B), a tenth here, small beside the
+ * one-standard-error margin it sets; each resample scores every metric of every candidate checked,
+ * the bulk of the policy's fitting time.
+ */
+const RESAMPLES = 50;
 
 const StateSchema = z.object({
   /** The stopping tolerance, in score units. */
@@ -46,32 +55,55 @@ export interface AdaptiveRatingOptions {
 interface Candidate {
   tolerance: number;
   callsPerItem: number;
-  /** Held-out absolute errors, per labelled training row. */
-  errors: Float64Array;
+  /** Held-out fused scores, per labelled training row. */
+  score: Float64Array;
 }
 
-/** Mean and standard error of a paired difference. */
-function pairedGap(a: Float64Array, b: Float64Array): { mean: number; se: number } {
-  const d: number[] = [];
-  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i] as number) && Number.isFinite(b[i] as number)) d.push((a[i] as number) - (b[i] as number));
-  if (d.length < 2) return { mean: d[0] ?? 0, se: Number.POSITIVE_INFINITY };
-  const mean = d.reduce((x, y) => x + y, 0) / d.length;
-  const v = d.reduce((x, y) => x + (y - mean) ** 2, 0) / (d.length - 1);
-  return { mean, se: Math.sqrt(v / d.length) };
+/** Whether two candidates fused every row alike (NaN alike). */
+function sameScores(a: Float64Array, b: Float64Array): boolean {
+  for (let r = 0; r < a.length; r++) if (a[r] !== b[r] && !(Number.isNaN(a[r] as number) && Number.isNaN(b[r] as number))) return false;
+  return true;
 }
 
-const meanFinite = (a: Float64Array): number => {
+/** Mean absolute error over the rows both sides know. */
+function meanAbsoluteError(score: Float64Array, gold: Float64Array): number {
   let s = 0;
   let n = 0;
-  for (const x of a) if (Number.isFinite(x)) (s += x), n++;
+  score.forEach((x, r) => {
+    const d = Math.abs(x - (gold[r] as number));
+    if (Number.isFinite(d)) (s += d), n++;
+  });
   return n === 0 ? Number.POSITIVE_INFINITY : s / n;
-};
+}
+
+/**
+ * What a fused score must keep when fewer judges are asked: every metric the kind reports its quality
+ * by (`fusion eval --json`). They see different things, and one can hold while another drops: when
+ * the gold sits a step off the truth either way, every prediction near the truth has the same
+ * absolute error, so asking fewer judges loses ranking that absolute error does not see
+ * (test/kinds/rating/adaptive-policy.test.ts); a judge that orders well but sits off level is the
+ * converse; QWK reads the scores rounded to the scale's steps. Each metric checked is one more
+ * chance that noise refuses a tolerance that costs nothing: the price is paid in calls, never in
+ * a quality the user is shown, and judges that agree outright still stop early.
+ */
+export const GUARDED_METRICS: readonly ScoreMetricName[] = ['mae', 'rmse', 'pearson', 'spearman', 'kendall', 'qwk'];
+
+/**
+ * Whether asking as `candidate` does keeps the quality of asking every judge: on each guarded metric
+ * its held-out loss is within CAUTION standard errors of the paired difference (bootstrap over the
+ * items, whole groups together: src/validation/paired-score-loss.ts).
+ */
+function holdsQuality(lossesOf: (score: Float64Array) => MetricLoss[], candidate: Candidate, all: Candidate, gold: Float64Array, scale: Scale): boolean {
+  // No metric worse at all: within any margin, so the bootstrap is not needed.
+  if (pointScoreLosses(gold, candidate.score, all.score, scale, GUARDED_METRICS).every((l) => l.loss <= 0)) return true;
+  return lossesOf(candidate.score).every((l) => l.loss <= CAUTION * l.standardError);
+}
 
 /**
  * The tolerance for the policy, chosen on grouped inner folds of the labelled training items (the
  * calibrated maps fitted on the other inner folds, the policy replayed on the held-out ones): the
- * one asking the fewest judges whose held-out absolute error is within CAUTION standard errors
- * (of the paired difference) of asking every judge. With `maxCalls`: the lowest held-out error among those within the average budget;
+ * one asking the fewest judges whose held-out quality is within CAUTION standard errors (of the
+ * paired difference) of asking every judge on every metric the kind reports (holdsQuality). With `maxCalls`: the lowest held-out error among those within the average budget;
  * when none is, the cheapest with a hard cap of floor(maxCalls) judges (at least 1), so the budget
  * holds. Too few items to cross-validate: 0 (every judge), the safe end, capped likewise.
  */
@@ -86,7 +118,7 @@ export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: n
     candidates = adaptiveCurve(sub, g, { folds: INNER_FOLDS, seed, tolerances: TOLERANCE_GRID.map((t) => t * span) }).map((p) => ({
       tolerance: p.tolerance,
       callsPerItem: p.callsPerItem,
-      errors: p.score.map((s, r) => Math.abs(s - (g[r] as number))),
+      score: p.score,
     }));
   } catch (e) {
     // Fewer than two groups of labelled items (RangeError) or a fold without labels (StrategyError).
@@ -97,14 +129,20 @@ export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: n
   if (maxCalls !== undefined) {
     const within = candidates.filter((c) => c.callsPerItem <= maxCalls + 1e-9);
     if (within.length === 0) return capped((candidates[candidates.length - 1] as Candidate).tolerance);
-    return { tolerance: within.reduce((best, c) => (meanFinite(c.errors) < meanFinite(best.errors) ? c : best)).tolerance, cap: null };
+    return { tolerance: within.reduce((best, c) => (meanAbsoluteError(c.score, g) < meanAbsoluteError(best.score, g) ? c : best)).tolerance, cap: null };
   }
-  let chosen = all;
-  for (const c of candidates) {
-    const gap = pairedGap(c.errors, all.errors);
-    if (gap.mean <= CAUTION * gap.se && c.callsPerItem < chosen.callsPerItem) chosen = c;
+  // The cheapest candidate that keeps every metric (among equally cheap ones the smaller tolerance,
+  // which stops no more often on new items); asking every judge keeps them by definition. Large
+  // tolerances often replay identically (one judge each): one refused is not checked again.
+  const cheapestFirst = candidates.filter((c) => c.callsPerItem < all.callsPerItem).sort((a, b) => a.callsPerItem - b.callsPerItem || a.tolerance - b.tolerance);
+  const refused: Candidate[] = [];
+  const lossesOf = pairedLossesAgainst(g, all.score, sub.scale, GUARDED_METRICS, { resamples: RESAMPLES, seed, groups: sub.groups });
+  for (const c of cheapestFirst) {
+    if (refused.some((r) => sameScores(r.score, c.score))) continue;
+    if (holdsQuality(lossesOf, c, all, g, sub.scale)) return { tolerance: c.tolerance, cap: null };
+    refused.push(c);
   }
-  return { tolerance: chosen.tolerance, cap: null };
+  return { tolerance: all.tolerance, cap: null };
 }
 
 /** The live policy over one-item rating matrices whose judges are the run's models (those not asked yet: NaN). */

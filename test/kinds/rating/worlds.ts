@@ -28,10 +28,10 @@ function normal(random: () => number): number {
 }
 
 /**
- * N items with a true quality on 0-10 (gold = truth + gold noise), rated by `judges`; with `headers`,
+ * N items with a true quality on 0-10 (gold = truth + gold noise, plus or minus `goldStep`), rated by `judges`; with `headers`,
  * items come in groups of that many (one text rated on each criterion) and the truth shifts per header.
  */
-export function world(options: { items: number; judges: JudgeSpec[]; seed: number; goldNoise?: number; headers?: number; headerShift?: number[] }): World {
+export function world(options: { items: number; judges: JudgeSpec[]; seed: number; goldNoise?: number; goldStep?: number; headers?: number; headerShift?: number[] }): World {
   const random = seededRandom(options.seed);
   const N = options.items;
   const J = options.judges.length;
@@ -44,7 +44,9 @@ export function world(options: { items: number; judges: JudgeSpec[]; seed: numbe
   for (let i = 0; i < N; i++) {
     const h = H > 0 ? i % H : -1;
     truth[i] = Math.min(10, Math.max(0, 5 + 2 * normal(random) + (h >= 0 ? (options.headerShift?.[h] ?? 0) : 0)));
-    gold[i] = Math.min(10, Math.max(0, (truth[i] as number) + (options.goldNoise ?? 0.5) * normal(random)));
+    // goldStep: the gold rater lands a whole step off the truth, up or down at random.
+    const step = options.goldStep === undefined ? 0 : (random() < 0.5 ? -1 : 1) * options.goldStep;
+    gold[i] = Math.min(10, Math.max(0, (truth[i] as number) + step + (options.goldNoise ?? 0.5) * normal(random)));
     headerValues.push(h >= 0 ? `Criterion ${h}` : null);
     groups.push(H > 0 ? `story-${Math.floor(i / H)}` : null);
   }
