@@ -11,8 +11,8 @@ import type { FusedPrediction } from './strategy.js';
  * row, and when most items are easy the likelihood is dominated by rows where every candidate is
  * right; a candidate that is right on the few tied rows (a weighted vote that learned which pair
  * of models is the better) can hold almost no weight, and a label-free one that takes the other
- * side breaks the ties. On the rows where that component is tied the gate keeps its share and
- * splits the rest among the other candidates by their likelihood on the training rows where it
+ * side breaks the ties. On the rows where that component is tied the gate orders its tied labels
+ * by a mixture of the other candidates weighted by their likelihood on the training rows where it
  * is tied: the weights that decide those rows are fitted on such rows. Whether the gate is used at all is
  * decided held out (`checkMixture`), against the plain mixture on the same folds: with few tied
  * rows its weights are a fit on few rows, and a tie keeps the plain mixture.
@@ -20,7 +20,7 @@ import type { FusedPrediction } from './strategy.js';
 export interface TieGate {
   /** Index of the candidate whose ties open the gate (the heaviest in the mixture). */
   of: number;
-  /** Mixture weights over the candidates for the rows where it is tied. */
+  /** Weights over the candidates (zero for `of`) of the mixture that orders its tied labels. */
   weights: number[];
 }
 
@@ -78,41 +78,47 @@ export function fitTieGate(candidates: readonly GateCandidate[], gold: Int32Arra
   const at = rows.filter((i) => tied[i] === 1);
   if (at.length === 0) return null;
   const y = Int32Array.from(at, (i) => gold[i] as number);
-  // The tied candidate keeps its share (its mass still sits on its tied labels); the rest of the
-  // mass is split among the others by their likelihood on its tied rows. Fitted without it: its
-  // constant share of each tied row's gold would absorb weight that decides nothing.
+  // Fitted without the tied candidate: it holds the same share of each of its tied labels, so among
+  // them it decides nothing, and its constant share of each tied row's gold would absorb the weight.
   const others = candidates.map((_, c) => c).filter((c) => c !== of);
   if (others.length === 0) return null;
   const u = pruneWeights(fitMixtureWeights(others.map((c) => select((candidates[c] as GateCandidate).likelihood, at, K)), y, K));
-  const share = weights[of] as number;
   const gated = candidates.map(() => 0);
-  gated[of] = share;
   others.forEach((c, idx) => {
-    gated[c] = (1 - share) * (u[idx] as number);
+    gated[c] = u[idx] as number;
   });
   return { of, weights: gated };
 }
 
 /**
- * `base` (the plain mixture's prediction over all rows) with the rows where the gate's candidate
- * is tied replaced by the gate's mixture of `probs` (each candidate's distributions, undecided rows uniform).
+ * `base` (the plain mixture's prediction over all rows) where the gate's candidate is tied: the mass
+ * `base` puts on that candidate's tied labels is split among them in proportion to the gate's
+ * mixture of the other candidates (`probs`: each candidate's distributions, undecided rows uniform),
+ * the other labels keep theirs. The heaviest component's indifference is kept, and the labels it
+ * is indifferent between are ordered by the candidates fitted on such rows.
  */
-export function gatePrediction(base: FusedPrediction, probs: readonly Float64Array[], decided: readonly Uint8Array[], gate: TieGate, K: number): FusedPrediction {
+export function gatePrediction(base: FusedPrediction, probs: readonly Float64Array[], _decided: readonly Uint8Array[], gate: TieGate, K: number): FusedPrediction {
   const n = base.decided.length;
   const out = { probs: Float64Array.from(base.probs), decided: Uint8Array.from(base.decided) };
-  const tied = tiedRows(probs[gate.of] as Float64Array, n, K);
+  const of = probs[gate.of] as Float64Array;
+  const tied = tiedRows(of, n, K);
   for (let i = 0; i < n; i++) {
-    if (tied[i] === 0) continue;
-    out.probs.fill(0, i * K, (i + 1) * K);
-    let any = 0;
-    gate.weights.forEach((w, c) => {
-      if (w <= 0) return;
-      const p = probs[c] as Float64Array;
-      for (let k = 0; k < K; k++) out.probs[i * K + k] = (out.probs[i * K + k] as number) + w * (p[i * K + k] as number);
-      if ((decided[c] as Uint8Array)[i] === 1) any = 1;
-    });
-    out.decided[i] = any;
-    if (any === 0) out.probs.fill(0, i * K, (i + 1) * K);
+    if (tied[i] === 0 || base.decided[i] === 0) continue;
+    let top = -Infinity;
+    for (let k = 0; k < K; k++) top = Math.max(top, of[i * K + k] as number);
+    let mass = 0;
+    let order = 0;
+    const q = new Float64Array(K);
+    for (let k = 0; k < K; k++) {
+      if ((of[i * K + k] as number) < top - TIE_MARGIN) continue;
+      mass += base.probs[i * K + k] as number;
+      gate.weights.forEach((w, c) => {
+        if (w > 0) q[k] = (q[k] as number) + w * ((probs[c] as Float64Array)[i * K + k] as number);
+      });
+      order += q[k] as number;
+    }
+    if (!(order > 0)) continue;
+    for (let k = 0; k < K; k++) if ((of[i * K + k] as number) >= top - TIE_MARGIN) out.probs[i * K + k] = (mass * (q[k] as number)) / order;
   }
   return out;
 }
