@@ -135,7 +135,7 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
     const of = components.findIndex((c) => c.name === state.tieOf);
     if (of < 0) return mixed;
     const gate: TieGate = { of, weights: components.map((c) => c.tieWeight ?? 0) };
-    return gatePrediction(mixed, rows, decisions, gate, K);
+    return gatePrediction(mixed, rows, gate, K);
   };
   return {
     name: NAME,
@@ -313,7 +313,7 @@ export const autoStrategy: FusionStrategy = {
       const fellBack = check?.chosen === 'best-candidate' ? candidates.findIndex((c) => c.name === check?.best) : -1;
       const used = fellBack >= 0 ? candidates.map((_, idx) => (idx === fellBack ? 1 : 0)) : kept;
       const mixed = mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), used, K);
-      const prediction = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), candidates.map((c) => c.decided), gate, K) : mixed;
+      const prediction = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), gate, K) : mixed;
       inner = { rows, folds: folds ?? [], prediction };
     }
     const components: Component[] = chosen

@@ -133,7 +133,7 @@ export function checkMixture(candidates: readonly CheckCandidate[], gold: Int32A
     const weights = pruneWeights(fitMixtureWeights(candidates.map((c) => restrict({ probs: c.likelihood, decided: c.decided }, train, K).probs), trainGold, K));
     const mixed = mixPredictions(candidates, weights, n, K);
     const gate = fitTieGate(candidates, gold, K, train, weights);
-    const withGate = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), candidates.map((c) => c.decided), gate, K) : mixed;
+    const withGate = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), gate, K) : mixed;
     const chosen = candidates[bestIndex(candidates, train, K, score)] as CheckCandidate;
     for (const i of test) {
       copy(plain, mixed, i);

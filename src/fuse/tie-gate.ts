@@ -13,9 +13,9 @@ import type { FusedPrediction } from './strategy.js';
  * of models is the better) can hold almost no weight, and a label-free one that takes the other
  * side breaks the ties. On the rows where that component is tied the gate orders its tied labels
  * by a mixture of the other candidates weighted by their likelihood on the training rows where it
- * is tied: the weights that decide those rows are fitted on such rows. Whether the gate is used at all is
- * decided held out (`checkMixture`), against the plain mixture on the same folds: with few tied
- * rows its weights are a fit on few rows, and a tie keeps the plain mixture.
+ * is tied: the weights that decide those rows are fitted on such rows. Whether the gate is used
+ * is checked held out (`checkMixture`) against the plain mixture on the same folds: with few tied
+ * rows its weights are a fit on few rows, and it is dropped when it decides held-out rows worse.
  */
 export interface TieGate {
   /** Index of the candidate whose ties open the gate (the heaviest in the mixture). */
@@ -97,7 +97,7 @@ export function fitTieGate(candidates: readonly GateCandidate[], gold: Int32Arra
  * the other labels keep theirs. The heaviest component's indifference is kept, and the labels it
  * is indifferent between are ordered by the candidates fitted on such rows.
  */
-export function gatePrediction(base: FusedPrediction, probs: readonly Float64Array[], _decided: readonly Uint8Array[], gate: TieGate, K: number): FusedPrediction {
+export function gatePrediction(base: FusedPrediction, probs: readonly Float64Array[], gate: TieGate, K: number): FusedPrediction {
   const n = base.decided.length;
   const out = { probs: Float64Array.from(base.probs), decided: Uint8Array.from(base.decided) };
   const of = probs[gate.of] as Float64Array;

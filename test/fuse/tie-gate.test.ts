@@ -87,7 +87,7 @@ function onFresh(train: ReturnType<typeof world>, fresh: ReturnType<typeof world
   const gate = fitTieGate(train.candidates, train.gold, K, all(train.gold.length), weights);
   const n = fresh.gold.length;
   const plain = mixPredictions(fresh.candidates, weights, n, K);
-  const gated = gate ? gatePrediction(plain, fresh.candidates.map((c) => c.probs), fresh.candidates.map((c) => c.decided), gate, K) : plain;
+  const gated = gate ? gatePrediction(plain, fresh.candidates.map((c) => c.probs), gate, K) : plain;
   return { weights, gate, plain: accuracyOn(fresh.splits, fresh.gold, plain), gated: accuracyOn(fresh.splits, fresh.gold, gated), plainAll: accuracyOn(all(n), fresh.gold, plain), gatedAll: accuracyOn(all(n), fresh.gold, gated) };
 }
 
