@@ -11,6 +11,7 @@ import { innerCvRows, innerFolds, innerScore, outOfFold } from './inner-cv.js';
 import { type InnerOutOfFold, mixRows } from './inner-out-of-fold.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
 import { checkMixture, collapseRight, type MixtureCheck } from './mixture-check.js';
+import { fitTieGate, gatePrediction, type TieGate } from './tie-gate.js';
 import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
 import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
@@ -57,7 +58,10 @@ const ComponentSchema = z.object({
   name: z.string(),
   /** The strategy whose `load` restores `inner`. */
   strategy: z.string(),
-  weight: z.number().positive().max(1),
+  /** Share in the mixture (zero for a component only the tie gate uses). */
+  weight: z.number().min(0).max(1),
+  /** Share in the rows where the `tieOf` component is tied (`tie-gate.ts`); absent when there is no gate. */
+  tieWeight: z.number().min(0).max(1).optional(),
   inner: z.unknown(),
 });
 
@@ -77,6 +81,8 @@ const StateSchema = z.object({
    */
   check: z
     .object({
+      tieGate: z.boolean().optional(),
+      gateScores: z.object({ plain: z.number(), gated: z.number() }).optional(),
       chosen: z.enum(['mixture', 'best-candidate']),
       best: z.string(),
       mixtureScore: z.number(),
@@ -85,6 +91,8 @@ const StateSchema = z.object({
       why: z.string(),
     })
     .optional(),
+  /** The component whose tied rows the gate decides with `tieWeight`s (`tie-gate.ts`); absent when there is no gate. */
+  tieOf: z.string().optional(),
   components: z.array(ComponentSchema).min(1),
 });
 type AutoState = z.infer<typeof StateSchema>;
@@ -93,11 +101,15 @@ interface Component {
   name: string;
   strategy: string;
   weight: number;
+  tieWeight?: number;
   fitted: FittedStrategy;
 }
 
-function mixtureName(components: readonly Component[]): string {
-  return components.map((c) => `${c.name}*${c.weight.toFixed(2)}`).join('+');
+function mixtureName(components: readonly Component[], tieOf: string | undefined): string {
+  const main = components.filter((c) => c.weight > 0).map((c) => `${c.name}*${c.weight.toFixed(2)}`).join('+');
+  if (tieOf === undefined) return main;
+  const gate = components.filter((c) => (c.tieWeight ?? 0) > 0).map((c) => `${c.name}*${(c.tieWeight ?? 0).toFixed(2)}`).join('+');
+  return `${main} (${tieOf} tied: ${gate})`;
 }
 
 /** Uniform rows (over the item's candidates) where a prediction is undecided: a component with no answer has no preference. */
@@ -116,22 +128,22 @@ function wrap(state: Omit<AutoState, 'components'>, components: readonly Compone
   const predict = (answers: AnswerMatrix): FusedPrediction => {
     const K = answers.labels.length;
     const N = answers.itemIds.length;
-    const probs = new Float64Array(N * K);
-    const decided = new Uint8Array(N);
-    for (const c of components) {
-      const p = c.fitted.predict(answers);
-      const f = filled(p, answers);
-      for (let x = 0; x < f.length; x++) probs[x] = (probs[x] as number) + c.weight * (f[x] as number);
-      for (let i = 0; i < N; i++) if (p.decided[i] === 1) decided[i] = 1;
-    }
-    // No component had an answer: an abstention, not the mixture's uniform guess.
-    for (let i = 0; i < N; i++) if (decided[i] === 0) probs.fill(0, i * K, (i + 1) * K);
-    return { probs, decided };
+    const predictions = components.map((c) => c.fitted.predict(answers));
+    const rows = predictions.map((p) => filled(p, answers));
+    const decisions = predictions.map((p) => p.decided);
+    const mixed = mixRows(rows, decisions, components.map((c) => c.weight), K);
+    const of = components.findIndex((c) => c.name === state.tieOf);
+    if (of < 0) return mixed;
+    const gate: TieGate = { of, weights: components.map((c) => c.tieWeight ?? 0) };
+    return gatePrediction(mixed, rows, gate, K);
   };
   return {
     name: NAME,
     predict,
-    state: () => ({ ...state, components: components.map((c) => ({ name: c.name, strategy: c.strategy, weight: c.weight, inner: c.fitted.state() })) }),
+    state: () => ({
+      ...state,
+      components: components.map((c) => ({ name: c.name, strategy: c.strategy, weight: c.weight, ...(c.tieWeight !== undefined ? { tieWeight: c.tieWeight } : {}), inner: c.fitted.state() })),
+    }),
     // Each component's trust scaled to a top of 1, weighted by the component's share of the mixture.
     modelTrust() {
       const out: Record<string, number> = {};
@@ -265,7 +277,8 @@ export const autoStrategy: FusionStrategy = {
     }
     const innerScores: Record<string, number> = {};
     const weights: Record<string, number> = {};
-    let chosen: { candidate: Candidate | null; weight: number }[];
+    let chosen: { candidate: Candidate | null; weight: number; tieWeight?: number }[];
+    let gate: TieGate | null = null;
     let inner: InnerOutOfFold | null = null;
     let check: MixtureCheck | undefined;
     if (candidates.length === 0) {
@@ -288,22 +301,32 @@ export const autoStrategy: FusionStrategy = {
         check = checkMixture(checked, y, K, score, seed);
         const fallback = candidates.find((c) => c.name === check?.best);
         if (check.chosen === 'best-candidate' && fallback) chosen = [{ candidate: fallback, weight: 1 }];
+        else if (check.tieGate === true) {
+          // The gate the check found better held out, fitted on all inner rows: its candidates join as components.
+          gate = fitTieGate(checked, y, K, Array.from(y, (_, r) => r), kept);
+          const g = gate;
+          if (g) chosen = candidates.map((candidate, idx) => ({ candidate, weight: kept[idx] as number, tieWeight: g.weights[idx] as number })).filter((c) => c.weight > 0 || c.tieWeight > 0);
+        }
       }
       // auto's own inner out-of-fold decisions (the mixture's, or the fallback candidate's), kept for
       // strategies that need auto's decisions on its training items.
       const fellBack = check?.chosen === 'best-candidate' ? candidates.findIndex((c) => c.name === check?.best) : -1;
       const used = fellBack >= 0 ? candidates.map((_, idx) => (idx === fellBack ? 1 : 0)) : kept;
-      inner = { rows, folds: folds ?? [], prediction: mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), used, K) };
+      const mixed = mixRows(candidates.map((c) => c.probs), candidates.map((c) => c.decided), used, K);
+      const prediction = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), gate, K) : mixed;
+      inner = { rows, folds: folds ?? [], prediction };
     }
     const components: Component[] = chosen
-      .map(({ candidate, weight }) => {
+      .map(({ candidate, weight, tieWeight }) => {
         const strategy = candidate ? candidate.strategy : weightedVoteStrategy;
         const fitted = (candidate && unsupervisedFits.get(candidate.name)) ?? strategy.fit(train, gold, { seed, ...(right ? { right } : {}) });
-        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, fitted };
+        return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, ...(tieWeight !== undefined ? { tieWeight } : {}), fitted };
       })
-      .sort((a, b) => b.weight - a.weight);
-    const picked = check?.chosen === 'best-candidate' ? `${FALLBACK_PREFIX}${mixtureName(components)}` : mixtureName(components);
-    const fitted = wrap({ picked, innerScores, weights, ...(check ? { check } : {}) }, components);
+      .sort((a, b) => b.weight - a.weight || (b.tieWeight ?? 0) - (a.tieWeight ?? 0));
+    const tieOf = gate ? candidates[gate.of]?.name : undefined;
+    const name = mixtureName(components, tieOf);
+    const picked = check?.chosen === 'best-candidate' ? `${FALLBACK_PREFIX}${name}` : name;
+    const fitted = wrap({ picked, innerScores, weights, ...(check ? { check } : {}), ...(tieOf !== undefined ? { tieOf } : {}) }, components);
     const keptInner = inner;
     return keptInner ? { ...fitted, innerOutOfFold: () => keptInner } : fitted;
   },
@@ -315,7 +338,7 @@ export const autoStrategy: FusionStrategy = {
       const restore = RESTORE.get(c.strategy);
       if (!restore) throw new StrategyStateError(NAME, [{ field: `components.${idx}.strategy`, message: `unknown strategy "${c.strategy}"` }]);
       try {
-        return { name: c.name, strategy: c.strategy, weight: c.weight, fitted: restore.load(c.inner, labels) };
+        return { name: c.name, strategy: c.strategy, weight: c.weight, ...(c.tieWeight !== undefined ? { tieWeight: c.tieWeight } : {}), fitted: restore.load(c.inner, labels) };
       } catch (e) {
         if (e instanceof StrategyStateError) {
           throw new StrategyStateError(NAME, e.issues.map((i) => ({ field: i.field ? `components.${idx}.inner.${i.field}` : `components.${idx}.inner`, message: i.message })));
@@ -323,7 +346,12 @@ export const autoStrategy: FusionStrategy = {
         throw e;
       }
     });
-    const { picked, innerScores, weights, check } = s;
-    return wrap({ picked, innerScores, weights, ...(check ? { check } : {}) }, components);
+    if (s.tieOf !== undefined) {
+      const tieTotal = s.components.reduce((a, c) => a + (c.tieWeight ?? 0), 0);
+      if (Math.abs(tieTotal - 1) > 1e-6) throw new StrategyStateError(NAME, [{ field: 'components', message: `tie weights must sum to 1, got ${tieTotal}` }]);
+      if (!s.components.some((c) => c.name === s.tieOf)) throw new StrategyStateError(NAME, [{ field: 'tieOf', message: `no component named "${s.tieOf}"` }]);
+    }
+    const { picked, innerScores, weights, check, tieOf } = s;
+    return wrap({ picked, innerScores, weights, ...(check ? { check } : {}), ...(tieOf !== undefined ? { tieOf } : {}) }, components);
   },
 };

@@ -3,6 +3,7 @@ import { stratifiedKFold, trainIndices } from '../validation/folds.js';
 import { isRight } from './answer-matrix.js';
 import type { FusedPrediction } from './strategy.js';
 import { fitMixtureWeights, pruneWeights } from './mixture-weights.js';
+import { fitTieGate, gatePrediction } from './tie-gate.js';
 
 /**
  * The guard that gives `auto` the oracle property by construction: before the likelihood-weighted
@@ -48,6 +49,13 @@ export interface CheckCandidate {
 }
 
 export interface MixtureCheck {
+  /**
+   * Whether the mixture gates its heaviest component's ties (`tie-gate.ts`): chosen held out on the
+   * same folds, false when the gated mixture scored worse than the plain one (absent in older states).
+   */
+  tieGate?: boolean;
+  /** Held-out scores of the plain and of the tie-gated mixture (absent in older states). */
+  gateScores?: { plain: number; gated: number };
   /** `mixture`, or `best-candidate` when the mixture lost by more than noise. */
   chosen: 'mixture' | 'best-candidate';
   /** The candidate with the best score on all inner rows: what `auto` falls back to. */
@@ -112,21 +120,34 @@ export function checkMixture(candidates: readonly CheckCandidate[], gold: Int32A
   const folds = n >= 2 ? stratifiedKFold(gold, Math.min(FALLBACK_FOLDS, n), seed) : [];
   const all = Array.from({ length: n }, (_, i) => i);
   const best = candidates[bestIndex(candidates, all, K, score)] as CheckCandidate;
-  const mix: FusedPrediction = { probs: new Float64Array(n * K), decided: new Uint8Array(n) };
+  const plain: FusedPrediction = { probs: new Float64Array(n * K), decided: new Uint8Array(n) };
+  const gated: FusedPrediction = { probs: new Float64Array(n * K), decided: new Uint8Array(n) };
   const pick: FusedPrediction = { probs: new Float64Array(n * K), decided: new Uint8Array(n) };
+  const copy = (to: FusedPrediction, from: FusedPrediction, i: number) => {
+    to.probs.set(from.probs.subarray(i * K, (i + 1) * K), i * K);
+    to.decided[i] = from.decided[i] as number;
+  };
   for (const test of folds) {
     const train = trainIndices(n, test);
     const trainGold = Int32Array.from(train, (i) => gold[i] as number);
     const weights = pruneWeights(fitMixtureWeights(candidates.map((c) => restrict({ probs: c.likelihood, decided: c.decided }, train, K).probs), trainGold, K));
     const mixed = mixPredictions(candidates, weights, n, K);
+    const gate = fitTieGate(candidates, gold, K, train, weights);
+    const withGate = gate ? gatePrediction(mixed, candidates.map((c) => c.probs), gate, K) : mixed;
     const chosen = candidates[bestIndex(candidates, train, K, score)] as CheckCandidate;
     for (const i of test) {
-      mix.probs.set(mixed.probs.subarray(i * K, (i + 1) * K), i * K);
-      mix.decided[i] = mixed.decided[i] as number;
-      pick.probs.set(chosen.probs.subarray(i * K, (i + 1) * K), i * K);
-      pick.decided[i] = chosen.decided[i] as number;
+      copy(plain, mixed, i);
+      copy(gated, withGate, i);
+      copy(pick, chosen, i);
     }
   }
+  // The gate is dropped only when it decides the held-out rows worse. A tie (usual when the training
+  // data hold few tied rows) keeps it: the plain mixture's split of those rows among the light
+  // components was fitted on rows that say nothing about them, the gate's on the rows themselves.
+  const plainScore = score(all, plain);
+  const gatedScore = score(all, gated);
+  const tieGate = gatedScore >= plainScore;
+  const mix = tieGate ? gated : plain;
   const mixtureScore = score(all, mix);
   const bestScore = score(all, pick);
   const difference = bestScore - mixtureScore;
@@ -142,8 +163,10 @@ export function checkMixture(candidates: readonly CheckCandidate[], gold: Int32A
   const variance = B > 1 ? Math.max(0, (sumSq - (sum * sum) / B) / (B - 1)) : 0;
   const standardError = Math.sqrt(variance);
   const loses = difference > 0 && difference > FALLBACK_Z * standardError;
-  const figures = `held out on the training folds' inner rows: mixture ${mixtureScore.toFixed(3)}, best candidate ${bestScore.toFixed(3)}, difference ${difference.toFixed(3)} against ${FALLBACK_Z} x standard error ${standardError.toFixed(3)}`;
+  const figures = `held out on the training folds' inner rows: mixture ${mixtureScore.toFixed(3)} (${tieGate ? 'ties of its heaviest component gated' : 'not gated'}: plain ${plainScore.toFixed(3)}, gated ${gatedScore.toFixed(3)}), best candidate ${bestScore.toFixed(3)}, difference ${difference.toFixed(3)} against ${FALLBACK_Z} x standard error ${standardError.toFixed(3)}`;
   return {
+    tieGate,
+    gateScores: { plain: plainScore, gated: gatedScore },
     chosen: loses ? 'best-candidate' : 'mixture',
     best: best.name,
     mixtureScore,
