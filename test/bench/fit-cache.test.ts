@@ -14,7 +14,7 @@ import { makeWorld } from '../support/crowd-worlds.js';
  * inner out-of-fold decisions as its reference when the `auto` fit kept them (as the one in-memory
  * fit of an evaluation does) and cross-validates `auto` itself when not; a fit restored from the
  * cache without them gave `adaptive` another reference, so `npm run bench:quality` reported other
- * `adaptive` figures than `fusion eval` (mot-gsm8k, seed 1: 0.965 @ 8.02 calls for 0.973 @ 8.50).
+ * `adaptive` figures than `fusion eval` (BENCHMARKS.md has the figures).
  */
 const world = makeWorld(
   {

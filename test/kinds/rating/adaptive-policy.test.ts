@@ -11,7 +11,7 @@ describe('adaptive rating: the tolerance it chooses', () => {
   it('gold a whole step off the truth (absolute error flat near the truth), equally noisy judges: asking fewer keeps the MAE but loses the ranking, so it keeps asking', () => {
     // Every prediction within a step of the truth has about the same absolute error against such a
     // gold, so a rule reading absolute error alone settles for one judge of six, and the ranking
-    // drops on unseen items of the same world (by 0.07 or more on these three). Checked on the
+    // drops on unseen items of the same world. Checked on the
     // ranking too, the choice keeps it.
     const judges: JudgeSpec[] = Array.from({ length: 6 }, () => ({ noise: 1.5 }));
     const spec = { items: 600, judges, goldNoise: 0, goldStep: 2.5 };
