@@ -148,7 +148,7 @@ export function checkMixture(candidates: readonly CheckCandidate[], gold: Int32A
   const gatedScore = score(all, gated);
   const tieGate = gatedScore >= plainScore;
   const mix = tieGate ? gated : plain;
-  const mixtureScore = score(all, mix);
+  const mixtureScore = tieGate ? gatedScore : plainScore;
   const bestScore = score(all, pick);
   const difference = bestScore - mixtureScore;
   let sum = 0;

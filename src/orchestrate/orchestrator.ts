@@ -430,7 +430,7 @@ export class Orchestrator {
     return price;
   }
 
-    private flagUsage(model: string, problem: string): void {
+  private flagUsage(model: string, problem: string): void {
     const seen = this.usageProblems.get(model) ?? { count: 0, example: problem };
     this.usageProblems.set(model, { count: seen.count + 1, example: seen.example });
   }

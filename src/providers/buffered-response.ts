@@ -1,13 +1,3 @@
-/**
- * A `Response` over a body already read whole (pooledFetch): `text()`, `json()`, `arrayBuffer()`
- * and `bytes()` read the buffer directly. A `Response` built over a buffer wraps it in a web stream
- * at once (a stream, its controller and a transferable wrapper per answer) and reads it back
- * through that stream when the SDK asks for JSON; an SDK reading one small answer needs neither.
- * The stream is made only when someone asks for `body`, and holds the bytes until read (reading it
- * consumes the answer, as in any Response; text() and json() then refuse); every other member behaves as a Response's: a body is read
- * once (`bodyUsed`), `clone()` copies an unread one, `blob()` and `formData()` go through a Response
- * of the same bytes.
- */
 /** Response as a base class: its members are declared as properties, which a subclass's methods may not override in TypeScript. */
 const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => {
   readonly status: number;
@@ -15,6 +5,16 @@ const ResponseBase = Response as unknown as new (body: null, init: ResponseInit)
   readonly headers: Headers;
 };
 
+/**
+ * A `Response` over a body already read whole (pooledFetch): `text()`, `json()`, `arrayBuffer()`
+ * and `bytes()` read the buffer directly. A `Response` built over a buffer wraps it in a web stream
+ * at once (a stream, its controller and a transferable wrapper per answer) and reads it back
+ * through that stream when the SDK asks for JSON; an SDK reading one small answer needs neither.
+ * The stream is made only when someone asks for `body`, and holds the bytes until read (reading it
+ * consumes the answer, as in any Response; text() and json() then refuse); every other member
+ * behaves as a Response's: a body is read once (`bodyUsed`), `clone()` copies an unread one,
+ * `blob()` and `formData()` go through a Response of the same bytes.
+ */
 class BufferedResponseImpl extends ResponseBase {
   readonly #bytes: Uint8Array | null;
   /** The body as a stream, once asked for (undefined before). */
