@@ -13,18 +13,20 @@ const DIM = 12;
  * than gold, and an item that is uncertain for every model (a subjective label) may stop at low
  * confidence when its decision is predicted to be final.
  *
- * Version 1 (still read): one logistic regression for every checkpoint on a few numbers of the
- * step (fused confidence, margin, entropy, share asked, how many asked models side with the
- * leader, how far the vote is from settled, whether the leader held).
+ * Version 1 (`pooled`, the default): one logistic regression for every checkpoint on a few
+ * numbers of the step (fused confidence, margin, entropy, share asked, how many asked models side
+ * with the leader, how far the vote is from settled, whether the leader held).
  *
- * Version 2 (fitted now): one logistic regression per checkpoint, on those numbers plus the
- * step's pattern: the leader's label and each asked model's answer (one-hot by asking position).
+ * Version 2 (`per-checkpoint`, an option): one logistic regression per checkpoint, on those numbers
+ * plus the step's pattern: the leader's label and each asked model's answer (one-hot by asking
+ * position).
  * Why: how often a prefix's decision survives the remaining models depends on how many were
  * asked and on which of them said what (a strong model outvoted by two near-copies of each other
  * is overturned later more often than the same confidence reached otherwise), which one pooled
  * model on summary numbers cannot tell apart. The pattern weights are penalised as the prefix
  * stacking's are (an L2 of 1/n, C = 1), so a checkpoint with few training rows falls back towards
- * its summary numbers.
+ * its summary numbers. Version 3 (`staged`, an option): version 1's numbers with an intercept per
+ * checkpoint and one per leading label. Neither option beat version 1 held out (BENCHMARKS.md).
  */
 const PooledModelSchema = z.object({
   features: z.literal(1),
