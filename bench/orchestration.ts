@@ -33,6 +33,7 @@ import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/prov
 import { recordResponses } from '../src/orchestrate/record.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
+import { kindOf } from '../src/kinds/registry.js';
 
 /** A model that answers the first label after a fixed delay: latency without HTTP. */
 class SleepModel implements LanguageModel {
@@ -161,7 +162,7 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ['gc'] });
 
 const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task);
+const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
 const makeItems = (n: number, prefix: string) =>
   Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, text: `Benchmark review ${prefix}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
 

@@ -20,6 +20,7 @@ import { recordResponses } from '../src/orchestrate/record.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { kindOf } from '../src/kinds/registry.js';
 
 const flag = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -77,7 +78,7 @@ const url = `http://127.0.0.1:${port}`;
 const env = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
 const models = resolveModels(MODELS, env);
 const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task);
+const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
 const dir = mkdtempSync(join(tmpdir(), 'profile-sdk-'));
 let pg: TestPostgres | undefined;
 async function openStore(name: string): Promise<ResponseStore> {

@@ -17,6 +17,7 @@ import { recordResponses } from '../src/orchestrate/record.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { kindOf } from '../src/kinds/registry.js';
 
 const flag = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,7 +67,7 @@ function timeMethod(target: object, name: string, into: number[]): void {
 }
 
 const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task);
+const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
 const dir = mkdtempSync(join(tmpdir(), 'store-tail-'));
 let pg: TestPostgres | undefined;
 const inStore: number[] = [];

@@ -4,6 +4,7 @@
  * response stores (SQLite, PostgreSQL), and the providers' batch APIs.
  */
 export * from '../providers/index.js';
+export { createReplayModels, taskPromptResolver as promptResolver } from '../run/replay.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 export { openStore, SqliteStore, PostgresStore, StoreError, DEFAULT_CACHE_PATH, type ResponseCache, type ResponseStore } from '../orchestrate/cache.js';
 export { recordFolderResponses } from '../cli/record-folder.js';

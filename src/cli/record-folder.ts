@@ -59,7 +59,7 @@ export async function recordFolderResponses(
 
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
-  const buildRequest = createRequestBuilder(task, { baseDir: dir, ...sampled, ...options.request });
+  const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dir, ...sampled, ...options.request });
   // A shard worker writes nothing into the folder (its answers go to the shared store), so several
   // may share it; the run without --shard that writes responses.jsonl takes the lock.
   const unlock = shard ? () => {} : lockFolder(dir);

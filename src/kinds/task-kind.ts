@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { KindPrompt } from '../prompts/kind-prompt.js';
 import type { StreamFuser } from '../fuse/stream-fuser.js';
 import type { EvalResult } from '../eval/eval-result.js';
 import type { LeaderboardView } from '../eval/leaderboard-table.js';
@@ -45,16 +46,6 @@ export interface RunKind<I extends KindItem, L extends FusedLineBase> {
 /** A run kind of any task kind. */
 export type AnyRunKind = RunKind<KindItem, FusedLineBase>;
 
-/** How a kind's items are shown to a model: what prompts/render.ts needs of a kind. */
-export interface KindPrompt {
-  /** The template in prompts/ used when the task names none. */
-  readonly template: string;
-  /** The placeholder that shows the item: every template of the kind must use it. */
-  readonly dataSlot: string;
-  /** Placeholders only this kind fills (refused in another kind's template). */
-  readonly placeholders: readonly string[];
-}
-
 /**
  * A task kind as a plug-in: everything that differs between kinds, supplied by one folder
  * (src/kinds/<kind>/), found by `task.kind` in src/kinds/registry.ts. The generic paths (evaluate,
@@ -66,7 +57,8 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   readonly kind: T['kind'];
   /** How users call it in messages (`classification`, `QA`). */
   readonly title: string;
-  readonly prompt: KindPrompt;
+  /** How its items are shown to a model and what it is asked to reply (the renderer and request builder take it). */
+  readonly prompt: KindPrompt<T>;
   /** Reading and fusing a stream of items (`fusion run`, `fuse()`). */
   run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
   /** The `fusion run --help` lines on this kind's input and output lines. */

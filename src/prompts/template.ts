@@ -4,6 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { InputError, type InputIssue } from '../task/errors.js';
 import { readTextFileSync } from '../task/safe-read.js';
 
+/**
+ * Every placeholder a template may name: the shared ones (kind-prompt.ts, SHARED_PLACEHOLDERS) and
+ * each kind's data slot and own ones. One vocabulary, so a typo is refused with its line when the
+ * template is parsed, before its kind is known; which of them a kind fills is the kind's prompt part.
+ */
 export const PLACEHOLDERS = [
   'instructions',
   'labels',

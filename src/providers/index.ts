@@ -8,4 +8,4 @@ export { parseRetryAfterMs } from './retry-after.js';
 export { OpenAIModel, type OpenAIModelOptions } from './openai/openai-model.js';
 export { AnthropicModel, type AnthropicModelOptions } from './anthropic/anthropic-model.js';
 export { OllamaModel, type OllamaModelOptions } from './ollama/ollama-model.js';
-export { createReplayModels, promptResolver, ReplayModel, type ItemResolver, type ReplayModelOptions } from './replay/replay-model.js';
+export { ReplayModel, type ItemResolver, type ReplayModelOptions } from './replay/replay-model.js';

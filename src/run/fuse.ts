@@ -86,7 +86,7 @@ async function askAll<I extends TaskItem>(task: Task, items: readonly I[], fuser
   // Under a policy, only the calls it was fitted for (see handlesOfPolicy).
   const handles = fuser.policy ? handlesOfPolicy(all, fuser.policy.order).handles : all;
   const names = handles.map((h) => h.name);
-  const buildRequest = options.buildRequest ?? createRequestBuilder(task, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
+  const buildRequest = options.buildRequest ?? createRequestBuilder(task, kindOf(task).prompt, { ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}), ...options.request });
   // Own settings for this call (options or a cache path): an orchestrator of its own; none: the process's shared one.
   const own = !options.orchestrator && (options.orchestration !== undefined || options.cachePath !== undefined);
   const cache = own && options.cachePath !== undefined ? openStore(options.cachePath) : undefined;

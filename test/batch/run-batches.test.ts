@@ -14,6 +14,7 @@ import { resolveModels } from '../../src/run/models.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const fixture = fakeServerFixture();
 const FAST = { initialMs: 1, maxMs: 1, factor: 1 };
@@ -21,7 +22,7 @@ const FAST = { initialMs: 1, maxMs: 1, factor: 1 };
 function setup(server: FakeLlmServer, specs: string[], n: number): { dir: string; handles: ModelHandle[]; calls: BatchCall[]; cache: ResponseCache; store: BatchStore; close(): Promise<void> } {
   const { dir } = fixture.tempDir();
   const handles = resolveModels(specs, server.env());
-  const build = createRequestBuilder(task);
+  const build = createRequestBuilder(task, kindOf(task).prompt);
   const calls = itemsOf(n).flatMap((item) => handles.map((handle) => ({ handle, request: build(task, item, handle.model) })));
   const path = join(dir, 'cache.sqlite');
   const cache = new SqliteStore(path);
@@ -45,7 +46,7 @@ describe('customIdOf', () => {
     const { Orchestrator } = await import('../../src/orchestrate/orchestrator.js');
     const env = { OPENAI_API_KEY: 'k', ANTHROPIC_API_KEY: 'k', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' };
     const handles = resolveModels(['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest'], env);
-    const request = createRequestBuilder(task)(task, itemsOf(1)[0]!, handles[0]!.model);
+    const request = createRequestBuilder(task, kindOf(task).prompt)(task, itemsOf(1)[0]!, handles[0]!.model);
     const orchestrator = new Orchestrator();
     const wrapped = withSettledFailures(handles, new Map([['x', new (await import('../../src/providers/provider.js')).ProviderError('server', 'x')]]));
     for (const [i, h] of handles.entries()) {

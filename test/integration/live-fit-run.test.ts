@@ -10,12 +10,13 @@ import type { LanguageModel } from '../../src/providers/provider.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, itemsOf, task } from './setup.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const fixture = fakeServerFixture();
 
 /** The item's true label on the fake server (what a model that never errs would say). */
 function truth(text: string): string {
-  const build = createRequestBuilder(task);
+  const build = createRequestBuilder(task, kindOf(task).prompt);
   const user = build(task, { id: 'x', text }, { supportsLogprobs: false } as LanguageModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
   return fakeLabel(LABELS, 'any', user, 0);
 }

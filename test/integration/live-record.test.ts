@@ -12,6 +12,7 @@ import { loadEvalFolder } from '../../src/task/load-folder.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor, writeFolder } from './setup.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const fixture = fakeServerFixture();
 
@@ -158,7 +159,7 @@ describe('live eval through the real SDKs against the fake server', () => {
     const c = new SqliteStore(cachePath);
     const stored = await c.size();
     const handles = resolveModels(MODELS, server.env());
-    const build = createRequestBuilder(task);
+    const build = createRequestBuilder(task, kindOf(task).prompt);
     const fileLines = readFileSync(join(t.dir, 'responses.jsonl'), 'utf8').split('\n').slice(0, -1);
     const inFile = new Set(fileLines.map((l) => { const r = JSON.parse(l) as { item: string; model: string }; return `${r.item}/${r.model}`; }));
     let kept = 0;

@@ -11,6 +11,7 @@ import type { QaTask } from '../../src/task/schema.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { MODELS, captureStream } from './setup.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 // The fake server answers each prompt with one of its "labels", chosen by hashing the model and the
 // user message: with labels A-D that is a bare choice letter, with number labels a bare number.
@@ -38,7 +39,7 @@ function expectedAnswer(
 ): string {
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
-  const user = createRequestBuilder(task, { format })(task, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
+  const user = createRequestBuilder(task, kindOf(task).prompt, { format })(task, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
   return fakeLabel(labels, modelId, user, disagreement);
 }
 

@@ -5,6 +5,7 @@ import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import type { ClassificationTask, QaTask } from '../../src/task/schema.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 export const LABELS = ['positive', 'negative', 'neutral'];
 export const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
@@ -28,7 +29,7 @@ export function writeFolder(dir: string, n: number): void {
 
 /** What the fake server answers for an item: computed from the prompt the real builder renders. */
 export function expectedLabel(spec: string, text: string): string {
-  const build = createRequestBuilder(task);
+  const build = createRequestBuilder(task, kindOf(task).prompt);
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
   const user = build(task, { id: 'x', text }, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
@@ -75,6 +76,6 @@ export function mcQuestions(n: number, prefix: string): McQuestion[] {
 export function letterOf(spec: string, item: McQuestion, disagreement: number): string {
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
-  const user = createRequestBuilder(mcTask, {})(mcTask, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
+  const user = createRequestBuilder(mcTask, kindOf(mcTask).prompt, {})(mcTask, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
   return fakeLabel(LETTERS, modelId, user, disagreement);
 }

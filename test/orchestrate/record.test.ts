@@ -10,6 +10,7 @@ import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from './fake-model.js';
 import { makeTempDir, plainBuilder, sentimentTask } from './helpers.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const items = Array.from({ length: 12 }, (_, i) => ({ id: `i${i}`, text: `text number ${i}` }));
 let cleanup: (() => void) | undefined;
@@ -109,14 +110,14 @@ describe('recordResponses', () => {
       models: [{ name: 'openai:a', model: m }],
       responsesPath: path,
       orchestrator: new Orchestrator(),
-      buildRequest: createRequestBuilder(qaTask),
+      buildRequest: createRequestBuilder(qaTask, kindOf(qaTask).prompt),
     });
     expect(r.recorded).toBe(1);
     expect(m.requests[0]?.messages.map((x) => x.content).join('\n')).toContain('What is 2 + 2?');
     expect(m.requests[0]?.topLogprobs).toBeUndefined();
     expect(readResponses(path)[0]).toMatchObject({ item: 'q1', model: 'openai:a', output: 'The answer is 4.' });
     await expect(
-      recordResponses({ task: qaTask, items: [{ id: 'q1', question: 'a' }, { id: 'q1', question: 'b' }], models: [{ name: 'openai:a', model: m }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: createRequestBuilder(qaTask) }),
+      recordResponses({ task: qaTask, items: [{ id: 'q1', question: 'a' }, { id: 'q1', question: 'b' }], models: [{ name: 'openai:a', model: m }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: createRequestBuilder(qaTask, kindOf(qaTask).prompt) }),
     ).rejects.toThrow(/duplicate item id "q1"/);
   });
 

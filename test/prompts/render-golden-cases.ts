@@ -1,3 +1,4 @@
+import { kindOf } from '../../src/kinds/registry.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import { createPromptRenderer } from '../../src/prompts/render.js';
@@ -8,8 +9,8 @@ import type { Task, TaskItem } from '../../src/task/schema.js';
  * The exact requests the shipped templates give for every kind (a classification item, a QA item
  * with and without choices, a rating item; text and JSON answers; with and without the task's own
  * instructions), and the exact error for every placeholder a kind's template may not use. The
- * golden file was written by the renderer that branched on the kind; the plug-in renderer must
- * give the same bytes.
+ * golden file was written by the renderer that branched on the kind (before each kind supplied its
+ * prompt part); the plug-in renderer must give the same bytes.
  */
 
 const toxicity: Task = { name: 'toxicity', kind: 'classification', labels: [{ name: 'toxic', aliases: ['1', 'yes'] }, { name: 'non-toxic', aliases: [] }], instructions: 'Is this comment toxic?' };
@@ -56,20 +57,20 @@ export function goldenOutputs(): Record<string, unknown> {
   for (const { name, task, item } of cases) {
     for (const format of ['text', 'json'] as const) {
       for (const logprobs of [true, false]) {
-        out[`${name} / ${format} / logprobs ${logprobs}`] = createRequestBuilder(task, { format })(task, item, model(logprobs));
+        out[`${name} / ${format} / logprobs ${logprobs}`] = createRequestBuilder(task, kindOf(task).prompt, { format })(task, item, model(logprobs));
       }
     }
-    const render = createPromptRenderer(task as never, { template: parseTemplate(everyPlaceholder[task.kind]!, `${task.kind}.md`) }) as unknown as (i: TaskItem) => unknown;
+    const render = createPromptRenderer(task, kindOf(task).prompt, { template: parseTemplate(everyPlaceholder[task.kind]!, `${task.kind}.md`) });
     out[`${name} / every placeholder`] = render(item);
   }
   for (const task of [toxicity, mcq, stories]) {
     for (const p of PLACEHOLDERS) {
       const slot = dataSlot[task.kind]!;
-      out[`${task.kind} template with {{${p}}}`] = errorOf(() => createPromptRenderer(task as never, { template: parseTemplate(`{{${slot}}} {{${p}}}`, 't.md') }));
+      out[`${task.kind} template with {{${p}}}`] = errorOf(() => createPromptRenderer(task, kindOf(task).prompt, { template: parseTemplate(`{{${slot}}} {{${p}}}`, 't.md') }));
     }
-    out[`${task.kind} template without its data slot`] = errorOf(() => createPromptRenderer(task as never, { template: parseTemplate('{{instructions}} {{id}}', 't.md') }));
-    out[`${task.kind} template with two misfits and no data slot`] = errorOf(() => createPromptRenderer(task as never, { template: parseTemplate('{{labels}} {{min}} {{choices}}', 't.md') }));
-    out[`${task.kind} item without its data field`] = errorOf(() => createRequestBuilder(task)(task, { id: 'z' } as TaskItem, model(false)));
+    out[`${task.kind} template without its data slot`] = errorOf(() => createPromptRenderer(task, kindOf(task).prompt, { template: parseTemplate('{{instructions}} {{id}}', 't.md') }));
+    out[`${task.kind} template with two misfits and no data slot`] = errorOf(() => createPromptRenderer(task, kindOf(task).prompt, { template: parseTemplate('{{labels}} {{min}} {{choices}}', 't.md') }));
+    out[`${task.kind} item without its data field`] = errorOf(() => createRequestBuilder(task, kindOf(task).prompt)(task, { id: 'z' } as TaskItem, model(false)));
   }
   return out;
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createPromptRenderer } from '../../src/prompts/render.js';
 import { ProviderError } from '../../src/providers/provider.js';
-import { createReplayModels, promptResolver, ReplayModel } from '../../src/providers/replay/replay-model.js';
+import { promptResolver, ReplayModel } from '../../src/providers/replay/replay-model.js';
+import { createReplayModels } from '../../src/run/replay.js';
 import { loadEvalFolder } from '../../src/task/load-folder.js';
 import type { ClassificationTask, RecordedResponse } from '../../src/task/schema.js';
 import { sharedData } from '../support/shared-data.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const task: ClassificationTask = {
   name: 'sentiment',
@@ -26,10 +28,10 @@ const responses: RecordedResponse[] = [
   { item: 'b', model: 'm1', output: 'positive', sample: 0 },
   { item: 'a', model: 'm2', output: 'negative' },
 ];
-const render = createPromptRenderer(task);
+const render = createPromptRenderer(task, kindOf(task).prompt);
 
 function replay(recordedName: string) {
-  return new ReplayModel({ recordedName, responses, itemFor: promptResolver(task, items) });
+  return new ReplayModel({ recordedName, responses, itemFor: promptResolver(task, kindOf(task).prompt, items) });
 }
 
 describe('ReplayModel', () => {
@@ -48,7 +50,7 @@ describe('ReplayModel', () => {
 
   it('presents a recorded provider:model name as that provider and model', async () => {
     const recorded: RecordedResponse[] = [{ item: 'a', model: 'openai:gpt-4o-mini', output: 'positive' }];
-    const m = new ReplayModel({ recordedName: 'openai:gpt-4o-mini', responses: recorded, itemFor: promptResolver(task, items) });
+    const m = new ReplayModel({ recordedName: 'openai:gpt-4o-mini', responses: recorded, itemFor: promptResolver(task, kindOf(task).prompt, items) });
     expect([m.provider, m.modelId]).toEqual(['openai', 'gpt-4o-mini']);
     expect((await m.generate({ messages: render(items[0]!) })).text).toBe('positive');
     expect(replay('m1').provider).toBe('replay');
@@ -78,7 +80,7 @@ describe('createReplayModels on a recorded set', () => {
     if (folder.kind !== 'classification') throw new Error('expected a classification set');
     const models = createReplayModels(folder);
     expect(models.length).toBe(new Set(folder.responses.map((r) => r.model)).size);
-    const renderSet = createPromptRenderer(folder.task);
+    const renderSet = createPromptRenderer(folder.task, kindOf(folder.task).prompt);
     const byItem = new Map(folder.items.map((i) => [i.id, i]));
     let checked = 0;
     for (const model of models) {

@@ -8,6 +8,7 @@ import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import type { QaTask } from '../../src/task/schema.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
+import { kindOf } from '../../src/kinds/registry.js';
 
 const LETTERS = ['A', 'B', 'C', 'D'];
 const task: QaTask = { name: 'tiny-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick the right option.' };
@@ -60,7 +61,7 @@ describe('runPipeline', () => {
       task,
       models: ms,
       orchestrator: new Orchestrator({ concurrency: 16 }),
-      buildRequest: createRequestBuilder(task),
+      buildRequest: createRequestBuilder(task, kindOf(task).prompt),
       fuser: chooseStrategy(undefined, task),
       input: Readable.from(lines.map((l) => `${l}\n`)),
       output,
@@ -106,7 +107,7 @@ describe('runPipeline', () => {
       task,
       models: [{ name: 'openai:s', model: silent }],
       orchestrator: new Orchestrator({ concurrency: 4 }),
-      buildRequest: createRequestBuilder(task),
+      buildRequest: createRequestBuilder(task, kindOf(task).prompt),
       fuser: chooseStrategy('dawid-skene', task, 7),
       input: Readable.from(Array.from({ length: 30 }, (_, i) => `${JSON.stringify(question(i))}\n`)),
       output,

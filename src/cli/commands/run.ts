@@ -187,7 +187,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const unseen = kindOf(task).unseenModelsWeighNeutral ? models.filter((h) => !fitted.includes(h.name)).map((h) => h.name) : [];
     if (unseen.length > 0) io.stderr.write(`fusion: warning: the strategy was not fitted with ${unseen.join(', ')}; their answers get a neutral weight\n`);
   }
-  const buildRequest = createRequestBuilder(task, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
+  const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values, io.env ?? process.env);
   const format = inputFormat(values);
   const opened = openInput(values, io.stdin);

@@ -13,6 +13,7 @@ import { type ClassificationItem, ClassificationItemSchema, type ClassificationT
 import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
+import { classificationPrompt } from './prompt.js';
 import { renderClassificationReport } from './report.js';
 import { classificationKind, type FusedLine } from './rows.js';
 
@@ -28,7 +29,7 @@ function pricesByName(folder: ClassificationFolder, models: readonly string[]): 
 export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFolder, ClassificationItem, FusedLine> = {
   kind: KIND,
   title: KIND,
-  prompt: { template: KIND, dataSlot: 'text', placeholders: ['labels', 'label_names', 'text'] },
+  prompt: classificationPrompt,
   run: (task, options) => classificationKind(task, options?.normalizer),
   runHelp: `Classification task: items {"id", "text"}; output
   {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}`,

@@ -11,6 +11,7 @@ import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFu
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
+import { qaPrompt } from './prompt.js';
 import { renderQaReport } from './report.js';
 import { qaKind, type QaFusedLine } from './rows.js';
 
@@ -20,7 +21,7 @@ const KIND = 'qa';
 export const qaPlugin: TaskKind<QaTask, QaFolder, QaItem, QaFusedLine> = {
   kind: KIND,
   title: 'QA',
-  prompt: { template: KIND, dataSlot: 'question', placeholders: ['question', 'choices'] },
+  prompt: qaPrompt,
   run: (task) => qaKind(task),
   runHelp: `QA task ("kind": "${KIND}"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
 ignored; multiple-choice tasks need choices); output

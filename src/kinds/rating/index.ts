@@ -13,6 +13,7 @@ import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, ma
 import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
+import { ratingPrompt } from './prompt.js';
 import { readScore } from './read-score.js';
 import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
 import { ratingStrategy } from './point-estimator.js';
@@ -171,7 +172,7 @@ function savedRatingFile(file: string): Extract<SavedStrategy, { scale: unknown 
 export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, RatingFusedLine> = {
   kind: KIND,
   title: KIND,
-  prompt: { template: KIND, dataSlot: 'text', placeholders: ['min', 'max'] },
+  prompt: ratingPrompt,
   runHelp: `Rating task ("kind": "${KIND}", "scale": {"min", "max"}): items {"id", "text"}; output
   {"id", "score", "interval": [low, high] (80%), "answers": [{"model", "output", "score", "abstain"?}], "cost"}`,
   unseenModelsWeighNeutral: false,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** The structured QA answer `--json-answers` asks for (prompts/answer-format.ts); other keys are ignored. */
+/** The structured QA answer `--json-answers` asks for (kinds/qa/prompt.ts); other keys are ignored. */
 const JsonQaAnswerSchema = z.looseObject({
   answer: z.union([z.string(), z.number()]).optional(),
   final_answer: z.union([z.string(), z.number()]).optional(),

@@ -1,6 +1,6 @@
+import type { KindPrompt } from '../../prompts/kind-prompt.js';
 import { createPromptRenderer, type RenderOptions } from '../../prompts/render.js';
-import type { EvalFolder } from '../../task/load-folder.js';
-import { type ClassificationItem, type ClassificationTask, isClassificationTask, isRatingTask, type QaItem, type QaTask, type RatingItem, type RatingTask, type RecordedResponse, type TaskItem } from '../../task/schema.js';
+import type { RecordedResponse, Task, TaskItem } from '../../task/schema.js';
 import { KNOWN_PROVIDERS } from '../model-spec.js';
 import type { ChatMessage, GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { ProviderError } from '../provider.js';
@@ -29,35 +29,15 @@ function messagesKey(messages: readonly ChatMessage[]): string {
 /**
  * Maps the exact prompt the task's template renders for each item back to the item's id, so a
  * replayed model answers the same calls a live one would get. A request rendered with another
- * template, format or task matches nothing.
+ * template, format or task matches nothing. `prompt` is the task's kind's prompt part
+ * (`kindOf(task).prompt`; src/run/replay.ts looks it up for the library and the CLI).
  */
-export function promptResolver(task: ClassificationTask, items: readonly ClassificationItem[], options?: RenderOptions): ItemResolver;
-export function promptResolver(task: QaTask, items: readonly QaItem[], options?: RenderOptions): ItemResolver;
-export function promptResolver(task: RatingTask, items: readonly RatingItem[], options?: RenderOptions): ItemResolver;
-export function promptResolver(
-  task: ClassificationTask | QaTask | RatingTask,
-  items: readonly (TaskItem)[],
-  options: RenderOptions = {},
-): ItemResolver {
+export function promptResolver<T extends Task>(task: T, prompt: KindPrompt<T, never>, items: readonly TaskItem[], options: RenderOptions = {}): ItemResolver {
   const byPrompt = new Map<string, string>();
-  if (isClassificationTask(task)) {
-    const render = createPromptRenderer(task, options);
-    for (const item of items as readonly ClassificationItem[]) {
-      const key = messagesKey(render(item));
-      if (!byPrompt.has(key)) byPrompt.set(key, item.id);
-    }
-  } else if (isRatingTask(task)) {
-    const render = createPromptRenderer(task, options);
-    for (const item of items as readonly RatingItem[]) {
-      const key = messagesKey(render(item));
-      if (!byPrompt.has(key)) byPrompt.set(key, item.id);
-    }
-  } else {
-    const render = createPromptRenderer(task, options);
-    for (const item of items as readonly QaItem[]) {
-      const key = messagesKey(render(item));
-      if (!byPrompt.has(key)) byPrompt.set(key, item.id);
-    }
+  const render = createPromptRenderer(task, prompt, options);
+  for (const item of items) {
+    const key = messagesKey(render(item));
+    if (!byPrompt.has(key)) byPrompt.set(key, item.id);
   }
   return (request) => byPrompt.get(messagesKey(request.messages));
 }
@@ -123,18 +103,4 @@ export class ReplayModel implements LanguageModel {
       finishReason: 'replay',
     };
   }
-}
-
-/** One replay model per model recorded in a folder, answering prompts rendered from its task. */
-export function createReplayModels(
-  folder: EvalFolder,
-  options: RenderOptions & { models?: readonly string[] } = {},
-): ReplayModel[] {
-  const itemFor = isClassificationTask(folder)
-    ? promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options })
-    : isRatingTask(folder)
-      ? promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options })
-      : promptResolver(folder.task, folder.items, { baseDir: folder.dir, ...options });
-  const names = options.models ?? [...new Set(folder.responses.map((r) => r.model))];
-  return names.map((recordedName) => new ReplayModel({ recordedName, responses: folder.responses, itemFor }));
 }
