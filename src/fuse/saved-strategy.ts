@@ -1,6 +1,6 @@
 import { InputError, type InputIssue, zodIssues } from '../task/errors.js';
 import { readTextFileSync } from '../task/safe-read.js';
-import { type ClassificationTask, isQaTask, isRatingTask, type QaAnswerType, type QaTask, TASK_KINDS } from '../task/schema.js';
+import { isRatingTask, TASK_KINDS } from '../task/schema.js';
 import { writeFileAtomic } from '../task/safe-write.js';
 import { getStrategy } from './registry.js';
 import {
@@ -14,12 +14,18 @@ import {
 } from './strategy.js';
 import { StrategyStateError } from './strategy-state.js';
 
+/** What a saved document says of its kind: `kind` and that kind's own fields (QA's answer type), as the schema has them per kind. */
+export type SavedKindFields<S = SavedStrategy> = S extends SavedStrategy ? Omit<S, SavedCommonField | 'labels'> : never;
+
+/** The fields every saved strategy has whatever its kind (toSavedStrategy fills them). */
+type SavedCommonField = 'format' | 'version' | 'strategy' | 'task' | 'models' | 'createdAt' | 'state';
+
 export interface SaveMeta {
   /** Registered strategy name (`getStrategy` restores it). */
   strategy: string;
   task: string;
-  /** The task kind; QA also names its answer type. Classification by default. */
-  kind?: { kind: ClassificationTask['kind'] } | { kind: QaTask['kind']; answerType: QaAnswerType };
+  /** The task kind and its own fields (QA's answer type), written as they are; classification (the one kind of version 1) by default. */
+  kind?: Exclude<SavedKindFields, { kind: typeof TASK_KINDS.rating }>;
   /** The labels (classification, multiple-choice letters); empty where candidates differ per item. */
   labels: readonly string[];
   models: readonly string[];
@@ -38,8 +44,7 @@ export function toSavedStrategy(fitted: FittedStrategy, meta: SaveMeta): SavedSt
     createdAt: meta.createdAt ?? new Date().toISOString(),
     state: fitted.state(),
   };
-  const kind = meta.kind ?? { kind: TASK_KINDS.classification };
-  return isQaTask(kind) ? { ...common, kind: kind.kind, answerType: kind.answerType } : { ...common, kind: TASK_KINDS.classification };
+  return { ...common, ...(meta.kind ?? { kind: TASK_KINDS.classification }) };
 }
 
 /** QA strategies saved by llm-fusion 0.1 used their own format, retired with the QA strategy family. */

@@ -1,6 +1,6 @@
 import { ProviderError } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
-import type { ClassificationItem, QaItem, RecordedResponse, Task, TaskItem } from '../task/schema.js';
+import type { RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { CachedResponse } from './cache.js';
 import type { ModelHandle, Orchestrator } from './orchestrator.js';
 import type { RequestBuilder } from './request-builder.js';

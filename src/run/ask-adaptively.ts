@@ -1,7 +1,7 @@
 import type { AskingPolicy } from '../fuse/stream-fuser.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
+import type { Task, TaskItem } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import type { ReadOne } from '../kinds/task-kind.js';
 

@@ -1,7 +1,7 @@
 import type { RawModelAnswer } from '../kinds/raw-answer.js';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
+import type { Task, TaskItem } from '../task/schema.js';
 
 export { type AskStopReason, type RawModelAnswer, type SkipReason, askedOf, cutShort } from '../kinds/raw-answer.js';
 

@@ -2,7 +2,7 @@ import type { AskingPolicy } from '../fuse/stream-fuser.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
-import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
+import type { Task, TaskItem } from '../task/schema.js';
 import { AdaptiveItem } from './ask-adaptively.js';
 import type { ReadOne } from '../kinds/task-kind.js';
 import type { RawModelAnswer } from './ask-item.js';

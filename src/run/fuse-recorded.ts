@@ -1,4 +1,4 @@
-import type { ClassificationItem, QaItem, RecordedResponse, Task, TaskItem } from '../task/schema.js';
+import type { RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { RawModelAnswer } from './ask-item.js';
 import { kindOf } from '../kinds/registry.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';

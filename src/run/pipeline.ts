@@ -1,5 +1,5 @@
 import type { ClassificationNormalizer } from '../normalize/types.js';
-import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
+import type { Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { kindOf } from '../kinds/registry.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';

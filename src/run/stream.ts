@@ -10,7 +10,7 @@ import { zodIssues } from '../task/errors.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
-import type { ClassificationItem, QaItem, Task, TaskItem } from '../task/schema.js';
+import type { Task, TaskItem } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';
 import { type ErrorLine, OutputRows, type RowInput } from './output-row.js';

@@ -15,7 +15,7 @@ import { runPipeline } from '../../run/pipeline.js';
 import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
-import type { ClassificationItem, QaItem, TaskItem } from '../../task/schema.js';
+import type { TaskItem } from '../../task/schema.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
