@@ -52,6 +52,12 @@ describe('the llm-fusion package entry points', () => {
     expect(evaluation.spearman([1, 2, 3], [1, 3, 2])).toBeCloseTo(0.5, 9);
     const providers = await import('llm-fusion/providers');
     for (const name of ['createModel', 'Orchestrator', 'openStore', 'runBatches'] as const) expect(providers[name]).toBeDefined();
+    // Replay of a recorded folder looks the kind's prompt part up itself: no kind plug-in to pass.
+    const folder = (await import('llm-fusion')).loadEvalFolder(join(repoRoot, 'evals/toxicity-en'), { requireResponses: true });
+    const replayed = providers.createReplayModels(folder);
+    expect(replayed.length).toBeGreaterThan(1);
+    expect(replayed[0]?.items.size).toBeGreaterThan(0);
+    expect(providers.promptResolver(folder.task, folder.items)({ messages: [{ role: 'user', content: 'no such prompt' }] })).toBeUndefined();
     const task = await import('llm-fusion/task');
     expect(task.TaskSchema.safeParse({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' }).success).toBe(true);
   });
