@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { withMinConfidence } from '../fuse/min-confidence.js';
 import { kindOf } from '../kinds/registry.js';
-import type { QaTask, Task } from '../task/schema.js';
+import type { Task } from '../task/schema.js';
 
 export type { StreamDecision, StreamFuser, StreamPrediction } from '../fuse/stream-fuser.js';
 import type { StreamDecision, StreamFuser } from '../fuse/stream-fuser.js';
@@ -23,7 +23,8 @@ function withConfidenceFloor(fuser: StreamFuser, minConfidence: number): StreamF
   return { ...fuser, decide, fuse: (answers) => decide(answers).prediction };
 }
 
-type RunTask = Task | Pick<QaTask, 'kind' | 'answerType'>;
+/** A task, or as much of one as its kind's choice reads (a QA task's kind and answer type). */
+type RunTask = Task | (Pick<Task, 'kind'> & Partial<Task>);
 
 /** Reads a `fusion fit --out` file and checks it against the task (the task kind's plug-in does both). */
 export function loadSavedFuser(file: string, task: RunTask): StreamFuser {
