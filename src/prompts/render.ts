@@ -58,7 +58,7 @@ export function createPromptRenderer<T extends Task, I extends PromptItem>(task:
   const slot = prompt.dataSlot;
   return (item) => {
     const data = item[slot];
-    if (typeof data !== 'string') throw new InputError([{ file: task.name, field: slot, message: `item ${item.id ?? ''} has no ${slot}` }]);
+    if (typeof data !== 'string') throw new InputError([{ file: task.name, field: slot, message: `${item.id === undefined ? 'an item' : `item ${item.id}`} has no ${slot}` }]);
     // The item is data inside its tags whatever the kind: its slot is neutralized here, not by each kind.
     return toMessages(template, { ...fixed, ...prompt.itemVars?.(item as I), [slot]: neutralizeDelimiters(data), id: item.id ?? '' });
   };

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KINDS } from '../../src/kinds/registry.js';
+import { KINDS, kindOf } from '../../src/kinds/registry.js';
+import { createPromptRenderer } from '../../src/prompts/render.js';
 import { SHARED_PLACEHOLDERS } from '../../src/prompts/kind-prompt.js';
 import { defaultPromptsDir, PLACEHOLDERS } from '../../src/prompts/template.js';
 
@@ -17,5 +18,14 @@ describe('the kinds prompt parts', () => {
 
   it('name a shipped template each', () => {
     for (const k of KINDS) expect(existsSync(join(defaultPromptsDir(), `${k.prompt.template}.md`)), k.kind).toBe(true);
+  });
+});
+
+describe('the renderer with a kind prompt part', () => {
+  it('refuses an item without its data field, naming the task and the field (an id or not)', () => {
+    const qa = { name: 'mc', kind: 'qa', answerType: 'multiple-choice', instructions: '' } as const;
+    const render = createPromptRenderer(qa, kindOf(qa).prompt);
+    expect(() => render({ id: 'q9', text: 'not a question' })).toThrow('mc: question: item q9 has no question');
+    expect(() => render({ question: 42 })).toThrow('mc: question: an item has no question');
   });
 });

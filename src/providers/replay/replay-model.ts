@@ -30,7 +30,7 @@ function messagesKey(messages: readonly ChatMessage[]): string {
  * Maps the exact prompt the task's template renders for each item back to the item's id, so a
  * replayed model answers the same calls a live one would get. A request rendered with another
  * template, format or task matches nothing. `prompt` is the task's kind's prompt part
- * (`kindOf(task).prompt`; src/run/replay.ts looks it up for the library and the CLI).
+ * (`kindOf(task).prompt`; src/run/replay.ts looks it up for `llm-fusion/providers`).
  */
 export function promptResolver<T extends Task>(task: T, prompt: KindPrompt<T, never>, items: readonly TaskItem[], options: RenderOptions = {}): ItemResolver {
   const byPrompt = new Map<string, string>();
