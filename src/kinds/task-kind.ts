@@ -63,6 +63,8 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
   /** The `fusion run --help` lines on this kind's input and output lines. */
   readonly runHelp: string;
+  /** The `--strategy` help of `fusion run` and `fusion fuse` on this kind: its built-ins that need no fitting, and its default (indented to the options' text column). */
+  readonly strategyHelp: string;
   /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
   readonly unseenModelsWeighNeutral: boolean;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */

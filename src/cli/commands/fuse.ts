@@ -1,18 +1,14 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { drawLeaderboard } from '../../eval/leaderboard-table.js';
-import { STRATEGIES } from '../../fuse/registry.js';
 import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
-import { kindOf } from '../../kinds/registry.js';
+import { KINDS, kindOf } from '../../kinds/registry.js';
 import { type EvalFolder, loadEvalFiles, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { openOutput, outputFormat } from '../table-args.js';
-
-/** The strategies that need no gold: what `fuse` can offer, and what it scores where gold is present. */
-const UNSUPERVISED = STRATEGIES.filter((s) => !s.supervised).map((s) => s.name);
 
 export const fuseHelp = `Usage: fusion fuse <folder> [options]
        fusion fuse --answers answers.csv --task task.json [--items items.csv] [options]
@@ -25,8 +21,9 @@ answers (or responses a "correct" judgement), the scores of every unsupervised s
 model are printed too (on stderr when the rows go to stdout).
 
 Options:
-  --strategy S       an unsupervised strategy (${UNSUPERVISED.join(', ')}; default
-                     majority-vote, central for free-form QA), or a saved strategy file from fusion fit
+  --strategy S       a saved strategy file from fusion fit, or an unsupervised built-in of the
+                     task's kind (batch ones fitted on the whole folder):
+${KINDS.map((k) => k.strategyHelp).join('\n')}
   --answers FILE     the answers to fuse (with --task), in place of a folder
   --task FILE        the task of --answers
   --items FILE       with --answers: the items (texts or questions, gold if any); default: the items

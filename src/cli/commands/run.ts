@@ -45,12 +45,9 @@ Options:
                      them, e.g. gpt-4o-mini-2024-07-18=openai:gpt-4o-mini-2024-07-18); NAME=-
                      runs without that model (its answers count as abstentions)
   --strategy S       a saved strategy file from "fusion fit" on a folder of the same kind, or an
-                     unsupervised built-in. Classification: majority-vote (default), soft-vote,
-                     soft-vote-log (item by item), or dawid-skene, dawid-skene-one-coin (refitted on
-                     each batch of --batch-size items). QA: majority-vote over answer clusters (default
-                     for multiple-choice and numeric), central (the answer most supported by the
-                     others; default for free-form), or dawid-skene (refitted on each batch; on
-                     the recorded multiple-choice and numeric sets it beat the vote, BENCHMARKS.md)
+                     unsupervised built-in of the task's kind (batch ones refitted on each batch of
+                     --batch-size items):
+${KINDS.map((k) => k.strategyHelp).join('\n')}
   --batch-size N     items per refit for batch strategies (default ${DEFAULT_BATCH_SIZE}; was --batch N,
                      which still works for one release)
   --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P

@@ -33,6 +33,10 @@ ignored; multiple-choice tasks need choices); output
   span or sentence); "key" is the canonical form its members share; "share" is the share of the
   answering models in a cluster; "representative" is the model whose answer "answer" is; "support"
   is the strategy's support for the winner; each model's "cluster" indexes "distribution".`,
+  strategyHelp: `                     QA: majority-vote over answer clusters (default for multiple-choice and
+                     numeric), central (the answer most supported by the others; default for
+                     free-form), or dawid-skene (batch; on the recorded multiple-choice and numeric
+                     sets it beat the vote, BENCHMARKS.md).`,
   unseenModelsWeighNeutral: true,
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,

@@ -175,6 +175,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   prompt: ratingPrompt,
   runHelp: `Rating task ("kind": "${KIND}", "scale": {"min", "max"}): items {"id", "text"}; output
   {"id", "score", "interval": [low, high] (80%), "answers": [{"model", "output", "score", "abstain"?}], "cost"}`,
+  strategyHelp: `                     Rating: ${DEFAULT_RUN_STRATEGY} (default), mean, trimmed-mean (item by item), or
+                     judge-model (batch: each judge's bias and noise estimated without gold).`,
   unseenModelsWeighNeutral: false,
   run: (task) => ratingKind(task),
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,

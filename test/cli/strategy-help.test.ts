@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { fuseHelp } from '../../src/cli/commands/fuse.js';
+import { runHelp } from '../../src/cli/commands/run.js';
+import { KINDS } from '../../src/kinds/registry.js';
+import type { Task } from '../../src/task/schema.js';
+
+/** One task of each kind, as the kinds' help describes them. */
+const TASKS: Task[] = [
+  { name: 'c', kind: 'classification', labels: [{ name: 'a', aliases: [] }, { name: 'b', aliases: [] }], instructions: '' },
+  { name: 'q', kind: 'qa', answerType: 'multiple-choice', instructions: '' },
+  { name: 'r', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' },
+];
+
+/** The `--strategy` paragraph of a command's help. */
+function strategySection(help: string): string {
+  const start = help.indexOf('--strategy S');
+  return help.slice(start, help.indexOf('\n  --', start + 1));
+}
+
+describe('--strategy help of fusion run and fusion fuse', () => {
+  it.each([
+    ['run', runHelp],
+    ['fuse', fuseHelp],
+  ])("%s names every kind's default strategy, from the kind's own help", (_command, help) => {
+    const section = strategySection(help);
+    for (const task of TASKS) {
+      const kind = KINDS.find((k) => k.kind === task.kind);
+      expect(kind, task.kind).toBeDefined();
+      expect(section).toContain(kind!.strategyHelp);
+      expect(section).toMatch(new RegExp(`(?<![\\w-])${kind!.defaultStrategy(task)}(?![\\w-])`));
+    }
+    // Rating's unsupervised strategies are offered too (the help once named only the label strategies).
+    for (const name of ['mean', 'median', 'judge-model']) expect(section).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
+  });
+});
