@@ -63,6 +63,25 @@ timeMethod(SqliteStore.prototype, 'commit', (a) => {
   return `commit ${g.answers.length}+${g.failures.length}+${g.releases.length}`;
 });
 timeMethod(SqliteStore.prototype, 'checkpoint', () => 'checkpoint (main)');
+// Writes held while the checkpoint worker copies the whole WAL (where the code has a WriteGate):
+// not a stall of the event loop, a delay of the commits and claims asked meanwhile.
+try {
+  const { WriteGate } = (await import('../src/orchestrate/store/write-gate.js' as string)) as { WriteGate: { prototype: object } };
+  const proto = WriteGate.prototype as { hold(): void; resume(): void };
+  const { hold, resume } = proto;
+  let heldAt: number | undefined;
+  proto.hold = function (this: unknown) {
+    heldAt ??= performance.now();
+    hold.call(this);
+  };
+  proto.resume = function (this: unknown) {
+    if (heldAt !== undefined && recording) spans.push({ what: 'writes held for the worker', start: heldAt, ms: performance.now() - heldAt });
+    heldAt = undefined;
+    resume.call(this);
+  };
+} catch {
+  // no write gate in this version of the store
+}
 
 const GC_KIND: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
