@@ -149,6 +149,8 @@ async function run(label: string, handles: ModelHandle[]): Promise<{ cpuMs: numb
   const cpu0 = process.cpuUsage();
   const r = await recordResponses({ task, items, models: handles, responsesPath: join(dir, `${label}.jsonl`), orchestrator, buildRequest });
   const cpu = process.cpuUsage(cpu0);
+  // The store's close (its last checkpoint, after every call) is not part of the run's timeline.
+  recording = false;
   await cache.close();
   if (r.failed.length > 0) throw new Error(`${r.failed.length} failed`);
   return { cpuMs: (cpu.user + cpu.system) / 1000, calls: items.length * handles.length };

@@ -360,7 +360,7 @@ async function main(): Promise<void> {
       '',
       `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS} --stores ${STORES.join(',')}\``,
       '',
-      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the store (one column per store: the SQLite file, and a throwaway PostgreSQL server on this machine over TCP) and responses.jsonl writes. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
+      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the store (one column per store: the SQLite file, and a throwaway PostgreSQL server on this machine over TCP) and responses.jsonl writes. Every store is first run to steady state, before any is measured (V8 compiles the code of the first few thousand calls; the last row but one). Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
       '',
       table,
       '',
