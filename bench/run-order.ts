@@ -40,6 +40,9 @@ const PROFILE = process.argv.includes('--profile');
 const LABELS = ['positive', 'negative', 'neutral'];
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 
+/** The threads this process had before any run: the main thread, V8's platform threads, libuv's pool. */
+const startupThreads = new Set(readdirSync('/proc/self/task'));
+
 /** CPU ms per thread name class of this process so far. */
 function threadCpu(): Map<string, number> {
   const out = new Map<string, number>();
@@ -54,8 +57,9 @@ function threadCpu(): Map<string, number> {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
     // V8's platform workers (optimising compiler, parallel and concurrent GC) are the threads named
-    // `node` other than the main one; a worker_threads Worker (the WAL checkpointer) shows as its own.
-    const key = tid === String(process.pid) ? 'main' : name === 'node' ? 'v8-platform' : name;
+    // `node` at start-up other than the main one (libuv's pool takes no CPU here); a thread started
+    // later is a worker_threads Worker (each SQLite store's WAL checkpointer) and its own helpers.
+    const key = tid === String(process.pid) ? 'main' : !startupThreads.has(tid) ? 'later-threads' : name === 'node' ? 'v8-platform' : name;
     out.set(key, (out.get(key) ?? 0) + ms);
   }
   return out;
