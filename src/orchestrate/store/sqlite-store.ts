@@ -10,6 +10,7 @@ import { pollForRelease } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
 import { TurnBatch } from './turn-batch.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
+import { WriteGate } from './write-gate.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
@@ -114,8 +115,10 @@ export class SqliteStore implements ResponseStore {
   /** Checkpoints off the event loop (see WalCheckpointer); undefined for a read-only or in-memory store. */
   private readonly checkpointer: WalCheckpointer | undefined;
   private writes = 0;
+  /** Holds claim transactions and group commits while the checkpoint worker copies the whole WAL. */
+  private readonly gate = new WriteGate();
   /** Claims asked in this event-loop turn, written together (claimMany). */
-  private readonly claims = new TurnBatch<{ key: string; acceptCached: boolean }, ClaimResult>((asked) => Promise.resolve(this.claimMany(asked)));
+  private readonly claims = new TurnBatch<{ key: string; acceptCached: boolean }, ClaimResult>((asked) => Promise.resolve(this.gate.run(() => this.claimMany(asked))));
   private readonly stmt: {
     get: Database.Statement<[string], ResponseRow>;
     put: Database.Statement<unknown[]>;
@@ -163,9 +166,9 @@ export class SqliteStore implements ResponseStore {
     this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
     if (this.mode.write && location !== ':memory:') {
       db.pragma('wal_autocheckpoint = 0');
-      this.checkpointer = new WalCheckpointer(location, () => this.checkpoint());
+      this.checkpointer = new WalCheckpointer(location, this.gate);
     }
-    this.queue = new CommitQueue((group) => this.commit(group));
+    this.queue = new CommitQueue((group) => this.gate.run(() => this.commit(group)));
     this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new SqliteBatchStore(db, this.owner);
   }
@@ -329,7 +332,7 @@ export class SqliteStore implements ResponseStore {
     this.wrote();
   }
 
-  /** A checkpoint on this connection, between two of its writes (see WalCheckpointer). */
+  /** A checkpoint on this connection, when it closes (during a run the worker checkpoints, see WalCheckpointer). */
   private checkpoint(): void {
     if (!this.db.open) return;
     try {
@@ -361,6 +364,9 @@ export class SqliteStore implements ResponseStore {
     if (!this.db.open) return;
     if (this.renewal) clearInterval(this.renewal);
     this.renewal = undefined;
+    // Writes held for the checkpoint worker go on now: a write beside its checkpoint only leaves
+    // that checkpoint short, and the close checkpoints what is left.
+    this.gate.resume();
     try {
       await this.flush();
     } finally {

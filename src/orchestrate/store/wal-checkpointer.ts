@@ -5,20 +5,32 @@ import { Worker } from 'node:worker_threads';
  * The worker's code, CommonJS, given as text so that it runs the same from the sources (tsx,
  * vitest) and from dist/: its own connection to the file, a PASSIVE checkpoint on a timer. PASSIVE
  * never waits for a reader or the writer and skips what it cannot copy yet; errors (a busy or full
- * disk) are left to the next round, the WAL meanwhile keeping every commit. It tells the store when
- * the WAL has grown long (see `finish`).
+ * disk) are left to the next round, the WAL meanwhile keeping every commit. When the WAL has grown
+ * long it says `long` and skips its rounds until told `finish`: then the store's writes are held,
+ * and one more checkpoint copies all of it (see the class).
  */
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { timeout: 0 });
+let finishing = false;
 const timer = setInterval(() => {
+  if (finishing) return;
   try {
     const [state] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (state.log >= workerData.restartFrames) parentPort.postMessage(state);
+    if (state.log >= workerData.restartFrames) {
+      finishing = true;
+      parentPort.postMessage('long');
+    }
   } catch {}
 }, workerData.intervalMs);
-parentPort.once('message', () => {
+parentPort.on('message', (message) => {
+  if (message === 'finish') {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
+    finishing = false;
+    parentPort.postMessage('finished');
+    return;
+  }
   clearInterval(timer);
   try { db.close(); } catch {}
   parentPort.close();
@@ -42,18 +54,23 @@ const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
  *
  * A checkpoint running beside a busy writer rarely copies the very last frames, and SQLite starts
  * the WAL over only when all of it was copied: left alone, the WAL would grow for the whole run.
- * So once the worker finds it longer than SQLite's own checkpoint threshold, the store is asked
- * (`finish`) to checkpoint on its connection, between two of its writes: the worker has already
- * copied and synced nearly everything, so this copies the few frames written since, and the next
- * write starts the WAL over.
+ * So once the worker finds it longer than SQLite's own checkpoint threshold, the store's writes
+ * are held (`hold`: its claim transactions and group commits wait, the event loop does not) while
+ * the worker checkpoints once more, with no writer of this process beside it, so it copies all of
+ * it; then they go on (`resume`), and the next write starts the WAL over. The store's own
+ * connection never checkpoints during a run: a checkpoint there syncs the WAL and the database
+ * file while every call in flight waits. A worker that does not answer within one of its rounds
+ * (a stuck disk) gives the writes back, and the WAL grows until the next try.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** Set while the store's writes are held for the worker's last checkpoint. */
+  private holding: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly path: string,
-    private readonly finish: () => void,
+    private readonly writes: { hold(): void; resume(): void },
     private readonly intervalMs = 1_000,
   ) {}
 
@@ -64,7 +81,13 @@ export class WalCheckpointer {
   start(): void {
     if (this.worker) return;
     const worker = new Worker(WORKER, { eval: true, workerData: { driver: driverPath, path: this.path, intervalMs: this.intervalMs, restartFrames: RESTART_FRAMES } });
-    worker.on('message', () => this.finish());
+    worker.on('message', (message: unknown) => {
+      if (message === 'long' && this.holding === undefined) {
+        this.writes.hold();
+        this.holding = setTimeout(() => this.resume(), this.intervalMs);
+        worker.postMessage('finish');
+      } else if (message === 'finished') this.resume();
+    });
     // A worker that fails to start (no threads, a driver that will not load) leaves the WAL to grow
     // until the store closes, which checkpoints it: nothing is lost, so nothing is reported.
     worker.on('error', () => undefined);
@@ -73,8 +96,16 @@ export class WalCheckpointer {
     this.worker = worker;
   }
 
-  /** Stops the worker and waits for its connection to be closed. */
+  private resume(): void {
+    if (this.holding === undefined) return;
+    clearTimeout(this.holding);
+    this.holding = undefined;
+    this.writes.resume();
+  }
+
+  /** Stops the worker and waits for its connection to be closed; writes held for it go on. */
   async stop(): Promise<void> {
+    this.resume();
     const worker = this.worker;
     if (!worker) return;
     this.worker = undefined;

@@ -1,0 +1,205 @@
+/**
+ * What the event loop's longest stalls are made of, on the SDK path: records items x 3 models
+ * (OpenAI, Anthropic and Ollama SDKs) against the fake server (child process, --latency, default
+ * 500 ms) at --concurrency calls in flight, after warm-up runs of the same shape (JIT), and keeps a
+ * timeline of: loop stalls (a 1 ms interval timer that fired late by more than --stall ms), GC
+ * pauses (PerformanceObserver 'gc', with their kind), the store's synchronous work (SQLite claim
+ * transactions, group commits with their row counts, checkpoints on the main thread; timed by
+ * wrapping the store's methods) and the latency each call saw. Prints each stall with what ran in it.
+ *
+ *   npx tsx bench/loop-stalls.ts [--items 300] [--latency 500] [--concurrency 64] [--store sqlite|postgres] [--stall 8] [--warm 3]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { createRequestBuilder } from '../src/orchestrate/default-request.js';
+import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
+import { recordResponses } from '../src/orchestrate/record.js';
+import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
+import { resolveModels } from '../src/run/models.js';
+import type { ClassificationTask } from '../src/task/schema.js';
+import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+
+const flag = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+};
+const ITEMS = Number(flag('items', '300'));
+const LATENCY = Number(flag('latency', '500'));
+const CONCURRENCY = Number(flag('concurrency', '64'));
+const STORE = flag('store', 'sqlite');
+const STALL = Number(flag('stall', '8'));
+const WARM = Number(flag('warm', '3'));
+const LABELS = ['positive', 'negative', 'neutral'];
+const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
+
+interface Span { what: string; start: number; ms: number }
+const spans: Span[] = [];
+let recording = false;
+
+/** Wraps a method of the store's prototype to put each synchronous run of it on the timeline. */
+function timeMethod(proto: object, name: string, label: (args: unknown[]) => string): void {
+  const p = proto as Record<string, unknown>;
+  const inner = p[name] as ((...args: unknown[]) => unknown) | undefined;
+  if (typeof inner !== 'function') throw new Error(`no method ${name}`);
+  p[name] = function (this: unknown, ...args: unknown[]) {
+    const t0 = performance.now();
+    try {
+      return inner.apply(this, args);
+    } finally {
+      if (recording) spans.push({ what: label(args), start: t0, ms: performance.now() - t0 });
+    }
+  };
+}
+const count = (x: unknown) => (Array.isArray(x) ? x.length : 0);
+timeMethod(SqliteStore.prototype, 'claimMany', (a) => `claim tx ${count(a[0])}`);
+timeMethod(SqliteStore.prototype, 'commit', (a) => {
+  const g = a[0] as { answers: unknown[]; failures: unknown[]; releases: unknown[] };
+  return `commit ${g.answers.length}+${g.failures.length}+${g.releases.length}`;
+});
+timeMethod(SqliteStore.prototype, 'checkpoint', () => 'checkpoint (main)');
+// Writes held while the checkpoint worker copies the whole WAL (where the code has a WriteGate):
+// not a stall of the event loop, a delay of the commits and claims asked meanwhile.
+try {
+  const { WriteGate } = (await import('../src/orchestrate/store/write-gate.js' as string)) as { WriteGate: { prototype: object } };
+  const proto = WriteGate.prototype as { hold(): void; resume(): void };
+  const { hold, resume } = proto;
+  let heldAt: number | undefined;
+  proto.hold = function (this: unknown) {
+    heldAt ??= performance.now();
+    hold.call(this);
+  };
+  proto.resume = function (this: unknown) {
+    if (heldAt !== undefined && recording) spans.push({ what: 'writes held for the worker', start: heldAt, ms: performance.now() - heldAt });
+    heldAt = undefined;
+    resume.call(this);
+  };
+} catch {
+  // no write gate in this version of the store
+}
+
+const GC_KIND: Record<number, string> = {
+  [constants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+  [constants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+  [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+};
+new PerformanceObserver((list) => {
+  if (!recording) return;
+  for (const e of list.getEntries()) {
+    const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? -1;
+    spans.push({ what: `GC ${GC_KIND[kind] ?? kind}`, start: e.startTime, ms: e.duration });
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** Times each call around the adapter. */
+class TimedModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly supportsLogprobs: boolean;
+  constructor(private readonly inner: LanguageModel, private readonly samples: { start: number; ms: number }[]) {
+    this.provider = inner.provider;
+    this.modelId = inner.modelId;
+    this.supportsLogprobs = inner.supportsLogprobs;
+  }
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const t0 = performance.now();
+    try {
+      return await this.inner.generate(request);
+    } finally {
+      this.samples.push({ start: t0, ms: performance.now() - t0 });
+    }
+  }
+}
+const quantile = (values: readonly number[], q: number) => {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
+};
+
+const script = fileURLToPath(new URL('../test/support/fake-llm-server.ts', import.meta.url));
+const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, '--labels', LABELS.join(','), '--latency', String(LATENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
+const rl = createInterface({ input: child.stdout! });
+let port = 0;
+for await (const line of rl) {
+  port = (JSON.parse(line) as { port: number }).port;
+  break;
+}
+const url = `http://127.0.0.1:${port}`;
+const models = resolveModels(MODELS, { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url });
+const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
+const buildRequest = createRequestBuilder(task);
+const dir = mkdtempSync(join(tmpdir(), 'loop-stalls-'));
+let pg: TestPostgres | undefined;
+async function openStore(name: string): Promise<ResponseStore> {
+  if (STORE === 'sqlite') return new SqliteStore(join(dir, `${name}.sqlite`));
+  pg ??= await startPostgres();
+  const s = new PostgresStore(await freshDatabase(pg, name.replace(/\W/g, '')));
+  await s.ready();
+  return s;
+}
+async function run(label: string, handles: ModelHandle[]): Promise<{ cpuMs: number; calls: number }> {
+  const cache = await openStore(label);
+  const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
+  const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `${label}-${i}`, text: `Benchmark review ${label}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
+  const cpu0 = process.cpuUsage();
+  const r = await recordResponses({ task, items, models: handles, responsesPath: join(dir, `${label}.jsonl`), orchestrator, buildRequest });
+  const cpu = process.cpuUsage(cpu0);
+  // The store's close (its last checkpoint, after every call) is not part of the run's timeline.
+  recording = false;
+  await cache.close();
+  if (r.failed.length > 0) throw new Error(`${r.failed.length} failed`);
+  return { cpuMs: (cpu.user + cpu.system) / 1000, calls: items.length * handles.length };
+}
+try {
+  for (let i = 0; i < WARM; i++) await run(`warm${i}`, models);
+  const samples: { start: number; ms: number }[] = [];
+  const stalls: (Span & { cpu: number; queued: number })[] = [];
+  // The main thread's time on a CPU and waiting for one (ns, Linux schedstat): a stall that is
+  // mostly waiting is the machine's other jobs, not this process's work.
+  const schedstat = () => readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+  let last = performance.now();
+  let lastSched = schedstat();
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    const sched = schedstat();
+    if (now - last > 1 + STALL) stalls.push({ what: 'stall', start: last, ms: now - last, cpu: ((sched[0] ?? 0) - (lastSched[0] ?? 0)) / 1e6, queued: ((sched[1] ?? 0) - (lastSched[1] ?? 0)) / 1e6 });
+    last = now;
+    lastSched = sched;
+  }, 1);
+  recording = true;
+  const t0 = performance.now();
+  const measured = await run('measured', models.map((h) => ({ ...h, model: new TimedModel(h.model, samples) })));
+  recording = false;
+  clearInterval(ticker);
+  await new Promise((r) => setImmediate(r));
+  const extra = samples.map((x) => x.ms - LATENCY);
+  process.stdout.write(
+    `${STORE}: ${measured.calls} calls; CPU ${(measured.cpuMs / measured.calls).toFixed(3)} ms/call; added latency p50 ${quantile(extra, 0.5).toFixed(1)} / p99 ${quantile(extra, 0.99).toFixed(1)} / max ${Math.max(...extra).toFixed(1)} ms; ${stalls.length} stalls over ${STALL} ms, longest ${Math.max(0, ...stalls.map((s) => s.ms)).toFixed(1)} ms\n`,
+  );
+  const byWhat = new Map<string, { n: number; total: number; max: number }>();
+  for (const s of spans) {
+    const k = s.what.replace(/ \d.*$/, '');
+    const b = byWhat.get(k) ?? { n: 0, total: 0, max: 0 };
+    b.n++;
+    b.total += s.ms;
+    b.max = Math.max(b.max, s.ms);
+    byWhat.set(k, b);
+  }
+  for (const [k, b] of byWhat) process.stdout.write(`  ${k}: ${b.n}, total ${b.total.toFixed(0)} ms, longest ${b.max.toFixed(1)} ms\n`);
+  for (const s of stalls.sort((a, b) => b.ms - a.ms).slice(0, 12)) {
+    const inside = spans.filter((e) => e.start < s.start + s.ms && e.start + e.ms > s.start && e.ms >= 0.5).map((e) => `${e.what} ${e.ms.toFixed(1)}`);
+    process.stdout.write(`  stall ${s.ms.toFixed(1)} ms (main thread on CPU ${s.cpu.toFixed(1)}, waiting for one ${s.queued.toFixed(1)}) at +${(s.start - t0).toFixed(0)} ms: ${inside.join(', ') || '(nothing timed)'}\n`);
+  }
+  const worst = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(samples.length / 50));
+  process.stdout.write(`  worst 2% of calls (start +ms: added ms): ${worst.map((x) => `+${(x.start - t0).toFixed(0)}: ${(x.ms - LATENCY).toFixed(1)}`).join(', ')}\n`);
+} finally {
+  pg?.stop();
+  child.stdin?.end();
+  child.kill('SIGTERM');
+  rmSync(dir, { recursive: true, force: true });
+}
