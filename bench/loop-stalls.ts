@@ -17,6 +17,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { kindOf } from '../src/kinds/registry.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
@@ -132,7 +133,7 @@ for await (const line of rl) {
 const url = `http://127.0.0.1:${port}`;
 const models = resolveModels(MODELS, { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url });
 const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task);
+const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
 const dir = mkdtempSync(join(tmpdir(), 'loop-stalls-'));
 let pg: TestPostgres | undefined;
 async function openStore(name: string): Promise<ResponseStore> {
