@@ -82,6 +82,10 @@ describe('adaptive never asks a call that gave no readable answer on any trainin
       expect(Math.max(...r.calls)).toBeLessThanOrEqual(kept.length);
     }
     expect(policy.withRule(everything).replay(newItems).calls.every((c) => c === kept.length)).toBe(true);
+    // Explained, a junk model is shown with its answer and no weight: the decision did not hear it.
+    const told = policy.withRule(everything).explain?.(newItems, 0) ?? [];
+    expect(told.map((c) => c.model)).toEqual(matrix.models);
+    for (const c of told.filter((x) => x.model.startsWith('pot-'))) expect([c.weight, c.influence]).toEqual([0, 0]);
 
     // The same crowd without the junk models at all: the same order and the same decisions.
     const clean = build({ ...folder, responses: folder.responses.filter((r) => !r.model.startsWith('pot-')) });
