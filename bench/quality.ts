@@ -24,7 +24,7 @@ import { kindOf } from '../src/kinds/registry.js';
 import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality } from '../src/kinds/task-kind.js';
 import type { EvalResult } from '../src/eval/eval-result.js';
 import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
-import { callShare, curveTop } from './call-share.js';
+import { allCalls as allCallsOf, callShare, curveTop } from './call-share.js';
 import { diskCachedFits } from './fit-cache.js';
 import { referenceRidgeSpearman } from './rating-reference.js';
 
@@ -159,7 +159,7 @@ async function measure(set: string, dir: string): Promise<SetResult | { set: str
       continue;
     }
     const calls = numberField(entry, 'callsPerItem');
-    const allCalls = curveTop(entry);
+    const allCalls = allCallsOf(result) ?? curveTop(entry);
     const picks = picksField(entry);
     const cell: Cell = {
       score: quality.score(entry),
@@ -237,12 +237,12 @@ function report(final: boolean): void {
   const metrics = [...new Map(results.map((r) => [r.kind, r.metric]))].map(([k, m]) => `${k}: ${m}`).join('; ');
   const renamed = [...new Set(results.flatMap((r) => Object.entries(r.cells).flatMap(([role, c]) => (isCell(c) && c.strategy ? [`\`${c.strategy}\` as \`${role}\` (${r.kind})`] : []))))];
   lines.push(
-    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Figure per kind (\`metric\` column; higher is better): ${metrics || '-'}. QA accuracy is of the named answer (gold aliases, or the human judgement where responses carry one). Every figure from the kind plug-in's \`evaluate\` (as \`fusion eval\`): supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight.${renamed.length ? ` A kind's own strategy fills a role it names otherwise: ${renamed.join(', ')}.` : ''} \`reference\`: a published baseline of the kind on the same folds (ratings: the data README's ridge stacking with its own reading rule, bench/rating-reference.ts). \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of every call it could make (every model and sample: the top of its out-of-fold curve; \`auto\`'s answers per item where a kind reports no curve), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
+    `Command: \`npm run bench:quality\` (folds ${folds}, seed ${seed}${values.sets ? `, sets ${values.sets}` : ''}). Figure per kind (\`metric\` column; higher is better): ${metrics || '-'}. QA accuracy is of the named answer (gold aliases, or the human judgement where responses carry one). Every figure from the kind plug-in's \`evaluate\` (as \`fusion eval\`): supervised strategies out-of-fold, the others on all items without labels; \`best single\` is picked with hindsight.${renamed.length ? ` A kind's own strategy fills a role it names otherwise: ${renamed.join(', ')}.` : ''} \`reference\`: a published baseline of the kind on the same folds (ratings: the data README's ridge stacking with its own reading rule, bench/rating-reference.ts). \`adaptive\` shows its calls per item after \`@\` and, in brackets, their share of every call \`auto\` makes (every model and sample on every item, readable or not; not the top of its own curve, which leaves out the calls it never makes), then its loss against \`auto\` in points; \`auto fb\` counts the outer folds where \`auto\` fell back from its mixture to its best candidate. \`Δ\` columns: points since the previous run with the same folds and seed (bench/quality-last.json).`,
     '',
   );
   const head = roles.flatMap((n) => (n === 'auto' ? ['auto', 'Δ auto', 'auto fb'] : n === 'adaptive' ? ["adaptive @ calls (share of all calls)", 'adaptive loss vs auto'] : [n]));
   const width = (n: string) => (n === 'auto' ? 3 : n === 'adaptive' ? 2 : 1);
-  /** adaptive's loss against auto (points) and its calls as a share of every call it could make (callShare). */
+  /** adaptive's loss against auto (points) and its calls as a share of every call auto makes (callShare). */
   const againstAuto = (r: SetResult): { loss: number; share: number | null } | null => {
     const a = r.cells.adaptive;
     const b = r.cells.auto;

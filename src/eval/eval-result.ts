@@ -52,6 +52,12 @@ export interface EvalResult<X = unknown, M extends ModelEntryCore = ModelEntryCo
   best: string | null;
   /** Every readable recorded answer per item, each sample a call: what a strategy that reads them all uses. */
   callsPerItem: number;
+  /**
+   * Every call per item of a strategy that asks every model and sample, readable or not: what `auto`
+   * asks, in the unit an adaptive policy's calls are counted in (each (model, sample) column asked
+   * on an item one call). The denominator of a policy's share of calls.
+   */
+  allCallsPerItem?: number;
   rejected: RejectedAnswer[];
   /** What only this kind has (its label set, scale, agreement...): read by the kind's own code. */
   extras: X;

@@ -334,6 +334,7 @@ export function evaluateClassification(folder: ClassificationFolder, options: Ev
     strategies,
     best,
     callsPerItem: meanCalls(expandSamples(matrix).present, matrix.itemIds.length),
+    allCallsPerItem: expandSamples(matrix).models.length,
     rejected: built.abstentions.flatMap((a) =>
       a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}), item: r.item })),
     ),
@@ -435,6 +436,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Pro
     strategies: entries,
     best: best?.name ?? null,
     callsPerItem: meanCalls(expandSamples(matrix).present, n),
+    allCallsPerItem: expandSamples(matrix).models.length,
     rejected,
     extras: {
       answerType: folder.task.answerType,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callShare, curveTop } from '../../bench/call-share.js';
+import { allCalls, callShare, curveTop, recordedCalls } from '../../bench/call-share.js';
 
 /**
  * The quality table's share of calls: `adaptive`'s calls over every call it could make, in the
@@ -26,5 +26,17 @@ describe('callShare', () => {
     expect(callShare({ callsPerItem: 2 }, { callsPerItem: 4 })).toBe(0.5);
     expect(callShare({ callsPerItem: 2 }, {})).toBeNull();
     expect(callShare({}, { callsPerItem: 4 })).toBeNull();
+  });
+
+  it("divides by every call auto makes, not by the policy's own curve, which leaves out the calls it never makes", () => {
+    // mot-gsm8k's shape after the policy skips the 32 program-of-thought calls: its curve tops at 12.
+    const result = { items: 400, callsPerItem: 8.39, allCallsPerItem: 44, models: [{ abstentions: { 'unexecuted-code': 400 * 28, missing: 3 } }] };
+    const skipping = { callsPerItem: 6, allCalls: allCalls(result) ?? curveTop({ curve: [{ callsPerItem: 12 }] }) };
+    expect(skipping.allCalls).toBe(44);
+    expect(callShare(skipping, { callsPerItem: 8.39 })).toBeCloseTo(6 / 44, 12);
+    // Every recorded answer, readable or not; `missing` is no call.
+    expect(recordedCalls(result)).toBeCloseTo(8.39 + 28, 12);
+    expect(allCalls({ callsPerItem: 3 })).toBeUndefined();
+    expect(recordedCalls({ callsPerItem: 3 })).toBeUndefined();
   });
 });

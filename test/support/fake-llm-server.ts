@@ -51,8 +51,8 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
-  /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted). */
-  content?: (call: { model: string; apiKey: string; user: string }) => string;
+  /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted); undefined keeps the usual label. */
+  content?: (call: { model: string; apiKey: string; user: string }) => string | undefined;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
   batches?: false | BatchPlan;
 }

@@ -14,6 +14,11 @@ export const AdaptiveStateSchema = z.object({
   order: z.array(z.string()).min(1),
   /** Vote weight of each model of `order` (for the vote-based rules and models never seen). */
   weights: z.array(z.number().nonnegative()),
+  /**
+   * Calls never asked: the `sample`-th call (from 0) of `model`, which gave no readable answer on
+   * any training item. Absent in policies saved before it existed, and when every call read.
+   */
+  skipped: z.array(z.object({ model: z.string().min(1), sample: z.number().int().nonnegative() })).optional(),
   /** Numbers of models asked after which the rule is checked, ascending, the last one the number of models. */
   checkpoints: z.array(z.number().int().positive()).min(1),
   /** For the `agreement` rule: the model of P(the decision so far is the full fusion's). */

@@ -16,6 +16,7 @@ import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
 import { type CurvePoint, chooseOperatingPoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, lossBoundOf, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
+import { blankColumns, neverReadColumns, policyColumns, skippedCalls } from './unread-columns.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModel, type AgreementModelKind, agreementProbability, fitAgreement, type StepFeatures, stepFeatures } from './agreement.js';
 import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
@@ -154,11 +155,14 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   const byName = new Map(state.order.map((m, p) => [m, state.weights[p] as number]));
   const meanWeight = state.weights.reduce((a, b) => a + b, 0) / Math.max(1, state.weights.length);
   // Each sample of a model is one call (a column of its own); fusions that vote once per model see them collapsed.
+  // The calls it skips (no readable answer on any training item) are never asked: absent to every stage.
+  const columns = (models: readonly string[]) => policyColumns(models, state.order, state.skipped ?? []);
   const replay = (given: AnswerMatrix): ReplayResult => {
-    const answers = expandSamples(given);
-    const M = answers.models.length;
+    const cols = columns(expandSamples(given).models);
+    const answers = blankColumns(expandSamples(given), cols.skipped);
     // Models the policy never saw are asked last, with the mean weight.
-    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const order = cols.order;
+    const M = order.length;
     const weights = answers.models.map((m) => byName.get(m) ?? meanWeight);
     const checkpoints = [...state.checkpoints.filter((t) => t < M), M];
     const fuse = (t: number, rows: readonly number[]): FusedPrediction => {
@@ -180,12 +184,13 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
   const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
-    const answers = expandSamples(given);
+    const cols = columns(expandSamples(given).models);
+    const answers = blankColumns(expandSamples(given), cols.skipped);
     const one = selectItems(answers, [i]);
     const r = replay(one);
     const t = r.calls[0] as number;
-    const M = answers.models.length;
-    const order = givenOrder(answers.models, state.order.filter((m) => answers.models.includes(m)));
+    const order = cols.order;
+    const M = order.length;
     const asked = order.slice(0, t);
     const K = answers.labels.length;
     const G = given.models.length;
@@ -226,9 +231,9 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       const cap = voteBased(state.rule.kind) ? wanted : Math.max(1, ...state.checkpoints.filter((t) => t <= wanted));
       return wrap(name, { ...parts, state: { ...state, maxCalls: cap } });
     },
-    orderOf: (models) => givenOrder(models, state.order.filter((m) => models.includes(m))),
+    orderOf: (models) => columns(models).order,
     nextWave(one, asked) {
-      const M = expandSamples(one).models.length;
+      const M = columns(expandSamples(one).models).order.length;
       const cap = Math.min(M, state.maxCalls ?? M);
       if (asked > 0) {
         // The rule sees only what was asked: it stopped at or before `asked` exactly when it stops on these answers there.
@@ -284,8 +289,7 @@ interface AgreementSteps {
  */
 function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
   const K = answers.labels.length;
-  const M = answers.models.length;
-  const full = oof.get(M) as FusedPrediction;
+  const full = oof.get(order.length) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
   const steps: AgreementSteps = { K, features: [], agree: [], item: [], cost: [] };
@@ -366,7 +370,7 @@ function measureCurve(
   const K = answers.labels.length;
   const M = answers.models.length;
   const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
-  const full = oof.get(M) as FusedPrediction;
+  const full = oof.get(order.length) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
@@ -418,9 +422,18 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
       const { acc } = shrunkAccuracies(hardVotes(train), M, gold);
       const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
+      // Calls that never gave a readable answer here are never asked (see neverReadColumns): the
+      // policy orders, counts and checkpoints the A calls it can make.
+      const skip = neverReadColumns(train);
+      const askable = skip.length === 0 ? null : train.models.map((_, j) => j).filter((j) => !skip.includes(j));
+      const A = askable ? askable.length : M;
+      const orderFor = (target: Int32Array): number[] =>
+        askable
+          ? learnOrder(selectModels(train, askable), target, askable.map((j) => prices[j] ?? null)).map((k) => askable[k] as number)
+          : learnOrder(train, target, prices);
       // A call cap is a checkpoint too: the fusion of exactly the models it allows is fitted.
-      const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, M)) : M;
-      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(M), cap])].sort((a, b) => a - b);
+      const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, A)) : A;
+      const checkpoints = voteBased(kind) ? Array.from({ length: A }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(A), cap])].sort((a, b) => a - b);
 
       const finalFit = final ? final.fit(given, gold, fitOptions) : null;
 
@@ -432,7 +445,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const pick = new Map<number, number>();
       let innerFoldsUsed: readonly (readonly number[])[] = [];
       let prefixGold = gold;
-      let order = options.order ? givenOrder(train.models, options.order) : learnOrder(train, gold, prices);
+      let order = options.order ? givenOrder(train.models, options.order).filter((j) => !skip.includes(j)) : orderFor(gold);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
           const prefix = new Set(order.slice(0, t));
@@ -453,20 +466,20 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           const full = reuse
             ? kept.prediction
             : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test))));
-          oof.set(M, full);
+          oof.set(A, full);
           // The rule stops once the models asked agree with what the final strategy would decide, so
           // the models that best foretell that decision are asked first.
-          if (!options.order) order = learnOrder(train, spreadDecisions(full, rows, train.itemIds.length, K), prices);
+          if (!options.order) order = orderFor(spreadDecisions(full, rows, train.itemIds.length, K));
         }
         // What the prefixes learn to foretell on these rows (see `prefixTarget`).
-        const fullOof = oof.get(M);
+        const fullOof = oof.get(A);
         const distil = (options.prefixTarget ?? DEFAULT_PREFIX_TARGET) === 'final' && fullOof !== undefined;
         if (distil) prefixGold = spreadDecisions(fullOof, rows, train.itemIds.length, K);
         const target = distil ? decisions(fullOof.probs, fullOof.decided, K) : y;
         // Each candidate's fit on each inner fold at the last checkpoint: the next checkpoint's fit
         // (the same rows, one wave of models more) starts from it.
         const last = prefixFits.map(() => new Map<number, FittedStrategy>());
-        for (const t of folds.length > 0 ? checkpoints.filter((c) => c < M) : []) {
+        for (const t of folds.length > 0 ? checkpoints.filter((c) => c < A) : []) {
           const cols = order.slice(0, t);
           // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
           let bestScore = -Infinity;
@@ -490,7 +503,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       // Too few labelled items to cross-validate: no curve, and the setting that asks the most models.
       const stopTarget = options.stopTarget ?? DEFAULT_STOP_TARGET;
       // The truth as auto's recalibrated out-of-fold probabilities tell it: the expected loss's reference, and what a disagreement costs.
-      const expected = oof.size > 0 ? expectedTruth(y, oof.get(M) as FusedPrediction, K, !sub.candidates) : undefined;
+      const expected = oof.size > 0 ? expectedTruth(y, oof.get(A) as FusedPrediction, K, !sub.candidates) : undefined;
       const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
       const agreement = steps ? fitSteps(steps, stopTarget, options.agreementModel) : undefined;
       const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, options.agreementModel, innerFoldsUsed, rows.length) : {};
@@ -514,6 +527,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         rule: chosen.rule,
         order: order.map((j) => train.models[j] as string),
         weights: order.map((j) => weights[j] as number),
+        ...(skip.length > 0 ? { skipped: skippedCalls(train.models, skip) } : {}),
         checkpoints,
         ...(agreement ? { agreement } : {}),
         ...(options.maxCalls ? { maxCalls: options.maxCalls } : {}),

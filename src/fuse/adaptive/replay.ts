@@ -4,11 +4,15 @@ import { type StepView, type StopReason, type StopRule, shouldStop } from './sto
 
 /** What the replay needs: the order, where to check the rule, and the fused prediction of any prefix. */
 export interface ReplayPlan {
-  /** Model indices (columns of the answers) in asking order; every column appears once. */
+  /**
+   * Model indices (columns of the answers) in asking order, each at most once. A column left out
+   * is never asked (a call that never gave a readable answer on the training items): the policy's
+   * calls and its share asked count only the order's columns.
+   */
   order: readonly number[];
   /**
    * Numbers of models asked after which the rule is checked, ascending; the last one is the
-   * number of models. Between two checkpoints the models are asked together (one wave).
+   * length of the order. Between two checkpoints the models are asked together (one wave).
    */
   checkpoints: readonly number[];
   /** Weight of each column's vote (for the vote-based rules). */
@@ -49,7 +53,9 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
   const asked = new Uint8Array(N * M);
   const calls = new Int32Array(N);
   const reasons: StopReason[] = new Array<StopReason>(N).fill('all-asked');
-  const cap = Math.max(1, Math.min(M, plan.maxCalls ?? M));
+  // Calls the policy can make: the order's columns (M unless it skips some).
+  const A = plan.order.length;
+  const cap = Math.max(1, Math.min(A, plan.maxCalls ?? A));
   const checkpoints = [...plan.checkpoints.filter((t) => t >= 1 && t < cap), cap];
   const totalWeight = plan.order.reduce((a, j) => a + (plan.weights[j] as number), 0);
   const scores = new Float64Array(N * K);
@@ -87,7 +93,7 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
         fused: fused.probs,
         offset: r * K,
         K,
-        askedShare: t / M,
+        askedShare: t / A,
         asked: t,
         item: i,
         previous: previous[i] as number,
@@ -109,7 +115,7 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
         return;
       }
       calls[i] = t;
-      reasons[i] = !last ? (plan.rule.kind === 'settled' ? 'settled' : 'confident') : t < M ? 'max-calls' : 'all-asked';
+      reasons[i] = !last ? (plan.rule.kind === 'settled' ? 'settled' : 'confident') : t < A ? 'max-calls' : 'all-asked';
       decided[i] = fused.decided[r] as number;
       if (decided[i] === 1) probs.set(fused.probs.subarray(r * K, (r + 1) * K), i * K);
     });

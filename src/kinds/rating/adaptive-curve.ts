@@ -2,6 +2,7 @@ import { groupedKFold, trainIndices } from '../../validation/folds.js';
 import { replayAdaptive } from './adaptive.js';
 import { calibratedEstimator, type CalibratedState } from './calibrated.js';
 import { labelledRows } from './inner-folds.js';
+import { withoutUnreadJudges } from './unread-judges.js';
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import { pairMoments } from '../../validation/score-metrics.js';
 
@@ -43,7 +44,7 @@ export function adaptiveCurve(m: RatingMatrix, gold: Float64Array, options: { fo
     const train = trainIndices(N, test);
     const trainM = selectRatingItems(m, train);
     const trainGold = Float64Array.from(train, (i) => gold[i] as number);
-    const state = calibratedEstimator.fit(trainM, trainGold, options.seed).state() as CalibratedState;
+    const state = withoutUnreadJudges(calibratedEstimator.fit(trainM, trainGold, options.seed).state() as CalibratedState, trainM);
     const sub = selectRatingItems(m, test);
     for (const p of points) {
       const run = replayAdaptive(state, sub, p.tolerance);

@@ -9,6 +9,7 @@ import { type PointEstimator, type PointModel, ratingStrategy } from './point-es
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
 import type { RatingPolicy } from './strategy.js';
+import { withoutUnreadJudges } from './unread-judges.js';
 import { type MetricLoss, pairedLossesAgainst, pointScoreLosses } from '../../validation/paired-score-loss.js';
 import type { ScoreMetricName } from '../../validation/score-metrics.js';
 
@@ -196,9 +197,10 @@ export function createAdaptiveRating(options: AdaptiveRatingOptions = {}): Point
     name: 'adaptive',
     supervised: true,
     fit(train, gold, seed) {
-      const fitted = calibratedEstimator.fit(train, gold, seed);
+      // Judges that never scored a training item are never asked (their `use` left out, so the saved state carries it).
+      const fitted = withoutUnreadJudges(calibratedEstimator.fit(train, gold, seed).state() as CalibratedState, train);
       const { tolerance, cap } = chooseTolerance(train, gold, seed, options.maxCalls);
-      return model({ tolerance, maxCalls: cap, ...target, calibrated: refitFinal(fitted.state() as CalibratedState, train, gold, tolerance, cap) }, train.scale);
+      return model({ tolerance, maxCalls: cap, ...target, calibrated: refitFinal(fitted, train, gold, tolerance, cap) }, train.scale);
     },
     load(raw, scale) {
       return model(parseState('adaptive', StateSchema, raw), scale);
