@@ -48,9 +48,11 @@ export interface AdaptiveRun {
   seen: RatingMatrix;
 }
 
-/** Replays the policy on recorded answers: which judges it would ask per item (never more than `maxCalls`), and what it would see. */
-export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number, maxCalls = Number.POSITIVE_INFINITY): AdaptiveRun {
-  const order = judgeOrder(s);
+/**
+ * Replays the policy on recorded answers: which judges it would ask per item (never more than
+ * `maxCalls`), in `order` (judge indices into `s.judges`; by default s's own), and what it would see.
+ */
+export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number, maxCalls = Number.POSITIVE_INFINITY, order: readonly number[] = judgeOrder(s)): AdaptiveRun {
   const cols = judgeColumns(m, s.judges);
   const J = m.judges.length;
   const scores = new Float64Array(m.scores.length).fill(Number.NaN);
