@@ -85,6 +85,21 @@ describe('adaptive rating: the tolerance it chooses', () => {
     expect(chooseTolerance(one, w.gold.subarray(0, 1), 1, 1.5)).toEqual({ tolerance: 0, cap: 1, heldOut: null });
   });
 
+  it('saved and loaded, it fuses and asks as fitted; with every judge asked its score is exactly auto\'s; a state saved before the prefix fits is refused with a call to fit again', () => {
+    const w = world({ items: 400, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 8 });
+    const fresh = world({ items: 200, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 9 });
+    const fitted = createAdaptiveRating().fit(w.matrix, w.gold, 1);
+    const saved = JSON.parse(JSON.stringify(fitted.state())) as Record<string, unknown>;
+    const loaded = createAdaptiveRating().load(saved, w.matrix.scale);
+    expect(Array.from(loaded.predict(fresh.matrix))).toEqual(Array.from(fitted.predict(fresh.matrix)));
+    expect(Array.from(loaded.calls?.(fresh.matrix) ?? [])).toEqual(Array.from(fitted.calls?.(fresh.matrix) ?? []));
+    const everyJudge = createAdaptiveRating().load({ ...saved, tolerance: 0, maxCalls: null }, w.matrix.scale);
+    expect(Array.from(everyJudge.predict(fresh.matrix))).toEqual(Array.from(autoEstimator.fit(w.matrix, w.gold, 1).predict(fresh.matrix)));
+    const { prefixes: _p, order: _o, ...old } = saved;
+    expect(() => createAdaptiveRating().load(old, w.matrix.scale)).toThrow(/earlier version.*fit it again/);
+    expect(() => createAdaptiveRating().load({ ...saved, prefixes: (saved.prefixes as unknown[]).slice(1) }, w.matrix.scale)).toThrow(/prefixes/);
+  });
+
   it('the live policy asks in the fitted order and stops on the same answers as the replay', () => {
     const w = world({ items: 400, judges: [{ noise: 3 }, { noise: 0.2 }, { noise: 3 }], seed: 7 });
     const fitted = createAdaptiveRating().fit(w.matrix, w.gold, 1);
