@@ -44,7 +44,7 @@ export function expectedMove(residual: readonly number[], answers: readonly { ju
 export interface AdaptiveRun {
   /** The judges asked per item, in order (an unreadable answer is asked and counts as a call). */
   asked: number[][];
-  /** The matrix with only the asked judges' scores: what the fused score may read. */
+  /** The matrix with only the asked judges' scores and samples: what the fused score may read. */
   seen: RatingMatrix;
 }
 
@@ -56,6 +56,8 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
   const cols = judgeColumns(m, s.judges);
   const J = m.judges.length;
   const scores = new Float64Array(m.scores.length).fill(Number.NaN);
+  // Asking a judge brings all of its samples (prompt variants), which the fused score may read too.
+  const samples = m.sampleScores?.map(() => new Float64Array(m.scores.length).fill(Number.NaN));
   const asked: number[][] = [];
   for (let i = 0; i < m.itemIds.length; i++) {
     const maps = mapsFor(s, m, i);
@@ -66,6 +68,7 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
       if (answers.length > 0 && expectedMove(maps.residual, answers, j) <= tolerance) break;
       mine.push(j);
       const c = cols[j] as number;
+      if (c >= 0) samples?.forEach((out, k) => (out[i * J + c] = (m.sampleScores?.[k] as Float64Array)[i * J + c] as number));
       const x = scoreAt(m, i, c);
       if (Number.isNaN(x)) continue;
       scores[i * J + c] = x;
@@ -74,5 +77,5 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
     asked.push(mine);
   }
   const { sampleScores: _unused, ...rest } = m;
-  return { asked, seen: { ...rest, scores } };
+  return { asked, seen: { ...rest, scores, ...(samples ? { sampleScores: samples } : {}) } };
 }

@@ -3,7 +3,7 @@ import { chooseTolerance, createAdaptiveRating } from '../../../src/kinds/rating
 import { autoEstimator } from '../../../src/kinds/rating/auto.js';
 import { calibratedEstimator } from '../../../src/kinds/rating/calibrated.js';
 import { selectRatingItems } from '../../../src/kinds/rating/rating-matrix.js';
-import { mae, spearman, world, type JudgeSpec } from './worlds.js';
+import { mae, spearman, withSamples, world, type JudgeSpec } from './worlds.js';
 
 const meanOf = (a: ArrayLike<number>): number => Array.from(a).reduce((x, y) => x + y, 0) / a.length;
 
@@ -86,8 +86,9 @@ describe('adaptive rating: the tolerance it chooses', () => {
   });
 
   it('saved and loaded, it fuses and asks as fitted; with every judge asked its score is exactly auto\'s; a state saved before the prefix fits is refused with a call to fit again', () => {
-    const w = world({ items: 400, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 8 });
-    const fresh = world({ items: 200, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 9 });
+    // Samples per answer (prompt variants) that auto reads: asking a judge brings its samples too.
+    const w = withSamples(world({ items: 400, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 8 }));
+    const fresh = withSamples(world({ items: 200, judges: [{ noise: 3 }, { noise: 0.3 }, { noise: 3, bias: 1 }], seed: 9 }));
     const fitted = createAdaptiveRating().fit(w.matrix, w.gold, 1);
     const saved = JSON.parse(JSON.stringify(fitted.state())) as Record<string, unknown>;
     const loaded = createAdaptiveRating().load(saved, w.matrix.scale);

@@ -99,3 +99,16 @@ export function judgeScores(m: RatingMatrix, j: number): Float64Array {
   const J = m.judges.length;
   return Float64Array.from(m.itemIds, (_, i) => m.scores[i * J + j] as number);
 }
+
+/**
+ * The world with two samples (prompt variants) per answer whose mean is the judge's score: the
+ * first leans halfway toward the truth, the second as far away, so a strategy that reads the
+ * samples (stacking) learns more than the mean score tells.
+ */
+export function withSamples(w: World): World {
+  const J = w.matrix.judges.length;
+  const lean = Float64Array.from(w.matrix.scores, (x, c) => ((w.truth[Math.floor(c / J)] as number) - x) / 2);
+  const first = Float64Array.from(w.matrix.scores, (x, c) => x + (lean[c] as number));
+  const second = Float64Array.from(w.matrix.scores, (x, c) => x - (lean[c] as number));
+  return { ...w, matrix: { ...w.matrix, sampleScores: [first, second] } };
+}
