@@ -16,6 +16,10 @@ import type { RatingMatrix } from './rating-matrix.js';
  * so that two judges agreeing by chance do not end the questioning). The expected absolute move of
  * a normal deviation is sqrt(2/pi) times its standard deviation; the policy stops when that is at
  * most `tolerance` (in score units) or when every judge has been asked.
+ *
+ * m_k is only the rule's measure of how settled an item is: the fused score the user gets is auto
+ * fitted on the judges asked (src/kinds/rating/prefix-auto.ts), and the tolerance is chosen by
+ * that score's held-out quality against auto with every judge (adaptive-policy.ts).
  */
 export function judgeOrder(s: CalibratedState): number[] {
   return [...s.use].sort((a, b) => (s.pooled.residual[a] as number) - (s.pooled.residual[b] as number) || a - b);
