@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fitPolicyParts } from '../../../src/kinds/rating/adaptive-curve.js';
 import { chooseTolerance, createAdaptiveRating } from '../../../src/kinds/rating/adaptive-policy.js';
 import { autoEstimator } from '../../../src/kinds/rating/auto.js';
 import { calibratedEstimator } from '../../../src/kinds/rating/calibrated.js';
@@ -99,6 +100,15 @@ describe('adaptive rating: the tolerance it chooses', () => {
     const { prefixes: _p, order: _o, ...old } = saved;
     expect(() => createAdaptiveRating().load(old, w.matrix.scale)).toThrow(/earlier version.*fit it again/);
     expect(() => createAdaptiveRating().load({ ...saved, prefixes: (saved.prefixes as unknown[]).slice(1) }, w.matrix.scale)).toThrow(/prefixes/);
+  });
+
+  it("shares auto's fit: the every-judge prefix is the very fit auto makes on the same rows (remembered by content), a prefix is fitted on its judges only", () => {
+    const w = world({ items: 300, judges: [{ noise: 2 }, { noise: 0.5 }, { noise: 1 }], seed: 12 });
+    const parts = fitPolicyParts(w.matrix, w.gold, 1);
+    expect(parts.prefix.models[2]).toBe(autoEstimator.fit(w.matrix, w.gold, 1));
+    expect(autoEstimator.fit(w.matrix, w.gold, 2)).not.toBe(parts.prefix.models[2]);
+    expect(parts.prefix.order[0]).toBe('judge-1');
+    expect(JSON.stringify(parts.prefix.models[0]?.state())).not.toContain('judge-0');
   });
 
   it('the live policy asks in the fitted order and stops on the same answers as the replay', () => {
