@@ -136,7 +136,7 @@ for (const set of SETS) {
   const curve = adaptiveCurve(m, gold, { folds: FOLDS, seed: SEEDS[0] as number, tolerances: TOLERANCES.map((f) => f * span) });
   sections.push(
     [
-      `Adaptive on ${set} (fold seed ${SEEDS[0]}): judges asked most reliable first (by calibrated's error), stopping when the next judge's expected move of the fused score is at most the tolerance; the fused score is calibrated's on the judges asked.`,
+      `Adaptive on ${set} (fold seed ${SEEDS[0]}): judges asked most reliable first (by calibrated's error), stopping when the next judge's expected move of the fused score is at most the tolerance; the fused score is auto's fit of the judges asked (one fit per prefix of that order, so every judge asked is auto).`,
       '',
       '| tolerance (share of the scale) | judges asked per item | Spearman | MAE |',
       '|---|---|---|---|',

@@ -1,54 +1,91 @@
 import { groupedKFold, trainIndices } from '../../validation/folds.js';
-import { replayAdaptive } from './adaptive.js';
+import { judgeOrder, replayAdaptive } from './adaptive.js';
 import { calibratedEstimator, type CalibratedState } from './calibrated.js';
-import { labelledRows } from './inner-folds.js';
-import { withoutUnreadJudges } from './unread-judges.js';
+import { innerFolds, labelledRows } from './inner-folds.js';
+import { fitPrefixAutos, prefixHeldOut, prefixScores, type PrefixAutos } from './prefix-auto.js';
 import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
-import { pairMoments } from '../../validation/score-metrics.js';
-
-/**
- * calibrated's last map (the weighted mean of calibrated scores onto the gold scale) refitted on
- * what the policy sees: averaging fewer judges pulls the mean less toward the gold mean, so the map
- * fitted on every judge's answers would stretch a one-judge mean too far.
- */
-export function refitFinal(s: CalibratedState, train: RatingMatrix, gold: Float64Array, tolerance: number, cap: number | null): CalibratedState {
-  if (tolerance === 0 && cap === null) return s;
-  const plain = { ...s, final: { a: 0, b: 1 } };
-  const mean = calibratedEstimator.load(plain, train.scale).predict(replayAdaptive(plain, train, tolerance, cap ?? Number.POSITIVE_INFINITY).seen);
-  const rows = labelledRows(gold).filter((i) => Number.isFinite(mean[i] as number));
-  if (rows.length < 2) return s;
-  const m = pairMoments(rows.map((i) => mean[i] as number), rows.map((i) => gold[i] as number));
-  if (!(m.sxx > 1e-12)) return s;
-  const b = m.sxy / m.sxx;
-  return { ...s, final: { a: m.my - b * m.mx, b } };
-}
+import { withoutUnreadJudges } from './unread-judges.js';
 
 export interface AdaptivePoint {
   tolerance: number;
   /** Judges asked per item, averaged over the items. */
   callsPerItem: number;
-  /** Out-of-fold fused scores from the asked judges only. */
+  /** Fused scores from the asked judges only, held out. */
   score: Float64Array;
 }
 
+/** What the policy is built from on one training set: calibrated (its order and stopping rule) and auto per prefix of that order (its fused score). */
+export interface PolicyParts {
+  calibrated: CalibratedState;
+  prefix: PrefixAutos;
+}
+
+export function fitPolicyParts(train: RatingMatrix, gold: Float64Array, seed: number): PolicyParts {
+  // A judge that never scored a training item is left out of the order, so it is never asked (src/kinds/rating/unread-judges.ts).
+  const calibrated = withoutUnreadJudges(calibratedEstimator.fit(train, gold, seed).state() as CalibratedState, train);
+  const order = judgeOrder(calibrated).map((j) => calibrated.judges[j] as string);
+  return { calibrated, prefix: fitPrefixAutos(train, gold, seed, order) };
+}
+
+/** The order's judges as indices into `s.judges` (a judge `s` does not know is left out). */
+export function orderIn(s: CalibratedState, order: readonly string[]): number[] {
+  return order.map((n) => s.judges.indexOf(n)).filter((j) => j >= 0);
+}
+
 /**
- * The adaptive policy's calls against quality, out of fold: per grouped fold, `calibrated` is
- * fitted on the other folds (with every judge's answer), then the policy is replayed on the fold's
- * recorded answers at each tolerance and the fused score read from the judges it asked (calibrated's
- * last map refitted on what the policy sees on the training folds, see refitFinal).
+ * The policy's held-out curve on the labelled training items, at no refit of auto: per grouped
+ * inner fold, `calibrated` fitted on the other inner folds decides where the policy stops on the
+ * fold's items (asking in the prefix fits' fixed order), and an item's fused score is the held-out
+ * score that the prefix fit of its asked count already computed for it (auto's cross-fitted
+ * mixture: no fit behind it read that item's gold). Scores are per labelled row, in row order.
+ * Null when the items are too few to cross-validate or a prefix fit has no held-out scores.
+ */
+export function heldOutCurve(train: RatingMatrix, gold: Float64Array, parts: PolicyParts, seed: number, tolerances: readonly number[], cap: number | null): AdaptivePoint[] | null {
+  const rows = labelledRows(gold);
+  const folds = innerFolds(train, rows, seed);
+  if (!folds || parts.prefix.models.some((m) => !m.heldOutScores)) return null;
+  const heldOut = prefixHeldOut(parts.prefix, train.itemIds.length);
+  const n = rows.length;
+  const points = tolerances.map((tolerance) => ({ tolerance, calls: 0, score: new Float64Array(n).fill(Number.NaN) }));
+  for (const test of folds) {
+    const fitRows = trainIndices(n, test).map((r) => rows[r] as number);
+    const state = calibratedEstimator.fit(selectRatingItems(train, fitRows), Float64Array.from(fitRows, (i) => gold[i] as number), seed).state() as CalibratedState;
+    const order = orderIn(state, parts.prefix.order);
+    const sub = selectRatingItems(
+      train,
+      test.map((r) => rows[r] as number),
+    );
+    for (const p of points) {
+      const run = replayAdaptive(state, sub, p.tolerance, cap ?? Number.POSITIVE_INFINITY, order);
+      test.forEach((r, x) => {
+        const k = (run.asked[x] as number[]).length;
+        p.score[r] = (heldOut[Math.max(1, k) - 1] as Float64Array)[rows[r] as number] as number;
+        p.calls += k;
+      });
+    }
+  }
+  return points.map((p) => ({ tolerance: p.tolerance, callsPerItem: p.calls / Math.max(1, n), score: p.score }));
+}
+
+/**
+ * The adaptive policy's calls against quality, out of fold: per grouped fold, the policy's parts
+ * are fitted on the other folds, the policy is replayed on the fold's recorded answers at each
+ * tolerance, and the fused score is auto's prefix fit of the judges it asked.
  */
 export function adaptiveCurve(m: RatingMatrix, gold: Float64Array, options: { folds: number; seed: number; tolerances: readonly number[] }): AdaptivePoint[] {
   const N = m.itemIds.length;
   const points = options.tolerances.map((tolerance) => ({ tolerance, calls: 0, score: new Float64Array(N).fill(Number.NaN) }));
   for (const test of groupedKFold(m.groups ?? m.itemIds.map(() => null), options.folds, options.seed)) {
     const train = trainIndices(N, test);
-    const trainM = selectRatingItems(m, train);
-    const trainGold = Float64Array.from(train, (i) => gold[i] as number);
-    const state = withoutUnreadJudges(calibratedEstimator.fit(trainM, trainGold, options.seed).state() as CalibratedState, trainM);
+    const parts = fitPolicyParts(
+      selectRatingItems(m, train),
+      Float64Array.from(train, (i) => gold[i] as number),
+      options.seed,
+    );
     const sub = selectRatingItems(m, test);
     for (const p of points) {
-      const run = replayAdaptive(state, sub, p.tolerance);
-      const pred = calibratedEstimator.load(refitFinal(state, trainM, trainGold, p.tolerance, null), m.scale).predict(run.seen);
+      const run = replayAdaptive(parts.calibrated, sub, p.tolerance, Number.POSITIVE_INFINITY, orderIn(parts.calibrated, parts.prefix.order));
+      const pred = prefixScores(parts.prefix, run.seen, run.asked.map((a) => a.length));
       test.forEach((i, r) => (p.score[i] = pred[r] as number));
       p.calls += run.asked.reduce((a, x) => a + x.length, 0);
     }

@@ -1,17 +1,18 @@
 import { z } from 'zod';
-import { parseState } from '../../fuse/strategy-state.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { parseState, requireLength, StrategyStateError } from '../../fuse/strategy-state.js';
 import { expectedMove, judgeOrder, replayAdaptive } from './adaptive.js';
-import { adaptiveCurve, refitFinal } from './adaptive-curve.js';
+import { fitPolicyParts, heldOutCurve, orderIn, type PolicyParts } from './adaptive-curve.js';
 import { calibratedEstimator, type CalibratedState, mapsFor } from './calibrated.js';
-import { INNER_FOLDS, labelledRows } from './inner-folds.js';
+import { labelledRows } from './inner-folds.js';
 import { type PointEstimator, type PointModel, ratingStrategy } from './point-estimator.js';
-import { selectRatingItems, type RatingMatrix } from './rating-matrix.js';
+import { loadPrefixAutos, prefixScores } from './prefix-auto.js';
+import type { RatingMatrix } from './rating-matrix.js';
 import type { Scale } from './scale.js';
 import type { RatingPolicy } from './strategy.js';
-import { withoutUnreadJudges } from './unread-judges.js';
 import { type MetricLoss, pairedLossesAgainst, pointScoreLosses } from '../../validation/paired-score-loss.js';
 import type { ScoreMetricName } from '../../validation/score-metrics.js';
+
+const NAME = 'adaptive';
 
 /**
  * The candidate tolerances, as shares of the scale's span: how far one more judge is expected to
@@ -44,9 +45,23 @@ const StateSchema = z.object({
   maxCalls: z.number().int().positive().nullable(),
   /** The average target it was fitted for (`--max-calls`), when one was given. */
   target: z.object({ maxCalls: z.number().positive() }).optional(),
+  /** The stopping rule's model: each judge's map and error (its asking order is by that error). */
   calibrated: z.unknown(),
+  /** The judges in asking order, by name. */
+  order: z.array(z.string()).min(1),
+  /** prefixes[k - 1]: auto's state fitted on the first k judges of `order`, the fused score after k judges. */
+  prefixes: z.array(z.unknown()).min(1),
 });
 type State = z.infer<typeof StateSchema>;
+
+/** What an adaptive rating saved before its fused score came from auto's prefix fits looks like: it cannot be read as one. */
+function requireCurrentState(raw: unknown): void {
+  if (raw !== null && typeof raw === 'object' && 'calibrated' in raw && !('prefixes' in raw)) {
+    throw new StrategyStateError(NAME, [
+      { field: 'prefixes', message: 'missing: this adaptive rating was saved by an earlier version, whose fused score read calibrated; fit it again (fusion fit <folder> --strategy adaptive --out <file>)' },
+    ]);
+  }
+}
 
 export interface AdaptiveRatingOptions {
   /** `--max-calls`: judges asked per item on average, on the training items' inner folds. */
@@ -100,50 +115,55 @@ function holdsQuality(lossesOf: (score: Float64Array) => MetricLoss[], candidate
   return lossesOf(candidate.score).every((l) => l.loss <= CAUTION * l.standardError);
 }
 
+/** The chosen tolerance and cap, with the held-out fused scores of the labelled training rows under them (null when too few to cross-validate). */
+export interface ToleranceChoice {
+  tolerance: number;
+  cap: number | null;
+  heldOut: Float64Array | null;
+}
+
 /**
  * The tolerance for the policy, chosen on grouped inner folds of the labelled training items (the
- * calibrated maps fitted on the other inner folds, the policy replayed on the held-out ones): the
- * one asking the fewest judges whose held-out quality is within CAUTION standard errors (of the
- * paired difference) of asking every judge on every metric the kind reports (holdsQuality). With `maxCalls`: the lowest held-out error among those within the average budget;
- * when none is, the cheapest with a hard cap of floor(maxCalls) judges (at least 1), so the budget
- * holds. Too few items to cross-validate: 0 (every judge), the safe end, capped likewise.
+ * stops decided by calibrated fitted on the other inner folds, the fused scores held out by auto's
+ * prefix fits, see heldOutCurve): the one asking the fewest judges whose held-out quality is within
+ * CAUTION standard errors (of the paired difference) of auto with every judge on every metric the
+ * kind reports (holdsQuality). With `maxCalls`: the lowest held-out error among those within the
+ * average budget; when none is, the cheapest with a hard cap of floor(maxCalls) judges (at least
+ * 1), so the budget holds. Too few items to cross-validate: 0 (every judge, auto itself), the safe
+ * end, capped likewise.
  */
-export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: number, maxCalls?: number): { tolerance: number; cap: number | null } {
-  const capped = (tolerance: number): { tolerance: number; cap: number | null } => ({ tolerance, cap: maxCalls === undefined ? null : Math.max(1, Math.floor(maxCalls)) });
+export function chooseTolerance(train: RatingMatrix, gold: Float64Array, seed: number, maxCalls?: number, parts: PolicyParts = fitPolicyParts(train, gold, seed)): ToleranceChoice {
+  const capOf = maxCalls === undefined ? null : Math.max(1, Math.floor(maxCalls));
   const rows = labelledRows(gold);
   const span = train.scale.max - train.scale.min;
-  const sub = selectRatingItems(train, rows);
   const g = Float64Array.from(rows, (i) => gold[i] as number);
-  let candidates: Candidate[];
-  try {
-    candidates = adaptiveCurve(sub, g, { folds: INNER_FOLDS, seed, tolerances: TOLERANCE_GRID.map((t) => t * span) }).map((p) => ({
-      tolerance: p.tolerance,
-      callsPerItem: p.callsPerItem,
-      score: p.score,
-    }));
-  } catch (e) {
-    // Fewer than two groups of labelled items (RangeError) or a fold without labels (StrategyError).
-    if (e instanceof RangeError || e instanceof StrategyError) return capped(0);
-    throw e;
-  }
+  const curve = heldOutCurve(train, gold, parts, seed, TOLERANCE_GRID.map((t) => t * span), null);
+  if (!curve) return { tolerance: 0, cap: capOf, heldOut: null };
+  const candidates: Candidate[] = curve;
   const all = candidates[0] as Candidate;
+  const chosen = (c: Candidate): ToleranceChoice => ({ tolerance: c.tolerance, cap: null, heldOut: c.score });
   if (maxCalls !== undefined) {
     const within = candidates.filter((c) => c.callsPerItem <= maxCalls + 1e-9);
-    if (within.length === 0) return capped((candidates[candidates.length - 1] as Candidate).tolerance);
-    return { tolerance: within.reduce((best, c) => (meanAbsoluteError(c.score, g) < meanAbsoluteError(best.score, g) ? c : best)).tolerance, cap: null };
+    if (within.length === 0) {
+      const tolerance = (candidates[candidates.length - 1] as Candidate).tolerance;
+      const capped = heldOutCurve(train, gold, parts, seed, [tolerance], capOf);
+      return { tolerance, cap: capOf, heldOut: capped ? (capped[0] as Candidate).score : null };
+    }
+    return chosen(within.reduce((best, c) => (meanAbsoluteError(c.score, g) < meanAbsoluteError(best.score, g) ? c : best)));
   }
   // The cheapest candidate that keeps every metric (among equally cheap ones the smaller tolerance,
   // which stops no more often on new items); asking every judge keeps them by definition. Large
   // tolerances often replay identically (one judge each): one refused is not checked again.
   const cheapestFirst = candidates.filter((c) => c.callsPerItem < all.callsPerItem).sort((a, b) => a.callsPerItem - b.callsPerItem || a.tolerance - b.tolerance);
   const refused: Candidate[] = [];
-  const lossesOf = pairedLossesAgainst(g, all.score, sub.scale, GUARDED_METRICS, { resamples: RESAMPLES, seed, groups: sub.groups });
+  const groups = train.groups ? rows.map((i) => train.groups?.[i] ?? null) : null;
+  const lossesOf = pairedLossesAgainst(g, all.score, train.scale, GUARDED_METRICS, { resamples: RESAMPLES, seed, groups });
   for (const c of cheapestFirst) {
     if (refused.some((r) => sameScores(r.score, c.score))) continue;
-    if (holdsQuality(lossesOf, c, all, g, sub.scale)) return { tolerance: c.tolerance, cap: null };
+    if (holdsQuality(lossesOf, c, all, g, train.scale)) return chosen(c);
     refused.push(c);
   }
-  return { tolerance: all.tolerance, cap: null };
+  return chosen(all);
 }
 
 /** The live policy over one-item rating matrices whose judges are the run's models (those not asked yet: NaN). */
@@ -172,39 +192,59 @@ function policyOf(s: CalibratedState, tolerance: number, maxCalls: number | null
   };
 }
 
-function model(state: State, scale: Scale): PointModel {
-  const calibrated = calibratedEstimator.load(state.calibrated, scale);
-  const cal = calibrated.state() as CalibratedState;
+/** The fitted policy: calibrated decides whom to ask and when to stop, auto's prefix fit of the judges asked gives the fused score. */
+function model(state: State, parts: PolicyParts, heldOutResiduals?: Float64Array): PointModel {
+  const cal = parts.calibrated;
   const cap = state.maxCalls ?? Number.POSITIVE_INFINITY;
+  const order = orderIn(cal, parts.prefix.order);
+  const replay = (m: RatingMatrix) => replayAdaptive(cal, m, state.tolerance, cap, order);
+  const everyJudge = parts.prefix.models[parts.prefix.models.length - 1] as PointModel;
   return {
     // The fused score reads only the judges the policy asked: a replay on recorded answers is what a live run would have seen.
-    predict: (m) => calibrated.predict(replayAdaptive(cal, m, state.tolerance, cap).seen),
-    calls: (m) => Float64Array.from(replayAdaptive(cal, m, state.tolerance, cap).asked, (a) => a.length),
+    predict(m) {
+      const run = replay(m);
+      return prefixScores(parts.prefix, run.seen, run.asked.map((a) => a.length));
+    },
+    calls: (m) => Float64Array.from(replay(m).asked, (a) => a.length),
     state: () => state,
-    ...(calibrated.judgeProfile ? { judgeProfile: () => (calibrated.judgeProfile as NonNullable<PointModel['judgeProfile']>).call(calibrated) } : {}),
+    ...(everyJudge.judgeProfile ? { judgeProfile: () => (everyJudge.judgeProfile as NonNullable<PointModel['judgeProfile']>).call(everyJudge) } : {}),
+    ...(heldOutResiduals ? { heldOutResiduals } : {}),
     policy: policyOf(cal, state.tolerance, state.maxCalls),
   };
 }
 
+function load(raw: unknown, scale: Scale): PointModel {
+  requireCurrentState(raw);
+  const state = parseState(NAME, StateSchema, raw);
+  const calibrated = calibratedEstimator.load(state.calibrated, scale).state() as CalibratedState;
+  const expected = judgeOrder(calibrated).map((j) => calibrated.judges[j] as string);
+  if (state.order.length !== expected.length || state.order.some((n, k) => n !== expected[k])) {
+    throw new StrategyStateError(NAME, [{ field: 'order', message: `expected calibrated's asking order ${expected.join(', ')}, got ${state.order.join(', ')}` }]);
+  }
+  requireLength(NAME, 'prefixes', state.prefixes.length, state.order.length);
+  return model(state, { calibrated, prefix: loadPrefixAutos(state.order, state.prefixes, scale) });
+}
+
 /**
- * Adaptive rating as a point estimator: `calibrated` fitted on the training items, asked judge by
- * judge in its order (most reliable first) until one more judge is unlikely to move the fused
- * score by more than the tolerance chosen on inner folds (src/kinds/rating/adaptive.ts).
+ * Adaptive rating as a point estimator: judges asked one at a time in calibrated's order (most
+ * reliable first) until one more judge is unlikely to move the fused score by more than the
+ * tolerance chosen on inner folds (src/kinds/rating/adaptive.ts); the fused score is auto fitted on
+ * the judges asked (src/kinds/rating/prefix-auto.ts), so with every judge asked it is auto's.
  */
 export function createAdaptiveRating(options: AdaptiveRatingOptions = {}): PointEstimator {
   const target = options.maxCalls === undefined ? {} : { target: { maxCalls: options.maxCalls } };
   return {
-    name: 'adaptive',
+    name: NAME,
     supervised: true,
     fit(train, gold, seed) {
-      // Judges that never scored a training item are never asked (their `use` left out, so the saved state carries it).
-      const fitted = withoutUnreadJudges(calibratedEstimator.fit(train, gold, seed).state() as CalibratedState, train);
-      const { tolerance, cap } = chooseTolerance(train, gold, seed, options.maxCalls);
-      return model({ tolerance, maxCalls: cap, ...target, calibrated: refitFinal(fitted, train, gold, tolerance, cap) }, train.scale);
+      const parts = fitPolicyParts(train, gold, seed);
+      const { tolerance, cap, heldOut } = chooseTolerance(train, gold, seed, options.maxCalls, parts);
+      const state: State = { tolerance, maxCalls: cap, ...target, calibrated: parts.calibrated, order: parts.prefix.order, prefixes: parts.prefix.models.map((m) => m.state()) };
+      // The chosen policy's held-out residuals on the labelled training items give the interval (no refit on inner folds).
+      const residuals = heldOut ? Float64Array.from(labelledRows(gold), (i, r) => Math.abs((gold[i] as number) - (heldOut[r] as number))).filter((x) => Number.isFinite(x)) : undefined;
+      return model(state, parts, residuals);
     },
-    load(raw, scale) {
-      return model(parseState('adaptive', StateSchema, raw), scale);
-    },
+    load,
   };
 }
 

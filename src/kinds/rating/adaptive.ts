@@ -16,6 +16,10 @@ import type { RatingMatrix } from './rating-matrix.js';
  * so that two judges agreeing by chance do not end the questioning). The expected absolute move of
  * a normal deviation is sqrt(2/pi) times its standard deviation; the policy stops when that is at
  * most `tolerance` (in score units) or when every judge has been asked.
+ *
+ * m_k is only the rule's measure of how settled an item is: the fused score the user gets is auto
+ * fitted on the judges asked (src/kinds/rating/prefix-auto.ts), and the tolerance is chosen by
+ * that score's held-out quality against auto with every judge (adaptive-policy.ts).
  */
 export function judgeOrder(s: CalibratedState): number[] {
   return [...s.use].sort((a, b) => (s.pooled.residual[a] as number) - (s.pooled.residual[b] as number) || a - b);
@@ -44,16 +48,20 @@ export function expectedMove(residual: readonly number[], answers: readonly { ju
 export interface AdaptiveRun {
   /** The judges asked per item, in order (an unreadable answer is asked and counts as a call). */
   asked: number[][];
-  /** The matrix with only the asked judges' scores: what the fused score may read. */
+  /** The matrix with only the asked judges' scores and samples: what the fused score may read. */
   seen: RatingMatrix;
 }
 
-/** Replays the policy on recorded answers: which judges it would ask per item (never more than `maxCalls`), and what it would see. */
-export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number, maxCalls = Number.POSITIVE_INFINITY): AdaptiveRun {
-  const order = judgeOrder(s);
+/**
+ * Replays the policy on recorded answers: which judges it would ask per item (never more than
+ * `maxCalls`), in `order` (judge indices into `s.judges`; by default s's own), and what it would see.
+ */
+export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: number, maxCalls = Number.POSITIVE_INFINITY, order: readonly number[] = judgeOrder(s)): AdaptiveRun {
   const cols = judgeColumns(m, s.judges);
   const J = m.judges.length;
   const scores = new Float64Array(m.scores.length).fill(Number.NaN);
+  // Asking a judge brings all of its samples (prompt variants), which the fused score may read too.
+  const samples = m.sampleScores?.map(() => new Float64Array(m.scores.length).fill(Number.NaN));
   const asked: number[][] = [];
   for (let i = 0; i < m.itemIds.length; i++) {
     const maps = mapsFor(s, m, i);
@@ -64,6 +72,7 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
       if (answers.length > 0 && expectedMove(maps.residual, answers, j) <= tolerance) break;
       mine.push(j);
       const c = cols[j] as number;
+      if (c >= 0) samples?.forEach((out, k) => (out[i * J + c] = (m.sampleScores?.[k] as Float64Array)[i * J + c] as number));
       const x = scoreAt(m, i, c);
       if (Number.isNaN(x)) continue;
       scores[i * J + c] = x;
@@ -72,5 +81,5 @@ export function replayAdaptive(s: CalibratedState, m: RatingMatrix, tolerance: n
     asked.push(mine);
   }
   const { sampleScores: _unused, ...rest } = m;
-  return { asked, seen: { ...rest, scores } };
+  return { asked, seen: { ...rest, scores, ...(samples ? { sampleScores: samples } : {}) } };
 }

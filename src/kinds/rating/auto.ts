@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseState, StrategyStateError } from '../../fuse/strategy-state.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { FALLBACK_Z } from '../../fuse/mixture-check.js';
+import { BoundedMemo, contentKey } from '../../fuse/memo-fits.js';
 import { bestJudgeEstimator, calibratedEstimator } from './calibrated.js';
 import { trainIndices } from '../../validation/folds.js';
 import { innerFolds, labelledRows } from './inner-folds.js';
@@ -74,7 +75,7 @@ function combine(components: readonly Component[], m: RatingMatrix): Float64Arra
   return num.map((s, i) => ((den[i] as number) > 0 ? s / (den[i] as number) : Number.NaN));
 }
 
-function wrap(rest: Omit<AutoState, 'components'>, components: readonly Component[], heldOut?: Float64Array): PointModel {
+function wrap(rest: Omit<AutoState, 'components'>, components: readonly Component[], heldOut?: { residuals: Float64Array; scores: Float64Array }): PointModel {
   return {
     predict: (m) => combine(components, m),
     state: () => ({ ...rest, components: components.map((c) => ({ name: c.name, weight: c.weight, inner: c.model.state() })) }),
@@ -96,7 +97,7 @@ function wrap(rest: Omit<AutoState, 'components'>, components: readonly Componen
       }
       return [...out.values()].map((p) => ({ judge: p.judge, bias: p.bias / (total || 1), noise: p.noise / (total || 1), weight: p.weight / (total || 1) }));
     },
-    ...(heldOut ? { heldOutResiduals: heldOut } : {}),
+    ...(heldOut ? { heldOutResiduals: heldOut.residuals, heldOutScores: heldOut.scores } : {}),
   };
 }
 
@@ -165,7 +166,7 @@ function checkMixture(predictions: readonly Float64Array[], names: readonly stri
  * loses by more than noise (as src/fuse/auto.ts does for labels). The chosen procedure's held-out
  * residuals give the interval. Candidates with weight are refitted on all training items.
  */
-export const autoEstimator: PointEstimator = {
+const fitAuto: PointEstimator = {
   name: NAME,
   supervised: true,
   fit(train, gold, seed) {
@@ -211,7 +212,9 @@ export const autoEstimator: PointEstimator = {
     chosen.sort((a, b) => b.weight - a.weight);
     const picked = check.chosen === 'best-candidate' ? `${FALLBACK_PREFIX}${mixtureName(chosen)}` : mixtureName(chosen);
     const residuals = heldOut.map((p, r) => Math.abs((y[r] as number) - p));
-    return wrap({ picked, innerErrors, weights, check }, chosen, residuals);
+    const scores = new Float64Array(train.itemIds.length).fill(Number.NaN);
+    rows.forEach((i, r) => (scores[i] = heldOut[r] as number));
+    return wrap({ picked, innerErrors, weights, check }, chosen, { residuals, scores });
   },
   load(raw, scale) {
     const s = parseState(NAME, StateSchema, raw);
@@ -224,6 +227,26 @@ export const autoEstimator: PointEstimator = {
     });
     const { picked, innerErrors, weights, check } = s;
     return wrap({ picked, innerErrors, weights, ...(check ? { check } : {}) }, components);
+  },
+};
+
+/**
+ * auto's fits remembered by what they were fitted on (the matrix, the gold, the seed): `auto` and
+ * `adaptive` (whose fused score with every judge asked is auto's) fit it on the same training
+ * folds of one evaluation, and the fit is deterministic, so the second asks the memo. Only the same
+ * training rows reach the same fit, so no other fold's gold can. Bounded by what the fits hold.
+ */
+const FIT_MEMO = new BoundedMemo<PointModel>(64 * 2 ** 20, (m) => (m.heldOutResiduals?.byteLength ?? 0) + (m.heldOutScores?.byteLength ?? 0) + 2 ** 16);
+
+export const autoEstimator: PointEstimator = {
+  ...fitAuto,
+  fit(train, gold, seed) {
+    const key = contentKey([train.itemIds, train.judges, train.scale, train.features, train.groups, train.sampleScores?.length ?? -1, train.scores, ...(train.sampleScores ?? []), gold, seed]);
+    const known = FIT_MEMO.get(key);
+    if (known) return known;
+    const fitted = fitAuto.fit(train, gold, seed);
+    FIT_MEMO.set(key, fitted);
+    return fitted;
   },
 };
 

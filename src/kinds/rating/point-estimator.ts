@@ -20,6 +20,12 @@ export interface PointModel {
    * mixture), so the interval needs no second inner cross-validation.
    */
   heldOutResiduals?: Float64Array;
+  /**
+   * The fused scores of the training items that heldOutResiduals come from, one per training item
+   * (NaN where it has no gold): what a policy built on this fit compares itself with (adaptive).
+   * Only in memory, never saved.
+   */
+  heldOutScores?: Float64Array;
   /** Gold-free half-widths at `level` (unsupervised strategies, used when no gold is known). */
   spread?(m: RatingMatrix, level: number): Float64Array;
   /** A model that asks (adaptive): the judges it asks per item of `m`, and its policy for a run. */

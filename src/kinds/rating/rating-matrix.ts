@@ -61,6 +61,20 @@ export function selectRatingItems(m: RatingMatrix, rows: readonly number[]): Rat
   };
 }
 
+/** The matrix with only the named judges, in that order (a name `m` lacks: a column of NaN), every item kept. */
+export function selectJudges(m: RatingMatrix, names: readonly string[]): RatingMatrix {
+  const J = m.judges.length;
+  const K = names.length;
+  const N = m.itemIds.length;
+  const cols = names.map((n) => m.judges.indexOf(n));
+  const cut = (a: Float64Array): Float64Array => {
+    const out = new Float64Array(N * K).fill(Number.NaN);
+    for (let i = 0; i < N; i++) cols.forEach((c, k) => c >= 0 && (out[i * K + k] = a[i * J + c] as number));
+    return out;
+  };
+  return { ...m, judges: [...names], scores: cut(m.scores), ...(m.sampleScores ? { sampleScores: m.sampleScores.map(cut) } : {}) };
+}
+
 function firstLine(text: string): { head: string; rest: string } | null {
   const cut = text.indexOf('\n');
   if (cut < 0) return null;

@@ -14,6 +14,10 @@ export interface JudgeSpec {
   missing?: number;
   /** Per-header extra bias (header index -> bias): the score means something else under that criterion. */
   headerBias?: number[];
+  /** Per-header slope (header index -> slope), replacing `slope` under that criterion. */
+  headerSlope?: number[];
+  /** Per-header noise (header index -> noise), replacing `noise` under that criterion. */
+  headerNoise?: number[];
 }
 
 export interface World {
@@ -58,7 +62,9 @@ export function world(options: { items: number; judges: JudgeSpec[]; seed: numbe
       }
       if (random() < (spec.missing ?? 0)) continue;
       const h = H > 0 ? i % H : -1;
-      const raw = spec.constant ?? (spec.bias ?? 0) + (spec.slope ?? 1) * (truth[i] as number) + (spec.noise ?? 1) * normal(random) + (h >= 0 ? (spec.headerBias?.[h] ?? 0) : 0);
+      const slope = (h >= 0 ? spec.headerSlope?.[h] : undefined) ?? spec.slope ?? 1;
+      const noise = (h >= 0 ? spec.headerNoise?.[h] : undefined) ?? spec.noise ?? 1;
+      const raw = spec.constant ?? (spec.bias ?? 0) + slope * (truth[i] as number) + noise * normal(random) + (h >= 0 ? (spec.headerBias?.[h] ?? 0) : 0);
       scores[i * J + j] = Math.min(10, Math.max(0, raw));
     }
   });
@@ -92,4 +98,17 @@ export function coverage(gold: ArrayLike<number>, low: ArrayLike<number>, high: 
 export function judgeScores(m: RatingMatrix, j: number): Float64Array {
   const J = m.judges.length;
   return Float64Array.from(m.itemIds, (_, i) => m.scores[i * J + j] as number);
+}
+
+/**
+ * The world with two samples (prompt variants) per answer whose mean is the judge's score: the
+ * first leans halfway toward the truth, the second as far away, so a strategy that reads the
+ * samples (stacking) learns more than the mean score tells.
+ */
+export function withSamples(w: World): World {
+  const J = w.matrix.judges.length;
+  const lean = Float64Array.from(w.matrix.scores, (x, c) => ((w.truth[Math.floor(c / J)] as number) - x) / 2);
+  const first = Float64Array.from(w.matrix.scores, (x, c) => x + (lean[c] as number));
+  const second = Float64Array.from(w.matrix.scores, (x, c) => x - (lean[c] as number));
+  return { ...w, matrix: { ...w.matrix, sampleScores: [first, second] } };
 }
