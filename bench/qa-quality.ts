@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QaEvalResult, QaOutcomes } from '../src/eval/answer-score.js';
-import { evaluateQaFolder } from '../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../src/kinds/qa/evaluate.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
 import { ceiling } from './qa-ceiling.js';
 

@@ -1,27 +1,18 @@
-import type { EvalResult } from './eval-result.js';
-import { type AnswerMatrix, hasSharedLabels, modelPrediction } from '../fuse/answer-matrix.js';
-import { bestRanked } from './ranking.js';
+import { type AnswerMatrix, hasSharedLabels } from '../fuse/answer-matrix.js';
 import { requireSharedLabels } from '../fuse/strategy.js';
-import type { AbstentionReason } from '../normalize/types.js';
-import { isScored, prepareQa } from '../qa/prepare.js';
 import { InputError } from '../task/errors.js';
-import { answerOutcomes, type Voice, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaOutcomes, type QaStrategyEntry, scoreAnswers, scoredOutcomes } from './answer-score.js';
+import type { QaOutcomes, Voice } from './answer-score.js';
 import { requireOrderedLabels } from '../fuse/ordered-labels.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
 import { adaptiveStrategy, createAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { memoizeFits } from '../fuse/memo-fits.js';
 import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
-import { createClassificationNormalizer } from '../normalize/classification.js';
-import type { ClassificationFolder, QaFolder } from '../task/load-folder.js';
-import type { ClassificationTask } from '../task/schema.js';
-import { cohensKappa, fleissKappa, oracleRate, voteColumns } from './agreement.js';
-import { type BuiltMatrix, buildAnswerMatrix, type ModelAbstentions } from './build-matrix.js';
+import type { BuiltMatrix, ModelAbstentions } from './build-matrix.js';
 import { crossValidateStrategy, strategyFolds } from '../fuse/cross-validate.js';
 import { evalThreads, fitFoldsInParallel } from './fold-fits.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
-import { answersUsed, callPrices, callWasMade, foldUsage, meanCalls } from '../fuse/adaptive/usage.js';
-import { estimateCallPrices } from './call-prices.js';
+import { answersUsed, callPrices, callWasMade, foldUsage } from '../fuse/adaptive/usage.js';
 import { type CoveragePoint, labelOutcomes, riskCoverage } from './risk-coverage.js';
 import { expandSamples, selectItems } from '../fuse/answer-matrix.js';
 import { type DecisionExplanation, explainScored } from './explanations.js';
@@ -92,24 +83,15 @@ export interface StrategyEntry extends ScoredEntry {
   curve?: OutOfFoldPoint[];
 }
 
-/** What only a classification evaluation has, beside the core fields (`extras`). */
-export interface ClassificationExtras {
-  labels: string[];
-  /** Share of items some model got right. */
-  oracle: number;
-  agreement: { fleissKappa: number; pairwise: { a: string; b: string; kappa: number }[] };
-}
 
-/** A classification evaluation: the one result type with the classification extras; `best` has the highest macro-F1 (accuracy breaks ties). */
-export type ClassificationEvalResult = EvalResult<ClassificationExtras, ModelEntry, StrategyEntry, ClassificationTask['kind']>;
-
-function entry(name: string, score: ClassificationScore): ScoredEntry {
+/** The shared fields of a scored entry, from a classification score. */
+export function entry(name: string, score: ClassificationScore): ScoredEntry {
   const { accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass } = score;
   return { name, accuracy, macroF1, coverage, selectiveAccuracy, brier, ece, perClass };
 }
 
 /** Rank MAE and QWK of a prediction, on an ordered task; nothing on others. */
-function orderedFields(matrix: AnswerMatrix, gold: Int32Array, prediction: FusedPrediction): Pick<ScoredEntry, 'rankMae' | 'qwk'> {
+export function orderedFields(matrix: AnswerMatrix, gold: Int32Array, prediction: FusedPrediction): Pick<ScoredEntry, 'rankMae' | 'qwk'> {
   if (matrix.ordered !== true) return {};
   const { rankMae, qwk } = orderedLabelMetrics(gold, prediction, matrix.labels.length);
   return { rankMae, qwk };
@@ -262,7 +244,7 @@ export function scoreStrategy(
  * strategy; null on one thread, or when a strategy was handed in configured (a worker re-creates
  * strategies from their names only): those runs fit on this thread as before.
  */
-function parallelFoldFits(
+export function parallelFoldFits(
   run: readonly FusionStrategy[],
   matrix: AnswerMatrix,
   gold: Int32Array,
@@ -283,172 +265,8 @@ function parallelFoldFits(
  * Cross-validation needs at least one item per fold: a usage problem of the folder, said as one for
  * every kind. Only strategies that learn from labels are cross-validated, so only they need it.
  */
-function requireFoldable(dir: string, items: number, folds: number, run: readonly FusionStrategy[]): void {
+export function requireFoldable(dir: string, items: number, folds: number, run: readonly FusionStrategy[]): void {
   if (items < folds && run.some((s) => s.supervised)) throw new InputError([{ file: `${dir}/items.jsonl`, message: `cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'})` }]);
-}
-
-export function evaluateClassification(folder: ClassificationFolder, options: EvalOptions): ClassificationEvalResult {
-  const built = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
-  const { matrix } = built;
-  const { gold } = folder;
-  const labels = matrix.labels as string[];
-  const K = labels.length;
-  const selected = selectStrategies(matrix, options.strategies).run;
-  requireFoldable(folder.dir, folder.items.length, options.folds, selected);
-  const total = selected.length + 1;
-  options.onProgress?.(0, total, 'models');
-
-  const models: ModelEntry[] = matrix.models.map((name, j) => ({
-    ...entry(name, scoreClassification(gold, modelPrediction(matrix, j), labels)),
-    ...orderedFields(matrix, gold, modelPrediction(matrix, j)),
-    abstentions: built.abstentions[j]?.counts ?? {},
-  }));
-  options.onProgress?.(1, total, 'models');
-
-  const strategies: StrategyEntry[] = [];
-  const predictions: FusedPrediction[] = [];
-  const pricePerCall = estimateCallPrices(folder, matrix.models);
-  const foldFits = parallelFoldFits(selected, matrix, gold, options);
-  selected.forEach((s, idx) => {
-    const fits = foldFits?.get(s);
-    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall, ...(fits ? { foldFits: fits } : {}) }, (p) => predictions.push(p)));
-    options.onProgress?.(idx + 2, total, s.name);
-  });
-
-  const columns = voteColumns(matrix);
-  const pairwise: { a: string; b: string; kappa: number }[] = [];
-  for (let a = 0; a < columns.length; a++) {
-    for (let b = a + 1; b < columns.length; b++) {
-      pairwise.push({ a: matrix.models[a] as string, b: matrix.models[b] as string, kappa: cohensKappa(columns[a] as Int32Array, columns[b] as Int32Array, K) });
-    }
-  }
-  options.onPredictions?.({ matrix, gold, models: matrix.models.map((_, j) => modelPrediction(matrix, j)), strategies: predictions });
-  const best = bestRanked(strategies)?.name ?? null;
-  return {
-    task: folder.task.name,
-    kind: folder.kind,
-    items: folder.items.length,
-    folds: options.folds,
-    seed: options.seed,
-    models,
-    strategies,
-    best,
-    callsPerItem: meanCalls(expandSamples(matrix).present, matrix.itemIds.length),
-    allCallsPerItem: expandSamples(matrix).models.length,
-    rejected: built.abstentions.flatMap((a) =>
-      a.rejected.map((r) => ({ model: a.model, output: r.output, reason: r.reason, ...(r.detail ? { detail: r.detail } : {}), item: r.item })),
-    ),
-    extras: { labels, oracle: oracleRate(matrix, gold), agreement: { fleissKappa: fleissKappa(columns, K), pairwise } },
-  };
-}
-
-/**
- * Evaluates every strategy of the one registry on a QA folder through the same path as
- * classification: the items become a candidate matrix (option letters, or each item's answer
- * clusters), strategies predict a column, and the QA scorer judges the answer it names. Strategies
- * that need a fixed label set are refused on free-form and numeric QA (listed in `refused`; an
- * error when asked for by name).
- */
-export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Promise<QaEvalResult> {
-  const t0 = Date.now();
-  const p = prepareQa(folder);
-  const { matrix } = p.candidates;
-  const gold = p.goldColumn;
-  const { run, refused } = selectStrategies(matrix, opts.strategies);
-  const total = run.length + 1;
-  opts.onProgress?.(1, total, 'read and clustered answers');
-  const n = p.built.length;
-  const scoredIdx = p.built.map((_, i) => i).filter((i) => isScored(p, i));
-  if (scoredIdx.length === 0) {
-    throw new InputError([{ file: `${folder.dir}/items.jsonl`, field: 'answers', message: 'no item has gold answers and no response has a `correct` judgement: nothing to score' }]);
-  }
-  requireFoldable(folder.dir, n, opts.folds, run);
-
-  const modelOutcomes: QaEntryOutcomes[] = [];
-  const strategyOutcomes: QaEntryOutcomes[] = [];
-  const answered = new Set(folder.responses.map((r) => `${r.item}\u0000${r.model}`));
-  const models: QaModelEntry[] = p.models.map((name, j) => {
-    if (opts.onOutcomes) modelOutcomes.push(answerOutcomes(p, modelPrediction(matrix, j), { speaker: j }));
-    const abstentions: Partial<Record<AbstentionReason, number>> = {};
-    for (const b of p.built) for (const ab of b.abstentions) if (ab.model === j) abstentions[ab.reason] = (abstentions[ab.reason] ?? 0) + 1;
-    // As for classification: an item the model has no recorded answer for is a `missing` abstention.
-    const missing = folder.items.reduce((k, it) => k + (answered.has(`${it.id}\u0000${name}`) ? 0 : 1), 0);
-    if (missing > 0) abstentions.missing = missing;
-    const { clusterAccuracy: _unused, ...score } = scoreAnswers(p, modelPrediction(matrix, j), { speaker: j });
-    return { name, ...score, abstentions };
-  });
-
-  const prices = estimateCallPrices(folder, p.models);
-  const foldFits = parallelFoldFits(run, matrix, gold, { ...opts, right: p.rightColumns });
-  const entries: QaStrategyEntry[] = run.map((s, k) => {
-    const fits = foldFits?.get(s);
-    // Whose words state each answer depends on the fitted strategies: the QA scorer hears them in that voice.
-    let voice: Voice = {};
-    const qualityOf = (scored: { fitted: FittedStrategy[]; folds: number[][] | null }) => {
-      voice = strategyVoice(scored.fitted, scored.folds, matrix, p.models);
-      return (q: FusedPrediction) => {
-        const a = scoreAnswers(p, q, voice).accuracy;
-        return { score: a, accuracy: a };
-      };
-    };
-    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, pricePerCall: prices, explain: opts.explain ?? 0, ...(fits ? { foldFits: fits } : {}) }, qualityOf);
-    opts.onProgress?.(k + 2, total, s.name);
-    const outcomes = answerOutcomes(p, scored.prediction, voice);
-    if (opts.onOutcomes) strategyOutcomes.push(outcomes);
-    const { supervised, scoredOn, callsPerItem, costPerItem, ...rest } = shared;
-    return {
-      name: s.name,
-      ...scoreAnswers(p, scored.prediction, voice),
-      supervised,
-      scoredOn,
-      callsPerItem,
-      costPerItem,
-      riskCoverage: riskCoverage(scoredOutcomes(p, outcomes)),
-      ...rest,
-    };
-  });
-
-  opts.onOutcomes?.({ itemIds: p.built.map((b) => b.item.itemId), scored: Uint8Array.from(p.built, (_, i) => (isScored(p, i) ? 1 : 0)), models: modelOutcomes, strategies: strategyOutcomes });
-  let oracleHits = 0;
-  for (const i of scoredIdx) if ((p.correct[i] ?? []).some((c) => c === true)) oracleHits++;
-  const rejected: QaEvalResult['rejected'] = [];
-  const shown = new Map<string, number>();
-  p.built.forEach((b, i) => {
-    for (const ab of b.abstentions) {
-      const key = `${ab.model}\u0000${ab.reason}`;
-      const c = shown.get(key) ?? 0;
-      if (c >= 20) continue;
-      shown.set(key, c + 1);
-      const r = (p.responsesByItem[i] ?? []).find((x) => x.model === p.models[ab.model] && (x.sample ?? 0) === ab.sample);
-      rejected.push({ model: p.models[ab.model] as string, item: b.item.itemId, reason: ab.reason, ...(ab.detail ? { detail: ab.detail } : {}), output: r?.output ?? '' });
-    }
-  });
-  const best: QaStrategyEntry | null = bestRanked(entries) ?? null;
-  let top: QaModelEntry | null = null;
-  for (const m of models) if (!top || m.accuracy > top.accuracy + 1e-12) top = m;
-  return {
-    task: folder.task.name,
-    kind: folder.kind,
-    items: n,
-    folds: opts.folds,
-    seed: opts.seed,
-    models,
-    strategies: entries,
-    best: best?.name ?? null,
-    callsPerItem: meanCalls(expandSamples(matrix).present, n),
-    allCallsPerItem: expandSamples(matrix).models.length,
-    rejected,
-    extras: {
-      answerType: folder.task.answerType,
-      scoredItems: scoredIdx.length,
-      scoredBy: p.scoredBy,
-      refused,
-      bestSingle: top ? { name: top.name, accuracy: top.accuracy } : null,
-      oracle: oracleHits / scoredIdx.length,
-      meanClusters: p.built.reduce((s, b) => s + b.item.clusters.length, 0) / Math.max(1, n),
-      elapsedMs: Date.now() - t0,
-    },
-  };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { ClassificationEvalResult } from '../eval/evaluate.js';
+import type { ClassificationEvalResult } from '../kinds/classification/evaluate.js';
 import type { QaEvalResult } from '../eval/answer-score.js';
 import type { RatingEvalResult } from '../kinds/rating/index.js';
 import { kindOf } from '../kinds/registry.js';

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { evaluateClassification, evaluateQaFolder, selectStrategies } from '../../src/eval/evaluate.js';
+import { selectStrategies } from '../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { evalThreads, fitFoldsInParallel, threadsForFolds, type WorkerInput } from '../../src/eval/fold-fits.js';
 import { crossValidateStrategy, strategyFolds } from '../../src/fuse/cross-validate.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';

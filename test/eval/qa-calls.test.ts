@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderQaReport } from '../../src/kinds/qa/report.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { syntheticFreeFormFolder } from '../qa/synthetic.js';
 

@@ -2,7 +2,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderQaReport } from '../../src/kinds/qa/report.js';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';

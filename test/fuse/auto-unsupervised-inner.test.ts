@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { selectItems, selectRows } from '../../src/fuse/answer-matrix.js';
 import { autoStrategy } from '../../src/fuse/auto.js';
 import { centralStrategy } from '../../src/fuse/central.js';

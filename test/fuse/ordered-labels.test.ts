@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClassification, selectStrategies } from '../../src/eval/evaluate.js';
+import { selectStrategies } from '../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
 import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { type AnswerMatrix, emptyMatrix, setAnswer } from '../../src/fuse/answer-matrix.js';
 import { expectedRank } from '../../src/fuse/expected-rank.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { hasSharedLabels, selectItems, selectRows } from '../../src/fuse/answer-matrix.js';
 import { crossValidateStrategy } from '../../src/fuse/cross-validate.js';
 import { getStrategy, STRATEGIES } from '../../src/fuse/registry.js';

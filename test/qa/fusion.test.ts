@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { prepareQa } from '../../src/qa/prepare.js';
 import { fitQaStrategy, loadQaStrategy } from '../../src/kinds/qa/fit.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';

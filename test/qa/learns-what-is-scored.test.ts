@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { junkVoterFolder } from './junk-voters.js';
 
 /**

@@ -3,7 +3,7 @@ import type { LeaderboardInput } from '../../src/eval/leaderboard.js';
 import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { STRATEGIES } from '../../src/fuse/registry.js';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { renderQaReport } from '../../src/kinds/qa/report.js';
 import { bestTokenF1, exactMatch, goldCorrect } from '../../src/qa/scoring.js';
 import type { QaFolder } from '../../src/task/load-folder.js';

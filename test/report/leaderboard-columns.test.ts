@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
+import { type EvalPredictions } from '../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
 import { leaderboardRows } from '../../src/eval/leaderboard.js';
 import { drawLeaderboard } from '../../src/eval/leaderboard-table.js';
 import { categoricalLeaderboard } from '../../src/kinds/categorical-leaderboard.js';

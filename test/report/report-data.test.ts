@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type EvalPredictions, evaluateClassification } from '../../src/eval/evaluate.js';
+import { type EvalPredictions } from '../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
 import { summarizePicks } from '../../src/eval/mixture-summary.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { renderLeaderboard } from '../../src/eval/leaderboard.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';

@@ -4,7 +4,7 @@ import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../../src/orchestrate/request-builder.js';
 import { ProviderError } from '../../src/providers/provider.js';
-import { evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { goldCorrect } from '../../src/qa/scoring.js';
 import type { QaFusedLine } from '../../src/kinds/qa/rows.js';
 import { runPipeline } from '../../src/run/pipeline.js';

@@ -1,5 +1,5 @@
 import type { EvalPredictions } from '../../eval/evaluate.js';
-import { evaluateClassification } from '../../eval/evaluate.js';
+import { evaluateClassification } from './evaluate.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { defaultStrategyName } from '../../fuse/registry.js';

@@ -1,4 +1,4 @@
-import type { ClassificationEvalResult } from '../../eval/evaluate.js';
+import type { ClassificationEvalResult } from './evaluate.js';
 import { renderExplanations } from '../../eval/explanations.js';
 import { renderCalls } from '../../eval/calls-report.js';
 import { type LeaderboardRow, leaderboardRows } from '../../eval/leaderboard.js';

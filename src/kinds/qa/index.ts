@@ -1,6 +1,6 @@
 import type { QaOutcomes } from '../../eval/answer-score.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
-import { evaluateQaFolder } from '../../eval/evaluate.js';
+import { evaluateQaFolder } from './evaluate.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
 import type { FusionStrategy } from '../../fuse/strategy.js';
 import { buildReportData, type ReportData } from '../../report/index.js';

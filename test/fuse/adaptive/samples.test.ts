@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildAnswerMatrix } from '../../../src/eval/build-matrix.js';
-import { evaluateClassification, evaluateQaFolder, scoreStrategy } from '../../../src/eval/evaluate.js';
+import { scoreStrategy } from '../../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../../src/kinds/classification/evaluate.js';
+import { evaluateQaFolder } from '../../../src/kinds/qa/evaluate.js';
 import { leaderboardRows } from '../../../src/eval/leaderboard.js';
 import { type AnswerMatrix, collapseSamples, expandSamples, selectItems, selectModels } from '../../../src/fuse/answer-matrix.js';
 import { adaptiveStrategy, createAdaptive, type FittedAdaptive } from '../../../src/fuse/adaptive/adaptive-strategy.js';
