@@ -30,6 +30,7 @@ const test = Number(values.test);
 
 const VARIANTS: BoundVariant[] = [
   { name: 'labels+1se', estimate: 'labels', caution: 1 },
+  { name: 'labels+1se fixed grid', estimate: 'labels', caution: 1, fixedGrid: true },
   { name: 'labels+0.5se', estimate: 'labels', caution: 0.5 },
   { name: 'labels', estimate: 'labels', caution: 0 },
   { name: 'expected+1se', estimate: 'expected', caution: 1 },
