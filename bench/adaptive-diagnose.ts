@@ -4,7 +4,7 @@
  * checkpoint's prefix decision (the policy capped there, no early stop) against `auto`'s decision
  * with every model: agreement and macro-F1. Prints one JSON line per set.
  *
- *   npx tsx bench/adaptive-diagnose.ts [--set toxicity-en-all] [--folds 5] [--seed 1] [--out FILE] [--refine-grid false]
+ *   npx tsx bench/adaptive-diagnose.ts [--set toxicity-en-all] [--folds 5] [--seed 1] [--out FILE] [--refine-grid false] [--checkpoint-growth 1.414] [--prefix-vote true]
  */
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,9 @@ import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
 import { autoStrategy } from '../src/fuse/auto.js';
 import { memoizeFits } from '../src/fuse/memo-fits.js';
-import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
+import { createAdaptive, DEFAULT_PREFIX, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import type { CurvePoint } from '../src/fuse/adaptive/operating-point.js';
+import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
@@ -27,6 +28,10 @@ const { values } = parseArgs({
     out: { type: 'string' },
     /** `false`: the fixed grid of settings only (adaptive's default refines it). */
     'refine-grid': { type: 'string' },
+    /** Factor between checkpoints past the first 8 (adaptive's default 2). */
+    'checkpoint-growth': { type: 'string' },
+    /** `true`: the weighted vote joins the prefix fusion candidates. */
+    'prefix-vote': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -42,7 +47,12 @@ const M = matrix.models.length;
 const auto = memoizeFits(autoStrategy);
 const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
 const autoSeconds = Math.round((Date.now() - started) / 1000);
-const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}) }), matrix, gold, { folds, seed });
+const cv = crossValidateStrategy(createAdaptive({
+    final: auto,
+    ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}),
+    ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}),
+    ...(values['prefix-vote'] === 'true' ? { prefix: [...DEFAULT_PREFIX, weightedVoteStrategy] } : {}),
+  }), matrix, gold, { folds, seed });
 const autoDecisions = decisions(autoCv.prediction.probs, autoCv.prediction.decided, K);
 const r3 = (x: number) => +x.toFixed(4);
 const perFold = cv.folds.map((test, f) => {
@@ -70,6 +80,8 @@ const line = JSON.stringify({
   set,
   seed,
   refineGrid: values['refine-grid'] ?? 'default',
+  checkpointGrowth: values['checkpoint-growth'] ?? 'default',
+  prefixVote: values['prefix-vote'] ?? 'false',
   folds,
   items: matrix.itemIds.length,
   models: M,

@@ -77,6 +77,11 @@ export interface AdaptiveOptions {
    * far apart (default true; see `refineGrid`). False: the fixed grid of `ruleGrid` only.
    */
   refineGrid?: boolean;
+  /**
+   * With more than 16 models, the factor between checkpoints after the first 8 (default 2: 16, 32,
+   * 64, ...; see `defaultCheckpoints`). Smaller asks in smaller waves at the price of more prefix fits.
+   */
+  checkpointGrowth?: number;
 }
 
 export type PrefixTarget = 'labels' | 'final';
@@ -434,7 +439,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const weights = sharedBySamples(acc.map((a) => logOddsWeight(a, K)), train.models);
       // A call cap is a checkpoint too: the fusion of exactly the models it allows is fitted.
       const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, M)) : M;
-      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(M), cap])].sort((a, b) => a - b);
+      const checkpoints = voteBased(kind) ? Array.from({ length: M }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(M, 8, options.checkpointGrowth ?? 2), cap])].sort((a, b) => a - b);
 
       const finalFit = final ? final.fit(given, gold, fitOptions) : null;
 
