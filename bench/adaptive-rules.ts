@@ -6,7 +6,7 @@
  * the fold's test items with it. Prints one JSON line per set: per variant, the test-fold macro-F1,
  * loss against `auto` and share of calls.
  *
- *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false]
+ *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414]
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     'prefix-target': { type: 'string' },
     /** `false`: the fixed grid of settings only (adaptive's default refines it). */
     'refine-grid': { type: 'string' },
+    /** Factor between checkpoints past the first 8 (adaptive's default 2). */
+    'checkpoint-growth': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -89,7 +91,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
   const { gold } = folder;
   const auto = memoizeFits(autoStrategy);
   const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
-  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}) }), matrix, gold, { folds, seed });
+  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}) }), matrix, gold, { folds, seed });
   const N = matrix.itemIds.length;
   const M = matrix.models.length;
   const K = matrix.labels.length;
@@ -120,7 +122,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     const macroF1 = f1({ probs, decided });
     return { name: v.name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), picks };
   });
-  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
+  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
 }
