@@ -37,8 +37,8 @@ export function between(more: StopRule, fewer: StopRule): StopRule | null {
  * The grid (ordered from most to fewest calls) with settings inserted wherever two neighbours'
  * mean calls differ by more than `resolution`, halving such gaps for at most `rounds` rounds.
  * A fixed grid of thresholds spans the calls unevenly: with a hundred models, two neighbouring
- * thresholds near 1 can ask 8 and 80 models per item, and the cheapest setting the bound accepts
- * is then the dear one. Refined, the curve has a point every `resolution` calls (where the rule
+ * thresholds near 1 can ask a few models per item and most of them, and the cheapest setting the
+ * bound accepts is then the dear one. Refined, the curve has a point every `resolution` calls (where the rule
  * can tell them apart), so the choice is made on calls, not on where the grid happened to fall.
  * `callsOf` is called at most once per setting.
  */
