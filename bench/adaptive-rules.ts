@@ -6,7 +6,7 @@
  * the fold's test items with it. Prints one JSON line per set: per variant, the test-fold macro-F1,
  * loss against `auto` and share of calls.
  *
- *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final]
+ *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414]
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { createAdaptive, type FittedAdaptive, type PrefixTarget, type StopTarget
 import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
 import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../src/fuse/adaptive/operating-point.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
+import { onFixedGrid } from '../test/support/adaptive-worlds.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { loadEvalFolder } from '../src/task/load-folder.js';
 import { scoreClassification } from '../src/validation/metrics.js';
@@ -36,14 +37,19 @@ const { values } = parseArgs({
     'agreement-model': { type: 'string' },
     /** What the prefix fusions are fitted to (adaptive's default when absent): labels | final. */
     'prefix-target': { type: 'string' },
+    /** `false`: the fixed grid of settings only (adaptive's default refines it). */
+    'refine-grid': { type: 'string' },
+    /** Factor between checkpoints past the first 8 (adaptive's default 2). */
+    'checkpoint-growth': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
 const seed = Number(values.seed);
 
 /** The ways of bounding the loss compared: what it is scored against, and how many standard errors are added. */
-const VARIANTS: { name: string; estimate: LossEstimate; caution: number }[] = [
+const VARIANTS: { name: string; estimate: LossEstimate; caution: number; fixedGrid?: boolean }[] = [
   { name: 'labels+1se', estimate: 'labels', caution: 1 },
+  { name: 'labels+1se fixed grid', estimate: 'labels', caution: 1, fixedGrid: true },
   { name: 'labels+0.5se', estimate: 'labels', caution: 0.5 },
   { name: 'labels', estimate: 'labels', caution: 0 },
   { name: 'expected+1se', estimate: 'expected', caution: 1 },
@@ -85,7 +91,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
   const { gold } = folder;
   const auto = memoizeFits(autoStrategy);
   const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
-  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}) }), matrix, gold, { folds, seed });
+  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}) }), matrix, gold, { folds, seed });
   const N = matrix.itemIds.length;
   const M = matrix.models.length;
   const K = matrix.labels.length;
@@ -99,9 +105,10 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     cv.folds.forEach((test, f) => {
       const policy = cv.fitted[f] as FittedAdaptive;
       const st = policy.state() as { curve: CurvePoint[]; target: Target };
-      const bounds = lossBoundOf(st.curve, v);
+      const curve = v.fixedGrid ? onFixedGrid(st.curve) : st.curve;
+      const bounds = lossBoundOf(curve, v);
       const point = chooseOperatingPoint(
-        st.curve.map((p, i) => ({ ...p, lossBound: bounds[i] as number })),
+        curve.map((p, i) => ({ ...p, lossBound: bounds[i] as number })),
         st.target,
       );
       picks.push(JSON.stringify(point.rule));
@@ -115,7 +122,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     const macroF1 = f1({ probs, decided });
     return { name: v.name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), picks };
   });
-  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
+  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
 }

@@ -6,13 +6,13 @@
  * from the same fitted curve. Prints, per world and variant, the mean realised loss over draws
  * (with its standard error), the share of draws over the target, and the share of calls.
  *
- *   npx tsx bench/adaptive-worlds.ts [--draws 20] [--train 400] [--test 4000] [--agreement-model pooled|per-checkpoint]
+ *   npx tsx bench/adaptive-worlds.ts [--draws 20] [--train 400] [--test 4000] [--agreement-model pooled|per-checkpoint] [--worlds 0,1,2,3]
  */
 import { parseArgs } from 'node:util';
 import type { StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
 import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
 import type { WorldSpec } from '../test/support/crowd-worlds.js';
-import { ADAPTIVE_WORLDS, type BoundVariant, realisedLosses } from '../test/support/adaptive-worlds.js';
+import { ADAPTIVE_WORLDS, type BoundVariant, MANY_MODEL_WORLD, realisedLosses } from '../test/support/adaptive-worlds.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +22,8 @@ const { values } = parseArgs({
     'stop-target': { type: 'string' },
     /** How the agreement model reads a step (adaptive's default when absent): pooled | per-checkpoint. */
     'agreement-model': { type: 'string' },
+    /** Which worlds (indices into ADAPTIVE_WORLDS followed by MANY_MODEL_WORLD; default every one). */
+    worlds: { type: 'string' },
   },
 });
 const draws = Number(values.draws);
@@ -30,6 +32,7 @@ const test = Number(values.test);
 
 const VARIANTS: BoundVariant[] = [
   { name: 'labels+1se', estimate: 'labels', caution: 1 },
+  { name: 'labels+1se fixed grid', estimate: 'labels', caution: 1, fixedGrid: true },
   { name: 'labels+0.5se', estimate: 'labels', caution: 0.5 },
   { name: 'labels', estimate: 'labels', caution: 0 },
   { name: 'expected+1se', estimate: 'expected', caution: 1 },
@@ -40,7 +43,9 @@ const stopTarget = { ...(values['stop-target'] ? { stopTarget: values['stop-targ
 const realised = (spec: WorldSpec, seed: number) => realisedLosses(spec, seed, { train, test }, VARIANTS, stopTarget);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-for (const spec of ADAPTIVE_WORLDS) {
+const WORLDS = [...ADAPTIVE_WORLDS, MANY_MODEL_WORLD];
+const chosen = values.worlds ? values.worlds.split(',').map((w) => WORLDS[Number(w)] as WorldSpec) : WORLDS;
+for (const spec of chosen) {
   const runs = Array.from({ length: draws }, (_, d) => realised(spec, 1000 + d));
   const out = VARIANTS.map((v, q) => {
     const losses = runs.map((r) => (r[q] as { loss: number }).loss);

@@ -1,6 +1,7 @@
 import { selectItems } from '../../src/fuse/answer-matrix.js';
 import { type AdaptiveOptions, createAdaptive, type FittedAdaptive } from '../../src/fuse/adaptive/adaptive-strategy.js';
 import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../../src/fuse/adaptive/operating-point.js';
+import { ruleGrid } from '../../src/fuse/adaptive/stop-rule.js';
 import { weightedVoteStrategy } from '../../src/fuse/weighted-vote.js';
 import { scoreClassification } from '../../src/validation/metrics.js';
 import { makeWorld, type WorldSpec } from './crowd-worlds.js';
@@ -45,11 +46,42 @@ export const ADAPTIVE_WORLDS: WorldSpec[] = [
   },
 ];
 
+/**
+ * A crowd of the size of the recorded `-all` sets (over a hundred models): a few strong models,
+ * families of near-copies, many middling and weak voters, spammers and one-label voters. With a
+ * hundred models a fixed grid of stopping thresholds spans the calls unevenly (see `refineGrid`).
+ */
+export const MANY_MODEL_WORLD: WorldSpec = {
+  name: 'a hundred models: a few strong, copies, spammers (3 labels, 110 models)',
+  items: 0,
+  classes: [0.5, 0.3, 0.2],
+  voters: [
+    { kind: 'skilled', count: 3, min: 0.85, max: 0.92, attraction: 0.6 },
+    { kind: 'copies', count: 12, accuracy: 0.78, fidelity: 0.9, attraction: 0.6 },
+    { kind: 'copies', count: 8, accuracy: 0.7, fidelity: 0.8, attraction: 0.6 },
+    { kind: 'skilled', count: 60, min: 0.45, max: 0.8, attraction: 0.6 },
+    { kind: 'spammer', count: 15 },
+    { kind: 'one-label', count: 8, label: 0, share: 0.9 },
+    { kind: 'biased', count: 4, label: 1, bias: 0.5, accuracy: 0.7 },
+  ],
+  abstain: 0.02,
+};
+
 /** A way of bounding the training-fold loss: what it is scored against and how many standard errors are added. */
 export interface BoundVariant {
   name: string;
   estimate: LossEstimate;
   caution: number;
+  /** Choose among the settings of the rule's fixed grid only (the curve before `refineGrid`). */
+  fixedGrid?: boolean;
+}
+
+/** The points of a fitted curve that are settings of the rule's fixed grid (`ruleGrid`), in curve order. */
+export function onFixedGrid(curve: readonly CurvePoint[]): CurvePoint[] {
+  const first = curve[0];
+  if (!first) return [];
+  const grid = ruleGrid(first.rule.kind).map((r) => JSON.stringify(r));
+  return curve.filter((p) => grid.includes(JSON.stringify(p.rule)));
 }
 
 /**
@@ -78,9 +110,10 @@ export function realisedLosses(
   const st = policy.state() as { curve: CurvePoint[]; target: Target };
   const M = world.matrix.models.length;
   return variants.map((v) => {
-    const bounds = lossBoundOf(st.curve, v);
+    const curve = v.fixedGrid ? onFixedGrid(st.curve) : st.curve;
+    const bounds = lossBoundOf(curve, v);
     const point = chooseOperatingPoint(
-      st.curve.map((p, i) => ({ ...p, lossBound: bounds[i] as number })),
+      curve.map((p, i) => ({ ...p, lossBound: bounds[i] as number })),
       st.target,
     );
     const r = policy.withRule(point.rule).replay(answers);

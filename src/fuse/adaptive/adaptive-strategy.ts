@@ -21,6 +21,7 @@ import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModel, type AgreementModelKind, agreementProbability, fitAgreement, type StepFeatures, stepFeatures } from './agreement.js';
 import { ruleGrid, ruleSetting, type StepView, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
+import { gridResolution, refineGrid } from './refine-grid.js';
 import { expectedTruth, type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
 
 const NAME = 'adaptive';
@@ -72,6 +73,16 @@ export interface AdaptiveOptions {
    * loss against the final strategy is counted on). Without a final strategy, always the labels.
    */
   prefixTarget?: PrefixTarget;
+  /**
+   * Whether the rule's grid of settings is refined where two neighbours' training-fold calls are
+   * far apart (default true; see `refineGrid`). False: the fixed grid of `ruleGrid` only.
+   */
+  refineGrid?: boolean;
+  /**
+   * With more than 16 models, the factor between checkpoints after the first 8 (default 2: 16, 32,
+   * 64, ...; see `defaultCheckpoints`). Smaller asks in smaller waves at the price of more prefix fits.
+   */
+  checkpointGrowth?: number;
 }
 
 export type PrefixTarget = 'labels' | 'final';
@@ -350,7 +361,8 @@ interface Curve {
  * Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the
  * training rows. Each point's `lossBound` is its loss made non-increasing in calls (pooled
  * adjacent violators) plus `caution` standard errors of that loss (a paired bootstrap over the
- * rows): the bound the target is held to.
+ * rows): the bound the target is held to. With `resolution` > 0 the grid is first refined so that
+ * neighbouring settings differ by at most that many calls where the rule allows (see `refineGrid`).
  */
 function measureCurve(
   answers: AnswerMatrix,
@@ -366,6 +378,7 @@ function measureCurve(
   expected: { probs: Float64Array },
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
+  resolution: number,
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
@@ -374,15 +387,21 @@ function measureCurve(
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
-  const own: Int32Array[] = [];
-  const points = grid.map((rule): CurvePoint => {
+  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array }>();
+  const measure = (rule: StopRule) => {
+    const known = measured.get(rule);
+    if (known) return known;
     const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
     const d = decisions(r.prediction.probs, r.prediction.decided, K);
-    own.push(d);
     const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
-    return { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
-  });
+    const point: CurvePoint = { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
+    measured.set(rule, { point, own: d });
+    return { point, own: d };
+  };
+  const rules = resolution > 0 ? refineGrid(grid, (rule) => measure(rule).point.calls, resolution) : grid;
+  const points = rules.map((rule) => measure(rule).point);
+  const own = rules.map((rule) => measure(rule).own);
   const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
   const expectedSe = lossStandardErrors(expected, fullDecisions, own, K, metric, seed);
   points.forEach((p, i) => Object.assign(p, { lossSe: se[i] as number, expectedLossSe: expectedSe[i] as number }));
@@ -433,7 +452,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           : learnOrder(train, target, prices);
       // A call cap is a checkpoint too: the fusion of exactly the models it allows is fitted.
       const cap = options.maxCalls !== undefined ? Math.max(1, Math.min(options.maxCalls, A)) : A;
-      const checkpoints = voteBased(kind) ? Array.from({ length: A }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(A), cap])].sort((a, b) => a - b);
+      const checkpoints = voteBased(kind) ? Array.from({ length: A }, (_, t) => t + 1) : [...new Set([...defaultCheckpoints(A, 8, options.checkpointGrowth ?? 2), cap])].sort((a, b) => a - b);
 
       const finalFit = final ? final.fit(given, gold, fitOptions) : null;
 
@@ -508,7 +527,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const agreement = steps ? fitSteps(steps, stopTarget, options.agreementModel) : undefined;
       const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, options.agreementModel, innerFoldsUsed, rows.length) : {};
       const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE };
-      const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed).points : [];
+      const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, options.refineGrid === false || typeof options.rule === 'object' ? 0 : gridResolution(M)).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
       // Each prefix fusion starts from the same candidate's fit at an earlier checkpoint, when there is one.

@@ -5,11 +5,12 @@
  * asks some of them for items that one more answer would have settled, while doubling keeps the
  * number of fitted prefixes small for a hundred models.
  */
-export function defaultCheckpoints(M: number, single = 8): number[] {
+export function defaultCheckpoints(M: number, single = 8, growth = 2): number[] {
   if (M <= 2 * single) return Array.from({ length: M }, (_, t) => t + 1);
   const out: number[] = [];
   for (let t = 1; t <= Math.min(M, single); t++) out.push(t);
-  for (let t = single * 2; t < M; t *= 2) out.push(t);
+  // `growth` below 2 (e.g. the square root of 2) puts a checkpoint between each doubling: more prefix fits, smaller waves.
+  for (let t = single * growth; Math.round(t) < M; t *= growth) if (Math.round(t) > (out[out.length - 1] as number)) out.push(Math.round(t));
   if (out[out.length - 1] !== M) out.push(M);
   return out;
 }

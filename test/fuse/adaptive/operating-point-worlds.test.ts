@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CAUTION } from '../../../src/fuse/adaptive/adaptive-strategy.js';
 import { DEFAULT_LOSS_ESTIMATE } from '../../../src/fuse/adaptive/operating-point.js';
-import { ADAPTIVE_WORLDS, type BoundVariant, realisedLosses } from '../../support/adaptive-worlds.js';
+import { ADAPTIVE_WORLDS, type BoundVariant, MANY_MODEL_WORLD, realisedLosses } from '../../support/adaptive-worlds.js';
 
 /**
  * The promise of `maxLoss` is about items the policy has never seen: in crowds with known truth, a
@@ -26,5 +26,13 @@ describe('the operating point on new items of synthetic crowds', () => {
     expect(mean(1)).toBeGreaterThan(target);
     // It still saves calls on average (a draw whose cheaper settings it cannot trust asks nearly everyone).
     expect(runs.reduce((a, r) => a + (r[0] as { calls: number }).calls, 0) / runs.length).toBeLessThan(0.8);
+  }, 300_000);
+
+  it('with a hundred models, the refined grid asks fewer models than the fixed grid and keeps the promise', () => {
+    const both: BoundVariant[] = [variants[0] as BoundVariant, { ...(variants[0] as BoundVariant), name: 'fixed grid', fixedGrid: true }];
+    const runs = [1, 2, 3].map((d) => realisedLosses(MANY_MODEL_WORLD, 700 + d, { train: 300, test: 2000 }, both));
+    const mean = (q: number, key: 'loss' | 'calls') => runs.reduce((a, r) => a + (r[q] as { loss: number; calls: number })[key], 0) / runs.length;
+    expect(mean(0, 'loss')).toBeLessThanOrEqual(target);
+    expect(mean(0, 'calls')).toBeLessThan(mean(1, 'calls'));
   }, 300_000);
 });

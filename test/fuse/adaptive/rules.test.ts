@@ -71,4 +71,11 @@ describe('checkpoints', () => {
     expect(defaultCheckpoints(17)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 16, 17]);
     expect(defaultCheckpoints(112)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 16, 32, 64, 112]);
   });
+
+  it('with a growth below 2, puts checkpoints between the doublings, each once, the last all models', async () => {
+    const { defaultCheckpoints } = await import('../../../src/fuse/adaptive/checkpoints.js');
+    expect(defaultCheckpoints(112, 8, Math.SQRT2)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 11, 16, 23, 32, 45, 64, 91, 112]);
+    expect(defaultCheckpoints(17, 8, Math.SQRT2)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 11, 16, 17]);
+    expect(defaultCheckpoints(12, 8, Math.SQRT2)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
 });
