@@ -238,6 +238,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       best: best?.name ?? null,
       // Every readable answer, each sample one: the unreadable ones are the abstentions.
       callsPerItem: (folder.responses.length - abstentions.length) / Math.max(1, N),
+      // Every judge on every item, in the unit adaptive's calls are counted in (a judge asked, its samples with it).
+      allCallsPerItem: J,
       rejected: abstentions.slice(0, 200).map(rejectedOf),
       extras: { scale: folder.task.scale, scoredItems: gold.reduce((n, g) => n + (Number.isFinite(g) ? 1 : 0), 0) },
     };
