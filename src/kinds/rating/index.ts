@@ -18,8 +18,8 @@ import { readScore } from './read-score.js';
 import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
 import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
-import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
-import type { RatingStrategy } from './strategy.js';
+import { ratingFuser, type RatingFusedLine, ratingKind, type RatingStreamFuser } from './rows.js';
+import type { FittedRating, RatingStrategy } from './strategy.js';
 
 const KIND = 'rating';
 /** The default of a run without a fitted strategy: unsupervised, never estimating anything from the batch. */
@@ -308,7 +308,9 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
       throw e;
     }
-    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models, fitted.policy);
+    const fuserOf = (f: FittedRating): RatingStreamFuser =>
+      ratingFuser(saved.strategy, 1, (m) => f.predict(m), saved.models, f.policy, f.withMaxCalls ? (maxCalls) => fuserOf((f.withMaxCalls as (c: number) => FittedRating).call(f, maxCalls)) : undefined);
+    return fuserOf(fitted);
   },
 
   namedFuser(name, _task, batchSize) {
