@@ -15,11 +15,11 @@
 export interface CallCounts {
   /** Calls (or answers) per item the strategy used. */
   callsPerItem?: number;
-  /** Calls per item of its curve's setting that asks every model and sample, where it has a curve. */
+  /** Every call per item `auto` makes (the result's `allCallsPerItem`; else the top of the policy's curve, where it has one). */
   allCalls?: number;
 }
 
-/** `adaptive`'s calls per item over every call it could make (or over `auto`'s answers per item without a curve); null when either is unknown. */
+/** `adaptive`'s calls per item over every call `auto` makes (`allCalls`; `auto`'s answers per item when that is unknown); null when either is unknown. */
 export function callShare(adaptive: CallCounts, auto: CallCounts): number | null {
   if (adaptive.callsPerItem === undefined) return null;
   const all = adaptive.allCalls ?? auto.callsPerItem;

@@ -54,8 +54,9 @@ export interface EvalResult<X = unknown, M extends ModelEntryCore = ModelEntryCo
   callsPerItem: number;
   /**
    * Every call per item of a strategy that asks every model and sample, readable or not: what `auto`
-   * asks, in the unit an adaptive policy's calls are counted in (each (model, sample) column asked
-   * on an item one call). The denominator of a policy's share of calls.
+   * asks, in the unit the kind's adaptive policy counts its calls in (each (model, sample) column
+   * asked on an item one call; a judge asked with its samples, where a kind asks a judge's samples
+   * together). The denominator of a policy's share of calls.
    */
   allCallsPerItem?: number;
   rejected: RejectedAnswer[];

@@ -32,4 +32,12 @@ describe('--strategy help of fusion run and fusion fuse', () => {
     // Rating's unsupervised strategies are offered too (the help once named only the label strategies).
     for (const name of ['mean', 'median', 'judge-model']) expect(section).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
   });
+
+  it("each kind's help (shown by both commands, above) names every built-in a task of that kind accepts without fitting, ordered labels and free-form QA included", () => {
+    const variants: Task[] = [...TASKS, { ...TASKS[0], ordered: true } as Task, { name: 'f', kind: 'qa', answerType: 'free-form', instructions: '' }];
+    for (const task of variants) {
+      const kind = KINDS.find((k) => k.kind === task.kind);
+      for (const name of kind!.unsupervisedNames(task)) expect(kind!.strategyHelp, `${task.kind}: ${name}`).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
+    }
+  });
 });

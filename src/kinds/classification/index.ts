@@ -33,8 +33,9 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   run: (task, options) => classificationKind(task, options?.normalizer),
   runHelp: `Classification task: items {"id", "text"}; output
   {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}`,
-  strategyHelp: `                     Classification: majority-vote (default), soft-vote, soft-vote-log (item by
-                     item), or dawid-skene, dawid-skene-one-coin (batch).`,
+  strategyHelp: `                     Classification: majority-vote (default), soft-vote, soft-vote-log, central
+                     (item by item), or dawid-skene, dawid-skene-one-coin, median-label (ordered
+                     labels) (batch).`,
   unseenModelsWeighNeutral: false,
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,

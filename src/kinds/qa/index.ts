@@ -35,8 +35,8 @@ ignored; multiple-choice tasks need choices); output
   is the strategy's support for the winner; each model's "cluster" indexes "distribution".`,
   strategyHelp: `                     QA: majority-vote over answer clusters (default for multiple-choice and
                      numeric), central (the answer most supported by the others; default for
-                     free-form), or dawid-skene (batch; on the recorded multiple-choice and numeric
-                     sets it beat the vote, BENCHMARKS.md).`,
+                     free-form), soft-vote, soft-vote-log (item by item), or dawid-skene (batch;
+                     multiple-choice only: it needs a fixed label set), dawid-skene-one-coin (batch).`,
   unseenModelsWeighNeutral: true,
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,

@@ -3,7 +3,7 @@ import type { AnswerSchema, KindPrompt } from '../../prompts/kind-prompt.js';
 import type { QaAnswerType, QaItem, QaTask } from '../../task/schema.js';
 
 /** JSON schema for a structured QA answer; pass as GenerateRequest.jsonSchema. */
-export function qaAnswerSchema(): AnswerSchema {
+function qaAnswerSchema(): AnswerSchema {
   return {
     name: 'qa_answer',
     schema: {
@@ -33,7 +33,7 @@ const QA_JSON: Record<QaAnswerType, string> = {
   'free-form': 'the short answer only',
 };
 
-export function qaAnswerFormat(task: Pick<QaTask, 'answerType'>, format: 'text' | 'json'): string {
+function qaAnswerFormat(task: Pick<QaTask, 'answerType'>, format: 'text' | 'json'): string {
   return format === 'json'
     ? `Reply with only a JSON object of the form {"answer": "<${QA_JSON[task.answerType]}>", "confidence": <probability from 0 to 1 that the answer is right>}, with nothing before or after it.`
     : QA_TEXT[task.answerType];

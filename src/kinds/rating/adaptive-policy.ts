@@ -210,6 +210,9 @@ function model(state: State, parts: PolicyParts, heldOutResiduals?: Float64Array
     ...(everyJudge.judgeProfile ? { judgeProfile: () => (everyJudge.judgeProfile as NonNullable<PointModel['judgeProfile']>).call(everyJudge) } : {}),
     ...(heldOutResiduals ? { heldOutResiduals } : {}),
     policy: policyOf(cal, state.tolerance, state.maxCalls),
+    // The replay must stop where the capped run stopped: a judge it did not ask reads as one whose
+    // answer did not, so the uncapped replay would go on and score with a longer prefix's fit.
+    withMaxCalls: (maxCalls) => model({ ...state, maxCalls: Math.max(1, Math.min(Math.floor(maxCalls), state.maxCalls ?? Number.POSITIVE_INFINITY)) }, parts, heldOutResiduals),
   };
 }
 

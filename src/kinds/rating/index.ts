@@ -18,8 +18,8 @@ import { readScore } from './read-score.js';
 import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
 import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
-import { ratingFuser, type RatingFusedLine, ratingKind } from './rows.js';
-import type { RatingStrategy } from './strategy.js';
+import { ratingFuser, type RatingFusedLine, ratingKind, type RatingStreamFuser } from './rows.js';
+import type { FittedRating, RatingStrategy } from './strategy.js';
 
 const KIND = 'rating';
 /** The default of a run without a fitted strategy: unsupervised, never estimating anything from the batch. */
@@ -238,6 +238,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       best: best?.name ?? null,
       // Every readable answer, each sample one: the unreadable ones are the abstentions.
       callsPerItem: (folder.responses.length - abstentions.length) / Math.max(1, N),
+      // Every judge on every item, in the unit adaptive's calls are counted in (a judge asked, its samples with it).
+      allCallsPerItem: J,
       rejected: abstentions.slice(0, 200).map(rejectedOf),
       extras: { scale: folder.task.scale, scoredItems: gold.reduce((n, g) => n + (Number.isFinite(g) ? 1 : 0), 0) },
     };
@@ -306,7 +308,9 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
       if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
       throw e;
     }
-    return ratingFuser(saved.strategy, 1, (m) => fitted.predict(m), saved.models, fitted.policy);
+    const fuserOf = (f: FittedRating): RatingStreamFuser =>
+      ratingFuser(saved.strategy, 1, (m) => f.predict(m), saved.models, f.policy, f.withMaxCalls ? (maxCalls) => fuserOf((f.withMaxCalls as (c: number) => FittedRating).call(f, maxCalls)) : undefined);
+    return fuserOf(fitted);
   },
 
   namedFuser(name, _task, batchSize) {

@@ -28,6 +28,11 @@ export interface PointModel {
   heldOutScores?: Float64Array;
   /** Gold-free half-widths at `level` (unsupervised strategies, used when no gold is known). */
   spread?(m: RatingMatrix, level: number): Float64Array;
+  /**
+   * A model that asks: the same never asking more than `maxCalls` judges per item, its fused score
+   * read as that capped policy asks (which judges were asked decides which fit reads them).
+   */
+  withMaxCalls?(maxCalls: number): PointModel;
   /** A model that asks (adaptive): the judges it asks per item of `m`, and its policy for a run. */
   calls?(m: RatingMatrix): Float64Array;
   policy?: RatingPolicy;
@@ -89,6 +94,7 @@ function wrap(name: string, model: PointModel, level: number, halfWidth: number 
     state: () => ({ level, halfWidth: halfWidth === null ? null : Math.min(halfWidth, scale.max - scale.min), point: model.state() }),
     ...(profile ? { judgeProfile: () => profile.call(model) } : {}),
     ...(picked ? { picked: () => picked.call(model) } : {}),
+    ...(model.withMaxCalls ? { withMaxCalls: (maxCalls: number) => wrap(name, (model.withMaxCalls as (c: number) => PointModel).call(model, maxCalls), level, halfWidth, scale) } : {}),
   };
 }
 

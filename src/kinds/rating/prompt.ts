@@ -21,7 +21,7 @@ export function ratingAnswerSchema(task: Pick<RatingTask, 'scale'>): AnswerSchem
  * What a judge is asked to end with: a last line `Score: N`, the form the score reader
  * (read-score.ts) takes as the verdict before anything else the answer says.
  */
-export function ratingAnswerFormat(task: Pick<RatingTask, 'scale'>, format: 'text' | 'json'): string {
+function ratingAnswerFormat(task: Pick<RatingTask, 'scale'>, format: 'text' | 'json'): string {
   const { min, max } = task.scale;
   return format === 'json'
     ? `Reply with only a JSON object of the form {"reasoning": "<one or two sentences>", "score": <a number from ${min} to ${max}>}, with nothing before or after it.`

@@ -38,13 +38,21 @@ function isRatingFuser(f: StreamFuser): f is RatingStreamFuser {
 }
 
 /** A rating fuser from a rate function (and, for a strategy that asks, its policy): the categorical members refuse, naming why. */
-export function ratingFuser(name: string, batchSize: number, rate: (m: RatingMatrix) => RatingPrediction, models?: readonly string[], policy?: RatingPolicy): RatingStreamFuser {
+export function ratingFuser(
+  name: string,
+  batchSize: number,
+  rate: (m: RatingMatrix) => RatingPrediction,
+  models?: readonly string[],
+  policy?: RatingPolicy,
+  withMaxCalls?: (maxCalls: number) => RatingStreamFuser,
+): RatingStreamFuser {
   const refuse = (): never => {
     throw new StrategyError(`${name} rates scores: label distributions (--min-confidence) do not apply to rating tasks`);
   };
   const fuser: RatingStreamFuser = { name, batchSize, ...(models ? { models } : {}), rate, decide: refuse, fuse: refuse };
-  // The fused score replays the policy on the answers it asked for, so a cap on the asking is all a cap needs.
-  return policy ? { ...fuser, policy, capped: (maxCalls) => ratingFuser(name, batchSize, rate, models, policy.withMaxCalls(maxCalls)) } : fuser;
+  // The fused score replays the policy on the answers it asked for, and which judges it asked decides
+  // what reads them (adaptive's prefix fits): a strategy that can be capped caps both; else the asking.
+  return policy ? { ...fuser, policy, capped: (maxCalls) => withMaxCalls?.(maxCalls) ?? ratingFuser(name, batchSize, rate, models, policy.withMaxCalls(maxCalls)) } : fuser;
 }
 
 /** One item's answers so far as a one-item rating matrix whose judges are the run's models (NaN: not asked, or no readable score). */

@@ -42,6 +42,8 @@ export interface FittedRating extends Fitted<RatingMatrix, RatingPrediction> {
   picked?(): string;
   /** What it declares it can do beyond predicting: `asks`, a policy that decides which judges to ask (`policy`). */
   readonly capabilities?: { readonly asks?: boolean };
+  /** A strategy that asks, never asking more than `maxCalls` judges per item: its policy and its fused score capped alike. */
+  withMaxCalls?(maxCalls: number): FittedRating;
   /** The asking policy of a strategy that asks: what `fusion run` and `fuse()` ask the judges by. */
   readonly policy?: RatingPolicy;
 }

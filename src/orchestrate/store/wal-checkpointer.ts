@@ -82,6 +82,9 @@ export class WalCheckpointer {
     if (this.worker) return;
     const worker = new Worker(WORKER, { eval: true, workerData: { driver: driverPath, path: this.path, intervalMs: this.intervalMs, restartFrames: RESTART_FRAMES } });
     worker.on('message', (message: unknown) => {
+      // A `long` sent just before `stop` reaches the worker would hold the writes of a store that is
+      // closing (for a round, keeping the process alive): a stopped worker's messages hold nothing.
+      if (this.worker !== worker) return;
       if (message === 'long' && this.holding === undefined) {
         this.writes.hold();
         this.holding = setTimeout(() => this.resume(), this.intervalMs);
