@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateClassification, evaluateQaFolder } from '../../src/eval/evaluate.js';
+import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
+import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { ratingPlugin } from '../../src/kinds/rating/index.js';
 import type { ClassificationFolder, RatingFolder } from '../../src/task/load-folder.js';
 import type { RecordedResponse } from '../../src/task/schema.js';
