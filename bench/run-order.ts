@@ -12,27 +12,17 @@
  *
  *   npx tsx bench/run-order.ts [--items 500] [--latency 50] [--concurrency 64] [--stores sqlite,sqlite,postgres,postgres] [--profile]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { kindOf } from '../src/kinds/registry.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
-import { resolveModels } from '../src/run/models.js';
-import type { ClassificationTask } from '../src/task/schema.js';
+import { flag, startFakeServer } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
-const flag = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const ITEMS = Number(flag('items', '500'));
 const LATENCY = Number(flag('latency', '50'));
 const CONCURRENCY = Number(flag('concurrency', '64'));
@@ -104,18 +94,8 @@ new PerformanceObserver((list) => {
   for (const e of list.getEntries()) gcPauses.push(e.duration);
 }).observe({ entryTypes: ['gc'] });
 
-const script = fileURLToPath(new URL('../test/support/fake-llm-server.ts', import.meta.url));
-const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script, '--labels', LABELS.join(','), '--latency', String(LATENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const rl = createInterface({ input: child.stdout! });
-let port = 0;
-for await (const line of rl) {
-  port = (JSON.parse(line) as { port: number }).port;
-  break;
-}
-const url = `http://127.0.0.1:${port}`;
-const models = resolveModels(MODELS, { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url });
-const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
+const server = await startFakeServer(LABELS, LATENCY, MODELS);
+const { models, task, buildRequest } = server;
 const dir = mkdtempSync(join(tmpdir(), 'run-order-'));
 let pg: TestPostgres | undefined;
 async function openStore(kind: string, name: string): Promise<ResponseStore> {
@@ -156,7 +136,6 @@ try {
   }
 } finally {
   pg?.stop();
-  child.stdin?.end();
-  child.kill('SIGTERM');
+  server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

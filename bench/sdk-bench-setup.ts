@@ -1,0 +1,52 @@
+/**
+ * What the SDK-path benches share: their `--name value` flags, and the fake provider server in a
+ * child process (so its CPU is not counted) with the three SDK models resolved against it and a
+ * classification task's request builder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { kindOf } from '../src/kinds/registry.js';
+import { createRequestBuilder } from '../src/orchestrate/default-request.js';
+import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
+import { resolveModels } from '../src/run/models.js';
+import type { ClassificationTask } from '../src/task/schema.js';
+
+/** The value after `--name` on the command line, else `fallback`. */
+export function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+export interface FakeServerSetup {
+  child: ChildProcess;
+  models: ModelHandle[];
+  task: ClassificationTask;
+  buildRequest: ReturnType<typeof createRequestBuilder>;
+  /** Ends the server process. */
+  stop(): void;
+}
+
+/** Starts the fake server answering with `labels` after `latency` ms, and points `models` (provider:model specs) at it. */
+export async function startFakeServer(labels: readonly string[], latency: number, models: readonly string[]): Promise<FakeServerSetup> {
+  const script = fileURLToPath(new URL('../test/support/fake-llm-server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--labels', labels.join(','), '--latency', String(latency)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const rl = createInterface({ input: child.stdout! });
+  let port = 0;
+  for await (const line of rl) {
+    port = (JSON.parse(line) as { port: number }).port;
+    break;
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: labels.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
+  return {
+    child,
+    models: resolveModels([...models], { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url }),
+    task,
+    buildRequest: createRequestBuilder(task, kindOf(task).prompt),
+    stop() {
+      child.stdin?.end();
+      child.kill('SIGTERM');
+    },
+  };
+}
