@@ -60,15 +60,19 @@ export function wrongKind(file: string, savedTitle: string, taskTitle: string): 
 /**
  * A built-in strategy by name as a run's fuser. Supervised strategies learn from labels and must be
  * fitted first (`fusion fit`), then passed as a file; `sharesLabels` false refuses the strategies
- * that need a fixed label set (`what`: the answers that lack one, for the message).
+ * that need a fixed label set (`what`: the answers that lack one, for the message), `ordered` false
+ * those that use the labels' order. Refused here, before the run asks any model, not at fusion time.
  */
-export function namedCategoricalFuser(value: string, batchSize: number, sharesLabels: boolean, what: string): StreamFuser {
+export function namedCategoricalFuser(value: string, batchSize: number, sharesLabels: boolean, what: string, ordered: boolean): StreamFuser {
   const strategy: FusionStrategy = getStrategy(value);
   if (strategy.supervised) {
     throw new StrategyError(`${value} learns from labels: fit it on a labelled folder first (fusion fit <folder> --strategy ${value} --out strategy.json) and pass --strategy strategy.json`);
   }
   if (strategy.needsSharedLabels === true && !sharesLabels) {
     throw new StrategyError(`${value} needs a fixed label set (classification or multiple-choice QA): it learns parameters per label, but ${what} answers differ per question`);
+  }
+  if (strategy.needsOrderedLabels === true && !ordered) {
+    throw new StrategyError(`${value} needs an ordered task ("ordered": true in task.json, labels listed from low to high); this task's labels have no order`);
   }
   if (PER_ITEM.has(value)) {
     const fitted = strategy.fit(emptyAnswers(), new Int32Array(0), { seed: 1 });

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCommand, runHelp } from '../../src/cli/commands/run.js';
-import { STRATEGIES } from '../../src/fuse/registry.js';
+import { getStrategy, STRATEGIES } from '../../src/fuse/registry.js';
 import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, LETTERS, MODELS, captureStream, itemsOf, mcQuestions, mcTask, task } from '../integration/setup.js';
@@ -23,10 +23,12 @@ describe('fusion run --strategy X for every X that run --help lists', () => {
   });
 
   for (const name of listed) {
-    it(`${name}: a label on every classification line`, async () => {
+    // A strategy that uses the labels' order (median-label) runs on the same task with its labels declared ordered.
+    const needsOrder = getStrategy(name).needsOrderedLabels === true;
+    it(`${name}: a label on every classification line${needsOrder ? ' (labels ordered)' : ''}`, async () => {
       const server = await fixture.start({ labels: LABELS });
       const t = fixture.tempDir();
-      writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+      writeFileSync(join(t.dir, 'task.json'), JSON.stringify(needsOrder ? { ...task, ordered: true } : task));
       const items = itemsOf(12);
       const stdout = captureStream();
       const stderr = captureStream();
@@ -42,6 +44,24 @@ describe('fusion run --strategy X for every X that run --help lists', () => {
       expect(lines).toHaveLength(items.length);
       for (const l of lines) expect(LABELS).toContain(l.label);
     });
+
+    if (needsOrder) {
+      it(`${name}: refused on a task without ordered labels before any model is asked`, async () => {
+        const server = await fixture.start({ labels: LABELS });
+        const t = fixture.tempDir();
+        writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+        const stderr = captureStream();
+        const run = runCommand(['--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--strategy', name, '--no-cache'], {
+          stdin: Readable.from([itemsOf(4).map((i) => JSON.stringify(i)).join('\n')]),
+          stdout: captureStream(),
+          stderr,
+          env: server.env(),
+        });
+        await expect(run).rejects.toThrow(/needs an ordered task/);
+        expect(server.snapshot().requests).toBe(0);
+      });
+      continue;
+    }
 
     it(`${name}: an answer on every multiple-choice QA line`, async () => {
       const server = await fixture.start({ labels: LETTERS });

@@ -78,5 +78,5 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
       }
     }),
 
-  namedFuser: (name, _task, batchSize) => namedCategoricalFuser(name, batchSize, true, ''),
+  namedFuser: (name, task, batchSize) => namedCategoricalFuser(name, batchSize, true, '', task.ordered === true),
 };

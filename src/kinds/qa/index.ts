@@ -76,5 +76,5 @@ ignored; multiple-choice tasks need choices); output
       }
     }),
 
-  namedFuser: (name, task, batchSize) => namedCategoricalFuser(name, batchSize, task.answerType === 'multiple-choice', task.answerType),
+  namedFuser: (name, task, batchSize) => namedCategoricalFuser(name, batchSize, task.answerType === 'multiple-choice', task.answerType, false),
 };
