@@ -16,8 +16,7 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
-import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
-import { flag, startFakeServer } from './sdk-bench-setup.js';
+import { flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
 const ITEMS = Number(flag('items', '300'));
@@ -88,25 +87,6 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-/** Times each call around the adapter. */
-class TimedModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
-  readonly supportsLogprobs: boolean;
-  constructor(private readonly inner: LanguageModel, private readonly samples: { start: number; ms: number }[]) {
-    this.provider = inner.provider;
-    this.modelId = inner.modelId;
-    this.supportsLogprobs = inner.supportsLogprobs;
-  }
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const t0 = performance.now();
-    try {
-      return await this.inner.generate(request);
-    } finally {
-      this.samples.push({ start: t0, ms: performance.now() - t0 });
-    }
-  }
-}
 const quantile = (values: readonly number[], q: number) => {
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
@@ -154,7 +134,7 @@ try {
   }, 1);
   recording = true;
   const t0 = performance.now();
-  const measured = await run('measured', models.map((h) => ({ ...h, model: new TimedModel(h.model, samples) })));
+  const measured = await run('measured', models.map((h) => ({ ...h, model: new TimedModel(h.model, (start, ms) => samples.push({ start, ms })) })));
   recording = false;
   clearInterval(ticker);
   await new Promise((r) => setImmediate(r));

@@ -41,6 +41,7 @@ import { recordResponses } from '../src/orchestrate/record.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { kindOf } from '../src/kinds/registry.js';
+import { TimedModel } from './sdk-bench-setup.js';
 
 /** A model that answers the first label after a fixed delay: latency without HTTP. */
 class SleepModel implements LanguageModel {
@@ -54,26 +55,6 @@ class SleepModel implements LanguageModel {
   async generate(request: GenerateRequest): Promise<GenerateResult> {
     await new Promise((r) => setTimeout(r, this.latency));
     return { text: LABELS[0] as string, usage: { input: Math.ceil((request.messages[1]?.content.length ?? 0) / 4), output: 1 } };
-  }
-}
-
-/** Wraps a model to time each call as the orchestrator sees it: SDK, transport, event-loop waits and the server. */
-class TimedModel implements LanguageModel {
-  readonly provider: string;
-  readonly modelId: string;
-  readonly supportsLogprobs: boolean;
-  constructor(private readonly inner: LanguageModel, private readonly samples: number[]) {
-    this.provider = inner.provider;
-    this.modelId = inner.modelId;
-    this.supportsLogprobs = inner.supportsLogprobs;
-  }
-  async generate(request: GenerateRequest): Promise<GenerateResult> {
-    const t0 = performance.now();
-    try {
-      return await this.inner.generate(request);
-    } finally {
-      this.samples.push(performance.now() - t0);
-    }
   }
 }
 
@@ -241,7 +222,7 @@ async function warmToSteadyState(dir: string, models: ModelHandle[], serverPid: 
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const perCall = (r: RunResult) => `${(r.cpuMs / r.calls).toFixed(3)} ms`;
-const timed = (handles: readonly ModelHandle[], samples: number[]): ModelHandle[] => handles.map((h) => ({ ...h, model: new TimedModel(h.model, samples) }));
+const timed = (handles: readonly ModelHandle[], samples: number[]): ModelHandle[] => handles.map((h) => ({ ...h, model: new TimedModel(h.model, (_start, ms) => samples.push(ms)) }));
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 interface Pass {

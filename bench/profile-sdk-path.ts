@@ -6,26 +6,16 @@
  *
  *   npx tsx bench/profile-sdk-path.ts [--items 1000] [--latency 50] [--concurrency 64] [--store sqlite|postgres] [--out file.cpuprofile]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
-import { resolveModels } from '../src/run/models.js';
-import type { ClassificationTask } from '../src/task/schema.js';
+import { flag, startFakeServer } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
-import { kindOf } from '../src/kinds/registry.js';
 
-const flag = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const ITEMS = Number(flag('items', '1000'));
 const LATENCY = Number(flag('latency', '50'));
 const CONCURRENCY = Number(flag('concurrency', '64'));
@@ -66,19 +56,8 @@ function summarize(profile: Profile, calls: number): string {
   return [`main thread busy ${(busy / 1000 / calls).toFixed(3)} ms per call (${calls} calls)`, ...rows.map(([k, us]) => `${(us / 1000 / calls).toFixed(4)} ms/call  ${((100 * us) / busy).toFixed(1).padStart(5)}%  ${k}`)].join('\n');
 }
 
-const script = fileURLToPath(new URL('../test/support/fake-llm-server.ts', import.meta.url));
-const child = spawn(process.execPath, ['--import', 'tsx', script, '--labels', LABELS.join(','), '--latency', String(LATENCY)], { stdio: ['pipe', 'pipe', 'inherit'] });
-const rl = createInterface({ input: child.stdout! });
-let port = 0;
-for await (const line of rl) {
-  port = (JSON.parse(line) as { port: number }).port;
-  break;
-}
-const url = `http://127.0.0.1:${port}`;
-const env = { OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: `${url}/v1`, ANTHROPIC_API_KEY: 'bench', ANTHROPIC_BASE_URL: url, OLLAMA_HOST: url };
-const models = resolveModels(MODELS, env);
-const task: ClassificationTask = { name: 'bench', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Label the sentiment.' };
-const buildRequest = createRequestBuilder(task, kindOf(task).prompt);
+const server = await startFakeServer(LABELS, LATENCY, MODELS);
+const { models, task, buildRequest } = server;
 const dir = mkdtempSync(join(tmpdir(), 'profile-sdk-'));
 let pg: TestPostgres | undefined;
 async function openStore(name: string): Promise<ResponseStore> {
@@ -119,7 +98,6 @@ try {
   session.disconnect();
 } finally {
   pg?.stop();
-  child.stdin?.end();
-  child.kill('SIGTERM');
+  server.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { kindOf } from '../src/kinds/registry.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
+import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 
@@ -49,4 +50,24 @@ export async function startFakeServer(labels: readonly string[], latency: number
       child.kill('SIGTERM');
     },
   };
+}
+
+/** Wraps a model to time each call as the orchestrator sees it (SDK, transport, event-loop waits and the server): `onCall(start, ms)` after each. */
+export class TimedModel implements LanguageModel {
+  readonly provider: string;
+  readonly modelId: string;
+  readonly supportsLogprobs: boolean;
+  constructor(private readonly inner: LanguageModel, private readonly onCall: (start: number, ms: number) => void) {
+    this.provider = inner.provider;
+    this.modelId = inner.modelId;
+    this.supportsLogprobs = inner.supportsLogprobs;
+  }
+  async generate(request: GenerateRequest): Promise<GenerateResult> {
+    const t0 = performance.now();
+    try {
+      return await this.inner.generate(request);
+    } finally {
+      this.onCall(t0, performance.now() - t0);
+    }
+  }
 }

@@ -18,11 +18,8 @@ import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/prov
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 import { kindOf } from '../src/kinds/registry.js';
+import { flag } from './sdk-bench-setup.js';
 
-const flag = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-};
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));
 const CONCURRENCY = Number(flag('concurrency', '64'));
