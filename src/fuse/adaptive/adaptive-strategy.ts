@@ -168,9 +168,14 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   // Each sample of a model is one call (a column of its own); fusions that vote once per model see them collapsed.
   // The calls it skips (no readable answer on any training item) are never asked: absent to every stage.
   const columns = (models: readonly string[]) => policyColumns(models, state.order, state.skipped ?? []);
+  /** One column per call, the skipped ones blanked, and the policy's columns over them. */
+  const seen = (given: AnswerMatrix) => {
+    const expanded = expandSamples(given);
+    const cols = columns(expanded.models);
+    return { cols, answers: blankColumns(expanded, cols.skipped) };
+  };
   const replay = (given: AnswerMatrix): ReplayResult => {
-    const cols = columns(expandSamples(given).models);
-    const answers = blankColumns(expandSamples(given), cols.skipped);
+    const { cols, answers } = seen(given);
     // Models the policy never saw are asked last, with the mean weight.
     const order = cols.order;
     const M = order.length;
@@ -195,8 +200,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
   const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
-    const cols = columns(expandSamples(given).models);
-    const answers = blankColumns(expandSamples(given), cols.skipped);
+    const { cols, answers } = seen(given);
     const one = selectItems(answers, [i]);
     const r = replay(one);
     const t = r.calls[0] as number;
