@@ -9,7 +9,12 @@ import { ratingPlugin } from '../../src/kinds/rating/index.js';
 import { type RatingMatrix, selectJudges } from '../../src/kinds/rating/rating-matrix.js';
 import { ratingKind, type RatingFusedLine } from '../../src/kinds/rating/rows.js';
 import type { RawModelAnswer, SkipReason } from '../../src/kinds/raw-answer.js';
-import { streamKind } from '../../src/run/pipeline.js';
+import { runPipeline, streamKind } from '../../src/run/pipeline.js';
+import { PassThrough, Readable } from 'node:stream';
+import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
+import { type ModelHandle, Orchestrator } from '../../src/orchestrate/orchestrator.js';
+import { kindOf } from '../../src/kinds/registry.js';
+import { FakeModel } from '../orchestrate/fake-model.js';
 import type { RatingItem, RatingTask } from '../../src/task/schema.js';
 import { world } from '../kinds/rating/worlds.js';
 import { createAdaptive, type FittedAdaptive } from '../../src/fuse/adaptive/adaptive-strategy.js';
@@ -91,6 +96,37 @@ describe('an item cut short is fused as it was asked', () => {
     expect(lines.map((l) => l.id)).toEqual(['whole', 'cut', 'whole-too']);
     const every = round(autoEstimator.fit(w.matrix, w.gold, 1).predict({ itemIds: ['x'], judges: models, scale: w.matrix.scale, scores: Float64Array.from(models, (n) => scoreOf[n] as number), features: [], groups: null })[0] as number);
     expect(lines.map((l) => l.score)).toEqual([every, prefixScore(2), every]);
+  });
+
+  it.each([1, 2])('fusion run interrupted (Ctrl-C) during its call %i on an item: its line has the prefix fit score of the judges answered', async (k) => {
+    const orchestrator = new Orchestrator({ concurrency: 4 });
+    let calls = 0;
+    const handles: ModelHandle[] = models.map((name) => ({
+      name,
+      model: new FakeModel('fake', name, () => {
+        // Ctrl-C while call k is in flight: it finishes (and counts), no call starts after it.
+        if (++calls === k) orchestrator.stop('drain', 'interrupted');
+        return { text: JSON.stringify({ score: scoreOf[name] }) };
+      }),
+    }));
+    const output = new PassThrough();
+    const chunks: string[] = [];
+    output.on('data', (c: Buffer) => chunks.push(c.toString()));
+    const result = await runPipeline({
+      task,
+      models: handles,
+      orchestrator,
+      buildRequest: createRequestBuilder(task, kindOf(task).prompt),
+      fuser: fuser(),
+      input: Readable.from([`${JSON.stringify({ id: 'a', text: 'an essay' })}\n`]),
+      output,
+      errors: new PassThrough(),
+    });
+    expect(result.interrupted).toBe(true);
+    expect(calls).toBe(k);
+    const line = JSON.parse(chunks.join('').split('\n').filter(Boolean)[0] as string) as RatingFusedLine;
+    expect(line.answers.filter((a) => a.score !== null).map((a) => a.model)).toEqual(order.slice(0, k).sort((x, y) => models.indexOf(x) - models.indexOf(y)));
+    expect(line.score).toBe(prefixScore(k));
   });
 });
 
