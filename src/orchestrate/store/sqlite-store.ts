@@ -377,6 +377,8 @@ export class SqliteStore implements ResponseStore {
     // both before it returns a promise): a write beside its checkpoint only leaves that checkpoint
     // short, and the close checkpoints what is left.
     const stopping = this.checkpointer?.stop();
+    // Awaited below, after the flush: a failure meanwhile must not count as an unhandled rejection.
+    stopping?.catch(() => undefined);
     this.gate.resume();
     try {
       // Claims asked before close() in this event-loop turn are written at its end (TurnBatch): one
