@@ -9,6 +9,7 @@ import { type Choice, type ClassificationTask, isQaTask, type QaTask, type Ratin
 import type { RatingFusedLine } from '../kinds/rating/rows.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { askAdaptively } from './ask-adaptively.js';
+import { fuseAsAsked } from './fuse-as-asked.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import type { FusedLine } from '../kinds/classification/rows.js';
 import { kindOf } from '../kinds/registry.js';
@@ -76,7 +77,7 @@ export interface FuseQuestionOptions extends AskOptions {
  */
 async function fuseOne<I extends TaskItem, L extends FusedLineBase>(task: Task, kind: RunKind<I, L>, item: I, fuser: StreamFuser, options: AskOptions): Promise<L> {
   const { names, answers } = await askAll(task, [item], fuser, options, kind);
-  return kind.fuse([{ item, answers: answers[0] as RawModelAnswer[] }], names, fuser)[0] as L;
+  return fuseAsAsked([{ item, answers: answers[0] as RawModelAnswer[] }], fuser, (some, f) => kind.fuse(some, names, f))[0] as L;
 }
 
 /** Asks the models about each item through one orchestrator (a policy: only the calls it asks for, with `kind` reading its answers). */

@@ -1,6 +1,7 @@
 import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
+import { fuseAsAsked } from './fuse-as-asked.js';
 import { kindOf } from '../kinds/registry.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';
 import type { RunKind } from '../kinds/task-kind.js';
@@ -27,7 +28,7 @@ export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Ta
     schema: kind.schema,
     batchSize: fuser.batchSize,
     answerField: kind.answerField,
-    fuse: (items) => kind.fuse(items, models, fuser),
+    fuse: (items) => fuseAsAsked(items, fuser, (some, f) => kind.fuse(some, models, f)),
     decided: (line) => kind.decided(line),
   };
 }

@@ -20,7 +20,10 @@ function withConfidenceFloor(fuser: StreamFuser, minConfidence: number): StreamF
     const d = fuser.decide(answers);
     return { ...d, prediction: withMinConfidence(d.prediction, answers.labels.length, minConfidence) };
   };
-  return { ...fuser, decide, fuse: (answers) => decide(answers).prediction };
+  const floored: StreamFuser = { ...fuser, decide, fuse: (answers) => decide(answers).prediction };
+  // Capped (an item the run cut short is fused by its policy capped at the calls made), it keeps the floor.
+  const { capped } = fuser;
+  return capped ? { ...floored, capped: (maxCalls) => withConfidenceFloor(capped.call(fuser, maxCalls), minConfidence) } : floored;
 }
 
 /** A task, or as much of one as its kind's choice reads (a QA task's kind and answer type). */

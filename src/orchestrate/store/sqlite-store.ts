@@ -115,6 +115,8 @@ export class SqliteStore implements ResponseStore {
   /** Checkpoints off the event loop (see WalCheckpointer); undefined for a read-only or in-memory store. */
   private readonly checkpointer: WalCheckpointer | undefined;
   private writes = 0;
+  /** Set once close() has begun (claims asked from then on are refused); settled once it is done. */
+  private closing: Promise<void> | undefined;
   /** Holds claim transactions and group commits while the checkpoint worker copies the whole WAL. */
   private readonly gate = new WriteGate();
   /** Claims asked in this event-loop turn, written together (claimMany). */
@@ -223,6 +225,9 @@ export class SqliteStore implements ResponseStore {
 
   claim(key: string, acceptCached: boolean): Promise<ClaimResult> {
     if (!this.mode.write) return Promise.resolve({ status: 'claimed' });
+    // A claim taken after close() deleted this run's claims would stay in the file, and the answer
+    // it leads to could not be stored: the call is refused before anything is paid for it.
+    if (this.closing !== undefined) return Promise.reject(new StoreError(`the cache ${this.location} is closed; the call ${key} is not claimed`));
     if (acceptCached) {
       const mine = this.queue.pendingAnswer(key);
       if (mine) return Promise.resolve({ status: 'answered', response: mine });
@@ -360,19 +365,30 @@ export class SqliteStore implements ResponseStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
   }
 
-  async close(): Promise<void> {
-    if (!this.db.open) return;
+  close(): Promise<void> {
+    this.closing ??= this.db.open ? this.closeNow() : Promise.resolve();
+    return this.closing;
+  }
+
+  private async closeNow(): Promise<void> {
     if (this.renewal) clearInterval(this.renewal);
     this.renewal = undefined;
-    // Writes held for the checkpoint worker go on now: a write beside its checkpoint only leaves
-    // that checkpoint short, and the close checkpoints what is left.
+    // Writes held for the checkpoint worker go on now, and it holds none from now on (stop() does
+    // both before it returns a promise): a write beside its checkpoint only leaves that checkpoint
+    // short, and the close checkpoints what is left.
+    const stopping = this.checkpointer?.stop();
+    // Awaited below, after the flush: a failure meanwhile must not count as an unhandled rejection.
+    stopping?.catch(() => undefined);
     this.gate.resume();
     try {
+      // Claims asked before close() in this event-loop turn are written at its end (TurnBatch): one
+      // turn later they are in the file, before this run's claims are deleted below.
+      await new Promise((resolve) => setImmediate(resolve));
       await this.flush();
     } finally {
       if (this.mode.write) this.db.prepare('DELETE FROM claims WHERE owner = ?').run(this.owner.runId);
       this.held.clear();
-      await this.checkpointer?.stop();
+      await stopping;
       // With automatic checkpoints off, a run that never started the worker checkpoints here, where
       // blocking costs nothing, in case another process keeps the file open past this close.
       if (this.checkpointer) this.checkpoint();

@@ -60,7 +60,8 @@ const driverPath = createRequire(import.meta.url).resolve('better-sqlite3');
  * it; then they go on (`resume`), and the next write starts the WAL over. The store's own
  * connection never checkpoints during a run: a checkpoint there syncs the WAL and the database
  * file while every call in flight waits. A worker that does not answer within one of its rounds
- * (a stuck disk) gives the writes back, and the WAL grows until the next try.
+ * (a stuck disk) gives the writes back, and the WAL grows until the next try; one that ends
+ * while they are held gives them back at once.
  */
 export class WalCheckpointer {
   private worker: Worker | undefined;
@@ -94,7 +95,14 @@ export class WalCheckpointer {
     // A worker that fails to start (no threads, a driver that will not load) leaves the WAL to grow
     // until the store closes, which checkpoints it: nothing is lost, so nothing is reported.
     worker.on('error', () => undefined);
-    this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    this.exited = new Promise((resolve) =>
+      worker.once('exit', () => {
+        // A worker that ends (it crashed, or its thread was ended) while the writes are held for it
+        // will never say `finished`: they go on now rather than at the end of its round.
+        if (this.worker === worker) this.resume();
+        resolve();
+      }),
+    );
     worker.unref();
     this.worker = worker;
   }
