@@ -22,8 +22,9 @@ export const tableHelp = `Input and output tables (JSON Lines, CSV or TSV with a
   --format F         the input's format: jsonl (default on stdin), csv or tsv
   --output FILE      write to FILE instead of stdout (never over an existing file)
   --output-format F  the output's format (default: --output's extension, else the input's). CSV/TSV
-                     output: every input column as read, then label (QA: answer), confidence, one
-                     column per model (its answer), abstain and error
+                     output: every input column as read, then label (QA: answer), confidence (rating:
+                     score, low, high: its 80% interval), one column per model (its answer), abstain
+                     and error
   --id-column C      the column holding the item id (default "id"; absent: the row number is the id;
                      numbers are ids)
   --text-column C    the column holding the text to classify (default "text")
