@@ -16,7 +16,7 @@ import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { TaskItem } from '../../task/schema.js';
-import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
@@ -259,7 +259,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     io.stderr.write(session.summary());
     const stop = session.orchestrator.stopReason;
     if (stop === 'interrupted' || result.interrupted) return 130;
-    if (stop === 'budget') return 3;
+    if (stop === 'budget') return EXIT_BUDGET;
     if (session.orchestrator.unsavedAnswers.count > 0) return EXIT_STORAGE;
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
