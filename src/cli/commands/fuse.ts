@@ -71,9 +71,13 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
   const kind = kindOf(folder.task);
   const rows = new OutputRows(outputFormat(values, 'jsonl'), kind.run(folder.task), models, () => undefined);
   const sink = openOutput(values, io.stdout);
-  sink.output.write(rows.start({ passthrough: {} }));
-  for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
-  await sink.close();
+  try {
+    sink.output.write(rows.start({ passthrough: {} }));
+    for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
+    await sink.close();
+  } finally {
+    await sink.abandon();
+  }
 
   if (!values.quiet && kind.hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);

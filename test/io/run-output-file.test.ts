@@ -1,0 +1,75 @@
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LABELS, itemsOf, task, waitFor } from '../integration/setup.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { runCli } from '../support/run-cli.js';
+
+const fixture = fakeServerFixture();
+
+const MODELS = 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest';
+
+function setUp(dir: string, n: number): { taskFile: string; input: string; out: string } {
+  const taskFile = join(dir, 'task.json');
+  writeFileSync(taskFile, JSON.stringify(task));
+  const input = join(dir, 'items.jsonl');
+  writeFileSync(input, itemsOf(n).map((x) => JSON.stringify(x)).join('\n') + '\n');
+  return { taskFile, input, out: join(dir, 'fused.jsonl') };
+}
+
+describe('fusion run --output FILE: the file appears whole or not at all', () => {
+  it('interrupted: no cut FILE (the lines so far are kept beside it, named); the same command then writes it whole, paying nothing twice', async () => {
+    const server = await fixture.start({ labels: LABELS, latencyMs: 20 });
+    const t = fixture.tempDir();
+    const { taskFile, input, out } = setUp(t.dir, 40);
+    const argv = ['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', out, '--cache', join(t.dir, 'c.sqlite'), '--concurrency', '2', '--window', '4'];
+    const running = runCli(argv, { env: server.env() });
+    await waitFor(() => server.snapshot().successes >= 8, 20_000, '8 answers');
+    process.emit('SIGINT');
+    const stopped = await running;
+    expect(stopped.status).toBe(130);
+    expect(existsSync(out)).toBe(false);
+    const kept = readdirSync(t.dir).filter((f) => f.startsWith('fused.jsonl.partial-'));
+    expect(kept).toHaveLength(1);
+    expect(stopped.stderr).toContain(kept[0]);
+    const partial = readFileSync(join(t.dir, kept[0] as string), 'utf8');
+    expect(partial.endsWith('\n')).toBe(true);
+    const partialLines = partial.trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(partialLines.length).toBeLessThan(40);
+
+    const paid = server.snapshot().successes;
+    const resumed = await runCli(argv, { env: server.env() });
+    expect(resumed.status).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).toEqual(itemsOf(40).map((x) => x.id));
+    expect(server.snapshot().duplicateSuccesses).toBe(0);
+    expect(server.snapshot().successes).toBe(80);
+    expect(server.snapshot().successes - paid).toBeLessThan(80);
+    // The partial file of the interrupted run is the user's to remove: left as it was.
+    expect(readFileSync(join(t.dir, kept[0] as string), 'utf8')).toBe(partial);
+  });
+
+  it('--output naming the --cache file is refused before any call', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    const { taskFile, input } = setUp(t.dir, 4);
+    const cache = join(t.dir, 'c.sqlite');
+    const r = await runCli(['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', cache, '--cache', cache], { env: server.env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--output .*c\.sqlite/);
+    expect(server.snapshot().requests).toBe(0);
+  });
+
+  it('--batch with an --output that exists is refused before any batch is submitted (not after the batches were paid)', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: {} });
+    const t = fixture.tempDir();
+    const { taskFile, input, out } = setUp(t.dir, 4);
+    writeFileSync(out, 'mine\n');
+    const r = await runCli(['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', out, '--cache', join(t.dir, 'c.sqlite'), '--batch', '--batch-poll', '0.01'], { env: server.env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--output .*exists/);
+    expect(server.snapshot().batchesCreated).toBe(0);
+    expect(server.snapshot().requests).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('mine\n');
+  });
+});
