@@ -16,6 +16,7 @@ import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { refuseForeignOutputs } from '../own-outputs.js';
 import { writeFileAtomic } from '../../task/safe-write.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
@@ -93,6 +94,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     [...['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(dir, f) })), flagPath('prices', values.prices), flagPath('limits', values.limits)],
   );
 
+  refuseForeignOutputs([
+    { flag: '--json', path: values.json, kind: 'eval-json' },
+    { flag: '--html', path: values.html, kind: 'html-report' },
+    { flag: '--report', path: values.report, kind: 'markdown-report' },
+  ]);
   // Strategy names are checked before any model is asked: a typo must not come after the calls are paid.
   const task = loadTaskFile(join(dir, 'task.json'));
   const known = kindOf(task).strategyNames(task);

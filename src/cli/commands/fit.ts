@@ -9,6 +9,7 @@ import { fit } from '../../run/fit.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { refuseForeignOutputs } from '../own-outputs.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 
@@ -52,6 +53,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (!values.strategy) throw new UsageError(`--strategy is required\n\n${fitHelp}`);
   if (!values.out) throw new UsageError(`--out is required\n\n${fitHelp}`);
   refuseOutputsOverInputs([flagPath('out', values.out)], ['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(positionals[0] as string, f) })));
+  refuseForeignOutputs([{ flag: '--out', path: values.out, kind: 'strategy' }]);
   const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
