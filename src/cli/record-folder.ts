@@ -2,9 +2,7 @@ import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
-import { InputError } from '../task/errors.js';
-import { folderTable, readTableFile } from '../task/read-table.js';
-import { loadTaskFile } from '../task/load-folder.js';
+import { loadEvalFolder } from '../task/load-folder.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
@@ -42,20 +40,11 @@ export async function recordFolderResponses(
   io: Pick<CliIo, 'stderr'>,
   options: RecordFolderOptions = {},
 ): Promise<RecordResult> {
-  const task = loadTaskFile(join(dir, 'task.json'));
-  const itemsFile = folderTable(dir, 'items');
-  const parsed = readTableFile(itemsFile, kindOf(task).folderItemSchema);
-  const issues = [...parsed.issues];
-  const firstLine = new Map<string, number>();
-  for (const { line, value } of parsed.records) {
-    const first = firstLine.get(value.id);
-    if (first !== undefined) issues.push({ file: itemsFile, line, field: 'id', message: `duplicate item id "${value.id}" (first on line ${first})` });
-    else firstLine.set(value.id, line);
-  }
-  if (issues.length > 0) throw new InputError(issues);
+  // Every item checked as the evaluation checks it (gold labels, choices, duplicate ids) before any call is paid.
+  const { task, items: all } = loadEvalFolder(dir, { itemsOnly: true });
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
-  const items = parsed.records.map((r) => r.value).filter((item) => !shard || inShard(item.id, shard));
+  const items = all.filter((item) => !shard || inShard(item.id, shard));
 
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};

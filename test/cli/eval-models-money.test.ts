@@ -50,4 +50,16 @@ describe('fusion eval --models: the exit code and the money', () => {
     expect(server.snapshot().successes).toBe(120);
     expect(server.snapshot().duplicateSuccesses).toBe(0);
   });
+
+  it('a bad gold label in items.csv is reported as file:line: field before any model is asked; nothing is recorded', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(t.dir, 'items.csv'), 'id,text,label\n1,first,positive\n2,second, Negative \n3,third,positiv\n');
+    const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(t.dir, 'items.csv')}:4: label: unknown gold label "positiv"`);
+    expect(server.snapshot().requests).toBe(0);
+    expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+  });
 });
