@@ -4,6 +4,7 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { writeSavedStrategy } from '../../fuse/saved-strategy.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { kindOf } from '../../kinds/registry.js';
+import { RATING_STRATEGIES } from '../../kinds/rating/registry.js';
 import type { AdaptiveTargets } from '../../kinds/task-kind.js';
 import { fit } from '../../run/fit.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
@@ -21,13 +22,16 @@ it as a versioned JSON file that can later fuse unlabelled answers of the same t
 Options:
   --strategy NAME    strategy to fit (classification and QA alike): ${STRATEGIES.map((s) => s.name).join(', ')}
                      (free-form and numeric QA refuse the ones that need a fixed label set)
+                     Rating: ${RATING_STRATEGIES.map((s) => s.name).join(', ')}
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
   --max-loss P       adaptive: the fewest calls within P points of macro-F1 of the full fusion on
-                     the training folds (default 0.5)
+                     the training folds (default 0.5; not for rating tasks)
   --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
-  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices)
+                     (rating: the best fused score asking at most N judges per item on average)
+  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
+                     not for rating tasks)
 `;
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
