@@ -69,10 +69,19 @@ function delimitedRows(name: string) {
   return { row, header: () => header };
 }
 
-function failureOf(name: string, error: unknown): InputRow {
-  const e = error as { lines?: number; message?: string };
+/**
+ * The row a parser error stops at. The parser cannot find where the next row starts after it (a
+ * quote that never closes holds the rest of the file; an oversized row is not read to its end), so
+ * the message says the rows after it were not read.
+ */
+function failureOf(name: string, error: unknown, maxRecordBytes?: number): InputRow {
+  const e = error as { lines?: number; message?: string; code?: string };
   const line = typeof e.lines === 'number' ? e.lines : 0;
-  return { line, issue: { file: name, line, message: `unreadable ${e.message ?? String(error)}` } };
+  const what =
+    e.code === 'CSV_MAX_RECORD_SIZE'
+      ? `a row longer than ${maxRecordBytes ?? 'the limit of'} bytes (FUSION_MAX_LINE_BYTES); it and the rows after it are not read (raise the limit if the row is meant to be this long)`
+      : `unreadable ${e.message ?? String(error)}; the rows after it are not read`;
+  return { line, issue: { file: name, line, message: what } };
 }
 
 /** The row source of a stream in `format`. */
@@ -88,7 +97,7 @@ export function rowSource(format: TableFormat, name: string, maxLineBytes: numbe
   }
   const parser: Parser = parse(csvOptions(format, maxLineBytes));
   const rows = delimitedRows(name);
-  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error), header: rows.header };
+  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error, maxLineBytes), header: rows.header };
 }
 
 /** Every row of a file (bounded, regular file, strict UTF-8), with the delimited header when there is one. */
