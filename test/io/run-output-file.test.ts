@@ -73,3 +73,27 @@ describe('fusion run --output FILE: the file appears whole or not at all', () =>
     expect(readFileSync(out, 'utf8')).toBe('mine\n');
   });
 });
+
+describe('fusion run --output FILE stopped by --max-cost', () => {
+  it('exit 3, no FILE (the lines are kept beside it, named); the same command with room to finish writes FILE, paying nothing twice', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    const { taskFile, input, out } = setUp(t.dir, 40);
+    const prices = join(t.dir, 'prices.json');
+    writeFileSync(prices, JSON.stringify({ 'openai:gpt-4o-mini': { input: 10, output: 10 }, 'anthropic:claude-3-5-haiku-latest': { input: 10, output: 10 } }));
+    const argv = (budget: string): string[] => ['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', out, '--cache', join(t.dir, 'c.sqlite'), '--prices', prices, '--max-cost', budget];
+    const stopped = await runCli(argv('0.03'), { env: server.env() });
+    expect(stopped.status).toBe(3);
+    expect(existsSync(out)).toBe(false);
+    const kept = readdirSync(t.dir).filter((f) => f.startsWith('fused.jsonl.partial-'));
+    expect(kept).toHaveLength(1);
+    expect(stopped.stderr).toContain(`stopped by --max-cost: ${out} not written; the lines so far are in ${join(t.dir, kept[0] as string)}`);
+    const paid = server.snapshot().successes;
+    expect(paid).toBeLessThan(80);
+    const resumed = await runCli(argv('100'), { env: server.env() });
+    expect(resumed.status).toBe(0);
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(40);
+    expect(server.snapshot().successes).toBe(80);
+    expect(server.snapshot().duplicateSuccesses).toBe(0);
+  });
+});

@@ -263,12 +263,13 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const result = await runPipeline({ ...common, task, fuser });
     const stop = session.orchestrator.stopReason;
     const interrupted = stop === 'interrupted' || result.interrupted;
-    // An interrupted run's lines stop short of its input: --output keeps its name free for the same command run again.
-    const kept = interrupted ? await sink.abandon() : (await sink.close(), undefined);
+    // A run stopped short (interrupted: lines missing; budget: answers missing) is not done: --output
+    // keeps its name free for the same command run again, which resumes from the cache.
+    const kept = interrupted || stop === 'budget' ? await sink.abandon() : (await sink.close(), undefined);
     session.progress.stop();
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
-    if (kept !== undefined) io.stderr.write(`fusion run: interrupted: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
+    if (kept !== undefined) io.stderr.write(`fusion run: ${interrupted ? 'interrupted' : 'stopped by --max-cost'}: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
     io.stderr.write(session.summary());
     if (interrupted) return 130;
     if (stop === 'budget') return EXIT_BUDGET;
