@@ -3,6 +3,8 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
 import { loadEvalFolder } from '../task/load-folder.js';
+import { InputError } from '../task/errors.js';
+import { folderTable } from '../task/read-table.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
@@ -42,6 +44,12 @@ export async function recordFolderResponses(
 ): Promise<RecordResult> {
   // Every item checked as the evaluation checks it (gold labels, choices, duplicate ids) before any call is paid.
   const { task, items: all } = loadEvalFolder(dir, { itemsOnly: true });
+  // Answers are appended to responses.jsonl only: one kept as CSV or TSV would be left beside a new
+  // responses.jsonl, a folder with two responses files, which every later read refuses.
+  const responsesFile = folderTable(dir, 'responses');
+  if (responsesFile !== join(dir, 'responses.jsonl')) {
+    throw new InputError([{ file: responsesFile, message: '--models appends answers to responses.jsonl: convert this file to JSON Lines (one {"item", "model", "output"} a line) as responses.jsonl first, or evaluate it without --models' }]);
+  }
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
   const items = all.filter((item) => !shard || inShard(item.id, shard));

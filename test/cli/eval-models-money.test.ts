@@ -62,4 +62,18 @@ describe('fusion eval --models: the exit code and the money', () => {
     expect(server.snapshot().requests).toBe(0);
     expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
   });
+
+  it('a folder whose answers are in responses.csv: refused before any call (the answers would go to a responses.jsonl beside it, which the folder then refuses)', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(t.dir, 'items.csv'), 'id,text,label\n1,first,positive\n2,second,negative\n');
+    writeFileSync(join(t.dir, 'responses.csv'), 'item,model,output\n1,old,positive\n2,old,negative\n');
+    const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(join(t.dir, 'responses.csv'));
+    expect(r.stderr).toContain('responses.jsonl');
+    expect(server.snapshot().requests).toBe(0);
+    expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+  });
 });
