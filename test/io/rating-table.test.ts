@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
@@ -57,5 +57,24 @@ describe('rating rows as a table (CSV/TSV), as every kind writes them', () => {
       expect([row['openai:j1'], row['openai:j2'], row['openai:j3']]).toEqual(['2', '4', '4']);
     }
     expect(rows.map((row) => row.source)).toEqual(['web', 'mail']);
+  });
+
+  it('a rating folder kept as items.csv and responses.csv: gold scores are read from their cells, eval and fuse run', async () => {
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(ratingTask));
+    const n = 12;
+    writeFileSync(join(t.dir, 'items.csv'), `id,text,label\n${Array.from({ length: n }, (_, i) => `r${i},"text, ${i}",${median(judges.map((_, j) => scoreOf(i, j)))}`).join('\n')}\n`);
+    writeFileSync(join(t.dir, 'responses.csv'), `item,model,output\n${Array.from({ length: n }, (_, i) => judges.map((m, j) => `r${i},${m},Score: ${scoreOf(i, j)}`).join('\n')).join('\n')}\n`);
+    const json = join(t.dir, 'r.json');
+    const ev = await runCli(['eval', t.dir, '--folds', '2', '--strategies', 'median,mean', '--quiet', '--json', json]);
+    expect(ev.stderr).toBe('');
+    expect(ev.status).toBe(0);
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { strategies: { name: string; mae: number }[] };
+    expect(result.strategies.find((x) => x.name === 'median')?.mae).toBe(0);
+    const bad = 'id,text,label\nx1,t,six\n';
+    writeFileSync(join(t.dir, 'items.csv'), bad);
+    const refused = await runCli(['eval', t.dir, '--quiet']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(`${join(t.dir, 'items.csv')}:2: label:`);
   });
 });
