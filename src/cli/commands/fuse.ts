@@ -71,13 +71,21 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
   const kind = kindOf(folder.task);
   const rows = new OutputRows(outputFormat(values, 'jsonl'), kind.run(folder.task), models, () => undefined);
   const sink = openOutput(values, io.stdout);
+  // A reader of stdout that goes away (`| head`, EPIPE) ends the command quietly, as fusion run; a
+  // file's write error is not swallowed (closing the file reports it).
+  let readerGone = false;
+  if (values.output === undefined) sink.output.on('error', () => (readerGone = true));
+  const write = (text: string): void => {
+    if (!readerGone && !sink.output.destroyed) sink.output.write(text);
+  };
   try {
-    sink.output.write(rows.start({ passthrough: {} }));
-    for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
+    write(rows.start({ passthrough: {} }));
+    for (const line of lines) write(rows.line(line, { passthrough: {} }));
     await sink.close();
   } finally {
     await sink.abandon();
   }
+  if (readerGone) return 0;
 
   if (!values.quiet && kind.hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);
