@@ -1,9 +1,11 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
+import { requireBuild } from '../support/built-package.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 
 const fixture = fakeServerFixture();
@@ -35,5 +37,25 @@ describe('fusion fuse | head', () => {
       process.off('uncaughtException', onUncaught);
     }
     expect(errors).toEqual([]);
+  });
+
+  it.each([
+    ['fit', (dir: string) => ['fit', dir, '--strategy', 'majority-vote', '--folds', '0', '--out', join(dir, 'vote.json')]],
+    ['eval', (dir: string) => ['eval', dir, '--folds', '2', '--strategies', 'majority-vote']],
+    ['fuse', (dir: string) => ['fuse', dir, '--quiet']],
+  ])('the built bin, %s with its stdout closed: no crash on the closed pipe, exit 0', async (_name, args) => {
+    const bin = requireBuild('cli/main.js');
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const items = itemsOf(60).map((x, i) => ({ ...x, label: LABELS[i % 3] }));
+    writeFileSync(join(t.dir, 'items.jsonl'), items.map((x) => JSON.stringify(x)).join('\n'));
+    writeFileSync(join(t.dir, 'responses.jsonl'), items.flatMap((x, i) => ['a', 'b', 'c'].map((model) => JSON.stringify({ item: x.id, model, output: LABELS[(i + (model === 'c' ? 1 : 0)) % 3] }))).join('\n'));
+    const child = spawn(process.execPath, [bin, ...args(t.dir)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(status).toBe(0);
   });
 });
