@@ -77,8 +77,11 @@ export const TokenLogprobSchema = z.object({
   top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).optional(),
 });
 
+/** An id: a string, or a whole number as JSON written by pandas has it (`{"item": 1}` is item "1"), so every reader of a file agrees on its ids. */
+const idOf = z.preprocess((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v), z.string().min(1));
+
 export const ResponseSchema = z.object({
-  item: z.string().min(1),
+  item: idOf,
   model: z.string().min(1),
   /** Raw text the model returned. */
   output: z.string(),
