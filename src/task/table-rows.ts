@@ -49,14 +49,20 @@ function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: numbe
 /** Maps the parser's records to named fields against the header (the first record). */
 function delimitedRows(name: string) {
   let header: string[] | undefined;
+  // A column named twice makes every row ambiguous (which "text" is sent?): no row is read, none is asked about.
+  let duplicate: string | undefined;
   const row = (chunk: CsvChunk): InputRow | undefined => {
     const line = startLine(chunk);
     if (header === undefined) {
       header = chunk.record.map((h) => h.trim());
       const seen = new Set<string>();
-      const dup = header.find((h) => (seen.has(h) ? true : (seen.add(h), false)));
-      if (dup !== undefined) return { line, issue: { file: name, line, message: `the header names column "${dup}" twice` } };
+      duplicate = header.find((h) => (seen.has(h) ? true : (seen.add(h), false)));
+      if (duplicate !== undefined) return { line, issue: { file: name, line, message: `the header names column "${duplicate}" twice` } };
       return undefined;
+    }
+    if (duplicate !== undefined) {
+      if (chunk.record.every((c) => c === '')) return undefined;
+      return { line, issue: { file: name, line, message: `not read: the header names column "${duplicate}" twice` } };
     }
     if (chunk.record.length === 1 && chunk.record[0] === '' && header.length > 1) return undefined;
     if (chunk.record.length !== header.length) {

@@ -29,4 +29,16 @@ describe('a CSV row the parser cannot get past', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/stdin:\d+: unreadable .*; the rows after it are not read/);
   });
+
+  it('a column named twice in the header: no row is read or asked about (which "text" would be sent?), each keeps its place as an error', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--format', 'csv', '--no-cache'], { input: 'id,text,text\n1,a,b\n2,c,d\n', env: server.env() });
+    expect(r.status).toBe(1);
+    expect(server.snapshot().requests).toBe(0);
+    expect(r.stderr).toContain('stdin:1: the header names column "text" twice');
+    expect(r.stderr).toContain('stdin:2: not read: the header names column "text" twice');
+    expect(r.stderr).toContain('stdin:3: not read: the header names column "text" twice');
+  });
 });
