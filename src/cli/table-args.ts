@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ColumnChoice } from '../task/columns.js';
 import { openRegularFile } from '../task/safe-read.js';
@@ -76,7 +77,9 @@ export function openInput(values: TableValues, stdin: Readable): { input: Readab
 
 /** Refuses an --output that exists (UsageError): checked before anything is asked, so no call is paid for an output that cannot be written. */
 export function refuseExistingOutput(values: TableValues): void {
-  if (values.output !== undefined && existsSync(values.output)) throw new UsageError(`--output ${values.output} exists; fusion never overwrites a file: name a new one`);
+  if (values.output === undefined) return;
+  if (existsSync(values.output)) throw new UsageError(`--output ${values.output} exists; fusion never overwrites a file: name a new one`);
+  if (!statSync(dirname(resolve(values.output)), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${values.output}: its folder does not exist`);
 }
 
 /** Where --output's lines are written, and how the file is put in place or set aside. */
@@ -84,6 +87,8 @@ export interface OutputSink {
   output: Writable;
   /** Every line is written: the file takes its name (never over a file that appeared meanwhile). */
   close(): Promise<void>;
+  /** The write error of --output (disk full, I/O), once there was one: the file is then not given its name. */
+  failure(): Error | undefined;
   /** The run ended early: what was written stays under its partial name, returned (undefined: stdout, or nothing written). */
   abandon(): Promise<string | undefined>;
 }
@@ -99,17 +104,29 @@ const ended = (output: Writable): Promise<void> => new Promise<void>((resolve, r
  */
 export function openOutput(values: TableValues, stdout: Writable): OutputSink {
   const file = values.output;
-  if (file === undefined) return { output: stdout, close: async () => undefined, abandon: async () => undefined };
+  if (file === undefined) return { output: stdout, close: async () => undefined, failure: () => undefined, abandon: async () => undefined };
   refuseExistingOutput(values);
   const partial = `${file}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
-  const output = createWriteStream(partial, { flags: 'wx' });
+  // Opened here, not by the stream later: a folder that does not exist is a usage error now, not a stream error after the calls.
+  let fd: number;
+  try {
+    fd = openSync(partial, 'wx', 0o644);
+  } catch (e) {
+    throw new UsageError(`--output ${file}: cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const output = createWriteStream('', { fd });
+  let failure: Error | undefined;
+  output.on('error', (e) => (failure ??= e));
   let done = false;
   return {
     output,
+    failure: () => failure,
     async close() {
       if (done) return;
+      if (failure) throw failure;
       done = true;
       await ended(output);
+      if (failure) throw failure;
       try {
         linkSync(partial, file);
       } catch (e) {

@@ -97,3 +97,37 @@ describe('fusion run --output FILE stopped by --max-cost', () => {
     expect(server.snapshot().duplicateSuccesses).toBe(0);
   });
 });
+
+describe('--output in a folder that does not exist, or a file that cannot be written', () => {
+  it('fusion run and fusion fuse: a usage error before any call (fusion run exited 0 having written nothing; fuse crashed)', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    const { taskFile, input } = setUp(t.dir, 3);
+    const out = join(t.dir, 'no-such-folder', 'fused.jsonl');
+    const run = await runCli(['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', out, '--no-cache'], { env: server.env() });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`--output ${out}: its folder does not exist`);
+    expect(server.snapshot().requests).toBe(0);
+    writeFileSync(join(t.dir, 'responses.jsonl'), itemsOf(3).map((x) => JSON.stringify({ item: x.id, model: 'a', output: 'positive' })).join('\n'));
+    const fuse = await runCli(['fuse', '--answers', join(t.dir, 'responses.jsonl'), '--task', taskFile, '--output', out, '--quiet']);
+    expect(fuse.status).toBe(2);
+    expect(fuse.stderr).toContain('its folder does not exist');
+  });
+
+  it('a write error (disk full): the file is not given its name, close() says why, the lines stay under the partial name', async () => {
+    const { openOutput } = await import('../../src/cli/table-args.js');
+    const t = fixture.tempDir();
+    const out = join(t.dir, 'fused.csv');
+    const sink = openOutput({ output: out }, process.stdout);
+    await new Promise((r) => sink.output.write('id,label\n1,positive\n', r));
+    sink.output.destroy(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(sink.failure()?.message).toMatch(/no space/);
+    await expect(sink.close()).rejects.toThrow(/no space/);
+    const kept = await sink.abandon();
+    expect(existsSync(out)).toBe(false);
+    expect(kept).toMatch(/fused\.csv\.partial-/);
+    expect(readFileSync(kept as string, 'utf8')).toBe('id,label\n1,positive\n');
+  });
+});
+

@@ -265,8 +265,15 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     const interrupted = stop === 'interrupted' || result.interrupted;
     // A run stopped short (interrupted: lines missing; budget: answers missing) is not done: --output
     // keeps its name free for the same command run again, which resumes from the cache.
-    const kept = interrupted || stop === 'budget' ? await sink.abandon() : (await sink.close(), undefined);
+    const failure = sink.failure();
+    const kept = interrupted || stop === 'budget' || failure ? await sink.abandon() : (await sink.close(), undefined);
     session.progress.stop();
+    if (failure) {
+      // --output could not be written (disk full): not a reader gone away; the answers are in the cache.
+      io.stderr.write(`fusion run: --output ${values.output ?? ''} could not be written (${failure.message})${kept ? `; the lines written are in ${kept}` : ''}; the answers received are in the cache: run the same command again once there is room\n`);
+      io.stderr.write(session.summary());
+      return EXIT_STORAGE;
+    }
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
     if (kept !== undefined) io.stderr.write(`fusion run: ${interrupted ? 'interrupted' : 'stopped by --max-cost'}: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
