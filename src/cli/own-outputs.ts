@@ -1,4 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from './errors.js';
 
 /** The files a command writes whole and may write again on a re-run: what each looks like. */
@@ -31,7 +32,7 @@ function head(path: string): string {
 }
 
 /**
- * Refuses (UsageError, exit 2) an output path that holds a file this tool did not write: an absent
+ * Refuses (UsageError, exit 2) an output path whose folder does not exist, or that holds a file this tool did not write: an absent
  * or empty file, or one that begins as `kind` is written, may be replaced. Checked before anything
  * is asked or fitted, so a refused path costs nothing. Whatever is not a regular file is left to
  * the writer, which refuses it.
@@ -39,6 +40,8 @@ function head(path: string): string {
 export function refuseForeignOutputs(outputs: readonly { flag: string; path: string | undefined; kind: OwnOutput }[]): void {
   for (const { flag, path, kind } of outputs) {
     if (path === undefined) continue;
+    // Found now, not after a long evaluation (and its paid calls) when the file is written.
+    if (!statSync(dirname(resolve(path)), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${flag} ${path}: its folder does not exist`);
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st?.isFile() || st.size === 0) continue;
     const { what, looks } = SIGNATURE[kind];

@@ -52,4 +52,21 @@ describe('reports and fitted strategies replace their own earlier file, never a 
     }
     expect(JSON.parse(readFileSync(paths.json, 'utf8')).task).toBe(task.name);
   });
+
+  it('an output whose folder does not exist: a usage error before anything is asked or fitted, not an unexpected error at the end', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    recordedFolder(t.dir, 12);
+    const missing = join(t.dir, 'no-such-folder', 'r.json');
+    for (const flag of ['--json', '--html', '--report']) {
+      const r = await runCli(['eval', t.dir, '--folds', '2', '--strategies', 'majority-vote', '--quiet', flag, missing, '--models', 'openai:gpt-4o-mini', '--no-cache'], { env: server.env() });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${flag} ${missing}: its folder does not exist`);
+    }
+    expect(server.snapshot().requests).toBe(0);
+    const fit = await runCli(['fit', t.dir, '--strategy', 'majority-vote', '--folds', '0', '--out', missing]);
+    expect(fit.status).toBe(2);
+    expect(fit.stderr).toContain(`--out ${missing}: its folder does not exist`);
+  });
 });
+
