@@ -5,6 +5,7 @@ import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js
 import { loadEvalFolder } from '../task/load-folder.js';
 import { InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
+import { renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
@@ -49,6 +50,10 @@ export async function recordFolderResponses(
   const responsesFile = folderTable(dir, 'responses');
   if (responsesFile !== join(dir, 'responses.jsonl')) {
     throw new InputError([{ file: responsesFile, message: '--models appends answers to responses.jsonl: convert this file to JSON Lines (one {"item", "model", "output"} a line) as responses.jsonl first, or evaluate it without --models' }]);
+  }
+  // Paying for answers already recorded under a model's bare name is said before any call, not found on the bill.
+  for (const { spec, recorded } of renamedRecordedModels(responsesFile, modelSpecs)) {
+    io.stderr.write(`fusion: warning: ${responsesFile} holds answers of "${recorded}"; --models ${spec} is another name, so every item is asked of it again (to reuse them, write "model": "${spec}" in those lines first)\n`);
   }
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;

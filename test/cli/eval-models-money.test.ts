@@ -76,4 +76,18 @@ describe('fusion eval --models: the exit code and the money', () => {
     expect(server.snapshot().requests).toBe(0);
     expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
   });
+
+  it('answers recorded under the bare model name (gpt-4o-mini) and --models openai:gpt-4o-mini: a warning before any call says they will be asked again, and how to reuse them', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    labelledFolder(t.dir, 4);
+    writeFileSync(join(t.dir, 'responses.jsonl'), itemsOf(4).map((x) => JSON.stringify({ item: x.id, model: 'gpt-4o-mini', output: 'positive' })).join('\n') + '\n');
+    const r = await runCli(['eval', t.dir, '--models', 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest', '--no-cache', '--folds', '2', '--strategies', 'majority-vote', '--quiet'], { env: server.env() });
+    expect(r.status).toBe(0);
+    const warning = r.stderr.split('\n').filter((l) => l.includes('warning'));
+    expect(warning).toHaveLength(1);
+    expect(warning[0]).toContain('holds answers of "gpt-4o-mini"; --models openai:gpt-4o-mini is another name');
+    expect(r.stderr.indexOf('warning')).toBeLessThan(r.stderr.indexOf('recorded '));
+  });
 });
+
