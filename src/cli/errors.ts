@@ -9,6 +9,9 @@ import type { CliIo } from './io.js';
 /** Exit status of a run that finished but some calls failed after all retries (a re-run retries only those). */
 export const EXIT_CALLS_FAILED = 4;
 
+/** Exit status when --max-cost stopped the calls: what was answered is kept and used, the same command resumes. */
+export const EXIT_BUDGET = 3;
+
 /** Exit status when the response cache (or another file the run writes) cannot be read or written: corrupt, read-only, disk full. */
 export const EXIT_STORAGE = 5;
 

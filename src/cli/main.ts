@@ -74,6 +74,11 @@ const invokedPath = process.argv[1] ? realpathSync(process.argv[1]) : '';
 if (invokedPath === fileURLToPath(import.meta.url)) {
   // Keys and endpoints may live in ./.env (see .env.example); variables already set win.
   if (existsSync('.env')) process.loadEnvFile('.env');
+  // A reader that goes away (`fusion eval ... | head`) is not a crash: what nobody reads is dropped
+  // and the command finishes (fusion run also stops asking models then, src/run/stream.ts).
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -2,9 +2,10 @@ import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
+import { loadEvalFolder } from '../task/load-folder.js';
 import { InputError } from '../task/errors.js';
-import { folderTable, readTableFile } from '../task/read-table.js';
-import { loadTaskFile } from '../task/load-folder.js';
+import { folderTable } from '../task/read-table.js';
+import { renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
@@ -42,20 +43,21 @@ export async function recordFolderResponses(
   io: Pick<CliIo, 'stderr'>,
   options: RecordFolderOptions = {},
 ): Promise<RecordResult> {
-  const task = loadTaskFile(join(dir, 'task.json'));
-  const itemsFile = folderTable(dir, 'items');
-  const parsed = readTableFile(itemsFile, kindOf(task).folderItemSchema);
-  const issues = [...parsed.issues];
-  const firstLine = new Map<string, number>();
-  for (const { line, value } of parsed.records) {
-    const first = firstLine.get(value.id);
-    if (first !== undefined) issues.push({ file: itemsFile, line, field: 'id', message: `duplicate item id "${value.id}" (first on line ${first})` });
-    else firstLine.set(value.id, line);
+  // Every item checked as the evaluation checks it (gold labels, choices, duplicate ids) before any call is paid.
+  const { task, items: all } = loadEvalFolder(dir, { itemsOnly: true });
+  // Answers are appended to responses.jsonl only: one kept as CSV or TSV would be left beside a new
+  // responses.jsonl, a folder with two responses files, which every later read refuses.
+  const responsesFile = folderTable(dir, 'responses');
+  if (responsesFile !== join(dir, 'responses.jsonl')) {
+    throw new InputError([{ file: responsesFile, message: '--models appends answers to responses.jsonl: convert this file to JSON Lines (one {"item", "model", "output"} a line) as responses.jsonl first, or evaluate it without --models' }]);
   }
-  if (issues.length > 0) throw new InputError(issues);
+  // Paying for answers already recorded under a model's bare name is said before any call, not found on the bill.
+  for (const { spec, recorded } of renamedRecordedModels(responsesFile, modelSpecs)) {
+    io.stderr.write(`fusion: warning: ${responsesFile} holds answers of "${recorded}"; --models ${spec} is another name, so every item is asked of it again (to reuse them, write "model": "${spec}" in those lines first)\n`);
+  }
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
-  const items = parsed.records.map((r) => r.value).filter((item) => !shard || inShard(item.id, shard));
+  const items = all.filter((item) => !shard || inShard(item.id, shard));
 
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};

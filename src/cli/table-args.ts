@@ -1,4 +1,5 @@
-import { createReadStream, createWriteStream, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, linkSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { ColumnChoice } from '../task/columns.js';
 import { openRegularFile } from '../task/safe-read.js';
@@ -20,10 +21,12 @@ export const TABLE_ARGS = {
 export const tableHelp = `Input and output tables (JSON Lines, CSV or TSV with a header row):
   --input FILE       read items from FILE instead of stdin (format by extension: .jsonl, .csv, .tsv)
   --format F         the input's format: jsonl (default on stdin), csv or tsv
-  --output FILE      write to FILE instead of stdout (never over an existing file)
+  --output FILE      write to FILE instead of stdout (never over an existing file; written as
+                     FILE.partial-<time>, renamed once every line is written)
   --output-format F  the output's format (default: --output's extension, else the input's). CSV/TSV
-                     output: every input column as read, then label (QA: answer), confidence, one
-                     column per model (its answer), abstain and error
+                     output: every input column as read, then label (QA: answer), confidence (rating:
+                     score, low, high: its 80% interval), one column per model (its answer), abstain
+                     and error
   --id-column C      the column holding the item id (default "id"; absent: the row number is the id;
                      numbers are ids)
   --text-column C    the column holding the text to classify (default "text")
@@ -72,13 +75,79 @@ export function openInput(values: TableValues, stdin: Readable): { input: Readab
   return { input: createReadStream('', { fd }), name: values.input };
 }
 
-/** The output stream: --output FILE, created new (an existing file is never overwritten), or stdout. */
-export function openOutput(values: TableValues, stdout: Writable): { output: Writable; close(): Promise<void> } {
-  if (values.output === undefined) return { output: stdout, close: async () => undefined };
+/** Refuses an --output that exists (UsageError): checked before anything is asked, so no call is paid for an output that cannot be written. */
+export function refuseExistingOutput(values: TableValues): void {
+  if (values.output === undefined) return;
   if (existsSync(values.output)) throw new UsageError(`--output ${values.output} exists; fusion never overwrites a file: name a new one`);
-  const output = createWriteStream(values.output, { flags: 'wx' });
+  if (!statSync(dirname(resolve(values.output)), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${values.output}: its folder does not exist`);
+}
+
+/** Where --output's lines are written, and how the file is put in place or set aside. */
+export interface OutputSink {
+  output: Writable;
+  /** Every line is written: the file takes its name (never over a file that appeared meanwhile). */
+  close(): Promise<void>;
+  /** The write error of --output (disk full, I/O), once there was one: the file is then not given its name. */
+  failure(): Error | undefined;
+  /** The run ended early: what was written stays under its partial name, returned (undefined: stdout, or nothing written). */
+  abandon(): Promise<string | undefined>;
+}
+
+const ended = (output: Writable): Promise<void> => new Promise<void>((resolve, reject) => output.end((e?: Error | null) => (e ? reject(e) : resolve())));
+
+/**
+ * The output stream: stdout, or --output FILE, written as `FILE.partial-<time>` beside it and given
+ * its name only once every line is written, so a run that is interrupted, killed or fails never
+ * leaves a cut FILE (and the same command, run again, is not refused for the file it left). The
+ * name is taken by a hard link, which fails rather than replace a file created meanwhile; an
+ * existing FILE is refused.
+ */
+export function openOutput(values: TableValues, stdout: Writable): OutputSink {
+  const file = values.output;
+  if (file === undefined) return { output: stdout, close: async () => undefined, failure: () => undefined, abandon: async () => undefined };
+  refuseExistingOutput(values);
+  const partial = `${file}.partial-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`;
+  // Opened here, not by the stream later: a folder that does not exist is a usage error now, not a stream error after the calls.
+  let fd: number;
+  try {
+    fd = openSync(partial, 'wx', 0o644);
+  } catch (e) {
+    throw new UsageError(`--output ${file}: cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const output = createWriteStream('', { fd });
+  let failure: Error | undefined;
+  output.on('error', (e) => (failure ??= e));
+  let done = false;
   return {
     output,
-    close: () => new Promise<void>((resolve, reject) => output.end((e?: Error | null) => (e ? reject(e) : resolve()))),
+    failure: () => failure,
+    async close() {
+      if (done) return;
+      if (failure) throw failure;
+      done = true;
+      await ended(output);
+      if (failure) throw failure;
+      try {
+        linkSync(partial, file);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new UsageError(`--output ${file} appeared during the run; the lines are in ${partial}`);
+        // A file system without hard links: a rename, after checking the name is still free.
+        if (existsSync(file)) throw new UsageError(`--output ${file} appeared during the run; the lines are in ${partial}`);
+        renameSync(partial, file);
+        return;
+      }
+      rmSync(partial, { force: true });
+    },
+    async abandon() {
+      if (done) return undefined;
+      done = true;
+      await ended(output).catch(() => undefined);
+      if (statSync(partial, { throwIfNoEntry: false })?.size === 0) {
+        rmSync(partial, { force: true });
+        return undefined;
+      }
+      return partial;
+    },
   };
 }

@@ -31,8 +31,12 @@ export interface RunKind<I extends KindItem, L extends FusedLineBase> {
   readonly kind: string;
   /** Validates one input line. */
   readonly schema: ZodType<I>;
-  /** The field of an output line that holds the fused answer (`label`, `answer`, `score`): CSV output flattens it. */
+  /** The field of an output line, and of each of its answers, that holds the answer (`label`, `answer`, `score`): a table's column per model holds the answer's. */
   readonly answerField: string;
+  /** The columns a table (CSV, TSV) gives the fused answer, between the input's columns and the models' (the first is `answerField`). */
+  readonly tableColumns: readonly string[];
+  /** Those columns' values for one line. Pure. */
+  tableCells(line: L): Record<string, unknown>;
   /** The item a bare string stands for (`fuse(task, 'some text')`): the kind's data field set to it. */
   itemOf(text: string, id: string): unknown;
   /** How `item`'s answers so far are read for an adaptive policy, over the run's `models` (names, in order). */

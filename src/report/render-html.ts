@@ -9,7 +9,9 @@ const dv = (x: number | null | undefined): string => (x === null || x === undefi
 function leaderboardTable(d: ReportData): string {
   // Label metrics (macro-F1, AUC, calibration) where the task has a fixed label set.
   const cls = d.labels !== null;
-  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), 'coverage %', 'calls/item', '$/item', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
+  // Rank error and QWK where the labels are ordered (the entries carry them then).
+  const ordered = d.entries.some((e) => e.rankMae !== undefined);
+  const head = ['name', 'kind', 'accuracy %', ...(cls ? ['macro-F1 %', 'ROC-AUC'] : []), ...(ordered ? ['rank MAE', 'QWK'] : []), 'coverage %', 'calls/item', '$/item', ...(cls ? ['ECE', 'Brier'] : []), 'note'];
   const rows = d.entries.map((e) => {
     const best = e.kind === 'strategy' && e.name === d.best;
     const cells = [
@@ -22,6 +24,7 @@ function leaderboardTable(d: ReportData): string {
             `<td data-v="${dv(e.rocAuc)}">${num(e.rocAuc)}</td>`,
           ]
         : []),
+      ...(ordered ? [`<td data-v="${dv(e.rankMae)}">${num(e.rankMae)}</td>`, `<td data-v="${dv(e.qwk)}">${num(e.qwk)}</td>`] : []),
       `<td data-v="${dv(e.coverage)}">${pct(e.coverage)}</td>`,
       `<td data-v="${dv(e.callsPerItem)}">${num(e.callsPerItem, 2)}</td>`,
       `<td data-v="${dv(e.costPerItem)}">${num(e.costPerItem, 6)}</td>`,

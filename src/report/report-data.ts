@@ -39,6 +39,9 @@ export interface ReportEntry {
   brier: number | null;
   note: string;
   perClass: ClassMetrics[] | null;
+  /** Ordered labels only (`"ordered": true`): mean absolute rank error and quadratic weighted kappa, as in the terminal leaderboard. */
+  rankMae?: number;
+  qwk?: number | null;
   /** Reliability diagram (strategies and graded models, classification). */
   reliability: ReliabilityBin[] | null;
 }
@@ -223,6 +226,7 @@ export function buildReportData(
       brier: e.kind === 'strategy' || reliability ? (s?.brier ?? null) : null,
       note: picks ? `${(source as { scoredOn?: string }).scoredOn ?? ''}; mix: ${summarizePicks(picks).text}` : row.note,
       perClass: s?.perClass ?? null,
+      ...(row.rankMae === undefined ? {} : { rankMae: row.rankMae, qwk: row.qwk ?? null }),
       reliability,
     };
   });

@@ -15,28 +15,24 @@ export interface RowInput {
   raw?: Readonly<Record<string, unknown>>;
 }
 
+/** How a kind's fused line becomes table cells: its answer columns, and the field of each model's answer that its column holds. */
+export interface AnswerTable<L extends FusedLineBase> {
+  readonly answerField: string;
+  readonly tableColumns: readonly string[];
+  tableCells(line: L): Record<string, unknown>;
+}
+
 interface AnswerLike {
   model: string;
   sample?: number;
-  label?: string | null;
-  answer?: string | null;
 }
 
-/** A fused line as the flat columns of a table: the answer, its confidence and each model's answer. */
-function flatAnswer(line: FusedLineBase): Record<string, unknown> {
-  const l = line as FusedLineBase & { label?: string | null; answer?: string | null; distribution?: unknown; support?: number; answers?: AnswerLike[] };
-  const out: Record<string, unknown> = {};
-  // Classification lines carry a label and its distribution; QA lines an answer and its support.
-  if ('label' in l) {
-    out.label = l.label;
-    const dist = l.distribution as Record<string, number> | undefined;
-    out.confidence = l.label !== null && l.label !== undefined && dist ? (dist[l.label] ?? null) : null;
-  } else {
-    out.answer = l.answer ?? null;
-    out.confidence = l.answer === null ? null : (l.support ?? null);
-  }
-  for (const a of l.answers ?? []) out[modelColumn(a.model, a.sample)] = a.label ?? a.answer ?? null;
-  if (l.abstain) out.abstain = l.abstain;
+/** A fused line as the flat columns of a table: the kind's answer columns, each model's answer and the abstention. */
+function flatAnswer<L extends FusedLineBase>(line: L, table: AnswerTable<L>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...table.tableCells(line) };
+  const answers = (line as FusedLineBase & { answers?: readonly (AnswerLike & Record<string, unknown>)[] }).answers ?? [];
+  for (const a of answers) out[modelColumn(a.model, a.sample)] = a[table.answerField] ?? null;
+  if (line.abstain) out.abstain = line.abstain;
   return out;
 }
 
@@ -51,16 +47,16 @@ function renamed(name: string, taken: ReadonlySet<string>): string {
 
 /**
  * How `fusion run` writes its lines: JSON Lines (the fused line, then the input's other columns),
- * or CSV/TSV (the input's columns as read, then the answer, its confidence, one column per model,
+ * or CSV/TSV (the input's columns as read, then the kind's answer columns, one column per model,
  * `abstain` and `error`). The header of a delimited output is written before the first line.
  */
-export class OutputRows {
+export class OutputRows<L extends FusedLineBase> {
   private columns: string[] | undefined;
   private readonly writer;
 
   constructor(
     private readonly format: TableFormat,
-    private readonly answerField: string,
+    private readonly table: AnswerTable<L>,
     private readonly models: readonly { name: string; sample?: number }[],
     private readonly inputHeader: () => readonly string[] | undefined,
   ) {
@@ -68,7 +64,7 @@ export class OutputRows {
   }
 
   private outputColumns(): string[] {
-    return [this.answerField, 'confidence', ...this.models.map((m) => modelColumn(m.name, m.sample)), 'abstain', 'error'];
+    return [...this.table.tableColumns, ...this.models.map((m) => modelColumn(m.name, m.sample)), 'abstain', 'error'];
   }
 
   /** Text to write before the first row (a delimited header), given the first row's input. */
@@ -81,7 +77,7 @@ export class OutputRows {
     return this.writer.header(this.columns);
   }
 
-  line(out: FusedLineBase | ErrorLine, input: RowInput | undefined): string {
+  line(out: L | ErrorLine, input: RowInput | undefined): string {
     if (this.format === 'jsonl') {
       const taken = new Set(Object.keys(out));
       const extra: Record<string, unknown> = {};
@@ -93,7 +89,7 @@ export class OutputRows {
     const source = input?.raw ?? { ...(('id' in out && out.id !== undefined) ? { id: out.id } : {}), ...input?.passthrough };
     for (const [k, v] of Object.entries(source)) record[renamed(k, taken)] = v;
     if ('error' in out) record.error = out.error;
-    else Object.assign(record, flatAnswer(out));
+    else Object.assign(record, flatAnswer(out, this.table));
     return this.writer.row(record, this.columns ?? []);
   }
 }

@@ -27,7 +27,7 @@ export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Ta
     ...(policy ? { ask: (item, c) => askAdaptively(c.orchestrator, task, item, c.models, c.buildRequest, policy, kind.read(item, models)) } : {}),
     schema: kind.schema,
     batchSize: fuser.batchSize,
-    answerField: kind.answerField,
+    table: kind,
     fuse: (items) => fuseAsAsked(items, fuser, (some, f) => kind.fuse(some, models, f)),
     decided: (line) => kind.decided(line),
   };

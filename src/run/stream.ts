@@ -13,7 +13,7 @@ import { type InputRow, rowSource } from '../task/table-rows.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import { type RawModelAnswer, askItem } from './ask-item.js';
 import type { FusedLineBase } from '../kinds/row-parts.js';
-import { type ErrorLine, OutputRows, type RowInput } from './output-row.js';
+import { type AnswerTable, type ErrorLine, OutputRows, type RowInput } from './output-row.js';
 
 /**
  * What differs between task kinds in a streaming run: the input line schema and how a batch of
@@ -25,8 +25,8 @@ export interface StreamKind<I extends TaskItem, L extends FusedLineBase> {
   schema: ZodType<I>;
   /** Items fused together; 1 means item by item. */
   batchSize: number;
-  /** The output line's field holding the fused answer (a table's answer column). */
-  answerField: string;
+  /** How an output line becomes a table's cells (CSV, TSV output). */
+  table: AnswerTable<L>;
   /** One output line per item, in the order given. Pure: no I/O. */
   fuse(items: readonly { item: I; answers: RawModelAnswer[] }[]): L[];
   /** False when no model gave a readable answer (counted as undecided). */
@@ -78,8 +78,8 @@ export interface RunPipelineResult {
 }
 
 /** An entry fused (or found bad), waiting for its turn to be written. */
-interface Settled {
-  out: FusedLineBase | ErrorLine;
+interface Settled<L> {
+  out: L | ErrorLine;
   input: RowInput | undefined;
 }
 
@@ -104,8 +104,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   const inputName = options.inputName ?? 'stdin';
   const format = options.format ?? 'jsonl';
   const source = rowSource(format, inputName, options.maxLineBytes ?? currentLimits().maxLineBytes);
-  const { answerField } = options.kind;
-  const rows = new OutputRows(options.outputFormat ?? format, answerField, models, () => source.header());
+  const rows = new OutputRows(options.outputFormat ?? format, options.kind.table, models, () => source.header());
   const fields = schemaFields(kind.schema);
   let started = false;
   let firstInput: RowInput | undefined;
@@ -114,7 +113,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   const result: RunPipelineResult = { lines: 0, badLines: 0, undecided: 0, interrupted: false, outputClosed: false };
 
   // Batches in input order; each resolves to its output lines. `held` counts entries not yet written.
-  const pending: Promise<Settled[]>[] = [];
+  const pending: Promise<Settled<L>[]>[] = [];
   let current: Entry<I>[] = [];
   let held = 0;
 
@@ -134,7 +133,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
     }
   };
 
-  const settleBatch = async (entries: Entry<I>[]): Promise<Settled[]> => {
+  const settleBatch = async (entries: Entry<I>[]): Promise<Settled<L>[]> => {
     const items: { item: I; answers: RawModelAnswer[] }[] = [];
     for (const e of entries) if (e.kind === 'item') items.push({ item: e.item, answers: await e.answers });
     const fused = items.length > 0 ? kind.fuse(items) : [];

@@ -85,6 +85,17 @@ export function loadTaskFile(file: string): Task {
   return task;
 }
 
+export interface LoadOptions {
+  /** A folder without a responses file is an error. */
+  requireResponses?: boolean;
+  /**
+   * The task and the items (gold included) only, the responses left unread: what `fusion eval
+   * --models` checks before asking anything, so that a bad item costs no call; the responses file
+   * is then repaired (a cut last line of the tool's own) and checked by the recorder.
+   */
+  itemsOnly?: boolean;
+}
+
 /**
  * Loads and cross-checks an eval folder (task.json, items.jsonl, responses.jsonl).
  * Every problem that would make a score wrong is collected and thrown together as an InputError:
@@ -92,7 +103,7 @@ export function loadTaskFile(file: string): Task {
  * a duplicate (item, model, sample) response. Unreadable raw answers are not errors here: the
  * normalizer turns them into counted abstentions.
  */
-export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean } = {}): EvalFolder {
+export function loadEvalFolder(dir: string, opts: LoadOptions = {}): EvalFolder {
   return loadEvalFiles(dir, { task: join(dir, 'task.json'), items: folderTable(dir, 'items'), responses: folderTable(dir, 'responses') }, opts);
 }
 
@@ -101,7 +112,7 @@ export function loadEvalFolder(dir: string, opts: { requireResponses?: boolean }
  * any table format. Without an items file the items are the ones the responses name, in order of
  * first appearance, without text or gold.
  */
-export function loadEvalFiles(dir: string, files: { task: string; items?: string; responses: string }, opts: { requireResponses?: boolean } = {}): EvalFolder {
+export function loadEvalFiles(dir: string, files: { task: string; items?: string; responses: string }, opts: LoadOptions = {}): EvalFolder {
   const task = loadTaskFile(files.task);
   const responsesFile = files.responses;
   const issues: InputIssue[] = [];
@@ -139,7 +150,9 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   }
 
   const responses: RecordedResponse[] = [];
-  if (existsSync(responsesFile)) {
+  if (opts.itemsOnly) {
+    // the responses are the recorder's to repair and check
+  } else if (existsSync(responsesFile)) {
     const respParse = readTableFile(responsesFile, ResponseSchema);
     issues.push(...respParse.issues);
     const seen = new Map<string, number>();

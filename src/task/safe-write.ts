@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, fsyncSync, lstatSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, fsyncSync, linkSync, lstatSync, openSync, realpathSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { InputError } from './errors.js';
@@ -55,5 +55,44 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/**
+ * Creates new files, all of them or none: each is written whole to a temporary file beside it and
+ * flushed, then every one is given its name by a hard link, which fails rather than replace
+ * anything there (a file, a symlink, even a dangling one). If one name is taken, the files already
+ * linked by this call are removed again, so nothing is left half made. Throws an InputError naming
+ * the file that could not be created.
+ */
+export function createFilesWhole(files: readonly { path: string; text: string }[]): void {
+  const temps: string[] = [];
+  const linked: string[] = [];
+  try {
+    for (const { path, text } of files) {
+      const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+      const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644);
+      temps.push(tmp);
+      try {
+        writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    files.forEach(({ path }, i) => {
+      try {
+        linkSync(temps[i] as string, path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new InputError([{ file: path, message: code === 'EEXIST' ? 'exists; fusion never overwrites a file' : `cannot be created (${code ?? (e as Error).message})` }]);
+      }
+      linked.push(path);
+    });
+  } catch (e) {
+    for (const path of linked) rmSync(path, { force: true });
+    throw e;
+  } finally {
+    for (const tmp of temps) rmSync(tmp, { force: true });
   }
 }

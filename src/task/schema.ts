@@ -50,11 +50,14 @@ export const ClassificationItemSchema = z.object({
   label: z.string().optional(),
 });
 
+/** A number, or a CSV/TSV cell that spells one (cells are text; `4`, `-0.5`, `3.75`), as the number. */
+const numberOrNumeral = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
+
 export const RatingItemSchema = z.object({
   id: z.string().min(1),
   text: z.string(),
   /** Gold score (a mean of raters where there were several); absent on unlabelled input. */
-  label: z.number().finite().optional(),
+  label: numberOrNumeral(z.number().finite()).optional(),
 });
 
 export const ChoiceSchema = z.object({ label: z.string().min(1), text: z.string() });
@@ -74,8 +77,11 @@ export const TokenLogprobSchema = z.object({
   top_logprobs: z.array(z.object({ token: z.string(), logprob: z.number() })).optional(),
 });
 
+/** An id: a string, or a whole number as JSON written by pandas has it (`{"item": 1}` is item "1"), so every reader of a file agrees on its ids. */
+const idOf = z.preprocess((v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v), z.string().min(1));
+
 export const ResponseSchema = z.object({
-  item: z.string().min(1),
+  item: idOf,
   model: z.string().min(1),
   /** Raw text the model returned. */
   output: z.string(),

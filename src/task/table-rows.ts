@@ -49,14 +49,20 @@ function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: numbe
 /** Maps the parser's records to named fields against the header (the first record). */
 function delimitedRows(name: string) {
   let header: string[] | undefined;
+  // A column named twice makes every row ambiguous (which "text" is sent?): no row is read, none is asked about.
+  let duplicate: string | undefined;
   const row = (chunk: CsvChunk): InputRow | undefined => {
     const line = startLine(chunk);
     if (header === undefined) {
       header = chunk.record.map((h) => h.trim());
       const seen = new Set<string>();
-      const dup = header.find((h) => (seen.has(h) ? true : (seen.add(h), false)));
-      if (dup !== undefined) return { line, issue: { file: name, line, message: `the header names column "${dup}" twice` } };
+      duplicate = header.find((h) => (seen.has(h) ? true : (seen.add(h), false)));
+      if (duplicate !== undefined) return { line, issue: { file: name, line, message: `the header names column "${duplicate}" twice` } };
       return undefined;
+    }
+    if (duplicate !== undefined) {
+      if (chunk.record.every((c) => c === '')) return undefined;
+      return { line, issue: { file: name, line, message: `not read: the header names column "${duplicate}" twice` } };
     }
     if (chunk.record.length === 1 && chunk.record[0] === '' && header.length > 1) return undefined;
     if (chunk.record.length !== header.length) {
@@ -69,10 +75,19 @@ function delimitedRows(name: string) {
   return { row, header: () => header };
 }
 
-function failureOf(name: string, error: unknown): InputRow {
-  const e = error as { lines?: number; message?: string };
+/**
+ * The row a parser error stops at. The parser cannot find where the next row starts after it (a
+ * quote that never closes holds the rest of the file; an oversized row is not read to its end), so
+ * the message says the rows after it were not read.
+ */
+function failureOf(name: string, error: unknown, maxRecordBytes?: number): InputRow {
+  const e = error as { lines?: number; message?: string; code?: string };
   const line = typeof e.lines === 'number' ? e.lines : 0;
-  return { line, issue: { file: name, line, message: `unreadable ${e.message ?? String(error)}` } };
+  const what =
+    e.code === 'CSV_MAX_RECORD_SIZE'
+      ? `a row longer than ${maxRecordBytes ?? 'the limit of'} bytes (FUSION_MAX_LINE_BYTES); it and the rows after it are not read (raise the limit if the row is meant to be this long)`
+      : `unreadable ${e.message ?? String(error)}; the rows after it are not read`;
+  return { line, issue: { file: name, line, message: what } };
 }
 
 /** The row source of a stream in `format`. */
@@ -88,7 +103,7 @@ export function rowSource(format: TableFormat, name: string, maxLineBytes: numbe
   }
   const parser: Parser = parse(csvOptions(format, maxLineBytes));
   const rows = delimitedRows(name);
-  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error), header: rows.header };
+  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error, maxLineBytes), header: rows.header };
 }
 
 /** Every row of a file (bounded, regular file, strict UTF-8), with the delimited header when there is one. */

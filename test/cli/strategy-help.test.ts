@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fitHelp } from '../../src/cli/commands/fit.js';
 import { fuseHelp } from '../../src/cli/commands/fuse.js';
 import { runHelp } from '../../src/cli/commands/run.js';
 import { KINDS } from '../../src/kinds/registry.js';
@@ -38,6 +39,15 @@ describe('--strategy help of fusion run and fusion fuse', () => {
     for (const task of variants) {
       const kind = KINDS.find((k) => k.kind === task.kind);
       for (const name of kind!.unsupervisedNames(task)) expect(kind!.strategyHelp, `${task.kind}: ${name}`).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
+    }
+  });
+});
+
+describe('--strategy help of fusion fit', () => {
+  it('names every strategy a folder of each kind can be fitted with (rating ones included)', () => {
+    for (const task of TASKS) {
+      const kind = KINDS.find((k) => k.kind === task.kind);
+      for (const name of kind!.strategyNames(task)) expect(fitHelp, `${task.kind}: ${name}`).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
     }
   });
 });

@@ -39,7 +39,7 @@ describe('QA eval result and report', () => {
     const board: LeaderboardInput = { ...r, oracle: r.extras.oracle };
     expect(renderLeaderboard(board)).toContain('auto');
     const md = renderQaReport(r);
-    expect(md).toContain('## synthetic-mc (QA, multiple-choice)');
+    expect(md).toContain('# synthetic-mc: fusion eval (QA, multiple-choice)');
     // The one leaderboard table of every kind (src/eval/leaderboard-table.ts): | mark | name | kind | columns |.
     expect(md).toMatch(/\| (\*\*best\*\*)? \| auto \| strategy \|/);
     for (const m of r.models) expect(md).toContain(`|  | ${m.name} | model |`);

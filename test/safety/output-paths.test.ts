@@ -73,16 +73,17 @@ describe('issue 22 case 9: an output flag never overwrites an input', () => {
   it('outputs are written to a temporary file renamed into place; a symlink to another file is followed', async () => {
     const dir = recordedFolder();
     const { dir: out } = fixture.tempDir();
-    writeFileSync(join(out, 'report.json'), 'old');
+    // Earlier outputs of fusion eval (a file it did not write is refused: test/safety/own-outputs.test.ts).
+    writeFileSync(join(out, 'report.json'), '{"task": "old"}');
     const oldInode = statSync(join(out, 'report.json')).ino;
-    writeFileSync(join(out, 'target.md'), 'old');
+    writeFileSync(join(out, 'target.md'), '# old: fusion eval\n');
     symlinkSync(join(out, 'target.md'), join(out, 'report.md'));
     const r = await runCli(['eval', dir, ...quick, '--json', join(out, 'report.json'), '--report', join(out, 'report.md')]);
     expect(r.status, r.stderr).toBe(0);
     expect(statSync(join(out, 'report.json')).ino).not.toBe(oldInode);
     expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toHaveProperty('strategies');
     expect(lstatSync(join(out, 'report.md')).isSymbolicLink()).toBe(true);
-    expect(readFileSync(join(out, 'target.md'), 'utf8')).not.toBe('old');
+    expect(readFileSync(join(out, 'target.md'), 'utf8')).not.toBe('# old: fusion eval\n');
     expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

@@ -8,14 +8,15 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { loadEvalFolder } from '../../task/load-folder.js';
-import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { refuseForeignOutputs } from '../own-outputs.js';
 import { writeFileAtomic } from '../../task/safe-write.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
@@ -49,7 +50,8 @@ Options:
 
 ${orchestrationHelp}
 ${batchHelp}
-Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 4 some calls to
+Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 3 stopped by
+--max-cost (the answers recorded so far are evaluated; the same command resumes); 4 some calls to
 --models failed after all retries (evaluated without them; a re-run retries only those);
 5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error);
 130 interrupted while asking models (answers so far are kept).
@@ -92,8 +94,24 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     [...['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(dir, f) })), flagPath('prices', values.prices), flagPath('limits', values.limits)],
   );
 
+  refuseForeignOutputs([
+    { flag: '--json', path: values.json, kind: 'eval-json' },
+    { flag: '--html', path: values.html, kind: 'html-report' },
+    { flag: '--report', path: values.report, kind: 'markdown-report' },
+  ]);
+  // Strategy names are checked before any model is asked: a typo must not come after the calls are paid.
+  const task = loadTaskFile(join(dir, 'task.json'));
+  const known = kindOf(task).strategyNames(task);
+  const unknown = (strategies ?? []).filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+  const explainStrategy = values['explain-strategy'];
+  if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
+    throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
+  }
+
   let callsFailed = 0;
   let unsaved = 0;
+  let budgetStopped = false;
   const batch = readBatchArgs(values);
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
@@ -110,10 +128,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
       io.stderr.write('fusion: interrupted: the answers so far are in responses.jsonl; run the same command again to finish\n');
       return 130;
     }
-    if (recorded.stopReason === 'budget') io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
+    budgetStopped = recorded.stopReason === 'budget';
+    if (budgetStopped) io.stderr.write('fusion: --max-cost reached: evaluating the answers recorded so far (missing ones count as abstentions)\n');
     callsFailed = recorded.failed.length;
     // A shard worker only fills the shared store; the run without --shard writes responses.jsonl and evaluates.
-    if (values.shard !== undefined) return unsaved > 0 ? EXIT_STORAGE : callsFailed > 0 ? EXIT_CALLS_FAILED : recorded.stopReason === 'budget' ? 3 : 0;
+    if (values.shard !== undefined) return unsaved > 0 ? EXIT_STORAGE : callsFailed > 0 ? EXIT_CALLS_FAILED : budgetStopped ? EXIT_BUDGET : 0;
     if (callsFailed > 0 && !hasResponses(dir)) {
       io.stderr.write(`fusion: ${callsFailed} call(s) failed and no answer is recorded: nothing to evaluate\n`);
       return EXIT_CALLS_FAILED;
@@ -128,17 +147,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (!kind.hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
-  const known = kind.strategyNames(folder.task);
-  const unknown = (strategies ?? []).filter((n) => !known.includes(n));
-  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
 
   // The terminal's recommendation line needs the paired test the report computes.
   const wantReport = values.html !== undefined || values.json !== undefined || !values.quiet;
   const costs = modelCosts(folder.responses, folder.items.length);
-  const explainStrategy = values['explain-strategy'];
-  if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
-    throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
-  }
   const explainReport = explainStrategy === undefined ? {} : { explainStrategy };
   const evaluation = await kind.evaluate(folder, { ...options, explain, ...(wantReport ? { report: { costs, itemTexts: itemTexts(folder.items) } } : {}) });
   const { result, reportData } = evaluation;
@@ -154,7 +166,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (callsFailed > 0) io.stderr.write(`fusion: ${callsFailed} call(s) failed after all attempts; their answers count as abstentions. Re-run to retry only those.\n`);
   if (unsaved > 0) return EXIT_STORAGE;
   if (callsFailed > 0) return EXIT_CALLS_FAILED;
-  return 0;
+  return budgetStopped ? EXIT_BUDGET : 0;
 }
 
 function hasResponses(dir: string): boolean {

@@ -4,11 +4,13 @@ import { STRATEGIES } from '../../fuse/registry.js';
 import { writeSavedStrategy } from '../../fuse/saved-strategy.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { kindOf } from '../../kinds/registry.js';
+import { RATING_STRATEGIES } from '../../kinds/rating/registry.js';
 import type { AdaptiveTargets } from '../../kinds/task-kind.js';
 import { fit } from '../../run/fit.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
+import { refuseForeignOutputs } from '../own-outputs.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 
@@ -20,13 +22,16 @@ it as a versioned JSON file that can later fuse unlabelled answers of the same t
 Options:
   --strategy NAME    strategy to fit (classification and QA alike): ${STRATEGIES.map((s) => s.name).join(', ')}
                      (free-form and numeric QA refuse the ones that need a fixed label set)
+                     Rating: ${RATING_STRATEGIES.map((s) => s.name).join(', ')}
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
   --max-loss P       adaptive: the fewest calls within P points of macro-F1 of the full fusion on
-                     the training folds (default 0.5)
+                     the training folds (default 0.5; not for rating tasks)
   --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
-  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices)
+                     (rating: the best fused score asking at most N judges per item on average)
+  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
+                     not for rating tasks)
 `;
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -52,6 +57,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (!values.strategy) throw new UsageError(`--strategy is required\n\n${fitHelp}`);
   if (!values.out) throw new UsageError(`--out is required\n\n${fitHelp}`);
   refuseOutputsOverInputs([flagPath('out', values.out)], ['task.json', 'items.jsonl', 'responses.jsonl'].map((f) => ({ what: 'the folder\'s', path: join(positionals[0] as string, f) })));
+  refuseForeignOutputs([{ flag: '--out', path: values.out, kind: 'strategy' }]);
   const folds = numericOption('folds', values.folds, 'non-negative integer') ?? 5;
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;

@@ -16,7 +16,7 @@ export const fuseHelp = `Usage: fusion fuse <folder> [options]
 Fuses answers you already have, without calling any model: a folder (task.json, items, responses in
 JSONL, CSV or TSV) or an answers file (rows of item, model, output; optional sample, logprobs) with a
 task. Writes one row per item, as fusion run writes it (JSON Lines by default; CSV/TSV with label or
-answer, confidence and a column per model). Gold is optional: where items carry gold labels or
+answer and confidence, or a score and its interval, and a column per model). Gold is optional: where items carry gold labels or
 answers (or responses a "correct" judgement), the scores of every unsupervised strategy and of each
 model are printed too (on stderr when the rows go to stdout).
 
@@ -69,11 +69,23 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
 
   const models = recordedModels(folder.responses).map((name, j, all) => ({ name, sample: all.slice(0, j).filter((m) => m === name).length }));
   const kind = kindOf(folder.task);
-  const rows = new OutputRows(outputFormat(values, 'jsonl'), kind.run(folder.task).answerField, models, () => undefined);
+  const rows = new OutputRows(outputFormat(values, 'jsonl'), kind.run(folder.task), models, () => undefined);
   const sink = openOutput(values, io.stdout);
-  sink.output.write(rows.start({ passthrough: {} }));
-  for (const line of lines) sink.output.write(rows.line(line, { passthrough: {} }));
-  await sink.close();
+  // A reader of stdout that goes away (`| head`, EPIPE) ends the command quietly, as fusion run; a
+  // file's write error is not swallowed (closing the file reports it).
+  let readerGone = false;
+  if (values.output === undefined) sink.output.on('error', () => (readerGone = true));
+  const write = (text: string): void => {
+    if (!readerGone && !sink.output.destroyed) sink.output.write(text);
+  };
+  try {
+    write(rows.start({ passthrough: {} }));
+    for (const line of lines) write(rows.line(line, { passthrough: {} }));
+    await sink.close();
+  } finally {
+    await sink.abandon();
+  }
+  if (readerGone) return 0;
 
   if (!values.quiet && kind.hasGold(folder)) {
     const chosen = values.strategy ?? defaultStrategyName(folder.task);

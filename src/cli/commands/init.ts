@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
+import { createFilesWhole } from '../../task/safe-write.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { folderFromTable } from '../../task/init-folder.js';
@@ -47,7 +48,8 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
   const dir = values.out;
   const taskFile = join(dir, 'task.json');
   const itemsFile = join(dir, 'items.jsonl');
-  const existing = [taskFile, itemsFile].filter((f) => existsSync(f));
+  // Any file init would write, or that would stand beside it as a second items file (a dangling symlink counts).
+  const existing = [taskFile, itemsFile, join(dir, 'items.csv'), join(dir, 'items.tsv')].filter((f) => lstatSync(f, { throwIfNoEntry: false }) !== undefined);
   if (existing.length > 0) throw new UsageError(`${existing.join(' and ')} exist${existing.length === 1 ? 's' : ''}; fusion init never overwrites a file: choose another --out`);
   const { task, items } = folderFromTable(positionals[0] as string, dir, {
     columns: readColumnArgs(values),
@@ -56,8 +58,10 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
     ...(values.instructions === undefined ? {} : { instructions: values.instructions }),
   });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(taskFile, `${JSON.stringify(task, null, 2)}\n`, { flag: 'wx' });
-  writeFileSync(itemsFile, items.map((i) => `${JSON.stringify(i)}\n`).join(''), { flag: 'wx' });
+  createFilesWhole([
+    { path: itemsFile, text: items.map((i) => `${JSON.stringify(i)}\n`).join('') },
+    { path: taskFile, text: `${JSON.stringify(task, null, 2)}\n` },
+  ]);
   const labelled = items.filter((i) => i.label !== undefined).length;
   io.stdout.write(
     [

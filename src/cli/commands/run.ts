@@ -16,14 +16,14 @@ import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { TaskItem } from '../../task/schema.js';
-import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { existsSync } from 'node:fs';
-import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, tableHelp } from '../table-args.js';
+import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, refuseExistingOutput, tableHelp } from '../table-args.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
        fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
@@ -143,10 +143,13 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   }
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
-  if (!values['no-cache']) {
-    const strategyFile = values.strategy !== undefined && existsSync(values.strategy) ? flagPath('strategy', values.strategy) : undefined;
-    refuseOutputsOverInputs([flagPath('cache', values.cache)], [flagPath('task', values.task), strategyFile, flagPath('prices', values.prices), flagPath('limits', values.limits)]);
-  }
+  // --output is checked here, before any call or batch is paid, not when the first line is written.
+  refuseExistingOutput(values);
+  const strategyFile = values.strategy !== undefined && existsSync(values.strategy) ? flagPath('strategy', values.strategy) : undefined;
+  refuseOutputsOverInputs(
+    [values['no-cache'] ? undefined : flagPath('cache', values.cache), flagPath('output', values.output)],
+    [flagPath('task', values.task), strategyFile, flagPath('prices', values.prices), flagPath('limits', values.limits)],
+  );
   const task = loadTaskFile(values.task);
   const batch = numericOption('batch-size', values['batch-size'], 'positive integer');
   const offline = readBatchArgs(values);
@@ -230,7 +233,13 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     input = Readable.from([text]);
   }
   const sink = openOutput(values, io.stdout);
-  const session = new RunSession(settings, io, { batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+  let session: RunSession;
+  try {
+    session = new RunSession(settings, io, { batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+  } catch (e) {
+    await sink.abandon();
+    throw e;
+  }
   if (batchStop) session.orchestrator.stop('drain', batchStop);
   try {
     session.checkModels(models);
@@ -252,18 +261,31 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
       ...(settings.shard ? { keep: shardFilter(settings.shard) } : {}),
     };
     const result = await runPipeline({ ...common, task, fuser });
-    await sink.close();
+    const stop = session.orchestrator.stopReason;
+    const interrupted = stop === 'interrupted' || result.interrupted;
+    // A run stopped short (interrupted: lines missing; budget: answers missing) is not done: --output
+    // keeps its name free for the same command run again, which resumes from the cache.
+    const failure = sink.failure();
+    const kept = interrupted || stop === 'budget' || failure ? await sink.abandon() : (await sink.close(), undefined);
     session.progress.stop();
+    if (failure) {
+      // --output could not be written (disk full): not a reader gone away; the answers are in the cache.
+      io.stderr.write(`fusion run: --output ${values.output ?? ''} could not be written (${failure.message})${kept ? `; the lines written are in ${kept}` : ''}; the answers received are in the cache: run the same command again once there is room\n`);
+      io.stderr.write(session.summary());
+      return EXIT_STORAGE;
+    }
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
+    if (kept !== undefined) io.stderr.write(`fusion run: ${interrupted ? 'interrupted' : 'stopped by --max-cost'}: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
     io.stderr.write(session.summary());
-    const stop = session.orchestrator.stopReason;
-    if (stop === 'interrupted' || result.interrupted) return 130;
-    if (stop === 'budget') return 3;
+    if (interrupted) return 130;
+    if (stop === 'budget') return EXIT_BUDGET;
     if (session.orchestrator.unsavedAnswers.count > 0) return EXIT_STORAGE;
     if (session.orchestrator.stats().total.failures > 0) return EXIT_CALLS_FAILED;
     return result.badLines > 0 ? 1 : 0;
   } finally {
+    // A run that failed before its last line leaves its lines under the partial name, never a cut --output.
+    await sink.abandon();
     await session.close();
   }
 }

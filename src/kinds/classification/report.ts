@@ -8,13 +8,23 @@ import { markdownCell as esc } from '../../util/markdown-cell.js';
 const pct = (x: number): string => (Number.isNaN(x) ? '-' : (100 * x).toFixed(1));
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** The classification kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts). */
-const COLUMNS: LeaderboardColumn<LeaderboardRow>[] = [
-  { header: 'accuracy %', width: 6, cell: (row) => pct(row.accuracy) },
-  { header: 'macro-F1 %', width: 6, cell: (row) => (row.macroF1 === null ? '-' : pct(row.macroF1)) },
-  { header: 'coverage %', width: 6, cell: (row) => pct(row.coverage) },
-  { header: 'note', width: 0, gap: 2, cell: (row) => row.note },
-];
+const num3 = (x: number | null | undefined): string => (x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(3));
+
+/** The classification kind's leaderboard columns (the table around them is src/eval/leaderboard-table.ts); rank MAE and QWK where the labels are ordered. */
+function columns(ordered: boolean): LeaderboardColumn<LeaderboardRow>[] {
+  return [
+    { header: 'accuracy %', width: 6, cell: (row) => pct(row.accuracy) },
+    { header: 'macro-F1 %', width: 6, cell: (row) => (row.macroF1 === null ? '-' : pct(row.macroF1)) },
+    ...(ordered
+      ? [
+          { header: 'rank MAE', width: 6, cell: (row: LeaderboardRow) => num3(row.rankMae) },
+          { header: 'QWK', width: 6, cell: (row: LeaderboardRow) => num3(row.qwk) },
+        ]
+      : []),
+    { header: 'coverage %', width: 6, cell: (row) => pct(row.coverage) },
+    { header: 'note', width: 0, gap: 2, cell: (row) => row.note },
+  ];
+}
 
 /** A Markdown report of a classification eval: leaderboard, per-class scores, abstentions, agreement. */
 export function renderClassificationReport(r: ClassificationEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
@@ -22,7 +32,8 @@ export function renderClassificationReport(r: ClassificationEvalResult, opts: { 
   out.push(`# ${r.task}: fusion eval`, '');
   out.push(`${r.items} items, ${r.models.length} models, ${r.extras.labels.length} labels. Supervised strategies scored out-of-fold (${r.folds}-fold stratified, seed ${r.seed}); the others on all items. Oracle (some model right): ${pct(r.extras.oracle)}%.`, '');
   out.push('## Leaderboard', '');
-  out.push(...markdownLeaderboard(leaderboardRows({ ...r, oracle: r.extras.oracle }).map((row) => ({ kind: row.kind, entry: row })), r.best, COLUMNS));
+  const rows = leaderboardRows({ ...r, oracle: r.extras.oracle });
+  out.push(...markdownLeaderboard(rows.map((row) => ({ kind: row.kind, entry: row })), r.best, columns(rows.some((row) => row.rankMae !== undefined))));
   out.push('');
   out.push(...renderCalls(r, { metric: 'macro-F1', of: (s) => s.macroF1, counted: 'items' }));
   out.push('## Calibration of the strategies', '', '| strategy | Brier | ECE (10 bins) |', '|---|---|---|');

@@ -101,6 +101,8 @@ export function classificationKind(task: ClassificationTask, normalize: Classifi
     kind: 'classification',
     schema: ClassificationItemSchema,
     answerField: 'label',
+    tableColumns: ['label', 'confidence'],
+    tableCells: (line) => ({ label: line.label, confidence: line.label === null ? null : (line.distribution[line.label] ?? null) }),
     itemOf: (text, id) => ({ id, text }),
     read: (item, models) => (answers) => readAnswers(task, models, [{ id: item.id, text: item.text, answers }], normalize).matrix,
     fuse,

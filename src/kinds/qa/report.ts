@@ -17,11 +17,11 @@ const COLUMNS: LeaderboardColumn<QaRow>[] = [
   { header: 'note', width: 0, gap: 2, cell: (row) => row.note },
 ];
 
-/** The QA section of the Markdown eval report: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
+/** The Markdown eval report of a QA folder: leaderboard, what `auto` chose, calls and cost, risk-coverage, abstentions, unreadable outputs. */
 export function renderQaReport(r: QaEvalResult, opts: { rejectedPerReason?: number; explainStrategy?: string } = {}): string {
   const lines: string[] = [];
   const judged = r.extras.scoredBy === 'human' ? 'human judgement of the representative answer' : 'match with the gold answers';
-  lines.push(`## ${r.task} (QA, ${r.extras.answerType})`, '');
+  lines.push(`# ${r.task}: fusion eval (QA, ${r.extras.answerType})`, '');
   lines.push(
     `${r.items} items (${r.extras.scoredItems} scored by ${judged}), ${r.models.length} models, ${r.folds}-fold out-of-fold scoring (seed ${r.seed}); ` +
       `mean ${r.extras.meanClusters.toFixed(2)} answer clusters per item.`,

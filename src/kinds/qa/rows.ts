@@ -152,6 +152,8 @@ export function qaKind(task: Pick<QaTask, 'answerType'>): RunKind<QaQuestion, Qa
     kind: 'qa',
     schema: qaQuestionSchema(task),
     answerField: 'answer',
+    tableColumns: ['answer', 'confidence'],
+    tableCells: (line) => ({ answer: line.answer, confidence: line.answer === null ? null : line.support }),
     itemOf: (question, id) => ({ id, question }),
     read: (item, models) => (answers) => readQaAnswers(task, item, models, answers),
     // The columns of a QA batch are the models that answered (or, under an adaptive policy, every model of the run, as asked).

@@ -75,6 +75,9 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
     kind: task.kind,
     schema: RatingItemSchema,
     answerField: 'score',
+    // The 80% interval's ends beside the score: a table has no cell for a pair.
+    tableColumns: ['score', 'low', 'high'],
+    tableCells: (line) => ({ score: line.score, low: line.interval?.[0] ?? null, high: line.interval?.[1] ?? null }),
     itemOf: (text, id) => ({ id, text }),
     read: (_item, models) => (answers) => oneItemMatrix(models, answers, scale),
     fuse(items, _models, fuser) {
