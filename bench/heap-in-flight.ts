@@ -11,7 +11,7 @@
  * --sites: group by where each object was allocated (the innermost function of its allocation
  * stack, from the heap profiler's allocation tracking) instead of by constructor; --site-detail
  * splits each site by type and constructor.
- * --window: items in progress at once (recordResponses' window; default its own, 4 x concurrency).
+ * --window: items in progress at once (recordResponses' window; default its own, defaultWindow).
  * With a window of concurrency / 3 items every call asked is in flight, and the difference is what
  * a call in flight holds alone.
  */
@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
 import { Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
+import { defaultWindow, recordResponses } from '../src/orchestrate/record.js';
 import { flag, startFakeServer } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
@@ -165,7 +165,7 @@ try {
   while (orchestrator.stats().inFlight < CONCURRENCY) await new Promise((r) => setTimeout(r, 5));
   await new Promise((r) => setTimeout(r, LATENCY / 2));
   const inFlight = orchestrator.stats().inFlight;
-  const window = WINDOW ? Number(WINDOW) : Math.max(64, 4 * CONCURRENCY);
+  const window = WINDOW ? Number(WINDOW) : defaultWindow(CONCURRENCY, MODELS.length);
   const waiting = Math.min(ITEMS, window) * MODELS.length - inFlight;
   const sent = asked;
   const during = await snapshot(session, 'during');
