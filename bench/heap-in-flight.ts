@@ -6,7 +6,11 @@
  * objects alive in the first that the baseline did not hold, by object type and constructor, per call in flight and per call waiting for a slot
  * (asked by the record window but not yet sent), largest first.
  *
- *   npx tsx bench/heap-in-flight.ts [--items 300] [--latency 3000] [--concurrency 64] [--window N] [--store sqlite|postgres] [--top 40] [--save dir] [--sites [--site-detail]]
+ *   npx tsx bench/heap-in-flight.ts [--items 300] [--latency 3000] [--concurrency 64] [--window N] [--store sqlite|postgres] [--top 40] [--save dir] [--sites [--site-detail]] [--later ms]
+ *
+ * --later ms: count only what is alive both at that snapshot and at a second one taken ms later (run
+ * it with the latency of the run to study, e.g. --latency 500 --later 1200, about the time between
+ * two scavenges there): what outlives a scavenge interval and is promoted to the old generation.
  *
  * --sites: group by where each object was allocated (the innermost function of its allocation
  * stack, from the heap profiler's allocation tracking) instead of by constructor; --site-detail
@@ -33,6 +37,7 @@ const STORE = flag('store', 'sqlite');
 const TOP = Number(flag('top', '40'));
 const SAVE = flag('save', '');
 const SITES = process.argv.includes('--sites');
+const LATER = Number(flag('later', '0'));
 /** With --sites: each site split by the type and constructor of what it allocated. */
 const SITE_DETAIL = process.argv.includes('--site-detail');
 const LABELS = ['positive', 'negative', 'neutral'];
@@ -79,7 +84,7 @@ function allocationSites(snap: Snapshot): (traceNode: number) => string {
  * ids are stable across the snapshots of one process): what was allocated since and is still alive.
  * Constructor names for objects and closures; strings, numbers and code grouped by type alone.
  */
-function newObjects(before: Snapshot, during: Snapshot, bySite = false): Map<string, { count: number; bytes: number }> {
+function newObjects(before: Snapshot, during: Snapshot, bySite = false, alsoIn?: Snapshot): Map<string, { count: number; bytes: number }> {
   const fields = during.snapshot.meta.node_fields;
   const width = fields.length;
   const typeAt = fields.indexOf('type');
@@ -90,10 +95,17 @@ function newObjects(before: Snapshot, during: Snapshot, bySite = false): Map<str
   const siteOf = allocationSites(during);
   const old = new Set<number>();
   for (let i = 0; i < before.nodes.length; i += width) old.add(before.nodes[i + idAt] as number);
+  // With `alsoIn`: only what that earlier snapshot held too (alive across both).
+  let earlier: Set<number> | undefined;
+  if (alsoIn) {
+    earlier = new Set<number>();
+    for (let i = 0; i < alsoIn.nodes.length; i += width) earlier.add(alsoIn.nodes[i + idAt] as number);
+  }
   const types = during.snapshot.meta.node_types[0];
   const out = new Map<string, { count: number; bytes: number }>();
   for (let i = 0; i < during.nodes.length; i += width) {
     if (old.has(during.nodes[i + idAt] as number)) continue;
+    if (earlier && !earlier.has(during.nodes[i + idAt] as number)) continue;
     const type = types[during.nodes[i + typeAt] as number] as string;
     const name = during.strings[during.nodes[i + nameAt] as number] ?? '';
     const what = type === 'object' || type === 'closure' || type === 'native' ? `${type} ${name.slice(0, 60)}` : type === 'array' || type === 'hidden' ? `${type} ${name.slice(0, 40)}` : type;
@@ -169,14 +181,21 @@ try {
   const waiting = Math.min(ITEMS, window) * MODELS.length - inFlight;
   const sent = asked;
   const during = await snapshot(session, 'during');
+  // --later: a second snapshot after that many ms of the run (the first blocked the event loop, so
+  // the wait starts after it): what was alive at both is what a scavenge between them would promote.
+  let later: string | undefined;
+  if (LATER > 0) {
+    await new Promise((r) => setTimeout(r, LATER));
+    later = await snapshot(session, 'later');
+  }
   const r = await run;
   await cache.close();
   if (r.failed.length > 0) throw new Error(`${r.failed.length} calls failed`);
   const load = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
-  const rows = [...newObjects(load(before), load(during), SITES)].map(([k, v]) => ({ k, ...v }));
+  const rows = [...(later ? newObjects(load(before), load(later), SITES, load(during)) : newObjects(load(before), load(during), SITES))].map(([k, v]) => ({ k, ...v }));
   const total = rows.reduce((s, x) => s + x.bytes, 0);
   process.stdout.write(
-    `${STORE}: ${inFlight} calls in flight and about ${waiting} asked but waiting for a slot (window ${window} items x ${MODELS.length} models), ${sent} sent so far; live objects allocated since the run began: ${(total / 1024).toFixed(0)} KB, ${(total / 1024 / Math.max(1, inFlight)).toFixed(1)} KB per call in flight\n`,
+    `${STORE}: ${inFlight} calls in flight and about ${waiting} asked but waiting for a slot (window ${window} items x ${MODELS.length} models), ${sent} sent so far; ${later ? `objects allocated since the run began and alive both then and ${LATER} ms later` : 'live objects allocated since the run began'}: ${(total / 1024).toFixed(0)} KB, ${(total / 1024 / Math.max(1, inFlight)).toFixed(1)} KB per call in flight\n`,
   );
   process.stdout.write(`bytes     count    per call in flight (bytes, count)  ${SITES ? 'allocated in (innermost function)' : 'type and constructor'}\n`);
   for (const x of rows.sort((a, b) => b.bytes - a.bytes).slice(0, TOP)) {
