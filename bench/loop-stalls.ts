@@ -139,6 +139,8 @@ try {
   clearInterval(ticker);
   await new Promise((r) => setImmediate(r));
   const extra = samples.map((x) => x.ms - LATENCY);
+  // For bench/gc-trace-summary.ts: the measured run's span on V8's clock (ms since the isolate began, about performance.now()'s origin).
+  process.stdout.write(`measured run: pid ${process.pid} from ${t0.toFixed(0)} to ${performance.now().toFixed(0)} ms\n`);
   process.stdout.write(
     `${STORE}: ${measured.calls} calls; CPU ${(measured.cpuMs / measured.calls).toFixed(3)} ms/call; added latency p50 ${quantile(extra, 0.5).toFixed(1)} / p99 ${quantile(extra, 0.99).toFixed(1)} / max ${Math.max(...extra).toFixed(1)} ms; ${stalls.length} stalls over ${STALL} ms, longest ${Math.max(0, ...stalls.map((s) => s.ms)).toFixed(1)} ms\n`,
   );

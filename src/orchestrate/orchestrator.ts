@@ -81,21 +81,23 @@ function asProviderError(error: unknown, handle: ModelHandle): ProviderError {
   return new ProviderError('bad-response', `unexpected adapter error: ${message}`, { provider: handle.model.provider, model: handle.model.modelId });
 }
 
-/** Settles `promise`, or rejects with the signal's reason as soon as it aborts (for adapters that ignore signals). */
+/** The listener of raceAbort: an object, not a closure per call in flight. */
+class RejectOnAbort {
+  constructor(private readonly reject: (reason: unknown) => void) {}
+  handleEvent(event: Event): void {
+    this.reject((event.target as AbortSignal).reason);
+  }
+}
+
+/**
+ * Settles as `promise` does, or rejects with the signal's reason as soon as it aborts (for adapters
+ * that ignore signals). `signal` belongs to one attempt and is dropped with it, so its listener is
+ * left in place: a rejection after the promise settled changes nothing.
+ */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
+    signal.addEventListener('abort', new RejectOnAbort(reject), { once: true });
+    promise.then(resolve, reject);
   });
 }
 
@@ -126,6 +128,12 @@ export class Orchestrator {
   private readonly stopController = new AbortController();
   /** Fires on `stop('abort')`: cancels calls in flight. */
   private readonly abortController = new AbortController();
+  /**
+   * The controllers of the attempts in flight, aborted by `stop('abort')`: a set entry per call
+   * rather than a listener and a closure of its own on the run's signal, which every call in flight
+   * kept alive (and each young-generation collection copied).
+   */
+  private readonly attempts = new Set<AbortController>();
   private stopReasonValue: StopReason | undefined;
   private readonly total: CallStats = emptyStats();
   private readonly perModel: Record<string, CallStats> = {};
@@ -188,6 +196,7 @@ export class Orchestrator {
     if (!this.stopController.signal.aborted) this.stopController.abort();
     if (mode === 'abort' && !this.abortController.signal.aborted) {
       this.abortController.abort(new ProviderError('aborted', 'call cancelled by the user'));
+      for (const attempt of this.attempts) attempt.abort(this.abortController.signal.reason);
     }
   }
 
@@ -499,10 +508,8 @@ export class Orchestrator {
       () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
       this.timeoutMs,
     );
-    const stopSignal = this.abortController.signal;
-    const onStop = (): void => ac.abort(stopSignal.reason);
-    stopSignal.addEventListener('abort', onStop, { once: true });
-    if (stopSignal.aborted) onStop();
+    this.attempts.add(ac);
+    if (this.abortController.signal.aborted) ac.abort(this.abortController.signal.reason);
     const started = performance.now();
     let actualCost = 0;
     try {
@@ -535,7 +542,7 @@ export class Orchestrator {
       return { error };
     } finally {
       clearTimeout(timer);
-      stopSignal.removeEventListener('abort', onStop);
+      this.attempts.delete(ac);
       this.inFlightNow--;
       this.budget.settle(estCost, actualCost);
     }

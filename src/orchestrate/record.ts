@@ -22,7 +22,7 @@ export interface RecordOptions {
   append?: boolean;
   orchestrator: Orchestrator;
   buildRequest: RequestBuilder;
-  /** Items whose calls are in progress at once (bounds memory on huge sets). Default 4 x concurrency, at least 64. */
+  /** Items whose calls are in progress at once (bounds memory on huge sets). Default: `defaultWindow`. */
   window?: number;
   /** Messages for the user (e.g. a killed run's incomplete line set aside). */
   notify?: (message: string) => void;
@@ -73,6 +73,19 @@ function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): Recor
 }
 
 /**
+ * Items in progress at once unless the caller says otherwise: at least the concurrency, so that
+ * every slot can be busy even when each item waits for its last call, and enough items for four
+ * calls asked per slot (at least 64), so that calls are looked up and claimed before a slot frees.
+ * Counted in calls rather than items because a call asked ahead of its slot is not free: it holds
+ * its request, cache key, claim and promise chain until a slot frees, long enough for V8 to copy it
+ * out of the young generation twice, so that each garbage collection pause while calls are in flight
+ * grows with the number of calls waiting (BENCHMARKS.md, "What survives a scavenge").
+ */
+export function defaultWindow(concurrency: number, callsPerItem: number): number {
+  return Math.max(concurrency, Math.ceil(Math.max(64, 4 * concurrency) / Math.max(1, callsPerItem)));
+}
+
+/**
  * Record mode: asks every model for every item that has no recorded answer from it yet, and appends
  * the answers to responses.jsonl in the interchange format, so a live run becomes a recorded set
  * that `fusion eval` replays offline. Safe to re-run after a kill, a failure or a budget stop: what
@@ -94,7 +107,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
   const recorded = readRecordedKeys(options.responsesPath, options.notify);
   const writer = options.append === false ? undefined : new ResponsesWriter(options.responsesPath, options.writeBytes);
   const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
-  const window = Math.max(1, options.window ?? Math.max(64, 4 * orchestrator.concurrency));
+  const window = Math.max(1, options.window ?? defaultWindow(orchestrator.concurrency, models.length));
   const running = new Set<Promise<void>>();
 
   const askItem = async (item: TaskItem, missing: readonly ModelHandle[]): Promise<void> => {

@@ -51,69 +51,93 @@ interface WireAnswer {
 }
 
 /**
- * One request on `dispatcher` through undici's handler interface, its answer collected whole: no
- * body stream, async iterator or async resource per call (what `request` adds for callers that
+ * The handler of one request (undici's dispatcher handler interface) that collects its answer whole:
+ * no body stream, async iterator or async resource per call (what `request` adds for callers that
  * stream), only the chunks as they arrive, stopped past `limit` (declared or seen) with a
- * ResponseTooLargeError. `signal` aborts it at any point, as `request` does.
+ * ResponseTooLargeError. Its signal aborts it at any point, as `request` does. One object per call
+ * whose methods live on the prototype, and it is the signal's listener itself (`handleEvent`): a
+ * call in flight holds no closures of its own here (what a call in flight keeps alive is copied by
+ * every young-generation collection it lives through; BENCHMARKS.md, "What survives a scavenge").
  */
+class WholeAnswerHandler implements Dispatcher.DispatchHandlers {
+  private abortRequest: ((err?: Error) => void) | undefined;
+  private settled = false;
+  private status = 0;
+  private headers: [string, string][] = [];
+  private readonly chunks: Buffer[] = [];
+  private seen = 0;
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly limit: number,
+    private readonly resolve: (answer: WireAnswer) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  /** The signal fired. */
+  handleEvent(): void {
+    this.abortRequest?.(this.signal?.reason as Error);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this);
+  }
+
+  onConnect(abortRequest: (err?: Error) => void): void {
+    this.abortRequest = abortRequest;
+    if (this.signal?.aborted) abortRequest(this.signal.reason as Error);
+  }
+
+  onHeaders(statusCode: number, raw: Buffer[]): boolean {
+    // 1xx answers come before the final one and say nothing the caller reads.
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    const headers: [string, string][] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = (raw[i] as Buffer).toString('latin1');
+      const value = (raw[i + 1] as Buffer).toString('latin1');
+      headers.push([name, value]);
+      if (name.length === 14 && name.toLowerCase() === 'content-length' && Number(value) > this.limit) this.abortRequest?.(new ResponseTooLargeError(this.limit));
+    }
+    this.headers = headers;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.seen += chunk.byteLength;
+    if (this.seen > this.limit) {
+      this.abortRequest?.(new ResponseTooLargeError(this.limit));
+      return false;
+    }
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    this.settle();
+    const { chunks } = this;
+    this.resolve({ status: this.status, headers: this.headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.seen) });
+  }
+
+  onError(err: Error): void {
+    if (this.settled) return;
+    this.settle();
+    this.reject(err);
+  }
+}
+
+/** One request on `dispatcher`, its answer collected whole (WholeAnswerHandler); `signal` aborts it. */
 function dispatchWhole(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, signal: AbortSignal | undefined, limit: number): Promise<WireAnswer> {
   return new Promise((resolve, reject) => {
-    let abort: ((err?: Error) => void) | undefined;
-    let settled = false;
-    let status = 0;
-    let headers: [string, string][] = [];
-    const chunks: Buffer[] = [];
-    let seen = 0;
-    const onAbort = (): void => abort?.(signal?.reason as Error);
-    const settle = (): void => {
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-    };
-    if (signal) {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
     }
-    dispatcher.dispatch(options, {
-      onConnect(abortRequest) {
-        abort = abortRequest;
-        if (signal?.aborted) abortRequest(signal.reason as Error);
-      },
-      onHeaders(statusCode, raw) {
-        // 1xx answers come before the final one and say nothing the caller reads.
-        if (statusCode < 200) return true;
-        status = statusCode;
-        headers = [];
-        for (let i = 0; i + 1 < raw.length; i += 2) {
-          const name = (raw[i] as Buffer).toString('latin1');
-          const value = (raw[i + 1] as Buffer).toString('latin1');
-          headers.push([name, value]);
-          if (name.length === 14 && name.toLowerCase() === 'content-length' && Number(value) > limit) abort?.(new ResponseTooLargeError(limit));
-        }
-        return true;
-      },
-      onData(chunk) {
-        seen += chunk.byteLength;
-        if (seen > limit) {
-          abort?.(new ResponseTooLargeError(limit));
-          return false;
-        }
-        chunks.push(chunk);
-        return true;
-      },
-      onComplete() {
-        if (settled) return;
-        settle();
-        resolve({ status, headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, seen) });
-      },
-      onError(err) {
-        if (settled) return;
-        settle();
-        reject(err);
-      },
-    });
+    const handler = new WholeAnswerHandler(signal, limit, resolve, reject);
+    signal?.addEventListener('abort', handler, { once: true });
+    dispatcher.dispatch(options, handler);
   });
 }
 

@@ -86,6 +86,27 @@ describe('Orchestrator', () => {
     if (out.status === 'ok') expect(out.response.text).toBe('ok');
   });
 
+  it('ends calls in flight to an adapter that ignores its signal: at the timeout, and at once on stop(abort)', async () => {
+    // An adapter that never looks at request.signal and answers only after a long time.
+    const deaf = { provider: 'openai', modelId: 'deaf', supportsLogprobs: false, generate: () => new Promise<never>(() => undefined) };
+    const handle = { name: 'openai:deaf', model: deaf };
+    const timed = await new Orchestrator({ timeoutMs: 20, retry: { ...fastRetry, maxAttempts: 1 } }).call(handle, userRequest('t'));
+    expect(timed).toMatchObject({ status: 'failed', error: { kind: 'timeout' } });
+
+    const orch = new Orchestrator({ concurrency: 8, timeoutMs: 60_000 });
+    const calls = Array.from({ length: 5 }, (_, i) => orch.call(handle, userRequest(`a${i}`)));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(orch.stats().inFlight).toBe(5);
+    const t0 = performance.now();
+    orch.stop('abort');
+    const out = await Promise.all(calls);
+    expect(performance.now() - t0).toBeLessThan(1_000);
+    expect(out.map((o) => o.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped', 'skipped']);
+    expect(orch.stats().inFlight).toBe(0);
+    // A call asked after the abort is not sent at all.
+    expect(await orch.call(handle, userRequest('late'))).toMatchObject({ status: 'skipped' });
+  });
+
   it('serves repeated requests from the cache and shares identical calls in flight', async () => {
     const dir = tempDir();
     const m = new FakeModel('openai', 'a', () => ({ text: 'cached answer', delayMs: 5 }));

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
-import { recordResponses } from '../../src/orchestrate/record.js';
+import { defaultWindow, recordResponses } from '../../src/orchestrate/record.js';
 import { journalPath } from '../../src/orchestrate/responses-file.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
@@ -132,5 +132,57 @@ describe('recordResponses', () => {
       recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:a', model: a }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder }),
     ).rejects.toThrow(/responses\.jsonl:2/);
     expect(a.requests).toHaveLength(0);
+  });
+
+  it('asks about four calls per slot ahead by default, counted in calls rather than items', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    const models = ['a', 'b', 'c'].map((id) => ({ name: `openai:${id}`, model: new FakeModel('openai', id, () => ({ text: 'positive', delayMs: 5 })) }));
+    const many = Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, text: `text number ${i}` }));
+    const asked = new Set<string>();
+    let done = 0;
+    let ahead = 0;
+    const buildRequest: typeof plainBuilder = (task, item, model) => {
+      asked.add(item.id);
+      ahead = Math.max(ahead, asked.size - done);
+      return plainBuilder(task, item, model);
+    };
+    const result = await recordResponses({
+      task: sentimentTask,
+      items: many,
+      models,
+      responsesPath: join(t.dir, 'responses.jsonl'),
+      orchestrator: new Orchestrator({ concurrency: 4 }),
+      buildRequest,
+      onItemDone: () => done++,
+    });
+    expect(result.recorded).toBe(600);
+    // 64 calls (at least four per slot) in items of three calls: 22 items, where the window used to be 64 items (192 calls).
+    expect(defaultWindow(4, 3)).toBe(22);
+    expect(ahead).toBe(22);
+  });
+
+  it('keeps every slot busy by default even when each item waits for its last call', async () => {
+    const t = makeTempDir();
+    cleanup = t.cleanup;
+    // Nine models answer at once and one is slow: the items in progress wait for the slow one, so
+    // fewer items than slots would leave slots idle.
+    const slow = new FakeModel('ollama', 'slow', () => ({ text: 'positive', delayMs: 40 }));
+    const models = [
+      ...Array.from({ length: 9 }, (_, i) => ({ name: `openai:f${i}`, model: new FakeModel('openai', `f${i}`, () => ({ text: 'positive' })) })),
+      { name: 'ollama:slow', model: slow },
+    ];
+    const many = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, text: `text number ${i}` }));
+    const result = await recordResponses({
+      task: sentimentTask,
+      items: many,
+      models,
+      responsesPath: join(t.dir, 'responses.jsonl'),
+      orchestrator: new Orchestrator({ concurrency: 40 }),
+      buildRequest: plainBuilder,
+    });
+    expect(result.recorded).toBe(1200);
+    expect(defaultWindow(40, 10)).toBe(40);
+    expect(slow.maxInFlight).toBe(40);
   });
 });
