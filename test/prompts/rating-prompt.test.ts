@@ -27,10 +27,12 @@ describe('rating task and item schema', () => {
     expect(bad.success ? [] : bad.error.issues.map((i) => i.path.join('.'))).toEqual(['scale.max']);
     expect(RatingTaskSchema.parse({ name: 'x', kind: 'rating', scale: { min: 0, max: 100 } }).instructions).toBe('');
   });
-  it('items: an id, a text and an optional numeric gold score', () => {
+  it('items: an id, a text and an optional numeric gold score (a CSV cell that spells a number is that number)', () => {
     expect(RatingItemSchema.parse({ id: 'a', text: 't', label: 3.5 }).label).toBe(3.5);
     expect(RatingItemSchema.parse({ id: 'a', text: 't' }).label).toBeUndefined();
-    expect(RatingItemSchema.safeParse({ id: 'a', text: 't', label: '3' }).success).toBe(false);
+    expect(RatingItemSchema.parse({ id: 'a', text: 't', label: '3' }).label).toBe(3);
+    expect(RatingItemSchema.safeParse({ id: 'a', text: 't', label: 'three' }).success).toBe(false);
+    expect(RatingItemSchema.safeParse({ id: 'a', text: 't', label: '3,5' }).success).toBe(false);
   });
   it('rating task files load now that the rating kind is wired, with their scale', () => {
     const dir = sharedData('mt-da-dev');
