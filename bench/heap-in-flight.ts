@@ -19,15 +19,12 @@
  * With a window of concurrency / 3 items every call asked is in flight, and the difference is what
  * a call in flight holds alone.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
 import { Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { defaultWindow, recordResponses } from '../src/orchestrate/record.js';
-import { flag, startFakeServer } from './sdk-bench-setup.js';
-import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { benchStores, flag, startFakeServer } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '3000'));
@@ -132,15 +129,9 @@ async function snapshot(session: Session, name: string): Promise<string> {
 
 const server = await startFakeServer(LABELS, LATENCY, MODELS);
 const { models, task, buildRequest } = server;
-const dir = mkdtempSync(join(tmpdir(), 'heap-in-flight-'));
-let pg: TestPostgres | undefined;
-async function openStore(name: string): Promise<ResponseStore> {
-  if (STORE === 'sqlite') return new SqliteStore(join(dir, `${name}.sqlite`));
-  pg ??= await startPostgres();
-  const s = new PostgresStore(await freshDatabase(pg, name.replace(/\W/g, '')));
-  await s.ready();
-  return s;
-}
+const stores = benchStores(STORE === 'postgres' ? 'postgres' : 'sqlite', 'heap-in-flight-');
+const { dir } = stores;
+const openStore = (name: string) => stores.open(name);
 const session = new Session();
 session.connect();
 try {
@@ -203,7 +194,6 @@ try {
   }
 } finally {
   session.disconnect();
-  pg?.stop();
   server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  stores.stop();
 }

@@ -9,15 +9,13 @@
  *
  *   npx tsx bench/loop-stalls.ts [--items 300] [--latency 500] [--concurrency 64] [--store sqlite|postgres] [--stall 8] [--warm 3]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { SqliteStore } from '../src/orchestrate/cache.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
-import { flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
-import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { benchStores, flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));
@@ -94,15 +92,9 @@ const quantile = (values: readonly number[], q: number) => {
 
 const server = await startFakeServer(LABELS, LATENCY, MODELS);
 const { models, task, buildRequest } = server;
-const dir = mkdtempSync(join(tmpdir(), 'loop-stalls-'));
-let pg: TestPostgres | undefined;
-async function openStore(name: string): Promise<ResponseStore> {
-  if (STORE === 'sqlite') return new SqliteStore(join(dir, `${name}.sqlite`));
-  pg ??= await startPostgres();
-  const s = new PostgresStore(await freshDatabase(pg, name.replace(/\W/g, '')));
-  await s.ready();
-  return s;
-}
+const stores = benchStores(STORE === 'postgres' ? 'postgres' : 'sqlite', 'loop-stalls-');
+const { dir } = stores;
+const openStore = (name: string) => stores.open(name);
 async function run(label: string, handles: ModelHandle[]): Promise<{ cpuMs: number; calls: number }> {
   const cache = await openStore(label);
   const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
@@ -161,7 +153,6 @@ try {
   const worst = [...samples].sort((a, b) => b.ms - a.ms).slice(0, Math.ceil(samples.length / 50));
   process.stdout.write(`  worst 2% of calls (start +ms: added ms): ${worst.map((x) => `+${(x.start - t0).toFixed(0)}: ${(x.ms - LATENCY).toFixed(1)}`).join(', ')}\n`);
 } finally {
-  pg?.stop();
   server.stop();
-  rmSync(dir, { recursive: true, force: true });
+  stores.stop();
 }

@@ -1,17 +1,22 @@
 /**
  * What the SDK-path benches share: their `--name value` flags, and the fake provider server in a
  * child process (so its CPU is not counted) with the three SDK models resolved against it and a
- * classification task's request builder.
+ * classification task's request builder; and a scratch folder with fresh stores of one kind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { kindOf } from '../src/kinds/registry.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
+import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
+import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
 /** The value after `--name` on the command line, else `fallback`. */
 export function flag(name: string, fallback: string): string {
@@ -70,4 +75,31 @@ export class TimedModel implements LanguageModel {
       this.onCall(t0, performance.now() - t0);
     }
   }
+}
+
+export interface BenchStores {
+  /** The scratch folder (SQLite files, responses files); removed by `stop`. */
+  readonly dir: string;
+  /** A fresh, empty store named `name`: a SQLite file in `dir`, or a new database of one throwaway PostgreSQL server. */
+  open(name: string): Promise<ResponseStore>;
+  stop(): void;
+}
+
+export function benchStores(kind: 'sqlite' | 'postgres', prefix: string): BenchStores {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  let pg: TestPostgres | undefined;
+  return {
+    dir,
+    async open(name) {
+      if (kind === 'sqlite') return new SqliteStore(join(dir, `${name}.sqlite`));
+      pg ??= await startPostgres();
+      const s = new PostgresStore(await freshDatabase(pg, name.replace(/\W/g, '')));
+      await s.ready();
+      return s;
+    },
+    stop() {
+      pg?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
