@@ -156,8 +156,13 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     const respParse = readTableFile(responsesFile, ResponseSchema);
     issues.push(...respParse.issues);
     const seen = new Map<string, number>();
+    // A refused item line is already reported; its responses would each read as "unknown item".
+    // The load fails on the item's issue anyway, and a truly unknown item is reported once the
+    // items read.
+    const itemsRefused = itemParse.issues.length > 0;
     for (const { line, value } of respParse.records) {
       if (!itemLine.has(value.item)) {
+        if (itemsRefused) continue;
         issues.push({ file: responsesFile, line, field: 'item', message: `response for unknown item "${value.item}"` });
         continue;
       }

@@ -54,6 +54,14 @@ describe('loadEvalFolder', () => {
     expect(loadError(dir).message).toMatch(/items\.jsonl:2: id: duplicate item id "a" \(first on line 1\)/);
   });
 
+  it('reports a refused item line once, not again as an unknown item for each of its responses', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items: [items[0], { id: 'b', label: 'neutral' }], responses });
+    const e = loadError(dir);
+    expect(e.message).toMatch(/items\.jsonl:2: text:/);
+    expect(e.message).not.toMatch(/unknown item/);
+    expect(e.issues).toHaveLength(1);
+  });
+
   it('rejects a response for an unknown item', () => {
     const dir = writeEvalFolder({ task: sentimentTask, items, responses: [...responses, { item: 'zzz', model: 'm1', output: 'A' }] });
     expect(loadError(dir).message).toMatch(/responses\.jsonl:3: item: response for unknown item "zzz"/);
