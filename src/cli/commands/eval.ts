@@ -120,12 +120,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
     const samples = numericOption('samples', values.samples, 'positive integer');
-    // Cross-validation needs at least one item per fold; said before any call, not after every call is paid.
-    const learning = (strategies ?? known).some((n) => !kindOf(task).unsupervisedNames(task).includes(n));
-    const checkItems = (items: number): void => {
-      if (learning && items < folds) throw new UsageError(`${dir}: cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'}, or only strategies that need no labels)`);
-    };
-    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}), checkItems });
+    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}) });
     // Answers missing from responses.jsonl (disk full): evaluating the rest would mislead; the message says how to recover.
     if (recorded.unwritten) return EXIT_STORAGE;
     unsaved = recorded.unsaved?.count ?? 0;
