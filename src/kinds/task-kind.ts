@@ -77,6 +77,11 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   strategyNames(task: T): readonly string[];
   /** The strategies that need no gold and can run on this task's answers (`fusion fuse` scores them). */
   unsupervisedNames(task: T): readonly string[];
+  /**
+   * The fewest items `evaluate` can score the strategies `names` on in `folds` folds (cross-validation
+   * splits items): `fusion eval --models` checks it before any model is asked.
+   */
+  itemsToScore(task: T, folds: number, names: readonly string[]): number;
   /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
   readonly folderItemSchema: ZodType<KindItem>;
   /** True when the folder has anything to score against (gold labels, answers or judgements). */

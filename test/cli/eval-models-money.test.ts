@@ -29,6 +29,20 @@ describe('fusion eval --models: the exit code and the money', () => {
     }
   });
 
+  it('more folds than items is a usage error before any model is asked, naming the flags that fix it; label-free strategies alone still run', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    labelledFolder(t.dir, 3);
+    const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(t.dir, 'items.jsonl')}: cannot make 5 folds from 3 items (give --folds 3 or fewer, or --strategies majority-vote,`);
+    expect(server.snapshot().requests).toBe(0);
+    expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+    const unsupervised = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet', '--strategies', 'majority-vote'], { env: server.env() });
+    expect(unsupervised.status).toBe(0);
+    expect(server.snapshot().successes).toBe(6);
+  });
+
   it('stopped by --max-cost: the answers so far are evaluated and the exit code says so (3, as fusion run), not 0', async () => {
     const server = await fixture.start({ labels: LABELS });
     const t = fixture.tempDir();

@@ -94,7 +94,7 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
     const { default: lockfile } = await import('proper-lockfile');
     const release = lockfile.lockSync(t.dir, { lockfilePath: join(t.dir, '.fusion.lock'), realpath: false });
     try {
-      const r = await runCli(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache'], { env: server.env() });
+      const r = await runCli(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache', '--folds', '3'], { env: server.env() });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/is in use by another fusion run/);
       expect(server.snapshot().requests).toBe(0);

@@ -10,7 +10,7 @@ import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
 import type { ModelCost } from '../../report/index.js';
 import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, markdownLeaderboard } from '../../eval/leaderboard-table.js';
-import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
+import { type OutOfFoldRatings, outOfFoldRatings, ratingItemsToScore } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { ratingPrompt } from './prompt.js';
@@ -18,6 +18,7 @@ import { readScore } from './read-score.js';
 import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
 import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
+import { STACKING_MIN_TRAINING, stackingRating } from './stacking.js';
 import { ratingFuser, type RatingFusedLine, ratingKind, type RatingStreamFuser } from './rows.js';
 import type { FittedRating, RatingStrategy } from './strategy.js';
 
@@ -182,6 +183,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,
   strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
   unsupervisedNames: () => RATING_STRATEGIES.filter((s) => !s.supervised).map((s) => s.name),
+  // Stacking alone refuses a fold with one training item; the others (auto too) fit on any.
+  itemsToScore: (_task, folds, names) => ratingItemsToScore(folds, names.includes(stackingRating.name) ? STACKING_MIN_TRAINING : 1),
   folderItemSchema: RatingItemSchema,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
 
