@@ -9,6 +9,10 @@ export interface KindWorld {
   task: Task;
   item(i: number): Record<string, unknown>;
   output(i: number, m: number): string;
+  /** The item field a model is shown (a table's text or question column). */
+  dataField: 'text' | 'question';
+  /** Item i's gold as a table's cell holds it (a label, an answer, a score). */
+  gold(i: number): string;
 }
 
 const LABELS = ['negative', 'positive'];
@@ -18,16 +22,22 @@ const WORLDS: Record<string, KindWorld> = {
     task: { name: 'tiny-sentiment', kind: 'classification', labels: LABELS.map((name) => ({ name, aliases: [] })), instructions: 'Negative or positive?' },
     item: (i) => ({ id: `t${i}`, text: `text number ${i}`, label: LABELS[i % 2] }),
     output: (i, m) => LABELS[(i + (m === 2 && i % 3 === 0 ? 1 : 0)) % 2] as string,
+    dataField: 'text',
+    gold: (i) => LABELS[i % 2] as string,
   },
   qa: {
     task: { name: 'tiny-sums', kind: 'qa', answerType: 'numeric', instructions: 'Answer with a number.' },
     item: (i) => ({ id: `q${i}`, question: `What is ${i} + ${i}?`, answers: [String(2 * i)] }),
     output: (i, m) => `The answer is ${2 * i + (m === 2 && i % 3 === 0 ? 1 : 0)}.`,
+    dataField: 'question',
+    gold: (i) => String(2 * i),
   },
   rating: {
     task: { name: 'tiny-stars', kind: 'rating', scale: { min: 1, max: 5 }, instructions: 'Rate the text from 1 to 5.' },
     item: (i) => ({ id: `r${i}`, text: `story number ${i}`, label: 1 + (i % 5) }),
     output: (i, m) => String(1 + ((i + (m === 2 ? 1 : 0)) % 5)),
+    dataField: 'text',
+    gold: (i) => String(1 + (i % 5)),
   },
 };
 

@@ -1,4 +1,5 @@
 import type { EvalPredictions } from '../../eval/evaluate.js';
+import { classificationStarter } from './starter.js';
 import { evaluateClassification } from './evaluate.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
@@ -42,6 +43,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   folderItemSchema: ClassificationItemSchema,
+  starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),
 
   async evaluate(folder, options) {

@@ -1,4 +1,5 @@
 import type { QaOutcomes } from '../../eval/answer-score.js';
+import { qaStarter } from './starter.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { evaluateQaFolder } from './evaluate.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
@@ -43,6 +44,7 @@ ignored; multiple-choice tasks need choices); output
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   folderItemSchema: QaItemSchema,
+  starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),
 
   async evaluate(folder, options) {

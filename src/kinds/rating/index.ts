@@ -1,4 +1,5 @@
 import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, SavedStrategySchema, StrategyError } from '../../fuse/strategy.js';
+import { ratingStarter } from './starter.js';
 import { StrategyStateError } from '../../fuse/strategy-state.js';
 import { InputError, zodIssues } from '../../task/errors.js';
 import type { RatingFolder } from '../../task/load-folder.js';
@@ -186,6 +187,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   // Stacking alone refuses a fold with one training item; the others (auto too) fit on any.
   itemsToScore: (_task, folds, names) => ratingItemsToScore(folds, names.includes(stackingRating.name) ? STACKING_MIN_TRAINING : 1),
   folderItemSchema: RatingItemSchema,
+  starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
 
   async evaluate(folder, options) {
