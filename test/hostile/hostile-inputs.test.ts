@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { LABELS, MODELS, captureStream, itemsOf, task, writeFolder } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
@@ -156,9 +157,7 @@ describe('issue 11 cases 4 and 5: bad files are file:line errors with exit 2, in
   });
 
   it('a 10 MB stdin line is a bad line, never sent to a model', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = `${JSON.stringify({ id: 'huge', text: 'y'.repeat(10 << 20) })}\n${line(itemsOf(1)[0])}`;
     const run = io(server.env(), input);
     const code = await main(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache'], run);
@@ -193,9 +192,7 @@ describe('issue 11 case 10: strict UTF-8, BOM, escaped control characters, timeo
   });
 
   it('invalid UTF-8 on stdin is a bad line naming it; a BOM on stdin is accepted', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = Buffer.concat([Buffer.from('\ufeff'), Buffer.from(line({ id: 'a', text: 'fine' })), Buffer.from('{"id": "b\xff", "text": "y"}\n', 'latin1')]);
     const run = io(server.env(), input);
     expect(await main(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache'], run)).toBe(1);
