@@ -1,6 +1,7 @@
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
@@ -9,12 +10,11 @@ import { journalPath } from '../../src/orchestrate/responses-file.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from './fake-model.js';
-import { makeTempDir, plainBuilder, sentimentTask } from './helpers.js';
+import { plainBuilder, sentimentTask } from './helpers.js';
 import { kindOf } from '../../src/kinds/registry.js';
 
 const items = Array.from({ length: 12 }, (_, i) => ({ id: `i${i}`, text: `text number ${i}` }));
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 function readResponses(path: string) {
   return readFileSync(path, 'utf8')
@@ -25,8 +25,7 @@ function readResponses(path: string) {
 
 describe('recordResponses', () => {
   it('asks each model once per missing item and writes the interchange format', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     // i0 is already recorded for model a: it must not be asked again.
     writeFileSync(path, `${JSON.stringify({ item: 'i0', model: 'openai:a', output: 'positive' })}\n`);
@@ -48,8 +47,7 @@ describe('recordResponses', () => {
   });
 
   it('resumes after failures and a truncated last line: only missing answers are asked, cached ones are not paid again', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const cachePath = join(t.dir, 'cache.sqlite');
     let broken = true;
@@ -84,8 +82,7 @@ describe('recordResponses', () => {
   });
 
   it('stops at the budget and says why', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const a = new FakeModel('openai', 'p', () => ({ text: 'pos', usage: { input: 10, output: 1 } }));
     // Each call is reserved at its bound (a token per byte of the prompt plus the framing, about 0.1 USD here) and costs 0.011.
@@ -99,8 +96,7 @@ describe('recordResponses', () => {
   });
 
   it('records QA items with the QA prompt template', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const qaTask = { name: 'arith', kind: 'qa' as const, answerType: 'numeric' as const, instructions: '' };
     const m = new FakeModel('openai', 'a', () => ({ text: 'The answer is 4.' }));
@@ -122,8 +118,7 @@ describe('recordResponses', () => {
   });
 
   it('refuses a corrupt responses file naming the line', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     writeFileSync(path, '{"item": "i0", "model": "openai:a", "output": "pos"}\nnot json\n');
     appendFileSync(path, '{"item": "i1", "model": "openai:a", "output": "pos"}\n');
@@ -135,8 +130,7 @@ describe('recordResponses', () => {
   });
 
   it('asks about four calls per slot ahead by default, counted in calls rather than items', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const models = ['a', 'b', 'c'].map((id) => ({ name: `openai:${id}`, model: new FakeModel('openai', id, () => ({ text: 'positive', delayMs: 5 })) }));
     const many = Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, text: `text number ${i}` }));
     const asked = new Set<string>();
@@ -163,8 +157,7 @@ describe('recordResponses', () => {
   });
 
   it('keeps every slot busy by default even when each item waits for its last call', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     // Nine models answer at once and one is slow: the items in progress wait for the slow one, so
     // fewer items than slots would leave slots idle.
     const slow = new FakeModel('ollama', 'slow', () => ({ text: 'positive', delayMs: 40 }));
