@@ -5,7 +5,7 @@ import { tempDirsEach } from '../support/temp-dirs.js';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
-import { defaultWindow, recordResponses } from '../../src/orchestrate/record.js';
+import { defaultWindow, type RecordOptions, type RecordResult, recordResponses } from '../../src/orchestrate/record.js';
 import { journalPath } from '../../src/orchestrate/responses-file.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
@@ -23,6 +23,12 @@ function readResponses(path: string) {
     .map((l) => ResponseSchema.parse(JSON.parse(l)));
 }
 
+/** recordResponses on the sentiment task, asked with the plain prompt by a fresh orchestrator unless the test gives its own. */
+function recordSentiment(options: Omit<RecordOptions, 'task' | 'buildRequest' | 'orchestrator'> & Partial<Pick<RecordOptions, 'buildRequest' | 'orchestrator'>>): Promise<RecordResult> {
+  const { orchestrator = new Orchestrator(), buildRequest = plainBuilder, ...rest } = options;
+  return recordResponses({ task: sentimentTask, ...rest, orchestrator, buildRequest });
+}
+
 describe('recordResponses', () => {
   it('asks each model once per missing item and writes the interchange format', async () => {
     const t = tempDir();
@@ -35,7 +41,7 @@ describe('recordResponses', () => {
       { name: 'openai:a', model: a },
       { name: 'ollama:b', model: b },
     ];
-    const result = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder });
+    const result = await recordSentiment({ items, models, responsesPath: path });
     expect(result).toMatchObject({ alreadyRecorded: 1, recorded: 23, fromCache: 0, failed: [], skipped: 0 });
     expect(a.requests).toHaveLength(11);
     expect(b.requests).toHaveLength(12);
@@ -56,7 +62,7 @@ describe('recordResponses', () => {
     );
     const models = [{ name: 'openai:a', model: a }];
     const cache1 = new SqliteStore(cachePath);
-    const r1 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }), buildRequest: plainBuilder });
+    const r1 = await recordSentiment({ items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }) });
     await cache1.close();
     expect(r1.recorded).toBe(11);
     expect(r1.failed).toEqual([{ item: 'i7', model: 'openai:a', kind: 'bad-request', message: 'refused input' }]);
@@ -69,7 +75,7 @@ describe('recordResponses', () => {
     broken = false;
     const cache2 = new SqliteStore(cachePath);
     const notes: string[] = [];
-    const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder, notify: (m) => notes.push(m) });
+    const r2 = await recordSentiment({ items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), notify: (m) => notes.push(m) });
     await cache2.close();
     expect(notes.join('\n')).toMatch(/incomplete line left by a killed fusion run; set aside in .*responses\.jsonl\.partial-/);
     expect(r2.alreadyRecorded).toBe(kept);
@@ -87,7 +93,7 @@ describe('recordResponses', () => {
     const a = new FakeModel('openai', 'p', () => ({ text: 'pos', usage: { input: 10, output: 1 } }));
     // Each call is reserved at its bound (a token per byte of the prompt plus the framing, about 0.1 USD here) and costs 0.011.
     const orchestrator = new Orchestrator({ concurrency: 2, maxCostUsd: 0.2, prices: { 'openai:p': { input: 1000, output: 1000 } }, assumedOutputTokens: 1 });
-    const r = await recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:p', model: a }], responsesPath: path, orchestrator, buildRequest: plainBuilder });
+    const r = await recordSentiment({ items, models: [{ name: 'openai:p', model: a }], responsesPath: path, orchestrator });
     expect(r.stopReason).toBe('budget');
     expect(r.recorded).toBeGreaterThan(0);
     expect(r.recorded + r.skipped).toBe(12);
@@ -124,7 +130,7 @@ describe('recordResponses', () => {
     appendFileSync(path, '{"item": "i1", "model": "openai:a", "output": "pos"}\n');
     const a = new FakeModel('openai', 'a');
     await expect(
-      recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:a', model: a }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder }),
+      recordSentiment({ items, models: [{ name: 'openai:a', model: a }], responsesPath: path }),
     ).rejects.toThrow(/responses\.jsonl:2/);
     expect(a.requests).toHaveLength(0);
   });
@@ -141,8 +147,7 @@ describe('recordResponses', () => {
       ahead = Math.max(ahead, asked.size - done);
       return plainBuilder(task, item, model);
     };
-    const result = await recordResponses({
-      task: sentimentTask,
+    const result = await recordSentiment({
       items: many,
       models,
       responsesPath: join(t.dir, 'responses.jsonl'),
@@ -166,13 +171,11 @@ describe('recordResponses', () => {
       { name: 'ollama:slow', model: slow },
     ];
     const many = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, text: `text number ${i}` }));
-    const result = await recordResponses({
-      task: sentimentTask,
+    const result = await recordSentiment({
       items: many,
       models,
       responsesPath: join(t.dir, 'responses.jsonl'),
       orchestrator: new Orchestrator({ concurrency: 40 }),
-      buildRequest: plainBuilder,
     });
     expect(result.recorded).toBe(1200);
     expect(defaultWindow(40, 10)).toBe(40);
