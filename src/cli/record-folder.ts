@@ -27,6 +27,8 @@ export interface RecordFolderOptions {
   batch?: BatchModeOptions;
   /** Answers to ask of each model per item (`--samples`; default 1). */
   samples?: number;
+  /** The caller's own check of the folder's items (all of them, whatever the shard), run before any call. */
+  checkItems?: (count: number) => void;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function recordFolderResponses(
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
   const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dir, ...sampled, ...options.request });
+  options.checkItems?.(all.length);
   // A shard worker writes nothing into the folder (its answers go to the shared store), so several
   // may share it; the run without --shard that writes responses.jsonl takes the lock.
   const unlock = shard ? () => {} : lockFolder(dir);

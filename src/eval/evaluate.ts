@@ -1,6 +1,6 @@
 import { type AnswerMatrix, hasSharedLabels } from '../fuse/answer-matrix.js';
 import { requireSharedLabels } from '../fuse/strategy.js';
-import { InputError } from '../task/errors.js';
+import { FoldsError } from './folds-error.js';
 import type { QaOutcomes, Voice } from './answer-score.js';
 import { requireOrderedLabels } from '../fuse/ordered-labels.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
@@ -266,7 +266,7 @@ export function parallelFoldFits(
  * every kind. Only strategies that learn from labels are cross-validated, so only they need it.
  */
 export function requireFoldable(dir: string, items: number, folds: number, run: readonly FusionStrategy[]): void {
-  if (items < folds && run.some((s) => s.supervised)) throw new InputError([{ file: `${dir}/items.jsonl`, message: `cannot make ${folds} folds from ${items} items (${items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items'})` }]);
+  if (items < folds && run.some((s) => s.supervised)) throw new FoldsError(`${dir}/items.jsonl`, folds, items);
 }
 
 /**

@@ -105,6 +105,14 @@ export class TargetError extends StrategyError {}
 /** The names of the one registry's strategies. */
 export const CATEGORICAL_STRATEGY_NAMES: readonly string[] = STRATEGIES.map((s) => s.name);
 
+/**
+ * The fewest items a categorical evaluation can score `names` on in `folds` folds: its stratified
+ * folds need an item each, and only the strategies that learn from labels are cross-validated.
+ */
+export function categoricalItemsToScore(folds: number, names: readonly string[]): number {
+  return names.some((n) => getStrategy(n).supervised) ? folds : 1;
+}
+
 /** The unsupervised strategies that can run on answers with (or without) a fixed label set, (un)ordered. */
 export function unsupervisedNames(sharesLabels: boolean, ordered: boolean): string[] {
   return STRATEGIES.filter((s) => !s.supervised && (sharesLabels || s.needsSharedLabels !== true) && (ordered || s.needsOrderedLabels !== true)).map((s) => s.name);

@@ -9,6 +9,7 @@ import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import type { EvalFolder } from '../task/load-folder.js';
 import type { RawModelAnswer } from './raw-answer.js';
+import type { KindStarter } from './starter.js';
 import type { FusedLineBase } from './row-parts.js';
 
 /**
@@ -77,8 +78,15 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   strategyNames(task: T): readonly string[];
   /** The strategies that need no gold and can run on this task's answers (`fusion fuse` scores them). */
   unsupervisedNames(task: T): readonly string[];
+  /**
+   * The fewest items `evaluate` can score the strategies `names` on in `folds` folds (cross-validation
+   * splits items): `fusion eval --models` checks it before any model is asked.
+   */
+  itemsToScore(task: T, folds: number, names: readonly string[]): number;
   /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
   readonly folderItemSchema: ZodType<KindItem>;
+  /** How `fusion init` makes a starter folder of this kind from a labelled table. */
+  readonly starter: KindStarter<T>;
   /** True when the folder has anything to score against (gold labels, answers or judgements). */
   hasGold(folder: F): boolean;
 

@@ -1,38 +1,35 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABELS, itemsOf, task } from '../integration/setup.js';
+import { itemsOf } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { expectRefusedBeforeAnyCall, startWithLabelledFolder, startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
-
-/** A labelled folder without answers: every --models call is a new, paid one. */
-function labelledFolder(dir: string, n: number): void {
-  writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
-  writeFileSync(join(dir, 'items.jsonl'), itemsOf(n).map((x, i) => JSON.stringify({ ...x, label: LABELS[i % LABELS.length] })).join('\n') + '\n');
-}
 
 const MODELS = 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest';
 
 describe('fusion eval --models: the exit code and the money', () => {
   it('a mistyped --strategies or --explain-strategy is a usage error before any model is asked, not after paying for every call', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    labelledFolder(t.dir, 12);
+    const { server, t } = await startWithLabelledFolder(fixture, 12);
     for (const bad of [['--strategies', 'majority-vote,wieghted-vote'], ['--explain-strategy', 'majorty-vote']]) {
       const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet', ...bad], { env: server.env() });
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/wieghted-vote|majorty-vote/);
-      expect(server.snapshot().requests).toBe(0);
-      expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+      expectRefusedBeforeAnyCall(r, server, t.dir, /wieghted-vote|majorty-vote/);
     }
   });
 
+  it('more folds than items is a usage error before any model is asked, naming the flags that fix it; label-free strategies alone still run', async () => {
+    const { server, t } = await startWithLabelledFolder(fixture, 3);
+    const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
+    expectRefusedBeforeAnyCall(r, server, t.dir, `${join(t.dir, 'items.jsonl')}: cannot make 5 folds from 3 items (give --folds 3 or fewer, or --strategies majority-vote,`);
+    const unsupervised = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet', '--strategies', 'majority-vote'], { env: server.env() });
+    expect(unsupervised.status).toBe(0);
+    expect(server.snapshot().successes).toBe(6);
+  });
+
   it('stopped by --max-cost: the answers so far are evaluated and the exit code says so (3, as fusion run), not 0', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    labelledFolder(t.dir, 60);
+    const { server, t } = await startWithLabelledFolder(fixture, 60);
     const prices = join(t.dir, 'prices.json');
     writeFileSync(prices, JSON.stringify({ 'openai:gpt-4o-mini': { input: 10, output: 10 }, 'anthropic:claude-3-5-haiku-latest': { input: 10, output: 10 } }));
     const json = join(t.dir, 'r.json');
@@ -52,35 +49,23 @@ describe('fusion eval --models: the exit code and the money', () => {
   });
 
   it('a bad gold label in items.csv is reported as file:line: field before any model is asked; nothing is recorded', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     writeFileSync(join(t.dir, 'items.csv'), 'id,text,label\n1,first,positive\n2,second, Negative \n3,third,positiv\n');
     const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${join(t.dir, 'items.csv')}:4: label: unknown gold label "positiv"`);
-    expect(server.snapshot().requests).toBe(0);
-    expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+    expectRefusedBeforeAnyCall(r, server, t.dir, `${join(t.dir, 'items.csv')}:4: label: unknown gold label "positiv"`);
   });
 
   it('a folder whose answers are in responses.csv: refused before any call (the answers would go to a responses.jsonl beside it, which the folder then refuses)', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     writeFileSync(join(t.dir, 'items.csv'), 'id,text,label\n1,first,positive\n2,second,negative\n');
     writeFileSync(join(t.dir, 'responses.csv'), 'item,model,output\n1,old,positive\n2,old,negative\n');
     const r = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet'], { env: server.env() });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain(join(t.dir, 'responses.csv'));
     expect(r.stderr).toContain('responses.jsonl');
-    expect(server.snapshot().requests).toBe(0);
-    expect(existsSync(join(t.dir, 'responses.jsonl'))).toBe(false);
+    expectRefusedBeforeAnyCall(r, server, t.dir, join(t.dir, 'responses.csv'));
   });
 
   it('answers recorded under the bare model name (gpt-4o-mini) and --models openai:gpt-4o-mini: a warning before any call says they will be asked again, and how to reuse them', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    labelledFolder(t.dir, 4);
+    const { server, t } = await startWithLabelledFolder(fixture, 4);
     writeFileSync(join(t.dir, 'responses.jsonl'), itemsOf(4).map((x) => JSON.stringify({ item: x.id, model: 'gpt-4o-mini', output: 'positive' })).join('\n') + '\n');
     const r = await runCli(['eval', t.dir, '--models', 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest', '--no-cache', '--folds', '2', '--strategies', 'majority-vote', '--quiet'], { env: server.env() });
     expect(r.status).toBe(0);

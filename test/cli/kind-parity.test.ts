@@ -32,7 +32,7 @@ describe('classification and QA folders behave alike', () => {
   it.each(folders())('$kind: more folds than items is a usage error naming the file, exit 2, no stack trace', async ({ dir }) => {
     const r = await runCli(['eval', dir, '--folds', '20', '--strategies', 'majority-vote,best-model']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${join(dir, 'items.jsonl')}: cannot make 20 folds from 12 items (give --folds 12 or fewer)`);
+    expect(r.stderr).toContain(`${join(dir, 'items.jsonl')}: cannot make 20 folds from 12 items (give --folds 12 or fewer, or --strategies naming only strategies that need no labels)`);
     expect(r.stderr).not.toMatch(/\bat \S+ \(/);
   });
 

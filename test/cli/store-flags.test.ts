@@ -1,17 +1,16 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
-import { LABELS, MODELS, itemsOf, task } from '../integration/setup.js';
+import { MODELS, itemsOf, task } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 
 describe('--cache names a store; --shard takes a share of the items', () => {
   it('an unknown scheme in --cache or FUSION_CACHE_URL is a usage error (exit 2), never a folder named after it', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = `${JSON.stringify(itemsOf(1)[0])}\n`;
     const cwd = process.cwd();
     process.chdir(t.dir);
@@ -35,9 +34,7 @@ describe('--cache names a store; --shard takes a share of the items', () => {
   });
 
   it('FUSION_CACHE_URL names the store when --cache does not', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = itemsOf(3).map((i) => JSON.stringify(i)).join('\n') + '\n';
     const env = { ...server.env(), FUSION_CACHE_URL: join(t.dir, 'from-env.sqlite') };
     const args = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string];
@@ -48,9 +45,7 @@ describe('--cache names a store; --shard takes a share of the items', () => {
   });
 
   it('--shard K/N answers only the items of shard K, in input order; bad values are usage errors', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const items = itemsOf(30);
     const input = items.map((i) => JSON.stringify(i)).join('\n') + '\n';
     const base = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite')];

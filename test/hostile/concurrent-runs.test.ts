@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { LABELS, MODELS, itemsOf, task, writeFolder } from '../integration/setup.js';
 
@@ -73,9 +74,7 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
   }, 60_000);
 
   it('a lock left by a run killed with SIGKILL on this machine is taken over at once', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     writeFileSync(join(t.dir, 'items.jsonl'), itemsOf(3).map((i) => JSON.stringify({ ...i, label: 'positive' })).join('\n') + '\n');
     // A run that took the lock and was killed: the lock (fresh, so not yet stale by age) and its dead pid remain.
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
@@ -94,7 +93,7 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
     const { default: lockfile } = await import('proper-lockfile');
     const release = lockfile.lockSync(t.dir, { lockfilePath: join(t.dir, '.fusion.lock'), realpath: false });
     try {
-      const r = await runCli(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache'], { env: server.env() });
+      const r = await runCli(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache', '--folds', '3'], { env: server.env() });
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/is in use by another fusion run/);
       expect(server.snapshot().requests).toBe(0);

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { LABELS, MODELS, captureStream, itemsOf, task, writeFolder } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
@@ -27,7 +28,7 @@ describe('issue 11 case 2: --models never deletes a line it did not write', () =
     const text = `${line({ item: 'item-0', model: 'x:y', output: 'positive' })}${JSON.stringify({ item: 'item-1', model: 'x:y', output: 'negative', cost: -1 })}`;
     writeFileSync(path, text);
     const run = io(server.env());
-    expect(await main(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache'], run)).toBe(2);
+    expect(await main(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache', '--folds', '2'], run)).toBe(2);
     expect(run.stderr.text()).toMatch(/responses\.jsonl:2: cost:/);
     expect(readFileSync(path, 'utf8')).toBe(text);
     expect(server.snapshot().requests).toBe(0);
@@ -43,7 +44,7 @@ describe('issue 11 case 2: --models never deletes a line it did not write', () =
     writeFileSync(victim, content);
     symlinkSync(victim, join(t.dir, 'responses.jsonl'));
     const run = io(server.env());
-    expect(await main(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache'], run)).toBe(2);
+    expect(await main(['eval', t.dir, '--models', MODELS[0] as string, '--no-cache', '--folds', '2'], run)).toBe(2);
     expect(run.stderr.text()).toMatch(/symlink leading out of its folder/);
     expect(readFileSync(victim, 'utf8')).toBe(content);
   });
@@ -52,7 +53,7 @@ describe('issue 11 case 2: --models never deletes a line it did not write', () =
     const server = await fixture.start({ labels: LABELS });
     const t = fixture.tempDir();
     writeFolder(t.dir, 3);
-    const args = ['eval', t.dir, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--quiet'];
+    const args = ['eval', t.dir, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--folds', '3', '--quiet'];
     await main(args, io(server.env()));
     const path = join(t.dir, 'responses.jsonl');
     const journal = JSON.parse(readFileSync(join(t.dir, '.responses.jsonl.journal'), 'utf8')) as { offset: number; text: string };
@@ -144,21 +145,19 @@ describe('issue 11 cases 4 and 5: bad files are file:line errors with exit 2, in
     const t = fixture.tempDir();
     writeFolder(t.dir, 2);
     const run = io(server.env());
-    await main(['eval', t.dir, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--quiet'], run);
+    await main(['eval', t.dir, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--folds', '2', '--quiet'], run);
     expect(run.stderr.text()).toMatch(/2 answer\(s\) cut: longer than 65536 characters/);
     const lines = readFileSync(join(t.dir, 'responses.jsonl'), 'utf8').trim().split('\n');
     expect(lines).toHaveLength(2);
     for (const l of lines) expect((JSON.parse(l) as { output: string }).output).toHaveLength(65_536);
     // The folder stays usable.
     const again = io({});
-    await main(['eval', t.dir, '--quiet'], again);
+    await main(['eval', t.dir, '--folds', '2', '--quiet'], again);
     expect(again.stderr.text()).not.toMatch(/unexpected error/);
   });
 
   it('a 10 MB stdin line is a bad line, never sent to a model', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = `${JSON.stringify({ id: 'huge', text: 'y'.repeat(10 << 20) })}\n${line(itemsOf(1)[0])}`;
     const run = io(server.env(), input);
     const code = await main(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache'], run);
@@ -193,9 +192,7 @@ describe('issue 11 case 10: strict UTF-8, BOM, escaped control characters, timeo
   });
 
   it('invalid UTF-8 on stdin is a bad line naming it; a BOM on stdin is accepted', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = Buffer.concat([Buffer.from('\ufeff'), Buffer.from(line({ id: 'a', text: 'fine' })), Buffer.from('{"id": "b\xff", "text": "y"}\n', 'latin1')]);
     const run = io(server.env(), input);
     expect(await main(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache'], run)).toBe(1);

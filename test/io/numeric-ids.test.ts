@@ -1,17 +1,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABELS, task } from '../integration/setup.js';
+import { LABELS } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
 
 describe('numeric ids ({"id": 1}, {"item": 1}, as pandas writes them) on every path', () => {
   it('fusion eval --models reads a responses.jsonl with numeric item ids (fuse and eval already did), asks only the new model and appends', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const n = 6;
     writeFileSync(join(t.dir, 'items.jsonl'), Array.from({ length: n }, (_, i) => JSON.stringify({ id: i + 1, text: `review ${i}`, label: LABELS[i % 3] })).join('\n'));
     const old = Array.from({ length: n }, (_, i) => JSON.stringify({ item: i + 1, model: 'old', output: LABELS[i % 3] })).join('\n') + '\n';

@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { LABELS, MODELS, expectedLabel, task } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
@@ -27,9 +28,7 @@ function records(csv: string): Record<string, string>[] {
 
 describe('fusion run on a CSV of reviews', () => {
   it('CSV on stdin -> CSV out: the same rows in order, every input column kept, label, confidence and a column per model added', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--format', 'csv', '--text-column', 'review_text', '--id-column', 'review_id', '--no-cache'], {
       input: reviewsCsv(),
       env: server.env(),
@@ -47,9 +46,7 @@ describe('fusion run on a CSV of reviews', () => {
   });
 
   it('--input reviews.tsv --output fused.csv; --format jsonl output keeps the extra columns; the row number is the id without an id column', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const tsv = `review_text\tstars\n${reviews.map((r) => `${r.review_text.replace(/\n/g, ' ').replace(/"/g, '')}\t${r.stars}`).join('\n')}\n`;
     writeFileSync(join(t.dir, 'reviews.tsv'), tsv);
     const out = join(t.dir, 'fused.csv');
@@ -70,9 +67,7 @@ describe('fusion run on a CSV of reviews', () => {
   });
 
   it('numeric ids in JSONL ({"id": 1}) are ids; a bad CSV row is reported as file:line and keeps its place', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const numeric = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--no-cache'], {
       input: `${JSON.stringify({ id: 1, text: 'good', source: 'web' })}\n${JSON.stringify({ id: 2, text: 'bad', source: 'app' })}\n`,
       env: server.env(),

@@ -6,6 +6,7 @@ import { runCommand, runHelp } from '../../src/cli/commands/run.js';
 import { getStrategy, STRATEGIES } from '../../src/fuse/registry.js';
 import { fuse } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { LABELS, LETTERS, MODELS, captureStream, itemsOf, mcQuestions, mcTask, task } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
@@ -47,9 +48,7 @@ describe('fusion run --strategy X for every X that run --help lists', () => {
 
     if (needsOrder) {
       it(`${name}: refused on a task without ordered labels before any model is asked`, async () => {
-        const server = await fixture.start({ labels: LABELS });
-        const t = fixture.tempDir();
-        writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+        const { server, t } = await startWithTask(fixture);
         const stderr = captureStream();
         const run = runCommand(['--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--strategy', name, '--no-cache'], {
           stdin: Readable.from([itemsOf(4).map((i) => JSON.stringify(i)).join('\n')]),

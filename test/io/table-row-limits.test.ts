@@ -1,17 +1,16 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LABELS, task } from '../integration/setup.js';
+import { task } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
 
 describe('a CSV row the parser cannot get past', () => {
   it('a field longer than FUSION_MAX_LINE_BYTES: file:line in plain words, saying the rows after it were not read; exit 1', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const input = join(t.dir, 'huge.csv');
     writeFileSync(input, `id,text\n1,"${'x'.repeat(1024 * 1024 + 10)}"\n2,small\n`);
     const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--input', input, '--no-cache'], { env: server.env() });
@@ -22,18 +21,14 @@ describe('a CSV row the parser cannot get past', () => {
   });
 
   it('a quote that never closes: the rows after it are said not to be read', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--format', 'csv', '--no-cache'], { input: 'id,text\n1,"open\n2,small\n', env: server.env() });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/stdin:\d+: unreadable .*; the rows after it are not read/);
   });
 
   it('a column named twice in the header: no row is read or asked about (which "text" would be sent?), each keeps its place as an error', async () => {
-    const server = await fixture.start({ labels: LABELS });
-    const t = fixture.tempDir();
-    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const { server, t } = await startWithTask(fixture);
     const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--format', 'csv', '--no-cache'], { input: 'id,text,text\n1,a,b\n2,c,d\n', env: server.env() });
     expect(r.status).toBe(1);
     expect(server.snapshot().requests).toBe(0);

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { DEFAULT_PRICES, costOf, loadPrices, priceOf } from '../../src/task/prices.js';
 import { ProgressReporter } from '../../src/cli/progress-line.js';
 import { progressText } from '../../src/orchestrate/progress.js';
@@ -9,10 +10,8 @@ import { loadProviderLimits } from '../../src/orchestrate/provider-limits.js';
 import { readOrchestrationArgs } from '../../src/cli/run-session.js';
 import { emptyStats } from '../../src/orchestrate/stats.js';
 import { InputError } from '../../src/task/errors.js';
-import { makeTempDir } from './helpers.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 describe('prices', () => {
   it('finds dated snapshots and -latest aliases by longest prefix; ollama is free; unknown is undefined', () => {
@@ -25,8 +24,7 @@ describe('prices', () => {
   });
 
   it('overrides from a JSON file, and names the file and field of a bad entry', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const good = join(t.dir, 'p.json');
     writeFileSync(good, JSON.stringify({ 'openai:my-finetune': { input: 1, output: 2 }, 'openai:gpt-4o-mini': { input: 9, output: 9 } }));
     const table = loadPrices(good);
@@ -39,8 +37,7 @@ describe('prices', () => {
   });
 
   it('reads provider limits and rejects contradictory cache flags', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const file = join(t.dir, 'limits.json');
     writeFileSync(file, JSON.stringify({ openai: { concurrency: 4, rpm: 500 }, ollama: { concurrency: 1 } }));
     expect(loadProviderLimits(file)).toEqual({ openai: { concurrency: 4, rpm: 500 }, ollama: { concurrency: 1 } });

@@ -1,20 +1,20 @@
 import { appendFileSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
-import { defaultWindow, recordResponses } from '../../src/orchestrate/record.js';
+import { defaultWindow, type RecordOptions, type RecordResult, recordResponses } from '../../src/orchestrate/record.js';
 import { journalPath } from '../../src/orchestrate/responses-file.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from './fake-model.js';
-import { makeTempDir, plainBuilder, sentimentTask } from './helpers.js';
+import { plainBuilder, sentimentTask } from './helpers.js';
 import { kindOf } from '../../src/kinds/registry.js';
 
 const items = Array.from({ length: 12 }, (_, i) => ({ id: `i${i}`, text: `text number ${i}` }));
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 function readResponses(path: string) {
   return readFileSync(path, 'utf8')
@@ -23,10 +23,15 @@ function readResponses(path: string) {
     .map((l) => ResponseSchema.parse(JSON.parse(l)));
 }
 
+/** recordResponses on the sentiment task, asked with the plain prompt by a fresh orchestrator unless the test gives its own. */
+function recordSentiment(options: Omit<RecordOptions, 'task' | 'buildRequest' | 'orchestrator'> & Partial<Pick<RecordOptions, 'buildRequest' | 'orchestrator'>>): Promise<RecordResult> {
+  const { orchestrator = new Orchestrator(), buildRequest = plainBuilder, ...rest } = options;
+  return recordResponses({ task: sentimentTask, ...rest, orchestrator, buildRequest });
+}
+
 describe('recordResponses', () => {
   it('asks each model once per missing item and writes the interchange format', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     // i0 is already recorded for model a: it must not be asked again.
     writeFileSync(path, `${JSON.stringify({ item: 'i0', model: 'openai:a', output: 'positive' })}\n`);
@@ -36,7 +41,7 @@ describe('recordResponses', () => {
       { name: 'openai:a', model: a },
       { name: 'ollama:b', model: b },
     ];
-    const result = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder });
+    const result = await recordSentiment({ items, models, responsesPath: path });
     expect(result).toMatchObject({ alreadyRecorded: 1, recorded: 23, fromCache: 0, failed: [], skipped: 0 });
     expect(a.requests).toHaveLength(11);
     expect(b.requests).toHaveLength(12);
@@ -48,8 +53,7 @@ describe('recordResponses', () => {
   });
 
   it('resumes after failures and a truncated last line: only missing answers are asked, cached ones are not paid again', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const cachePath = join(t.dir, 'cache.sqlite');
     let broken = true;
@@ -58,7 +62,7 @@ describe('recordResponses', () => {
     );
     const models = [{ name: 'openai:a', model: a }];
     const cache1 = new SqliteStore(cachePath);
-    const r1 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }), buildRequest: plainBuilder });
+    const r1 = await recordSentiment({ items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache1 }) });
     await cache1.close();
     expect(r1.recorded).toBe(11);
     expect(r1.failed).toEqual([{ item: 'i7', model: 'openai:a', kind: 'bad-request', message: 'refused input' }]);
@@ -71,7 +75,7 @@ describe('recordResponses', () => {
     broken = false;
     const cache2 = new SqliteStore(cachePath);
     const notes: string[] = [];
-    const r2 = await recordResponses({ task: sentimentTask, items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), buildRequest: plainBuilder, notify: (m) => notes.push(m) });
+    const r2 = await recordSentiment({ items, models, responsesPath: path, orchestrator: new Orchestrator({ cache: cache2 }), notify: (m) => notes.push(m) });
     await cache2.close();
     expect(notes.join('\n')).toMatch(/incomplete line left by a killed fusion run; set aside in .*responses\.jsonl\.partial-/);
     expect(r2.alreadyRecorded).toBe(kept);
@@ -84,13 +88,12 @@ describe('recordResponses', () => {
   });
 
   it('stops at the budget and says why', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const a = new FakeModel('openai', 'p', () => ({ text: 'pos', usage: { input: 10, output: 1 } }));
     // Each call is reserved at its bound (a token per byte of the prompt plus the framing, about 0.1 USD here) and costs 0.011.
     const orchestrator = new Orchestrator({ concurrency: 2, maxCostUsd: 0.2, prices: { 'openai:p': { input: 1000, output: 1000 } }, assumedOutputTokens: 1 });
-    const r = await recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:p', model: a }], responsesPath: path, orchestrator, buildRequest: plainBuilder });
+    const r = await recordSentiment({ items, models: [{ name: 'openai:p', model: a }], responsesPath: path, orchestrator });
     expect(r.stopReason).toBe('budget');
     expect(r.recorded).toBeGreaterThan(0);
     expect(r.recorded + r.skipped).toBe(12);
@@ -99,8 +102,7 @@ describe('recordResponses', () => {
   });
 
   it('records QA items with the QA prompt template', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const qaTask = { name: 'arith', kind: 'qa' as const, answerType: 'numeric' as const, instructions: '' };
     const m = new FakeModel('openai', 'a', () => ({ text: 'The answer is 4.' }));
@@ -122,21 +124,19 @@ describe('recordResponses', () => {
   });
 
   it('refuses a corrupt responses file naming the line', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     writeFileSync(path, '{"item": "i0", "model": "openai:a", "output": "pos"}\nnot json\n');
     appendFileSync(path, '{"item": "i1", "model": "openai:a", "output": "pos"}\n');
     const a = new FakeModel('openai', 'a');
     await expect(
-      recordResponses({ task: sentimentTask, items, models: [{ name: 'openai:a', model: a }], responsesPath: path, orchestrator: new Orchestrator(), buildRequest: plainBuilder }),
+      recordSentiment({ items, models: [{ name: 'openai:a', model: a }], responsesPath: path }),
     ).rejects.toThrow(/responses\.jsonl:2/);
     expect(a.requests).toHaveLength(0);
   });
 
   it('asks about four calls per slot ahead by default, counted in calls rather than items', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const models = ['a', 'b', 'c'].map((id) => ({ name: `openai:${id}`, model: new FakeModel('openai', id, () => ({ text: 'positive', delayMs: 5 })) }));
     const many = Array.from({ length: 200 }, (_, i) => ({ id: `m${i}`, text: `text number ${i}` }));
     const asked = new Set<string>();
@@ -147,8 +147,7 @@ describe('recordResponses', () => {
       ahead = Math.max(ahead, asked.size - done);
       return plainBuilder(task, item, model);
     };
-    const result = await recordResponses({
-      task: sentimentTask,
+    const result = await recordSentiment({
       items: many,
       models,
       responsesPath: join(t.dir, 'responses.jsonl'),
@@ -163,8 +162,7 @@ describe('recordResponses', () => {
   });
 
   it('keeps every slot busy by default even when each item waits for its last call', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     // Nine models answer at once and one is slow: the items in progress wait for the slow one, so
     // fewer items than slots would leave slots idle.
     const slow = new FakeModel('ollama', 'slow', () => ({ text: 'positive', delayMs: 40 }));
@@ -173,13 +171,11 @@ describe('recordResponses', () => {
       { name: 'ollama:slow', model: slow },
     ];
     const many = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, text: `text number ${i}` }));
-    const result = await recordResponses({
-      task: sentimentTask,
+    const result = await recordSentiment({
       items: many,
       models,
       responsesPath: join(t.dir, 'responses.jsonl'),
       orchestrator: new Orchestrator({ concurrency: 40 }),
-      buildRequest: plainBuilder,
     });
     expect(result.recorded).toBe(1200);
     expect(defaultWindow(40, 10)).toBe(40);

@@ -1,13 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { runPipeline } from '../../src/run/pipeline.js';
 import { chooseStrategy } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
 import { FakeModel } from './fake-model.js';
-import { makeTempDir, plainBuilder, sentimentTask } from './helpers.js';
+import { plainBuilder, sentimentTask } from './helpers.js';
 
 function collect(stream: PassThrough): () => string[] {
   const chunks: string[] = [];
@@ -30,8 +31,7 @@ function models(delay: (n: number) => number) {
   ];
 }
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 describe('runPipeline', () => {
   it('writes one line per input line, in input order, with a bad line reported and kept in place', async () => {
@@ -164,8 +164,7 @@ describe('runPipeline', () => {
   });
 
   it('loads a saved strategy and refuses one fitted on other labels', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const saved = {
       format: 'llm-fusion/strategy',
       version: 1,

@@ -1,15 +1,14 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { withSamples } from '../../src/run/models.js';
 import { FakeModel, userRequest } from './fake-model.js';
-import { makeTempDir } from './helpers.js';
 
-const temps: (() => void)[] = [];
-afterEach(() => temps.splice(0).forEach((c) => c()));
+const tempDir = tempDirsEach();
 
 describe('samples of one model as calls', () => {
   const request = { messages: [{ role: 'user' as const, content: 'Is this toxic? "hello"' }], temperature: 0.7, maxTokens: 16 };
@@ -28,8 +27,7 @@ describe('samples of one model as calls', () => {
   });
 
   it('asks each sample once through the orchestrator; a new process pays for none, and a single call finds sample 0', async () => {
-    const t = makeTempDir();
-    temps.push(t.cleanup);
+    const t = tempDir();
     const m = new FakeModel('openai', 'a', (_r, n) => ({ text: `answer ${n}` }));
     const handles = withSamples([{ name: 'openai:a', model: m }], 3);
     expect(handles.map((h) => [h.name, h.sample])).toEqual([

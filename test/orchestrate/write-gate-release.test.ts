@@ -71,6 +71,13 @@ function rig(intervalMs: number): Rig {
   return { path, store, gate: inside.gate, worker, runs, long: () => worker.emit('message', 'long') };
 }
 
+/** rig(intervalMs) with `keys` claimed first, as a run claims a call before asking it. */
+async function claimedRig(intervalMs: number, ...keys: string[]): Promise<Rig> {
+  const r = rig(intervalMs);
+  for (const key of keys) expect((await r.store.claim(key, true)).status).toBe('claimed');
+  return r;
+}
+
 function storedTexts(path: string): string[] {
   const reader = new Database(path, { readonly: true });
   const rows = reader.prepare('SELECT key, text FROM responses ORDER BY key').all() as { key: string; text: string }[];
@@ -84,8 +91,7 @@ const turn = () => new Promise((r) => setTimeout(r, 20));
 
 describe('the store writes held for a checkpoint are given back on every path (real SQLite file, real worker)', () => {
   it('a worker that does not finish within its round gives the writes back: each runs once, then the gate holds again on the next `long`', async () => {
-    const { path, store, gate, runs, long } = rig(300);
-    expect((await store.claim('a', true)).status).toBe('claimed');
+    const { path, store, gate, runs, long } = await claimedRig(300, 'a');
     const before = { ...runs };
     long();
     expect(gate.held).toBe(true);
@@ -111,8 +117,7 @@ describe('the store writes held for a checkpoint are given back on every path (r
   });
 
   it('a worker that dies while the writes are held gives them back at once, not after its round', async () => {
-    const { path, store, gate, worker, runs, long } = rig(120_000);
-    expect((await store.claim('a', true)).status).toBe('claimed');
+    const { path, store, gate, worker, runs, long } = await claimedRig(120_000, 'a');
     const before = { ...runs };
     long();
     const claimed = store.claim('b', true);
@@ -130,8 +135,7 @@ describe('the store writes held for a checkpoint are given back on every path (r
   }, 10_000);
 
   it('a worker that stops on its own (its connection closed) while the writes are held gives them back', async () => {
-    const { path, store, worker, runs, long } = rig(120_000);
-    expect((await store.claim('a', true)).status).toBe('claimed');
+    const { path, store, worker, runs, long } = await claimedRig(120_000, 'a');
     long();
     const stored = store.put(id('a'), answer('held'));
     const exited = new Promise((r) => worker.once('exit', r));
@@ -144,9 +148,7 @@ describe('the store writes held for a checkpoint are given back on every path (r
   }, 10_000);
 
   it('close() while held neither hangs nor drops a write: each held write runs once, then the file is closed', async () => {
-    const { path, store, runs, long } = rig(120_000);
-    expect((await store.claim('a', true)).status).toBe('claimed');
-    expect((await store.claim('c', true)).status).toBe('claimed');
+    const { path, store, runs, long } = await claimedRig(120_000, 'a', 'c');
     const before = { ...runs };
     long();
     const claimed = store.claim('b', true);
@@ -166,8 +168,7 @@ describe('the store writes held for a checkpoint are given back on every path (r
   }, 10_000);
 
   it('a `long` that arrives while the store is closing does not hold its last writes', async () => {
-    const { path, store, runs, long } = rig(120_000);
-    expect((await store.claim('a', true)).status).toBe('claimed');
+    const { path, store, runs, long } = await claimedRig(120_000, 'a');
     const stored = store.put(id('a'), answer('last'));
     const closing = store.close();
     long();
@@ -178,9 +179,7 @@ describe('the store writes held for a checkpoint are given back on every path (r
   }, 10_000);
 
   it('a held write that fails once given back is reported to its caller and by the next flush, and the writes after it go on', async () => {
-    const { path, store, gate, long } = rig(300);
-    expect((await store.claim('a', true)).status).toBe('claimed');
-    expect((await store.claim('b', true)).status).toBe('claimed');
+    const { path, store, gate, long } = await claimedRig(300, 'a', 'b');
     long();
     // A NOT NULL column left empty: SQLite refuses the transaction.
     const bad = store.put(id('a'), { text: null as unknown as string, latencyMs: 1 });

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { StrategyError } from '../../src/fuse/strategy.js';
 import { fitQaStrategy } from '../../src/kinds/qa/fit.js';
 import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
@@ -8,7 +9,6 @@ import type { RawModelAnswer } from '../../src/run/ask-item.js';
 import { fuseQaItems } from '../../src/kinds/qa/rows.js';
 import { chooseStrategy, loadSavedFuser } from '../../src/run/strategy-choice.js';
 import { InputError } from '../../src/task/errors.js';
-import { makeTempDir } from '../orchestrate/helpers.js';
 import { syntheticMcFolder } from '../qa/synthetic.js';
 
 const LETTERS = ['A', 'B', 'C', 'D'];
@@ -17,8 +17,7 @@ const qaTask = (answerType: 'multiple-choice' | 'numeric' | 'free-form') => ({ k
 const mc = qaTask('multiple-choice');
 const say = (model: string, letter: string): RawModelAnswer => ({ model, status: 'ok', output: `The answer is (${letter}).`, cached: false });
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 describe('chooseStrategy on a QA task (the one strategy choice of fusion run)', () => {
   it('defaults to the vote for closed answers and the most central answer for free-form', () => {
@@ -91,8 +90,7 @@ describe('a tie in one question fused alone', () => {
 
 describe('saved QA strategies', () => {
   it('loads what fitQaStrategy saves (as fusion fit writes it) and fuses like fuseQaQuestion; the models come from the file', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const folder = syntheticMcFolder(60, [0.95, 0.3, 0.3], 9, [1, 2]);
     const { saved } = fitQaStrategy(folder, 'weighted-vote', 1);
     const file = join(t.dir, 'qa-strategy.json');
@@ -118,8 +116,7 @@ describe('saved QA strategies', () => {
   });
 
   it('bad files fail before any call, naming the file and the field', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const write = (name: string, body: string): string => {
       const f = join(t.dir, name);
       writeFileSync(f, body);

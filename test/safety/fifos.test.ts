@@ -50,7 +50,7 @@ describe('issue 22 case 12: every file the tool reads or writes of its own goes 
     const server = await fixture.start({ labels: LABELS });
     const dir = folder(3);
     mkfifo(join(dir, '.responses.jsonl.journal'));
-    const run = startCliProcess(['eval', dir, '--models', 'openai:gpt-4o-mini', '--cache', join(dir, 'c.sqlite'), '--quiet'], server.env());
+    const run = startCliProcess(['eval', dir, '--models', 'openai:gpt-4o-mini', '--cache', join(dir, 'c.sqlite'), '--quiet', '--strategies', 'majority-vote', '--folds', '2'], server.env());
     expect(await run.exit(60_000)).toBe(2);
     expect(run.err()).toMatch(/\.responses\.jsonl\.journal: is a FIFO/);
     expect(server.snapshot().requests, JSON.stringify(server.snapshot()) + run.err()).toBe(0);
@@ -65,7 +65,7 @@ describe('issue 22 case 12: every file the tool reads or writes of its own goes 
     const server = await fixture.start({ labels: LABELS });
     const dir = folder(3);
     mkfifo(join(dir, '.fusion.lock.pid'));
-    const run = startCliProcess(['eval', dir, '--models', 'openai:gpt-4o-mini', '--cache', join(dir, 'c.sqlite'), '--quiet'], server.env());
+    const run = startCliProcess(['eval', dir, '--models', 'openai:gpt-4o-mini', '--cache', join(dir, 'c.sqlite'), '--quiet', '--folds', '3'], server.env());
     expect(await run.exit(60_000)).toBe(2);
     expect(run.err()).toMatch(/\.fusion\.lock\.pid: is a FIFO/);
     expect(server.snapshot().requests).toBe(0);

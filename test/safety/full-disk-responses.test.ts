@@ -1,16 +1,16 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirsEach } from '../support/temp-dirs.js';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../../src/orchestrate/record.js';
 import { ResponsesWriter, type WriteBytes, journalPath, readRecordedKeys } from '../../src/orchestrate/responses-file.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
-import { makeTempDir, plainBuilder, sentimentTask } from '../orchestrate/helpers.js';
+import { plainBuilder, sentimentTask } from '../orchestrate/helpers.js';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+const tempDir = tempDirsEach();
 
 const enospc = (): Error => Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 });
 
@@ -34,8 +34,7 @@ const line = (i: number): { item: string; model: string; output: string } => ({ 
 
 describe('issue 22 case 15: the answers file on a full disk', () => {
   it('a short write then ENOSPC: no throw, only whole lines in the file, every line not written counted', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const oneLine = `${JSON.stringify(line(0))}\n`.length;
     const w = new ResponsesWriter(path, fillingDisk(oneLine + 7));
@@ -55,8 +54,7 @@ describe('issue 22 case 15: the answers file on a full disk', () => {
   });
 
   it('recordResponses stops asking, keeps every paid answer in the cache, and a re-run writes them without a call', async () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const cachePath = join(t.dir, 'cache.sqlite');
     const items = Array.from({ length: 40 }, (_, i) => ({ id: `i${i}`, text: `text ${i}` }));
@@ -93,8 +91,7 @@ describe('issue 22 case 15: the answers file on a full disk', () => {
   });
 
   it('the journal, kept open, holds exactly the last append after longer ones (padded, or cut when much shorter)', () => {
-    const t = makeTempDir();
-    cleanup = t.cleanup;
+    const t = tempDir();
     const path = join(t.dir, 'responses.jsonl');
     const w = new ResponsesWriter(path);
     const journal = (): unknown => JSON.parse(readFileSync(journalPath(path), 'utf8'));

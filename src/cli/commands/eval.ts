@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evalResultJson } from '../../eval/eval-result.js';
 import { drawLeaderboard } from '../../eval/leaderboard-table.js';
+import { FoldsError } from '../../eval/folds-error.js';
 import { kindOf } from '../../kinds/registry.js';
 import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
@@ -12,6 +13,7 @@ import { loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { afterRecording, foldsShortfall } from '../fold-check.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
@@ -120,7 +122,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
     const samples = numericOption('samples', values.samples, 'positive integer');
-    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}) });
+    // Too few items for the folds is said before any call, not after every call is paid.
+    const checkItems = (items: number): void => {
+      const shortfall = foldsShortfall(kindOf(task), task, items, folds, strategies ?? known);
+      if (shortfall) throw new UsageError(`${join(dir, 'items.jsonl')}: ${shortfall}`);
+    };
+    const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}), checkItems });
     // Answers missing from responses.jsonl (disk full): evaluating the rest would mislead; the message says how to recover.
     if (recorded.unwritten) return EXIT_STORAGE;
     unsaved = recorded.unsaved?.count ?? 0;
@@ -152,7 +159,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const wantReport = values.html !== undefined || values.json !== undefined || !values.quiet;
   const costs = modelCosts(folder.responses, folder.items.length);
   const explainReport = explainStrategy === undefined ? {} : { explainStrategy };
-  const evaluation = await kind.evaluate(folder, { ...options, explain, ...(wantReport ? { report: { costs, itemTexts: itemTexts(folder.items) } } : {}) });
+  const evaluation = await kind.evaluate(folder, { ...options, explain, ...(wantReport ? { report: { costs, itemTexts: itemTexts(folder.items) } } : {}) }).catch((e: unknown) => {
+    throw values.models !== undefined && e instanceof FoldsError ? afterRecording(e) : e;
+  });
   const { result, reportData } = evaluation;
   progress.stop();
 

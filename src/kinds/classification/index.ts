@@ -1,4 +1,5 @@
 import type { EvalPredictions } from '../../eval/evaluate.js';
+import { classificationStarter } from './starter.js';
 import { evaluateClassification } from './evaluate.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
@@ -10,7 +11,7 @@ import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { ClassificationFolder } from '../../task/load-folder.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { classificationPrompt } from './prompt.js';
@@ -40,7 +41,9 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
+  itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   folderItemSchema: ClassificationItemSchema,
+  starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),
 
   async evaluate(folder, options) {

@@ -1,4 +1,5 @@
 import type { QaOutcomes } from '../../eval/answer-score.js';
+import { qaStarter } from './starter.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { evaluateQaFolder } from './evaluate.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
@@ -7,7 +8,7 @@ import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
@@ -41,7 +42,9 @@ ignored; multiple-choice tasks need choices); output
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
+  itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   folderItemSchema: QaItemSchema,
+  starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),
 
   async evaluate(folder, options) {

@@ -1,4 +1,5 @@
 import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, SavedStrategySchema, StrategyError } from '../../fuse/strategy.js';
+import { ratingStarter } from './starter.js';
 import { StrategyStateError } from '../../fuse/strategy-state.js';
 import { InputError, zodIssues } from '../../task/errors.js';
 import type { RatingFolder } from '../../task/load-folder.js';
@@ -10,7 +11,7 @@ import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
 import type { ModelCost } from '../../report/index.js';
 import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, markdownLeaderboard } from '../../eval/leaderboard-table.js';
-import { type OutOfFoldRatings, outOfFoldRatings } from './out-of-fold.js';
+import { type OutOfFoldRatings, outOfFoldRatings, ratingItemsToScore } from './out-of-fold.js';
 import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { ratingPrompt } from './prompt.js';
@@ -18,6 +19,7 @@ import { readScore } from './read-score.js';
 import { adaptiveRating, createAdaptiveRating } from './adaptive-policy.js';
 import { ratingStrategy } from './point-estimator.js';
 import { getRatingStrategy, RATING_STRATEGIES } from './registry.js';
+import { STACKING_MIN_TRAINING, stackingRating } from './stacking.js';
 import { ratingFuser, type RatingFusedLine, ratingKind, type RatingStreamFuser } from './rows.js';
 import type { FittedRating, RatingStrategy } from './strategy.js';
 
@@ -182,7 +184,10 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,
   strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
   unsupervisedNames: () => RATING_STRATEGIES.filter((s) => !s.supervised).map((s) => s.name),
+  // Stacking alone refuses a fold with one training item; the others (auto too) fit on any.
+  itemsToScore: (_task, folds, names) => ratingItemsToScore(folds, names.includes(stackingRating.name) ? STACKING_MIN_TRAINING : 1),
   folderItemSchema: RatingItemSchema,
+  starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
 
   async evaluate(folder, options) {

@@ -8,6 +8,15 @@ export interface OutOfFoldRatings extends RatingPrediction {
 }
 
 /**
+ * The fewest items outOfFoldRatings can score on in `folds` folds when a strategy needs
+ * `minTraining` training items in every fold (each item its own group; siblings only make it more):
+ * grouped folds shrink to the groups there are, but need two.
+ */
+export function ratingItemsToScore(folds: number, minTraining: number): number {
+  for (let n = 2; ; n++) if (n - Math.ceil(n / Math.min(folds, n)) >= minTraining) return n;
+}
+
+/**
  * Every item's fused score and interval from a strategy fitted without the item's fold: grouped
  * k-fold (siblings stay together), the training folds' gold given, the test fold's never. Both
  * supervised and unsupervised strategies go through it: the unsupervised ones ignore the gold for

@@ -40,12 +40,15 @@ function model(s: State, heldOut?: Float64Array): PointModel {
  * (see designMatrix), with the penalty chosen by grouped inner cross-validation on the training
  * items. The held-out residuals at the chosen penalty give the interval. Out-of-fold by the caller.
  */
+/** The fewest labelled training items stacking fits on (its design needs a spread of gold scores). */
+export const STACKING_MIN_TRAINING = 2;
+
 export const stackingEstimator: PointEstimator = {
   name: NAME,
   supervised: true,
   fit(train, gold, seed) {
     const rows = labelledRows(gold);
-    if (rows.length < 2) throw new StrategyError(`${NAME} needs at least two labelled training items`);
+    if (rows.length < STACKING_MIN_TRAINING) throw new StrategyError(`${NAME} needs at least two labelled training items`);
     const design: Design = learnDesign(train, rows);
     const { X, p } = designMatrix(design, train);
     const folds = innerFolds(train, rows, seed);
