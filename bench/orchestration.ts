@@ -32,7 +32,8 @@ import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { PostgresStore, SqliteStore } from '../src/orchestrate/cache.js';
+import type { StoreStats } from '../src/orchestrate/store/store.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../test/support/postgres.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
@@ -83,7 +84,7 @@ let pgServer: TestPostgres | undefined;
 const pgDatabases = new Map<string, string>();
 
 /** A store named `name` of the current kind: a file in `dir`, or a database of its own (the same name reopens it). */
-async function openBenchStore(dir: string, name: string): Promise<ResponseStore> {
+async function openBenchStore(dir: string, name: string): Promise<SqliteStore | PostgresStore> {
   if (store === 'sqlite') return new SqliteStore(join(dir, name));
   pgServer ??= await startPostgres();
   let url = pgDatabases.get(name);
@@ -142,6 +143,8 @@ interface RunResult {
   loopDelayMax: number;
   /** Garbage-collection pauses on the main thread over the run: count, longest and total, ms. */
   gc: { count: number; longest: number; total: number };
+  /** The store's statements and group commits over the run, and how long answers waited for their commit. */
+  store: StoreStats;
 }
 
 /** GC pauses seen by the observer, appended as they come (read per run). */
@@ -177,6 +180,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   await new Promise((r) => setImmediate(r));
   const pauses = gcPauses.slice(gc0);
   await cache.close();
+  const storeStats = cache.stats();
   const calls = items.length * models.length;
   if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
   return {
@@ -191,6 +195,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
     loopDelayP99: loopDelay.percentile(99) / 1e6,
     loopDelayMax: loopDelay.max / 1e6,
     gc: { count: pauses.length, longest: Math.max(0, ...pauses), total: pauses.reduce((a, b) => a + b, 0) },
+    store: storeStats,
   };
 }
 
@@ -230,6 +235,21 @@ interface Pass {
   /** Throughput vs ideal at CONCURRENCY in flight: the median live run, and the context run. */
   throughput: number;
   contextThroughput: number;
+  /** Mean time a paid answer waited for its commit in the median live run, ms. */
+  commitWaitMs: number;
+}
+
+const commitWaitMs = (r: RunResult): number => (r.store.commits.queuedMs + r.store.commits.writingMs) / Math.max(1, r.store.commits.answers);
+
+function storeRow(r: RunResult): string {
+  const per = (n: number) => (n / r.calls).toFixed(3);
+  return `${per(r.store.lookups)}, ${per(r.store.claims)}, ${per(r.store.commits.groups)} (${(r.store.commits.answers / Math.max(1, r.store.commits.groups)).toFixed(1)} answers per commit)`;
+}
+
+function commitWaitRow(r: RunResult): string {
+  const c = r.store.commits;
+  const n = Math.max(1, c.answers);
+  return `**${commitWaitMs(r).toFixed(2)} ms** = ${(c.queuedMs / n).toFixed(2)} + ${(c.writingMs / n).toFixed(2)} ms; ${c.peakWriting}`;
 }
 
 async function measure(dir: string, child: ChildProcess, port: number, ctx: { child: ChildProcess; port: number }): Promise<Pass> {
@@ -242,7 +262,7 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
     const live: RunResult[] = [];
     for (let i = 0; i < REPEAT; i++) {
       live.push(await record(dir, `live-${i}`, items, models, child.pid));
-      process.stderr.write(`run ${i + 1}/${REPEAT}: ${fmtS(live[i]!.wall)}, ${pct(ideal / live[i]!.wall)}, ${(live[i]!.cpuMs / calls).toFixed(3)} ms CPU/call\n`);
+      process.stderr.write(`run ${i + 1}/${REPEAT}: ${fmtS(live[i]!.wall)}, ${pct(ideal / live[i]!.wall)}, ${(live[i]!.cpuMs / calls).toFixed(3)} ms CPU/call; commit wait ${commitWaitRow(live[i]!)}; statements per call ${storeRow(live[i]!)}\n`);
     }
     // The median run by wall time stands for all; the table lists every run's ratio too.
     const byWall = [...live].sort((a, b) => a.wall - b.wall);
@@ -290,7 +310,17 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
         `${context.loopDelayP99.toFixed(1)} / ${context.loopDelayMax.toFixed(1)} ms; ${context.gc.count}, ${context.gc.longest.toFixed(1)} ms, ${context.gc.total.toFixed(0)} ms`,
       ],
     ];
-    return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall };
+    rows.push(
+      [
+        `store statements per call at ${LATENCY} ms (median run): lookups, claims (each one statement for an event-loop turn's requests; PostgreSQL: a round trip each, asked ahead of the call's slot), group commits (on the slot's path)`,
+        storeRow(mid),
+      ],
+      [
+        `time a paid answer holds its slot waiting for its commit at ${LATENCY} ms, mean per answer: total = queued until its group is written (the turn's end, or a group before it still being written) + its group's own write; most groups written at once`,
+        commitWaitRow(mid),
+      ],
+    );
+    return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall, commitWaitMs: commitWaitMs(mid) };
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { HeldClaims } from './held-claims.js';
 import { TurnBatch } from './turn-batch.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
-import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions, StoreStats } from './store.js';
 
 /** Serialises schema creation among workers that start together (an arbitrary constant of this project). */
 const SCHEMA_LOCK = 7_349_112_071;
@@ -258,6 +258,11 @@ export class PostgresStore implements ResponseStore {
 
   get runId(): string {
     return this.owner.runId;
+  }
+
+  /** Lookup and claim statements and group commits so far, each a round trip (see StoreStats). */
+  stats(): StoreStats {
+    return { lookups: this.gets.sent, claims: this.claims.sent, commits: { ...this.queue.timings } };
   }
 
   /** A query, with any failure turned into a StoreError that names the store (never its password). */
