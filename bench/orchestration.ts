@@ -249,7 +249,7 @@ function storeRow(r: RunResult): string {
 function commitWaitRow(r: RunResult): string {
   const c = r.store.commits;
   const n = Math.max(1, c.answers);
-  return `**${commitWaitMs(r).toFixed(2)} ms** = ${(c.queuedMs / n).toFixed(2)} + ${(c.writingMs / n).toFixed(2)} ms; ${c.peakWriting}`;
+  return `**${commitWaitMs(r).toFixed(2)} ms** = ${(c.queuedMs / n).toFixed(2)} + ${(c.writingMs / n).toFixed(2)} ms; ${(c.commitsWaited / n).toFixed(2)}; ${c.peakWriting}`;
 }
 
 async function measure(dir: string, child: ChildProcess, port: number, ctx: { child: ChildProcess; port: number }): Promise<Pass> {
@@ -316,7 +316,7 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
         storeRow(mid),
       ],
       [
-        `time a paid answer holds its slot waiting for its commit at ${LATENCY} ms, mean per answer: total = queued until its group is written (the turn's end, or a group before it still being written) + its group's own write; most groups written at once`,
+        `time a paid answer holds its slot waiting for its commit at ${LATENCY} ms, mean per answer: total = queued until its group is written (the turn's end, or a group before it still being written) + its group's own write; commits on its path (its own, and any it waited to end before its group could start); most groups written at once`,
         commitWaitRow(mid),
       ],
     );

@@ -37,6 +37,8 @@ export interface CommitQueueOptions {
 interface Waiter {
   settle: (error: unknown) => void;
   queuedAt: number;
+  /** Commits that had ended when it was queued. */
+  endedBefore: number;
 }
 
 interface Writing {
@@ -64,7 +66,7 @@ export class CommitQueue {
   private waiters: Waiter[] = [];
   private readonly writers: number;
   private readonly delayMs: number;
-  readonly timings: CommitTimings = { groups: 0, answers: 0, queuedMs: 0, writingMs: 0, peakWriting: 0 };
+  readonly timings: CommitTimings = { groups: 0, answers: 0, queuedMs: 0, writingMs: 0, commitsWaited: 0, peakWriting: 0 };
 
   constructor(
     private readonly write: (group: CommitGroup) => void | Promise<void>,
@@ -81,7 +83,7 @@ export class CommitQueue {
     this.releases.delete(a.id.key);
     this.schedule();
     return new Promise((resolve, reject) =>
-      this.waiters.push({ settle: (error) => (error === undefined ? resolve() : reject(error)), queuedAt: performance.now() }),
+      this.waiters.push({ settle: (error) => (error === undefined ? resolve() : reject(error)), queuedAt: performance.now(), endedBefore: this.timings.groups }),
     );
   }
 
@@ -157,6 +159,7 @@ export class CommitQueue {
     this.failures.clear();
     this.releases.clear();
     const startedAt = performance.now();
+    const endedAtStart = this.timings.groups;
     let written: Promise<void>;
     try {
       written = Promise.resolve(this.write(group));
@@ -165,14 +168,14 @@ export class CommitQueue {
     }
     const entry: Writing = { answers, keys, done: Promise.resolve() };
     entry.done = written.then(
-      () => this.finish(entry, waiters, startedAt, undefined),
-      (e: unknown) => this.finish(entry, waiters, startedAt, e ?? new Error('commit failed')),
+      () => this.finish(entry, waiters, startedAt, endedAtStart, undefined),
+      (e: unknown) => this.finish(entry, waiters, startedAt, endedAtStart, e ?? new Error('commit failed')),
     );
     this.writing.add(entry);
     this.timings.peakWriting = Math.max(this.timings.peakWriting, this.writing.size);
   }
 
-  private finish(entry: Writing, waiters: Waiter[], startedAt: number, failed: unknown): void {
+  private finish(entry: Writing, waiters: Waiter[], startedAt: number, endedAtStart: number, failed: unknown): void {
     const endedAt = performance.now();
     if (failed !== undefined) this.error ??= failed;
     this.writing.delete(entry);
@@ -182,6 +185,7 @@ export class CommitQueue {
     for (const w of waiters) {
       t.queuedMs += startedAt - w.queuedAt;
       t.writingMs += endedAt - startedAt;
+      t.commitsWaited += 1 + endedAtStart - w.endedBefore;
       w.settle(failed);
     }
     // Entries queued while this group was written go now, without waiting for another turn.

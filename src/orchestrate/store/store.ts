@@ -54,6 +54,12 @@ export interface CommitTimings {
   answers: number;
   queuedMs: number;
   writingMs: number;
+  /**
+   * Sum over answers of the commits on its path: its own, and those that had to end before its
+   * group could start (1 when a writer was free at the end of its turn, 2 when it first waited for
+   * a group before it). A count, so the load of the machine moves it far less than the times above.
+   */
+  commitsWaited: number;
   /** The most groups that were being written at once. */
   peakWriting: number;
 }
