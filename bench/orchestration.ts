@@ -26,7 +26,7 @@
  * default 8); the table prints those runs separately.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -122,6 +122,33 @@ function childCpuMs(pid: number | undefined): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/**
+ * CPU time (ms) the benchmark's PostgreSQL server has used so far (/proc, Linux): the postmaster's
+ * own and its reaped children's, plus its live children's (one backend per connection, which exit
+ * when a store closes). Undefined without a server or /proc.
+ */
+function postgresCpuMs(): number | undefined {
+  const pidFile = pgServer ? join(pgServer.dataDir, 'postmaster.pid') : undefined;
+  if (!pidFile || !existsSync(pidFile)) return undefined;
+  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const fieldsOf = (pid: string | number): string[] | undefined => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  };
+  const own = fieldsOf(postmaster);
+  if (!own) return undefined;
+  // After ") ": state, ppid, ...; utime, stime, cutime, cstime are fields 14-17 of the line, in clock ticks (100 per second).
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = fieldsOf(pid);
+    if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / 100;
+}
+
 /** The q-quantile (0..1) of values, nearest rank. */
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -137,6 +164,8 @@ interface RunResult {
   /** Time the main thread's event loop was busy (performance.eventLoopUtilization), ms. */
   mainBusyMs: number;
   serverCpuMs: number | undefined;
+  /** CPU the PostgreSQL server used over the run, its store's close included (undefined with SQLite). */
+  postgresCpuMs: number | undefined;
   stats: ReturnType<Orchestrator['stats']>;
   /** Event-loop delay over the run (perf_hooks.monitorEventLoopDelay, 1 ms resolution), ms. */
   loopDelayP99: number;
@@ -169,6 +198,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
+  const postgres0 = store === 'postgres' ? postgresCpuMs() : undefined;
   const t0 = performance.now();
   const r = await recordResponses({ task, items, models, responsesPath, orchestrator, buildRequest });
   const wall = performance.now() - t0;
@@ -181,6 +211,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const pauses = gcPauses.slice(gc0);
   await cache.close();
   const storeStats = cache.stats();
+  const postgres1 = postgres0 === undefined ? undefined : postgresCpuMs();
   const calls = items.length * models.length;
   if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
   return {
@@ -191,6 +222,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
     systemMs: cpu.system / 1000,
     mainBusyMs: elu.active,
     serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0,
+    postgresCpuMs: postgres0 === undefined || postgres1 === undefined ? undefined : postgres1 - postgres0,
     stats: orchestrator.stats(),
     loopDelayP99: loopDelay.percentile(99) / 1e6,
     loopDelayMax: loopDelay.max / 1e6,
@@ -314,6 +346,10 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
       [
         `store statements per call at ${LATENCY} ms (median run): lookups, claims (each one statement for an event-loop turn's requests; PostgreSQL: a round trip each, asked ahead of the call's slot), group commits (on the slot's path)`,
         storeRow(mid),
+      ],
+      [
+        `PostgreSQL server CPU per call at ${LATENCY} ms (all its processes, /proc), median run`,
+        mid.postgresCpuMs === undefined ? 'n/a' : `${(mid.postgresCpuMs / calls).toFixed(3)} ms`,
       ],
       [
         `time a paid answer holds its slot waiting for its commit at ${LATENCY} ms, mean per answer: total = queued until its group is written (the turn's end, or a group before it still being written) + its group's own write; commits on its path (its own, and any it waited to end before its group could start); most groups written at once`,
