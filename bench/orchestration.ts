@@ -17,6 +17,8 @@
  * Every measurement runs once per store (--stores, default `sqlite,postgres`): the SQLite file, and
  * a throwaway PostgreSQL server (initdb/pg_ctl, test/support/postgres.ts) over TCP on this machine;
  * the table shows them side by side, with PostgreSQL's throughput relative to SQLite's.
+ * `--pg-commit-writers 1` makes PostgreSQL write one group commit at a time (its default is two),
+ * to compare the two in one build.
  *
  * Steady state, for every store alike: V8 compiles the SDKs', undici's and our code while the first
  * few thousand calls run (on its own threads, which process.cpuUsage counts, and with unoptimised
@@ -76,6 +78,8 @@ const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
 const WIDE_ITEMS = arg('wide-items', 2000);
 const MAX_WARM_RUNS = arg('max-warm-runs', 8);
 const WRITE = !process.argv.includes('--no-write');
+/** PostgreSQL group commits written at once (--pg-commit-writers; default: the store's own). */
+const PG_COMMIT_WRITERS = process.argv.includes('--pg-commit-writers') ? arg('pg-commit-writers', 2) : undefined;
 const storesArg = process.argv.indexOf('--stores');
 const STORES = (storesArg >= 0 ? (process.argv[storesArg + 1] ?? '') : 'sqlite,postgres').split(',').filter(Boolean) as ('sqlite' | 'postgres')[];
 /** The store the current pass measures, and the PostgreSQL server when it is that one. */
@@ -92,7 +96,7 @@ async function openBenchStore(dir: string, name: string): Promise<SqliteStore | 
     url = await freshDatabase(pgServer, `b${pgDatabases.size}`);
     pgDatabases.set(name, url);
   }
-  const s = new PostgresStore(url);
+  const s = new PostgresStore(url, undefined, PG_COMMIT_WRITERS === undefined ? {} : { commitWriters: PG_COMMIT_WRITERS });
   await s.ready();
   return s;
 }

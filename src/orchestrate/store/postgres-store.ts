@@ -264,7 +264,7 @@ export class PostgresStore implements ResponseStore {
   constructor(
     url: string,
     readonly mode: CacheMode = { read: true, write: true },
-    options: StoreOptions & { poolSize?: number } = {},
+    options: StoreOptions & { poolSize?: number; commitWriters?: number } = {},
   ) {
     this.location = redactUrl(url);
     this.url = url;
@@ -281,7 +281,8 @@ export class PostgresStore implements ResponseStore {
     // the end of their turn, so a paid answer holds its slot for its own commit's round trip, not
     // also for the rest of the one before (every answer is still released only once its own group
     // is written; the statements' key order keeps the two from deadlocking, see COMMIT).
-    this.queue = new CommitQueue((group) => this.commit(group), { writers: 2 });
+    // (`commitWriters`: 1 gives the one-at-a-time commits of before, for benchmarks.)
+    this.queue = new CommitQueue((group) => this.commit(group), { writers: options.commitWriters ?? 2 });
     this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new PostgresBatchStore((text, values) => this.query(text, values), this.owner);
   }
