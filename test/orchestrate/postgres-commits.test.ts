@@ -60,7 +60,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 describe.skipIf(pgMissing !== undefined)(`PostgreSQL group commits${pgMissing ? ` (skipped: ${pgMissing})` : ''}`, () => {
   it('two commits written at once: every answer stored once with its claim released, each released to its caller only once its own group is written', async () => {
     const url = await database();
-    const store = new PostgresStore(url);
+    const store = new PostgresStore(url, undefined, { commitWriters: 2 });
     await store.ready();
     const keys = Array.from({ length: 10 }, (_, i) => keyOf(0, i));
     for (const r of await Promise.all(keys.map((k) => store.claim(k, true)))) expect(r.status).toBe('claimed');
