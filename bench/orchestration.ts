@@ -17,6 +17,8 @@
  * Every measurement runs once per store (--stores, default `sqlite,postgres`): the SQLite file, and
  * a throwaway PostgreSQL server (initdb/pg_ctl, test/support/postgres.ts) over TCP on this machine;
  * the table shows them side by side, with PostgreSQL's throughput relative to SQLite's.
+ * `--pg-commit-writers 1` makes PostgreSQL write one group commit at a time (its default is two),
+ * to compare the two in one build.
  *
  * Steady state, for every store alike: V8 compiles the SDKs', undici's and our code while the first
  * few thousand calls run (on its own threads, which process.cpuUsage counts, and with unoptimised
@@ -26,13 +28,14 @@
  * default 8); the table prints those runs separately.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
+import { PostgresStore, SqliteStore } from '../src/orchestrate/cache.js';
+import type { StoreStats } from '../src/orchestrate/store/store.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../test/support/postgres.js';
 import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
@@ -75,6 +78,8 @@ const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
 const WIDE_ITEMS = arg('wide-items', 2000);
 const MAX_WARM_RUNS = arg('max-warm-runs', 8);
 const WRITE = !process.argv.includes('--no-write');
+/** PostgreSQL group commits written at once (--pg-commit-writers; default: the store's own). */
+const PG_COMMIT_WRITERS = process.argv.includes('--pg-commit-writers') ? arg('pg-commit-writers', 2) : undefined;
 const storesArg = process.argv.indexOf('--stores');
 const STORES = (storesArg >= 0 ? (process.argv[storesArg + 1] ?? '') : 'sqlite,postgres').split(',').filter(Boolean) as ('sqlite' | 'postgres')[];
 /** The store the current pass measures, and the PostgreSQL server when it is that one. */
@@ -83,7 +88,7 @@ let pgServer: TestPostgres | undefined;
 const pgDatabases = new Map<string, string>();
 
 /** A store named `name` of the current kind: a file in `dir`, or a database of its own (the same name reopens it). */
-async function openBenchStore(dir: string, name: string): Promise<ResponseStore> {
+async function openBenchStore(dir: string, name: string): Promise<SqliteStore | PostgresStore> {
   if (store === 'sqlite') return new SqliteStore(join(dir, name));
   pgServer ??= await startPostgres();
   let url = pgDatabases.get(name);
@@ -91,7 +96,7 @@ async function openBenchStore(dir: string, name: string): Promise<ResponseStore>
     url = await freshDatabase(pgServer, `b${pgDatabases.size}`);
     pgDatabases.set(name, url);
   }
-  const s = new PostgresStore(url);
+  const s = new PostgresStore(url, undefined, PG_COMMIT_WRITERS === undefined ? {} : { commitWriters: PG_COMMIT_WRITERS });
   await s.ready();
   return s;
 }
@@ -121,6 +126,33 @@ function childCpuMs(pid: number | undefined): number | undefined {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/**
+ * CPU time (ms) the benchmark's PostgreSQL server has used so far (/proc, Linux): the postmaster's
+ * own and its reaped children's, plus its live children's (one backend per connection, which exit
+ * when a store closes). Undefined without a server or /proc.
+ */
+function postgresCpuMs(): number | undefined {
+  const pidFile = pgServer ? join(pgServer.dataDir, 'postmaster.pid') : undefined;
+  if (!pidFile || !existsSync(pidFile)) return undefined;
+  const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  const fieldsOf = (pid: string | number): string[] | undefined => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  };
+  const own = fieldsOf(postmaster);
+  if (!own) return undefined;
+  // After ") ": state, ppid, ...; utime, stime, cutime, cstime are fields 14-17 of the line, in clock ticks (100 per second).
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const f = fieldsOf(pid);
+    if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return (ticks * 1000) / 100;
+}
+
 /** The q-quantile (0..1) of values, nearest rank. */
 function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -136,12 +168,16 @@ interface RunResult {
   /** Time the main thread's event loop was busy (performance.eventLoopUtilization), ms. */
   mainBusyMs: number;
   serverCpuMs: number | undefined;
+  /** CPU the PostgreSQL server used over the run, its store's close included (undefined with SQLite). */
+  postgresCpuMs: number | undefined;
   stats: ReturnType<Orchestrator['stats']>;
   /** Event-loop delay over the run (perf_hooks.monitorEventLoopDelay, 1 ms resolution), ms. */
   loopDelayP99: number;
   loopDelayMax: number;
   /** Garbage-collection pauses on the main thread over the run: count, longest and total, ms. */
   gc: { count: number; longest: number; total: number };
+  /** The store's statements and group commits over the run, and how long answers waited for their commit. */
+  store: StoreStats;
 }
 
 /** GC pauses seen by the observer, appended as they come (read per run). */
@@ -166,6 +202,7 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
+  const postgres0 = store === 'postgres' ? postgresCpuMs() : undefined;
   const t0 = performance.now();
   const r = await recordResponses({ task, items, models, responsesPath, orchestrator, buildRequest });
   const wall = performance.now() - t0;
@@ -177,6 +214,8 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   await new Promise((r) => setImmediate(r));
   const pauses = gcPauses.slice(gc0);
   await cache.close();
+  const storeStats = cache.stats();
+  const postgres1 = postgres0 === undefined ? undefined : postgresCpuMs();
   const calls = items.length * models.length;
   if (r.failed.length > 0 || r.recorded !== calls) throw new Error(`${label}: ${r.failed.length} failed, ${r.recorded}/${calls} recorded`);
   return {
@@ -187,10 +226,12 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
     systemMs: cpu.system / 1000,
     mainBusyMs: elu.active,
     serverCpuMs: server0 === undefined || server1 === undefined ? undefined : server1 - server0,
+    postgresCpuMs: postgres0 === undefined || postgres1 === undefined ? undefined : postgres1 - postgres0,
     stats: orchestrator.stats(),
     loopDelayP99: loopDelay.percentile(99) / 1e6,
     loopDelayMax: loopDelay.max / 1e6,
     gc: { count: pauses.length, longest: Math.max(0, ...pauses), total: pauses.reduce((a, b) => a + b, 0) },
+    store: storeStats,
   };
 }
 
@@ -230,6 +271,21 @@ interface Pass {
   /** Throughput vs ideal at CONCURRENCY in flight: the median live run, and the context run. */
   throughput: number;
   contextThroughput: number;
+  /** Mean time a paid answer waited for its commit in the median live run, ms. */
+  commitWaitMs: number;
+}
+
+const commitWaitMs = (r: RunResult): number => (r.store.commits.queuedMs + r.store.commits.writingMs) / Math.max(1, r.store.commits.answers);
+
+function storeRow(r: RunResult): string {
+  const per = (n: number) => (n / r.calls).toFixed(3);
+  return `${per(r.store.lookups)}, ${per(r.store.claims)}, ${per(r.store.commits.groups)} (${(r.store.commits.answers / Math.max(1, r.store.commits.groups)).toFixed(1)} answers per commit)`;
+}
+
+function commitWaitRow(r: RunResult): string {
+  const c = r.store.commits;
+  const n = Math.max(1, c.answers);
+  return `**${commitWaitMs(r).toFixed(2)} ms** = ${(c.queuedMs / n).toFixed(2)} + ${(c.writingMs / n).toFixed(2)} ms; ${(c.commitsWaited / n).toFixed(2)}; ${c.peakWriting}`;
 }
 
 async function measure(dir: string, child: ChildProcess, port: number, ctx: { child: ChildProcess; port: number }): Promise<Pass> {
@@ -242,7 +298,7 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
     const live: RunResult[] = [];
     for (let i = 0; i < REPEAT; i++) {
       live.push(await record(dir, `live-${i}`, items, models, child.pid));
-      process.stderr.write(`run ${i + 1}/${REPEAT}: ${fmtS(live[i]!.wall)}, ${pct(ideal / live[i]!.wall)}, ${(live[i]!.cpuMs / calls).toFixed(3)} ms CPU/call\n`);
+      process.stderr.write(`run ${i + 1}/${REPEAT}: ${fmtS(live[i]!.wall)}, ${pct(ideal / live[i]!.wall)}, ${(live[i]!.cpuMs / calls).toFixed(3)} ms CPU/call; commit wait ${commitWaitRow(live[i]!)}; statements per call ${storeRow(live[i]!)}\n`);
     }
     // The median run by wall time stands for all; the table lists every run's ratio too.
     const byWall = [...live].sort((a, b) => a.wall - b.wall);
@@ -290,7 +346,21 @@ async function measure(dir: string, child: ChildProcess, port: number, ctx: { ch
         `${context.loopDelayP99.toFixed(1)} / ${context.loopDelayMax.toFixed(1)} ms; ${context.gc.count}, ${context.gc.longest.toFixed(1)} ms, ${context.gc.total.toFixed(0)} ms`,
       ],
     ];
-    return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall };
+    rows.push(
+      [
+        `store statements per call at ${LATENCY} ms (median run): lookups, claims (each one statement for an event-loop turn's requests; PostgreSQL: a round trip each, asked ahead of the call's slot), group commits (on the slot's path)`,
+        storeRow(mid),
+      ],
+      [
+        `PostgreSQL server CPU per call at ${LATENCY} ms (all its processes, /proc), median run`,
+        mid.postgresCpuMs === undefined ? 'n/a' : `${(mid.postgresCpuMs / calls).toFixed(3)} ms`,
+      ],
+      [
+        `time a paid answer holds its slot waiting for its commit at ${LATENCY} ms, mean per answer: total = queued until its group is written (the turn's end, or a group before it still being written) + its group's own write; commits on its path (its own, and any it waited to end before its group could start); most groups written at once`,
+        commitWaitRow(mid),
+      ],
+    );
+    return { rows, throughput: ideal / mid.wall, contextThroughput: ctxIdeal / context.wall, commitWaitMs: commitWaitMs(mid) };
 }
 
 async function main(): Promise<void> {

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 
 export interface TestPostgres {
   url: string;
+  /** The server's data folder (postmaster.pid names its process). */
+  dataDir: string;
   stop(): void;
 }
 
@@ -79,6 +81,7 @@ export async function startPostgres(): Promise<TestPostgres> {
       run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
       return {
         url: `postgres://fusion@127.0.0.1:${port}/postgres`,
+        dataDir: data,
         stop: () => {
           try {
             run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

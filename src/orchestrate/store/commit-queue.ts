@@ -1,4 +1,4 @@
-import type { CachedResponse, CallIdentity, FailureDetails } from './store.js';
+import type { CachedResponse, CallIdentity, CommitTimings, FailureDetails } from './store.js';
 
 export interface PendingAnswer {
   id: CallIdentity;
@@ -22,29 +22,59 @@ export interface CommitGroup {
   releases: { key: string; claim: number }[];
 }
 
+export interface CommitQueueOptions {
+  /**
+   * Groups that may be written at once (default 1). More than one lets answers that arrive while a
+   * group is being written start their own commit at the end of their turn instead of waiting for
+   * it; a group never starts while one being written holds any of its keys, so each key's writes
+   * stay in the order they were queued.
+   */
+  writers?: number;
+  /** Wait this long before writing a group instead of to the end of the turn. */
+  delayMs?: number;
+}
+
+interface Waiter {
+  settle: (error: unknown) => void;
+  queuedAt: number;
+  /** Commits that had ended when it was queued. */
+  endedBefore: number;
+}
+
+interface Writing {
+  answers: Map<string, PendingAnswer>;
+  keys: Set<string>;
+  done: Promise<void>;
+}
+
 /**
  * Group commit: answers, failures and releases queue here and are written together, one commit per
- * event-loop turn (or per `delayMs`), one commit at a time. A queued or committing answer is served
- * to this run as if stored, so it never asks again for what it already has. A failed commit rejects
- * the `answer` promises of its group (each answer concerned was paid but not stored, which the run
- * counts and the user must hear about) and is kept to be rethrown by the next `flush`.
+ * event-loop turn (or per `delayMs`), at most `writers` commits at a time. A queued or committing
+ * answer is served to this run as if stored, so it never asks again for what it already has. Each
+ * answer's promise settles when its own group is written; a failed commit rejects the `answer`
+ * promises of its group (each answer concerned was paid but not stored, which the run counts and
+ * the user must hear about) and is kept to be rethrown by the next `flush`.
  */
 export class CommitQueue {
   private readonly answers = new Map<string, PendingAnswer>();
   private readonly failures = new Map<string, PendingFailure>();
   private readonly releases = new Map<string, number>();
-  /** Answers of the commit being written (asynchronous stores). */
-  private committing = new Map<string, PendingAnswer>();
+  private readonly writing = new Set<Writing>();
   private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private error: unknown;
   /** Settled when the queued entries are written: rejected with the error when their commit failed. */
-  private waiters: ((error: unknown) => void)[] = [];
+  private waiters: Waiter[] = [];
+  private readonly writers: number;
+  private readonly delayMs: number;
+  readonly timings: CommitTimings = { groups: 0, answers: 0, queuedMs: 0, writingMs: 0, commitsWaited: 0, peakWriting: 0 };
 
   constructor(
     private readonly write: (group: CommitGroup) => void | Promise<void>,
-    private readonly delayMs = 0,
-  ) {}
+    options: CommitQueueOptions = {},
+  ) {
+    this.writers = Math.max(1, Math.floor(options.writers ?? 1));
+    this.delayMs = options.delayMs ?? 0;
+  }
 
   /** Queues an answer; resolves once its group is written, rejects when that commit failed. */
   answer(a: PendingAnswer): Promise<void> {
@@ -52,7 +82,9 @@ export class CommitQueue {
     this.failures.delete(a.id.key);
     this.releases.delete(a.id.key);
     this.schedule();
-    return new Promise((resolve, reject) => this.waiters.push((error) => (error === undefined ? resolve() : reject(error))));
+    return new Promise((resolve, reject) =>
+      this.waiters.push({ settle: (error) => (error === undefined ? resolve() : reject(error)), queuedAt: performance.now(), endedBefore: this.timings.groups }),
+    );
   }
 
   failure(f: PendingFailure): void {
@@ -73,24 +105,47 @@ export class CommitQueue {
 
   /** An answer this run has but may not have stored yet. */
   pendingAnswer(key: string): CachedResponse | undefined {
-    return (this.answers.get(key) ?? this.committing.get(key))?.value;
+    const queued = this.answers.get(key);
+    if (queued) return queued.value;
+    for (const w of this.writing) {
+      const a = w.answers.get(key);
+      if (a) return a.value;
+    }
+    return undefined;
   }
 
   get idle(): boolean {
-    return this.answers.size === 0 && this.failures.size === 0 && this.releases.size === 0 && this.running === undefined;
+    return !this.queued && this.writing.size === 0;
+  }
+
+  private get queued(): boolean {
+    return this.answers.size > 0 || this.failures.size > 0 || this.releases.size > 0;
   }
 
   private schedule(): void {
-    if (this.timer !== undefined || this.running !== undefined) return;
+    if (this.timer !== undefined || this.writing.size >= this.writers) return;
     const run = (): void => {
       this.timer = undefined;
-      void this.drain().catch(() => undefined);
+      this.pump();
     };
     this.timer = this.delayMs > 0 ? setTimeout(run, this.delayMs) : setImmediate(run);
   }
 
-  private take(): { group: CommitGroup; waiters: ((error: unknown) => void)[] } | undefined {
-    if (this.answers.size === 0 && this.failures.size === 0 && this.releases.size === 0) return undefined;
+  /** Starts writing queued entries while a writer is free and no group being written holds one of their keys. */
+  private pump(): void {
+    while (this.writing.size < this.writers && this.queued && !this.overlapsWriting()) this.start();
+  }
+
+  private overlapsWriting(): boolean {
+    for (const w of this.writing) {
+      for (const key of this.answers.keys()) if (w.keys.has(key)) return true;
+      for (const key of this.failures.keys()) if (w.keys.has(key)) return true;
+      for (const key of this.releases.keys()) if (w.keys.has(key)) return true;
+    }
+    return false;
+  }
+
+  private start(): void {
     const waiters = this.waiters;
     this.waiters = [];
     const group: CommitGroup = {
@@ -98,41 +153,43 @@ export class CommitQueue {
       failures: [...this.failures.values()],
       releases: [...this.releases].map(([key, claim]) => ({ key, claim })),
     };
-    this.committing = new Map(this.answers);
+    const keys = new Set([...this.answers.keys(), ...this.failures.keys(), ...this.releases.keys()]);
+    const answers = new Map(this.answers);
     this.answers.clear();
     this.failures.clear();
     this.releases.clear();
-    return { group, waiters };
+    const startedAt = performance.now();
+    const endedAtStart = this.timings.groups;
+    let written: Promise<void>;
+    try {
+      written = Promise.resolve(this.write(group));
+    } catch (e) {
+      written = Promise.reject(e);
+    }
+    const entry: Writing = { answers, keys, done: Promise.resolve() };
+    entry.done = written.then(
+      () => this.finish(entry, waiters, startedAt, endedAtStart, undefined),
+      (e: unknown) => this.finish(entry, waiters, startedAt, endedAtStart, e ?? new Error('commit failed')),
+    );
+    this.writing.add(entry);
+    this.timings.peakWriting = Math.max(this.timings.peakWriting, this.writing.size);
   }
 
-  /** Writes groups until nothing is queued; one writer at a time. */
-  private drain(): Promise<void> {
-    if (this.running) return this.running;
-    const loop = async (): Promise<void> => {
-      for (let next = this.take(); next; next = this.take()) {
-        let failed: unknown;
-        try {
-          await this.write(next.group);
-        } catch (e) {
-          failed = e ?? new Error('commit failed');
-          this.error ??= failed;
-        } finally {
-          this.committing = new Map();
-          for (const settle of next.waiters) settle(failed);
-        }
-      }
-    };
-    // Cleared once the loop is over, never before it is set: a synchronous store (SQLite) whose commit
-    // throws ends the loop without awaiting, and clearing inside it would then come before the
-    // assignment below, leaving `running` set for good and `flush` spinning on it.
-    const running: Promise<void> = loop().finally(() => {
-      if (this.running !== running) return;
-      this.running = undefined;
-      // Queued between the loop's end and now, when `schedule` saw a commit still running.
-      if (this.answers.size > 0 || this.failures.size > 0 || this.releases.size > 0) this.schedule();
-    });
-    this.running = running;
-    return running;
+  private finish(entry: Writing, waiters: Waiter[], startedAt: number, endedAtStart: number, failed: unknown): void {
+    const endedAt = performance.now();
+    if (failed !== undefined) this.error ??= failed;
+    this.writing.delete(entry);
+    const t = this.timings;
+    t.groups++;
+    t.answers += waiters.length;
+    for (const w of waiters) {
+      t.queuedMs += startedAt - w.queuedAt;
+      t.writingMs += endedAt - startedAt;
+      t.commitsWaited += 1 + endedAtStart - w.endedBefore;
+      w.settle(failed);
+    }
+    // Entries queued while this group was written go now, without waiting for another turn.
+    this.pump();
   }
 
   /** Commits everything queued now; rejects with the first commit error since the last flush. */
@@ -142,7 +199,10 @@ export class CommitQueue {
       else clearImmediate(this.timer as NodeJS.Immediate);
       this.timer = undefined;
     }
-    while (!this.idle) await this.drain();
+    while (!this.idle) {
+      this.pump();
+      await Promise.all([...this.writing].map((w) => w.done));
+    }
     if (this.error !== undefined) {
       const e = this.error;
       this.error = undefined;

@@ -10,7 +10,7 @@ import { HeldClaims } from './held-claims.js';
 import { TurnBatch } from './turn-batch.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
-import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions, StoreStats } from './store.js';
 
 /** Serialises schema creation among workers that start together (an arbitrary constant of this project). */
 const SCHEMA_LOCK = 7_349_112_071;
@@ -169,6 +169,13 @@ interface ClaimAsk {
   checkBatch: boolean;
 }
 
+/**
+ * One group commit in one statement: its answers, failures and the release of their claims. Every
+ * statement that locks rows of fusion_claims locks them in key order (this one, the claims, the
+ * lease renewal, the release at close), and a group's rows come sorted by key, so two commits of
+ * one run, a commit and a renewal, or a commit and another run's claims wait for each other
+ * instead of deadlocking.
+ */
 const COMMIT = `
   WITH answers AS (
     INSERT INTO fusion_responses (key, provider, model, text, logprobs, input_tokens, output_tokens, cost, latency_ms, finish_reason, created_at)
@@ -184,16 +191,35 @@ const COMMIT = `
     SELECT * FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::int[], $18::int[], $19::timestamptz[])
     ON CONFLICT (key) DO UPDATE SET provider = EXCLUDED.provider, model = EXCLUDED.model, kind = EXCLUDED.kind, message = EXCLUDED.message,
       status = EXCLUDED.status, attempts = EXCLUDED.attempts, at = EXCLUDED.at
+  ), ending AS (
+    SELECT c.key FROM fusion_claims c JOIN unnest($20::text[], $21::bigint[]) AS x(key, seq) ON c.key = x.key AND c.seq = x.seq
+    WHERE c.owner = $22 ORDER BY c.key COLLATE "C" FOR UPDATE OF c
   ), released AS (
-    DELETE FROM fusion_claims c USING unnest($20::text[], $21::bigint[]) AS x(key, seq) WHERE c.owner = $22 AND c.key = x.key AND c.seq = x.seq
+    DELETE FROM fusion_claims c USING ending e WHERE c.key = e.key AND c.owner = $22
   ), notified AS (
     SELECT pg_notify('${ENDED_CHANNEL}', p) FROM unnest($23::text[]) AS p
   )
   SELECT (SELECT count(*) FROM answers) AS n, (SELECT count(*) FROM notified) AS notified`;
 
+/** Renews the lease of every claim of this run, locking them in key order (see COMMIT). */
+const RENEW = `
+  WITH mine AS (SELECT key FROM fusion_claims WHERE owner = $1 ORDER BY key COLLATE "C" FOR UPDATE)
+  UPDATE fusion_claims c SET expires_at = clock_timestamp() + $2 * interval '1 millisecond' FROM mine WHERE c.key = mine.key AND c.owner = $1`;
+
+/** Gives up every claim of this run when it closes, in key order (see COMMIT), and wakes every waiter. */
+const RELEASE_ALL = `
+  WITH mine AS (SELECT key FROM fusion_claims WHERE owner = $1 ORDER BY key COLLATE "C" FOR UPDATE),
+  gone AS (DELETE FROM fusion_claims c USING mine WHERE c.key = mine.key AND c.owner = $1 RETURNING 1)
+  SELECT pg_notify('${ENDED_CHANNEL}', '${EVERY_KEY}') FROM (SELECT 1 FROM gone LIMIT 1) g`;
+
 const TAKE_OVER = `
   UPDATE fusion_claims SET owner = $2, seq = $3, scope = $4, pid = $5, expires_at = clock_timestamp() + $6 * interval '1 millisecond'
   WHERE key = $1 AND owner = $7 AND seq = $8 RETURNING 1`;
+
+/** Key order, the one order in which every statement locks claim rows (see COMMIT): keys are hex hashes, so JavaScript's order is the `C` collation's. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** The URL without its password, for messages. */
 export function redactUrl(url: string): string {
@@ -238,7 +264,7 @@ export class PostgresStore implements ResponseStore {
   constructor(
     url: string,
     readonly mode: CacheMode = { read: true, write: true },
-    options: StoreOptions & { poolSize?: number } = {},
+    options: StoreOptions & { poolSize?: number; commitWriters?: number } = {},
   ) {
     this.location = redactUrl(url);
     this.url = url;
@@ -251,13 +277,23 @@ export class PostgresStore implements ResponseStore {
     this.pool.on('error', () => undefined);
     this.renewPool = new pg.Pool({ connectionString: url, max: 1, application_name: 'llm-fusion lease' });
     this.renewPool.on('error', () => undefined);
-    this.queue = new CommitQueue((group) => this.commit(group));
+    // Two commits at a time: answers that arrive while a group is being written start their own at
+    // the end of their turn, so a paid answer holds its slot for its own commit's round trip, not
+    // also for the rest of the one before (every answer is still released only once its own group
+    // is written; the statements' key order keeps the two from deadlocking, see COMMIT).
+    // (`commitWriters`: 1 gives the one-at-a-time commits of before, for benchmarks.)
+    this.queue = new CommitQueue((group) => this.commit(group), { writers: options.commitWriters ?? 2 });
     this.held = new HeldClaims(this.queue, this.mode.write);
     this.batches = new PostgresBatchStore((text, values) => this.query(text, values), this.owner);
   }
 
   get runId(): string {
     return this.owner.runId;
+  }
+
+  /** Lookup and claim statements and group commits so far, each a round trip (see StoreStats). */
+  stats(): StoreStats {
+    return { lookups: this.gets.sent, claims: this.claims.sent, commits: { ...this.queue.timings } };
   }
 
   /** A query, with any failure turned into a StoreError that names the store (never its password). */
@@ -267,9 +303,9 @@ export class PostgresStore implements ResponseStore {
   }
 
   /**
-   * Every statement is its own transaction, so one the server aborts to break a deadlock (a commit
-   * deleting this run's claims while its lease renewal updates them) or a serialization failure is
-   * simply run again.
+   * Every statement is its own transaction, so one the server aborts to break a deadlock or a
+   * serialization failure is simply run again (claim rows are locked in key order by every
+   * statement, so a deadlock over them is not expected; this stays the guard for any other).
    */
   private async raw<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
     for (let attempt = 1; ; attempt++) {
@@ -354,7 +390,7 @@ export class PostgresStore implements ResponseStore {
   }
 
   private async claimMany(asks: readonly ClaimAsk[]): Promise<ClaimRow[]> {
-    const order = asks.map((_, i) => i).sort((a, b) => (asks[a]!.key < asks[b]!.key ? -1 : asks[a]!.key > asks[b]!.key ? 1 : 0));
+    const order = asks.map((_, i) => i).sort((a, b) => byKey(asks[a]!.key, asks[b]!.key));
     const sorted = order.map((i) => asks[i]!);
     const { runId, scope, pid } = this.owner;
     const { rows } = await this.query<ClaimRow & { i: string }>(
@@ -421,7 +457,7 @@ export class PostgresStore implements ResponseStore {
     this.renewal = setInterval(() => {
       if (this.held.size === 0 || this.closed) return;
       this.renewPool
-        .query("UPDATE fusion_claims SET expires_at = clock_timestamp() + $2 * interval '1 millisecond' WHERE owner = $1", [this.owner.runId, this.leaseMs])
+        .query(RENEW, [this.owner.runId, this.leaseMs])
         // A failed renewal (a deadlock with a commit, a dropped connection) is tried again at the next tick, well within the lease.
         .catch(() => undefined);
     }, Math.max(50, Math.floor(this.leaseMs / 3)));
@@ -444,16 +480,18 @@ export class PostgresStore implements ResponseStore {
   private async commit(group: CommitGroup): Promise<void> {
     const cols: unknown[][] = Array.from({ length: 21 }, () => []);
     const push = (offset: number, values: readonly unknown[]): void => values.forEach((v, i) => cols[offset + i]!.push(v));
-    for (const a of group.answers) push(0, [a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at]);
-    for (const f of group.failures) {
+    const answers = [...group.answers].sort((a, b) => byKey(a.id.key, b.id.key));
+    const failures = [...group.failures].sort((a, b) => byKey(a.id.key, b.id.key));
+    for (const a of answers) push(0, [a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at]);
+    for (const f of failures) {
       const { kind, message, status, attempts } = f.failure;
       push(11, [f.id.key, f.id.provider, f.id.model, kind, message, status ?? null, attempts, f.at]);
     }
     const releases = [
-      ...group.answers.filter((a) => a.claim !== undefined).map((a) => ({ key: a.id.key, claim: a.claim as number })),
-      ...group.failures.filter((f) => f.claim !== undefined).map((f) => ({ key: f.id.key, claim: f.claim as number })),
+      ...answers.filter((a) => a.claim !== undefined).map((a) => ({ key: a.id.key, claim: a.claim as number })),
+      ...failures.filter((f) => f.claim !== undefined).map((f) => ({ key: f.id.key, claim: f.claim as number })),
       ...group.releases,
-    ];
+    ].sort((a, b) => byKey(a.key, b.key));
     for (const r of releases) push(19, [r.key, r.claim]);
     const ended = payloadsOf([...group.answers.map((a) => a.id.key), ...group.failures.map((f) => f.id.key), ...group.releases.map((r) => r.key)]);
     await this.query(COMMIT, [...cols, this.owner.runId, ended], 'fusion_commit');
@@ -485,10 +523,7 @@ export class PostgresStore implements ResponseStore {
       this.closed = true;
       try {
         if (this.mode.write && this.readyPromise) {
-          await this.raw(
-            `WITH gone AS (DELETE FROM fusion_claims WHERE owner = $1 RETURNING 1) SELECT pg_notify('${ENDED_CHANNEL}', '${EVERY_KEY}') FROM (SELECT 1 FROM gone LIMIT 1) g`,
-            [this.owner.runId],
-          );
+          await this.raw(RELEASE_ALL, [this.owner.runId]);
         }
       } finally {
         this.held.clear();

@@ -13,7 +13,7 @@ import { WalCheckpointer } from './wal-checkpointer.js';
 import { WriteGate } from './write-gate.js';
 import { StoreError } from './errors.js';
 import { type FailureRow, type HeldClaim, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
-import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions } from './store.js';
+import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions, StoreStats } from './store.js';
 
 const TABLES = `
   CREATE TABLE IF NOT EXISTS responses (
@@ -120,6 +120,7 @@ export class SqliteStore implements ResponseStore {
   /** Holds claim transactions and group commits while the checkpoint worker copies the whole WAL. */
   private readonly gate = new WriteGate();
   /** Claims asked in this event-loop turn, written together (claimMany). */
+  private lookups = 0;
   private readonly claims = new TurnBatch<{ key: string; acceptCached: boolean }, ClaimResult>((asked) => Promise.resolve(this.gate.run(() => this.claimMany(asked))));
   private readonly stmt: {
     get: Database.Statement<[string], ResponseRow>;
@@ -179,6 +180,11 @@ export class SqliteStore implements ResponseStore {
     return this.owner.runId;
   }
 
+  /** Lookup statements, claim transactions and group commits so far (see StoreStats). */
+  stats(): StoreStats {
+    return { lookups: this.lookups, claims: this.claims.sent, commits: { ...this.queue.timings } };
+  }
+
   /**
    * Creates the tables on first use and brings an older layout up to date, in one immediate
    * transaction (several processes may open a fresh file at once). Version 1 (no schema_version)
@@ -215,6 +221,7 @@ export class SqliteStore implements ResponseStore {
   private read(key: string): CachedResponse | undefined {
     const pending = this.queue.pendingAnswer(key);
     if (pending) return pending;
+    this.lookups++;
     const row = this.stmt.get.get(key);
     return row ? toResponse(row) : undefined;
   }

@@ -44,6 +44,38 @@ export interface StoreOptions {
   owner?: ClaimOwner;
 }
 
+/**
+ * How long answers waited for their commit, summed over answers (a paid answer keeps its call's
+ * slot for all of it): from being queued until its group started to be written (the end of the
+ * turn, or a group before it still being written), and its group's own write.
+ */
+export interface CommitTimings {
+  groups: number;
+  answers: number;
+  queuedMs: number;
+  writingMs: number;
+  /**
+   * Sum over answers of the commits on its path: its own, and those that had to end before its
+   * group could start (1 when a writer was free at the end of its turn, 2 when it first waited for
+   * a group before it). A count, so the load of the machine moves it far less than the times above.
+   */
+  commitsWaited: number;
+  /** The most groups that were being written at once. */
+  peakWriting: number;
+}
+
+/**
+ * What a store sent on a run's path so far, for benchmarks: statements for lookups and claims (each
+ * serving every request of one event-loop turn; on PostgreSQL a round trip each, on SQLite a
+ * lookup is a statement per call and never waits) and group commits, with how long answers waited
+ * for theirs.
+ */
+export interface StoreStats {
+  lookups: number;
+  claims: number;
+  commits: CommitTimings;
+}
+
 /** read: serve hits; write: store new answers. `--no-cache` is neither, `--refresh` is write only. */
 export interface CacheMode {
   read: boolean;

@@ -8,6 +8,8 @@
 export class TurnBatch<T, R> {
   private queued: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private turn: NodeJS.Immediate | undefined;
+  /** Calls of `run` so far: a store's statements (PostgreSQL: round trips) for this kind of request. */
+  sent = 0;
 
   constructor(private readonly run: (items: readonly T[]) => Promise<readonly R[]>) {}
 
@@ -22,6 +24,7 @@ export class TurnBatch<T, R> {
     this.turn = undefined;
     const batch = this.queued;
     this.queued = [];
+    this.sent++;
     let results: readonly R[];
     try {
       results = await this.run(batch.map((q) => q.item));
