@@ -153,6 +153,14 @@ export function stripChatResidue(output: string): string {
 }
 
 function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
+  const reading = readAs(output, ctx, mode);
+  // A model that declines and states no answer refused, whatever the answer type: the report counts
+  // it as a refusal, not as an answer the reader failed to find.
+  if (reading.kind === 'abstain' && reading.reason === 'no-label' && REFUSAL.test(answerRegion(output).region)) return abstain('refusal');
+  return reading;
+}
+
+function readAs(output: string, ctx: QaContext, mode: ReadMode): QaReading {
   switch (ctx.answerType) {
     case 'multiple-choice':
       return readMultipleChoice(output, ctx.choices ?? [], mode);
