@@ -16,14 +16,18 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     const cwd = process.cwd();
     process.chdir(t.dir);
     try {
-      for (const [args, env] of [
-        [['--cache', 'foo://host/db'], {}],
-        [['--cache', 'postgres:db'], {}],
-        [[], { FUSION_CACHE_URL: 'mysql://u@h/db' }],
+      for (const [args, env, named] of [
+        [['--cache', 'foo://host/db'], {}, '--cache foo://...'],
+        [['--cache', 'postgres:db'], {}, '--cache postgres:...'],
+        [['--cache', 'postgres:u:hunter2@h/db'], {}, '--cache postgres:...'],
+        [[], { FUSION_CACHE_URL: 'mysql://u:hunter2@h/db' }, 'FUSION_CACHE_URL=mysql://...'],
       ] as const) {
         const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, ...args], { input, env: { ...server.env(), ...env } });
         expect(r.status, r.stderr).toBe(2);
         expect(r.stderr).toMatch(/unknown store scheme|PostgreSQL store is named/);
+        // Named as the user gave it (the flag or the variable), and never with its password.
+        expect(r.stderr).toContain(`fusion: ${named}:`);
+        expect(r.stderr).not.toContain('hunter2');
       }
       expect(existsSync(join(t.dir, 'foo:'))).toBe(false);
       expect(existsSync(join(t.dir, 'postgres:db'))).toBe(false);
@@ -63,10 +67,10 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     expect([...all].sort()).toEqual(items.map((i) => i.id).sort());
     expect(ids(a.stdout)).toEqual(items.map((i) => i.id).filter((id) => ids(a.stdout).includes(id)));
     expect(server.snapshot().successes).toBe(30);
-    for (const bad of ['3/3', 'x', '1/0']) {
+    for (const [bad, why] of [['3/3', /K must be between 0 and N-1/], ['x', /expected K\/N/], ['1/0', /N must be at least 1/], ['1/99999999999999999999', /N must be at most/]] as const) {
       const r = await runCli([...base, '--shard', bad], { input, env: server.env() });
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/--shard/);
+      expect(r.stderr).toMatch(why);
     }
     const noCache = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache', '--shard', '0/2'], { input, env: server.env() });
     expect(noCache.status).toBe(2);
