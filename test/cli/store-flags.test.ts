@@ -1,9 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { runCli } from '../support/run-cli.js';
-import { LABELS, MODELS, itemsOf, task } from '../integration/setup.js';
+import { LABELS, MODELS, itemsOf, task, writeFolder } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 
@@ -74,5 +74,24 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     }
     const noCache = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache', '--shard', '0/2'], { input, env: server.env() });
     expect(noCache.status).toBe(2);
+  });
+
+  it('fusion eval --models --shard with --json, --html or --report is a usage error before any call: a shard worker evaluates nothing, so the file would never be written', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    const folder = join(t.dir, 'set');
+    mkdirSync(folder);
+    writeFolder(folder, 6);
+    const base = ['eval', folder, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--shard', '0/2'];
+    for (const flag of ['--json', '--html', '--report']) {
+      const out = join(t.dir, `out-${flag.slice(2)}`);
+      const r = await runCli([...base, flag, out], { env: server.env() });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--shard only fills the store, it evaluates nothing: ${flag}`);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(server.snapshot().requests).toBe(0);
+    const worker = await runCli(base, { env: server.env() });
+    expect(worker.status, worker.stderr).toBe(0);
   });
 });

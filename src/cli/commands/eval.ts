@@ -116,6 +116,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
   if (values.shard !== undefined && values.models === undefined) throw new UsageError('--shard applies to --models (asking models first)');
+  // A shard worker only fills the store and evaluates nothing: a report asked of it would silently never be written.
+  const reports = (['json', 'html', 'report'] as const).filter((f) => values[f] !== undefined);
+  if (values.shard !== undefined && reports.length > 0) {
+    throw new UsageError(`--shard only fills the store, it evaluates nothing: ${reports.map((f) => `--${f}`).join(', ')} go(es) with the run without --shard once every worker is done`);
+  }
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');
