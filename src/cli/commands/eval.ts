@@ -53,7 +53,8 @@ ${batchHelp}
 Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 3 stopped by
 --max-cost (the answers recorded so far are evaluated; the same command resumes); 4 some calls to
 --models failed after all retries (evaluated without them; a re-run retries only those);
-5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error);
+5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error), or the
+--cache store could not be opened (unreachable, login refused, no such database, newer schema: before any call);
 130 interrupted while asking models (answers so far are kept).
 `;
 

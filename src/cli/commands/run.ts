@@ -76,7 +76,9 @@ first wave, round k only the next wave of the items the policy has not settled y
 
 Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
-5 the response cache could not be read or written (answers received are still in the output); 130 interrupted.
+5 the response cache could not be opened, read or written (a store that cannot be reached, refuses the login,
+has no such database or was written by a newer llm-fusion stops the run before any call; answers received
+are still in the output); 130 interrupted.
 `;
 
 /**
