@@ -33,6 +33,9 @@ input order, in bounded memory. A bad input line is reported on stderr as stdin:
 an {"line", "error"} output line (with its "id" when one could be read).
 
 ${KINDS.map((k) => k.runHelp).join('\n')}
+A line without an answer says why in "abstain" (the abstain column of CSV/TSV): "no-answer" (no
+model gave a readable answer; each answer's own "abstain" says why: empty, refusal, out-of-set,
+error...) or "no-consensus" (--min-confidence).
 
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
