@@ -7,8 +7,12 @@ export interface FusedLineBase {
   id: string;
   /** USD spent on this item's new calls (cached answers cost nothing now). */
   cost: number;
-  /** `no-consensus`: models answered but the fused winner's probability was below `--min-confidence`. */
-  abstain?: 'no-consensus';
+  /**
+   * Why the line has no answer: `no-consensus`, models answered but the fused winner's probability
+   * was below `--min-confidence`; `no-answer`, no model gave a readable answer (each answer's own
+   * `abstain` says why: empty, refusal, out-of-set, error...).
+   */
+  abstain?: 'no-consensus' | 'no-answer';
   /** Adaptive policies: how many models were asked about this item, and why asking stopped. */
   asked?: number;
   stopped?: AskStopReason;
@@ -37,10 +41,13 @@ export function newCost(answers: readonly RawModelAnswer[]): number {
 
 /**
  * What the fused prediction says of item i beyond its answer: withheld for low confidence
- * (`--min-confidence`), and under an adaptive policy how many models were asked and why it stopped.
+ * (`--min-confidence`), undecided for want of any readable answer, and under an adaptive policy
+ * how many models were asked and why it stopped. An undecided line always says why, so a table's
+ * `abstain` column is never blank on a row without an answer.
  */
-export function markLine(line: FusedLineBase, prediction: StreamPrediction | undefined, i: number, answers: readonly RawModelAnswer[]): void {
+export function markLine(line: FusedLineBase, prediction: StreamPrediction | undefined, i: number, answers: readonly RawModelAnswer[], decided: boolean): void {
   if (prediction?.withheld?.[i] === 1) line.abstain = 'no-consensus';
+  else if (!decided) line.abstain = 'no-answer';
   if (prediction?.calls && prediction.reasons) Object.assign(line, askedOf(answers, prediction.calls[i] as number, prediction.reasons[i] as StopReason));
   // Without a policy, a line says why it stopped only when the user cancelled a batch it needed
   // (a budget or an interrupt already ends the whole run, and says so on stderr).

@@ -128,6 +128,15 @@ export function createClassificationNormalizer(
         return { kind: 'label', dist, method: 'json' };
       }
     }
+    if (json.labelNull) return { kind: 'abstain', reason: 'empty', detail: 'JSON label null' };
+    if (json.labels) {
+      const read = json.labels.map((v) => readValue(v, json.confidence));
+      const picked = new Set(read.map((r) => (r.kind === 'label' ? argmaxOf(r.dist) : -1)));
+      // One label however often it is listed is that label; two or more, or one that cannot be read, is no single answer.
+      if (picked.size === 1 && !picked.has(-1)) return read[0] as NormalizedLabel;
+      const labelsRead = [...picked].filter((k) => k >= 0);
+      return labelsRead.length > 1 ? ambiguous(labelsRead) : { kind: 'abstain', reason: 'no-label', detail: `JSON label list ${json.labels.join(', ').slice(0, 60)}` };
+    }
     if (json.label === undefined) return undefined;
     return readValue(json.label, json.confidence);
   };

@@ -25,6 +25,10 @@ export const JsonAnswerSchema = z.looseObject({
 export interface JsonAnswer {
   /** The label value as written (string form), when a label key was present. */
   label?: string;
+  /** The values of a label key that holds a list (`"label": ["positive", "neutral"]`): several answers, not one. */
+  labels?: string[];
+  /** A label key that is present but null: the model stated no label. */
+  labelNull?: true;
   /** The stated confidence as a probability, when a confidence key was present and readable. */
   confidence?: number;
   /** A label -> weight map, when the answer gave a distribution (or was one). */
@@ -85,6 +89,19 @@ export function readJsonAnswer(text: string): JsonAnswer | undefined {
       break;
     }
   }
+  // Without a label written as one value, a list or a null under a label key says something too:
+  // several answers, or none. Read as prose, its text would yield whichever label it names first.
+  for (const key of out.label === undefined ? LABEL_KEYS : []) {
+    const v = obj[key];
+    if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' || typeof x === 'number')) {
+      out.labels = v.map(String);
+      break;
+    }
+    if (v === null) {
+      out.labelNull = true;
+      break;
+    }
+  }
   for (const key of CONFIDENCE_KEYS) {
     const v = obj[key];
     const p = typeof v === 'number' ? toProbability(v) : typeof v === 'string' ? confidenceFromString(v) : undefined;
@@ -100,7 +117,7 @@ export function readJsonAnswer(text: string): JsonAnswer | undefined {
       break;
     }
   }
-  if (out.label === undefined && out.distribution === undefined) {
+  if (out.label === undefined && out.labels === undefined && out.labelNull === undefined && out.distribution === undefined) {
     const dist = Distribution.safeParse(raw);
     if (dist.success && Object.keys(dist.data).length > 0) return { distribution: dist.data };
     return undefined;

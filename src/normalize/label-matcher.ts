@@ -297,6 +297,21 @@ export class LabelMatcher {
       }
       if (t.kind === 'number' && !phraseHere) {
         const k = this.numberLabel(t.text);
+        if (k !== undefined && this.usesNumbers) {
+          // `-1` is minus one, not the label 1: a dash glued to the number with nothing before it
+          // that it could join (`3-4`, `non-1`) is a sign.
+          const prev = tokens[i - 1];
+          const before = tokens[i - 2];
+          const signed = prev?.text === '-' && prev.end === t.start && !(before && before.end === prev.start && before.kind !== 'punct');
+          if (signed) return { kind: 'out-of-set', token: `-${t.text}` };
+          // `3-4`, `3 - 4`: a range of labels is several answers, never its first end.
+          const dash = tokens[i + 1];
+          const other = tokens[i + 2];
+          if (dash?.text === '-' && other?.kind === 'number' && !dash.newline && !other.newline) {
+            const k2 = this.numberLabel(other.text);
+            return { kind: 'ambiguous', labels: k2 === undefined ? [k] : [k, k2] };
+          }
+        }
         if (k !== undefined) return this.afterAlias(tokens, i, k);
         if (this.usesNumbers && !t.text.includes('.')) return { kind: 'out-of-set', token: t.text };
         // Without numeric aliases a leading number is a list marker or noise (`1. negative`, `134 negative`).

@@ -4,6 +4,7 @@ import type { OrchestratorStats } from '../orchestrate/stats.js';
 import type { RequestOptions } from '../orchestrate/default-request.js';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
+import { InputError, type InputIssue } from '../task/errors.js';
 import type { Choice, Task } from '../task/schema.js';
 import { type FuseOptions, type FuseQuestionOptions, fuse, fuseQuestion } from './fuse.js';
 import type { FusedLine } from '../kinds/classification/rows.js';
@@ -45,8 +46,25 @@ export interface FusionClient {
   readonly orchestrator: Orchestrator;
 }
 
-/** Makes a client (see FusionClient); close it when done to close its cache. */
+/**
+ * The numeric options a caller may get wrong, checked before anything is opened: a concurrency of 0
+ * or a negative budget would otherwise pass unnoticed (a limit of 1, a client that asks nothing),
+ * and 1.5 or NaN would surface as a p-limit TypeError.
+ */
+function checkClientOptions(options: FusionClientOptions): void {
+  const issues: InputIssue[] = [];
+  const check = (field: string, value: number | undefined, ok: (v: number) => boolean, what: string): void => {
+    if (value !== undefined && !ok(value)) issues.push({ file: 'createFusion', field, message: `must be ${what}, got ${String(value)}` });
+  };
+  check('concurrency', options.concurrency, (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of at least 1');
+  check('maxCost', options.maxCost, (v) => Number.isFinite(v) && v >= 0, 'a number of USD of at least 0');
+  check('samples', options.samples, (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of at least 1');
+  if (issues.length > 0) throw new InputError(issues);
+}
+
+/** Makes a client (see FusionClient); close it when done to close its cache. Bad numeric options are an InputError naming them. */
 export function createFusion(options: FusionClientOptions): FusionClient {
+  checkClientOptions(options);
   const cache = options.cache === false ? undefined : openStore(options.cache ?? DEFAULT_CACHE_PATH);
   const orchestrator = new Orchestrator({
     ...options.orchestration,

@@ -26,7 +26,8 @@ export function parseShard(text: string): Shard | { error: string } {
   if (!m) return { error: `--shard ${text}: expected K/N, e.g. --shard 0/4 (worker 0 of 4)` };
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (!Number.isSafeInteger(count) || count < 1) return { error: `--shard ${text}: N must be at least 1` };
+  if (count < 1) return { error: `--shard ${text}: N must be at least 1` };
+  if (!Number.isSafeInteger(count)) return { error: `--shard ${text}: N must be at most ${Number.MAX_SAFE_INTEGER}` };
   if (index >= count) return { error: `--shard ${text}: K must be between 0 and N-1 (${count - 1})` };
   return { index, count };
 }

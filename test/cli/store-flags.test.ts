@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { startWithTask } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
-import { MODELS, itemsOf, task } from '../integration/setup.js';
+import { LABELS, MODELS, itemsOf, task, writeFolder } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 
@@ -15,14 +15,18 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     const cwd = process.cwd();
     process.chdir(t.dir);
     try {
-      for (const [args, env] of [
-        [['--cache', 'foo://host/db'], {}],
-        [['--cache', 'postgres:db'], {}],
-        [[], { FUSION_CACHE_URL: 'mysql://u@h/db' }],
+      for (const [args, env, named] of [
+        [['--cache', 'foo://host/db'], {}, '--cache foo://...'],
+        [['--cache', 'postgres:db'], {}, '--cache postgres:...'],
+        [['--cache', 'postgres:u:hunter2@h/db'], {}, '--cache postgres:...'],
+        [[], { FUSION_CACHE_URL: 'mysql://u:hunter2@h/db' }, 'FUSION_CACHE_URL=mysql://...'],
       ] as const) {
         const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, ...args], { input, env: { ...server.env(), ...env } });
         expect(r.status, r.stderr).toBe(2);
         expect(r.stderr).toMatch(/unknown store scheme|PostgreSQL store is named/);
+        // Named as the user gave it (the flag or the variable), and never with its password.
+        expect(r.stderr).toContain(`fusion: ${named}:`);
+        expect(r.stderr).not.toContain('hunter2');
       }
       expect(existsSync(join(t.dir, 'foo:'))).toBe(false);
       expect(existsSync(join(t.dir, 'postgres:db'))).toBe(false);
@@ -58,12 +62,31 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     expect([...all].sort()).toEqual(items.map((i) => i.id).sort());
     expect(ids(a.stdout)).toEqual(items.map((i) => i.id).filter((id) => ids(a.stdout).includes(id)));
     expect(server.snapshot().successes).toBe(30);
-    for (const bad of ['3/3', 'x', '1/0']) {
+    for (const [bad, why] of [['3/3', /K must be between 0 and N-1/], ['x', /expected K\/N/], ['1/0', /N must be at least 1/], ['1/99999999999999999999', /N must be at most/]] as const) {
       const r = await runCli([...base, '--shard', bad], { input, env: server.env() });
       expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/--shard/);
+      expect(r.stderr).toMatch(why);
     }
     const noCache = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--no-cache', '--shard', '0/2'], { input, env: server.env() });
     expect(noCache.status).toBe(2);
+  });
+
+  it('fusion eval --models --shard with --json, --html or --report is a usage error before any call: a shard worker evaluates nothing, so the file would never be written', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    const folder = join(t.dir, 'set');
+    mkdirSync(folder);
+    writeFolder(folder, 6);
+    const base = ['eval', folder, '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite'), '--shard', '0/2'];
+    for (const flag of ['--json', '--html', '--report']) {
+      const out = join(t.dir, `out-${flag.slice(2)}`);
+      const r = await runCli([...base, flag, out], { env: server.env() });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`--shard only fills the store, it evaluates nothing: ${flag}`);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(server.snapshot().requests).toBe(0);
+    const worker = await runCli(base, { env: server.env() });
+    expect(worker.status, worker.stderr).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { requireBuild } from '../support/built-package.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { readmeExamples } from '../support/readme-examples.js';
 import { repoRoot } from '../support/run-cli.js';
 
 const fixture = fakeServerFixture();
@@ -23,23 +24,7 @@ function run(file: string, args: string[], options: { cwd: string; env: NodeJS.P
   });
 }
 
-/** Every `fusion ...` command line and every TypeScript block of README.md, as written there. */
-export function readmeExamples(readme: string): { commands: string[]; snippets: string[] } {
-  const commands: string[] = [];
-  const snippets: string[] = [];
-  const blocks = readme.matchAll(/^```(\w*)\n([\s\S]*?)^```/gm);
-  for (const [, lang, body] of blocks) {
-    if (lang === 'ts' || lang === 'typescript') {
-      snippets.push(body as string);
-      continue;
-    }
-    for (const line of (body as string).split('\n')) {
-      const t = line.trim();
-      if (/^(npx )?fusion\s/.test(t)) commands.push(t.replace(/^npx /, ''));
-    }
-  }
-  return { commands, snippets };
-}
+export { readmeExamples };
 
 const LABELS = ['toxic', 'non-toxic'];
 

@@ -69,7 +69,9 @@ describe('fuseItems with --min-confidence', () => {
     expect(fuse().map((l) => l.label)).toEqual(['pos', 'pos', null]);
     const lines = fuse(0.9);
     expect(lines.map((l) => l.label)).toEqual([null, 'pos', null]);
-    expect(lines.map((l) => l.abstain)).toEqual(['no-consensus', undefined, undefined]);
+    // The silent item had no readable answer at all: that is not a lack of consensus, and it says so.
+    expect(lines.map((l) => l.abstain)).toEqual(['no-consensus', undefined, 'no-answer']);
+    expect(fuse().map((l) => l.abstain)).toEqual([undefined, undefined, 'no-answer']);
     expect(lines[0]?.distribution).toEqual({});
   });
 });

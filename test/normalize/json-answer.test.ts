@@ -16,6 +16,16 @@ describe('JSON answers', () => {
     expect(rounded(n)).toEqual([0.05, 0.05, 0.9]);
   });
 
+  it('a label key holding a list of several labels is ambiguous, a null is empty: never the first label named', () => {
+    expect(sentiment({ output: '{"label": ["positive", "negative"]}' })).toMatchObject({ kind: 'abstain', reason: 'ambiguous' });
+    expect(sentiment({ output: '```json\n{"answer": ["negative", "neutral"], "confidence": 0.9}\n```' })).toMatchObject({ kind: 'abstain', reason: 'ambiguous' });
+    expect(sentiment({ output: '{"label": null}' })).toMatchObject({ kind: 'abstain', reason: 'empty' });
+    // One label, however often it is listed, is that label; a label written as one value wins over a null elsewhere.
+    expect(sentiment({ output: '{"label": ["positive"]}' })).toMatchObject({ kind: 'label', method: 'json' });
+    expect(rounded(sentiment({ output: '{"label": ["positive", "Positive"]}' }))).toEqual([0, 0, 1]);
+    expect(rounded(sentiment({ output: '{"label": null, "sentiment": "negative"}' }))).toEqual([1, 0, 0]);
+  });
+
   it('reads percentages, 0-100 numbers and confidence words', () => {
     expect(rounded(sentiment({ output: '{"sentiment": "Negative", "confidence": "80%"}' }))).toEqual([0.8, 0.1, 0.1]);
     expect(rounded(sentiment({ output: '{"answer": "neutral", "probability": 60}' }))).toEqual([0.2, 0.6, 0.2]);

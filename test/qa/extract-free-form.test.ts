@@ -35,6 +35,10 @@ describe('SQuAD normalization and equivalence', () => {
     expect(normalizeAnswer('Röntgen')).toBe('rontgen');
     expect(normalizeAnswer('An apple, a pear')).toBe('apple pear');
     expect(normalizeAnswer('3.5 m')).toBe('3.5 m');
+    // A NUL in the answer is no number separator: junk of controls and punctuation reads as nothing.
+    expect(normalizeAnswer('\u0000\u0001 ??? \ufffd')).toBe('');
+    expect(normalizeAnswer('x\u0000y')).toBe('x y');
+    expect(extractQaAnswer('\u0000\u0001 ??? \ufffd', { answerType: 'free-form' })).toMatchObject({ kind: 'abstain' });
   });
   it('token F1 is SQuAD\'s', () => {
     expect(tokenF1(['wilhelm', 'rontgen'], ['wilhelm', 'conrad', 'rontgen'])).toBeCloseTo(0.8);

@@ -50,6 +50,8 @@ const cases: [string, string][] = [
   [' We refer to Wikipedia articles on cardiology for help. The findings are consistent with aortic stenosis. The most likely diagnosis is (J).\n\n', 'J'],
   ['The answer is (b).', 'B'],
   ['The answer is a city in France.', '!no-label'],
+  ["I'm sorry, I can't help with that.", '!refusal'],
+  ['I cannot answer questions about this topic.', '!refusal'],
   ['Question: Which one is the capital of France?\nAnswer: The answer is (A).', 'A'],
   ['Several apply. The answer is (A), (D), and (F).', '!ambiguous'],
   ['When there is little contact the service is low-contact. The answer is (G) or (I). However, among the options, "Low-contact service" is the more commonly used term.', '!ambiguous'],

@@ -26,4 +26,26 @@ describe('unwrapJsonAnswer', () => {
     expect(extractQaAnswer('{"answer": "1,000"}', { answerType: 'numeric' })).toMatchObject({ kind: 'answer', key: (plain as { key: string }).key });
     expect(extractQaAnswer('{"answer": ""}', { answerType: 'free-form' })).toMatchObject({ kind: 'abstain', reason: 'empty' });
   });
+
+  it('a ```json fence that closes the output after a line of prose is read as the structured answer, for every answer type', () => {
+    const choices = [
+      { label: 'A', text: 'Paris' },
+      { label: 'B', text: 'London' },
+    ];
+    expect(extractQaAnswer('Here is my answer:\n```json\n{"answer": "Paris"}\n```', { answerType: 'free-form' })).toMatchObject({ kind: 'answer', text: 'Paris' });
+    expect(extractQaAnswer('Sure.\n```json\n{"answer": "B"}\n```', { answerType: 'multiple-choice', choices })).toMatchObject({ kind: 'answer', choice: 'B' });
+    expect(extractQaAnswer('Done:\n```json\n{"answer": 12}\n```', { answerType: 'numeric' })).toMatchObject({ kind: 'answer', key: '12' });
+    // A fence in the middle of reasoning is not the closing answer.
+    expect(unwrapJsonAnswer('See:\n```json\n{"answer": 1}\n```\nso the answer is 2')).toBe('See:\n```json\n{"answer": 1}\n```\nso the answer is 2');
+  });
+
+  it('a structured answer whose answer is null, a list or an object abstains with its reason, never becomes an answer made of its keys', () => {
+    for (const answerType of ['free-form', 'numeric', 'multiple-choice'] as const) {
+      for (const text of ['{"answer": null}', '{"answer": ["Paris", "Lyon"]}', '```json\n{"answer": {"city": "Paris"}}\n```', '{"final_answer": null}']) {
+        const read = extractQaAnswer(text, { answerType, choices: [{ label: 'A', text: 'Paris' }] });
+        expect(read, `${answerType}: ${text}`).toMatchObject({ kind: 'abstain', reason: 'no-label' });
+        expect((read as { detail?: string }).detail).toMatch(/structured answer's "(final_)?answer" is (null|a list|an object)/);
+      }
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createFusion, fuse } from '../../src/index.js';
+import { InputError, createFusion, fuse } from '../../src/index.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, itemsOf, task } from '../integration/setup.js';
 
@@ -50,4 +50,29 @@ describe('issue 22 case 14: the library does not fan out without bound', () => {
       await client.close();
     }
   }, 120_000);
+
+  it('createFusion: a concurrency, budget or sample count that makes no sense is an InputError naming the option, before any call', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    for (const [options, field] of [
+      [{ concurrency: 0 }, 'concurrency'],
+      [{ concurrency: -3 }, 'concurrency'],
+      [{ concurrency: 1.5 }, 'concurrency'],
+      [{ concurrency: Number.NaN }, 'concurrency'],
+      [{ maxCost: -1 }, 'maxCost'],
+      [{ maxCost: Number.NaN }, 'maxCost'],
+      [{ samples: 0 }, 'samples'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        createFusion({ models: MODELS, cache: false, env: server.env(), ...options });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown, JSON.stringify(options)).toBeInstanceOf(InputError);
+      expect((thrown as Error).message).toContain(`createFusion: ${field}: must be`);
+    }
+    // A budget of 0 is a client that pays for nothing (free models only): allowed.
+    await createFusion({ models: MODELS, cache: false, env: server.env(), maxCost: 0 }).close();
+    expect(server.snapshot().requests).toBe(0);
+  });
 });

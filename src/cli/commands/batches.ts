@@ -22,7 +22,8 @@ whose results are not in the cache yet; running the command that submitted them 
                      or a postgres:// URL
   --json             one JSON object per batch instead of the table
 
-Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage.
+Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage; 5 the store could not be opened
+(unreachable, login refused, no such database, newer schema).
 `;
 
 function row(cells: readonly string[], widths: readonly number[]): string {

@@ -55,7 +55,8 @@ ${batchHelp}
 Exit status: 0 done; 2 bad input or usage (or the folder is in use by another run); 3 stopped by
 --max-cost (the answers recorded so far are evaluated; the same command resumes); 4 some calls to
 --models failed after all retries (evaluated without them; a re-run retries only those);
-5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error);
+5 answers paid for could not be saved (the cache or responses.jsonl: disk full, I/O error), or the
+--cache store could not be opened (unreachable, login refused, no such database, newer schema: before any call);
 130 interrupted while asking models (answers so far are kept).
 `;
 
@@ -118,6 +119,11 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (batch && values.models === undefined) throw new UsageError('--batch applies to --models (asking models first)');
   if (values.samples !== undefined && values.models === undefined) throw new UsageError('--samples applies to --models (asking models first)');
   if (values.shard !== undefined && values.models === undefined) throw new UsageError('--shard applies to --models (asking models first)');
+  // A shard worker only fills the store and evaluates nothing: a report asked of it would silently never be written.
+  const reports = (['json', 'html', 'report'] as const).filter((f) => values[f] !== undefined);
+  if (values.shard !== undefined && reports.length > 0) {
+    throw new UsageError(`--shard only fills the store, it evaluates nothing: ${reports.map((f) => `--${f}`).join(', ')} go(es) with the run without --shard once every worker is done`);
+  }
   if (values.models !== undefined) {
     const specs = splitModelList(values.models);
     if (specs.length === 0) throw new UsageError('--models names no model');

@@ -1,6 +1,8 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { drawLeaderboard } from '../../eval/leaderboard-table.js';
+import { matchModels } from '../../run/fitted-models.js';
+import { type MapWording, parseModelMap } from '../../run/model-map.js';
 import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
@@ -24,6 +26,10 @@ Options:
   --strategy S       a saved strategy file from fusion fit, or an unsupervised built-in of the
                      task's kind (batch ones fitted on the whole folder):
 ${KINDS.map((k) => k.strategyHelp).join('\n')}
+  --model-map MAP    fitted=recorded,... : which model of the answers a model the saved strategy
+                     was fitted with stands for (default: the same name, or the same model part of
+                     provider:model); fitted=- fuses without it (it counts as abstaining). A fitted
+                     model no answers stand for is an error (exit 2)
   --answers FILE     the answers to fuse (with --task), in place of a folder
   --task FILE        the task of --answers
   --items FILE       with --answers: the items (texts or questions, gold if any); default: the items
@@ -35,12 +41,21 @@ ${KINDS.map((k) => k.strategyHelp).join('\n')}
 Exit status: 0 done; 2 bad input or usage.
 `;
 
+/** The model-map errors of fuse: the models are those the answers name, not live ones. */
+const FUSE_WORDING: MapWording = {
+  map: '--model-map',
+  models: 'answers',
+  say: (r) => `--model-map ${r}=MODEL,... (MODEL as the answers name it)`,
+  leaveOut: (r) => `${r}=-`,
+};
+
 export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
       strategy: { type: 'string' },
+      'model-map': { type: 'string' },
       answers: { type: 'string' },
       task: { type: 'string' },
       items: { type: 'string' },
@@ -65,6 +80,12 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     folder = loadEvalFolder(positionals[0] as string, { requireResponses: true });
   }
   const fuser = chooseStrategy(values.strategy, folder.task, Math.max(1, folder.items.length));
+  // A saved strategy reads models by the names it was fitted with: answers of other models must be
+  // matched to those names (or the fitted model left out on purpose), never fused as if absent.
+  const recorded = [...new Set(folder.responses.map((r) => r.model))];
+  const match = matchModels(fuser, recorded, parseModelMap(values['model-map']), FUSE_WORDING);
+  const fittedName = new Map(match.specs.map((spec, s) => [spec, match.names[s] ?? spec]));
+  folder = { ...folder, responses: folder.responses.map((r) => ({ ...r, model: fittedName.get(r.model) ?? r.model })) };
   const lines = fuseRecorded(folder.task, folder.items, folder.responses, fuser);
 
   const models = recordedModels(folder.responses).map((name, j, all) => ({ name, sample: all.slice(0, j).filter((m) => m === name).length }));

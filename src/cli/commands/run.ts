@@ -33,6 +33,9 @@ input order, in bounded memory. A bad input line is reported on stderr as stdin:
 an {"line", "error"} output line (with its "id" when one could be read).
 
 ${KINDS.map((k) => k.runHelp).join('\n')}
+A line without an answer says why in "abstain" (the abstain column of CSV/TSV): "no-answer" (no
+model gave a readable answer; each answer's own "abstain" says why: empty, refusal, out-of-set,
+error...) or "no-consensus" (--min-confidence).
 
 Options:
   --task FILE        the task (classification labels or QA answer type, instructions, optional prompt template)
@@ -76,7 +79,9 @@ first wave, round k only the next wave of the items the policy has not settled y
 
 Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
-5 the response cache could not be read or written (answers received are still in the output); 130 interrupted.
+5 the response cache could not be opened, read or written (a store that cannot be reached, refuses the login,
+has no such database or was written by a newer llm-fusion stops the run before any call; answers received
+are still in the output); 130 interrupted.
 `;
 
 /**

@@ -46,7 +46,7 @@ export function fuseItems(
   const K = labels.length;
   const fused: StreamPrediction = fuser.fuse(matrix);
   lines.forEach((line, i) => {
-    markLine(line, fused, i, items[i]?.answers ?? []);
+    markLine(line, fused, i, items[i]?.answers ?? [], fused.decided[i] === 1);
     if (fused.decided[i] !== 1) return;
     let best = 0;
     for (let k = 0; k < K; k++) {

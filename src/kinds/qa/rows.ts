@@ -101,7 +101,7 @@ export function fuseQaItems(
   );
   return items.map(({ item, answers }, i) => {
     const line = layOut(task, item.id, answers, fused[i] as QaFusedAnswer);
-    markLine(line, prediction, i, answers);
+    markLine(line, prediction, i, answers, line.answer !== null);
     return line;
   });
 }

@@ -60,8 +60,9 @@ const SCORE_KEYS = ['score', 'overall_score', 'overallScore', 'final_score', 'fi
 function readJsonScore(output: string, scale: Scale): ScoreReading | undefined {
   const raw = parsedJsonCandidate(output);
   if (raw === undefined) return undefined;
-  const value = scoreValueOf(raw);
+  const value = scoreValueOf(raw) ?? unusableScoreOf(raw);
   if (value === undefined) return undefined;
+  if (typeof value === 'object') return { kind: 'abstain', reason: 'no-score', detail: value.unusable };
   if (typeof value === 'number') return onTheScale({ value, method: 'json' }, scale);
   // A string value (`"4"`, `"4/5"`) is read as a one-line answer, keeping `json` as how it was found.
   const inner = chooseScore(prepare(value), scale);
@@ -81,6 +82,20 @@ function scoreValueOf(raw: unknown, depth = 0): number | string | undefined {
   for (const [, v] of entries) {
     const inner = scoreValueOf(v, depth + 1);
     if (inner !== undefined) return inner;
+  }
+  return undefined;
+}
+
+/**
+ * A score key present with no score in it (`"score": null`, `"score": [4, 5]`), when no key holds
+ * one: the judge stated no single score. Read as prose, the JSON's text would give whichever number
+ * it holds first (or one from its reasoning), a score the judge did not give.
+ */
+function unusableScoreOf(raw: unknown): { unusable: string } | undefined {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (!SCORE_KEYS.some((key) => key.toLowerCase() === k.toLowerCase())) continue;
+    if (v === null || Array.isArray(v)) return { unusable: `JSON "${k}" is ${v === null ? 'null' : 'a list'}, not one score` };
   }
   return undefined;
 }

@@ -104,7 +104,7 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
           answers: lines,
           cost: newCost(answers),
         };
-        markLine(line, undefined, i, answers);
+        markLine(line, undefined, i, answers, decided);
         return line;
       });
     },

@@ -2,7 +2,7 @@ import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
 import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
 import { readChoice } from './multiple-choice.js';
-import { unwrapJsonAnswer } from './json-answer.js';
+import { unusableJsonAnswer, unwrapJsonAnswer } from './json-answer.js';
 import { decimalMark, delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
 import { endsInProse, isProgram, proseOf } from './program.js';
 import { answerTokens, normalizeAnswer } from './squad-normalize.js';
@@ -153,6 +153,14 @@ export function stripChatResidue(output: string): string {
 }
 
 function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
+  const reading = readAs(output, ctx, mode);
+  // A model that declines and states no answer refused, whatever the answer type: the report counts
+  // it as a refusal, not as an answer the reader failed to find.
+  if (reading.kind === 'abstain' && reading.reason === 'no-label' && REFUSAL.test(answerRegion(output).region)) return abstain('refusal');
+  return reading;
+}
+
+function readAs(output: string, ctx: QaContext, mode: ReadMode): QaReading {
   switch (ctx.answerType) {
     case 'multiple-choice':
       return readMultipleChoice(output, ctx.choices ?? [], mode);
@@ -171,6 +179,8 @@ function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
  * by its answer field; chat-template residue around the output is dropped first.
  */
 export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
+  const unusable = unusableJsonAnswer(raw);
+  if (unusable !== undefined) return abstain('no-label', unusable);
   const output = stripChatResidue(unwrapJsonAnswer(raw));
   if (output.trim() === '') return abstain('empty');
   if (!isProgram(output)) return read(output, ctx, { stated: false });

@@ -23,7 +23,8 @@ export function foldAccents(text: string): string {
 
 /** The SQuAD normalization (plus accent folding). */
 export function normalizeAnswer(text: string): string {
-  const lowered = foldAccents(text).toLowerCase();
+  // NUL marks the kept number separators below: one in the answer itself must not become a "." token.
+  const lowered = foldAccents(text).replace(/\u0000/g, ' ').toLowerCase();
   // Keep decimal points and thousands commas inside numbers so "1.5" does not become "1 5".
   const noPunct = lowered.replace(/(\d)[.,](?=\d)/g, '$1\u0000').replace(/[^\p{L}\p{N}\s\u0000]/gu, ' ').replace(/\u0000/g, '.');
   return noPunct

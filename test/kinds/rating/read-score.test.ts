@@ -100,6 +100,12 @@ describe('readScore: hostile answers', () => {
     expect(read('{"score": "NaN"}', FIVE)).toBe('!no-score');
     expect(read('{"score": null, "rating": 4}', FIVE)).toBe('4 (json)');
   });
+  it('a score key holding null or a list is no score, never a number taken from the reasoning or the first of the list', () => {
+    expect(read('{"score": null, "reasoning": "Score: 4"}', FIVE)).toBe('!no-score');
+    expect(read('{"score": [4, 5]}', FIVE)).toBe('!no-score');
+    expect(read('```json\n{"rating": [2], "comment": "3/5 at best"}\n```', FIVE)).toBe('!no-score');
+    expect(readScore('{"score": null}', FIVE)).toMatchObject({ kind: 'abstain', detail: 'JSON "score" is null, not one score' });
+  });
   it('takes the last of several stated scores', () => {
     expect(read('Score: 2. Score: 3. Score: 4', FIVE)).toBe('4 (phrase)');
     expect(read('Rating: 5\nRating: 1', FIVE)).toBe('1 (phrase)');
