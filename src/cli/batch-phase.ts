@@ -47,7 +47,7 @@ export async function runBatchPhase(
     const unknown = models.filter((h) => h.model.batch && !batchPriceOf(settings.prices, h.model.provider, h.model.modelId));
     if (unknown.length > 0) throw new UsageError(unknown.map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`).join('\n'));
   }
-  const cache = openStore(settings.cache.path, settings.cache.mode);
+  const cache = openStore(settings.cache.path, settings.cache.mode, { leaseMs: settings.cache.leaseMs });
   const store = cache.batches;
   const stop = new AbortController();
   const stopListening = onStopSignals((signal) => {

@@ -1,4 +1,4 @@
-import { type CacheMode, CACHE_URL_ENV, DEFAULT_CACHE_PATH, type ResponseCache, StoreLocationError, openStore, storeLocation } from '../orchestrate/cache.js';
+import { type CacheMode, CACHE_URL_ENV, DEFAULT_CACHE_PATH, type ResponseCache, StoreLocationError, leaseMs, openStore, storeLocation } from '../orchestrate/cache.js';
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
@@ -70,8 +70,8 @@ export interface OrchestrationValues {
 export interface OrchestrationSettings {
   concurrency: number;
   maxCostUsd?: number;
-  /** null: `--no-cache`. `path` is a SQLite file or a postgres:// URL. */
-  cache: { path: string; mode: CacheMode } | null;
+  /** null: `--no-cache`. `path` is a SQLite file or a postgres:// URL; `leaseMs` from FUSION_CLAIM_LEASE_MS. */
+  cache: { path: string; mode: CacheMode; leaseMs: number } | null;
   prices: PriceTable;
   providers: Record<string, ProviderLimits>;
   timeoutMs: number;
@@ -105,7 +105,7 @@ export function readOrchestrationArgs(values: OrchestrationValues, env: Readonly
     ...(maxCostUsd === undefined ? {} : { maxCostUsd }),
     cache: values['no-cache']
       ? null
-      : { path: cacheLocation(values.cache, env), mode: { read: !values.refresh, write: true } },
+      : { path: cacheLocation(values.cache, env), mode: { read: !values.refresh, write: true }, leaseMs: leaseMs(env) },
     prices: values.prices ? loadPrices(values.prices) : DEFAULT_PRICES,
     providers: values.limits ? loadProviderLimits(values.limits) : {},
     timeoutMs: (numericOption('timeout', values.timeout, 'positive number') ?? 120) * 1000,
@@ -135,7 +135,7 @@ export class RunSession {
   ) {
     const { totalItems, batchSpentUsd, ...orchestratorExtra } = extra;
     this.batchSpentUsd = batchSpentUsd ?? 0;
-    this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode) : undefined;
+    this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode, { leaseMs: settings.cache.leaseMs }) : undefined;
     for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
     this.orchestrator = new Orchestrator({
       concurrency: settings.concurrency,

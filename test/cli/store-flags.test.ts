@@ -37,6 +37,20 @@ describe('--cache names a store; --shard takes a share of the items', () => {
     }
   });
 
+  it('a FUSION_CLAIM_LEASE_MS that is not a whole number of milliseconds in range is a usage error before any call, not a silent 30 s', async () => {
+    const { server, t } = await startWithTask(fixture);
+    const input = `${JSON.stringify(itemsOf(1)[0])}\n`;
+    const args = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--cache', join(t.dir, 'c.sqlite')];
+    for (const bad of ['abc', '0', '10', '1.5', '1e99']) {
+      const r = await runCli(args, { input, env: { ...server.env(), FUSION_CLAIM_LEASE_MS: bad } });
+      expect(r.status, `${bad}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`FUSION_CLAIM_LEASE_MS: must be a whole number of milliseconds from 100 to 86400000, got "${bad}"`);
+    }
+    expect(server.snapshot().requests).toBe(0);
+    const ok = await runCli(args, { input, env: { ...server.env(), FUSION_CLAIM_LEASE_MS: '5000' } });
+    expect(ok.status, ok.stderr).toBe(0);
+  });
+
   it('FUSION_CACHE_URL names the store when --cache does not', async () => {
     const { server, t } = await startWithTask(fixture);
     const input = itemsOf(3).map((i) => JSON.stringify(i)).join('\n') + '\n';

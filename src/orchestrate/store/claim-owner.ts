@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
+import { InputError } from '../../task/errors.js';
 import { processAlive } from '../../util/process-alive.js';
 
 /** How long a claim holds without renewal. A live run renews every third of it. */
@@ -8,12 +9,26 @@ export const DEFAULT_LEASE_MS = 30_000;
 /** Tests shorten the lease through this variable, so that killed workers' claims lapse quickly. */
 export const LEASE_ENV = 'FUSION_CLAIM_LEASE_MS';
 
-/** The lease, from FUSION_CLAIM_LEASE_MS when set to a positive integer of milliseconds. */
+/** Shortest lease accepted: a live run renews every third of it, so shorter would renew in a busy loop. */
+export const MIN_LEASE_MS = 100;
+
+/** Longest lease accepted: a killed worker's claims must lapse within a day, or its calls are never taken over. */
+export const MAX_LEASE_MS = 86_400_000;
+
+/**
+ * The lease, from FUSION_CLAIM_LEASE_MS when set. A value that is not a whole number of
+ * milliseconds within [MIN_LEASE_MS, MAX_LEASE_MS] is an InputError naming the variable, where it
+ * used to fall back to the default silently (a typo then changed how long a killed worker's calls
+ * stay claimed without a word).
+ */
 export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[LEASE_ENV];
   if (raw === undefined || raw === '') return DEFAULT_LEASE_MS;
   const n = Number(raw);
-  return Number.isInteger(n) && n >= 100 ? n : DEFAULT_LEASE_MS;
+  if (Number.isInteger(n) && n >= MIN_LEASE_MS && n <= MAX_LEASE_MS) return n;
+  throw new InputError([
+    { file: LEASE_ENV, message: `must be a whole number of milliseconds from ${MIN_LEASE_MS} to ${MAX_LEASE_MS}, got "${raw}"` },
+  ]);
 }
 
 /**
