@@ -111,3 +111,18 @@ describe('choices labelled other than A-J', () => {
     expect(r.kind === 'answer' ? r.choice : 'abstain').toBe(label);
   });
 });
+
+describe('a bare choice that is not offered', () => {
+  const two: Choice[] = [
+    { label: 'A', text: 'yes' },
+    { label: 'B', text: 'no' },
+  ];
+  it.each(['C', '(C)', 'C)', '**C.**'])('%j is out-of-set, not no-label', (output) => {
+    const r = extractQaAnswer(output, { answerType: 'multiple-choice', choices: two });
+    expect(r.kind === 'abstain' ? r.reason : r.kind).toBe('out-of-set');
+  });
+  it('"A remote Trojan" with A offered is still not read as the choice A', () => {
+    const r = extractQaAnswer('A remote Trojan', { answerType: 'multiple-choice', choices: two });
+    expect(r.kind).toBe('abstain');
+  });
+});

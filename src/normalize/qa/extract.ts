@@ -62,6 +62,7 @@ function readMultipleChoice(output: string, choices: readonly Choice[], mode: Re
     const r = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) ? { kind: 'none' as const } : readChoice(line, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : 'bare' };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
+    if (r.kind === 'out-of-set') return abstain('out-of-set', `choice ${r.label} is not offered`);
   }
   return abstain('no-label', 'no final choice stated');
 }
