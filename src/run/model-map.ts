@@ -121,7 +121,7 @@ export function unmatchedMessage(unmatched: readonly string[], given: readonly s
   const example = unmatched[0] as string;
   return (
     `the strategy was fitted with ${unmatched.join(', ')}, which none of the models of this run (${given.join(', ') || 'none'}) stands for. ` +
-    `Say which live model each is with ${wording.say(example)} ` +
+    `Say which model of this run each is with ${wording.say(example)} ` +
     `(or ${wording.leaveOut(example)} to run without it: its answers then count as abstentions)`
   );
 }
