@@ -36,7 +36,7 @@ describe('a PostgreSQL store that cannot be opened', () => {
     for (const [url, why] of stores) {
       const runs = [
         await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS[0] as string, '--cache', url], { input, env: server.env() }),
-        await runCli(['eval', folder, '--models', MODELS[0] as string], { env: { ...server.env(), FUSION_CACHE_URL: url } }),
+        await runCli(['eval', folder, '--models', MODELS[0] as string, '--folds', '2'], { env: { ...server.env(), FUSION_CACHE_URL: url } }),
         await runCli(['batches', '--cache', url], { env: server.env() }),
       ];
       for (const r of runs) {
