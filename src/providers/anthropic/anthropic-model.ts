@@ -4,7 +4,8 @@ import { redactKnownSecrets } from '../redact.js';
 import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { AnthropicBatchApi } from './anthropic-batch.js';
-import { AnthropicMessageSchema } from './message-schema.js';
+import { AnthropicMessageSchema, readMessage } from './message-schema.js';
+import { readAnswerBody } from '../answer-body.js';
 import { tooLargeIn } from '../limited-fetch.js';
 import { providerFetch } from '../pooled-fetch.js';
 
@@ -98,12 +99,7 @@ export class AnthropicModel implements LanguageModel {
   /** A Messages API body (live or from a batch's results) as a result, or the ProviderError it amounts to. */
   parseMessage(raw: unknown): GenerateResult {
     const ctx = this.#ctx;
-    const parsed = AnthropicMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-    }
-    const { content, stop_reason: stopReason, usage } = parsed.data;
+    const { content, stop_reason: stopReason, usage } = readAnswerBody(raw, readMessage, AnthropicMessageSchema, ctx);
     const text = content
       .filter((b) => b.type === 'text')
       .map((b) => b.text ?? '')

@@ -1,9 +1,10 @@
 import { Ollama, type ChatRequest } from 'ollama';
 import type { TokenLogprob } from '../../task/schema.js';
-import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { type CallContext, errorFromException, errorFromStatus } from '../error-mapping.js';
 import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
-import { OllamaChatResponseSchema, OllamaErrorBodySchema } from './chat-response-schema.js';
+import { OllamaChatResponseSchema, OllamaErrorBodySchema, readChatResponse } from './chat-response-schema.js';
+import { readAnswerBody } from '../answer-body.js';
 import { providerFetch } from '../pooled-fetch.js';
 
 export interface OllamaModelOptions {
@@ -96,12 +97,7 @@ export class OllamaModel implements LanguageModel {
     } catch (err) {
       throw errorFromException(ctx, err, request.signal);
     }
-    const parsed = OllamaChatResponseSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-    }
-    const body = parsed.data;
+    const body = readAnswerBody(raw, readChatResponse, OllamaChatResponseSchema, ctx);
     const logprobs: TokenLogprob[] | undefined = body.logprobs?.map((t) => ({
       token: t.token,
       logprob: t.logprob,

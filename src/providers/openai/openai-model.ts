@@ -5,7 +5,8 @@ import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OpenAIBatchApi } from './openai-batch.js';
-import { ChatCompletionSchema, type ChatCompletionBody } from './chat-completion-schema.js';
+import { ChatCompletionSchema, type ChatCompletionBody, readChatCompletion } from './chat-completion-schema.js';
+import { readAnswerBody } from '../answer-body.js';
 import { tooLargeIn } from '../limited-fetch.js';
 import { providerFetch } from '../pooled-fetch.js';
 
@@ -134,18 +135,14 @@ export class OpenAIModel implements LanguageModel {
   /** A chat completion body (live or from a batch output file) as a result, or the ProviderError it amounts to. */
   parseCompletion(raw: unknown): GenerateResult {
     const ctx = this.#ctx;
-    const parsed = ChatCompletionSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
-    }
-    const choice = parsed.data.choices[0]!;
+    const body = readAnswerBody(raw, readChatCompletion, ChatCompletionSchema, ctx);
+    const choice = body.choices[0]!;
     const refusal = choice.message.refusal;
     if (refusal !== undefined && refusal !== null && refusal.trim() !== '') {
       throw providerError('refusal', ctx, `model refused: ${refusal}`);
     }
     if (choice.finish_reason === 'content_filter') throw providerError('refusal', ctx, 'output stopped by the content filter');
-    const usage = parsed.data.usage;
+    const usage = body.usage;
     const content = choice.logprobs?.content;
     return {
       // A null or empty content is an answer of nothing: the normalizer records it as an 'empty' abstention.
