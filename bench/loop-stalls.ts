@@ -5,7 +5,8 @@
  * timeline of: loop stalls (a 1 ms interval timer that fired late by more than --stall ms), GC
  * pauses (PerformanceObserver 'gc', with their kind), the store's synchronous work (SQLite claim
  * transactions, group commits with their row counts, checkpoints on the main thread; timed by
- * wrapping the store's methods) and the latency each call saw. Prints each stall with what ran in it.
+ * wrapping the store's methods) and the latency each call saw, to its adapter's return and to its
+ * answer's commit. Prints each stall with what ran in it.
  *
  *   npx tsx bench/loop-stalls.ts [--items 300] [--latency 500] [--concurrency 64] [--store sqlite|postgres] [--stall 8] [--warm 3]
  */
@@ -15,6 +16,8 @@ import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { SqliteStore } from '../src/orchestrate/cache.js';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
+import { cacheKey } from '../src/orchestrate/cache-key.js';
+import type { LanguageModel } from '../src/providers/provider.js';
 import { benchStores, flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '300'));
@@ -95,8 +98,43 @@ const { models, task, buildRequest } = server;
 const stores = benchStores(STORE === 'postgres' ? 'postgres' : 'sqlite', 'loop-stalls-');
 const { dir } = stores;
 const openStore = (name: string) => stores.open(name);
+/**
+ * The main thread's time on a CPU (ms, Linux schedstat), read at every tick of the stall timer, every
+ * adapter return and every commit of the measured run: from it, the main thread's CPU time between
+ * two instants (interpolated between readings), which unlike wall time hardly moves with the load.
+ */
+const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+const cpuTimeline: [number, number][] = [];
+const readCpu = (): void => void (recording && cpuTimeline.push([performance.now(), mainCpuMs()]));
+function cpuAt(t: number): number {
+  let lo = 0;
+  let hi = cpuTimeline.length - 1;
+  if (hi < 0) return Number.NaN;
+  if (t <= (cpuTimeline[0] as [number, number])[0]) return (cpuTimeline[0] as [number, number])[1];
+  if (t >= (cpuTimeline[hi] as [number, number])[0]) return (cpuTimeline[hi] as [number, number])[1];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if ((cpuTimeline[mid] as [number, number])[0] <= t) lo = mid;
+    else hi = mid;
+  }
+  const [t0, c0] = cpuTimeline[lo] as [number, number];
+  const [t1, c1] = cpuTimeline[hi] as [number, number];
+  return t1 === t0 ? c1 : c0 + ((c1 - c0) * (t - t0)) / (t1 - t0);
+}
+
+/** Per cache key of the measured run: when its adapter call started, and when its answer was committed (the store's put settled). */
+const startedAt = new Map<string, number>();
+const committedAt = new Map<string, number>();
 async function run(label: string, handles: ModelHandle[]): Promise<{ cpuMs: number; calls: number }> {
   const cache = await openStore(label);
+  if (recording) {
+    const put = cache.put.bind(cache);
+    cache.put = (id, value) =>
+      put(id, value).then(() => {
+        committedAt.set(id.key, performance.now());
+        readCpu();
+      });
+  }
   const orchestrator = new Orchestrator({ concurrency: CONCURRENCY, cache });
   const items = Array.from({ length: ITEMS }, (_, i) => ({ id: `${label}-${i}`, text: `Benchmark review ${label}${i}: it was ${['fine', 'bad', 'great'][i % 3]}.` }));
   const cpu0 = process.cpuUsage();
@@ -123,10 +161,27 @@ try {
     if (now - last > 1 + STALL) stalls.push({ what: 'stall', start: last, ms: now - last, cpu: ((sched[0] ?? 0) - (lastSched[0] ?? 0)) / 1e6, queued: ((sched[1] ?? 0) - (lastSched[1] ?? 0)) / 1e6 });
     last = now;
     lastSched = sched;
+    readCpu();
   }, 1);
   recording = true;
   const t0 = performance.now();
-  const measured = await run('measured', models.map((h) => ({ ...h, model: new TimedModel(h.model, (start, ms) => samples.push({ start, ms })) })));
+  const measured = await run(
+    'measured',
+    models.map((h) => {
+      const timed = new TimedModel(h.model, (start, ms) => {
+        samples.push({ start, ms });
+        readCpu();
+      });
+      // The call's key as the orchestrator computes it for this handle (the signal is not part of it;
+      // the wrapper names no endpoint), to pair the call's start with its commit.
+      const generate = timed.generate.bind(timed);
+      timed.generate = (request) => {
+        startedAt.set(cacheKey(timed.provider, timed.modelId, request, (timed as LanguageModel).endpoint, h.sample), performance.now());
+        return generate(request);
+      };
+      return { ...h, model: timed };
+    }),
+  );
   recording = false;
   clearInterval(ticker);
   await new Promise((r) => setImmediate(r));
@@ -135,6 +190,24 @@ try {
   process.stdout.write(`measured run: pid ${process.pid} from ${t0.toFixed(0)} to ${performance.now().toFixed(0)} ms\n`);
   process.stdout.write(
     `${STORE}: ${measured.calls} calls; CPU ${(measured.cpuMs / measured.calls).toFixed(3)} ms/call; added latency p50 ${quantile(extra, 0.5).toFixed(1)} / p99 ${quantile(extra, 0.99).toFixed(1)} / max ${Math.max(...extra).toFixed(1)} ms; ${stalls.length} stalls over ${STALL} ms, longest ${Math.max(0, ...stalls.map((s) => s.ms)).toFixed(1)} ms\n`,
+  );
+  // Time to commit: from the adapter call's start to its answer committed, less the server's latency.
+  const toCommit = [...committedAt].flatMap(([key, at]) => {
+    const start = startedAt.get(key);
+    return start === undefined ? [] : [at - start - LATENCY];
+  });
+  process.stdout.write(`  time to commit (adapter start to the answer committed, minus the latency), ${toCommit.length} answers: p50 ${quantile(toCommit, 0.5).toFixed(1)} / p99 ${quantile(toCommit, 0.99).toFixed(1)} / max ${Math.max(...toCommit).toFixed(1)} ms\n`);
+  // The same in the main thread's CPU time: what it did between an answer's arrival (the call's start
+  // plus the server's fixed latency) and the adapter's return, or the answer's commit. Waiting for a
+  // core (other jobs) is not in it; the main thread's own work for other calls and GC pauses are.
+  const arrival = (start: number) => start + LATENCY;
+  const cpuToReturn = samples.map((x) => cpuAt(x.start + x.ms) - cpuAt(arrival(x.start)));
+  const cpuToCommit = [...committedAt].flatMap(([key, at]) => {
+    const start = startedAt.get(key);
+    return start === undefined ? [] : [cpuAt(at) - cpuAt(arrival(start))];
+  });
+  process.stdout.write(
+    `  main-thread CPU between an answer's arrival and its adapter's return p50 ${quantile(cpuToReturn, 0.5).toFixed(1)} / p99 ${quantile(cpuToReturn, 0.99).toFixed(1)} ms; and its commit p50 ${quantile(cpuToCommit, 0.5).toFixed(1)} / p99 ${quantile(cpuToCommit, 0.99).toFixed(1)} ms (${cpuTimeline.length} readings)\n`,
   );
   const byWhat = new Map<string, { n: number; total: number; max: number }>();
   for (const s of spans) {

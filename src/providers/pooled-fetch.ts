@@ -141,6 +141,30 @@ function dispatchWhole(dispatcher: Dispatcher, options: Dispatcher.DispatchOptio
   });
 }
 
+/** The value of header `name` (lower case) as `Headers.get` gives it: every occurrence, joined by a comma and a space. */
+function headerValue(pairs: readonly [string, string][], name: string): string | undefined {
+  let value: string | undefined;
+  for (const [n, v] of pairs) if (n.length === name.length && n.toLowerCase() === name) value = value === undefined ? v : `${value}, ${v}`;
+  return value;
+}
+
+/**
+ * The answer's header pairs for the Response handed out: without transfer-encoding, without
+ * content-encoding once the body is decoded, and with the content-length of the body handed out.
+ * Given to the Response as pairs, so that one Headers is built per answer (a Headers built here
+ * and passed in would be copied into the Response's own, name by name).
+ */
+function describedHeaders(pairs: readonly [string, string][], decoded: boolean, length: number): [string, string][] {
+  const out: [string, string][] = [];
+  for (const pair of pairs) {
+    const name = pair[0].toLowerCase();
+    if (name === 'transfer-encoding' || name === 'content-length' || (decoded && name === 'content-encoding')) continue;
+    out.push(pair);
+  }
+  out.push(['content-length', String(length)]);
+  return out;
+}
+
 const NULL_BODY_STATUS = new Set([101, 204, 205, 304]);
 
 /** Origin and path of the URLs called, parsed once each: an SDK calls the same few endpoints over and over. */
@@ -202,17 +226,12 @@ export function pooledFetch(maxBytes?: number): typeof fetch {
         limit,
       );
       let bytes = answer.body;
-      const responseHeaders = new Headers(answer.headers);
       // As fetch does: the body handed out is decoded, so its encoding and length headers describe it.
-      const encoding = responseHeaders.get('content-encoding')?.trim().toLowerCase();
-      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
-        bytes = await decode(bytes, encoding, limit);
-        responseHeaders.delete('content-encoding');
-      }
-      responseHeaders.delete('transfer-encoding');
-      responseHeaders.set('content-length', String(bytes.byteLength));
+      const encoding = headerValue(answer.headers, 'content-encoding')?.trim().toLowerCase();
+      const decoded = encoding !== undefined && encoding !== '' && encoding !== 'identity';
+      if (decoded) bytes = await decode(bytes, encoding, limit);
       const status = answer.status;
-      return bufferedResponse(NULL_BODY_STATUS.has(status) ? null : bytes, { status, headers: responseHeaders });
+      return bufferedResponse(NULL_BODY_STATUS.has(status) ? null : bytes, { status, headers: describedHeaders(answer.headers, decoded, bytes.byteLength) });
     } catch (err) {
       throw fetchError(err, signal);
     }
