@@ -81,11 +81,6 @@ function asProviderError(error: unknown, handle: ModelHandle): ProviderError {
   return new ProviderError('bad-response', `unexpected adapter error: ${message}`, { provider: handle.model.provider, model: handle.model.modelId });
 }
 
-/** Settles in the event loop's next check phase, after the sockets that are ready by then have been read. */
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
 /** The listener of raceAbort: an object, not a closure per call in flight. */
 class RejectOnAbort {
   constructor(private readonly reject: (reason: unknown) => void) {}
@@ -384,16 +379,7 @@ export class Orchestrator {
           // A paid answer holds its slot until it is committed: a kill -9 then loses at most the calls
           // holding a slot, however slow the store is (answers received while a commit is under way
           // would otherwise pile up unstored).
-          if (typeof r === 'object' && 'response' in r) {
-            await this.saveAnswer(handle, key, r.response);
-            // What follows a committed answer is work for calls not yet sent: its slot goes to the
-            // next call (an SDK request built and written), its caller renders, keys and looks up
-            // the next item's calls. Done now, it runs before the event loop reads the sockets again,
-            // so answers already waiting there (calls sent together come back together) wait for
-            // it. One turn later, they have been read first: the slot is held that much longer,
-            // never shorter, and the answer is committed already.
-            await nextTurn();
-          }
+          if (typeof r === 'object' && 'response' in r) await this.saveAnswer(handle, key, r.response);
           return r;
         });
         const answered = typeof result === 'object' && 'response' in result ? result.response : undefined;

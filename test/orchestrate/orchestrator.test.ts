@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { type Clock, systemClock } from '../../src/orchestrate/clock.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
-import { type GenerateRequest, type GenerateResult, ProviderError } from '../../src/providers/provider.js';
+import { ProviderError } from '../../src/providers/provider.js';
 import { FakeModel, userRequest } from './fake-model.js';
 
 const dirs: string[] = [];
@@ -34,41 +34,6 @@ describe('Orchestrator', () => {
     expect(out.every((o) => o.status === 'ok')).toBe(true);
     expect(orch.stats().maxInFlight).toBe(4);
     expect(a.maxInFlight + b.maxInFlight).toBeLessThanOrEqual(8);
-  });
-
-  it('reads the answers already waiting before the slot of a committed answer goes to the next call', async () => {
-    const store = new SqliteStore(join(tempDir(), 'c.sqlite'));
-    const events: string[] = [];
-    let answerB: (() => void) | undefined;
-    const model = {
-      provider: 'openai',
-      modelId: 'm',
-      supportsLogprobs: false,
-      async generate(request: GenerateRequest): Promise<GenerateResult> {
-        const id = request.messages[0]?.content ?? '';
-        events.push(`start ${id}`);
-        if (id === 'b') await new Promise<void>((resolve) => (answerB = resolve));
-        events.push(`returned ${id}`);
-        return { text: id };
-      },
-    };
-    // b's answer becomes ready in the turn of a's commit, after it (an answer on a socket that the
-    // event loop's next poll reads): it is read before c, which waits for a's slot, is sent.
-    const put = store.put.bind(store);
-    store.put = (id, value) => {
-      const stored = put(id, value);
-      if (value.text === 'a') void stored.then(() => events.push('committed a'));
-      if (value.text === 'a') setImmediate(() => answerB?.());
-      return stored;
-    };
-    const orch = new Orchestrator({ concurrency: 2, cache: store });
-    const handle = { name: 'openai:m', model };
-    const out = await Promise.all(['a', 'b', 'c'].map((x) => orch.call(handle, userRequest(x))));
-    await store.close();
-    expect(out.map((o) => o.status)).toEqual(['ok', 'ok', 'ok']);
-    expect(events.indexOf('committed a')).toBeLessThan(events.indexOf('returned b'));
-    expect(events.indexOf('returned b')).toBeLessThan(events.indexOf('start c'));
-    expect(orch.stats().maxInFlight).toBe(2);
   });
 
   it('applies a per-provider concurrency limit inside the global one', async () => {
