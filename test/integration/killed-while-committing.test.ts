@@ -6,20 +6,17 @@
  * flight: while they do, its paid answers keep their slots (it pays for no call beyond its
  * concurrency), then it is killed, the lock released, and a second run answers the rest.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/orchestrate/cache.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
-import { repoRoot } from '../support/run-cli.js';
+import { startWorker } from '../support/cli-worker.js';
 import { LABELS, MODELS, itemsOf, task, waitFor } from './setup.js';
 
 const fixture = fakeServerFixture();
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const pgMissing = postgresUnavailable();
 let pgServer: TestPostgres | undefined;
 afterAll(() => pgServer?.stop());
@@ -27,16 +24,6 @@ afterAll(() => pgServer?.stop());
 const ITEMS = 30;
 const CONCURRENCY = 6;
 
-function startWorker(args: string[], env: Record<string, string>, input: string) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-  child.stdin.end(input);
-  return { child, done };
-}
 
 describe.skipIf(pgMissing !== undefined)(`a worker killed with two commits in flight${pgMissing ? ` (skipped: ${pgMissing})` : ''}`, () => {
   it('pays for no call beyond its slots while its commits are held, and a kill -9 then re-pays at most the calls in flight', async () => {

@@ -6,19 +6,16 @@
  * makes no call and writes responses.jsonl. Once on a throwaway PostgreSQL, once on SQLite.
  * The full-size run (2,000 items x 3 models at 200 ms) is `SHARD_ITEMS=2000 SHARD_LATENCY=200`.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
-import { repoRoot } from '../support/run-cli.js';
+import { startWorker } from '../support/cli-worker.js';
 import { LABELS, MODELS, itemsOf, task, waitFor } from './setup.js';
 import { inShard } from '../../src/util/item-shard.js';
 
 const fixture = fakeServerFixture();
-const cliPath = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const ITEMS = Number(process.env.SHARD_ITEMS ?? 200);
 const LATENCY = Number(process.env.SHARD_LATENCY ?? 20);
 const CONCURRENCY = Number(process.env.SHARD_CONCURRENCY ?? 4);
@@ -26,21 +23,7 @@ const pgMissing = postgresUnavailable();
 let pgServer: TestPostgres | undefined;
 afterAll(() => pgServer?.stop());
 
-interface Worker {
-  child: ChildProcessWithoutNullStreams;
-  done: Promise<{ status: number | null; stdout: string; stderr: string }>;
-}
 
-function startWorker(args: string[], env: Record<string, string>, input: string): Worker {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
-  child.stdin.end(input);
-  return { child, done };
-}
 
 const idsOf = (out: string): string[] => out.trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
 
