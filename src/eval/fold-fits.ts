@@ -6,6 +6,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { fitOnFold } from '../fuse/cross-validate.js';
 import type { FittedStrategy, FusionStrategy } from '../fuse/strategy.js';
+import { integerFromEnv } from '../task/env-integer.js';
 import { InputError } from '../task/errors.js';
 
 /** The environment variable that sets how many threads an evaluation fits on (1 = the main thread only). */
@@ -21,11 +22,7 @@ export function evalThreads(folds: number, requested?: number, env: Record<strin
     if (!Number.isInteger(requested) || requested < 1) throw new InputError([{ file: 'options', field: 'threads', message: `must be a positive integer, got ${String(requested)}` }]);
     return requested;
   }
-  const raw = env[THREADS_VARIABLE];
-  if (raw === undefined || raw === '') return threadsForFolds(folds, availableParallelism());
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new InputError([{ file: THREADS_VARIABLE, message: `must be a positive integer, got "${raw}"` }]);
-  return n;
+  return integerFromEnv(env, THREADS_VARIABLE, { min: 1, what: 'a positive integer' }) ?? threadsForFolds(folds, availableParallelism());
 }
 
 /**

@@ -1,4 +1,6 @@
-import { InputError } from './errors.js';
+import { integerFromEnv } from './env-integer.js';
+
+const POSITIVE = { min: 1, what: 'a positive integer' };
 
 /**
  * Bounds on what the tool accepts, so a hostile or mistaken input ends in a clear message (exit 2)
@@ -55,10 +57,5 @@ export function currentLimits(env: Record<string, string | undefined> = process.
  * into the runtime).
  */
 export function currentLimit(name: keyof Limits, env: Record<string, string | undefined> = process.env): number {
-  const variable = VARIABLES[name];
-  const raw = env[variable];
-  if (raw === undefined || raw === '') return DEFAULT_LIMITS[name];
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new InputError([{ file: variable, message: `must be a positive integer, got "${raw}"` }]);
-  return n;
+  return integerFromEnv(env, VARIABLES[name], POSITIVE) ?? DEFAULT_LIMITS[name];
 }

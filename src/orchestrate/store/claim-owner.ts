@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { InputError } from '../../task/errors.js';
+import { integerFromEnv } from '../../task/env-integer.js';
 import { processAlive } from '../../util/process-alive.js';
 
 /** How long a claim holds without renewal. A live run renews every third of it. */
@@ -22,13 +22,8 @@ export const MAX_LEASE_MS = 86_400_000;
  * stay claimed without a word).
  */
 export function leaseMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env[LEASE_ENV];
-  if (raw === undefined || raw === '') return DEFAULT_LEASE_MS;
-  const n = Number(raw);
-  if (Number.isInteger(n) && n >= MIN_LEASE_MS && n <= MAX_LEASE_MS) return n;
-  throw new InputError([
-    { file: LEASE_ENV, message: `must be a whole number of milliseconds from ${MIN_LEASE_MS} to ${MAX_LEASE_MS}, got "${raw}"` },
-  ]);
+  const what = `a whole number of milliseconds from ${MIN_LEASE_MS} to ${MAX_LEASE_MS}`;
+  return integerFromEnv(env, LEASE_ENV, { min: MIN_LEASE_MS, max: MAX_LEASE_MS, what }) ?? DEFAULT_LEASE_MS;
 }
 
 /**
