@@ -25,13 +25,13 @@
  *   npx tsx bench/answer-path.ts [--items 22] [--bursts 20] [--latency 500] [--warm 40] [--store sqlite|postgres] [--profile] [--out file.cpuprofile]
  */
 import { subscribe } from 'node:diagnostics_channel';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
 import { recordResponses } from '../src/orchestrate/record.js';
 import type { ResponseStore } from '../src/orchestrate/cache.js';
-import { benchStores, flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
+import { benchStores, flag, mainCpuMs, quantile, startFakeServer, TimedModel } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '22'));
 const BURSTS = Number(flag('bursts', '20'));
@@ -44,8 +44,6 @@ const OUT = flag('out', '');
 const LABELS = ['positive', 'negative', 'neutral'];
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 
-/** The main thread's time on a CPU so far, ms (Linux schedstat of the thread whose id is the pid). */
-const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
 let firstHeaders: number | undefined;
 let lastHeaders = 0;
@@ -205,11 +203,6 @@ const median = (xs: readonly number[]): number => {
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
-const quantile = (xs: readonly number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
-};
-
 try {
   for (let i = 0; i < WARM; i++) await burst(warmServer.models, WARM_LATENCY, false);
   const bursts: Burst[] = [];

@@ -18,7 +18,7 @@ import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.
 import { recordResponses } from '../src/orchestrate/record.js';
 import { cacheKey } from '../src/orchestrate/cache-key.js';
 import type { LanguageModel } from '../src/providers/provider.js';
-import { benchStores, flag, startFakeServer, TimedModel } from './sdk-bench-setup.js';
+import { benchStores, flag, mainCpuMs, quantile, startFakeServer, TimedModel } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));
@@ -88,22 +88,16 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
-const quantile = (values: readonly number[], q: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
-};
-
 const server = await startFakeServer(LABELS, LATENCY, MODELS);
 const { models, task, buildRequest } = server;
 const stores = benchStores(STORE === 'postgres' ? 'postgres' : 'sqlite', 'loop-stalls-');
 const { dir } = stores;
 const openStore = (name: string) => stores.open(name);
 /**
- * The main thread's time on a CPU (ms, Linux schedstat), read at every tick of the stall timer, every
- * adapter return and every commit of the measured run: from it, the main thread's CPU time between
- * two instants (interpolated between readings), which unlike wall time hardly moves with the load.
+ * The main thread's time on a CPU (mainCpuMs), read at every tick of the stall timer, every adapter
+ * return and every commit of the measured run: from it, the main thread's CPU time between two
+ * instants (interpolated between readings), which unlike wall time hardly moves with the load.
  */
-const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 const cpuTimeline: [number, number][] = [];
 const readCpu = (): void => void (recording && cpuTimeline.push([performance.now(), mainCpuMs()]));
 function cpuAt(t: number): number {

@@ -44,7 +44,7 @@ import { recordResponses } from '../src/orchestrate/record.js';
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { kindOf } from '../src/kinds/registry.js';
-import { TimedModel } from './sdk-bench-setup.js';
+import { quantile, TimedModel } from './sdk-bench-setup.js';
 
 /** A model that answers the first label after a fixed delay: latency without HTTP. */
 class SleepModel implements LanguageModel {
@@ -151,12 +151,6 @@ function postgresCpuMs(): number | undefined {
     if (f && Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
   }
   return (ticks * 1000) / 100;
-}
-
-/** The q-quantile (0..1) of values, nearest rank. */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 }
 
 interface RunResult {

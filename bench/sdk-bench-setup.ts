@@ -1,10 +1,11 @@
 /**
  * What the SDK-path benches share: their `--name value` flags, and the fake provider server in a
  * child process (so its CPU is not counted) with the three SDK models resolved against it and a
- * classification task's request builder; and a scratch folder with fresh stores of one kind.
+ * classification task's request builder; a scratch folder with fresh stores of one kind; and the
+ * nearest-rank quantile and main-thread CPU clock their latency and stall figures are read with.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +18,15 @@ import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestra
 import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+
+/** The q-quantile (0..1) of values, nearest rank; NaN for none. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+}
+
+/** The main thread's time on a CPU so far, ms (Linux schedstat of the thread whose id is the pid: time running, not waiting for a core). */
+export const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
 /** The value after `--name` on the command line, else `fallback`. */
 export function flag(name: string, fallback: string): string {

@@ -18,7 +18,7 @@ import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/prov
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
 import { kindOf } from '../src/kinds/registry.js';
-import { flag } from './sdk-bench-setup.js';
+import { flag, quantile } from './sdk-bench-setup.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));
@@ -42,11 +42,6 @@ class SleepModel implements LanguageModel {
     return { text: LABELS[0] as string, usage: { input: 10, output: 1 } };
   }
 }
-
-const quantile = (values: readonly number[], q: number) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
-};
 
 /** Wraps a synchronous method of the store to time it. */
 function timeMethod(target: object, name: string, into: number[]): void {
