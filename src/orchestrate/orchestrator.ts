@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { Budget } from './budget.js';
+import { mayHaveBeenBilled } from './billed-failure.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
@@ -539,6 +540,12 @@ export class Orchestrator {
     } catch (e) {
       // A timeout or cancellation wins over whatever the adapter made of the abort.
       const error = ac.signal.aborted && ac.signal.reason instanceof ProviderError ? ac.signal.reason : asProviderError(e, handle);
+      // Sent and perhaps carried out (a timeout, a dropped connection, an unreadable answer): the
+      // provider may bill it, so the budget counts its bound, as for an answer without usage.
+      if (price && mayHaveBeenBilled(error)) {
+        actualCost = estCost;
+        this.bump(handle.name, (s) => (s.costUsd += estCost));
+      }
       return { error };
     } finally {
       clearTimeout(timer);
