@@ -80,6 +80,8 @@ export interface BatchPlan {
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
   hangCreates?: number;
+  /** Every answer's result line comes after an error line for the same custom_id (a provider reporting one request twice). */
+  errorBeforeAnswer?: boolean;
   /** Garbage lines put among the result lines (before the first one). */
   garbageLines?: number;
   /** Results downloads are cut off (socket destroyed) after this many result lines. */
@@ -641,6 +643,12 @@ export class FakeLlmServer {
         line = batch.api === 'openai'
           ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
           : { custom_id: customId, result: { type: 'succeeded', message: answer } };
+        if (plan.errorBeforeAnswer) {
+          const error = batch.api === 'openai'
+            ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
+            : { custom_id: customId, result: { type: 'errored', error: { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } } };
+          output.push([customId, JSON.stringify(error)]);
+        }
         output.push([customId, JSON.stringify(line)]);
         continue;
       }
