@@ -60,6 +60,7 @@ export async function recordFolderResponses(
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
   const items = all.filter((item) => !shard || inShard(item.id, shard));
+  const knownItems = new Set(all.map((item) => item.id));
 
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
@@ -75,7 +76,7 @@ export async function recordFolderResponses(
     let batchSpentUsd = 0;
     let cancelledCalls: ReadonlySet<string> = new Set();
     if (options.batch) {
-      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'));
+      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'), undefined, knownItems);
       const calls: BatchCall[] = [];
       for (const item of items) {
         for (const handle of models) {
@@ -119,6 +120,7 @@ export async function recordFolderResponses(
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
       notify: (message) => io.stderr.write(`fusion: ${message}\n`),
+      knownItems,
     });
     session.progress.stop();
     if (shard) {

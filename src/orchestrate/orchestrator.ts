@@ -3,6 +3,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { type GenerateRequest, type LanguageModel, ProviderError } from '../providers/provider.js';
 import { EndpointHealth } from './endpoint-health.js';
 import { Budget } from './budget.js';
+import { mayHaveBeenBilled } from './billed-failure.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
@@ -253,7 +254,12 @@ export class Orchestrator {
   }
 
   private async lookupThenExecute(handle: ModelHandle, request: GenerateRequest, key: string): Promise<CallOutcome> {
-    const hit = await this.options.cache?.get(key);
+    let hit;
+    try {
+      hit = await this.options.cache?.get(key);
+    } catch (e) {
+      return this.storeFailed(handle, e);
+    }
     if (hit) {
       this.bump(handle.name, (s) => s.cacheHits++);
       return { status: 'ok', response: hit, cached: true, attempts: 0 };
@@ -300,7 +306,12 @@ export class Orchestrator {
     let waited = false;
     for (;;) {
       if (this.stopReasonValue) return this.skip(handle.name, this.stopReasonValue);
-      const claim = await cache.claim(key, cache.mode.read || waited);
+      let claim;
+      try {
+        claim = await cache.claim(key, cache.mode.read || waited);
+      } catch (e) {
+        return this.storeFailed(handle, e);
+      }
       if (claim.status === 'answered') {
         this.bump(handle.name, (s) => s.cacheHits++);
         return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
@@ -309,7 +320,11 @@ export class Orchestrator {
       if (claim.status === 'batch') return this.pendingInBatch(handle, claim.batchId);
       waited = true;
       // Real time, whatever the clock: another process's answer arrives in real time.
-      await cache.waitForRelease(key, this.stopController.signal);
+      try {
+        await cache.waitForRelease(key, this.stopController.signal);
+      } catch (e) {
+        return this.storeFailed(handle, e);
+      }
     }
     try {
       return await this.callProvider(handle, request, key);
@@ -331,11 +346,7 @@ export class Orchestrator {
       `${handle.name}: already paid for in ${where}, pending at the provider: run the --batch command that submitted it again to collect it (fusion batches lists it); not asked again live`,
       { provider, model: modelId },
     );
-    this.bump(handle.name, (s) => s.failures++);
-    let kinds = this.failureLog.get(handle.name);
-    if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
-    const seen = kinds.get('pending-batch') ?? { count: 0, example: '' };
-    kinds.set('pending-batch', { count: seen.count + 1, example: error.message });
+    this.countFailure(handle.name, 'pending-batch', error.message);
     return { status: 'failed', error, attempts: 0 };
   }
 
@@ -466,14 +477,32 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * A call the store could not look up or claim (a PostgreSQL restarted, a connection cut): nothing
+   * was sent, so nothing was paid. It fails like a call that used up its retries (counted, named with
+   * the store's message, exit 4, retried by the same command), and the run goes on: the store's next
+   * connection may work again. Not recorded in that store.
+   */
+  private storeFailed(handle: ModelHandle, e: unknown): CallOutcome {
+    const { provider, modelId } = handle.model;
+    const error = new ProviderError('config', e instanceof Error ? e.message : `the store failed: ${String(e)}`, { provider, model: modelId });
+    this.countFailure(handle.name, 'store', error.message);
+    return { status: 'failed', error, attempts: 0 };
+  }
+
+  /** One failed call of `model`: counted, and logged by kind with its first message. */
+  private countFailure(model: string, kind: string, message: string): void {
+    this.bump(model, (s) => s.failures++);
+    let kinds = this.failureLog.get(model);
+    if (!kinds) this.failureLog.set(model, (kinds = new Map()));
+    const seen = kinds.get(kind) ?? { count: 0, example: '' };
+    kinds.set(kind, { count: seen.count + 1, example: message });
+  }
+
   /** A call that failed after all its attempts: counted, logged by kind, recorded in the cache. */
   private fail(handle: ModelHandle, key: string, error: ProviderError, attempts: number): CallOutcome {
     const { provider, modelId } = handle.model;
-    this.bump(handle.name, (s) => s.failures++);
-    let kinds = this.failureLog.get(handle.name);
-    if (!kinds) this.failureLog.set(handle.name, (kinds = new Map()));
-    const seen = kinds.get(error.kind) ?? { count: 0, example: '' };
-    kinds.set(error.kind, { count: seen.count + 1, example: error.message });
+    this.countFailure(handle.name, error.kind, error.message);
     this.options.cache?.recordFailure(
       { key, provider, model: modelId },
       { kind: error.kind, message: error.message, attempts, ...(error.details.status === undefined ? {} : { status: error.details.status }) },
@@ -539,6 +568,12 @@ export class Orchestrator {
     } catch (e) {
       // A timeout or cancellation wins over whatever the adapter made of the abort.
       const error = ac.signal.aborted && ac.signal.reason instanceof ProviderError ? ac.signal.reason : asProviderError(e, handle);
+      // Sent and perhaps carried out (a timeout, a dropped connection, an unreadable answer): the
+      // provider may bill it, so the budget counts its bound, as for an answer without usage.
+      if (price && mayHaveBeenBilled(error)) {
+        actualCost = estCost;
+        this.bump(handle.name, (s) => (s.costUsd += estCost));
+      }
       return { error };
     } finally {
       clearTimeout(timer);

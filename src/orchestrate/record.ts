@@ -26,6 +26,8 @@ export interface RecordOptions {
   window?: number;
   /** Messages for the user (e.g. a killed run's incomplete line set aside). */
   notify?: (message: string) => void;
+  /** Every item of the folder (all shards): a recorded answer for any other item is refused before any call. */
+  knownItems?: ReadonlySet<string>;
   /** Called once per item when all its models are settled (progress). */
   onItemDone?: () => void;
   /** The write system call for responsesPath (tests inject a full disk). */
@@ -104,7 +106,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     if (ids.has(item.id)) throw new InputError([{ file: 'items', field: 'id', message: `duplicate item id "${item.id}"` }]);
     ids.add(item.id);
   }
-  const recorded = readRecordedKeys(options.responsesPath, options.notify);
+  const recorded = readRecordedKeys(options.responsesPath, options.notify, options.knownItems);
   const writer = options.append === false ? undefined : new ResponsesWriter(options.responsesPath, options.writeBytes);
   const result: RecordResult = { alreadyRecorded: 0, recorded: 0, fromCache: 0, failed: [], skipped: 0 };
   const window = Math.max(1, options.window ?? defaultWindow(orchestrator.concurrency, models.length));

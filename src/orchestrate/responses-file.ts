@@ -4,6 +4,7 @@ import { type InputIssue, InputError } from '../task/errors.js';
 import { parseJsonlLine } from '../task/jsonl.js';
 import { readLinesSync, readTextFileSync } from '../task/safe-read.js';
 import { openRegularForWrite } from '../task/safe-write.js';
+import { responseLineIssue } from '../task/response-checks.js';
 import { type RecordedResponse, ResponseSchema } from '../task/schema.js';
 
 /** Key of one recorded answer: item, model and sample (first sample when absent). */
@@ -84,7 +85,7 @@ function tailBytes(path: string, offset: number, size: number): Buffer {
  * off, with a message; its answer is in the cache and is written again. Nothing anyone else wrote
  * is ever deleted or rewritten.
  */
-export function readRecordedKeys(path: string, notify: (message: string) => void = () => undefined): Set<string> {
+export function readRecordedKeys(path: string, notify: (message: string) => void = () => undefined, knownItems?: ReadonlySet<string>): Set<string> {
   const keys = new Set<string>();
   checkWritableInFolder(path);
   let exists = true;
@@ -96,6 +97,9 @@ export function readRecordedKeys(path: string, notify: (message: string) => void
   if (!exists) return keys;
   const state = { endsWithNewline: true, size: 0 };
   const issues: InputIssue[] = [];
+  // Whole lines the evaluation would refuse (an unknown item, a second answer): found before any call, never set aside.
+  const refused: InputIssue[] = [];
+  const seen = new Map<string, number>();
   let last: { line: number; issue?: InputIssue; parsedIssues: InputIssue[] } | undefined;
   for (const l of readLinesSync(path, { state })) {
     if (last) issues.push(...(last.issue ? [last.issue] : last.parsedIssues));
@@ -104,13 +108,18 @@ export function readRecordedKeys(path: string, notify: (message: string) => void
       continue;
     }
     const parsed = parseJsonlLine(path, l.line, l.text, ResponseSchema);
-    if (parsed.value) keys.add(responseKey(parsed.value.item, parsed.value.model, parsed.value.sample));
+    if (parsed.value) {
+      keys.add(responseKey(parsed.value.item, parsed.value.model, parsed.value.sample));
+      const issue = knownItems ? responseLineIssue(path, l.line, parsed.value, knownItems, seen) : undefined;
+      if (issue) refused.push(issue);
+    }
     last = { line: l.line, parsedIssues: parsed.issues };
   }
   const lastBad = last !== undefined && (last.issue !== undefined || last.parsedIssues.length > 0);
   const setAside = last !== undefined && lastBad && !state.endsWithNewline && state.size > 0 && issues.length === 0 && setAsidePartialLine(path, state.size, last.line, notify);
   if (last && !setAside) issues.push(...(last.issue ? [last.issue] : last.parsedIssues));
-  if (issues.length > 0) throw new InputError(issues);
+  issues.push(...refused);
+  if (issues.length > 0) throw new InputError(issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
   // A complete last line without its newline: add one so the next append starts a fresh line (an append, not a rewrite).
   if (!setAside && state.size > 0 && !state.endsWithNewline) {
     const fd = openSync(path, 'a');

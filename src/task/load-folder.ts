@@ -5,6 +5,7 @@ import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { labelIndex } from './labels.js';
+import { responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
   type ClassificationTask,
@@ -161,20 +162,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     // items read.
     const itemsRefused = itemParse.issues.length > 0;
     for (const { line, value } of respParse.records) {
-      if (!itemLine.has(value.item)) {
-        if (itemsRefused) continue;
-        issues.push({ file: responsesFile, line, field: 'item', message: `response for unknown item "${value.item}"` });
-        continue;
-      }
-      const key = `${value.item}\u0000${value.model}\u0000${value.sample ?? 0}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
-        const sample = value.sample === undefined ? '' : ` sample ${value.sample}`;
-        issues.push({ file: responsesFile, line, message: `duplicate response of model "${value.model}" for item "${value.item}"${sample} (first on line ${first})` });
-        continue;
-      }
-      seen.set(key, line);
-      responses.push(value);
+      if (itemsRefused && !itemLine.has(value.item)) continue;
+      const issue = responseLineIssue(responsesFile, line, value, itemLine, seen);
+      if (issue) issues.push(issue);
+      else responses.push(value);
     }
   } else if (opts.requireResponses) {
     issues.push({ file: responsesFile, message: 'file not found (record answers first, or pass --models)' });

@@ -75,6 +75,14 @@ export function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): Pri
   return { ...base, ...parsed.data };
 }
 
+/**
+ * What may follow a table entry's name for the same model: a snapshot (`-2024-07-18`, `-20241022`,
+ * `-0125`) or the `-latest` alias. Anything else names another model, often a dearer one (`o1-pro`
+ * is not `o1`), which the entry must not price: under `--max-cost` it would be reserved at a
+ * fraction of what it is billed. An entry ending in `*` covers every name it begins.
+ */
+const SNAPSHOT = /^-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|latest)$/;
+
 /** The price of `provider:modelId`, or undefined when the table does not know it. */
 export function priceOf(table: PriceTable, provider: string, modelId: string): Price | undefined {
   const full = `${provider}:${modelId}`;
@@ -83,8 +91,9 @@ export function priceOf(table: PriceTable, provider: string, modelId: string): P
   let best: Price | undefined;
   let bestLength = -1;
   for (const [key, price] of Object.entries(table)) {
-    const prefix = key.endsWith('*') ? key.slice(0, -1) : key;
-    if (full.startsWith(prefix) && prefix.length > bestLength) {
+    const wildcard = key.endsWith('*');
+    const prefix = wildcard ? key.slice(0, -1) : key;
+    if (full.startsWith(prefix) && (wildcard || SNAPSHOT.test(full.slice(prefix.length))) && prefix.length > bestLength) {
       best = price;
       bestLength = prefix.length;
     }

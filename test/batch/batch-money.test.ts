@@ -148,6 +148,17 @@ describe('issue 22 case 7: one bad line of a results file costs only its own req
     expect(lines(run.stdout.text()).every((l) => l.answers.every((a) => a.output !== null))).toBe(true);
   });
 
+  it('a request reported twice, an error line and then its answer (OpenAI and Anthropic): the answer is kept, nothing is asked live', async () => {
+    const N = 10;
+    const s = await setup({ batches: { pollsToFinish: 1, errorBeforeAnswer: true } }, N);
+    const run = io(s.server.env(), s.input);
+    const code = await main(s.args([OPENAI, ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+    expect(code, run.stderr.text()).toBe(0);
+    expect(s.server.snapshot().requests).toBe(0);
+    expect(s.server.snapshot().duplicateSuccesses).toBe(0);
+    expect(lines(run.stdout.text()).every((l) => l.answers.every((a) => a.output !== null))).toBe(true);
+  });
+
   it('a download cut short keeps what came; the same command reads the rest, nothing is paid twice', async () => {
     const N = 10;
     const batches: BatchPlan = { pollsToFinish: 1, cutResultsAfter: 3 };

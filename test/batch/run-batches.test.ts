@@ -71,7 +71,7 @@ describe('batch prices', () => {
     const live = priceOf(DEFAULT_PRICES, 'openai', 'gpt-4o-mini');
     expect(batchPriceOf(DEFAULT_PRICES, 'openai', 'gpt-4o-mini')).toEqual({ input: (live?.input ?? 0) / 2, output: (live?.output ?? 0) / 2 });
     const table = { 'openai:x': { input: 1, output: 2, batch: { input: 0.3, output: 0.7 } } };
-    expect(batchPriceOf(table, 'openai', 'x-1')).toEqual({ input: 0.3, output: 0.7 });
+    expect(batchPriceOf(table, 'openai', 'x-2024-07-18')).toEqual({ input: 0.3, output: 0.7 });
   });
 });
 

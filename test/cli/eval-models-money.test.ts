@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { itemsOf } from '../integration/setup.js';
@@ -26,6 +26,26 @@ describe('fusion eval --models: the exit code and the money', () => {
     const unsupervised = await runCli(['eval', t.dir, '--models', MODELS, '--no-cache', '--quiet', '--strategies', 'majority-vote'], { env: server.env() });
     expect(unsupervised.status).toBe(0);
     expect(server.snapshot().successes).toBe(6);
+  });
+
+  it('a responses.jsonl line for an item the folder lacks, or a second answer, is refused before any call (live and --batch), the file untouched', async () => {
+    const { server, t } = await startWithLabelledFolder(fixture, 12);
+    const responses = join(t.dir, 'responses.jsonl');
+    const foreign = '{"item":"other-task-7","model":"openai:gpt-4o-mini","output":"positive"}\n';
+    const twice = '{"item":"item-3","model":"openai:gpt-4o-mini","output":"positive"}\n'.repeat(2);
+    for (const [text, said] of [
+      [foreign, `${responses}:1: item: response for unknown item "other-task-7"`],
+      [twice, `${responses}:2: duplicate response of model "openai:gpt-4o-mini" for item "item-3" (first on line 1)`],
+    ] as const) {
+      writeFileSync(responses, text);
+      for (const batch of [[], ['--batch', '--batch-poll', '0.01']]) {
+        const r = await runCli(['eval', t.dir, '--models', MODELS, '--cache', join(t.dir, 'cache.sqlite'), '--quiet', ...batch], { env: server.env() });
+        expect(r.status, r.stderr).toBe(2);
+        expect(r.stderr).toContain(said);
+        expect(server.snapshot().requests + server.snapshot().batchRequests).toBe(0);
+        expect(readFileSync(responses, 'utf8')).toBe(text);
+      }
+    }
   });
 
   it('stopped by --max-cost: the answers so far are evaluated and the exit code says so (3, as fusion run), not 0', async () => {

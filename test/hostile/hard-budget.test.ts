@@ -44,6 +44,17 @@ describe('issue 11 case 3: --max-cost is a hard cap even when the provider count
     });
   }
 
+  it('a model named like a priced one but another (openai:o1-pro, not openai:o1) has no price: under a budget the run is refused before any call', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const run = io(server.env(), itemsOf(5).map((i) => JSON.stringify(i)).join('\n') + '\n');
+    const code = await main(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:o1-pro', '--no-cache', '--max-cost', '1'], run);
+    expect(code).toBe(2);
+    expect(run.stderr.text()).toContain('no price known for openai:o1-pro');
+    expect(server.snapshot().requests).toBe(0);
+  });
+
   it('fusion run with a budget at concurrency 32 stays under it', async () => {
     const server = await fixture.start({ labels: LABELS, usageScale: 100 });
     const t = fixture.tempDir();

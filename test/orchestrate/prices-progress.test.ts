@@ -20,7 +20,17 @@ describe('prices', () => {
     expect(priceOf(DEFAULT_PRICES, 'anthropic', 'claude-3-5-haiku-latest')).toEqual({ input: 0.8, output: 4 });
     expect(priceOf(DEFAULT_PRICES, 'ollama', 'llama3.1:8b')).toEqual({ input: 0, output: 0 });
     expect(priceOf(DEFAULT_PRICES, 'openai', 'my-finetune')).toBeUndefined();
+    expect(priceOf(DEFAULT_PRICES, 'openai', 'gpt-3.5-turbo-0125')).toEqual({ input: 0.5, output: 1.5 });
+    expect(priceOf(DEFAULT_PRICES, 'anthropic', 'claude-sonnet-4-20250514')).toEqual({ input: 3, output: 15 });
     expect(costOf({ input: 0.15, output: 0.6 }, { input: 1_000_000, output: 500_000 })).toBeCloseTo(0.45, 10);
+  });
+
+  it('another model whose name begins with a priced one is not priced by it (o1-pro is not o1): under a budget it is refused, not reserved at a fraction of its bill', () => {
+    for (const [provider, model] of [['openai', 'o1-pro'], ['openai', 'o3-pro'], ['openai', 'gpt-5-pro'], ['openai', 'o3-deep-research'], ['openai', 'gpt-4o-realtime-preview'], ['anthropic', 'claude-3-5-haiku-fake']] as const) {
+      expect(priceOf(DEFAULT_PRICES, provider, model), `${provider}:${model}`).toBeUndefined();
+    }
+    // A wildcard entry is the user's (or the table's) word that every name it begins costs the same.
+    expect(priceOf({ 'openai:gpt-5*': { input: 1, output: 1 } }, 'openai', 'gpt-5-pro')).toEqual({ input: 1, output: 1 });
   });
 
   it('overrides from a JSON file, and names the file and field of a bad entry', () => {

@@ -80,6 +80,8 @@ export interface BatchPlan {
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
   hangCreates?: number;
+  /** Every answer's result line comes after an error line for the same custom_id (a provider reporting one request twice). */
+  errorBeforeAnswer?: boolean;
   /** Garbage lines put among the result lines (before the first one). */
   garbageLines?: number;
   /** Results downloads are cut off (socket destroyed) after this many result lines. */
@@ -125,6 +127,12 @@ export interface FakeServerStats {
   batchesCreated: number;
   /** Requests received inside batches. */
   batchRequests: number;
+  /**
+   * Tokens the server generated, per model (at list price, live and batch alike): every answer it
+   * sent, and every live answer it finished for a client that had hung up (a timeout), which a real
+   * provider completes and bills all the same.
+   */
+  billed: Record<string, { input: number; output: number }>;
 }
 
 /** FNV-1a with a murmur3 finalizer (so near-identical prompts spread over the whole range): stable across runs. */
@@ -145,7 +153,7 @@ export function hash32(text: string): number {
 const unit = (text: string): number => hash32(text) / 2 ** 32;
 
 function emptyStats(): FakeServerStats {
-  return { requests: 0, successes: 0, faults: 0, maxInFlight: 0, duplicateSuccesses: 0, perModel: {}, batchesCreated: 0, batchRequests: 0 };
+  return { requests: 0, successes: 0, faults: 0, maxInFlight: 0, duplicateSuccesses: 0, perModel: {}, batchesCreated: 0, batchRequests: 0, billed: {} };
 }
 
 /** The label the fake model `model` gives to an item whose prompt ends with user message `item`. */
@@ -257,7 +265,7 @@ export class FakeLlmServer {
 
   /** Counters, requests being answered now, and the number of (model, prompt) keys seen. */
   snapshot(): FakeServerStats & { keys: number; inFlight: number } {
-    return { ...this.stats, perModel: { ...this.stats.perModel }, keys: this.counts.size, inFlight: this.inFlight };
+    return { ...this.stats, perModel: { ...this.stats.perModel }, billed: structuredClone(this.stats.billed), keys: this.counts.size, inFlight: this.inFlight };
   }
 
   /** Attempts and successes for one (model, prompt) key, where prompt is all message contents joined by newlines. */
@@ -362,7 +370,8 @@ export class FakeLlmServer {
         this.stats.faults++;
         return this.fail(api, fault, res);
       }
-      if (res.destroyed || req.socket.destroyed) return; // the client gave up (timeout): not an answer it received
+      // The client gave up (timeout): not an answer it received, but one the server generated and bills.
+      if (res.destroyed || req.socket.destroyed) return void this.bill(call.model, this.inputTokensOf(call));
       this.json(res, 200, this.succeed(call, count, apiKey));
     } finally {
       release();
@@ -396,7 +405,6 @@ export class FakeLlmServer {
 
   /** Counts a success for `call` and returns the body a live call answers with (batches answer the same). */
   private succeed(call: ChatCall, count: KeyCount, apiKey = ''): Record<string, unknown> {
-    const prompt = call.messages.map((m) => m.content).join('\n');
     const user = [...call.messages].reverse().find((m) => m.role === 'user')?.content ?? '';
     let label = fakeLabel(this.options.labels, call.model, user, this.options.disagreement);
     count.successes++;
@@ -409,7 +417,22 @@ export class FakeLlmServer {
     this.stats.successes++;
     this.stats.perModel[call.model] = (this.stats.perModel[call.model] ?? 0) + 1;
     const content = this.options.content?.({ model: call.model, apiKey, user });
-    return this.answerBody(call, content ?? label, this.options.inputTokens ?? Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1)), content !== undefined);
+    const inputTokens = this.inputTokensOf(call);
+    this.bill(call.model, inputTokens);
+    return this.answerBody(call, content ?? label, inputTokens, content !== undefined);
+  }
+
+  /** The input tokens the server reports (and bills) for a call. */
+  private inputTokensOf(call: ChatCall): number {
+    const prompt = call.messages.map((m) => m.content).join('\n');
+    return this.options.inputTokens ?? Math.ceil((prompt.length / 4) * (this.options.usageScale ?? 1));
+  }
+
+  /** One answer generated: its tokens (one output token, as every answer reports) go on the model's bill. */
+  private bill(model: string, input: number): void {
+    const b = (this.stats.billed[model] ??= { input: 0, output: 0 });
+    b.input += input;
+    b.output += 1;
   }
 
   private answerBody(call: ChatCall, label: string, inputTokens: number, verbatim = false): Record<string, unknown> {
@@ -620,6 +643,12 @@ export class FakeLlmServer {
         line = batch.api === 'openai'
           ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
           : { custom_id: customId, result: { type: 'succeeded', message: answer } };
+        if (plan.errorBeforeAnswer) {
+          const error = batch.api === 'openai'
+            ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
+            : { custom_id: customId, result: { type: 'errored', error: { type: 'error', error: { type: 'api_error', message: 'Internal server error' } } } };
+          output.push([customId, JSON.stringify(error)]);
+        }
         output.push([customId, JSON.stringify(line)]);
         continue;
       }

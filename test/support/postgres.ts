@@ -15,6 +15,8 @@ export interface TestPostgres {
   url: string;
   /** The server's data folder (postmaster.pid names its process). */
   dataDir: string;
+  /** Stops the server (fast: open connections are cut), leaves it down for `downMs`, and starts it again on the same port. */
+  restart(downMs: number): Promise<void>;
   stop(): void;
 }
 
@@ -82,6 +84,11 @@ export async function startPostgres(): Promise<TestPostgres> {
       return {
         url: `postgres://fusion@127.0.0.1:${port}/postgres`,
         dataDir: data,
+        restart: async (downMs) => {
+          run('pg_ctl', ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+          await new Promise((r) => setTimeout(r, downMs));
+          run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+        },
         stop: () => {
           try {
             run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);

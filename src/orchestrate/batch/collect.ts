@@ -27,7 +27,7 @@ export interface CollectedBatch {
  * Matches a batch's results to its calls by custom_id (which is the cache key) in whatever order
  * they come, turns each answer into the cache entry a live call would have made (cost at the batch
  * price; no per-call latency exists, so 0; cut at `maxAnswerChars`), and hands it to `put`. A
- * duplicate line counts once. Every line stands alone: an unreadable one fails only its own request,
+ * duplicate line counts once (an answer wins over an error line for the same request). Every line stands alone: an unreadable one fails only its own request,
  * and a download that breaks off keeps what came before. A reported usage is checked like a live
  * one (token-bound.ts): one that is not a count, or exceeds what the request can cost, is flagged
  * and charged at the request's bound, as is an answer without usage.
@@ -54,9 +54,16 @@ export async function collectResults(
         out.unreadable.first ??= outcome.error;
         continue;
       }
-      if (!expected.has(outcome.customId) || seen.has(outcome.customId)) {
+      // A request is answered once: its first answer stands. An answer after an error line for the
+      // same request replaces the error, since the answer was paid and asking again would pay twice.
+      const answerAfterError = outcome.status !== 'failed' && out.failed.has(outcome.customId);
+      if (!expected.has(outcome.customId) || (seen.has(outcome.customId) && !answerAfterError)) {
         out.unexpected++;
         continue;
+      }
+      if (answerAfterError) {
+        out.failed.delete(outcome.customId);
+        out.unexpected++;
       }
       seen.add(outcome.customId);
       if (outcome.status === 'failed') {

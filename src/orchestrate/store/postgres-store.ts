@@ -256,6 +256,8 @@ export class PostgresStore implements ResponseStore {
   private seq = 0;
   private renewal: NodeJS.Timeout | undefined;
   private readyPromise: Promise<void> | undefined;
+  /** The store answered once (schema in place): a refused connection from then on is an outage to ride out, not a wrong address. */
+  private opened = false;
   private closed = false;
   /** Lookups and claims of one event-loop turn, each sent as one statement. */
   private readonly gets = new TurnBatch<string, ResponseRow | undefined>((keys) => this.getMany(keys));
@@ -308,6 +310,7 @@ export class PostgresStore implements ResponseStore {
    * statement, so a deadlock over them is not expected; this stays the guard for any other).
    */
   private async raw<R extends pg.QueryResultRow>(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<R>> {
+    let outageSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.pool.query<R>(name ? { name, text, values } : { text, values });
@@ -317,13 +320,23 @@ export class PostgresStore implements ResponseStore {
           await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
           continue;
         }
+        // A refused connection (the server down, starting up or shutting down) means the statement
+        // was never sent, so it is safe to send again. Once the store has worked, an outage is ridden
+        // out for one claim lease: past that, this run's claims lapse and others take its calls over.
+        if (this.opened && (code === 'ECONNREFUSED' || code === '57P03') && Date.now() - (outageSince ??= Date.now()) < this.leaseMs) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
+          continue;
+        }
         throw new StoreError(`the store ${this.location} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
   }
 
   ready(): Promise<void> {
-    this.readyPromise ??= this.migrate().then(() => (this.mode.write ? this.listen() : undefined));
+    this.readyPromise ??= this.migrate().then(() => {
+      this.opened = true;
+      return this.mode.write ? this.listen() : undefined;
+    });
     return this.readyPromise;
   }
 
