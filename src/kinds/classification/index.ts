@@ -42,6 +42,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
+  foldGroups: (items) => items.length,
   folderItemSchema: ClassificationItemSchema,
   starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),

@@ -43,6 +43,7 @@ ignored; multiple-choice tasks need choices); output
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
+  foldGroups: (items) => items.length,
   folderItemSchema: QaItemSchema,
   starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),

@@ -147,6 +147,12 @@ export function textGroups(texts: readonly string[], headers: readonly (string |
   return keys.map((k) => ((size.get(k) as number) > 1 ? `g${first.get(k) as number}` : null));
 }
 
+/** How many groups textGroups makes of `texts` (an item without siblings is a group of its own): the units rating folds split. */
+export function textGroupCount(texts: readonly string[]): number {
+  const groups = textGroups(texts, headerValues(texts));
+  return groups ? groups.filter((g) => g === null).length + new Set(groups.filter((g) => g !== null)).size : texts.length;
+}
+
 /**
  * Reads every answer with `read` and builds the matrix: a judge's score of an item is the mean of
  * its readable samples; answers it cannot read are listed as abstentions with their reason.
