@@ -4,9 +4,10 @@ import type { TokenLogprob } from '../task/schema.js';
  * Why an answer could not be read as a label. Counted per model in reports, never guessed over.
  * `unexecuted-code`: the output is a program that computes the answer but was never run (QA).
  * `no-score`: no score was stated (rating); `out-of-scale`: a score was stated but lies outside the
- * task's scale, or on another scale that cannot be mapped onto it (rating).
+ * task's scale, or on another scale that cannot be mapped onto it (rating). `encoding`: the answer
+ * depends on characters the provider sent as bytes that are not valid UTF-8 (lost-bytes.ts).
  */
-export const ABSTENTION_REASONS = ['empty', 'no-label', 'ambiguous', 'refusal', 'out-of-set', 'unexecuted-code', 'no-score', 'out-of-scale', 'missing', 'error'] as const;
+export const ABSTENTION_REASONS = ['empty', 'no-label', 'ambiguous', 'refusal', 'out-of-set', 'unexecuted-code', 'no-score', 'out-of-scale', 'encoding', 'missing', 'error'] as const;
 export type AbstentionReason = (typeof ABSTENTION_REASONS)[number];
 
 /** How a readable answer was read; useful to audit the normalizer on real outputs. */
