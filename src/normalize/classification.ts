@@ -7,7 +7,7 @@ import { LogprobReader } from './logprobs.js';
 import { readAroundLostBytes } from './lost-bytes.js';
 import { isRefusal } from './refusal.js';
 import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
-import type { ClassificationNormalizer, NormalizedLabel, RawAnswer, ReadMethod } from './types.js';
+import { type ClassificationNormalizer, CUT_READING, type NormalizedLabel, type RawAnswer, type ReadMethod } from './types.js';
 import { readScoreLines } from './score-lines.js';
 import { correctsEarlier, isStrongCue, verdictStarts } from './verdict.js';
 
@@ -275,7 +275,7 @@ export function createClassificationNormalizer(
   const sameReading = (a: NormalizedLabel, b: NormalizedLabel): boolean =>
     a.kind === 'label' ? b.kind === 'label' && argmaxOf(a.dist) === argmaxOf(b.dist) : b.kind === 'abstain' && a.reason === b.reason;
   const lostBytes = { same: sameReading, abstain: (detail: string): NormalizedLabel => ({ kind: 'abstain', reason: 'encoding', detail }), answers: names };
-  return (answer: RawAnswer): NormalizedLabel => readAroundLostBytes(answer.output, (raw) => readAnswer({ ...answer, output: raw }), lostBytes);
+  return (answer: RawAnswer): NormalizedLabel => answer.cut ? CUT_READING : readAroundLostBytes(answer.output, (raw) => readAnswer({ ...answer, output: raw }), lostBytes);
 
   function readAnswer(answer: RawAnswer): NormalizedLabel {
     const raw = answer.output;

@@ -1,4 +1,4 @@
-import type { AbstentionReason } from '../../normalize/types.js';
+import { type AbstentionReason, CUT_READING } from '../../normalize/types.js';
 import type { ScoreReading } from './read-score.js';
 import type { Scale } from './scale.js';
 
@@ -33,7 +33,7 @@ export interface RatingAbstention {
 
 export interface RatingInput {
   items: { id: string; text: string }[];
-  responses: { item: string; model: string; output: string; sample?: number }[];
+  responses: { item: string; model: string; output: string; sample?: number; cut?: boolean }[];
   scale: Scale;
 }
 
@@ -185,7 +185,7 @@ export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matr
     if (i === undefined) continue;
     const cell = i * J + (judgeIndex.get(r.model) as number);
     const sample = r.sample ?? 0;
-    const reading = read(r.output, scale);
+    const reading = r.cut ? CUT_READING : read(r.output, scale);
     if (reading.kind === 'abstain') {
       abstentions.push({ model: r.model, item: r.item, sample, reason: reading.reason, ...(reading.detail !== undefined ? { detail: reading.detail } : {}), output: r.output });
       continue;
