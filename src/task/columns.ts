@@ -87,7 +87,7 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
     const chosen = (choice as Record<string, string | undefined>)[field];
     const source = chosen ?? field;
     if (!(source in raw)) {
-      if (chosen !== undefined) issues.push({ file, line, field: source, message: `no column "${source}" (--${field}-column); the row has ${Object.keys(raw).join(', ') || 'no columns'}` });
+      if (chosen !== undefined) issues.push({ file, line, field: source, message: missingColumn(field, chosen, Object.keys(raw), 'row') });
       else if (field === 'id') value.id = String(rowNumber);
       continue;
     }
@@ -98,4 +98,38 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
   const passthrough: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
   return issues.length > 0 ? { passthrough, raw, issues } : { value, passthrough, raw, issues };
+}
+
+/** The fields with a flag that names their column. */
+const FLAGGED = new Set(['id', 'text', 'question', 'label']);
+
+/**
+ * Why the column of `field` (named `chosen` by its flag, else the field's own name) is not among
+ * `columns`, with the columns there are, or the one that differs only in case and how to use it.
+ * Names match exactly: a column is never taken for a field it only resembles, since the output row
+ * passes it through under its own name.
+ */
+function missingColumn(field: string, chosen: string | undefined, columns: readonly string[], where: 'row' | 'header'): string {
+  const source = chosen ?? field;
+  const flag = chosen !== undefined ? ` (--${field}-column)` : '';
+  const alike = columns.filter((h) => h.toLowerCase() === source.toLowerCase());
+  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}`;
+  const way = FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
+  return `no column "${source}"${flag}; the ${where} has ${alike.map((h) => JSON.stringify(h)).join(' and ')}, which differs only in case (column names match exactly): ${way}`;
+}
+
+/**
+ * A delimited file's header checked once, before its rows: a column the rows would all miss (one
+ * named by a flag, or a field every row needs) is one issue on the header line, not one per row.
+ */
+export function headerIssues(file: string, header: readonly string[], fields: readonly string[], choice: ColumnChoice, required: (field: string) => boolean): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const has = new Set(header);
+  for (const field of fields) {
+    const chosen = (choice as Record<string, string | undefined>)[field];
+    const source = chosen ?? field;
+    if (has.has(source) || (chosen === undefined && (field === 'id' || !required(field)))) continue;
+    issues.push({ file, line: 1, field: source, message: missingColumn(field, chosen, header, 'header') });
+  }
+  return issues;
 }
