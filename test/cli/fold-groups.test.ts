@@ -66,3 +66,20 @@ describe('a rating folder whose items share one text (one group)', () => {
     expect(fitted.status).toBe(0);
   });
 });
+
+describe('a named strategy that cannot run on the task, said before any model is asked', () => {
+  it.each([
+    ['classification without an order', 'median-label', 'median-label needs an ordered task'],
+    ['free-form QA', 'dawid-skene', 'dawid-skene needs a fixed label set (classification or multiple-choice QA): it learns parameters per label, but free-form answers differ per question'],
+  ])('%s: --strategies %s is a usage error, nothing asked or written', async (_what, name, said) => {
+    const qa = name === 'dawid-skene';
+    const server = await fixture.start({ labels: ['positive', 'negative'] });
+    const t = fixture.tempDir();
+    const task = qa ? { name: 'qa', kind: 'qa', answerType: 'free-form', instructions: 'Answer.' } : { name: 's', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] };
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const items = Array.from({ length: 6 }, (_, i) => (qa ? { id: `q${i}`, question: `Question ${i}?`, answers: ['yes'] } : { id: `t${i}`, text: `text ${i}`, label: i % 2 ? 'positive' : 'negative' }));
+    writeFileSync(join(t.dir, 'items.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const r = await runCli(['eval', t.dir, '--models', 'openai:gpt-4o-mini', '--no-cache', '--quiet', '--folds', '2', '--strategies', `majority-vote,${name}`], { env: server.env() });
+    expectRefusedBeforeAnyCall(r, server, t.dir, said);
+  });
+});

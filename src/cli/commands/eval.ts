@@ -109,6 +109,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const known = kindOf(task).strategyNames(task);
   const unknown = (strategies ?? []).filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+  const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
+  if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];
   if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
     throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);

@@ -188,6 +188,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   unsupervisedNames: () => RATING_STRATEGIES.filter((s) => !s.supervised).map((s) => s.name),
   // Stacking alone refuses a fold with one training item; the others (auto too) fit on any.
   itemsToScore: (_task, folds, names) => ratingItemsToScore(folds, names.includes(stackingRating.name) ? STACKING_MIN_TRAINING : 1),
+  // Every rating strategy runs on any rating task.
+  refusal: () => null,
   // Items that share a text stay in one fold (grouped folds): the texts are what the folds split.
   foldGroups: (items) => textGroupCount(items.map((it) => it.text)),
   folderItemSchema: RatingItemSchema,
