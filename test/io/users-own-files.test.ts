@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 
 // Files as users have them (Excel, pandas, hand edits), through fusion init (the tables a folder is
@@ -88,4 +88,21 @@ describe('users\' own tables in', () => {
     expect(cased.status).toBe(2);
     expect(cased.stderr).toContain(`${join(d, 'answers2.csv')}:1: model: no column "model"; the header has "Model", which differs only in case (column names match exactly): rename the column to "model"`);
   });
+
+  it('the row limit (FUSION_MAX_LINE_BYTES) bounds a CSV row as it bounds a JSON Lines line: file:line, exit 2', async () => {
+    vi.stubEnv('FUSION_MAX_LINE_BYTES', '100');
+    const long = 'x'.repeat(300);
+    const jsonl = await init('r.jsonl', `{"id":"1","text":"good","label":"positive"}\n{"id":"2","text":"${long}","label":"negative"}\n`);
+    expect(jsonl.status).toBe(2);
+    expect(jsonl.stderr).toContain('r.jsonl:2: line longer than 100 bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)');
+    const csv = await init('r.csv', `id,text,label\n1,good,positive\n2,"${long}",negative\n3,ok,negative\n`);
+    expect(csv.status).toBe(2);
+    expect(csv.stderr).toContain('r.csv:3: a row longer than 100 bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)');
+    expect(existsSync(csv.out)).toBe(false);
+  });
 });
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
