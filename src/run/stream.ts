@@ -5,7 +5,7 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { type ColumnChoice, mapRow } from '../task/columns.js';
+import { blankCells, type ColumnChoice, mapRow } from '../task/columns.js';
 import { zodIssues } from '../task/errors.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
@@ -256,7 +256,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       rowNumber++;
       const mapped = l.issue ? { issues: [l.issue], passthrough: {} } : mapRow(inputName, l, fields, options.columns ?? {}, rowNumber);
       const checked = mapped.value === undefined ? undefined : kind.schema.safeParse(mapped.value);
-      const issues = checked && !checked.success ? zodIssues(inputName, lineNo, checked.error) : mapped.issues;
+      const issues = checked && !checked.success ? blankCells(zodIssues(inputName, lineNo, checked.error), mapped) : mapped.issues;
       const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
       if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
       firstInput ??= input;

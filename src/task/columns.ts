@@ -28,7 +28,18 @@ export interface MappedRow {
   passthrough: Record<string, unknown>;
   /** The input row as read (delimited rows keep every column for the output). */
   raw?: Record<string, unknown>;
+  /** Fields whose delimited cell is there but empty (read as absent, so that an optional field may be left blank). */
+  empty?: string[];
   issues: InputIssue[];
+}
+
+/**
+ * The schema's issues on a mapped row, where a required field read as absent because its cell was
+ * empty is said to be empty, not missing: the column is there, the cell is blank.
+ */
+export function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
+  const empty = new Set(mapped.empty ?? []);
+  return issues.map((i) => (i.field !== undefined && empty.has(i.field) && i.message.startsWith('required, but missing') ? { ...i, message: 'empty, but required' } : i));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -83,6 +94,7 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
   const value: Record<string, unknown> = {};
   const used = new Set<string>();
   const issues: InputIssue[] = [];
+  const empty: string[] = [];
   for (const field of fields) {
     const chosen = (choice as Record<string, string | undefined>)[field];
     const source = chosen ?? field;
@@ -94,10 +106,12 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
     used.add(source);
     const v = cell(field, raw[source], delimited);
     if (v !== undefined) value[field] = typeof v === 'number' && ID_FIELDS.has(field) ? String(v) : v;
+    else if (raw[source] === '') empty.push(field);
   }
   const passthrough: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
-  return issues.length > 0 ? { passthrough, raw, issues } : { value, passthrough, raw, issues };
+  const blanks = empty.length > 0 ? { empty } : {};
+  return issues.length > 0 ? { passthrough, raw, issues, ...blanks } : { value, passthrough, raw, issues, ...blanks };
 }
 
 /** The fields with a flag that names their column. */

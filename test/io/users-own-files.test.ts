@@ -89,6 +89,16 @@ describe('users\' own tables in', () => {
     expect(cased.stderr).toContain(`${join(d, 'answers2.csv')}:1: model: no column "model"; the header has "Model", which differs only in case (column names match exactly): rename the column to "model"`);
   });
 
+  it('fusion fuse: a blank cell in a column every row needs is said to be empty, at its line (the column is there)', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] }));
+    writeFileSync(join(d, 'answers.csv'), 'item,model,output\n,a,positive\n2,,negative\n');
+    const r = await runCli(['fuse', '--answers', join(d, 'answers.csv'), '--task', join(d, 'task.json'), '--strategy', 'majority-vote']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(d, 'answers.csv')}:2: item: empty, but required`);
+    expect(r.stderr).toContain(`${join(d, 'answers.csv')}:3: model: empty, but required`);
+  });
+
   it('the row limit (FUSION_MAX_LINE_BYTES) bounds a CSV row as it bounds a JSON Lines line: file:line, exit 2', async () => {
     vi.stubEnv('FUSION_MAX_LINE_BYTES', '100');
     const long = 'x'.repeat(300);
