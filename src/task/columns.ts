@@ -123,27 +123,40 @@ const FLAGGED = new Set(['id', 'text', 'question', 'label']);
  * Names match exactly: a column is never taken for a field it only resembles, since the output row
  * passes it through under its own name.
  */
-function missingColumn(field: string, chosen: string | undefined, columns: readonly string[], where: 'row' | 'header'): string {
+function missingColumn(field: string, chosen: string | undefined, columns: readonly string[], where: 'row' | 'header', flags = true): string {
   const source = chosen ?? field;
   const flag = chosen !== undefined ? ` (--${field}-column)` : '';
   const alike = columns.filter((h) => h.toLowerCase() === source.toLowerCase());
   if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}`;
-  const way = FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
+  const way = flags && FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
   return `no column "${source}"${flag}; the ${where} has ${alike.map((h) => JSON.stringify(h)).join(' and ')}, which differs only in case (column names match exactly): ${way}`;
 }
 
 /**
  * A delimited file's header checked once, before its rows: a column the rows would all miss (one
  * named by a flag, or a field every row needs) is one issue on the header line, not one per row.
+ * `optionalAlike`: an optional field whose column differs only in case is an issue too (an items
+ * table's `Label` would otherwise leave every gold label unread); for readers that pass other
+ * columns through to an output (fusion run), such a column is the user's own and is kept. `flags`:
+ * the command takes --id-column and the like (an eval folder's tables do not: their columns are renamed).
  */
-export function headerIssues(file: string, header: readonly string[], fields: readonly string[], choice: ColumnChoice, required: (field: string) => boolean): InputIssue[] {
+export function headerIssues(
+  file: string,
+  header: readonly string[],
+  fields: readonly string[],
+  choice: ColumnChoice,
+  required: (field: string) => boolean,
+  how: { optionalAlike?: boolean; flags?: boolean } = {},
+): InputIssue[] {
   const issues: InputIssue[] = [];
   const has = new Set(header);
+  const alike = (name: string): boolean => header.some((h) => h.toLowerCase() === name.toLowerCase());
   for (const field of fields) {
     const chosen = (choice as Record<string, string | undefined>)[field];
     const source = chosen ?? field;
-    if (has.has(source) || (chosen === undefined && (field === 'id' || !required(field)))) continue;
-    issues.push({ file, line: 1, field: source, message: missingColumn(field, chosen, header, 'header') });
+    if (has.has(source)) continue;
+    if (chosen === undefined && (field === 'id' || !required(field)) && !(how.optionalAlike === true && alike(source))) continue;
+    issues.push({ file, line: 1, field: source, message: missingColumn(field, chosen, header, 'header', how.flags ?? true) });
   }
   return issues;
 }

@@ -31,7 +31,10 @@ export function readTableFile<S extends z.ZodType>(
   const fields = shapeKeys(schema);
   if (header) {
     const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
-    const missing = headerIssues(file, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success);
+    const missing = headerIssues(file, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success, {
+      optionalAlike: true,
+      flags: options.columns !== undefined,
+    });
     if (missing.length > 0) return { records, issues: missing, passthrough, header };
   }
   let n = 0;

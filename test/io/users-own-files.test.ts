@@ -31,6 +31,16 @@ describe('users\' own tables in', () => {
     expect(flagged.items()).toEqual([{ id: '1', text: 'good', label: 'positive' }, { id: '2', text: 'bad', label: 'negative' }]);
   });
 
+  it('an eval folder\'s items.csv whose gold column is Label: said on line 1 (it would leave every gold label unread), with the rename that fixes it', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,Label\n1,good,positive\n2,bad,negative\n');
+    writeFileSync(join(d, 'responses.jsonl'), '{"item":"1","model":"a","output":"positive"}\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(d, 'items.csv')}:1: label: no column "label"; the header has "Label", which differs only in case (column names match exactly): rename the column to "label"`);
+  });
+
   it('a column named by a flag that no row has is one issue on the header line, naming the columns there are', async () => {
     const r = await init('reviews.csv', 'id,review\n1,good\n2,bad\n3,meh\n', '--text-column', 'body');
     expect(r.status).toBe(2);
