@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
-import { loadEvalFolder } from '../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
 import { InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
 import { renamedRecordedModels } from './renamed-models.js';
@@ -28,7 +28,7 @@ export interface RecordFolderOptions {
   /** Answers to ask of each model per item (`--samples`; default 1). */
   samples?: number;
   /** The caller's own check of the folder's items (all of them, whatever the shard), run before any call. */
-  checkItems?: (count: number) => void;
+  checkItems?: (items: EvalFolder['items']) => void;
 }
 
 /**
@@ -65,7 +65,7 @@ export async function recordFolderResponses(
   let models: ModelHandle[] = withSamples(resolveModels(modelSpecs, options.env ?? process.env, options.overrides ?? {}), options.samples);
   const sampled = (options.samples ?? 1) > 1 ? { temperature: SAMPLE_TEMPERATURE } : {};
   const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dir, ...sampled, ...options.request });
-  options.checkItems?.(all.length);
+  options.checkItems?.(all);
   // A shard worker writes nothing into the folder (its answers go to the shared store), so several
   // may share it; the run without --shard that writes responses.jsonl takes the lock.
   const unlock = shard ? () => {} : lockFolder(dir);

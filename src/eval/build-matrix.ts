@@ -48,7 +48,7 @@ export function buildAnswerMatrix(folder: ClassificationFolder, normalize: Class
     const i = itemIndex.get(r.item) as number;
     const j = modelIndex.get(r.model) as number;
     answered[i * M + j] = 1;
-    const read = normalize(r.logprobs ? { output: r.output, logprobs: r.logprobs } : { output: r.output });
+    const read = normalize({ output: r.output, ...(r.logprobs ? { logprobs: r.logprobs } : {}), ...(r.cut ? { cut: true } : {}) });
     if (read.kind === 'label') {
       if (withSamples) bySample.set(`${i},${j},${r.sample ?? 0}`, Float64Array.from(read.dist));
       const base = (i * M + j) * K;

@@ -1,8 +1,10 @@
 import { InputError } from '../task/errors.js';
 
 /**
- * More folds than a folder has items: stratified cross-validation needs an item in every fold.
- * Typed, so that a caller that has just recorded answers can add what to do about them.
+ * Too few items for the folds: cross-validation needs an item in every fold, and grouped folds (a
+ * rating folder's items that share a text) a group in every fold. Typed, so that a caller that has
+ * just recorded answers can add what to do about them. `ways` are the ways out in the flags of
+ * `fusion eval`; without them, the ones that apply to any kind.
  */
 export class FoldsError extends InputError {
   override readonly name = 'FoldsError';
@@ -10,13 +12,28 @@ export class FoldsError extends InputError {
     readonly file: string,
     readonly folds: number,
     readonly items: number,
+    /** The units folds split: groups of items sharing a text, or the items themselves. */
+    readonly groups: number = items,
+    ways: readonly string[] = anyKindWays(groups),
   ) {
-    super([{ file, message: foldsMessage(folds, items) }]);
+    super([{ file, message: foldsMessage(folds, items, groups, ways) }]);
   }
 }
 
-/** The problem and the ways out, in the flags of `fusion eval`. */
-export function foldsMessage(folds: number, items: number): string {
-  const fewer = items >= 2 ? `give --folds ${items} or fewer` : 'cross-validation needs at least 2 items';
-  return `cannot make ${folds} folds from ${items} items (${fewer}, or --strategies naming only strategies that need no labels)`;
+/** The one wording of the condition, whoever finds it (the check before any call, or the evaluation). */
+function foldsMessage(folds: number, items: number, groups: number, ways: readonly string[]): string {
+  const from = groups === items ? plural(items, 'item') : `${plural(items, 'item')} sharing ${plural(groups, 'text')}`;
+  const why = groups === items ? '' : 'items with one text stay in one fold: ';
+  return `cannot make ${folds} folds from ${from} (${why}${ways.join(', or ')})`;
 }
+
+/** The way out when no flag helps: how many items (or different texts) it takes. */
+export function foldsNeed(need: number, items: number, groups: number): string {
+  return `it needs at least ${need} ${groups === items ? 'items' : 'different texts'}`;
+}
+
+function anyKindWays(groups: number): string[] {
+  return [...(groups >= 2 ? [`give --folds ${groups} or fewer`] : []), '--strategies naming only strategies that need no labels'];
+}
+
+const plural = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -58,6 +58,18 @@ export function wrongKind(file: string, savedTitle: string, taskTitle: string): 
 }
 
 /**
+ * Why the built-in strategy `name` cannot run on a task whose answers lack a fixed label set
+ * (`sharesLabels` false; `what`: those answers, for the message) or an order (`ordered` false); null
+ * when it can. One rule for a run's --strategy and for the names `fusion eval` checks before any call.
+ */
+export function categoricalRefusal(name: string, sharesLabels: boolean, what: string, ordered: boolean): string | null {
+  const strategy = getStrategy(name);
+  if (strategy.needsSharedLabels === true && !sharesLabels) return `${name} needs a fixed label set (classification or multiple-choice QA): it learns parameters per label, but ${what} answers differ per question`;
+  if (strategy.needsOrderedLabels === true && !ordered) return `${name} needs an ordered task ("ordered": true in task.json, labels listed from low to high); this task's labels have no order`;
+  return null;
+}
+
+/**
  * A built-in strategy by name as a run's fuser. Supervised strategies learn from labels and must be
  * fitted first (`fusion fit`), then passed as a file; `sharesLabels` false refuses the strategies
  * that need a fixed label set (`what`: the answers that lack one, for the message), `ordered` false
@@ -68,12 +80,8 @@ export function namedCategoricalFuser(value: string, batchSize: number, sharesLa
   if (strategy.supervised) {
     throw new StrategyError(`${value} learns from labels: fit it on a labelled folder first (fusion fit <folder> --strategy ${value} --out strategy.json) and pass --strategy strategy.json`);
   }
-  if (strategy.needsSharedLabels === true && !sharesLabels) {
-    throw new StrategyError(`${value} needs a fixed label set (classification or multiple-choice QA): it learns parameters per label, but ${what} answers differ per question`);
-  }
-  if (strategy.needsOrderedLabels === true && !ordered) {
-    throw new StrategyError(`${value} needs an ordered task ("ordered": true in task.json, labels listed from low to high); this task's labels have no order`);
-  }
+  const refused = categoricalRefusal(value, sharesLabels, what, ordered);
+  if (refused !== null) throw new StrategyError(refused);
   if (PER_ITEM.has(value)) {
     const fitted = strategy.fit(emptyAnswers(), new Int32Array(0), { seed: 1 });
     return fromFitted(value, fitted);

@@ -12,7 +12,7 @@ export type AskStopReason = StopReason | 'interrupted' | 'budget' | 'cancelled';
 
 /** One model's raw answer to one item (`sample`: which of its samples, when it was asked several), or why there is none. */
 export type RawModelAnswer = { model: string; sample?: number } & (
-  | { status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean }
+  | { status: 'ok'; output: string; logprobs?: TokenLogprob[]; cost?: number; cached: boolean; cut?: true }
   | { status: 'failed'; error: string }
   | { status: 'skipped'; error: string; reason?: SkipReason }
 );

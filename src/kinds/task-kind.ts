@@ -83,6 +83,13 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
    * splits items): `fusion eval --models` checks it before any model is asked.
    */
   itemsToScore(task: T, folds: number, names: readonly string[]): number;
+  /** Why the strategy `name` (one of strategyNames) cannot run on this task's answers, or null: `fusion eval` asks it of the names given before any call. */
+  refusal(task: T, name: string): string | null;
+  /**
+   * How many units the evaluation's folds split `items` into, the count itemsToScore is compared
+   * with: the items themselves, or groups the kind never splits (rating: items sharing a text).
+   */
+  foldGroups(items: F['items']): number;
   /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
   readonly folderItemSchema: ZodType<KindItem>;
   /** How `fusion init` makes a starter folder of this kind from a labelled table. */

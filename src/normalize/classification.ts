@@ -4,9 +4,10 @@ import { fuzzyLabel } from './fuzzy.js';
 import { readJsonAnswer } from './json-answer.js';
 import { type AnswerRead, LabelMatcher, type Mention, REASON_WORDS } from './label-matcher.js';
 import { LogprobReader } from './logprobs.js';
+import { readAroundLostBytes } from './lost-bytes.js';
 import { isRefusal } from './refusal.js';
 import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
-import type { ClassificationNormalizer, NormalizedLabel, RawAnswer, ReadMethod } from './types.js';
+import { type ClassificationNormalizer, CUT_READING, type NormalizedLabel, type RawAnswer, type ReadMethod } from './types.js';
 import { readScoreLines } from './score-lines.js';
 import { correctsEarlier, isStrongCue, verdictStarts } from './verdict.js';
 
@@ -271,7 +272,12 @@ export function createClassificationNormalizer(
     return undefined;
   };
 
-  return (answer: RawAnswer): NormalizedLabel => {
+  const sameReading = (a: NormalizedLabel, b: NormalizedLabel): boolean =>
+    a.kind === 'label' ? b.kind === 'label' && argmaxOf(a.dist) === argmaxOf(b.dist) : b.kind === 'abstain' && a.reason === b.reason;
+  const lostBytes = { same: sameReading, abstain: (detail: string): NormalizedLabel => ({ kind: 'abstain', reason: 'encoding', detail }), answers: names };
+  return (answer: RawAnswer): NormalizedLabel => answer.cut ? CUT_READING : readAroundLostBytes(answer.output, (raw) => readAnswer({ ...answer, output: raw }), lostBytes);
+
+  function readAnswer(answer: RawAnswer): NormalizedLabel {
     const raw = answer.output;
     if (raw.trim() === '') return { kind: 'abstain', reason: 'empty' };
     const whole = matcher.lookupWhole(raw);
@@ -282,7 +288,7 @@ export function createClassificationNormalizer(
       if (dist) return { kind: 'label', dist, method: 'logprobs' };
     }
     return text;
-  };
+  }
 }
 
 /** Index of the first token starting at or after `offset`, or -1 (binary search). */

@@ -71,6 +71,7 @@ function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): Recor
     ...(r.cost === undefined ? {} : { cost: r.cost }),
     latencyMs: r.latencyMs,
     ...(r.logprobs ? { logprobs: r.logprobs } : {}),
+    ...(r.finishReason === 'cut' ? { cut: true as const } : {}),
   };
 }
 

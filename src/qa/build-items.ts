@@ -1,4 +1,4 @@
-import type { AbstentionReason } from '../normalize/types.js';
+import { type AbstentionReason, CUT_READING } from '../normalize/types.js';
 import { extractQaAnswer, type QaContext } from '../normalize/qa/extract.js';
 import { answerTokens, contentTokens, STOPWORDS, tokenF1 } from '../normalize/qa/squad-normalize.js';
 import { clusterAnswers } from './cluster.js';
@@ -10,6 +10,8 @@ export interface RawQaOutput {
   model: number;
   sample?: number;
   output: string;
+  /** The tool cut it at its length limit (CUT_READING). */
+  cut?: boolean;
 }
 
 export interface QaAbstention {
@@ -46,7 +48,7 @@ export function buildItemAnswers(
   const abstentions: QaAbstention[] = [];
   const answerIndex = new Int32Array(outputs.length).fill(-1);
   outputs.forEach((o, k) => {
-    const reading = extractQaAnswer(o.output, ctx);
+    const reading = o.cut ? CUT_READING : extractQaAnswer(o.output, ctx);
     const sample = o.sample ?? 0;
     if (reading.kind === 'abstain') {
       abstentions.push({ model: o.model, sample, reason: reading.reason, ...(reading.detail === undefined ? {} : { detail: reading.detail }) });

@@ -16,7 +16,7 @@ export interface QaQuestionInput {
   answerType: QaAnswerType;
   choices?: readonly Choice[];
   /** Each model's raw output (several per model when sampled). */
-  outputs: readonly { model: string; output: string; sample?: number }[];
+  outputs: readonly { model: string; output: string; sample?: number; cut?: boolean }[];
 }
 
 export interface QaModelAnswer {
@@ -72,7 +72,7 @@ function modelsOf(inputs: readonly QaQuestionInput[]): string[] {
 }
 
 function build(input: QaQuestionInput, models: readonly string[], id: string): BuiltItem {
-  const outputs = input.outputs.map((o) => ({ model: models.indexOf(o.model), output: o.output, ...(o.sample === undefined ? {} : { sample: o.sample }) }));
+  const outputs = input.outputs.map((o) => ({ model: models.indexOf(o.model), output: o.output, ...(o.sample === undefined ? {} : { sample: o.sample }), ...(o.cut ? { cut: true } : {}) }));
   const ctx = { answerType: input.answerType, ...(input.choices ? { choices: input.choices } : {}) };
   return buildItemAnswers(id, input.question, ctx, outputs, models.length);
 }

@@ -55,7 +55,7 @@ export function prepareQa(folder: QaFolder): PreparedQa {
   const responsesByItem: RecordedResponse[][] = [];
   for (const item of folder.items) {
     const responses = byItem.get(item.id) ?? [];
-    const outputs: RawQaOutput[] = responses.map((r) => ({ model: modelIndex.get(r.model) as number, ...(r.sample === undefined ? {} : { sample: r.sample }), output: r.output }));
+    const outputs: RawQaOutput[] = responses.map((r) => ({ model: modelIndex.get(r.model) as number, ...(r.sample === undefined ? {} : { sample: r.sample }), output: r.output, ...(r.cut ? { cut: true } : {}) }));
     const b = buildItemAnswers(item.id, item.question, { answerType: folder.task.answerType, ...(item.choices ? { choices: item.choices } : {}) }, outputs, models.length);
     const aliases = goldAliases(item.answers ?? [], item.choices);
     const corr: (boolean | null)[] = new Array(b.item.answers.length).fill(null);

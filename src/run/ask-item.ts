@@ -43,6 +43,7 @@ async function askModel(orchestrator: Orchestrator, task: Task, item: TaskItem, 
       output: r.text,
       ...(r.logprobs ? { logprobs: r.logprobs } : {}),
       ...(r.cost === undefined ? {} : { cost: r.cost }),
+      ...(r.finishReason === 'cut' ? { cut: true as const } : {}),
       cached: outcome.cached,
     };
   }

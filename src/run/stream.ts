@@ -3,10 +3,9 @@ import type { Readable, Writable } from 'node:stream';
 import type { ZodType } from 'zod';
 import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
-import { formatIssue } from '../task/errors.js';
+import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { type ColumnChoice, mapRow } from '../task/columns.js';
-import { zodIssues } from '../task/errors.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow } from '../task/columns.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
@@ -236,6 +235,10 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
   let lineNo = 0;
   let rowNumber = 0;
+  let headerProblem: InputIssue[] | undefined;
+  const shape = (kind.schema as unknown as { shape?: Record<string, ZodType> }).shape ?? {};
+  const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] =>
+    header ? headerIssues(inputName, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success) : [];
   // A delimited input whose quotes never close ends the input: its row is the last, a bad one.
   async function* inputRows(): AsyncGenerator<InputRow> {
     try {
@@ -254,9 +257,12 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       if (l.text !== undefined && l.text.trim() === '') continue;
       if (orchestrator.stopReason === 'interrupted' || result.outputClosed || writerError !== undefined) break;
       rowNumber++;
-      const mapped = l.issue ? { issues: [l.issue], passthrough: {} } : mapRow(inputName, l, fields, options.columns ?? {}, rowNumber);
+      // A header that lacks a column every row needs: each row keeps its place, with the header's reason.
+      headerProblem ??= headerIssuesOf(source.header());
+      const missing = l.issue || headerProblem.length === 0 ? undefined : headerProblem.map((i) => ({ ...i, line: lineNo }));
+      const mapped = l.issue ? { issues: [l.issue], passthrough: {} } : missing ? { issues: missing, passthrough: l.fields ?? {}, raw: l.fields } : mapRow(inputName, l, fields, options.columns ?? {}, rowNumber);
       const checked = mapped.value === undefined ? undefined : kind.schema.safeParse(mapped.value);
-      const issues = checked && !checked.success ? zodIssues(inputName, lineNo, checked.error) : mapped.issues;
+      const issues = checked && !checked.success ? blankCells(zodIssues(inputName, lineNo, checked.error), mapped) : mapped.issues;
       const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
       if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
       firstInput ??= input;

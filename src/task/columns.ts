@@ -28,7 +28,18 @@ export interface MappedRow {
   passthrough: Record<string, unknown>;
   /** The input row as read (delimited rows keep every column for the output). */
   raw?: Record<string, unknown>;
+  /** Fields whose delimited cell is there but empty (read as absent, so that an optional field may be left blank). */
+  empty?: string[];
   issues: InputIssue[];
+}
+
+/**
+ * The schema's issues on a mapped row, where a required field read as absent because its cell was
+ * empty is said to be empty, not missing: the column is there, the cell is blank.
+ */
+export function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
+  const empty = new Set(mapped.empty ?? []);
+  return issues.map((i) => (i.field !== undefined && empty.has(i.field) && i.message.startsWith('required, but missing') ? { ...i, message: 'empty, but required' } : i));
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -83,19 +94,69 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
   const value: Record<string, unknown> = {};
   const used = new Set<string>();
   const issues: InputIssue[] = [];
+  const empty: string[] = [];
   for (const field of fields) {
     const chosen = (choice as Record<string, string | undefined>)[field];
     const source = chosen ?? field;
     if (!(source in raw)) {
-      if (chosen !== undefined) issues.push({ file, line, field: source, message: `no column "${source}" (--${field}-column); the row has ${Object.keys(raw).join(', ') || 'no columns'}` });
+      if (chosen !== undefined) issues.push({ file, line, field: source, message: missingColumn(field, chosen, Object.keys(raw), 'row') });
       else if (field === 'id') value.id = String(rowNumber);
       continue;
     }
     used.add(source);
     const v = cell(field, raw[source], delimited);
     if (v !== undefined) value[field] = typeof v === 'number' && ID_FIELDS.has(field) ? String(v) : v;
+    else if (raw[source] === '') empty.push(field);
   }
   const passthrough: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
-  return issues.length > 0 ? { passthrough, raw, issues } : { value, passthrough, raw, issues };
+  const blanks = empty.length > 0 ? { empty } : {};
+  return issues.length > 0 ? { passthrough, raw, issues, ...blanks } : { value, passthrough, raw, issues, ...blanks };
+}
+
+/** The fields with a flag that names their column. */
+const FLAGGED = new Set(['id', 'text', 'question', 'label']);
+
+/**
+ * Why the column of `field` (named `chosen` by its flag, else the field's own name) is not among
+ * `columns`, with the columns there are, or the one that differs only in case and how to use it.
+ * Names match exactly: a column is never taken for a field it only resembles, since the output row
+ * passes it through under its own name.
+ */
+function missingColumn(field: string, chosen: string | undefined, columns: readonly string[], where: 'row' | 'header', flags = true): string {
+  const source = chosen ?? field;
+  const flag = chosen !== undefined ? ` (--${field}-column)` : '';
+  const alike = columns.filter((h) => h.toLowerCase() === source.toLowerCase());
+  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}`;
+  const way = flags && FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
+  return `no column "${source}"${flag}; the ${where} has ${alike.map((h) => JSON.stringify(h)).join(' and ')}, which differs only in case (column names match exactly): ${way}`;
+}
+
+/**
+ * A delimited file's header checked once, before its rows: a column the rows would all miss (one
+ * named by a flag, or a field every row needs) is one issue on the header line, not one per row.
+ * `optionalAlike`: an optional field whose column differs only in case is an issue too (an items
+ * table's `Label` would otherwise leave every gold label unread); for readers that pass other
+ * columns through to an output (fusion run), such a column is the user's own and is kept. `flags`:
+ * the command takes --id-column and the like (an eval folder's tables do not: their columns are renamed).
+ */
+export function headerIssues(
+  file: string,
+  header: readonly string[],
+  fields: readonly string[],
+  choice: ColumnChoice,
+  required: (field: string) => boolean,
+  how: { optionalAlike?: boolean; flags?: boolean } = {},
+): InputIssue[] {
+  const issues: InputIssue[] = [];
+  const has = new Set(header);
+  const alike = (name: string): boolean => header.some((h) => h.toLowerCase() === name.toLowerCase());
+  for (const field of fields) {
+    const chosen = (choice as Record<string, string | undefined>)[field];
+    const source = chosen ?? field;
+    if (has.has(source)) continue;
+    if (chosen === undefined && (field === 'id' || !required(field)) && !(how.optionalAlike === true && alike(source))) continue;
+    issues.push({ file, line: 1, field: source, message: missingColumn(field, chosen, header, 'header', how.flags ?? true) });
+  }
+  return issues;
 }

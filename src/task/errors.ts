@@ -50,6 +50,10 @@ export function plainZodMessage(issue: z.core.$ZodIssue): string {
       if (Array.isArray(options) && options.length > 0) return `must be one of ${quoteAll(options)}`;
       return /^Invalid input$/.test(issue.message) ? 'matches none of the accepted forms' : issue.message;
     }
+    case 'too_small':
+      // An empty id, model or name: the schema's own wording is `Too small: expected string to have >=1 characters`.
+      if (issue.origin === 'string' && Number(issue.minimum) === 1 && /^Too small/.test(issue.message)) return 'empty, but required';
+      return issue.message.replace(/^Invalid input: /, '');
     case 'unrecognized_keys':
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${quoteAll(issue.keys)}`;
     default:

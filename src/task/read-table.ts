@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { type ColumnChoice, mapRow } from './columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow } from './columns.js';
 import { type InputIssue, InputError, zodIssues } from './errors.js';
 import type { JsonlParse, JsonlRecord } from './jsonl.js';
 import { type TableFormat, formatOfName } from './table-format.js';
@@ -29,6 +29,14 @@ export function readTableFile<S extends z.ZodType>(
   const passthrough: Record<string, unknown>[] = [];
   const issues: InputIssue[] = [];
   const fields = shapeKeys(schema);
+  if (header) {
+    const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
+    const missing = headerIssues(file, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success, {
+      optionalAlike: true,
+      flags: options.columns !== undefined,
+    });
+    if (missing.length > 0) return { records, issues: missing, passthrough, header };
+  }
   let n = 0;
   for (const row of rows) {
     if (row.issue) {
@@ -43,7 +51,7 @@ export function readTableFile<S extends z.ZodType>(
     }
     const parsed = schema.safeParse(mapped.value);
     if (!parsed.success) {
-      issues.push(...zodIssues(file, row.line, parsed.error));
+      issues.push(...blankCells(zodIssues(file, row.line, parsed.error), mapped));
       continue;
     }
     records.push({ line: row.line, value: parsed.data });

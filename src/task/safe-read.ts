@@ -44,9 +44,13 @@ export function decodeLine(file: string, line: number, bytes: Buffer): FileLine 
     return { line, text: decoder.decode(bytes) };
   } catch {
     const at = firstInvalidByte(bytes);
-    return { line, issue: { file, line, message: `invalid UTF-8 (byte ${at + 1} of the line); fusion reads UTF-8 text only` } };
+    return { line, issue: { file, line, message: line === 1 && utf16(bytes) ? UTF16 : `invalid UTF-8 (byte ${at + 1} of the line); fusion reads UTF-8 text only` } };
   }
 }
+
+/** A UTF-16 byte-order mark (what Excel's "Unicode text" and PowerShell write): said as such, with the way out. */
+const utf16 = (bytes: Buffer): boolean => bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+const UTF16 = 'a UTF-16 file (it starts with a UTF-16 byte-order mark); fusion reads UTF-8 text only: save it as UTF-8 (or convert it: iconv -f UTF-16 -t UTF-8)';
 
 /** Where a UTF-8 decoder gave up, for the message (the decoder itself is the judge of validity). */
 function firstInvalidByte(bytes: Buffer): number {
@@ -158,7 +162,7 @@ export function readTextFileSync(file: string, maxBytes = currentLimits().maxFil
     } catch {
       const before = bytes.subarray(0, firstInvalidByte(bytes));
       const line = before.toString('latin1').split('\n').length;
-      throw new InputError([{ file, line, message: 'invalid UTF-8; fusion reads UTF-8 text only' }]);
+      throw new InputError([{ file, line, message: utf16(bytes) ? UTF16 : 'invalid UTF-8; fusion reads UTF-8 text only' }]);
     }
   } finally {
     closeSync(fd);

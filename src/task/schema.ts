@@ -91,6 +91,8 @@ export const ResponseSchema = z.object({
   tokens: z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }).optional(),
   cost: z.number().nonnegative().optional(),
   latencyMs: z.number().nonnegative().optional(),
+  /** The tool cut the answer at its length limit (FUSION_MAX_ANSWER_CHARS): it did not end, so no reader takes an answer from it. */
+  cut: z.literal(true).optional(),
 });
 
 export type Label = z.infer<typeof LabelSchema>;

@@ -3,6 +3,7 @@ import { parse as parseSync } from 'csv-parse/sync';
 import type { Transform } from 'node:stream';
 import type { InputIssue } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
+import { currentLimit } from './limits.js';
 import { readLinesSync, readTextFileSync } from './safe-read.js';
 import { type TableFormat, delimiterOf } from './table-format.js';
 
@@ -116,14 +117,16 @@ export function readRowsSync(file: string, format: TableFormat, maxLineBytes?: n
     }
     return { rows };
   }
-  return readRowsOfText(readTextFileSync(file), format, file);
+  // Each row bounded as a JSON Lines line is, and as fusion run's stream bounds it: one limit for every reader of a table.
+  return readRowsOfText(readTextFileSync(file), format, file, maxLineBytes ?? currentLimit('maxLineBytes'));
 }
 
 /**
  * Every row of a table already in memory (the input `fusion run --batch` reads whole), as the
- * stream reads it: the same parser and options, rows numbered from their first line.
+ * stream reads it: the same parser and options, rows numbered from their first line. A delimited
+ * row longer than `maxRowBytes` is an issue at its line, the rows around it read.
  */
-export function readRowsOfText(text: string, format: TableFormat, file: string): { rows: InputRow[]; header?: string[] } {
+export function readRowsOfText(text: string, format: TableFormat, file: string, maxRowBytes = Number.POSITIVE_INFINITY): { rows: InputRow[]; header?: string[] } {
   if (format === 'jsonl') {
     const rows: InputRow[] = [];
     text.split('\n').forEach((line, i) => {
@@ -137,7 +140,8 @@ export function readRowsOfText(text: string, format: TableFormat, file: string):
     const chunks = parseSync(text, { ...csvOptions(format, Number.MAX_SAFE_INTEGER), bom: true }) as unknown as CsvChunk[];
     for (const c of chunks) {
       const r = d.row(c);
-      if (r) rows.push(r);
+      if (r && Buffer.byteLength(c.raw) > maxRowBytes) rows.push({ line: r.line, issue: { file, line: r.line, message: `a row longer than ${maxRowBytes} bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)` } });
+      else if (r) rows.push(r);
     }
   } catch (e) {
     rows.push(failureOf(file, e));

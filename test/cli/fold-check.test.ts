@@ -1,8 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { afterRecording, foldsShortfall } from '../../src/cli/fold-check.js';
+import { afterRecording } from '../../src/cli/fold-check.js';
 import { FoldsError } from '../../src/eval/folds-error.js';
+import { foldsShortfall as shortfall } from '../../src/kinds/fold-shortfall.js';
 import { KINDS, kindOf } from '../../src/kinds/registry.js';
-import { kindWorld } from '../support/kind-worlds.js';
+import type { AnyTaskKind } from '../../src/kinds/task-kind.js';
+import type { EvalFolder } from '../../src/task/load-folder.js';
+import type { Task } from '../../src/task/schema.js';
+import { kindWorld, worldLines } from '../support/kind-worlds.js';
+
+/** The refusal's message on `n` items of the kind's test world (each its own text), or null. */
+function foldsShortfall(kind: AnyTaskKind, task: Task, n: number, folds: number, names: readonly string[]): string | null {
+  const items = worldLines(kindWorld(kind.kind), n).items as unknown as EvalFolder['items'];
+  return shortfall(kind, task, 'd/items.jsonl', items, folds, names)?.issues[0]?.message ?? null;
+}
 
 describe('fusion eval --models: too few items for the folds, said before any call', () => {
   it.each(KINDS.map((k) => [k.kind, k] as const))('%s: refused below the kind\'s itemsToScore, with only the ways out that suffice', (_name, kind) => {

@@ -7,7 +7,7 @@ describe('abstention summaries', () => {
   it('counts every reason, zero when unseen', () => {
     const normalize = createClassificationNormalizer(TASKS.emotion);
     const counts = summarizeAbstentions(['A', '', 'G', 'A or B', 'I cannot answer that.', 'B'].map((output) => normalize({ output })));
-    expect(counts).toEqual({ empty: 1, 'no-label': 0, ambiguous: 1, refusal: 1, 'out-of-set': 1, 'unexecuted-code': 0, 'no-score': 0, 'out-of-scale': 0, missing: 0, error: 0 });
+    expect(counts).toEqual({ empty: 1, 'no-label': 0, ambiguous: 1, refusal: 1, 'out-of-set': 1, 'unexecuted-code': 0, 'no-score': 0, 'out-of-scale': 0, encoding: 0, cut: 0, missing: 0, error: 0 });
   });
 
   it('audits a batch of outputs: parsed count, methods and rejected outputs with reasons', () => {

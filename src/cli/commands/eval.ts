@@ -9,11 +9,13 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { folderTable } from '../../task/read-table.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
-import { afterRecording, foldsShortfall } from '../fold-check.js';
+import { afterRecording } from '../fold-check.js';
+import { foldsShortfall } from '../../kinds/fold-shortfall.js';
 import { ProgressLine } from '../progress-line.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
@@ -107,6 +109,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const known = kindOf(task).strategyNames(task);
   const unknown = (strategies ?? []).filter((n) => !known.includes(n));
   if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+  const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
+  if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];
   if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
     throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
@@ -129,9 +133,9 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     if (specs.length === 0) throw new UsageError('--models names no model');
     const samples = numericOption('samples', values.samples, 'positive integer');
     // Too few items for the folds is said before any call, not after every call is paid.
-    const checkItems = (items: number): void => {
-      const shortfall = foldsShortfall(kindOf(task), task, items, folds, strategies ?? known);
-      if (shortfall) throw new UsageError(`${join(dir, 'items.jsonl')}: ${shortfall}`);
+    const checkItems = (items: EvalFolder['items']): void => {
+      const shortfall = foldsShortfall(kindOf(task), task, folderTable(dir, 'items'), items, folds, strategies ?? known);
+      if (shortfall) throw shortfall;
     };
     const recorded = await recordFolderResponses(dir, specs, values, io, { ...(io.env ? { env: io.env } : {}), ...(batch ? { batch } : {}), ...(samples ? { samples } : {}), checkItems });
     // Answers missing from responses.jsonl (disk full): evaluating the rest would mislead; the message says how to recover.

@@ -6,7 +6,9 @@ import { StrategyError } from '../../fuse/strategy.js';
 import { kindOf } from '../../kinds/registry.js';
 import { RATING_STRATEGIES } from '../../kinds/rating/registry.js';
 import type { AdaptiveTargets } from '../../kinds/task-kind.js';
+import { FoldsError } from '../../eval/folds-error.js';
 import { fit } from '../../run/fit.js';
+import { InputError } from '../../task/errors.js';
 import { loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
@@ -71,7 +73,10 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
     if (e instanceof StrategyError) throw new UsageError(e.message);
     throw e;
   }
-  const result = await fit(folder, { strategy, seed, folds });
+  // The held-out estimate is what needs the folds; the fit itself does not, so --folds 0 is a way out.
+  const result = await fit(folder, { strategy, seed, folds }).catch((e: unknown) => {
+    throw e instanceof FoldsError ? new InputError([{ file: e.file, message: `${e.issues[0]?.message ?? ''}; --folds 0 fits on every item without the held-out estimate` }]) : e;
+  });
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} items, ${new Set(folder.responses.map((r) => r.model)).size} models`];
   if (result.estimate) lines.push(`estimated ${result.estimate.scoredOn}: ${result.estimate.headline}`);
   lines.push(...pickLines(result.state));

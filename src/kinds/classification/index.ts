@@ -11,7 +11,7 @@ import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { ClassificationFolder } from '../../task/load-folder.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { classificationPrompt } from './prompt.js';
@@ -42,6 +42,8 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
+  refusal: (task, name) => categoricalRefusal(name, true, '', task.ordered === true),
+  foldGroups: (items) => items.length,
   folderItemSchema: ClassificationItemSchema,
   starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),

@@ -79,7 +79,7 @@ export function readAnswers(
     const answers = item.answers.map((a): ModelAnswerLine => {
       const s = a.sample === undefined ? {} : { sample: a.sample };
       if (a.status !== 'ok') return unanswered(a, 'label');
-      const read = normalize({ output: a.output, ...(a.logprobs ? { logprobs: a.logprobs } : {}) });
+      const read = normalize({ output: a.output, ...(a.logprobs ? { logprobs: a.logprobs } : {}), ...(a.cut ? { cut: true } : {}) });
       if (read.kind === 'abstain') return { model: a.model, ...s, output: a.output, label: null, abstain: read.reason };
       const j = column.get(`${a.model}\u0000${a.sample ?? 0}`);
       if (j !== undefined) setAnswer(matrix, i, j, read.dist);

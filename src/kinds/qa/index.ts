@@ -8,7 +8,7 @@ import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
@@ -43,6 +43,8 @@ ignored; multiple-choice tasks need choices); output
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
+  refusal: (task, name) => categoricalRefusal(name, task.answerType === 'multiple-choice', task.answerType, false),
+  foldGroups: (items) => items.length,
   folderItemSchema: QaItemSchema,
   starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),

@@ -116,7 +116,7 @@ function qaInput(task: Pick<QaTask, 'answerType'>, item: QaQuestion, answers: re
     question: item.question,
     answerType: task.answerType,
     ...(item.choices ? { choices: item.choices } : {}),
-    outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }) }] : [])),
+    outputs: answers.flatMap((a) => (a.status === 'ok' ? [{ model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }), ...(a.cut ? { cut: true } : {}) }] : [])),
   };
 }
 

@@ -3,16 +3,18 @@ import { ratingStarter } from './starter.js';
 import { StrategyStateError } from '../../fuse/strategy-state.js';
 import { InputError, zodIssues } from '../../task/errors.js';
 import type { RatingFolder } from '../../task/load-folder.js';
+import { folderTable } from '../../task/read-table.js';
 import { readTextFileSync } from '../../task/safe-read.js';
 import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
 import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
 import { TargetError } from '../categorical-fusers.js';
+import { foldsShortfall } from '../fold-shortfall.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
 import type { ModelCost } from '../../report/index.js';
 import { type LeaderboardColumn, type LeaderboardEntry, type LeaderboardView, markdownLeaderboard } from '../../eval/leaderboard-table.js';
 import { type OutOfFoldRatings, outOfFoldRatings, ratingItemsToScore } from './out-of-fold.js';
-import { buildRatingMatrix, type RatingAbstention, type RatingMatrix } from './rating-matrix.js';
+import { buildRatingMatrix, type RatingAbstention, type RatingMatrix, textGroupCount } from './rating-matrix.js';
 import { everyJudgeCost, judgeAbstentions, judgeErrors, type RatingReportData, renderRatingHtml, scatterPoints } from './report.js';
 import { ratingPrompt } from './prompt.js';
 import { readScore } from './read-score.js';
@@ -186,6 +188,10 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   unsupervisedNames: () => RATING_STRATEGIES.filter((s) => !s.supervised).map((s) => s.name),
   // Stacking alone refuses a fold with one training item; the others (auto too) fit on any.
   itemsToScore: (_task, folds, names) => ratingItemsToScore(folds, names.includes(stackingRating.name) ? STACKING_MIN_TRAINING : 1),
+  // Every rating strategy runs on any rating task.
+  refusal: () => null,
+  // Items that share a text stay in one fold (grouped folds): the texts are what the folds split.
+  foldGroups: (items) => textGroupCount(items.map((it) => it.text)),
   folderItemSchema: RatingItemSchema,
   starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
@@ -194,6 +200,9 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     const { matrix, abstentions } = matrixOf(folder);
     const { gold } = folder;
     const wanted = (options.strategies ?? RATING_STRATEGIES.map((s) => s.name)).map((s) => (typeof s === 'string' ? getRatingStrategy(s) : (s as RatingStrategy)));
+    // Refused as bad input before any fold is split, as `fusion eval --models` refuses it before any call.
+    const short = foldsShortfall(ratingPlugin, folder.task, folderTable(folder.dir, 'items'), folder.items, options.folds, wanted.map((s) => s.name));
+    if (short) throw short;
     const J = matrix.judges.length;
     const N = matrix.itemIds.length;
     const total = wanted.length + 1;

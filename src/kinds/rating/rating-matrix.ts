@@ -1,4 +1,4 @@
-import type { AbstentionReason } from '../../normalize/types.js';
+import { type AbstentionReason, CUT_READING } from '../../normalize/types.js';
 import type { ScoreReading } from './read-score.js';
 import type { Scale } from './scale.js';
 
@@ -33,7 +33,7 @@ export interface RatingAbstention {
 
 export interface RatingInput {
   items: { id: string; text: string }[];
-  responses: { item: string; model: string; output: string; sample?: number }[];
+  responses: { item: string; model: string; output: string; sample?: number; cut?: boolean }[];
   scale: Scale;
 }
 
@@ -147,6 +147,12 @@ export function textGroups(texts: readonly string[], headers: readonly (string |
   return keys.map((k) => ((size.get(k) as number) > 1 ? `g${first.get(k) as number}` : null));
 }
 
+/** How many groups textGroups makes of `texts` (an item without siblings is a group of its own): the units rating folds split. */
+export function textGroupCount(texts: readonly string[]): number {
+  const groups = textGroups(texts, headerValues(texts));
+  return groups ? groups.filter((g) => g === null).length + new Set(groups.filter((g) => g !== null)).size : texts.length;
+}
+
 /**
  * Reads every answer with `read` and builds the matrix: a judge's score of an item is the mean of
  * its readable samples; answers it cannot read are listed as abstentions with their reason.
@@ -179,7 +185,7 @@ export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matr
     if (i === undefined) continue;
     const cell = i * J + (judgeIndex.get(r.model) as number);
     const sample = r.sample ?? 0;
-    const reading = read(r.output, scale);
+    const reading = r.cut ? CUT_READING : read(r.output, scale);
     if (reading.kind === 'abstain') {
       abstentions.push({ model: r.model, item: r.item, sample, reason: reading.reason, ...(reading.detail !== undefined ? { detail: reading.detail } : {}), output: r.output });
       continue;

@@ -1,5 +1,6 @@
 import { parsedJsonCandidate } from '../../normalize/json-answer.js';
 import { decimalMark, delatex, findNumbers, type DecimalMark, type ParsedNumber } from '../../normalize/qa/numbers.js';
+import { readAroundLostBytes } from '../../normalize/lost-bytes.js';
 import { isRefusal } from '../../normalize/refusal.js';
 import { endOfAnswer } from '../../normalize/text.js';
 import type { AbstentionReason } from '../../normalize/types.js';
@@ -35,10 +36,18 @@ export type ScoreReading =
  * rather than guessing. A score outside the scale (`10` on 1-5, `-3`, `1e9`) abstains as
  * `out-of-scale`: it is not clipped, since the judge answered another question than the one asked.
  *
- * Abstentions: `empty`, `refusal` (no score, and the judge declined), `no-score`, `out-of-scale`.
+ * Abstentions: `empty`, `refusal` (no score, and the judge declined), `no-score`, `out-of-scale`,
+ * `encoding` (the score depends on characters lost in decoding: lost-bytes.ts).
  */
 export function readScore(output: string, scale: Scale): ScoreReading {
   if (!isValidScale(scale)) throw new RangeError(`readScore: invalid scale ${JSON.stringify(scale)} (need finite min < max)`);
+  return readAroundLostBytes(output, (text) => readScoreIn(text, scale), {
+    same: (a, b) => (a.kind === 'score' ? b.kind === 'score' && a.score === b.score : b.kind === 'abstain' && a.reason === b.reason),
+    abstain: (detail) => ({ kind: 'abstain', reason: 'encoding', detail }),
+  });
+}
+
+function readScoreIn(output: string, scale: Scale): ScoreReading {
   if (output.trim() === '') return { kind: 'abstain', reason: 'empty' };
   const json = readJsonScore(output, scale);
   if (json) return json;

@@ -1,3 +1,4 @@
+import { CUT_READING } from '../../normalize/types.js';
 import type { StreamFuser } from '../../fuse/stream-fuser.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
@@ -60,7 +61,7 @@ export function oneItemMatrix(models: readonly string[], answers: readonly RawMo
   const scores = Float64Array.from(models, (_, j) => {
     const a = answers[j];
     if (a?.status !== 'ok') return Number.NaN;
-    const read = readScore(a.output, scale);
+    const read = a.cut ? CUT_READING : readScore(a.output, scale);
     return read.kind === 'score' ? read.score : Number.NaN;
   });
   return { itemIds: ['item'], judges: [...models], scale, scores, features: [], groups: null };
@@ -83,7 +84,7 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
     fuse(items, _models, fuser) {
       if (!isRatingFuser(fuser)) throw new StrategyError(`${fuser.name} fuses labels, not scores: use a rating strategy (fusion fit on a rating folder)`);
       const responses = items.flatMap(({ item, answers }) =>
-        answers.flatMap((a) => (a.status === 'ok' ? [{ item: item.id, model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }) }] : [])),
+        answers.flatMap((a) => (a.status === 'ok' ? [{ item: item.id, model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }), ...(a.cut ? { cut: true } : {}) }] : [])),
       );
       const { matrix } = buildRatingMatrix({ items: items.map(({ item }) => ({ id: item.id, text: item.text })), responses, scale }, readScore);
       // Strategies find each judge's column by name, so the run's model order needs no re-alignment.
@@ -92,7 +93,7 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
         const lines = answers.map((a: RawModelAnswer): RatingAnswerLine => {
           const s = a.sample === undefined ? {} : { sample: a.sample };
           if (a.status !== 'ok') return unanswered(a, 'score');
-          const read = readScore(a.output, scale);
+          const read = a.cut ? CUT_READING : readScore(a.output, scale);
           return read.kind === 'score' ? { model: a.model, ...s, output: a.output, score: read.score } : { model: a.model, ...s, output: a.output, score: null, abstain: read.reason };
         });
         const score = p.score[i] as number;

@@ -1,3 +1,4 @@
+import { readAroundLostBytes } from '../lost-bytes.js';
 import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
 import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
@@ -176,10 +177,19 @@ function readAs(output: string, ctx: QaContext, mode: ReadMode): QaReading {
  * Reads one raw output as an answer of the task's type, or an abstention with a reason:
  * `empty`, `no-label` (no answer found), `ambiguous` (hedges between answers), `out-of-set`
  * (a choice that is not offered), `refusal`, `unexecuted-code` (a program that computes the answer
- * but was never run, with no answer stated in prose). A structured output ({"answer": ...}) is read
+ * but was never run, with no answer stated in prose), `encoding` (the answer depends on characters
+ * lost in decoding: lost-bytes.ts). A structured output ({"answer": ...}) is read
  * by its answer field; chat-template residue around the output is dropped first.
  */
 export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
+  return readAroundLostBytes(raw, (text) => extractFrom(text, ctx), {
+    same: (a, b) => (a.kind === 'answer' ? b.kind === 'answer' && a.key === b.key : b.kind === 'abstain' && a.reason === b.reason),
+    abstain: (detail) => abstain('encoding', detail),
+    answers: (ctx.choices ?? []).map((c) => c.label),
+  });
+}
+
+function extractFrom(raw: string, ctx: QaContext): QaReading {
   const unusable = unusableJsonAnswer(raw);
   if (unusable !== undefined) return abstain('no-label', unusable);
   const output = stripChatResidue(unwrapJsonAnswer(raw));
