@@ -22,8 +22,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
-import { adaptiveStrategy, createAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
+import { FALLBACK_PREFIX } from '../src/fuse/auto.js';
 import { StrategyError } from '../src/fuse/strategy.js';
 import { kindOf } from '../src/kinds/registry.js';
 import type { FitStrategy, KindEntry, KindQuality } from '../src/kinds/task-kind.js';
@@ -82,7 +81,8 @@ async function evaluateAll(folder: EvalFolder, names: string[]): Promise<{ entri
   for (const n of names) {
     if (!known.includes(n)) continue;
     const s = kind.strategyToFit(n, folder, undefined);
-    strategies.push(s === adaptiveStrategy ? createAdaptive({ final: autoStrategy }) : s);
+    // The registry's own `auto` and `adaptive`: the evaluation then fits `auto` once per fold for both, as `fusion eval` does.
+    strategies.push(s);
   }
   const entries = new Map<string, KindEntry | null>();
   const base = { folds, seed, threads };
@@ -196,8 +196,8 @@ for (const set of (values.sets as string).split(',')) {
  * the best of four noisy out-of-fold figures on the same items, biased upward on few items (the
  * winner's curse), so it overstates what `auto` could have picked.
  */
-console.log('\n| set | size | draws | best candidate in expectation | auto minus it: mean (SE), worst draw | auto - best of them per draw: mean, worst | auto - best single: mean, worst | DS - vote: mean, worst | DS1 - vote: mean, worst |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log(`\n| set | size | draws | best candidate in expectation | auto minus it: mean (SE), worst draw | auto - best of them per draw: mean, worst | auto - best single: mean, worst | DS - vote: mean, worst | DS1 - vote: mean, worst |${values.adaptive ? ' adaptive loss vs auto: mean, worst; share of calls: mean, largest |' : ''}`);
+console.log(`|---|---|---|---|---|---|---|---|---|${values.adaptive ? '---|' : ''}`);
 const groups = new Map<string, Row[]>();
 for (const r of rows) groups.set(`${r.set} ${r.size}`, [...(groups.get(`${r.set} ${r.size}`) ?? []), r]);
 const meanSe = (v: number[]) => {
@@ -211,6 +211,13 @@ const stats = (xs: (number | null)[], withSe = false) => {
   const { mean, se } = meanSe(v);
   return `${p1(mean)}${withSe ? ` (${se.toFixed(1)})` : ''}, ${p1(Math.min(...v))}`;
 };
+/** `adaptive`'s loss against `auto` (points; positive = below `auto`) and its share of `auto`'s calls, over a family's draws. */
+const adaptiveCell = (rs: Row[]): string => {
+  const loss = rs.map((r) => pts(r.scores.auto, r.scores.adaptive)).filter((x): x is number => x !== null);
+  const share = rs.map((r) => r.adaptiveShare).filter((x): x is number => x !== undefined);
+  if (loss.length === 0 || share.length === 0) return '-';
+  return `${p1(meanSe(loss).mean)}, ${p1(Math.max(...loss))}; ${meanSe(share).mean.toFixed(2)}, ${Math.max(...share).toFixed(2)}`;
+};
 for (const [key, rs] of groups) {
   const [set, size] = key.split(' ');
   let top = { name: '-', mean: Number.NEGATIVE_INFINITY };
@@ -219,7 +226,7 @@ for (const [key, rs] of groups) {
     if (v.length === rs.length && meanSe(v).mean > top.mean) top = { name: c, mean: meanSe(v).mean };
   }
   console.log(
-    `| ${set} | ${size} | ${rs.length} | ${top.name} | ${stats(rs.map((r) => pts(r.scores.auto, r.scores[top.name])), true)} | ${stats(rs.map((r) => pts(r.scores.auto, bestCandidate(r).score)))} | ${stats(rs.map((r) => pts(r.scores.auto, r.best.score)))} | ${stats(rs.map((r) => pts(r.scores['dawid-skene'], r.scores['majority-vote'])))} | ${stats(rs.map((r) => pts(r.scores['dawid-skene-one-coin'], r.scores['majority-vote'])))} |`,
+    `| ${set} | ${size} | ${rs.length} | ${top.name} | ${stats(rs.map((r) => pts(r.scores.auto, r.scores[top.name])), true)} | ${stats(rs.map((r) => pts(r.scores.auto, bestCandidate(r).score)))} | ${stats(rs.map((r) => pts(r.scores.auto, r.best.score)))} | ${stats(rs.map((r) => pts(r.scores['dawid-skene'], r.scores['majority-vote'])))} | ${stats(rs.map((r) => pts(r.scores['dawid-skene-one-coin'], r.scores['majority-vote'])))} |${values.adaptive ? ` ${adaptiveCell(rs)} |` : ''}`,
   );
 }
 if (values.json) writeFileSync(values.json as string, `${JSON.stringify(rows)}\n`);
