@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
-import { fitOnFold } from '../fuse/cross-validate.js';
+import { abstainedFit, fitOnFold } from '../fuse/cross-validate.js';
 import type { FittedStrategy, FusionStrategy } from '../fuse/strategy.js';
 import { integerFromEnv } from '../task/env-integer.js';
 import { InputError } from '../task/errors.js';
@@ -152,7 +152,7 @@ export function fitFoldsInParallel(
     let lastProgress = waitingSince;
     const restore = (m: FoldMessage): FittedStrategy[] | undefined => {
       if ('error' in m || m.names.join('\u0000') !== strategies.map((s) => s.name).join('\u0000')) return undefined;
-      return strategies.map((s, k) => s.load(m.states[k], job.matrix.labels));
+      return strategies.map((s, k) => abstainedFit(s.name, m.states[k]) ?? s.load(m.states[k], job.matrix.labels));
     };
     let missing = byFold.filter((b) => b === undefined).length;
     while (missing > 0) {

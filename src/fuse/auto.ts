@@ -16,10 +16,9 @@ import { majorityVoteStrategy } from './majority-vote.js';
 import { softVoteStrategy } from './soft-vote.js';
 import { configName, createStacking, innerConfigPredictions, STACKING_GRID, type StackingConfig, stackingStrategy } from './stacking.js';
 import { createStackingText, innerTextConfigPredictions, stackingTextStrategy, TEXT_STACKING_GRID } from './stacking-text.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from './strategy.js';
+import { requireLabelledRows, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from './strategy.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 import { parseState, StrategyStateError } from './strategy-state.js';
-import { labelledCount } from './votes.js';
 import { weightedVoteStrategy } from './weighted-vote.js';
 
 const NAME = 'auto';
@@ -204,7 +203,7 @@ export const autoStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
   fit(train, gold, { seed, right }) {
-    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    requireLabelledRows(NAME, gold);
     const K = train.labels.length;
     const rows = innerCvRows(gold, seed);
     const innerRight = right && selectRows(right, K, rows);

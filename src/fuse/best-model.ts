@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { modelPrediction } from './answer-matrix.js';
 import { innerScore } from './inner-cv.js';
 import { alignModels, checkLabels } from './model-alignment.js';
-import { StrategyError, type FittedStrategy, type FusionStrategy } from './strategy.js';
+import { requireLabelledRows, type FittedStrategy, type FusionStrategy } from './strategy.js';
 import { parseState } from './strategy-state.js';
-import { labelledCount } from './votes.js';
 
 const NAME = 'best-model';
 
@@ -72,7 +71,7 @@ export const bestModelStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
   fit(train, gold, { right }) {
-    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    requireLabelledRows(NAME, gold);
     const scored = train.models.map((model, j) => {
       return { model, score: innerScore(gold, modelPrediction(train, j), train, right) };
     });

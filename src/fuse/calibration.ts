@@ -3,8 +3,7 @@ import { median } from '../util/median.js';
 import type { AnswerMatrix } from './answer-matrix.js';
 import type { FittedStrategy, FusionStrategy } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
-import { requireSharedLabels, StrategyError } from './strategy.js';
-import { labelledCount } from './votes.js';
+import { requireSharedLabels, requireLabelledRows } from './strategy.js';
 
 /**
  * Probability floor before taking logs: a one-hot answer becomes a finite logit vector, so its
@@ -129,7 +128,7 @@ export function calibrated(inner: FusionStrategy): FusionStrategy {
     needsSharedLabels: true,
     fit(train, gold, options) {
       requireSharedLabels(name, train);
-      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      requireLabelledRows(name, gold);
       const temperatures = fitTemperatures(train, gold);
       const state: CalibratedState = { models: [...train.models], temperatures, defaultTemperature: temperatures.length === 0 ? 1 : median(temperatures), inner: null };
       const byName = new Map(train.models.map((m, j) => [m, temperatures[j] as number]));

@@ -1,7 +1,7 @@
 import { crossValidate, fitRows, makeFolds, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
 import { selectGold, trainIndices } from '../validation/folds.js';
 import { type AnswerMatrix, selectItems, selectRows } from './answer-matrix.js';
-import type { FitOptions, FittedStrategy, FusedPrediction, FusionStrategy } from './strategy.js';
+import { type FitOptions, type FittedStrategy, type FusedPrediction, type FusionStrategy, NoLabelledRowsError } from './strategy.js';
 
 /**
  * How an answer matrix and its label-index gold are cut into rows for the one out-of-fold helper:
@@ -13,6 +13,46 @@ export function answerRows(K: number, options: { seed: number; right?: Uint8Arra
     select: selectItems,
     selectGold,
     options: (train, f) => ({ seed: options.seed + 1000 * (f + 1), ...(right ? { right: selectRows(right, K, train) } : {}) }),
+  };
+}
+
+/** The state of a fold's fit that abstained: why, in words. */
+interface Abstention {
+  abstained: string;
+}
+
+/**
+ * What a supervised strategy is on a fold whose training rows hold no labelled one (QA: no right
+ * answer among the models' readable answers there, e.g. every answer a program never run): it
+ * abstains on the fold's test rows, which are scored as undecided, instead of failing the whole
+ * evaluation; the models' own rows (and their abstention reasons) are still reported.
+ */
+export function abstainingFit(name: string, reason: string): FittedStrategy {
+  const state: Abstention = { abstained: reason };
+  return {
+    name,
+    predict: (answers) => ({ probs: new Float64Array(answers.itemIds.length * answers.labels.length), decided: new Uint8Array(answers.itemIds.length) }),
+    state: () => state,
+  };
+}
+
+/** The abstaining fit a fold's saved state describes (a worker thread's answer), or null when it is a real fit's. */
+export function abstainedFit(name: string, state: unknown): FittedStrategy | null {
+  const a = state as Partial<Abstention> | null;
+  return a !== null && typeof a === 'object' && typeof a.abstained === 'string' && Object.keys(a).length === 1 ? abstainingFit(name, a.abstained) : null;
+}
+
+/** `strategy` as cross-validation fits it: a fold without a labelled training row gets the abstaining fit. */
+function abstainingWithoutLabels(strategy: FusionStrategy): Pick<FusionStrategy, 'fit'> {
+  return {
+    fit(train, gold, options) {
+      try {
+        return strategy.fit(train, gold, options);
+      } catch (e) {
+        if (e instanceof NoLabelledRowsError) return abstainingFit(strategy.name, `no labelled training row in this fold: ${e.message}`);
+        throw e;
+      }
+    },
   };
 }
 
@@ -33,7 +73,7 @@ export function fitOnFold(
   fold: number,
   options: { seed: number; right?: Uint8Array },
 ): FittedStrategy {
-  return fitRows(strategy, answers, gold, answerRows(answers.labels.length, options), trainIndices(gold.length, folds[fold] as readonly number[]), fold);
+  return fitRows(abstainingWithoutLabels(strategy), answers, gold, answerRows(answers.labels.length, options), trainIndices(gold.length, folds[fold] as readonly number[]), fold);
 }
 
 /**
@@ -51,5 +91,5 @@ export function crossValidateStrategy(
 ): OutOfFoldResult<FusedPrediction, FittedStrategy> {
   const n = gold.length;
   const folds = strategyFolds(gold, options);
-  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(strategy, answers, gold, n, folds, answerRows(answers.labels.length, options), fitted);
+  return crossValidate<AnswerMatrix, Int32Array, FusedPrediction, FitOptions, FittedStrategy>(abstainingWithoutLabels(strategy), answers, gold, n, folds, answerRows(answers.labels.length, options), fitted);
 }

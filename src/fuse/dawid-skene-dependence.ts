@@ -23,6 +23,12 @@
  * Limit: a family that outnumbers the independent voters is not caught. The vote then starts EM on
  * the family's answer, and given that latent the copies are independent while the others agree
  * beyond chance: the two explanations are mirror images, and the answers alone cannot tell them apart.
+ * The same mirror image costs the most when the minority block is the right one: a few strong voters
+ * among a weak crowd that errs toward one shared tempting answer, on few items (STRONG_FEW_WORLD in
+ * test/support/crowd-world-specs.ts, and small item draws of the dev sets in bench/unseen-draws.ts).
+ * The vote's latent follows the crowd's attractor, the strong few then agree beyond what their rows
+ * predict and are down-weighted as a family, while the crowd's shared attractor, being the typical
+ * voter's dependence, is not. Not solved: which block tracks the truth is not in the answers.
  */
 
 import { median } from '../util/median.js';

@@ -14,10 +14,9 @@ import {
   type StackingConfig,
   stackingStrategy,
 } from './stacking.js';
-import { requireSharedLabels, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { requireSharedLabels, requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { appendText, DEFAULT_TEXT_HASHING, type TextHashing } from './text-features.js';
-import { labelledCount } from './votes.js';
 import type { WarmStartable } from './warm-start.js';
 
 const NAME = 'stacking-text';
@@ -215,7 +214,7 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
   if (configs.length === 0) throw new StrategyError(`${NAME}: no configuration to fit`);
   const fitText = (train: AnswerMatrix, gold: Int32Array, seed: number, previous?: Omit<TextState, 'answersOnly'>): FittedStrategy => {
     requireSharedLabels(NAME, train);
-    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    requireLabelledRows(NAME, gold);
     const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
     const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
     const { config, innerScores } = pickConfig(configs, scores);

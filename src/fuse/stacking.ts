@@ -12,9 +12,8 @@ import {
 import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
 import { fitLogistic, type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
 import { alignModels, checkLabels } from './model-alignment.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
-import { labelledCount } from './votes.js';
 import { BoundedMemo, contentKey } from './memo-fits.js';
 
 /**
@@ -397,7 +396,7 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
     name,
     supervised: true,
     fit(train, gold, { seed, right }) {
-      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      requireLabelledRows(name, gold);
       if (!hasSharedLabels(train) || options.candidateWise === true) return fitOverCandidates(name, train, gold, configs, seed, right);
       const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed) : undefined;
       const { config, innerScores } = pickConfig(configs, scores);

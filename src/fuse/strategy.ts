@@ -120,6 +120,19 @@ export class StrategyError extends Error {
   override readonly name = 'StrategyError';
 }
 
+/**
+ * A strategy that learns from labels was handed training rows of which none is labelled (in QA: none
+ * with a right answer among the models' readable ones, e.g. every answer an unexecuted program). A
+ * refusal of these rows, not of the strategy: cross-validation leaves such a fold's rows undecided.
+ */
+export class NoLabelledRowsError extends StrategyError {}
+
+/** Refuses training rows without a labelled one (gold >= 0), for strategies that learn from labels. */
+export function requireLabelledRows(strategy: string, gold: Int32Array): void {
+  for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) return;
+  throw new NoLabelledRowsError(`${strategy} needs labelled training items`);
+}
+
 /** The refusal of a strategy that needs a fixed label set, on answers whose candidates differ per item. */
 export function requireSharedLabels(strategy: string, answers: AnswerMatrix): void {
   if (answers.candidates === undefined) return;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { type AnswerMatrix, argmax, candidateCount, hardVote, isRight } from './answer-matrix.js';
 import { checkLabels } from './model-alignment.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { requireLabelledRows, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { rightAccuracy } from './inner-cv.js';
-import { hardVotes, labelledCount, softmaxInPlace } from './votes.js';
+import { hardVotes, softmaxInPlace } from './votes.js';
 
 const NAME = 'weighted-vote';
 
@@ -167,7 +167,7 @@ export const weightedVoteStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
   fit(train, gold, { right }) {
-    if (labelledCount(gold) === 0) throw new StrategyError(`${NAME} needs labelled training items`);
+    requireLabelledRows(NAME, gold);
     const M = train.models.length;
     const votes = hardVotes(train);
     const { acc, pooled } = shrunkAccuracies(votes, M, gold, right, train.labels.length);

@@ -106,3 +106,22 @@ export const WORLDS: WorldSpec[] = [
     ],
   },
 ];
+
+/**
+ * A strong few among a weak crowd that errs toward one shared tempting answer, on few items: the
+ * shape of the small item draws of the dev sets where both Dawid-Skene variants fell far below the
+ * vote (bench/unseen-draws.ts, BENCHMARKS.md "Pseudo-unseen draws"). The vote starts EM near the
+ * crowd's attractor; given that latent, the strong few agree with each other beyond what their rows
+ * predict, so the dependence test (dawid-skene-dependence.ts) takes them for a family and
+ * down-weights them, while the crowd's shared attractor, being the typical voter's dependence, is
+ * not penalised. The mirror image of a family of copies that is a minority of the crowd.
+ */
+export const STRONG_FEW_WORLD: WorldSpec = {
+  name: 'a strong few among a weak crowd sharing an attractor (4 labels, 13 voters, 120 items)',
+  items: 120,
+  classes: [1, 1, 1, 1],
+  voters: [
+    { kind: 'skilled', count: 10, min: 0.3, max: 0.5, attraction: 0.8 },
+    { kind: 'skilled', count: 3, min: 0.75, max: 0.9 },
+  ],
+};

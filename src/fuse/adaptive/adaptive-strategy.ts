@@ -5,9 +5,9 @@ import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
-import { StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from '../strategy.js';
+import { requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, predictionRows } from '../strategy.js';
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
-import { hardVotes, labelledCount } from '../votes.js';
+import { hardVotes } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
 import { innerOutOfFoldOf } from '../inner-out-of-fold.js';
 import { fitFrom } from '../warm-start.js';
@@ -439,7 +439,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       // Free-form QA: fusions that need one label set for every item drop out of the prefix candidates.
       const prefixFits = prefixCandidates.filter((c) => c.needsSharedLabels !== true || hasSharedLabels(train));
       if (!voteBased(kind) && prefixFits.length === 0) throw new StrategyError(`${name}: no prefix fusion works where candidates differ per item`);
-      if (labelledCount(gold) === 0) throw new StrategyError(`${name} needs labelled training items`);
+      requireLabelledRows(name, gold);
       const K = train.labels.length;
       const M = train.models.length;
       const prices = train.models.map((m) => options.pricePerCall?.[m] ?? null);
