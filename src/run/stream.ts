@@ -5,7 +5,7 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { blankCells, type ColumnChoice, headerIssues, mapRow } from '../task/columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from '../task/columns.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
@@ -236,9 +236,8 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   let lineNo = 0;
   let rowNumber = 0;
   let headerProblem: InputIssue[] | undefined;
-  const shape = (kind.schema as unknown as { shape?: Record<string, ZodType> }).shape ?? {};
-  const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] =>
-    header ? headerIssues(inputName, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success) : [];
+  const required = requiredBy(kind.schema);
+  const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] => (header ? headerIssues(inputName, header, fields, options.columns ?? {}, required) : []);
   // A delimited input whose quotes never close ends the input: its row is the last, a bad one.
   async function* inputRows(): AsyncGenerator<InputRow> {
     try {

@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import type { InputIssue } from './errors.js';
 import type { InputRow } from './table-rows.js';
 
@@ -112,6 +113,12 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
   for (const [k, v] of Object.entries(raw)) if (!used.has(k)) passthrough[k] = v;
   const blanks = empty.length > 0 ? { empty } : {};
   return issues.length > 0 ? { passthrough, raw, issues, ...blanks } : { value, passthrough, raw, issues, ...blanks };
+}
+
+/** Whether an object schema needs `field` (an absent value fails it): the fields headerIssues insists on. */
+export function requiredBy(schema: ZodType): (field: string) => boolean {
+  const shape = (schema as unknown as { shape?: Record<string, ZodType> }).shape ?? {};
+  return (field) => !shape[field]?.safeParse(undefined).success;
 }
 
 /** The fields with a flag that names their column. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { blankCells, type ColumnChoice, headerIssues, mapRow } from './columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from './columns.js';
 import { type InputIssue, InputError, zodIssues } from './errors.js';
 import type { JsonlParse, JsonlRecord } from './jsonl.js';
 import { type TableFormat, formatOfName } from './table-format.js';
@@ -30,8 +30,7 @@ export function readTableFile<S extends z.ZodType>(
   const issues: InputIssue[] = [];
   const fields = shapeKeys(schema);
   if (header) {
-    const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
-    const missing = headerIssues(file, header, fields, options.columns ?? {}, (field) => !shape[field]?.safeParse(undefined).success, {
+    const missing = headerIssues(file, header, fields, options.columns ?? {}, requiredBy(schema), {
       optionalAlike: true,
       flags: options.columns !== undefined,
     });

@@ -22,6 +22,11 @@ export type { ScoreReading };
 /** How a judge's raw answer is read into a score (readScore, or a stand-in in tests). */
 export type ScoreReader = (output: string, scale: Scale) => ScoreReading;
 
+/** `answer` read with `read`, unless the tool cut it at its length limit (CUT_READING): every reader of rating answers goes through here. */
+export function readAnswerScore(read: ScoreReader, answer: { output: string; cut?: boolean }, scale: Scale): ScoreReading {
+  return answer.cut ? CUT_READING : read(answer.output, scale);
+}
+
 export interface RatingAbstention {
   model: string;
   item: string;
@@ -185,7 +190,7 @@ export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matr
     if (i === undefined) continue;
     const cell = i * J + (judgeIndex.get(r.model) as number);
     const sample = r.sample ?? 0;
-    const reading = r.cut ? CUT_READING : read(r.output, scale);
+    const reading = readAnswerScore(read, r, scale);
     if (reading.kind === 'abstain') {
       abstentions.push({ model: r.model, item: r.item, sample, reason: reading.reason, ...(reading.detail !== undefined ? { detail: reading.detail } : {}), output: r.output });
       continue;

@@ -1,11 +1,10 @@
-import { CUT_READING } from '../../normalize/types.js';
 import type { StreamFuser } from '../../fuse/stream-fuser.js';
 import { StrategyError } from '../../fuse/strategy.js';
 import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
-import { buildRatingMatrix, type RatingMatrix } from './rating-matrix.js';
+import { buildRatingMatrix, type RatingMatrix, readAnswerScore } from './rating-matrix.js';
 import { readScore } from './read-score.js';
 import type { RatingPolicy, RatingPrediction } from './strategy.js';
 
@@ -61,7 +60,7 @@ export function oneItemMatrix(models: readonly string[], answers: readonly RawMo
   const scores = Float64Array.from(models, (_, j) => {
     const a = answers[j];
     if (a?.status !== 'ok') return Number.NaN;
-    const read = a.cut ? CUT_READING : readScore(a.output, scale);
+    const read = readAnswerScore(readScore, a, scale);
     return read.kind === 'score' ? read.score : Number.NaN;
   });
   return { itemIds: ['item'], judges: [...models], scale, scores, features: [], groups: null };
@@ -93,7 +92,7 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
         const lines = answers.map((a: RawModelAnswer): RatingAnswerLine => {
           const s = a.sample === undefined ? {} : { sample: a.sample };
           if (a.status !== 'ok') return unanswered(a, 'score');
-          const read = a.cut ? CUT_READING : readScore(a.output, scale);
+          const read = readAnswerScore(readScore, a, scale);
           return read.kind === 'score' ? { model: a.model, ...s, output: a.output, score: read.score } : { model: a.model, ...s, output: a.output, score: null, abstain: read.reason };
         });
         const score = p.score[i] as number;
