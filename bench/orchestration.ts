@@ -78,6 +78,8 @@ const WIDE_CONCURRENCY = arg('wide-concurrency', 1000);
 const WIDE_ITEMS = arg('wide-items', 2000);
 const MAX_WARM_RUNS = arg('max-warm-runs', 8);
 const WRITE = !process.argv.includes('--no-write');
+/** A line on stdout before and after each run (`RUN <store> <label> start|end`), for bench/deopts-per-run.ts to read `node --trace-deopt` output by run. */
+const MARK_RUNS = process.argv.includes('--mark-runs');
 /** PostgreSQL group commits written at once (--pg-commit-writers; default: the store's own). */
 const PG_COMMIT_WRITERS = process.argv.includes('--pg-commit-writers') ? arg('pg-commit-writers', 2) : undefined;
 const storesArg = process.argv.indexOf('--stores');
@@ -197,9 +199,11 @@ async function record(dir: string, label: string, items: ReturnType<typeof makeI
   const elu0 = performance.eventLoopUtilization();
   const server0 = childCpuMs(serverPid);
   const postgres0 = store === 'postgres' ? postgresCpuMs() : undefined;
+  if (MARK_RUNS) process.stdout.write(`\nRUN ${store} ${label} start\n`);
   const t0 = performance.now();
   const r = await recordResponses({ task, items, models, responsesPath, orchestrator, buildRequest });
   const wall = performance.now() - t0;
+  if (MARK_RUNS) process.stdout.write(`\nRUN ${store} ${label} end\n`);
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0);
   const server1 = childCpuMs(serverPid);
