@@ -10,14 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { kindOf } from '../src/kinds/registry.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { resolveModels } from '../src/run/models.js';
+import type { ResponseStore } from '../src/orchestrate/cache.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { kindOf, createRequestBuilder, PostgresStore, SqliteStore, resolveModels } from './library.js';
 
 /** The q-quantile (0..1) of values, nearest rank; NaN for none. */
 export function quantile(values: readonly number[], q: number): number {
