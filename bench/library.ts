@@ -19,11 +19,11 @@ import type * as OrchestratorModule from '../src/orchestrate/orchestrator.js';
 import type * as RecordModule from '../src/orchestrate/record.js';
 import type * as ModelsModule from '../src/run/models.js';
 import type * as RegistryModule from '../src/kinds/registry.js';
+import { flag } from './flags.js';
 
 function fromArgument(): 'dist' | 'src' {
-  const i = process.argv.indexOf('--from');
-  const value = i >= 0 ? process.argv[i + 1] : process.env.FUSION_BENCH_FROM;
-  if (value === undefined || value === 'dist') return 'dist';
+  const value = flag('from', process.env.FUSION_BENCH_FROM ?? 'dist');
+  if (value === 'dist') return 'dist';
   if (value === 'src') return 'src';
   throw new Error(`--from (or FUSION_BENCH_FROM) must be dist or src, not ${JSON.stringify(value)}`);
 }
@@ -51,6 +51,10 @@ export function staleBuilds(root: string): string[] {
 }
 
 if (LIBRARY_FROM === 'dist') {
+  if (!existsSync(join(ROOT, 'dist'))) {
+    console.error('bench: there is no dist/ to measure. Run `npm run build` first, or measure the sources with --from src.');
+    process.exit(2);
+  }
   const stale = staleBuilds(ROOT);
   if (stale.length > 0) {
     const shown = stale.slice(0, 5).join(', ') + (stale.length > 5 ? `, and ${stale.length - 5} more` : '');

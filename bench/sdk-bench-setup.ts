@@ -26,11 +26,7 @@ export function quantile(values: readonly number[], q: number): number {
 /** The main thread's time on a CPU so far, ms (Linux schedstat of the thread whose id is the pid: time running, not waiting for a core). */
 export const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
-/** The value after `--name` on the command line, else `fallback`. */
-export function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+export { flag } from './flags.js';
 
 export interface FakeServerSetup {
   child: ChildProcess;

@@ -7,7 +7,7 @@
  *   npx tsx bench/sqlite-transaction-wrapper.ts [--n 20000]
  */
 import Database from 'better-sqlite3';
-import { flag } from './sdk-bench-setup.js';
+import { flag } from './flags.js';
 
 const N = Number(flag('n', '20000'));
 const db = new Database(':memory:');
