@@ -22,16 +22,16 @@
  * files, GC); a native function's time goes to the nearest caller with a script. Profiling slows
  * everything: use the plain run's CPU figures, the profile's shares.
  *
- *   npx tsx bench/answer-path.ts [--items 22] [--bursts 20] [--latency 500] [--warm 40] [--store sqlite|postgres] [--profile] [--out file.cpuprofile]
+ *   npx tsx bench/answer-path.ts [--from dist|src] [--items 22] [--bursts 20] [--latency 500] [--warm 40] [--store sqlite|postgres] [--profile] [--out file.cpuprofile]
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
+import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { ResponseStore } from '../src/orchestrate/cache.js';
 import { benchStores, flag, mainCpuMs, quantile, startFakeServer, TimedModel } from './sdk-bench-setup.js';
+import { LIBRARY_FROM, Orchestrator, recordResponses } from './library.js';
 
 const ITEMS = Number(flag('items', '22'));
 const BURSTS = Number(flag('bursts', '20'));
@@ -219,7 +219,7 @@ try {
   const f3 = (x: number) => x.toFixed(3);
   const f1 = (x: number) => x.toFixed(1);
   const calls = bursts[0]?.calls ?? 0;
-  process.stdout.write(`${STORE}: ${BURSTS} bursts of ${calls} calls at ${LATENCY} ms, after ${WARM} warm-up bursts at ${WARM_LATENCY} ms${PROFILE ? ' (profiled: times inflated)' : ''}\n`);
+  process.stdout.write(`${STORE}, library from ${LIBRARY_FROM}/: ${BURSTS} bursts of ${calls} calls at ${LATENCY} ms, after ${WARM} warm-up bursts at ${WARM_LATENCY} ms${PROFILE ? ' (profiled: times inflated)' : ''}\n`);
   process.stdout.write(`  main-thread CPU per answer, answer path: median ${f3(median(per((b) => b.answerCpu)))} ms (quartiles ${f3(quantile(per((b) => b.answerCpu), 0.25))}-${f3(quantile(per((b) => b.answerCpu), 0.75))})\n`);
   process.stdout.write(`  main-thread CPU per call, send path: median ${f3(median(per((b) => b.sendCpu)))} ms\n`);
   process.stdout.write(`  from the first answer's headers, median over bursts: last adapter return ${f1(median(bursts.map((b) => b.lastReturn)))} ms, last commit ${f1(median(bursts.map((b) => b.lastCommit)))} ms, run returned ${f1(median(bursts.map((b) => b.runReturn)))} ms\n`);

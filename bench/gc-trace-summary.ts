@@ -11,7 +11,7 @@
  * --pid, --from and --to override them.
  */
 import { readFileSync } from 'node:fs';
-import { flag } from './sdk-bench-setup.js';
+import { flag } from './flags.js';
 
 const file = process.argv[2];
 if (!file || file.startsWith('--')) throw new Error('usage: gc-trace-summary.ts trace.txt [--pid P --from ms --to ms]');

@@ -22,9 +22,8 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
-import { Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { defaultWindow, recordResponses } from '../src/orchestrate/record.js';
 import { benchStores, flag, startFakeServer } from './sdk-bench-setup.js';
+import { Orchestrator, defaultWindow, recordResponses } from './library.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '3000'));

@@ -13,12 +13,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { SqliteStore } from '../src/orchestrate/cache.js';
-import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
-import { cacheKey } from '../src/orchestrate/cache-key.js';
+import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { LanguageModel } from '../src/providers/provider.js';
 import { benchStores, flag, mainCpuMs, quantile, startFakeServer, TimedModel } from './sdk-bench-setup.js';
+import { SqliteStore, Orchestrator, recordResponses, cacheKey } from './library.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));

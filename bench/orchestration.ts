@@ -26,6 +26,9 @@
  * store measured used to pay alone. So before any store is measured, each runs record runs of the
  * measured shape until one's CPU per call is within 5% of the one before (at most --max-warm-runs,
  * default 8); the table prints those runs separately.
+ *
+ * The library measured is the tsc build in dist/, as users run it (`npm run build` first; a build
+ * older than the sources is refused); `--from src` measures the sources through tsx (bench/library.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,17 +37,13 @@ import { join } from 'node:path';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { PostgresStore, SqliteStore } from '../src/orchestrate/cache.js';
 import type { StoreStats } from '../src/orchestrate/store/store.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../test/support/postgres.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
-import { type ModelHandle, Orchestrator } from '../src/orchestrate/orchestrator.js';
+import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
-import { recordResponses } from '../src/orchestrate/record.js';
-import { resolveModels } from '../src/run/models.js';
 import type { ClassificationTask } from '../src/task/schema.js';
-import { kindOf } from '../src/kinds/registry.js';
 import { quantile, TimedModel } from './sdk-bench-setup.js';
+import { LIBRARY_FROM, PostgresStore, SqliteStore, createRequestBuilder, Orchestrator, recordResponses, resolveModels, kindOf } from './library.js';
 
 /** A model that answers the first label after a fixed delay: latency without HTTP. */
 class SleepModel implements LanguageModel {
@@ -440,9 +439,9 @@ async function main(): Promise<void> {
       '<!-- orchestration:start -->',
       '## Orchestration overhead',
       '',
-      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS} --stores ${STORES.join(',')}\``,
+      `Command: \`npx tsx bench/orchestration.ts --items ${ITEMS} --latency ${LATENCY} --concurrency ${CONCURRENCY} --repeat ${REPEAT} --context-latency ${CONTEXT_LATENCY} --context-items ${CONTEXT_ITEMS} --wide-concurrency ${WIDE_CONCURRENCY} --wide-items ${WIDE_ITEMS} --stores ${STORES.join(',')}${LIBRARY_FROM === 'src' ? ' --from src' : ''}\``,
       '',
-      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), with prompt rendering, the store (one column per store: the SQLite file, and a throwaway PostgreSQL server on this machine over TCP) and responses.jsonl writes. Every store is first run to steady state (V8 compiles the code of the first few thousand calls; the last row but two), then every store's whole pass is run once unmeasured (a rehearsal: the first run of a shape deoptimizes hot functions, which only the first store measured would otherwise pay for; its latencies are the last row but one), before any is measured. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
+      `Record mode through the real OpenAI, Anthropic and Ollama SDKs against the fake server (test/support/fake-llm-server.ts, in a child process so its CPU is not counted), ${LIBRARY_FROM === 'dist' ? 'the library as users run it (the tsc build in dist/)' : 'the library\'s sources through tsx (`--from src`)'}, with prompt rendering, the store (one column per store: the SQLite file, and a throwaway PostgreSQL server on this machine over TCP) and responses.jsonl writes. Every store is first run to steady state (V8 compiles the code of the first few thousand calls; the last row but two), then every store's whole pass is run once unmeasured (a rehearsal: the first run of a shape deoptimizes hot functions, which only the first store measured would otherwise pay for; its latencies are the last row but one), before any is measured. Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}; 1-minute load average ${loadavg()[0]?.toFixed(1)} at the end of the run (other jobs may share the machine).`,
       '',
       table,
       '',

@@ -10,11 +10,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
+import type { ResponseStore } from '../src/orchestrate/cache.js';
 import { flag, startFakeServer } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { PostgresStore, SqliteStore, Orchestrator, recordResponses } from './library.js';
 
 const ITEMS = Number(flag('items', '1000'));
 const LATENCY = Number(flag('latency', '50'));

@@ -17,11 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
+import type { ResponseStore } from '../src/orchestrate/cache.js';
 import { flag, startFakeServer } from './sdk-bench-setup.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { PostgresStore, SqliteStore, Orchestrator, recordResponses } from './library.js';
 
 const ITEMS = Number(flag('items', '500'));
 const LATENCY = Number(flag('latency', '50'));

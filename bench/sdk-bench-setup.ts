@@ -10,14 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { kindOf } from '../src/kinds/registry.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
 import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { resolveModels } from '../src/run/models.js';
+import type { ResponseStore } from '../src/orchestrate/cache.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
+import { kindOf, createRequestBuilder, PostgresStore, SqliteStore, resolveModels } from './library.js';
 
 /** The q-quantile (0..1) of values, nearest rank; NaN for none. */
 export function quantile(values: readonly number[], q: number): number {
@@ -28,11 +26,7 @@ export function quantile(values: readonly number[], q: number): number {
 /** The main thread's time on a CPU so far, ms (Linux schedstat of the thread whose id is the pid: time running, not waiting for a core). */
 export const mainCpuMs = (): number => Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
 
-/** The value after `--name` on the command line, else `fallback`. */
-export function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
+export { flag } from './flags.js';
 
 export interface FakeServerSetup {
   child: ChildProcess;

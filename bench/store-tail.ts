@@ -10,15 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { PostgresStore, type ResponseStore, SqliteStore } from '../src/orchestrate/cache.js';
-import { createRequestBuilder } from '../src/orchestrate/default-request.js';
-import { Orchestrator } from '../src/orchestrate/orchestrator.js';
-import { recordResponses } from '../src/orchestrate/record.js';
+import type { ResponseStore } from '../src/orchestrate/cache.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../src/providers/provider.js';
 import type { ClassificationTask } from '../src/task/schema.js';
 import { freshDatabase, startPostgres, type TestPostgres } from '../test/support/postgres.js';
-import { kindOf } from '../src/kinds/registry.js';
 import { flag, quantile } from './sdk-bench-setup.js';
+import { PostgresStore, SqliteStore, createRequestBuilder, Orchestrator, recordResponses, kindOf } from './library.js';
 
 const ITEMS = Number(flag('items', '300'));
 const LATENCY = Number(flag('latency', '500'));

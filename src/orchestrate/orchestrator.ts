@@ -46,7 +46,11 @@ export interface OrchestratorOptions {
   prices?: PriceTable;
   /** Stop issuing calls once this many USD would be exceeded. */
   maxCostUsd?: number;
-  /** Longest answer kept, in characters; longer ones are cut (finishReason `cut`) and counted. Default: FUSION_MAX_ANSWER_CHARS or 65536. */
+  /**
+   * Longest answer kept, in characters; longer ones are cut (finishReason `cut`) and counted.
+   * Default: FUSION_MAX_ANSWER_CHARS or 65536, read when the orchestrator is made (a bad value is an
+   * InputError then, before any call is paid for).
+   */
   maxAnswerChars?: number;
   /** Output tokens assumed when reserving budget for a request without maxTokens. Default 512. */
   assumedOutputTokens?: number;
@@ -125,6 +129,7 @@ export class Orchestrator {
   private readonly budget: Budget;
   private readonly timeoutMs: number;
   private readonly assumedOutputTokens: number;
+  private readonly maxAnswerChars: number;
   /** Fires on any stop: wakes rate-limit and backoff waits so they give up. */
   private readonly stopController = new AbortController();
   /** Fires on `stop('abort')`: cancels calls in flight. */
@@ -162,6 +167,9 @@ export class Orchestrator {
     this.budget = new Budget(options.maxCostUsd);
     this.timeoutMs = options.timeoutMs ?? 120_000;
     this.assumedOutputTokens = options.assumedOutputTokens ?? 512;
+    // Once per run, not per answer: each read of the environment is a call into the runtime, and
+    // a bad value read after an answer arrived made that paid answer fail.
+    this.maxAnswerChars = options.maxAnswerChars ?? currentLimit('maxAnswerChars');
     // Every call in flight or waiting listens to these two: hundreds of listeners are expected.
     setMaxListeners(0, this.stopController.signal, this.abortController.signal);
   }
@@ -543,7 +551,7 @@ export class Orchestrator {
     let actualCost = 0;
     try {
       const result = await raceAbort(handle.model.generate({ ...request, signal: ac.signal }), ac.signal);
-      const maxChars = this.options.maxAnswerChars ?? currentLimit('maxAnswerChars');
+      const maxChars = this.maxAnswerChars;
       const cut = result.text.length > maxChars;
       // A server may ignore max_tokens: an answer past the limit is cut before it reaches the cache or any file.
       const response: CachedResponse = { text: cut ? result.text.slice(0, maxChars) : result.text, latencyMs: Math.round((performance.now() - started) * 10) / 10 };

@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SqliteStore } from '../../src/orchestrate/cache.js';
 import { type Clock, systemClock } from '../../src/orchestrate/clock.js';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
 import { ProviderError } from '../../src/providers/provider.js';
+import { InputError } from '../../src/task/errors.js';
 import { FakeModel, userRequest } from './fake-model.js';
 
 const dirs: string[] = [];
@@ -21,6 +22,41 @@ afterEach(() => {
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 5 };
 
 describe('Orchestrator', () => {
+  it('reads FUSION_MAX_ANSWER_CHARS when it is made: a bad value is an InputError before any call is paid, not a failure of each paid answer', async () => {
+    vi.stubEnv('FUSION_MAX_ANSWER_CHARS', 'many');
+    try {
+      const model = new FakeModel('openai', 'a', () => ({ text: 'an answer' }));
+      let orch: Orchestrator | undefined;
+      let error: unknown;
+      try {
+        orch = new Orchestrator();
+      } catch (e) {
+        error = e;
+      }
+      // Before, the variable was read after each answer arrived: the call was paid, then failed.
+      const outcome = await orch?.call({ name: 'openai:a', model }, userRequest('q'));
+      expect(outcome?.status).toBeUndefined();
+      expect(error).toBeInstanceOf(InputError);
+      expect(String(error)).toMatch(/FUSION_MAX_ANSWER_CHARS/);
+      expect(model.requests).toHaveLength(0);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('cuts answers at FUSION_MAX_ANSWER_CHARS as set when it is made', async () => {
+    vi.stubEnv('FUSION_MAX_ANSWER_CHARS', '5');
+    let orch: Orchestrator;
+    try {
+      orch = new Orchestrator();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const model = new FakeModel('openai', 'a', () => ({ text: 'an answer' }));
+    const outcome = await orch.call({ name: 'openai:a', model }, userRequest('q'));
+    expect(outcome.status === 'ok' && outcome.response).toMatchObject({ text: 'an an', finishReason: 'cut' });
+  });
+
   it('never exceeds the global concurrency limit', async () => {
     const a = new FakeModel('openai', 'a', () => ({ text: 'x', delayMs: 5 }));
     const b = new FakeModel('anthropic', 'b', () => ({ text: 'x', delayMs: 5 }));

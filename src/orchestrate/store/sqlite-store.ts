@@ -122,6 +122,13 @@ export class SqliteStore implements ResponseStore {
   /** Claims asked in this event-loop turn, written together (claimMany). */
   private lookups = 0;
   private readonly claims = new TurnBatch<{ key: string; acceptCached: boolean }, ClaimResult>((asked) => Promise.resolve(this.gate.run(() => this.claimMany(asked))));
+  /**
+   * The two transactions of the call path, wrapped once per store: better-sqlite3's transaction()
+   * builds four wrapper functions and defines five properties on each every time it is called, which
+   * the claims of every event-loop turn and every group commit used to pay.
+   */
+  private readonly claimTransaction: Database.Transaction<(asked: readonly { key: string; acceptCached: boolean }[]) => ClaimResult[]>;
+  private readonly commitTransaction: Database.Transaction<(group: CommitGroup) => void>;
   private readonly stmt: {
     get: Database.Statement<[string], ResponseRow>;
     put: Database.Statement<unknown[]>;
@@ -166,6 +173,8 @@ export class SqliteStore implements ResponseStore {
          UNION ALL SELECT 'being created' FROM batch_intent_calls WHERE key = ? LIMIT 1`,
       ),
     };
+    this.claimTransaction = db.transaction((asked: readonly { key: string; acceptCached: boolean }[]) => asked.map((c) => this.claimOne(c.key, c.acceptCached, true)));
+    this.commitTransaction = db.transaction((group: CommitGroup) => this.writeGroup(group));
     this.hasFailures = db.prepare('SELECT 1 FROM failures LIMIT 1').get() !== undefined;
     if (this.mode.write && location !== ':memory:') {
       db.pragma('wal_autocheckpoint = 0');
@@ -248,7 +257,7 @@ export class SqliteStore implements ResponseStore {
    * A failed transaction (disk full) fails each of its claims (TurnBatch).
    */
   private claimMany(asked: readonly { key: string; acceptCached: boolean }[]): ClaimResult[] {
-    const results = this.db.transaction(() => asked.map((c) => this.claimOne(c.key, c.acceptCached, true))).immediate();
+    const results = this.claimTransaction.immediate(asked);
     this.wrote();
     if (results.some((r) => r.status === 'claimed')) this.startRenewal();
     return results;
@@ -322,26 +331,28 @@ export class SqliteStore implements ResponseStore {
     this.held.failure(id, failure);
   }
 
-
   /** One transaction for the whole group: answers with their claims' release, failures, releases. */
   private commit(group: CommitGroup): void {
     if (!this.db.open) throw new StoreError(`the cache ${this.location} is closed; ${group.answers.length} answer(s) not stored`);
-    const { runId } = this.owner;
-    this.db.transaction(() => {
-      for (const a of group.answers) {
-        this.stmt.put.run(a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at);
-        if (this.hasFailures) this.stmt.clearFail.run(a.id.key);
-        if (a.claim !== undefined) this.stmt.release.run(a.id.key, runId, a.claim);
-      }
-      for (const f of group.failures) {
-        const { kind, message, status, attempts } = f.failure;
-        this.stmt.fail.run(f.id.key, f.id.provider, f.id.model, kind, message, status ?? null, attempts, f.at);
-        if (f.claim !== undefined) this.stmt.release.run(f.id.key, runId, f.claim);
-      }
-      for (const r of group.releases) this.stmt.release.run(r.key, runId, r.claim);
-    }).immediate();
+    this.commitTransaction.immediate(group);
     if (group.failures.length > 0) this.hasFailures = true;
     this.wrote();
+  }
+
+  /** The statements of one group commit, inside commitTransaction. */
+  private writeGroup(group: CommitGroup): void {
+    const { runId } = this.owner;
+    for (const a of group.answers) {
+      this.stmt.put.run(a.id.key, a.id.provider, a.id.model, ...responseColumns(a.value), a.at);
+      if (this.hasFailures) this.stmt.clearFail.run(a.id.key);
+      if (a.claim !== undefined) this.stmt.release.run(a.id.key, runId, a.claim);
+    }
+    for (const f of group.failures) {
+      const { kind, message, status, attempts } = f.failure;
+      this.stmt.fail.run(f.id.key, f.id.provider, f.id.model, kind, message, status ?? null, attempts, f.at);
+      if (f.claim !== undefined) this.stmt.release.run(f.id.key, runId, f.claim);
+    }
+    for (const r of group.releases) this.stmt.release.run(r.key, runId, r.claim);
   }
 
   /** A checkpoint on this connection, when it closes (during a run the worker checkpoints, see WalCheckpointer). */
