@@ -40,10 +40,10 @@
  * down-weighting or with the most dependence (over starts from each voter's answers), and the
  * design effect taken absolutely instead of relative to the median voter (it catches a family that
  * outnumbers the crowd, and takes a crowd that shares an attractor for one). Starting EM from each
- * flagged block's own answers reaches the truth with the strong few, but neither the most dependence
- * nor the pairwise composite likelihood then keeps the right fixed point in both the strong-few and
- * the families worlds. BENCHMARKS.md, "Dawid-
- * Skene on few items", says which world each breaks.
+ * flagged block's own answers reaches the truth with the strong few, but neither the most dependence,
+ * the pairwise composite likelihood, nor the least copy-like dependence then keeps the right fixed
+ * point in both the strong-few and the families worlds. BENCHMARKS.md, "Dawid-Skene on few items",
+ * says which world each breaks.
  */
 
 import { median } from '../util/median.js';
