@@ -1,7 +1,7 @@
 /**
  * Unsupervised Dawid-Skene on the synthetic crowds of test/support/crowd-world-specs.ts (known
  * truth; seeds 1-3): macro-F1 of the vote, the textbook EM and both variants, mean over seeds, and
- * the worst seed's gap to the vote. Prints a Markdown table.
+ * the worst seed's gap to the vote. Prints a Markdown table; the last world is STRONG_FEW_WORLD.
  *
  *   npx tsx bench/dawid-skene-worlds.ts
  */
@@ -9,7 +9,7 @@ import { dawidSkeneStrategy, oneCoinDawidSkeneStrategy } from '../src/fuse/dawid
 import { majorityVoteStrategy } from '../src/fuse/majority-vote.js';
 import type { FusedPrediction } from '../src/fuse/strategy.js';
 import { scoreClassification } from '../src/validation/metrics.js';
-import { WORLDS } from '../test/support/crowd-world-specs.js';
+import { STRONG_FEW_WORLD, WORLDS } from '../test/support/crowd-world-specs.js';
 import { makeWorld } from '../test/support/crowd-worlds.js';
 import { textbookDawidSkene } from '../test/support/textbook-dawid-skene.js';
 
@@ -18,7 +18,8 @@ const COLUMNS = ['majority-vote', 'textbook EM', 'dawid-skene', 'dawid-skene-one
 const f3 = (x: number) => x.toFixed(3);
 const lines = [`| world | items | voters | ${COLUMNS.join(' | ')} | worst seed: dawid-skene / one-coin minus the vote |`, `|---|---|---|${COLUMNS.map(() => '---|').join('')}---|`];
 const totals = new Map<string, number>();
-for (const spec of WORLDS) {
+const specs = [...WORLDS, STRONG_FEW_WORLD];
+for (const spec of specs) {
   const sums = new Map<string, number>();
   const worst = [Infinity, Infinity];
   let voters = 0;
@@ -37,7 +38,7 @@ for (const spec of WORLDS) {
     worst[0] = Math.min(worst[0] as number, (scores[2] as number) - (scores[0] as number));
     worst[1] = Math.min(worst[1] as number, (scores[3] as number) - (scores[0] as number));
   }
-  for (const c of COLUMNS) totals.set(c, (totals.get(c) ?? 0) + (sums.get(c) as number) / WORLDS.length);
+  for (const c of COLUMNS) totals.set(c, (totals.get(c) ?? 0) + (sums.get(c) as number) / specs.length);
   lines.push(`| ${spec.name} | ${spec.items} | ${voters} | ${COLUMNS.map((c) => f3(sums.get(c) as number)).join(' | ')} | ${worst.map((x) => (x >= 0 ? '+' : '') + f3(x)).join(' / ')} |`);
   console.error(lines[lines.length - 1]);
 }

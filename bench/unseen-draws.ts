@@ -15,7 +15,7 @@
  * both Dawid-Skene variants minus the vote. The draw seeds are printed; a draw is reproduced by its
  * family, set, size and seed.
  *
- *   npx tsx bench/unseen-draws.ts --family models --sets toxicity-en-all --sizes 5,10 --draws 3 [--seed 1] [--folds 5] [--junk 6] [--copies 3] [--adaptive] [--json FILE]
+ *   npx tsx bench/unseen-draws.ts --family models --sets toxicity-en-all --sizes 5,10 --draws 3 [--seed 1] [--folds 5] [--junk 6] [--copies 3] [--adaptive] [--strategies a,b] [--json FILE]
  *
  * Draw d of size n under --seed s uses the generator seeded 100000 s + 100 n + d (printed per row).
  */
@@ -43,6 +43,8 @@ const { values } = parseArgs({
     copies: { type: 'string', default: '3' },
     threads: { type: 'string', default: '1' },
     adaptive: { type: 'boolean', default: false },
+    /** Only these of the measured strategies (e.g. majority-vote,dawid-skene,dawid-skene-one-coin for the unsupervised rows alone). */
+    strategies: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -126,7 +128,8 @@ async function weakestModel(f: EvalFolder): Promise<string> {
   return worst.name;
 }
 
-const names = [...CANDIDATES, 'auto', ...UNSUPERVISED, ...(values.adaptive ? ['adaptive'] : [])];
+const only = values.strategies === undefined ? undefined : new Set((values.strategies as string).split(','));
+const names = [...CANDIDATES, 'auto', ...UNSUPERVISED, ...(values.adaptive ? ['adaptive'] : [])].filter((n) => !only || only.has(n));
 const rows: Row[] = [];
 const f3 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(3));
 const pts = (a: number | null | undefined, b: number | null | undefined) => (a === null || a === undefined || b === null || b === undefined ? null : 100 * (a - b));

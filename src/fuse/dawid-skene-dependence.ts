@@ -29,6 +29,21 @@
  * The vote's latent follows the crowd's attractor, the strong few then agree beyond what their rows
  * predict and are down-weighted as a family, while the crowd's shared attractor, being the typical
  * voter's dependence, is not. Not solved: which block tracks the truth is not in the answers.
+ * What is known (bench/dawid-skene-fixed-points.ts): there the truth is a fixed point of this EM,
+ * but neither the vote nor EM without the test leads to it, and the statistics that could choose
+ * between fixed points point the wrong way in one world or the other. A latent built from a block's
+ * correlated answers absorbs that block's dependence: given it, the block looks independent and the
+ * voters outside it look like copies. So the fixed point that follows the copies (families world)
+ * and the one that follows the crowd's attractor (strong few) both show fewer dependent pairs than
+ * the truth, and the first also has the higher likelihood per unit weight. Also tried and dropped:
+ * the test at EM-without-the-test's solution, the choice of the fixed point with the least
+ * down-weighting or with the most dependence (over starts from each voter's answers), and the
+ * design effect taken absolutely instead of relative to the median voter (it catches a family that
+ * outnumbers the crowd, and takes a crowd that shares an attractor for one). Starting EM from each
+ * flagged block's own answers reaches the truth with the strong few, but neither the most dependence,
+ * the pairwise composite likelihood, nor the least copy-like dependence then keeps the right fixed
+ * point in both the strong-few and the families worlds. BENCHMARKS.md, "Dawid-Skene on few items",
+ * says which world each breaks.
  */
 
 import { median } from '../util/median.js';

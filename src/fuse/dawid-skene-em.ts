@@ -28,6 +28,13 @@ export interface DawidSkeneOptions {
    * (near-copies), re-tested at every iteration: see dawid-skene-dependence.ts. Default false.
    */
   dependence?: boolean;
+  /**
+   * Posteriors start[i*K + k] to start EM from instead of the vote shares (items no weighted model
+   * answered keep the vote shares). EM's fixed point depends on where it starts; this lets a caller
+   * study which fixed points exist (bench/dawid-skene-fixed-points.ts). The full variant's one-coin
+   * stage starts from the same posteriors.
+   */
+  start?: Float64Array;
 }
 
 export const DS_MAX_ITERATIONS = 100;
@@ -193,7 +200,8 @@ function fitCoin(C: Float64Array, K: number, a0: number, b: Float64Array, bBase:
  * variant first fits the one-coin model, then runs from the vote shares again with a Dirichlet prior on
  * every confusion row whose mean is the model's one-coin row and whose strength is chosen
  * by type-II maximum likelihood per row (`priorStrength`), so it reduces to one-coin where a row
- * gives no evidence of departing from it. `iterations` counts the last stage. Deterministic: no random restarts.
+ * gives no evidence of departing from it. `iterations` counts the last stage. Deterministic: no random restarts
+ * (`start` replaces the vote shares as the starting posteriors).
  */
 export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, options: DawidSkeneOptions, warm?: DawidSkeneCounts): DawidSkeneResult {
   const maxIterations = options.maxIterations ?? DS_MAX_ITERATIONS;
@@ -201,6 +209,7 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
   const cc = options.candidateCounts;
   const shared = cc === undefined;
   if (!shared && options.variant === 'full') throw new RangeError('full-confusion Dawid-Skene needs a shared label set');
+  if (options.start && options.start.length !== N * K) throw new RangeError(`start: expected ${N * K} posteriors (items x labels), got ${options.start.length}`);
   // The full variant shrinks toward the one-coin model's (then fixed) matrices: a target re-fitted
   // from the full model's own drifting posteriors would follow it. It starts from the vote, not from
   // the one-coin posteriors: counts computed under those look one-coin-shaped by construction, so the
@@ -227,7 +236,7 @@ export function dawidSkene(votes: Int32Array, N: number, M: number, K: number, o
     }
     if (n === 0) continue;
     decided[i] = 1;
-    for (let k = 0; k < K; k++) T[i * K + k] = (T[i * K + k] as number) / n;
+    for (let k = 0; k < K; k++) T[i * K + k] = options.start && heard[i] === 1 ? (options.start[i * K + k] as number) : (T[i * K + k] as number) / n;
   }
 
   const counts = new Float64Array(shared ? M * K * K : 0);

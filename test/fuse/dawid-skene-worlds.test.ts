@@ -105,6 +105,35 @@ describe('dawid-skene on synthetic crowds of 100 voters', () => {
         expect(f1(w, { probs: r.posteriors, decided: r.decided }), `seed ${seed}`).toBeGreaterThan(f1(w, f.predict(w.matrix)) + 0.05);
       }
     });
+    // Why no rule over the answers found here fixes it (branch ds14, bench/dawid-skene-fixed-points.ts):
+    // the truth IS a fixed point of the dependence-weighted EM, far above the vote, but neither the
+    // vote nor the EM without the test leads to it, and the statistics that could choose between
+    // fixed points (likelihood per unit weight, pairs found dependent) point the wrong way in the
+    // families world, where the fixed point reached from EM without the test is the wrong one.
+    it('the truth is a fixed point far above the vote, reached neither from the vote nor from EM without the test', () => {
+      for (const seed of SEEDS) {
+        const w = makeWorld(STRONG_FEW_WORLD, seed);
+        const N = w.gold.length;
+        const K = w.matrix.labels.length;
+        const votes = hardVotes(w.matrix);
+        const M = w.matrix.models.length;
+        const truth = new Float64Array(N * K);
+        w.gold.forEach((g, i) => (truth[i * K + g] = 1));
+        const plain = dawidSkene(votes, N, M, K, { variant: 'full' });
+        const from = (start?: Float64Array) => {
+          const r = dawidSkene(votes, N, M, K, { variant: 'full', dependence: true, ...(start ? { start } : {}) });
+          return f1(w, { probs: r.posteriors, decided: r.decided });
+        };
+        const v = vote(w);
+        expect(from(truth), `seed ${seed}`).toBeGreaterThan(v + 0.1);
+        expect(from(), `seed ${seed}`).toBeLessThan(v);
+        expect(from(plain.posteriors), `seed ${seed}`).toBeLessThan(v);
+      }
+    });
+    it('start: posteriors of the wrong length are refused', () => {
+      const w = makeWorld(STRONG_FEW_WORLD, 1);
+      expect(() => dawidSkene(hardVotes(w.matrix), w.gold.length, w.matrix.models.length, w.matrix.labels.length, { variant: 'full', start: new Float64Array(3) })).toThrow(/start: expected/);
+    });
     it.fails('on every seed both variants hold the vote', () => {
       for (const seed of SEEDS) {
         const w = makeWorld(STRONG_FEW_WORLD, seed);
