@@ -6,6 +6,7 @@ import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
 import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from '../task/columns.js';
+import { ItemIds } from '../task/item-ids.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
@@ -237,6 +238,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   let rowNumber = 0;
   let headerProblem: InputIssue[] | undefined;
   const required = requiredBy(kind.schema);
+  const ids = new ItemIds(inputName);
   const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] => (header ? headerIssues(inputName, header, fields, options.columns ?? {}, required) : []);
   // A delimited input whose quotes never close ends the input: its row is the last, a bad one.
   async function* inputRows(): AsyncGenerator<InputRow> {
@@ -265,11 +267,14 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
       if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
       firstInput ??= input;
-      if (!checked?.success) {
-        const message = issues.map(formatIssue).join('; ');
+      // A second row of an id already seen is refused before any call: its answers would be paid
+      // for and written under an id that no longer names one item.
+      const duplicate = checked?.success ? ids.see(checked.data.id, lineNo) : undefined;
+      if (!checked?.success || duplicate) {
+        const message = (duplicate ? [duplicate] : issues).map(formatIssue).join('; ');
         options.errors.write(`${escapeControl(message)}\n`);
         result.badLines++;
-        const id = idOf(mapped.value);
+        const id = checked?.success ? checked.data.id : idOf(mapped.value);
         current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message }, input });
       } else {
         const item = checked.data;
