@@ -5,7 +5,7 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from '../task/columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy, schemaFields } from '../task/columns.js';
 import { ItemIds } from '../task/item-ids.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
@@ -84,12 +84,6 @@ interface Settled<L> {
 }
 
 type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]>; input: RowInput } | { kind: 'bad'; out: ErrorLine; input?: RowInput };
-
-/** The fields an item schema reads (its object shape), which the input's columns are mapped onto. */
-export function schemaFields(schema: ZodType): string[] {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : ['id'];
-}
 
 /**
  * The streaming engine of `fusion run`: reads JSONL items, asks every model (through the

@@ -1,10 +1,9 @@
 import type { ZodType } from 'zod';
-import { type ColumnChoice, mapRow } from '../task/columns.js';
+import { type ColumnChoice, mapRow, schemaFields } from '../task/columns.js';
 import { ItemIds } from '../task/item-ids.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { readRowsOfText } from '../task/table-rows.js';
-import { schemaFields } from './stream.js';
 
 /**
  * The items a whole input (JSON Lines, CSV or TSV) holds, read as `fusion run`'s stream reads them
