@@ -9,9 +9,9 @@
  * and its store is open; a signal in between would kill the process with the default 143 instead
  * of the documented 130. So the `fusion` bin holds the stop signals from its first line
  * (`holdStopSignals`): a signal that arrives while nobody listens is kept, and handed to the first
- * listener (`onStopSignals`), which then stops before its first call. A command that will not
- * listen lets the hold go (`releaseStopSignals`), and a signal kept by then ends the process as it
- * would have without the hold.
+ * listener (`onStopSignals`), which then stops before its first call, and ends the hold. A command
+ * that will not listen lets the hold go (`releaseStopSignals`), and a signal kept by then ends the
+ * process as it would have without the hold.
  */
 export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
@@ -60,10 +60,13 @@ export function releaseStopSignals(options: { reraise: boolean }): void {
   if (first !== undefined && options.reraise && handlers.size === 0) process.kill(process.pid, first);
 }
 
-/** Listens for every stop signal, first handed the ones kept by the hold; returns the function that stops listening. */
+/** Listens for every stop signal, first handed the ones kept by the hold (which it ends); returns the function that stops listening. */
 export function onStopSignals(handler: (signal: StopSignal) => void): () => void {
   attach();
   handlers.add(handler);
+  // The hold has done its work: once this listener stops listening, a signal acts as it does
+  // without one (a long evaluation after the calls is killed by it, as before).
+  holding = false;
   for (const signal of kept.splice(0)) handler(signal);
   return () => {
     handlers.delete(handler);
