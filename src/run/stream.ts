@@ -111,10 +111,14 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   let current: Entry<I>[] = [];
   let held = 0;
 
-  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid for.
-  const onOutputError = (): void => {
+  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid
+  // for. An output that cannot be written (a full disk under --output) stops the asking too, but the
+  // calls already sent are paid whatever happens: they finish and are cached, so the same command,
+  // run again once there is room, pays for none of them again.
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
     result.outputClosed = true;
-    orchestrator.stop('abort', 'interrupted');
+    const readerGone = error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+    orchestrator.stop(readerGone ? 'abort' : 'drain', 'interrupted');
   };
   output.on('error', onOutputError);
   const write = async (text: string): Promise<void> => {
