@@ -22,47 +22,29 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   eval: {
-    load: async () => {
-      const m = await import('./commands/eval.js');
-      return { run: m.evalCommand, help: m.evalHelp };
-    },
+    load: () => import('./commands/eval.js').then((m) => ({ run: m.evalCommand, help: m.evalHelp })),
     summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)',
     asksModels: (argv) => argv.some((a) => a === '--models' || a.startsWith('--models=')),
   },
   fit: {
-    load: async () => {
-      const m = await import('./commands/fit.js');
-      return { run: m.fitCommand, help: m.fitHelp };
-    },
+    load: () => import('./commands/fit.js').then((m) => ({ run: m.fitCommand, help: m.fitHelp })),
     summary: 'fit a fusion strategy on a labelled folder and save it as JSON',
   },
   run: {
-    load: async () => {
-      const m = await import('./commands/run.js');
-      return { run: m.runCommand, help: m.runHelp };
-    },
+    load: () => import('./commands/run.js').then((m) => ({ run: m.runCommand, help: m.runHelp })),
     summary: 'ask models about a JSONL stream of items and write fused answers',
     asksModels: () => true,
   },
   fuse: {
-    load: async () => {
-      const m = await import('./commands/fuse.js');
-      return { run: m.fuseCommand, help: m.fuseHelp };
-    },
+    load: () => import('./commands/fuse.js').then((m) => ({ run: m.fuseCommand, help: m.fuseHelp })),
     summary: 'fuse answers you already have (a folder or an answers file), no calls; scores them where gold is present',
   },
   init: {
-    load: async () => {
-      const m = await import('./commands/init.js');
-      return { run: m.initCommand, help: m.initHelp };
-    },
+    load: () => import('./commands/init.js').then((m) => ({ run: m.initCommand, help: m.initHelp })),
     summary: 'make an eval folder (task.json, items.jsonl) from a labelled CSV, TSV or JSONL',
   },
   batches: {
-    load: async () => {
-      const m = await import('./commands/batches.js');
-      return { run: m.batchesCommand, help: m.batchesHelp };
-    },
+    load: () => import('./commands/batches.js').then((m) => ({ run: m.batchesCommand, help: m.batchesHelp })),
     summary: 'list, check or cancel the provider batches of --batch runs',
   },
 };

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { requireBuild } from '../support/built-package.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { repoRoot } from '../support/run-cli.js';
-import { LABELS, MODELS, itemsOf, task } from '../integration/setup.js';
+import { LABELS, MODELS, cachedAnswers, itemsOf, task } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 
@@ -39,16 +38,6 @@ async function terminatedEarly(args: readonly string[], env: Record<string, stri
   if (code === 'hung') child.kill('SIGKILL');
   return { code, err };
 }
-
-const cachedAnswers = (path: string): number => {
-  if (!existsSync(path)) return 0;
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
 
 describe('a stop signal in the first moments of a run is the documented exit 130, not a kill', () => {
   it.each(DELAYS_MS)('fusion run gets SIGTERM %i ms after Node started: exit 130, the summary, nothing paid is lost', async (delayMs) => {

@@ -80,16 +80,21 @@ function recorded(file: string): string[] {
     .map((l) => ResponseSchema.parse(JSON.parse(l)).item);
 }
 
+/** A slow fake server and a temporary folder: `seed` holds an eval folder, `mnt` and `out` are empty, the cache is beside them. */
+async function seededWorld() {
+  const server = await fixture.start({ labels: ['positive', 'negative', 'neutral'], latencyMs: 150 });
+  const { dir } = fixture.tempDir();
+  const seed = join(dir, 'seed');
+  const mounted = join(dir, 'mnt');
+  const out = join(dir, 'out');
+  for (const d of [seed, mounted, out]) mkdirSync(d);
+  writeFolder(seed);
+  return { server, seed, mounted, out, cache: join(dir, 'cache.sqlite') };
+}
+
 describe.skipIf(!canMount)('issue 22 case 15: a real full disk under fusion eval --models (tmpfs in a mount namespace)', () => {
   it('responses.jsonl on a full disk: exit 5, the file named, whole lines only, every paid answer in the cache; a re-run writes them without paying', async () => {
-    const server = await fixture.start({ labels: ['positive', 'negative', 'neutral'], latencyMs: 150 });
-    const { dir } = fixture.tempDir();
-    const seed = join(dir, 'seed');
-    const mounted = join(dir, 'mnt');
-    const out = join(dir, 'out');
-    for (const d of [seed, mounted, out]) mkdirSync(d);
-    writeFolder(seed);
-    const cache = join(dir, 'cache.sqlite');
+    const { server, seed, mounted, out, cache } = await seededWorld();
     // One free page: the journal of the first append fits, the answers themselves do not.
     const r = await runOnFillingTmpfs(server, { mounted, seed, out, folder: mounted, cache, leavePages: 1 });
     expect(r.status, r.stderr).toBe(5);
@@ -138,14 +143,7 @@ describe.skipIf(!canMount)('issue 22 case 15: a real full disk under fusion eval
   }, 180_000);
 
   it('fusion run --output on a full disk: exit 5, every request sent answered and cached (none cut off in flight); a re-run pays nothing', async () => {
-    const server = await fixture.start({ labels: ['positive', 'negative', 'neutral'], latencyMs: 150 });
-    const { dir } = fixture.tempDir();
-    const seed = join(dir, 'seed');
-    const mounted = join(dir, 'mnt');
-    const out = join(dir, 'out');
-    for (const d of [seed, mounted, out]) mkdirSync(d);
-    writeFolder(seed);
-    const cache = join(dir, 'cache.sqlite');
+    const { server, seed, mounted, out, cache } = await seededWorld();
     const command = `run --task "$SEED/task.json" --input "$SEED/items.jsonl" --models ${MODEL} --cache "$CACHE" --concurrency 8 --output "$MNT/fused.jsonl"`;
     const r = await runOnFillingTmpfs(server, { mounted, seed, out, folder: mounted, cache, leavePages: 0, command });
     expect(r.status, r.stderr).toBe(5);
