@@ -232,6 +232,9 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
     if (orchestrator.stopReason === 'interrupted') closeInput();
   };
   orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
+  // Stopped before the stream began (a signal that came while the command was starting): no line
+  // may ever come to notice it.
+  if (orchestrator.stopSignal.aborted) stopReading();
   let lineNo = 0;
   let rowNumber = 0;
   let headerProblem: InputIssue[] | undefined;
