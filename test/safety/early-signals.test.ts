@@ -10,7 +10,7 @@ import { LABELS, MODELS, cachedAnswers, itemsOf, task } from '../integration/set
 const fixture = fakeServerFixture();
 
 /** Delays after Node has booted and begun running JavaScript (the marker below): all fall while the CLI loads its modules and opens its store. */
-const DELAYS_MS = [100, 250, 450];
+const DELAYS_MS = [150, 300, 450];
 
 /**
  * The `fusion` bin as installed (dist/), in a process of its own, sent SIGTERM `delayMs` after Node
@@ -90,7 +90,7 @@ describe('a stop signal in the first moments of a run is the documented exit 130
 
   it('a command that asks no model still dies by the signal, as without the hold', async () => {
     const { dir } = fixture.tempDir();
-    const { code } = await terminatedEarly(['fuse', join(dir, 'missing')], {}, '', 100);
+    const { code } = await terminatedEarly(['fuse', join(dir, 'missing')], {}, '', 150);
     expect(code).toBe('SIGTERM');
   }, 60_000);
 });
