@@ -128,3 +128,16 @@ export function errorFromException(ctx: CallContext, err: unknown, signal: Abort
   }
   return providerError('bad-response', ctx, `unexpected failure: ${message}`);
 }
+
+/**
+ * A body that is not an answer. Some servers and gateways answer HTTP 200 with an error body
+ * (`{"error": {"message": ...}}`, Anthropic's `{"type": "error", "error": {...}}`, Ollama's
+ * `{"error": "..."}`): its own message says why (a quota, an overload), where the shape the schema
+ * expected would only say what is missing.
+ */
+export function badResponse(ctx: CallContext, raw: unknown, issue: { path: PropertyKey[]; message: string } | undefined): ProviderError {
+  const error = typeof raw === 'object' && raw !== null ? (raw as { error?: unknown }).error : undefined;
+  const said = typeof error === 'string' ? error : typeof error === 'object' && error !== null ? (error as { message?: unknown }).message : undefined;
+  if (typeof said === 'string' && said.trim() !== '') return providerError('bad-response', ctx, `the server sent an error instead of an answer: ${said}`);
+  return providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+}

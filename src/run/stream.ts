@@ -5,7 +5,8 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from '../task/columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy, schemaFields } from '../task/columns.js';
+import { ItemIds } from '../task/item-ids.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
 import { type InputRow, rowSource } from '../task/table-rows.js';
@@ -84,12 +85,6 @@ interface Settled<L> {
 
 type Entry<I> = { kind: 'item'; item: I; answers: Promise<RawModelAnswer[]>; input: RowInput } | { kind: 'bad'; out: ErrorLine; input?: RowInput };
 
-/** The fields an item schema reads (its object shape), which the input's columns are mapped onto. */
-export function schemaFields(schema: ZodType): string[] {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : ['id'];
-}
-
 /**
  * The streaming engine of `fusion run`: reads JSONL items, asks every model (through the
  * orchestrator: cache, limits, budget), fuses, and writes one JSON line per non-blank input line in
@@ -116,10 +111,14 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   let current: Entry<I>[] = [];
   let held = 0;
 
-  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid for.
-  const onOutputError = (): void => {
+  // A closed pipe (EPIPE) ends the run quietly: nobody reads the answers, so no call should be paid
+  // for. An output that cannot be written (a full disk under --output) stops the asking too, but the
+  // calls already sent are paid whatever happens: they finish and are cached, so the same command,
+  // run again once there is room, pays for none of them again.
+  const onOutputError = (error: NodeJS.ErrnoException): void => {
     result.outputClosed = true;
-    orchestrator.stop('abort', 'interrupted');
+    const readerGone = error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
+    orchestrator.stop(readerGone ? 'abort' : 'drain', 'interrupted');
   };
   output.on('error', onOutputError);
   const write = async (text: string): Promise<void> => {
@@ -233,10 +232,14 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
     if (orchestrator.stopReason === 'interrupted') closeInput();
   };
   orchestrator.stopSignal.addEventListener('abort', stopReading, { once: true });
+  // Stopped before the stream began (a signal that came while the command was starting): no line
+  // may ever come to notice it.
+  if (orchestrator.stopSignal.aborted) stopReading();
   let lineNo = 0;
   let rowNumber = 0;
   let headerProblem: InputIssue[] | undefined;
   const required = requiredBy(kind.schema);
+  const ids = new ItemIds(inputName);
   const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] => (header ? headerIssues(inputName, header, fields, options.columns ?? {}, required) : []);
   // A delimited input whose quotes never close ends the input: its row is the last, a bad one.
   async function* inputRows(): AsyncGenerator<InputRow> {
@@ -265,11 +268,14 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
       if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
       firstInput ??= input;
-      if (!checked?.success) {
-        const message = issues.map(formatIssue).join('; ');
+      // A second row of an id already seen is refused before any call: its answers would be paid
+      // for and written under an id that no longer names one item.
+      const duplicate = checked?.success ? ids.see(checked.data.id, lineNo) : undefined;
+      if (!checked?.success || duplicate) {
+        const message = (duplicate ? [duplicate] : issues).map(formatIssue).join('; ');
         options.errors.write(`${escapeControl(message)}\n`);
         result.badLines++;
-        const id = idOf(mapped.value);
+        const id = checked?.success ? checked.data.id : idOf(mapped.value);
         current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message }, input });
       } else {
         const item = checked.data;

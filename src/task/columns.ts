@@ -115,6 +115,12 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
   return issues.length > 0 ? { passthrough, raw, issues, ...blanks } : { value, passthrough, raw, issues, ...blanks };
 }
 
+/** The fields an object schema reads, which a table's columns are mapped onto (none for a schema that is not an object). */
+export function schemaFields(schema: ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape) : [];
+}
+
 /** Whether an object schema needs `field` (an absent value fails it): the fields headerIssues insists on. */
 export function requiredBy(schema: ZodType): (field: string) => boolean {
   const shape = (schema as unknown as { shape?: Record<string, ZodType> }).shape ?? {};

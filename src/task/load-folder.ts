@@ -4,6 +4,7 @@ import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './
 import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
+import { ItemIds } from './item-ids.js';
 import { labelIndex } from './labels.js';
 import { responseLineIssue } from './response-checks.js';
 import {
@@ -122,11 +123,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
   issues.push(...itemParse.issues);
 
-  const itemLine = new Map<string, number>();
+  const itemIds = new ItemIds(itemsFile);
   for (const { line, value } of itemParse.records) {
-    const first = itemLine.get(value.id);
-    if (first !== undefined) issues.push({ file: itemsFile, line, field: 'id', message: `duplicate item id "${value.id}" (first on line ${first})` });
-    else itemLine.set(value.id, line);
+    const duplicate = itemIds.see(value.id, line);
+    if (duplicate) issues.push(duplicate);
   }
 
   let gold = new Int32Array(0);
@@ -162,8 +162,8 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     // items read.
     const itemsRefused = itemParse.issues.length > 0;
     for (const { line, value } of respParse.records) {
-      if (itemsRefused && !itemLine.has(value.item)) continue;
-      const issue = responseLineIssue(responsesFile, line, value, itemLine, seen);
+      if (itemsRefused && !itemIds.has(value.item)) continue;
+      const issue = responseLineIssue(responsesFile, line, value, itemIds, seen);
       if (issue) issues.push(issue);
       else responses.push(value);
     }

@@ -1,17 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy } from './columns.js';
+import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy, schemaFields } from './columns.js';
 import { type InputIssue, InputError, zodIssues } from './errors.js';
 import type { JsonlParse, JsonlRecord } from './jsonl.js';
 import { type TableFormat, formatOfName } from './table-format.js';
 import { readRowsSync } from './table-rows.js';
-
-/** The fields an object schema reads. */
-function shapeKeys(schema: z.ZodType): string[] {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape ? Object.keys(shape) : [];
-}
 
 /**
  * Every row of a table file (JSON Lines, CSV or TSV, by `format` or the file's extension) mapped onto
@@ -28,7 +22,7 @@ export function readTableFile<S extends z.ZodType>(
   const records: JsonlRecord<z.infer<S>>[] = [];
   const passthrough: Record<string, unknown>[] = [];
   const issues: InputIssue[] = [];
-  const fields = shapeKeys(schema);
+  const fields = schemaFields(schema);
   if (header) {
     const missing = headerIssues(file, header, fields, options.columns ?? {}, requiredBy(schema), {
       optionalAlike: true,

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
@@ -78,4 +79,15 @@ export function letterOf(spec: string, item: McQuestion, disagreement: number): 
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
   const user = createRequestBuilder(mcTask, kindOf(mcTask).prompt, {})(mcTask, item, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
   return fakeLabel(LETTERS, modelId, user, disagreement);
+}
+
+/** How many answers a SQLite cache file holds (0 when the run never created it). */
+export function cachedAnswers(path: string): number {
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
 }

@@ -137,6 +137,13 @@ describe('AnthropicModel errors', () => {
     expect((await failure(model())).kind).toBe('server');
   });
 
+  it('an error body sent with HTTP 200 is a bad response that says what the server said', async () => {
+    server.use(http.post(URL_, () => HttpResponse.json(anthropicError('overloaded_error', 'Overloaded'))));
+    const err = await failure(model());
+    expect(err.kind).toBe('bad-response');
+    expect(err.message).toContain('the server sent an error instead of an answer: Overloaded');
+  });
+
   it('malformed JSON and a body without content are bad responses', async () => {
     server.use(http.post(URL_, () => new HttpResponse('{"content": [', { headers: { 'content-type': 'application/json' } })));
     expect((await failure(model())).kind).toBe('bad-response');

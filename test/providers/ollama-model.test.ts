@@ -139,6 +139,13 @@ describe('OllamaModel errors', () => {
     expect(err.message).toContain('llama runner');
   });
 
+  it('an error body sent with HTTP 200 is a bad response that says what the server said', async () => {
+    server.use(http.post(URL_, () => HttpResponse.json({ error: 'model "llama3.1" not found, try pulling it first' })));
+    const err = await failure(model());
+    expect(err.kind).toBe('bad-response');
+    expect(err.message).toContain('the server sent an error instead of an answer: model "llama3.1" not found');
+  });
+
   it('malformed JSON and a body without message are bad responses', async () => {
     server.use(http.post(URL_, () => new HttpResponse('{"message": {', { headers: { 'content-type': 'application/json' } })));
     expect((await failure(model())).kind).toBe('bad-response');

@@ -237,6 +237,15 @@ describe('OpenAIModel errors', () => {
     expect(calls).toBe(1);
   });
 
+  it('an error body sent with HTTP 200 is a bad response that says what the server said, never the key', async () => {
+    server.use(http.post(`${BASE}/chat/completions`, () => HttpResponse.json({ error: { message: 'You exceeded your current quota', type: 'insufficient_quota' } })));
+    const err = await failure(model());
+    expect(err.kind).toBe('bad-response');
+    expect(err.message).toContain('the server sent an error instead of an answer: You exceeded your current quota');
+    server.use(http.post(`${BASE}/chat/completions`, () => HttpResponse.json({ error: { message: `invalid key ${KEY}` } })));
+    expect((await failure(model())).message).not.toContain(KEY);
+  });
+
   it('malformed JSON and bodies without choices are bad responses', async () => {
     server.use(
       http.post(

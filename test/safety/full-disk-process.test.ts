@@ -24,21 +24,21 @@ interface Finished {
 }
 
 /**
- * Runs `fusion eval <folder> --models MODEL --cache <cache>` in a mount namespace where `mounted`
+ * Runs `fusion eval <folder> --models MODEL --cache <cache>` (or `command`, in sh syntax) in a mount namespace where `mounted`
  * (an empty directory) is a 1 MB tmpfs, holding a copy of `seed`. Once the fake server has received
  * its first request, the tmpfs is filled from outside (through /proc/PID/root) to `leavePages` free
  * pages: the answers arrive on a full disk. The tmpfs's content is copied to `out` when the CLI exits.
  */
 async function runOnFillingTmpfs(
   server: { snapshot(): { requests: number }; env(): Record<string, string> },
-  o: { mounted: string; seed: string; out: string; folder: string; cache: string; leavePages: number },
+  o: { mounted: string; seed: string; out: string; folder: string; cache: string; leavePages: number; command?: string },
 ): Promise<Finished> {
   const script = [
     'set -e',
     'mount -t tmpfs -o size=1m tmpfs "$MNT"',
     'cp -r "$SEED/." "$MNT/"',
     'set +e',
-    `"${process.execPath}" --import tsx "${cliPath}" eval "$FOLDER" --models ${MODEL} --cache "$CACHE" --concurrency 4 --quiet`,
+    `"${process.execPath}" --import tsx "${cliPath}" ${o.command ?? `eval "$FOLDER" --models ${MODEL} --cache "$CACHE" --concurrency 4 --quiet`}`,
     'rc=$?',
     'rm -f "$MNT/filler"',
     'cp -r "$MNT/." "$OUT/"',
@@ -80,16 +80,21 @@ function recorded(file: string): string[] {
     .map((l) => ResponseSchema.parse(JSON.parse(l)).item);
 }
 
+/** A slow fake server and a temporary folder: `seed` holds an eval folder, `mnt` and `out` are empty, the cache is beside them. */
+async function seededWorld() {
+  const server = await fixture.start({ labels: ['positive', 'negative', 'neutral'], latencyMs: 150 });
+  const { dir } = fixture.tempDir();
+  const seed = join(dir, 'seed');
+  const mounted = join(dir, 'mnt');
+  const out = join(dir, 'out');
+  for (const d of [seed, mounted, out]) mkdirSync(d);
+  writeFolder(seed);
+  return { server, seed, mounted, out, cache: join(dir, 'cache.sqlite') };
+}
+
 describe.skipIf(!canMount)('issue 22 case 15: a real full disk under fusion eval --models (tmpfs in a mount namespace)', () => {
   it('responses.jsonl on a full disk: exit 5, the file named, whole lines only, every paid answer in the cache; a re-run writes them without paying', async () => {
-    const server = await fixture.start({ labels: ['positive', 'negative', 'neutral'], latencyMs: 150 });
-    const { dir } = fixture.tempDir();
-    const seed = join(dir, 'seed');
-    const mounted = join(dir, 'mnt');
-    const out = join(dir, 'out');
-    for (const d of [seed, mounted, out]) mkdirSync(d);
-    writeFolder(seed);
-    const cache = join(dir, 'cache.sqlite');
+    const { server, seed, mounted, out, cache } = await seededWorld();
     // One free page: the journal of the first append fits, the answers themselves do not.
     const r = await runOnFillingTmpfs(server, { mounted, seed, out, folder: mounted, cache, leavePages: 1 });
     expect(r.status, r.stderr).toBe(5);
@@ -135,5 +140,26 @@ describe.skipIf(!canMount)('issue 22 case 15: a real full disk under fusion eval
     expect(server.snapshot().successes).toBe(ITEMS);
     expect(server.snapshot().duplicateSuccesses).toBe(0);
     expect(new Set(recorded(join(folder, 'responses.jsonl'))).size).toBe(ITEMS);
+  }, 180_000);
+
+  it('fusion run --output on a full disk: exit 5, every request sent answered and cached (none cut off in flight); a re-run pays nothing', async () => {
+    const { server, seed, mounted, out, cache } = await seededWorld();
+    const command = `run --task "$SEED/task.json" --input "$SEED/items.jsonl" --models ${MODEL} --cache "$CACHE" --concurrency 8 --output "$MNT/fused.jsonl"`;
+    const r = await runOnFillingTmpfs(server, { mounted, seed, out, folder: mounted, cache, leavePages: 0, command });
+    expect(r.status, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/--output .*fused\.jsonl could not be written \(ENOSPC[^)]*\)(; the lines written are in .*fused\.jsonl\.partial-\S+)?; the answers received are in the cache/);
+    expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    const { requests, successes } = server.snapshot();
+    expect(successes).toBeLessThan(ITEMS);
+    // The disk filling is no reason to cut calls already sent: each was paid, and is kept.
+    expect(requests, r.stderr).toBe(successes);
+    const store = new SqliteStore(cache);
+    expect(await store.size()).toBe(successes);
+    await store.close();
+
+    const again = await runCli(['run', '--task', join(seed, 'task.json'), '--input', join(seed, 'items.jsonl'), '--models', MODEL, '--cache', cache, '--output', join(out, 'fused.jsonl')], { env: server.env() });
+    expect(again.status, again.stderr).toBe(0);
+    expect(server.snapshot().successes).toBe(ITEMS);
+    expect(server.snapshot().duplicateSuccesses).toBe(0);
   }, 180_000);
 });

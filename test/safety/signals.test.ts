@@ -1,21 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { startCliProcess } from '../support/cli-process.js';
-import { LABELS, MODELS, itemsOf, task, waitFor } from '../integration/setup.js';
+import { LABELS, MODELS, cachedAnswers, itemsOf, task, waitFor } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
-
-const cachedAnswers = (path: string): number => {
-  const db = new Database(path, { readonly: true });
-  try {
-    return (db.prepare('SELECT COUNT(*) AS n FROM responses').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
 
 describe('issue 22 case 8: SIGTERM and SIGHUP are the first Ctrl-C', () => {
   it.each(['SIGTERM', 'SIGHUP'] as const)('fusion run gets %s: calls in flight finish and are cached, the summary and the resume hint are printed', async (signal) => {

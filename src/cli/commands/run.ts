@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { runBatchPhase } from '../batch-phase.js';
+import { onStopSignals } from '../signals.js';
 import { runBatchRounds } from '../batch-rounds-phase.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
@@ -115,6 +116,25 @@ async function readAll(input: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The whole input, or undefined when a stop signal comes first (also one that came while the
+ * command was starting): a producer that has not finished writing must not keep Ctrl-C waiting,
+ * and nothing has been asked yet.
+ */
+async function readAllUnlessStopped(input: Readable): Promise<string | undefined> {
+  let stopListening = (): void => undefined;
+  const stopped = new Promise<undefined>((resolve) => {
+    stopListening = onStopSignals(() => resolve(undefined));
+  });
+  try {
+    const text = await Promise.race([readAll(input), stopped]);
+    if (text === undefined) input.destroy();
+    return text;
+  } finally {
+    stopListening();
+  }
+}
+
 /** A line of this worker's shard: by its id; a line without a readable id is reported by worker 0 only. */
 function shardFilter(shard: Shard): (id: string | undefined) => boolean {
   return (id) => (id === undefined ? shard.index === 0 : inShard(id, shard));
@@ -203,7 +223,11 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   let cancelledCalls: ReadonlySet<string> = new Set();
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
-    const text = await readAll(input);
+    const text = await readAllUnlessStopped(input);
+    if (text === undefined) {
+      io.stderr.write('fusion run: interrupted while reading the input; nothing was asked\n');
+      return 130;
+    }
     // The items as the pipeline will read them, so that the batches ask exactly the calls it makes.
     const kind = kindOf(task).run(task);
     // A saved adaptive policy: the batches go in rounds, each asking only the items not settled yet.

@@ -38,7 +38,8 @@ export interface RatingAbstention {
 
 export interface RatingInput {
   items: { id: string; text: string }[];
-  responses: { item: string; model: string; output: string; sample?: number; cut?: boolean }[];
+  /** `reading`: the answer already read (by a caller that shows each answer's score too), so it is not read again. */
+  responses: { item: string; model: string; output: string; sample?: number; cut?: boolean; reading?: ScoreReading }[];
   scale: Scale;
 }
 
@@ -190,7 +191,7 @@ export function buildRatingMatrix(input: RatingInput, read: ScoreReader): { matr
     if (i === undefined) continue;
     const cell = i * J + (judgeIndex.get(r.model) as number);
     const sample = r.sample ?? 0;
-    const reading = readAnswerScore(read, r, scale);
+    const reading = r.reading ?? readAnswerScore(read, r, scale);
     if (reading.kind === 'abstain') {
       abstentions.push({ model: r.model, item: r.item, sample, reason: reading.reason, ...(reading.detail !== undefined ? { detail: reading.detail } : {}), output: r.output });
       continue;

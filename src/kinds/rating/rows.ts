@@ -4,7 +4,7 @@ import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/s
 import type { RawModelAnswer } from '../raw-answer.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
-import { buildRatingMatrix, type RatingMatrix, readAnswerScore } from './rating-matrix.js';
+import { buildRatingMatrix, type RatingMatrix, readAnswerScore, type ScoreReader } from './rating-matrix.js';
 import { readScore } from './read-score.js';
 import type { RatingPolicy, RatingPrediction } from './strategy.js';
 
@@ -56,12 +56,12 @@ export function ratingFuser(
 }
 
 /** One item's answers so far as a one-item rating matrix whose judges are the run's models (NaN: not asked, or no readable score). */
-export function oneItemMatrix(models: readonly string[], answers: readonly RawModelAnswer[], scale: RatingTask['scale']): RatingMatrix {
+export function oneItemMatrix(models: readonly string[], answers: readonly RawModelAnswer[], scale: RatingTask['scale'], read: ScoreReader = readScore): RatingMatrix {
   const scores = Float64Array.from(models, (_, j) => {
     const a = answers[j];
     if (a?.status !== 'ok') return Number.NaN;
-    const read = readAnswerScore(readScore, a, scale);
-    return read.kind === 'score' ? read.score : Number.NaN;
+    const reading = readAnswerScore(read, a, scale);
+    return reading.kind === 'score' ? reading.score : Number.NaN;
   });
   return { itemIds: ['item'], judges: [...models], scale, scores, features: [], groups: null };
 }
@@ -69,7 +69,7 @@ export function oneItemMatrix(models: readonly string[], answers: readonly RawMo
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** Rating in `fusion run` and `fuse()`: {"id", "text"} items, each judge's score read and fused with an interval. */
-export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLine> {
+export function ratingKind(task: RatingTask, read: ScoreReader = readScore): RunKind<RatingItem, RatingFusedLine> {
   const scale = task.scale;
   return {
     kind: task.kind,
@@ -79,21 +79,27 @@ export function ratingKind(task: RatingTask): RunKind<RatingItem, RatingFusedLin
     tableColumns: ['score', 'low', 'high'],
     tableCells: (line) => ({ score: line.score, low: line.interval?.[0] ?? null, high: line.interval?.[1] ?? null }),
     itemOf: (text, id) => ({ id, text }),
-    read: (_item, models) => (answers) => oneItemMatrix(models, answers, scale),
+    read: (_item, models) => (answers) => oneItemMatrix(models, answers, scale, read),
     fuse(items, _models, fuser) {
       if (!isRatingFuser(fuser)) throw new StrategyError(`${fuser.name} fuses labels, not scores: use a rating strategy (fusion fit on a rating folder)`);
-      const responses = items.flatMap(({ item, answers }) =>
-        answers.flatMap((a) => (a.status === 'ok' ? [{ item: item.id, model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }), ...(a.cut ? { cut: true } : {}) }] : [])),
+      // Each answer is read once: the same reading fills the matrix and the answer's line.
+      const readings = items.map(({ answers }) => answers.map((a) => (a.status === 'ok' ? readAnswerScore(read, a, scale) : undefined)));
+      const responses = items.flatMap(({ item, answers }, i) =>
+        answers.flatMap((a, k) =>
+          a.status === 'ok'
+            ? [{ item: item.id, model: a.model, output: a.output, ...(a.sample === undefined ? {} : { sample: a.sample }), ...(a.cut ? { cut: true } : {}), reading: readings[i]![k]! }]
+            : [],
+        ),
       );
-      const { matrix } = buildRatingMatrix({ items: items.map(({ item }) => ({ id: item.id, text: item.text })), responses, scale }, readScore);
+      const { matrix } = buildRatingMatrix({ items: items.map(({ item }) => ({ id: item.id, text: item.text })), responses, scale }, read);
       // Strategies find each judge's column by name, so the run's model order needs no re-alignment.
       const p = fuser.rate(matrix);
       return items.map(({ item, answers }, i): RatingFusedLine => {
-        const lines = answers.map((a: RawModelAnswer): RatingAnswerLine => {
+        const lines = answers.map((a: RawModelAnswer, k): RatingAnswerLine => {
           const s = a.sample === undefined ? {} : { sample: a.sample };
           if (a.status !== 'ok') return unanswered(a, 'score');
-          const read = readAnswerScore(readScore, a, scale);
-          return read.kind === 'score' ? { model: a.model, ...s, output: a.output, score: read.score } : { model: a.model, ...s, output: a.output, score: null, abstain: read.reason };
+          const reading = readings[i]![k]!;
+          return reading.kind === 'score' ? { model: a.model, ...s, output: a.output, score: reading.score } : { model: a.model, ...s, output: a.output, score: null, abstain: reading.reason };
         });
         const score = p.score[i] as number;
         const decided = Number.isFinite(score);

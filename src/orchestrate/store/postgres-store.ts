@@ -9,6 +9,7 @@ import { CLAIM_POLL_MS, EVERY_KEY, EndedClaims, payloadsOf } from './ended-claim
 import { HeldClaims } from './held-claims.js';
 import { TurnBatch } from './turn-batch.js';
 import { StoreError } from './errors.js';
+import { connectionLost } from './connection-lost.js';
 import { type FailureRow, type ResponseRow, SCHEMA_VERSION, responseColumns, toFailure, toResponse } from './rows.js';
 import type { CacheMode, CachedResponse, CallIdentity, ClaimResult, FailureDetails, RecordedFailure, ResponseStore, StoreOptions, StoreStats } from './store.js';
 
@@ -320,10 +321,12 @@ export class PostgresStore implements ResponseStore {
           await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
           continue;
         }
-        // A refused connection (the server down, starting up or shutting down) means the statement
-        // was never sent, so it is safe to send again. Once the store has worked, an outage is ridden
-        // out for one claim lease: past that, this run's claims lapse and others take its calls over.
-        if (this.opened && (code === 'ECONNREFUSED' || code === '57P03') && Date.now() - (outageSince ??= Date.now()) < this.leaseMs) {
+        // A refused connection was never sent; a cut one may have committed, and every statement
+        // here has the effect of once when sent twice (claims by owner, answers of the same content,
+        // releases by owner, batch records keyed by token or batch id). Once the store has worked, an
+        // outage is ridden out for one claim lease: past that, this run's claims lapse and others
+        // take its calls over.
+        if (this.opened && connectionLost(e) && Date.now() - (outageSince ??= Date.now()) < this.leaseMs) {
           await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 20 * 2 ** attempt)));
           continue;
         }
@@ -565,7 +568,7 @@ class PostgresBatchStore implements BatchStore {
     await this.query(
       `WITH i AS (
          INSERT INTO fusion_batch_intents (token, provider, model, requests, estimated_cost, owner, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING token
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token) DO NOTHING RETURNING token
        )
        INSERT INTO fusion_batch_intent_calls (token, key) SELECT i.token, k FROM i, unnest($8::text[]) AS k ON CONFLICT DO NOTHING`,
       [intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, this.owner.runId, intent.createdAt, [...keys]],
@@ -625,7 +628,7 @@ class PostgresBatchStore implements BatchStore {
     await this.query(
       `WITH job AS (
          INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) RETURNING batch_id
+         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
        )
        INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, k FROM job, unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
       [job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, [...keys]],

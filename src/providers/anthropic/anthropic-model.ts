@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { type CallContext, badResponse, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
 import { redactKnownSecrets } from '../redact.js';
 import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
@@ -100,8 +100,7 @@ export class AnthropicModel implements LanguageModel {
     const ctx = this.#ctx;
     const parsed = AnthropicMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      throw badResponse(ctx, raw, parsed.error.issues[0]);
     }
     const { content, stop_reason: stopReason, usage } = parsed.data;
     const text = content

@@ -1,6 +1,6 @@
 import { Ollama, type ChatRequest } from 'ollama';
 import type { TokenLogprob } from '../../task/schema.js';
-import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { type CallContext, badResponse, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
 import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
 import { OllamaChatResponseSchema, OllamaErrorBodySchema } from './chat-response-schema.js';
@@ -98,8 +98,7 @@ export class OllamaModel implements LanguageModel {
     }
     const parsed = OllamaChatResponseSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      throw badResponse(ctx, raw, parsed.error.issues[0]);
     }
     const body = parsed.data;
     const logprobs: TokenLogprob[] | undefined = body.logprobs?.map((t) => ({

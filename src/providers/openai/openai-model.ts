@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { TokenLogprob } from '../../task/schema.js';
-import { type CallContext, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
+import { type CallContext, badResponse, errorFromException, errorFromStatus, providerError } from '../error-mapping.js';
 import { redactKnownSecrets, redactTokens } from '../redact.js';
 import type { BatchApi } from '../provider.js';
 import type { GenerateRequest, GenerateResult, LanguageModel } from '../provider.js';
@@ -136,8 +136,7 @@ export class OpenAIModel implements LanguageModel {
     const ctx = this.#ctx;
     const parsed = ChatCompletionSchema.safeParse(raw);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw providerError('bad-response', ctx, `unexpected response shape at ${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`);
+      throw badResponse(ctx, raw, parsed.error.issues[0]);
     }
     const choice = parsed.data.choices[0]!;
     const refusal = choice.message.refusal;
