@@ -32,7 +32,7 @@ function version(): string {
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: fusion <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "fusion <command> --help" for a command's options.\n`;
+  return `Usage: fusion <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "fusion <command> --help" for a command's options; "fusion --version" prints the version.\n`;
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {

@@ -9,7 +9,7 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { type EvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import type { CliIo } from '../io.js';
@@ -105,6 +105,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     { flag: '--report', path: values.report, kind: 'markdown-report' },
   ]);
   // Strategy names are checked before any model is asked: a typo must not come after the calls are paid.
+  checkIsEvalFolder(dir);
   const task = loadTaskFile(join(dir, 'task.json'));
   const known = kindOf(task).strategyNames(task);
   const unknown = (strategies ?? []).filter((n) => !known.includes(n));

@@ -1,0 +1,51 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli.js';
+
+/**
+ * The mistakes a new user makes in the first minutes, each answered with what to do: a usage error
+ * (exit 2) naming what was given and the way out, never a path the user did not type.
+ */
+describe('messages for common mistakes say what to do', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fusion-mistakes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'empty'));
+  writeFileSync(join(dir, 'notes.txt'), 'not a folder\n');
+
+  it.each([
+    ['eval', []],
+    ['eval', ['--models', 'openai:gpt-4o-mini', '--no-cache']],
+    ['fit', ['--strategy', 'majority-vote', '--out', join(dir, 'out.json')]],
+    ['fuse', []],
+  ])('%s %j on a folder that does not exist, a file, or a folder without task.json', async (command, extra) => {
+    const missing = await runCli([command, join(dir, 'nope'), ...extra]);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`${join(dir, 'nope')}: no such folder`);
+    expect(missing.stderr).not.toContain('nope/task.json');
+
+    const file = await runCli([command, join(dir, 'notes.txt'), ...extra]);
+    expect(file.status).toBe(2);
+    expect(file.stderr).toContain(`${join(dir, 'notes.txt')}: not a folder`);
+    expect(file.stderr).not.toContain('ENOTDIR');
+
+    const empty = await runCli([command, join(dir, 'empty'), ...extra]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toContain(`${join(dir, 'empty')}: not an eval folder: it has no task.json`);
+    // Each says what an eval folder is and how to make one.
+    for (const r of [missing, file, empty]) expect(r.stderr).toMatch(/fusion init FILE --out DIR/);
+  });
+
+  it('a mistyped --kind gets "did you mean"', async () => {
+    const r = await runCli(['init', join(dir, 'x.csv'), '--out', join(dir, 'x'), '--kind', 'classifcation']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--kind classifcation: must be one of classification, qa, rating; did you mean classification\?/);
+  });
+
+  it('fusion --help names --version', async () => {
+    const r = await runCli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/--version/);
+  });
+});
