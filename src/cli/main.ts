@@ -17,7 +17,7 @@ type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string; help?: string }> = {
   eval: { run: evalCommand, summary: 'score models and fusion strategies on a labelled eval folder (optionally asking --models first)', help: evalHelp },
   fit: { run: fitCommand, summary: 'fit a fusion strategy on a labelled folder and save it as JSON', help: fitHelp },
-  run: { run: runCommand, summary: 'ask models about a JSONL stream of items and write fused answers', help: runHelp },
+  run: { run: runCommand, summary: 'ask models about a stream of items (JSON Lines, CSV or TSV) and write fused answers', help: runHelp },
   fuse: { run: fuseCommand, summary: 'fuse answers you already have (a folder or an answers file), no calls; scores them where gold is present', help: fuseHelp },
   init: { run: initCommand, summary: 'make an eval folder (task.json, items.jsonl) from a labelled CSV, TSV or JSONL', help: initHelp },
   batches: { run: batchesCommand, summary: 'list, check or cancel the provider batches of --batch runs', help: batchesHelp },
@@ -57,7 +57,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      const code = reportError(io, new UsageError(parseArgsMessage(error.message, command.help)));
+      const code = reportError(io, new UsageError(parseArgsMessage(error.message, command.help, rest)));
       io.stderr.write(hint);
       return code;
     }

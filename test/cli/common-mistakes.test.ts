@@ -43,9 +43,21 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr).toMatch(/--kind classifcation: must be one of classification, qa, rating; did you mean classification\?/);
   });
 
+  it.each([
+    [['--folds', '--seed', '2'], 'fusion: --folds needs a value (the next argument, "--seed", starts with "-": write --folds=VALUE for a value that does)\n'],
+    [['--quiet=yes'], 'fusion: --quiet takes no value (it is a switch: --quiet alone)\n'],
+  ])('a flag given without its value, or a switch given one: %j', async (args, message) => {
+    const r = await runCli(['eval', 'evals/toxicity-en', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(`${message}Run "fusion eval --help" for its options.\n`);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/--version/);
+    // fusion run reads tables too: a help that said "JSONL stream" sent CSV users elsewhere.
+    expect(r.stdout).toMatch(/run +ask models about a stream of items \(JSON Lines, CSV or TSV\)/);
+    expect((await runCli(['run', '--help'])).stdout).toMatch(/--input FILE: JSONL, CSV, TSV/);
   });
 });

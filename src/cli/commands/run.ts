@@ -28,9 +28,10 @@ import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColum
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
        fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
 
-Asks every model about every item of a JSONL stream and writes one JSON line per input line, in
-input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
-an {"line", "error"} output line (with its "id" when one could be read).
+Asks every model about every item of a stream (JSON Lines on stdin, or --input FILE: JSONL, CSV, TSV)
+and writes one output line per input line (JSON Lines, or a CSV/TSV row), in input order, in bounded
+memory. A bad input line is reported on stderr as stdin:LINE: ... (or FILE:LINE) and gets an
+{"line", "error"} output line (with its "id" when one could be read).
 
 ${KINDS.map((k) => k.runHelp).join('\n')}
 A line without an answer says why in "abstain" (the abstain column of CSV/TSV): "no-answer" (no
