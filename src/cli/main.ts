@@ -8,6 +8,7 @@ import { fuseCommand, fuseHelp } from './commands/fuse.js';
 import { initCommand, initHelp } from './commands/init.js';
 import { runCommand, runHelp } from './commands/run.js';
 import { reportError, UsageError } from './errors.js';
+import { ProviderError } from '../providers/provider.js';
 import { type CliIo, processIo } from './io.js';
 import { didYouMean, parseArgsMessage, withoutHelp } from './usage-hints.js';
 import { readTextFileSync } from '../task/safe-read.js';
@@ -63,6 +64,13 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     if (error instanceof UsageError) {
       const code = reportError(io, new UsageError(withoutHelp(error.message)));
+      io.stderr.write(hint);
+      return code;
+    }
+    // A bad model spec, an unknown provider or a key not set is a usage error too: the same hint
+    // line (each command's help names the key variables).
+    if (error instanceof ProviderError && error.kind === 'config') {
+      const code = reportError(io, error);
       io.stderr.write(hint);
       return code;
     }

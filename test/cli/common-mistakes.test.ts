@@ -52,6 +52,17 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr).toBe(`${message}Run "fusion eval --help" for its options.\n`);
   });
 
+  it.each([
+    ['a model spec without its provider', 'gpt-4o-mini', /^fusion: model spec "gpt-4o-mini" must look like provider:model/],
+    ['an unknown provider', 'opnai:gpt-4o-mini', /^fusion: unknown provider "opnai"/],
+  ])('%s: the message and the one hint line of every usage error (README, "Messages")', async (_what, spec, message) => {
+    const r = await runCli(['run', '--task', 'evals/toxicity-en/task.json', '--models', spec, '--no-cache'], { input: '' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toMatch(/\nRun "fusion run --help" for its options\.\n$/);
+    expect(r.stderr.split('\n')).toHaveLength(3);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);
