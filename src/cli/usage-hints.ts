@@ -1,3 +1,6 @@
+import { StrategyError } from '../fuse/strategy.js';
+import { UsageError } from './errors.js';
+
 /** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
 function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -63,4 +66,15 @@ export function parseArgsMessage(message: string, help: string | undefined, argv
 export function withoutHelp(message: string): string {
   const at = message.indexOf('\n\nUsage: ');
   return at === -1 ? message : message.slice(0, at);
+}
+
+/**
+ * A strategy the command line names that cannot be used (unknown, or one that must be fitted
+ * first), as a usage error naming the flag, with "did you mean" when the name is a typo of one of
+ * `names`. Any other error is returned as it is.
+ */
+export function strategyFlagError(error: unknown, flag: string, value: string | undefined, names: readonly string[]): unknown {
+  if (!(error instanceof StrategyError)) return error;
+  const guess = value === undefined || names.includes(value) ? undefined : didYouMean(value, names);
+  return new UsageError(`${flag}${value === undefined ? '' : ` ${value}`}: ${error.message}${guess ? `; did you mean ${guess}?` : ''}`);
 }

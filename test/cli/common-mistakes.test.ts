@@ -63,6 +63,18 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr.split('\n')).toHaveLength(3);
   });
 
+  it.each([
+    ['eval', ['evals/toxicity-en', '--strategies', 'majority-vot'], 'majority-vote'],
+    ['fit', ['evals/toxicity-en', '--strategy', 'stackng', '--out', join(dir, 'fit.json')], 'stacking'],
+    ['run', ['--task', 'evals/toxicity-en/task.json', '--models', 'openai:gpt-4o-mini', '--no-cache', '--strategy', 'majority-vot'], 'majority-vote'],
+    ['fuse', ['evals/toxicity-en', '--strategy', 'dawid-skeen'], 'dawid-skene'],
+  ])('a mistyped strategy name given to %s: a usage error (exit 2) with "did you mean"', async (command, args, meant) => {
+    const r = await runCli([command, ...args], { input: '', env: { OPENAI_API_KEY: 'not-used' } });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`did you mean ${meant}?`);
+    expect(r.stderr).toMatch(new RegExp(`\nRun "fusion ${command} --help" for its options\.\n$`));
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);

@@ -12,6 +12,7 @@ import { itemTexts } from '../../task/item-text.js';
 import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { afterRecording } from '../fold-check.js';
@@ -109,7 +110,10 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const task = loadTaskFile(join(dir, 'task.json'));
   const known = kindOf(task).strategyNames(task);
   const unknown = (strategies ?? []).filter((n) => !known.includes(n));
-  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length > 0) {
+    const guesses = unknown.flatMap((n) => didYouMean(n, known) ?? []);
+    throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})${guesses.length > 0 ? `; did you mean ${guesses.join(', ')}?` : ''}`);
+  }
   const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
   if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];

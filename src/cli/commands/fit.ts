@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { writeSavedStrategy } from '../../fuse/saved-strategy.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { strategyFlagError } from '../usage-hints.js';
 import { kindOf } from '../../kinds/registry.js';
 import { RATING_STRATEGIES } from '../../kinds/rating/registry.js';
 import type { AdaptiveTargets } from '../../kinds/task-kind.js';
@@ -70,8 +70,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   try {
     strategy = kind.strategyToFit(values.strategy, folder, adaptiveTargets(values));
   } catch (e) {
-    if (e instanceof StrategyError) throw new UsageError(e.message);
-    throw e;
+    throw strategyFlagError(e, '--strategy', values.strategy, kind.strategyNames(folder.task));
   }
   // The held-out estimate is what needs the folds; the fit itself does not, so --folds 0 is a way out.
   const result = await fit(folder, { strategy, seed, folds }).catch((e: unknown) => {

@@ -17,7 +17,7 @@ import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { TaskItem } from '../../task/schema.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
@@ -168,8 +168,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
   } catch (e) {
     // A strategy named on the command line that this run cannot use (one that must be fitted first): a usage error.
-    if (e instanceof StrategyError) throw new UsageError(`--strategy ${values.strategy ?? ''}: ${e.message}`);
-    throw e;
+    throw strategyFlagError(e, '--strategy', values.strategy, kindOf(task).unsupervisedNames(task));
   }
   const given = values.models !== undefined ? splitModelList(values.models) : undefined;
   const match = fittedModels(fuser, given, values['model-map']);
