@@ -75,6 +75,20 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr).toMatch(new RegExp(`\nRun "fusion ${command} --help" for its options\.\n$`));
   });
 
+  it('fit: a strategy that learns from labels on a folder without any is a usage error (exit 2), as fit --help says', async () => {
+    const folder = join(dir, 'unlabelled');
+    mkdirSync(folder);
+    const labels = ['toxic', 'non-toxic'];
+    writeFileSync(join(folder, 'task.json'), JSON.stringify({ name: 'u', kind: 'classification', labels: labels.map((name) => ({ name, aliases: [] })), instructions: 'Toxic?' }));
+    writeFileSync(join(folder, 'items.jsonl'), Array.from({ length: 12 }, (_, i) => JSON.stringify({ id: `i${i}`, text: `text ${i}` })).join('\n'));
+    writeFileSync(join(folder, 'responses.jsonl'), Array.from({ length: 12 }, (_, i) => ['m1', 'm2', 'm3'].map((model, j) => JSON.stringify({ item: `i${i}`, model, output: labels[(i + j) % 2] })).join('\n')).join('\n'));
+    const r = await runCli(['fit', folder, '--strategy', 'stacking', '--out', join(dir, 'stacking.json')]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^fusion: --strategy stacking: stacking learns from labels, but no item in .* has a label\nRun "fusion fit --help" for its options\.\n$/);
+    expect((await runCli(['fit', folder, '--strategy', 'dawid-skene', '--out', join(dir, 'ds.json')])).status).toBe(0);
+    expect((await runCli(['fit', '--help'])).stdout).toMatch(/Exit status: 0 written; 2 bad input or usage/);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);

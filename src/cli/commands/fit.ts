@@ -34,6 +34,10 @@ Options:
                      (rating: the best fused score asking at most N judges per item on average)
   --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
                      not for rating tasks)
+A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
+
+Exit status: 0 written; 2 bad input or usage (a strategy that cannot be fitted on this folder, such
+as one that learns from labels on a folder without any); 1 other failures.
 `;
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -74,7 +78,9 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   }
   // The held-out estimate is what needs the folds; the fit itself does not, so --folds 0 is a way out.
   const result = await fit(folder, { strategy, seed, folds }).catch((e: unknown) => {
-    throw e instanceof FoldsError ? new InputError([{ file: e.file, message: `${e.issues[0]?.message ?? ''}; --folds 0 fits on every item without the held-out estimate` }]) : e;
+    if (e instanceof FoldsError) throw new InputError([{ file: e.file, message: `${e.issues[0]?.message ?? ''}; --folds 0 fits on every item without the held-out estimate` }]);
+    // The strategy the command line named cannot be fitted on this folder (no label to learn from...): usage, exit 2.
+    throw strategyFlagError(e, '--strategy', values.strategy, kind.strategyNames(folder.task));
   });
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} items, ${new Set(folder.responses.map((r) => r.model)).size} models`];
   if (result.estimate) lines.push(`estimated ${result.estimate.scoredOn}: ${result.estimate.headline}`);
