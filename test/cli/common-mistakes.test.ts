@@ -89,6 +89,12 @@ describe('messages for common mistakes say what to do', () => {
     expect((await runCli(['fit', '--help'])).stdout).toMatch(/Exit status: 0 written; 2 bad input or usage/);
   });
 
+  it('fusion batches with a mistyped action: did you mean cancel', async () => {
+    const r = await runCli(['batches', 'cancl', 'batch_1', '--cache', join(dir, 'none.sqlite')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^fusion: unknown action "cancl" \(the one action is cancel: fusion batches cancel ID\.\.\.\); did you mean cancel\?\n/);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);
