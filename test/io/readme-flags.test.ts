@@ -50,6 +50,13 @@ describe("the README's flags, the help's and the parser's are the same", () => {
     expect(checked).toBeGreaterThan(40);
   });
 
+  it('every FUSION_ variable the README names is in the help of a command that reads it', async () => {
+    const helps = (await Promise.all(COMMANDS.map(helpOf))).join('\n');
+    const variables = [...new Set([...readme.matchAll(/FUSION_[A-Z_]+/g)].map((m) => m[0]))];
+    expect(variables.length).toBeGreaterThan(5);
+    expect(variables.filter((v) => !helps.includes(v))).toEqual([]);
+  });
+
   it('every flag the README names is in the help of a command (or of fusion itself)', async () => {
     const helps = [(await runCli(['--help'])).stdout, ...(await Promise.all(COMMANDS.map(helpOf)))];
     const listed = new Set(helps.flatMap(optionsOf));

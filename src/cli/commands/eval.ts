@@ -52,6 +52,8 @@ Options:
   With --models --shard K/N: only this worker's share of the items is asked, into the shared --cache;
   nothing is written to the folder and nothing is evaluated. Once every worker is done, the same
   command without --shard finds every answer in the store (no call) and writes responses.jsonl.
+  The folds are fitted on worker threads: FUSION_THREADS=N sets how many (1: the main thread only;
+  default: as many as spread the folds evenly over the cores); the result is the same on any number.
 
 ${orchestrationHelp}
 ${batchHelp}
