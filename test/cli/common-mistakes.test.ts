@@ -95,6 +95,17 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr).toMatch(/^fusion: unknown action "cancl" \(the one action is cancel: fusion batches cancel ID\.\.\.\); did you mean cancel\?\n/);
   });
 
+  it.each([
+    ['csv', 'id,text\n1,hello\n2,bye\n'],
+    ['tsv', 'id\ttext\n1\thello\n'],
+  ])('a %s table piped to fusion run without --format: line 1 says which flag reads it', async (format, input) => {
+    const r = await runCli(['run', '--task', 'evals/toxicity-en/task.json', '--models', 'openai:gpt-4o-mini', '--no-cache'], { input, env: { OPENAI_API_KEY: 'not-used' } });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^stdin:1: invalid JSON \\(.*\\); a ${format.toUpperCase()} header\\? give --format ${format} \\(or --input FILE\\.${format}\\)\n`));
+    // Said on the first line only: the others are the same mistake.
+    expect(r.stderr.match(/give --format/g)).toHaveLength(1);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);
