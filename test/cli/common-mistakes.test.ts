@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { runCli } from '../support/run-cli.js';
 
 /**
@@ -104,6 +106,21 @@ describe('messages for common mistakes say what to do', () => {
     expect(r.stderr).toMatch(new RegExp(`^stdin:1: invalid JSON \\(.*\\); a ${format.toUpperCase()} header\\? give --format ${format} \\(or --input FILE\\.${format}\\)\n`));
     // Said on the first line only: the others are the same mistake.
     expect(r.stderr.match(/give --format/g)).toHaveLength(1);
+  });
+
+  it('fusion run with the terminal as stdin (no --input, no < FILE) says it is reading from it, not a silent wait', async () => {
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    stdin.end();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let said = '';
+    stderr.on('data', (d: Buffer) => (said += d.toString()));
+    stdout.resume();
+    const status = await main(['run', '--task', 'evals/toxicity-en/task.json', '--models', 'openai:gpt-4o-mini', '--no-cache'], { stdin, stdout, stderr, env: { ...process.env, OPENAI_API_KEY: 'not-used' } });
+    expect(status).toBe(0);
+    expect(said).toMatch(/^fusion run: reading items from the terminal, one JSON object a line \(Ctrl-D ends\); to read a file: --input FILE or < items\.jsonl\n/);
+    // A pipe or a file on stdin is read without the note.
+    expect((await runCli(['run', '--task', 'evals/toxicity-en/task.json', '--models', 'openai:gpt-4o-mini', '--no-cache'], { input: '', env: { OPENAI_API_KEY: 'not-used' } })).stderr).not.toMatch(/terminal/);
   });
 
   it('fusion --help names --version', async () => {

@@ -195,6 +195,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values, io.env ?? process.env);
   const format = inputFormat(values);
+  // Forgetting `< items.jsonl` would otherwise wait on the terminal in silence.
+  if (values.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write(`fusion run: reading items from the terminal, one ${format === 'jsonl' ? 'JSON object' : `${format.toUpperCase()} row`} a line (Ctrl-D ends); to read a file: --input FILE or < items.jsonl\n`);
+  }
   const opened = openInput(values, io.stdin);
   let input: Readable = opened.input;
   let maxCostUsd: number | undefined;
