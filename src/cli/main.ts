@@ -38,6 +38,9 @@ function help(): string {
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
+  // `fusion help eval` is `fusion eval --help`, as git and npm read it.
+  const asked = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+  if (asked) return asked.run(['--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
     return name === undefined ? 2 : 0;

@@ -123,6 +123,13 @@ describe('messages for common mistakes say what to do', () => {
     expect((await runCli(['run', '--task', 'evals/toxicity-en/task.json', '--models', 'openai:gpt-4o-mini', '--no-cache'], { input: '', env: { OPENAI_API_KEY: 'not-used' } })).stderr).not.toMatch(/terminal/);
   });
 
+  it('fusion help eval prints the help of eval, as fusion eval --help does', async () => {
+    const r = await runCli(['help', 'eval']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe((await runCli(['eval', '--help'])).stdout);
+    expect(r.stdout).toMatch(/^Usage: fusion eval <folder>/);
+  });
+
   it('fusion --help names --version', async () => {
     const r = await runCli(['--help']);
     expect(r.status).toBe(0);
