@@ -192,6 +192,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     issues.push({ file: responsesFile, message: 'file not found (record answers first, or pass --models)' });
   }
 
+  // Each file's issues in line order, whichever check found them (shape, gold, duplicates), as one
+  // reads down the file to fix them; files in the order they were read.
+  const fileOrder = [...new Set(issues.map((i) => i.file))];
+  issues.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0));
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
   if (isClassificationTask(task)) {
