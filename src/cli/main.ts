@@ -32,7 +32,7 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   run: {
     load: () => import('./commands/run.js').then((m) => ({ run: m.runCommand, help: m.runHelp })),
-    summary: 'ask models about a JSONL stream of items and write fused answers',
+    summary: 'ask models about a stream of items (JSON Lines, CSV or TSV) and write fused answers',
     asksModels: () => true,
   },
   fuse: {
@@ -59,7 +59,7 @@ async function version(): Promise<string> {
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: fusion <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "fusion <command> --help" for a command's options.\n`;
+  return `Usage: fusion <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun "fusion <command> --help" for a command's options; "fusion --version" prints the version.\n`;
 }
 
 export async function main(argv: string[], io?: CliIo): Promise<number> {
@@ -79,6 +79,9 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
 }
 
 async function dispatch(name: string | undefined, rest: string[], command: CommandSpec | undefined, io: CliIo): Promise<number> {
+  // `fusion help eval` is `fusion eval --help`, as git and npm read it.
+  const asked = name === 'help' && rest[0] !== undefined ? COMMANDS[rest[0]] : undefined;
+  if (asked) return (await asked.load()).run(['--help'], io);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(help());
     return name === undefined ? 2 : 0;
@@ -103,12 +106,20 @@ async function dispatch(name: string | undefined, rest: string[], command: Comma
     return await loaded.run(rest, io);
   } catch (error) {
     if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
-      const code = reportError(io, new UsageError(parseArgsMessage(error.message, commandHelp)));
+      const code = reportError(io, new UsageError(parseArgsMessage(error.message, commandHelp, rest)));
       io.stderr.write(hint);
       return code;
     }
     if (error instanceof UsageError) {
       const code = reportError(io, new UsageError(withoutHelp(error.message)));
+      io.stderr.write(hint);
+      return code;
+    }
+    // A bad model spec, an unknown provider or a key not set is a usage error too: the same hint
+    // line (each command's help names the key variables).
+    const { ProviderError } = await import('../providers/provider.js');
+    if (error instanceof ProviderError && error.kind === 'config') {
+      const code = reportError(io, error);
       io.stderr.write(hint);
       return code;
     }

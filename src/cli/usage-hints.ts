@@ -1,3 +1,6 @@
+import { StrategyError } from '../fuse/strategy.js';
+import { UsageError } from './errors.js';
+
 /** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
 function distance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
@@ -36,7 +39,7 @@ export function didYouMean(word: string, known: readonly string[]): string | und
  * A usage error in plain words for a parseArgs failure (`ERR_PARSE_ARGS_*`), with "did you mean"
  * for an unknown option that looks like a known one.
  */
-export function parseArgsMessage(message: string, help: string | undefined): string {
+export function parseArgsMessage(message: string, help: string | undefined, argv: readonly string[] = []): string {
   const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(message);
   if (unknown) {
     const flag = unknown[1] as string;
@@ -45,6 +48,15 @@ export function parseArgsMessage(message: string, help: string | undefined): str
   }
   const missing = /^Option '(-{1,2}[\w-]+)(?:, -\w)?(?: <value>)?' argument missing/.exec(message);
   if (missing) return `${missing[1]} needs a value`;
+  // A flag followed by another flag (its value forgotten): parseArgs calls it "ambiguous".
+  const ambiguous = /^Option '(-{1,2}[\w-]+)' argument is ambiguous/.exec(message);
+  if (ambiguous) {
+    const flag = ambiguous[1] as string;
+    const next = argv[argv.indexOf(flag) + 1];
+    return `${flag} needs a value (the next argument${next === undefined ? '' : `, "${next}",`} starts with "-": write ${flag}=VALUE for a value that does)`;
+  }
+  const switchValue = /^Option '(-{1,2}[\w-]+)' does not take an argument/.exec(message);
+  if (switchValue) return `${switchValue[1]} takes no value (it is a switch: ${switchValue[1]} alone)`;
   const unexpected = /^Unexpected argument '([^']+)'/.exec(message);
   if (unexpected) return `unexpected argument "${unexpected[1]}"`;
   return message;
@@ -54,4 +66,15 @@ export function parseArgsMessage(message: string, help: string | undefined): str
 export function withoutHelp(message: string): string {
   const at = message.indexOf('\n\nUsage: ');
   return at === -1 ? message : message.slice(0, at);
+}
+
+/**
+ * A strategy the command line names that cannot be used (unknown, or one that must be fitted
+ * first), as a usage error naming the flag, with "did you mean" when the name is a typo of one of
+ * `names`. Any other error is returned as it is.
+ */
+export function strategyFlagError(error: unknown, flag: string, value: string | undefined, names: readonly string[]): unknown {
+  if (!(error instanceof StrategyError)) return error;
+  const guess = value === undefined || names.includes(value) ? undefined : didYouMean(value, names);
+  return new UsageError(`${flag}${value === undefined ? '' : ` ${value}`}: ${error.message}${guess ? `; did you mean ${guess}?` : ''}`);
 }

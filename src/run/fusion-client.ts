@@ -54,7 +54,7 @@ export interface FusionClient {
 function checkClientOptions(options: FusionClientOptions): void {
   const issues: InputIssue[] = [];
   const check = (field: string, value: number | undefined, ok: (v: number) => boolean, what: string): void => {
-    if (value !== undefined && !ok(value)) issues.push({ file: 'createFusion', field, message: `must be ${what}, got ${String(value)}` });
+    if (value !== undefined && !ok(value)) issues.push({ file: 'createFusion', field, message: `must be ${what}, got ${typeof value === 'number' ? String(value) : `${JSON.stringify(value)} (a ${typeof value})`}` });
   };
   check('concurrency', options.concurrency, (v) => Number.isSafeInteger(v) && v >= 1, 'a whole number of at least 1');
   check('maxCost', options.maxCost, (v) => Number.isFinite(v) && v >= 0, 'a number of USD of at least 0');

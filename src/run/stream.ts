@@ -238,6 +238,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
   let lineNo = 0;
   let rowNumber = 0;
   let headerProblem: InputIssue[] | undefined;
+  let headerSaid = false;
   const required = requiredBy(kind.schema);
   const ids = new ItemIds(inputName);
   const headerIssuesOf = (header: readonly string[] | undefined): InputIssue[] => (header ? headerIssues(inputName, header, fields, options.columns ?? {}, required) : []);
@@ -273,7 +274,13 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       const duplicate = checked?.success ? ids.see(checked.data.id, lineNo) : undefined;
       if (!checked?.success || duplicate) {
         const message = (duplicate ? [duplicate] : issues).map(formatIssue).join('; ');
-        options.errors.write(`${escapeControl(message)}\n`);
+        // A header problem is every row's: said once, on the header's line, not once per row (a
+        // million-row file would print it a million times); each output row still carries it.
+        if (!missing || duplicate) options.errors.write(`${escapeControl(message)}\n`);
+        else if (!headerSaid) {
+          headerSaid = true;
+          options.errors.write(`${escapeControl((headerProblem ?? []).map(formatIssue).join('; '))} (every row)\n`);
+        }
         result.badLines++;
         const id = checked?.success ? checked.data.id : idOf(mapped.value);
         current.push({ kind: 'bad', out: { ...(id === undefined ? {} : { id }), line: lineNo, error: message }, input });

@@ -73,6 +73,16 @@ function cell(field: string, value: unknown, delimited: boolean): unknown {
 }
 
 /**
+ * A first line read as JSON Lines that is a CSV or TSV header (a table piped in without --format):
+ * said once, on that line, with the flag that reads it, since every later row fails the same way.
+ */
+function tableHint(text: string): string {
+  if (/^\s*[{["]/.test(text)) return '';
+  const format = text.includes('\t') ? 'tsv' : text.includes(',') ? 'csv' : undefined;
+  return format ? `; a ${format.toUpperCase()} header? give --format ${format} (or --input FILE.${format})` : '';
+}
+
+/**
  * An input row (a JSON Lines object or a delimited row) as the fields an item schema reads, chosen
  * by `choice`, with every other column passed through. Without an id column the row number is the
  * id; a number is an id too (JSON Lines written by pandas). Pure.
@@ -86,7 +96,7 @@ export function mapRow(file: string, row: Exclude<InputRow, { issue: InputIssue 
     try {
       parsed = JSON.parse(row.text);
     } catch (e) {
-      return { passthrough: {}, issues: [{ file, line, message: `invalid JSON (${(e as Error).message})` }] };
+      return { passthrough: {}, issues: [{ file, line, message: `invalid JSON (${(e as Error).message})${rowNumber === 1 ? tableHint(row.text) : ''}` }] };
     }
     if (!isRecord(parsed)) return { passthrough: {}, issues: [{ file, line, message: 'expected a JSON object' }] };
     raw = parsed;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
 import { folderTable, readTableFile } from './read-table.js';
@@ -106,7 +106,28 @@ export interface LoadOptions {
  * normalizer turns them into counted abstentions.
  */
 export function loadEvalFolder(dir: string, opts: LoadOptions = {}): EvalFolder {
+  checkIsEvalFolder(dir);
   return loadEvalFiles(dir, { task: join(dir, 'task.json'), items: folderTable(dir, 'items'), responses: folderTable(dir, 'responses') }, opts);
+}
+
+const WHAT_A_FOLDER_IS = 'an eval folder holds task.json, items.jsonl and responses.jsonl; `fusion init FILE --out DIR` makes one from a labelled table';
+
+/**
+ * The path given as a folder, checked before any of its files is read: a mistyped name, a file
+ * named in its place or a folder of something else would otherwise be reported as the missing
+ * `<path>/task.json`, a path the user never typed, without saying what an eval folder is.
+ */
+export function checkIsEvalFolder(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' || code === 'ENOTDIR' ? 'no such folder' : `cannot read (${code ?? (e as Error).message})`;
+    throw new InputError([{ file: dir, message: `${what} (${WHAT_A_FOLDER_IS})` }]);
+  }
+  if (!isDir) throw new InputError([{ file: dir, message: `not a folder (${WHAT_A_FOLDER_IS})` }]);
+  if (!existsSync(join(dir, 'task.json'))) throw new InputError([{ file: dir, message: `not an eval folder: it has no task.json (${WHAT_A_FOLDER_IS})` }]);
 }
 
 /**
@@ -171,6 +192,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     issues.push({ file: responsesFile, message: 'file not found (record answers first, or pass --models)' });
   }
 
+  // Each file's issues in line order, whichever check found them (shape, gold, duplicates), as one
+  // reads down the file to fix them; files in the order they were read.
+  const fileOrder = [...new Set(issues.map((i) => i.file))];
+  issues.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0));
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
   if (isClassificationTask(task)) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,22 @@ function run(file: string, args: string[], options: { cwd: string; env: NodeJS.P
 }
 
 export { readmeExamples };
+
+/**
+ * The files a README command says it writes: the value of an output flag or a shell redirection.
+ * Paths built by the shell (`"out-$k.jsonl"` in a loop) are left out: they name no one file.
+ */
+export function namedOutputs(command: string): string[] {
+  const paths = [...command.matchAll(/(?:--(?:json|html|report|out|output)\s+|(?<![0-9&])>\s*)([^\s;&|]+)/g)].map((m) => m[1] as string);
+  return paths.filter((p) => !/[$"'`]/.test(p));
+}
+
+/** A non-empty file, or a folder holding at least one (`fusion init --out DIR`). */
+function wroteSomething(path: string): boolean {
+  if (!existsSync(path)) return false;
+  const stat = statSync(path);
+  return stat.isDirectory() ? readdirSync(path).some((f) => wroteSomething(join(path, f))) : stat.size > 0;
+}
 
 const LABELS = ['toxic', 'non-toxic'];
 
@@ -78,18 +94,31 @@ describe("the README's examples run", () => {
 
   it('finds the examples (the test reads README.md, not a copy)', () => {
     expect(commands.length).toBeGreaterThan(5);
+    expect(commands.flatMap(namedOutputs).length).toBeGreaterThan(5);
+  });
+
+  it('reads the outputs a command names, and only those', () => {
+    expect(namedOutputs('fusion eval D --json r.json --report r.md --html r.html')).toEqual(['r.json', 'r.md', 'r.html']);
+    expect(namedOutputs('fusion run --task t.json < items.jsonl > fused.jsonl')).toEqual(['fused.jsonl']);
+    expect(namedOutputs('fusion fit D --out a.json && fusion run --strategy a.json --output b.csv')).toEqual(['a.json', 'b.csv']);
+    expect(namedOutputs('fusion run --task t.json --shard "$k/4" < items.jsonl > "out-$k.jsonl" &')).toEqual([]);
+    expect(namedOutputs('fusion eval D 2>&1 --max-cost 2')).toEqual([]);
   });
 
   it('every fusion command exits 0 against the fake provider server, every TypeScript snippet runs', async () => {
     requireBuild('cli/main.js');
     const server = await fixture.start({ labels: LABELS });
     dir = sandbox();
-    const env = { ...process.env, ...server.env(), PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` };
+    // `k`: a command of the README's worker loop runs as the loop's first pass would.
+    const env = { ...process.env, ...server.env(), k: '0', PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` };
     const failed: string[] = [];
     for (const command of commands) {
       // In README order, in one folder: later examples may use what earlier ones wrote, as a reader's would.
-      const r = await run('bash', ['-c', command], { cwd: dir as string, env, timeoutMs: 900_000 });
+      // In the foreground: a worker the README starts with `&` would exit 0 whatever it did.
+      const r = await run('bash', ['-c', command.replace(/\s*&$/, '')], { cwd: dir as string, env, timeoutMs: 900_000 });
       if (r.status !== 0) failed.push(`${command}\n  exit ${r.status}: ${(r.stderr ?? '').slice(0, 400)}`);
+      // Exit 0 is not enough: what the command says it writes must be there, and not empty.
+      else for (const path of namedOutputs(command)) if (!wroteSomething(join(dir, path))) failed.push(`${command}\n  exit 0 but wrote nothing to ${path}`);
     }
     for (const [i, code] of snippets.entries()) {
       const file = join(dir, `snippet-${i}.mts`);

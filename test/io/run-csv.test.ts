@@ -88,12 +88,13 @@ describe('fusion run on a CSV of reviews', () => {
     expect(rows[2]?.text).toBe('two\nlines');
 
     const missing = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--format', 'csv', '--text-column', 'body', '--no-cache'], { input: 'id,text\na,fine\n', env: server.env() });
-    expect(missing.stderr).toMatch(/stdin:2: body: no column "body"/);
-    // A header that names the field in another case: every row keeps its place, with the header's reason and the flag that reads it.
+    expect(missing.stderr).toMatch(/stdin:1: body: no column "body"/);
+    // A header that names the field in another case: said once, on line 1, with the flag that reads it; every row keeps its place, with the header's reason.
     const cased = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--format', 'csv', '--no-cache'], { input: 'Id,Text\na,fine\nb,ok\n', env: server.env() });
     expect(cased.status).toBe(1);
-    expect(cased.stderr).toContain('stdin:2: text: no column "text"; the header has "Text", which differs only in case (column names match exactly): give --text-column "Text"');
-    expect(cased.stderr).toContain('stdin:3: text: no column "text"');
+    expect(cased.stderr).toContain('stdin:1: text: no column "text"; the header has "Text", which differs only in case (column names match exactly): give --text-column "Text" (every row)');
+    expect(cased.stderr).not.toMatch(/stdin:[23]:/);
+    expect(records(cased.stdout).map((x) => x.error)).toEqual([expect.stringMatching(/^stdin:2: text: no column "text"/), expect.stringMatching(/^stdin:3: text: no column "text"/)]);
     expect(cased.stdout.split('\n')[0]).toBe('Id,Text,label,confidence,openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest,ollama:llama3.1,abstain,error');
   });
 });

@@ -71,6 +71,8 @@ describe('issue 22 case 14: the library does not fan out without bound', () => {
       expect(thrown, JSON.stringify(options)).toBeInstanceOf(InputError);
       expect((thrown as Error).message).toContain(`createFusion: ${field}: must be`);
     }
+    // From JavaScript (no types to stop it) a number written as a string is refused, and said to be a string.
+    expect(() => createFusion({ models: MODELS, cache: false, env: server.env(), maxCost: '5' as unknown as number })).toThrow('createFusion: maxCost: must be a number of USD of at least 0, got "5" (a string)');
     // A budget of 0 is a client that pays for nothing (free models only): allowed.
     await createFusion({ models: MODELS, cache: false, env: server.env(), maxCost: 0 }).close();
     expect(server.snapshot().requests).toBe(0);

@@ -84,6 +84,12 @@ describe('loadEvalFolder', () => {
     expect(loadEvalFolder(dir).responses).toHaveLength(2);
   });
 
+  it("lists a file's issues in line order, whichever check found each (the line's shape, its gold label, a duplicate id)", () => {
+    const bad = [items[0], { id: 'b', text: 'x', label: 'angry' }, { id: 'a', text: 'again', label: 'positive' }, { id: 'd', label: 'positive' }];
+    const e = loadError(writeEvalFolder({ task: sentimentTask, items: bad, responses: '{"item": "a", "model": "m1", "output": "C"}\n{"item": "zz", "model": "m1", "output": "C"}\n' }));
+    expect(e.issues.map((i) => `${i.file.split('/').pop() ?? ''}:${i.line ?? ''}`)).toEqual(['items.jsonl:2', 'items.jsonl:3', 'items.jsonl:4']);
+  });
+
   it('collects every issue of a file instead of stopping at the first', () => {
     const dir = writeEvalFolder({ task: sentimentTask, items, responses: '{"item": 1}\nnot json\n{"item": "a", "model": "m", "output": "A"}\n' });
     const e = loadError(dir);

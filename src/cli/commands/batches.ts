@@ -8,6 +8,7 @@ import { resolveModels } from '../../run/models.js';
 import { UsageError } from '../errors.js';
 import { cacheLocation } from '../run-session.js';
 import type { CliIo } from '../io.js';
+import { didYouMean } from '../usage-hints.js';
 
 export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
 
@@ -67,7 +68,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     return 0;
   }
   const [action, ...ids] = positionals;
-  if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}"\n\n${batchesHelp}`);
+  if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}" (the one action is cancel: fusion batches cancel ID...)${didYouMean(action, ['cancel']) ? '; did you mean cancel?' : ''}\n\n${batchesHelp}`);
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
   const path = cacheLocation(values.cache, io.env ?? process.env);
   if (storeKindOf(path) === 'sqlite' && !existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);

@@ -9,9 +9,10 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { type EvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
+import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { afterRecording } from '../fold-check.js';
@@ -51,6 +52,8 @@ Options:
   With --models --shard K/N: only this worker's share of the items is asked, into the shared --cache;
   nothing is written to the folder and nothing is evaluated. Once every worker is done, the same
   command without --shard finds every answer in the store (no call) and writes responses.jsonl.
+  The folds are fitted on worker threads: FUSION_THREADS=N sets how many (1: the main thread only;
+  default: as many as spread the folds evenly over the cores); the result is the same on any number.
 
 ${orchestrationHelp}
 ${batchHelp}
@@ -105,10 +108,14 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
     { flag: '--report', path: values.report, kind: 'markdown-report' },
   ]);
   // Strategy names are checked before any model is asked: a typo must not come after the calls are paid.
+  checkIsEvalFolder(dir);
   const task = loadTaskFile(join(dir, 'task.json'));
   const known = kindOf(task).strategyNames(task);
   const unknown = (strategies ?? []).filter((n) => !known.includes(n));
-  if (unknown.length > 0) throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})`);
+  if (unknown.length > 0) {
+    const guesses = unknown.flatMap((n) => didYouMean(n, known) ?? []);
+    throw new UsageError(`unknown strategy ${unknown.map((n) => `"${n}"`).join(', ')} (known: ${known.join(', ')})${guesses.length > 0 ? `; did you mean ${guesses.join(', ')}?` : ''}`);
+  }
   const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
   if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { STRATEGIES } from '../../fuse/registry.js';
 import { writeSavedStrategy } from '../../fuse/saved-strategy.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { strategyFlagError } from '../usage-hints.js';
 import { kindOf } from '../../kinds/registry.js';
 import { RATING_STRATEGIES } from '../../kinds/rating/registry.js';
 import type { AdaptiveTargets } from '../../kinds/task-kind.js';
@@ -34,6 +34,10 @@ Options:
                      (rating: the best fused score asking at most N judges per item on average)
   --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
                      not for rating tasks)
+A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
+
+Exit status: 0 written; 2 bad input or usage (a strategy that cannot be fitted on this folder, such
+as one that learns from labels on a folder without any); 1 other failures.
 `;
 
 export async function fitCommand(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -70,12 +74,13 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   try {
     strategy = kind.strategyToFit(values.strategy, folder, adaptiveTargets(values));
   } catch (e) {
-    if (e instanceof StrategyError) throw new UsageError(e.message);
-    throw e;
+    throw strategyFlagError(e, '--strategy', values.strategy, kind.strategyNames(folder.task));
   }
   // The held-out estimate is what needs the folds; the fit itself does not, so --folds 0 is a way out.
   const result = await fit(folder, { strategy, seed, folds }).catch((e: unknown) => {
-    throw e instanceof FoldsError ? new InputError([{ file: e.file, message: `${e.issues[0]?.message ?? ''}; --folds 0 fits on every item without the held-out estimate` }]) : e;
+    if (e instanceof FoldsError) throw new InputError([{ file: e.file, message: `${e.issues[0]?.message ?? ''}; --folds 0 fits on every item without the held-out estimate` }]);
+    // The strategy the command line named cannot be fitted on this folder (no label to learn from...): usage, exit 2.
+    throw strategyFlagError(e, '--strategy', values.strategy, kind.strategyNames(folder.task));
   });
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} items, ${new Set(folder.responses.map((r) => r.model)).size} models`];
   if (result.estimate) lines.push(`estimated ${result.estimate.scoredOn}: ${result.estimate.headline}`);

@@ -9,6 +9,7 @@ import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.j
 import { KINDS, kindOf } from '../../kinds/registry.js';
 import { type EvalFolder, loadEvalFiles, loadEvalFolder } from '../../task/load-folder.js';
 import { UsageError } from '../errors.js';
+import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
 import { openOutput, outputFormat } from '../table-args.js';
 
@@ -79,7 +80,13 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');
     folder = loadEvalFolder(positionals[0] as string, { requireResponses: true });
   }
-  const fuser = chooseStrategy(values.strategy, folder.task, Math.max(1, folder.items.length));
+  let fuser;
+  try {
+    fuser = chooseStrategy(values.strategy, folder.task, Math.max(1, folder.items.length));
+  } catch (e) {
+    // A mistyped or unfitted --strategy is a usage error (exit 2, as the help says), not a crash of the fusion.
+    throw strategyFlagError(e, '--strategy', values.strategy, kindOf(folder.task).unsupervisedNames(folder.task));
+  }
   // A saved strategy reads models by the names it was fitted with: answers of other models must be
   // matched to those names (or the fitted model left out on purpose), never fused as if absent.
   const recorded = [...new Set(folder.responses.map((r) => r.model))];

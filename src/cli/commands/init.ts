@@ -3,6 +3,7 @@ import { createFilesWhole } from '../../task/safe-write.js';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KINDS } from '../../kinds/registry.js';
+import { didYouMean } from '../usage-hints.js';
 import { type StarterOption, startFolder } from '../../kinds/starter.js';
 import { parseTableFormat } from '../../task/table-format.js';
 import { UsageError } from '../errors.js';
@@ -75,7 +76,10 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.out === undefined) throw new UsageError(`init needs --out DIR\n\n${initHelp}`);
   const kindName = values.kind ?? KINDS[0]?.kind;
   const kind = KINDS.find((k) => k.kind === kindName);
-  if (!kind) throw new UsageError(`--kind ${values.kind}: must be one of ${KINDS.map((k) => k.kind).join(', ')}`);
+  if (!kind) {
+    const guess = didYouMean(String(values.kind), KINDS.map((k) => k.kind));
+    throw new UsageError(`--kind ${values.kind}: must be one of ${KINDS.map((k) => k.kind).join(', ')}${guess ? `; did you mean ${guess}?` : ''}`);
+  }
   const given: Partial<Record<StarterOption, unknown>> = { ordered: values.ordered, labels: values.labels, scale: values.scale, answerType: values['answer-type'] };
   for (const [option, value] of Object.entries(given) as [StarterOption, unknown][]) {
     if (value === undefined || kind.starter.options.includes(option)) continue;

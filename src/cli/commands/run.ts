@@ -18,7 +18,7 @@ import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js
 import { loadTaskFile } from '../../task/load-folder.js';
 import type { TaskItem } from '../../task/schema.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
-import { StrategyError } from '../../fuse/strategy.js';
+import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
@@ -29,9 +29,10 @@ import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColum
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
        fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
 
-Asks every model about every item of a JSONL stream and writes one JSON line per input line, in
-input order, in bounded memory. A bad input line is reported on stderr as stdin:LINE: ... and gets
-an {"line", "error"} output line (with its "id" when one could be read).
+Asks every model about every item of a stream (JSON Lines on stdin, or --input FILE: JSONL, CSV, TSV)
+and writes one output line per input line (JSON Lines, or a CSV/TSV row), in input order, in bounded
+memory. A bad input line is reported on stderr as stdin:LINE: ... (or FILE:LINE) and gets an
+{"line", "error"} output line (with its "id" when one could be read).
 
 ${KINDS.map((k) => k.runHelp).join('\n')}
 A line without an answer says why in "abstain" (the abstain column of CSV/TSV): "no-answer" (no
@@ -187,8 +188,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     fuser = chooseStrategy(values.strategy, task, batch ?? DEFAULT_BATCH_SIZE, limits);
   } catch (e) {
     // A strategy named on the command line that this run cannot use (one that must be fitted first): a usage error.
-    if (e instanceof StrategyError) throw new UsageError(`--strategy ${values.strategy ?? ''}: ${e.message}`);
-    throw e;
+    throw strategyFlagError(e, '--strategy', values.strategy, kindOf(task).unsupervisedNames(task));
   }
   const given = values.models !== undefined ? splitModelList(values.models) : undefined;
   const match = fittedModels(fuser, given, values['model-map']);
@@ -215,6 +215,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const buildRequest = createRequestBuilder(task, kindOf(task).prompt, { baseDir: dirname(values.task), format: values['json-answers'] ? 'json' : 'text', ...(samples > 1 ? { temperature: SAMPLE_TEMPERATURE } : {}) });
   const settings = readOrchestrationArgs(values, io.env ?? process.env);
   const format = inputFormat(values);
+  // Forgetting `< items.jsonl` would otherwise wait on the terminal in silence.
+  if (values.input === undefined && (io.stdin as { isTTY?: boolean }).isTTY === true) {
+    io.stderr.write(`fusion run: reading items from the terminal, one ${format === 'jsonl' ? 'JSON object' : `${format.toUpperCase()} row`} a line (Ctrl-D ends); to read a file: --input FILE or < items.jsonl\n`);
+  }
   const opened = openInput(values, io.stdin);
   let input: Readable = opened.input;
   let maxCostUsd: number | undefined;
