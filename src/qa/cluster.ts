@@ -1,4 +1,5 @@
 import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1, shortVariants } from '../normalize/qa/equivalence.js';
+import { negatesShortAnswer, sameNegations } from '../normalize/qa/negation.js';
 import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
 import { numbersEqual } from '../normalize/qa/numbers.js';
 import { containsAllTokens, contentTokens, answerTokens, keyTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
@@ -15,10 +16,11 @@ export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
  * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when their token F1 is at
  *    least SHORT_FUZZY_MIN_F1 and one only adds words to the other (`May 1, 2021` is not `April 1, 2021`);
  *    an answer read as a number joins no sentence (its value decided in step 2); a sentence that contains every content token of a short answer
- *    joins that short answer's cluster (the most specific one when it contains several; a short
+ *    joins that short answer's cluster unless a negator stands right before it (`not toxic` for `toxic`) (the most specific one when it contains several; a short
  *    answer made only of the question's own words attracts no sentence); remaining
  *    sentences join the first sentence cluster whose leader overlaps them by at least
- *    LONG_FUZZY_MIN_F1 in content tokens, the question's own words left out.
+ *    LONG_FUZZY_MIN_F1 in content tokens, the question's own words left out, and negates the same
+ *    words (`Paris, not Lyon` is not `Lyon, not Paris`).
  */
 export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: ReadonlySet<string>): Int32Array {
   const n = readings.length;
@@ -80,7 +82,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
       let bestLen = 0;
       for (const s of shortGroups) {
         const needle = content[s] ?? [];
-        const hit = head(s).number ? hayHasNumber(head(g), head(s)) : containsAllTokens(hay, needle);
+        const hit = head(s).number ? hayHasNumber(head(g), head(s)) : containsAllTokens(hay, needle) && !negatesShortAnswer(hay, tokens[s] ?? []);
         if (hit && needle.length > bestLen) {
           best = s;
           bestLen = needle.length;
@@ -92,7 +94,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
     // Leader clustering of the remaining sentences.
     const leaders: number[] = [];
     for (const g of pendingLong) {
-      const leader = leaders.find((l) => tokenF1(longContent[l] ?? [], longContent[g] ?? []) >= LONG_FUZZY_MIN_F1);
+      const leader = leaders.find((l) => tokenF1(longContent[l] ?? [], longContent[g] ?? []) >= LONG_FUZZY_MIN_F1 && sameNegations(tokens[l] ?? [], tokens[g] ?? []));
       if (leader === undefined) leaders.push(g);
       else union(leader, g);
     }

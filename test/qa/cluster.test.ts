@@ -28,6 +28,26 @@ describe('clustering free-form answers (EVOUNA-NQ shapes)', () => {
     ).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('keeps an answer apart from its negation, short or in a sentence', () => {
+    expect(
+      clustersOf('how would you describe this comment', freeForm, [
+        'toxic',
+        'non-toxic',
+        'Toxic',
+        'After reading it twice, I would say that the comment is not toxic at all.',
+        'After reading it twice, I would say that the comment is toxic and rude.',
+      ]),
+    ).toEqual([0, 1, 0, 2, 0]);
+    // Sentences with no short answer to join: alike in words, opposite in what they negate.
+    expect(
+      clustersOf('which city is the capital', freeForm, [
+        'As far as I can tell from the sources, the capital is Paris, not Lyon.',
+        'As far as I can tell from the sources, the capital is Lyon, not Paris.',
+        'As far as I can tell from these sources, the capital is Paris, not Lyon.',
+      ]),
+    ).toEqual([0, 1, 0]);
+  });
+
   it('joins sentences to a stopword-like short answer ("AM")', () => {
     expect(
       clustersOf('which mode is used for short wave broadcast service', freeForm, [

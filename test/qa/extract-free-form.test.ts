@@ -58,6 +58,12 @@ describe('SQuAD normalization and equivalence', () => {
     ['Wilhelm Röntgen', 'The first Nobel Prize in Physics was awarded to Wilhelm Röntgen in 1901.', true],
     ['AM', 'The mode used for short wave broadcast service is amplitude modulation (AM).', true],
     ['Ed Helms', 'Steve Carell played the role of Michael Scott in the series.', false],
+    // A negator is not one more word of the same answer: it makes the opposite one.
+    ['toxic', 'non-toxic', false],
+    ['guilty', 'not guilty', false],
+    ['toxic', 'The comment is not toxic.', false],
+    ['toxic', 'The comment the user posted under the video is clearly toxic.', true],
+    ['No', 'No, it is not.', false],
   ] as const)('%j ~ %j: %s', (a, b, same) => {
     expect(answersEquivalent(read(a), read(b))).toBe(same);
   });

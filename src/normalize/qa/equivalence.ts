@@ -1,4 +1,5 @@
 import { type QaReading, symbolicKey } from './extract.js';
+import { addsNegation, negatesShortAnswer, sameNegations } from './negation.js';
 import { numbersEqual, parseNumberAnswer } from './numbers.js';
 import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
 
@@ -25,7 +26,8 @@ export const LONG_FUZZY_MIN_F1 = 0.5;
 export function shortVariants(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
-  return [...sa].every((t) => sb.has(t)) || [...sb].every((t) => sa.has(t));
+  // An added negator makes the opposite answer (`non-toxic`, `not guilty`), not a longer spelling.
+  return ([...sa].every((t) => sb.has(t)) || [...sb].every((t) => sa.has(t))) && !addsNegation(a, b);
 }
 
 /** Equivalence of two extracted answers: same key, numeric equality, or (free-form) fuzzy token overlap. */
@@ -39,9 +41,15 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
   if (ta.length <= short && tb.length <= short) return shortVariants(ta, tb) && tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
   const ca = contentTokens(a.text, questionTokens);
   const cb = contentTokens(b.text, questionTokens);
-  if (ta.length <= short) return containsAllTokens(answerTokens(b.text), keyTokens(a.text));
-  if (tb.length <= short) return containsAllTokens(answerTokens(a.text), keyTokens(b.text));
-  return tokenF1(ca, cb) >= LONG_FUZZY_MIN_F1;
+  if (ta.length <= short) return sentenceStates(answerTokens(b.text), a.text);
+  if (tb.length <= short) return sentenceStates(answerTokens(a.text), b.text);
+  return tokenF1(ca, cb) >= LONG_FUZZY_MIN_F1 && sameNegations(ta, tb);
+}
+
+/** Does a sentence state a short answer: it holds every key token of it and does not negate it. */
+export function sentenceStates(sentence: readonly string[], shortText: string): boolean {
+  const needle = keyTokens(shortText);
+  return containsAllTokens(sentence, needle) && !negatesShortAnswer(sentence, answerTokens(shortText));
 }
 
 /** Does a free-text gold alias match this answer: same normalized text, same number, or (for short answers) fuzzy. */
