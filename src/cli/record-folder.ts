@@ -71,15 +71,15 @@ export async function recordFolderResponses(
   // A shard worker writes nothing into the folder (its answers go to the shared store), so several
   // may share it; the run without --shard that writes responses.jsonl takes the lock.
   const unlock = shard ? () => {} : lockFolder(dir);
+  const notify = (message: string): void => void io.stderr.write(`fusion: ${message}\n`);
   let session: RunSession;
   try {
     let maxCostUsd: number | undefined;
     let batchStop: 'budget' | 'interrupted' | undefined;
     let batchSpentUsd = 0;
     let cancelledCalls: ReadonlySet<string> = new Set();
-    refuseOtherRequests(join(dir, 'responses.jsonl'), knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
+    const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
     if (options.batch) {
-      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'), undefined, knownItems);
       const calls: BatchCall[] = [];
       for (const item of items) {
         for (const handle of models) {
@@ -122,7 +122,7 @@ export async function recordFolderResponses(
       orchestrator: session.orchestrator,
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
-      notify: (message) => io.stderr.write(`fusion: ${message}\n`),
+      notify,
       knownItems,
     });
     session.progress.stop();
@@ -149,17 +149,18 @@ export async function recordFolderResponses(
 /**
  * Refuses, before any call, answers recorded with another request than the one task.json renders
  * now for the same (item, model, sample): skipped as recorded, they would be evaluated as answers to
- * the new prompt. The file is only read.
+ * the new prompt. The file is only read. Returns the (item, model, sample) keys recorded.
  */
 function refuseOtherRequests(
   path: string,
+  notify: (message: string) => void,
   knownItems: ReadonlySet<string>,
   items: readonly TaskItem[],
   models: readonly ModelHandle[],
   keyOf: (item: TaskItem, handle: ModelHandle) => string,
-): void {
+): Set<string> {
   const asked = new Map<string, AskedRequest>();
-  readRecordedKeys(path, undefined, knownItems, asked);
+  const recorded = readRecordedKeys(path, notify, knownItems, asked);
   const issue = otherRequestIssue(path, asked, items, models, (item, handle) => {
     try {
       return keyOf(item, handle);
@@ -168,6 +169,7 @@ function refuseOtherRequests(
     }
   });
   if (issue) throw new InputError([issue]);
+  return recorded;
 }
 
 /** What a run that could not write responses.jsonl says: which file, why, where the answers are, how to recover. */
