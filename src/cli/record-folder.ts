@@ -11,9 +11,11 @@ import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall } from '../orchestrate/batch/run-batches.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
 import { lockFolder } from '../orchestrate/folder-lock.js';
-import type { ModelHandle } from '../orchestrate/orchestrator.js';
+import { type ModelHandle, callKey } from '../orchestrate/orchestrator.js';
+import { otherRequestIssue } from '../orchestrate/asked-requests.js';
+import type { TaskItem } from '../task/schema.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
-import { readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
+import { type AskedRequest, readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
 import { EXIT_STORAGE } from './errors.js';
 import type { CliIo } from './io.js';
 import { inShard } from '../util/item-shard.js';
@@ -69,14 +71,15 @@ export async function recordFolderResponses(
   // A shard worker writes nothing into the folder (its answers go to the shared store), so several
   // may share it; the run without --shard that writes responses.jsonl takes the lock.
   const unlock = shard ? () => {} : lockFolder(dir);
+  const notify = (message: string): void => void io.stderr.write(`fusion: ${message}\n`);
   let session: RunSession;
   try {
     let maxCostUsd: number | undefined;
     let batchStop: 'budget' | 'interrupted' | undefined;
     let batchSpentUsd = 0;
     let cancelledCalls: ReadonlySet<string> = new Set();
+    const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
     if (options.batch) {
-      const recorded = readRecordedKeys(join(dir, 'responses.jsonl'), undefined, knownItems);
       const calls: BatchCall[] = [];
       for (const item of items) {
         for (const handle of models) {
@@ -119,7 +122,7 @@ export async function recordFolderResponses(
       orchestrator: session.orchestrator,
       buildRequest,
       onItemDone: () => session.progress.itemDone(),
-      notify: (message) => io.stderr.write(`fusion: ${message}\n`),
+      notify,
       knownItems,
     });
     session.progress.stop();
@@ -141,6 +144,32 @@ export async function recordFolderResponses(
       unlock();
     }
   }
+}
+
+/**
+ * Refuses, before any call, answers recorded with another request than the one task.json renders
+ * now for the same (item, model, sample): skipped as recorded, they would be evaluated as answers to
+ * the new prompt. The file is only read. Returns the (item, model, sample) keys recorded.
+ */
+function refuseOtherRequests(
+  path: string,
+  notify: (message: string) => void,
+  knownItems: ReadonlySet<string>,
+  items: readonly TaskItem[],
+  models: readonly ModelHandle[],
+  keyOf: (item: TaskItem, handle: ModelHandle) => string,
+): Set<string> {
+  const asked = new Map<string, AskedRequest>();
+  const recorded = readRecordedKeys(path, notify, knownItems, asked);
+  const issue = otherRequestIssue(path, asked, items, models, (item, handle) => {
+    try {
+      return keyOf(item, handle);
+    } catch {
+      return undefined; // a prompt that cannot be built is reported by the run
+    }
+  });
+  if (issue) throw new InputError([issue]);
+  return recorded;
 }
 
 /** What a run that could not write responses.jsonl says: which file, why, where the answers are, how to recover. */

@@ -63,6 +63,11 @@ export interface OrchestratorOptions {
   cancelledCalls?: ReadonlySet<string>;
 }
 
+/** Cache key of a request to a model: what the orchestrator looks up, a batch request's custom_id, the `request` of a recorded answer. */
+export function callKey(handle: ModelHandle, request: GenerateRequest): string {
+  return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint, handle.sample);
+}
+
 export type CallOutcome =
   | { status: 'ok'; response: CachedResponse; cached: boolean; attempts: number }
   | { status: 'failed'; error: ProviderError; attempts: number }
@@ -243,12 +248,11 @@ export class Orchestrator {
 
   /** Cache key of a request to a model (what `call` looks up). */
   keyOf(handle: ModelHandle, request: GenerateRequest): string {
-    return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint, handle.sample);
+    return callKey(handle, request);
   }
 
-  /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. */
-  call(handle: ModelHandle, request: GenerateRequest): Promise<CallOutcome> {
-    const key = this.keyOf(handle, request);
+  /** One answer of `handle` to `request`: from the cache, or from the provider under all limits. `key`: `keyOf(handle, request)`, when the caller has it already. */
+  call(handle: ModelHandle, request: GenerateRequest, key = this.keyOf(handle, request)): Promise<CallOutcome> {
     if (this.options.cancelledCalls?.has(key)) return Promise.resolve(this.skip(handle.name, 'cancelled'));
     const shared = this.inflight.get(key);
     if (shared) {

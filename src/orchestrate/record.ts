@@ -61,7 +61,7 @@ export interface RecordResult {
   unsaved?: { count: number; reason?: string };
 }
 
-function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): RecordedResponse {
+function toRecorded(item: string, handle: ModelHandle, r: CachedResponse, request: string): RecordedResponse {
   return {
     item,
     model: handle.name,
@@ -72,6 +72,7 @@ function toRecorded(item: string, handle: ModelHandle, r: CachedResponse): Recor
     latencyMs: r.latencyMs,
     ...(r.logprobs ? { logprobs: r.logprobs } : {}),
     ...(r.finishReason === 'cut' ? { cut: true as const } : {}),
+    request,
   };
 }
 
@@ -117,8 +118,11 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     await Promise.all(
       missing.map(async (handle) => {
         let outcome;
+        let key: string;
         try {
-          outcome = await orchestrator.call(handle, buildRequest(task, item, handle.model));
+          const request = buildRequest(task, item, handle.model);
+          key = orchestrator.keyOf(handle, request);
+          outcome = await orchestrator.call(handle, request, key);
         } catch (e) {
           // A prompt that cannot be built for this item is its failure, not the run's.
           const message = e instanceof Error ? e.message : String(e);
@@ -126,7 +130,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
           return;
         }
         if (outcome.status === 'ok') {
-          writer?.append(toRecorded(item.id, handle, outcome.response));
+          writer?.append(toRecorded(item.id, handle, outcome.response, key));
           result.recorded++;
           if (outcome.cached) result.fromCache++;
         } else if (outcome.status === 'failed') {

@@ -12,6 +12,12 @@ export function responseKey(item: string, model: string, sample = 0): string {
   return `${item}\u0000${model}\u0000${sample}`;
 }
 
+/** The request a recorded answer says it was asked with (its `request` field) and the line saying so. */
+export interface AskedRequest {
+  line: number;
+  request: string;
+}
+
 /**
  * The journal of a responses file: before each append, the offset it starts at and the exact text,
  * so the next run can tell a line this tool was writing when it was killed (set aside) from a line
@@ -83,9 +89,15 @@ function tailBytes(path: string, offset: number, size: number): Buffer {
  * naming it, with one exception: an incomplete last line that this tool was writing when it was
  * killed (the journal holds its text) is set aside into `responses.jsonl.partial-<time>` and cut
  * off, with a message; its answer is in the cache and is written again. Nothing anyone else wrote
- * is ever deleted or rewritten.
+ * is ever deleted or rewritten. `asked`, when given, receives the `request` field of every line
+ * that has one, under its key, with its line number.
  */
-export function readRecordedKeys(path: string, notify: (message: string) => void = () => undefined, knownItems?: ReadonlySet<string>): Set<string> {
+export function readRecordedKeys(
+  path: string,
+  notify: (message: string) => void = () => undefined,
+  knownItems?: ReadonlySet<string>,
+  asked?: Map<string, AskedRequest>,
+): Set<string> {
   const keys = new Set<string>();
   checkWritableInFolder(path);
   let exists = true;
@@ -109,7 +121,9 @@ export function readRecordedKeys(path: string, notify: (message: string) => void
     }
     const parsed = parseJsonlLine(path, l.line, l.text, ResponseSchema);
     if (parsed.value) {
-      keys.add(responseKey(parsed.value.item, parsed.value.model, parsed.value.sample));
+      const key = responseKey(parsed.value.item, parsed.value.model, parsed.value.sample);
+      keys.add(key);
+      if (asked && parsed.value.request !== undefined) asked.set(key, { line: l.line, request: parsed.value.request });
       const issue = knownItems ? responseLineIssue(path, l.line, parsed.value, knownItems, seen) : undefined;
       if (issue) refused.push(issue);
     }

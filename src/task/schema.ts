@@ -93,6 +93,12 @@ export const ResponseSchema = z.object({
   latencyMs: z.number().nonnegative().optional(),
   /** The tool cut the answer at its length limit (FUSION_MAX_ANSWER_CHARS): it did not end, so no reader takes an answer from it. */
   cut: z.literal(true).optional(),
+  /**
+   * The cache key of the request the answer was asked with (what `fusion eval --models` writes): a
+   * later run whose task.json renders another request for the same (item, model, sample) refuses
+   * rather than evaluate an answer to another prompt. Lines without it are taken as they are.
+   */
+  request: z.string().min(1).optional(),
 });
 
 export type Label = z.infer<typeof LabelSchema>;

@@ -45,6 +45,8 @@ Options:
   --models LIST      first ask these provider:model specs (e.g. openai:gpt-4o-mini,ollama:llama3.1)
                      for every item they have no answer for in responses.jsonl, appending the
                      answers there, then evaluate as usual
+                     (each line records its request; answers asked with another prompt or
+                     settings than task.json gives now are refused before any call, exit 2)
   --samples N        with --models: ask each model N times per item (self-consistency, at
                      temperature 0.7 instead of 0 when N > 1); each sample is its own
                      call and its own line ("sample": 0..N-1); strategies average a model's

@@ -1,0 +1,47 @@
+import type { InputIssue } from '../task/errors.js';
+import type { TaskItem } from '../task/schema.js';
+import type { ModelHandle } from './orchestrator.js';
+import { type AskedRequest, responseKey } from './responses-file.js';
+
+/**
+ * The issue that refuses a run whose recorded answers were asked with another request than the
+ * one task.json renders now (instructions, labels, template or settings edited since): such an
+ * answer would otherwise be skipped as recorded and evaluated as the new prompt's, silently. Only
+ * the (item, model, sample) the run would ask are compared, and only lines that carry a `request`
+ * (older lines cannot say what they were asked with, so they are taken as they are). `keyOf`
+ * returns the key of the request the run would send, undefined when none can be built (that
+ * item's failure is reported by the run, as without this check). Undefined when nothing differs.
+ */
+export function otherRequestIssue(
+  path: string,
+  asked: ReadonlyMap<string, AskedRequest>,
+  items: readonly TaskItem[],
+  models: readonly ModelHandle[],
+  keyOf: (item: TaskItem, handle: ModelHandle) => string | undefined,
+): InputIssue | undefined {
+  if (asked.size === 0) return undefined;
+  let compared = 0;
+  let differ = 0;
+  let firstLine = Number.POSITIVE_INFINITY;
+  for (const item of items) {
+    for (const handle of models) {
+      const recorded = asked.get(responseKey(item.id, handle.name, handle.sample));
+      if (!recorded) continue;
+      const key = keyOf(item, handle);
+      if (key === undefined) continue;
+      compared++;
+      if (key === recorded.request) continue;
+      differ++;
+      firstLine = Math.min(firstLine, recorded.line);
+    }
+  }
+  if (differ === 0) return undefined;
+  return {
+    file: path,
+    line: firstLine,
+    field: 'request',
+    message:
+      `asked with another prompt or settings than task.json gives now (${differ} answers of ${compared}); ` +
+      'to ask them again, move responses.jsonl aside (nothing is rewritten); to evaluate them as recorded, put task.json back as it was',
+  };
+}
