@@ -70,13 +70,20 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
   const [action, ...ids] = positionals;
   if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}" (the one action is cancel: fusion batches cancel ID...)${didYouMean(action, ['cancel']) ? '; did you mean cancel?' : ''}\n\n${batchesHelp}`);
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
-  const path = cacheLocation(values.cache, io.env ?? process.env);
-  if (storeKindOf(path) === 'sqlite' && !existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);
+  const env = io.env ?? process.env;
+  const path = cacheLocation(values.cache, env);
+  if (storeKindOf(path) === 'sqlite' && !existsSync(path)) {
+    // A file the user named must exist (a typo lists nothing, silently, otherwise); the default one
+    // is created by the first run, so its absence means only that no run here used --batch yet.
+    const named = values.cache !== undefined ? '--cache' : env[CACHE_URL_ENV] ? CACHE_URL_ENV : undefined;
+    if (named || action === 'cancel') throw new UsageError(`no cache database at ${path}${named ? ` (named by ${named})` : ''}: no batches to ${action === 'cancel' ? 'cancel' : 'list'} there`);
+    if (!values.json) io.stdout.write(`no batches: no cache database at ${path} yet (runs with --batch create it)\n`);
+    return 0;
+  }
   const cache = openStore(path, { read: true, write: false });
   const store = cache.batches;
   let failures = 0;
   try {
-    const env = io.env ?? process.env;
     const apiOf = (job: BatchJob) => {
       const api = resolveModels([job.model], env)[0]?.model.batch;
       if (!api) throw new UsageError(`${job.model} has no batch API`);
