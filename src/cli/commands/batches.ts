@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { cacheLocation } from '../run-session.js';
 import type { CliIo } from '../io.js';
 import { didYouMean } from '../usage-hints.js';
+import { usdReplacer } from '../../util/usd.js';
 
 export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
 
@@ -105,7 +106,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
       }
     }
     const jobs = await store.list();
-    if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j)}\n`).join(''));
+    if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j, usdReplacer)}\n`).join(''));
     else io.stdout.write(jobs.length === 0 ? `no batches in ${cache.location}\n` : table(jobs));
     // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
     const intents = await store.intents();
