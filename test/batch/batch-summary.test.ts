@@ -1,19 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../support/run-cli.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
+import { LABELS, itemsOf, task } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 const BATCH_MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest'];
-
-const io = (env: Record<string, string>, input = '') => {
-  const stdin = new PassThrough();
-  stdin.end(input);
-  return { stdin, stdout: captureStream(), stderr: captureStream(), env };
-};
 
 /** The summary line of one model: new answers, cached, tokens and USD. */
 function modelLine(stderr: string, model: string): { fresh: number; cached: number; tokens: number; usd: number } {
@@ -42,9 +35,9 @@ describe('the summary after --batch', () => {
     const input = itemsOf(N).map((i) => JSON.stringify(i)).join('\n') + '\n';
     const args = ['run', '--task', taskFile, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'cache.sqlite'), '--batch', '--batch-poll', '0.001'];
 
-    const first = io(server.env(), input);
-    expect(await main(args, first), first.stderr.text()).toBe(0);
-    const err = first.stderr.text();
+    const first = await runCli(args, { input, env: server.env() });
+    expect(first.status, first.stderr).toBe(0);
+    const err = first.stderr;
     expect(server.snapshot().batchRequests).toBe(2 * N);
     let sum = 0;
     for (const model of BATCH_MODELS) {
@@ -58,9 +51,9 @@ describe('the summary after --batch', () => {
     expect(total.hits).toBe(0);
     expect(total.usd).toBeCloseTo(sum, 4);
 
-    const again = io(server.env(), input);
-    expect(await main(args, again), again.stderr.text()).toBe(0);
-    const err2 = again.stderr.text();
+    const again = await runCli(args, { input, env: server.env() });
+    expect(again.status, again.stderr).toBe(0);
+    const err2 = again.stderr;
     for (const model of BATCH_MODELS) expect(modelLine(err2, model), err2).toMatchObject({ fresh: 0, cached: N, tokens: 0, usd: 0 });
     expect(totalLine(err2)).toEqual({ hits: 2 * N, usd: 0 });
   });
@@ -71,10 +64,9 @@ describe('the summary after --batch', () => {
     const { dir } = fixture.tempDir();
     writeFileSync(join(dir, 'task.json'), JSON.stringify(task));
     writeFileSync(join(dir, 'items.jsonl'), itemsOf(N).map((i) => JSON.stringify({ ...i, label: 'positive' })).join('\n') + '\n');
-    const run = io(server.env());
-    const code = await main(['eval', dir, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'cache.sqlite'), '--folds', '2', '--batch', '--batch-poll', '0.001'], run);
-    const err = run.stderr.text();
-    expect(code, err).toBe(0);
+    const run = await runCli(['eval', dir, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'cache.sqlite'), '--folds', '2', '--batch', '--batch-poll', '0.001'], { env: server.env() });
+    const err = run.stderr;
+    expect(run.status, err).toBe(0);
     for (const model of BATCH_MODELS) {
       const s = modelLine(err, model);
       expect(s, err).toMatchObject({ fresh: N, cached: 0 });
