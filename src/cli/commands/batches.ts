@@ -24,6 +24,9 @@ whose results are not in the cache yet; running the command that submitted them 
                      or a postgres:// URL
   --json             one JSON object per batch instead of the table
 
+Where no run made the default cache yet there are no batches (exit 0); a --cache file that does not
+exist is a usage error.
+
 Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage; 5 the store could not be opened
 (unreachable, login refused, no such database, newer schema).
 `;
