@@ -25,6 +25,8 @@ export interface BatchPhaseResult {
   spentUsd: number;
   /** Per model, the answers of this run's batches and their cost (for the summary). */
   spend: Record<string, BatchModelSpend>;
+  /** Cache keys of those answers (the live pass reads them back as paid in this run, not cached). */
+  paidCalls: ReadonlySet<string>;
   /** Calls whose batch requests the user cancelled: the live pass skips them (`cancelled`). */
   cancelledCalls: ReadonlySet<string>;
 }
@@ -81,6 +83,7 @@ export async function runBatchPhase(
       models: withSettledFailures(models, report.settled),
       spentUsd: report.costUsd,
       spend: report.perModel,
+      paidCalls: report.paidKeys,
       cancelledCalls: report.cancelled,
       ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd - report.openReservedUsd) }),
     };

@@ -30,6 +30,7 @@ function merged(a: BatchRunReport | undefined, b: BatchRunReport): BatchRunRepor
     costUsd: a.costUsd + b.costUsd,
     resumedCostUsd: a.resumedCostUsd + b.resumedCostUsd,
     perModel: addedSpend(a.perModel, b.perModel),
+    paidKeys: new Set([...a.paidKeys, ...b.paidKeys]),
     cancelled: new Set([...a.cancelled, ...b.cancelled]),
     elsewhere: a.elsewhere + b.elsewhere,
     usageProblems: [...a.usageProblems, ...b.usageProblems],
@@ -81,7 +82,9 @@ export async function runBatchRounds(
       answerOf: async (handle, request) => {
         const key = customIdOf(handle.model, request, handle.sample);
         const hit = await reader.get(key);
-        if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), cached: true };
+        // An answer of this run's batches was paid now: its line counts its cost, as for a live call.
+        const paid = report?.paidKeys.has(key) === true;
+        if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), ...(paid && hit.cost !== undefined ? { cost: hit.cost } : {}), cached: !paid };
         if (report?.cancelled.has(key)) return { model: handle.name, status: 'skipped', error: 'not asked: its batch request was cancelled', reason: 'cancelled' };
         const failure: ProviderError | undefined = report?.settled.get(key);
         return failure ? { model: handle.name, status: 'failed', error: failure.message } : undefined;
@@ -98,11 +101,12 @@ export async function runBatchRounds(
     models: withSettledFailures(models, final.settled),
     spentUsd: final.costUsd,
     spend: final.perModel,
+    paidCalls: final.paidKeys,
     cancelledCalls: final.cancelled,
     ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - final.costUsd - final.openReservedUsd) }),
   };
 }
 
 function emptyReport(): BatchRunReport {
-  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0, perModel: {}, cancelled: new Set(), elsewhere: 0, usageProblems: [], openReservedUsd: 0 };
+  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0, perModel: {}, paidKeys: new Set(), cancelled: new Set(), elsewhere: 0, usageProblems: [], openReservedUsd: 0 };
 }

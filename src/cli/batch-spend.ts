@@ -1,5 +1,7 @@
 import type { BatchModelSpend } from '../orchestrate/batch/run-batches.js';
+import { type CallOutcome, type ModelHandle, Orchestrator, type OrchestratorOptions } from '../orchestrate/orchestrator.js';
 import { type CallStats, emptyStats } from '../orchestrate/stats.js';
+import type { GenerateRequest } from '../providers/provider.js';
 
 /**
  * The live pass's counters with this run's batch answers moved where a user reads them: the live
@@ -21,4 +23,25 @@ export function withBatchSpend(perModel: Readonly<Record<string, CallStats>>, ba
     s.costUsd += b.costUsd;
   }
   return out;
+}
+
+/**
+ * The orchestrator of the live pass after batches: an answer of this run's batches comes back
+ * from the cache, but this run paid for it, so the first read of each is reported as not cached
+ * (its output line then counts its cost, as for a live call). Later reads of the same answer are
+ * cache hits like any other. Used only when batches answered something, so a live run's calls
+ * take the plain path.
+ */
+export class BatchPaidOrchestrator extends Orchestrator {
+  readonly #paid: Set<string>;
+
+  constructor(options: OrchestratorOptions, paid: ReadonlySet<string>) {
+    super(options);
+    this.#paid = new Set(paid);
+  }
+
+  override async call(handle: ModelHandle, request: GenerateRequest, key = this.keyOf(handle, request)): Promise<CallOutcome> {
+    const outcome = await super.call(handle, request, key);
+    return outcome.status === 'ok' && outcome.cached && this.#paid.delete(key) ? { ...outcome, cached: false } : outcome;
+  }
 }

@@ -78,6 +78,7 @@ export async function recordFolderResponses(
     let batchStop: 'budget' | 'interrupted' | undefined;
     let batchSpentUsd = 0;
     let batchSpend: Record<string, BatchModelSpend> = {};
+    let batchPaidCalls: ReadonlySet<string> = new Set();
     let cancelledCalls: ReadonlySet<string> = new Set();
     const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
     if (options.batch) {
@@ -101,10 +102,11 @@ export async function recordFolderResponses(
       maxCostUsd = phase.remainingUsd;
       batchSpentUsd = phase.spentUsd;
     batchSpend = phase.spend;
+    batchPaidCalls = phase.paidCalls;
       cancelledCalls = phase.cancelledCalls;
       batchStop = phase.report.stopReason;
     }
-    session = new RunSession(settings, io, { totalItems: items.length, batchSpentUsd, batchSpend, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    session = new RunSession(settings, io, { totalItems: items.length, batchSpentUsd, batchSpend, batchPaidCalls, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
     // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
     if (batchStop) session.orchestrator.stop('drain', batchStop);
   } catch (e) {

@@ -4,7 +4,7 @@ import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { BatchModelSpend } from '../orchestrate/batch/run-batches.js';
 import type { CallStats } from '../orchestrate/stats.js';
-import { withBatchSpend } from './batch-spend.js';
+import { BatchPaidOrchestrator, withBatchSpend } from './batch-spend.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -136,14 +136,14 @@ export class RunSession {
   constructor(
     readonly settings: OrchestrationSettings,
     private readonly io: Pick<CliIo, 'stderr'>,
-    extra: Partial<OrchestratorOptions> & { totalItems?: number; batchSpentUsd?: number; batchSpend?: Readonly<Record<string, BatchModelSpend>> } = {},
+    extra: Partial<OrchestratorOptions> & { totalItems?: number; batchSpentUsd?: number; batchSpend?: Readonly<Record<string, BatchModelSpend>>; batchPaidCalls?: ReadonlySet<string> } = {},
   ) {
-    const { totalItems, batchSpentUsd, batchSpend, ...orchestratorExtra } = extra;
+    const { totalItems, batchSpentUsd, batchSpend, batchPaidCalls, ...orchestratorExtra } = extra;
     this.batchSpentUsd = batchSpentUsd ?? 0;
     this.batchSpend = batchSpend ?? {};
     this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode, { leaseMs: settings.cache.leaseMs }) : undefined;
     for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
-    this.orchestrator = new Orchestrator({
+    const options: OrchestratorOptions = {
       concurrency: settings.concurrency,
       providers: settings.providers,
       prices: settings.prices,
@@ -153,7 +153,8 @@ export class RunSession {
       ...(this.cache ? { cache: this.cache } : {}),
       onWait: (model, ms, why) => io.stderr.write(`fusion: ${model}: ${why}: waiting ${Math.round(ms / 1000)} s before retrying\n`),
       ...orchestratorExtra,
-    });
+    };
+    this.orchestrator = batchPaidCalls && batchPaidCalls.size > 0 ? new BatchPaidOrchestrator(options, batchPaidCalls) : new Orchestrator(options);
     this.progress = new ProgressReporter({
       stream: io.stderr,
       force: settings.progress,

@@ -50,12 +50,17 @@ describe('the summary after --batch', () => {
     const total = totalLine(err);
     expect(total.hits).toBe(0);
     expect(total.usd).toBeCloseTo(sum, 4);
+    // Each output line counts what its answers cost in this run: the batch answers included.
+    const lineCosts = (text: string) => text.trim().split('\n').map((l) => (JSON.parse(l) as { cost?: number }).cost ?? 0);
+    expect(lineCosts(first.stdout).every((c) => c > 0), first.stdout).toBe(true);
+    expect(lineCosts(first.stdout).reduce((a, b) => a + b, 0)).toBeCloseTo(sum, 4);
 
     const again = await runCli(args, { input, env: server.env() });
     expect(again.status, again.stderr).toBe(0);
     const err2 = again.stderr;
     for (const model of BATCH_MODELS) expect(modelLine(err2, model), err2).toMatchObject({ fresh: 0, cached: N, tokens: 0, usd: 0 });
     expect(totalLine(err2)).toEqual({ hits: 2 * N, usd: 0 });
+    expect(lineCosts(again.stdout)).toEqual(new Array(N).fill(0));
   });
 
   it('fusion eval --models --batch: the same, per model, in the summary of the recording', async () => {
@@ -73,5 +78,6 @@ describe('the summary after --batch', () => {
       expect(s.usd).toBeGreaterThan(0);
     }
     expect(totalLine(err).hits).toBe(0);
+    expect(err).toMatch(new RegExp(`recorded ${2 * N} answer\\(s\\) \\(0 from the cache\\)`));
   });
 });

@@ -225,6 +225,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   let batchStop: 'budget' | 'interrupted' | undefined;
   let batchSpentUsd = 0;
   let batchSpend: Record<string, BatchModelSpend> = {};
+  let batchPaidCalls: ReadonlySet<string> = new Set();
   let cancelledCalls: ReadonlySet<string> = new Set();
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
@@ -263,6 +264,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     maxCostUsd = phase.remainingUsd;
     batchSpentUsd = phase.spentUsd;
     batchSpend = phase.spend;
+    batchPaidCalls = phase.paidCalls;
     cancelledCalls = phase.cancelledCalls;
     batchStop = phase.report.stopReason;
     input = Readable.from([text]);
@@ -270,7 +272,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const sink = openOutput(values, io.stdout);
   let session: RunSession;
   try {
-    session = new RunSession(settings, io, { batchSpentUsd, batchSpend, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    session = new RunSession(settings, io, { batchSpentUsd, batchSpend, batchPaidCalls, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
   } catch (e) {
     await sink.abandon();
     throw e;

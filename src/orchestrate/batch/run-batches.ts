@@ -92,6 +92,8 @@ export interface BatchRunReport {
   resumedCostUsd: number;
   /** Per model: the answers of batches submitted by this run, paid in this run at batch prices (the live pass then finds them cached). */
   perModel: Record<string, BatchModelSpend>;
+  /** Cache keys of those answers: paid in this run, though the live pass finds them in the cache. */
+  paidKeys: Set<string>;
   stopReason?: 'budget' | 'interrupted';
   /** Calls whose batch requests the user cancelled: not asked live (the live pass skips them as `cancelled`). */
   cancelled: Set<string>;
@@ -192,6 +194,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     costUsd: 0,
     resumedCostUsd: 0,
     perModel: {},
+    paidKeys: new Set(),
     cancelled: new Set(),
     elsewhere: 0,
     usageProblems: [],
@@ -398,6 +401,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           m.state.set(k, 'answered');
           report.succeeded++;
           answered++;
+          if (!batch.resumed) report.paidKeys.add(k);
         }
       }
       if (batch.resumed) report.resumedCostUsd += got.cost;
