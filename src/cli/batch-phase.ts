@@ -7,7 +7,7 @@ import { batchPriceOf } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { OrchestrationSettings } from './run-session.js';
 import type { PollSettings } from '../orchestrate/batch/poll.js';
-import { type BatchCall, type BatchRetry, type BatchRunReport, runBatches } from '../orchestrate/batch/run-batches.js';
+import { type BatchCall, type BatchModelSpend, type BatchRetry, type BatchRunReport, runBatches } from '../orchestrate/batch/run-batches.js';
 import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
 
 export interface BatchModeOptions {
@@ -23,6 +23,10 @@ export interface BatchPhaseResult {
   remainingUsd?: number;
   /** USD the batches of this run cost, at batch prices (counted in the run's spend). */
   spentUsd: number;
+  /** Per model, the answers of this run's batches and their cost (for the summary). */
+  spend: Record<string, BatchModelSpend>;
+  /** Cache keys of those answers (the live pass reads them back as paid in this run, not cached). */
+  paidCalls: ReadonlySet<string>;
   /** Calls whose batch requests the user cancelled: the live pass skips them (`cancelled`). */
   cancelledCalls: ReadonlySet<string>;
 }
@@ -78,6 +82,8 @@ export async function runBatchPhase(
       report,
       models: withSettledFailures(models, report.settled),
       spentUsd: report.costUsd,
+      spend: report.perModel,
+      paidCalls: report.paidKeys,
       cancelledCalls: report.cancelled,
       ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - report.costUsd - report.openReservedUsd) }),
     };

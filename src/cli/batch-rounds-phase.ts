@@ -2,7 +2,7 @@ import type { ProviderError } from '../providers/provider.js';
 import { openStore } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { customIdOf } from '../orchestrate/batch/custom-id.js';
-import type { BatchRunReport } from '../orchestrate/batch/run-batches.js';
+import type { BatchModelSpend, BatchRunReport } from '../orchestrate/batch/run-batches.js';
 import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
 import { type BatchRoundsOptions, askInBatchRounds } from '../run/batch-rounds.js';
 import { type BatchModeOptions, type BatchPhaseResult, runBatchPhase } from './batch-phase.js';
@@ -29,12 +29,26 @@ function merged(a: BatchRunReport | undefined, b: BatchRunReport): BatchRunRepor
     rejected: [...a.rejected, ...b.rejected],
     costUsd: a.costUsd + b.costUsd,
     resumedCostUsd: a.resumedCostUsd + b.resumedCostUsd,
+    perModel: addedSpend(a.perModel, b.perModel),
+    paidKeys: new Set([...a.paidKeys, ...b.paidKeys]),
     cancelled: new Set([...a.cancelled, ...b.cancelled]),
     elsewhere: a.elsewhere + b.elsewhere,
     usageProblems: [...a.usageProblems, ...b.usageProblems],
     openReservedUsd: a.openReservedUsd + b.openReservedUsd,
     ...(b.stopReason ? { stopReason: b.stopReason } : {}),
   };
+}
+
+function addedSpend(a: Record<string, BatchModelSpend>, b: Record<string, BatchModelSpend>): Record<string, BatchModelSpend> {
+  const out: Record<string, BatchModelSpend> = {};
+  for (const [model, s] of [...Object.entries(a), ...Object.entries(b)]) {
+    const t = (out[model] ??= { answered: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+    t.answered += s.answered;
+    t.inputTokens += s.inputTokens;
+    t.outputTokens += s.outputTokens;
+    t.costUsd += s.costUsd;
+  }
+  return out;
 }
 
 /**
@@ -68,7 +82,9 @@ export async function runBatchRounds(
       answerOf: async (handle, request) => {
         const key = customIdOf(handle.model, request, handle.sample);
         const hit = await reader.get(key);
-        if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), cached: true };
+        // An answer of this run's batches was paid now: its line counts its cost, as for a live call.
+        const paid = report?.paidKeys.has(key) === true;
+        if (hit) return { model: handle.name, status: 'ok', output: hit.text, ...(hit.logprobs ? { logprobs: hit.logprobs } : {}), ...(paid && hit.cost !== undefined ? { cost: hit.cost } : {}), cached: !paid };
         if (report?.cancelled.has(key)) return { model: handle.name, status: 'skipped', error: 'not asked: its batch request was cancelled', reason: 'cancelled' };
         const failure: ProviderError | undefined = report?.settled.get(key);
         return failure ? { model: handle.name, status: 'failed', error: failure.message } : undefined;
@@ -84,11 +100,13 @@ export async function runBatchRounds(
     report: final,
     models: withSettledFailures(models, final.settled),
     spentUsd: final.costUsd,
+    spend: final.perModel,
+    paidCalls: final.paidKeys,
     cancelledCalls: final.cancelled,
     ...(settings.maxCostUsd === undefined ? {} : { remainingUsd: Math.max(0, settings.maxCostUsd - final.costUsd - final.openReservedUsd) }),
   };
 }
 
 function emptyReport(): BatchRunReport {
-  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0, cancelled: new Set(), elsewhere: 0, usageProblems: [], openReservedUsd: 0 };
+  return { liveModels: [], batchesSubmitted: 0, batchesResumed: 0, requestsSubmitted: 0, succeeded: 0, fromCache: 0, settled: new Map(), failures: [], leftForLive: 0, rejected: [], costUsd: 0, resumedCostUsd: 0, perModel: {}, paidKeys: new Set(), cancelled: new Set(), elsewhere: 0, usageProblems: [], openReservedUsd: 0 };
 }

@@ -8,7 +8,7 @@ import { folderTable } from '../task/read-table.js';
 import { renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
-import type { BatchCall } from '../orchestrate/batch/run-batches.js';
+import type { BatchCall, BatchModelSpend } from '../orchestrate/batch/run-batches.js';
 import { type RequestOptions, createRequestBuilder } from '../orchestrate/default-request.js';
 import { lockFolder } from '../orchestrate/folder-lock.js';
 import { type ModelHandle, callKey } from '../orchestrate/orchestrator.js';
@@ -77,6 +77,8 @@ export async function recordFolderResponses(
     let maxCostUsd: number | undefined;
     let batchStop: 'budget' | 'interrupted' | undefined;
     let batchSpentUsd = 0;
+    let batchSpend: Record<string, BatchModelSpend> = {};
+    let batchPaidCalls: ReadonlySet<string> = new Set();
     let cancelledCalls: ReadonlySet<string> = new Set();
     const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
     if (options.batch) {
@@ -99,10 +101,12 @@ export async function recordFolderResponses(
       models = phase.models;
       maxCostUsd = phase.remainingUsd;
       batchSpentUsd = phase.spentUsd;
+    batchSpend = phase.spend;
+    batchPaidCalls = phase.paidCalls;
       cancelledCalls = phase.cancelledCalls;
       batchStop = phase.report.stopReason;
     }
-    session = new RunSession(settings, io, { totalItems: items.length, batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    session = new RunSession(settings, io, { totalItems: items.length, batchSpentUsd, batchSpend, batchPaidCalls, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
     // Calls a budget kept out of the batches are not asked live either: only cached answers are written.
     if (batchStop) session.orchestrator.stop('drain', batchStop);
   } catch (e) {

@@ -2,6 +2,9 @@ import { type CacheMode, CACHE_URL_ENV, DEFAULT_CACHE_PATH, type ResponseCache, 
 import { type ModelHandle, Orchestrator, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
+import type { BatchModelSpend } from '../orchestrate/batch/run-batches.js';
+import type { CallStats } from '../orchestrate/stats.js';
+import { BatchPaidOrchestrator, withBatchSpend } from './batch-spend.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -127,17 +130,20 @@ export class RunSession {
   private interrupts = 0;
   /** USD the batches of this run cost (at batch prices), counted in the summary's spend. */
   private readonly batchSpentUsd: number;
+  /** Per model, what those batches answered: shown as new answers, not as cache hits. */
+  private readonly batchSpend: Readonly<Record<string, BatchModelSpend>>;
 
   constructor(
     readonly settings: OrchestrationSettings,
     private readonly io: Pick<CliIo, 'stderr'>,
-    extra: Partial<OrchestratorOptions> & { totalItems?: number; batchSpentUsd?: number } = {},
+    extra: Partial<OrchestratorOptions> & { totalItems?: number; batchSpentUsd?: number; batchSpend?: Readonly<Record<string, BatchModelSpend>>; batchPaidCalls?: ReadonlySet<string> } = {},
   ) {
-    const { totalItems, batchSpentUsd, ...orchestratorExtra } = extra;
+    const { totalItems, batchSpentUsd, batchSpend, batchPaidCalls, ...orchestratorExtra } = extra;
     this.batchSpentUsd = batchSpentUsd ?? 0;
+    this.batchSpend = batchSpend ?? {};
     this.cache = settings.cache ? openStore(settings.cache.path, settings.cache.mode, { leaseMs: settings.cache.leaseMs }) : undefined;
     for (const notice of this.cache?.notices.splice(0) ?? []) io.stderr.write(`fusion: note: ${notice}\n`);
-    this.orchestrator = new Orchestrator({
+    const options: OrchestratorOptions = {
       concurrency: settings.concurrency,
       providers: settings.providers,
       prices: settings.prices,
@@ -147,7 +153,8 @@ export class RunSession {
       ...(this.cache ? { cache: this.cache } : {}),
       onWait: (model, ms, why) => io.stderr.write(`fusion: ${model}: ${why}: waiting ${Math.round(ms / 1000)} s before retrying\n`),
       ...orchestratorExtra,
-    });
+    };
+    this.orchestrator = batchPaidCalls && batchPaidCalls.size > 0 ? new BatchPaidOrchestrator(options, batchPaidCalls) : new Orchestrator(options);
     this.progress = new ProgressReporter({
       stream: io.stderr,
       force: settings.progress,
@@ -186,7 +193,8 @@ export class RunSession {
   /** Totals per model and overall, for stderr at the end of a run. */
   summary(): string {
     const stats = this.orchestrator.stats();
-    const lines = Object.entries(stats.perModel).map(
+    const perModel = withBatchSpend(stats.perModel, this.batchSpend);
+    const lines = Object.entries(perModel).map(
       ([model, s]) =>
         `  ${model}: ${s.successes} new answer(s), ${s.cacheHits} cached, ${s.failures} failed, ${s.retries} retries, ` +
         `${s.inputTokens}+${s.outputTokens} tokens, ${formatUsd(s.costUsd)}`,
@@ -202,7 +210,11 @@ export class RunSession {
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     const unsaved = this.orchestrator.unsavedAnswers;
     if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output (stdout, or responses.jsonl for eval --models), but a re-run that does not find them there pays for them again (exit status ${EXIT_STORAGE}).`);
-    lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run` + (this.batchSpentUsd > 0 ? ` (${formatUsd(this.batchSpentUsd)} in batches)` : ''));
+    const hits = (m: Record<string, CallStats>): number => Object.values(m).reduce((n, s) => n + s.cacheHits, 0);
+    const cacheHits = t.cacheHits - (hits(stats.perModel) - hits(perModel));
+    const batchAnswers = Object.values(this.batchSpend).reduce((n, s) => n + s.answered, 0);
+    const inBatches = batchAnswers > 0 || this.batchSpentUsd > 0 ? ` (${batchAnswers} answer(s), ${formatUsd(this.batchSpentUsd)} in batches)` : '';
+    lines.push(`  total: ${t.requests} request(s), ${cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run${inBatches}`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
     } else if (stats.stopReason === 'interrupted') {

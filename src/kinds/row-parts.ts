@@ -1,6 +1,7 @@
 import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import { type AskStopReason, type RawModelAnswer, askedOf, cutShort } from './raw-answer.js';
 import type { StreamPrediction } from '../fuse/stream-fuser.js';
+import { writtenUsd } from '../util/usd.js';
 
 /** What every output line of `fusion run` carries, for either task kind. */
 export interface FusedLineBase {
@@ -32,11 +33,11 @@ export function unanswered<F extends string>(
   } & Record<F, null>;
 }
 
-/** USD paid in this run for an item's answers: cached answers cost nothing now. */
+/** USD paid in this run for an item's answers, as the line writes it: cached answers cost nothing now. */
 export function newCost(answers: readonly RawModelAnswer[]): number {
   let cost = 0;
   for (const a of answers) if (a.status === 'ok' && !a.cached) cost += a.cost ?? 0;
-  return cost;
+  return writtenUsd(cost);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ModelHandle, Orchestrator } from './orchestrator.js';
 import type { RequestBuilder } from './request-builder.js';
 import { ResponsesWriter, type UnwrittenAnswers, type WriteBytes, readRecordedKeys, responseKey } from './responses-file.js';
 import type { StopReason } from './stats.js';
+import { writtenUsd } from '../util/usd.js';
 
 export interface RecordOptions {
   task: Task;
@@ -68,7 +69,7 @@ function toRecorded(item: string, handle: ModelHandle, r: CachedResponse, reques
     ...(handle.sample === undefined ? {} : { sample: handle.sample }),
     output: r.text,
     ...(r.usage ? { tokens: r.usage } : {}),
-    ...(r.cost === undefined ? {} : { cost: r.cost }),
+    ...(r.cost === undefined ? {} : { cost: writtenUsd(r.cost) }),
     latencyMs: r.latencyMs,
     ...(r.logprobs ? { logprobs: r.logprobs } : {}),
     ...(r.finishReason === 'cut' ? { cut: true as const } : {}),

@@ -9,6 +9,7 @@ import { UsageError } from '../errors.js';
 import { cacheLocation } from '../run-session.js';
 import type { CliIo } from '../io.js';
 import { didYouMean } from '../usage-hints.js';
+import { usdReplacer } from '../../util/usd.js';
 
 export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
 
@@ -22,6 +23,9 @@ whose results are not in the cache yet; running the command that submitted them 
   --cache PATH|URL   the cache database: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV})
                      or a postgres:// URL
   --json             one JSON object per batch instead of the table
+
+Where no run made the default cache yet there are no batches (exit 0); a --cache file that does not
+exist is a usage error.
 
 Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage; 5 the store could not be opened
 (unreachable, login refused, no such database, newer schema).
@@ -70,13 +74,20 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
   const [action, ...ids] = positionals;
   if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}" (the one action is cancel: fusion batches cancel ID...)${didYouMean(action, ['cancel']) ? '; did you mean cancel?' : ''}\n\n${batchesHelp}`);
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
-  const path = cacheLocation(values.cache, io.env ?? process.env);
-  if (storeKindOf(path) === 'sqlite' && !existsSync(path)) throw new UsageError(`no cache database at ${path} (--cache names another)`);
+  const env = io.env ?? process.env;
+  const path = cacheLocation(values.cache, env);
+  if (storeKindOf(path) === 'sqlite' && !existsSync(path)) {
+    // A file the user named must exist (a typo lists nothing, silently, otherwise); the default one
+    // is created by the first run, so its absence means only that no run here used --batch yet.
+    const named = values.cache !== undefined ? '--cache' : env[CACHE_URL_ENV] ? CACHE_URL_ENV : undefined;
+    if (named || action === 'cancel') throw new UsageError(`no cache database at ${path}${named ? ` (named by ${named})` : ''}: no batches to ${action === 'cancel' ? 'cancel' : 'list'} there`);
+    if (!values.json) io.stdout.write(`no batches: no cache database at ${path} yet (runs with --batch create it)\n`);
+    return 0;
+  }
   const cache = openStore(path, { read: true, write: false });
   const store = cache.batches;
   let failures = 0;
   try {
-    const env = io.env ?? process.env;
     const apiOf = (job: BatchJob) => {
       const api = resolveModels([job.model], env)[0]?.model.batch;
       if (!api) throw new UsageError(`${job.model} has no batch API`);
@@ -98,7 +109,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
       }
     }
     const jobs = await store.list();
-    if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j)}\n`).join(''));
+    if (values.json) io.stdout.write(jobs.map((j) => `${JSON.stringify(j, usdReplacer)}\n`).join(''));
     else io.stdout.write(jobs.length === 0 ? `no batches in ${cache.location}\n` : table(jobs));
     // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
     const intents = await store.intents();

@@ -23,6 +23,7 @@ import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { refuseForeignOutputs } from '../own-outputs.js';
 import { writeFileAtomic } from '../../task/safe-write.js';
+import { usdReplacer } from '../../util/usd.js';
 
 export const evalHelp = `Usage: fusion eval <folder> [options]
 
@@ -186,7 +187,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
 
   if (!values.quiet) io.stdout.write(drawLeaderboard(evaluation.leaderboard({ costs, folder: dir })));
   const page = evaluation.page ?? (reportData ? { data: () => reportData, html: () => renderHtmlReport(reportData) } : undefined);
-  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...evalResultJson(result), report: page.data() } : evalResultJson(result), null, 2)}\n`);
+  if (values.json) writeFileAtomic(values.json, `${JSON.stringify(page ? { ...evalResultJson(result), report: page.data() } : evalResultJson(result), usdReplacer, 2)}\n`);
   if (values.html && page) writeFileAtomic(values.html, page.html());
   // Said, not silently skipped: a kind whose plug-in has no HTML views yet writes no HTML report.
   else if (values.html) io.stderr.write(`fusion: no HTML report for ${kind.title} tasks yet: ${values.html} not written (--json and --report are)\n`);

@@ -5,7 +5,7 @@ import { runBatchPhase } from '../batch-phase.js';
 import { onStopSignals } from '../signals.js';
 import { runBatchRounds } from '../batch-rounds-phase.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
-import type { BatchCall } from '../../orchestrate/batch/run-batches.js';
+import type { BatchCall, BatchModelSpend } from '../../orchestrate/batch/run-batches.js';
 import { createRequestBuilder } from '../../orchestrate/default-request.js';
 import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArgs } from '../run-session.js';
 import type { EnvSource } from '../../providers/env.js';
@@ -224,6 +224,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   let maxCostUsd: number | undefined;
   let batchStop: 'budget' | 'interrupted' | undefined;
   let batchSpentUsd = 0;
+  let batchSpend: Record<string, BatchModelSpend> = {};
+  let batchPaidCalls: ReadonlySet<string> = new Set();
   let cancelledCalls: ReadonlySet<string> = new Set();
   if (offline) {
     // Offline mode: all input first, so every call can go into the batches; the pipeline then reads the same text.
@@ -261,6 +263,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     models = phase.models;
     maxCostUsd = phase.remainingUsd;
     batchSpentUsd = phase.spentUsd;
+    batchSpend = phase.spend;
+    batchPaidCalls = phase.paidCalls;
     cancelledCalls = phase.cancelledCalls;
     batchStop = phase.report.stopReason;
     input = Readable.from([text]);
@@ -268,7 +272,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const sink = openOutput(values, io.stdout);
   let session: RunSession;
   try {
-    session = new RunSession(settings, io, { batchSpentUsd, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
+    session = new RunSession(settings, io, { batchSpentUsd, batchSpend, batchPaidCalls, cancelledCalls, ...(maxCostUsd === undefined ? {} : { maxCostUsd }) });
   } catch (e) {
     await sink.abandon();
     throw e;

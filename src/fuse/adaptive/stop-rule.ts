@@ -86,16 +86,29 @@ export function ruleGrid(kind: StopRuleKind): StopRule[] {
   }
 }
 
+/**
+ * A parameter as a description prints it: a grid value as written; a refined one (refine-grid.ts
+ * splits gaps geometrically, so it has every digit a float has) with three significant digits of
+ * its distance to the nearer of 0 and 1, since that distance is what moves the calls. The rule
+ * itself keeps the full value; this is text for people.
+ */
+export function shortParameter(x: number): string {
+  if (!Number.isFinite(x) || Number(x.toPrecision(3)) === x) return String(x);
+  const distance = Math.min(Math.abs(x), Math.abs(1 - x));
+  const places = distance > 0 ? Math.max(0, Math.ceil(-Math.log10(distance)) + 2) : 3;
+  return String(Number(x.toFixed(Math.min(places, 12))));
+}
+
 /** A rule's parameter as text, e.g. `threshold=0.95`. */
 export function ruleSetting(rule: StopRule): string {
   switch (rule.kind) {
     case 'settled':
-      return `slack=${rule.slack}`;
+      return `slack=${shortParameter(rule.slack)}`;
     case 'posterior':
-      return `delta=${rule.delta}`;
+      return `delta=${shortParameter(rule.delta)}`;
     case 'cascade':
-      return `threshold=${rule.threshold}${rule.decay ? `,decay=${rule.decay}` : ''}`;
+      return `threshold=${shortParameter(rule.threshold)}${rule.decay ? `,decay=${shortParameter(rule.decay)}` : ''}`;
     case 'agreement':
-      return `tau=${rule.tau}`;
+      return `tau=${shortParameter(rule.tau)}`;
   }
 }

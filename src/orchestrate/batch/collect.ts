@@ -21,6 +21,9 @@ export interface CollectedBatch {
   usageProblems: { count: number; example?: string };
   /** USD of the answers, at batch prices. */
   cost: number;
+  /** Tokens the answers report (kept usage), for the per-model summary. */
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /**
@@ -42,7 +45,7 @@ export async function collectResults(
 ): Promise<CollectedBatch> {
   const expected = new Set(keys);
   const seen = new Set<string>();
-  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, unreadable: { count: 0 }, usageProblems: { count: 0 }, cost: 0 };
+  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, unreadable: { count: 0 }, usageProblems: { count: 0 }, cost: 0, inputTokens: 0, outputTokens: 0 };
   try {
     for await (const outcome of outcomes) {
       if (outcome.status === 'cut') {
@@ -77,7 +80,11 @@ export async function collectResults(
       if (r.logprobs) response.logprobs = r.logprobs;
       const bounds = boundsOf(outcome.customId);
       const verdict = bounds ? checkUsage(r.usage, bounds) : r.usage ? { usage: r.usage } : {};
-      if (verdict.usage) response.usage = verdict.usage;
+      if (verdict.usage) {
+        response.usage = verdict.usage;
+        out.inputTokens += verdict.usage.input;
+        out.outputTokens += verdict.usage.output;
+      }
       if ('problem' in verdict && verdict.problem) {
         out.usageProblems.count++;
         out.usageProblems.example ??= verdict.problem;

@@ -59,6 +59,14 @@ export interface BatchFailure {
   error: ProviderError;
 }
 
+/** What one model's batches of this run answered and cost. */
+export interface BatchModelSpend {
+  answered: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
 export interface BatchRunReport {
   /** Models asked live instead, and why. */
   liveModels: { model: string; reason: string }[];
@@ -82,6 +90,10 @@ export interface BatchRunReport {
   costUsd: number;
   /** USD of the answers of resumed batches (committed by an earlier run). */
   resumedCostUsd: number;
+  /** Per model: the answers of batches submitted by this run, paid in this run at batch prices (the live pass then finds them cached). */
+  perModel: Record<string, BatchModelSpend>;
+  /** Cache keys of those answers: paid in this run, though the live pass finds them in the cache. */
+  paidKeys: Set<string>;
   stopReason?: 'budget' | 'interrupted';
   /** Calls whose batch requests the user cancelled: not asked live (the live pass skips them as `cancelled`). */
   cancelled: Set<string>;
@@ -181,6 +193,8 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     rejected: [],
     costUsd: 0,
     resumedCostUsd: 0,
+    perModel: {},
+    paidKeys: new Set(),
     cancelled: new Set(),
     elsewhere: 0,
     usageProblems: [],
@@ -381,14 +395,24 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         else report.usageProblems.push({ model: m.handle.name, count: got.usageProblems.count, example: got.usageProblems.example ?? '' });
         note(`provider error: ${m.handle.name}: ${got.usageProblems.count} answer(s) of batch ${info.id} with a usage no request can cost (e.g. ${got.usageProblems.example}); charged at the most the request can cost: check the provider's bill`);
       }
+      let answered = 0;
       for (const k of got.succeeded) {
         if (m.state.has(k)) {
           m.state.set(k, 'answered');
           report.succeeded++;
+          answered++;
+          if (!batch.resumed) report.paidKeys.add(k);
         }
       }
       if (batch.resumed) report.resumedCostUsd += got.cost;
-      else report.costUsd += got.cost;
+      else {
+        report.costUsd += got.cost;
+        const spend = (report.perModel[m.handle.name] ??= { answered: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+        spend.answered += answered;
+        spend.inputTokens += got.inputTokens;
+        spend.outputTokens += got.outputTokens;
+        spend.costUsd += got.cost;
+      }
       if (got.unreadable.count > 0) note(`${m.handle.name}: ${got.unreadable.count} line(s) of the results of batch ${info.id} could not be read (${got.unreadable.first?.message}); the others are kept`);
       if (got.cut) {
         // The answers not read are still at the provider, paid: the batch stays open (its reservation
