@@ -1,8 +1,7 @@
-import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1, shortVariants } from '../normalize/qa/equivalence.js';
-import { negatesShortAnswer, sameNegations } from '../normalize/qa/negation.js';
+import { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1, sameSentenceAnswer, sameShortAnswer, sentenceStates } from '../normalize/qa/equivalence.js';
 import { SHORT_ANSWER_MAX_TOKENS } from '../normalize/qa/extract.js';
 import { numbersEqual } from '../normalize/qa/numbers.js';
-import { containsAllTokens, contentTokens, answerTokens, keyTokens, tokenF1 } from '../normalize/qa/squad-normalize.js';
+import { contentTokens, answerTokens, keyTokens } from '../normalize/qa/squad-normalize.js';
 import type { QaAnswer } from './types.js';
 
 export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
@@ -62,7 +61,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
         const b = head(h);
         if (a.number && b.number) {
           if (numbersEqual(a.number, b.number)) union(h, g);
-        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && shortVariants(tokens[g] ?? [], tokens[h] ?? []) && tokenF1(tokens[g] ?? [], tokens[h] ?? []) >= SHORT_FUZZY_MIN_F1) union(h, g);
+        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && sameShortAnswer(tokens[g] ?? [], tokens[h] ?? [])) union(h, g);
       }
     }
     // Sentences containing a short answer join it.
@@ -77,12 +76,12 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
     for (let g = 0; g < groups.length; g++) {
       // An answer read as a number already has its value: it joins only answers of equal value.
       if (isShort[g] || head(g).number) continue;
-      const hay = answerTokens(head(g).text);
+      const hay = tokens[g] ?? [];
       let best = -1;
       let bestLen = 0;
       for (const s of shortGroups) {
         const needle = content[s] ?? [];
-        const hit = head(s).number ? hayHasNumber(head(g), head(s)) : containsAllTokens(hay, needle) && !negatesShortAnswer(hay, tokens[s] ?? []);
+        const hit = head(s).number ? hayHasNumber(head(g), head(s)) : sentenceStates(hay, needle, tokens[s] ?? []);
         if (hit && needle.length > bestLen) {
           best = s;
           bestLen = needle.length;
@@ -94,7 +93,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
     // Leader clustering of the remaining sentences.
     const leaders: number[] = [];
     for (const g of pendingLong) {
-      const leader = leaders.find((l) => tokenF1(longContent[l] ?? [], longContent[g] ?? []) >= LONG_FUZZY_MIN_F1 && sameNegations(tokens[l] ?? [], tokens[g] ?? []));
+      const leader = leaders.find((l) => sameSentenceAnswer(longContent[l] ?? [], longContent[g] ?? [], tokens[l] ?? [], tokens[g] ?? []));
       if (leader === undefined) leaders.push(g);
       else union(leader, g);
     }

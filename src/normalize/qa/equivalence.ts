@@ -38,18 +38,30 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
   const ta = normalizeAnswer(a.text).split(' ');
   const tb = normalizeAnswer(b.text).split(' ');
   const short = 6;
-  if (ta.length <= short && tb.length <= short) return shortVariants(ta, tb) && tokenF1(ta, tb) >= SHORT_FUZZY_MIN_F1;
-  const ca = contentTokens(a.text, questionTokens);
-  const cb = contentTokens(b.text, questionTokens);
-  if (ta.length <= short) return sentenceStates(answerTokens(b.text), a.text);
-  if (tb.length <= short) return sentenceStates(answerTokens(a.text), b.text);
-  return tokenF1(ca, cb) >= LONG_FUZZY_MIN_F1 && sameNegations(ta, tb);
+  if (ta.length <= short && tb.length <= short) return sameShortAnswer(ta, tb);
+  if (ta.length <= short) return sentenceStates(answerTokens(b.text), keyTokens(a.text), answerTokens(a.text));
+  if (tb.length <= short) return sentenceStates(answerTokens(a.text), keyTokens(b.text), answerTokens(b.text));
+  return sameSentenceAnswer(contentTokens(a.text, questionTokens), contentTokens(b.text, questionTokens), ta, tb);
 }
 
-/** Does a sentence state a short answer: it holds every key token of it and does not negate it. */
-export function sentenceStates(sentence: readonly string[], shortText: string): boolean {
-  const needle = keyTokens(shortText);
-  return containsAllTokens(sentence, needle) && !negatesShortAnswer(sentence, answerTokens(shortText));
+/**
+ * The three rules by which two free-form answers are one answer, shared by answersEquivalent and
+ * the clustering of a question's answers (qa/cluster.ts), which passes tokens it computed once.
+ */
+
+/** Two short answers (their tokens) are one answer written two ways. */
+export function sameShortAnswer(a: readonly string[], b: readonly string[]): boolean {
+  return shortVariants(a, b) && tokenF1(a, b) >= SHORT_FUZZY_MIN_F1;
+}
+
+/** A sentence (its tokens) states a short answer: it holds every key token of it (`keys`) and does not negate it (`shortTokens`). */
+export function sentenceStates(sentence: readonly string[], keys: readonly string[], shortTokens: readonly string[]): boolean {
+  return containsAllTokens(sentence, keys) && !negatesShortAnswer(sentence, shortTokens);
+}
+
+/** Two sentences state one answer: their content tokens overlap enough and they negate the same words (`tokens`: all their tokens). */
+export function sameSentenceAnswer(contentA: readonly string[], contentB: readonly string[], tokensA: readonly string[], tokensB: readonly string[]): boolean {
+  return tokenF1(contentA, contentB) >= LONG_FUZZY_MIN_F1 && sameNegations(tokensA, tokensB);
 }
 
 /** Does a free-text gold alias match this answer: same normalized text, same number, or (for short answers) fuzzy. */
