@@ -2,7 +2,7 @@ import type { ProviderError } from '../providers/provider.js';
 import { openStore } from '../orchestrate/cache.js';
 import type { ModelHandle } from '../orchestrate/orchestrator.js';
 import { customIdOf } from '../orchestrate/batch/custom-id.js';
-import type { BatchModelSpend, BatchRunReport } from '../orchestrate/batch/run-batches.js';
+import { type BatchModelSpend, type BatchRunReport, addSpend } from '../orchestrate/batch/run-batches.js';
 import { withSettledFailures } from '../orchestrate/batch/settled-failures.js';
 import { type BatchRoundsOptions, askInBatchRounds } from '../run/batch-rounds.js';
 import { type BatchModeOptions, type BatchPhaseResult, runBatchPhase } from './batch-phase.js';
@@ -41,13 +41,7 @@ function merged(a: BatchRunReport | undefined, b: BatchRunReport): BatchRunRepor
 
 function addedSpend(a: Record<string, BatchModelSpend>, b: Record<string, BatchModelSpend>): Record<string, BatchModelSpend> {
   const out: Record<string, BatchModelSpend> = {};
-  for (const [model, s] of [...Object.entries(a), ...Object.entries(b)]) {
-    const t = (out[model] ??= { answered: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
-    t.answered += s.answered;
-    t.inputTokens += s.inputTokens;
-    t.outputTokens += s.outputTokens;
-    t.costUsd += s.costUsd;
-  }
+  for (const [model, s] of [...Object.entries(a), ...Object.entries(b)]) addSpend(out, model, s);
   return out;
 }
 

@@ -12,13 +12,6 @@ export function hardVotes(m: AnswerMatrix): Int32Array {
   return votes;
 }
 
-/** Count of labelled items (gold >= 0). */
-export function labelledCount(gold: Int32Array): number {
-  let n = 0;
-  for (let i = 0; i < gold.length; i++) if ((gold[i] as number) >= 0) n++;
-  return n;
-}
-
 /** Normalizes the K values at `offset` into a distribution from log-scores (max-shifted for stability). */
 export function softmaxInPlace(values: Float64Array, offset: number, K: number): void {
   let max = -Infinity;

@@ -67,6 +67,15 @@ export interface BatchModelSpend {
   costUsd: number;
 }
 
+/** Adds `add` to what `perModel` holds for `model` (a first entry starts at zero). */
+export function addSpend(perModel: Record<string, BatchModelSpend>, model: string, add: BatchModelSpend): void {
+  const s = (perModel[model] ??= { answered: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
+  s.answered += add.answered;
+  s.inputTokens += add.inputTokens;
+  s.outputTokens += add.outputTokens;
+  s.costUsd += add.costUsd;
+}
+
 export interface BatchRunReport {
   /** Models asked live instead, and why. */
   liveModels: { model: string; reason: string }[];
@@ -407,11 +416,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       if (batch.resumed) report.resumedCostUsd += got.cost;
       else {
         report.costUsd += got.cost;
-        const spend = (report.perModel[m.handle.name] ??= { answered: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 });
-        spend.answered += answered;
-        spend.inputTokens += got.inputTokens;
-        spend.outputTokens += got.outputTokens;
-        spend.costUsd += got.cost;
+        addSpend(report.perModel, m.handle.name, { answered, inputTokens: got.inputTokens, outputTokens: got.outputTokens, costUsd: got.cost });
       }
       if (got.unreadable.count > 0) note(`${m.handle.name}: ${got.unreadable.count} line(s) of the results of batch ${info.id} could not be read (${got.unreadable.first?.message}); the others are kept`);
       if (got.cut) {
