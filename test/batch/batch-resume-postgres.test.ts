@@ -1,8 +1,8 @@
-import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startCliProcess } from '../support/cli-process.js';
 import type { BatchPlan } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
@@ -16,31 +16,11 @@ import { LABELS, itemsOf, task, waitFor } from '../integration/setup.js';
  * there, so its claims still hold under their lease while the second worker collects.
  */
 const fixture = fakeServerFixture();
-const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest'];
 const pgMissing = postgresUnavailable();
 const unshareWorks = process.platform === 'linux' && spawnSync('unshare', ['--pid', '--fork', '--kill-child', 'true']).status === 0;
 let pgServer: TestPostgres | undefined;
 afterAll(() => pgServer?.stop());
-
-interface Child {
-  child: ChildProcessWithoutNullStreams;
-  err(): string;
-  out(): string;
-  exit: Promise<number | null>;
-}
-
-function spawnCli(prefix: string[], args: string[], env: Record<string, string>, input: string): Child {
-  const command = [...prefix, process.execPath, '--import', 'tsx', cli, ...args];
-  const child = spawn(command[0]!, command.slice(1), { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let err = '';
-  let out = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  child.stdin.end(input);
-  return { child, err: () => err, out: () => out, exit };
-}
 
 const skip = pgMissing ?? (unshareWorks ? undefined : 'unshare --pid --fork is not allowed here');
 
@@ -59,18 +39,18 @@ describe('a --batch worker killed while polling, resumed on another machine (Pos
     // A long lease: the second worker must not depend on the first one's claims lapsing.
     const env = { ...server.env(), FUSION_CLAIM_LEASE_MS: '600000' };
 
-    const first = spawnCli([], args, env, input);
+    const first = startCliProcess(args, env, input);
     try {
       await waitFor(() => /batches: 2 submitted, 2 in progress/.test(first.err()) || first.child.exitCode !== null, 60_000, 'the first worker to poll');
     } finally {
       first.child.kill('SIGKILL');
     }
-    await first.exit;
+    await first.exit(30_000);
     expect(server.snapshot().batchesCreated).toBe(2);
 
     plan.pollsToFinish = 1;
-    const second = spawnCli(['unshare', '--pid', '--fork', '--kill-child'], args, env, input);
-    expect(await second.exit, second.err()).toBe(0);
+    const second = startCliProcess(args, env, input, { prefix: ['unshare', '--pid', '--fork', '--kill-child'] });
+    expect(await second.exit(240_000), second.err()).toBe(0);
     expect(second.err()).toMatch(/resuming 2 batch\(es\) submitted by an earlier run/);
     const snap = server.snapshot();
     expect(snap.batchesCreated).toBe(2);
