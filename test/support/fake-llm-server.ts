@@ -82,6 +82,8 @@ export interface BatchPlan {
   hangCreates?: number;
   /** Every answer's result line comes after an error line for the same custom_id (a provider reporting one request twice). */
   errorBeforeAnswer?: boolean;
+  /** This many answered requests come back under a custom_id the batch does not carry (a provider that altered it): answered and billed, but not matchable. */
+  foreignIds?: number;
   /** Garbage lines put among the result lines (before the first one). */
   garbageLines?: number;
   /** Results downloads are cut off (socket destroyed) after this many result lines. */
@@ -625,6 +627,7 @@ export class FakeLlmServer {
     const plan = this.options.batches || {};
     const output: [string, string][] = [];
     const errors: [string, string][] = [];
+    let foreign = 0;
     for (const [customId, body] of batch.requests) {
       const call = parseCall(batch.api, body);
       const prompt = call.messages.map((m) => m.content).join('\n');
@@ -640,9 +643,10 @@ export class FakeLlmServer {
         count.attempts++;
         const answer = this.succeed(call, count);
         batch.counts.succeeded++;
+        const lineId = foreign++ < (plan.foreignIds ?? 0) ? `${customId}-x` : customId;
         line = batch.api === 'openai'
-          ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
-          : { custom_id: customId, result: { type: 'succeeded', message: answer } };
+          ? { id: `batch_req_${hash32(customId)}`, custom_id: lineId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
+          : { custom_id: lineId, result: { type: 'succeeded', message: answer } };
         if (plan.errorBeforeAnswer) {
           const error = batch.api === 'openai'
             ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }
