@@ -557,10 +557,12 @@ export class Orchestrator {
     this.inFlightNow++;
     if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
     const ac = new AbortController();
-    const timer = setTimeout(
-      () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
-      this.timeoutMs,
-    );
+    const timeout = (): void => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId }));
+    // The deadline aborts after the loop's next read of the sockets, not before: when the event loop
+    // was stalled past it (a synchronous wait on a locked store), timers run before I/O, and an answer
+    // that arrived during the stall would be thrown away, charged as timed out and bought again.
+    let deadline: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (deadline = setImmediate(timeout)), this.timeoutMs);
     this.attempts.add(ac);
     if (this.abortController.signal.aborted) ac.abort(this.abortController.signal.reason);
     const started = performance.now();
@@ -601,6 +603,7 @@ export class Orchestrator {
       return { error };
     } finally {
       clearTimeout(timer);
+      if (deadline) clearImmediate(deadline);
       this.attempts.delete(ac);
       this.inFlightNow--;
       this.budget.settle(estCost, actualCost);
