@@ -1,4 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Orchestrator } from '../../src/orchestrate/orchestrator.js';
@@ -8,7 +9,7 @@ import { repoRoot } from '../support/run-cli.js';
 import { LABELS, itemsOf } from '../integration/setup.js';
 
 const serverScript = fileURLToPath(new URL('../support/fake-llm-server.ts', import.meta.url));
-let child: ChildProcessWithoutNullStreams | undefined;
+let child: ChildProcessByStdio<Writable, Readable, null> | undefined;
 afterEach(() => {
   child?.stdin.end();
   child = undefined;
