@@ -25,6 +25,8 @@ export interface FaultPlan {
   drop?: number;
   /** Share answered with a body that is not JSON. */
   malformed?: number;
+  /** Share whose answer is generated (and billed), then cut half way through its body by a closed socket. */
+  cutBody?: number;
   /** Share answered only after `slowMs` (to trigger client timeouts). */
   slow?: number;
   slowMs?: number;
@@ -167,7 +169,7 @@ export function fakeLabel(labels: readonly string[], model: string, item: string
   return labels[(truth + shift) % K] as string;
 }
 
-type Fault = 'rate-limit' | 'server' | 'drop' | 'malformed' | 'slow' | undefined;
+type Fault = 'rate-limit' | 'server' | 'drop' | 'malformed' | 'cut' | 'slow' | undefined;
 
 interface ChatCall {
   api: 'openai' | 'anthropic' | 'ollama';
@@ -300,6 +302,7 @@ export class FakeLlmServer {
       ['server', f.serverError],
       ['drop', f.drop],
       ['malformed', f.malformed],
+      ['cut', f.cutBody],
       ['slow', f.slow],
     ];
     for (const [fault, share] of plan) {
@@ -367,6 +370,14 @@ export class FakeLlmServer {
         const m = this.options.failAll.message;
         const message = typeof m === 'function' ? m(apiKey) : m;
         return this.json(res, status, api === 'anthropic' ? { type: 'error', error: { type: 'error', message } } : api === 'openai' ? { error: { message, type: 'error', code: null } } : { error: message });
+      }
+      if (fault === 'cut') {
+        // The answer was generated (and goes on the bill); the connection breaks while it is sent.
+        this.stats.faults++;
+        const text = JSON.stringify(this.succeed(call, count, apiKey));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+        return;
       }
       if (fault && fault !== 'slow') {
         this.stats.faults++;
