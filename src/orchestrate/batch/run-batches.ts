@@ -383,6 +383,9 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         report.failures.push({ key: k, model: m.handle.name, error });
       }
       await store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
+      // A batch that failed validation ran nothing and is billed nothing: its reservation is free
+      // again (for its own retry, or for the live calls after the batches).
+      if (!batch.resumed) reservedUsd -= batch.reserved;
     } else {
       const { provider, modelId } = m.handle.model;
       const got = await collectResults(
