@@ -216,7 +216,7 @@ export class RunSession {
     const inBatches = batchAnswers > 0 || this.batchSpentUsd > 0 ? ` (${batchAnswers} answer(s), ${formatUsd(this.batchSpentUsd)} in batches)` : '';
     lines.push(`  total: ${t.requests} request(s), ${cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run${inBatches}`);
     if (stats.stopReason === 'budget') {
-      lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
+      lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. The same command continues, under a --max-cost of its own: the answers paid so far are cached, not paid or counted again.`);
     } else if (stats.stopReason === 'interrupted') {
       lines.push(`  stopped: interrupted; ${t.skipped} call(s) not issued. Re-run the same command to resume: answers already received come from the cache.`);
     }

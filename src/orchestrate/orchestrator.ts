@@ -63,6 +63,11 @@ export interface OrchestratorOptions {
   cancelledCalls?: ReadonlySet<string>;
 }
 
+/** Why a model cannot be asked under a budget: its price is unknown, so its calls would be reserved at nothing and spend uncounted. */
+export function unpricedUnderBudget(name: string): string {
+  return `no price known for ${name}, so the budget (--max-cost, maxCost) cannot be enforced; give its price (a --prices file, or the prices option)`;
+}
+
 /** Cache key of a request to a model: what the orchestrator looks up, a batch request's custom_id, the `request` of a recorded answer. */
 export function callKey(handle: ModelHandle, request: GenerateRequest): string {
   return cacheKey(handle.model.provider, handle.model.modelId, request, handle.model.endpoint, handle.sample);
@@ -200,8 +205,8 @@ export class Orchestrator {
   checkModels(handles: readonly ModelHandle[]): string[] {
     if (this.options.maxCostUsd === undefined) return [];
     return handles
-      .filter((h) => priceOf(this.prices, h.model.provider, h.model.modelId) === undefined)
-      .map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`);
+      .filter((h) => this.priceOfModel(h.model.provider, h.model.modelId) === undefined)
+      .map((h) => unpricedUnderBudget(h.name));
   }
 
   /** Stops issuing calls. `drain` lets calls in flight finish; `abort` cancels them too. */
@@ -366,6 +371,13 @@ export class Orchestrator {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = this.priceOfModel(provider, modelId);
+    // Under a budget an unpriced call would reserve nothing and spend uncounted: it is not sent,
+    // whichever caller forgot to check the models first (checkModels).
+    if (this.options.maxCostUsd !== undefined && price === undefined) {
+      const error = new ProviderError('config', `${handle.name}: ${unpricedUnderBudget(handle.name)}`, { provider, model: modelId });
+      this.countFailure(handle.name, 'unpriced', error.message);
+      return { status: 'failed', error, attempts: 0 };
+    }
     const rateIn = estimateInputTokens(request);
     const bounds = usageBoundsOf(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
@@ -545,10 +557,12 @@ export class Orchestrator {
     this.inFlightNow++;
     if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
     const ac = new AbortController();
-    const timer = setTimeout(
-      () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
-      this.timeoutMs,
-    );
+    const timeout = (): void => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId }));
+    // The deadline aborts after the loop's next read of the sockets, not before: when the event loop
+    // was stalled past it (a synchronous wait on a locked store), timers run before I/O, and an answer
+    // that arrived during the stall would be thrown away, charged as timed out and bought again.
+    let deadline: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (deadline = setImmediate(timeout)), this.timeoutMs);
     this.attempts.add(ac);
     if (this.abortController.signal.aborted) ac.abort(this.abortController.signal.reason);
     const started = performance.now();
@@ -589,6 +603,7 @@ export class Orchestrator {
       return { error };
     } finally {
       clearTimeout(timer);
+      if (deadline) clearImmediate(deadline);
       this.attempts.delete(ac);
       this.inFlightNow--;
       this.budget.settle(estCost, actualCost);
