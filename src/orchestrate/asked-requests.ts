@@ -1,4 +1,5 @@
 import type { InputIssue } from '../task/errors.js';
+import type { AskedPrompt } from '../task/response-checks.js';
 import type { TaskItem } from '../task/schema.js';
 import type { ModelHandle } from './orchestrator.js';
 import { type AskedRequest, responseKey } from './responses-file.js';
@@ -43,5 +44,39 @@ export function otherRequestIssue(
     message:
       `asked with another prompt or settings than task.json gives now (${differ} answers of ${compared}); ` +
       'to ask them again, move responses.jsonl aside (nothing is rewritten); to evaluate them as recorded, put task.json back as it was',
+  };
+}
+
+/**
+ * The issue that refuses answers recorded with a prompt task.json no longer renders (instructions,
+ * labels, scale, template edited since), for a run that knows the task but not the settings the
+ * answers were asked with (a plain `fusion eval`): compared by their `promptKey`, which holds no
+ * model or settings. Every answer that says its prompt is compared, whatever its model; answers
+ * that do not (older lines, other tools) are taken as they are. `keysOf` gives the keys of the
+ * prompts task.json renders now for an item (one per answer format), undefined when none can be
+ * rendered (not compared). Undefined when nothing differs.
+ */
+export function otherPromptIssue(path: string, asked: readonly AskedPrompt[], keysOf: (item: string) => readonly string[] | undefined): InputIssue | undefined {
+  const keys = new Map<string, readonly string[] | undefined>();
+  let compared = 0;
+  let differ = 0;
+  let firstLine = Number.POSITIVE_INFINITY;
+  for (const answer of asked) {
+    if (!keys.has(answer.item)) keys.set(answer.item, keysOf(answer.item));
+    const now = keys.get(answer.item);
+    if (now === undefined) continue;
+    compared++;
+    if (now.includes(answer.promptKey)) continue;
+    differ++;
+    firstLine = Math.min(firstLine, answer.line);
+  }
+  if (differ === 0) return undefined;
+  return {
+    file: path,
+    line: firstLine,
+    field: 'promptKey',
+    message:
+      `asked with another prompt than task.json gives now (${differ} answers of ${compared}); ` +
+      'to evaluate them as recorded, put task.json back as it was; to ask them again, move responses.jsonl aside and run fusion eval with --models (nothing is rewritten)',
   };
 }

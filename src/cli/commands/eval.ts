@@ -11,6 +11,9 @@ import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
 import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
+import { InputError } from '../../task/errors.js';
+import type { AskedPrompt } from '../../task/response-checks.js';
+import { otherPromptsIssue } from '../../orchestrate/prompt-keys.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
@@ -29,6 +32,9 @@ export const evalHelp = `Usage: fusion eval <folder> [options]
 
 Scores every model and every fusion strategy on a labelled eval folder (task.json, items.jsonl,
 responses.jsonl), classification, QA or rating. Strategies that learn from labels are scored out-of-fold.
+Answers recorded by --models carry the key of their prompt (promptKey): those asked with a prompt
+task.json no longer renders (instructions, labels, scale, template edited since) are refused before
+anything is written, exit 2 (put task.json back, or move responses.jsonl aside and ask again).
 
 Options:
   --folds N          cross-validation folds for strategies that learn (default 5)
@@ -169,8 +175,12 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const progress = new ProgressLine({ stream: io.stderr, ...(values.progress ? { force: true, intervalMs: 0 } : {}) });
   const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
-  const folder = loadEvalFolder(dir, { requireResponses: true });
+  const askedPrompts: AskedPrompt[] = [];
+  const folder = loadEvalFolder(dir, { requireResponses: true, askedPrompts });
   const kind = kindOf(folder.task);
+  // Answers asked with a prompt task.json no longer renders would be scored as the new prompt's: refused before anything is written.
+  const otherPrompt = otherPromptsIssue(folderTable(dir, 'responses'), askedPrompts, folder.task, kind.prompt, folder.items, { baseDir: dir });
+  if (otherPrompt) throw new InputError([otherPrompt]);
   if (!kind.hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
