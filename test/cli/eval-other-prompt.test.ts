@@ -87,6 +87,29 @@ describe('plain fusion eval on answers asked with another prompt than task.json 
     expect(run.stderr.text()).toMatch(/responses\.jsonl:2: promptKey: asked with another prompt than task\.json gives now \(4 answers of 16\)/);
   });
 
+  it('fusion fit and fusion fuse use the answers as the prompt\'s too: refused the same way, nothing written; fuse --answers without --items has no text to compare and fuses as before', async () => {
+    const { dir } = await recorded();
+    editInstructions(dir);
+    const said = /responses\.jsonl:1: promptKey: asked with another prompt than task\.json gives now \(16 answers of 16\)/;
+    const fit = io();
+    expect(await main(['fit', dir, '--strategy', 'majority-vote', '--out', join(dir, 'vote.json')], fit)).toBe(2);
+    expect(fit.stderr.text()).toMatch(said);
+    expect(existsSync(join(dir, 'vote.json'))).toBe(false);
+    const fuse = io();
+    expect(await main(['fuse', dir, '--output', join(dir, 'fused.jsonl')], fuse)).toBe(2);
+    expect(fuse.stderr.text()).toMatch(said);
+    expect(existsSync(join(dir, 'fused.jsonl'))).toBe(false);
+    const files = ['--answers', join(dir, 'responses.jsonl'), '--task', join(dir, 'task.json')];
+    const withItems = io();
+    expect(await main(['fuse', ...files, '--items', join(dir, 'items.jsonl'), '--quiet'], withItems)).toBe(2);
+    expect(withItems.stderr.text()).toMatch(said);
+    const idsOnly = io();
+    expect(await main(['fuse', ...files, '--quiet'], idsOnly)).toBe(0);
+    expect(idsOnly.stdout.text().trim().split('\n')).toHaveLength(8);
+    writeTask(dir, {});
+    expect(await main(['fit', dir, '--strategy', 'majority-vote', '--out', join(dir, 'vote.json')], io())).toBe(0);
+  });
+
   it('--models with another model refuses, before any call, the other models\' answers asked with the old prompt (the evaluation after the calls would)', async () => {
     const { dir, env, requests } = await recorded();
     editInstructions(dir);

@@ -11,9 +11,8 @@ import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
 import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
-import { InputError } from '../../task/errors.js';
 import type { AskedPrompt } from '../../task/response-checks.js';
-import { otherPromptsIssue } from '../../orchestrate/prompt-keys.js';
+import { refuseOtherPrompts } from '../recorded-prompts.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
@@ -178,9 +177,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const askedPrompts: AskedPrompt[] = [];
   const folder = loadEvalFolder(dir, { requireResponses: true, askedPrompts });
   const kind = kindOf(folder.task);
-  // Answers asked with a prompt task.json no longer renders would be scored as the new prompt's: refused before anything is written.
-  const otherPrompt = otherPromptsIssue(folderTable(dir, 'responses'), askedPrompts, folder.task, kind.prompt, folder.items, { baseDir: dir });
-  if (otherPrompt) throw new InputError([otherPrompt]);
+  // Before anything is written.
+  refuseOtherPrompts(folder, askedPrompts, folderTable(dir, 'responses'), dir);
   if (!kind.hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
