@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { evaluate } from '../../src/run/evaluate.js';
+import { InputError } from '../../src/task/errors.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { startWithLabelledFolder } from '../support/live-folder.js';
 import { captureStream, task } from '../integration/setup.js';
@@ -108,6 +110,15 @@ describe('plain fusion eval on answers asked with another prompt than task.json 
     expect(idsOnly.stdout.text().trim().split('\n')).toHaveLength(8);
     writeTask(dir, {});
     expect(await main(['fit', dir, '--strategy', 'majority-vote', '--out', join(dir, 'vote.json')], io())).toBe(0);
+  });
+
+  it('the library: evaluate(path) refuses them as fusion eval does (an InputError naming the line)', async () => {
+    const { dir } = await recorded();
+    editInstructions(dir);
+    await expect(evaluate(dir, { folds: 2 })).rejects.toThrow(/responses\.jsonl:1: promptKey: asked with another prompt than task\.json gives now \(16 answers of 16\)/);
+    await expect(evaluate(dir, { folds: 2 })).rejects.toBeInstanceOf(InputError);
+    writeTask(dir, {});
+    expect((await evaluate(dir, { folds: 2 })).models.length).toBe(2);
   });
 
   it('--models with another model refuses, before any call, the other models\' answers asked with the old prompt (the evaluation after the calls would)', async () => {

@@ -7,10 +7,9 @@ import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
-import { type EvalFolder, loadEvalFiles, loadEvalFolder } from '../../task/load-folder.js';
-import { folderTable } from '../../task/read-table.js';
+import { type EvalFolder, loadEvalFiles } from '../../task/load-folder.js';
 import type { AskedPrompt } from '../../task/response-checks.js';
-import { refuseOtherPrompts } from '../recorded-prompts.js';
+import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
@@ -85,9 +84,7 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
   } else {
     if (positionals.length !== 1) throw new UsageError(`fuse takes one folder (or --answers FILE --task FILE)\n\n${fuseHelp}`);
     if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');
-    const dir = positionals[0] as string;
-    folder = loadEvalFolder(dir, { requireResponses: true, askedPrompts });
-    refuseOtherPrompts(folder, askedPrompts, folderTable(dir, 'responses'), dir);
+    folder = loadRecordedFolder(positionals[0] as string);
   }
   let fuser;
   try {

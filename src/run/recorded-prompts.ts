@@ -1,7 +1,8 @@
 import { kindOf } from '../kinds/registry.js';
 import { otherPromptsIssue } from '../orchestrate/prompt-keys.js';
 import { InputError } from '../task/errors.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
+import { folderTable } from '../task/read-table.js';
 import type { AskedPrompt } from '../task/response-checks.js';
 
 /**
@@ -14,4 +15,12 @@ import type { AskedPrompt } from '../task/response-checks.js';
 export function refuseOtherPrompts(folder: EvalFolder, asked: readonly AskedPrompt[], responsesFile: string, baseDir: string): void {
   const issue = otherPromptsIssue(responsesFile, asked, folder.task, kindOf(folder.task).prompt, folder.items, { baseDir });
   if (issue) throw new InputError([issue]);
+}
+
+/** An eval folder with its answers, read for a use of them as answers to task.json's prompt: loadEvalFolder, then refuseOtherPrompts. */
+export function loadRecordedFolder(dir: string): EvalFolder {
+  const asked: AskedPrompt[] = [];
+  const folder = loadEvalFolder(dir, { requireResponses: true, askedPrompts: asked });
+  refuseOtherPrompts(folder, asked, folderTable(dir, 'responses'), dir);
+  return folder;
 }
