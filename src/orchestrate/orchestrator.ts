@@ -61,6 +61,13 @@ export interface OrchestratorOptions {
    * says stop, so they are skipped (`cancelled`), never asked live instead.
    */
   cancelledCalls?: ReadonlySet<string>;
+  /**
+   * Calls (cache keys) this run paid for in its batches: the live pass finds their answers in the
+   * store, but the first read of each is a new answer of this run (`cached: false`, so an output
+   * line counts its cost), not a cache hit, in the outcome and in the counters alike, so that the
+   * progress line and the summary agree at every moment. Later reads are cache hits like any other.
+   */
+  batchPaidCalls?: ReadonlySet<string>;
 }
 
 /** Why a model cannot be asked under a budget: its price is unknown, so its calls would be reserved at nothing and spend uncounted. */
@@ -167,8 +174,11 @@ export class Orchestrator {
   private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
   /** Endpoints given up after their first attempts all failed fatally (see endpoint-health.ts). */
   private readonly endpoints = new EndpointHealth();
+  /** Batch answers of this run not read back yet (see OrchestratorOptions.batchPaidCalls). */
+  private readonly batchPaid: Set<string> | undefined;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
+    this.batchPaid = options.batchPaidCalls && options.batchPaidCalls.size > 0 ? new Set(options.batchPaidCalls) : undefined;
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.clock = options.clock ?? systemClock;
@@ -277,11 +287,15 @@ export class Orchestrator {
     } catch (e) {
       return this.storeFailed(handle, e);
     }
-    if (hit) {
-      this.bump(handle.name, (s) => s.cacheHits++);
-      return { status: 'ok', response: hit, cached: true, attempts: 0 };
-    }
+    if (hit) return this.stored(handle, key, hit);
     return this.execute(handle, request, key);
+  }
+
+  /** An answer found in the store: a cache hit, unless it is the first read of an answer this run paid for in its batches. */
+  private stored(handle: ModelHandle, key: string, response: CachedResponse): CallOutcome {
+    if (this.batchPaid?.delete(key)) return { status: 'ok', response, cached: false, attempts: 0 };
+    this.bump(handle.name, (s) => s.cacheHits++);
+    return { status: 'ok', response, cached: true, attempts: 0 };
   }
 
   private providerState(provider: string): ProviderState {
@@ -329,10 +343,7 @@ export class Orchestrator {
       } catch (e) {
         return this.storeFailed(handle, e);
       }
-      if (claim.status === 'answered') {
-        this.bump(handle.name, (s) => s.cacheHits++);
-        return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
-      }
+      if (claim.status === 'answered') return this.stored(handle, key, claim.response);
       if (claim.status === 'claimed') break;
       if (claim.status === 'batch') return this.pendingInBatch(handle, claim.batchId);
       waited = true;
