@@ -1,8 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { lockFolder } from '../src/orchestrate/folder-lock.js';
 import { requireBuild } from './support/built-package.js';
 import { repoRoot } from './support/run-cli.js';
+import { tempDirsEach } from './support/temp-dirs.js';
+
+const tempDir = tempDirsEach('fusion-library-');
 
 /** The names src/index.ts exports (values and types), read from its export lists. */
 function rootNames(): string[] {
@@ -60,5 +65,21 @@ describe('the llm-fusion package entry points', () => {
     expect(providers.promptResolver(folder.task, folder.items)({ messages: [{ role: 'user', content: 'no such prompt' }] })).toBeUndefined();
     const task = await import('llm-fusion/task');
     expect(task.TaskSchema.safeParse({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' }).success).toBe(true);
+  });
+
+  it('exports the error recordFolderResponses throws on a folder another run holds, so a caller can catch it by type', async () => {
+    requireBuild('api/providers.js');
+    const providers = await import('llm-fusion/providers');
+    const { dir } = tempDir();
+    cpSync(join(repoRoot, 'evals/toxicity-en'), dir, { recursive: true });
+    const unlock = lockFolder(dir);
+    try {
+      const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
+      const recording = providers.recordFolderResponses(dir, ['openai:gpt-4o-mini'], { 'no-cache': true }, { stderr }, { env: { OPENAI_API_KEY: 'sk-test' } });
+      await expect(recording).rejects.toBeInstanceOf(providers.FolderInUseError);
+      await expect(recording).rejects.toMatchObject({ name: 'FolderInUseError' });
+    } finally {
+      unlock();
+    }
   });
 });

@@ -18,11 +18,11 @@ export { buildAnswerMatrix } from '../eval/build-matrix.js';
 export { type FusionStrategy, type FittedStrategy, type FusedPrediction, type FitOptions, type ModelContribution, type SavedStrategy, SavedStrategySchema } from '../fuse/strategy.js';
 export { STRATEGIES, getStrategy } from '../fuse/registry.js';
 export { toSavedStrategy, writeSavedStrategy, readSavedStrategy, loadSavedStrategy } from '../fuse/saved-strategy.js';
-export { evaluateClassification, type ClassificationEvalResult, type ClassificationExtras } from '../kinds/classification/evaluate.js';
+export { evaluateClassification, type ClassificationEvalOptions, type ClassificationEvalResult, type ClassificationExtras } from '../kinds/classification/evaluate.js';
 export type { FusedLine, ModelAnswerLine } from '../kinds/classification/rows.js';
 
 // QA: answers extracted, clustered, and fused over candidates.
-export { evaluateQaFolder } from '../kinds/qa/evaluate.js';
+export { evaluateQaFolder, type QaEvalOptions } from '../kinds/qa/evaluate.js';
 export type { QaEvalResult, QaExtras, QaModelEntry, QaStrategyEntry, QaScore, QaOutcomes } from '../eval/answer-score.js';
 export { fitQaStrategy, loadQaStrategy, parseSavedQaStrategy, type SavedQaStrategy } from '../kinds/qa/fit.js';
 export { fuseQaQuestion, fuseQaBatch, extractQaAnswer, type QaFusedAnswer, type QaQuestionInput } from '../qa/index.js';

@@ -1,7 +1,7 @@
 import { type AnswerMatrix, hasSharedLabels } from '../fuse/answer-matrix.js';
 import { requireSharedLabels } from '../fuse/strategy.js';
 import { FoldsError } from './folds-error.js';
-import type { QaOutcomes, Voice } from './answer-score.js';
+import type { Voice } from './answer-score.js';
 import { requireOrderedLabels } from '../fuse/ordered-labels.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
@@ -19,6 +19,7 @@ import { type DecisionExplanation, explainScored } from './explanations.js';
 import { type ClassMetrics, type ClassificationScore, scoreClassification } from '../validation/metrics.js';
 import { orderedLabelMetrics } from '../validation/ordered-label-metrics.js';
 
+/** The options every categorical evaluation takes; each kind's evaluation adds its own report hook (src/kinds/<kind>/evaluate.ts). */
 export interface EvalOptions {
   folds: number;
   seed: number;
@@ -28,10 +29,6 @@ export interface EvalOptions {
   onProgress?: (done: number, total: number, what: string) => void;
   /** Explain this many contested decisions per strategy (default 0). */
   explain?: number;
-  /** Receives the per-item predictions behind the scores (for the HTML report: intervals, AUC, plots). */
-  onPredictions?: (predictions: EvalPredictions) => void;
-  /** QA: receives each item's named answers and their correctness behind the scores (for the HTML report). */
-  onOutcomes?: (outcomes: QaOutcomes) => void;
   /** Threads the cross-validation fits run on (1 = this thread only); FUSION_THREADS or every core by default. */
   threads?: number;
 }

@@ -44,11 +44,6 @@ export function getStrategy(name: string): FusionStrategy {
   return s;
 }
 
-/** The strategies that accept answers whose candidates differ per item (free-form and numeric QA). */
-export function candidateWiseStrategies(): FusionStrategy[] {
-  return STRATEGIES.filter((s) => s.needsSharedLabels !== true);
-}
-
 /**
  * The strategy used when none was fitted or named, one rule for `fusion run` and the library alike:
  * the plurality vote, or the most central answer where answers are free sentences (they rarely

@@ -14,9 +14,10 @@ export interface TextHashing {
 }
 
 /**
- * Fixed defaults, not tuned per set: 1024 buckets (collisions are frequent, but 4096 scored the
- * same on the development sets at more than twice the fitting time), and a norm of 10 so that, under one L2 strength, words are penalized less
- * than the answers' one-hot features: a word is rare, an answer is on every row.
+ * Fixed defaults, not tuned per set: 1024 buckets (collisions are frequent, but every bucket is a
+ * coefficient per label in the stacker's fit, so a wider table fits slower; no comparison of widths
+ * is recorded in BENCHMARKS.md yet), and a norm of 10 so that, under one L2 strength, words are
+ * penalized less than the answers' one-hot features: a word is rare, an answer is on every row.
  */
 export const DEFAULT_TEXT_HASHING: TextHashing = { bits: 10, scale: 10 };
 

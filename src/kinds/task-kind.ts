@@ -5,7 +5,6 @@ import type { EvalResult } from '../eval/eval-result.js';
 import type { LeaderboardView } from '../eval/leaderboard-table.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
-import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import type { EvalFolder } from '../task/load-folder.js';
 import type { RawModelAnswer } from './raw-answer.js';
@@ -65,7 +64,7 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   /** How its items are shown to a model and what it is asked to reply (the renderer and request builder take it). */
   readonly prompt: KindPrompt<T>;
   /** Reading and fusing a stream of items (`fusion run`, `fuse()`). */
-  run(task: T, options?: { normalizer?: ClassificationNormalizer }): RunKind<I, L>;
+  run(task: T): RunKind<I, L>;
   /** The `fusion run --help` lines on this kind's input and output lines. */
   readonly runHelp: string;
   /** The `--strategy` help of `fusion run` and `fusion fuse` on this kind: its built-ins that need no fitting, and its default (indented to the options' text column). */

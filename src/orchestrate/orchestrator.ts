@@ -123,6 +123,9 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** Waits before a retry at least this long are announced (onWait): shorter ones pass unnoticed anyway. */
+export const WAIT_NOTICE_MS = 5_000;
+
 /**
  * Runs model calls under every limit at once: a global and per-provider concurrency cap,
  * per-provider request and token rates, retries with backoff on transient failures, a per-call
@@ -132,9 +135,6 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
  * Stopping (`stop`) never loses work: answers already received stay cached; `drain` lets calls in
  * flight finish, `abort` cancels them. Calls not issued come back as `skipped`.
  */
-/** Waits before a retry at least this long are announced (onWait): shorter ones pass unnoticed anyway. */
-export const WAIT_NOTICE_MS = 5_000;
-
 export class Orchestrator {
   private readonly global: LimitFunction;
   private readonly providers = new Map<string, ProviderState>();

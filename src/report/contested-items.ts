@@ -26,10 +26,10 @@ export interface ContestedItems {
   strategy: string | null;
 }
 
-/** Contested items of a classification evaluation, with the best strategy's fused label and why. */
 /** Each item's text or question by id; items it does not name show none. */
 export type ItemTexts = ReadonlyMap<string, string>;
 
+/** Contested items of a classification evaluation, with the best strategy's fused label and why. */
 export function contestedClassification(
   result: Pick<EvalResult<unknown, ModelEntryCore, StrategyEntryCore & Pick<StrategyEntry, 'explanations'>>, 'best' | 'strategies'>,
   p: EvalPredictions,

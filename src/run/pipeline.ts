@@ -1,4 +1,3 @@
-import type { ClassificationNormalizer } from '../normalize/types.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import { askAdaptively } from './ask-adaptively.js';
 import { fuseAsAsked } from './fuse-as-asked.js';
@@ -13,8 +12,6 @@ export type { RunPipelineResult } from './stream.js';
 export interface RunPipelineOptions extends Omit<StreamOptions<TaskItem, FusedLineBase>, 'kind'> {
   task: Task;
   fuser: StreamFuser;
-  /** Classification: how raw answers become label distributions (default: the task's normalizer). */
-  normalizer?: ClassificationNormalizer;
 }
 
 /**
@@ -39,7 +36,7 @@ export function streamKind<I extends TaskItem, L extends FusedLineBase>(task: Ta
  * questions), in input order, in bounded memory (see runStream).
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunPipelineResult> {
-  const { task, models, fuser, normalizer, ...rest } = options;
-  const kind = streamKind(task, kindOf(task).run(task, normalizer ? { normalizer } : {}), models.map((m) => m.name), fuser);
+  const { task, models, fuser, ...rest } = options;
+  const kind = streamKind(task, kindOf(task).run(task), models.map((m) => m.name), fuser);
   return runStream({ ...rest, task, models, kind });
 }

@@ -145,6 +145,14 @@ function rows(steps: readonly StepFeatures[], dim: number, twice = false): Spars
 }
 
 /**
+ * What the `agreement` rule's model is fitted to foretell at a step: `agreement`, whether the
+ * decision so far is the full fusion's; `expected-loss`, what stopping there loses in expectation
+ * (a disagreement weighted by how much surer the full fusion is of its own decision than of the
+ * step's), so that items the full fusion is itself unsure of stop sooner.
+ */
+export type StopTarget = 'agreement' | 'expected-loss';
+
+/**
  * `pooled`: version 1 (one model on the summary numbers); `per-checkpoint`: version 2 (one model
  * per checkpoint, with the answer pattern); `staged`: version 3 (one model on the summary numbers,
  * an intercept per checkpoint and one per leading label).

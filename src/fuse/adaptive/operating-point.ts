@@ -49,8 +49,8 @@ export const DEFAULT_TARGET: Target = { maxLoss: 0.005 };
  * expects if they are calibrated on the rows where the policy decides otherwise; see
  * `expectedTruth`). `expected` has the lower variance but is only as right as those probabilities
  * are on exactly the rows that matter, which no label-free check can tell: on one dev set it
- * underestimated the loss by about 2 points under every fold seed (BENCHMARKS.md), so the labels
- * stay the default.
+ * underestimated the loss under every fold seed (BENCHMARKS.md, "The operating point: a
+ * lower-variance loss estimate"), so the labels stay the default.
  */
 export type LossEstimate = 'labels' | 'expected';
 export const DEFAULT_LOSS_ESTIMATE: LossEstimate = 'labels';

@@ -2,7 +2,7 @@ import type { EvalResult } from '../../eval/eval-result.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from '../../eval/agreement.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
-import { type EvalOptions, entry, type ModelEntry, orderedFields, parallelFoldFits, requireFoldable, scoreStrategy, selectStrategies, type StrategyEntry } from '../../eval/evaluate.js';
+import { type EvalOptions, type EvalPredictions, entry, type ModelEntry, orderedFields, parallelFoldFits, requireFoldable, scoreStrategy, selectStrategies, type StrategyEntry } from '../../eval/evaluate.js';
 import { bestRanked } from '../../eval/ranking.js';
 import { meanCalls } from '../../fuse/adaptive/usage.js';
 import { expandSamples, modelPrediction } from '../../fuse/answer-matrix.js';
@@ -23,7 +23,12 @@ export interface ClassificationExtras {
 /** A classification evaluation: the one result type with the classification extras; `best` has the highest macro-F1 (accuracy breaks ties). */
 export type ClassificationEvalResult = EvalResult<ClassificationExtras, ModelEntry, StrategyEntry, ClassificationTask['kind']>;
 
-export function evaluateClassification(folder: ClassificationFolder, options: EvalOptions): ClassificationEvalResult {
+export interface ClassificationEvalOptions extends EvalOptions {
+  /** Receives the per-item predictions behind the scores (for the HTML report: intervals, AUC, plots). */
+  onPredictions?: (predictions: EvalPredictions) => void;
+}
+
+export function evaluateClassification(folder: ClassificationFolder, options: ClassificationEvalOptions): ClassificationEvalResult {
   const built = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const { matrix } = built;
   const { gold } = folder;

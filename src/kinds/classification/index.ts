@@ -31,7 +31,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   kind: KIND,
   title: KIND,
   prompt: classificationPrompt,
-  run: (task, options) => classificationKind(task, options?.normalizer),
+  run: (task) => classificationKind(task),
   runHelp: `Classification task: items {"id", "text"}; output
   {"id", "label", "distribution": {label: p}, "answers": [{"model", "output", "label", "abstain"?}], "cost"}`,
   strategyHelp: `                     Classification: majority-vote (default), soft-vote, soft-vote-log, central

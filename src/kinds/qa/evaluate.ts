@@ -1,4 +1,4 @@
-import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaModelEntry, type QaStrategyEntry, scoreAnswers, scoredOutcomes, type Voice } from '../../eval/answer-score.js';
+import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaOutcomes, type QaModelEntry, type QaStrategyEntry, scoreAnswers, scoredOutcomes, type Voice } from '../../eval/answer-score.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { type EvalOptions, parallelFoldFits, requireFoldable, runStrategy, selectStrategies, strategyVoice } from '../../eval/evaluate.js';
 import { bestRanked } from '../../eval/ranking.js';
@@ -11,6 +11,11 @@ import { isScored, prepareQa } from '../../qa/prepare.js';
 import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 
+export interface QaEvalOptions extends EvalOptions {
+  /** Receives each item's named answers and their correctness behind the scores (for the HTML report). */
+  onOutcomes?: (outcomes: QaOutcomes) => void;
+}
+
 /**
  * Evaluates every strategy of the one registry on a QA folder through the same path as
  * classification: the items become a candidate matrix (option letters, or each item's answer
@@ -18,7 +23,7 @@ import type { QaFolder } from '../../task/load-folder.js';
  * that need a fixed label set are refused on free-form and numeric QA (listed in `refused`; an
  * error when asked for by name).
  */
-export async function evaluateQaFolder(folder: QaFolder, opts: EvalOptions): Promise<QaEvalResult> {
+export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): Promise<QaEvalResult> {
   const t0 = Date.now();
   const p = prepareQa(folder);
   const { matrix } = p.candidates;

@@ -35,14 +35,14 @@ function model(s: State, heldOut?: Float64Array): PointModel {
   };
 }
 
+/** The fewest labelled training items stacking fits on (its design needs a spread of gold scores). */
+export const STACKING_MIN_TRAINING = 2;
+
 /**
  * Stacking: ridge regression of the gold on the judges' scores and what the item says about them
  * (see designMatrix), with the penalty chosen by grouped inner cross-validation on the training
  * items. The held-out residuals at the chosen penalty give the interval. Out-of-fold by the caller.
  */
-/** The fewest labelled training items stacking fits on (its design needs a spread of gold scores). */
-export const STACKING_MIN_TRAINING = 2;
-
 export const stackingEstimator: PointEstimator = {
   name: NAME,
   supervised: true,

@@ -1,12 +1,11 @@
 import pg from 'pg';
-import type { BatchInfo } from '../../providers/provider.js';
-import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { toIntent, toJob } from '../batch/batch-store.js';
+import type { BatchStore } from '../batch/batch-store.js';
 import { KEY_VERSION } from '../cache-key.js';
-import { type ClaimOwner, intentIsLive, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { CLAIM_POLL_MS, EVERY_KEY, EndedClaims, payloadsOf } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
+import { PostgresBatchStore } from './postgres-batch-store.js';
 import { TurnBatch } from './turn-batch.js';
 import { StoreError } from './errors.js';
 import { connectionLost } from './connection-lost.js';
@@ -546,127 +545,5 @@ export class PostgresStore implements ResponseStore {
         await Promise.all([this.pool.end(), this.renewPool.end(), this.waits.close()]);
       }
     }
-  }
-}
-
-type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<pg.QueryResult<R>>;
-
-/** Batch records in the same database. */
-class PostgresBatchStore implements BatchStore {
-  constructor(
-    private readonly query: Query,
-    private readonly owner: ClaimOwner,
-  ) {}
-
-  async knownIds(): Promise<Set<string>> {
-    const { rows } = await this.query<{ batch_id: string }>('SELECT batch_id FROM fusion_batch_jobs');
-    return new Set(rows.map((r) => r.batch_id));
-  }
-
-  async addIntent(intent: BatchIntent, keys: readonly string[]): Promise<void> {
-    // One statement: the intent and its calls are recorded together or not at all.
-    await this.query(
-      `WITH i AS (
-         INSERT INTO fusion_batch_intents (token, provider, model, requests, estimated_cost, owner, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (token) DO NOTHING RETURNING token
-       )
-       INSERT INTO fusion_batch_intent_calls (token, key) SELECT i.token, k FROM i, unnest($8::text[]) AS k ON CONFLICT DO NOTHING`,
-      [intent.token, intent.provider, intent.model, intent.requests, intent.estimatedCost, this.owner.runId, intent.createdAt, [...keys]],
-    );
-  }
-
-  async resolveIntent(token: string, info: BatchInfo): Promise<void> {
-    // One statement: the intent becomes a remembered batch with its calls, and is gone.
-    await this.query(
-      `WITH gone AS (
-         DELETE FROM fusion_batch_intents WHERE token = $1 RETURNING *
-       ), job AS (
-         INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
-         SELECT $2, provider, model, $3, requests, estimated_cost, clock_timestamp(), clock_timestamp() FROM gone
-         ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
-       ), calls AS (
-         DELETE FROM fusion_batch_intent_calls WHERE token = $1 RETURNING key
-       )
-       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, calls.key FROM job, calls ON CONFLICT DO NOTHING`,
-      [token, info.id, info.status],
-    );
-  }
-
-  async dropIntent(token: string): Promise<void> {
-    await this.query(
-      'WITH calls AS (DELETE FROM fusion_batch_intent_calls WHERE token = $1) DELETE FROM fusion_batch_intents WHERE token = $1',
-      [token],
-    );
-  }
-
-  async intentKeysOf(model: string): Promise<Set<string>> {
-    const { rows } = await this.query<{ key: string }>(
-      'SELECT c.key FROM fusion_batch_intent_calls c JOIN fusion_batch_intents i ON i.token = c.token WHERE i.model = $1',
-      [model],
-    );
-    return new Set(rows.map((r) => r.key));
-  }
-
-  async intents(): Promise<(BatchIntent & { live: boolean })[]> {
-    const { rows } = await this.query<{ model: string }>('SELECT DISTINCT model FROM fusion_batch_intents ORDER BY model');
-    return (await Promise.all(rows.map((r) => this.intentsOf(r.model)))).flat();
-  }
-
-  async intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
-    const { rows } = await this.query<Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; lease_live: boolean | null }>(
-      `SELECT i.*, c.scope, c.pid, c.lease_live FROM fusion_batch_intents i
-       LEFT JOIN (SELECT owner, MAX(scope) AS scope, MAX(pid) AS pid, bool_or(expires_at > clock_timestamp()) AS lease_live FROM fusion_claims GROUP BY owner) c
-         ON c.owner = i.owner
-       WHERE i.model = $1 ORDER BY i.created_at`,
-      [model],
-    );
-    return rows.map((r) => toIntent({ ...r, live: intentIsLive({ owner: r.owner, scope: r.scope, pid: r.pid === null ? null : Number(r.pid) }, this.owner, r.lease_live === true) }));
-  }
-
-  async add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
-    // One statement: the batch and its calls are remembered together or not at all.
-    await this.query(
-      `WITH job AS (
-         INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
-       )
-       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, k FROM job, unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
-      [job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, [...keys]],
-    );
-  }
-
-  async update(info: BatchInfo): Promise<void> {
-    await this.query(
-      'UPDATE fusion_batch_jobs SET status = $1, succeeded = $2, failed = $3, message = COALESCE($4, message), updated_at = clock_timestamp() WHERE batch_id = $5',
-      [info.status, info.counts.succeeded, info.counts.failed, info.message ?? null, info.id],
-    );
-  }
-
-  async markCollected(batchId: string, result: { succeeded: number; failed: number; cost: number }): Promise<void> {
-    await this.query('UPDATE fusion_batch_jobs SET collected = TRUE, succeeded = $1, failed = $2, cost = $3, updated_at = clock_timestamp() WHERE batch_id = $4', [
-      result.succeeded,
-      result.failed,
-      result.cost,
-      batchId,
-    ]);
-  }
-
-  async openJobsFor(model: string, keys: ReadonlySet<string>): Promise<{ job: BatchJob; keys: string[] }[]> {
-    const { rows } = await this.query<JobRow & { keys: string[] }>(
-      `SELECT j.*, array_agg(c.key ORDER BY c.key) AS keys FROM fusion_batch_jobs j JOIN fusion_batch_job_calls c ON c.batch_id = j.batch_id
-       WHERE j.model = $1 AND NOT j.collected GROUP BY j.batch_id ORDER BY j.created_at`,
-      [model],
-    );
-    return rows.filter((r) => r.keys.some((k) => keys.has(k))).map(({ keys: jobKeys, ...row }) => ({ job: toJob(row), keys: jobKeys }));
-  }
-
-  async get(batchId: string): Promise<BatchJob | undefined> {
-    const { rows } = await this.query<JobRow>('SELECT * FROM fusion_batch_jobs WHERE batch_id = $1', [batchId]);
-    return rows[0] ? toJob(rows[0]) : undefined;
-  }
-
-  async list(): Promise<BatchJob[]> {
-    const { rows } = await this.query<JobRow>('SELECT * FROM fusion_batch_jobs ORDER BY created_at, batch_id');
-    return rows.map(toJob);
   }
 }

@@ -1,0 +1,155 @@
+import { decisions } from '../../validation/metrics.js';
+import type { AnswerMatrix } from '../answer-matrix.js';
+import { type FusedPrediction, predictionRows } from '../strategy.js';
+import { type AgreementModel, type AgreementModelKind, agreementProbability, fitAgreement, type StepFeatures, type StopTarget, stepFeatures } from './agreement.js';
+import { type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
+import { type CurvePoint, type LossEstimate, lossBoundOf } from './operating-point.js';
+import { refineGrid } from './refine-grid.js';
+import { type ReplayPlan, replayPolicy } from './replay.js';
+import type { StepView, StopRule } from './stop-rule.js';
+import { meanCallCost } from './usage.js';
+
+/*
+ * The adaptive policy measured on its training rows, from the out-of-fold predictions of every
+ * checkpoint's prefix fusion: the agreement model's training steps (and its cross-fitted scorer),
+ * and the cost/quality curve of every setting of the stopping rule that the operating point is
+ * chosen on (src/fuse/adaptive/adaptive-strategy.ts fits the policy with them).
+ */
+
+/** The replay's fusion of a prefix, read from out-of-fold predictions of every checkpoint. */
+function oofFuse(oof: ReadonlyMap<number, FusedPrediction>, K: number): ReplayPlan['fuse'] {
+  return (t, rows) => {
+    return predictionRows(oof.get(t) as FusedPrediction, rows, K);
+  };
+}
+
+export interface AgreementSteps {
+  K: number;
+  features: StepFeatures[];
+  agree: boolean[];
+  /** The training row of each step. */
+  item: number[];
+  /**
+   * What stopping at the step loses in expectation: 0 where it agrees with the full fusion, else
+   * the full fusion's out-of-fold probability of its own decision minus that of the step's (see
+   * `expectedTruth`).
+   */
+  cost: number[];
+}
+
+/**
+ * The agreement model's training data, from the training rows: at every checkpoint but the last,
+ * the step's features (as the replay sees them) against whether the prefix's out-of-fold decision
+ * is the full fusion's out-of-fold decision.
+ */
+export function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order: readonly number[], checkpoints: readonly number[], weights: readonly number[], oof: ReadonlyMap<number, FusedPrediction>): AgreementSteps {
+  const K = answers.labels.length;
+  const full = oof.get(order.length) as FusedPrediction;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const own = new Map([...oof].map(([t, p]) => [t, decisions(p.probs, p.decided, K)]));
+  const steps: AgreementSteps = { K, features: [], agree: [], item: [], cost: [] };
+  const record = (view: StepView): number => {
+    const t = view.asked as number;
+    const i = view.item as number;
+    const d = (own.get(t) as Int32Array)[i] as number;
+    const f = fullDecisions[i] as number;
+    const right = (k: number) => (k >= 0 ? (truth[i * K + k] as number) : 0);
+    steps.features.push(stepFeatures(view));
+    steps.agree.push(d === f);
+    steps.item.push(i);
+    steps.cost.push(d === f ? 0 : Math.max(0, right(f) - right(d)));
+    return 0;
+  };
+  replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
+  return steps;
+}
+
+/** The agreement model on the given steps (all when `keep` is absent); undefined when there is none. */
+export function fitSteps(steps: AgreementSteps, target: StopTarget, kind: AgreementModelKind | undefined, keep?: (item: number) => boolean): AgreementModel | undefined {
+  const features: StepFeatures[] = [];
+  const agree: boolean[] = [];
+  const cost: number[] = [];
+  steps.item.forEach((i, s) => {
+    if (keep && !keep(i)) return;
+    features.push(steps.features[s] as StepFeatures);
+    agree.push(steps.agree[s] as boolean);
+    cost.push(steps.cost[s] as number);
+  });
+  if (agree.length === 0) return undefined;
+  return fitAgreement(features, agree, steps.K, target === 'expected-loss' ? cost : undefined, kind);
+}
+
+/**
+ * The agreement scorer the curve is measured with: on each inner test fold, the agreement model
+ * fitted on the steps of the other folds' rows, so no row's stopping decision comes from a model
+ * that saw whether that row's prefix agreed (fitted on every row, the model would know its own
+ * rows and the curve would look cheaper than the policy is on new items).
+ */
+export function crossFittedAgreement(steps: AgreementSteps, target: StopTarget, kind: AgreementModelKind | undefined, folds: readonly (readonly number[])[], n: number): Pick<ReplayPlan, 'agreement'> {
+  const foldOf = new Int32Array(n).fill(-1);
+  folds.forEach((test, f) => test.forEach((r) => (foldOf[r] = f)));
+  const models = folds.map((_, f) => fitSteps(steps, target, kind, (i) => foldOf[i] !== f));
+  return {
+    agreement: (view) => {
+      const model = models[foldOf[view.item as number] as number];
+      return model ? agreementProbability(model, stepFeatures(view)) : 0;
+    },
+  };
+}
+
+export interface Curve {
+  points: CurvePoint[];
+}
+
+/**
+ * Cost/quality of every setting of the rule, replayed on out-of-fold fused predictions of the
+ * training rows. Each point's `lossBound` is its loss made non-increasing in calls (pooled
+ * adjacent violators) plus `caution` standard errors of that loss (a paired bootstrap over the
+ * rows): the bound the target is held to. With `resolution` > 0 the grid is first refined so that
+ * neighbouring settings differ by at most that many calls where the rule allows (see `refineGrid`).
+ */
+export function measureCurve(
+  answers: AnswerMatrix,
+  y: Int32Array,
+  grid: readonly StopRule[],
+  order: readonly number[],
+  checkpoints: readonly number[],
+  weights: readonly number[],
+  oof: ReadonlyMap<number, FusedPrediction>,
+  pricePerCall: readonly (number | null)[],
+  maxCalls: number | undefined,
+  bound: { caution: number; estimate: LossEstimate },
+  expected: { probs: Float64Array },
+  agreement: Pick<ReplayPlan, 'agreement'>,
+  seed: number,
+  resolution: number,
+): Curve {
+  const K = answers.labels.length;
+  const M = answers.models.length;
+  const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
+  const full = oof.get(order.length) as FusedPrediction;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const fullScore = weightedScore(y, fullDecisions, K, metric);
+  const fullExpected = weightedScore(expected, fullDecisions, K, metric);
+  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array }>();
+  const measure = (rule: StopRule) => {
+    const known = measured.get(rule);
+    if (known) return known;
+    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
+    const d = decisions(r.prediction.probs, r.prediction.decided, K);
+    const score = weightedScore(y, d, K, metric);
+    const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
+    const point: CurvePoint = { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
+    measured.set(rule, { point, own: d });
+    return { point, own: d };
+  };
+  const rules = resolution > 0 ? refineGrid(grid, (rule) => measure(rule).point.calls, resolution) : grid;
+  const points = rules.map((rule) => measure(rule).point);
+  const own = rules.map((rule) => measure(rule).own);
+  const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
+  const expectedSe = lossStandardErrors(expected, fullDecisions, own, K, metric, seed);
+  points.forEach((p, i) => Object.assign(p, { lossSe: se[i] as number, expectedLossSe: expectedSe[i] as number }));
+  const bounds = lossBoundOf(points, bound);
+  points.forEach((p, i) => (p.lossBound = bounds[i] as number));
+  return { points };
+}
