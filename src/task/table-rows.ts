@@ -35,10 +35,25 @@ interface CsvChunk {
   raw: string;
 }
 
-/** Where a raw record starts: the parser reports the line it ends on. */
-function startLine(chunk: CsvChunk): number {
-  const inner = chunk.raw.replace(/\r?\n$/, '');
-  return chunk.info.lines - (inner.match(/\n/g)?.length ?? 0);
+/**
+ * Line numbers as an editor, `sed -n` and the JSON Lines reader count them: by `\n`. The parser
+ * counts every `\r` and every `\n` inside a quoted field as a line of its own (a `\r\n` in a cell
+ * of a Windows file counts twice), so each such `\r` puts its count one line further ahead for the
+ * rest of the file; `ahead` is that sum so far.
+ */
+function lineCounter() {
+  let ahead = 0;
+  return {
+    /** Where a raw record starts: the parser reports the line it ends on. */
+    start(chunk: CsvChunk): number {
+      // The raw text begins with the blank lines skipped before the record and ends with its line break.
+      const inner = chunk.raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\r|\n)$/, '');
+      ahead += inner.match(/\r/g)?.length ?? 0;
+      return chunk.info.lines - ahead - (inner.match(/\n/g)?.length ?? 0);
+    },
+    /** A line the parser names (in an error) as the file counts it. */
+    of: (parserLine: number): number => Math.max(1, parserLine - ahead),
+  };
 }
 
 function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: number) {
@@ -50,10 +65,11 @@ function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: numbe
 /** Maps the parser's records to named fields against the header (the first record). */
 function delimitedRows(name: string) {
   let header: string[] | undefined;
+  const lines = lineCounter();
   // A column named twice makes every row ambiguous (which "text" is sent?): no row is read, none is asked about.
   let duplicate: string | undefined;
   const row = (chunk: CsvChunk): InputRow | undefined => {
-    const line = startLine(chunk);
+    const line = lines.start(chunk);
     if (header === undefined) {
       header = chunk.record.map((h) => h.trim());
       const seen = new Set<string>();
@@ -73,7 +89,7 @@ function delimitedRows(name: string) {
     header.forEach((h, i) => (fields[h] = chunk.record[i] as string));
     return { line, fields };
   };
-  return { row, header: () => header };
+  return { row, header: () => header, lineOf: lines.of };
 }
 
 /**
@@ -81,13 +97,13 @@ function delimitedRows(name: string) {
  * quote that never closes holds the rest of the file; an oversized row is not read to its end), so
  * the message says the rows after it were not read.
  */
-function failureOf(name: string, error: unknown, maxRecordBytes?: number): InputRow {
+function failureOf(name: string, error: unknown, maxRecordBytes?: number, lineOf: (parserLine: number) => number = (l) => l): InputRow {
   const e = error as { lines?: number; message?: string; code?: string };
-  const line = typeof e.lines === 'number' ? e.lines : 0;
+  const line = typeof e.lines === 'number' ? lineOf(e.lines) : 0;
   const what =
     e.code === 'CSV_MAX_RECORD_SIZE'
       ? `a row longer than ${maxRecordBytes ?? 'the limit of'} bytes (FUSION_MAX_LINE_BYTES); it and the rows after it are not read (raise the limit if the row is meant to be this long)`
-      : `unreadable ${e.message ?? String(error)}; the rows after it are not read`;
+      : `unreadable ${(e.message ?? String(error)).replace(/ at line \d+/, '')}; the rows after it are not read`;
   return { line, issue: { file: name, line, message: what } };
 }
 
@@ -104,7 +120,7 @@ export function rowSource(format: TableFormat, name: string, maxLineBytes: numbe
   }
   const parser: Parser = parse(csvOptions(format, maxLineBytes));
   const rows = delimitedRows(name);
-  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error, maxLineBytes), header: rows.header };
+  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error, maxLineBytes, rows.lineOf), header: rows.header };
 }
 
 /** Every row of a file (bounded, regular file, strict UTF-8), with the delimited header when there is one. */
@@ -136,15 +152,24 @@ export function readRowsOfText(text: string, format: TableFormat, file: string, 
   }
   const d = delimitedRows(file);
   const rows: InputRow[] = [];
+  const take = (c: CsvChunk): void => {
+    const r = d.row(c);
+    if (r && Buffer.byteLength(c.raw) > maxRowBytes) rows.push({ line: r.line, issue: { file, line: r.line, message: `a row longer than ${maxRowBytes} bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)` } });
+    else if (r) rows.push(r);
+  };
   try {
-    const chunks = parseSync(text, { ...csvOptions(format, Number.MAX_SAFE_INTEGER), bom: true }) as unknown as CsvChunk[];
-    for (const c of chunks) {
-      const r = d.row(c);
-      if (r && Buffer.byteLength(c.raw) > maxRowBytes) rows.push({ line: r.line, issue: { file, line: r.line, message: `a row longer than ${maxRowBytes} bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)` } });
-      else if (r) rows.push(r);
-    }
+    // Each record taken as it is parsed, as the stream takes it: the rows before an unreadable one
+    // are kept, and its line is counted after theirs.
+    parseSync(text, {
+      ...csvOptions(format, Number.MAX_SAFE_INTEGER),
+      bom: true,
+      on_record: (c: unknown) => {
+        take(c as CsvChunk);
+        return null;
+      },
+    });
   } catch (e) {
-    rows.push(failureOf(file, e));
+    rows.push(failureOf(file, e, undefined, d.lineOf));
   }
   const header = d.header();
   return { rows, ...(header ? { header: [...header] } : {}) };
