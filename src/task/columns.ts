@@ -38,9 +38,31 @@ export interface MappedRow {
  * The schema's issues on a mapped row, where a required field read as absent because its cell was
  * empty is said to be empty, not missing: the column is there, the cell is blank.
  */
-export function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
+function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
   const empty = new Set(mapped.empty ?? []);
   return issues.map((i) => (i.field !== undefined && empty.has(i.field) && i.message.startsWith('required, but missing') ? { ...i, message: 'empty, but required' } : i));
+}
+
+/** A cell quoted in a message: whole when short, else its start (a long text says nothing more). */
+function quoted(cell: string): string {
+  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}...` : cell);
+}
+
+/**
+ * The schema's issues on a mapped row as the user reads their file: under the column the field was
+ * read from (`--label-column score`: `score`, not `label`), a blank cell said to be empty, and a cell
+ * of the wrong type quoted (`expected a number, got "1,5"`), since the column and the cell are what
+ * the user can find and fix.
+ */
+export function cellIssues(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty' | 'raw'>, choice: ColumnChoice): InputIssue[] {
+  return blankCells(issues, mapped).map((i) => {
+    if (i.field === undefined) return i;
+    const [field = '', ...rest] = i.field.split('.');
+    const column = (choice as Record<string, string | undefined>)[field] ?? field;
+    const cell = rest.length === 0 ? mapped.raw?.[column] : undefined;
+    const message = typeof cell === 'string' && / got a string$/.test(i.message) ? i.message.replace(/ got a string$/, ` got ${quoted(cell)}`) : i.message;
+    return { ...i, field: [column, ...rest].join('.'), message };
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
