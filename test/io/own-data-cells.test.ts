@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { LABELS, task } from '../integration/setup.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { runCli } from '../support/run-cli.js';
 
 // A new user's own tables, with their own column names: what a message names must be findable in
@@ -40,4 +43,32 @@ describe('messages about a cell name the user\'s column and quote the cell', () 
     expect(r.stderr).toContain(`${join(d, 'in.csv')}:2: review_id: empty, but required`);
     expect(r.stdout).toContain('review_id: empty, but required');
   });
+});
+
+const fixture = fakeServerFixture();
+
+describe('a blank text or question is not asked about', () => {
+  // Every kind reads its asked field (text, question) through one rule; a blank one would be paid
+  // for by every model and answered with a guess, as if the user had written something.
+  const cases = [
+    { kind: 'classification', task, column: 'text' },
+    { kind: 'rating', task: { name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }, column: 'text' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, column: 'question' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.kind}: an empty ${c.column} cell and one of spaces only are bad rows at their lines, no call made for them`, async () => {
+      const server = await fixture.start({ labels: LABELS });
+      const d = fixture.tempDir().dir;
+      writeFileSync(join(d, 'task.json'), JSON.stringify(c.task));
+      writeFileSync(join(d, 'in.csv'), `id,${c.column}\r\n1,something\r\n2,\r\n3,"   "\r\n4,"JSON ""{}"" and, a comma"\r\n`);
+      const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${join(d, 'in.csv')}:3: ${c.column}: empty, but required`);
+      expect(r.stderr).toContain(`${join(d, 'in.csv')}:4: ${c.column}: white space only, but required`);
+      const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+      expect(rows.map((x) => x.id)).toEqual(['1', '2', '3', '4']);
+      expect(rows.map((x) => x.error !== '')).toEqual([false, true, true, false]);
+      expect(server.snapshot().successes).toBe(2);
+    });
+  }
 });
