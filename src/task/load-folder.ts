@@ -5,7 +5,7 @@ import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
-import { labelIndex } from './labels.js';
+import { goldLabelOf, labelIndex } from './labels.js';
 import { responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
@@ -152,12 +152,12 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
 
   let gold = new Int32Array(0);
   if (isClassificationTask(task)) {
-    const { lookup } = labelIndex(task);
+    const goldOf = goldLabelOf(task);
     const records = itemParse.records as { line: number; value: ClassificationItem }[];
     gold = new Int32Array(records.length).fill(-1);
     records.forEach(({ line, value }, i) => {
       if (value.label === undefined) return;
-      const k = lookup.get(value.label.trim().toLowerCase());
+      const k = goldOf(value.label);
       if (k === undefined) {
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -71,4 +71,28 @@ describe('a blank text or question is not asked about', () => {
       expect(server.snapshot().successes).toBe(2);
     });
   }
+});
+
+describe('numeric labels are compared by value', () => {
+  it('fusion init --ordered: 1, 1.0 and " 1" in a star column are one label, sorted as numbers, every item labelled "1"', async () => {
+    const r = await init('stars.csv', 'id,text,stars\n1,a,1\n2,b,1.0\n3,c, 1\n4,d,2\n5,e,10\n', '--label-column', 'stars', '--ordered');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const made = JSON.parse(readFileSync(join(r.out, 'task.json'), 'utf8')) as { labels: { name: string }[] };
+    expect(made.labels.map((l) => l.name)).toEqual(['1', '2', '10']);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: string }).label);
+    expect(items).toEqual(['1', '1', '1', '2', '10']);
+  });
+
+  it('an eval folder whose gold says 2.0 where the task says 2 is scored, not refused', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', ordered: true, labels: [{ name: '1' }, { name: '2' }, { name: '3' }] }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,1.0\n2,b,2.0\n3,c,3\n4,d,2\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,1\n2,m,2\n3,m,3\n4,m,2\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2', '--json', join(d, 'r.json')]);
+    expect(r.stderr).not.toContain('unknown gold label');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')) as { models: { name: string; accuracy: number }[] };
+    expect(result.models.find((m) => m.name === 'm')?.accuracy).toBe(1);
+  });
 });
