@@ -159,6 +159,20 @@ export function requiredBy(schema: ZodType): (field: string) => boolean {
   return (field) => !shape[field]?.safeParse(undefined).success;
 }
 
+/**
+ * A header read as one column that another separator would split (a spreadsheet saved with `;` in
+ * a locale whose decimal mark is the comma, a tab-separated file named `.csv`, a comma-separated one
+ * named `.tsv`): the separator it holds and how this tool reads such a file, if at all.
+ */
+function separatorHint(columns: readonly string[]): string {
+  if (columns.length !== 1) return '';
+  const only = columns[0] as string;
+  if (only.includes('\t')) return ': a tab-separated table? name it .tsv (or give --format tsv)';
+  if (only.includes(';')) return ': a table separated by ";"? save it with commas (CSV) or tabs (TSV): only those separators are read';
+  if (only.includes(',')) return ': a comma-separated table? name it .csv (or give --format csv)';
+  return '';
+}
+
 /** The fields with a flag that names their column. */
 const FLAGGED = new Set(['id', 'text', 'question', 'label']);
 
@@ -172,7 +186,7 @@ function missingColumn(field: string, chosen: string | undefined, columns: reado
   const source = chosen ?? field;
   const flag = chosen !== undefined ? ` (--${field}-column)` : '';
   const alike = columns.filter((h) => h.toLowerCase() === source.toLowerCase());
-  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}`;
+  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}${separatorHint(columns)}`;
   const way = flags && FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
   return `no column "${source}"${flag}; the ${where} has ${alike.map((h) => JSON.stringify(h)).join(' and ')}, which differs only in case (column names match exactly): ${way}`;
 }

@@ -96,3 +96,15 @@ describe('numeric labels are compared by value', () => {
     expect(result.models.find((m) => m.name === 'm')?.accuracy).toBe(1);
   });
 });
+
+describe('a table with another separator than its name says', () => {
+  it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
+    const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
+    expect(semi.status).toBe(2);
+    expect(semi.stderr).toContain('reviews.csv:1: text: no column "text"; the header has "id;text;label": a table separated by ";"? save it with commas (CSV) or tabs (TSV): only those separators are read');
+    const tab = await init('reviews.csv', 'id\ttext\tlabel\n1\tgood\tpositive\n2\tbad\tnegative\n');
+    expect(tab.stderr).toContain(': a tab-separated table? name it .tsv (or give --format tsv)');
+    const comma = await init('reviews.tsv', 'id,text,label\n1,good,positive\n2,bad,negative\n');
+    expect(comma.stderr).toContain(': a comma-separated table? name it .csv (or give --format csv)');
+  });
+});
