@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -107,4 +107,19 @@ describe('a table with another separator than its name says', () => {
     const comma = await init('reviews.tsv', 'id,text,label\n1,good,positive\n2,bad,negative\n');
     expect(comma.stderr).toContain(': a comma-separated table? name it .csv (or give --format csv)');
   });
+});
+
+describe('fusion init on a table without rows', () => {
+  for (const kind of ['classification', 'qa', 'rating']) {
+    it(`${kind}: an empty file and a header alone are refused as such, nothing written`, async () => {
+      const empty = await init('items.csv', '', '--kind', kind);
+      expect(empty.status).toBe(2);
+      expect(empty.stderr).toContain('items.csv: no rows: the file is empty');
+      expect(existsSync(empty.out)).toBe(false);
+      const header = await init('items.csv', 'id,text,question,label\r\n', '--kind', kind);
+      expect(header.status).toBe(2);
+      expect(header.stderr).toContain('items.csv: a header and no rows: no item to make a folder of');
+      expect(existsSync(header.out)).toBe(false);
+    });
+  }
 });
