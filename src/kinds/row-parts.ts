@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { StopReason } from '../fuse/adaptive/stop-rule.js';
 import { type AskStopReason, type RawModelAnswer, askedOf, cutShort } from './raw-answer.js';
 import type { StreamPrediction } from '../fuse/stream-fuser.js';
@@ -55,11 +54,3 @@ export function markLine(line: FusedLineBase, prediction: StreamPrediction | und
   // (a budget or an interrupt already ends the whole run, and says so on stderr).
   else if (cutShort(answers) === 'cancelled') line.stopped = 'cancelled';
 }
-
-/**
- * What the models are asked about on an input line (a text to classify or rate, a question): a
- * blank cell, or one of white space only, would be paid for by every model and answered with a guess.
- */
-export const askedText = z.string().superRefine((s, ctx) => {
-  if (s.trim() === '') ctx.addIssue({ code: 'custom', message: s === '' ? 'empty, but required' : 'white space only, but required' });
-});

@@ -5,12 +5,14 @@ import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
+import { itemText, itemTextField } from './item-text.js';
 import { goldLabelOf, labelIndex } from './labels.js';
 import { responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
   type ClassificationTask,
   ClassificationItemSchema,
+  askedText,
   type QaItem,
   type QaTask,
   QaItemSchema,
@@ -148,6 +150,14 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   for (const { line, value } of itemParse.records) {
     const duplicate = itemIds.see(value.id, line);
     if (duplicate) issues.push(duplicate);
+  }
+
+  // Items about to be asked (--models): one with nothing to ask about would be paid for by every model.
+  if (opts.itemsOnly && files.items !== undefined) {
+    for (const { line, value } of itemParse.records) {
+      const asked = askedText.safeParse(itemText(value));
+      if (!asked.success) issues.push(...zodIssues(itemsFile, line, asked.error).map((i) => ({ ...i, field: itemTextField(value) })));
+    }
   }
 
   let gold = new Int32Array(0);

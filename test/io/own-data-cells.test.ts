@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { LABELS, task } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { expectRefusedBeforeAnyCall } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';
 
 // A new user's own tables, with their own column names: what a message names must be findable in
@@ -120,6 +121,24 @@ describe('fusion init on a table without rows', () => {
       expect(header.status).toBe(2);
       expect(header.stderr).toContain('items.csv: a header and no rows: no item to make a folder of');
       expect(existsSync(header.out)).toBe(false);
+    });
+  }
+});
+
+describe('fusion eval --models on a folder with a blank text or question', () => {
+  const folders = [
+    { kind: 'classification', task, items: 'id,text,label\r\n1,good,positive\r\n2,,negative\r\n3,"  ",neutral\r\n', field: 'text' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, items: 'id,question,answers\r\n1,Capital of France?,Paris\r\n2,,x\r\n3,"  ",y\r\n', field: 'question' },
+  ] as const;
+  for (const f of folders) {
+    it(`${f.kind}: refused at the item's line before any call, as fusion run refuses such a line`, async () => {
+      const server = await fixture.start({ labels: LABELS });
+      const d = fixture.tempDir().dir;
+      writeFileSync(join(d, 'task.json'), JSON.stringify(f.task));
+      writeFileSync(join(d, 'items.csv'), f.items);
+      const r = await runCli(['eval', d, '--models', 'openai:gpt-4o-mini', '--folds', '2', '--no-cache'], { env: server.env() });
+      expectRefusedBeforeAnyCall(r, server, d, `${join(d, 'items.csv')}:3: ${f.field}: empty, but required`);
+      expect(r.stderr).toContain(`${join(d, 'items.csv')}:4: ${f.field}: white space only, but required`);
     });
   }
 });

@@ -1,10 +1,10 @@
 import { type AnswerMatrix, emptyMatrix, groupSamples, setAnswer } from '../../fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import type { ClassificationNormalizer } from '../../normalize/types.js';
-import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
+import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
-import { type FusedLineBase, askedText, markLine, newCost, unanswered } from '../row-parts.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
 
 /** One model's answer as shown in `fusion run` output. */

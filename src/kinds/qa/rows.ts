@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
-import { type Choice, ChoiceSchema, type QaTask } from '../../task/schema.js';
+import { type Choice, ChoiceSchema, type QaTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
-import { type FusedLineBase, askedText, markLine, newCost, unanswered } from '../row-parts.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
 
 /**

@@ -1,8 +1,8 @@
 import type { StreamFuser } from '../../fuse/stream-fuser.js';
 import { StrategyError } from '../../fuse/strategy.js';
-import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
+import { type RatingItem, RatingItemSchema, type RatingTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
-import { type FusedLineBase, askedText, markLine, newCost, unanswered } from '../row-parts.js';
+import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
 import { buildRatingMatrix, type RatingMatrix, readAnswerScore, type ScoreReader } from './rating-matrix.js';
 import { readScore } from './read-score.js';
