@@ -142,3 +142,23 @@ describe('fusion eval --models on a folder with a blank text or question', () =>
     });
   }
 });
+
+describe('fusion eval on a folder whose gold is under another name', () => {
+  const folders = [
+    { kind: 'classification', task: { name: 't', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] }, items: 'id,text,gold\n1,a,positive\n2,b,negative\n', said: '"gold" is not read: rename the gold column to "label"' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, items: 'id,question,answer\n1,a?,x\n2,b?,y\n', said: '"answer" is not read: rename the gold column to "answers"' },
+    { kind: 'rating', task: { name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }, items: 'id,text,stars,note\n1,a,4,x\n2,b,2,y\n', said: '"stars", "note" are not read: rename the gold column to "label"' },
+  ] as const;
+  for (const f of folders) {
+    it(`${f.kind}: the message names the column gold is read from and the columns that are not read`, async () => {
+      const d = dir();
+      writeFileSync(join(d, 'task.json'), JSON.stringify(f.task));
+      writeFileSync(join(d, 'items.csv'), f.items);
+      writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,positive\n2,m,negative\n');
+      const r = await runCli(['eval', d, '--folds', '2']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`has no gold: no item of ${join(d, 'items.csv')} has a value in`);
+      expect(r.stderr).toContain(f.said);
+    });
+  }
+});
