@@ -2,7 +2,7 @@ import { UsageError } from './errors.js';
 import { onStopSignals, signalName } from './signals.js';
 import type { CliIo } from './io.js';
 import { openStore } from '../orchestrate/cache.js';
-import type { ModelHandle } from '../orchestrate/orchestrator.js';
+import { type ModelHandle, unpricedUnderBudget } from '../orchestrate/orchestrator.js';
 import { batchPriceOf } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { OrchestrationSettings } from './run-session.js';
@@ -49,7 +49,7 @@ export async function runBatchPhase(
   if (!settings.cache.mode.read) throw new UsageError('--batch and --refresh do not go together: use a fresh --cache PATH to ask everything again');
   if (settings.maxCostUsd !== undefined) {
     const unknown = models.filter((h) => h.model.batch && !batchPriceOf(settings.prices, h.model.provider, h.model.modelId));
-    if (unknown.length > 0) throw new UsageError(unknown.map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`).join('\n'));
+    if (unknown.length > 0) throw new UsageError(unknown.map((h) => unpricedUnderBudget(h.name)).join('\n'));
   }
   const cache = openStore(settings.cache.path, settings.cache.mode, { leaseMs: settings.cache.leaseMs });
   const store = cache.batches;

@@ -3,7 +3,7 @@ import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
 import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
-import { InputError } from '../task/errors.js';
+import { type InputIssue, InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
 import { renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
@@ -13,6 +13,8 @@ import { type RequestOptions, createRequestBuilder } from '../orchestrate/defaul
 import { lockFolder } from '../orchestrate/folder-lock.js';
 import { type ModelHandle, callKey } from '../orchestrate/orchestrator.js';
 import { otherRequestIssue } from '../orchestrate/asked-requests.js';
+import { otherPromptsIssue } from '../orchestrate/prompt-keys.js';
+import type { AskedPrompt } from '../task/response-checks.js';
 import type { TaskItem } from '../task/schema.js';
 import { type RecordResult, recordResponses } from '../orchestrate/record.js';
 import { type AskedRequest, readRecordedKeys, responseKey } from '../orchestrate/responses-file.js';
@@ -80,7 +82,9 @@ export async function recordFolderResponses(
     let batchSpend: Record<string, BatchModelSpend> = {};
     let batchPaidCalls: ReadonlySet<string> = new Set();
     let cancelledCalls: ReadonlySet<string> = new Set();
-    const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)));
+    const recorded = refuseOtherRequests(join(dir, 'responses.jsonl'), notify, knownItems, items, models, (item, handle) => callKey(handle, buildRequest(task, item, handle.model)), (path, asked) =>
+      otherPromptsIssue(path, asked, task, kindOf(task).prompt, all, { baseDir: dir, ...promptsLocation(options.request) }),
+    );
     if (options.batch) {
       const calls: BatchCall[] = [];
       for (const item of items) {
@@ -153,7 +157,9 @@ export async function recordFolderResponses(
 /**
  * Refuses, before any call, answers recorded with another request than the one task.json renders
  * now for the same (item, model, sample): skipped as recorded, they would be evaluated as answers to
- * the new prompt. The file is only read. Returns the (item, model, sample) keys recorded.
+ * the new prompt. Then, as the evaluation after the calls would, answers of any model whose prompt
+ * task.json no longer renders (`promptIssue`): refused after the calls, they would have been paid
+ * for nothing. The file is only read. Returns the (item, model, sample) keys recorded.
  */
 function refuseOtherRequests(
   path: string,
@@ -162,18 +168,29 @@ function refuseOtherRequests(
   items: readonly TaskItem[],
   models: readonly ModelHandle[],
   keyOf: (item: TaskItem, handle: ModelHandle) => string,
+  promptIssue: (path: string, asked: readonly AskedPrompt[]) => InputIssue | undefined,
 ): Set<string> {
   const asked = new Map<string, AskedRequest>();
-  const recorded = readRecordedKeys(path, notify, knownItems, asked);
-  const issue = otherRequestIssue(path, asked, items, models, (item, handle) => {
-    try {
-      return keyOf(item, handle);
-    } catch {
-      return undefined; // a prompt that cannot be built is reported by the run
-    }
-  });
+  const prompts: AskedPrompt[] = [];
+  const recorded = readRecordedKeys(path, notify, knownItems, asked, prompts);
+  const issue =
+    otherRequestIssue(path, asked, items, models, (item, handle) => {
+      try {
+        return keyOf(item, handle);
+      } catch {
+        return undefined; // a prompt that cannot be built is reported by the run
+      }
+    }) ?? promptIssue(path, prompts);
   if (issue) throw new InputError([issue]);
   return recorded;
+}
+
+/** Where templates are looked up, as the request builder is told. */
+function promptsLocation(request: RequestOptions | undefined): Pick<RequestOptions, 'baseDir' | 'promptsDir'> {
+  return {
+    ...(request?.baseDir === undefined ? {} : { baseDir: request.baseDir }),
+    ...(request?.promptsDir === undefined ? {} : { promptsDir: request.promptsDir }),
+  };
 }
 
 /** What a run that could not write responses.jsonl says: which file, why, where the answers are, how to recover. */

@@ -3,8 +3,8 @@ import { type ModelHandle, Orchestrator, type OrchestratorOptions, type Provider
 import { DEFAULT_PRICES, loadPrices, type PriceTable } from '../task/prices.js';
 import { formatUsd } from '../orchestrate/progress.js';
 import type { BatchModelSpend } from '../orchestrate/batch/run-batches.js';
-import type { CallStats } from '../orchestrate/stats.js';
-import { BatchPaidOrchestrator, withBatchSpend } from './batch-spend.js';
+import type { CallStats, OrchestratorStats } from '../orchestrate/stats.js';
+import { withBatchSpend } from './batch-spend.js';
 import { loadProviderLimits } from '../orchestrate/provider-limits.js';
 import { EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
@@ -154,12 +154,12 @@ export class RunSession {
       onWait: (model, ms, why) => io.stderr.write(`fusion: ${model}: ${why}: waiting ${Math.round(ms / 1000)} s before retrying\n`),
       ...orchestratorExtra,
     };
-    this.orchestrator = batchPaidCalls && batchPaidCalls.size > 0 ? new BatchPaidOrchestrator(options, batchPaidCalls) : new Orchestrator(options);
+    this.orchestrator = new Orchestrator({ ...options, ...(batchPaidCalls ? { batchPaidCalls } : {}) });
     this.progress = new ProgressReporter({
       stream: io.stderr,
       force: settings.progress,
       ...(totalItems === undefined ? {} : { totalItems }),
-      stats: () => this.orchestrator.stats(),
+      stats: () => this.stats(),
     });
   }
 
@@ -190,6 +190,12 @@ export class RunSession {
     });
   }
 
+  /** The orchestrator's counters with this run's batch spend in the total cost, as the summary counts it: what the progress line shows. */
+  private stats(): OrchestratorStats {
+    const stats = this.orchestrator.stats();
+    return this.batchSpentUsd > 0 ? { ...stats, total: { ...stats.total, costUsd: stats.total.costUsd + this.batchSpentUsd } } : stats;
+  }
+
   /** Totals per model and overall, for stderr at the end of a run. */
   summary(): string {
     const stats = this.orchestrator.stats();
@@ -210,13 +216,11 @@ export class RunSession {
     if (t.failures > 0) lines.push(`  ${t.failures} call(s) failed after all attempts (exit status ${EXIT_CALLS_FAILED}); re-run the same command to retry only those.`);
     const unsaved = this.orchestrator.unsavedAnswers;
     if (unsaved.count > 0) lines.push(`  ${unsaved.count} answer(s) received but NOT saved in the cache (${unsaved.reason ?? 'unknown reason'}): they are in this run's output (stdout, or responses.jsonl for eval --models), but a re-run that does not find them there pays for them again (exit status ${EXIT_STORAGE}).`);
-    const hits = (m: Record<string, CallStats>): number => Object.values(m).reduce((n, s) => n + s.cacheHits, 0);
-    const cacheHits = t.cacheHits - (hits(stats.perModel) - hits(perModel));
     const batchAnswers = Object.values(this.batchSpend).reduce((n, s) => n + s.answered, 0);
     const inBatches = batchAnswers > 0 || this.batchSpentUsd > 0 ? ` (${batchAnswers} answer(s), ${formatUsd(this.batchSpentUsd)} in batches)` : '';
-    lines.push(`  total: ${t.requests} request(s), ${cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run${inBatches}`);
+    lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run${inBatches}`);
     if (stats.stopReason === 'budget') {
-      lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. Re-run with a higher budget to continue (cached answers are not paid again).`);
+      lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. The same command continues, under a --max-cost of its own: the answers paid so far are cached, not paid or counted again.`);
     } else if (stats.stopReason === 'interrupted') {
       lines.push(`  stopped: interrupted; ${t.skipped} call(s) not issued. Re-run the same command to resume: answers already received come from the cache.`);
     }

@@ -82,10 +82,24 @@ export function refuseExistingOutput(values: TableValues): void {
   if (!statSync(dirname(resolve(values.output)), { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--output ${values.output}: its folder does not exist`);
 }
 
+/**
+ * --output's name was taken while the run wrote its lines (another run with the same --output
+ * finished first): that file is left as it is, and this run's lines stay under `partial`. A usage
+ * error (exit 2); a caller that made calls says what it did before it exits.
+ */
+export class OutputTakenError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly partial: string,
+  ) {
+    super(`--output ${file} appeared during the run (another run's?) and is left as it is; this run's lines are in ${partial}`);
+  }
+}
+
 /** Where --output's lines are written, and how the file is put in place or set aside. */
 export interface OutputSink {
   output: Writable;
-  /** Every line is written: the file takes its name (never over a file that appeared meanwhile). */
+  /** Every line is written: the file takes its name (never over a file that appeared meanwhile: OutputTakenError). */
   close(): Promise<void>;
   /** The write error of --output (disk full, I/O), once there was one: the file is then not given its name. */
   failure(): Error | undefined;
@@ -131,9 +145,9 @@ export function openOutput(values: TableValues, stdout: Writable): OutputSink {
         linkSync(partial, file);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'EEXIST') throw new UsageError(`--output ${file} appeared during the run; the lines are in ${partial}`);
+        if (code === 'EEXIST') throw new OutputTakenError(file, partial);
         // A file system without hard links: a rename, after checking the name is still free.
-        if (existsSync(file)) throw new UsageError(`--output ${file} appeared during the run; the lines are in ${partial}`);
+        if (existsSync(file)) throw new OutputTakenError(file, partial);
         renameSync(partial, file);
         return;
       }

@@ -73,6 +73,11 @@ export type QaEvalResult = EvalResult<QaExtras, QaModelEntry, QaStrategyEntry, Q
 /** One model's or strategy's answer on each item (null: none) and whether it is right (1) or not (0). */
 export interface QaEntryOutcomes {
   answers: (string | null)[];
+  /**
+   * The named answer's cluster on each item (-1 where there is none, or for an option letter no
+   * model chose): two rows that name one cluster give the same answer in other words.
+   */
+  cluster: Int32Array;
   correct: Uint8Array;
   /** The fused probability of the named answer's column (-1 where there is no answer): what risk-coverage sorts by. */
   confidence: Float64Array;
@@ -120,6 +125,7 @@ export function answerOutcomes(p: PreparedQa, prediction: Prediction, voice: Voi
   const n = p.built.length;
   const answers: (string | null)[] = new Array(n);
   const correct = new Uint8Array(n);
+  const cluster = new Int32Array(n).fill(-1);
   const confidence = new Float64Array(n).fill(-1);
   const K = p.candidates.matrix.labels.length;
   for (let i = 0; i < n; i++) {
@@ -136,9 +142,10 @@ export function answerOutcomes(p: PreparedQa, prediction: Prediction, voice: Voi
       continue;
     }
     answers[i] = p.built[i]?.item.answers[named.answer]?.reading.text ?? null;
+    cluster[i] = named.cluster;
     correct[i] = p.correct[i]?.[named.answer] === true ? 1 : 0;
   }
-  return { answers, correct, confidence };
+  return { answers, cluster, correct, confidence };
 }
 
 /** The scored items' outcomes (fused probability of the named answer, right or not), for risk-coverage. */

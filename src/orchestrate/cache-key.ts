@@ -59,3 +59,19 @@ export function cacheKey(provider: string, modelId: string, request: GenerateReq
     .update(canonicalJson({ v: KEY_VERSION, provider, endpoint: endpointId(endpoint), model: modelId, ...params, ...(sample > 0 ? { sample } : {}) }))
     .digest('hex');
 }
+
+/** Bump when the meaning of a prompt key changes, so old keys are not compared with new ones. */
+export const PROMPT_KEY_VERSION = 'llm-fusion/prompt/v1';
+
+/**
+ * The identity of what a model was asked, without who was asked or how: the exact messages and
+ * the answer schema, but no provider, model, endpoint, temperature, output room or sample. A
+ * recorded answer carries it (`promptKey`) so that a later evaluation, which knows the task but
+ * not the settings the answers were asked with, can still tell whether task.json renders the same
+ * prompt now. Returned as hex SHA-256.
+ */
+export function promptKey(request: Pick<GenerateRequest, 'messages' | 'jsonSchema'>): string {
+  return createHash('sha256')
+    .update(canonicalJson({ v: PROMPT_KEY_VERSION, messages: request.messages, jsonSchema: request.jsonSchema }))
+    .digest('hex');
+}

@@ -1,7 +1,7 @@
 import type { AnswerFormat, KindPrompt } from '../prompts/kind-prompt.js';
 import { createPromptRenderer, type RenderOptions } from '../prompts/render.js';
-import type { ChatMessage, GenerateRequest } from '../providers/provider.js';
-import type { Task } from '../task/schema.js';
+import type { GenerateRequest } from '../providers/provider.js';
+import type { Task, TaskItem } from '../task/schema.js';
 import type { RequestBuilder } from './request-builder.js';
 
 export interface RequestOptions extends Pick<RenderOptions, 'baseDir' | 'promptsDir'> {
@@ -15,6 +15,24 @@ export interface RequestOptions extends Pick<RenderOptions, 'baseDir' | 'prompts
   topLogprobs?: number;
 }
 
+/** What a request asks, apart from who is asked and how: the messages and, in JSON mode, the answer schema. */
+export type PromptPart = Pick<GenerateRequest, 'messages' | 'jsonSchema'>;
+
+/**
+ * The prompt part of every request of a task (template loaded and checked once, here): one path
+ * for what is sent and for what a later check compares recorded answers against (prompt-keys.ts).
+ */
+export function createPromptPart<T extends Task>(task: T, prompt: KindPrompt<T, never>, options: Pick<RequestOptions, 'baseDir' | 'promptsDir' | 'format'> = {}): (item: TaskItem) => PromptPart {
+  const format = options.format ?? 'text';
+  const location = {
+    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
+    ...(options.promptsDir === undefined ? {} : { promptsDir: options.promptsDir }),
+  };
+  const render = createPromptRenderer(task, prompt, { ...location, format });
+  const jsonSchema = format === 'json' ? prompt.answerSchema(task) : undefined;
+  return (item) => ({ messages: render(item), ...(jsonSchema ? { jsonSchema } : {}) });
+}
+
 /**
  * The requests every command sends: the task's prompt template (loaded and checked once, before
  * any call), temperature 0, a bounded output, logprobs where the model offers them and the kind
@@ -23,30 +41,24 @@ export interface RequestOptions extends Pick<RenderOptions, 'baseDir' | 'prompts
  * layer sits below src/kinds/).
  */
 export function createRequestBuilder<T extends Task>(task: T, prompt: KindPrompt<T, never>, options: RequestOptions = {}): RequestBuilder {
-  const format = options.format ?? 'text';
-  const location = {
-    ...(options.baseDir === undefined ? {} : { baseDir: options.baseDir }),
-    ...(options.promptsDir === undefined ? {} : { promptsDir: options.promptsDir }),
-  };
-  const render = createPromptRenderer(task, prompt, { ...location, format });
+  const part = createPromptPart(task, prompt, options);
   const temperature = options.temperature ?? 0;
   const topLogprobs = prompt.logprobs ? (options.topLogprobs ?? 5) : 0;
-  const jsonSchema = format === 'json' ? prompt.answerSchema(task) : undefined;
   const maxTokens = options.maxTokens ?? prompt.maxTokens;
   // Every model is asked about an item back to back, and the prompt does not depend on the model:
   // render once per item.
   let lastItem: unknown;
-  let lastMessages: ChatMessage[] = [];
+  let lastPart: PromptPart = { messages: [] };
   return (_task, item, model): GenerateRequest => {
-    const messages = item === lastItem ? lastMessages : render(item);
+    const asked = item === lastItem ? lastPart : part(item);
     lastItem = item;
-    lastMessages = messages;
+    lastPart = asked;
     return {
-      messages,
+      messages: asked.messages,
       temperature,
       maxTokens,
       ...(topLogprobs > 0 && model.supportsLogprobs ? { topLogprobs } : {}),
-      ...(jsonSchema ? { jsonSchema } : {}),
+      ...(asked.jsonSchema ? { jsonSchema: asked.jsonSchema } : {}),
     };
   };
 }

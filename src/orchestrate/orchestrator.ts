@@ -61,6 +61,18 @@ export interface OrchestratorOptions {
    * says stop, so they are skipped (`cancelled`), never asked live instead.
    */
   cancelledCalls?: ReadonlySet<string>;
+  /**
+   * Calls (cache keys) this run paid for in its batches: the live pass finds their answers in the
+   * store, but the first read of each is a new answer of this run (`cached: false`, so an output
+   * line counts its cost), not a cache hit, in the outcome and in the counters alike, so that the
+   * progress line and the summary agree at every moment. Later reads are cache hits like any other.
+   */
+  batchPaidCalls?: ReadonlySet<string>;
+}
+
+/** Why a model cannot be asked under a budget: its price is unknown, so its calls would be reserved at nothing and spend uncounted. */
+export function unpricedUnderBudget(name: string): string {
+  return `no price known for ${name}, so the budget (--max-cost, maxCost) cannot be enforced; give its price (a --prices file, or the prices option)`;
 }
 
 /** Cache key of a request to a model: what the orchestrator looks up, a batch request's custom_id, the `request` of a recorded answer. */
@@ -162,8 +174,11 @@ export class Orchestrator {
   private readonly failureLog = new Map<string, Map<string, { count: number; example: string }>>();
   /** Endpoints given up after their first attempts all failed fatally (see endpoint-health.ts). */
   private readonly endpoints = new EndpointHealth();
+  /** Batch answers of this run not read back yet (see OrchestratorOptions.batchPaidCalls). */
+  private readonly batchPaid: Set<string> | undefined;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
+    this.batchPaid = options.batchPaidCalls && options.batchPaidCalls.size > 0 ? new Set(options.batchPaidCalls) : undefined;
     this.global = pLimit(Math.max(1, options.concurrency ?? 8));
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.clock = options.clock ?? systemClock;
@@ -200,8 +215,8 @@ export class Orchestrator {
   checkModels(handles: readonly ModelHandle[]): string[] {
     if (this.options.maxCostUsd === undefined) return [];
     return handles
-      .filter((h) => priceOf(this.prices, h.model.provider, h.model.modelId) === undefined)
-      .map((h) => `no price known for ${h.name}, so --max-cost cannot be enforced; add it to a --prices file`);
+      .filter((h) => this.priceOfModel(h.model.provider, h.model.modelId) === undefined)
+      .map((h) => unpricedUnderBudget(h.name));
   }
 
   /** Stops issuing calls. `drain` lets calls in flight finish; `abort` cancels them too. */
@@ -272,11 +287,15 @@ export class Orchestrator {
     } catch (e) {
       return this.storeFailed(handle, e);
     }
-    if (hit) {
-      this.bump(handle.name, (s) => s.cacheHits++);
-      return { status: 'ok', response: hit, cached: true, attempts: 0 };
-    }
+    if (hit) return this.stored(handle, key, hit);
     return this.execute(handle, request, key);
+  }
+
+  /** An answer found in the store: a cache hit, unless it is the first read of an answer this run paid for in its batches. */
+  private stored(handle: ModelHandle, key: string, response: CachedResponse): CallOutcome {
+    if (this.batchPaid?.delete(key)) return { status: 'ok', response, cached: false, attempts: 0 };
+    this.bump(handle.name, (s) => s.cacheHits++);
+    return { status: 'ok', response, cached: true, attempts: 0 };
   }
 
   private providerState(provider: string): ProviderState {
@@ -324,10 +343,7 @@ export class Orchestrator {
       } catch (e) {
         return this.storeFailed(handle, e);
       }
-      if (claim.status === 'answered') {
-        this.bump(handle.name, (s) => s.cacheHits++);
-        return { status: 'ok', response: claim.response, cached: true, attempts: 0 };
-      }
+      if (claim.status === 'answered') return this.stored(handle, key, claim.response);
       if (claim.status === 'claimed') break;
       if (claim.status === 'batch') return this.pendingInBatch(handle, claim.batchId);
       waited = true;
@@ -366,6 +382,13 @@ export class Orchestrator {
     const { provider, modelId } = handle.model;
     const state = this.providerState(provider);
     const price = this.priceOfModel(provider, modelId);
+    // Under a budget an unpriced call would reserve nothing and spend uncounted: it is not sent,
+    // whichever caller forgot to check the models first (checkModels).
+    if (this.options.maxCostUsd !== undefined && price === undefined) {
+      const error = new ProviderError('config', `${handle.name}: ${unpricedUnderBudget(handle.name)}`, { provider, model: modelId });
+      this.countFailure(handle.name, 'unpriced', error.message);
+      return { status: 'failed', error, attempts: 0 };
+    }
     const rateIn = estimateInputTokens(request);
     const bounds = usageBoundsOf(request);
     const estOut = request.maxTokens ?? this.assumedOutputTokens;
@@ -545,10 +568,12 @@ export class Orchestrator {
     this.inFlightNow++;
     if (this.inFlightNow > this.maxInFlightSeen) this.maxInFlightSeen = this.inFlightNow;
     const ac = new AbortController();
-    const timer = setTimeout(
-      () => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId })),
-      this.timeoutMs,
-    );
+    const timeout = (): void => ac.abort(new ProviderError('timeout', `${handle.name}: no answer within ${this.timeoutMs} ms`, { provider: handle.model.provider, model: handle.model.modelId }));
+    // The deadline aborts after the loop's next read of the sockets, not before: when the event loop
+    // was stalled past it (a synchronous wait on a locked store), timers run before I/O, and an answer
+    // that arrived during the stall would be thrown away, charged as timed out and bought again.
+    let deadline: NodeJS.Immediate | undefined;
+    const timer = setTimeout(() => (deadline = setImmediate(timeout)), this.timeoutMs);
     this.attempts.add(ac);
     if (this.abortController.signal.aborted) ac.abort(this.abortController.signal.reason);
     const started = performance.now();
@@ -589,6 +614,7 @@ export class Orchestrator {
       return { error };
     } finally {
       clearTimeout(timer);
+      if (deadline) clearImmediate(deadline);
       this.attempts.delete(ac);
       this.inFlightNow--;
       this.budget.settle(estCost, actualCost);

@@ -2,6 +2,7 @@ import { ProviderError } from '../providers/provider.js';
 import { InputError } from '../task/errors.js';
 import type { RecordedResponse, Task, TaskItem } from '../task/schema.js';
 import type { CachedResponse } from './cache.js';
+import { promptKey } from './cache-key.js';
 import type { ModelHandle, Orchestrator } from './orchestrator.js';
 import type { RequestBuilder } from './request-builder.js';
 import { ResponsesWriter, type UnwrittenAnswers, type WriteBytes, readRecordedKeys, responseKey } from './responses-file.js';
@@ -62,7 +63,7 @@ export interface RecordResult {
   unsaved?: { count: number; reason?: string };
 }
 
-function toRecorded(item: string, handle: ModelHandle, r: CachedResponse, request: string): RecordedResponse {
+function toRecorded(item: string, handle: ModelHandle, r: CachedResponse, asked: { request: string; promptKey: string }): RecordedResponse {
   return {
     item,
     model: handle.name,
@@ -73,7 +74,8 @@ function toRecorded(item: string, handle: ModelHandle, r: CachedResponse, reques
     latencyMs: r.latencyMs,
     ...(r.logprobs ? { logprobs: r.logprobs } : {}),
     ...(r.finishReason === 'cut' ? { cut: true as const } : {}),
-    request,
+    request: asked.request,
+    promptKey: asked.promptKey,
   };
 }
 
@@ -119,11 +121,11 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
     await Promise.all(
       missing.map(async (handle) => {
         let outcome;
-        let key: string;
+        let asked: { request: string; promptKey: string };
         try {
           const request = buildRequest(task, item, handle.model);
-          key = orchestrator.keyOf(handle, request);
-          outcome = await orchestrator.call(handle, request, key);
+          asked = { request: orchestrator.keyOf(handle, request), promptKey: promptKey(request) };
+          outcome = await orchestrator.call(handle, request, asked.request);
         } catch (e) {
           // A prompt that cannot be built for this item is its failure, not the run's.
           const message = e instanceof Error ? e.message : String(e);
@@ -131,7 +133,7 @@ export async function recordResponses(options: RecordOptions): Promise<RecordRes
           return;
         }
         if (outcome.status === 'ok') {
-          writer?.append(toRecorded(item.id, handle, outcome.response, key));
+          writer?.append(toRecorded(item.id, handle, outcome.response, asked));
           result.recorded++;
           if (outcome.cached) result.fromCache++;
         } else if (outcome.status === 'failed') {

@@ -4,7 +4,7 @@ import { type InputIssue, InputError } from '../task/errors.js';
 import { parseJsonlLine } from '../task/jsonl.js';
 import { readLinesSync, readTextFileSync } from '../task/safe-read.js';
 import { openRegularForWrite } from '../task/safe-write.js';
-import { responseLineIssue } from '../task/response-checks.js';
+import { type AskedPrompt, responseLineIssue } from '../task/response-checks.js';
 import { type RecordedResponse, ResponseSchema } from '../task/schema.js';
 
 /** Key of one recorded answer: item, model and sample (first sample when absent). */
@@ -90,13 +90,14 @@ function tailBytes(path: string, offset: number, size: number): Buffer {
  * killed (the journal holds its text) is set aside into `responses.jsonl.partial-<time>` and cut
  * off, with a message; its answer is in the cache and is written again. Nothing anyone else wrote
  * is ever deleted or rewritten. `asked`, when given, receives the `request` field of every line
- * that has one, under its key, with its line number.
+ * that has one, under its key, with its line number; `prompts`, every line's `promptKey`.
  */
 export function readRecordedKeys(
   path: string,
   notify: (message: string) => void = () => undefined,
   knownItems?: ReadonlySet<string>,
   asked?: Map<string, AskedRequest>,
+  prompts?: AskedPrompt[],
 ): Set<string> {
   const keys = new Set<string>();
   checkWritableInFolder(path);
@@ -124,6 +125,7 @@ export function readRecordedKeys(
       const key = responseKey(parsed.value.item, parsed.value.model, parsed.value.sample);
       keys.add(key);
       if (asked && parsed.value.request !== undefined) asked.set(key, { line: l.line, request: parsed.value.request });
+      if (prompts && parsed.value.promptKey !== undefined) prompts.push({ line: l.line, item: parsed.value.item, promptKey: parsed.value.promptKey });
       const issue = knownItems ? responseLineIssue(path, l.line, parsed.value, knownItems, seen) : undefined;
       if (issue) refused.push(issue);
     }

@@ -4,6 +4,9 @@ import type { Placeholder } from './template.js';
 /** Ask for a bare answer (default) or a JSON object; pair 'json' with a GenerateRequest.jsonSchema. */
 export type AnswerFormat = 'text' | 'json';
 
+/** Every answer format a caller may ask for (a recorded answer may have been asked in any of them). */
+export const ANSWER_FORMATS: readonly AnswerFormat[] = ['text', 'json'];
+
 /** Values of a template's placeholders; one without a value renders as nothing. */
 export type PromptVars = Partial<Record<Placeholder, string>>;
 

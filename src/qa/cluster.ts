@@ -12,8 +12,9 @@ export { SHORT_FUZZY_MIN_F1, LONG_FUZZY_MIN_F1 };
  *
  * 1. Same canonical key (choice label, number value, SQuAD-normalized text).
  * 2. Numbers with equal value (units and currencies decide only when both name one).
- * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when their token F1 is at
- *    least SHORT_FUZZY_MIN_F1 and one only adds words to the other (`May 1, 2021` is not `April 1, 2021`);
+ * 3. Free-form: short answers (<= SHORT_ANSWER_MAX_TOKENS tokens) merge when one only adds words to
+ *    the other (`May 1, 2021` is not `April 1, 2021`) and either their token F1 is at least
+ *    SHORT_FUZZY_MIN_F1 or the added words are stopwords and question words (`The city is Paris.`);
  *    an answer read as a number joins no sentence (its value decided in step 2); a sentence that contains every content token of a short answer
  *    joins that short answer's cluster unless a negator stands right before it (`not toxic` for `toxic`) (the most specific one when it contains several; a short
  *    answer made only of the question's own words attracts no sentence); remaining
@@ -61,7 +62,7 @@ export function clusterAnswers(readings: readonly QaAnswer[], questionTokens?: R
         const b = head(h);
         if (a.number && b.number) {
           if (numbersEqual(a.number, b.number)) union(h, g);
-        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && sameShortAnswer(tokens[g] ?? [], tokens[h] ?? [])) union(h, g);
+        } else if (isShort[g] && isShort[h] && !(a.number || b.number) && sameShortAnswer(tokens[g] ?? [], tokens[h] ?? [], questionTokens)) union(h, g);
       }
     }
     // Sentences containing a short answer join it.

@@ -86,7 +86,9 @@ export function contestedQa(result: Pick<EvalResult, 'best' | 'strategies' | 'mo
   let total = 0;
   o.itemIds.forEach((item, i) => {
     const answers = o.models.map((m) => m.answers[i] ?? null);
-    if (new Set(answers.filter((a): a is string => a !== null).map((a) => a.trim().toLowerCase())).size < 2) return;
+    // Models disagree when their answers fall in different clusters (the fusion's own sense of
+    // "the same answer"): free-form answers in other words are not a disagreement.
+    if (new Set(o.models.flatMap((m, j) => (answers[j] === null ? [] : [m.cluster[i] ?? -1]))).size < 2) return;
     total++;
     if (shown.length >= limit) return;
     const fused = fusedOut?.answers[i] ?? null;

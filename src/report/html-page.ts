@@ -10,7 +10,7 @@ table{border-collapse:collapse;font-size:13px}th,td{padding:3px 8px;border-botto
 th{background:#f3f4f6;position:sticky;top:0}td:first-child,th:first-child,th:last-child{text-align:left}
 table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 tr.best td{font-weight:bold}tr.model td:nth-child(2){color:#4c78a8}tr.strategy td:nth-child(2){color:#f58518}
-.ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
+.ci{color:#6b7280;font-size:11px}.wrap{overflow-x:auto}svg.chart{max-width:100%;height:auto}.grid{display:flex;flex-wrap:wrap;gap:8px}
 td.text{text-align:left;white-space:normal;max-width:420px}td.why{text-align:left;white-space:normal;min-width:280px}.right{color:#15803d}.wrong{color:#b91c1c}
 #contested{table-layout:fixed;width:100%}#contested th,#contested td{text-align:left;white-space:normal;overflow-wrap:anywhere;vertical-align:top}#contested td.why{min-width:0}
 #contested .id{color:#6b7280;font-size:11px}#contested summary{cursor:pointer}details.more[open] .cut{display:none}details.more summary{list-style:none}details.more summary::-webkit-details-marker{display:none}details.more[open] summary::after{content:"show less";color:#6b7280;font-size:11px}

@@ -94,6 +94,9 @@ async function askAll<I extends TaskItem>(task: Task, items: readonly I[], fuser
   const orchestrator = options.orchestrator ?? (own ? new Orchestrator({ ...options.orchestration, ...(cache ? { cache } : {}) }) : sharedOrchestrator());
   const { policy } = fuser;
   try {
+    // Under a budget, a model without a price is refused before any call, as the CLI refuses it.
+    const unpriced = orchestrator.checkModels(handles);
+    if (unpriced.length > 0) throw new InputError(unpriced.map((message) => ({ file: 'fuse', field: 'models', message })));
     const answers = await Promise.all(
       items.map((item) => (policy && kind ? askAdaptively(orchestrator, task, item, handles, buildRequest, policy, kind.read(item, names)) : askItem(orchestrator, task, item, handles, buildRequest))),
     );

@@ -7,7 +7,7 @@ import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
 import { itemText, itemTextField } from './item-text.js';
 import { goldLabelOf, labelIndex } from './labels.js';
-import { responseLineIssue } from './response-checks.js';
+import { type AskedPrompt, responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
   type ClassificationTask,
@@ -98,6 +98,8 @@ export interface LoadOptions {
    * is then repaired (a cut last line of the tool's own) and checked by the recorder.
    */
   itemsOnly?: boolean;
+  /** Receives every accepted answer that carries a `promptKey`, with its line (for the check against what task.json renders now). */
+  askedPrompts?: AskedPrompt[];
 }
 
 /**
@@ -196,7 +198,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
       if (itemsRefused && !itemIds.has(value.item)) continue;
       const issue = responseLineIssue(responsesFile, line, value, itemIds, seen);
       if (issue) issues.push(issue);
-      else responses.push(value);
+      else {
+        responses.push(value);
+        if (value.promptKey !== undefined) opts.askedPrompts?.push({ line, item: value.item, promptKey: value.promptKey });
+      }
     }
   } else if (opts.requireResponses) {
     issues.push({ file: responsesFile, message: 'file not found (record answers first, or pass --models)' });

@@ -1,6 +1,13 @@
 import type { InputIssue } from './errors.js';
 import type { RecordedResponse } from './schema.js';
 
+/** A recorded answer that says which prompt it was asked with (its `promptKey`), and its line. */
+export interface AskedPrompt {
+  line: number;
+  item: string;
+  promptKey: string;
+}
+
 /**
  * What a folder's responses file may not hold beyond a line's own fields: an answer for an item
  * the folder does not have, or a second answer of one model (and sample) to one item. Checked by

@@ -108,6 +108,13 @@ export const ResponseSchema = z.object({
    * rather than evaluate an answer to another prompt. Lines without it are taken as they are.
    */
   request: z.string().min(1).optional(),
+  /**
+   * The key of the prompt alone (messages and answer schema, no model or settings; what `fusion
+   * eval --models` writes beside `request`): a plain evaluation, which knows the task but not the
+   * settings, refuses an answer whose prompt task.json no longer renders. Lines without it are
+   * taken as they are.
+   */
+  promptKey: z.string().regex(/^[0-9a-f]{64}$/, 'a prompt key is 64 hex digits (written by fusion eval --models)').optional(),
 });
 
 export type Label = z.infer<typeof LabelSchema>;

@@ -148,6 +148,23 @@ describe('issue 22 case 7: one bad line of a results file costs only its own req
     expect(lines(run.stdout.text()).every((l) => l.answers.every((a) => a.output !== null))).toBe(true);
   });
 
+  it('answers under a custom_id the batch does not carry (OpenAI and Anthropic): the requests no line names are not asked live, they may have been answered and billed there', async () => {
+    const N = 10;
+    const s = await setup({ batches: { pollsToFinish: 1, foreignIds: 2 } }, N);
+    const run = io(s.server.env(), s.input);
+    const code = await main(s.args([OPENAI, ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+    // Two requests of each batch were answered (and billed) under an id no request carries: asking
+    // them live would pay for them twice. They fail instead (exit 4), and the run says why.
+    expect(code, run.stderr.text()).toBe(4);
+    expect(run.stderr.text()).toMatch(/2 result line\(s\) of batch \S+ name a request it does not carry/);
+    expect(run.stderr.text()).toMatch(/not asked again, it may have been answered and billed/);
+    const snap = s.server.snapshot();
+    expect(snap.requests).toBe(0);
+    expect(snap.duplicateSuccesses).toBe(0);
+    const answered = lines(run.stdout.text()).flatMap((l) => l.answers).filter((a) => a.output !== null);
+    expect(answered).toHaveLength(2 * N - 4);
+  });
+
   it('a request reported twice, an error line and then its answer (OpenAI and Anthropic): the answer is kept, nothing is asked live', async () => {
     const N = 10;
     const s = await setup({ batches: { pollsToFinish: 1, errorBeforeAnswer: true } }, N);

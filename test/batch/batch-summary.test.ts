@@ -23,17 +23,23 @@ function totalLine(stderr: string): { hits: number; usd: number } {
   return { hits: Number(m[1]), usd: Number(m[2]) };
 }
 
+/** fusion run --batch on 6 items of the sentiment task, its own cache, against a fake server whose batches finish at the first poll. */
+async function batchRun(extra: string[] = []) {
+  const N = 6;
+  const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+  const { dir } = fixture.tempDir();
+  const taskFile = join(dir, 'task.json');
+  writeFileSync(taskFile, JSON.stringify(task));
+  const input = itemsOf(N).map((i) => JSON.stringify(i)).join('\n') + '\n';
+  const args = ['run', '--task', taskFile, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'cache.sqlite'), '--batch', '--batch-poll', '0.001', ...extra];
+  return { N, server, input, args };
+}
+
 // The live pass reads the batch answers back from the cache; the summary must still show them as
 // answered and paid in this run, and only answers of earlier runs as cached.
 describe('the summary after --batch', () => {
   it('fusion run --batch: batch answers are new and paid per model; the same run again finds them cached at $0', async () => {
-    const N = 6;
-    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
-    const { dir } = fixture.tempDir();
-    const taskFile = join(dir, 'task.json');
-    writeFileSync(taskFile, JSON.stringify(task));
-    const input = itemsOf(N).map((i) => JSON.stringify(i)).join('\n') + '\n';
-    const args = ['run', '--task', taskFile, '--models', BATCH_MODELS.join(','), '--cache', join(dir, 'cache.sqlite'), '--batch', '--batch-poll', '0.001'];
+    const { N, server, input, args } = await batchRun();
 
     const first = await runCli(args, { input, env: server.env() });
     expect(first.status, first.stderr).toBe(0);
@@ -61,6 +67,31 @@ describe('the summary after --batch', () => {
     for (const model of BATCH_MODELS) expect(modelLine(err2, model), err2).toMatchObject({ fresh: 0, cached: N, tokens: 0, usd: 0 });
     expect(totalLine(err2)).toEqual({ hits: 2 * N, usd: 0 });
     expect(lineCosts(again.stdout)).toEqual(new Array(N).fill(0));
+  });
+
+  it('the progress line of the live pass agrees with the summary: batch answers are not cached, their cost is counted', async () => {
+    const { server, input, args } = await batchRun(['--progress']);
+    const lines = (stderr: string) => stderr.split('\n').filter((l) => /^items \d+/.test(l));
+
+    const first = await runCli(args, { input, env: server.env() });
+    expect(first.status, first.stderr).toBe(0);
+    expect(lines(first.stderr).length, first.stderr).toBeGreaterThan(0);
+    expect(totalLine(first.stderr).usd).toBeGreaterThan(0);
+    // The total as the summary writes it: no live call was made, so all of it was spent before the live pass.
+    const spent = /\$([\d.]+) spent in this run/.exec(first.stderr)?.[1];
+    for (const line of lines(first.stderr)) {
+      expect(line, first.stderr).toMatch(/ \| cached 0 \| /);
+      expect(line).toMatch(new RegExp(`cost \\$${spent}( |$)`));
+    }
+
+    // Run again: the same answers are now an earlier run's, cached at $0, in the progress line too.
+    const again = await runCli(args, { input, env: server.env() });
+    expect(again.status, again.stderr).toBe(0);
+    expect(lines(again.stderr).length, again.stderr).toBeGreaterThan(0);
+    for (const line of lines(again.stderr)) {
+      expect(line).not.toMatch(/ \| cached 0 \| /);
+      expect(line).toMatch(/cost \$0( |$)/);
+    }
   });
 
   it('fusion eval --models --batch: the same, per model, in the summary of the recording', async () => {

@@ -122,6 +122,21 @@ describe('runBatches', () => {
     await s.close();
   });
 
+  it('a batch refused for the enqueued-token limit cost nothing: its reservation is freed, so its retry fits a budget of one batch', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1, tokenLimitBatches: 1 } });
+    const s = setup(server, ['openai:gpt-4o-mini'], 4);
+    // Both batches' worst case (the refused one and its retry): the same requests, so the same sum.
+    const price = batchPriceOf(DEFAULT_PRICES, 'openai', 'gpt-4o-mini')!;
+    const { usageBoundsOf } = await import('../../src/orchestrate/token-bound.js');
+    const worst = s.calls.reduce((sum, c) => sum + (usageBoundsOf(c.request).input * price.input + (c.request.maxTokens ?? 0) * price.output) / 1e6, 0);
+    const report = await runBatches({ calls: s.calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST, retry: 'batch', maxCostUsd: worst * 1.5 });
+    expect(report.rejected[0]?.message).toMatch(/Enqueued token limit reached/);
+    expect(report.stopReason).toBeUndefined();
+    expect(report.succeeded).toBe(4);
+    expect(report.openReservedUsd).toBe(0);
+    await s.close();
+  });
+
   it('cuts an answer past the answer limit, as a live call would', async () => {
     const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
     const s = setup(server, ['anthropic:claude-3-5-haiku-latest'], 3);

@@ -60,7 +60,8 @@ describe('fusion eval --models on answers asked with another prompt', () => {
     const path = join(t.dir, 'responses.jsonl');
     expect(readFileSync(path, 'utf8')).toContain('"request":');
     const old = readFileSync(path, 'utf8').trim().split('\n').map((l) => {
-      const { request: _request, ...rest } = JSON.parse(l) as Record<string, unknown>;
+      // An older file has neither key: the request (settings included) nor the prompt alone.
+      const { request: _request, promptKey: _promptKey, ...rest } = JSON.parse(l) as Record<string, unknown>;
       return JSON.stringify(rest);
     });
     writeFileSync(path, `${old.join('\n')}\n`);

@@ -73,6 +73,29 @@ describe('issue 11 case 1: two runs never pay for the same call', () => {
     expect(statSync(join(t.dir, 'shared')).mode & 0o777).toBe(0o700);
   }, 60_000);
 
+  it('two fusion run --output same.jsonl at once: the loser exits 2 after its summary, saying where its lines are; nothing is paid twice', async () => {
+    const server = await fixture.start({ labels: LABELS, latencyMs: 150 });
+    const t = fixture.tempDir();
+    writeFileSync(join(t.dir, 'task.json'), JSON.stringify(task));
+    const input = itemsOf(40).map((i) => JSON.stringify(i)).join('\n') + '\n';
+    const out = join(t.dir, 'same.jsonl');
+    const args = ['run', '--task', join(t.dir, 'task.json'), '--models', MODELS.join(','), '--cache', join(t.dir, 'cache.sqlite'), '--concurrency', '6', '--output', out];
+    const [a, b] = await Promise.all([startCli(args, server.env(), input), startCli(args, server.env(), input)]);
+    expect([a.status, b.status].sort(), `${a.stderr}\n${b.stderr}`).toEqual([0, 2]);
+    const [winner, loser] = a.status === 0 ? [a, b] : [b, a];
+    expect(readFileSync(out, 'utf8').trim().split('\n')).toHaveLength(40);
+    // What the loser did, as every other exit says it: lines written, where they are, calls and money.
+    expect(loser.stderr).toMatch(/fusion run: 40 line\(s\) written/);
+    const kept = /this run's lines are in (\S+)/.exec(loser.stderr)?.[1];
+    expect(kept, loser.stderr).toBeDefined();
+    expect(readFileSync(kept as string, 'utf8').trim().split('\n')).toHaveLength(40);
+    expect(loser.stderr).toMatch(/total: \d+ request\(s\), \d+ cache hit\(s\), 0 failed, \$[\d.]+ spent in this run/);
+    expect(winner.stderr).toMatch(/total: \d+ request\(s\)/);
+    const stats = server.snapshot();
+    expect(stats.duplicateSuccesses).toBe(0);
+    expect(stats.successes).toBe(120);
+  }, 60_000);
+
   it('a lock left by a run killed with SIGKILL on this machine is taken over at once', async () => {
     const { server, t } = await startWithTask(fixture);
     writeFileSync(join(t.dir, 'items.jsonl'), itemsOf(3).map((i) => JSON.stringify({ ...i, label: 'positive' })).join('\n') + '\n');

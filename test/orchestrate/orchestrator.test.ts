@@ -168,6 +168,26 @@ describe('Orchestrator', () => {
     await cache2.close();
   });
 
+  it('batchPaidCalls: the first read of an answer this run paid for in batches is no cache hit; later reads are, and answers of earlier runs are', async () => {
+    const dir = tempDir();
+    const m = new FakeModel('openai', 'a', () => ({ text: 'batch answer' }));
+    const handle = { name: 'openai:a', model: m };
+    const cache = new SqliteStore(join(dir, 'c.sqlite'));
+    // Stands for the batch phase: the answers land in the store before the live pass.
+    const filler = new Orchestrator({ cache });
+    await filler.call(handle, userRequest('paid'));
+    await filler.call(handle, userRequest('earlier'));
+    const paid = filler.keyOf(handle, userRequest('paid'));
+    const orch = new Orchestrator({ cache, batchPaidCalls: new Set([paid]) });
+    expect(await orch.call(handle, userRequest('paid'))).toMatchObject({ status: 'ok', cached: false });
+    expect(orch.stats().total.cacheHits).toBe(0);
+    expect(await orch.call(handle, userRequest('earlier'))).toMatchObject({ status: 'ok', cached: true });
+    expect(await orch.call(handle, userRequest('paid'))).toMatchObject({ status: 'ok', cached: true });
+    expect(orch.stats().perModel['openai:a']).toMatchObject({ cacheHits: 2, successes: 0, requests: 0 });
+    expect(m.requests).toHaveLength(2);
+    await cache.close();
+  });
+
   it('refresh mode writes but does not read; failures are recorded, not served', async () => {
     const dir = tempDir();
     const path = join(dir, 'c.sqlite');

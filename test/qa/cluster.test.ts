@@ -28,6 +28,16 @@ describe('clustering free-form answers (EVOUNA-NQ shapes)', () => {
     ).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('joins a short statement of an answer to it when the added words say nothing of the answer', () => {
+    // "The city is Paris." adds only a stopword and a word of the question: the same answer, where
+    // token F1 alone (0.5) kept them apart. A short answer that adds a name is another answer.
+    expect(clustersOf('Which city is the capital of France?', freeForm, ['Paris', 'The city is Paris.', 'It is Paris', 'Paris or Lyon', 'Lyon'])).toEqual([0, 0, 0, 1, 2]);
+    // A short answer made of the question's own words is no answer to join.
+    expect(clustersOf('Who owns Reading FC?', freeForm, ['Reading', 'It is Reading', 'Dai Yongge'])).toEqual([0, 1, 2]);
+    // Negation still separates.
+    expect(clustersOf('Is the comment toxic?', freeForm, ['toxic', 'It is not toxic'])).toEqual([0, 1]);
+  });
+
   it('keeps an answer apart from its negation, short or in a sentence', () => {
     expect(
       clustersOf('how would you describe this comment', freeForm, [

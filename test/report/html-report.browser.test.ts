@@ -200,6 +200,20 @@ describe.skipIf(!executable)('HTML report in a real browser', () => {
     });
   }
 
+  it('fits a 400 px phone window: charts scale down, wide tables scroll in their own box', async () => {
+    for (const file of [classificationPage, qaPage]) {
+      const { page, problems } = await openPage(browser, file, 400);
+      expect(await page.$eval('html', (h) => h.scrollWidth - h.clientWidth), file).toBe(0);
+      // Scaled, not cut: every chart keeps its drawing's proportions inside the window.
+      for (const box of await page.$$eval('svg.chart', (svgs) => svgs.map((s) => ({ r: s.getBoundingClientRect(), w: Number(s.getAttribute('width')), h: Number(s.getAttribute('height')) })))) {
+        expect(box.r.right).toBeLessThanOrEqual(400);
+        expect(box.r.width / box.r.height).toBeCloseTo(box.w / box.h, 1);
+      }
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+  });
+
   it('carries in --json what the page shows', () => {
     const json = JSON.parse(readFileSync(join(dir, 'toxicity.json'), 'utf8'));
     expect(json.report.format).toBe('llm-fusion/report');
@@ -283,6 +297,9 @@ describe.skipIf(!executable)('rating HTML report in a real browser', () => {
     await page.locator('details summary', { hasText: 'noisy-judge: ' }).click();
     // Shown as text (up to three examples per reason), never run: `problems` stays empty.
     expect(await page.locator('details pre', { hasText: 'console.error("injected")' }).count()).toBe(3);
+    const narrow = await openPage(browser, ratingPage, 400);
+    expect(await narrow.page.$eval('html', (h) => h.scrollWidth - h.clientWidth)).toBe(0);
+    await narrow.page.close();
     await page.screenshot({ path: join(artifacts, 'report-rating.png'), fullPage: true });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]);

@@ -14,8 +14,14 @@ export interface CliProcess {
 }
 
 /** Starts `fusion args...` with `env` added; `input` goes to stdin, which is closed after it unless `keepStdinOpen`. */
-export function startCliProcess(args: readonly string[], env: Record<string, string> = {}, input = '', options: { keepStdinOpen?: boolean; cwd?: string } = {}): CliProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', cliPath, ...args], { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+export function startCliProcess(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input = '',
+  options: { keepStdinOpen?: boolean; cwd?: string; /** A command the CLI runs under (`unshare --pid --fork`: another PID namespace, as on another machine). */ prefix?: readonly string[] } = {},
+): CliProcess {
+  const command = [...(options.prefix ?? []), process.execPath, '--import', 'tsx', cliPath, ...args];
+  const child = spawn(command[0]!, command.slice(1), { cwd: options.cwd ?? repoRoot, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -25,6 +25,8 @@ export interface FaultPlan {
   drop?: number;
   /** Share answered with a body that is not JSON. */
   malformed?: number;
+  /** Share whose answer is generated (and billed), then cut half way through its body by a closed socket. */
+  cutBody?: number;
   /** Share answered only after `slowMs` (to trigger client timeouts). */
   slow?: number;
   slowMs?: number;
@@ -82,6 +84,8 @@ export interface BatchPlan {
   hangCreates?: number;
   /** Every answer's result line comes after an error line for the same custom_id (a provider reporting one request twice). */
   errorBeforeAnswer?: boolean;
+  /** This many answered requests come back under a custom_id the batch does not carry (a provider that altered it): answered and billed, but not matchable. */
+  foreignIds?: number;
   /** Garbage lines put among the result lines (before the first one). */
   garbageLines?: number;
   /** Results downloads are cut off (socket destroyed) after this many result lines. */
@@ -165,7 +169,7 @@ export function fakeLabel(labels: readonly string[], model: string, item: string
   return labels[(truth + shift) % K] as string;
 }
 
-type Fault = 'rate-limit' | 'server' | 'drop' | 'malformed' | 'slow' | undefined;
+type Fault = 'rate-limit' | 'server' | 'drop' | 'malformed' | 'cut' | 'slow' | undefined;
 
 interface ChatCall {
   api: 'openai' | 'anthropic' | 'ollama';
@@ -298,6 +302,7 @@ export class FakeLlmServer {
       ['server', f.serverError],
       ['drop', f.drop],
       ['malformed', f.malformed],
+      ['cut', f.cutBody],
       ['slow', f.slow],
     ];
     for (const [fault, share] of plan) {
@@ -365,6 +370,14 @@ export class FakeLlmServer {
         const m = this.options.failAll.message;
         const message = typeof m === 'function' ? m(apiKey) : m;
         return this.json(res, status, api === 'anthropic' ? { type: 'error', error: { type: 'error', message } } : api === 'openai' ? { error: { message, type: 'error', code: null } } : { error: message });
+      }
+      if (fault === 'cut') {
+        // The answer was generated (and goes on the bill); the connection breaks while it is sent.
+        this.stats.faults++;
+        const text = JSON.stringify(this.succeed(call, count, apiKey));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.write(text.slice(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+        return;
       }
       if (fault && fault !== 'slow') {
         this.stats.faults++;
@@ -625,6 +638,7 @@ export class FakeLlmServer {
     const plan = this.options.batches || {};
     const output: [string, string][] = [];
     const errors: [string, string][] = [];
+    let foreign = 0;
     for (const [customId, body] of batch.requests) {
       const call = parseCall(batch.api, body);
       const prompt = call.messages.map((m) => m.content).join('\n');
@@ -640,9 +654,10 @@ export class FakeLlmServer {
         count.attempts++;
         const answer = this.succeed(call, count);
         batch.counts.succeeded++;
+        const lineId = foreign++ < (plan.foreignIds ?? 0) ? `${customId}-x` : customId;
         line = batch.api === 'openai'
-          ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
-          : { custom_id: customId, result: { type: 'succeeded', message: answer } };
+          ? { id: `batch_req_${hash32(customId)}`, custom_id: lineId, response: { status_code: 200, request_id: `req_${hash32(key)}`, body: answer }, error: null }
+          : { custom_id: lineId, result: { type: 'succeeded', message: answer } };
         if (plan.errorBeforeAnswer) {
           const error = batch.api === 'openai'
             ? { id: `batch_req_${hash32(customId)}`, custom_id: customId, response: { status_code: 500, request_id: 'req_x', body: { error: { message: 'The server had an error processing your request', type: 'server_error', code: null } } }, error: null }

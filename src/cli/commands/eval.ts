@@ -9,8 +9,9 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { type EvalFolder, checkIsEvalFolder, loadEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, checkIsEvalFolder, loadTaskFile } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
+import { loadRecordedFolder } from '../../run/recorded-prompts.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
@@ -30,6 +31,9 @@ export const evalHelp = `Usage: fusion eval <folder> [options]
 
 Scores every model and every fusion strategy on a labelled eval folder (task.json, items.jsonl,
 responses.jsonl), classification, QA or rating. Strategies that learn from labels are scored out-of-fold.
+Answers recorded by --models carry the key of their prompt (promptKey): those asked with a prompt
+task.json no longer renders (instructions, labels, scale, template edited since) are refused before
+anything is written, exit 2 (put task.json back, or move responses.jsonl aside and ask again).
 
 Options:
   --folds N          cross-validation folds for strategies that learn (default 5)
@@ -170,7 +174,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const progress = new ProgressLine({ stream: io.stderr, ...(values.progress ? { force: true, intervalMs: 0 } : {}) });
   const onProgress = (done: number, total: number, what: string): void => progress.update(`[${done}/${total}] ${what}`);
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
-  const folder = loadEvalFolder(dir, { requireResponses: true });
+  // Answers asked with a prompt task.json no longer renders are refused here, before anything is written.
+  const folder = loadRecordedFolder(dir);
   const kind = kindOf(folder.task);
   if (!kind.hasGold(folder)) throw new UsageError(noGoldMessage(dir, kind));
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };

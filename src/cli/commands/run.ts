@@ -24,7 +24,7 @@ import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { existsSync } from 'node:fs';
-import { TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, refuseExistingOutput, tableHelp } from '../table-args.js';
+import { OutputTakenError, TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, refuseExistingOutput, tableHelp } from '../table-args.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
        fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
@@ -79,7 +79,8 @@ ${batchHelp}With --batch, run reads all of stdin first, waits for the batches, t
 saved adaptive policy (--strategy policy.json) the batches go in rounds: round 1 holds every item's
 first wave, round k only the next wave of the items the policy has not settled yet.
 
-Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits; 3 stopped by --max-cost;
+Exit status: 0 done; 1 some input lines were bad; 2 bad usage, task or limits (also: another run wrote
+--output first; this run's lines are kept under the partial name it prints, after its summary); 3 stopped by --max-cost;
 4 some calls failed after all retries (their models count as abstaining; a re-run retries only those);
 5 the response cache could not be opened, read or written (a store that cannot be reached, refuses the login,
 has no such database or was written by a newer llm-fusion stops the run before any call; answers received
@@ -303,7 +304,19 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     // A run stopped short (interrupted: lines missing; budget: answers missing) is not done: --output
     // keeps its name free for the same command run again, which resumes from the cache.
     const failure = sink.failure();
-    const kept = interrupted || stop === 'budget' || failure ? await sink.abandon() : (await sink.close(), undefined);
+    // Another run took --output's name meanwhile: this run's lines stay under the partial name, and it still says what it did.
+    let taken: OutputTakenError | undefined;
+    const kept =
+      interrupted || stop === 'budget' || failure
+        ? await sink.abandon()
+        : await sink.close().then(
+            () => undefined,
+            (e: unknown) => {
+              if (!(e instanceof OutputTakenError)) throw e;
+              taken = e;
+              return e.partial;
+            },
+          );
     session.progress.stop();
     if (failure) {
       // --output could not be written (disk full): not a reader gone away; the answers are in the cache.
@@ -313,8 +326,10 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     }
     if (result.outputClosed) return 0;
     io.stderr.write(`fusion run: ${result.lines} line(s) written, ${result.badLines} bad input line(s), ${result.undecided} undecided\n`);
-    if (kept !== undefined) io.stderr.write(`fusion run: ${interrupted ? 'interrupted' : 'stopped by --max-cost'}: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
+    if (taken) io.stderr.write(`fusion run: ${taken.message}\n`);
+    else if (kept !== undefined) io.stderr.write(`fusion run: ${interrupted ? 'interrupted' : 'stopped by --max-cost'}: ${values.output ?? ''} not written; the lines so far are in ${kept}\n`);
     io.stderr.write(session.summary());
+    if (taken) return 2;
     if (interrupted) return 130;
     if (stop === 'budget') return EXIT_BUDGET;
     if (session.orchestrator.unsavedAnswers.count > 0) return EXIT_STORAGE;

@@ -1,7 +1,7 @@
 import { type QaReading, symbolicKey } from './extract.js';
 import { addsNegation, negatesShortAnswer, sameNegations } from './negation.js';
 import { numbersEqual, parseNumberAnswer } from './numbers.js';
-import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
+import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, STOPWORDS, tokenF1 } from './squad-normalize.js';
 
 type Answer = Extract<QaReading, { kind: 'answer' }>;
 
@@ -38,7 +38,7 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
   const ta = normalizeAnswer(a.text).split(' ');
   const tb = normalizeAnswer(b.text).split(' ');
   const short = 6;
-  if (ta.length <= short && tb.length <= short) return sameShortAnswer(ta, tb);
+  if (ta.length <= short && tb.length <= short) return sameShortAnswer(ta, tb, questionTokens);
   if (ta.length <= short) return sentenceStates(answerTokens(b.text), keyTokens(a.text), answerTokens(a.text));
   if (tb.length <= short) return sentenceStates(answerTokens(a.text), keyTokens(b.text), answerTokens(b.text));
   return sameSentenceAnswer(contentTokens(a.text, questionTokens), contentTokens(b.text, questionTokens), ta, tb);
@@ -49,9 +49,23 @@ export function answersEquivalent(a: Answer, b: Answer, questionTokens?: Readonl
  * the clustering of a question's answers (qa/cluster.ts), which passes tokens it computed once.
  */
 
-/** Two short answers (their tokens) are one answer written two ways. */
-export function sameShortAnswer(a: readonly string[], b: readonly string[]): boolean {
-  return shortVariants(a, b) && tokenF1(a, b) >= SHORT_FUZZY_MIN_F1;
+/**
+ * Two short answers (their tokens) are one answer written two ways: one adds to the other a few
+ * words (`John F. Kennedy`), or only words that say nothing of the answer, stopwords and the
+ * question's own words (`The city is Paris.` for `Paris` asked "Which city ..."), however many.
+ */
+export function sameShortAnswer(a: readonly string[], b: readonly string[], questionTokens?: ReadonlySet<string>): boolean {
+  if (!shortVariants(a, b)) return false;
+  return tokenF1(a, b) >= SHORT_FUZZY_MIN_F1 || addsOnlyEmptyWords(a, b, questionTokens);
+}
+
+/** `a` and `b` (one within the other) differ only by stopwords and question words, and the shorter names something the question does not. */
+function addsOnlyEmptyWords(a: readonly string[], b: readonly string[], questionTokens?: ReadonlySet<string>): boolean {
+  const [inner, outer] = a.length <= b.length ? [a, b] : [b, a];
+  const empty = (t: string) => STOPWORDS.has(t) || (questionTokens?.has(t) ?? false);
+  if (inner.every(empty)) return false;
+  const kept = new Set(inner);
+  return outer.every((t) => kept.has(t) || empty(t));
 }
 
 /** A sentence (its tokens) states a short answer: it holds every key token of it (`keys`) and does not negate it (`shortTokens`). */

@@ -11,8 +11,14 @@ export interface CollectedBatch {
   failed: Map<string, ProviderError>;
   /** Keys of the batch that no result line mentioned. */
   missing: string[];
-  /** Result lines whose custom_id the batch did not carry (ignored). */
+  /** Result lines for a request already answered (a duplicate, ignored). */
   unexpected: number;
+  /**
+   * Result lines whose custom_id the batch does not carry (ignored): the provider ran something
+   * under an id no request of ours has, perhaps one of ours whose id it altered, so a request no
+   * line names may have been answered and billed there.
+   */
+  foreign: number;
   /** Result lines no request could be matched to (not JSON, no custom_id): how many, and the first one's error. */
   unreadable: { count: number; first?: ProviderError };
   /** The download broke off: the results after it were not read (they are still at the provider). */
@@ -45,7 +51,7 @@ export async function collectResults(
 ): Promise<CollectedBatch> {
   const expected = new Set(keys);
   const seen = new Set<string>();
-  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, unreadable: { count: 0 }, usageProblems: { count: 0 }, cost: 0, inputTokens: 0, outputTokens: 0 };
+  const out: CollectedBatch = { succeeded: [], failed: new Map(), missing: [], unexpected: 0, foreign: 0, unreadable: { count: 0 }, usageProblems: { count: 0 }, cost: 0, inputTokens: 0, outputTokens: 0 };
   try {
     for await (const outcome of outcomes) {
       if (outcome.status === 'cut') {
@@ -60,7 +66,11 @@ export async function collectResults(
       // A request is answered once: its first answer stands. An answer after an error line for the
       // same request replaces the error, since the answer was paid and asking again would pay twice.
       const answerAfterError = outcome.status !== 'failed' && out.failed.has(outcome.customId);
-      if (!expected.has(outcome.customId) || (seen.has(outcome.customId) && !answerAfterError)) {
+      if (!expected.has(outcome.customId)) {
+        out.foreign++;
+        continue;
+      }
+      if (seen.has(outcome.customId) && !answerAfterError) {
         out.unexpected++;
         continue;
       }

@@ -383,6 +383,9 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         report.failures.push({ key: k, model: m.handle.name, error });
       }
       await store.markCollected(info.id, { succeeded: 0, failed: keys.length, cost: 0 });
+      // A batch that failed validation ran nothing and is billed nothing: its reservation is free
+      // again (for its own retry, or for the live calls after the batches).
+      if (!batch.resumed) reservedUsd -= batch.reserved;
     } else {
       const { provider, modelId } = m.handle.model;
       const got = await collectResults(
@@ -419,6 +422,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         addSpend(report.perModel, m.handle.name, { answered, inputTokens: got.inputTokens, outputTokens: got.outputTokens, costUsd: got.cost });
       }
       if (got.unreadable.count > 0) note(`${m.handle.name}: ${got.unreadable.count} line(s) of the results of batch ${info.id} could not be read (${got.unreadable.first?.message}); the others are kept`);
+      if (got.foreign > 0) note(`${m.handle.name}: ${got.foreign} result line(s) of batch ${info.id} name a request it does not carry; ignored, and the requests no line names are not asked again (they may be those, answered and billed)`);
       if (got.cut) {
         // The answers not read are still at the provider, paid: the batch stays open (its reservation
         // too) and a re-run reads them; this run does not ask them live.
@@ -437,9 +441,11 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
       if (!batch.resumed) reservedUsd -= batch.reserved;
       for (const [k, error] of got.failed) failOne(m, k, error);
       // A request no line answered: of a cancelled batch, cancelled; when some line could not be
-      // read, possibly answered (and paid) there, so never asked again; otherwise expired.
-      const missing = got.unreadable.count > 0
-        ? new ProviderError('bad-response', `${m.handle.name}: no readable result in batch ${info.id} (${got.unreadable.count} unreadable line(s)); not asked again, it may have been answered and billed`, { provider, model: modelId })
+      // read or named no request of the batch, possibly answered (and paid) there, so never asked
+      // again; otherwise expired.
+      const unmatched = got.unreadable.count + got.foreign;
+      const missing = unmatched > 0
+        ? new ProviderError('bad-response', `${m.handle.name}: no result in batch ${info.id} matches it (${got.unreadable.count} unreadable line(s), ${got.foreign} naming no request of the batch); not asked again, it may have been answered and billed`, { provider, model: modelId })
         : new ProviderError('timeout', `${m.handle.name}: no result in batch ${info.id} (${info.status}); treated as expired`, { provider, model: modelId });
       for (const k of got.missing) failOne(m, k, isCancelledBatch(info) ? new ProviderError('aborted', `${m.handle.name}: batch ${info.id} was cancelled`, { provider, model: modelId }) : missing);
     }

@@ -257,7 +257,7 @@ export class SqliteStore implements ResponseStore {
    * A failed transaction (disk full) fails each of its claims (TurnBatch).
    */
   private claimMany(asked: readonly { key: string; acceptCached: boolean }[]): ClaimResult[] {
-    const results = this.claimTransaction.immediate(asked);
+    const results = this.whileLocked(() => this.claimTransaction.immediate(asked));
     this.wrote();
     if (results.some((r) => r.status === 'claimed')) this.startRenewal();
     return results;
@@ -334,9 +334,28 @@ export class SqliteStore implements ResponseStore {
   /** One transaction for the whole group: answers with their claims' release, failures, releases. */
   private commit(group: CommitGroup): void {
     if (!this.db.open) throw new StoreError(`the cache ${this.location} is closed; ${group.answers.length} answer(s) not stored`);
-    this.commitTransaction.immediate(group);
+    this.whileLocked(() => this.commitTransaction.immediate(group));
     if (group.failures.length > 0) this.hasFailures = true;
     this.wrote();
+  }
+
+  /**
+   * Runs a write transaction, trying again while another process holds the file's write lock past
+   * the busy timeout (a VACUUM of a large cache, a `sqlite3` shell left inside a transaction), for
+   * up to one claim lease as a PostgreSQL outage is ridden out: a group commit given up then drops
+   * answers already paid for, which a re-run pays again. A BUSY transaction wrote nothing (it failed
+   * taking the lock), so trying it again cannot write twice.
+   */
+  private whileLocked<T>(write: () => T): T {
+    const started = Date.now();
+    for (;;) {
+      try {
+        return write();
+      } catch (e) {
+        const code = (e as { code?: unknown } | null)?.code;
+        if (typeof code !== 'string' || !code.startsWith('SQLITE_BUSY') || Date.now() - started >= this.leaseMs) throw e;
+      }
+    }
   }
 
   /** The statements of one group commit, inside commitTransaction. */
