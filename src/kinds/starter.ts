@@ -71,6 +71,9 @@ export interface StartOptions {
 export function startFolder(starter: KindStarter, file: string, dir: string, options: StartOptions = {}): StarterFolder {
   const parsed = readTableFile(file, starter.rowSchema, { ...(options.format ? { format: options.format } : {}), ...(options.columns ? { columns: options.columns } : {}) });
   if (parsed.issues.length > 0) throw new InputError(parsed.issues);
+  // Said for every kind before its starter sees no rows (which would write a folder of no items, or
+  // blame the label column of a file that has none).
+  if (parsed.records.length === 0) throw new InputError([{ file, message: parsed.header ? 'a header and no rows: no item to make a folder of' : 'no rows: the file is empty' }]);
   const seen = new Map<string, number>();
   const issues = parsed.records.flatMap(({ line, value }) => {
     const first = seen.get(value.id);

@@ -91,6 +91,8 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   foldGroups(items: F['items']): number;
   /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
   readonly folderItemSchema: ZodType<KindItem>;
+  /** The field (column) of folderItemSchema that holds the gold, named when a folder has none. */
+  readonly goldField: string;
   /** How `fusion init` makes a starter folder of this kind from a labelled table. */
   readonly starter: KindStarter<T>;
   /** True when the folder has anything to score against (gold labels, answers or judgements). */

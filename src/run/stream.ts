@@ -5,7 +5,7 @@ import type { ModelHandle, Orchestrator } from '../orchestrate/orchestrator.js';
 import type { RequestBuilder } from '../orchestrate/request-builder.js';
 import { formatIssue, type InputIssue, zodIssues } from '../task/errors.js';
 import { escapeControl } from '../task/escape.js';
-import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy, schemaFields } from '../task/columns.js';
+import { type ColumnChoice, cellIssues, headerIssues, mapRow, requiredBy, schemaFields } from '../task/columns.js';
 import { ItemIds } from '../task/item-ids.js';
 import { currentLimits } from '../task/limits.js';
 import type { TableFormat } from '../task/table-format.js';
@@ -265,7 +265,7 @@ export async function runStream<I extends TaskItem, L extends FusedLineBase>(opt
       const missing = l.issue || headerProblem.length === 0 ? undefined : headerProblem.map((i) => ({ ...i, line: lineNo }));
       const mapped = l.issue ? { issues: [l.issue], passthrough: {} } : missing ? { issues: missing, passthrough: l.fields ?? {}, raw: l.fields } : mapRow(inputName, l, fields, options.columns ?? {}, rowNumber);
       const checked = mapped.value === undefined ? undefined : kind.schema.safeParse(mapped.value);
-      const issues = checked && !checked.success ? blankCells(zodIssues(inputName, lineNo, checked.error), mapped) : mapped.issues;
+      const issues = checked && !checked.success ? cellIssues(zodIssues(inputName, lineNo, checked.error), mapped, options.columns ?? {}) : mapped.issues;
       const input: RowInput = { passthrough: mapped.passthrough, ...('raw' in mapped && mapped.raw ? { raw: mapped.raw } : {}) };
       if (options.keep && !options.keep(checked?.success ? checked.data.id : idOf(mapped.value))) continue;
       firstInput ??= input;

@@ -38,9 +38,31 @@ export interface MappedRow {
  * The schema's issues on a mapped row, where a required field read as absent because its cell was
  * empty is said to be empty, not missing: the column is there, the cell is blank.
  */
-export function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
+function blankCells(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty'>): InputIssue[] {
   const empty = new Set(mapped.empty ?? []);
   return issues.map((i) => (i.field !== undefined && empty.has(i.field) && i.message.startsWith('required, but missing') ? { ...i, message: 'empty, but required' } : i));
+}
+
+/** A cell quoted in a message: whole when short, else its start (a long text says nothing more). */
+function quoted(cell: string): string {
+  return JSON.stringify(cell.length > 40 ? `${cell.slice(0, 40)}...` : cell);
+}
+
+/**
+ * The schema's issues on a mapped row as the user reads their file: under the column the field was
+ * read from (`--label-column score`: `score`, not `label`), a blank cell said to be empty, and a cell
+ * of the wrong type quoted (`expected a number, got "1,5"`), since the column and the cell are what
+ * the user can find and fix.
+ */
+export function cellIssues(issues: readonly InputIssue[], mapped: Pick<MappedRow, 'empty' | 'raw'>, choice: ColumnChoice): InputIssue[] {
+  return blankCells(issues, mapped).map((i) => {
+    if (i.field === undefined) return i;
+    const [field = '', ...rest] = i.field.split('.');
+    const column = (choice as Record<string, string | undefined>)[field] ?? field;
+    const cell = rest.length === 0 ? mapped.raw?.[column] : undefined;
+    const message = typeof cell === 'string' && / got a string$/.test(i.message) ? i.message.replace(/ got a string$/, ` got ${quoted(cell)}`) : i.message;
+    return { ...i, field: [column, ...rest].join('.'), message };
+  });
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -137,6 +159,20 @@ export function requiredBy(schema: ZodType): (field: string) => boolean {
   return (field) => !shape[field]?.safeParse(undefined).success;
 }
 
+/**
+ * A header read as one column that another separator would split (a spreadsheet saved with `;` in
+ * a locale whose decimal mark is the comma, a tab-separated file named `.csv`, a comma-separated one
+ * named `.tsv`): the separator it holds and how this tool reads such a file, if at all.
+ */
+function separatorHint(columns: readonly string[]): string {
+  if (columns.length !== 1) return '';
+  const only = columns[0] as string;
+  if (only.includes('\t')) return ': a tab-separated table? name it .tsv (or give --format tsv)';
+  if (only.includes(';')) return ': a table separated by ";"? save it with commas (CSV) or tabs (TSV): only those separators are read';
+  if (only.includes(',')) return ': a comma-separated table? name it .csv (or give --format csv)';
+  return '';
+}
+
 /** The fields with a flag that names their column. */
 const FLAGGED = new Set(['id', 'text', 'question', 'label']);
 
@@ -150,7 +186,7 @@ function missingColumn(field: string, chosen: string | undefined, columns: reado
   const source = chosen ?? field;
   const flag = chosen !== undefined ? ` (--${field}-column)` : '';
   const alike = columns.filter((h) => h.toLowerCase() === source.toLowerCase());
-  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}`;
+  if (alike.length === 0) return `no column "${source}"${flag}; the ${where} has ${columns.map((h) => JSON.stringify(h)).join(', ') || 'no columns'}${separatorHint(columns)}`;
   const way = flags && FLAGGED.has(field) ? `give --${field}-column ${JSON.stringify(alike[0])}` : `rename the column to "${source}"`;
   return `no column "${source}"${flag}; the ${where} has ${alike.map((h) => JSON.stringify(h)).join(' and ')}, which differs only in case (column names match exactly): ${way}`;
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { TASK_KINDS } from './schema.js';
 
 /** One problem found in an input file, located precisely enough to fix it by hand. */
 export interface InputIssue {
@@ -80,6 +81,6 @@ export class UnsupportedKindError extends InputError {
     readonly file: string,
     readonly kind: string,
   ) {
-    super([{ file, field: 'kind', message: `kind "${kind}" is not supported yet by this version of llm-fusion (supported: classification, qa)` }]);
+    super([{ file, field: 'kind', message: `kind "${kind}" is not supported yet by this version of llm-fusion (supported: ${Object.values(TASK_KINDS).join(', ')})` }]);
   }
 }

@@ -18,3 +18,26 @@ export function labelIndex(task: Pick<ClassificationTask, 'labels'>): { lookup: 
   });
   return { lookup, issues };
 }
+
+const NUMERAL = /^-?\d+(\.\d+)?$/;
+
+/**
+ * How a gold label written in a table is compared with the labels: case and surrounding spaces
+ * aside, and a numeral by its value, so `1`, `1.0` and ` 1` in a star column are one label (a
+ * spreadsheet writes one star as `1.0` once a column holds a half star).
+ */
+export function labelKey(spelling: string): string {
+  const t = spelling.trim();
+  return NUMERAL.test(t) ? String(Number(t)) : t.toLowerCase();
+}
+
+/** The label a gold spelling names: a name or alias (labelIndex), else the label whose numeral has its value (`1.0` for `1`). */
+export function goldLabelOf(task: Pick<ClassificationTask, 'labels'>): (spelling: string) => number | undefined {
+  const { lookup } = labelIndex(task);
+  const byValue = new Map<string, number>();
+  task.labels.forEach((label, k) => {
+    const key = labelKey(label.name);
+    if (!byValue.has(key)) byValue.set(key, k);
+  });
+  return (spelling) => lookup.get(spelling.trim().toLowerCase()) ?? byValue.get(labelKey(spelling));
+}

@@ -5,12 +5,14 @@ import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
-import { labelIndex } from './labels.js';
+import { itemText, itemTextField } from './item-text.js';
+import { goldLabelOf, labelIndex } from './labels.js';
 import { type AskedPrompt, responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
   type ClassificationTask,
   ClassificationItemSchema,
+  askedText,
   type QaItem,
   type QaTask,
   QaItemSchema,
@@ -152,14 +154,22 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     if (duplicate) issues.push(duplicate);
   }
 
+  // Items about to be asked (--models): one with nothing to ask about would be paid for by every model.
+  if (opts.itemsOnly && files.items !== undefined) {
+    for (const { line, value } of itemParse.records) {
+      const asked = askedText.safeParse(itemText(value));
+      if (!asked.success) issues.push(...zodIssues(itemsFile, line, asked.error).map((i) => ({ ...i, field: itemTextField(value) })));
+    }
+  }
+
   let gold = new Int32Array(0);
   if (isClassificationTask(task)) {
-    const { lookup } = labelIndex(task);
+    const goldOf = goldLabelOf(task);
     const records = itemParse.records as { line: number; value: ClassificationItem }[];
     gold = new Int32Array(records.length).fill(-1);
     records.forEach(({ line, value }, i) => {
       if (value.label === undefined) return;
-      const k = lookup.get(value.label.trim().toLowerCase());
+      const k = goldOf(value.label);
       if (k === undefined) {
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { blankCells, type ColumnChoice, headerIssues, mapRow, requiredBy, schemaFields } from './columns.js';
+import { type ColumnChoice, cellIssues, headerIssues, mapRow, requiredBy, schemaFields } from './columns.js';
 import { type InputIssue, InputError, zodIssues } from './errors.js';
 import type { JsonlParse, JsonlRecord } from './jsonl.js';
 import { type TableFormat, formatOfName } from './table-format.js';
@@ -44,7 +44,7 @@ export function readTableFile<S extends z.ZodType>(
     }
     const parsed = schema.safeParse(mapped.value);
     if (!parsed.success) {
-      issues.push(...blankCells(zodIssues(file, row.line, parsed.error), mapped));
+      issues.push(...cellIssues(zodIssues(file, row.line, parsed.error), mapped, options.columns ?? {}));
       continue;
     }
     records.push({ line: row.line, value: parsed.data });

@@ -43,6 +43,15 @@ export const RatingTaskSchema = z.object({
 
 export const TaskSchema = z.discriminatedUnion('kind', [ClassificationTaskSchema, QaTaskSchema, RatingTaskSchema]);
 
+/**
+ * What the models are asked about (a text to classify or rate, a question), on a line of `fusion
+ * run` or an item of `fusion eval --models`: a blank cell, or one of white space only, would be paid
+ * for by every model and answered with a guess.
+ */
+export const askedText = z.string().superRefine((s, ctx) => {
+  if (s.trim() === '') ctx.addIssue({ code: 'custom', message: s === '' ? 'empty, but required' : 'white space only, but required' });
+});
+
 export const ClassificationItemSchema = z.object({
   id: z.string().min(1),
   text: z.string(),

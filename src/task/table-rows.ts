@@ -1,6 +1,6 @@
 import { type Parser, parse } from 'csv-parse';
 import { parse as parseSync } from 'csv-parse/sync';
-import type { Transform } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { InputIssue } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
 import { currentLimit } from './limits.js';
@@ -35,10 +35,33 @@ interface CsvChunk {
   raw: string;
 }
 
-/** Where a raw record starts: the parser reports the line it ends on. */
-function startLine(chunk: CsvChunk): number {
-  const inner = chunk.raw.replace(/\r?\n$/, '');
-  return chunk.info.lines - (inner.match(/\n/g)?.length ?? 0);
+/** A parsed record with the line it starts on, counted as it is parsed (delimitedRows' `numbered`). */
+type NumberedChunk = CsvChunk & { line: number };
+
+/**
+ * Line numbers as an editor, `sed -n` and the JSON Lines reader count them: by `\n`. The parser
+ * counts every `\r` and every `\n` inside a quoted field as a line of its own (a `\r\n` in a cell
+ * of a Windows file counts twice), so each such `\r` puts its count one line further ahead for the
+ * rest of the file; `ahead` is that sum so far.
+ */
+function lineCounter() {
+  let ahead = 0;
+  let end = 0;
+  return {
+    /** Where a raw record starts: the parser reports the line it ends on. */
+    start(chunk: CsvChunk): number {
+      // The raw text begins with the blank lines skipped before the record and ends with its line break.
+      const inner = chunk.raw.replace(/^[\r\n]+/, '').replace(/(\r\n|\r|\n)$/, '');
+      ahead += inner.match(/\r/g)?.length ?? 0;
+      end = chunk.info.lines - ahead;
+      return end - (inner.match(/\n/g)?.length ?? 0);
+    },
+    /**
+     * Where the row the parser failed in starts: the line after the last row read. The parser's own
+     * line is where it gave up (a quote that never closes: the end of the file), not the row to fix.
+     */
+    failed: (): number => end + 1,
+  };
 }
 
 function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: number) {
@@ -50,10 +73,11 @@ function csvOptions(format: Exclude<TableFormat, 'jsonl'>, maxRecordBytes: numbe
 /** Maps the parser's records to named fields against the header (the first record). */
 function delimitedRows(name: string) {
   let header: string[] | undefined;
+  const lines = lineCounter();
   // A column named twice makes every row ambiguous (which "text" is sent?): no row is read, none is asked about.
   let duplicate: string | undefined;
-  const row = (chunk: CsvChunk): InputRow | undefined => {
-    const line = startLine(chunk);
+  const row = (chunk: NumberedChunk): InputRow | undefined => {
+    const { line } = chunk;
     if (header === undefined) {
       header = chunk.record.map((h) => h.trim());
       const seen = new Set<string>();
@@ -73,7 +97,11 @@ function delimitedRows(name: string) {
     header.forEach((h, i) => (fields[h] = chunk.record[i] as string));
     return { line, fields };
   };
-  return { row, header: () => header };
+  // Lines are counted as the parser yields records (its on_record), not as they are read: a parser
+  // that fails has records buffered that its reader may never take, and the failed row's line
+  // must still count them.
+  const numbered = (chunk: unknown): NumberedChunk => ({ ...(chunk as CsvChunk), line: lines.start(chunk as CsvChunk) });
+  return { row, numbered, header: () => header, failedRow: lines.failed };
 }
 
 /**
@@ -81,14 +109,71 @@ function delimitedRows(name: string) {
  * quote that never closes holds the rest of the file; an oversized row is not read to its end), so
  * the message says the rows after it were not read.
  */
-function failureOf(name: string, error: unknown, maxRecordBytes?: number): InputRow {
+function failureOf(name: string, error: unknown, maxRecordBytes?: number, failedRow?: () => number): InputRow {
   const e = error as { lines?: number; message?: string; code?: string };
-  const line = typeof e.lines === 'number' ? e.lines : 0;
+  const line = failedRow ? failedRow() : typeof e.lines === 'number' ? e.lines : 0;
   const what =
     e.code === 'CSV_MAX_RECORD_SIZE'
       ? `a row longer than ${maxRecordBytes ?? 'the limit of'} bytes (FUSION_MAX_LINE_BYTES); it and the rows after it are not read (raise the limit if the row is meant to be this long)`
-      : `unreadable ${e.message ?? String(error)}; the rows after it are not read`;
+      : e.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'a quote opens in this row and never closes (a quote inside a quoted cell is written twice: ""); it and the rows after it are not read'
+        : `unreadable ${(e.message ?? String(error)).replace(/ at line \d+/, '')}; the rows after it are not read`;
   return { line, issue: { file: name, line, message: what } };
+}
+
+/** What RecordsThenFailure passes on last when the parser stops at an error. */
+interface Failure {
+  failure: unknown;
+}
+
+function isFailure(chunk: unknown): chunk is Failure {
+  return typeof chunk === 'object' && chunk !== null && 'failure' in chunk;
+}
+
+/**
+ * The parser behind a stream that does not fail: each record is passed on as it is parsed, and an
+ * error the parser stops at is passed on after them as one last object ({failure}); the bytes after
+ * it are dropped. A Transform that fails discards the records still buffered in it, which its reader
+ * never sees: the rows before an unreadable one would vanish from fusion run's output.
+ */
+class RecordsThenFailure extends Transform {
+  private failed = false;
+  private readonly parser: Parser;
+
+  constructor(options: ReturnType<typeof csvOptions>, numbered: (chunk: unknown) => NumberedChunk) {
+    super({ readableObjectMode: true });
+    this.parser = parse({
+      ...options,
+      on_record: (record: unknown) => {
+        this.push(numbered(record));
+        return null;
+      },
+    });
+    this.parser.on('error', (error) => {
+      if (this.failed) return;
+      this.failed = true;
+      this.push({ failure: error } satisfies Failure);
+    });
+    // Every record leaves through on_record; the parser's own output is empty, read to let it end.
+    this.parser.resume();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    if (this.failed) return done();
+    this.parser.write(chunk, () => done());
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (this.failed) return done();
+    const finished = (): void => {
+      this.parser.off('end', finished);
+      this.parser.off('error', finished);
+      done();
+    };
+    this.parser.once('end', finished);
+    this.parser.once('error', finished);
+    this.parser.end();
+  }
 }
 
 /** The row source of a stream in `format`. */
@@ -102,9 +187,14 @@ export function rowSource(format: TableFormat, name: string, maxLineBytes: numbe
       header: () => undefined,
     };
   }
-  const parser: Parser = parse(csvOptions(format, maxLineBytes));
   const rows = delimitedRows(name);
-  return { stream: parser, row: (chunk) => rows.row(chunk as CsvChunk), failure: (error) => failureOf(name, error, maxLineBytes), header: rows.header };
+  const failure = (error: unknown): InputRow => failureOf(name, error, maxLineBytes, rows.failedRow);
+  return {
+    stream: new RecordsThenFailure(csvOptions(format, maxLineBytes), rows.numbered),
+    row: (chunk) => (isFailure(chunk) ? failure(chunk.failure) : rows.row(chunk as NumberedChunk)),
+    failure,
+    header: rows.header,
+  };
 }
 
 /** Every row of a file (bounded, regular file, strict UTF-8), with the delimited header when there is one. */
@@ -136,15 +226,24 @@ export function readRowsOfText(text: string, format: TableFormat, file: string, 
   }
   const d = delimitedRows(file);
   const rows: InputRow[] = [];
+  const take = (c: NumberedChunk): void => {
+    const r = d.row(c);
+    if (r && Buffer.byteLength(c.raw) > maxRowBytes) rows.push({ line: r.line, issue: { file, line: r.line, message: `a row longer than ${maxRowBytes} bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)` } });
+    else if (r) rows.push(r);
+  };
   try {
-    const chunks = parseSync(text, { ...csvOptions(format, Number.MAX_SAFE_INTEGER), bom: true }) as unknown as CsvChunk[];
-    for (const c of chunks) {
-      const r = d.row(c);
-      if (r && Buffer.byteLength(c.raw) > maxRowBytes) rows.push({ line: r.line, issue: { file, line: r.line, message: `a row longer than ${maxRowBytes} bytes (raise FUSION_MAX_LINE_BYTES if it is meant to be)` } });
-      else if (r) rows.push(r);
-    }
+    // Each record taken as it is parsed, as the stream takes it: the rows before an unreadable one
+    // are kept, and its line is counted after theirs.
+    parseSync(text, {
+      ...csvOptions(format, Number.MAX_SAFE_INTEGER),
+      bom: true,
+      on_record: (c: unknown) => {
+        take(d.numbered(c));
+        return null;
+      },
+    });
   } catch (e) {
-    rows.push(failureOf(file, e));
+    rows.push(failureOf(file, e, undefined, d.failedRow));
   }
   const header = d.header();
   return { rows, ...(header ? { header: [...header] } : {}) };

@@ -21,7 +21,9 @@ export interface TableWriter {
 export function tableWriter(format: TableFormat): TableWriter {
   if (format === 'jsonl') return { header: () => '', row: (record) => `${JSON.stringify(record)}\n` };
   const delimiter = delimiterOf(format);
-  const line = (cells: string[]): string => stringify([cells], { delimiter, record_delimiter: 'unix' });
+  // A cell holding a lone \r is quoted too: csv-stringify quotes only the \n it writes, and Python's csv
+  // module ends an unquoted row at a \r.
+  const line = (cells: string[]): string => stringify([cells], { delimiter, record_delimiter: 'unix', quoted_match: /\r/ });
   return {
     header: (columns) => line([...columns]),
     row: (record, columns) => line(columns.map((c) => cellText(record[c]))),

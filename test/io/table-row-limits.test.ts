@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { task } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
@@ -22,9 +23,15 @@ describe('a CSV row the parser cannot get past', () => {
 
   it('a quote that never closes: the rows after it are said not to be read', async () => {
     const { server, t } = await startWithTask(fixture);
-    const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--format', 'csv', '--no-cache'], { input: 'id,text\n1,"open\n2,small\n', env: server.env() });
+    const r = await runCli(['run', '--task', join(t.dir, 'task.json'), '--models', 'openai:m1', '--format', 'csv', '--no-cache'], { input: 'id,text\r\n1,"good,\r\nreally"\r\n2,"open\r\n3,small\r\n', env: server.env() });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/stdin:\d+: unreadable .*; the rows after it are not read/);
+    // The row the quote opens in, not the end of the file where the parser gave up; the row before it is read and answered.
+    expect(r.stderr).toContain('stdin:4: a quote opens in this row and never closes (a quote inside a quoted cell is written twice: ""); it and the rows after it are not read');
+    const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => [x.id, x.text, x.error === ''])).toEqual([
+      ['1', 'good,\r\nreally', true],
+      ['', '', false],
+    ]);
   });
 
   it('a column named twice in the header: no row is read or asked about (which "text" would be sent?), each keeps its place as an error', async () => {

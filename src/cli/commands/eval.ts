@@ -19,6 +19,7 @@ import { numericOption } from '../numeric-option.js';
 import { afterRecording } from '../fold-check.js';
 import { foldsShortfall } from '../../kinds/fold-shortfall.js';
 import { ProgressLine } from '../progress-line.js';
+import { noGoldMessage } from '../no-gold.js';
 import { recordFolderResponses } from '../record-folder.js';
 import { ORCHESTRATION_ARGS, orchestrationHelp } from '../run-session.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
@@ -176,7 +177,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   // Answers asked with a prompt task.json no longer renders are refused here, before anything is written.
   const folder = loadRecordedFolder(dir);
   const kind = kindOf(folder.task);
-  if (!kind.hasGold(folder)) throw new UsageError(`${dir} has no gold labels or answers, so there is nothing to score; fusion fuse ${dir} writes the fused answers of the unsupervised strategies`);
+  if (!kind.hasGold(folder)) throw new UsageError(noGoldMessage(dir, kind));
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };
 
 

@@ -45,6 +45,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   refusal: (task, name) => categoricalRefusal(name, true, '', task.ordered === true),
   foldGroups: (items) => items.length,
   folderItemSchema: ClassificationItemSchema,
+  goldField: 'label',
   starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),
 

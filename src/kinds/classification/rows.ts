@@ -1,7 +1,7 @@
 import { type AnswerMatrix, emptyMatrix, groupSamples, setAnswer } from '../../fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import type { ClassificationNormalizer } from '../../normalize/types.js';
-import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
+import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
@@ -99,7 +99,7 @@ export function classificationKind(task: ClassificationTask, normalize: Classifi
     fuseItems(task, models, items.map(({ item, answers }) => ({ id: item.id, text: item.text, answers })), normalize, fuser);
   return {
     kind: 'classification',
-    schema: ClassificationItemSchema,
+    schema: ClassificationItemSchema.extend({ text: askedText }),
     answerField: 'label',
     tableColumns: ['label', 'confidence'],
     tableCells: (line) => ({ label: line.label, confidence: line.label === null ? null : (line.distribution[line.label] ?? null) }),

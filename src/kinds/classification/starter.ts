@@ -1,4 +1,5 @@
 import { InputError, type InputIssue } from '../../task/errors.js';
+import { labelKey } from '../../task/labels.js';
 import { currentLimits, limitVariable } from '../../task/limits.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask, TASK_KINDS } from '../../task/schema.js';
 import type { KindStarter, StarterRow } from '../starter.js';
@@ -7,8 +8,8 @@ const NUMBER = /^\s*-?\d+(\.\d+)?\s*$/;
 
 /**
  * Classification from a labelled table: the labels are the gold column's distinct values (first
- * spelling seen, compared case-insensitively, in order of first appearance), or `--labels` in the
- * order given (every gold value must be one of them). Ordered labels must be listed low to high:
+ * spelling seen, compared by labelKey: case aside, numerals by value; in order of first appearance),
+ * or `--labels` in the order given (every gold value must be one of them). Ordered labels must be listed low to high:
  * numbers are sorted as numbers; words have no order the table could tell, so they need --labels.
  */
 export const classificationStarter: KindStarter<ClassificationTask> = {
@@ -17,14 +18,14 @@ export const classificationStarter: KindStarter<ClassificationTask> = {
   build(rows, options) {
     const { file, labelColumn } = options;
     const given = options.labels?.map((l) => l.trim()).filter((l) => l !== '');
-    const byKey = new Map<string, string>((given ?? []).map((l) => [l.toLowerCase(), l]));
+    const byKey = new Map<string, string>((given ?? []).map((l) => [labelKey(l), l]));
     const seen: string[] = [...(given ?? [])];
     const issues: InputIssue[] = [];
     const items = rows.map(({ line, value }: { line: number; value: StarterRow }): ClassificationItem => {
       const item = { id: value.id, text: String(value.text) };
       const raw = typeof value.label === 'string' ? value.label.trim() : undefined;
       if (raw === undefined || raw === '') return item;
-      const key = raw.toLowerCase();
+      const key = labelKey(raw);
       let name = byKey.get(key);
       if (name === undefined && given) {
         issues.push({ file, line, field: labelColumn, message: `"${raw}" is not among --labels (${given.join(', ')})` });

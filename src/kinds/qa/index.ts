@@ -46,6 +46,7 @@ ignored; multiple-choice tasks need choices); output
   refusal: (task, name) => categoricalRefusal(name, task.answerType === 'multiple-choice', task.answerType, false),
   foldGroups: (items) => items.length,
   folderItemSchema: QaItemSchema,
+  goldField: 'answers',
   starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
-import { type Choice, ChoiceSchema, type QaTask } from '../../task/schema.js';
+import { type Choice, ChoiceSchema, type QaTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
@@ -13,7 +13,7 @@ import type { RunKind } from '../task-kind.js';
  */
 export const QaQuestionSchema = z.object({
   id: z.string().min(1),
-  question: z.string().min(1, 'the question is empty'),
+  question: askedText,
   choices: z
     .array(ChoiceSchema)
     .refine((cs) => new Set(cs.map((c) => c.label.trim().toUpperCase())).size === cs.length, 'choice labels must be distinct')

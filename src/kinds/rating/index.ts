@@ -193,6 +193,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   // Items that share a text stay in one fold (grouped folds): the texts are what the folds split.
   foldGroups: (items) => textGroupCount(items.map((it) => it.text)),
   folderItemSchema: RatingItemSchema,
+  goldField: 'label',
   starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
 

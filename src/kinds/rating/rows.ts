@@ -1,6 +1,6 @@
 import type { StreamFuser } from '../../fuse/stream-fuser.js';
 import { StrategyError } from '../../fuse/strategy.js';
-import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
+import { type RatingItem, RatingItemSchema, type RatingTask, askedText } from '../../task/schema.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
 import type { RunKind } from '../task-kind.js';
@@ -73,7 +73,7 @@ export function ratingKind(task: RatingTask, read: ScoreReader = readScore): Run
   const scale = task.scale;
   return {
     kind: task.kind,
-    schema: RatingItemSchema,
+    schema: RatingItemSchema.extend({ text: askedText }),
     answerField: 'score',
     // The 80% interval's ends beside the score: a table has no cell for a pair.
     tableColumns: ['score', 'low', 'high'],

@@ -1,0 +1,164 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'csv-parse/sync';
+import { LABELS, task } from '../integration/setup.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { expectRefusedBeforeAnyCall } from '../support/live-folder.js';
+import { runCli } from '../support/run-cli.js';
+
+// A new user's own tables, with their own column names: what a message names must be findable in
+// their file (the column they named, the cell they wrote).
+const dir = (): string => mkdtempSync(join(tmpdir(), 'fusion-cells-'));
+
+async function init(name: string, content: string, ...flags: string[]): Promise<{ status: number; stderr: string; out: string }> {
+  const d = dir();
+  writeFileSync(join(d, name), content);
+  const out = join(d, 'set');
+  const r = await runCli(['init', join(d, name), '--out', out, ...flags]);
+  return { status: r.status, stderr: r.stderr.replaceAll(`${d}/`, ''), out };
+}
+
+describe('messages about a cell name the user\'s column and quote the cell', () => {
+  it('fusion init --label-column score: a score written with a decimal comma is said under "score", with the cell', async () => {
+    const r = await init('ratings.csv', 'id,text,score\n1,good,4\n2,bad,"1,5"\n', '--kind', 'rating', '--label-column', 'score');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('ratings.csv:3: score: expected a number, got "1,5"');
+  });
+
+  it('fusion init --id-column key: an empty key is said under "key"', async () => {
+    const r = await init('reviews.csv', 'key,text,label\n,good,positive\n2,bad,negative\n', '--id-column', 'key');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('reviews.csv:2: key: empty, but required');
+  });
+
+  it('fusion run --id-column review_id: the bad row says review_id, on stderr and in its output row', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] }));
+    writeFileSync(join(d, 'in.csv'), 'review_id,review_text\n,hello\n');
+    const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--id-column', 'review_id', '--text-column', 'review_text', '--no-cache'], {
+      env: { OPENAI_API_KEY: 'unused', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1' },
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${join(d, 'in.csv')}:2: review_id: empty, but required`);
+    expect(r.stdout).toContain('review_id: empty, but required');
+  });
+});
+
+const fixture = fakeServerFixture();
+
+describe('a blank text or question is not asked about', () => {
+  // Every kind reads its asked field (text, question) through one rule; a blank one would be paid
+  // for by every model and answered with a guess, as if the user had written something.
+  const cases = [
+    { kind: 'classification', task, column: 'text' },
+    { kind: 'rating', task: { name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }, column: 'text' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, column: 'question' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.kind}: an empty ${c.column} cell and one of spaces only are bad rows at their lines, no call made for them`, async () => {
+      const server = await fixture.start({ labels: LABELS });
+      const d = fixture.tempDir().dir;
+      writeFileSync(join(d, 'task.json'), JSON.stringify(c.task));
+      writeFileSync(join(d, 'in.csv'), `id,${c.column}\r\n1,something\r\n2,\r\n3,"   "\r\n4,"JSON ""{}"" and, a comma"\r\n`);
+      const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`${join(d, 'in.csv')}:3: ${c.column}: empty, but required`);
+      expect(r.stderr).toContain(`${join(d, 'in.csv')}:4: ${c.column}: white space only, but required`);
+      const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+      expect(rows.map((x) => x.id)).toEqual(['1', '2', '3', '4']);
+      expect(rows.map((x) => x.error !== '')).toEqual([false, true, true, false]);
+      expect(server.snapshot().successes).toBe(2);
+    });
+  }
+});
+
+describe('numeric labels are compared by value', () => {
+  it('fusion init --ordered: 1, 1.0 and " 1" in a star column are one label, sorted as numbers, every item labelled "1"', async () => {
+    const r = await init('stars.csv', 'id,text,stars\n1,a,1\n2,b,1.0\n3,c, 1\n4,d,2\n5,e,10\n', '--label-column', 'stars', '--ordered');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const made = JSON.parse(readFileSync(join(r.out, 'task.json'), 'utf8')) as { labels: { name: string }[] };
+    expect(made.labels.map((l) => l.name)).toEqual(['1', '2', '10']);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: string }).label);
+    expect(items).toEqual(['1', '1', '1', '2', '10']);
+  });
+
+  it('an eval folder whose gold says 2.0 where the task says 2 is scored, not refused', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', ordered: true, labels: [{ name: '1' }, { name: '2' }, { name: '3' }] }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,1.0\n2,b,2.0\n3,c,3\n4,d,2\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,1\n2,m,2\n3,m,3\n4,m,2\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2', '--json', join(d, 'r.json')]);
+    expect(r.stderr).not.toContain('unknown gold label');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')) as { models: { name: string; accuracy: number }[] };
+    expect(result.models.find((m) => m.name === 'm')?.accuracy).toBe(1);
+  });
+});
+
+describe('a table with another separator than its name says', () => {
+  it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
+    const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
+    expect(semi.status).toBe(2);
+    expect(semi.stderr).toContain('reviews.csv:1: text: no column "text"; the header has "id;text;label": a table separated by ";"? save it with commas (CSV) or tabs (TSV): only those separators are read');
+    const tab = await init('reviews.csv', 'id\ttext\tlabel\n1\tgood\tpositive\n2\tbad\tnegative\n');
+    expect(tab.stderr).toContain(': a tab-separated table? name it .tsv (or give --format tsv)');
+    const comma = await init('reviews.tsv', 'id,text,label\n1,good,positive\n2,bad,negative\n');
+    expect(comma.stderr).toContain(': a comma-separated table? name it .csv (or give --format csv)');
+  });
+});
+
+describe('fusion init on a table without rows', () => {
+  for (const kind of ['classification', 'qa', 'rating']) {
+    it(`${kind}: an empty file and a header alone are refused as such, nothing written`, async () => {
+      const empty = await init('items.csv', '', '--kind', kind);
+      expect(empty.status).toBe(2);
+      expect(empty.stderr).toContain('items.csv: no rows: the file is empty');
+      expect(existsSync(empty.out)).toBe(false);
+      const header = await init('items.csv', 'id,text,question,label\r\n', '--kind', kind);
+      expect(header.status).toBe(2);
+      expect(header.stderr).toContain('items.csv: a header and no rows: no item to make a folder of');
+      expect(existsSync(header.out)).toBe(false);
+    });
+  }
+});
+
+describe('fusion eval --models on a folder with a blank text or question', () => {
+  const folders = [
+    { kind: 'classification', task, items: 'id,text,label\r\n1,good,positive\r\n2,,negative\r\n3,"  ",neutral\r\n', field: 'text' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, items: 'id,question,answers\r\n1,Capital of France?,Paris\r\n2,,x\r\n3,"  ",y\r\n', field: 'question' },
+  ] as const;
+  for (const f of folders) {
+    it(`${f.kind}: refused at the item's line before any call, as fusion run refuses such a line`, async () => {
+      const server = await fixture.start({ labels: LABELS });
+      const d = fixture.tempDir().dir;
+      writeFileSync(join(d, 'task.json'), JSON.stringify(f.task));
+      writeFileSync(join(d, 'items.csv'), f.items);
+      const r = await runCli(['eval', d, '--models', 'openai:gpt-4o-mini', '--folds', '2', '--no-cache'], { env: server.env() });
+      expectRefusedBeforeAnyCall(r, server, d, `${join(d, 'items.csv')}:3: ${f.field}: empty, but required`);
+      expect(r.stderr).toContain(`${join(d, 'items.csv')}:4: ${f.field}: white space only, but required`);
+    });
+  }
+});
+
+describe('fusion eval on a folder whose gold is under another name', () => {
+  const folders = [
+    { kind: 'classification', task: { name: 't', kind: 'classification', labels: [{ name: 'positive' }, { name: 'negative' }] }, items: 'id,text,gold\n1,a,positive\n2,b,negative\n', said: '"gold" is not read: rename the gold column to "label"' },
+    { kind: 'qa', task: { name: 'q', kind: 'qa', answerType: 'free-form' }, items: 'id,question,answer\n1,a?,x\n2,b?,y\n', said: '"answer" is not read: rename the gold column to "answers"' },
+    { kind: 'rating', task: { name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }, items: 'id,text,stars,note\n1,a,4,x\n2,b,2,y\n', said: '"stars", "note" are not read: rename the gold column to "label"' },
+  ] as const;
+  for (const f of folders) {
+    it(`${f.kind}: the message names the column gold is read from and the columns that are not read`, async () => {
+      const d = dir();
+      writeFileSync(join(d, 'task.json'), JSON.stringify(f.task));
+      writeFileSync(join(d, 'items.csv'), f.items);
+      writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,positive\n2,m,negative\n');
+      const r = await runCli(['eval', d, '--folds', '2']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`has no gold: no item of ${join(d, 'items.csv')} has a value in`);
+      expect(r.stderr).toContain(f.said);
+    });
+  }
+});
