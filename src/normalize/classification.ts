@@ -9,6 +9,7 @@ import { isRefusal } from './refusal.js';
 import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
 import { type ClassificationNormalizer, CUT_READING, type NormalizedLabel, type RawAnswer, type ReadMethod } from './types.js';
 import { readScoreLines } from './score-lines.js';
+import { asciiDigits } from './digits.js';
 import { correctsEarlier, isStrongCue, verdictStarts } from './verdict.js';
 
 /** Answers of at most this many words that name no label are read as a clear answer outside the set. */
@@ -278,7 +279,7 @@ export function createClassificationNormalizer(
   return (answer: RawAnswer): NormalizedLabel => answer.cut ? CUT_READING : readAroundLostBytes(answer.output, (raw) => readAnswer({ ...answer, output: raw }), lostBytes);
 
   function readAnswer(answer: RawAnswer): NormalizedLabel {
-    const raw = answer.output;
+    const raw = asciiDigits(answer.output);
     if (raw.trim() === '') return { kind: 'abstain', reason: 'empty' };
     const whole = matcher.lookupWhole(raw);
     const tagged = whole ? undefined : taggedAnswer(raw);

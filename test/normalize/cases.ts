@@ -325,5 +325,9 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['emotion', "Here is my analysis:\n\nQuestion 6:\nThe writer's hands shake. The answer is (A).", 'fear'],
   ['sentiment', 'Positive (70%), Neutral (20%), Negative (10%)', 'positive'],
   ['sentiment', 'Negative (confidence 40%)', 'negative'],
+  // Digits of other scripts are the same codes.
+  ['policy', '\u0663', 'health'],
+  ['policy', 'Topic: \u0661\u0662', 'law and crime'],
+  ['policy', '\u0967\u0968', 'law and crime'],
 ];
 

@@ -71,6 +71,9 @@ const cases: [string, string][] = [
   ['The answer is: Unsafe practices, Distress, Fear, Serious', 'E'],
   ['Final Answer: (G)', 'G'],
   ['Thus, the answer is \\boxed{\\text{(G)}}.', 'G'],
+  // Full-width letters and brackets are the option letter.
+  ['\uFF22', 'B'],
+  ['The answer is \uFF08\uFF23\uFF09.', 'C'],
 ];
 
 describe('multiple-choice extraction on real-looking outputs', () => {

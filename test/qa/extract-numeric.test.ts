@@ -44,6 +44,13 @@ const cases: [string, string][] = [
   ['He paid \\boxed{\\$ 12.50} in total.', '12.5'],
   ['Option two costs 1000 + 350 = 1350 pesos, so the answer is 1000 + 350 = 1350 pesos. He saves 1600 - 1350 = 250 pesos.\n\nAnswer: \\boxed{250}.', '250'],
   ['The answer is 18 or eighteen dollars.', '18'],
+  // Digits of the language the model answers in, and full-width digits, are the same numbers.
+  ['The answer to this question is \\boxed{\u09EE}', '8'],
+  ['The answer to this question is  \u09EB', '5'],
+  ['The answer is \u0663.', '3'],
+  ['\u0627\u0644\u062C\u0648\u0627\u0628 \u0647\u0648 \u0661\u0662', '12'],
+  ['The answer is \uFF11\uFF12.', '12'],
+  ['The answer is \u0967\u0968\u0969.', '123'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

@@ -1,5 +1,6 @@
 import { parsedJsonCandidate } from '../../normalize/json-answer.js';
 import { decimalMark, delatex, findNumbers, type DecimalMark, type ParsedNumber } from '../../normalize/qa/numbers.js';
+import { asciiDigits } from '../../normalize/digits.js';
 import { readAroundLostBytes } from '../../normalize/lost-bytes.js';
 import { isRefusal } from '../../normalize/refusal.js';
 import { endOfAnswer } from '../../normalize/text.js';
@@ -47,7 +48,8 @@ export function readScore(output: string, scale: Scale): ScoreReading {
   });
 }
 
-function readScoreIn(output: string, scale: Scale): ScoreReading {
+function readScoreIn(written: string, scale: Scale): ScoreReading {
+  const output = asciiDigits(written);
   if (output.trim() === '') return { kind: 'abstain', reason: 'empty' };
   const json = readJsonScore(output, scale);
   if (json) return json;

@@ -1,3 +1,4 @@
+import { asciiDigits } from '../digits.js';
 import { readAroundLostBytes } from '../lost-bytes.js';
 import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
@@ -189,7 +190,8 @@ export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
   });
 }
 
-function extractFrom(raw: string, ctx: QaContext): QaReading {
+function extractFrom(written: string, ctx: QaContext): QaReading {
+  const raw = asciiDigits(written);
   const unusable = unusableJsonAnswer(raw);
   if (unusable !== undefined) return abstain('no-label', unusable);
   const output = stripChatResidue(unwrapJsonAnswer(raw));

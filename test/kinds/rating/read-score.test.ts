@@ -73,6 +73,10 @@ const TABLE: [string, Scale, string][] = [
   ['The translation is unrelated to the source. Therefore, it is not possible to give a score.', HUNDRED, '!refusal'],
   ['The translation is fluent and keeps the meaning.', HUNDRED, '!no-score'],
   ['The source mentions 3 ministers and 2020 as the year.', HUNDRED, '!no-score'],
+  // Digits of other scripts, and full-width digits, are the same numbers.
+  ['Score: \u0664', FIVE, '4 (phrase)'],
+  ['\u0968\u096B/\u0967\u0966\u0966', HUNDRED, '25 (fraction)'],
+  ['Score: \uFF14', FIVE, '4 (phrase)'],
 ];
 
 describe('readScore: a table of judges\' answers', () => {
