@@ -19,6 +19,17 @@ const DASHES = /[\u2010-\u2015\u2212]/g;
 // Markdown emphasis and headings carry no meaning for a label; code fences are handled by the JSON reader.
 const MARKDOWN = /\*\*|__|(?<![\p{L}\p{N}])[*_]|[*_](?![\p{L}\p{N}])|`+|^#{1,6}\s+|^>\s?/gmu;
 
+// One level of braces inside (`\boxed{\text{B}}`); bounded so that unclosed braces stay linear.
+const LATEX_WRAPPER = /\\(?:boxed|fbox|text|textbf|textit|mathrm|mathbf)\{(?:[^{}]|\{[^{}]{0,200}\}){0,400}\}/g;
+const INNERMOST_WRAPPER = /\\(?:boxed|fbox|text|textbf|textit|mathrm|mathbf)\{([^{}]*)\}/g;
+
+/** A wrapper's content, wrappers inside it unwrapped too: `\boxed{\text{B}}` is `B`. */
+function unwrapLatex(wrapped: string): string {
+  let t = wrapped;
+  for (let depth = 0; depth < 3 && t.includes('{'); depth++) t = t.replace(INNERMOST_WRAPPER, '$1');
+  return t;
+}
+
 /**
  * Cleans a raw answer for reading: Unicode compatibility forms, typographic quotes and dashes,
  * zero-width characters and Markdown emphasis are folded away; case and line breaks are kept.
@@ -29,7 +40,7 @@ export function cleanText(raw: string): string {
     // A reasoning model's hidden thoughts discuss every label; the answer follows them.
     .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, ' ')
     // LaTeX wrappers and display delimiters: `\boxed{B}`, `\text{positive}`, `\[ ... \]`.
-    .replace(/\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}/g, '$1')
+    .replace(LATEX_WRAPPER, unwrapLatex)
     .replace(/\\[[\]()]/g, ' ')
     .replace(ZERO_WIDTH, '')
     .replace(FANCY_QUOTES, "'")

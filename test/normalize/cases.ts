@@ -329,5 +329,9 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['policy', '\u0663', 'health'],
   ['policy', 'Topic: \u0661\u0662', 'law and crime'],
   ['policy', '\u0967\u0968', 'law and crime'],
+  // LaTeX wrappers inside a box are unwrapped with it.
+  ['emotion', '\\boxed{\\text{B}}', 'anger'],
+  ['emotion', 'The answer is $\\boxed{\\text{B}}$.', 'anger'],
+  ['sentiment', 'Final answer: $\\boxed{\\textbf{Negative}}$', 'negative'],
 ];
 
