@@ -133,3 +133,13 @@ export function bareKey(text: string): string {
   while (b > a && TRAILING_WRAP.has(text[b - 1] as string)) b--;
   return text.slice(a, b).trim().toLowerCase().replace(/\s+/g, ' ');
 }
+
+// What a chat template leaves around the answer when a server returns it raw: role headers
+// (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
+const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
+const CHAT_TAIL = /(?:\s*(?:<\|(?:eot_id|im_end|end|endoftext|end_of_text)\|>|<\/s>|<end_of_turn>))+\s*$/;
+
+/** The output without chat-template residue at its start or end. */
+export function stripChatResidue(output: string): string {
+  return output.replace(CHAT_HEAD, '').replace(CHAT_TAIL, '');
+}

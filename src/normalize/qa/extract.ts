@@ -1,4 +1,5 @@
 import { asciiDigits } from '../digits.js';
+import { stripChatResidue } from '../text.js';
 import { readAroundLostBytes } from '../lost-bytes.js';
 import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
@@ -143,16 +144,6 @@ function readFreeForm(output: string, mode: ReadMode): QaReading {
     if (n && toks.filter((t) => !/^\d/.test(t)).length <= 1) return { kind: 'answer', text, key: `#${numberKey(n.value)}`, number: n, method };
   }
   return { kind: 'answer', text, key: norm, method };
-}
-
-// What a chat template leaves around the answer when a server returns it raw: role headers
-// (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
-const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
-const CHAT_TAIL = /(?:\s*(?:<\|(?:eot_id|im_end|end|endoftext|end_of_text)\|>|<\/s>|<end_of_turn>))+\s*$/;
-
-/** The output without chat-template residue at its start or end. */
-export function stripChatResidue(output: string): string {
-  return output.replace(CHAT_HEAD, '').replace(CHAT_TAIL, '');
 }
 
 function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
