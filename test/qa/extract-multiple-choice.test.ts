@@ -74,6 +74,12 @@ const cases: [string, string][] = [
   // Full-width letters and brackets are the option letter.
   ['\uFF22', 'B'],
   ['The answer is \uFF08\uFF23\uFF09.', 'C'],
+  // `Option B` with the word capitalised; two letters offered together are no single answer.
+  ['Option B', 'B'],
+  ['Choice (C)', 'C'],
+  ['B or C', '!ambiguous'],
+  ['B and C.', '!ambiguous'],
+  ['A remote Trojan or a virus', '!no-label'],
 ];
 
 describe('multiple-choice extraction on real-looking outputs', () => {

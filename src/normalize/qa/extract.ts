@@ -49,6 +49,8 @@ interface ReadMode {
   stated: boolean;
 }
 
+const TWO_LETTERS = /^[\s*]*\(?[A-Z]\)?\s+(?:or|and|and\/or)\s+\(?[A-Z]\)?[\s*.]*$/;
+
 function readMultipleChoice(output: string, choices: readonly Choice[], mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   for (const span of finalAnswerSpans(region, true)) {
@@ -62,7 +64,9 @@ function readMultipleChoice(output: string, choices: readonly Choice[], mode: Re
   if (!mode.stated && trimmed.length <= 200 && !trimmed.includes('\n\n')) {
     const line = trimmed.split('\n')[0] ?? '';
     // A bare letter must look like one ("B", "(B)", "B)", "B."), not the article of "A remote Trojan".
-    const r = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) ? { kind: 'none' as const } : readChoice(line, choices);
+    // Two letters and nothing else (`B or C`, `B and C`) hedge between two choices.
+    const article = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) && !TWO_LETTERS.test(line);
+    const r = article ? { kind: 'none' as const } : readChoice(line, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : 'bare' };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
     if (r.kind === 'out-of-set') return abstain('out-of-set', `choice ${r.label} is not offered`);
