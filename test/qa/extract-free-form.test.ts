@@ -19,6 +19,7 @@ const cases: [string, string][] = [
   ['Answer: Mary Kom', 'mary kom'],
   ['I cannot answer that.', '!refusal'],
   ['You can shout "Bingo!". Another option is to shout "Game over".', 'you can shout bingo another option is to shout game over'],
+  ['The answer is Lyon. Actually, wait: the capital is not Lyon, so the answer is Paris.', 'paris'],
 ];
 
 describe('free-form extraction', () => {

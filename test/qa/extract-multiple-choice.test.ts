@@ -80,6 +80,8 @@ const cases: [string, string][] = [
   ['B or C', '!ambiguous'],
   ['B and C.', '!ambiguous'],
   ['A remote Trojan or a virus', '!no-label'],
+  ['The answer is (A) Paris. However, the question asks for the capital in 1800, so the answer is (B).', 'B'],
+  ['The answer is (A).\n\nLet me check: the first computation was wrong. On reflection, the answer is (C).', 'C'],
 ];
 
 describe('multiple-choice extraction on real-looking outputs', () => {

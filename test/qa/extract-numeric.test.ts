@@ -51,6 +51,9 @@ const cases: [string, string][] = [
   ['\u0627\u0644\u062C\u0648\u0627\u0628 \u0647\u0648 \u0661\u0662', '12'],
   ['The answer is \uFF11\uFF12.', '12'],
   ['The answer is \u0967\u0968\u0969.', '123'],
+  // A later statement that corrects the earlier one is the answer.
+  ['The answer is 12. Actually, wait, I forgot the last day: the answer is 13.', '13'],
+  ['The answer is 12. The answer is 12 because 3 * 4 = 12.', '12'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

@@ -3,7 +3,7 @@ import { stripChatResidue } from '../text.js';
 import { readAroundLostBytes } from '../lost-bytes.js';
 import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
-import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
+import { answerRegion, cleanSpan, correctionFirst, finalAnswerSpans, type FinalMarker } from './final-answer.js';
 import { readChoice } from './multiple-choice.js';
 import { unusableJsonAnswer, unwrapJsonAnswer } from './json-answer.js';
 import { decimalMark, delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
@@ -53,7 +53,7 @@ const TWO_LETTERS = /^[\s*]*\(?[A-Z]\)?\s+(?:or|and|and\/or)\s+\(?[A-Z]\)?[\s*.]
 
 function readMultipleChoice(output: string, choices: readonly Choice[], mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
-  for (const span of finalAnswerSpans(region, true)) {
+  for (const span of correctionFirst(finalAnswerSpans(region, true), region)) {
     const r = readChoice(span.text, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : span.marker };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
@@ -98,9 +98,10 @@ function hedgedNumbers(span: string): boolean {
  * answers read the LAST deliberate one when there is one (a model that boxes a step and then its
  * result, or corrects itself, commits to the last), else the first "answer is".
  */
-function byStrength(spans: ReturnType<typeof finalAnswerSpans>): ReturnType<typeof finalAnswerSpans> {
+function byStrength(spans: ReturnType<typeof finalAnswerSpans>, region: string): ReturnType<typeof finalAnswerSpans> {
   const strong = spans.filter((s) => s.marker === 'boxed' || s.marker === 'hashes' || s.marker === 'ans-line').reverse();
-  return strong.length > 0 ? [...strong, ...spans.filter((s) => !strong.includes(s))] : spans;
+  const rest = correctionFirst(spans.filter((s) => !strong.includes(s)), region);
+  return [...strong, ...rest];
 }
 
 /** A canonical key for a symbolic answer (`\\frac{\\sqrt{3}}{2}`, `2^{10}`, `3\\pi`), or null for plain numbers and prose. */
@@ -114,7 +115,7 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   // `276.000` in an answer that writes `0,05` is 276000: the whole answer says how it writes numbers.
   const mark = decimalMark(region);
-  for (const span of byStrength(finalAnswerSpans(region))) {
+  for (const span of byStrength(finalAnswerSpans(region), region)) {
     if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
     const n = parseNumberAnswer(span.text, mark);
     // Only a box is trusted to hold an expression; prose spans mix words and operators.
@@ -135,7 +136,7 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
 function readFreeForm(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   if (REFUSAL.test(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
-  const span = finalAnswerSpans(region)[0];
+  const span = correctionFirst(finalAnswerSpans(region), region)[0];
   if (!span && mode.stated) return abstain('no-label', 'no answer stated');
   const text = span ? cleanSpan(span.text) : region.trim();
   const norm = normalizeAnswer(text);
