@@ -55,7 +55,8 @@ export function cleanText(raw: string): string {
 }
 
 /** End-of-sequence markers some models print inside their text. */
-const EOS_MARKERS = /<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|<end_of_turn>/gi;
+const END_MARKERS = String.raw`<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|end_of_text\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|<end_of_turn>`;
+const EOS_MARKERS = new RegExp(END_MARKERS, 'gi');
 /** A new few-shot turn after a blank line: what follows is the model inventing the next example. */
 const NEXT_TURN = /\n[^\S\n]*\n\s*(?:#+\s*)?(?:question|q|human|user|instruction)\s*\d*\s*:/i;
 
@@ -137,7 +138,8 @@ export function bareKey(text: string): string {
 // What a chat template leaves around the answer when a server returns it raw: role headers
 // (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
 const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
-const CHAT_TAIL = /(?:\s*(?:<\|(?:eot_id|im_end|end|endoftext|end_of_text)\|>|<\/s>|<end_of_turn>))+\s*$/;
+// The same end-of-sequence markers the other readers drop (EOS_MARKERS), at the end of the output.
+const CHAT_TAIL = new RegExp(String.raw`(?:\s*(?:${END_MARKERS}))+\s*$`, 'i');
 
 /** The output without chat-template residue at its start or end. */
 export function stripChatResidue(output: string): string {

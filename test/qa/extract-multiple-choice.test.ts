@@ -82,6 +82,8 @@ const cases: [string, string][] = [
   ['A remote Trojan or a virus', '!no-label'],
   ['The answer is (A) Paris. However, the question asks for the capital in 1800, so the answer is (B).', 'B'],
   ['The answer is (A).\n\nLet me check: the first computation was wrong. On reflection, the answer is (C).', 'C'],
+  // An end-of-sequence marker printed after the answer.
+  ['The total is $\\boxed{185.80}$.\nFinal answer: E<EOS_TOKEN>\n\n', 'E'],
 ];
 
 describe('multiple-choice extraction on real-looking outputs', () => {

@@ -54,6 +54,7 @@ const cases: [string, string][] = [
   // A later statement that corrects the earlier one is the answer.
   ['The answer is 12. Actually, wait, I forgot the last day: the answer is 13.', '13'],
   ['The answer is 12. The answer is 12 because 3 * 4 = 12.', '12'],
+  ['So the answer is 42<EOS_TOKEN>', '42'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

@@ -36,6 +36,13 @@ export interface QaContext {
 export const SHORT_ANSWER_MAX_TOKENS = 6;
 
 const REFUSAL = /^\s*(?:i'?m sorry|i am sorry|sorry[,.]|i (?:cannot|can'?t|am unable to|do not know|don'?t know)|as an ai\b[^.]*\b(?:cannot|can'?t|unable|don'?t|do not))/i;
+// The same words with every word capitalised open a title (`I Can't Take My Eyes Off of You: ...`), not a refusal.
+const TITLE_OPENING = /^\s*(?:I'?m Sorry|I Am Sorry|I (?:Cannot|Can'?t|Am Unable To|Do Not Know|Don'?t Know))\s+\p{Lu}/u;
+
+/** Whether the answer opens by declining: sentence case, not a title that happens to start with the same words. */
+function opensWithRefusal(text: string): boolean {
+  return REFUSAL.test(text) && !TITLE_OPENING.test(text);
+}
 
 function abstain(reason: AbstentionReason, detail?: string): QaReading {
   return detail === undefined ? { kind: 'abstain', reason } : { kind: 'abstain', reason, detail };
@@ -135,7 +142,7 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
 
 function readFreeForm(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
-  if (REFUSAL.test(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
+  if (opensWithRefusal(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
   const span = correctionFirst(finalAnswerSpans(region), region)[0];
   if (!span && mode.stated) return abstain('no-label', 'no answer stated');
   const text = span ? cleanSpan(span.text) : region.trim();
@@ -155,7 +162,7 @@ function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
   const reading = readAs(output, ctx, mode);
   // A model that declines and states no answer refused, whatever the answer type: the report counts
   // it as a refusal, not as an answer the reader failed to find.
-  if (reading.kind === 'abstain' && reading.reason === 'no-label' && REFUSAL.test(answerRegion(output).region)) return abstain('refusal');
+  if (reading.kind === 'abstain' && reading.reason === 'no-label' && opensWithRefusal(answerRegion(output).region)) return abstain('refusal');
   return reading;
 }
 
