@@ -55,6 +55,10 @@ const cases: [string, string][] = [
   ['The answer is 12. Actually, wait, I forgot the last day: the answer is 13.', '13'],
   ['The answer is 12. The answer is 12 because 3 * 4 = 12.', '12'],
   ['So the answer is 42<EOS_TOKEN>', '42'],
+  // Reasoning that stops inside an expression never reached its result.
+  ['After 20 months the price is 103.2 + 20.64 = 123.84 dollars.\nAfter 22 months the price is 123.84 + (', '!no-label'],
+  ['4x - 12 + x/3 = 341\n\n4x - 12 + x/3 =', '!no-label'],
+  ['So 9 + 6 = 15 litres are left.', '15'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

@@ -118,6 +118,8 @@ export function symbolicKey(span: string): string | null {
   return `expr:${t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right|\$|\s+/g, '').toLowerCase()}`;
 }
 
+const ENDS_MID_EXPRESSION = /[-+*/×÷=(]\s*\uFFFD?\s*$/;
+
 function readNumeric(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   // `276.000` in an answer that writes `0,05` is 276000: the whole answer says how it writes numbers.
@@ -132,6 +134,9 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
   }
   if (mode.stated) return abstain('no-label', 'no number stated');
+  // Reasoning that stops inside an expression (`= 123.84 + (`) never reached its result: its last
+  // number is a step, not an answer.
+  if (ENDS_MID_EXPRESSION.test(region)) return abstain('no-label', 'the answer stops inside an expression, before any result');
   const nums = findNumbers(region, mark);
   // Digits over number words: "35 miles in seven days" answers 35.
   const digits = nums.filter((n) => /\d/.test(delatex(region).slice(n.start, n.end)));
