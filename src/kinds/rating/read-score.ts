@@ -380,7 +380,8 @@ function statedScore(prefix: string): boolean {
 function candidateOf(n: ParsedNumber, text: string, mark: DecimalMark, word: boolean): Candidate {
   const slice = text.slice(n.start, n.end);
   const slash = slice.indexOf('/');
-  if (!word && slash >= 0) {
+  // A mixed number (`3 1/2`) is a value, not a score over a maximum.
+  if (!word && slash >= 0 && !/^\s*\d+\s+\d/.test(slice)) {
     const numerator = numeral(slice.slice(0, slash), mark);
     const denominator = numeral(slice.slice(slash + 1), mark);
     if (Number.isFinite(numerator) && denominator > 0) return { value: numerator, start: n.start, end: n.end, word, denominator };

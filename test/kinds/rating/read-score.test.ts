@@ -93,6 +93,8 @@ const TABLE: [string, Scale, string][] = [
   ['I would give it a 3 or 4.', FIVE, '3.5 (range)'],
   // A percentage alone on a 0-100 scale is that score.
   ['85%', HUNDRED, '85 (number)'],
+  // A mixed number is its value.
+  ['Score: 3 1/2', FIVE, '3.5 (phrase)'],
 ];
 
 describe('readScore: a table of judges\' answers', () => {
