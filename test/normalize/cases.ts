@@ -333,5 +333,9 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['emotion', '\\boxed{\\text{B}}', 'anger'],
   ['emotion', 'The answer is $\\boxed{\\text{B}}$.', 'anger'],
   ['sentiment', 'Final answer: $\\boxed{\\textbf{Negative}}$', 'negative'],
+  // An answer taken back: the later verdict; an explanation that names another label does not take it back.
+  ['sentiment', 'Positive.\n\nWait, no: re-reading it, the review is negative.', 'negative'],
+  ['sentiment', 'Neutral. On second thought, this review is positive.', 'positive'],
+  ['sentiment', 'Negative. The staff was nice, but this review is mostly about cold food.', 'negative'],
 ];
 
