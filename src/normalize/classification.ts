@@ -9,7 +9,8 @@ import { isRefusal } from './refusal.js';
 import { cleanText, taggedAnswer, type Token, tokenize } from './text.js';
 import { type ClassificationNormalizer, CUT_READING, type NormalizedLabel, type RawAnswer, type ReadMethod } from './types.js';
 import { readScoreLines } from './score-lines.js';
-import { correctsEarlier, isStrongCue, verdictStarts } from './verdict.js';
+import { asciiDigits } from './digits.js';
+import { correctsEarlier, isStrongCue, takesBack, verdictStarts } from './verdict.js';
 
 /** Answers of at most this many words that name no label are read as a clear answer outside the set. */
 const SHORT_ANSWER_WORDS = 3;
@@ -169,6 +170,7 @@ export function createClassificationNormalizer(
       if (next && !next.newline && next.kind !== 'punct' && !REASON_WORDS.has(next.text)) lead = { kind: 'none' };
     }
     let weak: NormalizedLabel | undefined;
+    let weakOffset = 0;
     /** Strong verdicts, last first. */
     const strong: { result: NormalizedLabel; offset: number }[] = [];
     // Verdicts stand at the end; the last few dozen cues are plenty and keep odd inputs linear.
@@ -179,7 +181,10 @@ export function createClassificationNormalizer(
       const result = fromRead(read, 'verdict', confidence);
       if (!result) continue;
       if (isStrongCue(lower, offset)) strong.push({ result, offset });
-      else weak ??= result;
+      else if (weak === undefined) {
+        weak = result;
+        weakOffset = offset;
+      }
     }
     if (strong.length > 0) return settleVerdicts(strong, lower);
     const final = matcher.finalAlias(tokens, start);
@@ -191,6 +196,11 @@ export function createClassificationNormalizer(
       return label(final.label, 'verdict', confidence);
     }
     const fromLead = fromRead(lead, 'prefix', confidence);
+    // An answer given up front and then taken back (`Positive. Wait, ... it is negative`): the later one.
+    if (fromLead?.kind === 'label' && weak?.kind === 'label' && lead.kind === 'label' && argmaxOf(weak.dist) !== lead.label) {
+      const leadEnd = (tokens[lead.end - 1] as Token).end;
+      if (takesBack(lower, leadEnd, weakOffset)) return weak;
+    }
     if (fromLead) return fromLead;
     if (lead.kind === 'out-of-set') return { kind: 'abstain', reason: 'out-of-set', detail: lead.token };
     if (weak?.kind === 'label') return weak;
@@ -278,7 +288,7 @@ export function createClassificationNormalizer(
   return (answer: RawAnswer): NormalizedLabel => answer.cut ? CUT_READING : readAroundLostBytes(answer.output, (raw) => readAnswer({ ...answer, output: raw }), lostBytes);
 
   function readAnswer(answer: RawAnswer): NormalizedLabel {
-    const raw = answer.output;
+    const raw = asciiDigits(answer.output);
     if (raw.trim() === '') return { kind: 'abstain', reason: 'empty' };
     const whole = matcher.lookupWhole(raw);
     const tagged = whole ? undefined : taggedAnswer(raw);

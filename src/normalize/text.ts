@@ -19,6 +19,17 @@ const DASHES = /[\u2010-\u2015\u2212]/g;
 // Markdown emphasis and headings carry no meaning for a label; code fences are handled by the JSON reader.
 const MARKDOWN = /\*\*|__|(?<![\p{L}\p{N}])[*_]|[*_](?![\p{L}\p{N}])|`+|^#{1,6}\s+|^>\s?/gmu;
 
+// One level of braces inside (`\boxed{\text{B}}`); bounded so that unclosed braces stay linear.
+const LATEX_WRAPPER = /\\(?:boxed|fbox|text|textbf|textit|mathrm|mathbf)\{(?:[^{}]|\{[^{}]{0,200}\}){0,400}\}/g;
+const INNERMOST_WRAPPER = /\\(?:boxed|fbox|text|textbf|textit|mathrm|mathbf)\{([^{}]*)\}/g;
+
+/** A wrapper's content, wrappers inside it unwrapped too: `\boxed{\text{B}}` is `B`. */
+function unwrapLatex(wrapped: string): string {
+  let t = wrapped;
+  for (let depth = 0; depth < 3 && t.includes('{'); depth++) t = t.replace(INNERMOST_WRAPPER, '$1');
+  return t;
+}
+
 /**
  * Cleans a raw answer for reading: Unicode compatibility forms, typographic quotes and dashes,
  * zero-width characters and Markdown emphasis are folded away; case and line breaks are kept.
@@ -29,7 +40,7 @@ export function cleanText(raw: string): string {
     // A reasoning model's hidden thoughts discuss every label; the answer follows them.
     .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, ' ')
     // LaTeX wrappers and display delimiters: `\boxed{B}`, `\text{positive}`, `\[ ... \]`.
-    .replace(/\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}/g, '$1')
+    .replace(LATEX_WRAPPER, unwrapLatex)
     .replace(/\\[[\]()]/g, ' ')
     .replace(ZERO_WIDTH, '')
     .replace(FANCY_QUOTES, "'")
@@ -44,7 +55,8 @@ export function cleanText(raw: string): string {
 }
 
 /** End-of-sequence markers some models print inside their text. */
-const EOS_MARKERS = /<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|<end_of_turn>/gi;
+const END_MARKERS = String.raw`<EOS_TOKEN>|<\/s>|<\|endoftext\|>|<\|end_of_text\|>|<\|im_end\|>|<\|eot_id\|>|<\|end\|>|<end_of_turn>`;
+const EOS_MARKERS = new RegExp(END_MARKERS, 'gi');
 /** A new few-shot turn after a blank line: what follows is the model inventing the next example. */
 const NEXT_TURN = /\n[^\S\n]*\n\s*(?:#+\s*)?(?:question|q|human|user|instruction)\s*\d*\s*:/i;
 
@@ -121,4 +133,15 @@ export function bareKey(text: string): string {
   while (a < b && LEADING_WRAP.has(text[a] as string)) a++;
   while (b > a && TRAILING_WRAP.has(text[b - 1] as string)) b--;
   return text.slice(a, b).trim().toLowerCase().replace(/\s+/g, ' ');
+}
+
+// What a chat template leaves around the answer when a server returns it raw: role headers
+// (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
+const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
+// The same end-of-sequence markers the other readers drop (EOS_MARKERS), at the end of the output.
+const CHAT_TAIL = new RegExp(String.raw`(?:\s*(?:${END_MARKERS}))+\s*$`, 'i');
+
+/** The output without chat-template residue at its start or end. */
+export function stripChatResidue(output: string): string {
+  return output.replace(CHAT_HEAD, '').replace(CHAT_TAIL, '');
 }

@@ -49,3 +49,11 @@ export function correctsEarlier(lowerText: string, offset: number): boolean {
   const sentenceStart = Math.max(lowerText.lastIndexOf('.', offset - 1), lowerText.lastIndexOf('\n', offset - 1)) + 1;
   return CORRECTION.test(lowerText.slice(sentenceStart, offset));
 }
+
+/** Words by which a model takes back an answer it already gave (`Positive. Wait, no: re-reading it, it is negative`). */
+const SELF_CORRECTION = /\b(?:wait|correction|on second thought|on (?:further )?reflection|upon (?:further )?reflection|re-?reading|re-?considering|i was wrong|let me correct)\b/;
+
+/** Whether the text between an answer given up front and a later verdict takes the first one back. */
+export function takesBack(lowerText: string, from: number, to: number): boolean {
+  return SELF_CORRECTION.test(lowerText.slice(from, to));
+}

@@ -325,5 +325,17 @@ export const CASES: ReadonlyArray<readonly [TaskName, string, string]> = [
   ['emotion', "Here is my analysis:\n\nQuestion 6:\nThe writer's hands shake. The answer is (A).", 'fear'],
   ['sentiment', 'Positive (70%), Neutral (20%), Negative (10%)', 'positive'],
   ['sentiment', 'Negative (confidence 40%)', 'negative'],
+  // Digits of other scripts are the same codes.
+  ['policy', '\u0663', 'health'],
+  ['policy', 'Topic: \u0661\u0662', 'law and crime'],
+  ['policy', '\u0967\u0968', 'law and crime'],
+  // LaTeX wrappers inside a box are unwrapped with it.
+  ['emotion', '\\boxed{\\text{B}}', 'anger'],
+  ['emotion', 'The answer is $\\boxed{\\text{B}}$.', 'anger'],
+  ['sentiment', 'Final answer: $\\boxed{\\textbf{Negative}}$', 'negative'],
+  // An answer taken back: the later verdict; an explanation that names another label does not take it back.
+  ['sentiment', 'Positive.\n\nWait, no: re-reading it, the review is negative.', 'negative'],
+  ['sentiment', 'Neutral. On second thought, this review is positive.', 'positive'],
+  ['sentiment', 'Negative. The staff was nice, but this review is mostly about cold food.', 'negative'],
 ];
 

@@ -19,6 +19,11 @@ const cases: [string, string][] = [
   ['Answer: Mary Kom', 'mary kom'],
   ['I cannot answer that.', '!refusal'],
   ['You can shout "Bingo!". Another option is to shout "Game over".', 'you can shout bingo another option is to shout game over'],
+  ['The answer is Lyon. Actually, wait: the capital is not Lyon, so the answer is Paris.', 'paris'],
+  // A title that opens with the words of a refusal is an answer; the refusal is written in sentence case.
+  ["I Don't Know Why: a song written by Jesse Harris, sung by Norah Jones.", 'i don t know why song written by jesse harris sung by norah jones'],
+  ["I Can't Help Myself (Sugar Pie Honey Bunch)", 'i can t help myself sugar pie honey bunch'],
+  ["I'm sorry, I don't know.", '!refusal'],
 ];
 
 describe('free-form extraction', () => {

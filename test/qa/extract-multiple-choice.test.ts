@@ -71,6 +71,19 @@ const cases: [string, string][] = [
   ['The answer is: Unsafe practices, Distress, Fear, Serious', 'E'],
   ['Final Answer: (G)', 'G'],
   ['Thus, the answer is \\boxed{\\text{(G)}}.', 'G'],
+  // Full-width letters and brackets are the option letter.
+  ['\uFF22', 'B'],
+  ['The answer is \uFF08\uFF23\uFF09.', 'C'],
+  // `Option B` with the word capitalised; two letters offered together are no single answer.
+  ['Option B', 'B'],
+  ['Choice (C)', 'C'],
+  ['B or C', '!ambiguous'],
+  ['B and C.', '!ambiguous'],
+  ['A remote Trojan or a virus', '!no-label'],
+  ['The answer is (A) Paris. However, the question asks for the capital in 1800, so the answer is (B).', 'B'],
+  ['The answer is (A).\n\nLet me check: the first computation was wrong. On reflection, the answer is (C).', 'C'],
+  // An end-of-sequence marker printed after the answer.
+  ['The total is $\\boxed{185.80}$.\nFinal answer: E<EOS_TOKEN>\n\n', 'E'],
 ];
 
 describe('multiple-choice extraction on real-looking outputs', () => {

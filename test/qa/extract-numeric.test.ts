@@ -44,6 +44,25 @@ const cases: [string, string][] = [
   ['He paid \\boxed{\\$ 12.50} in total.', '12.5'],
   ['Option two costs 1000 + 350 = 1350 pesos, so the answer is 1000 + 350 = 1350 pesos. He saves 1600 - 1350 = 250 pesos.\n\nAnswer: \\boxed{250}.', '250'],
   ['The answer is 18 or eighteen dollars.', '18'],
+  // Digits of the language the model answers in, and full-width digits, are the same numbers.
+  ['The answer to this question is \\boxed{\u09EE}', '8'],
+  ['The answer to this question is  \u09EB', '5'],
+  ['The answer is \u0663.', '3'],
+  ['\u0627\u0644\u062C\u0648\u0627\u0628 \u0647\u0648 \u0661\u0662', '12'],
+  ['The answer is \uFF11\uFF12.', '12'],
+  ['The answer is \u0967\u0968\u0969.', '123'],
+  // A later statement that corrects the earlier one is the answer.
+  ['The answer is 12. Actually, wait, I forgot the last day: the answer is 13.', '13'],
+  ['The answer is 12. The answer is 12 because 3 * 4 = 12.', '12'],
+  ['So the answer is 42<EOS_TOKEN>', '42'],
+  // Reasoning that stops inside an expression never reached its result.
+  ['After 20 months the price is 103.2 + 20.64 = 123.84 dollars.\nAfter 22 months the price is 123.84 + (', '!no-label'],
+  ['4x - 12 + x/3 = 341\n\n4x - 12 + x/3 =', '!no-label'],
+  ['So 9 + 6 = 15 litres are left.', '15'],
+  // Mixed numbers: a whole and a proper fraction are one number.
+  ['The answer is 3 1/2 cups.', '3.5'],
+  ['The answer is \\boxed{2\\frac{1}{2}}', '2.5'],
+  ['She walks 12 3/4 miles. The answer is 12 3/4.', '12.75'],
 ];
 
 describe('numeric extraction on real-looking outputs', () => {

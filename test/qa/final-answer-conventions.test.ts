@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractQaAnswer, stripChatResidue } from '../../src/normalize/qa/extract.js';
+import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
+import { stripChatResidue } from '../../src/normalize/text.js';
 import { decimalMark, numberKey } from '../../src/normalize/qa/numbers.js';
 import { isProgram } from '../../src/normalize/qa/program.js';
 import type { QaAnswerType } from '../../src/task/schema.js';

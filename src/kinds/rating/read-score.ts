@@ -1,8 +1,9 @@
 import { parsedJsonCandidate } from '../../normalize/json-answer.js';
 import { decimalMark, delatex, findNumbers, type DecimalMark, type ParsedNumber } from '../../normalize/qa/numbers.js';
+import { asciiDigits } from '../../normalize/digits.js';
 import { readAroundLostBytes } from '../../normalize/lost-bytes.js';
 import { isRefusal } from '../../normalize/refusal.js';
-import { endOfAnswer } from '../../normalize/text.js';
+import { endOfAnswer, stripChatResidue } from '../../normalize/text.js';
 import type { AbstentionReason } from '../../normalize/types.js';
 import { formatScale, isValidScale, onScale, type Scale } from './scale.js';
 
@@ -27,7 +28,9 @@ export type ScoreReading =
  * correction (`Score: 3 ... on reflection, Score: 4`) comes after what it corrects. Numbered list
  * markers (`1. Accuracy`) and the scale's own bounds (`on a scale of 0 to 100`) are never scores.
  * With no stated score, an answer that is a number, opens with one or ends with one alone on its
- * line is read as that number (`95`, `95\n\nThe translation ...`).
+ * line is read as that number (`95`, `95\n\nThe translation ...`). A box (`\boxed{4}`) states a score
+ * as bold does; stars drawn as the rating are their count (`★★★★☆` is `4/5`); a range (`85-90`) or a
+ * hedge between two scores (`4 or 5`) is its midpoint, never its first end.
  *
  * Fractions: `N/D` with D the scale's maximum is N. With another D the judge scored on its own
  * scale; when both scales start at 0 the share N/D of the maximum maps onto the task's scale alone
@@ -47,7 +50,8 @@ export function readScore(output: string, scale: Scale): ScoreReading {
   });
 }
 
-function readScoreIn(output: string, scale: Scale): ScoreReading {
+function readScoreIn(written: string, scale: Scale): ScoreReading {
+  const output = asciiDigits(written);
   if (output.trim() === '') return { kind: 'abstain', reason: 'empty' };
   const json = readJsonScore(output, scale);
   if (json) return json;
@@ -109,6 +113,19 @@ function unusableScoreOf(raw: unknown): { unusable: string } | undefined {
   return undefined;
 }
 
+/** A run of two or more stars, filled (`★`, `⭐`) and empty (`☆`): a rating drawn rather than written. */
+const STARS = /[\u2605\u2606\u2B50]\uFE0F?(?:[ \u200A]?[\u2605\u2606\u2B50]\uFE0F?)+/g;
+
+/**
+ * The score a run of stars draws: the filled ones, out of all of them when some are empty
+ * (`★★★★☆` is `4/5`), else their count (`⭐⭐⭐⭐` is `4`). A single star is a bullet or decoration.
+ */
+function starScore(run: string): string {
+  const filled = (run.match(/[\u2605\u2B50]/g) ?? []).length;
+  const empty = (run.match(/\u2606/g) ?? []).length;
+  return empty > 0 ? ` ${filled}/${filled + empty} ` : ` ${filled} `;
+}
+
 /**
  * The answer as text to read: the answer proper (hidden reasoning and invented next turns cut), in
  * Unicode compatibility form, LaTeX numbers unwrapped, one kind of dash. Markdown marks become
@@ -116,10 +133,13 @@ function unusableScoreOf(raw: unknown): { unusable: string } | undefined {
  */
 function prepare(output: string): string {
   return delatex(
-    endOfAnswer(output)
+    endOfAnswer(stripChatResidue(output))
       .replace(/<think(?:ing)?>[\s\S]*?<\/think(?:ing)?>/gi, ' ')
+      .replace(STARS, starScore)
       .normalize('NFKC'),
   )
+    // A box states the answer as bold does: `\boxed{4}`.
+    .replace(/\\(?:boxed|fbox)\s*\{([^{}]{0,60})\}/g, '**$1**')
     .replace(/(\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))/g, '$1')
     .replace(/[\u2010-\u2015\u2212]/g, '-')
     .replace(/\r\n?/g, '\n');
@@ -214,8 +234,9 @@ function chooseScore(marked: string, scale: Scale): Found | undefined {
         if (!bounds) ownScale = { min: a.value, max: bValue };
         i++;
         continue;
-      } else if (rangeGap && a.value >= 0 && bValue > a.value) {
-        // A range as the score (`85-90`, `85 to 90 out of 100`): its midpoint.
+      } else if ((rangeGap || /^\s*or\s*$/.test(gap)) && a.value >= 0 && bValue > a.value) {
+        // A range as the score (`85-90`, `85 to 90 out of 100`), or a hedge between two (`4 or 5`):
+        // its midpoint. Never the first of the two, which the judge did not prefer.
         const bCandidate = candidateOf({ ...b, value: bValue }, text, mark, false);
         c = { value: (a.value + bCandidate.value) / 2, start: a.start, end: b.end, word: false, range: true, ...(bCandidate.denominator !== undefined ? { denominator: bCandidate.denominator } : {}) };
         i++;
@@ -334,7 +355,7 @@ function lineAt(lines: Lines, offset: number): number {
 /** Whether the candidate stands alone on its line (quotes and closing punctuation aside). */
 function aloneOnLine(c: Candidate, text: string, lines: Lines): boolean {
   const [start, end] = lines.bounds[lineAt(lines, c.start)] as [number, number];
-  return c.start - start < 20 && end - c.end < 20 && /^[\s"'([]*$/.test(text.slice(start, c.start)) && /^[\s"'.!)\]]*$/.test(text.slice(c.end, end));
+  return c.start - start < 20 && end - c.end < 20 && /^[\s"'([]*$/.test(text.slice(start, c.start)) && /^[\s"'.!)\]%]*$/.test(text.slice(c.end, end));
 }
 
 /**
@@ -359,7 +380,8 @@ function statedScore(prefix: string): boolean {
 function candidateOf(n: ParsedNumber, text: string, mark: DecimalMark, word: boolean): Candidate {
   const slice = text.slice(n.start, n.end);
   const slash = slice.indexOf('/');
-  if (!word && slash >= 0) {
+  // A mixed number (`3 1/2`) is a value, not a score over a maximum.
+  if (!word && slash >= 0 && !/^\s*\d+\s+\d/.test(slice)) {
     const numerator = numeral(slice.slice(0, slash), mark);
     const denominator = numeral(slice.slice(slash + 1), mark);
     if (Number.isFinite(numerator) && denominator > 0) return { value: numerator, start: n.start, end: n.end, word, denominator };

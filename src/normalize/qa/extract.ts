@@ -1,7 +1,9 @@
+import { asciiDigits } from '../digits.js';
+import { stripChatResidue } from '../text.js';
 import { readAroundLostBytes } from '../lost-bytes.js';
 import type { AbstentionReason } from '../types.js';
 import type { Choice, QaAnswerType } from '../../task/schema.js';
-import { answerRegion, cleanSpan, finalAnswerSpans, type FinalMarker } from './final-answer.js';
+import { answerRegion, cleanSpan, correctionFirst, finalAnswerSpans, type FinalMarker } from './final-answer.js';
 import { readChoice } from './multiple-choice.js';
 import { unusableJsonAnswer, unwrapJsonAnswer } from './json-answer.js';
 import { decimalMark, delatex, findNumbers, numberKey, parseNumberAnswer, type ParsedNumber } from './numbers.js';
@@ -34,6 +36,13 @@ export interface QaContext {
 export const SHORT_ANSWER_MAX_TOKENS = 6;
 
 const REFUSAL = /^\s*(?:i'?m sorry|i am sorry|sorry[,.]|i (?:cannot|can'?t|am unable to|do not know|don'?t know)|as an ai\b[^.]*\b(?:cannot|can'?t|unable|don'?t|do not))/i;
+// The same words with every word capitalised open a title (`I Can't Take My Eyes Off of You: ...`), not a refusal.
+const TITLE_OPENING = /^\s*(?:I'?m Sorry|I Am Sorry|I (?:Cannot|Can'?t|Am Unable To|Do Not Know|Don'?t Know))\s+\p{Lu}/u;
+
+/** Whether the answer opens by declining: sentence case, not a title that happens to start with the same words. */
+function opensWithRefusal(text: string): boolean {
+  return REFUSAL.test(text) && !TITLE_OPENING.test(text);
+}
 
 function abstain(reason: AbstentionReason, detail?: string): QaReading {
   return detail === undefined ? { kind: 'abstain', reason } : { kind: 'abstain', reason, detail };
@@ -47,9 +56,11 @@ interface ReadMode {
   stated: boolean;
 }
 
+const TWO_LETTERS = /^[\s*]*\(?[A-Z]\)?\s+(?:or|and|and\/or)\s+\(?[A-Z]\)?[\s*.]*$/;
+
 function readMultipleChoice(output: string, choices: readonly Choice[], mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
-  for (const span of finalAnswerSpans(region, true)) {
+  for (const span of correctionFirst(finalAnswerSpans(region, true), region)) {
     const r = readChoice(span.text, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : span.marker };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
@@ -60,7 +71,9 @@ function readMultipleChoice(output: string, choices: readonly Choice[], mode: Re
   if (!mode.stated && trimmed.length <= 200 && !trimmed.includes('\n\n')) {
     const line = trimmed.split('\n')[0] ?? '';
     // A bare letter must look like one ("B", "(B)", "B)", "B."), not the article of "A remote Trojan".
-    const r = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) ? { kind: 'none' as const } : readChoice(line, choices);
+    // Two letters and nothing else (`B or C`, `B and C`) hedge between two choices.
+    const article = /^[\s*]*[A-Z](?:\s|$)(?![.):])/.test(line) && !/^[\s*]*[A-Z]\s*$/.test(line) && !TWO_LETTERS.test(line);
+    const r = article ? { kind: 'none' as const } : readChoice(line, choices);
     if (r.kind === 'choice') return { kind: 'answer', text: r.label, key: r.label, choice: r.label, method: r.via === 'text' ? 'choice-text' : 'bare' };
     if (r.kind === 'ambiguous') return abstain('ambiguous', `hedges between ${r.labels.join(' and ')}`);
     if (r.kind === 'out-of-set') return abstain('out-of-set', `choice ${r.label} is not offered`);
@@ -92,9 +105,10 @@ function hedgedNumbers(span: string): boolean {
  * answers read the LAST deliberate one when there is one (a model that boxes a step and then its
  * result, or corrects itself, commits to the last), else the first "answer is".
  */
-function byStrength(spans: ReturnType<typeof finalAnswerSpans>): ReturnType<typeof finalAnswerSpans> {
+function byStrength(spans: ReturnType<typeof finalAnswerSpans>, region: string): ReturnType<typeof finalAnswerSpans> {
   const strong = spans.filter((s) => s.marker === 'boxed' || s.marker === 'hashes' || s.marker === 'ans-line').reverse();
-  return strong.length > 0 ? [...strong, ...spans.filter((s) => !strong.includes(s))] : spans;
+  const rest = correctionFirst(spans.filter((s) => !strong.includes(s)), region);
+  return [...strong, ...rest];
 }
 
 /** A canonical key for a symbolic answer (`\\frac{\\sqrt{3}}{2}`, `2^{10}`, `3\\pi`), or null for plain numbers and prose. */
@@ -104,11 +118,13 @@ export function symbolicKey(span: string): string | null {
   return `expr:${t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right|\$|\s+/g, '').toLowerCase()}`;
 }
 
+const ENDS_MID_EXPRESSION = /[-+*/×÷=(]\s*\uFFFD?\s*$/;
+
 function readNumeric(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
   // `276.000` in an answer that writes `0,05` is 276000: the whole answer says how it writes numbers.
   const mark = decimalMark(region);
-  for (const span of byStrength(finalAnswerSpans(region))) {
+  for (const span of byStrength(finalAnswerSpans(region), region)) {
     if (hedgedNumbers(span.text)) return abstain('ambiguous', `hedges: ${span.text.slice(0, 60)}`);
     const n = parseNumberAnswer(span.text, mark);
     // Only a box is trusted to hold an expression; prose spans mix words and operators.
@@ -118,6 +134,9 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
     if (n) return numberReading(n, cleanSpan(span.text), span.marker);
   }
   if (mode.stated) return abstain('no-label', 'no number stated');
+  // Reasoning that stops inside an expression (`= 123.84 + (`) never reached its result: its last
+  // number is a step, not an answer.
+  if (ENDS_MID_EXPRESSION.test(region)) return abstain('no-label', 'the answer stops inside an expression, before any result');
   const nums = findNumbers(region, mark);
   // Digits over number words: "35 miles in seven days" answers 35.
   const digits = nums.filter((n) => /\d/.test(delatex(region).slice(n.start, n.end)));
@@ -128,8 +147,8 @@ function readNumeric(output: string, mode: ReadMode): QaReading {
 
 function readFreeForm(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
-  if (REFUSAL.test(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
-  const span = finalAnswerSpans(region)[0];
+  if (opensWithRefusal(region) && !/\b(?:however|but|although|though)\b/i.test(region) && answerTokens(region).length <= 40) return abstain('refusal');
+  const span = correctionFirst(finalAnswerSpans(region), region)[0];
   if (!span && mode.stated) return abstain('no-label', 'no answer stated');
   const text = span ? cleanSpan(span.text) : region.trim();
   const norm = normalizeAnswer(text);
@@ -144,21 +163,11 @@ function readFreeForm(output: string, mode: ReadMode): QaReading {
   return { kind: 'answer', text, key: norm, method };
 }
 
-// What a chat template leaves around the answer when a server returns it raw: role headers
-// (`assistant\n\n`, `<|im_start|>assistant`, `<start_of_turn>model`, `[/INST]`) and end tokens.
-const CHAT_HEAD = /^\s*(?:(?:<\|[^|>\s]{1,30}\|>|<\/?s>|\[\/?INST\]|<start_of_turn>|<end_of_turn>)\s*|(?:assistant|model|ASSISTANT|Assistant)\s*:?[ \t]*\n)+/;
-const CHAT_TAIL = /(?:\s*(?:<\|(?:eot_id|im_end|end|endoftext|end_of_text)\|>|<\/s>|<end_of_turn>))+\s*$/;
-
-/** The output without chat-template residue at its start or end. */
-export function stripChatResidue(output: string): string {
-  return output.replace(CHAT_HEAD, '').replace(CHAT_TAIL, '');
-}
-
 function read(output: string, ctx: QaContext, mode: ReadMode): QaReading {
   const reading = readAs(output, ctx, mode);
   // A model that declines and states no answer refused, whatever the answer type: the report counts
   // it as a refusal, not as an answer the reader failed to find.
-  if (reading.kind === 'abstain' && reading.reason === 'no-label' && REFUSAL.test(answerRegion(output).region)) return abstain('refusal');
+  if (reading.kind === 'abstain' && reading.reason === 'no-label' && opensWithRefusal(answerRegion(output).region)) return abstain('refusal');
   return reading;
 }
 
@@ -189,7 +198,8 @@ export function extractQaAnswer(raw: string, ctx: QaContext): QaReading {
   });
 }
 
-function extractFrom(raw: string, ctx: QaContext): QaReading {
+function extractFrom(written: string, ctx: QaContext): QaReading {
+  const raw = asciiDigits(written);
   const unusable = unusableJsonAnswer(raw);
   if (unusable !== undefined) return abstain('no-label', unusable);
   const output = stripChatResidue(unwrapJsonAnswer(raw));

@@ -6,6 +6,8 @@
  * by reasoning is the start of the worked answer, not its result: any later statement wins over it.
  */
 
+import { correctsEarlier } from '../verdict.js';
+
 export type FinalMarker = 'boxed' | 'hashes' | 'ans-line' | 'answer-is' | 'answer-label';
 
 export interface FinalAnswerSpan {
@@ -113,4 +115,19 @@ export function cleanSpan(text: string): string {
     .replace(/\*\*|__|`/g, '')
     .replace(/^[\s"'“”‘’$:]+|[\s"'“”‘’$.,;:!]+$/g, '')
     .trim();
+}
+
+/**
+ * The statements with a later one that corrects those before it first (`The answer is 12. Actually,
+ * wait, the answer is 13.`): a careful reader takes the corrected answer, as the classification
+ * reader does (verdict.ts's correction words, in the sentence of the later statement).
+ */
+export function correctionFirst(spans: readonly FinalAnswerSpan[], region: string): FinalAnswerSpan[] {
+  if (spans.length < 2) return [...spans];
+  const lower = region.toLowerCase();
+  for (let k = spans.length - 1; k > 0; k--) {
+    const s = spans[k] as FinalAnswerSpan;
+    if (correctsEarlier(lower, s.start)) return [s, ...spans.filter((x) => x !== s)];
+  }
+  return [...spans];
 }

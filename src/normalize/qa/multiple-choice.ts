@@ -11,7 +11,8 @@ export type ChoiceReading =
 /** Similarity above which a stated answer text names a choice (token F1, and clearly above the runner-up). */
 export const CHOICE_TEXT_MIN_F1 = 0.8;
 
-const LETTER_HEAD = /^(?:option|choice|letter)?\s*[([]?\s*([A-Za-z])\s*[)\]]?(?=$|[\s.,:;)\]*]|\s*$)/;
+// `Option B` as well as `option B`: the word may be capitalised, the letter decides.
+const LETTER_HEAD = /^(?:[Oo]ption|[Cc]hoice|[Ll]etter)?\s*[([]?\s*([A-Za-z])\s*[)\]]?(?=$|[\s.,:;)\]*]|\s*$)/;
 
 // Two choices offered together: "(A) or (B)", "A or B", "A/B", "either (A) or (C)", "(A), (D) and (F)".
 const HEDGE = /(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))[^()\n]{0,40}?(?:\s+or\s+|\s*\/\s*|\s+and\/or\s+|\s*,\s*|\s+and\s+)(?:option\s+|choice\s+)?(?:\(([A-Za-z])\)|(?<![\w'’°])([A-Z])(?![\w'’]))/;

@@ -35,7 +35,8 @@ const SCALES: Record<string, number> = { hundred: 100, thousand: 1e3, million: 1
 
 /** Rewrites the LaTeX that wraps numbers (`\frac{a}{b}`, `\text{}`, `\$`, `1{,}000`, `\%`) into plain text. */
 export function delatex(text: string): string {
-  let t = text;
+  // `2\frac{1}{2}` is two and a half: a space keeps the whole apart from the fraction (a mixed number).
+  let t = text.replace(/(\d)\s*(\\[dt]?frac\s*\{)/g, '$1 $2');
   for (let k = 0; k < 3; k++) {
     t = t.replace(/\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, (_m, a: string, b: string) =>
       /^\s*[-\d.,]+\s*$/.test(a) && /^\s*[\d.,]+\s*$/.test(b) ? `${a.trim()}/${b.trim()}` : `(${a})/(${b})`,
@@ -170,9 +171,29 @@ function wordNumbersIn(text: string): ParsedNumber[] {
 export function findNumbers(text: string, mark: DecimalMark = 'point'): ParsedNumber[] {
   // A no-break or thin space between digit groups (`276 000`) only ever groups thousands.
   const plain = delatex(text).replace(/(\d)[\u00a0\u202f\u2009](?=\d{3}(?!\d))/g, '$1');
-  const all = [...numeralsIn(plain, mark), ...wordNumbersIn(plain)];
+  const all = mixedNumbers([...numeralsIn(plain, mark)], plain).concat(wordNumbersIn(plain));
   all.sort((a, b) => a.start - b.start);
   return all;
+}
+
+/**
+ * `3 1/2` is three and a half: a whole number, one space, then a proper fraction (numerator below
+ * its denominator) is one number, as a person reads it, not the whole and the fraction apart.
+ */
+function mixedNumbers(nums: ParsedNumber[], text: string): ParsedNumber[] {
+  const out: ParsedNumber[] = [];
+  for (let k = 0; k < nums.length; k++) {
+    const whole = nums[k] as ParsedNumber;
+    const frac = nums[k + 1];
+    const wholeText = text.slice(whole.start, whole.end);
+    const fracText = frac ? text.slice(frac.start, frac.end) : '';
+    const m = /^\s?(\d+)\s*\/\s*(\d+)$/.exec(fracText);
+    if (frac && m && /^\s?\d+$/.test(wholeText) && text.slice(whole.end, frac.start + (fracText.startsWith(' ') ? 1 : 0)) === ' ' && Number(m[1]) < Number(m[2]) && whole.value >= 0) {
+      out.push({ ...frac, value: whole.value + frac.value, start: whole.start });
+      k++;
+    } else out.push(whole);
+  }
+  return out;
 }
 
 /** The number a short answer span states, when it states exactly one (else null). */

@@ -73,6 +73,28 @@ const TABLE: [string, Scale, string][] = [
   ['The translation is unrelated to the source. Therefore, it is not possible to give a score.', HUNDRED, '!refusal'],
   ['The translation is fluent and keeps the meaning.', HUNDRED, '!no-score'],
   ['The source mentions 3 ministers and 2020 as the year.', HUNDRED, '!no-score'],
+  // Digits of other scripts, and full-width digits, are the same numbers.
+  ['Score: \u0664', FIVE, '4 (phrase)'],
+  ['\u0968\u096B/\u0967\u0966\u0966', HUNDRED, '25 (fraction)'],
+  ['Score: \uFF14', FIVE, '4 (phrase)'],
+  // Stars drawn as the rating: the filled ones, out of all when some are empty; a lone star is a bullet.
+  ['\u2605\u2605\u2605\u2605\u2606', FIVE, '4 (fraction)'],
+  ['Rating: \u2605\u2605\u2605\u2606\u2606', FIVE, '3 (fraction)'],
+  ['\u2B50\u2B50\u2B50\u2B50', FIVE, '4 (number)'],
+  ['\u2605 Strengths: vivid characters.\n\u2605 Weaknesses: a rushed ending.\n\nScore: 3', FIVE, '3 (phrase)'],
+  // Chat-template residue around the answer.
+  ['[/INST] 4', FIVE, '4 (number)'],
+  ['<|im_start|>assistant\n4<|im_end|>', FIVE, '4 (number)'],
+  // A box states the score.
+  ['\\boxed{4}', FIVE, '4 (bold)'],
+  ['The coherence is good but the ending is abrupt, so the final score is $\\boxed{3}$.', FIVE, '3 (bold)'],
+  // A hedge between two scores is their midpoint, as a range is, never the first one.
+  ['4 or 5', FIVE, '4.5 (range)'],
+  ['I would give it a 3 or 4.', FIVE, '3.5 (range)'],
+  // A percentage alone on a 0-100 scale is that score.
+  ['85%', HUNDRED, '85 (number)'],
+  // A mixed number is its value.
+  ['Score: 3 1/2', FIVE, '3.5 (phrase)'],
 ];
 
 describe('readScore: a table of judges\' answers', () => {
