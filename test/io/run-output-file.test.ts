@@ -120,8 +120,11 @@ describe('--output in a folder that does not exist, or a file that cannot be wri
     const out = join(t.dir, 'fused.csv');
     const sink = openOutput({ output: out }, process.stdout);
     await new Promise((r) => sink.output.write('id,label\n1,positive\n', r));
+    // The error is seen once the stream has closed its file (an fs close on the thread pool, which
+    // a loaded machine can take longer than any fixed wait to run).
+    const closed = new Promise((r) => sink.output.once('close', r));
     sink.output.destroy(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
-    await new Promise((r) => setTimeout(r, 20));
+    await closed;
     expect(sink.failure()?.message).toMatch(/no space/);
     await expect(sink.close()).rejects.toThrow(/no space/);
     const kept = await sink.abandon();
