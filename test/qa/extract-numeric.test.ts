@@ -59,6 +59,10 @@ const cases: [string, string][] = [
   ['After 20 months the price is 103.2 + 20.64 = 123.84 dollars.\nAfter 22 months the price is 123.84 + (', '!no-label'],
   ['4x - 12 + x/3 = 341\n\n4x - 12 + x/3 =', '!no-label'],
   ['So 9 + 6 = 15 litres are left.', '15'],
+  // An answer that ends on a link or a dash after a word has reached its result.
+  ['The total is 42 apples. Source: https://example.com/', '42'],
+  ['She has 42 apples in all -', '42'],
+  ['3 * 4 = 12, and 12 +', '!no-label'],
   // Mixed numbers: a whole and a proper fraction are one number.
   ['The answer is 3 1/2 cups.', '3.5'],
   ['The answer is \\boxed{2\\frac{1}{2}}', '2.5'],

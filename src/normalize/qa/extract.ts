@@ -118,7 +118,9 @@ export function symbolicKey(span: string): string | null {
   return `expr:${t.replace(/\\[dt]frac/g, '\\frac').replace(/\\left|\\right|\$|\s+/g, '').toLowerCase()}`;
 }
 
-const ENDS_MID_EXPRESSION = /[-+*/×÷=(]\s*\uFFFD?\s*$/;
+// An operator after a number, an `=`, or an opening bracket after an operator: not a `/` that ends
+// a link (`https://example.com/`) or a `-` after a word.
+const ENDS_MID_EXPRESSION = /(?:[\d)]\s*[-+*/×÷]|=|[-+*/×÷=]\s*\()\s*\uFFFD?\s*$/;
 
 function readNumeric(output: string, mode: ReadMode): QaReading {
   const { region } = answerRegion(output);
