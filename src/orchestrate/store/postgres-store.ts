@@ -233,6 +233,13 @@ export function redactUrl(url: string): string {
 }
 
 /**
+ * The shortest wait for a lock before a statement gives up (see the constructor). Another run's
+ * row locks on the same claims last a commit's round trip; a lease shortened below this (tests,
+ * fast take-over) must not turn those ordinary waits into failures.
+ */
+const MIN_LOCK_WAIT_MS = 10_000;
+
+/**
  * The store in a PostgreSQL database, shared by workers on any number of machines (`--cache
  * postgres://user@host/db` or FUSION_CACHE_URL). Tables are prefixed `fusion_`, created on first
  * use under an advisory lock and versioned in fusion_meta. Claims use the database's clock, so the
@@ -274,10 +281,14 @@ export class PostgresStore implements ResponseStore {
     // The poll left under notifications is for lapsed leases, which nobody notifies: a few times a lease, at most a second.
     this.waits = new EndedClaims(ENDED_CHANNEL, Math.min(1000, Math.max(CLAIM_POLL_MS, Math.floor(this.leaseMs / 3))));
     this.owner = options.owner ?? newClaimOwner();
-    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion' });
+    // A lock another session keeps on the store's tables (a LOCK TABLE, a migration, a transaction
+    // left open in psql) is waited for one claim lease, as an outage is ridden out, then the
+    // statement fails and says so: without a limit it would wait for ever, and the run with it.
+    const lock_timeout = Math.max(this.leaseMs, MIN_LOCK_WAIT_MS);
+    this.pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8, application_name: 'llm-fusion', lock_timeout });
     // An idle connection dropped by the server must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
-    this.renewPool = new pg.Pool({ connectionString: url, max: 1, application_name: 'llm-fusion lease' });
+    this.renewPool = new pg.Pool({ connectionString: url, max: 1, application_name: 'llm-fusion lease', lock_timeout });
     this.renewPool.on('error', () => undefined);
     // Two commits at a time: answers that arrive while a group is being written start their own at
     // the end of their turn, so a paid answer holds its slot for its own commit's round trip, not
