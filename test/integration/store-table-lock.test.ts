@@ -15,8 +15,9 @@ afterAll(() => server?.stop());
 /**
  * Someone else holds a lock on the store's tables (a `LOCK TABLE`, a migration, a forgotten open
  * transaction in psql). A statement of the run waits for it at most one claim lease (at least
- * 10 s, so that ordinary waits for another run's row locks never fail), as an outage is ridden out, then the run stops with the store's failure (exit 5) and says why; it used to
- * wait forever. Once the lock is gone, the same command finishes.
+ * 10 s, so that ordinary waits for another run's row locks never fail), as an outage is ridden
+ * out, then the run stops with the store's failure (exit 5) and says why; it used to wait for
+ * ever. Once the lock is gone, the same command finishes.
  */
 describe('a PostgreSQL store whose tables another session keeps locked', () => {
   it.skipIf(pgMissing !== undefined)(`fusion run waits one lease, then fails clearly; the same command finishes once the lock is gone${pgMissing ? ` (skipped: ${pgMissing})` : ''}`, async () => {
