@@ -1,7 +1,7 @@
 import { type QaReading, symbolicKey } from './extract.js';
 import { addsNegation, negatesShortAnswer, sameNegations } from './negation.js';
 import { numbersEqual, parseNumberAnswer } from './numbers.js';
-import { answerTokens, containsAllTokens, contentTokens, keyTokens, normalizeAnswer, STOPWORDS, tokenF1 } from './squad-normalize.js';
+import { answerTokens, containsAllTokens, contentTokens, isContentToken, keyTokens, normalizeAnswer, tokenF1 } from './squad-normalize.js';
 
 type Answer = Extract<QaReading, { kind: 'answer' }>;
 
@@ -62,10 +62,9 @@ export function sameShortAnswer(a: readonly string[], b: readonly string[], ques
 /** `a` and `b` (one within the other) differ only by stopwords and question words, and the shorter names something the question does not. */
 function addsOnlyEmptyWords(a: readonly string[], b: readonly string[], questionTokens?: ReadonlySet<string>): boolean {
   const [inner, outer] = a.length <= b.length ? [a, b] : [b, a];
-  const empty = (t: string) => STOPWORDS.has(t) || (questionTokens?.has(t) ?? false);
-  if (inner.every(empty)) return false;
+  if (!inner.some((t) => isContentToken(t, questionTokens))) return false;
   const kept = new Set(inner);
-  return outer.every((t) => kept.has(t) || empty(t));
+  return outer.every((t) => kept.has(t) || !isContentToken(t, questionTokens));
 }
 
 /** A sentence (its tokens) states a short answer: it holds every key token of it (`keys`) and does not negate it (`shortTokens`). */

@@ -38,9 +38,14 @@ export function answerTokens(text: string): string[] {
   return n === '' ? [] : n.split(' ');
 }
 
-/** Tokens that say something: no stopwords, and none of `exclude` (e.g. the question's own words). */
+/** Whether a token says something: not a stopword, and none of `exclude` (e.g. the question's own words). */
+export function isContentToken(t: string, exclude?: ReadonlySet<string>): boolean {
+  return !STOPWORDS.has(t) && !(exclude?.has(t) ?? false);
+}
+
+/** The tokens of a text that say something (isContentToken). */
 export function contentTokens(text: string, exclude?: ReadonlySet<string>): string[] {
-  return answerTokens(text).filter((t) => !STOPWORDS.has(t) && !(exclude?.has(t) ?? false));
+  return answerTokens(text).filter((t) => isContentToken(t, exclude));
 }
 
 /** SQuAD token F1 between two token lists (multiset overlap). */
