@@ -294,7 +294,10 @@ export class Orchestrator {
   /** An answer found in the store: a cache hit, unless it is the first read of an answer this run paid for in its batches. */
   private stored(handle: ModelHandle, key: string, response: CachedResponse): CallOutcome {
     if (this.batchPaid?.delete(key)) return { status: 'ok', response, cached: false, attempts: 0 };
-    this.bump(handle.name, (s) => s.cacheHits++);
+    this.bump(handle.name, (s) => {
+      s.cacheHits++;
+      s.cachedCostUsd += response.cost ?? 0;
+    });
     return { status: 'ok', response, cached: true, attempts: 0 };
   }
 
