@@ -53,6 +53,8 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
+  /** Bills each answer as usual but reports a usage of 0 input and 0 output tokens (a gateway that drops the counts), live or batch. */
+  zeroUsage?: boolean;
   /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted); undefined keeps the usual label. */
   content?: (call: { model: string; apiKey: string; user: string }) => string | undefined;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
@@ -432,7 +434,9 @@ export class FakeLlmServer {
     const content = this.options.content?.({ model: call.model, apiKey, user });
     const inputTokens = this.inputTokensOf(call);
     this.bill(call.model, inputTokens);
-    return this.answerBody(call, content ?? label, inputTokens, content !== undefined);
+    const body = this.answerBody(call, content ?? label, inputTokens, content !== undefined);
+    if (this.options.zeroUsage && call.api !== 'ollama') body.usage = call.api === 'anthropic' ? { input_tokens: 0, output_tokens: 0 } : { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    return body;
   }
 
   /** The input tokens the server reports (and bills) for a call. */
