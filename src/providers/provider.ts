@@ -132,7 +132,8 @@ export interface BatchApi {
   /**
    * The batch a `submit` with this intent created, looked up in the provider's list of batches:
    * by its token where the provider keeps it, otherwise (Anthropic) the one batch created since
-   * `since` with exactly `requests` requests that is not among `known`. Undefined when none.
+   * `since` with exactly `requests` requests that is not among `known`. Undefined when none; an
+   * error when the list does not tell (two such batches), as when it cannot be read: the calls stay pending.
    */
   findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
   retrieve(id: string): Promise<BatchInfo>;
