@@ -136,6 +136,11 @@ export interface BatchApi {
    * error when the list does not tell (two such batches), as when it cannot be read: the calls stay pending.
    */
   findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
+  /**
+   * The provider's time now (from its answer to a free list call; the local time when it has none),
+   * for the intent `findSubmitted` compares the provider's creation times with.
+   */
+  now(): Promise<Date>;
   retrieve(id: string): Promise<BatchInfo>;
   /** Every request's outcome, in whatever order the provider returns them. Only for a `done` batch. */
   results(id: string): AsyncIterable<BatchOutcome>;

@@ -88,6 +88,20 @@ describe('issue 22 case 4: a batch the provider created but whose answer was los
 });
 
 describe('an Anthropic batch whose create answer was lost, next to another batch of the same size', () => {
+  it('a client clock minutes ahead of the provider\'s: the batch is still found by its creation time, not created again or asked live', async () => {
+    const N = 6;
+    const s = await setup({ batches: { pollsToFinish: 1, dropCreates: 1, clockSkewMs: -5 * 60_000 } }, N);
+    const run = io(s.server.env(), s.input);
+    const code = await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+    const err = run.stderr.text();
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/created batch msgbatch_1 although its answer was lost/);
+    const snap = s.server.snapshot();
+    expect(snap.batchesCreated).toBe(1);
+    expect(snap.requests).toBe(0);
+    expect(snap.duplicateSuccesses).toBe(0);
+  });
+
   it('two candidates at the provider: neither is taken and the calls stay pending (exit 4), none asked live or submitted again, here or in the next run', async () => {
     const N = 6;
     // The first create (another tool on the same key, the same minute, the same number of requests) and the run's own both lose their answer.

@@ -80,6 +80,8 @@ export interface BatchPlan {
   tokenLimitBatches?: number;
   /** false: a cancelled batch's unprocessed requests get no result line at all (only its counts say so). */
   cancelledLines?: false;
+  /** The server's clock minus the client's, ms: batch creation times and every Date header (a client clock ahead of the provider's: negative). */
+  clockSkewMs?: number;
   /** This many first batch creates (both APIs) are carried out, then the connection is dropped without the answer. */
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
@@ -395,7 +397,9 @@ export class FakeLlmServer {
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    const skew = (this.options.batches || {}).clockSkewMs;
+    const date = skew === undefined ? {} : { date: new Date(Date.now() + skew).toUTCString() };
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...date, ...headers });
     res.end(text);
   }
 
@@ -585,7 +589,7 @@ export class FakeLlmServer {
       requests,
       polls: 0,
       cancelled: false,
-      createdAt: Date.now(),
+      createdAt: Date.now() + ((this.options.batches || {}).clockSkewMs ?? 0),
       ...(metadata ? { metadata } : {}),
       counts: { succeeded: 0, errored: 0, expired: 0 },
     };

@@ -6,6 +6,7 @@ import { jsonlLines } from '../jsonl-lines.js';
 import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
 import { currentLimits } from '../../task/limits.js';
 import { BatchResultLineSchema } from './batch-result-schema.js';
+import { providerDate } from '../provider-clock.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface AnthropicBatchHooks {
@@ -84,6 +85,16 @@ export class AnthropicBatchApi implements BatchApi {
    * none is taken, and the lookup fails rather than answer "none", since "none" would have the
    * calls submitted again (or asked live) while one of the two is this intent's, answered and billed.
    */
+  async now(): Promise<Date> {
+    try {
+      const { response } = await this.#client.messages.batches.list({ limit: 1 }).withResponse();
+      return providerDate(response.headers) ?? new Date();
+    } catch {
+      // No answer: the create that follows fails the same way, or its batch is looked up by the local time.
+      return new Date();
+    }
+  }
+
   async findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined> {
     const oldest = intent.since.getTime() - 60_000;
     const found: Anthropic.Messages.MessageBatch[] = [];
