@@ -53,6 +53,8 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
+  /** Every answer stops at max_tokens: its text cut to its first two characters, finish_reason 'length' (Anthropic stop_reason 'max_tokens', Ollama done_reason 'length'). */
+  maxTokensCut?: boolean;
   /** Bills each answer as usual but reports a usage of 0 input and 0 output tokens (a gateway that drops the counts), live or batch. */
   zeroUsage?: boolean;
   /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted); undefined keeps the usual label. */
@@ -438,7 +440,14 @@ export class FakeLlmServer {
     const content = this.options.content?.({ model: call.model, apiKey, user });
     const inputTokens = this.inputTokensOf(call);
     this.bill(call.model, inputTokens);
-    const body = this.answerBody(call, content ?? label, inputTokens, content !== undefined);
+    const text = content ?? label;
+    const body = this.answerBody(call, this.options.maxTokensCut ? text.slice(0, 2) : text, inputTokens, content !== undefined || this.options.maxTokensCut === true);
+    if (this.options.maxTokensCut) {
+      const choice = (body.choices as Record<string, unknown>[] | undefined)?.[0];
+      if (choice) choice.finish_reason = 'length';
+      else if (call.api === 'anthropic') body.stop_reason = 'max_tokens';
+      else body.done_reason = 'length';
+    }
     if (this.options.zeroUsage && call.api !== 'ollama') body.usage = call.api === 'anthropic' ? { input_tokens: 0, output_tokens: 0 } : { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
     return body;
   }
