@@ -53,6 +53,8 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
+  /** Every call is answered HTTP 200 with the provider's error body (a gateway that wraps errors in a success status); billed as usual. */
+  errorBody200?: boolean;
   /** Every answer stops at max_tokens: its text cut to its first two characters, finish_reason 'length' (Anthropic stop_reason 'max_tokens', Ollama done_reason 'length'). */
   maxTokensCut?: boolean;
   /** Bills each answer as usual but reports a usage of 0 input and 0 output tokens (a gateway that drops the counts), live or batch. */
@@ -391,7 +393,12 @@ export class FakeLlmServer {
       }
       // The client gave up (timeout): not an answer it received, but one the server generated and bills.
       if (res.destroyed || req.socket.destroyed) return void this.bill(call.model, this.inputTokensOf(call));
-      this.json(res, 200, this.succeed(call, count, apiKey));
+      const body = this.succeed(call, count, apiKey);
+      if (this.options.errorBody200) {
+        const message = 'The server had an error while processing your request';
+        return this.json(res, 200, api === 'anthropic' ? { type: 'error', error: { type: 'api_error', message } } : { error: { message, type: 'server_error', code: null } });
+      }
+      this.json(res, 200, body);
     } finally {
       release();
     }
