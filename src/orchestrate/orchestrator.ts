@@ -7,7 +7,7 @@ import { mayHaveBeenBilled } from './billed-failure.js';
 import type { CachedResponse, ResponseCache } from './cache.js';
 import { cacheKey } from './cache-key.js';
 import { type Clock, systemClock } from './clock.js';
-import { DEFAULT_PRICES, type Price, type PriceTable, costOf, priceOf } from '../task/prices.js';
+import { DEFAULT_PRICES, type Price, type PriceTable, billsTokens, costOf, priceOf } from '../task/prices.js';
 import { currentLimit } from '../task/limits.js';
 import { ProviderRateLimiter, type RateLimits } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, backoffDelay, shouldRetry } from './retry.js';
@@ -294,7 +294,10 @@ export class Orchestrator {
   /** An answer found in the store: a cache hit, unless it is the first read of an answer this run paid for in its batches. */
   private stored(handle: ModelHandle, key: string, response: CachedResponse): CallOutcome {
     if (this.batchPaid?.delete(key)) return { status: 'ok', response, cached: false, attempts: 0 };
-    this.bump(handle.name, (s) => s.cacheHits++);
+    this.bump(handle.name, (s) => {
+      s.cacheHits++;
+      s.cachedCostUsd += response.cost ?? 0;
+    });
     return { status: 'ok', response, cached: true, attempts: 0 };
   }
 
@@ -400,7 +403,7 @@ export class Orchestrator {
         // Under a budget, a request without max_tokens has no bound on its output: until a priced
         // model's first such answer shows its real output, its calls go out one at a time.
         let endProbe: (() => void) | undefined;
-        const paid = this.options.maxCostUsd !== undefined && price !== undefined && (price.input > 0 || price.output > 0);
+        const paid = this.options.maxCostUsd !== undefined && billsTokens(price);
         while (paid && bounds.output === undefined && !this.usageSeen.has(handle.name)) {
           const probe = this.probes.get(handle.name);
           if (!probe) {
@@ -587,7 +590,7 @@ export class Orchestrator {
       if (result.logprobs) response.logprobs = result.logprobs;
       // The output bound is only the tool's when the request capped it; otherwise it is the assumption.
       const hard: UsageBounds = outputCapped ? bounds : { input: bounds.input };
-      const verdict = checkUsage(result.usage, hard);
+      const verdict = checkUsage(result.usage, hard, { priced: billsTokens(price), text: result.text });
       if (verdict.usage) response.usage = verdict.usage;
       if (verdict.problem) this.flagUsage(handle.name, verdict.problem);
       if (result.finishReason !== undefined) response.finishReason = result.finishReason;

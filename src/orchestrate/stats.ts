@@ -15,6 +15,11 @@ export interface CallStats {
   outputTokens: number;
   /** USD spent in this run (cache hits excluded). */
   costUsd: number;
+  /**
+   * USD the answers read from the store cost when they were paid for, as recorded with them: what
+   * earlier runs (or other workers) spent on this run's calls, which `costUsd` and `--max-cost` leave out.
+   */
+  cachedCostUsd: number;
   /** Answers longer than the kept maximum (FUSION_MAX_ANSWER_CHARS), cut to it. */
   cut: number;
   /** Sum of provider latencies of this run's answers. */
@@ -22,7 +27,7 @@ export interface CallStats {
 }
 
 export function emptyStats(): CallStats {
-  return { requests: 0, successes: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0, cut: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, latencyMs: 0 };
+  return { requests: 0, successes: 0, cacheHits: 0, failures: 0, retries: 0, skipped: 0, cut: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, cachedCostUsd: 0, latencyMs: 0 };
 }
 
 export type StopReason = 'budget' | 'interrupted';

@@ -51,16 +51,30 @@ export interface UsageVerdict {
 
 const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
 
+/** What a paid answer is checked against below: a bill of 0 tokens is impossible only where tokens are billed. */
+export interface BilledAnswer {
+  /** The call has a price: its provider bills the tokens it reports (a local server reports 0 for a prompt it had cached). */
+  priced: boolean;
+  /** The answer's text: a non-empty one took at least one output token. */
+  text: string;
+}
+
 /**
  * Checks a provider's reported usage. Usage that is negative, not finite or not whole is a provider
- * error, never a credit: it is dropped (the call is then charged as if no usage came). Usage above
- * the bounds is kept as reported (it is what the provider says) but flagged; the caller charges at
- * most the bounds.
+ * error, never a credit: it is dropped (the call is then charged as if no usage came). So is a
+ * billed usage below what any request costs: every request sends its messages and framing, at
+ * least one input token, and a non-empty answer is at least one output token; a report of 0 (a
+ * gateway dropping the counts) taken at its word would free each reservation and let `--max-cost`
+ * pass unseen. Usage above the bounds is kept as reported (it is what the provider says) but
+ * flagged; the caller charges at most the bounds.
  */
-export function checkUsage(usage: { input: number; output: number } | undefined, bounds: UsageBounds): UsageVerdict {
+export function checkUsage(usage: { input: number; output: number } | undefined, bounds: UsageBounds, answer?: BilledAnswer): UsageVerdict {
   if (usage === undefined) return {};
   if (!isCount(usage.input) || !isCount(usage.output)) {
     return { problem: `reported usage is not a token count (input ${String(usage.input)}, output ${String(usage.output)})` };
+  }
+  if (answer?.priced && (usage.input === 0 || (usage.output === 0 && answer.text !== ''))) {
+    return { problem: `reported ${usage.input} input and ${usage.output} output tokens for a request sent and answered` };
   }
   const over: string[] = [];
   if (usage.input > bounds.input) over.push(`${usage.input} input tokens for a request of at most ${bounds.input}`);

@@ -132,9 +132,15 @@ export interface BatchApi {
   /**
    * The batch a `submit` with this intent created, looked up in the provider's list of batches:
    * by its token where the provider keeps it, otherwise (Anthropic) the one batch created since
-   * `since` with exactly `requests` requests that is not among `known`. Undefined when none.
+   * `since` with exactly `requests` requests that is not among `known`. Undefined when none; an
+   * error when the list does not tell (two such batches), as when it cannot be read: the calls stay pending.
    */
   findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
+  /**
+   * The provider's time now (from its answer to a free list call; the local time when it has none),
+   * for the intent `findSubmitted` compares the provider's creation times with.
+   */
+  now(): Promise<Date>;
   retrieve(id: string): Promise<BatchInfo>;
   /** Every request's outcome, in whatever order the provider returns them. Only for a `done` batch. */
   results(id: string): AsyncIterable<BatchOutcome>;

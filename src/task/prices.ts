@@ -101,6 +101,11 @@ export function priceOf(table: PriceTable, provider: string, modelId: string): P
   return best;
 }
 
+/** Whether tokens at this price cost anything (a local model is listed free). */
+export function billsTokens(price: Price | undefined): price is Price {
+  return price !== undefined && (price.input > 0 || price.output > 0);
+}
+
 export function costOf(price: Price, usage: { input: number; output: number }): number {
   return (usage.input * price.input + usage.output * price.output) / 1e6;
 }

@@ -87,6 +87,42 @@ describe('issue 22 case 4: a batch the provider created but whose answer was los
   });
 });
 
+describe('an Anthropic batch whose create answer was lost, next to another batch of the same size', () => {
+  it('a client clock minutes ahead of the provider\'s: the batch is still found by its creation time, not created again or asked live', async () => {
+    const N = 6;
+    const s = await setup({ batches: { pollsToFinish: 1, dropCreates: 1, clockSkewMs: -5 * 60_000 } }, N);
+    const run = io(s.server.env(), s.input);
+    const code = await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+    const err = run.stderr.text();
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/created batch msgbatch_1 although its answer was lost/);
+    const snap = s.server.snapshot();
+    expect(snap.batchesCreated).toBe(1);
+    expect(snap.requests).toBe(0);
+    expect(snap.duplicateSuccesses).toBe(0);
+  });
+
+  it('two candidates at the provider: neither is taken and the calls stay pending (exit 4), none asked live or submitted again, here or in the next run', async () => {
+    const N = 6;
+    // The first create (another tool on the same key, the same minute, the same number of requests) and the run's own both lose their answer.
+    const s = await setup({ batches: { pollsToFinish: 1, dropCreates: 2 } }, N);
+    const requests = Array.from({ length: N }, (_, i) => ({ custom_id: `other-${i}`, params: { model: 'claude-3-5-haiku-latest', max_tokens: 16, messages: [{ role: 'user', content: `other ${i}` }] } }));
+    await fetch(`${s.server.url}/v1/messages/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) }).catch(() => undefined);
+    expect(s.server.snapshot().batchesCreated).toBe(1);
+    for (const attempt of [1, 2]) {
+      const run = io(s.server.env(), s.input);
+      const code = await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+      const err = run.stderr.text();
+      expect(code, err).toBe(4);
+      expect(err, `run ${attempt}`).toMatch(/2 batches of 6 request\(s\) created since/);
+      const snap = s.server.snapshot();
+      expect(snap.batchesCreated, err).toBe(2);
+      expect(snap.batchRequests).toBe(2 * N);
+      expect(snap.requests, err).toBe(0);
+    }
+  });
+});
+
 describe('issue 22 case 5: --max-cost holds under --batch and against any usage a server reports', () => {
   it('--batch: a server reporting 20,000 input tokens a call cannot take the spend past the cap, and the summary counts the batches', async () => {
     const N = 20;

@@ -71,6 +71,12 @@ describe('usage reports (issue 22 cases 5 and 6)', () => {
     expect(checkUsage({ input: 100_000, output: 1 }, bounds)).toMatchObject({ usage: { input: 100_000, output: 1 }, problem: expect.stringMatching(/100000 input tokens for a request of at most 86/) });
     expect(checkUsage({ input: 10, output: 11 }, bounds).problem).toMatch(/past max_tokens 10/);
     expect(checkUsage({ input: 86, output: 10 }, bounds)).toEqual({ usage: { input: 86, output: 10 } });
+    // A billed request always sends input, and a non-empty answer took output: 0 is a dropped count, not a bill.
+    expect(checkUsage({ input: 0, output: 0 }, bounds, { priced: true, text: 'positive' })).toEqual({ problem: expect.stringMatching(/0 input and 0 output tokens/) });
+    expect(checkUsage({ input: 86, output: 0 }, bounds, { priced: true, text: 'positive' }).usage).toBeUndefined();
+    expect(checkUsage({ input: 86, output: 0 }, bounds, { priced: true, text: '' })).toEqual({ usage: { input: 86, output: 0 } });
+    // A free local server reports 0 input tokens for a prompt it had cached: no bill, no problem.
+    expect(checkUsage({ input: 0, output: 1 }, bounds, { priced: false, text: 'positive' })).toEqual({ usage: { input: 0, output: 1 } });
   });
   it('a batch answer with a negative usage is charged its bound, never credited', async () => {
     async function* outcomes(): AsyncGenerator<BatchOutcome> {

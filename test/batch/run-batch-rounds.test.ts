@@ -9,6 +9,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { BatchPlan, FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { DEFAULT_PRICES, batchPriceOf, costOf } from '../../src/task/prices.js';
 import { LABELS, LETTERS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions, mcTask, task, waitFor } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
@@ -208,5 +209,20 @@ describe('fusion run --batch with a saved adaptive policy', () => {
     expect(snap.successes).toBe(asked);
     expect(snap.duplicateSuccesses).toBe(0);
     expect(again.lines.map((l) => l.id)).toEqual(fresh.map((i) => i.id));
+
+    // The money a user reads adds up to what the provider billed over both runs: the killed run printed
+    // no summary, so the resumed one says what its cached answers (round 1, and the resumed round 2) cost.
+    const bill = Object.entries(snap.billed).reduce((sum, [model, b]) => {
+      const provider = model.startsWith('claude') ? 'anthropic' : 'openai';
+      const price = batchPriceOf(DEFAULT_PRICES, provider, model);
+      if (!price) throw new Error(`no batch price for ${model}`);
+      return sum + costOf(price, b);
+    }, 0);
+    const usd = (re: RegExp) => Number(re.exec(again.err)?.[1]);
+    const spent = usd(/\$([\d.]+) spent in this run/);
+    const before = usd(/paid before: \$([\d.]+)/);
+    expect(spent).toBeGreaterThan(0);
+    expect(before).toBeGreaterThan(0);
+    expect(spent + before).toBeCloseTo(bill, 5);
   });
 });

@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LABELS, itemsOf, task, waitFor } from '../integration/setup.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { runCli } from '../support/run-cli.js';
+import { startCliProcess } from '../support/cli-process.js';
 
 const fixture = fakeServerFixture();
 
@@ -47,6 +48,36 @@ describe('fusion run --output FILE: the file appears whole or not at all', () =>
     expect(server.snapshot().successes - paid).toBeLessThan(80);
     // The partial file of the interrupted run is the user's to remove: left as it was.
     expect(readFileSync(join(t.dir, kept[0] as string), 'utf8')).toBe(partial);
+  });
+
+  it('killed with SIGKILL mid-write (a half line left at the end of its partial file): the same command writes FILE whole from the cache, the partial file untouched, only the calls in flight paid again', async () => {
+    const server = await fixture.start({ labels: LABELS, latencyMs: 20 });
+    const t = fixture.tempDir();
+    const { taskFile, input, out } = setUp(t.dir, 40);
+    const argv = ['run', '--task', taskFile, '--models', MODELS, '--input', input, '--output', out, '--cache', join(t.dir, 'c.sqlite'), '--concurrency', '2', '--window', '4'];
+    const killed = startCliProcess(argv, server.env());
+    const partialName = (): string | undefined => readdirSync(t.dir).find((f) => f.startsWith('fused.jsonl.partial-'));
+    try {
+      await waitFor(() => server.snapshot().successes >= 20 && (partialName() !== undefined && readFileSync(join(t.dir, partialName() as string), 'utf8').length > 0), 20_000, 'lines in the partial file');
+    } finally {
+      killed.child.kill('SIGKILL');
+    }
+    expect(await killed.exit(10_000)).toBe('SIGKILL');
+    const kept = partialName() as string;
+    // What a kill in the middle of a write leaves: whole lines, then the head of the next.
+    appendFileSync(join(t.dir, kept), '{"id":"item-3","label":"pos');
+    const partial = readFileSync(join(t.dir, kept), 'utf8');
+    const inFlight = 2;
+    const paid = server.snapshot().successes;
+
+    const resumed = await runCli(argv, { env: server.env() });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    expect(lines.map((l) => l.id)).toEqual(itemsOf(40).map((x) => x.id));
+    expect(server.snapshot().successes).toBeLessThanOrEqual(80 + inFlight);
+    expect(server.snapshot().duplicateSuccesses).toBeLessThanOrEqual(inFlight);
+    expect(server.snapshot().successes - paid).toBeLessThan(80);
+    expect(readFileSync(join(t.dir, kept), 'utf8')).toBe(partial);
   });
 
   it('--output naming the --cache file is refused before any call', async () => {

@@ -53,6 +53,12 @@ export interface FakeLlmServerOptions {
   usageScale?: number;
   /** Reports exactly this many input tokens for every answer, live or batch (hostile: -1e9, NaN as null...). */
   inputTokens?: number;
+  /** Every call is answered HTTP 200 with the provider's error body (a gateway that wraps errors in a success status); billed as usual. */
+  errorBody200?: boolean;
+  /** Every answer stops at max_tokens: its text cut to its first two characters, finish_reason 'length' (Anthropic stop_reason 'max_tokens', Ollama done_reason 'length'). */
+  maxTokensCut?: boolean;
+  /** Bills each answer as usual but reports a usage of 0 input and 0 output tokens (a gateway that drops the counts), live or batch. */
+  zeroUsage?: boolean;
   /** Replaces the answer's content: gets the model, the Authorization / x-api-key header the call carried and the last user message (the item as prompted); undefined keeps the usual label. */
   content?: (call: { model: string; apiKey: string; user: string }) => string | undefined;
   /** The OpenAI files/batches and Anthropic message-batches endpoints; false: absent (404), like most compatible servers. */
@@ -78,6 +84,8 @@ export interface BatchPlan {
   tokenLimitBatches?: number;
   /** false: a cancelled batch's unprocessed requests get no result line at all (only its counts say so). */
   cancelledLines?: false;
+  /** The server's clock minus the client's, ms: batch creation times and every Date header (a client clock ahead of the provider's: negative). */
+  clockSkewMs?: number;
   /** This many first batch creates (both APIs) are carried out, then the connection is dropped without the answer. */
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
@@ -385,7 +393,12 @@ export class FakeLlmServer {
       }
       // The client gave up (timeout): not an answer it received, but one the server generated and bills.
       if (res.destroyed || req.socket.destroyed) return void this.bill(call.model, this.inputTokensOf(call));
-      this.json(res, 200, this.succeed(call, count, apiKey));
+      const body = this.succeed(call, count, apiKey);
+      if (this.options.errorBody200) {
+        const message = 'The server had an error while processing your request';
+        return this.json(res, 200, api === 'anthropic' ? { type: 'error', error: { type: 'api_error', message } } : { error: { message, type: 'server_error', code: null } });
+      }
+      this.json(res, 200, body);
     } finally {
       release();
     }
@@ -393,7 +406,9 @@ export class FakeLlmServer {
 
   private json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    const skew = (this.options.batches || {}).clockSkewMs;
+    const date = skew === undefined ? {} : { date: new Date(Date.now() + skew).toUTCString() };
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...date, ...headers });
     res.end(text);
   }
 
@@ -432,7 +447,16 @@ export class FakeLlmServer {
     const content = this.options.content?.({ model: call.model, apiKey, user });
     const inputTokens = this.inputTokensOf(call);
     this.bill(call.model, inputTokens);
-    return this.answerBody(call, content ?? label, inputTokens, content !== undefined);
+    const text = content ?? label;
+    const body = this.answerBody(call, this.options.maxTokensCut ? text.slice(0, 2) : text, inputTokens, content !== undefined || this.options.maxTokensCut === true);
+    if (this.options.maxTokensCut) {
+      const choice = (body.choices as Record<string, unknown>[] | undefined)?.[0];
+      if (choice) choice.finish_reason = 'length';
+      else if (call.api === 'anthropic') body.stop_reason = 'max_tokens';
+      else body.done_reason = 'length';
+    }
+    if (this.options.zeroUsage && call.api !== 'ollama') body.usage = call.api === 'anthropic' ? { input_tokens: 0, output_tokens: 0 } : { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+    return body;
   }
 
   /** The input tokens the server reports (and bills) for a call. */
@@ -581,7 +605,7 @@ export class FakeLlmServer {
       requests,
       polls: 0,
       cancelled: false,
-      createdAt: Date.now(),
+      createdAt: Date.now() + ((this.options.batches || {}).clockSkewMs ?? 0),
       ...(metadata ? { metadata } : {}),
       counts: { succeeded: 0, errored: 0, expired: 0 },
     };

@@ -1,7 +1,7 @@
 import type { BatchOutcome } from '../../providers/provider.js';
 import { ProviderError } from '../../providers/provider.js';
 import type { CachedResponse } from '../cache.js';
-import { type Price, costOf } from '../../task/prices.js';
+import { type Price, billsTokens, costOf } from '../../task/prices.js';
 import { type UsageBounds, billableUsage, checkUsage } from '../token-bound.js';
 
 export interface CollectedBatch {
@@ -89,7 +89,7 @@ export async function collectResults(
       const response: CachedResponse = { text: cut ? r.text.slice(0, maxAnswerChars) : r.text, latencyMs: 0 };
       if (r.logprobs) response.logprobs = r.logprobs;
       const bounds = boundsOf(outcome.customId);
-      const verdict = bounds ? checkUsage(r.usage, bounds) : r.usage ? { usage: r.usage } : {};
+      const verdict = bounds ? checkUsage(r.usage, bounds, { priced: billsTokens(price), text: r.text }) : r.usage ? { usage: r.usage } : {};
       if (verdict.usage) {
         response.usage = verdict.usage;
         out.inputTokens += verdict.usage.input;

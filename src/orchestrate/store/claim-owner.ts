@@ -66,6 +66,33 @@ export function ownerIsGone(held: { owner: string; scope: string | null; pid: nu
 }
 
 /**
+ * Milliseconds on the machine's monotonic clock (CLOCK_MONOTONIC on Linux): one clock for every
+ * process of a boot, which a step of the wall clock (`date -s`, an NTP step, a restored VM) does
+ * not move.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint() / 1_000_000n);
+}
+
+/** A claim's expiry on both clocks: the wall clock's for whoever is elsewhere, the monotonic one for its own scope (null when written by a version without it). */
+export interface LeaseEnd {
+  scope: string | null;
+  expires_ms: number;
+  expires_mono: number | null;
+}
+
+/**
+ * Whether a claim's lease still runs. In this run's own scope (same boot, same PID namespace) it is
+ * read on the monotonic clock both runs share: read on the wall clock, a step forward past the lease
+ * made a live run's claims look lapsed until its next renewal, and a second run bought the calls
+ * the first was waiting for. Elsewhere (another machine or container) the wall clock is all there is.
+ */
+export function leaseRuns(held: LeaseEnd, me: ClaimOwner, wallNow: number, monoNow: number): boolean {
+  if (me.scope !== undefined && held.scope === me.scope && held.expires_mono !== null) return held.expires_mono > monoNow;
+  return held.expires_ms > wallNow;
+}
+
+/**
  * Whether the run that recorded a batch intent is still creating its batch: it is this run, or it
  * holds a claim under a live lease (a batch run claims its calls before creating) and is not
  * provably gone. A killed run's intent is then looked up at once on its machine, elsewhere after its lease.

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BatchInfo } from '../../providers/provider.js';
 import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
 import { toIntent, toJob } from '../batch/batch-store.js';
-import { type ClaimOwner, intentIsLive } from './claim-owner.js';
+import { type ClaimOwner, intentIsLive, leaseRuns, monotonicMs } from './claim-owner.js';
 
 /** Batch records in the same SQLite file. */
 export class SqliteBatchStore implements BatchStore {
@@ -64,13 +64,16 @@ export class SqliteBatchStore implements BatchStore {
   intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]> {
     const rows = this.db
       .prepare(
-        `SELECT i.*, c.scope, c.pid, c.expires_ms FROM batch_intents i
-         LEFT JOIN (SELECT owner, MAX(scope) AS scope, MAX(pid) AS pid, MAX(expires_ms) AS expires_ms FROM claims GROUP BY owner) c ON c.owner = i.owner
+        `SELECT i.*, c.scope, c.pid, c.expires_ms, c.expires_mono FROM batch_intents i
+         LEFT JOIN (SELECT owner, MAX(scope) AS scope, MAX(pid) AS pid, MAX(expires_ms) AS expires_ms, MAX(expires_mono) AS expires_mono FROM claims GROUP BY owner) c ON c.owner = i.owner
          WHERE i.model = ? ORDER BY i.created_at`,
       )
-      .all(model) as (Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; expires_ms: number | null })[];
+      .all(model) as (Omit<IntentRow, 'live'> & { scope: string | null; pid: number | null; expires_ms: number | null; expires_mono: number | null })[];
     const now = Date.now();
-    return Promise.resolve(rows.map((r) => toIntent({ ...r, live: intentIsLive(r, this.owner, r.expires_ms !== null && r.expires_ms > now) })));
+    const mono = monotonicMs();
+    return Promise.resolve(
+      rows.map((r) => toIntent({ ...r, live: intentIsLive(r, this.owner, r.expires_ms !== null && leaseRuns({ scope: r.scope, expires_ms: r.expires_ms, expires_mono: r.expires_mono }, this.owner, now, mono)) })),
+    );
   }
 
   add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {

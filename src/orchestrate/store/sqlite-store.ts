@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { BatchStore } from '../batch/batch-store.js';
 import { openCacheDatabase } from '../cache-database.js';
 import { KEY_VERSION } from '../cache-key.js';
-import { type ClaimOwner, leaseMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
+import { type ClaimOwner, type LeaseEnd, leaseMs, leaseRuns, monotonicMs, newClaimOwner, ownerIsGone } from './claim-owner.js';
 import { type CommitGroup, CommitQueue } from './commit-queue.js';
 import { pollForRelease } from './ended-claims.js';
 import { HeldClaims } from './held-claims.js';
@@ -44,7 +44,8 @@ const TABLES = `
     seq INTEGER NOT NULL,
     scope TEXT,
     pid INTEGER NOT NULL,
-    expires_ms INTEGER NOT NULL
+    expires_ms INTEGER NOT NULL,
+    expires_mono INTEGER
   );
   CREATE INDEX IF NOT EXISTS claims_owner ON claims (owner);
   CREATE TABLE IF NOT EXISTS batch_jobs (
@@ -133,10 +134,10 @@ export class SqliteStore implements ResponseStore {
     put: Database.Statement<unknown[]>;
     fail: Database.Statement<unknown[]>;
     clearFail: Database.Statement<[string]>;
-    claimGet: Database.Statement<[string], HeldClaim & { expires_ms: number }>;
+    claimGet: Database.Statement<[string], HeldClaim & LeaseEnd>;
     claimPut: Database.Statement<unknown[]>;
     release: Database.Statement<[string, string, number]>;
-    renew: Database.Statement<[number, string]>;
+    renew: Database.Statement<[number, number, string]>;
     pendingBatch: Database.Statement<[string, string], { id: string }>;
   };
 
@@ -163,10 +164,10 @@ export class SqliteStore implements ResponseStore {
       ),
       fail: db.prepare('INSERT OR REPLACE INTO failures (key, provider, model, kind, message, status, attempts, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       clearFail: db.prepare('DELETE FROM failures WHERE key = ?'),
-      claimGet: db.prepare('SELECT owner, seq, scope, pid, expires_ms FROM claims WHERE key = ?'),
-      claimPut: db.prepare('INSERT OR REPLACE INTO claims (key, owner, seq, scope, pid, expires_ms) VALUES (?, ?, ?, ?, ?, ?)'),
+      claimGet: db.prepare('SELECT owner, seq, scope, pid, expires_ms, expires_mono FROM claims WHERE key = ?'),
+      claimPut: db.prepare('INSERT OR REPLACE INTO claims (key, owner, seq, scope, pid, expires_ms, expires_mono) VALUES (?, ?, ?, ?, ?, ?, ?)'),
       release: db.prepare('DELETE FROM claims WHERE key = ? AND owner = ? AND seq = ?'),
-      renew: db.prepare('UPDATE claims SET expires_ms = ? WHERE owner = ?'),
+      renew: db.prepare('UPDATE claims SET expires_ms = ?, expires_mono = ? WHERE owner = ?'),
       pendingBatch: db.prepare(
         `SELECT j.batch_id AS id FROM batch_job_calls c JOIN batch_jobs j ON j.batch_id = c.batch_id WHERE c.key = ? AND j.collected = 0
          UNION ALL SELECT 'being created' FROM batch_intent_calls WHERE key = ? LIMIT 1`,
@@ -208,6 +209,9 @@ export class SqliteStore implements ResponseStore {
     }
     if (version < 2) db.exec('DROP TABLE IF EXISTS claims');
     db.exec(TABLES);
+    // A claims table of a version without the monotonic expiry gains it (null in the rows that version writes: read on the wall clock).
+    const claimColumns = (db.prepare('PRAGMA table_info(claims)').all() as { name: string }[]).map((c) => c.name);
+    if (!claimColumns.includes('expires_mono')) db.exec('ALTER TABLE claims ADD COLUMN expires_mono INTEGER');
     db.prepare("INSERT OR REPLACE INTO meta (name, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
     // Entries written under another key version (llm-fusion 0.1 keys had no endpoint) can never be
     // served: they are left in the file, ignored, and the user is told once.
@@ -287,14 +291,15 @@ export class SqliteStore implements ResponseStore {
       if (row) return { status: 'answered', response: toResponse(row) };
     }
     const now = Date.now();
+    const mono = monotonicMs();
     const held = this.stmt.claimGet.get(key);
-    if (held && held.owner !== this.owner.runId && held.expires_ms > now && !ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
+    if (held && held.owner !== this.owner.runId && leaseRuns(held, this.owner, now, mono) && !ownerIsGone(held, this.owner)) return { status: 'busy', owner: held.owner };
     if (checkBatch) {
       const pending = this.stmt.pendingBatch.get(key, key);
       if (pending) return { status: 'batch', batchId: pending.id };
     }
     const seq = ++this.seq;
-    this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs);
+    this.stmt.claimPut.run(key, this.owner.runId, seq, this.owner.scope ?? null, this.owner.pid, now + this.leaseMs, mono + this.leaseMs);
     this.held.take(key, seq);
     return { status: 'claimed' };
   }
@@ -305,7 +310,7 @@ export class SqliteStore implements ResponseStore {
     this.renewal = setInterval(() => {
       if (this.held.size === 0 || !this.db.open) return;
       try {
-        this.stmt.renew.run(Date.now() + this.leaseMs, this.owner.runId);
+        this.stmt.renew.run(Date.now() + this.leaseMs, monotonicMs() + this.leaseMs, this.owner.runId);
       } catch {
         // a busy or closing database: the next renewal tries again, well within the lease
       }

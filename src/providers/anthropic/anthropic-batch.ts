@@ -6,6 +6,7 @@ import { jsonlLines } from '../jsonl-lines.js';
 import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
 import { currentLimits } from '../../task/limits.js';
 import { BatchResultLineSchema } from './batch-result-schema.js';
+import { providerDate } from '../provider-clock.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface AnthropicBatchHooks {
@@ -81,8 +82,19 @@ export class AnthropicBatchApi implements BatchApi {
    * Message Batches carry no metadata: the batch an intent created is the one created since the
    * intent (a minute allowed for clock skew) with exactly its number of requests that no record
    * names. Two such batches (another tool on the same key at the same moment) are not told apart:
-   * none is taken.
+   * none is taken, and the lookup fails rather than answer "none", since "none" would have the
+   * calls submitted again (or asked live) while one of the two is this intent's, answered and billed.
    */
+  async now(): Promise<Date> {
+    try {
+      const { response } = await this.#client.messages.batches.list({ limit: 1 }).withResponse();
+      return providerDate(response.headers) ?? new Date();
+    } catch {
+      // No answer: the create that follows fails the same way, or its batch is looked up by the local time.
+      return new Date();
+    }
+  }
+
   async findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined> {
     const oldest = intent.since.getTime() - 60_000;
     const found: Anthropic.Messages.MessageBatch[] = [];
@@ -97,7 +109,10 @@ export class AnthropicBatchApi implements BatchApi {
     } catch (err) {
       throw this.#hooks.mapError(err);
     }
-    return found.length === 1 && found[0] ? this.#info(found[0]) : undefined;
+    if (found.length > 1) {
+      throw providerError('bad-response', this.#ctx, `${found.length} batches of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')}): which one this run created cannot be told, so neither is taken and its calls stay pending (nothing is submitted twice)`);
+    }
+    return found[0] ? this.#info(found[0]) : undefined;
   }
 
   async retrieve(id: string): Promise<BatchInfo> {

@@ -6,6 +6,7 @@ import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js'
 import { currentLimits } from '../../task/limits.js';
 import { BatchErrorBodySchema, BatchOutputLineSchema } from './batch-output-schema.js';
 import { ProviderError, type GenerateRequest, type GenerateResult, type SubmitIntent } from '../provider.js';
+import { providerDate } from '../provider-clock.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface OpenAIBatchHooks {
@@ -86,6 +87,16 @@ export class OpenAIBatchApi implements BatchApi {
       );
     } catch (err) {
       throw this.#hooks.mapError(err);
+    }
+  }
+
+  async now(): Promise<Date> {
+    try {
+      const { response } = await this.#client.batches.list({ limit: 1 }).withResponse();
+      return providerDate(response.headers) ?? new Date();
+    } catch {
+      // No answer: the create that follows fails the same way, or its batch is looked up by the local time.
+      return new Date();
     }
   }
 
