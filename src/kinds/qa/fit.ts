@@ -1,5 +1,5 @@
 import { getStrategy } from '../../fuse/registry.js';
-import { loadSavedStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
+import { parseSavedStrategy, restoreLabelStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../../fuse/strategy.js';
 import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
@@ -13,8 +13,10 @@ export type SavedQaStrategy = Extract<SavedStrategy, { kind: 'qa' }>;
  * by llm-fusion 0.1's QA format gets a message naming that version).
  */
 export function parseSavedQaStrategy(raw: unknown, file: string): SavedQaStrategy {
-  const { saved } = loadSavedStrategy(file, raw);
-  if (saved.kind !== 'qa') throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a classification task; fit one on a QA folder (fusion fit <qa-folder> ...)' }]);
+  const saved = parseSavedStrategy(file, raw);
+  if (saved.kind !== 'qa') throw new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${saved.kind} task; fit one on a QA folder (fusion fit <qa-folder> ...)` }]);
+  // Its state too, as the label registry restores it.
+  restoreLabelStrategy(file, saved);
   return saved;
 }
 
