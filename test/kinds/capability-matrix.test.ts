@@ -131,6 +131,8 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     const result = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as { kind: string; best: string; strategies: { name: string }[] };
     expect(result.kind).toBe((world.task as { kind: string }).kind);
     expect(result.strategies.map((s) => s.name)).toContain(result.best);
+    // The best single model, under the one name every kind gives it.
+    expect(result.strategies.map((s) => s.name)).toContain('best-model');
     expect(readFileSync(join(dir, 'r.html'), 'utf8')).toMatch(/^<!doctype html>/);
     expect(readFileSync(join(dir, 'r.md'), 'utf8')).toContain(result.best);
   });

@@ -301,8 +301,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     return { saved, state: picked === undefined ? fitted.state() : { picked } };
   },
 
-  // The jury's usual rule stands for the vote and the latent-quality model for Dawid-Skene; no strategy picks one judge alone.
-  quality: { metric: 'Spearman', score: (e) => (e as RatingEntry).spearman, counterparts: { 'majority-vote': 'mean', 'best-model': null, 'dawid-skene': 'judge-model' } },
+  // The jury's usual rule stands for the vote and the latent-quality model for Dawid-Skene.
+  quality: { metric: 'Spearman', score: (e) => (e as RatingEntry).spearman, counterparts: { 'majority-vote': 'mean', 'dawid-skene': 'judge-model' } },
   headline: (e) => {
     const r = e as RatingEntry;
     return `Spearman ${r.spearman.toFixed(3)}, MAE ${r.mae.toFixed(3)}, coverage ${r.coverage.toFixed(3)}${r.intervalCoverage === undefined ? '' : `, 80% interval holds gold ${r.intervalCoverage.toFixed(3)}`}`;
