@@ -73,6 +73,11 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   readonly strategyHelp: string;
   /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
   readonly unseenModelsWeighNeutral: boolean;
+  /**
+   * Why `--explain` (evaluate's `explain`) cannot explain this kind's decisions, or null when its
+   * strategies say what each answer added: refused before any call, never silently ignored.
+   */
+  readonly explainRefusal: string | null;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */
   defaultStrategy(task: T): string;
   /** Names of the kind's strategies, for help and for refusing unknown names. */

@@ -201,6 +201,33 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     expect(ids.sort()).toEqual(Array.from({ length: N }, (_, i) => String(world.input(i).id)).sort());
   });
 
+  it('eval --explain names contested decisions, or is refused before any call where the kind says why; run --min-confidence keeps what two judges of three agree on', async () => {
+    const dir = folderOf(world);
+    const json = join(dir, 'r.json');
+    const server = await fixture.start({ labels: ['x'], content: liveAnswer(world) });
+    const args = ['--folds', '3', '--strategies', `${defaultOf(world)},best-model`, '--explain', '2', '--explain-strategy', defaultOf(world), '--json', json, '--report', join(dir, 'r.md'), '--quiet'];
+    const refusal = kindOf(world.task as Task).explainRefusal;
+    if (refusal === null) {
+      const r = await runCli(['eval', dir, ...args]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const result = JSON.parse(readFileSync(json, 'utf8')) as { strategies: { name: string; explanations?: unknown[] }[] };
+      expect(result.strategies.find((s) => s.name === defaultOf(world))?.explanations).toHaveLength(2);
+      expect(readFileSync(join(dir, 'r.md'), 'utf8')).toMatch(new RegExp(`## Why: 2 contested decisions of ${defaultOf(world)}`));
+      expect(await evaluate(dir, { folds: 3, strategies: [defaultOf(world)], explain: 1 })).toMatchObject({ kind: (world.task as { kind: string }).kind });
+    } else {
+      // Never silently ignored: said, exit 2, before a model is asked; the library throws it too.
+      const r = await runCli(['eval', folderOf(world, false), '--models', MODELS.join(','), '--no-cache', ...args], { env: server.env() });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`--explain: ${refusal}`);
+      expect(server.snapshot().successes).toBe(0);
+      await expect(evaluate(dir, { folds: 3, strategies: [defaultOf(world)], explain: 1 })).rejects.toThrow(refusal);
+    }
+    const run = await runCli(['run', '--task', join(dir, 'task.json'), '--models', MODELS.join(','), '--min-confidence', '0.5', '--no-cache'], { input: inputOf(world), env: server.env() });
+    expect(run.status, run.stderr).toBe(0);
+    expectGold(world, linesOf(run.stdout));
+  });
+
   it('the library: evaluate, fit (written and read back), fuseMany and createFusion', async () => {
     const dir = folderOf(world);
     const folder = loadEvalFolder(dir);

@@ -186,6 +186,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   strategyHelp: `                     Rating: ${DEFAULT_RUN_STRATEGY} (default), mean, trimmed-mean (item by item), or
                      judge-model (batch: each judge's bias and noise estimated without gold).`,
   unseenModelsWeighNeutral: false,
+  // Rating strategies give each judge's bias, noise and weight (the report's judge table), not what each judge's score added to one item's fused score.
+  explainRefusal: 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight in the best strategy)',
   run: (task) => ratingKind(task),
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,
   strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
