@@ -74,10 +74,10 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
   readonly unseenModelsWeighNeutral: boolean;
   /**
-   * Why `--explain` (evaluate's `explain`) cannot explain this kind's decisions, or null when its
-   * strategies say what each answer added: refused before any call, never silently ignored.
+   * The flags of the shared commands this kind cannot honour (`--explain`, `--min-confidence`), each
+   * with why: refused before any call (and by the library's matching option), never silently ignored.
    */
-  readonly explainRefusal: string | null;
+  readonly refusedFlags: Readonly<Partial<Record<KindFlag, string>>>;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */
   defaultStrategy(task: T): string;
   /** Names of the kind's strategies, for help and for refusing unknown names. */
@@ -201,6 +201,9 @@ export interface KindEvaluation {
   page?: { data(): object; html(): string };
   markdown(options: { explainStrategy?: string }): string;
 }
+
+/** Flags of `fusion eval` and `fusion run` that a kind may refuse (TaskKind.refusedFlags). */
+export type KindFlag = '--explain' | '--min-confidence';
 
 /** A plug-in of any kind, as the registry hands it out (methods are bivariant, so each kind's plug-in is one). */
 export type AnyTaskKind = TaskKind<Task, EvalFolder, KindItem, FusedLineBase>;

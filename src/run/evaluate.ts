@@ -34,7 +34,8 @@ export async function evaluate(folder: EvalFolder | string, options: EvaluateOpt
   // Given a path, answers asked with a prompt task.json no longer renders are refused, as `fusion eval` does.
   const loaded = typeof folder === 'string' ? loadRecordedFolder(folder) : folder;
   const kind = kindOf(loaded.task);
-  if ((options.explain ?? 0) > 0 && kind.explainRefusal !== null) throw new StrategyError(`explain: ${kind.explainRefusal}`);
+  const cannotExplain = kind.refusedFlags['--explain'];
+  if ((options.explain ?? 0) > 0 && cannotExplain !== undefined) throw new StrategyError(`explain: ${cannotExplain}`);
   if (!kind.hasGold(loaded)) {
     throw new InputError([{ file: `${loaded.dir}/items.jsonl`, message: 'no item has gold, so there is nothing to score (fuse() or `fusion fuse` give the fused answers without it)' }]);
   }

@@ -201,13 +201,13 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     expect(ids.sort()).toEqual(Array.from({ length: N }, (_, i) => String(world.input(i).id)).sort());
   });
 
-  it('eval --explain names contested decisions, or is refused before any call where the kind says why; run --min-confidence keeps what two judges of three agree on', async () => {
+  it('eval --explain and run --min-confidence do what they say, or are refused before any call where the kind says why', async () => {
     const dir = folderOf(world);
     const json = join(dir, 'r.json');
     const server = await fixture.start({ labels: ['x'], content: liveAnswer(world) });
     const args = ['--folds', '3', '--strategies', `${defaultOf(world)},best-model`, '--explain', '2', '--explain-strategy', defaultOf(world), '--json', json, '--report', join(dir, 'r.md'), '--quiet'];
-    const refusal = kindOf(world.task as Task).explainRefusal;
-    if (refusal === null) {
+    const refusal = kindOf(world.task as Task).refusedFlags['--explain'];
+    if (refusal === undefined) {
       const r = await runCli(['eval', dir, ...args]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
@@ -223,9 +223,20 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
       expect(server.snapshot().successes).toBe(0);
       await expect(evaluate(dir, { folds: 3, strategies: [defaultOf(world)], explain: 1 })).rejects.toThrow(refusal);
     }
+    const floorRefused = kindOf(world.task as Task).refusedFlags['--min-confidence'];
     const run = await runCli(['run', '--task', join(dir, 'task.json'), '--models', MODELS.join(','), '--min-confidence', '0.5', '--no-cache'], { input: inputOf(world), env: server.env() });
-    expect(run.status, run.stderr).toBe(0);
-    expectGold(world, linesOf(run.stdout));
+    if (floorRefused === undefined) {
+      expect(run.status, run.stderr).toBe(0);
+      expectGold(world, linesOf(run.stdout));
+      // A floor above what two judges of three give withholds the items the third contests, and only those.
+      const strict = await runCli(['run', '--task', join(dir, 'task.json'), '--models', MODELS.join(','), '--strategy', 'majority-vote', '--min-confidence', '0.9', '--no-cache'], { input: inputOf(world), env: server.env() });
+      expect(strict.status, strict.stderr).toBe(0);
+      expect(linesOf(strict.stdout).map((l) => l.abstain === 'no-consensus')).toEqual(Array.from({ length: N }, (_, i) => wrongOn(i)));
+    } else {
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`--min-confidence: ${floorRefused}`);
+      expect(server.snapshot().successes).toBe(0);
+    }
   });
 
   it('the library: evaluate, fit (written and read back), fuseMany and createFusion', async () => {

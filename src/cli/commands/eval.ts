@@ -128,8 +128,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
   if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];
-  const cannotExplain = kindOf(task).explainRefusal;
-  if (cannotExplain !== null && (explain > 0 || explainStrategy !== undefined)) throw new UsageError(`${explain > 0 ? '--explain' : '--explain-strategy'}: ${cannotExplain}`);
+  const cannotExplain = kindOf(task).refusedFlags['--explain'];
+  if (cannotExplain !== undefined && (explain > 0 || explainStrategy !== undefined)) throw new UsageError(`${explain > 0 ? '--explain' : '--explain-strategy'}: ${cannotExplain}`);
   if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
     throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
   }

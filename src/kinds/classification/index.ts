@@ -38,7 +38,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
                      (item by item), or dawid-skene, dawid-skene-one-coin, median-label (ordered
                      labels) (batch).`,
   unseenModelsWeighNeutral: false,
-  explainRefusal: null,
+  refusedFlags: {},
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),

@@ -40,7 +40,7 @@ ignored; multiple-choice tasks need choices); output
                      free-form), soft-vote, soft-vote-log (item by item), or dawid-skene (batch;
                      multiple-choice only: it needs a fixed label set), dawid-skene-one-coin (batch).`,
   unseenModelsWeighNeutral: true,
-  explainRefusal: null,
+  refusedFlags: {},
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),

@@ -186,8 +186,12 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   strategyHelp: `                     Rating: ${DEFAULT_RUN_STRATEGY} (default), mean, trimmed-mean (item by item), or
                      judge-model (batch: each judge's bias and noise estimated without gold).`,
   unseenModelsWeighNeutral: false,
-  // Rating strategies give each judge's bias, noise and weight (the report's judge table), not what each judge's score added to one item's fused score.
-  explainRefusal: 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight in the best strategy)',
+  refusedFlags: {
+    // Rating strategies give each judge's bias, noise and weight (the report's judge table), not what each judge's score added to one item's fused score.
+    '--explain': 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight in the best strategy)',
+    // A fused score has no winner's probability; its interval says how sure it is.
+    '--min-confidence': 'a fused score has no winner\'s probability to hold to a floor; each line\'s "interval" says how sure the score is',
+  },
   run: (task) => ratingKind(task),
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,
   strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
