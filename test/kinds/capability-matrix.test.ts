@@ -116,6 +116,24 @@ const defaultOf = (world: World): string => kindOf(world.task as Task).defaultSt
 const inputOf = (world: World): string => `${Array.from({ length: N }, (_, i) => JSON.stringify(world.input(i))).join('\n')}\n`;
 const linesOf = (stdout: string): Record<string, unknown>[] => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
+/** `fusion fit dir --strategy name --folds 0 --out FILE`, asserted clean; the file. */
+async function fitted(dir: string, name: string): Promise<string> {
+  const out = join(dir, `${name}.json`);
+  const f = await runCli(['fit', dir, '--strategy', name, '--folds', '0', '--out', out]);
+  expect(f.stderr).toBe('');
+  expect(f.status).toBe(0);
+  return out;
+}
+
+/** `fusion run` of the world's items on its task with `--strategy file`, live against a fresh fake server; the lines must fuse the gold. */
+async function runSaved(world: World, dir: string, file: string): Promise<{ successes: number }> {
+  const server = await fixture.start({ labels: ['x'], content: liveAnswer(world) });
+  const run = await runCli(['run', '--task', join(dir, 'task.json'), '--strategy', file, '--no-cache'], { input: inputOf(world), env: server.env() });
+  expect(run.status, run.stderr).toBe(0);
+  expectGold(world, linesOf(run.stdout));
+  return { successes: server.snapshot().successes };
+}
+
 /** Every line fused the gold of its item, in input order. */
 function expectGold(world: World, lines: readonly Record<string, unknown>[]): void {
   expect(lines).toHaveLength(N);
@@ -139,10 +157,7 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
 
   it('fit auto, the file read back, then fuse (recorded) and run (live) with it fuse the gold', async () => {
     const dir = folderOf(world);
-    const saved = join(dir, 'auto.json');
-    const f = await runCli(['fit', dir, '--strategy', 'auto', '--folds', '0', '--out', saved]);
-    expect(f.stderr).toBe('');
-    expect(f.status).toBe(0);
+    const saved = await fitted(dir, 'auto');
     // The library reads back every kind's saved file, as it wrote it.
     const back = readSavedStrategy(saved);
     expect(back.saved.kind).toBe((world.task as { kind: string }).kind);
@@ -153,24 +168,18 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     expect(fused.stderr).toBe('');
     expect(fused.status).toBe(0);
     expectGold(world, linesOf(fused.stdout));
-    const server = await fixture.start({ labels: ['x'], content: liveAnswer(world) });
-    const run = await runCli(['run', '--task', join(dir, 'task.json'), '--strategy', saved, '--no-cache'], { input: inputOf(world), env: server.env() });
-    expect(run.status, run.stderr).toBe(0);
-    expectGold(world, linesOf(run.stdout));
+    // The same from files named one by one (an answers file with its task and items).
+    const files = await runCli(['fuse', '--answers', join(dir, 'responses.jsonl'), '--task', join(dir, 'task.json'), '--items', join(dir, 'items.jsonl'), '--strategy', saved, '--quiet']);
+    expect(files.status, files.stderr).toBe(0);
+    expectGold(world, linesOf(files.stdout));
+    await runSaved(world, dir, saved);
   });
 
   it('fit adaptive, then run with the saved policy: gold fused, fewer calls than every judge on every item', async () => {
     const dir = folderOf(world);
-    const policy = join(dir, 'policy.json');
-    const f = await runCli(['fit', dir, '--strategy', 'adaptive', '--folds', '0', '--out', policy]);
-    expect(f.stderr).toBe('');
-    expect(f.status).toBe(0);
-    const server = await fixture.start({ labels: ['x'], content: liveAnswer(world) });
-    const run = await runCli(['run', '--task', join(dir, 'task.json'), '--strategy', policy, '--no-cache'], { input: inputOf(world), env: server.env() });
-    expect(run.status, run.stderr).toBe(0);
-    expectGold(world, linesOf(run.stdout));
+    const { successes } = await runSaved(world, dir, await fitted(dir, 'adaptive'));
     // Two judges that agree settle an item, and the two that are always right are asked first.
-    expect(server.snapshot().successes).toBeLessThan(N * MODELS.length);
+    expect(successes).toBeLessThan(N * MODELS.length);
   });
 
   it('eval --models live, then --batch, and run --shard: answers recorded and fused alike', async () => {
