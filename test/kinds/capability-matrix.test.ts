@@ -28,6 +28,8 @@ interface World {
   input(i: number): Record<string, unknown>;
   /** A judge's raw answer on item i, right or wrong. */
   output(i: number, right: boolean): string;
+  /** What `fusion init` must be told beyond the table to make this task (the rest it reads from the rows). */
+  initFlags: string[];
   /** The fused answer of an output line, as the gold is spelt. */
   fused(line: Record<string, unknown>): unknown;
   gold(i: number): unknown;
@@ -41,6 +43,7 @@ const text = (i: number): string => `case #${i}# of the world`;
 const WORLDS: World[] = [
   {
     name: 'classification',
+    initFlags: [],
     task: { name: 'm-cls', kind: 'classification', labels: SENTIMENT.map((name) => ({ name })), instructions: 'Which sentiment?' },
     item: (i) => ({ id: `c${i}`, text: text(i), label: SENTIMENT[i % 3] }),
     input: (i) => ({ id: `c${i}`, text: text(i) }),
@@ -50,6 +53,7 @@ const WORLDS: World[] = [
   },
   {
     name: 'classification (ordered labels)',
+    initFlags: ['--ordered'],
     task: { name: 'm-ord', kind: 'classification', ordered: true, labels: ['1', '2', '3', '4', '5'].map((name) => ({ name })), instructions: 'How many stars?' },
     item: (i) => ({ id: `o${i}`, text: text(i), label: String(1 + (i % 5)) }),
     input: (i) => ({ id: `o${i}`, text: text(i) }),
@@ -60,6 +64,7 @@ const WORLDS: World[] = [
   },
   {
     name: 'QA free-form',
+    initFlags: [],
     task: { name: 'm-qa', kind: 'qa', answerType: 'free-form', instructions: 'Answer with a city.' },
     item: (i) => ({ id: `q${i}`, question: `Which city is ${text(i)}?`, answers: [CITIES[i % 6]] }),
     input: (i) => ({ id: `q${i}`, question: `Which city is ${text(i)}?` }),
@@ -69,6 +74,7 @@ const WORLDS: World[] = [
   },
   {
     name: 'QA multiple-choice',
+    initFlags: [],
     task: { name: 'm-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick one option.' },
     item: (i) => ({ id: `m${i}`, question: `Which option fits ${text(i)}?`, choices: LETTERS.map((label) => ({ label, text: `option ${label.toLowerCase()}${i}` })), answers: [LETTERS[i % 4]] }),
     input: (i) => ({ id: `m${i}`, question: `Which option fits ${text(i)}?`, choices: LETTERS.map((label) => ({ label, text: `option ${label.toLowerCase()}${i}` })) }),
@@ -78,6 +84,7 @@ const WORLDS: World[] = [
   },
   {
     name: 'rating',
+    initFlags: [],
     task: { name: 'm-rate', kind: 'rating', scale: { min: 1, max: 5 }, instructions: 'Rate the text.' },
     item: (i) => ({ id: `r${i}`, text: text(i), label: 1 + (i % 5) }),
     input: (i) => ({ id: `r${i}`, text: text(i) }),
@@ -141,6 +148,28 @@ function expectGold(world: World, lines: readonly Record<string, unknown>[]): vo
 }
 
 describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (_name, world) => {
+  it('init makes the task from a labelled table, and the folder it writes fuses the gold', async () => {
+    const dir = fixture.tempDir().dir;
+    const items = Array.from({ length: N }, (_, i) => world.item(i));
+    const dataField = 'question' in (items[0] as object) ? 'question' : 'text';
+    // Columns named otherwise than the fields; the gold as a table's cell holds it.
+    const rows = items.map((it, i) => ({ key: it.id, body: it[dataField], gold: world.gold(i), ...(it.choices ? { choices: it.choices } : {}) }));
+    writeFileSync(join(dir, 'rows.jsonl'), `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const out = join(dir, 'set');
+    const init = await runCli(['init', join(dir, 'rows.jsonl'), '--kind', (world.task as { kind: string }).kind, '--id-column', 'key', `--${dataField}-column`, 'body', '--label-column', 'gold', ...world.initFlags, '--out', out]);
+    expect(init.stderr).toBe('');
+    expect(init.status).toBe(0);
+    const task = JSON.parse(readFileSync(join(out, 'task.json'), 'utf8')) as Record<string, unknown>;
+    const { name: _n, instructions: _i, labels, ...kindFields } = world.task as { name: string; instructions: string; labels?: { name: string }[] };
+    expect(task).toMatchObject(kindFields);
+    if (labels) expect((task.labels as { name: string }[]).map((l) => l.name)).toEqual(labels.map((l) => l.name));
+    const responses = readFileSync(join(folderOf(world), 'responses.jsonl'), 'utf8');
+    writeFileSync(join(out, 'responses.jsonl'), responses);
+    const fused = await runCli(['fuse', out, '--quiet']);
+    expect(fused.status, fused.stderr).toBe(0);
+    expectGold(world, linesOf(fused.stdout));
+  });
+
   it('eval on recorded answers: the leaderboard, --json, the Markdown and HTML reports', async () => {
     const dir = folderOf(world);
     const r = await runCli(['eval', dir, '--folds', '3', '--json', join(dir, 'r.json'), '--report', join(dir, 'r.md'), '--html', join(dir, 'r.html')]);
