@@ -211,7 +211,7 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     expect(successes).toBeLessThan(N * MODELS.length);
   });
 
-  it('eval --models live, then --batch, and run --shard: answers recorded and fused alike', async () => {
+  it('eval --models live and --batch, run --batch and --shard: answers recorded and fused alike', async () => {
     const server = await fixture.start({ labels: ['x'], content: liveAnswer(world), batches: { pollsToFinish: 1 } });
     const dir = folderOf(world, false);
     const live = await runCli(['eval', dir, '--models', MODELS.join(','), '--folds', '3', '--strategies', `${defaultOf(world)},auto`, '--no-cache', '--json', join(dir, 'r.json'), '--quiet'], { env: server.env() });
@@ -224,6 +224,10 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     expect(readFileSync(join(batchDir, 'responses.jsonl'), 'utf8').trim().split('\n')).toHaveLength(N * MODELS.length);
     // openai: and anthropic: through their batch APIs (ollama: live).
     expect(server.snapshot().batchRequests).toBe(N * 2);
+    const offline = await runCli(['run', '--task', join(batchDir, 'task.json'), '--models', MODELS.join(','), '--cache', join(batchDir, 'run.sqlite'), '--batch', '--batch-poll', '0.01'], { input: inputOf(world), env: server.env() });
+    expect(offline.status, offline.stderr).toBe(0);
+    expectGold(world, linesOf(offline.stdout));
+    expect(server.snapshot().batchRequests).toBe(N * 4);
 
     const cache = join(dir, 'c.sqlite');
     const ids: string[] = [];
