@@ -3,12 +3,13 @@ import type { SavedStrategy } from '../fuse/strategy.js';
 import { kindOf, type PLUGINS } from './registry.js';
 
 type Plugin = (typeof PLUGINS)[number];
+type PluginOf<K extends Plugin['kind']> = Extract<Plugin, { kind: K }>;
 
-/** One kind's saved file restored: the document and its fitted strategy, typed by the kind's plug-in. */
-type RestoredOf<P extends Plugin> = P extends Plugin ? { kind: P['kind']; saved: Extract<SavedStrategy, { kind: P['kind'] }>; fitted: ReturnType<P['restoreSaved']> } : never;
+/** One kind's saved file restored: the document and its fitted strategy, typed by the kind's plug-in (distributed over the kinds). */
+type RestoredOf<K extends Plugin['kind']> = K extends Plugin['kind'] ? { kind: K; saved: Extract<SavedStrategy, { kind: K }>; fitted: ReturnType<PluginOf<K>['restoreSaved']> } : never;
 
 /** A saved strategy file of any kind, restored by its kind's plug-in: a union narrowed on `kind`. */
-export type RestoredStrategy = RestoredOf<Plugin>;
+export type RestoredStrategy = RestoredOf<Plugin['kind']>;
 
 /**
  * Reads, validates and restores a `fusion fit --out` file (or one written by writeSavedStrategy) of

@@ -191,6 +191,9 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     const back = readSavedStrategy(saved);
     expect(back.saved.kind).toBe((world.task as { kind: string }).kind);
     expect(back.saved.models).toEqual(MODELS);
+    // The union narrows on kind (a rating document has its scale, by type as by value).
+    if (back.kind === 'rating') expect(back.saved.scale).toEqual((world.task as { scale: unknown }).scale);
+    else expect(back.saved.labels.length === 0).toBe(back.saved.kind === 'qa' && back.saved.answerType !== 'multiple-choice');
     // Restored by its kind's plug-in: the fitted strategy gives back the state that was saved.
     expect(JSON.parse(JSON.stringify(back.fitted.state()))).toEqual(back.saved.state);
     const fused = await runCli(['fuse', dir, '--strategy', saved, '--quiet']);
