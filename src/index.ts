@@ -16,7 +16,8 @@ export { evaluate, type EvalResult, type EvaluateOptions } from './run/evaluate.
 export { fit, type FitOptions, type FitResult } from './run/fit.js';
 export { fuse, fuseMany, fuseQuestion, type AnyFusedLine, type ItemInput, type FuseOptions } from './run/fuse.js';
 export { createFusion, type FusionClient, type FusionClientOptions } from './run/fusion-client.js';
-export { readSavedStrategy, writeSavedStrategy } from './fuse/saved-strategy.js';
+export { writeSavedStrategy } from './fuse/saved-strategy.js';
+export { readSavedStrategy, type RestoredStrategy } from './kinds/saved-file.js';
 export type { SavedStrategy } from './fuse/strategy.js';
 export type { FusedLine } from './kinds/classification/rows.js';
 export type { QaFusedLine } from './kinds/qa/rows.js';

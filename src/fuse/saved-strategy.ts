@@ -1,6 +1,6 @@
 import { InputError, type InputIssue, zodIssues } from '../task/errors.js';
 import { readTextFileSync } from '../task/safe-read.js';
-import { isRatingTask, TASK_KINDS } from '../task/schema.js';
+import { TASK_KINDS } from '../task/schema.js';
 import { writeFileAtomic } from '../task/safe-write.js';
 import { getStrategy } from './registry.js';
 import {
@@ -55,10 +55,11 @@ export function writeSavedStrategy(file: string, saved: SavedStrategy): void {
 }
 
 /**
- * Validates a parsed saved strategy (envelope, then the strategy's own state) and restores it.
- * Every problem is an InputError naming `file` and the offending field.
+ * Validates a parsed saved document's envelope, of any task kind (format, version, kind and the
+ * kind's own fields; a version 1 file is read as classification). The strategy's state is left to
+ * its kind's restore. Every problem is an InputError naming `file` and the offending field.
  */
-export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStrategy; fitted: FittedStrategy } {
+export function parseSavedStrategy(file: string, raw: unknown): SavedStrategy {
   const r = raw as { format?: unknown; version?: unknown } | null;
   if (r && typeof r === 'object' && (r.format === RETIRED_QA_FORMAT || (r.format === undefined && 'models' in r && 'strategy' in r && !('labels' in r)))) {
     throw new InputError([
@@ -84,9 +85,15 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
         : [];
     throw new InputError(hint.length > 0 ? hint : zodIssues(file, undefined, parsed.error));
   }
-  const saved = parsed.data;
-  // The one registry restores label strategies; a rating strategy is restored by its kind's plug-in.
-  if (isRatingTask(saved)) throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a rating task; fit one on a folder of this task\'s kind (fusion fit <folder> ...)' }]);
+  return parsed.data;
+}
+
+/**
+ * Restores a saved document of a categorical kind (classification, QA) with the one label registry
+ * (src/fuse/registry.ts); its kind's plug-in has checked the kind first (a rating document is its
+ * own plug-in's to restore).
+ */
+export function restoreLabelStrategy(file: string, saved: SavedStrategy): FittedStrategy {
   let strategy;
   try {
     strategy = getStrategy(saved.strategy);
@@ -95,7 +102,7 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
     throw e;
   }
   try {
-    return { saved, fitted: strategy.load(saved.state, saved.labels) };
+    return strategy.load(saved.state, saved.labels);
   } catch (e) {
     if (e instanceof StrategyStateError) {
       throw new InputError(e.issues.map((i) => ({ file, field: i.field ? `state.${i.field}` : 'state', message: i.message })));
@@ -105,8 +112,17 @@ export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStr
   }
 }
 
-/** Reads, validates and restores a saved strategy file. */
-export function readSavedStrategy(file: string): { saved: SavedStrategy; fitted: FittedStrategy } {
+/**
+ * Validates a parsed saved strategy of a categorical kind (envelope, then the strategy's own state)
+ * and restores it with the label registry. A file of any kind: readSavedStrategy (src/kinds/saved-file.ts).
+ */
+export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStrategy; fitted: FittedStrategy } {
+  const saved = parseSavedStrategy(file, raw);
+  return { saved, fitted: restoreLabelStrategy(file, saved) };
+}
+
+/** Reads a saved strategy file and validates its envelope (any kind); the state is its kind's to restore. */
+export function readSavedDocument(file: string): SavedStrategy {
   // The one safe reader: a regular file only (a FIFO or /dev/zero is refused at once), size-capped.
   const text = readTextFileSync(file);
   let raw: unknown;
@@ -115,5 +131,11 @@ export function readSavedStrategy(file: string): { saved: SavedStrategy; fitted:
   } catch (e) {
     throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
   }
-  return loadSavedStrategy(file, raw);
+  return parseSavedStrategy(file, raw);
+}
+
+/** Reads, validates and restores a saved strategy file of a categorical kind (the label registry's). */
+export function readLabelStrategy(file: string): { saved: SavedStrategy; fitted: FittedStrategy } {
+  const saved = readSavedDocument(file);
+  return { saved, fitted: restoreLabelStrategy(file, saved) };
 }

@@ -1,7 +1,7 @@
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { createAdaptive, adaptiveStrategy, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { getStrategy, STRATEGIES } from '../fuse/registry.js';
-import { readSavedStrategy } from '../fuse/saved-strategy.js';
+import { readSavedDocument, restoreLabelStrategy } from '../fuse/saved-strategy.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../fuse/strategy.js';
 import type { StreamDecision, StreamFuser, StreamPrediction } from '../fuse/stream-fuser.js';
 import { InputError } from '../task/errors.js';
@@ -47,14 +47,20 @@ export function savedFuser(saved: SavedStrategy): StreamFuser {
  * of the saved document against the task: kind, labels, answer type).
  */
 export function loadCategoricalFuser(file: string, check: (saved: SavedStrategy) => void): StreamFuser {
-  const { saved, fitted } = readSavedStrategy(file);
+  const saved = readSavedDocument(file);
   check(saved);
-  return fromFitted(saved.strategy, fitted, saved.models);
+  return fromFitted(saved.strategy, restoreLabelStrategy(file, saved), saved.models);
 }
 
-/** The refusal of a saved strategy fitted on another kind of task. */
-export function wrongKind(file: string, savedTitle: string, taskTitle: string): InputError {
-  return new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${savedTitle} task; the task of this run is ${taskTitle}: fit one on a matching folder (fusion fit <folder> ...)` }]);
+/** The refusal of a saved strategy fitted on another kind of task (`savedKind`, as the file says it). */
+export function wrongKind(file: string, savedKind: string, taskTitle: string): InputError {
+  return new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${savedKind} task; the task of this run is ${taskTitle}: fit one on a matching folder (fusion fit <folder> ...)` }]);
+}
+
+/** A saved document of the categorical kind `kind` restored with the label registry; another kind's is refused. */
+export function restoreCategorical(saved: SavedStrategy, file: string, kind: string, title: string): FittedStrategy {
+  if (saved.kind !== kind) throw wrongKind(file, saved.kind, title);
+  return restoreLabelStrategy(file, saved);
 }
 
 /**

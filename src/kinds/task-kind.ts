@@ -4,6 +4,7 @@ import type { StreamFuser } from '../fuse/stream-fuser.js';
 import type { EvalResult } from '../eval/eval-result.js';
 import type { LeaderboardView } from '../eval/leaderboard-table.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
+import type { Fitted } from '../validation/estimator.js';
 import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
 import type { Task, TaskItem } from '../task/schema.js';
 import type { EvalFolder } from '../task/load-folder.js';
@@ -54,9 +55,10 @@ export type AnyRunKind = RunKind<KindItem, FusedLineBase>;
  * A task kind as a plug-in: everything that differs between kinds, supplied by one folder
  * (src/kinds/<kind>/), found by `task.kind` in src/kinds/registry.ts. The generic paths (evaluate,
  * fit, run, fuse, the CLI, the report skeleton) call these members and never name a kind.
- * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row.
+ * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row, `R` its
+ * fitted strategy as a saved file restores it.
  */
-export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFolder, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase> {
+export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFolder, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase, R extends Fitted<never, unknown> = Fitted<never, unknown>> {
   /** The `task.kind` value this plug-in serves. */
   readonly kind: T['kind'];
   /** How users call it in messages (`classification`, `QA`). */
@@ -71,6 +73,11 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   readonly strategyHelp: string;
   /** True when a saved strategy gives models it was not fitted with a neutral weight (a run warns); false when it ignores them. */
   readonly unseenModelsWeighNeutral: boolean;
+  /**
+   * The flags of the shared commands this kind cannot honour (`--explain`, `--min-confidence`), each
+   * with why: refused before any call (and by the library's matching option), never silently ignored.
+   */
+  readonly refusedFlags: Readonly<Partial<Record<KindFlag, string>>>;
   /** The default strategy of a run when none is named (one rule for the CLI and the library). */
   defaultStrategy(task: T): string;
   /** Names of the kind's strategies, for help and for refusing unknown names. */
@@ -111,6 +118,12 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
   headline(entry: KindEntry): string;
   /** How a table over many kinds' evaluations (bench/quality.ts) reads this kind's entries. */
   readonly quality?: KindQuality;
+  /**
+   * A saved document of this kind (its envelope validated, `saved.kind` this kind's) restored as its
+   * fitted strategy, whatever task it will fuse (readSavedStrategy); InputError naming `file` when
+   * its state is malformed or it was fitted on another kind.
+   */
+  restoreSaved(saved: SavedStrategy, file: string): R;
   /** A `fusion fit --out` file restored as a run's fuser; InputError naming `file` when it is malformed or does not fit `task`. */
   loadSaved(file: string, task: T): StreamFuser;
   /** A built-in strategy by name as a run's fuser (StrategyError when it must be fitted first or cannot run on `task`). */
@@ -188,6 +201,9 @@ export interface KindEvaluation {
   page?: { data(): object; html(): string };
   markdown(options: { explainStrategy?: string }): string;
 }
+
+/** Flags of `fusion eval` and `fusion run` that a kind may refuse (TaskKind.refusedFlags). */
+export type KindFlag = '--explain' | '--min-confidence';
 
 /** A plug-in of any kind, as the registry hands it out (methods are bivariant, so each kind's plug-in is one). */
 export type AnyTaskKind = TaskKind<Task, EvalFolder, KindItem, FusedLineBase>;

@@ -2,6 +2,7 @@ import type { ClassificationEvalResult } from '../kinds/classification/evaluate.
 import type { QaEvalResult } from '../eval/answer-score.js';
 import type { RatingEvalResult } from '../kinds/rating/index.js';
 import { kindOf } from '../kinds/registry.js';
+import { StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { EvalFolder } from '../task/load-folder.js';
 import { loadRecordedFolder } from './recorded-prompts.js';
@@ -18,7 +19,7 @@ export interface EvaluateOptions {
   seed?: number;
   /** Strategies by name; every strategy of the folder's kind by default. */
   strategies?: readonly string[];
-  /** Explain this many contested decisions per strategy (default 0). */
+  /** Explain this many contested decisions per strategy (default 0); a StrategyError on a kind that cannot (rating). */
   explain?: number;
   /** Threads the cross-validation fits run on (1 = this thread only); FUSION_THREADS or every core by default. */
   threads?: number;
@@ -33,6 +34,8 @@ export async function evaluate(folder: EvalFolder | string, options: EvaluateOpt
   // Given a path, answers asked with a prompt task.json no longer renders are refused, as `fusion eval` does.
   const loaded = typeof folder === 'string' ? loadRecordedFolder(folder) : folder;
   const kind = kindOf(loaded.task);
+  const cannotExplain = kind.refusedFlags['--explain'];
+  if ((options.explain ?? 0) > 0 && cannotExplain !== undefined) throw new StrategyError(`explain: ${cannotExplain}`);
   if (!kind.hasGold(loaded)) {
     throw new InputError([{ file: `${loaded.dir}/items.jsonl`, message: 'no item has gold, so there is nothing to score (fuse() or `fusion fuse` give the fused answers without it)' }]);
   }

@@ -5,7 +5,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { readSavedStrategy } from '../../src/fuse/saved-strategy.js';
+import { readLabelStrategy } from '../../src/fuse/saved-strategy.js';
 import { fromVotes } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fusion-fit-'));
@@ -45,7 +45,7 @@ describe('fusion fit', () => {
     const t = io();
     expect(await fitCommand([folder, '--strategy', 'stacking', '--out', out, '--folds', '4', '--seed', '2'], t.io)).toBe(0);
     expect(t.out()).toMatch(/out-of-fold \(4 folds, seed 2\): accuracy (0\.9\d\d|1\.000)/);
-    const { saved, fitted } = readSavedStrategy(out);
+    const { saved, fitted } = readLabelStrategy(out);
     expect(saved).toMatchObject({ format: 'llm-fusion/strategy', strategy: 'stacking', task: 'mini', labels: ['positive', 'negative'], models: ['sharp', 'contrarian', 'lazy'] });
     // The contrarian alone says "positive": stacking reads that as negative.
     const p = fitted.predict(fromVotes(['positive', 'negative'], ['contrarian'], [[0]]));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../../src/fuse/registry.js';
-import { loadSavedStrategy, readSavedStrategy, toSavedStrategy, writeSavedStrategy } from '../../src/fuse/saved-strategy.js';
+import { loadSavedStrategy, readLabelStrategy, toSavedStrategy, writeSavedStrategy } from '../../src/fuse/saved-strategy.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { selectItems } from '../../src/fuse/answer-matrix.js';
 import { InputError } from '../../src/task/errors.js';
@@ -42,7 +42,7 @@ describe('saved strategies', () => {
       const fitted = s.fit(ordered ? { ...train, ordered } : train, s.supervised ? trainGold : new Int32Array(120).fill(-1), { seed: 1 });
       const file = join(dir, `${s.name}.json`);
       writeSavedStrategy(file, toSavedStrategy(fitted, { strategy: s.name, task: 'synthetic', labels: train.labels, models: train.models }));
-      const { saved, fitted: loaded } = readSavedStrategy(file);
+      const { saved, fitted: loaded } = readLabelStrategy(file);
       expect(saved.strategy).toBe(s.name);
       const a = fitted.predict(test);
       const b = loaded.predict(test);
@@ -92,14 +92,14 @@ describe('saved strategies', () => {
     const doc = JSON.parse(readFileSync(file, 'utf8'));
     expect(issuesOf(() => loadSavedStrategy(file, { ...doc, strategy: 'magic' }))[0]).toMatchObject({ field: 'strategy' });
     writeFileSync(file, '{"format":');
-    expect(issuesOf(() => readSavedStrategy(file))[0]?.message).toMatch(/not valid JSON/);
-    expect(() => readSavedStrategy(join(dir, 'absent.json'))).toThrow(/absent\.json/);
+    expect(issuesOf(() => readLabelStrategy(file))[0]?.message).toMatch(/not valid JSON/);
+    expect(() => readLabelStrategy(join(dir, 'absent.json'))).toThrow(/absent\.json/);
   });
 
   it('refuses answers whose labels differ from the fitted ones', () => {
     const file = join(dir, 'l.json');
     save('dawid-skene', file);
-    const { fitted } = readSavedStrategy(file);
+    const { fitted } = readLabelStrategy(file);
     expect(() => fitted.predict({ ...testItems, labels: ['x', 'y', 'z'] })).toThrow(/labels/);
   });
 });

@@ -34,8 +34,8 @@ describe('TaskKind.quality', () => {
     });
   }
 
-  it('rating: the vote is the plain mean of the judges and Dawid-Skene the latent-quality judge model; no strategy is one judge alone', () => {
+  it('rating: the vote is the plain mean of the judges and Dawid-Skene the latent-quality judge model; best-model is its own', () => {
     const rating = KINDS.find((k) => k.kind === 'rating');
-    expect(rating?.quality?.counterparts).toEqual({ 'majority-vote': 'mean', 'best-model': null, 'dawid-skene': 'judge-model' });
+    expect(rating?.quality?.counterparts).toEqual({ 'majority-vote': 'mean', 'dawid-skene': 'judge-model' });
   });
 });

@@ -43,9 +43,10 @@ Options:
   --report FILE.md   write a Markdown report
   --html FILE.html   write a self-contained HTML report (charts, 95% intervals, AUC, paired test);
                      its data also goes into --json under "report"
-  --explain N        explain N contested decisions per strategy, model by model (every task kind;
-                     QA answers named by their cluster; in --json for every strategy, in --report
-                     for the best one)
+  --explain N        explain N contested decisions per strategy, model by model (classification and
+                     QA; QA answers named by their cluster; in --json for every strategy, in --report
+                     for the best one; refused on rating tasks, whose report gives each judge's
+                     bias, noise and weight instead)
   --explain-strategy NAME  the strategy the report explains (default: the best one)
   --quiet            print nothing on stdout
   --models LIST      first ask these provider:model specs (e.g. openai:gpt-4o-mini,ollama:llama3.1)
@@ -127,6 +128,8 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   const refusals = (strategies ?? []).flatMap((n) => kindOf(task).refusal(task, n) ?? []);
   if (refusals.length > 0) throw new UsageError(`--strategies: ${refusals.join('; ')}`);
   const explainStrategy = values['explain-strategy'];
+  const cannotExplain = kindOf(task).refusedFlags['--explain'];
+  if (cannotExplain !== undefined && (explain > 0 || explainStrategy !== undefined)) throw new UsageError(`${explain > 0 ? '--explain' : '--explain-strategy'}: ${cannotExplain}`);
   if (explainStrategy !== undefined && !(strategies ?? known).includes(explainStrategy)) {
     throw new UsageError(`--explain-strategy ${explainStrategy}: not among the strategies of this run (${(strategies ?? known).join(', ')})`);
   }

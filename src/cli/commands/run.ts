@@ -56,6 +56,7 @@ ${KINDS.map((k) => k.strategyHelp).join('\n')}
   --batch-size N     items per refit for batch strategies (default ${DEFAULT_BATCH_SIZE}; was --batch N,
                      which still works for one release)
   --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P
+                     (labels and QA answers; refused on rating tasks, whose lines carry an interval)
                      (pick P from the risk-coverage table of fusion eval)
   --max-calls-per-item N  never make more than N calls about an item (each sample is a call): a
                      saved adaptive policy (fusion fit --strategy adaptive) stops there (or at its
@@ -183,6 +184,8 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
   const window = numericOption('window', values.window, 'positive integer');
   const maxCalls = numericOption('max-calls-per-item', values['max-calls-per-item'], 'positive integer');
   const minConfidence = numericOption('min-confidence', values['min-confidence'], 'probability');
+  const floorRefused = kindOf(task).refusedFlags['--min-confidence'];
+  if (minConfidence !== undefined && floorRefused !== undefined) throw new UsageError(`--min-confidence: ${floorRefused}`);
   const limits = { ...(maxCalls === undefined ? {} : { maxCalls }), ...(minConfidence === undefined ? {} : { minConfidence }) };
   let fuser;
   try {

@@ -5,13 +5,13 @@ import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
 import { toSavedStrategy } from '../../fuse/saved-strategy.js';
-import { type FusionStrategy, StrategyError } from '../../fuse/strategy.js';
+import { type FittedStrategy, type FusionStrategy, StrategyError } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { ClassificationFolder } from '../../task/load-folder.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, restoreCategorical, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { classificationPrompt } from './prompt.js';
@@ -27,7 +27,7 @@ function pricesByName(folder: ClassificationFolder, models: readonly string[]): 
 }
 
 /** Classification: {"id", "text"} items, one of the task's labels as the answer, scored by macro-F1. */
-export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFolder, ClassificationItem, FusedLine> = {
+export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFolder, ClassificationItem, FusedLine, FittedStrategy> = {
   kind: KIND,
   title: KIND,
   prompt: classificationPrompt,
@@ -38,6 +38,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
                      (item by item), or dawid-skene, dawid-skene-one-coin, median-label (ordered
                      labels) (batch).`,
   unseenModelsWeighNeutral: false,
+  refusedFlags: {},
   defaultStrategy: () => defaultStrategyName(false),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(true, task.ordered === true),
@@ -75,9 +76,11 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   quality: { metric: 'macro-F1', score: (e) => (e as { macroF1?: number }).macroF1 ?? Number.NaN },
   headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, macro-F1 ${((e as { macroF1?: number }).macroF1 ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
+  restoreSaved: (saved, file) => restoreCategorical(saved, file, KIND, KIND),
+
   loadSaved: (file, task) =>
     loadCategoricalFuser(file, (saved) => {
-      if (saved.kind !== task.kind) throw wrongKind(file, 'QA', KIND);
+      if (saved.kind !== task.kind) throw wrongKind(file, saved.kind, KIND);
       const labels = task.labels.map((l) => l.name);
       if (saved.labels.length !== labels.length || saved.labels.some((l, k) => l !== labels[k])) {
         throw new InputError([{ file, field: 'labels', message: `the strategy was fitted on labels [${saved.labels.join(', ')}] but the task has [${labels.join(', ')}]` }]);

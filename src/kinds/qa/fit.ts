@@ -1,7 +1,7 @@
 import { getStrategy } from '../../fuse/registry.js';
-import { loadSavedStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
+import { parseSavedStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
+import { restoreCategorical } from '../categorical-fusers.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../../fuse/strategy.js';
-import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { prepareQa } from '../../qa/prepare.js';
 
@@ -13,9 +13,10 @@ export type SavedQaStrategy = Extract<SavedStrategy, { kind: 'qa' }>;
  * by llm-fusion 0.1's QA format gets a message naming that version).
  */
 export function parseSavedQaStrategy(raw: unknown, file: string): SavedQaStrategy {
-  const { saved } = loadSavedStrategy(file, raw);
-  if (saved.kind !== 'qa') throw new InputError([{ file, field: 'kind', message: 'this strategy was fitted on a classification task; fit one on a QA folder (fusion fit <qa-folder> ...)' }]);
-  return saved;
+  const saved = parseSavedStrategy(file, raw);
+  // Its kind, then its state, as a run restores it.
+  restoreCategorical(saved, file, 'qa', 'QA');
+  return saved as SavedQaStrategy;
 }
 
 /** Fits one strategy of the one registry on every labelled item of a QA folder (for `fusion fit`). */

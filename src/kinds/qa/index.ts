@@ -3,12 +3,12 @@ import { qaStarter } from './starter.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { evaluateQaFolder } from './evaluate.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
-import type { FusionStrategy } from '../../fuse/strategy.js';
+import type { FittedStrategy, FusionStrategy } from '../../fuse/strategy.js';
 import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
 import type { QaFolder } from '../../task/load-folder.js';
 import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
-import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
+import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, restoreCategorical, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import { fitQaStrategy } from './fit.js';
@@ -17,11 +17,12 @@ import { renderQaReport } from './report.js';
 import { qaKind, type QaFusedLine } from './rows.js';
 
 const KIND = 'qa';
+const TITLE = 'QA';
 
 /** QA: {"id", "question", "choices"?} questions, answered by clustering equivalent answers; scored by accuracy. */
-export const qaPlugin: TaskKind<QaTask, QaFolder, QaItem, QaFusedLine> = {
+export const qaPlugin: TaskKind<QaTask, QaFolder, QaItem, QaFusedLine, FittedStrategy> = {
   kind: KIND,
-  title: 'QA',
+  title: TITLE,
   prompt: qaPrompt,
   run: (task) => qaKind(task),
   runHelp: `QA task ("kind": "${KIND}"): questions {"id", "question", "choices"?: [{"label", "text"}]} ("answers" is
@@ -39,6 +40,7 @@ ignored; multiple-choice tasks need choices); output
                      free-form), soft-vote, soft-vote-log (item by item), or dawid-skene (batch;
                      multiple-choice only: it needs a fixed label set), dawid-skene-one-coin (batch).`,
   unseenModelsWeighNeutral: true,
+  refusedFlags: {},
   defaultStrategy: (task) => defaultStrategyName(task.answerType === 'free-form'),
   strategyNames: () => CATEGORICAL_STRATEGY_NAMES,
   unsupervisedNames: (task) => unsupervisedNames(task.answerType === 'multiple-choice', false),
@@ -74,9 +76,11 @@ ignored; multiple-choice tasks need choices); output
   quality: { metric: 'accuracy', score: (e) => (e as { accuracy?: number }).accuracy ?? Number.NaN },
   headline: (e) => `accuracy ${((e as KindEntry & { accuracy?: number }).accuracy ?? Number.NaN).toFixed(3)}, coverage ${e.coverage.toFixed(3)}`,
 
+  restoreSaved: (saved, file) => restoreCategorical(saved, file, KIND, TITLE),
+
   loadSaved: (file, task) =>
     loadCategoricalFuser(file, (saved) => {
-      if (saved.kind !== task.kind) throw wrongKind(file, 'classification', 'QA');
+      if (saved.kind !== task.kind) throw wrongKind(file, saved.kind, TITLE);
       if (saved.kind === KIND && (saved.answerType === 'multiple-choice') !== (task.answerType === 'multiple-choice')) {
         throw new InputError([{ file, field: 'answerType', message: `the strategy was fitted on ${saved.answerType} answers but the task's are ${task.answerType}` }]);
       }

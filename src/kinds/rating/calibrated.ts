@@ -21,6 +21,8 @@ const StateSchema = z.object({
   strata: z.record(z.string(), MapsSchema),
   /** The judges used (all, or the one best judge), by index into `judges`. */
   use: z.array(z.number().int().nonnegative()),
+  /** `use` is a ranking, best first: each item takes the first of its judges that scored it, alone (best-model's fallback). */
+  firstOf: z.boolean().optional(),
   /** Each judge's mean score minus the gold's mean on the items it scored. */
   bias: z.array(z.number()),
   /** A last linear map of the weighted mean onto the gold scale. */
@@ -87,6 +89,7 @@ function weightedMean(s: State, m: RatingMatrix): Float64Array {
       const w = 1 / (maps.residual[j] as number);
       num += w * ((maps.a[j] as number) + (maps.b[j] as number) * x);
       den += w;
+      if (s.firstOf) break;
     }
     out[i] = den > 0 ? num / den : Number.NaN;
   }
@@ -100,12 +103,12 @@ function model(s: State): PointModel {
     },
     state: () => s,
     judgeProfile() {
-      const w = s.judges.map((_, j) => (s.use.includes(j) ? 1 / (s.pooled.residual[j] as number) : 0));
+      const w = s.judges.map((_, j) => ((s.firstOf ? s.use[0] === j : s.use.includes(j)) ? 1 / (s.pooled.residual[j] as number) : 0));
       const total = w.reduce((a, b) => a + b, 0);
       // Noise on the gold scale: the error left after the judge's map.
       return s.judges.map((judge, j) => ({ judge, bias: s.bias[j] as number, noise: Math.sqrt(s.pooled.residual[j] as number), weight: total > 0 ? (w[j] as number) / total : 0 }));
     },
-    ...(s.use.length === 1 ? { picked: () => s.judges[s.use[0] as number] as string } : {}),
+    ...(s.use.length === 1 || s.firstOf ? { picked: () => s.judges[s.use[0] as number] as string } : {}),
   };
 }
 
@@ -115,10 +118,12 @@ function model(s: State): PointModel {
  * another criterion) shrunk toward the judge's pooled map; the calibrated scores are averaged with
  * weights inverse to each map's error variance, and the average is mapped once more onto the gold
  * scale (averaging calibrated scores pulls them toward the gold mean). `best` keeps only the judge
- * whose calibrated error on the training items is lowest: the best single judge, on the gold scale.
+ * whose calibrated error on the training items is lowest: the best single judge, on the gold scale;
+ * with `fallback`, the next best judge scores an item its better judges left unscored, as the label
+ * kinds' best-model falls back to the next best model where the best abstained.
  */
-export function createCalibrated(options: { name: string; best: boolean }): PointEstimator {
-  const { name, best } = options;
+export function createCalibrated(options: { name: string; best: boolean; fallback?: boolean }): PointEstimator {
+  const { name, best, fallback = false } = options;
   return {
     name,
     supervised: true,
@@ -171,13 +176,15 @@ export function createCalibrated(options: { name: string; best: boolean }): Poin
       if (best) {
         // Error per labelled item, an unseen judge scoring as badly as the gold's spread.
         const mse = Array.from(sse, (e, j) => ((seen[j] as number) > 0 ? e / (seen[j] as number) : goldMoments.vyy));
-        use = [mse.reduce((bi, v, j) => (v < (mse[bi] as number) ? j : bi), 0)];
+        const ranking = Array.from(mse.keys()).sort((x, y) => (mse[x] as number) - (mse[y] as number) || x - y);
+        use = fallback ? ranking : ranking.slice(0, 1);
       }
       const partial: State = {
         judges: [...train.judges],
         pooled: mapsFrom(pooledLines),
         strata: Object.fromEntries([...byStratum].map(([k, ls]) => [k, mapsFrom(ls)])),
         use,
+        ...(best && fallback ? { firstOf: true } : {}),
         bias,
         final: { a: 0, b: 1 },
       };
@@ -208,3 +215,9 @@ export function createCalibrated(options: { name: string; best: boolean }): Poin
 export const calibratedEstimator = createCalibrated({ name: 'calibrated', best: false });
 export const bestJudgeEstimator = createCalibrated({ name: 'best-judge', best: true });
 export const calibratedRating = ratingStrategy(calibratedEstimator);
+/**
+ * `best-model`, the name every kind gives its best single model: the judge auto weighs as
+ * `best-judge`, on its own, and where it left an item unscored the next best judge (a saved auto
+ * names its components, so auto's candidate keeps its name and its behaviour).
+ */
+export const bestModelRating = ratingStrategy(createCalibrated({ name: 'best-model', best: true, fallback: true }));

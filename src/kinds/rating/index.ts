@@ -1,4 +1,5 @@
-import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, SavedStrategySchema, StrategyError } from '../../fuse/strategy.js';
+import { readSavedDocument } from '../../fuse/saved-strategy.js';
+import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, StrategyError } from '../../fuse/strategy.js';
 import { ratingStarter } from './starter.js';
 import { StrategyStateError } from '../../fuse/strategy-state.js';
 import { InputError, zodIssues } from '../../task/errors.js';
@@ -157,23 +158,26 @@ function reportData(folder: RatingFolder, matrix: RatingMatrix, abstentions: rea
   };
 }
 
-function savedRatingFile(file: string): Extract<SavedStrategy, { scale: unknown }> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readTextFileSync(file));
-  } catch (e) {
-    if (e instanceof InputError) throw e;
-    throw new InputError([{ file, message: `not valid JSON: ${(e as Error).message}` }]);
-  }
-  const parsed = SavedStrategySchema.safeParse(raw);
-  if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
-  const saved = parsed.data;
+/** A saved document of this kind, restored by the rating registry; another kind's is refused. */
+function restoreRating(saved: SavedStrategy, file: string): { saved: Extract<SavedStrategy, { scale: unknown }>; fitted: FittedRating } {
   if (saved.kind !== KIND) throw new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${saved.kind} task; the task of this run is ${KIND}: fit one on a matching folder (fusion fit <folder> ...)` }]);
-  return saved as Extract<SavedStrategy, { scale: unknown }>;
+  let strategy: RatingStrategy;
+  try {
+    strategy = getRatingStrategy(saved.strategy);
+  } catch (e) {
+    if (e instanceof StrategyError) throw new InputError([{ file, field: 'strategy', message: e.message }]);
+    throw e;
+  }
+  try {
+    return { saved, fitted: strategy.load(saved.state, saved.scale) };
+  } catch (e) {
+    if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
+    throw e;
+  }
 }
 
 /** Rating: {"id", "text"} items scored by judges on the task's scale, fused into a score with an interval. */
-export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, RatingFusedLine> = {
+export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, RatingFusedLine, FittedRating> = {
   kind: KIND,
   title: KIND,
   prompt: ratingPrompt,
@@ -182,6 +186,12 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   strategyHelp: `                     Rating: ${DEFAULT_RUN_STRATEGY} (default), mean, trimmed-mean (item by item), or
                      judge-model (batch: each judge's bias and noise estimated without gold).`,
   unseenModelsWeighNeutral: false,
+  refusedFlags: {
+    // Rating strategies give each judge's bias, noise and weight (the report's judge table), not what each judge's score added to one item's fused score.
+    '--explain': 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight in the best strategy)',
+    // A fused score has no winner's probability; its interval says how sure it is.
+    '--min-confidence': 'a fused score has no winner\'s probability to hold to a floor; each line\'s "interval" says how sure the score is',
+  },
   run: (task) => ratingKind(task),
   defaultStrategy: () => DEFAULT_RUN_STRATEGY,
   strategyNames: () => RATING_STRATEGIES.map((s) => s.name),
@@ -297,31 +307,19 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     return { saved, state: picked === undefined ? fitted.state() : { picked } };
   },
 
-  // The jury's usual rule stands for the vote and the latent-quality model for Dawid-Skene; no strategy picks one judge alone.
-  quality: { metric: 'Spearman', score: (e) => (e as RatingEntry).spearman, counterparts: { 'majority-vote': 'mean', 'best-model': null, 'dawid-skene': 'judge-model' } },
+  // The jury's usual rule stands for the vote and the latent-quality model for Dawid-Skene.
+  quality: { metric: 'Spearman', score: (e) => (e as RatingEntry).spearman, counterparts: { 'majority-vote': 'mean', 'dawid-skene': 'judge-model' } },
   headline: (e) => {
     const r = e as RatingEntry;
     return `Spearman ${r.spearman.toFixed(3)}, MAE ${r.mae.toFixed(3)}, coverage ${r.coverage.toFixed(3)}${r.intervalCoverage === undefined ? '' : `, 80% interval holds gold ${r.intervalCoverage.toFixed(3)}`}`;
   },
 
+  restoreSaved: (saved, file) => restoreRating(saved, file).fitted,
+
   loadSaved(file, task) {
-    const saved = savedRatingFile(file);
+    const { saved, fitted } = restoreRating(readSavedDocument(file), file);
     if (saved.scale.min !== task.scale.min || saved.scale.max !== task.scale.max) {
       throw new InputError([{ file, field: 'scale', message: `the strategy was fitted on the scale ${saved.scale.min}-${saved.scale.max} but the task's is ${task.scale.min}-${task.scale.max}` }]);
-    }
-    let strategy: RatingStrategy;
-    try {
-      strategy = getRatingStrategy(saved.strategy);
-    } catch (e) {
-      if (e instanceof StrategyError) throw new InputError([{ file, field: 'strategy', message: e.message }]);
-      throw e;
-    }
-    let fitted;
-    try {
-      fitted = strategy.load(saved.state, saved.scale);
-    } catch (e) {
-      if (e instanceof StrategyStateError || e instanceof StrategyError) throw new InputError([{ file, field: 'state', message: e.message }]);
-      throw e;
     }
     const fuserOf = (f: FittedRating): RatingStreamFuser =>
       ratingFuser(saved.strategy, 1, (m) => f.predict(m), saved.models, f.policy, f.withMaxCalls ? (maxCalls) => fuserOf((f.withMaxCalls as (c: number) => FittedRating).call(f, maxCalls)) : undefined);

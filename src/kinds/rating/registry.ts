@@ -1,7 +1,7 @@
 import { StrategyError } from '../../fuse/strategy.js';
 import { adaptiveRating } from './adaptive-policy.js';
 import { autoRating } from './auto.js';
-import { calibratedRating } from './calibrated.js';
+import { bestModelRating, calibratedRating } from './calibrated.js';
 import { judgeModelRating } from './judge-model.js';
 import { meanRating } from './mean.js';
 import { medianRating } from './median.js';
@@ -16,6 +16,7 @@ export const RATING_STRATEGIES: readonly RatingStrategy[] = [
   trimmedMeanRating,
   reliabilityWeightedRating,
   calibratedRating,
+  bestModelRating,
   stackingRating,
   judgeModelRating,
   autoRating,

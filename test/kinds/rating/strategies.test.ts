@@ -67,6 +67,22 @@ describe('supervised strategies on a hostile world', () => {
     }
   });
 
+  it('best-model (the name every kind gives its best single model) keeps one judge, calibrated: the least noisy, out of fold near its own error', () => {
+    const fitted = getRatingStrategy('best-model').fit(w.matrix, w.gold, { seed: 1 });
+    // One judge alone moves the fused score, the one whose noise is smallest against its slope (judge 1: 1 / 1.2).
+    const J = w.matrix.judges.length;
+    const base = Array.from(fitted.predict(w.matrix).score);
+    const moves = w.matrix.judges.map((_, j) => {
+      const scores = Float64Array.from(w.matrix.scores, (x, k) => (k % J === j ? 5 : x));
+      return Array.from(fitted.predict({ ...w.matrix, scores }).score).some((x, i) => x !== base[i]);
+    });
+    expect(moves.flatMap((m, j) => (m ? [j] : []))).toEqual([1]);
+    const p = oof('best-model');
+    // Calibrated onto the gold scale, the best judge's error is the error of its noise, well under the mean's.
+    expect(mae(p.score, w.gold)).toBeLessThan(mae(oof('mean').score, w.gold));
+    expect(spearman(p.score, w.gold)).toBeCloseTo(bestJudge, 1);
+  });
+
   it('auto is not worse than its best candidate by more than noise', () => {
     const auto = mae(oof('auto').score, w.gold);
     const best = Math.min(...['calibrated', 'stacking', 'reliability-weighted'].map((n) => mae(oof(n).score, w.gold)));
@@ -216,6 +232,6 @@ describe('state round trips', () => {
   });
 
   it('getRatingStrategy names the known strategies for an unknown name', () => {
-    expect(() => getRatingStrategy('nope')).toThrow(/known: mean, median, trimmed-mean, reliability-weighted, calibrated, stacking, judge-model, auto/);
+    expect(() => getRatingStrategy('nope')).toThrow(/known: mean, median, trimmed-mean, reliability-weighted, calibrated, best-model, stacking, judge-model, auto/);
   });
 });
