@@ -8,11 +8,16 @@
  * wrapping the store's methods) and the latency each call saw, to its adapter's return and to its
  * answer's commit. Prints each stall with what ran in it.
  *
- *   npx tsx bench/loop-stalls.ts [--items 300] [--latency 500] [--concurrency 64] [--store sqlite|postgres] [--stall 8] [--warm 3]
+ *   npx tsx bench/loop-stalls.ts [--items 300] [--latency 500] [--concurrency 64] [--store sqlite|postgres] [--stall 8] [--warm 3] [--dump file.json]
+ *
+ * Run it as `node [--max-semi-space-size=MB] --import tsx bench/loop-stalls.ts ...` to measure the
+ * young generation's size: the GC lines, the answers that waited through a GC pause and the peak
+ * RSS line say what it changes.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { ModelHandle } from '../src/orchestrate/orchestrator.js';
 import type { LanguageModel } from '../src/providers/provider.js';
 import { benchStores, flag, mainCpuMs, quantile, startFakeServer, TimedModel } from './sdk-bench-setup.js';
@@ -24,6 +29,7 @@ const CONCURRENCY = Number(flag('concurrency', '64'));
 const STORE = flag('store', 'sqlite');
 const STALL = Number(flag('stall', '8'));
 const WARM = Number(flag('warm', '3'));
+const DUMP = flag('dump', '');
 const LABELS = ['positive', 'negative', 'neutral'];
 const MODELS = ['openai:gpt-4o-mini', 'anthropic:claude-3-5-haiku-latest', 'ollama:llama3.1'];
 
@@ -200,6 +206,23 @@ try {
   });
   process.stdout.write(
     `  main-thread CPU between an answer's arrival and its adapter's return p50 ${quantile(cpuToReturn, 0.5).toFixed(1)} / p99 ${quantile(cpuToReturn, 0.99).toFixed(1)} ms; and its commit p50 ${quantile(cpuToCommit, 0.5).toFixed(1)} / p99 ${quantile(cpuToCommit, 0.99).toFixed(1)} ms (${cpuTimeline.length} readings)\n`,
+  );
+  // GC pauses an answer waited through: those under way at any time between its arrival and its
+  // adapter's return. How many answers did is set by how often a pause lands inside a group of
+  // answers, which the machine's load moves less than the pauses' length; when fewer than 1% of
+  // the answers waited through one, the 99th percentile has no GC pause in it.
+  const gcs = spans.filter((s) => s.what.startsWith('GC '));
+  const gcOnPath = samples.map((x) => gcs.filter((g) => g.start < x.start + x.ms && g.start + g.ms > arrival(x.start)));
+  const hit = gcOnPath.filter((g) => g.length > 0).length;
+  const gcMsOnPath = gcOnPath.map((g) => g.reduce((sum, e) => sum + e.ms, 0));
+  process.stdout.write(
+    `  answers that waited through a GC pause (between arrival and adapter return): ${hit} of ${samples.length} (${((100 * hit) / samples.length).toFixed(1)}%); GC pause ms on an answer's path p99 ${quantile(gcMsOnPath, 0.99).toFixed(1)}, most pauses on one path ${Math.max(0, ...gcOnPath.map((g) => g.length))}\n`,
+  );
+  // The measured run's calls and timed spans, for analyses this script does not print.
+  if (DUMP) writeFileSync(DUMP, JSON.stringify({ latency: LATENCY, t0, samples, spans, stalls }));
+  const space = getHeapSpaceStatistics().find((h) => h.space_name === 'new_space');
+  process.stdout.write(
+    `  memory: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; young generation (new space) now ${((space?.space_size ?? 0) / 2 ** 20).toFixed(1)} MB\n`,
   );
   const byWhat = new Map<string, { n: number; total: number; max: number }>();
   for (const s of spans) {
