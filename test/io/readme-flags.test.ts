@@ -5,8 +5,8 @@ import { optionsOf } from '../../src/cli/usage-hints.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 
 const COMMANDS = ['eval', 'fit', 'run', 'fuse', 'init', 'batches'];
-/** Flags the README gives to npm, not to fusion. */
-const NPM_FLAGS = ['--omit', '--all', '--ignore-scripts'];
+/** Flags the README gives to npm or to Node (the young generation's size, in NODE_OPTIONS), not to fusion. */
+const NPM_FLAGS = ['--omit', '--all', '--ignore-scripts', '--max-semi-space-size'];
 
 /** The flags a help lists as its own options (a line that starts with one), not those it cites of other commands. */
 function listedOptions(help: string): string[] {
