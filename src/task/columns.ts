@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import type { InputIssue } from './errors.js';
+import { isNumeral } from './numeral.js';
 import type { InputRow } from './table-rows.js';
 
 /**
@@ -72,7 +73,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 function cell(field: string, value: unknown, delimited: boolean): unknown {
   if (!delimited || typeof value !== 'string') return value;
   if (value === '' && !ID_FIELDS.has(field) && field !== 'text' && field !== 'question' && field !== 'output') return undefined;
-  if (NUMBER_FIELDS.has(field) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (NUMBER_FIELDS.has(field) && isNumeral(value)) return Number(value);
   if (BOOLEAN_FIELDS.has(field) && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
   if (JSON_FIELDS.has(field)) {
     try {

@@ -98,6 +98,31 @@ describe('numeric labels are compared by value', () => {
   });
 });
 
+describe('numbers written as a spreadsheet reads them', () => {
+  // `.5`, `+2`, `1e0` and ` 3 ` are numbers in every spreadsheet and in pandas; `1_000` is not
+  // (nor `1,000`): refused, quoted, rather than guessed.
+  it('fusion init --kind rating: .5, +2, 1e0 and " 3 " are gold scores; 1_000 is refused, quoted', async () => {
+    const r = await init('ratings.csv', 'id,text,score\n1,a,.5\n2,b,+2\n3,c,1e0\n4,d, 3 \n', '--kind', 'rating', '--label-column', 'score');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: number }).label);
+    expect(items).toEqual([0.5, 2, 1, 3]);
+    const bad = await init('ratings.csv', 'id,text,score\n1,a,2\n2,b,1_000\n', '--kind', 'rating', '--label-column', 'score');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('ratings.csv:3: score: expected a number, got "1_000"');
+  });
+
+  it('fusion init --ordered: .5 and 0.5, +2 and 2 are one label each, sorted as numbers with 1e0', async () => {
+    const r = await init('stars.csv', 'id,text,stars\n1,a,.5\n2,b,0.5\n3,c,+2\n4,d,2\n5,e,1e0\n', '--label-column', 'stars', '--ordered');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const made = JSON.parse(readFileSync(join(r.out, 'task.json'), 'utf8')) as { labels: { name: string }[] };
+    expect(made.labels.map((l) => l.name)).toEqual(['.5', '1e0', '+2']);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: string }).label);
+    expect(items).toEqual(['.5', '.5', '+2', '+2', '1e0']);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
