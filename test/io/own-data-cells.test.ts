@@ -123,6 +123,24 @@ describe('numbers written as a spreadsheet reads them', () => {
   });
 });
 
+describe('spaces typed after the commas of a hand-written table', () => {
+  it('an item id and a model name are read without them: " m1" is model m1, " 3" is item 3; the answer is kept as written', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', labels: [{ name: 'pos' }, { name: 'neg' }] }));
+    writeFileSync(join(d, 'items.jsonl'), ['1:pos', '2:neg', '3:pos', '4:neg'].map((s) => JSON.stringify({ id: s.split(':')[0], text: 't', label: s.split(':')[1] })).join('\n') + '\n');
+    writeFileSync(join(d, 'responses.csv'), 'item, model, output\n1,m1,pos\n2, m1, neg\n 3, m1 ,pos\n4,m1,neg\n1, m2, pos\n2,m2,pos\n3,m2, pos\n4 ,m2,neg\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2', '--json', join(d, 'r.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')) as { models: { name: string; accuracy: number }[] };
+    expect(result.models.map((m) => [m.name, m.accuracy]).sort()).toEqual([['m1', 1], ['m2', 0.75]]);
+    const fused = await runCli(['fuse', d, '--strategy', 'majority-vote']);
+    expect(fused.status).toBe(0);
+    const first = JSON.parse(fused.stdout.split('\n')[0] as string) as { answers: { model: string; output: string }[] };
+    expect(first.answers).toEqual([expect.objectContaining({ model: 'm1', output: 'pos' }), expect.objectContaining({ model: 'm2', output: ' pos' })]);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
