@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
 import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
@@ -29,6 +29,18 @@ import {
   TaskSchema,
 } from './schema.js';
 
+/**
+ * The recorded answers of a folder that say which prompt they were asked with (what `fusion eval
+ * --models` writes), kept with the folder so that whatever uses them as answers to task.json's
+ * prompt (evaluate(), fit(), fusion fuse) can refuse those task.json no longer renders, however the
+ * folder reached it. `baseDir`: where task.json's template is looked up, as the asking run did.
+ */
+export interface RecordedPrompts {
+  file: string;
+  baseDir: string;
+  prompts: readonly AskedPrompt[];
+}
+
 export interface ClassificationFolder {
   kind: ClassificationTask['kind'];
   dir: string;
@@ -37,6 +49,8 @@ export interface ClassificationFolder {
   /** Gold label index per item, -1 where the item has no label. */
   gold: Int32Array;
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export interface QaFolder {
@@ -45,6 +59,8 @@ export interface QaFolder {
   task: QaTask;
   items: QaItem[];
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export interface RatingFolder {
@@ -55,6 +71,8 @@ export interface RatingFolder {
   /** Gold score per item, NaN where the item has none. */
   gold: Float64Array;
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export type EvalFolder = ClassificationFolder | QaFolder | RatingFolder;
@@ -98,8 +116,6 @@ export interface LoadOptions {
    * is then repaired (a cut last line of the tool's own) and checked by the recorder.
    */
   itemsOnly?: boolean;
-  /** Receives every accepted answer that carries a `promptKey`, with its line (for the check against what task.json renders now). */
-  askedPrompts?: AskedPrompt[];
 }
 
 /**
@@ -184,6 +200,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   }
 
   const responses: RecordedResponse[] = [];
+  const asked: AskedPrompt[] = [];
   if (opts.itemsOnly) {
     // the responses are the recorder's to repair and check
   } else if (existsSync(responsesFile)) {
@@ -200,7 +217,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
       if (issue) issues.push(issue);
       else {
         responses.push(value);
-        if (value.promptKey !== undefined) opts.askedPrompts?.push({ line, item: value.item, promptKey: value.promptKey });
+        if (value.promptKey !== undefined) asked.push({ line, item: value.item, promptKey: value.promptKey });
       }
     }
   } else if (opts.requireResponses) {
@@ -213,14 +230,16 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   issues.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0));
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
+  // Without an items file the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
+  const recorded = asked.length > 0 && files.items !== undefined ? { recordedPrompts: { file: responsesFile, baseDir: dirname(files.task), prompts: asked } } : {};
   if (isClassificationTask(task)) {
-    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses };
+    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses, ...recorded };
   }
   if (isRatingTask(task)) {
     const rated = items as RatingItem[];
-    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses };
+    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses, ...recorded };
   }
-  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses };
+  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses, ...recorded };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */

@@ -8,7 +8,6 @@ import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
 import { type EvalFolder, loadEvalFiles } from '../../task/load-folder.js';
-import type { AskedPrompt } from '../../task/response-checks.js';
 import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
@@ -73,14 +72,12 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   let folder: EvalFolder;
-  // Answers that say which prompt they were asked with are fused only if task.json still gives it.
-  const askedPrompts: AskedPrompt[] = [];
   if (values.answers !== undefined) {
     if (positionals.length > 0) throw new UsageError(`fuse takes a folder or --answers, not both\n\n${fuseHelp}`);
     if (values.task === undefined) throw new UsageError(`--answers needs --task task.json\n\n${fuseHelp}`);
-    folder = loadEvalFiles(dirname(values.answers), { task: values.task, responses: values.answers, ...(values.items === undefined ? {} : { items: values.items }) }, { requireResponses: true, askedPrompts });
-    // Without --items the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
-    if (values.items !== undefined) refuseOtherPrompts(folder, askedPrompts, values.answers, dirname(values.task));
+    folder = loadEvalFiles(dirname(values.answers), { task: values.task, responses: values.answers, ...(values.items === undefined ? {} : { items: values.items }) }, { requireResponses: true });
+    // Answers that say which prompt they were asked with are fused only if task.json still gives it.
+    refuseOtherPrompts(folder);
   } else {
     if (positionals.length !== 1) throw new UsageError(`fuse takes one folder (or --answers FILE --task FILE)\n\n${fuseHelp}`);
     if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');
