@@ -190,6 +190,15 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;
     });
+  } else if (isRatingTask(task)) {
+    // A gold score off the scale is a typo or another scale, as a gold label outside the labels is:
+    // scored as it is, it would count every judge wrong by the distance (fusion init --scale refuses it too).
+    const { min, max } = task.scale;
+    for (const { line, value } of itemParse.records as { line: number; value: RatingItem }[]) {
+      if (value.label !== undefined && (value.label < min || value.label > max)) {
+        issues.push({ file: itemsFile, line, field: 'label', message: `gold score ${value.label} is outside the task's scale ${min}-${max} (${files.task})` });
+      }
+    }
   } else if (isQaTask(task)) {
     const records = itemParse.records as { line: number; value: QaItem }[];
     for (const { line, value } of records) {

@@ -141,6 +141,27 @@ describe('spaces typed after the commas of a hand-written table', () => {
   });
 });
 
+describe('a rating folder whose gold score is off the task\'s scale', () => {
+  it('is refused at the gold\'s line, as a gold label outside the labels is, by fusion eval and before any call by --models', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,7\n3,c,0.5\n4,d,5\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,3\n2,m,5\n3,m,1\n4,m,5\n');
+    const r = await runCli(['eval', d, '--strategies', 'mean', '--folds', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain("items.csv:3: label: gold score 7 is outside the task's scale 1-5 (task.json)");
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain("items.csv:4: label: gold score 0.5 is outside the task's scale 1-5 (task.json)");
+    const server = await fixture.start({ labels: LABELS });
+    const live = fixture.tempDir().dir;
+    writeFileSync(join(live, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(live, 'items.csv'), 'id,text,label\n1,a,3\n2,b,7\n');
+    const asked = await runCli(['eval', live, '--models', 'openai:gpt-4o-mini', '--folds', '2', '--no-cache'], { env: server.env() });
+    expectRefusedBeforeAnyCall(asked, server, live, `${join(live, 'items.csv')}:3: label: gold score 7 is outside the task's scale 1-5`);
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,1\n3,c,4.5\n4,d,5\n');
+    expect((await runCli(['eval', d, '--strategies', 'mean', '--folds', '2'])).status).toBe(0);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
