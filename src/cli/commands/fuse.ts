@@ -12,7 +12,7 @@ import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-promp
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
-import { openOutput, outputFormat } from '../table-args.js';
+import { dashIsStdio, openOutput, outputFormat } from '../table-args.js';
 
 export const fuseHelp = `Usage: fusion fuse <folder> [options]
        fusion fuse --answers answers.csv --task task.json [--items items.csv] [options]
@@ -36,7 +36,7 @@ ${KINDS.map((k) => k.strategyHelp).join('\n')}
   --task FILE        the task of --answers
   --items FILE       with --answers: the items (texts or questions, gold if any); default: the items
                      the answers name, without text
-  --output FILE      write the rows to FILE (never over an existing file)
+  --output FILE      write the rows to FILE (-: stdout; never over an existing file)
   --output-format F  jsonl (default), csv or tsv (default: --output's extension)
   --quiet            no scores
 
@@ -71,6 +71,7 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(fuseHelp);
     return 0;
   }
+  dashIsStdio(values);
   let folder: EvalFolder;
   if (values.answers !== undefined) {
     if (positionals.length > 0) throw new UsageError(`fuse takes a folder or --answers, not both\n\n${fuseHelp}`);
