@@ -162,6 +162,34 @@ describe('a rating folder whose gold score is off the task\'s scale', () => {
   });
 });
 
+describe('a table saved as Windows-1252, not UTF-8', () => {
+  // Excel's plain "CSV" on Windows writes é as the single byte 0xE9: refused, never read as mojibake,
+  // with the byte, where it is and how to convert the file.
+  const cp1252 = Buffer.concat([Buffer.from('id,text,label\n1,caf'), Buffer.from([0xe9]), Buffer.from(',positive\n2,bad,negative\n')]);
+  const said = 'invalid UTF-8 (byte 0xE9, byte 6 of the line): saved as Windows-1252 or Latin-1 (a spreadsheet\'s plain CSV)? fusion reads UTF-8 text only: save it as UTF-8 (Excel: "CSV UTF-8"), or convert it: iconv -f WINDOWS-1252 -t UTF-8';
+  it('fusion init names the byte and the way out', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'reviews.csv'), cp1252);
+    const r = await runCli(['init', join(d, 'reviews.csv'), '--out', join(d, 'set')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(d, 'reviews.csv')}:2: ${said}`);
+  });
+
+  it('fusion run reads the rows before it and refuses it and the rest: the byte never reaches a model as U+FFFD', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const d = fixture.tempDir().dir;
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'in.csv'), Buffer.concat([Buffer.from('id,text\n0,good\n'), cp1252.subarray('id,text,label\n'.length)]));
+    const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+    expect(r.stderr).toContain(`${join(d, 'in.csv')}:3: ${said}; it and the rows after it are not read`);
+    expect(r.status).toBe(1);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[1]).toMatch(/^0,good,/);
+    expect(rows).toHaveLength(3);
+    expect(server.snapshot().requests).toBe(1);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
