@@ -1,4 +1,4 @@
-import { firstInvalidByte, notUtf8 } from './safe-read.js';
+import { UTF16, firstInvalidByte, notUtf8, utf16 } from './safe-read.js';
 
 /** Where a byte stream stops being UTF-8: the file line of the first bad byte and what to say of it. */
 export interface NotUtf8 {
@@ -63,7 +63,8 @@ export class Utf8Guard {
   }
 
   private badAt(bytes: Buffer, at: number): NotUtf8 {
+    const first = this.newlines === 0 && this.sinceNewline === 0 && at === 0;
     this.count(bytes.subarray(0, at));
-    return { line: this.newlines + 1, message: notUtf8(bytes, at, this.sinceNewline + 1) };
+    return { line: this.newlines + 1, message: first && utf16(bytes) ? UTF16 : notUtf8(bytes, at, this.sinceNewline + 1) };
   }
 }

@@ -40,4 +40,9 @@ describe('Utf8Guard', () => {
     const bytes = Buffer.concat([Buffer.from('id\n1,a'), Buffer.from([0xc3])]);
     expect(feed(bytes, 3).bad?.message).toMatch(/^invalid UTF-8 \(byte 0xC3, byte 4 of the line\)/);
   });
+
+  it('a UTF-16 stream (Excel\'s "Unicode text") is named as such, as the whole-file readers name it', () => {
+    const bytes = Buffer.from('\ufeffid,text\n1,a\n', 'utf16le');
+    for (const size of [1, 2, 64]) expect(feed(bytes, size).bad).toEqual({ line: 1, message: expect.stringMatching(/^a UTF-16 file/) });
+  });
 });
