@@ -50,7 +50,7 @@ export function decodeLine(file: string, line: number, bytes: Buffer): FileLine 
 
 /** A UTF-16 byte-order mark (what Excel's "Unicode text" and PowerShell write): said as such, with the way out. */
 export const utf16 = (bytes: Buffer): boolean => bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
-export const UTF16 = 'a UTF-16 file (it starts with a UTF-16 byte-order mark); fusion reads UTF-8 text only: save it as UTF-8 (or convert it: iconv -f UTF-16 -t UTF-8)';
+const UTF16 = 'a UTF-16 file (it starts with a UTF-16 byte-order mark); fusion reads UTF-8 text only: save it as UTF-8 (or convert it: iconv -f UTF-16 -t UTF-8)';
 
 /**
  * A byte that is not UTF-8, quoted with its place in the line, and the likely cause with the way

@@ -1,4 +1,4 @@
-import { UTF16, firstInvalidByte, notUtf8, utf16 } from './safe-read.js';
+import { firstInvalidByte, notUtf8, utf16 } from './safe-read.js';
 
 /** Where a byte stream stops being UTF-8: the file line of the first bad byte and what to say of it. */
 export interface NotUtf8 {
@@ -25,20 +25,36 @@ function unfinished(bytes: Buffer): number {
  * models): `check` says how much of each chunk is UTF-8 so far, the bytes passing on unchanged, and
  * where the first bad byte is, with its file line as readTextFileSync counts it; `end` says whether
  * the stream stopped inside a sequence. A sequence cut by a chunk boundary is held back and checked
- * with the next chunk.
+ * with the next chunk. A stream that starts with a UTF-16 byte-order mark is passed on unchecked,
+ * as before: the parser reads it as UTF-16.
  */
 export class Utf8Guard {
   private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private held = Buffer.alloc(0);
   private newlines = 0;
   private sinceNewline = 0;
+  /** What the stream's first bytes said it is, once they were read. */
+  private start: 'utf8' | 'utf16' | undefined;
 
   /**
    * `pass`: the bytes to pass on, in order: those held back from the last chunk and this chunk's,
    * up to the first bad byte or to a sequence the next chunk may finish (held back until then).
    */
   check(chunk: Buffer): { pass: Buffer; bad?: NotUtf8 } {
+    if (this.start === 'utf16') return { pass: chunk };
     const bytes = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    if (this.start === undefined) {
+      // A UTF-16 byte-order mark: the parser reads such a stream as UTF-16 (its bom option), not as UTF-8.
+      if (bytes.length < 2 && (bytes[0] === 0xff || bytes[0] === 0xfe)) {
+        this.held = Buffer.from(bytes);
+        return { pass: Buffer.alloc(0) };
+      }
+      this.start = utf16(bytes) ? 'utf16' : 'utf8';
+      if (this.start === 'utf16') {
+        this.held = Buffer.alloc(0);
+        return { pass: bytes };
+      }
+    }
     const whole = bytes.subarray(0, bytes.length - unfinished(bytes));
     try {
       this.decoder.decode(whole);
@@ -53,7 +69,7 @@ export class Utf8Guard {
 
   /** The stream's end: a sequence left unfinished is a bad byte. */
   end(): NotUtf8 | undefined {
-    return this.held.length > 0 ? this.badAt(this.held, 0) : undefined;
+    return this.held.length > 0 && this.start === 'utf8' ? this.badAt(this.held, 0) : undefined;
   }
 
   private count(bytes: Buffer): void {
@@ -63,8 +79,7 @@ export class Utf8Guard {
   }
 
   private badAt(bytes: Buffer, at: number): NotUtf8 {
-    const first = this.newlines === 0 && this.sinceNewline === 0 && at === 0;
     this.count(bytes.subarray(0, at));
-    return { line: this.newlines + 1, message: first && utf16(bytes) ? UTF16 : notUtf8(bytes, at, this.sinceNewline + 1) };
+    return { line: this.newlines + 1, message: notUtf8(bytes, at, this.sinceNewline + 1) };
   }
 }

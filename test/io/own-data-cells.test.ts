@@ -188,6 +188,16 @@ describe('a table saved as Windows-1252, not UTF-8', () => {
     expect(rows).toHaveLength(3);
     expect(server.snapshot().requests).toBe(1);
   });
+  it('fusion run still reads a UTF-16 CSV with its byte-order mark as UTF-16, as its parser did before the check', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const d = fixture.tempDir().dir;
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'in.csv'), Buffer.from('\ufeffid,text\n1,café\n', 'utf16le'));
+    const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+    expect(r.stderr).not.toContain('invalid UTF-8');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(/^1,café,/);
+  });
 });
 
 describe('a table with another separator than its name says', () => {
