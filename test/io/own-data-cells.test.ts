@@ -200,6 +200,25 @@ describe('a table saved as Windows-1252, not UTF-8', () => {
   });
 });
 
+describe('a multiple-choice gold that names no choice', () => {
+  it('is refused at its line (answers are scored by their choice\'s label: every model would count wrong); a lower-case letter names its choice', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'q', kind: 'qa', answerType: 'multiple-choice' }));
+    const choices = [{ label: 'A', text: '3' }, { label: 'B', text: '4' }];
+    const items = (golds: string[]) => golds.map((g, i) => JSON.stringify({ id: String(i + 1), question: `q${i}`, choices, answers: [g] })).join('\n') + '\n';
+    writeFileSync(join(d, 'items.jsonl'), items(['B', 'E', '4', 'a']));
+    writeFileSync(join(d, 'responses.jsonl'), ['B', 'A', 'B', 'A'].map((o, i) => JSON.stringify({ item: String(i + 1), model: 'm', output: o })).join('\n') + '\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2']);
+    expect(r.status).toBe(2);
+    const said = r.stderr.replaceAll(`${d}/`, '');
+    expect(said).toContain('items.jsonl:2: answers: gold "E" names no choice (A, B): a multiple-choice gold is its choice\'s label');
+    expect(said).toContain('items.jsonl:3: answers: gold "4" names no choice (A, B)');
+    expect(said).not.toContain('items.jsonl:4');
+    writeFileSync(join(d, 'items.jsonl'), items(['B', 'A', 'b', 'a']));
+    expect((await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2'])).status).toBe(0);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
