@@ -7,6 +7,7 @@ import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
 import { itemText, itemTextField } from './item-text.js';
 import { goldLabelOf, labelIndex } from './labels.js';
+import { choiceGoldIssue } from './choice-gold.js';
 import { type AskedPrompt, responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
@@ -204,14 +205,10 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     for (const { line, value } of records) {
       if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
         issues.push({ file: itemsFile, line, field: 'choices', message: 'a multiple-choice item needs choices' });
-      } else if (task.answerType === 'multiple-choice' && value.answers && value.answers.length > 0) {
-        // Answers are scored by the letter of their choice: a gold that names none (a typo, the choice's
-        // text) would count every model wrong on the item, silently, as a gold label outside the labels would.
-        const letters = new Set(value.choices?.map((c) => c.label.trim().toUpperCase()));
-        if (!value.answers.some((a) => letters.has(a.trim().toUpperCase()))) {
-          const labels = value.choices?.map((c) => c.label).join(', ') ?? '';
-          issues.push({ file: itemsFile, line, field: 'answers', message: `gold ${value.answers.map((a) => JSON.stringify(a)).join(', ')} names no choice (${labels}): a multiple-choice gold is its choice's label` });
-        }
+      } else if (task.answerType === 'multiple-choice') {
+        // As a gold label outside a classification task's labels is refused.
+        const issue = choiceGoldIssue(value);
+        if (issue !== undefined) issues.push({ file: itemsFile, line, field: 'answers', message: issue });
       }
     }
   }

@@ -217,6 +217,19 @@ describe('a multiple-choice gold that names no choice', () => {
     writeFileSync(join(d, 'items.jsonl'), items(['B', 'A', 'b', 'a']));
     expect((await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2'])).status).toBe(0);
   });
+
+  it('fusion init refuses it at its row, under the user\'s column, with the choice whose text it is, rather than make a folder every later command refuses', async () => {
+    const choices = (a: string, b: string) => `"${JSON.stringify([{ label: 'A', text: a }, { label: 'B', text: b }]).replaceAll('"', '""')}"`;
+    const table = `id,question,choices,correct\n1,2+2?,${choices('3', '4')},4\n2,1+1?,${choices('2', '5')},A\n3,0+0?,${choices('0', '1')},Z\n`;
+    const r = await init('quiz.csv', table, '--kind', 'qa', '--label-column', 'correct');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('quiz.csv:2: correct: gold "4" names no choice (A, B): a multiple-choice gold is its choice\'s label: "B", whose text it is?');
+    expect(r.stderr).toContain('quiz.csv:4: correct: gold "Z" names no choice (A, B): a multiple-choice gold is its choice\'s label\n');
+    expect(existsSync(r.out)).toBe(false);
+    const fixed = await init('quiz.csv', table.replace(',4\n', ',B\n').replace(',Z\n', ',a\n'), '--kind', 'qa', '--label-column', 'correct');
+    expect(fixed.stderr).toBe('');
+    expect(fixed.status).toBe(0);
+  });
 });
 
 describe('a table with another separator than its name says', () => {
