@@ -232,6 +232,20 @@ describe('a multiple-choice gold that names no choice', () => {
   });
 });
 
+describe('repeated samples of one model recorded without their numbers', () => {
+  it('the second answer says how samples are told apart; with a sample column both are read', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,positive\n2,b,negative\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,positive\n1,m,negative\n2,m,negative\n2,m,negative\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain('responses.csv:3: duplicate response of model "m" for item "1" (first on line 2); several answers of one model to one item are told apart by a sample field (0, 1, 2...)');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output,sample\n1,m,positive,0\n1,m,negative,1\n2,m,negative,0\n2,m,negative,1\n');
+    expect((await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2'])).status).toBe(0);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
