@@ -246,6 +246,20 @@ describe('repeated samples of one model recorded without their numbers', () => {
   });
 });
 
+describe('a model named as a column of the output row', () => {
+  it('fusion fuse CSV: models "score" and "id" are written model_score and model_id; the fused score and the item id keep their columns', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,4\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,score,3\n2,score,5\n1,id,2\n2,id,4\n');
+    const r = await runCli(['fuse', d, '--strategy', 'mean', '--output-format', 'csv', '--quiet']);
+    expect(r.status).toBe(0);
+    const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    expect(r.stdout.split('\n')[0]).toBe('id,score,low,high,model_score,model_id,abstain,error');
+    expect(rows.map((row) => [row.id, row.score, row.model_score, row.model_id])).toEqual([['1', '2.5', '3', '2'], ['2', '4.5', '5', '4']]);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');
