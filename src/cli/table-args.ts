@@ -19,10 +19,11 @@ export const TABLE_ARGS = {
 } as const;
 
 export const tableHelp = `Input and output tables (JSON Lines, CSV or TSV with a header row):
-  --input FILE       read items from FILE instead of stdin (format by extension: .jsonl, .csv, .tsv)
+  --input FILE       read items from FILE instead of stdin (format by extension: .jsonl, .csv, .tsv;
+                     -: stdin)
   --format F         the input's format: jsonl (default on stdin), csv or tsv
-  --output FILE      write to FILE instead of stdout (never over an existing file; written as
-                     FILE.partial-<time>, renamed once every line is written)
+  --output FILE      write to FILE instead of stdout (-: stdout; never over an existing file; written
+                     as FILE.partial-<time>, renamed once every line is written)
   --output-format F  the output's format (default: --output's extension, else the input's). CSV/TSV
                      output: every input column as read, then label (QA: answer), confidence (rating:
                      score, low, high: its 80% interval), one column per model (its answer), abstain
@@ -44,6 +45,16 @@ export interface TableValues {
   'text-column'?: string;
   'question-column'?: string;
   'label-column'?: string;
+}
+
+/**
+ * `--input -` and `--output -` are stdin and stdout, as in most command-line tools: read as the
+ * flag left out (a file named `-` is `./-`). A `-` taken as a file name wrote the rows to a file
+ * named `-`, where the user was watching stdout. In place, on the parsed flags.
+ */
+export function dashIsStdio(values: { input?: string | undefined; output?: string | undefined }): void {
+  if (values.input === '-') delete values.input;
+  if (values.output === '-') delete values.output;
 }
 
 /** Which columns hold the item's fields, as the flags say. */

@@ -5,7 +5,7 @@ import { kindOf } from '../kinds/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { EvalFolder } from '../task/load-folder.js';
-import { loadRecordedFolder } from './recorded-prompts.js';
+import { loadRecordedFolder, refuseOtherPrompts } from './recorded-prompts.js';
 
 export type { EvalResult } from '../eval/eval-result.js';
 
@@ -31,8 +31,9 @@ export interface EvaluateOptions {
  * every task kind, as `fusion eval` does: the folder's kind plug-in reads, fuses and scores.
  */
 export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<AnyEvalResult> {
-  // Given a path, answers asked with a prompt task.json no longer renders are refused, as `fusion eval` does.
+  // Answers asked with a prompt task.json no longer renders are refused, as `fusion eval` does, from a path or a loaded folder.
   const loaded = typeof folder === 'string' ? loadRecordedFolder(folder) : folder;
+  if (typeof folder !== 'string') refuseOtherPrompts(loaded);
   const kind = kindOf(loaded.task);
   const cannotExplain = kind.refusedFlags['--explain'];
   if ((options.explain ?? 0) > 0 && cannotExplain !== undefined) throw new StrategyError(`explain: ${cannotExplain}`);

@@ -2,6 +2,7 @@ import { kindOf } from '../kinds/registry.js';
 import type { AdaptiveTargets, FitStrategy, KindEntry } from '../kinds/task-kind.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { EvalFolder } from '../task/load-folder.js';
+import { refuseOtherPrompts } from './recorded-prompts.js';
 
 export interface FitOptions {
   /** A strategy name of the folder's kind, or one the kind configured (`kindOf(task).strategyToFit`). */
@@ -27,6 +28,8 @@ export interface FitResult {
  * it out-of-fold first when asked, and fits and saves it.
  */
 export async function fit(folder: EvalFolder, options: FitOptions): Promise<FitResult> {
+  // Answers asked with a prompt task.json no longer renders are not learnt from, as `fusion eval` does not score them.
+  refuseOtherPrompts(folder);
   const kind = kindOf(folder.task);
   const seed = options.seed ?? 1;
   const folds = options.folds ?? 0;

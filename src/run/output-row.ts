@@ -31,13 +31,25 @@ interface AnswerLike {
 function flatAnswer<L extends FusedLineBase>(line: L, table: AnswerTable<L>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...table.tableCells(line) };
   const answers = (line as FusedLineBase & { answers?: readonly (AnswerLike & Record<string, unknown>)[] }).answers ?? [];
-  for (const a of answers) out[modelColumn(a.model, a.sample)] = a[table.answerField] ?? null;
+  const own = ownColumns(table);
+  for (const a of answers) out[modelColumn(a.model, a.sample, own)] = a[table.answerField] ?? null;
   if (line.abstain) out.abstain = line.abstain;
   return out;
 }
 
-function modelColumn(model: string, sample: number | undefined): string {
-  return sample === undefined || sample === 0 ? model : `${model}#${sample}`;
+/** The columns a fused row fills itself: the item's id, the kind's answer columns, `abstain` and `error`. */
+function ownColumns(table: AnswerTable<never>): ReadonlySet<string> {
+  return new Set(['id', ...table.tableColumns, 'abstain', 'error']);
+}
+
+/**
+ * A model's (and sample's) column. A model named as one of the row's own columns (`id`, `score`,
+ * `label`, `error`) is written `model_<name>`: under its own name its answer would overwrite the
+ * fused one in the row (or push the item's id aside), and the header would name one column twice.
+ */
+function modelColumn(model: string, sample: number | undefined, own: ReadonlySet<string>): string {
+  const column = sample === undefined || sample === 0 ? model : `${model}#${sample}`;
+  return own.has(column) ? `model_${column}` : column;
 }
 
 /** An input column whose name an output field already uses keeps its value under `input_<name>`. */
@@ -64,7 +76,8 @@ export class OutputRows<L extends FusedLineBase> {
   }
 
   private outputColumns(): string[] {
-    return [...this.table.tableColumns, ...this.models.map((m) => modelColumn(m.name, m.sample)), 'abstain', 'error'];
+    const own = ownColumns(this.table);
+    return [...this.table.tableColumns, ...this.models.map((m) => modelColumn(m.name, m.sample, own)), 'abstain', 'error'];
   }
 
   /** Text to write before the first row (a delimited header), given the first row's input. */

@@ -1,5 +1,6 @@
 import type { ZodType } from 'zod';
 import type { InputIssue } from './errors.js';
+import { isNumeral } from './numeral.js';
 import type { InputRow } from './table-rows.js';
 
 /**
@@ -69,10 +70,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function cell(field: string, value: unknown, delimited: boolean): unknown {
-  if (!delimited || typeof value !== 'string') return value;
+/**
+ * Fields that name something (an item, a model) rather than hold what the user wrote for a model to
+ * read: in a delimited cell, spaces around them are the habit of typing `1, gpt-4` (Python's csv
+ * `skipinitialspace`), not part of the name, so `" gpt-4"` and `"gpt-4"` are one model and `" 7"`
+ * is item 7. Texts and answers are kept as written; the row as read still passes through whole.
+ */
+const NAME_FIELDS = new Set([...ID_FIELDS, 'model']);
+
+function cell(field: string, written: unknown, delimited: boolean): unknown {
+  if (!delimited || typeof written !== 'string') return written;
+  const value = NAME_FIELDS.has(field) ? written.trim() : written;
   if (value === '' && !ID_FIELDS.has(field) && field !== 'text' && field !== 'question' && field !== 'output') return undefined;
-  if (NUMBER_FIELDS.has(field) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
+  if (NUMBER_FIELDS.has(field) && isNumeral(value)) return Number(value);
   if (BOOLEAN_FIELDS.has(field) && /^(true|false)$/i.test(value.trim())) return value.trim().toLowerCase() === 'true';
   if (JSON_FIELDS.has(field)) {
     try {

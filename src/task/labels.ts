@@ -1,3 +1,4 @@
+import { numeralValue } from './numeral.js';
 import type { ClassificationTask } from './schema.js';
 
 /**
@@ -19,16 +20,15 @@ export function labelIndex(task: Pick<ClassificationTask, 'labels'>): { lookup: 
   return { lookup, issues };
 }
 
-const NUMERAL = /^-?\d+(\.\d+)?$/;
-
 /**
  * How a gold label written in a table is compared with the labels: case and surrounding spaces
- * aside, and a numeral by its value, so `1`, `1.0` and ` 1` in a star column are one label (a
+ * aside, and a numeral by its value (isNumeral), so `1`, `1.0`, `+1` and ` 1` in a star column are one label (a
  * spreadsheet writes one star as `1.0` once a column holds a half star).
  */
 export function labelKey(spelling: string): string {
   const t = spelling.trim();
-  return NUMERAL.test(t) ? String(Number(t)) : t.toLowerCase();
+  const value = numeralValue(t);
+  return value === undefined ? t.toLowerCase() : String(value);
 }
 
 /** The label a gold spelling names: a name or alias (labelIndex), else the label whose numeral has its value (`1.0` for `1`). */

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
 import { folderTable, readTableFile } from './read-table.js';
 import { currentLimits, limitVariable } from './limits.js';
@@ -7,6 +7,7 @@ import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
 import { itemText, itemTextField } from './item-text.js';
 import { goldLabelOf, labelIndex } from './labels.js';
+import { choiceGoldIssue } from './choice-gold.js';
 import { type AskedPrompt, responseLineIssue } from './response-checks.js';
 import {
   type ClassificationItem,
@@ -29,6 +30,18 @@ import {
   TaskSchema,
 } from './schema.js';
 
+/**
+ * The recorded answers of a folder that say which prompt they were asked with (what `fusion eval
+ * --models` writes), kept with the folder so that whatever uses them as answers to task.json's
+ * prompt (evaluate(), fit(), fusion fuse) can refuse those task.json no longer renders, however the
+ * folder reached it. `baseDir`: where task.json's template is looked up, as the asking run did.
+ */
+export interface RecordedPrompts {
+  file: string;
+  baseDir: string;
+  prompts: readonly AskedPrompt[];
+}
+
 export interface ClassificationFolder {
   kind: ClassificationTask['kind'];
   dir: string;
@@ -37,6 +50,8 @@ export interface ClassificationFolder {
   /** Gold label index per item, -1 where the item has no label. */
   gold: Int32Array;
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export interface QaFolder {
@@ -45,6 +60,8 @@ export interface QaFolder {
   task: QaTask;
   items: QaItem[];
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export interface RatingFolder {
@@ -55,6 +72,8 @@ export interface RatingFolder {
   /** Gold score per item, NaN where the item has none. */
   gold: Float64Array;
   responses: RecordedResponse[];
+  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
+  recordedPrompts?: RecordedPrompts;
 }
 
 export type EvalFolder = ClassificationFolder | QaFolder | RatingFolder;
@@ -98,8 +117,6 @@ export interface LoadOptions {
    * is then repaired (a cut last line of the tool's own) and checked by the recorder.
    */
   itemsOnly?: boolean;
-  /** Receives every accepted answer that carries a `promptKey`, with its line (for the check against what task.json renders now). */
-  askedPrompts?: AskedPrompt[];
 }
 
 /**
@@ -174,16 +191,30 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
         issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
       } else gold[i] = k;
     });
+  } else if (isRatingTask(task)) {
+    // A gold score off the scale is a typo or another scale, as a gold label outside the labels is:
+    // scored as it is, it would count every judge wrong by the distance (fusion init --scale refuses it too).
+    const { min, max } = task.scale;
+    for (const { line, value } of itemParse.records as { line: number; value: RatingItem }[]) {
+      if (value.label !== undefined && (value.label < min || value.label > max)) {
+        issues.push({ file: itemsFile, line, field: 'label', message: `gold score ${value.label} is outside the task's scale ${min}-${max} (${files.task})` });
+      }
+    }
   } else if (isQaTask(task)) {
     const records = itemParse.records as { line: number; value: QaItem }[];
     for (const { line, value } of records) {
       if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
         issues.push({ file: itemsFile, line, field: 'choices', message: 'a multiple-choice item needs choices' });
+      } else if (task.answerType === 'multiple-choice') {
+        // As a gold label outside a classification task's labels is refused.
+        const issue = choiceGoldIssue(value);
+        if (issue !== undefined) issues.push({ file: itemsFile, line, field: 'answers', message: issue });
       }
     }
   }
 
   const responses: RecordedResponse[] = [];
+  const asked: AskedPrompt[] = [];
   if (opts.itemsOnly) {
     // the responses are the recorder's to repair and check
   } else if (existsSync(responsesFile)) {
@@ -200,7 +231,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
       if (issue) issues.push(issue);
       else {
         responses.push(value);
-        if (value.promptKey !== undefined) opts.askedPrompts?.push({ line, item: value.item, promptKey: value.promptKey });
+        if (value.promptKey !== undefined) asked.push({ line, item: value.item, promptKey: value.promptKey });
       }
     }
   } else if (opts.requireResponses) {
@@ -213,14 +244,16 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   issues.sort((a, b) => fileOrder.indexOf(a.file) - fileOrder.indexOf(b.file) || (a.line ?? 0) - (b.line ?? 0));
   if (issues.length > 0) throw new InputError(issues);
   const items = itemParse.records.map((r) => r.value);
+  // Without an items file the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
+  const recorded = asked.length > 0 && files.items !== undefined ? { recordedPrompts: { file: responsesFile, baseDir: dirname(files.task), prompts: asked } } : {};
   if (isClassificationTask(task)) {
-    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses };
+    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses, ...recorded };
   }
   if (isRatingTask(task)) {
     const rated = items as RatingItem[];
-    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses };
+    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses, ...recorded };
   }
-  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses };
+  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses, ...recorded };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */

@@ -26,7 +26,9 @@ export function responseLineIssue(
   const first = seen.get(key);
   if (first !== undefined) {
     const sample = value.sample === undefined ? '' : ` sample ${value.sample}`;
-    return { file, line, message: `duplicate response of model "${value.model}" for item "${value.item}"${sample} (first on line ${first})` };
+    // Repeated samples of one model (self-consistency) written without their numbers: how to keep them.
+    const way = value.sample === undefined ? '; several answers of one model to one item are told apart by a sample field (0, 1, 2...)' : '';
+    return { file, line, message: `duplicate response of model "${value.model}" for item "${value.item}"${sample} (first on line ${first})${way}` };
   }
   seen.set(key, line);
   return undefined;

@@ -44,16 +44,26 @@ export function decodeLine(file: string, line: number, bytes: Buffer): FileLine 
     return { line, text: decoder.decode(bytes) };
   } catch {
     const at = firstInvalidByte(bytes);
-    return { line, issue: { file, line, message: line === 1 && utf16(bytes) ? UTF16 : `invalid UTF-8 (byte ${at + 1} of the line); fusion reads UTF-8 text only` } };
+    return { line, issue: { file, line, message: line === 1 && utf16(bytes) ? UTF16 : notUtf8(bytes, at, at + 1) } };
   }
 }
 
 /** A UTF-16 byte-order mark (what Excel's "Unicode text" and PowerShell write): said as such, with the way out. */
-const utf16 = (bytes: Buffer): boolean => bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+export const utf16 = (bytes: Buffer): boolean => bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
 const UTF16 = 'a UTF-16 file (it starts with a UTF-16 byte-order mark); fusion reads UTF-8 text only: save it as UTF-8 (or convert it: iconv -f UTF-16 -t UTF-8)';
 
+/**
+ * A byte that is not UTF-8, quoted with its place in the line, and the likely cause with the way
+ * out: a table saved by a spreadsheet or an editor in the system's 8-bit code page (Excel's plain
+ * "CSV" on Windows: Windows-1252), whose accented letters are single bytes UTF-8 does not allow.
+ */
+export function notUtf8(bytes: Buffer, at: number, column: number): string {
+  const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, '0');
+  return `invalid UTF-8 (byte 0x${byte}, byte ${column} of the line): saved as Windows-1252 or Latin-1 (a spreadsheet's plain CSV)? fusion reads UTF-8 text only: save it as UTF-8 (Excel: "CSV UTF-8"), or convert it: iconv -f WINDOWS-1252 -t UTF-8`;
+}
+
 /** Where a UTF-8 decoder gave up, for the message (the decoder itself is the judge of validity). */
-function firstInvalidByte(bytes: Buffer): number {
+export function firstInvalidByte(bytes: Buffer): number {
   let i = 0;
   while (i < bytes.length) {
     const c = bytes[i] as number;
@@ -160,9 +170,10 @@ export function readTextFileSync(file: string, maxBytes = currentLimits().maxFil
     try {
       return decoder.decode(bytes);
     } catch {
-      const before = bytes.subarray(0, firstInvalidByte(bytes));
-      const line = before.toString('latin1').split('\n').length;
-      throw new InputError([{ file, line, message: utf16(bytes) ? UTF16 : 'invalid UTF-8; fusion reads UTF-8 text only' }]);
+      const at = firstInvalidByte(bytes);
+      const before = bytes.subarray(0, at).toString('latin1');
+      const line = before.split('\n').length;
+      throw new InputError([{ file, line, message: utf16(bytes) ? UTF16 : notUtf8(bytes, at, at - before.lastIndexOf('\n')) }]);
     }
   } finally {
     closeSync(fd);

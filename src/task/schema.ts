@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { numeralValue } from './numeral.js';
 
 /** One label of a classification task; aliases are other spellings the models were asked to use. */
 export const LabelSchema = z.object({
@@ -59,8 +60,8 @@ export const ClassificationItemSchema = z.object({
   label: z.string().optional(),
 });
 
-/** A number, or a CSV/TSV cell that spells one (cells are text; `4`, `-0.5`, `3.75`), as the number. */
-const numberOrNumeral = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
+/** A number, or a CSV/TSV cell that spells one (cells are text; `4`, `-0.5`, `.5`, `+2`, `1e0`: isNumeral), as the number. */
+const numberOrNumeral = <S extends z.ZodType>(schema: S) => z.preprocess((v) => (typeof v === 'string' ? (numeralValue(v) ?? v) : v), schema);
 
 export const RatingItemSchema = z.object({
   id: z.string().min(1),

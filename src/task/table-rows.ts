@@ -6,6 +6,7 @@ import { LineSplitter } from './line-splitter.js';
 import { currentLimit } from './limits.js';
 import { readLinesSync, readTextFileSync } from './safe-read.js';
 import { type TableFormat, delimiterOf } from './table-format.js';
+import { type NotUtf8, Utf8Guard } from './utf8-guard.js';
 
 /**
  * One input row: a JSON Lines line (`text`, parsed by the caller), a delimited row already split
@@ -110,6 +111,7 @@ function delimitedRows(name: string) {
  * the message says the rows after it were not read.
  */
 function failureOf(name: string, error: unknown, maxRecordBytes?: number, failedRow?: () => number): InputRow {
+  if (isNotUtf8(error)) return { line: error.notUtf8.line, issue: { file: name, line: error.notUtf8.line, message: `${error.notUtf8.message}; it and the rows after it are not read` } };
   const e = error as { lines?: number; message?: string; code?: string };
   const line = failedRow ? failedRow() : typeof e.lines === 'number' ? e.lines : 0;
   const what =
@@ -119,6 +121,15 @@ function failureOf(name: string, error: unknown, maxRecordBytes?: number, failed
         ? 'a quote opens in this row and never closes (a quote inside a quoted cell is written twice: ""); it and the rows after it are not read'
         : `unreadable ${(e.message ?? String(error)).replace(/ at line \d+/, '')}; the rows after it are not read`;
   return { line, issue: { file: name, line, message: what } };
+}
+
+/** The failure of a stream that stops being UTF-8 (Utf8Guard), where the parser would have read on leniently. */
+interface NotUtf8Failure {
+  notUtf8: NotUtf8;
+}
+
+function isNotUtf8(error: unknown): error is NotUtf8Failure {
+  return typeof error === 'object' && error !== null && 'notUtf8' in error;
 }
 
 /** What RecordsThenFailure passes on last when the parser stops at an error. */
@@ -139,6 +150,7 @@ function isFailure(chunk: unknown): chunk is Failure {
 class RecordsThenFailure extends Transform {
   private failed = false;
   private readonly parser: Parser;
+  private readonly utf8 = new Utf8Guard();
 
   constructor(options: ReturnType<typeof csvOptions>, numbered: (chunk: unknown) => NumberedChunk) {
     super({ readableObjectMode: true });
@@ -149,22 +161,34 @@ class RecordsThenFailure extends Transform {
         return null;
       },
     });
-    this.parser.on('error', (error) => {
-      if (this.failed) return;
-      this.failed = true;
-      this.push({ failure: error } satisfies Failure);
-    });
+    this.parser.on('error', (error) => this.fail(error));
     // Every record leaves through on_record; the parser's own output is empty, read to let it end.
     this.parser.resume();
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     if (this.failed) return done();
-    this.parser.write(chunk, () => done());
+    const { pass, bad } = this.utf8.check(chunk);
+    // The rows before the bad byte are parsed and passed on first; the failure follows them.
+    this.parser.write(pass, () => {
+      if (bad) this.fail({ notUtf8: bad });
+      done();
+    });
+  }
+
+  private fail(failure: unknown): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.push({ failure } satisfies Failure);
   }
 
   override _flush(done: TransformCallback): void {
     if (this.failed) return done();
+    const bad = this.utf8.end();
+    if (bad) {
+      this.fail({ notUtf8: bad });
+      return done();
+    }
     const finished = (): void => {
       this.parser.off('end', finished);
       this.parser.off('error', finished);

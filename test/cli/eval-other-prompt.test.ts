@@ -4,6 +4,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { evaluate } from '../../src/run/evaluate.js';
+import { fit } from '../../src/run/fit.js';
+import { loadEvalFolder } from '../../src/task/load-folder.js';
 import { InputError } from '../../src/task/errors.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { startWithLabelledFolder } from '../support/live-folder.js';
@@ -119,6 +121,20 @@ describe('plain fusion eval on answers asked with another prompt than task.json 
     await expect(evaluate(dir, { folds: 2 })).rejects.toBeInstanceOf(InputError);
     writeTask(dir, {});
     expect((await evaluate(dir, { folds: 2 })).models.length).toBe(2);
+  });
+
+  it('the library: evaluate(loadEvalFolder(dir)) and fit(loadEvalFolder(dir)) refuse them as evaluate(path) does; the folder loaded after task.json is put back is used', async () => {
+    const { dir } = await recorded();
+    editInstructions(dir);
+    const said = /responses\.jsonl:1: promptKey: asked with another prompt than task\.json gives now \(16 answers of 16\)/;
+    const loaded = loadEvalFolder(dir);
+    await expect(evaluate(loaded, { folds: 2 })).rejects.toThrow(said);
+    await expect(evaluate(loaded, { folds: 2 })).rejects.toBeInstanceOf(InputError);
+    await expect(fit(loaded, { strategy: 'majority-vote' })).rejects.toThrow(said);
+    writeTask(dir, {});
+    const again = loadEvalFolder(dir);
+    expect((await evaluate(again, { folds: 2 })).models.length).toBe(2);
+    expect((await fit(again, { strategy: 'majority-vote' })).saved.strategy).toBe('majority-vote');
   });
 
   it('--models with another model refuses, before any call, the other models\' answers asked with the old prompt (the evaluation after the calls would)', async () => {

@@ -98,6 +98,168 @@ describe('numeric labels are compared by value', () => {
   });
 });
 
+describe('numbers written as a spreadsheet reads them', () => {
+  // `.5`, `+2`, `1e0` and ` 3 ` are numbers in every spreadsheet and in pandas; `1_000` is not
+  // (nor `1,000`): refused, quoted, rather than guessed.
+  it('fusion init --kind rating: .5, +2, 1e0 and " 3 " are gold scores; 1_000 is refused, quoted', async () => {
+    const r = await init('ratings.csv', 'id,text,score\n1,a,.5\n2,b,+2\n3,c,1e0\n4,d, 3 \n', '--kind', 'rating', '--label-column', 'score');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: number }).label);
+    expect(items).toEqual([0.5, 2, 1, 3]);
+    const bad = await init('ratings.csv', 'id,text,score\n1,a,2\n2,b,1_000\n', '--kind', 'rating', '--label-column', 'score');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('ratings.csv:3: score: expected a number, got "1_000"');
+  });
+
+  it('fusion init --ordered: .5 and 0.5, +2 and 2 are one label each, sorted as numbers with 1e0', async () => {
+    const r = await init('stars.csv', 'id,text,stars\n1,a,.5\n2,b,0.5\n3,c,+2\n4,d,2\n5,e,1e0\n', '--label-column', 'stars', '--ordered');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const made = JSON.parse(readFileSync(join(r.out, 'task.json'), 'utf8')) as { labels: { name: string }[] };
+    expect(made.labels.map((l) => l.name)).toEqual(['.5', '1e0', '+2']);
+    const items = readFileSync(join(r.out, 'items.jsonl'), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { label: string }).label);
+    expect(items).toEqual(['.5', '.5', '+2', '+2', '1e0']);
+  });
+});
+
+describe('spaces typed after the commas of a hand-written table', () => {
+  it('an item id and a model name are read without them: " m1" is model m1, " 3" is item 3; the answer is kept as written', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 't', kind: 'classification', labels: [{ name: 'pos' }, { name: 'neg' }] }));
+    writeFileSync(join(d, 'items.jsonl'), ['1:pos', '2:neg', '3:pos', '4:neg'].map((s) => JSON.stringify({ id: s.split(':')[0], text: 't', label: s.split(':')[1] })).join('\n') + '\n');
+    writeFileSync(join(d, 'responses.csv'), 'item, model, output\n1,m1,pos\n2, m1, neg\n 3, m1 ,pos\n4,m1,neg\n1, m2, pos\n2,m2,pos\n3,m2, pos\n4 ,m2,neg\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2', '--json', join(d, 'r.json')]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const result = JSON.parse(readFileSync(join(d, 'r.json'), 'utf8')) as { models: { name: string; accuracy: number }[] };
+    expect(result.models.map((m) => [m.name, m.accuracy]).sort()).toEqual([['m1', 1], ['m2', 0.75]]);
+    const fused = await runCli(['fuse', d, '--strategy', 'majority-vote']);
+    expect(fused.status).toBe(0);
+    const first = JSON.parse(fused.stdout.split('\n')[0] as string) as { answers: { model: string; output: string }[] };
+    expect(first.answers).toEqual([expect.objectContaining({ model: 'm1', output: 'pos' }), expect.objectContaining({ model: 'm2', output: ' pos' })]);
+  });
+});
+
+describe('a rating folder whose gold score is off the task\'s scale', () => {
+  it('is refused at the gold\'s line, as a gold label outside the labels is, by fusion eval and before any call by --models', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,7\n3,c,0.5\n4,d,5\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,3\n2,m,5\n3,m,1\n4,m,5\n');
+    const r = await runCli(['eval', d, '--strategies', 'mean', '--folds', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain("items.csv:3: label: gold score 7 is outside the task's scale 1-5 (task.json)");
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain("items.csv:4: label: gold score 0.5 is outside the task's scale 1-5 (task.json)");
+    const server = await fixture.start({ labels: LABELS });
+    const live = fixture.tempDir().dir;
+    writeFileSync(join(live, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(live, 'items.csv'), 'id,text,label\n1,a,3\n2,b,7\n');
+    const asked = await runCli(['eval', live, '--models', 'openai:gpt-4o-mini', '--folds', '2', '--no-cache'], { env: server.env() });
+    expectRefusedBeforeAnyCall(asked, server, live, `${join(live, 'items.csv')}:3: label: gold score 7 is outside the task's scale 1-5`);
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,1\n3,c,4.5\n4,d,5\n');
+    expect((await runCli(['eval', d, '--strategies', 'mean', '--folds', '2'])).status).toBe(0);
+  });
+});
+
+describe('a table saved as Windows-1252, not UTF-8', () => {
+  // Excel's plain "CSV" on Windows writes é as the single byte 0xE9: refused, never read as mojibake,
+  // with the byte, where it is and how to convert the file.
+  const cp1252 = Buffer.concat([Buffer.from('id,text,label\n1,caf'), Buffer.from([0xe9]), Buffer.from(',positive\n2,bad,negative\n')]);
+  const said = 'invalid UTF-8 (byte 0xE9, byte 6 of the line): saved as Windows-1252 or Latin-1 (a spreadsheet\'s plain CSV)? fusion reads UTF-8 text only: save it as UTF-8 (Excel: "CSV UTF-8"), or convert it: iconv -f WINDOWS-1252 -t UTF-8';
+  it('fusion init names the byte and the way out', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'reviews.csv'), cp1252);
+    const r = await runCli(['init', join(d, 'reviews.csv'), '--out', join(d, 'set')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${join(d, 'reviews.csv')}:2: ${said}`);
+  });
+
+  it('fusion run reads the rows before it and refuses it and the rest: the byte never reaches a model as U+FFFD', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const d = fixture.tempDir().dir;
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'in.csv'), Buffer.concat([Buffer.from('id,text\n0,good\n'), cp1252.subarray('id,text,label\n'.length)]));
+    const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+    expect(r.stderr).toContain(`${join(d, 'in.csv')}:3: ${said}; it and the rows after it are not read`);
+    expect(r.status).toBe(1);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows[1]).toMatch(/^0,good,/);
+    expect(rows).toHaveLength(3);
+    expect(server.snapshot().requests).toBe(1);
+  });
+  it('fusion run still reads a UTF-16 CSV with its byte-order mark as UTF-16, as its parser did before the check', async () => {
+    const server = await fixture.start({ labels: LABELS });
+    const d = fixture.tempDir().dir;
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'in.csv'), Buffer.from('\ufeffid,text\n1,café\n', 'utf16le'));
+    const r = await runCli(['run', '--task', join(d, 'task.json'), '--models', 'openai:gpt-4o-mini', '--input', join(d, 'in.csv'), '--no-cache'], { env: server.env() });
+    expect(r.stderr).not.toContain('invalid UTF-8');
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n')[1]).toMatch(/^1,café,/);
+  });
+});
+
+describe('a multiple-choice gold that names no choice', () => {
+  it('is refused at its line (answers are scored by their choice\'s label: every model would count wrong); a lower-case letter names its choice', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'q', kind: 'qa', answerType: 'multiple-choice' }));
+    const choices = [{ label: 'A', text: '3' }, { label: 'B', text: '4' }];
+    const items = (golds: string[]) => golds.map((g, i) => JSON.stringify({ id: String(i + 1), question: `q${i}`, choices, answers: [g] })).join('\n') + '\n';
+    writeFileSync(join(d, 'items.jsonl'), items(['B', 'E', '4', 'a']));
+    writeFileSync(join(d, 'responses.jsonl'), ['B', 'A', 'B', 'A'].map((o, i) => JSON.stringify({ item: String(i + 1), model: 'm', output: o })).join('\n') + '\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2']);
+    expect(r.status).toBe(2);
+    const said = r.stderr.replaceAll(`${d}/`, '');
+    expect(said).toContain('items.jsonl:2: answers: gold "E" names no choice (A, B): a multiple-choice gold is its choice\'s label');
+    expect(said).toContain('items.jsonl:3: answers: gold "4" names no choice (A, B)');
+    expect(said).not.toContain('items.jsonl:4');
+    writeFileSync(join(d, 'items.jsonl'), items(['B', 'A', 'b', 'a']));
+    expect((await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2'])).status).toBe(0);
+  });
+
+  it('fusion init refuses it at its row, under the user\'s column, with the choice whose text it is, rather than make a folder every later command refuses', async () => {
+    const choices = (a: string, b: string) => `"${JSON.stringify([{ label: 'A', text: a }, { label: 'B', text: b }]).replaceAll('"', '""')}"`;
+    const table = `id,question,choices,correct\n1,2+2?,${choices('3', '4')},4\n2,1+1?,${choices('2', '5')},A\n3,0+0?,${choices('0', '1')},Z\n`;
+    const r = await init('quiz.csv', table, '--kind', 'qa', '--label-column', 'correct');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('quiz.csv:2: correct: gold "4" names no choice (A, B): a multiple-choice gold is its choice\'s label: "B", whose text it is?');
+    expect(r.stderr).toContain('quiz.csv:4: correct: gold "Z" names no choice (A, B): a multiple-choice gold is its choice\'s label\n');
+    expect(existsSync(r.out)).toBe(false);
+    const fixed = await init('quiz.csv', table.replace(',4\n', ',B\n').replace(',Z\n', ',a\n'), '--kind', 'qa', '--label-column', 'correct');
+    expect(fixed.stderr).toBe('');
+    expect(fixed.status).toBe(0);
+  });
+});
+
+describe('repeated samples of one model recorded without their numbers', () => {
+  it('the second answer says how samples are told apart; with a sample column both are read', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify(task));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,positive\n2,b,negative\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,m,positive\n1,m,negative\n2,m,negative\n2,m,negative\n');
+    const r = await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.replaceAll(`${d}/`, '')).toContain('responses.csv:3: duplicate response of model "m" for item "1" (first on line 2); several answers of one model to one item are told apart by a sample field (0, 1, 2...)');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output,sample\n1,m,positive,0\n1,m,negative,1\n2,m,negative,0\n2,m,negative,1\n');
+    expect((await runCli(['eval', d, '--strategies', 'majority-vote', '--folds', '2'])).status).toBe(0);
+  });
+});
+
+describe('a model named as a column of the output row', () => {
+  it('fusion fuse CSV: models "score" and "id" are written model_score and model_id; the fused score and the item id keep their columns', async () => {
+    const d = dir();
+    writeFileSync(join(d, 'task.json'), JSON.stringify({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 } }));
+    writeFileSync(join(d, 'items.csv'), 'id,text,label\n1,a,3\n2,b,4\n');
+    writeFileSync(join(d, 'responses.csv'), 'item,model,output\n1,score,3\n2,score,5\n1,id,2\n2,id,4\n');
+    const r = await runCli(['fuse', d, '--strategy', 'mean', '--output-format', 'csv', '--quiet']);
+    expect(r.status).toBe(0);
+    const rows = parse(r.stdout, { columns: true }) as Record<string, string>[];
+    expect(r.stdout.split('\n')[0]).toBe('id,score,low,high,model_score,model_id,abstain,error');
+    expect(rows.map((row) => [row.id, row.score, row.model_score, row.model_id])).toEqual([['1', '2.5', '3', '2'], ['2', '4.5', '5', '4']]);
+  });
+});
+
 describe('a table with another separator than its name says', () => {
   it('a ";"-separated .csv and a tab-separated .csv: the header line says which separator it holds and what is read', async () => {
     const semi = await init('reviews.csv', 'id;text;label\n1;good;positive\n2;bad;negative\n');

@@ -9,12 +9,12 @@ import type { AdaptiveTargets } from '../../kinds/task-kind.js';
 import { FoldsError } from '../../eval/folds-error.js';
 import { fit } from '../../run/fit.js';
 import { InputError } from '../../task/errors.js';
-import { loadRecordedFolder } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { refuseForeignOutputs } from '../own-outputs.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
+import { loadEvalFolder } from '../../task/load-folder.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -68,7 +68,8 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   if (folds === 1) throw new UsageError('--folds must be 0 (skip) or at least 2');
   const seed = numericOption('seed', values.seed, 'non-negative integer') ?? 1;
   const dir = positionals[0] as string;
-  const folder = loadRecordedFolder(dir);
+  // fit() refuses answers asked with a prompt task.json no longer renders, before anything is fitted.
+  const folder = loadEvalFolder(dir, { requireResponses: true });
   const kind = kindOf(folder.task);
   let strategy;
   try {

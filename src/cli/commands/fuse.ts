@@ -8,12 +8,11 @@ import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
 import { type EvalFolder, loadEvalFiles } from '../../task/load-folder.js';
-import type { AskedPrompt } from '../../task/response-checks.js';
 import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
-import { openOutput, outputFormat } from '../table-args.js';
+import { dashIsStdio, openOutput, outputFormat } from '../table-args.js';
 
 export const fuseHelp = `Usage: fusion fuse <folder> [options]
        fusion fuse --answers answers.csv --task task.json [--items items.csv] [options]
@@ -37,7 +36,7 @@ ${KINDS.map((k) => k.strategyHelp).join('\n')}
   --task FILE        the task of --answers
   --items FILE       with --answers: the items (texts or questions, gold if any); default: the items
                      the answers name, without text
-  --output FILE      write the rows to FILE (never over an existing file)
+  --output FILE      write the rows to FILE (-: stdout; never over an existing file)
   --output-format F  jsonl (default), csv or tsv (default: --output's extension)
   --quiet            no scores
 
@@ -72,15 +71,14 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(fuseHelp);
     return 0;
   }
+  dashIsStdio(values);
   let folder: EvalFolder;
-  // Answers that say which prompt they were asked with are fused only if task.json still gives it.
-  const askedPrompts: AskedPrompt[] = [];
   if (values.answers !== undefined) {
     if (positionals.length > 0) throw new UsageError(`fuse takes a folder or --answers, not both\n\n${fuseHelp}`);
     if (values.task === undefined) throw new UsageError(`--answers needs --task task.json\n\n${fuseHelp}`);
-    folder = loadEvalFiles(dirname(values.answers), { task: values.task, responses: values.answers, ...(values.items === undefined ? {} : { items: values.items }) }, { requireResponses: true, askedPrompts });
-    // Without --items the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
-    if (values.items !== undefined) refuseOtherPrompts(folder, askedPrompts, values.answers, dirname(values.task));
+    folder = loadEvalFiles(dirname(values.answers), { task: values.task, responses: values.answers, ...(values.items === undefined ? {} : { items: values.items }) }, { requireResponses: true });
+    // Answers that say which prompt they were asked with are fused only if task.json still gives it.
+    refuseOtherPrompts(folder);
   } else {
     if (positionals.length !== 1) throw new UsageError(`fuse takes one folder (or --answers FILE --task FILE)\n\n${fuseHelp}`);
     if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');

@@ -24,7 +24,7 @@ import { numericOption } from '../numeric-option.js';
 import { type Shard, inShard } from '../../util/item-shard.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { existsSync } from 'node:fs';
-import { OutputTakenError, TABLE_ARGS, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, refuseExistingOutput, tableHelp } from '../table-args.js';
+import { OutputTakenError, TABLE_ARGS, dashIsStdio, inputFormat, openInput, openOutput, outputFormat, readColumnArgs, refuseExistingOutput, tableHelp } from '../table-args.js';
 
 export const runHelp = `Usage: fusion run --task task.json --models m1,m2,... [options] < items.jsonl > out.jsonl
        fusion run --task task.json --models ... --input reviews.csv --text-column review_text --output fused.csv
@@ -169,6 +169,7 @@ export async function runCommand(argv: string[], io: CliIo & { env?: EnvSource }
     io.stdout.write(runHelp);
     return 0;
   }
+  dashIsStdio(values);
   if (positionals.length > 0) throw new UsageError(`run reads items from stdin; unexpected argument "${positionals[0]}"\n\n${runHelp}`);
   if (values.task === undefined) throw new UsageError(`run needs --task task.json\n\n${runHelp}`);
   // --output is checked here, before any call or batch is paid, not when the first line is written.

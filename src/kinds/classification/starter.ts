@@ -1,10 +1,9 @@
 import { InputError, type InputIssue } from '../../task/errors.js';
 import { labelKey } from '../../task/labels.js';
+import { isNumeral } from '../../task/numeral.js';
 import { currentLimits, limitVariable } from '../../task/limits.js';
 import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask, TASK_KINDS } from '../../task/schema.js';
 import type { KindStarter, StarterRow } from '../starter.js';
-
-const NUMBER = /^\s*-?\d+(\.\d+)?\s*$/;
 
 /**
  * Classification from a labelled table: the labels are the gold column's distinct values (first
@@ -41,7 +40,7 @@ export const classificationStarter: KindStarter<ClassificationTask> = {
     if (issues.length > 0) throw new InputError(issues);
     let labels = seen;
     if (options.ordered && !given) {
-      if (!labels.every((l) => NUMBER.test(l))) {
+      if (!labels.every((l) => isNumeral(l))) {
         throw new InputError([{ file, field: labelColumn, message: `--ordered needs the labels' order, which words do not tell (${labels.join(', ')}): give --labels listing them from low to high` }]);
       }
       labels = [...labels].sort((a, b) => Number(a) - Number(b));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { choiceGoldIssue } from '../../task/choice-gold.js';
 import { InputError } from '../../task/errors.js';
 import { ChoiceSchema, type QaAnswerType, QaAnswerTypeSchema, type QaItem, type QaTask, TASK_KINDS } from '../../task/schema.js';
 import type { KindStarter } from '../starter.js';
@@ -41,6 +42,13 @@ export const qaStarter: KindStarter<QaTask> = {
     } else {
       const golds = items.flatMap((i) => i.answers ?? []);
       answerType = items.length > 0 && items.every((i) => i.choices) ? 'multiple-choice' : golds.length > 0 && golds.every((g) => NUMBER.test(g)) ? 'numeric' : 'free-form';
+    }
+    if (answerType === 'multiple-choice') {
+      const issues = rows.flatMap(({ line }, i) => {
+        const issue = choiceGoldIssue(items[i] as QaItem);
+        return issue === undefined ? [] : [{ file: options.file, line, field: options.labelColumn, message: issue }];
+      });
+      if (issues.length > 0) throw new InputError(issues);
     }
     const task: QaTask = { name: options.name, kind: TASK_KINDS.qa, answerType, instructions: options.instructions ?? INSTRUCTIONS[answerType] };
     const gold = items.filter((i) => i.answers).length;
