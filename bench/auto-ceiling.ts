@@ -15,44 +15,18 @@
  *
  *   npx tsx bench/auto-ceiling.ts --set mot-gsm8k [--seed 1] [--folds 5]
  */
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { setArgs } from './set-args.js';
-import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
+import { qaSetFolds, autoCandidate as candidate } from './qa-set.js';
 import { answerOutcomes, type Voice } from '../src/eval/answer-score.js';
 import { trustVector } from '../src/eval/evaluate.js';
+import { autoStrategy, FALLBACK_PREFIX } from '../src/fuse/auto.js';
 import { argmax, isRight, modelPrediction, selectItems, selectRows } from '../src/fuse/answer-matrix.js';
-import { getStrategy } from '../src/fuse/registry.js';
-import { configName, createStacking, STACKING_GRID } from '../src/fuse/stacking.js';
-import { createStackingText, TEXT_STACKING_GRID } from '../src/fuse/stacking-text.js';
-import type { FusedPrediction, FusionStrategy } from '../src/fuse/strategy.js';
-import { isScored, prepareQa } from '../src/qa/prepare.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import type { FusedPrediction } from '../src/fuse/strategy.js';
+import { isScored } from '../src/qa/prepare.js';
 import { selectGold } from '../src/validation/folds.js';
-import { makeFolds } from '../src/validation/out-of-fold.js';
 
-const { values } = parseArgs({ options: { ...setArgs('set', 'mot-gsm8k') } });
-const folder = loadEvalFolder(join(values.data as string, values.set as string));
-if (folder.kind !== 'qa') throw new Error(`${values.set}: QA sets only`);
-const p = prepareQa(folder);
-const matrix = p.candidates.matrix;
-const gold = p.goldColumn;
-const right = p.rightColumns;
+const { set, p, matrix, gold, right, seed, outer } = qaSetFolds('mot-gsm8k');
 const K = matrix.labels.length;
 const N = gold.length;
-const seed = Number(values.seed);
-const outer = makeFolds(N, Number(values.folds), seed, { strata: gold });
-
-/** A candidate of `auto` by the name its state reports. */
-function candidate(name: string): FusionStrategy {
-  const m = /^stacking\(candidates,C=([\d.]+)\)$/.exec(name);
-  if (m) return createStacking({ configs: [{ C: Number(m[1]), classWeighting: 'none' }], name: 'stacking', candidateWise: true });
-  const config = STACKING_GRID.find((c) => name === `stacking(${configName(c)})`);
-  if (config) return createStacking({ configs: [config], name: 'stacking' });
-  const text = TEXT_STACKING_GRID.find((c) => name === `stacking-text(${configName(c)})`);
-  if (text) return createStackingText({ configs: [text] });
-  return getStrategy(name);
-}
 
 const rightAt = (pred: FusedPrediction, r: number, i: number): boolean => pred.decided[r] === 1 && isRight(gold, right, K, i, argmax(pred.probs, r * K, K));
 const scored = Array.from({ length: N }, (_, i) => i).filter((i) => isScored(p, i));
@@ -143,7 +117,7 @@ const pct = (hits: number) => (hits / S).toFixed(3);
 const names = [...candRight.keys()];
 const oracle = Uint8Array.from({ length: S }, (_, i) => (names.some((n) => (candRight.get(n) as Uint8Array)[i] === 1) ? 1 : 0));
 const anyModel = Uint8Array.from({ length: S }, (_, i) => (modelRight.some((m) => m[i] === 1) ? 1 : 0));
-console.log(`\n${values.set} seed ${seed}: ${N} items, ${S} scored`);
+console.log(`\n${set} seed ${seed}: ${N} items, ${S} scored`);
 console.log(`auto ${pct(sum(autoRight))}  best single ${matrix.models[bestModel]} ${pct(bestModelHits)}  margin ${(100 * (sum(autoRight) - bestModelHits) / S).toFixed(2)} points; auto by its learning target (right columns) ${pct(targetHits(auto))}`);
 const ranked = names.map((n) => [n, sum(candRight.get(n) as Uint8Array)] as const).sort((a, b) => b[1] - a[1]);
 for (const [n, hits] of ranked) console.log(`  candidate ${n.padEnd(34)} ${pct(hits)} (by the learning target ${pct(targetHits(cands.get(n) as Oof))})`);
