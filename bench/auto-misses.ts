@@ -6,36 +6,15 @@
  *
  *   npx tsx bench/auto-misses.ts --set mot-gsm8k [--seed 1] [--folds 5]
  */
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { setArgs } from './set-args.js';
+import { autoCandidate as candidate, qaSetFolds } from './qa-set.js';
 import { autoStrategy } from '../src/fuse/auto.js';
 import { argmax, isRight, selectItems, selectRows } from '../src/fuse/answer-matrix.js';
-import { getStrategy } from '../src/fuse/registry.js';
-import { createStacking } from '../src/fuse/stacking.js';
-import type { FusionStrategy } from '../src/fuse/strategy.js';
-import { prepareQa } from '../src/qa/prepare.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
 import { selectGold } from '../src/validation/folds.js';
-import { makeFolds } from '../src/validation/out-of-fold.js';
 
-const { values } = parseArgs({ options: { ...setArgs('set', 'mot-gsm8k') } });
-const folder = loadEvalFolder(join(values.data as string, values.set as string));
-if (folder.kind !== 'qa') throw new Error(`${values.set}: QA sets only`);
-const p = prepareQa(folder);
-const matrix = p.candidates.matrix;
-const gold = p.goldColumn;
-const right = p.rightColumns;
+const { matrix, gold, right, seed, outer } = qaSetFolds('mot-gsm8k');
 const K = matrix.labels.length;
 const M = matrix.models.length;
-const seed = Number(values.seed);
-const outer = makeFolds(gold.length, Number(values.folds), seed, { strata: gold });
 
-function candidate(name: string): FusionStrategy {
-  const m = /^stacking\(candidates,C=([\d.]+)\)$/.exec(name);
-  if (m) return createStacking({ configs: [{ C: Number(m[1]), classWeighting: 'none' }], name: 'stacking', candidateWise: true });
-  return getStrategy(name);
-}
 const label = (i: number, k: number) => (matrix.candidates ? (matrix.candidates[i]?.[k] ?? `#${k}`) : (matrix.labels[k] as string));
 let autoRight = 0;
 outer.forEach((test, f) => {

@@ -124,8 +124,8 @@ function expandRight(X: SparseRows, rows: readonly number[], gold: Int32Array, K
 }
 
 /** Fits the conditional logit with inverse L2 strength C per item (`items` of them). */
-export function fitCandidateModel(X: SparseRows, y: Int32Array, w: Float64Array, items: number, K: number, C: number, init?: LogisticModel): LogisticModel {
-  return fitLogistic(X, y, K, { l2: 1 / (C * Math.max(1, items)), sampleWeights: w, ...(init ? { init } : {}) });
+export function fitCandidateModel(X: SparseRows, y: Int32Array, w: Float64Array, items: number, K: number, C: number): LogisticModel {
+  return fitLogistic(X, y, K, { l2: 1 / (C * Math.max(1, items)), sampleWeights: w });
 }
 
 export function fitCandidateState(train: AnswerMatrix, gold: Int32Array, C: number, innerScores?: Record<string, number>, right?: Uint8Array): CandidateStackingState {
@@ -184,8 +184,11 @@ export function fittedCandidateStacking(name: string, state: CandidateStackingSt
 
 /**
  * Inner-CV out-of-fold distributions of every C on the labelled training rows (`innerCvRows`, split
- * by `innerFolds`), fitted along increasing C with warm starts: what `stacking` chooses by and `auto`
- * mixes. Null when there are too few rows to split.
+ * by `innerFolds`): what `stacking` chooses by and `auto` mixes. Each C is fitted from scratch, as
+ * the fit that is then used (`fitCandidateState`): started from the previous C's solution, the
+ * solver's first step is a short gradient step whose small relative decrease meets its stopping
+ * rule, so a weakly penalised fit stayed near the strongly penalised one and the inner predictions
+ * judged another model than the one refitted. Null when there are too few rows to split.
  */
 export function innerCandidatePredictions(
   train: AnswerMatrix,
@@ -202,20 +205,17 @@ export function innerCandidatePredictions(
   const sub = selectItems(train, rows);
   const { X, decided } = featurizeCandidates(sub, train.models);
   const innerRight = right && selectRowsOf(right, K, rows);
-  const order = grid.map((_, idx) => idx).sort((a, b) => (grid[a] as number) - (grid[b] as number));
   const probs = grid.map(() => new Float64Array(rows.length * K));
   for (const test of folds) {
     const tr = trainIndices(rows.length, test);
     // Rows of X are the inner rows: map a fold's rows back to items for their right columns.
     const e = expandRight(selectRows(X, tr), tr, y, K, innerRight);
     const Xte = selectRows(X, test);
-    let prev: LogisticModel | undefined;
-    for (const idx of order) {
-      prev = fitCandidateModel(e.X, e.y, e.w, tr.length, K, grid[idx] as number, prev);
-      const p = predictLogistic(prev, Xte);
+    grid.forEach((C, idx) => {
+      const p = predictLogistic(fitCandidateModel(e.X, e.y, e.w, tr.length, K, C), Xte);
       const o = probs[idx] as Float64Array;
       test.forEach((i, r) => o.set(p.subarray(r * K, (r + 1) * K), i * K));
-    }
+    });
   }
   return { rows, y, probs, decided };
 }

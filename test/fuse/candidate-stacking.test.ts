@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CANDIDATE_POOLED_FEATURES, featurizeCandidates } from '../../src/fuse/candidate-stacking.js';
+import { selectItems, selectRows } from '../../src/fuse/answer-matrix.js';
+import { CANDIDATE_POOLED_FEATURES, CANDIDATE_STACKING_GRID, featurizeCandidates, fitCandidateState, fittedCandidateStacking, innerCandidatePredictions } from '../../src/fuse/candidate-stacking.js';
+import { innerFolds } from '../../src/fuse/inner-cv.js';
 import { getStrategy } from '../../src/fuse/registry.js';
+import { selectGold, trainIndices } from '../../src/validation/folds.js';
 import { prepareQa } from '../../src/qa/prepare.js';
 import { syntheticFreeFormFolder } from '../qa/synthetic.js';
 
@@ -36,5 +39,30 @@ describe('candidate-wise stacking features', () => {
     const legacy = { ...state, weights: state.weights.slice(0, -1) };
     expect(Array.from(s.load(legacy, m.labels).predict(m).probs)).toEqual(Array.from(s.load(withZero, m.labels).predict(m).probs));
     expect(() => s.load({ ...state, weights: state.weights.slice(0, -2) }, m.labels)).toThrow(/weights/);
+  });
+
+  it('predicts the inner folds with the fit it would use for each C, not one started from the previous C', () => {
+    // One strong model, two weak ones that copy each other's wrong answers: a weak penalty gives the strong
+    // model a weight the strong penalties shrink away, so the C settings differ and an under-fitted one shows.
+    const p = prepareQa(syntheticFreeFormFolder(240, [0.9, 0.5, 0.45, 0.4], 7, [2, 3]));
+    const m = p.candidates.matrix;
+    const K = m.labels.length;
+    const inner = innerCandidatePredictions(m, p.goldColumn, CANDIDATE_STACKING_GRID, 1, p.rightColumns);
+    expect(inner).not.toBeNull();
+    if (!inner) return;
+    const folds = innerFolds(inner.y, 1) as number[][];
+    let largest = 0;
+    CANDIDATE_STACKING_GRID.forEach((C, idx) => {
+      for (const test of folds) {
+        const tr = trainIndices(inner.rows.length, test).map((r) => inner.rows[r] as number);
+        const at = test.map((r) => inner.rows[r] as number);
+        const state = fitCandidateState(selectItems(m, tr), selectGold(p.goldColumn, tr), C, undefined, selectRows(p.rightColumns, K, tr));
+        const own = fittedCandidateStacking('stacking', state).predict(selectItems(m, at));
+        test.forEach((r, t) => {
+          for (let k = 0; k < K; k++) largest = Math.max(largest, Math.abs((inner.probs[idx] as Float64Array)[r * K + k]! - own.probs[t * K + k]!));
+        });
+      }
+    });
+    expect(largest).toBeLessThan(1e-6);
   });
 });
