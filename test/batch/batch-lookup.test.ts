@@ -66,8 +66,13 @@ describe('Anthropic: a lost create among several batches of its size', () => {
     })).rejects.toThrow(/the results of msgbatch_\d and msgbatch_\d all name this run's requests/);
   });
 
-  it('a single candidate is taken as before, running or not (its results are checked when collected)', async () => {
+  it('a single candidate still running is taken (most likely ours, its results are checked when collected)', async () => {
     const found = await lookup(async (server) => void (await create(server, ids('other'))));
     expect(found?.id).toBe('msgbatch_1');
+  });
+
+  it('a single candidate that has ended is read first: ours is taken, another tool\'s is not (the calls stay pending instead of failing on its foreign results)', async () => {
+    expect((await lookup(async (server) => void (await end(server, await create(server, ids('ours'))))))?.id).toBe('msgbatch_1');
+    await expect(lookup(async (server) => void (await end(server, await create(server, ids('other')))))).rejects.toThrow(/1 batch of 4 request\(s\) created since .*: the results of none of them name this run's requests, so none is taken/);
   });
 });

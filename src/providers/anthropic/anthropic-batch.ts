@@ -91,8 +91,8 @@ export class AnthropicBatchApi implements BatchApi {
   /**
    * Message Batches carry no metadata: the batch an intent created is the one created since the
    * intent (a minute allowed for clock skew) with exactly its number of requests that no record
-   * names. Several such batches (another tool on the same key at the same moment) are told apart by
-   * their results once all have ended: the requests' custom_ids are our cache keys, which another
+   * names. Several such batches (another tool on the same key at the same moment), or one that has
+   * ended, are told apart by their results once all have ended: the requests' custom_ids are our cache keys, which another
    * tool's requests do not carry. While one still runs, or when none or several carry the keys, none
    * is taken, and the lookup fails rather than answer "none", since "none" would have the calls
    * submitted again (or asked live) while one of them may be this intent's, answered and billed.
@@ -111,13 +111,16 @@ export class AnthropicBatchApi implements BatchApi {
     } catch (err) {
       throw this.#hooks.mapError(err);
     }
-    if (found.length > 1) return this.#info(await this.#carrying(found, intent));
-    return found[0] ? this.#info(found[0]) : undefined;
+    // A lone candidate still running is taken (most likely ours; a foreign one's results are flagged
+    // when collected); one that has ended is read first, so another tool's batch is never taken as ours.
+    const lone = found.length === 1 && found[0]!.processing_status !== 'ended';
+    if (found.length === 0 || lone) return found[0] ? this.#info(found[0]) : undefined;
+    return this.#info(await this.#carrying(found, intent));
   }
 
   /** Of several candidate batches, the one whose results name the intent's keys; an error when that cannot be told. */
   async #carrying(found: readonly Anthropic.Messages.MessageBatch[], intent: SubmitIntent): Promise<Anthropic.Messages.MessageBatch> {
-    const what = `${found.length} batches of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')})`;
+    const what = `${found.length} ${found.length === 1 ? 'batch' : 'batches'} of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')})`;
     // Built whole, not clipped as a provider's text is: the way forward comes last and must be read.
     const refuse = (why: string): ProviderError => new ProviderError('bad-response', `${this.#ctx.provider}:${this.#ctx.model}: ${what}: ${why}`, { provider: this.#ctx.provider, model: this.#ctx.model });
     const running = found.filter((b) => b.processing_status !== 'ended');
