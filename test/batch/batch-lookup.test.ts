@@ -1,9 +1,16 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
+import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
+import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
+import { kindOf } from '../../src/kinds/registry.js';
+import { DEFAULT_PRICES } from '../../src/task/prices.js';
 import { resolveModels } from '../../src/run/models.js';
 import type { BatchApi } from '../../src/providers/provider.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS } from '../integration/setup.js';
+import { LABELS, itemsOf, task } from '../integration/setup.js';
 
 /**
  * The lookup of an Anthropic batch whose create answer was lost, among several batches of its size
@@ -74,5 +81,32 @@ describe('Anthropic: a lost create among several batches of its size', () => {
   it('a single candidate that has ended is read first: ours is taken, another tool\'s is not (the calls stay pending instead of failing on its foreign results)', async () => {
     expect((await lookup(async (server) => void (await end(server, await create(server, ids('ours'))))))?.id).toBe('msgbatch_1');
     await expect(lookup(async (server) => void (await end(server, await create(server, ids('other')))))).rejects.toThrow(/1 batch of 4 request\(s\) created since .*: the results of none of them name this run's requests, so none is taken/);
+  });
+});
+
+describe('runBatches: an earlier run\'s unconfirmed create, two batches of its size at the provider, both another tool\'s', () => {
+  it('none is taken: its calls stay pending with the lookup\'s message, nothing submitted or asked, the intent kept for a later run', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const handles = resolveModels([ANTHROPIC], server.env());
+    const build = createRequestBuilder(task, kindOf(task).prompt);
+    const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
+    const path = join(fixture.tempDir().dir, 'cache.sqlite');
+    // The earlier run recorded its intent, lost the create's answer and is gone (its store closed).
+    const earlier = new SqliteStore(path);
+    const intent = { token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() };
+    await earlier.batches.addIntent(intent, calls.map((c) => customIdOf(c.handle.model, c.request)));
+    await earlier.close();
+    for (const prefix of ['other', 'third']) await end(server, await create(server, ids(prefix)));
+    const cache = new SqliteStore(path);
+    const notes: string[] = [];
+    const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
+    expect(notes.join('\n')).toMatch(/could not look up a batch an earlier run was creating \(.*2 batches of 4 request\(s\).*the results of none of them name this run's requests.*\); its 4 call\(s\) stay pending/);
+    expect(report.settled.size).toBe(N);
+    expect(report.batchesSubmitted).toBe(0);
+    expect(server.snapshot().batchesCreated).toBe(2);
+    expect(server.snapshot().requests).toBe(0);
+    expect((await cache.batches.intents()).map((i) => i.token)).toEqual(['tok-earlier']);
+    expect(await cache.batches.list()).toEqual([]);
+    await cache.close();
   });
 });
