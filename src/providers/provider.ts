@@ -116,6 +116,8 @@ export interface SubmitIntent {
   token: string;
   since: Date;
   requests: number;
+  /** The custom_ids its requests carry: an ended batch whose results name one of them is this intent's. */
+  keys: ReadonlySet<string>;
 }
 
 export interface BatchApi {
@@ -132,8 +134,10 @@ export interface BatchApi {
   /**
    * The batch a `submit` with this intent created, looked up in the provider's list of batches:
    * by its token where the provider keeps it, otherwise (Anthropic) the one batch created since
-   * `since` with exactly `requests` requests that is not among `known`. Undefined when none; an
-   * error when the list does not tell (two such batches), as when it cannot be read: the calls stay pending.
+   * `since` with exactly `requests` requests that is not among `known`; of several such batches, the
+   * one whose results name the intent's `keys` once all have ended. Undefined when none; an error
+   * when the list does not tell (several still running, or none or several of them carrying the
+   * keys), as when it cannot be read: the calls stay pending.
    */
   findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
   /**

@@ -102,24 +102,65 @@ describe('an Anthropic batch whose create answer was lost, next to another batch
     expect(snap.duplicateSuccesses).toBe(0);
   });
 
-  it('two candidates at the provider: neither is taken and the calls stay pending (exit 4), none asked live or submitted again, here or in the next run', async () => {
-    const N = 6;
-    // The first create (another tool on the same key, the same minute, the same number of requests) and the run's own both lose their answer.
+  /** The first create (another tool on the same key, the same minute, the same number of requests) and the run's own both lose their answer. */
+  async function twoCandidates(N: number) {
     const s = await setup({ batches: { pollsToFinish: 1, dropCreates: 2 } }, N);
     const requests = Array.from({ length: N }, (_, i) => ({ custom_id: `other-${i}`, params: { model: 'claude-3-5-haiku-latest', max_tokens: 16, messages: [{ role: 'user', content: `other ${i}` }] } }));
     await fetch(`${s.server.url}/v1/messages/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) }).catch(() => undefined);
     expect(s.server.snapshot().batchesCreated).toBe(1);
+    return s;
+  }
+  /** Polls a batch at the fake provider as another tool would, so it ends. */
+  const poll = (s: { server: { url: string } }, id: string) => fetch(`${s.server.url}/v1/messages/batches/${id}`).then((r) => r.json());
+
+  it('two candidates still running: neither is taken and the calls stay pending (exit 4), none asked live or submitted again; fusion batches says so', async () => {
+    const N = 6;
+    const s = await twoCandidates(N);
     for (const attempt of [1, 2]) {
       const run = io(s.server.env(), s.input);
       const code = await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
       const err = run.stderr.text();
       expect(code, err).toBe(4);
-      expect(err, `run ${attempt}`).toMatch(/2 batches of 6 request\(s\) created since/);
+      expect(err, `run ${attempt}`).toMatch(/2 batches of 6 request\(s\) created since .*still running.*run the same command again once they have ended/);
       const snap = s.server.snapshot();
       expect(snap.batchesCreated, err).toBe(2);
       expect(snap.batchRequests).toBe(2 * N);
       expect(snap.requests, err).toBe(0);
     }
+    const list = io(s.server.env());
+    expect(await main(['batches', '--cache', s.cache], list)).toBe(0);
+    expect(list.stdout.text()).toMatch(/1 batch create\(s\) not confirmed by the provider \(anthropic:claude-3-5-haiku-latest, 6 request\(s\), [^)]*\): run the --batch command again to look them up .*told by their results once they have ended/);
+  });
+
+  it('two candidates once ended: ours is told by its results\' custom_ids and collected, nothing paid twice, no answer lost', async () => {
+    const N = 6;
+    const s = await twoCandidates(N);
+    const first = io(s.server.env(), s.input);
+    expect(await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), first), first.stderr.text()).toBe(4);
+    // Another tool collects its batch; ours ends at the provider meanwhile.
+    for (const id of ['msgbatch_1', 'msgbatch_2']) await poll(s, id);
+    const run = io(s.server.env(), s.input);
+    const code = await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), run);
+    const err = run.stderr.text();
+    expect(code, err).toBe(0);
+    expect(err).toMatch(/found batch msgbatch_2, created by an earlier run/);
+    const out = lines(run.stdout.text());
+    expect(out).toHaveLength(N);
+    expect(out.every((l) => l.answers.every((a) => a.output !== null))).toBe(true);
+    const snap = s.server.snapshot();
+    expect(snap.batchesCreated).toBe(2);
+    expect(snap.batchRequests).toBe(2 * N);
+    expect(snap.requests).toBe(0);
+    expect(snap.duplicateSuccesses).toBe(0);
+    const store = new SqliteStore(s.cache);
+    expect((await store.batches.list()).map((j) => [j.batchId, j.collected])).toEqual([['msgbatch_2', true]]);
+    expect(await store.batches.intents()).toEqual([]);
+    await store.close();
+    // The same command again: every answer from the cache, nothing asked.
+    const again = io(s.server.env(), s.input);
+    expect(await main(s.args([ANTHROPIC], ['--batch', '--batch-poll', '0.01']), again), again.stderr.text()).toBe(0);
+    expect(s.server.snapshot().batchesCreated).toBe(2);
+    expect(s.server.snapshot().requests).toBe(0);
   });
 });
 

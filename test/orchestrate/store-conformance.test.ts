@@ -323,6 +323,9 @@ for (const backend of [sqlite, postgres]) {
       await gone.close();
       expect(await live.claim('b4', true)).toEqual({ status: 'batch', batchId: 'being created' });
       expect((await live.batches.intentsOf('openai:gpt-4o-mini')).map((i) => [i.token, i.live])).toEqual([['tok-2', false]]);
+      // One intent's calls, what tells its batch from another of its size at the provider.
+      expect([...(await live.batches.keysOfIntent('tok-2'))]).toEqual(['b4']);
+      expect(await live.batches.keysOfIntent('tok-gone')).toEqual(new Set());
       // A dropped intent frees its calls; b3 was never in a batch: free once the batch run is gone.
       await live.batches.dropIntent('tok-2');
       expect(await live.claim('b4', true)).toEqual({ status: 'claimed' });

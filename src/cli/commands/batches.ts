@@ -114,7 +114,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
     const intents = await store.intents();
     if (intents.length > 0 && !values.json) {
-      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}`).join('; ')}): run the --batch command again to look them up (nothing is created twice)\n`);
+      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}`).join('; ')}): run the --batch command again to look them up (nothing is created twice; where several batches at the provider could be one of them, it is told by their results once they have ended, and the run says which are still running)\n`);
     }
   } finally {
     await cache.close();

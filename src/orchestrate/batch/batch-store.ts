@@ -52,6 +52,8 @@ export interface BatchStore {
   resolveIntent(token: string, info: BatchInfo): Promise<void>;
   /** The intent's batch was not created: its calls are free again. */
   dropIntent(token: string): Promise<void>;
+  /** The calls (custom_ids) of one intent: what tells its batch from another of the same size. */
+  keysOfIntent(token: string): Promise<Set<string>>;
   /** The calls of `model`'s intents not resolved yet. */
   intentKeysOf(model: string): Promise<Set<string>>;
   /**

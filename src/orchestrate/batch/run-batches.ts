@@ -161,7 +161,7 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
     if (intent.live) continue;
     let info: BatchInfo | undefined;
     try {
-      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests }, await store.knownIds());
+      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys: await store.keysOfIntent(intent.token) }, await store.knownIds());
     } catch (error) {
       note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending`);
       continue;
@@ -312,7 +312,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           const mayExist = !(error instanceof ProviderError) || ['connection', 'timeout', 'server', 'bad-response', 'aborted'].includes(error.kind);
           if (mayExist) {
             try {
-              info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length }, await store.knownIds());
+              info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length, keys: new Set(keys) }, await store.knownIds());
               if (info) note(`${m.handle.name}: the provider created batch ${info.id} although its answer was lost (${error instanceof Error ? error.message : String(error)}); polling it`);
             } catch (lookupError) {
               // Neither the create nor the lookup answered: the batch may exist. The intent stays on

@@ -55,6 +55,11 @@ export class PostgresBatchStore implements BatchStore {
     );
   }
 
+  async keysOfIntent(token: string): Promise<Set<string>> {
+    const { rows } = await this.query<{ key: string }>('SELECT key FROM fusion_batch_intent_calls WHERE token = $1', [token]);
+    return new Set(rows.map((r) => r.key));
+  }
+
   async intentKeysOf(model: string): Promise<Set<string>> {
     const { rows } = await this.query<{ key: string }>(
       'SELECT c.key FROM fusion_batch_intent_calls c JOIN fusion_batch_intents i ON i.token = c.token WHERE i.model = $1',

@@ -51,6 +51,11 @@ export class SqliteBatchStore implements BatchStore {
     }).immediate();
   }
 
+  keysOfIntent(token: string): Promise<Set<string>> {
+    const rows = this.db.prepare('SELECT key FROM batch_intent_calls WHERE token = ?').all(token) as { key: string }[];
+    return Promise.resolve(new Set(rows.map((r) => r.key)));
+  }
+
   intentKeysOf(model: string): Promise<Set<string>> {
     const rows = this.db.prepare('SELECT c.key FROM batch_intent_calls c JOIN batch_intents i ON i.token = c.token WHERE i.model = ?').all(model) as { key: string }[];
     return Promise.resolve(new Set(rows.map((r) => r.key)));

@@ -78,13 +78,6 @@ export class AnthropicBatchApi implements BatchApi {
     }
   }
 
-  /**
-   * Message Batches carry no metadata: the batch an intent created is the one created since the
-   * intent (a minute allowed for clock skew) with exactly its number of requests that no record
-   * names. Two such batches (another tool on the same key at the same moment) are not told apart:
-   * none is taken, and the lookup fails rather than answer "none", since "none" would have the
-   * calls submitted again (or asked live) while one of the two is this intent's, answered and billed.
-   */
   async now(): Promise<Date> {
     try {
       const { response } = await this.#client.messages.batches.list({ limit: 1 }).withResponse();
@@ -95,6 +88,15 @@ export class AnthropicBatchApi implements BatchApi {
     }
   }
 
+  /**
+   * Message Batches carry no metadata: the batch an intent created is the one created since the
+   * intent (a minute allowed for clock skew) with exactly its number of requests that no record
+   * names. Several such batches (another tool on the same key at the same moment), or one that has
+   * ended, are told apart by their results once all have ended: the requests' custom_ids are our cache keys, which another
+   * tool's requests do not carry. While one still runs, or when none or several carry the keys, none
+   * is taken, and the lookup fails rather than answer "none", since "none" would have the calls
+   * submitted again (or asked live) while one of them may be this intent's, answered and billed.
+   */
   async findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined> {
     const oldest = intent.since.getTime() - 60_000;
     const found: Anthropic.Messages.MessageBatch[] = [];
@@ -109,10 +111,38 @@ export class AnthropicBatchApi implements BatchApi {
     } catch (err) {
       throw this.#hooks.mapError(err);
     }
-    if (found.length > 1) {
-      throw providerError('bad-response', this.#ctx, `${found.length} batches of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')}): which one this run created cannot be told, so neither is taken and its calls stay pending (nothing is submitted twice)`);
+    // A lone candidate still running is taken (most likely ours; a foreign one's results are flagged
+    // when collected); one that has ended is read first, so another tool's batch is never taken as ours.
+    const lone = found.length === 1 && found[0]!.processing_status !== 'ended';
+    if (found.length === 0 || lone) return found[0] ? this.#info(found[0]) : undefined;
+    return this.#info(await this.#carrying(found, intent));
+  }
+
+  /** Of several candidate batches, the one whose results name the intent's keys; an error when that cannot be told. */
+  async #carrying(found: readonly Anthropic.Messages.MessageBatch[], intent: SubmitIntent): Promise<Anthropic.Messages.MessageBatch> {
+    const what = `${found.length} ${found.length === 1 ? 'batch' : 'batches'} of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')})`;
+    // Built whole, not clipped as a provider's text is: the way forward comes last and must be read.
+    const refuse = (why: string): ProviderError => new ProviderError('bad-response', `${this.#ctx.provider}:${this.#ctx.model}: ${what}: ${why}`, { provider: this.#ctx.provider, model: this.#ctx.model });
+    const running = found.filter((b) => b.processing_status !== 'ended');
+    if (running.length > 0) {
+      throw refuse(`which one this run created is read from their results once they have ended (${running.map((b) => b.id).join(', ')} still running), so none is taken yet and its calls stay pending; run the same command again once they have ended (nothing is submitted twice)`);
     }
-    return found[0] ? this.#info(found[0]) : undefined;
+    const ours: Anthropic.Messages.MessageBatch[] = [];
+    for (const batch of found) if (await this.#carries(batch.id, intent.keys)) ours.push(batch);
+    if (ours.length === 1) return ours[0]!;
+    const why = ours.length === 0
+      ? "the results of none of them name this run's requests"
+      : `the results of ${ours.map((b) => b.id).join(' and ')} all name this run's requests (another run with the same requests on another cache?)`;
+    throw refuse(`${why}, so none is taken and its calls stay pending (nothing is submitted twice, no answer is taken from a batch that may not be this run's)`);
+  }
+
+  /** Whether an ended batch's results name one of `keys` (read until the first that does). */
+  async #carries(id: string, keys: ReadonlySet<string>): Promise<boolean> {
+    for await (const outcome of this.results(id)) {
+      if (outcome.status === 'cut') throw outcome.error;
+      if ('customId' in outcome && keys.has(outcome.customId)) return true;
+    }
+    return false;
   }
 
   async retrieve(id: string): Promise<BatchInfo> {

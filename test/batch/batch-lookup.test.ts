@@ -1,0 +1,112 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
+import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
+import { SqliteStore } from '../../src/orchestrate/cache.js';
+import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
+import { kindOf } from '../../src/kinds/registry.js';
+import { DEFAULT_PRICES } from '../../src/task/prices.js';
+import { resolveModels } from '../../src/run/models.js';
+import type { BatchApi } from '../../src/providers/provider.js';
+import type { FakeLlmServer } from '../support/fake-llm-server.js';
+import { fakeServerFixture } from '../support/fake-server-fixture.js';
+import { LABELS, itemsOf, task } from '../integration/setup.js';
+
+/**
+ * The lookup of an Anthropic batch whose create answer was lost, among several batches of its size
+ * that no record names: the one whose results carry the intent's custom_ids is its batch; none is
+ * taken while one still runs, or when none or several carry them.
+ */
+const fixture = fakeServerFixture();
+const ANTHROPIC = 'anthropic:claude-3-5-haiku-latest';
+const N = 4;
+
+/** A batch of N requests created at the provider, as another tool (or this run) would, with these custom_ids. */
+async function create(server: FakeLlmServer, ids: readonly string[]): Promise<string> {
+  const requests = ids.map((custom_id, i) => ({ custom_id, params: { model: 'claude-3-5-haiku-latest', max_tokens: 16, messages: [{ role: 'user', content: `${custom_id} ${i}` }] } }));
+  const res = await fetch(`${server.url}/v1/messages/batches`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) });
+  return ((await res.json()) as { id: string }).id;
+}
+const end = (server: FakeLlmServer, id: string) => fetch(`${server.url}/v1/messages/batches/${id}`).then((r) => r.json());
+const ids = (prefix: string) => Array.from({ length: N }, (_, i) => `${prefix}-${i}`);
+
+async function lookup(batches: (server: FakeLlmServer) => Promise<void>) {
+  const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+  const api = resolveModels([ANTHROPIC], server.env())[0]!.model.batch as BatchApi;
+  const since = new Date(Date.now() - 1000);
+  await batches(server);
+  return api.findSubmitted({ token: 'tok', since, requests: N, keys: new Set(ids('ours')) }, new Set());
+}
+
+describe('Anthropic: a lost create among several batches of its size', () => {
+  it('ours and another tool\'s, both ended: ours is the one whose results name our custom_ids, whichever was created first', async () => {
+    for (const order of [['ours', 'other'], ['other', 'ours']]) {
+      let ours = '';
+      const found = await lookup(async (server) => {
+        for (const prefix of order) {
+          const id = await create(server, ids(prefix));
+          if (prefix === 'ours') ours = id;
+          await end(server, id);
+        }
+      });
+      expect(found?.id).toBe(ours);
+      expect(found?.done).toBe(true);
+    }
+  });
+
+  it('one still running: none is taken, the message says to run the command again once they have ended', async () => {
+    await expect(lookup(async (server) => {
+      await end(server, await create(server, ids('ours')));
+      await create(server, ids('other'));
+    })).rejects.toThrow(/2 batches of 4 request\(s\) created since .* \(msgbatch_2 still running\), so none is taken yet and its calls stay pending; run the same command again once they have ended/);
+  });
+
+  it('both another tool\'s: none is taken, the calls stay pending', async () => {
+    await expect(lookup(async (server) => {
+      for (const prefix of ['other', 'third']) await end(server, await create(server, ids(prefix)));
+    })).rejects.toThrow(/the results of none of them name this run's requests, so none is taken and its calls stay pending/);
+  });
+
+  it('both carry our custom_ids (another run with the same requests): none is taken', async () => {
+    await expect(lookup(async (server) => {
+      for (let i = 0; i < 2; i++) await end(server, await create(server, ids('ours')));
+    })).rejects.toThrow(/the results of msgbatch_\d and msgbatch_\d all name this run's requests/);
+  });
+
+  it('a single candidate still running is taken (most likely ours, its results are checked when collected)', async () => {
+    const found = await lookup(async (server) => void (await create(server, ids('other'))));
+    expect(found?.id).toBe('msgbatch_1');
+  });
+
+  it('a single candidate that has ended is read first: ours is taken, another tool\'s is not (the calls stay pending instead of failing on its foreign results)', async () => {
+    expect((await lookup(async (server) => void (await end(server, await create(server, ids('ours'))))))?.id).toBe('msgbatch_1');
+    await expect(lookup(async (server) => void (await end(server, await create(server, ids('other')))))).rejects.toThrow(/1 batch of 4 request\(s\) created since .*: the results of none of them name this run's requests, so none is taken/);
+  });
+});
+
+describe('runBatches: an earlier run\'s unconfirmed create, two batches of its size at the provider, both another tool\'s', () => {
+  it('none is taken: its calls stay pending with the lookup\'s message, nothing submitted or asked, the intent kept for a later run', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const handles = resolveModels([ANTHROPIC], server.env());
+    const build = createRequestBuilder(task, kindOf(task).prompt);
+    const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
+    const path = join(fixture.tempDir().dir, 'cache.sqlite');
+    // The earlier run recorded its intent, lost the create's answer and is gone (its store closed).
+    const earlier = new SqliteStore(path);
+    const intent = { token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() };
+    await earlier.batches.addIntent(intent, calls.map((c) => customIdOf(c.handle.model, c.request)));
+    await earlier.close();
+    for (const prefix of ['other', 'third']) await end(server, await create(server, ids(prefix)));
+    const cache = new SqliteStore(path);
+    const notes: string[] = [];
+    const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
+    expect(notes.join('\n')).toMatch(/could not look up a batch an earlier run was creating \(.*2 batches of 4 request\(s\).*the results of none of them name this run's requests.*\); its 4 call\(s\) stay pending/);
+    expect(report.settled.size).toBe(N);
+    expect(report.batchesSubmitted).toBe(0);
+    expect(server.snapshot().batchesCreated).toBe(2);
+    expect(server.snapshot().requests).toBe(0);
+    expect((await cache.batches.intents()).map((i) => i.token)).toEqual(['tok-earlier']);
+    expect(await cache.batches.list()).toEqual([]);
+    await cache.close();
+  });
+});
