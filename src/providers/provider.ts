@@ -142,9 +142,10 @@ export interface BatchApi {
   findSubmitted(intent: SubmitIntent, known: ReadonlySet<string>): Promise<BatchInfo | undefined>;
   /**
    * The provider's time now (from its answer to a free list call; the local time when it has none),
-   * for the intent `findSubmitted` compares the provider's creation times with.
+   * for the intent `findSubmitted` compares the provider's creation times with. Optional, so a
+   * batch engine written before it still runs: without it the intent is stamped by the local clock.
    */
-  now(): Promise<Date>;
+  now?(): Promise<Date>;
   retrieve(id: string): Promise<BatchInfo>;
   /** Every request's outcome, in whatever order the provider returns them. Only for a `done` batch. */
   results(id: string): AsyncIterable<BatchOutcome>;

@@ -88,6 +88,26 @@ describe('runBatches', () => {
     await s.close();
   });
 
+  it('runs a batch engine written before BatchApi.now() (a library model of its own): its intents are stamped by the local clock', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const s = setup(server, ['openai:gpt-4o-mini'], 3);
+    // The real engine with every member but now(), as a library user's BatchApi of the previous release.
+    const bound = <T extends object>(target: T, hide: PropertyKey, swap?: [PropertyKey, unknown]): T =>
+      new Proxy(target, {
+        get(t, p) {
+          if (p === hide) return undefined;
+          if (swap && p === swap[0]) return swap[1];
+          const v: unknown = Reflect.get(t, p, t);
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+        },
+      });
+    const calls = s.calls.map((c) => ({ ...c, handle: { ...c.handle, model: bound(c.handle.model, Symbol('none'), ['batch', bound(c.handle.model.batch!, 'now')]) } }));
+    const report = await runBatches({ calls, cache: s.cache, store: s.store, prices: DEFAULT_PRICES, poll: FAST });
+    expect(report.succeeded).toBe(3);
+    expect(server.snapshot().batchesCreated).toBe(1);
+    await s.close();
+  });
+
   it('reports a batch that failed validation with the provider message, and never asks its calls again', async () => {
     const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 2, rejectModels: ['gpt-nope', 'claude-nope'] } });
     const s = setup(server, ['openai:gpt-nope', 'anthropic:claude-nope'], 3);

@@ -300,7 +300,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
         }
         // The intent goes on record before the create: a create whose answer is lost (a dropped
         // connection, a kill) is then found at the provider, never created a second time.
-        const intent = { token: randomUUID(), provider: m.handle.model.provider, model: m.handle.name, requests: keys.length, estimatedCost: estimate, createdAt: (await m.api.now()).toISOString() };
+        const intent = { token: randomUUID(), provider: m.handle.model.provider, model: m.handle.name, requests: keys.length, estimatedCost: estimate, createdAt: (m.api.now ? await m.api.now() : new Date()).toISOString() };
         await store.addIntent(intent, keys);
         let info: BatchInfo | undefined;
         let submitError: unknown;
