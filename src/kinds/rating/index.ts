@@ -7,7 +7,7 @@ import type { RatingFolder } from '../../task/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
 import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
-import { TargetError } from '../categorical-fusers.js';
+import { TargetError, wrongKind } from '../categorical-fusers.js';
 import { foldsShortfall } from '../fold-shortfall.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
 import type { EvalResult, ModelEntryCore, StrategyEntryCore } from '../../eval/eval-result.js';
@@ -159,7 +159,7 @@ function reportData(folder: RatingFolder, matrix: RatingMatrix, abstentions: rea
 
 /** A saved document of this kind, restored by the rating registry; another kind's is refused. */
 function restoreRating(saved: SavedStrategy, file: string): { saved: Extract<SavedStrategy, { scale: unknown }>; fitted: FittedRating } {
-  if (saved.kind !== KIND) throw new InputError([{ file, field: 'kind', message: `this strategy was fitted on a ${saved.kind} task; the task of this run is ${KIND}: fit one on a matching folder (fusion fit <folder> ...)` }]);
+  if (saved.kind !== KIND) throw wrongKind(file, saved.kind, KIND);
   let strategy: RatingStrategy;
   try {
     strategy = getRatingStrategy(saved.strategy);
