@@ -11,3 +11,17 @@ export function providerDate(headers: Pick<Headers, 'get'>): Date | undefined {
   const ms = Date.parse(value);
   return Number.isFinite(ms) ? new Date(ms) : undefined;
 }
+
+/**
+ * The provider's time now, from its answer to `ask` (a free list call); the local time when that
+ * fails or has no readable header (the create that follows then fails the same way, or its batch
+ * is looked up by the local time).
+ */
+export async function providerNow(ask: () => Promise<{ response: { headers: Pick<Headers, 'get'> } }>): Promise<Date> {
+  try {
+    const { response } = await ask();
+    return providerDate(response.headers) ?? new Date();
+  } catch {
+    return new Date();
+  }
+}

@@ -6,7 +6,7 @@ import { jsonlLines } from '../jsonl-lines.js';
 import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
 import { currentLimits } from '../../task/limits.js';
 import { BatchResultLineSchema } from './batch-result-schema.js';
-import { providerDate } from '../provider-clock.js';
+import { providerNow } from '../provider-clock.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface AnthropicBatchHooks {
@@ -78,20 +78,14 @@ export class AnthropicBatchApi implements BatchApi {
     }
   }
 
-  async now(): Promise<Date> {
-    try {
-      const { response } = await this.#client.messages.batches.list({ limit: 1 }).withResponse();
-      return providerDate(response.headers) ?? new Date();
-    } catch {
-      // No answer: the create that follows fails the same way, or its batch is looked up by the local time.
-      return new Date();
-    }
+  now(): Promise<Date> {
+    return providerNow(() => this.#client.messages.batches.list({ limit: 1 }).withResponse());
   }
 
   /**
    * Message Batches carry no metadata: the batch an intent created is the one created since the
    * intent (a minute allowed for clock skew) with exactly its number of requests that no record
-   * names. Several such batches (another tool on the same key at the same moment), or one that has
+   * names. Several such batches (another tool on the same key since the intent), or one that has
    * ended, are told apart by their results once all have ended: the requests' custom_ids are our cache keys, which another
    * tool's requests do not carry. While one still runs, or when none or several carry the keys, none
    * is taken, and the lookup fails rather than answer "none", since "none" would have the calls

@@ -6,7 +6,7 @@ import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js'
 import { currentLimits } from '../../task/limits.js';
 import { BatchErrorBodySchema, BatchOutputLineSchema } from './batch-output-schema.js';
 import { ProviderError, type GenerateRequest, type GenerateResult, type SubmitIntent } from '../provider.js';
-import { providerDate } from '../provider-clock.js';
+import { providerNow } from '../provider-clock.js';
 
 /** What the batch engine borrows from the live adapter, so a batch answer is built and read exactly as a live one. */
 export interface OpenAIBatchHooks {
@@ -90,14 +90,8 @@ export class OpenAIBatchApi implements BatchApi {
     }
   }
 
-  async now(): Promise<Date> {
-    try {
-      const { response } = await this.#client.batches.list({ limit: 1 }).withResponse();
-      return providerDate(response.headers) ?? new Date();
-    } catch {
-      // No answer: the create that follows fails the same way, or its batch is looked up by the local time.
-      return new Date();
-    }
+  now(): Promise<Date> {
+    return providerNow(() => this.#client.batches.list({ limit: 1 }).withResponse());
   }
 
   async findSubmitted(intent: SubmitIntent): Promise<BatchInfo | undefined> {
