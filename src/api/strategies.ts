@@ -17,8 +17,8 @@ export { type AnswerMatrix, emptyMatrix, setAnswer, selectItems, selectModels } 
 export { buildAnswerMatrix } from '../eval/build-matrix.js';
 export { type FusionStrategy, type FittedStrategy, type FusedPrediction, type FitOptions, type ModelContribution, type SavedStrategy, SavedStrategySchema } from '../fuse/strategy.js';
 export { STRATEGIES, getStrategy } from '../fuse/registry.js';
-export { toSavedStrategy, writeSavedStrategy, loadSavedStrategy, parseSavedStrategy } from '../fuse/saved-strategy.js';
-export { readSavedStrategy, type RestoredStrategy } from '../kinds/saved-file.js';
+export { toSavedStrategy, writeSavedStrategy, parseSavedStrategy } from '../fuse/saved-strategy.js';
+export { readSavedStrategy, loadSavedStrategy, type RestoredStrategy } from '../kinds/saved-file.js';
 export { evaluateClassification, type ClassificationEvalOptions, type ClassificationEvalResult, type ClassificationExtras } from '../kinds/classification/evaluate.js';
 export type { FusedLine, ModelAnswerLine } from '../kinds/classification/rows.js';
 

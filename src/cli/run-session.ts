@@ -220,7 +220,8 @@ export class RunSession {
     const inBatches = batchAnswers > 0 || this.batchSpentUsd > 0 ? ` (${batchAnswers} answer(s), ${formatUsd(this.batchSpentUsd)} in batches)` : '';
     lines.push(`  total: ${t.requests} request(s), ${t.cacheHits} cache hit(s), ${t.failures} failed, ${formatUsd(t.costUsd + this.batchSpentUsd)} spent in this run${inBatches}`);
     // --max-cost is per run: a resumed or repeated run must show what its cached answers were paid before, or two runs under one cap read as one.
-    if (t.cachedCostUsd > 0) lines.push(`  paid before: ${formatUsd(t.cachedCostUsd)}, what the answers read from the cache cost the runs that paid for them (earlier ones, or another sharing the store; not in this run's spend, nor under its --max-cost)`);
+    // A text met twice in one run reads its answer back too; telling it apart would need every paid key kept for the whole run, memory a run of millions of calls should not spend on one summary line.
+    if (t.cachedCostUsd > 0) lines.push(`  paid before: ${formatUsd(t.cachedCostUsd)}, what the answers read from the cache cost when they were paid (by earlier runs, another run sharing the store, or this one for a text it met twice; not in this run's spend, nor under its --max-cost)`);
     if (stats.stopReason === 'budget') {
       lines.push(`  stopped: the --max-cost budget of ${formatUsd(this.settings.maxCostUsd ?? 0)} was reached; ${t.skipped} call(s) not issued. The same command continues, under a --max-cost of its own: the answers paid so far are cached, not paid or counted again.`);
     } else if (stats.stopReason === 'interrupted') {

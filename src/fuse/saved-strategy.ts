@@ -90,8 +90,8 @@ export function parseSavedStrategy(file: string, raw: unknown): SavedStrategy {
 
 /**
  * Restores a saved document of a categorical kind (classification, QA) with the one label registry
- * (src/fuse/registry.ts); its kind's plug-in has checked the kind first (a rating document is its
- * own plug-in's to restore).
+ * (src/fuse/registry.ts). The callers that take a document of any kind (src/kinds/saved-file.ts) have
+ * its kind's plug-in call this; a rating document is its own plug-in's to restore.
  */
 export function restoreLabelStrategy(file: string, saved: SavedStrategy): FittedStrategy {
   let strategy;
@@ -114,9 +114,9 @@ export function restoreLabelStrategy(file: string, saved: SavedStrategy): Fitted
 
 /**
  * Validates a parsed saved strategy of a categorical kind (envelope, then the strategy's own state)
- * and restores it with the label registry. A file of any kind: readSavedStrategy (src/kinds/saved-file.ts).
+ * and restores it with the label registry. A document of any kind: loadSavedStrategy (src/kinds/saved-file.ts).
  */
-export function loadSavedStrategy(file: string, raw: unknown): { saved: SavedStrategy; fitted: FittedStrategy } {
+export function loadLabelStrategy(file: string, raw: unknown): { saved: SavedStrategy; fitted: FittedStrategy } {
   const saved = parseSavedStrategy(file, raw);
   return { saved, fitted: restoreLabelStrategy(file, saved) };
 }

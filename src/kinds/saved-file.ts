@@ -1,4 +1,4 @@
-import { readSavedDocument } from '../fuse/saved-strategy.js';
+import { parseSavedStrategy, readSavedDocument } from '../fuse/saved-strategy.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
 import { kindOf, type PLUGINS } from './registry.js';
 
@@ -17,7 +17,15 @@ export type RestoredStrategy = RestoredOf<Plugin['kind']>;
  * file names. Every problem is an InputError naming `file` and the field.
  */
 export function readSavedStrategy(file: string): RestoredStrategy {
-  const saved = readSavedDocument(file);
+  return restoreSaved(file, readSavedDocument(file));
+}
+
+/** The same for a document already parsed (JSON read elsewhere): `file` names it in the errors. */
+export function loadSavedStrategy(file: string, raw: unknown): RestoredStrategy {
+  return restoreSaved(file, parseSavedStrategy(file, raw));
+}
+
+function restoreSaved(file: string, saved: SavedStrategy): RestoredStrategy {
   // The plug-in restores what its kind's saved documents hold; the union says which plug-in that was.
   return { kind: saved.kind, saved, fitted: kindOf(saved).restoreSaved(saved, file) } as RestoredStrategy;
 }

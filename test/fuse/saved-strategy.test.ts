@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STRATEGIES } from '../../src/fuse/registry.js';
-import { loadSavedStrategy, readLabelStrategy, toSavedStrategy, writeSavedStrategy } from '../../src/fuse/saved-strategy.js';
+import { loadLabelStrategy, readLabelStrategy, toSavedStrategy, writeSavedStrategy } from '../../src/fuse/saved-strategy.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { selectItems } from '../../src/fuse/answer-matrix.js';
 import { InputError } from '../../src/task/errors.js';
@@ -55,16 +55,16 @@ describe('saved strategies', () => {
     const file = join(dir, 'bad.json');
     save('stacking', file);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    const issues = issuesOf(() => loadSavedStrategy(file, { ...doc, labels: 'a,b' }));
+    const issues = issuesOf(() => loadLabelStrategy(file, { ...doc, labels: 'a,b' }));
     expect(issues[0]).toMatchObject({ file, field: 'labels' });
-    expect(issuesOf(() => loadSavedStrategy(file, { ...doc, format: 'other' }))[0]).toMatchObject({ field: 'format' });
+    expect(issuesOf(() => loadLabelStrategy(file, { ...doc, format: 'other' }))[0]).toMatchObject({ field: 'format' });
   });
 
   it('explains a version mismatch', () => {
     const file = join(dir, 'v.json');
     save('weighted-vote', file);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    const issues = issuesOf(() => loadSavedStrategy(file, { ...doc, version: 99 }));
+    const issues = issuesOf(() => loadLabelStrategy(file, { ...doc, version: 99 }));
     expect(issues[0]).toMatchObject({ field: 'version' });
     expect(issues[0]?.message).toMatch(/version 99/);
   });
@@ -73,24 +73,24 @@ describe('saved strategies', () => {
     const file = join(dir, 's.json');
     save('stacking', file);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    const issues = issuesOf(() => loadSavedStrategy(file, { ...doc, state: { ...doc.state, coef: [1, 2, 3] } }));
+    const issues = issuesOf(() => loadLabelStrategy(file, { ...doc, state: { ...doc.state, coef: [1, 2, 3] } }));
     expect(issues[0]).toMatchObject({ file, field: 'state.coef' });
     expect(issues[0]?.message).toMatch(/expected \d+ values, got 3/);
     save('auto', file);
     const auto = JSON.parse(readFileSync(file, 'utf8'));
     const first = auto.state.components[0];
     const withFirst = (c: unknown) => ({ ...auto, state: { ...auto.state, components: [c, ...auto.state.components.slice(1)] } });
-    const nested = issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, inner: 'nope' })));
+    const nested = issuesOf(() => loadLabelStrategy(file, withFirst({ ...first, inner: 'nope' })));
     expect(nested[0]?.field).toMatch(/^state\.components\.0\.inner/);
-    expect(issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, strategy: 'magic' })))[0]).toMatchObject({ field: 'state.components.0.strategy' });
-    expect(issuesOf(() => loadSavedStrategy(file, withFirst({ ...first, weight: first.weight / 2 })))[0]).toMatchObject({ field: 'state.components' });
+    expect(issuesOf(() => loadLabelStrategy(file, withFirst({ ...first, strategy: 'magic' })))[0]).toMatchObject({ field: 'state.components.0.strategy' });
+    expect(issuesOf(() => loadLabelStrategy(file, withFirst({ ...first, weight: first.weight / 2 })))[0]).toMatchObject({ field: 'state.components' });
   });
 
   it('rejects an unknown strategy, invalid JSON and a missing file with the file name', () => {
     const file = join(dir, 'u.json');
     save('majority-vote', file);
     const doc = JSON.parse(readFileSync(file, 'utf8'));
-    expect(issuesOf(() => loadSavedStrategy(file, { ...doc, strategy: 'magic' }))[0]).toMatchObject({ field: 'strategy' });
+    expect(issuesOf(() => loadLabelStrategy(file, { ...doc, strategy: 'magic' }))[0]).toMatchObject({ field: 'strategy' });
     writeFileSync(file, '{"format":');
     expect(issuesOf(() => readLabelStrategy(file))[0]?.message).toMatch(/not valid JSON/);
     expect(() => readLabelStrategy(join(dir, 'absent.json'))).toThrow(/absent\.json/);

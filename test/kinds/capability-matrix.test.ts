@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluate, fit, fuseMany, createFusion, loadEvalFolder, readSavedStrategy, writeSavedStrategy } from '../../src/index.js';
+import { loadSavedStrategy } from '../../src/api/strategies.js';
 import { kindOf } from '../../src/kinds/registry.js';
 import type { Task } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
@@ -196,6 +197,10 @@ describe.each(WORLDS.map((w) => [w.name, w] as const))('%s: every capability', (
     else expect(back.saved.labels.length === 0).toBe(back.saved.kind === 'qa' && back.saved.answerType !== 'multiple-choice');
     // Restored by its kind's plug-in: the fitted strategy gives back the state that was saved.
     expect(JSON.parse(JSON.stringify(back.fitted.state()))).toEqual(back.saved.state);
+    // A document parsed elsewhere is restored by its kind's plug-in too (a rating one was read as a label strategy's, with errors about its state).
+    const parsed = loadSavedStrategy(saved, JSON.parse(readFileSync(saved, 'utf8')));
+    expect(parsed.kind).toBe(back.kind);
+    expect(JSON.parse(JSON.stringify(parsed.fitted.state()))).toEqual(back.saved.state);
     const fused = await runCli(['fuse', dir, '--strategy', saved, '--quiet']);
     expect(fused.stderr).toBe('');
     expect(fused.status).toBe(0);
