@@ -211,8 +211,11 @@ function fitConfigOnce(X: SparseRows, y: Int32Array, K: number, c: StackingConfi
 
 /**
  * Out-of-fold predictions of every config on the rows `rows` of X (gold `y` per row of X), over
- * the given folds of those rows. Configs sharing a class weighting are fitted along increasing C
- * with warm starts, which is what makes a grid affordable.
+ * the given folds of those rows. Each config is fitted from scratch, as the fit that is then used
+ * (`fitStackingState`): started from the previous C's solution, the solver's first step is a short
+ * gradient step whose small relative decrease meets its stopping rule, so a weakly penalised fit
+ * stayed near the strongly penalised one and the inner scores judged another model than the one
+ * refitted.
  */
 export function crossValidateConfigs(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
   const key = contentKey(['crossValidateConfigs', ...sparseParts(X), y, K, folds, configs]);
@@ -231,26 +234,16 @@ const CV_MEMO = new BoundedMemo<Float64Array[]>(64 * 2 ** 20, (ps) => ps.reduce(
 function crossValidateConfigsOnce(X: SparseRows, y: Int32Array, K: number, folds: readonly number[][], configs: readonly StackingConfig[]): Float64Array[] {
   const n = X.rows;
   const out = configs.map(() => new Float64Array(n * K));
-  const order = configs.map((_, idx) => idx).sort((a, b) => {
-    const ca = configs[a] as StackingConfig;
-    const cb = configs[b] as StackingConfig;
-    return ca.classWeighting.localeCompare(cb.classWeighting) || ca.C - cb.C;
-  });
   for (const test of folds) {
     const train = trainIndices(n, test);
     const Xtr = selectRows(X, train);
     const ytr = Int32Array.from(train, (i) => y[i] as number);
     const Xte = selectRows(X, test);
-    let prev: { weighting: ClassWeighting; model: LogisticModel } | undefined;
-    for (const idx of order) {
-      const c = configs[idx] as StackingConfig;
-      const init = prev && prev.weighting === c.classWeighting ? prev.model : undefined;
-      const model = fitConfig(Xtr, ytr, K, c, init);
-      prev = { weighting: c.classWeighting, model };
-      const p = predictLogistic(model, Xte);
+    configs.forEach((c, idx) => {
+      const p = predictLogistic(fitConfig(Xtr, ytr, K, c), Xte);
       const o = out[idx] as Float64Array;
       test.forEach((i, r) => o.set(p.subarray(r * K, (r + 1) * K), i * K));
-    }
+    });
   }
   return out;
 }

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { selectItems } from '../../src/fuse/answer-matrix.js';
 import { autoStrategy } from '../../src/fuse/auto.js';
 import { calibrated, fitTemperatures } from '../../src/fuse/calibration.js';
-import { fitLogistic, predictLogistic, type SparseRows } from '../../src/fuse/logistic-regression.js';
+import { fitLogistic, predictLogistic, selectRows as selectSparse, type SparseRows } from '../../src/fuse/logistic-regression.js';
 import { softVoteStrategy } from '../../src/fuse/soft-vote.js';
-import { createStacking, stackingStrategy } from '../../src/fuse/stacking.js';
+import { createStacking, crossValidateConfigs, featurize, fitConfig, layoutFor, STACKING_GRID, stackingStrategy } from '../../src/fuse/stacking.js';
 import type { FusionStrategy } from '../../src/fuse/strategy.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { bestModelStrategy } from '../../src/fuse/best-model.js';
@@ -191,5 +191,29 @@ describe('stacking feature layout', () => {
     ];
     rows.forEach((r, i) => r.forEach((d, j) => setAnswer(m, i, j, d)));
     expect(layoutFor(m, true).soft).toEqual([false, false, true]);
+  });
+});
+
+describe('stacking inner cross-validation', () => {
+  it('predicts the inner folds of every config with the fit it would use, not one started from the previous C', () => {
+    // Many models with uneven confusions and skewed priors: a weak penalty lets each model's error
+    // pattern carry weight the strong penalties shrink away, so the C settings differ and a fit that
+    // stops near the previous C's solution shows.
+    const K = 4;
+    const { matrix, gold } = syntheticAnswers({ items: 300, models: 7, labels: K, seed: 11, skewedPriors: true, abstainRate: 0.1 });
+    const { X } = featurize(matrix, layoutFor(matrix, true, true));
+    const folds = stratifiedKFold(gold, 3, 1);
+    const probs = crossValidateConfigs(X, gold, K, folds, STACKING_GRID);
+    let largest = 0;
+    STACKING_GRID.forEach((c, idx) => {
+      for (const test of folds) {
+        const train = trainIndices(gold.length, test);
+        const own = predictLogistic(fitConfig(selectSparse(X, train), Int32Array.from(train, (i) => gold[i] as number), K, c), selectSparse(X, test));
+        test.forEach((i, t) => {
+          for (let k = 0; k < K; k++) largest = Math.max(largest, Math.abs((probs[idx] as Float64Array)[i * K + k]! - own[t * K + k]!));
+        });
+      }
+    });
+    expect(largest).toBeLessThan(1e-9);
   });
 });
