@@ -28,10 +28,9 @@ interface AnswerLike {
 }
 
 /** A fused line as the flat columns of a table: the kind's answer columns, each model's answer and the abstention. */
-function flatAnswer<L extends FusedLineBase>(line: L, table: AnswerTable<L>): Record<string, unknown> {
+function flatAnswer<L extends FusedLineBase>(line: L, table: AnswerTable<L>, own: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...table.tableCells(line) };
   const answers = (line as FusedLineBase & { answers?: readonly (AnswerLike & Record<string, unknown>)[] }).answers ?? [];
-  const own = ownColumns(table);
   for (const a of answers) out[modelColumn(a.model, a.sample, own)] = a[table.answerField] ?? null;
   if (line.abstain) out.abstain = line.abstain;
   return out;
@@ -65,6 +64,10 @@ function renamed(name: string, taken: ReadonlySet<string>): string {
 export class OutputRows<L extends FusedLineBase> {
   private columns: string[] | undefined;
   private readonly writer;
+  /** The columns a fused row fills itself (ownColumns), and every column this writer adds after the input's: fixed by the kind and the models. */
+  private readonly own: ReadonlySet<string>;
+  private readonly outColumns: readonly string[];
+  private readonly outTaken: ReadonlySet<string>;
 
   constructor(
     private readonly format: TableFormat,
@@ -73,20 +76,16 @@ export class OutputRows<L extends FusedLineBase> {
     private readonly inputHeader: () => readonly string[] | undefined,
   ) {
     this.writer = tableWriter(format);
-  }
-
-  private outputColumns(): string[] {
-    const own = ownColumns(this.table);
-    return [...this.table.tableColumns, ...this.models.map((m) => modelColumn(m.name, m.sample, own)), 'abstain', 'error'];
+    this.own = ownColumns(table);
+    this.outColumns = [...table.tableColumns, ...models.map((m) => modelColumn(m.name, m.sample, this.own)), 'abstain', 'error'];
+    this.outTaken = new Set(this.outColumns);
   }
 
   /** Text to write before the first row (a delimited header), given the first row's input. */
   start(first: RowInput | undefined): string {
     if (this.format === 'jsonl') return '';
-    const out = this.outputColumns();
-    const taken = new Set(out);
     const input = this.inputHeader() ?? ['id', ...Object.keys(first?.passthrough ?? {})];
-    this.columns = [...input.map((c) => renamed(c, taken)), ...out];
+    this.columns = [...input.map((c) => renamed(c, this.outTaken)), ...this.outColumns];
     return this.writer.header(this.columns);
   }
 
@@ -97,12 +96,11 @@ export class OutputRows<L extends FusedLineBase> {
       for (const [k, v] of Object.entries(input?.passthrough ?? {})) extra[renamed(k, taken)] = v;
       return this.writer.row({ ...out, ...extra }, []);
     }
-    const taken = new Set(this.outputColumns());
     const record: Record<string, unknown> = {};
     const source = input?.raw ?? { ...(('id' in out && out.id !== undefined) ? { id: out.id } : {}), ...input?.passthrough };
-    for (const [k, v] of Object.entries(source)) record[renamed(k, taken)] = v;
+    for (const [k, v] of Object.entries(source)) record[renamed(k, this.outTaken)] = v;
     if ('error' in out) record.error = out.error;
-    else Object.assign(record, flatAnswer(out, this.table));
+    else Object.assign(record, flatAnswer(out, this.table, this.own));
     return this.writer.row(record, this.columns ?? []);
   }
 }

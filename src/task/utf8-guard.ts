@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { firstInvalidByte, notUtf8, utf16 } from './safe-read.js';
 
 /** Where a byte stream stops being UTF-8: the file line of the first bad byte and what to say of it. */
@@ -29,7 +30,6 @@ function unfinished(bytes: Buffer): number {
  * as before: the parser reads it as UTF-16.
  */
 export class Utf8Guard {
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true });
   private held = Buffer.alloc(0);
   private newlines = 0;
   private sinceNewline = 0;
@@ -56,9 +56,8 @@ export class Utf8Guard {
       }
     }
     const whole = bytes.subarray(0, bytes.length - unfinished(bytes));
-    try {
-      this.decoder.decode(whole);
-    } catch {
+    // Validated in place: the parser decodes the bytes it is passed, so a string made here would be thrown away.
+    if (!isUtf8(whole)) {
       const at = firstInvalidByte(whole);
       return { pass: bytes.subarray(0, at), bad: this.badAt(bytes, at) };
     }
