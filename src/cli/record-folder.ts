@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
-import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../kinds/load-folder.js';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
 import { renamedRecordedModels } from './renamed-models.js';

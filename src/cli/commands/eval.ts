@@ -9,7 +9,7 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { type EvalFolder, checkIsEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, checkIsEvalFolder, loadTaskFile } from '../../kinds/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { loadRecordedFolder } from '../../run/recorded-prompts.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';

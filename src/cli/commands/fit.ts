@@ -14,7 +14,7 @@ import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { refuseForeignOutputs } from '../own-outputs.js';
 import { type CliIo, processIo } from '../io.js';
 import { numericOption } from '../numeric-option.js';
-import { loadEvalFolder } from '../../task/load-folder.js';
+import { loadEvalFolder } from '../../kinds/load-folder.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 

@@ -7,7 +7,7 @@ import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
-import { type EvalFolder, loadEvalFiles } from '../../task/load-folder.js';
+import { type EvalFolder, loadEvalFiles } from '../../kinds/load-folder.js';
 import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
