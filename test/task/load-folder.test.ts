@@ -118,3 +118,24 @@ describe('loadEvalFolder', () => {
     expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'] }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: a multiple-choice item needs choices/);
   });
 });
+
+describe('loadEvalFolder: choices an answer could not tell apart', () => {
+  const choices = (...labels: string[]) => labels.map((label, i) => ({ label, text: `option ${i}` }));
+
+  it('refuses an item whose choice labels read as one (case and spaces aside), as fusion run refuses the question, naming the labels', () => {
+    const task = { name: 'q', kind: 'qa', answerType: 'multiple-choice', instructions: '' };
+    const items = [
+      { id: 'q1', question: '?', answers: ['A'], choices: choices('A', 'B') },
+      { id: 'q2', question: '?', answers: ['A'], choices: choices('A', 'B', 'a ') },
+      { id: 'q3', question: '?', answers: ['B'], choices: choices('A', 'B', 'B') },
+    ];
+    const message = loadError(writeEvalFolder({ task, items, responses: [] })).message;
+    expect(message).toMatch(/items\.jsonl:2: choices: choice labels must be distinct: "A" and "a " read as one label \(case and spaces aside\)\n.*items\.jsonl:3: choices: choice labels must be distinct: "B" labels two choices$/);
+  });
+
+  it('refuses them on a free-form or numeric item with choices too (the prompt shows them), and takes distinct labels', () => {
+    const task = { name: 'q', kind: 'qa', answerType: 'free-form', instructions: '' };
+    expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'X') }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: choice labels must be distinct: "x" and "X"/);
+    expect(loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'y') }], responses: [] })).items).toHaveLength(1);
+  });
+});
