@@ -27,6 +27,12 @@ export interface EvalFolderBase<T extends Task = Task, I extends TaskItem = Task
   responses: RecordedResponse[];
   /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
   recordedPrompts?: RecordedPrompts;
+  /**
+   * What the reading noticed that a user would want to hear but that changes nothing read (model
+   * names that differ only by case, each read as a model of its own); set only when there is some.
+   * The CLI prints them on stderr.
+   */
+  warnings?: readonly InputIssue[];
 }
 
 /** One parsed line of an items file (or of the answers file its items are read from). */

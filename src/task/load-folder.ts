@@ -8,6 +8,7 @@ import { itemText, itemTextField } from './item-text.js';
 import { type AskedPrompt, responseLineIssue } from './response-checks.js';
 import { type RecordedResponse, ResponseSchema, type Task, TaskSchema, askedText } from './schema.js';
 import type { EvalFolderBase, FolderKind, ItemRecord } from './eval-folder.js';
+import { type NameAt, caseVariants, spellingsWhere } from './model-case.js';
 
 /** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
 const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [];
@@ -113,6 +114,7 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
 
   const responses: RecordedResponse[] = [];
   const asked: AskedPrompt[] = [];
+  const models: NameAt[] = [];
   if (opts.itemsOnly) {
     // the responses are the recorder's to repair and check
   } else if (existsSync(responsesFile)) {
@@ -129,6 +131,7 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
       if (issue) issues.push(issue);
       else {
         responses.push(value);
+        models.push({ name: value.model, line });
         if (value.promptKey !== undefined) asked.push({ line, item: value.item, promptKey: value.promptKey });
       }
     }
@@ -144,7 +147,23 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
   const items = itemParse.records.map((r) => r.value);
   // Without an items file the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
   const recorded = asked.length > 0 && files.items !== undefined ? { recordedPrompts: { file: responsesFile, baseDir: dirname(files.task), prompts: asked } } : {};
-  return { kind: task.kind, dir, task, items, responses, ...recorded, ...parts };
+  const warnings = caseVariants(models).map((group) => caseVariantsWarning(responsesFile, group));
+  return { kind: task.kind, dir, task, items, responses, ...recorded, ...(warnings.length > 0 ? { warnings } : {}), ...parts };
+}
+
+/**
+ * Two spellings of one model name in an answers file, said where the second first appears: each
+ * stays a model of its own (names are case-sensitive at providers, and the file may mean two), so
+ * the result is as without the warning; the user who meant one model learns why it votes twice.
+ */
+function caseVariantsWarning(file: string, group: readonly NameAt[]): InputIssue {
+  const spellings = spellingsWhere(group, (line) => `first on line ${line}`);
+  return {
+    file,
+    line: (group[1] as NameAt).line,
+    field: 'model',
+    message: `${spellings} differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+  };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/task/errors.js';
+import { join } from 'node:path';
+import { InputError, formatIssue } from '../../src/task/errors.js';
 import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { sentimentTask, writeEvalFolder } from '../support/temp-folder.js';
 
@@ -137,5 +138,32 @@ describe('loadEvalFolder: choices an answer could not tell apart', () => {
     const task = { name: 'q', kind: 'qa', answerType: 'free-form', instructions: '' };
     expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'X') }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: choice labels must be distinct: "x" and "X"/);
     expect(loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'y') }], responses: [] })).items).toHaveLength(1);
+  });
+});
+
+describe('loadEvalFolder: model names that differ only by case', () => {
+  const twoSpellings = [
+    { item: 'a', model: 'GPT-4o', output: 'C' },
+    { item: 'a', model: 'm1', output: 'C' },
+    { item: 'b', model: 'm1', output: 'A' },
+    { item: 'b', model: 'gpt-4o', output: 'A' },
+    { item: 'b', model: 'Gpt-4O', output: 'A' },
+    { item: 'a', model: 'M1', output: 'A' },
+  ];
+
+  it('reads each spelling as a model of its own and warns, naming every spelling and the line each first appears on', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items, responses: twoSpellings });
+    const f = loadEvalFolder(dir);
+    // Nothing read differently: every answer kept under its own spelling.
+    expect(f.responses.map((r) => r.model)).toEqual(['GPT-4o', 'm1', 'm1', 'gpt-4o', 'Gpt-4O', 'M1']);
+    expect(f.warnings?.map(formatIssue)).toEqual([
+      `${join(dir, 'responses.jsonl')}:4: model: "GPT-4o" (first on line 1), "gpt-4o" (first on line 4) and "Gpt-4O" (first on line 5) differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+      `${join(dir, 'responses.jsonl')}:6: model: "m1" (first on line 2) and "M1" (first on line 6) differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+    ]);
+  });
+
+  it('has no warnings when every model has one spelling, nor when the answers are left unread (itemsOnly)', () => {
+    expect('warnings' in loadEvalFolder(writeEvalFolder({ task: sentimentTask, items, responses }))).toBe(false);
+    expect('warnings' in loadEvalFolder(writeEvalFolder({ task: sentimentTask, items, responses: twoSpellings }), { itemsOnly: true })).toBe(false);
   });
 });
