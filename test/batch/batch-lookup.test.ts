@@ -192,6 +192,28 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     expect(next.report.batchesSubmitted).toBe(0);
   });
 
+  it('a create the provider has no batch of (found by its token, OpenAI) is abandoned too, and a live run\'s create is refused', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const path = join(fixture.tempDir().dir, 'cache.sqlite');
+    const earlier = new SqliteStore(path);
+    const intent = { token: 'tok-openai', provider: 'openai', model: 'openai:gpt-4o-mini', requests: 2, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() };
+    await earlier.batches.addIntent(intent, ['k1', 'k2']);
+    await earlier.close();
+    // A run that still holds its claims: its create is in progress.
+    const running = new SqliteStore(path);
+    await running.claimForBatch(['k3']);
+    await running.batches.addIntent({ ...intent, token: 'tok-running', requests: 1 }, ['k3']);
+    const stdin = new PassThrough();
+    stdin.end('');
+    const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
+    expect(await main(['batches', 'abandon', 'tok-openai', 'tok-running', '--cache', path], io)).toBe(1);
+    expect(io.stderr.text()).toMatch(/tok-openai: abandoned \(the provider's list of batches showed none that could be this create's\)/);
+    expect(io.stderr.text()).toMatch(/tok-running: not abandoned: the run that recorded it is still running/);
+    expect((await running.batches.intents()).map((i) => i.token)).toEqual(['tok-running']);
+    expect((await running.batches.abandonedIntents()).map((i) => i.token)).toEqual(['tok-openai']);
+    await running.close();
+  });
+
   it('refused when several candidates name the calls (answered and billed there); a token not on record is a usage error that abandons nothing', async () => {
     const p = await pending(async (server, keys) => {
       for (let i = 0; i < 2; i++) await end(server, await create(server, keys));

@@ -25,7 +25,7 @@ export async function abandonIntent(store: BatchStore, api: BatchApi, intent: Ba
   try {
     const found = await api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys: await store.keysOfIntent(intent.token) }, await store.knownIds());
     if (found) return { status: 'refused', intent, why: `the provider's batch ${found.id} is this create's (${found.status}): the next --batch run collects it, nothing is asked twice; nothing abandoned` };
-    note = 'the provider listed no batch of its size created since';
+    note = "the provider's list of batches showed none that could be this create's";
   } catch (error) {
     if (!(error instanceof UnresolvedCreateError)) throw error;
     const ids = error.batchIds.join(', ');
