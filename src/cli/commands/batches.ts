@@ -35,8 +35,8 @@ whose results are not in the cache yet; running the command that submitted them 
 Where no run made the default cache yet there are no batches (exit 0); a --cache file that does not
 exist is a usage error.
 
-Exit status: 0 done; 1 a provider refused a check or a cancel, or an abandon was refused; 2 usage; 5 the store could not be opened
-(unreachable, login refused, no such database, newer schema).
+Exit status: 0 done; 1 a provider refused a check or a cancel, or an abandon was refused; 2 usage;
+5 the store could not be opened (unreachable, login refused, no such database, newer schema).
 `;
 
 function row(cells: readonly string[], widths: readonly number[]): string {
