@@ -16,7 +16,7 @@ import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adapti
 import { meanCalls } from '../src/fuse/adaptive/usage.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { scoreClassification } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({

@@ -19,7 +19,7 @@ import type { CurvePoint } from '../src/fuse/adaptive/operating-point.js';
 import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { decisions, scoreClassification } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({

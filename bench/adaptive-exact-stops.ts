@@ -15,7 +15,7 @@ import { crossValidateStrategy } from '../src/fuse/cross-validate.js';
 import { createAdaptive, type FittedAdaptive } from '../src/fuse/adaptive/adaptive-strategy.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { decisions } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({ options: setArgs('sets', 'raop,emotion,ibc,flute,wiki-politeness,toxicity-en,fiqa-sentiment,implicit-hate,policy-topic-en') });

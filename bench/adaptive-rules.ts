@@ -23,7 +23,7 @@ import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, 
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { onFixedGrid } from '../test/support/adaptive-worlds.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { scoreClassification } from '../src/validation/metrics.js';
 
 const { values } = parseArgs({

@@ -35,7 +35,7 @@ import { prepareQa } from '../src/qa/prepare.js';
 import type { FittedStrategy, FusedPrediction } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { DEFAULT_PRICES, priceOf } from '../src/task/prices.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 
 const QA_SETS = ['mmlu-pro-dev', 'gsm8k-re2', 'evouna-nq'];
 const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];

@@ -18,7 +18,7 @@ import { createStacking } from '../src/fuse/stacking.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { prepareQa } from '../src/qa/prepare.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { selectGold } from '../src/validation/folds.js';
 import { makeFolds } from '../src/validation/out-of-fold.js';
 

@@ -21,7 +21,7 @@ import { createClassificationNormalizer } from '../src/normalize/classification.
 import { prepareQa } from '../src/qa/prepare.js';
 import { buildCandidateMatrix } from '../src/qa/candidate-matrix.js';
 import { scoreAnswers } from '../src/eval/answer-score.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { textbookDawidSkene } from '../test/support/textbook-dawid-skene.js';
 
 const CLASSIFICATION = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'policy-topic-nl-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];

@@ -13,7 +13,7 @@ import { buildAnswerMatrix } from '../src/eval/build-matrix.js';
 import { scoreStrategy, selectStrategies } from '../src/eval/evaluate.js';
 import { estimateCallPrices } from '../src/eval/call-prices.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 
 const { values } = parseArgs({

@@ -15,7 +15,7 @@ import { modelPrediction, scoreStrategy } from '../src/eval/evaluate.js';
 import { scoreClassification } from '../src/validation/metrics.js';
 import { STRATEGIES } from '../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 
 const SETS = ['emotion', 'fiqa-sentiment', 'flute', 'ibc', 'implicit-hate', 'policy-topic-en', 'policy-topic-en-all', 'raop', 'toxicity-en', 'toxicity-en-all', 'wiki-politeness'];
 

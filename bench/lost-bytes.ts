@@ -6,7 +6,7 @@
  *   npx tsx bench/lost-bytes.ts ../shared/data/[a-z]*
  */
 import { readableCalls } from '../src/run/readable-calls.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 
 for (const dir of process.argv.slice(2)) {
   const folder = loadEvalFolder(dir, { requireResponses: true });

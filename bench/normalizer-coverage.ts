@@ -15,7 +15,7 @@ import { groupRejected, type RejectedOutput } from '../src/normalize/audit.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { createExactAliasNormalizer } from '../src/normalize/exact-alias.js';
 import type { ClassificationNormalizer, NormalizedLabel } from '../src/normalize/types.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { CASES } from '../test/normalize/cases.js';
 import { TASKS } from '../test/normalize/fixtures.js';
 

@@ -13,7 +13,7 @@ import { featurizeCandidates } from '../src/fuse/candidate-stacking.js';
 import { fitLogistic, type LogisticModel, predictLogistic, selectRows, type SparseRows } from '../src/fuse/logistic-regression.js';
 import { hardVotes } from '../src/fuse/votes.js';
 import { prepareQa } from '../src/qa/prepare.js';
-import type { QaFolder } from '../src/task/load-folder.js';
+import type { QaFolder } from '../src/kinds/load-folder.js';
 import { argmax } from '../src/util/argmax.js';
 import { kFold, trainIndices } from '../src/validation/folds.js';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { QaEvalResult, QaOutcomes } from '../src/eval/answer-score.js';
 import { evaluateQaFolder } from '../src/kinds/qa/evaluate.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { ceiling } from './qa-ceiling.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' }, sets: { type: 'string' }, strategies: { type: 'string' }, seed: { type: 'string' } } });

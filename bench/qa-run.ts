@@ -22,7 +22,7 @@ import { goldCorrect } from '../src/qa/scoring.js';
 import type { QaFusedLine } from '../src/kinds/qa/rows.js';
 import { runPipeline } from '../src/run/pipeline.js';
 import { type StreamFuser, chooseStrategy, savedFuser } from '../src/run/strategy-choice.js';
-import { type QaFolder, loadEvalFolder } from '../src/task/load-folder.js';
+import { type QaFolder, loadEvalFolder } from '../src/kinds/load-folder.js';
 
 const { values } = parseArgs({ options: { 'no-write': { type: 'boolean' }, data: { type: 'string' } } });
 const dataDir = values.data ?? new URL('../../shared/data/', import.meta.url).pathname;

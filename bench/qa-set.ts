@@ -11,7 +11,7 @@ import { configName, createStacking, STACKING_GRID } from '../src/fuse/stacking.
 import { createStackingText, TEXT_STACKING_GRID } from '../src/fuse/stacking-text.js';
 import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { prepareQa } from '../src/qa/prepare.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 import { makeFolds } from '../src/validation/out-of-fold.js';
 
 /** The QA set named by --set (default `fallback`), its candidate matrix, and its outer folds under --folds and --seed. */

@@ -23,7 +23,7 @@ import { StrategyError } from '../src/fuse/strategy.js';
 import { kindOf } from '../src/kinds/registry.js';
 import type { AnyTaskKind, FitStrategy, KindEntry, KindQuality } from '../src/kinds/task-kind.js';
 import type { EvalResult } from '../src/eval/eval-result.js';
-import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../src/kinds/load-folder.js';
 import { allCalls as allCallsOf, callShare, curveTop } from './call-share.js';
 import { diskCachedFits } from './fit-cache.js';
 import { referenceRidgeSpearman } from './rating-reference.js';

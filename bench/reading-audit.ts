@@ -19,7 +19,7 @@ import { readScore } from '../src/kinds/rating/read-score.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
 import { extractQaAnswer } from '../src/normalize/qa/extract.js';
 import { goldCorrect } from '../src/qa/scoring.js';
-import { type EvalFolder, loadEvalFolder } from '../src/task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../src/kinds/load-folder.js';
 import { seededRandom } from '../src/util/random.js';
 
 const { values } = parseArgs({

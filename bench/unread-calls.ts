@@ -7,7 +7,7 @@
  *   npx tsx bench/unread-calls.ts ../shared/data/mot-gsm8k ../shared/data/mt-da-dev
  */
 import { readableCalls } from '../src/run/readable-calls.js';
-import { loadEvalFolder } from '../src/task/load-folder.js';
+import { loadEvalFolder } from '../src/kinds/load-folder.js';
 
 for (const dir of process.argv.slice(2)) {
   const folder = loadEvalFolder(dir, { requireResponses: true });

@@ -2,7 +2,7 @@
  * Eval folders drawn from a dev folder in memory (bench/unseen-draws.ts): a subset of its models or
  * items, and QA voters added the way issue 19 met them on unseen sets. Nothing is written.
  */
-import type { EvalFolder } from '../src/task/load-folder.js';
+import type { EvalFolder } from '../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../src/task/schema.js';
 
 /** k distinct indices of 0..n-1, drawn with the seeded generator. */

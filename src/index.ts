@@ -8,7 +8,7 @@
  */
 
 // Eval folders and tasks.
-export { loadEvalFolder, loadTaskFile, type EvalFolder } from './task/load-folder.js';
+export { loadEvalFolder, loadTaskFile, type EvalFolder } from './kinds/load-folder.js';
 export { TaskSchema, type Task, type ClassificationTask, type QaTask, type RatingTask, type RecordedResponse } from './task/schema.js';
 
 // Evaluate, fit, fuse: one call each for every task kind.

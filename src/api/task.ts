@@ -32,7 +32,7 @@ export {
   type RecordedResponse,
   type TokenLogprob,
 } from '../task/schema.js';
-export { loadEvalFolder, loadEvalFiles, loadTaskFile, type EvalFolder, type ClassificationFolder, type QaFolder, type RatingFolder, type RecordedPrompts } from '../task/load-folder.js';
+export { loadEvalFolder, loadEvalFiles, loadTaskFile, type EvalFolder, type ClassificationFolder, type QaFolder, type RatingFolder, type RecordedPrompts, type EvalFolderBase } from '../kinds/load-folder.js';
 export type { AskedPrompt } from '../task/response-checks.js';
 export { InputError, UnsupportedKindError, type InputIssue } from '../task/errors.js';
 export { DEFAULT_PRICES, loadPrices, batchPriceOf, BATCH_DISCOUNT, type Price, type PriceTable } from '../task/prices.js';

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import type { EnvSource } from '../providers/env.js';
 import type { ProviderOverrides } from '../providers/registry.js';
 import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js';
-import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../kinds/load-folder.js';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
-import { renamedRecordedModels } from './renamed-models.js';
+import { caseRenamedModels, renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall, BatchModelSpend } from '../orchestrate/batch/run-batches.js';
@@ -61,6 +61,7 @@ export async function recordFolderResponses(
   for (const { spec, recorded } of renamedRecordedModels(responsesFile, modelSpecs)) {
     io.stderr.write(`fusion: warning: ${responsesFile} holds answers of "${recorded}"; --models ${spec} is another name, so every item is asked of it again (to reuse them, write "model": "${spec}" in those lines first)\n`);
   }
+  for (const warning of caseRenamedModels(responsesFile, modelSpecs)) io.stderr.write(`fusion: warning: ${warning}\n`);
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
   const items = all.filter((item) => !shard || inShard(item.id, shard));

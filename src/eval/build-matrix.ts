@@ -1,6 +1,7 @@
 import { type AnswerMatrix, emptyMatrix, sampleColumns, sampleIndices, setAnswer } from '../fuse/answer-matrix.js';
 import type { AbstentionReason, ClassificationNormalizer } from '../normalize/types.js';
-import type { ClassificationFolder } from '../task/load-folder.js';
+import type { EvalFolderBase } from '../task/eval-folder.js';
+import type { ClassificationItem, ClassificationTask } from '../task/schema.js';
 import { firstSeen } from '../util/first-seen.js';
 
 export interface RejectedAnswer {
@@ -28,7 +29,7 @@ export interface BuiltMatrix {
  * model's distribution is the mean of its readable samples (it votes once), and each sample is
  * also kept as a column of its own (`matrix.samples`) for the adaptive policy and call counts.
  */
-export function buildAnswerMatrix(folder: ClassificationFolder, normalize: ClassificationNormalizer): BuiltMatrix {
+export function buildAnswerMatrix(folder: EvalFolderBase<ClassificationTask, ClassificationItem>, normalize: ClassificationNormalizer): BuiltMatrix {
   const labels = folder.task.labels.map((l) => l.name);
   const K = labels.length;
   const { list: models, index: modelIndex } = firstSeen(folder.responses.map((r) => r.model));

@@ -1,8 +1,9 @@
 import { DEFAULT_PRICES, type PriceTable, priceOf } from '../task/prices.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolderBase } from '../task/eval-folder.js';
+import type { TaskItem } from '../task/schema.js';
 
 /** What the prompt shows of an item: its text, or its question and choices. */
-function itemChars(item: EvalFolder['items'][number]): number {
+function itemChars(item: TaskItem): number {
   if ('text' in item) return item.text.length;
   return item.question.length + (item.choices ?? []).reduce((a, c) => a + c.label.length + c.text.length + 2, 0);
 }
@@ -16,8 +17,8 @@ const PROVIDERS = ['openai', 'anthropic'] as const;
  * recorded output / 4, at the list price of `table`. Null when the table has no price for the model.
  * A `provider:model` name is looked up as is; a bare name under each known provider.
  */
-export function estimateCallPrices(folder: Pick<EvalFolder, 'task' | 'items' | 'responses'>, models: readonly string[], table: PriceTable = DEFAULT_PRICES): (number | null)[] {
-  const items: readonly EvalFolder['items'][number][] = folder.items;
+export function estimateCallPrices(folder: Pick<EvalFolderBase, 'task' | 'items' | 'responses'>, models: readonly string[], table: PriceTable = DEFAULT_PRICES): (number | null)[] {
+  const items: readonly TaskItem[] = folder.items;
   const textChars = items.reduce((a, it) => a + itemChars(it), 0) / Math.max(1, items.length);
   const promptTokens = (folder.task.instructions.length + textChars) / 4;
   const out = new Map<string, { chars: number; n: number }>();

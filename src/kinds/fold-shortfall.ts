@@ -1,10 +1,10 @@
 import { FoldsError, foldsNeed } from '../eval/folds-error.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolderBase } from '../task/eval-folder.js';
 import type { Task } from '../task/schema.js';
 import type { TaskKind } from './task-kind.js';
 
 /** What a kind says about its folds. */
-type FoldRules<T extends Task, F extends EvalFolder> = Pick<TaskKind<T, F>, 'foldGroups' | 'itemsToScore' | 'unsupervisedNames'>;
+type FoldRules<T extends Task, F extends EvalFolderBase<T>> = Pick<TaskKind<T, F>, 'foldGroups' | 'itemsToScore' | 'unsupervisedNames'>;
 
 /**
  * Why `kind` cannot score the strategies `names` on `items` in `folds` folds, with the flags that
@@ -13,7 +13,7 @@ type FoldRules<T extends Task, F extends EvalFolder> = Pick<TaskKind<T, F>, 'fol
  * evaluation asks it before it splits. Counted in the units the folds split (the kind's foldGroups),
  * and each way out is offered only when the kind says it would suffice.
  */
-export function foldsShortfall<T extends Task, F extends EvalFolder>(kind: FoldRules<T, F>, task: T, file: string, items: F['items'], folds: number, names: readonly string[]): FoldsError | null {
+export function foldsShortfall<T extends Task, F extends EvalFolderBase<T>>(kind: FoldRules<T, F>, task: T, file: string, items: F['items'], folds: number, names: readonly string[]): FoldsError | null {
   const groups = kind.foldGroups(items);
   const need = kind.itemsToScore(task, folds, names);
   if (groups >= need) return null;

@@ -7,7 +7,7 @@ import type { SavedStrategy } from '../fuse/strategy.js';
 import type { Fitted } from '../validation/estimator.js';
 import type { ModelCost, ReportData, ReportOptions } from '../report/index.js';
 import type { Task, TaskItem } from '../task/schema.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolderBase, FolderKind } from '../task/eval-folder.js';
 import type { RawModelAnswer } from './raw-answer.js';
 import type { KindStarter } from './starter.js';
 import type { FusedLineBase } from './row-parts.js';
@@ -58,7 +58,9 @@ export type AnyRunKind = RunKind<KindItem, FusedLineBase>;
  * `T` is the kind's task, `F` its eval folder, `I` its run input item, `L` its output row, `R` its
  * fitted strategy as a saved file restores it.
  */
-export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFolder, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase, R extends Fitted<never, unknown> = Fitted<never, unknown>> {
+export interface TaskKind<T extends Task = Task, F extends EvalFolderBase<T> = EvalFolderBase<T>, I extends KindItem = KindItem, L extends FusedLineBase = FusedLineBase, R extends Fitted<never, unknown> = Fitted<never, unknown>>
+  // How its eval folder is read: its item schema, its task's and items' checks, its folder's own fields (src/kinds/<kind>/folder.ts).
+  extends FolderKind<T, F> {
   /** The `task.kind` value this plug-in serves. */
   readonly kind: T['kind'];
   /** How users call it in messages (`classification`, `QA`). */
@@ -96,8 +98,6 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolder = EvalFold
    * with: the items themselves, or groups the kind never splits (rating: items sharing a text).
    */
   foldGroups(items: F['items']): number;
-  /** The eval folder's item schema (with gold), for reading items.jsonl or a table. */
-  readonly folderItemSchema: ZodType<KindItem>;
   /** The field (column) of folderItemSchema that holds the gold, named when a folder has none. */
   readonly goldField: string;
   /** How `fusion init` makes a starter folder of this kind from a labelled table. */
@@ -206,4 +206,4 @@ export interface KindEvaluation {
 export type KindFlag = '--explain' | '--min-confidence';
 
 /** A plug-in of any kind, as the registry hands it out (methods are bivariant, so each kind's plug-in is one). */
-export type AnyTaskKind = TaskKind<Task, EvalFolder, KindItem, FusedLineBase>;
+export type AnyTaskKind = TaskKind<Task, EvalFolderBase, KindItem, FusedLineBase>;

@@ -1,5 +1,5 @@
-import type { QaFolder } from '../task/load-folder.js';
-import type { Choice, RecordedResponse } from '../task/schema.js';
+import type { EvalFolderBase } from '../task/eval-folder.js';
+import type { Choice, QaItem, QaTask, RecordedResponse } from '../task/schema.js';
 import { readChoice } from '../normalize/qa/multiple-choice.js';
 import { sampleIndices } from '../fuse/answer-matrix.js';
 import { type BuiltItem, buildItemAnswers, type RawQaOutput } from './build-items.js';
@@ -40,7 +40,7 @@ function goldAliases(answers: readonly string[], choices: readonly Choice[] | un
 }
 
 /** Reads every output, clusters per item and records each answer's correctness (kept apart from the items). */
-export function prepareQa(folder: QaFolder): PreparedQa {
+export function prepareQa(folder: EvalFolderBase<QaTask, QaItem>): PreparedQa {
   const { list: models, index: modelIndex } = firstSeen(folder.responses.map((r) => r.model));
   const byItem = new Map<string, RecordedResponse[]>();
   for (const r of folder.responses) {

@@ -4,7 +4,7 @@ import type { RatingEvalResult } from '../kinds/rating/index.js';
 import { kindOf } from '../kinds/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolder } from '../kinds/load-folder.js';
 import { loadRecordedFolder, refuseOtherPrompts } from './recorded-prompts.js';
 
 export type { EvalResult } from '../eval/eval-result.js';

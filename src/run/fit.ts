@@ -1,7 +1,7 @@
 import { kindOf } from '../kinds/registry.js';
 import type { AdaptiveTargets, FitStrategy, KindEntry } from '../kinds/task-kind.js';
 import type { SavedStrategy } from '../fuse/strategy.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolder } from '../kinds/load-folder.js';
 import { refuseOtherPrompts } from './recorded-prompts.js';
 
 export interface FitOptions {

@@ -1,7 +1,7 @@
 import { kindOf } from '../kinds/registry.js';
 import { otherPromptsIssue } from '../orchestrate/prompt-keys.js';
 import { InputError } from '../task/errors.js';
-import { type EvalFolder, loadEvalFolder } from '../task/load-folder.js';
+import { type EvalFolder, loadEvalFolder } from '../kinds/load-folder.js';
 
 /**
  * Refuses, before a command or a library call uses recorded answers as answers to the prompt

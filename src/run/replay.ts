@@ -1,7 +1,7 @@
 import { kindOf } from '../kinds/registry.js';
 import type { RenderOptions } from '../prompts/render.js';
 import { type ItemResolver, promptResolver, ReplayModel } from '../providers/replay/replay-model.js';
-import type { EvalFolder } from '../task/load-folder.js';
+import type { EvalFolder } from '../kinds/load-folder.js';
 import type { Task, TaskItem } from '../task/schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { QaItem } from './schema.js';
+import type { Choice, QaItem } from './schema.js';
 
 /**
  * Why a multiple-choice item's gold cannot be scored: none of its answers (the gold, then aliases)
@@ -14,4 +14,30 @@ export function choiceGoldIssue(item: Pick<QaItem, 'answers' | 'choices'>): stri
   const byText = choices.find((c) => c.text.trim().toLowerCase() === gold.toLowerCase());
   const hint = byText ? `: "${byText.label}", whose text it is?` : '';
   return `gold ${JSON.stringify(gold)} names no choice (${choices.map((c) => c.label).join(', ')}): a multiple-choice gold is its choice's label${hint}`;
+}
+
+/** A choice label as an answer names it: case and surrounding spaces aside. */
+const labelKey = (label: string): string => label.trim().toUpperCase();
+
+/**
+ * The first two choices of an item whose labels read as one (labelKey), or undefined: an answer
+ * naming that label could mean either, and a gold naming it would score both the same.
+ */
+export function sameLabelChoices(choices: readonly Choice[]): [Choice, Choice] | undefined {
+  const seen = new Map<string, Choice>();
+  for (const c of choices) {
+    const first = seen.get(labelKey(c.label));
+    if (first !== undefined) return [first, c];
+    seen.set(labelKey(c.label), c);
+  }
+  return undefined;
+}
+
+/** Why an item's choices cannot be told apart by their labels, naming them, or undefined. */
+export function sameLabelIssue(choices: readonly Choice[]): string | undefined {
+  const pair = sameLabelChoices(choices);
+  if (pair === undefined) return undefined;
+  const [a, b] = pair;
+  const what = a.label === b.label ? `${JSON.stringify(a.label)} labels two choices` : `${JSON.stringify(a.label)} and ${JSON.stringify(b.label)} read as one label (case and spaces aside)`;
+  return `choice labels must be distinct: ${what}`;
 }

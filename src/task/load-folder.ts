@@ -2,81 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type InputIssue, InputError, UnsupportedKindError, zodIssues } from './errors.js';
 import { folderTable, readTableFile } from './read-table.js';
-import { currentLimits, limitVariable } from './limits.js';
 import { readTextFileSync } from './safe-read.js';
 import { ItemIds } from './item-ids.js';
 import { itemText, itemTextField } from './item-text.js';
-import { goldLabelOf, labelIndex } from './labels.js';
-import { choiceGoldIssue } from './choice-gold.js';
 import { type AskedPrompt, responseLineIssue } from './response-checks.js';
-import {
-  type ClassificationItem,
-  type ClassificationTask,
-  ClassificationItemSchema,
-  askedText,
-  type QaItem,
-  type QaTask,
-  QaItemSchema,
-  type RecordedResponse,
-  ResponseSchema,
-  type Task,
-  type TaskItem,
-  type RatingItem,
-  RatingItemSchema,
-  type RatingTask,
-  isRatingTask,
-  isQaTask,
-  isClassificationTask,
-  TaskSchema,
-} from './schema.js';
-
-/**
- * The recorded answers of a folder that say which prompt they were asked with (what `fusion eval
- * --models` writes), kept with the folder so that whatever uses them as answers to task.json's
- * prompt (evaluate(), fit(), fusion fuse) can refuse those task.json no longer renders, however the
- * folder reached it. `baseDir`: where task.json's template is looked up, as the asking run did.
- */
-export interface RecordedPrompts {
-  file: string;
-  baseDir: string;
-  prompts: readonly AskedPrompt[];
-}
-
-export interface ClassificationFolder {
-  kind: ClassificationTask['kind'];
-  dir: string;
-  task: ClassificationTask;
-  items: ClassificationItem[];
-  /** Gold label index per item, -1 where the item has no label. */
-  gold: Int32Array;
-  responses: RecordedResponse[];
-  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
-  recordedPrompts?: RecordedPrompts;
-}
-
-export interface QaFolder {
-  kind: QaTask['kind'];
-  dir: string;
-  task: QaTask;
-  items: QaItem[];
-  responses: RecordedResponse[];
-  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
-  recordedPrompts?: RecordedPrompts;
-}
-
-export interface RatingFolder {
-  kind: RatingTask['kind'];
-  dir: string;
-  task: RatingTask;
-  items: RatingItem[];
-  /** Gold score per item, NaN where the item has none. */
-  gold: Float64Array;
-  responses: RecordedResponse[];
-  /** Set where some answer carries its prompt's key and the items have their texts (an items file). */
-  recordedPrompts?: RecordedPrompts;
-}
-
-export type EvalFolder = ClassificationFolder | QaFolder | RatingFolder;
+import { type RecordedResponse, ResponseSchema, type Task, TaskSchema, askedText } from './schema.js';
+import type { EvalFolderBase, FolderKind, ItemRecord } from './eval-folder.js';
+import { type NameAt, caseVariants, spellingsWhere } from './model-case.js';
 
 /** Kinds the eval folder format defines that this version cannot fuse yet: refused by name, not by a schema error. */
 const KNOWN_UNSUPPORTED_KINDS: readonly string[] = [];
@@ -85,7 +17,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-export function loadTaskFile(file: string): Task {
+/** What the generic reader asks of the task's kind (the registry's plug-in, given by the layer that knows them). */
+export type FolderKindOf = (task: Task) => FolderKind;
+
+/** task.json read and checked: its schema, then what its kind checks beyond it. */
+export function readTaskFile(file: string, kindOf: FolderKindOf): Task {
   let raw: unknown;
   try {
     raw = JSON.parse(readTextFileSync(file));
@@ -97,14 +33,8 @@ export function loadTaskFile(file: string): Task {
   const parsed = TaskSchema.safeParse(raw);
   if (!parsed.success) throw new InputError(zodIssues(file, undefined, parsed.error));
   const task = parsed.data;
-  if (isClassificationTask(task)) {
-    const { maxLabels } = currentLimits();
-    if (task.labels.length > maxLabels) {
-      throw new InputError([{ file, field: 'labels', message: `${task.labels.length} labels, more than ${maxLabels} (raise ${limitVariable('maxLabels')} if it is meant to be)` }]);
-    }
-    const issues = labelIndex(task).issues.map((message) => ({ file, field: 'labels', message }));
-    if (issues.length > 0) throw new InputError(issues);
-  }
+  const issues = kindOf(task).taskIssues(task, file);
+  if (issues.length > 0) throw new InputError(issues);
   return task;
 }
 
@@ -120,15 +50,15 @@ export interface LoadOptions {
 }
 
 /**
- * Loads and cross-checks an eval folder (task.json, items.jsonl, responses.jsonl).
+ * Reads and cross-checks an eval folder (task.json, items.jsonl, responses.jsonl).
  * Every problem that would make a score wrong is collected and thrown together as an InputError:
- * a malformed line, an unknown gold label, a duplicate item id, a response for an unknown item,
- * a duplicate (item, model, sample) response. Unreadable raw answers are not errors here: the
- * normalizer turns them into counted abstentions.
+ * a malformed line, a gold the task cannot score (the kind's check), a duplicate item id, a
+ * response for an unknown item, a duplicate (item, model, sample) response. Unreadable raw answers
+ * are not errors here: the normalizer turns them into counted abstentions.
  */
-export function loadEvalFolder(dir: string, opts: LoadOptions = {}): EvalFolder {
+export function readEvalFolder(dir: string, opts: LoadOptions, kindOf: FolderKindOf): EvalFolderBase {
   checkIsEvalFolder(dir);
-  return loadEvalFiles(dir, { task: join(dir, 'task.json'), items: folderTable(dir, 'items'), responses: folderTable(dir, 'responses') }, opts);
+  return readEvalFiles(dir, { task: join(dir, 'task.json'), items: folderTable(dir, 'items'), responses: folderTable(dir, 'responses') }, opts, kindOf);
 }
 
 const WHAT_A_FOLDER_IS = 'an eval folder holds task.json, items.jsonl and responses.jsonl; `fusion init FILE --out DIR` makes one from a labelled table';
@@ -152,17 +82,17 @@ export function checkIsEvalFolder(dir: string): void {
 }
 
 /**
- * loadEvalFolder over files named one by one (`fusion fuse --answers FILE --task FILE`), each in
+ * readEvalFolder over files named one by one (`fusion fuse --answers FILE --task FILE`), each in
  * any table format. Without an items file the items are the ones the responses name, in order of
- * first appearance, without text or gold.
+ * first appearance, without text or gold. The folder is the base and the fields the kind adds.
  */
-export function loadEvalFiles(dir: string, files: { task: string; items?: string; responses: string }, opts: LoadOptions = {}): EvalFolder {
-  const task = loadTaskFile(files.task);
+export function readEvalFiles(dir: string, files: { task: string; items?: string; responses: string }, opts: LoadOptions, kindOf: FolderKindOf): EvalFolderBase {
+  const task = readTaskFile(files.task, kindOf);
+  const kind = kindOf(task);
   const responsesFile = files.responses;
   const issues: InputIssue[] = [];
   const itemsFile = files.items ?? responsesFile;
-  const itemSchema = isClassificationTask(task) ? ClassificationItemSchema : isRatingTask(task) ? RatingItemSchema : QaItemSchema;
-  const itemParse = files.items !== undefined ? readTableFile(files.items, itemSchema) : itemsOfResponses(responsesFile, task);
+  const itemParse = files.items !== undefined ? readTableFile(files.items, kind.folderItemSchema) : itemsOfResponses(responsesFile, kind);
   issues.push(...itemParse.issues);
 
   const itemIds = new ItemIds(itemsFile);
@@ -179,42 +109,12 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
     }
   }
 
-  let gold = new Int32Array(0);
-  if (isClassificationTask(task)) {
-    const goldOf = goldLabelOf(task);
-    const records = itemParse.records as { line: number; value: ClassificationItem }[];
-    gold = new Int32Array(records.length).fill(-1);
-    records.forEach(({ line, value }, i) => {
-      if (value.label === undefined) return;
-      const k = goldOf(value.label);
-      if (k === undefined) {
-        issues.push({ file: itemsFile, line, field: 'label', message: `unknown gold label "${value.label}" (labels: ${task.labels.map((l) => l.name).join(', ')})` });
-      } else gold[i] = k;
-    });
-  } else if (isRatingTask(task)) {
-    // A gold score off the scale is a typo or another scale, as a gold label outside the labels is:
-    // scored as it is, it would count every judge wrong by the distance (fusion init --scale refuses it too).
-    const { min, max } = task.scale;
-    for (const { line, value } of itemParse.records as { line: number; value: RatingItem }[]) {
-      if (value.label !== undefined && (value.label < min || value.label > max)) {
-        issues.push({ file: itemsFile, line, field: 'label', message: `gold score ${value.label} is outside the task's scale ${min}-${max} (${files.task})` });
-      }
-    }
-  } else if (isQaTask(task)) {
-    const records = itemParse.records as { line: number; value: QaItem }[];
-    for (const { line, value } of records) {
-      if (task.answerType === 'multiple-choice' && (!value.choices || value.choices.length === 0)) {
-        issues.push({ file: itemsFile, line, field: 'choices', message: 'a multiple-choice item needs choices' });
-      } else if (task.answerType === 'multiple-choice') {
-        // As a gold label outside a classification task's labels is refused.
-        const issue = choiceGoldIssue(value);
-        if (issue !== undefined) issues.push({ file: itemsFile, line, field: 'answers', message: issue });
-      }
-    }
-  }
+  const { issues: kindIssues, parts } = kind.folderParts(task, itemParse.records, { task: files.task, items: itemsFile });
+  issues.push(...kindIssues);
 
   const responses: RecordedResponse[] = [];
   const asked: AskedPrompt[] = [];
+  const models: NameAt[] = [];
   if (opts.itemsOnly) {
     // the responses are the recorder's to repair and check
   } else if (existsSync(responsesFile)) {
@@ -231,6 +131,7 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
       if (issue) issues.push(issue);
       else {
         responses.push(value);
+        models.push({ name: value.model, line });
         if (value.promptKey !== undefined) asked.push({ line, item: value.item, promptKey: value.promptKey });
       }
     }
@@ -246,25 +147,34 @@ export function loadEvalFiles(dir: string, files: { task: string; items?: string
   const items = itemParse.records.map((r) => r.value);
   // Without an items file the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
   const recorded = asked.length > 0 && files.items !== undefined ? { recordedPrompts: { file: responsesFile, baseDir: dirname(files.task), prompts: asked } } : {};
-  if (isClassificationTask(task)) {
-    return { kind: task.kind, dir, task, items: items as ClassificationItem[], gold, responses, ...recorded };
-  }
-  if (isRatingTask(task)) {
-    const rated = items as RatingItem[];
-    return { kind: task.kind, dir, task, items: rated, gold: Float64Array.from(rated, (it) => it.label ?? Number.NaN), responses, ...recorded };
-  }
-  return { kind: task.kind, dir, task: task as QaTask, items: items as QaItem[], responses, ...recorded };
+  const warnings = caseVariants(models).map((group) => caseVariantsWarning(responsesFile, group));
+  return { kind: task.kind, dir, task, items, responses, ...recorded, ...(warnings.length > 0 ? { warnings } : {}), ...parts };
+}
+
+/**
+ * Two spellings of one model name in an answers file, said where the second first appears: each
+ * stays a model of its own (names are case-sensitive at providers, and the file may mean two), so
+ * the result is as without the warning; the user who meant one model learns why it votes twice.
+ */
+function caseVariantsWarning(file: string, group: readonly NameAt[]): InputIssue {
+  const spellings = spellingsWhere(group, (line) => `first on line ${line}`);
+  return {
+    file,
+    line: (group[1] as NameAt).line,
+    field: 'model',
+    message: `${spellings} differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+  };
 }
 
 /** The items an answers file names, in order of first appearance, with neither text nor gold. */
-function itemsOfResponses(file: string, task: Task): { records: { line: number; value: TaskItem }[]; issues: InputIssue[] } {
+function itemsOfResponses(file: string, kind: FolderKind): { records: ItemRecord[]; issues: InputIssue[] } {
   const parsed = readTableFile(file, ResponseSchema);
   const seen = new Set<string>();
-  const records: { line: number; value: TaskItem }[] = [];
+  const records: ItemRecord[] = [];
   for (const { line, value } of parsed.records) {
     if (seen.has(value.item)) continue;
     seen.add(value.item);
-    records.push({ line, value: isQaTask(task) ? { id: value.item, question: '' } : { id: value.item, text: '' } });
+    records.push({ line, value: kind.bareItem(value.item) });
   }
   return { records, issues: [] };
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { evaluate } from '../../src/run/evaluate.js';
 import { fit } from '../../src/run/fit.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { InputError } from '../../src/task/errors.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { startWithLabelledFolder } from '../support/live-folder.js';

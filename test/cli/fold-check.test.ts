@@ -4,7 +4,7 @@ import { FoldsError } from '../../src/eval/folds-error.js';
 import { foldsShortfall as shortfall } from '../../src/kinds/fold-shortfall.js';
 import { KINDS, kindOf } from '../../src/kinds/registry.js';
 import type { AnyTaskKind } from '../../src/kinds/task-kind.js';
-import type { EvalFolder } from '../../src/task/load-folder.js';
+import type { EvalFolder } from '../../src/kinds/load-folder.js';
 import type { Task } from '../../src/task/schema.js';
 import { kindWorld, worldLines } from '../support/kind-worlds.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { foldsShortfall } from '../../src/kinds/fold-shortfall.js';
 import { FoldsError } from '../../src/eval/folds-error.js';
 import { kindOf } from '../../src/kinds/registry.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { expectRefusedBeforeAnyCall } from '../support/live-folder.js';
 import { runCli } from '../support/run-cli.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
 import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { ratingPlugin } from '../../src/kinds/rating/index.js';
-import type { ClassificationFolder, RatingFolder } from '../../src/task/load-folder.js';
+import type { ClassificationFolder, RatingFolder } from '../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../src/task/schema.js';
 import { syntheticFreeFormFolder } from '../qa/synthetic.js';
 

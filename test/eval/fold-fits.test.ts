@@ -7,7 +7,7 @@ import { evalThreads, fitFoldsInParallel, threadsForFolds, type WorkerInput } fr
 import { crossValidateStrategy, strategyFolds } from '../../src/fuse/cross-validate.js';
 import { syntheticAnswers } from '../../src/fuse/synthetic-answers.js';
 import { InputError } from '../../src/task/errors.js';
-import { type ClassificationFolder, loadEvalFolder, type QaFolder } from '../../src/task/load-folder.js';
+import { type ClassificationFolder, loadEvalFolder, type QaFolder } from '../../src/kinds/load-folder.js';
 import { sharedData } from '../support/shared-data.js';
 
 describe('threadsForFolds', () => {

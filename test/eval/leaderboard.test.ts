@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
 import { leaderboardRows } from '../../src/eval/leaderboard.js';
-import type { ClassificationFolder } from '../../src/task/load-folder.js';
+import type { ClassificationFolder } from '../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../src/task/schema.js';
 
 const LABELS = ['no', 'yes'];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crossValidateStrategy } from '../../src/fuse/cross-validate.js';
 import { bestModelStrategy } from '../../src/fuse/best-model.js';
 import { kindOf } from '../../src/kinds/registry.js';
-import type { QaFolder } from '../../src/task/load-folder.js';
+import type { QaFolder } from '../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../src/task/schema.js';
 import { fromVotes } from '../fuse/helpers.js';
 

@@ -6,7 +6,7 @@ import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import type { QaOutcomes } from '../../src/eval/answer-score.js';
-import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
+import { type QaFolder, loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { runCli } from '../support/run-cli.js';
 import { writeEvalFolder } from '../support/temp-folder.js';
 

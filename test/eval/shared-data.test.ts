@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { evaluateClassification } from '../../src/kinds/classification/evaluate.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { kindOf } from '../../src/kinds/registry.js';
 import { sharedDataDir } from '../support/temp-folder.js';
 

@@ -10,7 +10,7 @@ import { medianDecision, weightedMedianRank } from '../../src/fuse/ordered-label
 import { getStrategy, STRATEGIES } from '../../src/fuse/registry.js';
 import { softVoteStrategy } from '../../src/fuse/soft-vote.js';
 import { StrategyError } from '../../src/fuse/strategy.js';
-import type { ClassificationFolder } from '../../src/task/load-folder.js';
+import type { ClassificationFolder } from '../../src/kinds/load-folder.js';
 import { ClassificationTaskSchema } from '../../src/task/schema.js';
 import { argmax } from '../../src/util/argmax.js';
 import { seededRandom } from '../../src/util/random.js';

@@ -8,7 +8,7 @@ import { cacheKey } from '../../src/orchestrate/cache-key.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { resolveModels } from '../../src/run/models.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { ResponseSchema } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { LABELS, MODELS, captureStream, expectedLabel, itemsOf, task, waitFor, writeFolder } from './setup.js';

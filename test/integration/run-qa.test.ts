@@ -6,7 +6,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import { fitQaStrategy } from '../../src/kinds/qa/fit.js';
-import type { QaFolder } from '../../src/task/load-folder.js';
+import type { QaFolder } from '../../src/kinds/load-folder.js';
 import type { QaTask } from '../../src/task/schema.js';
 import { fakeLabel } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';

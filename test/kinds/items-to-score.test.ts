@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KINDS } from '../../src/kinds/registry.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { kindWorld, worldLines } from '../support/kind-worlds.js';
 import { writeEvalFolder } from '../support/temp-folder.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createClassificationNormalizer } from '../../src/normalize/classification.js';
 import { createExactAliasNormalizer } from '../../src/normalize/exact-alias.js';
 import type { NormalizedLabel } from '../../src/normalize/types.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { sharedData } from '../support/shared-data.js';
 
 const DATA = sharedData() ?? '';

@@ -6,7 +6,7 @@ import { ratingAnswerSchema } from '../../src/kinds/rating/prompt.js';
 import { createPromptRenderer, renderPrompt } from '../../src/prompts/render.js';
 import { parseTemplate } from '../../src/prompts/template.js';
 import { InputError } from '../../src/task/errors.js';
-import { loadTaskFile } from '../../src/task/load-folder.js';
+import { loadTaskFile } from '../../src/kinds/load-folder.js';
 import { type RatingTask, RatingItemSchema, RatingTaskSchema } from '../../src/task/schema.js';
 import { sharedData } from '../support/shared-data.js';
 import { kindOf } from '../../src/kinds/registry.js';

@@ -8,7 +8,7 @@ import { neutralizeDelimiters } from '../../src/prompts/delimit.js';
 import { createPromptRenderer, renderPrompt } from '../../src/prompts/render.js';
 import { loadTemplate, parseTemplate } from '../../src/prompts/template.js';
 import { InputError } from '../../src/task/errors.js';
-import { loadTaskFile } from '../../src/task/load-folder.js';
+import { loadTaskFile } from '../../src/kinds/load-folder.js';
 import type { ClassificationTask, QaTask } from '../../src/task/schema.js';
 import { sharedData } from '../support/shared-data.js';
 import { kindOf } from '../../src/kinds/registry.js';

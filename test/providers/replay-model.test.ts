@@ -3,7 +3,7 @@ import { createPromptRenderer } from '../../src/prompts/render.js';
 import { ProviderError } from '../../src/providers/provider.js';
 import { promptResolver, ReplayModel } from '../../src/providers/replay/replay-model.js';
 import { createReplayModels } from '../../src/run/replay.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import type { ClassificationTask, RecordedResponse } from '../../src/task/schema.js';
 import { sharedData } from '../support/shared-data.js';
 import { kindOf } from '../../src/kinds/registry.js';

@@ -6,7 +6,7 @@ import { fuseQaQuestion } from '../../src/qa/fuse-question.js';
 import type { QaItemAnswers } from '../../src/qa/types.js';
 import { STRATEGIES } from '../../src/fuse/registry.js';
 import { InputError } from '../../src/task/errors.js';
-import type { QaFolder } from '../../src/task/load-folder.js';
+import type { QaFolder } from '../../src/kinds/load-folder.js';
 import { syntheticMcFolder } from './synthetic.js';
 
 const choices = ['A', 'B', 'C', 'D'].map((label) => ({ label, text: `text ${label}` }));

@@ -1,4 +1,4 @@
-import type { QaFolder } from '../../src/task/load-folder.js';
+import type { QaFolder } from '../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../src/task/schema.js';
 import { seededRandom } from '../../src/util/random.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { prepareQa } from '../../src/qa/prepare.js';
-import { loadEvalFolder, type QaFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder, type QaFolder } from '../../src/kinds/load-folder.js';
 import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
 
 const has = (set: string): boolean => sharedData(set) !== null;

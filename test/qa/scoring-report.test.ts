@@ -6,7 +6,7 @@ import { extractQaAnswer } from '../../src/normalize/qa/extract.js';
 import { evaluateQaFolder } from '../../src/kinds/qa/evaluate.js';
 import { renderQaReport } from '../../src/kinds/qa/report.js';
 import { bestTokenF1, exactMatch, goldCorrect } from '../../src/qa/scoring.js';
-import type { QaFolder } from '../../src/task/load-folder.js';
+import type { QaFolder } from '../../src/kinds/load-folder.js';
 import { InputError } from '../../src/task/errors.js';
 import { syntheticMcFolder } from './synthetic.js';
 

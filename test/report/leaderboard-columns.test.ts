@@ -7,7 +7,7 @@ import { categoricalLeaderboard } from '../../src/kinds/categorical-leaderboard.
 import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { type ModelCost, modelCosts, withModelCosts } from '../../src/report/model-costs.js';
-import { type ClassificationFolder, loadEvalFolder } from '../../src/task/load-folder.js';
+import { type ClassificationFolder, loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { itemTexts } from '../../src/task/item-text.js';
 
 /** Text as the page shows it (src/report/svg.ts's esc undone). */

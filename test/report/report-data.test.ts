@@ -9,7 +9,7 @@ import { renderHtmlReport } from '../../src/report/render-html.js';
 import { buildReportData } from '../../src/report/report-data.js';
 import { modelCosts } from '../../src/report/model-costs.js';
 import { paretoFront } from '../../src/report/pareto.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { syntheticMcFolder } from '../qa/synthetic.js';
 
 describe('summarizePicks', () => {

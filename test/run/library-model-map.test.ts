@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFusion, fuse, InputError, UnmatchedModelsError } from '../../src/index.js';
-import { loadTaskFile } from '../../src/task/load-folder.js';
+import { loadTaskFile } from '../../src/kinds/load-folder.js';
 import type { ClassificationTask } from '../../src/task/schema.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { repoRoot, runCli } from '../support/run-cli.js';

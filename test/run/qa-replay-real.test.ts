@@ -10,7 +10,7 @@ import type { QaFusedLine } from '../../src/kinds/qa/rows.js';
 import { runPipeline } from '../../src/run/pipeline.js';
 import { chooseStrategy, savedFuser } from '../../src/run/strategy-choice.js';
 import { fitQaStrategy } from '../../src/kinds/qa/fit.js';
-import { type QaFolder, loadEvalFolder } from '../../src/task/load-folder.js';
+import { type QaFolder, loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { FakeModel } from '../orchestrate/fake-model.js';
 import { SHARED_DATA as DATA, sharedData } from '../support/shared-data.js';
 

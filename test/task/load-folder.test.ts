@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/task/errors.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { join } from 'node:path';
+import { InputError, formatIssue } from '../../src/task/errors.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { sentimentTask, writeEvalFolder } from '../support/temp-folder.js';
 
 const items = [
@@ -116,5 +117,53 @@ describe('loadEvalFolder', () => {
     const ok = loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'], choices: [{ label: 'A', text: 'x' }] }], responses: [] }));
     expect(ok.kind).toBe('qa');
     expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'] }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: a multiple-choice item needs choices/);
+  });
+});
+
+describe('loadEvalFolder: choices an answer could not tell apart', () => {
+  const choices = (...labels: string[]) => labels.map((label, i) => ({ label, text: `option ${i}` }));
+
+  it('refuses an item whose choice labels read as one (case and spaces aside), as fusion run refuses the question, naming the labels', () => {
+    const task = { name: 'q', kind: 'qa', answerType: 'multiple-choice', instructions: '' };
+    const items = [
+      { id: 'q1', question: '?', answers: ['A'], choices: choices('A', 'B') },
+      { id: 'q2', question: '?', answers: ['A'], choices: choices('A', 'B', 'a ') },
+      { id: 'q3', question: '?', answers: ['B'], choices: choices('A', 'B', 'B') },
+    ];
+    const message = loadError(writeEvalFolder({ task, items, responses: [] })).message;
+    expect(message).toMatch(/items\.jsonl:2: choices: choice labels must be distinct: "A" and "a " read as one label \(case and spaces aside\)\n.*items\.jsonl:3: choices: choice labels must be distinct: "B" labels two choices$/);
+  });
+
+  it('refuses them on a free-form or numeric item with choices too (the prompt shows them), and takes distinct labels', () => {
+    const task = { name: 'q', kind: 'qa', answerType: 'free-form', instructions: '' };
+    expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'X') }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: choice labels must be distinct: "x" and "X"/);
+    expect(loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', choices: choices('x', 'y') }], responses: [] })).items).toHaveLength(1);
+  });
+});
+
+describe('loadEvalFolder: model names that differ only by case', () => {
+  const twoSpellings = [
+    { item: 'a', model: 'GPT-4o', output: 'C' },
+    { item: 'a', model: 'm1', output: 'C' },
+    { item: 'b', model: 'm1', output: 'A' },
+    { item: 'b', model: 'gpt-4o', output: 'A' },
+    { item: 'b', model: 'Gpt-4O', output: 'A' },
+    { item: 'a', model: 'M1', output: 'A' },
+  ];
+
+  it('reads each spelling as a model of its own and warns, naming every spelling and the line each first appears on', () => {
+    const dir = writeEvalFolder({ task: sentimentTask, items, responses: twoSpellings });
+    const f = loadEvalFolder(dir);
+    // Nothing read differently: every answer kept under its own spelling.
+    expect(f.responses.map((r) => r.model)).toEqual(['GPT-4o', 'm1', 'm1', 'gpt-4o', 'Gpt-4O', 'M1']);
+    expect(f.warnings?.map(formatIssue)).toEqual([
+      `${join(dir, 'responses.jsonl')}:4: model: "GPT-4o" (first on line 1), "gpt-4o" (first on line 4) and "Gpt-4O" (first on line 5) differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+      `${join(dir, 'responses.jsonl')}:6: model: "m1" (first on line 2) and "M1" (first on line 6) differ only by case: each is read as a model of its own, with the answers under its spelling (model names are case-sensitive at providers; if they are one model, write one spelling)`,
+    ]);
+  });
+
+  it('has no warnings when every model has one spelling, nor when the answers are left unread (itemsOnly)', () => {
+    expect('warnings' in loadEvalFolder(writeEvalFolder({ task: sentimentTask, items, responses }))).toBe(false);
+    expect('warnings' in loadEvalFolder(writeEvalFolder({ task: sentimentTask, items, responses: twoSpellings }), { itemsOnly: true })).toBe(false);
   });
 });

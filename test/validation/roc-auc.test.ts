@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAnswerMatrix } from '../../src/eval/build-matrix.js';
 import { softVote } from '../../src/fuse/soft-vote.js';
 import { createClassificationNormalizer } from '../../src/normalize/classification.js';
-import { loadEvalFolder } from '../../src/task/load-folder.js';
+import { loadEvalFolder } from '../../src/kinds/load-folder.js';
 import { binaryAuc, isGraded, macroOvrAuc } from '../../src/validation/roc-auc.js';
 
 /** The definition itself, independent of the rank computation: P(score+ > score-) + P(tie) / 2 over all pairs. */

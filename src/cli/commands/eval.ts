@@ -10,12 +10,13 @@ import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
 import { itemTexts } from '../../task/item-text.js';
-import { type EvalFolder, checkIsEvalFolder, loadTaskFile } from '../../task/load-folder.js';
+import { type EvalFolder, checkIsEvalFolder, loadTaskFile } from '../../kinds/load-folder.js';
 import { folderTable } from '../../task/read-table.js';
 import { loadRecordedFolder } from '../../run/recorded-prompts.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { didYouMean } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
+import { printFolderWarnings } from '../folder-warnings.js';
 import { numericOption } from '../numeric-option.js';
 import { afterRecording } from '../fold-check.js';
 import { foldsShortfall } from '../../kinds/fold-shortfall.js';
@@ -179,6 +180,7 @@ export async function evalCommand(argv: string[], io: CliIo): Promise<number> {
   if (values.progress) io.stderr.write(`reading ${dir}\n`);
   // Answers asked with a prompt task.json no longer renders are refused here, before anything is written.
   const folder = loadRecordedFolder(dir);
+  printFolderWarnings(folder, io);
   const kind = kindOf(folder.task);
   if (!kind.hasGold(folder)) throw new UsageError(noGoldMessage(dir, kind));
   const options = { folds, seed, onProgress, ...(strategies ? { strategies } : {}) };

@@ -13,8 +13,9 @@ import { UsageError } from '../errors.js';
 import { flagPath, refuseOutputsOverInputs } from '../output-paths.js';
 import { refuseForeignOutputs } from '../own-outputs.js';
 import { type CliIo, processIo } from '../io.js';
+import { printFolderWarnings } from '../folder-warnings.js';
 import { numericOption } from '../numeric-option.js';
-import { loadEvalFolder } from '../../task/load-folder.js';
+import { loadEvalFolder } from '../../kinds/load-folder.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -70,6 +71,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const dir = positionals[0] as string;
   // fit() refuses answers asked with a prompt task.json no longer renders, before anything is fitted.
   const folder = loadEvalFolder(dir, { requireResponses: true });
+  printFolderWarnings(folder, io);
   const kind = kindOf(folder.task);
   let strategy;
   try {

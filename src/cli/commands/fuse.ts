@@ -7,11 +7,12 @@ import { fuseRecorded, recordedModels } from '../../run/fuse-recorded.js';
 import { OutputRows } from '../../run/output-row.js';
 import { chooseStrategy, defaultStrategyName } from '../../run/strategy-choice.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
-import { type EvalFolder, loadEvalFiles } from '../../task/load-folder.js';
+import { type EvalFolder, loadEvalFiles } from '../../kinds/load-folder.js';
 import { loadRecordedFolder, refuseOtherPrompts } from '../../run/recorded-prompts.js';
 import { UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';
 import type { CliIo } from '../io.js';
+import { printFolderWarnings } from '../folder-warnings.js';
 import { dashIsStdio, openOutput, outputFormat } from '../table-args.js';
 
 export const fuseHelp = `Usage: fusion fuse <folder> [options]
@@ -84,6 +85,7 @@ export async function fuseCommand(argv: string[], io: CliIo): Promise<number> {
     if (values.task !== undefined || values.items !== undefined) throw new UsageError('--task and --items go with --answers; a folder has its own');
     folder = loadRecordedFolder(positionals[0] as string);
   }
+  printFolderWarnings(folder, io);
   let fuser;
   try {
     fuser = chooseStrategy(values.strategy, folder.task, Math.max(1, folder.items.length));

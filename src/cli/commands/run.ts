@@ -16,7 +16,7 @@ import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { itemsOfTable } from '../../run/table-items.js';
 import { DEFAULT_BATCH_SIZE, chooseStrategy } from '../../run/strategy-choice.js';
-import { loadTaskFile } from '../../task/load-folder.js';
+import { loadTaskFile } from '../../kinds/load-folder.js';
 import type { TaskItem } from '../../task/schema.js';
 import { EXIT_BUDGET, EXIT_CALLS_FAILED, EXIT_STORAGE, UsageError } from '../errors.js';
 import { strategyFlagError } from '../usage-hints.js';

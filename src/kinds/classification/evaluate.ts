@@ -8,7 +8,7 @@ import { meanCalls } from '../../fuse/adaptive/usage.js';
 import { expandSamples, modelPrediction } from '../../fuse/answer-matrix.js';
 import type { FusedPrediction } from '../../fuse/strategy.js';
 import { createClassificationNormalizer } from '../../normalize/classification.js';
-import type { ClassificationFolder } from '../../task/load-folder.js';
+import type { ClassificationFolder } from './folder.js';
 import type { ClassificationTask } from '../../task/schema.js';
 import { scoreClassification } from '../../validation/metrics.js';
 

@@ -9,8 +9,8 @@ import { type FittedStrategy, type FusionStrategy, StrategyError } from '../../f
 import { createClassificationNormalizer } from '../../normalize/classification.js';
 import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
-import type { ClassificationFolder } from '../../task/load-folder.js';
-import { type ClassificationItem, ClassificationItemSchema, type ClassificationTask } from '../../task/schema.js';
+import { type ClassificationFolder, classificationFolder } from './folder.js';
+import type { ClassificationItem, ClassificationTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, restoreCategorical, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
@@ -45,7 +45,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   refusal: (task, name) => categoricalRefusal(name, true, '', task.ordered === true),
   foldGroups: (items) => items.length,
-  folderItemSchema: ClassificationItemSchema,
+  ...classificationFolder,
   goldField: 'label',
   starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),

@@ -9,7 +9,7 @@ import type { FittedStrategy, FusedPrediction } from '../../fuse/strategy.js';
 import type { AbstentionReason } from '../../normalize/types.js';
 import { isScored, prepareQa } from '../../qa/prepare.js';
 import { InputError } from '../../task/errors.js';
-import type { QaFolder } from '../../task/load-folder.js';
+import type { QaFolder } from './folder.js';
 
 export interface QaEvalOptions extends EvalOptions {
   /** Receives each item's named answers and their correctness behind the scores (for the HTML report). */

@@ -2,7 +2,7 @@ import { getStrategy } from '../../fuse/registry.js';
 import { parseSavedStrategy, toSavedStrategy } from '../../fuse/saved-strategy.js';
 import { restoreCategorical } from '../categorical-fusers.js';
 import { type FittedStrategy, type FusionStrategy, type SavedStrategy, StrategyError } from '../../fuse/strategy.js';
-import type { QaFolder } from '../../task/load-folder.js';
+import type { QaFolder } from './folder.js';
 import { prepareQa } from '../../qa/prepare.js';
 
 /** A saved strategy of a QA task: the one saved format (version 2), of kind `qa`. */

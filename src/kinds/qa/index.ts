@@ -6,8 +6,8 @@ import { defaultStrategyName } from '../../fuse/registry.js';
 import type { FittedStrategy, FusionStrategy } from '../../fuse/strategy.js';
 import { buildReportData, type ReportData } from '../../report/index.js';
 import { InputError } from '../../task/errors.js';
-import type { QaFolder } from '../../task/load-folder.js';
-import { type QaItem, QaItemSchema, type QaTask } from '../../task/schema.js';
+import { type QaFolder, qaFolder } from './folder.js';
+import type { QaItem, QaTask } from '../../task/schema.js';
 import { CATEGORICAL_STRATEGY_NAMES, categoricalRefusal, categoricalItemsToScore, categoricalStrategyToFit, loadCategoricalFuser, namedCategoricalFuser, restoreCategorical, unsupervisedNames, wrongKind } from '../categorical-fusers.js';
 import { categoricalLeaderboard } from '../categorical-leaderboard.js';
 import type { KindEntry, TaskKind } from '../task-kind.js';
@@ -47,7 +47,7 @@ ignored; multiple-choice tasks need choices); output
   itemsToScore: (_task, folds, names) => categoricalItemsToScore(folds, names),
   refusal: (task, name) => categoricalRefusal(name, task.answerType === 'multiple-choice', task.answerType, false),
   foldGroups: (items) => items.length,
-  folderItemSchema: QaItemSchema,
+  ...qaFolder,
   goldField: 'answers',
   starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
 import { type Choice, ChoiceSchema, type QaTask, askedText } from '../../task/schema.js';
+import { sameLabelChoices } from '../../task/choice-gold.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
@@ -16,7 +17,7 @@ export const QaQuestionSchema = z.object({
   question: askedText,
   choices: z
     .array(ChoiceSchema)
-    .refine((cs) => new Set(cs.map((c) => c.label.trim().toUpperCase())).size === cs.length, 'choice labels must be distinct')
+    .refine((cs) => sameLabelChoices(cs) === undefined, 'choice labels must be distinct')
     .optional(),
 });
 

@@ -3,9 +3,9 @@ import { type SavedStrategy, SAVED_STRATEGY_FORMAT, SAVED_STRATEGY_VERSION, Stra
 import { ratingStarter } from './starter.js';
 import { StrategyStateError } from '../../fuse/strategy-state.js';
 import { InputError } from '../../task/errors.js';
-import type { RatingFolder } from '../../task/load-folder.js';
+import { type RatingFolder, ratingFolder } from './folder.js';
 import { folderTable } from '../../task/read-table.js';
-import { type RatingItem, RatingItemSchema, type RatingTask } from '../../task/schema.js';
+import type { RatingItem, RatingTask } from '../../task/schema.js';
 import { type ScoreMetrics, scoreMetrics } from '../../validation/score-metrics.js';
 import { TargetError, wrongKind } from '../categorical-fusers.js';
 import { foldsShortfall } from '../fold-shortfall.js';
@@ -201,7 +201,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   refusal: () => null,
   // Items that share a text stay in one fold (grouped folds): the texts are what the folds split.
   foldGroups: (items) => textGroupCount(items.map((it) => it.text)),
-  folderItemSchema: RatingItemSchema,
+  ...ratingFolder,
   goldField: 'label',
   starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),

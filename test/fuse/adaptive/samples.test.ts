@@ -11,7 +11,7 @@ import { givenOrder } from '../../../src/fuse/adaptive/order.js';
 import { getStrategy } from '../../../src/fuse/registry.js';
 import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
 import { qaCandidateMatrix } from '../../../src/qa/fuse-question.js';
-import type { ClassificationFolder, QaFolder } from '../../../src/task/load-folder.js';
+import type { ClassificationFolder, QaFolder } from '../../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../../src/task/schema.js';
 import { seededRandom } from '../../../src/util/random.js';
 

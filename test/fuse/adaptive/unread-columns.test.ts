@@ -6,7 +6,7 @@ import { blankColumns, neverReadColumns, policyColumns } from '../../../src/fuse
 import { weightedVoteStrategy } from '../../../src/fuse/weighted-vote.js';
 import { decisions } from '../../../src/validation/metrics.js';
 import { createClassificationNormalizer } from '../../../src/normalize/classification.js';
-import type { ClassificationFolder } from '../../../src/task/load-folder.js';
+import type { ClassificationFolder } from '../../../src/kinds/load-folder.js';
 import type { RecordedResponse } from '../../../src/task/schema.js';
 import { seededRandom } from '../../../src/util/random.js';
 

@@ -3,7 +3,7 @@ import { ratingPlugin } from '../../../src/kinds/rating/index.js';
 import { judgeErrors, MAX_SCATTER_POINTS, type RatingReportData, scatterPoints } from '../../../src/kinds/rating/report.js';
 import { modelCosts } from '../../../src/report/index.js';
 import { scaleTicks } from '../../../src/report/svg.js';
-import { loadEvalFolder, type RatingFolder } from '../../../src/task/load-folder.js';
+import { loadEvalFolder, type RatingFolder } from '../../../src/kinds/load-folder.js';
 import { writeEvalFolder } from '../../support/temp-folder.js';
 import { world } from './worlds.js';
 
