@@ -29,12 +29,12 @@ export function writeFolder(dir: string, n: number): void {
 }
 
 /** What the fake server answers for an item: computed from the prompt the real builder renders. */
-export function expectedLabel(spec: string, text: string): string {
+export function expectedLabel(spec: string, text: string, disagreement?: number): string {
   const build = createRequestBuilder(task, kindOf(task).prompt);
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
   const user = build(task, { id: 'x', text }, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
-  return fakeLabel(LABELS, modelId, user);
+  return fakeLabel(LABELS, modelId, user, disagreement);
 }
 
 /** A stderr that keeps what was written. */

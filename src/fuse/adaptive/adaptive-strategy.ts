@@ -85,7 +85,7 @@ export interface AdaptiveOptions {
    */
   checkpointGrowth?: number;
   /**
-   * A checkpoint 0 before the first call (default false): where the answers share one label set
+   * A checkpoint 0 before the first call (default DEFAULT_TEXT_CHECKPOINT): where the answers share one label set
    * and the items have texts, a classifier of the text alone (`text-only`) is fitted like the
    * prefixes (out-of-fold on the same inner folds), with its own agreement model, and its
    * threshold is chosen on the training folds by the same bound, given the policy's setting: an
@@ -94,6 +94,13 @@ export interface AdaptiveOptions {
    */
   textCheckpoint?: boolean;
 }
+
+/**
+ * Checkpoint 0 is on by default: its threshold goes through the same bound as every other stop, so
+ * where the words foretell nothing it is refused and the policy is the one without it (BENCHMARKS.md,
+ * "A checkpoint 0 before the first call").
+ */
+export const DEFAULT_TEXT_CHECKPOINT = true;
 
 export type PrefixTarget = 'labels' | 'final';
 export const DEFAULT_PREFIX_TARGET: PrefixTarget = 'labels';
@@ -354,7 +361,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       let prefixGold = gold;
       // Checkpoint 0's out-of-fold decisions on the training rows (the text alone), when it has one.
       let openingOof: FusedPrediction | undefined;
-      const withText = options.textCheckpoint === true && !voteBased(kind) && train.texts !== undefined && hasSharedLabels(train);
+      const withText = (options.textCheckpoint ?? DEFAULT_TEXT_CHECKPOINT) && !voteBased(kind) && train.texts !== undefined && hasSharedLabels(train);
       let order = options.order ? givenOrder(train.models, options.order).filter((j) => !skip.includes(j)) : orderFor(gold);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
