@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { evalCommand } from '../../src/cli/commands/eval.js';
 import { fitCommand } from '../../src/cli/commands/fit.js';
 import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
@@ -53,6 +54,16 @@ describe('adaptive checkpoint 0: items decided from their text before any call',
     expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
     const saved = JSON.parse(readFileSync(policy, 'utf8')) as { state: { text?: { tau: number; prefix: { strategy: string } } } };
     expect(saved.state.text?.prefix.strategy).toBe('text-only');
+
+    // fusion eval (out-of-fold on the recorded answers): the explanation says which items were decided from their text.
+    const report = join(t.dir, 'report.md');
+    const json = join(t.dir, 'eval.json');
+    const io = { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() };
+    expect(await evalCommand([t.dir, '--strategies', 'auto,adaptive', '--explain', '60', '--explain-strategy', 'adaptive', '--report', report, '--json', json, '--quiet'], io), io.stderr.text()).toBe(0);
+    expect(readFileSync(report, 'utf8')).toContain("Decided from the item's text before any model was asked");
+    const result = JSON.parse(readFileSync(json, 'utf8')) as { strategies: { name: string; callsPerItem?: number; explanations?: { fromText?: boolean }[] }[] };
+    const adaptive = result.strategies.find((s) => s.name === 'adaptive');
+    expect(adaptive?.explanations?.some((e) => e.fromText === true)).toBe(true);
 
     const fresh = items(30, 'new-');
     const input = fresh.map(({ id, text }) => JSON.stringify({ id, text })).join('\n') + '\n';

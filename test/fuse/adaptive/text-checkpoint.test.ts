@@ -5,6 +5,7 @@ import { weightedVoteStrategy } from '../../../src/fuse/weighted-vote.js';
 import { explainDecisions, renderExplanations } from '../../../src/eval/explanations.js';
 import { ADAPTIVE_WORLDS, withTexts } from '../../support/adaptive-worlds.js';
 import { makeWorld } from '../../support/crowd-worlds.js';
+import { answersUsed, meanCallCost } from '../../../src/fuse/adaptive/usage.js';
 
 /** A crowd whose texts name the label on half of the items, a policy fitted on its first 300 items, and 500 new ones. */
 function fitted(): { policy: FittedAdaptive; strategy: ReturnType<typeof createAdaptive>; test: AnswerMatrix; gold: Int32Array } {
@@ -53,6 +54,15 @@ describe('adaptive checkpoint 0 (the text alone, before any call)', () => {
     expect(policy.nextWave(one, 0)).toEqual({ next: null, reason: 'text' });
     const asked = [...replayed.calls.keys()].find((k) => (replayed.calls[k] as number) > 0) as number;
     expect(policy.nextWave(selectItems({ ...test, present: new Uint8Array(test.present.length) }, [asked]), 0).next).toBeGreaterThan(0);
+  });
+
+  it('the calls counted and priced are the ones made: none for those items', () => {
+    const used = answersUsed(policy, test);
+    const M = test.models.length;
+    for (const i of fromText) expect(Array.from(used.subarray(i * M, (i + 1) * M))).toEqual(new Array<number>(M).fill(0));
+    const meanCalls = replayed.calls.reduce((a, b) => a + b, 0) / replayed.calls.length;
+    expect(meanCallCost(used, M, new Array<number>(M).fill(1))).toBeCloseTo(meanCalls, 12);
+    expect(meanCalls).toBeLessThan(policy.withoutText().replay(test).calls.reduce((a, b) => a + b, 0) / replayed.calls.length);
   });
 
   it('without item texts nothing is decided before a call', () => {
