@@ -4,11 +4,10 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { evalCommand } from '../../src/cli/commands/eval.js';
 import { fitCommand } from '../../src/cli/commands/fit.js';
-import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, captureStream, expectedLabel, task } from './setup.js';
+import { LABELS, captureStream, expectedLabel, runLines, task } from './setup.js';
 
 const fixture = fakeServerFixture();
 // Models with a batch API: every call the policy asks can go into a batch.
@@ -34,14 +33,8 @@ function items(n: number, prefix: string): { id: string; text: string; label: st
   });
 }
 
-interface Line {
-  id: string;
-  label: string | null;
-  asked?: number;
-  stopped?: string;
-  cost: number;
-  answers: { model: string; output: string | null }[];
-}
+/** An output line of a classification run under an adaptive policy. */
+type Line = { id: string; label: string | null; cost: number; answers: { model: string; output: string | null }[] } & { asked?: number; stopped?: string };
 
 describe('adaptive checkpoint 0: items decided from their text before any call', () => {
   it('fit saves it; run live, --batch and --max-calls-per-item make no call for those items; a policy saved without it asks as before', async () => {
@@ -67,17 +60,8 @@ describe('adaptive checkpoint 0: items decided from their text before any call',
 
     const fresh = items(30, 'new-');
     const input = fresh.map(({ id, text }) => JSON.stringify({ id, text })).join('\n') + '\n';
-    const run = async (server: FakeLlmServer, file: string, cache: string, extra: string[] = []) => {
-      const stdout = captureStream();
-      const stderr = captureStream();
-      const code = await runCommand(['--task', join(t.dir, 'task.json'), '--strategy', file, '--models', MODELS.join(','), '--cache', join(t.dir, cache), ...extra], {
-        stdin: Readable.from([input]),
-        stdout,
-        stderr,
-        env: server.env(),
-      });
-      return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as Line) };
-    };
+    const run = (server: FakeLlmServer, strategy: string, cache: string, extra: string[] = []) =>
+      runLines<Line>({ task: join(t.dir, 'task.json'), strategy, models: MODELS, cache: join(t.dir, cache), input, env: server.env(), extra });
 
     const liveServer = await fixture.start(options);
     const live = await run(liveServer, policy, 'live.sqlite');
