@@ -48,8 +48,8 @@ function fitted(state: TextOnlyState, labels: readonly string[]): FittedStrategy
  * and word pairs, L2 of 1/n): the fusion `adaptive` can consult before asking any model (its
  * checkpoint 0). It is told apart from the stackers by reading no answer at all, so it needs one
  * label set shared by every item and the items' texts; without texts it decides nothing. Its
- * hashing is the stackers' (1024 buckets): a wider table (4096) costs half as much again per fit,
- * and every `fusion eval` pays one fit per inner fold.
+ * hashing is the stackers': a wider table costs more per fit and an evaluation pays one fit per
+ * inner fold (the comparison is in BENCHMARKS.md).
  */
 export function createTextOnly(hashing: TextHashing = DEFAULT_TEXT_HASHING): FusionStrategy {
   return {

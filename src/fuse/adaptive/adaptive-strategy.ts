@@ -96,8 +96,8 @@ export interface AdaptiveOptions {
 }
 
 /**
- * Checkpoint 0 is an option, not the default: with a hundred-odd training items and texts that
- * foretell nothing, the bound can pass a threshold that stops a few training rows which agreed by
+ * Checkpoint 0 is an option, not the default: on a small training set whose texts foretell
+ * nothing, the bound can pass a threshold that stops a few training rows which agreed by
  * chance (no disagreement seen, so no spread for the bootstrap to see), and new items are then
  * decided from noise (BENCHMARKS.md, "A checkpoint 0 before the first call").
  */
