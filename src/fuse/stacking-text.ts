@@ -158,6 +158,10 @@ function fitState(
   const y = Int32Array.from(rows, (i) => gold[i] as number);
   const model = fitConfig(X, y, K, config, start ?? undefined);
   // The fallback starts from the text model's answer weights: close to its optimum, so cheap to fit.
+  // No choice rests on its predictions: its setting was judged on the text model's inner fits (from
+  // scratch), auto mixes the text model's inner predictions, never the fallback's, and it decides
+  // only items given without their texts. So the warm start changes no choice made on inner folds;
+  // it only sets how near its own optimum this fit stops (the solver's stopping rule).
   const answersOnly = once(() => {
     const answerX = selectRows(featurize(train, layout).X, rows);
     const width = answerX.dim * K;
@@ -218,7 +222,11 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
     const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
     const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
     const { config, innerScores } = pickConfig(configs, scores);
-    const same = previous && previous.config.C === config.C && previous.config.classWeighting === config.classWeighting ? previous : undefined;
+    // A warm start ends where the solver's stopping rule meets it, which is not where a fit from
+    // scratch ends: with a grid, the setting was judged on inner fits from scratch, so the fit used
+    // is one too. With one setting nothing here is judged on inner folds, and the warm start only
+    // saves time (adaptive's prefixes, whose own inner folds chain their fits the same way).
+    const same = configs.length === 1 && previous && previous.config.C === config.C && previous.config.classWeighting === config.classWeighting ? previous : undefined;
     const { core, answersOnly } = fitState(train, gold, config, hashing, innerScores, same);
     return fitted(core, answersOnly, train.labels);
   };
@@ -229,8 +237,9 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
     fit(train, gold, options) {
       return fitText(train, gold, options.seed);
     },
-    // The previous fit's weights start the final fit when it had the same setting (a prefix of
-    // `adaptive` with one model more than the last): the same optimum in fewer iterations.
+    // The previous fit's weights start the final fit when it had the same setting and there is no
+    // grid (see fitText): a prefix of `adaptive` with one model more than the last, fitted in fewer
+    // iterations, as adaptive's inner folds fit the prefixes they judge.
     fitFrom(train, gold, options, previous) {
       return fitText(train, gold, options.seed, cores.get(previous));
     },

@@ -15,3 +15,8 @@ export function fitFrom(strategy: FusionStrategy, train: AnswerMatrix, gold: Int
   const warm = (strategy as Partial<WarmStartable>).fitFrom;
   return previous && typeof warm === 'function' ? warm.call(strategy, train, gold, options, previous) : strategy.fit(train, gold, options);
 }
+
+/** Whether `strategy` can start a fit from an earlier one (a chain of its fits then depends on where each started). */
+export function startsWarm(strategy: FusionStrategy): boolean {
+  return typeof (strategy as Partial<WarmStartable>).fitFrom === 'function';
+}

@@ -75,6 +75,27 @@ export class ProviderError extends Error {
 }
 
 /**
+ * Why the provider's list of batches could not tell an intent's batch: `running` (a candidate still
+ * runs, so its results cannot be read yet), `none-carries` (every candidate has ended and none names
+ * the intent's calls) or `several-carry` (more than one does). Only `none-carries` can be settled by
+ * the user (`fusion batches abandon`): in the others a batch of ours may exist, answered and billed.
+ */
+export type UnresolvedCreateReason = 'running' | 'none-carries' | 'several-carry';
+
+/** `findSubmitted` could not tell which batch, if any, an intent created: its calls stay pending. */
+export class UnresolvedCreateError extends ProviderError {
+  constructor(
+    readonly reason: UnresolvedCreateReason,
+    /** The candidate batches' ids (for `running`, those still running; for `several-carry`, those carrying the calls). */
+    readonly batchIds: readonly string[],
+    message: string,
+    details: { provider?: string; model?: string } = {},
+  ) {
+    super('bad-response', message, details);
+  }
+}
+
+/**
  * A provider's batch engine (OpenAI Batch, Anthropic Message Batches), as an optional capability of
  * a LanguageModel: `model.batch`. Requests go in as lines the adapter encodes (so the orchestrator
  * can size shards without knowing the wire format), results come back matched by `customId` and

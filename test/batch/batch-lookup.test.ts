@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
 import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
@@ -10,7 +11,8 @@ import { resolveModels } from '../../src/run/models.js';
 import type { BatchApi } from '../../src/providers/provider.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, itemsOf, task } from '../integration/setup.js';
+import { main } from '../../src/cli/main.js';
+import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
 
 /**
  * The lookup of an Anthropic batch whose create answer was lost, among several batches of its size
@@ -108,5 +110,121 @@ describe('runBatches: an earlier run\'s unconfirmed create, two batches of its s
     expect((await cache.batches.intents()).map((i) => i.token)).toEqual(['tok-earlier']);
     expect(await cache.batches.list()).toEqual([]);
     await cache.close();
+  });
+});
+
+describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
+  /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
+  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>) {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const handles = resolveModels([ANTHROPIC], server.env());
+    const build = createRequestBuilder(task, kindOf(task).prompt);
+    const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
+    const keys = calls.map((c) => customIdOf(c.handle.model, c.request));
+    const path = join(fixture.tempDir().dir, 'cache.sqlite');
+    const earlier = new SqliteStore(path);
+    await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
+    await earlier.close();
+    await before(server, keys);
+    const run = async () => {
+      const cache = new SqliteStore(path);
+      const notes: string[] = [];
+      try {
+        const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
+        return { report, notes: notes.join('\n') };
+      } finally {
+        await cache.close();
+      }
+    };
+    const batches = async (...args: string[]) => {
+      const stdin = new PassThrough();
+      stdin.end('');
+      const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
+      const code = await main(['batches', ...args, '--cache', path], io);
+      return { code, out: io.stdout.text(), err: io.stderr.text() };
+    };
+    return { server, keys, path, run, batches };
+  }
+
+  it('every candidate ended, none names the calls: the pending note names the command; abandoned and kept on record, the next run asks them again in a new batch, nothing else paid', async () => {
+    const p = await pending(async (server) => {
+      for (const prefix of ['other', 'third']) await end(server, await create(server, ids(prefix)));
+    });
+    const first = await p.run();
+    expect(first.report.settled.size).toBe(N);
+    expect(first.notes).toMatch(/its 4 call\(s\) stay pending; if no batch at the provider is this create's, `fusion batches abandon tok-earlier` \(with this --cache\) has the next run ask them again/);
+    expect((await p.batches()).out).toMatch(/1 batch create\(s\) not confirmed by the provider \(anthropic:claude-3-5-haiku-latest, 4 request\(s\), [^)]*, token tok-earlier\)/);
+    const abandoned = await p.batches('abandon', 'tok-earlier');
+    expect(abandoned.code, abandoned.err).toBe(0);
+    expect(abandoned.err).toMatch(/tok-earlier: abandoned \(every candidate batch had ended and the results of none named its calls \(msgbatch_\d, msgbatch_\d\)\); the next --batch run asks its 4 call\(s\) of anthropic:claude-3-5-haiku-latest again/);
+    expect(abandoned.out).toMatch(/1 batch create\(s\) abandoned \(anthropic:claude-3-5-haiku-latest, 4 request\(s\), created \S+Z, token tok-earlier, abandoned \S+Z: every candidate batch had ended/);
+    expect(abandoned.out).not.toMatch(/not confirmed/);
+    // Abandoned once: a second abandon of the same token names nothing on record.
+    expect((await p.batches('abandon', 'tok-earlier')).code).toBe(2);
+    const next = await p.run();
+    expect(next.report.settled.size).toBe(0);
+    expect(next.report.batchesSubmitted).toBe(1);
+    expect(next.report.succeeded).toBe(N);
+    expect(p.server.snapshot().batchesCreated).toBe(3);
+    expect(p.server.snapshot().requests).toBe(0);
+  });
+
+  it('refused while a candidate still runs, and when a candidate\'s results name the calls (the next run collects it): the intent stays, exit 1', async () => {
+    let running = '';
+    const p = await pending(async (server) => {
+      await end(server, await create(server, ids('other')));
+      running = await create(server, ids('third'));
+    });
+    const refused = await p.batches('abandon', 'tok-earlier');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(new RegExp(`tok-earlier: not abandoned: batch\\(es\\) ${running} of its size still run at the provider .*abandon it once they have ended`));
+    expect(refused.out).toMatch(/token tok-earlier/);
+    // It ends: ours is among the candidates, so the lookup takes it, and abandon says the next run collects it.
+    await end(p.server, running);
+    const ours = await create(p.server, p.keys);
+    await end(p.server, ours);
+    const carried = await p.batches('abandon', 'tok-earlier');
+    expect(carried.code).toBe(1);
+    expect(carried.err).toMatch(new RegExp(`not abandoned: the provider's batch ${ours} is this create's .*the next --batch run collects it`));
+    const next = await p.run();
+    expect(next.report.batchesResumed).toBe(1);
+    expect(next.report.succeeded).toBe(N);
+    expect(next.report.batchesSubmitted).toBe(0);
+  });
+
+  it('a create the provider has no batch of (found by its token, OpenAI) is abandoned too, and a live run\'s create is refused', async () => {
+    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+    const path = join(fixture.tempDir().dir, 'cache.sqlite');
+    const earlier = new SqliteStore(path);
+    const intent = { token: 'tok-openai', provider: 'openai', model: 'openai:gpt-4o-mini', requests: 2, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() };
+    await earlier.batches.addIntent(intent, ['k1', 'k2']);
+    await earlier.close();
+    // A run that still holds its claims: its create is in progress.
+    const running = new SqliteStore(path);
+    await running.claimForBatch(['k3']);
+    await running.batches.addIntent({ ...intent, token: 'tok-running', requests: 1 }, ['k3']);
+    const stdin = new PassThrough();
+    stdin.end('');
+    const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
+    expect(await main(['batches', 'abandon', 'tok-openai', 'tok-running', '--cache', path], io)).toBe(1);
+    expect(io.stderr.text()).toMatch(/tok-openai: abandoned \(the provider's list of batches showed none that could be this create's\)/);
+    expect(io.stderr.text()).toMatch(/tok-running: not abandoned: the run that recorded it is still running/);
+    expect((await running.batches.intents()).map((i) => i.token)).toEqual(['tok-running']);
+    expect((await running.batches.abandonedIntents()).map((i) => i.token)).toEqual(['tok-openai']);
+    await running.close();
+  });
+
+  it('refused when several candidates name the calls (answered and billed there); a token not on record is a usage error that abandons nothing', async () => {
+    const p = await pending(async (server, keys) => {
+      for (let i = 0; i < 2; i++) await end(server, await create(server, keys));
+    });
+    const refused = await p.batches('abandon', 'tok-earlier');
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/not abandoned: the results of batches msgbatch_\d, msgbatch_\d name its calls: they were answered and billed there/);
+    const typo = await p.batches('abandon', 'tok-earlier', 'tok-typo');
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/no unconfirmed batch create tok-typo/);
+    expect(typo.err).not.toMatch(/tok-earlier: /);
+    expect((await p.batches()).out).toMatch(/token tok-earlier/);
   });
 });

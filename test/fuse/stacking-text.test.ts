@@ -148,6 +148,22 @@ describe('stacking-text and auto with texts never see test-fold labels', () => {
     expect(Array.from(strategy.fitFrom(rows, g, { seed: 3 }, other).predict(selectItems(matrix, test)).probs)).toEqual(Array.from(cold.probs));
   });
 
+  it('with a grid of settings, a fit started from an earlier one is the fit from scratch: the setting it uses was judged on inner fits from scratch', () => {
+    const { matrix: m8, gold: g8 } = syntheticAnswers({ items: 400, models: 8, labels: 2, seed: 5, abstainRate: 0.2 });
+    const eight = ['alpha', 'beta', 'gamma', 'delta', 'eps', 'zeta', 'eta', 'theta'];
+    const world = withTexts(m8, Array.from(g8, (g, i) => `item ${eight[i % 8]} ${eight[(g + i) % 8]}`));
+    const held = stratifiedKFold(g8, 4, 1)[0] as number[];
+    const rows = selectItems(world, trainIndices(400, held));
+    const g = selectGold(g8, trainIndices(400, held));
+    const strategy = stackingTextStrategy as WarmStartable;
+    const previous = strategy.fit(selectModels(rows, [0, 1, 2, 3, 4, 5, 6]), g, { seed: 3 });
+    const cold = strategy.fit(rows, g, { seed: 3 });
+    // The same setting chosen with one model fewer: the fit could have started from the earlier one.
+    expect((previous.state() as { config: unknown }).config).toEqual((cold.state() as { config: unknown }).config);
+    const warm = strategy.fitFrom(rows, g, { seed: 3 }, previous);
+    expect(Array.from(warm.predict(selectItems(world, held)).probs)).toEqual(Array.from(cold.predict(selectItems(world, held)).probs));
+  });
+
   it('auto mixes text stackers in when texts are given, restores them, and still predicts without texts', () => {
     const f = autoStrategy.fit(selectItems(matrix, train), selectGold(gold, train), { seed: 3 });
     const s = f.state() as { innerScores: Record<string, number> };

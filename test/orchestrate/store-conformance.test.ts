@@ -333,6 +333,30 @@ for (const backend of [sqlite, postgres]) {
       await live.close();
     });
 
+    it('an abandoned intent: gone with its calls (free to claim again), kept on record; a token not on record abandons nothing', async () => {
+      const location = await backend.location();
+      const gone = open(location);
+      await gone.claimForBatch(['a1', 'a2']);
+      const intent = { token: 'tok-lost', provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: 2, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
+      await gone.batches.addIntent(intent, ['a1', 'a2']);
+      await gone.batches.addIntent({ ...intent, token: 'tok-other', requests: 1 }, ['a3']);
+      await gone.close();
+      const live = open(location);
+      expect(await live.claim('a1', true)).toEqual({ status: 'batch', batchId: 'being created' });
+      expect(await live.batches.abandonIntent('tok-lost', 'none of the candidates named its calls')).toEqual(intent);
+      expect(await live.batches.abandonIntent('tok-lost', 'again')).toBeUndefined();
+      expect(await live.batches.abandonIntent('tok-never', 'no such')).toBeUndefined();
+      expect((await live.batches.intents()).map((i) => i.token)).toEqual(['tok-other']);
+      expect(await live.batches.keysOfIntent('tok-lost')).toEqual(new Set());
+      expect([...(await live.batches.intentKeysOf(intent.model))]).toEqual(['a3']);
+      expect(await live.claim('a1', true)).toEqual({ status: 'claimed' });
+      expect(await live.claim('a3', true)).toEqual({ status: 'batch', batchId: 'being created' });
+      const kept = await live.batches.abandonedIntents();
+      expect(kept.map(({ abandonedAt: _, ...rest }) => rest)).toEqual([{ ...intent, note: 'none of the candidates named its calls' }]);
+      expect(Date.parse(kept[0]!.abandonedAt)).toBeGreaterThanOrEqual(Date.parse(intent.createdAt));
+      await live.close();
+    });
+
     it('closing a run gives up its claims', async () => {
       const location = await backend.location();
       const a = open(location);

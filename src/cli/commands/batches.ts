@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { BatchJob } from '../../orchestrate/batch/batch-store.js';
+import { abandonIntent } from '../../orchestrate/batch/abandon-intent.js';
+import type { BatchIntent, BatchJob, BatchStore } from '../../orchestrate/batch/batch-store.js';
+import type { BatchApi } from '../../providers/provider.js';
 import { CACHE_URL_ENV, DEFAULT_CACHE_PATH, openStore, storeKindOf } from '../../orchestrate/cache.js';
 import { formatUsd } from '../../orchestrate/progress.js';
 import type { EnvSource } from '../../providers/env.js';
@@ -11,7 +13,7 @@ import type { CliIo } from '../io.js';
 import { didYouMean } from '../usage-hints.js';
 import { usdReplacer } from '../../util/usd.js';
 
-export const batchesHelp = `Usage: fusion batches [cancel ID...] [options]
+export const batchesHelp = `Usage: fusion batches [cancel ID... | abandon TOKEN...] [options]
 
 Lists the provider batches that runs with --batch submitted (remembered in the cache database):
 status, requests, answers received, failures and cost at batch prices. Open batches are the ones
@@ -19,6 +21,12 @@ whose results are not in the cache yet; running the command that submitted them 
 
   cancel ID...       ask the provider to cancel these batches (requests it has not run yet are not
                      billed; a later --batch run submits them again)
+  abandon TOKEN...   give up these batch creates not confirmed by the provider (the token listed
+                     below the table), whose batch the provider's list cannot tell: the next --batch
+                     run asks their calls again (live or in a new batch). The provider is asked
+                     first; refused while their run still runs, while a batch of their size still
+                     runs at the provider, or when one's results name their calls (then the next
+                     run collects it, or they were answered there). Kept on record (listed here)
   --check            ask the providers for the current status of open batches first
   --cache PATH|URL   the cache database: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV})
                      or a postgres:// URL
@@ -27,8 +35,8 @@ whose results are not in the cache yet; running the command that submitted them 
 Where no run made the default cache yet there are no batches (exit 0); a --cache file that does not
 exist is a usage error.
 
-Exit status: 0 done; 1 a provider refused a check or a cancel; 2 usage; 5 the store could not be opened
-(unreachable, login refused, no such database, newer schema).
+Exit status: 0 done; 1 a provider refused a check or a cancel, or an abandon was refused; 2 usage;
+5 the store could not be opened (unreachable, login refused, no such database, newer schema).
 `;
 
 function row(cells: readonly string[], widths: readonly number[]): string {
@@ -55,6 +63,33 @@ function table(jobs: readonly BatchJob[]): string {
   return `${[row(head, widths), ...rows.map((r) => row(r, widths))].join('\n')}\n${total}\n`;
 }
 
+/**
+ * `fusion batches abandon TOKEN...`: every token checked first (a typo abandons nothing), then each
+ * intent abandoned or refused with the reason. Returns how many were not abandoned.
+ */
+async function abandon(tokens: readonly string[], store: BatchStore, apiOf: (model: string) => BatchApi, location: string, io: CliIo): Promise<number> {
+  const open = await store.intents();
+  const intents = tokens.map((token) => open.find((i) => i.token === token) ?? token);
+  for (const intent of intents) if (typeof intent === 'string') throw new UsageError(`no unconfirmed batch create ${intent} in ${location} (fusion batches lists them, with their tokens)`);
+  let refused = 0;
+  for (const intent of intents as (BatchIntent & { live: boolean })[]) {
+    try {
+      const outcome = await abandonIntent(store, apiOf(intent.model), intent);
+      if (outcome.status === 'abandoned') io.stderr.write(`fusion: ${intent.token}: abandoned (${outcome.note}); the next --batch run asks its ${intent.requests} call(s) of ${intent.model} again\n`);
+      else if (outcome.status === 'unknown') io.stderr.write(`fusion: ${intent.token}: a run resolved it meanwhile; nothing abandoned\n`);
+      else {
+        refused++;
+        io.stderr.write(`fusion: ${intent.token}: not abandoned: ${outcome.why}\n`);
+      }
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      refused++;
+      io.stderr.write(`fusion: ${intent.token}: the provider's batches could not be looked up (${error instanceof Error ? error.message : String(error)}); nothing abandoned\n`);
+    }
+  }
+  return refused;
+}
+
 /** `fusion batches`: list, check and cancel the batches of offline runs. `io.env` replaces process.env (tests). */
 export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -72,15 +107,19 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     return 0;
   }
   const [action, ...ids] = positionals;
-  if (action !== undefined && action !== 'cancel') throw new UsageError(`unknown action "${action}" (the one action is cancel: fusion batches cancel ID...)${didYouMean(action, ['cancel']) ? '; did you mean cancel?' : ''}\n\n${batchesHelp}`);
+  if (action !== undefined && action !== 'cancel' && action !== 'abandon') {
+    const near = didYouMean(action, ['cancel', 'abandon']);
+    throw new UsageError(`unknown action "${action}" (the actions are cancel and abandon: fusion batches cancel ID..., fusion batches abandon TOKEN...)${near ? `; did you mean ${near}?` : ''}\n\n${batchesHelp}`);
+  }
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
+  if (action === 'abandon' && ids.length === 0) throw new UsageError('abandon needs at least one token (listed by fusion batches below the table)');
   const env = io.env ?? process.env;
   const path = cacheLocation(values.cache, env);
   if (storeKindOf(path) === 'sqlite' && !existsSync(path)) {
     // A file the user named must exist (a typo lists nothing, silently, otherwise); the default one
     // is created by the first run, so its absence means only that no run here used --batch yet.
     const named = values.cache !== undefined ? '--cache' : env[CACHE_URL_ENV] ? CACHE_URL_ENV : undefined;
-    if (named || action === 'cancel') throw new UsageError(`no cache database at ${path}${named ? ` (named by ${named})` : ''}: no batches to ${action === 'cancel' ? 'cancel' : 'list'} there`);
+    if (named || action !== undefined) throw new UsageError(`no cache database at ${path}${named ? ` (named by ${named})` : ''}: no batches to ${action ?? 'list'} there`);
     if (!values.json) io.stdout.write(`no batches: no cache database at ${path} yet (runs with --batch create it)\n`);
     return 0;
   }
@@ -88,17 +127,18 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
   const store = cache.batches;
   let failures = 0;
   try {
-    const apiOf = (job: BatchJob) => {
-      const api = resolveModels([job.model], env)[0]?.model.batch;
-      if (!api) throw new UsageError(`${job.model} has no batch API`);
+    const apiOf = (model: string) => {
+      const api = resolveModels([model], env)[0]?.model.batch;
+      if (!api) throw new UsageError(`${model} has no batch API`);
       return api;
     };
     await cache.ready();
+    if (action === 'abandon') failures += await abandon(ids, store, apiOf, cache.location, io);
     const targets = action === 'cancel' ? await Promise.all(ids.map(async (id) => (await store.get(id)) ?? id)) : values.check ? (await store.list()).filter((j) => !j.collected) : [];
     for (const target of targets) {
       if (typeof target === 'string') throw new UsageError(`no batch ${target} in ${cache.location}`);
       try {
-        const api = apiOf(target);
+        const api = apiOf(target.model);
         const info = action === 'cancel' ? await api.cancel(target.batchId) : await api.retrieve(target.batchId);
         await store.update(info);
         if (action === 'cancel') io.stderr.write(`fusion: ${target.batchId}: ${info.status}\n`);
@@ -114,7 +154,11 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
     const intents = await store.intents();
     if (intents.length > 0 && !values.json) {
-      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}`).join('; ')}): run the --batch command again to look them up (nothing is created twice; where several batches at the provider could be one of them, it is told by their results once they have ended, and the run says which are still running)\n`);
+      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}, token ${i.token}`).join('; ')}): run the --batch command again to look them up (nothing is created twice; where several batches at the provider could be one of them, it is told by their results once they have ended, and the run says which are still running); one whose candidates have all ended and none of which names its calls stays pending until you give it up with fusion batches abandon TOKEN\n`);
+    }
+    const abandoned = await store.abandonedIntents();
+    if (abandoned.length > 0 && !values.json) {
+      io.stdout.write(`${abandoned.length} batch create(s) abandoned (${abandoned.map((i) => `${i.model}, ${i.requests} request(s), created ${i.createdAt.replace(/\.\d+Z$/, 'Z')}, token ${i.token}, abandoned ${i.abandonedAt.replace(/\.\d+Z$/, 'Z')}: ${i.note}`).join('; ')})\n`);
     }
   } finally {
     await cache.close();

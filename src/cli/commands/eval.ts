@@ -5,6 +5,7 @@ import { evalResultJson } from '../../eval/eval-result.js';
 import { drawLeaderboard } from '../../eval/leaderboard-table.js';
 import { FoldsError } from '../../eval/folds-error.js';
 import { kindOf } from '../../kinds/registry.js';
+import { flagKindsHelp } from '../flag-kinds.js';
 import { modelCosts, renderHtmlReport } from '../../report/index.js';
 import { BATCH_ARGS, batchHelp, readBatchArgs } from '../batch-args.js';
 import { splitModelList } from '../../run/models.js';
@@ -43,10 +44,9 @@ Options:
   --report FILE.md   write a Markdown report
   --html FILE.html   write a self-contained HTML report (charts, 95% intervals, AUC, paired test);
                      its data also goes into --json under "report"
-  --explain N        explain N contested decisions per strategy, model by model (classification and
-                     QA; QA answers named by their cluster; in --json for every strategy, in --report
-                     for the best one; refused on rating tasks, whose report gives each judge's
-                     bias, noise and weight instead)
+  --explain N        explain N contested decisions per strategy, model by model (QA answers named by
+                     their cluster; in --json for every strategy, in --report for the best one)
+${flagKindsHelp('--explain')}
   --explain-strategy NAME  the strategy the report explains (default: the best one)
   --quiet            print nothing on stdout
   --models LIST      first ask these provider:model specs (e.g. openai:gpt-4o-mini,ollama:llama3.1)

@@ -11,6 +11,7 @@ import { ORCHESTRATION_ARGS, RunSession, orchestrationHelp, readOrchestrationArg
 import type { EnvSource } from '../../providers/env.js';
 import { handlesOfPolicy, resolveModels, SAMPLE_TEMPERATURE, samplesOfOrder, splitModelList, withSamples } from '../../run/models.js';
 import { KINDS, kindOf } from '../../kinds/registry.js';
+import { flagKindsHelp } from '../flag-kinds.js';
 import { fittedModels, namedAs } from '../../run/fitted-models.js';
 import { runPipeline } from '../../run/pipeline.js';
 import { itemsOfTable } from '../../run/table-items.js';
@@ -56,8 +57,8 @@ ${KINDS.map((k) => k.strategyHelp).join('\n')}
   --batch-size N     items per refit for batch strategies (default ${DEFAULT_BATCH_SIZE}; was --batch N,
                      which still works for one release)
   --min-confidence P no answer (abstain "no-consensus") when the fused winner's probability is below P
-                     (labels and QA answers; refused on rating tasks, whose lines carry an interval)
                      (pick P from the risk-coverage table of fusion eval)
+${flagKindsHelp('--min-confidence')}
   --max-calls-per-item N  never make more than N calls about an item (each sample is a call): a
                      saved adaptive policy (fusion fit --strategy adaptive) stops there (or at its
                      last checkpoint below N, where a fusion was fitted), any other

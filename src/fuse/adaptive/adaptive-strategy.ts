@@ -11,7 +11,7 @@ import { parseState, requireLength, StrategyStateError } from '../strategy-state
 import { hardVotes } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
 import { innerOutOfFoldOf } from '../inner-out-of-fold.js';
-import { fitFrom } from '../warm-start.js';
+import { fitFrom, startsWarm } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
@@ -451,17 +451,20 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         }
       }
 
-      // Each prefix fusion starts from the same candidate's fit at an earlier checkpoint, when there is one.
-      const lastFit = new Map<number, FittedStrategy>();
-      const prefixes: FittedStrategy[] = voteBased(kind)
-        ? []
-        : checkpoints.slice(0, -1).map((t) => {
-              const view = askedView(train, order.slice(0, t));
-              const c = pick.get(t) ?? 0;
-              const fit = fitFrom(prefixFits[c] as FusionStrategy, view.answers, viewGold(view, prefixGold), { seed }, lastFit.get(c));
-              lastFit.set(c, fit);
-              return fit;
-            });
+      // Each prefix fusion kept is fitted as the inner folds fitted the ones the curve judged: a
+      // candidate that starts warm starts from its own fit at the previous checkpoint, whether or not
+      // it was picked there (a warm start stops elsewhere than a fit from another start would).
+      const chain = prefixFits.map(() => new Map<number, FittedStrategy>());
+      const fitAt = (c: number, k: number): FittedStrategy => {
+        const known = chain[c]?.get(k);
+        if (known) return known;
+        const candidate = prefixFits[c] as FusionStrategy;
+        const view = askedView(train, order.slice(0, checkpoints[k] as number));
+        const fit = fitFrom(candidate, view.answers, viewGold(view, prefixGold), { seed }, k > 0 && startsWarm(candidate) ? fitAt(c, k - 1) : undefined);
+        chain[c]?.set(k, fit);
+        return fit;
+      };
+      const prefixes: FittedStrategy[] = voteBased(kind) ? [] : checkpoints.slice(0, -1).map((t, k) => fitAt(pick.get(t) ?? 0, k));
       const state: AdaptiveState = {
         picked: describe(chosen.rule, final?.name ?? null),
         rule: chosen.rule,

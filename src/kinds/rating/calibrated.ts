@@ -106,7 +106,16 @@ function model(s: State): PointModel {
       const w = s.judges.map((_, j) => ((s.firstOf ? s.use[0] === j : s.use.includes(j)) ? 1 / (s.pooled.residual[j] as number) : 0));
       const total = w.reduce((a, b) => a + b, 0);
       // Noise on the gold scale: the error left after the judge's map.
-      return s.judges.map((judge, j) => ({ judge, bias: s.bias[j] as number, noise: Math.sqrt(s.pooled.residual[j] as number), weight: total > 0 ? (w[j] as number) / total : 0 }));
+      return s.judges.map((judge, j) => {
+        const place = s.use.indexOf(j);
+        return {
+          judge,
+          bias: s.bias[j] as number,
+          noise: Math.sqrt(s.pooled.residual[j] as number),
+          weight: total > 0 ? (w[j] as number) / total : 0,
+          ...(s.firstOf && place >= 0 ? { fallback: place } : {}),
+        };
+      });
     },
     ...(s.use.length === 1 || s.firstOf ? { picked: () => s.judges[s.use[0] as number] as string } : {}),
   };

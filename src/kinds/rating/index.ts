@@ -186,8 +186,8 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
                      judge-model (batch: each judge's bias and noise estimated without gold).`,
   unseenModelsWeighNeutral: false,
   refusedFlags: {
-    // Rating strategies give each judge's bias, noise and weight (the report's judge table), not what each judge's score added to one item's fused score.
-    '--explain': 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight in the best strategy)',
+    // Rating strategies give each judge's bias, noise and weight or fallback place (the report's judge table), not what each judge's score added to one item's fused score.
+    '--explain': 'rating strategies do not explain single decisions (the report\'s judge table gives each judge\'s bias, noise and weight, or place in the fallback order, in the best strategy)',
     // A fused score has no winner's probability; its interval says how sure it is.
     '--min-confidence': 'a fused score has no winner\'s probability to hold to a floor; each line\'s "interval" says how sure the score is',
   },

@@ -149,16 +149,27 @@ function scatterSection(d: RatingReportData): string {
   return `<section><h2>Fused score against gold: ${esc(s.strategy)}</h2><p class="meta">Out-of-fold fused score (dot) and its 80% interval (bar: orange when it holds the gold score, red when it misses) against the gold score; the dashed diagonal is a perfect fuser.${shown}</p>${scoreScatter(s.points, d.scale, `fused score of ${s.strategy} against gold`)}</section>`;
 }
 
+/** A judge's place in a fallback order, as the judge table shows it. */
+function roleOf(fallback: number | undefined): string {
+  if (fallback === undefined) return '-';
+  return fallback === 0 ? 'chosen' : `fallback ${fallback}`;
+}
+
 function judgeSection(d: RatingReportData): string {
   const profile = new Map((d.profile?.judges ?? []).map((p) => [p.judge, p]));
   const est = d.profile !== null;
-  const head = ['judge', 'items scored', 'bias', 'noise', ...(est ? [`bias (${esc(d.profile?.strategy ?? '')})`, 'noise (model)', 'weight (model)'] : [])];
+  // A strategy that scores each item with one judge (best-model) has a fallback order, not weights.
+  const ordered = (d.profile?.judges ?? []).some((p) => p.fallback !== undefined);
+  const head = ['judge', 'items scored', 'bias', 'noise', ...(est ? [`bias (${esc(d.profile?.strategy ?? '')})`, 'noise (model)', ordered ? 'role (model)' : 'weight (model)'] : [])];
   const rows = d.judgeErrors.map((e) => {
     const p = profile.get(e.judge);
-    const extra = est ? [p?.bias, p?.noise, p?.weight].map((v) => `<td data-v="${dv(v)}">${num(v)}</td>`).join('') : '';
+    const last = ordered ? `<td data-v="${p?.fallback ?? ''}">${roleOf(p?.fallback)}</td>` : `<td data-v="${dv(p?.weight)}">${num(p?.weight)}</td>`;
+    const extra = est ? [p?.bias, p?.noise].map((v) => `<td data-v="${dv(v)}">${num(v)}</td>`).join('') + last : '';
     return `<tr><td>${esc(e.judge)}</td><td data-v="${e.scored}">${e.scored}</td><td data-v="${dv(e.bias)}">${num(e.bias)}</td><td data-v="${dv(e.noise)}">${num(e.noise)}</td>${extra}</tr>`;
   });
-  const estNote = est ? ` The last three columns are what ${esc(d.profile?.strategy ?? '')}, fitted on every scored item, estimates on the fused scale.` : '';
+  const estNote = est
+    ? ` The last three columns are what ${esc(d.profile?.strategy ?? '')}, fitted on every scored item, estimates on the fused scale${ordered ? `; it scores each item with the chosen judge alone, or where that judge left it unscored with the first fallback that scored it, in the order shown` : ''}.`
+    : '';
   return `<section><h2>Judges: bias and noise</h2><p class="meta">Against the gold scores: bias = mean signed error (score - gold; above 0 = lenient), noise = standard deviation of the error once the bias is removed.${estNote}</p><div class="wrap"><table id="judges" class="sortable"><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div><div style="margin-top:12px">${biasNoiseChart(
     d.judgeErrors.map((e) => ({ name: e.judge, bias: e.bias, noise: e.noise })),
     'bias (dot) and one noise SD either side (bar), in score points',

@@ -32,6 +32,13 @@ export interface JudgeProfile {
   bias: number;
   noise: number;
   weight: number;
+  /**
+   * Strategies that score each item with one judge (best-model): the judge's place in the fallback
+   * order, 0 for the chosen judge, k for the k-th judge that scores an item every judge before it
+   * left unscored. `weight` is then 1 for the chosen judge and 0 for the others, which is not what
+   * a fallback judge counts for: shown by its place instead.
+   */
+  fallback?: number;
 }
 
 /** The one estimator shape (src/validation/estimator.ts) over rating matrices. */

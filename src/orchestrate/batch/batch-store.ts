@@ -63,6 +63,23 @@ export interface BatchStore {
   intentsOf(model: string): Promise<(BatchIntent & { live: boolean })[]>;
   /** Every intent not resolved yet, by model, oldest first (for `fusion batches`). */
   intents(): Promise<(BatchIntent & { live: boolean })[]>;
+  /**
+   * The user settled an intent whose batch the provider's list cannot tell (`fusion batches
+   * abandon`): it is forgotten, its calls free again (the next run asks them), and the abandon is
+   * kept on record with `note`, in one transaction. Undefined when no such intent is on record (a
+   * run resolved it meanwhile).
+   */
+  abandonIntent(token: string, note: string): Promise<BatchIntent | undefined>;
+  /** Intents the user abandoned, oldest abandon first. */
+  abandonedIntents(): Promise<AbandonedIntent[]>;
+}
+
+/** An intent the user abandoned, as kept on record. */
+export interface AbandonedIntent extends BatchIntent {
+  /** ISO time of the abandon. */
+  abandonedAt: string;
+  /** What the provider's list showed when it was abandoned. */
+  note: string;
 }
 
 /** A batch about to be created. */
@@ -99,6 +116,17 @@ export function toIntent(r: IntentRow): BatchIntent & { live: boolean } {
     createdAt: iso(r.created_at),
     live: r.live === 1 || r.live === true,
   };
+}
+
+/** A batch_abandoned_intents row as both stores return it. */
+export interface AbandonedRow extends Omit<IntentRow, 'live' | 'owner'> {
+  abandoned_at: string | Date;
+  note: string;
+}
+
+export function toAbandoned(r: AbandonedRow): AbandonedIntent {
+  const { live: _, ...intent } = toIntent({ ...r, owner: '', live: false });
+  return { ...intent, abandonedAt: iso(r.abandoned_at), note: r.note };
 }
 
 /** A batch_jobs row as both stores return it. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { BatchApi, BatchInfo } from '../../providers/provider.js';
-import { type GenerateRequest, ProviderError } from '../../providers/provider.js';
+import { type GenerateRequest, ProviderError, UnresolvedCreateError } from '../../providers/provider.js';
 import type { ResponseCache } from '../cache.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { ModelHandle } from '../orchestrator.js';
@@ -163,7 +163,12 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
     try {
       info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys: await store.keysOfIntent(intent.token) }, await store.knownIds());
     } catch (error) {
-      note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending`);
+      // Every candidate ended and none names the calls: only the user can say no batch is this
+      // intent's (the list may not show it yet), so the way to settle it is named, not taken.
+      const settle = error instanceof UnresolvedCreateError && error.reason === 'none-carries'
+        ? `; if no batch at the provider is this create's, \`fusion batches abandon ${intent.token}\` (with this --cache) has the next run ask them again`
+        : '';
+      note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending${settle}`);
       continue;
     }
     if (info) {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BatchInfo } from '../../providers/provider.js';
-import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { toIntent, toJob } from '../batch/batch-store.js';
+import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
+import { toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive } from './claim-owner.js';
 
 /** PostgresStore's query: once the schema is ready, failures retried or turned into a StoreError. */
@@ -53,6 +53,31 @@ export class PostgresBatchStore implements BatchStore {
       'WITH calls AS (DELETE FROM fusion_batch_intent_calls WHERE token = $1) DELETE FROM fusion_batch_intents WHERE token = $1',
       [token],
     );
+  }
+
+  async abandonIntent(token: string, note: string): Promise<BatchIntent | undefined> {
+    // One statement: the intent and its calls are gone and the abandon is on record, together or not at all.
+    const { rows } = await this.query<Omit<IntentRow, 'live'>>(
+      `WITH gone AS (
+         DELETE FROM fusion_batch_intents WHERE token = $1 RETURNING *
+       ), calls AS (
+         DELETE FROM fusion_batch_intent_calls WHERE token = $1 AND EXISTS (SELECT 1 FROM gone)
+       ), kept AS (
+         INSERT INTO fusion_batch_abandoned_intents (token, provider, model, requests, estimated_cost, created_at, abandoned_at, note)
+         SELECT token, provider, model, requests, estimated_cost, created_at, clock_timestamp(), $2 FROM gone
+         ON CONFLICT (token) DO UPDATE SET abandoned_at = EXCLUDED.abandoned_at, note = EXCLUDED.note
+       )
+       SELECT * FROM gone`,
+      [token, note],
+    );
+    if (!rows[0]) return undefined;
+    const { live: _, ...intent } = toIntent({ ...rows[0], live: false });
+    return intent;
+  }
+
+  async abandonedIntents(): Promise<AbandonedIntent[]> {
+    const { rows } = await this.query<AbandonedRow>('SELECT * FROM fusion_batch_abandoned_intents ORDER BY abandoned_at, token');
+    return rows.map(toAbandoned);
   }
 
   async keysOfIntent(token: string): Promise<Set<string>> {

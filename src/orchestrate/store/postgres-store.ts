@@ -84,6 +84,16 @@ const TABLES = `
     PRIMARY KEY (token, key)
   );
   CREATE INDEX IF NOT EXISTS fusion_batch_intent_calls_key ON fusion_batch_intent_calls (key);
+  CREATE TABLE IF NOT EXISTS fusion_batch_abandoned_intents (
+    token TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    estimated_cost DOUBLE PRECISION NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    abandoned_at TIMESTAMPTZ NOT NULL,
+    note TEXT NOT NULL
+  );
 `;
 
 /** Notified with the keys whose claim ended (answered, failed, released; `*`: every claim of a run), so waiters claim again at once. */

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchInfo } from '../../providers/provider.js';
-import type { BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { toIntent, toJob } from '../batch/batch-store.js';
+import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
+import { toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive, leaseRuns, monotonicMs } from './claim-owner.js';
 
 /** Batch records in the same SQLite file. */
@@ -49,6 +49,26 @@ export class SqliteBatchStore implements BatchStore {
       this.db.prepare('DELETE FROM batch_intent_calls WHERE token = ?').run(token);
       this.db.prepare('DELETE FROM batch_intents WHERE token = ?').run(token);
     }).immediate();
+  }
+
+  abandonIntent(token: string, note: string): Promise<BatchIntent | undefined> {
+    const abandoned = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT * FROM batch_intents WHERE token = ?').get(token) as Omit<IntentRow, 'live'> | undefined;
+      if (!row) return undefined;
+      this.db
+        .prepare('INSERT OR REPLACE INTO batch_abandoned_intents (token, provider, model, requests, estimated_cost, created_at, abandoned_at, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(row.token, row.provider, row.model, row.requests, row.estimated_cost, row.created_at, new Date().toISOString(), note);
+      this.deleteIntent(token);
+      return row;
+    }).immediate();
+    if (!abandoned) return Promise.resolve(undefined);
+    const { live: _, ...intent } = toIntent({ ...abandoned, live: false });
+    return Promise.resolve(intent);
+  }
+
+  abandonedIntents(): Promise<AbandonedIntent[]> {
+    const rows = this.db.prepare('SELECT * FROM batch_abandoned_intents ORDER BY abandoned_at, token').all() as AbandonedRow[];
+    return Promise.resolve(rows.map(toAbandoned));
   }
 
   keysOfIntent(token: string): Promise<Set<string>> {

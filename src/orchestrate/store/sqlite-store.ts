@@ -84,6 +84,16 @@ const TABLES = `
     PRIMARY KEY (token, key)
   );
   CREATE INDEX IF NOT EXISTS batch_intent_calls_key ON batch_intent_calls (key);
+  CREATE TABLE IF NOT EXISTS batch_abandoned_intents (
+    token TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    model TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    estimated_cost REAL NOT NULL,
+    created_at TEXT NOT NULL,
+    abandoned_at TEXT NOT NULL,
+    note TEXT NOT NULL
+  );
 `;
 
 /**

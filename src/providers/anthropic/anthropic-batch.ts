@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { BatchApi, BatchInfo, BatchOutcome, BatchStatus } from '../provider.js';
 import { type CallContext, kindForStatus, providerError } from '../error-mapping.js';
-import { ProviderError, type GenerateRequest, type GenerateResult, type ProviderErrorKind, type SubmitIntent } from '../provider.js';
+import { ProviderError, UnresolvedCreateError, type GenerateRequest, type GenerateResult, type ProviderErrorKind, type SubmitIntent, type UnresolvedCreateReason } from '../provider.js';
 import { jsonlLines } from '../jsonl-lines.js';
 import { cutDownload, tooLongLine, unreadableLine } from '../unreadable-line.js';
 import { currentLimits } from '../../task/limits.js';
@@ -116,10 +116,11 @@ export class AnthropicBatchApi implements BatchApi {
   async #carrying(found: readonly Anthropic.Messages.MessageBatch[], intent: SubmitIntent): Promise<Anthropic.Messages.MessageBatch> {
     const what = `${found.length} ${found.length === 1 ? 'batch' : 'batches'} of ${intent.requests} request(s) created since ${intent.since.toISOString()} and not on record (${found.map((b) => b.id).join(', ')})`;
     // Built whole, not clipped as a provider's text is: the way forward comes last and must be read.
-    const refuse = (why: string): ProviderError => new ProviderError('bad-response', `${this.#ctx.provider}:${this.#ctx.model}: ${what}: ${why}`, { provider: this.#ctx.provider, model: this.#ctx.model });
+    const refuse = (reason: UnresolvedCreateReason, ids: readonly string[], why: string): ProviderError =>
+      new UnresolvedCreateError(reason, ids, `${this.#ctx.provider}:${this.#ctx.model}: ${what}: ${why}`, { provider: this.#ctx.provider, model: this.#ctx.model });
     const running = found.filter((b) => b.processing_status !== 'ended');
     if (running.length > 0) {
-      throw refuse(`which one this run created is read from their results once they have ended (${running.map((b) => b.id).join(', ')} still running), so none is taken yet and its calls stay pending; run the same command again once they have ended (nothing is submitted twice)`);
+      throw refuse('running', running.map((b) => b.id), `which one this run created is read from their results once they have ended (${running.map((b) => b.id).join(', ')} still running), so none is taken yet and its calls stay pending; run the same command again once they have ended (nothing is submitted twice)`);
     }
     const ours: Anthropic.Messages.MessageBatch[] = [];
     for (const batch of found) if (await this.#carries(batch.id, intent.keys)) ours.push(batch);
@@ -127,7 +128,7 @@ export class AnthropicBatchApi implements BatchApi {
     const why = ours.length === 0
       ? "the results of none of them name this run's requests"
       : `the results of ${ours.map((b) => b.id).join(' and ')} all name this run's requests (another run with the same requests on another cache?)`;
-    throw refuse(`${why}, so none is taken and its calls stay pending (nothing is submitted twice, no answer is taken from a batch that may not be this run's)`);
+    throw refuse(ours.length === 0 ? 'none-carries' : 'several-carry', (ours.length === 0 ? found : ours).map((b) => b.id), `${why}, so none is taken and its calls stay pending (nothing is submitted twice, no answer is taken from a batch that may not be this run's)`);
   }
 
   /** Whether an ended batch's results name one of `keys` (read until the first that does). */

@@ -60,6 +60,26 @@ describe('the rating HTML report', () => {
     expect(html.slice(0, html.indexOf('<script>'))).not.toMatch(/\bNaN\b|undefined/);
   });
 
+  it('best-model\'s judges are shown as the chosen judge and its fallback order, not as weights of 1 and 0', async () => {
+    const { data, html } = await page(['best-model']);
+    expect(data.profile?.strategy).toBe('best-model');
+    const roles = new Map(data.profile?.judges.map((p) => [p.judge, p.fallback]));
+    // The two exact judges first (either may be chosen), the noisy one the last fallback.
+    expect([...roles.values()].sort()).toEqual([0, 1, 2]);
+    expect(roles.get('noisy')).toBe(2);
+    const chosen = [...roles].find(([, f]) => f === 0)?.[0];
+    expect(html).toContain('<th>role (model)</th>');
+    expect(html).not.toContain('weight (model)');
+    expect(html).toMatch(new RegExp(`<tr><td>${chosen}</td>.*?<td data-v="0">chosen</td></tr>`));
+    expect(html).toMatch(/<tr><td>noisy<\/td>.*?<td data-v="2">fallback 2<\/td><\/tr>/);
+    expect(html).toContain('fallback 1</td>');
+    expect(html).toContain('with the first fallback that scored it, in the order shown');
+    // A strategy that weighs its judges keeps its weights.
+    const weighed = await page(['calibrated']);
+    expect(weighed.html).toContain('<th>weight (model)</th>');
+    expect(weighed.data.profile?.judges.every((p) => p.fallback === undefined)).toBe(true);
+  });
+
   it('draws at most MAX_SCATTER_POINTS points, every k-th item, and says so', () => {
     const w = world({ items: 1000, judges: [{ bias: 0.5 }, { bias: -1, noise: 2 }], seed: 3 });
     const oof = { score: w.gold.map((g) => g + 0.1), low: w.gold.map((g) => g - 1), high: w.gold.map((g) => g + 1) };
