@@ -6,7 +6,12 @@
  * the fold's test items with it. Prints one JSON line per set: per variant, the test-fold macro-F1,
  * loss against `auto` and share of calls.
  *
- *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414]
+ *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414] [--text-checkpoint true]
+ *
+ * With `--text-checkpoint true` the policies are fitted with a checkpoint 0 (the item's text alone,
+ * before any call): every variant above is measured without it (`withoutText`, the same fit), and
+ * one more, `labels+1se text0`, is the fitted policy as it stands (the default setting and its
+ * checkpoint 0), so the pair default / text0 is exact.
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -41,9 +46,12 @@ const { values } = parseArgs({
     'refine-grid': { type: 'string' },
     /** Factor between checkpoints past the first 8 (adaptive's default 2). */
     'checkpoint-growth': { type: 'string' },
+    /** `true`: fit a checkpoint 0 (the text alone) and add the `labels+1se text0` variant. */
+    'text-checkpoint': { type: 'string' },
   },
 });
 const folds = Number(values.folds);
+const textCheckpoint = values['text-checkpoint'] === 'true';
 const seed = Number(values.seed);
 
 /** The ways of bounding the loss compared: what it is scored against, and how many standard errors are added. */
@@ -91,12 +99,33 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
   const { gold } = folder;
   const auto = memoizeFits(autoStrategy);
   const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
-  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}) }), matrix, gold, { folds, seed });
+  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}), ...(textCheckpoint ? { textCheckpoint } : {}) }), matrix, gold, { folds, seed });
   const N = matrix.itemIds.length;
   const M = matrix.models.length;
   const K = matrix.labels.length;
   const f1 = (p: { probs: Float64Array; decided: Uint8Array }) => scoreClassification(gold, p, matrix.labels).macroF1;
   const autoF1 = f1(autoCv.prediction);
+  /** Test-fold macro-F1, loss and share of calls of each fold's policy with the rule `ruleOf` picks, and the items it decided without a call. */
+  const measure = (name: string, policyOf: (policy: FittedAdaptive, f: number) => FittedAdaptive, picked: string[]) => {
+    const probs = new Float64Array(N * K);
+    const decided = new Uint8Array(N);
+    let calls = 0;
+    let fromText = 0;
+    cv.folds.forEach((test, f) => {
+      const r = policyOf(cv.fitted[f] as FittedAdaptive, f).replay(selectItems(matrix, test));
+      test.forEach((i, row) => {
+        probs.set(r.prediction.probs.subarray(row * K, (row + 1) * K), i * K);
+        decided[i] = r.prediction.decided[row] as number;
+        calls += r.calls[row] as number;
+        if (r.calls[row] === 0) fromText++;
+      });
+    });
+    const macroF1 = f1({ probs, decided });
+    return { name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), fromText: +(fromText / N).toFixed(3), picks: picked };
+  };
+  const text0 = textCheckpoint
+    ? [measure('labels+1se text0', (p) => p, cv.fitted.map((p) => { const t = (p.state() as { text?: { tau: number } }).text; return t ? `text tau=${t.tau}` : 'no text stage'; }))]
+    : [];
   const variants = VARIANTS.map((v) => {
     const probs = new Float64Array(N * K);
     const decided = new Uint8Array(N);
@@ -112,7 +141,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
         st.target,
       );
       picks.push(JSON.stringify(point.rule));
-      const r = policy.withRule(point.rule).replay(selectItems(matrix, test));
+      const r = policy.withoutText().withRule(point.rule).replay(selectItems(matrix, test));
       test.forEach((i, row) => {
         probs.set(r.prediction.probs.subarray(row * K, (row + 1) * K), i * K);
         decided[i] = r.prediction.decided[row] as number;
@@ -121,8 +150,8 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     });
     const macroF1 = f1({ probs, decided });
     return { name: v.name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), picks };
-  });
-  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
+  }).concat(text0);
+  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', textCheckpoint, items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
 }

@@ -1,4 +1,5 @@
 import { type AnswerMatrix, argmax, hardVote, selectItems } from '../fuse/answer-matrix.js';
+import { isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import type { FittedStrategy, FusedPrediction, ModelContribution } from '../fuse/strategy.js';
 import { markdownCell as esc } from '../util/markdown-cell.js';
 
@@ -12,6 +13,8 @@ export interface DecisionExplanation {
   /** Probability of the fused label. */
   confidence: number;
   contributions: ModelContribution[];
+  /** An adaptive policy decided the item from its text alone, before any model was asked (no call). */
+  fromText?: true;
 }
 
 /**
@@ -53,12 +56,14 @@ export function explainDecisions(
     const decided = prediction.decided[i] === 1;
     const k = argmax(prediction.probs, i * K, K);
     const row = namedColumns(selectItems(answers, [i]));
+    const fromText = isAdaptive(fitted) && fitted.replay(row).reasons[0] === 'text';
     out.push({
       item: answers.itemIds[i] as string,
       gold: g >= 0 ? (row.labels[g] as string) : null,
       fused: decided ? (row.labels[k] as string) : null,
       confidence: decided ? (prediction.probs[i * K + k] as number) : 0,
       contributions: fitted.explain(row, 0),
+      ...(fromText ? { fromText: true as const } : {}),
     });
   }
   return out;
@@ -98,7 +103,9 @@ export function renderExplanations(strategy: string, explanations: readonly Deci
   for (const e of explanations) {
     const verdict = e.fused === null ? 'abstained' : `**${esc(e.fused)}** (p = ${e.confidence.toFixed(2)})`;
     const right = e.gold === null ? '' : e.fused === e.gold ? ', right' : `, wrong: gold ${esc(e.gold)}`;
-    out.push(`### ${esc(e.item)}: ${verdict}${right}`, '', '| model | answer | weight | influence |', '|---|---|---|---|');
+    out.push(`### ${esc(e.item)}: ${verdict}${right}`, '');
+    if (e.fromText) out.push('Decided from the item\'s text before any model was asked (no call made); the answers below were recorded, not asked for.', '');
+    out.push('| model | answer | weight | influence |', '|---|---|---|---|');
     const sorted = [...e.contributions].sort((a, b) => Math.abs(b.influence) - Math.abs(a.influence));
     for (const c of sorted) out.push(`| ${esc(c.model)} | ${c.answer === null ? '(abstained)' : esc(c.answer)} | ${c.weight.toFixed(3)} | ${c.influence >= 0 ? '+' : ''}${c.influence.toFixed(3)} |`);
     out.push('');

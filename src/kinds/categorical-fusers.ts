@@ -109,8 +109,10 @@ function emptyAnswers(): AnswerMatrix {
 export function categoricalStrategyToFit(name: string, targets: AdaptiveTargets | undefined, pricePerCall: () => Record<string, number>): FusionStrategy {
   const strategy = getStrategy(name);
   if (targets === undefined) return strategy;
-  if (strategy.name !== adaptiveStrategy.name) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
-  return createAdaptive({ pricePerCall: pricePerCall(), target: targets });
+  const { textCheckpoint, ...target } = targets;
+  const given = Object.keys(target).length > 0;
+  if (strategy.name !== adaptiveStrategy.name) throw new TargetError(given ? '--max-loss, --max-calls and --max-cost are targets of --strategy adaptive' : '--text-checkpoint is an option of --strategy adaptive');
+  return createAdaptive({ pricePerCall: pricePerCall(), ...(given ? { target } : {}), ...(textCheckpoint ? { textCheckpoint } : {}) });
 }
 
 /** A target given to a strategy that has none: a usage problem. */

@@ -148,6 +148,8 @@ export interface AdaptiveTargets {
   maxLoss?: number;
   maxCalls?: number;
   maxCost?: number;
+  /** `--text-checkpoint`: the label policy may decide an item from its text before any call (see AdaptiveOptions.textCheckpoint). */
+  textCheckpoint?: boolean;
 }
 
 /** A strategy of some kind, ready to fit: the kind knows its estimator type, the generic path only its name. */

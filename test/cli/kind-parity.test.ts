@@ -49,6 +49,9 @@ describe('classification and QA folders behave alike', () => {
     const refused = await runCli(['fit', dir, '--strategy', 'majority-vote', '--max-calls', '1', '--out', join(dir, 'v.json')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+    const notAdaptive = await runCli(['fit', dir, '--strategy', 'majority-vote', '--text-checkpoint', '--out', join(dir, 'w.json')]);
+    expect(notAdaptive.status).toBe(2);
+    expect(notAdaptive.stderr).toContain('--text-checkpoint is an option of --strategy adaptive');
     const out = join(dir, 'policy.json');
     const r = await runCli(['fit', dir, '--strategy', 'adaptive', '--max-calls', '1.5', '--folds', '0', '--out', out]);
     expect(r.stderr).toBe('');

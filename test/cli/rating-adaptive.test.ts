@@ -58,6 +58,10 @@ describe('adaptive rating policy', () => {
     const loss = await runCli(['fit', dir, '--strategy', 'adaptive', '--max-loss', '0.1', '--out', join(dir, 'x.json')]);
     expect(loss.status).toBe(2);
     expect(loss.stderr).toContain('takes --max-calls');
+    // Checkpoint 0 (deciding from the text before any call) belongs to the label policy: refused here, not ignored.
+    const text = await runCli(['fit', dir, '--strategy', 'adaptive', '--text-checkpoint', '--max-calls', '1.5', '--out', join(dir, 'y.json')]);
+    expect(text.status).toBe(2);
+    expect(text.stderr).toContain('--text-checkpoint is an option of the label policy');
   });
 
   const fixture = fakeServerFixture();

@@ -1,7 +1,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
+import { runCommand } from '../../src/cli/commands/run.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import type { LanguageModel } from '../../src/providers/provider.js';
 import type { ClassificationTask, QaTask } from '../../src/task/schema.js';
@@ -29,12 +30,12 @@ export function writeFolder(dir: string, n: number): void {
 }
 
 /** What the fake server answers for an item: computed from the prompt the real builder renders. */
-export function expectedLabel(spec: string, text: string): string {
+export function expectedLabel(spec: string, text: string, disagreement?: number): string {
   const build = createRequestBuilder(task, kindOf(task).prompt);
   const modelId = spec.slice(spec.indexOf(':') + 1);
   const fakeModel = { provider: 'x', modelId, supportsLogprobs: false } as unknown as LanguageModel;
   const user = build(task, { id: 'x', text }, fakeModel).messages.filter((m) => m.role === 'user').pop()?.content ?? '';
-  return fakeLabel(LABELS, modelId, user);
+  return fakeLabel(LABELS, modelId, user, disagreement);
 }
 
 /** A stderr that keeps what was written. */
@@ -90,4 +91,20 @@ export function cachedAnswers(path: string): number {
   } finally {
     db.close();
   }
+}
+
+/**
+ * `fusion run` of `input` (JSONL) with a task file, a strategy (e.g. a saved policy), models and a
+ * cache, against a server's env: the exit code, stderr and the output lines parsed.
+ */
+export async function runLines<L>(args: { task: string; strategy: string; models: readonly string[]; cache: string; input: string; env: Record<string, string | undefined>; extra?: readonly string[] }): Promise<{ code: number; err: string; lines: L[] }> {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const code = await runCommand(['--task', args.task, '--strategy', args.strategy, '--models', args.models.join(','), '--cache', args.cache, ...(args.extra ?? [])], {
+    stdin: Readable.from([args.input]),
+    stdout,
+    stderr,
+    env: args.env,
+  });
+  return { code, err: stderr.text(), lines: stdout.text().trim().split('\n').map((l) => JSON.parse(l) as L) };
 }

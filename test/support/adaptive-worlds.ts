@@ -4,7 +4,8 @@ import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, 
 import { ruleGrid } from '../../src/fuse/adaptive/stop-rule.js';
 import { weightedVoteStrategy } from '../../src/fuse/weighted-vote.js';
 import { scoreClassification } from '../../src/validation/metrics.js';
-import { makeWorld, type WorldSpec } from './crowd-worlds.js';
+import { seededRandom } from '../../src/util/random.js';
+import { makeWorld, type World, type WorldSpec } from './crowd-worlds.js';
 
 /**
  * Crowds of the size adaptive querying is used on (a dozen models), with known truth: items of
@@ -119,4 +120,44 @@ export function realisedLosses(
     const r = policy.withRule(point.rule).replay(answers);
     return { loss: full - f1(r.prediction), calls: r.calls.reduce((a, b) => a + b, 0) / sizes.test / M };
   });
+}
+
+/**
+ * The world's items with texts: a few filler words from a vocabulary shared by every label on each
+ * item, and on a share `cued` of the items (drawn at random) two cue words of its true label, words
+ * no other label's items carry. With `cued` 0 the texts are noise: nothing in them foretells the label.
+ */
+export function withTexts(world: World, cued: number, seed: number): World {
+  const random = seededRandom(seed);
+  const texts = Array.from(world.gold, (g) => {
+    const words = Array.from({ length: 6 }, () => `filler${Math.floor(random() * 300)}`);
+    if (random() < cued) words.push(`cue${g}x${Math.floor(random() * 3)}`, `cue${g}y${Math.floor(random() * 3)}`);
+    return words.sort(() => random() - 0.5).join(' ');
+  });
+  return { ...world, matrix: { ...world.matrix, texts } };
+}
+
+/**
+ * One draw of a world with texts: the policy fitted with a checkpoint 0 (`textCheckpoint`) on
+ * `train` labelled items, replayed on `test` new ones as fitted (`text`) and without its
+ * checkpoint 0 (`base`, the same fit): realised loss against the full strategy, share of calls, and
+ * the share of new items decided from their text with no call.
+ */
+export function textCheckpointLosses(spec: WorldSpec, cued: number, seed: number, sizes: { train: number; test: number }): { text: { loss: number; calls: number; fromText: number }; base: { loss: number; calls: number }; policy: FittedAdaptive } {
+  const world = withTexts(makeWorld({ ...spec, items: sizes.train + sizes.test }, seed), cued, seed + 1);
+  const tr = Array.from({ length: sizes.train }, (_, r) => r);
+  const te = Array.from({ length: sizes.test }, (_, r) => sizes.train + r);
+  const strategy = createAdaptive({ final: weightedVoteStrategy, prefix: weightedVoteStrategy, textCheckpoint: true });
+  const policy = strategy.fit(selectItems(world.matrix, tr), Int32Array.from(tr, (i) => world.gold[i] as number), { seed }) as FittedAdaptive;
+  const answers = selectItems(world.matrix, te);
+  const gold = Int32Array.from(te, (i) => world.gold[i] as number);
+  const f1 = (p: { probs: Float64Array; decided: Uint8Array }) => scoreClassification(gold, p, world.matrix.labels).macroF1;
+  const full = f1(policy.withoutText().withRule({ kind: 'agreement', tau: Infinity }).replay(answers).prediction);
+  const M = world.matrix.models.length;
+  const measured = (p: FittedAdaptive) => {
+    const r = p.replay(answers);
+    return { loss: full - f1(r.prediction), calls: r.calls.reduce((a, b) => a + b, 0) / sizes.test / M, fromText: r.calls.filter((c) => c === 0).length / sizes.test };
+  };
+  const base = measured(policy.withoutText());
+  return { text: measured(policy), base: { loss: base.loss, calls: base.calls }, policy };
 }

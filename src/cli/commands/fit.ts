@@ -35,6 +35,10 @@ Options:
                      (rating: the best fused score asking at most N judges per item on average)
   --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
                      not for rating tasks)
+  --text-checkpoint  adaptive: may decide an item from its text alone before any call, where a
+                     classifier of the texts agrees with the full fusion on the training folds
+                     within the same bound (labels shared by every item, texts given; not for
+                     rating tasks). fusion run then says "stopped": "text", "asked": 0
 A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
 
 Exit status: 0 written; 2 bad input or usage (a strategy that cannot be fitted on this folder, such
@@ -53,6 +57,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
       'max-loss': { type: 'string' },
       'max-calls': { type: 'string' },
       'max-cost': { type: 'string' },
+      'text-checkpoint': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,12 +101,13 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
 
 
 /** `--max-loss` (points), `--max-calls`, `--max-cost`: the adaptive policy's target, read once for every task kind. */
-function adaptiveTargets(values: { 'max-loss'?: string; 'max-calls'?: string; 'max-cost'?: string }): AdaptiveTargets | undefined {
+function adaptiveTargets(values: { 'max-loss'?: string; 'max-calls'?: string; 'max-cost'?: string; 'text-checkpoint'?: boolean }): AdaptiveTargets | undefined {
   const maxLoss = numericOption('max-loss', values['max-loss'], 'non-negative number');
   const maxCalls = numericOption('max-calls', values['max-calls'], 'non-negative number');
   const maxCost = numericOption('max-cost', values['max-cost'], 'non-negative number');
-  if (maxLoss === undefined && maxCalls === undefined && maxCost === undefined) return undefined;
-  return { ...(maxLoss !== undefined ? { maxLoss: maxLoss / 100 } : {}), ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxCost !== undefined ? { maxCost } : {}) };
+  const text = values['text-checkpoint'] === true ? { textCheckpoint: true } : {};
+  if (maxLoss === undefined && maxCalls === undefined && maxCost === undefined) return values['text-checkpoint'] === true ? text : undefined;
+  return { ...text, ...(maxLoss !== undefined ? { maxLoss: maxLoss / 100 } : {}), ...(maxCalls !== undefined ? { maxCalls } : {}), ...(maxCost !== undefined ? { maxCost } : {}) };
 }
 
 /** What a choosing strategy picked, and why when it says (`auto`: whether its mixture held against its best candidate). */

@@ -66,7 +66,8 @@ ${flagKindsHelp('--min-confidence')}
                      models (and samples) it was fitted with, no others, in its order,
                      one wave at a time, and only until its rule settles the item; each output line
                      then has "asked" (models asked) and "stopped" (settled, confident, all-asked,
-                     max-calls; interrupted or budget when the run stopped calls first)
+                     max-calls; text: decided from the item's text before any call, asked 0;
+                     interrupted or budget when the run stopped calls first)
   --samples N        ask each model N times per item (self-consistency, at temperature 0.7 instead
                      of 0 when N > 1): each sample is its own call (its own cache entry; a re-run
                      pays nothing twice) and its own entry in "answers" ("sample"); strategies

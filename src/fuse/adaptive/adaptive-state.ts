@@ -32,5 +32,12 @@ export const AdaptiveStateSchema = z.object({
   prefixes: z.array(SavedFitSchema),
   /** The strategy deciding once every model was asked (the cascade's last stage). */
   final: SavedFitSchema.nullable(),
+  /**
+   * Checkpoint 0, before any call: the fusion of the item's text alone, its own agreement model,
+   * and the threshold chosen for it on the training folds given `rule` (with its curve). Absent in
+   * policies saved before it existed and whenever no threshold kept the bound: such a policy asks
+   * at least one model on every item, as before.
+   */
+  text: z.object({ prefix: SavedFitSchema, agreement: AgreementModelSchema, tau: z.number().min(0), curve: z.array(CurvePointSchema) }).optional(),
 });
 export type AdaptiveState = z.infer<typeof AdaptiveStateSchema>;

@@ -5,7 +5,8 @@ import { autoStrategy } from '../auto.js';
 import { innerCvRows, innerFolds, innerScore, outOfFold } from '../inner-cv.js';
 import { createStacking, stackingStrategy } from '../stacking.js';
 import { createStackingText, stackingTextStrategy } from '../stacking-text.js';
-import { requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
+import { textOnlyStrategy } from '../text-only.js';
+import { predictionRows, requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from '../strategy.js';
 import { parseState, requireLength, StrategyStateError } from '../strategy-state.js';
 import { hardVotes } from '../votes.js';
 import { logOddsWeight, shrunkAccuracies, voteContributions, weightedVote, weightedVoteStrategy } from '../weighted-vote.js';
@@ -14,12 +15,12 @@ import { fitFrom, startsWarm } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
-import { chooseOperatingPoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, type Target } from './operating-point.js';
+import { chooseOperatingPoint, type CurvePoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, type Target } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { blankColumns, neverReadColumns, policyColumns, skippedCalls } from './unread-columns.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModelKind, agreementProbability, stepFeatures, type StopTarget } from './agreement.js';
-import { agreementSteps, crossFittedAgreement, fitSteps, measureCurve } from './training-curve.js';
+import { agreementSteps, crossFittedAgreement, fitSteps, measureCurve, openingSteps } from './training-curve.js';
 import { ruleGrid, ruleSetting, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { gridResolution } from './refine-grid.js';
 import { expectedTruth } from './loss-bound.js';
@@ -83,7 +84,24 @@ export interface AdaptiveOptions {
    * 64, ...; see `defaultCheckpoints`). Smaller asks in smaller waves at the price of more prefix fits.
    */
   checkpointGrowth?: number;
+  /**
+   * A checkpoint 0 before the first call (default DEFAULT_TEXT_CHECKPOINT): where the answers share one label set
+   * and the items have texts, a classifier of the text alone (`text-only`) is fitted like the
+   * prefixes (out-of-fold on the same inner folds), with its own agreement model, and its
+   * threshold is chosen on the training folds by the same bound, given the policy's setting: an
+   * item it stops is decided from its text with no call. Where the words foretell nothing the
+   * bound refuses every threshold and the policy is the one without it.
+   */
+  textCheckpoint?: boolean;
 }
+
+/**
+ * Checkpoint 0 is an option, not the default: on a small training set whose texts foretell
+ * nothing, the bound can pass a threshold that stops a few training rows which agreed by
+ * chance (no disagreement seen, so no spread for the bootstrap to see), and new items are then
+ * decided from noise (BENCHMARKS.md, "A checkpoint 0 before the first call").
+ */
+export const DEFAULT_TEXT_CHECKPOINT = false;
 
 export type PrefixTarget = 'labels' | 'final';
 export const DEFAULT_PREFIX_TARGET: PrefixTarget = 'labels';
@@ -107,7 +125,7 @@ export const DEFAULT_PREFIX: readonly FusionStrategy[] = [
 ];
 
 /** Strategies a saved policy's prefix and final fits are restored with. */
-const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy, stackingTextStrategy, weightedVoteStrategy].map((s) => [s.name, s]));
+const RESTORE = new Map<string, FusionStrategy>([autoStrategy, stackingStrategy, stackingTextStrategy, weightedVoteStrategy, textOnlyStrategy].map((s) => [s.name, s]));
 
 /** A fitted adaptive policy: predicts by replaying the answers it is given, asking only what it needs. */
 export interface FittedAdaptive extends FittedStrategy {
@@ -121,6 +139,8 @@ export interface FittedAdaptive extends FittedStrategy {
   withRule(rule: StopRule): FittedAdaptive;
   /** The same policy never asking more than `maxCalls` models per item. */
   withMaxCalls(maxCalls: number): FittedAdaptive;
+  /** The same policy without its checkpoint 0 (every item asks at least one model): itself when it has none. */
+  withoutText(): FittedAdaptive;
   /**
    * Live asking, one item (`one`, a one-item matrix whose models not yet asked are absent): with
    * the first `asked` models of the order asked, how many to have asked after the next wave, or
@@ -153,6 +173,15 @@ interface Parts {
   state: AdaptiveState;
   prefixes: FittedStrategy[];
   final: FittedStrategy | null;
+  /** Checkpoint 0's fusion (the text alone), when the state has one. */
+  text?: FittedStrategy;
+}
+
+/** The replay's checkpoint 0 of a policy that has one. */
+function openingOf(state: AdaptiveState, text: FittedStrategy | undefined, answers: AnswerMatrix): Pick<ReplayPlan, 'opening'> {
+  const stage = state.text;
+  if (!stage || !text) return {};
+  return { opening: { fuse: (rows) => text.predict(collapseSamples(selectItems(answers, rows))), agreement: (view) => agreementProbability(stage.agreement, stepFeatures(view)), tau: stage.tau } };
 }
 
 function wrap(name: string, parts: Parts): FittedAdaptive {
@@ -190,7 +219,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       if (t === M && parts.final) return parts.final.predict(collapseSamples(items));
       throw new StrategyError(`${name}: no fitted fusion for the first ${t} models`);
     };
-    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...agreementOf(state), ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
+    return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...agreementOf(state), ...openingOf(state, parts.text, answers), ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
   const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
@@ -208,6 +237,8 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       return { model, answer: present ? (given.labels[top(given.probs, (i * G + j) * K, K)] as string) : null, weight: 0, influence: 0 };
     });
     let contributions: ModelContribution[] = [];
+    // Decided from the text before any call: no model contributed.
+    if (t === 0) return own;
     if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
     else {
       const c = state.checkpoints.indexOf(t);
@@ -240,11 +271,16 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       const cap = voteBased(state.rule.kind) ? wanted : Math.max(1, ...state.checkpoints.filter((t) => t <= wanted));
       return wrap(name, { ...parts, state: { ...state, maxCalls: cap } });
     },
+    withoutText: () => {
+      const { text: _text, ...rest } = state;
+      return wrap(name, { state: rest, prefixes: parts.prefixes, final: parts.final });
+    },
     orderOf: (models) => columns(models).order,
     nextWave(one, asked) {
       const M = columns(expandSamples(one).models).order.length;
       const cap = Math.min(M, state.maxCalls ?? M);
-      if (asked > 0) {
+      // With a checkpoint 0 the item may be decided from its text before the first wave.
+      if (asked > 0 || state.text) {
         // The rule sees only what was asked: it stopped at or before `asked` exactly when it stops on these answers there.
         const r = replay(one);
         if ((r.calls[0] as number) <= asked) return { next: null, reason: r.reasons[0] as StopReason };
@@ -324,6 +360,9 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const pick = new Map<number, number>();
       let innerFoldsUsed: readonly (readonly number[])[] = [];
       let prefixGold = gold;
+      // Checkpoint 0's out-of-fold decisions on the training rows (the text alone), when it has one.
+      let openingOof: FusedPrediction | undefined;
+      const withText = (options.textCheckpoint ?? DEFAULT_TEXT_CHECKPOINT) && !voteBased(kind) && train.texts !== undefined && hasSharedLabels(train);
       let order = options.order ? givenOrder(train.models, options.order).filter((j) => !skip.includes(j)) : orderFor(gold);
       if (voteBased(kind)) {
         for (const t of checkpoints) {
@@ -357,6 +396,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         const target = distil ? decisions(fullOof.probs, fullOof.decided, K) : y;
         // Each candidate's fit on each inner fold at the last checkpoint: the next checkpoint's fit
         // (the same rows, one wave of models more) starts from it.
+        if (withText && folds.length > 0)
+          openingOof = outOfFold(rows.length, K, folds, (tr, test) => textOnlyStrategy.fit(selectItems(sub, tr), selectGold(target, tr), { seed }).predict(selectItems(sub, test)));
         const last = prefixFits.map(() => new Map<number, FittedStrategy>());
         for (const t of folds.length > 0 ? checkpoints.filter((c) => c < A) : []) {
           const cols = order.slice(0, t);
@@ -390,6 +431,26 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, options.refineGrid === false || typeof options.rule === 'object' ? 0 : gridResolution(M)).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
+      // Checkpoint 0: its threshold chosen by the same bound on the same rows, the policy's setting fixed.
+      let text: { fit: FittedStrategy; state: NonNullable<AdaptiveState['text']> } | undefined;
+      const maxLoss = target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number);
+      const within = (p: CurvePoint) => p.lossBound <= maxLoss + 1e-12;
+      if (openingOof && expected && 'lossBound' in chosen && within(chosen)) {
+        const opening = openingOof;
+        const steps0 = openingSteps(sub, expected.probs, order, weights, opening, oof.get(A) as FusedPrediction);
+        const agreement0 = fitSteps(steps0, stopTarget, options.agreementModel);
+        const cross0 = crossFittedAgreement(steps0, stopTarget, options.agreementModel, innerFoldsUsed, rows.length);
+        const stage = { fuse: (r: readonly number[]) => predictionRows(opening, r, K), agreement: cross0.agreement ?? (() => 0) };
+        const resolution = options.refineGrid === false ? 0 : gridResolution(M);
+        const curve0 = measureCurve(sub, y, ruleGrid('agreement'), order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, resolution, { stage, rule: chosen.rule }).points;
+        const pick0 = chooseOperatingPoint(curve0, target);
+        // The walk down from "never stop at 0" keeps the bound, and a threshold above 1 stops nothing: no stage to keep.
+        if (agreement0 && within(pick0) && pick0.rule.kind === 'agreement' && pick0.rule.tau <= 1) {
+          const fit = textOnlyStrategy.fit(train, prefixGold, { seed });
+          text = { fit, state: { prefix: { strategy: fit.name, state: fit.state() }, agreement: agreement0, tau: pick0.rule.tau, curve: curve0 } };
+        }
+      }
+
       // Each prefix fusion kept is fitted as the inner folds fitted the ones the curve judged: a
       // candidate that starts warm starts from its own fit at the previous checkpoint, whether or not
       // it was picked there (a warm start stops elsewhere than a fit from another start would).
@@ -417,8 +478,9 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         curve: points,
         prefixes: prefixes.map((p) => ({ strategy: p.name, state: p.state() })),
         final: finalFit ? { strategy: finalFit.name, state: finalFit.state() } : null,
+        ...(text ? { text: text.state } : {}),
       };
-      return wrap(name, { state, prefixes, final: finalFit });
+      return wrap(name, { state, prefixes, final: finalFit, ...(text ? { text: text.fit } : {}) });
     },
     load(raw, labels) {
       const s = parseState(name, AdaptiveStateSchema, raw);
@@ -439,7 +501,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       }
       const prefixes = s.prefixes.map((p, c) => restore(`prefixes.${c}`, p));
       const finalFit = s.final ? restore('final', s.final) : null;
-      return wrap(name, { state: s, prefixes, final: finalFit });
+      const text = s.text ? restore('text.prefix', s.text.prefix) : undefined;
+      return wrap(name, { state: s, prefixes, final: finalFit, ...(text ? { text } : {}) });
     },
   };
 }

@@ -96,7 +96,8 @@ export function agreementFeatures(view: StepView): number[] {
   }
   const total = askedWeight + view.remainingWeight;
   const settledness = total > 0 ? clip(((view.scores[lead] as number) - other - view.remainingWeight) / total, -1, 1) : 0;
-  const voteLeads = topTwo(view.scores).index === lead ? 1 : 0;
+  // Before any call (checkpoint 0) there is no vote to lead.
+  const voteLeads = view.asked !== 0 && topTwo(view.scores).index === lead ? 1 : 0;
   const logit = clip(Math.log(Math.max(p1, 1e-9) / Math.max(1 - p1, 1e-9)), -8, 8) / 8;
   // Whether the decision held since the last checkpoint, and for how many checkpoints in a row.
   const held = view.previous === lead ? 1 : 0;

@@ -27,6 +27,19 @@ export interface ReplayPlan {
    * first `asked` models of the order were asked: row r of the result is rows[r].
    */
   fuse(asked: number, rows: readonly number[]): FusedPrediction;
+  /**
+   * Checkpoint 0, before any model is asked: a fusion of what the item says without answers (its
+   * text), its own agreement model and threshold. An item it stops makes no call (reason
+   * `text`). The steps after it see nothing of it (their features are those of a policy without
+   * it), so the policy from the first call on is the same with or without it.
+   */
+  opening?: OpeningStage;
+}
+
+export interface OpeningStage {
+  fuse(rows: readonly number[]): FusedPrediction;
+  agreement(view: StepView): number;
+  tau: number;
 }
 
 export interface ReplayResult {
@@ -66,6 +79,21 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
   const run = new Int32Array(N);
   let done = 0;
   let askedWeight = 0;
+  if (plan.opening && active.length > 0) {
+    const fused = plan.opening.fuse(active);
+    const zero = new Float64Array(K);
+    active = active.filter((i, r) => {
+      if (fused.decided[r] !== 1) return true;
+      const view: StepView = { scores: zero, counts: zero, remainingWeight: totalWeight, fused: fused.probs, offset: r * K, K, askedShare: 0, asked: 0, item: i, previous: -1, run: 1, votes: [] };
+      view.agreement = plan.opening?.agreement(view);
+      if (!shouldStop({ kind: 'agreement', tau: plan.opening?.tau ?? Infinity }, view)) return true;
+      calls[i] = 0;
+      reasons[i] = 'text';
+      decided[i] = 1;
+      probs.set(fused.probs.subarray(r * K, (r + 1) * K), i * K);
+      return false;
+    });
+  }
   for (const t of checkpoints) {
     if (active.length === 0) break;
     // This wave's answers join the running scores and counts.

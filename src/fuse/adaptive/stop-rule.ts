@@ -27,8 +27,11 @@ export const StopRuleSchema = z.discriminatedUnion('kind', [
 export type StopRule = z.infer<typeof StopRuleSchema>;
 export type StopRuleKind = StopRule['kind'];
 
-/** Why an item stopped being asked: shown per item by `fusion run` and counted by the replay. */
-export type StopReason = 'settled' | 'confident' | 'all-asked' | 'max-calls';
+/**
+ * Why an item stopped being asked: shown per item by `fusion run` and counted by the replay.
+ * `text`: decided from the item's text before any model was asked.
+ */
+export type StopReason = 'settled' | 'confident' | 'all-asked' | 'max-calls' | 'text';
 
 /** What a rule sees of one item after some models were asked. */
 export interface StepView {

@@ -5,7 +5,7 @@ import { type AgreementModel, type AgreementModelKind, agreementProbability, fit
 import { type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
 import { type CurvePoint, type LossEstimate, lossBoundOf } from './operating-point.js';
 import { refineGrid } from './refine-grid.js';
-import { type ReplayPlan, replayPolicy } from './replay.js';
+import { type OpeningStage, type ReplayPlan, replayPolicy } from './replay.js';
 import type { StepView, StopRule } from './stop-rule.js';
 import { meanCallCost } from './usage.js';
 
@@ -51,16 +51,49 @@ export function agreementSteps(answers: AnswerMatrix, truth: Float64Array, order
   const record = (view: StepView): number => {
     const t = view.asked as number;
     const i = view.item as number;
-    const d = (own.get(t) as Int32Array)[i] as number;
-    const f = fullDecisions[i] as number;
-    const right = (k: number) => (k >= 0 ? (truth[i * K + k] as number) : 0);
-    steps.features.push(stepFeatures(view));
-    steps.agree.push(d === f);
-    steps.item.push(i);
-    steps.cost.push(d === f ? 0 : Math.max(0, right(f) - right(d)));
+    pushStep(steps, view, (own.get(t) as Int32Array)[i] as number, fullDecisions[i] as number, truth);
     return 0;
   };
   replayPolicy(answers, { order, checkpoints, weights, rule: { kind: 'agreement', tau: Infinity }, fuse: oofFuse(oof, K), agreement: record });
+  return steps;
+}
+
+/** One step: its features, whether its decision `d` is the full fusion's `f`, and what stopping there loses in expectation. */
+function pushStep(steps: AgreementSteps, view: StepView, d: number, f: number, truth: Float64Array): void {
+  const i = view.item as number;
+  const K = steps.K;
+  const right = (k: number) => (k >= 0 ? (truth[i * K + k] as number) : 0);
+  steps.features.push(stepFeatures(view));
+  steps.agree.push(d === f);
+  steps.item.push(i);
+  steps.cost.push(d === f ? 0 : Math.max(0, right(f) - right(d)));
+}
+
+/**
+ * The steps of checkpoint 0 (nothing asked): on every training row the opening fusion decided,
+ * its out-of-fold decision against the full fusion's, read as the replay reads it there. Its own
+ * agreement model is fitted on these alone, so the model of the later checkpoints stays the one
+ * a policy without checkpoint 0 has.
+ */
+export function openingSteps(answers: AnswerMatrix, truth: Float64Array, order: readonly number[], weights: readonly number[], opening: FusedPrediction, full: FusedPrediction): AgreementSteps {
+  const K = answers.labels.length;
+  const fullDecisions = decisions(full.probs, full.decided, K);
+  const own = decisions(opening.probs, opening.decided, K);
+  const steps: AgreementSteps = { K, features: [], agree: [], item: [], cost: [] };
+  const record = (view: StepView): number => {
+    pushStep(steps, view, own[view.item as number] as number, fullDecisions[view.item as number] as number, truth);
+    return 0;
+  };
+  // A policy that never stops at checkpoint 0 (tau = Infinity) and stops everything at the first checkpoint: only checkpoint 0's steps are recorded.
+  replayPolicy(answers, {
+    order,
+    checkpoints: [order.length],
+    weights,
+    rule: { kind: 'agreement', tau: Infinity },
+    fuse: (_t, rows) => ({ probs: new Float64Array(rows.length * K), decided: new Uint8Array(rows.length) }),
+    opening: { fuse: (rows) => predictionRows(opening, rows, K), agreement: record, tau: Infinity },
+    maxCalls: 1,
+  });
   return steps;
 }
 
@@ -123,6 +156,7 @@ export function measureCurve(
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
   resolution: number,
+  opening?: { stage: Omit<OpeningStage, 'tau'>; rule: StopRule },
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
@@ -135,7 +169,9 @@ export function measureCurve(
   const measure = (rule: StopRule) => {
     const known = measured.get(rule);
     if (known) return known;
-    const r = replayPolicy(answers, { order, checkpoints, weights, rule, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
+    // With an opening stage, `rule` is its threshold (an agreement rule) and the policy's own rule is fixed.
+    const plan = opening ? { rule: opening.rule, opening: { ...opening.stage, tau: rule.kind === 'agreement' ? rule.tau : Infinity } } : { rule };
+    const r = replayPolicy(answers, { order, checkpoints, weights, ...plan, fuse: oofFuse(oof, K), ...agreement, ...(maxCalls ? { maxCalls } : {}) });
     const d = decisions(r.prediction.probs, r.prediction.decided, K);
     const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);

@@ -279,6 +279,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
     const strategy = getRatingStrategy(name);
     if (targets === undefined) return strategy;
     if (strategy.name !== adaptiveRating.name) throw new TargetError('--max-loss, --max-calls and --max-cost are targets of --strategy adaptive');
+    if (targets.textCheckpoint) throw new TargetError('--text-checkpoint is an option of the label policy: a rating policy asks judges from the first call');
     if (targets.maxLoss !== undefined || targets.maxCost !== undefined || targets.maxCalls === undefined) {
       throw new TargetError('the adaptive rating policy takes --max-calls (judges per item on average); --max-loss and --max-cost are targets of the label policy');
     }
