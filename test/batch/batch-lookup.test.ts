@@ -8,7 +8,7 @@ import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { kindOf } from '../../src/kinds/registry.js';
 import { DEFAULT_PRICES } from '../../src/task/prices.js';
 import { resolveModels } from '../../src/run/models.js';
-import type { BatchApi } from '../../src/providers/provider.js';
+import type { BatchApi, LanguageModel } from '../../src/providers/provider.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { main } from '../../src/cli/main.js';
@@ -113,6 +113,17 @@ describe('runBatches: an earlier run\'s unconfirmed create, two batches of its s
   });
 });
 
+/** Has `model`'s batch engine run `after` once each lookup of a lost create has answered, before the caller sees the answer. */
+function afterEachLookup(model: LanguageModel, after: () => Promise<void>): void {
+  const api = model.batch as BatchApi;
+  const lookup = api.findSubmitted.bind(api);
+  api.findSubmitted = async (...args) => {
+    const found = await lookup(...args);
+    await after();
+    return found;
+  };
+}
+
 describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
   /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
   async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>) {
@@ -126,10 +137,12 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
     await earlier.close();
     await before(server, keys);
-    const run = async () => {
+    /** The next run; `afterLookup`: what happens between its lookup at the provider and its record of what it found (another process's doing). */
+    const run = async (afterLookup?: () => Promise<void>) => {
       const cache = new SqliteStore(path);
       const notes: string[] = [];
       try {
+        if (afterLookup) afterEachLookup(handles[0]!.model, afterLookup);
         const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
         return { report, notes: notes.join('\n') };
       } finally {
@@ -212,6 +225,23 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     expect((await running.batches.intents()).map((i) => i.token)).toEqual(['tok-running']);
     expect((await running.batches.abandonedIntents()).map((i) => i.token)).toEqual(['tok-openai']);
     await running.close();
+  });
+
+  it('a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async () => {
+    const p = await pending(async (server, keys) => {
+      await end(server, await create(server, keys));
+    });
+    const concurrentAbandon = async () => {
+      const other = new SqliteStore(p.path);
+      expect(await other.batches.abandonIntent('tok-earlier', 'abandoned meanwhile')).toBeDefined();
+      await other.close();
+    };
+    const next = await p.run(concurrentAbandon);
+    expect(next.report.batchesSubmitted).toBe(0);
+    expect(next.report.batchesResumed).toBe(1);
+    expect(next.report.succeeded).toBe(N);
+    expect(p.server.snapshot().batchesCreated).toBe(1);
+    expect(p.server.snapshot().requests).toBe(0);
   });
 
   it('refused when several candidates name the calls (answered and billed there); a token not on record is a usage error that abandons nothing', async () => {
