@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
 import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
-import { SqliteStore } from '../../src/orchestrate/cache.js';
+import { SqliteStore, openStore } from '../../src/orchestrate/cache.js';
+import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { kindOf } from '../../src/kinds/registry.js';
 import { DEFAULT_PRICES } from '../../src/task/prices.js';
@@ -20,6 +21,9 @@ import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
  * taken while one still runs, or when none or several carry them.
  */
 const fixture = fakeServerFixture();
+const pgMissing = postgresUnavailable();
+let pgServer: TestPostgres | undefined;
+afterAll(() => pgServer?.stop());
 const ANTHROPIC = 'anthropic:claude-3-5-haiku-latest';
 const N = 4;
 
@@ -126,20 +130,20 @@ function afterEachLookup(model: LanguageModel, after: () => Promise<void>): void
 
 describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
   /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
-  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>) {
+  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>, store?: string) {
     const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
     const handles = resolveModels([ANTHROPIC], server.env());
     const build = createRequestBuilder(task, kindOf(task).prompt);
     const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
     const keys = calls.map((c) => customIdOf(c.handle.model, c.request));
-    const path = join(fixture.tempDir().dir, 'cache.sqlite');
-    const earlier = new SqliteStore(path);
+    const path = store ?? join(fixture.tempDir().dir, 'cache.sqlite');
+    const earlier = openStore(path);
     await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
     await earlier.close();
     await before(server, keys);
     /** The next run; `afterLookup`: what happens between its lookup at the provider and its record of what it found (another process's doing). */
     const run = async (afterLookup?: () => Promise<void>) => {
-      const cache = new SqliteStore(path);
+      const cache = openStore(path);
       const notes: string[] = [];
       try {
         if (afterLookup) afterEachLookup(handles[0]!.model, afterLookup);
@@ -230,12 +234,18 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     await running.close();
   });
 
-  it('a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async () => {
+  it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async (backend, missing) => {
+    if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
+    let location: string | undefined;
+    if (backend === 'PostgreSQL') {
+      pgServer ??= await startPostgres();
+      location = await freshDatabase(pgServer, `batch_abandon_race_${process.pid}`);
+    }
     const p = await pending(async (server, keys) => {
       await end(server, await create(server, keys));
-    });
+    }, location);
     const concurrentAbandon = async () => {
-      const other = new SqliteStore(p.path);
+      const other = openStore(p.path);
       expect(await other.batches.abandonIntent('tok-earlier', 'abandoned meanwhile')).toBeDefined();
       await other.close();
     };
