@@ -67,6 +67,14 @@ describe('the llm-fusion package entry points', () => {
     expect(task.TaskSchema.safeParse({ name: 'r', kind: 'rating', scale: { min: 1, max: 5 }, instructions: '' }).success).toBe(true);
   });
 
+  it('exports the error a batch engine of its own throws when its lookup cannot tell a lost create\'s batch, so that the run names fusion batches abandon for it', async () => {
+    requireBuild('api/providers.js');
+    const providers = await import('llm-fusion/providers');
+    const error = new providers.UnresolvedCreateError('none-carries', ['b1', 'b2'], 'none of them names the calls');
+    expect(error).toBeInstanceOf(providers.ProviderError);
+    expect(error).toMatchObject({ reason: 'none-carries', batchIds: ['b1', 'b2'], kind: 'bad-response' });
+  });
+
   it('exports the error recordFolderResponses throws on a folder another run holds, so a caller can catch it by type', async () => {
     requireBuild('api/providers.js');
     const providers = await import('llm-fusion/providers');

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { customIdOf } from '../../src/orchestrate/batch/custom-id.js';
 import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
-import { SqliteStore } from '../../src/orchestrate/cache.js';
+import { SqliteStore, openStore } from '../../src/orchestrate/cache.js';
+import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
 import { createRequestBuilder } from '../../src/orchestrate/default-request.js';
 import { kindOf } from '../../src/kinds/registry.js';
 import { DEFAULT_PRICES } from '../../src/task/prices.js';
 import { resolveModels } from '../../src/run/models.js';
-import type { BatchApi } from '../../src/providers/provider.js';
+import type { BatchApi, LanguageModel } from '../../src/providers/provider.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { main } from '../../src/cli/main.js';
@@ -20,6 +21,9 @@ import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
  * taken while one still runs, or when none or several carry them.
  */
 const fixture = fakeServerFixture();
+const pgMissing = postgresUnavailable();
+let pgServer: TestPostgres | undefined;
+afterAll(() => pgServer?.stop());
 const ANTHROPIC = 'anthropic:claude-3-5-haiku-latest';
 const N = 4;
 
@@ -113,23 +117,36 @@ describe('runBatches: an earlier run\'s unconfirmed create, two batches of its s
   });
 });
 
+/** Has `model`'s batch engine run `after` once each lookup of a lost create has answered, before the caller sees the answer. */
+function afterEachLookup(model: LanguageModel, after: () => Promise<void>): void {
+  const api = model.batch as BatchApi;
+  const lookup = api.findSubmitted.bind(api);
+  api.findSubmitted = async (...args) => {
+    const found = await lookup(...args);
+    await after();
+    return found;
+  };
+}
+
 describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
   /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
-  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>) {
+  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>, store?: string) {
     const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
     const handles = resolveModels([ANTHROPIC], server.env());
     const build = createRequestBuilder(task, kindOf(task).prompt);
     const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
     const keys = calls.map((c) => customIdOf(c.handle.model, c.request));
-    const path = join(fixture.tempDir().dir, 'cache.sqlite');
-    const earlier = new SqliteStore(path);
+    const path = store ?? join(fixture.tempDir().dir, 'cache.sqlite');
+    const earlier = openStore(path);
     await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
     await earlier.close();
     await before(server, keys);
-    const run = async () => {
-      const cache = new SqliteStore(path);
+    /** The next run; `afterLookup`: what happens between its lookup at the provider and its record of what it found (another process's doing). */
+    const run = async (afterLookup?: () => Promise<void>) => {
+      const cache = openStore(path);
       const notes: string[] = [];
       try {
+        if (afterLookup) afterEachLookup(handles[0]!.model, afterLookup);
         const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
         return { report, notes: notes.join('\n') };
       } finally {
@@ -154,8 +171,11 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     expect(first.report.settled.size).toBe(N);
     expect(first.notes).toMatch(/its 4 call\(s\) stay pending; if no batch at the provider is this create's, `fusion batches abandon tok-earlier` \(with this --cache\) has the next run ask them again/);
     expect((await p.batches()).out).toMatch(/1 batch create\(s\) not confirmed by the provider \(anthropic:claude-3-5-haiku-latest, 4 request\(s\), [^)]*, token tok-earlier\)/);
-    const abandoned = await p.batches('abandon', 'tok-earlier');
+    // A token named twice is one abandon (not a second lookup that finds it gone and says a run resolved it).
+    const abandoned = await p.batches('abandon', 'tok-earlier', 'tok-earlier');
     expect(abandoned.code, abandoned.err).toBe(0);
+    expect(abandoned.err).not.toMatch(/resolved it meanwhile/);
+    expect(abandoned.err.match(/tok-earlier: /g)).toHaveLength(1);
     expect(abandoned.err).toMatch(/tok-earlier: abandoned \(every candidate batch had ended and the results of none named its calls \(msgbatch_\d, msgbatch_\d\)\); the next --batch run asks its 4 call\(s\) of anthropic:claude-3-5-haiku-latest again/);
     expect(abandoned.out).toMatch(/1 batch create\(s\) abandoned \(anthropic:claude-3-5-haiku-latest, 4 request\(s\), created \S+Z, token tok-earlier, abandoned \S+Z: every candidate batch had ended/);
     expect(abandoned.out).not.toMatch(/not confirmed/);
@@ -212,6 +232,29 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     expect((await running.batches.intents()).map((i) => i.token)).toEqual(['tok-running']);
     expect((await running.batches.abandonedIntents()).map((i) => i.token)).toEqual(['tok-openai']);
     await running.close();
+  });
+
+  it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async (backend, missing) => {
+    if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
+    let location: string | undefined;
+    if (backend === 'PostgreSQL') {
+      pgServer ??= await startPostgres();
+      location = await freshDatabase(pgServer, `batch_abandon_race_${process.pid}`);
+    }
+    const p = await pending(async (server, keys) => {
+      await end(server, await create(server, keys));
+    }, location);
+    const concurrentAbandon = async () => {
+      const other = openStore(p.path);
+      expect(await other.batches.abandonIntent('tok-earlier', 'abandoned meanwhile')).toBeDefined();
+      await other.close();
+    };
+    const next = await p.run(concurrentAbandon);
+    expect(next.report.batchesSubmitted).toBe(0);
+    expect(next.report.batchesResumed).toBe(1);
+    expect(next.report.succeeded).toBe(N);
+    expect(p.server.snapshot().batchesCreated).toBe(1);
+    expect(p.server.snapshot().requests).toBe(0);
   });
 
   it('refused when several candidates name the calls (answered and billed there); a token not on record is a usage error that abandons nothing', async () => {

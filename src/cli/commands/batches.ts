@@ -69,7 +69,8 @@ function table(jobs: readonly BatchJob[]): string {
  */
 async function abandon(tokens: readonly string[], store: BatchStore, apiOf: (model: string) => BatchApi, location: string, io: CliIo): Promise<number> {
   const open = await store.intents();
-  const intents = tokens.map((token) => open.find((i) => i.token === token) ?? token);
+  // A token named twice is abandoned once: a second pass would find it gone and say a run resolved it.
+  const intents = [...new Set(tokens)].map((token) => open.find((i) => i.token === token) ?? token);
   for (const intent of intents) if (typeof intent === 'string') throw new UsageError(`no unconfirmed batch create ${intent} in ${location} (fusion batches lists them, with their tokens)`);
   let refused = 0;
   for (const intent of intents as (BatchIntent & { live: boolean })[]) {

@@ -160,8 +160,9 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
     // An intent of a live run is its create in progress: left to it.
     if (intent.live) continue;
     let info: BatchInfo | undefined;
+    const keys = await store.keysOfIntent(intent.token);
     try {
-      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys: await store.keysOfIntent(intent.token) }, await store.knownIds());
+      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys }, await store.knownIds());
     } catch (error) {
       // Every candidate ended and none names the calls: only the user can say no batch is this
       // intent's (the list may not show it yet), so the way to settle it is named, not taken.
@@ -173,6 +174,12 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
     }
     if (info) {
       await store.resolveIntent(intent.token, info);
+      // The intent may have been settled meanwhile, its batch unrecorded (the user abandoned it, or
+      // another run whose lookup did not list the batch yet dropped it): the batch is still this
+      // create's, so it is remembered with the calls it was found by, and collected, not paid again.
+      if (!(await store.get(info.id))) {
+        await store.add({ batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimatedCost }, [...keys]);
+      }
       note(`${m.handle.name}: found batch ${info.id}, created by an earlier run that never recorded it; polled, not submitted again`);
     } else await store.dropIntent(intent.token);
   }
