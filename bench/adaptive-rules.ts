@@ -24,7 +24,7 @@ import { autoStrategy } from '../src/fuse/auto.js';
 import { memoizeFits } from '../src/fuse/memo-fits.js';
 import { createAdaptive, type FittedAdaptive, type PrefixTarget, type StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
 import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
-import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../src/fuse/adaptive/operating-point.js';
+import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target, type UnseenDisagreement } from '../src/fuse/adaptive/operating-point.js';
 import { selectItems } from '../src/fuse/answer-matrix.js';
 import { onFixedGrid } from '../test/support/adaptive-worlds.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
@@ -55,8 +55,9 @@ const textCheckpoint = values['text-checkpoint'] === 'true';
 const seed = Number(values.seed);
 
 /** The ways of bounding the loss compared: what it is scored against, and how many standard errors are added. */
-const VARIANTS: { name: string; estimate: LossEstimate; caution: number; fixedGrid?: boolean }[] = [
-  { name: 'labels+1se', estimate: 'labels', caution: 1 },
+const VARIANTS: { name: string; estimate: LossEstimate; caution: number; unseen?: UnseenDisagreement; fixedGrid?: boolean }[] = [
+  { name: 'labels+1se', estimate: 'labels', caution: 1, unseen: 'none' },
+  { name: 'labels+1se pseudo', estimate: 'labels', caution: 1, unseen: 'pseudo' },
   { name: 'labels+1se fixed grid', estimate: 'labels', caution: 1, fixedGrid: true },
   { name: 'labels+0.5se', estimate: 'labels', caution: 0.5 },
   { name: 'labels', estimate: 'labels', caution: 0 },

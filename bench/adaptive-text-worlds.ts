@@ -5,12 +5,15 @@
  * standard error over draws (share of draws over 0.5 point) @ share of calls, with checkpoint 0 and
  * without it (the same fit), and the share of new items decided with no call.
  *
- *   npx tsx bench/adaptive-text-worlds.ts [--draws 10] [--train 400] [--test 4000] [--cued 0.5,0.2,0]
+ *   npx tsx bench/adaptive-text-worlds.ts [--draws 10] [--train 400] [--test 4000] [--cued 0.5,0.2,0] [--unseen none|pseudo]
  */
 import { parseArgs } from 'node:util';
+import type { UnseenDisagreement } from '../src/fuse/adaptive/operating-point.js';
 import { ADAPTIVE_WORLDS, MANY_MODEL_WORLD, textCheckpointLosses } from '../test/support/adaptive-worlds.js';
 
-const { values } = parseArgs({ options: { draws: { type: 'string', default: '10' }, train: { type: 'string', default: '400' }, test: { type: 'string', default: '4000' }, cued: { type: 'string', default: '0.5,0.2,0' } } });
+const { values } = parseArgs({ options: { draws: { type: 'string', default: '10' }, train: { type: 'string', default: '400' }, test: { type: 'string', default: '4000' }, cued: { type: 'string', default: '0.5,0.2,0' }, unseen: { type: 'string' } } });
+/** How the bound counts disagreements the rows did not show (adaptive's default when absent). */
+const options = values.unseen ? { unseen: values.unseen as UnseenDisagreement } : {};
 const draws = Number(values.draws);
 const sizes = { train: Number(values.train), test: Number(values.test) };
 const summary = (xs: readonly number[]) => {
@@ -27,7 +30,7 @@ console.log('| world | cued share | checkpoint 0 | without it (same fit) | items
 console.log('|---|---|---|---|---|');
 for (const spec of [...ADAPTIVE_WORLDS, MANY_MODEL_WORLD]) {
   for (const cued of (values.cued as string).split(',').map(Number)) {
-    const runs = Array.from({ length: draws }, (_, d) => textCheckpointLosses(spec, cued, 1000 + d, sizes));
+    const runs = Array.from({ length: draws }, (_, d) => textCheckpointLosses(spec, cued, 1000 + d, sizes, options));
     const fromText = runs.reduce((a, r) => a + r.text.fromText, 0) / runs.length;
     console.log(`| ${spec.name} | ${cued} | ${cell(runs.map((r) => r.text.loss), runs.map((r) => r.text.calls))} | ${cell(runs.map((r) => r.base.loss), runs.map((r) => r.base.calls))} | ${fromText.toFixed(3)} |`);
   }

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { StopTarget } from '../src/fuse/adaptive/adaptive-strategy.js';
 import type { AgreementModelKind } from '../src/fuse/adaptive/agreement.js';
 import type { WorldSpec } from '../test/support/crowd-worlds.js';
-import { ADAPTIVE_WORLDS, type BoundVariant, MANY_MODEL_WORLD, realisedLosses } from '../test/support/adaptive-worlds.js';
+import { ADAPTIVE_WORLDS, type BoundVariant, MANY_MODEL_WORLD, RARE_DISAGREEMENT_WORLDS, realisedLosses } from '../test/support/adaptive-worlds.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,7 +22,7 @@ const { values } = parseArgs({
     'stop-target': { type: 'string' },
     /** How the agreement model reads a step (adaptive's default when absent): pooled | per-checkpoint. */
     'agreement-model': { type: 'string' },
-    /** Which worlds (indices into ADAPTIVE_WORLDS followed by MANY_MODEL_WORLD; default every one). */
+    /** Which worlds (indices into ADAPTIVE_WORLDS followed by MANY_MODEL_WORLD and RARE_DISAGREEMENT_WORLDS; default every one). */
     worlds: { type: 'string' },
   },
 });
@@ -31,7 +31,8 @@ const train = Number(values.train);
 const test = Number(values.test);
 
 const VARIANTS: BoundVariant[] = [
-  { name: 'labels+1se', estimate: 'labels', caution: 1 },
+  { name: 'labels+1se', estimate: 'labels', caution: 1, unseen: 'none' },
+  { name: 'labels+1se pseudo', estimate: 'labels', caution: 1, unseen: 'pseudo' },
   { name: 'labels+1se fixed grid', estimate: 'labels', caution: 1, fixedGrid: true },
   { name: 'labels+0.5se', estimate: 'labels', caution: 0.5 },
   { name: 'labels', estimate: 'labels', caution: 0 },
@@ -43,7 +44,7 @@ const stopTarget = { ...(values['stop-target'] ? { stopTarget: values['stop-targ
 const realised = (spec: WorldSpec, seed: number) => realisedLosses(spec, seed, { train, test }, VARIANTS, stopTarget);
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-const WORLDS = [...ADAPTIVE_WORLDS, MANY_MODEL_WORLD];
+const WORLDS = [...ADAPTIVE_WORLDS, MANY_MODEL_WORLD, ...RARE_DISAGREEMENT_WORLDS];
 const chosen = values.worlds ? values.worlds.split(',').map((w) => WORLDS[Number(w)] as WorldSpec) : WORLDS;
 for (const spec of chosen) {
   const runs = Array.from({ length: draws }, (_, d) => realised(spec, 1000 + d));

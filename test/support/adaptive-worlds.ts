@@ -1,6 +1,6 @@
 import { selectItems } from '../../src/fuse/answer-matrix.js';
 import { type AdaptiveOptions, createAdaptive, type FittedAdaptive } from '../../src/fuse/adaptive/adaptive-strategy.js';
-import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target } from '../../src/fuse/adaptive/operating-point.js';
+import { chooseOperatingPoint, type CurvePoint, type LossEstimate, lossBoundOf, type Target, type UnseenDisagreement } from '../../src/fuse/adaptive/operating-point.js';
 import { ruleGrid } from '../../src/fuse/adaptive/stop-rule.js';
 import { weightedVoteStrategy } from '../../src/fuse/weighted-vote.js';
 import { scoreClassification } from '../../src/validation/metrics.js';
@@ -48,6 +48,30 @@ export const ADAPTIVE_WORLDS: WorldSpec[] = [
 ];
 
 /**
+ * Strong crowds whose models rarely decide otherwise than the full strategy: on a few hundred
+ * training items most cheap settings show no disagreement at all, though on new items they have
+ * some, and each costs much when it falls on a rare label. The worlds where a bound that counts
+ * only the disagreements the rows show picks the cheapest of many settings that merely look perfect.
+ */
+export const RARE_DISAGREEMENT_WORLDS: WorldSpec[] = [
+  {
+    name: 'a strong crowd and a rare label (3 labels, 8 models)',
+    items: 0,
+    classes: [0.85, 0.12, 0.03],
+    voters: [{ kind: 'skilled', count: 8, min: 0.93, max: 0.98 }],
+  },
+  {
+    name: 'a strong crowd with a family of copies (2 labels, 10 models)',
+    items: 0,
+    classes: [0.6, 0.4],
+    voters: [
+      { kind: 'skilled', count: 6, min: 0.95, max: 0.99 },
+      { kind: 'copies', count: 4, accuracy: 0.9, fidelity: 0.95 },
+    ],
+  },
+];
+
+/**
  * A crowd of the size of the recorded `-all` sets (over a hundred models): a few strong models,
  * families of near-copies, many middling and weak voters, spammers and one-label voters. With a
  * hundred models a fixed grid of stopping thresholds spans the calls unevenly (see `refineGrid`).
@@ -73,6 +97,8 @@ export interface BoundVariant {
   name: string;
   estimate: LossEstimate;
   caution: number;
+  /** Whether the bound counts one disagreement the rows did not show (adaptive's default when absent). */
+  unseen?: UnseenDisagreement;
   /** Choose among the settings of the rule's fixed grid only (the curve before `refineGrid`). */
   fixedGrid?: boolean;
 }
@@ -143,11 +169,11 @@ export function withTexts(world: World, cued: number, seed: number): World {
  * checkpoint 0 (`base`, the same fit): realised loss against the full strategy, share of calls, and
  * the share of new items decided from their text with no call.
  */
-export function textCheckpointLosses(spec: WorldSpec, cued: number, seed: number, sizes: { train: number; test: number }): { text: { loss: number; calls: number; fromText: number }; base: { loss: number; calls: number }; policy: FittedAdaptive } {
+export function textCheckpointLosses(spec: WorldSpec, cued: number, seed: number, sizes: { train: number; test: number }, options: AdaptiveOptions = {}): { text: { loss: number; calls: number; fromText: number }; base: { loss: number; calls: number }; policy: FittedAdaptive } {
   const world = withTexts(makeWorld({ ...spec, items: sizes.train + sizes.test }, seed), cued, seed + 1);
   const tr = Array.from({ length: sizes.train }, (_, r) => r);
   const te = Array.from({ length: sizes.test }, (_, r) => sizes.train + r);
-  const strategy = createAdaptive({ final: weightedVoteStrategy, prefix: weightedVoteStrategy, textCheckpoint: true });
+  const strategy = createAdaptive({ final: weightedVoteStrategy, prefix: weightedVoteStrategy, textCheckpoint: true, ...options });
   const policy = strategy.fit(selectItems(world.matrix, tr), Int32Array.from(tr, (i) => world.gold[i] as number), { seed }) as FittedAdaptive;
   const answers = selectItems(world.matrix, te);
   const gold = Int32Array.from(te, (i) => world.gold[i] as number);

@@ -15,7 +15,7 @@ import { fitFrom, startsWarm } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
-import { chooseOperatingPoint, type CurvePoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, type LossEstimate, type Target } from './operating-point.js';
+import { chooseOperatingPoint, type CurvePoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, DEFAULT_UNSEEN, type LossEstimate, type Target, type UnseenDisagreement } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { blankColumns, neverReadColumns, policyColumns, skippedCalls } from './unread-columns.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
@@ -63,6 +63,8 @@ export interface AdaptiveOptions {
   caution?: number;
   /** What the training-fold loss is scored against (default DEFAULT_LOSS_ESTIMATE): see `LossEstimate`. */
   lossEstimate?: LossEstimate;
+  /** Whether the bound counts one disagreement the training rows did not show (default DEFAULT_UNSEEN): see `UnseenDisagreement`. */
+  unseen?: UnseenDisagreement;
   /** What the `agreement` rule's model predicts (default DEFAULT_STOP_TARGET): see `StopTarget`. */
   stopTarget?: StopTarget;
   /** How the `agreement` rule's model reads a step (default DEFAULT_AGREEMENT_MODEL): see `AgreementModelKind`. */
@@ -427,7 +429,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
       const agreement = steps ? fitSteps(steps, stopTarget, options.agreementModel) : undefined;
       const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, options.agreementModel, innerFoldsUsed, rows.length) : {};
-      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE };
+      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE, unseen: options.unseen ?? DEFAULT_UNSEEN };
       const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, options.refineGrid === false || typeof options.rule === 'object' ? 0 : gridResolution(M)).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 

@@ -2,8 +2,8 @@ import { decisions } from '../../validation/metrics.js';
 import type { AnswerMatrix } from '../answer-matrix.js';
 import { type FusedPrediction, predictionRows } from '../strategy.js';
 import { type AgreementModel, type AgreementModelKind, agreementProbability, fitAgreement, type StepFeatures, type StopTarget, stepFeatures } from './agreement.js';
-import { type LossMetric, lossStandardErrors, weightedScore } from './loss-bound.js';
-import { type CurvePoint, type LossEstimate, lossBoundOf } from './operating-point.js';
+import { type LossMetric, lossesWithUnseen, lossStandardErrors, weightedScore } from './loss-bound.js';
+import { type BoundSpec, type CurvePoint, lossBoundOf } from './operating-point.js';
 import { refineGrid } from './refine-grid.js';
 import { type OpeningStage, type ReplayPlan, replayPolicy } from './replay.js';
 import type { StepView, StopRule } from './stop-rule.js';
@@ -151,7 +151,7 @@ export function measureCurve(
   oof: ReadonlyMap<number, FusedPrediction>,
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
-  bound: { caution: number; estimate: LossEstimate },
+  bound: BoundSpec,
   expected: { probs: Float64Array },
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
@@ -165,7 +165,9 @@ export function measureCurve(
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
-  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array }>();
+  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array; exact: boolean }>();
+  // The most models a row can be asked: a policy that asks them on every row decides as the full strategy does.
+  const most = Math.min(order.length, maxCalls ?? Infinity);
   const measure = (rule: StopRule) => {
     const known = measured.get(rule);
     if (known) return known;
@@ -176,15 +178,28 @@ export function measureCurve(
     const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
     const point: CurvePoint = { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
-    measured.set(rule, { point, own: d });
-    return { point, own: d };
+    const exact = r.calls.every((c) => c >= most);
+    measured.set(rule, { point, own: d, exact });
+    return { point, own: d, exact };
   };
   const rules = resolution > 0 ? refineGrid(grid, (rule) => measure(rule).point.calls, resolution) : grid;
   const points = rules.map((rule) => measure(rule).point);
   const own = rules.map((rule) => measure(rule).own);
   const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
   const expectedSe = lossStandardErrors(expected, fullDecisions, own, K, metric, seed);
-  points.forEach((p, i) => Object.assign(p, { lossSe: se[i] as number, expectedLossSe: expectedSe[i] as number }));
+  const exact = rules.map((rule) => measure(rule).exact);
+  const unseen = lossesWithUnseen(y, fullDecisions, own, exact, K, metric, seed);
+  const expectedUnseen = lossesWithUnseen(expected, fullDecisions, own, exact, K, metric, seed);
+  points.forEach((p, i) =>
+    Object.assign(p, {
+      lossSe: se[i] as number,
+      expectedLossSe: expectedSe[i] as number,
+      unseenLoss: unseen.loss[i] as number,
+      unseenLossSe: unseen.se[i] as number,
+      expectedUnseenLoss: expectedUnseen.loss[i] as number,
+      expectedUnseenLossSe: expectedUnseen.se[i] as number,
+    }),
+  );
   const bounds = lossBoundOf(points, bound);
   points.forEach((p, i) => (p.lossBound = bounds[i] as number));
   return { points };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectedTruth, lossStandardErrors, weightedScore } from '../../../src/fuse/adaptive/loss-bound.js';
+import { expectedTruth, lossesWithUnseen, lossStandardErrors, weightedScore } from '../../../src/fuse/adaptive/loss-bound.js';
 import { seededRandom } from '../../../src/util/random.js';
 import { scoreClassification } from '../../../src/validation/metrics.js';
 
@@ -178,5 +178,41 @@ describe('the reference\'s probabilities recalibrated on the labels', () => {
     const fixedLoss = weightedScore(fixed, reference, K, 'accuracy') - weightedScore(fixed, policy, K, 'accuracy');
     expect(Math.abs(rawLoss - trueLoss)).toBeGreaterThan(0.01);
     expect(Math.abs(fixedLoss - trueLoss)).toBeLessThan(0.4 * Math.abs(rawLoss - trueLoss));
+  });
+});
+
+describe('lossesWithUnseen', () => {
+  it('gives a policy that matched the reference on every row about the Poisson bound of zero disagreements, shrinking with the rows', () => {
+    // Zero disagreements in n rows bound the rate at about 1.8/n one-sidedly at one standard error's level (Poisson);
+    // the current bootstrap says 0 and 0 for any n.
+    const K = 3;
+    for (const n of [100, 400]) {
+      const { y, reference } = world(n, K, 7, 0.2);
+      expect(lossStandardErrors(y, reference, [reference], K, 'accuracy', 1)).toEqual([0]);
+      const u = lossesWithUnseen(y, reference, [reference], [false], K, 'accuracy', 1);
+      const bound = (u.loss[0] as number) + (u.se[0] as number);
+      expect(u.loss[0]).toBeGreaterThan(0);
+      expect(bound).toBeGreaterThan(1.5 / n);
+      expect(bound).toBeLessThan(2.6 / n);
+      // Macro-F1 moves by about as much for one missed row of a label.
+      const f = lossesWithUnseen(y, reference, [reference], [false], K, 'macro-f1', 1);
+      expect((f.loss[0] as number) + (f.se[0] as number)).toBeGreaterThan(1 / n);
+    }
+  });
+
+  it('adds nothing to a policy that cannot stop early, and a vanishing share to one whose rows show many disagreements', () => {
+    const K = 3;
+    const { y, reference, random } = world(2000, K, 8, 0.2);
+    const policy = Int32Array.from(reference, (d) => (random() < 0.2 ? (d + 1) % K : d));
+    const u = lossesWithUnseen(y, reference, [reference, policy], [true, false], K, 'macro-f1', 2);
+    expect(u.loss[0]).toBe(0);
+    expect(u.se[0]).toBe(0);
+    const plain = weightedScore(y, reference, K, 'macro-f1') - weightedScore(y, policy, K, 'macro-f1');
+    expect(Math.abs((u.loss[1] as number) - plain)).toBeLessThan(2 / 2000);
+    const se = lossStandardErrors(y, reference, [policy], K, 'macro-f1', 2)[0] as number;
+    expect(Math.abs((u.se[1] as number) - se)).toBeLessThan(0.2 * se);
+    // Deterministic for a seed, against soft truth as against labels.
+    const soft = { probs: Float64Array.from({ length: 2000 * K }, (_, e) => (y[Math.floor(e / K)] === e % K ? 0.8 : 0.1)) };
+    expect(lossesWithUnseen(soft, reference, [policy], [false], K, 'accuracy', 3)).toEqual(lossesWithUnseen(soft, reference, [policy], [false], K, 'accuracy', 3));
   });
 });
