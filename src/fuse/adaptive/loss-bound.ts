@@ -114,6 +114,24 @@ export function expectedTruth(y: Int32Array, reference: { probs: Float64Array; d
   return { probs };
 }
 
+/** One bootstrap draw of the rows as counts: `w[r]` is how often row r was drawn, w.length draws in all. */
+function resample(w: Float64Array, random: () => number): void {
+  const n = w.length;
+  w.fill(0);
+  for (let r = 0; r < n; r++) {
+    const i = Math.floor(random() * n);
+    w[i] = (w[i] as number) + 1;
+  }
+}
+
+/** The standard deviation over the draws of each policy's loss (sums and sums of squares), the bootstrap's standard error. */
+function standardErrors(sum: Float64Array, sq: Float64Array, draws: number): number[] {
+  return Array.from(sum, (total, q) => {
+    const mean = total / draws;
+    return Math.sqrt(Math.max(0, (sq[q] as number) / draws - mean * mean) * (draws / (draws - 1)));
+  });
+}
+
 /** Bootstrap draws of the training rows behind a loss's standard error: enough for a standard error within a few percent of itself. */
 export const BOOTSTRAP_DRAWS = 200;
 
@@ -135,11 +153,7 @@ export function lossStandardErrors(y: Truth, reference: Int32Array, policies: re
   // Rows where a policy differs from the reference: elsewhere its loss cannot move, so most policies cost little.
   const differs = policies.map((p) => p.some((d, r) => d !== reference[r]));
   for (let b = 0; b < draws; b++) {
-    w.fill(0);
-    for (let r = 0; r < n; r++) {
-      const i = Math.floor(random() * n);
-      w[i] = (w[i] as number) + 1;
-    }
+    resample(w, random);
     const ref = weightedScore(y, reference, K, metric, w);
     policies.forEach((p, q) => {
       const loss = differs[q] ? ref - weightedScore(y, p, K, metric, w) : 0;
@@ -147,10 +161,7 @@ export function lossStandardErrors(y: Truth, reference: Int32Array, policies: re
       sq[q] = (sq[q] as number) + loss * loss;
     });
   }
-  return Array.from({ length: P }, (_, q) => {
-    const mean = (sum[q] as number) / draws;
-    return Math.sqrt(Math.max(0, (sq[q] as number) / draws - mean * mean) * (draws / (draws - 1)));
-  });
+  return standardErrors(sum, sq, draws);
 }
 
 /** The truth and the reference on the training rows plus one row of label `k` that the reference decides. */
@@ -217,11 +228,7 @@ export function lossesWithUnseen(y: Truth, reference: Int32Array, policies: read
   const sum = new Float64Array(P);
   const sq = new Float64Array(P);
   for (let b = 0; b < draws; b++) {
-    w.fill(0);
-    for (let r = 0; r <= n; r++) {
-      const i = Math.floor(random() * (n + 1));
-      w[i] = (w[i] as number) + 1;
-    }
+    resample(w, random);
     const k = reference[decidedRows[Math.floor(random() * decidedRows.length)] as number] as number;
     const e = byLabel[k] as NonNullable<(typeof byLabel)[number]>;
     const ref = weightedScore(e.y, e.reference, K, metric, w);
@@ -232,9 +239,5 @@ export function lossesWithUnseen(y: Truth, reference: Int32Array, policies: read
       sq[q] = (sq[q] as number) + l * l;
     });
   }
-  const se = Array.from({ length: P }, (_, q) => {
-    const mean = (sum[q] as number) / draws;
-    return Math.sqrt(Math.max(0, (sq[q] as number) / draws - mean * mean) * (draws / (draws - 1)));
-  });
-  return { loss, se };
+  return { loss, se: standardErrors(sum, sq, draws) };
 }

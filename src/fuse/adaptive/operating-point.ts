@@ -90,9 +90,8 @@ export interface BoundSpec {
 export function lossBoundOf(points: readonly CurvePoint[], bound: BoundSpec): number[] {
   const expected = bound.estimate === 'expected';
   const pseudo = (bound.unseen ?? DEFAULT_UNSEEN) === 'pseudo';
-  const loss = points.map((p) =>
-    pseudo ? ((expected ? p.expectedUnseenLoss : p.unseenLoss) ?? (expected ? (p.expectedLoss ?? p.loss) : p.loss)) : expected ? (p.expectedLoss ?? p.loss) : p.loss,
-  );
+  const measured = (p: CurvePoint) => (expected ? (p.expectedLoss ?? p.loss) : p.loss);
+  const loss = points.map((p) => (pseudo ? ((expected ? p.expectedUnseenLoss : p.unseenLoss) ?? measured(p)) : measured(p)));
   const se = points.map((p) => (pseudo ? (expected ? p.expectedUnseenLossSe : p.unseenLossSe) : expected ? p.expectedLossSe : p.lossSe) ?? 0);
   const smooth = monotoneLosses(
     points.map((p) => p.calls),

@@ -79,14 +79,15 @@ export function replayPolicy(answers: AnswerMatrix, plan: ReplayPlan): ReplayRes
   const run = new Int32Array(N);
   let done = 0;
   let askedWeight = 0;
-  if (plan.opening && active.length > 0) {
-    const fused = plan.opening.fuse(active);
+  const opening = plan.opening;
+  if (opening && active.length > 0) {
+    const fused = opening.fuse(active);
     const zero = new Float64Array(K);
     active = active.filter((i, r) => {
       if (fused.decided[r] !== 1) return true;
       const view: StepView = { scores: zero, counts: zero, remainingWeight: totalWeight, fused: fused.probs, offset: r * K, K, askedShare: 0, asked: 0, item: i, previous: -1, run: 1, votes: [] };
-      view.agreement = plan.opening?.agreement(view);
-      if (!shouldStop({ kind: 'agreement', tau: plan.opening?.tau ?? Infinity }, view)) return true;
+      view.agreement = opening.agreement(view);
+      if (!shouldStop({ kind: 'agreement', tau: opening.tau }, view)) return true;
       calls[i] = 0;
       reasons[i] = 'text';
       decided[i] = 1;
