@@ -106,7 +106,8 @@ export interface IntentRow {
   live: number | boolean;
 }
 
-export function toIntent(r: IntentRow): BatchIntent & { live: boolean } {
+/** The intent a row records, whatever its liveness (an abandoned one has none). */
+export function intentOfRow(r: Omit<IntentRow, 'live' | 'owner'>): BatchIntent {
   return {
     token: r.token,
     provider: r.provider,
@@ -114,8 +115,11 @@ export function toIntent(r: IntentRow): BatchIntent & { live: boolean } {
     requests: Number(r.requests),
     estimatedCost: Number(r.estimated_cost),
     createdAt: iso(r.created_at),
-    live: r.live === 1 || r.live === true,
   };
+}
+
+export function toIntent(r: IntentRow): BatchIntent & { live: boolean } {
+  return { ...intentOfRow(r), live: r.live === 1 || r.live === true };
 }
 
 /** A batch_abandoned_intents row as both stores return it. */
@@ -125,8 +129,7 @@ export interface AbandonedRow extends Omit<IntentRow, 'live' | 'owner'> {
 }
 
 export function toAbandoned(r: AbandonedRow): AbandonedIntent {
-  const { live: _, ...intent } = toIntent({ ...r, owner: '', live: false });
-  return { ...intent, abandonedAt: iso(r.abandoned_at), note: r.note };
+  return { ...intentOfRow(r), abandonedAt: iso(r.abandoned_at), note: r.note };
 }
 
 /** A batch_jobs row as both stores return it. */

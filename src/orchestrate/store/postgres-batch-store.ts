@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BatchInfo } from '../../providers/provider.js';
 import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
+import { intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive } from './claim-owner.js';
 
 /** PostgresStore's query: once the schema is ready, failures retried or turned into a StoreError. */
@@ -70,9 +70,7 @@ export class PostgresBatchStore implements BatchStore {
        SELECT * FROM gone`,
       [token, note],
     );
-    if (!rows[0]) return undefined;
-    const { live: _, ...intent } = toIntent({ ...rows[0], live: false });
-    return intent;
+    return rows[0] ? intentOfRow(rows[0]) : undefined;
   }
 
   async abandonedIntents(): Promise<AbandonedIntent[]> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchInfo } from '../../providers/provider.js';
 import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
+import { intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive, leaseRuns, monotonicMs } from './claim-owner.js';
 
 /** Batch records in the same SQLite file. */
@@ -61,9 +61,7 @@ export class SqliteBatchStore implements BatchStore {
       this.deleteIntent(token);
       return row;
     }).immediate();
-    if (!abandoned) return Promise.resolve(undefined);
-    const { live: _, ...intent } = toIntent({ ...abandoned, live: false });
-    return Promise.resolve(intent);
+    return Promise.resolve(abandoned ? intentOfRow(abandoned) : undefined);
   }
 
   abandonedIntents(): Promise<AbandonedIntent[]> {
