@@ -5,7 +5,7 @@ import { resolveModels, SAMPLE_TEMPERATURE, withSamples } from '../run/models.js
 import { type EvalFolder, loadEvalFolder } from '../kinds/load-folder.js';
 import { type InputIssue, InputError } from '../task/errors.js';
 import { folderTable } from '../task/read-table.js';
-import { caseRenamedModels, renamedRecordedModels } from './renamed-models.js';
+import { caseRenamedModels, modelsOfAnswersFile, renamedRecordedModels } from './renamed-models.js';
 import { kindOf } from '../kinds/registry.js';
 import { type BatchModeOptions, runBatchPhase } from './batch-phase.js';
 import type { BatchCall, BatchModelSpend } from '../orchestrate/batch/run-batches.js';
@@ -58,10 +58,11 @@ export async function recordFolderResponses(
     throw new InputError([{ file: responsesFile, message: '--models appends answers to responses.jsonl: convert this file to JSON Lines (one {"item", "model", "output"} a line) as responses.jsonl first, or evaluate it without --models' }]);
   }
   // Paying for answers already recorded under a model's bare name is said before any call, not found on the bill.
-  for (const { spec, recorded } of renamedRecordedModels(responsesFile, modelSpecs)) {
+  const recordedNames = modelsOfAnswersFile(responsesFile);
+  for (const { spec, recorded } of renamedRecordedModels(recordedNames, modelSpecs)) {
     io.stderr.write(`fusion: warning: ${responsesFile} holds answers of "${recorded}"; --models ${spec} is another name, so every item is asked of it again (to reuse them, write "model": "${spec}" in those lines first)\n`);
   }
-  for (const warning of caseRenamedModels(responsesFile, modelSpecs)) io.stderr.write(`fusion: warning: ${warning}\n`);
+  for (const warning of caseRenamedModels(responsesFile, recordedNames, modelSpecs)) io.stderr.write(`fusion: warning: ${warning}\n`);
   const settings = readOrchestrationArgs(values, options.env ?? process.env);
   const { shard } = settings;
   const items = all.filter((item) => !shard || inShard(item.id, shard));

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readLinesSync } from '../task/safe-read.js';
 import { type NameAt, caseVariantOf, caseVariants, spellingsWhere } from '../task/model-case.js';
 
-/** The model names of an answers file, each with the line it first appears on. Lines that are not JSON are left to the recorder, which reports them. */
-function recordedModels(responsesFile: string): Map<string, number> {
+/** The model names of an answers file, each with the line it first appears on (read once for both checks below). Lines that are not JSON are left to the recorder, which reports them. */
+export function modelsOfAnswersFile(responsesFile: string): Map<string, number> {
   const recorded = new Map<string, number>();
   if (!existsSync(responsesFile)) return recorded;
   for (const l of readLinesSync(responsesFile)) {
@@ -19,12 +19,11 @@ function recordedModels(responsesFile: string): Map<string, number> {
 }
 
 /**
- * The `--models` specs whose model is already recorded in `responsesFile` under its bare name
+ * The `--models` specs whose model is already recorded (`recorded`, an answers file's models) under its bare name
  * (`gpt-4o-mini` for `openai:gpt-4o-mini`, as recorded sets name models): a run asks every item
  * again for such a spec, the recorded answers being another model's by name. Pure reading.
  */
-export function renamedRecordedModels(responsesFile: string, specs: readonly string[]): { spec: string; recorded: string }[] {
-  const recorded = recordedModels(responsesFile);
+export function renamedRecordedModels(recorded: ReadonlyMap<string, number>, specs: readonly string[]): { spec: string; recorded: string }[] {
   return specs.flatMap((spec) => {
     const bare = spec.slice(spec.indexOf(':') + 1);
     return spec.includes(':') && !recorded.has(spec) && recorded.has(bare) ? [{ spec, recorded: bare }] : [];
@@ -38,8 +37,7 @@ export function renamedRecordedModels(responsesFile: string, specs: readonly str
  * (each asked, as a model of its own). Names are case-sensitive at providers and gateways, so
  * nothing is refused: the warning names both spellings and where each is.
  */
-export function caseRenamedModels(responsesFile: string, specs: readonly string[]): string[] {
-  const recorded = recordedModels(responsesFile);
+export function caseRenamedModels(responsesFile: string, recorded: ReadonlyMap<string, number>, specs: readonly string[]): string[] {
   const warnings: string[] = [];
   for (const spec of specs) {
     const bare = spec.slice(spec.indexOf(':') + 1);

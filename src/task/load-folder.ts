@@ -114,7 +114,8 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
 
   const responses: RecordedResponse[] = [];
   const asked: AskedPrompt[] = [];
-  const models: NameAt[] = [];
+  // Each model name at the line it first appears on (a name per answer would hold one per line).
+  const models = new Map<string, number>();
   if (opts.itemsOnly) {
     // the responses are the recorder's to repair and check
   } else if (existsSync(responsesFile)) {
@@ -131,7 +132,7 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
       if (issue) issues.push(issue);
       else {
         responses.push(value);
-        models.push({ name: value.model, line });
+        if (!models.has(value.model)) models.set(value.model, line);
         if (value.promptKey !== undefined) asked.push({ line, item: value.item, promptKey: value.promptKey });
       }
     }
@@ -147,7 +148,7 @@ export function readEvalFiles(dir: string, files: { task: string; items?: string
   const items = itemParse.records.map((r) => r.value);
   // Without an items file the items are only the ids the answers name: no text to render a prompt from, so nothing to compare.
   const recorded = asked.length > 0 && files.items !== undefined ? { recordedPrompts: { file: responsesFile, baseDir: dirname(files.task), prompts: asked } } : {};
-  const warnings = caseVariants(models).map((group) => caseVariantsWarning(responsesFile, group));
+  const warnings = caseVariants(Array.from(models, ([name, line]) => ({ name, line }))).map((group) => caseVariantsWarning(responsesFile, group));
   return { kind: task.kind, dir, task, items, responses, ...recorded, ...(warnings.length > 0 ? { warnings } : {}), ...parts };
 }
 
