@@ -1,11 +1,11 @@
 import { KINDS } from '../kinds/registry.js';
 import type { AnyTaskKind, KindFlag } from '../kinds/task-kind.js';
+import { andList } from '../util/and-list.js';
 
 /** The column where an option's text starts in the commands' help, and the width it wraps at. */
 const INDENT = ' '.repeat(21);
 const WIDTH = 101;
 
-const list = (names: readonly string[]): string => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
 
 /** Words wrapped to the options' text column, every line indented. */
 function wrapped(text: string): string {
@@ -32,6 +32,6 @@ export function flagKindsHelp(flag: KindFlag, kinds: readonly Pick<AnyTaskKind, 
     const why = k.refusedFlags[flag];
     return why === undefined ? [] : [`refused on ${k.title} tasks: ${why}`];
   });
-  const works = refusals.length === 0 ? 'for every kind of task' : honour.length === 0 ? '' : `for ${list(honour)} tasks`;
+  const works = refusals.length === 0 ? 'for every kind of task' : honour.length === 0 ? '' : `for ${andList(honour)} tasks`;
   return wrapped(`(${[works, ...refusals].filter((p) => p !== '').join('; ')})`);
 }

@@ -1,3 +1,5 @@
+import { andList } from '../util/and-list.js';
+
 /**
  * Model names are case-sensitive wherever they go (a provider's API, a gateway, a saved strategy's
  * weights), so `GPT-4o` and `gpt-4o` are two models to every reader here. Written by hand or by two
@@ -36,6 +38,5 @@ export function caseVariantOf(name: string, recorded: ReadonlyMap<string, number
 
 /** `"GPT-4o" (line 1) and "gpt-4o" (line 4)`: the spellings and where each first appears. */
 export function spellingsWhere(group: CaseVariants, where: (line: number) => string): string {
-  const parts = group.map((g) => `${JSON.stringify(g.name)} (${where(g.line)})`);
-  return parts.length <= 2 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return andList(group.map((g) => `${JSON.stringify(g.name)} (${where(g.line)})`));
 }
