@@ -7,7 +7,7 @@
 export * from '../providers/index.js';
 export { createReplayModels, taskPromptResolver as promptResolver } from '../run/replay.js';
 export { Orchestrator, type ModelHandle, type OrchestratorOptions, type ProviderLimits } from '../orchestrate/orchestrator.js';
-export { openStore, SqliteStore, PostgresStore, StoreError, DEFAULT_CACHE_PATH, type ResponseCache, type ResponseStore } from '../orchestrate/cache.js';
+export { openStore, SqliteStore, PostgresStore, StoreError, BatchConflictError, DEFAULT_CACHE_PATH, type ResponseCache, type ResponseStore } from '../orchestrate/cache.js';
 export { recordFolderResponses } from '../cli/record-folder.js';
 export { FolderInUseError } from '../orchestrate/folder-lock.js';
 export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type BatchRunReport } from '../orchestrate/batch/run-batches.js';

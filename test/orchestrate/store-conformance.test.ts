@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CachedResponse, type ResponseStore, StoreError, StoreLocationError, openStore, storeKindOf } from '../../src/orchestrate/cache.js';
 import { redactUrl } from '../../src/orchestrate/store/postgres-store.js';
+import { BatchConflictError } from '../../src/orchestrate/store/errors.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
 
 const childScript = fileURLToPath(new URL('../support/claim-child.ts', import.meta.url));
@@ -355,6 +356,36 @@ for (const backend of [sqlite, postgres]) {
       expect(kept.map(({ abandonedAt: _, ...rest }) => rest)).toEqual([{ ...intent, note: 'none of the candidates named its calls' }]);
       expect(Date.parse(kept[0]!.abandonedAt)).toBeGreaterThanOrEqual(Date.parse(intent.createdAt));
       await live.close();
+    });
+
+    it('a batch recorded twice: again with its calls (add, or its intent resolved again) changes nothing; under its id with other calls, another model or another intent\'s calls it is refused (BatchConflictError), nothing changed', async () => {
+      const location = await backend.location();
+      const s = open(location);
+      const job = { batchId: 'batch_1', provider: 'openai', model: 'openai:gpt-4o-mini', status: 'in-progress', requests: 2, estimatedCost: 0.5 } as const;
+      const found = { id: 'batch_1', status: 'in-progress', counts: { total: 2, succeeded: 0, failed: 0 } } as never;
+      await s.batches.add(job, ['k1', 'k2']);
+      await s.batches.add(job, ['k2', 'k1']);
+      // Two runs that found the same create's batch both resolve its intent: the second changes nothing.
+      const intent = { token: 'tok-a', provider: 'openai', model: 'openai:gpt-4o-mini', requests: 2, estimatedCost: 0.5, createdAt: new Date().toISOString() };
+      await s.batches.addIntent(intent, ['k1', 'k2']);
+      await s.batches.resolveIntent('tok-a', found);
+      expect(await s.batches.intents()).toEqual([]);
+      const recorded = async () => ({ jobs: (await s.batches.list()).map((j) => [j.batchId, j.model, j.requests]), keys: (await s.batches.openJobsFor(job.model, new Set(['k1'])))[0]?.keys.sort() });
+      const before = await recorded();
+      expect(before).toEqual({ jobs: [['batch_1', 'openai:gpt-4o-mini', 2]], keys: ['k1', 'k2'] });
+      // Other calls, another model: answers would be collected for the wrong calls.
+      await expect(s.batches.add(job, ['k1', 'k3'])).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(s.batches.add(job, ['k1'])).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(s.batches.add({ ...job, model: 'openai:gpt-4o' }, ['k1', 'k2'])).rejects.toThrow(/batch_1.*openai:gpt-4o-mini/);
+      // Another intent resolved to it: refused, and the intent stays on record (its calls pending, looked up again).
+      await s.batches.addIntent({ ...intent, token: 'tok-b' }, ['k5', 'k6']);
+      const refused = s.batches.resolveIntent('tok-b', found);
+      await expect(refused).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(refused).rejects.toBeInstanceOf(StoreError);
+      await expect(refused).rejects.toMatchObject({ name: 'BatchConflictError', batchId: 'batch_1' });
+      expect((await s.batches.intents()).map((i) => i.token)).toEqual(['tok-b']);
+      expect([...(await s.batches.keysOfIntent('tok-b'))].sort()).toEqual(['k5', 'k6']);
+      expect(await recorded()).toEqual(before);
     });
 
     it('closing a run gives up its claims', async () => {
