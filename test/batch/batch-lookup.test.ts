@@ -128,6 +128,13 @@ function afterEachLookup(model: LanguageModel, after: () => Promise<void>): void
   };
 }
 
+/** Where a test's store is: a fresh PostgreSQL database named after `name`, or undefined for the SQLite file `pending` makes. */
+async function storeOn(backend: 'SQLite' | 'PostgreSQL', name: string): Promise<string | undefined> {
+  if (backend === 'SQLite') return undefined;
+  pgServer ??= await startPostgres();
+  return freshDatabase(pgServer, `${name}_${process.pid}`);
+}
+
 /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
 async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>, store?: string) {
   const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
@@ -236,11 +243,7 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
 
   it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async (backend, missing) => {
     if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
-    let location: string | undefined;
-    if (backend === 'PostgreSQL') {
-      pgServer ??= await startPostgres();
-      location = await freshDatabase(pgServer, `batch_abandon_race_${process.pid}`);
-    }
+    const location = await storeOn(backend, 'batch_abandon_race');
     const p = await pending(async (server, keys) => {
       await end(server, await create(server, keys));
     }, location);
@@ -276,11 +279,7 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
 describe('fusion batches adopt: the way out of an unconfirmed create whose calls the results of several ended batches name', () => {
   it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: the pending note names the command; the batch the user names is recorded as the create\'s and the next run collects it, nothing asked or paid again', async (backend, missing) => {
     if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
-    let location: string | undefined;
-    if (backend === 'PostgreSQL') {
-      pgServer ??= await startPostgres();
-      location = await freshDatabase(pgServer, `batch_adopt_${process.pid}`);
-    }
+    const location = await storeOn(backend, 'batch_adopt');
     const made: string[] = [];
     // Another tool's batch of the create's size, and two that both carry its calls (another run with the same requests on another cache).
     const p = await pending(async (server, keys) => {
@@ -347,5 +346,32 @@ describe('fusion batches adopt: the way out of an unconfirmed create whose calls
     await end(p.server, late);
     expect((await p.batches('adopt', 'tok-earlier', whole)).code).toBe(0);
     expect((await p.run()).report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 1, succeeded: N });
+  });
+
+  it('refused when no candidate\'s results name the calls (abandon settles that), and for another batch than the one the list tells by itself; that one is adopted', async () => {
+    const foreign: string[] = [];
+    const p = await pending(async (server) => {
+      for (const prefix of ['other', 'third']) {
+        foreign.push(await create(server, ids(prefix)));
+        await end(server, foreign.at(-1)!);
+      }
+    });
+    const none = await p.batches('adopt', 'tok-earlier', foreign[0]!);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/not adopted: the results of none of the candidate batches \(msgbatch_\d, msgbatch_\d\) name its calls, so none is this create's \(fusion batches abandon settles it\); nothing adopted/);
+    // The create's batch shows up in a list of its own calls' batches only: the lookup tells it by itself.
+    const q = await pending(async (server, keys) => {
+      await end(server, await create(server, keys));
+      await create(server, ids('other'));
+    });
+    const running = (await q.batches('adopt', 'tok-earlier', 'msgbatch_2')).err;
+    expect(running).toMatch(/not adopted: batch\(es\) msgbatch_2 of its size still run/);
+    await end(q.server, 'msgbatch_2');
+    const other = await q.batches('adopt', 'tok-earlier', 'msgbatch_2');
+    expect(other.code).toBe(1);
+    expect(other.err).toContain("not adopted: the provider's list tells this create's batch by itself: msgbatch_1 (ended), which the next --batch run collects; nothing adopted");
+    const itself = await q.batches('adopt', 'tok-earlier', 'msgbatch_1');
+    expect(itself.code, itself.err).toBe(0);
+    expect((await q.run()).report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 1, succeeded: N });
   });
 });

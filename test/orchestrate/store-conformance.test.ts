@@ -388,6 +388,25 @@ for (const backend of [sqlite, postgres]) {
       expect(await recorded()).toEqual(before);
     });
 
+    it('an intent of a gone run resolved to the batch the user names (fusion batches adopt): remembered open with the intent\'s calls, which a live run leaves to it; the intent gone, not abandoned', async () => {
+      const location = await backend.location();
+      const gone = open(location);
+      await gone.claimForBatch(['d1', 'd2']);
+      const intent = { token: 'tok-adopt', provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: 2, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
+      await gone.batches.addIntent(intent, ['d1', 'd2']);
+      await gone.close();
+      const user = open(location);
+      await user.batches.resolveIntent('tok-adopt', { id: 'msgbatch_named', status: 'ended', done: true, counts: { total: 2, succeeded: 2, failed: 0, processing: 0 } });
+      await user.close();
+      const live = open(location);
+      expect(await live.batches.intents()).toEqual([]);
+      expect(await live.batches.abandonedIntents()).toEqual([]);
+      expect(await live.batches.get('msgbatch_named')).toMatchObject({ model: intent.model, provider: 'anthropic', status: 'ended', requests: 2, collected: false });
+      expect((await live.batches.openJobsFor(intent.model, new Set(['d2'])))[0]?.keys.sort()).toEqual(['d1', 'd2']);
+      expect(await live.claim('d1', true)).toEqual({ status: 'batch', batchId: 'msgbatch_named' });
+      await live.close();
+    });
+
     it('closing a run gives up its claims', async () => {
       const location = await backend.location();
       const a = open(location);
