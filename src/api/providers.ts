@@ -13,5 +13,5 @@ export { FolderInUseError } from '../orchestrate/folder-lock.js';
 export { runBatches, type BatchCall, type BatchRetry, type BatchRunOptions, type BatchRunReport } from '../orchestrate/batch/run-batches.js';
 export type { BatchStore, BatchJob } from '../orchestrate/batch/batch-store.js';
 export type { BatchApi, BatchInfo, BatchLimits, BatchOutcome, BatchStatus } from '../providers/provider.js';
-// What a BatchApi's findSubmitted throws when the provider's list cannot tell an intent's batch (`none-carries` is the one `fusion batches abandon` settles).
+// What a BatchApi's findSubmitted throws when the provider's list cannot tell an intent's batch (`fusion batches abandon` settles `none-carries`, `fusion batches adopt` `several-carry`).
 export { UnresolvedCreateError, type UnresolvedCreateReason } from '../providers/provider.js';
