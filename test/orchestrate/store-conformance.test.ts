@@ -126,6 +126,19 @@ for (const backend of [sqlite, postgres]) {
       opened.push(s);
       return s;
     };
+    /**
+     * Intents (token, calls) recorded by a run that claimed the first one's calls and is gone, its
+     * creates' answers lost: what `fusion batches abandon` and `adopt` settle. Returns the first.
+     */
+    const goneRunIntents = async (location: string, intents: readonly (readonly [string, readonly string[]])[]) => {
+      const gone = open(location);
+      const [token, keys] = intents[0]!;
+      await gone.claimForBatch([...keys]);
+      const first = { token, provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: keys.length, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
+      for (const [t, k] of intents) await gone.batches.addIntent({ ...first, token: t, requests: k.length }, k);
+      await gone.close();
+      return first;
+    };
     beforeAll(() => {
       opened = [];
     });
@@ -336,12 +349,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('an abandoned intent: gone with its calls (free to claim again), kept on record; a token not on record abandons nothing', async () => {
       const location = await backend.location();
-      const gone = open(location);
-      await gone.claimForBatch(['a1', 'a2']);
-      const intent = { token: 'tok-lost', provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: 2, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
-      await gone.batches.addIntent(intent, ['a1', 'a2']);
-      await gone.batches.addIntent({ ...intent, token: 'tok-other', requests: 1 }, ['a3']);
-      await gone.close();
+      const intent = await goneRunIntents(location, [['tok-lost', ['a1', 'a2']], ['tok-other', ['a3']]]);
       const live = open(location);
       expect(await live.claim('a1', true)).toEqual({ status: 'batch', batchId: 'being created' });
       expect(await live.batches.abandonIntent('tok-lost', 'none of the candidates named its calls')).toEqual(intent);
@@ -390,11 +398,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('an intent of a gone run resolved to the batch the user names (fusion batches adopt): remembered open with the intent\'s calls, which a live run leaves to it; the intent gone, not abandoned', async () => {
       const location = await backend.location();
-      const gone = open(location);
-      await gone.claimForBatch(['d1', 'd2']);
-      const intent = { token: 'tok-adopt', provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: 2, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
-      await gone.batches.addIntent(intent, ['d1', 'd2']);
-      await gone.close();
+      const intent = await goneRunIntents(location, [['tok-adopt', ['d1', 'd2']]]);
       const user = open(location);
       await user.batches.resolveIntent('tok-adopt', { id: 'msgbatch_named', status: 'ended', done: true, counts: { total: 2, succeeded: 2, failed: 0, processing: 0 } });
       await user.close();
