@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -45,6 +45,27 @@ describe('the llm-fusion package entry points', () => {
     const fitted = await lib.fit(folder, { strategy: 'weighted-vote' });
     expect(fitted.saved).toMatchObject({ strategy: 'weighted-vote', kind: 'classification' });
     for (const name of ['fuse', 'fuseMany', 'createFusion', 'readSavedStrategy', 'writeSavedStrategy'] as const) expect(typeof lib[name]).toBe('function');
+  });
+
+  it('says what reading the folder noticed: evaluate() from a path and fit() return its warnings (model names that differ only by case), [] when there is none', async () => {
+    requireBuild('index.js');
+    const lib = await import('llm-fusion');
+    const { dir } = tempDir();
+    const labels = ['yes', 'no'];
+    writeFileSync(join(dir, 'task.json'), JSON.stringify({ name: 'case', kind: 'classification', labels: labels.map((name) => ({ name })), instructions: 'Answer.' }));
+    const items = Array.from({ length: 6 }, (_, i) => ({ id: `i${i}`, text: `item ${i}`, label: labels[i % 2] }));
+    writeFileSync(join(dir, 'items.jsonl'), items.map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const models = ['m1', 'GPT-4o', 'gpt-4o'];
+    const lines = items.flatMap((x) => models.map((model) => ({ item: x.id, model, output: x.label })));
+    writeFileSync(join(dir, 'responses.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const expected = [{ file: join(dir, 'responses.jsonl'), line: 3, field: 'model', message: expect.stringContaining('"GPT-4o" (first on line 2) and "gpt-4o" (first on line 3) differ only by case') }];
+    const result = await lib.evaluate(dir, { strategies: ['majority-vote'], folds: 2 });
+    expect(result.warnings).toEqual(expected);
+    expect(result.models.map((m) => m.name).sort()).toEqual(['GPT-4o', 'gpt-4o', 'm1']);
+    const fitted = await lib.fit(lib.loadEvalFolder(dir, { requireResponses: true }), { strategy: 'majority-vote' });
+    expect(fitted.warnings).toEqual(expected);
+    const clean = await lib.evaluate(join(repoRoot, 'evals/toxicity-en'), { strategies: ['majority-vote'] });
+    expect(clean.warnings).toEqual([]);
   });
 
   it('serves the rest under its subpaths', async () => {

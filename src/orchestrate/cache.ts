@@ -8,4 +8,4 @@ export { DEFAULT_CACHE_PATH, CACHE_URL_ENV, openStore, storeLocation, storeKindO
 export { leaseMs } from './store/claim-owner.js';
 export { SqliteStore } from './store/sqlite-store.js';
 export { PostgresStore } from './store/postgres-store.js';
-export { StoreError, StoreLocationError } from './store/errors.js';
+export { BatchConflictError, StoreError, StoreLocationError } from './store/errors.js';

@@ -77,8 +77,9 @@ export class ProviderError extends Error {
 /**
  * Why the provider's list of batches could not tell an intent's batch: `running` (a candidate still
  * runs, so its results cannot be read yet), `none-carries` (every candidate has ended and none names
- * the intent's calls) or `several-carry` (more than one does). Only `none-carries` can be settled by
- * the user (`fusion batches abandon`): in the others a batch of ours may exist, answered and billed.
+ * the intent's calls) or `several-carry` (more than one does). Only the user can settle the last two:
+ * `none-carries` with `fusion batches abandon` (no batch is ours, as far as the user can see), and
+ * `several-carry` with `fusion batches adopt` (naming which is ours: abandoning would pay twice).
  */
 export type UnresolvedCreateReason = 'running' | 'none-carries' | 'several-carry';
 

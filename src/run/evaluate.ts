@@ -5,6 +5,7 @@ import { kindOf } from '../kinds/registry.js';
 import { StrategyError } from '../fuse/strategy.js';
 import { InputError } from '../task/errors.js';
 import type { EvalFolder } from '../kinds/load-folder.js';
+import { type FolderWarnings, folderWarnings } from '../task/eval-folder.js';
 import { loadRecordedFolder, refuseOtherPrompts } from './recorded-prompts.js';
 
 export type { EvalResult } from '../eval/eval-result.js';
@@ -28,9 +29,10 @@ export interface EvaluateOptions {
 
 /**
  * Scores every model and strategy on an eval folder (a path or a loaded folder) with gold, for
- * every task kind, as `fusion eval` does: the folder's kind plug-in reads, fuses and scores.
+ * every task kind, as `fusion eval` does: the folder's kind plug-in reads, fuses and scores. Its
+ * `warnings` are what reading the folder noticed without refusing anything (`fusion eval` prints them).
  */
-export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<AnyEvalResult> {
+export async function evaluate(folder: EvalFolder | string, options: EvaluateOptions = {}): Promise<AnyEvalResult & FolderWarnings> {
   // Answers asked with a prompt task.json no longer renders are refused, as `fusion eval` does, from a path or a loaded folder.
   const loaded = typeof folder === 'string' ? loadRecordedFolder(folder) : folder;
   if (typeof folder !== 'string') refuseOtherPrompts(loaded);
@@ -48,5 +50,5 @@ export async function evaluate(folder: EvalFolder | string, options: EvaluateOpt
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  return result as AnyEvalResult;
+  return { ...(result as AnyEvalResult), ...folderWarnings(loaded) };
 }

@@ -3,6 +3,7 @@ import type { AdaptiveTargets, FitStrategy, KindEntry } from '../kinds/task-kind
 import type { SavedStrategy } from '../fuse/strategy.js';
 import type { EvalFolder } from '../kinds/load-folder.js';
 import { refuseOtherPrompts } from './recorded-prompts.js';
+import { type FolderWarnings, folderWarnings } from '../task/eval-folder.js';
 
 export interface FitOptions {
   /** A strategy name of the folder's kind, or one the kind configured (`kindOf(task).strategyToFit`). */
@@ -14,7 +15,8 @@ export interface FitOptions {
   folds?: number;
 }
 
-export interface FitResult {
+/** What fit() returns; its `warnings` are the folder's (what `fusion fit` prints). */
+export interface FitResult extends FolderWarnings {
   saved: SavedStrategy;
   /** The strategy's fitted state (what `auto` picked, and why). */
   state: unknown;
@@ -41,5 +43,5 @@ export async function fit(folder: EvalFolder, options: FitOptions): Promise<FitR
     if (entry) estimate = { entry, headline: kind.headline(entry), scoredOn: strategy.supervised ? `out-of-fold (${folds} folds, seed ${seed})` : 'on all items, without labels' };
   }
   const { saved, state } = kind.fitSaved(folder, strategy, seed);
-  return { saved, state, ...(estimate ? { estimate } : {}) };
+  return { saved, state, ...(estimate ? { estimate } : {}), ...folderWarnings(folder) };
 }

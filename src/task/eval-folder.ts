@@ -35,6 +35,20 @@ export interface EvalFolderBase<T extends Task = Task, I extends TaskItem = Task
   warnings?: readonly InputIssue[];
 }
 
+/**
+ * What a library call that reads a folder (evaluate(), fit()) returns beside its result: the
+ * folder's warnings, [] when there is none, so that its caller hears them as the CLI's user does on
+ * stderr, even when it passed a path and never saw the loaded folder.
+ */
+export interface FolderWarnings {
+  warnings: readonly InputIssue[];
+}
+
+/** The warnings of `folder` as a library call returns them. */
+export function folderWarnings(folder: Pick<EvalFolderBase, 'warnings'>): FolderWarnings {
+  return { warnings: folder.warnings ?? [] };
+}
+
 /** One parsed line of an items file (or of the answers file its items are read from). */
 export interface ItemRecord<I extends TaskItem = TaskItem> {
   line: number;

@@ -128,41 +128,48 @@ function afterEachLookup(model: LanguageModel, after: () => Promise<void>): void
   };
 }
 
-describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
-  /** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
-  async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>, store?: string) {
-    const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
-    const handles = resolveModels([ANTHROPIC], server.env());
-    const build = createRequestBuilder(task, kindOf(task).prompt);
-    const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
-    const keys = calls.map((c) => customIdOf(c.handle.model, c.request));
-    const path = store ?? join(fixture.tempDir().dir, 'cache.sqlite');
-    const earlier = openStore(path);
-    await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
-    await earlier.close();
-    await before(server, keys);
-    /** The next run; `afterLookup`: what happens between its lookup at the provider and its record of what it found (another process's doing). */
-    const run = async (afterLookup?: () => Promise<void>) => {
-      const cache = openStore(path);
-      const notes: string[] = [];
-      try {
-        if (afterLookup) afterEachLookup(handles[0]!.model, afterLookup);
-        const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
-        return { report, notes: notes.join('\n') };
-      } finally {
-        await cache.close();
-      }
-    };
-    const batches = async (...args: string[]) => {
-      const stdin = new PassThrough();
-      stdin.end('');
-      const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
-      const code = await main(['batches', ...args, '--cache', path], io);
-      return { code, out: io.stdout.text(), err: io.stderr.text() };
-    };
-    return { server, keys, path, run, batches };
-  }
+/** Where a test's store is: a fresh PostgreSQL database named after `name`, or undefined for the SQLite file `pending` makes. */
+async function storeOn(backend: 'SQLite' | 'PostgreSQL', name: string): Promise<string | undefined> {
+  if (backend === 'SQLite') return undefined;
+  pgServer ??= await startPostgres();
+  return freshDatabase(pgServer, `${name}_${process.pid}`);
+}
 
+/** An earlier run's intent for N calls (its create's answer lost, the run gone), and the provider's batches `before` the next run. */
+async function pending(before: (server: FakeLlmServer, keys: readonly string[]) => Promise<void>, store?: string) {
+  const server = await fixture.start({ labels: LABELS, batches: { pollsToFinish: 1 } });
+  const handles = resolveModels([ANTHROPIC], server.env());
+  const build = createRequestBuilder(task, kindOf(task).prompt);
+  const calls = itemsOf(N).map((item) => ({ handle: handles[0]!, request: build(task, item, handles[0]!.model) }));
+  const keys = calls.map((c) => customIdOf(c.handle.model, c.request));
+  const path = store ?? join(fixture.tempDir().dir, 'cache.sqlite');
+  const earlier = openStore(path);
+  await earlier.batches.addIntent({ token: 'tok-earlier', provider: 'anthropic', model: ANTHROPIC, requests: N, estimatedCost: 0, createdAt: new Date(Date.now() - 1000).toISOString() }, keys);
+  await earlier.close();
+  await before(server, keys);
+  /** The next run; `afterLookup`: what happens between its lookup at the provider and its record of what it found (another process's doing). */
+  const run = async (afterLookup?: () => Promise<void>) => {
+    const cache = openStore(path);
+    const notes: string[] = [];
+    try {
+      if (afterLookup) afterEachLookup(handles[0]!.model, afterLookup);
+      const report = await runBatches({ calls, cache, store: cache.batches, prices: DEFAULT_PRICES, poll: { initialMs: 1, maxMs: 1, factor: 1 }, onNote: (t) => notes.push(t) });
+      return { report, notes: notes.join('\n') };
+    } finally {
+      await cache.close();
+    }
+  };
+  const batches = async (...args: string[]) => {
+    const stdin = new PassThrough();
+    stdin.end('');
+    const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
+    const code = await main(['batches', ...args, '--cache', path], io);
+    return { code, out: io.stdout.text(), err: io.stderr.text() };
+  };
+  return { server, keys, path, run, batches };
+}
+
+describe('fusion batches abandon: the way to settle an unconfirmed create the provider\'s list cannot tell', () => {
   it('every candidate ended, none names the calls: the pending note names the command; abandoned and kept on record, the next run asks them again in a new batch, nothing else paid', async () => {
     const p = await pending(async (server) => {
       for (const prefix of ['other', 'third']) await end(server, await create(server, ids(prefix)));
@@ -236,11 +243,7 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
 
   it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: a run that finds the batch while the user abandons its create (the abandon lands between its lookup and its record of the batch) collects it: nothing submitted again, nothing paid twice', async (backend, missing) => {
     if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
-    let location: string | undefined;
-    if (backend === 'PostgreSQL') {
-      pgServer ??= await startPostgres();
-      location = await freshDatabase(pgServer, `batch_abandon_race_${process.pid}`);
-    }
+    const location = await storeOn(backend, 'batch_abandon_race');
     const p = await pending(async (server, keys) => {
       await end(server, await create(server, keys));
     }, location);
@@ -264,10 +267,111 @@ describe('fusion batches abandon: the way to settle an unconfirmed create the pr
     const refused = await p.batches('abandon', 'tok-earlier');
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/not abandoned: the results of batches msgbatch_\d, msgbatch_\d name its calls: they were answered and billed there/);
+    expect(refused.err).toContain('`fusion batches adopt tok-earlier BATCH_ID` records the one that is this create\'s');
     const typo = await p.batches('abandon', 'tok-earlier', 'tok-typo');
     expect(typo.code).toBe(2);
     expect(typo.err).toMatch(/no unconfirmed batch create tok-typo/);
     expect(typo.err).not.toMatch(/tok-earlier: /);
     expect((await p.batches()).out).toMatch(/token tok-earlier/);
+  });
+});
+
+describe('fusion batches adopt: the way out of an unconfirmed create whose calls the results of several ended batches name', () => {
+  it.each([['SQLite', undefined], ['PostgreSQL', pgMissing]] as const)('%s: the pending note names the command; the batch the user names is recorded as the create\'s and the next run collects it, nothing asked or paid again', async (backend, missing) => {
+    if (missing !== undefined) return void console.warn(`skipped on ${backend}: ${missing}`);
+    const location = await storeOn(backend, 'batch_adopt');
+    const made: string[] = [];
+    // Another tool's batch of the create's size, and two that both carry its calls (another run with the same requests on another cache).
+    const p = await pending(async (server, keys) => {
+      for (const requests of [ids('other'), keys, keys]) {
+        const id = await create(server, requests);
+        await end(server, id);
+        made.push(id);
+      }
+    }, location);
+    const [foreign, first, second] = made as [string, string, string];
+    const stuck = await p.run();
+    expect(stuck.report.settled.size).toBe(N);
+    // The two that carry its calls, in the order the provider lists them (newest first at Anthropic).
+    const both = `(${first}, ${second}|${second}, ${first})`;
+    expect(stuck.notes).toMatch(new RegExp(`its 4 call\\(s\\) stay pending; once you know which of ${both} is this create's \\(the provider's console shows each batch's requests\\), \`fusion batches adopt tok-earlier BATCH_ID\` \\(with this --cache\\) has the next run collect it, asking nothing again`));
+    expect((await p.batches()).out).toMatch(/token tok-earlier\).*fusion batches adopt TOKEN BATCH_ID/);
+    // A batch whose results do not name its calls is not adopted: the intent stays.
+    const wrong = await p.batches('adopt', 'tok-earlier', foreign);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(new RegExp(`fusion: tok-earlier: not adopted: ${foreign} is not one of the batches whose results name its calls \\(${both}\\); nothing adopted\n`));
+    expect((await p.batches()).out).toMatch(/token tok-earlier/);
+    const adopted = await p.batches('adopt', 'tok-earlier', second);
+    expect(adopted.code, adopted.err).toBe(0);
+    expect(adopted.err).toBe(`fusion: tok-earlier: adopted batch ${second} (ended); the next --batch run collects its answers to the 4 call(s) of ${ANTHROPIC}, asking nothing again\n`);
+    expect(adopted.out).toMatch(new RegExp(`${second}\\s+${ANTHROPIC}\\s+ended \\(open\\)\\s+4\\s`));
+    expect(adopted.out).not.toMatch(/not confirmed/);
+    const created = p.server.snapshot().batchesCreated;
+    const next = await p.run();
+    expect(next.report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 1, succeeded: N });
+    expect(next.report.settled.size).toBe(0);
+    expect(p.server.snapshot().batchesCreated).toBe(created);
+    expect(p.server.snapshot().requests).toBe(0);
+    // Settled: the token is no longer on record, and a run after that asks nothing.
+    expect((await p.batches('adopt', 'tok-earlier', second)).code).toBe(2);
+    const after = await p.run();
+    expect(after.report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 0 });
+    expect(p.server.snapshot().requests).toBe(0);
+  });
+
+  it('refused when the named batch\'s results name only some of the create\'s calls, and while a batch of its size still runs; a token not on record or a missing batch id is a usage error', async () => {
+    const made: string[] = [];
+    const p = await pending(async (server, keys) => {
+      for (const requests of [[...keys.slice(0, 2), 'other-2', 'other-3'], keys]) {
+        const id = await create(server, requests);
+        await end(server, id);
+        made.push(id);
+      }
+    });
+    const [partial, whole] = made as [string, string];
+    const some = await p.batches('adopt', 'tok-earlier', partial);
+    expect(some.code).toBe(1);
+    expect(some.err).toContain(`fusion: tok-earlier: not adopted: the results of ${partial} name 2 of its 4 call(s), so it is not this create's batch; nothing adopted\n`);
+    const short = await p.batches('adopt', 'tok-earlier');
+    expect(short.code).toBe(2);
+    expect(short.err).toMatch(/adopt needs a token .* and the id of the batch that create made, got 1 argument\(s\)/);
+    const typo = await p.batches('adopt', 'tok-typo', whole);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toMatch(/no unconfirmed batch create tok-typo/);
+    const late = await create(p.server, ids('late'));
+    const running = await p.batches('adopt', 'tok-earlier', whole);
+    expect(running.code).toBe(1);
+    expect(running.err).toContain(`not adopted: batch(es) ${late} of its size still run at the provider: adopt one once they have ended`);
+    expect((await p.batches()).out).toMatch(/token tok-earlier/);
+    await end(p.server, late);
+    expect((await p.batches('adopt', 'tok-earlier', whole)).code).toBe(0);
+    expect((await p.run()).report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 1, succeeded: N });
+  });
+
+  it('refused when no candidate\'s results name the calls (abandon settles that), and for another batch than the one the list tells by itself; that one is adopted', async () => {
+    const foreign: string[] = [];
+    const p = await pending(async (server) => {
+      for (const prefix of ['other', 'third']) {
+        foreign.push(await create(server, ids(prefix)));
+        await end(server, foreign.at(-1)!);
+      }
+    });
+    const none = await p.batches('adopt', 'tok-earlier', foreign[0]!);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/not adopted: the results of none of the candidate batches \(msgbatch_\d, msgbatch_\d\) name its calls, so none is this create's \(fusion batches abandon settles it\); nothing adopted/);
+    // The create's batch shows up in a list of its own calls' batches only: the lookup tells it by itself.
+    const q = await pending(async (server, keys) => {
+      await end(server, await create(server, keys));
+      await create(server, ids('other'));
+    });
+    const running = (await q.batches('adopt', 'tok-earlier', 'msgbatch_2')).err;
+    expect(running).toMatch(/not adopted: batch\(es\) msgbatch_2 of its size still run/);
+    await end(q.server, 'msgbatch_2');
+    const other = await q.batches('adopt', 'tok-earlier', 'msgbatch_2');
+    expect(other.code).toBe(1);
+    expect(other.err).toContain("not adopted: the provider's list tells this create's batch by itself: msgbatch_1 (ended), which the next --batch run collects; nothing adopted");
+    const itself = await q.batches('adopt', 'tok-earlier', 'msgbatch_1');
+    expect(itself.code, itself.err).toBe(0);
+    expect((await q.run()).report).toMatchObject({ batchesSubmitted: 0, batchesResumed: 1, succeeded: N });
   });
 });

@@ -94,7 +94,7 @@ describe('messages for common mistakes say what to do', () => {
   it('fusion batches with a mistyped action: did you mean cancel', async () => {
     const r = await runCli(['batches', 'cancl', 'batch_1', '--cache', join(dir, 'none.sqlite')]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^fusion: unknown action "cancl" \(the actions are cancel and abandon: fusion batches cancel ID\.\.\., fusion batches abandon TOKEN\.\.\.\); did you mean cancel\?\n/);
+    expect(r.stderr).toMatch(/^fusion: unknown action "cancl" \(the actions are cancel, abandon and adopt: fusion batches cancel ID\.\.\., fusion batches abandon TOKEN\.\.\., fusion batches adopt TOKEN BATCH_ID\); did you mean cancel\?\n/);
   });
 
   it.each([

@@ -14,6 +14,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CachedResponse, type ResponseStore, StoreError, StoreLocationError, openStore, storeKindOf } from '../../src/orchestrate/cache.js';
 import { redactUrl } from '../../src/orchestrate/store/postgres-store.js';
+import { BatchConflictError } from '../../src/orchestrate/store/errors.js';
 import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
 
 const childScript = fileURLToPath(new URL('../support/claim-child.ts', import.meta.url));
@@ -124,6 +125,19 @@ for (const backend of [sqlite, postgres]) {
       const s = openStore(location, { read: true, write: true }, { leaseMs });
       opened.push(s);
       return s;
+    };
+    /**
+     * Intents (token, calls) recorded by a run that claimed the first one's calls and is gone, its
+     * creates' answers lost: what `fusion batches abandon` and `adopt` settle. Returns the first.
+     */
+    const goneRunIntents = async (location: string, intents: readonly (readonly [string, readonly string[]])[]) => {
+      const gone = open(location);
+      const [token, keys] = intents[0]!;
+      await gone.claimForBatch([...keys]);
+      const first = { token, provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: keys.length, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
+      for (const [t, k] of intents) await gone.batches.addIntent({ ...first, token: t, requests: k.length }, k);
+      await gone.close();
+      return first;
     };
     beforeAll(() => {
       opened = [];
@@ -335,12 +349,7 @@ for (const backend of [sqlite, postgres]) {
 
     it('an abandoned intent: gone with its calls (free to claim again), kept on record; a token not on record abandons nothing', async () => {
       const location = await backend.location();
-      const gone = open(location);
-      await gone.claimForBatch(['a1', 'a2']);
-      const intent = { token: 'tok-lost', provider: 'anthropic', model: 'anthropic:claude-3-5-haiku-latest', requests: 2, estimatedCost: 0.25, createdAt: new Date(Date.now() - 60_000).toISOString() };
-      await gone.batches.addIntent(intent, ['a1', 'a2']);
-      await gone.batches.addIntent({ ...intent, token: 'tok-other', requests: 1 }, ['a3']);
-      await gone.close();
+      const intent = await goneRunIntents(location, [['tok-lost', ['a1', 'a2']], ['tok-other', ['a3']]]);
       const live = open(location);
       expect(await live.claim('a1', true)).toEqual({ status: 'batch', batchId: 'being created' });
       expect(await live.batches.abandonIntent('tok-lost', 'none of the candidates named its calls')).toEqual(intent);
@@ -354,6 +363,51 @@ for (const backend of [sqlite, postgres]) {
       const kept = await live.batches.abandonedIntents();
       expect(kept.map(({ abandonedAt: _, ...rest }) => rest)).toEqual([{ ...intent, note: 'none of the candidates named its calls' }]);
       expect(Date.parse(kept[0]!.abandonedAt)).toBeGreaterThanOrEqual(Date.parse(intent.createdAt));
+      await live.close();
+    });
+
+    it('a batch recorded twice: again with its calls (add, or its intent resolved again) changes nothing; under its id with other calls, another model or another intent\'s calls it is refused (BatchConflictError), nothing changed', async () => {
+      const location = await backend.location();
+      const s = open(location);
+      const job = { batchId: 'batch_1', provider: 'openai', model: 'openai:gpt-4o-mini', status: 'in-progress', requests: 2, estimatedCost: 0.5 } as const;
+      const found = { id: 'batch_1', status: 'in-progress', counts: { total: 2, succeeded: 0, failed: 0 } } as never;
+      await s.batches.add(job, ['k1', 'k2']);
+      await s.batches.add(job, ['k2', 'k1']);
+      // Two runs that found the same create's batch both resolve its intent: the second changes nothing.
+      const intent = { token: 'tok-a', provider: 'openai', model: 'openai:gpt-4o-mini', requests: 2, estimatedCost: 0.5, createdAt: new Date().toISOString() };
+      await s.batches.addIntent(intent, ['k1', 'k2']);
+      await s.batches.resolveIntent('tok-a', found);
+      expect(await s.batches.intents()).toEqual([]);
+      const recorded = async () => ({ jobs: (await s.batches.list()).map((j) => [j.batchId, j.model, j.requests]), keys: (await s.batches.openJobsFor(job.model, new Set(['k1'])))[0]?.keys.sort() });
+      const before = await recorded();
+      expect(before).toEqual({ jobs: [['batch_1', 'openai:gpt-4o-mini', 2]], keys: ['k1', 'k2'] });
+      // Other calls, another model: answers would be collected for the wrong calls.
+      await expect(s.batches.add(job, ['k1', 'k3'])).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(s.batches.add(job, ['k1'])).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(s.batches.add({ ...job, model: 'openai:gpt-4o' }, ['k1', 'k2'])).rejects.toThrow(/batch_1.*openai:gpt-4o-mini/);
+      // Another intent resolved to it: refused, and the intent stays on record (its calls pending, looked up again).
+      await s.batches.addIntent({ ...intent, token: 'tok-b' }, ['k5', 'k6']);
+      const refused = s.batches.resolveIntent('tok-b', found);
+      await expect(refused).rejects.toBeInstanceOf(BatchConflictError);
+      await expect(refused).rejects.toBeInstanceOf(StoreError);
+      await expect(refused).rejects.toMatchObject({ name: 'BatchConflictError', batchId: 'batch_1' });
+      expect((await s.batches.intents()).map((i) => i.token)).toEqual(['tok-b']);
+      expect([...(await s.batches.keysOfIntent('tok-b'))].sort()).toEqual(['k5', 'k6']);
+      expect(await recorded()).toEqual(before);
+    });
+
+    it('an intent of a gone run resolved to the batch the user names (fusion batches adopt): remembered open with the intent\'s calls, which a live run leaves to it; the intent gone, not abandoned', async () => {
+      const location = await backend.location();
+      const intent = await goneRunIntents(location, [['tok-adopt', ['d1', 'd2']]]);
+      const user = open(location);
+      await user.batches.resolveIntent('tok-adopt', { id: 'msgbatch_named', status: 'ended', done: true, counts: { total: 2, succeeded: 2, failed: 0, processing: 0 } });
+      await user.close();
+      const live = open(location);
+      expect(await live.batches.intents()).toEqual([]);
+      expect(await live.batches.abandonedIntents()).toEqual([]);
+      expect(await live.batches.get('msgbatch_named')).toMatchObject({ model: intent.model, provider: 'anthropic', status: 'ended', requests: 2, collected: false });
+      expect((await live.batches.openJobsFor(intent.model, new Set(['d2'])))[0]?.keys.sort()).toEqual(['d1', 'd2']);
+      expect(await live.claim('d1', true)).toEqual({ status: 'batch', batchId: 'msgbatch_named' });
       await live.close();
     });
 

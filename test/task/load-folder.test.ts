@@ -112,11 +112,11 @@ describe('loadEvalFolder', () => {
     expect(() => loadEvalFolder(writeEvalFolder({ task: sentimentTask, items }), { requireResponses: true })).toThrow(/responses\.jsonl: file not found/);
   });
 
-  it('loads a QA folder and requires choices for multiple choice', () => {
+  it('loads a QA folder and requires two choices or more for multiple choice', () => {
     const task = { name: 'q', kind: 'qa', answerType: 'multiple-choice', instructions: '' };
-    const ok = loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'], choices: [{ label: 'A', text: 'x' }] }], responses: [] }));
+    const ok = loadEvalFolder(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'], choices: [{ label: 'A', text: 'x' }, { label: 'B', text: 'y' }] }], responses: [] }));
     expect(ok.kind).toBe('qa');
-    expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'] }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: a multiple-choice item needs choices/);
+    expect(loadError(writeEvalFolder({ task, items: [{ id: 'q1', question: '?', answers: ['A'] }], responses: [] })).message).toMatch(/items\.jsonl:1: choices: a multiple-choice question needs at least two choices, got none/);
   });
 });
 

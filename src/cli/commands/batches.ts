@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { abandonIntent } from '../../orchestrate/batch/abandon-intent.js';
+import { adoptBatch } from '../../orchestrate/batch/adopt-intent.js';
 import type { BatchIntent, BatchJob, BatchStore } from '../../orchestrate/batch/batch-store.js';
 import type { BatchApi } from '../../providers/provider.js';
 import { CACHE_URL_ENV, DEFAULT_CACHE_PATH, openStore, storeKindOf } from '../../orchestrate/cache.js';
@@ -13,7 +14,7 @@ import type { CliIo } from '../io.js';
 import { didYouMean } from '../usage-hints.js';
 import { usdReplacer } from '../../util/usd.js';
 
-export const batchesHelp = `Usage: fusion batches [cancel ID... | abandon TOKEN...] [options]
+export const batchesHelp = `Usage: fusion batches [cancel ID... | abandon TOKEN... | adopt TOKEN BATCH_ID] [options]
 
 Lists the provider batches that runs with --batch submitted (remembered in the cache database):
 status, requests, answers received, failures and cost at batch prices. Open batches are the ones
@@ -27,6 +28,13 @@ whose results are not in the cache yet; running the command that submitted them 
                      first; refused while their run still runs, while a batch of their size still
                      runs at the provider, or when one's results name their calls (then the next
                      run collects it, or they were answered there). Kept on record (listed here)
+  adopt TOKEN BATCH_ID
+                     name the batch of a create not confirmed by the provider when the results of
+                     several ended batches name its calls (check the provider's console for the one
+                     this create made): it is recorded as the create's, and the next --batch run
+                     collects its answers, asking nothing again. The provider is asked first;
+                     refused unless BATCH_ID is one of those batches and its results name every call
+                     of the create
   --check            ask the providers for the current status of open batches first
   --cache PATH|URL   the cache database: a SQLite file (default ${DEFAULT_CACHE_PATH}, or ${CACHE_URL_ENV})
                      or a postgres:// URL
@@ -35,7 +43,7 @@ whose results are not in the cache yet; running the command that submitted them 
 Where no run made the default cache yet there are no batches (exit 0); a --cache file that does not
 exist is a usage error.
 
-Exit status: 0 done; 1 a provider refused a check or a cancel, or an abandon was refused; 2 usage;
+Exit status: 0 done; 1 a provider refused a check or a cancel, or an abandon or adopt was refused; 2 usage;
 5 the store could not be opened (unreachable, login refused, no such database, newer schema).
 `;
 
@@ -91,6 +99,27 @@ async function abandon(tokens: readonly string[], store: BatchStore, apiOf: (mod
   return refused;
 }
 
+/**
+ * `fusion batches adopt TOKEN BATCH_ID`: the intent checked first (a typo adopts nothing), then
+ * BATCH_ID recorded as its batch or refused with the reason. Returns 1 when not adopted.
+ */
+async function adopt(token: string, batchId: string, store: BatchStore, apiOf: (model: string) => BatchApi, location: string, io: CliIo): Promise<number> {
+  const intent = (await store.intents()).find((i) => i.token === token);
+  if (intent === undefined) throw new UsageError(`no unconfirmed batch create ${token} in ${location} (fusion batches lists them, with their tokens)`);
+  try {
+    const outcome = await adoptBatch(store, apiOf(intent.model), intent, batchId);
+    if (outcome.status === 'adopted') {
+      io.stderr.write(`fusion: ${token}: adopted batch ${batchId} (${outcome.batch.status}); the next --batch run collects its answers to the ${intent.requests} call(s) of ${intent.model}, asking nothing again\n`);
+      return 0;
+    }
+    io.stderr.write(outcome.status === 'unknown' ? `fusion: ${token}: a run resolved it meanwhile; nothing adopted\n` : `fusion: ${token}: not adopted: ${outcome.why}\n`);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    io.stderr.write(`fusion: ${token}: the provider's batches could not be looked up (${error instanceof Error ? error.message : String(error)}); nothing adopted\n`);
+  }
+  return 1;
+}
+
 /** `fusion batches`: list, check and cancel the batches of offline runs. `io.env` replaces process.env (tests). */
 export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSource }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -108,12 +137,13 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     return 0;
   }
   const [action, ...ids] = positionals;
-  if (action !== undefined && action !== 'cancel' && action !== 'abandon') {
-    const near = didYouMean(action, ['cancel', 'abandon']);
-    throw new UsageError(`unknown action "${action}" (the actions are cancel and abandon: fusion batches cancel ID..., fusion batches abandon TOKEN...)${near ? `; did you mean ${near}?` : ''}\n\n${batchesHelp}`);
+  if (action !== undefined && action !== 'cancel' && action !== 'abandon' && action !== 'adopt') {
+    const near = didYouMean(action, ['cancel', 'abandon', 'adopt']);
+    throw new UsageError(`unknown action "${action}" (the actions are cancel, abandon and adopt: fusion batches cancel ID..., fusion batches abandon TOKEN..., fusion batches adopt TOKEN BATCH_ID)${near ? `; did you mean ${near}?` : ''}\n\n${batchesHelp}`);
   }
   if (action === 'cancel' && ids.length === 0) throw new UsageError('cancel needs at least one batch id');
   if (action === 'abandon' && ids.length === 0) throw new UsageError('abandon needs at least one token (listed by fusion batches below the table)');
+  if (action === 'adopt' && ids.length !== 2) throw new UsageError(`adopt needs a token (listed by fusion batches below the table) and the id of the batch that create made, got ${ids.length} argument(s): fusion batches adopt TOKEN BATCH_ID`);
   const env = io.env ?? process.env;
   const path = cacheLocation(values.cache, env);
   if (storeKindOf(path) === 'sqlite' && !existsSync(path)) {
@@ -135,6 +165,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     };
     await cache.ready();
     if (action === 'abandon') failures += await abandon(ids, store, apiOf, cache.location, io);
+    if (action === 'adopt') failures += await adopt(ids[0] as string, ids[1] as string, store, apiOf, cache.location, io);
     const targets = action === 'cancel' ? await Promise.all(ids.map(async (id) => (await store.get(id)) ?? id)) : values.check ? (await store.list()).filter((j) => !j.collected) : [];
     for (const target of targets) {
       if (typeof target === 'string') throw new UsageError(`no batch ${target} in ${cache.location}`);
@@ -155,7 +186,7 @@ export async function batchesCommand(argv: string[], io: CliIo & { env?: EnvSour
     // Creates whose answer never came: the batch may exist at the provider, paid; the next --batch run looks it up.
     const intents = await store.intents();
     if (intents.length > 0 && !values.json) {
-      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}, token ${i.token}`).join('; ')}): run the --batch command again to look them up (nothing is created twice; where several batches at the provider could be one of them, it is told by their results once they have ended, and the run says which are still running); one whose candidates have all ended and none of which names its calls stays pending until you give it up with fusion batches abandon TOKEN\n`);
+      io.stdout.write(`${intents.length} batch create(s) not confirmed by the provider (${intents.map((i) => `${i.model}, ${i.requests} request(s), ${i.createdAt.replace(/\.\d+Z$/, 'Z')}, token ${i.token}`).join('; ')}): run the --batch command again to look them up (nothing is created twice; where several batches at the provider could be one of them, it is told by their results once they have ended, and the run says which are still running); one whose candidates have all ended and none of which names its calls stays pending until you give it up with fusion batches abandon TOKEN, and one whose calls the results of several ended batches name, until you name its batch with fusion batches adopt TOKEN BATCH_ID\n`);
     }
     const abandoned = await store.abandonedIntents();
     if (abandoned.length > 0 && !values.json) {

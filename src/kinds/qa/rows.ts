@@ -3,6 +3,7 @@ import type { AnswerMatrix } from '../../fuse/answer-matrix.js';
 import { fuseQaWith, type QaFusedAnswer, type QaQuestionInput, qaCandidateMatrix } from '../../qa/fuse-question.js';
 import { type Choice, ChoiceSchema, type QaTask, askedText } from '../../task/schema.js';
 import { sameLabelChoices } from '../../task/choice-gold.js';
+import { choiceCountIssue } from './choice-count.js';
 import type { RawModelAnswer } from '../raw-answer.js';
 import type { StreamFuser, StreamPrediction } from '../../fuse/stream-fuser.js';
 import { type FusedLineBase, markLine, newCost, unanswered } from '../row-parts.js';
@@ -23,12 +24,12 @@ export const QaQuestionSchema = z.object({
 
 export type QaQuestion = z.infer<typeof QaQuestionSchema>;
 
-/** The input schema for a task: a multiple-choice task needs choices on every question (without them no answer is readable). */
+/** The input schema for a task: a multiple-choice task needs two choices or more on every question (choiceCountIssue). */
 export function qaQuestionSchema(task: Pick<QaTask, 'answerType'>): z.ZodType<QaQuestion> {
   if (task.answerType !== 'multiple-choice') return QaQuestionSchema;
-  return QaQuestionSchema.refine((q) => (q.choices?.length ?? 0) >= 2, {
-    message: 'a multiple-choice question needs at least two choices',
-    path: ['choices'],
+  return QaQuestionSchema.superRefine((q, ctx) => {
+    const issue = choiceCountIssue(q.choices);
+    if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue, path: ['choices'] });
   });
 }
 

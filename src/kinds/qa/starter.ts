@@ -3,6 +3,7 @@ import { choiceGoldIssue } from '../../task/choice-gold.js';
 import { InputError } from '../../task/errors.js';
 import { ChoiceSchema, type QaAnswerType, QaAnswerTypeSchema, type QaItem, type QaTask, TASK_KINDS } from '../../task/schema.js';
 import type { KindStarter } from '../starter.js';
+import { choiceCountIssue } from './choice-count.js';
 
 /** A QA row: the question, its choices (a JSON list in a table's cell) and one gold answer (a number in JSON Lines is its numeral). */
 const QaRowSchema = z.object({
@@ -44,8 +45,12 @@ export const qaStarter: KindStarter<QaTask> = {
       answerType = items.length > 0 && items.every((i) => i.choices) ? 'multiple-choice' : golds.length > 0 && golds.every((g) => NUMBER.test(g)) ? 'numeric' : 'free-form';
     }
     if (answerType === 'multiple-choice') {
+      // As the folder init writes would be refused by every later command: at the row, before anything is written.
       const issues = rows.flatMap(({ line }, i) => {
-        const issue = choiceGoldIssue(items[i] as QaItem);
+        const item = items[i] as QaItem;
+        const count = choiceCountIssue(item.choices);
+        if (count !== undefined) return [{ file: options.file, line, field: 'choices', message: count }];
+        const issue = choiceGoldIssue(item);
         return issue === undefined ? [] : [{ file: options.file, line, field: options.labelColumn, message: issue }];
       });
       if (issues.length > 0) throw new InputError(issues);

@@ -1,5 +1,6 @@
 import { type BatchApi, UnresolvedCreateError } from '../../providers/provider.js';
 import type { BatchIntent, BatchStore } from './batch-store.js';
+import { lookUpIntent } from './intent-lookup.js';
 
 /** What `abandonIntent` did: abandoned (the next run asks its calls again), or refused, and why. */
 export type AbandonOutcome =
@@ -23,14 +24,14 @@ export async function abandonIntent(store: BatchStore, api: BatchApi, intent: Ba
   if (intent.live) return { status: 'refused', intent, why: 'the run that recorded it is still running (its create is in progress); nothing abandoned' };
   let note: string;
   try {
-    const found = await api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys: await store.keysOfIntent(intent.token) }, await store.knownIds());
+    const found = await lookUpIntent(store, api, intent, await store.keysOfIntent(intent.token));
     if (found) return { status: 'refused', intent, why: `the provider's batch ${found.id} is this create's (${found.status}): the next --batch run collects it, nothing is asked twice; nothing abandoned` };
     note = "the provider's list of batches showed none that could be this create's";
   } catch (error) {
     if (!(error instanceof UnresolvedCreateError)) throw error;
     const ids = error.batchIds.join(', ');
     if (error.reason === 'running') return { status: 'refused', intent, why: `batch(es) ${ids} of its size still run at the provider and may be this create's; abandon it once they have ended (the next --batch run then also tells whether one is); nothing abandoned` };
-    if (error.reason === 'several-carry') return { status: 'refused', intent, why: `the results of batches ${ids} name its calls: they were answered and billed there, and asking them again would pay twice; nothing abandoned` };
+    if (error.reason === 'several-carry') return { status: 'refused', intent, why: `the results of batches ${ids} name its calls: they were answered and billed there, and asking them again would pay twice; nothing abandoned (\`fusion batches adopt ${intent.token} BATCH_ID\` records the one that is this create's, for the next run to collect)` };
     note = `every candidate batch had ended and the results of none named its calls (${ids})`;
   }
   const abandoned = await store.abandonIntent(intent.token, note);

@@ -1,4 +1,5 @@
 import type { BatchInfo, BatchStatus } from '../../providers/provider.js';
+import { BatchConflictError } from '../store/errors.js';
 
 /** A provider batch this project submitted, as remembered in the store. */
 export interface BatchJob {
@@ -29,7 +30,10 @@ export interface BatchJob {
  * them again.
  */
 export interface BatchStore {
-  /** Remembers a batch the provider accepted, with its calls, in one transaction. */
+  /**
+   * Remembers a batch the provider accepted, with its calls, in one transaction. The same batch
+   * again with the same calls changes nothing; with other calls or another model, BatchConflictError.
+   */
   add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void>;
   /** Records what the provider last said about a batch. */
   update(info: BatchInfo): Promise<void>;
@@ -48,7 +52,11 @@ export interface BatchStore {
 
   /** Records that a batch of `keys` is about to be created (before the create request), owned by this run. */
   addIntent(intent: BatchIntent, keys: readonly string[]): Promise<void>;
-  /** The provider created the intent's batch: it becomes a remembered batch with the intent's calls, in one transaction. */
+  /**
+   * The provider created the intent's batch: it becomes a remembered batch with the intent's calls,
+   * in one transaction. Already remembered with those calls (another run resolved it): the intent
+   * is gone, nothing else changes; remembered with other calls: BatchConflictError, the intent stays.
+   */
   resolveIntent(token: string, info: BatchInfo): Promise<void>;
   /** The intent's batch was not created: its calls are free again. */
   dropIntent(token: string): Promise<void>;
@@ -72,6 +80,29 @@ export interface BatchStore {
   abandonIntent(token: string, note: string): Promise<BatchIntent | undefined>;
   /** Intents the user abandoned, oldest abandon first. */
   abandonedIntents(): Promise<AbandonedIntent[]>;
+}
+
+/** What a batch is recorded for: what makes a second record of its id the same batch or a conflict. */
+export interface BatchCalls {
+  provider: string;
+  model: string;
+  keys: Iterable<string>;
+}
+
+/**
+ * Throws BatchConflictError when `batchId`, recorded for `recorded`, is recorded again for other
+ * calls or another model (`again`); the same provider, model and set of calls is the same batch.
+ */
+export function checkSameBatch(batchId: string, recorded: BatchCalls, again: BatchCalls): void {
+  const had = new Set(recorded.keys);
+  const now = new Set(again.keys);
+  const sameCalls = had.size === now.size && [...now].every((k) => had.has(k));
+  if (sameCalls && recorded.provider === again.provider && recorded.model === again.model) return;
+  const what = (b: BatchCalls, n: number): string => `${n} call(s) of ${b.model} (${b.provider})`;
+  throw new BatchConflictError(
+    batchId,
+    `batch ${batchId} is recorded for ${what(recorded, had.size)}; recording it again for ${sameCalls ? '' : 'other '}${what(again, now.size)} would collect its answers for the wrong calls: refused, the store keeps what it had`,
+  );
 }
 
 /** An intent the user abandoned, as kept on record. */

@@ -10,6 +10,7 @@ import { collectResults } from './collect.js';
 import { customIdOf } from './custom-id.js';
 import { DEFAULT_POLL, type PollSettings, pollUntilDone } from './poll.js';
 import { shardLines } from './shard.js';
+import { lookUpIntent } from './intent-lookup.js';
 import { currentLimits } from '../../task/limits.js';
 import { usageBoundsOf } from '../token-bound.js';
 
@@ -150,6 +151,19 @@ const isCancelledBatch = (info: BatchInfo): boolean => info.status === 'cancelle
 const transient = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
 
 /**
+ * The command that settles a create the lookup cannot tell, when only the user can: every candidate
+ * ended and none names the calls (only the user can say no batch is this create's: the list may not
+ * show it yet), or several name them (only the user, at the provider's console, can say which is).
+ * Named, never taken.
+ */
+function wayOut(error: unknown, token: string): string {
+  if (!(error instanceof UnresolvedCreateError)) return '';
+  if (error.reason === 'none-carries') return `; if no batch at the provider is this create's, \`fusion batches abandon ${token}\` (with this --cache) has the next run ask them again`;
+  if (error.reason === 'several-carry') return `; once you know which of ${error.batchIds.join(', ')} is this create's (the provider's console shows each batch's requests), \`fusion batches adopt ${token} BATCH_ID\` (with this --cache) has the next run collect it, asking nothing again`;
+  return '';
+}
+
+/**
  * Intents an earlier run recorded before creating a batch and never resolved (the create's answer
  * was lost, or the run was killed during it): each is looked up at the provider, and becomes a
  * remembered batch (polled like any resumed one) or, when the provider has none, is forgotten. An
@@ -162,14 +176,9 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
     let info: BatchInfo | undefined;
     const keys = await store.keysOfIntent(intent.token);
     try {
-      info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: intent.requests, keys }, await store.knownIds());
+      info = await lookUpIntent(store, m.api, intent, keys);
     } catch (error) {
-      // Every candidate ended and none names the calls: only the user can say no batch is this
-      // intent's (the list may not show it yet), so the way to settle it is named, not taken.
-      const settle = error instanceof UnresolvedCreateError && error.reason === 'none-carries'
-        ? `; if no batch at the provider is this create's, \`fusion batches abandon ${intent.token}\` (with this --cache) has the next run ask them again`
-        : '';
-      note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending${settle}`);
+      note(`${m.handle.name}: could not look up a batch an earlier run was creating (${error instanceof Error ? error.message : String(error)}); its ${intent.requests} call(s) stay pending${wayOut(error, intent.token)}`);
       continue;
     }
     if (info) {
@@ -324,7 +333,7 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           const mayExist = !(error instanceof ProviderError) || ['connection', 'timeout', 'server', 'bad-response', 'aborted'].includes(error.kind);
           if (mayExist) {
             try {
-              info = await m.api.findSubmitted({ token: intent.token, since: new Date(intent.createdAt), requests: keys.length, keys: new Set(keys) }, await store.knownIds());
+              info = await lookUpIntent(store, m.api, intent, new Set(keys));
               if (info) note(`${m.handle.name}: the provider created batch ${info.id} although its answer was lost (${error instanceof Error ? error.message : String(error)}); polling it`);
             } catch (lookupError) {
               // Neither the create nor the lookup answered: the batch may exist. The intent stays on

@@ -7,3 +7,19 @@ export class StoreError extends Error {
 export class StoreLocationError extends StoreError {
   override readonly name: string = 'StoreLocationError';
 }
+
+/**
+ * A batch id recorded again for other calls or another model than the store holds it for: its
+ * answers would be collected for the wrong calls, so the store refuses and keeps what it had (an
+ * intent resolved to it stays on record, its calls pending). The same batch recorded again with
+ * the same calls is no conflict: nothing changes.
+ */
+export class BatchConflictError extends StoreError {
+  override readonly name = 'BatchConflictError';
+  constructor(
+    readonly batchId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { BatchInfo } from '../../providers/provider.js';
-import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
+import type { AbandonedIntent, AbandonedRow, BatchCalls, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
+import { checkSameBatch, intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive } from './claim-owner.js';
 
 /** PostgresStore's query: once the schema is ready, failures retried or turned into a StoreError. */
@@ -32,20 +32,41 @@ export class PostgresBatchStore implements BatchStore {
   }
 
   async resolveIntent(token: string, info: BatchInfo): Promise<void> {
-    // One statement: the intent becomes a remembered batch with its calls, and is gone.
-    await this.query(
+    // One statement: the intent becomes a remembered batch with its calls, and is gone; unless the
+    // batch is remembered already (another run resolved it), which is checked below instead.
+    const { rows } = await this.query<{ gone: string }>(
       `WITH gone AS (
-         DELETE FROM fusion_batch_intents WHERE token = $1 RETURNING *
+         DELETE FROM fusion_batch_intents WHERE token = $1 AND NOT EXISTS (SELECT 1 FROM fusion_batch_jobs WHERE batch_id = $2) RETURNING *
        ), job AS (
          INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
          SELECT $2, provider, model, $3, requests, estimated_cost, clock_timestamp(), clock_timestamp() FROM gone
          ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
        ), calls AS (
-         DELETE FROM fusion_batch_intent_calls WHERE token = $1 RETURNING key
+         DELETE FROM fusion_batch_intent_calls WHERE token = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING key
+       ), kept AS (
+         INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, calls.key FROM job, calls ON CONFLICT DO NOTHING
        )
-       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, calls.key FROM job, calls ON CONFLICT DO NOTHING`,
+       SELECT count(*) AS gone FROM gone`,
       [token, info.id, info.status],
     );
+    if (Number(rows[0]?.gone) > 0) return;
+    const intent = await this.query<{ provider: string; model: string }>('SELECT provider, model FROM fusion_batch_intents WHERE token = $1', [token]);
+    const row = intent.rows[0];
+    if (row === undefined) return;
+    // Remembered with the intent's calls: nothing new, the intent is settled; with others, a conflict and the intent stays.
+    await this.checkRecorded(info.id, { ...row, keys: await this.keysOfIntent(token) });
+    await this.dropIntent(token);
+  }
+
+  /** A batch remembered already, recorded again for `again`: checkSameBatch against what the store holds. */
+  private async checkRecorded(batchId: string, again: BatchCalls): Promise<void> {
+    const { rows } = await this.query<{ provider: string; model: string; keys: (string | null)[] }>(
+      `SELECT j.provider, j.model, array_agg(c.key) AS keys FROM fusion_batch_jobs j LEFT JOIN fusion_batch_job_calls c ON c.batch_id = j.batch_id
+       WHERE j.batch_id = $1 GROUP BY j.batch_id`,
+      [batchId],
+    );
+    const recorded = rows[0];
+    if (recorded) checkSameBatch(batchId, { ...recorded, keys: recorded.keys.filter((k): k is string => k !== null) }, again);
   }
 
   async dropIntent(token: string): Promise<void> {
@@ -109,14 +130,18 @@ export class PostgresBatchStore implements BatchStore {
 
   async add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
     // One statement: the batch and its calls are remembered together or not at all.
-    await this.query(
+    const { rows } = await this.query<{ batch_id: string }>(
       `WITH job AS (
          INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp(), clock_timestamp()) ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
+       ), calls AS (
+         INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, k FROM job, unnest($7::text[]) AS k ON CONFLICT DO NOTHING
        )
-       INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, k FROM job, unnest($7::text[]) AS k ON CONFLICT DO NOTHING`,
+       SELECT batch_id FROM job`,
       [job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, [...keys]],
     );
+    // Remembered already (its calls in the same statement that remembered it): the same batch, or a conflict.
+    if (rows.length === 0) await this.checkRecorded(job.batchId, { ...job, keys });
   }
 
   async update(info: BatchInfo): Promise<void> {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchInfo } from '../../providers/provider.js';
 import type { AbandonedIntent, AbandonedRow, BatchIntent, BatchJob, BatchStore, IntentRow, JobRow } from '../batch/batch-store.js';
-import { intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
+import { checkSameBatch, intentOfRow, toAbandoned, toIntent, toJob } from '../batch/batch-store.js';
 import { type ClaimOwner, intentIsLive, leaseRuns, monotonicMs } from './claim-owner.js';
 
 /** Batch records in the same SQLite file. */
@@ -25,17 +25,17 @@ export class SqliteBatchStore implements BatchStore {
     return Promise.resolve();
   }
 
-  resolveIntent(token: string, info: BatchInfo): Promise<void> {
+  // async: a conflict the transaction throws is the promise's rejection, as PostgreSQL's.
+  async resolveIntent(token: string, info: BatchInfo): Promise<void> {
     const intent = this.db.prepare('SELECT * FROM batch_intents WHERE token = ?').get(token) as Omit<IntentRow, 'live'> | undefined;
-    if (!intent) return Promise.resolve();
+    if (!intent) return;
     const keys = (this.db.prepare('SELECT key FROM batch_intent_calls WHERE token = ?').all(token) as { key: string }[]).map((r) => r.key);
     this.db.transaction(() => {
-      const known = this.db.prepare('SELECT 1 FROM batch_jobs WHERE batch_id = ?').get(info.id) !== undefined;
+      // Remembered already (another run resolved it): checked for the intent's calls; a conflict leaves the intent on record.
       const job = { batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimated_cost };
-      if (!known) this.insertJob(job, keys);
+      this.insertJob(job, keys);
       this.deleteIntent(token);
     }).immediate();
-    return Promise.resolve();
   }
 
   dropIntent(token: string): Promise<void> {
@@ -99,12 +99,14 @@ export class SqliteBatchStore implements BatchStore {
     );
   }
 
-  add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
+  async add(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): Promise<void> {
     this.insertJob(job, keys);
-    return Promise.resolve();
   }
 
-  /** A batch and its calls, remembered together (inside a caller's transaction, or in one of its own). */
+  /**
+   * A batch and its calls, remembered together (inside a caller's transaction, or in one of its
+   * own); one already remembered is checked for the same calls instead (checkSameBatch).
+   */
   private insertJob(job: Pick<BatchJob, 'batchId' | 'provider' | 'model' | 'status' | 'requests' | 'estimatedCost'>, keys: readonly string[]): void {
     const now = new Date().toISOString();
     const insertJob = this.db.prepare(
@@ -112,6 +114,12 @@ export class SqliteBatchStore implements BatchStore {
     );
     const insertCall = this.db.prepare('INSERT OR IGNORE INTO batch_job_calls (batch_id, key) VALUES (?, ?)');
     this.db.transaction(() => {
+      const recorded = this.db.prepare('SELECT provider, model FROM batch_jobs WHERE batch_id = ?').get(job.batchId) as { provider: string; model: string } | undefined;
+      if (recorded) {
+        const recordedKeys = (this.db.prepare('SELECT key FROM batch_job_calls WHERE batch_id = ?').all(job.batchId) as { key: string }[]).map((r) => r.key);
+        checkSameBatch(job.batchId, { ...recorded, keys: recordedKeys }, { ...job, keys });
+        return;
+      }
       insertJob.run(job.batchId, job.provider, job.model, job.status, job.requests, job.estimatedCost, now, now);
       for (const key of keys) insertCall.run(job.batchId, key);
     }).immediate();
