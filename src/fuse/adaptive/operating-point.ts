@@ -129,6 +129,24 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Targe
   return [...curve].sort((a, b) => a.lossBound - b.lossBound || a.calls - b.calls)[0] as CurvePoint;
 }
 
+/** A call or cost budget with no loss target: the user asked for the best score within the budget. */
+export const budgetOnly = (target: Target): boolean => target.maxLoss === undefined && (target.maxCalls !== undefined || target.maxCost !== undefined);
+
+/**
+ * The target checkpoint 0's threshold is held to, given `without`, the point of its own curve that
+ * never stops there (the policy as chosen without it). A loss target is a promise about the whole
+ * policy, so checkpoint 0 is held to the same `maxLoss`. A budget with no loss target asks for the
+ * best score within the budget, which the policy without checkpoint 0 already is; checkpoint 0
+ * only takes calls away, so it may cost nothing the bound can see: it is held to the bound of the
+ * policy without it, within the same budget. A fixed loss in its place would be a promise the user
+ * did not make: it would let checkpoint 0 lose score the user asked to keep, and refuse it
+ * wherever the budget alone puts the policy over that loss, however well the texts foretell.
+ */
+export function openingTarget(target: Target, without: Pick<CurvePoint, 'lossBound'>): Target & { maxLoss: number } {
+  if (budgetOnly(target)) return { ...target, maxLoss: without.lossBound };
+  return { ...target, maxLoss: target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number) };
+}
+
 /**
  * The losses of a curve's points made non-increasing in calls (pool-adjacent-violators, equal
  * weights): asking more models cannot, in expectation, lose more. Each point's raw training loss is
