@@ -138,6 +138,8 @@ export interface FittedAdaptive extends FittedStrategy {
   replay(answers: AnswerMatrix): ReplayResult;
   /** The policy's asking order as model names. */
   readonly order: readonly string[];
+  /** `explain`, with why asking stopped on the item (`text`: decided from its text before any call), from the same replay. */
+  explainWhy(answers: AnswerMatrix, item: number): { contributions: ModelContribution[]; reason: StopReason };
   /** The same policy with another stopping rule (e.g. to trace the cost/quality curve on test folds). */
   withRule(rule: StopRule): FittedAdaptive;
   /** The same policy never asking more than `maxCalls` models per item. */
@@ -225,11 +227,12 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...agreementOf(state), ...openingOf(state, parts.text, answers), ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
-  const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
+  const explainWhy = (given: AnswerMatrix, i: number): { contributions: ModelContribution[]; reason: StopReason } => {
     const { cols, answers } = seen(given);
     const one = selectItems(answers, [i]);
     const r = replay(one);
     const t = r.calls[0] as number;
+    const reason = r.reasons[0] as StopReason;
     const order = cols.order;
     const M = order.length;
     const asked = order.slice(0, t);
@@ -241,7 +244,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     });
     let contributions: ModelContribution[] = [];
     // Decided from the text before any call: no model contributed.
-    if (t === 0) return own;
+    if (t === 0) return { contributions: own, reason };
     if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
     else {
       const c = state.checkpoints.indexOf(t);
@@ -252,14 +255,15 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       const o = own.find((x) => x.model === p.model);
       if (o) Object.assign(o, { weight: p.weight, influence: o.influence + p.influence });
     }
-    return own;
+    return { contributions: own, reason };
   };
   return {
     name,
     capabilities: { asks: true },
     order: state.order,
     replay,
-    explain,
+    explain: (given, i) => explainWhy(given, i).contributions,
+    explainWhy,
     // Whose words state a QA answer: the models the final strategy trusts, else the policy's own weights.
     modelTrust: () => {
       const own = parts.final?.modelTrust?.();
