@@ -85,18 +85,21 @@ export interface BoundSpec {
 
 /**
  * Each point's bound: its loss under `estimate` (and `unseen`), made non-increasing in calls (see
- * `monotoneLosses`), plus `caution` standard errors of that loss.
+ * `monotoneLosses`; not when `monotone` is false, for settings along which asking fewer models
+ * need not lose more), plus `caution` standard errors of that loss.
  */
-export function lossBoundOf(points: readonly CurvePoint[], bound: BoundSpec): number[] {
+export function lossBoundOf(points: readonly CurvePoint[], bound: BoundSpec, monotone = true): number[] {
   const expected = bound.estimate === 'expected';
   const pseudo = (bound.unseen ?? DEFAULT_UNSEEN) === 'pseudo';
   const measured = (p: CurvePoint) => (expected ? (p.expectedLoss ?? p.loss) : p.loss);
   const loss = points.map((p) => (pseudo ? ((expected ? p.expectedUnseenLoss : p.unseenLoss) ?? measured(p)) : measured(p)));
   const se = points.map((p) => (pseudo ? (expected ? p.expectedUnseenLossSe : p.unseenLossSe) : expected ? p.expectedLossSe : p.lossSe) ?? 0);
-  const smooth = monotoneLosses(
-    points.map((p) => p.calls),
-    loss,
-  );
+  const smooth = monotone
+    ? monotoneLosses(
+        points.map((p) => p.calls),
+        loss,
+      )
+    : loss;
   return smooth.map((l, i) => l + bound.caution * (se[i] as number));
 }
 

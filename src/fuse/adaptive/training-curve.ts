@@ -153,6 +153,11 @@ export interface Curve {
  * on (the cheapest of many within the target). That bound counts from 0 when it is below: asking
  * fewer models does not beat the full strategy in expectation (the smoothing of the losses
  * assumes the same). Without both, new items were decided from texts that foretell nothing.
+ * Along checkpoint 0's thresholds the losses are not smoothed: they decide from another source
+ * than the models, which can be right where the models asked are wrong, so the loss need not grow
+ * as the calls fall, and pooling a threshold's gain with the thresholds that stop nothing would
+ * erase what an informative text is worth. Each threshold is held by its own loss and spread, and
+ * the walk down from "never stop at 0" still ends at the first one over the target.
  */
 export function measureCurve(
   answers: AnswerMatrix,
@@ -215,7 +220,7 @@ export function measureCurve(
       expectedUnseenLossSe: expectedUnseen.se[i] as number,
     }),
   );
-  const bounds = lossBoundOf(points, bound);
+  const bounds = lossBoundOf(points, bound, !opening);
   // The policy without the opening stage: the threshold that stops no row at 0 (the grid's first).
   const without = opening ? points.findIndex((p) => p.rule.kind === 'agreement' && p.rule.tau > 1) : -1;
   const shift = opening && without >= 0 ? Math.max(0, opening.bound) - (bounds[without] as number) : 0;

@@ -17,14 +17,13 @@ describe('adaptive checkpoint 0 on new items of synthetic crowds with texts', ()
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
   it('where the words name the label on half of the items: within the target, fewer calls, items decided from the text', () => {
-    // Checkpoint 0 gets only what the policy's setting left of the target (see measureCurve), so
-    // with a few hundred items it saves a few calls in a hundred, not the tens it took when it
-    // could spend the setting's lucky training loss.
+    // Checkpoint 0 gets only what the policy's setting left of the target, and what its stops
+    // gain where the text is right and the models asked are wrong (see measureCurve).
     const runs = draws(0.5);
     expect(mean(runs.map((r) => r.text.loss))).toBeLessThanOrEqual(target);
     for (const r of runs) expect(r.text.calls).toBeLessThanOrEqual(r.base.calls);
-    expect(mean(runs.map((r) => r.text.calls))).toBeLessThan(mean(runs.map((r) => r.base.calls)) - 0.01);
-    expect(mean(runs.map((r) => r.text.fromText))).toBeGreaterThan(0.02);
+    expect(mean(runs.map((r) => r.text.calls))).toBeLessThan(mean(runs.map((r) => r.base.calls)) - 0.03);
+    expect(mean(runs.map((r) => r.text.fromText))).toBeGreaterThan(0.05);
     // The stage kept is one whose training-fold bound is within the target.
     for (const r of runs) {
       const text = (r.policy.state() as { text?: { tau: number; curve: CurvePoint[] } }).text;
