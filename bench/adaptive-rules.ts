@@ -6,12 +6,14 @@
  * the fold's test items with it. Prints one JSON line per set: per variant, the test-fold macro-F1,
  * loss against `auto` and share of calls.
  *
- *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414] [--text-checkpoint true]
+ *   npx tsx bench/adaptive-rules.ts [--sets a,b] [--folds 5] [--seed 1] [--out FILE] [--agreement-model pooled|per-checkpoint|staged] [--prefix-target labels|final] [--refine-grid false] [--checkpoint-growth 1.414] [--text-checkpoint true] [--unseen none|pseudo]
  *
  * With `--text-checkpoint true` the policies are fitted with a checkpoint 0 (the item's text alone,
  * before any call): every variant above is measured without it (`withoutText`, the same fit), and
  * one more, `labels+1se text0`, is the fitted policy as it stands (the default setting and its
- * checkpoint 0), so the pair default / text0 is exact.
+ * checkpoint 0), so the pair default / text0 is exact. `--unseen` is the bound the policies are
+ * fitted with (adaptive's default when absent): with `pseudo` the exact pair is `labels+1se pseudo`
+ * / text0.
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -48,6 +50,8 @@ const { values } = parseArgs({
     'checkpoint-growth': { type: 'string' },
     /** `true`: fit a checkpoint 0 (the text alone) and add the `labels+1se text0` variant. */
     'text-checkpoint': { type: 'string' },
+    /** The bound the policies (and their checkpoint 0) are fitted with (adaptive's default when absent): none | pseudo. */
+    unseen: { type: 'string' },
   },
 });
 const folds = Number(values.folds);
@@ -100,7 +104,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
   const { gold } = folder;
   const auto = memoizeFits(autoStrategy);
   const autoCv = crossValidateStrategy(auto, matrix, gold, { folds, seed });
-  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}), ...(textCheckpoint ? { textCheckpoint } : {}) }), matrix, gold, { folds, seed });
+  const cv = crossValidateStrategy(createAdaptive({ final: auto, ...(values['stop-target'] ? { stopTarget: values['stop-target'] as StopTarget } : {}), ...(values['agreement-model'] ? { agreementModel: values['agreement-model'] as AgreementModelKind } : {}), ...(values['prefix-target'] ? { prefixTarget: values['prefix-target'] as PrefixTarget } : {}), ...(values['refine-grid'] === 'false' ? { refineGrid: false } : {}), ...(values['checkpoint-growth'] ? { checkpointGrowth: Number(values['checkpoint-growth']) } : {}), ...(textCheckpoint ? { textCheckpoint } : {}), ...(values.unseen ? { unseen: values.unseen as UnseenDisagreement } : {}) }), matrix, gold, { folds, seed });
   const N = matrix.itemIds.length;
   const M = matrix.models.length;
   const K = matrix.labels.length;
@@ -152,7 +156,7 @@ for (const set of values.summary ? [] : (values.sets as string).split(',').filte
     const macroF1 = f1({ probs, decided });
     return { name: v.name, macroF1: +macroF1.toFixed(4), loss: +(100 * (autoF1 - macroF1)).toFixed(2), callShare: +(calls / N / M).toFixed(3), picks };
   }).concat(text0);
-  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', textCheckpoint, items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
+  const line = JSON.stringify({ set, folds, seed, stopTarget: values['stop-target'] ?? 'default', agreementModel: values['agreement-model'] ?? 'default', prefixTarget: values['prefix-target'] ?? 'default', refineGrid: values['refine-grid'] ?? 'default', checkpointGrowth: values['checkpoint-growth'] ?? 'default', textCheckpoint, unseen: values.unseen ?? 'default', items: N, models: M, autoMacroF1: +autoF1.toFixed(4), seconds: Math.round((Date.now() - started) / 1000), variants });
   console.log(line);
   if (values.out) appendFileSync(values.out, `${line}\n`);
 }

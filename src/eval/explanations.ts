@@ -56,13 +56,15 @@ export function explainDecisions(
     const decided = prediction.decided[i] === 1;
     const k = argmax(prediction.probs, i * K, K);
     const row = namedColumns(selectItems(answers, [i]));
-    const fromText = isAdaptive(fitted) && fitted.replay(row).reasons[0] === 'text';
+    // An adaptive policy says why it stopped asking from the replay its explanation reads.
+    const why = isAdaptive(fitted) ? fitted.explainWhy(row, 0) : { contributions: fitted.explain(row, 0), reason: undefined };
+    const fromText = why.reason === 'text';
     out.push({
       item: answers.itemIds[i] as string,
       gold: g >= 0 ? (row.labels[g] as string) : null,
       fused: decided ? (row.labels[k] as string) : null,
       confidence: decided ? (prediction.probs[i * K + k] as number) : 0,
-      contributions: fitted.explain(row, 0),
+      contributions: why.contributions,
       ...(fromText ? { fromText: true as const } : {}),
     });
   }

@@ -43,7 +43,11 @@ describe('adaptive checkpoint 0: items decided from their text before any call',
     writeFileSync(join(t.dir, 'items.jsonl'), items(240, 'train-').map((i) => JSON.stringify(i)).join('\n') + '\n');
     await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
     const policy = join(t.dir, 'policy.json');
-    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--text-checkpoint', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    // Gold is the first model's own answer, so the texts cannot beat the models: checkpoint 0 only
+    // saves calls, and its stops pay for their own doubt (one pseudo-disagreement of their own).
+    // At the default half point the setting chosen leaves them no room with 240 items under the
+    // pseudo-disagreement bound; a one-point target does, under either bound.
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--text-checkpoint', '--max-loss', '1', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
     const saved = JSON.parse(readFileSync(policy, 'utf8')) as { state: { text?: { tau: number; prefix: { strategy: string } } } };
     expect(saved.state.text?.prefix.strategy).toBe('text-only');
 

@@ -37,7 +37,8 @@ Options:
                      not for rating tasks)
   --text-checkpoint  adaptive: may decide an item from its text alone before any call, where a
                      classifier of the texts agrees with the full fusion on the training folds
-                     within the same bound (labels shared by every item, texts given; not for
+                     within the target, its stops paying for their own doubt (labels shared by
+                     every item, texts given; not for
                      rating tasks). fusion run then says "stopped": "text", "asked": 0
 A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
 

@@ -34,7 +34,8 @@ export const AdaptiveStateSchema = z.object({
   final: SavedFitSchema.nullable(),
   /**
    * Checkpoint 0, before any call: the fusion of the item's text alone, its own agreement model,
-   * and the threshold chosen for it on the training folds given `rule` (with its curve). Absent in
+   * and the threshold chosen for it on the training folds given `rule` (with its curve: each
+   * threshold's bound is `rule`'s own plus what its stops at 0 add, see `measureCurve`). Absent in
    * policies saved before it existed and whenever no threshold kept the bound: such a policy asks
    * at least one model on every item, as before.
    */

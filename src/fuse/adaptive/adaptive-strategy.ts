@@ -15,7 +15,7 @@ import { fitFrom, startsWarm } from '../warm-start.js';
 import { type AdaptiveState, AdaptiveStateSchema } from './adaptive-state.js';
 import { askedView, fromView, viewGold } from './asked-view.js';
 import { defaultCheckpoints } from './checkpoints.js';
-import { chooseOperatingPoint, type CurvePoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, DEFAULT_UNSEEN, type LossEstimate, type Target, type UnseenDisagreement } from './operating-point.js';
+import { budgetOnly, chooseOperatingPoint, type CurvePoint, DEFAULT_LOSS_ESTIMATE, DEFAULT_TARGET, DEFAULT_UNSEEN, type LossEstimate, openingTarget, type Target, type UnseenDisagreement } from './operating-point.js';
 import { givenOrder, learnOrder } from './order.js';
 import { blankColumns, neverReadColumns, policyColumns, skippedCalls } from './unread-columns.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
@@ -90,18 +90,19 @@ export interface AdaptiveOptions {
    * A checkpoint 0 before the first call (default DEFAULT_TEXT_CHECKPOINT): where the answers share one label set
    * and the items have texts, a classifier of the text alone (`text-only`) is fitted like the
    * prefixes (out-of-fold on the same inner folds), with its own agreement model, and its
-   * threshold is chosen on the training folds by the same bound, given the policy's setting: an
-   * item it stops is decided from its text with no call. Where the words foretell nothing the
-   * bound refuses every threshold and the policy is the one without it.
+   * threshold is chosen on the training folds given the policy's setting, by that setting's bound
+   * plus what its own stops add to it, one pseudo-disagreement of their own included (see
+   * `measureCurve`): an item it stops is decided from its text with no call. Where the words
+   * foretell nothing the bound refuses every threshold and the policy is the one without it.
    */
   textCheckpoint?: boolean;
 }
 
 /**
- * Checkpoint 0 is an option, not the default: on a small training set whose texts foretell
- * nothing, the bound can pass a threshold that stops a few training rows which agreed by
- * chance (no disagreement seen, so no spread for the bootstrap to see), and new items are then
- * decided from noise (BENCHMARKS.md, "A checkpoint 0 before the first call").
+ * Checkpoint 0 is an option, not the default: held to a bound of its own (see `measureCurve`) it
+ * decides no new item from texts that foretell nothing, but in the room the policy's setting
+ * leaves under the target it saves few calls, and each fit adds a text classifier per inner
+ * fold (BENCHMARKS.md, "Checkpoint 0 pays for its own stops").
  */
 export const DEFAULT_TEXT_CHECKPOINT = false;
 
@@ -137,6 +138,8 @@ export interface FittedAdaptive extends FittedStrategy {
   replay(answers: AnswerMatrix): ReplayResult;
   /** The policy's asking order as model names. */
   readonly order: readonly string[];
+  /** `explain`, with why asking stopped on the item (`text`: decided from its text before any call), from the same replay. */
+  explainWhy(answers: AnswerMatrix, item: number): { contributions: ModelContribution[]; reason: StopReason };
   /** The same policy with another stopping rule (e.g. to trace the cost/quality curve on test folds). */
   withRule(rule: StopRule): FittedAdaptive;
   /** The same policy never asking more than `maxCalls` models per item. */
@@ -224,11 +227,12 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     return replayPolicy(answers, { order, checkpoints, weights, rule: state.rule, fuse, ...agreementOf(state), ...openingOf(state, parts.text, answers), ...(state.maxCalls ? { maxCalls: state.maxCalls } : {}) });
   };
   // The stage that decided the item explains it; models it did not ask get no weight.
-  const explain = (given: AnswerMatrix, i: number): ModelContribution[] => {
+  const explainWhy = (given: AnswerMatrix, i: number): { contributions: ModelContribution[]; reason: StopReason } => {
     const { cols, answers } = seen(given);
     const one = selectItems(answers, [i]);
     const r = replay(one);
     const t = r.calls[0] as number;
+    const reason = r.reasons[0] as StopReason;
     const order = cols.order;
     const M = order.length;
     const asked = order.slice(0, t);
@@ -240,7 +244,7 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
     });
     let contributions: ModelContribution[] = [];
     // Decided from the text before any call: no model contributed.
-    if (t === 0) return own;
+    if (t === 0) return { contributions: own, reason };
     if (voteBased(state.rule.kind)) contributions = voteContributions(selectModels(one, asked), 0, asked.map((j) => byName.get(answers.models[j] as string) ?? meanWeight));
     else {
       const c = state.checkpoints.indexOf(t);
@@ -251,14 +255,15 @@ function wrap(name: string, parts: Parts): FittedAdaptive {
       const o = own.find((x) => x.model === p.model);
       if (o) Object.assign(o, { weight: p.weight, influence: o.influence + p.influence });
     }
-    return own;
+    return { contributions: own, reason };
   };
   return {
     name,
     capabilities: { asks: true },
     order: state.order,
     replay,
-    explain,
+    explain: (given, i) => explainWhy(given, i).contributions,
+    explainWhy,
     // Whose words state a QA answer: the models the final strategy trusts, else the policy's own weights.
     modelTrust: () => {
       const own = parts.final?.modelTrust?.();
@@ -433,21 +438,25 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, options.refineGrid === false || typeof options.rule === 'object' ? 0 : gridResolution(M)).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 
-      // Checkpoint 0: its threshold chosen by the same bound on the same rows, the policy's setting fixed.
+      // Checkpoint 0: its threshold chosen on the same rows, the policy's setting fixed, by a bound
+      // that makes its stops pay for themselves (see measureCurve) and the user's target as it
+      // reads for checkpoint 0 (see openingTarget).
       let text: { fit: FittedStrategy; state: NonNullable<AdaptiveState['text']> } | undefined;
+      // Under a loss target, a setting already over it leaves nothing for stops at 0.
       const maxLoss = target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number);
-      const within = (p: CurvePoint) => p.lossBound <= maxLoss + 1e-12;
-      if (openingOof && expected && 'lossBound' in chosen && within(chosen)) {
+      if (openingOof && expected && 'lossBound' in chosen && (budgetOnly(target) || chosen.lossBound <= maxLoss + 1e-12)) {
         const opening = openingOof;
         const steps0 = openingSteps(sub, expected.probs, order, weights, opening, oof.get(A) as FusedPrediction);
         const agreement0 = fitSteps(steps0, stopTarget, options.agreementModel);
         const cross0 = crossFittedAgreement(steps0, stopTarget, options.agreementModel, innerFoldsUsed, rows.length);
         const stage = { fuse: (r: readonly number[]) => predictionRows(opening, r, K), agreement: cross0.agreement ?? (() => 0) };
         const resolution = options.refineGrid === false ? 0 : gridResolution(M);
-        const curve0 = measureCurve(sub, y, ruleGrid('agreement'), order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, resolution, { stage, rule: chosen.rule }).points;
-        const pick0 = chooseOperatingPoint(curve0, target);
+        const curve0 = measureCurve(sub, y, ruleGrid('agreement'), order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, resolution, { stage, rule: chosen.rule, bound: chosen.lossBound }).points;
+        const without = curve0.find((p) => p.rule.kind === 'agreement' && p.rule.tau > 1) ?? chosen;
+        const held = openingTarget(target, without);
+        const pick0 = chooseOperatingPoint(curve0, held);
         // The walk down from "never stop at 0" keeps the bound, and a threshold above 1 stops nothing: no stage to keep.
-        if (agreement0 && within(pick0) && pick0.rule.kind === 'agreement' && pick0.rule.tau <= 1) {
+        if (agreement0 && pick0.lossBound <= held.maxLoss + 1e-12 && pick0.rule.kind === 'agreement' && pick0.rule.tau <= 1) {
           const fit = textOnlyStrategy.fit(train, prefixGold, { seed });
           text = { fit, state: { prefix: { strategy: fit.name, state: fit.state() }, agreement: agreement0, tau: pick0.rule.tau, curve: curve0 } };
         }

@@ -19,28 +19,32 @@ function truthOf(truth: Truth, r: number, K: number, k: number): number {
 const rowsOf = (truth: Truth, K: number) => (truth instanceof Int32Array ? truth.length : truth.probs.length / K);
 
 /**
- * Score of decisions (a label index per row, -1 when undecided) against the truth, each row
- * counted `w[r]` times: macro-F1 as `scoreClassification` computes it (labels neither in the gold
- * nor predicted left out of the mean, undecided rows count in the support only), or accuracy.
- * Against a distribution it is the plug-in expectation: true positives, support and hits counted
- * by the probability each row's label is the one decided (or each label).
+ * What a score is computed from: per label, the (weighted) true positives, decisions and support
+ * for macro-F1; the total and hits for accuracy. Kept apart from the score so that rows whose
+ * label is known (the pseudo-disagreements of `lossesWithUnseen`) can be added without rescoring
+ * every row.
  */
-export function weightedScore(truth: Truth, decided: Int32Array, K: number, metric: LossMetric, w?: Float64Array): number {
+interface ScoreCounts {
+  tp: Float64Array;
+  predicted: Float64Array;
+  support: Float64Array;
+  total: number;
+  hit: number;
+}
+
+function scoreCounts(truth: Truth, decided: Int32Array, K: number, metric: LossMetric, w?: Float64Array): ScoreCounts {
   const n = rowsOf(truth, K);
+  const counts: ScoreCounts = { tp: new Float64Array(K), predicted: new Float64Array(K), support: new Float64Array(K), total: 0, hit: 0 };
   if (metric === 'accuracy') {
-    let total = 0;
-    let hit = 0;
     for (let r = 0; r < n; r++) {
       const c = w ? (w[r] as number) : 1;
-      total += c;
+      counts.total += c;
       const p = decided[r] as number;
-      if (p >= 0) hit += c * truthOf(truth, r, K, p);
+      if (p >= 0) counts.hit += c * truthOf(truth, r, K, p);
     }
-    return total > 0 ? hit / total : 0;
+    return counts;
   }
-  const tp = new Float64Array(K);
-  const predicted = new Float64Array(K);
-  const support = new Float64Array(K);
+  const { tp, predicted, support } = counts;
   for (let r = 0; r < n; r++) {
     const c = w ? (w[r] as number) : 1;
     if (c === 0) continue;
@@ -53,16 +57,48 @@ export function weightedScore(truth: Truth, decided: Int32Array, K: number, metr
     predicted[p] = (predicted[p] as number) + c;
     tp[p] = (tp[p] as number) + c * truthOf(truth, r, K, p);
   }
+  return counts;
+}
+
+/** The counts with rows of known labels added, each counted `weights[e]` times: decided right when `decides`, left undecided otherwise. */
+function withKnownRows(counts: ScoreCounts, labels: readonly number[], weights: readonly number[], decides: boolean): ScoreCounts {
+  const out: ScoreCounts = { tp: Float64Array.from(counts.tp), predicted: Float64Array.from(counts.predicted), support: Float64Array.from(counts.support), total: counts.total, hit: counts.hit };
+  labels.forEach((k, e) => {
+    const c = weights[e] as number;
+    if (c === 0) return;
+    out.total += c;
+    out.support[k] = (out.support[k] as number) + c;
+    if (!decides) return;
+    out.hit += c;
+    out.predicted[k] = (out.predicted[k] as number) + c;
+    out.tp[k] = (out.tp[k] as number) + c;
+  });
+  return out;
+}
+
+function scoreOfCounts(counts: ScoreCounts, metric: LossMetric): number {
+  if (metric === 'accuracy') return counts.total > 0 ? counts.hit / counts.total : 0;
   let sum = 0;
   let count = 0;
-  for (let k = 0; k < K; k++) {
-    const s = (support[k] as number) + (predicted[k] as number);
+  counts.tp.forEach((tp, k) => {
+    const s = (counts.support[k] as number) + (counts.predicted[k] as number);
     // A label absent from the gold and never decided; a soft support that is merely tiny still counts.
-    if (s <= 0) continue;
-    sum += (2 * (tp[k] as number)) / s;
+    if (s <= 0) return;
+    sum += (2 * tp) / s;
     count++;
-  }
+  });
   return count > 0 ? sum / count : 0;
+}
+
+/**
+ * Score of decisions (a label index per row, -1 when undecided) against the truth, each row
+ * counted `w[r]` times: macro-F1 as `scoreClassification` computes it (labels neither in the gold
+ * nor predicted left out of the mean, undecided rows count in the support only), or accuracy.
+ * Against a distribution it is the plug-in expectation: true positives, support and hits counted
+ * by the probability each row's label is the one decided (or each label).
+ */
+export function weightedScore(truth: Truth, decided: Int32Array, K: number, metric: LossMetric, w?: Float64Array): number {
+  return scoreOfCounts(scoreCounts(truth, decided, K, metric, w), metric);
 }
 
 /**
@@ -164,80 +200,68 @@ export function lossStandardErrors(y: Truth, reference: Int32Array, policies: re
   return standardErrors(sum, sq, draws);
 }
 
-/** The truth and the reference on the training rows plus one row of label `k` that the reference decides. */
-function withUnseenRow(y: Truth, reference: Int32Array, K: number, k: number): { y: Truth; reference: Int32Array } {
-  const n = rowsOf(y, K);
-  const ref = new Int32Array(n + 1);
-  ref.set(reference);
-  ref[n] = k;
-  if (y instanceof Int32Array) {
-    const t = new Int32Array(n + 1);
-    t.set(y);
-    t[n] = k;
-    return { y: t, reference: ref };
-  }
-  const probs = new Float64Array((n + 1) * K);
-  probs.set(y.probs);
-  probs[n * K + k] = 1;
-  return { y: { probs }, reference: ref };
+/** Every tuple of `u` labels among `labels`, with its probability when each is drawn independently by `share`. */
+function labelTuples(labels: readonly number[], share: Float64Array, u: number): { labels: number[]; p: number }[] {
+  let tuples: { labels: number[]; p: number }[] = [{ labels: [], p: 1 }];
+  for (let e = 0; e < u; e++) tuples = tuples.flatMap((t) => labels.map((k) => ({ labels: [...t.labels, k], p: t.p * (share[k] as number) })));
+  return tuples;
 }
 
 /**
- * Each policy's loss against the reference and its standard error with one disagreement the rows
- * did not show added (Laplace's rule of succession): a row where the reference is right and the
- * policy is not, joined to the training rows and resampled with them by the paired bootstrap. A
- * policy that matched the reference on every one of n rows has not shown that it always will:
- * zero disagreements in n rows bound the disagreement rate only to about two in n at the one-sided
- * level one standard error stands for (Poisson), and without the extra row such a policy gets loss
- * and standard error 0 whatever n is, so the cheapest of many settings that look perfect on few
- * rows would be chosen by noise. Resampled, the extra row contributes one row's worth to the loss
- * and about as much to its standard error: close to that Poisson bound with no real disagreement,
- * and a vanishing share of the loss once the rows show many. Its label is the reference's decision
- * on a row drawn at random (the point loss averages over those decisions), as a real disagreement
- * would fall on rows like the others. A policy marked `exact` (one that never stops before the
- * reference does, so it cannot decide otherwise on any row) gets no extra row: loss and error 0.
+ * Each policy's loss against the reference and its standard error with disagreements the rows
+ * did not show added (Laplace's rule of succession): `unseen[q]` rows where the reference is right
+ * and policy q is not, joined to the training rows and resampled with them by the paired
+ * bootstrap. A policy that matched the reference on every one of n rows has not shown that it
+ * always will: zero disagreements in n rows bound the disagreement rate only to about two in n at
+ * the one-sided level one standard error stands for (Poisson), and without the extra row such a
+ * policy gets loss and standard error 0 whatever n is, so the cheapest of many settings that look
+ * perfect on few rows would be chosen by noise. Resampled, an extra row contributes one row's
+ * worth to the loss and about as much to its standard error: close to that Poisson bound with no
+ * real disagreement, and a vanishing share of the loss once the rows show many. Its label is the
+ * reference's decision on a row drawn at random (the point loss averages over those decisions),
+ * as a real disagreement would fall on rows like the others. The caller says how many claims a
+ * policy makes that the rows must vouch for (one per stage that stops before the reference, each
+ * stopping on its own evidence): a policy that never stops before the reference does (it cannot
+ * decide otherwise on any row) gets none, loss and error 0. Policies with the same count share
+ * one stream of draws, so a policy's figures do not depend on which others are measured with it.
  */
-export function lossesWithUnseen(y: Truth, reference: Int32Array, policies: readonly Int32Array[], exact: readonly boolean[], K: number, metric: LossMetric, seed: number, draws = BOOTSTRAP_DRAWS): { loss: number[]; se: number[] } {
+export function lossesWithUnseen(y: Truth, reference: Int32Array, policies: readonly Int32Array[], unseen: readonly number[], K: number, metric: LossMetric, seed: number, draws = BOOTSTRAP_DRAWS): { loss: number[]; se: number[] } {
   const n = rowsOf(y, K);
   const P = policies.length;
+  const loss = new Array<number>(P).fill(0);
+  const se = new Array<number>(P).fill(0);
   const decidedRows: number[] = [];
   for (let r = 0; r < n; r++) if ((reference[r] as number) >= 0) decidedRows.push(r);
-  if (decidedRows.length === 0) return { loss: new Array<number>(P).fill(0), se: new Array<number>(P).fill(0) };
+  if (decidedRows.length === 0) return { loss, se };
   const share = new Float64Array(K);
   for (const r of decidedRows) share[reference[r] as number] = (share[reference[r] as number] as number) + 1 / decidedRows.length;
-  const byLabel = Array.from({ length: K }, (_, k) => ((share[k] as number) > 0 ? withUnseenRow(y, reference, K, k) : undefined));
-  // The policy leaves the extra row undecided: wrong on it without charging a false positive to a label chosen arbitrarily.
-  const own = policies.map((p) => {
-    const o = new Int32Array(n + 1).fill(-1);
-    o.set(p);
-    return o;
-  });
-  const loss = policies.map((_, q) => {
-    if (exact[q]) return 0;
-    let l = 0;
-    for (let k = 0; k < K; k++) {
-      if ((share[k] as number) === 0) continue;
-      const e = byLabel[k] as NonNullable<(typeof byLabel)[number]>;
-      l += (share[k] as number) * (weightedScore(e.y, e.reference, K, metric) - weightedScore(e.y, own[q] as Int32Array, K, metric));
+  const labels = Array.from({ length: K }, (_, k) => k).filter((k) => (share[k] as number) > 0);
+  const refCounts = scoreCounts(y, reference, K, metric);
+  const ownCounts = policies.map((p) => scoreCounts(y, p, K, metric));
+  for (const u of [...new Set(unseen)].filter((c) => c > 0)) {
+    const group = policies.map((_, q) => q).filter((q) => unseen[q] === u);
+    const ones = new Array<number>(u).fill(1);
+    for (const t of labelTuples(labels, share, u)) {
+      const ref = scoreOfCounts(withKnownRows(refCounts, t.labels, ones, true), metric);
+      for (const q of group) loss[q] = (loss[q] as number) + t.p * (ref - scoreOfCounts(withKnownRows(ownCounts[q] as ScoreCounts, t.labels, ones, false), metric));
     }
-    return l;
-  });
-  if (draws < 2) return { loss, se: new Array<number>(P).fill(0) };
-  const random = seededRandom(seed);
-  const w = new Float64Array(n + 1);
-  const sum = new Float64Array(P);
-  const sq = new Float64Array(P);
-  for (let b = 0; b < draws; b++) {
-    resample(w, random);
-    const k = reference[decidedRows[Math.floor(random() * decidedRows.length)] as number] as number;
-    const e = byLabel[k] as NonNullable<(typeof byLabel)[number]>;
-    const ref = weightedScore(e.y, e.reference, K, metric, w);
-    policies.forEach((_, q) => {
-      if (exact[q]) return;
-      const l = ref - weightedScore(e.y, own[q] as Int32Array, K, metric, w);
-      sum[q] = (sum[q] as number) + l;
-      sq[q] = (sq[q] as number) + l * l;
-    });
+    if (draws < 2) continue;
+    const random = seededRandom(seed);
+    const w = new Float64Array(n + u);
+    const sum = new Float64Array(group.length);
+    const sq = new Float64Array(group.length);
+    for (let b = 0; b < draws; b++) {
+      resample(w, random);
+      const drawn = Array.from({ length: u }, () => reference[decidedRows[Math.floor(random() * decidedRows.length)] as number] as number);
+      const extra = Array.from(w.subarray(n));
+      const ref = scoreOfCounts(withKnownRows(scoreCounts(y, reference, K, metric, w), drawn, extra, true), metric);
+      group.forEach((q, g) => {
+        const l = ref - scoreOfCounts(withKnownRows(scoreCounts(y, policies[q] as Int32Array, K, metric, w), drawn, extra, false), metric);
+        sum[g] = (sum[g] as number) + l;
+        sq[g] = (sq[g] as number) + l * l;
+      });
+    }
+    standardErrors(sum, sq, draws).forEach((s, g) => (se[group[g] as number] = s));
   }
-  return { loss, se: standardErrors(sum, sq, draws) };
+  return { loss, se };
 }

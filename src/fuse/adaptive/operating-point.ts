@@ -85,18 +85,21 @@ export interface BoundSpec {
 
 /**
  * Each point's bound: its loss under `estimate` (and `unseen`), made non-increasing in calls (see
- * `monotoneLosses`), plus `caution` standard errors of that loss.
+ * `monotoneLosses`; not when `monotone` is false, for settings along which asking fewer models
+ * need not lose more), plus `caution` standard errors of that loss.
  */
-export function lossBoundOf(points: readonly CurvePoint[], bound: BoundSpec): number[] {
+export function lossBoundOf(points: readonly CurvePoint[], bound: BoundSpec, monotone = true): number[] {
   const expected = bound.estimate === 'expected';
   const pseudo = (bound.unseen ?? DEFAULT_UNSEEN) === 'pseudo';
   const measured = (p: CurvePoint) => (expected ? (p.expectedLoss ?? p.loss) : p.loss);
   const loss = points.map((p) => (pseudo ? ((expected ? p.expectedUnseenLoss : p.unseenLoss) ?? measured(p)) : measured(p)));
   const se = points.map((p) => (pseudo ? (expected ? p.expectedUnseenLossSe : p.unseenLossSe) : expected ? p.expectedLossSe : p.lossSe) ?? 0);
-  const smooth = monotoneLosses(
-    points.map((p) => p.calls),
-    loss,
-  );
+  const smooth = monotone
+    ? monotoneLosses(
+        points.map((p) => p.calls),
+        loss,
+      )
+    : loss;
   return smooth.map((l, i) => l + bound.caution * (se[i] as number));
 }
 
@@ -127,6 +130,24 @@ export function chooseOperatingPoint(curve: readonly CurvePoint[], target: Targe
   }
   if (ok.length > 0) return cheapest(ok);
   return [...curve].sort((a, b) => a.lossBound - b.lossBound || a.calls - b.calls)[0] as CurvePoint;
+}
+
+/** A call or cost budget with no loss target: the user asked for the best score within the budget. */
+export const budgetOnly = (target: Target): boolean => target.maxLoss === undefined && (target.maxCalls !== undefined || target.maxCost !== undefined);
+
+/**
+ * The target checkpoint 0's threshold is held to, given `without`, the point of its own curve that
+ * never stops there (the policy as chosen without it). A loss target is a promise about the whole
+ * policy, so checkpoint 0 is held to the same `maxLoss`. A budget with no loss target asks for the
+ * best score within the budget, which the policy without checkpoint 0 already is; checkpoint 0
+ * only takes calls away, so it may cost nothing the bound can see: it is held to the bound of the
+ * policy without it, within the same budget. A fixed loss in its place would be a promise the user
+ * did not make: it would let checkpoint 0 lose score the user asked to keep, and refuse it
+ * wherever the budget alone puts the policy over that loss, however well the texts foretell.
+ */
+export function openingTarget(target: Target, without: Pick<CurvePoint, 'lossBound'>): Target & { maxLoss: number } {
+  if (budgetOnly(target)) return { ...target, maxLoss: without.lossBound };
+  return { ...target, maxLoss: target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number) };
 }
 
 /**

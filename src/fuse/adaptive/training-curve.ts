@@ -140,6 +140,24 @@ export interface Curve {
  * adjacent violators) plus `caution` standard errors of that loss (a paired bootstrap over the
  * rows): the bound the target is held to. With `resolution` > 0 the grid is first refined so that
  * neighbouring settings differ by at most that many calls where the rule allows (see `refineGrid`).
+ *
+ * With an opening stage (checkpoint 0: the policy's own rule fixed at the setting whose bound was
+ * `opening.bound`, `grid` its thresholds) two things keep its stops from looking free. They are a
+ * claim of their own, decided by another fusion with its own agreement model, so the rows must
+ * vouch for them apart from the later checkpoints' stops: one pseudo-disagreement each (see
+ * `lossesWithUnseen`); sharing one, stops at 0 with no disagreement would cost nothing, their
+ * doubt already paid by the later checkpoints' real disagreements. And every threshold's bound is
+ * the setting's own bound plus what its stops add to it (their loss, their spread and their
+ * pseudo-disagreement): measured against the full strategy alone, the stops could spend a
+ * training loss below the bound that the setting showed, which is luck of the rows it was chosen
+ * on (the cheapest of many within the target). That bound counts from 0 when it is below: asking
+ * fewer models does not beat the full strategy in expectation (the smoothing of the losses
+ * assumes the same). Without both, new items were decided from texts that foretell nothing.
+ * Along checkpoint 0's thresholds the losses are not smoothed: they decide from another source
+ * than the models, which can be right where the models asked are wrong, so the loss need not grow
+ * as the calls fall, and pooling a threshold's gain with the thresholds that stop nothing would
+ * erase what an informative text is worth. Each threshold is held by its own loss and spread, and
+ * the walk down from "never stop at 0" still ends at the first one over the target.
  */
 export function measureCurve(
   answers: AnswerMatrix,
@@ -156,7 +174,7 @@ export function measureCurve(
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
   resolution: number,
-  opening?: { stage: Omit<OpeningStage, 'tau'>; rule: StopRule },
+  opening?: { stage: Omit<OpeningStage, 'tau'>; rule: StopRule; bound: number },
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
@@ -165,7 +183,7 @@ export function measureCurve(
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);
   const fullExpected = weightedScore(expected, fullDecisions, K, metric);
-  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array; exact: boolean }>();
+  const measured = new Map<StopRule, { point: CurvePoint; own: Int32Array; claims: number }>();
   // The most models a row can be asked: a policy that asks them on every row decides as the full strategy does.
   const most = Math.min(order.length, maxCalls ?? Infinity);
   const measure = (rule: StopRule) => {
@@ -178,18 +196,20 @@ export function measureCurve(
     const score = weightedScore(y, d, K, metric);
     const calls = r.calls.reduce((a, b) => a + b, 0) / Math.max(1, r.calls.length);
     const point: CurvePoint = { rule, calls, cost: meanCallCost(r.asked, M, pricePerCall), score, loss: fullScore - score, lossBound: 0, expectedLoss: fullExpected - weightedScore(expected, d, K, metric) };
-    const exact = r.calls.every((c) => c >= most);
-    measured.set(rule, { point, own: d, exact });
-    return { point, own: d, exact };
+    // The stages that stop a row before the full strategy, each a claim the rows must vouch for:
+    // the checkpoints from the first call on, and checkpoint 0.
+    const claims = (r.calls.some((c) => c > 0 && c < most) ? 1 : 0) + (r.calls.some((c) => c === 0) ? 1 : 0);
+    measured.set(rule, { point, own: d, claims });
+    return { point, own: d, claims };
   };
   const rules = resolution > 0 ? refineGrid(grid, (rule) => measure(rule).point.calls, resolution) : grid;
   const points = rules.map((rule) => measure(rule).point);
   const own = rules.map((rule) => measure(rule).own);
   const se = lossStandardErrors(y, fullDecisions, own, K, metric, seed);
   const expectedSe = lossStandardErrors(expected, fullDecisions, own, K, metric, seed);
-  const exact = rules.map((rule) => measure(rule).exact);
-  const unseen = lossesWithUnseen(y, fullDecisions, own, exact, K, metric, seed);
-  const expectedUnseen = lossesWithUnseen(expected, fullDecisions, own, exact, K, metric, seed);
+  const claims = rules.map((rule) => measure(rule).claims);
+  const unseen = lossesWithUnseen(y, fullDecisions, own, claims, K, metric, seed);
+  const expectedUnseen = lossesWithUnseen(expected, fullDecisions, own, claims, K, metric, seed);
   points.forEach((p, i) =>
     Object.assign(p, {
       lossSe: se[i] as number,
@@ -200,7 +220,10 @@ export function measureCurve(
       expectedUnseenLossSe: expectedUnseen.se[i] as number,
     }),
   );
-  const bounds = lossBoundOf(points, bound);
-  points.forEach((p, i) => (p.lossBound = bounds[i] as number));
+  const bounds = lossBoundOf(points, bound, !opening);
+  // The policy without the opening stage: the threshold that stops no row at 0 (the grid's first).
+  const without = opening ? points.findIndex((p) => p.rule.kind === 'agreement' && p.rule.tau > 1) : -1;
+  const shift = opening && without >= 0 ? Math.max(0, opening.bound) - (bounds[without] as number) : 0;
+  points.forEach((p, i) => (p.lossBound = (bounds[i] as number) + shift));
   return { points };
 }

@@ -189,13 +189,13 @@ describe('lossesWithUnseen', () => {
     for (const n of [100, 400]) {
       const { y, reference } = world(n, K, 7, 0.2);
       expect(lossStandardErrors(y, reference, [reference], K, 'accuracy', 1)).toEqual([0]);
-      const u = lossesWithUnseen(y, reference, [reference], [false], K, 'accuracy', 1);
+      const u = lossesWithUnseen(y, reference, [reference], [1], K, 'accuracy', 1);
       const bound = (u.loss[0] as number) + (u.se[0] as number);
       expect(u.loss[0]).toBeGreaterThan(0);
       expect(bound).toBeGreaterThan(1.5 / n);
       expect(bound).toBeLessThan(2.6 / n);
       // Macro-F1 moves by about as much for one missed row of a label.
-      const f = lossesWithUnseen(y, reference, [reference], [false], K, 'macro-f1', 1);
+      const f = lossesWithUnseen(y, reference, [reference], [1], K, 'macro-f1', 1);
       expect((f.loss[0] as number) + (f.se[0] as number)).toBeGreaterThan(1 / n);
     }
   });
@@ -204,7 +204,7 @@ describe('lossesWithUnseen', () => {
     const K = 3;
     const { y, reference, random } = world(2000, K, 8, 0.2);
     const policy = Int32Array.from(reference, (d) => (random() < 0.2 ? (d + 1) % K : d));
-    const u = lossesWithUnseen(y, reference, [reference, policy], [true, false], K, 'macro-f1', 2);
+    const u = lossesWithUnseen(y, reference, [reference, policy], [0, 1], K, 'macro-f1', 2);
     expect(u.loss[0]).toBe(0);
     expect(u.se[0]).toBe(0);
     const plain = weightedScore(y, reference, K, 'macro-f1') - weightedScore(y, policy, K, 'macro-f1');
@@ -213,6 +213,31 @@ describe('lossesWithUnseen', () => {
     expect(Math.abs((u.se[1] as number) - se)).toBeLessThan(0.2 * se);
     // Deterministic for a seed, against soft truth as against labels.
     const soft = { probs: Float64Array.from({ length: 2000 * K }, (_, e) => (y[Math.floor(e / K)] === e % K ? 0.8 : 0.1)) };
-    expect(lossesWithUnseen(soft, reference, [policy], [false], K, 'accuracy', 3)).toEqual(lossesWithUnseen(soft, reference, [policy], [false], K, 'accuracy', 3));
+    expect(lossesWithUnseen(soft, reference, [policy], [1], K, 'accuracy', 3)).toEqual(lossesWithUnseen(soft, reference, [policy], [1], K, 'accuracy', 3));
+  });
+
+  it('charges one disagreement per claim the rows must vouch for, each policy on its own draws', () => {
+    // A policy whose stops come from two stages (checkpoint 0 and the later ones) pays twice.
+    const K = 3;
+    const n = 400;
+    const { y, reference, random } = world(n, K, 9, 0.2);
+    const one = lossesWithUnseen(y, reference, [reference], [1], K, 'accuracy', 1);
+    const two = lossesWithUnseen(y, reference, [reference], [2], K, 'accuracy', 1);
+    // Accuracy: one missed row of n + 1 against two of n + 2.
+    expect(one.loss[0]).toBeCloseTo(1 / (n + 1), 12);
+    expect(two.loss[0]).toBeCloseTo(2 / (n + 2), 12);
+    expect(two.se[0]).toBeGreaterThan(one.se[0] as number);
+    for (const metric of ['accuracy', 'macro-f1'] as const) {
+      const f1 = lossesWithUnseen(y, reference, [reference], [1], K, metric, 1);
+      const f2 = lossesWithUnseen(y, reference, [reference], [2], K, metric, 1);
+      expect(f2.loss[0]).toBeGreaterThan(1.8 * (f1.loss[0] as number));
+      // A policy's figures do not depend on which others are measured with it.
+      const policy = Int32Array.from(reference, (d) => (random() < 0.1 ? (d + 1) % K : d));
+      const mixed = lossesWithUnseen(y, reference, [reference, policy, reference], [2, 1, 0], K, metric, 1);
+      const alone = lossesWithUnseen(y, reference, [policy], [1], K, metric, 1);
+      expect([mixed.loss[0], mixed.se[0]]).toEqual([f2.loss[0], f2.se[0]]);
+      expect([mixed.loss[1], mixed.se[1]]).toEqual([alone.loss[0], alone.se[0]]);
+      expect([mixed.loss[2], mixed.se[2]]).toEqual([0, 0]);
+    }
   });
 });
