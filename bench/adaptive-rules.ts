@@ -11,7 +11,8 @@
  * With `--text-checkpoint true` the policies are fitted with a checkpoint 0 (the item's text alone,
  * before any call): every variant above is measured without it (`withoutText`, the same fit), and
  * one more, `labels+1se text0`, is the fitted policy as it stands (the default setting and its
- * checkpoint 0), so the pair default / text0 is exact.
+ * checkpoint 0), so the pair `labels+1se pseudo` (the default bound) / text0 is exact. Variants that
+ * name no `unseen` take adaptive's default, the pseudo-disagreement; `labels+1se` is the plain bound.
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';
