@@ -16,6 +16,7 @@ import { type CliIo, processIo } from '../io.js';
 import { printFolderWarnings } from '../folder-warnings.js';
 import { numericOption } from '../numeric-option.js';
 import { loadEvalFolder } from '../../kinds/load-folder.js';
+import { unvouchedLossTarget } from '../../fuse/adaptive/unvouched.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -96,6 +97,11 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} items, ${new Set(folder.responses.map((r) => r.model)).size} models`];
   if (result.estimate) lines.push(`estimated ${result.estimate.scoredOn}: ${result.estimate.headline}`);
   lines.push(...pickLines(result.state));
+  const unvouched = unvouchedLossTarget(result.state);
+  if (unvouched)
+    lines.push(
+      `note: every model is asked: on ${folder.items.length} labelled items no cheaper setting is vouched to stay within ${Number((unvouched.maxLoss * 100).toFixed(4))} points of the full fusion; more labelled items, a looser --max-loss or a --max-calls budget let it ask fewer`,
+    );
   writeSavedStrategy(values.out, result.saved);
   lines.push(`wrote ${values.out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
