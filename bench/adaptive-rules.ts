@@ -12,8 +12,9 @@
  * before any call): every variant above is measured without it (`withoutText`, the same fit), and
  * one more, `labels+1se text0`, is the fitted policy as it stands (the default setting and its
  * checkpoint 0), so the pair default / text0 is exact. `--unseen` is the bound the policies are
- * fitted with (adaptive's default when absent): with `pseudo` the exact pair is `labels+1se pseudo`
- * / text0.
+ * fitted with (adaptive's default when absent, the pseudo-disagreement): with `pseudo` the exact
+ * pair is `labels+1se pseudo` / text0. Variants that name no `unseen` take adaptive's default;
+ * `labels+1se` is the plain bound.
  *   npx tsx bench/adaptive-rules.ts --summary FILE,FILE...   (a markdown table of saved lines: loss @ share of calls per set and seed)
  */
 import { appendFileSync, readFileSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { BatchPlan, FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { DEFAULT_PRICES, batchPriceOf, costOf } from '../../src/task/prices.js';
-import { LABELS, LETTERS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions, mcTask, task, waitFor } from '../integration/setup.js';
+import { LABELS, LETTERS, STOPPING_TARGET, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions, mcTask, task, waitFor } from '../integration/setup.js';
 
 const fixture = fakeServerFixture();
 const cli = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -43,7 +43,7 @@ async function fitPolicy(): Promise<{ dir: string; policy: string }> {
   writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
   await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
   const policy = join(t.dir, 'policy.json');
-  expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+  expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0', ...STOPPING_TARGET], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
   return { dir: t.dir, policy };
 }
 
@@ -129,7 +129,7 @@ describe('fusion run --batch with a saved adaptive policy', () => {
     writeFileSync(join(t.dir, 'items.jsonl'), train.map((q) => JSON.stringify({ ...q, answers: [majority(q)] })).join('\n') + '\n');
     await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: trainServer.env() });
     const policy = join(t.dir, 'policy.json');
-    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0', ...STOPPING_TARGET], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
     const questions = mcQuestions(40, 'new-').map((q) => JSON.stringify(q)).join('\n') + '\n';
     const run = async (server: FakeLlmServer, cache: string, extra: string[]) => {
       const stdout = captureStream();

@@ -8,7 +8,7 @@ import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import type { FakeLlmServer } from '../support/fake-llm-server.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
 import { spawnRunChild } from '../support/run-child-process.js';
-import { LETTERS, MODELS, captureStream, expectedLabel, letterOf, mcQuestions, mcTask, task, waitFor } from './setup.js';
+import { LETTERS, MODELS, STOPPING_TARGET, captureStream, expectedLabel, letterOf, mcQuestions, mcTask, task, waitFor } from './setup.js';
 
 /**
  * Ctrl-C in the middle of `fusion run --strategy policy.json` (a saved adaptive policy), then the
@@ -46,7 +46,7 @@ async function fittedPolicy(kind: Kind): Promise<{ taskFile: string; policy: str
   writeFileSync(join(dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
   await recordFolderResponses(dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: recorder.env() });
   const policy = join(dir, 'policy.json');
-  expect(await fitCommand([dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+  expect(await fitCommand([dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0', ...STOPPING_TARGET], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
   const items =
     kind === 'classification'
       ? Array.from({ length: N }, (_, i) => ({ id: `new-${i}`, text: `A new review ${i}, rather ${['good', 'poor', 'mixed'][i % 3]}.` }))

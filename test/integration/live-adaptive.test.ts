@@ -7,7 +7,7 @@ import { runCommand } from '../../src/cli/commands/run.js';
 import { recordFolderResponses } from '../../src/cli/record-folder.js';
 import { fuse, fuseQuestion } from '../../src/run/fuse.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LETTERS, MODELS, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions as questions, mcTask, task } from './setup.js';
+import { LETTERS, MODELS, STOPPING_TARGET, captureStream, expectedLabel, itemsOf, letterOf, mcQuestions as questions, mcTask, task } from './setup.js';
 
 const fixture = fakeServerFixture();
 
@@ -29,7 +29,7 @@ describe('fusion run with a saved adaptive policy', () => {
     writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
     await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: server.env() });
     const policy = join(t.dir, 'policy.json');
-    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0', ...STOPPING_TARGET], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
 
     // A call budget as the target: the setting chosen on the training folds asks at most 1.2 models per item there.
     const budget = join(t.dir, 'budget.json');
@@ -107,7 +107,7 @@ describe('fusion run on a QA task with a saved adaptive policy', () => {
     writeFileSync(join(t.dir, 'items.jsonl'), train.map((i) => JSON.stringify(i)).join('\n') + '\n');
     await recordFolderResponses(t.dir, MODELS, { concurrency: '8', 'no-cache': true }, { stderr: captureStream() }, { env: server.env() });
     const policy = join(t.dir, 'policy.json');
-    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0'], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
+    expect(await fitCommand([t.dir, '--strategy', 'adaptive', '--out', policy, '--folds', '0', ...STOPPING_TARGET], { stdin: Readable.from([]), stdout: captureStream(), stderr: captureStream() })).toBe(0);
     expect(JSON.parse(readFileSync(policy, 'utf8'))).toMatchObject({ kind: 'qa', strategy: 'adaptive' });
 
     const fresh = questions(30, 'new-');

@@ -60,6 +60,15 @@ export async function waitFor(check: () => boolean, timeoutMs: number, what: str
   }
 }
 
+/**
+ * `fusion fit --strategy adaptive` flags for the tests of what a run does with a saved policy
+ * (calls, rounds, resume), which need a policy that stops early. At the default half-point target a
+ * policy fitted on the hundred-odd items these fixtures hold rightly asks every model: the bound
+ * counts one disagreement the rows did not show, and that few rows cannot vouch for stopping within
+ * half a point. A looser target of the test's own lets the same policy stop where two models agree.
+ */
+export const STOPPING_TARGET = ['--max-loss', '5'];
+
 /** Option letters of the fake multiple-choice QA task: the fake server answers such a prompt with a bare letter. */
 export const LETTERS = ['A', 'B', 'C', 'D'];
 export const mcTask: QaTask = { name: 'fake-mc', kind: 'qa', answerType: 'multiple-choice', instructions: 'Pick the right option.' };

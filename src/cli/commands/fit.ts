@@ -16,6 +16,7 @@ import { type CliIo, processIo } from '../io.js';
 import { printFolderWarnings } from '../folder-warnings.js';
 import { numericOption } from '../numeric-option.js';
 import { loadEvalFolder } from '../../kinds/load-folder.js';
+import { unvouchedLossTarget } from '../../fuse/adaptive/unvouched.js';
 
 export const fitHelp = `Usage: fusion fit <folder> --strategy NAME --out model.json [options]
 
@@ -30,7 +31,10 @@ Options:
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
   --max-loss P       adaptive: the fewest calls within P points of macro-F1 of the full fusion on
-                     the training folds (default 0.5; not for rating tasks)
+                     the training folds, counting one disagreement they did not show (default 0.5;
+                     not for rating tasks). With fewer than a few hundred labelled items the
+                     default asks (nearly) every model: no count of rows that small vouches for
+                     stopping; a looser --max-loss or a --max-calls budget trades quality for calls
   --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
                      (rating: the best fused score asking at most N judges per item on average)
   --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
@@ -94,6 +98,11 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const lines = [`strategy ${strategy.name} on ${folder.task.name}: ${folder.items.length} items, ${new Set(folder.responses.map((r) => r.model)).size} models`];
   if (result.estimate) lines.push(`estimated ${result.estimate.scoredOn}: ${result.estimate.headline}`);
   lines.push(...pickLines(result.state));
+  const unvouched = unvouchedLossTarget(result.state);
+  if (unvouched)
+    lines.push(
+      `note: every model is asked: on ${folder.items.length} labelled items no cheaper setting is vouched to stay within ${Number((unvouched.maxLoss * 100).toFixed(4))} points of the full fusion; more labelled items, a looser --max-loss or a --max-calls budget let it ask fewer`,
+    );
   writeSavedStrategy(values.out, result.saved);
   lines.push(`wrote ${values.out}`);
   io.stdout.write(`${lines.join('\n')}\n`);
