@@ -42,8 +42,8 @@ Options:
   --text-checkpoint  adaptive: may decide an item from its text alone before any call, where a
                      classifier of the texts agrees with the full fusion on the training folds
                      within the target, its stops paying for their own doubt (labels shared by
-                     every item, texts given; not for
-                     rating tasks). fusion run then says "stopped": "text", "asked": 0
+                     every item, texts given; not for rating tasks). fusion run then says
+                     "stopped": "text", "asked": 0
 A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
 
 Exit status: 0 written; 2 bad input or usage (a strategy that cannot be fitted on this folder, such
