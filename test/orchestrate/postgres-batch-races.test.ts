@@ -9,16 +9,22 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BatchConflictError, PostgresStore } from '../../src/orchestrate/cache.js';
 import type { BatchInfo } from '../../src/providers/provider.js';
-import { type TestPostgres, freshDatabase, postgresUnavailable, startPostgres } from '../support/postgres.js';
+import { databasesOnDemand, postgresUnavailable } from '../support/postgres.js';
 
 const pgMissing = postgresUnavailable();
-let server: TestPostgres | undefined;
-let dbCount = 0;
-afterAll(() => server?.stop());
+const databases = databasesOnDemand('batch_races');
+afterAll(() => databases.stop());
 
-async function database(): Promise<string> {
-  server ??= await startPostgres();
-  return freshDatabase(server, `batch_races_${process.pid}_${++dbCount}`);
+/** A store on a fresh database, `use`d and closed. */
+async function withStore(use: (store: PostgresStore, url: string) => Promise<void>): Promise<void> {
+  const url = await databases.database();
+  const store = new PostgresStore(url);
+  try {
+    await store.ready();
+    await use(store, url);
+  } finally {
+    await store.close();
+  }
 }
 
 const info = (id: string): BatchInfo => ({ id, status: 'in-progress', done: false, counts: { total: 2, succeeded: 0, failed: 0, processing: 2 } });
@@ -48,10 +54,7 @@ async function whileOpen<T>(url: string, write: string[], meanwhile: () => Promi
 
 describe.skipIf(pgMissing !== undefined)(`PostgreSQL: resolving an intent raced by another transaction${pgMissing ? ` (skipped: ${pgMissing})` : ''}`, () => {
   it('the batch id recorded meanwhile for other calls: BatchConflictError and the intent stays with its calls (not dropped with its calls lost)', async () => {
-    const url = await database();
-    const store = new PostgresStore(url);
-    try {
-      await store.ready();
+    await withStore(async (store, url) => {
       await store.batches.addIntent(intent('tok-y'), ['y1', 'y2']);
       const outcome = await whileOpen(
         url,
@@ -66,16 +69,11 @@ describe.skipIf(pgMissing !== undefined)(`PostgreSQL: resolving an intent raced 
       expect((await store.batches.intents()).map((i) => i.token)).toEqual(['tok-y']);
       expect([...(await store.batches.keysOfIntent('tok-y'))].sort()).toEqual(['y1', 'y2']);
       expect((await store.batches.list()).map((j) => j.batchId)).toEqual(['batch_x']);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('the intent abandoned meanwhile (its row deleted by the open transaction): the batch is still recorded with the intent\'s calls, as on SQLite, so it is collected and not paid again', async () => {
-    const url = await database();
-    const store = new PostgresStore(url);
-    try {
-      await store.ready();
+    await withStore(async (store, url) => {
       await store.batches.addIntent(intent('tok-z'), ['z1', 'z2']);
       // Another process's abandon, open: the intent and its calls deleted, not committed yet.
       const outcome = await whileOpen(url, ["DELETE FROM fusion_batch_intent_calls WHERE token = 'tok-z'", "DELETE FROM fusion_batch_intents WHERE token = 'tok-z'"], () =>
@@ -85,8 +83,6 @@ describe.skipIf(pgMissing !== undefined)(`PostgreSQL: resolving an intent raced 
       expect((await store.batches.intents()).map((i) => i.token)).toEqual([]);
       const open = await store.batches.openJobsFor('openai:gpt-4o-mini', new Set(['z1', 'z2']));
       expect(open.map((o) => [o.job.batchId, [...o.keys].sort()])).toEqual([['batch_z', ['z1', 'z2']]]);
-    } finally {
-      await store.close();
-    }
+    });
   });
 });
