@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runBatches } from '../../src/orchestrate/batch/run-batches.js';
 import { openStore } from '../../src/orchestrate/cache.js';
@@ -7,7 +8,8 @@ import { kindOf } from '../../src/kinds/registry.js';
 import { DEFAULT_PRICES } from '../../src/task/prices.js';
 import { resolveModels } from '../../src/run/models.js';
 import { fakeServerFixture } from '../support/fake-server-fixture.js';
-import { LABELS, itemsOf, task } from '../integration/setup.js';
+import { main } from '../../src/cli/main.js';
+import { LABELS, captureStream, itemsOf, task } from '../integration/setup.js';
 
 /**
  * A provider that answers a create with the id of a batch already on record for other calls (an
@@ -60,5 +62,23 @@ describe('runBatches: a created batch whose id is on record for other calls', ()
     expect(next.intents.map((i) => i.model)).toEqual([A]);
     expect(server.snapshot().batchesCreated).toBe(2);
     expect(server.snapshot().requests).toBe(0);
+    // Neither way of settling a create takes it, and neither says the next run collects it.
+    const batches = async (...args: string[]) => {
+      const stdin = new PassThrough();
+      stdin.end('');
+      const io = { stdin, stdout: captureStream(), stderr: captureStream(), env: server.env() };
+      const code = await main(['batches', ...args, '--cache', path], io);
+      return { code, err: io.stderr.text() };
+    };
+    const token = next.intents[0]!.token;
+    const abandon = await batches('abandon', token);
+    expect(abandon.code).toBe(1);
+    expect(abandon.err).toMatch(/not abandoned: the provider's batch batch_1 is this create's \(.*\), but an id of that name is on record in this cache for other calls/);
+    expect(abandon.err).not.toMatch(/the next --batch run collects it/);
+    const adopt = await batches('adopt', token, 'batch_1');
+    expect(adopt.code).toBe(1);
+    expect(adopt.err).toMatch(/not adopted: batch batch_1 is recorded for 3 call\(s\) of openai:gpt-4o-mini .* refused, the store keeps what it had; nothing adopted/);
+    expect(adopt.err).not.toMatch(/could not be looked up/);
+    expect((await run([A, B], N, server)).intents.map((i) => i.token)).toEqual([token]);
   });
 });
