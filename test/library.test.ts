@@ -96,6 +96,24 @@ describe('the llm-fusion package entry points', () => {
     expect(error).toMatchObject({ reason: 'none-carries', batchIds: ['b1', 'b2'], kind: 'bad-response' });
   });
 
+  it('exports the error a batch store throws on a batch id recorded again for other calls (BatchConflictError, a StoreError), so a caller of add() can catch it by type', async () => {
+    requireBuild('api/providers.js');
+    const providers = await import('llm-fusion/providers');
+    const root = await import('llm-fusion');
+    const { dir } = tempDir();
+    const store = providers.openStore(join(dir, 'cache.sqlite'));
+    try {
+      const job = { batchId: 'batch_1', provider: 'openai', model: 'openai:gpt-4o-mini', status: 'in-progress' as const, requests: 2, estimatedCost: 0 };
+      await store.batches.add(job, ['k1', 'k2']);
+      const again = store.batches.add(job, ['k3', 'k4']);
+      await expect(again).rejects.toBeInstanceOf(providers.BatchConflictError);
+      await expect(again).rejects.toBeInstanceOf(root.StoreError);
+      await expect(again).rejects.toMatchObject({ name: 'BatchConflictError', batchId: 'batch_1' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('exports the error recordFolderResponses throws on a folder another run holds, so a caller can catch it by type', async () => {
     requireBuild('api/providers.js');
     const providers = await import('llm-fusion/providers');

@@ -119,3 +119,20 @@ export async function freshDatabase(server: TestPostgres, name: string): Promise
   }
   return server.url.replace(/\/postgres$/, `/${name}`);
 }
+
+/**
+ * A test file's throwaway databases: one server, started on the first `database()` (so a file whose
+ * tests are skipped starts none), and a fresh database on it per call, named `prefix` plus this
+ * process and a count. `stop()` (in afterAll) stops the server if it was started.
+ */
+export function databasesOnDemand(prefix: string): { database(): Promise<string>; stop(): void } {
+  let server: TestPostgres | undefined;
+  let count = 0;
+  return {
+    database: async () => {
+      server ??= await startPostgres();
+      return freshDatabase(server, `${prefix}_${process.pid}_${++count}`);
+    },
+    stop: () => server?.stop(),
+  };
+}

@@ -30,11 +30,12 @@ Options:
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
-  --max-loss P       adaptive: the fewest calls within P points of macro-F1 of the full fusion on
-                     the training folds, counting one disagreement they did not show (default 0.5;
-                     not for rating tasks). With fewer than a few hundred labelled items the
-                     default asks (nearly) every model: no count of rows that small vouches for
-                     stopping; a looser --max-loss or a --max-calls budget trades quality for calls
+  --max-loss P       adaptive: the fewest calls within P points of macro-F1 (free-form and numeric
+                     QA: accuracy) of the full fusion on the training folds, counting one
+                     disagreement they did not show (default 0.5; not for rating tasks). With
+                     fewer than a few hundred labelled items the default asks (nearly) every
+                     model: no count of rows that small vouches for stopping; a looser --max-loss
+                     or a --max-calls budget trades quality for calls
   --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
                      (rating: the best fused score asking at most N judges per item on average)
   --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
@@ -42,8 +43,8 @@ Options:
   --text-checkpoint  adaptive: may decide an item from its text alone before any call, where a
                      classifier of the texts agrees with the full fusion on the training folds
                      within the target, its stops paying for their own doubt (labels shared by
-                     every item, texts given; not for
-                     rating tasks). fusion run then says "stopped": "text", "asked": 0
+                     every item, texts given; not for rating tasks). fusion run then says
+                     "stopped": "text", "asked": 0
 A folder without gold fits the strategies that learn no label (majority-vote, dawid-skene...).
 
 Exit status: 0 written; 2 bad input or usage (a strategy that cannot be fitted on this folder, such

@@ -63,7 +63,12 @@ export interface AdaptiveOptions {
   caution?: number;
   /** What the training-fold loss is scored against (default DEFAULT_LOSS_ESTIMATE): see `LossEstimate`. */
   lossEstimate?: LossEstimate;
-  /** Whether the bound counts one disagreement the training rows did not show (default DEFAULT_UNSEEN): see `UnseenDisagreement`. */
+  /**
+   * Whether the bound counts disagreements the training rows did not show, one per stage that stops
+   * before the full strategy: the checkpoints from the first call on, and checkpoint 0's stops their
+   * own (default DEFAULT_UNSEEN): see `UnseenDisagreement` and `measureCurve`. With `none`,
+   * checkpoint 0's stops get none either.
+   */
   unseen?: UnseenDisagreement;
   /** What the `agreement` rule's model predicts (default DEFAULT_STOP_TARGET): see `StopTarget`. */
   stopTarget?: StopTarget;

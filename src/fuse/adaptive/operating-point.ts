@@ -148,10 +148,15 @@ export const budgetOnly = (target: Target): boolean => target.maxLoss === undefi
  * policy without it, within the same budget. A fixed loss in its place would be a promise the user
  * did not make: it would let checkpoint 0 lose score the user asked to keep, and refuse it
  * wherever the budget alone puts the policy over that loss, however well the texts foretell.
+ * The target returned is that loss alone, the budget left out: checkpoint 0's thresholds only take
+ * calls (and their cost) away from the policy without it, so the budget it met is met by each, and
+ * held to a loss the thresholds are walked down from "never stop at 0" to the first over it (see
+ * chooseOperatingPoint); with the budget in, the cheapest threshold anywhere within the bound would
+ * be taken, one whose bound dipped by luck past a threshold that broke it.
  */
-export function openingTarget(target: Target, without: Pick<CurvePoint, 'lossBound'>): Target & { maxLoss: number } {
-  if (budgetOnly(target)) return { ...target, maxLoss: without.lossBound };
-  return { ...target, maxLoss: target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number) };
+export function openingTarget(target: Target, without: Pick<CurvePoint, 'lossBound'>): { maxLoss: number } {
+  if (budgetOnly(target)) return { maxLoss: without.lossBound };
+  return { maxLoss: target.maxLoss ?? (DEFAULT_TARGET.maxLoss as number) };
 }
 
 /**

@@ -25,7 +25,12 @@ export async function abandonIntent(store: BatchStore, api: BatchApi, intent: Ba
   let note: string;
   try {
     const found = await lookUpIntent(store, api, intent, await store.keysOfIntent(intent.token));
-    if (found) return { status: 'refused', intent, why: `the provider's batch ${found.id} is this create's (${found.status}): the next --batch run collects it, nothing is asked twice; nothing abandoned` };
+    if (found) {
+      // Its id on record while the intent is not settled: the store refused it for other calls (BatchConflictError), so no run collects it.
+      if ((await store.get(found.id)) !== undefined)
+        return { status: 'refused', intent, why: `the provider's batch ${found.id} is this create's (${found.status}), but an id of that name is on record in this cache for other calls (a provider whose batch ids restart?), so no run on this cache can collect it, and asking its calls again would pay twice; nothing abandoned` };
+      return { status: 'refused', intent, why: `the provider's batch ${found.id} is this create's (${found.status}): the next --batch run collects it, nothing is asked twice; nothing abandoned` };
+    }
     note = "the provider's list of batches showed none that could be this create's";
   } catch (error) {
     if (!(error instanceof UnresolvedCreateError)) throw error;

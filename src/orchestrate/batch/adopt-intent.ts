@@ -1,6 +1,7 @@
 import { type BatchApi, type BatchInfo, UnresolvedCreateError } from '../../providers/provider.js';
 import type { BatchIntent, BatchStore } from './batch-store.js';
 import { lookUpIntent } from './intent-lookup.js';
+import { BatchConflictError } from '../store/errors.js';
 
 /** What `adoptBatch` did: the batch recorded as the intent's (the next run collects it), or refused, and why. */
 export type AdoptOutcome =
@@ -47,8 +48,16 @@ export async function adoptBatch(store: BatchStore, api: BatchApi, intent: Batch
   return recorded(store, intent, await api.retrieve(batchId));
 }
 
-/** The batch recorded as the intent's, as a run records the one its lookup finds; `unknown` when a run settled the intent first. */
+/**
+ * The batch recorded as the intent's, as a run records the one its lookup finds; `unknown` when a
+ * run settled the intent first; refused when the store holds its id for other calls.
+ */
 async function recorded(store: BatchStore, intent: BatchIntent, batch: BatchInfo): Promise<AdoptOutcome> {
-  await store.resolveIntent(intent.token, batch);
+  try {
+    await store.resolveIntent(intent.token, batch);
+  } catch (error) {
+    if (!(error instanceof BatchConflictError)) throw error;
+    return { status: 'refused', intent, why: `${error.message}; nothing adopted` };
+  }
   return (await store.get(batch.id)) ? { status: 'adopted', intent, batch } : { status: 'unknown' };
 }

@@ -5,12 +5,13 @@ import type { ResponseCache } from '../cache.js';
 import { type Clock, systemClock } from '../clock.js';
 import type { ModelHandle } from '../orchestrator.js';
 import { type Price, type PriceTable, batchPriceOf, costOf } from '../../task/prices.js';
-import type { BatchStore } from './batch-store.js';
+import type { BatchIntent, BatchStore } from './batch-store.js';
 import { collectResults } from './collect.js';
 import { customIdOf } from './custom-id.js';
 import { DEFAULT_POLL, type PollSettings, pollUntilDone } from './poll.js';
 import { shardLines } from './shard.js';
 import { lookUpIntent } from './intent-lookup.js';
+import { BatchConflictError } from '../store/errors.js';
 import { currentLimits } from '../../task/limits.js';
 import { usageBoundsOf } from '../token-bound.js';
 
@@ -156,6 +157,23 @@ const transient = (error: unknown): boolean => error instanceof ProviderError &&
  * show it yet), or several name them (only the user, at the provider's console, can say which is).
  * Named, never taken.
  */
+/**
+ * Records `info` as the intent's batch. A batch id the store holds for other calls (a provider whose
+ * ids restart) is refused by the store (BatchConflictError): noted, and false, so that the caller
+ * leaves the create's calls pending (they may have been answered and billed in that batch) and the
+ * run goes on with its other calls instead of failing before them, run after run.
+ */
+async function recordIntentBatch(store: BatchStore, intent: Pick<BatchIntent, 'token' | 'requests'>, info: BatchInfo, model: string, note: (text: string) => void): Promise<boolean> {
+  try {
+    await store.resolveIntent(intent.token, info);
+    return true;
+  } catch (error) {
+    if (!(error instanceof BatchConflictError)) throw error;
+    note(`${model}: the provider's batch for a create cannot be recorded: ${error.message}; its ${intent.requests} call(s) stay pending (not asked again: they may have been answered and billed there)`);
+    return false;
+  }
+}
+
 function wayOut(error: unknown, token: string): string {
   if (!(error instanceof UnresolvedCreateError)) return '';
   if (error.reason === 'none-carries') return `; if no batch at the provider is this create's, \`fusion batches abandon ${token}\` (with this --cache) has the next run ask them again`;
@@ -182,7 +200,8 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
       continue;
     }
     if (info) {
-      await store.resolveIntent(intent.token, info);
+      // Refused (another batch's id): the calls stay pending, marked so below with the intent's others.
+      if (!(await recordIntentBatch(store, intent, info, m.handle.name, note))) continue;
       // The intent may have been settled meanwhile, its batch unrecorded (the user abandoned it, or
       // another run whose lookup did not list the batch yet dropped it): the batch is still this
       // create's, so it is remembered with the calls it was found by, and collected, not paid again.
@@ -348,8 +367,15 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
             }
           }
         }
-        if (info) await store.resolveIntent(intent.token, info);
-        else await store.dropIntent(intent.token);
+        if (info && !(await recordIntentBatch(store, intent, info, m.handle.name, note))) {
+          const pending = new ProviderError('connection', `${m.handle.name}: its batch ${info.id} could not be recorded (the id is on record for other calls); not asked again`);
+          for (const k of keys) {
+            m.state.set(k, 'settled');
+            report.settled.set(k, pending);
+          }
+          continue;
+        }
+        if (!info) await store.dropIntent(intent.token);
         if (!info) {
           const error = submitError;
           const pe = error instanceof ProviderError ? error : new ProviderError('bad-response', String(error));

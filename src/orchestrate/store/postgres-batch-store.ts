@@ -32,24 +32,30 @@ export class PostgresBatchStore implements BatchStore {
   }
 
   async resolveIntent(token: string, info: BatchInfo): Promise<void> {
-    // One statement: the intent becomes a remembered batch with its calls, and is gone; unless the
-    // batch is remembered already (another run resolved it), which is checked below instead.
-    const { rows } = await this.query<{ gone: string }>(
-      `WITH gone AS (
-         DELETE FROM fusion_batch_intents WHERE token = $1 AND NOT EXISTS (SELECT 1 FROM fusion_batch_jobs WHERE batch_id = $2) RETURNING *
+    // One statement: the intent becomes a remembered batch with its calls, and is gone. What is
+    // decided is the outcome of its own insert, not a read before it: the statement's snapshot does
+    // not see another transaction's uncommitted batch of the same id, which the insert waits for.
+    // Recorded meanwhile (for other calls: a conflict, checked below), nothing is deleted; the intent
+    // deleted meanwhile (an abandon), the batch found is still recorded with the calls it was found
+    // by, as SQLite records it then, so that it is collected, not paid again.
+    const { rows } = await this.query<{ recorded: string }>(
+      `WITH intent AS (
+         SELECT provider, model, requests, estimated_cost FROM fusion_batch_intents WHERE token = $1
        ), job AS (
          INSERT INTO fusion_batch_jobs (batch_id, provider, model, status, requests, estimated_cost, created_at, updated_at)
-         SELECT $2, provider, model, $3, requests, estimated_cost, clock_timestamp(), clock_timestamp() FROM gone
+         SELECT $2, provider, model, $3, requests, estimated_cost, clock_timestamp(), clock_timestamp() FROM intent
          ON CONFLICT (batch_id) DO NOTHING RETURNING batch_id
-       ), calls AS (
-         DELETE FROM fusion_batch_intent_calls WHERE token = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING key
        ), kept AS (
-         INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, calls.key FROM job, calls ON CONFLICT DO NOTHING
+         INSERT INTO fusion_batch_job_calls (batch_id, key) SELECT job.batch_id, c.key FROM job, fusion_batch_intent_calls c WHERE c.token = $1 ON CONFLICT DO NOTHING
+       ), calls AS (
+         DELETE FROM fusion_batch_intent_calls WHERE token = $1 AND EXISTS (SELECT 1 FROM job)
+       ), gone AS (
+         DELETE FROM fusion_batch_intents WHERE token = $1 AND EXISTS (SELECT 1 FROM job)
        )
-       SELECT count(*) AS gone FROM gone`,
+       SELECT count(*) AS recorded FROM job`,
       [token, info.id, info.status],
     );
-    if (Number(rows[0]?.gone) > 0) return;
+    if (Number(rows[0]?.recorded) > 0) return;
     const intent = await this.query<{ provider: string; model: string }>('SELECT provider, model FROM fusion_batch_intents WHERE token = $1', [token]);
     const row = intent.rows[0];
     if (row === undefined) return;
