@@ -115,6 +115,17 @@ describe('a lost create whose batch the provider does not list yet is not asked 
     await store.close();
   });
 
+  it('a list that still shows nothing on the next run: the create is forgotten and its calls asked again, and the run says so', async () => {
+    const s = await setup({ batches: { pollsToFinish: 1, dropCreates: 1, listLag: 100 } }, 3);
+    const first = io(s.server.env(), s.input);
+    expect(await main(s.args([OPENAI], ['--batch', '--batch-poll', '0.01']), first), first.stderr.text()).toBe(4);
+    const second = io(s.server.env(), s.input);
+    expect(await main(s.args([OPENAI], ['--batch', '--batch-poll', '0.01']), second), second.stderr.text()).toBe(0);
+    expect(second.stderr.text()).toMatch(/openai:gpt-4o-mini: the provider still lists no batch for a create an earlier run lost the answer to \(recorded [0-9T:.-]+Z\); its 3 call\(s\) are asked again/);
+    // The README's stated limit: a list lagging past the time between the runs is not told from no batch.
+    expect(s.server.snapshot()).toMatchObject({ batchesCreated: 2, requests: 0 });
+  });
+
   it('a create refused with a 4xx created nothing: its intent is dropped and its calls are settled in the same run, not left pending', async () => {
     const s = await setup({ batches: { pollsToFinish: 1, listLag: 1, rejectModels: ['claude-3-5-haiku-latest'] } }, 3);
     const run = io(s.server.env(), s.input);

@@ -209,7 +209,12 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
         await store.add({ batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimatedCost }, [...keys]);
       }
       note(`${m.handle.name}: found batch ${info.id}, created by an earlier run that never recorded it; polled, not submitted again`);
-    } else await store.dropIntent(intent.token);
+    } else {
+      // The list has had the time since the earlier run's look; no documented bound says it is
+      // enough, so the user is told, to check the provider's console if a batch shows there later.
+      await store.dropIntent(intent.token);
+      note(`${m.handle.name}: the provider still lists no batch for a create an earlier run lost the answer to (recorded ${intent.createdAt}); its ${intent.requests} call(s) are asked again`);
+    }
   }
 }
 
