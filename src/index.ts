@@ -25,6 +25,7 @@ export type { RatingFusedLine } from './kinds/rating/rows.js';
 
 // What users must handle.
 export { InputError, UnsupportedKindError, type InputIssue } from './task/errors.js';
+export type { FolderWarnings } from './task/eval-folder.js';
 export { StrategyError } from './fuse/strategy.js';
 export { UnmatchedModelsError } from './run/fitted-models.js';
 export { StoreError } from './orchestrate/cache.js';

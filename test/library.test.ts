@@ -2,6 +2,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { FolderWarnings } from 'llm-fusion';
 import { lockFolder } from '../src/orchestrate/folder-lock.js';
 import { requireBuild } from './support/built-package.js';
 import { repoRoot } from './support/run-cli.js';
@@ -60,7 +61,9 @@ describe('the llm-fusion package entry points', () => {
     writeFileSync(join(dir, 'responses.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
     const expected = [{ file: join(dir, 'responses.jsonl'), line: 3, field: 'model', message: expect.stringContaining('"GPT-4o" (first on line 2) and "gpt-4o" (first on line 3) differ only by case') }];
     const result = await lib.evaluate(dir, { strategies: ['majority-vote'], folds: 2 });
-    expect(result.warnings).toEqual(expected);
+    // The warnings' type is the root's, so a caller can name it (the typecheck fails if it is not exported).
+    const noticed: FolderWarnings = result;
+    expect(noticed.warnings).toEqual(expected);
     expect(result.models.map((m) => m.name).sort()).toEqual(['GPT-4o', 'gpt-4o', 'm1']);
     const fitted = await lib.fit(lib.loadEvalFolder(dir, { requireResponses: true }), { strategy: 'majority-vote' });
     expect(fitted.warnings).toEqual(expected);

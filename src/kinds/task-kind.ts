@@ -104,6 +104,8 @@ export interface TaskKind<T extends Task = Task, F extends EvalFolderBase<T> = E
   readonly starter: KindStarter<T>;
   /** True when the folder has anything to score against (gold labels, answers or judgements). */
   hasGold(folder: F): boolean;
+  /** How many of the folder's items have something to score against: what a fit learns from. */
+  labelledItems(folder: F): number;
 
   /** Scores every model and strategy on a folder with gold (`fusion eval`), with what the reports need. */
   evaluate(folder: F, options: KindEvalOptions): Promise<KindEvaluation>;

@@ -20,6 +20,17 @@ describe('fusion fit --strategy adaptive on too few labelled items for its loss 
     expect(r.stdout).toContain('note: every model is asked: on 36 labelled items no cheaper setting is vouched to stay within 0.5 points of the full fusion; more labelled items, a looser --max-loss or a --max-calls budget let it ask fewer\n');
   });
 
+  it('counts only the labelled items of a folder that also holds unlabelled ones', async () => {
+    const labelled = agreeingFolder(36);
+    const unlabelled = agreeingFolder(48);
+    const extra = unlabelled.items.slice(36).map(({ id, text }) => ({ id, text }));
+    const mixed = writeEvalFolder({ task: labelled.task, items: [...labelled.items, ...extra], responses: unlabelled.responses });
+    const r = await runCli(['fit', mixed, '--strategy', 'adaptive', '--folds', '0', '--out', `${mixed}/p.json`]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain('on agreeing: 48 items');
+    expect(r.stdout).toContain('note: every model is asked: on 36 labelled items');
+  });
+
   it('says nothing when a looser target or a budget lets it ask fewer', async () => {
     for (const extra of [['--max-loss', '20'], ['--max-calls', '2']]) {
       const r = await fit(extra);

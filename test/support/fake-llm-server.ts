@@ -90,6 +90,8 @@ export interface BatchPlan {
   dropCreates?: number;
   /** This many first batch creates are carried out and never answered (the client hangs until killed). */
   hangCreates?: number;
+  /** Each batch is left out of the first this many lists of its API's batches made after its create (a provider whose list lags behind its creates). */
+  listLag?: number;
   /** Every answer's result line comes after an error line for the same custom_id (a provider reporting one request twice). */
   errorBeforeAnswer?: boolean;
   /** This many answered requests come back under a custom_id the batch does not carry (a provider that altered it): answered and billed, but not matchable. */
@@ -119,6 +121,8 @@ interface FakeBatch {
   output?: string[];
   errors?: string[];
   counts: { succeeded: number; errored: number; expired: number };
+  /** Lists still to leave it out of (`listLag`). */
+  unlisted: number;
 }
 
 export interface KeyCount {
@@ -542,7 +546,10 @@ export class FakeLlmServer {
     const rest = anthropic ? parts.slice(3) : parts.slice(2);
     if (method === 'GET' && rest.length === 0) {
       // Newest first, as both providers list them.
-      const data = [...this.batchesById.values()].filter((b) => (b.api === 'anthropic') === anthropic).reverse().map((b) => this.batchView(b));
+      const listed = [...this.batchesById.values()].filter((b) => (b.api === 'anthropic') === anthropic);
+      const shown = listed.filter((b) => b.unlisted === 0);
+      for (const b of listed) b.unlisted = Math.max(0, b.unlisted - 1);
+      const data = shown.reverse().map((b) => this.batchView(b));
       return this.json(res, 200, anthropic ? { data, has_more: false, first_id: null, last_id: null } : { object: 'list', data, has_more: false });
     }
     if (method === 'POST' && rest.length === 0) {
@@ -608,6 +615,7 @@ export class FakeLlmServer {
       createdAt: Date.now() + ((this.options.batches || {}).clockSkewMs ?? 0),
       ...(metadata ? { metadata } : {}),
       counts: { succeeded: 0, errored: 0, expired: 0 },
+      unlisted: (this.options.batches || {}).listLag ?? 0,
     };
     this.batchesById.set(batch.id, batch);
     this.stats.batchesCreated++;

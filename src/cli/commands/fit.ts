@@ -102,7 +102,7 @@ export async function fitCommand(argv: string[], io: CliIo = processIo()): Promi
   const unvouched = unvouchedLossTarget(result.state);
   if (unvouched)
     lines.push(
-      `note: every model is asked: on ${folder.items.length} labelled items no cheaper setting is vouched to stay within ${Number((unvouched.maxLoss * 100).toFixed(4))} points of the full fusion; more labelled items, a looser --max-loss or a --max-calls budget let it ask fewer`,
+      `note: every model is asked: on ${kind.labelledItems(folder)} labelled items no cheaper setting is vouched to stay within ${Number((unvouched.maxLoss * 100).toFixed(4))} points of the full fusion; more labelled items, a looser --max-loss or a --max-calls budget let it ask fewer`,
     );
   writeSavedStrategy(values.out, result.saved);
   lines.push(`wrote ${values.out}`);

@@ -49,6 +49,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
   goldField: 'label',
   starter: classificationStarter,
   hasGold: (folder) => folder.gold.some((g) => g >= 0),
+  labelledItems: (folder) => folder.gold.filter((g) => g >= 0).length,
 
   async evaluate(folder, options) {
     let predictions: EvalPredictions | undefined;

@@ -51,6 +51,11 @@ ignored; multiple-choice tasks need choices); output
   goldField: 'answers',
   starter: qaStarter,
   hasGold: (folder) => folder.items.some((i) => (i.answers?.length ?? 0) > 0) || folder.responses.some((r) => r.correct !== undefined),
+  labelledItems: (folder) => {
+    // An item is scored by its reference answers, or by the correctness a judge recorded for an answer to it.
+    const judged = new Set(folder.responses.filter((r) => r.correct !== undefined).map((r) => r.item));
+    return folder.items.filter((i) => (i.answers?.length ?? 0) > 0 || judged.has(i.id)).length;
+  },
 
   async evaluate(folder, options) {
     let outcomes: QaOutcomes | undefined;

@@ -205,6 +205,7 @@ export const ratingPlugin: TaskKind<RatingTask, RatingFolder, RatingItem, Rating
   goldField: 'label',
   starter: ratingStarter,
   hasGold: (folder) => folder.gold.some((g) => Number.isFinite(g)),
+  labelledItems: (folder) => folder.gold.filter((g) => Number.isFinite(g)).length,
 
   async evaluate(folder, options) {
     const { matrix, abstentions } = matrixOf(folder);

@@ -209,7 +209,12 @@ async function resolveIntents(m: ModelState, store: BatchStore, note: (text: str
         await store.add({ batchId: info.id, provider: intent.provider, model: intent.model, status: info.status, requests: intent.requests, estimatedCost: intent.estimatedCost }, [...keys]);
       }
       note(`${m.handle.name}: found batch ${info.id}, created by an earlier run that never recorded it; polled, not submitted again`);
-    } else await store.dropIntent(intent.token);
+    } else {
+      // The list has had the time since the earlier run's look; no documented bound says it is
+      // enough, so the user is told, to check the provider's console if a batch shows there later.
+      await store.dropIntent(intent.token);
+      note(`${m.handle.name}: the provider still lists no batch for a create an earlier run lost the answer to (recorded ${intent.createdAt}); its ${intent.requests} call(s) are asked again`);
+    }
   }
 }
 
@@ -327,6 +332,14 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
     );
   };
 
+  /** Calls whose batch may exist at the provider: neither failed nor asked again; the summary counts them pending. */
+  const leavePending = (m: ModelState, keys: readonly string[], error: ProviderError): void => {
+    for (const k of keys) {
+      m.state.set(k, 'settled');
+      report.settled.set(k, error);
+    }
+  };
+
   const submitWaiting = async (): Promise<void> => {
     for (const m of models.values()) {
       const entries = [...m.state].filter(([, s]) => s === 'waiting').map(([key]) => ({ key, line: m.api.encode(key, m.calls.get(key)!) }));
@@ -358,23 +371,26 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
               // Neither the create nor the lookup answered: the batch may exist. The intent stays on
               // record and its calls stay pending, for the next run to look up.
               note(`${m.handle.name}: a batch of ${keys.length} request(s) may have been created (${lookupError instanceof Error ? lookupError.message : String(lookupError)}); run the same command again to find it (nothing is submitted twice)`);
-              const pending = new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown; run the same command again to find it`);
-              for (const k of keys) {
-                m.state.set(k, 'settled');
-                report.settled.set(k, pending);
-              }
+              leavePending(m, keys, new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown; run the same command again to find it`));
+              continue;
+            }
+            if (!info) {
+              // The create may have reached the provider although its list does not show it yet: the
+              // providers document no bound on how soon a new batch is listed. Asking the calls again
+              // now could pay for them twice, so the intent stays on record and the next run's lookup,
+              // made once the list has had the time between the runs, collects the batch or, finding
+              // none, forgets the intent and asks the calls again.
+              note(`${m.handle.name}: the answer to the create of a batch of ${keys.length} request(s) was lost (${error instanceof Error ? error.message : String(error)}) and the provider's list of batches does not show it yet; its calls stay pending, not asked again (the batch may exist and be billed); run the same command again later: if the provider lists the batch then, it is collected, and if not, the calls are asked again`);
+              leavePending(m, keys, new ProviderError('connection', `${m.handle.name}: whether the provider created its batch is unknown (its list does not show it yet); run the same command again later to find it`));
               continue;
             }
           }
         }
         if (info && !(await recordIntentBatch(store, intent, info, m.handle.name, note))) {
-          const pending = new ProviderError('connection', `${m.handle.name}: its batch ${info.id} could not be recorded (the id is on record for other calls); not asked again`);
-          for (const k of keys) {
-            m.state.set(k, 'settled');
-            report.settled.set(k, pending);
-          }
+          leavePending(m, keys, new ProviderError('connection', `${m.handle.name}: its batch ${info.id} could not be recorded (the id is on record for other calls); not asked again`));
           continue;
         }
+        // Only a create refused with a status that says so reaches here without a batch: it created nothing.
         if (!info) await store.dropIntent(intent.token);
         if (!info) {
           const error = submitError;
