@@ -35,7 +35,7 @@ export interface AdaptiveOptions {
    * A rule with its parameter (e.g. `{ kind: 'settled', slack: 1 }`) is used as given.
    */
   rule?: StopRuleKind | StopRule;
-  /** Default: at most half a point of macro-F1 below the full strategy, as few calls as possible. */
+  /** Default: at most half a point below the full strategy in the figure the task kind is scored by (FitOptions.metric), as few calls as possible. */
   target?: Target;
   /** The strategy that decides once every model was asked, and the reference of `maxLoss` (default `auto`). */
   final?: FusionStrategy;
