@@ -31,6 +31,7 @@ import type { FusionStrategy } from '../src/fuse/strategy.js';
 import { weightedVoteStrategy } from '../src/fuse/weighted-vote.js';
 import { scoreAnswers } from '../src/eval/answer-score.js';
 import { fusedPrediction, strategyVoice } from '../src/eval/evaluate.js';
+import { QA_METRIC } from '../src/kinds/qa/fit.js';
 import { prepareQa } from '../src/qa/prepare.js';
 import type { FittedStrategy, FusedPrediction } from '../src/fuse/strategy.js';
 import { createClassificationNormalizer } from '../src/normalize/classification.js';
@@ -291,7 +292,7 @@ for (const set of qaSets) {
     if (s.accuracy > best.accuracy) best = { name, accuracy: s.accuracy, cost: prices[j] ?? null };
   });
   const scored = (s: FusionStrategy) => {
-    const r = fusedPrediction(s, matrix, gold, { folds, seed, right: p.rightColumns });
+    const r = fusedPrediction(s, matrix, gold, { folds, seed, right: p.rightColumns, metric: QA_METRIC });
     const accuracy = scoreAnswers(p, r.prediction as FusedPrediction, strategyVoice(r.fitted, r.folds, matrix, p.models)).accuracy;
     return { ...r, accuracy };
   };

@@ -7,9 +7,9 @@ import { getStrategy, STRATEGIES } from '../fuse/registry.js';
 import { autoStrategy } from '../fuse/auto.js';
 import { adaptiveStrategy, createAdaptive, isAdaptive } from '../fuse/adaptive/adaptive-strategy.js';
 import { memoizeFits } from '../fuse/memo-fits.js';
-import type { FittedStrategy, FusedPrediction, FusionStrategy } from '../fuse/strategy.js';
+import type { FittedStrategy, FusedPrediction, FusionStrategy, ScoreMetric } from '../fuse/strategy.js';
 import type { BuiltMatrix, ModelAbstentions } from './build-matrix.js';
-import { crossValidateStrategy, strategyFolds } from '../fuse/cross-validate.js';
+import { crossValidateStrategy, type FoldOptions, strategyFolds } from '../fuse/cross-validate.js';
 import { evalThreads, fitFoldsInParallel } from './fold-fits.js';
 import { type OutOfFoldPoint, outOfFoldCurve } from '../fuse/adaptive/out-of-fold-curve.js';
 import { answersUsed, callPrices, callWasMade, foldUsage } from '../fuse/adaptive/usage.js';
@@ -113,7 +113,7 @@ export function fusedPrediction(
   strategy: FusionStrategy,
   matrix: AnswerMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; right?: Uint8Array },
+  options: FoldOptions & { folds: number },
   /** The strategy already fitted on each fold (by `fitFoldsInParallel`), used instead of fitting it again. */
   foldFits?: readonly FittedStrategy[],
 ): { prediction: FusedPrediction; fitted: FittedStrategy[]; folds: number[][] | null } {
@@ -122,7 +122,7 @@ export function fusedPrediction(
     return { prediction: cv.prediction, fitted: cv.fitted, folds: cv.folds };
   }
   // Unsupervised strategies never see gold: hand them an all-unknown vector to make that explicit.
-  const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed });
+  const fitted = strategy.fit(matrix, new Int32Array(gold.length).fill(-1), { seed: options.seed, ...(options.metric ? { metric: options.metric } : {}) });
   return { prediction: fitted.predict(matrix), fitted: [fitted], folds: null };
 }
 
@@ -175,7 +175,7 @@ export function runStrategy(
   strategy: FusionStrategy,
   matrix: AnswerMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; right?: Uint8Array; foldFits?: readonly FittedStrategy[] },
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; right?: Uint8Array; metric: ScoreMetric; foldFits?: readonly FittedStrategy[] },
   /** How a prediction's quality is measured, given the strategy as scored (QA states answers in the voice of its fitted strategies). */
   qualityOf: (scored: ReturnType<typeof fusedPrediction>) => (prediction: FusedPrediction) => { score: number; accuracy: number },
 ): {
@@ -184,7 +184,7 @@ export function runStrategy(
 } {
   const prices = options.pricePerCall ?? matrix.models.map(() => null);
   const N = Math.max(1, matrix.itemIds.length);
-  const scored = fusedPrediction(strategy, matrix, gold, { folds: options.folds, seed: options.seed, ...(options.right ? { right: options.right } : {}) }, options.foldFits);
+  const scored = fusedPrediction(strategy, matrix, gold, { folds: options.folds, seed: options.seed, metric: options.metric, ...(options.right ? { right: options.right } : {}) }, options.foldFits);
   const { fitted, folds } = scored;
   const quality = qualityOf(scored);
   const explanations = explainScored(matrix, gold, scored, options.explain ?? 0);
@@ -213,7 +213,8 @@ export function scoreStrategy(
   strategy: FusionStrategy,
   built: BuiltMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; foldFits?: readonly FittedStrategy[] },
+  /** `metric`: what a fit holds itself to, by default what this scorer ranks by (macro-F1). */
+  options: { folds: number; seed: number; explain?: number; pricePerCall?: readonly (number | null)[]; metric?: ScoreMetric; foldFits?: readonly FittedStrategy[] },
   onPrediction?: (prediction: FusedPrediction) => void,
 ): StrategyEntry {
   const { matrix } = built;
@@ -221,7 +222,7 @@ export function scoreStrategy(
     const q = scoreClassification(gold, p, matrix.labels);
     return { score: q.macroF1, accuracy: q.accuracy };
   };
-  const { scored, shared } = runStrategy(strategy, matrix, gold, options, () => quality);
+  const { scored, shared } = runStrategy(strategy, matrix, gold, { ...options, metric: options.metric ?? 'macro-f1' }, () => quality);
   const { prediction } = scored;
   onPrediction?.(prediction);
   const { supervised, scoredOn, callsPerItem, costPerItem, ...rest } = shared;
@@ -245,7 +246,7 @@ export function parallelFoldFits(
   run: readonly FusionStrategy[],
   matrix: AnswerMatrix,
   gold: Int32Array,
-  options: Pick<EvalOptions, 'folds' | 'seed' | 'strategies' | 'threads'> & { right?: Uint8Array | undefined },
+  options: Pick<EvalOptions, 'folds' | 'seed' | 'strategies' | 'threads'> & { right?: Uint8Array | undefined; metric: ScoreMetric },
 ): Map<FusionStrategy, FittedStrategy[]> | null {
   const names = options.strategies;
   if (names && !names.every((n): n is string => typeof n === 'string')) return null;
@@ -253,7 +254,7 @@ export function parallelFoldFits(
   // Without a strategy that learns from labels nothing is cross-validated, and a folder may then have fewer items than folds.
   if (supervised.length === 0) return null;
   const folds = strategyFolds(gold, options);
-  const job = { matrix, gold, folds, seed: options.seed, ...(options.right ? { right: options.right } : {}), names };
+  const job = { matrix, gold, folds, seed: options.seed, metric: options.metric, ...(options.right ? { right: options.right } : {}), names };
   const fits = fitFoldsInParallel(supervised, job, evalThreads(folds.length, options.threads));
   return fits ? new Map(supervised.map((s, k) => [s, fits.fitted[k] as FittedStrategy[]])) : null;
 }

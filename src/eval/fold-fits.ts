@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { AnswerMatrix } from '../fuse/answer-matrix.js';
 import { abstainedFit, fitOnFold } from '../fuse/cross-validate.js';
-import type { FittedStrategy, FusionStrategy } from '../fuse/strategy.js';
+import type { FittedStrategy, FusionStrategy, ScoreMetric } from '../fuse/strategy.js';
 import { integerFromEnv } from '../task/env-integer.js';
 import { InputError } from '../task/errors.js';
 
@@ -50,6 +50,8 @@ export interface FoldFitJob {
   folds: number[][];
   seed: number;
   right?: Uint8Array;
+  /** The metric the task kind is scored by (FitOptions.metric). */
+  metric?: ScoreMetric;
   names: readonly string[] | undefined;
 }
 
@@ -92,7 +94,7 @@ function startWorker(input: WorkerInput): Worker {
 
 /** `strategies` fitted on fold `fold` of `job`, in order: what this thread and each worker compute per fold. */
 export function fitJobFold(strategies: readonly FusionStrategy[], job: FoldFitJob, fold: number): FittedStrategy[] {
-  return strategies.map((s) => fitOnFold(s, job.matrix, job.gold, job.folds, fold, { seed: job.seed, ...(job.right ? { right: job.right } : {}) }));
+  return strategies.map((s) => fitOnFold(s, job.matrix, job.gold, job.folds, fold, { seed: job.seed, ...(job.right ? { right: job.right } : {}), ...(job.metric ? { metric: job.metric } : {}) }));
 }
 
 /**

@@ -1,18 +1,26 @@
 import { crossValidate, fitRows, makeFolds, type OutOfFoldResult, type RowAccess } from '../validation/out-of-fold.js';
 import { selectGold, trainIndices } from '../validation/folds.js';
 import { type AnswerMatrix, selectItems, selectRows } from './answer-matrix.js';
-import { type FitOptions, type FittedStrategy, type FusedPrediction, type FusionStrategy, NoLabelledRowsError } from './strategy.js';
+import { type FitOptions, type FittedStrategy, type FusedPrediction, type FusionStrategy, NoLabelledRowsError, type ScoreMetric } from './strategy.js';
+
+/** What every fold's fit is given: a seed to derive its own from, the QA `right` columns, the kind's metric. */
+export interface FoldOptions {
+  seed: number;
+  right?: Uint8Array | undefined;
+  metric?: ScoreMetric | undefined;
+}
 
 /**
  * How an answer matrix and its label-index gold are cut into rows for the one out-of-fold helper:
- * each fold gets its own seed, and the QA `right` columns of its training rows.
+ * each fold gets its own seed, the QA `right` columns of its training rows, and the metric the
+ * task kind is scored by.
  */
-export function answerRows(K: number, options: { seed: number; right?: Uint8Array | undefined }): RowAccess<AnswerMatrix, Int32Array, FitOptions> {
-  const { right } = options;
+export function answerRows(K: number, options: FoldOptions): RowAccess<AnswerMatrix, Int32Array, FitOptions> {
+  const { right, metric } = options;
   return {
     select: selectItems,
     selectGold,
-    options: (train, f) => ({ seed: options.seed + 1000 * (f + 1), ...(right ? { right: selectRows(right, K, train) } : {}) }),
+    options: (train, f) => ({ seed: options.seed + 1000 * (f + 1), ...(right ? { right: selectRows(right, K, train) } : {}), ...(metric ? { metric } : {}) }),
   };
 }
 
@@ -71,7 +79,7 @@ export function fitOnFold(
   gold: Int32Array,
   folds: readonly (readonly number[])[],
   fold: number,
-  options: { seed: number; right?: Uint8Array },
+  options: FoldOptions,
 ): FittedStrategy {
   return fitRows(abstainingWithoutLabels(strategy), answers, gold, answerRows(answers.labels.length, options), trainIndices(gold.length, folds[fold] as readonly number[]), fold);
 }
@@ -86,7 +94,7 @@ export function crossValidateStrategy(
   strategy: FusionStrategy,
   answers: AnswerMatrix,
   gold: Int32Array,
-  options: { folds: number; seed: number; right?: Uint8Array },
+  options: FoldOptions & { folds: number },
   fitted?: readonly FittedStrategy[],
 ): OutOfFoldResult<FusedPrediction, FittedStrategy> {
   const n = gold.length;

@@ -21,9 +21,20 @@ export function predictionRows(pred: FusedPrediction, rows: readonly number[], K
   return { probs, decided };
 }
 
+/** A figure a task kind is scored by, as a fit can measure it on label-index decisions. */
+export type ScoreMetric = 'macro-f1' | 'accuracy';
+
 export interface FitOptions {
   /** Seed for anything random (inner cross-validation folds, initialisation). */
   seed: number;
+  /**
+   * The figure the task kind is scored, reported and promised in (given by the kind's plug-in,
+   * which knows it: classification macro-F1, QA accuracy, multiple choice included). A strategy
+   * that holds itself to a target in a figure (adaptive's loss bound) measures that one, so what it
+   * is trained to keep is what the user is shown. A caller that names none gets the strategy's
+   * default.
+   */
+  metric?: ScoreMetric;
   /**
    * Optional, right[i*K + k] = 1 where column k of training item i is also a right answer (QA items
    * whose right answer fell into several clusters); `gold[i]` is one of them. Strategies that

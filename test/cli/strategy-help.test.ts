@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fitHelp } from '../../src/cli/commands/fit.js';
 import { fuseHelp } from '../../src/cli/commands/fuse.js';
 import { runHelp } from '../../src/cli/commands/run.js';
+import { CLASSIFICATION_METRIC } from '../../src/kinds/classification/evaluate.js';
+import { QA_METRIC } from '../../src/kinds/qa/fit.js';
 import { KINDS } from '../../src/kinds/registry.js';
 import type { Task } from '../../src/task/schema.js';
 
@@ -49,5 +51,15 @@ describe('--strategy help of fusion fit', () => {
       const kind = KINDS.find((k) => k.kind === task.kind);
       for (const name of kind!.strategyNames(task)) expect(fitHelp, `${task.kind}: ${name}`).toMatch(new RegExp(`(?<![\\w-])${name}(?![\\w-])`));
     }
+  });
+
+  it('fit --help names the figure each kind holds the adaptive loss in, as its plug-in scores it', () => {
+    const flat = fitHelp.replace(/\s+/g, ' ');
+    expect(flat).toContain('classification: macro-F1; QA, multiple choice included: accuracy');
+    const qa = KINDS.find((k) => k.kind === 'qa');
+    const classification = KINDS.find((k) => k.kind === 'classification');
+    expect([classification?.quality?.metric, qa?.quality?.metric]).toEqual(['macro-F1', 'accuracy']);
+    // What each kind's fits are held to is the figure its quality view scores it by.
+    expect([CLASSIFICATION_METRIC, QA_METRIC]).toEqual([classification?.quality?.metric.toLowerCase(), qa?.quality?.metric.toLowerCase()]);
   });
 });

@@ -30,16 +30,18 @@ Options:
   --out FILE         where to write the fitted strategy
   --folds N          first estimate its quality out-of-fold with N folds (default 5; 0 to skip)
   --seed N           seed for folds and anything random (default 1)
-  --max-loss P       adaptive: the fewest calls within P points of macro-F1 (free-form and numeric
-                     QA: accuracy) of the full fusion on the training folds, counting one
-                     disagreement they did not show (default 0.5; not for rating tasks). With
-                     fewer than a few hundred labelled items the default asks (nearly) every
-                     model: no count of rows that small vouches for stopping; a looser --max-loss
-                     or a --max-calls budget trades quality for calls
-  --max-calls N      adaptive: the best macro-F1 asking at most N models per item on average
-                     (rating: the best fused score asking at most N judges per item on average)
-  --max-cost USD     adaptive: the best macro-F1 at most USD per item on average (list prices;
-                     not for rating tasks)
+  --max-loss P       adaptive: the fewest calls within P points of the figure the task is scored
+                     in (classification: macro-F1; QA, multiple choice included: accuracy) of the
+                     full fusion on the training folds, counting one disagreement they did not
+                     show (default 0.5; not for rating tasks). With fewer than a few hundred
+                     labelled items the default asks (nearly) every model: no count of rows that
+                     small vouches for stopping; a looser --max-loss or a --max-calls budget
+                     trades quality for calls
+  --max-calls N      adaptive: the best score (in --max-loss's figure) asking at most N models per
+                     item on average (rating: the best fused score asking at most N judges per
+                     item on average)
+  --max-cost USD     adaptive: the best score (in --max-loss's figure) at most USD per item on
+                     average (list prices; not for rating tasks)
   --text-checkpoint  adaptive: may decide an item from its text alone before any call, where a
                      classifier of the texts agrees with the full fusion on the training folds
                      within the target, its stops paying for their own doubt (labels shared by

@@ -23,7 +23,7 @@ import { type AgreementModelKind, agreementProbability, stepFeatures, type StopT
 import { agreementSteps, crossFittedAgreement, fitSteps, measureCurve, openingSteps } from './training-curve.js';
 import { ruleGrid, ruleSetting, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { gridResolution } from './refine-grid.js';
-import { expectedTruth } from './loss-bound.js';
+import { expectedTruth, lossMetricOf } from './loss-bound.js';
 
 const NAME = 'adaptive';
 
@@ -35,7 +35,7 @@ export interface AdaptiveOptions {
    * A rule with its parameter (e.g. `{ kind: 'settled', slack: 1 }`) is used as given.
    */
   rule?: StopRuleKind | StopRule;
-  /** Default: at most half a point of macro-F1 below the full strategy, as few calls as possible. */
+  /** Default: at most half a point below the full strategy in the figure the task kind is scored by (FitOptions.metric), as few calls as possible. */
   target?: Target;
   /** The strategy that decides once every model was asked, and the reference of `maxLoss` (default `auto`). */
   final?: FusionStrategy;
@@ -439,7 +439,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
       const steps = kind === 'agreement' && expected ? agreementSteps(sub, expected.probs, order, checkpoints, weights, oof) : undefined;
       const agreement = steps ? fitSteps(steps, stopTarget, options.agreementModel) : undefined;
       const curveAgreement = steps ? crossFittedAgreement(steps, stopTarget, options.agreementModel, innerFoldsUsed, rows.length) : {};
-      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE, unseen: options.unseen ?? DEFAULT_UNSEEN };
+      // The loss is held in the figure the task kind is scored by, as its plug-in names it.
+      const bound = { caution: options.caution ?? DEFAULT_CAUTION, estimate: options.lossEstimate ?? DEFAULT_LOSS_ESTIMATE, unseen: options.unseen ?? DEFAULT_UNSEEN, metric: lossMetricOf(fitOptions.metric, train) };
       const points = expected ? measureCurve(sub, y, grid, order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, options.refineGrid === false || typeof options.rule === 'object' ? 0 : gridResolution(M)).points : [];
       const chosen = points.length > 0 ? chooseOperatingPoint(points, target) : { rule: grid[0] as StopRule };
 

@@ -1,8 +1,18 @@
 import { fitLogistic, type SparseRows } from '../logistic-regression.js';
 import { seededRandom } from '../../util/random.js';
+import type { ScoreMetric } from '../strategy.js';
 
-/** What the loss is measured in: macro-F1 over a fixed label set, or accuracy (candidates that differ per item). */
-export type LossMetric = 'macro-f1' | 'accuracy';
+/** What the loss is measured in: the figure the task kind is scored by (see FitOptions.metric). */
+export type LossMetric = ScoreMetric;
+
+/**
+ * The loss metric of a fit: the one its caller's task kind is scored by, else (a library caller
+ * that names none) accuracy where each item has its own candidates, whose columns share no label
+ * a macro-F1 could average over, and macro-F1 over a fixed label set.
+ */
+export function lossMetricOf(named: ScoreMetric | undefined, answers: { candidates?: unknown }): LossMetric {
+  return named ?? (answers.candidates ? 'accuracy' : 'macro-f1');
+}
 
 /**
  * What the decisions are scored against: the gold label of each row, or a distribution over the

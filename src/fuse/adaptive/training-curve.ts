@@ -169,7 +169,7 @@ export function measureCurve(
   oof: ReadonlyMap<number, FusedPrediction>,
   pricePerCall: readonly (number | null)[],
   maxCalls: number | undefined,
-  bound: BoundSpec,
+  bound: BoundSpec & { metric: LossMetric },
   expected: { probs: Float64Array },
   agreement: Pick<ReplayPlan, 'agreement'>,
   seed: number,
@@ -178,7 +178,7 @@ export function measureCurve(
 ): Curve {
   const K = answers.labels.length;
   const M = answers.models.length;
-  const metric: LossMetric = answers.candidates ? 'accuracy' : 'macro-f1';
+  const { metric } = bound;
   const full = oof.get(order.length) as FusedPrediction;
   const fullDecisions = decisions(full.probs, full.decided, K);
   const fullScore = weightedScore(y, fullDecisions, K, metric);

@@ -1,3 +1,4 @@
+import type { ScoreMetric } from '../../fuse/strategy.js';
 import type { EvalResult } from '../../eval/eval-result.js';
 import { cohensKappa, fleissKappa, oracleRate, voteColumns } from '../../eval/agreement.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
@@ -28,6 +29,9 @@ export interface ClassificationEvalOptions extends EvalOptions {
   onPredictions?: (predictions: EvalPredictions) => void;
 }
 
+/** What classification is scored, reported and promised in; a fit that holds itself to a target (adaptive's loss bound) measures it. */
+export const CLASSIFICATION_METRIC: ScoreMetric = 'macro-f1';
+
 export function evaluateClassification(folder: ClassificationFolder, options: ClassificationEvalOptions): ClassificationEvalResult {
   const built = buildAnswerMatrix(folder, createClassificationNormalizer(folder.task));
   const { matrix } = built;
@@ -49,10 +53,10 @@ export function evaluateClassification(folder: ClassificationFolder, options: Cl
   const strategies: StrategyEntry[] = [];
   const predictions: FusedPrediction[] = [];
   const pricePerCall = estimateCallPrices(folder, matrix.models);
-  const foldFits = parallelFoldFits(selected, matrix, gold, options);
+  const foldFits = parallelFoldFits(selected, matrix, gold, { ...options, metric: CLASSIFICATION_METRIC });
   selected.forEach((s, idx) => {
     const fits = foldFits?.get(s);
-    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall, ...(fits ? { foldFits: fits } : {}) }, (p) => predictions.push(p)));
+    strategies.push(scoreStrategy(s, built, gold, { ...options, pricePerCall, metric: CLASSIFICATION_METRIC, ...(fits ? { foldFits: fits } : {}) }, (p) => predictions.push(p)));
     options.onProgress?.(idx + 2, total, s.name);
   });
 

@@ -1,6 +1,6 @@
 import type { EvalPredictions } from '../../eval/evaluate.js';
 import { classificationStarter } from './starter.js';
-import { evaluateClassification } from './evaluate.js';
+import { CLASSIFICATION_METRIC, evaluateClassification } from './evaluate.js';
 import { buildAnswerMatrix } from '../../eval/build-matrix.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { defaultStrategyName } from '../../fuse/registry.js';
@@ -70,7 +70,7 @@ export const classificationPlugin: TaskKind<ClassificationTask, ClassificationFo
     const labelled = folder.gold.reduce((n, g) => n + (g >= 0 ? 1 : 0), 0);
     if (strategy.supervised && labelled === 0) throw new StrategyError(`${strategy.name} learns from labels, but no item in ${folder.dir} has a label`);
     const gold = strategy.supervised ? folder.gold : new Int32Array(folder.gold.length).fill(-1);
-    const fitted = strategy.fit(matrix, gold, { seed });
+    const fitted = strategy.fit(matrix, gold, { seed, metric: CLASSIFICATION_METRIC });
     return { state: fitted.state(), saved: toSavedStrategy(fitted, { strategy: strategy.name, task: folder.task.name, labels: matrix.labels, models: matrix.models }) };
   },
 

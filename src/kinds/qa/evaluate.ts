@@ -1,3 +1,4 @@
+import { QA_METRIC } from './fit.js';
 import { answerOutcomes, type QaEntryOutcomes, type QaEvalResult, type QaOutcomes, type QaModelEntry, type QaStrategyEntry, scoreAnswers, scoredOutcomes, type Voice } from '../../eval/answer-score.js';
 import { estimateCallPrices } from '../../eval/call-prices.js';
 import { type EvalOptions, parallelFoldFits, requireFoldable, runStrategy, selectStrategies, strategyVoice } from '../../eval/evaluate.js';
@@ -53,7 +54,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
   });
 
   const prices = estimateCallPrices(folder, p.models);
-  const foldFits = parallelFoldFits(run, matrix, gold, { ...opts, right: p.rightColumns });
+  const foldFits = parallelFoldFits(run, matrix, gold, { ...opts, right: p.rightColumns, metric: QA_METRIC });
   const entries: QaStrategyEntry[] = run.map((s, k) => {
     const fits = foldFits?.get(s);
     // Whose words state each answer depends on the fitted strategies: the QA scorer hears them in that voice.
@@ -65,7 +66,7 @@ export async function evaluateQaFolder(folder: QaFolder, opts: QaEvalOptions): P
         return { score: a, accuracy: a };
       };
     };
-    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, pricePerCall: prices, explain: opts.explain ?? 0, ...(fits ? { foldFits: fits } : {}) }, qualityOf);
+    const { scored, shared } = runStrategy(s, matrix, gold, { folds: opts.folds, seed: opts.seed, right: p.rightColumns, metric: QA_METRIC, pricePerCall: prices, explain: opts.explain ?? 0, ...(fits ? { foldFits: fits } : {}) }, qualityOf);
     opts.onProgress?.(k + 2, total, s.name);
     const outcomes = answerOutcomes(p, scored.prediction, voice);
     if (opts.onOutcomes) strategyOutcomes.push(outcomes);
