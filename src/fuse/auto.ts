@@ -202,7 +202,7 @@ interface Candidate {
 export const autoStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold, { seed, right }) {
+  fit(train, gold, { seed, right, metric }) {
     requireLabelledRows(NAME, gold);
     const K = train.labels.length;
     const rows = innerCvRows(gold, seed);
@@ -220,7 +220,7 @@ export const autoStrategy: FusionStrategy = {
         let decided: Uint8Array;
         if (candidate.supervised) {
           ({ probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
-            const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}) };
+            const options = { seed: seed + f + 1, ...(innerRight ? { right: selectRows(innerRight, K, tr) } : {}), ...(metric ? { metric } : {}) };
             return candidate.fit(selectItems(sub, tr), selectGold(y, tr), options).predict(selectItems(sub, test));
           }));
         } else {
@@ -232,7 +232,7 @@ export const autoStrategy: FusionStrategy = {
           unsupervisedFits.set(candidate.name, fitted);
           ({ probs, decided } = predictionRows(fitted.predict(train), rows, K));
         }
-        const score = innerScore(y, { probs, decided }, train, innerRight);
+        const score = innerScore(y, { probs, decided }, train, innerRight, metric);
         candidates.push({ name: candidate.name, strategy: candidate, probs: filled({ probs, decided }, sub), decided, score });
       }
       // Candidate-wise stacking per C, on the same inner rows and folds: wherever candidates differ per
@@ -246,7 +246,7 @@ export const autoStrategy: FusionStrategy = {
             strategy: createStacking({ configs: [{ C, classWeighting: 'none' }], name: 'stacking', candidateWise: true }),
             probs: filled({ probs, decided: inner.decided }, sub),
             decided: inner.decided,
-            score: innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight),
+            score: innerScore(inner.y, { probs, decided: inner.decided }, train, innerRight, metric),
           });
         });
       }
@@ -258,7 +258,7 @@ export const autoStrategy: FusionStrategy = {
           strategy: createStacking({ configs: [config], name: 'stacking' }),
           probs: filled({ probs, decided: stacked.decided }, sub),
           decided: stacked.decided,
-          score: innerScore(stacked.y, { probs, decided: stacked.decided }, train),
+          score: innerScore(stacked.y, { probs, decided: stacked.decided }, train, undefined, metric),
         });
       });
       // With the items' texts, stackers that also read them join, on the same inner rows and folds.
@@ -270,7 +270,7 @@ export const autoStrategy: FusionStrategy = {
           strategy: createStackingText({ configs: [config] }),
           probs: filled({ probs, decided: texted.decided }, sub),
           decided: texted.decided,
-          score: innerScore(texted.y, { probs, decided: texted.decided }, train),
+          score: innerScore(texted.y, { probs, decided: texted.decided }, train, undefined, metric),
         });
       });
     }
@@ -295,7 +295,7 @@ export const autoStrategy: FusionStrategy = {
       // The mixture against its best candidate, both held out on the inner rows of the training data.
       if (candidates.length > 1) {
         const score = (at: ArrayLike<number>, prediction: FusedPrediction) =>
-          innerScore(Int32Array.from(at, (r) => y[r] as number), prediction, train, innerRight && selectRows(innerRight, K, at));
+          innerScore(Int32Array.from(at, (r) => y[r] as number), prediction, train, innerRight && selectRows(innerRight, K, at), metric);
         const checked = candidates.map((c, idx) => ({ name: c.name, probs: c.probs, decided: c.decided, likelihood: likelihood[idx] as Float64Array }));
         check = checkMixture(checked, y, K, score, seed);
         const fallback = candidates.find((c) => c.name === check?.best);
@@ -318,7 +318,7 @@ export const autoStrategy: FusionStrategy = {
     const components: Component[] = chosen
       .map(({ candidate, weight, tieWeight }) => {
         const strategy = candidate ? candidate.strategy : weightedVoteStrategy;
-        const fitted = (candidate && unsupervisedFits.get(candidate.name)) ?? strategy.fit(train, gold, { seed, ...(right ? { right } : {}) });
+        const fitted = (candidate && unsupervisedFits.get(candidate.name)) ?? strategy.fit(train, gold, { seed, ...(right ? { right } : {}), ...(metric ? { metric } : {}) });
         return { name: candidate ? candidate.name : weightedVoteStrategy.name, strategy: strategy.name, weight, ...(tieWeight !== undefined ? { tieWeight } : {}), fitted };
       })
       .sort((a, b) => b.weight - a.weight || (b.tieWeight ?? 0) - (a.tieWeight ?? 0));

@@ -8,7 +8,7 @@ import { parseState } from './strategy-state.js';
 const NAME = 'best-model';
 
 const StateSchema = z.object({
-  /** Models from best to worst training macro-F1: the first one that answered decides. */
+  /** Models from best to worst training score (`innerScore`, in the kind's figure): the first one that answered decides. */
   ranking: z.array(z.string()),
   scores: z.array(z.number()),
 });
@@ -64,16 +64,16 @@ function fitted(state: BestModelState, labels: readonly string[]): FittedStrateg
 }
 
 /**
- * The single model with the best macro-F1 on the training items (falling back to the next best
+ * The single model with the best training score in the kind's figure (`innerScore`; falling back to the next best
  * where it abstained): a baseline `auto` can fall back to when fusing does not pay.
  */
 export const bestModelStrategy: FusionStrategy = {
   name: NAME,
   supervised: true,
-  fit(train, gold, { right }) {
+  fit(train, gold, { right, metric }) {
     requireLabelledRows(NAME, gold);
     const scored = train.models.map((model, j) => {
-      return { model, score: innerScore(gold, modelPrediction(train, j), train, right) };
+      return { model, score: innerScore(gold, modelPrediction(train, j), train, right, metric) };
     });
     scored.sort((a, b) => b.score - a.score);
     return fitted({ ranking: scored.map((s) => s.model), scores: scored.map((s) => s.score) }, train.labels);

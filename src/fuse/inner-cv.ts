@@ -2,7 +2,7 @@ import { stratifiedKFold } from '../validation/folds.js';
 import { outOfFold as genericOutOfFold } from '../validation/out-of-fold.js';
 import { scoreClassification } from '../validation/metrics.js';
 import { type AnswerMatrix, argmax, isRight } from './answer-matrix.js';
-import { type FusedPrediction, StrategyError } from './strategy.js';
+import { type FusedPrediction, type ScoreMetric, StrategyError } from './strategy.js';
 
 /**
  * Inner cross-validation on training data only, for choices a strategy makes itself (L2
@@ -44,14 +44,18 @@ export function rightAccuracy(gold: Int32Array, prediction: FusedPrediction, K: 
 }
 
 /**
- * The one criterion by which the core ranks what it chooses between (inner CV, `best-model`):
- * macro-F1 on a fixed label set, as the project is judged on it (accuracy breaks ties at a far
- * smaller scale); accuracy where candidates differ per item, since a column is no class there.
+ * The one criterion by which the core ranks what it chooses between (inner CV, `best-model`,
+ * `auto`'s candidates and its check, `adaptive`'s prefix fusions): the figure the task kind is
+ * scored by (`metric`, which its plug-in names in FitOptions), so that what is chosen on the
+ * training data is what the user is shown: macro-F1 on a fixed label set by default (accuracy
+ * breaks its ties at a far smaller scale), accuracy where the kind is scored so (multiple-choice
+ * QA: option letters are no classes whose F1 a user averages; macro-F1 breaks its ties), and
+ * accuracy wherever candidates differ per item, since a column is no class there.
  */
-export function innerScore(gold: Int32Array, prediction: FusedPrediction, answers: Pick<AnswerMatrix, 'labels' | 'candidates'>, right?: Uint8Array): number {
+export function innerScore(gold: Int32Array, prediction: FusedPrediction, answers: Pick<AnswerMatrix, 'labels' | 'candidates'>, right?: Uint8Array, metric?: ScoreMetric): number {
   if (answers.candidates) return rightAccuracy(gold, prediction, answers.labels.length, right);
   const s = scoreClassification(gold, prediction, answers.labels);
-  return s.macroF1 + 1e-6 * s.accuracy;
+  return metric === 'accuracy' ? s.accuracy + 1e-6 * s.macroF1 : s.macroF1 + 1e-6 * s.accuracy;
 }
 
 /**

@@ -14,7 +14,7 @@ export function memoizeFits(strategy: FusionStrategy): FusionStrategy {
     ...strategy,
     fit(train, gold, options) {
       const key = createHash('sha256')
-        .update(JSON.stringify([train.itemIds, train.models, train.labels, Array.from(gold), options.seed]))
+        .update(JSON.stringify([train.itemIds, train.models, train.labels, Array.from(gold), options.seed, options.metric ?? null]))
         .update(new Uint8Array(train.probs.buffer, train.probs.byteOffset, train.probs.byteLength))
         .update(train.present)
         .update(options.right ?? new Uint8Array(0))

@@ -14,7 +14,7 @@ import {
   type StackingConfig,
   stackingStrategy,
 } from './stacking.js';
-import { requireSharedLabels, requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy } from './strategy.js';
+import { requireSharedLabels, requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ScoreMetric } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { appendText, DEFAULT_TEXT_HASHING, type TextHashing } from './text-features.js';
 import type { WarmStartable } from './warm-start.js';
@@ -216,11 +216,11 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
   const configs = options.configs ?? TEXT_STACKING_GRID;
   const hashing = options.hashing ?? DEFAULT_TEXT_HASHING;
   if (configs.length === 0) throw new StrategyError(`${NAME}: no configuration to fit`);
-  const fitText = (train: AnswerMatrix, gold: Int32Array, seed: number, previous?: Omit<TextState, 'answersOnly'>): FittedStrategy => {
+  const fitText = (train: AnswerMatrix, gold: Int32Array, seed: number, metric: ScoreMetric | undefined, previous?: Omit<TextState, 'answersOnly'>): FittedStrategy => {
     requireSharedLabels(NAME, train);
     requireLabelledRows(NAME, gold);
     const inner = configs.length > 1 ? innerTextConfigPredictions(train, gold, configs, seed, hashing) : null;
-    const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
+    const scores = inner?.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train, undefined, metric));
     const { config, innerScores } = pickConfig(configs, scores);
     // A warm start ends where the solver's stopping rule meets it, which is not where a fit from
     // scratch ends: with a grid, the setting was judged on inner fits from scratch, so the fit used
@@ -235,13 +235,13 @@ export function createStackingText(options: { configs?: readonly StackingConfig[
     supervised: true,
     needsSharedLabels: true,
     fit(train, gold, options) {
-      return fitText(train, gold, options.seed);
+      return fitText(train, gold, options.seed, options.metric);
     },
     // The previous fit's weights start the final fit when it had the same setting and there is no
     // grid (see fitText): a prefix of `adaptive` with one model more than the last, fitted in fewer
     // iterations, as adaptive's inner folds fit the prefixes they judge.
     fitFrom(train, gold, options, previous) {
-      return fitText(train, gold, options.seed, cores.get(previous));
+      return fitText(train, gold, options.seed, options.metric, cores.get(previous));
     },
     load(raw, labels) {
       const s = parseState(NAME, StateSchema, raw);

@@ -12,7 +12,7 @@ import {
 import { innerCvRows, innerFolds, innerScore } from './inner-cv.js';
 import { fitLogistic, type LogisticModel, predictLogistic, selectRows, type SparseRows } from './logistic-regression.js';
 import { alignModels, checkLabels } from './model-alignment.js';
-import { requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution } from './strategy.js';
+import { requireLabelledRows, StrategyError, type FittedStrategy, type FusedPrediction, type FusionStrategy, type ModelContribution, type ScoreMetric } from './strategy.js';
 import { parseState, requireLength } from './strategy-state.js';
 import { BoundedMemo, contentKey } from './memo-fits.js';
 
@@ -254,7 +254,7 @@ const StateSchema = z.object({
   shares: z.boolean(),
   tiedVotes: z.boolean(),
   config: z.object({ C: z.number().positive(), classWeighting: z.enum(['none', 'balanced']) }),
-  /** Inner-CV macro-F1 of each config tried, when the config was chosen by inner CV. */
+  /** Inner-CV score of each config tried (see `innerScore`), when the config was chosen by inner CV. */
   innerScores: z.record(z.string(), z.number()).optional(),
   coef: z.array(z.number()),
   intercept: z.array(z.number()),
@@ -373,11 +373,11 @@ export function innerConfigPredictions(
   return { rows, y, probs: crossValidateConfigs(X, y, train.labels.length, folds, configs), decided };
 }
 
-/** Inner-CV macro-F1 of each config on the training data only. */
-export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number): number[] | null {
+/** Inner-CV score of each config on the training data only, in the kind's figure (see `innerScore`). */
+export function scoreConfigs(train: AnswerMatrix, gold: Int32Array, configs: readonly StackingConfig[], features: FeatureSet, seed: number, metric?: ScoreMetric): number[] | null {
   const inner = innerConfigPredictions(train, gold, configs, features, seed);
   if (!inner) return null;
-  return inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train));
+  return inner.probs.map((probs) => innerScore(inner.y, { probs, decided: inner.decided }, train, undefined, metric));
 }
 
 export function createStacking(options: StackingOptions = {}): FusionStrategy {
@@ -388,10 +388,10 @@ export function createStacking(options: StackingOptions = {}): FusionStrategy {
   return {
     name,
     supervised: true,
-    fit(train, gold, { seed, right }) {
+    fit(train, gold, { seed, right, metric }) {
       requireLabelledRows(name, gold);
       if (!hasSharedLabels(train) || options.candidateWise === true) return fitOverCandidates(name, train, gold, configs, seed, right);
-      const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed) : undefined;
+      const scores = configs.length > 1 ? scoreConfigs(train, gold, configs, features, seed, metric) : undefined;
       const { config, innerScores } = pickConfig(configs, scores);
       return fitted(name, fitStackingState(train, gold, config, features, innerScores), train.labels);
     },

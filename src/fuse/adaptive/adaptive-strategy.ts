@@ -395,7 +395,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // The final strategy sees each model once (its samples collapsed), as when it is deployed.
           const full = reuse
             ? kept.prediction
-            : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr) }).predict(collapseSamples(selectItems(sub, test))));
+            : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr), ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }).predict(collapseSamples(selectItems(sub, test))));
           oof.set(A, full);
           // The rule stops once the models asked agree with what the final strategy would decide, so
           // the models that best foretell that decision are asked first.
@@ -413,17 +413,17 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         const last = prefixFits.map(() => new Map<number, FittedStrategy>());
         for (const t of folds.length > 0 ? checkpoints.filter((c) => c < A) : []) {
           const cols = order.slice(0, t);
-          // Every candidate fusion of this prefix out-of-fold; the best inner macro-F1 is kept for it.
+          // Every candidate fusion of this prefix out-of-fold; the best inner score (`innerScore`, in the kind's figure) is kept for it.
           let bestScore = -Infinity;
           prefixFits.forEach((candidate, c) => {
             const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
               const fitOn = askedView(selectItems(sub, tr), cols);
               const view = askedView(selectItems(sub, test), cols);
-              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1 }, last[c]?.get(f));
+              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1, ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }, last[c]?.get(f));
               last[c]?.set(f, fit);
               return fromView(view, fit.predict(view.answers));
             });
-            const score = innerScore(target, { probs, decided }, train);
+            const score = innerScore(target, { probs, decided }, train, undefined, fitOptions.metric);
             if (score > bestScore) {
               bestScore = score;
               oof.set(t, { probs, decided });
@@ -477,7 +477,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         if (known) return known;
         const candidate = prefixFits[c] as FusionStrategy;
         const view = askedView(train, order.slice(0, checkpoints[k] as number));
-        const fit = fitFrom(candidate, view.answers, viewGold(view, prefixGold), { seed }, k > 0 && startsWarm(candidate) ? fitAt(c, k - 1) : undefined);
+        const fit = fitFrom(candidate, view.answers, viewGold(view, prefixGold), { seed, ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }, k > 0 && startsWarm(candidate) ? fitAt(c, k - 1) : undefined);
         chain[c]?.set(k, fit);
         return fit;
       };
