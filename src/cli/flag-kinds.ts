@@ -6,7 +6,6 @@ import { andList } from '../util/and-list.js';
 const INDENT = ' '.repeat(21);
 const WIDTH = 101;
 
-
 /** Words wrapped to the options' text column, every line indented. */
 function wrapped(text: string): string {
   const lines: string[] = [];

@@ -20,7 +20,7 @@ import { givenOrder, learnOrder } from './order.js';
 import { blankColumns, neverReadColumns, policyColumns, skippedCalls } from './unread-columns.js';
 import { type ReplayPlan, type ReplayResult, replayPolicy } from './replay.js';
 import { type AgreementModelKind, agreementProbability, stepFeatures, type StopTarget } from './agreement.js';
-import { agreementSteps, crossFittedAgreement, fitSteps, measureCurve, openingSteps } from './training-curve.js';
+import { agreementSteps, crossFittedAgreement, fitSteps, measureCurve, openingSteps, stopsNoneAtZero } from './training-curve.js';
 import { ruleGrid, ruleSetting, type StopReason, type StopRule, type StopRuleKind } from './stop-rule.js';
 import { gridResolution } from './refine-grid.js';
 import { expectedTruth, lossMetricOf } from './loss-bound.js';
@@ -338,6 +338,8 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
     supervised: true,
     fit(given, gold, fitOptions) {
       const { seed } = fitOptions;
+      // Every fit inside the policy is held to the figure the task kind is scored by, as the policy is.
+      const scoredIn = fitOptions.metric ? { metric: fitOptions.metric } : {};
       // The policy orders and counts (model, sample) units; the final strategy sees each model once.
       const train = expandSamples(given);
       // Free-form QA: fusions that need one label set for every item drop out of the prefix candidates.
@@ -395,7 +397,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
           // The final strategy sees each model once (its samples collapsed), as when it is deployed.
           const full = reuse
             ? kept.prediction
-            : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr), ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }).predict(collapseSamples(selectItems(sub, test))));
+            : outOfFold(rows.length, K, folds, (tr, test, f) => final.fit(collapseSamples(selectItems(sub, tr)), selectGold(y, tr), { seed: seed + f + 1, ...right(tr), ...scoredIn }).predict(collapseSamples(selectItems(sub, test))));
           oof.set(A, full);
           // The rule stops once the models asked agree with what the final strategy would decide, so
           // the models that best foretell that decision are asked first.
@@ -419,7 +421,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
             const { probs, decided } = outOfFold(rows.length, K, folds, (tr, test, f) => {
               const fitOn = askedView(selectItems(sub, tr), cols);
               const view = askedView(selectItems(sub, test), cols);
-              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1, ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }, last[c]?.get(f));
+              const fit = fitFrom(candidate, fitOn.answers, viewGold(fitOn, selectGold(target, tr)), { seed: seed + f + 1, ...scoredIn }, last[c]?.get(f));
               last[c]?.set(f, fit);
               return fromView(view, fit.predict(view.answers));
             });
@@ -458,11 +460,11 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         const stage = { fuse: (r: readonly number[]) => predictionRows(opening, r, K), agreement: cross0.agreement ?? (() => 0) };
         const resolution = options.refineGrid === false ? 0 : gridResolution(M);
         const curve0 = measureCurve(sub, y, ruleGrid('agreement'), order, checkpoints, weights, oof, prices, options.maxCalls, bound, expected, curveAgreement, seed, resolution, { stage, rule: chosen.rule, bound: chosen.lossBound }).points;
-        const without = curve0.find((p) => p.rule.kind === 'agreement' && p.rule.tau > 1) ?? chosen;
+        const without = curve0.find((p) => stopsNoneAtZero(p.rule)) ?? chosen;
         const held = openingTarget(target, without);
         const pick0 = chooseOperatingPoint(curve0, held);
         // The walk down from "never stop at 0" keeps the bound, and a threshold above 1 stops nothing: no stage to keep.
-        if (agreement0 && pick0.lossBound <= held.maxLoss + 1e-12 && pick0.rule.kind === 'agreement' && pick0.rule.tau <= 1) {
+        if (agreement0 && pick0.lossBound <= held.maxLoss + 1e-12 && pick0.rule.kind === 'agreement' && !stopsNoneAtZero(pick0.rule)) {
           const fit = textOnlyStrategy.fit(train, prefixGold, { seed });
           text = { fit, state: { prefix: { strategy: fit.name, state: fit.state() }, agreement: agreement0, tau: pick0.rule.tau, curve: curve0 } };
         }
@@ -477,7 +479,7 @@ export function createAdaptive(options: AdaptiveOptions = {}): FusionStrategy {
         if (known) return known;
         const candidate = prefixFits[c] as FusionStrategy;
         const view = askedView(train, order.slice(0, checkpoints[k] as number));
-        const fit = fitFrom(candidate, view.answers, viewGold(view, prefixGold), { seed, ...(fitOptions.metric ? { metric: fitOptions.metric } : {}) }, k > 0 && startsWarm(candidate) ? fitAt(c, k - 1) : undefined);
+        const fit = fitFrom(candidate, view.answers, viewGold(view, prefixGold), { seed, ...scoredIn }, k > 0 && startsWarm(candidate) ? fitAt(c, k - 1) : undefined);
         chain[c]?.set(k, fit);
         return fit;
       };

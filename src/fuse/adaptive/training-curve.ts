@@ -130,6 +130,9 @@ export function crossFittedAgreement(steps: AgreementSteps, target: StopTarget, 
   };
 }
 
+/** A threshold of checkpoint 0 that stops no item there (an agreement above 1): the policy as it is without checkpoint 0. */
+export const stopsNoneAtZero = (rule: StopRule): boolean => rule.kind === 'agreement' && rule.tau > 1;
+
 export interface Curve {
   points: CurvePoint[];
 }
@@ -222,7 +225,7 @@ export function measureCurve(
   );
   const bounds = lossBoundOf(points, bound, !opening);
   // The policy without the opening stage: the threshold that stops no row at 0 (the grid's first).
-  const without = opening ? points.findIndex((p) => p.rule.kind === 'agreement' && p.rule.tau > 1) : -1;
+  const without = opening ? points.findIndex((p) => stopsNoneAtZero(p.rule)) : -1;
   const shift = opening && without >= 0 ? Math.max(0, opening.bound) - (bounds[without] as number) : 0;
   points.forEach((p, i) => (p.lossBound = (bounds[i] as number) + shift));
   return { points };

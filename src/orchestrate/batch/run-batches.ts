@@ -152,12 +152,6 @@ const isCancelledBatch = (info: BatchInfo): boolean => info.status === 'cancelle
 const transient = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
 
 /**
- * The command that settles a create the lookup cannot tell, when only the user can: every candidate
- * ended and none names the calls (only the user can say no batch is this create's: the list may not
- * show it yet), or several name them (only the user, at the provider's console, can say which is).
- * Named, never taken.
- */
-/**
  * Records `info` as the intent's batch. A batch id the store holds for other calls (a provider whose
  * ids restart) is refused by the store (BatchConflictError): noted, and false, so that the caller
  * leaves the create's calls pending (they may have been answered and billed in that batch) and the
@@ -174,6 +168,12 @@ async function recordIntentBatch(store: BatchStore, intent: Pick<BatchIntent, 't
   }
 }
 
+/**
+ * The command that settles a create the lookup cannot tell, when only the user can: every candidate
+ * ended and none names the calls (only the user can say no batch is this create's: the list may not
+ * show it yet), or several name them (only the user, at the provider's console, can say which is).
+ * Named, never taken.
+ */
 function wayOut(error: unknown, token: string): string {
   if (!(error instanceof UnresolvedCreateError)) return '';
   if (error.reason === 'none-carries') return `; if no batch at the provider is this create's, \`fusion batches abandon ${token}\` (with this --cache) has the next run ask them again`;
@@ -390,9 +390,9 @@ export async function runBatches(options: BatchRunOptions): Promise<BatchRunRepo
           leavePending(m, keys, new ProviderError('connection', `${m.handle.name}: its batch ${info.id} could not be recorded (the id is on record for other calls); not asked again`));
           continue;
         }
-        // Only a create refused with a status that says so reaches here without a batch: it created nothing.
-        if (!info) await store.dropIntent(intent.token);
         if (!info) {
+          // Only a create refused with a status that says so reaches here without a batch: it created nothing.
+          await store.dropIntent(intent.token);
           const error = submitError;
           const pe = error instanceof ProviderError ? error : new ProviderError('bad-response', String(error));
           report.rejected.push({ model: m.handle.name, message: pe.message });
